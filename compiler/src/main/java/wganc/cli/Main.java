@@ -1,7 +1,52 @@
 package wganc.cli;
 
-public final class Main {
-  public static void main(String[] args) {
-    System.out.println("wganc");
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `wganc` command line. */
+@Command(name = "wganc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {
+        "Compiles a .wgan model (a critic, a generator and their training rule) into a trainer.",
+        "",
+        "Start with `wganc check models/toy8-wgan-gp.wgan`; `wganc <command> --help` explains each command."},
+    subcommands = {CheckCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the CLI on a thread with a large stack, so deeply nested input cannot overflow it. */
+  public static void main(String[] args) throws InterruptedException {
+    int[] code = new int[1];
+    Thread t = new Thread(null, () -> code[0] = run(args, new PrintWriter(System.out, true),
+        new PrintWriter(System.err, true)), "wganc", 1L << 29);
+    t.start();
+    t.join();
+    System.exit(code[0]);
+  }
+
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      err.println("wganc: internal error: " + ex);
+      err.println("please report it with the model file that caused it");
+      return 70;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"wganc " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+    }
   }
 }

@@ -1,0 +1,228 @@
+package wganc.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import wganc.diag.CompileError;
+import wganc.diag.Diagnostic;
+import wganc.diag.Span;
+import wganc.diag.Suggest;
+import wganc.syntax.Ast;
+
+/**
+ * Resolution and checking of a whole file: declarations, networks (through {@link Layers}), the train
+ * block (through {@link TrainChecker}), then the lints of {@link Lints}. Errors stop compilation;
+ * warnings travel with the result.
+ */
+public final class Checker {
+  private final Diagnostics diags = new Diagnostics();
+
+  /** A checked model and its warnings. */
+  public record Result(Model model, List<Diagnostic> warnings) {}
+
+  public static Result check(Ast.ModelFile file) throws CompileError {
+    return new Checker().run(file);
+  }
+
+  private Result run(Ast.ModelFile file) throws CompileError {
+    Map<String, Span> names = new HashMap<>();
+    List<Model.Data> data = new ArrayList<>();
+    for (Ast.DataDecl d : file.data()) {
+      if (declare(names, d.name(), d.nameSpan())) data(d).ifPresent(data::add);
+    }
+    List<Model.Noise> noise = new ArrayList<>();
+    for (Ast.NoiseDecl n : file.noise()) {
+      if (declare(names, n.name(), n.nameSpan())) noise(n).ifPresent(noise::add);
+    }
+    List<Model.Network> networks = new ArrayList<>();
+    Layers layers = new Layers(diags);
+    for (Ast.NetworkDecl n : file.networks()) {
+      if (declare(names, n.name(), n.nameSpan())) layers.network(n).ifPresent(networks::add);
+    }
+    Model.Training training = null;
+    if (file.trains().isEmpty()) {
+      diags.add(Diagnostic.error("E0401", "model `" + file.name() + "` has no `train` block", file.nameSpan(),
+          "nothing to train").withHelp("add `train batch 64, steps 1000 { critic ... generator ... }`"));
+    } else {
+      for (int i = 1; i < file.trains().size(); i++) {
+        diags.add(Diagnostic.error("E0402", "a model has one `train` block", file.trains().get(i).span(), "second `train` block")
+            .withHelp("merge the updates into the first block"));
+      }
+      // networks that failed their own checks are still names, so the train block is checked against them
+      boolean allNetworksOk = networks.size() == file.networks().size() && data.size() == file.data().size()
+          && noise.size() == file.noise().size();
+      if (allNetworksOk) {
+        training = new TrainChecker(diags, data, noise, networks).train(file.trains().getFirst()).orElse(null);
+      }
+    }
+    if (diags.hasErrors() || training == null) throw new CompileError(diags.sorted());
+    Model model = new Model(file.name(), data, noise, networks, training, file);
+    new Lints(diags, model).run();
+    if (diags.hasErrors()) throw new CompileError(diags.sorted());
+    return new Result(model, diags.sorted());
+  }
+
+  private boolean declare(Map<String, Span> names, String name, Span at) {
+    Span previous = names.putIfAbsent(name, at);
+    if (previous != null) {
+      diags.add(Diagnostic.error("E0301", "`" + name + "` is declared twice", at, "declared again here")
+          .withNote("first declared at " + previous.position()).withHelp("rename one of them"));
+      return false;
+    }
+    return true;
+  }
+
+  private static final List<String> SOURCES = List.of("idx", "toy");
+  private static final List<String> TOYS = List.of("8gaussians", "25gaussians", "swissroll");
+
+  private Optional<Model.Data> data(Ast.DataDecl d) {
+    List<Integer> shape = d.shape().dims();
+    if (shape.isEmpty() || shape.stream().anyMatch(x -> x <= 0 || x > 1_000_000)) {
+      diags.add(Diagnostic.error("E0202", "dimensions must be positive integers", d.shape().span(), "found " + shape)
+          .withHelp("write per-sample shapes such as `[1, 28, 28]`"));
+      return Optional.empty();
+    }
+    Ast.Call src = d.source();
+    if (!SOURCES.contains(src.name())) {
+      String help = Suggest.didYouMean(src.name(), SOURCES);
+      diags.add(Diagnostic.error("E0302", "unknown data source `" + src.name() + "`", src.nameSpan(), "not a data source")
+          .withHelp(help != null ? help : "use `idx(\"train-images-idx3-ubyte.gz\")` or `toy(\"8gaussians\")`"));
+      return Optional.empty();
+    }
+    if (d.kind().isPresent() && !d.kind().get().equals("image")) {
+      diags.add(Diagnostic.error("E0303", "unknown data kind `" + d.kind().get() + "`", d.kindSpan(), "not a kind")
+          .withHelp("write `image[c, h, w]` for images or just the shape, e.g. `[2]`"));
+      return Optional.empty();
+    }
+    double lo = 0, hi = 1;
+    if (d.scaling().isPresent()) {
+      lo = d.scaling().get().lo();
+      hi = d.scaling().get().hi();
+      if (!(lo < hi)) {
+        diags.add(Diagnostic.error("E0304", "scaling range must have lo < hi", d.scaling().get().span(), "empty range"));
+        return Optional.empty();
+      }
+    }
+    if (src.name().equals("idx")) {
+      if (d.kind().isEmpty() || shape.size() != 3) {
+        diags.add(Diagnostic.error("E0305", "`idx` data are images: declare them as `image[c, h, w]`", d.kindSpan(),
+            "declared " + (d.kind().isEmpty() ? "" : "image") + shape).withHelp("write e.g. `real: image[1, 28, 28] = idx(...)`"));
+        return Optional.empty();
+      }
+      Optional<Args> b = Args.bind("idx", src.nameSpan(), src.args(), List.of("images", "labels", "keep"), 1, diags);
+      if (b.isEmpty()) return Optional.empty();
+      Args a = b.get();
+      Optional<String> images = string(a, "images", src);
+      if (images.isEmpty()) return Optional.empty();
+      Optional<String> labels = Optional.empty();
+      if (a.has("labels")) {
+        labels = string(a, "labels", src);
+        if (labels.isEmpty()) return Optional.empty();
+      }
+      List<Integer> keep = new ArrayList<>();
+      if (a.has("keep")) {
+        Ast.Value v = a.arg("keep").get().value();
+        List<Ast.Value> items = v instanceof Ast.ListValue l ? l.items() : List.of(v);
+        for (Ast.Value it : items) {
+          if (!(it instanceof Ast.Num n) || !n.integral() || n.value() < 0 || n.value() > 255) {
+            diags.add(Diagnostic.error("E0306", "`keep` lists labels, integers from 0 to 255", it.span(),
+                "found " + Args.describe(it)));
+            return Optional.empty();
+          }
+          keep.add((int) n.value());
+        }
+        if (labels.isEmpty()) {
+          diags.add(Diagnostic.error("E0307", "`keep` needs the labels file", a.spanOf("keep"), "no `labels=`")
+              .withHelp("add `labels=\"train-labels-idx1-ubyte.gz\"`"));
+          return Optional.empty();
+        }
+      }
+      return Optional.of(new Model.Data(d.name(), shape, new Model.Idx(images.get(), labels, keep), lo, hi, d.span()));
+    }
+    // toy
+    Optional<Args> b = Args.bind("toy", src.nameSpan(), src.args(), List.of("kind", "scale", "std"), 1, diags);
+    if (b.isEmpty()) return Optional.empty();
+    Args a = b.get();
+    Optional<String> kind = string(a, "kind", src);
+    if (kind.isEmpty()) return Optional.empty();
+    if (!TOYS.contains(kind.get())) {
+      String help = Suggest.didYouMean(kind.get(), TOYS);
+      diags.add(Diagnostic.error("E0308", "unknown toy distribution \"" + kind.get() + "\"", a.spanOf("kind"), "not a toy")
+          .withHelp(help != null ? help : "toys are \"8gaussians\", \"25gaussians\" and \"swissroll\""));
+      return Optional.empty();
+    }
+    if (!shape.equals(List.of(2)) || d.kind().isPresent()) {
+      diags.add(Diagnostic.error("E0309", "toy data are 2-D points: declare them as `[2]`", d.shape().span(),
+          "declared " + (d.kind().isPresent() ? "image" : "") + shape));
+      return Optional.empty();
+    }
+    double defaultScale = switch (kind.get()) { case "8gaussians" -> 2; case "25gaussians" -> 2.828; default -> 7.5; };
+    double defaultStd = switch (kind.get()) { case "8gaussians" -> 0.02; case "25gaussians" -> 0.05; default -> 0.25; };
+    var scale = a.number("scale", defaultScale, 0, 1e6, true);
+    var std = a.number("std", defaultStd, 0, 1e6, false);
+    if (scale.isEmpty() || std.isEmpty()) return Optional.empty();
+    if (d.scaling().isPresent()) {
+      diags.add(Diagnostic.error("E0310", "toy data are not scaled", d.scaling().get().span(), "not for toys")
+          .withHelp("use `scale=` of `toy(...)`"));
+      return Optional.empty();
+    }
+    return Optional.of(new Model.Data(d.name(), shape, new Model.Toy(kind.get(), scale.get(), std.get()), -1, 1, d.span()));
+  }
+
+  private Optional<String> string(Args a, String key, Ast.Call src) {
+    Ast.Arg arg = a.arg(key).orElse(null);
+    if (arg == null) {
+      diags.add(Diagnostic.error("E0105", "`" + src.name() + "` needs `" + key + "`", src.span(), "missing `" + key + "`")
+          .withHelp(src.name().equals("idx") ? "write `idx(\"train-images-idx3-ubyte.gz\")`" : "write `toy(\"8gaussians\")`"));
+      return Optional.empty();
+    }
+    if (arg.value() instanceof Ast.Str s && !s.value().isBlank()) return Optional.of(s.value());
+    diags.add(Diagnostic.error("E0311", "`" + key + "` of `" + src.name() + "` must be a string", arg.value().span(),
+        "found " + Args.describe(arg.value())).withHelp("put it in double quotes"));
+    return Optional.empty();
+  }
+
+  private Optional<Model.Noise> noise(Ast.NoiseDecl n) {
+    List<Integer> shape = n.shape().dims();
+    if (shape.isEmpty() || shape.stream().anyMatch(x -> x <= 0 || x > 1_000_000)) {
+      diags.add(Diagnostic.error("E0202", "dimensions must be positive integers", n.shape().span(), "found " + shape)
+          .withHelp("write e.g. `noise z: [128] ~ normal(0, 1)`"));
+      return Optional.empty();
+    }
+    return distribution(n.dist(), diags).map(d -> new Model.Noise(n.name(), shape, d, n.span()));
+  }
+
+  static final List<String> DISTRIBUTIONS = List.of("normal", "uniform");
+
+  static Optional<Model.Distribution> distribution(Ast.Call c, Diagnostics diags) {
+    if (!DISTRIBUTIONS.contains(c.name())) {
+      String help = Suggest.didYouMean(c.name(), DISTRIBUTIONS);
+      diags.add(Diagnostic.error("E0312", "unknown distribution `" + c.name() + "`", c.nameSpan(), "not a distribution")
+          .withHelp(help != null ? help : "use `normal(mean, std)` or `uniform(lo, hi)`"));
+      return Optional.empty();
+    }
+    boolean normal = c.name().equals("normal");
+    Optional<Args> b = Args.bind(c.name(), c.nameSpan(), c.args(), normal ? List.of("mean", "std") : List.of("lo", "hi"), 2, diags);
+    if (b.isEmpty()) return Optional.empty();
+    Args a = b.get();
+    if (normal) {
+      var mean = a.number("mean", 0, -1e6, 1e6, false);
+      var std = a.number("std", 1, 0, 1e6, true);
+      return mean.isEmpty() || std.isEmpty() ? Optional.empty() : Optional.of(new Model.Normal(mean.get(), std.get()));
+    }
+    var lo = a.number("lo", 0, -1e6, 1e6, false);
+    var hi = a.number("hi", 1, -1e6, 1e6, false);
+    if (lo.isEmpty() || hi.isEmpty()) return Optional.empty();
+    if (!(lo.get() < hi.get())) {
+      diags.add(Diagnostic.error("E0213", "`uniform` needs lo < hi", c.span(), "empty range"));
+      return Optional.empty();
+    }
+    return Optional.of(new Model.Uniform(lo.get(), hi.get()));
+  }
+
+  static Set<String> keys(Map<String, ?> m) { return new LinkedHashMap<>(m).keySet(); }
+}

@@ -1,0 +1,112 @@
+package wganc.check;
+
+import java.util.List;
+import java.util.Optional;
+import wganc.diag.Span;
+import wganc.syntax.Ast;
+
+/**
+ * A checked model: every name resolved, every shape known, every argument read and defaulted. This is
+ * what the IR lowering consumes. Shapes exclude the batch axis; layouts are PyTorch's (NCHW, dense
+ * weight [out, in], conv weight [out, in, kh, kw], conv_transpose weight [in, out, kh, kw]).
+ */
+public record Model(String name, List<Data> data, List<Noise> noise, List<Network> networks, Training training,
+                    Ast.ModelFile ast) {
+
+  public Optional<Network> network(String name) {
+    return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+  }
+
+  /** A data source; batches are drawn from it. */
+  public record Data(String name, List<Integer> shape, Source source, double lo, double hi, Span span) {}
+
+  public sealed interface Source permits Idx, Toy {}
+
+  /** IDX images, optionally filtered by label ({@code keep} empty: all labels). */
+  public record Idx(String images, Optional<String> labels, List<Integer> keep) implements Source {}
+
+  /** A toy 2-D distribution: `8gaussians`, `25gaussians` or `swissroll`. */
+  public record Toy(String kind, double scale, double std) implements Source {}
+
+  public record Noise(String name, List<Integer> shape, Distribution dist, Span span) {}
+
+  public sealed interface Distribution permits Normal, Uniform {}
+  public record Normal(double mean, double std) implements Distribution {}
+  public record Uniform(double lo, double hi) implements Distribution {}
+
+  public record Network(String name, String param, List<Integer> in, List<Integer> out, List<Layer> layers, Span span) {
+    public List<Param> params() {
+      return layers.stream().flatMap(l -> l.params().stream()).toList();
+    }
+    public boolean has(Class<? extends LayerSpec> kind) {
+      return layers.stream().anyMatch(kind::isInstance);
+    }
+  }
+
+  /** One layer statement with its position, shapes and parameters. */
+  public record Layer(int index, LayerSpec spec, List<Integer> in, List<Integer> out, List<Param> params, Span span) {}
+
+  public enum ParamKind {
+    WEIGHT("weight", true), BIAS("bias", true), RUNNING_MEAN("running_mean", false), RUNNING_VAR("running_var", false);
+    private final String word;
+    private final boolean trainable;
+    ParamKind(String word, boolean trainable) { this.word = word; this.trainable = trainable; }
+    public String word() { return word; }
+    public boolean trainable() { return trainable; }
+  }
+
+  /** `<network>.<i>.<kind>`, e.g. `D.0.weight`. */
+  public record Param(String name, String network, int layer, ParamKind kind, List<Integer> shape, Init init,
+                      Optional<Double> clip) {
+    public long size() { return shape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b); }
+    public boolean trainable() { return kind.trainable(); }
+  }
+
+  public sealed interface Init permits Init.Normal, Init.Uniform, Init.Glorot, Init.He, Init.Constant {
+    record Normal(double mean, double std) implements Init {}
+    record Uniform(double lo, double hi) implements Init {}
+    /** Glorot (Xavier), uniform or normal (truncated, Keras). */
+    record Glorot(boolean uniform) implements Init {}
+    record He(boolean uniform) implements Init {}
+    record Constant(double value) implements Init {}
+  }
+
+  public record Training(int batch, Optional<Integer> epochs, Optional<Integer> steps, long seed, List<Update> updates) {}
+
+  /**
+   * An update: which parameters it trains, its optimiser, how often (critic updates per generator
+   * update), and its phases (each one optimiser step on its own batch).
+   */
+  public record Update(Ast.Role role, String name, List<String> trains, Optimizer optimizer, int perGenerator,
+                       List<Phase> phases, Span span) {}
+
+  public record Phase(String name, int batch, List<Ast.Stmt> stmts, java.util.Map<String, Type> types, Span span) {}
+
+  /** The type of a train-block expression: per-sample values (batched) or whole-batch values. */
+  public record Type(boolean batched, List<Integer> shape) {
+    public static final Type SCALAR = new Type(false, List.of());
+    public int rank() { return shape.size(); }
+    @Override public String toString() {
+      String s = shape.toString();
+      return batched ? "a batch of " + s : (shape.isEmpty() ? "a scalar" : s);
+    }
+  }
+
+  public enum Convention { KERAS, PYTORCH }
+
+  public sealed interface Optimizer permits Sgd, RmsProp, Adam {
+    double lr();
+    default boolean hasMomentum() {
+      return switch (this) {
+        case Sgd s -> s.momentum() > 0;
+        case RmsProp r -> r.momentum() > 0;
+        case Adam a -> true;
+      };
+    }
+  }
+  public record Sgd(double lr, double momentum, boolean nesterov) implements Optimizer {}
+  public record RmsProp(double lr, double rho, double momentum, double eps, boolean centered, Convention convention)
+      implements Optimizer {}
+  public record Adam(double lr, double beta1, double beta2, double eps, boolean amsgrad, Convention convention)
+      implements Optimizer {}
+}

@@ -1,0 +1,55 @@
+package wganc.check;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A Keras-style summary of a network: one row per layer statement with its output shape (batch axis
+ * `None`, channels first) and parameter count, then total, trainable and non-trainable counts.
+ */
+public final class Summary {
+  private static final int WIDTH = 72;
+
+  private Summary() {}
+
+  public static String of(Model.Network net) {
+    StringBuilder b = new StringBuilder();
+    b.append("network ").append(net.name()).append(" (").append(net.param()).append(": ").append(net.in())
+        .append(" -> ").append(net.out()).append(")\n");
+    b.append("_".repeat(WIDTH)).append('\n');
+    b.append(row("Layer (type)", "Output Shape", "Param #")).append('\n');
+    b.append("=".repeat(WIDTH)).append('\n');
+    b.append(row(net.param() + " (input)", shape(net.in()), "0")).append('\n');
+    long total = 0, trainable = 0;
+    for (Model.Layer l : net.layers()) {
+      long n = l.params().stream().mapToLong(Model.Param::size).sum();
+      total += n;
+      trainable += l.params().stream().filter(Model.Param::trainable).mapToLong(Model.Param::size).sum();
+      b.append(row(l.index() + " " + l.spec().kind(), shape(l.out()), count(n))).append('\n');
+    }
+    b.append("=".repeat(WIDTH)).append('\n');
+    b.append("Total params: ").append(count(total)).append('\n');
+    b.append("Trainable params: ").append(count(trainable)).append('\n');
+    b.append("Non-trainable params: ").append(count(total - trainable)).append('\n');
+    b.append("_".repeat(WIDTH)).append('\n');
+    return b.toString();
+  }
+
+  private static String row(String a, String b, String c) {
+    return String.format(Locale.ROOT, " %-29s %-26s %13s", a, b, c).stripTrailing();
+  }
+
+  static String shape(List<Integer> dims) {
+    StringBuilder b = new StringBuilder("(None");
+    for (int d : dims) b.append(", ").append(d);
+    return b.append(')').toString();
+  }
+
+  static String count(long n) { return String.format(Locale.ROOT, "%,d", n); }
+
+  public static long total(Model.Network net) { return net.params().stream().mapToLong(Model.Param::size).sum(); }
+
+  public static long trainable(Model.Network net) {
+    return net.params().stream().filter(Model.Param::trainable).mapToLong(Model.Param::size).sum();
+  }
+}
