@@ -17,10 +17,12 @@ import wganc.diag.Renderer;
 /** `wganc check FILE...`: diagnostics and lints, then a summary of every network. */
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = {
-        "Checks model files: syntax, names, shapes through every network, the training rule, and lints",
-        "that no framework makes (penalty norms over the wrong axes, interpolation coefficients that are",
-        "not uniform per sample, batchnorm in a penalised critic, clipping with momentum, ...).",
-        "Then prints a Keras-style summary of every network (layers, output shapes, parameter counts).",
+        "Checks model files and prints a summary of every network.",
+        "",
+        "Checks syntax, names, shapes through every network, the training rule, and lints that no",
+        "framework makes (penalty norms over the wrong axes, interpolation coefficients that are not",
+        "uniform per sample, batchnorm in a penalised critic, clipping with momentum, ...).",
+        "The summary is Keras-style: layers, output shapes (channels first), parameter counts.",
         "",
         "Exit status: 0 when every file checks (warnings allowed), 1 when a file has errors."})
 final class CheckCommand implements Callable<Integer> {

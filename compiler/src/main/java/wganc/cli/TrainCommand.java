@@ -11,8 +11,9 @@ import wganc.Frontend;
 /** `wganc train MODEL`: checks the model; the training loop arrives with the JVM backend. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {
-        "Compiles a model in memory and trains it, leaving a run directory (metrics, samples, checkpoints).",
+        "Compiles a model in memory and trains it.",
         "",
+        "A run leaves a directory with metrics, sample grids and checkpoints.",
         "This build checks the model and prints its summary; the JVM backend that runs the training",
         "step is not built yet, so the command stops there with exit status 3."})
 final class TrainCommand implements Callable<Integer> {
