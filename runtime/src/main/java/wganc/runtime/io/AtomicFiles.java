@@ -48,7 +48,7 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = createTemp(dir, abs.getFileName().toString());
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
@@ -73,6 +73,34 @@ public final class AtomicFiles {
             if (!moved) {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /**
+     * Creates an empty temporary file beside the target. Unlike {@link Files#createTempFile}, which
+     * makes files readable by their owner only, this gives the file the default permissions (the
+     * process umask), as a plain write would; when the target exists, its POSIX permissions are
+     * copied so that a replacement keeps them.
+     */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        Path target = dir.resolve(name);
+        for (int attempt = 0; ; attempt++) {
+            long r = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+            Path tmp = dir.resolve("." + name + "." + Long.toString(r, 36) + ".tmp");
+            try {
+                Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt < 100) continue;
+                throw e;
+            }
+            try {
+                if (Files.exists(target) && Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // keep the default permissions
+            }
+            return tmp;
         }
     }
 

@@ -62,6 +62,20 @@ class AtomicFilesTest {
     }
 
     @Test
+    void permissionsAreTheDefaultOnesOrTheReplacedFilesOnes() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("posix"));
+        Path plain = dir.resolve("plain.txt");
+        Files.writeString(plain, "x");
+        Path atomic = dir.resolve("atomic.txt");
+        AtomicFiles.writeString(atomic, "x");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
+        var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        Files.setPosixFilePermissions(atomic, ownerOnly);
+        AtomicFiles.writeString(atomic, "y");
+        assertEquals(ownerOnly, Files.getPosixFilePermissions(atomic));
+    }
+
+    @Test
     void writerClosingTheStreamIsHarmless() throws IOException {
         Path f = dir.resolve("c.txt");
         AtomicFiles.write(f, out -> {
