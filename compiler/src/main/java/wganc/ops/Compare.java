@@ -1,0 +1,75 @@
+package wganc.ops;
+
+import java.util.List;
+import wganc.ir.Attrs;
+import wganc.ir.GraphBuilder;
+import wganc.ir.TensorType;
+import wganc.ir.Value;
+
+/**
+ * Comparisons producing masks (1 where true, 0 elsewhere) of the operands' type. A mask is constant
+ * under differentiation: these ops have no cotangents and autodiff does not reach through them.
+ */
+public enum Compare implements Op {
+  GREATER("greater") {
+    @Override public boolean test(double a, double b) { return a > b; }
+  },
+  GREATER_EQUAL("greater_equal") {
+    @Override public boolean test(double a, double b) { return a >= b; }
+  },
+  LESS("less") {
+    @Override public boolean test(double a, double b) { return a < b; }
+  },
+  LESS_EQUAL("less_equal") {
+    @Override public boolean test(double a, double b) { return a <= b; }
+  },
+  EQUAL("equal") {
+    @Override public boolean test(double a, double b) { return a == b; }
+  };
+
+  private final String name;
+
+  Compare(String name) {
+    this.name = name;
+  }
+
+  public abstract boolean test(double a, double b);
+
+  @Override
+  public String opName() {
+    return name;
+  }
+
+  @Override
+  public TensorType infer(List<TensorType> inputs, Attrs attrs) {
+    return Shapes.sameShape(name, inputs, 2);
+  }
+
+  @Override
+  public Fusion fusion() {
+    return Fusion.ELEMENTWISE;
+  }
+
+  @Override
+  public boolean differentiable(int index) {
+    return false;
+  }
+
+  @Override
+  public Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout,
+      boolean[] need) {
+    return new Value[2];
+  }
+
+  @Override
+  public double[] evaluate(List<TensorType> types, List<double[]> inputs, Attrs attrs,
+      TensorType out) {
+    double[] a = inputs.get(0);
+    double[] b = inputs.get(1);
+    double[] y = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      y[i] = test(a[i], b[i]) ? 1.0 : 0.0;
+    }
+    return y;
+  }
+}

@@ -1,0 +1,39 @@
+package wganc.ops;
+
+import java.util.List;
+import wganc.ir.Attrs;
+import wganc.ir.GraphBuilder;
+import wganc.ir.TensorType;
+import wganc.ir.Value;
+
+/**
+ * An IR operation: its name, shape rule, fusion kind, VJP (written in IR ops through the builder,
+ * never computing numbers) and double-precision reference evaluation.
+ */
+public interface Op {
+  /** Lower snake case, as in the text form ({@code name()} is taken by the enums). */
+  String opName();
+
+  /** The output type, or an {@link wganc.ir.IrException} naming the op, the expected and the found. */
+  TensorType infer(List<TensorType> inputs, Attrs attrs);
+
+  Fusion fusion();
+
+  /**
+   * False when the output is constant with respect to input {@code index} (comparison masks,
+   * {@code sign}, the condition of {@code select}): autodiff neither reaches through nor builds
+   * cotangents for it, so second-order graphs carry no work for masks.
+   */
+  default boolean differentiable(int index) {
+    return true;
+  }
+
+  /**
+   * Cotangents of the inputs given the cotangent {@code dout} of {@code out}, built as IR in
+   * {@code b}. An entry is null for a symbolic zero, and always null where {@code need} is false.
+   */
+  Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout, boolean[] need);
+
+  /** Reference evaluation in double precision, row-major. */
+  double[] evaluate(List<TensorType> types, List<double[]> inputs, Attrs attrs, TensorType out);
+}

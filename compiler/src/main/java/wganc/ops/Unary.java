@@ -1,0 +1,107 @@
+package wganc.ops;
+
+import java.util.List;
+import wganc.ir.Attrs;
+import wganc.ir.GraphBuilder;
+import wganc.ir.TensorType;
+import wganc.ir.Value;
+
+/**
+ * Unary elementwise ops. Each VJP reuses the output {@code y} where that is cheaper (exp, tanh,
+ * sigmoid, sqrt); differentiating the VJP again goes through {@code y}'s own binding.
+ */
+public enum Unary implements Op {
+  NEG("neg") {
+    @Override public double apply(double x) { return -x; }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.neg(dy); }
+  },
+  EXP("exp") {
+    @Override public double apply(double x) { return Math.exp(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.mul(dy, y); }
+  },
+  LOG("log") {
+    @Override public double apply(double x) { return Math.log(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.div(dy, x); }
+  },
+  SQRT("sqrt") {
+    @Override public double apply(double x) { return Math.sqrt(x); }
+    /** {@code dy / (2 y)}. */
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.div(dy, b.mul(y, 2.0));
+    }
+  },
+  RSQRT("rsqrt") {
+    @Override public double apply(double x) { return 1.0 / Math.sqrt(x); }
+    /** {@code -0.5 dy y / x}. */
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.mul(b.div(b.mul(dy, y), x), -0.5);
+    }
+  },
+  ABS("abs") {
+    @Override public double apply(double x) { return Math.abs(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.mul(dy, b.sign(x));
+    }
+  },
+  SIGN("sign") {
+    @Override public double apply(double x) { return Math.signum(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return null; }
+    @Override public boolean differentiable(int index) { return false; }
+  },
+  TANH("tanh") {
+    @Override public double apply(double x) { return Math.tanh(x); }
+    /** {@code dy (1 - y^2)}. */
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.mul(dy, b.sub(b.fill(1.0, y), b.mul(y, y)));
+    }
+  },
+  SIGMOID("sigmoid") {
+    @Override public double apply(double x) { return 1.0 / (1.0 + Math.exp(-x)); }
+    /** {@code dy y (1 - y)}. */
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.mul(dy, b.mul(y, b.sub(b.fill(1.0, y), y)));
+    }
+  };
+
+  private final String name;
+
+  Unary(String name) {
+    this.name = name;
+  }
+
+  public abstract double apply(double x);
+
+  abstract Value grad(GraphBuilder b, Value x, Value y, Value dy);
+
+  @Override
+  public String opName() {
+    return name;
+  }
+
+  @Override
+  public TensorType infer(List<TensorType> inputs, Attrs attrs) {
+    return Shapes.sameShape(name, inputs, 1);
+  }
+
+  @Override
+  public Fusion fusion() {
+    return Fusion.ELEMENTWISE;
+  }
+
+  @Override
+  public Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout,
+      boolean[] need) {
+    return new Value[] {need[0] ? grad(b, inputs.get(0), out, dout) : null};
+  }
+
+  @Override
+  public double[] evaluate(List<TensorType> types, List<double[]> inputs, Attrs attrs,
+      TensorType out) {
+    double[] x = inputs.get(0);
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = apply(x[i]);
+    }
+    return y;
+  }
+}

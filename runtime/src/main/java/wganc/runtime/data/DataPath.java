@@ -1,0 +1,131 @@
+package wganc.runtime.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Finds a dataset file such as {@code train-images-idx3-ubyte.gz}. Looks, in order:
+ * <ol>
+ * <li>in the explicit directory given by {@code --data-dir} (when given);</li>
+ * <li>in each directory of the environment variable {@code WGANC_DATA} (colon-separated);</li>
+ * <li>in {@code /usr/share/datasets/fashion-mnist}, where Debian's {@code dataset-fashion-mnist}
+ *     package installs {@code train-images-idx3-ubyte.gz}, {@code train-labels-idx1-ubyte.gz},
+ *     {@code t10k-images-idx3-ubyte.gz} and {@code t10k-labels-idx1-ubyte.gz}, gzipped, flat, with
+ *     MNIST's file names. A file found there is Fashion-MNIST, not MNIST: {@link Resolved#source()}
+ *     says so, and a trainer should record it in its manifest.</li>
+ * </ol>
+ * In each directory the name is tried as given, then with {@code .gz} added or removed, then with
+ * the dotted spelling some mirrors use ({@code train-images.idx3-ubyte}); {@link Idx} detects gzip
+ * by content, so either form reads. The environment lookup and the system folder are injectable
+ * for tests.
+ */
+public final class DataPath {
+    /** Where Debian's {@code dataset-fashion-mnist} package puts its files. */
+    public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final String ENV = "WGANC_DATA";
+
+    /** Where a resolved file was found. */
+    public enum Source { DATA_DIR, ENVIRONMENT, DEBIAN_FASHION_MNIST }
+
+    /** A found file and where it came from. */
+    public record Resolved(Path path, Source source) {
+        /** True when the file comes from the Debian Fashion-MNIST package. */
+        public boolean isFashionMnist() {
+            return source == Source.DEBIAN_FASHION_MNIST;
+        }
+    }
+
+    private final Path dataDir;
+    private final Function<String, String> env;
+    private final Path systemDir;
+
+    /**
+     * @param dataDir   the {@code --data-dir} option, or null when not given
+     * @param env       environment lookup, e.g. {@code System::getenv}
+     * @param systemDir the Debian Fashion-MNIST folder, or null to skip it
+     */
+    public DataPath(Path dataDir, Function<String, String> env, Path systemDir) {
+        this.dataDir = dataDir;
+        this.env = env;
+        this.systemDir = systemDir;
+    }
+
+    /** The real environment and the Debian folder. */
+    public static DataPath standard(Path dataDir) {
+        return new DataPath(dataDir, System::getenv, DEBIAN_FASHION_MNIST);
+    }
+
+    /** The file names tried in each directory, in order. */
+    public static List<String> candidates(String name) {
+        Set<String> names = new LinkedHashSet<>();
+        String toggled = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name + ".gz";
+        names.add(name);
+        names.add(toggled);
+        names.add(dotted(name));
+        names.add(dotted(toggled));
+        return List.copyOf(names);
+    }
+
+    private static String dotted(String name) {
+        return name.replaceFirst("-(idx[0-9]-ubyte)", ".$1");
+    }
+
+    /** Finds {@code name} or throws a {@link DataNotFoundException} listing every place looked at. */
+    public Resolved resolve(String name) throws DataNotFoundException {
+        List<String> names = candidates(name);
+        List<String> searched = new ArrayList<>();
+        if (dataDir == null) {
+            searched.add("--data-dir: not given");
+        } else {
+            Path hit = find(dataDir, names);
+            if (hit != null) return new Resolved(hit, Source.DATA_DIR);
+            searched.add("--data-dir " + dataDir + ": " + why(dataDir));
+        }
+        String value = env.apply(ENV);
+        if (value == null || value.isBlank()) {
+            searched.add("$" + ENV + ": not set");
+        } else {
+            for (String part : value.split(":")) {
+                if (part.isBlank()) continue;
+                Path dir = Path.of(part);
+                Path hit = find(dir, names);
+                if (hit != null) return new Resolved(hit, Source.ENVIRONMENT);
+                searched.add("$" + ENV + " entry " + dir + ": " + why(dir));
+            }
+        }
+        if (systemDir != null) {
+            Path hit = find(systemDir, names);
+            if (hit != null) return new Resolved(hit, Source.DEBIAN_FASHION_MNIST);
+            searched.add(systemDir + " (Debian package `dataset-fashion-mnist`): " + why(systemDir));
+        }
+        StringBuilder m = new StringBuilder("dataset file `").append(name).append("` not found; tried ");
+        for (int i = 0; i < names.size(); i++) {
+            m.append(i == 0 ? "" : ", ").append('`').append(names.get(i)).append('`');
+        }
+        m.append(" in:");
+        for (String s : searched) m.append("\n  ").append(s);
+        m.append("\n  = help: for Fashion-MNIST run `apt-get install dataset-fashion-mnist`;"
+                + " for MNIST pass `--data-dir` or set `" + ENV + "` to a folder holding MNIST's"
+                + " `train-images-idx3-ubyte.gz` (and the other IDX files)");
+        throw new DataNotFoundException(m.toString(), searched);
+    }
+
+    private static Path find(Path dir, List<String> names) {
+        for (String n : names) {
+            Path p = dir.resolve(n);
+            if (Files.isRegularFile(p) && Files.isReadable(p)) return p;
+        }
+        return null;
+    }
+
+    private static String why(Path dir) {
+        if (!Files.exists(dir)) return "folder does not exist";
+        if (!Files.isDirectory(dir)) return "not a folder";
+        return "no such file";
+    }
+}
