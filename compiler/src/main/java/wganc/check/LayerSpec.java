@@ -14,10 +14,10 @@ public sealed interface LayerSpec {
   }
 
   /**
-   * A transposed convolution; {@code crop} (top, bottom, left, right) is what is cut from the full
-   * output {@code (in - 1) * s + k}, so `same` gives {@code in * s} as in Keras.
+   * A transposed convolution with Keras' output sizes: `same` gives {@code in * s}, `valid` gives
+   * {@code (in - 1) * s + max(k, s)}.
    */
-  record ConvTranspose(int filters, int kh, int kw, int sh, int sw, int[] crop, boolean bias) implements LayerSpec {
+  record ConvTranspose(int filters, int kh, int kw, int sh, int sw, boolean same, boolean bias) implements LayerSpec {
     public String kind() { return "conv_transpose"; }
   }
 

@@ -272,7 +272,8 @@ final class Layers {
     }
     int f = filters.get()[0], c = in.get(0), h = in.get(1), w = in.get(2);
     int kh = kernel.get()[0], kw = kernel.get()[1], sh = stride.get()[0], sw = stride.get()[1];
-    int[] pad;
+    int[] pad = new int[4];
+    boolean same = false;
     Optional<Ast.Arg> padArg = a.arg("padding");
     if (padArg.isPresent() && !(padArg.get().value() instanceof Ast.Ident)) {
       if (transpose) {
@@ -286,16 +287,13 @@ final class Layers {
     } else {
       var mode = a.word("padding", "valid", List.of("same", "valid"));
       if (mode.isEmpty()) return Optional.empty();
-      if (transpose) {
-        pad = mode.get().equals("same") ? samePadding(h * sh, kh, sh, w * sw, kw, sw) : new int[4];
-      } else {
-        pad = mode.get().equals("same") ? samePadding(h, kh, sh, w, kw, sw) : new int[4];
-      }
+      same = mode.get().equals("same");
+      if (same && !transpose) pad = samePadding(h, kh, sh, w, kw, sw);
     }
     int oh, ow;
     if (transpose) {
-      oh = (h - 1) * sh + kh - pad[0] - pad[1];
-      ow = (w - 1) * sw + kw - pad[2] - pad[3];
+      oh = same ? h * sh : (h - 1) * sh + Math.max(kh, sh);
+      ow = same ? w * sw : (w - 1) * sw + Math.max(kw, sw);
     } else {
       int ph = h + pad[0] + pad[1], pw = w + pad[2] + pad[3];
       if (ph < kh || pw < kw) {
@@ -315,7 +313,7 @@ final class Layers {
     List<Integer> wshape = transpose ? List.of(c, f, kh, kw) : List.of(f, c, kh, kw);
     ps.add(new Param(prefix + "weight", net, index, ParamKind.WEIGHT, wshape, init.get(), clip));
     if (bias.get()) ps.add(new Param(prefix + "bias", net, index, ParamKind.BIAS, List.of(f), binit.get(), Optional.empty()));
-    LayerSpec spec = transpose ? new LayerSpec.ConvTranspose(f, kh, kw, sh, sw, pad, bias.get())
+    LayerSpec spec = transpose ? new LayerSpec.ConvTranspose(f, kh, kw, sh, sw, same, bias.get())
         : new LayerSpec.Conv(f, kh, kw, sh, sw, pad, bias.get());
     return Optional.of(new Model.Layer(index, spec, in, List.of(f, oh, ow), ps, l.span()));
   }
