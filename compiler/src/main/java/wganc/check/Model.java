@@ -80,7 +80,9 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
   public record Update(Ast.Role role, String name, List<String> trains, Optimizer optimizer, int perGenerator,
                        List<Phase> phases, Span span) {}
 
-  public record Phase(String name, int batch, List<Ast.Stmt> stmts, java.util.Map<String, Type> types, Span span) {}
+  /** {@code draws}: the distribution of every `~` statement, by name. */
+  public record Phase(String name, int batch, List<Ast.Stmt> stmts, java.util.Map<String, Type> types,
+                      java.util.Map<String, Distribution> draws, Span span) {}
 
   /** The type of a train-block expression: per-sample values (batched) or whole-batch values. */
   public record Type(boolean batched, List<Integer> shape) {

@@ -244,6 +244,7 @@ final class TrainChecker {
     }
     String name = u.phased() ? (u.role() == Ast.Role.CRITIC ? "critic." : "generator.") + p.name() : p.name();
     Map<String, Type> env = new LinkedHashMap<>();
+    Map<String, Model.Distribution> draws = new LinkedHashMap<>();
     Map<String, Span> defined = new LinkedHashMap<>();
     boolean ok = true;
     for (Ast.Stmt s : p.stmts()) {
@@ -262,7 +263,7 @@ final class TrainChecker {
       }
       Optional<Type> type = switch (s) {
         case Ast.Let l -> new Exprs(this, env).type(l.expr());
-        case Ast.Sample sm -> sample(sm, env);
+        case Ast.Sample sm -> sample(sm, env, draws);
       };
       if (type.isEmpty()) { ok = false; continue; }
       env.put(s.name(), type.get());
@@ -281,10 +282,10 @@ final class TrainChecker {
           "this is " + loss).withHelp("reduce it, e.g. `mean(...)`"));
       return Optional.empty();
     }
-    return Optional.of(new Model.Phase(name, batch, p.stmts(), env, p.span()));
+    return Optional.of(new Model.Phase(name, batch, p.stmts(), env, draws, p.span()));
   }
 
-  private Optional<Type> sample(Ast.Sample s, Map<String, Type> env) {
+  private Optional<Type> sample(Ast.Sample s, Map<String, Type> env, Map<String, Model.Distribution> draws) {
     return switch (s.source()) {
       case Ast.NoiseSource n -> {
         Model.Noise z = noise.get(n.noise());
@@ -297,10 +298,13 @@ final class TrainChecker {
               "shape given again").withHelp("remove the shape; noise `" + n.noise() + "` is " + z.shape()));
           yield Optional.empty();
         }
+        draws.put(s.name(), z.dist());
         yield Optional.of(new Type(true, z.shape()));
       }
       case Ast.DistSource d -> {
-        if (Checker.distribution(d.dist(), diags).isEmpty()) yield Optional.empty();
+        Optional<Model.Distribution> dist = Checker.distribution(d.dist(), diags);
+        if (dist.isEmpty()) yield Optional.empty();
+        draws.put(s.name(), dist.get());
         yield switch (s.shape()) {
           case Ast.PerSample p -> Optional.of(new Type(true, List.of()));
           case Ast.Explicit e -> {

@@ -1,0 +1,346 @@
+package wganc.lower;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import wganc.autodiff.Autodiff;
+import wganc.check.LayerSpec;
+import wganc.check.Model;
+import wganc.ir.DType;
+import wganc.ir.Graph;
+import wganc.ir.GraphBuilder;
+import wganc.ir.Source;
+import wganc.ir.TensorType;
+import wganc.ir.Value;
+import wganc.ops.Layers;
+import wganc.syntax.Ast;
+
+/**
+ * A checked model to IR: one graph per update phase holding the forward passes, the losses, every
+ * gradient (a `grad` inside a loss is the same transform as the parameter gradient, applied first),
+ * the optimiser's update, clipping, running statistics, and the draws.
+ *
+ * <p>Graph interface, by name. Inputs: the data batches (`real`), and, with {@link Draws#INPUTS},
+ * the noise, every sampled value and the dropout keep-masks `<net>.<i>.mask.<k>` (k-th application
+ * of the network in this update); with {@link Draws#RANDOM} those are counter-based random draws
+ * keyed by the model seed, a stream per draw site and the `rng_step` input. Parameters: network
+ * parameters by name (`D.0.weight`), optimiser state `<update>.<param>.<slot>` and the optimiser's
+ * 1-based iteration `<update>.t`. Outputs: every let-bound and sampled name, `loss`,
+ * `grad.<param>` for each trained parameter, and the new value of every parameter and state it writes
+ * under the same name as its input.
+ */
+public final class Lowering {
+  /** Where random values come from. */
+  public enum Draws { INPUTS, RANDOM }
+
+  /** One update phase as IR. */
+  public record PhaseGraph(Model.Update update, Model.Phase phase, Graph graph) {
+    public String name() { return phase.name(); }
+  }
+
+  private final Model model;
+  private final Draws draws;
+  private int stream;
+
+  private Lowering(Model model, Draws draws) {
+    this.model = model;
+    this.draws = draws;
+  }
+
+  /** Every phase of every update, in training order. */
+  public static List<PhaseGraph> lower(Model model, Draws draws) {
+    Lowering l = new Lowering(model, draws);
+    List<PhaseGraph> out = new ArrayList<>();
+    for (Model.Update u : model.training().updates()) {
+      for (Model.Phase p : u.phases()) out.add(new PhaseGraph(u, p, l.phase(u, p)));
+    }
+    return out;
+  }
+
+  private Graph phase(Model.Update u, Model.Phase p) {
+    return new PhaseBuilder(u, p).build();
+  }
+
+  private static TensorType f32(List<Integer> dims) { return new TensorType(DType.F32, dims); }
+
+  private static List<Integer> batched(int batch, List<Integer> shape) {
+    List<Integer> d = new ArrayList<>();
+    d.add(batch);
+    d.addAll(shape);
+    return d;
+  }
+
+  /** Builds one phase. */
+  private final class PhaseBuilder {
+    final Model.Update update;
+    final Model.Phase phase;
+    final int batch;
+    final GraphBuilder b = new GraphBuilder();
+    final Map<String, Value> params = new LinkedHashMap<>();
+    /** Latest value of each persistent tensor written in this phase (running statistics). */
+    final Map<String, Value> written = new LinkedHashMap<>();
+    final Map<String, Value> env = new LinkedHashMap<>();
+    final Map<String, Integer> applications = new LinkedHashMap<>();
+    Value rngStep;
+
+    PhaseBuilder(Model.Update update, Model.Phase phase) {
+      this.update = update;
+      this.phase = phase;
+      this.batch = phase.batch();
+    }
+
+    Graph build() {
+      for (String name : update.trains()) param(name);
+      for (Ast.Stmt s : phase.stmts()) {
+        b.at(source(s.span()));
+        Value v = switch (s) {
+          case Ast.Let l -> expr(l.expr());
+          case Ast.Sample sm -> sample(sm);
+        };
+        env.put(s.name(), v);
+        b.output(s.name(), v);
+      }
+      b.at(Source.NONE);
+      Value loss = env.get("loss");
+      List<Value> wrt = update.trains().stream().map(params::get).toList();
+      List<Value> grads = Autodiff.grad(b, loss, wrt);
+      for (int i = 0; i < wrt.size(); i++) b.output("grad." + update.trains().get(i), grads.get(i));
+      Optimizers.step(b, update, update.trains(), wrt, grads, this::state, model);
+      for (var e : written.entrySet()) b.output(e.getKey(), e.getValue());
+      return b.build();
+    }
+
+    Value param(String name) {
+      return params.computeIfAbsent(name, n -> {
+        Model.Param p = model.networks().stream().flatMap(x -> x.params().stream())
+            .filter(x -> x.name().equals(n)).findFirst().orElseThrow();
+        return b.parameter(n, f32(p.shape()));
+      });
+    }
+
+    Value state(String name, List<Integer> shape, DType type) {
+      return params.computeIfAbsent(name, n -> b.parameter(n, new TensorType(type, shape)));
+    }
+
+    Value step() {
+      if (rngStep == null) rngStep = b.input("rng_step", new TensorType(DType.I64, List.of()));
+      return rngStep;
+    }
+
+    Value draw(String name, Model.Distribution dist, List<Integer> dims) {
+      if (draws == Draws.INPUTS) return b.input(name, f32(dims));
+      int s = stream++;
+      return switch (dist) {
+        case Model.Normal n -> {
+          Value v = b.randomNormal(step(), model.training().seed(), s, f32(dims));
+          yield affine(v, n.std(), n.mean());
+        }
+        case Model.Uniform un -> affine(b.randomUniform(step(), model.training().seed(), s, f32(dims)),
+            un.hi() - un.lo(), un.lo());
+      };
+    }
+
+    Value affine(Value v, double scale, double shift) {
+      if (scale != 1) v = b.mul(v, scale);
+      if (shift != 0) v = b.add(v, shift);
+      return v;
+    }
+
+    Value sample(Ast.Sample s) {
+      return draw(s.name(), phase.draws().get(s.name()), batched(batch, phase.types().get(s.name()).shape()));
+    }
+
+    Value name(String n) {
+      Value v = env.get(n);
+      if (v != null) return v;
+      for (Model.Data d : model.data()) {
+        if (d.name().equals(n)) {
+          v = b.input(n, f32(batched(batch, d.shape())));
+          env.put(n, v);
+          return v;
+        }
+      }
+      for (Model.Noise z : model.noise()) {
+        if (z.name().equals(n)) {
+          v = draw(n, z.dist(), batched(batch, z.shape()));
+          env.put(n, v);
+          return v;
+        }
+      }
+      throw new IllegalStateException("unresolved name " + n);
+    }
+
+    Value expr(Ast.Expr e) {
+      return switch (e) {
+        case Ast.Number n -> b.constant(n.value(), f32(List.of()));
+        case Ast.Name n -> name(n.name());
+        case Ast.Unary u -> u.op().equals("-") ? b.neg(expr(u.operand())) : expr(u.operand());
+        case Ast.Binary bin -> binary(bin);
+        case Ast.CallExpr c -> call(c);
+        case Ast.ListExpr l -> throw new IllegalStateException("list outside norm axes");
+      };
+    }
+
+    Value binary(Ast.Binary e) {
+      if (e.op().equals("^")) return b.pow(expr(e.left()), constant(e.right()));
+      Value l = expr(e.left());
+      Value r = expr(e.right());
+      // a per-sample scalar [B] against a batch [B, ...]: align the batch axis first
+      if (l.type().rank() == 1 && r.type().rank() > 1 && l.type().dim(0) == batch && isBatched(e.left())) {
+        l = b.reshape(l, ones(r.type().rank(), batch));
+      } else if (r.type().rank() == 1 && l.type().rank() > 1 && r.type().dim(0) == batch && isBatched(e.right())) {
+        r = b.reshape(r, ones(l.type().rank(), batch));
+      }
+      return switch (e.op()) {
+        case "+" -> b.add(l, r);
+        case "-" -> b.sub(l, r);
+        case "*" -> b.mul(l, r);
+        case "/" -> b.div(l, r);
+        default -> throw new IllegalStateException(e.op());
+      };
+    }
+
+    boolean isBatched(Ast.Expr e) {
+      return wganc.check.Types.of(model, phase, e).batched();
+    }
+
+    int[] ones(int rank, int first) {
+      int[] d = new int[rank];
+      java.util.Arrays.fill(d, 1);
+      d[0] = first;
+      return d;
+    }
+
+    double constant(Ast.Expr e) {
+      return switch (e) {
+        case Ast.Number n -> n.value();
+        case Ast.Unary u -> u.op().equals("-") ? -constant(u.operand()) : constant(u.operand());
+        default -> throw new IllegalStateException("not a constant");
+      };
+    }
+
+    Value call(Ast.CallExpr c) {
+      var net = model.network(c.callee());
+      if (net.isPresent()) {
+        boolean training = true;
+        Ast.Expr input = null;
+        for (Ast.ExprArg a : c.args()) {
+          if (a.key().isEmpty()) input = a.value();
+          else training = ((Ast.Name) a.value()).name().equals("true");
+        }
+        return network(net.get(), expr(input), training, c);
+      }
+      Ast.Expr x = c.args().getFirst().value();
+      return switch (c.callee()) {
+        case "mean" -> b.mean(expr(x));
+        case "sum" -> b.sum(expr(x));
+        case "relu" -> b.relu(expr(x));
+        case "abs" -> b.abs(expr(x));
+        case "sqrt" -> b.sqrt(expr(x));
+        case "exp" -> b.exp(expr(x));
+        case "log" -> b.log(expr(x));
+        case "tanh" -> b.tanh(expr(x));
+        case "sigmoid" -> b.sigmoid(expr(x));
+        case "square" -> {
+          Value v = expr(x);
+          yield b.mul(v, v);
+        }
+        case "norm" -> norm(c);
+        case "grad" -> {
+          Value y = expr(x);
+          Value wrt = name(((Ast.Name) c.args().get(1).value()).name());
+          yield Autodiff.grad(b, y, List.of(wrt)).getFirst();
+        }
+        default -> throw new IllegalStateException(c.callee());
+      };
+    }
+
+    Value norm(Ast.CallExpr c) {
+      Ast.Expr x = null;
+      Ast.ListExpr axes = null;
+      for (Ast.ExprArg a : c.args()) {
+        if (a.key().isEmpty()) x = a.value(); else axes = (Ast.ListExpr) a.value();
+      }
+      Value v = expr(x);
+      boolean batchedInput = isBatched(x);
+      if (axes == null) {
+        if (batchedInput) return Layers.norm(b, v);
+        return Layers.safeSqrt(b, b.sum(b.mul(v, v)));
+      }
+      int[] ax = axes.items().stream().mapToInt(i -> (int) ((Ast.Number) i).value() - (batchedInput ? 0 : 1)).toArray();
+      return Layers.safeSqrt(b, b.reduceSum(b.mul(v, v), ax, false));
+    }
+
+    Value network(Model.Network net, Value x, boolean training, Ast.CallExpr at) {
+      int k = applications.merge(net.name(), 1, Integer::sum) - 1;
+      Value h = x;
+      for (Model.Layer l : net.layers()) {
+        b.at(source(l.span()));
+        h = layer(net, l, h, training, k);
+      }
+      b.at(source(at.span()));
+      return h;
+    }
+
+    Value p(Model.Layer l, Model.ParamKind kind) {
+      return l.params().stream().filter(x -> x.kind() == kind).findFirst().map(x -> current(x.name())).orElse(null);
+    }
+
+    /** A parameter's latest value in this phase (running statistics change between applications). */
+    Value current(String name) {
+      Value w = written.get(name);
+      return w != null ? w : param(name);
+    }
+
+    Value layer(Model.Network net, Model.Layer l, Value h, boolean training, int application) {
+      return switch (l.spec()) {
+        case LayerSpec.Dense d -> Layers.dense(b, h, p(l, Model.ParamKind.WEIGHT), p(l, Model.ParamKind.BIAS));
+        case LayerSpec.Conv c -> {
+          Value y = b.conv2d(h, p(l, Model.ParamKind.WEIGHT), new int[] {c.sh(), c.sw()}, c.pad());
+          yield c.bias() ? Layers.addChannelBias(b, y, p(l, Model.ParamKind.BIAS)) : y;
+        }
+        case LayerSpec.ConvTranspose c -> {
+          Value y = b.convTranspose(h, p(l, Model.ParamKind.WEIGHT), c.sh(), c.sw(), c.same());
+          yield c.bias() ? Layers.addChannelBias(b, y, p(l, Model.ParamKind.BIAS)) : y;
+        }
+        case LayerSpec.BatchNorm bn -> {
+          Value gamma = p(l, Model.ParamKind.WEIGHT), beta = p(l, Model.ParamKind.BIAS);
+          String rm = l.params().get(2).name(), rv = l.params().get(3).name();
+          if (!training) {
+            yield Layers.batchNormInference(b, h, gamma, beta, current(rm), current(rv), bn.eps());
+          }
+          Layers.BatchNorm r = Layers.batchNormTraining(b, h, gamma, beta, bn.eps());
+          written.put(rm, Layers.updateMoving(b, current(rm), r.mean(), bn.momentum()));
+          written.put(rv, Layers.updateMoving(b, current(rv), r.variance(), bn.momentum()));
+          yield r.y();
+        }
+        case LayerSpec.LayerNorm ln -> {
+          int[] axes = new int[h.type().rank() - 1];
+          for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
+          yield Layers.layerNorm(b, h, axes, p(l, Model.ParamKind.WEIGHT), p(l, Model.ParamKind.BIAS), ln.eps());
+        }
+        case LayerSpec.Dropout d -> {
+          if (!training || d.rate() == 0) yield h;
+          String name = net.name() + "." + l.index() + ".mask." + application;
+          Value keep = draws == Draws.INPUTS ? b.input(name, h.type())
+              : Layers.keepMask(b, step(), model.training().seed(), stream++, h, d.rate());
+          yield Layers.dropout(b, h, keep, d.rate());
+        }
+        case LayerSpec.LeakyRelu lr -> Layers.leakyRelu(b, h, lr.alpha());
+        case LayerSpec.Relu r -> b.relu(h);
+        case LayerSpec.Tanh t -> b.tanh(h);
+        case LayerSpec.Sigmoid s -> b.sigmoid(h);
+        case LayerSpec.Upsample u -> b.upsample(h, u.fh(), u.fw());
+        case LayerSpec.Pad pd -> b.pad2d(h, pd.amount()[0], pd.amount()[1], pd.amount()[2], pd.amount()[3]);
+        case LayerSpec.Crop cr -> b.crop2d(h, cr.amount()[0], cr.amount()[1], cr.amount()[2], cr.amount()[3]);
+        case LayerSpec.Reshape r -> b.reshape(h, batched(h.type().dim(0), r.shape()).stream().mapToInt(i -> i).toArray());
+        case LayerSpec.Flatten f -> b.flatten(h);
+      };
+    }
+  }
+
+  static Source source(wganc.diag.Span span) {
+    return new Source(span.file().path(), span.line(), span.column());
+  }
+}
