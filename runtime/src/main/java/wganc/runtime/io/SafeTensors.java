@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,10 @@ import java.util.TreeMap;
  * byte-identical files: tensors are laid out by descending dtype (the crate's order, I64, F64, F32,
  * I32), then by name in code-point order, which for files of one dtype is plain sorted order; the
  * header is compact JSON with {@code __metadata__} first (its keys sorted) and each entry's fields in
- * the order dtype, shape, data_offsets.
+ * the order dtype, shape, data_offsets. Checked against Python {@code safetensors} 0.8.0
+ * ({@code safetensors.numpy.save_file}) with F32, F64, I32 and I64 tensors: identical bytes, except
+ * that the library orders two or more metadata keys by a Rust hash map (unspecified) where this
+ * writer sorts them.
  *
  * <p>Reading is strict: a bad header length, malformed JSON, duplicate names, an unsupported dtype,
  * offsets out of range, overlapping or leaving gaps, or a byte count that does not match dtype and
@@ -237,8 +239,7 @@ public final class SafeTensors {
         long dataLength = bytes.length - (long) dataStart;
         SafeTensors st = new SafeTensors();
         List<Entry> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : root.properties()) {
             if (f.getKey().equals(METADATA)) {
                 readMetadata(f.getValue(), st, source);
             } else {
@@ -261,8 +262,7 @@ public final class SafeTensors {
         if (!node.isObject()) {
             throw new FormatException(source + ": `" + METADATA + "` is not an object of strings");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> m = it.next();
+        for (Map.Entry<String, JsonNode> m : node.properties()) {
             if (!m.getValue().isTextual()) {
                 throw new FormatException(source + ": `" + METADATA + "` entry `" + m.getKey()
                         + "` is not a string");
