@@ -1,0 +1,89 @@
+package wganc.lower;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wganc.cli.Main;
+import wganc.runtime.io.SafeTensors;
+import wganc.runtime.io.Tensor;
+
+/**
+ * The toy8 first critic evaluation of ../shared/ORACLES.md, through the whole pipeline: the model file,
+ * the front end, the lowering, autodiff applied twice, and the float64 interpreter, driven by
+ * `wganc trace` on the oracle's weights and inputs. PyTorch's float64 values must be reproduced to a
+ * relative 1e-8.
+ */
+class ToyOracleTraceTest {
+  @TempDir Path dir;
+
+  @Test
+  void traceOfToy8ReproducesPyTorchFloat64() throws Exception {
+    SafeTensors weights = new SafeTensors();
+    Random r = new Random(1234);
+    int[][] layers = {{2, 512}, {512, 512}, {512, 512}, {512, 2}, {2, 512}, {512, 512}, {512, 512}, {512, 1}};
+    for (int l = 0; l < layers.length; l++) {
+      int in = layers[l][0], out = layers[l][1];
+      double limit = Math.sqrt(6.0 / (in + out));
+      double[] keras = new double[in * out];
+      for (int i = 0; i < keras.length; i++) keras[i] = (2 * r.nextDouble() - 1) * limit;
+      double[] torch = new double[in * out];
+      for (int i = 0; i < in; i++) for (int o = 0; o < out; o++) torch[o * in + i] = keras[i * out + o];
+      String name = (l < 4 ? "G." : "D.") + (2 * (l % 4));
+      weights.put(name + ".weight", Tensor.f64(torch, out, in));
+      weights.put(name + ".bias", Tensor.f64(new double[out], out));
+    }
+    Random q = new Random(1236);
+    double[] real = new double[512];
+    for (int k = 0; k < 256; k++) {
+      int mode = q.nextInt(8);
+      real[2 * k] = 2 * Math.cos(2 * Math.PI * mode / 8) + 0.02 * q.nextGaussian();
+      real[2 * k + 1] = 2 * Math.sin(2 * Math.PI * mode / 8) + 0.02 * q.nextGaussian();
+    }
+    double[] z = new double[512];
+    for (int i = 0; i < z.length; i++) z[i] = q.nextGaussian();
+    double[] alpha = new double[256];
+    for (int i = 0; i < alpha.length; i++) alpha[i] = q.nextDouble();
+    SafeTensors batch = new SafeTensors()
+        .put("real", Tensor.f64(real, 256, 2)).put("z", Tensor.f64(z, 256, 2)).put("alpha", Tensor.f64(alpha, 256));
+    Path w = dir.resolve("w.safetensors"), b = dir.resolve("b.safetensors"), t = dir.resolve("t.safetensors");
+    weights.write(w);
+    batch.write(b);
+
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"trace", "../models/toy8-wgan-gp.wgan", "--weights", w.toString(), "--batch",
+        b.toString(), "-o", t.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+
+    SafeTensors trace = SafeTensors.read(t);
+    double loss = trace.doubles("loss")[0];
+    double gp = trace.doubles("gp")[0];
+    assertRelative(9.25463695, loss, 1e-8);
+    assertRelative(0.920458118, gp, 1e-8);
+    // derived from two printed values, so good to their rounding only (about 2e-7 relative)
+    assertRelative(0.0500557775, loss - 10 * gp, 3e-7);
+    // the update itself: PyTorch Adam's first step is lr * g / (|g| + eps) (bias-corrected m and v)
+    double[] before = weights.doubles("D.0.weight");
+    double[] after = trace.doubles("D.0.weight");
+    double[] g = trace.doubles("grad.D.0.weight");
+    for (int i = 0; i < g.length; i++) {
+      assertEquals(before[i] - 1e-4 * g[i] / (Math.abs(g[i]) + 1e-8), after[i], 1e-15);
+    }
+    // the last bias gets no gradient: the Wasserstein term's derivative is 1 - 1 and the penalty
+    // does not depend on it
+    assertEquals(0.0, trace.doubles("grad.D.6.bias")[0], 1e-12);
+    Files.delete(t);
+  }
+
+  private static void assertRelative(double expected, double actual, double tolerance) {
+    double rel = Math.abs(actual - expected) / Math.abs(expected);
+    if (rel > tolerance) {
+      throw new AssertionError("expected " + expected + " got " + actual + " (relative error " + rel + ")");
+    }
+  }
+}
