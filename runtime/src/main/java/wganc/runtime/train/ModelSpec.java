@@ -1,0 +1,54 @@
+package wganc.runtime.train;
+
+import java.util.List;
+
+/**
+ * What a trainer needs to know about a model besides its compiled phases: data, noise, parameters and
+ * their initialisers, optimiser state, the update schedule and the sampling program. The compiler
+ * writes it as JSON (Jackson) into every trainer; records here map one to one to that JSON.
+ */
+public record ModelSpec(String name, String sourceSha256, int batch, Integer epochs, Integer steps, long seed,
+                        List<Data> data, List<Noise> noise, List<Param> params, List<State> state,
+                        List<Update> updates, Sample sample) {
+
+  /**
+   * A data source. {@code kind} is `idx` (images [N, C, H, W] from {@code images}, optionally only the
+   * labels {@code keep} from {@code labels}, pixels mapped linearly from [0, 255] to [lo, hi]) or
+   * `toy` ({@code toy} one of 8gaussians, 25gaussians, swissroll with {@code scale} and {@code std}).
+   */
+  public record Data(String name, int[] shape, String kind, String images, String labels, int[] keep, double lo,
+                     double hi, String toy, double scale, double std) {}
+
+  /** A noise source: {@code dist} `normal` (a = mean, b = std) or `uniform` (a = lo, b = hi). */
+  public record Noise(String name, int[] shape, String dist, double a, double b) {}
+
+  /**
+   * A network parameter (PyTorch names and layouts, e.g. `D.0.weight` [out, in]). {@code init}:
+   * `glorot_uniform`, `glorot_normal`, `he_uniform`, `he_normal` (using {@code fanIn}/{@code fanOut}
+   * as Keras computes them), `normal` (a = mean, b = std), `uniform` (a = lo, b = hi), `constant` (a).
+   * {@code kind}: weight, bias, running_mean, running_var.
+   */
+  public record Param(String name, int[] shape, String kind, boolean trainable, String init, double a, double b,
+                      int fanIn, int fanOut) {}
+
+  /** Optimiser state and counters, e.g. `critic.D.0.weight.m` (zeros) or `critic.t` (starts at 1). */
+  public record State(String name, int[] shape, double initial) {}
+
+  /**
+   * An update in the schedule: a critic update runs {@code perGenerator} times per generator step,
+   * each time all its {@code phases} in order; the generator update runs once, last.
+   */
+  public record Update(String name, String role, int perGenerator, List<PhaseInfo> phases) {}
+
+  /**
+   * A phase: its batch size, which of its reads are data batches (filled from the data source of
+   * the same name), and the scalar values it writes that are worth logging (`loss` first).
+   */
+  public record PhaseInfo(String name, int batch, List<String> dataInputs, List<String> metrics) {}
+
+  /**
+   * The sampling program: phase {@code phase} reads noise {@code noise} [n, noiseShape...] and writes
+   * {@code output} [n, outShape...]; it is compiled for batch {@code n}.
+   */
+  public record Sample(String phase, String noise, int[] noiseShape, String output, int[] outShape, int n) {}
+}
