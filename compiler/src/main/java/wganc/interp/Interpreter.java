@@ -64,7 +64,7 @@ public final class Interpreter {
             types.add(v.type());
           }
           double[] r = a.op() instanceof RandomDraw draw
-              ? draw.evaluate(ins.get(0), a.attrs(), type, Philox::block)
+              ? draw.evaluate(ins.get(0), a.attrs(), type)
               : a.op().evaluate(types, ins, a.attrs(), type);
           if (r.length != type.size()) {
             throw new IrException("`" + a.op().opName() + "` produced " + r.length

@@ -1,5 +1,5 @@
 /**
  * The double-precision reference interpreter, the oracle for every backend, and a package-private
- * Philox4x32-10 until {@code wganc.runtime.rng.Philox} lands.
+ * the runtime's Philox4x32-10 for random ops.
  */
 package wganc.interp;

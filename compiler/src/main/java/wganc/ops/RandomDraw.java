@@ -1,5 +1,7 @@
 package wganc.ops;
 
+import wganc.runtime.rng.Philox;
+
 import java.util.List;
 import wganc.ir.Attrs;
 import wganc.ir.DType;
@@ -12,13 +14,8 @@ import wganc.ir.Value;
  * {@code random_uniform step {seed, stream, shape}} and {@code random_normal ...}: counter-based
  * draws (Philox4x32-10) that are a pure function of (seed, stream, step, element index), so every
  * backend draws the same numbers and CSE may merge identical draws. {@code step} is an {@code i64}
- * scalar; the output is f32 of {@code shape}.
- *
- * <p>Keying: key = (seed low 32 bits, seed high 32 bits); counter = (block, stream, step low 32,
- * step high 32). Element e uses block e/4, word e%4. Uniform: {@code (word >>> 8) / 2^24} in [0,1).
- * Normal: the words (0,1) and (2,3) of a block form Box-Muller pairs: u1 = 1 - uniform(first),
- * u2 = uniform(second), r = sqrt(-2 ln u1); element e%4 = 0 or 2 takes r cos(2 pi u2), 1 or 3
- * takes r sin(2 pi u2). The VJP is zero (draws do not depend on differentiable values).
+ * scalar; the output is f32 of {@code shape}. The numbers are {@link Philox}'s (the runtime's, whose
+ * javadoc gives the exact keying and the uniform and Box-Muller formulas). The VJP is zero.
  */
 public enum RandomDraw implements Op {
   UNIFORM("random_uniform"),
@@ -72,29 +69,17 @@ public enum RandomDraw implements Op {
     throw new IrException("`" + name + "` needs a counter-based generator: call the overload");
   }
 
-  /** The draws for {@code step}, from the block function {@code rng}. */
-  public double[] evaluate(double[] step, Attrs attrs, TensorType out, CounterRng rng) {
+  /**
+   * The draws for {@code step}: element e is {@code Philox.uniform|normal(seed, stream, step, e)} of
+   * the runtime, as float32, so the interpreter sees exactly the numbers every backend draws.
+   */
+  public double[] evaluate(double[] step, Attrs attrs, TensorType out) {
     long seed = attrs.l("seed");
     int stream = attrs.i("stream");
     long s = (long) step[0];
-    int[] key = {(int) seed, (int) (seed >>> 32)};
     double[] y = new double[out.size()];
-    int[] words = null;
     for (int e = 0; e < y.length; e++) {
-      if (e % 4 == 0) {
-        words = rng.block(new int[] {e / 4, stream, (int) s, (int) (s >>> 32)}, key);
-      }
-      int k = e % 4;
-      if (this == UNIFORM) {
-        y[e] = uniform(words[k]);
-      } else {
-        int first = k & ~1;
-        double u1 = 1.0 - uniform(words[first]);
-        double u2 = uniform(words[first + 1]);
-        double r = Math.sqrt(-2.0 * Math.log(u1));
-        double theta = 2.0 * Math.PI * u2;
-        y[e] = (k & 1) == 0 ? r * Math.cos(theta) : r * Math.sin(theta);
-      }
+      y[e] = this == UNIFORM ? Philox.uniform(seed, stream, s, e) : Philox.normal(seed, stream, s, e);
     }
     return y;
   }
