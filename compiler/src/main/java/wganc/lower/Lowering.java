@@ -58,6 +58,37 @@ public final class Lowering {
     return out;
   }
 
+  /** The network the generator update trains first (`G`), which maps noise to data. */
+  public static Model.Network generator(Model model) {
+    Model.Update g = model.training().updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR).findFirst().orElseThrow();
+    String net = g.trains().getFirst().substring(0, g.trains().getFirst().indexOf('.'));
+    return model.network(net).orElseThrow();
+  }
+
+  /** The noise the generator reads: the first noise declaration with the generator's input shape. */
+  public static Model.Noise generatorNoise(Model model) {
+    Model.Network g = generator(model);
+    return model.noise().stream().filter(z -> z.shape().equals(g.in())).findFirst().orElseThrow();
+  }
+
+  /**
+   * The sampling program: {@code sample = G(z, training=false)} for a batch of {@code n}, reading the
+   * noise as the input `z` (its declared name) and the generator's parameters.
+   */
+  public static Graph sample(Model model, int n) {
+    Lowering l = new Lowering(model, Draws.INPUTS);
+    Model.Network g = generator(model);
+    Model.Noise z = generatorNoise(model);
+    Model.Update dummy = new Model.Update(Ast.Role.GENERATOR, "sample", List.of(), new Model.Sgd(1, 0, false), 1,
+        List.of(), g.span());
+    Model.Phase phase = new Model.Phase("sample", n, List.of(), java.util.Map.of(), java.util.Map.of(), g.span());
+    PhaseBuilder pb = l.new PhaseBuilder(dummy, phase);
+    Value x = pb.b.input(z.name(), f32(batched(n, z.shape())));
+    Value y = pb.networkApply(g, x, false);
+    pb.b.output("sample", y);
+    return pb.b.build();
+  }
+
   private Graph phase(Model.Update u, Model.Phase p) {
     return new PhaseBuilder(u, p).build();
   }
@@ -273,13 +304,18 @@ public final class Lowering {
     }
 
     Value network(Model.Network net, Value x, boolean training, Ast.CallExpr at) {
+      Value h = networkApply(net, x, training);
+      b.at(source(at.span()));
+      return h;
+    }
+
+    Value networkApply(Model.Network net, Value x, boolean training) {
       int k = applications.merge(net.name(), 1, Integer::sum) - 1;
       Value h = x;
       for (Model.Layer l : net.layers()) {
         b.at(source(l.span()));
         h = layer(net, l, h, training, k);
       }
-      b.at(source(at.span()));
       return h;
     }
 

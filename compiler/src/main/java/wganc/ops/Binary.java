@@ -101,4 +101,17 @@ public enum Binary implements Op {
     }
     return y;
   }
+
+  @Override
+  public String java(List<String> args, Attrs attrs) {
+    String a = args.get(0), b = args.get(1);
+    return switch (this) {
+      case ADD -> "(" + a + " + " + b + ")";
+      case SUB -> "(" + a + " - " + b + ")";
+      case MUL -> "(" + a + " * " + b + ")";
+      case DIV -> "(" + a + " / " + b + ")";
+      case MAXIMUM -> "(" + a + " >= " + b + " ? " + a + " : " + b + ")";
+      case MINIMUM -> "(" + a + " <= " + b + " ? " + a + " : " + b + ")";
+    };
+  }
 }

@@ -72,4 +72,17 @@ public enum Compare implements Op {
     }
     return y;
   }
+
+  @Override
+  public String java(List<String> args, Attrs attrs) {
+    String a = args.get(0), b = args.get(1);
+    String op = switch (this) {
+      case GREATER -> " > ";
+      case GREATER_EQUAL -> " >= ";
+      case LESS -> " < ";
+      case LESS_EQUAL -> " <= ";
+      case EQUAL -> " == ";
+    };
+    return "(" + a + op + b + " ? 1f : 0f)";
+  }
 }

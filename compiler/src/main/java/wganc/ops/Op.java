@@ -34,6 +34,14 @@ public interface Op {
    */
   Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout, boolean[] need);
 
+  /**
+   * The lowering hook of elementwise ops: a float32 Java expression of the operand expressions
+   * {@code args} (already parenthesised), used by the JVM and TornadoVM emitters when fusing loops.
+   */
+  default String java(List<String> args, Attrs attrs) {
+    throw new UnsupportedOperationException("`" + opName() + "` is not elementwise");
+  }
+
   /** Reference evaluation in double precision, row-major. */
   double[] evaluate(List<TensorType> types, List<double[]> inputs, Attrs attrs, TensorType out);
 }

@@ -60,4 +60,14 @@ public enum Pow implements Op {
     }
     return y;
   }
+
+  @Override
+  public String java(List<String> args, Attrs attrs) {
+    double p = attrs.d("exponent");
+    String x = args.get(0);
+    if (p == 2) return "(" + x + " * " + x + ")";
+    if (p == 1) return x;
+    if (p == 0.5) return "((float) Math.sqrt(" + x + "))";
+    return "((float) Math.pow(" + x + ", " + p + "))";
+  }
 }

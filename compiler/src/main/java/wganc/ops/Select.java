@@ -57,4 +57,9 @@ public enum Select implements Op {
     }
     return y;
   }
+
+  @Override
+  public String java(List<String> args, Attrs attrs) {
+    return "(" + args.get(0) + " != 0f ? " + args.get(1) + " : " + args.get(2) + ")";
+  }
 }

@@ -104,4 +104,20 @@ public enum Unary implements Op {
     }
     return y;
   }
+
+  @Override
+  public String java(List<String> args, Attrs attrs) {
+    String x = args.get(0);
+    return switch (this) {
+      case NEG -> "(-" + x + ")";
+      case EXP -> "((float) Math.exp(" + x + "))";
+      case LOG -> "((float) Math.log(" + x + "))";
+      case SQRT -> "((float) Math.sqrt(" + x + "))";
+      case RSQRT -> "((float) (1.0 / Math.sqrt(" + x + ")))";
+      case ABS -> "Math.abs(" + x + ")";
+      case SIGN -> "Math.signum(" + x + ")";
+      case TANH -> "((float) Math.tanh(" + x + "))";
+      case SIGMOID -> "((float) (1.0 / (1.0 + Math.exp(-" + x + "))))";
+    };
+  }
 }

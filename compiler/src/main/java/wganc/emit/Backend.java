@@ -1,0 +1,24 @@
+package wganc.emit;
+
+import wganc.check.Model;
+import wganc.runtime.train.CompiledModel;
+
+/** A code generator for one kind of machine: a checked model to runnable phases. */
+public interface Backend {
+  /** `jvm` or `tornado`. */
+  String name();
+
+  /** Lowers, optimises, emits and loads every phase of {@code model} (and the sampling program). */
+  CompiledModel compile(Model model, String sourceText, Options options) throws BackendException;
+
+  /** Backend-independent options. */
+  record Options(int sampleN) {
+    public static Options defaults() { return new Options(64); }
+  }
+
+  /** A backend could not produce or load code; the message says why and what to do. */
+  final class BackendException extends Exception {
+    public BackendException(String message) { super(message); }
+    public BackendException(String message, Throwable cause) { super(message, cause); }
+  }
+}

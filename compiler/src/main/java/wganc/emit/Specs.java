@@ -1,0 +1,115 @@
+package wganc.emit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import wganc.check.LayerSpec;
+import wganc.check.Model;
+import wganc.ir.Graph;
+import wganc.ir.Node;
+import wganc.lower.Lowering;
+import wganc.runtime.train.ModelSpec;
+import wganc.syntax.Ast;
+
+/** The {@link ModelSpec} of a checked model and its lowered phases: what a trainer needs besides kernels. */
+public final class Specs {
+  private Specs() {}
+
+  public static ModelSpec of(Model m, String sourceText, List<Lowering.PhaseGraph> phases, int sampleN) {
+    List<ModelSpec.Data> data = new ArrayList<>();
+    for (Model.Data d : m.data()) {
+      int[] shape = ints(d.shape());
+      switch (d.source()) {
+        case Model.Idx idx -> data.add(new ModelSpec.Data(d.name(), shape, "idx", idx.images(), idx.labels().orElse(null),
+            idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0));
+        case Model.Toy toy -> data.add(new ModelSpec.Data(d.name(), shape, "toy", null, null, new int[0], d.lo(), d.hi(),
+            toy.kind(), toy.scale(), toy.std()));
+      }
+    }
+    List<ModelSpec.Noise> noise = new ArrayList<>();
+    for (Model.Noise z : m.noise()) {
+      noise.add(switch (z.dist()) {
+        case Model.Normal n -> new ModelSpec.Noise(z.name(), ints(z.shape()), "normal", n.mean(), n.std());
+        case Model.Uniform u -> new ModelSpec.Noise(z.name(), ints(z.shape()), "uniform", u.lo(), u.hi());
+      });
+    }
+    List<ModelSpec.Param> params = new ArrayList<>();
+    for (Model.Network net : m.networks()) {
+      for (Model.Layer l : net.layers()) {
+        for (Model.Param p : l.params()) params.add(param(p, l));
+      }
+    }
+    List<ModelSpec.State> state = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    for (Lowering.PhaseGraph pg : phases) {
+      for (var b : pg.graph().bindings()) {
+        if (b.node() instanceof Node.Parameter p && p.name().startsWith(pg.update().name() + ".") && !seen.contains(p.name())) {
+          seen.add(p.name());
+          state.add(new ModelSpec.State(p.name(), ints(b.value().type().dims()), p.name().endsWith(".t") ? 1 : 0));
+        }
+      }
+    }
+    List<ModelSpec.Update> updates = new ArrayList<>();
+    for (Model.Update u : m.training().updates()) {
+      List<ModelSpec.PhaseInfo> infos = new ArrayList<>();
+      for (Model.Phase p : u.phases()) {
+        Graph g = phases.stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow().graph();
+        List<String> dataInputs = new ArrayList<>();
+        for (var b : g.bindings()) {
+          if (b.node() instanceof Node.Input i && m.data().stream().anyMatch(d -> d.name().equals(i.name()))) {
+            dataInputs.add(i.name());
+          }
+        }
+        List<String> metrics = new ArrayList<>();
+        metrics.add("loss");
+        for (var e : g.outputs().entrySet()) {
+          if (!e.getKey().equals("loss") && e.getValue().type().rank() == 0 && p.types().containsKey(e.getKey())) {
+            metrics.add(e.getKey());
+          }
+        }
+        infos.add(new ModelSpec.PhaseInfo(p.name(), p.batch(), dataInputs, metrics));
+      }
+      updates.add(new ModelSpec.Update(u.name(), u.role() == Ast.Role.CRITIC ? "critic" : "generator", u.perGenerator(),
+          infos));
+    }
+    Model.Network g = Lowering.generator(m);
+    Model.Noise z = Lowering.generatorNoise(m);
+    ModelSpec.Sample sample = new ModelSpec.Sample("sample", z.name(), ints(z.shape()), "sample", ints(g.out()), sampleN);
+    return new ModelSpec(m.name(), sha256(sourceText), m.training().batch(), m.training().epochs().orElse(null),
+        m.training().steps().orElse(null), m.training().seed(), data, noise, params, state, updates, sample);
+  }
+
+  private static ModelSpec.Param param(Model.Param p, Model.Layer l) {
+    int fanIn = 1, fanOut = 1;
+    switch (l.spec()) {
+      case LayerSpec.Dense d -> { fanIn = l.in().getFirst(); fanOut = d.units(); }
+      case LayerSpec.Conv c -> { fanIn = l.in().getFirst() * c.kh() * c.kw(); fanOut = c.filters() * c.kh() * c.kw(); }
+      // Keras' Conv2DTranspose kernel is (kh, kw, filters, in): fan_in = filters*k*k, fan_out = in*k*k
+      case LayerSpec.ConvTranspose c -> { fanIn = c.filters() * c.kh() * c.kw(); fanOut = l.in().getFirst() * c.kh() * c.kw(); }
+      default -> {}
+    }
+    String init;
+    double a = 0, b = 0;
+    switch (p.init()) {
+      case Model.Init.Normal n -> { init = "normal"; a = n.mean(); b = n.std(); }
+      case Model.Init.Uniform u -> { init = "uniform"; a = u.lo(); b = u.hi(); }
+      case Model.Init.Glorot gl -> init = gl.uniform() ? "glorot_uniform" : "glorot_normal";
+      case Model.Init.He he -> init = he.uniform() ? "he_uniform" : "he_normal";
+      case Model.Init.Constant c -> { init = "constant"; a = c.value(); }
+    }
+    return new ModelSpec.Param(p.name(), ints(p.shape()), p.kind().word(), p.trainable(), init, a, b, fanIn, fanOut);
+  }
+
+  static int[] ints(List<Integer> l) { return l.stream().mapToInt(Integer::intValue).toArray(); }
+
+  public static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

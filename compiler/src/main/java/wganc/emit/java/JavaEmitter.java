@@ -1,0 +1,304 @@
+package wganc.emit.java;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+import wganc.ir.Attrs;
+import wganc.ir.Binding;
+import wganc.ir.DType;
+import wganc.ir.Graph;
+import wganc.ir.Node;
+import wganc.ir.Value;
+import wganc.ops.Conv2d;
+import wganc.ops.Conv2dBackwardInput;
+import wganc.ops.Conv2dBackwardWeight;
+import wganc.ops.Matmul;
+import wganc.ops.Pad;
+import wganc.ops.RandomDraw;
+import wganc.ops.ReduceSum;
+import wganc.ops.Resample;
+import wganc.ops.Transpose;
+import wganc.plan.Schedule;
+
+/**
+ * Emits one {@link wganc.runtime.train.Phase} class per update phase: plain-Java kernels, one static
+ * method each (a fused elementwise loop, a reduction, a layout move, a draw, or a call into the
+ * runtime's blocked and vectorised matmul and convolution kernels), and a {@code run} that calls them
+ * in program order over preallocated, reused buffers. Output is deterministic for a given graph.
+ */
+public final class JavaEmitter {
+  static final ClassName PHASE = ClassName.get("wganc.runtime.train", "Phase");
+  static final ClassName GEMM = ClassName.get("wganc.runtime.kernels", "Gemm");
+  static final ClassName CONV = ClassName.get("wganc.runtime.kernels", "Conv");
+  static final ClassName PARALLEL = ClassName.get("wganc.runtime.kernels", "Parallel");
+  static final ClassName PHILOX = ClassName.get("wganc.runtime.rng", "Philox");
+  static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+  static final String VERSION = "0.1.0";
+
+  /** Element counts above this run their outer loop on the worker threads. */
+  static final int PARALLEL_THRESHOLD = 1 << 15;
+
+  private final Graph graph;
+  private final Schedule schedule;
+  private final String phaseName;
+  private final String source;
+  private final Map<Integer, Binding> byId = new HashMap<>();
+  private final List<String> reads = new ArrayList<>();
+  private final List<Value> readValues = new ArrayList<>();
+  private final Map<Integer, String> arrayName = new HashMap<>();
+  private final Map<Integer, Double> constants = new LinkedHashMap<>();
+  private final Map<Double, String> constantArrays = new LinkedHashMap<>();
+
+  private JavaEmitter(Graph graph, String phaseName, String source) {
+    this.graph = graph;
+    this.schedule = Schedule.of(graph);
+    this.phaseName = phaseName;
+    this.source = source;
+    for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
+  }
+
+  /** The Java file of one phase; {@code source} names the model file for the header. */
+  public static JavaFile emit(Graph graph, String packageName, String className, String phaseName, String source) {
+    return new JavaEmitter(graph, phaseName, source).file(packageName, className);
+  }
+
+  /** Peak bytes of the phase's intermediate buffers. */
+  public static long bufferBytes(Graph graph) {
+    return Schedule.of(graph).bufferBytes();
+  }
+
+  private JavaFile file(String packageName, String className) {
+    TypeSpec.Builder type = TypeSpec.classBuilder(className)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addSuperinterface(PHASE)
+        .addJavadoc("Update `$L` of $L.\n", phaseName, source);
+    // reads: parameters and inputs, except the step counter that keys draws
+    for (Binding b : graph.bindings()) {
+      switch (b.node()) {
+        case Node.Parameter p -> addRead(p.name(), b.value());
+        case Node.Input i -> { if (b.value().type().dtype() != DType.I64) addRead(i.name(), b.value()); }
+        case Node.Constant c -> constants.put(b.value().id(), c.value());
+        default -> {}
+      }
+    }
+    List<String> writes = new ArrayList<>(graph.outputs().keySet());
+    type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(strings(reads)).build());
+    type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(shapes(readValues)).build());
+    type.addField(FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(strings(writes)).build());
+    type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(shapes(new ArrayList<>(graph.outputs().values()))).build());
+    for (int i = 0; i < schedule.bufferSizes().size(); i++) {
+      type.addField(FieldSpec.builder(FLOATS, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
+          .initializer("new float[$L]", schedule.bufferSizes().get(i)).build());
+    }
+    type.addMethod(getter("name", String.class, CodeBlock.of("return $S", phaseName)));
+    type.addMethod(getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
+    type.addMethod(getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
+    type.addMethod(getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
+    type.addMethod(getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
+
+    MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
+        .addParameter(float[][].class, "reads").addParameter(float[][].class, "writes");
+    for (int i = 0; i < reads.size(); i++) {
+      String local = "in" + i;
+      arrayName.put(readValues.get(i).id(), local);
+      run.addStatement("float[] $N = reads[$L]", local, i).addComment("$L", reads.get(i));
+    }
+    for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
+    // reshapes of inputs alias the input's array
+    for (Binding b : graph.bindings()) {
+      if (b.node() instanceof Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+        String src = arrayName.get(a.inputs().getFirst().id());
+        if (src != null) arrayName.putIfAbsent(b.value().id(), src);
+      }
+    }
+    int index = 0;
+    for (Schedule.Kernel k : schedule.kernels()) {
+      String name = "k" + index++ + camel(kernelKind(k));
+      MethodSpec kernel = kernel(name, k);
+      type.addMethod(kernel);
+      List<String> args = new ArrayList<>();
+      for (var p : kernel.parameters()) args.add(argument(p.name(), k));
+      run.addStatement("$N($L)", name, String.join(", ", args));
+    }
+    int w = 0;
+    for (var e : graph.outputs().entrySet()) {
+      Value v = e.getValue();
+      run.addStatement("$T.arraycopy($L, 0, writes[$L], 0, $L)", System.class, array(v), w++, v.type().size());
+    }
+    type.addMethod(run.build());
+    for (var e : constantArrays.entrySet()) {
+      type.addField(FieldSpec.builder(FLOATS, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer("filled($L, $Lf)", maxConstantSize(e.getKey()), floatLiteral(e.getKey())).build());
+    }
+    if (!constantArrays.isEmpty()) {
+      type.addMethod(MethodSpec.methodBuilder("filled").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+          .returns(FLOATS).addParameter(int.class, "n").addParameter(float.class, "value")
+          .addStatement("float[] a = new float[n]").addStatement("$T.fill(a, value)", java.util.Arrays.class)
+          .addStatement("return a").build());
+    }
+    return JavaFile.builder(packageName, type.build())
+        .addFileComment("Generated by wganc $L from $L, update `$L`. Do not edit.", VERSION, source, phaseName)
+        .skipJavaLangImports(true).indent("  ").build();
+  }
+
+  private int maxConstantSize(double value) {
+    int max = 1;
+    for (var e : constants.entrySet()) {
+      if (e.getValue() == value) max = Math.max(max, byId.get(e.getKey()).value().type().size());
+    }
+    return max;
+  }
+
+  private void addRead(String name, Value v) {
+    reads.add(name);
+    readValues.add(v);
+  }
+
+  private static MethodSpec getter(String name, Class<?> type, CodeBlock body) {
+    return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(type)
+        .addStatement(body).build();
+  }
+
+  private static CodeBlock strings(List<String> names) {
+    CodeBlock.Builder b = CodeBlock.builder().add("{");
+    for (int i = 0; i < names.size(); i++) b.add(i == 0 ? "$S" : ", $S", names.get(i));
+    return b.add("}").build();
+  }
+
+  private static CodeBlock shapes(List<Value> values) {
+    CodeBlock.Builder b = CodeBlock.builder().add("{");
+    for (int i = 0; i < values.size(); i++) {
+      b.add(i == 0 ? "" : ", ").add("{$L}", String.join(", ", values.get(i).type().dims().stream()
+          .map(String::valueOf).toList()));
+    }
+    return b.add("}").build();
+  }
+
+  /** The array holding value {@code v} inside {@code run}. */
+  private String array(Value v) {
+    String name = arrayName.get(v.id());
+    if (name != null) return name;
+    Double c = constants.get(v.id());
+    if (c != null) return constantArrays.computeIfAbsent(c, x -> "CONSTANT_" + constantArrays.size());
+    throw new IllegalStateException("no array for " + v);
+  }
+
+  /** Kernel parameters are named `out`, `in0`..; map each back to the array of the call site. */
+  private String argument(String param, Schedule.Kernel k) {
+    if (param.equals("out")) return array(k.out());
+    if (param.equals("rngStep")) return "rngStep";
+    int i = Integer.parseInt(param.substring(1));
+    return array(operands(k).get(i));
+  }
+
+  /** The distinct materialised values a kernel reads, in first-read order. */
+  private List<Value> operands(Schedule.Kernel k) {
+    List<Value> out = new ArrayList<>();
+    switch (k) {
+      case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
+      case Schedule.Kernel.Op o -> {
+        for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
+      }
+    }
+    return out;
+  }
+
+  private void leaves(Schedule.Expr e, List<Value> out) {
+    switch (e) {
+      case Schedule.Expr.Leaf l -> { if (out.stream().noneMatch(v -> v.id() == l.source().id())) out.add(l.source()); }
+      case Schedule.Expr.Literal l -> {}
+      case Schedule.Expr.Apply a -> a.args().forEach(x -> leaves(x, out));
+    }
+  }
+
+  private static String kernelKind(Schedule.Kernel k) {
+    return switch (k) {
+      case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
+      case Schedule.Kernel.Op o -> o.apply().op().opName();
+    };
+  }
+
+  static String camel(String snake) {
+    StringBuilder b = new StringBuilder();
+    for (String part : snake.split("_")) {
+      if (!part.isEmpty()) b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return b.toString();
+  }
+
+  private MethodSpec kernel(String name, Schedule.Kernel k) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+    Binding b = byId.get(k.out().id());
+    if (b.node() instanceof Node.Apply a && !a.source().isNone()) {
+      m.addJavadoc("$L: $L\n", a.source(), describe(k));
+    } else {
+      m.addJavadoc("$L\n", describe(k));
+    }
+    m.addParameter(FLOATS, "out");
+    List<Value> ops = operands(k);
+    for (int i = 0; i < ops.size(); i++) m.addParameter(FLOATS, "in" + i);
+    switch (k) {
+      case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
+      case Schedule.Kernel.Op o -> op(m, o, ops);
+    }
+    return m.build();
+  }
+
+  private String describe(Schedule.Kernel k) {
+    return "%" + k.out().id() + " : " + k.out().type() + " = " + kernelKind(k);
+  }
+
+  private void op(MethodSpec.Builder m, Schedule.Kernel.Op k, List<Value> ops) {
+    Node.Apply a = k.apply();
+    Attrs at = a.attrs();
+    List<Integer> out = k.out().type().dims();
+    switch (a.op()) {
+      case Matmul mm -> {
+        boolean ta = at.b("ta", false), tb = at.b("tb", false);
+        List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
+        int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
+        m.addStatement("$T.sgemm($L, $L, $L, $L, $L, 1f, in0, 0, $L, in1, 0, $L, 0f, out, 0, $L)", GEMM, ta, tb,
+            mRows, n, kk, ad.get(1), bd.get(1), n);
+      }
+      case Conv2d c -> Convs.forward(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
+      case Conv2dBackwardInput c -> Convs.backwardInput(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
+      case Conv2dBackwardWeight c -> Convs.backwardWeight(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
+      case ReduceSum r -> Loops.reduceSum(m, ops.get(0).type().dims(), at.intArray("axes"));
+      case Transpose t -> Loops.transpose(m, ops.get(0).type().dims(), at.intArray("perm"));
+      case Pad p -> Loops.pad(m, ops.get(0).type().dims(), out, at.intArray("lo"));
+      case Resample r -> Loops.resample(m, r, ops.get(0).type().dims(), out, at.intArray("factor"));
+      case RandomDraw r -> {
+        m.addParameter(TypeName.LONG, "rngStep");
+        m.beginControlFlow("for (int e = 0; e < $L; e++)", k.out().type().size())
+            .addStatement("out[e] = $T.$L($LL, $L, rngStep, e)", PHILOX, r == RandomDraw.UNIFORM ? "uniform" : "normal",
+                at.l("seed"), at.i("stream"))
+            .endControlFlow();
+      }
+      default -> throw new IllegalStateException("the JVM backend cannot lower `" + a.op().opName() + "`");
+    }
+  }
+
+  static String floatLiteral(double v) {
+    float f = (float) v;
+    if (Float.isNaN(f)) return "Float.NaN";
+    if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+    return String.format(Locale.ROOT, "%s", Float.toString(f));
+  }
+}

@@ -1,0 +1,180 @@
+package wganc.emit.java;
+
+import com.palantir.javapoet.MethodSpec;
+import java.util.ArrayList;
+import java.util.List;
+import wganc.ir.Value;
+import wganc.ops.Resample;
+import wganc.plan.Schedule;
+
+/**
+ * Loop nests for the kernels that are not contractions: fused elementwise loops (flat when every
+ * leaf has the loop's shape, so the JIT vectorises them; nested with per-leaf strides where a leaf is
+ * broadcast), reductions in a fixed order with double accumulators, transposes, pads and crops, and
+ * nearest upsampling with its transpose. Large loops split their outer index over the worker threads;
+ * each output element is computed by exactly one thread, so results do not depend on the thread count.
+ */
+final class Loops {
+  /** Parallel loops are cut into this many fixed chunks (at most), whatever the thread count. */
+  static final int TASKS = 16;
+
+  private Loops() {}
+
+  static void fused(MethodSpec.Builder m, Value out, Schedule.Expr expr, List<Value> ops) {
+    List<Integer> dims = out.type().dims();
+    int n = out.type().size();
+    boolean flat = allFlat(expr);
+    if (flat || dims.size() <= 1) {
+      String body = "out[i] = " + expression(expr, ops, dims, true) + ";";
+      loop(m, n, "i", body, n);
+      return;
+    }
+    // nested: the outer axis is split; inner axes run whole, the last one innermost
+    int outer = dims.getFirst();
+    int inner = n / outer;
+    StringBuilder b = new StringBuilder();
+    List<String> idx = new ArrayList<>();
+    for (int d = 0; d < dims.size(); d++) idx.add("i" + d);
+    for (int d = 1; d < dims.size(); d++) {
+      b.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(dims.get(d)).append("; i")
+          .append(d).append("++) ");
+    }
+    b.append("{ out[o] = ").append(expression(expr, ops, dims, false)).append("; o++; }");
+    String body = "int o = i0 * " + inner + "; " + b;
+    loop(m, outer, "i0", body, n);
+  }
+
+  /** for (var = 0; var < n; var++) body, on the worker threads when the work is large. */
+  static void loop(MethodSpec.Builder m, int n, String var, String body, long work) {
+    if (work < JavaEmitter.PARALLEL_THRESHOLD || n < 2) {
+      m.beginControlFlow("for (int $L = 0; $L < $L; $L++)", var, var, n, var).addCode(body + "\n").endControlFlow();
+      return;
+    }
+    int tasks = Math.min(n, TASKS);
+    int chunk = (n + tasks - 1) / tasks;
+    tasks = (n + chunk - 1) / chunk;
+    m.addStatement("$T.run($L, t -> {\n  int hi = Math.min($L, (t + 1) * $L);\n  for (int $L = t * $L; $L < hi; $L++) {\n    $L\n  }\n})",
+        JavaEmitter.PARALLEL, tasks, n, chunk, var, chunk, var, var, body);
+  }
+
+  private static boolean allFlat(Schedule.Expr e) {
+    return switch (e) {
+      case Schedule.Expr.Leaf l -> l.from() == null;
+      case Schedule.Expr.Literal l -> true;
+      case Schedule.Expr.Apply a -> a.args().stream().allMatch(Loops::allFlat);
+    };
+  }
+
+  private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat) {
+    return switch (e) {
+      case Schedule.Expr.Literal l -> JavaEmitter.floatLiteral(l.value()) + "f";
+      case Schedule.Expr.Leaf l -> {
+        int k = indexOf(ops, l.source());
+        yield "in" + k + "[" + (flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
+      }
+      case Schedule.Expr.Apply a -> {
+        List<String> args = new ArrayList<>();
+        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, flat));
+        yield a.op().java(args, a.attrs());
+      }
+    };
+  }
+
+  private static int indexOf(List<Value> ops, Value v) {
+    for (int i = 0; i < ops.size(); i++) if (ops.get(i).id() == v.id()) return i;
+    throw new IllegalStateException("leaf not an operand");
+  }
+
+  /** Row-major index into a tensor of shape {@code from} broadcast over loop indices i0..: axes of 1 repeat. */
+  private static String broadcastIndex(List<Integer> from, List<Integer> dims) {
+    List<String> terms = new ArrayList<>();
+    long stride = 1;
+    for (int d = from.size() - 1; d >= 0; d--) {
+      if (from.get(d) != 1) terms.addFirst(stride == 1 ? "i" + d : "i" + d + " * " + stride);
+      stride *= from.get(d);
+    }
+    return terms.isEmpty() ? "0" : String.join(" + ", terms);
+  }
+
+  /** Sums over {@code axes}; the kept axes index the output, accumulated in double in input order. */
+  static void reduceSum(MethodSpec.Builder m, List<Integer> in, int[] axes) {
+    boolean[] reduced = new boolean[in.size()];
+    for (int a : axes) reduced[a] = true;
+    int outSize = 1;
+    for (int d = 0; d < in.size(); d++) if (!reduced[d]) outSize *= in.get(d);
+    m.addStatement("double[] acc = new double[$L]", outSize);
+    // output index of input position (i0..): row-major over kept axes
+    StringBuilder o = new StringBuilder();
+    long stride = 1;
+    List<String> terms = new ArrayList<>();
+    for (int d = in.size() - 1; d >= 0; d--) {
+      if (!reduced[d]) {
+        terms.addFirst(stride == 1 ? "i" + d : "i" + d + " * " + stride);
+        stride *= in.get(d);
+      }
+    }
+    o.append(terms.isEmpty() ? "0" : String.join(" + ", terms));
+    m.addStatement("int p = 0");
+    for (int d = 0; d < in.size(); d++) m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, in.get(d), d);
+    m.addStatement("acc[$L] += in0[p++]", o);
+    for (int d = 0; d < in.size(); d++) m.endControlFlow();
+    m.beginControlFlow("for (int i = 0; i < $L; i++)", outSize).addStatement("out[i] = (float) acc[i]").endControlFlow();
+  }
+
+  static void transpose(MethodSpec.Builder m, List<Integer> in, int[] perm) {
+    long[] inStride = strides(in);
+    m.addStatement("int p = 0");
+    for (int d = 0; d < perm.length; d++) {
+      m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, in.get(perm[d]), d);
+    }
+    List<String> terms = new ArrayList<>();
+    for (int d = 0; d < perm.length; d++) terms.add("i" + d + " * " + inStride[perm[d]]);
+    m.addStatement("out[p++] = in0[$L]", String.join(" + ", terms));
+    for (int d = 0; d < perm.length; d++) m.endControlFlow();
+  }
+
+  /** Pads (lo > 0) or crops (lo < 0) every axis: out[i] = in[i - lo] where inside, else 0. */
+  static void pad(MethodSpec.Builder m, List<Integer> in, List<Integer> out, int[] lo) {
+    long[] inStride = strides(in);
+    m.addStatement("int p = 0");
+    for (int d = 0; d < out.size(); d++) m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, out.get(d), d);
+    List<String> inside = new ArrayList<>();
+    List<String> terms = new ArrayList<>();
+    for (int d = 0; d < out.size(); d++) {
+      String src = lo[d] == 0 ? "i" + d : "(i" + d + " - " + lo[d] + ")";
+      if (lo[d] > 0 || out.get(d) - lo[d] > in.get(d)) inside.add(src + " >= 0 && " + src + " < " + in.get(d));
+      terms.add(src + " * " + inStride[d]);
+    }
+    String index = String.join(" + ", terms);
+    if (inside.isEmpty()) m.addStatement("out[p++] = in0[$L]", index);
+    else m.addStatement("out[p++] = $L ? in0[$L] : 0f", String.join(" && ", inside), index);
+    for (int d = 0; d < out.size(); d++) m.endControlFlow();
+  }
+
+  /** Nearest upsampling of [N, C, H, W] by (fh, fw), or its transpose, summing fh x fw windows. */
+  static void resample(MethodSpec.Builder m, Resample r, List<Integer> in, List<Integer> out, int[] f) {
+    int nc = in.get(0) * in.get(1);
+    if (r == Resample.UPSAMPLE) {
+      int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
+      loop(m, nc, "c", "for (int y = 0; y < " + oh + "; y++) for (int x = 0; x < " + ow + "; x++) out[(c * " + oh
+          + " + y) * " + ow + " + x] = in0[(c * " + h + " + y / " + f[0] + ") * " + w + " + x / " + f[1] + "];",
+          (long) nc * oh * ow);
+    } else {
+      int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
+      loop(m, nc, "c", "for (int y = 0; y < " + oh + "; y++) for (int x = 0; x < " + ow + "; x++) { float s = 0f; "
+          + "for (int dy = 0; dy < " + f[0] + "; dy++) for (int dx = 0; dx < " + f[1] + "; dx++) s += in0[(c * " + h
+          + " + y * " + f[0] + " + dy) * " + w + " + x * " + f[1] + " + dx]; out[(c * " + oh + " + y) * " + ow
+          + " + x] = s; }", (long) nc * h * w);
+    }
+  }
+
+  static long[] strides(List<Integer> dims) {
+    long[] s = new long[dims.size()];
+    long acc = 1;
+    for (int d = dims.size() - 1; d >= 0; d--) {
+      s[d] = acc;
+      acc *= dims.get(d);
+    }
+    return s;
+  }
+}

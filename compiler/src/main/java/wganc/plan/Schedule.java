@@ -1,0 +1,185 @@
+package wganc.plan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import wganc.ir.Binding;
+import wganc.ir.Graph;
+import wganc.ir.Node;
+import wganc.ir.Value;
+import wganc.ops.BroadcastTo;
+import wganc.ops.Fusion;
+import wganc.ops.Reshape;
+
+/**
+ * The kernels of a graph and the buffers they use, for code generation.
+ *
+ * <p>Fusion: an elementwise value (or a broadcast) is inlined into its consumer when it is used once,
+ * by an elementwise op or a broadcast, and is not an output; each remaining elementwise or broadcast
+ * value roots a {@link Kernel.Fused} loop whose expression tree reads materialised values through
+ * per-leaf index maps (identity, or broadcast from a smaller shape). A broadcast below another
+ * broadcast is materialised, so a leaf needs at most one index map. Reshapes never compute: they
+ * alias their input's buffer. Everything else (contractions, reductions, layout moves, draws) is one
+ * kernel per binding; fusing bias and activation epilogues into contractions is left to a later pass.
+ *
+ * <p>Memory: inputs and parameters are the caller's arrays; every other materialised value gets a
+ * buffer, reused after its last use by a later value of the same length (greedy, in program order).
+ */
+public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> buffer, List<Integer> bufferSizes,
+                       Set<Integer> inlined) {
+
+  /** A piece of work: computes the value {@code out}. */
+  public sealed interface Kernel permits Kernel.Fused, Kernel.Op {
+    Value out();
+
+    /** An elementwise loop over {@code out}'s shape. */
+    record Fused(Value out, Expr expr) implements Kernel {}
+
+    /** One op application, lowered by the backend. */
+    record Op(Value out, Node.Apply apply) implements Kernel {}
+  }
+
+  /** The expression of a fused loop. */
+  public sealed interface Expr permits Expr.Leaf, Expr.Literal, Expr.Apply {
+    /** Reads materialised value {@code source}; {@code from} is null (same shape as the loop) or the
+     * shape it is broadcast from (same rank as the loop; axes of 1 repeat). */
+    record Leaf(Value source, List<Integer> from) implements Expr {}
+
+    record Literal(double value) implements Expr {}
+
+    record Apply(wganc.ops.Op op, wganc.ir.Attrs attrs, List<Expr> args) implements Expr {}
+  }
+
+  public static Schedule of(Graph g) {
+    Map<Integer, Binding> byId = new HashMap<>();
+    Map<Integer, List<Integer>> users = new HashMap<>();
+    for (Binding b : g.bindings()) {
+      byId.put(b.value().id(), b);
+      for (Value in : b.node().inputs()) users.computeIfAbsent(in.id(), k -> new ArrayList<>()).add(b.value().id());
+    }
+    Set<Integer> outputs = new HashSet<>();
+    g.outputs().values().forEach(v -> outputs.add(v.id()));
+
+    // decide inlining, consumers before producers; underBroadcast[v] for inlined v: a broadcast is above
+    Set<Integer> inlined = new HashSet<>();
+    Map<Integer, Boolean> underBroadcast = new HashMap<>();
+    List<Binding> bindings = g.bindings();
+    for (int i = bindings.size() - 1; i >= 0; i--) {
+      Binding b = bindings.get(i);
+      if (!(b.node() instanceof Node.Apply a) || !fusible(a)) continue;
+      int id = b.value().id();
+      List<Integer> us = users.getOrDefault(id, List.of());
+      if (outputs.contains(id) || us.size() != 1) continue;
+      Binding consumer = byId.get(us.getFirst());
+      if (!(consumer.node() instanceof Node.Apply ca) || !fusible(ca)) continue;
+      if (consumer.node().inputs().stream().filter(v -> v.id() == id).count() != 1) continue;
+      boolean above = inlined.contains(consumer.value().id()) ? underBroadcast.get(consumer.value().id()) : false;
+      boolean below = above || ca.op() instanceof BroadcastTo;
+      if (a.op() instanceof BroadcastTo && below) continue;
+      inlined.add(id);
+      underBroadcast.put(id, below);
+    }
+
+    List<Kernel> kernels = new ArrayList<>();
+    for (Binding b : bindings) {
+      if (!(b.node() instanceof Node.Apply a) || inlined.contains(b.value().id())) continue;
+      if (a.op() instanceof Reshape) continue;
+      if (fusible(a)) kernels.add(new Kernel.Fused(b.value(), expr(b.value(), null, byId, inlined, true)));
+      else kernels.add(new Kernel.Op(b.value(), a));
+    }
+
+    // buffers: reshapes alias; the rest get a buffer, reused after the last use
+    Map<Integer, Integer> root = new HashMap<>();
+    for (Binding b : bindings) {
+      int id = b.value().id();
+      if (b.node() instanceof Node.Apply a && a.op() instanceof Reshape) {
+        int src = a.inputs().getFirst().id();
+        root.put(id, root.getOrDefault(src, src));
+      }
+    }
+    Map<Integer, Integer> lastUse = new HashMap<>();
+    for (int k = 0; k < kernels.size(); k++) {
+      for (int leaf : reads(kernels.get(k))) lastUse.put(root.getOrDefault(leaf, leaf), k);
+    }
+    Map<Integer, Integer> buffer = new LinkedHashMap<>();
+    List<Integer> sizes = new ArrayList<>();
+    Map<Integer, List<Integer>> free = new HashMap<>();
+    for (int k = 0; k < kernels.size(); k++) {
+      Kernel kernel = kernels.get(k);
+      int id = kernel.out().id();
+      int size = kernel.out().type().size();
+      List<Integer> pool = free.getOrDefault(size, new ArrayList<>());
+      int slot;
+      if (!pool.isEmpty() && !outputs.contains(id)) {
+        slot = pool.removeLast();
+      } else {
+        slot = sizes.size();
+        sizes.add(size);
+      }
+      buffer.put(id, slot);
+      // release what this kernel read for the last time (never outputs: they are copied at the end)
+      for (int leaf : reads(kernel)) {
+        int r = root.getOrDefault(leaf, leaf);
+        if (lastUse.get(r) == k && buffer.containsKey(r) && !outputs.contains(r) && !aliasOfOutput(r, root, outputs)) {
+          free.computeIfAbsent(sizes.get(buffer.get(r)), s -> new ArrayList<>()).add(buffer.get(r));
+        }
+      }
+      if (!lastUse.containsKey(id) && !outputs.contains(id) && !aliasOfOutput(id, root, outputs)) {
+        free.computeIfAbsent(size, s -> new ArrayList<>()).add(slot);
+      }
+    }
+    for (var e : root.entrySet()) if (buffer.containsKey(e.getValue())) buffer.put(e.getKey(), buffer.get(e.getValue()));
+    return new Schedule(g, kernels, buffer, sizes, inlined);
+  }
+
+  private static boolean aliasOfOutput(int r, Map<Integer, Integer> root, Set<Integer> outputs) {
+    for (int o : outputs) if (root.getOrDefault(o, o) == r) return true;
+    return false;
+  }
+
+  static boolean fusible(Node.Apply a) {
+    return a.op().fusion() == Fusion.ELEMENTWISE || a.op() instanceof BroadcastTo;
+  }
+
+  private static Expr expr(Value v, List<Integer> from, Map<Integer, Binding> byId, Set<Integer> inlined, boolean root) {
+    Node n = byId.get(v.id()).node();
+    if (n instanceof Node.Constant c) return new Expr.Literal(c.value());
+    if (n instanceof Node.Apply a && (root || inlined.contains(v.id()))) {
+      if (a.op() instanceof BroadcastTo) {
+        Value in = a.inputs().getFirst();
+        return expr(in, in.type().dims(), byId, inlined, false);
+      }
+      List<Expr> args = new ArrayList<>();
+      for (Value in : a.inputs()) args.add(expr(in, from, byId, inlined, false));
+      return new Expr.Apply(a.op(), a.attrs(), args);
+    }
+    return new Expr.Leaf(v, from);
+  }
+
+  /** The values a kernel reads (leaves of a fused loop, operands of an op). */
+  public static List<Integer> reads(Kernel k) {
+    List<Integer> out = new ArrayList<>();
+    switch (k) {
+      case Kernel.Fused f -> collect(f.expr(), out);
+      case Kernel.Op o -> o.apply().inputs().forEach(v -> out.add(v.id()));
+    }
+    return out;
+  }
+
+  private static void collect(Expr e, List<Integer> out) {
+    switch (e) {
+      case Expr.Leaf l -> out.add(l.source().id());
+      case Expr.Literal l -> {}
+      case Expr.Apply a -> a.args().forEach(x -> collect(x, out));
+    }
+  }
+
+  /** Total float32 bytes of the buffers (peak memory of the phase's intermediates). */
+  public long bufferBytes() {
+    return bufferSizes.stream().mapToLong(Integer::longValue).sum() * 4;
+  }
+}
