@@ -1,0 +1,312 @@
+package wganc.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision matrix multiply, {@code C = alpha * op(A) * op(B) + beta * C}, row-major, as
+ * BLAS {@code sgemm} with row-major storage.
+ *
+ * <h2>Method</h2>
+ * op(A) is packed into panels of {@value #MR} rows and op(B) into panels of {@value #NR} columns
+ * (each panel holding all of k, p-major), in parallel; then tiles of C are computed in parallel by
+ * register-blocked micro-kernels ({@link MicroKernels}, 12 x 32 with 512-bit FMA), with k cut into
+ * blocks of at most {@value #KC}. Very skinny products (n at most {@value #SKINNY}) take a direct
+ * dot-product / axpy path instead.
+ *
+ * <h2>Order of operations (determinism)</h2>
+ * C is first multiplied by beta (set to 0 when beta is 0, so NaNs in C do not survive). Then, for
+ * each k block in ascending order, {@code acc = fma chain over the block's p ascending, from 0} and
+ * {@code C = fma(acc, alpha, C)}. The k blocks depend only on k. Every element of C is computed by
+ * exactly this sequence whatever the tiling or the thread that computes it, so results are
+ * bit-identical for any thread count. The skinny path also fixes its order by the shape alone.
+ */
+public final class Gemm {
+  private Gemm() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+  /** Rows of an A panel (micro-kernel height). */
+  static final int MR = MicroKernels.MAXR;
+  /** Columns of a B panel (micro-kernel width). */
+  static final int NR = 32;
+  /** Longest k block. */
+  static final int KC = 256;
+  /** Largest n (after choosing orientation) handled by the direct skinny path. */
+  static final int SKINNY = 4;
+  /** Below this many multiply-adds a product runs on the calling thread alone. */
+  static final long SERIAL_MACS = 1L << 18;
+
+  private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[2][0]);
+
+  /**
+   * {@code C = alpha * op(A) * op(B) + beta * C}, op(A) m x k, op(B) k x n, C m x n; all row-major
+   * with leading dimensions lda, ldb, ldc; {@code op(X) = X^T} when the flag is set (then A is
+   * stored k x m, B n x k).
+   */
+  public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+      float[] c, int cOff, int ldc) {
+    if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
+    if (m == 0 || n == 0) return;
+    checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
+    checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
+    checkMatrix("C", c, cOff, ldc, m, n);
+    int rsA = transA ? 1 : lda, csA = transA ? lda : 1;
+    int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
+    if (k == 0 || alpha == 0f) {
+      scaleBlock(beta, c, cOff, ldc, 0, m, 0, n);
+      return;
+    }
+    if (n <= SKINNY) {
+      skinny(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc);
+      return;
+    }
+    boolean parallel = (long) m * n * k >= SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
+    int panelsA = (m + MR - 1) / MR, panelsB = (n + NR - 1) / NR;
+    float[][] w = WORK.get();
+    float[] ap = w[0] = grow(w[0], (long) panelsA * MR * k);
+    float[] bp = w[1] = grow(w[1], (long) panelsB * NR * k);
+    if (parallel) {
+      int groupsA = Math.min(panelsA, 8), groupsB = Math.min(panelsB, 8);
+      Parallel.run(groupsA + groupsB, t -> {
+        if (t < groupsA) {
+          for (int q = t * panelsA / groupsA, e = (t + 1) * panelsA / groupsA; q < e; q++)
+            packA(q, m, k, a, aOff, rsA, csA, ap);
+        } else {
+          int u = t - groupsA;
+          for (int q = u * panelsB / groupsB, e = (u + 1) * panelsB / groupsB; q < e; q++)
+            packB(q, n, k, b, bOff, rsB, csB, bp);
+        }
+      });
+    } else {
+      for (int q = 0; q < panelsA; q++) packA(q, m, k, a, aOff, rsA, csA, ap);
+      for (int q = 0; q < panelsB; q++) packB(q, n, k, b, bOff, rsB, csB, bp);
+    }
+    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel);
+  }
+
+  static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
+    if (rows == 0 || cols == 0) return;
+    if (ld < cols) throw new IllegalArgumentException("ld" + name.toLowerCase() + " " + ld + " < " + cols);
+    long last = off + (long) (rows - 1) * ld + cols;
+    if (off < 0 || last > x.length)
+      throw new IllegalArgumentException(name + ": " + rows + "x" + cols + " at offset " + off
+          + " with ld " + ld + " exceeds length " + x.length);
+  }
+
+  static float[] grow(float[] buf, long size) {
+    if (size > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("workspace too large: " + size);
+    return buf.length >= size ? buf : new float[(int) Math.max(size, buf.length + (buf.length >> 1))];
+  }
+
+  /** C[r0..r1, c0..c1) *= beta, or = 0 when beta is 0. */
+  static void scaleBlock(float beta, float[] c, int cOff, int ldc, int r0, int r1, int c0, int c1) {
+    if (beta == 1f) return;
+    for (int i = r0; i < r1; i++) {
+      int o = cOff + i * ldc;
+      if (beta == 0f) java.util.Arrays.fill(c, o + c0, o + c1, 0f);
+      else for (int j = c0; j < c1; j++) c[o + j] *= beta;
+    }
+  }
+
+  // ---- packing ---------------------------------------------------------------------------------
+
+  /** Rows in A panel q. */
+  static int panelRows(int q, int m) {
+    return Math.min(MR, m - q * MR);
+  }
+
+  /** Width (16 or 32) of B panel q, whose real column count is {@link #panelCols}. */
+  static int panelWidth(int q, int n) {
+    return panelCols(q, n) <= 16 ? 16 : 32;
+  }
+
+  static int panelCols(int q, int n) {
+    return Math.min(NR, n - q * NR);
+  }
+
+  /** Packs rows [q MR, q MR + R) of op(A), all k, at ap[q MR k]: element (r, p) at p R + r. */
+  static void packA(int q, int m, int k, float[] a, int aOff, int rsA, int csA, float[] ap) {
+    int rows = panelRows(q, m);
+    int d = q * MR * k;
+    int src = aOff + q * MR * rsA;
+    if (csA == 1) {
+      for (int r = 0; r < rows; r++) {
+        int s = src + r * rsA, o = d + r;
+        for (int p = 0; p < k; p++) ap[o + p * rows] = a[s + p];
+      }
+    } else if (rsA == 1) {
+      for (int p = 0; p < k; p++) {
+        int s = src + p * csA, o = d + p * rows;
+        for (int r = 0; r < rows; r++) ap[o + r] = a[s + r];
+      }
+    } else {
+      for (int p = 0; p < k; p++)
+        for (int r = 0; r < rows; r++) ap[d + p * rows + r] = a[src + r * rsA + p * csA];
+    }
+  }
+
+  /** Packs columns [q NR, q NR + cols) of op(B), all k, at bp[q NR k]: (p, j) at p W + j, zero padded to W. */
+  static void packB(int q, int n, int k, float[] b, int bOff, int rsB, int csB, float[] bp) {
+    int cols = panelCols(q, n), wd = panelWidth(q, n);
+    int d = q * NR * k;
+    int src = bOff + q * NR * csB;
+    if (csB == 1) {
+      if (cols == wd) {
+        for (int p = 0; p < k; p++) {
+          int s = src + p * rsB, o = d + p * wd;
+          FloatVector.fromArray(S, b, s).intoArray(bp, o);
+          if (wd == 32) FloatVector.fromArray(S, b, s + 16).intoArray(bp, o + 16);
+        }
+      } else {
+        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(16, cols);
+        for (int p = 0; p < k; p++) {
+          int s = src + p * rsB, o = d + p * wd;
+          FloatVector.fromArray(S, b, s, m0).intoArray(bp, o);
+          if (wd == 32) FloatVector.fromArray(S, b, s + 16, m1).intoArray(bp, o + 16);
+        }
+      }
+    } else {
+      for (int j = 0; j < cols; j++) {
+        int s = src + j * csB, o = d + j;
+        for (int p = 0; p < k; p++) bp[o + p * wd] = b[s + p * rsB];
+      }
+      for (int j = cols; j < wd; j++)
+        for (int p = 0; p < k; p++) bp[d + j + p * wd] = 0f;
+    }
+  }
+
+  // ---- the blocked product of packed panels ----------------------------------------------------
+
+  /** Number of k blocks for a given k; blocks are near-equal, at most KC long. */
+  static int kBlocks(int k) {
+    return (k + KC - 1) / KC;
+  }
+
+  static int kBlockStart(int kb, int k, int nkb) {
+    return (int) ((long) kb * k / nkb);
+  }
+
+  /**
+   * C = alpha * A B + beta C from packed panels (A panels as {@link #packA}, B as {@link #packB}),
+   * over all of C, parallel over tiles when asked.
+   */
+  static void multiplyPacked(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
+      float[] c, int cOff, int ldc, boolean parallel) {
+    int panelsA = (m + MR - 1) / MR, panelsB = (n + NR - 1) / NR;
+    if (!parallel) {
+      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, 0, panelsA, 0, panelsB);
+      return;
+    }
+    // Tiles of about 8-12 A panels x 4-8 B panels; at least a few per thread when possible.
+    int t = Parallel.threads();
+    int tilesA = Math.max(1, (panelsA + 9) / 10), tilesB = Math.max(1, (panelsB + 7) / 8);
+    while (tilesA * tilesB < 3 * t && (tilesB < panelsB || tilesA < panelsA)) {
+      if (tilesB < panelsB && (panelsB / tilesB >= panelsA / tilesA || tilesA >= panelsA)) tilesB++;
+      else tilesA++;
+    }
+    final int ta = tilesA, tb = tilesB;
+    Parallel.run(ta * tb, id -> {
+      int ia = id / tb, ib = id % tb;
+      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc,
+          ia * panelsA / ta, (ia + 1) * panelsA / ta, ib * panelsB / tb, (ib + 1) * panelsB / tb);
+    });
+  }
+
+  /** One tile of C: A panels [qa0, qa1) x B panels [qb0, qb1). */
+  static void tile(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
+      float[] c, int cOff, int ldc, int qa0, int qa1, int qb0, int qb1) {
+    if (qa0 >= qa1 || qb0 >= qb1) return;
+    scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
+    int nkb = kBlocks(k);
+    for (int kb = 0; kb < nkb; kb++) {
+      int p0 = kBlockStart(kb, k, nkb), kc = kBlockStart(kb + 1, k, nkb) - p0;
+      for (int qb = qb0; qb < qb1; qb++) {
+        int cols = panelCols(qb, n), wd = panelWidth(qb, n);
+        int bo = qb * NR * k + p0 * wd;
+        int v = wd / 16;
+        for (int qa = qa0; qa < qa1; qa++) {
+          int rows = panelRows(qa, m);
+          MicroKernels.run(rows, v, kc, ap, qa * MR * k + p0 * rows, bp, bo,
+              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols);
+        }
+      }
+    }
+  }
+
+  // ---- skinny products (n <= SKINNY) -----------------------------------------------------------
+
+  /**
+   * n at most {@link #SKINNY}: B's few columns are gathered contiguously, then each C element is a
+   * dot product with 16 lane-partial sums (p ascending within each lane), reduced in a fixed tree
+   * order, or, when op(A) is stored column-wise, vectors along m accumulate p ascending.
+   */
+  static void skinny(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
+      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc) {
+    float[] bt = new float[n * k];
+    for (int j = 0; j < n; j++)
+      for (int p = 0; p < k; p++) bt[j * k + p] = b[bOff + p * rsB + j * csB];
+    boolean parallel = (long) m * n * k >= SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
+    int block = 64;
+    int blocks = (m + block - 1) / block;
+    Parallel.Task task = blk -> {
+      int i0 = blk * block, i1 = Math.min(m, i0 + block);
+      if (csA == 1 || rsA != 1) skinnyDot(i0, i1, n, k, alpha, a, aOff, rsA, csA, bt, beta, c, cOff, ldc);
+      else skinnyAxpy(i0, i1, n, k, alpha, a, aOff, csA, bt, beta, c, cOff, ldc);
+    };
+    if (parallel) Parallel.run(blocks, task);
+    else for (int blk = 0; blk < blocks; blk++) task.run(blk);
+  }
+
+  private static void skinnyDot(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
+      int rsA, int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
+    int kv = csA == 1 ? k - k % 16 : 0;
+    for (int i = i0; i < i1; i++) {
+      int ar = aOff + i * rsA;
+      for (int j = 0; j < n; j++) {
+        FloatVector acc = FloatVector.zero(S);
+        int bj = j * k;
+        for (int p = 0; p < kv; p += 16)
+          acc = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, bt, bj + p), acc);
+        float s = sumLanes(acc);
+        for (int p = kv; p < k; p++) s = Math.fma(a[ar + p * csA], bt[bj + p], s);
+        int o = cOff + i * ldc + j;
+        float old = beta == 0f ? 0f : c[o] * beta;
+        c[o] = Math.fma(s, alpha, old);
+      }
+    }
+  }
+
+  /** A stored k x m (rsA == 1): vectors along i. */
+  private static void skinnyAxpy(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
+      int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
+    float[] acc = new float[16 * n];
+    for (int i = i0; i < i1; i += 16) {
+      int len = Math.min(16, i1 - i);
+      VectorMask<Float> mask = S.indexInRange(0, len);
+      for (int j = 0; j < n; j++) {
+        FloatVector s = FloatVector.zero(S);
+        int bj = j * k;
+        for (int p = 0; p < k; p++)
+          s = FloatVector.fromArray(S, a, aOff + p * csA + i, mask).fma(FloatVector.broadcast(S, bt[bj + p]), s);
+        s.intoArray(acc, j * 16);
+      }
+      for (int ii = 0; ii < len; ii++)
+        for (int j = 0; j < n; j++) {
+          int o = cOff + (i + ii) * ldc + j;
+          float old = beta == 0f ? 0f : c[o] * beta;
+          c[o] = Math.fma(acc[j * 16 + ii], alpha, old);
+        }
+    }
+  }
+
+  /** Sum of the 16 lanes in a fixed pairwise order. */
+  static float sumLanes(FloatVector v) {
+    float[] t = new float[16];
+    v.intoArray(t, 0);
+    for (int w = 8; w >= 1; w >>= 1)
+      for (int l = 0; l < w; l++) t[l] += t[l + w];
+    return t[0];
+  }
+}
