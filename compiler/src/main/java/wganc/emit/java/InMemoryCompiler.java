@@ -46,7 +46,7 @@ public final class InMemoryCompiler {
         @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return e.getValue(); }
       });
     }
-    List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-g:none", "-nowarn",
+    List<String> options = List.of("-classpath", runtimeClasspath(), "-g:none", "-nowarn",
         "-proc:none", "--release", String.valueOf(Runtime.version().feature()));
     StringWriter log = new StringWriter();
     boolean ok = javac.getTask(log, files, diagnostics, options, null, units).call();
@@ -63,6 +63,16 @@ public final class InMemoryCompiler {
     Map<String, byte[]> classes = new HashMap<>();
     out.forEach((k, v) -> classes.put(k, v.toByteArray()));
     return classes;
+  }
+
+  /** Where the runtime's classes are (a folder or wganc's jar): all that generated code links against. */
+  static String runtimeClasspath() {
+    try {
+      return java.nio.file.Path.of(wganc.runtime.train.Phase.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI()).toString();
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return System.getProperty("java.class.path");
+    }
   }
 
   /** A class loader over compiled bytecode, delegating to wganc's own loader (for the runtime). */

@@ -204,7 +204,7 @@ public final class JavaEmitter {
   private String argument(String param, Schedule.Kernel k) {
     if (param.equals("out")) return array(k.out());
     if (param.equals("rngStep")) return "rngStep";
-    int i = Integer.parseInt(param.substring(1));
+    int i = Integer.parseInt(param.substring(2));
     return array(operands(k).get(i));
   }
 
