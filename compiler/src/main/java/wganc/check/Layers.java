@@ -162,7 +162,8 @@ final class Layers {
         int w = pad ? in.get(2) + p[2] + p[3] : in.get(2) - p[2] - p[3];
         if (h <= 0 || w <= 0) {
           diags.add(Diagnostic.error("E0205", "`crop` removes the whole image", l.span(),
-              "input is " + in + ", cropping " + java.util.Arrays.toString(p)).withHelp("crop less"));
+              "input is " + in + ", cropping " + java.util.Arrays.toString(p))
+              .withHelp("crop fewer than " + in.get(1) + " rows and " + in.get(2) + " columns in all"));
           yield Optional.empty();
         }
         List<Integer> out = List.of(in.get(0), h, w);

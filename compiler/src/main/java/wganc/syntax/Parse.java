@@ -73,6 +73,10 @@ public final class Parse {
       int badByte = in.position();
       String lenient = new String(bytes, StandardCharsets.UTF_8);
       String prefix = new String(bytes, 0, badByte, StandardCharsets.UTF_8);
+      if (lenient.startsWith("\uFEFF")) {
+        lenient = lenient.substring(1);
+        prefix = prefix.substring(1);
+      }
       SourceFile source = new SourceFile(path, lenient);
       sourceOut[0] = source;
       throw new CompileError(Diagnostic.error("E0001", "file is not valid UTF-8",
@@ -83,7 +87,7 @@ public final class Parse {
     strict.flush(out);
     out.flip();
     String text = out.toString();
-    if (text.startsWith("\uFEFF")) text = " " + text.substring(1);
+    if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte-order mark is not text: columns count after it
     SourceFile source = new SourceFile(path, text);
     sourceOut[0] = source;
     return source;
@@ -154,7 +158,16 @@ public final class Parse {
   }
 
   private static String hint(Parser parser, Token offending, List<String> expected) {
-    if (offending.getType() == Token.EOF && expected.contains("`}`")) return "a `{` block is not closed";
+    if (expected.equals(List.of("`model`"))) return "a model file starts with `model NAME`, e.g. `model mnist_wgan_gp`";
+    boolean declarationStart = offending.getType() == Token.EOF || offending.getType() == WganLexer.NETWORK
+        || offending.getType() == WganLexer.DATA || offending.getType() == WganLexer.NOISE
+        || offending.getType() == WganLexer.TRAIN || offending.getType() == WganLexer.CRITIC
+        || offending.getType() == WganLexer.GENERATOR || offending.getType() == WganLexer.UPDATE;
+    if (declarationStart && expected.contains("`}`")) {
+      Token open = unclosed(parser, offending);
+      if (open != null) return "close the `{` at line " + open.getLine() + " with `}`";
+      return "a `{` block is not closed";
+    }
     if (offending.getType() == WganLexer.RBRACE && parser.getRuleInvocationStack().contains("update")) {
       return "an update needs `critic|generator NET with OPTIMISER(...) { statements }`";
     }
@@ -165,6 +178,19 @@ public final class Parse {
       return "a file holds `model`, then `data`, `noise`, `network` and `train` declarations";
     }
     return null;
+  }
+
+  /** The innermost `{` still open before {@code offending}, or null. */
+  private static Token unclosed(Parser parser, Token offending) {
+    var tokens = parser.getInputStream();
+    java.util.ArrayDeque<Token> open = new java.util.ArrayDeque<>();
+    int end = offending.getTokenIndex() < 0 ? tokens.size() : Math.min(offending.getTokenIndex(), tokens.size());
+    for (int i = 0; i < end; i++) {
+      Token t = tokens.get(i);
+      if (t.getType() == WganLexer.LBRACE) open.push(t);
+      else if (t.getType() == WganLexer.RBRACE && !open.isEmpty()) open.pop();
+    }
+    return open.peek();
   }
 
   private static String describe(Token t) {
