@@ -33,6 +33,8 @@ import wganc.grammar.WganParser;
 public final class Parse {
   /** Deeper bracket nesting than this is rejected before parsing. */
   public static final int MAX_NESTING = 64;
+  /** Expressions with more operators than this are rejected before parsing (their trees recurse). */
+  public static final int MAX_OPERATORS = 256;
   /** Files with more tokens than this are rejected before parsing. */
   public static final int MAX_TOKENS = 200_000;
 
@@ -96,6 +98,7 @@ public final class Parse {
   private static void checkTokens(SourceFile source, List<Token> tokens) throws CompileError {
     int depth = 0;
     int count = 0;
+    int operators = 0; // since the start of the current statement or declaration
     for (Token t : tokens) {
       if (t.getType() == Token.EOF) break;
       Span span = span(source, t);
@@ -115,12 +118,24 @@ public final class Parse {
             Diagnostic.error("E0003", "unterminated string", span, "no closing `\"` on this line")
                 .withHelp("close the string with `\"` before the end of the line"));
         case WganLexer.LPAREN, WganLexer.LBRACK, WganLexer.LBRACE -> {
+          if (t.getType() == WganLexer.LBRACE) operators = 0;
           if (++depth > MAX_NESTING) {
             throw new CompileError(Diagnostic.error("E0005", "brackets nested too deeply", span,
                 "more than " + MAX_NESTING + " levels").withHelp("split the expression with named values (`t = ...`)"));
           }
         }
-        case WganLexer.RPAREN, WganLexer.RBRACK, WganLexer.RBRACE -> depth = Math.max(0, depth - 1);
+        case WganLexer.RPAREN, WganLexer.RBRACK -> depth = Math.max(0, depth - 1);
+        case WganLexer.RBRACE -> {
+          depth = Math.max(0, depth - 1);
+          operators = 0;
+        }
+        case WganLexer.EQ, WganLexer.TILDE, WganLexer.SEMI -> operators = 0;
+        case WganLexer.PLUS, WganLexer.MINUS, WganLexer.STAR, WganLexer.SLASH, WganLexer.CARET -> {
+          if (++operators > MAX_OPERATORS) {
+            throw new CompileError(Diagnostic.error("E0006", "expression is too long", span,
+                "more than " + MAX_OPERATORS + " operators").withHelp("split it with named values (`t = ...`)"));
+          }
+        }
         default -> {}
       }
     }

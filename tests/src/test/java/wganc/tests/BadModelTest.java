@@ -50,6 +50,9 @@ class BadModelTest {
     GENERATED.put("65-deep-nesting", bytes(deep));
     String wide = read(BAD.resolve("48-unknown-toy.wgan")).replace("toy(\"8gausians\")", "toy(\"" + "8gaussians".repeat(100_000) + "\")");
     GENERATED.put("66-one-megabyte-line", bytes(wide));
+    String chain = read(BAD.resolve("48-unknown-toy.wgan")).replace("8gausians", "8gaussians")
+        .replace("loss = -mean(D(G(z)))", "loss = -mean(D(G(z)))" + " + 0".repeat(100_000));
+    GENERATED.put("67-long-operator-chain", bytes(chain));
   }
 
   static Set<String> before;
