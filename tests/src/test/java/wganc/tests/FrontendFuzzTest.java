@@ -81,7 +81,7 @@ class FrontendFuzzTest {
   void longChainsAreRefusedOnASmallStack() throws InterruptedException {
     String base = new String(MODELS.getFirst(), StandardCharsets.UTF_8);
     String[] exprs = {"1" + "+1".repeat(100_000), "-".repeat(100_000) + "1", "1" + "^2".repeat(100_000),
-        "1" + "+1".repeat(250), "-".repeat(250) + "1"};
+        "1" + "+1".repeat(256), "-".repeat(256) + "1", "(".repeat(60) + "1" + "+1".repeat(256) + ")".repeat(60)};
     for (String e : exprs) {
       Throwable[] thrown = new Throwable[1];
       Frontend.Outcome[] out = new Frontend.Outcome[1];
@@ -91,10 +91,10 @@ class FrontendFuzzTest {
         } catch (Throwable x) {
           thrown[0] = x;
         }
-      }, "small-stack", 256 * 1024);
+      }, "small-stack", 512 * 1024);
       t.start();
       t.join();
-      assertTrue(thrown[0] == null, () -> "threw " + thrown[0]);
+      assertTrue(thrown[0] == null, () -> "threw " + thrown[0] + " on " + e.substring(0, 20) + " (" + e.length() + " chars)");
       boolean huge = e.length() > 1000;
       assertTrue(!huge || out[0].diagnostics().stream().anyMatch(d -> d.code().equals("E0006")), out[0].diagnostics().toString());
     }
