@@ -163,7 +163,11 @@ public final class Parse {
     }
     Span span = span(source, offending);
     String found = describe(offending);
-    List<String> names = expectedNames(expected);
+    List<String> names = new ArrayList<>(expectedNames(expected));
+    if (names.equals(List.of("end of file"))) {
+      // after a declaration the loop `decl*` has exited: any declaration could also follow
+      names = List.of("`data`", "`network`", "`noise`", "`train`", "end of file");
+    }
     String what = names.isEmpty() ? "unexpected " + found
         : names.size() == 1 ? "expected " + names.get(0) + ", found " + found
         : "expected one of " + String.join(", ", names) + "; found " + found;
