@@ -181,6 +181,7 @@ class ParseTest {
     assertEquals("(- (- a b) c)", show(expr("a - b - c")));
     assertEquals("(^ a (^ b c))", show(expr("a ^ b ^ c")));
     assertEquals("(- (^ a 2))", show(expr("-a^2")));
+    assertEquals("(^ x (- 0.5))", show(expr("x^-0.5")));
     assertEquals("(* (+ a b) c)", show(expr("(a + b) * c")));
     assertEquals("(/ (* a b) c)", show(expr("a * b / c")));
     assertEquals("(- mean[D[fake]] mean[D[real]])", show(expr("mean(D(fake)) - mean(D(real))")));
