@@ -40,7 +40,8 @@ final class Args {
       String key;
       if (arg.key().isEmpty()) {
         if (next >= positional) {
-          String help = positional == 0 ? "name the argument, e.g. `" + keywords.getFirst() + "=...`"
+          String help = keywords.isEmpty() ? "remove it; `" + owner + "` takes no arguments"
+              : positional == 0 ? "name the argument, e.g. `" + keywords.getFirst() + "=...`"
               : "`" + owner + "` takes " + positional + " positional argument" + (positional == 1 ? "" : "s")
                 + "; name the others (" + String.join(", ", keywords.stream().map(k -> "`" + k + "=`").toList()) + ")";
           diags.add(Diagnostic.error("E0102", "too many positional arguments for `" + owner + "`", arg.span(),

@@ -19,10 +19,15 @@ import wganc.syntax.Ast;
 final class Exprs {
   private final TrainChecker tc;
   private final Map<String, Type> env;
+  /** Names whose definition failed to check: already reported, so their uses stay silent. */
+  private final Set<String> failed;
 
-  Exprs(TrainChecker tc, Map<String, Type> env) {
+  Exprs(TrainChecker tc, Map<String, Type> env) { this(tc, env, Set.of()); }
+
+  Exprs(TrainChecker tc, Map<String, Type> env, Set<String> failed) {
     this.tc = tc;
     this.env = env;
+    this.failed = failed;
   }
 
   Optional<Type> type(Ast.Expr e) {
@@ -42,6 +47,7 @@ final class Exprs {
   private Optional<Type> name(Ast.Name n) {
     Type t = env.get(n.name());
     if (t != null) return Optional.of(t);
+    if (failed.contains(n.name())) return Optional.empty();
     if (tc.data().containsKey(n.name())) return Optional.of(new Type(true, tc.data().get(n.name()).shape()));
     if (tc.noise().containsKey(n.name())) return Optional.of(new Type(true, tc.noise().get(n.name()).shape()));
     if (tc.networks().containsKey(n.name())) {
@@ -100,7 +106,8 @@ final class Exprs {
       String help = wganc.diag.Suggest.didYouMean(c.callee(), known);
       tc.diags().add(Diagnostic.error("E0605", "unknown function `" + c.callee() + "`", c.calleeSpan(), "not defined")
           .withHelp(help != null ? help : "functions are " + String.join(", ", TrainChecker.FUNCTIONS.stream()
-              .map(f -> "`" + f + "`").toList()) + ", and the networks"));
+              .map(f -> "`" + f + "`").toList()) + "; networks are " + String.join(", ", tc.networks().keySet().stream()
+              .map(f -> "`" + f + "`").toList())));
       return Optional.empty();
     }
     return switch (c.callee()) {

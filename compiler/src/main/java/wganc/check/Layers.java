@@ -162,7 +162,8 @@ final class Layers {
         int w = pad ? in.get(2) + p[2] + p[3] : in.get(2) - p[2] - p[3];
         if (h <= 0 || w <= 0) {
           diags.add(Diagnostic.error("E0205", "`crop` removes the whole image", l.span(),
-              "input is " + in + ", cropping " + java.util.Arrays.toString(p)).withHelp("crop less"));
+              "input is " + in + ", cropping " + java.util.Arrays.toString(p))
+              .withHelp("crop fewer than " + in.get(1) + " rows and " + in.get(2) + " columns in all"));
           yield Optional.empty();
         }
         List<Integer> out = List.of(in.get(0), h, w);
@@ -241,6 +242,10 @@ final class Layers {
     int u = units.get()[0];
     List<Param> ps = new ArrayList<>();
     ps.add(new Param(prefix + "weight", net, index, ParamKind.WEIGHT, List.of(u, in.getFirst()), init.get(), clip));
+<<<<<<< HEAD
+=======
+    // like Keras' kernel_constraint (and like conv below), `clip` bounds the kernel, not the bias
+>>>>>>> frontend-tests
     if (bias.get()) ps.add(new Param(prefix + "bias", net, index, ParamKind.BIAS, List.of(u), binit.get(), Optional.empty()));
     return Optional.of(new Model.Layer(index, new LayerSpec.Dense(u, bias.get()), in, List.of(u), ps, l.span()));
   }

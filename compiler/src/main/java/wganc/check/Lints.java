@@ -68,7 +68,7 @@ final class Lints {
     }
     if (c.callee().equals("grad") && c.args().size() == 2 && c.args().get(0).value() instanceof Ast.CallExpr app) {
       Optional<Model.Network> net = model.network(app.callee());
-      if (net.isPresent() && net.get().has(LayerSpec.class) && hasBatchNorm(net.get())) {
+      if (net.isPresent() && net.get().has(LayerSpec.BatchNorm.class)) {
         Model.Layer bn = net.get().layers().stream().filter(l -> l.spec() instanceof LayerSpec.BatchNorm).findFirst().get();
         diags.add(Diagnostic.warning("W0703", "gradient penalty on `" + net.get().name()
                 + "`, whose batchnorm mixes the samples of a batch", c.span(), "per-sample penalty")
@@ -77,10 +77,6 @@ final class Lints {
             .withHelp("use `layernorm` (or no normalisation) in the critic, as the WGAN-GP paper recommends"));
       }
     }
-  }
-
-  private static boolean hasBatchNorm(Model.Network n) {
-    return n.layers().stream().anyMatch(l -> l.spec() instanceof LayerSpec.BatchNorm);
   }
 
   private void normAxes(Ast.CallExpr c, Ast.ListExpr axes, Model.Phase p) {
@@ -120,7 +116,12 @@ final class Lints {
           : "uniform(" + Args.fmt(((Model.Uniform) x).lo()) + ", " + Args.fmt(((Model.Uniform) x).hi()) + ")").orElse("?"))
           + (perSample ? " per sample" : " per element");
       diags.add(Diagnostic.warning("W0702", "interpolation coefficient `" + draw.name() + "` is not uniform on [0, 1] per sample",
-              perSample ? d.dist().span() : draw.span(), "drawn " + found)
+              switch (draw.shape()) {
+                case Ast.Like like -> like.span();
+                case Ast.Explicit e -> e.shape().span();
+                case Ast.PerSample ps -> d.dist().span();
+                case Ast.Unspecified un -> draw.span();
+              }, "drawn " + found)
           .withNote("`" + l.name() + "` at line " + l.span().line() + " interpolates with it; points outside the segment "
               + "between real and fake samples are penalised too")
           .withHelp("the WGAN-GP paper (Gulrajani et al. 2017, Algorithm 1) draws `" + draw.name()
@@ -174,7 +175,8 @@ final class Lints {
       if (clipped.isPresent() && u.optimizer().hasMomentum()) {
         Ast.UpdateDecl decl = model.ast().trains().getFirst().updates().stream()
             .filter(d -> d.span().equals(u.span())).findFirst().get();
-        diags.add(Diagnostic.warning("W0705", "optimiser with momentum on a clipped critic", decl.optimizer().span(),
+        String what = u.role() == Ast.Role.CRITIC ? "a clipped critic" : "clipped weights";
+        diags.add(Diagnostic.warning("W0705", "optimiser with momentum on " + what, decl.optimizer().span(),
                 "`" + decl.optimizer().name() + "` keeps momentum")
             .withNote("`" + clipped.get() + "` is clipped after every update")
             .withHelp("the WGAN paper (Arjovsky et al. 2017) found momentum unstable with clipping and uses `rmsprop(lr=5e-5)`"));

@@ -39,7 +39,7 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
       return layers.stream().flatMap(l -> l.params().stream()).toList();
     }
     public boolean has(Class<? extends LayerSpec> kind) {
-      return layers.stream().anyMatch(kind::isInstance);
+      return layers.stream().anyMatch(l -> kind.isInstance(l.spec()));
     }
   }
 

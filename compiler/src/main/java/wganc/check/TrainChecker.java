@@ -39,8 +39,12 @@ final class TrainChecker {
 
   Optional<Model.Training> train(Ast.TrainDecl t) {
     Map<String, Ast.Option> opts = new LinkedHashMap<>();
+    // errors about the train block as a whole point at its keyword, not at the whole block
+    Span keyword = t.span().file().span(t.span().start(), t.span().start() + "train".length());
+    boolean misspelt = false;
     for (Ast.Option o : t.options()) {
       if (!OPTIONS.contains(o.key())) {
+        misspelt = true;
         String help = Suggest.didYouMean(o.key(), OPTIONS);
         diags.add(Diagnostic.error("E0403", "unknown train option `" + o.key() + "`", o.keySpan(), "not an option")
             .withHelp(help != null ? help : "options are `batch`, `epochs`, `steps` and `seed`"));
@@ -51,8 +55,8 @@ final class TrainChecker {
       }
     }
     Integer batch = positiveInt(opts.get("batch"), 1 << 20);
-    if (!opts.containsKey("batch")) {
-      diags.add(Diagnostic.error("E0404", "the train block needs a batch size", t.span(), "no `batch`")
+    if (!opts.containsKey("batch") && !misspelt) {
+      diags.add(Diagnostic.error("E0404", "the train block needs a batch size", keyword, "no `batch`")
           .withHelp("write `train batch 64, steps 1000 { ... }`"));
     }
     Integer epochs = positiveInt(opts.get("epochs"), 1_000_000);
@@ -61,8 +65,8 @@ final class TrainChecker {
       diags.add(Diagnostic.error("E0405", "give `epochs` or `steps`, not both", opts.get("steps").span(), "second length")
           .withHelp("remove one of them"));
     }
-    if (!opts.containsKey("epochs") && !opts.containsKey("steps")) {
-      diags.add(Diagnostic.error("E0406", "the train block needs a length", t.span(), "no `epochs` or `steps`")
+    if (!opts.containsKey("epochs") && !opts.containsKey("steps") && !misspelt) {
+      diags.add(Diagnostic.error("E0406", "the train block needs a length", keyword, "no `epochs` or `steps`")
           .withHelp("write `steps 1000` (generator steps) or `epochs 10`"));
     }
     if (opts.containsKey("epochs") && data.values().stream().noneMatch(d -> d.source() instanceof Model.Idx)) {
@@ -83,11 +87,11 @@ final class TrainChecker {
     long critics = t.updates().stream().filter(u -> u.role() == Ast.Role.CRITIC).count();
     long generators = t.updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR).count();
     if (critics == 0) {
-      diags.add(Diagnostic.error("E0409", "the train block has no `critic` update", t.span(), "no critic")
+      diags.add(Diagnostic.error("E0409", "the train block has no `critic` update", keyword, "no critic")
           .withHelp("add `critic D with adam(lr=1e-4), 5 per generator step { loss = ... }`"));
     }
     if (generators != 1) {
-      Span at = generators == 0 ? t.span() : t.updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR)
+      Span at = generators == 0 ? keyword : t.updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR)
           .skip(1).findFirst().get().roleSpan();
       diags.add(Diagnostic.error("E0410", generators == 0 ? "the train block has no `generator` update"
           : "the train block has more than one `generator` update", at, generators == 0 ? "no generator" : "second generator")
@@ -246,6 +250,7 @@ final class TrainChecker {
     Map<String, Type> env = new LinkedHashMap<>();
     Map<String, Model.Distribution> draws = new LinkedHashMap<>();
     Map<String, Span> defined = new LinkedHashMap<>();
+    Set<String> failed = new HashSet<>();
     boolean ok = true;
     for (Ast.Stmt s : p.stmts()) {
       if (data.containsKey(s.name()) || noise.containsKey(s.name()) || networks.containsKey(s.name())
@@ -262,10 +267,14 @@ final class TrainChecker {
         continue;
       }
       Optional<Type> type = switch (s) {
-        case Ast.Let l -> new Exprs(this, env).type(l.expr());
-        case Ast.Sample sm -> sample(sm, env, draws);
+        case Ast.Let l -> new Exprs(this, env, failed).type(l.expr());
+        case Ast.Sample sm -> sample(sm, env, draws, failed);
       };
-      if (type.isEmpty()) { ok = false; continue; }
+      if (type.isEmpty()) {
+        ok = false;
+        failed.add(s.name());
+        continue;
+      }
       env.put(s.name(), type.get());
       defined.put(s.name(), s.nameSpan());
     }
@@ -285,7 +294,8 @@ final class TrainChecker {
     return Optional.of(new Model.Phase(name, batch, p.stmts(), env, draws, p.span()));
   }
 
-  private Optional<Type> sample(Ast.Sample s, Map<String, Type> env, Map<String, Model.Distribution> draws) {
+  private Optional<Type> sample(Ast.Sample s, Map<String, Type> env, Map<String, Model.Distribution> draws,
+                                Set<String> failed) {
     return switch (s.source()) {
       case Ast.NoiseSource n -> {
         Model.Noise z = noise.get(n.noise());
@@ -316,7 +326,7 @@ final class TrainChecker {
             yield Optional.of(new Type(true, e.shape().dims()));
           }
           case Ast.Like l -> {
-            Optional<Type> t = new Exprs(this, env).type(l.of());
+            Optional<Type> t = new Exprs(this, env, failed).type(l.of());
             if (t.isPresent() && !t.get().batched()) {
               diags.add(Diagnostic.error("E0506", "`like` needs a batch, found " + t.get(), l.of().span(), "not a batch")
                   .withHelp("draw `like` a data, noise or network value"));

@@ -45,7 +45,13 @@ final class CheckCommand implements Callable<Integer> {
       Frontend.Outcome o = Frontend.compile(f);
       if (!report(o, err)) { failed++; continue; }
       boolean warned = !o.diagnostics().isEmpty();
-      if (werror && warned) { failed++; continue; }
+      if (werror && warned) {
+        int n = o.diagnostics().size();
+        err.println("error: " + f + ": " + n + " warning" + (n == 1 ? "" : "s") + " treated as error" + (n == 1 ? "" : "s")
+            + " (`--werror`)");
+        failed++;
+        continue;
+      }
       if (!quiet) out.print(summary(o.result().model()));
     }
     return failed == 0 ? 0 : 1;

@@ -21,7 +21,7 @@ public final class Renderer {
 
   public static String render(Diagnostic d) {
     StringBuilder out = new StringBuilder();
-    out.append(d.severity().word()).append('[').append(d.code()).append("]: ").append(d.message()).append('\n');
+    out.append(d.severity().word()).append('[').append(d.code()).append("]: ").append(shorten(d.message())).append('\n');
     Span span = d.span();
     int line = span.line();
     int col = span.column();
@@ -50,14 +50,27 @@ public final class Renderer {
     int caretCol = prefix.length() + (from - cutStart);
     out.append(gutter).append(" | ").append(" ".repeat(Math.max(0, caretCol)))
         .append("^".repeat(Math.max(1, width)));
-    if (d.label() != null && !d.label().isEmpty()) out.append(' ').append(d.label());
+    if (d.label() != null && !d.label().isEmpty()) out.append(' ').append(shorten(d.label()));
     out.append('\n');
     if (!d.notes().isEmpty() || d.help() != null) {
       out.append(gutter).append(" |\n");
-      for (String note : d.notes()) out.append(gutter).append(" = note: ").append(note).append('\n');
-      if (d.help() != null) out.append(gutter).append(" = help: ").append(d.help()).append('\n');
+      for (String note : d.notes()) out.append(gutter).append(" = note: ").append(shorten(note)).append('\n');
+      if (d.help() != null) out.append(gutter).append(" = help: ").append(shorten(d.help())).append('\n');
     }
     return out.toString();
+  }
+
+  /** Code quoted in a message longer than this is cut, so a one-megabyte name prints as one line. */
+  static final int MAX_CODE = 60;
+
+  private static final java.util.regex.Pattern LONG_CODE =
+      java.util.regex.Pattern.compile("([`\"])([^`\"\n]{" + (MAX_CODE + 1) + ",})\\1");
+
+  /** Cuts every quoted piece of code (in backticks or double quotes) longer than {@link #MAX_CODE}. */
+  static String shorten(String s) {
+    if (s.length() <= MAX_CODE) return s;
+    return LONG_CODE.matcher(s).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+        m.group(1) + m.group(2).substring(0, MAX_CODE - 3) + "..." + m.group(1)));
   }
 
   /** Tabs become one space (so the caret lines up) and control characters become '?'. */

@@ -186,8 +186,8 @@ final class AstBuilder {
       v = Double.NaN;
     }
     if (!Double.isFinite(v)) {
-      throw new CompileError(Diagnostic.error("E0013", "number out of range", span, "not a finite number")
-          .withHelp("numbers must fit a double"));
+      throw new CompileError(Diagnostic.error("E0013", "number `" + t.getText() + "` is too large", span,
+          "beyond the range of a double (about 1.8e308)"));
     }
     return v;
   }

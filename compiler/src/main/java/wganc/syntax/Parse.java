@@ -33,6 +33,8 @@ import wganc.grammar.WganParser;
 public final class Parse {
   /** Deeper bracket nesting than this is rejected before parsing. */
   public static final int MAX_NESTING = 64;
+  /** Expressions with more operators than this are rejected before parsing (their trees recurse). */
+  public static final int MAX_OPERATORS = 256;
   /** Files with more tokens than this are rejected before parsing. */
   public static final int MAX_TOKENS = 200_000;
 
@@ -73,6 +75,10 @@ public final class Parse {
       int badByte = in.position();
       String lenient = new String(bytes, StandardCharsets.UTF_8);
       String prefix = new String(bytes, 0, badByte, StandardCharsets.UTF_8);
+      if (lenient.startsWith("\uFEFF")) {
+        lenient = lenient.substring(1);
+        prefix = prefix.substring(1);
+      }
       SourceFile source = new SourceFile(path, lenient);
       sourceOut[0] = source;
       throw new CompileError(Diagnostic.error("E0001", "file is not valid UTF-8",
@@ -83,7 +89,7 @@ public final class Parse {
     strict.flush(out);
     out.flip();
     String text = out.toString();
-    if (text.startsWith("\uFEFF")) text = " " + text.substring(1);
+    if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte-order mark is not text: columns count after it
     SourceFile source = new SourceFile(path, text);
     sourceOut[0] = source;
     return source;
@@ -92,6 +98,7 @@ public final class Parse {
   private static void checkTokens(SourceFile source, List<Token> tokens) throws CompileError {
     int depth = 0;
     int count = 0;
+    int operators = 0; // since the start of the current statement or declaration
     for (Token t : tokens) {
       if (t.getType() == Token.EOF) break;
       Span span = span(source, t);
@@ -111,12 +118,24 @@ public final class Parse {
             Diagnostic.error("E0003", "unterminated string", span, "no closing `\"` on this line")
                 .withHelp("close the string with `\"` before the end of the line"));
         case WganLexer.LPAREN, WganLexer.LBRACK, WganLexer.LBRACE -> {
+          if (t.getType() == WganLexer.LBRACE) operators = 0;
           if (++depth > MAX_NESTING) {
             throw new CompileError(Diagnostic.error("E0005", "brackets nested too deeply", span,
                 "more than " + MAX_NESTING + " levels").withHelp("split the expression with named values (`t = ...`)"));
           }
         }
-        case WganLexer.RPAREN, WganLexer.RBRACK, WganLexer.RBRACE -> depth = Math.max(0, depth - 1);
+        case WganLexer.RPAREN, WganLexer.RBRACK -> depth = Math.max(0, depth - 1);
+        case WganLexer.RBRACE -> {
+          depth = Math.max(0, depth - 1);
+          operators = 0;
+        }
+        case WganLexer.EQ, WganLexer.TILDE, WganLexer.SEMI -> operators = 0;
+        case WganLexer.PLUS, WganLexer.MINUS, WganLexer.STAR, WganLexer.SLASH, WganLexer.CARET -> {
+          if (++operators > MAX_OPERATORS) {
+            throw new CompileError(Diagnostic.error("E0006", "expression is too long", span,
+                "more than " + MAX_OPERATORS + " operators").withHelp("split it with named values (`t = ...`)"));
+          }
+        }
         default -> {}
       }
     }
@@ -144,7 +163,11 @@ public final class Parse {
     }
     Span span = span(source, offending);
     String found = describe(offending);
-    List<String> names = expectedNames(expected);
+    List<String> names = new ArrayList<>(expectedNames(expected));
+    if (names.equals(List.of("end of file"))) {
+      // after a declaration the loop `decl*` has exited: any declaration could also follow
+      names = List.of("`data`", "`network`", "`noise`", "`train`", "end of file");
+    }
     String what = names.isEmpty() ? "unexpected " + found
         : names.size() == 1 ? "expected " + names.get(0) + ", found " + found
         : "expected one of " + String.join(", ", names) + "; found " + found;
@@ -154,7 +177,16 @@ public final class Parse {
   }
 
   private static String hint(Parser parser, Token offending, List<String> expected) {
-    if (offending.getType() == Token.EOF && expected.contains("`}`")) return "a `{` block is not closed";
+    if (expected.equals(List.of("`model`"))) return "a model file starts with `model NAME`, e.g. `model mnist_wgan_gp`";
+    boolean declarationStart = offending.getType() == Token.EOF || offending.getType() == WganLexer.NETWORK
+        || offending.getType() == WganLexer.DATA || offending.getType() == WganLexer.NOISE
+        || offending.getType() == WganLexer.TRAIN || offending.getType() == WganLexer.CRITIC
+        || offending.getType() == WganLexer.GENERATOR || offending.getType() == WganLexer.UPDATE;
+    if (declarationStart && expected.contains("`}`")) {
+      Token open = unclosed(parser, offending);
+      if (open != null) return "close the `{` at line " + open.getLine() + " with `}`";
+      return "a `{` block is not closed";
+    }
     if (offending.getType() == WganLexer.RBRACE && parser.getRuleInvocationStack().contains("update")) {
       return "an update needs `critic|generator NET with OPTIMISER(...) { statements }`";
     }
@@ -165,6 +197,19 @@ public final class Parse {
       return "a file holds `model`, then `data`, `noise`, `network` and `train` declarations";
     }
     return null;
+  }
+
+  /** The innermost `{` still open before {@code offending}, or null. */
+  private static Token unclosed(Parser parser, Token offending) {
+    var tokens = parser.getInputStream();
+    java.util.ArrayDeque<Token> open = new java.util.ArrayDeque<>();
+    int end = offending.getTokenIndex() < 0 ? tokens.size() : Math.min(offending.getTokenIndex(), tokens.size());
+    for (int i = 0; i < end; i++) {
+      Token t = tokens.get(i);
+      if (t.getType() == WganLexer.LBRACE) open.push(t);
+      else if (t.getType() == WganLexer.RBRACE && !open.isEmpty()) open.pop();
+    }
+    return open.peek();
   }
 
   private static String describe(Token t) {
