@@ -242,10 +242,7 @@ final class Layers {
     int u = units.get()[0];
     List<Param> ps = new ArrayList<>();
     ps.add(new Param(prefix + "weight", net, index, ParamKind.WEIGHT, List.of(u, in.getFirst()), init.get(), clip));
-<<<<<<< HEAD
-=======
     // like Keras' kernel_constraint (and like conv below), `clip` bounds the kernel, not the bias
->>>>>>> frontend-tests
     if (bias.get()) ps.add(new Param(prefix + "bias", net, index, ParamKind.BIAS, List.of(u), binit.get(), Optional.empty()));
     return Optional.of(new Model.Layer(index, new LayerSpec.Dense(u, bias.get()), in, List.of(u), ps, l.span()));
   }
