@@ -122,8 +122,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       }
       buffer.put(id, slot);
       // release what this kernel read for the last time (never outputs: they are copied at the end)
-      for (int leaf : reads(kernel)) {
-        int r = root.getOrDefault(leaf, leaf);
+      for (int r : reads(kernel).stream().map(leaf -> root.getOrDefault(leaf, leaf)).distinct().toList()) {
         if (lastUse.get(r) == k && buffer.containsKey(r) && !outputs.contains(r) && !aliasOfOutput(r, root, outputs)) {
           free.computeIfAbsent(sizes.get(buffer.get(r)), s -> new ArrayList<>()).add(buffer.get(r));
         }

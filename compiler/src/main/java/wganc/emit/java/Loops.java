@@ -24,7 +24,7 @@ final class Loops {
     List<Integer> dims = out.type().dims();
     int n = out.type().size();
     boolean flat = allFlat(expr);
-    if (flat || dims.size() <= 1) {
+    if (flat || dims.isEmpty()) {
       String body = "out[i] = " + expression(expr, ops, dims, true) + ";";
       loop(m, n, "i", body, n);
       return;
