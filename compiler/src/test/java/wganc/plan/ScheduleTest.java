@@ -62,16 +62,18 @@ class ScheduleTest {
 
   /** The last kernel reading a value or any reshape aliasing it. */
   private static int lastUse(int value, Schedule s, Map<Integer, Integer> lastRead) {
+    Map<Integer, Integer> root = new HashMap<>();
+    for (var b : s.graph().bindings()) {
+      if (b.node() instanceof wganc.ir.Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+        int src = a.inputs().getFirst().id();
+        root.put(b.value().id(), root.getOrDefault(src, src));
+      }
+    }
     int last = lastRead.getOrDefault(value, -1);
-    int buf = s.buffer().get(value);
-    for (var e : s.buffer().entrySet()) {
-      if (e.getValue() == buf && !isKernelOutput(e.getKey(), s)) last = Math.max(last, lastRead.getOrDefault(e.getKey(), -1));
+    for (var e : root.entrySet()) {
+      if (e.getValue() == value) last = Math.max(last, lastRead.getOrDefault(e.getKey(), -1));
     }
     return last;
-  }
-
-  private static boolean isKernelOutput(int id, Schedule s) {
-    return s.kernels().stream().anyMatch(k -> k.out().id() == id);
   }
 
   @Test
