@@ -13,6 +13,19 @@ import wganc.syntax.Ast;
 public record Model(String name, List<Data> data, List<Noise> noise, List<Network> networks, Training training,
                     Ast.ModelFile ast) {
 
+  /**
+   * The same model with another batch size: every phase's batch scales with it (a half-batch phase
+   * stays half of the batch), for benchmarks and tests at a batch the file does not name.
+   */
+  public Model withBatch(int batch) {
+    Training t = training;
+    List<Update> updates = t.updates().stream().map(u -> new Update(u.role(), u.name(), u.trains(), u.optimizer(),
+        u.perGenerator(), u.phases().stream().map(p -> new Phase(p.name(),
+            Math.max(1, (int) ((long) p.batch() * batch / t.batch())), p.stmts(), p.types(), p.draws(), p.span()))
+            .toList(), u.span())).toList();
+    return new Model(name, data, noise, networks, new Training(batch, t.epochs(), t.steps(), t.seed(), updates), ast);
+  }
+
   public Optional<Network> network(String name) {
     return networks.stream().filter(n -> n.name().equals(name)).findFirst();
   }

@@ -12,8 +12,10 @@ public interface Backend {
   CompiledModel compile(Model model, String sourceText, Options options) throws BackendException;
 
   /** Backend-independent options. */
-  record Options(int sampleN) {
-    public static Options defaults() { return new Options(64); }
+  /** {@code profile}: phases time each kernel (for `wganc bench`). */
+  record Options(int sampleN, boolean profile) {
+    public Options(int sampleN) { this(sampleN, false); }
+    public static Options defaults() { return new Options(64, false); }
   }
 
   /** A backend could not produce or load code; the message says why and what to do. */

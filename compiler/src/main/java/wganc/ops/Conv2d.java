@@ -69,4 +69,11 @@ public enum Conv2d implements Op {
     loops.run(inputs.get(0), inputs.get(1), y, ConvLoops.Target.OUTPUT);
     return y;
   }
+
+  /** {@code 2 N O Ho Wo C kh kw}. */
+  @Override
+  public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    TensorType w = inputs.get(1);
+    return 2L * out.size() * w.dim(1) * w.dim(2) * w.dim(3);
+  }
 }

@@ -70,4 +70,12 @@ public enum Conv2dBackwardInput implements Op {
     loops.run(x, inputs.get(1), inputs.get(0), ConvLoops.Target.INPUT);
     return x;
   }
+
+  /** The forward convolution's count: {@code 2 N O Ho Wo C kh kw}, dy being [N, O, Ho, Wo]. */
+  @Override
+  public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    TensorType dy = inputs.get(0);
+    TensorType w = inputs.get(1);
+    return 2L * dy.size() * w.dim(1) * w.dim(2) * w.dim(3);
+  }
 }

@@ -65,4 +65,11 @@ public enum Conv2dBackwardWeight implements Op {
     loops.run(inputs.get(0), w, inputs.get(1), ConvLoops.Target.WEIGHT);
     return w;
   }
+
+  /** The forward convolution's count: {@code 2 N O Ho Wo C kh kw}, dy being [N, O, Ho, Wo]. */
+  @Override
+  public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    TensorType dy = inputs.get(1);
+    return 2L * dy.size() * out.dim(1) * out.dim(2) * out.dim(3);
+  }
 }

@@ -108,4 +108,12 @@ public enum Matmul implements Op {
     }
     return t;
   }
+
+  /** {@code 2 M N K}. */
+  @Override
+  public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    TensorType a = inputs.get(0);
+    long k = attrs.b("ta", false) ? a.dim(0) : a.dim(1);
+    return 2L * out.dim(0) * out.dim(1) * k;
+  }
 }

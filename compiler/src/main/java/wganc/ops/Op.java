@@ -42,6 +42,14 @@ public interface Op {
     throw new UnsupportedOperationException("`" + opName() + "` is not elementwise");
   }
 
+  /**
+   * Floating-point operations of one application, counting a multiply-add as 2 and only the
+   * multiply-adds of contractions (as the peers' benchmarks count them); 0 for everything else.
+   */
+  default long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    return 0;
+  }
+
   /** Reference evaluation in double precision, row-major. */
   double[] evaluate(List<TensorType> types, List<double[]> inputs, Attrs attrs, TensorType out);
 }

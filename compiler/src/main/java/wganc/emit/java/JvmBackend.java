@@ -33,7 +33,7 @@ public final class JvmBackend implements Backend {
     for (Lowering.PhaseGraph p : phases) {
       Graph g = Pipeline.standard().run(p.graph()).graph();
       String cls = className(p.name());
-      files.put(pkg + "." + cls, JavaEmitter.emit(g, pkg, cls, p.name(), source));
+      files.put(pkg + "." + cls, JavaEmitter.emit(g, pkg, cls, p.name(), source, options.profile()));
       names.add(p.name());
     }
     Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();

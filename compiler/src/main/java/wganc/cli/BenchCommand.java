@@ -1,0 +1,271 @@
+package wganc.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import wganc.Frontend;
+import wganc.check.Model;
+import wganc.emit.Backend;
+import wganc.emit.java.JvmBackend;
+import wganc.runtime.kernels.Gemm;
+import wganc.runtime.kernels.Parallel;
+import wganc.runtime.train.CompiledModel;
+import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.Phase;
+import wganc.runtime.train.Profiled;
+
+/** `wganc bench`: throughput of the generated kernels, per kernel and per training step. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {
+        "Measures the generated kernels: time and GFLOP/s of each kernel and of each training step.",
+        "",
+        "One step is every critic update (its phases, `N per generator step` times) and the generator",
+        "update, as training runs it. Reported: the median of --runs timed runs after --warmup steps,",
+        "steps/s, samples/s, GFLOP/s (multiply-adds of matmuls and convolutions, times 2, as the",
+        "peers count them), peak memory of the kernels' buffers, and this machine's measured FP32",
+        "matmul peak alongside. Inputs are random; parameters start as a fresh model's would."})
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
+  Path model;
+
+  @Option(names = "--backend", description = "jvm (default); tornado needs a TornadoVM SDK", defaultValue = "jvm")
+  String backend;
+
+  @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
+  Integer batch;
+
+  @Option(names = "--warmup", description = "untimed steps first (default: ${DEFAULT-VALUE})", defaultValue = "3")
+  int warmup;
+
+  @Option(names = "--runs", description = "timed runs of --steps steps each (default: ${DEFAULT-VALUE})", defaultValue = "5")
+  int runs;
+
+  @Option(names = "--steps", description = "steps per timed run (default: ${DEFAULT-VALUE})", defaultValue = "2")
+  int steps;
+
+  @Option(names = "--threads", description = "kernel threads (default: all cores)")
+  Integer threads;
+
+  @Option(names = "--top", description = "kernels listed, slowest first (default: ${DEFAULT-VALUE})", defaultValue = "12")
+  int top;
+
+  @Option(names = "--json", description = "print one JSON object to standard output instead of tables")
+  boolean json;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!backend.equals("jvm")) {
+      err.println("error: backend `" + backend + "` is not available in this build; use `--backend jvm`");
+      return 2;
+    }
+    Frontend.Outcome o = Frontend.compile(model);
+    if (!CheckCommand.report(o, err)) return 1;
+    Model m = batch == null ? o.result().model() : o.result().model().withBatch(batch);
+    if (threads != null) Parallel.setThreads(threads);
+    if (!json) err.println("wganc: compiling " + m.name() + " at batch " + m.training().batch() + " ...");
+    CompiledModel c = new JvmBackend().compile(m, o.source().text(), new Backend.Options(1, true));
+    Runner r = new Runner(c);
+    if (!json) err.println("wganc: warming up (" + warmup + " steps) ...");
+    for (int i = 0; i < warmup; i++) r.step();
+    r.resetProfile();
+    double[] seconds = new double[runs];
+    for (int k = 0; k < runs; k++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < steps; i++) r.step();
+      seconds[k] = (System.nanoTime() - t0) / 1e9 / steps;
+      if (!json) err.printf(Locale.ROOT, "wganc: run %d/%d: %.4f s/step%n", k + 1, runs, seconds[k]);
+    }
+    double[] sorted = seconds.clone();
+    Arrays.sort(sorted);
+    double median = sorted[runs / 2];
+    long flopsPerStep = r.flopsPerStep();
+    double peak = peakGflops();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("model", m.name());
+    result.put("backend", "jvm");
+    result.put("batch", m.training().batch());
+    result.put("threads", Parallel.threads());
+    result.put("seconds_per_step", median);
+    result.put("seconds_min", sorted[0]);
+    result.put("seconds_max", sorted[runs - 1]);
+    result.put("steps_per_s", 1 / median);
+    result.put("samples_per_s", m.training().batch() / median);
+    result.put("flop_per_step", flopsPerStep);
+    result.put("gflops", flopsPerStep / median / 1e9);
+    result.put("peak_gflops", peak);
+    result.put("buffer_bytes", r.bufferBytes());
+    List<Map<String, Object>> kernels = r.kernels(runs * steps);
+    result.put("kernels", kernels);
+    if (json) {
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+      return 0;
+    }
+    out.printf(Locale.ROOT, "%s, jvm backend, batch %d, %d threads%n", m.name(), m.training().batch(), Parallel.threads());
+    out.printf(Locale.ROOT, "step: %.2f ms (median of %d runs; %.2f-%.2f), %.3f steps/s, %.1f samples/s%n",
+        median * 1e3, runs, sorted[0] * 1e3, sorted[runs - 1] * 1e3, 1 / median, m.training().batch() / median);
+    out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; machine FP32 matmul peak measured now: %.1f GFLOP/s (%.0f%%)%n",
+        flopsPerStep / 1e9, flopsPerStep / median / 1e9, peak, 100 * flopsPerStep / median / 1e9 / peak);
+    out.printf(Locale.ROOT, "buffers: %.1f MiB%n", r.bufferBytes() / 1048576.0);
+    out.printf(Locale.ROOT, "%-12s %-34s %10s %7s %9s%n", "phase", "kernel", "ms/step", "share", "GFLOP/s");
+    double total = kernels.stream().mapToDouble(k -> (double) k.get("ms_per_step")).sum();
+    kernels.stream().sorted((a, b) -> Double.compare((double) b.get("ms_per_step"), (double) a.get("ms_per_step")))
+        .limit(top).forEach(k -> out.printf(Locale.ROOT, "%-12s %-34s %10.3f %6.1f%% %9s%n", k.get("phase"), k.get("kernel"),
+            (double) k.get("ms_per_step"), 100 * (double) k.get("ms_per_step") / total,
+            (double) k.get("gflops") > 0 ? String.format(Locale.ROOT, "%.1f", (double) k.get("gflops")) : "-"));
+    return 0;
+  }
+
+  /** Best of a few 1024^3 sgemm runs on the kernel threads. */
+  static double peakGflops() {
+    int n = 1024;
+    float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+    Random r = new Random(1);
+    for (int i = 0; i < a.length; i++) { a[i] = r.nextFloat(); b[i] = r.nextFloat(); }
+    double best = 0;
+    for (int i = 0; i < 8; i++) {
+      long t0 = System.nanoTime();
+      Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+      double s = (System.nanoTime() - t0) / 1e9;
+      best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+    }
+    return best;
+  }
+
+  /** Runs the phases of a compiled model step by step, swapping persistent tensors in. */
+  static final class Runner {
+    final CompiledModel model;
+    final List<Phase> order = new ArrayList<>();
+    final Map<String, float[]> state = new HashMap<>();
+    final Map<Phase, float[][]> reads = new HashMap<>();
+    final Map<Phase, float[][]> writes = new HashMap<>();
+    long rngStep;
+
+    Runner(CompiledModel model) {
+      this.model = model;
+      ModelSpec spec = model.spec();
+      Random r = new Random(1);
+      for (ModelSpec.Param p : spec.params()) {
+        float[] x = new float[size(p.shape())];
+        for (int i = 0; i < x.length; i++) {
+          double u = 2 * r.nextDouble() - 1;
+          x[i] = (float) switch (p.kind()) {
+            case "running_var" -> 1.0;
+            case "running_mean", "bias" -> 0.0;
+            default -> p.shape().length == 1 ? 1.0 : u * Math.sqrt(6.0 / (p.fanIn() + p.fanOut()));
+          };
+        }
+        state.put(p.name(), x);
+      }
+      for (ModelSpec.State s : spec.state()) {
+        float[] x = new float[size(s.shape())];
+        Arrays.fill(x, (float) s.initial());
+        state.put(s.name(), x);
+      }
+      for (ModelSpec.Update u : spec.updates()) {
+        for (int k = 0; k < u.perGenerator(); k++) {
+          for (ModelSpec.PhaseInfo p : u.phases()) order.add(model.phase(p.name()));
+        }
+      }
+      for (Phase p : model.phases()) {
+        String[] names = p.reads();
+        int[][] shapes = p.readShapes();
+        float[][] in = new float[names.length][];
+        for (int i = 0; i < names.length; i++) {
+          in[i] = state.get(names[i]);
+          if (in[i] == null) {
+            in[i] = new float[size(shapes[i])];
+            for (int k = 0; k < in[i].length; k++) in[i][k] = (float) (2 * r.nextDouble() - 1);
+          }
+        }
+        reads.put(p, in);
+        int[][] ws = p.writeShapes();
+        float[][] w = new float[ws.length][];
+        for (int i = 0; i < ws.length; i++) w[i] = new float[size(ws[i])];
+        writes.put(p, w);
+      }
+    }
+
+    void step() {
+      for (Phase p : order) {
+        float[][] in = reads.get(p);
+        float[][] w = writes.get(p);
+        p.run(rngStep++, in, w);
+        String[] rn = p.reads();
+        String[] wn = p.writes();
+        for (int j = 0; j < wn.length; j++) {
+          float[] old = state.get(wn[j]);
+          if (old == null) continue;
+          // the written array becomes the state; the old one is the next write target
+          state.put(wn[j], w[j]);
+          w[j] = old;
+        }
+        for (Phase q : model.phases()) {
+          String[] qn = q.reads();
+          float[][] qin = reads.get(q);
+          for (int i = 0; i < qn.length; i++) if (state.containsKey(qn[i])) qin[i] = state.get(qn[i]);
+        }
+      }
+    }
+
+    void resetProfile() {
+      for (Phase p : model.phases()) if (p instanceof Profiled pr) pr.resetProfile();
+    }
+
+    long flopsPerStep() {
+      long f = 0;
+      for (Phase p : order) if (p instanceof Profiled pr) for (long x : pr.kernelFlops()) f += x;
+      return f;
+    }
+
+    long bufferBytes() {
+      long b = 0;
+      for (float[] x : state.values()) b += 4L * x.length;
+      return b;
+    }
+
+    List<Map<String, Object>> kernels(int timedSteps) {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (Phase p : model.phases()) {
+        if (!(p instanceof Profiled pr) || p.name().equals("sample")) continue;
+        long calls = order.stream().filter(q -> q == p).count();
+        String[] names = pr.kernelNames();
+        long[] nanos = pr.kernelNanos();
+        long[] flops = pr.kernelFlops();
+        for (int i = 0; i < names.length; i++) {
+          double ms = nanos[i] / 1e6 / timedSteps;
+          Map<String, Object> k = new LinkedHashMap<>();
+          k.put("phase", p.name());
+          k.put("kernel", names[i]);
+          k.put("ms_per_step", ms);
+          k.put("flop_per_call", flops[i]);
+          k.put("gflops", ms > 0 ? flops[i] * calls / (ms / 1e3) / 1e9 : 0.0);
+          out.add(k);
+        }
+      }
+      return out;
+    }
+
+    static int size(int[] shape) {
+      int n = 1;
+      for (int d : shape) n *= d;
+      return n;
+    }
+  }
+}
