@@ -37,6 +37,7 @@ public final class Gemm {
   /** Below this many multiply-adds a product runs on the calling thread alone. */
   static final long SERIAL_MACS = 1L << 18;
 
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
   private static final ThreadLocal<float[][]> WORK = ThreadLocal.withInitial(() -> new float[2][0]);
 
   /**
@@ -218,6 +219,7 @@ public final class Gemm {
   static void tile(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
       float[] c, int cOff, int ldc, int qa0, int qa1, int qb0, int qb1) {
     if (qa0 >= qa1 || qb0 >= qb1) return;
+    float[] tileBuf = TILE.get();
     scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
     int nkb = kBlocks(k);
     for (int kb = 0; kb < nkb; kb++) {
@@ -229,7 +231,7 @@ public final class Gemm {
         for (int qa = qa0; qa < qa1; qa++) {
           int rows = panelRows(qa, m);
           MicroKernels.run(rows, v, kc, ap, qa * MR * k + p0 * rows, bp, bo,
-              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols);
+              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols, tileBuf);
         }
       }
     }

@@ -2,7 +2,6 @@
 package wganc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,46 +16,55 @@ final class MicroKernels {
   private MicroKernels() {}
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-  private static final FloatVector Z = FloatVector.zero(S);
   static final int MAXR = 12;
 
-  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
     if (v == 2) {
       switch (r) {
-        case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 9 -> k9x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 10 -> k10x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 11 -> k11x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 12 -> k12x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
+        case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 9 -> k9x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 10 -> k10x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 11 -> k11x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 12 -> k12x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
         default -> throw new IllegalArgumentException("rows " + r);
       }
     } else {
       switch (r) {
-        case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 9 -> k9x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 10 -> k10x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 11 -> k11x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
-        case 12 -> k12x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv);
+        case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 9 -> k9x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 10 -> k10x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 11 -> k11x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 12 -> k12x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
         default -> throw new IllegalArgumentException("rows " + r);
       }
     }
   }
 
-  static void k12x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  /** C[r][j] = fma(alpha, tile[r][j], C[r][j]) for j < nv: the same rounding as the vector path. */
+  private static void edge(float[] tile, int rows, int w, float[] c, int co, int ldc, float alpha, int nv) {
+    for (int r = 0; r < rows; r++)
+      for (int j = 0; j < nv; j++) {
+        int o = co + r * ldc + j;
+        c[o] = Math.fma(alpha, tile[r * w + j], c[o]);
+      }
+  }
+
+  static void k12x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z, c11_0 = Z, c11_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 12;
@@ -101,61 +109,61 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      c10_1.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
-      c11_0.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
-      c11_1.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 16)).intoArray(c, co + 11 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
+      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
+      al.fma(c10_1, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
+      al.fma(c11_0, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
+      al.fma(c11_1, FloatVector.fromArray(S, c, co + 11 * ldc + 16)).intoArray(c, co + 11 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16, m1)).intoArray(c, co + 7 * ldc + 16, m1);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16, m1)).intoArray(c, co + 8 * ldc + 16, m1);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16, m1)).intoArray(c, co + 9 * ldc + 16, m1);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0, m0)).intoArray(c, co + 10 * ldc + 0, m0);
-      c10_1.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 16, m1)).intoArray(c, co + 10 * ldc + 16, m1);
-      c11_0.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 0, m0)).intoArray(c, co + 11 * ldc + 0, m0);
-      c11_1.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 16, m1)).intoArray(c, co + 11 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      c7_0.intoArray(tile, 224);
+      c7_1.intoArray(tile, 240);
+      c8_0.intoArray(tile, 256);
+      c8_1.intoArray(tile, 272);
+      c9_0.intoArray(tile, 288);
+      c9_1.intoArray(tile, 304);
+      c10_0.intoArray(tile, 320);
+      c10_1.intoArray(tile, 336);
+      c11_0.intoArray(tile, 352);
+      c11_1.intoArray(tile, 368);
+      edge(tile, 12, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k11x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k11x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 11;
@@ -197,57 +205,57 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      c10_1.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
+      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
+      al.fma(c10_1, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16, m1)).intoArray(c, co + 7 * ldc + 16, m1);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16, m1)).intoArray(c, co + 8 * ldc + 16, m1);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16, m1)).intoArray(c, co + 9 * ldc + 16, m1);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0, m0)).intoArray(c, co + 10 * ldc + 0, m0);
-      c10_1.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 16, m1)).intoArray(c, co + 10 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      c7_0.intoArray(tile, 224);
+      c7_1.intoArray(tile, 240);
+      c8_0.intoArray(tile, 256);
+      c8_1.intoArray(tile, 272);
+      c9_0.intoArray(tile, 288);
+      c9_1.intoArray(tile, 304);
+      c10_0.intoArray(tile, 320);
+      c10_1.intoArray(tile, 336);
+      edge(tile, 11, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k10x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k10x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 10;
@@ -286,53 +294,53 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16, m1)).intoArray(c, co + 7 * ldc + 16, m1);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16, m1)).intoArray(c, co + 8 * ldc + 16, m1);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
-      c9_1.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 16, m1)).intoArray(c, co + 9 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      c7_0.intoArray(tile, 224);
+      c7_1.intoArray(tile, 240);
+      c8_0.intoArray(tile, 256);
+      c8_1.intoArray(tile, 272);
+      c9_0.intoArray(tile, 288);
+      c9_1.intoArray(tile, 304);
+      edge(tile, 10, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k9x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k9x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 9;
@@ -368,49 +376,49 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16, m1)).intoArray(c, co + 7 * ldc + 16, m1);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c8_1.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 16, m1)).intoArray(c, co + 8 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      c7_0.intoArray(tile, 224);
+      c7_1.intoArray(tile, 240);
+      c8_0.intoArray(tile, 256);
+      c8_1.intoArray(tile, 272);
+      edge(tile, 9, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 8;
@@ -443,45 +451,45 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c7_1.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 16, m1)).intoArray(c, co + 7 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      c7_0.intoArray(tile, 224);
+      c7_1.intoArray(tile, 240);
+      edge(tile, 8, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 7;
@@ -511,41 +519,41 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c6_1.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 16, m1)).intoArray(c, co + 6 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      c6_0.intoArray(tile, 192);
+      c6_1.intoArray(tile, 208);
+      edge(tile, 7, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 6;
@@ -572,37 +580,37 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c5_1.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 16, m1)).intoArray(c, co + 5 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      c5_0.intoArray(tile, 160);
+      c5_1.intoArray(tile, 176);
+      edge(tile, 6, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 5;
@@ -626,33 +634,33 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c4_1.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 16, m1)).intoArray(c, co + 4 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      c4_0.intoArray(tile, 128);
+      c4_1.intoArray(tile, 144);
+      edge(tile, 5, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 4;
@@ -673,29 +681,29 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c3_1.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 16, m1)).intoArray(c, co + 3 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      c3_0.intoArray(tile, 96);
+      c3_1.intoArray(tile, 112);
+      edge(tile, 4, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 3;
@@ -713,25 +721,25 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c2_1.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 16, m1)).intoArray(c, co + 2 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      c2_0.intoArray(tile, 64);
+      c2_1.intoArray(tile, 80);
+      edge(tile, 3, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 2;
@@ -746,21 +754,21 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c1_1.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 16, m1)).intoArray(c, co + 1 * ldc + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      c1_0.intoArray(tile, 32);
+      c1_1.intoArray(tile, 48);
+      edge(tile, 2, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 32, ai = ao + p * 1;
@@ -772,17 +780,17 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 32) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      VectorMask<Float> m1 = S.indexInRange(16, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c0_1.fma(al, FloatVector.fromArray(S, c, co + 16, m1)).intoArray(c, co + 16, m1);
+      c0_0.intoArray(tile, 0);
+      c0_1.intoArray(tile, 16);
+      edge(tile, 1, 32, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k12x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k12x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z, c11_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 12;
@@ -814,36 +822,37 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      c11_0.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
+      al.fma(c11_0, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0, m0)).intoArray(c, co + 10 * ldc + 0, m0);
-      c11_0.fma(al, FloatVector.fromArray(S, c, co + 11 * ldc + 0, m0)).intoArray(c, co + 11 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      c7_0.intoArray(tile, 112);
+      c8_0.intoArray(tile, 128);
+      c9_0.intoArray(tile, 144);
+      c10_0.intoArray(tile, 160);
+      c11_0.intoArray(tile, 176);
+      edge(tile, 12, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k11x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k11x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 11;
@@ -873,34 +882,35 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
-      c10_0.fma(al, FloatVector.fromArray(S, c, co + 10 * ldc + 0, m0)).intoArray(c, co + 10 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      c7_0.intoArray(tile, 112);
+      c8_0.intoArray(tile, 128);
+      c9_0.intoArray(tile, 144);
+      c10_0.intoArray(tile, 160);
+      edge(tile, 11, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k10x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k10x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 10;
@@ -928,32 +938,33 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
-      c9_0.fma(al, FloatVector.fromArray(S, c, co + 9 * ldc + 0, m0)).intoArray(c, co + 9 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      c7_0.intoArray(tile, 112);
+      c8_0.intoArray(tile, 128);
+      c9_0.intoArray(tile, 144);
+      edge(tile, 10, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k9x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k9x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 9;
@@ -979,30 +990,31 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
-      c8_0.fma(al, FloatVector.fromArray(S, c, co + 8 * ldc + 0, m0)).intoArray(c, co + 8 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      c7_0.intoArray(tile, 112);
+      c8_0.intoArray(tile, 128);
+      edge(tile, 9, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 8;
@@ -1026,28 +1038,29 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
-      c7_0.fma(al, FloatVector.fromArray(S, c, co + 7 * ldc + 0, m0)).intoArray(c, co + 7 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      c7_0.intoArray(tile, 112);
+      edge(tile, 8, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 7;
@@ -1069,26 +1082,27 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
-      c6_0.fma(al, FloatVector.fromArray(S, c, co + 6 * ldc + 0, m0)).intoArray(c, co + 6 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      c6_0.intoArray(tile, 96);
+      edge(tile, 7, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 6;
@@ -1108,24 +1122,25 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
-      c5_0.fma(al, FloatVector.fromArray(S, c, co + 5 * ldc + 0, m0)).intoArray(c, co + 5 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      c5_0.intoArray(tile, 80);
+      edge(tile, 6, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 5;
@@ -1143,22 +1158,23 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
-      c4_0.fma(al, FloatVector.fromArray(S, c, co + 4 * ldc + 0, m0)).intoArray(c, co + 4 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      c4_0.intoArray(tile, 64);
+      edge(tile, 5, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 4;
@@ -1174,20 +1190,21 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
-      c3_0.fma(al, FloatVector.fromArray(S, c, co + 3 * ldc + 0, m0)).intoArray(c, co + 3 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      c3_0.intoArray(tile, 48);
+      edge(tile, 4, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 3;
@@ -1201,18 +1218,19 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
-      c2_0.fma(al, FloatVector.fromArray(S, c, co + 2 * ldc + 0, m0)).intoArray(c, co + 2 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      c2_0.intoArray(tile, 32);
+      edge(tile, 3, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 2;
@@ -1224,16 +1242,17 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
-      c1_0.fma(al, FloatVector.fromArray(S, c, co + 1 * ldc + 0, m0)).intoArray(c, co + 1 * ldc + 0, m0);
+      c0_0.intoArray(tile, 0);
+      c1_0.intoArray(tile, 16);
+      edge(tile, 2, 16, c, co, ldc, alpha, nv);
     }
   }
 
-  static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv) {
+  static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+    FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z;
     for (int p = 0; p < kc; p++) {
       int bi = bo + p * 16, ai = ao + p * 1;
@@ -1243,10 +1262,10 @@ final class MicroKernels {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     if (nv == 16) {
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
     } else {
-      VectorMask<Float> m0 = S.indexInRange(0, nv);
-      c0_0.fma(al, FloatVector.fromArray(S, c, co + 0, m0)).intoArray(c, co + 0, m0);
+      c0_0.intoArray(tile, 0);
+      edge(tile, 1, 16, c, co, ldc, alpha, nv);
     }
   }
 
