@@ -61,6 +61,16 @@ class JavaEmitterOpsTest {
     cs.add(new Case("rsqrt exp log", b -> b.add(b.rsqrt(b.add(b.abs(in(b, "a", 33)), 1.0)),
         b.log(b.exp(in(b, "c", 33))))));
     cs.add(new Case("large elementwise (parallel)", b -> b.mul(b.sigmoid(in(b, "a", 300, 257)), in(b, "c", 257))));
+    cs.add(new Case("conv2d stride 2 same", b -> b.conv2dSame(in(b, "a", 2, 3, 9, 8), in(b, "c", 4, 3, 4, 4), 2, 2)));
+    cs.add(new Case("conv2d valid", b -> b.conv2d(in(b, "a", 2, 3, 7, 6), in(b, "c", 5, 3, 3, 2), new int[] {1, 2},
+        new int[] {0, 0, 0, 0})));
+    cs.add(new Case("conv backward input", b -> b.conv2dBackwardInput(in(b, "a", 2, 4, 5, 4), in(b, "c", 4, 3, 4, 4),
+        new int[] {2, 2}, new int[] {1, 2, 1, 2}, new int[] {9, 8})));
+    cs.add(new Case("conv backward weight", b -> b.conv2dBackwardWeight(in(b, "a", 2, 3, 9, 8), in(b, "c", 2, 4, 5, 4),
+        new int[] {2, 2}, new int[] {1, 2, 1, 2}, new int[] {4, 4})));
+    cs.add(new Case("conv transpose same", b -> b.convTranspose(in(b, "a", 2, 3, 5, 5), in(b, "c", 3, 4, 4, 4), 2, 2, true)));
+    cs.add(new Case("conv transpose valid k<s", b -> b.convTranspose(in(b, "a", 2, 3, 4, 4), in(b, "c", 3, 2, 2, 2), 3, 3,
+        false)));
     cs.add(new Case("reshape of input", b -> b.mul(b.reshape(in(b, "a", 6, 5), 30), 2.0)));
     return cs.stream().map(Arguments::of);
   }

@@ -33,10 +33,12 @@ import wganc.runtime.train.Phase;
  * The interpreter runs the graph as lowered (before any pass), the JVM the optimised and fused graph,
  * so the passes are checked too. Image models run at a small batch (their layers unchanged).
  *
- * <p>Tolerance: norm-wise relative error per tensor {@code ||jvm - ref|| <= 2e-4 ||ref|| + 1e-6}.
+ * <p>Tolerance: norm-wise relative error per tensor {@code ||jvm - ref|| <= 2e-4 ||ref|| + 3e-5}.
  * float32 carries 2^-24 = 6e-8 per operation; sums of up to a few thousand products (conv
  * reductions, k = 6400) and the chains of a second-order backward pass grow that by a few hundred at
  * worst, which this bound covers while a wrong index or a missing term (errors of order 1) cannot pass.
+ * The absolute floor covers values that are exactly zero in real arithmetic but sums of cancelling
+ * float32 terms in the kernels (the gradient of a conv bias followed by batchnorm: ~1e-5 here).
  * Each step starts both sides from the reference state, rounded to float32 for the JVM.
  */
 class JvmAgreementTest {
@@ -177,7 +179,7 @@ class JvmAgreementTest {
     }
     diff = Math.sqrt(diff);
     norm = Math.sqrt(norm);
-    double bound = 2e-4 * norm + 1e-6;
+    double bound = 2e-4 * norm + 3e-5;
     final double d = diff, n = norm;
     assertTrue(diff <= bound, () -> what + ": ||jvm - ref|| = " + d + " > " + bound + " (||ref|| = " + n + ")");
   }
