@@ -114,4 +114,17 @@ public enum Binary implements Op {
       case MINIMUM -> "(" + a + " <= " + b + " ? " + a + " : " + b + ")";
     };
   }
+
+  @Override
+  public String javaVector(List<String> args, Attrs attrs) {
+    String a = args.get(0), b = args.get(1);
+    return switch (this) {
+      case ADD -> a + ".add(" + b + ")";
+      case SUB -> a + ".sub(" + b + ")";
+      case MUL -> a + ".mul(" + b + ")";
+      case DIV -> a + ".div(" + b + ")";
+      case MAXIMUM -> b + ".blend(" + a + ", " + a + ".compare(GE, " + b + "))";
+      case MINIMUM -> b + ".blend(" + a + ", " + a + ".compare(LE, " + b + "))";
+    };
+  }
 }

@@ -85,4 +85,16 @@ public enum Compare implements Op {
     };
     return "(" + a + op + b + " ? 1f : 0f)";
   }
+
+  @Override
+  public String javaVector(List<String> args, Attrs attrs) {
+    String op = switch (this) {
+      case GREATER -> "GT";
+      case GREATER_EQUAL -> "GE";
+      case LESS -> "LT";
+      case LESS_EQUAL -> "LE";
+      case EQUAL -> "EQ";
+    };
+    return "ZERO.blend(ONE, " + args.get(0) + ".compare(" + op + ", " + args.get(1) + "))";
+  }
 }

@@ -43,6 +43,15 @@ public interface Op {
   }
 
   /**
+   * The same as {@link #java} over {@code jdk.incubator.vector.FloatVector} operands (the names in
+   * {@code args}); {@code ZERO} and {@code ONE} are broadcast vectors in scope, and the members of
+   * {@code VectorOperators} are statically imported ({@code EXP}, {@code GT}, ...). Values must equal the scalar form's up to float rounding of transcendental functions.
+   */
+  default String javaVector(List<String> args, Attrs attrs) {
+    throw new UnsupportedOperationException("`" + opName() + "` is not elementwise");
+  }
+
+  /**
    * Floating-point operations of one application, counting a multiply-add as 2 and only the
    * multiply-adds of contractions (as the peers' benchmarks count them); 0 for everything else.
    */

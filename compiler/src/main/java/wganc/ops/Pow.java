@@ -70,4 +70,14 @@ public enum Pow implements Op {
     if (p == 0.5) return "((float) Math.sqrt(" + x + "))";
     return "((float) Math.pow(" + x + ", " + p + "))";
   }
+
+  @Override
+  public String javaVector(List<String> args, Attrs attrs) {
+    double p = attrs.d("exponent");
+    String x = args.get(0);
+    if (p == 2) return x + ".mul(" + x + ")";
+    if (p == 1) return x;
+    if (p == 0.5) return x + ".sqrt()";
+    return x + ".lanewise(POW, " + (float) p + "f)";
+  }
 }

@@ -62,4 +62,9 @@ public enum Select implements Op {
   public String java(List<String> args, Attrs attrs) {
     return "(" + args.get(0) + " != 0f ? " + args.get(1) + " : " + args.get(2) + ")";
   }
+
+  @Override
+  public String javaVector(List<String> args, Attrs attrs) {
+    return args.get(2) + ".blend(" + args.get(1) + ", " + args.get(0) + ".compare(NE, 0f))";
+  }
 }

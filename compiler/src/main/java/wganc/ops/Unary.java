@@ -120,4 +120,21 @@ public enum Unary implements Op {
       case SIGMOID -> "((float) (1.0 / (1.0 + Math.exp(-" + x + "))))";
     };
   }
+
+  @Override
+  public String javaVector(List<String> args, Attrs attrs) {
+    String x = args.get(0);
+    return switch (this) {
+      case NEG -> x + ".neg()";
+      case EXP -> x + ".lanewise(EXP)";
+      case LOG -> x + ".lanewise(LOG)";
+      case SQRT -> x + ".sqrt()";
+      case RSQRT -> "ONE.div(" + x + ".sqrt())";
+      case ABS -> x + ".abs()";
+      case SIGN -> "ZERO.blend(ONE, " + x + ".compare(GT, 0f)).sub(ZERO.blend(ONE, " + x
+          + ".compare(LT, 0f)))";
+      case TANH -> x + ".lanewise(TANH)";
+      case SIGMOID -> "ONE.div(ONE.add(" + x + ".neg().lanewise(EXP)))";
+    };
+  }
 }

@@ -46,8 +46,8 @@ public final class InMemoryCompiler {
         @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return e.getValue(); }
       });
     }
-    List<String> options = List.of("-classpath", runtimeClasspath(), "-g:none", "-nowarn",
-        "-proc:none", "--release", String.valueOf(Runtime.version().feature()));
+    List<String> options = List.of("-classpath", runtimeClasspath(), "-g:none", "-nowarn", "-XDsuppressNotes",
+        "-proc:none", "--add-modules", "jdk.incubator.vector");
     StringWriter log = new StringWriter();
     boolean ok = javac.getTask(log, files, diagnostics, options, null, units).call();
     if (!ok) {

@@ -20,28 +20,135 @@ final class Loops {
 
   private Loops() {}
 
+  /** Vector lanes of the preferred species on this machine (16 floats with AVX-512). */
+  static final int LANES = 16;
+
   static void fused(MethodSpec.Builder m, Value out, Schedule.Expr expr, List<Value> ops) {
     List<Integer> dims = out.type().dims();
     int n = out.type().size();
     boolean flat = allFlat(expr);
     if (flat || dims.isEmpty()) {
-      String body = "out[i] = " + expression(expr, ops, dims, true) + ";";
-      loop(m, n, "i", body, n);
+      String scalar = "out[i] = " + expression(expr, ops, dims, true) + ";";
+      if (n < 4 * LANES) {
+        loop(m, n, "i", scalar, n);
+        return;
+      }
+      // vector main loop over [lo, hi) of each chunk, scalar tail
+      java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+      String vector = vectorExpression(expr, ops, loads, List.of(), "i");
+      String body = "int i = lo;\n"
+          + "for (; i <= hi - S.length(); i += S.length()) {\n"
+          + declarations(loads, "  ")
+          + "  " + vector + ".intoArray(out, i);\n}\n"
+          + "for (; i < hi; i++) " + scalar;
+      chunks(m, n, body, n);
       return;
     }
-    // nested: the outer axis is split; inner axes run whole, the last one innermost
-    int outer = dims.getFirst();
-    int inner = n / outer;
+    int inner = dims.getLast();
+    if (inner >= LANES) {
+      // vectorise the innermost axis; broadcast leaves either stream along it or repeat one value
+      List<String> idx = new ArrayList<>();
+      StringBuilder b = new StringBuilder();
+      for (int d = 0; d < dims.size() - 1; d++) {
+        if (d > 0) b.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(dims.get(d))
+            .append("; i").append(d).append("++) ");
+      }
+      int last = dims.size() - 1;
+      java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+      String vector = vectorExpression(expr, ops, loads, dims, "j");
+      String scalar = expression(expr, ops, dims, false).replace("i" + last, "j");
+      String row = "{\n  int o = " + rowBase(dims) + ";\n  int j = 0;\n"
+          + "  for (; j <= " + inner + " - S.length(); j += S.length()) {\n"
+          + declarations(loads, "    ")
+          + "    " + vector + ".intoArray(out, o + j);\n  }\n"
+          + "  for (; j < " + inner + "; j++) out[o + j] = " + scalar.replace("[o]", "[o + j]") + ";\n}";
+      loop(m, dims.get(0), "i0", b + row, n);
+      return;
+    }
+    // nested scalar: the outer axis is split; inner axes run whole, the last one innermost
+    int outer0 = dims.getFirst();
+    int per = n / outer0;
     StringBuilder b = new StringBuilder();
-    List<String> idx = new ArrayList<>();
-    for (int d = 0; d < dims.size(); d++) idx.add("i" + d);
     for (int d = 1; d < dims.size(); d++) {
       b.append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(dims.get(d)).append("; i")
           .append(d).append("++) ");
     }
     b.append("{ out[o] = ").append(expression(expr, ops, dims, false)).append("; o++; }");
-    String body = "int o = i0 * " + inner + "; " + b;
-    loop(m, outer, "i0", body, n);
+    String body = "int o = i0 * " + per + "; " + b;
+    loop(m, outer0, "i0", body, n);
+  }
+
+  /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
+  private static String rowBase(List<Integer> dims) {
+    List<String> terms = new ArrayList<>();
+    long stride = dims.getLast();
+    for (int d = dims.size() - 2; d >= 0; d--) {
+      terms.addFirst(stride == 1 ? "i" + d : "i" + d + " * " + stride);
+      stride *= dims.get(d);
+    }
+    return terms.isEmpty() ? "0" : String.join(" + ", terms);
+  }
+
+  /**
+   * The vector form of {@code e}; each distinct leaf load becomes a local {@code x0, x1, ..}, declared
+   * in {@code loads} (load expression to local name), at element {@code var} of a flat loop
+   * ({@code dims} empty) or of the innermost axis of {@code dims}.
+   */
+  private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
+                                         List<Integer> dims, String var) {
+    return switch (e) {
+      case Schedule.Expr.Literal l -> "FloatVector.broadcast(S, " + JavaEmitter.floatLiteral(l.value()) + "f)";
+      case Schedule.Expr.Leaf l -> {
+        int k = indexOf(ops, l.source());
+        String load;
+        if (dims.isEmpty()) {
+          load = "FloatVector.fromArray(S, in" + k + ", " + var + ")";
+        } else if (l.from() == null) {
+          load = "FloatVector.fromArray(S, in" + k + ", o + " + var + ")";
+        } else {
+          String base = outerIndex(l.from());
+          load = l.from().getLast() == 1 ? "FloatVector.broadcast(S, in" + k + "[" + base + "])"
+              : "FloatVector.fromArray(S, in" + k + ", " + base + " + " + var + ")";
+        }
+        yield loads.computeIfAbsent(load, x -> "x" + loads.size());
+      }
+      case Schedule.Expr.Apply a -> {
+        List<String> args = new ArrayList<>();
+        for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var));
+        yield a.op().javaVector(args, a.attrs());
+      }
+    };
+  }
+
+  private static String declarations(java.util.Map<String, String> loads, String indent) {
+    StringBuilder b = new StringBuilder();
+    loads.forEach((load, local) -> b.append(indent).append("FloatVector ").append(local).append(" = ").append(load)
+        .append(";\n"));
+    return b.toString();
+  }
+
+  /** The broadcast index of a leaf shaped {@code from} with the innermost axis left out (strides of from). */
+  private static String outerIndex(List<Integer> from) {
+    List<String> terms = new ArrayList<>();
+    long stride = from.getLast();
+    for (int d = from.size() - 2; d >= 0; d--) {
+      if (from.get(d) != 1) terms.addFirst(stride == 1 ? "i" + d : "i" + d + " * " + stride);
+      stride *= from.get(d);
+    }
+    return terms.isEmpty() ? "0" : String.join(" + ", terms);
+  }
+
+  /** Chunks of [0, n) over the worker threads (or inline when small), variables lo and hi in scope. */
+  static void chunks(MethodSpec.Builder m, int n, String body, long work) {
+    if (work < JavaEmitter.PARALLEL_THRESHOLD) {
+      m.addCode("{\nint lo = 0, hi = $L;\n$L\n}\n", n, body);
+      return;
+    }
+    int tasks = Math.min(TASKS, Math.max(1, n / LANES));
+    int chunk = ((n + tasks - 1) / tasks + LANES - 1) / LANES * LANES;
+    tasks = (n + chunk - 1) / chunk;
+    m.addStatement("$T.run($L, t -> {\n  int lo = t * $L, hi = Math.min($L, lo + $L);\n  $L\n})",
+        JavaEmitter.PARALLEL, tasks, chunk, n, chunk, body.replace("\n", "\n  "));
   }
 
   /** for (var = 0; var < n; var++) body, on the worker threads when the work is large. */
