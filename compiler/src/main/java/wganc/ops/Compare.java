@@ -86,6 +86,18 @@ public enum Compare implements Op {
     return "(" + a + op + b + " ? 1f : 0f)";
   }
 
+  /** The comparison as a {@code VectorMask} (for a select that consumes it directly). */
+  public String javaVectorMask(List<String> args) {
+    String op = switch (this) {
+      case GREATER -> "GT";
+      case GREATER_EQUAL -> "GE";
+      case LESS -> "LT";
+      case LESS_EQUAL -> "LE";
+      case EQUAL -> "EQ";
+    };
+    return args.get(0) + ".compare(" + op + ", " + args.get(1) + ")";
+  }
+
   @Override
   public String javaVector(List<String> args, Attrs attrs) {
     String op = switch (this) {

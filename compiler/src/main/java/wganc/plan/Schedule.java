@@ -39,8 +39,14 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     /** An elementwise loop over {@code out}'s shape. */
     record Fused(Value out, Expr expr) implements Kernel {}
 
-    /** One op application, lowered by the backend. */
-    record Op(Value out, Node.Apply apply) implements Kernel {}
+    /**
+     * One op application, lowered by the backend; for a contraction, optionally followed in the same
+     * kernel by an elementwise {@code epilogue} applied in place to its result {@code inner} (bias,
+     * activation), {@code out} then being the epilogue's value.
+     */
+    record Op(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
+      public Op(Value out, Node.Apply apply) { this(out, apply, null, null); }
+    }
   }
 
   /** The expression of a fused loop. */
@@ -92,6 +98,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       else kernels.add(new Kernel.Op(b.value(), a));
     }
 
+    kernels = fuseEpilogues(kernels, users, outputs);
+
     // buffers: reshapes alias; the rest get a buffer, reused after the last use
     Map<Integer, Integer> root = new HashMap<>();
     for (Binding b : bindings) {
@@ -132,7 +140,52 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       }
     }
     for (var e : root.entrySet()) if (buffer.containsKey(e.getValue())) buffer.put(e.getKey(), buffer.get(e.getValue()));
+    for (Kernel k : kernels) {
+      if (k instanceof Kernel.Op o && o.inner() != null) buffer.put(o.inner().id(), buffer.get(o.out().id()));
+    }
     return new Schedule(g, kernels, buffer, sizes, inlined);
+  }
+
+  /**
+   * Epilogue fusion: a contraction whose result is read only by one fused elementwise loop, at the
+   * loop's own index, runs that loop in place right after it, in the same kernel, when every other
+   * value the loop reads is ready by then. Saves a buffer and a pass over memory while the result is
+   * still in cache.
+   */
+  private static List<Kernel> fuseEpilogues(List<Kernel> kernels, Map<Integer, List<Integer>> users, Set<Integer> outputs) {
+    Map<Integer, Integer> producedAt = new HashMap<>();
+    for (int i = 0; i < kernels.size(); i++) producedAt.put(kernels.get(i).out().id(), i);
+    List<Kernel> out = new ArrayList<>(kernels);
+    Set<Integer> absorbed = new HashSet<>();
+    for (int i = 0; i < kernels.size(); i++) {
+      if (!(kernels.get(i) instanceof Kernel.Op op) || op.apply().op().fusion() != Fusion.CONTRACTION) continue;
+      int v = op.out().id();
+      List<Integer> us = users.getOrDefault(v, List.of());
+      if (outputs.contains(v) || us.size() != 1 || !producedAt.containsKey(us.getFirst())) continue;
+      int j = producedAt.get(us.getFirst());
+      if (!(kernels.get(j) instanceof Kernel.Fused f) || absorbed.contains(j)) continue;
+      List<Expr.Leaf> leaves = new ArrayList<>();
+      leavesOf(f.expr(), leaves);
+      boolean ok = leaves.stream().anyMatch(l -> l.source().id() == v);
+      for (Expr.Leaf l : leaves) {
+        if (l.source().id() == v) ok &= l.from() == null;
+        else ok &= producedAt.getOrDefault(l.source().id(), -1) < i;
+      }
+      if (!ok || f.out().type().size() != op.out().type().size()) continue;
+      out.set(i, new Kernel.Op(f.out(), op.apply(), f.expr(), op.out()));
+      absorbed.add(j);
+    }
+    List<Kernel> result = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) if (!absorbed.contains(i)) result.add(out.get(i));
+    return result;
+  }
+
+  private static void leavesOf(Expr e, List<Expr.Leaf> out) {
+    switch (e) {
+      case Expr.Leaf l -> out.add(l);
+      case Expr.Literal l -> {}
+      case Expr.Apply a -> a.args().forEach(x -> leavesOf(x, out));
+    }
   }
 
   private static boolean aliasOfOutput(int r, Map<Integer, Integer> root, Set<Integer> outputs) {
@@ -164,7 +217,13 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Integer> out = new ArrayList<>();
     switch (k) {
       case Kernel.Fused f -> collect(f.expr(), out);
-      case Kernel.Op o -> o.apply().inputs().forEach(v -> out.add(v.id()));
+      case Kernel.Op o -> {
+        o.apply().inputs().forEach(v -> out.add(v.id()));
+        if (o.epilogue() != null) {
+          collect(o.epilogue(), out);
+          out.removeIf(id -> id == o.inner().id());
+        }
+      }
     }
     return out;
   }

@@ -263,6 +263,12 @@ public final class JavaEmitter {
       case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
       case Schedule.Kernel.Op o -> {
         for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
+        if (o.epilogue() != null) {
+          List<Value> rest = new ArrayList<>();
+          leaves(o.epilogue(), rest);
+          for (Value v : rest) if (v.id() != o.inner().id() && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
+          out.add(o.inner());  // the contraction's result: the same array as `out`, updated in place
+        }
       }
     }
     return out;
@@ -279,7 +285,8 @@ public final class JavaEmitter {
   private static String kernelKind(Schedule.Kernel k) {
     return switch (k) {
       case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
-      case Schedule.Kernel.Op o -> o.apply().op().opName();
+      case Schedule.Kernel.Op o -> o.apply().op().opName() + (o.epilogue() instanceof Schedule.Expr.Apply a
+          ? "_" + a.op().opName() : "");
     };
   }
 
@@ -304,7 +311,13 @@ public final class JavaEmitter {
     for (int i = 0; i < ops.size(); i++) m.addParameter(FLOATS, "in" + i);
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
-      case Schedule.Kernel.Op o -> op(m, o, ops);
+      case Schedule.Kernel.Op o -> {
+        op(m, o, ops);
+        if (o.epilogue() != null) {
+          m.addComment("epilogue, in place on the result (in$L is out)", ops.size() - 1);
+          Loops.fused(m, o.out(), o.epilogue(), ops);
+        }
+      }
     }
     return m.build();
   }
@@ -316,7 +329,7 @@ public final class JavaEmitter {
   private void op(MethodSpec.Builder m, Schedule.Kernel.Op k, List<Value> ops) {
     Node.Apply a = k.apply();
     Attrs at = a.attrs();
-    List<Integer> out = k.out().type().dims();
+    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     switch (a.op()) {
       case Matmul mm -> {
         boolean ta = at.b("ta", false), tb = at.b("tb", false);

@@ -113,6 +113,15 @@ final class Loops {
         yield loads.computeIfAbsent(load, x -> "x" + loads.size());
       }
       case Schedule.Expr.Apply a -> {
+        // select(compare(p, q), x, y): blend on the comparison's mask, without a 0/1 vector between
+        if (a.op() instanceof wganc.ops.Select && a.args().getFirst() instanceof Schedule.Expr.Apply c
+            && c.op() instanceof wganc.ops.Compare cmp) {
+          List<String> pq = new ArrayList<>();
+          for (Schedule.Expr x : c.args()) pq.add(vectorExpression(x, ops, loads, dims, var));
+          String x = vectorExpression(a.args().get(1), ops, loads, dims, var);
+          String y = vectorExpression(a.args().get(2), ops, loads, dims, var);
+          yield y + ".blend(" + x + ", " + cmp.javaVectorMask(pq) + ")";
+        }
         List<String> args = new ArrayList<>();
         for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var));
         yield a.op().javaVector(args, a.attrs());
