@@ -26,7 +26,7 @@ import wganc.runtime.metrics.Manifest;
 /** The training loop on {@link FakeModel}: 3 phase invocations per step (critic x2, generator). */
 class TrainerTest {
   static Trainer.Options options(Path out, long steps) {
-    return Trainer.Options.defaults(out).withSteps(steps).withSampleEvery(5).withCheckpointEvery(4)
+    return Trainer.Options.defaults(out).withSteps(steps).withSampleEvery(1000).withCheckpointEvery(4)
         .withProgress(null, Trainer.ProgressStyle.LINES, 0);
   }
 
@@ -40,7 +40,7 @@ class TrainerTest {
 
   @Test
   void aRunLeavesItsRunDirectory(@TempDir Path out) throws IOException {
-    Trainer.Result r = new Trainer(new FakeModel(), options(out, 10)).train();
+    Trainer.Result r = new Trainer(new FakeModel(), options(out, 10).withSampleEvery(5)).train();
     assertEquals(10, r.steps());
     assertEquals(30, r.rngStep());
     assertFalse(r.stopped());
@@ -87,8 +87,8 @@ class TrainerTest {
     Path full = dir.resolve("full");
     Path half = dir.resolve("half");
     new Trainer(new FakeModel(), options(full, 12)).train();
-    new Trainer(new FakeModel(), options(half, 6)).train();
-    Trainer.Result r = new Trainer(new FakeModel(), options(half, 12).withResume(true)).train();
+    new Trainer(new FakeModel(), options(half, 6).withSampleEvery(5)).train();
+    Trainer.Result r = new Trainer(new FakeModel(), options(half, 12).withSampleEvery(5).withResume(true)).train();
     assertEquals(36, r.rngStep());
     byte[] a = Files.readAllBytes(full.resolve("checkpoints/step-000012.safetensors"));
     byte[] b = Files.readAllBytes(half.resolve("checkpoints/step-000012.safetensors"));
@@ -96,6 +96,26 @@ class TrainerTest {
     assertEquals(13, Files.readAllLines(half.resolve("metrics.csv")).size());
     assertEquals(6, Manifest.read(half.resolve("manifest.json")).get("resumed_from_step"));
     assertEquals(5, gifFrames(half.resolve("samples.gif")));  // 0, 5, 6 (the first session's end), 10, 12
+  }
+
+  static DataFeed idxFeed() {
+    float[] data = new float[2 * 10];
+    for (int i = 0; i < data.length; i++) data[i] = (i % 7) * 0.25f - 0.5f;
+    return DataFeed.of(Map.of("real", new DataFeed.IdxSource(data, 10, 2, 7, Streams.SHUFFLE)));
+  }
+
+  @Test
+  void resumingWithEpochDataIsBitExact(@TempDir Path dir) throws IOException {
+    // 10 samples, 2 critic batches of 4 per step: epochs end mid-step, a checkpoint holds the cursor
+    new Trainer(new FakeModel(), options(dir.resolve("full"), 8), idxFeed()).train();
+    new Trainer(new FakeModel(), options(dir.resolve("half"), 3), idxFeed()).train();
+    new Trainer(new FakeModel(), options(dir.resolve("half"), 8).withResume(true), idxFeed()).train();
+    SafeTensors a = SafeTensors.read(dir.resolve("full/checkpoints/step-000008.safetensors"));
+    // step 1 takes samples 0-7 of epoch 0; from then on a step's first batch starts an epoch
+    assertEquals("7", a.metadata().get("data.real.epoch"));
+    assertEquals("8", a.metadata().get("data.real.position"));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("full/checkpoints/step-000008.safetensors")),
+        Files.readAllBytes(dir.resolve("half/checkpoints/step-000008.safetensors")));
   }
 
   @Test
