@@ -244,6 +244,8 @@ public final class Trainer {
   private Path lastCheckpoint;
   private long lastCheckpointStep = -1;
   private long lastSampleStep = -1;
+  private int sampleEvery;
+  private int checkpointEvery;
 
   /** Trains to the total steps (or until a stop request) and returns what was done. */
   public Result train() throws IOException {
@@ -313,8 +315,8 @@ public final class Trainer {
       lastCheckpoint = resumeFrom;
       lastCheckpointStep = step;
     }
-    int sampleEvery = options.sampleEvery() > 0 ? options.sampleEvery() : (int) Math.min(500, Math.max(1, total / 10));
-    int checkpointEvery = options.checkpointEvery() > 0 ? options.checkpointEvery() : 1000;
+    sampleEvery = options.sampleEvery() > 0 ? options.sampleEvery() : (int) Math.min(500, Math.max(1, total / 10));
+    checkpointEvery = options.checkpointEvery() > 0 ? options.checkpointEvery() : 1000;
     long progressEvery = options.progressEvery() > 0 ? options.progressEvery() : Math.max(1, Math.min(100, total / 20));
     boolean bar = switch (options.progressStyle()) {
       case BAR -> true;
@@ -466,9 +468,9 @@ public final class Trainer {
     Object[] row = new Object[columns.size()];
     row[0] = step;
     for (int c = 0; c < columnSource.length; c++) {
-      double v = phasesOfColumns.get(columnSource[c][0]).metric(columnSource[c][1]);
+      float v = phasesOfColumns.get(columnSource[c][0]).metric(columnSource[c][1]);
       last[c] = v;
-      row[c + 1] = v;
+      row[c + 1] = v;  // a Float: written in float's shortest form
     }
     last[columns.size() - 2] = rate;
     row[columns.size() - 1] = rate;
@@ -589,8 +591,8 @@ public final class Trainer {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("steps", options.steps());
     o.put("seed", options.seed());
-    o.put("sample_every", options.sampleEvery());
-    o.put("checkpoint_every", options.checkpointEvery());
+    o.put("sample_every", sampleEvery);
+    o.put("checkpoint_every", checkpointEvery);
     o.put("resume", options.resume());
     o.put("data_dir", options.dataDir() == null ? null : options.dataDir().toString());
     o.put("threads", options.threads());
