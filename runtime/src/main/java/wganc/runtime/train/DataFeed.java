@@ -1,0 +1,232 @@
+package wganc.runtime.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import wganc.runtime.data.DataPath;
+import wganc.runtime.data.Idx;
+import wganc.runtime.data.Toy2d;
+import wganc.runtime.rng.Philox;
+
+/**
+ * The data batches of a run, one {@link Source} per {@link ModelSpec.Data}.
+ *
+ * <p><b>idx</b>: the images (found by {@link DataPath}, read by {@link Idx} with the label filter,
+ * pixels mapped linearly from [0, 255] to [lo, hi]) are visited epoch by epoch. Epoch {@code e}
+ * (0-based) visits them in the order of {@link #permutation}{@code (N, seed, SHUFFLE + d, e)}; every
+ * request for {@code n} samples takes the next {@code n} of that order. When fewer than {@code n}
+ * are left, they are dropped and the next epoch starts (drop-last). The cursor (epoch, position)
+ * is all the state there is; checkpoints save it.
+ *
+ * <p><b>toy</b>: every request draws fresh points from {@link Toy2d} with stream
+ * {@code TOY + d} at the requesting phase's {@code rngStep}. The spec's {@code scale} and
+ * {@code std} are the WGAN-GP toy code's arguments before its normalisation: 8gaussians has radius
+ * {@code scale} and noise {@code std}, all divided by 1.414; 25gaussians puts points at
+ * {@code 2 * {-2..2}} with noise {@code std}, divided by {@code scale}; the swiss roll has noise
+ * {@code std}, divided by {@code scale}. With the language's defaults this is exactly
+ * {@link Toy2d#byName}.
+ */
+public final class DataFeed {
+  /** One data source. */
+  public sealed interface Source permits IdxSource, ToySource {
+    /** Writes the next {@code n} samples into {@code out[0 .. n * sampleSize)}. */
+    void next(float[] out, int n, long rngStep);
+
+    /** Elements per sample. */
+    int sampleSize();
+  }
+
+  private final Map<String, Source> sources;
+  private final Map<String, String> descriptions;
+
+  private DataFeed(Map<String, Source> sources, Map<String, String> descriptions) {
+    this.sources = sources;
+    this.descriptions = descriptions;
+  }
+
+  /** Opens every data source of {@code spec}; idx files are looked up with {@code DataPath.standard(dataDir)}. */
+  public static DataFeed open(ModelSpec spec, long seed, Path dataDir) throws IOException {
+    return open(spec, seed, DataPath.standard(dataDir));
+  }
+
+  public static DataFeed open(ModelSpec spec, long seed, DataPath path) throws IOException {
+    Map<String, Source> sources = new LinkedHashMap<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    for (int d = 0; d < spec.data().size(); d++) {
+      ModelSpec.Data data = spec.data().get(d);
+      switch (data.kind()) {
+        case "toy" -> {
+          sources.put(data.name(), new ToySource(toy(data), seed, Streams.TOY + d));
+          descriptions.put(data.name(), "toy " + data.toy() + " scale=" + data.scale() + " std=" + data.std());
+        }
+        case "idx" -> {
+          DataPath.Resolved images = path.resolve(data.images());
+          Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
+          Idx.Images im;
+          String desc = "idx " + images.path();
+          if (data.keep() != null && data.keep().length > 0) {
+            if (data.labels() == null) {
+              throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
+                  + " but names no label file");
+            }
+            DataPath.Resolved labels = path.resolve(data.labels());
+            Set<Integer> keep = new TreeSet<>();
+            for (int k : data.keep()) keep.add(k);
+            im = Idx.read(images.path(), labels.path(), map, keep).images();
+            desc += " labels " + labels.path() + " keep " + keep;
+          } else {
+            im = Idx.readImages(images.path(), map);
+          }
+          if (images.isFashionMnist()) desc += " (Fashion-MNIST, from the Debian package)";
+          int expected = Init.size(data.shape());
+          if (im.imageSize() != expected) {
+            throw new IOException(images.path() + ": images of " + im.channels() + "x" + im.height() + "x"
+                + im.width() + " do not match data `" + data.name() + "` declared " + Arrays.toString(data.shape()));
+          }
+          sources.put(data.name(), new IdxSource(im.data(), im.count(), expected, seed, Streams.SHUFFLE + d));
+          descriptions.put(data.name(), desc + ", " + im.count() + " images");
+        }
+        default -> throw new IOException("data `" + data.name() + "`: unknown kind `" + data.kind() + "`");
+      }
+    }
+    return new DataFeed(sources, descriptions);
+  }
+
+  /** A feed over given sources (tests, generated trainers with their own data). */
+  public static DataFeed of(Map<String, Source> sources) {
+    Map<String, String> d = new LinkedHashMap<>();
+    sources.keySet().forEach(k -> d.put(k, "given"));
+    return new DataFeed(new LinkedHashMap<>(sources), d);
+  }
+
+  /** The toy distribution of a `toy` data spec (see the class comment). */
+  public static Toy2d toy(ModelSpec.Data data) {
+    return switch (data.toy()) {
+      case "8gaussians" -> Toy2d.eightGaussians(data.scale() / 1.414, data.std() / 1.414);
+      case "25gaussians" -> Toy2d.twentyFiveGaussians(2 / data.scale(), data.std() / data.scale());
+      case "swissroll" -> Toy2d.swissRoll(data.std(), data.scale());
+      default -> throw new IllegalArgumentException("unknown toy distribution `" + data.toy() + "`");
+    };
+  }
+
+  public Source source(String name) {
+    Source s = sources.get(name);
+    if (s == null) throw new IllegalArgumentException("no data source `" + name + "`; have " + sources.keySet());
+    return s;
+  }
+
+  public Map<String, Source> sources() {
+    return sources;
+  }
+
+  /** One line per source for the manifest. */
+  public Map<String, String> descriptions() {
+    return descriptions;
+  }
+
+  /**
+   * The visiting order of epoch {@code epoch}: Fisher–Yates from the top, position {@code i}
+   * (N-1 down to 1) swapped with {@code Philox.below(seed, stream, epoch, i, i + 1)}.
+   */
+  public static int[] permutation(int n, long seed, int stream, long epoch) {
+    int[] p = new int[n];
+    permutation(p, seed, stream, epoch);
+    return p;
+  }
+
+  static void permutation(int[] p, long seed, int stream, long epoch) {
+    for (int i = 0; i < p.length; i++) p[i] = i;
+    for (int i = p.length - 1; i > 0; i--) {
+      int j = Philox.below(seed, stream, epoch, i, i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+  }
+
+  /** Images visited by epochs of shuffled order, partial last batches dropped. */
+  public static final class IdxSource implements Source {
+    private final float[] data;
+    private final int count;
+    private final int size;
+    private final long seed;
+    private final int stream;
+    private final int[] order;
+    private long epoch;
+    private int position;
+
+    public IdxSource(float[] data, int count, int size, long seed, int stream) {
+      if ((long) count * size != data.length) {
+        throw new IllegalArgumentException(count + " samples of " + size + " need " + (long) count * size
+            + " values, have " + data.length);
+      }
+      this.data = data;
+      this.count = count;
+      this.size = size;
+      this.seed = seed;
+      this.stream = stream;
+      this.order = new int[count];
+      seek(0, 0);
+    }
+
+    public int count() {
+      return count;
+    }
+
+    @Override public int sampleSize() {
+      return size;
+    }
+
+    public long epoch() {
+      return epoch;
+    }
+
+    public int position() {
+      return position;
+    }
+
+    /** Moves the cursor to sample {@code position} of epoch {@code epoch}. */
+    public void seek(long epoch, int position) {
+      if (position < 0 || position > count) throw new IllegalArgumentException("position " + position + " outside 0.." + count);
+      this.epoch = epoch;
+      this.position = position;
+      permutation(order, seed, stream, epoch);
+    }
+
+    @Override
+    public void next(float[] out, int n, long rngStep) {
+      if (n > count) {
+        throw new IllegalArgumentException("a batch of " + n + " needs more than the " + count + " samples there are");
+      }
+      if (position + n > count) seek(epoch + 1, 0);
+      for (int k = 0; k < n; k++) System.arraycopy(data, order[position + k] * size, out, k * size, size);
+      position += n;
+    }
+  }
+
+  /** Fresh toy points for every request, keyed by the phase's rngStep. */
+  public static final class ToySource implements Source {
+    private final Toy2d toy;
+    private final long seed;
+    private final int stream;
+
+    public ToySource(Toy2d toy, long seed, int stream) {
+      this.toy = toy;
+      this.seed = seed;
+      this.stream = stream;
+    }
+
+    @Override public int sampleSize() {
+      return 2;
+    }
+
+    @Override
+    public void next(float[] out, int n, long rngStep) {
+      toy.sample(out, n, seed, stream, rngStep);
+    }
+  }
+}

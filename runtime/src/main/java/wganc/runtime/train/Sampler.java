@@ -1,0 +1,105 @@
+package wganc.runtime.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import wganc.runtime.image.Png;
+import wganc.runtime.io.Npy;
+import wganc.runtime.io.SafeTensors;
+
+/**
+ * Samples from a trained model: loads a checkpoint (a file, or the newest in a run directory) into
+ * a {@link CompiledModel} and runs its sampling phase on noise batches 0, 1, 2, ... of
+ * {@link Samples#noise} (batch 0 is the fixed batch of the training grids), {@code Sample.n} samples
+ * a batch, keyed by the checkpoint's seed. Writes a PNG (a grid, or a scatter over real points for
+ * 2-D models) or a raw {@code .npy} ({@code [N, C, H, W]} or {@code [N, 2]}).
+ */
+public final class Sampler {
+  private final ModelSpec spec;
+  private final BoundPhase phase;
+  private final float[] noise;
+  private final long seed;
+  private final long step;
+  private final Path checkpoint;
+
+  private Sampler(CompiledModel model, Slots slots, long seed, long step, Path checkpoint) {
+    this.spec = model.spec();
+    this.seed = seed;
+    this.step = step;
+    this.checkpoint = checkpoint;
+    this.noise = new float[Math.multiplyExact(spec.sample().n(), Init.size(spec.sample().noiseShape()))];
+    this.phase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(), Map.of(spec.sample().noise(), noise),
+        List.of());
+  }
+
+  /**
+   * Loads {@code where} (a checkpoint file, a run directory or its checkpoints folder). Every tensor
+   * the sampling phase reads must be in the file; the seed comes from its metadata (else the model's).
+   */
+  public static Sampler load(CompiledModel model, Path where) throws IOException {
+    Path file = Checkpoints.newest(where);
+    if (file == null) throw new IOException("no checkpoint in " + where + " (looked for checkpoints/step-*.safetensors)");
+    SafeTensors st = SafeTensors.read(file);
+    ModelSpec spec = model.spec();
+    long seed = Long.parseLong(st.metadata().getOrDefault("seed", Long.toString(spec.seed())));
+    long step = Long.parseLong(st.metadata().getOrDefault("step", "-1"));
+    Slots slots = Slots.init(spec, seed);
+    slots.loadPresent(st, file.toString());
+    Phase p = model.phase(spec.sample().phase());
+    for (String r : p.reads()) {
+      if (slots.slot(r) >= 0 && !st.tensors().containsKey(r)) {
+        throw new IOException(file + ": no tensor `" + r + "`, which sampling needs");
+      }
+    }
+    return new Sampler(model, slots, seed, step, file);
+  }
+
+  public Path checkpoint() {
+    return checkpoint;
+  }
+
+  /** The checkpoint's step (-1 when its metadata does not say). */
+  public long step() {
+    return step;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** {@code n} samples, {@code [n, outShape...]} flat, from noise batches 0, 1, ... */
+  public float[] sample(int n) {
+    int per = spec.sample().n();
+    int size = Init.size(spec.sample().outShape());
+    float[] all = new float[Math.multiplyExact(n, size)];
+    for (int k = 0, done = 0; done < n; k++) {
+      System.arraycopy(Samples.noise(spec, seed, k), 0, noise, 0, noise.length);
+      phase.run(0);
+      phase.commit();
+      float[] out = phase.output(spec.sample().output());
+      int take = Math.min(per, n - done);
+      System.arraycopy(out, 0, all, done * size, take * size);
+      done += take;
+    }
+    return all;
+  }
+
+  /** Writes {@code n} samples to {@code out}: {@code .npy} raw, {@code .png} drawn. */
+  public void write(int n, Path out) throws IOException {
+    if (n <= 0) throw new IllegalArgumentException("the number of samples must be positive, got " + n);
+    String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+    float[] s = sample(n);
+    if (name.endsWith(".npy")) {
+      List<Long> shape = new ArrayList<>(List.of((long) n));
+      for (int d : spec.sample().outShape()) shape.add((long) d);
+      Npy.write(out, s, shape.stream().mapToLong(Long::longValue).toArray());
+    } else if (name.endsWith(".png")) {
+      Png.write(Samples.render(spec, s, n, Samples.realPoints(spec, seed), spec.name() + " step " + step), out);
+    } else {
+      throw new IllegalArgumentException("cannot write samples to `" + out + "`; use a `.png` or `.npy` file name");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package wganc.runtime.train;
+
+import java.awt.image.BufferedImage;
+import wganc.runtime.image.Grid;
+import wganc.runtime.image.Scatter;
+import wganc.runtime.rng.Philox;
+
+/**
+ * What the sampling phase reads and how its output is drawn. Noise batch {@code k} is
+ * {@code n x noiseShape} values of the sampling noise's distribution from stream
+ * {@link Streams#SAMPLE_NOISE} at counter step {@code k}, computed in float as
+ * {@link Philox#fillNormal(float[], long, int, long, float, float)} or
+ * {@link Philox#fillUniform(float[], long, int, long, float, float)} do; batch 0 is the fixed batch
+ * behind every training sample grid. Image outputs {@code [n, C, H, W]} become a {@link Grid} of
+ * {@code ceil(sqrt(n))} columns with the value range of the data; 2-D outputs a {@link Scatter} of
+ * the generated points over {@link #REAL_POINTS} real ones (stream {@link Streams#SAMPLE_REAL}).
+ */
+public final class Samples {
+  private Samples() {}
+
+  public static final int REAL_POINTS = 512;
+  public static final int SCATTER_SIZE = 480;
+
+  /** Sampling noise batch {@code k}. */
+  public static float[] noise(ModelSpec spec, long seed, long k) {
+    ModelSpec.Sample s = spec.sample();
+    ModelSpec.Noise z = spec.noise().stream().filter(x -> x.name().equals(s.noise())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("sampling noise `" + s.noise() + "` is not declared"));
+    float[] out = new float[Math.multiplyExact(s.n(), Init.size(s.noiseShape()))];
+    switch (z.dist()) {
+      case "normal" -> Philox.fillNormal(out, seed, Streams.SAMPLE_NOISE, k, (float) z.a(), (float) z.b());
+      case "uniform" -> Philox.fillUniform(out, seed, Streams.SAMPLE_NOISE, k, (float) z.a(), (float) z.b());
+      default -> throw new IllegalArgumentException("noise `" + z.name() + "`: unknown distribution `" + z.dist() + "`");
+    }
+    return out;
+  }
+
+  /** Whether the samples are images ({@code [C, H, W]}) rather than points. */
+  public static boolean images(ModelSpec spec) {
+    return spec.sample().outShape().length == 3;
+  }
+
+  /** The value range of the first image data source, or [-1, 1]. */
+  public static float[] range(ModelSpec spec) {
+    for (ModelSpec.Data d : spec.data()) {
+      if (d.kind().equals("idx")) return new float[] {(float) d.lo(), (float) d.hi()};
+    }
+    return new float[] {-1f, 1f};
+  }
+
+  /** Real points for toy scatter plots (null for image models). */
+  public static float[] realPoints(ModelSpec spec, long seed) {
+    for (ModelSpec.Data d : spec.data()) {
+      if (d.kind().equals("toy")) return DataFeed.toy(d).sample(REAL_POINTS, seed, Streams.SAMPLE_REAL, 0);
+    }
+    return null;
+  }
+
+  /** Plot bounds around the real points: 1.5 times their largest coordinate, square. */
+  public static double[] bounds(float[] real) {
+    double m = 0;
+    for (float v : real) if (Float.isFinite(v)) m = Math.max(m, Math.abs(v));
+    m = m > 0 ? 1.5 * m : 1;
+    return new double[] {-m, m, -m, m};
+  }
+
+  /** Draws {@code count} samples. */
+  public static BufferedImage render(ModelSpec spec, float[] samples, int count, float[] real, String title) {
+    int[] o = spec.sample().outShape();
+    if (o.length == 3) {
+      float[] r = range(spec);
+      int cols = (int) Math.ceil(Math.sqrt(count));
+      return Grid.render(samples, count, o[0], o[1], o[2], cols, r[0], r[1]);
+    }
+    if (o.length == 1 && o[0] == 2) {
+      float[] pts = samples.length == 2 * count ? samples : java.util.Arrays.copyOf(samples, 2 * count);
+      return Scatter.render(real, pts, real == null ? null : bounds(real), SCATTER_SIZE, SCATTER_SIZE, title);
+    }
+    throw new IllegalArgumentException("cannot draw samples of shape " + java.util.Arrays.toString(o)
+        + "; expected [C, H, W] images or [2] points");
+  }
+}

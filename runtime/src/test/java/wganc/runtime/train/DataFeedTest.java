@@ -1,0 +1,134 @@
+package wganc.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wganc.runtime.data.DataPath;
+import wganc.runtime.data.Toy2d;
+
+class DataFeedTest {
+  /** Sample i is the single value i. */
+  static DataFeed.IdxSource counting(int n) {
+    float[] data = new float[n];
+    for (int i = 0; i < n; i++) data[i] = i;
+    return new DataFeed.IdxSource(data, n, 1, 3, Streams.SHUFFLE);
+  }
+
+  @Test
+  void permutationIsAPermutationThatDependsOnTheEpoch() {
+    int[] p0 = DataFeed.permutation(1000, 3, Streams.SHUFFLE, 0);
+    int[] p1 = DataFeed.permutation(1000, 3, Streams.SHUFFLE, 1);
+    int[] sorted = p0.clone();
+    Arrays.sort(sorted);
+    for (int i = 0; i < sorted.length; i++) assertEquals(i, sorted[i]);
+    assertFalse(Arrays.equals(p0, p1));
+    assertArrayEquals(p0, DataFeed.permutation(1000, 3, Streams.SHUFFLE, 0));
+  }
+
+  @Test
+  void epochsAreVisitedInOrderAndAPartialLastBatchIsDropped() {
+    DataFeed.IdxSource s = counting(10);
+    float[] b = new float[3];
+    Set<Float> seen = new HashSet<>();
+    int[] order = DataFeed.permutation(10, 3, Streams.SHUFFLE, 0);
+    for (int k = 0; k < 3; k++) {
+      s.next(b, 3, 0);
+      for (int j = 0; j < 3; j++) {
+        assertEquals(order[3 * k + j], (int) b[j]);
+        assertTrue(seen.add(b[j]), "no sample twice in an epoch");
+      }
+    }
+    assertEquals(0, s.epoch());
+    assertEquals(9, s.position());
+    s.next(b, 3, 0);  // one sample left: dropped, epoch 1 starts
+    int[] next = DataFeed.permutation(10, 3, Streams.SHUFFLE, 1);
+    assertEquals(1, s.epoch());
+    assertEquals(3, s.position());
+    assertArrayEquals(new float[] {next[0], next[1], next[2]}, b);
+  }
+
+  @Test
+  void seekingRestoresTheCursor() {
+    DataFeed.IdxSource a = counting(10);
+    float[] b = new float[4];
+    for (int k = 0; k < 5; k++) a.next(b, 4, 0);
+    DataFeed.IdxSource c = counting(10);
+    c.seek(a.epoch(), a.position());
+    float[] x = new float[4], y = new float[4];
+    a.next(x, 4, 0);
+    c.next(y, 4, 0);
+    assertArrayEquals(x, y);
+  }
+
+  @Test
+  void toySpecMapsToTheWganGpDistributions() {
+    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    assertArrayEquals(Toy2d.wganGp8().sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
+    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05);
+    assertArrayEquals(Toy2d.wganGp25().sample(50, 1, 2, 3), DataFeed.toy(d25).sample(50, 1, 2, 3));
+    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25);
+    assertArrayEquals(Toy2d.wganGpSwissRoll().sample(50, 1, 2, 3), DataFeed.toy(sr).sample(50, 1, 2, 3));
+  }
+
+  @Test
+  void toyBatchesAreFreshPerRngStep() {
+    var s = new DataFeed.ToySource(Toy2d.wganGp8(), 1, Streams.TOY);
+    float[] a = new float[8], b = new float[8], c = new float[8];
+    s.next(a, 4, 5);
+    s.next(b, 4, 6);
+    s.next(c, 4, 5);
+    assertFalse(Arrays.equals(a, b));
+    assertArrayEquals(a, c);
+  }
+
+  static byte[] idx(int type, int[] dims, byte[] data, boolean gzip) throws IOException {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    raw.write(new byte[] {0, 0, (byte) type, (byte) dims.length});
+    for (int d : dims) raw.write(new byte[] {(byte) (d >>> 24), (byte) (d >>> 16), (byte) (d >>> 8), (byte) d});
+    raw.write(data);
+    if (!gzip) return raw.toByteArray();
+    ByteArrayOutputStream z = new ByteArrayOutputStream();
+    try (GZIPOutputStream g = new GZIPOutputStream(z)) {
+      g.write(raw.toByteArray());
+    }
+    return z.toByteArray();
+  }
+
+  @Test
+  void idxDataAreFoundFilteredAndScaled(@TempDir Path dir) throws IOException {
+    // 4 images of 2x2: image i has every pixel 85 * i (0, 85, 170, 255); labels 0, 1, 0, 1
+    byte[] px = new byte[16];
+    for (int i = 0; i < 4; i++) Arrays.fill(px, 4 * i, 4 * i + 4, (byte) (85 * i));
+    Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
+    Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, new byte[] {0, 1, 0, 1}, false));
+    ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
+        new int[] {1}, -1, 1, null, 0, 0);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null));
+    DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
+    assertEquals(2, s.count());
+    assertEquals(2, Trainer.totalSteps(spec, 0, feed));  // 1 epoch of floor(2 / 1) batches
+    float[] b = new float[8];
+    s.next(b, 2, 0);
+    Set<Float> values = new HashSet<>();
+    for (float v : b) values.add(v);
+    // labels 1 are images 1 (85) and 3 (255): 85 maps to -1 + 2 * 85 / 255
+    assertEquals(Set.of((float) (85 - 127.5) / 127.5f, 1f), values);
+    assertNotEquals(null, feed.descriptions().get("real"));
+  }
+}
