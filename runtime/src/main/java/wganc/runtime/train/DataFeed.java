@@ -106,7 +106,7 @@ public final class DataFeed {
   /** The toy distribution of a `toy` data spec (see the class comment). */
   public static Toy2d toy(ModelSpec.Data data) {
     return switch (data.toy()) {
-      case "8gaussians" -> Toy2d.eightGaussians(data.scale() / 1.414, data.std() / 1.414);
+      case "8gaussians" -> Toy2d.eightGaussians(data.scale(), data.std());
       case "25gaussians" -> Toy2d.twentyFiveGaussians(2 / data.scale(), data.std() / data.scale());
       case "swissroll" -> Toy2d.swissRoll(data.std(), data.scale());
       default -> throw new IllegalArgumentException("unknown toy distribution `" + data.toy() + "`");
