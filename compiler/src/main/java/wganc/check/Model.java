@@ -26,6 +26,12 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
     return new Model(name, data, noise, networks, new Training(batch, t.epochs(), t.steps(), t.seed(), updates), ast);
   }
 
+  /** The same model with another seed (the seed keys every draw the compiled phases make). */
+  public Model withSeed(long seed) {
+    Training t = training;
+    return new Model(name, data, noise, networks, new Training(t.batch(), t.epochs(), t.steps(), seed, t.updates()), ast);
+  }
+
   public Optional<Network> network(String name) {
     return networks.stream().filter(n -> n.name().equals(name)).findFirst();
   }

@@ -1,42 +1,141 @@
 package wganc.cli;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import wganc.Frontend;
+import wganc.check.Model;
+import wganc.emit.Backend;
+import wganc.emit.java.JvmBackend;
+import wganc.runtime.io.AtomicFiles;
+import wganc.runtime.train.CompiledModel;
+import wganc.runtime.train.NonFiniteLossException;
+import wganc.runtime.train.Trainer;
 
-/** `wganc train MODEL`: checks the model; the training loop arrives with the JVM backend. */
+/** `wganc train MODEL`: compile in memory and train, leaving a run directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {
         "Compiles a model in memory and trains it.",
         "",
-        "A run leaves a directory with metrics, sample grids and checkpoints.",
-        "This build checks the model and prints its summary; the JVM backend that runs the training",
-        "step is not built yet, so the command stops there with exit status 3."})
+        "One step is every critic update (`N per generator step` times) and then the generator update.",
+        "The run directory (--out, default runs/<model>) receives: manifest.json, metrics.csv, loss.png,",
+        "samples/step-NNNNNN.png from a fixed noise batch and samples.gif, checkpoints/*.safetensors",
+        "(PyTorch names and layouts, with optimiser state and RNG counters), and model.wgan (the source).",
+        "Every file is written atomically. Ctrl-C saves a checkpoint and stops cleanly; --resume continues",
+        "from the newest checkpoint with exactly the numbers an uninterrupted run would have produced."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
 
-  @Option(names = "--steps", description = "generator steps (overrides the model's length)")
-  Integer steps;
+  @Option(names = "--steps", paramLabel = "N", description = "generator steps (default: the model's `steps` or `epochs`)")
+  Long steps;
 
-  @Option(names = "--out", description = "run directory (default: runs/<model>)")
+  @Option(names = "--out", paramLabel = "RUN", description = "run directory (default: runs/<model>)")
   Path out;
 
-  @Option(names = "--data-dir", description = "folder holding the dataset files named in the model")
+  @Option(names = "--seed", paramLabel = "S", description = "seed of every draw (default: the model's `seed`)")
+  Long seed;
+
+  @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
+  Integer batch;
+
+  @Option(names = "--resume", description = "continue from the newest checkpoint in the run directory")
+  boolean resume;
+
+  @Option(names = "--sample-every", paramLabel = "N", description = "steps between sample grids (default: min(500, steps/10))")
+  int sampleEvery;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 1000)")
+  int checkpointEvery;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names")
   Path dataDir;
+
+  @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores)")
+  int threads;
+
+  @Option(names = "--progress", paramLabel = "STYLE", description = "auto, bar or lines (default: ${DEFAULT-VALUE})",
+      defaultValue = "auto")
+  String progress;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Override public Integer call() {
+  @Override public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     Frontend.Outcome o = Frontend.compile(model);
-    if (!CheckCommand.report(o, spec.commandLine().getErr())) return 1;
-    spec.commandLine().getOut().print(CheckCommand.summary(o.result().model()));
-    spec.commandLine().getErr().println("wganc: " + model + " checks clean; training needs the JVM backend, which this "
-        + "build does not have yet (it arrives with the backend); nothing was written");
-    return 3;
+    if (!CheckCommand.report(o, err)) return 1;
+    Model m = o.result().model();
+    if (batch != null) m = m.withBatch(batch);
+    if (seed != null) m = m.withSeed(seed);
+    Path run = out != null ? out : Path.of("runs", stem(model));
+    Trainer.ProgressStyle style = switch (progress.toLowerCase(Locale.ROOT)) {
+      case "bar" -> Trainer.ProgressStyle.BAR;
+      case "lines" -> Trainer.ProgressStyle.LINES;
+      case "auto" -> Trainer.ProgressStyle.AUTO;
+      default -> null;
+    };
+    if (style == null) {
+      err.println("error: --progress must be auto, bar or lines, found `" + progress + "`");
+      return 2;
+    }
+    err.println("wganc: compiling " + m.name() + " for the JVM ...");
+    err.flush();
+    CompiledModel c;
+    try {
+      c = new JvmBackend().compile(m, o.source().text(), Backend.Options.defaults());
+    } catch (Backend.BackendException e) {
+      err.println("error: " + e.getMessage());
+      return 70;
+    }
+    Trainer.Options opts = Trainer.Options.defaults(run)
+        .withSteps(steps == null ? 0 : steps)
+        .withSeed(seed)
+        .withSampleEvery(sampleEvery)
+        .withCheckpointEvery(checkpointEvery)
+        .withResume(resume)
+        .withDataDir(dataDir)
+        .withProgress(new PrintStream(System.err, true), style, 0)
+        .withThreads(threads);
+    Trainer trainer = new Trainer(c, opts);
+    Thread hook = trainer.installShutdownHook();
+    Trainer.Result r;
+    try {
+      boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
+      if (fresh || resume) {
+        Files.createDirectories(run);
+        AtomicFiles.writeString(run.resolve("model.wgan"), o.source().text());
+      }
+      r = trainer.train();
+    } catch (java.io.IOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (NonFiniteLossException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException | IllegalArgumentException ignored) {
+        // the JVM is shutting down (Ctrl-C) or train() removed it already
+      }
+    }
+    err.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
+        r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
+    return 0;
+  }
+
+  static String stem(Path p) {
+    String f = p.getFileName().toString();
+    return f.endsWith(".wgan") ? f.substring(0, f.length() - 5) : f;
   }
 }
