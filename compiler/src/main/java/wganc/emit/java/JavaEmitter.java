@@ -347,10 +347,9 @@ public final class JavaEmitter {
       case Resample r -> Loops.resample(m, r, ops.get(0).type().dims(), out, at.intArray("factor"));
       case RandomDraw r -> {
         m.addParameter(TypeName.LONG, "rngStep");
-        m.beginControlFlow("for (int e = 0; e < $L; e++)", k.out().type().size())
-            .addStatement("out[e] = $T.$L($LL, $L, rngStep, e)", PHILOX, r == RandomDraw.UNIFORM ? "uniform" : "normal",
-                at.l("seed"), at.i("stream"))
-            .endControlFlow();
+        Loops.loop(m, k.out().type().size(), "e", CodeBlock.of("out[e] = $T.$L($LL, $L, rngStep, e);", PHILOX,
+            r == RandomDraw.UNIFORM ? "uniform" : "normal", at.l("seed"), at.i("stream")).toString(),
+            20L * k.out().type().size());
       }
       default -> throw new IllegalStateException("the JVM backend cannot lower `" + a.op().opName() + "`");
     }

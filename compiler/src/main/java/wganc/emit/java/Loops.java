@@ -212,29 +212,39 @@ final class Loops {
     return terms.isEmpty() ? "0" : String.join(" + ", terms);
   }
 
-  /** Sums over {@code axes}; the kept axes index the output, accumulated in double in input order. */
+  /**
+   * Sums over {@code axes}: one task per output element range, each output accumulated in double
+   * over the reduced axes in row-major order, so the result is the same whatever the thread count.
+   */
   static void reduceSum(MethodSpec.Builder m, List<Integer> in, int[] axes) {
     boolean[] reduced = new boolean[in.size()];
     for (int a : axes) reduced[a] = true;
+    long[] stride = strides(in);
+    List<Integer> kept = new ArrayList<>();
+    List<Integer> red = new ArrayList<>();
+    for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
     int outSize = 1;
-    for (int d = 0; d < in.size(); d++) if (!reduced[d]) outSize *= in.get(d);
-    m.addStatement("double[] acc = new double[$L]", outSize);
-    // output index of input position (i0..): row-major over kept axes
-    StringBuilder o = new StringBuilder();
-    long stride = 1;
-    List<String> terms = new ArrayList<>();
-    for (int d = in.size() - 1; d >= 0; d--) {
-      if (!reduced[d]) {
-        terms.addFirst(stride == 1 ? "i" + d : "i" + d + " * " + stride);
-        stride *= in.get(d);
-      }
+    for (int d : kept) outSize *= in.get(d);
+    long redSize = 1;
+    for (int d : red) redSize *= in.get(d);
+    // decode the output index into kept coordinates; the input base offset follows
+    StringBuilder body = new StringBuilder();
+    body.append("int rest = o; int base = 0;\n");
+    for (int i = kept.size() - 1; i >= 0; i--) {
+      int d = kept.get(i);
+      body.append("base += (rest % ").append(in.get(d)).append(") * ").append(stride[d]).append("; rest /= ")
+          .append(in.get(d)).append(";\n");
     }
-    o.append(terms.isEmpty() ? "0" : String.join(" + ", terms));
-    m.addStatement("int p = 0");
-    for (int d = 0; d < in.size(); d++) m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, in.get(d), d);
-    m.addStatement("acc[$L] += in0[p++]", o);
-    for (int d = 0; d < in.size(); d++) m.endControlFlow();
-    m.beginControlFlow("for (int i = 0; i < $L; i++)", outSize).addStatement("out[i] = (float) acc[i]").endControlFlow();
+    body.append("double acc = 0;\n");
+    List<String> terms = new ArrayList<>();
+    for (int d : red) {
+      body.append("for (int r").append(d).append(" = 0; r").append(d).append(" < ").append(in.get(d)).append("; r")
+          .append(d).append("++) ");
+      terms.add(stride[d] == 1 ? "r" + d : "r" + d + " * " + stride[d]);
+    }
+    body.append("acc += in0[base").append(terms.isEmpty() ? "" : " + " + String.join(" + ", terms)).append("];\n");
+    body.append("out[o] = (float) acc;");
+    loop(m, outSize, "o", body.toString(), outSize * redSize);
   }
 
   static void transpose(MethodSpec.Builder m, List<Integer> in, int[] perm) {
