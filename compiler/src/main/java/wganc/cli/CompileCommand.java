@@ -19,11 +19,12 @@ import wganc.runtime.io.AtomicFiles;
 /** `wganc compile MODEL -o DIR`: the generated sources of every phase and the trainer's spec. */
 @Command(name = "compile", mixinStandardHelpOptions = true,
     description = {
-        "Compiles a model to Java sources: one class per update phase and one for sampling.",
+        "Compiles a model to Java sources and a runnable trainer jar.",
         "",
         "Writes DIR/src/<package>/<Phase>.java (readable, deterministic, one static method per kernel,",
-        "each with the source line it came from) and DIR/spec.json (data, noise, parameters and their",
-        "initialisers, optimiser state, the update schedule)."})
+        "each with the source line it came from), DIR/spec.json (data, noise, parameters and their",
+        "initialisers, optimiser state, the update schedule) and DIR/<model>-trainer.jar, which trains",
+        "on its own: java -jar DIR/<model>-trainer.jar --steps N --out RUN (the runtime is inside)."})
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -46,7 +47,19 @@ final class CompileCommand implements Callable<Integer> {
     }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     AtomicFiles.writeString(output.resolve("spec.json"), json.writeValueAsString(s.spec()) + "\n");
-    err.println("wganc: wrote " + s.files().size() + " sources and spec.json to " + output);
+    java.util.Map<String, String> text = new java.util.LinkedHashMap<>();
+    s.files().forEach((name, file) -> text.put(name, file.toString()));
+    java.util.Map<String, byte[]> classes;
+    try {
+      classes = wganc.emit.java.InMemoryCompiler.compile(text);
+    } catch (IllegalStateException e) {
+      err.println("error: " + e.getMessage());
+      return 70;
+    }
+    Path jar = output.resolve(TrainCommand.stem(model) + "-trainer.jar");
+    wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), new java.util.ArrayList<>(s.files().keySet()));
+    err.println("wganc: wrote " + s.files().size() + " sources, spec.json and " + jar.getFileName() + " to " + output);
+    err.println("wganc: train with `java -jar " + jar + " --steps N --out RUN`");
     return 0;
   }
 }

@@ -1,0 +1,98 @@
+package wganc.emit.java;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.TrainerMain;
+
+/**
+ * Writes a runnable trainer jar: the compiled phases, {@code wganc/trainer.json}, and the runtime
+ * with the libraries it needs (Jackson, picocli), taken from wherever wganc itself loaded them.
+ */
+public final class TrainerJar {
+  /** Packages of the runtime and its dependencies, as jar entry prefixes. */
+  private static final List<String> PREFIXES = List.of("wganc/runtime/", "com/fasterxml/jackson/", "picocli/");
+
+  private TrainerJar() {}
+
+  public static void write(Path jar, Map<String, byte[]> classes, ModelSpec spec, List<String> phaseClasses)
+      throws IOException {
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, TrainerMain.class.getName());
+    manifest.getMainAttributes().putValue("Created-By", "wganc " + JavaEmitter.VERSION);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    {
+      Set<String> written = new LinkedHashSet<>();
+      try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+        written.add("META-INF/MANIFEST.MF");
+        for (var e : classes.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+          put(out, written, e.getKey().replace('.', '/') + ".class", e.getValue());
+        }
+        byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter()
+            .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses));
+        put(out, written, "wganc/trainer.json", json);
+        for (Class<?> anchor : List.of(TrainerMain.class, ObjectMapper.class, com.fasterxml.jackson.core.JsonParser.class,
+            com.fasterxml.jackson.annotation.JsonProperty.class, picocli.CommandLine.class)) {
+          copyFrom(location(anchor), out, written);
+        }
+      }
+    }
+    wganc.runtime.io.AtomicFiles.write(jar, bytes.toByteArray());
+  }
+
+  private static Path location(Class<?> c) throws IOException {
+    try {
+      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IOException("cannot locate " + c.getName(), e);
+    }
+  }
+
+  private static void copyFrom(Path source, JarOutputStream out, Set<String> written) throws IOException {
+    if (Files.isDirectory(source)) {
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+          String name = source.relativize(p).toString().replace('\\', '/');
+          if (wanted(name)) put(out, written, name, Files.readAllBytes(p));
+        }
+      }
+      return;
+    }
+    try (JarFile jar = new JarFile(source.toFile())) {
+      for (JarEntry e : jar.stream().sorted((a, b) -> a.getName().compareTo(b.getName())).toList()) {
+        if (e.isDirectory() || !wanted(e.getName())) continue;
+        try (InputStream in = jar.getInputStream(e)) {
+          put(out, written, e.getName(), in.readAllBytes());
+        }
+      }
+    }
+  }
+
+  private static boolean wanted(String name) {
+    return PREFIXES.stream().anyMatch(name::startsWith);
+  }
+
+  private static void put(JarOutputStream out, Set<String> written, String name, byte[] bytes) throws IOException {
+    if (!written.add(name)) return;
+    JarEntry e = new JarEntry(name);
+    e.setTime(0);
+    out.putNextEntry(e);
+    out.write(bytes);
+    out.closeEntry();
+  }
+
+}
