@@ -82,6 +82,10 @@ public final class Conv {
     check("w", w, wOff, (long) O * g.K);
     check("y", y, yOff, (long) N * O * g.HoWo);
     if (N == 0 || O == 0) return;
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.forward(g, x, xOff, w, wOff, y, yOff, accumulate);
+      return;
+    }
     int K = g.K, panelsA = (O + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * K);
     int[] phaseOff = g.phaseOffsets();
@@ -138,6 +142,10 @@ public final class Conv {
     check("w", w, wOff, (long) O * g.K);
     check("dx", dx, dxOff, (long) N * C * H * W);
     if (N == 0 || C == 0) return;
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff, accumulate);
+      return;
+    }
     int K = g.K, panelsA = (K + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * O);
     int[] phaseOff = g.phaseOffsets();
@@ -183,6 +191,10 @@ public final class Conv {
     int K = g.K;
     if (N == 0) {
       if (!accumulate) java.util.Arrays.fill(dw, dwOff, dwOff + O * K, 0f);
+      return;
+    }
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff, accumulate);
       return;
     }
     int[] phaseOff = g.phaseOffsets();
@@ -345,18 +357,21 @@ public final class Conv {
       for (int img = 0; img < gn; img++)
         for (int c = 0; c < C; c++) {
           int dst = dxOff + ((n0 + img) * C + c) * H * W;
-          for (int h = 0; h < H; h++) {
-            int hp = h + pt;
-            int pu = hp % sh, hq = hp / sh;
-            for (int w = 0; w < W; w++) {
-              int wp = w + pl;
-              int pv = wp % sw, wq = wp / sw;
-              float v = 0f;
-              if (hq < Hq && wq < Wq) v = xph[img * imgQ + ((c * sh + pu) * sw + pv) * planeQ + hq * Wq + wq];
-              int o = dst + h * W + w;
-              dx[o] = accumulate ? dx[o] + v : v;
+          if (!accumulate) java.util.Arrays.fill(dx, dst, dst + H * W, 0f); // positions no tap reaches
+          for (int pu = 0; pu < sh; pu++)
+            for (int pv = 0; pv < sw; pv++) {
+              int d = img * imgQ + ((c * sh + pu) * sw + pv) * planeQ;
+              int wq0 = Math.max(0, ceilDiv(pl - pv, sw)), wq1 = Math.min(Wq, ceilDiv(W + pl - pv, sw));
+              if (wq0 >= wq1) continue;
+              for (int hq = 0; hq < Hq; hq++) {
+                int h = hq * sh + pu - pt;
+                if (h < 0 || h >= H) continue;
+                int row = d + hq * Wq, o = dst + h * W + pv - pl;
+                if (sw == 1 && !accumulate) System.arraycopy(xph, row + wq0, dx, o + wq0, wq1 - wq0);
+                else if (accumulate) for (int wq = wq0; wq < wq1; wq++) dx[o + wq * sw] += xph[row + wq];
+                else for (int wq = wq0; wq < wq1; wq++) dx[o + wq * sw] = xph[row + wq];
+              }
             }
-          }
         }
     }
   }

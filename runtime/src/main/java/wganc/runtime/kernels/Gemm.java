@@ -305,7 +305,11 @@ public final class Gemm {
 
   /** Sum of the 16 lanes in a fixed pairwise order. */
   static float sumLanes(FloatVector v) {
-    float[] t = new float[16];
+    return sumLanes(v, new float[16]);
+  }
+
+  /** Sum of the 16 lanes in a fixed pairwise order; t is scratch of at least 16. */
+  static float sumLanes(FloatVector v, float[] t) {
     v.intoArray(t, 0);
     for (int w = 8; w >= 1; w >>= 1)
       for (int l = 0; l < w; l++) t[l] += t[l + w];
