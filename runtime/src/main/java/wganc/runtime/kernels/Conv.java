@@ -1,5 +1,7 @@
 package wganc.runtime.kernels;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * 2-D convolution (cross-correlation, as every framework computes it), NCHW activations and
  * OIHW weights, float32: the forward pass and both backward passes, with strides and explicit
@@ -229,6 +231,14 @@ public final class Conv {
   static void packGather(int q, int cols, int K, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
     int j0 = q * Gemm.NR, nc = Gemm.panelCols(q, cols), wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * K;
+    if (nc == Gemm.NR) { // vector gathers (vgatherdps): about twice the speed of scalar loads
+      for (int p = 0; p < K; p++) {
+        int base = phaseOff[p], o = d + p * Gemm.NR;
+        FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
+        FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);
+      }
+      return;
+    }
     for (int p = 0; p < K; p++) {
       int base = phaseOff[p], o = d + p * wd;
       for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + rel[j0 + jj]];
@@ -240,6 +250,14 @@ public final class Conv {
   static void packGatherT(int q, int K, int R, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
     int k0 = q * Gemm.NR, nc = Gemm.panelCols(q, K), wd = Gemm.panelWidth(q, K);
     int d = q * Gemm.NR * R;
+    if (nc == Gemm.NR) {
+      for (int r = 0; r < R; r++) {
+        int base = rel[r], o = d + r * Gemm.NR;
+        FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0).intoArray(bp, o);
+        FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + 16).intoArray(bp, o + 16);
+      }
+      return;
+    }
     for (int r = 0; r < R; r++) {
       int base = rel[r], o = d + r * wd;
       for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + phaseOff[k0 + jj]];
@@ -251,14 +269,19 @@ public final class Conv {
   static void packDy(int q, int cols, int O, int HoWo, float[] dy, int dyBase, float[] bp) {
     int j0 = q * Gemm.NR, nc = Gemm.panelCols(q, cols), wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * O;
+    if (nc == Gemm.NR && HoWo % 16 == 0) {
+      for (int o = 0; o < O; o++)
+        for (int h = 0; h < 2; h++) {
+          int j = j0 + 16 * h, img = j / HoWo, pos = j - img * HoWo;
+          FloatVector.fromArray(Gemm.S, dy, dyBase + (img * O + o) * HoWo + pos).intoArray(bp, d + o * Gemm.NR + 16 * h);
+        }
+      return;
+    }
     for (int o = 0; o < O; o++) {
       int dst = d + o * wd;
-      int j = j0;
-      while (j < j0 + nc) {
-        int img = j / HoWo, pos = j - img * HoWo;
-        int len = Math.min(HoWo - pos, j0 + nc - j);
-        System.arraycopy(dy, dyBase + (img * O + o) * HoWo + pos, bp, dst + (j - j0), len);
-        j += len;
+      for (int jj = 0; jj < nc; jj++) {
+        int j = j0 + jj, img = j / HoWo, pos = j - img * HoWo;
+        bp[dst + jj] = dy[dyBase + (img * O + o) * HoWo + pos];
       }
       for (int jj = nc; jj < wd; jj++) bp[dst + jj] = 0f;
     }
