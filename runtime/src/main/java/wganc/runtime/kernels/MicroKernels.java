@@ -68,7 +68,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z, c11_0 = Z, c11_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 12;
+      int bi = bo + (p) * 32, ai = ao + (p) * 12;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -192,7 +192,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 11;
+      int bi = bo + (p) * 32, ai = ao + (p) * 11;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -307,7 +307,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 10;
+      int bi = bo + (p) * 32, ai = ao + (p) * 10;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -413,7 +413,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 9;
+      int bi = bo + (p) * 32, ai = ao + (p) * 9;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -510,7 +510,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 8;
+      int bi = bo + (p) * 32, ai = ao + (p) * 8;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -598,7 +598,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 7;
+      int bi = bo + (p) * 32, ai = ao + (p) * 7;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -677,7 +677,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 6;
+      int bi = bo + (p) * 32, ai = ao + (p) * 6;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -747,7 +747,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 5;
+      int bi = bo + (p) * 32, ai = ao + (p) * 5;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -808,7 +808,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 4;
+      int bi = bo + (p) * 32, ai = ao + (p) * 4;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -860,7 +860,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 3;
+      int bi = bo + (p) * 32, ai = ao + (p) * 3;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -903,7 +903,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 2;
+      int bi = bo + (p) * 32, ai = ao + (p) * 2;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -937,7 +937,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 1;
+      int bi = bo + (p) * 32, ai = ao + (p) * 1;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -962,7 +962,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z, c11_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 12;
+      int bi = bo + (p) * 16, ai = ao + (p) * 12;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1037,7 +1037,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 11;
+      int bi = bo + (p) * 16, ai = ao + (p) * 11;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1107,7 +1107,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 10;
+      int bi = bo + (p) * 16, ai = ao + (p) * 10;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1172,7 +1172,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 9;
+      int bi = bo + (p) * 16, ai = ao + (p) * 9;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1232,7 +1232,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 8;
+      int bi = bo + (p) * 16, ai = ao + (p) * 8;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1287,7 +1287,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 7;
+      int bi = bo + (p) * 16, ai = ao + (p) * 7;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1337,7 +1337,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 6;
+      int bi = bo + (p) * 16, ai = ao + (p) * 6;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1382,7 +1382,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 5;
+      int bi = bo + (p) * 16, ai = ao + (p) * 5;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1422,7 +1422,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 4;
+      int bi = bo + (p) * 16, ai = ao + (p) * 4;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1457,7 +1457,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 3;
+      int bi = bo + (p) * 16, ai = ao + (p) * 3;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1487,7 +1487,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 2;
+      int bi = bo + (p) * 16, ai = ao + (p) * 2;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1512,7 +1512,7 @@ final class MicroKernels {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 1;
+      int bi = bo + (p) * 16, ai = ao + (p) * 1;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);

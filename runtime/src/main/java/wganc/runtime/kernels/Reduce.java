@@ -28,7 +28,7 @@ public final class Reduce {
       int j = j0;
       for (; j + 16 <= j1; j += 16) {
         FloatVector s = accumulate ? FloatVector.fromArray(S, out, outOff + j) : FloatVector.zero(S);
-        for (int i = 0; i < rows; i++) s = s.add(FloatVector.fromArray(S, x, off + i * ld + j));
+        for (int i = 0; i < rows; i++) s = FloatVector.fromArray(S, x, off + i * ld + j).add(s);
         s.intoArray(out, outOff + j);
       }
       for (; j < j1; j++) {
@@ -126,7 +126,7 @@ public final class Reduce {
     float s = 0f;
     if (v > 0) {
       FloatVector acc = FloatVector.zero(S);
-      for (int p = 0; p < v; p += 16) acc = acc.add(FloatVector.fromArray(S, x, o + p));
+      for (int p = 0; p < v; p += 16) acc = FloatVector.fromArray(S, x, o + p).add(acc);
       s = Gemm.sumLanes(acc, lanes);
     }
     for (int p = v; p < len; p++) s += x[o + p];

@@ -4,6 +4,7 @@
 Run from this directory: python3 gen_microkernels.py > MicroKernels.java
 """
 MAXR = 12
+UNROLL = 1
 
 def kernel(R, V):
     L = []
@@ -11,15 +12,32 @@ def kernel(R, V):
     accs = [f"c{r}_{v}" for r in range(R) for v in range(V)]
     L.append("    FloatVector Z = FloatVector.zero(S);")  # a local: a static final vector defeats box elimination
     L.append("    FloatVector " + ", ".join(f"{x} = Z" if i == 0 else f"{x} = Z" for i, x in enumerate(accs)) + ";")
-    L.append("    for (int p = 0; p < kc; p++) {")
-    L.append(f"      int bi = bo + p * {16*V}, ai = ao + p * {R};")
-    for v in range(V):
-        L.append(f"      FloatVector b{v} = FloatVector.fromArray(S, b, bi + {16*v});")
-    for r in range(R):
-        L.append(f"      FloatVector a{r} = FloatVector.broadcast(S, a[ai + {r}]);" if r == 0 or True else "")
+    def step(pexpr, ind):
+        out = []
+        out.append(f"{ind}int bi = bo + ({pexpr}) * {16*V}, ai = ao + ({pexpr}) * {R};")
         for v in range(V):
-            L.append(f"      c{r}_{v} = a{r}.fma(b{v}, c{r}_{v});")
-    L.append("    }")
+            out.append(f"{ind}FloatVector b{v} = FloatVector.fromArray(S, b, bi + {16*v});")
+        for r in range(R):
+            out.append(f"{ind}FloatVector a{r} = FloatVector.broadcast(S, a[ai + {r}]);")
+            for v in range(V):
+                out.append(f"{ind}c{r}_{v} = a{r}.fma(b{v}, c{r}_{v});")
+        return out
+    # UNROLL > 1 unrolls the k loop (same order of operations); 1 measured as fast and compiles sooner.
+    if UNROLL == 1:
+        L.append("    for (int p = 0; p < kc; p++) {")
+        L += step("p", "      ")
+        L.append("    }")
+    else:
+        L.append(f"    int p = 0;")
+        L.append(f"    for (; p + {UNROLL - 1} < kc; p += {UNROLL}) {{")
+        for u in range(UNROLL):
+            L.append("      {")
+            L += step(f"p + {u}", "        ")
+            L.append("      }")
+        L.append("    }")
+        L.append("    for (; p < kc; p++) {")
+        L += step("p", "      ")
+        L.append("    }")
     L.append("    FloatVector al = FloatVector.broadcast(S, alpha);")
     L.append(f"    if (nv == {16*V} && ov) {{")
     for r in range(R):
