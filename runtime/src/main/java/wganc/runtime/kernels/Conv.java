@@ -108,7 +108,7 @@ public final class Conv {
       Work wk = WORK.get();
       float[] xph = wk.xph = Gemm.grow(wk.xph, (long) gn * g.imgQ);
       g.buildPhase(x, xOff, n0, gn, xph);
-      int[] rel = wk.rel = growInt(wk.rel, cols);
+      int[] rel = wk.rel = growInt(wk.rel, cols + 32);
       g.columnOffsets(gn, rel);
       int panelsB = (cols + Gemm.NR - 1) / Gemm.NR;
       float[] bp = wk.bp = Gemm.grow(wk.bp, (long) panelsB * Gemm.NR * K);
@@ -168,7 +168,7 @@ public final class Conv {
       Gemm.tile(K, cols, O, 1f, ap, bp, 0f, dcol, 0, cols, 0, panelsA, 0, panelsB);
       float[] xph = wk.xph = Gemm.grow(wk.xph, (long) gn * g.imgQ);
       java.util.Arrays.fill(xph, 0, gn * g.imgQ, 0f);
-      int[] rel = wk.rel = growInt(wk.rel, cols);
+      int[] rel = wk.rel = growInt(wk.rel, cols + 32);
       g.columnOffsets(gn, rel);
       for (int p = 0; p < K; p++) {
         int base = phaseOff[p], row = p * cols;
@@ -212,7 +212,7 @@ public final class Conv {
       float[] xph = sh0.xph = Gemm.grow(sh0.xph, (long) gn * g.imgQ);
       float[] ap = sh0.a = Gemm.grow(sh0.a, (long) panelsA * Gemm.MR * R);
       float[] bp = sh0.b = Gemm.grow(sh0.b, (long) panelsB * Gemm.NR * R);
-      int[] rel = sh0.rel = growInt(sh0.rel, R);
+      int[] rel = sh0.rel = growInt(sh0.rel, R + 32);
       g.columnOffsets(gn, rel);
       int dyBase = dyOff + n0 * O * g.HoWo;
       Parallel.run(gn + panelsA, t -> {
@@ -229,39 +229,25 @@ public final class Conv {
 
   /** B panel q (columns = output positions) for the forward pass: (p, j) = xph[phaseOff[p] + rel[j]]. */
   static void packGather(int q, int cols, int K, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
-    int j0 = q * Gemm.NR, nc = Gemm.panelCols(q, cols), wd = Gemm.panelWidth(q, cols);
+    int j0 = q * Gemm.NR, wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * K;
-    if (nc == Gemm.NR) { // vector gathers (vgatherdps): about twice the speed of scalar loads
-      for (int p = 0; p < K; p++) {
-        int base = phaseOff[p], o = d + p * Gemm.NR;
-        FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
-        FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);
-      }
-      return;
-    }
+    // vector gathers (vgatherdps), about twice the speed of scalar loads; rel is padded to whole
+    // panels with valid offsets, and the columns past the real ones are never stored into C
     for (int p = 0; p < K; p++) {
       int base = phaseOff[p], o = d + p * wd;
-      for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + rel[j0 + jj]];
-      for (int jj = nc; jj < wd; jj++) bp[o + jj] = 0f;
+      FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
+      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);
     }
   }
 
   /** B panel q (columns = kernel taps kk) for backwardWeight: (r, kk) = xph[rel[r] + phaseOff[kk]]. */
   static void packGatherT(int q, int K, int R, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
-    int k0 = q * Gemm.NR, nc = Gemm.panelCols(q, K), wd = Gemm.panelWidth(q, K);
+    int k0 = q * Gemm.NR, wd = Gemm.panelWidth(q, K);
     int d = q * Gemm.NR * R;
-    if (nc == Gemm.NR) {
-      for (int r = 0; r < R; r++) {
-        int base = rel[r], o = d + r * Gemm.NR;
-        FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0).intoArray(bp, o);
-        FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + 16).intoArray(bp, o + 16);
-      }
-      return;
-    }
     for (int r = 0; r < R; r++) {
       int base = rel[r], o = d + r * wd;
-      for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + phaseOff[k0 + jj]];
-      for (int jj = nc; jj < wd; jj++) bp[o + jj] = 0f;
+      FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0).intoArray(bp, o);
+      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + 16).intoArray(bp, o + 16);
     }
   }
 
@@ -277,11 +263,17 @@ public final class Conv {
         }
       return;
     }
+    int img0 = j0 / HoWo, pos0 = j0 - img0 * HoWo;
     for (int o = 0; o < O; o++) {
       int dst = d + o * wd;
+      int img = img0, pos = pos0, s = dyBase + (img * O + o) * HoWo + pos;
       for (int jj = 0; jj < nc; jj++) {
-        int j = j0 + jj, img = j / HoWo, pos = j - img * HoWo;
-        bp[dst + jj] = dy[dyBase + (img * O + o) * HoWo + pos];
+        bp[dst + jj] = dy[s++];
+        if (++pos == HoWo) {
+          pos = 0;
+          img++;
+          s = dyBase + (img * O + o) * HoWo;
+        }
       }
       for (int jj = nc; jj < wd; jj++) bp[dst + jj] = 0f;
     }
@@ -329,7 +321,7 @@ public final class Conv {
 
     /** Offset in xph of tap kk = (c, u, v) relative to an output position's base. */
     int[] phaseOffsets() {
-      int[] off = new int[K];
+      int[] off = new int[(K + 31) / 32 * 32]; // padded with 0 (a valid offset) for whole-panel gathers
       for (int c = 0; c < C; c++)
         for (int u = 0; u < kh; u++)
           for (int v = 0; v < kw; v++)
@@ -343,6 +335,7 @@ public final class Conv {
       for (int img = 0, j = 0; img < gn; img++)
         for (int i = 0; i < Ho; i++)
           for (int jj = 0; jj < Wo; jj++) rel[j++] = img * imgQ + i * Wq + jj;
+      for (int j = gn * HoWo, e = (gn * HoWo + 31) / 32 * 32; j < e; j++) rel[j] = 0;
     }
 
     void buildPhase(float[] x, int xOff, int n0, int gn, float[] xph) {

@@ -133,7 +133,14 @@ public final class Gemm {
     int rows = panelRows(q, m);
     int d = q * MR * k;
     int src = aOff + q * MR * rsA;
-    if (csA == 1) {
+    if (csA == 1 && rows == MR && k > 1) {
+      // 16-lane gathers of the panel's 12 rows (lanes 12..15 repeat row 0); each store of 16
+      // spills 4 floats into the next p, which overwrites them; the last p is copied by hand.
+      int[] idx = gatherIndex(rsA, MR);
+      for (int p = 0; p < k - 1; p++)
+        FloatVector.fromArray(S, a, src + p, idx, 0).intoArray(ap, d + p * MR);
+      for (int r = 0; r < MR; r++) ap[d + (k - 1) * MR + r] = a[src + r * rsA + k - 1];
+    } else if (csA == 1) {
       for (int r = 0; r < rows; r++) {
         int s = src + r * rsA, o = d + r;
         for (int p = 0; p < k; p++) ap[o + p * rows] = a[s + p];
@@ -169,6 +176,13 @@ public final class Gemm {
           if (wd == 32) FloatVector.fromArray(S, b, s + 16, m1).intoArray(bp, o + 16);
         }
       }
+    } else if (cols == wd) {
+      int[] idx = gatherIndex(csB, 32);
+      for (int p = 0; p < k; p++) {
+        int s = src + p * rsB, o = d + p * wd;
+        FloatVector.fromArray(S, b, s, idx, 0).intoArray(bp, o);
+        if (wd == 32) FloatVector.fromArray(S, b, s, idx, 16).intoArray(bp, o + 16);
+      }
     } else {
       for (int j = 0; j < cols; j++) {
         int s = src + j * csB, o = d + j;
@@ -177,6 +191,19 @@ public final class Gemm {
       for (int j = cols; j < wd; j++)
         for (int p = 0; p < k; p++) bp[d + j + p * wd] = 0f;
     }
+  }
+
+  private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[34]);
+
+  /** {0, stride, 2 stride, ...} for lanes below {@code valid}, 0 after (32 entries); cached per thread. */
+  static int[] gatherIndex(int stride, int valid) {
+    int[] idx = GATHER.get();
+    if (idx[32] != stride || idx[33] != valid) {
+      for (int j = 0; j < 32; j++) idx[j] = j < valid ? j * stride : 0;
+      idx[32] = stride;
+      idx[33] = valid;
+    }
+    return idx;
   }
 
   // ---- the blocked product of packed panels ----------------------------------------------------
