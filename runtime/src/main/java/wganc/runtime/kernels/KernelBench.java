@@ -20,6 +20,7 @@ public final class KernelBench {
   private KernelBench() {}
 
   static final int RUNS = Integer.getInteger("bench.runs", 9);
+  static final double WARM_SECONDS = Double.parseDouble(System.getProperty("bench.warm", "3"));
   static final double RUN_SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "0.15"));
 
   record Case(String name, double flops, Runnable op) {}
@@ -60,11 +61,11 @@ public final class KernelBench {
   /** Median GFLOP/s of RUNS runs of about RUN_SECONDS each, after warm-up. */
   static double measure(Case c) {
     // Warm-up until C2 has compiled the kernels: the Vector API runs boxed (100x slower) in the
-    // interpreter and C1, and on a loaded machine C2 can take seconds. Windows of ~0.25 s until one
-    // is no faster than the best before it by more than 3 % (at least 1.5 s, at most 30 s).
+    // interpreter and C1, and on a loaded machine C2 can take several seconds. Windows of ~0.25 s,
+    // for at least WARM_SECONDS, then until two windows in a row are within 3 % of the best (30 s max).
     long t0 = System.nanoTime();
     double best = Double.MAX_VALUE;
-    int warm = 0;
+    int warm = 0, stable = 0;
     while (true) {
       long w0 = System.nanoTime();
       int calls = 0;
@@ -75,9 +76,9 @@ public final class KernelBench {
       warm += calls;
       double per = (System.nanoTime() - w0) / (double) calls;
       double elapsed = (System.nanoTime() - t0) / 1e9;
-      boolean improved = per < best * 0.97;
       best = Math.min(best, per);
-      if ((elapsed > 1.5 && !improved) || elapsed > 30) break;
+      stable = per <= best * 1.03 ? stable + 1 : 0;
+      if ((elapsed > WARM_SECONDS && stable >= 2) || elapsed > 30) break;
     }
     long s0 = System.nanoTime();
     int probe = 0;
