@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Method</h2>
  * op(A) is packed into panels of {@value #MR} rows and op(B) into panels of {@value #NR} columns
  * (each panel holding all of k, p-major), in parallel; then tiles of C are computed in parallel by
- * register-blocked micro-kernels ({@link MicroKernels}, 12 x 32 with 512-bit FMA), with k cut into
+ * register-blocked micro-kernels ({@link MicroKernels}, 8 x 32 with 512-bit FMA), with k cut into
  * blocks of at most {@value #KC}. Very skinny products (n at most {@value #SKINNY}) take a direct
  * dot-product / axpy path instead.
  *
@@ -228,9 +228,9 @@ public final class Gemm {
       tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, 0, panelsA, 0, panelsB);
       return;
     }
-    // Tiles of about 8-12 A panels x 4-8 B panels; at least a few per thread when possible.
+    // Tiles of about 8-14 A panels x 4-8 B panels; at least a few per thread when possible.
     int t = Parallel.threads();
-    int tilesA = Math.max(1, (panelsA + 9) / 10), tilesB = Math.max(1, (panelsB + 7) / 8);
+    int tilesA = Math.max(1, (panelsA + 13) / 14), tilesB = Math.max(1, (panelsB + 7) / 8);
     while (tilesA * tilesB < 3 * t && (tilesB < panelsB || tilesA < panelsA)) {
       if (tilesB < panelsB && (panelsB / tilesB >= panelsA / tilesA || tilesA >= panelsA)) tilesB++;
       else tilesA++;
