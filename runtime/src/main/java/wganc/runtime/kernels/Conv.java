@@ -170,9 +170,14 @@ public final class Conv {
       java.util.Arrays.fill(xph, 0, gn * g.imgQ, 0f);
       int[] rel = wk.rel = growInt(wk.rel, cols + 32);
       g.columnOffsets(gn, rel);
+      // col2im: for one tap p the positions rel[j] are distinct, so gather-add-scatter is exact
+      int cv = cols - cols % 16;
       for (int p = 0; p < K; p++) {
         int base = phaseOff[p], row = p * cols;
-        for (int j = 0; j < cols; j++) xph[base + rel[j]] += dcol[row + j];
+        for (int j = 0; j < cv; j += 16)
+          FloatVector.fromArray(Gemm.S, xph, base, rel, j).add(FloatVector.fromArray(Gemm.S, dcol, row + j))
+              .intoArray(xph, base, rel, j);
+        for (int j = cv; j < cols; j++) xph[base + rel[j]] += dcol[row + j];
       }
       g.unbuildPhase(xph, n0, gn, dx, dxOff, accumulate);
     });
