@@ -1,5 +1,7 @@
 package wganc.runtime.kernels;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * 2-D convolution (cross-correlation, as every framework computes it), NCHW activations and
  * OIHW weights, float32: the forward pass and both backward passes, with strides and explicit
@@ -82,6 +84,10 @@ public final class Conv {
     check("w", w, wOff, (long) O * g.K);
     check("y", y, yOff, (long) N * O * g.HoWo);
     if (N == 0 || O == 0) return;
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.forward(g, x, xOff, w, wOff, y, yOff, accumulate);
+      return;
+    }
     int K = g.K, panelsA = (O + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * K);
     int[] phaseOff = g.phaseOffsets();
@@ -102,7 +108,7 @@ public final class Conv {
       Work wk = WORK.get();
       float[] xph = wk.xph = Gemm.grow(wk.xph, (long) gn * g.imgQ);
       g.buildPhase(x, xOff, n0, gn, xph);
-      int[] rel = wk.rel = growInt(wk.rel, cols);
+      int[] rel = wk.rel = growInt(wk.rel, cols + 32);
       g.columnOffsets(gn, rel);
       int panelsB = (cols + Gemm.NR - 1) / Gemm.NR;
       float[] bp = wk.bp = Gemm.grow(wk.bp, (long) panelsB * Gemm.NR * K);
@@ -138,6 +144,10 @@ public final class Conv {
     check("w", w, wOff, (long) O * g.K);
     check("dx", dx, dxOff, (long) N * C * H * W);
     if (N == 0 || C == 0) return;
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff, accumulate);
+      return;
+    }
     int K = g.K, panelsA = (K + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * O);
     int[] phaseOff = g.phaseOffsets();
@@ -158,11 +168,16 @@ public final class Conv {
       Gemm.tile(K, cols, O, 1f, ap, bp, 0f, dcol, 0, cols, 0, panelsA, 0, panelsB);
       float[] xph = wk.xph = Gemm.grow(wk.xph, (long) gn * g.imgQ);
       java.util.Arrays.fill(xph, 0, gn * g.imgQ, 0f);
-      int[] rel = wk.rel = growInt(wk.rel, cols);
+      int[] rel = wk.rel = growInt(wk.rel, cols + 32);
       g.columnOffsets(gn, rel);
+      // col2im: for one tap p the positions rel[j] are distinct, so gather-add-scatter is exact
+      int cv = cols - cols % 16;
       for (int p = 0; p < K; p++) {
         int base = phaseOff[p], row = p * cols;
-        for (int j = 0; j < cols; j++) xph[base + rel[j]] += dcol[row + j];
+        for (int j = 0; j < cv; j += 16)
+          FloatVector.fromArray(Gemm.S, xph, base, rel, j).add(FloatVector.fromArray(Gemm.S, dcol, row + j))
+              .intoArray(xph, base, rel, j);
+        for (int j = cv; j < cols; j++) xph[base + rel[j]] += dcol[row + j];
       }
       g.unbuildPhase(xph, n0, gn, dx, dxOff, accumulate);
     });
@@ -185,6 +200,10 @@ public final class Conv {
       if (!accumulate) java.util.Arrays.fill(dw, dwOff, dwOff + O * K, 0f);
       return;
     }
+    if (O <= ConvSmall.MAX_O) {
+      ConvSmall.backwardWeight(g, x, xOff, dy, dyOff, dw, dwOff, accumulate);
+      return;
+    }
     int[] phaseOff = g.phaseOffsets();
     // chunk of images: the packed im2col^T chunk stays below ~2M floats; fixed by the shape alone
     int G = (int) Math.max(1, Math.min(N, (2L << 20) / K / g.HoWo));
@@ -198,7 +217,7 @@ public final class Conv {
       float[] xph = sh0.xph = Gemm.grow(sh0.xph, (long) gn * g.imgQ);
       float[] ap = sh0.a = Gemm.grow(sh0.a, (long) panelsA * Gemm.MR * R);
       float[] bp = sh0.b = Gemm.grow(sh0.b, (long) panelsB * Gemm.NR * R);
-      int[] rel = sh0.rel = growInt(sh0.rel, R);
+      int[] rel = sh0.rel = growInt(sh0.rel, R + 32);
       g.columnOffsets(gn, rel);
       int dyBase = dyOff + n0 * O * g.HoWo;
       Parallel.run(gn + panelsA, t -> {
@@ -215,23 +234,25 @@ public final class Conv {
 
   /** B panel q (columns = output positions) for the forward pass: (p, j) = xph[phaseOff[p] + rel[j]]. */
   static void packGather(int q, int cols, int K, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
-    int j0 = q * Gemm.NR, nc = Gemm.panelCols(q, cols), wd = Gemm.panelWidth(q, cols);
+    int j0 = q * Gemm.NR, wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * K;
+    // vector gathers (vgatherdps), about twice the speed of scalar loads; rel is padded to whole
+    // panels with valid offsets, and the columns past the real ones are never stored into C
     for (int p = 0; p < K; p++) {
       int base = phaseOff[p], o = d + p * wd;
-      for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + rel[j0 + jj]];
-      for (int jj = nc; jj < wd; jj++) bp[o + jj] = 0f;
+      FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
+      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);
     }
   }
 
   /** B panel q (columns = kernel taps kk) for backwardWeight: (r, kk) = xph[rel[r] + phaseOff[kk]]. */
   static void packGatherT(int q, int K, int R, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
-    int k0 = q * Gemm.NR, nc = Gemm.panelCols(q, K), wd = Gemm.panelWidth(q, K);
+    int k0 = q * Gemm.NR, wd = Gemm.panelWidth(q, K);
     int d = q * Gemm.NR * R;
     for (int r = 0; r < R; r++) {
       int base = rel[r], o = d + r * wd;
-      for (int jj = 0; jj < nc; jj++) bp[o + jj] = xph[base + phaseOff[k0 + jj]];
-      for (int jj = nc; jj < wd; jj++) bp[o + jj] = 0f;
+      FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0).intoArray(bp, o);
+      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + 16).intoArray(bp, o + 16);
     }
   }
 
@@ -239,14 +260,25 @@ public final class Conv {
   static void packDy(int q, int cols, int O, int HoWo, float[] dy, int dyBase, float[] bp) {
     int j0 = q * Gemm.NR, nc = Gemm.panelCols(q, cols), wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * O;
+    if (nc == Gemm.NR && HoWo % 16 == 0) {
+      for (int o = 0; o < O; o++)
+        for (int h = 0; h < 2; h++) {
+          int j = j0 + 16 * h, img = j / HoWo, pos = j - img * HoWo;
+          FloatVector.fromArray(Gemm.S, dy, dyBase + (img * O + o) * HoWo + pos).intoArray(bp, d + o * Gemm.NR + 16 * h);
+        }
+      return;
+    }
+    int img0 = j0 / HoWo, pos0 = j0 - img0 * HoWo;
     for (int o = 0; o < O; o++) {
       int dst = d + o * wd;
-      int j = j0;
-      while (j < j0 + nc) {
-        int img = j / HoWo, pos = j - img * HoWo;
-        int len = Math.min(HoWo - pos, j0 + nc - j);
-        System.arraycopy(dy, dyBase + (img * O + o) * HoWo + pos, bp, dst + (j - j0), len);
-        j += len;
+      int img = img0, pos = pos0, s = dyBase + (img * O + o) * HoWo + pos;
+      for (int jj = 0; jj < nc; jj++) {
+        bp[dst + jj] = dy[s++];
+        if (++pos == HoWo) {
+          pos = 0;
+          img++;
+          s = dyBase + (img * O + o) * HoWo;
+        }
       }
       for (int jj = nc; jj < wd; jj++) bp[dst + jj] = 0f;
     }
@@ -294,7 +326,7 @@ public final class Conv {
 
     /** Offset in xph of tap kk = (c, u, v) relative to an output position's base. */
     int[] phaseOffsets() {
-      int[] off = new int[K];
+      int[] off = new int[(K + 31) / 32 * 32]; // padded with 0 (a valid offset) for whole-panel gathers
       for (int c = 0; c < C; c++)
         for (int u = 0; u < kh; u++)
           for (int v = 0; v < kw; v++)
@@ -308,6 +340,7 @@ public final class Conv {
       for (int img = 0, j = 0; img < gn; img++)
         for (int i = 0; i < Ho; i++)
           for (int jj = 0; jj < Wo; jj++) rel[j++] = img * imgQ + i * Wq + jj;
+      for (int j = gn * HoWo, e = (gn * HoWo + 31) / 32 * 32; j < e; j++) rel[j] = 0;
     }
 
     void buildPhase(float[] x, int xOff, int n0, int gn, float[] xph) {
@@ -345,18 +378,21 @@ public final class Conv {
       for (int img = 0; img < gn; img++)
         for (int c = 0; c < C; c++) {
           int dst = dxOff + ((n0 + img) * C + c) * H * W;
-          for (int h = 0; h < H; h++) {
-            int hp = h + pt;
-            int pu = hp % sh, hq = hp / sh;
-            for (int w = 0; w < W; w++) {
-              int wp = w + pl;
-              int pv = wp % sw, wq = wp / sw;
-              float v = 0f;
-              if (hq < Hq && wq < Wq) v = xph[img * imgQ + ((c * sh + pu) * sw + pv) * planeQ + hq * Wq + wq];
-              int o = dst + h * W + w;
-              dx[o] = accumulate ? dx[o] + v : v;
+          if (!accumulate) java.util.Arrays.fill(dx, dst, dst + H * W, 0f); // positions no tap reaches
+          for (int pu = 0; pu < sh; pu++)
+            for (int pv = 0; pv < sw; pv++) {
+              int d = img * imgQ + ((c * sh + pu) * sw + pv) * planeQ;
+              int wq0 = Math.max(0, ceilDiv(pl - pv, sw)), wq1 = Math.min(Wq, ceilDiv(W + pl - pv, sw));
+              if (wq0 >= wq1) continue;
+              for (int hq = 0; hq < Hq; hq++) {
+                int h = hq * sh + pu - pt;
+                if (h < 0 || h >= H) continue;
+                int row = d + hq * Wq, o = dst + h * W + pv - pl;
+                if (sw == 1 && !accumulate) System.arraycopy(xph, row + wq0, dx, o + wq0, wq1 - wq0);
+                else if (accumulate) for (int wq = wq0; wq < wq1; wq++) dx[o + wq * sw] += xph[row + wq];
+                else for (int wq = wq0; wq < wq1; wq++) dx[o + wq * sw] = xph[row + wq];
+              }
             }
-          }
         }
     }
   }

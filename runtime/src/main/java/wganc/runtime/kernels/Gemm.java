@@ -11,14 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Method</h2>
  * op(A) is packed into panels of {@value #MR} rows and op(B) into panels of {@value #NR} columns
  * (each panel holding all of k, p-major), in parallel; then tiles of C are computed in parallel by
- * register-blocked micro-kernels ({@link MicroKernels}, 12 x 32 with 512-bit FMA), with k cut into
+ * register-blocked micro-kernels ({@link MicroKernels}, 8 x 32 with 512-bit FMA), with k cut into
  * blocks of at most {@value #KC}. Very skinny products (n at most {@value #SKINNY}) take a direct
  * dot-product / axpy path instead.
  *
  * <h2>Order of operations (determinism)</h2>
- * C is first multiplied by beta (set to 0 when beta is 0, so NaNs in C do not survive). Then, for
- * each k block in ascending order, {@code acc = fma chain over the block's p ascending, from 0} and
- * {@code C = fma(acc, alpha, C)}. The k blocks depend only on k. Every element of C is computed by
+ * C is first multiplied by beta unless beta is 1. Then, for each k block in ascending order,
+ * {@code acc = fma chain over the block's p ascending, from 0} and {@code C = fma(alpha, acc, C)};
+ * when beta is 0 the first block writes {@code C = alpha * acc} without reading C (so NaNs in C do
+ * not survive). The k blocks depend only on k. Every element of C is computed by
  * exactly this sequence whatever the tiling or the thread that computes it, so results are
  * bit-identical for any thread count. The skinny path also fixes its order by the shape alone.
  */
@@ -132,7 +133,14 @@ public final class Gemm {
     int rows = panelRows(q, m);
     int d = q * MR * k;
     int src = aOff + q * MR * rsA;
-    if (csA == 1) {
+    if (csA == 1 && rows == MR && k > 1) {
+      // 16-lane gathers of the panel's 12 rows (lanes 12..15 repeat row 0); each store of 16
+      // spills 4 floats into the next p, which overwrites them; the last p is copied by hand.
+      int[] idx = gatherIndex(rsA, MR);
+      for (int p = 0; p < k - 1; p++)
+        FloatVector.fromArray(S, a, src + p, idx, 0).intoArray(ap, d + p * MR);
+      for (int r = 0; r < MR; r++) ap[d + (k - 1) * MR + r] = a[src + r * rsA + k - 1];
+    } else if (csA == 1) {
       for (int r = 0; r < rows; r++) {
         int s = src + r * rsA, o = d + r;
         for (int p = 0; p < k; p++) ap[o + p * rows] = a[s + p];
@@ -168,6 +176,13 @@ public final class Gemm {
           if (wd == 32) FloatVector.fromArray(S, b, s + 16, m1).intoArray(bp, o + 16);
         }
       }
+    } else if (cols == wd) {
+      int[] idx = gatherIndex(csB, 32);
+      for (int p = 0; p < k; p++) {
+        int s = src + p * rsB, o = d + p * wd;
+        FloatVector.fromArray(S, b, s, idx, 0).intoArray(bp, o);
+        if (wd == 32) FloatVector.fromArray(S, b, s, idx, 16).intoArray(bp, o + 16);
+      }
     } else {
       for (int j = 0; j < cols; j++) {
         int s = src + j * csB, o = d + j;
@@ -176,6 +191,19 @@ public final class Gemm {
       for (int j = cols; j < wd; j++)
         for (int p = 0; p < k; p++) bp[d + j + p * wd] = 0f;
     }
+  }
+
+  private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[34]);
+
+  /** {0, stride, 2 stride, ...} for lanes below {@code valid}, 0 after (32 entries); cached per thread. */
+  static int[] gatherIndex(int stride, int valid) {
+    int[] idx = GATHER.get();
+    if (idx[32] != stride || idx[33] != valid) {
+      for (int j = 0; j < 32; j++) idx[j] = j < valid ? j * stride : 0;
+      idx[32] = stride;
+      idx[33] = valid;
+    }
+    return idx;
   }
 
   // ---- the blocked product of packed panels ----------------------------------------------------
@@ -200,9 +228,9 @@ public final class Gemm {
       tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, 0, panelsA, 0, panelsB);
       return;
     }
-    // Tiles of about 8-12 A panels x 4-8 B panels; at least a few per thread when possible.
+    // Tiles of about 8-14 A panels x 4-8 B panels; at least a few per thread when possible.
     int t = Parallel.threads();
-    int tilesA = Math.max(1, (panelsA + 9) / 10), tilesB = Math.max(1, (panelsB + 7) / 8);
+    int tilesA = Math.max(1, (panelsA + 13) / 14), tilesB = Math.max(1, (panelsB + 7) / 8);
     while (tilesA * tilesB < 3 * t && (tilesB < panelsB || tilesA < panelsA)) {
       if (tilesB < panelsB && (panelsB / tilesB >= panelsA / tilesA || tilesA >= panelsA)) tilesB++;
       else tilesA++;
@@ -220,7 +248,7 @@ public final class Gemm {
       float[] c, int cOff, int ldc, int qa0, int qa1, int qb0, int qb1) {
     if (qa0 >= qa1 || qb0 >= qb1) return;
     float[] tileBuf = TILE.get();
-    scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
+    if (beta != 0f) scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
     int nkb = kBlocks(k);
     for (int kb = 0; kb < nkb; kb++) {
       int p0 = kBlockStart(kb, k, nkb), kc = kBlockStart(kb + 1, k, nkb) - p0;
@@ -231,7 +259,7 @@ public final class Gemm {
         for (int qa = qa0; qa < qa1; qa++) {
           int rows = panelRows(qa, m);
           MicroKernels.run(rows, v, kc, ap, qa * MR * k + p0 * rows, bp, bo,
-              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols, tileBuf);
+              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols, kb == 0 && beta == 0f, tileBuf);
         }
       }
     }
@@ -246,66 +274,82 @@ public final class Gemm {
    */
   static void skinny(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
       float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc) {
-    float[] bt = new float[n * k];
+    float[][] w = WORK.get();
+    float[] bt = w[1] = grow(w[1], (long) n * k);
     for (int j = 0; j < n; j++)
       for (int p = 0; p < k; p++) bt[j * k + p] = b[bOff + p * rsB + j * csB];
-    boolean parallel = (long) m * n * k >= SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
+    boolean parallel = (long) m * n * k >= 2 * SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
     int block = 64;
     int blocks = (m + block - 1) / block;
     Parallel.Task task = blk -> {
       int i0 = blk * block, i1 = Math.min(m, i0 + block);
-      if (csA == 1 || rsA != 1) skinnyDot(i0, i1, n, k, alpha, a, aOff, rsA, csA, bt, beta, c, cOff, ldc);
-      else skinnyAxpy(i0, i1, n, k, alpha, a, aOff, csA, bt, beta, c, cOff, ldc);
+      if (rsA == 1 && csA != 1) skinnyAxpy(i0, i1, n, k, alpha, a, aOff, csA, bt, beta, c, cOff, ldc);
+      else skinnyDot(i0, i1, n, k, alpha, a, aOff, rsA, csA, bt, beta, c, cOff, ldc);
     };
     if (parallel) Parallel.run(blocks, task);
     else for (int blk = 0; blk < blocks; blk++) task.run(blk);
   }
 
+  /** C[i][j] = fma(alpha, dot, beta C[i][j]); the dot keeps 16 lane sums (p ascending), then a fixed lane tree, then the tail p. */
   private static void skinnyDot(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
       int rsA, int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
+    float[] lanes = TILE.get();
     int kv = csA == 1 ? k - k % 16 : 0;
     for (int i = i0; i < i1; i++) {
       int ar = aOff + i * rsA;
       for (int j = 0; j < n; j++) {
-        FloatVector acc = FloatVector.zero(S);
         int bj = j * k;
-        for (int p = 0; p < kv; p += 16)
-          acc = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, bt, bj + p), acc);
-        float s = sumLanes(acc);
+        float s = 0f;
+        if (kv > 0) {
+          FloatVector acc = FloatVector.zero(S);
+          for (int p = 0; p < kv; p += 16)
+            acc = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, bt, bj + p), acc);
+          s = sumLanes(acc, lanes);
+        }
         for (int p = kv; p < k; p++) s = Math.fma(a[ar + p * csA], bt[bj + p], s);
         int o = cOff + i * ldc + j;
-        float old = beta == 0f ? 0f : c[o] * beta;
-        c[o] = Math.fma(s, alpha, old);
+        c[o] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o] : c[o] * beta);
       }
     }
   }
 
-  /** A stored k x m (rsA == 1): vectors along i. */
+  /** A stored k x m (rsA == 1): 16 rows at a time as vector lanes, p ascending. */
   private static void skinnyAxpy(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
       int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
-    float[] acc = new float[16 * n];
+    float[] acc = TILE.get();
     for (int i = i0; i < i1; i += 16) {
       int len = Math.min(16, i1 - i);
-      VectorMask<Float> mask = S.indexInRange(0, len);
       for (int j = 0; j < n; j++) {
-        FloatVector s = FloatVector.zero(S);
         int bj = j * k;
-        for (int p = 0; p < k; p++)
-          s = FloatVector.fromArray(S, a, aOff + p * csA + i, mask).fma(FloatVector.broadcast(S, bt[bj + p]), s);
-        s.intoArray(acc, j * 16);
+        if (len == 16) {
+          FloatVector s = FloatVector.zero(S);
+          for (int p = 0; p < k; p++)
+            s = FloatVector.fromArray(S, a, aOff + p * csA + i).fma(FloatVector.broadcast(S, bt[bj + p]), s);
+          s.intoArray(acc, j * 16);
+        } else {
+          for (int ii = 0; ii < len; ii++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s = Math.fma(a[aOff + p * csA + i + ii], bt[bj + p], s);
+            acc[j * 16 + ii] = s;
+          }
+        }
       }
       for (int ii = 0; ii < len; ii++)
         for (int j = 0; j < n; j++) {
           int o = cOff + (i + ii) * ldc + j;
-          float old = beta == 0f ? 0f : c[o] * beta;
-          c[o] = Math.fma(acc[j * 16 + ii], alpha, old);
+          float s = acc[j * 16 + ii];
+          c[o] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o] : c[o] * beta);
         }
     }
   }
 
   /** Sum of the 16 lanes in a fixed pairwise order. */
   static float sumLanes(FloatVector v) {
-    float[] t = new float[16];
+    return sumLanes(v, new float[16]);
+  }
+
+  /** Sum of the 16 lanes in a fixed pairwise order; t is scratch of at least 16. */
+  static float sumLanes(FloatVector v, float[] t) {
     v.intoArray(t, 0);
     for (int w = 8; w >= 1; w >>= 1)
       for (int l = 0; l < w; l++) t[l] += t[l + w];

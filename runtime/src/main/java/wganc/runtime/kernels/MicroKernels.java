@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Register-blocked sgemm micro-kernels {@code kRxV}: an R x (16 V) block of C gets
  * {@code C = fma(alpha, acc, C)} where {@code acc[r][j] = sum_p a[p][r] * b[p][j]} is accumulated
- * with one fused multiply-add per term, p ascending, from 0. A is a packed panel (R values per p),
+ * with one fused multiply-add per term, p ascending, from 0; with {@code ov} (overwrite, the
+ * first k block when beta is 0) {@code C = alpha * acc} instead, C not read. A is a packed panel (R values per p),
  * B a packed panel (16 V values per p); {@code nv} (1 .. 16 V) columns of C are written.
  * Every element of C is computed by the same sequence of roundings whatever R, V or the
  * element's position in the block, which is what makes the tiling free to vary.
@@ -16,412 +17,50 @@ final class MicroKernels {
   private MicroKernels() {}
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-  static final int MAXR = 12;
+  static final int MAXR = 8;
 
-  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     if (v == 2) {
       switch (r) {
-        case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 9 -> k9x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 10 -> k10x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 11 -> k11x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 12 -> k12x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
         default -> throw new IllegalArgumentException("rows " + r);
       }
     } else {
       switch (r) {
-        case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 9 -> k9x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 10 -> k10x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 11 -> k11x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
-        case 12 -> k12x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);
+        case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+        case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
         default -> throw new IllegalArgumentException("rows " + r);
       }
     }
   }
 
-  /** C[r][j] = fma(alpha, tile[r][j], C[r][j]) for j < nv: the same rounding as the vector path. */
-  private static void edge(float[] tile, int rows, int w, float[] c, int co, int ldc, float alpha, int nv) {
+  /** C[r][j] = fma(alpha, tile[r][j], C[r][j]) (or alpha * tile[r][j] when ov) for j < nv: the vector path's rounding. */
+  private static void edge(float[] tile, int rows, int w, float[] c, int co, int ldc, float alpha, int nv, boolean ov) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < nv; j++) {
         int o = co + r * ldc + j;
-        c[o] = Math.fma(alpha, tile[r * w + j], c[o]);
+        c[o] = ov ? alpha * tile[r * w + j] : Math.fma(alpha, tile[r * w + j], c[o]);
       }
   }
 
-  static void k12x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z, c11_0 = Z, c11_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 12;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      c7_1 = a7.fma(b1, c7_1);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      c8_1 = a8.fma(b1, c8_1);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-      c9_1 = a9.fma(b1, c9_1);
-      FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-      c10_0 = a10.fma(b0, c10_0);
-      c10_1 = a10.fma(b1, c10_1);
-      FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-      c11_0 = a11.fma(b0, c11_0);
-      c11_1 = a11.fma(b1, c11_1);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
-      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      al.fma(c10_1, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
-      al.fma(c11_0, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
-      al.fma(c11_1, FloatVector.fromArray(S, c, co + 11 * ldc + 16)).intoArray(c, co + 11 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      c7_0.intoArray(tile, 224);
-      c7_1.intoArray(tile, 240);
-      c8_0.intoArray(tile, 256);
-      c8_1.intoArray(tile, 272);
-      c9_0.intoArray(tile, 288);
-      c9_1.intoArray(tile, 304);
-      c10_0.intoArray(tile, 320);
-      c10_1.intoArray(tile, 336);
-      c11_0.intoArray(tile, 352);
-      c11_1.intoArray(tile, 368);
-      edge(tile, 12, 32, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k11x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z, c10_0 = Z, c10_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 11;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      c7_1 = a7.fma(b1, c7_1);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      c8_1 = a8.fma(b1, c8_1);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-      c9_1 = a9.fma(b1, c9_1);
-      FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-      c10_0 = a10.fma(b0, c10_0);
-      c10_1 = a10.fma(b1, c10_1);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
-      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      al.fma(c10_1, FloatVector.fromArray(S, c, co + 10 * ldc + 16)).intoArray(c, co + 10 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      c7_0.intoArray(tile, 224);
-      c7_1.intoArray(tile, 240);
-      c8_0.intoArray(tile, 256);
-      c8_1.intoArray(tile, 272);
-      c9_0.intoArray(tile, 288);
-      c9_1.intoArray(tile, 304);
-      c10_0.intoArray(tile, 320);
-      c10_1.intoArray(tile, 336);
-      edge(tile, 11, 32, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k10x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z, c9_0 = Z, c9_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 10;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      c7_1 = a7.fma(b1, c7_1);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      c8_1 = a8.fma(b1, c8_1);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-      c9_1 = a9.fma(b1, c9_1);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      al.fma(c9_1, FloatVector.fromArray(S, c, co + 9 * ldc + 16)).intoArray(c, co + 9 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      c7_0.intoArray(tile, 224);
-      c7_1.intoArray(tile, 240);
-      c8_0.intoArray(tile, 256);
-      c8_1.intoArray(tile, 272);
-      c9_0.intoArray(tile, 288);
-      c9_1.intoArray(tile, 304);
-      edge(tile, 10, 32, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k9x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z, c8_0 = Z, c8_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 9;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      c7_1 = a7.fma(b1, c7_1);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      c8_1 = a8.fma(b1, c8_1);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c8_1, FloatVector.fromArray(S, c, co + 8 * ldc + 16)).intoArray(c, co + 8 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      c7_0.intoArray(tile, 224);
-      c7_1.intoArray(tile, 240);
-      c8_0.intoArray(tile, 256);
-      c8_1.intoArray(tile, 272);
-      edge(tile, 9, 32, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 8;
+      int bi = bo + (p) * 32, ai = ao + (p) * 8;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -450,7 +89,24 @@ final class MicroKernels {
       c7_1 = a7.fma(b1, c7_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+      al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
+      al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
+      al.mul(c7_1).intoArray(c, co + 7 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -484,15 +140,15 @@ final class MicroKernels {
       c6_1.intoArray(tile, 208);
       c7_0.intoArray(tile, 224);
       c7_1.intoArray(tile, 240);
-      edge(tile, 8, 32, c, co, ldc, alpha, nv);
+      edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 7;
+      int bi = bo + (p) * 32, ai = ao + (p) * 7;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -518,7 +174,22 @@ final class MicroKernels {
       c6_1 = a6.fma(b1, c6_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+      al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -548,15 +219,15 @@ final class MicroKernels {
       c5_1.intoArray(tile, 176);
       c6_0.intoArray(tile, 192);
       c6_1.intoArray(tile, 208);
-      edge(tile, 7, 32, c, co, ldc, alpha, nv);
+      edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 6;
+      int bi = bo + (p) * 32, ai = ao + (p) * 6;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -579,7 +250,20 @@ final class MicroKernels {
       c5_1 = a5.fma(b1, c5_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -605,15 +289,15 @@ final class MicroKernels {
       c4_1.intoArray(tile, 144);
       c5_0.intoArray(tile, 160);
       c5_1.intoArray(tile, 176);
-      edge(tile, 6, 32, c, co, ldc, alpha, nv);
+      edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 5;
+      int bi = bo + (p) * 32, ai = ao + (p) * 5;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -633,7 +317,18 @@ final class MicroKernels {
       c4_1 = a4.fma(b1, c4_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -655,15 +350,15 @@ final class MicroKernels {
       c3_1.intoArray(tile, 112);
       c4_0.intoArray(tile, 128);
       c4_1.intoArray(tile, 144);
-      edge(tile, 5, 32, c, co, ldc, alpha, nv);
+      edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 4;
+      int bi = bo + (p) * 32, ai = ao + (p) * 4;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -680,7 +375,16 @@ final class MicroKernels {
       c3_1 = a3.fma(b1, c3_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -698,15 +402,15 @@ final class MicroKernels {
       c2_1.intoArray(tile, 80);
       c3_0.intoArray(tile, 96);
       c3_1.intoArray(tile, 112);
-      edge(tile, 4, 32, c, co, ldc, alpha, nv);
+      edge(tile, 4, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 3;
+      int bi = bo + (p) * 32, ai = ao + (p) * 3;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -720,7 +424,14 @@ final class MicroKernels {
       c2_1 = a2.fma(b1, c2_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -734,15 +445,15 @@ final class MicroKernels {
       c1_1.intoArray(tile, 48);
       c2_0.intoArray(tile, 64);
       c2_1.intoArray(tile, 80);
-      edge(tile, 3, 32, c, co, ldc, alpha, nv);
+      edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 2;
+      int bi = bo + (p) * 32, ai = ao + (p) * 2;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -753,7 +464,12 @@ final class MicroKernels {
       c1_1 = a1.fma(b1, c1_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
@@ -763,15 +479,15 @@ final class MicroKernels {
       c0_1.intoArray(tile, 16);
       c1_0.intoArray(tile, 32);
       c1_1.intoArray(tile, 48);
-      edge(tile, 2, 32, c, co, ldc, alpha, nv);
+      edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c0_1 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 32, ai = ao + p * 1;
+      int bi = bo + (p) * 32, ai = ao + (p) * 1;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
@@ -779,245 +495,24 @@ final class MicroKernels {
       c0_1 = a0.fma(b1, c0_1);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32) {
+    if (nv == 32 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c0_1).intoArray(c, co + 16);
+    } else if (nv == 32) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
     } else {
       c0_0.intoArray(tile, 0);
       c0_1.intoArray(tile, 16);
-      edge(tile, 1, 32, c, co, ldc, alpha, nv);
+      edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k12x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z, c11_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 12;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-      FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-      c10_0 = a10.fma(b0, c10_0);
-      FloatVector a11 = FloatVector.broadcast(S, a[ai + 11]);
-      c11_0 = a11.fma(b0, c11_0);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-      al.fma(c11_0, FloatVector.fromArray(S, c, co + 11 * ldc + 0)).intoArray(c, co + 11 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      c7_0.intoArray(tile, 112);
-      c8_0.intoArray(tile, 128);
-      c9_0.intoArray(tile, 144);
-      c10_0.intoArray(tile, 160);
-      c11_0.intoArray(tile, 176);
-      edge(tile, 12, 16, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k11x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z, c10_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 11;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-      FloatVector a10 = FloatVector.broadcast(S, a[ai + 10]);
-      c10_0 = a10.fma(b0, c10_0);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-      al.fma(c10_0, FloatVector.fromArray(S, c, co + 10 * ldc + 0)).intoArray(c, co + 10 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      c7_0.intoArray(tile, 112);
-      c8_0.intoArray(tile, 128);
-      c9_0.intoArray(tile, 144);
-      c10_0.intoArray(tile, 160);
-      edge(tile, 11, 16, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k10x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z, c9_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 10;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-      FloatVector a9 = FloatVector.broadcast(S, a[ai + 9]);
-      c9_0 = a9.fma(b0, c9_0);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-      al.fma(c9_0, FloatVector.fromArray(S, c, co + 9 * ldc + 0)).intoArray(c, co + 9 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      c7_0.intoArray(tile, 112);
-      c8_0.intoArray(tile, 128);
-      c9_0.intoArray(tile, 144);
-      edge(tile, 10, 16, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k9x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z, c8_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 9;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      FloatVector a8 = FloatVector.broadcast(S, a[ai + 8]);
-      c8_0 = a8.fma(b0, c8_0);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c8_0, FloatVector.fromArray(S, c, co + 8 * ldc + 0)).intoArray(c, co + 8 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      c7_0.intoArray(tile, 112);
-      c8_0.intoArray(tile, 128);
-      edge(tile, 9, 16, c, co, ldc, alpha, nv);
-    }
-  }
-
-  static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 8;
+      int bi = bo + (p) * 16, ai = ao + (p) * 8;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1037,7 +532,16 @@ final class MicroKernels {
       c7_0 = a7.fma(b0, c7_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+      al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1055,15 +559,15 @@ final class MicroKernels {
       c5_0.intoArray(tile, 80);
       c6_0.intoArray(tile, 96);
       c7_0.intoArray(tile, 112);
-      edge(tile, 8, 16, c, co, ldc, alpha, nv);
+      edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 7;
+      int bi = bo + (p) * 16, ai = ao + (p) * 7;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1081,7 +585,15 @@ final class MicroKernels {
       c6_0 = a6.fma(b0, c6_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1097,15 +609,15 @@ final class MicroKernels {
       c4_0.intoArray(tile, 64);
       c5_0.intoArray(tile, 80);
       c6_0.intoArray(tile, 96);
-      edge(tile, 7, 16, c, co, ldc, alpha, nv);
+      edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 6;
+      int bi = bo + (p) * 16, ai = ao + (p) * 6;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1121,7 +633,14 @@ final class MicroKernels {
       c5_0 = a5.fma(b0, c5_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1135,15 +654,15 @@ final class MicroKernels {
       c3_0.intoArray(tile, 48);
       c4_0.intoArray(tile, 64);
       c5_0.intoArray(tile, 80);
-      edge(tile, 6, 16, c, co, ldc, alpha, nv);
+      edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 5;
+      int bi = bo + (p) * 16, ai = ao + (p) * 5;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1157,7 +676,13 @@ final class MicroKernels {
       c4_0 = a4.fma(b0, c4_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1169,15 +694,15 @@ final class MicroKernels {
       c2_0.intoArray(tile, 32);
       c3_0.intoArray(tile, 48);
       c4_0.intoArray(tile, 64);
-      edge(tile, 5, 16, c, co, ldc, alpha, nv);
+      edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 4;
+      int bi = bo + (p) * 16, ai = ao + (p) * 4;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1189,7 +714,12 @@ final class MicroKernels {
       c3_0 = a3.fma(b0, c3_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1199,15 +729,15 @@ final class MicroKernels {
       c1_0.intoArray(tile, 16);
       c2_0.intoArray(tile, 32);
       c3_0.intoArray(tile, 48);
-      edge(tile, 4, 16, c, co, ldc, alpha, nv);
+      edge(tile, 4, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 3;
+      int bi = bo + (p) * 16, ai = ao + (p) * 3;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1217,7 +747,11 @@ final class MicroKernels {
       c2_0 = a2.fma(b0, c2_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
       al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
@@ -1225,15 +759,15 @@ final class MicroKernels {
       c0_0.intoArray(tile, 0);
       c1_0.intoArray(tile, 16);
       c2_0.intoArray(tile, 32);
-      edge(tile, 3, 16, c, co, ldc, alpha, nv);
+      edge(tile, 3, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z, c1_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 2;
+      int bi = bo + (p) * 16, ai = ao + (p) * 2;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
@@ -1241,31 +775,36 @@ final class MicroKernels {
       c1_0 = a1.fma(b0, c1_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
       al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
     } else {
       c0_0.intoArray(tile, 0);
       c1_0.intoArray(tile, 16);
-      edge(tile, 2, 16, c, co, ldc, alpha, nv);
+      edge(tile, 2, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 
-  static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     FloatVector Z = FloatVector.zero(S);
     FloatVector c0_0 = Z;
     for (int p = 0; p < kc; p++) {
-      int bi = bo + p * 16, ai = ao + p * 1;
+      int bi = bo + (p) * 16, ai = ao + (p) * 1;
       FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
       FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
       c0_0 = a0.fma(b0, c0_0);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16) {
+    if (nv == 16 && ov) {
+      al.mul(c0_0).intoArray(c, co + 0);
+    } else if (nv == 16) {
       al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
     } else {
       c0_0.intoArray(tile, 0);
-      edge(tile, 1, 16, c, co, ldc, alpha, nv);
+      edge(tile, 1, 16, c, co, ldc, alpha, nv, ov);
     }
   }
 

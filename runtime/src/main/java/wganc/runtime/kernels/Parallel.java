@@ -130,7 +130,7 @@ public final class Parallel {
 
   private static final class Pool {
     /** Spin iterations a worker waits for new work before parking. */
-    private static final int SPIN = 1 << 14;
+    private static final int SPIN = 1 << 12;
     final int size;
     final Thread[] workers;
     volatile Job job;

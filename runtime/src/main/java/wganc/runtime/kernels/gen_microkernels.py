@@ -1,27 +1,55 @@
 #!/usr/bin/env python3
-"""Writes MicroKernels.java: register-blocked R x (16*V) sgemm micro-kernels, R = 1..12, V = 1, 2.
+"""Writes MicroKernels.java: register-blocked R x (16*V) sgemm micro-kernels, R = 1..MAXR, V = 1, 2.
+
+MAXR = 8, not 12: a 12x32 kernel (24 accumulators) is ~5 % faster once C2 has compiled it, but C1
+cannot compile it at tier 3 ("out of virtual registers") while it can at tier 2, and HotSpot then
+leaves the method in tier 2 (boxed Vector API, ~100x slower) for good. 8x32 compiles at tier 3
+and moves on to C2 normally.
 
 Run from this directory: python3 gen_microkernels.py > MicroKernels.java
 """
-MAXR = 12
+MAXR = 8
+UNROLL = 1
 
 def kernel(R, V):
     L = []
-    L.append(f"  static void k{R}x{V}(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {{")
+    L.append(f"  static void k{R}x{V}(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {{")
     accs = [f"c{r}_{v}" for r in range(R) for v in range(V)]
     L.append("    FloatVector Z = FloatVector.zero(S);")  # a local: a static final vector defeats box elimination
     L.append("    FloatVector " + ", ".join(f"{x} = Z" if i == 0 else f"{x} = Z" for i, x in enumerate(accs)) + ";")
-    L.append("    for (int p = 0; p < kc; p++) {")
-    L.append(f"      int bi = bo + p * {16*V}, ai = ao + p * {R};")
-    for v in range(V):
-        L.append(f"      FloatVector b{v} = FloatVector.fromArray(S, b, bi + {16*v});")
-    for r in range(R):
-        L.append(f"      FloatVector a{r} = FloatVector.broadcast(S, a[ai + {r}]);" if r == 0 or True else "")
+    def step(pexpr, ind):
+        out = []
+        out.append(f"{ind}int bi = bo + ({pexpr}) * {16*V}, ai = ao + ({pexpr}) * {R};")
         for v in range(V):
-            L.append(f"      c{r}_{v} = a{r}.fma(b{v}, c{r}_{v});")
-    L.append("    }")
+            out.append(f"{ind}FloatVector b{v} = FloatVector.fromArray(S, b, bi + {16*v});")
+        for r in range(R):
+            out.append(f"{ind}FloatVector a{r} = FloatVector.broadcast(S, a[ai + {r}]);")
+            for v in range(V):
+                out.append(f"{ind}c{r}_{v} = a{r}.fma(b{v}, c{r}_{v});")
+        return out
+    # UNROLL > 1 unrolls the k loop (same order of operations); 1 measured as fast and compiles sooner.
+    if UNROLL == 1:
+        L.append("    for (int p = 0; p < kc; p++) {")
+        L += step("p", "      ")
+        L.append("    }")
+    else:
+        L.append(f"    int p = 0;")
+        L.append(f"    for (; p + {UNROLL - 1} < kc; p += {UNROLL}) {{")
+        for u in range(UNROLL):
+            L.append("      {")
+            L += step(f"p + {u}", "        ")
+            L.append("      }")
+        L.append("    }")
+        L.append("    for (; p < kc; p++) {")
+        L += step("p", "      ")
+        L.append("    }")
     L.append("    FloatVector al = FloatVector.broadcast(S, alpha);")
-    L.append(f"    if (nv == {16*V}) {{")
+    L.append(f"    if (nv == {16*V} && ov) {{")
+    for r in range(R):
+        for v in range(V):
+            off = f"co + {r} * ldc + {16*v}" if r else f"co + {16*v}"
+            L.append(f"      al.mul(c{r}_{v}).intoArray(c, {off});")
+    L.append(f"    }} else if (nv == {16*V}) {{")
     for r in range(R):
         for v in range(V):
             off = f"co + {r} * ldc + {16*v}" if r else f"co + {16*v}"
@@ -31,7 +59,7 @@ def kernel(R, V):
     for r in range(R):
         for v in range(V):
             L.append(f"      c{r}_{v}.intoArray(tile, {r * 16 * V + 16 * v});")
-    L.append(f"      edge(tile, {R}, {16*V}, c, co, ldc, alpha, nv);")
+    L.append(f"      edge(tile, {R}, {16*V}, c, co, ldc, alpha, nv, ov);")
     L.append("    }")
     L.append("  }")
     return "\n".join(L)
@@ -46,7 +74,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Register-blocked sgemm micro-kernels {@code kRxV}: an R x (16 V) block of C gets
  * {@code C = fma(alpha, acc, C)} where {@code acc[r][j] = sum_p a[p][r] * b[p][j]} is accumulated
- * with one fused multiply-add per term, p ascending, from 0. A is a packed panel (R values per p),
+ * with one fused multiply-add per term, p ascending, from 0; with {@code ov} (overwrite, the
+ * first k block when beta is 0) {@code C = alpha * acc} instead, C not read. A is a packed panel (R values per p),
  * B a packed panel (16 V values per p); {@code nv} (1 .. 16 V) columns of C are written.
  * Every element of C is computed by the same sequence of roundings whatever R, V or the
  * element's position in the block, which is what makes the tiling free to vary.
@@ -57,7 +86,7 @@ final class MicroKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
   static final int MAXR = %d;
 
-  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, float[] tile) {
+  static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
     if (v == 2) {
       switch (r) {
 %s
@@ -71,17 +100,17 @@ final class MicroKernels {
     }
   }
 
-  /** C[r][j] = fma(alpha, tile[r][j], C[r][j]) for j < nv: the same rounding as the vector path. */
-  private static void edge(float[] tile, int rows, int w, float[] c, int co, int ldc, float alpha, int nv) {
+  /** C[r][j] = fma(alpha, tile[r][j], C[r][j]) (or alpha * tile[r][j] when ov) for j < nv: the vector path's rounding. */
+  private static void edge(float[] tile, int rows, int w, float[] c, int co, int ldc, float alpha, int nv, boolean ov) {
     for (int r = 0; r < rows; r++)
       for (int j = 0; j < nv; j++) {
         int o = co + r * ldc + j;
-        c[o] = Math.fma(alpha, tile[r * w + j], c[o]);
+        c[o] = ov ? alpha * tile[r * w + j] : Math.fma(alpha, tile[r * w + j], c[o]);
       }
   }
 """ % (MAXR,
-       "\n".join(f"        case {r} -> k{r}x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);" for r in range(1, MAXR+1)),
-       "\n".join(f"        case {r} -> k{r}x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, tile);" for r in range(1, MAXR+1))))
+       "\n".join(f"        case {r} -> k{r}x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);" for r in range(1, MAXR+1)),
+       "\n".join(f"        case {r} -> k{r}x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);" for r in range(1, MAXR+1))))
 for V in (2, 1):
     for R in range(MAXR, 0, -1):
         out.append(kernel(R, V))

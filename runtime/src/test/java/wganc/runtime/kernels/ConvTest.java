@@ -141,6 +141,8 @@ class ConvTest {
         Shape.of(9, 6, 16, 16, 20, 5, 5, 2, 2, 1, 2, 1, 2),
         Shape.of(17, 8, 4, 4, 40, 5, 5, 2, 2, 1, 2, 1, 2),
         Shape.of(5, 16, 8, 8, 12, 3, 3, 1, 1, 1, 1, 1, 1),
+        Shape.of(6, 9, 12, 12, 1, 3, 3, 1, 1, 1, 1, 1, 1),    // O = 1: direct path
+        Shape.of(4, 5, 14, 14, 3, 4, 4, 2, 2, 1, 1, 1, 1),
     };
     for (Shape s : shapes) {
       float[][] ref = null;
