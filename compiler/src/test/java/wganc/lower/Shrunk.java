@@ -38,14 +38,14 @@ import wganc.passes.EliminateDeadCode;
  * become 8. Every layer kind, kernel, stride, padding and spatial size is kept, and the result must
  * still check.
  */
-final class Shrunk {
+public final class Shrunk {
   private Shrunk() {}
 
   static Stream<Path> models() throws IOException {
     return Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".wgan")).sorted();
   }
 
-  static String shrink(String text) {
+  public static String shrink(String text) {
     text = text.replaceAll("train batch \\d+", "train batch 3").replaceAll("update (\\w+) batch \\d+", "update $1 batch 3");
     text = divide(text, Pattern.compile("\\b((?:dense|conv|conv_transpose) )(\\d+)"));
     text = divide(text, Pattern.compile("(reshape \\[)(\\d+)"));

@@ -60,6 +60,8 @@ class JvmAgreementTest {
   @MethodSource("models")
   void kernelsAgreeWithTheInterpreterOnThreeSteps(Path path) throws Exception {
     String text = small(Files.readString(path));
+    // mnist-wgan-gp differs from mnist-wgan-gp-paper only in a draw's distribution: run it narrowed
+    if (path.getFileName().toString().equals("mnist-wgan-gp.wgan")) text = wganc.lower.Shrunk.shrink(text);
     Frontend.Outcome o = Frontend.compile(path.toString(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Model model = o.result().model();
