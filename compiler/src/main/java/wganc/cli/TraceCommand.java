@@ -52,6 +52,11 @@ final class TraceCommand implements Callable<Integer> {
   @Option(names = "--list", description = "print the name, shape and role of every tensor read and written")
   boolean list;
 
+  @Option(names = "--backend", paramLabel = "NAME",
+      description = "interpreter (float64 reference, default) or jvm (the generated float32 kernels)",
+      defaultValue = "interpreter")
+  String backend;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws IOException {
@@ -131,18 +136,42 @@ final class TraceCommand implements Callable<Integer> {
       err.println("help: `wganc trace " + model + " --list` prints every tensor a trace reads, with its shape");
       return 1;
     }
-    Interpreter.Result r = Interpreter.run(g, feeds);
     SafeTensors result = new SafeTensors();
-    for (String name : g.outputs().keySet()) {
-      Tensor t = r.output(name);
-      result.put(name, wganc.runtime.io.Tensor.f64(t.data(), t.shape().stream().mapToInt(Integer::intValue).toArray()));
+    double loss;
+    if (backend.equals("jvm")) {
+      wganc.runtime.train.Phase p = wganc.emit.java.JvmBackend.single(
+          wganc.passes.Pipeline.standard().run(g).graph(), phase.name(), model.toString());
+      String[] rn = p.reads();
+      float[][] in = new float[rn.length][];
+      for (int i = 0; i < rn.length; i++) {
+        double[] d = feeds.get(rn[i]).data();
+        in[i] = new float[d.length];
+        for (int k = 0; k < d.length; k++) in[i][k] = (float) d[k];
+      }
+      int[][] ws = p.writeShapes();
+      float[][] out = new float[ws.length][];
+      for (int i = 0; i < ws.length; i++) out[i] = new float[java.util.Arrays.stream(ws[i]).reduce(1, (a, b) -> a * b)];
+      p.run(0, in, out);
+      String[] wn = p.writes();
+      for (int i = 0; i < wn.length; i++) result.put(wn[i], wganc.runtime.io.Tensor.f32(out[i], ws[i]));
+      loss = out[java.util.Arrays.asList(wn).indexOf("loss")][0];
+    } else if (backend.equals("interpreter")) {
+      Interpreter.Result r = Interpreter.run(g, feeds);
+      for (String name : g.outputs().keySet()) {
+        Tensor t = r.output(name);
+        result.put(name, wganc.runtime.io.Tensor.f64(t.data(), t.shape().stream().mapToInt(Integer::intValue).toArray()));
+      }
+      loss = r.output("loss").item();
+    } else {
+      err.println("error: --backend must be interpreter or jvm, found `" + backend + "`");
+      return 2;
     }
     result.putMetadata("model", o.result().model().name());
     result.putMetadata("update", phase.name());
-    result.putMetadata("backend", "interpreter-f64");
+    result.putMetadata("backend", backend.equals("jvm") ? "jvm-f32" : "interpreter-f64");
     result.write(output);
-    err.println("wganc: wrote " + g.outputs().size() + " tensors of update `" + phase.name() + "` to " + output
-        + " (loss " + r.output("loss").item() + ")");
+    err.println("wganc: wrote " + result.tensors().size() + " tensors of update `" + phase.name() + "` to " + output
+        + " (loss " + loss + ")");
     return 0;
   }
 }

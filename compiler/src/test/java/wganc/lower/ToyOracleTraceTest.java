@@ -78,6 +78,14 @@ class ToyOracleTraceTest {
     // does not depend on it
     assertEquals(0.0, trace.doubles("grad.D.6.bias")[0], 1e-12);
     Files.delete(t);
+
+    // the generated float32 kernels reproduce PyTorch's float32 column to a relative 1e-5
+    code = Main.run(new String[] {"trace", "../models/toy8-wgan-gp.wgan", "--backend", "jvm", "--weights", w.toString(),
+        "--batch", b.toString(), "-o", t.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+    SafeTensors f32 = SafeTensors.read(t);
+    assertRelative(9.25466061, f32.doubles("loss")[0], 1e-5);
+    assertRelative(0.920460463, f32.doubles("gp")[0], 1e-5);
   }
 
   private static void assertRelative(double expected, double actual, double tolerance) {

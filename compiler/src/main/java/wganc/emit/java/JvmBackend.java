@@ -42,6 +42,18 @@ public final class JvmBackend implements Backend {
     return new Sources(spec, names, files);
   }
 
+  /** One graph as a loaded phase (for traces: a graph whose draws are inputs). */
+  public static Phase single(Graph g, String phaseName, String source) {
+    JavaFile file = JavaEmitter.emit(g, "wganc.generated.trace", "TracePhase", phaseName, source);
+    Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("wganc.generated.trace.TracePhase", file.toString()));
+    try {
+      return (Phase) InMemoryCompiler.load(classes).loadClass("wganc.generated.trace.TracePhase")
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot load the generated trace phase: " + e, e);
+    }
+  }
+
   static String className(String phase) {
     return JavaEmitter.camel(phase.replace('.', '_')) + "Phase";
   }
