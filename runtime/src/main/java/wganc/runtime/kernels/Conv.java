@@ -112,14 +112,19 @@ public final class Conv {
       g.columnOffsets(gn, rel);
       int panelsB = (cols + Gemm.NR - 1) / Gemm.NR;
       float[] bp = wk.bp = Gemm.grow(wk.bp, (long) panelsB * Gemm.NR * K);
-      for (int q = 0; q < panelsB; q++) packGather(q, cols, K, xph, phaseOff, rel, bp);
       int qa0 = blk * panelsA / ob, qa1 = (blk + 1) * panelsA / ob;
-      if (gn == 1) {
-        Gemm.tile(O, cols, K, 1f, ap, bp, accumulate ? 1f : 0f, y, yOff + n0 * O * g.HoWo, g.HoWo,
-            qa0, qa1, 0, panelsB);
-      } else {
-        float[] cs = wk.c = Gemm.grow(wk.c, (long) O * cols);
-        Gemm.tile(O, cols, K, 1f, ap, bp, 0f, cs, 0, cols, qa0, qa1, 0, panelsB);
+      boolean direct = gn == 1;
+      float[] cs = direct ? y : (wk.c = Gemm.grow(wk.c, (long) O * cols));
+      int cOff = direct ? yOff + n0 * O * g.HoWo : 0, ldc = direct ? g.HoWo : cols;
+      float beta = direct && accumulate ? 1f : 0f;
+      // each k block of the im2col panels is gathered just before its products, while in cache
+      int nkb = Gemm.kBlocks(K);
+      for (int kb = 0; kb < nkb; kb++) {
+        int p0 = Gemm.kBlockStart(kb, K, nkb), p1 = Gemm.kBlockStart(kb + 1, K, nkb);
+        for (int q = 0; q < panelsB; q++) packGather(q, cols, K, p0, p1, xph, phaseOff, rel, bp);
+        Gemm.tileBlock(O, cols, K, kb, 1f, ap, bp, beta, cs, cOff, ldc, qa0, qa1, 0, panelsB);
+      }
+      if (!direct) {
         int o1 = Math.min(O, qa1 * Gemm.MR);
         for (int gi = 0; gi < gn; gi++)
           for (int o = qa0 * Gemm.MR; o < o1; o++) {
@@ -232,13 +237,13 @@ public final class Conv {
 
   // ---- packing -------------------------------------------------------------------------------
 
-  /** B panel q (columns = output positions) for the forward pass: (p, j) = xph[phaseOff[p] + rel[j]]. */
-  static void packGather(int q, int cols, int K, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
+  /** Rows [p0, p1) of B panel q (columns = output positions) for the forward pass: (p, j) = xph[phaseOff[p] + rel[j]]. */
+  static void packGather(int q, int cols, int K, int p0, int p1, float[] xph, int[] phaseOff, int[] rel, float[] bp) {
     int j0 = q * Gemm.NR, wd = Gemm.panelWidth(q, cols);
     int d = q * Gemm.NR * K;
     // vector gathers (vgatherdps), about twice the speed of scalar loads; rel is padded to whole
     // panels with valid offsets, and the columns past the real ones are never stored into C
-    for (int p = 0; p < K; p++) {
+    for (int p = p0; p < p1; p++) {
       int base = phaseOff[p], o = d + p * wd;
       FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
       if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);

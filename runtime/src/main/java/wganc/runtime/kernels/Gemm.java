@@ -247,20 +247,30 @@ public final class Gemm {
   static void tile(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
       float[] c, int cOff, int ldc, int qa0, int qa1, int qb0, int qb1) {
     if (qa0 >= qa1 || qb0 >= qb1) return;
-    float[] tileBuf = TILE.get();
-    if (beta != 0f) scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
     int nkb = kBlocks(k);
-    for (int kb = 0; kb < nkb; kb++) {
-      int p0 = kBlockStart(kb, k, nkb), kc = kBlockStart(kb + 1, k, nkb) - p0;
-      for (int qb = qb0; qb < qb1; qb++) {
-        int cols = panelCols(qb, n), wd = panelWidth(qb, n);
-        int bo = qb * NR * k + p0 * wd;
-        int v = wd / 16;
-        for (int qa = qa0; qa < qa1; qa++) {
-          int rows = panelRows(qa, m);
-          MicroKernels.run(rows, v, kc, ap, qa * MR * k + p0 * rows, bp, bo,
-              c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols, kb == 0 && beta == 0f, tileBuf);
-        }
+    for (int kb = 0; kb < nkb; kb++) tileBlock(m, n, k, kb, alpha, ap, bp, beta, c, cOff, ldc, qa0, qa1, qb0, qb1);
+  }
+
+  /**
+   * Block kb of k (of {@link #kBlocks}) of one tile; blocks must be run in ascending order (block 0
+   * applies beta). Lets a caller pack each k block of B just before it is used, while it is in cache.
+   */
+  static void tileBlock(int m, int n, int k, int kb, float alpha, float[] ap, float[] bp, float beta,
+      float[] c, int cOff, int ldc, int qa0, int qa1, int qb0, int qb1) {
+    if (qa0 >= qa1 || qb0 >= qb1) return;
+    float[] tileBuf = TILE.get();
+    if (kb == 0 && beta != 0f)
+      scaleBlock(beta, c, cOff, ldc, qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
+    int nkb = kBlocks(k);
+    int p0 = kBlockStart(kb, k, nkb), kc = kBlockStart(kb + 1, k, nkb) - p0;
+    for (int qb = qb0; qb < qb1; qb++) {
+      int cols = panelCols(qb, n), wd = panelWidth(qb, n);
+      int bo = qb * NR * k + p0 * wd;
+      int v = wd / 16;
+      for (int qa = qa0; qa < qa1; qa++) {
+        int rows = panelRows(qa, m);
+        MicroKernels.run(rows, v, kc, ap, qa * MR * k + p0 * rows, bp, bo,
+            c, cOff + qa * MR * ldc + qb * NR, ldc, alpha, cols, kb == 0 && beta == 0f, tileBuf);
       }
     }
   }
