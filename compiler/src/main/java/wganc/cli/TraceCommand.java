@@ -149,12 +149,12 @@ final class TraceCommand implements Callable<Integer> {
         for (int k = 0; k < d.length; k++) in[i][k] = (float) d[k];
       }
       int[][] ws = p.writeShapes();
-      float[][] out = new float[ws.length][];
-      for (int i = 0; i < ws.length; i++) out[i] = new float[java.util.Arrays.stream(ws[i]).reduce(1, (a, b) -> a * b)];
-      p.run(0, in, out);
+      float[][] written = new float[ws.length][];
+      for (int i = 0; i < ws.length; i++) written[i] = new float[java.util.Arrays.stream(ws[i]).reduce(1, (a, b) -> a * b)];
+      p.run(0, in, written);
       String[] wn = p.writes();
-      for (int i = 0; i < wn.length; i++) result.put(wn[i], wganc.runtime.io.Tensor.f32(out[i], ws[i]));
-      loss = out[java.util.Arrays.asList(wn).indexOf("loss")][0];
+      for (int i = 0; i < wn.length; i++) result.put(wn[i], wganc.runtime.io.Tensor.f32(written[i], ws[i]));
+      loss = written[java.util.Arrays.asList(wn).indexOf("loss")][0];
     } else if (backend.equals("interpreter")) {
       Interpreter.Result r = Interpreter.run(g, feeds);
       for (String name : g.outputs().keySet()) {
