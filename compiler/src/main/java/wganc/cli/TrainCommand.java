@@ -106,6 +106,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = new Trainer(c, opts);
     Thread hook = trainer.installShutdownHook();
     Trainer.Result r;
+    boolean created = !Files.exists(run);
     try {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -115,6 +116,7 @@ final class TrainCommand implements Callable<Integer> {
       r = trainer.train();
     } catch (java.io.IOException e) {
       err.println("error: " + e.getMessage());
+      if (created) removeUnstarted(run);
       return 1;
     } catch (NonFiniteLossException e) {
       err.println("error: " + e.getMessage());
@@ -132,6 +134,16 @@ final class TrainCommand implements Callable<Integer> {
     err.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
     return 0;
+  }
+
+  /** A run that failed before its first checkpoint leaves nothing behind (a missing dataset, say). */
+  private static void removeUnstarted(Path run) {
+    if (Files.isDirectory(run.resolve("checkpoints"))) return;
+    try (var files = Files.walk(run)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (java.io.IOException ignored) {
+      // best effort: what is left is an empty or partial folder the user can remove
+    }
   }
 
   static String stem(Path p) {
