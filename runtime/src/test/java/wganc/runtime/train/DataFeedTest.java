@@ -76,8 +76,9 @@ class DataFeedTest {
 
   @Test
   void toySpecMapsToTheWganGpDistributions() {
+    // 8gaussians as written: radius `scale`, noise `std` (the ORACLES recipe), no 1.414 division
     ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
-    assertArrayEquals(Toy2d.wganGp8().sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
+    assertArrayEquals(Toy2d.eightGaussians(2, 0.02).sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
     ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05);
     assertArrayEquals(Toy2d.wganGp25().sample(50, 1, 2, 3), DataFeed.toy(d25).sample(50, 1, 2, 3));
     ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25);
