@@ -63,7 +63,7 @@ class TrainEndToEndTest {
     assertEquals(30, m.get("steps_done"));
     assertEquals(model.spec().sourceSha256(), m.get("source_sha256"));
     List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
-    assertEquals("step,critic.loss,critic.gp,generator.loss,steps_per_s", csv.getFirst());
+    assertEquals("step,critic.loss,critic.gp,critic.wdist,generator.loss,steps_per_s", csv.getFirst());
     assertEquals(31, csv.size());
     for (String row : csv.subList(1, csv.size())) {
       String[] cells = row.split(",");
