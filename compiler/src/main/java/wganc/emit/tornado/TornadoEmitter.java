@@ -126,8 +126,7 @@ public final class TornadoEmitter {
     for (int i = 0; i < reads.size(); i++) {
       arrayName.put(readValues.get(i).id(), "in" + i);
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "in" + i, Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("new $T($L)", FLOAT_ARRAY, readValues.get(i).type().size())
-          .addJavadoc("`$L`\n", reads.get(i)).build());
+          .initializer("new $T($L)", FLOAT_ARRAY, readValues.get(i).type().size()).build());
     }
     for (int i = 0; i < schedule.bufferSizes().size(); i++) {
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
@@ -147,6 +146,8 @@ public final class TornadoEmitter {
     // kernels and the task graph
     String graphName = camelLower(phaseName.replace('.', '_'));
     CodeBlock.Builder tasks = CodeBlock.builder();
+    MethodSpec.Builder onJvm = MethodSpec.methodBuilder("runOnJvm").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).\n");
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
       String name = "k" + index + camel(kernelKind(k));
@@ -162,6 +163,7 @@ public final class TornadoEmitter {
             + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
       }
       tasks.add("\n.task($S, $L::$L, $L)", name, className, name, String.join(", ", args));
+      onJvm.addStatement("$L($L)", name, String.join(", ", args));
       index++;
     }
     List<String> everyRun = new ArrayList<>();
@@ -182,6 +184,7 @@ public final class TornadoEmitter {
     g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", distinct(outs)));
     taskGraph.addStatement("$L", g.build());
     type.addMethod(taskGraph.build());
+    type.addMethod(onJvm.build());
 
     type.addField(FieldSpec.builder(EXECUTION_PLAN, "plan", Modifier.PRIVATE).build());
     for (var e : constantArrays.entrySet()) {
@@ -199,7 +202,8 @@ public final class TornadoEmitter {
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
         .addParameter(float[][].class, "reads").addParameter(float[][].class, "writes")
         .addComment("first version: every read is copied in and every write copied out on each run");
-    run.beginControlFlow("if (plan == null)")
+    run.addStatement("boolean jvm = Boolean.getBoolean($S)", "wganc.tornado.jvm");
+    run.beginControlFlow("if (plan == null && !jvm)")
         .addStatement("plan = new $T(taskGraph().snapshot())", EXECUTION_PLAN)
         .addStatement("String device = System.getProperty($S)", "wganc.tornado.device")
         .beginControlFlow("if (device != null && !device.isBlank())")
@@ -209,10 +213,11 @@ public final class TornadoEmitter {
         .endControlFlow()
         .endControlFlow();
     for (int i = 0; i < reads.size(); i++) {
-      run.addStatement("toDevice(reads[$L], in$L)", i, i);
+      run.addStatement("toDevice(reads[$L], in$L)", i, i).addComment("$L", reads.get(i));
     }
     run.addStatement("step.set(0, (int) rngStep)").addStatement("step.set(1, (int) (rngStep >>> 32))");
-    run.addStatement("plan.execute()");
+    run.beginControlFlow("if (jvm)").addStatement("runOnJvm()").nextControlFlow("else")
+        .addStatement("plan.execute()").endControlFlow();
     for (int w = 0; w < writeValues.size(); w++) {
       run.addStatement("toHost($L, writes[$L])", array(writeValues.get(w)), w);
     }
