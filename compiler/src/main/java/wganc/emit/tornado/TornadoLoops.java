@@ -229,7 +229,9 @@ final class TornadoLoops {
   /**
    * Philox4x32-10 as {@code wganc.runtime.rng.Philox}: counter (o, step lo, step hi, stream), key
    * (seed lo, seed hi); 32x32 to 64-bit products in long arithmetic. Uniform: {@code (x0 >>> 8) 2^-24};
-   * normal: Box–Muller in double on {@code x0, x1} (cosine branch).
+   * normal: Box–Muller in double on {@code x0, x1} (cosine branch). {@code x >>> 8} is written
+   * {@code (x >> 8) & 0xFFFFFF}: TornadoVM 5.2 (OpenCL, PoCL) computed the int {@code >>>} as a signed
+   * shift, which put uniforms in [-1, 1).
    */
   private static void philox(List<String> b, RandomDraw r, long seed, int stream) {
     b.add("int c0 = o;");
@@ -241,8 +243,8 @@ final class TornadoLoops {
     b.add("for (int round = 0; round < 10; round++) {");
     b.add("  long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);");
     b.add("  long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);");
-    b.add("  int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;");
-    b.add("  int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;");
+    b.add("  int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;");
+    b.add("  int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;");
     b.add("  c0 = n0;");
     b.add("  c1 = (int) p1;");
     b.add("  c2 = n2;");
@@ -251,10 +253,10 @@ final class TornadoLoops {
     b.add("  k1 += 0xBB67AE85;");
     b.add("}");
     if (r == RandomDraw.UNIFORM) {
-      b.add("float acc = (c0 >>> 8) * 0x1.0p-24f;");
+      b.add("float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;");
     } else {
-      b.add("double u1 = ((c0 >>> 8) + 1) * 0x1.0p-24;");
-      b.add("double u2 = (c1 >>> 8) * 0x1.0p-24;");
+      b.add("double u1 = (((c0 >> 8) & 0xFFFFFF) + 1) * 0x1.0p-24;");
+      b.add("double u2 = ((c1 >> 8) & 0xFFFFFF) * 0x1.0p-24;");
       b.add("float acc = (float) (TornadoMath.sqrt(-2.0 * TornadoMath.log(u1)) * TornadoMath.cos(6.283185307179586 * u2));");
     }
   }

@@ -436,8 +436,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -445,8 +445,8 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      double u1 = ((c0 >>> 8) + 1) * 0x1.0p-24;
-      double u2 = (c1 >>> 8) * 0x1.0p-24;
+      double u1 = (((c0 >> 8) & 0xFFFFFF) + 1) * 0x1.0p-24;
+      double u2 = ((c1 >> 8) & 0xFFFFFF) * 0x1.0p-24;
       float acc = (float) (TornadoMath.sqrt(-2.0 * TornadoMath.log(u1)) * TornadoMath.cos(6.283185307179586 * u2));
       out.set(o, acc);
     }
@@ -1059,8 +1059,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1068,7 +1068,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1230,8 +1230,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1239,7 +1239,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1330,8 +1330,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1339,7 +1339,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1421,8 +1421,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1430,7 +1430,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1862,8 +1862,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1871,7 +1871,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1945,8 +1945,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1954,7 +1954,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2037,8 +2037,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2046,7 +2046,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2216,8 +2216,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2225,7 +2225,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2299,8 +2299,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2308,7 +2308,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2391,8 +2391,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2400,7 +2400,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }

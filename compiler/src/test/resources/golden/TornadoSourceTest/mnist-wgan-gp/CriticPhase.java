@@ -436,8 +436,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -445,8 +445,8 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      double u1 = ((c0 >>> 8) + 1) * 0x1.0p-24;
-      double u2 = (c1 >>> 8) * 0x1.0p-24;
+      double u1 = (((c0 >> 8) & 0xFFFFFF) + 1) * 0x1.0p-24;
+      double u2 = ((c1 >> 8) & 0xFFFFFF) * 0x1.0p-24;
       float acc = (float) (TornadoMath.sqrt(-2.0 * TornadoMath.log(u1)) * TornadoMath.cos(6.283185307179586 * u2));
       out.set(o, acc);
     }
@@ -1059,8 +1059,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1068,8 +1068,8 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      double u1 = ((c0 >>> 8) + 1) * 0x1.0p-24;
-      double u2 = (c1 >>> 8) * 0x1.0p-24;
+      double u1 = (((c0 >> 8) & 0xFFFFFF) + 1) * 0x1.0p-24;
+      double u2 = ((c1 >> 8) & 0xFFFFFF) * 0x1.0p-24;
       float acc = (float) (TornadoMath.sqrt(-2.0 * TornadoMath.log(u1)) * TornadoMath.cos(6.283185307179586 * u2));
       out.set(o, acc);
     }
@@ -1232,8 +1232,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1241,7 +1241,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1332,8 +1332,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1341,7 +1341,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1423,8 +1423,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1432,7 +1432,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1864,8 +1864,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1873,7 +1873,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -1947,8 +1947,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -1956,7 +1956,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2039,8 +2039,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2048,7 +2048,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2218,8 +2218,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2227,7 +2227,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2301,8 +2301,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2310,7 +2310,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
@@ -2393,8 +2393,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -2402,7 +2402,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }

@@ -300,8 +300,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -309,8 +309,8 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      double u1 = ((c0 >>> 8) + 1) * 0x1.0p-24;
-      double u2 = (c1 >>> 8) * 0x1.0p-24;
+      double u1 = (((c0 >> 8) & 0xFFFFFF) + 1) * 0x1.0p-24;
+      double u2 = ((c1 >> 8) & 0xFFFFFF) * 0x1.0p-24;
       float acc = (float) (TornadoMath.sqrt(-2.0 * TornadoMath.log(u1)) * TornadoMath.cos(6.283185307179586 * u2));
       out.set(o, acc);
     }
@@ -421,8 +421,8 @@ public final class CriticPhase implements Phase {
       for (int round = 0; round < 10; round++) {
         long p0 = 0xD2511F53L * (c0 & 0xFFFFFFFFL);
         long p1 = 0xCD9E8D57L * (c2 & 0xFFFFFFFFL);
-        int n0 = ((int) (p1 >>> 32)) ^ c1 ^ k0;
-        int n2 = ((int) (p0 >>> 32)) ^ c3 ^ k1;
+        int n0 = ((int) (p1 >> 32)) ^ c1 ^ k0;
+        int n2 = ((int) (p0 >> 32)) ^ c3 ^ k1;
         c0 = n0;
         c1 = (int) p1;
         c2 = n2;
@@ -430,7 +430,7 @@ public final class CriticPhase implements Phase {
         k0 += 0x9E3779B9;
         k1 += 0xBB67AE85;
       }
-      float acc = (c0 >>> 8) * 0x1.0p-24f;
+      float acc = ((c0 >> 8) & 0xFFFFFF) * 0x1.0p-24f;
       out.set(o, acc);
     }
   }
