@@ -71,8 +71,13 @@ final class BenchCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (backend.equals("tornado")) {
+      err.println("error: `wganc bench --backend tornado` is not implemented yet; time TornadoVM with "
+          + "`wganc train MODEL --backend tornado --steps N` (metrics.csv has steps_per_s)");
+      return 2;
+    }
     if (!backend.equals("jvm")) {
-      err.println("error: backend `" + backend + "` is not available in this build; use `--backend jvm`");
+      err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;
     }
     Frontend.Outcome o = Frontend.compile(model);

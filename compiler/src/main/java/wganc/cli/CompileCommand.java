@@ -32,12 +32,23 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "output folder")
   Path output;
 
+  @Option(names = "--backend", paramLabel = "B", description = "jvm (default) or tornado", defaultValue = "jvm")
+  String backend;
+
+  @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
+  Path tornadoHome;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     Frontend.Outcome o = Frontend.compile(model);
     if (!CheckCommand.report(o, err)) return 1;
+    if (backend.equals("tornado")) return TornadoCli.compile(o, model, output, tornadoHome, err);
+    if (!backend.equals("jvm")) {
+      err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
+      return 2;
+    }
     JvmBackend.Sources s = new JvmBackend().sources(o.result().model(), o.source().text(), Backend.Options.defaults());
     Files.createDirectories(output);
     for (var e : s.files().entrySet()) {

@@ -65,6 +65,16 @@ final class TrainCommand implements Callable<Integer> {
       defaultValue = "auto")
   String progress;
 
+  @Option(names = "--backend", paramLabel = "B", description = "jvm (default) or tornado (TornadoVM, in a child JVM)",
+      defaultValue = "jvm")
+  String backend;
+
+  @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (see `wganc devices`; default: its default)")
+  String device;
+
+  @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
+  Path tornadoHome;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws Exception {
@@ -84,6 +94,26 @@ final class TrainCommand implements Callable<Integer> {
     if (style == null) {
       err.println("error: --progress must be auto, bar or lines, found `" + progress + "`");
       return 2;
+    }
+    if (!backend.equals("jvm") && !backend.equals("tornado")) {
+      err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
+      return 2;
+    }
+    if (backend.equals("tornado")) {
+      boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
+      if (fresh || resume) {
+        Files.createDirectories(run);
+        AtomicFiles.writeString(run.resolve("model.wgan"), o.source().text());
+      }
+      java.util.List<String> args = new java.util.ArrayList<>();
+      if (steps != null) args.addAll(java.util.List.of("--steps", steps.toString()));
+      if (seed != null) args.addAll(java.util.List.of("--seed", seed.toString()));
+      if (resume) args.add("--resume");
+      if (sampleEvery > 0) args.addAll(java.util.List.of("--sample-every", String.valueOf(sampleEvery)));
+      if (checkpointEvery > 0) args.addAll(java.util.List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
+      if (dataDir != null) args.addAll(java.util.List.of("--data-dir", dataDir.toString()));
+      if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
+      return TornadoCli.train(o, m, run, args, tornadoHome, device, err);
     }
     err.println("wganc: compiling " + m.name() + " for the JVM ...");
     err.flush();

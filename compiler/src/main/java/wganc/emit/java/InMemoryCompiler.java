@@ -24,6 +24,12 @@ public final class InMemoryCompiler {
 
   /** Compiles {@code sources} (class name to source) and returns their bytecode, by binary name. */
   public static Map<String, byte[]> compile(Map<String, String> sources) {
+    return compile(sources, List.of("-classpath", runtimeClasspath(), "-g:none", "-nowarn", "-XDsuppressNotes",
+        "-proc:none", "--add-modules", "jdk.incubator.vector"));
+  }
+
+  /** The same with the given javac {@code options} (class path, debug information, modules). */
+  public static Map<String, byte[]> compile(Map<String, String> sources, List<String> options) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) throw new IllegalStateException("no Java compiler: run wganc on a JDK, not a JRE");
     Map<String, ByteArrayOutputStream> out = new HashMap<>();
@@ -46,8 +52,6 @@ public final class InMemoryCompiler {
         @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return e.getValue(); }
       });
     }
-    List<String> options = List.of("-classpath", runtimeClasspath(), "-g:none", "-nowarn", "-XDsuppressNotes",
-        "-proc:none", "--add-modules", "jdk.incubator.vector");
     StringWriter log = new StringWriter();
     boolean ok = javac.getTask(log, files, diagnostics, options, null, units).call();
     if (!ok) {
@@ -66,7 +70,7 @@ public final class InMemoryCompiler {
   }
 
   /** Where the runtime's classes are (a folder or wganc's jar): all that generated code links against. */
-  static String runtimeClasspath() {
+  public static String runtimeClasspath() {
     try {
       return java.nio.file.Path.of(wganc.runtime.train.Phase.class.getProtectionDomain().getCodeSource().getLocation()
           .toURI()).toString();

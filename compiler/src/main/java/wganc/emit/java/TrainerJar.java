@@ -30,6 +30,12 @@ public final class TrainerJar {
 
   public static void write(Path jar, Map<String, byte[]> classes, ModelSpec spec, List<String> phaseClasses)
       throws IOException {
+    write(jar, classes, spec, phaseClasses, "jvm");
+  }
+
+  /** The same for phases of {@code backend} (recorded in the run's manifest). */
+  public static void write(Path jar, Map<String, byte[]> classes, ModelSpec spec, List<String> phaseClasses,
+                           String backend) throws IOException {
     java.util.jar.Manifest manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, TrainerMain.class.getName());
@@ -43,7 +49,7 @@ public final class TrainerJar {
           put(out, written, e.getKey().replace('.', '/') + ".class", e.getValue());
         }
         byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter()
-            .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses));
+            .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses, backend));
         put(out, written, "wganc/trainer.json", json);
         for (Class<?> anchor : List.of(TrainerMain.class, ObjectMapper.class, com.fasterxml.jackson.core.JsonParser.class,
             com.fasterxml.jackson.annotation.JsonProperty.class, picocli.CommandLine.class)) {

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
     description = {"Trains the model this jar was compiled from (see `wganc train --help` for what a run leaves)."})
 public final class TrainerMain implements Callable<Integer> {
   /** What `wganc compile` writes into the jar. */
-  public record Manifest(ModelSpec spec, List<String> phases) {}
+  public record Manifest(ModelSpec spec, List<String> phases, String backend) {
+    public Manifest(ModelSpec spec, List<String> phases) { this(spec, phases, "jvm"); }
+  }
 
   @Option(names = "--steps", paramLabel = "N", description = "generator steps (default: the model's)")
   long steps;
@@ -41,6 +43,9 @@ public final class TrainerMain implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names")
   Path dataDir;
+
+  @Option(names = "--seed", paramLabel = "S", description = "seed of the trainer's draws (default: the model's)")
+  Long seed;
 
   @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores)")
   int threads;
@@ -76,10 +81,10 @@ public final class TrainerMain implements Callable<Integer> {
     CompiledModel model = new CompiledModel() {
       @Override public ModelSpec spec() { return m.spec(); }
       @Override public List<Phase> phases() { return phases; }
-      @Override public String backend() { return "jvm"; }
+      @Override public String backend() { return m.backend() == null ? "jvm" : m.backend(); }
     };
     Path run = out != null ? out : Path.of("runs", m.spec().name());
-    Trainer.Options opts = Trainer.Options.defaults(run).withSteps(steps).withSampleEvery(sampleEvery)
+    Trainer.Options opts = Trainer.Options.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
         .withCheckpointEvery(checkpointEvery).withResume(resume).withDataDir(dataDir)
         .withProgress(new PrintStream(System.err, true), Trainer.ProgressStyle.AUTO, 0).withThreads(threads);
     Trainer t = new Trainer(model, opts);

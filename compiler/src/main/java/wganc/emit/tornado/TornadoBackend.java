@@ -1,0 +1,128 @@
+package wganc.emit.tornado;
+
+import com.palantir.javapoet.JavaFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import wganc.check.Model;
+import wganc.emit.Backend;
+import wganc.emit.Specs;
+import wganc.emit.java.InMemoryCompiler;
+import wganc.emit.java.JvmBackend;
+import wganc.emit.java.TrainerJar;
+import wganc.ir.Graph;
+import wganc.lower.Lowering;
+import wganc.passes.Pipeline;
+import wganc.runtime.train.CompiledModel;
+import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.Phase;
+
+/**
+ * TornadoVM kernels ({@link TornadoEmitter}), compiled with the JDK compiler against the SDK's
+ * {@code tornado-api} jar (found at run time: {@code TORNADOVM_HOME} or {@code --tornado-home}; wganc's
+ * build never depends on TornadoVM). TornadoVM needs its own JVM flags, so training runs in a child
+ * JVM started with the SDK's argfile, from a trainer jar like the JVM backend's
+ * ({@link #writeTrainer}); {@link #compile} loads the phases in this JVM only when it already runs
+ * on TornadoVM.
+ */
+public final class TornadoBackend implements Backend {
+  private final Path tornadoHome;
+
+  /** {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}. */
+  public TornadoBackend(Path tornadoHome) {
+    this.tornadoHome = tornadoHome;
+  }
+
+  public TornadoBackend() {
+    this(null);
+  }
+
+  @Override public String name() { return "tornado"; }
+
+  /** Lowers and emits without compiling (for `wganc compile`, goldens and syntax checks; no SDK needed). */
+  public JvmBackend.Sources sources(Model model, String sourceText, Options options) {
+    List<Lowering.PhaseGraph> phases = Lowering.lower(model, Lowering.Draws.RANDOM);
+    ModelSpec spec = Specs.of(model, sourceText, phases, options.sampleN());
+    String pkg = "wganc.generated.tornado." + model.name().toLowerCase(java.util.Locale.ROOT);
+    String source = model.ast().nameSpan().file().path();
+    Map<String, JavaFile> files = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    for (Lowering.PhaseGraph p : phases) {
+      Graph g = Pipeline.standard().run(p.graph()).graph();
+      String cls = className(p.name());
+      files.put(pkg + "." + cls, TornadoEmitter.emit(g, pkg, cls, p.name(), source));
+      names.add(p.name());
+    }
+    Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
+    files.put(pkg + ".SamplePhase", TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source));
+    names.add("sample");
+    return new JvmBackend.Sources(spec, names, files);
+  }
+
+  static String className(String phase) {
+    return TornadoEmitter.camel(phase.replace('.', '_')) + "Phase";
+  }
+
+  /** The SDK this backend uses. */
+  public TornadoSdk sdk() throws BackendException {
+    return TornadoSdk.find(tornadoHome);
+  }
+
+  /** Compiles the sources against the SDK (with {@code -g}: TornadoVM reads the local variable tables). */
+  public Map<String, byte[]> classes(JvmBackend.Sources s) throws BackendException {
+    TornadoSdk sdk = sdk();
+    Map<String, String> text = new LinkedHashMap<>();
+    s.files().forEach((name, file) -> text.put(name, file.toString()));
+    String cp = sdk.apiJar() + java.io.File.pathSeparator + InMemoryCompiler.runtimeClasspath();
+    try {
+      return InMemoryCompiler.compile(text, List.of("-classpath", cp, "-g", "-nowarn", "-XDsuppressNotes", "-proc:none"));
+    } catch (IllegalStateException e) {
+      throw new BackendException(e.getMessage(), e);
+    }
+  }
+
+  /** Writes a trainer jar of the model's TornadoVM phases; run it with {@link TornadoSdk#command}. */
+  public JvmBackend.Sources writeTrainer(Path jar, Model model, String sourceText, Options options)
+      throws BackendException {
+    JvmBackend.Sources s = sources(model, sourceText, options);
+    Map<String, byte[]> classes = classes(s);
+    try {
+      TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(s.files().keySet()), "tornado");
+    } catch (IOException e) {
+      throw new BackendException("cannot write " + jar + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  /** True when this JVM was started with TornadoVM's flags (its runtime can be loaded here). */
+  public static boolean inProcess() {
+    return System.getProperty("tornado.load.api.implementation") != null;
+  }
+
+  @Override
+  public CompiledModel compile(Model model, String sourceText, Options options) throws BackendException {
+    if (!inProcess()) {
+      throw new BackendException("TornadoVM phases run in a JVM started with TornadoVM's flags; "
+          + "`wganc train --backend tornado` starts one (or run this JVM with @$TORNADOVM_HOME/tornado-argfile)");
+    }
+    JvmBackend.Sources s = sources(model, sourceText, options);
+    ClassLoader loader = InMemoryCompiler.load(classes(s));
+    List<Phase> phases = new ArrayList<>();
+    try {
+      for (String name : s.files().keySet()) {
+        phases.add((Phase) loader.loadClass(name).getDeclaredConstructor().newInstance());
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new BackendException("cannot load generated phase: " + e, e);
+    }
+    ModelSpec spec = s.spec();
+    return new CompiledModel() {
+      @Override public ModelSpec spec() { return spec; }
+      @Override public List<Phase> phases() { return phases; }
+      @Override public String backend() { return "tornado"; }
+    };
+  }
+}

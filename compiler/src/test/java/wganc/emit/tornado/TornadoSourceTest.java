@@ -1,0 +1,97 @@
+package wganc.emit.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.source.util.JavacTask;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import wganc.Frontend;
+import wganc.emit.Backend;
+import wganc.emit.java.JvmBackend;
+
+/**
+ * The emitted TornadoVM source of every model: each file parses (javac's parser, no TornadoVM on the
+ * class path) and equals its golden, {@code src/test/resources/golden/TornadoSourceTest/<model>/<Class>.java}.
+ * {@code -Dwganc.updateGoldens=true} rewrites the goldens.
+ */
+class TornadoSourceTest {
+  static final Path GOLDEN = Path.of("src/test/resources/golden/TornadoSourceTest");
+
+  static Stream<Path> models() throws IOException {
+    return Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".wgan")).sorted();
+  }
+
+  static JvmBackend.Sources sources(Path model) throws IOException {
+    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+    assertTrue(o.ok(), () -> o.diagnostics().toString());
+    return new TornadoBackend().sources(o.result().model(), o.source().text(), Backend.Options.defaults());
+  }
+
+  @ParameterizedTest
+  @MethodSource("models")
+  void everyEmittedFileParses(Path model) throws IOException {
+    JvmBackend.Sources s = sources(model);
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    List<JavaFileObject> units = new ArrayList<>();
+    for (var e : s.files().entrySet()) {
+      String text = e.getValue().toString();
+      units.add(new SimpleJavaFileObject(URI.create("string:///" + e.getKey().replace('.', '/') + ".java"),
+          JavaFileObject.Kind.SOURCE) {
+        @Override public CharSequence getCharContent(boolean ignoreEncodingErrors) { return text; }
+      });
+    }
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    JavacTask task = (JavacTask) javac.getTask(new StringWriter(), null, diagnostics, List.of("-proc:none"), null, units);
+    task.parse();
+    assertEquals(List.of(), diagnostics.getDiagnostics().stream().map(d -> d.getSource().getName() + ":"
+        + d.getLineNumber() + ": " + d.getMessage(null)).toList());
+  }
+
+  @ParameterizedTest
+  @MethodSource("models")
+  void emittedSourceMatchesTheGolden(Path model) throws IOException {
+    JvmBackend.Sources s = sources(model);
+    String stem = model.getFileName().toString().replace(".wgan", "");
+    boolean update = Boolean.getBoolean("wganc.updateGoldens");
+    List<String> missing = new ArrayList<>();
+    for (var e : s.files().entrySet()) {
+      String cls = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
+      Path golden = GOLDEN.resolve(stem).resolve(cls + ".java");
+      String actual = e.getValue().toString();
+      if (update) {
+        Files.createDirectories(golden.getParent());
+        Files.writeString(golden, actual, StandardCharsets.UTF_8);
+        continue;
+      }
+      if (!Files.exists(golden)) {
+        missing.add(golden.toAbsolutePath().toString());
+        continue;
+      }
+      assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual,
+          () -> "emitted source differs from " + golden + " (rerun with -Dwganc.updateGoldens=true if intended)");
+    }
+    assertTrue(missing.isEmpty(), () -> "missing goldens (create with -Dwganc.updateGoldens=true): " + missing);
+  }
+
+  @ParameterizedTest
+  @MethodSource("models")
+  void emissionIsDeterministic(Path model) throws IOException {
+    JvmBackend.Sources a = sources(model), b = sources(model);
+    for (var e : a.files().entrySet()) assertEquals(e.getValue().toString(), b.files().get(e.getKey()).toString());
+  }
+}

@@ -1,0 +1,74 @@
+package wganc.runtime.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs the phases of a trainer jar on given inputs and writes what they return, for checking a
+ * backend that runs in its own JVM (TornadoVM) against the reference interpreter.
+ * {@code java -cp <trainer.jar> wganc.runtime.train.PhaseReplay IN OUT}. IN holds, after a run count,
+ * each run's phase name (UTF), {@code rngStep} (long) and reads (count, then each as a length and
+ * floats, in {@link Phase#reads()} order); OUT holds each run's writes the same way.
+ */
+public final class PhaseReplay {
+  private PhaseReplay() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      System.err.println("usage: PhaseReplay IN OUT");
+      System.exit(2);
+    }
+    TrainerMain.Manifest m;
+    try (InputStream in = PhaseReplay.class.getResourceAsStream("/wganc/trainer.json")) {
+      if (in == null) throw new IOException("no /wganc/trainer.json on the class path");
+      m = new ObjectMapper().readValue(in, TrainerMain.Manifest.class);
+    }
+    Map<String, Phase> phases = new LinkedHashMap<>();
+    for (String cls : m.phases()) {
+      Phase p = (Phase) Class.forName(cls).getDeclaredConstructor().newInstance();
+      phases.put(p.name(), p);
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(Path.of(args[0]))));
+         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(Path.of(args[1]))))) {
+      int runs = in.readInt();
+      out.writeInt(runs);
+      for (int r = 0; r < runs; r++) {
+        String name = in.readUTF();
+        long rngStep = in.readLong();
+        Phase p = phases.get(name);
+        if (p == null) throw new IllegalArgumentException("no phase `" + name + "`");
+        float[][] reads = new float[in.readInt()][];
+        for (int i = 0; i < reads.length; i++) reads[i] = floats(in);
+        int[][] shapes = p.writeShapes();
+        float[][] writes = new float[shapes.length][];
+        for (int w = 0; w < shapes.length; w++) {
+          int n = 1;
+          for (int d : shapes[w]) n *= d;
+          writes[w] = new float[n];
+        }
+        p.run(rngStep, reads, writes);
+        out.writeInt(writes.length);
+        for (float[] w : writes) {
+          out.writeInt(w.length);
+          for (float x : w) out.writeFloat(x);
+        }
+      }
+    }
+    System.exit(0);
+  }
+
+  private static float[] floats(DataInputStream in) throws IOException {
+    float[] a = new float[in.readInt()];
+    for (int i = 0; i < a.length; i++) a[i] = in.readFloat();
+    return a;
+  }
+}
