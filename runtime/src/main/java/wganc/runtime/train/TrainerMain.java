@@ -60,7 +60,7 @@ public final class TrainerMain implements Callable<Integer> {
   private static int relaunch(String[] args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String self = Path.of(TrainerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-XX:-TieredCompilation",
+    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC",
         "-cp", self, TrainerMain.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).inheritIO().start();
