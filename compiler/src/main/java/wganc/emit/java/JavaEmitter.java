@@ -1,5 +1,7 @@
 package wganc.emit.java;
 
+import wganc.emit.Codegen;
+
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -108,22 +110,22 @@ public final class JavaEmitter {
     }
     List<String> writes = new ArrayList<>(graph.outputs().keySet());
     type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(strings(reads)).build());
+        .initializer(Codegen.strings(reads)).build());
     type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(shapes(readValues)).build());
+        .initializer(Codegen.shapes(readValues)).build());
     type.addField(FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(strings(writes)).build());
+        .initializer(Codegen.strings(writes)).build());
     type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(shapes(new ArrayList<>(graph.outputs().values()))).build());
+        .initializer(Codegen.shapes(new ArrayList<>(graph.outputs().values()))).build());
     for (int i = 0; i < schedule.bufferSizes().size(); i++) {
       type.addField(FieldSpec.builder(FLOATS, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new float[$L]", schedule.bufferSizes().get(i)).build());
     }
-    type.addMethod(getter("name", String.class, CodeBlock.of("return $S", phaseName)));
-    type.addMethod(getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
-    type.addMethod(getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
-    type.addMethod(getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
-    type.addMethod(getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
+    type.addMethod(Codegen.getter("name", String.class, CodeBlock.of("return $S", phaseName)));
+    type.addMethod(Codegen.getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
+    type.addMethod(Codegen.getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
+    type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
+    type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
@@ -194,14 +196,14 @@ public final class JavaEmitter {
   private static void profiling(TypeSpec.Builder type, List<String> names, List<Long> flops) {
     type.addSuperinterface(PROFILED);
     type.addField(FieldSpec.builder(String[].class, "KERNEL_NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(strings(names)).build());
+        .initializer(Codegen.strings(names)).build());
     type.addField(FieldSpec.builder(long[].class, "KERNEL_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("{$L}", String.join(", ", flops.stream().map(f -> f + "L").toList())).build());
     type.addField(FieldSpec.builder(long[].class, "nanos", Modifier.PRIVATE, Modifier.FINAL)
         .initializer("new long[$L]", names.size()).build());
-    type.addMethod(getter("kernelNames", String[].class, CodeBlock.of("return KERNEL_NAMES.clone()")));
-    type.addMethod(getter("kernelFlops", long[].class, CodeBlock.of("return KERNEL_FLOPS.clone()")));
-    type.addMethod(getter("kernelNanos", long[].class, CodeBlock.of("return nanos.clone()")));
+    type.addMethod(Codegen.getter("kernelNames", String[].class, CodeBlock.of("return KERNEL_NAMES.clone()")));
+    type.addMethod(Codegen.getter("kernelFlops", long[].class, CodeBlock.of("return KERNEL_FLOPS.clone()")));
+    type.addMethod(Codegen.getter("kernelNanos", long[].class, CodeBlock.of("return nanos.clone()")));
     type.addMethod(MethodSpec.methodBuilder("resetProfile").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
         .addStatement("$T.fill(nanos, 0L)", java.util.Arrays.class).build());
   }
@@ -217,26 +219,6 @@ public final class JavaEmitter {
   private void addRead(String name, Value v) {
     reads.add(name);
     readValues.add(v);
-  }
-
-  private static MethodSpec getter(String name, Class<?> type, CodeBlock body) {
-    return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(type)
-        .addStatement(body).build();
-  }
-
-  private static CodeBlock strings(List<String> names) {
-    CodeBlock.Builder b = CodeBlock.builder().add("{");
-    for (int i = 0; i < names.size(); i++) b.add(i == 0 ? "$S" : ", $S", names.get(i));
-    return b.add("}").build();
-  }
-
-  private static CodeBlock shapes(List<Value> values) {
-    CodeBlock.Builder b = CodeBlock.builder().add("{");
-    for (int i = 0; i < values.size(); i++) {
-      b.add(i == 0 ? "" : ", ").add("{$L}", String.join(", ", values.get(i).type().dims().stream()
-          .map(String::valueOf).toList()));
-    }
-    return b.add("}").build();
   }
 
   /** The array holding value {@code v} inside {@code run}. */

@@ -1,5 +1,7 @@
 package wganc.emit.tornado;
 
+import wganc.emit.Codegen;
+
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -109,18 +111,18 @@ public final class TornadoEmitter {
     List<String> writes = new ArrayList<>(graph.outputs().keySet());
     List<Value> writeValues = new ArrayList<>(graph.outputs().values());
     type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(strings(reads)).build());
+        .initializer(Codegen.strings(reads)).build());
     type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(shapes(readValues)).build());
+        .initializer(Codegen.shapes(readValues)).build());
     type.addField(FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(strings(writes)).build());
+        .initializer(Codegen.strings(writes)).build());
     type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(shapes(writeValues)).build());
-    type.addMethod(getter("name", String.class, CodeBlock.of("return $S", phaseName)));
-    type.addMethod(getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
-    type.addMethod(getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
-    type.addMethod(getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
-    type.addMethod(getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
+        .initializer(Codegen.shapes(writeValues)).build());
+    type.addMethod(Codegen.getter("name", String.class, CodeBlock.of("return $S", phaseName)));
+    type.addMethod(Codegen.getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
+    type.addMethod(Codegen.getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
+    type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
+    type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
     // device-side arrays: one per read, one per buffer slot, one per constant value, the step counter
     for (int i = 0; i < reads.size(); i++) {
@@ -246,26 +248,6 @@ public final class TornadoEmitter {
       if (e.getValue() == value) max = Math.max(max, byId.get(e.getKey()).value().type().size());
     }
     return max;
-  }
-
-  private static MethodSpec getter(String name, Class<?> type, CodeBlock body) {
-    return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(type)
-        .addStatement(body).build();
-  }
-
-  private static CodeBlock strings(List<String> names) {
-    CodeBlock.Builder b = CodeBlock.builder().add("{");
-    for (int i = 0; i < names.size(); i++) b.add(i == 0 ? "$S" : ", $S", names.get(i));
-    return b.add("}").build();
-  }
-
-  private static CodeBlock shapes(List<Value> values) {
-    CodeBlock.Builder b = CodeBlock.builder().add("{");
-    for (int i = 0; i < values.size(); i++) {
-      b.add(i == 0 ? "" : ", ").add("{$L}", String.join(", ", values.get(i).type().dims().stream()
-          .map(String::valueOf).toList()));
-    }
-    return b.add("}").build();
   }
 
   /** The field holding value {@code v}. */
