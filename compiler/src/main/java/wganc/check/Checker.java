@@ -2,11 +2,9 @@ package wganc.check;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import wganc.diag.CompileError;
 import wganc.diag.Diagnostic;
 import wganc.diag.Span;
@@ -223,6 +221,4 @@ public final class Checker {
     }
     return Optional.of(new Model.Uniform(lo.get(), hi.get()));
   }
-
-  static Set<String> keys(Map<String, ?> m) { return new LinkedHashMap<>(m).keySet(); }
 }

@@ -69,7 +69,11 @@ public final class JvmBackend implements Backend {
     } catch (IllegalStateException e) {
       throw new BackendException(e.getMessage(), e);
     }
-    ClassLoader loader = InMemoryCompiler.load(classes);
+    return load(InMemoryCompiler.load(classes), s, "jvm");
+  }
+
+  /** Instantiates every phase of {@code s} from {@code loader} (one class per phase, in order). */
+  public static CompiledModel load(ClassLoader loader, Sources s, String backend) throws BackendException {
     List<Phase> phases = new ArrayList<>();
     try {
       for (String name : s.files().keySet()) {
@@ -78,11 +82,6 @@ public final class JvmBackend implements Backend {
     } catch (ReflectiveOperationException e) {
       throw new BackendException("cannot load generated phase: " + e, e);
     }
-    ModelSpec spec = s.spec();
-    return new CompiledModel() {
-      @Override public ModelSpec spec() { return spec; }
-      @Override public List<Phase> phases() { return phases; }
-      @Override public String backend() { return "jvm"; }
-    };
+    return CompiledModel.of(s.spec(), phases, backend);
   }
 }

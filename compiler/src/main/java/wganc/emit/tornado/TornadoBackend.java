@@ -109,20 +109,6 @@ public final class TornadoBackend implements Backend {
           + "`wganc train --backend tornado` starts one (or run this JVM with @$TORNADOVM_HOME/tornado-argfile)");
     }
     JvmBackend.Sources s = sources(model, sourceText, options);
-    ClassLoader loader = InMemoryCompiler.load(classes(s));
-    List<Phase> phases = new ArrayList<>();
-    try {
-      for (String name : s.files().keySet()) {
-        phases.add((Phase) loader.loadClass(name).getDeclaredConstructor().newInstance());
-      }
-    } catch (ReflectiveOperationException e) {
-      throw new BackendException("cannot load generated phase: " + e, e);
-    }
-    ModelSpec spec = s.spec();
-    return new CompiledModel() {
-      @Override public ModelSpec spec() { return spec; }
-      @Override public List<Phase> phases() { return phases; }
-      @Override public String backend() { return "tornado"; }
-    };
+    return JvmBackend.load(InMemoryCompiler.load(classes(s)), s, "tornado");
   }
 }

@@ -12,6 +12,16 @@ public interface CompiledModel {
   /** e.g. `jvm`, `tornado`. */
   String backend();
 
+  /** A compiled model from its parts. */
+  static CompiledModel of(ModelSpec spec, List<Phase> phases, String backend) {
+    List<Phase> copy = List.copyOf(phases);
+    return new CompiledModel() {
+      @Override public ModelSpec spec() { return spec; }
+      @Override public List<Phase> phases() { return copy; }
+      @Override public String backend() { return backend; }
+    };
+  }
+
   default Phase phase(String name) {
     return phases().stream().filter(p -> p.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no phase `" + name + "`"));

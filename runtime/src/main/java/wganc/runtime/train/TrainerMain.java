@@ -78,11 +78,7 @@ public final class TrainerMain implements Callable<Integer> {
     }
     List<Phase> phases = new ArrayList<>();
     for (String cls : m.phases()) phases.add((Phase) Class.forName(cls).getDeclaredConstructor().newInstance());
-    CompiledModel model = new CompiledModel() {
-      @Override public ModelSpec spec() { return m.spec(); }
-      @Override public List<Phase> phases() { return phases; }
-      @Override public String backend() { return m.backend() == null ? "jvm" : m.backend(); }
-    };
+    CompiledModel model = CompiledModel.of(m.spec(), phases, m.backend() == null ? "jvm" : m.backend());
     Path run = out != null ? out : Path.of("runs", m.spec().name());
     Trainer.Options opts = Trainer.Options.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
         .withCheckpointEvery(checkpointEvery).withResume(resume).withDataDir(dataDir)
