@@ -33,6 +33,8 @@ public final class Sampler {
     this.noise = new float[Math.multiplyExact(spec.sample().n(), Init.size(spec.sample().noiseShape()))];
     this.phase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(), Map.of(spec.sample().noise(), noise),
         List.of());
+    DeviceMemory memory = BoundPhase.memory(model);
+    if (memory != null) memory.upload(slots.names, slots.cur);
   }
 
   /**
