@@ -30,10 +30,21 @@ import wganc.runtime.train.Phase;
  */
 public final class TornadoBackend implements Backend {
   private final Path tornadoHome;
+  private final boolean tiles;
 
-  /** {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}. */
-  public TornadoBackend(Path tornadoHome) {
+  /**
+   * {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}; {@code tiles}: matmuls as
+   * {@code KernelContext} kernels with local-memory tiles (for GPUs; slower than one thread per
+   * output on PoCL's CPU device).
+   */
+  public TornadoBackend(Path tornadoHome, boolean tiles) {
     this.tornadoHome = tornadoHome;
+    this.tiles = tiles;
+  }
+
+  /** Tiles when {@code -Dwganc.tornado.tiles=true}. */
+  public TornadoBackend(Path tornadoHome) {
+    this(tornadoHome, Boolean.getBoolean("wganc.tornado.tiles"));
   }
 
   public TornadoBackend() {
@@ -56,13 +67,14 @@ public final class TornadoBackend implements Backend {
     for (Lowering.PhaseGraph p : phases) {
       Graph g = Pipeline.standard().run(p.graph()).graph();
       TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(p.name()), p.name(), source, layout, nextGraph,
-          options.profile());
+          options.profile(), tiles);
       emitted.add(e);
       nextGraph += e.graphs();
       names.add(p.name());
     }
     Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
-    emitted.add(TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source, layout, nextGraph, options.profile()));
+    emitted.add(TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source, layout, nextGraph, options.profile(),
+        tiles));
     names.add("sample");
     for (TornadoEmitter.Emitted e : emitted) files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));

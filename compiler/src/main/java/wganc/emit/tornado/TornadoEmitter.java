@@ -66,6 +66,8 @@ public final class TornadoEmitter {
   static final ClassName RESIDENT_PHASE = ClassName.get("wganc.runtime.train", "ResidentPhase");
   static final ClassName DEVICE_MEMORY = ClassName.get("wganc.runtime.train", "DeviceMemory");
   static final ClassName PROFILED = ClassName.get("wganc.runtime.train", "Profiled");
+  static final ClassName KERNEL_CONTEXT = ClassName.get(API, "KernelContext");
+  static final ClassName GRID_SCHEDULER = ClassName.get(API, "GridScheduler");
   static final String VERSION = "0.1.0";
   /** TornadoVM's task API takes at most this many arguments per task. */
   static final int MAX_TASK_ARGS = 20;
@@ -73,7 +75,7 @@ public final class TornadoEmitter {
   static final String STATE = "state";
 
   /** What {@link #emit} made: the file, and the task graphs it adds to the model's plan. */
-  public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits) {
+  public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits, boolean tiled) {
     /** Its parts, then its commit graph when it writes parameters or state. */
     public int graphs() {
       return parts + (commits ? 1 : 0);
@@ -96,10 +98,14 @@ public final class TornadoEmitter {
   private final Map<Double, String> constantArrays = new LinkedHashMap<>();
 
   private final boolean profile;
+  private final boolean tiles;
+  /** Tiled kernels by task name: their output grid {columns, rows}. */
+  private final Map<String, int[]> tiled = new LinkedHashMap<>();
 
   private TornadoEmitter(Graph graph, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
-      String packageName, boolean profile) {
+      String packageName, boolean profile, boolean tiles) {
     this.profile = profile;
+    this.tiles = tiles;
     this.graph = graph;
     this.schedule = Schedule.of(graph);
     this.phaseName = phaseName;
@@ -114,11 +120,13 @@ public final class TornadoEmitter {
    * The Java file of one phase; {@code source} names the model file for the header, {@code layout}
    * places the persistent tensors in {@code state}, and the phase's task graphs are graphs
    * {@code firstGraph, firstGraph + 1, ...} of the model's plan. With {@code profile} the class also
-   * implements {@code Profiled}, with each kernel's device time from TornadoVM's profiler.
+   * implements {@code Profiled}, with each kernel's device time from TornadoVM's profiler. With
+   * {@code tiles} the task graphs run matmuls and convolutions as {@code KernelContext} kernels with local-memory tiles
+   * (the plain kernels stay for {@code runOnJvm}).
    */
   public static Emitted emit(Graph graph, String packageName, String className, String phaseName, String source,
-      TornadoDeviceState.Layout layout, int firstGraph, boolean profile) {
-    return new TornadoEmitter(graph, phaseName, source, layout, firstGraph, packageName, profile)
+      TornadoDeviceState.Layout layout, int firstGraph, boolean profile, boolean tiles) {
+    return new TornadoEmitter(graph, phaseName, source, layout, firstGraph, packageName, profile, tiles)
         .file(packageName, className);
   }
 
@@ -192,6 +200,10 @@ public final class TornadoEmitter {
       String name = "k" + index + camel(kernelKind(k));
       Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
+      if (tiles && TornadoLoops.tiles(k)) {
+        type.addMethod(tiledKernel(name, (Schedule.Kernel.Op) k, ops));
+        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Op) k, ops));
+      }
       List<String> args = new ArrayList<>();
       args.add(array(k.out()));
       for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
@@ -255,6 +267,7 @@ public final class TornadoEmitter {
       for (int t = part.from(); t < part.to(); t++) onJvm.addStatement(calls.get(t));
     }
     type.addMethod(onJvm.build());
+    if (!tiled.isEmpty()) grids(type, graphName, parts, tasks);
     if (profile) profiling(type, graphName, parts, tasks, flops);
     if (!commits.isEmpty()) commitKernels(type, className, graphName, commits, commitSources);
 
@@ -322,7 +335,7 @@ public final class TornadoEmitter {
             phaseName)
         .addStaticImport(deviceState, STATE)
         .skipJavaLangImports(true).indent("  ").build();
-    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty());
+    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty());
   }
 
   private long sizeOf(String array, List<Value> values) {
@@ -355,6 +368,35 @@ public final class TornadoEmitter {
         .addStatement("$T.get().resetProfile()", deviceState).build());
   }
 
+  /** A tiled matmul or convolution kernel: {@code name + "Tiled"}, over a 2-D grid of TILE x TILE work-groups. */
+  private MethodSpec tiledKernel(String name, Schedule.Kernel.Op k, Operands ops) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name + "Tiled").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("`$L` in $Lx$L tiles through local memory (the task graphs run this one).\n", name,
+            TornadoLoops.TILE, TornadoLoops.TILE)
+        .addParameter(KERNEL_CONTEXT, "context").addParameter(FLOAT_ARRAY, "out");
+    for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
+    if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
+    TornadoLoops.tiled(m, k, ops, this);
+    return m.build();
+  }
+
+  /** {@code grids}: the work-group grid of every tiled task, by its id in the plan. */
+  private void grids(TypeSpec.Builder type, String graphName, List<TaskGraphParts.Part> parts,
+      List<TaskGraphParts.Task> tasks) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("grids").addModifiers(Modifier.STATIC)
+        .addJavadoc("Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.\n")
+        .addParameter(GRID_SCHEDULER, "grid");
+    for (int p = 0; p < parts.size(); p++) {
+      for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
+        int[] g = tiled.get(tasks.get(t).name());
+        if (g == null) continue;
+        m.addStatement("grid.addWorkerGrid($S, $T.tile($L, $L))", graphName + p + "." + tasks.get(t).name(), deviceState,
+            g[0], g[1]);
+      }
+    }
+    type.addMethod(m.build());
+  }
+
   /** One part of the phase as a task graph. */
   private MethodSpec partGraph(String className, String name, int p, int of, TaskGraphParts.Part part,
       List<TaskGraphParts.Task> tasks, List<CodeBlock> calls, List<String> back) {
@@ -364,17 +406,24 @@ public final class TornadoEmitter {
       g.add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", part.everyRun()));
     }
     if (!part.once().isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", part.once()));
+    boolean context = false;
     for (int t = part.from(); t < part.to(); t++) {
       TaskGraphParts.Task task = tasks.get(t);
       List<String> args = task.arrays();
-      g.add("\n.task($S, $L::$L, $L)", task.name(), className, task.name(), String.join(", ", args));
+      if (tiled.containsKey(task.name())) {
+        context = true;
+        g.add("\n.task($S, $L::$LTiled, context, $L)", task.name(), className, task.name(), String.join(", ", args));
+      } else {
+        g.add("\n.task($S, $L::$L, $L)", task.name(), className, task.name(), String.join(", ", args));
+      }
     }
     g.add("\n.persistOnDevice($L)", String.join(", ", part.persist()));
     if (!back.isEmpty()) g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", back));
-    return MethodSpec.methodBuilder("part" + p).addModifiers(Modifier.STATIC).returns(TASK_GRAPH)
+    MethodSpec.Builder m = MethodSpec.methodBuilder("part" + p).addModifiers(Modifier.STATIC).returns(TASK_GRAPH)
         .addJavadoc("Part $L of $L: kernels $L to $L$L.\n", p + 1, of, tasks.get(part.from()).name(),
-            tasks.get(part.to() - 1).name(), p + 1 == of && !back.isEmpty() ? "; the returned writes come back" : "")
-        .addStatement("$L", g.build()).build();
+            tasks.get(part.to() - 1).name(), p + 1 == of && !back.isEmpty() ? "; the returned writes come back" : "");
+    if (context) m.addStatement("$T context = new $T()", KERNEL_CONTEXT, KERNEL_CONTEXT);
+    return m.addStatement("$L", g.build()).build();
   }
 
   /** A persistent write: tensor {@code name} at {@code to} in state gets {@code array} from {@code from}. */

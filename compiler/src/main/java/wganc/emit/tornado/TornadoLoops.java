@@ -63,6 +63,159 @@ final class TornadoLoops {
     m.endControlFlow();
   }
 
+  /** Side of the square tiles of {@link #tiledMatmul}: work-groups of TILE x TILE threads. */
+  static final int TILE = 16;
+
+  /** Whether {@code k} gets a tiled kernel: a matmul or a convolution, with or without its epilogue. */
+  static boolean tiles(Schedule.Kernel k) {
+    return k instanceof Schedule.Kernel.Op o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
+        || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight);
+  }
+
+  /**
+   * A contraction as a GEMM, {@code out[row, col] = sum over p of A(row, p) B(p, col)}: the sizes,
+   * statements that decode {@code gc} (the column) into named coordinates, and for each operand the
+   * statements that decode its k index ({@code pa}, {@code pb}), the condition under which the
+   * element exists (else it is 0: padding, strides) and the expression that reads it; then the flat
+   * output index from {@code gr}, {@code gc} and the decoded coordinates.
+   */
+  private record Gemm(int rows, int cols, int kk, List<String> decodeCol, List<String> decodeA, String aCond,
+      String a, List<String> decodeB, String bCond, String b, String out) {}
+
+  private static Gemm gemm(Schedule.Kernel.Op k, Operands ops) {
+    Attrs at = k.apply().attrs();
+    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
+    switch (k.apply().op()) {
+      case Matmul mm -> {
+        boolean ta = at.b("ta", false), tb = at.b("tb", false);
+        int rows = out.get(0), cols = out.get(1), kk = ta ? ops.dims(0).get(0) : ops.dims(0).get(1);
+        return new Gemm(rows, cols, kk, List.of(), List.of(), null,
+            ops.get(0, ta ? "pa * " + rows + " + gr" : "gr * " + kk + " + pa"), List.of(), null,
+            ops.get(1, tb ? "gc * " + kk + " + pb" : "pb * " + cols + " + gc"), "gr * " + cols + " + gc");
+      }
+      case Conv2d c -> {
+        return convGemm(Target.OUTPUT, ops, ops.dims(0), ops.dims(1), out, at);
+      }
+      case Conv2dBackwardInput c -> {
+        return convGemm(Target.INPUT, ops, out, ops.dims(1), ops.dims(0), at);
+      }
+      case Conv2dBackwardWeight c -> {
+        return convGemm(Target.WEIGHT, ops, ops.dims(0), out, ops.dims(1), at);
+      }
+      default -> throw new IllegalStateException("no tiled form of `" + k.apply().op().opName() + "`");
+    }
+  }
+
+  /**
+   * A convolution with {@code x [N,C,H,W]}, {@code w [O,C,kh,kw]}, {@code y [N,O,Ho,Wo]} (as
+   * {@link #conv}) as a GEMM. Forward: rows f, columns (n, oy, ox), k (c, i, j), A = w, B = x.
+   * Backward input ({@code dx}; operand 0 = dy, 1 = w): rows c, columns (n, hi, wi), k (f, i, j),
+   * input row hi meeting kernel row i at output row (hi + top - i) / sh where that divides exactly.
+   * Backward weight ({@code dw}; operand 0 = x, 1 = dy): rows f, columns (c, i, j), k (n, r, q),
+   * A = dy, B = x. Each k order is the one the one-thread-per-output kernel sums in.
+   */
+  private static Gemm convGemm(Target t, Operands ops, List<Integer> x, List<Integer> w, List<Integer> y, Attrs at) {
+    int[] s = at.intArray("stride"), pd = at.intArray("pad");
+    int nn = x.get(0), cc = x.get(1), h = x.get(2), ww = x.get(3), oo = w.get(0), kh = w.get(2), kw = w.get(3);
+    int oh = y.get(2), ow = y.get(3), sh = s[0], sw = s[1], top = pd[0], left = pd[2];
+    String inside = "hi >= 0 && hi < " + h + " && wi >= 0 && wi < " + ww;
+    return switch (t) {
+      case OUTPUT -> new Gemm(oo, nn * oh * ow, cc * kh * kw,
+          List.of("int n = gc / " + oh * ow + ";", "int oy = (gc / " + ow + ") % " + oh + ";", "int ox = gc % " + ow + ";"),
+          List.of(), null, ops.get(1, "gr * " + cc * kh * kw + " + pa"),
+          List.of("int bc = pb / " + kh * kw + ";", "int hi = oy * " + sh + " + (pb / " + kw + ") % " + kh + " - " + top + ";",
+              "int wi = ox * " + sw + " + pb % " + kw + " - " + left + ";"),
+          inside, ops.get(0, "((n * " + cc + " + bc) * " + h + " + hi) * " + ww + " + wi"),
+          "((n * " + oo + " + gr) * " + oh + " + oy) * " + ow + " + ox");
+      case INPUT -> new Gemm(cc, nn * h * ww, oo * kh * kw,
+          List.of("int n = gc / " + h * ww + ";", "int hi = (gc / " + ww + ") % " + h + ";", "int wi = gc % " + ww + ";"),
+          List.of("int af = pa / " + kh * kw + ";"), null,
+          ops.get(1, "((af * " + cc + " + gr) * " + kh + " + (pa / " + kw + ") % " + kh + ") * " + kw + " + pa % " + kw),
+          List.of("int bf = pb / " + kh * kw + ";", "int rs = hi + " + top + " - (pb / " + kw + ") % " + kh + ";",
+              "int qs = wi + " + left + " - pb % " + kw + ";"),
+          "rs >= 0 && rs % " + sh + " == 0 && rs / " + sh + " < " + oh + " && qs >= 0 && qs % " + sw + " == 0 && qs / "
+              + sw + " < " + ow,
+          ops.get(0, "((n * " + oo + " + bf) * " + oh + " + rs / " + sh + ") * " + ow + " + qs / " + sw),
+          "((n * " + cc + " + gr) * " + h + " + hi) * " + ww + " + wi");
+      case WEIGHT -> new Gemm(oo, cc * kh * kw, nn * oh * ow,
+          List.of("int wc = gc / " + kh * kw + ";", "int ki = (gc / " + kw + ") % " + kh + ";", "int kj = gc % " + kw + ";"),
+          List.of(), null,
+          ops.get(1, "((pa / " + oh * ow + " * " + oo + " + gr) * " + oh + " + (pa / " + ow + ") % " + oh + ") * " + ow
+              + " + pa % " + ow),
+          List.of("int bn = pb / " + oh * ow + ";", "int hi = (pb / " + ow + ") % " + oh + " * " + sh + " + ki - " + top + ";",
+              "int wi = pb % " + ow + " * " + sw + " + kj - " + left + ";"),
+          inside, ops.get(0, "((bn * " + cc + " + wc) * " + h + " + hi) * " + ww + " + wi"),
+          "gr * " + cc * kh * kw + " + gc");
+    };
+  }
+
+  /** The output grid of a tiled kernel, {@code {columns, rows}} of its GEMM, each rounded up to whole tiles. */
+  static int[] tiledGrid(Schedule.Kernel.Op k, Operands ops) {
+    Gemm g = gemm(k, ops);
+    return new int[] {roundUp(g.cols()), roundUp(g.rows())};
+  }
+
+  private static int roundUp(int n) {
+    return (n + TILE - 1) / TILE * TILE;
+  }
+
+  /**
+   * A matmul or convolution as a {@code KernelContext} kernel over its {@link Gemm}: a TILE x TILE
+   * work-group computes a TILE x TILE block of the output, walking k in steps of TILE; each step its
+   * threads load one element each of the A and B tiles into local memory (zero outside the operands
+   * and in padding), synchronise, and accumulate from the tiles. The sum runs over k in ascending
+   * order, as the one-thread-per-output kernel's does.
+   */
+  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e) {
+    Gemm g = gemm(k, ops);
+    int t = TILE;
+    List<String> b = new ArrayList<>();
+    b.add("int lr = context.localIdy;");
+    b.add("int lc = context.localIdx;");
+    b.add("int gr = " + t + " * context.groupIdy + lr;");
+    b.add("int gc = " + t + " * context.groupIdx + lc;");
+    b.addAll(g.decodeCol());
+    b.add("float[] aTile = context.allocateFloatLocalArray(" + t * t + ");");
+    b.add("float[] bTile = context.allocateFloatLocalArray(" + t * t + ");");
+    b.add("float acc = 0f;");
+    b.add("for (int t = 0; t < " + g.kk() + "; t += " + t + ") {");
+    b.add("  int pa = t + lc;");
+    b.add("  int pb = t + lr;");
+    b.add("  float a = 0f;");
+    b.add("  if (gr < " + g.rows() + " && pa < " + g.kk() + ") {");
+    load(b, g.decodeA(), g.aCond(), "a = " + g.a() + ";");
+    b.add("  }");
+    b.add("  float bv = 0f;");
+    b.add("  if (pb < " + g.kk() + " && gc < " + g.cols() + ") {");
+    load(b, g.decodeB(), g.bCond(), "bv = " + g.b() + ";");
+    b.add("  }");
+    b.add("  aTile[lr * " + t + " + lc] = a;");
+    b.add("  bTile[lr * " + t + " + lc] = bv;");
+    b.add("  context.localBarrier();");
+    b.add("  for (int p = 0; p < " + t + "; p++) {");
+    b.add("    acc += aTile[lr * " + t + " + p] * bTile[p * " + t + " + lc];");
+    b.add("  }");
+    b.add("  context.localBarrier();");
+    b.add("}");
+    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    m.beginControlFlow("if (gr < $L && gc < $L)", g.rows(), g.cols());
+    m.addStatement("int o = $L", g.out());
+    if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
+    m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
+    m.endControlFlow();
+  }
+
+  private static void load(List<String> b, List<String> decode, String cond, String read) {
+    for (String d : decode) b.add("    " + d);
+    if (cond == null) {
+      b.add("    " + read);
+    } else {
+      b.add("    if (" + cond + ") {");
+      b.add("      " + read);
+      b.add("    }");
+    }
+  }
+
   enum Target { OUTPUT, INPUT, WEIGHT }
 
   /**

@@ -61,6 +61,26 @@ class TornadoSourceTest {
     assertTrue(critic.contains("KERNEL_TASKS = {\"generator0.k0"), "task ids as TornadoVM's profiler names them");
   }
 
+  /** With tiles, every matmul (and convolution) also gets a KernelContext kernel, run on a 2-D grid. */
+  @ParameterizedTest
+  @MethodSource("models")
+  void tiledSourcesParse(Path model) throws IOException {
+    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+    JvmBackend.Sources s = new TornadoBackend(null, true).sources(o.result().model(), o.source().text(),
+        Backend.Options.defaults());
+    assertParses(s);
+    String generator = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("GeneratorPhase")).findFirst()
+        .orElseThrow().getValue().toString();
+    long matmuls = generator.lines().filter(l -> l.matches("  public static void k\\d+Matmul\\w*\\(FloatArray.*")).count();
+    long tiled = generator.lines().filter(l -> l.matches("  public static void k\\d+Matmul\\w*Tiled\\(KernelContext.*")).count();
+    assertTrue(matmuls > 0 && tiled == matmuls, matmuls + " matmul kernels, " + tiled + " tiled");
+    long allTiled = generator.lines().filter(l -> l.matches("  public static void k\\d+\\w*Tiled\\(KernelContext.*")).count();
+    assertEquals(allTiled, generator.lines().filter(l -> l.contains("grid.addWorkerGrid(")).count());
+    String device = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("DeviceState")).findFirst()
+        .orElseThrow().getValue().toString();
+    assertTrue(device.contains("plan.withGridScheduler(grid)"));
+  }
+
   private static void assertParses(JvmBackend.Sources s) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<JavaFileObject> units = new ArrayList<>();
