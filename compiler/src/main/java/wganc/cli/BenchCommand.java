@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (backend:device, see `wganc devices`)")
   String device;
 
+  @Option(names = "--tiles", description = "TornadoVM: matmuls and convolutions as KernelContext kernels over local-memory tiles (for GPUs)")
+  boolean tiles;
+
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;
 
@@ -93,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
             + device + "`");
         return 2;
       }
-      Map<String, Object> result = TornadoCli.bench(o, m, tornadoHome, device, warmup, runs, steps, json, err);
+      Map<String, Object> result = TornadoCli.bench(o, m, TornadoCli.backend(tornadoHome, tiles), device, warmup, runs, steps, json, err);
       if (result == null) return 70;
       if (json) {
         out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));

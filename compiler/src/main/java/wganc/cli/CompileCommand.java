@@ -35,6 +35,9 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--backend", paramLabel = "B", description = "jvm (default) or tornado", defaultValue = "jvm")
   String backend;
 
+  @Option(names = "--tiles", description = "TornadoVM: matmuls and convolutions as KernelContext kernels over local-memory tiles (for GPUs)")
+  boolean tiles;
+
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;
 
@@ -44,7 +47,7 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Frontend.Outcome o = Frontend.compile(model);
     if (!CheckCommand.report(o, err)) return 1;
-    if (backend.equals("tornado")) return TornadoCli.compile(o, model, output, tornadoHome, err);
+    if (backend.equals("tornado")) return TornadoCli.compile(o, model, output, TornadoCli.backend(tornadoHome, tiles), err);
     if (!backend.equals("jvm")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;

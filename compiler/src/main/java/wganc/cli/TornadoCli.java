@@ -26,9 +26,13 @@ import wganc.runtime.train.TrainerMain;
 final class TornadoCli {
   private TornadoCli() {}
 
+  /** The backend for an SDK (null: $TORNADOVM_HOME), tiled with `--tiles` or -Dwganc.tornado.tiles=true. */
+  static TornadoBackend backend(Path tornadoHome, boolean tiles) {
+    return new TornadoBackend(tornadoHome, tiles || Boolean.getBoolean("wganc.tornado.tiles"));
+  }
+
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */
-  static int compile(Frontend.Outcome o, Path model, Path output, Path tornadoHome, PrintWriter err) throws IOException {
-    TornadoBackend backend = new TornadoBackend(tornadoHome);
+  static int compile(Frontend.Outcome o, Path model, Path output, TornadoBackend backend, PrintWriter err) throws IOException {
     Model m = o.result().model();
     JvmBackend.Sources s = backend.sources(m, o.source().text(), Backend.Options.defaults());
     Files.createDirectories(output);
@@ -73,14 +77,13 @@ final class TornadoCli {
   }
 
   /** `wganc train --backend tornado`: a trainer jar in a temporary folder, run by a child JVM. */
-  static int train(Frontend.Outcome o, Model m, Path run, List<String> trainerArgs, Path tornadoHome, String device,
+  static int train(Frontend.Outcome o, Model m, Path run, List<String> trainerArgs, TornadoBackend backend, String device,
                    PrintWriter err) throws IOException, InterruptedException {
     if (!TornadoSdk.validDevice(device)) {
       err.println("error: --device must be B:D (backend and device index, as `wganc devices` lists them), found `"
           + device + "`");
       return 2;
     }
-    TornadoBackend backend = new TornadoBackend(tornadoHome);
     Path dir = Files.createTempDirectory("wganc-tornado-");
     Path jar = dir.resolve("trainer.jar");
     TornadoSdk sdk;
@@ -110,13 +113,12 @@ final class TornadoCli {
    * `wganc bench --backend tornado`: a profiling trainer jar run by {@code DeviceBench} in a child JVM;
    * returns its JSON result, or null after printing why there is none.
    */
-  static Map<String, Object> bench(Frontend.Outcome o, Model m, Path tornadoHome, String device, int warmup, int runs,
+  static Map<String, Object> bench(Frontend.Outcome o, Model m, TornadoBackend backend, String device, int warmup, int runs,
       int steps, boolean quiet, PrintWriter err) throws IOException, InterruptedException {
     if (warmup < 1 || runs < 1 || steps < 1) {
       err.println("error: --warmup, --runs and --steps must be at least 1 (the warm-up step compiles the kernels)");
       return null;
     }
-    TornadoBackend backend = new TornadoBackend(tornadoHome);
     Path dir = Files.createTempDirectory("wganc-tornado-");
     try {
       TornadoSdk sdk = backend.sdk();

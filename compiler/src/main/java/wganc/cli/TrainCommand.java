@@ -72,6 +72,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (see `wganc devices`; default: its default)")
   String device;
 
+  @Option(names = "--tiles", description = "TornadoVM: matmuls and convolutions as KernelContext kernels over local-memory tiles (for GPUs)")
+  boolean tiles;
+
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;
 
@@ -113,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
       if (checkpointEvery > 0) args.addAll(java.util.List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
       if (dataDir != null) args.addAll(java.util.List.of("--data-dir", dataDir.toString()));
       if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
-      return TornadoCli.train(o, m, run, args, tornadoHome, device, err);
+      return TornadoCli.train(o, m, run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
     }
     err.println("wganc: compiling " + m.name() + " for the JVM ...");
     err.flush();

@@ -26,4 +26,14 @@ class TornadoCliTest {
     assertEquals(2, c.status(), c.err());
     assertTrue(c.err().contains("--device must be B:D"), c.err());
   }
+
+  @Test
+  void compileWithTilesWritesTiledKernelsEvenWithoutAnSdk() throws Exception {
+    Path out = dir.resolve("out");
+    Cli c = Cli.run("compile", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--tiles", "--tornado-home",
+        dir.resolve("no-sdk").toString(), "-o", out.toString());
+    String generator = java.nio.file.Files.readString(out.resolve("src/wganc/generated/tornado/toy8_wgan_gp/GeneratorPhase.java"));
+    assertTrue(generator.contains("public static void k1MatmulAddTiled(KernelContext context"), c.err());
+    assertTrue(c.err().contains("does not exist"), c.err());
+  }
 }
