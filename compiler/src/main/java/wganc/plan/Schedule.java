@@ -19,7 +19,9 @@ import wganc.ops.Reshape;
  * The kernels of a graph and the buffers they use, for code generation.
  *
  * <p>Fusion: an elementwise value (or a broadcast) is inlined into its consumer when it is used once,
- * by an elementwise op or a broadcast, and is not an output; each remaining elementwise or broadcast
+ * by an elementwise op or a broadcast, and is not an output; a broadcast, or a comparison with
+ * constants (a ReLU mask), is inlined into every consumer when all of them are such loops (see
+ * {@link #replicable}); a value read by a replicated one stays materialised. Each remaining elementwise or broadcast
  * value roots a {@link Kernel.Fused} loop whose expression tree reads materialised values through
  * per-leaf index maps (identity, or broadcast from a smaller shape). A broadcast below another
  * broadcast is materialised, so a leaf needs at most one index map. Reshapes never compute: they
@@ -72,6 +74,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
 
     // decide inlining, consumers before producers; underBroadcast[v] for inlined v: a broadcast is above
     Set<Integer> inlined = new HashSet<>();
+    Set<Integer> replicated = new HashSet<>();
     Map<Integer, Boolean> underBroadcast = new HashMap<>();
     List<Binding> bindings = g.bindings();
     for (int i = bindings.size() - 1; i >= 0; i--) {
@@ -79,7 +82,16 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!(b.node() instanceof Node.Apply a) || !fusible(a)) continue;
       int id = b.value().id();
       List<Integer> us = users.getOrDefault(id, List.of());
-      if (outputs.contains(id) || us.size() != 1) continue;
+      if (outputs.contains(id) || us.isEmpty()) continue;
+      if (us.size() > 1 || us.stream().distinct().count() > 1) {
+        if (replicable(a, byId) && us.stream().allMatch(u -> readsInLoop(byId.get(u), inlined, underBroadcast))) {
+          inlined.add(id);
+          replicated.add(id);
+          underBroadcast.put(id, a.op() instanceof BroadcastTo);
+        }
+        continue;
+      }
+      if (replicated.contains(us.getFirst())) continue;
       Binding consumer = byId.get(us.getFirst());
       if (!(consumer.node() instanceof Node.Apply ca) || !fusible(ca)) continue;
       if (consumer.node().inputs().stream().filter(v -> v.id() == id).count() != 1) continue;
@@ -191,6 +203,24 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   private static boolean aliasOfOutput(int r, Map<Integer, Integer> root, Set<Integer> outputs) {
     for (int o : outputs) if (root.getOrDefault(o, o) == r) return true;
     return false;
+  }
+
+  /**
+   * Values recomputed inside each consumer's loop instead of stored once: a broadcast (an index map,
+   * no arithmetic) and a comparison of one value with constants (a ReLU mask: reading its operand
+   * costs what reading a stored mask would, and saves a kernel and a write).
+   */
+  private static boolean replicable(Node.Apply a, Map<Integer, Binding> byId) {
+    if (a.op() instanceof BroadcastTo) return true;
+    if (!(a.op() instanceof wganc.ops.Compare)) return false;
+    long values = a.inputs().stream().filter(v -> !(byId.get(v.id()).node() instanceof Node.Constant)).count();
+    return values <= 1;
+  }
+
+  /** Whether {@code user} reads its operands inside a fused loop, not under a broadcast. */
+  private static boolean readsInLoop(Binding user, Set<Integer> inlined, Map<Integer, Boolean> underBroadcast) {
+    if (!(user.node() instanceof Node.Apply ua) || !fusible(ua) || ua.op() instanceof BroadcastTo) return false;
+    return !inlined.contains(user.value().id()) || !underBroadcast.get(user.value().id());
   }
 
   static boolean fusible(Node.Apply a) {

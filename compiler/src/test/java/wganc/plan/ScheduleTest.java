@@ -99,4 +99,23 @@ class ScheduleTest {
     assertEquals(1, s.kernels().size());
     assertFalse(s.kernels().getFirst() instanceof Schedule.Kernel.Op);
   }
+
+  /** A broadcast or a mask read by several loops is recomputed in each of them, not stored. */
+  @Test
+  void broadcastsAndMasksAreReplicatedIntoTheirLoops() {
+    GraphBuilder b = new GraphBuilder();
+    Value x = b.input("x", TensorType.f32(8, 32));
+    Value bias = b.input("bias", TensorType.f32(1, 32));
+    Value wide = b.broadcastTo(bias, java.util.List.of(8, 32));
+    Value h = b.add(b.matmul(x, b.input("w", TensorType.f32(32, 32)), false, false), wide);
+    Value mask = b.greater(h, 0.0);
+    b.output("relu", b.select(mask, h, 0.0));
+    b.output("other", b.select(mask, b.mul(wide, x), x));
+    Schedule s = Schedule.of(b.build());
+    check(s);
+    assertTrue(s.inlined().contains(wide.id()) && s.inlined().contains(mask.id()));
+    // the matmul (with the bias add in place) and the two selects; h itself stays materialised
+    assertEquals(3, s.kernels().size());
+    assertTrue(s.kernels().stream().noneMatch(k -> k.out().id() == mask.id() || k.out().id() == wide.id()));
+  }
 }

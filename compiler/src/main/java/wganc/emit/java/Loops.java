@@ -62,7 +62,8 @@ final class Loops {
           + declarations(loads, "    ")
           + "    " + vector + ".intoArray(out, o + j);\n  }\n"
           + "  for (; j < " + inner + "; j++) out[o + j] = " + scalar.replace("[o]", "[o + j]") + ";\n}";
-      loop(m, dims.get(0), "i0", b + row, n);
+      if (dims.size() == 1) m.addCode(row + "\n");
+      else loop(m, dims.get(0), "i0", b + row, n);
       return;
     }
     // nested scalar: the outer axis is split; inner axes run whole, the last one innermost
@@ -101,7 +102,9 @@ final class Loops {
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
         String load;
-        if (dims.isEmpty()) {
+        if (scalar(l)) {
+          load = "FloatVector.broadcast(S, in" + k + "[0])";
+        } else if (dims.isEmpty()) {
           load = "FloatVector.fromArray(S, in" + k + ", " + var + ")";
         } else if (l.from() == null) {
           load = "FloatVector.fromArray(S, in" + k + ", o + " + var + ")";
@@ -175,7 +178,7 @@ final class Loops {
 
   private static boolean allFlat(Schedule.Expr e) {
     return switch (e) {
-      case Schedule.Expr.Leaf l -> l.from() == null;
+      case Schedule.Expr.Leaf l -> l.from() == null || scalar(l);
       case Schedule.Expr.Literal l -> true;
       case Schedule.Expr.Apply a -> a.args().stream().allMatch(Loops::allFlat);
     };
@@ -186,7 +189,7 @@ final class Loops {
       case Schedule.Expr.Literal l -> JavaEmitter.floatLiteral(l.value()) + "f";
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
-        yield "in" + k + "[" + (flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
+        yield "in" + k + "[" + (scalar(l) ? "0" : flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
       }
       case Schedule.Expr.Apply a -> {
         List<String> args = new ArrayList<>();
@@ -194,6 +197,11 @@ final class Loops {
         yield a.op().java(args, a.attrs());
       }
     };
+  }
+
+  /** A leaf broadcast from a single element: every loop index reads element 0. */
+  private static boolean scalar(Schedule.Expr.Leaf l) {
+    return l.from() != null && l.from().stream().allMatch(d -> d == 1);
   }
 
   private static int indexOf(List<Value> ops, Value v) {
@@ -227,6 +235,18 @@ final class Loops {
     for (int d : kept) outSize *= in.get(d);
     long redSize = 1;
     for (int d : red) redSize *= in.get(d);
+    if (!red.isEmpty() && !kept.isEmpty() && red.getLast() == red.size() - 1 && outSize >= LANES) {
+      // leading axes reduced (a bias gradient): rows stream through per-column double accumulators
+      // in row order, so each output sums in the same order as the general loop below
+      String body = "double[] acc = new double[hi - lo];\n"
+          + "for (int r = 0; r < " + redSize + "; r++) {\n"
+          + "  int base = r * " + outSize + ";\n"
+          + "  for (int c = lo; c < hi; c++) acc[c - lo] += in0[base + c];\n"
+          + "}\n"
+          + "for (int c = lo; c < hi; c++) out[c] = (float) acc[c - lo];";
+      chunks(m, outSize, body, outSize * redSize);
+      return;
+    }
     // decode the output index into kept coordinates; the input base offset follows
     StringBuilder body = new StringBuilder();
     body.append("int rest = o; int base = 0;\n");

@@ -140,19 +140,19 @@ public final class CriticFakeHalfPhase implements Phase {
 
   private final FloatArray buffer16 = new FloatArray(401408);
 
-  private final FloatArray buffer17 = new FloatArray(401408);
+  private final FloatArray buffer17 = new FloatArray(64);
 
-  private final FloatArray buffer18 = new FloatArray(401408);
+  private final FloatArray buffer18 = new FloatArray(64);
 
-  private final FloatArray buffer19 = new FloatArray(64);
+  private final FloatArray buffer19 = new FloatArray(401408);
 
-  private final FloatArray buffer20 = new FloatArray(64);
+  private final FloatArray buffer20 = new FloatArray(100352);
 
-  private final FloatArray buffer21 = new FloatArray(401408);
+  private final FloatArray buffer21 = new FloatArray(100352);
 
-  private final FloatArray buffer22 = new FloatArray(401408);
+  private final FloatArray buffer22 = new FloatArray(64);
 
-  private final FloatArray buffer23 = new FloatArray(100352);
+  private final FloatArray buffer23 = new FloatArray(64);
 
   private final FloatArray buffer24 = new FloatArray(100352);
 
@@ -162,75 +162,67 @@ public final class CriticFakeHalfPhase implements Phase {
 
   private final FloatArray buffer27 = new FloatArray(100352);
 
-  private final FloatArray buffer28 = new FloatArray(100352);
+  private final FloatArray buffer28 = new FloatArray(32);
 
-  private final FloatArray buffer29 = new FloatArray(100352);
+  private final FloatArray buffer29 = new FloatArray(1);
 
-  private final FloatArray buffer30 = new FloatArray(64);
+  private final FloatArray buffer30 = new FloatArray(1);
 
-  private final FloatArray buffer31 = new FloatArray(64);
+  private final FloatArray buffer31 = new FloatArray(100352);
 
-  private final FloatArray buffer32 = new FloatArray(100352);
+  private final FloatArray buffer32 = new FloatArray(3136);
 
-  private final FloatArray buffer33 = new FloatArray(100352);
+  private final FloatArray buffer33 = new FloatArray(64);
 
-  private final FloatArray buffer34 = new FloatArray(32);
+  private final FloatArray buffer34 = new FloatArray(401408);
 
-  private final FloatArray buffer35 = new FloatArray(1);
+  private final FloatArray buffer35 = new FloatArray(65536);
 
-  private final FloatArray buffer36 = new FloatArray(1);
+  private final FloatArray buffer36 = new FloatArray(64);
 
-  private final FloatArray buffer37 = new FloatArray(3136);
+  private final FloatArray buffer37 = new FloatArray(1024);
 
-  private final FloatArray buffer38 = new FloatArray(64);
+  private final FloatArray buffer38 = new FloatArray(1024);
 
-  private final FloatArray buffer39 = new FloatArray(65536);
+  private final FloatArray buffer39 = new FloatArray(1024);
 
   private final FloatArray buffer40 = new FloatArray(64);
 
-  private final FloatArray buffer41 = new FloatArray(1024);
+  private final FloatArray buffer41 = new FloatArray(64);
 
-  private final FloatArray buffer42 = new FloatArray(1024);
+  private final FloatArray buffer42 = new FloatArray(64);
 
-  private final FloatArray buffer43 = new FloatArray(1024);
+  private final FloatArray buffer43 = new FloatArray(64);
 
   private final FloatArray buffer44 = new FloatArray(64);
 
   private final FloatArray buffer45 = new FloatArray(64);
 
-  private final FloatArray buffer46 = new FloatArray(64);
+  private final FloatArray buffer46 = new FloatArray(65536);
 
-  private final FloatArray buffer47 = new FloatArray(64);
+  private final FloatArray buffer47 = new FloatArray(65536);
 
   private final FloatArray buffer48 = new FloatArray(64);
 
   private final FloatArray buffer49 = new FloatArray(64);
 
-  private final FloatArray buffer50 = new FloatArray(65536);
+  private final FloatArray buffer50 = new FloatArray(64);
 
-  private final FloatArray buffer51 = new FloatArray(65536);
+  private final FloatArray buffer51 = new FloatArray(64);
 
   private final FloatArray buffer52 = new FloatArray(64);
 
   private final FloatArray buffer53 = new FloatArray(64);
 
-  private final FloatArray buffer54 = new FloatArray(64);
+  private final FloatArray buffer54 = new FloatArray(3136);
 
-  private final FloatArray buffer55 = new FloatArray(64);
+  private final FloatArray buffer55 = new FloatArray(3136);
 
-  private final FloatArray buffer56 = new FloatArray(64);
+  private final FloatArray buffer56 = new FloatArray(1);
 
-  private final FloatArray buffer57 = new FloatArray(64);
+  private final FloatArray buffer57 = new FloatArray(1);
 
-  private final FloatArray buffer58 = new FloatArray(3136);
-
-  private final FloatArray buffer59 = new FloatArray(3136);
-
-  private final FloatArray buffer60 = new FloatArray(1);
-
-  private final FloatArray buffer61 = new FloatArray(1);
-
-  private final FloatArray buffer62 = new FloatArray(1);
+  private final FloatArray buffer58 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -596,45 +588,27 @@ public final class CriticFakeHalfPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %104 : f32[32,64,14,14] = copy
-   */
-  public static void k22Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %105 : f32[32,64,14,14] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k22Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %107 : f32[32,64,14,14] = copy
-   */
-  public static void k24Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %111 : f32[32,64,14,14] = add
    */
-  public static void k25Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k23Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 196) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %119 : f32[64] = add
    */
-  public static void k26Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k24Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -643,34 +617,25 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %125 : f32[64] = add
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %127 : f32[32,64,14,14] = greater
-   */
-  public static void k28Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %130 : f32[32,64,14,14] = select
    */
-  public static void k29Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %134 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k30Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k27Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -698,7 +663,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %135 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k31ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -719,7 +684,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %137 : f32[1,64,1,1] = mul
    */
-  public static void k32Mul(FloatArray out, FloatArray in0) {
+  public static void k29Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -728,7 +693,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %139 : f32[32,64,7,7] = sub
    */
-  public static void k33Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -737,7 +702,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %140 : f32[32,64,7,7] = mul
    */
-  public static void k34Mul(FloatArray out, FloatArray in0) {
+  public static void k31Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -746,7 +711,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %141 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -767,7 +732,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %143 : f32[1,64,1,1] = mul
    */
-  public static void k36Mul(FloatArray out, FloatArray in0) {
+  public static void k33Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -776,7 +741,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %145 : f32[1,64,1,1] = add
    */
-  public static void k37Add(FloatArray out, FloatArray in0) {
+  public static void k34Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -785,52 +750,34 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %146 : f32[1,64,1,1] = rsqrt
    */
-  public static void k38Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k35Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %147 : f32[32,64,7,7] = copy
-   */
-  public static void k39Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %148 : f32[32,64,7,7] = mul
    */
-  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %150 : f32[32,64,7,7] = copy
-   */
-  public static void k41Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %154 : f32[32,64,7,7] = add
    */
-  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 49) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %162 : f32[64] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -839,34 +786,25 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %168 : f32[64] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %170 : f32[32,64,7,7] = greater
-   */
-  public static void k45Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %173 : f32[32,64,7,7] = select
    */
-  public static void k46Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %178 : f32[32,1] = matmul_add
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -882,7 +820,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %181 : f32[] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -899,7 +837,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %183 : f32[] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0) {
+  public static void k43Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -908,7 +846,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %191 : f32[32,3136] = matmul
    */
-  public static void k50Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -923,7 +861,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %192 : f32[1,3136] = matmul
    */
-  public static void k51Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -938,16 +876,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %199 : f32[32,64,7,7] = add
    */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %200 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -968,16 +906,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %202 : f32[32,64,7,7] = mul
    */
-  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * %203 : f32[32,64,7,7] = mul
    */
-  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -986,7 +924,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %204 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1007,7 +945,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %207 : f32[32,64,7,7] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1016,7 +954,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %208 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1037,7 +975,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %215 : f32[32,64,7,7] = mul
    */
-  public static void k59Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k53Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
@@ -1047,16 +985,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %218 : f32[32,64,7,7] = add
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %219 : f32[32,64,7,7] = neg
    */
-  public static void k61Neg(FloatArray out, FloatArray in0) {
+  public static void k55Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1065,7 +1003,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %220 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1086,7 +1024,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %223 : f32[32,64,7,7] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -1095,7 +1033,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %224 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1116,7 +1054,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %226 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k65Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1144,7 +1082,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %227 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k66Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1171,16 +1109,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %233 : f32[32,64,14,14] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %234 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1201,16 +1139,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %236 : f32[32,64,14,14] = mul
    */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * %237 : f32[32,64,14,14] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k64Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1219,7 +1157,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %238 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1240,7 +1178,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %241 : f32[32,64,14,14] = mul
    */
-  public static void k72Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1249,7 +1187,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %242 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k73ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1270,7 +1208,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %249 : f32[32,64,14,14] = mul
    */
-  public static void k74Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
@@ -1280,16 +1218,16 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %252 : f32[32,64,14,14] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %253 : f32[32,64,14,14] = neg
    */
-  public static void k76Neg(FloatArray out, FloatArray in0) {
+  public static void k70Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1298,7 +1236,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %254 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k77ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1319,7 +1257,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %257 : f32[32,64,14,14] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1328,7 +1266,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %258 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k73ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1349,7 +1287,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %260 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k80Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k74Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1376,7 +1314,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %268 : f32[64,1,4,4] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1385,7 +1323,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %279 : f32[64,1,4,4] = minimum
    */
-  public static void k82Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k76Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1394,7 +1332,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1403,7 +1341,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1412,7 +1350,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1421,7 +1359,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1430,7 +1368,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %314 : f32[64] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1439,7 +1377,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %321 : f32[64] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1448,7 +1386,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %328 : f32[64,64,4,4] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1457,7 +1395,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %339 : f32[64,64,4,4] = minimum
    */
-  public static void k90Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k84Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1466,7 +1404,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %346 : f32[64] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1475,7 +1413,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %353 : f32[64] = sub
    */
-  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1484,7 +1422,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %360 : f32[64] = add
    */
-  public static void k93Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1493,7 +1431,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %367 : f32[64] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1502,7 +1440,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %374 : f32[64] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k89Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1511,7 +1449,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %381 : f32[64] = sub
    */
-  public static void k96Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1520,7 +1458,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %388 : f32[1,3136] = add
    */
-  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k91Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1529,7 +1467,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %395 : f32[1,3136] = sub
    */
-  public static void k98Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1538,7 +1476,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %402 : f32[1] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0) {
+  public static void k93Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + 0.1f));
     }
@@ -1547,7 +1485,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %409 : f32[1] = sub
    */
-  public static void k100Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - (5.0E-5f / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1556,7 +1494,7 @@ public final class CriticFakeHalfPhase implements Phase {
   /**
    * %411 : f32[] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0) {
+  public static void k95Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1568,7 +1506,7 @@ public final class CriticFakeHalfPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("criticFakeHalf")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, in34, in35, in36, in37, in38, in39, in40, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, CONSTANT_0, CONSTANT_1)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, CONSTANT_0, CONSTANT_1)
         .task("k0RandomNormal", CriticFakeHalfPhase::k0RandomNormal, buffer0, step)
         .task("k1MatmulAdd", CriticFakeHalfPhase::k1MatmulAdd, buffer1, buffer0, in10, in11)
         .task("k2Select", CriticFakeHalfPhase::k2Select, buffer2, buffer1)
@@ -1591,87 +1529,81 @@ public final class CriticFakeHalfPhase implements Phase {
         .task("k19Mul", CriticFakeHalfPhase::k19Mul, buffer14, buffer11)
         .task("k20Add", CriticFakeHalfPhase::k20Add, buffer11, buffer14)
         .task("k21Rsqrt", CriticFakeHalfPhase::k21Rsqrt, buffer15, buffer11)
-        .task("k22Copy", CriticFakeHalfPhase::k22Copy, buffer10, buffer15)
-        .task("k23Mul", CriticFakeHalfPhase::k23Mul, buffer16, buffer13, buffer10)
-        .task("k24Copy", CriticFakeHalfPhase::k24Copy, buffer17, in2)
-        .task("k25Add", CriticFakeHalfPhase::k25Add, buffer18, buffer16, buffer17, in3)
-        .task("k26Add", CriticFakeHalfPhase::k26Add, buffer19, in26, buffer12)
-        .task("k27Add", CriticFakeHalfPhase::k27Add, buffer20, in27, buffer14)
-        .task("k28Greater", CriticFakeHalfPhase::k28Greater, buffer21, buffer18)
-        .task("k29Select", CriticFakeHalfPhase::k29Select, buffer22, buffer21, buffer18)
-        .task("k30Conv2dAdd", CriticFakeHalfPhase::k30Conv2dAdd, buffer23, buffer22, in4, in5)
-        .task("k31ReduceSum", CriticFakeHalfPhase::k31ReduceSum, buffer14, buffer23)
-        .task("k32Mul", CriticFakeHalfPhase::k32Mul, buffer12, buffer14)
-        .task("k33Sub", CriticFakeHalfPhase::k33Sub, buffer24, buffer23, buffer12)
-        .task("k34Mul", CriticFakeHalfPhase::k34Mul, buffer23, buffer24)
-        .task("k35ReduceSum", CriticFakeHalfPhase::k35ReduceSum, buffer14, buffer23)
-        .task("k36Mul", CriticFakeHalfPhase::k36Mul, buffer25, buffer14)
-        .task("k37Add", CriticFakeHalfPhase::k37Add, buffer14, buffer25)
-        .task("k38Rsqrt", CriticFakeHalfPhase::k38Rsqrt, buffer26, buffer14)
-        .task("k39Copy", CriticFakeHalfPhase::k39Copy, buffer23, buffer26)
-        .task("k40Mul", CriticFakeHalfPhase::k40Mul, buffer27, buffer24, buffer23)
-        .task("k41Copy", CriticFakeHalfPhase::k41Copy, buffer28, in6)
-        .task("k42Add", CriticFakeHalfPhase::k42Add, buffer29, buffer27, buffer28, in7)
-        .task("k43Add", CriticFakeHalfPhase::k43Add, buffer30, in28, buffer12)
-        .task("k44Add", CriticFakeHalfPhase::k44Add, buffer31, in29, buffer25)
-        .task("k45Greater", CriticFakeHalfPhase::k45Greater, buffer32, buffer29)
-        .task("k46Select", CriticFakeHalfPhase::k46Select, buffer33, buffer32, buffer29)
-        .task("k47MatmulAdd", CriticFakeHalfPhase::k47MatmulAdd, buffer34, buffer33, in8, in9)
-        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSum, buffer35, buffer34)
-        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer36, buffer35)
-        .task("k50Matmul", CriticFakeHalfPhase::k50Matmul, buffer29, CONSTANT_0, in8)
-        .task("k51Matmul", CriticFakeHalfPhase::k51Matmul, buffer37, CONSTANT_0, buffer33)
-        .task("k52Add", CriticFakeHalfPhase::k52Add, buffer33, buffer32, buffer29)
-        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSum, buffer25, buffer33)
-        .task("k54Mul", CriticFakeHalfPhase::k54Mul, buffer29, buffer33, buffer28)
-        .task("k55Mul", CriticFakeHalfPhase::k55Mul, buffer28, buffer33, buffer27)
-        .task("k56ReduceSum", CriticFakeHalfPhase::k56ReduceSum, buffer12, buffer28)
-        .task("k57Mul", CriticFakeHalfPhase::k57Mul, buffer28, buffer29, buffer24)
-        .task("k58ReduceSum", CriticFakeHalfPhase::k58ReduceSum, buffer38, buffer28)
-        .task("k59Mul", CriticFakeHalfPhase::k59Mul, buffer28, buffer38, buffer26, buffer14, buffer24)
-        .task("k60Add", CriticFakeHalfPhase::k60Add, buffer24, buffer29, buffer23, buffer28)
-        .task("k61Neg", CriticFakeHalfPhase::k61Neg, buffer28, buffer24)
-        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer14, buffer28)
-        .task("k63Add", CriticFakeHalfPhase::k63Add, buffer28, buffer24, buffer14)
-        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSum, buffer14, buffer28)
-        .task("k65Conv2dBackwardInput", CriticFakeHalfPhase::k65Conv2dBackwardInput, buffer18, buffer28, in4)
-        .task("k66Conv2dBackwardWeight", CriticFakeHalfPhase::k66Conv2dBackwardWeight, buffer39, buffer22, buffer28)
-        .task("k67Add", CriticFakeHalfPhase::k67Add, buffer22, buffer21, buffer18)
-        .task("k68ReduceSum", CriticFakeHalfPhase::k68ReduceSum, buffer26, buffer22)
-        .task("k69Mul", CriticFakeHalfPhase::k69Mul, buffer18, buffer22, buffer17)
-        .task("k70Mul", CriticFakeHalfPhase::k70Mul, buffer17, buffer22, buffer16)
-        .task("k71ReduceSum", CriticFakeHalfPhase::k71ReduceSum, buffer38, buffer17)
-        .task("k72Mul", CriticFakeHalfPhase::k72Mul, buffer17, buffer18, buffer13)
-        .task("k73ReduceSum", CriticFakeHalfPhase::k73ReduceSum, buffer40, buffer17)
-        .task("k74Mul", CriticFakeHalfPhase::k74Mul, buffer17, buffer40, buffer15, buffer11, buffer13)
-        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer13, buffer18, buffer10, buffer17)
-        .task("k76Neg", CriticFakeHalfPhase::k76Neg, buffer17, buffer13)
-        .task("k77ReduceSum", CriticFakeHalfPhase::k77ReduceSum, buffer11, buffer17)
-        .task("k78Add", CriticFakeHalfPhase::k78Add, buffer17, buffer13, buffer11)
-        .task("k79ReduceSum", CriticFakeHalfPhase::k79ReduceSum, buffer11, buffer17)
-        .task("k80Conv2dBackwardWeight", CriticFakeHalfPhase::k80Conv2dBackwardWeight, buffer41, buffer9, buffer17)
-        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer42, in31, buffer41)
-        .task("k82Minimum", CriticFakeHalfPhase::k82Minimum, buffer43, in0, buffer41, buffer42)
-        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer44, in32, buffer11)
-        .task("k84Sub", CriticFakeHalfPhase::k84Sub, buffer45, in1, buffer11, buffer44)
-        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer46, in33, buffer38)
-        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer47, in2, buffer38, buffer46)
-        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer48, in34, buffer26)
-        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer49, in3, buffer26, buffer48)
-        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer50, in35, buffer39)
-        .task("k90Minimum", CriticFakeHalfPhase::k90Minimum, buffer51, in4, buffer39, buffer50)
-        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer52, in36, buffer14)
-        .task("k92Sub", CriticFakeHalfPhase::k92Sub, buffer53, in5, buffer14, buffer52)
-        .task("k93Add", CriticFakeHalfPhase::k93Add, buffer54, in37, buffer12)
-        .task("k94Sub", CriticFakeHalfPhase::k94Sub, buffer55, in6, buffer12, buffer54)
-        .task("k95Add", CriticFakeHalfPhase::k95Add, buffer56, in38, buffer25)
-        .task("k96Sub", CriticFakeHalfPhase::k96Sub, buffer57, in7, buffer25, buffer56)
-        .task("k97Add", CriticFakeHalfPhase::k97Add, buffer58, in39, buffer37)
-        .task("k98Sub", CriticFakeHalfPhase::k98Sub, buffer59, in8, buffer37, buffer58)
-        .task("k99Add", CriticFakeHalfPhase::k99Add, buffer60, in40)
-        .task("k100Sub", CriticFakeHalfPhase::k100Sub, buffer61, in9, buffer60)
-        .task("k101Add", CriticFakeHalfPhase::k101Add, buffer62, in30)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer9, buffer36, buffer41, buffer11, buffer38, buffer26, buffer39, buffer14, buffer12, buffer25, buffer37, CONSTANT_1, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer19, buffer20, buffer30, buffer31);
+        .task("k22Mul", CriticFakeHalfPhase::k22Mul, buffer10, buffer13, buffer15)
+        .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer10, in2, in3)
+        .task("k24Add", CriticFakeHalfPhase::k24Add, buffer17, in26, buffer12)
+        .task("k25Add", CriticFakeHalfPhase::k25Add, buffer18, in27, buffer14)
+        .task("k26Select", CriticFakeHalfPhase::k26Select, buffer19, buffer16)
+        .task("k27Conv2dAdd", CriticFakeHalfPhase::k27Conv2dAdd, buffer20, buffer19, in4, in5)
+        .task("k28ReduceSum", CriticFakeHalfPhase::k28ReduceSum, buffer14, buffer20)
+        .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer12, buffer14)
+        .task("k30Sub", CriticFakeHalfPhase::k30Sub, buffer21, buffer20, buffer12)
+        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer21)
+        .task("k32ReduceSum", CriticFakeHalfPhase::k32ReduceSum, buffer14, buffer20)
+        .task("k33Mul", CriticFakeHalfPhase::k33Mul, buffer22, buffer14)
+        .task("k34Add", CriticFakeHalfPhase::k34Add, buffer14, buffer22)
+        .task("k35Rsqrt", CriticFakeHalfPhase::k35Rsqrt, buffer23, buffer14)
+        .task("k36Mul", CriticFakeHalfPhase::k36Mul, buffer20, buffer21, buffer23)
+        .task("k37Add", CriticFakeHalfPhase::k37Add, buffer24, buffer20, in6, in7)
+        .task("k38Add", CriticFakeHalfPhase::k38Add, buffer25, in28, buffer12)
+        .task("k39Add", CriticFakeHalfPhase::k39Add, buffer26, in29, buffer22)
+        .task("k40Select", CriticFakeHalfPhase::k40Select, buffer27, buffer24)
+        .task("k41MatmulAdd", CriticFakeHalfPhase::k41MatmulAdd, buffer28, buffer27, in8, in9)
+        .task("k42ReduceSum", CriticFakeHalfPhase::k42ReduceSum, buffer29, buffer28)
+        .task("k43Mul", CriticFakeHalfPhase::k43Mul, buffer30, buffer29)
+        .task("k44Matmul", CriticFakeHalfPhase::k44Matmul, buffer31, CONSTANT_0, in8)
+        .task("k45Matmul", CriticFakeHalfPhase::k45Matmul, buffer32, CONSTANT_0, buffer27)
+        .task("k46Add", CriticFakeHalfPhase::k46Add, buffer27, buffer24, buffer31)
+        .task("k47ReduceSum", CriticFakeHalfPhase::k47ReduceSum, buffer22, buffer27)
+        .task("k48Mul", CriticFakeHalfPhase::k48Mul, buffer31, buffer27, in6)
+        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer24, buffer27, buffer20)
+        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSum, buffer12, buffer24)
+        .task("k51Mul", CriticFakeHalfPhase::k51Mul, buffer24, buffer31, buffer21)
+        .task("k52ReduceSum", CriticFakeHalfPhase::k52ReduceSum, buffer33, buffer24)
+        .task("k53Mul", CriticFakeHalfPhase::k53Mul, buffer24, buffer33, buffer23, buffer14, buffer21)
+        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer21, buffer31, buffer23, buffer24)
+        .task("k55Neg", CriticFakeHalfPhase::k55Neg, buffer24, buffer21)
+        .task("k56ReduceSum", CriticFakeHalfPhase::k56ReduceSum, buffer23, buffer24)
+        .task("k57Add", CriticFakeHalfPhase::k57Add, buffer24, buffer21, buffer23)
+        .task("k58ReduceSum", CriticFakeHalfPhase::k58ReduceSum, buffer23, buffer24)
+        .task("k59Conv2dBackwardInput", CriticFakeHalfPhase::k59Conv2dBackwardInput, buffer34, buffer24, in4)
+        .task("k60Conv2dBackwardWeight", CriticFakeHalfPhase::k60Conv2dBackwardWeight, buffer35, buffer19, buffer24)
+        .task("k61Add", CriticFakeHalfPhase::k61Add, buffer19, buffer16, buffer34)
+        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer14, buffer19)
+        .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer34, buffer19, in2)
+        .task("k64Mul", CriticFakeHalfPhase::k64Mul, buffer16, buffer19, buffer10)
+        .task("k65ReduceSum", CriticFakeHalfPhase::k65ReduceSum, buffer33, buffer16)
+        .task("k66Mul", CriticFakeHalfPhase::k66Mul, buffer16, buffer34, buffer13)
+        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSum, buffer36, buffer16)
+        .task("k68Mul", CriticFakeHalfPhase::k68Mul, buffer16, buffer36, buffer15, buffer11, buffer13)
+        .task("k69Add", CriticFakeHalfPhase::k69Add, buffer13, buffer34, buffer15, buffer16)
+        .task("k70Neg", CriticFakeHalfPhase::k70Neg, buffer16, buffer13)
+        .task("k71ReduceSum", CriticFakeHalfPhase::k71ReduceSum, buffer15, buffer16)
+        .task("k72Add", CriticFakeHalfPhase::k72Add, buffer16, buffer13, buffer15)
+        .task("k73ReduceSum", CriticFakeHalfPhase::k73ReduceSum, buffer15, buffer16)
+        .task("k74Conv2dBackwardWeight", CriticFakeHalfPhase::k74Conv2dBackwardWeight, buffer37, buffer9, buffer16)
+        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer38, in31, buffer37)
+        .task("k76Minimum", CriticFakeHalfPhase::k76Minimum, buffer39, in0, buffer37, buffer38)
+        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer40, in32, buffer15)
+        .task("k78Sub", CriticFakeHalfPhase::k78Sub, buffer41, in1, buffer15, buffer40)
+        .task("k79Add", CriticFakeHalfPhase::k79Add, buffer42, in33, buffer33)
+        .task("k80Sub", CriticFakeHalfPhase::k80Sub, buffer43, in2, buffer33, buffer42)
+        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer44, in34, buffer14)
+        .task("k82Sub", CriticFakeHalfPhase::k82Sub, buffer45, in3, buffer14, buffer44)
+        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer46, in35, buffer35)
+        .task("k84Minimum", CriticFakeHalfPhase::k84Minimum, buffer47, in4, buffer35, buffer46)
+        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer48, in36, buffer23)
+        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer49, in5, buffer23, buffer48)
+        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer50, in37, buffer12)
+        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer51, in6, buffer12, buffer50)
+        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer52, in38, buffer22)
+        .task("k90Sub", CriticFakeHalfPhase::k90Sub, buffer53, in7, buffer22, buffer52)
+        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer54, in39, buffer32)
+        .task("k92Sub", CriticFakeHalfPhase::k92Sub, buffer55, in8, buffer32, buffer54)
+        .task("k93Add", CriticFakeHalfPhase::k93Add, buffer56, in40)
+        .task("k94Sub", CriticFakeHalfPhase::k94Sub, buffer57, in9, buffer56)
+        .task("k95Add", CriticFakeHalfPhase::k95Add, buffer58, in30)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer9, buffer30, buffer37, buffer15, buffer33, buffer14, buffer35, buffer23, buffer12, buffer22, buffer32, CONSTANT_1, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer17, buffer18, buffer25, buffer26);
   }
 
   /**
@@ -1700,86 +1632,80 @@ public final class CriticFakeHalfPhase implements Phase {
     k19Mul(buffer14, buffer11);
     k20Add(buffer11, buffer14);
     k21Rsqrt(buffer15, buffer11);
-    k22Copy(buffer10, buffer15);
-    k23Mul(buffer16, buffer13, buffer10);
-    k24Copy(buffer17, in2);
-    k25Add(buffer18, buffer16, buffer17, in3);
-    k26Add(buffer19, in26, buffer12);
-    k27Add(buffer20, in27, buffer14);
-    k28Greater(buffer21, buffer18);
-    k29Select(buffer22, buffer21, buffer18);
-    k30Conv2dAdd(buffer23, buffer22, in4, in5);
-    k31ReduceSum(buffer14, buffer23);
-    k32Mul(buffer12, buffer14);
-    k33Sub(buffer24, buffer23, buffer12);
-    k34Mul(buffer23, buffer24);
-    k35ReduceSum(buffer14, buffer23);
-    k36Mul(buffer25, buffer14);
-    k37Add(buffer14, buffer25);
-    k38Rsqrt(buffer26, buffer14);
-    k39Copy(buffer23, buffer26);
-    k40Mul(buffer27, buffer24, buffer23);
-    k41Copy(buffer28, in6);
-    k42Add(buffer29, buffer27, buffer28, in7);
-    k43Add(buffer30, in28, buffer12);
-    k44Add(buffer31, in29, buffer25);
-    k45Greater(buffer32, buffer29);
-    k46Select(buffer33, buffer32, buffer29);
-    k47MatmulAdd(buffer34, buffer33, in8, in9);
-    k48ReduceSum(buffer35, buffer34);
-    k49Mul(buffer36, buffer35);
-    k50Matmul(buffer29, CONSTANT_0, in8);
-    k51Matmul(buffer37, CONSTANT_0, buffer33);
-    k52Add(buffer33, buffer32, buffer29);
-    k53ReduceSum(buffer25, buffer33);
-    k54Mul(buffer29, buffer33, buffer28);
-    k55Mul(buffer28, buffer33, buffer27);
-    k56ReduceSum(buffer12, buffer28);
-    k57Mul(buffer28, buffer29, buffer24);
-    k58ReduceSum(buffer38, buffer28);
-    k59Mul(buffer28, buffer38, buffer26, buffer14, buffer24);
-    k60Add(buffer24, buffer29, buffer23, buffer28);
-    k61Neg(buffer28, buffer24);
-    k62ReduceSum(buffer14, buffer28);
-    k63Add(buffer28, buffer24, buffer14);
-    k64ReduceSum(buffer14, buffer28);
-    k65Conv2dBackwardInput(buffer18, buffer28, in4);
-    k66Conv2dBackwardWeight(buffer39, buffer22, buffer28);
-    k67Add(buffer22, buffer21, buffer18);
-    k68ReduceSum(buffer26, buffer22);
-    k69Mul(buffer18, buffer22, buffer17);
-    k70Mul(buffer17, buffer22, buffer16);
-    k71ReduceSum(buffer38, buffer17);
-    k72Mul(buffer17, buffer18, buffer13);
-    k73ReduceSum(buffer40, buffer17);
-    k74Mul(buffer17, buffer40, buffer15, buffer11, buffer13);
-    k75Add(buffer13, buffer18, buffer10, buffer17);
-    k76Neg(buffer17, buffer13);
-    k77ReduceSum(buffer11, buffer17);
-    k78Add(buffer17, buffer13, buffer11);
-    k79ReduceSum(buffer11, buffer17);
-    k80Conv2dBackwardWeight(buffer41, buffer9, buffer17);
-    k81Add(buffer42, in31, buffer41);
-    k82Minimum(buffer43, in0, buffer41, buffer42);
-    k83Add(buffer44, in32, buffer11);
-    k84Sub(buffer45, in1, buffer11, buffer44);
-    k85Add(buffer46, in33, buffer38);
-    k86Sub(buffer47, in2, buffer38, buffer46);
-    k87Add(buffer48, in34, buffer26);
-    k88Sub(buffer49, in3, buffer26, buffer48);
-    k89Add(buffer50, in35, buffer39);
-    k90Minimum(buffer51, in4, buffer39, buffer50);
-    k91Add(buffer52, in36, buffer14);
-    k92Sub(buffer53, in5, buffer14, buffer52);
-    k93Add(buffer54, in37, buffer12);
-    k94Sub(buffer55, in6, buffer12, buffer54);
-    k95Add(buffer56, in38, buffer25);
-    k96Sub(buffer57, in7, buffer25, buffer56);
-    k97Add(buffer58, in39, buffer37);
-    k98Sub(buffer59, in8, buffer37, buffer58);
-    k99Add(buffer60, in40);
-    k100Sub(buffer61, in9, buffer60);
-    k101Add(buffer62, in30);
+    k22Mul(buffer10, buffer13, buffer15);
+    k23Add(buffer16, buffer10, in2, in3);
+    k24Add(buffer17, in26, buffer12);
+    k25Add(buffer18, in27, buffer14);
+    k26Select(buffer19, buffer16);
+    k27Conv2dAdd(buffer20, buffer19, in4, in5);
+    k28ReduceSum(buffer14, buffer20);
+    k29Mul(buffer12, buffer14);
+    k30Sub(buffer21, buffer20, buffer12);
+    k31Mul(buffer20, buffer21);
+    k32ReduceSum(buffer14, buffer20);
+    k33Mul(buffer22, buffer14);
+    k34Add(buffer14, buffer22);
+    k35Rsqrt(buffer23, buffer14);
+    k36Mul(buffer20, buffer21, buffer23);
+    k37Add(buffer24, buffer20, in6, in7);
+    k38Add(buffer25, in28, buffer12);
+    k39Add(buffer26, in29, buffer22);
+    k40Select(buffer27, buffer24);
+    k41MatmulAdd(buffer28, buffer27, in8, in9);
+    k42ReduceSum(buffer29, buffer28);
+    k43Mul(buffer30, buffer29);
+    k44Matmul(buffer31, CONSTANT_0, in8);
+    k45Matmul(buffer32, CONSTANT_0, buffer27);
+    k46Add(buffer27, buffer24, buffer31);
+    k47ReduceSum(buffer22, buffer27);
+    k48Mul(buffer31, buffer27, in6);
+    k49Mul(buffer24, buffer27, buffer20);
+    k50ReduceSum(buffer12, buffer24);
+    k51Mul(buffer24, buffer31, buffer21);
+    k52ReduceSum(buffer33, buffer24);
+    k53Mul(buffer24, buffer33, buffer23, buffer14, buffer21);
+    k54Add(buffer21, buffer31, buffer23, buffer24);
+    k55Neg(buffer24, buffer21);
+    k56ReduceSum(buffer23, buffer24);
+    k57Add(buffer24, buffer21, buffer23);
+    k58ReduceSum(buffer23, buffer24);
+    k59Conv2dBackwardInput(buffer34, buffer24, in4);
+    k60Conv2dBackwardWeight(buffer35, buffer19, buffer24);
+    k61Add(buffer19, buffer16, buffer34);
+    k62ReduceSum(buffer14, buffer19);
+    k63Mul(buffer34, buffer19, in2);
+    k64Mul(buffer16, buffer19, buffer10);
+    k65ReduceSum(buffer33, buffer16);
+    k66Mul(buffer16, buffer34, buffer13);
+    k67ReduceSum(buffer36, buffer16);
+    k68Mul(buffer16, buffer36, buffer15, buffer11, buffer13);
+    k69Add(buffer13, buffer34, buffer15, buffer16);
+    k70Neg(buffer16, buffer13);
+    k71ReduceSum(buffer15, buffer16);
+    k72Add(buffer16, buffer13, buffer15);
+    k73ReduceSum(buffer15, buffer16);
+    k74Conv2dBackwardWeight(buffer37, buffer9, buffer16);
+    k75Add(buffer38, in31, buffer37);
+    k76Minimum(buffer39, in0, buffer37, buffer38);
+    k77Add(buffer40, in32, buffer15);
+    k78Sub(buffer41, in1, buffer15, buffer40);
+    k79Add(buffer42, in33, buffer33);
+    k80Sub(buffer43, in2, buffer33, buffer42);
+    k81Add(buffer44, in34, buffer14);
+    k82Sub(buffer45, in3, buffer14, buffer44);
+    k83Add(buffer46, in35, buffer35);
+    k84Minimum(buffer47, in4, buffer35, buffer46);
+    k85Add(buffer48, in36, buffer23);
+    k86Sub(buffer49, in5, buffer23, buffer48);
+    k87Add(buffer50, in37, buffer12);
+    k88Sub(buffer51, in6, buffer12, buffer50);
+    k89Add(buffer52, in38, buffer22);
+    k90Sub(buffer53, in7, buffer22, buffer52);
+    k91Add(buffer54, in39, buffer32);
+    k92Sub(buffer55, in8, buffer32, buffer54);
+    k93Add(buffer56, in40);
+    k94Sub(buffer57, in9, buffer56);
+    k95Add(buffer58, in30);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1890,42 +1816,42 @@ public final class CriticFakeHalfPhase implements Phase {
       plan.execute();
     }
     toHost(buffer9, writes[0]);
-    toHost(buffer36, writes[1]);
-    toHost(buffer41, writes[2]);
-    toHost(buffer11, writes[3]);
-    toHost(buffer38, writes[4]);
-    toHost(buffer26, writes[5]);
-    toHost(buffer39, writes[6]);
-    toHost(buffer14, writes[7]);
+    toHost(buffer30, writes[1]);
+    toHost(buffer37, writes[2]);
+    toHost(buffer15, writes[3]);
+    toHost(buffer33, writes[4]);
+    toHost(buffer14, writes[5]);
+    toHost(buffer35, writes[6]);
+    toHost(buffer23, writes[7]);
     toHost(buffer12, writes[8]);
-    toHost(buffer25, writes[9]);
-    toHost(buffer37, writes[10]);
+    toHost(buffer22, writes[9]);
+    toHost(buffer32, writes[10]);
     toHost(CONSTANT_1, writes[11]);
-    toHost(buffer42, writes[12]);
-    toHost(buffer43, writes[13]);
-    toHost(buffer44, writes[14]);
-    toHost(buffer45, writes[15]);
-    toHost(buffer46, writes[16]);
-    toHost(buffer47, writes[17]);
-    toHost(buffer48, writes[18]);
-    toHost(buffer49, writes[19]);
-    toHost(buffer50, writes[20]);
-    toHost(buffer51, writes[21]);
-    toHost(buffer52, writes[22]);
-    toHost(buffer53, writes[23]);
-    toHost(buffer54, writes[24]);
-    toHost(buffer55, writes[25]);
-    toHost(buffer56, writes[26]);
-    toHost(buffer57, writes[27]);
-    toHost(buffer58, writes[28]);
-    toHost(buffer59, writes[29]);
-    toHost(buffer60, writes[30]);
-    toHost(buffer61, writes[31]);
-    toHost(buffer62, writes[32]);
-    toHost(buffer19, writes[33]);
-    toHost(buffer20, writes[34]);
-    toHost(buffer30, writes[35]);
-    toHost(buffer31, writes[36]);
+    toHost(buffer38, writes[12]);
+    toHost(buffer39, writes[13]);
+    toHost(buffer40, writes[14]);
+    toHost(buffer41, writes[15]);
+    toHost(buffer42, writes[16]);
+    toHost(buffer43, writes[17]);
+    toHost(buffer44, writes[18]);
+    toHost(buffer45, writes[19]);
+    toHost(buffer46, writes[20]);
+    toHost(buffer47, writes[21]);
+    toHost(buffer48, writes[22]);
+    toHost(buffer49, writes[23]);
+    toHost(buffer50, writes[24]);
+    toHost(buffer51, writes[25]);
+    toHost(buffer52, writes[26]);
+    toHost(buffer53, writes[27]);
+    toHost(buffer54, writes[28]);
+    toHost(buffer55, writes[29]);
+    toHost(buffer56, writes[30]);
+    toHost(buffer57, writes[31]);
+    toHost(buffer58, writes[32]);
+    toHost(buffer17, writes[33]);
+    toHost(buffer18, writes[34]);
+    toHost(buffer25, writes[35]);
+    toHost(buffer26, writes[36]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

@@ -90,19 +90,19 @@ public final class CriticRealHalfPhase implements Phase {
 
   private final FloatArray buffer6 = new FloatArray(401408);
 
-  private final FloatArray buffer7 = new FloatArray(401408);
+  private final FloatArray buffer7 = new FloatArray(64);
 
-  private final FloatArray buffer8 = new FloatArray(401408);
+  private final FloatArray buffer8 = new FloatArray(64);
 
-  private final FloatArray buffer9 = new FloatArray(64);
+  private final FloatArray buffer9 = new FloatArray(401408);
 
-  private final FloatArray buffer10 = new FloatArray(64);
+  private final FloatArray buffer10 = new FloatArray(100352);
 
-  private final FloatArray buffer11 = new FloatArray(401408);
+  private final FloatArray buffer11 = new FloatArray(100352);
 
-  private final FloatArray buffer12 = new FloatArray(401408);
+  private final FloatArray buffer12 = new FloatArray(64);
 
-  private final FloatArray buffer13 = new FloatArray(100352);
+  private final FloatArray buffer13 = new FloatArray(64);
 
   private final FloatArray buffer14 = new FloatArray(100352);
 
@@ -112,77 +112,69 @@ public final class CriticRealHalfPhase implements Phase {
 
   private final FloatArray buffer17 = new FloatArray(100352);
 
-  private final FloatArray buffer18 = new FloatArray(100352);
+  private final FloatArray buffer18 = new FloatArray(32);
 
-  private final FloatArray buffer19 = new FloatArray(100352);
+  private final FloatArray buffer19 = new FloatArray(32);
 
-  private final FloatArray buffer20 = new FloatArray(64);
+  private final FloatArray buffer20 = new FloatArray(1);
 
-  private final FloatArray buffer21 = new FloatArray(64);
+  private final FloatArray buffer21 = new FloatArray(1);
 
   private final FloatArray buffer22 = new FloatArray(100352);
 
-  private final FloatArray buffer23 = new FloatArray(100352);
+  private final FloatArray buffer23 = new FloatArray(3136);
 
-  private final FloatArray buffer24 = new FloatArray(32);
+  private final FloatArray buffer24 = new FloatArray(64);
 
-  private final FloatArray buffer25 = new FloatArray(32);
+  private final FloatArray buffer25 = new FloatArray(401408);
 
-  private final FloatArray buffer26 = new FloatArray(1);
+  private final FloatArray buffer26 = new FloatArray(65536);
 
-  private final FloatArray buffer27 = new FloatArray(1);
+  private final FloatArray buffer27 = new FloatArray(64);
 
-  private final FloatArray buffer28 = new FloatArray(3136);
+  private final FloatArray buffer28 = new FloatArray(1024);
 
-  private final FloatArray buffer29 = new FloatArray(64);
+  private final FloatArray buffer29 = new FloatArray(1024);
 
-  private final FloatArray buffer30 = new FloatArray(65536);
+  private final FloatArray buffer30 = new FloatArray(1024);
 
   private final FloatArray buffer31 = new FloatArray(64);
 
-  private final FloatArray buffer32 = new FloatArray(1024);
+  private final FloatArray buffer32 = new FloatArray(64);
 
-  private final FloatArray buffer33 = new FloatArray(1024);
+  private final FloatArray buffer33 = new FloatArray(64);
 
-  private final FloatArray buffer34 = new FloatArray(1024);
+  private final FloatArray buffer34 = new FloatArray(64);
 
   private final FloatArray buffer35 = new FloatArray(64);
 
   private final FloatArray buffer36 = new FloatArray(64);
 
-  private final FloatArray buffer37 = new FloatArray(64);
+  private final FloatArray buffer37 = new FloatArray(65536);
 
-  private final FloatArray buffer38 = new FloatArray(64);
+  private final FloatArray buffer38 = new FloatArray(65536);
 
   private final FloatArray buffer39 = new FloatArray(64);
 
   private final FloatArray buffer40 = new FloatArray(64);
 
-  private final FloatArray buffer41 = new FloatArray(65536);
+  private final FloatArray buffer41 = new FloatArray(64);
 
-  private final FloatArray buffer42 = new FloatArray(65536);
+  private final FloatArray buffer42 = new FloatArray(64);
 
   private final FloatArray buffer43 = new FloatArray(64);
 
   private final FloatArray buffer44 = new FloatArray(64);
 
-  private final FloatArray buffer45 = new FloatArray(64);
+  private final FloatArray buffer45 = new FloatArray(3136);
 
-  private final FloatArray buffer46 = new FloatArray(64);
+  private final FloatArray buffer46 = new FloatArray(3136);
 
-  private final FloatArray buffer47 = new FloatArray(64);
+  private final FloatArray buffer47 = new FloatArray(1);
 
-  private final FloatArray buffer48 = new FloatArray(64);
+  private final FloatArray buffer48 = new FloatArray(1);
 
-  private final FloatArray buffer49 = new FloatArray(3136);
-
-  private final FloatArray buffer50 = new FloatArray(3136);
-
-  private final FloatArray buffer51 = new FloatArray(1);
-
-  private final FloatArray buffer52 = new FloatArray(1);
-
-  private final FloatArray buffer53 = new FloatArray(1);
+  private final FloatArray buffer49 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -345,45 +337,27 @@ public final class CriticRealHalfPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %29 : f32[32,64,14,14] = copy
-   */
-  public static void k9Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %30 : f32[32,64,14,14] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k9Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %32 : f32[32,64,14,14] = copy
-   */
-  public static void k11Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %36 : f32[32,64,14,14] = add
    */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k10Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 196) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %44 : f32[64] = add
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -392,34 +366,25 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %50 : f32[64] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %52 : f32[32,64,14,14] = greater
-   */
-  public static void k15Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %55 : f32[32,64,14,14] = select
    */
-  public static void k16Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %59 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k17Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k14Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -447,7 +412,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %60 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -468,7 +433,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %62 : f32[1,64,1,1] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k16Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -477,7 +442,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %64 : f32[32,64,7,7] = sub
    */
-  public static void k20Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -486,7 +451,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %65 : f32[32,64,7,7] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -495,7 +460,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %66 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -516,7 +481,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %68 : f32[1,64,1,1] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -525,7 +490,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %70 : f32[1,64,1,1] = add
    */
-  public static void k24Add(FloatArray out, FloatArray in0) {
+  public static void k21Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -534,52 +499,34 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %71 : f32[1,64,1,1] = rsqrt
    */
-  public static void k25Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k22Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %72 : f32[32,64,7,7] = copy
-   */
-  public static void k26Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %73 : f32[32,64,7,7] = mul
    */
-  public static void k27Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %75 : f32[32,64,7,7] = copy
-   */
-  public static void k28Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %79 : f32[32,64,7,7] = add
    */
-  public static void k29Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k24Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 49) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %87 : f32[64] = add
    */
-  public static void k30Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -588,34 +535,25 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %93 : f32[64] = add
    */
-  public static void k31Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %95 : f32[32,64,7,7] = greater
-   */
-  public static void k32Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %98 : f32[32,64,7,7] = select
    */
-  public static void k33Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %100 : f32[32,1] = matmul
    */
-  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -630,7 +568,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 32; i++) {
       out.set(i, (-1.0f * (in0.get(i) + in1.get(0))));
     }
@@ -639,7 +577,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %107 : f32[] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -656,7 +594,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %109 : f32[] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
+  public static void k31Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -665,7 +603,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %117 : f32[32,3136] = matmul
    */
-  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -680,7 +618,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %118 : f32[1,3136] = matmul
    */
-  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -695,16 +633,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %125 : f32[32,64,7,7] = add
    */
-  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %126 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -725,16 +663,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %128 : f32[32,64,7,7] = mul
    */
-  public static void k42Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * %129 : f32[32,64,7,7] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -743,7 +681,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %130 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -764,7 +702,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %133 : f32[32,64,7,7] = mul
    */
-  public static void k45Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -773,7 +711,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %134 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -794,7 +732,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %141 : f32[32,64,7,7] = mul
    */
-  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
@@ -804,16 +742,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %144 : f32[32,64,7,7] = add
    */
-  public static void k48Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %145 : f32[32,64,7,7] = neg
    */
-  public static void k49Neg(FloatArray out, FloatArray in0) {
+  public static void k43Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -822,7 +760,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %146 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -843,7 +781,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %149 : f32[32,64,7,7] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -852,7 +790,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %150 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -873,7 +811,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %152 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k53Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -901,7 +839,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %153 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k54Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -928,16 +866,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %159 : f32[32,64,14,14] = add
    */
-  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %160 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -958,16 +896,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %162 : f32[32,64,14,14] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * %163 : f32[32,64,14,14] = mul
    */
-  public static void k58Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -976,7 +914,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %164 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -997,7 +935,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %167 : f32[32,64,14,14] = mul
    */
-  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1006,7 +944,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %168 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1027,7 +965,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %175 : f32[32,64,14,14] = mul
    */
-  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
@@ -1037,16 +975,16 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %178 : f32[32,64,14,14] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %179 : f32[32,64,14,14] = neg
    */
-  public static void k64Neg(FloatArray out, FloatArray in0) {
+  public static void k58Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1055,7 +993,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %180 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1076,7 +1014,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %183 : f32[32,64,14,14] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1085,7 +1023,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %184 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1106,7 +1044,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %186 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k68Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k62Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1133,7 +1071,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %194 : f32[64,1,4,4] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1142,7 +1080,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %205 : f32[64,1,4,4] = minimum
    */
-  public static void k70Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k64Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1151,7 +1089,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %212 : f32[64] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1160,7 +1098,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %219 : f32[64] = sub
    */
-  public static void k72Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k66Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1169,7 +1107,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %226 : f32[64] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1178,7 +1116,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %233 : f32[64] = sub
    */
-  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k68Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1187,7 +1125,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %240 : f32[64] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1196,7 +1134,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %247 : f32[64] = sub
    */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1205,7 +1143,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %254 : f32[64,64,4,4] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1214,7 +1152,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %265 : f32[64,64,4,4] = minimum
    */
-  public static void k78Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k72Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) >= -0.01f ? (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1223,7 +1161,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %272 : f32[64] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1232,7 +1170,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %279 : f32[64] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1241,7 +1179,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1250,7 +1188,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1259,7 +1197,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1268,7 +1206,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1277,7 +1215,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %314 : f32[1,3136] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1286,7 +1224,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %321 : f32[1,3136] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -1295,7 +1233,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %328 : f32[1] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0) {
+  public static void k81Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + 0.1f));
     }
@@ -1304,7 +1242,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %335 : f32[1] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - (-5.0E-5f / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1313,7 +1251,7 @@ public final class CriticRealHalfPhase implements Phase {
   /**
    * %337 : f32[] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0) {
+  public static void k83Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1325,7 +1263,7 @@ public final class CriticRealHalfPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("criticRealHalf")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, CONSTANT_0, CONSTANT_1)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, CONSTANT_0, CONSTANT_1)
         .task("k0Conv2dAdd", CriticRealHalfPhase::k0Conv2dAdd, buffer0, in10, in0, in1)
         .task("k1ReduceSum", CriticRealHalfPhase::k1ReduceSum, buffer1, buffer0)
         .task("k2Mul", CriticRealHalfPhase::k2Mul, buffer2, buffer1)
@@ -1335,88 +1273,82 @@ public final class CriticRealHalfPhase implements Phase {
         .task("k6Mul", CriticRealHalfPhase::k6Mul, buffer4, buffer1)
         .task("k7Add", CriticRealHalfPhase::k7Add, buffer1, buffer4)
         .task("k8Rsqrt", CriticRealHalfPhase::k8Rsqrt, buffer5, buffer1)
-        .task("k9Copy", CriticRealHalfPhase::k9Copy, buffer0, buffer5)
-        .task("k10Mul", CriticRealHalfPhase::k10Mul, buffer6, buffer3, buffer0)
-        .task("k11Copy", CriticRealHalfPhase::k11Copy, buffer7, in2)
-        .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer6, buffer7, in3)
-        .task("k13Add", CriticRealHalfPhase::k13Add, buffer9, in11, buffer2)
-        .task("k14Add", CriticRealHalfPhase::k14Add, buffer10, in12, buffer4)
-        .task("k15Greater", CriticRealHalfPhase::k15Greater, buffer11, buffer8)
-        .task("k16Select", CriticRealHalfPhase::k16Select, buffer12, buffer11, buffer8)
-        .task("k17Conv2dAdd", CriticRealHalfPhase::k17Conv2dAdd, buffer13, buffer12, in4, in5)
-        .task("k18ReduceSum", CriticRealHalfPhase::k18ReduceSum, buffer4, buffer13)
-        .task("k19Mul", CriticRealHalfPhase::k19Mul, buffer2, buffer4)
-        .task("k20Sub", CriticRealHalfPhase::k20Sub, buffer14, buffer13, buffer2)
-        .task("k21Mul", CriticRealHalfPhase::k21Mul, buffer13, buffer14)
-        .task("k22ReduceSum", CriticRealHalfPhase::k22ReduceSum, buffer4, buffer13)
-        .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer15, buffer4)
-        .task("k24Add", CriticRealHalfPhase::k24Add, buffer4, buffer15)
-        .task("k25Rsqrt", CriticRealHalfPhase::k25Rsqrt, buffer16, buffer4)
-        .task("k26Copy", CriticRealHalfPhase::k26Copy, buffer13, buffer16)
-        .task("k27Mul", CriticRealHalfPhase::k27Mul, buffer17, buffer14, buffer13)
-        .task("k28Copy", CriticRealHalfPhase::k28Copy, buffer18, in6)
-        .task("k29Add", CriticRealHalfPhase::k29Add, buffer19, buffer17, buffer18, in7)
-        .task("k30Add", CriticRealHalfPhase::k30Add, buffer20, in13, buffer2)
-        .task("k31Add", CriticRealHalfPhase::k31Add, buffer21, in14, buffer15)
-        .task("k32Greater", CriticRealHalfPhase::k32Greater, buffer22, buffer19)
-        .task("k33Select", CriticRealHalfPhase::k33Select, buffer23, buffer22, buffer19)
-        .task("k34Matmul", CriticRealHalfPhase::k34Matmul, buffer24, buffer23, in8)
-        .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer25, buffer24, in9)
-        .task("k36ReduceSum", CriticRealHalfPhase::k36ReduceSum, buffer26, buffer25)
-        .task("k37Mul", CriticRealHalfPhase::k37Mul, buffer27, buffer26)
-        .task("k38Matmul", CriticRealHalfPhase::k38Matmul, buffer19, CONSTANT_0, in8)
-        .task("k39Matmul", CriticRealHalfPhase::k39Matmul, buffer28, CONSTANT_0, buffer23)
-        .task("k40Add", CriticRealHalfPhase::k40Add, buffer23, buffer22, buffer19)
-        .task("k41ReduceSum", CriticRealHalfPhase::k41ReduceSum, buffer15, buffer23)
-        .task("k42Mul", CriticRealHalfPhase::k42Mul, buffer19, buffer23, buffer18)
-        .task("k43Mul", CriticRealHalfPhase::k43Mul, buffer18, buffer23, buffer17)
-        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer2, buffer18)
-        .task("k45Mul", CriticRealHalfPhase::k45Mul, buffer18, buffer19, buffer14)
-        .task("k46ReduceSum", CriticRealHalfPhase::k46ReduceSum, buffer29, buffer18)
-        .task("k47Mul", CriticRealHalfPhase::k47Mul, buffer18, buffer29, buffer16, buffer4, buffer14)
-        .task("k48Add", CriticRealHalfPhase::k48Add, buffer14, buffer19, buffer13, buffer18)
-        .task("k49Neg", CriticRealHalfPhase::k49Neg, buffer18, buffer14)
-        .task("k50ReduceSum", CriticRealHalfPhase::k50ReduceSum, buffer4, buffer18)
-        .task("k51Add", CriticRealHalfPhase::k51Add, buffer18, buffer14, buffer4)
-        .task("k52ReduceSum", CriticRealHalfPhase::k52ReduceSum, buffer4, buffer18)
-        .task("k53Conv2dBackwardInput", CriticRealHalfPhase::k53Conv2dBackwardInput, buffer8, buffer18, in4)
-        .task("k54Conv2dBackwardWeight", CriticRealHalfPhase::k54Conv2dBackwardWeight, buffer30, buffer12, buffer18)
-        .task("k55Add", CriticRealHalfPhase::k55Add, buffer12, buffer11, buffer8)
-        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSum, buffer16, buffer12)
-        .task("k57Mul", CriticRealHalfPhase::k57Mul, buffer8, buffer12, buffer7)
-        .task("k58Mul", CriticRealHalfPhase::k58Mul, buffer7, buffer12, buffer6)
-        .task("k59ReduceSum", CriticRealHalfPhase::k59ReduceSum, buffer29, buffer7)
-        .task("k60Mul", CriticRealHalfPhase::k60Mul, buffer7, buffer8, buffer3)
-        .task("k61ReduceSum", CriticRealHalfPhase::k61ReduceSum, buffer31, buffer7)
-        .task("k62Mul", CriticRealHalfPhase::k62Mul, buffer7, buffer31, buffer5, buffer1, buffer3)
-        .task("k63Add", CriticRealHalfPhase::k63Add, buffer3, buffer8, buffer0, buffer7)
-        .task("k64Neg", CriticRealHalfPhase::k64Neg, buffer7, buffer3)
-        .task("k65ReduceSum", CriticRealHalfPhase::k65ReduceSum, buffer1, buffer7)
-        .task("k66Add", CriticRealHalfPhase::k66Add, buffer7, buffer3, buffer1)
-        .task("k67ReduceSum", CriticRealHalfPhase::k67ReduceSum, buffer1, buffer7)
-        .task("k68Conv2dBackwardWeight", CriticRealHalfPhase::k68Conv2dBackwardWeight, buffer32, in10, buffer7)
-        .task("k69Add", CriticRealHalfPhase::k69Add, buffer33, in16, buffer32)
-        .task("k70Minimum", CriticRealHalfPhase::k70Minimum, buffer34, in0, buffer32, buffer33)
-        .task("k71Add", CriticRealHalfPhase::k71Add, buffer35, in17, buffer1)
-        .task("k72Sub", CriticRealHalfPhase::k72Sub, buffer36, in1, buffer1, buffer35)
-        .task("k73Add", CriticRealHalfPhase::k73Add, buffer37, in18, buffer29)
-        .task("k74Sub", CriticRealHalfPhase::k74Sub, buffer38, in2, buffer29, buffer37)
-        .task("k75Add", CriticRealHalfPhase::k75Add, buffer39, in19, buffer16)
-        .task("k76Sub", CriticRealHalfPhase::k76Sub, buffer40, in3, buffer16, buffer39)
-        .task("k77Add", CriticRealHalfPhase::k77Add, buffer41, in20, buffer30)
-        .task("k78Minimum", CriticRealHalfPhase::k78Minimum, buffer42, in4, buffer30, buffer41)
-        .task("k79Add", CriticRealHalfPhase::k79Add, buffer43, in21, buffer4)
-        .task("k80Sub", CriticRealHalfPhase::k80Sub, buffer44, in5, buffer4, buffer43)
-        .task("k81Add", CriticRealHalfPhase::k81Add, buffer45, in22, buffer2)
-        .task("k82Sub", CriticRealHalfPhase::k82Sub, buffer46, in6, buffer2, buffer45)
-        .task("k83Add", CriticRealHalfPhase::k83Add, buffer47, in23, buffer15)
-        .task("k84Sub", CriticRealHalfPhase::k84Sub, buffer48, in7, buffer15, buffer47)
-        .task("k85Add", CriticRealHalfPhase::k85Add, buffer49, in24, buffer28)
-        .task("k86Sub", CriticRealHalfPhase::k86Sub, buffer50, in8, buffer28, buffer49)
-        .task("k87Add", CriticRealHalfPhase::k87Add, buffer51, in25)
-        .task("k88Sub", CriticRealHalfPhase::k88Sub, buffer52, in9, buffer51)
-        .task("k89Add", CriticRealHalfPhase::k89Add, buffer53, in15)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer27, buffer32, buffer1, buffer29, buffer16, buffer30, buffer4, buffer2, buffer15, buffer28, CONSTANT_1, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer9, buffer10, buffer20, buffer21);
+        .task("k9Mul", CriticRealHalfPhase::k9Mul, buffer0, buffer3, buffer5)
+        .task("k10Add", CriticRealHalfPhase::k10Add, buffer6, buffer0, in2, in3)
+        .task("k11Add", CriticRealHalfPhase::k11Add, buffer7, in11, buffer2)
+        .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, in12, buffer4)
+        .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6)
+        .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAdd, buffer10, buffer9, in4, in5)
+        .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSum, buffer4, buffer10)
+        .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer2, buffer4)
+        .task("k17Sub", CriticRealHalfPhase::k17Sub, buffer11, buffer10, buffer2)
+        .task("k18Mul", CriticRealHalfPhase::k18Mul, buffer10, buffer11)
+        .task("k19ReduceSum", CriticRealHalfPhase::k19ReduceSum, buffer4, buffer10)
+        .task("k20Mul", CriticRealHalfPhase::k20Mul, buffer12, buffer4)
+        .task("k21Add", CriticRealHalfPhase::k21Add, buffer4, buffer12)
+        .task("k22Rsqrt", CriticRealHalfPhase::k22Rsqrt, buffer13, buffer4)
+        .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer10, buffer11, buffer13)
+        .task("k24Add", CriticRealHalfPhase::k24Add, buffer14, buffer10, in6, in7)
+        .task("k25Add", CriticRealHalfPhase::k25Add, buffer15, in13, buffer2)
+        .task("k26Add", CriticRealHalfPhase::k26Add, buffer16, in14, buffer12)
+        .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14)
+        .task("k28Matmul", CriticRealHalfPhase::k28Matmul, buffer18, buffer17, in8)
+        .task("k29Mul", CriticRealHalfPhase::k29Mul, buffer19, buffer18, in9)
+        .task("k30ReduceSum", CriticRealHalfPhase::k30ReduceSum, buffer20, buffer19)
+        .task("k31Mul", CriticRealHalfPhase::k31Mul, buffer21, buffer20)
+        .task("k32Matmul", CriticRealHalfPhase::k32Matmul, buffer22, CONSTANT_0, in8)
+        .task("k33Matmul", CriticRealHalfPhase::k33Matmul, buffer23, CONSTANT_0, buffer17)
+        .task("k34Add", CriticRealHalfPhase::k34Add, buffer17, buffer14, buffer22)
+        .task("k35ReduceSum", CriticRealHalfPhase::k35ReduceSum, buffer12, buffer17)
+        .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer22, buffer17, in6)
+        .task("k37Mul", CriticRealHalfPhase::k37Mul, buffer14, buffer17, buffer10)
+        .task("k38ReduceSum", CriticRealHalfPhase::k38ReduceSum, buffer2, buffer14)
+        .task("k39Mul", CriticRealHalfPhase::k39Mul, buffer14, buffer22, buffer11)
+        .task("k40ReduceSum", CriticRealHalfPhase::k40ReduceSum, buffer24, buffer14)
+        .task("k41Mul", CriticRealHalfPhase::k41Mul, buffer14, buffer24, buffer13, buffer4, buffer11)
+        .task("k42Add", CriticRealHalfPhase::k42Add, buffer11, buffer22, buffer13, buffer14)
+        .task("k43Neg", CriticRealHalfPhase::k43Neg, buffer14, buffer11)
+        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer13, buffer14)
+        .task("k45Add", CriticRealHalfPhase::k45Add, buffer14, buffer11, buffer13)
+        .task("k46ReduceSum", CriticRealHalfPhase::k46ReduceSum, buffer13, buffer14)
+        .task("k47Conv2dBackwardInput", CriticRealHalfPhase::k47Conv2dBackwardInput, buffer25, buffer14, in4)
+        .task("k48Conv2dBackwardWeight", CriticRealHalfPhase::k48Conv2dBackwardWeight, buffer26, buffer9, buffer14)
+        .task("k49Add", CriticRealHalfPhase::k49Add, buffer9, buffer6, buffer25)
+        .task("k50ReduceSum", CriticRealHalfPhase::k50ReduceSum, buffer4, buffer9)
+        .task("k51Mul", CriticRealHalfPhase::k51Mul, buffer25, buffer9, in2)
+        .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer6, buffer9, buffer0)
+        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSum, buffer24, buffer6)
+        .task("k54Mul", CriticRealHalfPhase::k54Mul, buffer6, buffer25, buffer3)
+        .task("k55ReduceSum", CriticRealHalfPhase::k55ReduceSum, buffer27, buffer6)
+        .task("k56Mul", CriticRealHalfPhase::k56Mul, buffer6, buffer27, buffer5, buffer1, buffer3)
+        .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer25, buffer5, buffer6)
+        .task("k58Neg", CriticRealHalfPhase::k58Neg, buffer6, buffer3)
+        .task("k59ReduceSum", CriticRealHalfPhase::k59ReduceSum, buffer5, buffer6)
+        .task("k60Add", CriticRealHalfPhase::k60Add, buffer6, buffer3, buffer5)
+        .task("k61ReduceSum", CriticRealHalfPhase::k61ReduceSum, buffer5, buffer6)
+        .task("k62Conv2dBackwardWeight", CriticRealHalfPhase::k62Conv2dBackwardWeight, buffer28, in10, buffer6)
+        .task("k63Add", CriticRealHalfPhase::k63Add, buffer29, in16, buffer28)
+        .task("k64Minimum", CriticRealHalfPhase::k64Minimum, buffer30, in0, buffer28, buffer29)
+        .task("k65Add", CriticRealHalfPhase::k65Add, buffer31, in17, buffer5)
+        .task("k66Sub", CriticRealHalfPhase::k66Sub, buffer32, in1, buffer5, buffer31)
+        .task("k67Add", CriticRealHalfPhase::k67Add, buffer33, in18, buffer24)
+        .task("k68Sub", CriticRealHalfPhase::k68Sub, buffer34, in2, buffer24, buffer33)
+        .task("k69Add", CriticRealHalfPhase::k69Add, buffer35, in19, buffer4)
+        .task("k70Sub", CriticRealHalfPhase::k70Sub, buffer36, in3, buffer4, buffer35)
+        .task("k71Add", CriticRealHalfPhase::k71Add, buffer37, in20, buffer26)
+        .task("k72Minimum", CriticRealHalfPhase::k72Minimum, buffer38, in4, buffer26, buffer37)
+        .task("k73Add", CriticRealHalfPhase::k73Add, buffer39, in21, buffer13)
+        .task("k74Sub", CriticRealHalfPhase::k74Sub, buffer40, in5, buffer13, buffer39)
+        .task("k75Add", CriticRealHalfPhase::k75Add, buffer41, in22, buffer2)
+        .task("k76Sub", CriticRealHalfPhase::k76Sub, buffer42, in6, buffer2, buffer41)
+        .task("k77Add", CriticRealHalfPhase::k77Add, buffer43, in23, buffer12)
+        .task("k78Sub", CriticRealHalfPhase::k78Sub, buffer44, in7, buffer12, buffer43)
+        .task("k79Add", CriticRealHalfPhase::k79Add, buffer45, in24, buffer23)
+        .task("k80Sub", CriticRealHalfPhase::k80Sub, buffer46, in8, buffer23, buffer45)
+        .task("k81Add", CriticRealHalfPhase::k81Add, buffer47, in25)
+        .task("k82Sub", CriticRealHalfPhase::k82Sub, buffer48, in9, buffer47)
+        .task("k83Add", CriticRealHalfPhase::k83Add, buffer49, in15)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer21, buffer28, buffer5, buffer24, buffer4, buffer26, buffer13, buffer2, buffer12, buffer23, CONSTANT_1, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer7, buffer8, buffer15, buffer16);
   }
 
   /**
@@ -1432,87 +1364,81 @@ public final class CriticRealHalfPhase implements Phase {
     k6Mul(buffer4, buffer1);
     k7Add(buffer1, buffer4);
     k8Rsqrt(buffer5, buffer1);
-    k9Copy(buffer0, buffer5);
-    k10Mul(buffer6, buffer3, buffer0);
-    k11Copy(buffer7, in2);
-    k12Add(buffer8, buffer6, buffer7, in3);
-    k13Add(buffer9, in11, buffer2);
-    k14Add(buffer10, in12, buffer4);
-    k15Greater(buffer11, buffer8);
-    k16Select(buffer12, buffer11, buffer8);
-    k17Conv2dAdd(buffer13, buffer12, in4, in5);
-    k18ReduceSum(buffer4, buffer13);
-    k19Mul(buffer2, buffer4);
-    k20Sub(buffer14, buffer13, buffer2);
-    k21Mul(buffer13, buffer14);
-    k22ReduceSum(buffer4, buffer13);
-    k23Mul(buffer15, buffer4);
-    k24Add(buffer4, buffer15);
-    k25Rsqrt(buffer16, buffer4);
-    k26Copy(buffer13, buffer16);
-    k27Mul(buffer17, buffer14, buffer13);
-    k28Copy(buffer18, in6);
-    k29Add(buffer19, buffer17, buffer18, in7);
-    k30Add(buffer20, in13, buffer2);
-    k31Add(buffer21, in14, buffer15);
-    k32Greater(buffer22, buffer19);
-    k33Select(buffer23, buffer22, buffer19);
-    k34Matmul(buffer24, buffer23, in8);
-    k35Mul(buffer25, buffer24, in9);
-    k36ReduceSum(buffer26, buffer25);
-    k37Mul(buffer27, buffer26);
-    k38Matmul(buffer19, CONSTANT_0, in8);
-    k39Matmul(buffer28, CONSTANT_0, buffer23);
-    k40Add(buffer23, buffer22, buffer19);
-    k41ReduceSum(buffer15, buffer23);
-    k42Mul(buffer19, buffer23, buffer18);
-    k43Mul(buffer18, buffer23, buffer17);
-    k44ReduceSum(buffer2, buffer18);
-    k45Mul(buffer18, buffer19, buffer14);
-    k46ReduceSum(buffer29, buffer18);
-    k47Mul(buffer18, buffer29, buffer16, buffer4, buffer14);
-    k48Add(buffer14, buffer19, buffer13, buffer18);
-    k49Neg(buffer18, buffer14);
-    k50ReduceSum(buffer4, buffer18);
-    k51Add(buffer18, buffer14, buffer4);
-    k52ReduceSum(buffer4, buffer18);
-    k53Conv2dBackwardInput(buffer8, buffer18, in4);
-    k54Conv2dBackwardWeight(buffer30, buffer12, buffer18);
-    k55Add(buffer12, buffer11, buffer8);
-    k56ReduceSum(buffer16, buffer12);
-    k57Mul(buffer8, buffer12, buffer7);
-    k58Mul(buffer7, buffer12, buffer6);
-    k59ReduceSum(buffer29, buffer7);
-    k60Mul(buffer7, buffer8, buffer3);
-    k61ReduceSum(buffer31, buffer7);
-    k62Mul(buffer7, buffer31, buffer5, buffer1, buffer3);
-    k63Add(buffer3, buffer8, buffer0, buffer7);
-    k64Neg(buffer7, buffer3);
-    k65ReduceSum(buffer1, buffer7);
-    k66Add(buffer7, buffer3, buffer1);
-    k67ReduceSum(buffer1, buffer7);
-    k68Conv2dBackwardWeight(buffer32, in10, buffer7);
-    k69Add(buffer33, in16, buffer32);
-    k70Minimum(buffer34, in0, buffer32, buffer33);
-    k71Add(buffer35, in17, buffer1);
-    k72Sub(buffer36, in1, buffer1, buffer35);
-    k73Add(buffer37, in18, buffer29);
-    k74Sub(buffer38, in2, buffer29, buffer37);
-    k75Add(buffer39, in19, buffer16);
-    k76Sub(buffer40, in3, buffer16, buffer39);
-    k77Add(buffer41, in20, buffer30);
-    k78Minimum(buffer42, in4, buffer30, buffer41);
-    k79Add(buffer43, in21, buffer4);
-    k80Sub(buffer44, in5, buffer4, buffer43);
-    k81Add(buffer45, in22, buffer2);
-    k82Sub(buffer46, in6, buffer2, buffer45);
-    k83Add(buffer47, in23, buffer15);
-    k84Sub(buffer48, in7, buffer15, buffer47);
-    k85Add(buffer49, in24, buffer28);
-    k86Sub(buffer50, in8, buffer28, buffer49);
-    k87Add(buffer51, in25);
-    k88Sub(buffer52, in9, buffer51);
-    k89Add(buffer53, in15);
+    k9Mul(buffer0, buffer3, buffer5);
+    k10Add(buffer6, buffer0, in2, in3);
+    k11Add(buffer7, in11, buffer2);
+    k12Add(buffer8, in12, buffer4);
+    k13Select(buffer9, buffer6);
+    k14Conv2dAdd(buffer10, buffer9, in4, in5);
+    k15ReduceSum(buffer4, buffer10);
+    k16Mul(buffer2, buffer4);
+    k17Sub(buffer11, buffer10, buffer2);
+    k18Mul(buffer10, buffer11);
+    k19ReduceSum(buffer4, buffer10);
+    k20Mul(buffer12, buffer4);
+    k21Add(buffer4, buffer12);
+    k22Rsqrt(buffer13, buffer4);
+    k23Mul(buffer10, buffer11, buffer13);
+    k24Add(buffer14, buffer10, in6, in7);
+    k25Add(buffer15, in13, buffer2);
+    k26Add(buffer16, in14, buffer12);
+    k27Select(buffer17, buffer14);
+    k28Matmul(buffer18, buffer17, in8);
+    k29Mul(buffer19, buffer18, in9);
+    k30ReduceSum(buffer20, buffer19);
+    k31Mul(buffer21, buffer20);
+    k32Matmul(buffer22, CONSTANT_0, in8);
+    k33Matmul(buffer23, CONSTANT_0, buffer17);
+    k34Add(buffer17, buffer14, buffer22);
+    k35ReduceSum(buffer12, buffer17);
+    k36Mul(buffer22, buffer17, in6);
+    k37Mul(buffer14, buffer17, buffer10);
+    k38ReduceSum(buffer2, buffer14);
+    k39Mul(buffer14, buffer22, buffer11);
+    k40ReduceSum(buffer24, buffer14);
+    k41Mul(buffer14, buffer24, buffer13, buffer4, buffer11);
+    k42Add(buffer11, buffer22, buffer13, buffer14);
+    k43Neg(buffer14, buffer11);
+    k44ReduceSum(buffer13, buffer14);
+    k45Add(buffer14, buffer11, buffer13);
+    k46ReduceSum(buffer13, buffer14);
+    k47Conv2dBackwardInput(buffer25, buffer14, in4);
+    k48Conv2dBackwardWeight(buffer26, buffer9, buffer14);
+    k49Add(buffer9, buffer6, buffer25);
+    k50ReduceSum(buffer4, buffer9);
+    k51Mul(buffer25, buffer9, in2);
+    k52Mul(buffer6, buffer9, buffer0);
+    k53ReduceSum(buffer24, buffer6);
+    k54Mul(buffer6, buffer25, buffer3);
+    k55ReduceSum(buffer27, buffer6);
+    k56Mul(buffer6, buffer27, buffer5, buffer1, buffer3);
+    k57Add(buffer3, buffer25, buffer5, buffer6);
+    k58Neg(buffer6, buffer3);
+    k59ReduceSum(buffer5, buffer6);
+    k60Add(buffer6, buffer3, buffer5);
+    k61ReduceSum(buffer5, buffer6);
+    k62Conv2dBackwardWeight(buffer28, in10, buffer6);
+    k63Add(buffer29, in16, buffer28);
+    k64Minimum(buffer30, in0, buffer28, buffer29);
+    k65Add(buffer31, in17, buffer5);
+    k66Sub(buffer32, in1, buffer5, buffer31);
+    k67Add(buffer33, in18, buffer24);
+    k68Sub(buffer34, in2, buffer24, buffer33);
+    k69Add(buffer35, in19, buffer4);
+    k70Sub(buffer36, in3, buffer4, buffer35);
+    k71Add(buffer37, in20, buffer26);
+    k72Minimum(buffer38, in4, buffer26, buffer37);
+    k73Add(buffer39, in21, buffer13);
+    k74Sub(buffer40, in5, buffer13, buffer39);
+    k75Add(buffer41, in22, buffer2);
+    k76Sub(buffer42, in6, buffer2, buffer41);
+    k77Add(buffer43, in23, buffer12);
+    k78Sub(buffer44, in7, buffer12, buffer43);
+    k79Add(buffer45, in24, buffer23);
+    k80Sub(buffer46, in8, buffer23, buffer45);
+    k81Add(buffer47, in25);
+    k82Sub(buffer48, in9, buffer47);
+    k83Add(buffer49, in15);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1592,42 +1518,42 @@ public final class CriticRealHalfPhase implements Phase {
     } else {
       plan.execute();
     }
-    toHost(buffer27, writes[0]);
-    toHost(buffer32, writes[1]);
-    toHost(buffer1, writes[2]);
-    toHost(buffer29, writes[3]);
-    toHost(buffer16, writes[4]);
-    toHost(buffer30, writes[5]);
-    toHost(buffer4, writes[6]);
+    toHost(buffer21, writes[0]);
+    toHost(buffer28, writes[1]);
+    toHost(buffer5, writes[2]);
+    toHost(buffer24, writes[3]);
+    toHost(buffer4, writes[4]);
+    toHost(buffer26, writes[5]);
+    toHost(buffer13, writes[6]);
     toHost(buffer2, writes[7]);
-    toHost(buffer15, writes[8]);
-    toHost(buffer28, writes[9]);
+    toHost(buffer12, writes[8]);
+    toHost(buffer23, writes[9]);
     toHost(CONSTANT_1, writes[10]);
-    toHost(buffer33, writes[11]);
-    toHost(buffer34, writes[12]);
-    toHost(buffer35, writes[13]);
-    toHost(buffer36, writes[14]);
-    toHost(buffer37, writes[15]);
-    toHost(buffer38, writes[16]);
-    toHost(buffer39, writes[17]);
-    toHost(buffer40, writes[18]);
-    toHost(buffer41, writes[19]);
-    toHost(buffer42, writes[20]);
-    toHost(buffer43, writes[21]);
-    toHost(buffer44, writes[22]);
-    toHost(buffer45, writes[23]);
-    toHost(buffer46, writes[24]);
-    toHost(buffer47, writes[25]);
-    toHost(buffer48, writes[26]);
-    toHost(buffer49, writes[27]);
-    toHost(buffer50, writes[28]);
-    toHost(buffer51, writes[29]);
-    toHost(buffer52, writes[30]);
-    toHost(buffer53, writes[31]);
-    toHost(buffer9, writes[32]);
-    toHost(buffer10, writes[33]);
-    toHost(buffer20, writes[34]);
-    toHost(buffer21, writes[35]);
+    toHost(buffer29, writes[11]);
+    toHost(buffer30, writes[12]);
+    toHost(buffer31, writes[13]);
+    toHost(buffer32, writes[14]);
+    toHost(buffer33, writes[15]);
+    toHost(buffer34, writes[16]);
+    toHost(buffer35, writes[17]);
+    toHost(buffer36, writes[18]);
+    toHost(buffer37, writes[19]);
+    toHost(buffer38, writes[20]);
+    toHost(buffer39, writes[21]);
+    toHost(buffer40, writes[22]);
+    toHost(buffer41, writes[23]);
+    toHost(buffer42, writes[24]);
+    toHost(buffer43, writes[25]);
+    toHost(buffer44, writes[26]);
+    toHost(buffer45, writes[27]);
+    toHost(buffer46, writes[28]);
+    toHost(buffer47, writes[29]);
+    toHost(buffer48, writes[30]);
+    toHost(buffer49, writes[31]);
+    toHost(buffer7, writes[32]);
+    toHost(buffer8, writes[33]);
+    toHost(buffer15, writes[34]);
+    toHost(buffer16, writes[35]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

@@ -124,135 +124,135 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer2 = new FloatArray(401408);
 
-  private final FloatArray buffer3 = new FloatArray(401408);
+  private final FloatArray buffer3 = new FloatArray(1605632);
 
-  private final FloatArray buffer4 = new FloatArray(1605632);
+  private final FloatArray buffer4 = new FloatArray(128);
 
   private final FloatArray buffer5 = new FloatArray(128);
 
-  private final FloatArray buffer6 = new FloatArray(128);
+  private final FloatArray buffer6 = new FloatArray(1605632);
 
-  private final FloatArray buffer7 = new FloatArray(1605632);
+  private final FloatArray buffer7 = new FloatArray(128);
 
   private final FloatArray buffer8 = new FloatArray(128);
 
-  private final FloatArray buffer9 = new FloatArray(128);
+  private final FloatArray buffer9 = new FloatArray(1605632);
 
-  private final FloatArray buffer10 = new FloatArray(1605632);
+  private final FloatArray buffer10 = new FloatArray(128);
 
-  private final FloatArray buffer11 = new FloatArray(1605632);
+  private final FloatArray buffer11 = new FloatArray(128);
 
   private final FloatArray buffer12 = new FloatArray(1605632);
 
-  private final FloatArray buffer13 = new FloatArray(128);
+  private final FloatArray buffer13 = new FloatArray(6422528);
 
-  private final FloatArray buffer14 = new FloatArray(128);
+  private final FloatArray buffer14 = new FloatArray(6422528);
 
-  private final FloatArray buffer15 = new FloatArray(1605632);
+  private final FloatArray buffer15 = new FloatArray(128);
 
-  private final FloatArray buffer16 = new FloatArray(1605632);
+  private final FloatArray buffer16 = new FloatArray(128);
 
   private final FloatArray buffer17 = new FloatArray(6422528);
 
-  private final FloatArray buffer18 = new FloatArray(6422528);
+  private final FloatArray buffer18 = new FloatArray(128);
 
   private final FloatArray buffer19 = new FloatArray(128);
 
-  private final FloatArray buffer20 = new FloatArray(128);
+  private final FloatArray buffer20 = new FloatArray(6422528);
 
-  private final FloatArray buffer21 = new FloatArray(6422528);
+  private final FloatArray buffer21 = new FloatArray(50176);
 
-  private final FloatArray buffer22 = new FloatArray(6422528);
+  private final FloatArray buffer22 = new FloatArray(50176);
 
-  private final FloatArray buffer23 = new FloatArray(6422528);
+  private final FloatArray buffer23 = new FloatArray(802816);
 
-  private final FloatArray buffer24 = new FloatArray(128);
+  private final FloatArray buffer24 = new FloatArray(64);
 
-  private final FloatArray buffer25 = new FloatArray(128);
+  private final FloatArray buffer25 = new FloatArray(64);
 
-  private final FloatArray buffer26 = new FloatArray(6422528);
+  private final FloatArray buffer26 = new FloatArray(802816);
 
-  private final FloatArray buffer27 = new FloatArray(6422528);
+  private final FloatArray buffer27 = new FloatArray(64);
 
-  private final FloatArray buffer28 = new FloatArray(50176);
+  private final FloatArray buffer28 = new FloatArray(64);
 
-  private final FloatArray buffer29 = new FloatArray(50176);
+  private final FloatArray buffer29 = new FloatArray(802816);
 
-  private final FloatArray buffer30 = new FloatArray(802816);
+  private final FloatArray buffer30 = new FloatArray(64);
 
   private final FloatArray buffer31 = new FloatArray(64);
 
-  private final FloatArray buffer32 = new FloatArray(64);
+  private final FloatArray buffer32 = new FloatArray(802816);
 
-  private final FloatArray buffer33 = new FloatArray(802816);
+  private final FloatArray buffer33 = new FloatArray(200704);
 
-  private final FloatArray buffer34 = new FloatArray(64);
+  private final FloatArray buffer34 = new FloatArray(200704);
 
   private final FloatArray buffer35 = new FloatArray(64);
 
-  private final FloatArray buffer36 = new FloatArray(802816);
+  private final FloatArray buffer36 = new FloatArray(64);
 
-  private final FloatArray buffer37 = new FloatArray(802816);
+  private final FloatArray buffer37 = new FloatArray(200704);
 
-  private final FloatArray buffer38 = new FloatArray(802816);
+  private final FloatArray buffer38 = new FloatArray(64);
 
   private final FloatArray buffer39 = new FloatArray(64);
 
-  private final FloatArray buffer40 = new FloatArray(64);
+  private final FloatArray buffer40 = new FloatArray(200704);
 
-  private final FloatArray buffer41 = new FloatArray(802816);
+  private final FloatArray buffer41 = new FloatArray(1);
 
-  private final FloatArray buffer42 = new FloatArray(802816);
+  private final FloatArray buffer42 = new FloatArray(1);
 
   private final FloatArray buffer43 = new FloatArray(200704);
 
-  private final FloatArray buffer44 = new FloatArray(200704);
+  private final FloatArray buffer44 = new FloatArray(64);
 
-  private final FloatArray buffer45 = new FloatArray(64);
+  private final FloatArray buffer45 = new FloatArray(802816);
 
-  private final FloatArray buffer46 = new FloatArray(64);
+  private final FloatArray buffer46 = new FloatArray(6422528);
 
-  private final FloatArray buffer47 = new FloatArray(200704);
+  private final FloatArray buffer47 = new FloatArray(6272);
 
-  private final FloatArray buffer48 = new FloatArray(200704);
+  private final FloatArray buffer48 = new FloatArray(128);
 
-  private final FloatArray buffer49 = new FloatArray(200704);
+  private final FloatArray buffer49 = new FloatArray(1605632);
 
-  private final FloatArray buffer50 = new FloatArray(64);
+  private final FloatArray buffer50 = new FloatArray(262144);
 
-  private final FloatArray buffer51 = new FloatArray(64);
+  private final FloatArray buffer51 = new FloatArray(128);
 
-  private final FloatArray buffer52 = new FloatArray(200704);
+  private final FloatArray buffer52 = new FloatArray(401408);
 
-  private final FloatArray buffer53 = new FloatArray(200704);
+  private final FloatArray buffer53 = new FloatArray(262144);
 
-  private final FloatArray buffer54 = new FloatArray(1);
+  private final FloatArray buffer54 = new FloatArray(6272);
 
-  private final FloatArray buffer55 = new FloatArray(1);
+  private final FloatArray buffer55 = new FloatArray(313600);
 
-  private final FloatArray buffer56 = new FloatArray(64);
+  private final FloatArray buffer56 = new FloatArray(313600);
 
-  private final FloatArray buffer57 = new FloatArray(6272);
+  private final FloatArray buffer57 = new FloatArray(313600);
 
-  private final FloatArray buffer58 = new FloatArray(128);
+  private final FloatArray buffer58 = new FloatArray(6272);
 
-  private final FloatArray buffer59 = new FloatArray(262144);
+  private final FloatArray buffer59 = new FloatArray(6272);
 
-  private final FloatArray buffer60 = new FloatArray(128);
+  private final FloatArray buffer60 = new FloatArray(262144);
 
   private final FloatArray buffer61 = new FloatArray(262144);
 
-  private final FloatArray buffer62 = new FloatArray(6272);
+  private final FloatArray buffer62 = new FloatArray(128);
 
-  private final FloatArray buffer63 = new FloatArray(313600);
+  private final FloatArray buffer63 = new FloatArray(128);
 
-  private final FloatArray buffer64 = new FloatArray(313600);
+  private final FloatArray buffer64 = new FloatArray(128);
 
-  private final FloatArray buffer65 = new FloatArray(313600);
+  private final FloatArray buffer65 = new FloatArray(128);
 
-  private final FloatArray buffer66 = new FloatArray(6272);
+  private final FloatArray buffer66 = new FloatArray(128);
 
-  private final FloatArray buffer67 = new FloatArray(6272);
+  private final FloatArray buffer67 = new FloatArray(128);
 
   private final FloatArray buffer68 = new FloatArray(262144);
 
@@ -270,47 +270,31 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer75 = new FloatArray(128);
 
-  private final FloatArray buffer76 = new FloatArray(262144);
+  private final FloatArray buffer76 = new FloatArray(6272);
 
-  private final FloatArray buffer77 = new FloatArray(262144);
+  private final FloatArray buffer77 = new FloatArray(6272);
 
-  private final FloatArray buffer78 = new FloatArray(128);
+  private final FloatArray buffer78 = new FloatArray(1);
 
-  private final FloatArray buffer79 = new FloatArray(128);
+  private final FloatArray buffer79 = new FloatArray(1);
 
-  private final FloatArray buffer80 = new FloatArray(128);
+  private final FloatArray buffer80 = new FloatArray(64);
 
-  private final FloatArray buffer81 = new FloatArray(128);
+  private final FloatArray buffer81 = new FloatArray(64);
 
-  private final FloatArray buffer82 = new FloatArray(128);
+  private final FloatArray buffer82 = new FloatArray(64);
 
-  private final FloatArray buffer83 = new FloatArray(128);
+  private final FloatArray buffer83 = new FloatArray(64);
 
-  private final FloatArray buffer84 = new FloatArray(6272);
+  private final FloatArray buffer84 = new FloatArray(64);
 
-  private final FloatArray buffer85 = new FloatArray(6272);
+  private final FloatArray buffer85 = new FloatArray(64);
 
-  private final FloatArray buffer86 = new FloatArray(1);
+  private final FloatArray buffer86 = new FloatArray(64);
 
-  private final FloatArray buffer87 = new FloatArray(1);
+  private final FloatArray buffer87 = new FloatArray(64);
 
-  private final FloatArray buffer88 = new FloatArray(64);
-
-  private final FloatArray buffer89 = new FloatArray(64);
-
-  private final FloatArray buffer90 = new FloatArray(64);
-
-  private final FloatArray buffer91 = new FloatArray(64);
-
-  private final FloatArray buffer92 = new FloatArray(64);
-
-  private final FloatArray buffer93 = new FloatArray(64);
-
-  private final FloatArray buffer94 = new FloatArray(64);
-
-  private final FloatArray buffer95 = new FloatArray(64);
-
-  private final FloatArray buffer96 = new FloatArray(1);
+  private final FloatArray buffer88 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -393,27 +377,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %25 : f32[64,6272] = greater
-   */
-  public static void k2Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:14:36: %28 : f32[64,6272] = select
    */
-  public static void k3Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k2Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %33 : f32[64,128,14,14] = conv2d_backward_input_add
    */
-  public static void k4Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k3Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
@@ -443,7 +418,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %34 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k5ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k4ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -464,7 +439,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %36 : f32[1,128,1,1] = mul
    */
-  public static void k6Mul(FloatArray out, FloatArray in0) {
+  public static void k5Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -473,7 +448,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %38 : f32[64,128,14,14] = sub
    */
-  public static void k7Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k6Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 128))));
     }
@@ -482,7 +457,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %39 : f32[64,128,14,14] = mul
    */
-  public static void k8Mul(FloatArray out, FloatArray in0) {
+  public static void k7Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -491,7 +466,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %40 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k8ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -512,7 +487,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %42 : f32[1,128,1,1] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0) {
+  public static void k9Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -521,7 +496,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %44 : f32[1,128,1,1] = add
    */
-  public static void k11Add(FloatArray out, FloatArray in0) {
+  public static void k10Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -530,52 +505,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %45 : f32[1,128,1,1] = rsqrt
    */
-  public static void k12Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k11Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %46 : f32[64,128,14,14] = copy
-   */
-  public static void k13Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, in0.get(((i / 196) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:15:75: %47 : f32[64,128,14,14] = mul
    */
-  public static void k14Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %49 : f32[64,128,14,14] = copy
-   */
-  public static void k15Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, in0.get(((i / 196) % 128)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %53 : f32[64,128,14,14] = add
    */
-  public static void k16Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k13Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 196) % 128))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 196) % 128))) + in2.get(((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %61 : f32[128] = add
    */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -584,34 +541,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %67 : f32[128] = add
    */
-  public static void k18Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k15Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:86: %69 : f32[64,128,14,14] = greater
-   */
-  public static void k19Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:15:86: %72 : f32[64,128,14,14] = select
    */
-  public static void k20Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k16Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %76 : f32[64,128,28,28] = conv2d_backward_input_add
    */
-  public static void k21Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k17Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
@@ -641,7 +589,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %77 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -662,7 +610,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %79 : f32[1,128,1,1] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k19Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -671,7 +619,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %81 : f32[64,128,28,28] = sub
    */
-  public static void k24Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 784) % 128))));
     }
@@ -680,7 +628,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %82 : f32[64,128,28,28] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0) {
+  public static void k21Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -689,7 +637,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %83 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -710,7 +658,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %85 : f32[1,128,1,1] = mul
    */
-  public static void k27Mul(FloatArray out, FloatArray in0) {
+  public static void k23Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -719,7 +667,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %87 : f32[1,128,1,1] = add
    */
-  public static void k28Add(FloatArray out, FloatArray in0) {
+  public static void k24Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -728,52 +676,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %88 : f32[1,128,1,1] = rsqrt
    */
-  public static void k29Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k25Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %89 : f32[64,128,28,28] = copy
-   */
-  public static void k30Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, in0.get(((i / 784) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:16:75: %90 : f32[64,128,28,28] = mul
    */
-  public static void k31Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %92 : f32[64,128,28,28] = copy
-   */
-  public static void k32Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, in0.get(((i / 784) % 128)));
+      out.set(i, (in0.get(i) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %96 : f32[64,128,28,28] = add
    */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 784) % 128))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 784) % 128))) + in2.get(((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %104 : f32[128] = add
    */
-  public static void k34Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -782,34 +712,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %110 : f32[128] = add
    */
-  public static void k35Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:86: %112 : f32[64,128,28,28] = greater
-   */
-  public static void k36Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:16:86: %115 : f32[64,128,28,28] = select
    */
-  public static void k37Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k30Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:17:3: %116 : f32[64,1,28,28] = conv2d
    */
-  public static void k38Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -836,7 +757,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = tanh
    */
-  public static void k39Tanh(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Tanh(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 50176; i++) {
       out.set(i, ((float) TornadoMath.tanh((in0.get(i) + in1.get(0)))));
     }
@@ -845,7 +766,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %126 : f32[64,64,14,14] = conv2d_add
    */
-  public static void k40Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k33Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -873,7 +794,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %127 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -894,7 +815,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %129 : f32[1,64,1,1] = mul
    */
-  public static void k42Mul(FloatArray out, FloatArray in0) {
+  public static void k35Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -903,7 +824,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %131 : f32[64,64,14,14] = sub
    */
-  public static void k43Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
     }
@@ -912,7 +833,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %132 : f32[64,64,14,14] = mul
    */
-  public static void k44Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -921,7 +842,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %133 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -942,7 +863,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %135 : f32[1,64,1,1] = mul
    */
-  public static void k46Mul(FloatArray out, FloatArray in0) {
+  public static void k39Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -951,7 +872,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %137 : f32[1,64,1,1] = add
    */
-  public static void k47Add(FloatArray out, FloatArray in0) {
+  public static void k40Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -960,52 +881,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %138 : f32[1,64,1,1] = rsqrt
    */
-  public static void k48Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k41Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %139 : f32[64,64,14,14] = copy
-   */
-  public static void k49Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %140 : f32[64,64,14,14] = mul
    */
-  public static void k50Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %142 : f32[64,64,14,14] = copy
-   */
-  public static void k51Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %146 : f32[64,64,14,14] = add
    */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 196) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %154 : f32[64] = add
    */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -1014,34 +917,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %160 : f32[64] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %162 : f32[64,64,14,14] = greater
-   */
-  public static void k55Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %165 : f32[64,64,14,14] = select
    */
-  public static void k56Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %171 : f32[64,64,7,7] = conv2d_add
    */
-  public static void k57Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k47Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 200704; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -1069,7 +963,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %172 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1090,7 +984,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %174 : f32[1,64,1,1] = mul
    */
-  public static void k59Mul(FloatArray out, FloatArray in0) {
+  public static void k49Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -1099,7 +993,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %176 : f32[64,64,7,7] = sub
    */
-  public static void k60Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -1108,7 +1002,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %177 : f32[64,64,7,7] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0) {
+  public static void k51Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1117,7 +1011,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %178 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1138,7 +1032,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %180 : f32[1,64,1,1] = mul
    */
-  public static void k63Mul(FloatArray out, FloatArray in0) {
+  public static void k53Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -1147,7 +1041,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %182 : f32[1,64,1,1] = add
    */
-  public static void k64Add(FloatArray out, FloatArray in0) {
+  public static void k54Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -1156,52 +1050,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %183 : f32[1,64,1,1] = rsqrt
    */
-  public static void k65Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k55Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %184 : f32[64,64,7,7] = copy
-   */
-  public static void k66Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %185 : f32[64,64,7,7] = mul
    */
-  public static void k67Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %187 : f32[64,64,7,7] = copy
-   */
-  public static void k68Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %191 : f32[64,64,7,7] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 49) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %199 : f32[64] = add
    */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -1210,34 +1086,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %205 : f32[64] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %207 : f32[64,64,7,7] = greater
-   */
-  public static void k72Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %210 : f32[64,64,7,7] = select
    */
-  public static void k73Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %214 : f32[64,1] = matmul
    */
-  public static void k74Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 64; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1252,7 +1119,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = mul
    */
-  public static void k75Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (-1.0f * (in0.get(i) + in1.get(0))));
     }
@@ -1261,7 +1128,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %221 : f32[] = reduce_sum
    */
-  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k63ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1278,7 +1145,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %223 : f32[] = mul
    */
-  public static void k77Mul(FloatArray out, FloatArray in0) {
+  public static void k64Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.015625f));
     }
@@ -1287,7 +1154,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %229 : f32[64,3136] = matmul
    */
-  public static void k78Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1302,16 +1169,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %236 : f32[64,64,7,7] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %237 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1332,16 +1199,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %239 : f32[64,64,7,7] = mul
    */
-  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
    * %240 : f32[64,64,7,7] = mul
    */
-  public static void k82Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1350,7 +1217,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %241 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k83ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k70ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1371,7 +1238,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %244 : f32[64,64,7,7] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k71Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1380,7 +1247,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %245 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k85ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1401,7 +1268,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %252 : f32[64,64,7,7] = mul
    */
-  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in3.get(i)));
@@ -1411,16 +1278,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %255 : f32[64,64,7,7] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %256 : f32[64,64,7,7] = neg
    */
-  public static void k88Neg(FloatArray out, FloatArray in0) {
+  public static void k75Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1429,7 +1296,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %257 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1450,7 +1317,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %260 : f32[64,64,7,7] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 3.1887754E-4f)));
     }
@@ -1459,7 +1326,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %261 : f32[64,64,14,14] = conv2d_backward_input
    */
-  public static void k91Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1487,16 +1354,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %267 : f32[64,64,14,14] = add
    */
-  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %268 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k93ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1517,16 +1384,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %270 : f32[64,64,14,14] = mul
    */
-  public static void k94Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
    * %271 : f32[64,64,14,14] = mul
    */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1535,7 +1402,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %272 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k83ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1556,7 +1423,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %275 : f32[64,64,14,14] = mul
    */
-  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1565,7 +1432,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %276 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k98ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k85ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1586,7 +1453,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %283 : f32[64,64,14,14] = mul
    */
-  public static void k99Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
@@ -1596,16 +1463,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %286 : f32[64,64,14,14] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %287 : f32[64,64,14,14] = neg
    */
-  public static void k101Neg(FloatArray out, FloatArray in0) {
+  public static void k88Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1614,7 +1481,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %288 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1635,7 +1502,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %291 : f32[64,64,14,14] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 7.9719386E-5f)));
     }
@@ -1644,7 +1511,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %296 : f32[64,1,28,28] = conv2d_backward_input_mul
    */
-  public static void k104Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k91Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
@@ -1674,7 +1541,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %297 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k92ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1695,7 +1562,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %299 : f32[64,128,28,28] = conv2d_backward_input
    */
-  public static void k106Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -1723,7 +1590,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %300 : f32[1,128,7,7] = conv2d_backward_weight
    */
-  public static void k107Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k94Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6272; o++) {
       float acc = 0f;
       int j = o % 7;
@@ -1750,16 +1617,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %306 : f32[64,128,28,28] = add
    */
-  public static void k108Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %307 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1780,16 +1647,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %309 : f32[64,128,28,28] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
    * %310 : f32[64,128,28,28] = mul
    */
-  public static void k111Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k98Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1798,7 +1665,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %311 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1819,7 +1686,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %314 : f32[64,128,28,28] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k100Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1828,7 +1695,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %315 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k101ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1849,7 +1716,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %322 : f32[64,128,28,28] = mul
    */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k102Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (((((in0.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in2.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in3.get(i)));
@@ -1859,16 +1726,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %325 : f32[64,128,28,28] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %326 : f32[64,128,28,28] = neg
    */
-  public static void k117Neg(FloatArray out, FloatArray in0) {
+  public static void k104Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1877,7 +1744,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %327 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1898,7 +1765,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %330 : f32[64,128,28,28] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 784) % 128)) * 1.9929847E-5f)));
     }
@@ -1907,7 +1774,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %331 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k107ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1928,7 +1795,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %333 : f32[64,128,14,14] = conv2d
    */
-  public static void k121Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k108Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -1955,7 +1822,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %334 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k122Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1982,16 +1849,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %340 : f32[64,128,14,14] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k110Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %341 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k111ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2012,16 +1879,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %343 : f32[64,128,14,14] = mul
    */
-  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k112Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
    * %344 : f32[64,128,14,14] = mul
    */
-  public static void k126Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2030,7 +1897,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %345 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k127ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2051,7 +1918,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %348 : f32[64,128,14,14] = mul
    */
-  public static void k128Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2060,7 +1927,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %349 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k129ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2081,7 +1948,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %356 : f32[64,128,14,14] = mul
    */
-  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k117Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (((((in0.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in2.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
@@ -2091,16 +1958,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %359 : f32[64,128,14,14] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %360 : f32[64,128,14,14] = neg
    */
-  public static void k132Neg(FloatArray out, FloatArray in0) {
+  public static void k119Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2109,7 +1976,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %361 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2130,7 +1997,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %364 : f32[64,128,14,14] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k121Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 128)) * 7.9719386E-5f)));
     }
@@ -2139,7 +2006,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %365 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k135ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2160,7 +2027,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %367 : f32[64,128,7,7] = conv2d
    */
-  public static void k136Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -2187,7 +2054,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %368 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k137Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k124Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -2214,16 +2081,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %375 : f32[64,6272] = add
    */
-  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %376 : f32[1,6272] = reduce_sum
    */
-  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k126ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 6272; o++) {
       int rest = o;
       int base = 0;
@@ -2240,7 +2107,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %378 : f32[6272,50] = matmul
    */
-  public static void k140Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k127Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 313600; o++) {
       int r = o / 50;
       int c = o % 50;
@@ -2255,7 +2122,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %386 : f32[6272,50] = add
    */
-  public static void k141Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k128Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2264,7 +2131,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %393 : f32[6272,50] = sub
    */
-  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k129Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2273,7 +2140,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %400 : f32[6272] = add
    */
-  public static void k143Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k130Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2282,7 +2149,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %407 : f32[6272] = sub
    */
-  public static void k144Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k131Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2291,7 +2158,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %414 : f32[128,128,4,4] = add
    */
-  public static void k145Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2300,7 +2167,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %421 : f32[128,128,4,4] = sub
    */
-  public static void k146Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k133Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2309,7 +2176,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %428 : f32[128] = add
    */
-  public static void k147Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2318,7 +2185,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %435 : f32[128] = sub
    */
-  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k135Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2327,7 +2194,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %442 : f32[128] = add
    */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k136Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2336,7 +2203,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %449 : f32[128] = sub
    */
-  public static void k150Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k137Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2345,7 +2212,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %456 : f32[128] = add
    */
-  public static void k151Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2354,7 +2221,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %463 : f32[128] = sub
    */
-  public static void k152Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k139Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2363,7 +2230,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %470 : f32[128,128,4,4] = add
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k140Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2372,7 +2239,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %477 : f32[128,128,4,4] = sub
    */
-  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k141Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2381,7 +2248,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %484 : f32[128] = add
    */
-  public static void k155Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k142Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2390,7 +2257,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %491 : f32[128] = sub
    */
-  public static void k156Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k143Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2399,7 +2266,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %498 : f32[128] = add
    */
-  public static void k157Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2408,7 +2275,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %505 : f32[128] = sub
    */
-  public static void k158Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k145Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2417,7 +2284,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %512 : f32[128] = add
    */
-  public static void k159Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2426,7 +2293,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %519 : f32[128] = sub
    */
-  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k147Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2435,7 +2302,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %526 : f32[1,128,7,7] = add
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k148Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2444,7 +2311,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %533 : f32[1,128,7,7] = sub
    */
-  public static void k162Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k149Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2453,7 +2320,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %540 : f32[1] = add
    */
-  public static void k163Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k150Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2462,7 +2329,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k164Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2471,7 +2338,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k165Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k152Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2480,7 +2347,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %561 : f32[64] = sub
    */
-  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k153Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2489,7 +2356,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %568 : f32[64] = add
    */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k154Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2498,7 +2365,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %575 : f32[64] = sub
    */
-  public static void k168Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k155Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2507,7 +2374,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %582 : f32[64] = add
    */
-  public static void k169Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k156Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2516,7 +2383,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %589 : f32[64] = sub
    */
-  public static void k170Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2525,7 +2392,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %596 : f32[64] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k158Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2534,7 +2401,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %603 : f32[64] = sub
    */
-  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k159Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in2.get(i) + 1.0E-7f))))));
     }
@@ -2543,7 +2410,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %605 : f32[] = add
    */
-  public static void k173Add(FloatArray out, FloatArray in0) {
+  public static void k160Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -2555,182 +2422,169 @@ public final class GeneratorPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("generator")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, in34, in35, in36, in37, in38, in39, in40, in41, in42, in43, in44, in45, in46, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, CONSTANT_0)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
         .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, in0, in1)
-        .task("k2Greater", GeneratorPhase::k2Greater, buffer2, buffer1)
-        .task("k3Select", GeneratorPhase::k3Select, buffer3, buffer2, buffer1)
-        .task("k4Conv2dBackwardInputAdd", GeneratorPhase::k4Conv2dBackwardInputAdd, buffer4, buffer3, in2, in3)
-        .task("k5ReduceSum", GeneratorPhase::k5ReduceSum, buffer5, buffer4)
-        .task("k6Mul", GeneratorPhase::k6Mul, buffer6, buffer5)
-        .task("k7Sub", GeneratorPhase::k7Sub, buffer7, buffer4, buffer6)
-        .task("k8Mul", GeneratorPhase::k8Mul, buffer4, buffer7)
-        .task("k9ReduceSum", GeneratorPhase::k9ReduceSum, buffer5, buffer4)
-        .task("k10Mul", GeneratorPhase::k10Mul, buffer8, buffer5)
-        .task("k11Add", GeneratorPhase::k11Add, buffer5, buffer8)
-        .task("k12Rsqrt", GeneratorPhase::k12Rsqrt, buffer9, buffer5)
-        .task("k13Copy", GeneratorPhase::k13Copy, buffer4, buffer9)
-        .task("k14Mul", GeneratorPhase::k14Mul, buffer10, buffer7, buffer4)
-        .task("k15Copy", GeneratorPhase::k15Copy, buffer11, in4)
-        .task("k16Add", GeneratorPhase::k16Add, buffer12, buffer10, buffer11, in5)
-        .task("k17Add", GeneratorPhase::k17Add, buffer13, in16, buffer6)
-        .task("k18Add", GeneratorPhase::k18Add, buffer14, in17, buffer8)
-        .task("k19Greater", GeneratorPhase::k19Greater, buffer15, buffer12)
-        .task("k20Select", GeneratorPhase::k20Select, buffer16, buffer15, buffer12)
-        .task("k21Conv2dBackwardInputAdd", GeneratorPhase::k21Conv2dBackwardInputAdd, buffer17, buffer16, in6, in7)
-        .task("k22ReduceSum", GeneratorPhase::k22ReduceSum, buffer8, buffer17)
-        .task("k23Mul", GeneratorPhase::k23Mul, buffer6, buffer8)
-        .task("k24Sub", GeneratorPhase::k24Sub, buffer18, buffer17, buffer6)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer17, buffer18)
-        .task("k26ReduceSum", GeneratorPhase::k26ReduceSum, buffer8, buffer17)
-        .task("k27Mul", GeneratorPhase::k27Mul, buffer19, buffer8)
-        .task("k28Add", GeneratorPhase::k28Add, buffer8, buffer19)
-        .task("k29Rsqrt", GeneratorPhase::k29Rsqrt, buffer20, buffer8)
-        .task("k30Copy", GeneratorPhase::k30Copy, buffer17, buffer20)
-        .task("k31Mul", GeneratorPhase::k31Mul, buffer21, buffer18, buffer17)
-        .task("k32Copy", GeneratorPhase::k32Copy, buffer22, in8)
-        .task("k33Add", GeneratorPhase::k33Add, buffer23, buffer21, buffer22, in9)
-        .task("k34Add", GeneratorPhase::k34Add, buffer24, in18, buffer6)
-        .task("k35Add", GeneratorPhase::k35Add, buffer25, in19, buffer19)
-        .task("k36Greater", GeneratorPhase::k36Greater, buffer26, buffer23)
-        .task("k37Select", GeneratorPhase::k37Select, buffer27, buffer26, buffer23)
-        .task("k38Conv2d", GeneratorPhase::k38Conv2d, buffer28, buffer27, in10)
-        .task("k39Tanh", GeneratorPhase::k39Tanh, buffer29, buffer28, in11)
-        .task("k40Conv2dAdd", GeneratorPhase::k40Conv2dAdd, buffer30, buffer29, in20, in21)
-        .task("k41ReduceSum", GeneratorPhase::k41ReduceSum, buffer31, buffer30)
-        .task("k42Mul", GeneratorPhase::k42Mul, buffer32, buffer31)
-        .task("k43Sub", GeneratorPhase::k43Sub, buffer33, buffer30, buffer32)
-        .task("k44Mul", GeneratorPhase::k44Mul, buffer30, buffer33)
-        .task("k45ReduceSum", GeneratorPhase::k45ReduceSum, buffer31, buffer30)
-        .task("k46Mul", GeneratorPhase::k46Mul, buffer34, buffer31)
-        .task("k47Add", GeneratorPhase::k47Add, buffer31, buffer34)
-        .task("k48Rsqrt", GeneratorPhase::k48Rsqrt, buffer35, buffer31)
-        .task("k49Copy", GeneratorPhase::k49Copy, buffer30, buffer35)
-        .task("k50Mul", GeneratorPhase::k50Mul, buffer36, buffer33, buffer30)
-        .task("k51Copy", GeneratorPhase::k51Copy, buffer37, in12)
-        .task("k52Add", GeneratorPhase::k52Add, buffer38, buffer36, buffer37, in13)
-        .task("k53Add", GeneratorPhase::k53Add, buffer39, in22, buffer32)
-        .task("k54Add", GeneratorPhase::k54Add, buffer40, in23, buffer34)
-        .task("k55Greater", GeneratorPhase::k55Greater, buffer41, buffer38)
-        .task("k56Select", GeneratorPhase::k56Select, buffer42, buffer41, buffer38)
-        .task("k57Conv2dAdd", GeneratorPhase::k57Conv2dAdd, buffer43, buffer42, in24, in25)
-        .task("k58ReduceSum", GeneratorPhase::k58ReduceSum, buffer34, buffer43)
-        .task("k59Mul", GeneratorPhase::k59Mul, buffer32, buffer34)
-        .task("k60Sub", GeneratorPhase::k60Sub, buffer44, buffer43, buffer32)
-        .task("k61Mul", GeneratorPhase::k61Mul, buffer43, buffer44)
-        .task("k62ReduceSum", GeneratorPhase::k62ReduceSum, buffer34, buffer43)
-        .task("k63Mul", GeneratorPhase::k63Mul, buffer45, buffer34)
-        .task("k64Add", GeneratorPhase::k64Add, buffer34, buffer45)
-        .task("k65Rsqrt", GeneratorPhase::k65Rsqrt, buffer46, buffer34)
-        .task("k66Copy", GeneratorPhase::k66Copy, buffer43, buffer46)
-        .task("k67Mul", GeneratorPhase::k67Mul, buffer47, buffer44, buffer43)
-        .task("k68Copy", GeneratorPhase::k68Copy, buffer48, in14)
-        .task("k69Add", GeneratorPhase::k69Add, buffer49, buffer47, buffer48, in15)
-        .task("k70Add", GeneratorPhase::k70Add, buffer50, in26, buffer32)
-        .task("k71Add", GeneratorPhase::k71Add, buffer51, in27, buffer45)
-        .task("k72Greater", GeneratorPhase::k72Greater, buffer52, buffer49)
-        .task("k73Select", GeneratorPhase::k73Select, buffer53, buffer52, buffer49)
-        .task("k74Matmul", GeneratorPhase::k74Matmul, buffer45, buffer53, in28)
-        .task("k75Mul", GeneratorPhase::k75Mul, buffer32, buffer45, in29)
-        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer54, buffer32)
-        .task("k77Mul", GeneratorPhase::k77Mul, buffer55, buffer54)
-        .task("k78Matmul", GeneratorPhase::k78Matmul, buffer53, CONSTANT_0, in28)
-        .task("k79Add", GeneratorPhase::k79Add, buffer49, buffer52, buffer53)
-        .task("k80ReduceSum", GeneratorPhase::k80ReduceSum, buffer32, buffer49)
-        .task("k81Mul", GeneratorPhase::k81Mul, buffer53, buffer49, buffer48)
-        .task("k82Mul", GeneratorPhase::k82Mul, buffer48, buffer49, buffer47)
-        .task("k83ReduceSum", GeneratorPhase::k83ReduceSum, buffer45, buffer48)
-        .task("k84Mul", GeneratorPhase::k84Mul, buffer48, buffer53, buffer44)
-        .task("k85ReduceSum", GeneratorPhase::k85ReduceSum, buffer56, buffer48)
-        .task("k86Mul", GeneratorPhase::k86Mul, buffer48, buffer56, buffer46, buffer34, buffer44)
-        .task("k87Add", GeneratorPhase::k87Add, buffer44, buffer53, buffer43, buffer48)
-        .task("k88Neg", GeneratorPhase::k88Neg, buffer48, buffer44)
-        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer34, buffer48)
-        .task("k90Add", GeneratorPhase::k90Add, buffer48, buffer44, buffer34)
-        .task("k91Conv2dBackwardInput", GeneratorPhase::k91Conv2dBackwardInput, buffer42, buffer48, in24)
-        .task("k92Add", GeneratorPhase::k92Add, buffer38, buffer41, buffer42)
-        .task("k93ReduceSum", GeneratorPhase::k93ReduceSum, buffer34, buffer38)
-        .task("k94Mul", GeneratorPhase::k94Mul, buffer42, buffer38, buffer37)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer37, buffer38, buffer36)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer46, buffer37)
-        .task("k97Mul", GeneratorPhase::k97Mul, buffer37, buffer42, buffer33)
-        .task("k98ReduceSum", GeneratorPhase::k98ReduceSum, buffer56, buffer37)
-        .task("k99Mul", GeneratorPhase::k99Mul, buffer37, buffer56, buffer35, buffer31, buffer33)
-        .task("k100Add", GeneratorPhase::k100Add, buffer33, buffer42, buffer30, buffer37)
-        .task("k101Neg", GeneratorPhase::k101Neg, buffer37, buffer33)
-        .task("k102ReduceSum", GeneratorPhase::k102ReduceSum, buffer31, buffer37)
-        .task("k103Add", GeneratorPhase::k103Add, buffer37, buffer33, buffer31)
-        .task("k104Conv2dBackwardInputMul", GeneratorPhase::k104Conv2dBackwardInputMul, buffer28, buffer37, in20, buffer29)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer54, buffer28)
-        .task("k106Conv2dBackwardInput", GeneratorPhase::k106Conv2dBackwardInput, buffer23, buffer28, in10)
-        .task("k107Conv2dBackwardWeight", GeneratorPhase::k107Conv2dBackwardWeight, buffer57, buffer27, buffer28)
-        .task("k108Add", GeneratorPhase::k108Add, buffer27, buffer26, buffer23)
-        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer19, buffer27)
-        .task("k110Mul", GeneratorPhase::k110Mul, buffer23, buffer27, buffer22)
-        .task("k111Mul", GeneratorPhase::k111Mul, buffer22, buffer27, buffer21)
-        .task("k112ReduceSum", GeneratorPhase::k112ReduceSum, buffer6, buffer22)
-        .task("k113Mul", GeneratorPhase::k113Mul, buffer22, buffer23, buffer18)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer58, buffer22)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer22, buffer58, buffer20, buffer8, buffer18)
-        .task("k116Add", GeneratorPhase::k116Add, buffer18, buffer23, buffer17, buffer22)
-        .task("k117Neg", GeneratorPhase::k117Neg, buffer22, buffer18)
-        .task("k118ReduceSum", GeneratorPhase::k118ReduceSum, buffer8, buffer22)
-        .task("k119Add", GeneratorPhase::k119Add, buffer22, buffer18, buffer8)
-        .task("k120ReduceSum", GeneratorPhase::k120ReduceSum, buffer8, buffer22)
-        .task("k121Conv2d", GeneratorPhase::k121Conv2d, buffer12, buffer22, in6)
-        .task("k122Conv2dBackwardWeight", GeneratorPhase::k122Conv2dBackwardWeight, buffer59, buffer22, buffer16)
-        .task("k123Add", GeneratorPhase::k123Add, buffer16, buffer15, buffer12)
-        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer20, buffer16)
-        .task("k125Mul", GeneratorPhase::k125Mul, buffer12, buffer16, buffer11)
-        .task("k126Mul", GeneratorPhase::k126Mul, buffer11, buffer16, buffer10)
-        .task("k127ReduceSum", GeneratorPhase::k127ReduceSum, buffer58, buffer11)
-        .task("k128Mul", GeneratorPhase::k128Mul, buffer11, buffer12, buffer7)
-        .task("k129ReduceSum", GeneratorPhase::k129ReduceSum, buffer60, buffer11)
-        .task("k130Mul", GeneratorPhase::k130Mul, buffer11, buffer60, buffer9, buffer5, buffer7)
-        .task("k131Add", GeneratorPhase::k131Add, buffer7, buffer12, buffer4, buffer11)
-        .task("k132Neg", GeneratorPhase::k132Neg, buffer11, buffer7)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer5, buffer11)
-        .task("k134Add", GeneratorPhase::k134Add, buffer11, buffer7, buffer5)
-        .task("k135ReduceSum", GeneratorPhase::k135ReduceSum, buffer5, buffer11)
-        .task("k136Conv2d", GeneratorPhase::k136Conv2d, buffer1, buffer11, in2)
-        .task("k137Conv2dBackwardWeight", GeneratorPhase::k137Conv2dBackwardWeight, buffer61, buffer11, buffer3)
-        .task("k138Add", GeneratorPhase::k138Add, buffer3, buffer2, buffer1)
-        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer62, buffer3)
-        .task("k140Matmul", GeneratorPhase::k140Matmul, buffer63, buffer3, buffer0)
-        .task("k141Add", GeneratorPhase::k141Add, buffer64, in31, buffer63)
-        .task("k142Sub", GeneratorPhase::k142Sub, buffer65, in0, buffer63, buffer64)
-        .task("k143Add", GeneratorPhase::k143Add, buffer66, in32, buffer62)
-        .task("k144Sub", GeneratorPhase::k144Sub, buffer67, in1, buffer62, buffer66)
-        .task("k145Add", GeneratorPhase::k145Add, buffer68, in33, buffer61)
-        .task("k146Sub", GeneratorPhase::k146Sub, buffer69, in2, buffer61, buffer68)
-        .task("k147Add", GeneratorPhase::k147Add, buffer70, in34, buffer5)
-        .task("k148Sub", GeneratorPhase::k148Sub, buffer71, in3, buffer5, buffer70)
-        .task("k149Add", GeneratorPhase::k149Add, buffer72, in35, buffer58)
-        .task("k150Sub", GeneratorPhase::k150Sub, buffer73, in4, buffer58, buffer72)
-        .task("k151Add", GeneratorPhase::k151Add, buffer74, in36, buffer20)
-        .task("k152Sub", GeneratorPhase::k152Sub, buffer75, in5, buffer20, buffer74)
-        .task("k153Add", GeneratorPhase::k153Add, buffer76, in37, buffer59)
-        .task("k154Sub", GeneratorPhase::k154Sub, buffer77, in6, buffer59, buffer76)
-        .task("k155Add", GeneratorPhase::k155Add, buffer78, in38, buffer8)
-        .task("k156Sub", GeneratorPhase::k156Sub, buffer79, in7, buffer8, buffer78)
-        .task("k157Add", GeneratorPhase::k157Add, buffer80, in39, buffer6)
-        .task("k158Sub", GeneratorPhase::k158Sub, buffer81, in8, buffer6, buffer80)
-        .task("k159Add", GeneratorPhase::k159Add, buffer82, in40, buffer19)
-        .task("k160Sub", GeneratorPhase::k160Sub, buffer83, in9, buffer19, buffer82)
-        .task("k161Add", GeneratorPhase::k161Add, buffer84, in41, buffer57)
-        .task("k162Sub", GeneratorPhase::k162Sub, buffer85, in10, buffer57, buffer84)
-        .task("k163Add", GeneratorPhase::k163Add, buffer86, in42, buffer54)
-        .task("k164Sub", GeneratorPhase::k164Sub, buffer87, in11, buffer54, buffer86)
-        .task("k165Add", GeneratorPhase::k165Add, buffer88, in43, buffer46)
-        .task("k166Sub", GeneratorPhase::k166Sub, buffer89, in12, buffer46, buffer88)
-        .task("k167Add", GeneratorPhase::k167Add, buffer90, in44, buffer34)
-        .task("k168Sub", GeneratorPhase::k168Sub, buffer91, in13, buffer34, buffer90)
-        .task("k169Add", GeneratorPhase::k169Add, buffer92, in45, buffer45)
-        .task("k170Sub", GeneratorPhase::k170Sub, buffer93, in14, buffer45, buffer92)
-        .task("k171Add", GeneratorPhase::k171Add, buffer94, in46, buffer32)
-        .task("k172Sub", GeneratorPhase::k172Sub, buffer95, in15, buffer32, buffer94)
-        .task("k173Add", GeneratorPhase::k173Add, buffer96, in30)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer55, buffer63, buffer62, buffer61, buffer5, buffer58, buffer20, buffer59, buffer8, buffer6, buffer19, buffer57, buffer54, buffer46, buffer34, buffer45, buffer32, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer13, buffer14, buffer24, buffer25, buffer39, buffer40, buffer50, buffer51);
+        .task("k2Select", GeneratorPhase::k2Select, buffer2, buffer1)
+        .task("k3Conv2dBackwardInputAdd", GeneratorPhase::k3Conv2dBackwardInputAdd, buffer3, buffer2, in2, in3)
+        .task("k4ReduceSum", GeneratorPhase::k4ReduceSum, buffer4, buffer3)
+        .task("k5Mul", GeneratorPhase::k5Mul, buffer5, buffer4)
+        .task("k6Sub", GeneratorPhase::k6Sub, buffer6, buffer3, buffer5)
+        .task("k7Mul", GeneratorPhase::k7Mul, buffer3, buffer6)
+        .task("k8ReduceSum", GeneratorPhase::k8ReduceSum, buffer4, buffer3)
+        .task("k9Mul", GeneratorPhase::k9Mul, buffer7, buffer4)
+        .task("k10Add", GeneratorPhase::k10Add, buffer4, buffer7)
+        .task("k11Rsqrt", GeneratorPhase::k11Rsqrt, buffer8, buffer4)
+        .task("k12Mul", GeneratorPhase::k12Mul, buffer3, buffer6, buffer8)
+        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer3, in4, in5)
+        .task("k14Add", GeneratorPhase::k14Add, buffer10, in16, buffer5)
+        .task("k15Add", GeneratorPhase::k15Add, buffer11, in17, buffer7)
+        .task("k16Select", GeneratorPhase::k16Select, buffer12, buffer9)
+        .task("k17Conv2dBackwardInputAdd", GeneratorPhase::k17Conv2dBackwardInputAdd, buffer13, buffer12, in6, in7)
+        .task("k18ReduceSum", GeneratorPhase::k18ReduceSum, buffer7, buffer13)
+        .task("k19Mul", GeneratorPhase::k19Mul, buffer5, buffer7)
+        .task("k20Sub", GeneratorPhase::k20Sub, buffer14, buffer13, buffer5)
+        .task("k21Mul", GeneratorPhase::k21Mul, buffer13, buffer14)
+        .task("k22ReduceSum", GeneratorPhase::k22ReduceSum, buffer7, buffer13)
+        .task("k23Mul", GeneratorPhase::k23Mul, buffer15, buffer7)
+        .task("k24Add", GeneratorPhase::k24Add, buffer7, buffer15)
+        .task("k25Rsqrt", GeneratorPhase::k25Rsqrt, buffer16, buffer7)
+        .task("k26Mul", GeneratorPhase::k26Mul, buffer13, buffer14, buffer16)
+        .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer13, in8, in9)
+        .task("k28Add", GeneratorPhase::k28Add, buffer18, in18, buffer5)
+        .task("k29Add", GeneratorPhase::k29Add, buffer19, in19, buffer15)
+        .task("k30Select", GeneratorPhase::k30Select, buffer20, buffer17)
+        .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer21, buffer20, in10)
+        .task("k32Tanh", GeneratorPhase::k32Tanh, buffer22, buffer21, in11)
+        .task("k33Conv2dAdd", GeneratorPhase::k33Conv2dAdd, buffer23, buffer22, in20, in21)
+        .task("k34ReduceSum", GeneratorPhase::k34ReduceSum, buffer24, buffer23)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer25, buffer24)
+        .task("k36Sub", GeneratorPhase::k36Sub, buffer26, buffer23, buffer25)
+        .task("k37Mul", GeneratorPhase::k37Mul, buffer23, buffer26)
+        .task("k38ReduceSum", GeneratorPhase::k38ReduceSum, buffer24, buffer23)
+        .task("k39Mul", GeneratorPhase::k39Mul, buffer27, buffer24)
+        .task("k40Add", GeneratorPhase::k40Add, buffer24, buffer27)
+        .task("k41Rsqrt", GeneratorPhase::k41Rsqrt, buffer28, buffer24)
+        .task("k42Mul", GeneratorPhase::k42Mul, buffer23, buffer26, buffer28)
+        .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer23, in12, in13)
+        .task("k44Add", GeneratorPhase::k44Add, buffer30, in22, buffer25)
+        .task("k45Add", GeneratorPhase::k45Add, buffer31, in23, buffer27)
+        .task("k46Select", GeneratorPhase::k46Select, buffer32, buffer29)
+        .task("k47Conv2dAdd", GeneratorPhase::k47Conv2dAdd, buffer33, buffer32, in24, in25)
+        .task("k48ReduceSum", GeneratorPhase::k48ReduceSum, buffer27, buffer33)
+        .task("k49Mul", GeneratorPhase::k49Mul, buffer25, buffer27)
+        .task("k50Sub", GeneratorPhase::k50Sub, buffer34, buffer33, buffer25)
+        .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer34)
+        .task("k52ReduceSum", GeneratorPhase::k52ReduceSum, buffer27, buffer33)
+        .task("k53Mul", GeneratorPhase::k53Mul, buffer35, buffer27)
+        .task("k54Add", GeneratorPhase::k54Add, buffer27, buffer35)
+        .task("k55Rsqrt", GeneratorPhase::k55Rsqrt, buffer36, buffer27)
+        .task("k56Mul", GeneratorPhase::k56Mul, buffer33, buffer34, buffer36)
+        .task("k57Add", GeneratorPhase::k57Add, buffer37, buffer33, in14, in15)
+        .task("k58Add", GeneratorPhase::k58Add, buffer38, in26, buffer25)
+        .task("k59Add", GeneratorPhase::k59Add, buffer39, in27, buffer35)
+        .task("k60Select", GeneratorPhase::k60Select, buffer40, buffer37)
+        .task("k61Matmul", GeneratorPhase::k61Matmul, buffer35, buffer40, in28)
+        .task("k62Mul", GeneratorPhase::k62Mul, buffer25, buffer35, in29)
+        .task("k63ReduceSum", GeneratorPhase::k63ReduceSum, buffer41, buffer25)
+        .task("k64Mul", GeneratorPhase::k64Mul, buffer42, buffer41)
+        .task("k65Matmul", GeneratorPhase::k65Matmul, buffer40, CONSTANT_0, in28)
+        .task("k66Add", GeneratorPhase::k66Add, buffer43, buffer37, buffer40)
+        .task("k67ReduceSum", GeneratorPhase::k67ReduceSum, buffer25, buffer43)
+        .task("k68Mul", GeneratorPhase::k68Mul, buffer40, buffer43, in14)
+        .task("k69Mul", GeneratorPhase::k69Mul, buffer37, buffer43, buffer33)
+        .task("k70ReduceSum", GeneratorPhase::k70ReduceSum, buffer35, buffer37)
+        .task("k71Mul", GeneratorPhase::k71Mul, buffer37, buffer40, buffer34)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer44, buffer37)
+        .task("k73Mul", GeneratorPhase::k73Mul, buffer37, buffer44, buffer36, buffer27, buffer34)
+        .task("k74Add", GeneratorPhase::k74Add, buffer34, buffer40, buffer36, buffer37)
+        .task("k75Neg", GeneratorPhase::k75Neg, buffer37, buffer34)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer36, buffer37)
+        .task("k77Add", GeneratorPhase::k77Add, buffer37, buffer34, buffer36)
+        .task("k78Conv2dBackwardInput", GeneratorPhase::k78Conv2dBackwardInput, buffer32, buffer37, in24)
+        .task("k79Add", GeneratorPhase::k79Add, buffer45, buffer29, buffer32)
+        .task("k80ReduceSum", GeneratorPhase::k80ReduceSum, buffer36, buffer45)
+        .task("k81Mul", GeneratorPhase::k81Mul, buffer32, buffer45, in12)
+        .task("k82Mul", GeneratorPhase::k82Mul, buffer29, buffer45, buffer23)
+        .task("k83ReduceSum", GeneratorPhase::k83ReduceSum, buffer27, buffer29)
+        .task("k84Mul", GeneratorPhase::k84Mul, buffer29, buffer32, buffer26)
+        .task("k85ReduceSum", GeneratorPhase::k85ReduceSum, buffer44, buffer29)
+        .task("k86Mul", GeneratorPhase::k86Mul, buffer29, buffer44, buffer28, buffer24, buffer26)
+        .task("k87Add", GeneratorPhase::k87Add, buffer26, buffer32, buffer28, buffer29)
+        .task("k88Neg", GeneratorPhase::k88Neg, buffer29, buffer26)
+        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer28, buffer29)
+        .task("k90Add", GeneratorPhase::k90Add, buffer29, buffer26, buffer28)
+        .task("k91Conv2dBackwardInputMul", GeneratorPhase::k91Conv2dBackwardInputMul, buffer21, buffer29, in20, buffer22)
+        .task("k92ReduceSum", GeneratorPhase::k92ReduceSum, buffer41, buffer21)
+        .task("k93Conv2dBackwardInput", GeneratorPhase::k93Conv2dBackwardInput, buffer46, buffer21, in10)
+        .task("k94Conv2dBackwardWeight", GeneratorPhase::k94Conv2dBackwardWeight, buffer47, buffer20, buffer21)
+        .task("k95Add", GeneratorPhase::k95Add, buffer20, buffer17, buffer46)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer15, buffer20)
+        .task("k97Mul", GeneratorPhase::k97Mul, buffer46, buffer20, in8)
+        .task("k98Mul", GeneratorPhase::k98Mul, buffer17, buffer20, buffer13)
+        .task("k99ReduceSum", GeneratorPhase::k99ReduceSum, buffer5, buffer17)
+        .task("k100Mul", GeneratorPhase::k100Mul, buffer17, buffer46, buffer14)
+        .task("k101ReduceSum", GeneratorPhase::k101ReduceSum, buffer48, buffer17)
+        .task("k102Mul", GeneratorPhase::k102Mul, buffer17, buffer48, buffer16, buffer7, buffer14)
+        .task("k103Add", GeneratorPhase::k103Add, buffer14, buffer46, buffer16, buffer17)
+        .task("k104Neg", GeneratorPhase::k104Neg, buffer17, buffer14)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer16, buffer17)
+        .task("k106Add", GeneratorPhase::k106Add, buffer17, buffer14, buffer16)
+        .task("k107ReduceSum", GeneratorPhase::k107ReduceSum, buffer16, buffer17)
+        .task("k108Conv2d", GeneratorPhase::k108Conv2d, buffer49, buffer17, in6)
+        .task("k109Conv2dBackwardWeight", GeneratorPhase::k109Conv2dBackwardWeight, buffer50, buffer17, buffer12)
+        .task("k110Add", GeneratorPhase::k110Add, buffer12, buffer9, buffer49)
+        .task("k111ReduceSum", GeneratorPhase::k111ReduceSum, buffer7, buffer12)
+        .task("k112Mul", GeneratorPhase::k112Mul, buffer49, buffer12, in4)
+        .task("k113Mul", GeneratorPhase::k113Mul, buffer9, buffer12, buffer3)
+        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer48, buffer9)
+        .task("k115Mul", GeneratorPhase::k115Mul, buffer9, buffer49, buffer6)
+        .task("k116ReduceSum", GeneratorPhase::k116ReduceSum, buffer51, buffer9)
+        .task("k117Mul", GeneratorPhase::k117Mul, buffer9, buffer51, buffer8, buffer4, buffer6)
+        .task("k118Add", GeneratorPhase::k118Add, buffer6, buffer49, buffer8, buffer9)
+        .task("k119Neg", GeneratorPhase::k119Neg, buffer9, buffer6)
+        .task("k120ReduceSum", GeneratorPhase::k120ReduceSum, buffer8, buffer9)
+        .task("k121Add", GeneratorPhase::k121Add, buffer9, buffer6, buffer8)
+        .task("k122ReduceSum", GeneratorPhase::k122ReduceSum, buffer8, buffer9)
+        .task("k123Conv2d", GeneratorPhase::k123Conv2d, buffer52, buffer9, in2)
+        .task("k124Conv2dBackwardWeight", GeneratorPhase::k124Conv2dBackwardWeight, buffer53, buffer9, buffer2)
+        .task("k125Add", GeneratorPhase::k125Add, buffer2, buffer1, buffer52)
+        .task("k126ReduceSum", GeneratorPhase::k126ReduceSum, buffer54, buffer2)
+        .task("k127Matmul", GeneratorPhase::k127Matmul, buffer55, buffer2, buffer0)
+        .task("k128Add", GeneratorPhase::k128Add, buffer56, in31, buffer55)
+        .task("k129Sub", GeneratorPhase::k129Sub, buffer57, in0, buffer55, buffer56)
+        .task("k130Add", GeneratorPhase::k130Add, buffer58, in32, buffer54)
+        .task("k131Sub", GeneratorPhase::k131Sub, buffer59, in1, buffer54, buffer58)
+        .task("k132Add", GeneratorPhase::k132Add, buffer60, in33, buffer53)
+        .task("k133Sub", GeneratorPhase::k133Sub, buffer61, in2, buffer53, buffer60)
+        .task("k134Add", GeneratorPhase::k134Add, buffer62, in34, buffer8)
+        .task("k135Sub", GeneratorPhase::k135Sub, buffer63, in3, buffer8, buffer62)
+        .task("k136Add", GeneratorPhase::k136Add, buffer64, in35, buffer48)
+        .task("k137Sub", GeneratorPhase::k137Sub, buffer65, in4, buffer48, buffer64)
+        .task("k138Add", GeneratorPhase::k138Add, buffer66, in36, buffer7)
+        .task("k139Sub", GeneratorPhase::k139Sub, buffer67, in5, buffer7, buffer66)
+        .task("k140Add", GeneratorPhase::k140Add, buffer68, in37, buffer50)
+        .task("k141Sub", GeneratorPhase::k141Sub, buffer69, in6, buffer50, buffer68)
+        .task("k142Add", GeneratorPhase::k142Add, buffer70, in38, buffer16)
+        .task("k143Sub", GeneratorPhase::k143Sub, buffer71, in7, buffer16, buffer70)
+        .task("k144Add", GeneratorPhase::k144Add, buffer72, in39, buffer5)
+        .task("k145Sub", GeneratorPhase::k145Sub, buffer73, in8, buffer5, buffer72)
+        .task("k146Add", GeneratorPhase::k146Add, buffer74, in40, buffer15)
+        .task("k147Sub", GeneratorPhase::k147Sub, buffer75, in9, buffer15, buffer74)
+        .task("k148Add", GeneratorPhase::k148Add, buffer76, in41, buffer47)
+        .task("k149Sub", GeneratorPhase::k149Sub, buffer77, in10, buffer47, buffer76)
+        .task("k150Add", GeneratorPhase::k150Add, buffer78, in42, buffer41)
+        .task("k151Sub", GeneratorPhase::k151Sub, buffer79, in11, buffer41, buffer78)
+        .task("k152Add", GeneratorPhase::k152Add, buffer80, in43, buffer27)
+        .task("k153Sub", GeneratorPhase::k153Sub, buffer81, in12, buffer27, buffer80)
+        .task("k154Add", GeneratorPhase::k154Add, buffer82, in44, buffer36)
+        .task("k155Sub", GeneratorPhase::k155Sub, buffer83, in13, buffer36, buffer82)
+        .task("k156Add", GeneratorPhase::k156Add, buffer84, in45, buffer35)
+        .task("k157Sub", GeneratorPhase::k157Sub, buffer85, in14, buffer35, buffer84)
+        .task("k158Add", GeneratorPhase::k158Add, buffer86, in46, buffer25)
+        .task("k159Sub", GeneratorPhase::k159Sub, buffer87, in15, buffer25, buffer86)
+        .task("k160Add", GeneratorPhase::k160Add, buffer88, in30)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer42, buffer55, buffer54, buffer53, buffer8, buffer48, buffer7, buffer50, buffer16, buffer5, buffer15, buffer47, buffer41, buffer27, buffer36, buffer35, buffer25, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30, buffer31, buffer38, buffer39);
   }
 
   /**
@@ -2739,178 +2593,165 @@ public final class GeneratorPhase implements Phase {
   private void runOnJvm() {
     k0RandomNormal(buffer0, step);
     k1MatmulAdd(buffer1, buffer0, in0, in1);
-    k2Greater(buffer2, buffer1);
-    k3Select(buffer3, buffer2, buffer1);
-    k4Conv2dBackwardInputAdd(buffer4, buffer3, in2, in3);
-    k5ReduceSum(buffer5, buffer4);
-    k6Mul(buffer6, buffer5);
-    k7Sub(buffer7, buffer4, buffer6);
-    k8Mul(buffer4, buffer7);
-    k9ReduceSum(buffer5, buffer4);
-    k10Mul(buffer8, buffer5);
-    k11Add(buffer5, buffer8);
-    k12Rsqrt(buffer9, buffer5);
-    k13Copy(buffer4, buffer9);
-    k14Mul(buffer10, buffer7, buffer4);
-    k15Copy(buffer11, in4);
-    k16Add(buffer12, buffer10, buffer11, in5);
-    k17Add(buffer13, in16, buffer6);
-    k18Add(buffer14, in17, buffer8);
-    k19Greater(buffer15, buffer12);
-    k20Select(buffer16, buffer15, buffer12);
-    k21Conv2dBackwardInputAdd(buffer17, buffer16, in6, in7);
-    k22ReduceSum(buffer8, buffer17);
-    k23Mul(buffer6, buffer8);
-    k24Sub(buffer18, buffer17, buffer6);
-    k25Mul(buffer17, buffer18);
-    k26ReduceSum(buffer8, buffer17);
-    k27Mul(buffer19, buffer8);
-    k28Add(buffer8, buffer19);
-    k29Rsqrt(buffer20, buffer8);
-    k30Copy(buffer17, buffer20);
-    k31Mul(buffer21, buffer18, buffer17);
-    k32Copy(buffer22, in8);
-    k33Add(buffer23, buffer21, buffer22, in9);
-    k34Add(buffer24, in18, buffer6);
-    k35Add(buffer25, in19, buffer19);
-    k36Greater(buffer26, buffer23);
-    k37Select(buffer27, buffer26, buffer23);
-    k38Conv2d(buffer28, buffer27, in10);
-    k39Tanh(buffer29, buffer28, in11);
-    k40Conv2dAdd(buffer30, buffer29, in20, in21);
-    k41ReduceSum(buffer31, buffer30);
-    k42Mul(buffer32, buffer31);
-    k43Sub(buffer33, buffer30, buffer32);
-    k44Mul(buffer30, buffer33);
-    k45ReduceSum(buffer31, buffer30);
-    k46Mul(buffer34, buffer31);
-    k47Add(buffer31, buffer34);
-    k48Rsqrt(buffer35, buffer31);
-    k49Copy(buffer30, buffer35);
-    k50Mul(buffer36, buffer33, buffer30);
-    k51Copy(buffer37, in12);
-    k52Add(buffer38, buffer36, buffer37, in13);
-    k53Add(buffer39, in22, buffer32);
-    k54Add(buffer40, in23, buffer34);
-    k55Greater(buffer41, buffer38);
-    k56Select(buffer42, buffer41, buffer38);
-    k57Conv2dAdd(buffer43, buffer42, in24, in25);
-    k58ReduceSum(buffer34, buffer43);
-    k59Mul(buffer32, buffer34);
-    k60Sub(buffer44, buffer43, buffer32);
-    k61Mul(buffer43, buffer44);
-    k62ReduceSum(buffer34, buffer43);
-    k63Mul(buffer45, buffer34);
-    k64Add(buffer34, buffer45);
-    k65Rsqrt(buffer46, buffer34);
-    k66Copy(buffer43, buffer46);
-    k67Mul(buffer47, buffer44, buffer43);
-    k68Copy(buffer48, in14);
-    k69Add(buffer49, buffer47, buffer48, in15);
-    k70Add(buffer50, in26, buffer32);
-    k71Add(buffer51, in27, buffer45);
-    k72Greater(buffer52, buffer49);
-    k73Select(buffer53, buffer52, buffer49);
-    k74Matmul(buffer45, buffer53, in28);
-    k75Mul(buffer32, buffer45, in29);
-    k76ReduceSum(buffer54, buffer32);
-    k77Mul(buffer55, buffer54);
-    k78Matmul(buffer53, CONSTANT_0, in28);
-    k79Add(buffer49, buffer52, buffer53);
-    k80ReduceSum(buffer32, buffer49);
-    k81Mul(buffer53, buffer49, buffer48);
-    k82Mul(buffer48, buffer49, buffer47);
-    k83ReduceSum(buffer45, buffer48);
-    k84Mul(buffer48, buffer53, buffer44);
-    k85ReduceSum(buffer56, buffer48);
-    k86Mul(buffer48, buffer56, buffer46, buffer34, buffer44);
-    k87Add(buffer44, buffer53, buffer43, buffer48);
-    k88Neg(buffer48, buffer44);
-    k89ReduceSum(buffer34, buffer48);
-    k90Add(buffer48, buffer44, buffer34);
-    k91Conv2dBackwardInput(buffer42, buffer48, in24);
-    k92Add(buffer38, buffer41, buffer42);
-    k93ReduceSum(buffer34, buffer38);
-    k94Mul(buffer42, buffer38, buffer37);
-    k95Mul(buffer37, buffer38, buffer36);
-    k96ReduceSum(buffer46, buffer37);
-    k97Mul(buffer37, buffer42, buffer33);
-    k98ReduceSum(buffer56, buffer37);
-    k99Mul(buffer37, buffer56, buffer35, buffer31, buffer33);
-    k100Add(buffer33, buffer42, buffer30, buffer37);
-    k101Neg(buffer37, buffer33);
-    k102ReduceSum(buffer31, buffer37);
-    k103Add(buffer37, buffer33, buffer31);
-    k104Conv2dBackwardInputMul(buffer28, buffer37, in20, buffer29);
-    k105ReduceSum(buffer54, buffer28);
-    k106Conv2dBackwardInput(buffer23, buffer28, in10);
-    k107Conv2dBackwardWeight(buffer57, buffer27, buffer28);
-    k108Add(buffer27, buffer26, buffer23);
-    k109ReduceSum(buffer19, buffer27);
-    k110Mul(buffer23, buffer27, buffer22);
-    k111Mul(buffer22, buffer27, buffer21);
-    k112ReduceSum(buffer6, buffer22);
-    k113Mul(buffer22, buffer23, buffer18);
-    k114ReduceSum(buffer58, buffer22);
-    k115Mul(buffer22, buffer58, buffer20, buffer8, buffer18);
-    k116Add(buffer18, buffer23, buffer17, buffer22);
-    k117Neg(buffer22, buffer18);
-    k118ReduceSum(buffer8, buffer22);
-    k119Add(buffer22, buffer18, buffer8);
-    k120ReduceSum(buffer8, buffer22);
-    k121Conv2d(buffer12, buffer22, in6);
-    k122Conv2dBackwardWeight(buffer59, buffer22, buffer16);
-    k123Add(buffer16, buffer15, buffer12);
-    k124ReduceSum(buffer20, buffer16);
-    k125Mul(buffer12, buffer16, buffer11);
-    k126Mul(buffer11, buffer16, buffer10);
-    k127ReduceSum(buffer58, buffer11);
-    k128Mul(buffer11, buffer12, buffer7);
-    k129ReduceSum(buffer60, buffer11);
-    k130Mul(buffer11, buffer60, buffer9, buffer5, buffer7);
-    k131Add(buffer7, buffer12, buffer4, buffer11);
-    k132Neg(buffer11, buffer7);
-    k133ReduceSum(buffer5, buffer11);
-    k134Add(buffer11, buffer7, buffer5);
-    k135ReduceSum(buffer5, buffer11);
-    k136Conv2d(buffer1, buffer11, in2);
-    k137Conv2dBackwardWeight(buffer61, buffer11, buffer3);
-    k138Add(buffer3, buffer2, buffer1);
-    k139ReduceSum(buffer62, buffer3);
-    k140Matmul(buffer63, buffer3, buffer0);
-    k141Add(buffer64, in31, buffer63);
-    k142Sub(buffer65, in0, buffer63, buffer64);
-    k143Add(buffer66, in32, buffer62);
-    k144Sub(buffer67, in1, buffer62, buffer66);
-    k145Add(buffer68, in33, buffer61);
-    k146Sub(buffer69, in2, buffer61, buffer68);
-    k147Add(buffer70, in34, buffer5);
-    k148Sub(buffer71, in3, buffer5, buffer70);
-    k149Add(buffer72, in35, buffer58);
-    k150Sub(buffer73, in4, buffer58, buffer72);
-    k151Add(buffer74, in36, buffer20);
-    k152Sub(buffer75, in5, buffer20, buffer74);
-    k153Add(buffer76, in37, buffer59);
-    k154Sub(buffer77, in6, buffer59, buffer76);
-    k155Add(buffer78, in38, buffer8);
-    k156Sub(buffer79, in7, buffer8, buffer78);
-    k157Add(buffer80, in39, buffer6);
-    k158Sub(buffer81, in8, buffer6, buffer80);
-    k159Add(buffer82, in40, buffer19);
-    k160Sub(buffer83, in9, buffer19, buffer82);
-    k161Add(buffer84, in41, buffer57);
-    k162Sub(buffer85, in10, buffer57, buffer84);
-    k163Add(buffer86, in42, buffer54);
-    k164Sub(buffer87, in11, buffer54, buffer86);
-    k165Add(buffer88, in43, buffer46);
-    k166Sub(buffer89, in12, buffer46, buffer88);
-    k167Add(buffer90, in44, buffer34);
-    k168Sub(buffer91, in13, buffer34, buffer90);
-    k169Add(buffer92, in45, buffer45);
-    k170Sub(buffer93, in14, buffer45, buffer92);
-    k171Add(buffer94, in46, buffer32);
-    k172Sub(buffer95, in15, buffer32, buffer94);
-    k173Add(buffer96, in30);
+    k2Select(buffer2, buffer1);
+    k3Conv2dBackwardInputAdd(buffer3, buffer2, in2, in3);
+    k4ReduceSum(buffer4, buffer3);
+    k5Mul(buffer5, buffer4);
+    k6Sub(buffer6, buffer3, buffer5);
+    k7Mul(buffer3, buffer6);
+    k8ReduceSum(buffer4, buffer3);
+    k9Mul(buffer7, buffer4);
+    k10Add(buffer4, buffer7);
+    k11Rsqrt(buffer8, buffer4);
+    k12Mul(buffer3, buffer6, buffer8);
+    k13Add(buffer9, buffer3, in4, in5);
+    k14Add(buffer10, in16, buffer5);
+    k15Add(buffer11, in17, buffer7);
+    k16Select(buffer12, buffer9);
+    k17Conv2dBackwardInputAdd(buffer13, buffer12, in6, in7);
+    k18ReduceSum(buffer7, buffer13);
+    k19Mul(buffer5, buffer7);
+    k20Sub(buffer14, buffer13, buffer5);
+    k21Mul(buffer13, buffer14);
+    k22ReduceSum(buffer7, buffer13);
+    k23Mul(buffer15, buffer7);
+    k24Add(buffer7, buffer15);
+    k25Rsqrt(buffer16, buffer7);
+    k26Mul(buffer13, buffer14, buffer16);
+    k27Add(buffer17, buffer13, in8, in9);
+    k28Add(buffer18, in18, buffer5);
+    k29Add(buffer19, in19, buffer15);
+    k30Select(buffer20, buffer17);
+    k31Conv2d(buffer21, buffer20, in10);
+    k32Tanh(buffer22, buffer21, in11);
+    k33Conv2dAdd(buffer23, buffer22, in20, in21);
+    k34ReduceSum(buffer24, buffer23);
+    k35Mul(buffer25, buffer24);
+    k36Sub(buffer26, buffer23, buffer25);
+    k37Mul(buffer23, buffer26);
+    k38ReduceSum(buffer24, buffer23);
+    k39Mul(buffer27, buffer24);
+    k40Add(buffer24, buffer27);
+    k41Rsqrt(buffer28, buffer24);
+    k42Mul(buffer23, buffer26, buffer28);
+    k43Add(buffer29, buffer23, in12, in13);
+    k44Add(buffer30, in22, buffer25);
+    k45Add(buffer31, in23, buffer27);
+    k46Select(buffer32, buffer29);
+    k47Conv2dAdd(buffer33, buffer32, in24, in25);
+    k48ReduceSum(buffer27, buffer33);
+    k49Mul(buffer25, buffer27);
+    k50Sub(buffer34, buffer33, buffer25);
+    k51Mul(buffer33, buffer34);
+    k52ReduceSum(buffer27, buffer33);
+    k53Mul(buffer35, buffer27);
+    k54Add(buffer27, buffer35);
+    k55Rsqrt(buffer36, buffer27);
+    k56Mul(buffer33, buffer34, buffer36);
+    k57Add(buffer37, buffer33, in14, in15);
+    k58Add(buffer38, in26, buffer25);
+    k59Add(buffer39, in27, buffer35);
+    k60Select(buffer40, buffer37);
+    k61Matmul(buffer35, buffer40, in28);
+    k62Mul(buffer25, buffer35, in29);
+    k63ReduceSum(buffer41, buffer25);
+    k64Mul(buffer42, buffer41);
+    k65Matmul(buffer40, CONSTANT_0, in28);
+    k66Add(buffer43, buffer37, buffer40);
+    k67ReduceSum(buffer25, buffer43);
+    k68Mul(buffer40, buffer43, in14);
+    k69Mul(buffer37, buffer43, buffer33);
+    k70ReduceSum(buffer35, buffer37);
+    k71Mul(buffer37, buffer40, buffer34);
+    k72ReduceSum(buffer44, buffer37);
+    k73Mul(buffer37, buffer44, buffer36, buffer27, buffer34);
+    k74Add(buffer34, buffer40, buffer36, buffer37);
+    k75Neg(buffer37, buffer34);
+    k76ReduceSum(buffer36, buffer37);
+    k77Add(buffer37, buffer34, buffer36);
+    k78Conv2dBackwardInput(buffer32, buffer37, in24);
+    k79Add(buffer45, buffer29, buffer32);
+    k80ReduceSum(buffer36, buffer45);
+    k81Mul(buffer32, buffer45, in12);
+    k82Mul(buffer29, buffer45, buffer23);
+    k83ReduceSum(buffer27, buffer29);
+    k84Mul(buffer29, buffer32, buffer26);
+    k85ReduceSum(buffer44, buffer29);
+    k86Mul(buffer29, buffer44, buffer28, buffer24, buffer26);
+    k87Add(buffer26, buffer32, buffer28, buffer29);
+    k88Neg(buffer29, buffer26);
+    k89ReduceSum(buffer28, buffer29);
+    k90Add(buffer29, buffer26, buffer28);
+    k91Conv2dBackwardInputMul(buffer21, buffer29, in20, buffer22);
+    k92ReduceSum(buffer41, buffer21);
+    k93Conv2dBackwardInput(buffer46, buffer21, in10);
+    k94Conv2dBackwardWeight(buffer47, buffer20, buffer21);
+    k95Add(buffer20, buffer17, buffer46);
+    k96ReduceSum(buffer15, buffer20);
+    k97Mul(buffer46, buffer20, in8);
+    k98Mul(buffer17, buffer20, buffer13);
+    k99ReduceSum(buffer5, buffer17);
+    k100Mul(buffer17, buffer46, buffer14);
+    k101ReduceSum(buffer48, buffer17);
+    k102Mul(buffer17, buffer48, buffer16, buffer7, buffer14);
+    k103Add(buffer14, buffer46, buffer16, buffer17);
+    k104Neg(buffer17, buffer14);
+    k105ReduceSum(buffer16, buffer17);
+    k106Add(buffer17, buffer14, buffer16);
+    k107ReduceSum(buffer16, buffer17);
+    k108Conv2d(buffer49, buffer17, in6);
+    k109Conv2dBackwardWeight(buffer50, buffer17, buffer12);
+    k110Add(buffer12, buffer9, buffer49);
+    k111ReduceSum(buffer7, buffer12);
+    k112Mul(buffer49, buffer12, in4);
+    k113Mul(buffer9, buffer12, buffer3);
+    k114ReduceSum(buffer48, buffer9);
+    k115Mul(buffer9, buffer49, buffer6);
+    k116ReduceSum(buffer51, buffer9);
+    k117Mul(buffer9, buffer51, buffer8, buffer4, buffer6);
+    k118Add(buffer6, buffer49, buffer8, buffer9);
+    k119Neg(buffer9, buffer6);
+    k120ReduceSum(buffer8, buffer9);
+    k121Add(buffer9, buffer6, buffer8);
+    k122ReduceSum(buffer8, buffer9);
+    k123Conv2d(buffer52, buffer9, in2);
+    k124Conv2dBackwardWeight(buffer53, buffer9, buffer2);
+    k125Add(buffer2, buffer1, buffer52);
+    k126ReduceSum(buffer54, buffer2);
+    k127Matmul(buffer55, buffer2, buffer0);
+    k128Add(buffer56, in31, buffer55);
+    k129Sub(buffer57, in0, buffer55, buffer56);
+    k130Add(buffer58, in32, buffer54);
+    k131Sub(buffer59, in1, buffer54, buffer58);
+    k132Add(buffer60, in33, buffer53);
+    k133Sub(buffer61, in2, buffer53, buffer60);
+    k134Add(buffer62, in34, buffer8);
+    k135Sub(buffer63, in3, buffer8, buffer62);
+    k136Add(buffer64, in35, buffer48);
+    k137Sub(buffer65, in4, buffer48, buffer64);
+    k138Add(buffer66, in36, buffer7);
+    k139Sub(buffer67, in5, buffer7, buffer66);
+    k140Add(buffer68, in37, buffer50);
+    k141Sub(buffer69, in6, buffer50, buffer68);
+    k142Add(buffer70, in38, buffer16);
+    k143Sub(buffer71, in7, buffer16, buffer70);
+    k144Add(buffer72, in39, buffer5);
+    k145Sub(buffer73, in8, buffer5, buffer72);
+    k146Add(buffer74, in40, buffer15);
+    k147Sub(buffer75, in9, buffer15, buffer74);
+    k148Add(buffer76, in41, buffer47);
+    k149Sub(buffer77, in10, buffer47, buffer76);
+    k150Add(buffer78, in42, buffer41);
+    k151Sub(buffer79, in11, buffer41, buffer78);
+    k152Add(buffer80, in43, buffer27);
+    k153Sub(buffer81, in12, buffer27, buffer80);
+    k154Add(buffer82, in44, buffer36);
+    k155Sub(buffer83, in13, buffer36, buffer82);
+    k156Add(buffer84, in45, buffer35);
+    k157Sub(buffer85, in14, buffer35, buffer84);
+    k158Add(buffer86, in46, buffer25);
+    k159Sub(buffer87, in15, buffer25, buffer86);
+    k160Add(buffer88, in30);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -3032,64 +2873,64 @@ public final class GeneratorPhase implements Phase {
     } else {
       plan.execute();
     }
-    toHost(buffer55, writes[0]);
-    toHost(buffer63, writes[1]);
-    toHost(buffer62, writes[2]);
-    toHost(buffer61, writes[3]);
-    toHost(buffer5, writes[4]);
-    toHost(buffer58, writes[5]);
-    toHost(buffer20, writes[6]);
-    toHost(buffer59, writes[7]);
-    toHost(buffer8, writes[8]);
-    toHost(buffer6, writes[9]);
-    toHost(buffer19, writes[10]);
-    toHost(buffer57, writes[11]);
-    toHost(buffer54, writes[12]);
-    toHost(buffer46, writes[13]);
-    toHost(buffer34, writes[14]);
-    toHost(buffer45, writes[15]);
-    toHost(buffer32, writes[16]);
-    toHost(buffer64, writes[17]);
-    toHost(buffer65, writes[18]);
-    toHost(buffer66, writes[19]);
-    toHost(buffer67, writes[20]);
-    toHost(buffer68, writes[21]);
-    toHost(buffer69, writes[22]);
-    toHost(buffer70, writes[23]);
-    toHost(buffer71, writes[24]);
-    toHost(buffer72, writes[25]);
-    toHost(buffer73, writes[26]);
-    toHost(buffer74, writes[27]);
-    toHost(buffer75, writes[28]);
-    toHost(buffer76, writes[29]);
-    toHost(buffer77, writes[30]);
-    toHost(buffer78, writes[31]);
-    toHost(buffer79, writes[32]);
-    toHost(buffer80, writes[33]);
-    toHost(buffer81, writes[34]);
-    toHost(buffer82, writes[35]);
-    toHost(buffer83, writes[36]);
-    toHost(buffer84, writes[37]);
-    toHost(buffer85, writes[38]);
-    toHost(buffer86, writes[39]);
-    toHost(buffer87, writes[40]);
-    toHost(buffer88, writes[41]);
-    toHost(buffer89, writes[42]);
-    toHost(buffer90, writes[43]);
-    toHost(buffer91, writes[44]);
-    toHost(buffer92, writes[45]);
-    toHost(buffer93, writes[46]);
-    toHost(buffer94, writes[47]);
-    toHost(buffer95, writes[48]);
-    toHost(buffer96, writes[49]);
-    toHost(buffer13, writes[50]);
-    toHost(buffer14, writes[51]);
-    toHost(buffer24, writes[52]);
-    toHost(buffer25, writes[53]);
-    toHost(buffer39, writes[54]);
-    toHost(buffer40, writes[55]);
-    toHost(buffer50, writes[56]);
-    toHost(buffer51, writes[57]);
+    toHost(buffer42, writes[0]);
+    toHost(buffer55, writes[1]);
+    toHost(buffer54, writes[2]);
+    toHost(buffer53, writes[3]);
+    toHost(buffer8, writes[4]);
+    toHost(buffer48, writes[5]);
+    toHost(buffer7, writes[6]);
+    toHost(buffer50, writes[7]);
+    toHost(buffer16, writes[8]);
+    toHost(buffer5, writes[9]);
+    toHost(buffer15, writes[10]);
+    toHost(buffer47, writes[11]);
+    toHost(buffer41, writes[12]);
+    toHost(buffer27, writes[13]);
+    toHost(buffer36, writes[14]);
+    toHost(buffer35, writes[15]);
+    toHost(buffer25, writes[16]);
+    toHost(buffer56, writes[17]);
+    toHost(buffer57, writes[18]);
+    toHost(buffer58, writes[19]);
+    toHost(buffer59, writes[20]);
+    toHost(buffer60, writes[21]);
+    toHost(buffer61, writes[22]);
+    toHost(buffer62, writes[23]);
+    toHost(buffer63, writes[24]);
+    toHost(buffer64, writes[25]);
+    toHost(buffer65, writes[26]);
+    toHost(buffer66, writes[27]);
+    toHost(buffer67, writes[28]);
+    toHost(buffer68, writes[29]);
+    toHost(buffer69, writes[30]);
+    toHost(buffer70, writes[31]);
+    toHost(buffer71, writes[32]);
+    toHost(buffer72, writes[33]);
+    toHost(buffer73, writes[34]);
+    toHost(buffer74, writes[35]);
+    toHost(buffer75, writes[36]);
+    toHost(buffer76, writes[37]);
+    toHost(buffer77, writes[38]);
+    toHost(buffer78, writes[39]);
+    toHost(buffer79, writes[40]);
+    toHost(buffer80, writes[41]);
+    toHost(buffer81, writes[42]);
+    toHost(buffer82, writes[43]);
+    toHost(buffer83, writes[44]);
+    toHost(buffer84, writes[45]);
+    toHost(buffer85, writes[46]);
+    toHost(buffer86, writes[47]);
+    toHost(buffer87, writes[48]);
+    toHost(buffer88, writes[49]);
+    toHost(buffer10, writes[50]);
+    toHost(buffer11, writes[51]);
+    toHost(buffer18, writes[52]);
+    toHost(buffer19, writes[53]);
+    toHost(buffer30, writes[54]);
+    toHost(buffer31, writes[55]);
+    toHost(buffer38, writes[56]);
+    toHost(buffer39, writes[57]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

@@ -196,101 +196,101 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer33 = new FloatArray(401408);
 
-  private final FloatArray buffer34 = new FloatArray(8388608);
+  private final FloatArray buffer34 = new FloatArray(4194304);
 
-  private final FloatArray buffer35 = new FloatArray(8388608);
+  private final FloatArray buffer35 = new FloatArray(2097152);
 
-  private final FloatArray buffer36 = new FloatArray(4194304);
+  private final FloatArray buffer36 = new FloatArray(1048576);
 
-  private final FloatArray buffer37 = new FloatArray(4194304);
+  private final FloatArray buffer37 = new FloatArray(1048576);
 
-  private final FloatArray buffer38 = new FloatArray(4194304);
+  private final FloatArray buffer38 = new FloatArray(1048576);
 
-  private final FloatArray buffer39 = new FloatArray(2097152);
+  private final FloatArray buffer39 = new FloatArray(1048576);
 
   private final FloatArray buffer40 = new FloatArray(2097152);
 
-  private final FloatArray buffer41 = new FloatArray(2097152);
+  private final FloatArray buffer41 = new FloatArray(4194304);
 
-  private final FloatArray buffer42 = new FloatArray(1048576);
+  private final FloatArray buffer42 = new FloatArray(8388608);
 
-  private final FloatArray buffer43 = new FloatArray(1048576);
+  private final FloatArray buffer43 = new FloatArray(401408);
 
-  private final FloatArray buffer44 = new FloatArray(1048576);
+  private final FloatArray buffer44 = new FloatArray(401408);
 
-  private final FloatArray buffer45 = new FloatArray(1048576);
+  private final FloatArray buffer45 = new FloatArray(512);
 
   private final FloatArray buffer46 = new FloatArray(512);
 
-  private final FloatArray buffer47 = new FloatArray(1048576);
+  private final FloatArray buffer47 = new FloatArray(512);
 
-  private final FloatArray buffer48 = new FloatArray(401408);
+  private final FloatArray buffer48 = new FloatArray(512);
 
-  private final FloatArray buffer49 = new FloatArray(401408);
+  private final FloatArray buffer49 = new FloatArray(1);
 
-  private final FloatArray buffer50 = new FloatArray(512);
+  private final FloatArray buffer50 = new FloatArray(8388608);
 
-  private final FloatArray buffer51 = new FloatArray(512);
+  private final FloatArray buffer51 = new FloatArray(4194304);
 
-  private final FloatArray buffer52 = new FloatArray(512);
+  private final FloatArray buffer52 = new FloatArray(4194304);
 
-  private final FloatArray buffer53 = new FloatArray(512);
+  private final FloatArray buffer53 = new FloatArray(2097152);
 
-  private final FloatArray buffer54 = new FloatArray(1);
+  private final FloatArray buffer54 = new FloatArray(2097152);
 
-  private final FloatArray buffer55 = new FloatArray(8388608);
+  private final FloatArray buffer55 = new FloatArray(1048576);
 
-  private final FloatArray buffer56 = new FloatArray(8388608);
+  private final FloatArray buffer56 = new FloatArray(1048576);
 
-  private final FloatArray buffer57 = new FloatArray(4194304);
+  private final FloatArray buffer57 = new FloatArray(1048576);
 
-  private final FloatArray buffer58 = new FloatArray(4194304);
+  private final FloatArray buffer58 = new FloatArray(8388608);
 
-  private final FloatArray buffer59 = new FloatArray(4194304);
+  private final FloatArray buffer59 = new FloatArray(8388608);
 
-  private final FloatArray buffer60 = new FloatArray(2097152);
+  private final FloatArray buffer60 = new FloatArray(4194304);
 
-  private final FloatArray buffer61 = new FloatArray(2097152);
+  private final FloatArray buffer61 = new FloatArray(4194304);
 
-  private final FloatArray buffer62 = new FloatArray(2097152);
+  private final FloatArray buffer62 = new FloatArray(4194304);
 
-  private final FloatArray buffer63 = new FloatArray(1048576);
+  private final FloatArray buffer63 = new FloatArray(2097152);
 
-  private final FloatArray buffer64 = new FloatArray(1048576);
+  private final FloatArray buffer64 = new FloatArray(2097152);
 
-  private final FloatArray buffer65 = new FloatArray(1048576);
+  private final FloatArray buffer65 = new FloatArray(2097152);
 
-  private final FloatArray buffer66 = new FloatArray(8388608);
+  private final FloatArray buffer66 = new FloatArray(1048576);
 
-  private final FloatArray buffer67 = new FloatArray(4194304);
+  private final FloatArray buffer67 = new FloatArray(1048576);
 
-  private final FloatArray buffer68 = new FloatArray(4194304);
+  private final FloatArray buffer68 = new FloatArray(1048576);
 
-  private final FloatArray buffer69 = new FloatArray(2097152);
+  private final FloatArray buffer69 = new FloatArray(1);
 
-  private final FloatArray buffer70 = new FloatArray(2097152);
+  private final FloatArray buffer70 = new FloatArray(1);
 
-  private final FloatArray buffer71 = new FloatArray(1048576);
+  private final FloatArray buffer71 = new FloatArray(2048);
 
-  private final FloatArray buffer72 = new FloatArray(1048576);
+  private final FloatArray buffer72 = new FloatArray(2097152);
 
-  private final FloatArray buffer73 = new FloatArray(1);
+  private final FloatArray buffer73 = new FloatArray(3276800);
 
-  private final FloatArray buffer74 = new FloatArray(1);
+  private final FloatArray buffer74 = new FloatArray(256);
 
-  private final FloatArray buffer75 = new FloatArray(2048);
+  private final FloatArray buffer75 = new FloatArray(4194304);
 
-  private final FloatArray buffer76 = new FloatArray(3276800);
+  private final FloatArray buffer76 = new FloatArray(819200);
 
-  private final FloatArray buffer77 = new FloatArray(256);
+  private final FloatArray buffer77 = new FloatArray(8388608);
 
-  private final FloatArray buffer78 = new FloatArray(819200);
+  private final FloatArray buffer78 = new FloatArray(204800);
 
-  private final FloatArray buffer79 = new FloatArray(204800);
+  private final FloatArray buffer79 = new FloatArray(1600);
 
-  private final FloatArray buffer80 = new FloatArray(1600);
+  private final FloatArray buffer80 = new FloatArray(2048);
 
-  private final FloatArray buffer81 = new FloatArray(2048);
+  private final FloatArray buffer81 = new FloatArray(512);
 
   private final FloatArray buffer82 = new FloatArray(512);
 
@@ -1102,9 +1102,9 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:22:3: %193 : f32[512,64,16,16] = conv2d
+   * ../models/mnist-wgan-gp.wgan:22:3: %196 : f32[512,64,16,16] = conv2d_add
    */
-  public static void k51Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1124,50 +1124,24 @@ public final class CriticPhase implements Phase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:22:3: %195 : f32[512,64,16,16] = copy
-   */
-  public static void k52Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, in0.get(((i / 256) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:22:3: %196 : f32[512,64,16,16] = add
-   */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:22:43: %198 : f32[512,64,16,16] = greater
-   */
-  public static void k54Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get(((o / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:22:43: %201 : f32[512,64,16,16] = select
    */
-  public static void k55Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:3: %202 : f32[512,128,8,8] = conv2d
+   * ../models/mnist-wgan-gp.wgan:23:3: %205 : f32[512,128,8,8] = conv2d_add
    */
-  public static void k56Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1187,41 +1161,15 @@ public final class CriticPhase implements Phase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:3: %204 : f32[512,128,8,8] = copy
-   */
-  public static void k57Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, in0.get(((i / 64) % 128)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:3: %205 : f32[512,128,8,8] = add
-   */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:44: %207 : f32[512,128,8,8] = greater
-   */
-  public static void k59Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get(((o / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %211 : f32[512,128,8,8] = random_uniform
    */
-  public static void k60RandomUniform(FloatArray out, IntArray step) {
+  public static void k54RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1247,27 +1195,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:60: %213 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k61GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:23:60: %216 : f32[512,128,8,8] = mul
    */
-  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:3: %217 : f32[512,256,4,4] = conv2d
+   * ../models/mnist-wgan-gp.wgan:24:3: %220 : f32[512,256,4,4] = conv2d_add
    */
-  public static void k63Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1287,41 +1226,15 @@ public final class CriticPhase implements Phase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:24:3: %219 : f32[512,256,4,4] = copy
-   */
-  public static void k64Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, in0.get(((i / 16) % 256)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:24:3: %220 : f32[512,256,4,4] = add
-   */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:24:44: %222 : f32[512,256,4,4] = greater
-   */
-  public static void k66Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get(((o / 16) % 256))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %226 : f32[512,256,4,4] = random_uniform
    */
-  public static void k67RandomUniform(FloatArray out, IntArray step) {
+  public static void k57RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1347,27 +1260,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:60: %228 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k68GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %231 : f32[512,256,4,4] = mul
    */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k58Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:25:3: %232 : f32[512,512,2,2] = conv2d
+   * ../models/mnist-wgan-gp.wgan:25:3: %235 : f32[512,512,2,2] = conv2d_add
    */
-  public static void k70Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1387,32 +1291,15 @@ public final class CriticPhase implements Phase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:25:3: %234 : f32[512,512,2,2] = copy
-   */
-  public static void k71Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, in0.get(((i / 4) % 512)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:25:44: %237 : f32[512,512,2,2] = greater
-   */
-  public static void k72Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get(((o / 4) % 512))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %242 : f32[512,2048] = random_uniform
    */
-  public static void k73RandomUniform(FloatArray out, IntArray step) {
+  public static void k60RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1438,27 +1325,9 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:26:12: %244 : f32[512,2048] = greater_equal
-   */
-  public static void k74GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:26:25: %250 : f32[512,1] = copy
-   */
-  public static void k75Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %253 : f32[512,2048] = matmul
    */
-  public static void k76Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -1473,25 +1342,25 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %255 : f32[512,2048] = mul
    */
-  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.25f) * (in1.get(i) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %262 : f32[512,512,2,2] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %263 : f32[512,256,4,4] = conv2d_backward_input
    */
-  public static void k79Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k64Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1519,25 +1388,25 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %265 : f32[512,256,4,4] = mul
    */
-  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %271 : f32[512,256,4,4] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %272 : f32[512,128,8,8] = conv2d_backward_input
    */
-  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -1565,25 +1434,25 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %274 : f32[512,128,8,8] = mul
    */
-  public static void k83Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %280 : f32[512,128,8,8] = add
    */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %281 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k85Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1611,16 +1480,16 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %287 : f32[512,64,16,16] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %288 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k87Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k72Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1648,7 +1517,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %289 : f32[512,1,28,28] = pad
    */
-  public static void k88Pad(FloatArray out, FloatArray in0) {
+  public static void k73Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1663,7 +1532,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %290 : f32[512,1,28,28] = mul
    */
-  public static void k89Mul(FloatArray out, FloatArray in0) {
+  public static void k74Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1672,7 +1541,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %291 : f32[512] = reduce_sum
    */
-  public static void k90ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k75ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1691,36 +1560,27 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:34:29: %293 : f32[512] = greater
-   */
-  public static void k91Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %296 : f32[512] = sqrt
    */
-  public static void k92Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k76Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %301 : f32[512] = sub
    */
-  public static void k93Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %302 : f32[512] = pow
    */
-  public static void k94Pow(FloatArray out, FloatArray in0) {
+  public static void k78Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1729,7 +1589,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %303 : f32[] = reduce_sum
    */
-  public static void k95ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1744,7 +1604,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:34:29: %305 : f32[] = mul
    */
-  public static void k96Mul(FloatArray out, FloatArray in0) {
+  public static void k80Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.001953125f));
     }
@@ -1753,7 +1613,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:21:3: %306 : f32[512,1,32,32] = pad
    */
-  public static void k97Pad(FloatArray out, FloatArray in0) {
+  public static void k81Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1770,7 +1630,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:22:3: %310 : f32[512,64,16,16] = conv2d_add
    */
-  public static void k98Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k82Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1791,32 +1651,23 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:22:43: %312 : f32[512,64,16,16] = greater
-   */
-  public static void k99Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:22:43: %315 : f32[512,64,16,16] = select
    */
-  public static void k100Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:3: %319 : f32[512,128,8,8] = conv2d_add
    */
-  public static void k101Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k84Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1837,23 +1688,14 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:44: %321 : f32[512,128,8,8] = greater
-   */
-  public static void k102Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %325 : f32[512,128,8,8] = random_uniform
    */
-  public static void k103RandomUniform(FloatArray out, IntArray step) {
+  public static void k85RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1879,27 +1721,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:60: %327 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k104GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:23:60: %330 : f32[512,128,8,8] = mul
    */
-  public static void k105Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:3: %334 : f32[512,256,4,4] = conv2d_add
    */
-  public static void k106Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k87Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1920,23 +1753,14 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:24:44: %336 : f32[512,256,4,4] = greater
-   */
-  public static void k107Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 16) % 256))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %340 : f32[512,256,4,4] = random_uniform
    */
-  public static void k108RandomUniform(FloatArray out, IntArray step) {
+  public static void k88RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1962,27 +1786,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:60: %342 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k109GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %345 : f32[512,256,4,4] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k89Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:25:3: %349 : f32[512,512,2,2] = conv2d_add
    */
-  public static void k111Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k90Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -2003,32 +1818,23 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:25:44: %351 : f32[512,512,2,2] = greater
-   */
-  public static void k112Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 4) % 512))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:25:44: %354 : f32[512,512,2,2] = select
    */
-  public static void k113Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k91Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %356 : f32[512,2048] = random_uniform
    */
-  public static void k114RandomUniform(FloatArray out, IntArray step) {
+  public static void k92RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2054,27 +1860,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:26:12: %358 : f32[512,2048] = greater_equal
-   */
-  public static void k115GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %361 : f32[512,2048] = mul
    */
-  public static void k116Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:25: %365 : f32[512,1] = matmul_add
    */
-  public static void k117MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k94MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -2083,14 +1880,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2048 + p) * in1.get(c * 2048 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:35:18: %366 : f32[] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k95ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2107,7 +1904,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:21:3: %369 : f32[512,1,32,32] = pad
    */
-  public static void k119Pad(FloatArray out, FloatArray in0) {
+  public static void k96Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -2124,7 +1921,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:22:3: %373 : f32[512,64,16,16] = conv2d_add
    */
-  public static void k120Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k97Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -2145,32 +1942,23 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:22:43: %375 : f32[512,64,16,16] = greater
-   */
-  public static void k121Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:22:43: %378 : f32[512,64,16,16] = select
    */
-  public static void k122Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k98Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:3: %382 : f32[512,128,8,8] = conv2d_add
    */
-  public static void k123Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k99Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -2191,23 +1979,14 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:44: %384 : f32[512,128,8,8] = greater
-   */
-  public static void k124Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %388 : f32[512,128,8,8] = random_uniform
    */
-  public static void k125RandomUniform(FloatArray out, IntArray step) {
+  public static void k100RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2233,27 +2012,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:60: %390 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k126GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:23:60: %393 : f32[512,128,8,8] = mul
    */
-  public static void k127Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:3: %397 : f32[512,256,4,4] = conv2d_add
    */
-  public static void k128Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k102Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -2274,23 +2044,14 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:24:44: %399 : f32[512,256,4,4] = greater
-   */
-  public static void k129Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 16) % 256))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %403 : f32[512,256,4,4] = random_uniform
    */
-  public static void k130RandomUniform(FloatArray out, IntArray step) {
+  public static void k103RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2316,27 +2077,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:60: %405 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k131GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %408 : f32[512,256,4,4] = mul
    */
-  public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:25:3: %412 : f32[512,512,2,2] = conv2d_add
    */
-  public static void k133Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k105Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -2357,32 +2109,23 @@ public final class CriticPhase implements Phase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:25:44: %414 : f32[512,512,2,2] = greater
-   */
-  public static void k134Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get(((o / 4) % 512))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:25:44: %417 : f32[512,512,2,2] = select
    */
-  public static void k135Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %419 : f32[512,2048] = random_uniform
    */
-  public static void k136RandomUniform(FloatArray out, IntArray step) {
+  public static void k107RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2408,27 +2151,18 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:26:12: %421 : f32[512,2048] = greater_equal
-   */
-  public static void k137GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %424 : f32[512,2048] = mul
    */
-  public static void k138Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k108Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:25: %428 : f32[512,1] = matmul_add
    */
-  public static void k139MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k109MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -2437,14 +2171,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2048 + p) * in1.get(c * 2048 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:35:34: %429 : f32[] = reduce_sum
    */
-  public static void k140ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k110ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2461,7 +2195,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:35:34: %432 : f32[] = sub
    */
-  public static void k141Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k111Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.001953125f) - (in1.get(i) * 0.001953125f)));
     }
@@ -2470,7 +2204,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:36:5: %436 : f32[] = add
    */
-  public static void k142Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k112Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -2479,7 +2213,7 @@ public final class CriticPhase implements Phase {
   /**
    * %446 : f32[512,2048] = matmul
    */
-  public static void k143Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k113Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2494,7 +2228,7 @@ public final class CriticPhase implements Phase {
   /**
    * %447 : f32[1,2048] = matmul
    */
-  public static void k144Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k114Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2509,25 +2243,25 @@ public final class CriticPhase implements Phase {
   /**
    * %449 : f32[512,2048] = mul
    */
-  public static void k145Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.25f) * (in1.get(i) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %456 : f32[512,512,2,2] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %457 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k147ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k117ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2548,7 +2282,7 @@ public final class CriticPhase implements Phase {
   /**
    * %459 : f32[512,256,4,4] = conv2d_backward_input
    */
-  public static void k148Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -2576,7 +2310,7 @@ public final class CriticPhase implements Phase {
   /**
    * %460 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k149Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k119Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2603,25 +2337,25 @@ public final class CriticPhase implements Phase {
   /**
    * %462 : f32[512,256,4,4] = mul
    */
-  public static void k150Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %468 : f32[512,256,4,4] = add
    */
-  public static void k151Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k121Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %469 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k152ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -2642,7 +2376,7 @@ public final class CriticPhase implements Phase {
   /**
    * %471 : f32[512,128,8,8] = conv2d_backward_input
    */
-  public static void k153Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2670,7 +2404,7 @@ public final class CriticPhase implements Phase {
   /**
    * %472 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k154Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k124Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2697,25 +2431,25 @@ public final class CriticPhase implements Phase {
   /**
    * %474 : f32[512,128,8,8] = mul
    */
-  public static void k155Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %480 : f32[512,128,8,8] = add
    */
-  public static void k156Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k126Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %481 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k157ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k127ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2736,7 +2470,7 @@ public final class CriticPhase implements Phase {
   /**
    * %483 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k158Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k128Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2764,7 +2498,7 @@ public final class CriticPhase implements Phase {
   /**
    * %484 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k159Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k129Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2791,16 +2525,16 @@ public final class CriticPhase implements Phase {
   /**
    * %490 : f32[512,64,16,16] = add
    */
-  public static void k160Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k130Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %491 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k161ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k131ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2821,7 +2555,7 @@ public final class CriticPhase implements Phase {
   /**
    * %493 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k162Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2848,7 +2582,7 @@ public final class CriticPhase implements Phase {
   /**
    * %500 : f32[512,2048] = matmul
    */
-  public static void k163Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k133Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2863,7 +2597,7 @@ public final class CriticPhase implements Phase {
   /**
    * %501 : f32[1,2048] = matmul
    */
-  public static void k164Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k134Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2878,25 +2612,25 @@ public final class CriticPhase implements Phase {
   /**
    * %504 : f32[512,2048] = mul
    */
-  public static void k165Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k135Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.25f) * (in1.get(i) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %511 : f32[512,512,2,2] = add
    */
-  public static void k166Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k136Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %512 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k167ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k137ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2917,7 +2651,7 @@ public final class CriticPhase implements Phase {
   /**
    * %514 : f32[512] = add
    */
-  public static void k168Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2926,7 +2660,7 @@ public final class CriticPhase implements Phase {
   /**
    * %515 : f32[512,256,4,4] = conv2d_backward_input
    */
-  public static void k169Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k139Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -2954,7 +2688,7 @@ public final class CriticPhase implements Phase {
   /**
    * %516 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k170Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k140Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2981,25 +2715,25 @@ public final class CriticPhase implements Phase {
   /**
    * %519 : f32[512,256,4,4] = mul
    */
-  public static void k171Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k141Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %525 : f32[512,256,4,4] = add
    */
-  public static void k172Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k142Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %526 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k173ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k143ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -3020,7 +2754,7 @@ public final class CriticPhase implements Phase {
   /**
    * %528 : f32[256] = add
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -3029,7 +2763,7 @@ public final class CriticPhase implements Phase {
   /**
    * %529 : f32[512,128,8,8] = conv2d_backward_input
    */
-  public static void k175Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k145Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -3057,7 +2791,7 @@ public final class CriticPhase implements Phase {
   /**
    * %530 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k176Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k146Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3084,25 +2818,25 @@ public final class CriticPhase implements Phase {
   /**
    * %533 : f32[512,128,8,8] = mul
    */
-  public static void k177Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k147Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %539 : f32[512,128,8,8] = add
    */
-  public static void k178Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k148Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %540 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k179ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k149ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3123,7 +2857,7 @@ public final class CriticPhase implements Phase {
   /**
    * %542 : f32[128] = add
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k150Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -3132,7 +2866,7 @@ public final class CriticPhase implements Phase {
   /**
    * %543 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k181Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k151Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -3160,7 +2894,7 @@ public final class CriticPhase implements Phase {
   /**
    * %544 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k182Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k152Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3187,16 +2921,16 @@ public final class CriticPhase implements Phase {
   /**
    * %551 : f32[512,64,16,16] = add
    */
-  public static void k183Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %552 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k184ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k154ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -3217,7 +2951,7 @@ public final class CriticPhase implements Phase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k185Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k155Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -3226,7 +2960,7 @@ public final class CriticPhase implements Phase {
   /**
    * %555 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k186Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k156Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3253,16 +2987,16 @@ public final class CriticPhase implements Phase {
   /**
    * %569 : f32[512] = select
    */
-  public static void k187Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k157Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %572 : f32[512,1,28,28] = mul
    */
-  public static void k188Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k158Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get((i / 784)) * in1.get(i)));
     }
@@ -3271,7 +3005,7 @@ public final class CriticPhase implements Phase {
   /**
    * %574 : f32[512,1,28,28] = add
    */
-  public static void k189Add(FloatArray out, FloatArray in0) {
+  public static void k159Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + in0.get(i)));
     }
@@ -3280,7 +3014,7 @@ public final class CriticPhase implements Phase {
   /**
    * %575 : f32[512,1,32,32] = pad
    */
-  public static void k190Pad(FloatArray out, FloatArray in0) {
+  public static void k160Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -3297,7 +3031,7 @@ public final class CriticPhase implements Phase {
   /**
    * %576 : f32[512,64,16,16] = conv2d
    */
-  public static void k191Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k161Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -3324,7 +3058,7 @@ public final class CriticPhase implements Phase {
   /**
    * %578 : f32[64,1,5,5] = conv2d_backward_weight_add
    */
-  public static void k192Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k162Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
@@ -3353,16 +3087,16 @@ public final class CriticPhase implements Phase {
   /**
    * %584 : f32[512,64,16,16] = add
    */
-  public static void k193Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k163Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
   }
 
   /**
    * %585 : f32[512,128,8,8] = conv2d
    */
-  public static void k194Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k164Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -3389,7 +3123,7 @@ public final class CriticPhase implements Phase {
   /**
    * %587 : f32[128,64,5,5] = conv2d_backward_weight_add
    */
-  public static void k195Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k165Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
@@ -3418,16 +3152,16 @@ public final class CriticPhase implements Phase {
   /**
    * %595 : f32[512,128,8,8] = mul
    */
-  public static void k196Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k166Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * %596 : f32[512,256,4,4] = conv2d
    */
-  public static void k197Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k167Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -3454,7 +3188,7 @@ public final class CriticPhase implements Phase {
   /**
    * %598 : f32[256,128,5,5] = conv2d_backward_weight_add
    */
-  public static void k198Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k168Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
@@ -3483,16 +3217,16 @@ public final class CriticPhase implements Phase {
   /**
    * %606 : f32[512,256,4,4] = mul
    */
-  public static void k199Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k169Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * %607 : f32[512,512,2,2] = conv2d
    */
-  public static void k200Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k170Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -3519,7 +3253,7 @@ public final class CriticPhase implements Phase {
   /**
    * %609 : f32[512,256,5,5] = conv2d_backward_weight_add
    */
-  public static void k201Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k171Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
@@ -3548,25 +3282,25 @@ public final class CriticPhase implements Phase {
   /**
    * %615 : f32[512,512,2,2] = add
    */
-  public static void k202Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k172Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
   }
 
   /**
    * %618 : f32[512,2048] = mul
    */
-  public static void k203Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k173Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * %620 : f32[1,2048] = matmul_add
    */
-  public static void k204MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k174MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
@@ -3583,7 +3317,7 @@ public final class CriticPhase implements Phase {
   /**
    * %628 : f32[64,1,5,5] = add
    */
-  public static void k205Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k175Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3592,7 +3326,7 @@ public final class CriticPhase implements Phase {
   /**
    * %634 : f32[64,1,5,5] = add
    */
-  public static void k206Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k176Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3601,7 +3335,7 @@ public final class CriticPhase implements Phase {
   /**
    * %648 : f32[] = div
    */
-  public static void k207Div(FloatArray out, FloatArray in0) {
+  public static void k177Div(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f))))));
     }
@@ -3610,7 +3344,7 @@ public final class CriticPhase implements Phase {
   /**
    * %656 : f32[64,1,5,5] = sub
    */
-  public static void k208Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k178Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3620,7 +3354,7 @@ public final class CriticPhase implements Phase {
   /**
    * %663 : f32[64] = add
    */
-  public static void k209Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k179Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3629,7 +3363,7 @@ public final class CriticPhase implements Phase {
   /**
    * %669 : f32[64] = add
    */
-  public static void k210Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k180Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3638,7 +3372,7 @@ public final class CriticPhase implements Phase {
   /**
    * %691 : f32[64] = sub
    */
-  public static void k211Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k181Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3648,7 +3382,7 @@ public final class CriticPhase implements Phase {
   /**
    * %698 : f32[128,64,5,5] = add
    */
-  public static void k212Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k182Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3657,7 +3391,7 @@ public final class CriticPhase implements Phase {
   /**
    * %704 : f32[128,64,5,5] = add
    */
-  public static void k213Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k183Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3666,7 +3400,7 @@ public final class CriticPhase implements Phase {
   /**
    * %726 : f32[128,64,5,5] = sub
    */
-  public static void k214Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k184Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3676,7 +3410,7 @@ public final class CriticPhase implements Phase {
   /**
    * %733 : f32[128] = add
    */
-  public static void k215Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k185Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3685,7 +3419,7 @@ public final class CriticPhase implements Phase {
   /**
    * %739 : f32[128] = add
    */
-  public static void k216Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k186Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3694,7 +3428,7 @@ public final class CriticPhase implements Phase {
   /**
    * %761 : f32[128] = sub
    */
-  public static void k217Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k187Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3704,7 +3438,7 @@ public final class CriticPhase implements Phase {
   /**
    * %768 : f32[256,128,5,5] = add
    */
-  public static void k218Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k188Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3713,7 +3447,7 @@ public final class CriticPhase implements Phase {
   /**
    * %774 : f32[256,128,5,5] = add
    */
-  public static void k219Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k189Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3722,7 +3456,7 @@ public final class CriticPhase implements Phase {
   /**
    * %796 : f32[256,128,5,5] = sub
    */
-  public static void k220Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k190Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3732,7 +3466,7 @@ public final class CriticPhase implements Phase {
   /**
    * %803 : f32[256] = add
    */
-  public static void k221Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k191Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3741,7 +3475,7 @@ public final class CriticPhase implements Phase {
   /**
    * %809 : f32[256] = add
    */
-  public static void k222Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k192Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3750,7 +3484,7 @@ public final class CriticPhase implements Phase {
   /**
    * %831 : f32[256] = sub
    */
-  public static void k223Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k193Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3760,7 +3494,7 @@ public final class CriticPhase implements Phase {
   /**
    * %838 : f32[512,256,5,5] = add
    */
-  public static void k224Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k194Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3769,7 +3503,7 @@ public final class CriticPhase implements Phase {
   /**
    * %844 : f32[512,256,5,5] = add
    */
-  public static void k225Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k195Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3778,7 +3512,7 @@ public final class CriticPhase implements Phase {
   /**
    * %866 : f32[512,256,5,5] = sub
    */
-  public static void k226Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k196Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3788,7 +3522,7 @@ public final class CriticPhase implements Phase {
   /**
    * %873 : f32[512] = add
    */
-  public static void k227Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k197Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3797,7 +3531,7 @@ public final class CriticPhase implements Phase {
   /**
    * %879 : f32[512] = add
    */
-  public static void k228Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k198Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3806,7 +3540,7 @@ public final class CriticPhase implements Phase {
   /**
    * %901 : f32[512] = sub
    */
-  public static void k229Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k199Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3816,7 +3550,7 @@ public final class CriticPhase implements Phase {
   /**
    * %908 : f32[1,2048] = add
    */
-  public static void k230Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k200Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3825,7 +3559,7 @@ public final class CriticPhase implements Phase {
   /**
    * %914 : f32[1,2048] = add
    */
-  public static void k231Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k201Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3834,7 +3568,7 @@ public final class CriticPhase implements Phase {
   /**
    * %936 : f32[1,2048] = sub
    */
-  public static void k232Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k202Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -3844,7 +3578,7 @@ public final class CriticPhase implements Phase {
   /**
    * %940 : f32[1] = mul
    */
-  public static void k233Mul(FloatArray out, FloatArray in0) {
+  public static void k203Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.5f));
     }
@@ -3853,7 +3587,7 @@ public final class CriticPhase implements Phase {
   /**
    * %945 : f32[1] = mul
    */
-  public static void k234Mul(FloatArray out, FloatArray in0) {
+  public static void k204Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.9f));
     }
@@ -3862,7 +3596,7 @@ public final class CriticPhase implements Phase {
   /**
    * %970 : f32[1] = sub
    */
-  public static void k235Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k205Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
@@ -3872,7 +3606,7 @@ public final class CriticPhase implements Phase {
   /**
    * %972 : f32[] = add
    */
-  public static void k236Add(FloatArray out, FloatArray in0) {
+  public static void k206Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -3936,193 +3670,163 @@ public final class CriticPhase implements Phase {
         .task("k48RandomNormal", CriticPhase::k48RandomNormal, buffer32, step)
         .task("k49Add", CriticPhase::k49Add, buffer33, in30, buffer32, buffer31)
         .task("k50Pad", CriticPhase::k50Pad, buffer24, buffer33)
-        .task("k51Conv2d", CriticPhase::k51Conv2d, buffer19, buffer24, in0)
-        .task("k52Copy", CriticPhase::k52Copy, buffer8, in1)
-        .task("k53Add", CriticPhase::k53Add, buffer34, buffer19, buffer8)
-        .task("k54Greater", CriticPhase::k54Greater, buffer19, buffer34)
-        .task("k55Select", CriticPhase::k55Select, buffer35, buffer19, buffer34)
-        .task("k56Conv2d", CriticPhase::k56Conv2d, buffer12, buffer35, in2)
-        .task("k57Copy", CriticPhase::k57Copy, buffer9, in3)
-        .task("k58Add", CriticPhase::k58Add, buffer36, buffer12, buffer9)
-        .task("k59Greater", CriticPhase::k59Greater, buffer12, buffer36)
+        .task("k51Conv2dAdd", CriticPhase::k51Conv2dAdd, buffer19, buffer24, in0, in1)
+        .task("k52Select", CriticPhase::k52Select, buffer8, buffer19)
+        .task("k53Conv2dAdd", CriticPhase::k53Conv2dAdd, buffer12, buffer8, in2, in3)
+        .task("k54RandomUniform", CriticPhase::k54RandomUniform, buffer9, step)
+        .task("k55Mul", CriticPhase::k55Mul, buffer34, buffer12, buffer9)
+        .task("k56Conv2dAdd", CriticPhase::k56Conv2dAdd, buffer4, buffer34, in4, in5)
+        .task("k57RandomUniform", CriticPhase::k57RandomUniform, buffer1, step)
+        .task("k58Mul", CriticPhase::k58Mul, buffer35, buffer4, buffer1)
+        .task("k59Conv2dAdd", CriticPhase::k59Conv2dAdd, buffer36, buffer35, in6, in7)
         .task("k60RandomUniform", CriticPhase::k60RandomUniform, buffer37, step)
-        .task("k61GreaterEqual", CriticPhase::k61GreaterEqual, buffer38, buffer37)
-        .task("k62Mul", CriticPhase::k62Mul, buffer37, buffer12, buffer36, buffer38)
-        .task("k63Conv2d", CriticPhase::k63Conv2d, buffer4, buffer37, in4)
-        .task("k64Copy", CriticPhase::k64Copy, buffer1, in5)
-        .task("k65Add", CriticPhase::k65Add, buffer39, buffer4, buffer1)
-        .task("k66Greater", CriticPhase::k66Greater, buffer4, buffer39)
-        .task("k67RandomUniform", CriticPhase::k67RandomUniform, buffer40, step)
-        .task("k68GreaterEqual", CriticPhase::k68GreaterEqual, buffer41, buffer40)
-        .task("k69Mul", CriticPhase::k69Mul, buffer40, buffer4, buffer39, buffer41)
-        .task("k70Conv2d", CriticPhase::k70Conv2d, buffer42, buffer40, in6)
-        .task("k71Copy", CriticPhase::k71Copy, buffer43, in7)
-        .task("k72Greater", CriticPhase::k72Greater, buffer44, buffer42, buffer43)
-        .task("k73RandomUniform", CriticPhase::k73RandomUniform, buffer42, step)
-        .task("k74GreaterEqual", CriticPhase::k74GreaterEqual, buffer45, buffer42)
-        .task("k75Copy", CriticPhase::k75Copy, buffer46, in9)
-        .task("k76Matmul", CriticPhase::k76Matmul, buffer42, CONSTANT_0, in8)
-        .task("k77Mul", CriticPhase::k77Mul, buffer47, buffer42, buffer45)
-        .task("k78Add", CriticPhase::k78Add, buffer42, buffer44, buffer47)
-        .task("k79Conv2dBackwardInput", CriticPhase::k79Conv2dBackwardInput, buffer40, buffer42, in6)
-        .task("k80Mul", CriticPhase::k80Mul, buffer39, buffer40, buffer41)
-        .task("k81Add", CriticPhase::k81Add, buffer40, buffer4, buffer39)
-        .task("k82Conv2dBackwardInput", CriticPhase::k82Conv2dBackwardInput, buffer37, buffer40, in4)
-        .task("k83Mul", CriticPhase::k83Mul, buffer36, buffer37, buffer38)
-        .task("k84Add", CriticPhase::k84Add, buffer37, buffer12, buffer36)
-        .task("k85Conv2dBackwardInput", CriticPhase::k85Conv2dBackwardInput, buffer35, buffer37, in2)
-        .task("k86Add", CriticPhase::k86Add, buffer34, buffer19, buffer35)
-        .task("k87Conv2dBackwardInput", CriticPhase::k87Conv2dBackwardInput, buffer24, buffer34, in0)
-        .task("k88Pad", CriticPhase::k88Pad, buffer48, buffer24)
-        .task("k89Mul", CriticPhase::k89Mul, buffer49, buffer48)
-        .task("k90ReduceSum", CriticPhase::k90ReduceSum, buffer50, buffer49)
-        .task("k91Greater", CriticPhase::k91Greater, buffer51, buffer50)
-        .task("k92Sqrt", CriticPhase::k92Sqrt, buffer52, buffer51, buffer50)
-        .task("k93Sub", CriticPhase::k93Sub, buffer50, buffer51, buffer52)
-        .task("k94Pow", CriticPhase::k94Pow, buffer53, buffer50)
-        .task("k95ReduceSum", CriticPhase::k95ReduceSum, buffer28, buffer53)
-        .task("k96Mul", CriticPhase::k96Mul, buffer54, buffer28)
-        .task("k97Pad", CriticPhase::k97Pad, buffer24, in30)
-        .task("k98Conv2dAdd", CriticPhase::k98Conv2dAdd, buffer35, buffer24, in0, buffer8)
-        .task("k99Greater", CriticPhase::k99Greater, buffer55, buffer35)
-        .task("k100Select", CriticPhase::k100Select, buffer56, buffer55, buffer35)
-        .task("k101Conv2dAdd", CriticPhase::k101Conv2dAdd, buffer36, buffer56, in2, buffer9)
-        .task("k102Greater", CriticPhase::k102Greater, buffer57, buffer36)
-        .task("k103RandomUniform", CriticPhase::k103RandomUniform, buffer58, step)
-        .task("k104GreaterEqual", CriticPhase::k104GreaterEqual, buffer59, buffer58)
-        .task("k105Mul", CriticPhase::k105Mul, buffer58, buffer57, buffer36, buffer59)
-        .task("k106Conv2dAdd", CriticPhase::k106Conv2dAdd, buffer39, buffer58, in4, buffer1)
-        .task("k107Greater", CriticPhase::k107Greater, buffer60, buffer39)
-        .task("k108RandomUniform", CriticPhase::k108RandomUniform, buffer61, step)
-        .task("k109GreaterEqual", CriticPhase::k109GreaterEqual, buffer62, buffer61)
-        .task("k110Mul", CriticPhase::k110Mul, buffer61, buffer60, buffer39, buffer62)
-        .task("k111Conv2dAdd", CriticPhase::k111Conv2dAdd, buffer47, buffer61, in6, buffer43)
-        .task("k112Greater", CriticPhase::k112Greater, buffer63, buffer47)
-        .task("k113Select", CriticPhase::k113Select, buffer64, buffer63, buffer47)
-        .task("k114RandomUniform", CriticPhase::k114RandomUniform, buffer47, step)
-        .task("k115GreaterEqual", CriticPhase::k115GreaterEqual, buffer65, buffer47)
-        .task("k116Mul", CriticPhase::k116Mul, buffer47, buffer64, buffer65)
-        .task("k117MatmulAdd", CriticPhase::k117MatmulAdd, buffer53, buffer47, in8, buffer46)
-        .task("k118ReduceSum", CriticPhase::k118ReduceSum, buffer28, buffer53)
-        .task("k119Pad", CriticPhase::k119Pad, buffer27, buffer31)
-        .task("k120Conv2dAdd", CriticPhase::k120Conv2dAdd, buffer35, buffer27, in0, buffer8)
-        .task("k121Greater", CriticPhase::k121Greater, buffer8, buffer35)
-        .task("k122Select", CriticPhase::k122Select, buffer66, buffer8, buffer35)
-        .task("k123Conv2dAdd", CriticPhase::k123Conv2dAdd, buffer36, buffer66, in2, buffer9)
-        .task("k124Greater", CriticPhase::k124Greater, buffer9, buffer36)
-        .task("k125RandomUniform", CriticPhase::k125RandomUniform, buffer67, step)
-        .task("k126GreaterEqual", CriticPhase::k126GreaterEqual, buffer68, buffer67)
-        .task("k127Mul", CriticPhase::k127Mul, buffer67, buffer9, buffer36, buffer68)
-        .task("k128Conv2dAdd", CriticPhase::k128Conv2dAdd, buffer39, buffer67, in4, buffer1)
-        .task("k129Greater", CriticPhase::k129Greater, buffer1, buffer39)
-        .task("k130RandomUniform", CriticPhase::k130RandomUniform, buffer69, step)
-        .task("k131GreaterEqual", CriticPhase::k131GreaterEqual, buffer70, buffer69)
-        .task("k132Mul", CriticPhase::k132Mul, buffer69, buffer1, buffer39, buffer70)
-        .task("k133Conv2dAdd", CriticPhase::k133Conv2dAdd, buffer64, buffer69, in6, buffer43)
-        .task("k134Greater", CriticPhase::k134Greater, buffer43, buffer64)
-        .task("k135Select", CriticPhase::k135Select, buffer71, buffer43, buffer64)
-        .task("k136RandomUniform", CriticPhase::k136RandomUniform, buffer64, step)
-        .task("k137GreaterEqual", CriticPhase::k137GreaterEqual, buffer72, buffer64)
-        .task("k138Mul", CriticPhase::k138Mul, buffer64, buffer71, buffer72)
-        .task("k139MatmulAdd", CriticPhase::k139MatmulAdd, buffer53, buffer64, in8, buffer46)
-        .task("k140ReduceSum", CriticPhase::k140ReduceSum, buffer26, buffer53)
-        .task("k141Sub", CriticPhase::k141Sub, buffer73, buffer28, buffer26)
-        .task("k142Add", CriticPhase::k142Add, buffer74, buffer73, buffer54)
-        .task("k143Matmul", CriticPhase::k143Matmul, buffer71, CONSTANT_1, in8)
-        .task("k144Matmul", CriticPhase::k144Matmul, buffer75, CONSTANT_1, buffer64)
-        .task("k145Mul", CriticPhase::k145Mul, buffer64, buffer71, buffer72)
-        .task("k146Add", CriticPhase::k146Add, buffer72, buffer43, buffer64)
-        .task("k147ReduceSum", CriticPhase::k147ReduceSum, buffer53, buffer72)
-        .task("k148Conv2dBackwardInput", CriticPhase::k148Conv2dBackwardInput, buffer39, buffer72, in6)
-        .task("k149Conv2dBackwardWeight", CriticPhase::k149Conv2dBackwardWeight, buffer76, buffer69, buffer72)
-        .task("k150Mul", CriticPhase::k150Mul, buffer69, buffer39, buffer70)
-        .task("k151Add", CriticPhase::k151Add, buffer70, buffer1, buffer69)
-        .task("k152ReduceSum", CriticPhase::k152ReduceSum, buffer77, buffer70)
-        .task("k153Conv2dBackwardInput", CriticPhase::k153Conv2dBackwardInput, buffer36, buffer70, in4)
-        .task("k154Conv2dBackwardWeight", CriticPhase::k154Conv2dBackwardWeight, buffer78, buffer67, buffer70)
-        .task("k155Mul", CriticPhase::k155Mul, buffer67, buffer36, buffer68)
-        .task("k156Add", CriticPhase::k156Add, buffer68, buffer9, buffer67)
-        .task("k157ReduceSum", CriticPhase::k157ReduceSum, buffer13, buffer68)
-        .task("k158Conv2dBackwardInput", CriticPhase::k158Conv2dBackwardInput, buffer35, buffer68, in2)
-        .task("k159Conv2dBackwardWeight", CriticPhase::k159Conv2dBackwardWeight, buffer79, buffer66, buffer68)
-        .task("k160Add", CriticPhase::k160Add, buffer66, buffer8, buffer35)
-        .task("k161ReduceSum", CriticPhase::k161ReduceSum, buffer20, buffer66)
-        .task("k162Conv2dBackwardWeight", CriticPhase::k162Conv2dBackwardWeight, buffer80, buffer27, buffer66)
-        .task("k163Matmul", CriticPhase::k163Matmul, buffer72, CONSTANT_2, in8)
-        .task("k164Matmul", CriticPhase::k164Matmul, buffer81, CONSTANT_2, buffer47)
-        .task("k165Mul", CriticPhase::k165Mul, buffer47, buffer72, buffer65)
-        .task("k166Add", CriticPhase::k166Add, buffer65, buffer63, buffer47)
-        .task("k167ReduceSum", CriticPhase::k167ReduceSum, buffer46, buffer65)
-        .task("k168Add", CriticPhase::k168Add, buffer82, buffer53, buffer46)
-        .task("k169Conv2dBackwardInput", CriticPhase::k169Conv2dBackwardInput, buffer70, buffer65, in6)
-        .task("k170Conv2dBackwardWeight", CriticPhase::k170Conv2dBackwardWeight, buffer83, buffer61, buffer65)
-        .task("k171Mul", CriticPhase::k171Mul, buffer61, buffer70, buffer62)
-        .task("k172Add", CriticPhase::k172Add, buffer62, buffer60, buffer61)
-        .task("k173ReduceSum", CriticPhase::k173ReduceSum, buffer84, buffer62)
-        .task("k174Add", CriticPhase::k174Add, buffer85, buffer77, buffer84)
-        .task("k175Conv2dBackwardInput", CriticPhase::k175Conv2dBackwardInput, buffer68, buffer62, in4)
-        .task("k176Conv2dBackwardWeight", CriticPhase::k176Conv2dBackwardWeight, buffer86, buffer58, buffer62)
-        .task("k177Mul", CriticPhase::k177Mul, buffer58, buffer68, buffer59)
-        .task("k178Add", CriticPhase::k178Add, buffer59, buffer57, buffer58)
-        .task("k179ReduceSum", CriticPhase::k179ReduceSum, buffer11, buffer59)
-        .task("k180Add", CriticPhase::k180Add, buffer87, buffer13, buffer11)
-        .task("k181Conv2dBackwardInput", CriticPhase::k181Conv2dBackwardInput, buffer66, buffer59, in2)
-        .task("k182Conv2dBackwardWeight", CriticPhase::k182Conv2dBackwardWeight, buffer88, buffer56, buffer59)
-        .task("k183Add", CriticPhase::k183Add, buffer56, buffer55, buffer66)
-        .task("k184ReduceSum", CriticPhase::k184ReduceSum, buffer18, buffer56)
-        .task("k185Add", CriticPhase::k185Add, buffer89, buffer20, buffer18)
-        .task("k186Conv2dBackwardWeight", CriticPhase::k186Conv2dBackwardWeight, buffer90, buffer24, buffer56)
-        .task("k187Select", CriticPhase::k187Select, buffer46, buffer51, buffer50, buffer52)
-        .task("k188Mul", CriticPhase::k188Mul, buffer49, buffer46, buffer48)
-        .task("k189Add", CriticPhase::k189Add, buffer48, buffer49)
-        .task("k190Pad", CriticPhase::k190Pad, buffer24, buffer48)
-        .task("k191Conv2d", CriticPhase::k191Conv2d, buffer56, buffer24, in0)
-        .task("k192Conv2dBackwardWeightAdd", CriticPhase::k192Conv2dBackwardWeightAdd, buffer91, buffer24, buffer34, buffer80, buffer90)
-        .task("k193Add", CriticPhase::k193Add, buffer34, buffer19, buffer56)
-        .task("k194Conv2d", CriticPhase::k194Conv2d, buffer59, buffer34, in2)
-        .task("k195Conv2dBackwardWeightAdd", CriticPhase::k195Conv2dBackwardWeightAdd, buffer92, buffer34, buffer37, buffer79, buffer88)
-        .task("k196Mul", CriticPhase::k196Mul, buffer37, buffer12, buffer59, buffer38)
-        .task("k197Conv2d", CriticPhase::k197Conv2d, buffer62, buffer37, in4)
-        .task("k198Conv2dBackwardWeightAdd", CriticPhase::k198Conv2dBackwardWeightAdd, buffer93, buffer37, buffer40, buffer78, buffer86)
-        .task("k199Mul", CriticPhase::k199Mul, buffer40, buffer4, buffer62, buffer41)
-        .task("k200Conv2d", CriticPhase::k200Conv2d, buffer65, buffer40, in6)
-        .task("k201Conv2dBackwardWeightAdd", CriticPhase::k201Conv2dBackwardWeightAdd, buffer94, buffer40, buffer42, buffer76, buffer83)
-        .task("k202Add", CriticPhase::k202Add, buffer42, buffer44, buffer65)
-        .task("k203Mul", CriticPhase::k203Mul, buffer65, buffer42, buffer45)
-        .task("k204MatmulAdd", CriticPhase::k204MatmulAdd, buffer95, CONSTANT_0, buffer65, buffer75, buffer81)
-        .task("k205Add", CriticPhase::k205Add, buffer96, in32, buffer91)
-        .task("k206Add", CriticPhase::k206Add, buffer97, in33, buffer91)
-        .task("k207Div", CriticPhase::k207Div, buffer26, in31)
-        .task("k208Sub", CriticPhase::k208Sub, buffer98, in0, buffer96, buffer97, buffer26)
-        .task("k209Add", CriticPhase::k209Add, buffer99, in34, buffer89)
-        .task("k210Add", CriticPhase::k210Add, buffer100, in35, buffer89)
-        .task("k211Sub", CriticPhase::k211Sub, buffer101, in1, buffer99, buffer100, buffer26)
-        .task("k212Add", CriticPhase::k212Add, buffer102, in36, buffer92)
-        .task("k213Add", CriticPhase::k213Add, buffer103, in37, buffer92)
-        .task("k214Sub", CriticPhase::k214Sub, buffer104, in2, buffer102, buffer103, buffer26)
-        .task("k215Add", CriticPhase::k215Add, buffer105, in38, buffer87)
-        .task("k216Add", CriticPhase::k216Add, buffer106, in39, buffer87)
-        .task("k217Sub", CriticPhase::k217Sub, buffer107, in3, buffer105, buffer106, buffer26)
-        .task("k218Add", CriticPhase::k218Add, buffer108, in40, buffer93)
-        .task("k219Add", CriticPhase::k219Add, buffer109, in41, buffer93)
-        .task("k220Sub", CriticPhase::k220Sub, buffer110, in4, buffer108, buffer109, buffer26)
-        .task("k221Add", CriticPhase::k221Add, buffer111, in42, buffer85)
-        .task("k222Add", CriticPhase::k222Add, buffer112, in43, buffer85)
-        .task("k223Sub", CriticPhase::k223Sub, buffer113, in5, buffer111, buffer112, buffer26)
-        .task("k224Add", CriticPhase::k224Add, buffer114, in44, buffer94)
-        .task("k225Add", CriticPhase::k225Add, buffer115, in45, buffer94)
-        .task("k226Sub", CriticPhase::k226Sub, buffer116, in6, buffer114, buffer115, buffer26)
-        .task("k227Add", CriticPhase::k227Add, buffer117, in46, buffer82)
-        .task("k228Add", CriticPhase::k228Add, buffer118, in47, buffer82)
-        .task("k229Sub", CriticPhase::k229Sub, buffer119, in7, buffer117, buffer118, buffer26)
-        .task("k230Add", CriticPhase::k230Add, buffer120, in48, buffer95)
-        .task("k231Add", CriticPhase::k231Add, buffer121, in49, buffer95)
-        .task("k232Sub", CriticPhase::k232Sub, buffer122, in8, buffer120, buffer121, buffer26)
-        .task("k233Mul", CriticPhase::k233Mul, buffer123, in50)
-        .task("k234Mul", CriticPhase::k234Mul, buffer124, in51)
-        .task("k235Sub", CriticPhase::k235Sub, buffer125, in9, buffer123, buffer124, buffer26)
-        .task("k236Add", CriticPhase::k236Add, buffer126, in31)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer31, buffer32, buffer33, buffer54, buffer73, buffer74, buffer91, buffer89, buffer92, buffer87, buffer93, buffer85, buffer94, buffer82, buffer95, CONSTANT_3, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30);
+        .task("k61Matmul", CriticPhase::k61Matmul, buffer38, CONSTANT_0, in8)
+        .task("k62Mul", CriticPhase::k62Mul, buffer39, buffer38, buffer37)
+        .task("k63Add", CriticPhase::k63Add, buffer38, buffer36, buffer39)
+        .task("k64Conv2dBackwardInput", CriticPhase::k64Conv2dBackwardInput, buffer35, buffer38, in6)
+        .task("k65Mul", CriticPhase::k65Mul, buffer40, buffer35, buffer1)
+        .task("k66Add", CriticPhase::k66Add, buffer35, buffer4, buffer40)
+        .task("k67Conv2dBackwardInput", CriticPhase::k67Conv2dBackwardInput, buffer34, buffer35, in4)
+        .task("k68Mul", CriticPhase::k68Mul, buffer41, buffer34, buffer9)
+        .task("k69Add", CriticPhase::k69Add, buffer34, buffer12, buffer41)
+        .task("k70Conv2dBackwardInput", CriticPhase::k70Conv2dBackwardInput, buffer8, buffer34, in2)
+        .task("k71Add", CriticPhase::k71Add, buffer42, buffer19, buffer8)
+        .task("k72Conv2dBackwardInput", CriticPhase::k72Conv2dBackwardInput, buffer24, buffer42, in0)
+        .task("k73Pad", CriticPhase::k73Pad, buffer43, buffer24)
+        .task("k74Mul", CriticPhase::k74Mul, buffer44, buffer43)
+        .task("k75ReduceSum", CriticPhase::k75ReduceSum, buffer45, buffer44)
+        .task("k76Sqrt", CriticPhase::k76Sqrt, buffer46, buffer45)
+        .task("k77Sub", CriticPhase::k77Sub, buffer47, buffer45, buffer46)
+        .task("k78Pow", CriticPhase::k78Pow, buffer48, buffer47)
+        .task("k79ReduceSum", CriticPhase::k79ReduceSum, buffer28, buffer48)
+        .task("k80Mul", CriticPhase::k80Mul, buffer49, buffer28)
+        .task("k81Pad", CriticPhase::k81Pad, buffer24, in30)
+        .task("k82Conv2dAdd", CriticPhase::k82Conv2dAdd, buffer8, buffer24, in0, in1)
+        .task("k83Select", CriticPhase::k83Select, buffer50, buffer8)
+        .task("k84Conv2dAdd", CriticPhase::k84Conv2dAdd, buffer41, buffer50, in2, in3)
+        .task("k85RandomUniform", CriticPhase::k85RandomUniform, buffer51, step)
+        .task("k86Mul", CriticPhase::k86Mul, buffer52, buffer41, buffer51)
+        .task("k87Conv2dAdd", CriticPhase::k87Conv2dAdd, buffer40, buffer52, in4, in5)
+        .task("k88RandomUniform", CriticPhase::k88RandomUniform, buffer53, step)
+        .task("k89Mul", CriticPhase::k89Mul, buffer54, buffer40, buffer53)
+        .task("k90Conv2dAdd", CriticPhase::k90Conv2dAdd, buffer39, buffer54, in6, in7)
+        .task("k91Select", CriticPhase::k91Select, buffer55, buffer39)
+        .task("k92RandomUniform", CriticPhase::k92RandomUniform, buffer56, step)
+        .task("k93Mul", CriticPhase::k93Mul, buffer57, buffer55, buffer56)
+        .task("k94MatmulAdd", CriticPhase::k94MatmulAdd, buffer48, buffer57, in8, in9)
+        .task("k95ReduceSum", CriticPhase::k95ReduceSum, buffer28, buffer48)
+        .task("k96Pad", CriticPhase::k96Pad, buffer27, buffer31)
+        .task("k97Conv2dAdd", CriticPhase::k97Conv2dAdd, buffer58, buffer27, in0, in1)
+        .task("k98Select", CriticPhase::k98Select, buffer59, buffer58)
+        .task("k99Conv2dAdd", CriticPhase::k99Conv2dAdd, buffer60, buffer59, in2, in3)
+        .task("k100RandomUniform", CriticPhase::k100RandomUniform, buffer61, step)
+        .task("k101Mul", CriticPhase::k101Mul, buffer62, buffer60, buffer61)
+        .task("k102Conv2dAdd", CriticPhase::k102Conv2dAdd, buffer63, buffer62, in4, in5)
+        .task("k103RandomUniform", CriticPhase::k103RandomUniform, buffer64, step)
+        .task("k104Mul", CriticPhase::k104Mul, buffer65, buffer63, buffer64)
+        .task("k105Conv2dAdd", CriticPhase::k105Conv2dAdd, buffer55, buffer65, in6, in7)
+        .task("k106Select", CriticPhase::k106Select, buffer66, buffer55)
+        .task("k107RandomUniform", CriticPhase::k107RandomUniform, buffer67, step)
+        .task("k108Mul", CriticPhase::k108Mul, buffer68, buffer66, buffer67)
+        .task("k109MatmulAdd", CriticPhase::k109MatmulAdd, buffer48, buffer68, in8, in9)
+        .task("k110ReduceSum", CriticPhase::k110ReduceSum, buffer26, buffer48)
+        .task("k111Sub", CriticPhase::k111Sub, buffer69, buffer28, buffer26)
+        .task("k112Add", CriticPhase::k112Add, buffer70, buffer69, buffer49)
+        .task("k113Matmul", CriticPhase::k113Matmul, buffer66, CONSTANT_1, in8)
+        .task("k114Matmul", CriticPhase::k114Matmul, buffer71, CONSTANT_1, buffer68)
+        .task("k115Mul", CriticPhase::k115Mul, buffer68, buffer66, buffer67)
+        .task("k116Add", CriticPhase::k116Add, buffer67, buffer55, buffer68)
+        .task("k117ReduceSum", CriticPhase::k117ReduceSum, buffer48, buffer67)
+        .task("k118Conv2dBackwardInput", CriticPhase::k118Conv2dBackwardInput, buffer72, buffer67, in6)
+        .task("k119Conv2dBackwardWeight", CriticPhase::k119Conv2dBackwardWeight, buffer73, buffer65, buffer67)
+        .task("k120Mul", CriticPhase::k120Mul, buffer65, buffer72, buffer64)
+        .task("k121Add", CriticPhase::k121Add, buffer64, buffer63, buffer65)
+        .task("k122ReduceSum", CriticPhase::k122ReduceSum, buffer74, buffer64)
+        .task("k123Conv2dBackwardInput", CriticPhase::k123Conv2dBackwardInput, buffer75, buffer64, in4)
+        .task("k124Conv2dBackwardWeight", CriticPhase::k124Conv2dBackwardWeight, buffer76, buffer62, buffer64)
+        .task("k125Mul", CriticPhase::k125Mul, buffer62, buffer75, buffer61)
+        .task("k126Add", CriticPhase::k126Add, buffer61, buffer60, buffer62)
+        .task("k127ReduceSum", CriticPhase::k127ReduceSum, buffer13, buffer61)
+        .task("k128Conv2dBackwardInput", CriticPhase::k128Conv2dBackwardInput, buffer77, buffer61, in2)
+        .task("k129Conv2dBackwardWeight", CriticPhase::k129Conv2dBackwardWeight, buffer78, buffer59, buffer61)
+        .task("k130Add", CriticPhase::k130Add, buffer59, buffer58, buffer77)
+        .task("k131ReduceSum", CriticPhase::k131ReduceSum, buffer20, buffer59)
+        .task("k132Conv2dBackwardWeight", CriticPhase::k132Conv2dBackwardWeight, buffer79, buffer27, buffer59)
+        .task("k133Matmul", CriticPhase::k133Matmul, buffer67, CONSTANT_2, in8)
+        .task("k134Matmul", CriticPhase::k134Matmul, buffer80, CONSTANT_2, buffer57)
+        .task("k135Mul", CriticPhase::k135Mul, buffer57, buffer67, buffer56)
+        .task("k136Add", CriticPhase::k136Add, buffer56, buffer39, buffer57)
+        .task("k137ReduceSum", CriticPhase::k137ReduceSum, buffer81, buffer56)
+        .task("k138Add", CriticPhase::k138Add, buffer82, buffer48, buffer81)
+        .task("k139Conv2dBackwardInput", CriticPhase::k139Conv2dBackwardInput, buffer64, buffer56, in6)
+        .task("k140Conv2dBackwardWeight", CriticPhase::k140Conv2dBackwardWeight, buffer83, buffer54, buffer56)
+        .task("k141Mul", CriticPhase::k141Mul, buffer54, buffer64, buffer53)
+        .task("k142Add", CriticPhase::k142Add, buffer53, buffer40, buffer54)
+        .task("k143ReduceSum", CriticPhase::k143ReduceSum, buffer84, buffer53)
+        .task("k144Add", CriticPhase::k144Add, buffer85, buffer74, buffer84)
+        .task("k145Conv2dBackwardInput", CriticPhase::k145Conv2dBackwardInput, buffer61, buffer53, in4)
+        .task("k146Conv2dBackwardWeight", CriticPhase::k146Conv2dBackwardWeight, buffer86, buffer52, buffer53)
+        .task("k147Mul", CriticPhase::k147Mul, buffer52, buffer61, buffer51)
+        .task("k148Add", CriticPhase::k148Add, buffer51, buffer41, buffer52)
+        .task("k149ReduceSum", CriticPhase::k149ReduceSum, buffer11, buffer51)
+        .task("k150Add", CriticPhase::k150Add, buffer87, buffer13, buffer11)
+        .task("k151Conv2dBackwardInput", CriticPhase::k151Conv2dBackwardInput, buffer59, buffer51, in2)
+        .task("k152Conv2dBackwardWeight", CriticPhase::k152Conv2dBackwardWeight, buffer88, buffer50, buffer51)
+        .task("k153Add", CriticPhase::k153Add, buffer50, buffer8, buffer59)
+        .task("k154ReduceSum", CriticPhase::k154ReduceSum, buffer18, buffer50)
+        .task("k155Add", CriticPhase::k155Add, buffer89, buffer20, buffer18)
+        .task("k156Conv2dBackwardWeight", CriticPhase::k156Conv2dBackwardWeight, buffer90, buffer24, buffer50)
+        .task("k157Select", CriticPhase::k157Select, buffer81, buffer45, buffer47, buffer46)
+        .task("k158Mul", CriticPhase::k158Mul, buffer44, buffer81, buffer43)
+        .task("k159Add", CriticPhase::k159Add, buffer43, buffer44)
+        .task("k160Pad", CriticPhase::k160Pad, buffer24, buffer43)
+        .task("k161Conv2d", CriticPhase::k161Conv2d, buffer50, buffer24, in0)
+        .task("k162Conv2dBackwardWeightAdd", CriticPhase::k162Conv2dBackwardWeightAdd, buffer91, buffer24, buffer42, buffer79, buffer90)
+        .task("k163Add", CriticPhase::k163Add, buffer42, buffer19, buffer50)
+        .task("k164Conv2d", CriticPhase::k164Conv2d, buffer51, buffer42, in2)
+        .task("k165Conv2dBackwardWeightAdd", CriticPhase::k165Conv2dBackwardWeightAdd, buffer92, buffer42, buffer34, buffer78, buffer88)
+        .task("k166Mul", CriticPhase::k166Mul, buffer34, buffer12, buffer51, buffer9)
+        .task("k167Conv2d", CriticPhase::k167Conv2d, buffer53, buffer34, in4)
+        .task("k168Conv2dBackwardWeightAdd", CriticPhase::k168Conv2dBackwardWeightAdd, buffer93, buffer34, buffer35, buffer76, buffer86)
+        .task("k169Mul", CriticPhase::k169Mul, buffer35, buffer4, buffer53, buffer1)
+        .task("k170Conv2d", CriticPhase::k170Conv2d, buffer56, buffer35, in6)
+        .task("k171Conv2dBackwardWeightAdd", CriticPhase::k171Conv2dBackwardWeightAdd, buffer94, buffer35, buffer38, buffer73, buffer83)
+        .task("k172Add", CriticPhase::k172Add, buffer38, buffer36, buffer56)
+        .task("k173Mul", CriticPhase::k173Mul, buffer56, buffer38, buffer37)
+        .task("k174MatmulAdd", CriticPhase::k174MatmulAdd, buffer95, CONSTANT_0, buffer56, buffer71, buffer80)
+        .task("k175Add", CriticPhase::k175Add, buffer96, in32, buffer91)
+        .task("k176Add", CriticPhase::k176Add, buffer97, in33, buffer91)
+        .task("k177Div", CriticPhase::k177Div, buffer26, in31)
+        .task("k178Sub", CriticPhase::k178Sub, buffer98, in0, buffer96, buffer97, buffer26)
+        .task("k179Add", CriticPhase::k179Add, buffer99, in34, buffer89)
+        .task("k180Add", CriticPhase::k180Add, buffer100, in35, buffer89)
+        .task("k181Sub", CriticPhase::k181Sub, buffer101, in1, buffer99, buffer100, buffer26)
+        .task("k182Add", CriticPhase::k182Add, buffer102, in36, buffer92)
+        .task("k183Add", CriticPhase::k183Add, buffer103, in37, buffer92)
+        .task("k184Sub", CriticPhase::k184Sub, buffer104, in2, buffer102, buffer103, buffer26)
+        .task("k185Add", CriticPhase::k185Add, buffer105, in38, buffer87)
+        .task("k186Add", CriticPhase::k186Add, buffer106, in39, buffer87)
+        .task("k187Sub", CriticPhase::k187Sub, buffer107, in3, buffer105, buffer106, buffer26)
+        .task("k188Add", CriticPhase::k188Add, buffer108, in40, buffer93)
+        .task("k189Add", CriticPhase::k189Add, buffer109, in41, buffer93)
+        .task("k190Sub", CriticPhase::k190Sub, buffer110, in4, buffer108, buffer109, buffer26)
+        .task("k191Add", CriticPhase::k191Add, buffer111, in42, buffer85)
+        .task("k192Add", CriticPhase::k192Add, buffer112, in43, buffer85)
+        .task("k193Sub", CriticPhase::k193Sub, buffer113, in5, buffer111, buffer112, buffer26)
+        .task("k194Add", CriticPhase::k194Add, buffer114, in44, buffer94)
+        .task("k195Add", CriticPhase::k195Add, buffer115, in45, buffer94)
+        .task("k196Sub", CriticPhase::k196Sub, buffer116, in6, buffer114, buffer115, buffer26)
+        .task("k197Add", CriticPhase::k197Add, buffer117, in46, buffer82)
+        .task("k198Add", CriticPhase::k198Add, buffer118, in47, buffer82)
+        .task("k199Sub", CriticPhase::k199Sub, buffer119, in7, buffer117, buffer118, buffer26)
+        .task("k200Add", CriticPhase::k200Add, buffer120, in48, buffer95)
+        .task("k201Add", CriticPhase::k201Add, buffer121, in49, buffer95)
+        .task("k202Sub", CriticPhase::k202Sub, buffer122, in8, buffer120, buffer121, buffer26)
+        .task("k203Mul", CriticPhase::k203Mul, buffer123, in50)
+        .task("k204Mul", CriticPhase::k204Mul, buffer124, in51)
+        .task("k205Sub", CriticPhase::k205Sub, buffer125, in9, buffer123, buffer124, buffer26)
+        .task("k206Add", CriticPhase::k206Add, buffer126, in31)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer31, buffer32, buffer33, buffer49, buffer69, buffer70, buffer91, buffer89, buffer92, buffer87, buffer93, buffer85, buffer94, buffer82, buffer95, CONSTANT_3, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30);
   }
 
   /**
@@ -4180,192 +3884,162 @@ public final class CriticPhase implements Phase {
     k48RandomNormal(buffer32, step);
     k49Add(buffer33, in30, buffer32, buffer31);
     k50Pad(buffer24, buffer33);
-    k51Conv2d(buffer19, buffer24, in0);
-    k52Copy(buffer8, in1);
-    k53Add(buffer34, buffer19, buffer8);
-    k54Greater(buffer19, buffer34);
-    k55Select(buffer35, buffer19, buffer34);
-    k56Conv2d(buffer12, buffer35, in2);
-    k57Copy(buffer9, in3);
-    k58Add(buffer36, buffer12, buffer9);
-    k59Greater(buffer12, buffer36);
+    k51Conv2dAdd(buffer19, buffer24, in0, in1);
+    k52Select(buffer8, buffer19);
+    k53Conv2dAdd(buffer12, buffer8, in2, in3);
+    k54RandomUniform(buffer9, step);
+    k55Mul(buffer34, buffer12, buffer9);
+    k56Conv2dAdd(buffer4, buffer34, in4, in5);
+    k57RandomUniform(buffer1, step);
+    k58Mul(buffer35, buffer4, buffer1);
+    k59Conv2dAdd(buffer36, buffer35, in6, in7);
     k60RandomUniform(buffer37, step);
-    k61GreaterEqual(buffer38, buffer37);
-    k62Mul(buffer37, buffer12, buffer36, buffer38);
-    k63Conv2d(buffer4, buffer37, in4);
-    k64Copy(buffer1, in5);
-    k65Add(buffer39, buffer4, buffer1);
-    k66Greater(buffer4, buffer39);
-    k67RandomUniform(buffer40, step);
-    k68GreaterEqual(buffer41, buffer40);
-    k69Mul(buffer40, buffer4, buffer39, buffer41);
-    k70Conv2d(buffer42, buffer40, in6);
-    k71Copy(buffer43, in7);
-    k72Greater(buffer44, buffer42, buffer43);
-    k73RandomUniform(buffer42, step);
-    k74GreaterEqual(buffer45, buffer42);
-    k75Copy(buffer46, in9);
-    k76Matmul(buffer42, CONSTANT_0, in8);
-    k77Mul(buffer47, buffer42, buffer45);
-    k78Add(buffer42, buffer44, buffer47);
-    k79Conv2dBackwardInput(buffer40, buffer42, in6);
-    k80Mul(buffer39, buffer40, buffer41);
-    k81Add(buffer40, buffer4, buffer39);
-    k82Conv2dBackwardInput(buffer37, buffer40, in4);
-    k83Mul(buffer36, buffer37, buffer38);
-    k84Add(buffer37, buffer12, buffer36);
-    k85Conv2dBackwardInput(buffer35, buffer37, in2);
-    k86Add(buffer34, buffer19, buffer35);
-    k87Conv2dBackwardInput(buffer24, buffer34, in0);
-    k88Pad(buffer48, buffer24);
-    k89Mul(buffer49, buffer48);
-    k90ReduceSum(buffer50, buffer49);
-    k91Greater(buffer51, buffer50);
-    k92Sqrt(buffer52, buffer51, buffer50);
-    k93Sub(buffer50, buffer51, buffer52);
-    k94Pow(buffer53, buffer50);
-    k95ReduceSum(buffer28, buffer53);
-    k96Mul(buffer54, buffer28);
-    k97Pad(buffer24, in30);
-    k98Conv2dAdd(buffer35, buffer24, in0, buffer8);
-    k99Greater(buffer55, buffer35);
-    k100Select(buffer56, buffer55, buffer35);
-    k101Conv2dAdd(buffer36, buffer56, in2, buffer9);
-    k102Greater(buffer57, buffer36);
-    k103RandomUniform(buffer58, step);
-    k104GreaterEqual(buffer59, buffer58);
-    k105Mul(buffer58, buffer57, buffer36, buffer59);
-    k106Conv2dAdd(buffer39, buffer58, in4, buffer1);
-    k107Greater(buffer60, buffer39);
-    k108RandomUniform(buffer61, step);
-    k109GreaterEqual(buffer62, buffer61);
-    k110Mul(buffer61, buffer60, buffer39, buffer62);
-    k111Conv2dAdd(buffer47, buffer61, in6, buffer43);
-    k112Greater(buffer63, buffer47);
-    k113Select(buffer64, buffer63, buffer47);
-    k114RandomUniform(buffer47, step);
-    k115GreaterEqual(buffer65, buffer47);
-    k116Mul(buffer47, buffer64, buffer65);
-    k117MatmulAdd(buffer53, buffer47, in8, buffer46);
-    k118ReduceSum(buffer28, buffer53);
-    k119Pad(buffer27, buffer31);
-    k120Conv2dAdd(buffer35, buffer27, in0, buffer8);
-    k121Greater(buffer8, buffer35);
-    k122Select(buffer66, buffer8, buffer35);
-    k123Conv2dAdd(buffer36, buffer66, in2, buffer9);
-    k124Greater(buffer9, buffer36);
-    k125RandomUniform(buffer67, step);
-    k126GreaterEqual(buffer68, buffer67);
-    k127Mul(buffer67, buffer9, buffer36, buffer68);
-    k128Conv2dAdd(buffer39, buffer67, in4, buffer1);
-    k129Greater(buffer1, buffer39);
-    k130RandomUniform(buffer69, step);
-    k131GreaterEqual(buffer70, buffer69);
-    k132Mul(buffer69, buffer1, buffer39, buffer70);
-    k133Conv2dAdd(buffer64, buffer69, in6, buffer43);
-    k134Greater(buffer43, buffer64);
-    k135Select(buffer71, buffer43, buffer64);
-    k136RandomUniform(buffer64, step);
-    k137GreaterEqual(buffer72, buffer64);
-    k138Mul(buffer64, buffer71, buffer72);
-    k139MatmulAdd(buffer53, buffer64, in8, buffer46);
-    k140ReduceSum(buffer26, buffer53);
-    k141Sub(buffer73, buffer28, buffer26);
-    k142Add(buffer74, buffer73, buffer54);
-    k143Matmul(buffer71, CONSTANT_1, in8);
-    k144Matmul(buffer75, CONSTANT_1, buffer64);
-    k145Mul(buffer64, buffer71, buffer72);
-    k146Add(buffer72, buffer43, buffer64);
-    k147ReduceSum(buffer53, buffer72);
-    k148Conv2dBackwardInput(buffer39, buffer72, in6);
-    k149Conv2dBackwardWeight(buffer76, buffer69, buffer72);
-    k150Mul(buffer69, buffer39, buffer70);
-    k151Add(buffer70, buffer1, buffer69);
-    k152ReduceSum(buffer77, buffer70);
-    k153Conv2dBackwardInput(buffer36, buffer70, in4);
-    k154Conv2dBackwardWeight(buffer78, buffer67, buffer70);
-    k155Mul(buffer67, buffer36, buffer68);
-    k156Add(buffer68, buffer9, buffer67);
-    k157ReduceSum(buffer13, buffer68);
-    k158Conv2dBackwardInput(buffer35, buffer68, in2);
-    k159Conv2dBackwardWeight(buffer79, buffer66, buffer68);
-    k160Add(buffer66, buffer8, buffer35);
-    k161ReduceSum(buffer20, buffer66);
-    k162Conv2dBackwardWeight(buffer80, buffer27, buffer66);
-    k163Matmul(buffer72, CONSTANT_2, in8);
-    k164Matmul(buffer81, CONSTANT_2, buffer47);
-    k165Mul(buffer47, buffer72, buffer65);
-    k166Add(buffer65, buffer63, buffer47);
-    k167ReduceSum(buffer46, buffer65);
-    k168Add(buffer82, buffer53, buffer46);
-    k169Conv2dBackwardInput(buffer70, buffer65, in6);
-    k170Conv2dBackwardWeight(buffer83, buffer61, buffer65);
-    k171Mul(buffer61, buffer70, buffer62);
-    k172Add(buffer62, buffer60, buffer61);
-    k173ReduceSum(buffer84, buffer62);
-    k174Add(buffer85, buffer77, buffer84);
-    k175Conv2dBackwardInput(buffer68, buffer62, in4);
-    k176Conv2dBackwardWeight(buffer86, buffer58, buffer62);
-    k177Mul(buffer58, buffer68, buffer59);
-    k178Add(buffer59, buffer57, buffer58);
-    k179ReduceSum(buffer11, buffer59);
-    k180Add(buffer87, buffer13, buffer11);
-    k181Conv2dBackwardInput(buffer66, buffer59, in2);
-    k182Conv2dBackwardWeight(buffer88, buffer56, buffer59);
-    k183Add(buffer56, buffer55, buffer66);
-    k184ReduceSum(buffer18, buffer56);
-    k185Add(buffer89, buffer20, buffer18);
-    k186Conv2dBackwardWeight(buffer90, buffer24, buffer56);
-    k187Select(buffer46, buffer51, buffer50, buffer52);
-    k188Mul(buffer49, buffer46, buffer48);
-    k189Add(buffer48, buffer49);
-    k190Pad(buffer24, buffer48);
-    k191Conv2d(buffer56, buffer24, in0);
-    k192Conv2dBackwardWeightAdd(buffer91, buffer24, buffer34, buffer80, buffer90);
-    k193Add(buffer34, buffer19, buffer56);
-    k194Conv2d(buffer59, buffer34, in2);
-    k195Conv2dBackwardWeightAdd(buffer92, buffer34, buffer37, buffer79, buffer88);
-    k196Mul(buffer37, buffer12, buffer59, buffer38);
-    k197Conv2d(buffer62, buffer37, in4);
-    k198Conv2dBackwardWeightAdd(buffer93, buffer37, buffer40, buffer78, buffer86);
-    k199Mul(buffer40, buffer4, buffer62, buffer41);
-    k200Conv2d(buffer65, buffer40, in6);
-    k201Conv2dBackwardWeightAdd(buffer94, buffer40, buffer42, buffer76, buffer83);
-    k202Add(buffer42, buffer44, buffer65);
-    k203Mul(buffer65, buffer42, buffer45);
-    k204MatmulAdd(buffer95, CONSTANT_0, buffer65, buffer75, buffer81);
-    k205Add(buffer96, in32, buffer91);
-    k206Add(buffer97, in33, buffer91);
-    k207Div(buffer26, in31);
-    k208Sub(buffer98, in0, buffer96, buffer97, buffer26);
-    k209Add(buffer99, in34, buffer89);
-    k210Add(buffer100, in35, buffer89);
-    k211Sub(buffer101, in1, buffer99, buffer100, buffer26);
-    k212Add(buffer102, in36, buffer92);
-    k213Add(buffer103, in37, buffer92);
-    k214Sub(buffer104, in2, buffer102, buffer103, buffer26);
-    k215Add(buffer105, in38, buffer87);
-    k216Add(buffer106, in39, buffer87);
-    k217Sub(buffer107, in3, buffer105, buffer106, buffer26);
-    k218Add(buffer108, in40, buffer93);
-    k219Add(buffer109, in41, buffer93);
-    k220Sub(buffer110, in4, buffer108, buffer109, buffer26);
-    k221Add(buffer111, in42, buffer85);
-    k222Add(buffer112, in43, buffer85);
-    k223Sub(buffer113, in5, buffer111, buffer112, buffer26);
-    k224Add(buffer114, in44, buffer94);
-    k225Add(buffer115, in45, buffer94);
-    k226Sub(buffer116, in6, buffer114, buffer115, buffer26);
-    k227Add(buffer117, in46, buffer82);
-    k228Add(buffer118, in47, buffer82);
-    k229Sub(buffer119, in7, buffer117, buffer118, buffer26);
-    k230Add(buffer120, in48, buffer95);
-    k231Add(buffer121, in49, buffer95);
-    k232Sub(buffer122, in8, buffer120, buffer121, buffer26);
-    k233Mul(buffer123, in50);
-    k234Mul(buffer124, in51);
-    k235Sub(buffer125, in9, buffer123, buffer124, buffer26);
-    k236Add(buffer126, in31);
+    k61Matmul(buffer38, CONSTANT_0, in8);
+    k62Mul(buffer39, buffer38, buffer37);
+    k63Add(buffer38, buffer36, buffer39);
+    k64Conv2dBackwardInput(buffer35, buffer38, in6);
+    k65Mul(buffer40, buffer35, buffer1);
+    k66Add(buffer35, buffer4, buffer40);
+    k67Conv2dBackwardInput(buffer34, buffer35, in4);
+    k68Mul(buffer41, buffer34, buffer9);
+    k69Add(buffer34, buffer12, buffer41);
+    k70Conv2dBackwardInput(buffer8, buffer34, in2);
+    k71Add(buffer42, buffer19, buffer8);
+    k72Conv2dBackwardInput(buffer24, buffer42, in0);
+    k73Pad(buffer43, buffer24);
+    k74Mul(buffer44, buffer43);
+    k75ReduceSum(buffer45, buffer44);
+    k76Sqrt(buffer46, buffer45);
+    k77Sub(buffer47, buffer45, buffer46);
+    k78Pow(buffer48, buffer47);
+    k79ReduceSum(buffer28, buffer48);
+    k80Mul(buffer49, buffer28);
+    k81Pad(buffer24, in30);
+    k82Conv2dAdd(buffer8, buffer24, in0, in1);
+    k83Select(buffer50, buffer8);
+    k84Conv2dAdd(buffer41, buffer50, in2, in3);
+    k85RandomUniform(buffer51, step);
+    k86Mul(buffer52, buffer41, buffer51);
+    k87Conv2dAdd(buffer40, buffer52, in4, in5);
+    k88RandomUniform(buffer53, step);
+    k89Mul(buffer54, buffer40, buffer53);
+    k90Conv2dAdd(buffer39, buffer54, in6, in7);
+    k91Select(buffer55, buffer39);
+    k92RandomUniform(buffer56, step);
+    k93Mul(buffer57, buffer55, buffer56);
+    k94MatmulAdd(buffer48, buffer57, in8, in9);
+    k95ReduceSum(buffer28, buffer48);
+    k96Pad(buffer27, buffer31);
+    k97Conv2dAdd(buffer58, buffer27, in0, in1);
+    k98Select(buffer59, buffer58);
+    k99Conv2dAdd(buffer60, buffer59, in2, in3);
+    k100RandomUniform(buffer61, step);
+    k101Mul(buffer62, buffer60, buffer61);
+    k102Conv2dAdd(buffer63, buffer62, in4, in5);
+    k103RandomUniform(buffer64, step);
+    k104Mul(buffer65, buffer63, buffer64);
+    k105Conv2dAdd(buffer55, buffer65, in6, in7);
+    k106Select(buffer66, buffer55);
+    k107RandomUniform(buffer67, step);
+    k108Mul(buffer68, buffer66, buffer67);
+    k109MatmulAdd(buffer48, buffer68, in8, in9);
+    k110ReduceSum(buffer26, buffer48);
+    k111Sub(buffer69, buffer28, buffer26);
+    k112Add(buffer70, buffer69, buffer49);
+    k113Matmul(buffer66, CONSTANT_1, in8);
+    k114Matmul(buffer71, CONSTANT_1, buffer68);
+    k115Mul(buffer68, buffer66, buffer67);
+    k116Add(buffer67, buffer55, buffer68);
+    k117ReduceSum(buffer48, buffer67);
+    k118Conv2dBackwardInput(buffer72, buffer67, in6);
+    k119Conv2dBackwardWeight(buffer73, buffer65, buffer67);
+    k120Mul(buffer65, buffer72, buffer64);
+    k121Add(buffer64, buffer63, buffer65);
+    k122ReduceSum(buffer74, buffer64);
+    k123Conv2dBackwardInput(buffer75, buffer64, in4);
+    k124Conv2dBackwardWeight(buffer76, buffer62, buffer64);
+    k125Mul(buffer62, buffer75, buffer61);
+    k126Add(buffer61, buffer60, buffer62);
+    k127ReduceSum(buffer13, buffer61);
+    k128Conv2dBackwardInput(buffer77, buffer61, in2);
+    k129Conv2dBackwardWeight(buffer78, buffer59, buffer61);
+    k130Add(buffer59, buffer58, buffer77);
+    k131ReduceSum(buffer20, buffer59);
+    k132Conv2dBackwardWeight(buffer79, buffer27, buffer59);
+    k133Matmul(buffer67, CONSTANT_2, in8);
+    k134Matmul(buffer80, CONSTANT_2, buffer57);
+    k135Mul(buffer57, buffer67, buffer56);
+    k136Add(buffer56, buffer39, buffer57);
+    k137ReduceSum(buffer81, buffer56);
+    k138Add(buffer82, buffer48, buffer81);
+    k139Conv2dBackwardInput(buffer64, buffer56, in6);
+    k140Conv2dBackwardWeight(buffer83, buffer54, buffer56);
+    k141Mul(buffer54, buffer64, buffer53);
+    k142Add(buffer53, buffer40, buffer54);
+    k143ReduceSum(buffer84, buffer53);
+    k144Add(buffer85, buffer74, buffer84);
+    k145Conv2dBackwardInput(buffer61, buffer53, in4);
+    k146Conv2dBackwardWeight(buffer86, buffer52, buffer53);
+    k147Mul(buffer52, buffer61, buffer51);
+    k148Add(buffer51, buffer41, buffer52);
+    k149ReduceSum(buffer11, buffer51);
+    k150Add(buffer87, buffer13, buffer11);
+    k151Conv2dBackwardInput(buffer59, buffer51, in2);
+    k152Conv2dBackwardWeight(buffer88, buffer50, buffer51);
+    k153Add(buffer50, buffer8, buffer59);
+    k154ReduceSum(buffer18, buffer50);
+    k155Add(buffer89, buffer20, buffer18);
+    k156Conv2dBackwardWeight(buffer90, buffer24, buffer50);
+    k157Select(buffer81, buffer45, buffer47, buffer46);
+    k158Mul(buffer44, buffer81, buffer43);
+    k159Add(buffer43, buffer44);
+    k160Pad(buffer24, buffer43);
+    k161Conv2d(buffer50, buffer24, in0);
+    k162Conv2dBackwardWeightAdd(buffer91, buffer24, buffer42, buffer79, buffer90);
+    k163Add(buffer42, buffer19, buffer50);
+    k164Conv2d(buffer51, buffer42, in2);
+    k165Conv2dBackwardWeightAdd(buffer92, buffer42, buffer34, buffer78, buffer88);
+    k166Mul(buffer34, buffer12, buffer51, buffer9);
+    k167Conv2d(buffer53, buffer34, in4);
+    k168Conv2dBackwardWeightAdd(buffer93, buffer34, buffer35, buffer76, buffer86);
+    k169Mul(buffer35, buffer4, buffer53, buffer1);
+    k170Conv2d(buffer56, buffer35, in6);
+    k171Conv2dBackwardWeightAdd(buffer94, buffer35, buffer38, buffer73, buffer83);
+    k172Add(buffer38, buffer36, buffer56);
+    k173Mul(buffer56, buffer38, buffer37);
+    k174MatmulAdd(buffer95, CONSTANT_0, buffer56, buffer71, buffer80);
+    k175Add(buffer96, in32, buffer91);
+    k176Add(buffer97, in33, buffer91);
+    k177Div(buffer26, in31);
+    k178Sub(buffer98, in0, buffer96, buffer97, buffer26);
+    k179Add(buffer99, in34, buffer89);
+    k180Add(buffer100, in35, buffer89);
+    k181Sub(buffer101, in1, buffer99, buffer100, buffer26);
+    k182Add(buffer102, in36, buffer92);
+    k183Add(buffer103, in37, buffer92);
+    k184Sub(buffer104, in2, buffer102, buffer103, buffer26);
+    k185Add(buffer105, in38, buffer87);
+    k186Add(buffer106, in39, buffer87);
+    k187Sub(buffer107, in3, buffer105, buffer106, buffer26);
+    k188Add(buffer108, in40, buffer93);
+    k189Add(buffer109, in41, buffer93);
+    k190Sub(buffer110, in4, buffer108, buffer109, buffer26);
+    k191Add(buffer111, in42, buffer85);
+    k192Add(buffer112, in43, buffer85);
+    k193Sub(buffer113, in5, buffer111, buffer112, buffer26);
+    k194Add(buffer114, in44, buffer94);
+    k195Add(buffer115, in45, buffer94);
+    k196Sub(buffer116, in6, buffer114, buffer115, buffer26);
+    k197Add(buffer117, in46, buffer82);
+    k198Add(buffer118, in47, buffer82);
+    k199Sub(buffer119, in7, buffer117, buffer118, buffer26);
+    k200Add(buffer120, in48, buffer95);
+    k201Add(buffer121, in49, buffer95);
+    k202Sub(buffer122, in8, buffer120, buffer121, buffer26);
+    k203Mul(buffer123, in50);
+    k204Mul(buffer124, in51);
+    k205Sub(buffer125, in9, buffer123, buffer124, buffer26);
+    k206Add(buffer126, in31);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -4500,9 +4174,9 @@ public final class CriticPhase implements Phase {
     toHost(buffer31, writes[0]);
     toHost(buffer32, writes[1]);
     toHost(buffer33, writes[2]);
-    toHost(buffer54, writes[3]);
-    toHost(buffer73, writes[4]);
-    toHost(buffer74, writes[5]);
+    toHost(buffer49, writes[3]);
+    toHost(buffer69, writes[4]);
+    toHost(buffer70, writes[5]);
     toHost(buffer91, writes[6]);
     toHost(buffer89, writes[7]);
     toHost(buffer92, writes[8]);

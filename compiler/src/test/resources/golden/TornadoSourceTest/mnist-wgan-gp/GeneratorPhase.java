@@ -150,19 +150,19 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer7 = new FloatArray(2097152);
 
-  private final FloatArray buffer8 = new FloatArray(2097152);
+  private final FloatArray buffer8 = new FloatArray(4096);
 
-  private final FloatArray buffer9 = new FloatArray(2097152);
+  private final FloatArray buffer9 = new FloatArray(4096);
 
-  private final FloatArray buffer10 = new FloatArray(4096);
+  private final FloatArray buffer10 = new FloatArray(2097152);
 
-  private final FloatArray buffer11 = new FloatArray(4096);
+  private final FloatArray buffer11 = new FloatArray(8388608);
 
-  private final FloatArray buffer12 = new FloatArray(2097152);
+  private final FloatArray buffer12 = new FloatArray(4194304);
 
-  private final FloatArray buffer13 = new FloatArray(2097152);
+  private final FloatArray buffer13 = new FloatArray(128);
 
-  private final FloatArray buffer14 = new FloatArray(8388608);
+  private final FloatArray buffer14 = new FloatArray(128);
 
   private final FloatArray buffer15 = new FloatArray(4194304);
 
@@ -178,19 +178,19 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer21 = new FloatArray(4194304);
 
-  private final FloatArray buffer22 = new FloatArray(4194304);
+  private final FloatArray buffer22 = new FloatArray(16777216);
 
-  private final FloatArray buffer23 = new FloatArray(4194304);
+  private final FloatArray buffer23 = new FloatArray(8388608);
 
-  private final FloatArray buffer24 = new FloatArray(128);
+  private final FloatArray buffer24 = new FloatArray(64);
 
-  private final FloatArray buffer25 = new FloatArray(128);
+  private final FloatArray buffer25 = new FloatArray(64);
 
-  private final FloatArray buffer26 = new FloatArray(4194304);
+  private final FloatArray buffer26 = new FloatArray(8388608);
 
-  private final FloatArray buffer27 = new FloatArray(4194304);
+  private final FloatArray buffer27 = new FloatArray(64);
 
-  private final FloatArray buffer28 = new FloatArray(16777216);
+  private final FloatArray buffer28 = new FloatArray(64);
 
   private final FloatArray buffer29 = new FloatArray(8388608);
 
@@ -200,169 +200,153 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer32 = new FloatArray(8388608);
 
-  private final FloatArray buffer33 = new FloatArray(64);
+  private final FloatArray buffer33 = new FloatArray(33554432);
 
-  private final FloatArray buffer34 = new FloatArray(64);
+  private final FloatArray buffer34 = new FloatArray(524288);
 
-  private final FloatArray buffer35 = new FloatArray(8388608);
+  private final FloatArray buffer35 = new FloatArray(1);
 
-  private final FloatArray buffer36 = new FloatArray(8388608);
+  private final FloatArray buffer36 = new FloatArray(1);
 
-  private final FloatArray buffer37 = new FloatArray(8388608);
+  private final FloatArray buffer37 = new FloatArray(524288);
 
-  private final FloatArray buffer38 = new FloatArray(64);
+  private final FloatArray buffer38 = new FloatArray(1);
 
-  private final FloatArray buffer39 = new FloatArray(64);
+  private final FloatArray buffer39 = new FloatArray(1);
 
-  private final FloatArray buffer40 = new FloatArray(8388608);
+  private final FloatArray buffer40 = new FloatArray(1);
 
-  private final FloatArray buffer41 = new FloatArray(8388608);
+  private final FloatArray buffer41 = new FloatArray(1);
 
-  private final FloatArray buffer42 = new FloatArray(33554432);
+  private final FloatArray buffer42 = new FloatArray(524288);
 
-  private final FloatArray buffer43 = new FloatArray(524288);
+  private final FloatArray buffer43 = new FloatArray(401408);
 
-  private final FloatArray buffer44 = new FloatArray(1);
+  private final FloatArray buffer44 = new FloatArray(524288);
 
-  private final FloatArray buffer45 = new FloatArray(1);
+  private final FloatArray buffer45 = new FloatArray(8388608);
 
-  private final FloatArray buffer46 = new FloatArray(524288);
+  private final FloatArray buffer46 = new FloatArray(4194304);
 
-  private final FloatArray buffer47 = new FloatArray(1);
+  private final FloatArray buffer47 = new FloatArray(4194304);
 
-  private final FloatArray buffer48 = new FloatArray(1);
+  private final FloatArray buffer48 = new FloatArray(2097152);
 
-  private final FloatArray buffer49 = new FloatArray(524288);
+  private final FloatArray buffer49 = new FloatArray(2097152);
 
-  private final FloatArray buffer50 = new FloatArray(524288);
+  private final FloatArray buffer50 = new FloatArray(1048576);
 
-  private final FloatArray buffer51 = new FloatArray(1);
+  private final FloatArray buffer51 = new FloatArray(1048576);
 
-  private final FloatArray buffer52 = new FloatArray(1);
+  private final FloatArray buffer52 = new FloatArray(1048576);
 
-  private final FloatArray buffer53 = new FloatArray(524288);
+  private final FloatArray buffer53 = new FloatArray(1048576);
 
-  private final FloatArray buffer54 = new FloatArray(401408);
+  private final FloatArray buffer54 = new FloatArray(512);
 
-  private final FloatArray buffer55 = new FloatArray(524288);
+  private final FloatArray buffer55 = new FloatArray(1);
 
-  private final FloatArray buffer56 = new FloatArray(8388608);
+  private final FloatArray buffer56 = new FloatArray(2097152);
 
   private final FloatArray buffer57 = new FloatArray(4194304);
 
-  private final FloatArray buffer58 = new FloatArray(4194304);
+  private final FloatArray buffer58 = new FloatArray(8388608);
 
-  private final FloatArray buffer59 = new FloatArray(2097152);
+  private final FloatArray buffer59 = new FloatArray(524288);
 
-  private final FloatArray buffer60 = new FloatArray(2097152);
+  private final FloatArray buffer60 = new FloatArray(1);
 
-  private final FloatArray buffer61 = new FloatArray(1048576);
+  private final FloatArray buffer61 = new FloatArray(33554432);
 
-  private final FloatArray buffer62 = new FloatArray(1048576);
+  private final FloatArray buffer62 = new FloatArray(576);
 
-  private final FloatArray buffer63 = new FloatArray(1048576);
+  private final FloatArray buffer63 = new FloatArray(64);
 
-  private final FloatArray buffer64 = new FloatArray(1048576);
+  private final FloatArray buffer64 = new FloatArray(16777216);
 
-  private final FloatArray buffer65 = new FloatArray(512);
+  private final FloatArray buffer65 = new FloatArray(73728);
 
-  private final FloatArray buffer66 = new FloatArray(1);
+  private final FloatArray buffer66 = new FloatArray(128);
 
-  private final FloatArray buffer67 = new FloatArray(524288);
+  private final FloatArray buffer67 = new FloatArray(294912);
 
-  private final FloatArray buffer68 = new FloatArray(1);
+  private final FloatArray buffer68 = new FloatArray(4096);
 
-  private final FloatArray buffer69 = new FloatArray(33554432);
+  private final FloatArray buffer69 = new FloatArray(524288);
 
-  private final FloatArray buffer70 = new FloatArray(576);
+  private final FloatArray buffer70 = new FloatArray(524288);
 
-  private final FloatArray buffer71 = new FloatArray(64);
+  private final FloatArray buffer71 = new FloatArray(524288);
 
-  private final FloatArray buffer72 = new FloatArray(16777216);
+  private final FloatArray buffer72 = new FloatArray(524288);
 
-  private final FloatArray buffer73 = new FloatArray(73728);
+  private final FloatArray buffer73 = new FloatArray(4096);
 
-  private final FloatArray buffer74 = new FloatArray(128);
+  private final FloatArray buffer74 = new FloatArray(4096);
 
-  private final FloatArray buffer75 = new FloatArray(294912);
+  private final FloatArray buffer75 = new FloatArray(4096);
 
   private final FloatArray buffer76 = new FloatArray(4096);
 
-  private final FloatArray buffer77 = new FloatArray(524288);
+  private final FloatArray buffer77 = new FloatArray(4096);
 
-  private final FloatArray buffer78 = new FloatArray(524288);
+  private final FloatArray buffer78 = new FloatArray(4096);
 
-  private final FloatArray buffer79 = new FloatArray(524288);
+  private final FloatArray buffer79 = new FloatArray(294912);
 
-  private final FloatArray buffer80 = new FloatArray(524288);
+  private final FloatArray buffer80 = new FloatArray(294912);
 
-  private final FloatArray buffer81 = new FloatArray(4096);
+  private final FloatArray buffer81 = new FloatArray(294912);
 
-  private final FloatArray buffer82 = new FloatArray(4096);
+  private final FloatArray buffer82 = new FloatArray(128);
 
-  private final FloatArray buffer83 = new FloatArray(4096);
+  private final FloatArray buffer83 = new FloatArray(128);
 
-  private final FloatArray buffer84 = new FloatArray(4096);
+  private final FloatArray buffer84 = new FloatArray(128);
 
-  private final FloatArray buffer85 = new FloatArray(4096);
+  private final FloatArray buffer85 = new FloatArray(128);
 
-  private final FloatArray buffer86 = new FloatArray(4096);
+  private final FloatArray buffer86 = new FloatArray(128);
 
-  private final FloatArray buffer87 = new FloatArray(294912);
+  private final FloatArray buffer87 = new FloatArray(128);
 
-  private final FloatArray buffer88 = new FloatArray(294912);
+  private final FloatArray buffer88 = new FloatArray(73728);
 
-  private final FloatArray buffer89 = new FloatArray(294912);
+  private final FloatArray buffer89 = new FloatArray(73728);
 
-  private final FloatArray buffer90 = new FloatArray(128);
+  private final FloatArray buffer90 = new FloatArray(73728);
 
-  private final FloatArray buffer91 = new FloatArray(128);
+  private final FloatArray buffer91 = new FloatArray(64);
 
-  private final FloatArray buffer92 = new FloatArray(128);
+  private final FloatArray buffer92 = new FloatArray(64);
 
-  private final FloatArray buffer93 = new FloatArray(128);
+  private final FloatArray buffer93 = new FloatArray(64);
 
-  private final FloatArray buffer94 = new FloatArray(128);
+  private final FloatArray buffer94 = new FloatArray(64);
 
-  private final FloatArray buffer95 = new FloatArray(128);
+  private final FloatArray buffer95 = new FloatArray(64);
 
-  private final FloatArray buffer96 = new FloatArray(73728);
+  private final FloatArray buffer96 = new FloatArray(64);
 
-  private final FloatArray buffer97 = new FloatArray(73728);
+  private final FloatArray buffer97 = new FloatArray(576);
 
-  private final FloatArray buffer98 = new FloatArray(73728);
+  private final FloatArray buffer98 = new FloatArray(576);
 
-  private final FloatArray buffer99 = new FloatArray(64);
+  private final FloatArray buffer99 = new FloatArray(576);
 
-  private final FloatArray buffer100 = new FloatArray(64);
+  private final FloatArray buffer100 = new FloatArray(1);
 
-  private final FloatArray buffer101 = new FloatArray(64);
+  private final FloatArray buffer101 = new FloatArray(1);
 
-  private final FloatArray buffer102 = new FloatArray(64);
+  private final FloatArray buffer102 = new FloatArray(1);
 
-  private final FloatArray buffer103 = new FloatArray(64);
+  private final FloatArray buffer103 = new FloatArray(1);
 
-  private final FloatArray buffer104 = new FloatArray(64);
+  private final FloatArray buffer104 = new FloatArray(1);
 
-  private final FloatArray buffer105 = new FloatArray(576);
+  private final FloatArray buffer105 = new FloatArray(1);
 
-  private final FloatArray buffer106 = new FloatArray(576);
-
-  private final FloatArray buffer107 = new FloatArray(576);
-
-  private final FloatArray buffer108 = new FloatArray(1);
-
-  private final FloatArray buffer109 = new FloatArray(1);
-
-  private final FloatArray buffer110 = new FloatArray(1);
-
-  private final FloatArray buffer111 = new FloatArray(1);
-
-  private final FloatArray buffer112 = new FloatArray(1);
-
-  private final FloatArray buffer113 = new FloatArray(1);
-
-  private final FloatArray buffer114 = new FloatArray(1);
+  private final FloatArray buffer106 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -532,45 +516,27 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %27 : f32[512,4096] = copy
-   */
-  public static void k10Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, in0.get((i % 4096)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:13:26: %28 : f32[512,4096] = mul
    */
-  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %30 : f32[512,4096] = copy
-   */
-  public static void k12Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, in0.get((i % 4096)));
+      out.set(i, (in0.get(i) * in1.get((i % 4096))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %34 : f32[512,4096] = add
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k11Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get((i % 4096))));
+      out.set(i, ((in0.get(i) * in1.get((i % 4096))) + in2.get((i % 4096))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %42 : f32[4096] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -579,34 +545,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %48 : f32[4096] = add
    */
-  public static void k15Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:13:37: %50 : f32[512,4096] = greater
-   */
-  public static void k16Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:13:37: %53 : f32[512,4096] = select
    */
-  public static void k17Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:14:3: %55 : f32[512,256,8,8] = upsample
    */
-  public static void k18Upsample(FloatArray out, FloatArray in0) {
+  public static void k15Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -619,7 +576,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:15: %56 : f32[512,128,8,8] = conv2d
    */
-  public static void k19Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k16Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -646,7 +603,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %57 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -667,7 +624,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %59 : f32[1,128,1,1] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 3.0517578E-5f));
     }
@@ -676,7 +633,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %61 : f32[512,128,8,8] = sub
    */
-  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 64) % 128))));
     }
@@ -685,7 +642,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %62 : f32[512,128,8,8] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -694,7 +651,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %63 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -715,7 +672,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %65 : f32[1,128,1,1] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0) {
+  public static void k22Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 3.0517578E-5f));
     }
@@ -724,7 +681,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %67 : f32[1,128,1,1] = add
    */
-  public static void k26Add(FloatArray out, FloatArray in0) {
+  public static void k23Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -733,52 +690,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %68 : f32[1,128,1,1] = rsqrt
    */
-  public static void k27Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %69 : f32[512,128,8,8] = copy
-   */
-  public static void k28Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, in0.get(((i / 64) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:14:58: %70 : f32[512,128,8,8] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %72 : f32[512,128,8,8] = copy
-   */
-  public static void k30Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, in0.get(((i / 64) % 128)));
+      out.set(i, (in0.get(i) * in1.get(((i / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %76 : f32[512,128,8,8] = add
    */
-  public static void k31Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k26Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 64) % 128))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 64) % 128))) + in2.get(((i / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %84 : f32[128] = add
    */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -787,34 +726,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %90 : f32[128] = add
    */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:14:69: %92 : f32[512,128,8,8] = greater
-   */
-  public static void k34Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:14:69: %95 : f32[512,128,8,8] = select
    */
-  public static void k35Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:15:3: %96 : f32[512,128,16,16] = upsample
    */
-  public static void k36Upsample(FloatArray out, FloatArray in0) {
+  public static void k30Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -827,7 +757,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:15: %97 : f32[512,64,16,16] = conv2d
    */
-  public static void k37Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -854,7 +784,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %98 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -875,7 +805,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %100 : f32[1,64,1,1] = mul
    */
-  public static void k39Mul(FloatArray out, FloatArray in0) {
+  public static void k33Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.6293945E-6f));
     }
@@ -884,7 +814,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %102 : f32[512,64,16,16] = sub
    */
-  public static void k40Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 256) % 64))));
     }
@@ -893,7 +823,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %103 : f32[512,64,16,16] = mul
    */
-  public static void k41Mul(FloatArray out, FloatArray in0) {
+  public static void k35Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -902,7 +832,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %104 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -923,7 +853,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %106 : f32[1,64,1,1] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.6293945E-6f));
     }
@@ -932,7 +862,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %108 : f32[1,64,1,1] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0) {
+  public static void k38Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -941,52 +871,34 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %109 : f32[1,64,1,1] = rsqrt
    */
-  public static void k45Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %110 : f32[512,64,16,16] = copy
-   */
-  public static void k46Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, in0.get(((i / 256) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:15:57: %111 : f32[512,64,16,16] = mul
    */
-  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %113 : f32[512,64,16,16] = copy
-   */
-  public static void k48Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, in0.get(((i / 256) % 64)));
+      out.set(i, (in0.get(i) * in1.get(((i / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %117 : f32[512,64,16,16] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + in2.get(((i / 256) % 64))));
+      out.set(i, ((in0.get(i) * in1.get(((i / 256) % 64))) + in2.get(((i / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %125 : f32[64] = add
    */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -995,34 +907,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %131 : f32[64] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:15:68: %133 : f32[512,64,16,16] = greater
-   */
-  public static void k52Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:15:68: %136 : f32[512,64,16,16] = select
    */
-  public static void k53Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:16:3: %137 : f32[512,64,32,32] = upsample
    */
-  public static void k54Upsample(FloatArray out, FloatArray in0) {
+  public static void k45Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       int x = o % 32;
       int y = (o / 32) % 32;
@@ -1035,7 +938,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:15: %138 : f32[512,1,32,32] = conv2d
    */
-  public static void k55Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Conv2d(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int q = o % 32;
@@ -1062,7 +965,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %139 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1083,7 +986,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %141 : f32[1,1,1,1] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0) {
+  public static void k48Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
@@ -1092,7 +995,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %143 : f32[512,1,32,32] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) - in1.get(0)));
     }
@@ -1101,7 +1004,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %144 : f32[512,1,32,32] = mul
    */
-  public static void k59Mul(FloatArray out, FloatArray in0) {
+  public static void k50Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1110,7 +1013,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %145 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1131,7 +1034,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %147 : f32[1,1,1,1] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0) {
+  public static void k52Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
@@ -1140,7 +1043,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %149 : f32[1,1,1,1] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0) {
+  public static void k53Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -1149,43 +1052,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %150 : f32[1,1,1,1] = rsqrt
    */
-  public static void k63Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k54Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %151 : f32[512,1,32,32] = copy
-   */
-  public static void k64Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:16:56: %152 : f32[512,1,32,32] = mul
    */
-  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %154 : f32[512,1,32,32] = copy
-   */
-  public static void k66Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, in0.get(0));
+      out.set(i, (in0.get(i) * in1.get(0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %166 : f32[1] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -1194,7 +1079,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %172 : f32[1] = add
    */
-  public static void k68Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.99f) + (in1.get(i) * 0.01f)));
     }
@@ -1203,16 +1088,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:67: %173 : f32[512,1,32,32] = tanh
    */
-  public static void k69Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k58Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((float) TornadoMath.tanh(((in0.get(i) * in1.get(i)) + in2.get(0)))));
+      out.set(i, ((float) TornadoMath.tanh(((in0.get(i) * in1.get(0)) + in2.get(0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:17:3: %174 : f32[512,1,28,28] = pad
    */
-  public static void k70Pad(FloatArray out, FloatArray in0) {
+  public static void k59Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1227,7 +1112,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:21:3: %175 : f32[512,1,32,32] = pad
    */
-  public static void k71Pad(FloatArray out, FloatArray in0) {
+  public static void k60Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1244,7 +1129,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:22:3: %181 : f32[512,64,16,16] = conv2d_add
    */
-  public static void k72Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k61Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1270,27 +1155,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:22:43: %183 : f32[512,64,16,16] = greater
-   */
-  public static void k73Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:22:43: %186 : f32[512,64,16,16] = select
    */
-  public static void k74Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k62Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:3: %192 : f32[512,128,8,8] = conv2d_add
    */
-  public static void k75Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k63Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1316,18 +1192,9 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:44: %194 : f32[512,128,8,8] = greater
-   */
-  public static void k76Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:23:60: %198 : f32[512,128,8,8] = random_uniform
    */
-  public static void k77RandomUniform(FloatArray out, IntArray step) {
+  public static void k64RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1353,27 +1220,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:23:60: %200 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k78GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:23:60: %203 : f32[512,128,8,8] = mul
    */
-  public static void k79Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:3: %209 : f32[512,256,4,4] = conv2d_add
    */
-  public static void k80Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k66Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1399,18 +1257,9 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:44: %211 : f32[512,256,4,4] = greater
-   */
-  public static void k81Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %215 : f32[512,256,4,4] = random_uniform
    */
-  public static void k82RandomUniform(FloatArray out, IntArray step) {
+  public static void k67RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1436,27 +1285,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:60: %217 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k83GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %220 : f32[512,256,4,4] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:25:3: %226 : f32[512,512,2,2] = conv2d_add
    */
-  public static void k85Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k69Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1482,27 +1322,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:25:44: %228 : f32[512,512,2,2] = greater
-   */
-  public static void k86Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:25:44: %231 : f32[512,512,2,2] = select
    */
-  public static void k87Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %233 : f32[512,2048] = random_uniform
    */
-  public static void k88RandomUniform(FloatArray out, IntArray step) {
+  public static void k71RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1528,27 +1359,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:26:12: %235 : f32[512,2048] = greater_equal
-   */
-  public static void k89GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %238 : f32[512,2048] = mul
    */
-  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k72Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:25: %244 : f32[512,1] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k73MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1564,7 +1386,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %245 : f32[] = reduce_sum
    */
-  public static void k92ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k74ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1581,7 +1403,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %248 : f32[] = neg
    */
-  public static void k93Neg(FloatArray out, FloatArray in0) {
+  public static void k75Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.001953125f)));
     }
@@ -1590,7 +1412,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %254 : f32[512,2048] = matmul
    */
-  public static void k94Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k76Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -1605,25 +1427,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * %256 : f32[512,2048] = mul
    */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.25f) * (in1.get(i) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %263 : f32[512,512,2,2] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %264 : f32[512,256,4,4] = conv2d_backward_input
    */
-  public static void k97Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1651,25 +1473,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * %266 : f32[512,256,4,4] = mul
    */
-  public static void k98Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %272 : f32[512,256,4,4] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %273 : f32[512,128,8,8] = conv2d_backward_input
    */
-  public static void k100Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -1697,25 +1519,25 @@ public final class GeneratorPhase implements Phase {
   /**
    * %275 : f32[512,128,8,8] = mul
    */
-  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
     }
   }
 
   /**
    * %281 : f32[512,128,8,8] = add
    */
-  public static void k102Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %282 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k103Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1743,16 +1565,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %288 : f32[512,64,16,16] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %289 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k105Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1780,7 +1602,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %290 : f32[512,1,28,28] = pad
    */
-  public static void k106Pad(FloatArray out, FloatArray in0) {
+  public static void k88Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1795,7 +1617,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %291 : f32[512,1,32,32] = pad
    */
-  public static void k107Pad(FloatArray out, FloatArray in0) {
+  public static void k89Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1812,7 +1634,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %295 : f32[512,1,32,32] = mul
    */
-  public static void k108Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * (1.0f - (in1.get(i) * in1.get(i)))));
     }
@@ -1821,7 +1643,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %296 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1842,16 +1664,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %298 : f32[512,1,32,32] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(0)));
     }
   }
 
   /**
    * %299 : f32[512,1,32,32] = mul
    */
-  public static void k111Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1860,7 +1682,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %300 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1881,7 +1703,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %303 : f32[512,1,32,32] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1890,7 +1712,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %304 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1911,7 +1733,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %311 : f32[512,1,32,32] = mul
    */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (((((in0.get(0) * in1.get(0)) / in2.get(0)) * -0.5f) * 1.9073486E-6f) * in3.get(i)));
@@ -1921,16 +1743,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %314 : f32[512,1,32,32] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k98Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(0)) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %315 : f32[512,1,32,32] = neg
    */
-  public static void k117Neg(FloatArray out, FloatArray in0) {
+  public static void k99Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1939,7 +1761,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %316 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1960,7 +1782,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %319 : f32[512,1,32,32] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k101Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) + (in1.get(0) * 1.9073486E-6f)));
     }
@@ -1969,7 +1791,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %320 : f32[512,64,32,32] = conv2d_backward_input
    */
-  public static void k120Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k102Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1997,7 +1819,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %321 : f32[1,64,3,3] = conv2d_backward_weight
    */
-  public static void k121Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k103Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 576; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2024,7 +1846,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %322 : f32[512,64,16,16] = sum_pool
    */
-  public static void k122SumPool(FloatArray out, FloatArray in0) {
+  public static void k104SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -2042,16 +1864,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %328 : f32[512,64,16,16] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k105Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %329 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k106ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2072,16 +1894,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %331 : f32[512,64,16,16] = mul
    */
-  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k107Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 256) % 64))));
     }
   }
 
   /**
    * %332 : f32[512,64,16,16] = mul
    */
-  public static void k126Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k108Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2090,7 +1912,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %333 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k127ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2111,7 +1933,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %336 : f32[512,64,16,16] = mul
    */
-  public static void k128Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2120,7 +1942,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %337 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k129ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k111ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2141,7 +1963,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %344 : f32[512,64,16,16] = mul
    */
-  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k112Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((((in0.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in2.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in3.get(i)));
@@ -2151,16 +1973,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %347 : f32[512,64,16,16] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 256) % 64))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %348 : f32[512,64,16,16] = neg
    */
-  public static void k132Neg(FloatArray out, FloatArray in0) {
+  public static void k114Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2169,7 +1991,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %349 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k115ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2190,7 +2012,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %352 : f32[512,64,16,16] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 256) % 64)) * 7.6293945E-6f)));
     }
@@ -2199,7 +2021,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %353 : f32[512,128,16,16] = conv2d_backward_input
    */
-  public static void k135Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k117Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2227,7 +2049,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %354 : f32[64,128,3,3] = conv2d_backward_weight
    */
-  public static void k136Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 73728; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2254,7 +2076,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %355 : f32[512,128,8,8] = sum_pool
    */
-  public static void k137SumPool(FloatArray out, FloatArray in0) {
+  public static void k119SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -2272,16 +2094,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %361 : f32[512,128,8,8] = add
    */
-  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %362 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k121ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2302,16 +2124,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %364 : f32[512,128,8,8] = mul
    */
-  public static void k140Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k122Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 64) % 128))));
     }
   }
 
   /**
    * %365 : f32[512,128,8,8] = mul
    */
-  public static void k141Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2320,7 +2142,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %366 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k142ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2341,7 +2163,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %369 : f32[512,128,8,8] = mul
    */
-  public static void k143Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2350,7 +2172,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %370 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k144ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k126ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2371,7 +2193,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %377 : f32[512,128,8,8] = mul
    */
-  public static void k145Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k127Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((((in0.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in2.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in3.get(i)));
@@ -2381,16 +2203,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %380 : f32[512,128,8,8] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k128Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 64) % 128))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %381 : f32[512,128,8,8] = neg
    */
-  public static void k147Neg(FloatArray out, FloatArray in0) {
+  public static void k129Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2399,7 +2221,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %382 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k148ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k130ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2420,7 +2242,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %385 : f32[512,128,8,8] = add
    */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 64) % 128)) * 3.0517578E-5f)));
     }
@@ -2429,7 +2251,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %386 : f32[512,256,8,8] = conv2d_backward_input
    */
-  public static void k150Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2457,7 +2279,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %387 : f32[128,256,3,3] = conv2d_backward_weight
    */
-  public static void k151Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k133Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 294912; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2484,7 +2306,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %388 : f32[512,256,4,4] = sum_pool
    */
-  public static void k152SumPool(FloatArray out, FloatArray in0) {
+  public static void k134SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int x = o % 4;
       int y = (o / 4) % 4;
@@ -2502,16 +2324,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %395 : f32[512,4096] = add
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k135Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %396 : f32[1,4096] = reduce_sum
    */
-  public static void k154ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2528,16 +2350,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %398 : f32[512,4096] = mul
    */
-  public static void k155Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k137Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get((i % 4096))));
     }
   }
 
   /**
    * %399 : f32[512,4096] = mul
    */
-  public static void k156Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2546,7 +2368,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %400 : f32[1,4096] = reduce_sum
    */
-  public static void k157ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2563,7 +2385,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %403 : f32[512,4096] = mul
    */
-  public static void k158Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k140Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2572,7 +2394,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %404 : f32[1,4096] = reduce_sum
    */
-  public static void k159ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k141ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2589,7 +2411,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %411 : f32[512,4096] = mul
    */
-  public static void k160Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k142Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((((in0.get((i % 4096)) * in1.get((i % 4096))) / in2.get((i % 4096))) * -0.5f) * 0.001953125f) * in3.get(i)));
@@ -2599,16 +2421,16 @@ public final class GeneratorPhase implements Phase {
   /**
    * %414 : f32[512,4096] = add
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k143Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get((i % 4096))) + in2.get(i)) + in2.get(i)));
     }
   }
 
   /**
    * %415 : f32[512,4096] = neg
    */
-  public static void k162Neg(FloatArray out, FloatArray in0) {
+  public static void k144Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2617,7 +2439,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %416 : f32[1,4096] = reduce_sum
    */
-  public static void k163ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k145ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2634,7 +2456,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %419 : f32[512,4096] = add
    */
-  public static void k164Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) + (in1.get((i % 4096)) * 0.001953125f)));
     }
@@ -2643,7 +2465,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %420 : f32[4096,128] = matmul
    */
-  public static void k165Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k147Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int r = o / 128;
       int c = o % 128;
@@ -2658,7 +2480,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %428 : f32[4096,128] = add
    */
-  public static void k166Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k148Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2667,7 +2489,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %434 : f32[4096,128] = add
    */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k149Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2676,7 +2498,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %448 : f32[] = div
    */
-  public static void k168Div(FloatArray out, FloatArray in0) {
+  public static void k150Div(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f))))));
     }
@@ -2685,7 +2507,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %456 : f32[4096,128] = sub
    */
-  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -2695,7 +2517,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %463 : f32[4096] = add
    */
-  public static void k170Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k152Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2704,35 +2526,26 @@ public final class GeneratorPhase implements Phase {
   /**
    * %469 : f32[4096] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %489 : f32[4096] = copy
-   */
-  public static void k172Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %491 : f32[4096] = sub
    */
-  public static void k173Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %498 : f32[4096] = add
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k155Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2741,7 +2554,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %504 : f32[4096] = add
    */
-  public static void k175Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k156Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2750,17 +2563,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %526 : f32[4096] = sub
    */
-  public static void k176Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %533 : f32[128,256,3,3] = add
    */
-  public static void k177Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k158Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2769,7 +2582,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %539 : f32[128,256,3,3] = add
    */
-  public static void k178Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k159Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2778,7 +2591,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %561 : f32[128,256,3,3] = sub
    */
-  public static void k179Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -2788,7 +2601,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %568 : f32[128] = add
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k161Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2797,35 +2610,26 @@ public final class GeneratorPhase implements Phase {
   /**
    * %574 : f32[128] = add
    */
-  public static void k181Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k162Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %594 : f32[128] = copy
-   */
-  public static void k182Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %596 : f32[128] = sub
    */
-  public static void k183Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %603 : f32[128] = add
    */
-  public static void k184Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k164Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2834,7 +2638,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %609 : f32[128] = add
    */
-  public static void k185Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k165Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2843,17 +2647,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %631 : f32[128] = sub
    */
-  public static void k186Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %638 : f32[64,128,3,3] = add
    */
-  public static void k187Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k167Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2862,7 +2666,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %644 : f32[64,128,3,3] = add
    */
-  public static void k188Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k168Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2871,7 +2675,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %666 : f32[64,128,3,3] = sub
    */
-  public static void k189Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -2881,7 +2685,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %673 : f32[64] = add
    */
-  public static void k190Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k170Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2890,35 +2694,26 @@ public final class GeneratorPhase implements Phase {
   /**
    * %679 : f32[64] = add
    */
-  public static void k191Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k171Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %699 : f32[64] = copy
-   */
-  public static void k192Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %701 : f32[64] = sub
    */
-  public static void k193Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %708 : f32[64] = add
    */
-  public static void k194Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k173Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2927,7 +2722,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %714 : f32[64] = add
    */
-  public static void k195Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k174Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2936,17 +2731,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %736 : f32[64] = sub
    */
-  public static void k196Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
+      out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
     }
   }
 
   /**
    * %743 : f32[1,64,3,3] = add
    */
-  public static void k197Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k176Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2955,7 +2750,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %749 : f32[1,64,3,3] = add
    */
-  public static void k198Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k177Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2964,7 +2759,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %771 : f32[1,64,3,3] = sub
    */
-  public static void k199Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k178Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(0))));
@@ -2974,7 +2769,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %778 : f32[1] = add
    */
-  public static void k200Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k179Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -2983,7 +2778,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %784 : f32[1] = add
    */
-  public static void k201Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k180Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -2992,7 +2787,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %805 : f32[1] = sub
    */
-  public static void k202Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k181Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
@@ -3002,7 +2797,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %812 : f32[1] = add
    */
-  public static void k203Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k182Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -3011,7 +2806,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %818 : f32[1] = add
    */
-  public static void k204Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k183Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -3020,7 +2815,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %839 : f32[1] = sub
    */
-  public static void k205Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k184Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - ((in1.get(i) / (((float) TornadoMath.sqrt(in2.get(i))) + 1.0E-7f)) * in3.get(i))));
@@ -3030,7 +2825,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %841 : f32[] = add
    */
-  public static void k206Add(FloatArray out, FloatArray in0) {
+  public static void k185Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -3042,7 +2837,7 @@ public final class GeneratorPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("generator")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, in34, in35, in36, in37, in38, in39, in40, in41, in42, in43, in44, in45, in46, in47, in48, in49, in50, in51, in52, in53, in54, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, CONSTANT_0)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
         .task("k1Matmul", GeneratorPhase::k1Matmul, buffer1, buffer0, in0)
         .task("k2ReduceSum", GeneratorPhase::k2ReduceSum, buffer2, buffer1)
@@ -3053,204 +2848,183 @@ public final class GeneratorPhase implements Phase {
         .task("k7Mul", GeneratorPhase::k7Mul, buffer5, buffer2)
         .task("k8Add", GeneratorPhase::k8Add, buffer2, buffer5)
         .task("k9Rsqrt", GeneratorPhase::k9Rsqrt, buffer6, buffer2)
-        .task("k10Copy", GeneratorPhase::k10Copy, buffer1, buffer6)
-        .task("k11Mul", GeneratorPhase::k11Mul, buffer7, buffer4, buffer1)
-        .task("k12Copy", GeneratorPhase::k12Copy, buffer8, in1)
-        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer7, buffer8, in2)
-        .task("k14Add", GeneratorPhase::k14Add, buffer10, in12, buffer3)
-        .task("k15Add", GeneratorPhase::k15Add, buffer11, in13, buffer5)
-        .task("k16Greater", GeneratorPhase::k16Greater, buffer12, buffer9)
-        .task("k17Select", GeneratorPhase::k17Select, buffer13, buffer12, buffer9)
-        .task("k18Upsample", GeneratorPhase::k18Upsample, buffer14, buffer13)
-        .task("k19Conv2d", GeneratorPhase::k19Conv2d, buffer15, buffer14, in3)
-        .task("k20ReduceSum", GeneratorPhase::k20ReduceSum, buffer16, buffer15)
-        .task("k21Mul", GeneratorPhase::k21Mul, buffer17, buffer16)
-        .task("k22Sub", GeneratorPhase::k22Sub, buffer18, buffer15, buffer17)
-        .task("k23Mul", GeneratorPhase::k23Mul, buffer15, buffer18)
-        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer16, buffer15)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer19, buffer16)
-        .task("k26Add", GeneratorPhase::k26Add, buffer16, buffer19)
-        .task("k27Rsqrt", GeneratorPhase::k27Rsqrt, buffer20, buffer16)
-        .task("k28Copy", GeneratorPhase::k28Copy, buffer15, buffer20)
-        .task("k29Mul", GeneratorPhase::k29Mul, buffer21, buffer18, buffer15)
-        .task("k30Copy", GeneratorPhase::k30Copy, buffer22, in4)
-        .task("k31Add", GeneratorPhase::k31Add, buffer23, buffer21, buffer22, in5)
-        .task("k32Add", GeneratorPhase::k32Add, buffer24, in14, buffer17)
-        .task("k33Add", GeneratorPhase::k33Add, buffer25, in15, buffer19)
-        .task("k34Greater", GeneratorPhase::k34Greater, buffer26, buffer23)
-        .task("k35Select", GeneratorPhase::k35Select, buffer27, buffer26, buffer23)
-        .task("k36Upsample", GeneratorPhase::k36Upsample, buffer28, buffer27)
-        .task("k37Conv2d", GeneratorPhase::k37Conv2d, buffer29, buffer28, in6)
-        .task("k38ReduceSum", GeneratorPhase::k38ReduceSum, buffer30, buffer29)
-        .task("k39Mul", GeneratorPhase::k39Mul, buffer31, buffer30)
-        .task("k40Sub", GeneratorPhase::k40Sub, buffer32, buffer29, buffer31)
-        .task("k41Mul", GeneratorPhase::k41Mul, buffer29, buffer32)
-        .task("k42ReduceSum", GeneratorPhase::k42ReduceSum, buffer30, buffer29)
-        .task("k43Mul", GeneratorPhase::k43Mul, buffer33, buffer30)
-        .task("k44Add", GeneratorPhase::k44Add, buffer30, buffer33)
-        .task("k45Rsqrt", GeneratorPhase::k45Rsqrt, buffer34, buffer30)
-        .task("k46Copy", GeneratorPhase::k46Copy, buffer29, buffer34)
-        .task("k47Mul", GeneratorPhase::k47Mul, buffer35, buffer32, buffer29)
-        .task("k48Copy", GeneratorPhase::k48Copy, buffer36, in7)
-        .task("k49Add", GeneratorPhase::k49Add, buffer37, buffer35, buffer36, in8)
-        .task("k50Add", GeneratorPhase::k50Add, buffer38, in16, buffer31)
-        .task("k51Add", GeneratorPhase::k51Add, buffer39, in17, buffer33)
-        .task("k52Greater", GeneratorPhase::k52Greater, buffer40, buffer37)
-        .task("k53Select", GeneratorPhase::k53Select, buffer41, buffer40, buffer37)
-        .task("k54Upsample", GeneratorPhase::k54Upsample, buffer42, buffer41)
-        .task("k55Conv2d", GeneratorPhase::k55Conv2d, buffer43, buffer42, in9)
-        .task("k56ReduceSum", GeneratorPhase::k56ReduceSum, buffer44, buffer43)
-        .task("k57Mul", GeneratorPhase::k57Mul, buffer45, buffer44)
-        .task("k58Sub", GeneratorPhase::k58Sub, buffer46, buffer43, buffer45)
-        .task("k59Mul", GeneratorPhase::k59Mul, buffer43, buffer46)
-        .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer44, buffer43)
-        .task("k61Mul", GeneratorPhase::k61Mul, buffer47, buffer44)
-        .task("k62Add", GeneratorPhase::k62Add, buffer44, buffer47)
-        .task("k63Rsqrt", GeneratorPhase::k63Rsqrt, buffer48, buffer44)
-        .task("k64Copy", GeneratorPhase::k64Copy, buffer43, buffer48)
-        .task("k65Mul", GeneratorPhase::k65Mul, buffer49, buffer46, buffer43)
-        .task("k66Copy", GeneratorPhase::k66Copy, buffer50, in10)
-        .task("k67Add", GeneratorPhase::k67Add, buffer51, in18, buffer45)
-        .task("k68Add", GeneratorPhase::k68Add, buffer52, in19, buffer47)
-        .task("k69Tanh", GeneratorPhase::k69Tanh, buffer53, buffer49, buffer50, in11)
-        .task("k70Pad", GeneratorPhase::k70Pad, buffer54, buffer53)
-        .task("k71Pad", GeneratorPhase::k71Pad, buffer55, buffer54)
-        .task("k72Conv2dAdd", GeneratorPhase::k72Conv2dAdd, buffer41, buffer55, in20, in21)
-        .task("k73Greater", GeneratorPhase::k73Greater, buffer37, buffer41)
-        .task("k74Select", GeneratorPhase::k74Select, buffer56, buffer37, buffer41)
-        .task("k75Conv2dAdd", GeneratorPhase::k75Conv2dAdd, buffer27, buffer56, in22, in23)
-        .task("k76Greater", GeneratorPhase::k76Greater, buffer23, buffer27)
-        .task("k77RandomUniform", GeneratorPhase::k77RandomUniform, buffer57, step)
-        .task("k78GreaterEqual", GeneratorPhase::k78GreaterEqual, buffer58, buffer57)
-        .task("k79Mul", GeneratorPhase::k79Mul, buffer57, buffer23, buffer27, buffer58)
-        .task("k80Conv2dAdd", GeneratorPhase::k80Conv2dAdd, buffer13, buffer57, in24, in25)
-        .task("k81Greater", GeneratorPhase::k81Greater, buffer9, buffer13)
-        .task("k82RandomUniform", GeneratorPhase::k82RandomUniform, buffer59, step)
-        .task("k83GreaterEqual", GeneratorPhase::k83GreaterEqual, buffer60, buffer59)
-        .task("k84Mul", GeneratorPhase::k84Mul, buffer59, buffer9, buffer13, buffer60)
-        .task("k85Conv2dAdd", GeneratorPhase::k85Conv2dAdd, buffer61, buffer59, in26, in27)
-        .task("k86Greater", GeneratorPhase::k86Greater, buffer62, buffer61)
-        .task("k87Select", GeneratorPhase::k87Select, buffer63, buffer62, buffer61)
-        .task("k88RandomUniform", GeneratorPhase::k88RandomUniform, buffer61, step)
-        .task("k89GreaterEqual", GeneratorPhase::k89GreaterEqual, buffer64, buffer61)
-        .task("k90Mul", GeneratorPhase::k90Mul, buffer61, buffer63, buffer64)
-        .task("k91MatmulAdd", GeneratorPhase::k91MatmulAdd, buffer65, buffer61, in28, in29)
-        .task("k92ReduceSum", GeneratorPhase::k92ReduceSum, buffer47, buffer65)
-        .task("k93Neg", GeneratorPhase::k93Neg, buffer66, buffer47)
-        .task("k94Matmul", GeneratorPhase::k94Matmul, buffer61, CONSTANT_0, in28)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer63, buffer61, buffer64)
-        .task("k96Add", GeneratorPhase::k96Add, buffer64, buffer62, buffer63)
-        .task("k97Conv2dBackwardInput", GeneratorPhase::k97Conv2dBackwardInput, buffer59, buffer64, in26)
-        .task("k98Mul", GeneratorPhase::k98Mul, buffer13, buffer59, buffer60)
-        .task("k99Add", GeneratorPhase::k99Add, buffer60, buffer9, buffer13)
-        .task("k100Conv2dBackwardInput", GeneratorPhase::k100Conv2dBackwardInput, buffer57, buffer60, in24)
-        .task("k101Mul", GeneratorPhase::k101Mul, buffer27, buffer57, buffer58)
-        .task("k102Add", GeneratorPhase::k102Add, buffer58, buffer23, buffer27)
-        .task("k103Conv2dBackwardInput", GeneratorPhase::k103Conv2dBackwardInput, buffer56, buffer58, in22)
-        .task("k104Add", GeneratorPhase::k104Add, buffer41, buffer37, buffer56)
-        .task("k105Conv2dBackwardInput", GeneratorPhase::k105Conv2dBackwardInput, buffer55, buffer41, in20)
-        .task("k106Pad", GeneratorPhase::k106Pad, buffer54, buffer55)
-        .task("k107Pad", GeneratorPhase::k107Pad, buffer55, buffer54)
-        .task("k108Mul", GeneratorPhase::k108Mul, buffer67, buffer55, buffer53)
-        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer47, buffer67)
-        .task("k110Mul", GeneratorPhase::k110Mul, buffer53, buffer67, buffer50)
-        .task("k111Mul", GeneratorPhase::k111Mul, buffer50, buffer67, buffer49)
-        .task("k112ReduceSum", GeneratorPhase::k112ReduceSum, buffer45, buffer50)
-        .task("k113Mul", GeneratorPhase::k113Mul, buffer50, buffer53, buffer46)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer68, buffer50)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer50, buffer68, buffer48, buffer44, buffer46)
-        .task("k116Add", GeneratorPhase::k116Add, buffer46, buffer53, buffer43, buffer50)
-        .task("k117Neg", GeneratorPhase::k117Neg, buffer50, buffer46)
-        .task("k118ReduceSum", GeneratorPhase::k118ReduceSum, buffer44, buffer50)
-        .task("k119Add", GeneratorPhase::k119Add, buffer50, buffer46, buffer44)
-        .task("k120Conv2dBackwardInput", GeneratorPhase::k120Conv2dBackwardInput, buffer69, buffer50, in9)
-        .task("k121Conv2dBackwardWeight", GeneratorPhase::k121Conv2dBackwardWeight, buffer70, buffer42, buffer50)
-        .task("k122SumPool", GeneratorPhase::k122SumPool, buffer41, buffer69)
-        .task("k123Add", GeneratorPhase::k123Add, buffer56, buffer40, buffer41)
-        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer33, buffer56)
-        .task("k125Mul", GeneratorPhase::k125Mul, buffer41, buffer56, buffer36)
-        .task("k126Mul", GeneratorPhase::k126Mul, buffer36, buffer56, buffer35)
-        .task("k127ReduceSum", GeneratorPhase::k127ReduceSum, buffer31, buffer36)
-        .task("k128Mul", GeneratorPhase::k128Mul, buffer36, buffer41, buffer32)
-        .task("k129ReduceSum", GeneratorPhase::k129ReduceSum, buffer71, buffer36)
-        .task("k130Mul", GeneratorPhase::k130Mul, buffer36, buffer71, buffer34, buffer30, buffer32)
-        .task("k131Add", GeneratorPhase::k131Add, buffer32, buffer41, buffer29, buffer36)
-        .task("k132Neg", GeneratorPhase::k132Neg, buffer36, buffer32)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer30, buffer36)
-        .task("k134Add", GeneratorPhase::k134Add, buffer36, buffer32, buffer30)
-        .task("k135Conv2dBackwardInput", GeneratorPhase::k135Conv2dBackwardInput, buffer72, buffer36, in6)
-        .task("k136Conv2dBackwardWeight", GeneratorPhase::k136Conv2dBackwardWeight, buffer73, buffer28, buffer36)
-        .task("k137SumPool", GeneratorPhase::k137SumPool, buffer58, buffer72)
-        .task("k138Add", GeneratorPhase::k138Add, buffer27, buffer26, buffer58)
-        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer19, buffer27)
-        .task("k140Mul", GeneratorPhase::k140Mul, buffer58, buffer27, buffer22)
-        .task("k141Mul", GeneratorPhase::k141Mul, buffer22, buffer27, buffer21)
-        .task("k142ReduceSum", GeneratorPhase::k142ReduceSum, buffer17, buffer22)
-        .task("k143Mul", GeneratorPhase::k143Mul, buffer22, buffer58, buffer18)
-        .task("k144ReduceSum", GeneratorPhase::k144ReduceSum, buffer74, buffer22)
-        .task("k145Mul", GeneratorPhase::k145Mul, buffer22, buffer74, buffer20, buffer16, buffer18)
-        .task("k146Add", GeneratorPhase::k146Add, buffer18, buffer58, buffer15, buffer22)
-        .task("k147Neg", GeneratorPhase::k147Neg, buffer22, buffer18)
-        .task("k148ReduceSum", GeneratorPhase::k148ReduceSum, buffer16, buffer22)
-        .task("k149Add", GeneratorPhase::k149Add, buffer22, buffer18, buffer16)
-        .task("k150Conv2dBackwardInput", GeneratorPhase::k150Conv2dBackwardInput, buffer36, buffer22, in3)
-        .task("k151Conv2dBackwardWeight", GeneratorPhase::k151Conv2dBackwardWeight, buffer75, buffer14, buffer22)
-        .task("k152SumPool", GeneratorPhase::k152SumPool, buffer60, buffer36)
-        .task("k153Add", GeneratorPhase::k153Add, buffer13, buffer12, buffer60)
-        .task("k154ReduceSum", GeneratorPhase::k154ReduceSum, buffer5, buffer13)
-        .task("k155Mul", GeneratorPhase::k155Mul, buffer60, buffer13, buffer8)
-        .task("k156Mul", GeneratorPhase::k156Mul, buffer8, buffer13, buffer7)
-        .task("k157ReduceSum", GeneratorPhase::k157ReduceSum, buffer3, buffer8)
-        .task("k158Mul", GeneratorPhase::k158Mul, buffer8, buffer60, buffer4)
-        .task("k159ReduceSum", GeneratorPhase::k159ReduceSum, buffer76, buffer8)
-        .task("k160Mul", GeneratorPhase::k160Mul, buffer8, buffer76, buffer6, buffer2, buffer4)
-        .task("k161Add", GeneratorPhase::k161Add, buffer4, buffer60, buffer1, buffer8)
-        .task("k162Neg", GeneratorPhase::k162Neg, buffer8, buffer4)
-        .task("k163ReduceSum", GeneratorPhase::k163ReduceSum, buffer2, buffer8)
-        .task("k164Add", GeneratorPhase::k164Add, buffer8, buffer4, buffer2)
-        .task("k165Matmul", GeneratorPhase::k165Matmul, buffer77, buffer8, buffer0)
-        .task("k166Add", GeneratorPhase::k166Add, buffer78, in31, buffer77)
-        .task("k167Add", GeneratorPhase::k167Add, buffer79, in32, buffer77)
-        .task("k168Div", GeneratorPhase::k168Div, buffer44, in30)
-        .task("k169Sub", GeneratorPhase::k169Sub, buffer80, in0, buffer78, buffer79, buffer44)
-        .task("k170Add", GeneratorPhase::k170Add, buffer81, in33, buffer3)
-        .task("k171Add", GeneratorPhase::k171Add, buffer82, in34, buffer3)
-        .task("k172Copy", GeneratorPhase::k172Copy, buffer2, buffer44)
-        .task("k173Sub", GeneratorPhase::k173Sub, buffer83, in1, buffer81, buffer82, buffer2)
-        .task("k174Add", GeneratorPhase::k174Add, buffer84, in35, buffer5)
-        .task("k175Add", GeneratorPhase::k175Add, buffer85, in36, buffer5)
-        .task("k176Sub", GeneratorPhase::k176Sub, buffer86, in2, buffer84, buffer85, buffer2)
-        .task("k177Add", GeneratorPhase::k177Add, buffer87, in37, buffer75)
-        .task("k178Add", GeneratorPhase::k178Add, buffer88, in38, buffer75)
-        .task("k179Sub", GeneratorPhase::k179Sub, buffer89, in3, buffer87, buffer88, buffer44)
-        .task("k180Add", GeneratorPhase::k180Add, buffer90, in39, buffer17)
-        .task("k181Add", GeneratorPhase::k181Add, buffer91, in40, buffer17)
-        .task("k182Copy", GeneratorPhase::k182Copy, buffer16, buffer44)
-        .task("k183Sub", GeneratorPhase::k183Sub, buffer92, in4, buffer90, buffer91, buffer16)
-        .task("k184Add", GeneratorPhase::k184Add, buffer93, in41, buffer19)
-        .task("k185Add", GeneratorPhase::k185Add, buffer94, in42, buffer19)
-        .task("k186Sub", GeneratorPhase::k186Sub, buffer95, in5, buffer93, buffer94, buffer16)
-        .task("k187Add", GeneratorPhase::k187Add, buffer96, in43, buffer73)
-        .task("k188Add", GeneratorPhase::k188Add, buffer97, in44, buffer73)
-        .task("k189Sub", GeneratorPhase::k189Sub, buffer98, in6, buffer96, buffer97, buffer44)
-        .task("k190Add", GeneratorPhase::k190Add, buffer99, in45, buffer31)
-        .task("k191Add", GeneratorPhase::k191Add, buffer100, in46, buffer31)
-        .task("k192Copy", GeneratorPhase::k192Copy, buffer30, buffer44)
-        .task("k193Sub", GeneratorPhase::k193Sub, buffer101, in7, buffer99, buffer100, buffer30)
-        .task("k194Add", GeneratorPhase::k194Add, buffer102, in47, buffer33)
-        .task("k195Add", GeneratorPhase::k195Add, buffer103, in48, buffer33)
-        .task("k196Sub", GeneratorPhase::k196Sub, buffer104, in8, buffer102, buffer103, buffer30)
-        .task("k197Add", GeneratorPhase::k197Add, buffer105, in49, buffer70)
-        .task("k198Add", GeneratorPhase::k198Add, buffer106, in50, buffer70)
-        .task("k199Sub", GeneratorPhase::k199Sub, buffer107, in9, buffer105, buffer106, buffer44)
-        .task("k200Add", GeneratorPhase::k200Add, buffer108, in51, buffer45)
-        .task("k201Add", GeneratorPhase::k201Add, buffer109, in52, buffer45)
-        .task("k202Sub", GeneratorPhase::k202Sub, buffer110, in10, buffer108, buffer109, buffer44)
-        .task("k203Add", GeneratorPhase::k203Add, buffer111, in53, buffer47)
-        .task("k204Add", GeneratorPhase::k204Add, buffer112, in54, buffer47)
-        .task("k205Sub", GeneratorPhase::k205Sub, buffer113, in11, buffer111, buffer112, buffer44)
-        .task("k206Add", GeneratorPhase::k206Add, buffer114, in30)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer66, buffer77, buffer3, buffer5, buffer75, buffer17, buffer19, buffer73, buffer31, buffer33, buffer70, buffer45, buffer47, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer10, buffer11, buffer24, buffer25, buffer38, buffer39, buffer51, buffer52);
+        .task("k10Mul", GeneratorPhase::k10Mul, buffer1, buffer4, buffer6)
+        .task("k11Add", GeneratorPhase::k11Add, buffer7, buffer1, in1, in2)
+        .task("k12Add", GeneratorPhase::k12Add, buffer8, in12, buffer3)
+        .task("k13Add", GeneratorPhase::k13Add, buffer9, in13, buffer5)
+        .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7)
+        .task("k15Upsample", GeneratorPhase::k15Upsample, buffer11, buffer10)
+        .task("k16Conv2d", GeneratorPhase::k16Conv2d, buffer12, buffer11, in3)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer13, buffer12)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer14, buffer13)
+        .task("k19Sub", GeneratorPhase::k19Sub, buffer15, buffer12, buffer14)
+        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer15)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer13, buffer12)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer16, buffer13)
+        .task("k23Add", GeneratorPhase::k23Add, buffer13, buffer16)
+        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer17, buffer13)
+        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer15, buffer17)
+        .task("k26Add", GeneratorPhase::k26Add, buffer18, buffer12, in4, in5)
+        .task("k27Add", GeneratorPhase::k27Add, buffer19, in14, buffer14)
+        .task("k28Add", GeneratorPhase::k28Add, buffer20, in15, buffer16)
+        .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18)
+        .task("k30Upsample", GeneratorPhase::k30Upsample, buffer22, buffer21)
+        .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer23, buffer22, in6)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer24, buffer23)
+        .task("k33Mul", GeneratorPhase::k33Mul, buffer25, buffer24)
+        .task("k34Sub", GeneratorPhase::k34Sub, buffer26, buffer23, buffer25)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer23, buffer26)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer24, buffer23)
+        .task("k37Mul", GeneratorPhase::k37Mul, buffer27, buffer24)
+        .task("k38Add", GeneratorPhase::k38Add, buffer24, buffer27)
+        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer28, buffer24)
+        .task("k40Mul", GeneratorPhase::k40Mul, buffer23, buffer26, buffer28)
+        .task("k41Add", GeneratorPhase::k41Add, buffer29, buffer23, in7, in8)
+        .task("k42Add", GeneratorPhase::k42Add, buffer30, in16, buffer25)
+        .task("k43Add", GeneratorPhase::k43Add, buffer31, in17, buffer27)
+        .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29)
+        .task("k45Upsample", GeneratorPhase::k45Upsample, buffer33, buffer32)
+        .task("k46Conv2d", GeneratorPhase::k46Conv2d, buffer34, buffer33, in9)
+        .task("k47ReduceSum", GeneratorPhase::k47ReduceSum, buffer35, buffer34)
+        .task("k48Mul", GeneratorPhase::k48Mul, buffer36, buffer35)
+        .task("k49Sub", GeneratorPhase::k49Sub, buffer37, buffer34, buffer36)
+        .task("k50Mul", GeneratorPhase::k50Mul, buffer34, buffer37)
+        .task("k51ReduceSum", GeneratorPhase::k51ReduceSum, buffer35, buffer34)
+        .task("k52Mul", GeneratorPhase::k52Mul, buffer38, buffer35)
+        .task("k53Add", GeneratorPhase::k53Add, buffer35, buffer38)
+        .task("k54Rsqrt", GeneratorPhase::k54Rsqrt, buffer39, buffer35)
+        .task("k55Mul", GeneratorPhase::k55Mul, buffer34, buffer37, buffer39)
+        .task("k56Add", GeneratorPhase::k56Add, buffer40, in18, buffer36)
+        .task("k57Add", GeneratorPhase::k57Add, buffer41, in19, buffer38)
+        .task("k58Tanh", GeneratorPhase::k58Tanh, buffer42, buffer34, in10, in11)
+        .task("k59Pad", GeneratorPhase::k59Pad, buffer43, buffer42)
+        .task("k60Pad", GeneratorPhase::k60Pad, buffer44, buffer43)
+        .task("k61Conv2dAdd", GeneratorPhase::k61Conv2dAdd, buffer32, buffer44, in20, in21)
+        .task("k62Select", GeneratorPhase::k62Select, buffer45, buffer32)
+        .task("k63Conv2dAdd", GeneratorPhase::k63Conv2dAdd, buffer21, buffer45, in22, in23)
+        .task("k64RandomUniform", GeneratorPhase::k64RandomUniform, buffer46, step)
+        .task("k65Mul", GeneratorPhase::k65Mul, buffer47, buffer21, buffer46)
+        .task("k66Conv2dAdd", GeneratorPhase::k66Conv2dAdd, buffer10, buffer47, in24, in25)
+        .task("k67RandomUniform", GeneratorPhase::k67RandomUniform, buffer48, step)
+        .task("k68Mul", GeneratorPhase::k68Mul, buffer49, buffer10, buffer48)
+        .task("k69Conv2dAdd", GeneratorPhase::k69Conv2dAdd, buffer50, buffer49, in26, in27)
+        .task("k70Select", GeneratorPhase::k70Select, buffer51, buffer50)
+        .task("k71RandomUniform", GeneratorPhase::k71RandomUniform, buffer52, step)
+        .task("k72Mul", GeneratorPhase::k72Mul, buffer53, buffer51, buffer52)
+        .task("k73MatmulAdd", GeneratorPhase::k73MatmulAdd, buffer54, buffer53, in28, in29)
+        .task("k74ReduceSum", GeneratorPhase::k74ReduceSum, buffer38, buffer54)
+        .task("k75Neg", GeneratorPhase::k75Neg, buffer55, buffer38)
+        .task("k76Matmul", GeneratorPhase::k76Matmul, buffer53, CONSTANT_0, in28)
+        .task("k77Mul", GeneratorPhase::k77Mul, buffer51, buffer53, buffer52)
+        .task("k78Add", GeneratorPhase::k78Add, buffer52, buffer50, buffer51)
+        .task("k79Conv2dBackwardInput", GeneratorPhase::k79Conv2dBackwardInput, buffer49, buffer52, in26)
+        .task("k80Mul", GeneratorPhase::k80Mul, buffer56, buffer49, buffer48)
+        .task("k81Add", GeneratorPhase::k81Add, buffer48, buffer10, buffer56)
+        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInput, buffer47, buffer48, in24)
+        .task("k83Mul", GeneratorPhase::k83Mul, buffer57, buffer47, buffer46)
+        .task("k84Add", GeneratorPhase::k84Add, buffer46, buffer21, buffer57)
+        .task("k85Conv2dBackwardInput", GeneratorPhase::k85Conv2dBackwardInput, buffer45, buffer46, in22)
+        .task("k86Add", GeneratorPhase::k86Add, buffer58, buffer32, buffer45)
+        .task("k87Conv2dBackwardInput", GeneratorPhase::k87Conv2dBackwardInput, buffer44, buffer58, in20)
+        .task("k88Pad", GeneratorPhase::k88Pad, buffer43, buffer44)
+        .task("k89Pad", GeneratorPhase::k89Pad, buffer44, buffer43)
+        .task("k90Mul", GeneratorPhase::k90Mul, buffer59, buffer44, buffer42)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer38, buffer59)
+        .task("k92Mul", GeneratorPhase::k92Mul, buffer42, buffer59, in10)
+        .task("k93Mul", GeneratorPhase::k93Mul, buffer44, buffer59, buffer34)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer36, buffer44)
+        .task("k95Mul", GeneratorPhase::k95Mul, buffer44, buffer42, buffer37)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer60, buffer44)
+        .task("k97Mul", GeneratorPhase::k97Mul, buffer44, buffer60, buffer39, buffer35, buffer37)
+        .task("k98Add", GeneratorPhase::k98Add, buffer37, buffer42, buffer39, buffer44)
+        .task("k99Neg", GeneratorPhase::k99Neg, buffer44, buffer37)
+        .task("k100ReduceSum", GeneratorPhase::k100ReduceSum, buffer39, buffer44)
+        .task("k101Add", GeneratorPhase::k101Add, buffer44, buffer37, buffer39)
+        .task("k102Conv2dBackwardInput", GeneratorPhase::k102Conv2dBackwardInput, buffer61, buffer44, in9)
+        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeight, buffer62, buffer33, buffer44)
+        .task("k104SumPool", GeneratorPhase::k104SumPool, buffer58, buffer61)
+        .task("k105Add", GeneratorPhase::k105Add, buffer45, buffer29, buffer58)
+        .task("k106ReduceSum", GeneratorPhase::k106ReduceSum, buffer27, buffer45)
+        .task("k107Mul", GeneratorPhase::k107Mul, buffer58, buffer45, in7)
+        .task("k108Mul", GeneratorPhase::k108Mul, buffer29, buffer45, buffer23)
+        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer25, buffer29)
+        .task("k110Mul", GeneratorPhase::k110Mul, buffer29, buffer58, buffer26)
+        .task("k111ReduceSum", GeneratorPhase::k111ReduceSum, buffer63, buffer29)
+        .task("k112Mul", GeneratorPhase::k112Mul, buffer29, buffer63, buffer28, buffer24, buffer26)
+        .task("k113Add", GeneratorPhase::k113Add, buffer26, buffer58, buffer28, buffer29)
+        .task("k114Neg", GeneratorPhase::k114Neg, buffer29, buffer26)
+        .task("k115ReduceSum", GeneratorPhase::k115ReduceSum, buffer28, buffer29)
+        .task("k116Add", GeneratorPhase::k116Add, buffer29, buffer26, buffer28)
+        .task("k117Conv2dBackwardInput", GeneratorPhase::k117Conv2dBackwardInput, buffer64, buffer29, in6)
+        .task("k118Conv2dBackwardWeight", GeneratorPhase::k118Conv2dBackwardWeight, buffer65, buffer22, buffer29)
+        .task("k119SumPool", GeneratorPhase::k119SumPool, buffer46, buffer64)
+        .task("k120Add", GeneratorPhase::k120Add, buffer57, buffer18, buffer46)
+        .task("k121ReduceSum", GeneratorPhase::k121ReduceSum, buffer16, buffer57)
+        .task("k122Mul", GeneratorPhase::k122Mul, buffer46, buffer57, in4)
+        .task("k123Mul", GeneratorPhase::k123Mul, buffer18, buffer57, buffer12)
+        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer14, buffer18)
+        .task("k125Mul", GeneratorPhase::k125Mul, buffer18, buffer46, buffer15)
+        .task("k126ReduceSum", GeneratorPhase::k126ReduceSum, buffer66, buffer18)
+        .task("k127Mul", GeneratorPhase::k127Mul, buffer18, buffer66, buffer17, buffer13, buffer15)
+        .task("k128Add", GeneratorPhase::k128Add, buffer15, buffer46, buffer17, buffer18)
+        .task("k129Neg", GeneratorPhase::k129Neg, buffer18, buffer15)
+        .task("k130ReduceSum", GeneratorPhase::k130ReduceSum, buffer17, buffer18)
+        .task("k131Add", GeneratorPhase::k131Add, buffer18, buffer15, buffer17)
+        .task("k132Conv2dBackwardInput", GeneratorPhase::k132Conv2dBackwardInput, buffer29, buffer18, in3)
+        .task("k133Conv2dBackwardWeight", GeneratorPhase::k133Conv2dBackwardWeight, buffer67, buffer11, buffer18)
+        .task("k134SumPool", GeneratorPhase::k134SumPool, buffer48, buffer29)
+        .task("k135Add", GeneratorPhase::k135Add, buffer56, buffer7, buffer48)
+        .task("k136ReduceSum", GeneratorPhase::k136ReduceSum, buffer5, buffer56)
+        .task("k137Mul", GeneratorPhase::k137Mul, buffer48, buffer56, in1)
+        .task("k138Mul", GeneratorPhase::k138Mul, buffer7, buffer56, buffer1)
+        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer3, buffer7)
+        .task("k140Mul", GeneratorPhase::k140Mul, buffer7, buffer48, buffer4)
+        .task("k141ReduceSum", GeneratorPhase::k141ReduceSum, buffer68, buffer7)
+        .task("k142Mul", GeneratorPhase::k142Mul, buffer7, buffer68, buffer6, buffer2, buffer4)
+        .task("k143Add", GeneratorPhase::k143Add, buffer4, buffer48, buffer6, buffer7)
+        .task("k144Neg", GeneratorPhase::k144Neg, buffer7, buffer4)
+        .task("k145ReduceSum", GeneratorPhase::k145ReduceSum, buffer6, buffer7)
+        .task("k146Add", GeneratorPhase::k146Add, buffer7, buffer4, buffer6)
+        .task("k147Matmul", GeneratorPhase::k147Matmul, buffer69, buffer7, buffer0)
+        .task("k148Add", GeneratorPhase::k148Add, buffer70, in31, buffer69)
+        .task("k149Add", GeneratorPhase::k149Add, buffer71, in32, buffer69)
+        .task("k150Div", GeneratorPhase::k150Div, buffer39, in30)
+        .task("k151Sub", GeneratorPhase::k151Sub, buffer72, in0, buffer70, buffer71, buffer39)
+        .task("k152Add", GeneratorPhase::k152Add, buffer73, in33, buffer3)
+        .task("k153Add", GeneratorPhase::k153Add, buffer74, in34, buffer3)
+        .task("k154Sub", GeneratorPhase::k154Sub, buffer75, in1, buffer73, buffer74, buffer39)
+        .task("k155Add", GeneratorPhase::k155Add, buffer76, in35, buffer5)
+        .task("k156Add", GeneratorPhase::k156Add, buffer77, in36, buffer5)
+        .task("k157Sub", GeneratorPhase::k157Sub, buffer78, in2, buffer76, buffer77, buffer39)
+        .task("k158Add", GeneratorPhase::k158Add, buffer79, in37, buffer67)
+        .task("k159Add", GeneratorPhase::k159Add, buffer80, in38, buffer67)
+        .task("k160Sub", GeneratorPhase::k160Sub, buffer81, in3, buffer79, buffer80, buffer39)
+        .task("k161Add", GeneratorPhase::k161Add, buffer82, in39, buffer14)
+        .task("k162Add", GeneratorPhase::k162Add, buffer83, in40, buffer14)
+        .task("k163Sub", GeneratorPhase::k163Sub, buffer84, in4, buffer82, buffer83, buffer39)
+        .task("k164Add", GeneratorPhase::k164Add, buffer85, in41, buffer16)
+        .task("k165Add", GeneratorPhase::k165Add, buffer86, in42, buffer16)
+        .task("k166Sub", GeneratorPhase::k166Sub, buffer87, in5, buffer85, buffer86, buffer39)
+        .task("k167Add", GeneratorPhase::k167Add, buffer88, in43, buffer65)
+        .task("k168Add", GeneratorPhase::k168Add, buffer89, in44, buffer65)
+        .task("k169Sub", GeneratorPhase::k169Sub, buffer90, in6, buffer88, buffer89, buffer39)
+        .task("k170Add", GeneratorPhase::k170Add, buffer91, in45, buffer25)
+        .task("k171Add", GeneratorPhase::k171Add, buffer92, in46, buffer25)
+        .task("k172Sub", GeneratorPhase::k172Sub, buffer93, in7, buffer91, buffer92, buffer39)
+        .task("k173Add", GeneratorPhase::k173Add, buffer94, in47, buffer27)
+        .task("k174Add", GeneratorPhase::k174Add, buffer95, in48, buffer27)
+        .task("k175Sub", GeneratorPhase::k175Sub, buffer96, in8, buffer94, buffer95, buffer39)
+        .task("k176Add", GeneratorPhase::k176Add, buffer97, in49, buffer62)
+        .task("k177Add", GeneratorPhase::k177Add, buffer98, in50, buffer62)
+        .task("k178Sub", GeneratorPhase::k178Sub, buffer99, in9, buffer97, buffer98, buffer39)
+        .task("k179Add", GeneratorPhase::k179Add, buffer100, in51, buffer36)
+        .task("k180Add", GeneratorPhase::k180Add, buffer101, in52, buffer36)
+        .task("k181Sub", GeneratorPhase::k181Sub, buffer102, in10, buffer100, buffer101, buffer39)
+        .task("k182Add", GeneratorPhase::k182Add, buffer103, in53, buffer38)
+        .task("k183Add", GeneratorPhase::k183Add, buffer104, in54, buffer38)
+        .task("k184Sub", GeneratorPhase::k184Sub, buffer105, in11, buffer103, buffer104, buffer39)
+        .task("k185Add", GeneratorPhase::k185Add, buffer106, in30)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer55, buffer69, buffer3, buffer5, buffer67, buffer14, buffer16, buffer65, buffer25, buffer27, buffer62, buffer36, buffer38, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer8, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41);
   }
 
   /**
@@ -3267,203 +3041,182 @@ public final class GeneratorPhase implements Phase {
     k7Mul(buffer5, buffer2);
     k8Add(buffer2, buffer5);
     k9Rsqrt(buffer6, buffer2);
-    k10Copy(buffer1, buffer6);
-    k11Mul(buffer7, buffer4, buffer1);
-    k12Copy(buffer8, in1);
-    k13Add(buffer9, buffer7, buffer8, in2);
-    k14Add(buffer10, in12, buffer3);
-    k15Add(buffer11, in13, buffer5);
-    k16Greater(buffer12, buffer9);
-    k17Select(buffer13, buffer12, buffer9);
-    k18Upsample(buffer14, buffer13);
-    k19Conv2d(buffer15, buffer14, in3);
-    k20ReduceSum(buffer16, buffer15);
-    k21Mul(buffer17, buffer16);
-    k22Sub(buffer18, buffer15, buffer17);
-    k23Mul(buffer15, buffer18);
-    k24ReduceSum(buffer16, buffer15);
-    k25Mul(buffer19, buffer16);
-    k26Add(buffer16, buffer19);
-    k27Rsqrt(buffer20, buffer16);
-    k28Copy(buffer15, buffer20);
-    k29Mul(buffer21, buffer18, buffer15);
-    k30Copy(buffer22, in4);
-    k31Add(buffer23, buffer21, buffer22, in5);
-    k32Add(buffer24, in14, buffer17);
-    k33Add(buffer25, in15, buffer19);
-    k34Greater(buffer26, buffer23);
-    k35Select(buffer27, buffer26, buffer23);
-    k36Upsample(buffer28, buffer27);
-    k37Conv2d(buffer29, buffer28, in6);
-    k38ReduceSum(buffer30, buffer29);
-    k39Mul(buffer31, buffer30);
-    k40Sub(buffer32, buffer29, buffer31);
-    k41Mul(buffer29, buffer32);
-    k42ReduceSum(buffer30, buffer29);
-    k43Mul(buffer33, buffer30);
-    k44Add(buffer30, buffer33);
-    k45Rsqrt(buffer34, buffer30);
-    k46Copy(buffer29, buffer34);
-    k47Mul(buffer35, buffer32, buffer29);
-    k48Copy(buffer36, in7);
-    k49Add(buffer37, buffer35, buffer36, in8);
-    k50Add(buffer38, in16, buffer31);
-    k51Add(buffer39, in17, buffer33);
-    k52Greater(buffer40, buffer37);
-    k53Select(buffer41, buffer40, buffer37);
-    k54Upsample(buffer42, buffer41);
-    k55Conv2d(buffer43, buffer42, in9);
-    k56ReduceSum(buffer44, buffer43);
-    k57Mul(buffer45, buffer44);
-    k58Sub(buffer46, buffer43, buffer45);
-    k59Mul(buffer43, buffer46);
-    k60ReduceSum(buffer44, buffer43);
-    k61Mul(buffer47, buffer44);
-    k62Add(buffer44, buffer47);
-    k63Rsqrt(buffer48, buffer44);
-    k64Copy(buffer43, buffer48);
-    k65Mul(buffer49, buffer46, buffer43);
-    k66Copy(buffer50, in10);
-    k67Add(buffer51, in18, buffer45);
-    k68Add(buffer52, in19, buffer47);
-    k69Tanh(buffer53, buffer49, buffer50, in11);
-    k70Pad(buffer54, buffer53);
-    k71Pad(buffer55, buffer54);
-    k72Conv2dAdd(buffer41, buffer55, in20, in21);
-    k73Greater(buffer37, buffer41);
-    k74Select(buffer56, buffer37, buffer41);
-    k75Conv2dAdd(buffer27, buffer56, in22, in23);
-    k76Greater(buffer23, buffer27);
-    k77RandomUniform(buffer57, step);
-    k78GreaterEqual(buffer58, buffer57);
-    k79Mul(buffer57, buffer23, buffer27, buffer58);
-    k80Conv2dAdd(buffer13, buffer57, in24, in25);
-    k81Greater(buffer9, buffer13);
-    k82RandomUniform(buffer59, step);
-    k83GreaterEqual(buffer60, buffer59);
-    k84Mul(buffer59, buffer9, buffer13, buffer60);
-    k85Conv2dAdd(buffer61, buffer59, in26, in27);
-    k86Greater(buffer62, buffer61);
-    k87Select(buffer63, buffer62, buffer61);
-    k88RandomUniform(buffer61, step);
-    k89GreaterEqual(buffer64, buffer61);
-    k90Mul(buffer61, buffer63, buffer64);
-    k91MatmulAdd(buffer65, buffer61, in28, in29);
-    k92ReduceSum(buffer47, buffer65);
-    k93Neg(buffer66, buffer47);
-    k94Matmul(buffer61, CONSTANT_0, in28);
-    k95Mul(buffer63, buffer61, buffer64);
-    k96Add(buffer64, buffer62, buffer63);
-    k97Conv2dBackwardInput(buffer59, buffer64, in26);
-    k98Mul(buffer13, buffer59, buffer60);
-    k99Add(buffer60, buffer9, buffer13);
-    k100Conv2dBackwardInput(buffer57, buffer60, in24);
-    k101Mul(buffer27, buffer57, buffer58);
-    k102Add(buffer58, buffer23, buffer27);
-    k103Conv2dBackwardInput(buffer56, buffer58, in22);
-    k104Add(buffer41, buffer37, buffer56);
-    k105Conv2dBackwardInput(buffer55, buffer41, in20);
-    k106Pad(buffer54, buffer55);
-    k107Pad(buffer55, buffer54);
-    k108Mul(buffer67, buffer55, buffer53);
-    k109ReduceSum(buffer47, buffer67);
-    k110Mul(buffer53, buffer67, buffer50);
-    k111Mul(buffer50, buffer67, buffer49);
-    k112ReduceSum(buffer45, buffer50);
-    k113Mul(buffer50, buffer53, buffer46);
-    k114ReduceSum(buffer68, buffer50);
-    k115Mul(buffer50, buffer68, buffer48, buffer44, buffer46);
-    k116Add(buffer46, buffer53, buffer43, buffer50);
-    k117Neg(buffer50, buffer46);
-    k118ReduceSum(buffer44, buffer50);
-    k119Add(buffer50, buffer46, buffer44);
-    k120Conv2dBackwardInput(buffer69, buffer50, in9);
-    k121Conv2dBackwardWeight(buffer70, buffer42, buffer50);
-    k122SumPool(buffer41, buffer69);
-    k123Add(buffer56, buffer40, buffer41);
-    k124ReduceSum(buffer33, buffer56);
-    k125Mul(buffer41, buffer56, buffer36);
-    k126Mul(buffer36, buffer56, buffer35);
-    k127ReduceSum(buffer31, buffer36);
-    k128Mul(buffer36, buffer41, buffer32);
-    k129ReduceSum(buffer71, buffer36);
-    k130Mul(buffer36, buffer71, buffer34, buffer30, buffer32);
-    k131Add(buffer32, buffer41, buffer29, buffer36);
-    k132Neg(buffer36, buffer32);
-    k133ReduceSum(buffer30, buffer36);
-    k134Add(buffer36, buffer32, buffer30);
-    k135Conv2dBackwardInput(buffer72, buffer36, in6);
-    k136Conv2dBackwardWeight(buffer73, buffer28, buffer36);
-    k137SumPool(buffer58, buffer72);
-    k138Add(buffer27, buffer26, buffer58);
-    k139ReduceSum(buffer19, buffer27);
-    k140Mul(buffer58, buffer27, buffer22);
-    k141Mul(buffer22, buffer27, buffer21);
-    k142ReduceSum(buffer17, buffer22);
-    k143Mul(buffer22, buffer58, buffer18);
-    k144ReduceSum(buffer74, buffer22);
-    k145Mul(buffer22, buffer74, buffer20, buffer16, buffer18);
-    k146Add(buffer18, buffer58, buffer15, buffer22);
-    k147Neg(buffer22, buffer18);
-    k148ReduceSum(buffer16, buffer22);
-    k149Add(buffer22, buffer18, buffer16);
-    k150Conv2dBackwardInput(buffer36, buffer22, in3);
-    k151Conv2dBackwardWeight(buffer75, buffer14, buffer22);
-    k152SumPool(buffer60, buffer36);
-    k153Add(buffer13, buffer12, buffer60);
-    k154ReduceSum(buffer5, buffer13);
-    k155Mul(buffer60, buffer13, buffer8);
-    k156Mul(buffer8, buffer13, buffer7);
-    k157ReduceSum(buffer3, buffer8);
-    k158Mul(buffer8, buffer60, buffer4);
-    k159ReduceSum(buffer76, buffer8);
-    k160Mul(buffer8, buffer76, buffer6, buffer2, buffer4);
-    k161Add(buffer4, buffer60, buffer1, buffer8);
-    k162Neg(buffer8, buffer4);
-    k163ReduceSum(buffer2, buffer8);
-    k164Add(buffer8, buffer4, buffer2);
-    k165Matmul(buffer77, buffer8, buffer0);
-    k166Add(buffer78, in31, buffer77);
-    k167Add(buffer79, in32, buffer77);
-    k168Div(buffer44, in30);
-    k169Sub(buffer80, in0, buffer78, buffer79, buffer44);
-    k170Add(buffer81, in33, buffer3);
-    k171Add(buffer82, in34, buffer3);
-    k172Copy(buffer2, buffer44);
-    k173Sub(buffer83, in1, buffer81, buffer82, buffer2);
-    k174Add(buffer84, in35, buffer5);
-    k175Add(buffer85, in36, buffer5);
-    k176Sub(buffer86, in2, buffer84, buffer85, buffer2);
-    k177Add(buffer87, in37, buffer75);
-    k178Add(buffer88, in38, buffer75);
-    k179Sub(buffer89, in3, buffer87, buffer88, buffer44);
-    k180Add(buffer90, in39, buffer17);
-    k181Add(buffer91, in40, buffer17);
-    k182Copy(buffer16, buffer44);
-    k183Sub(buffer92, in4, buffer90, buffer91, buffer16);
-    k184Add(buffer93, in41, buffer19);
-    k185Add(buffer94, in42, buffer19);
-    k186Sub(buffer95, in5, buffer93, buffer94, buffer16);
-    k187Add(buffer96, in43, buffer73);
-    k188Add(buffer97, in44, buffer73);
-    k189Sub(buffer98, in6, buffer96, buffer97, buffer44);
-    k190Add(buffer99, in45, buffer31);
-    k191Add(buffer100, in46, buffer31);
-    k192Copy(buffer30, buffer44);
-    k193Sub(buffer101, in7, buffer99, buffer100, buffer30);
-    k194Add(buffer102, in47, buffer33);
-    k195Add(buffer103, in48, buffer33);
-    k196Sub(buffer104, in8, buffer102, buffer103, buffer30);
-    k197Add(buffer105, in49, buffer70);
-    k198Add(buffer106, in50, buffer70);
-    k199Sub(buffer107, in9, buffer105, buffer106, buffer44);
-    k200Add(buffer108, in51, buffer45);
-    k201Add(buffer109, in52, buffer45);
-    k202Sub(buffer110, in10, buffer108, buffer109, buffer44);
-    k203Add(buffer111, in53, buffer47);
-    k204Add(buffer112, in54, buffer47);
-    k205Sub(buffer113, in11, buffer111, buffer112, buffer44);
-    k206Add(buffer114, in30);
+    k10Mul(buffer1, buffer4, buffer6);
+    k11Add(buffer7, buffer1, in1, in2);
+    k12Add(buffer8, in12, buffer3);
+    k13Add(buffer9, in13, buffer5);
+    k14Select(buffer10, buffer7);
+    k15Upsample(buffer11, buffer10);
+    k16Conv2d(buffer12, buffer11, in3);
+    k17ReduceSum(buffer13, buffer12);
+    k18Mul(buffer14, buffer13);
+    k19Sub(buffer15, buffer12, buffer14);
+    k20Mul(buffer12, buffer15);
+    k21ReduceSum(buffer13, buffer12);
+    k22Mul(buffer16, buffer13);
+    k23Add(buffer13, buffer16);
+    k24Rsqrt(buffer17, buffer13);
+    k25Mul(buffer12, buffer15, buffer17);
+    k26Add(buffer18, buffer12, in4, in5);
+    k27Add(buffer19, in14, buffer14);
+    k28Add(buffer20, in15, buffer16);
+    k29Select(buffer21, buffer18);
+    k30Upsample(buffer22, buffer21);
+    k31Conv2d(buffer23, buffer22, in6);
+    k32ReduceSum(buffer24, buffer23);
+    k33Mul(buffer25, buffer24);
+    k34Sub(buffer26, buffer23, buffer25);
+    k35Mul(buffer23, buffer26);
+    k36ReduceSum(buffer24, buffer23);
+    k37Mul(buffer27, buffer24);
+    k38Add(buffer24, buffer27);
+    k39Rsqrt(buffer28, buffer24);
+    k40Mul(buffer23, buffer26, buffer28);
+    k41Add(buffer29, buffer23, in7, in8);
+    k42Add(buffer30, in16, buffer25);
+    k43Add(buffer31, in17, buffer27);
+    k44Select(buffer32, buffer29);
+    k45Upsample(buffer33, buffer32);
+    k46Conv2d(buffer34, buffer33, in9);
+    k47ReduceSum(buffer35, buffer34);
+    k48Mul(buffer36, buffer35);
+    k49Sub(buffer37, buffer34, buffer36);
+    k50Mul(buffer34, buffer37);
+    k51ReduceSum(buffer35, buffer34);
+    k52Mul(buffer38, buffer35);
+    k53Add(buffer35, buffer38);
+    k54Rsqrt(buffer39, buffer35);
+    k55Mul(buffer34, buffer37, buffer39);
+    k56Add(buffer40, in18, buffer36);
+    k57Add(buffer41, in19, buffer38);
+    k58Tanh(buffer42, buffer34, in10, in11);
+    k59Pad(buffer43, buffer42);
+    k60Pad(buffer44, buffer43);
+    k61Conv2dAdd(buffer32, buffer44, in20, in21);
+    k62Select(buffer45, buffer32);
+    k63Conv2dAdd(buffer21, buffer45, in22, in23);
+    k64RandomUniform(buffer46, step);
+    k65Mul(buffer47, buffer21, buffer46);
+    k66Conv2dAdd(buffer10, buffer47, in24, in25);
+    k67RandomUniform(buffer48, step);
+    k68Mul(buffer49, buffer10, buffer48);
+    k69Conv2dAdd(buffer50, buffer49, in26, in27);
+    k70Select(buffer51, buffer50);
+    k71RandomUniform(buffer52, step);
+    k72Mul(buffer53, buffer51, buffer52);
+    k73MatmulAdd(buffer54, buffer53, in28, in29);
+    k74ReduceSum(buffer38, buffer54);
+    k75Neg(buffer55, buffer38);
+    k76Matmul(buffer53, CONSTANT_0, in28);
+    k77Mul(buffer51, buffer53, buffer52);
+    k78Add(buffer52, buffer50, buffer51);
+    k79Conv2dBackwardInput(buffer49, buffer52, in26);
+    k80Mul(buffer56, buffer49, buffer48);
+    k81Add(buffer48, buffer10, buffer56);
+    k82Conv2dBackwardInput(buffer47, buffer48, in24);
+    k83Mul(buffer57, buffer47, buffer46);
+    k84Add(buffer46, buffer21, buffer57);
+    k85Conv2dBackwardInput(buffer45, buffer46, in22);
+    k86Add(buffer58, buffer32, buffer45);
+    k87Conv2dBackwardInput(buffer44, buffer58, in20);
+    k88Pad(buffer43, buffer44);
+    k89Pad(buffer44, buffer43);
+    k90Mul(buffer59, buffer44, buffer42);
+    k91ReduceSum(buffer38, buffer59);
+    k92Mul(buffer42, buffer59, in10);
+    k93Mul(buffer44, buffer59, buffer34);
+    k94ReduceSum(buffer36, buffer44);
+    k95Mul(buffer44, buffer42, buffer37);
+    k96ReduceSum(buffer60, buffer44);
+    k97Mul(buffer44, buffer60, buffer39, buffer35, buffer37);
+    k98Add(buffer37, buffer42, buffer39, buffer44);
+    k99Neg(buffer44, buffer37);
+    k100ReduceSum(buffer39, buffer44);
+    k101Add(buffer44, buffer37, buffer39);
+    k102Conv2dBackwardInput(buffer61, buffer44, in9);
+    k103Conv2dBackwardWeight(buffer62, buffer33, buffer44);
+    k104SumPool(buffer58, buffer61);
+    k105Add(buffer45, buffer29, buffer58);
+    k106ReduceSum(buffer27, buffer45);
+    k107Mul(buffer58, buffer45, in7);
+    k108Mul(buffer29, buffer45, buffer23);
+    k109ReduceSum(buffer25, buffer29);
+    k110Mul(buffer29, buffer58, buffer26);
+    k111ReduceSum(buffer63, buffer29);
+    k112Mul(buffer29, buffer63, buffer28, buffer24, buffer26);
+    k113Add(buffer26, buffer58, buffer28, buffer29);
+    k114Neg(buffer29, buffer26);
+    k115ReduceSum(buffer28, buffer29);
+    k116Add(buffer29, buffer26, buffer28);
+    k117Conv2dBackwardInput(buffer64, buffer29, in6);
+    k118Conv2dBackwardWeight(buffer65, buffer22, buffer29);
+    k119SumPool(buffer46, buffer64);
+    k120Add(buffer57, buffer18, buffer46);
+    k121ReduceSum(buffer16, buffer57);
+    k122Mul(buffer46, buffer57, in4);
+    k123Mul(buffer18, buffer57, buffer12);
+    k124ReduceSum(buffer14, buffer18);
+    k125Mul(buffer18, buffer46, buffer15);
+    k126ReduceSum(buffer66, buffer18);
+    k127Mul(buffer18, buffer66, buffer17, buffer13, buffer15);
+    k128Add(buffer15, buffer46, buffer17, buffer18);
+    k129Neg(buffer18, buffer15);
+    k130ReduceSum(buffer17, buffer18);
+    k131Add(buffer18, buffer15, buffer17);
+    k132Conv2dBackwardInput(buffer29, buffer18, in3);
+    k133Conv2dBackwardWeight(buffer67, buffer11, buffer18);
+    k134SumPool(buffer48, buffer29);
+    k135Add(buffer56, buffer7, buffer48);
+    k136ReduceSum(buffer5, buffer56);
+    k137Mul(buffer48, buffer56, in1);
+    k138Mul(buffer7, buffer56, buffer1);
+    k139ReduceSum(buffer3, buffer7);
+    k140Mul(buffer7, buffer48, buffer4);
+    k141ReduceSum(buffer68, buffer7);
+    k142Mul(buffer7, buffer68, buffer6, buffer2, buffer4);
+    k143Add(buffer4, buffer48, buffer6, buffer7);
+    k144Neg(buffer7, buffer4);
+    k145ReduceSum(buffer6, buffer7);
+    k146Add(buffer7, buffer4, buffer6);
+    k147Matmul(buffer69, buffer7, buffer0);
+    k148Add(buffer70, in31, buffer69);
+    k149Add(buffer71, in32, buffer69);
+    k150Div(buffer39, in30);
+    k151Sub(buffer72, in0, buffer70, buffer71, buffer39);
+    k152Add(buffer73, in33, buffer3);
+    k153Add(buffer74, in34, buffer3);
+    k154Sub(buffer75, in1, buffer73, buffer74, buffer39);
+    k155Add(buffer76, in35, buffer5);
+    k156Add(buffer77, in36, buffer5);
+    k157Sub(buffer78, in2, buffer76, buffer77, buffer39);
+    k158Add(buffer79, in37, buffer67);
+    k159Add(buffer80, in38, buffer67);
+    k160Sub(buffer81, in3, buffer79, buffer80, buffer39);
+    k161Add(buffer82, in39, buffer14);
+    k162Add(buffer83, in40, buffer14);
+    k163Sub(buffer84, in4, buffer82, buffer83, buffer39);
+    k164Add(buffer85, in41, buffer16);
+    k165Add(buffer86, in42, buffer16);
+    k166Sub(buffer87, in5, buffer85, buffer86, buffer39);
+    k167Add(buffer88, in43, buffer65);
+    k168Add(buffer89, in44, buffer65);
+    k169Sub(buffer90, in6, buffer88, buffer89, buffer39);
+    k170Add(buffer91, in45, buffer25);
+    k171Add(buffer92, in46, buffer25);
+    k172Sub(buffer93, in7, buffer91, buffer92, buffer39);
+    k173Add(buffer94, in47, buffer27);
+    k174Add(buffer95, in48, buffer27);
+    k175Sub(buffer96, in8, buffer94, buffer95, buffer39);
+    k176Add(buffer97, in49, buffer62);
+    k177Add(buffer98, in50, buffer62);
+    k178Sub(buffer99, in9, buffer97, buffer98, buffer39);
+    k179Add(buffer100, in51, buffer36);
+    k180Add(buffer101, in52, buffer36);
+    k181Sub(buffer102, in10, buffer100, buffer101, buffer39);
+    k182Add(buffer103, in53, buffer38);
+    k183Add(buffer104, in54, buffer38);
+    k184Sub(buffer105, in11, buffer103, buffer104, buffer39);
+    k185Add(buffer106, in30);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -3601,64 +3354,64 @@ public final class GeneratorPhase implements Phase {
     } else {
       plan.execute();
     }
-    toHost(buffer66, writes[0]);
-    toHost(buffer77, writes[1]);
+    toHost(buffer55, writes[0]);
+    toHost(buffer69, writes[1]);
     toHost(buffer3, writes[2]);
     toHost(buffer5, writes[3]);
-    toHost(buffer75, writes[4]);
-    toHost(buffer17, writes[5]);
-    toHost(buffer19, writes[6]);
-    toHost(buffer73, writes[7]);
-    toHost(buffer31, writes[8]);
-    toHost(buffer33, writes[9]);
-    toHost(buffer70, writes[10]);
-    toHost(buffer45, writes[11]);
-    toHost(buffer47, writes[12]);
-    toHost(buffer78, writes[13]);
-    toHost(buffer79, writes[14]);
-    toHost(buffer80, writes[15]);
-    toHost(buffer81, writes[16]);
-    toHost(buffer82, writes[17]);
-    toHost(buffer83, writes[18]);
-    toHost(buffer84, writes[19]);
-    toHost(buffer85, writes[20]);
-    toHost(buffer86, writes[21]);
-    toHost(buffer87, writes[22]);
-    toHost(buffer88, writes[23]);
-    toHost(buffer89, writes[24]);
-    toHost(buffer90, writes[25]);
-    toHost(buffer91, writes[26]);
-    toHost(buffer92, writes[27]);
-    toHost(buffer93, writes[28]);
-    toHost(buffer94, writes[29]);
-    toHost(buffer95, writes[30]);
-    toHost(buffer96, writes[31]);
-    toHost(buffer97, writes[32]);
-    toHost(buffer98, writes[33]);
-    toHost(buffer99, writes[34]);
-    toHost(buffer100, writes[35]);
-    toHost(buffer101, writes[36]);
-    toHost(buffer102, writes[37]);
-    toHost(buffer103, writes[38]);
-    toHost(buffer104, writes[39]);
-    toHost(buffer105, writes[40]);
-    toHost(buffer106, writes[41]);
-    toHost(buffer107, writes[42]);
-    toHost(buffer108, writes[43]);
-    toHost(buffer109, writes[44]);
-    toHost(buffer110, writes[45]);
-    toHost(buffer111, writes[46]);
-    toHost(buffer112, writes[47]);
-    toHost(buffer113, writes[48]);
-    toHost(buffer114, writes[49]);
-    toHost(buffer10, writes[50]);
-    toHost(buffer11, writes[51]);
-    toHost(buffer24, writes[52]);
-    toHost(buffer25, writes[53]);
-    toHost(buffer38, writes[54]);
-    toHost(buffer39, writes[55]);
-    toHost(buffer51, writes[56]);
-    toHost(buffer52, writes[57]);
+    toHost(buffer67, writes[4]);
+    toHost(buffer14, writes[5]);
+    toHost(buffer16, writes[6]);
+    toHost(buffer65, writes[7]);
+    toHost(buffer25, writes[8]);
+    toHost(buffer27, writes[9]);
+    toHost(buffer62, writes[10]);
+    toHost(buffer36, writes[11]);
+    toHost(buffer38, writes[12]);
+    toHost(buffer70, writes[13]);
+    toHost(buffer71, writes[14]);
+    toHost(buffer72, writes[15]);
+    toHost(buffer73, writes[16]);
+    toHost(buffer74, writes[17]);
+    toHost(buffer75, writes[18]);
+    toHost(buffer76, writes[19]);
+    toHost(buffer77, writes[20]);
+    toHost(buffer78, writes[21]);
+    toHost(buffer79, writes[22]);
+    toHost(buffer80, writes[23]);
+    toHost(buffer81, writes[24]);
+    toHost(buffer82, writes[25]);
+    toHost(buffer83, writes[26]);
+    toHost(buffer84, writes[27]);
+    toHost(buffer85, writes[28]);
+    toHost(buffer86, writes[29]);
+    toHost(buffer87, writes[30]);
+    toHost(buffer88, writes[31]);
+    toHost(buffer89, writes[32]);
+    toHost(buffer90, writes[33]);
+    toHost(buffer91, writes[34]);
+    toHost(buffer92, writes[35]);
+    toHost(buffer93, writes[36]);
+    toHost(buffer94, writes[37]);
+    toHost(buffer95, writes[38]);
+    toHost(buffer96, writes[39]);
+    toHost(buffer97, writes[40]);
+    toHost(buffer98, writes[41]);
+    toHost(buffer99, writes[42]);
+    toHost(buffer100, writes[43]);
+    toHost(buffer101, writes[44]);
+    toHost(buffer102, writes[45]);
+    toHost(buffer103, writes[46]);
+    toHost(buffer104, writes[47]);
+    toHost(buffer105, writes[48]);
+    toHost(buffer106, writes[49]);
+    toHost(buffer8, writes[50]);
+    toHost(buffer9, writes[51]);
+    toHost(buffer19, writes[52]);
+    toHost(buffer20, writes[53]);
+    toHost(buffer30, writes[54]);
+    toHost(buffer31, writes[55]);
+    toHost(buffer40, writes[56]);
+    toHost(buffer41, writes[57]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

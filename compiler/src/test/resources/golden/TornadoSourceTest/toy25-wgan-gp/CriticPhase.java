@@ -112,27 +112,27 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer9 = new FloatArray(131072);
 
-  private final FloatArray buffer10 = new FloatArray(131072);
+  private final FloatArray buffer10 = new FloatArray(512);
 
   private final FloatArray buffer11 = new FloatArray(256);
 
-  private final FloatArray buffer12 = new FloatArray(131072);
+  private final FloatArray buffer12 = new FloatArray(256);
 
-  private final FloatArray buffer13 = new FloatArray(131072);
+  private final FloatArray buffer13 = new FloatArray(256);
 
-  private final FloatArray buffer14 = new FloatArray(512);
+  private final FloatArray buffer14 = new FloatArray(256);
 
-  private final FloatArray buffer15 = new FloatArray(256);
+  private final FloatArray buffer15 = new FloatArray(1);
 
-  private final FloatArray buffer16 = new FloatArray(256);
+  private final FloatArray buffer16 = new FloatArray(1);
 
-  private final FloatArray buffer17 = new FloatArray(256);
+  private final FloatArray buffer17 = new FloatArray(131072);
 
-  private final FloatArray buffer18 = new FloatArray(256);
+  private final FloatArray buffer18 = new FloatArray(131072);
 
-  private final FloatArray buffer19 = new FloatArray(1);
+  private final FloatArray buffer19 = new FloatArray(131072);
 
-  private final FloatArray buffer20 = new FloatArray(1);
+  private final FloatArray buffer20 = new FloatArray(131072);
 
   private final FloatArray buffer21 = new FloatArray(131072);
 
@@ -150,81 +150,81 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer28 = new FloatArray(131072);
 
-  private final FloatArray buffer29 = new FloatArray(131072);
+  private final FloatArray buffer29 = new FloatArray(1);
 
-  private final FloatArray buffer30 = new FloatArray(131072);
+  private final FloatArray buffer30 = new FloatArray(1);
 
   private final FloatArray buffer31 = new FloatArray(1);
 
-  private final FloatArray buffer32 = new FloatArray(1);
+  private final FloatArray buffer32 = new FloatArray(131072);
 
-  private final FloatArray buffer33 = new FloatArray(1);
+  private final FloatArray buffer33 = new FloatArray(512);
 
-  private final FloatArray buffer34 = new FloatArray(512);
+  private final FloatArray buffer34 = new FloatArray(262144);
 
-  private final FloatArray buffer35 = new FloatArray(262144);
+  private final FloatArray buffer35 = new FloatArray(512);
 
-  private final FloatArray buffer36 = new FloatArray(512);
+  private final FloatArray buffer36 = new FloatArray(262144);
 
-  private final FloatArray buffer37 = new FloatArray(262144);
+  private final FloatArray buffer37 = new FloatArray(512);
 
-  private final FloatArray buffer38 = new FloatArray(512);
+  private final FloatArray buffer38 = new FloatArray(1024);
 
-  private final FloatArray buffer39 = new FloatArray(1024);
+  private final FloatArray buffer39 = new FloatArray(512);
 
   private final FloatArray buffer40 = new FloatArray(512);
 
   private final FloatArray buffer41 = new FloatArray(512);
 
-  private final FloatArray buffer42 = new FloatArray(512);
+  private final FloatArray buffer42 = new FloatArray(262144);
 
-  private final FloatArray buffer43 = new FloatArray(262144);
+  private final FloatArray buffer43 = new FloatArray(512);
 
-  private final FloatArray buffer44 = new FloatArray(512);
+  private final FloatArray buffer44 = new FloatArray(262144);
 
-  private final FloatArray buffer45 = new FloatArray(262144);
+  private final FloatArray buffer45 = new FloatArray(512);
 
-  private final FloatArray buffer46 = new FloatArray(512);
+  private final FloatArray buffer46 = new FloatArray(1024);
 
   private final FloatArray buffer47 = new FloatArray(1024);
 
-  private final FloatArray buffer48 = new FloatArray(1024);
+  private final FloatArray buffer48 = new FloatArray(262144);
 
   private final FloatArray buffer49 = new FloatArray(262144);
 
-  private final FloatArray buffer50 = new FloatArray(262144);
+  private final FloatArray buffer50 = new FloatArray(512);
 
-  private final FloatArray buffer51 = new FloatArray(512);
+  private final FloatArray buffer51 = new FloatArray(1024);
 
   private final FloatArray buffer52 = new FloatArray(1024);
 
   private final FloatArray buffer53 = new FloatArray(1024);
 
-  private final FloatArray buffer54 = new FloatArray(1024);
+  private final FloatArray buffer54 = new FloatArray(512);
 
   private final FloatArray buffer55 = new FloatArray(512);
 
   private final FloatArray buffer56 = new FloatArray(512);
 
-  private final FloatArray buffer57 = new FloatArray(512);
+  private final FloatArray buffer57 = new FloatArray(262144);
 
   private final FloatArray buffer58 = new FloatArray(262144);
 
   private final FloatArray buffer59 = new FloatArray(262144);
 
-  private final FloatArray buffer60 = new FloatArray(262144);
+  private final FloatArray buffer60 = new FloatArray(512);
 
   private final FloatArray buffer61 = new FloatArray(512);
 
   private final FloatArray buffer62 = new FloatArray(512);
 
-  private final FloatArray buffer63 = new FloatArray(512);
+  private final FloatArray buffer63 = new FloatArray(262144);
 
   private final FloatArray buffer64 = new FloatArray(262144);
 
   private final FloatArray buffer65 = new FloatArray(262144);
 
-  private final FloatArray buffer66 = new FloatArray(262144);
+  private final FloatArray buffer66 = new FloatArray(512);
 
   private final FloatArray buffer67 = new FloatArray(512);
 
@@ -236,15 +236,13 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer71 = new FloatArray(512);
 
-  private final FloatArray buffer72 = new FloatArray(512);
+  private final FloatArray buffer72 = new FloatArray(1);
 
   private final FloatArray buffer73 = new FloatArray(1);
 
   private final FloatArray buffer74 = new FloatArray(1);
 
   private final FloatArray buffer75 = new FloatArray(1);
-
-  private final FloatArray buffer76 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -445,9 +443,9 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %53 : f32[256,512] = matmul
+   * ../models/toy25-wgan-gp.wgan:16:3: %56 : f32[256,512] = matmul_add
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -455,50 +453,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %55 : f32[256,512] = copy
-   */
-  public static void k11Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %56 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %58 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:16:14: %60 : f32[256,512] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %61 : f32[256,512] = matmul
+   * ../models/toy25-wgan-gp.wgan:17:3: %64 : f32[256,512] = matmul_add
    */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -506,50 +478,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %63 : f32[256,512] = copy
-   */
-  public static void k16Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %64 : f32[256,512] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %66 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:17:14: %68 : f32[256,512] = select
    */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %69 : f32[256,512] = matmul
+   * ../models/toy25-wgan-gp.wgan:18:3: %72 : f32[256,512] = matmul_add
    */
-  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -557,41 +503,15 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %71 : f32[256,512] = copy
-   */
-  public static void k21Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %74 : f32[256,512] = greater
-   */
-  public static void k22Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:19:3: %79 : f32[256,1] = copy
-   */
-  public static void k23Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, in0.get(0));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %84 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -601,14 +521,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %87 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -618,14 +538,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %90 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -635,14 +555,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %91 : f32[256,2] = matmul
    */
-  public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k18Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -657,7 +577,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %92 : f32[256,2] = mul
    */
-  public static void k28Mul(FloatArray out, FloatArray in0) {
+  public static void k19Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -666,7 +586,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %93 : f32[256] = reduce_sum
    */
-  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -681,36 +601,27 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:27:29: %95 : f32[256] = greater
-   */
-  public static void k30Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy25-wgan-gp.wgan:27:29: %98 : f32[256] = sqrt
    */
-  public static void k31Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k21Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %103 : f32[256] = sub
    */
-  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %104 : f32[256] = pow
    */
-  public static void k33Pow(FloatArray out, FloatArray in0) {
+  public static void k23Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -719,7 +630,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %105 : f32[] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -734,7 +645,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %107 : f32[] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0) {
+  public static void k25Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -743,7 +654,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:16:3: %111 : f32[256,512] = matmul_add
    */
-  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k26MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -752,32 +663,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %113 : f32[256,512] = greater
-   */
-  public static void k37Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:16:14: %115 : f32[256,512] = select
    */
-  public static void k38Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:17:3: %119 : f32[256,512] = matmul_add
    */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k28MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -786,32 +688,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %121 : f32[256,512] = greater
-   */
-  public static void k40Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:17:14: %123 : f32[256,512] = select
    */
-  public static void k41Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:18:3: %127 : f32[256,512] = matmul_add
    */
-  public static void k42MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k30MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -820,32 +713,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %129 : f32[256,512] = greater
-   */
-  public static void k43Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:18:14: %131 : f32[256,512] = select
    */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:19:3: %135 : f32[256,1] = matmul_add
    */
-  public static void k45MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k32MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -854,14 +738,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:28:18: %136 : f32[] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -878,7 +762,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:16:3: %142 : f32[256,512] = matmul_add
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k34MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -887,32 +771,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %144 : f32[256,512] = greater
-   */
-  public static void k48Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:16:14: %146 : f32[256,512] = select
    */
-  public static void k49Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:17:3: %150 : f32[256,512] = matmul_add
    */
-  public static void k50MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -921,32 +796,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %152 : f32[256,512] = greater
-   */
-  public static void k51Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:17:14: %154 : f32[256,512] = select
    */
-  public static void k52Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:18:3: %158 : f32[256,512] = matmul_add
    */
-  public static void k53MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -955,32 +821,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %160 : f32[256,512] = greater
-   */
-  public static void k54Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:18:14: %162 : f32[256,512] = select
    */
-  public static void k55Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:19:3: %166 : f32[256,1] = matmul_add
    */
-  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k40MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -989,14 +846,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:28:34: %167 : f32[] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1013,7 +870,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:28:34: %170 : f32[] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -1022,7 +879,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy25-wgan-gp.wgan:29:5: %174 : f32[] = add
    */
-  public static void k59Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -1031,7 +888,7 @@ public final class CriticPhase implements Phase {
   /**
    * %187 : f32[256,512] = matmul_select
    */
-  public static void k60MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1041,14 +898,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %185 : f32[1,512] = matmul
    */
-  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1063,7 +920,7 @@ public final class CriticPhase implements Phase {
   /**
    * %188 : f32[1,512] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1080,7 +937,7 @@ public final class CriticPhase implements Phase {
   /**
    * %193 : f32[256,512] = matmul_select
    */
-  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1090,14 +947,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %191 : f32[512,512] = matmul
    */
-  public static void k64Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1112,7 +969,7 @@ public final class CriticPhase implements Phase {
   /**
    * %194 : f32[1,512] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1129,7 +986,7 @@ public final class CriticPhase implements Phase {
   /**
    * %199 : f32[256,512] = matmul_select
    */
-  public static void k66MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k50MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1139,14 +996,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %197 : f32[512,512] = matmul
    */
-  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1161,7 +1018,7 @@ public final class CriticPhase implements Phase {
   /**
    * %200 : f32[1,512] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1178,7 +1035,7 @@ public final class CriticPhase implements Phase {
   /**
    * %202 : f32[512,2] = matmul
    */
-  public static void k69Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1193,7 +1050,7 @@ public final class CriticPhase implements Phase {
   /**
    * %213 : f32[256,512] = matmul_select
    */
-  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k54MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1203,14 +1060,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %210 : f32[1,512] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1225,7 +1082,7 @@ public final class CriticPhase implements Phase {
   /**
    * %214 : f32[1,512] = reduce_sum
    */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1242,7 +1099,7 @@ public final class CriticPhase implements Phase {
   /**
    * %216 : f32[512] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1251,7 +1108,7 @@ public final class CriticPhase implements Phase {
   /**
    * %221 : f32[256,512] = matmul_select
    */
-  public static void k74MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1261,14 +1118,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %218 : f32[512,512] = matmul
    */
-  public static void k75Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1283,7 +1140,7 @@ public final class CriticPhase implements Phase {
   /**
    * %222 : f32[1,512] = reduce_sum
    */
-  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1300,7 +1157,7 @@ public final class CriticPhase implements Phase {
   /**
    * %224 : f32[512] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1309,7 +1166,7 @@ public final class CriticPhase implements Phase {
   /**
    * %229 : f32[256,512] = matmul_select
    */
-  public static void k78MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1319,14 +1176,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %226 : f32[512,512] = matmul
    */
-  public static void k79Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1341,7 +1198,7 @@ public final class CriticPhase implements Phase {
   /**
    * %230 : f32[1,512] = reduce_sum
    */
-  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1358,7 +1215,7 @@ public final class CriticPhase implements Phase {
   /**
    * %232 : f32[512] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1367,7 +1224,7 @@ public final class CriticPhase implements Phase {
   /**
    * %233 : f32[512,2] = matmul
    */
-  public static void k82Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1382,16 +1239,16 @@ public final class CriticPhase implements Phase {
   /**
    * %247 : f32[256] = select
    */
-  public static void k83Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k67Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %250 : f32[256,2] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get((i / 2)) * in1.get(i)));
     }
@@ -1400,7 +1257,7 @@ public final class CriticPhase implements Phase {
   /**
    * %252 : f32[256,2] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0) {
+  public static void k69Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in0.get(i)));
     }
@@ -1409,7 +1266,7 @@ public final class CriticPhase implements Phase {
   /**
    * %257 : f32[256,512] = matmul_select
    */
-  public static void k86MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1419,14 +1276,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %255 : f32[512,2] = matmul_add
    */
-  public static void k87MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k71MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1443,7 +1300,7 @@ public final class CriticPhase implements Phase {
   /**
    * %262 : f32[256,512] = matmul_select
    */
-  public static void k88MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k72MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1453,14 +1310,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %260 : f32[512,512] = matmul_add
    */
-  public static void k89MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1477,7 +1334,7 @@ public final class CriticPhase implements Phase {
   /**
    * %267 : f32[256,512] = matmul_select
    */
-  public static void k90MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k74MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1487,14 +1344,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %265 : f32[512,512] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k75MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1511,7 +1368,7 @@ public final class CriticPhase implements Phase {
   /**
    * %269 : f32[1,512] = matmul_add
    */
-  public static void k92MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1528,7 +1385,7 @@ public final class CriticPhase implements Phase {
   /**
    * %277 : f32[512,2] = add
    */
-  public static void k93Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1537,7 +1394,7 @@ public final class CriticPhase implements Phase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k94Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1546,7 +1403,7 @@ public final class CriticPhase implements Phase {
   /**
    * %288 : f32[] = sub
    */
-  public static void k95Sub(FloatArray out, FloatArray in0) {
+  public static void k79Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f)))));
     }
@@ -1555,7 +1412,7 @@ public final class CriticPhase implements Phase {
   /**
    * %293 : f32[] = sub
    */
-  public static void k96Sub(FloatArray out, FloatArray in0) {
+  public static void k80Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))));
     }
@@ -1564,7 +1421,7 @@ public final class CriticPhase implements Phase {
   /**
    * %306 : f32[512,2] = sub
    */
-  public static void k97Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k81Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1574,7 +1431,7 @@ public final class CriticPhase implements Phase {
   /**
    * %313 : f32[512] = add
    */
-  public static void k98Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1583,44 +1440,26 @@ public final class CriticPhase implements Phase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %331 : f32[512] = copy
-   */
-  public static void k100Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %334 : f32[512] = copy
-   */
-  public static void k101Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %342 : f32[512] = sub
    */
-  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %349 : f32[512,512] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1629,44 +1468,26 @@ public final class CriticPhase implements Phase {
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %367 : f32[512,512] = copy
-   */
-  public static void k105Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %370 : f32[512,512] = copy
-   */
-  public static void k106Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %378 : f32[512,512] = sub
    */
-  public static void k107Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k87Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %385 : f32[512] = add
    */
-  public static void k108Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k88Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1675,7 +1496,7 @@ public final class CriticPhase implements Phase {
   /**
    * %391 : f32[512] = add
    */
-  public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k89Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1684,17 +1505,17 @@ public final class CriticPhase implements Phase {
   /**
    * %414 : f32[512] = sub
    */
-  public static void k110Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %421 : f32[512,512] = add
    */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k91Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1703,7 +1524,7 @@ public final class CriticPhase implements Phase {
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k112Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1712,17 +1533,17 @@ public final class CriticPhase implements Phase {
   /**
    * %450 : f32[512,512] = sub
    */
-  public static void k113Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k93Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %457 : f32[512] = add
    */
-  public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k94Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1731,7 +1552,7 @@ public final class CriticPhase implements Phase {
   /**
    * %463 : f32[512] = add
    */
-  public static void k115Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1740,17 +1561,17 @@ public final class CriticPhase implements Phase {
   /**
    * %486 : f32[512] = sub
    */
-  public static void k116Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k96Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %493 : f32[1,512] = add
    */
-  public static void k117Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1759,7 +1580,7 @@ public final class CriticPhase implements Phase {
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k98Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1768,7 +1589,7 @@ public final class CriticPhase implements Phase {
   /**
    * %522 : f32[1,512] = sub
    */
-  public static void k119Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1778,7 +1599,7 @@ public final class CriticPhase implements Phase {
   /**
    * %526 : f32[1] = mul
    */
-  public static void k120Mul(FloatArray out, FloatArray in0) {
+  public static void k100Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.5f));
     }
@@ -1787,7 +1608,7 @@ public final class CriticPhase implements Phase {
   /**
    * %531 : f32[1] = mul
    */
-  public static void k121Mul(FloatArray out, FloatArray in0) {
+  public static void k101Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.9f));
     }
@@ -1796,7 +1617,7 @@ public final class CriticPhase implements Phase {
   /**
    * %556 : f32[1] = sub
    */
-  public static void k122Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1806,7 +1627,7 @@ public final class CriticPhase implements Phase {
   /**
    * %558 : f32[] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0) {
+  public static void k103Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1818,7 +1639,7 @@ public final class CriticPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("critic")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
         .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, in8, in9)
         .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
@@ -1829,121 +1650,101 @@ public final class CriticPhase implements Phase {
         .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, in14, in15)
         .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
         .task("k9Add", CriticPhase::k9Add, buffer5, in16, buffer4, buffer3)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer2, buffer5, in0)
-        .task("k11Copy", CriticPhase::k11Copy, buffer1, in1)
-        .task("k12Add", CriticPhase::k12Add, buffer6, buffer2, buffer1)
-        .task("k13Greater", CriticPhase::k13Greater, buffer2, buffer6)
-        .task("k14Select", CriticPhase::k14Select, buffer7, buffer2, buffer6)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer6, buffer7, in2)
-        .task("k16Copy", CriticPhase::k16Copy, buffer7, in3)
-        .task("k17Add", CriticPhase::k17Add, buffer8, buffer6, buffer7)
-        .task("k18Greater", CriticPhase::k18Greater, buffer6, buffer8)
-        .task("k19Select", CriticPhase::k19Select, buffer9, buffer6, buffer8)
-        .task("k20Matmul", CriticPhase::k20Matmul, buffer8, buffer9, in4)
-        .task("k21Copy", CriticPhase::k21Copy, buffer9, in5)
-        .task("k22Greater", CriticPhase::k22Greater, buffer10, buffer8, buffer9)
-        .task("k23Copy", CriticPhase::k23Copy, buffer11, in7)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer8, CONSTANT_0, in6, buffer10)
-        .task("k25MatmulSelect", CriticPhase::k25MatmulSelect, buffer12, buffer8, in4, buffer6)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer13, buffer12, in2, buffer2)
-        .task("k27Matmul", CriticPhase::k27Matmul, buffer0, buffer13, in0)
-        .task("k28Mul", CriticPhase::k28Mul, buffer14, buffer0)
-        .task("k29ReduceSum", CriticPhase::k29ReduceSum, buffer15, buffer14)
-        .task("k30Greater", CriticPhase::k30Greater, buffer16, buffer15)
-        .task("k31Sqrt", CriticPhase::k31Sqrt, buffer17, buffer16, buffer15)
-        .task("k32Sub", CriticPhase::k32Sub, buffer15, buffer16, buffer17)
-        .task("k33Pow", CriticPhase::k33Pow, buffer18, buffer15)
-        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer19, buffer18)
-        .task("k35Mul", CriticPhase::k35Mul, buffer20, buffer19)
-        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer21, in16, in0, buffer1)
-        .task("k37Greater", CriticPhase::k37Greater, buffer22, buffer21)
-        .task("k38Select", CriticPhase::k38Select, buffer23, buffer22, buffer21)
-        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer21, buffer23, in2, buffer7)
-        .task("k40Greater", CriticPhase::k40Greater, buffer24, buffer21)
-        .task("k41Select", CriticPhase::k41Select, buffer25, buffer24, buffer21)
-        .task("k42MatmulAdd", CriticPhase::k42MatmulAdd, buffer21, buffer25, in4, buffer9)
-        .task("k43Greater", CriticPhase::k43Greater, buffer26, buffer21)
-        .task("k44Select", CriticPhase::k44Select, buffer27, buffer26, buffer21)
-        .task("k45MatmulAdd", CriticPhase::k45MatmulAdd, buffer18, buffer27, in6, buffer11)
-        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer19, buffer18)
-        .task("k47MatmulAdd", CriticPhase::k47MatmulAdd, buffer21, buffer3, in0, buffer1)
-        .task("k48Greater", CriticPhase::k48Greater, buffer1, buffer21)
-        .task("k49Select", CriticPhase::k49Select, buffer28, buffer1, buffer21)
-        .task("k50MatmulAdd", CriticPhase::k50MatmulAdd, buffer21, buffer28, in2, buffer7)
-        .task("k51Greater", CriticPhase::k51Greater, buffer7, buffer21)
-        .task("k52Select", CriticPhase::k52Select, buffer29, buffer7, buffer21)
-        .task("k53MatmulAdd", CriticPhase::k53MatmulAdd, buffer21, buffer29, in4, buffer9)
-        .task("k54Greater", CriticPhase::k54Greater, buffer9, buffer21)
-        .task("k55Select", CriticPhase::k55Select, buffer30, buffer9, buffer21)
-        .task("k56MatmulAdd", CriticPhase::k56MatmulAdd, buffer18, buffer30, in6, buffer11)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer31, buffer18)
-        .task("k58Sub", CriticPhase::k58Sub, buffer32, buffer19, buffer31)
-        .task("k59Add", CriticPhase::k59Add, buffer33, buffer32, buffer20)
-        .task("k60MatmulSelect", CriticPhase::k60MatmulSelect, buffer21, CONSTANT_1, in6, buffer9)
-        .task("k61Matmul", CriticPhase::k61Matmul, buffer14, CONSTANT_1, buffer30)
-        .task("k62ReduceSum", CriticPhase::k62ReduceSum, buffer34, buffer21)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer30, buffer21, in4, buffer7)
-        .task("k64Matmul", CriticPhase::k64Matmul, buffer35, buffer21, buffer29)
-        .task("k65ReduceSum", CriticPhase::k65ReduceSum, buffer36, buffer30)
-        .task("k66MatmulSelect", CriticPhase::k66MatmulSelect, buffer29, buffer30, in2, buffer1)
-        .task("k67Matmul", CriticPhase::k67Matmul, buffer37, buffer30, buffer28)
-        .task("k68ReduceSum", CriticPhase::k68ReduceSum, buffer38, buffer29)
-        .task("k69Matmul", CriticPhase::k69Matmul, buffer39, buffer29, buffer3)
-        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer29, CONSTANT_2, in6, buffer26)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, CONSTANT_2, buffer27)
-        .task("k72ReduceSum", CriticPhase::k72ReduceSum, buffer41, buffer29)
-        .task("k73Add", CriticPhase::k73Add, buffer42, buffer34, buffer41)
-        .task("k74MatmulSelect", CriticPhase::k74MatmulSelect, buffer27, buffer29, in4, buffer24)
-        .task("k75Matmul", CriticPhase::k75Matmul, buffer43, buffer29, buffer25)
-        .task("k76ReduceSum", CriticPhase::k76ReduceSum, buffer41, buffer27)
-        .task("k77Add", CriticPhase::k77Add, buffer44, buffer36, buffer41)
-        .task("k78MatmulSelect", CriticPhase::k78MatmulSelect, buffer25, buffer27, in2, buffer22)
-        .task("k79Matmul", CriticPhase::k79Matmul, buffer45, buffer27, buffer23)
-        .task("k80ReduceSum", CriticPhase::k80ReduceSum, buffer41, buffer25)
-        .task("k81Add", CriticPhase::k81Add, buffer46, buffer38, buffer41)
-        .task("k82Matmul", CriticPhase::k82Matmul, buffer47, buffer25, in16)
-        .task("k83Select", CriticPhase::k83Select, buffer18, buffer16, buffer15, buffer17)
-        .task("k84Mul", CriticPhase::k84Mul, buffer41, buffer18, buffer0)
-        .task("k85Add", CriticPhase::k85Add, buffer0, buffer41)
-        .task("k86MatmulSelect", CriticPhase::k86MatmulSelect, buffer25, buffer0, in0, buffer2)
-        .task("k87MatmulAdd", CriticPhase::k87MatmulAdd, buffer48, buffer13, buffer0, buffer39, buffer47)
-        .task("k88MatmulSelect", CriticPhase::k88MatmulSelect, buffer13, buffer25, in2, buffer6)
-        .task("k89MatmulAdd", CriticPhase::k89MatmulAdd, buffer49, buffer12, buffer25, buffer37, buffer45)
-        .task("k90MatmulSelect", CriticPhase::k90MatmulSelect, buffer25, buffer13, in4, buffer10)
-        .task("k91MatmulAdd", CriticPhase::k91MatmulAdd, buffer50, buffer8, buffer13, buffer35, buffer43)
-        .task("k92MatmulAdd", CriticPhase::k92MatmulAdd, buffer51, CONSTANT_0, buffer25, buffer14, buffer40)
-        .task("k93Add", CriticPhase::k93Add, buffer52, in18, buffer48)
-        .task("k94Add", CriticPhase::k94Add, buffer53, in19, buffer48)
-        .task("k95Sub", CriticPhase::k95Sub, buffer31, in17)
-        .task("k96Sub", CriticPhase::k96Sub, buffer19, in17)
-        .task("k97Sub", CriticPhase::k97Sub, buffer54, in0, buffer52, buffer31, buffer53, buffer19)
-        .task("k98Add", CriticPhase::k98Add, buffer55, in20, buffer46)
-        .task("k99Add", CriticPhase::k99Add, buffer56, in21, buffer46)
-        .task("k100Copy", CriticPhase::k100Copy, buffer40, buffer31)
-        .task("k101Copy", CriticPhase::k101Copy, buffer14, buffer19)
-        .task("k102Sub", CriticPhase::k102Sub, buffer57, in1, buffer55, buffer40, buffer56, buffer14)
-        .task("k103Add", CriticPhase::k103Add, buffer58, in22, buffer49)
-        .task("k104Add", CriticPhase::k104Add, buffer59, in23, buffer49)
-        .task("k105Copy", CriticPhase::k105Copy, buffer43, buffer31)
-        .task("k106Copy", CriticPhase::k106Copy, buffer35, buffer19)
-        .task("k107Sub", CriticPhase::k107Sub, buffer60, in2, buffer58, buffer43, buffer59, buffer35)
-        .task("k108Add", CriticPhase::k108Add, buffer61, in24, buffer44)
-        .task("k109Add", CriticPhase::k109Add, buffer62, in25, buffer44)
-        .task("k110Sub", CriticPhase::k110Sub, buffer63, in3, buffer61, buffer40, buffer62, buffer14)
-        .task("k111Add", CriticPhase::k111Add, buffer64, in26, buffer50)
-        .task("k112Add", CriticPhase::k112Add, buffer65, in27, buffer50)
-        .task("k113Sub", CriticPhase::k113Sub, buffer66, in4, buffer64, buffer43, buffer65, buffer35)
-        .task("k114Add", CriticPhase::k114Add, buffer67, in28, buffer42)
-        .task("k115Add", CriticPhase::k115Add, buffer68, in29, buffer42)
-        .task("k116Sub", CriticPhase::k116Sub, buffer69, in5, buffer67, buffer40, buffer68, buffer14)
-        .task("k117Add", CriticPhase::k117Add, buffer70, in30, buffer51)
-        .task("k118Add", CriticPhase::k118Add, buffer71, in31, buffer51)
-        .task("k119Sub", CriticPhase::k119Sub, buffer72, in6, buffer70, buffer31, buffer71, buffer19)
-        .task("k120Mul", CriticPhase::k120Mul, buffer73, in32)
-        .task("k121Mul", CriticPhase::k121Mul, buffer74, in33)
-        .task("k122Sub", CriticPhase::k122Sub, buffer75, in7, buffer73, buffer31, buffer74, buffer19)
-        .task("k123Add", CriticPhase::k123Add, buffer76, in17)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer3, buffer4, buffer5, buffer20, buffer32, buffer33, buffer48, buffer46, buffer49, buffer44, buffer50, buffer42, buffer51, CONSTANT_3, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76);
+        .task("k10MatmulAdd", CriticPhase::k10MatmulAdd, buffer2, buffer5, in0, in1)
+        .task("k11Select", CriticPhase::k11Select, buffer1, buffer2)
+        .task("k12MatmulAdd", CriticPhase::k12MatmulAdd, buffer6, buffer1, in2, in3)
+        .task("k13Select", CriticPhase::k13Select, buffer1, buffer6)
+        .task("k14MatmulAdd", CriticPhase::k14MatmulAdd, buffer7, buffer1, in4, in5)
+        .task("k15MatmulSelect", CriticPhase::k15MatmulSelect, buffer1, CONSTANT_0, in6, buffer7)
+        .task("k16MatmulSelect", CriticPhase::k16MatmulSelect, buffer8, buffer1, in4, buffer6)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer9, buffer8, in2, buffer2)
+        .task("k18Matmul", CriticPhase::k18Matmul, buffer0, buffer9, in0)
+        .task("k19Mul", CriticPhase::k19Mul, buffer10, buffer0)
+        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer11, buffer10)
+        .task("k21Sqrt", CriticPhase::k21Sqrt, buffer12, buffer11)
+        .task("k22Sub", CriticPhase::k22Sub, buffer13, buffer11, buffer12)
+        .task("k23Pow", CriticPhase::k23Pow, buffer14, buffer13)
+        .task("k24ReduceSum", CriticPhase::k24ReduceSum, buffer15, buffer14)
+        .task("k25Mul", CriticPhase::k25Mul, buffer16, buffer15)
+        .task("k26MatmulAdd", CriticPhase::k26MatmulAdd, buffer17, in16, in0, in1)
+        .task("k27Select", CriticPhase::k27Select, buffer18, buffer17)
+        .task("k28MatmulAdd", CriticPhase::k28MatmulAdd, buffer19, buffer18, in2, in3)
+        .task("k29Select", CriticPhase::k29Select, buffer20, buffer19)
+        .task("k30MatmulAdd", CriticPhase::k30MatmulAdd, buffer21, buffer20, in4, in5)
+        .task("k31Select", CriticPhase::k31Select, buffer22, buffer21)
+        .task("k32MatmulAdd", CriticPhase::k32MatmulAdd, buffer14, buffer22, in6, in7)
+        .task("k33ReduceSum", CriticPhase::k33ReduceSum, buffer15, buffer14)
+        .task("k34MatmulAdd", CriticPhase::k34MatmulAdd, buffer23, buffer3, in0, in1)
+        .task("k35Select", CriticPhase::k35Select, buffer24, buffer23)
+        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer25, buffer24, in2, in3)
+        .task("k37Select", CriticPhase::k37Select, buffer26, buffer25)
+        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer27, buffer26, in4, in5)
+        .task("k39Select", CriticPhase::k39Select, buffer28, buffer27)
+        .task("k40MatmulAdd", CriticPhase::k40MatmulAdd, buffer14, buffer28, in6, in7)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSum, buffer29, buffer14)
+        .task("k42Sub", CriticPhase::k42Sub, buffer30, buffer15, buffer29)
+        .task("k43Add", CriticPhase::k43Add, buffer31, buffer30, buffer16)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelect, buffer32, CONSTANT_1, in6, buffer27)
+        .task("k45Matmul", CriticPhase::k45Matmul, buffer10, CONSTANT_1, buffer28)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer33, buffer32)
+        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer28, buffer32, in4, buffer25)
+        .task("k48Matmul", CriticPhase::k48Matmul, buffer34, buffer32, buffer26)
+        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer35, buffer28)
+        .task("k50MatmulSelect", CriticPhase::k50MatmulSelect, buffer26, buffer28, in2, buffer23)
+        .task("k51Matmul", CriticPhase::k51Matmul, buffer36, buffer28, buffer24)
+        .task("k52ReduceSum", CriticPhase::k52ReduceSum, buffer37, buffer26)
+        .task("k53Matmul", CriticPhase::k53Matmul, buffer38, buffer26, buffer3)
+        .task("k54MatmulSelect", CriticPhase::k54MatmulSelect, buffer26, CONSTANT_2, in6, buffer21)
+        .task("k55Matmul", CriticPhase::k55Matmul, buffer39, CONSTANT_2, buffer22)
+        .task("k56ReduceSum", CriticPhase::k56ReduceSum, buffer40, buffer26)
+        .task("k57Add", CriticPhase::k57Add, buffer41, buffer33, buffer40)
+        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer22, buffer26, in4, buffer19)
+        .task("k59Matmul", CriticPhase::k59Matmul, buffer42, buffer26, buffer20)
+        .task("k60ReduceSum", CriticPhase::k60ReduceSum, buffer40, buffer22)
+        .task("k61Add", CriticPhase::k61Add, buffer43, buffer35, buffer40)
+        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer20, buffer22, in2, buffer17)
+        .task("k63Matmul", CriticPhase::k63Matmul, buffer44, buffer22, buffer18)
+        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer40, buffer20)
+        .task("k65Add", CriticPhase::k65Add, buffer45, buffer37, buffer40)
+        .task("k66Matmul", CriticPhase::k66Matmul, buffer46, buffer20, in16)
+        .task("k67Select", CriticPhase::k67Select, buffer14, buffer11, buffer13, buffer12)
+        .task("k68Mul", CriticPhase::k68Mul, buffer40, buffer14, buffer0)
+        .task("k69Add", CriticPhase::k69Add, buffer0, buffer40)
+        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer20, buffer0, in0, buffer2)
+        .task("k71MatmulAdd", CriticPhase::k71MatmulAdd, buffer47, buffer9, buffer0, buffer38, buffer46)
+        .task("k72MatmulSelect", CriticPhase::k72MatmulSelect, buffer9, buffer20, in2, buffer6)
+        .task("k73MatmulAdd", CriticPhase::k73MatmulAdd, buffer48, buffer8, buffer20, buffer36, buffer44)
+        .task("k74MatmulSelect", CriticPhase::k74MatmulSelect, buffer20, buffer9, in4, buffer7)
+        .task("k75MatmulAdd", CriticPhase::k75MatmulAdd, buffer49, buffer1, buffer9, buffer34, buffer42)
+        .task("k76MatmulAdd", CriticPhase::k76MatmulAdd, buffer50, CONSTANT_0, buffer20, buffer10, buffer39)
+        .task("k77Add", CriticPhase::k77Add, buffer51, in18, buffer47)
+        .task("k78Add", CriticPhase::k78Add, buffer52, in19, buffer47)
+        .task("k79Sub", CriticPhase::k79Sub, buffer29, in17)
+        .task("k80Sub", CriticPhase::k80Sub, buffer15, in17)
+        .task("k81Sub", CriticPhase::k81Sub, buffer53, in0, buffer51, buffer29, buffer52, buffer15)
+        .task("k82Add", CriticPhase::k82Add, buffer54, in20, buffer45)
+        .task("k83Add", CriticPhase::k83Add, buffer55, in21, buffer45)
+        .task("k84Sub", CriticPhase::k84Sub, buffer56, in1, buffer54, buffer29, buffer55, buffer15)
+        .task("k85Add", CriticPhase::k85Add, buffer57, in22, buffer48)
+        .task("k86Add", CriticPhase::k86Add, buffer58, in23, buffer48)
+        .task("k87Sub", CriticPhase::k87Sub, buffer59, in2, buffer57, buffer29, buffer58, buffer15)
+        .task("k88Add", CriticPhase::k88Add, buffer60, in24, buffer43)
+        .task("k89Add", CriticPhase::k89Add, buffer61, in25, buffer43)
+        .task("k90Sub", CriticPhase::k90Sub, buffer62, in3, buffer60, buffer29, buffer61, buffer15)
+        .task("k91Add", CriticPhase::k91Add, buffer63, in26, buffer49)
+        .task("k92Add", CriticPhase::k92Add, buffer64, in27, buffer49)
+        .task("k93Sub", CriticPhase::k93Sub, buffer65, in4, buffer63, buffer29, buffer64, buffer15)
+        .task("k94Add", CriticPhase::k94Add, buffer66, in28, buffer41)
+        .task("k95Add", CriticPhase::k95Add, buffer67, in29, buffer41)
+        .task("k96Sub", CriticPhase::k96Sub, buffer68, in5, buffer66, buffer29, buffer67, buffer15)
+        .task("k97Add", CriticPhase::k97Add, buffer69, in30, buffer50)
+        .task("k98Add", CriticPhase::k98Add, buffer70, in31, buffer50)
+        .task("k99Sub", CriticPhase::k99Sub, buffer71, in6, buffer69, buffer29, buffer70, buffer15)
+        .task("k100Mul", CriticPhase::k100Mul, buffer72, in32)
+        .task("k101Mul", CriticPhase::k101Mul, buffer73, in33)
+        .task("k102Sub", CriticPhase::k102Sub, buffer74, in7, buffer72, buffer29, buffer73, buffer15)
+        .task("k103Add", CriticPhase::k103Add, buffer75, in17)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer3, buffer4, buffer5, buffer16, buffer30, buffer31, buffer47, buffer45, buffer48, buffer43, buffer49, buffer41, buffer50, CONSTANT_3, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75);
   }
 
   /**
@@ -1960,120 +1761,100 @@ public final class CriticPhase implements Phase {
     k7MatmulAdd(buffer3, buffer2, in14, in15);
     k8RandomUniform(buffer4, step);
     k9Add(buffer5, in16, buffer4, buffer3);
-    k10Matmul(buffer2, buffer5, in0);
-    k11Copy(buffer1, in1);
-    k12Add(buffer6, buffer2, buffer1);
-    k13Greater(buffer2, buffer6);
-    k14Select(buffer7, buffer2, buffer6);
-    k15Matmul(buffer6, buffer7, in2);
-    k16Copy(buffer7, in3);
-    k17Add(buffer8, buffer6, buffer7);
-    k18Greater(buffer6, buffer8);
-    k19Select(buffer9, buffer6, buffer8);
-    k20Matmul(buffer8, buffer9, in4);
-    k21Copy(buffer9, in5);
-    k22Greater(buffer10, buffer8, buffer9);
-    k23Copy(buffer11, in7);
-    k24MatmulSelect(buffer8, CONSTANT_0, in6, buffer10);
-    k25MatmulSelect(buffer12, buffer8, in4, buffer6);
-    k26MatmulSelect(buffer13, buffer12, in2, buffer2);
-    k27Matmul(buffer0, buffer13, in0);
-    k28Mul(buffer14, buffer0);
-    k29ReduceSum(buffer15, buffer14);
-    k30Greater(buffer16, buffer15);
-    k31Sqrt(buffer17, buffer16, buffer15);
-    k32Sub(buffer15, buffer16, buffer17);
-    k33Pow(buffer18, buffer15);
-    k34ReduceSum(buffer19, buffer18);
-    k35Mul(buffer20, buffer19);
-    k36MatmulAdd(buffer21, in16, in0, buffer1);
-    k37Greater(buffer22, buffer21);
-    k38Select(buffer23, buffer22, buffer21);
-    k39MatmulAdd(buffer21, buffer23, in2, buffer7);
-    k40Greater(buffer24, buffer21);
-    k41Select(buffer25, buffer24, buffer21);
-    k42MatmulAdd(buffer21, buffer25, in4, buffer9);
-    k43Greater(buffer26, buffer21);
-    k44Select(buffer27, buffer26, buffer21);
-    k45MatmulAdd(buffer18, buffer27, in6, buffer11);
-    k46ReduceSum(buffer19, buffer18);
-    k47MatmulAdd(buffer21, buffer3, in0, buffer1);
-    k48Greater(buffer1, buffer21);
-    k49Select(buffer28, buffer1, buffer21);
-    k50MatmulAdd(buffer21, buffer28, in2, buffer7);
-    k51Greater(buffer7, buffer21);
-    k52Select(buffer29, buffer7, buffer21);
-    k53MatmulAdd(buffer21, buffer29, in4, buffer9);
-    k54Greater(buffer9, buffer21);
-    k55Select(buffer30, buffer9, buffer21);
-    k56MatmulAdd(buffer18, buffer30, in6, buffer11);
-    k57ReduceSum(buffer31, buffer18);
-    k58Sub(buffer32, buffer19, buffer31);
-    k59Add(buffer33, buffer32, buffer20);
-    k60MatmulSelect(buffer21, CONSTANT_1, in6, buffer9);
-    k61Matmul(buffer14, CONSTANT_1, buffer30);
-    k62ReduceSum(buffer34, buffer21);
-    k63MatmulSelect(buffer30, buffer21, in4, buffer7);
-    k64Matmul(buffer35, buffer21, buffer29);
-    k65ReduceSum(buffer36, buffer30);
-    k66MatmulSelect(buffer29, buffer30, in2, buffer1);
-    k67Matmul(buffer37, buffer30, buffer28);
-    k68ReduceSum(buffer38, buffer29);
-    k69Matmul(buffer39, buffer29, buffer3);
-    k70MatmulSelect(buffer29, CONSTANT_2, in6, buffer26);
-    k71Matmul(buffer40, CONSTANT_2, buffer27);
-    k72ReduceSum(buffer41, buffer29);
-    k73Add(buffer42, buffer34, buffer41);
-    k74MatmulSelect(buffer27, buffer29, in4, buffer24);
-    k75Matmul(buffer43, buffer29, buffer25);
-    k76ReduceSum(buffer41, buffer27);
-    k77Add(buffer44, buffer36, buffer41);
-    k78MatmulSelect(buffer25, buffer27, in2, buffer22);
-    k79Matmul(buffer45, buffer27, buffer23);
-    k80ReduceSum(buffer41, buffer25);
-    k81Add(buffer46, buffer38, buffer41);
-    k82Matmul(buffer47, buffer25, in16);
-    k83Select(buffer18, buffer16, buffer15, buffer17);
-    k84Mul(buffer41, buffer18, buffer0);
-    k85Add(buffer0, buffer41);
-    k86MatmulSelect(buffer25, buffer0, in0, buffer2);
-    k87MatmulAdd(buffer48, buffer13, buffer0, buffer39, buffer47);
-    k88MatmulSelect(buffer13, buffer25, in2, buffer6);
-    k89MatmulAdd(buffer49, buffer12, buffer25, buffer37, buffer45);
-    k90MatmulSelect(buffer25, buffer13, in4, buffer10);
-    k91MatmulAdd(buffer50, buffer8, buffer13, buffer35, buffer43);
-    k92MatmulAdd(buffer51, CONSTANT_0, buffer25, buffer14, buffer40);
-    k93Add(buffer52, in18, buffer48);
-    k94Add(buffer53, in19, buffer48);
-    k95Sub(buffer31, in17);
-    k96Sub(buffer19, in17);
-    k97Sub(buffer54, in0, buffer52, buffer31, buffer53, buffer19);
-    k98Add(buffer55, in20, buffer46);
-    k99Add(buffer56, in21, buffer46);
-    k100Copy(buffer40, buffer31);
-    k101Copy(buffer14, buffer19);
-    k102Sub(buffer57, in1, buffer55, buffer40, buffer56, buffer14);
-    k103Add(buffer58, in22, buffer49);
-    k104Add(buffer59, in23, buffer49);
-    k105Copy(buffer43, buffer31);
-    k106Copy(buffer35, buffer19);
-    k107Sub(buffer60, in2, buffer58, buffer43, buffer59, buffer35);
-    k108Add(buffer61, in24, buffer44);
-    k109Add(buffer62, in25, buffer44);
-    k110Sub(buffer63, in3, buffer61, buffer40, buffer62, buffer14);
-    k111Add(buffer64, in26, buffer50);
-    k112Add(buffer65, in27, buffer50);
-    k113Sub(buffer66, in4, buffer64, buffer43, buffer65, buffer35);
-    k114Add(buffer67, in28, buffer42);
-    k115Add(buffer68, in29, buffer42);
-    k116Sub(buffer69, in5, buffer67, buffer40, buffer68, buffer14);
-    k117Add(buffer70, in30, buffer51);
-    k118Add(buffer71, in31, buffer51);
-    k119Sub(buffer72, in6, buffer70, buffer31, buffer71, buffer19);
-    k120Mul(buffer73, in32);
-    k121Mul(buffer74, in33);
-    k122Sub(buffer75, in7, buffer73, buffer31, buffer74, buffer19);
-    k123Add(buffer76, in17);
+    k10MatmulAdd(buffer2, buffer5, in0, in1);
+    k11Select(buffer1, buffer2);
+    k12MatmulAdd(buffer6, buffer1, in2, in3);
+    k13Select(buffer1, buffer6);
+    k14MatmulAdd(buffer7, buffer1, in4, in5);
+    k15MatmulSelect(buffer1, CONSTANT_0, in6, buffer7);
+    k16MatmulSelect(buffer8, buffer1, in4, buffer6);
+    k17MatmulSelect(buffer9, buffer8, in2, buffer2);
+    k18Matmul(buffer0, buffer9, in0);
+    k19Mul(buffer10, buffer0);
+    k20ReduceSum(buffer11, buffer10);
+    k21Sqrt(buffer12, buffer11);
+    k22Sub(buffer13, buffer11, buffer12);
+    k23Pow(buffer14, buffer13);
+    k24ReduceSum(buffer15, buffer14);
+    k25Mul(buffer16, buffer15);
+    k26MatmulAdd(buffer17, in16, in0, in1);
+    k27Select(buffer18, buffer17);
+    k28MatmulAdd(buffer19, buffer18, in2, in3);
+    k29Select(buffer20, buffer19);
+    k30MatmulAdd(buffer21, buffer20, in4, in5);
+    k31Select(buffer22, buffer21);
+    k32MatmulAdd(buffer14, buffer22, in6, in7);
+    k33ReduceSum(buffer15, buffer14);
+    k34MatmulAdd(buffer23, buffer3, in0, in1);
+    k35Select(buffer24, buffer23);
+    k36MatmulAdd(buffer25, buffer24, in2, in3);
+    k37Select(buffer26, buffer25);
+    k38MatmulAdd(buffer27, buffer26, in4, in5);
+    k39Select(buffer28, buffer27);
+    k40MatmulAdd(buffer14, buffer28, in6, in7);
+    k41ReduceSum(buffer29, buffer14);
+    k42Sub(buffer30, buffer15, buffer29);
+    k43Add(buffer31, buffer30, buffer16);
+    k44MatmulSelect(buffer32, CONSTANT_1, in6, buffer27);
+    k45Matmul(buffer10, CONSTANT_1, buffer28);
+    k46ReduceSum(buffer33, buffer32);
+    k47MatmulSelect(buffer28, buffer32, in4, buffer25);
+    k48Matmul(buffer34, buffer32, buffer26);
+    k49ReduceSum(buffer35, buffer28);
+    k50MatmulSelect(buffer26, buffer28, in2, buffer23);
+    k51Matmul(buffer36, buffer28, buffer24);
+    k52ReduceSum(buffer37, buffer26);
+    k53Matmul(buffer38, buffer26, buffer3);
+    k54MatmulSelect(buffer26, CONSTANT_2, in6, buffer21);
+    k55Matmul(buffer39, CONSTANT_2, buffer22);
+    k56ReduceSum(buffer40, buffer26);
+    k57Add(buffer41, buffer33, buffer40);
+    k58MatmulSelect(buffer22, buffer26, in4, buffer19);
+    k59Matmul(buffer42, buffer26, buffer20);
+    k60ReduceSum(buffer40, buffer22);
+    k61Add(buffer43, buffer35, buffer40);
+    k62MatmulSelect(buffer20, buffer22, in2, buffer17);
+    k63Matmul(buffer44, buffer22, buffer18);
+    k64ReduceSum(buffer40, buffer20);
+    k65Add(buffer45, buffer37, buffer40);
+    k66Matmul(buffer46, buffer20, in16);
+    k67Select(buffer14, buffer11, buffer13, buffer12);
+    k68Mul(buffer40, buffer14, buffer0);
+    k69Add(buffer0, buffer40);
+    k70MatmulSelect(buffer20, buffer0, in0, buffer2);
+    k71MatmulAdd(buffer47, buffer9, buffer0, buffer38, buffer46);
+    k72MatmulSelect(buffer9, buffer20, in2, buffer6);
+    k73MatmulAdd(buffer48, buffer8, buffer20, buffer36, buffer44);
+    k74MatmulSelect(buffer20, buffer9, in4, buffer7);
+    k75MatmulAdd(buffer49, buffer1, buffer9, buffer34, buffer42);
+    k76MatmulAdd(buffer50, CONSTANT_0, buffer20, buffer10, buffer39);
+    k77Add(buffer51, in18, buffer47);
+    k78Add(buffer52, in19, buffer47);
+    k79Sub(buffer29, in17);
+    k80Sub(buffer15, in17);
+    k81Sub(buffer53, in0, buffer51, buffer29, buffer52, buffer15);
+    k82Add(buffer54, in20, buffer45);
+    k83Add(buffer55, in21, buffer45);
+    k84Sub(buffer56, in1, buffer54, buffer29, buffer55, buffer15);
+    k85Add(buffer57, in22, buffer48);
+    k86Add(buffer58, in23, buffer48);
+    k87Sub(buffer59, in2, buffer57, buffer29, buffer58, buffer15);
+    k88Add(buffer60, in24, buffer43);
+    k89Add(buffer61, in25, buffer43);
+    k90Sub(buffer62, in3, buffer60, buffer29, buffer61, buffer15);
+    k91Add(buffer63, in26, buffer49);
+    k92Add(buffer64, in27, buffer49);
+    k93Sub(buffer65, in4, buffer63, buffer29, buffer64, buffer15);
+    k94Add(buffer66, in28, buffer41);
+    k95Add(buffer67, in29, buffer41);
+    k96Sub(buffer68, in5, buffer66, buffer29, buffer67, buffer15);
+    k97Add(buffer69, in30, buffer50);
+    k98Add(buffer70, in31, buffer50);
+    k99Sub(buffer71, in6, buffer69, buffer29, buffer70, buffer15);
+    k100Mul(buffer72, in32);
+    k101Mul(buffer73, in33);
+    k102Sub(buffer74, in7, buffer72, buffer29, buffer73, buffer15);
+    k103Add(buffer75, in17);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2172,42 +1953,42 @@ public final class CriticPhase implements Phase {
     toHost(buffer3, writes[0]);
     toHost(buffer4, writes[1]);
     toHost(buffer5, writes[2]);
-    toHost(buffer20, writes[3]);
-    toHost(buffer32, writes[4]);
-    toHost(buffer33, writes[5]);
-    toHost(buffer48, writes[6]);
-    toHost(buffer46, writes[7]);
-    toHost(buffer49, writes[8]);
-    toHost(buffer44, writes[9]);
-    toHost(buffer50, writes[10]);
-    toHost(buffer42, writes[11]);
-    toHost(buffer51, writes[12]);
+    toHost(buffer16, writes[3]);
+    toHost(buffer30, writes[4]);
+    toHost(buffer31, writes[5]);
+    toHost(buffer47, writes[6]);
+    toHost(buffer45, writes[7]);
+    toHost(buffer48, writes[8]);
+    toHost(buffer43, writes[9]);
+    toHost(buffer49, writes[10]);
+    toHost(buffer41, writes[11]);
+    toHost(buffer50, writes[12]);
     toHost(CONSTANT_3, writes[13]);
-    toHost(buffer52, writes[14]);
-    toHost(buffer53, writes[15]);
-    toHost(buffer54, writes[16]);
-    toHost(buffer55, writes[17]);
-    toHost(buffer56, writes[18]);
-    toHost(buffer57, writes[19]);
-    toHost(buffer58, writes[20]);
-    toHost(buffer59, writes[21]);
-    toHost(buffer60, writes[22]);
-    toHost(buffer61, writes[23]);
-    toHost(buffer62, writes[24]);
-    toHost(buffer63, writes[25]);
-    toHost(buffer64, writes[26]);
-    toHost(buffer65, writes[27]);
-    toHost(buffer66, writes[28]);
-    toHost(buffer67, writes[29]);
-    toHost(buffer68, writes[30]);
-    toHost(buffer69, writes[31]);
-    toHost(buffer70, writes[32]);
-    toHost(buffer71, writes[33]);
-    toHost(buffer72, writes[34]);
-    toHost(buffer73, writes[35]);
-    toHost(buffer74, writes[36]);
-    toHost(buffer75, writes[37]);
-    toHost(buffer76, writes[38]);
+    toHost(buffer51, writes[14]);
+    toHost(buffer52, writes[15]);
+    toHost(buffer53, writes[16]);
+    toHost(buffer54, writes[17]);
+    toHost(buffer55, writes[18]);
+    toHost(buffer56, writes[19]);
+    toHost(buffer57, writes[20]);
+    toHost(buffer58, writes[21]);
+    toHost(buffer59, writes[22]);
+    toHost(buffer60, writes[23]);
+    toHost(buffer61, writes[24]);
+    toHost(buffer62, writes[25]);
+    toHost(buffer63, writes[26]);
+    toHost(buffer64, writes[27]);
+    toHost(buffer65, writes[28]);
+    toHost(buffer66, writes[29]);
+    toHost(buffer67, writes[30]);
+    toHost(buffer68, writes[31]);
+    toHost(buffer69, writes[32]);
+    toHost(buffer70, writes[33]);
+    toHost(buffer71, writes[34]);
+    toHost(buffer72, writes[35]);
+    toHost(buffer73, writes[36]);
+    toHost(buffer74, writes[37]);
+    toHost(buffer75, writes[38]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

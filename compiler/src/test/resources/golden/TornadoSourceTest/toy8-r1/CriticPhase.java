@@ -104,7 +104,7 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer5 = new FloatArray(131072);
 
-  private final FloatArray buffer6 = new FloatArray(131072);
+  private final FloatArray buffer6 = new FloatArray(256);
 
   private final FloatArray buffer7 = new FloatArray(131072);
 
@@ -112,109 +112,109 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer9 = new FloatArray(131072);
 
-  private final FloatArray buffer10 = new FloatArray(256);
+  private final FloatArray buffer10 = new FloatArray(512);
 
-  private final FloatArray buffer11 = new FloatArray(256);
+  private final FloatArray buffer11 = new FloatArray(512);
 
   private final FloatArray buffer12 = new FloatArray(256);
 
-  private final FloatArray buffer13 = new FloatArray(131072);
+  private final FloatArray buffer13 = new FloatArray(256);
 
-  private final FloatArray buffer14 = new FloatArray(131072);
+  private final FloatArray buffer14 = new FloatArray(256);
 
-  private final FloatArray buffer15 = new FloatArray(512);
+  private final FloatArray buffer15 = new FloatArray(256);
 
-  private final FloatArray buffer16 = new FloatArray(512);
+  private final FloatArray buffer16 = new FloatArray(1);
 
-  private final FloatArray buffer17 = new FloatArray(256);
+  private final FloatArray buffer17 = new FloatArray(1);
 
-  private final FloatArray buffer18 = new FloatArray(256);
+  private final FloatArray buffer18 = new FloatArray(131072);
 
-  private final FloatArray buffer19 = new FloatArray(256);
+  private final FloatArray buffer19 = new FloatArray(131072);
 
-  private final FloatArray buffer20 = new FloatArray(1);
+  private final FloatArray buffer20 = new FloatArray(131072);
 
-  private final FloatArray buffer21 = new FloatArray(1);
+  private final FloatArray buffer21 = new FloatArray(131072);
 
   private final FloatArray buffer22 = new FloatArray(131072);
 
   private final FloatArray buffer23 = new FloatArray(131072);
 
-  private final FloatArray buffer24 = new FloatArray(131072);
+  private final FloatArray buffer24 = new FloatArray(1);
 
-  private final FloatArray buffer25 = new FloatArray(131072);
+  private final FloatArray buffer25 = new FloatArray(1);
 
   private final FloatArray buffer26 = new FloatArray(1);
 
-  private final FloatArray buffer27 = new FloatArray(1);
+  private final FloatArray buffer27 = new FloatArray(131072);
 
-  private final FloatArray buffer28 = new FloatArray(1);
+  private final FloatArray buffer28 = new FloatArray(512);
 
   private final FloatArray buffer29 = new FloatArray(512);
 
-  private final FloatArray buffer30 = new FloatArray(512);
+  private final FloatArray buffer30 = new FloatArray(262144);
 
-  private final FloatArray buffer31 = new FloatArray(262144);
+  private final FloatArray buffer31 = new FloatArray(512);
 
-  private final FloatArray buffer32 = new FloatArray(512);
+  private final FloatArray buffer32 = new FloatArray(262144);
 
-  private final FloatArray buffer33 = new FloatArray(262144);
+  private final FloatArray buffer33 = new FloatArray(512);
 
-  private final FloatArray buffer34 = new FloatArray(512);
+  private final FloatArray buffer34 = new FloatArray(1024);
 
-  private final FloatArray buffer35 = new FloatArray(1024);
+  private final FloatArray buffer35 = new FloatArray(512);
 
   private final FloatArray buffer36 = new FloatArray(512);
 
-  private final FloatArray buffer37 = new FloatArray(512);
+  private final FloatArray buffer37 = new FloatArray(262144);
 
-  private final FloatArray buffer38 = new FloatArray(262144);
+  private final FloatArray buffer38 = new FloatArray(512);
 
-  private final FloatArray buffer39 = new FloatArray(512);
+  private final FloatArray buffer39 = new FloatArray(262144);
 
-  private final FloatArray buffer40 = new FloatArray(262144);
+  private final FloatArray buffer40 = new FloatArray(512);
 
-  private final FloatArray buffer41 = new FloatArray(512);
+  private final FloatArray buffer41 = new FloatArray(1024);
 
   private final FloatArray buffer42 = new FloatArray(1024);
 
-  private final FloatArray buffer43 = new FloatArray(1024);
+  private final FloatArray buffer43 = new FloatArray(262144);
 
   private final FloatArray buffer44 = new FloatArray(262144);
 
-  private final FloatArray buffer45 = new FloatArray(262144);
+  private final FloatArray buffer45 = new FloatArray(512);
 
-  private final FloatArray buffer46 = new FloatArray(512);
+  private final FloatArray buffer46 = new FloatArray(1024);
 
   private final FloatArray buffer47 = new FloatArray(1024);
 
   private final FloatArray buffer48 = new FloatArray(1024);
 
-  private final FloatArray buffer49 = new FloatArray(1024);
+  private final FloatArray buffer49 = new FloatArray(512);
 
   private final FloatArray buffer50 = new FloatArray(512);
 
   private final FloatArray buffer51 = new FloatArray(512);
 
-  private final FloatArray buffer52 = new FloatArray(512);
+  private final FloatArray buffer52 = new FloatArray(262144);
 
   private final FloatArray buffer53 = new FloatArray(262144);
 
   private final FloatArray buffer54 = new FloatArray(262144);
 
-  private final FloatArray buffer55 = new FloatArray(262144);
+  private final FloatArray buffer55 = new FloatArray(512);
 
   private final FloatArray buffer56 = new FloatArray(512);
 
   private final FloatArray buffer57 = new FloatArray(512);
 
-  private final FloatArray buffer58 = new FloatArray(512);
+  private final FloatArray buffer58 = new FloatArray(262144);
 
   private final FloatArray buffer59 = new FloatArray(262144);
 
   private final FloatArray buffer60 = new FloatArray(262144);
 
-  private final FloatArray buffer61 = new FloatArray(262144);
+  private final FloatArray buffer61 = new FloatArray(512);
 
   private final FloatArray buffer62 = new FloatArray(512);
 
@@ -226,15 +226,13 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer66 = new FloatArray(512);
 
-  private final FloatArray buffer67 = new FloatArray(512);
+  private final FloatArray buffer67 = new FloatArray(1);
 
   private final FloatArray buffer68 = new FloatArray(1);
 
   private final FloatArray buffer69 = new FloatArray(1);
 
   private final FloatArray buffer70 = new FloatArray(1);
-
-  private final FloatArray buffer71 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -277,9 +275,9 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %9 : f32[256,512] = matmul
+   * ../models/toy8-r1.wgan:16:3: %12 : f32[256,512] = matmul_add
    */
-  public static void k0Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k0MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -287,50 +285,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:3: %11 : f32[256,512] = copy
-   */
-  public static void k1Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:3: %12 : f32[256,512] = add
-   */
-  public static void k2Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:14: %14 : f32[256,512] = greater
-   */
-  public static void k3Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:16:14: %16 : f32[256,512] = select
    */
-  public static void k4Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k1Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:17:3: %17 : f32[256,512] = matmul
+   * ../models/toy8-r1.wgan:17:3: %20 : f32[256,512] = matmul_add
    */
-  public static void k5Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k2MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -338,50 +310,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %19 : f32[256,512] = copy
-   */
-  public static void k6Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %20 : f32[256,512] = add
-   */
-  public static void k7Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:14: %22 : f32[256,512] = greater
-   */
-  public static void k8Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = select
    */
-  public static void k9Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k3Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:18:3: %25 : f32[256,512] = matmul
+   * ../models/toy8-r1.wgan:18:3: %28 : f32[256,512] = matmul_add
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -389,50 +335,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %27 : f32[256,512] = copy
-   */
-  public static void k11Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %28 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %30 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:18:14: %32 : f32[256,512] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k5Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:19:3: %33 : f32[256,1] = matmul
+   * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = matmul_add
    */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k6MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -440,32 +360,15 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:19:3: %35 : f32[256,1] = copy
-   */
-  public static void k16Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %40 : f32[256,512] = matmul_select
    */
-  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -475,14 +378,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %43 : f32[256,512] = matmul_select
    */
-  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -492,14 +395,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %46 : f32[256,512] = matmul_select
    */
-  public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -509,14 +412,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %47 : f32[256,2] = matmul
    */
-  public static void k21Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -531,7 +434,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:25:27: %48 : f32[256,2] = mul
    */
-  public static void k22Mul(FloatArray out, FloatArray in0) {
+  public static void k11Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -540,7 +443,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:25:27: %49 : f32[256] = reduce_sum
    */
-  public static void k23ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k12ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -555,36 +458,27 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:25:27: %51 : f32[256] = greater
-   */
-  public static void k24Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-r1.wgan:25:27: %54 : f32[256] = sqrt
    */
-  public static void k25Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %56 : f32[256] = select
    */
-  public static void k26Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %57 : f32[256] = pow
    */
-  public static void k27Pow(FloatArray out, FloatArray in0) {
+  public static void k15Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -593,7 +487,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:25:27: %58 : f32[] = reduce_sum
    */
-  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k16ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -608,7 +502,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:25:27: %60 : f32[] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0) {
+  public static void k17Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -617,7 +511,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:26:18: %89 : f32[] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -634,7 +528,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:26:18: %93 : f32[256,2] = random_normal
    */
-  public static void k31RandomNormal(FloatArray out, IntArray step) {
+  public static void k19RandomNormal(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 512; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -664,7 +558,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:9:3: %99 : f32[256,512] = matmul_add
    */
-  public static void k32MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -680,7 +574,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = select
    */
-  public static void k33Select(FloatArray out, FloatArray in0) {
+  public static void k21Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
@@ -689,7 +583,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:10:3: %109 : f32[256,512] = matmul_add
    */
-  public static void k34MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -705,7 +599,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = select
    */
-  public static void k35Select(FloatArray out, FloatArray in0) {
+  public static void k23Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
@@ -714,7 +608,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:11:3: %119 : f32[256,512] = matmul_add
    */
-  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -730,7 +624,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = select
    */
-  public static void k37Select(FloatArray out, FloatArray in0) {
+  public static void k25Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
@@ -739,7 +633,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:12:3: %129 : f32[256,2] = matmul_add
    */
-  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k26MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -755,7 +649,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:16:3: %133 : f32[256,512] = matmul_add
    */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -764,32 +658,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:14: %135 : f32[256,512] = greater
-   */
-  public static void k40Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = select
    */
-  public static void k41Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:17:3: %141 : f32[256,512] = matmul_add
    */
-  public static void k42MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -798,32 +683,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:14: %143 : f32[256,512] = greater
-   */
-  public static void k43Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = select
    */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k30Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:18:3: %149 : f32[256,512] = matmul_add
    */
-  public static void k45MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k31MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -832,32 +708,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %151 : f32[256,512] = greater
-   */
-  public static void k46Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = select
    */
-  public static void k47Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:19:3: %157 : f32[256,1] = matmul_add
    */
-  public static void k48MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k33MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -866,14 +733,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:26:31: %158 : f32[] = reduce_sum
    */
-  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -890,7 +757,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:26:31: %161 : f32[] = sub
    */
-  public static void k50Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -899,7 +766,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-r1.wgan:27:5: %165 : f32[] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (5.0f * in1.get(i))));
     }
@@ -908,7 +775,7 @@ public final class CriticPhase implements Phase {
   /**
    * %178 : f32[256,512] = matmul_select
    */
-  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -918,14 +785,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %176 : f32[1,512] = matmul
    */
-  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -940,7 +807,7 @@ public final class CriticPhase implements Phase {
   /**
    * %179 : f32[1,512] = reduce_sum
    */
-  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -957,7 +824,7 @@ public final class CriticPhase implements Phase {
   /**
    * %184 : f32[256,512] = matmul_select
    */
-  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -967,14 +834,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %182 : f32[512,512] = matmul
    */
-  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -989,7 +856,7 @@ public final class CriticPhase implements Phase {
   /**
    * %185 : f32[1,512] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1006,7 +873,7 @@ public final class CriticPhase implements Phase {
   /**
    * %190 : f32[256,512] = matmul_select
    */
-  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1016,14 +883,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %188 : f32[512,512] = matmul
    */
-  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1038,7 +905,7 @@ public final class CriticPhase implements Phase {
   /**
    * %191 : f32[1,512] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1055,7 +922,7 @@ public final class CriticPhase implements Phase {
   /**
    * %193 : f32[512,2] = matmul
    */
-  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1070,7 +937,7 @@ public final class CriticPhase implements Phase {
   /**
    * %204 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1080,14 +947,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %201 : f32[1,512] = matmul
    */
-  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1102,7 +969,7 @@ public final class CriticPhase implements Phase {
   /**
    * %205 : f32[1,512] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1119,7 +986,7 @@ public final class CriticPhase implements Phase {
   /**
    * %207 : f32[512] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1128,7 +995,7 @@ public final class CriticPhase implements Phase {
   /**
    * %212 : f32[256,512] = matmul_select
    */
-  public static void k66MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1138,14 +1005,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %209 : f32[512,512] = matmul
    */
-  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1160,7 +1027,7 @@ public final class CriticPhase implements Phase {
   /**
    * %213 : f32[1,512] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1177,7 +1044,7 @@ public final class CriticPhase implements Phase {
   /**
    * %215 : f32[512] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1186,7 +1053,7 @@ public final class CriticPhase implements Phase {
   /**
    * %220 : f32[256,512] = matmul_select
    */
-  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1196,14 +1063,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %217 : f32[512,512] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1218,7 +1085,7 @@ public final class CriticPhase implements Phase {
   /**
    * %221 : f32[1,512] = reduce_sum
    */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1235,7 +1102,7 @@ public final class CriticPhase implements Phase {
   /**
    * %223 : f32[512] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1244,7 +1111,7 @@ public final class CriticPhase implements Phase {
   /**
    * %224 : f32[512,2] = matmul
    */
-  public static void k74Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1259,16 +1126,16 @@ public final class CriticPhase implements Phase {
   /**
    * %238 : f32[256] = select
    */
-  public static void k75Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k60Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %241 : f32[256,2] = mul
    */
-  public static void k76Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get((i / 2)) * in1.get(i)));
     }
@@ -1277,7 +1144,7 @@ public final class CriticPhase implements Phase {
   /**
    * %243 : f32[256,2] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0) {
+  public static void k62Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in0.get(i)));
     }
@@ -1286,7 +1153,7 @@ public final class CriticPhase implements Phase {
   /**
    * %248 : f32[256,512] = matmul_select
    */
-  public static void k78MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1296,14 +1163,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %246 : f32[512,2] = matmul_add
    */
-  public static void k79MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1320,7 +1187,7 @@ public final class CriticPhase implements Phase {
   /**
    * %253 : f32[256,512] = matmul_select
    */
-  public static void k80MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k65MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1330,14 +1197,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %251 : f32[512,512] = matmul_add
    */
-  public static void k81MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k66MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1354,7 +1221,7 @@ public final class CriticPhase implements Phase {
   /**
    * %258 : f32[256,512] = matmul_select
    */
-  public static void k82MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k67MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1364,14 +1231,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %256 : f32[512,512] = matmul_add
    */
-  public static void k83MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k68MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1388,7 +1255,7 @@ public final class CriticPhase implements Phase {
   /**
    * %260 : f32[1,512] = matmul_add
    */
-  public static void k84MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k69MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1405,7 +1272,7 @@ public final class CriticPhase implements Phase {
   /**
    * %268 : f32[512,2] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1414,7 +1281,7 @@ public final class CriticPhase implements Phase {
   /**
    * %274 : f32[512,2] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1423,7 +1290,7 @@ public final class CriticPhase implements Phase {
   /**
    * %279 : f32[] = sub
    */
-  public static void k87Sub(FloatArray out, FloatArray in0) {
+  public static void k72Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f)))));
     }
@@ -1432,7 +1299,7 @@ public final class CriticPhase implements Phase {
   /**
    * %284 : f32[] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0) {
+  public static void k73Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))));
     }
@@ -1441,7 +1308,7 @@ public final class CriticPhase implements Phase {
   /**
    * %297 : f32[512,2] = sub
    */
-  public static void k89Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1451,7 +1318,7 @@ public final class CriticPhase implements Phase {
   /**
    * %304 : f32[512] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1460,44 +1327,26 @@ public final class CriticPhase implements Phase {
   /**
    * %310 : f32[512] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k76Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %322 : f32[512] = copy
-   */
-  public static void k92Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %325 : f32[512] = copy
-   */
-  public static void k93Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %333 : f32[512] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %340 : f32[512,512] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1506,44 +1355,26 @@ public final class CriticPhase implements Phase {
   /**
    * %346 : f32[512,512] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %358 : f32[512,512] = copy
-   */
-  public static void k97Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %361 : f32[512,512] = copy
-   */
-  public static void k98Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %369 : f32[512,512] = sub
    */
-  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %376 : f32[512] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1552,7 +1383,7 @@ public final class CriticPhase implements Phase {
   /**
    * %382 : f32[512] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1561,17 +1392,17 @@ public final class CriticPhase implements Phase {
   /**
    * %405 : f32[512] = sub
    */
-  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k83Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %412 : f32[512,512] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1580,7 +1411,7 @@ public final class CriticPhase implements Phase {
   /**
    * %418 : f32[512,512] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1589,17 +1420,17 @@ public final class CriticPhase implements Phase {
   /**
    * %441 : f32[512,512] = sub
    */
-  public static void k105Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %448 : f32[512] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1608,7 +1439,7 @@ public final class CriticPhase implements Phase {
   /**
    * %454 : f32[512] = add
    */
-  public static void k107Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k88Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1617,17 +1448,17 @@ public final class CriticPhase implements Phase {
   /**
    * %477 : f32[512] = sub
    */
-  public static void k108Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k89Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %484 : f32[1,512] = add
    */
-  public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1636,7 +1467,7 @@ public final class CriticPhase implements Phase {
   /**
    * %490 : f32[1,512] = add
    */
-  public static void k110Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k91Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1645,7 +1476,7 @@ public final class CriticPhase implements Phase {
   /**
    * %513 : f32[1,512] = sub
    */
-  public static void k111Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1655,7 +1486,7 @@ public final class CriticPhase implements Phase {
   /**
    * %517 : f32[1] = mul
    */
-  public static void k112Mul(FloatArray out, FloatArray in0) {
+  public static void k93Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.5f));
     }
@@ -1664,7 +1495,7 @@ public final class CriticPhase implements Phase {
   /**
    * %522 : f32[1] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0) {
+  public static void k94Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.9f));
     }
@@ -1673,7 +1504,7 @@ public final class CriticPhase implements Phase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k114Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k95Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1683,7 +1514,7 @@ public final class CriticPhase implements Phase {
   /**
    * %549 : f32[] = add
    */
-  public static void k115Add(FloatArray out, FloatArray in0) {
+  public static void k96Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1695,246 +1526,208 @@ public final class CriticPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("critic")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
-        .task("k0Matmul", CriticPhase::k0Matmul, buffer0, in8, in0)
-        .task("k1Copy", CriticPhase::k1Copy, buffer1, in1)
-        .task("k2Add", CriticPhase::k2Add, buffer2, buffer0, buffer1)
-        .task("k3Greater", CriticPhase::k3Greater, buffer0, buffer2)
-        .task("k4Select", CriticPhase::k4Select, buffer3, buffer0, buffer2)
-        .task("k5Matmul", CriticPhase::k5Matmul, buffer2, buffer3, in2)
-        .task("k6Copy", CriticPhase::k6Copy, buffer4, in3)
-        .task("k7Add", CriticPhase::k7Add, buffer5, buffer2, buffer4)
-        .task("k8Greater", CriticPhase::k8Greater, buffer2, buffer5)
-        .task("k9Select", CriticPhase::k9Select, buffer6, buffer2, buffer5)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer5, buffer6, in4)
-        .task("k11Copy", CriticPhase::k11Copy, buffer7, in5)
-        .task("k12Add", CriticPhase::k12Add, buffer8, buffer5, buffer7)
-        .task("k13Greater", CriticPhase::k13Greater, buffer5, buffer8)
-        .task("k14Select", CriticPhase::k14Select, buffer9, buffer5, buffer8)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer10, buffer9, in6)
-        .task("k16Copy", CriticPhase::k16Copy, buffer11, in7)
-        .task("k17Add", CriticPhase::k17Add, buffer12, buffer10, buffer11)
-        .task("k18MatmulSelect", CriticPhase::k18MatmulSelect, buffer8, CONSTANT_0, in6, buffer5)
-        .task("k19MatmulSelect", CriticPhase::k19MatmulSelect, buffer13, buffer8, in4, buffer2)
-        .task("k20MatmulSelect", CriticPhase::k20MatmulSelect, buffer14, buffer13, in2, buffer0)
-        .task("k21Matmul", CriticPhase::k21Matmul, buffer15, buffer14, in0)
-        .task("k22Mul", CriticPhase::k22Mul, buffer16, buffer15)
-        .task("k23ReduceSum", CriticPhase::k23ReduceSum, buffer10, buffer16)
-        .task("k24Greater", CriticPhase::k24Greater, buffer17, buffer10)
-        .task("k25Sqrt", CriticPhase::k25Sqrt, buffer18, buffer17, buffer10)
-        .task("k26Select", CriticPhase::k26Select, buffer10, buffer17, buffer18)
-        .task("k27Pow", CriticPhase::k27Pow, buffer19, buffer10)
-        .task("k28ReduceSum", CriticPhase::k28ReduceSum, buffer20, buffer19)
-        .task("k29Mul", CriticPhase::k29Mul, buffer21, buffer20)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer20, buffer12)
-        .task("k31RandomNormal", CriticPhase::k31RandomNormal, buffer16, step)
-        .task("k32MatmulAdd", CriticPhase::k32MatmulAdd, buffer22, buffer16, in9, in10)
-        .task("k33Select", CriticPhase::k33Select, buffer23, buffer22)
-        .task("k34MatmulAdd", CriticPhase::k34MatmulAdd, buffer22, buffer23, in11, in12)
-        .task("k35Select", CriticPhase::k35Select, buffer23, buffer22)
-        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer22, buffer23, in13, in14)
-        .task("k37Select", CriticPhase::k37Select, buffer23, buffer22)
-        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer16, buffer23, in15, in16)
-        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer23, buffer16, in0, buffer1)
-        .task("k40Greater", CriticPhase::k40Greater, buffer1, buffer23)
-        .task("k41Select", CriticPhase::k41Select, buffer22, buffer1, buffer23)
-        .task("k42MatmulAdd", CriticPhase::k42MatmulAdd, buffer23, buffer22, in2, buffer4)
-        .task("k43Greater", CriticPhase::k43Greater, buffer4, buffer23)
-        .task("k44Select", CriticPhase::k44Select, buffer24, buffer4, buffer23)
-        .task("k45MatmulAdd", CriticPhase::k45MatmulAdd, buffer23, buffer24, in4, buffer7)
-        .task("k46Greater", CriticPhase::k46Greater, buffer7, buffer23)
-        .task("k47Select", CriticPhase::k47Select, buffer25, buffer7, buffer23)
-        .task("k48MatmulAdd", CriticPhase::k48MatmulAdd, buffer12, buffer25, in6, buffer11)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer26, buffer12)
-        .task("k50Sub", CriticPhase::k50Sub, buffer27, buffer20, buffer26)
-        .task("k51Add", CriticPhase::k51Add, buffer28, buffer27, buffer21)
-        .task("k52MatmulSelect", CriticPhase::k52MatmulSelect, buffer23, CONSTANT_1, in6, buffer7)
-        .task("k53Matmul", CriticPhase::k53Matmul, buffer29, CONSTANT_1, buffer25)
-        .task("k54ReduceSum", CriticPhase::k54ReduceSum, buffer30, buffer23)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer25, buffer23, in4, buffer4)
-        .task("k56Matmul", CriticPhase::k56Matmul, buffer31, buffer23, buffer24)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer32, buffer25)
-        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer24, buffer25, in2, buffer1)
-        .task("k59Matmul", CriticPhase::k59Matmul, buffer33, buffer25, buffer22)
-        .task("k60ReduceSum", CriticPhase::k60ReduceSum, buffer34, buffer24)
-        .task("k61Matmul", CriticPhase::k61Matmul, buffer35, buffer24, buffer16)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer24, CONSTANT_2, in6, buffer5)
-        .task("k63Matmul", CriticPhase::k63Matmul, buffer16, CONSTANT_2, buffer9)
-        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer36, buffer24)
-        .task("k65Add", CriticPhase::k65Add, buffer37, buffer30, buffer36)
-        .task("k66MatmulSelect", CriticPhase::k66MatmulSelect, buffer9, buffer24, in4, buffer2)
-        .task("k67Matmul", CriticPhase::k67Matmul, buffer38, buffer24, buffer6)
-        .task("k68ReduceSum", CriticPhase::k68ReduceSum, buffer36, buffer9)
-        .task("k69Add", CriticPhase::k69Add, buffer39, buffer32, buffer36)
-        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer6, buffer9, in2, buffer0)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, buffer9, buffer3)
-        .task("k72ReduceSum", CriticPhase::k72ReduceSum, buffer36, buffer6)
-        .task("k73Add", CriticPhase::k73Add, buffer41, buffer34, buffer36)
-        .task("k74Matmul", CriticPhase::k74Matmul, buffer42, buffer6, in8)
-        .task("k75Select", CriticPhase::k75Select, buffer12, buffer17, buffer10, buffer18)
-        .task("k76Mul", CriticPhase::k76Mul, buffer36, buffer12, buffer15)
-        .task("k77Add", CriticPhase::k77Add, buffer15, buffer36)
-        .task("k78MatmulSelect", CriticPhase::k78MatmulSelect, buffer6, buffer15, in0, buffer0)
-        .task("k79MatmulAdd", CriticPhase::k79MatmulAdd, buffer43, buffer14, buffer15, buffer35, buffer42)
-        .task("k80MatmulSelect", CriticPhase::k80MatmulSelect, buffer14, buffer6, in2, buffer2)
-        .task("k81MatmulAdd", CriticPhase::k81MatmulAdd, buffer44, buffer13, buffer6, buffer33, buffer40)
-        .task("k82MatmulSelect", CriticPhase::k82MatmulSelect, buffer6, buffer14, in4, buffer5)
-        .task("k83MatmulAdd", CriticPhase::k83MatmulAdd, buffer45, buffer8, buffer14, buffer31, buffer38)
-        .task("k84MatmulAdd", CriticPhase::k84MatmulAdd, buffer46, CONSTANT_0, buffer6, buffer29, buffer16)
-        .task("k85Add", CriticPhase::k85Add, buffer47, in18, buffer43)
-        .task("k86Add", CriticPhase::k86Add, buffer48, in19, buffer43)
-        .task("k87Sub", CriticPhase::k87Sub, buffer26, in17)
-        .task("k88Sub", CriticPhase::k88Sub, buffer20, in17)
-        .task("k89Sub", CriticPhase::k89Sub, buffer49, in0, buffer47, buffer26, buffer48, buffer20)
-        .task("k90Add", CriticPhase::k90Add, buffer50, in20, buffer41)
-        .task("k91Add", CriticPhase::k91Add, buffer51, in21, buffer41)
-        .task("k92Copy", CriticPhase::k92Copy, buffer16, buffer26)
-        .task("k93Copy", CriticPhase::k93Copy, buffer29, buffer20)
-        .task("k94Sub", CriticPhase::k94Sub, buffer52, in1, buffer50, buffer16, buffer51, buffer29)
-        .task("k95Add", CriticPhase::k95Add, buffer53, in22, buffer44)
-        .task("k96Add", CriticPhase::k96Add, buffer54, in23, buffer44)
-        .task("k97Copy", CriticPhase::k97Copy, buffer38, buffer26)
-        .task("k98Copy", CriticPhase::k98Copy, buffer31, buffer20)
-        .task("k99Sub", CriticPhase::k99Sub, buffer55, in2, buffer53, buffer38, buffer54, buffer31)
-        .task("k100Add", CriticPhase::k100Add, buffer56, in24, buffer39)
-        .task("k101Add", CriticPhase::k101Add, buffer57, in25, buffer39)
-        .task("k102Sub", CriticPhase::k102Sub, buffer58, in3, buffer56, buffer16, buffer57, buffer29)
-        .task("k103Add", CriticPhase::k103Add, buffer59, in26, buffer45)
-        .task("k104Add", CriticPhase::k104Add, buffer60, in27, buffer45)
-        .task("k105Sub", CriticPhase::k105Sub, buffer61, in4, buffer59, buffer38, buffer60, buffer31)
-        .task("k106Add", CriticPhase::k106Add, buffer62, in28, buffer37)
-        .task("k107Add", CriticPhase::k107Add, buffer63, in29, buffer37)
-        .task("k108Sub", CriticPhase::k108Sub, buffer64, in5, buffer62, buffer16, buffer63, buffer29)
-        .task("k109Add", CriticPhase::k109Add, buffer65, in30, buffer46)
-        .task("k110Add", CriticPhase::k110Add, buffer66, in31, buffer46)
-        .task("k111Sub", CriticPhase::k111Sub, buffer67, in6, buffer65, buffer26, buffer66, buffer20)
-        .task("k112Mul", CriticPhase::k112Mul, buffer68, in32)
-        .task("k113Mul", CriticPhase::k113Mul, buffer69, in33)
-        .task("k114Sub", CriticPhase::k114Sub, buffer70, in7, buffer68, buffer26, buffer69, buffer20)
-        .task("k115Add", CriticPhase::k115Add, buffer71, in17)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, in8, buffer21, buffer27, buffer28, buffer43, buffer41, buffer44, buffer39, buffer45, buffer37, buffer46, CONSTANT_3, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71);
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
+        .task("k0MatmulAdd", CriticPhase::k0MatmulAdd, buffer0, in8, in0, in1)
+        .task("k1Select", CriticPhase::k1Select, buffer1, buffer0)
+        .task("k2MatmulAdd", CriticPhase::k2MatmulAdd, buffer2, buffer1, in2, in3)
+        .task("k3Select", CriticPhase::k3Select, buffer3, buffer2)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer4, buffer3, in4, in5)
+        .task("k5Select", CriticPhase::k5Select, buffer5, buffer4)
+        .task("k6MatmulAdd", CriticPhase::k6MatmulAdd, buffer6, buffer5, in6, in7)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer7, CONSTANT_0, in6, buffer4)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer8, buffer7, in4, buffer2)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer9, buffer8, in2, buffer0)
+        .task("k10Matmul", CriticPhase::k10Matmul, buffer10, buffer9, in0)
+        .task("k11Mul", CriticPhase::k11Mul, buffer11, buffer10)
+        .task("k12ReduceSum", CriticPhase::k12ReduceSum, buffer12, buffer11)
+        .task("k13Sqrt", CriticPhase::k13Sqrt, buffer13, buffer12)
+        .task("k14Select", CriticPhase::k14Select, buffer14, buffer12, buffer13)
+        .task("k15Pow", CriticPhase::k15Pow, buffer15, buffer14)
+        .task("k16ReduceSum", CriticPhase::k16ReduceSum, buffer16, buffer15)
+        .task("k17Mul", CriticPhase::k17Mul, buffer17, buffer16)
+        .task("k18ReduceSum", CriticPhase::k18ReduceSum, buffer16, buffer6)
+        .task("k19RandomNormal", CriticPhase::k19RandomNormal, buffer11, step)
+        .task("k20MatmulAdd", CriticPhase::k20MatmulAdd, buffer18, buffer11, in9, in10)
+        .task("k21Select", CriticPhase::k21Select, buffer19, buffer18)
+        .task("k22MatmulAdd", CriticPhase::k22MatmulAdd, buffer18, buffer19, in11, in12)
+        .task("k23Select", CriticPhase::k23Select, buffer19, buffer18)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer18, buffer19, in13, in14)
+        .task("k25Select", CriticPhase::k25Select, buffer19, buffer18)
+        .task("k26MatmulAdd", CriticPhase::k26MatmulAdd, buffer11, buffer19, in15, in16)
+        .task("k27MatmulAdd", CriticPhase::k27MatmulAdd, buffer19, buffer11, in0, in1)
+        .task("k28Select", CriticPhase::k28Select, buffer18, buffer19)
+        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer20, buffer18, in2, in3)
+        .task("k30Select", CriticPhase::k30Select, buffer21, buffer20)
+        .task("k31MatmulAdd", CriticPhase::k31MatmulAdd, buffer22, buffer21, in4, in5)
+        .task("k32Select", CriticPhase::k32Select, buffer23, buffer22)
+        .task("k33MatmulAdd", CriticPhase::k33MatmulAdd, buffer6, buffer23, in6, in7)
+        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer24, buffer6)
+        .task("k35Sub", CriticPhase::k35Sub, buffer25, buffer16, buffer24)
+        .task("k36Add", CriticPhase::k36Add, buffer26, buffer25, buffer17)
+        .task("k37MatmulSelect", CriticPhase::k37MatmulSelect, buffer27, CONSTANT_1, in6, buffer22)
+        .task("k38Matmul", CriticPhase::k38Matmul, buffer28, CONSTANT_1, buffer23)
+        .task("k39ReduceSum", CriticPhase::k39ReduceSum, buffer29, buffer27)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelect, buffer23, buffer27, in4, buffer20)
+        .task("k41Matmul", CriticPhase::k41Matmul, buffer30, buffer27, buffer21)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer31, buffer23)
+        .task("k43MatmulSelect", CriticPhase::k43MatmulSelect, buffer21, buffer23, in2, buffer19)
+        .task("k44Matmul", CriticPhase::k44Matmul, buffer32, buffer23, buffer18)
+        .task("k45ReduceSum", CriticPhase::k45ReduceSum, buffer33, buffer21)
+        .task("k46Matmul", CriticPhase::k46Matmul, buffer34, buffer21, buffer11)
+        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer21, CONSTANT_2, in6, buffer4)
+        .task("k48Matmul", CriticPhase::k48Matmul, buffer11, CONSTANT_2, buffer5)
+        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer35, buffer21)
+        .task("k50Add", CriticPhase::k50Add, buffer36, buffer29, buffer35)
+        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer5, buffer21, in4, buffer2)
+        .task("k52Matmul", CriticPhase::k52Matmul, buffer37, buffer21, buffer3)
+        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer35, buffer5)
+        .task("k54Add", CriticPhase::k54Add, buffer38, buffer31, buffer35)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer3, buffer5, in2, buffer0)
+        .task("k56Matmul", CriticPhase::k56Matmul, buffer39, buffer5, buffer1)
+        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer35, buffer3)
+        .task("k58Add", CriticPhase::k58Add, buffer40, buffer33, buffer35)
+        .task("k59Matmul", CriticPhase::k59Matmul, buffer41, buffer3, in8)
+        .task("k60Select", CriticPhase::k60Select, buffer6, buffer12, buffer14, buffer13)
+        .task("k61Mul", CriticPhase::k61Mul, buffer35, buffer6, buffer10)
+        .task("k62Add", CriticPhase::k62Add, buffer10, buffer35)
+        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer3, buffer10, in0, buffer0)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer42, buffer9, buffer10, buffer34, buffer41)
+        .task("k65MatmulSelect", CriticPhase::k65MatmulSelect, buffer9, buffer3, in2, buffer2)
+        .task("k66MatmulAdd", CriticPhase::k66MatmulAdd, buffer43, buffer8, buffer3, buffer32, buffer39)
+        .task("k67MatmulSelect", CriticPhase::k67MatmulSelect, buffer3, buffer9, in4, buffer4)
+        .task("k68MatmulAdd", CriticPhase::k68MatmulAdd, buffer44, buffer7, buffer9, buffer30, buffer37)
+        .task("k69MatmulAdd", CriticPhase::k69MatmulAdd, buffer45, CONSTANT_0, buffer3, buffer28, buffer11)
+        .task("k70Add", CriticPhase::k70Add, buffer46, in18, buffer42)
+        .task("k71Add", CriticPhase::k71Add, buffer47, in19, buffer42)
+        .task("k72Sub", CriticPhase::k72Sub, buffer24, in17)
+        .task("k73Sub", CriticPhase::k73Sub, buffer16, in17)
+        .task("k74Sub", CriticPhase::k74Sub, buffer48, in0, buffer46, buffer24, buffer47, buffer16)
+        .task("k75Add", CriticPhase::k75Add, buffer49, in20, buffer40)
+        .task("k76Add", CriticPhase::k76Add, buffer50, in21, buffer40)
+        .task("k77Sub", CriticPhase::k77Sub, buffer51, in1, buffer49, buffer24, buffer50, buffer16)
+        .task("k78Add", CriticPhase::k78Add, buffer52, in22, buffer43)
+        .task("k79Add", CriticPhase::k79Add, buffer53, in23, buffer43)
+        .task("k80Sub", CriticPhase::k80Sub, buffer54, in2, buffer52, buffer24, buffer53, buffer16)
+        .task("k81Add", CriticPhase::k81Add, buffer55, in24, buffer38)
+        .task("k82Add", CriticPhase::k82Add, buffer56, in25, buffer38)
+        .task("k83Sub", CriticPhase::k83Sub, buffer57, in3, buffer55, buffer24, buffer56, buffer16)
+        .task("k84Add", CriticPhase::k84Add, buffer58, in26, buffer44)
+        .task("k85Add", CriticPhase::k85Add, buffer59, in27, buffer44)
+        .task("k86Sub", CriticPhase::k86Sub, buffer60, in4, buffer58, buffer24, buffer59, buffer16)
+        .task("k87Add", CriticPhase::k87Add, buffer61, in28, buffer36)
+        .task("k88Add", CriticPhase::k88Add, buffer62, in29, buffer36)
+        .task("k89Sub", CriticPhase::k89Sub, buffer63, in5, buffer61, buffer24, buffer62, buffer16)
+        .task("k90Add", CriticPhase::k90Add, buffer64, in30, buffer45)
+        .task("k91Add", CriticPhase::k91Add, buffer65, in31, buffer45)
+        .task("k92Sub", CriticPhase::k92Sub, buffer66, in6, buffer64, buffer24, buffer65, buffer16)
+        .task("k93Mul", CriticPhase::k93Mul, buffer67, in32)
+        .task("k94Mul", CriticPhase::k94Mul, buffer68, in33)
+        .task("k95Sub", CriticPhase::k95Sub, buffer69, in7, buffer67, buffer24, buffer68, buffer16)
+        .task("k96Add", CriticPhase::k96Add, buffer70, in17)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, in8, buffer17, buffer25, buffer26, buffer42, buffer40, buffer43, buffer38, buffer44, buffer36, buffer45, CONSTANT_3, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70);
   }
 
   /**
    * The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).
    */
   private void runOnJvm() {
-    k0Matmul(buffer0, in8, in0);
-    k1Copy(buffer1, in1);
-    k2Add(buffer2, buffer0, buffer1);
-    k3Greater(buffer0, buffer2);
-    k4Select(buffer3, buffer0, buffer2);
-    k5Matmul(buffer2, buffer3, in2);
-    k6Copy(buffer4, in3);
-    k7Add(buffer5, buffer2, buffer4);
-    k8Greater(buffer2, buffer5);
-    k9Select(buffer6, buffer2, buffer5);
-    k10Matmul(buffer5, buffer6, in4);
-    k11Copy(buffer7, in5);
-    k12Add(buffer8, buffer5, buffer7);
-    k13Greater(buffer5, buffer8);
-    k14Select(buffer9, buffer5, buffer8);
-    k15Matmul(buffer10, buffer9, in6);
-    k16Copy(buffer11, in7);
-    k17Add(buffer12, buffer10, buffer11);
-    k18MatmulSelect(buffer8, CONSTANT_0, in6, buffer5);
-    k19MatmulSelect(buffer13, buffer8, in4, buffer2);
-    k20MatmulSelect(buffer14, buffer13, in2, buffer0);
-    k21Matmul(buffer15, buffer14, in0);
-    k22Mul(buffer16, buffer15);
-    k23ReduceSum(buffer10, buffer16);
-    k24Greater(buffer17, buffer10);
-    k25Sqrt(buffer18, buffer17, buffer10);
-    k26Select(buffer10, buffer17, buffer18);
-    k27Pow(buffer19, buffer10);
-    k28ReduceSum(buffer20, buffer19);
-    k29Mul(buffer21, buffer20);
-    k30ReduceSum(buffer20, buffer12);
-    k31RandomNormal(buffer16, step);
-    k32MatmulAdd(buffer22, buffer16, in9, in10);
-    k33Select(buffer23, buffer22);
-    k34MatmulAdd(buffer22, buffer23, in11, in12);
-    k35Select(buffer23, buffer22);
-    k36MatmulAdd(buffer22, buffer23, in13, in14);
-    k37Select(buffer23, buffer22);
-    k38MatmulAdd(buffer16, buffer23, in15, in16);
-    k39MatmulAdd(buffer23, buffer16, in0, buffer1);
-    k40Greater(buffer1, buffer23);
-    k41Select(buffer22, buffer1, buffer23);
-    k42MatmulAdd(buffer23, buffer22, in2, buffer4);
-    k43Greater(buffer4, buffer23);
-    k44Select(buffer24, buffer4, buffer23);
-    k45MatmulAdd(buffer23, buffer24, in4, buffer7);
-    k46Greater(buffer7, buffer23);
-    k47Select(buffer25, buffer7, buffer23);
-    k48MatmulAdd(buffer12, buffer25, in6, buffer11);
-    k49ReduceSum(buffer26, buffer12);
-    k50Sub(buffer27, buffer20, buffer26);
-    k51Add(buffer28, buffer27, buffer21);
-    k52MatmulSelect(buffer23, CONSTANT_1, in6, buffer7);
-    k53Matmul(buffer29, CONSTANT_1, buffer25);
-    k54ReduceSum(buffer30, buffer23);
-    k55MatmulSelect(buffer25, buffer23, in4, buffer4);
-    k56Matmul(buffer31, buffer23, buffer24);
-    k57ReduceSum(buffer32, buffer25);
-    k58MatmulSelect(buffer24, buffer25, in2, buffer1);
-    k59Matmul(buffer33, buffer25, buffer22);
-    k60ReduceSum(buffer34, buffer24);
-    k61Matmul(buffer35, buffer24, buffer16);
-    k62MatmulSelect(buffer24, CONSTANT_2, in6, buffer5);
-    k63Matmul(buffer16, CONSTANT_2, buffer9);
-    k64ReduceSum(buffer36, buffer24);
-    k65Add(buffer37, buffer30, buffer36);
-    k66MatmulSelect(buffer9, buffer24, in4, buffer2);
-    k67Matmul(buffer38, buffer24, buffer6);
-    k68ReduceSum(buffer36, buffer9);
-    k69Add(buffer39, buffer32, buffer36);
-    k70MatmulSelect(buffer6, buffer9, in2, buffer0);
-    k71Matmul(buffer40, buffer9, buffer3);
-    k72ReduceSum(buffer36, buffer6);
-    k73Add(buffer41, buffer34, buffer36);
-    k74Matmul(buffer42, buffer6, in8);
-    k75Select(buffer12, buffer17, buffer10, buffer18);
-    k76Mul(buffer36, buffer12, buffer15);
-    k77Add(buffer15, buffer36);
-    k78MatmulSelect(buffer6, buffer15, in0, buffer0);
-    k79MatmulAdd(buffer43, buffer14, buffer15, buffer35, buffer42);
-    k80MatmulSelect(buffer14, buffer6, in2, buffer2);
-    k81MatmulAdd(buffer44, buffer13, buffer6, buffer33, buffer40);
-    k82MatmulSelect(buffer6, buffer14, in4, buffer5);
-    k83MatmulAdd(buffer45, buffer8, buffer14, buffer31, buffer38);
-    k84MatmulAdd(buffer46, CONSTANT_0, buffer6, buffer29, buffer16);
-    k85Add(buffer47, in18, buffer43);
-    k86Add(buffer48, in19, buffer43);
-    k87Sub(buffer26, in17);
-    k88Sub(buffer20, in17);
-    k89Sub(buffer49, in0, buffer47, buffer26, buffer48, buffer20);
-    k90Add(buffer50, in20, buffer41);
-    k91Add(buffer51, in21, buffer41);
-    k92Copy(buffer16, buffer26);
-    k93Copy(buffer29, buffer20);
-    k94Sub(buffer52, in1, buffer50, buffer16, buffer51, buffer29);
-    k95Add(buffer53, in22, buffer44);
-    k96Add(buffer54, in23, buffer44);
-    k97Copy(buffer38, buffer26);
-    k98Copy(buffer31, buffer20);
-    k99Sub(buffer55, in2, buffer53, buffer38, buffer54, buffer31);
-    k100Add(buffer56, in24, buffer39);
-    k101Add(buffer57, in25, buffer39);
-    k102Sub(buffer58, in3, buffer56, buffer16, buffer57, buffer29);
-    k103Add(buffer59, in26, buffer45);
-    k104Add(buffer60, in27, buffer45);
-    k105Sub(buffer61, in4, buffer59, buffer38, buffer60, buffer31);
-    k106Add(buffer62, in28, buffer37);
-    k107Add(buffer63, in29, buffer37);
-    k108Sub(buffer64, in5, buffer62, buffer16, buffer63, buffer29);
-    k109Add(buffer65, in30, buffer46);
-    k110Add(buffer66, in31, buffer46);
-    k111Sub(buffer67, in6, buffer65, buffer26, buffer66, buffer20);
-    k112Mul(buffer68, in32);
-    k113Mul(buffer69, in33);
-    k114Sub(buffer70, in7, buffer68, buffer26, buffer69, buffer20);
-    k115Add(buffer71, in17);
+    k0MatmulAdd(buffer0, in8, in0, in1);
+    k1Select(buffer1, buffer0);
+    k2MatmulAdd(buffer2, buffer1, in2, in3);
+    k3Select(buffer3, buffer2);
+    k4MatmulAdd(buffer4, buffer3, in4, in5);
+    k5Select(buffer5, buffer4);
+    k6MatmulAdd(buffer6, buffer5, in6, in7);
+    k7MatmulSelect(buffer7, CONSTANT_0, in6, buffer4);
+    k8MatmulSelect(buffer8, buffer7, in4, buffer2);
+    k9MatmulSelect(buffer9, buffer8, in2, buffer0);
+    k10Matmul(buffer10, buffer9, in0);
+    k11Mul(buffer11, buffer10);
+    k12ReduceSum(buffer12, buffer11);
+    k13Sqrt(buffer13, buffer12);
+    k14Select(buffer14, buffer12, buffer13);
+    k15Pow(buffer15, buffer14);
+    k16ReduceSum(buffer16, buffer15);
+    k17Mul(buffer17, buffer16);
+    k18ReduceSum(buffer16, buffer6);
+    k19RandomNormal(buffer11, step);
+    k20MatmulAdd(buffer18, buffer11, in9, in10);
+    k21Select(buffer19, buffer18);
+    k22MatmulAdd(buffer18, buffer19, in11, in12);
+    k23Select(buffer19, buffer18);
+    k24MatmulAdd(buffer18, buffer19, in13, in14);
+    k25Select(buffer19, buffer18);
+    k26MatmulAdd(buffer11, buffer19, in15, in16);
+    k27MatmulAdd(buffer19, buffer11, in0, in1);
+    k28Select(buffer18, buffer19);
+    k29MatmulAdd(buffer20, buffer18, in2, in3);
+    k30Select(buffer21, buffer20);
+    k31MatmulAdd(buffer22, buffer21, in4, in5);
+    k32Select(buffer23, buffer22);
+    k33MatmulAdd(buffer6, buffer23, in6, in7);
+    k34ReduceSum(buffer24, buffer6);
+    k35Sub(buffer25, buffer16, buffer24);
+    k36Add(buffer26, buffer25, buffer17);
+    k37MatmulSelect(buffer27, CONSTANT_1, in6, buffer22);
+    k38Matmul(buffer28, CONSTANT_1, buffer23);
+    k39ReduceSum(buffer29, buffer27);
+    k40MatmulSelect(buffer23, buffer27, in4, buffer20);
+    k41Matmul(buffer30, buffer27, buffer21);
+    k42ReduceSum(buffer31, buffer23);
+    k43MatmulSelect(buffer21, buffer23, in2, buffer19);
+    k44Matmul(buffer32, buffer23, buffer18);
+    k45ReduceSum(buffer33, buffer21);
+    k46Matmul(buffer34, buffer21, buffer11);
+    k47MatmulSelect(buffer21, CONSTANT_2, in6, buffer4);
+    k48Matmul(buffer11, CONSTANT_2, buffer5);
+    k49ReduceSum(buffer35, buffer21);
+    k50Add(buffer36, buffer29, buffer35);
+    k51MatmulSelect(buffer5, buffer21, in4, buffer2);
+    k52Matmul(buffer37, buffer21, buffer3);
+    k53ReduceSum(buffer35, buffer5);
+    k54Add(buffer38, buffer31, buffer35);
+    k55MatmulSelect(buffer3, buffer5, in2, buffer0);
+    k56Matmul(buffer39, buffer5, buffer1);
+    k57ReduceSum(buffer35, buffer3);
+    k58Add(buffer40, buffer33, buffer35);
+    k59Matmul(buffer41, buffer3, in8);
+    k60Select(buffer6, buffer12, buffer14, buffer13);
+    k61Mul(buffer35, buffer6, buffer10);
+    k62Add(buffer10, buffer35);
+    k63MatmulSelect(buffer3, buffer10, in0, buffer0);
+    k64MatmulAdd(buffer42, buffer9, buffer10, buffer34, buffer41);
+    k65MatmulSelect(buffer9, buffer3, in2, buffer2);
+    k66MatmulAdd(buffer43, buffer8, buffer3, buffer32, buffer39);
+    k67MatmulSelect(buffer3, buffer9, in4, buffer4);
+    k68MatmulAdd(buffer44, buffer7, buffer9, buffer30, buffer37);
+    k69MatmulAdd(buffer45, CONSTANT_0, buffer3, buffer28, buffer11);
+    k70Add(buffer46, in18, buffer42);
+    k71Add(buffer47, in19, buffer42);
+    k72Sub(buffer24, in17);
+    k73Sub(buffer16, in17);
+    k74Sub(buffer48, in0, buffer46, buffer24, buffer47, buffer16);
+    k75Add(buffer49, in20, buffer40);
+    k76Add(buffer50, in21, buffer40);
+    k77Sub(buffer51, in1, buffer49, buffer24, buffer50, buffer16);
+    k78Add(buffer52, in22, buffer43);
+    k79Add(buffer53, in23, buffer43);
+    k80Sub(buffer54, in2, buffer52, buffer24, buffer53, buffer16);
+    k81Add(buffer55, in24, buffer38);
+    k82Add(buffer56, in25, buffer38);
+    k83Sub(buffer57, in3, buffer55, buffer24, buffer56, buffer16);
+    k84Add(buffer58, in26, buffer44);
+    k85Add(buffer59, in27, buffer44);
+    k86Sub(buffer60, in4, buffer58, buffer24, buffer59, buffer16);
+    k87Add(buffer61, in28, buffer36);
+    k88Add(buffer62, in29, buffer36);
+    k89Sub(buffer63, in5, buffer61, buffer24, buffer62, buffer16);
+    k90Add(buffer64, in30, buffer45);
+    k91Add(buffer65, in31, buffer45);
+    k92Sub(buffer66, in6, buffer64, buffer24, buffer65, buffer16);
+    k93Mul(buffer67, in32);
+    k94Mul(buffer68, in33);
+    k95Sub(buffer69, in7, buffer67, buffer24, buffer68, buffer16);
+    k96Add(buffer70, in17);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2031,42 +1824,42 @@ public final class CriticPhase implements Phase {
       plan.execute();
     }
     toHost(in8, writes[0]);
-    toHost(buffer21, writes[1]);
-    toHost(buffer27, writes[2]);
-    toHost(buffer28, writes[3]);
-    toHost(buffer43, writes[4]);
-    toHost(buffer41, writes[5]);
-    toHost(buffer44, writes[6]);
-    toHost(buffer39, writes[7]);
-    toHost(buffer45, writes[8]);
-    toHost(buffer37, writes[9]);
-    toHost(buffer46, writes[10]);
+    toHost(buffer17, writes[1]);
+    toHost(buffer25, writes[2]);
+    toHost(buffer26, writes[3]);
+    toHost(buffer42, writes[4]);
+    toHost(buffer40, writes[5]);
+    toHost(buffer43, writes[6]);
+    toHost(buffer38, writes[7]);
+    toHost(buffer44, writes[8]);
+    toHost(buffer36, writes[9]);
+    toHost(buffer45, writes[10]);
     toHost(CONSTANT_3, writes[11]);
-    toHost(buffer47, writes[12]);
-    toHost(buffer48, writes[13]);
-    toHost(buffer49, writes[14]);
-    toHost(buffer50, writes[15]);
-    toHost(buffer51, writes[16]);
-    toHost(buffer52, writes[17]);
-    toHost(buffer53, writes[18]);
-    toHost(buffer54, writes[19]);
-    toHost(buffer55, writes[20]);
-    toHost(buffer56, writes[21]);
-    toHost(buffer57, writes[22]);
-    toHost(buffer58, writes[23]);
-    toHost(buffer59, writes[24]);
-    toHost(buffer60, writes[25]);
-    toHost(buffer61, writes[26]);
-    toHost(buffer62, writes[27]);
-    toHost(buffer63, writes[28]);
-    toHost(buffer64, writes[29]);
-    toHost(buffer65, writes[30]);
-    toHost(buffer66, writes[31]);
-    toHost(buffer67, writes[32]);
-    toHost(buffer68, writes[33]);
-    toHost(buffer69, writes[34]);
-    toHost(buffer70, writes[35]);
-    toHost(buffer71, writes[36]);
+    toHost(buffer46, writes[12]);
+    toHost(buffer47, writes[13]);
+    toHost(buffer48, writes[14]);
+    toHost(buffer49, writes[15]);
+    toHost(buffer50, writes[16]);
+    toHost(buffer51, writes[17]);
+    toHost(buffer52, writes[18]);
+    toHost(buffer53, writes[19]);
+    toHost(buffer54, writes[20]);
+    toHost(buffer55, writes[21]);
+    toHost(buffer56, writes[22]);
+    toHost(buffer57, writes[23]);
+    toHost(buffer58, writes[24]);
+    toHost(buffer59, writes[25]);
+    toHost(buffer60, writes[26]);
+    toHost(buffer61, writes[27]);
+    toHost(buffer62, writes[28]);
+    toHost(buffer63, writes[29]);
+    toHost(buffer64, writes[30]);
+    toHost(buffer65, writes[31]);
+    toHost(buffer66, writes[32]);
+    toHost(buffer67, writes[33]);
+    toHost(buffer68, writes[34]);
+    toHost(buffer69, writes[35]);
+    toHost(buffer70, writes[36]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

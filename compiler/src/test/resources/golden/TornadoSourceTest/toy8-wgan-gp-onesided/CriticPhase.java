@@ -112,29 +112,29 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer9 = new FloatArray(131072);
 
-  private final FloatArray buffer10 = new FloatArray(131072);
+  private final FloatArray buffer10 = new FloatArray(512);
 
   private final FloatArray buffer11 = new FloatArray(256);
 
-  private final FloatArray buffer12 = new FloatArray(131072);
+  private final FloatArray buffer12 = new FloatArray(256);
 
-  private final FloatArray buffer13 = new FloatArray(131072);
+  private final FloatArray buffer13 = new FloatArray(256);
 
-  private final FloatArray buffer14 = new FloatArray(512);
+  private final FloatArray buffer14 = new FloatArray(256);
 
   private final FloatArray buffer15 = new FloatArray(256);
 
-  private final FloatArray buffer16 = new FloatArray(256);
+  private final FloatArray buffer16 = new FloatArray(1);
 
-  private final FloatArray buffer17 = new FloatArray(256);
+  private final FloatArray buffer17 = new FloatArray(1);
 
-  private final FloatArray buffer18 = new FloatArray(256);
+  private final FloatArray buffer18 = new FloatArray(131072);
 
-  private final FloatArray buffer19 = new FloatArray(256);
+  private final FloatArray buffer19 = new FloatArray(131072);
 
-  private final FloatArray buffer20 = new FloatArray(1);
+  private final FloatArray buffer20 = new FloatArray(131072);
 
-  private final FloatArray buffer21 = new FloatArray(1);
+  private final FloatArray buffer21 = new FloatArray(131072);
 
   private final FloatArray buffer22 = new FloatArray(131072);
 
@@ -152,81 +152,81 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer29 = new FloatArray(131072);
 
-  private final FloatArray buffer30 = new FloatArray(131072);
+  private final FloatArray buffer30 = new FloatArray(1);
 
-  private final FloatArray buffer31 = new FloatArray(131072);
+  private final FloatArray buffer31 = new FloatArray(1);
 
   private final FloatArray buffer32 = new FloatArray(1);
 
-  private final FloatArray buffer33 = new FloatArray(1);
+  private final FloatArray buffer33 = new FloatArray(131072);
 
-  private final FloatArray buffer34 = new FloatArray(1);
+  private final FloatArray buffer34 = new FloatArray(512);
 
-  private final FloatArray buffer35 = new FloatArray(512);
+  private final FloatArray buffer35 = new FloatArray(262144);
 
-  private final FloatArray buffer36 = new FloatArray(262144);
+  private final FloatArray buffer36 = new FloatArray(512);
 
-  private final FloatArray buffer37 = new FloatArray(512);
+  private final FloatArray buffer37 = new FloatArray(262144);
 
-  private final FloatArray buffer38 = new FloatArray(262144);
+  private final FloatArray buffer38 = new FloatArray(512);
 
-  private final FloatArray buffer39 = new FloatArray(512);
+  private final FloatArray buffer39 = new FloatArray(1024);
 
-  private final FloatArray buffer40 = new FloatArray(1024);
+  private final FloatArray buffer40 = new FloatArray(512);
 
   private final FloatArray buffer41 = new FloatArray(512);
 
   private final FloatArray buffer42 = new FloatArray(512);
 
-  private final FloatArray buffer43 = new FloatArray(512);
+  private final FloatArray buffer43 = new FloatArray(262144);
 
-  private final FloatArray buffer44 = new FloatArray(262144);
+  private final FloatArray buffer44 = new FloatArray(512);
 
-  private final FloatArray buffer45 = new FloatArray(512);
+  private final FloatArray buffer45 = new FloatArray(262144);
 
-  private final FloatArray buffer46 = new FloatArray(262144);
+  private final FloatArray buffer46 = new FloatArray(512);
 
-  private final FloatArray buffer47 = new FloatArray(512);
+  private final FloatArray buffer47 = new FloatArray(1024);
 
   private final FloatArray buffer48 = new FloatArray(1024);
 
-  private final FloatArray buffer49 = new FloatArray(1024);
+  private final FloatArray buffer49 = new FloatArray(262144);
 
   private final FloatArray buffer50 = new FloatArray(262144);
 
-  private final FloatArray buffer51 = new FloatArray(262144);
+  private final FloatArray buffer51 = new FloatArray(512);
 
-  private final FloatArray buffer52 = new FloatArray(512);
+  private final FloatArray buffer52 = new FloatArray(1024);
 
   private final FloatArray buffer53 = new FloatArray(1024);
 
   private final FloatArray buffer54 = new FloatArray(1024);
 
-  private final FloatArray buffer55 = new FloatArray(1024);
+  private final FloatArray buffer55 = new FloatArray(512);
 
   private final FloatArray buffer56 = new FloatArray(512);
 
   private final FloatArray buffer57 = new FloatArray(512);
 
-  private final FloatArray buffer58 = new FloatArray(512);
+  private final FloatArray buffer58 = new FloatArray(262144);
 
   private final FloatArray buffer59 = new FloatArray(262144);
 
   private final FloatArray buffer60 = new FloatArray(262144);
 
-  private final FloatArray buffer61 = new FloatArray(262144);
+  private final FloatArray buffer61 = new FloatArray(512);
 
   private final FloatArray buffer62 = new FloatArray(512);
 
   private final FloatArray buffer63 = new FloatArray(512);
 
-  private final FloatArray buffer64 = new FloatArray(512);
+  private final FloatArray buffer64 = new FloatArray(262144);
 
   private final FloatArray buffer65 = new FloatArray(262144);
 
   private final FloatArray buffer66 = new FloatArray(262144);
 
-  private final FloatArray buffer67 = new FloatArray(262144);
+  private final FloatArray buffer67 = new FloatArray(512);
 
   private final FloatArray buffer68 = new FloatArray(512);
 
@@ -238,15 +238,13 @@ public final class CriticPhase implements Phase {
 
   private final FloatArray buffer72 = new FloatArray(512);
 
-  private final FloatArray buffer73 = new FloatArray(512);
+  private final FloatArray buffer73 = new FloatArray(1);
 
   private final FloatArray buffer74 = new FloatArray(1);
 
   private final FloatArray buffer75 = new FloatArray(1);
 
   private final FloatArray buffer76 = new FloatArray(1);
-
-  private final FloatArray buffer77 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -447,9 +445,9 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %53 : f32[256,512] = matmul
+   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %56 : f32[256,512] = matmul_add
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -457,50 +455,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %55 : f32[256,512] = copy
-   */
-  public static void k11Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %56 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %58 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %60 : f32[256,512] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %61 : f32[256,512] = matmul
+   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %64 : f32[256,512] = matmul_add
    */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -508,50 +480,24 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %63 : f32[256,512] = copy
-   */
-  public static void k16Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %64 : f32[256,512] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %66 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = select
    */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %69 : f32[256,512] = matmul
+   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %72 : f32[256,512] = matmul_add
    */
-  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -559,41 +505,15 @@ public final class CriticPhase implements Phase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %71 : f32[256,512] = copy
-   */
-  public static void k21Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, in0.get((i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %74 : f32[256,512] = greater
-   */
-  public static void k22Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:19:3: %79 : f32[256,1] = copy
-   */
-  public static void k23Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, in0.get(0));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %84 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -603,14 +523,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %87 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -620,14 +540,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %90 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -637,14 +557,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %91 : f32[256,2] = matmul
    */
-  public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k18Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -659,7 +579,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %92 : f32[256,2] = mul
    */
-  public static void k28Mul(FloatArray out, FloatArray in0) {
+  public static void k19Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -668,7 +588,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %93 : f32[256] = reduce_sum
    */
-  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -683,54 +603,36 @@ public final class CriticPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %95 : f32[256] = greater
-   */
-  public static void k30Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %98 : f32[256] = sqrt
    */
-  public static void k31Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k21Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %103 : f32[256] = sub
    */
-  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %105 : f32[256] = greater
-   */
-  public static void k33Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %107 : f32[256] = select
    */
-  public static void k34Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %108 : f32[256] = pow
    */
-  public static void k35Pow(FloatArray out, FloatArray in0) {
+  public static void k24Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -739,7 +641,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %109 : f32[] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -754,7 +656,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %111 : f32[] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
+  public static void k26Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -763,7 +665,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:3: %115 : f32[256,512] = matmul_add
    */
-  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -772,32 +674,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %117 : f32[256,512] = greater
-   */
-  public static void k39Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = select
    */
-  public static void k40Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:3: %123 : f32[256,512] = matmul_add
    */
-  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -806,32 +699,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %125 : f32[256,512] = greater
-   */
-  public static void k42Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = select
    */
-  public static void k43Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k30Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:3: %131 : f32[256,512] = matmul_add
    */
-  public static void k44MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k31MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -840,32 +724,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %133 : f32[256,512] = greater
-   */
-  public static void k45Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = select
    */
-  public static void k46Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %139 : f32[256,1] = matmul_add
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k33MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -874,14 +749,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:18: %140 : f32[] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -898,7 +773,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:3: %146 : f32[256,512] = matmul_add
    */
-  public static void k49MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k35MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -907,32 +782,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %148 : f32[256,512] = greater
-   */
-  public static void k50Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = select
    */
-  public static void k51Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:3: %154 : f32[256,512] = matmul_add
    */
-  public static void k52MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k37MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -941,32 +807,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %156 : f32[256,512] = greater
-   */
-  public static void k53Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = select
    */
-  public static void k54Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:3: %162 : f32[256,512] = matmul_add
    */
-  public static void k55MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -975,32 +832,23 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %164 : f32[256,512] = greater
-   */
-  public static void k56Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (acc + in2.get((o % 512))));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = select
    */
-  public static void k57Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %170 : f32[256,1] = matmul_add
    */
-  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1009,14 +857,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in2.get(o)));
+      out.set(o, (acc + in2.get(0)));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %171 : f32[] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1033,7 +881,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %174 : f32[] = sub
    */
-  public static void k60Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -1042,7 +890,7 @@ public final class CriticPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:29:5: %178 : f32[] = add
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -1051,7 +899,7 @@ public final class CriticPhase implements Phase {
   /**
    * %191 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k45MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1061,14 +909,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %189 : f32[1,512] = matmul
    */
-  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1083,7 +931,7 @@ public final class CriticPhase implements Phase {
   /**
    * %192 : f32[1,512] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1100,7 +948,7 @@ public final class CriticPhase implements Phase {
   /**
    * %197 : f32[256,512] = matmul_select
    */
-  public static void k65MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1110,14 +958,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %195 : f32[512,512] = matmul
    */
-  public static void k66Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1132,7 +980,7 @@ public final class CriticPhase implements Phase {
   /**
    * %198 : f32[1,512] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1149,7 +997,7 @@ public final class CriticPhase implements Phase {
   /**
    * %203 : f32[256,512] = matmul_select
    */
-  public static void k68MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1159,14 +1007,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %201 : f32[512,512] = matmul
    */
-  public static void k69Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1181,7 +1029,7 @@ public final class CriticPhase implements Phase {
   /**
    * %204 : f32[1,512] = reduce_sum
    */
-  public static void k70ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1198,7 +1046,7 @@ public final class CriticPhase implements Phase {
   /**
    * %206 : f32[512,2] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1213,7 +1061,7 @@ public final class CriticPhase implements Phase {
   /**
    * %217 : f32[256,512] = matmul_select
    */
-  public static void k72MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1223,14 +1071,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %214 : f32[1,512] = matmul
    */
-  public static void k73Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1245,7 +1093,7 @@ public final class CriticPhase implements Phase {
   /**
    * %218 : f32[1,512] = reduce_sum
    */
-  public static void k74ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1262,7 +1110,7 @@ public final class CriticPhase implements Phase {
   /**
    * %220 : f32[512] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1271,7 +1119,7 @@ public final class CriticPhase implements Phase {
   /**
    * %225 : f32[256,512] = matmul_select
    */
-  public static void k76MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1281,14 +1129,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %222 : f32[512,512] = matmul
    */
-  public static void k77Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1303,7 +1151,7 @@ public final class CriticPhase implements Phase {
   /**
    * %226 : f32[1,512] = reduce_sum
    */
-  public static void k78ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1320,7 +1168,7 @@ public final class CriticPhase implements Phase {
   /**
    * %228 : f32[512] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k62Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1329,7 +1177,7 @@ public final class CriticPhase implements Phase {
   /**
    * %233 : f32[256,512] = matmul_select
    */
-  public static void k80MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1339,14 +1187,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %230 : f32[512,512] = matmul
    */
-  public static void k81Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k64Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1361,7 +1209,7 @@ public final class CriticPhase implements Phase {
   /**
    * %234 : f32[1,512] = reduce_sum
    */
-  public static void k82ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1378,7 +1226,7 @@ public final class CriticPhase implements Phase {
   /**
    * %236 : f32[512] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1387,7 +1235,7 @@ public final class CriticPhase implements Phase {
   /**
    * %237 : f32[512,2] = matmul
    */
-  public static void k84Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1402,17 +1250,17 @@ public final class CriticPhase implements Phase {
   /**
    * %253 : f32[256] = select
    */
-  public static void k85Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k68Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (in1.get(i) != 0f ? (0.078125f * in2.get(i)) : 0.0f) : 0.0f) / (in3.get(i) * 2.0f)) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? ((in1.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in2.get(i)) : 0.0f) : 0.0f) / (in3.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %256 : f32[256,2] = mul
    */
-  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get((i / 2)) * in1.get(i)));
     }
@@ -1421,7 +1269,7 @@ public final class CriticPhase implements Phase {
   /**
    * %258 : f32[256,2] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0) {
+  public static void k70Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in0.get(i)));
     }
@@ -1430,7 +1278,7 @@ public final class CriticPhase implements Phase {
   /**
    * %263 : f32[256,512] = matmul_select
    */
-  public static void k88MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k71MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1440,14 +1288,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %261 : f32[512,2] = matmul_add
    */
-  public static void k89MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k72MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1464,7 +1312,7 @@ public final class CriticPhase implements Phase {
   /**
    * %268 : f32[256,512] = matmul_select
    */
-  public static void k90MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k73MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1474,14 +1322,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %266 : f32[512,512] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k74MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1498,7 +1346,7 @@ public final class CriticPhase implements Phase {
   /**
    * %273 : f32[256,512] = matmul_select
    */
-  public static void k92MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k75MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1508,14 +1356,14 @@ public final class CriticPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %271 : f32[512,512] = matmul_add
    */
-  public static void k93MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1532,7 +1380,7 @@ public final class CriticPhase implements Phase {
   /**
    * %275 : f32[1,512] = matmul_add
    */
-  public static void k94MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k77MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1549,7 +1397,7 @@ public final class CriticPhase implements Phase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1558,7 +1406,7 @@ public final class CriticPhase implements Phase {
   /**
    * %289 : f32[512,2] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1567,7 +1415,7 @@ public final class CriticPhase implements Phase {
   /**
    * %294 : f32[] = sub
    */
-  public static void k97Sub(FloatArray out, FloatArray in0) {
+  public static void k80Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f)))));
     }
@@ -1576,7 +1424,7 @@ public final class CriticPhase implements Phase {
   /**
    * %299 : f32[] = sub
    */
-  public static void k98Sub(FloatArray out, FloatArray in0) {
+  public static void k81Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))));
     }
@@ -1585,7 +1433,7 @@ public final class CriticPhase implements Phase {
   /**
    * %312 : f32[512,2] = sub
    */
-  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1595,7 +1443,7 @@ public final class CriticPhase implements Phase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1604,44 +1452,26 @@ public final class CriticPhase implements Phase {
   /**
    * %325 : f32[512] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %337 : f32[512] = copy
-   */
-  public static void k102Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %340 : f32[512] = copy
-   */
-  public static void k103Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %348 : f32[512] = sub
    */
-  public static void k104Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k105Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1650,44 +1480,26 @@ public final class CriticPhase implements Phase {
   /**
    * %361 : f32[512,512] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %373 : f32[512,512] = copy
-   */
-  public static void k107Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %376 : f32[512,512] = copy
-   */
-  public static void k108Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %384 : f32[512,512] = sub
    */
-  public static void k109Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %391 : f32[512] = add
    */
-  public static void k110Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k89Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1696,7 +1508,7 @@ public final class CriticPhase implements Phase {
   /**
    * %397 : f32[512] = add
    */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1705,17 +1517,17 @@ public final class CriticPhase implements Phase {
   /**
    * %420 : f32[512] = sub
    */
-  public static void k112Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k91Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1724,7 +1536,7 @@ public final class CriticPhase implements Phase {
   /**
    * %433 : f32[512,512] = add
    */
-  public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1733,17 +1545,17 @@ public final class CriticPhase implements Phase {
   /**
    * %456 : f32[512,512] = sub
    */
-  public static void k115Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %463 : f32[512] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1752,7 +1564,7 @@ public final class CriticPhase implements Phase {
   /**
    * %469 : f32[512] = add
    */
-  public static void k117Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1761,17 +1573,17 @@ public final class CriticPhase implements Phase {
   /**
    * %492 : f32[512] = sub
    */
-  public static void k118Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k97Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k98Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1780,7 +1592,7 @@ public final class CriticPhase implements Phase {
   /**
    * %505 : f32[1,512] = add
    */
-  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1789,7 +1601,7 @@ public final class CriticPhase implements Phase {
   /**
    * %528 : f32[1,512] = sub
    */
-  public static void k121Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k100Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1799,7 +1611,7 @@ public final class CriticPhase implements Phase {
   /**
    * %532 : f32[1] = mul
    */
-  public static void k122Mul(FloatArray out, FloatArray in0) {
+  public static void k101Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.5f));
     }
@@ -1808,7 +1620,7 @@ public final class CriticPhase implements Phase {
   /**
    * %537 : f32[1] = mul
    */
-  public static void k123Mul(FloatArray out, FloatArray in0) {
+  public static void k102Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.9f));
     }
@@ -1817,7 +1629,7 @@ public final class CriticPhase implements Phase {
   /**
    * %562 : f32[1] = sub
    */
-  public static void k124Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k103Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1827,7 +1639,7 @@ public final class CriticPhase implements Phase {
   /**
    * %564 : f32[] = add
    */
-  public static void k125Add(FloatArray out, FloatArray in0) {
+  public static void k104Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1839,7 +1651,7 @@ public final class CriticPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("critic")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, in33, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, CONSTANT_0, CONSTANT_1, CONSTANT_2, CONSTANT_3)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
         .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, in8, in9)
         .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
@@ -1850,123 +1662,102 @@ public final class CriticPhase implements Phase {
         .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, in14, in15)
         .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
         .task("k9Add", CriticPhase::k9Add, buffer5, in16, buffer4, buffer3)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer2, buffer5, in0)
-        .task("k11Copy", CriticPhase::k11Copy, buffer1, in1)
-        .task("k12Add", CriticPhase::k12Add, buffer6, buffer2, buffer1)
-        .task("k13Greater", CriticPhase::k13Greater, buffer2, buffer6)
-        .task("k14Select", CriticPhase::k14Select, buffer7, buffer2, buffer6)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer6, buffer7, in2)
-        .task("k16Copy", CriticPhase::k16Copy, buffer7, in3)
-        .task("k17Add", CriticPhase::k17Add, buffer8, buffer6, buffer7)
-        .task("k18Greater", CriticPhase::k18Greater, buffer6, buffer8)
-        .task("k19Select", CriticPhase::k19Select, buffer9, buffer6, buffer8)
-        .task("k20Matmul", CriticPhase::k20Matmul, buffer8, buffer9, in4)
-        .task("k21Copy", CriticPhase::k21Copy, buffer9, in5)
-        .task("k22Greater", CriticPhase::k22Greater, buffer10, buffer8, buffer9)
-        .task("k23Copy", CriticPhase::k23Copy, buffer11, in7)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer8, CONSTANT_0, in6, buffer10)
-        .task("k25MatmulSelect", CriticPhase::k25MatmulSelect, buffer12, buffer8, in4, buffer6)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer13, buffer12, in2, buffer2)
-        .task("k27Matmul", CriticPhase::k27Matmul, buffer0, buffer13, in0)
-        .task("k28Mul", CriticPhase::k28Mul, buffer14, buffer0)
-        .task("k29ReduceSum", CriticPhase::k29ReduceSum, buffer15, buffer14)
-        .task("k30Greater", CriticPhase::k30Greater, buffer16, buffer15)
-        .task("k31Sqrt", CriticPhase::k31Sqrt, buffer17, buffer16, buffer15)
-        .task("k32Sub", CriticPhase::k32Sub, buffer15, buffer16, buffer17)
-        .task("k33Greater", CriticPhase::k33Greater, buffer18, buffer15)
-        .task("k34Select", CriticPhase::k34Select, buffer19, buffer18, buffer15)
-        .task("k35Pow", CriticPhase::k35Pow, buffer15, buffer19)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer20, buffer15)
-        .task("k37Mul", CriticPhase::k37Mul, buffer21, buffer20)
-        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer22, in16, in0, buffer1)
-        .task("k39Greater", CriticPhase::k39Greater, buffer23, buffer22)
-        .task("k40Select", CriticPhase::k40Select, buffer24, buffer23, buffer22)
-        .task("k41MatmulAdd", CriticPhase::k41MatmulAdd, buffer22, buffer24, in2, buffer7)
-        .task("k42Greater", CriticPhase::k42Greater, buffer25, buffer22)
-        .task("k43Select", CriticPhase::k43Select, buffer26, buffer25, buffer22)
-        .task("k44MatmulAdd", CriticPhase::k44MatmulAdd, buffer22, buffer26, in4, buffer9)
-        .task("k45Greater", CriticPhase::k45Greater, buffer27, buffer22)
-        .task("k46Select", CriticPhase::k46Select, buffer28, buffer27, buffer22)
-        .task("k47MatmulAdd", CriticPhase::k47MatmulAdd, buffer15, buffer28, in6, buffer11)
-        .task("k48ReduceSum", CriticPhase::k48ReduceSum, buffer20, buffer15)
-        .task("k49MatmulAdd", CriticPhase::k49MatmulAdd, buffer22, buffer3, in0, buffer1)
-        .task("k50Greater", CriticPhase::k50Greater, buffer1, buffer22)
-        .task("k51Select", CriticPhase::k51Select, buffer29, buffer1, buffer22)
-        .task("k52MatmulAdd", CriticPhase::k52MatmulAdd, buffer22, buffer29, in2, buffer7)
-        .task("k53Greater", CriticPhase::k53Greater, buffer7, buffer22)
-        .task("k54Select", CriticPhase::k54Select, buffer30, buffer7, buffer22)
-        .task("k55MatmulAdd", CriticPhase::k55MatmulAdd, buffer22, buffer30, in4, buffer9)
-        .task("k56Greater", CriticPhase::k56Greater, buffer9, buffer22)
-        .task("k57Select", CriticPhase::k57Select, buffer31, buffer9, buffer22)
-        .task("k58MatmulAdd", CriticPhase::k58MatmulAdd, buffer15, buffer31, in6, buffer11)
-        .task("k59ReduceSum", CriticPhase::k59ReduceSum, buffer32, buffer15)
-        .task("k60Sub", CriticPhase::k60Sub, buffer33, buffer20, buffer32)
-        .task("k61Add", CriticPhase::k61Add, buffer34, buffer33, buffer21)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer22, CONSTANT_1, in6, buffer9)
-        .task("k63Matmul", CriticPhase::k63Matmul, buffer14, CONSTANT_1, buffer31)
-        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer35, buffer22)
-        .task("k65MatmulSelect", CriticPhase::k65MatmulSelect, buffer31, buffer22, in4, buffer7)
-        .task("k66Matmul", CriticPhase::k66Matmul, buffer36, buffer22, buffer30)
-        .task("k67ReduceSum", CriticPhase::k67ReduceSum, buffer37, buffer31)
-        .task("k68MatmulSelect", CriticPhase::k68MatmulSelect, buffer30, buffer31, in2, buffer1)
-        .task("k69Matmul", CriticPhase::k69Matmul, buffer38, buffer31, buffer29)
-        .task("k70ReduceSum", CriticPhase::k70ReduceSum, buffer39, buffer30)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, buffer30, buffer3)
-        .task("k72MatmulSelect", CriticPhase::k72MatmulSelect, buffer30, CONSTANT_2, in6, buffer27)
-        .task("k73Matmul", CriticPhase::k73Matmul, buffer41, CONSTANT_2, buffer28)
-        .task("k74ReduceSum", CriticPhase::k74ReduceSum, buffer42, buffer30)
-        .task("k75Add", CriticPhase::k75Add, buffer43, buffer35, buffer42)
-        .task("k76MatmulSelect", CriticPhase::k76MatmulSelect, buffer28, buffer30, in4, buffer25)
-        .task("k77Matmul", CriticPhase::k77Matmul, buffer44, buffer30, buffer26)
-        .task("k78ReduceSum", CriticPhase::k78ReduceSum, buffer42, buffer28)
-        .task("k79Add", CriticPhase::k79Add, buffer45, buffer37, buffer42)
-        .task("k80MatmulSelect", CriticPhase::k80MatmulSelect, buffer26, buffer28, in2, buffer23)
-        .task("k81Matmul", CriticPhase::k81Matmul, buffer46, buffer28, buffer24)
-        .task("k82ReduceSum", CriticPhase::k82ReduceSum, buffer42, buffer26)
-        .task("k83Add", CriticPhase::k83Add, buffer47, buffer39, buffer42)
-        .task("k84Matmul", CriticPhase::k84Matmul, buffer48, buffer26, in16)
-        .task("k85Select", CriticPhase::k85Select, buffer15, buffer16, buffer18, buffer19, buffer17)
-        .task("k86Mul", CriticPhase::k86Mul, buffer42, buffer15, buffer0)
-        .task("k87Add", CriticPhase::k87Add, buffer0, buffer42)
-        .task("k88MatmulSelect", CriticPhase::k88MatmulSelect, buffer26, buffer0, in0, buffer2)
-        .task("k89MatmulAdd", CriticPhase::k89MatmulAdd, buffer49, buffer13, buffer0, buffer40, buffer48)
-        .task("k90MatmulSelect", CriticPhase::k90MatmulSelect, buffer13, buffer26, in2, buffer6)
-        .task("k91MatmulAdd", CriticPhase::k91MatmulAdd, buffer50, buffer12, buffer26, buffer38, buffer46)
-        .task("k92MatmulSelect", CriticPhase::k92MatmulSelect, buffer26, buffer13, in4, buffer10)
-        .task("k93MatmulAdd", CriticPhase::k93MatmulAdd, buffer51, buffer8, buffer13, buffer36, buffer44)
-        .task("k94MatmulAdd", CriticPhase::k94MatmulAdd, buffer52, CONSTANT_0, buffer26, buffer14, buffer41)
-        .task("k95Add", CriticPhase::k95Add, buffer53, in18, buffer49)
-        .task("k96Add", CriticPhase::k96Add, buffer54, in19, buffer49)
-        .task("k97Sub", CriticPhase::k97Sub, buffer32, in17)
-        .task("k98Sub", CriticPhase::k98Sub, buffer20, in17)
-        .task("k99Sub", CriticPhase::k99Sub, buffer55, in0, buffer53, buffer32, buffer54, buffer20)
-        .task("k100Add", CriticPhase::k100Add, buffer56, in20, buffer47)
-        .task("k101Add", CriticPhase::k101Add, buffer57, in21, buffer47)
-        .task("k102Copy", CriticPhase::k102Copy, buffer41, buffer32)
-        .task("k103Copy", CriticPhase::k103Copy, buffer14, buffer20)
-        .task("k104Sub", CriticPhase::k104Sub, buffer58, in1, buffer56, buffer41, buffer57, buffer14)
-        .task("k105Add", CriticPhase::k105Add, buffer59, in22, buffer50)
-        .task("k106Add", CriticPhase::k106Add, buffer60, in23, buffer50)
-        .task("k107Copy", CriticPhase::k107Copy, buffer44, buffer32)
-        .task("k108Copy", CriticPhase::k108Copy, buffer36, buffer20)
-        .task("k109Sub", CriticPhase::k109Sub, buffer61, in2, buffer59, buffer44, buffer60, buffer36)
-        .task("k110Add", CriticPhase::k110Add, buffer62, in24, buffer45)
-        .task("k111Add", CriticPhase::k111Add, buffer63, in25, buffer45)
-        .task("k112Sub", CriticPhase::k112Sub, buffer64, in3, buffer62, buffer41, buffer63, buffer14)
-        .task("k113Add", CriticPhase::k113Add, buffer65, in26, buffer51)
-        .task("k114Add", CriticPhase::k114Add, buffer66, in27, buffer51)
-        .task("k115Sub", CriticPhase::k115Sub, buffer67, in4, buffer65, buffer44, buffer66, buffer36)
-        .task("k116Add", CriticPhase::k116Add, buffer68, in28, buffer43)
-        .task("k117Add", CriticPhase::k117Add, buffer69, in29, buffer43)
-        .task("k118Sub", CriticPhase::k118Sub, buffer70, in5, buffer68, buffer41, buffer69, buffer14)
-        .task("k119Add", CriticPhase::k119Add, buffer71, in30, buffer52)
-        .task("k120Add", CriticPhase::k120Add, buffer72, in31, buffer52)
-        .task("k121Sub", CriticPhase::k121Sub, buffer73, in6, buffer71, buffer32, buffer72, buffer20)
-        .task("k122Mul", CriticPhase::k122Mul, buffer74, in32)
-        .task("k123Mul", CriticPhase::k123Mul, buffer75, in33)
-        .task("k124Sub", CriticPhase::k124Sub, buffer76, in7, buffer74, buffer32, buffer75, buffer20)
-        .task("k125Add", CriticPhase::k125Add, buffer77, in17)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer3, buffer4, buffer5, buffer21, buffer33, buffer34, buffer49, buffer47, buffer50, buffer45, buffer51, buffer43, buffer52, CONSTANT_3, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77);
+        .task("k10MatmulAdd", CriticPhase::k10MatmulAdd, buffer2, buffer5, in0, in1)
+        .task("k11Select", CriticPhase::k11Select, buffer1, buffer2)
+        .task("k12MatmulAdd", CriticPhase::k12MatmulAdd, buffer6, buffer1, in2, in3)
+        .task("k13Select", CriticPhase::k13Select, buffer1, buffer6)
+        .task("k14MatmulAdd", CriticPhase::k14MatmulAdd, buffer7, buffer1, in4, in5)
+        .task("k15MatmulSelect", CriticPhase::k15MatmulSelect, buffer1, CONSTANT_0, in6, buffer7)
+        .task("k16MatmulSelect", CriticPhase::k16MatmulSelect, buffer8, buffer1, in4, buffer6)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer9, buffer8, in2, buffer2)
+        .task("k18Matmul", CriticPhase::k18Matmul, buffer0, buffer9, in0)
+        .task("k19Mul", CriticPhase::k19Mul, buffer10, buffer0)
+        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer11, buffer10)
+        .task("k21Sqrt", CriticPhase::k21Sqrt, buffer12, buffer11)
+        .task("k22Sub", CriticPhase::k22Sub, buffer13, buffer11, buffer12)
+        .task("k23Select", CriticPhase::k23Select, buffer14, buffer13)
+        .task("k24Pow", CriticPhase::k24Pow, buffer15, buffer14)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer16, buffer15)
+        .task("k26Mul", CriticPhase::k26Mul, buffer17, buffer16)
+        .task("k27MatmulAdd", CriticPhase::k27MatmulAdd, buffer18, in16, in0, in1)
+        .task("k28Select", CriticPhase::k28Select, buffer19, buffer18)
+        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer20, buffer19, in2, in3)
+        .task("k30Select", CriticPhase::k30Select, buffer21, buffer20)
+        .task("k31MatmulAdd", CriticPhase::k31MatmulAdd, buffer22, buffer21, in4, in5)
+        .task("k32Select", CriticPhase::k32Select, buffer23, buffer22)
+        .task("k33MatmulAdd", CriticPhase::k33MatmulAdd, buffer15, buffer23, in6, in7)
+        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer16, buffer15)
+        .task("k35MatmulAdd", CriticPhase::k35MatmulAdd, buffer24, buffer3, in0, in1)
+        .task("k36Select", CriticPhase::k36Select, buffer25, buffer24)
+        .task("k37MatmulAdd", CriticPhase::k37MatmulAdd, buffer26, buffer25, in2, in3)
+        .task("k38Select", CriticPhase::k38Select, buffer27, buffer26)
+        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer28, buffer27, in4, in5)
+        .task("k40Select", CriticPhase::k40Select, buffer29, buffer28)
+        .task("k41MatmulAdd", CriticPhase::k41MatmulAdd, buffer15, buffer29, in6, in7)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer30, buffer15)
+        .task("k43Sub", CriticPhase::k43Sub, buffer31, buffer16, buffer30)
+        .task("k44Add", CriticPhase::k44Add, buffer32, buffer31, buffer17)
+        .task("k45MatmulSelect", CriticPhase::k45MatmulSelect, buffer33, CONSTANT_1, in6, buffer28)
+        .task("k46Matmul", CriticPhase::k46Matmul, buffer10, CONSTANT_1, buffer29)
+        .task("k47ReduceSum", CriticPhase::k47ReduceSum, buffer34, buffer33)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelect, buffer29, buffer33, in4, buffer26)
+        .task("k49Matmul", CriticPhase::k49Matmul, buffer35, buffer33, buffer27)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSum, buffer36, buffer29)
+        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer27, buffer29, in2, buffer24)
+        .task("k52Matmul", CriticPhase::k52Matmul, buffer37, buffer29, buffer25)
+        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer38, buffer27)
+        .task("k54Matmul", CriticPhase::k54Matmul, buffer39, buffer27, buffer3)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer27, CONSTANT_2, in6, buffer22)
+        .task("k56Matmul", CriticPhase::k56Matmul, buffer40, CONSTANT_2, buffer23)
+        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer41, buffer27)
+        .task("k58Add", CriticPhase::k58Add, buffer42, buffer34, buffer41)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelect, buffer23, buffer27, in4, buffer20)
+        .task("k60Matmul", CriticPhase::k60Matmul, buffer43, buffer27, buffer21)
+        .task("k61ReduceSum", CriticPhase::k61ReduceSum, buffer41, buffer23)
+        .task("k62Add", CriticPhase::k62Add, buffer44, buffer36, buffer41)
+        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer21, buffer23, in2, buffer18)
+        .task("k64Matmul", CriticPhase::k64Matmul, buffer45, buffer23, buffer19)
+        .task("k65ReduceSum", CriticPhase::k65ReduceSum, buffer41, buffer21)
+        .task("k66Add", CriticPhase::k66Add, buffer46, buffer38, buffer41)
+        .task("k67Matmul", CriticPhase::k67Matmul, buffer47, buffer21, in16)
+        .task("k68Select", CriticPhase::k68Select, buffer15, buffer11, buffer13, buffer14, buffer12)
+        .task("k69Mul", CriticPhase::k69Mul, buffer41, buffer15, buffer0)
+        .task("k70Add", CriticPhase::k70Add, buffer0, buffer41)
+        .task("k71MatmulSelect", CriticPhase::k71MatmulSelect, buffer21, buffer0, in0, buffer2)
+        .task("k72MatmulAdd", CriticPhase::k72MatmulAdd, buffer48, buffer9, buffer0, buffer39, buffer47)
+        .task("k73MatmulSelect", CriticPhase::k73MatmulSelect, buffer9, buffer21, in2, buffer6)
+        .task("k74MatmulAdd", CriticPhase::k74MatmulAdd, buffer49, buffer8, buffer21, buffer37, buffer45)
+        .task("k75MatmulSelect", CriticPhase::k75MatmulSelect, buffer21, buffer9, in4, buffer7)
+        .task("k76MatmulAdd", CriticPhase::k76MatmulAdd, buffer50, buffer1, buffer9, buffer35, buffer43)
+        .task("k77MatmulAdd", CriticPhase::k77MatmulAdd, buffer51, CONSTANT_0, buffer21, buffer10, buffer40)
+        .task("k78Add", CriticPhase::k78Add, buffer52, in18, buffer48)
+        .task("k79Add", CriticPhase::k79Add, buffer53, in19, buffer48)
+        .task("k80Sub", CriticPhase::k80Sub, buffer30, in17)
+        .task("k81Sub", CriticPhase::k81Sub, buffer16, in17)
+        .task("k82Sub", CriticPhase::k82Sub, buffer54, in0, buffer52, buffer30, buffer53, buffer16)
+        .task("k83Add", CriticPhase::k83Add, buffer55, in20, buffer46)
+        .task("k84Add", CriticPhase::k84Add, buffer56, in21, buffer46)
+        .task("k85Sub", CriticPhase::k85Sub, buffer57, in1, buffer55, buffer30, buffer56, buffer16)
+        .task("k86Add", CriticPhase::k86Add, buffer58, in22, buffer49)
+        .task("k87Add", CriticPhase::k87Add, buffer59, in23, buffer49)
+        .task("k88Sub", CriticPhase::k88Sub, buffer60, in2, buffer58, buffer30, buffer59, buffer16)
+        .task("k89Add", CriticPhase::k89Add, buffer61, in24, buffer44)
+        .task("k90Add", CriticPhase::k90Add, buffer62, in25, buffer44)
+        .task("k91Sub", CriticPhase::k91Sub, buffer63, in3, buffer61, buffer30, buffer62, buffer16)
+        .task("k92Add", CriticPhase::k92Add, buffer64, in26, buffer50)
+        .task("k93Add", CriticPhase::k93Add, buffer65, in27, buffer50)
+        .task("k94Sub", CriticPhase::k94Sub, buffer66, in4, buffer64, buffer30, buffer65, buffer16)
+        .task("k95Add", CriticPhase::k95Add, buffer67, in28, buffer42)
+        .task("k96Add", CriticPhase::k96Add, buffer68, in29, buffer42)
+        .task("k97Sub", CriticPhase::k97Sub, buffer69, in5, buffer67, buffer30, buffer68, buffer16)
+        .task("k98Add", CriticPhase::k98Add, buffer70, in30, buffer51)
+        .task("k99Add", CriticPhase::k99Add, buffer71, in31, buffer51)
+        .task("k100Sub", CriticPhase::k100Sub, buffer72, in6, buffer70, buffer30, buffer71, buffer16)
+        .task("k101Mul", CriticPhase::k101Mul, buffer73, in32)
+        .task("k102Mul", CriticPhase::k102Mul, buffer74, in33)
+        .task("k103Sub", CriticPhase::k103Sub, buffer75, in7, buffer73, buffer30, buffer74, buffer16)
+        .task("k104Add", CriticPhase::k104Add, buffer76, in17)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer3, buffer4, buffer5, buffer17, buffer31, buffer32, buffer48, buffer46, buffer49, buffer44, buffer50, buffer42, buffer51, CONSTANT_3, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76);
   }
 
   /**
@@ -1983,122 +1774,101 @@ public final class CriticPhase implements Phase {
     k7MatmulAdd(buffer3, buffer2, in14, in15);
     k8RandomUniform(buffer4, step);
     k9Add(buffer5, in16, buffer4, buffer3);
-    k10Matmul(buffer2, buffer5, in0);
-    k11Copy(buffer1, in1);
-    k12Add(buffer6, buffer2, buffer1);
-    k13Greater(buffer2, buffer6);
-    k14Select(buffer7, buffer2, buffer6);
-    k15Matmul(buffer6, buffer7, in2);
-    k16Copy(buffer7, in3);
-    k17Add(buffer8, buffer6, buffer7);
-    k18Greater(buffer6, buffer8);
-    k19Select(buffer9, buffer6, buffer8);
-    k20Matmul(buffer8, buffer9, in4);
-    k21Copy(buffer9, in5);
-    k22Greater(buffer10, buffer8, buffer9);
-    k23Copy(buffer11, in7);
-    k24MatmulSelect(buffer8, CONSTANT_0, in6, buffer10);
-    k25MatmulSelect(buffer12, buffer8, in4, buffer6);
-    k26MatmulSelect(buffer13, buffer12, in2, buffer2);
-    k27Matmul(buffer0, buffer13, in0);
-    k28Mul(buffer14, buffer0);
-    k29ReduceSum(buffer15, buffer14);
-    k30Greater(buffer16, buffer15);
-    k31Sqrt(buffer17, buffer16, buffer15);
-    k32Sub(buffer15, buffer16, buffer17);
-    k33Greater(buffer18, buffer15);
-    k34Select(buffer19, buffer18, buffer15);
-    k35Pow(buffer15, buffer19);
-    k36ReduceSum(buffer20, buffer15);
-    k37Mul(buffer21, buffer20);
-    k38MatmulAdd(buffer22, in16, in0, buffer1);
-    k39Greater(buffer23, buffer22);
-    k40Select(buffer24, buffer23, buffer22);
-    k41MatmulAdd(buffer22, buffer24, in2, buffer7);
-    k42Greater(buffer25, buffer22);
-    k43Select(buffer26, buffer25, buffer22);
-    k44MatmulAdd(buffer22, buffer26, in4, buffer9);
-    k45Greater(buffer27, buffer22);
-    k46Select(buffer28, buffer27, buffer22);
-    k47MatmulAdd(buffer15, buffer28, in6, buffer11);
-    k48ReduceSum(buffer20, buffer15);
-    k49MatmulAdd(buffer22, buffer3, in0, buffer1);
-    k50Greater(buffer1, buffer22);
-    k51Select(buffer29, buffer1, buffer22);
-    k52MatmulAdd(buffer22, buffer29, in2, buffer7);
-    k53Greater(buffer7, buffer22);
-    k54Select(buffer30, buffer7, buffer22);
-    k55MatmulAdd(buffer22, buffer30, in4, buffer9);
-    k56Greater(buffer9, buffer22);
-    k57Select(buffer31, buffer9, buffer22);
-    k58MatmulAdd(buffer15, buffer31, in6, buffer11);
-    k59ReduceSum(buffer32, buffer15);
-    k60Sub(buffer33, buffer20, buffer32);
-    k61Add(buffer34, buffer33, buffer21);
-    k62MatmulSelect(buffer22, CONSTANT_1, in6, buffer9);
-    k63Matmul(buffer14, CONSTANT_1, buffer31);
-    k64ReduceSum(buffer35, buffer22);
-    k65MatmulSelect(buffer31, buffer22, in4, buffer7);
-    k66Matmul(buffer36, buffer22, buffer30);
-    k67ReduceSum(buffer37, buffer31);
-    k68MatmulSelect(buffer30, buffer31, in2, buffer1);
-    k69Matmul(buffer38, buffer31, buffer29);
-    k70ReduceSum(buffer39, buffer30);
-    k71Matmul(buffer40, buffer30, buffer3);
-    k72MatmulSelect(buffer30, CONSTANT_2, in6, buffer27);
-    k73Matmul(buffer41, CONSTANT_2, buffer28);
-    k74ReduceSum(buffer42, buffer30);
-    k75Add(buffer43, buffer35, buffer42);
-    k76MatmulSelect(buffer28, buffer30, in4, buffer25);
-    k77Matmul(buffer44, buffer30, buffer26);
-    k78ReduceSum(buffer42, buffer28);
-    k79Add(buffer45, buffer37, buffer42);
-    k80MatmulSelect(buffer26, buffer28, in2, buffer23);
-    k81Matmul(buffer46, buffer28, buffer24);
-    k82ReduceSum(buffer42, buffer26);
-    k83Add(buffer47, buffer39, buffer42);
-    k84Matmul(buffer48, buffer26, in16);
-    k85Select(buffer15, buffer16, buffer18, buffer19, buffer17);
-    k86Mul(buffer42, buffer15, buffer0);
-    k87Add(buffer0, buffer42);
-    k88MatmulSelect(buffer26, buffer0, in0, buffer2);
-    k89MatmulAdd(buffer49, buffer13, buffer0, buffer40, buffer48);
-    k90MatmulSelect(buffer13, buffer26, in2, buffer6);
-    k91MatmulAdd(buffer50, buffer12, buffer26, buffer38, buffer46);
-    k92MatmulSelect(buffer26, buffer13, in4, buffer10);
-    k93MatmulAdd(buffer51, buffer8, buffer13, buffer36, buffer44);
-    k94MatmulAdd(buffer52, CONSTANT_0, buffer26, buffer14, buffer41);
-    k95Add(buffer53, in18, buffer49);
-    k96Add(buffer54, in19, buffer49);
-    k97Sub(buffer32, in17);
-    k98Sub(buffer20, in17);
-    k99Sub(buffer55, in0, buffer53, buffer32, buffer54, buffer20);
-    k100Add(buffer56, in20, buffer47);
-    k101Add(buffer57, in21, buffer47);
-    k102Copy(buffer41, buffer32);
-    k103Copy(buffer14, buffer20);
-    k104Sub(buffer58, in1, buffer56, buffer41, buffer57, buffer14);
-    k105Add(buffer59, in22, buffer50);
-    k106Add(buffer60, in23, buffer50);
-    k107Copy(buffer44, buffer32);
-    k108Copy(buffer36, buffer20);
-    k109Sub(buffer61, in2, buffer59, buffer44, buffer60, buffer36);
-    k110Add(buffer62, in24, buffer45);
-    k111Add(buffer63, in25, buffer45);
-    k112Sub(buffer64, in3, buffer62, buffer41, buffer63, buffer14);
-    k113Add(buffer65, in26, buffer51);
-    k114Add(buffer66, in27, buffer51);
-    k115Sub(buffer67, in4, buffer65, buffer44, buffer66, buffer36);
-    k116Add(buffer68, in28, buffer43);
-    k117Add(buffer69, in29, buffer43);
-    k118Sub(buffer70, in5, buffer68, buffer41, buffer69, buffer14);
-    k119Add(buffer71, in30, buffer52);
-    k120Add(buffer72, in31, buffer52);
-    k121Sub(buffer73, in6, buffer71, buffer32, buffer72, buffer20);
-    k122Mul(buffer74, in32);
-    k123Mul(buffer75, in33);
-    k124Sub(buffer76, in7, buffer74, buffer32, buffer75, buffer20);
-    k125Add(buffer77, in17);
+    k10MatmulAdd(buffer2, buffer5, in0, in1);
+    k11Select(buffer1, buffer2);
+    k12MatmulAdd(buffer6, buffer1, in2, in3);
+    k13Select(buffer1, buffer6);
+    k14MatmulAdd(buffer7, buffer1, in4, in5);
+    k15MatmulSelect(buffer1, CONSTANT_0, in6, buffer7);
+    k16MatmulSelect(buffer8, buffer1, in4, buffer6);
+    k17MatmulSelect(buffer9, buffer8, in2, buffer2);
+    k18Matmul(buffer0, buffer9, in0);
+    k19Mul(buffer10, buffer0);
+    k20ReduceSum(buffer11, buffer10);
+    k21Sqrt(buffer12, buffer11);
+    k22Sub(buffer13, buffer11, buffer12);
+    k23Select(buffer14, buffer13);
+    k24Pow(buffer15, buffer14);
+    k25ReduceSum(buffer16, buffer15);
+    k26Mul(buffer17, buffer16);
+    k27MatmulAdd(buffer18, in16, in0, in1);
+    k28Select(buffer19, buffer18);
+    k29MatmulAdd(buffer20, buffer19, in2, in3);
+    k30Select(buffer21, buffer20);
+    k31MatmulAdd(buffer22, buffer21, in4, in5);
+    k32Select(buffer23, buffer22);
+    k33MatmulAdd(buffer15, buffer23, in6, in7);
+    k34ReduceSum(buffer16, buffer15);
+    k35MatmulAdd(buffer24, buffer3, in0, in1);
+    k36Select(buffer25, buffer24);
+    k37MatmulAdd(buffer26, buffer25, in2, in3);
+    k38Select(buffer27, buffer26);
+    k39MatmulAdd(buffer28, buffer27, in4, in5);
+    k40Select(buffer29, buffer28);
+    k41MatmulAdd(buffer15, buffer29, in6, in7);
+    k42ReduceSum(buffer30, buffer15);
+    k43Sub(buffer31, buffer16, buffer30);
+    k44Add(buffer32, buffer31, buffer17);
+    k45MatmulSelect(buffer33, CONSTANT_1, in6, buffer28);
+    k46Matmul(buffer10, CONSTANT_1, buffer29);
+    k47ReduceSum(buffer34, buffer33);
+    k48MatmulSelect(buffer29, buffer33, in4, buffer26);
+    k49Matmul(buffer35, buffer33, buffer27);
+    k50ReduceSum(buffer36, buffer29);
+    k51MatmulSelect(buffer27, buffer29, in2, buffer24);
+    k52Matmul(buffer37, buffer29, buffer25);
+    k53ReduceSum(buffer38, buffer27);
+    k54Matmul(buffer39, buffer27, buffer3);
+    k55MatmulSelect(buffer27, CONSTANT_2, in6, buffer22);
+    k56Matmul(buffer40, CONSTANT_2, buffer23);
+    k57ReduceSum(buffer41, buffer27);
+    k58Add(buffer42, buffer34, buffer41);
+    k59MatmulSelect(buffer23, buffer27, in4, buffer20);
+    k60Matmul(buffer43, buffer27, buffer21);
+    k61ReduceSum(buffer41, buffer23);
+    k62Add(buffer44, buffer36, buffer41);
+    k63MatmulSelect(buffer21, buffer23, in2, buffer18);
+    k64Matmul(buffer45, buffer23, buffer19);
+    k65ReduceSum(buffer41, buffer21);
+    k66Add(buffer46, buffer38, buffer41);
+    k67Matmul(buffer47, buffer21, in16);
+    k68Select(buffer15, buffer11, buffer13, buffer14, buffer12);
+    k69Mul(buffer41, buffer15, buffer0);
+    k70Add(buffer0, buffer41);
+    k71MatmulSelect(buffer21, buffer0, in0, buffer2);
+    k72MatmulAdd(buffer48, buffer9, buffer0, buffer39, buffer47);
+    k73MatmulSelect(buffer9, buffer21, in2, buffer6);
+    k74MatmulAdd(buffer49, buffer8, buffer21, buffer37, buffer45);
+    k75MatmulSelect(buffer21, buffer9, in4, buffer7);
+    k76MatmulAdd(buffer50, buffer1, buffer9, buffer35, buffer43);
+    k77MatmulAdd(buffer51, CONSTANT_0, buffer21, buffer10, buffer40);
+    k78Add(buffer52, in18, buffer48);
+    k79Add(buffer53, in19, buffer48);
+    k80Sub(buffer30, in17);
+    k81Sub(buffer16, in17);
+    k82Sub(buffer54, in0, buffer52, buffer30, buffer53, buffer16);
+    k83Add(buffer55, in20, buffer46);
+    k84Add(buffer56, in21, buffer46);
+    k85Sub(buffer57, in1, buffer55, buffer30, buffer56, buffer16);
+    k86Add(buffer58, in22, buffer49);
+    k87Add(buffer59, in23, buffer49);
+    k88Sub(buffer60, in2, buffer58, buffer30, buffer59, buffer16);
+    k89Add(buffer61, in24, buffer44);
+    k90Add(buffer62, in25, buffer44);
+    k91Sub(buffer63, in3, buffer61, buffer30, buffer62, buffer16);
+    k92Add(buffer64, in26, buffer50);
+    k93Add(buffer65, in27, buffer50);
+    k94Sub(buffer66, in4, buffer64, buffer30, buffer65, buffer16);
+    k95Add(buffer67, in28, buffer42);
+    k96Add(buffer68, in29, buffer42);
+    k97Sub(buffer69, in5, buffer67, buffer30, buffer68, buffer16);
+    k98Add(buffer70, in30, buffer51);
+    k99Add(buffer71, in31, buffer51);
+    k100Sub(buffer72, in6, buffer70, buffer30, buffer71, buffer16);
+    k101Mul(buffer73, in32);
+    k102Mul(buffer74, in33);
+    k103Sub(buffer75, in7, buffer73, buffer30, buffer74, buffer16);
+    k104Add(buffer76, in17);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2197,42 +1967,42 @@ public final class CriticPhase implements Phase {
     toHost(buffer3, writes[0]);
     toHost(buffer4, writes[1]);
     toHost(buffer5, writes[2]);
-    toHost(buffer21, writes[3]);
-    toHost(buffer33, writes[4]);
-    toHost(buffer34, writes[5]);
-    toHost(buffer49, writes[6]);
-    toHost(buffer47, writes[7]);
-    toHost(buffer50, writes[8]);
-    toHost(buffer45, writes[9]);
-    toHost(buffer51, writes[10]);
-    toHost(buffer43, writes[11]);
-    toHost(buffer52, writes[12]);
+    toHost(buffer17, writes[3]);
+    toHost(buffer31, writes[4]);
+    toHost(buffer32, writes[5]);
+    toHost(buffer48, writes[6]);
+    toHost(buffer46, writes[7]);
+    toHost(buffer49, writes[8]);
+    toHost(buffer44, writes[9]);
+    toHost(buffer50, writes[10]);
+    toHost(buffer42, writes[11]);
+    toHost(buffer51, writes[12]);
     toHost(CONSTANT_3, writes[13]);
-    toHost(buffer53, writes[14]);
-    toHost(buffer54, writes[15]);
-    toHost(buffer55, writes[16]);
-    toHost(buffer56, writes[17]);
-    toHost(buffer57, writes[18]);
-    toHost(buffer58, writes[19]);
-    toHost(buffer59, writes[20]);
-    toHost(buffer60, writes[21]);
-    toHost(buffer61, writes[22]);
-    toHost(buffer62, writes[23]);
-    toHost(buffer63, writes[24]);
-    toHost(buffer64, writes[25]);
-    toHost(buffer65, writes[26]);
-    toHost(buffer66, writes[27]);
-    toHost(buffer67, writes[28]);
-    toHost(buffer68, writes[29]);
-    toHost(buffer69, writes[30]);
-    toHost(buffer70, writes[31]);
-    toHost(buffer71, writes[32]);
-    toHost(buffer72, writes[33]);
-    toHost(buffer73, writes[34]);
-    toHost(buffer74, writes[35]);
-    toHost(buffer75, writes[36]);
-    toHost(buffer76, writes[37]);
-    toHost(buffer77, writes[38]);
+    toHost(buffer52, writes[14]);
+    toHost(buffer53, writes[15]);
+    toHost(buffer54, writes[16]);
+    toHost(buffer55, writes[17]);
+    toHost(buffer56, writes[18]);
+    toHost(buffer57, writes[19]);
+    toHost(buffer58, writes[20]);
+    toHost(buffer59, writes[21]);
+    toHost(buffer60, writes[22]);
+    toHost(buffer61, writes[23]);
+    toHost(buffer62, writes[24]);
+    toHost(buffer63, writes[25]);
+    toHost(buffer64, writes[26]);
+    toHost(buffer65, writes[27]);
+    toHost(buffer66, writes[28]);
+    toHost(buffer67, writes[29]);
+    toHost(buffer68, writes[30]);
+    toHost(buffer69, writes[31]);
+    toHost(buffer70, writes[32]);
+    toHost(buffer71, writes[33]);
+    toHost(buffer72, writes[34]);
+    toHost(buffer73, writes[35]);
+    toHost(buffer74, writes[36]);
+    toHost(buffer75, writes[37]);
+    toHost(buffer76, writes[38]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {

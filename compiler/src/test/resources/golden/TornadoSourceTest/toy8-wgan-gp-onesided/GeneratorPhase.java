@@ -104,9 +104,9 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer6 = new FloatArray(131072);
 
-  private final FloatArray buffer7 = new FloatArray(131072);
+  private final FloatArray buffer7 = new FloatArray(512);
 
-  private final FloatArray buffer8 = new FloatArray(512);
+  private final FloatArray buffer8 = new FloatArray(131072);
 
   private final FloatArray buffer9 = new FloatArray(131072);
 
@@ -114,85 +114,77 @@ public final class GeneratorPhase implements Phase {
 
   private final FloatArray buffer11 = new FloatArray(131072);
 
-  private final FloatArray buffer12 = new FloatArray(131072);
+  private final FloatArray buffer12 = new FloatArray(256);
 
-  private final FloatArray buffer13 = new FloatArray(256);
+  private final FloatArray buffer13 = new FloatArray(1);
 
   private final FloatArray buffer14 = new FloatArray(1);
 
-  private final FloatArray buffer15 = new FloatArray(1);
+  private final FloatArray buffer15 = new FloatArray(2);
 
-  private final FloatArray buffer16 = new FloatArray(2);
+  private final FloatArray buffer16 = new FloatArray(1024);
 
-  private final FloatArray buffer17 = new FloatArray(1024);
+  private final FloatArray buffer17 = new FloatArray(262144);
 
-  private final FloatArray buffer18 = new FloatArray(262144);
+  private final FloatArray buffer18 = new FloatArray(512);
 
-  private final FloatArray buffer19 = new FloatArray(512);
+  private final FloatArray buffer19 = new FloatArray(262144);
 
-  private final FloatArray buffer20 = new FloatArray(262144);
+  private final FloatArray buffer20 = new FloatArray(512);
 
-  private final FloatArray buffer21 = new FloatArray(512);
+  private final FloatArray buffer21 = new FloatArray(1024);
 
   private final FloatArray buffer22 = new FloatArray(1024);
 
   private final FloatArray buffer23 = new FloatArray(1024);
 
-  private final FloatArray buffer24 = new FloatArray(1024);
+  private final FloatArray buffer24 = new FloatArray(1);
 
-  private final FloatArray buffer25 = new FloatArray(1);
+  private final FloatArray buffer25 = new FloatArray(1024);
 
-  private final FloatArray buffer26 = new FloatArray(1024);
+  private final FloatArray buffer26 = new FloatArray(512);
 
   private final FloatArray buffer27 = new FloatArray(512);
 
   private final FloatArray buffer28 = new FloatArray(512);
 
-  private final FloatArray buffer29 = new FloatArray(512);
+  private final FloatArray buffer29 = new FloatArray(262144);
 
-  private final FloatArray buffer30 = new FloatArray(512);
+  private final FloatArray buffer30 = new FloatArray(262144);
 
   private final FloatArray buffer31 = new FloatArray(262144);
 
-  private final FloatArray buffer32 = new FloatArray(262144);
+  private final FloatArray buffer32 = new FloatArray(512);
 
-  private final FloatArray buffer33 = new FloatArray(262144);
+  private final FloatArray buffer33 = new FloatArray(512);
 
-  private final FloatArray buffer34 = new FloatArray(262144);
+  private final FloatArray buffer34 = new FloatArray(512);
 
   private final FloatArray buffer35 = new FloatArray(262144);
 
-  private final FloatArray buffer36 = new FloatArray(512);
+  private final FloatArray buffer36 = new FloatArray(262144);
 
-  private final FloatArray buffer37 = new FloatArray(512);
+  private final FloatArray buffer37 = new FloatArray(262144);
 
   private final FloatArray buffer38 = new FloatArray(512);
 
-  private final FloatArray buffer39 = new FloatArray(262144);
+  private final FloatArray buffer39 = new FloatArray(512);
 
-  private final FloatArray buffer40 = new FloatArray(262144);
+  private final FloatArray buffer40 = new FloatArray(512);
 
-  private final FloatArray buffer41 = new FloatArray(262144);
+  private final FloatArray buffer41 = new FloatArray(1024);
 
-  private final FloatArray buffer42 = new FloatArray(512);
+  private final FloatArray buffer42 = new FloatArray(1024);
 
-  private final FloatArray buffer43 = new FloatArray(512);
+  private final FloatArray buffer43 = new FloatArray(1024);
 
-  private final FloatArray buffer44 = new FloatArray(512);
+  private final FloatArray buffer44 = new FloatArray(2);
 
-  private final FloatArray buffer45 = new FloatArray(1024);
+  private final FloatArray buffer45 = new FloatArray(2);
 
-  private final FloatArray buffer46 = new FloatArray(1024);
+  private final FloatArray buffer46 = new FloatArray(2);
 
-  private final FloatArray buffer47 = new FloatArray(1024);
-
-  private final FloatArray buffer48 = new FloatArray(2);
-
-  private final FloatArray buffer49 = new FloatArray(2);
-
-  private final FloatArray buffer50 = new FloatArray(2);
-
-  private final FloatArray buffer51 = new FloatArray(1);
+  private final FloatArray buffer47 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -275,27 +267,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:9:14: %15 : f32[256,512] = greater
-   */
-  public static void k2Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:9:14: %17 : f32[256,512] = select
    */
-  public static void k3Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k2Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:10:3: %21 : f32[256,512] = matmul_add
    */
-  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -305,31 +288,22 @@ public final class GeneratorPhase implements Phase {
       }
       // epilogue on the result, before it is stored
       out.set(o, (acc + in2.get((o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:10:14: %23 : f32[256,512] = greater
-   */
-  public static void k5Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:10:14: %25 : f32[256,512] = select
    */
-  public static void k6Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k4Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:11:3: %29 : f32[256,512] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -343,27 +317,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:11:14: %31 : f32[256,512] = greater
-   */
-  public static void k8Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:11:14: %33 : f32[256,512] = select
    */
-  public static void k9Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k6Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:12:3: %37 : f32[256,2] = matmul_add
    */
-  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -379,7 +344,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:3: %43 : f32[256,512] = matmul_add
    */
-  public static void k11MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -393,27 +358,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %45 : f32[256,512] = greater
-   */
-  public static void k12Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %47 : f32[256,512] = select
    */
-  public static void k13Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k9Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:3: %53 : f32[256,512] = matmul_add
    */
-  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -423,31 +379,22 @@ public final class GeneratorPhase implements Phase {
       }
       // epilogue on the result, before it is stored
       out.set(o, (acc + in2.get((o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %55 : f32[256,512] = greater
-   */
-  public static void k15Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %57 : f32[256,512] = select
    */
-  public static void k16Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:3: %63 : f32[256,512] = matmul_add
    */
-  public static void k17MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -461,27 +408,18 @@ public final class GeneratorPhase implements Phase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %65 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %67 : f32[256,512] = select
    */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %73 : f32[256,1] = matmul_add
    */
-  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -497,7 +435,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:32:18: %74 : f32[] = reduce_sum
    */
-  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -514,7 +452,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:32:18: %77 : f32[] = neg
    */
-  public static void k22Neg(FloatArray out, FloatArray in0) {
+  public static void k16Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.00390625f)));
     }
@@ -523,7 +461,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %85 : f32[256,512] = matmul_select
    */
-  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -533,14 +471,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 1 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %88 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -550,14 +488,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %91 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -567,14 +505,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %92 : f32[256,2] = matmul
    */
-  public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -589,7 +527,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %93 : f32[1,2] = reduce_sum
    */
-  public static void k27ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2; o++) {
       int rest = o;
       int base = 0;
@@ -606,7 +544,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %98 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -616,14 +554,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 2 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %96 : f32[2,512] = matmul
    */
-  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -638,7 +576,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %99 : f32[1,512] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -655,7 +593,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %104 : f32[256,512] = matmul_select
    */
-  public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -665,14 +603,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %102 : f32[512,512] = matmul
    */
-  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -687,7 +625,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %105 : f32[1,512] = reduce_sum
    */
-  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k27ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -704,7 +642,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %110 : f32[256,512] = matmul_select
    */
-  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -714,14 +652,14 @@ public final class GeneratorPhase implements Phase {
         acc += in0.get(r * 512 + p) * in1.get(p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in2.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in2.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %108 : f32[512,512] = matmul
    */
-  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -736,7 +674,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %111 : f32[1,512] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -753,7 +691,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %113 : f32[512,2] = matmul
    */
-  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -768,7 +706,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %121 : f32[512,2] = add
    */
-  public static void k38Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -777,7 +715,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %127 : f32[512,2] = add
    */
-  public static void k39Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -786,7 +724,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %132 : f32[] = sub
    */
-  public static void k40Sub(FloatArray out, FloatArray in0) {
+  public static void k34Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.6931472f)))));
     }
@@ -795,7 +733,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %137 : f32[] = sub
    */
-  public static void k41Sub(FloatArray out, FloatArray in0) {
+  public static void k35Sub(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((in0.get(i) * -0.105360515f)))));
     }
@@ -804,7 +742,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %150 : f32[512,2] = sub
    */
-  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -814,7 +752,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %157 : f32[512] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -823,44 +761,26 @@ public final class GeneratorPhase implements Phase {
   /**
    * %163 : f32[512] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %175 : f32[512] = copy
-   */
-  public static void k45Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %178 : f32[512] = copy
-   */
-  public static void k46Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %186 : f32[512] = sub
    */
-  public static void k47Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k39Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %193 : f32[512,512] = add
    */
-  public static void k48Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -869,44 +789,26 @@ public final class GeneratorPhase implements Phase {
   /**
    * %199 : f32[512,512] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %211 : f32[512,512] = copy
-   */
-  public static void k50Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %214 : f32[512,512] = copy
-   */
-  public static void k51Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %222 : f32[512,512] = sub
    */
-  public static void k52Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %229 : f32[512] = add
    */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -915,7 +817,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %235 : f32[512] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -924,17 +826,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %258 : f32[512] = sub
    */
-  public static void k55Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k45Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %265 : f32[512,512] = add
    */
-  public static void k56Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -943,7 +845,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %271 : f32[512,512] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -952,17 +854,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %294 : f32[512,512] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %301 : f32[512] = add
    */
-  public static void k59Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -971,7 +873,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %307 : f32[512] = add
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -980,17 +882,17 @@ public final class GeneratorPhase implements Phase {
   /**
    * %330 : f32[512] = sub
    */
-  public static void k61Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k51Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(i)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %337 : f32[2,512] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -999,7 +901,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %343 : f32[2,512] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1008,7 +910,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %366 : f32[2,512] = sub
    */
-  public static void k64Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k54Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1018,7 +920,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %373 : f32[2] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((in0.get(i) * 0.5f) + (in1.get(i) * 0.5f)));
     }
@@ -1027,7 +929,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %379 : f32[2] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((in0.get(i) * 0.9f) + ((in1.get(i) * in1.get(i)) * 0.1f)));
     }
@@ -1036,7 +938,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %402 : f32[2] = sub
    */
-  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k57Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, (in0.get(i) - (((in1.get(i) / in2.get(0)) / (((float) TornadoMath.sqrt((in3.get(i) / in4.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1046,7 +948,7 @@ public final class GeneratorPhase implements Phase {
   /**
    * %404 : f32[] = add
    */
-  public static void k68Add(FloatArray out, FloatArray in0) {
+  public static void k58Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 1.0f));
     }
@@ -1058,77 +960,67 @@ public final class GeneratorPhase implements Phase {
   private TaskGraph taskGraph() {
     return new TaskGraph("generator")
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, in0, in1, in2, in3, in4, in5, in6, in7, in8, in9, in10, in11, in12, in13, in14, in15, in16, in17, in18, in19, in20, in21, in22, in23, in24, in25, in26, in27, in28, in29, in30, in31, in32, step)
-        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, CONSTANT_0)
+        .transferToDevice(DataTransferMode.FIRST_EXECUTION, buffer0, buffer1, buffer2, buffer3, buffer4, buffer5, buffer6, buffer7, buffer8, buffer9, buffer10, buffer11, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
         .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, in0, in1)
-        .task("k2Greater", GeneratorPhase::k2Greater, buffer2, buffer1)
-        .task("k3Select", GeneratorPhase::k3Select, buffer3, buffer2, buffer1)
-        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAdd, buffer1, buffer3, in2, in3)
-        .task("k5Greater", GeneratorPhase::k5Greater, buffer4, buffer1)
-        .task("k6Select", GeneratorPhase::k6Select, buffer5, buffer4, buffer1)
-        .task("k7MatmulAdd", GeneratorPhase::k7MatmulAdd, buffer1, buffer5, in4, in5)
-        .task("k8Greater", GeneratorPhase::k8Greater, buffer6, buffer1)
-        .task("k9Select", GeneratorPhase::k9Select, buffer7, buffer6, buffer1)
-        .task("k10MatmulAdd", GeneratorPhase::k10MatmulAdd, buffer8, buffer7, in6, in7)
-        .task("k11MatmulAdd", GeneratorPhase::k11MatmulAdd, buffer1, buffer8, in8, in9)
-        .task("k12Greater", GeneratorPhase::k12Greater, buffer9, buffer1)
-        .task("k13Select", GeneratorPhase::k13Select, buffer10, buffer9, buffer1)
-        .task("k14MatmulAdd", GeneratorPhase::k14MatmulAdd, buffer1, buffer10, in10, in11)
-        .task("k15Greater", GeneratorPhase::k15Greater, buffer10, buffer1)
-        .task("k16Select", GeneratorPhase::k16Select, buffer11, buffer10, buffer1)
-        .task("k17MatmulAdd", GeneratorPhase::k17MatmulAdd, buffer1, buffer11, in12, in13)
-        .task("k18Greater", GeneratorPhase::k18Greater, buffer11, buffer1)
-        .task("k19Select", GeneratorPhase::k19Select, buffer12, buffer11, buffer1)
-        .task("k20MatmulAdd", GeneratorPhase::k20MatmulAdd, buffer13, buffer12, in14, in15)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer14, buffer13)
-        .task("k22Neg", GeneratorPhase::k22Neg, buffer15, buffer14)
-        .task("k23MatmulSelect", GeneratorPhase::k23MatmulSelect, buffer12, CONSTANT_0, in14, buffer11)
-        .task("k24MatmulSelect", GeneratorPhase::k24MatmulSelect, buffer11, buffer12, in12, buffer10)
-        .task("k25MatmulSelect", GeneratorPhase::k25MatmulSelect, buffer10, buffer11, in10, buffer9)
-        .task("k26Matmul", GeneratorPhase::k26Matmul, buffer8, buffer10, in8)
-        .task("k27ReduceSum", GeneratorPhase::k27ReduceSum, buffer16, buffer8)
-        .task("k28MatmulSelect", GeneratorPhase::k28MatmulSelect, buffer10, buffer8, in6, buffer6)
-        .task("k29Matmul", GeneratorPhase::k29Matmul, buffer17, buffer8, buffer7)
-        .task("k30ReduceSum", GeneratorPhase::k30ReduceSum, buffer8, buffer10)
-        .task("k31MatmulSelect", GeneratorPhase::k31MatmulSelect, buffer7, buffer10, in4, buffer4)
-        .task("k32Matmul", GeneratorPhase::k32Matmul, buffer18, buffer10, buffer5)
-        .task("k33ReduceSum", GeneratorPhase::k33ReduceSum, buffer19, buffer7)
-        .task("k34MatmulSelect", GeneratorPhase::k34MatmulSelect, buffer5, buffer7, in2, buffer2)
-        .task("k35Matmul", GeneratorPhase::k35Matmul, buffer20, buffer7, buffer3)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer21, buffer5)
-        .task("k37Matmul", GeneratorPhase::k37Matmul, buffer22, buffer5, buffer0)
-        .task("k38Add", GeneratorPhase::k38Add, buffer23, in17, buffer22)
-        .task("k39Add", GeneratorPhase::k39Add, buffer24, in18, buffer22)
-        .task("k40Sub", GeneratorPhase::k40Sub, buffer14, in16)
-        .task("k41Sub", GeneratorPhase::k41Sub, buffer25, in16)
-        .task("k42Sub", GeneratorPhase::k42Sub, buffer26, in0, buffer23, buffer14, buffer24, buffer25)
-        .task("k43Add", GeneratorPhase::k43Add, buffer27, in19, buffer21)
-        .task("k44Add", GeneratorPhase::k44Add, buffer28, in20, buffer21)
-        .task("k45Copy", GeneratorPhase::k45Copy, buffer0, buffer14)
-        .task("k46Copy", GeneratorPhase::k46Copy, buffer29, buffer25)
-        .task("k47Sub", GeneratorPhase::k47Sub, buffer30, in1, buffer27, buffer0, buffer28, buffer29)
-        .task("k48Add", GeneratorPhase::k48Add, buffer31, in21, buffer20)
-        .task("k49Add", GeneratorPhase::k49Add, buffer32, in22, buffer20)
-        .task("k50Copy", GeneratorPhase::k50Copy, buffer33, buffer14)
-        .task("k51Copy", GeneratorPhase::k51Copy, buffer34, buffer25)
-        .task("k52Sub", GeneratorPhase::k52Sub, buffer35, in2, buffer31, buffer33, buffer32, buffer34)
-        .task("k53Add", GeneratorPhase::k53Add, buffer36, in23, buffer19)
-        .task("k54Add", GeneratorPhase::k54Add, buffer37, in24, buffer19)
-        .task("k55Sub", GeneratorPhase::k55Sub, buffer38, in3, buffer36, buffer0, buffer37, buffer29)
-        .task("k56Add", GeneratorPhase::k56Add, buffer39, in25, buffer18)
-        .task("k57Add", GeneratorPhase::k57Add, buffer40, in26, buffer18)
-        .task("k58Sub", GeneratorPhase::k58Sub, buffer41, in4, buffer39, buffer33, buffer40, buffer34)
-        .task("k59Add", GeneratorPhase::k59Add, buffer42, in27, buffer8)
-        .task("k60Add", GeneratorPhase::k60Add, buffer43, in28, buffer8)
-        .task("k61Sub", GeneratorPhase::k61Sub, buffer44, in5, buffer42, buffer0, buffer43, buffer29)
-        .task("k62Add", GeneratorPhase::k62Add, buffer45, in29, buffer17)
-        .task("k63Add", GeneratorPhase::k63Add, buffer46, in30, buffer17)
-        .task("k64Sub", GeneratorPhase::k64Sub, buffer47, in6, buffer45, buffer14, buffer46, buffer25)
-        .task("k65Add", GeneratorPhase::k65Add, buffer48, in31, buffer16)
-        .task("k66Add", GeneratorPhase::k66Add, buffer49, in32, buffer16)
-        .task("k67Sub", GeneratorPhase::k67Sub, buffer50, in7, buffer48, buffer14, buffer49, buffer25)
-        .task("k68Add", GeneratorPhase::k68Add, buffer51, in16)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer15, buffer22, buffer21, buffer20, buffer19, buffer18, buffer8, buffer17, buffer16, buffer23, buffer24, buffer26, buffer27, buffer28, buffer30, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51);
+        .task("k2Select", GeneratorPhase::k2Select, buffer2, buffer1)
+        .task("k3MatmulAdd", GeneratorPhase::k3MatmulAdd, buffer3, buffer2, in2, in3)
+        .task("k4Select", GeneratorPhase::k4Select, buffer4, buffer3)
+        .task("k5MatmulAdd", GeneratorPhase::k5MatmulAdd, buffer5, buffer4, in4, in5)
+        .task("k6Select", GeneratorPhase::k6Select, buffer6, buffer5)
+        .task("k7MatmulAdd", GeneratorPhase::k7MatmulAdd, buffer7, buffer6, in6, in7)
+        .task("k8MatmulAdd", GeneratorPhase::k8MatmulAdd, buffer8, buffer7, in8, in9)
+        .task("k9Select", GeneratorPhase::k9Select, buffer9, buffer8)
+        .task("k10MatmulAdd", GeneratorPhase::k10MatmulAdd, buffer10, buffer9, in10, in11)
+        .task("k11Select", GeneratorPhase::k11Select, buffer9, buffer10)
+        .task("k12MatmulAdd", GeneratorPhase::k12MatmulAdd, buffer11, buffer9, in12, in13)
+        .task("k13Select", GeneratorPhase::k13Select, buffer9, buffer11)
+        .task("k14MatmulAdd", GeneratorPhase::k14MatmulAdd, buffer12, buffer9, in14, in15)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSum, buffer13, buffer12)
+        .task("k16Neg", GeneratorPhase::k16Neg, buffer14, buffer13)
+        .task("k17MatmulSelect", GeneratorPhase::k17MatmulSelect, buffer9, CONSTANT_0, in14, buffer11)
+        .task("k18MatmulSelect", GeneratorPhase::k18MatmulSelect, buffer11, buffer9, in12, buffer10)
+        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelect, buffer10, buffer11, in10, buffer8)
+        .task("k20Matmul", GeneratorPhase::k20Matmul, buffer7, buffer10, in8)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer15, buffer7)
+        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelect, buffer10, buffer7, in6, buffer5)
+        .task("k23Matmul", GeneratorPhase::k23Matmul, buffer16, buffer7, buffer6)
+        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer7, buffer10)
+        .task("k25MatmulSelect", GeneratorPhase::k25MatmulSelect, buffer6, buffer10, in4, buffer3)
+        .task("k26Matmul", GeneratorPhase::k26Matmul, buffer17, buffer10, buffer4)
+        .task("k27ReduceSum", GeneratorPhase::k27ReduceSum, buffer18, buffer6)
+        .task("k28MatmulSelect", GeneratorPhase::k28MatmulSelect, buffer4, buffer6, in2, buffer1)
+        .task("k29Matmul", GeneratorPhase::k29Matmul, buffer19, buffer6, buffer2)
+        .task("k30ReduceSum", GeneratorPhase::k30ReduceSum, buffer20, buffer4)
+        .task("k31Matmul", GeneratorPhase::k31Matmul, buffer21, buffer4, buffer0)
+        .task("k32Add", GeneratorPhase::k32Add, buffer22, in17, buffer21)
+        .task("k33Add", GeneratorPhase::k33Add, buffer23, in18, buffer21)
+        .task("k34Sub", GeneratorPhase::k34Sub, buffer13, in16)
+        .task("k35Sub", GeneratorPhase::k35Sub, buffer24, in16)
+        .task("k36Sub", GeneratorPhase::k36Sub, buffer25, in0, buffer22, buffer13, buffer23, buffer24)
+        .task("k37Add", GeneratorPhase::k37Add, buffer26, in19, buffer20)
+        .task("k38Add", GeneratorPhase::k38Add, buffer27, in20, buffer20)
+        .task("k39Sub", GeneratorPhase::k39Sub, buffer28, in1, buffer26, buffer13, buffer27, buffer24)
+        .task("k40Add", GeneratorPhase::k40Add, buffer29, in21, buffer19)
+        .task("k41Add", GeneratorPhase::k41Add, buffer30, in22, buffer19)
+        .task("k42Sub", GeneratorPhase::k42Sub, buffer31, in2, buffer29, buffer13, buffer30, buffer24)
+        .task("k43Add", GeneratorPhase::k43Add, buffer32, in23, buffer18)
+        .task("k44Add", GeneratorPhase::k44Add, buffer33, in24, buffer18)
+        .task("k45Sub", GeneratorPhase::k45Sub, buffer34, in3, buffer32, buffer13, buffer33, buffer24)
+        .task("k46Add", GeneratorPhase::k46Add, buffer35, in25, buffer17)
+        .task("k47Add", GeneratorPhase::k47Add, buffer36, in26, buffer17)
+        .task("k48Sub", GeneratorPhase::k48Sub, buffer37, in4, buffer35, buffer13, buffer36, buffer24)
+        .task("k49Add", GeneratorPhase::k49Add, buffer38, in27, buffer7)
+        .task("k50Add", GeneratorPhase::k50Add, buffer39, in28, buffer7)
+        .task("k51Sub", GeneratorPhase::k51Sub, buffer40, in5, buffer38, buffer13, buffer39, buffer24)
+        .task("k52Add", GeneratorPhase::k52Add, buffer41, in29, buffer16)
+        .task("k53Add", GeneratorPhase::k53Add, buffer42, in30, buffer16)
+        .task("k54Sub", GeneratorPhase::k54Sub, buffer43, in6, buffer41, buffer13, buffer42, buffer24)
+        .task("k55Add", GeneratorPhase::k55Add, buffer44, in31, buffer15)
+        .task("k56Add", GeneratorPhase::k56Add, buffer45, in32, buffer15)
+        .task("k57Sub", GeneratorPhase::k57Sub, buffer46, in7, buffer44, buffer13, buffer45, buffer24)
+        .task("k58Add", GeneratorPhase::k58Add, buffer47, in16)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14, buffer21, buffer20, buffer19, buffer18, buffer17, buffer7, buffer16, buffer15, buffer22, buffer23, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47);
   }
 
   /**
@@ -1137,73 +1029,63 @@ public final class GeneratorPhase implements Phase {
   private void runOnJvm() {
     k0RandomNormal(buffer0, step);
     k1MatmulAdd(buffer1, buffer0, in0, in1);
-    k2Greater(buffer2, buffer1);
-    k3Select(buffer3, buffer2, buffer1);
-    k4MatmulAdd(buffer1, buffer3, in2, in3);
-    k5Greater(buffer4, buffer1);
-    k6Select(buffer5, buffer4, buffer1);
-    k7MatmulAdd(buffer1, buffer5, in4, in5);
-    k8Greater(buffer6, buffer1);
-    k9Select(buffer7, buffer6, buffer1);
-    k10MatmulAdd(buffer8, buffer7, in6, in7);
-    k11MatmulAdd(buffer1, buffer8, in8, in9);
-    k12Greater(buffer9, buffer1);
-    k13Select(buffer10, buffer9, buffer1);
-    k14MatmulAdd(buffer1, buffer10, in10, in11);
-    k15Greater(buffer10, buffer1);
-    k16Select(buffer11, buffer10, buffer1);
-    k17MatmulAdd(buffer1, buffer11, in12, in13);
-    k18Greater(buffer11, buffer1);
-    k19Select(buffer12, buffer11, buffer1);
-    k20MatmulAdd(buffer13, buffer12, in14, in15);
-    k21ReduceSum(buffer14, buffer13);
-    k22Neg(buffer15, buffer14);
-    k23MatmulSelect(buffer12, CONSTANT_0, in14, buffer11);
-    k24MatmulSelect(buffer11, buffer12, in12, buffer10);
-    k25MatmulSelect(buffer10, buffer11, in10, buffer9);
-    k26Matmul(buffer8, buffer10, in8);
-    k27ReduceSum(buffer16, buffer8);
-    k28MatmulSelect(buffer10, buffer8, in6, buffer6);
-    k29Matmul(buffer17, buffer8, buffer7);
-    k30ReduceSum(buffer8, buffer10);
-    k31MatmulSelect(buffer7, buffer10, in4, buffer4);
-    k32Matmul(buffer18, buffer10, buffer5);
-    k33ReduceSum(buffer19, buffer7);
-    k34MatmulSelect(buffer5, buffer7, in2, buffer2);
-    k35Matmul(buffer20, buffer7, buffer3);
-    k36ReduceSum(buffer21, buffer5);
-    k37Matmul(buffer22, buffer5, buffer0);
-    k38Add(buffer23, in17, buffer22);
-    k39Add(buffer24, in18, buffer22);
-    k40Sub(buffer14, in16);
-    k41Sub(buffer25, in16);
-    k42Sub(buffer26, in0, buffer23, buffer14, buffer24, buffer25);
-    k43Add(buffer27, in19, buffer21);
-    k44Add(buffer28, in20, buffer21);
-    k45Copy(buffer0, buffer14);
-    k46Copy(buffer29, buffer25);
-    k47Sub(buffer30, in1, buffer27, buffer0, buffer28, buffer29);
-    k48Add(buffer31, in21, buffer20);
-    k49Add(buffer32, in22, buffer20);
-    k50Copy(buffer33, buffer14);
-    k51Copy(buffer34, buffer25);
-    k52Sub(buffer35, in2, buffer31, buffer33, buffer32, buffer34);
-    k53Add(buffer36, in23, buffer19);
-    k54Add(buffer37, in24, buffer19);
-    k55Sub(buffer38, in3, buffer36, buffer0, buffer37, buffer29);
-    k56Add(buffer39, in25, buffer18);
-    k57Add(buffer40, in26, buffer18);
-    k58Sub(buffer41, in4, buffer39, buffer33, buffer40, buffer34);
-    k59Add(buffer42, in27, buffer8);
-    k60Add(buffer43, in28, buffer8);
-    k61Sub(buffer44, in5, buffer42, buffer0, buffer43, buffer29);
-    k62Add(buffer45, in29, buffer17);
-    k63Add(buffer46, in30, buffer17);
-    k64Sub(buffer47, in6, buffer45, buffer14, buffer46, buffer25);
-    k65Add(buffer48, in31, buffer16);
-    k66Add(buffer49, in32, buffer16);
-    k67Sub(buffer50, in7, buffer48, buffer14, buffer49, buffer25);
-    k68Add(buffer51, in16);
+    k2Select(buffer2, buffer1);
+    k3MatmulAdd(buffer3, buffer2, in2, in3);
+    k4Select(buffer4, buffer3);
+    k5MatmulAdd(buffer5, buffer4, in4, in5);
+    k6Select(buffer6, buffer5);
+    k7MatmulAdd(buffer7, buffer6, in6, in7);
+    k8MatmulAdd(buffer8, buffer7, in8, in9);
+    k9Select(buffer9, buffer8);
+    k10MatmulAdd(buffer10, buffer9, in10, in11);
+    k11Select(buffer9, buffer10);
+    k12MatmulAdd(buffer11, buffer9, in12, in13);
+    k13Select(buffer9, buffer11);
+    k14MatmulAdd(buffer12, buffer9, in14, in15);
+    k15ReduceSum(buffer13, buffer12);
+    k16Neg(buffer14, buffer13);
+    k17MatmulSelect(buffer9, CONSTANT_0, in14, buffer11);
+    k18MatmulSelect(buffer11, buffer9, in12, buffer10);
+    k19MatmulSelect(buffer10, buffer11, in10, buffer8);
+    k20Matmul(buffer7, buffer10, in8);
+    k21ReduceSum(buffer15, buffer7);
+    k22MatmulSelect(buffer10, buffer7, in6, buffer5);
+    k23Matmul(buffer16, buffer7, buffer6);
+    k24ReduceSum(buffer7, buffer10);
+    k25MatmulSelect(buffer6, buffer10, in4, buffer3);
+    k26Matmul(buffer17, buffer10, buffer4);
+    k27ReduceSum(buffer18, buffer6);
+    k28MatmulSelect(buffer4, buffer6, in2, buffer1);
+    k29Matmul(buffer19, buffer6, buffer2);
+    k30ReduceSum(buffer20, buffer4);
+    k31Matmul(buffer21, buffer4, buffer0);
+    k32Add(buffer22, in17, buffer21);
+    k33Add(buffer23, in18, buffer21);
+    k34Sub(buffer13, in16);
+    k35Sub(buffer24, in16);
+    k36Sub(buffer25, in0, buffer22, buffer13, buffer23, buffer24);
+    k37Add(buffer26, in19, buffer20);
+    k38Add(buffer27, in20, buffer20);
+    k39Sub(buffer28, in1, buffer26, buffer13, buffer27, buffer24);
+    k40Add(buffer29, in21, buffer19);
+    k41Add(buffer30, in22, buffer19);
+    k42Sub(buffer31, in2, buffer29, buffer13, buffer30, buffer24);
+    k43Add(buffer32, in23, buffer18);
+    k44Add(buffer33, in24, buffer18);
+    k45Sub(buffer34, in3, buffer32, buffer13, buffer33, buffer24);
+    k46Add(buffer35, in25, buffer17);
+    k47Add(buffer36, in26, buffer17);
+    k48Sub(buffer37, in4, buffer35, buffer13, buffer36, buffer24);
+    k49Add(buffer38, in27, buffer7);
+    k50Add(buffer39, in28, buffer7);
+    k51Sub(buffer40, in5, buffer38, buffer13, buffer39, buffer24);
+    k52Add(buffer41, in29, buffer16);
+    k53Add(buffer42, in30, buffer16);
+    k54Sub(buffer43, in6, buffer41, buffer13, buffer42, buffer24);
+    k55Add(buffer44, in31, buffer15);
+    k56Add(buffer45, in32, buffer15);
+    k57Sub(buffer46, in7, buffer44, buffer13, buffer45, buffer24);
+    k58Add(buffer47, in16);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1297,40 +1179,40 @@ public final class GeneratorPhase implements Phase {
     } else {
       plan.execute();
     }
-    toHost(buffer15, writes[0]);
-    toHost(buffer22, writes[1]);
-    toHost(buffer21, writes[2]);
-    toHost(buffer20, writes[3]);
-    toHost(buffer19, writes[4]);
-    toHost(buffer18, writes[5]);
-    toHost(buffer8, writes[6]);
-    toHost(buffer17, writes[7]);
-    toHost(buffer16, writes[8]);
-    toHost(buffer23, writes[9]);
-    toHost(buffer24, writes[10]);
-    toHost(buffer26, writes[11]);
-    toHost(buffer27, writes[12]);
-    toHost(buffer28, writes[13]);
-    toHost(buffer30, writes[14]);
-    toHost(buffer31, writes[15]);
-    toHost(buffer32, writes[16]);
-    toHost(buffer35, writes[17]);
-    toHost(buffer36, writes[18]);
-    toHost(buffer37, writes[19]);
-    toHost(buffer38, writes[20]);
-    toHost(buffer39, writes[21]);
-    toHost(buffer40, writes[22]);
-    toHost(buffer41, writes[23]);
-    toHost(buffer42, writes[24]);
-    toHost(buffer43, writes[25]);
-    toHost(buffer44, writes[26]);
-    toHost(buffer45, writes[27]);
-    toHost(buffer46, writes[28]);
-    toHost(buffer47, writes[29]);
-    toHost(buffer48, writes[30]);
-    toHost(buffer49, writes[31]);
-    toHost(buffer50, writes[32]);
-    toHost(buffer51, writes[33]);
+    toHost(buffer14, writes[0]);
+    toHost(buffer21, writes[1]);
+    toHost(buffer20, writes[2]);
+    toHost(buffer19, writes[3]);
+    toHost(buffer18, writes[4]);
+    toHost(buffer17, writes[5]);
+    toHost(buffer7, writes[6]);
+    toHost(buffer16, writes[7]);
+    toHost(buffer15, writes[8]);
+    toHost(buffer22, writes[9]);
+    toHost(buffer23, writes[10]);
+    toHost(buffer25, writes[11]);
+    toHost(buffer26, writes[12]);
+    toHost(buffer27, writes[13]);
+    toHost(buffer28, writes[14]);
+    toHost(buffer29, writes[15]);
+    toHost(buffer30, writes[16]);
+    toHost(buffer31, writes[17]);
+    toHost(buffer32, writes[18]);
+    toHost(buffer33, writes[19]);
+    toHost(buffer34, writes[20]);
+    toHost(buffer35, writes[21]);
+    toHost(buffer36, writes[22]);
+    toHost(buffer37, writes[23]);
+    toHost(buffer38, writes[24]);
+    toHost(buffer39, writes[25]);
+    toHost(buffer40, writes[26]);
+    toHost(buffer41, writes[27]);
+    toHost(buffer42, writes[28]);
+    toHost(buffer43, writes[29]);
+    toHost(buffer44, writes[30]);
+    toHost(buffer45, writes[31]);
+    toHost(buffer46, writes[32]);
+    toHost(buffer47, writes[33]);
   }
 
   private static void toDevice(float[] from, FloatArray to) {
