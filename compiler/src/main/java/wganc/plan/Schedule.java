@@ -14,6 +14,7 @@ import wganc.ir.Value;
 import wganc.ops.BroadcastTo;
 import wganc.ops.Fusion;
 import wganc.ops.Reshape;
+import wganc.plan.Schedule.Kernel.Fused;
 
 /**
  * The kernels of a graph and the buffers they use, for code generation.
@@ -35,8 +36,11 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
                        Set<Integer> inlined) {
 
   /** A piece of work: computes the value {@code out}. */
-  public sealed interface Kernel permits Kernel.Fused, Kernel.Op {
+  public sealed interface Kernel permits Kernel.Fused, Kernel.Op, Kernel.Group {
     Value out();
+
+    /** Every value the kernel writes ({@link Group} writes several). */
+    default List<Value> outs() { return List.of(out()); }
 
     /** An elementwise loop over {@code out}'s shape. */
     record Fused(Value out, Expr expr) implements Kernel {}
@@ -48,6 +52,16 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
      */
     record Op(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
       public Op(Value out, Node.Apply apply) { this(out, apply, null, null); }
+    }
+
+    /**
+     * Flat fused loops of one length run as one loop that writes each part's value; a part reads an
+     * earlier part's value from the same iteration instead of from memory (an optimiser's moments
+     * and its parameter update: one pass over the gradient and the state instead of three).
+     */
+    record Group(List<Fused> parts) implements Kernel {
+      public Value out() { return parts.getLast().out(); }
+      public List<Value> outs() { return parts.stream().map(Fused::out).toList(); }
     }
   }
 
@@ -63,6 +77,11 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   }
 
   public static Schedule of(Graph g) {
+    return of(g, false);
+  }
+
+  /** With {@code groups}, flat loops are also merged into {@link Kernel.Group}s (see {@link #group}). */
+  public static Schedule of(Graph g, boolean groups) {
     Map<Integer, Binding> byId = new HashMap<>();
     Map<Integer, List<Integer>> users = new HashMap<>();
     for (Binding b : g.bindings()) {
@@ -111,7 +130,6 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     }
 
     kernels = fuseEpilogues(kernels, users, outputs);
-
     // buffers: reshapes alias; the rest get a buffer, reused after the last use
     Map<Integer, Integer> root = new HashMap<>();
     for (Binding b : bindings) {
@@ -121,6 +139,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
         root.put(id, root.getOrDefault(src, src));
       }
     }
+    if (groups) kernels = group(kernels, root);
     Map<Integer, Integer> lastUse = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
       for (int leaf : reads(kernels.get(k))) lastUse.put(root.getOrDefault(leaf, leaf), k);
@@ -130,25 +149,32 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     Map<Integer, List<Integer>> free = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
       Kernel kernel = kernels.get(k);
-      int id = kernel.out().id();
-      int size = kernel.out().type().size();
-      List<Integer> pool = free.getOrDefault(size, new ArrayList<>());
-      int slot;
-      if (!pool.isEmpty() && !outputs.contains(id)) {
-        slot = pool.removeLast();
-      } else {
-        slot = sizes.size();
-        sizes.add(size);
+      List<int[]> written = new ArrayList<>();  // (value, slot) of each value the kernel writes
+      for (Value o : kernel.outs()) {
+        int id = o.id();
+        int size = o.type().size();
+        List<Integer> pool = free.getOrDefault(size, new ArrayList<>());
+        int slot;
+        if (!pool.isEmpty() && !outputs.contains(id)) {
+          slot = pool.removeLast();
+        } else {
+          slot = sizes.size();
+          sizes.add(size);
+        }
+        buffer.put(id, slot);
+        written.add(new int[] {id, slot});
       }
-      buffer.put(id, slot);
       // release what this kernel read for the last time (never outputs: they are copied at the end)
       for (int r : reads(kernel).stream().map(leaf -> root.getOrDefault(leaf, leaf)).distinct().toList()) {
         if (lastUse.get(r) == k && buffer.containsKey(r) && !outputs.contains(r) && !aliasOfOutput(r, root, outputs)) {
           free.computeIfAbsent(sizes.get(buffer.get(r)), s -> new ArrayList<>()).add(buffer.get(r));
         }
       }
-      if (!lastUse.containsKey(id) && !outputs.contains(id) && !aliasOfOutput(id, root, outputs)) {
-        free.computeIfAbsent(size, s -> new ArrayList<>()).add(slot);
+      for (int[] w : written) {
+        int id = w[0];
+        if ((lastUse.getOrDefault(id, -1) <= k) && !outputs.contains(id) && !aliasOfOutput(id, root, outputs)) {
+          free.computeIfAbsent(sizes.get(w[1]), s -> new ArrayList<>()).add(w[1]);
+        }
       }
     }
     for (var e : root.entrySet()) if (buffer.containsKey(e.getValue())) buffer.put(e.getKey(), buffer.get(e.getValue()));
@@ -190,6 +216,89 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Kernel> result = new ArrayList<>();
     for (int i = 0; i < out.size(); i++) if (!absorbed.contains(i)) result.add(out.get(i));
     return result;
+  }
+
+  /** Parts per group at most, and distinct values a group may read. */
+  private static final int GROUP_PARTS = 4, GROUP_READS = 10;
+
+  /**
+   * Loop grouping: a flat fused loop joins an earlier group (or loop) of the same length when it
+   * reads one of the group's values or shares a non-scalar operand with it, and no kernel in
+   * between reads a value of the group; the group then runs where its last part was. Moving parts
+   * later is safe because everything they read is ready earlier and nothing in between needs them.
+   */
+  static List<Kernel> group(List<Kernel> kernels, Map<Integer, Integer> root) {
+    List<List<Fused>> groups = new ArrayList<>();   // per output position: the parts, or null
+    List<Kernel> order = new ArrayList<>();
+    for (Kernel k : kernels) {
+      order.add(k);
+      groups.add(k instanceof Kernel.Fused f && flat(f) ? new ArrayList<>(List.of(f)) : null);
+    }
+    for (int j = 0; j < order.size(); j++) {
+      if (groups.get(j) == null || groups.get(j).size() != 1) continue;
+      Kernel.Fused f = groups.get(j).getFirst();
+      Set<Integer> fReads = new HashSet<>(reads(f));
+      Set<Integer> fAliased = new HashSet<>();   // what f reads through a reshape
+      for (int r : fReads) if (root.containsKey(r)) fAliased.add(root.get(r));
+      Set<Integer> fShared = nonScalarLeaves(f);
+      for (int i = j - 1; i >= 0 && i >= j - 12; i--) {
+        List<Fused> g = groups.get(i);
+        if (g == null || g.isEmpty() || g.size() >= GROUP_PARTS
+            || g.getFirst().out().type().size() != f.out().type().size()) continue;
+        Set<Integer> gOuts = new HashSet<>();
+        g.forEach(p -> gOuts.add(p.out().id()));
+        Set<Integer> gLeaves = new HashSet<>();
+        g.forEach(p -> gLeaves.addAll(nonScalarLeaves(p)));
+        boolean related = fReads.stream().anyMatch(gOuts::contains) || fShared.stream().anyMatch(gLeaves::contains);
+        // a group value read through a reshape would be loaded before the loop stores it
+        if (!related || fAliased.stream().anyMatch(gOuts::contains)) continue;
+        boolean clear = true;
+        for (int q = i + 1; q < j && clear; q++) {
+          if (order.get(q) == null) continue;
+          for (int r : readsOf(order.get(q), groups.get(q))) clear &= !gOuts.contains(root.getOrDefault(r, r));
+        }
+        Set<Integer> all = new HashSet<>(gLeaves);
+        all.addAll(fShared);
+        if (!clear || all.size() > GROUP_READS) continue;
+        g.add(f);
+        groups.set(j, g);
+        groups.set(i, List.of());
+        order.set(i, null);
+        break;
+      }
+    }
+    List<Kernel> out = new ArrayList<>();
+    for (int j = 0; j < order.size(); j++) {
+      if (order.get(j) == null) continue;
+      List<Fused> g = groups.get(j);
+      out.add(g != null && g.size() > 1 ? new Kernel.Group(List.copyOf(g)) : order.get(j));
+    }
+    return out;
+  }
+
+  private static List<Integer> readsOf(Kernel k, List<Fused> group) {
+    if (group == null || group.size() <= 1) return reads(k);
+    return reads(new Kernel.Group(group));
+  }
+
+  /** Whether every leaf of a loop has the loop's shape or is a single element. */
+  public static boolean flat(Kernel.Fused f) {
+    List<Expr.Leaf> leaves = new ArrayList<>();
+    leavesOf(f.expr(), leaves);
+    return leaves.stream().allMatch(l -> l.from() == null || scalar(l));
+  }
+
+  /** A leaf broadcast from one element. */
+  public static boolean scalar(Expr.Leaf l) {
+    return l.from() != null && l.from().stream().allMatch(d -> d == 1);
+  }
+
+  private static Set<Integer> nonScalarLeaves(Kernel.Fused f) {
+    List<Expr.Leaf> leaves = new ArrayList<>();
+    leavesOf(f.expr(), leaves);
+    Set<Integer> out = new HashSet<>();
+    for (Expr.Leaf l : leaves) if (!scalar(l)) out.add(l.source().id());
+    return out;
   }
 
   private static void leavesOf(Expr e, List<Expr.Leaf> out) {
@@ -247,6 +356,15 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Integer> out = new ArrayList<>();
     switch (k) {
       case Kernel.Fused f -> collect(f.expr(), out);
+      case Kernel.Group g -> {
+        Set<Integer> inside = new HashSet<>();
+        for (Kernel.Fused f : g.parts()) {
+          List<Integer> r = new ArrayList<>();
+          collect(f.expr(), r);
+          for (int v : r) if (!inside.contains(v)) out.add(v);
+          inside.add(f.out().id());
+        }
+      }
       case Kernel.Op o -> {
         o.apply().inputs().forEach(v -> out.add(v.id()));
         if (o.epilogue() != null) {

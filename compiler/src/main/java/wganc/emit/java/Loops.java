@@ -79,6 +79,45 @@ final class Loops {
     loop(m, outer0, "i0", body, n);
   }
 
+  /**
+   * A {@link Schedule.Kernel.Group}: one flat loop computing every part's value at index i, each
+   * stored to {@code out0, out1, ..}; a part reading an earlier part's value uses its local
+   * ({@code y0, y1, ..}). Shared operand loads are loaded once.
+   */
+  static void group(MethodSpec.Builder m, List<Schedule.Kernel.Fused> parts, List<Value> ops) {
+    int n = parts.getFirst().out().type().size();
+    java.util.Map<Integer, String> locals = new java.util.HashMap<>();
+    StringBuilder scalar = new StringBuilder("{\n");
+    for (int p = 0; p < parts.size(); p++) {
+      scalar.append("  float y").append(p).append(" = ")
+          .append(expression(parts.get(p).expr(), ops, List.of(), true, locals)).append(";\n");
+      scalar.append("  out").append(p).append("[i] = y").append(p).append(";\n");
+      locals.put(parts.get(p).out().id(), "y" + p);
+    }
+    scalar.append("}");
+    if (n < 4 * LANES) {
+      loop(m, n, "i", scalar.toString(), (long) n * parts.size());
+      return;
+    }
+    locals.clear();
+    java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+    StringBuilder vector = new StringBuilder();
+    for (int p = 0; p < parts.size(); p++) {
+      String v = vectorExpression(parts.get(p).expr(), ops, loads, List.of(), "i", locals);
+      vector.append("  FloatVector y").append(p).append(" = ").append(v).append(";\n");
+      vector.append("  y").append(p).append(".intoArray(out").append(p).append(", i);\n");
+      locals.put(parts.get(p).out().id(), "y" + p);
+    }
+    // loads first, in their order of first use: a later part's loads may follow an earlier part's local
+    String body = "int i = lo;\n"
+        + "for (; i <= hi - S.length(); i += S.length()) {\n"
+        + declarations(loads, "  ")
+        + vector
+        + "}\n"
+        + "for (; i < hi; i++) " + scalar.toString().replace("\n", "\n  ").replace("\n  }", "\n}");
+    chunks(m, n, body, (long) n * parts.size());
+  }
+
   /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
   private static String rowBase(List<Integer> dims) {
     List<String> terms = new ArrayList<>();
@@ -97,8 +136,15 @@ final class Loops {
    */
   private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
                                          List<Integer> dims, String var) {
+    return vectorExpression(e, ops, loads, dims, var, java.util.Map.of());
+  }
+
+  /** As above; a leaf whose value is in {@code locals} (value id to local) reads that local. */
+  private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
+                                         List<Integer> dims, String var, java.util.Map<Integer, String> locals) {
     return switch (e) {
       case Schedule.Expr.Literal l -> "FloatVector.broadcast(S, " + JavaEmitter.floatLiteral(l.value()) + "f)";
+      case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
         String load;
@@ -120,13 +166,13 @@ final class Loops {
         if (a.op() instanceof wganc.ops.Select && a.args().getFirst() instanceof Schedule.Expr.Apply c
             && c.op() instanceof wganc.ops.Compare cmp) {
           List<String> pq = new ArrayList<>();
-          for (Schedule.Expr x : c.args()) pq.add(vectorExpression(x, ops, loads, dims, var));
-          String x = vectorExpression(a.args().get(1), ops, loads, dims, var);
-          String y = vectorExpression(a.args().get(2), ops, loads, dims, var);
+          for (Schedule.Expr x : c.args()) pq.add(vectorExpression(x, ops, loads, dims, var, locals));
+          String x = vectorExpression(a.args().get(1), ops, loads, dims, var, locals);
+          String y = vectorExpression(a.args().get(2), ops, loads, dims, var, locals);
           yield y + ".blend(" + x + ", " + cmp.javaVectorMask(pq) + ")";
         }
         List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var));
+        for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var, locals));
         yield a.op().javaVector(args, a.attrs());
       }
     };
@@ -185,15 +231,21 @@ final class Loops {
   }
 
   private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat) {
+    return expression(e, ops, dims, flat, java.util.Map.of());
+  }
+
+  private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat,
+                                   java.util.Map<Integer, String> locals) {
     return switch (e) {
       case Schedule.Expr.Literal l -> JavaEmitter.floatLiteral(l.value()) + "f";
+      case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
         yield "in" + k + "[" + (scalar(l) ? "0" : flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
       }
       case Schedule.Expr.Apply a -> {
         List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, flat));
+        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, flat, locals));
         yield a.op().java(args, a.attrs());
       }
     };
@@ -201,7 +253,7 @@ final class Loops {
 
   /** A leaf broadcast from a single element: every loop index reads element 0. */
   private static boolean scalar(Schedule.Expr.Leaf l) {
-    return l.from() != null && l.from().stream().allMatch(d -> d == 1);
+    return Schedule.scalar(l);
   }
 
   private static int indexOf(List<Value> ops, Value v) {
