@@ -68,8 +68,10 @@ final class SampleCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     }
-    s.write(n, output);
+    float[] samples = s.write(n, output);
     err.println("wganc: wrote " + n + " samples from " + s.checkpoint() + " (step " + s.step() + ") to " + output);
+    var coverage = s.coverage(samples, n);
+    if (coverage != null) err.println("wganc: " + coverage.summary());
     return 0;
   }
 }

@@ -87,8 +87,8 @@ public final class Sampler {
     return all;
   }
 
-  /** Writes {@code n} samples to {@code out}: {@code .npy} raw, {@code .png} drawn. */
-  public void write(int n, Path out) throws IOException {
+  /** Writes {@code n} samples to {@code out}: {@code .npy} raw, {@code .png} drawn; returns them. */
+  public float[] write(int n, Path out) throws IOException {
     if (n <= 0) throw new IllegalArgumentException("the number of samples must be positive, got " + n);
     String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
     float[] s = sample(n);
@@ -101,5 +101,14 @@ public final class Sampler {
     } else {
       throw new IllegalArgumentException("cannot write samples to `" + out + "`; use a `.png` or `.npy` file name");
     }
+    return s;
+  }
+
+  /** How {@code n} written samples cover the modes of the model's toy mixture; null for other data. */
+  public wganc.runtime.data.Toy2d.Coverage coverage(float[] samples, int n) {
+    for (ModelSpec.Data d : spec.data()) {
+      if (d.kind().equals("toy")) return DataFeed.toy(d).coverage(samples, n);
+    }
+    return null;
   }
 }
