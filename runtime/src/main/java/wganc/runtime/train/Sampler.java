@@ -57,6 +57,11 @@ public final class Sampler {
     return new Sampler(model, slots, seed, step, file);
   }
 
+  /** Samples from a training run's live parameters (they are read at every {@link #sample}). */
+  static Sampler live(CompiledModel model, Slots slots, long seed) {
+    return new Sampler(model, slots, seed, -1, null);
+  }
+
   public Path checkpoint() {
     return checkpoint;
   }
