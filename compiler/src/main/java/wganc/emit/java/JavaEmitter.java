@@ -333,6 +333,12 @@ public final class JavaEmitter {
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
       case Schedule.Kernel.Group g -> Loops.group(m, g.parts(), ops);
+      case Schedule.Kernel.Op o when o.epilogue() != null && o.apply().op() instanceof Matmul
+          && o.out().type().rank() == 2 -> {
+        // the epilogue runs on each finished block of the product, by the thread that computed it
+        m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, matmulArguments(o, ops),
+            Loops.epilogueBlock(o.epilogue(), ops, o.out().type().dims()));
+      }
       case Schedule.Kernel.Op o -> {
         op(m, o, ops);
         if (o.epilogue() != null) {
@@ -356,13 +362,7 @@ public final class JavaEmitter {
     Attrs at = a.attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     switch (a.op()) {
-      case Matmul mm -> {
-        boolean ta = at.b("ta", false), tb = at.b("tb", false);
-        List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
-        int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
-        m.addStatement("$T.sgemm($L, $L, $L, $L, $L, 1f, in0, 0, $L, in1, 0, $L, 0f, out, 0, $L)", GEMM, ta, tb,
-            mRows, n, kk, ad.get(1), bd.get(1), n);
-      }
+      case Matmul mm -> m.addStatement("$T.sgemm($L)", GEMM, matmulArguments(k, ops));
       case Conv2d c -> Convs.forward(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
       case Conv2dBackwardInput c -> Convs.backwardInput(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
       case Conv2dBackwardWeight c -> Convs.backwardWeight(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
@@ -378,6 +378,17 @@ public final class JavaEmitter {
       }
       default -> throw new IllegalStateException("the JVM backend cannot lower `" + a.op().opName() + "`");
     }
+  }
+
+  /** The arguments of {@code Gemm.sgemm} for a matmul kernel: out = in0 (x) in1, transposes as attributed. */
+  private static String matmulArguments(Schedule.Kernel.Op k, List<Value> ops) {
+    Attrs at = k.apply().attrs();
+    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
+    boolean ta = at.b("ta", false), tb = at.b("tb", false);
+    List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
+    int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
+    return ta + ", " + tb + ", " + mRows + ", " + n + ", " + kk + ", 1f, in0, 0, " + ad.get(1) + ", in1, 0, "
+        + bd.get(1) + ", 0f, out, 0, " + n;
   }
 
   static String floatLiteral(double v) {

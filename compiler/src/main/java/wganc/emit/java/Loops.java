@@ -118,6 +118,25 @@ final class Loops {
     chunks(m, n, body, (long) n * parts.size());
   }
 
+  /**
+   * The body of a {@code Gemm.Epilogue} for a fused loop over a matrix {@code dims = [M, N]}: rows
+   * [r0, r1) and columns [c0, c1), vectorised along the row, leaves indexed as in the nested loop.
+   */
+  static String epilogueBlock(Schedule.Expr expr, List<Value> ops, List<Integer> dims) {
+    java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+    String vector = vectorExpression(expr, ops, loads, dims, "j");
+    String scalar = expression(expr, ops, dims, false).replace("i1", "j").replace("[o]", "[o + j]");
+    return "for (int i0 = r0; i0 < r1; i0++) {\n"
+        + "  int o = i0 * " + dims.get(1) + ";\n"
+        + "  int j = c0;\n"
+        + "  for (; j <= c1 - S.length(); j += S.length()) {\n"
+        + declarations(loads, "    ")
+        + "    " + vector + ".intoArray(out, o + j);\n"
+        + "  }\n"
+        + "  for (; j < c1; j++) out[o + j] = " + scalar + ";\n"
+        + "}\n";
+  }
+
   /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
   private static String rowBase(List<Integer> dims) {
     List<String> terms = new ArrayList<>();

@@ -50,6 +50,23 @@ public final class Gemm {
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
+    sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null);
+  }
+
+  /**
+   * An elementwise pass over a finished block of C, rows [r0, r1) and columns [c0, c1), run by the
+   * thread that computed the block while it is in cache (a bias and an activation). It must touch
+   * only that block of C; it is called once per element of C, so results do not depend on the tiling.
+   */
+  @FunctionalInterface
+  public interface Epilogue {
+    void apply(int r0, int r1, int c0, int c1);
+  }
+
+  /** As {@link #sgemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}, then {@code epilogue} (if not null) over every block of C. */
+  public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+      float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
     if (m == 0 || n == 0) return;
     checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
@@ -59,19 +76,22 @@ public final class Gemm {
     int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
     if (k == 0 || alpha == 0f) {
       scaleBlock(beta, c, cOff, ldc, 0, m, 0, n);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     if (n <= SKINNY) {
       skinny(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc, 1);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     if (m <= SKINNY) {
       // C^T = op(B)^T op(A)^T: the skinny path with the roles of A and B (and C's strides) swapped
       skinny(n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, 1, ldc);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     if (k <= SKINNY) {
-      shallow(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc);
+      shallow(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc, epilogue);
       return;
     }
     boolean parallel = (long) m * n * k >= SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
@@ -95,7 +115,7 @@ public final class Gemm {
       for (int q = 0; q < panelsA; q++) packA(q, m, k, a, aOff, rsA, csA, ap);
       for (int q = 0; q < panelsB; q++) packB(q, n, k, b, bOff, rsB, csB, bp);
     }
-    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel);
+    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel, epilogue);
   }
 
   static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
@@ -233,9 +253,16 @@ public final class Gemm {
    */
   static void multiplyPacked(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
       float[] c, int cOff, int ldc, boolean parallel) {
+    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel, null);
+  }
+
+  /** As above, with the epilogue run on each tile once its last k block is done. */
+  static void multiplyPacked(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
+      float[] c, int cOff, int ldc, boolean parallel, Epilogue epilogue) {
     int panelsA = (m + MR - 1) / MR, panelsB = (n + NR - 1) / NR;
     if (!parallel) {
       tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, 0, panelsA, 0, panelsB);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     // Tiles of about 8-14 A panels x 4-8 B panels; at least a few per thread when possible.
@@ -248,8 +275,10 @@ public final class Gemm {
     final int ta = tilesA, tb = tilesB;
     Parallel.run(ta * tb, id -> {
       int ia = id / tb, ib = id % tb;
-      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc,
-          ia * panelsA / ta, (ia + 1) * panelsA / ta, ib * panelsB / tb, (ib + 1) * panelsB / tb);
+      int qa0 = ia * panelsA / ta, qa1 = (ia + 1) * panelsA / ta, qb0 = ib * panelsB / tb, qb1 = (ib + 1) * panelsB / tb;
+      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, qa0, qa1, qb0, qb1);
+      if (epilogue != null && qa0 < qa1 && qb0 < qb1)
+        epilogue.apply(qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
     });
   }
 
@@ -372,7 +401,7 @@ public final class Gemm {
    * an fma chain over p ascending from 0 of a(i, p) times B's row p, 16 columns at a time.
    */
   static void shallow(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
-      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc) {
+      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
     float[][] w = WORK.get();
     float[] bt = w[1] = grow(w[1], (long) n * k);
     for (int p = 0; p < k; p++)
@@ -400,6 +429,7 @@ public final class Gemm {
           c[o + j] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o + j] : c[o + j] * beta);
         }
       }
+      if (epilogue != null) epilogue.apply(blk * block, Math.min(m, blk * block + block), 0, n);
     };
     if (parallel) Parallel.run(blocks, task);
     else for (int blk = 0; blk < blocks; blk++) task.run(blk);

@@ -95,4 +95,31 @@ class GemmTest {
         }
       }
   }
+
+  /** The epilogue sees every element of C exactly once, after C is final, whatever path and thread count. */
+  @Test
+  void epilogueRunsOncePerElementOnFinishedBlocks() {
+    int[][] shapes = {{256, 512, 512}, {100, 130, 70}, {256, 2, 512}, {2, 512, 256}, {256, 512, 2}, {3, 5, 0}};
+    for (int[] s : shapes)
+      for (int th = 1; th <= 3; th++) {
+        Parallel.setThreads(th);
+        int m = s[0], n = s[1], k = s[2];
+        SplittableRandom r = new SplittableRandom(11);
+        float[] a = Ref.random(r, m * k + 1), b = Ref.random(r, k * n + 1);
+        float[] plain = new float[m * n], fused = new float[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, plain, 0, n);
+        int[] seen = new int[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, fused, 0, n, (r0, r1, c0, c1) -> {
+          for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++) {
+              synchronized (seen) { seen[i * n + j]++; }
+              fused[i * n + j] = Math.max(0f, fused[i * n + j] + 0.5f);
+            }
+        });
+        for (int e = 0; e < m * n; e++) {
+          assertEquals(1, seen[e], "shape " + Arrays.toString(s) + " element " + e);
+          assertEquals(Math.max(0f, plain[e] + 0.5f), fused[e], "shape " + Arrays.toString(s) + " element " + e);
+        }
+      }
+  }
 }
