@@ -37,7 +37,10 @@ import wganc.runtime.train.Profiled;
         "update, as training runs it. Reported: the median of --runs timed runs after --warmup steps,",
         "steps/s, samples/s, GFLOP/s (multiply-adds of matmuls and convolutions, times 2, as the",
         "peers count them), peak memory of the kernels' buffers, and this machine's measured FP32",
-        "matmul peak alongside. Inputs are random; parameters start as a fresh model's would."})
+        "matmul peak alongside. Inputs are random; parameters start as a fresh model's would.",
+        "",
+        "With --backend tornado the phases run on a TornadoVM device (--device B:D) in a child JVM;",
+        "kernel times come from TornadoVM's profiler (device time), the step time from the host clock."})
 final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -45,17 +48,24 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--backend", description = "jvm (default); tornado needs a TornadoVM SDK", defaultValue = "jvm")
   String backend;
 
+  @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (backend:device, see `wganc devices`)")
+  String device;
+
+  @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
+  Path tornadoHome;
+
   @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
   Integer batch;
 
   @Option(names = "--warmup", description = "untimed steps first (default: at least 3 steps and 3 s, so that "
-      + "the JIT has compiled the kernels)")
+      + "the JIT has compiled the kernels; tornado: 3 steps)")
   Integer warmup;
 
   @Option(names = "--runs", description = "timed runs of --steps steps each (default: ${DEFAULT-VALUE})", defaultValue = "5")
   int runs;
 
-  @Option(names = "--steps", description = "steps per timed run (default: enough for about 1 s, at least 2)")
+  @Option(names = "--steps", description = "steps per timed run (default: enough for about 1 s, at least 2; "
+      + "tornado: 2)")
   Integer steps;
 
   @Option(names = "--threads", description = "kernel threads (default: all cores)")
@@ -72,18 +82,42 @@ final class BenchCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (backend.equals("tornado")) {
-      err.println("error: `wganc bench --backend tornado` is not implemented yet; time TornadoVM with "
-          + "`wganc train MODEL --backend tornado --steps N` (metrics.csv has steps_per_s)");
-      return 2;
-    }
-    if (!backend.equals("jvm")) {
+    if (!backend.equals("jvm") && !backend.equals("tornado")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;
     }
     Frontend.Outcome o = Frontend.compile(model);
     if (!CheckCommand.report(o, err)) return 1;
     Model m = batch == null ? o.result().model() : o.result().model().withBatch(batch);
+    if (backend.equals("tornado")) {
+      if (!wganc.emit.tornado.TornadoSdk.validDevice(device)) {
+        err.println("error: --device must be B:D (backend and device index, as `wganc devices` lists them), found `"
+            + device + "`");
+        return 2;
+      }
+      Map<String, Object> result = TornadoCli.bench(o, m, tornadoHome, device, warmup == null ? 3 : warmup, runs,
+          steps == null ? 2 : steps, json, err);
+      if (result == null) return 70;
+      if (json) {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+        return 0;
+      }
+      out.printf(Locale.ROOT, "%s, tornado backend (device %s), batch %d%n", m.name(), result.get("device"),
+          m.training().batch());
+      double median = (double) result.get("seconds_per_step");
+      out.printf(Locale.ROOT, "step: %.2f ms (median of %d runs; %.2f-%.2f), %.3f steps/s, %.1f samples/s%n",
+          median * 1e3, runs, (double) result.get("seconds_min") * 1e3, (double) result.get("seconds_max") * 1e3,
+          1 / median, m.training().batch() / median);
+      out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; kernels on the device: %.2f ms/step; "
+          + "moved per step: %.1f KiB in, %.1f KiB out%n", ((Number) result.get("flop_per_step")).longValue() / 1e9,
+          (double) result.get("gflops"), (double) result.get("kernel_ms_per_step"),
+          ((Number) result.getOrDefault("bytes_to_device_per_step", 0.0)).doubleValue() / 1024,
+          ((Number) result.getOrDefault("bytes_to_host_per_step", 0.0)).doubleValue() / 1024);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> kernels = (List<Map<String, Object>>) result.get("kernels");
+      kernelTable(out, kernels, top);
+      return 0;
+    }
     if (threads != null) Parallel.setThreads(threads);
     if (!json) err.println("wganc: compiling " + m.name() + " at batch " + m.training().batch() + " ...");
     CompiledModel c = new JvmBackend().compile(m, o.source().text(), new Backend.Options(1, true));
@@ -143,13 +177,21 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; machine FP32 matmul peak measured now: %.1f GFLOP/s (%.0f%%)%n",
         flopsPerStep / 1e9, flopsPerStep / median / 1e9, peak, 100 * flopsPerStep / median / 1e9 / peak);
     out.printf(Locale.ROOT, "buffers: %.1f MiB%n", r.bufferBytes() / 1048576.0);
-    out.printf(Locale.ROOT, "%-12s %-34s %10s %7s %9s%n", "phase", "kernel", "ms/step", "share", "GFLOP/s");
-    double total = kernels.stream().mapToDouble(k -> (double) k.get("ms_per_step")).sum();
-    kernels.stream().sorted((a, b) -> Double.compare((double) b.get("ms_per_step"), (double) a.get("ms_per_step")))
-        .limit(top).forEach(k -> out.printf(Locale.ROOT, "%-12s %-34s %10.3f %6.1f%% %9s%n", k.get("phase"), k.get("kernel"),
-            (double) k.get("ms_per_step"), 100 * (double) k.get("ms_per_step") / total,
-            (double) k.get("gflops") > 0 ? String.format(Locale.ROOT, "%.1f", (double) k.get("gflops")) : "-"));
+    kernelTable(out, kernels, top);
     return 0;
+  }
+
+  /** The `top` slowest kernels: phase, kernel, ms per step, share of all kernels' time, GFLOP/s. */
+  static void kernelTable(PrintWriter out, List<Map<String, Object>> kernels, int top) {
+    out.printf(Locale.ROOT, "%-12s %-34s %10s %7s %9s%n", "phase", "kernel", "ms/step", "share", "GFLOP/s");
+    double total = kernels.stream().mapToDouble(k -> ((Number) k.get("ms_per_step")).doubleValue()).sum();
+    kernels.stream().sorted((a, b) -> Double.compare(((Number) b.get("ms_per_step")).doubleValue(),
+            ((Number) a.get("ms_per_step")).doubleValue()))
+        .limit(top).forEach(k -> {
+          double ms = ((Number) k.get("ms_per_step")).doubleValue(), gflops = ((Number) k.get("gflops")).doubleValue();
+          out.printf(Locale.ROOT, "%-12s %-34s %10.3f %6.1f%% %9s%n", k.get("phase"), k.get("kernel"), ms,
+              total > 0 ? 100 * ms / total : 0.0, gflops > 0 ? String.format(Locale.ROOT, "%.1f", gflops) : "-");
+        });
   }
 
   /** Best of a few 1024^3 sgemm runs on the kernel threads. */
@@ -261,25 +303,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     List<Map<String, Object>> kernels(int timedSteps) {
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (Phase p : model.phases()) {
-        if (!(p instanceof Profiled pr) || p.name().equals("sample")) continue;
-        long calls = order.stream().filter(q -> q == p).count();
-        String[] names = pr.kernelNames();
-        long[] nanos = pr.kernelNanos();
-        long[] flops = pr.kernelFlops();
-        for (int i = 0; i < names.length; i++) {
-          double ms = nanos[i] / 1e6 / timedSteps;
-          Map<String, Object> k = new LinkedHashMap<>();
-          k.put("phase", p.name());
-          k.put("kernel", names[i]);
-          k.put("ms_per_step", ms);
-          k.put("flop_per_call", flops[i]);
-          k.put("gflops", ms > 0 ? flops[i] * calls / (ms / 1e3) / 1e9 : 0.0);
-          out.add(k);
-        }
-      }
-      return out;
+      return Profiled.rows(model.phases(), order, timedSteps);
     }
 
     static int size(int[] shape) {

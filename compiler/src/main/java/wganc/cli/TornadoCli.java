@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,6 +101,45 @@ final class TornadoCli {
     try {
       Process p = new ProcessBuilder(cmd).inheritIO().start();
       return p.waitFor();
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  /**
+   * `wganc bench --backend tornado`: a profiling trainer jar run by {@code DeviceBench} in a child JVM;
+   * returns its JSON result, or null after printing why there is none.
+   */
+  static Map<String, Object> bench(Frontend.Outcome o, Model m, Path tornadoHome, String device, int warmup, int runs,
+      int steps, boolean quiet, PrintWriter err) throws IOException, InterruptedException {
+    if (warmup < 1 || runs < 1 || steps < 1) {
+      err.println("error: --warmup, --runs and --steps must be at least 1 (the warm-up step compiles the kernels)");
+      return null;
+    }
+    TornadoBackend backend = new TornadoBackend(tornadoHome);
+    Path dir = Files.createTempDirectory("wganc-tornado-");
+    try {
+      TornadoSdk sdk = backend.sdk();
+      if (!quiet) err.println("wganc: compiling " + m.name() + " at batch " + m.training().batch() + " for TornadoVM ("
+          + sdk.home() + ") ...");
+      err.flush();
+      Path jar = dir.resolve("trainer.jar"), result = dir.resolve("bench.json");
+      backend.writeTrainer(jar, m, o.source().text(), new Backend.Options(1, true));
+      List<String> cmd = sdk.command(jar.toString(), device, "wganc.runtime.train.DeviceBench",
+          List.of(result.toString(), Integer.toString(warmup), Integer.toString(runs), Integer.toString(steps)));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+      pb.redirectError(quiet ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.INHERIT);
+      int code = pb.start().waitFor();
+      if (code != 0) {
+        err.println("error: the TornadoVM bench failed (exit " + code + ")" + (quiet ? "; rerun without --json to see why" : ""));
+        return null;
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = new ObjectMapper().readValue(result.toFile(), Map.class);
+      return map;
+    } catch (Backend.BackendException e) {
+      err.println("error: " + e.getMessage());
+      return null;
     } finally {
       deleteQuietly(dir);
     }

@@ -50,15 +50,22 @@ public final class TornadoBackend implements Backend {
     String source = model.ast().nameSpan().file().path();
     Map<String, JavaFile> files = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
+    TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
+    List<TornadoEmitter.Emitted> emitted = new ArrayList<>();
+    int nextGraph = 2;  // after the upload and download graphs
     for (Lowering.PhaseGraph p : phases) {
       Graph g = Pipeline.standard().run(p.graph()).graph();
-      String cls = className(p.name());
-      files.put(pkg + "." + cls, TornadoEmitter.emit(g, pkg, cls, p.name(), source));
+      TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(p.name()), p.name(), source, layout, nextGraph,
+          options.profile());
+      emitted.add(e);
+      nextGraph += e.graphs();
       names.add(p.name());
     }
     Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
-    files.put(pkg + ".SamplePhase", TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source));
+    emitted.add(TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source, layout, nextGraph, options.profile()));
     names.add("sample");
+    for (TornadoEmitter.Emitted e : emitted) files.put(pkg + "." + e.className(), e.file());
+    files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));
     return new JvmBackend.Sources(spec, names, files);
   }
 
@@ -90,7 +97,7 @@ public final class TornadoBackend implements Backend {
     JvmBackend.Sources s = sources(model, sourceText, options);
     Map<String, byte[]> classes = classes(s);
     try {
-      TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(s.files().keySet()), "tornado");
+      TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(phases(s).files().keySet()), "tornado");
     } catch (IOException e) {
       throw new BackendException("cannot write " + jar + ": " + e.getMessage(), e);
     }
@@ -109,6 +116,13 @@ public final class TornadoBackend implements Backend {
           + "`wganc train --backend tornado` starts one (or run this JVM with @$TORNADOVM_HOME/tornado-argfile)");
     }
     JvmBackend.Sources s = sources(model, sourceText, options);
-    return JvmBackend.load(InMemoryCompiler.load(classes(s)), s, "tornado");
+    return JvmBackend.load(InMemoryCompiler.load(classes(s)), phases(s), "tornado");
+  }
+
+  /** The sources of the phase classes alone (without the model's DeviceState). */
+  static JvmBackend.Sources phases(JvmBackend.Sources s) {
+    Map<String, JavaFile> files = new LinkedHashMap<>(s.files());
+    files.keySet().removeIf(name -> name.endsWith("." + TornadoDeviceState.CLASS));
+    return new JvmBackend.Sources(s.spec(), s.phaseNames(), files);
   }
 }

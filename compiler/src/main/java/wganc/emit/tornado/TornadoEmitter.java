@@ -34,22 +34,23 @@ import wganc.ops.Transpose;
 import wganc.plan.Schedule;
 
 /**
- * Emits one {@link wganc.runtime.train.Phase} class per update phase for TornadoVM: the same
+ * Emits one {@link wganc.runtime.train.ResidentPhase} class per update phase for TornadoVM: the same
  * {@link Schedule} as the JVM backend (kernels, fused expression trees, buffer reuse), each kernel a
  * public static method over {@code FloatArray} with one {@code @Parallel} loop over its output
  * elements (one thread per output element, every reduction a sequential loop inside it, so results do
- * not depend on the device's thread layout), and a {@code TaskGraph} holding every kernel of the phase
- * in program order, snapshotted once into a {@code TornadoExecutionPlan}.
+ * not depend on the device's thread layout), in one or more task graphs ({@link TaskGraphParts}) of
+ * the model's execution plan, which {@link TornadoDeviceState} builds.
  *
- * <p>Transfers: the phase's reads (parameters, optimiser state, data and noise batches) and the step
- * counter go to the device on every execution, its writes come back on every execution, and the
- * intermediate buffers and constants are sent once and stay on the device. Keeping parameters and
- * optimiser state resident across steps and phases (so only data batches and metrics move) needs the
- * phases of a step to share device buffers; that is the next step, and the copies at the
- * {@code float[]}/{@code FloatArray} boundary in {@code run} go with it.
+ * <p>Device residency: parameters and optimiser state are not the phase's own arrays but regions of
+ * the model's resident {@code state} array (at the offsets of {@link TornadoDeviceState.Layout}),
+ * which stays on the device across phases and steps. A run sends the data batches, noise and the step
+ * counter, runs its parts, and brings back only its scalar writes (losses, metrics; every write for
+ * the sampling phase). The new parameters and state it computes stay in its buffers until
+ * {@code commit()} runs the phase's commit graph, which copies them into {@code state}; other writes
+ * (gradients, intermediate values) come back only when fetched. Buffers, constants and the phase's
+ * arrays are static fields: one model per class loader, as the execution plan is.
  *
- * <p>Left to later steps: tiling matmul and convolutions with {@code KernelContext} and local memory,
- * and fusing a whole training step into one task graph.
+ * <p>Left to later steps: tiling matmul and convolutions with {@code KernelContext} and local memory.
  *
  * <p>No compile-time dependency on TornadoVM: every TornadoVM type is named with {@link ClassName}.
  */
@@ -62,42 +63,70 @@ public final class TornadoEmitter {
   static final ClassName TASK_GRAPH = ClassName.get(API, "TaskGraph");
   static final ClassName EXECUTION_PLAN = ClassName.get(API, "TornadoExecutionPlan");
   static final ClassName TRANSFER = ClassName.get(API + ".enums", "DataTransferMode");
-  static final ClassName PHASE = ClassName.get("wganc.runtime.train", "Phase");
-  static final ClassName MEMORY_SEGMENT = ClassName.get("java.lang.foreign", "MemorySegment");
-  static final ClassName VALUE_LAYOUT = ClassName.get("java.lang.foreign", "ValueLayout");
+  static final ClassName RESIDENT_PHASE = ClassName.get("wganc.runtime.train", "ResidentPhase");
+  static final ClassName DEVICE_MEMORY = ClassName.get("wganc.runtime.train", "DeviceMemory");
+  static final ClassName PROFILED = ClassName.get("wganc.runtime.train", "Profiled");
   static final String VERSION = "0.1.0";
   /** TornadoVM's task API takes at most this many arguments per task. */
   static final int MAX_TASK_ARGS = 20;
+  /** The resident array of parameters and optimiser state, statically imported from DeviceState. */
+  static final String STATE = "state";
+
+  /** What {@link #emit} made: the file, and the task graphs it adds to the model's plan. */
+  public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits) {
+    /** Its parts, then its commit graph when it writes parameters or state. */
+    public int graphs() {
+      return parts + (commits ? 1 : 0);
+    }
+  }
 
   private final Graph graph;
   private final Schedule schedule;
   private final String phaseName;
   private final String source;
+  private final TornadoDeviceState.Layout layout;
+  private final int firstGraph;
+  private final ClassName deviceState;
   private final Map<Integer, Binding> byId = new HashMap<>();
   private final List<String> reads = new ArrayList<>();
   private final List<Value> readValues = new ArrayList<>();
   private final Map<Integer, String> arrayName = new HashMap<>();
+  private final Map<Integer, Integer> stateOffset = new HashMap<>();
   private final Map<Integer, Double> constants = new LinkedHashMap<>();
   private final Map<Double, String> constantArrays = new LinkedHashMap<>();
 
-  private TornadoEmitter(Graph graph, String phaseName, String source) {
+  private final boolean profile;
+
+  private TornadoEmitter(Graph graph, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
+      String packageName, boolean profile) {
+    this.profile = profile;
     this.graph = graph;
     this.schedule = Schedule.of(graph);
     this.phaseName = phaseName;
     this.source = source;
+    this.layout = layout;
+    this.firstGraph = firstGraph;
+    this.deviceState = ClassName.get(packageName, TornadoDeviceState.CLASS);
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
   }
 
-  /** The Java file of one phase; {@code source} names the model file for the header. */
-  public static JavaFile emit(Graph graph, String packageName, String className, String phaseName, String source) {
-    return new TornadoEmitter(graph, phaseName, source).file(packageName, className);
+  /**
+   * The Java file of one phase; {@code source} names the model file for the header, {@code layout}
+   * places the persistent tensors in {@code state}, and the phase's task graphs are graphs
+   * {@code firstGraph, firstGraph + 1, ...} of the model's plan. With {@code profile} the class also
+   * implements {@code Profiled}, with each kernel's device time from TornadoVM's profiler.
+   */
+  public static Emitted emit(Graph graph, String packageName, String className, String phaseName, String source,
+      TornadoDeviceState.Layout layout, int firstGraph, boolean profile) {
+    return new TornadoEmitter(graph, phaseName, source, layout, firstGraph, packageName, profile)
+        .file(packageName, className);
   }
 
-  private JavaFile file(String packageName, String className) {
+  private Emitted file(String packageName, String className) {
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addSuperinterface(PHASE)
-        .addJavadoc("Update `$L` of $L, as TornadoVM kernels and one task graph.\n", phaseName, source);
+        .addSuperinterface(RESIDENT_PHASE)
+        .addJavadoc("Update `$L` of $L, as TornadoVM kernels over the model's resident state.\n", phaseName, source);
     for (Binding b : graph.bindings()) {
       switch (b.node()) {
         case Node.Parameter p -> { reads.add(p.name()); readValues.add(b.value()); }
@@ -124,73 +153,113 @@ public final class TornadoEmitter {
     type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
     type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
-    // device-side arrays: one per read, one per buffer slot, one per constant value, the step counter
+    // arrays: persistent reads are regions of `state`; other reads, buffer slots, constants and the step are fields
+    List<Integer> hostReads = new ArrayList<>();
     for (int i = 0; i < reads.size(); i++) {
-      arrayName.put(readValues.get(i).id(), "in" + i);
-      type.addField(FieldSpec.builder(FLOAT_ARRAY, "in" + i, Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("new $T($L)", FLOAT_ARRAY, readValues.get(i).type().size()).build());
+      Value v = readValues.get(i);
+      if (layout.has(reads.get(i))) {
+        stateOffset.put(v.id(), layout.offset(reads.get(i)));
+        continue;
+      }
+      hostReads.add(i);
+      arrayName.put(v.id(), "read" + i);
+      type.addField(FieldSpec.builder(FLOAT_ARRAY, "read" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer("new $T($L)", FLOAT_ARRAY, v.type().size()).addJavadoc("`$L`\n", reads.get(i)).build());
     }
     for (int i = 0; i < schedule.bufferSizes().size(); i++) {
-      type.addField(FieldSpec.builder(FLOAT_ARRAY, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
+      type.addField(FieldSpec.builder(FLOAT_ARRAY, "buffer" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("new $T($L)", FLOAT_ARRAY, schedule.bufferSizes().get(i)).build());
     }
-    type.addField(FieldSpec.builder(INT_ARRAY, "step", Modifier.PRIVATE, Modifier.FINAL)
+    type.addField(FieldSpec.builder(INT_ARRAY, "step", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("new $T(2)", INT_ARRAY)
         .addJavadoc("The step counter that keys random draws: low word, high word.\n").build());
     for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
     for (Binding b : graph.bindings()) {
       if (b.node() instanceof Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
-        String src = arrayName.get(a.inputs().getFirst().id());
-        if (src != null) arrayName.putIfAbsent(b.value().id(), src);
+        int src = a.inputs().getFirst().id();
+        if (arrayName.containsKey(src)) arrayName.putIfAbsent(b.value().id(), arrayName.get(src));
+        if (stateOffset.containsKey(src)) stateOffset.putIfAbsent(b.value().id(), stateOffset.get(src));
       }
     }
 
-    // kernels and the task graph
-    String graphName = camelLower(phaseName.replace('.', '_'));
-    CodeBlock.Builder tasks = CodeBlock.builder();
-    MethodSpec.Builder onJvm = MethodSpec.methodBuilder("runOnJvm").addModifiers(Modifier.PRIVATE)
-        .addJavadoc("The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).\n");
+    // kernels, in program order, as tasks
+    List<TaskGraphParts.Task> tasks = new ArrayList<>();
+    List<CodeBlock> calls = new ArrayList<>();
+    List<Long> flops = new ArrayList<>();
+    boolean usesStep = false;
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
       String name = "k" + index + camel(kernelKind(k));
-      List<Value> ops = operands(k);
-      MethodSpec kernel = kernel(name, k, ops);
-      type.addMethod(kernel);
+      Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
+      type.addMethod(kernel(name, k, ops));
       List<String> args = new ArrayList<>();
       args.add(array(k.out()));
-      for (Value v : ops) args.add(array(v));
-      if (needsStep(k)) args.add("step");
+      for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
+      if (ops.readsState()) args.add(STATE);
+      if (needsStep(k)) {
+        args.add("step");
+        usesStep = true;
+      }
       if (args.size() > MAX_TASK_ARGS) {
         throw new IllegalStateException("kernel " + name + " of `" + phaseName + "` reads " + args.size()
             + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
       }
-      tasks.add("\n.task($S, $L::$L, $L)", name, className, name, String.join(", ", args));
-      onJvm.addStatement("$L($L)", name, String.join(", ", args));
+      tasks.add(new TaskGraphParts.Task(name, args));
+      calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
+      flops.add(k instanceof Schedule.Kernel.Op o
+          ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(), k.out().type())
+          : 0L);
       index++;
     }
-    List<String> everyRun = new ArrayList<>();
-    for (int i = 0; i < reads.size(); i++) everyRun.add("in" + i);
-    everyRun.add("step");
-    List<String> once = new ArrayList<>();
-    for (int i = 0; i < schedule.bufferSizes().size(); i++) once.add("buffer" + i);
-    List<String> outs = new ArrayList<>();
-    for (Value v : writeValues) outs.add(array(v));
-    once.addAll(constantArrays.values());
-    MethodSpec.Builder taskGraph = MethodSpec.methodBuilder("taskGraph").addModifiers(Modifier.PRIVATE)
-        .returns(TASK_GRAPH)
-        .addJavadoc("Every kernel of the phase in program order; reads and the step go in on every run, buffers once.\n");
-    CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, graphName)
-        .add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", everyRun));
-    if (!once.isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", once));
-    g.add(tasks.build());
-    g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", distinct(outs)));
-    taskGraph.addStatement("$L", g.build());
-    type.addMethod(taskGraph.build());
-    type.addMethod(onJvm.build());
 
-    type.addField(FieldSpec.builder(EXECUTION_PLAN, "plan", Modifier.PRIVATE).build());
+    // writes: persistent ones go into `state` at commit, the others stay in their arrays
+    boolean sample = phaseName.equals("sample");
+    List<Commit> commits = new ArrayList<>();
+    List<String> ends = new ArrayList<>();
+    List<Integer> returned = new ArrayList<>();
+    for (int w = 0; w < writes.size(); w++) {
+      Value v = writeValues.get(w);
+      if (layout.has(writes.get(w))) {
+        int to = layout.offset(writes.get(w));
+        Integer from = stateOffset.get(v.id());
+        if (from != null && from == to) continue;
+        commits.add(new Commit(writes.get(w), to, v, from == null ? array(v) : STATE, from == null ? 0 : from));
+        if (from == null && !constants.containsKey(v.id())) ends.add(array(v));
+      } else {
+        if (stateOffset.containsKey(v.id())) {
+          throw new IllegalStateException("write `" + writes.get(w) + "` of `" + phaseName
+              + "` is a parameter read unchanged; the TornadoVM backend cannot return it");
+        }
+        String a = array(v);  // registers a constant's array too
+        if (!constants.containsKey(v.id())) ends.add(a);
+        if (sample || v.type().size() == 1) returned.add(w);
+      }
+    }
+    List<String> commitSources = new ArrayList<>();
+    for (Commit c : commits) if (!commitSources.contains(c.array())) commitSources.add(c.array());
+
+    java.util.Set<String> everyRun = new java.util.LinkedHashSet<>();
+    for (int i : hostReads) everyRun.add("read" + i);
+    everyRun.add("step");
+    List<TaskGraphParts.Part> parts = TaskGraphParts.split(tasks, everyRun,
+        new java.util.LinkedHashSet<>(constantArrays.values()), distinct(ends), STATE);
+    List<String> back = new ArrayList<>();
+    for (int w : returned) if (!constants.containsKey(writeValues.get(w).id())) back.add(array(writeValues.get(w)));
+    String graphName = camelLower(phaseName.replace('.', '_'));
+    MethodSpec.Builder onJvm = MethodSpec.methodBuilder("runOnJvm").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).\n");
+    for (int p = 0; p < parts.size(); p++) {
+      TaskGraphParts.Part part = parts.get(p);
+      type.addMethod(partGraph(className, graphName + p, p, parts.size(), part, tasks, calls,
+          p + 1 == parts.size() ? distinct(back) : List.of()));
+      for (int t = part.from(); t < part.to(); t++) onJvm.addStatement(calls.get(t));
+    }
+    type.addMethod(onJvm.build());
+    if (profile) profiling(type, graphName, parts, tasks, flops);
+    if (!commits.isEmpty()) commitKernels(type, className, graphName, commits, commitSources);
+
     for (var e : constantArrays.entrySet()) {
-      type.addField(FieldSpec.builder(FLOAT_ARRAY, e.getValue(), Modifier.PRIVATE, Modifier.FINAL)
+      type.addField(FieldSpec.builder(FLOAT_ARRAY, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("filled($L, $Lf)", maxConstantSize(e.getKey()), floatLiteral(e.getKey())).build());
     }
     if (!constantArrays.isEmpty()) {
@@ -200,42 +269,165 @@ public final class TornadoEmitter {
           .addStatement("return a").build());
     }
 
+    // host side
+    long bytesIn = usesStep ? 8 : 0, bytesOut = 0, bytesOnce = 0;
+    for (int i : hostReads) bytesIn += 4L * readValues.get(i).type().size();
+    for (String b : distinct(back)) bytesOut += 4L * sizeOf(b, writeValues);
+    for (double c : constantArrays.keySet()) bytesOnce += 4L * maxConstantSize(c);
+    type.addField(FieldSpec.builder(int.class, "FIRST_GRAPH", Modifier.STATIC, Modifier.FINAL)
+        .initializer("$L", firstGraph).addJavadoc("This phase's first task graph in the model's plan.\n").build());
+    type.addField(FieldSpec.builder(int.class, "PARTS", Modifier.STATIC, Modifier.FINAL)
+        .initializer("$L", parts.size()).build());
+    type.addField(FieldSpec.builder(boolean.class, "sent", Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("Whether the constants have been sent (they go with the first run).\n").build());
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
         .addParameter(float[][].class, "reads").addParameter(float[][].class, "writes")
-        .addComment("first version: every read is copied in and every write copied out on each run");
-    run.addStatement("boolean jvm = Boolean.getBoolean($S)", "wganc.tornado.jvm");
-    run.beginControlFlow("if (plan == null && !jvm)")
-        .addStatement("plan = new $T(taskGraph().snapshot())", EXECUTION_PLAN)
-        .addStatement("String device = System.getProperty($S)", "wganc.tornado.device")
-        .beginControlFlow("if (device != null && !device.isBlank())")
-        .addStatement("String[] bd = device.trim().split(\":\")")
-        .addStatement("plan.withDevice($T.getDevice(Integer.parseInt(bd[0]), Integer.parseInt(bd[1])))",
-            EXECUTION_PLAN)
-        .endControlFlow()
-        .endControlFlow();
-    for (int i = 0; i < reads.size(); i++) {
-      run.addStatement("toDevice(reads[$L], in$L)", i, i).addComment("$L", reads.get(i));
-    }
-    run.addStatement("step.set(0, (int) rngStep)").addStatement("step.set(1, (int) (rngStep >>> 32))");
-    run.beginControlFlow("if (jvm)").addStatement("runOnJvm()").nextControlFlow("else")
-        .addStatement("plan.execute()").endControlFlow();
-    for (int w = 0; w < writeValues.size(); w++) {
-      run.addStatement("toHost($L, writes[$L])", array(writeValues.get(w)), w);
+        .addJavadoc("Sends data and noise, runs the parts, returns the $L.\n", sample ? "samples" : "scalar writes");
+    run.addStatement("$T device = $T.get()", deviceState, deviceState);
+    for (int i : hostReads) run.addStatement("$T.toDevice(reads[$L], read$L)", deviceState, i, i);
+    if (usesStep) run.addStatement("step.set(0, (int) rngStep)").addStatement("step.set(1, (int) (rngStep >>> 32))");
+    run.addStatement("device.run(FIRST_GRAPH, PARTS, $L + (sent ? 0 : $L), $L, $T::runOnJvm)", bytesIn, bytesOnce,
+        bytesOut, ClassName.get(packageName, className));
+    run.addStatement("sent = true");
+    for (int w : returned) {
+      run.addComment("$L", writes.get(w)).addStatement("$T.toHost($L, writes[$L])", deviceState, array(writeValues.get(w)), w);
     }
     type.addMethod(run.build());
-    type.addMethod(MethodSpec.methodBuilder("toDevice").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addParameter(float[].class, "from").addParameter(FLOAT_ARRAY, "to")
-        .addStatement("$T.copy(from, 0, to.getSegment(), $T.JAVA_FLOAT, 0L, from.length)", MEMORY_SEGMENT, VALUE_LAYOUT)
-        .build());
-    type.addMethod(MethodSpec.methodBuilder("toHost").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addParameter(FLOAT_ARRAY, "from").addParameter(float[].class, "to")
-        .addStatement("$T.copy(from.getSegment(), $T.JAVA_FLOAT, 0L, to, 0, to.length)", MEMORY_SEGMENT, VALUE_LAYOUT)
-        .build());
-    return JavaFile.builder(packageName, type.build())
+    MethodSpec.Builder commit = MethodSpec.methodBuilder("commit").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC);
+    if (commits.isEmpty()) commit.addComment("this phase writes no parameters or state");
+    else commit.addStatement("$T.get().run(FIRST_GRAPH + PARTS, 1, 0, 0, $T::commitOnJvm)", deviceState,
+        ClassName.get(packageName, className));
+    type.addMethod(commit.build());
+    MethodSpec.Builder fetch = MethodSpec.methodBuilder("fetch").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).addParameter(int.class, "index").addParameter(float[].class, "into");
+    fetch.beginControlFlow("switch (index)");
+    for (int w = 0; w < writes.size(); w++) {
+      if (layout.has(writes.get(w))) continue;
+      if (constants.containsKey(writeValues.get(w).id())) {
+        fetch.addStatement("case $L -> $T.toHost($L, into)", w, deviceState, array(writeValues.get(w)));
+      } else {
+        fetch.addStatement("case $L -> $T.get().fetch($L, into)", w, deviceState, array(writeValues.get(w)));
+      }
+    }
+    fetch.addStatement("default -> throw new $T(\"write \" + index + \" of `$L` is persistent: download it\")",
+        IllegalArgumentException.class, phaseName);
+    fetch.endControlFlow();
+    type.addMethod(fetch.build());
+    type.addMethod(MethodSpec.methodBuilder("memory").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(DEVICE_MEMORY).addStatement("return $T.get()", deviceState).build());
+    JavaFile file = JavaFile.builder(packageName, type.build())
         .addFileComment("Generated by wganc $L (TornadoVM backend) from $L, update `$L`. Do not edit.", VERSION, source,
             phaseName)
+        .addStaticImport(deviceState, STATE)
         .skipJavaLangImports(true).indent("  ").build();
+    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty());
+  }
+
+  private long sizeOf(String array, List<Value> values) {
+    for (Value v : values) if (arrayName.get(v.id()) != null && arrayName.get(v.id()).equals(array)) return v.type().size();
+    throw new IllegalStateException("no write in " + array);
+  }
+
+  /** {@code Profiled}: kernel names, their task ids in the plan, FLOPs, and device times from DeviceState. */
+  private void profiling(TypeSpec.Builder type, String graphName, List<TaskGraphParts.Part> parts,
+      List<TaskGraphParts.Task> tasks, List<Long> flops) {
+    List<String> names = new ArrayList<>(), ids = new ArrayList<>();
+    for (int p = 0; p < parts.size(); p++) {
+      for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
+        names.add(tasks.get(t).name());
+        ids.add(graphName + p + "." + tasks.get(t).name());
+      }
+    }
+    type.addSuperinterface(PROFILED);
+    type.addField(FieldSpec.builder(String[].class, "KERNEL_NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(Codegen.strings(names)).build());
+    type.addField(FieldSpec.builder(String[].class, "KERNEL_TASKS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(Codegen.strings(ids)).addJavadoc("Each kernel's task id, as TornadoVM's profiler names it.\n").build());
+    type.addField(FieldSpec.builder(long[].class, "KERNEL_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("{$L}", String.join(", ", flops.stream().map(f -> f + "L").toList())).build());
+    type.addMethod(Codegen.getter("kernelNames", String[].class, CodeBlock.of("return KERNEL_NAMES.clone()")));
+    type.addMethod(Codegen.getter("kernelFlops", long[].class, CodeBlock.of("return KERNEL_FLOPS.clone()")));
+    type.addMethod(Codegen.getter("kernelNanos", long[].class,
+        CodeBlock.of("return $T.get().kernelNanos(KERNEL_TASKS)", deviceState)));
+    type.addMethod(MethodSpec.methodBuilder("resetProfile").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addStatement("$T.get().resetProfile()", deviceState).build());
+  }
+
+  /** One part of the phase as a task graph. */
+  private MethodSpec partGraph(String className, String name, int p, int of, TaskGraphParts.Part part,
+      List<TaskGraphParts.Task> tasks, List<CodeBlock> calls, List<String> back) {
+    CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, name)
+        .add("\n.consumeFromDevice($L)", String.join(", ", part.consume()));
+    if (!part.everyRun().isEmpty()) {
+      g.add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", part.everyRun()));
+    }
+    if (!part.once().isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", part.once()));
+    for (int t = part.from(); t < part.to(); t++) {
+      TaskGraphParts.Task task = tasks.get(t);
+      List<String> args = task.arrays();
+      g.add("\n.task($S, $L::$L, $L)", task.name(), className, task.name(), String.join(", ", args));
+    }
+    g.add("\n.persistOnDevice($L)", String.join(", ", part.persist()));
+    if (!back.isEmpty()) g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", back));
+    return MethodSpec.methodBuilder("part" + p).addModifiers(Modifier.STATIC).returns(TASK_GRAPH)
+        .addJavadoc("Part $L of $L: kernels $L to $L$L.\n", p + 1, of, tasks.get(part.from()).name(),
+            tasks.get(part.to() - 1).name(), p + 1 == of && !back.isEmpty() ? "; the returned writes come back" : "")
+        .addStatement("$L", g.build()).build();
+  }
+
+  /** A persistent write: tensor {@code name} at {@code to} in state gets {@code array} from {@code from}. */
+  private record Commit(String name, int to, Value value, String array, int from) {}
+
+  /**
+   * The commit kernels (each copies up to {@link #MAX_TASK_ARGS} - 1 arrays into their regions of
+   * {@code state}), the commit graph, and {@code commitOnJvm}.
+   */
+  private void commitKernels(TypeSpec.Builder type, String className, String graphName, List<Commit> commits,
+      List<String> sources) {
+    List<List<String>> groups = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i += MAX_TASK_ARGS - 1) {
+      groups.add(sources.subList(i, Math.min(sources.size(), i + MAX_TASK_ARGS - 1)));
+    }
+    CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, graphName + "Commit");
+    List<String> consume = new ArrayList<>(List.of(STATE)), once = new ArrayList<>();
+    for (String s : sources) if (!s.equals(STATE)) (constantArrays.containsValue(s) ? once : consume).add(s);
+    g.add("\n.consumeFromDevice($L)", String.join(", ", consume));
+    if (!once.isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", once));
+    MethodSpec.Builder onJvm = MethodSpec.methodBuilder("commitOnJvm").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
+    for (int k = 0; k < groups.size(); k++) {
+      List<String> group = groups.get(k);
+      List<String> params = new ArrayList<>(List.of(STATE));
+      for (String s : group) if (!s.equals(STATE)) params.add(s);
+      String name = "commit" + k;
+      MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("Copies the new values of $L tensors into their regions of `state`.\n",
+              commits.stream().filter(c -> group.contains(c.array())).count())
+          .addParameter(FLOAT_ARRAY, STATE);
+      for (int i = 1; i < params.size(); i++) m.addParameter(FLOAT_ARRAY, "in" + (i - 1));
+      int max = 1;
+      for (Commit c : commits) if (group.contains(c.array())) max = Math.max(max, c.value().type().size());
+      m.beginControlFlow("for (@$T int i = 0; i < $L; i++)", PARALLEL, max);
+      for (Commit c : commits) {
+        if (!group.contains(c.array())) continue;
+        String from = c.array().equals(STATE) ? "state.get(" + c.from() + " + i)"
+            : "in" + (params.indexOf(c.array()) - 1) + ".get(i)";
+        int n = c.value().type().size();
+        if (n < max) m.beginControlFlow("if (i < $L)", n);
+        m.addStatement("state.set($L + i, $L)", c.to(), from).addComment("$L", c.name());
+        if (n < max) m.endControlFlow();
+      }
+      m.endControlFlow();
+      type.addMethod(m.build());
+      g.add("\n.task($S, $L::$L, $L)", name, className, name, String.join(", ", params));
+      onJvm.addStatement("$L($L)", name, String.join(", ", params));
+    }
+    g.add("\n.persistOnDevice($L)", STATE);
+    type.addMethod(MethodSpec.methodBuilder("commitGraph").addModifiers(Modifier.STATIC).returns(TASK_GRAPH)
+        .addJavadoc("Copies the parameters and state the last run computed into `state` (the trainer's commit).\n")
+        .addStatement("$L", g.build()).build());
+    type.addMethod(onJvm.build());
   }
 
   private static List<String> distinct(List<String> names) {
@@ -318,14 +510,15 @@ public final class TornadoEmitter {
     return c.isEmpty() ? c : Character.toLowerCase(c.charAt(0)) + c.substring(1);
   }
 
-  private MethodSpec kernel(String name, Schedule.Kernel k, List<Value> ops) {
+  private MethodSpec kernel(String name, Schedule.Kernel k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC);
     Binding b = byId.get(k.out().id());
     String describe = "%" + k.out().id() + " : " + k.out().type() + " = " + kernelKind(k);
     if (b.node() instanceof Node.Apply a && !a.source().isNone()) m.addJavadoc("$L: $L\n", a.source(), describe);
     else m.addJavadoc("$L\n", describe);
     m.addParameter(FLOAT_ARRAY, "out");
-    for (int i = 0; i < ops.size(); i++) m.addParameter(FLOAT_ARRAY, "in" + i);
+    for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
+    if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
     if (needsStep(k)) m.addParameter(INT_ARRAY, "step");
     switch (k) {
       case Schedule.Kernel.Fused f -> {
@@ -341,7 +534,7 @@ public final class TornadoEmitter {
   }
 
   /** The result expression of a contraction at flat output index {@code o} from accumulator {@code acc}. */
-  String finish(Schedule.Kernel.Op o, List<Value> ops) {
+  String finish(Schedule.Kernel.Op o, Operands ops) {
     if (o.epilogue() == null) return "acc";
     return expression(o.epilogue(), ops, o.out().type().dims(), "o", o.inner());
   }
@@ -350,13 +543,12 @@ public final class TornadoEmitter {
    * The scalar Java expression of {@code e} at flat index {@code var} of a loop over {@code dims};
    * a leaf reading {@code inner} is the local {@code acc}. java.lang.Math calls become TornadoMath calls.
    */
-  static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, String var, Value inner) {
+  static String expression(Schedule.Expr e, Operands ops, List<Integer> dims, String var, Value inner) {
     return switch (e) {
       case Schedule.Expr.Literal l -> floatLiteral(l.value()) + "f";
       case Schedule.Expr.Leaf l -> {
         if (inner != null && l.source().id() == inner.id()) yield "acc";
-        int k = indexOf(ops, l.source());
-        yield "in" + k + ".get(" + (l.from() == null ? var : broadcastIndex(l.from(), dims, var)) + ")";
+        yield ops.get(ops.indexOf(l.source()), l.from() == null ? var : broadcastIndex(l.from(), dims, var));
       }
       case Schedule.Expr.Apply a -> {
         List<String> args = new ArrayList<>();
@@ -382,11 +574,6 @@ public final class TornadoEmitter {
     }
     b.add("$L", text.substring(last));
     return b.build();
-  }
-
-  static int indexOf(List<Value> ops, Value v) {
-    for (int i = 0; i < ops.size(); i++) if (ops.get(i).id() == v.id()) return i;
-    throw new IllegalStateException("leaf not an operand");
   }
 
   /** Row-major index into shape {@code from} broadcast over a loop over {@code dims} at flat {@code var}. */

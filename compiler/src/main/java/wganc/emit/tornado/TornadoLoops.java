@@ -27,7 +27,7 @@ import wganc.plan.Schedule;
 final class TornadoLoops {
   private TornadoLoops() {}
 
-  static void op(MethodSpec.Builder m, Schedule.Kernel.Op k, List<Value> ops, TornadoEmitter e) {
+  static void op(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e) {
     Attrs at = k.apply().attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     int n = k.out().type().size();
@@ -35,24 +35,24 @@ final class TornadoLoops {
     switch (k.apply().op()) {
       case Matmul mm -> {
         boolean ta = at.b("ta", false), tb = at.b("tb", false);
-        List<Integer> ad = ops.get(0).type().dims();
+        List<Integer> ad = ops.dims(0);
         int rows = out.get(0), cols = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
         body.add("int r = o / " + cols + ";");
         body.add("int c = o % " + cols + ";");
         body.add("float acc = 0f;");
-        String a = ta ? "in0.get(p * " + rows + " + r)" : "in0.get(r * " + kk + " + p)";
-        String b = tb ? "in1.get(c * " + kk + " + p)" : "in1.get(p * " + cols + " + c)";
+        String a = ops.get(0, ta ? "p * " + rows + " + r" : "r * " + kk + " + p");
+        String b = ops.get(1, tb ? "c * " + kk + " + p" : "p * " + cols + " + c");
         body.add("for (int p = 0; p < " + kk + "; p++) {");
         body.add("  acc += " + a + " * " + b + ";");
         body.add("}");
       }
-      case Conv2d c -> conv(body, Target.OUTPUT, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
-      case Conv2dBackwardInput c -> conv(body, Target.INPUT, out, ops.get(1).type().dims(), ops.get(0).type().dims(), at);
-      case Conv2dBackwardWeight c -> conv(body, Target.WEIGHT, ops.get(0).type().dims(), out, ops.get(1).type().dims(), at);
-      case ReduceSum r -> reduceSum(body, ops.get(0).type().dims(), at.intArray("axes"));
-      case Transpose t -> transpose(body, ops.get(0).type().dims(), out, at.intArray("perm"));
-      case Pad p -> pad(body, ops.get(0).type().dims(), out, at.intArray("lo"));
-      case Resample r -> resample(body, r, ops.get(0).type().dims(), out, at.intArray("factor"));
+      case Conv2d c -> conv(body, ops, Target.OUTPUT, ops.dims(0), ops.dims(1), out, at);
+      case Conv2dBackwardInput c -> conv(body, ops, Target.INPUT, out, ops.dims(1), ops.dims(0), at);
+      case Conv2dBackwardWeight c -> conv(body, ops, Target.WEIGHT, ops.dims(0), out, ops.dims(1), at);
+      case ReduceSum r -> reduceSum(body, ops, ops.dims(0), at.intArray("axes"));
+      case Transpose t -> transpose(body, ops, ops.dims(0), out, at.intArray("perm"));
+      case Pad p -> pad(body, ops, ops.dims(0), out, at.intArray("lo"));
+      case Resample r -> resample(body, ops, r, ops.dims(0), out, at.intArray("factor"));
       case RandomDraw r -> philox(body, r, at.l("seed"), at.i("stream"));
       default -> throw new IllegalStateException("the TornadoVM backend cannot lower `" + k.apply().op().opName() + "`");
     }
@@ -68,10 +68,10 @@ final class TornadoLoops {
   /**
    * Convolution {@code x [N,C,H,W]}, {@code w [O,C,kh,kw]}, {@code y [N,O,Ho,Wo]}: input row
    * {@code oh*sh + i - top} meets kernel row i at output row oh (as the reference's ConvLoops). The
-   * kernel's output is {@code y} (forward; in0 = x, in1 = w), {@code x} (backward input; in0 = dy,
-   * in1 = w) or {@code w} (backward weight; in0 = x, in1 = dy).
+   * kernel's output is {@code y} (forward; operand 0 = x, 1 = w), {@code x} (backward input; 0 = dy,
+   * 1 = w) or {@code w} (backward weight; 0 = x, 1 = dy).
    */
-  private static void conv(List<String> b, Target t, List<Integer> x, List<Integer> w, List<Integer> y, Attrs at) {
+  private static void conv(List<String> b, Operands ops, Target t, List<Integer> x, List<Integer> w, List<Integer> y, Attrs at) {
     int[] s = at.intArray("stride"), p = at.intArray("pad");
     int nn = x.get(0), cc = x.get(1), h = x.get(2), ww = x.get(3);
     int oo = w.get(0), kh = w.get(2), kw = w.get(3), oh = y.get(2), ow = y.get(3);
@@ -90,8 +90,8 @@ final class TornadoLoops {
         b.add("      for (int j = 0; j < " + kw + "; j++) {");
         b.add("        int wi = q * " + sw + " + j - " + left + ";");
         b.add("        if (wi >= 0 && wi < " + ww + ") {");
-        b.add("          acc += in0.get(((n * " + cc + " + c) * " + h + " + hi) * " + ww + " + wi) * in1.get(((f * "
-            + cc + " + c) * " + kh + " + i) * " + kw + " + j);");
+        b.add("          acc += " + ops.get(0, "((n * " + cc + " + c) * " + h + " + hi) * " + ww + " + wi") + " * "
+            + ops.get(1, "((f * " + cc + " + c) * " + kh + " + i) * " + kw + " + j") + ";");
         b.add("        }");
         b.add("      }");
         b.add("    }");
@@ -112,8 +112,8 @@ final class TornadoLoops {
         b.add("      for (int j = 0; j < " + kw + "; j++) {");
         b.add("        int qs = wi + " + left + " - j;");
         b.add("        if (qs >= 0 && qs % " + sw + " == 0 && qs / " + sw + " < " + ow + ") {");
-        b.add("          acc += in0.get(((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + qs / " + sw
-            + ") * in1.get(((f * " + cc + " + c) * " + kh + " + i) * " + kw + " + j);");
+        b.add("          acc += " + ops.get(0, "((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + qs / " + sw) + " * "
+            + ops.get(1, "((f * " + cc + " + c) * " + kh + " + i) * " + kw + " + j") + ";");
         b.add("        }");
         b.add("      }");
         b.add("    }");
@@ -133,8 +133,8 @@ final class TornadoLoops {
         b.add("      for (int q = 0; q < " + ow + "; q++) {");
         b.add("        int wi = q * " + sw + " + j - " + left + ";");
         b.add("        if (wi >= 0 && wi < " + ww + ") {");
-        b.add("          acc += in1.get(((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + q) * in0.get(((n * "
-            + cc + " + c) * " + h + " + hi) * " + ww + " + wi);");
+        b.add("          acc += " + ops.get(1, "((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + q") + " * "
+            + ops.get(0, "((n * " + cc + " + c) * " + h + " + hi) * " + ww + " + wi") + ";");
         b.add("        }");
         b.add("      }");
         b.add("    }");
@@ -145,7 +145,7 @@ final class TornadoLoops {
   }
 
   /** Sum over {@code axes}: the thread of output o walks the reduced axes in row-major order. */
-  private static void reduceSum(List<String> b, List<Integer> in, int[] axes) {
+  private static void reduceSum(List<String> b, Operands ops, List<Integer> in, int[] axes) {
     boolean[] reduced = new boolean[in.size()];
     for (int a : axes) reduced[a] = true;
     long[] stride = TornadoEmitter.strides(in);
@@ -168,7 +168,7 @@ final class TornadoLoops {
       indent += "  ";
       terms.add(stride[d] == 1 ? "r" + d : "r" + d + " * " + stride[d]);
     }
-    b.add(indent + "acc += in0.get(base" + (terms.isEmpty() ? "" : " + " + String.join(" + ", terms)) + ");");
+    b.add(indent + "acc += " + ops.get(0, "base" + (terms.isEmpty() ? "" : " + " + String.join(" + ", terms))) + ";");
     for (int d = red.size() - 1; d >= 0; d--) {
       indent = indent.substring(2);
       b.add(indent + "}");
@@ -176,18 +176,18 @@ final class TornadoLoops {
   }
 
   /** out[o] = in[perm-gathered index]: output axis d is input axis perm[d]. */
-  private static void transpose(List<String> b, List<Integer> in, List<Integer> out, int[] perm) {
+  private static void transpose(List<String> b, Operands ops, List<Integer> in, List<Integer> out, int[] perm) {
     long[] inStride = TornadoEmitter.strides(in);
     long[] outStride = TornadoEmitter.strides(out);
     List<String> terms = new ArrayList<>();
     for (int d = 0; d < perm.length; d++) {
       terms.add("((o / " + outStride[d] + ") % " + out.get(d) + ") * " + inStride[perm[d]]);
     }
-    b.add("float acc = in0.get(" + (terms.isEmpty() ? "0" : String.join(" + ", terms)) + ");");
+    b.add("float acc = " + ops.get(0, terms.isEmpty() ? "0" : String.join(" + ", terms)) + ";");
   }
 
   /** Pads (lo > 0) or crops (lo < 0) every axis: out[i] = in[i - lo] where inside, else 0. */
-  private static void pad(List<String> b, List<Integer> in, List<Integer> out, int[] lo) {
+  private static void pad(List<String> b, Operands ops, List<Integer> in, List<Integer> out, int[] lo) {
     long[] inStride = TornadoEmitter.strides(in);
     long[] outStride = TornadoEmitter.strides(out);
     List<String> inside = new ArrayList<>();
@@ -200,27 +200,27 @@ final class TornadoLoops {
     String index = terms.isEmpty() ? "0" : String.join(" + ", terms);
     b.add("float acc = 0f;");
     if (inside.isEmpty()) {
-      b.add("acc = in0.get(" + index + ");");
+      b.add("acc = " + ops.get(0, index) + ";");
     } else {
       b.add("if (" + String.join(" && ", inside) + ") {");
-      b.add("  acc = in0.get(" + index + ");");
+      b.add("  acc = " + ops.get(0, index) + ";");
       b.add("}");
     }
   }
 
   /** Nearest upsampling of [N, C, H, W] by (fh, fw), or its transpose, summing fh x fw windows. */
-  private static void resample(List<String> b, Resample r, List<Integer> in, List<Integer> out, int[] f) {
+  private static void resample(List<String> b, Operands ops, Resample r, List<Integer> in, List<Integer> out, int[] f) {
     int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
     b.add("int x = o % " + ow + ";");
     b.add("int y = (o / " + ow + ") % " + oh + ";");
     b.add("int c = o / " + (ow * oh) + ";");
     if (r == Resample.UPSAMPLE) {
-      b.add("float acc = in0.get((c * " + h + " + y / " + f[0] + ") * " + w + " + x / " + f[1] + ");");
+      b.add("float acc = " + ops.get(0, "(c * " + h + " + y / " + f[0] + ") * " + w + " + x / " + f[1]) + ";");
     } else {
       b.add("float acc = 0f;");
       b.add("for (int dy = 0; dy < " + f[0] + "; dy++) {");
       b.add("  for (int dx = 0; dx < " + f[1] + "; dx++) {");
-      b.add("    acc += in0.get((c * " + h + " + y * " + f[0] + " + dy) * " + w + " + x * " + f[1] + " + dx);");
+      b.add("    acc += " + ops.get(0, "(c * " + h + " + y * " + f[0] + " + dy) * " + w + " + x * " + f[1] + " + dx") + ";");
       b.add("  }");
       b.add("}");
     }

@@ -45,7 +45,23 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void everyEmittedFileParses(Path model) throws IOException {
-    JvmBackend.Sources s = sources(model);
+    assertParses(sources(model));
+  }
+
+  /** Compiled for `wganc bench`, the phases also implement Profiled (TornadoVM's kernel times). */
+  @ParameterizedTest
+  @MethodSource("models")
+  void profiledSourcesParse(Path model) throws IOException {
+    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+    JvmBackend.Sources s = new TornadoBackend().sources(o.result().model(), o.source().text(), new Backend.Options(1, true));
+    assertParses(s);
+    String critic = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("GeneratorPhase")).findFirst()
+        .orElseThrow().getValue().toString();
+    assertTrue(critic.contains("implements ResidentPhase, Profiled"), critic.substring(0, 600));
+    assertTrue(critic.contains("KERNEL_TASKS = {\"generator0.k0"), "task ids as TornadoVM's profiler names them");
+  }
+
+  private static void assertParses(JvmBackend.Sources s) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<JavaFileObject> units = new ArrayList<>();
     for (var e : s.files().entrySet()) {

@@ -128,8 +128,12 @@ final class BoundPhase {
     return writes[metricWrite[m]][0];
   }
 
-  /** Makes the written persistent tensors current. */
+  /** Makes the written persistent tensors current (on the device for a {@link ResidentPhase}). */
   void commit() {
+    if (phase instanceof ResidentPhase r) {
+      r.commit();
+      return;
+    }
     for (int i = 0; i < writes.length; i++) {
       int s = writeSlot[i];
       if (s >= 0) {
@@ -138,6 +142,11 @@ final class BoundPhase {
         slots.spare[s] = t;
       }
     }
+  }
+
+  /** The device memory of {@code model}'s phases, or null when they run on the host. */
+  static DeviceMemory memory(CompiledModel model) {
+    return model.phases().getFirst() instanceof ResidentPhase r ? r.memory() : null;
   }
 
   /** The write named {@code name} from the last run. */

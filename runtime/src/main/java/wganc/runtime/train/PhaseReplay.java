@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the phases of a trainer jar on given inputs and writes what they return, for checking a
@@ -27,16 +30,8 @@ public final class PhaseReplay {
       System.err.println("usage: PhaseReplay IN OUT");
       System.exit(2);
     }
-    TrainerMain.Manifest m;
-    try (InputStream in = PhaseReplay.class.getResourceAsStream("/wganc/trainer.json")) {
-      if (in == null) throw new IOException("no /wganc/trainer.json on the class path");
-      m = new ObjectMapper().readValue(in, TrainerMain.Manifest.class);
-    }
     Map<String, Phase> phases = new LinkedHashMap<>();
-    for (String cls : m.phases()) {
-      Phase p = (Phase) Class.forName(cls).getDeclaredConstructor().newInstance();
-      phases.put(p.name(), p);
-    }
+    for (Phase p : fromClassPath().phases()) phases.put(p.name(), p);
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(Path.of(args[0]))));
          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(Path.of(args[1]))))) {
       int runs = in.readInt();
@@ -55,7 +50,11 @@ public final class PhaseReplay {
           for (int d : shapes[w]) n *= d;
           writes[w] = new float[n];
         }
-        p.run(rngStep, reads, writes);
+        if (p instanceof ResidentPhase resident) {
+          replayResident(resident, rngStep, reads, writes);
+        } else {
+          p.run(rngStep, reads, writes);
+        }
         out.writeInt(writes.length);
         for (float[] w : writes) {
           out.writeInt(w.length);
@@ -64,6 +63,39 @@ public final class PhaseReplay {
       }
     }
     System.exit(0);
+  }
+
+  /** The model of the trainer jar on the class path (its /wganc/trainer.json and phase classes). */
+  static CompiledModel fromClassPath() throws IOException, ReflectiveOperationException {
+    TrainerMain.Manifest m;
+    try (InputStream in = PhaseReplay.class.getResourceAsStream("/wganc/trainer.json")) {
+      if (in == null) throw new IOException("no /wganc/trainer.json on the class path");
+      m = new ObjectMapper().readValue(in, TrainerMain.Manifest.class);
+    }
+    List<Phase> phases = new ArrayList<>();
+    for (String cls : m.phases()) phases.add((Phase) Class.forName(cls).getDeclaredConstructor().newInstance());
+    return CompiledModel.of(m.spec(), phases, m.backend() == null ? "jvm" : m.backend());
+  }
+
+  /**
+   * A resident phase: the persistent reads are uploaded, the run's other writes fetched, the run
+   * committed and the persistent writes downloaded, so the replay sees what a plain phase returns.
+   */
+  private static void replayResident(ResidentPhase p, long rngStep, float[][] reads, float[][] writes) {
+    Set<String> persistent = Set.of(p.memory().names());
+    String[] rn = p.reads(), wn = p.writes();
+    List<String> up = new ArrayList<>(), down = new ArrayList<>();
+    List<float[]> upValues = new ArrayList<>(), downInto = new ArrayList<>();
+    for (int i = 0; i < rn.length; i++) {
+      if (persistent.contains(rn[i])) { up.add(rn[i]); upValues.add(reads[i]); }
+    }
+    p.memory().upload(up.toArray(String[]::new), upValues.toArray(float[][]::new));
+    p.run(rngStep, reads, writes);
+    for (int w = 0; w < wn.length; w++) {
+      if (persistent.contains(wn[w])) { down.add(wn[w]); downInto.add(writes[w]); } else p.fetch(w, writes[w]);
+    }
+    p.commit();
+    p.memory().download(down.toArray(String[]::new), downInto.toArray(float[][]::new));
   }
 
   private static float[] floats(DataInputStream in) throws IOException {

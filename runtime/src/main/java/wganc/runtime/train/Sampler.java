@@ -54,10 +54,15 @@ public final class Sampler {
         throw new IOException(file + ": no tensor `" + r + "`, which sampling needs");
       }
     }
+    DeviceMemory memory = BoundPhase.memory(model);
+    if (memory != null) memory.upload(slots.names, slots.cur);
     return new Sampler(model, slots, seed, step, file);
   }
 
-  /** Samples from a training run's live parameters (they are read at every {@link #sample}). */
+  /**
+   * Samples from a training run's live parameters (read at every {@link #sample}; for phases resident
+   * on a device, from the device, where the trainer keeps them current).
+   */
   static Sampler live(CompiledModel model, Slots slots, long seed) {
     return new Sampler(model, slots, seed, -1, null);
   }

@@ -67,6 +67,13 @@ import wganc.runtime.metrics.MetricsCsv;
  * {@link #requestStop} (what the shutdown hook of {@link #installShutdownHook} calls on Ctrl-C) ends
  * the loop after the current step with a checkpoint and the manifest.
  *
+ * <h2>Device memory</h2>
+ * When the phases are {@link ResidentPhase}s (TornadoVM), the persistent tensors live in their
+ * {@link DeviceMemory}: uploaded once after initialisation or resume, updated there by every commit,
+ * and downloaded into the host slots only for a checkpoint (which the end of training and a stop
+ * write too) and the non-finite report. Between those, a step moves data batches in and metrics out.
+ * The manifest's {@code device.bytes_to_device} and {@code device.bytes_to_host} count what moved.
+ *
  * <h2>Non-finite values</h2>
  * After every phase invocation its metrics are checked; a NaN or infinity stops training before the
  * phase's writes are swapped in, writes {@code checkpoints/step-N-before-nan.safetensors} (the state
@@ -220,6 +227,8 @@ public final class Trainer {
 
   private long seed;
   private Slots slots;
+  /** Where the persistent tensors live between phases when not in {@code slots} (TornadoVM), else null. */
+  private DeviceMemory memory;
   private DataFeed feed;
   private List<BoundPhase> schedule;
   private BoundPhase samplePhase;
@@ -298,6 +307,7 @@ public final class Trainer {
     feed = givenFeed != null ? givenFeed : DataFeed.open(spec, seed, options.dataDir());
     total = totalSteps(spec, options.steps(), feed);
     slots = Slots.init(spec, seed);
+    memory = BoundPhase.memory(model);
     bind();
     if (resumed != null) {
       slots.load(resumed, resumeFrom.toString());
@@ -316,6 +326,7 @@ public final class Trainer {
       lastCheckpoint = resumeFrom;
       lastCheckpointStep = step;
     }
+    if (memory != null) memory.upload(slots.names, slots.cur);
     sampleEvery = options.sampleEvery() > 0 ? options.sampleEvery() : (int) Math.min(500, Math.max(1, total / 10));
     checkpointEvery = options.checkpointEvery() > 0 ? options.checkpointEvery() : 1000;
     long progressEvery = options.progressEvery() > 0 ? options.progressEvery() : Math.max(1, Math.min(100, total / 20));
@@ -583,6 +594,7 @@ public final class Trainer {
   }
 
   private SafeTensors checkpointTensors() {
+    if (memory != null) memory.download(slots.names, slots.cur);
     SafeTensors st = slots.toSafeTensors();
     st.putMetadata("step", Long.toString(step));
     st.putMetadata("rng_step", Long.toString(rngStep));
@@ -631,6 +643,10 @@ public final class Trainer {
     device.put("cpus", Runtime.getRuntime().availableProcessors());
     device.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     device.put("arch", System.getProperty("os.arch"));
+    if (memory != null) {
+      device.put("bytes_to_device", memory.bytesToDevice());
+      device.put("bytes_to_host", memory.bytesToHost());
+    }
     m.put("device", device);
     Map<String, Object> java = new LinkedHashMap<>();
     java.put("version", System.getProperty("java.version"));

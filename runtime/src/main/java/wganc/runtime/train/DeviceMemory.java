@@ -1,0 +1,28 @@
+package wganc.runtime.train;
+
+/**
+ * The device memory that the {@link ResidentPhase}s of one compiled model share: every persistent
+ * tensor (parameters, optimiser state, running statistics, iteration counters), by the names of
+ * {@link ModelSpec#params()} and {@link ModelSpec#state()}. The trainer uploads them once (a fresh
+ * start, a resume) and downloads them only when the host needs them (a checkpoint, a non-finite loss,
+ * the end of training); in between, phases read and update them where they are.
+ */
+public interface DeviceMemory {
+  /** Every persistent tensor it holds. */
+  String[] names();
+
+  /** Copies {@code values[i]} to the device as tensor {@code names[i]}; tensors not named keep their values. */
+  void upload(String[] names, float[][] values);
+
+  /** Copies the device's current value of each tensor {@code names[i]} into {@code into[i]}. */
+  void download(String[] names, float[][] into);
+
+  /**
+   * Bytes this model has sent to the device so far: uploads, and what every phase run sends (data
+   * batches, noise, the step counter), as the generated code declares its transfers.
+   */
+  long bytesToDevice();
+
+  /** Bytes brought back so far: downloads, metrics, sampling outputs and fetched writes. */
+  long bytesToHost();
+}
