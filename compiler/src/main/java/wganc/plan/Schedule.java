@@ -94,6 +94,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     // decide inlining, consumers before producers; underBroadcast[v] for inlined v: a broadcast is above
     Set<Integer> inlined = new HashSet<>();
     Set<Integer> replicated = new HashSet<>();
+    Map<Integer, Integer> into = new HashMap<>();   // inlined value -> its one consumer
     Map<Integer, Boolean> underBroadcast = new HashMap<>();
     List<Binding> bindings = g.bindings();
     for (int i = bindings.size() - 1; i >= 0; i--) {
@@ -103,14 +104,22 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       List<Integer> us = users.getOrDefault(id, List.of());
       if (outputs.contains(id) || us.isEmpty()) continue;
       if (us.size() > 1 || us.stream().distinct().count() > 1) {
-        if (replicable(a, byId) && us.stream().allMatch(u -> readsInLoop(byId.get(u), inlined, underBroadcast))) {
+        boolean inLoops = us.stream().allMatch(u -> readsInLoop(byId.get(u), inlined, underBroadcast));
+        if (replicable(a, byId) && inLoops) {
           inlined.add(id);
           replicated.add(id);
           underBroadcast.put(id, a.op() instanceof BroadcastTo);
+        } else if (inLoops && !(a.op() instanceof BroadcastTo) && us.size() <= 3 && oneLoop(us, into) != null) {
+          // every use ends up in the same loop (e.g. x in `select(x > 0, x, 0)`): recompute it there;
+          // its own operands stay materialised, so only this one op is repeated
+          inlined.add(id);
+          replicated.add(id);
+          into.put(id, oneLoop(us, into));
+          underBroadcast.put(id, false);
         }
         continue;
       }
-      if (replicated.contains(us.getFirst())) continue;
+      if (replicated.contains(us.getFirst()) && !replicable(a, byId)) continue;
       Binding consumer = byId.get(us.getFirst());
       if (!(consumer.node() instanceof Node.Apply ca) || !fusible(ca)) continue;
       if (consumer.node().inputs().stream().filter(v -> v.id() == id).count() != 1) continue;
@@ -118,6 +127,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       boolean below = above || ca.op() instanceof BroadcastTo;
       if (a.op() instanceof BroadcastTo && below) continue;
       inlined.add(id);
+      into.put(id, us.getFirst());
       underBroadcast.put(id, below);
     }
 
@@ -129,7 +139,6 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       else kernels.add(new Kernel.Op(b.value(), a));
     }
 
-    kernels = fuseEpilogues(kernels, users, outputs);
     // buffers: reshapes alias; the rest get a buffer, reused after the last use
     Map<Integer, Integer> root = new HashMap<>();
     for (Binding b : bindings) {
@@ -139,6 +148,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
         root.put(id, root.getOrDefault(src, src));
       }
     }
+    kernels = fuseEpilogues(kernels, users, outputs, into, root);
     if (groups) kernels = group(kernels, root);
     Map<Integer, Integer> lastUse = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
@@ -190,7 +200,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
    * value the loop reads is ready by then. Saves a buffer and a pass over memory while the result is
    * still in cache.
    */
-  private static List<Kernel> fuseEpilogues(List<Kernel> kernels, Map<Integer, List<Integer>> users, Set<Integer> outputs) {
+  private static List<Kernel> fuseEpilogues(List<Kernel> kernels, Map<Integer, List<Integer>> users, Set<Integer> outputs,
+                                            Map<Integer, Integer> into, Map<Integer, Integer> root) {
     Map<Integer, Integer> producedAt = new HashMap<>();
     for (int i = 0; i < kernels.size(); i++) producedAt.put(kernels.get(i).out().id(), i);
     List<Kernel> out = new ArrayList<>(kernels);
@@ -199,15 +210,18 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!(kernels.get(i) instanceof Kernel.Op op) || op.apply().op().fusion() != Fusion.CONTRACTION) continue;
       int v = op.out().id();
       List<Integer> us = users.getOrDefault(v, List.of());
-      if (outputs.contains(v) || us.size() != 1 || !producedAt.containsKey(us.getFirst())) continue;
-      int j = producedAt.get(us.getFirst());
+      if (outputs.contains(v) || us.size() != 1) continue;
+      int loop = us.getFirst();
+      while (into.containsKey(loop)) loop = into.get(loop);   // the loop its one user is computed in
+      if (!producedAt.containsKey(loop)) continue;
+      int j = producedAt.get(loop);
       if (!(kernels.get(j) instanceof Kernel.Fused f) || absorbed.contains(j)) continue;
       List<Expr.Leaf> leaves = new ArrayList<>();
       leavesOf(f.expr(), leaves);
       boolean ok = leaves.stream().anyMatch(l -> l.source().id() == v);
       for (Expr.Leaf l : leaves) {
         if (l.source().id() == v) ok &= l.from() == null;
-        else ok &= producedAt.getOrDefault(l.source().id(), -1) < i;
+        else ok &= producedAt.getOrDefault(root.getOrDefault(l.source().id(), l.source().id()), -1) < i;
       }
       if (!ok || f.out().type().size() != op.out().type().size()) continue;
       out.set(i, new Kernel.Op(f.out(), op.apply(), f.expr(), op.out()));
@@ -324,6 +338,18 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     if (!(a.op() instanceof wganc.ops.Compare)) return false;
     long values = a.inputs().stream().filter(v -> !(byId.get(v.id()).node() instanceof Node.Constant)).count();
     return values <= 1;
+  }
+
+  /** The loop (root value) that all {@code users} are computed in, or null when they are in several. */
+  private static Integer oneLoop(List<Integer> users, Map<Integer, Integer> into) {
+    Integer root = null;
+    for (int u : users) {
+      int r = u;
+      while (into.containsKey(r)) r = into.get(r);
+      if (root != null && root != r) return null;
+      root = r;
+    }
+    return root;
   }
 
   /** Whether {@code user} reads its operands inside a fused loop, not under a broadcast. */

@@ -28,81 +28,81 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer1 = new FloatArray(200704);
 
-  private static final FloatArray buffer2 = new FloatArray(200704);
+  private static final FloatArray buffer2 = new FloatArray(802816);
 
-  private static final FloatArray buffer3 = new FloatArray(802816);
+  private static final FloatArray buffer3 = new FloatArray(128);
 
-  private static final FloatArray buffer4 = new FloatArray(128);
+  private static final FloatArray buffer4 = new FloatArray(802816);
 
-  private static final FloatArray buffer5 = new FloatArray(802816);
+  private static final FloatArray buffer5 = new FloatArray(3211264);
 
   private static final FloatArray buffer6 = new FloatArray(3211264);
 
-  private static final FloatArray buffer7 = new FloatArray(3211264);
+  private static final FloatArray buffer7 = new FloatArray(25088);
 
-  private static final FloatArray buffer8 = new FloatArray(25088);
+  private static final FloatArray buffer8 = new FloatArray(401408);
 
-  private static final FloatArray buffer9 = new FloatArray(25088);
+  private static final FloatArray buffer9 = new FloatArray(64);
 
-  private static final FloatArray buffer10 = new FloatArray(401408);
+  private static final FloatArray buffer10 = new FloatArray(64);
 
-  private static final FloatArray buffer11 = new FloatArray(64);
+  private static final FloatArray buffer11 = new FloatArray(401408);
 
   private static final FloatArray buffer12 = new FloatArray(64);
 
-  private static final FloatArray buffer13 = new FloatArray(401408);
+  private static final FloatArray buffer13 = new FloatArray(64);
 
-  private static final FloatArray buffer14 = new FloatArray(64);
+  private static final FloatArray buffer14 = new FloatArray(401408);
 
   private static final FloatArray buffer15 = new FloatArray(64);
 
-  private static final FloatArray buffer16 = new FloatArray(401408);
+  private static final FloatArray buffer16 = new FloatArray(64);
 
-  private static final FloatArray buffer17 = new FloatArray(64);
+  private static final FloatArray buffer17 = new FloatArray(401408);
 
-  private static final FloatArray buffer18 = new FloatArray(64);
+  private static final FloatArray buffer18 = new FloatArray(100352);
 
-  private static final FloatArray buffer19 = new FloatArray(401408);
+  private static final FloatArray buffer19 = new FloatArray(100352);
 
-  private static final FloatArray buffer20 = new FloatArray(100352);
+  private static final FloatArray buffer20 = new FloatArray(64);
 
-  private static final FloatArray buffer21 = new FloatArray(100352);
+  private static final FloatArray buffer21 = new FloatArray(64);
 
-  private static final FloatArray buffer22 = new FloatArray(64);
+  private static final FloatArray buffer22 = new FloatArray(100352);
 
   private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(100352);
+  private static final FloatArray buffer24 = new FloatArray(64);
 
-  private static final FloatArray buffer25 = new FloatArray(64);
+  private static final FloatArray buffer25 = new FloatArray(100352);
 
-  private static final FloatArray buffer26 = new FloatArray(64);
+  private static final FloatArray buffer26 = new FloatArray(32);
 
-  private static final FloatArray buffer27 = new FloatArray(100352);
+  private static final FloatArray buffer27 = new FloatArray(1);
 
-  private static final FloatArray buffer28 = new FloatArray(32);
+  private static final FloatArray buffer28 = new FloatArray(1);
 
-  private static final FloatArray buffer29 = new FloatArray(1);
+  private static final FloatArray buffer29 = new FloatArray(3136);
 
-  private static final FloatArray buffer30 = new FloatArray(1);
+  private static final FloatArray buffer30 = new FloatArray(100352);
 
-  private static final FloatArray buffer31 = new FloatArray(100352);
+  private static final FloatArray buffer31 = new FloatArray(64);
 
-  private static final FloatArray buffer32 = new FloatArray(3136);
+  private static final FloatArray buffer32 = new FloatArray(65536);
 
-  private static final FloatArray buffer33 = new FloatArray(64);
+  private static final FloatArray buffer33 = new FloatArray(401408);
 
-  private static final FloatArray buffer34 = new FloatArray(401408);
+  private static final FloatArray buffer34 = new FloatArray(64);
 
-  private static final FloatArray buffer35 = new FloatArray(65536);
+  private static final FloatArray buffer35 = new FloatArray(1024);
 
-  private static final FloatArray buffer36 = new FloatArray(64);
+  private static final FloatArray buffer36 = new FloatArray(1024);
 
   private static final FloatArray buffer37 = new FloatArray(1024);
 
-  private static final FloatArray buffer38 = new FloatArray(1024);
+  private static final FloatArray buffer38 = new FloatArray(64);
 
-  private static final FloatArray buffer39 = new FloatArray(1024);
+  private static final FloatArray buffer39 = new FloatArray(64);
 
   private static final FloatArray buffer40 = new FloatArray(64);
 
@@ -112,13 +112,13 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer43 = new FloatArray(64);
 
-  private static final FloatArray buffer44 = new FloatArray(64);
+  private static final FloatArray buffer44 = new FloatArray(65536);
 
-  private static final FloatArray buffer45 = new FloatArray(64);
+  private static final FloatArray buffer45 = new FloatArray(65536);
 
-  private static final FloatArray buffer46 = new FloatArray(65536);
+  private static final FloatArray buffer46 = new FloatArray(64);
 
-  private static final FloatArray buffer47 = new FloatArray(65536);
+  private static final FloatArray buffer47 = new FloatArray(64);
 
   private static final FloatArray buffer48 = new FloatArray(64);
 
@@ -128,19 +128,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer51 = new FloatArray(64);
 
-  private static final FloatArray buffer52 = new FloatArray(64);
+  private static final FloatArray buffer52 = new FloatArray(3136);
 
-  private static final FloatArray buffer53 = new FloatArray(64);
+  private static final FloatArray buffer53 = new FloatArray(3136);
 
-  private static final FloatArray buffer54 = new FloatArray(3136);
+  private static final FloatArray buffer54 = new FloatArray(1);
 
-  private static final FloatArray buffer55 = new FloatArray(3136);
+  private static final FloatArray buffer55 = new FloatArray(1);
 
   private static final FloatArray buffer56 = new FloatArray(1);
-
-  private static final FloatArray buffer57 = new FloatArray(1);
-
-  private static final FloatArray buffer58 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -219,9 +215,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:3: %17 : f32[32,6272] = matmul_add
+   * ../models/mnist-wgan-clip.wgan:14:36: %22 : f32[32,6272] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 6272;
       int c = o % 6272;
@@ -230,23 +226,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(313600 + (o % 6272))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %22 : f32[32,6272] = select
-   */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %25 : f32[32,128,14,14] = conv2d_backward_input
    */
-  public static void k3Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -274,34 +261,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %37 : f32[128] = mul
    */
-  public static void k4Mul(FloatArray out, FloatArray state) {
+  public static void k3Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582144 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(582528 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %46 : f32[32,128,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:15:75: %43 : f32[32,128,14,14] = mul
    */
-  public static void k5Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k4Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))) + state.get(582272 + ((i / 196) % 128))));
+      out.set(i, (((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:86: %51 : f32[32,128,14,14] = select
    */
-  public static void k6Select(FloatArray out, FloatArray in0) {
+  public static void k5Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %53 : f32[32,128,28,28] = conv2d_backward_input
    */
-  public static void k7Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k6Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 3211264; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -329,34 +316,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %65 : f32[128] = mul
    */
-  public static void k8Mul(FloatArray out, FloatArray state) {
+  public static void k7Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844928 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(845312 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %74 : f32[32,128,28,28] = add
+   * ../models/mnist-wgan-clip.wgan:16:75: %71 : f32[32,128,28,28] = mul
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k8Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3211264; i++) {
-      out.set(i, ((((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))) + state.get(845056 + ((i / 784) % 128))));
+      out.set(i, (((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:86: %79 : f32[32,128,28,28] = select
    */
-  public static void k10Select(FloatArray out, FloatArray in0) {
+  public static void k9Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3211264; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:3: %81 : f32[32,1,28,28] = conv2d
+   * ../models/mnist-wgan-clip.wgan:17:54: %86 : f32[32,1,28,28] = conv2d_tanh
    */
-  public static void k11Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 25088; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -376,23 +363,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:17:54: %86 : f32[32,1,28,28] = tanh
-   */
-  public static void k12Tanh(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 25088; i++) {
-      out.set(i, ((float) TornadoMath.tanh((in0.get(i) + state.get(851712 + 0)))));
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %91 : f32[32,64,14,14] = conv2d_add
    */
-  public static void k13Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -420,7 +399,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %92 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k14ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k12ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -441,7 +420,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %94 : f32[1,64,1,1] = mul
    */
-  public static void k15Mul(FloatArray out, FloatArray in0) {
+  public static void k13Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 1.5943877E-4f));
     }
@@ -450,7 +429,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %96 : f32[32,64,14,14] = sub
    */
-  public static void k16Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
     }
@@ -459,7 +438,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %97 : f32[32,64,14,14] = mul
    */
-  public static void k17Mul(FloatArray out, FloatArray in0) {
+  public static void k15Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -468,7 +447,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %98 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k16ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -489,7 +468,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %100 : f32[1,64,1,1] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k17Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 1.5943877E-4f));
     }
@@ -498,7 +477,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %102 : f32[1,64,1,1] = add
    */
-  public static void k20Add(FloatArray out, FloatArray in0) {
+  public static void k18Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -507,7 +486,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %103 : f32[1,64,1,1] = rsqrt
    */
-  public static void k21Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k19Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -516,25 +495,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %105 : f32[32,64,14,14] = mul
    */
-  public static void k22Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %111 : f32[32,64,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:21:74: %108 : f32[32,64,14,14] = mul
    */
-  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * state.get(852801 + ((i / 196) % 64))) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %119 : f32[64] = add
    */
-  public static void k24Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -543,7 +522,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %125 : f32[64] = add
    */
-  public static void k25Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -552,16 +531,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %130 : f32[32,64,14,14] = select
    */
-  public static void k26Select(FloatArray out, FloatArray in0) {
+  public static void k24Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %134 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k27Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -589,7 +568,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %135 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -610,7 +589,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %137 : f32[1,64,1,1] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0) {
+  public static void k27Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -619,7 +598,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %139 : f32[32,64,7,7] = sub
    */
-  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -628,7 +607,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %140 : f32[32,64,7,7] = mul
    */
-  public static void k31Mul(FloatArray out, FloatArray in0) {
+  public static void k29Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -637,7 +616,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %141 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -658,7 +637,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %143 : f32[1,64,1,1] = mul
    */
-  public static void k33Mul(FloatArray out, FloatArray in0) {
+  public static void k31Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -667,7 +646,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %145 : f32[1,64,1,1] = add
    */
-  public static void k34Add(FloatArray out, FloatArray in0) {
+  public static void k32Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -676,7 +655,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %146 : f32[1,64,1,1] = rsqrt
    */
-  public static void k35Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k33Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -685,25 +664,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %148 : f32[32,64,7,7] = mul
    */
-  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %154 : f32[32,64,7,7] = add
+   * ../models/mnist-wgan-clip.wgan:22:74: %151 : f32[32,64,7,7] = mul
    */
-  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * state.get(918657 + ((i / 49) % 64))) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %162 : f32[64] = add
    */
-  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -712,7 +691,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %168 : f32[64] = add
    */
-  public static void k39Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -721,16 +700,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %173 : f32[32,64,7,7] = select
    */
-  public static void k40Select(FloatArray out, FloatArray in0) {
+  public static void k38Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %178 : f32[32,1] = matmul_add
    */
-  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -746,7 +725,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %181 : f32[] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -763,7 +742,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %183 : f32[] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0) {
+  public static void k41Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -772,7 +751,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %191 : f32[32,3136] = matmul
    */
-  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -787,7 +766,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %192 : f32[1,3136] = matmul
    */
-  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -802,7 +781,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %199 : f32[32,64,7,7] = add
    */
-  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -811,7 +790,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %200 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -832,7 +811,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %202 : f32[32,64,7,7] = mul
    */
-  public static void k48Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k46Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -841,7 +820,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %203 : f32[32,64,7,7] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -850,7 +829,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %204 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -871,7 +850,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %207 : f32[32,64,7,7] = mul
    */
-  public static void k51Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -880,7 +859,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %208 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -899,28 +878,19 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %215 : f32[32,64,7,7] = mul
-   */
-  public static void k53Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %218 : f32[32,64,7,7] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %219 : f32[32,64,7,7] = neg
    */
-  public static void k55Neg(FloatArray out, FloatArray in0) {
+  public static void k52Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -929,7 +899,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %220 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -950,7 +920,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %223 : f32[32,64,7,7] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -959,7 +929,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %224 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -980,7 +950,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %226 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k59Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1008,7 +978,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %227 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k60Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1035,7 +1005,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %233 : f32[32,64,14,14] = add
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1044,7 +1014,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %234 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1065,7 +1035,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %236 : f32[32,64,14,14] = mul
    */
-  public static void k63Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -1074,7 +1044,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %237 : f32[32,64,14,14] = mul
    */
-  public static void k64Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1083,7 +1053,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %238 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1104,7 +1074,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %241 : f32[32,64,14,14] = mul
    */
-  public static void k66Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1112,6 +1082,46 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   /**
    * %242 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 196;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 32; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %252 : f32[32,64,14,14] = add
+   */
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 401408; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %253 : f32[32,64,14,14] = neg
+   */
+  public static void k66Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 401408; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %254 : f32[1,64,1,1] = reduce_sum
    */
   public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -1132,58 +1142,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %249 : f32[32,64,14,14] = mul
-   */
-  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
-   * %252 : f32[32,64,14,14] = add
-   */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
-    }
-  }
-
-  /**
-   * %253 : f32[32,64,14,14] = neg
-   */
-  public static void k70Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %254 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
    * %257 : f32[32,64,14,14] = add
    */
-  public static void k72Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1192,7 +1153,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %258 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k73ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1213,7 +1174,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %260 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k74Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1240,7 +1201,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %268 : f32[64,1,4,4] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1249,7 +1210,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %279 : f32[64,1,4,4] = minimum
    */
-  public static void k76Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k72Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1258,7 +1219,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1267,7 +1228,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1276,7 +1237,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1285,7 +1246,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1294,7 +1255,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %314 : f32[64] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1303,7 +1264,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %321 : f32[64] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1312,7 +1273,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %328 : f32[64,64,4,4] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1321,7 +1282,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %339 : f32[64,64,4,4] = minimum
    */
-  public static void k84Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k80Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1330,7 +1291,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %346 : f32[64] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1339,7 +1300,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %353 : f32[64] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1348,7 +1309,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %360 : f32[64] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1357,7 +1318,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %367 : f32[64] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1366,7 +1327,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %374 : f32[64] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1375,7 +1336,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %381 : f32[64] = sub
    */
-  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1384,7 +1345,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %388 : f32[1,3136] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1393,7 +1354,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %395 : f32[1,3136] = sub
    */
-  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1402,7 +1363,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %402 : f32[1] = add
    */
-  public static void k93Add(FloatArray out, FloatArray state) {
+  public static void k89Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
     }
@@ -1411,7 +1372,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %409 : f32[1] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922049 + i) - (5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
     }
@@ -1420,14 +1381,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %411 : f32[] = add
    */
-  public static void k95Add(FloatArray out, FloatArray state) {
+  public static void k91Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k95Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k91Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("criticFakeHalf0")
@@ -1435,103 +1396,99 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", CriticFakeHalfPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticFakeHalfPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticFakeHalfPhase::k2Select, buffer2, buffer1)
-        .task("k3Conv2dBackwardInput", CriticFakeHalfPhase::k3Conv2dBackwardInput, buffer3, buffer2, state)
-        .task("k4Mul", CriticFakeHalfPhase::k4Mul, buffer4, state)
-        .task("k5Add", CriticFakeHalfPhase::k5Add, buffer5, buffer3, buffer4, state)
-        .task("k6Select", CriticFakeHalfPhase::k6Select, buffer3, buffer5)
-        .task("k7Conv2dBackwardInput", CriticFakeHalfPhase::k7Conv2dBackwardInput, buffer6, buffer3, state)
-        .task("k8Mul", CriticFakeHalfPhase::k8Mul, buffer4, state)
-        .task("k9Add", CriticFakeHalfPhase::k9Add, buffer7, buffer6, buffer4, state)
-        .task("k10Select", CriticFakeHalfPhase::k10Select, buffer6, buffer7)
-        .task("k11Conv2d", CriticFakeHalfPhase::k11Conv2d, buffer8, buffer6, state)
-        .task("k12Tanh", CriticFakeHalfPhase::k12Tanh, buffer9, buffer8, state)
-        .task("k13Conv2dAdd", CriticFakeHalfPhase::k13Conv2dAdd, buffer10, buffer9, state)
-        .task("k14ReduceSum", CriticFakeHalfPhase::k14ReduceSum, buffer11, buffer10)
-        .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer12, buffer11)
-        .task("k16Sub", CriticFakeHalfPhase::k16Sub, buffer13, buffer10, buffer12)
-        .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer10, buffer13)
-        .task("k18ReduceSum", CriticFakeHalfPhase::k18ReduceSum, buffer11, buffer10)
-        .task("k19Mul", CriticFakeHalfPhase::k19Mul, buffer14, buffer11)
-        .task("k20Add", CriticFakeHalfPhase::k20Add, buffer11, buffer14)
-        .task("k21Rsqrt", CriticFakeHalfPhase::k21Rsqrt, buffer15, buffer11)
-        .task("k22Mul", CriticFakeHalfPhase::k22Mul, buffer10, buffer13, buffer15)
-        .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer10, state)
-        .task("k24Add", CriticFakeHalfPhase::k24Add, buffer17, buffer12, state)
-        .task("k25Add", CriticFakeHalfPhase::k25Add, buffer18, buffer14, state)
-        .task("k26Select", CriticFakeHalfPhase::k26Select, buffer19, buffer16)
-        .task("k27Conv2dAdd", CriticFakeHalfPhase::k27Conv2dAdd, buffer20, buffer19, state)
-        .task("k28ReduceSum", CriticFakeHalfPhase::k28ReduceSum, buffer14, buffer20)
-        .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer12, buffer14)
-        .task("k30Sub", CriticFakeHalfPhase::k30Sub, buffer21, buffer20, buffer12)
-        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer21)
-        .task("k32ReduceSum", CriticFakeHalfPhase::k32ReduceSum, buffer14, buffer20)
-        .task("k33Mul", CriticFakeHalfPhase::k33Mul, buffer22, buffer14)
-        .task("k34Add", CriticFakeHalfPhase::k34Add, buffer14, buffer22)
-        .task("k35Rsqrt", CriticFakeHalfPhase::k35Rsqrt, buffer23, buffer14)
-        .task("k36Mul", CriticFakeHalfPhase::k36Mul, buffer20, buffer21, buffer23)
+        .task("k1MatmulSelect", CriticFakeHalfPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInput", CriticFakeHalfPhase::k2Conv2dBackwardInput, buffer2, buffer1, state)
+        .task("k3Mul", CriticFakeHalfPhase::k3Mul, buffer3, state)
+        .task("k4Mul", CriticFakeHalfPhase::k4Mul, buffer4, buffer2, buffer3, state)
+        .task("k5Select", CriticFakeHalfPhase::k5Select, buffer2, buffer4, state)
+        .task("k6Conv2dBackwardInput", CriticFakeHalfPhase::k6Conv2dBackwardInput, buffer5, buffer2, state)
+        .task("k7Mul", CriticFakeHalfPhase::k7Mul, buffer3, state)
+        .task("k8Mul", CriticFakeHalfPhase::k8Mul, buffer6, buffer5, buffer3, state)
+        .task("k9Select", CriticFakeHalfPhase::k9Select, buffer5, buffer6, state)
+        .task("k10Conv2dTanh", CriticFakeHalfPhase::k10Conv2dTanh, buffer7, buffer5, state)
+        .task("k11Conv2dAdd", CriticFakeHalfPhase::k11Conv2dAdd, buffer8, buffer7, state)
+        .task("k12ReduceSum", CriticFakeHalfPhase::k12ReduceSum, buffer9, buffer8)
+        .task("k13Mul", CriticFakeHalfPhase::k13Mul, buffer10, buffer9)
+        .task("k14Sub", CriticFakeHalfPhase::k14Sub, buffer11, buffer8, buffer10)
+        .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer8, buffer11)
+        .task("k16ReduceSum", CriticFakeHalfPhase::k16ReduceSum, buffer9, buffer8)
+        .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer12, buffer9)
+        .task("k18Add", CriticFakeHalfPhase::k18Add, buffer9, buffer12)
+        .task("k19Rsqrt", CriticFakeHalfPhase::k19Rsqrt, buffer13, buffer9)
+        .task("k20Mul", CriticFakeHalfPhase::k20Mul, buffer8, buffer11, buffer13)
+        .task("k21Mul", CriticFakeHalfPhase::k21Mul, buffer14, buffer8, state)
+        .task("k22Add", CriticFakeHalfPhase::k22Add, buffer15, buffer10, state)
+        .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer12, state)
+        .task("k24Select", CriticFakeHalfPhase::k24Select, buffer17, buffer14, state)
+        .task("k25Conv2dAdd", CriticFakeHalfPhase::k25Conv2dAdd, buffer18, buffer17, state)
+        .task("k26ReduceSum", CriticFakeHalfPhase::k26ReduceSum, buffer12, buffer18)
+        .task("k27Mul", CriticFakeHalfPhase::k27Mul, buffer10, buffer12)
+        .task("k28Sub", CriticFakeHalfPhase::k28Sub, buffer19, buffer18, buffer10)
+        .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer18, buffer19)
+        .task("k30ReduceSum", CriticFakeHalfPhase::k30ReduceSum, buffer12, buffer18)
+        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer12)
+        .task("k32Add", CriticFakeHalfPhase::k32Add, buffer12, buffer20)
+        .task("k33Rsqrt", CriticFakeHalfPhase::k33Rsqrt, buffer21, buffer12)
+        .task("k34Mul", CriticFakeHalfPhase::k34Mul, buffer18, buffer19, buffer21)
+        .task("k35Mul", CriticFakeHalfPhase::k35Mul, buffer22, buffer18, state)
+        .task("k36Add", CriticFakeHalfPhase::k36Add, buffer23, buffer10, state)
         .task("k37Add", CriticFakeHalfPhase::k37Add, buffer24, buffer20, state)
-        .task("k38Add", CriticFakeHalfPhase::k38Add, buffer25, buffer12, state)
-        .task("k39Add", CriticFakeHalfPhase::k39Add, buffer26, buffer22, state)
-        .task("k40Select", CriticFakeHalfPhase::k40Select, buffer27, buffer24)
-        .task("k41MatmulAdd", CriticFakeHalfPhase::k41MatmulAdd, buffer28, buffer27, state)
-        .task("k42ReduceSum", CriticFakeHalfPhase::k42ReduceSum, buffer29, buffer28)
-        .task("k43Mul", CriticFakeHalfPhase::k43Mul, buffer30, buffer29)
-        .task("k44Matmul", CriticFakeHalfPhase::k44Matmul, buffer31, CONSTANT_0, state)
-        .task("k45Matmul", CriticFakeHalfPhase::k45Matmul, buffer32, CONSTANT_0, buffer27)
-        .task("k46Add", CriticFakeHalfPhase::k46Add, buffer27, buffer24, buffer31)
-        .task("k47ReduceSum", CriticFakeHalfPhase::k47ReduceSum, buffer22, buffer27)
-        .task("k48Mul", CriticFakeHalfPhase::k48Mul, buffer31, buffer27, state)
-        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer24, buffer27, buffer20)
-        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSum, buffer12, buffer24)
-        .task("k51Mul", CriticFakeHalfPhase::k51Mul, buffer24, buffer31, buffer21)
-        .task("k52ReduceSum", CriticFakeHalfPhase::k52ReduceSum, buffer33, buffer24)
-        .task("k53Mul", CriticFakeHalfPhase::k53Mul, buffer24, buffer33, buffer23, buffer14, buffer21)
-        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer21, buffer31, buffer23, buffer24)
-        .task("k55Neg", CriticFakeHalfPhase::k55Neg, buffer24, buffer21)
-        .task("k56ReduceSum", CriticFakeHalfPhase::k56ReduceSum, buffer23, buffer24)
-        .task("k57Add", CriticFakeHalfPhase::k57Add, buffer24, buffer21, buffer23)
-        .task("k58ReduceSum", CriticFakeHalfPhase::k58ReduceSum, buffer23, buffer24)
-        .task("k59Conv2dBackwardInput", CriticFakeHalfPhase::k59Conv2dBackwardInput, buffer34, buffer24, state)
-        .task("k60Conv2dBackwardWeight", CriticFakeHalfPhase::k60Conv2dBackwardWeight, buffer35, buffer19, buffer24)
-        .task("k61Add", CriticFakeHalfPhase::k61Add, buffer19, buffer16, buffer34)
-        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer14, buffer19)
-        .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer34, buffer19, state)
-        .task("k64Mul", CriticFakeHalfPhase::k64Mul, buffer16, buffer19, buffer10)
-        .task("k65ReduceSum", CriticFakeHalfPhase::k65ReduceSum, buffer33, buffer16)
-        .task("k66Mul", CriticFakeHalfPhase::k66Mul, buffer16, buffer34, buffer13)
-        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSum, buffer36, buffer16)
-        .task("k68Mul", CriticFakeHalfPhase::k68Mul, buffer16, buffer36, buffer15, buffer11, buffer13)
-        .task("k69Add", CriticFakeHalfPhase::k69Add, buffer13, buffer34, buffer15, buffer16)
-        .task("k70Neg", CriticFakeHalfPhase::k70Neg, buffer16, buffer13)
-        .task("k71ReduceSum", CriticFakeHalfPhase::k71ReduceSum, buffer15, buffer16)
-        .task("k72Add", CriticFakeHalfPhase::k72Add, buffer16, buffer13, buffer15)
-        .task("k73ReduceSum", CriticFakeHalfPhase::k73ReduceSum, buffer15, buffer16)
-        .task("k74Conv2dBackwardWeight", CriticFakeHalfPhase::k74Conv2dBackwardWeight, buffer37, buffer9, buffer16)
-        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer38, buffer37, state)
-        .task("k76Minimum", CriticFakeHalfPhase::k76Minimum, buffer39, buffer37, buffer38, state)
-        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer40, buffer15, state)
-        .task("k78Sub", CriticFakeHalfPhase::k78Sub, buffer41, buffer15, buffer40, state)
-        .task("k79Add", CriticFakeHalfPhase::k79Add, buffer42, buffer33, state)
-        .task("k80Sub", CriticFakeHalfPhase::k80Sub, buffer43, buffer33, buffer42, state)
-        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer44, buffer14, state)
-        .task("k82Sub", CriticFakeHalfPhase::k82Sub, buffer45, buffer14, buffer44, state)
-        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer46, buffer35, state)
-        .task("k84Minimum", CriticFakeHalfPhase::k84Minimum, buffer47, buffer35, buffer46, state)
-        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer48, buffer23, state)
-        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer49, buffer23, buffer48, state)
-        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer50, buffer12, state)
-        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer51, buffer12, buffer50, state)
-        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer52, buffer22, state)
-        .task("k90Sub", CriticFakeHalfPhase::k90Sub, buffer53, buffer22, buffer52, state)
-        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer54, buffer32, state)
-        .task("k92Sub", CriticFakeHalfPhase::k92Sub, buffer55, buffer32, buffer54, state)
-        .task("k93Add", CriticFakeHalfPhase::k93Add, buffer56, state)
-        .task("k94Sub", CriticFakeHalfPhase::k94Sub, buffer57, buffer56, state)
-        .task("k95Add", CriticFakeHalfPhase::k95Add, buffer58, state)
-        .persistOnDevice(state, buffer9, buffer12, buffer14, buffer15, buffer17, buffer18, buffer22, buffer23, buffer25, buffer26, buffer30, buffer32, buffer33, buffer35, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer30);
+        .task("k38Select", CriticFakeHalfPhase::k38Select, buffer25, buffer22, state)
+        .task("k39MatmulAdd", CriticFakeHalfPhase::k39MatmulAdd, buffer26, buffer25, state)
+        .task("k40ReduceSum", CriticFakeHalfPhase::k40ReduceSum, buffer27, buffer26)
+        .task("k41Mul", CriticFakeHalfPhase::k41Mul, buffer28, buffer27)
+        .task("k42Matmul", CriticFakeHalfPhase::k42Matmul, buffer22, CONSTANT_0, state)
+        .task("k43Matmul", CriticFakeHalfPhase::k43Matmul, buffer29, CONSTANT_0, buffer25)
+        .task("k44Add", CriticFakeHalfPhase::k44Add, buffer30, buffer25, buffer22)
+        .task("k45ReduceSum", CriticFakeHalfPhase::k45ReduceSum, buffer20, buffer30)
+        .task("k46Mul", CriticFakeHalfPhase::k46Mul, buffer22, buffer30, state)
+        .task("k47Mul", CriticFakeHalfPhase::k47Mul, buffer25, buffer30, buffer18)
+        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSum, buffer10, buffer25)
+        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer25, buffer22, buffer19)
+        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSum, buffer31, buffer25)
+        .task("k51Add", CriticFakeHalfPhase::k51Add, buffer25, buffer22, buffer21, buffer31, buffer12, buffer19)
+        .task("k52Neg", CriticFakeHalfPhase::k52Neg, buffer19, buffer25)
+        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSum, buffer12, buffer19)
+        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer19, buffer25, buffer12)
+        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSum, buffer12, buffer19)
+        .task("k56Conv2dBackwardInput", CriticFakeHalfPhase::k56Conv2dBackwardInput, buffer14, buffer19, state)
+        .task("k57Conv2dBackwardWeight", CriticFakeHalfPhase::k57Conv2dBackwardWeight, buffer32, buffer17, buffer19)
+        .task("k58Add", CriticFakeHalfPhase::k58Add, buffer33, buffer17, buffer14)
+        .task("k59ReduceSum", CriticFakeHalfPhase::k59ReduceSum, buffer31, buffer33)
+        .task("k60Mul", CriticFakeHalfPhase::k60Mul, buffer14, buffer33, state)
+        .task("k61Mul", CriticFakeHalfPhase::k61Mul, buffer17, buffer33, buffer8)
+        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer21, buffer17)
+        .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer17, buffer14, buffer11)
+        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSum, buffer34, buffer17)
+        .task("k65Add", CriticFakeHalfPhase::k65Add, buffer17, buffer14, buffer13, buffer34, buffer9, buffer11)
+        .task("k66Neg", CriticFakeHalfPhase::k66Neg, buffer11, buffer17)
+        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSum, buffer9, buffer11)
+        .task("k68Add", CriticFakeHalfPhase::k68Add, buffer11, buffer17, buffer9)
+        .task("k69ReduceSum", CriticFakeHalfPhase::k69ReduceSum, buffer9, buffer11)
+        .task("k70Conv2dBackwardWeight", CriticFakeHalfPhase::k70Conv2dBackwardWeight, buffer35, buffer7, buffer11)
+        .task("k71Add", CriticFakeHalfPhase::k71Add, buffer36, buffer35, state)
+        .task("k72Minimum", CriticFakeHalfPhase::k72Minimum, buffer37, buffer35, buffer36, state)
+        .task("k73Add", CriticFakeHalfPhase::k73Add, buffer38, buffer9, state)
+        .task("k74Sub", CriticFakeHalfPhase::k74Sub, buffer39, buffer9, buffer38, state)
+        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer40, buffer21, state)
+        .task("k76Sub", CriticFakeHalfPhase::k76Sub, buffer41, buffer21, buffer40, state)
+        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer42, buffer31, state)
+        .task("k78Sub", CriticFakeHalfPhase::k78Sub, buffer43, buffer31, buffer42, state)
+        .task("k79Add", CriticFakeHalfPhase::k79Add, buffer44, buffer32, state)
+        .task("k80Minimum", CriticFakeHalfPhase::k80Minimum, buffer45, buffer32, buffer44, state)
+        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer46, buffer12, state)
+        .task("k82Sub", CriticFakeHalfPhase::k82Sub, buffer47, buffer12, buffer46, state)
+        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer48, buffer10, state)
+        .task("k84Sub", CriticFakeHalfPhase::k84Sub, buffer49, buffer10, buffer48, state)
+        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer50, buffer20, state)
+        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer51, buffer20, buffer50, state)
+        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer52, buffer29, state)
+        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer53, buffer29, buffer52, state)
+        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer54, state)
+        .task("k90Sub", CriticFakeHalfPhase::k90Sub, buffer55, buffer54, state)
+        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer56, state)
+        .persistOnDevice(state, buffer7, buffer9, buffer10, buffer12, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer28, buffer29, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer28);
   }
 
   /**
@@ -1539,101 +1496,97 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3Conv2dBackwardInput(buffer3, buffer2, state);
-    k4Mul(buffer4, state);
-    k5Add(buffer5, buffer3, buffer4, state);
-    k6Select(buffer3, buffer5);
-    k7Conv2dBackwardInput(buffer6, buffer3, state);
-    k8Mul(buffer4, state);
-    k9Add(buffer7, buffer6, buffer4, state);
-    k10Select(buffer6, buffer7);
-    k11Conv2d(buffer8, buffer6, state);
-    k12Tanh(buffer9, buffer8, state);
-    k13Conv2dAdd(buffer10, buffer9, state);
-    k14ReduceSum(buffer11, buffer10);
-    k15Mul(buffer12, buffer11);
-    k16Sub(buffer13, buffer10, buffer12);
-    k17Mul(buffer10, buffer13);
-    k18ReduceSum(buffer11, buffer10);
-    k19Mul(buffer14, buffer11);
-    k20Add(buffer11, buffer14);
-    k21Rsqrt(buffer15, buffer11);
-    k22Mul(buffer10, buffer13, buffer15);
-    k23Add(buffer16, buffer10, state);
-    k24Add(buffer17, buffer12, state);
-    k25Add(buffer18, buffer14, state);
-    k26Select(buffer19, buffer16);
-    k27Conv2dAdd(buffer20, buffer19, state);
-    k28ReduceSum(buffer14, buffer20);
-    k29Mul(buffer12, buffer14);
-    k30Sub(buffer21, buffer20, buffer12);
-    k31Mul(buffer20, buffer21);
-    k32ReduceSum(buffer14, buffer20);
-    k33Mul(buffer22, buffer14);
-    k34Add(buffer14, buffer22);
-    k35Rsqrt(buffer23, buffer14);
-    k36Mul(buffer20, buffer21, buffer23);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2Conv2dBackwardInput(buffer2, buffer1, state);
+    k3Mul(buffer3, state);
+    k4Mul(buffer4, buffer2, buffer3, state);
+    k5Select(buffer2, buffer4, state);
+    k6Conv2dBackwardInput(buffer5, buffer2, state);
+    k7Mul(buffer3, state);
+    k8Mul(buffer6, buffer5, buffer3, state);
+    k9Select(buffer5, buffer6, state);
+    k10Conv2dTanh(buffer7, buffer5, state);
+    k11Conv2dAdd(buffer8, buffer7, state);
+    k12ReduceSum(buffer9, buffer8);
+    k13Mul(buffer10, buffer9);
+    k14Sub(buffer11, buffer8, buffer10);
+    k15Mul(buffer8, buffer11);
+    k16ReduceSum(buffer9, buffer8);
+    k17Mul(buffer12, buffer9);
+    k18Add(buffer9, buffer12);
+    k19Rsqrt(buffer13, buffer9);
+    k20Mul(buffer8, buffer11, buffer13);
+    k21Mul(buffer14, buffer8, state);
+    k22Add(buffer15, buffer10, state);
+    k23Add(buffer16, buffer12, state);
+    k24Select(buffer17, buffer14, state);
+    k25Conv2dAdd(buffer18, buffer17, state);
+    k26ReduceSum(buffer12, buffer18);
+    k27Mul(buffer10, buffer12);
+    k28Sub(buffer19, buffer18, buffer10);
+    k29Mul(buffer18, buffer19);
+    k30ReduceSum(buffer12, buffer18);
+    k31Mul(buffer20, buffer12);
+    k32Add(buffer12, buffer20);
+    k33Rsqrt(buffer21, buffer12);
+    k34Mul(buffer18, buffer19, buffer21);
+    k35Mul(buffer22, buffer18, state);
+    k36Add(buffer23, buffer10, state);
     k37Add(buffer24, buffer20, state);
-    k38Add(buffer25, buffer12, state);
-    k39Add(buffer26, buffer22, state);
-    k40Select(buffer27, buffer24);
-    k41MatmulAdd(buffer28, buffer27, state);
-    k42ReduceSum(buffer29, buffer28);
-    k43Mul(buffer30, buffer29);
-    k44Matmul(buffer31, CONSTANT_0, state);
-    k45Matmul(buffer32, CONSTANT_0, buffer27);
-    k46Add(buffer27, buffer24, buffer31);
-    k47ReduceSum(buffer22, buffer27);
-    k48Mul(buffer31, buffer27, state);
-    k49Mul(buffer24, buffer27, buffer20);
-    k50ReduceSum(buffer12, buffer24);
-    k51Mul(buffer24, buffer31, buffer21);
-    k52ReduceSum(buffer33, buffer24);
-    k53Mul(buffer24, buffer33, buffer23, buffer14, buffer21);
-    k54Add(buffer21, buffer31, buffer23, buffer24);
-    k55Neg(buffer24, buffer21);
-    k56ReduceSum(buffer23, buffer24);
-    k57Add(buffer24, buffer21, buffer23);
-    k58ReduceSum(buffer23, buffer24);
-    k59Conv2dBackwardInput(buffer34, buffer24, state);
-    k60Conv2dBackwardWeight(buffer35, buffer19, buffer24);
-    k61Add(buffer19, buffer16, buffer34);
-    k62ReduceSum(buffer14, buffer19);
-    k63Mul(buffer34, buffer19, state);
-    k64Mul(buffer16, buffer19, buffer10);
-    k65ReduceSum(buffer33, buffer16);
-    k66Mul(buffer16, buffer34, buffer13);
-    k67ReduceSum(buffer36, buffer16);
-    k68Mul(buffer16, buffer36, buffer15, buffer11, buffer13);
-    k69Add(buffer13, buffer34, buffer15, buffer16);
-    k70Neg(buffer16, buffer13);
-    k71ReduceSum(buffer15, buffer16);
-    k72Add(buffer16, buffer13, buffer15);
-    k73ReduceSum(buffer15, buffer16);
-    k74Conv2dBackwardWeight(buffer37, buffer9, buffer16);
-    k75Add(buffer38, buffer37, state);
-    k76Minimum(buffer39, buffer37, buffer38, state);
-    k77Add(buffer40, buffer15, state);
-    k78Sub(buffer41, buffer15, buffer40, state);
-    k79Add(buffer42, buffer33, state);
-    k80Sub(buffer43, buffer33, buffer42, state);
-    k81Add(buffer44, buffer14, state);
-    k82Sub(buffer45, buffer14, buffer44, state);
-    k83Add(buffer46, buffer35, state);
-    k84Minimum(buffer47, buffer35, buffer46, state);
-    k85Add(buffer48, buffer23, state);
-    k86Sub(buffer49, buffer23, buffer48, state);
-    k87Add(buffer50, buffer12, state);
-    k88Sub(buffer51, buffer12, buffer50, state);
-    k89Add(buffer52, buffer22, state);
-    k90Sub(buffer53, buffer22, buffer52, state);
-    k91Add(buffer54, buffer32, state);
-    k92Sub(buffer55, buffer32, buffer54, state);
-    k93Add(buffer56, state);
-    k94Sub(buffer57, buffer56, state);
-    k95Add(buffer58, state);
+    k38Select(buffer25, buffer22, state);
+    k39MatmulAdd(buffer26, buffer25, state);
+    k40ReduceSum(buffer27, buffer26);
+    k41Mul(buffer28, buffer27);
+    k42Matmul(buffer22, CONSTANT_0, state);
+    k43Matmul(buffer29, CONSTANT_0, buffer25);
+    k44Add(buffer30, buffer25, buffer22);
+    k45ReduceSum(buffer20, buffer30);
+    k46Mul(buffer22, buffer30, state);
+    k47Mul(buffer25, buffer30, buffer18);
+    k48ReduceSum(buffer10, buffer25);
+    k49Mul(buffer25, buffer22, buffer19);
+    k50ReduceSum(buffer31, buffer25);
+    k51Add(buffer25, buffer22, buffer21, buffer31, buffer12, buffer19);
+    k52Neg(buffer19, buffer25);
+    k53ReduceSum(buffer12, buffer19);
+    k54Add(buffer19, buffer25, buffer12);
+    k55ReduceSum(buffer12, buffer19);
+    k56Conv2dBackwardInput(buffer14, buffer19, state);
+    k57Conv2dBackwardWeight(buffer32, buffer17, buffer19);
+    k58Add(buffer33, buffer17, buffer14);
+    k59ReduceSum(buffer31, buffer33);
+    k60Mul(buffer14, buffer33, state);
+    k61Mul(buffer17, buffer33, buffer8);
+    k62ReduceSum(buffer21, buffer17);
+    k63Mul(buffer17, buffer14, buffer11);
+    k64ReduceSum(buffer34, buffer17);
+    k65Add(buffer17, buffer14, buffer13, buffer34, buffer9, buffer11);
+    k66Neg(buffer11, buffer17);
+    k67ReduceSum(buffer9, buffer11);
+    k68Add(buffer11, buffer17, buffer9);
+    k69ReduceSum(buffer9, buffer11);
+    k70Conv2dBackwardWeight(buffer35, buffer7, buffer11);
+    k71Add(buffer36, buffer35, state);
+    k72Minimum(buffer37, buffer35, buffer36, state);
+    k73Add(buffer38, buffer9, state);
+    k74Sub(buffer39, buffer9, buffer38, state);
+    k75Add(buffer40, buffer21, state);
+    k76Sub(buffer41, buffer21, buffer40, state);
+    k77Add(buffer42, buffer31, state);
+    k78Sub(buffer43, buffer31, buffer42, state);
+    k79Add(buffer44, buffer32, state);
+    k80Minimum(buffer45, buffer32, buffer44, state);
+    k81Add(buffer46, buffer12, state);
+    k82Sub(buffer47, buffer12, buffer46, state);
+    k83Add(buffer48, buffer10, state);
+    k84Sub(buffer49, buffer10, buffer48, state);
+    k85Add(buffer50, buffer20, state);
+    k86Sub(buffer51, buffer20, buffer50, state);
+    k87Add(buffer52, buffer29, state);
+    k88Sub(buffer53, buffer29, buffer52, state);
+    k89Add(buffer54, state);
+    k90Sub(buffer55, buffer54, state);
+    k91Add(buffer56, state);
   }
 
   /**
@@ -1750,15 +1703,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticFakeHalfCommit")
-        .consumeFromDevice(state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer17, buffer18, buffer25, buffer26)
-        .task("commit0", CriticFakeHalfPhase::commit0, state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56)
-        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer57, buffer58, buffer17, buffer18, buffer25, buffer26)
+        .consumeFromDevice(state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
+        .task("commit0", CriticFakeHalfPhase::commit0, state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54)
+        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56);
-    commit1(state, buffer57, buffer58, buffer17, buffer18, buffer25, buffer26);
+    commit0(state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54);
+    commit1(state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1778,7 +1731,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 132), 4, CriticFakeHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer30, writes[1]);
+    DeviceState.toHost(buffer28, writes[1]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[11]);
   }
@@ -1791,17 +1744,17 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer9, into);
-      case 1 -> DeviceState.get().fetch(buffer30, into);
-      case 2 -> DeviceState.get().fetch(buffer37, into);
-      case 3 -> DeviceState.get().fetch(buffer15, into);
-      case 4 -> DeviceState.get().fetch(buffer33, into);
-      case 5 -> DeviceState.get().fetch(buffer14, into);
-      case 6 -> DeviceState.get().fetch(buffer35, into);
-      case 7 -> DeviceState.get().fetch(buffer23, into);
-      case 8 -> DeviceState.get().fetch(buffer12, into);
-      case 9 -> DeviceState.get().fetch(buffer22, into);
-      case 10 -> DeviceState.get().fetch(buffer32, into);
+      case 0 -> DeviceState.get().fetch(buffer7, into);
+      case 1 -> DeviceState.get().fetch(buffer28, into);
+      case 2 -> DeviceState.get().fetch(buffer35, into);
+      case 3 -> DeviceState.get().fetch(buffer9, into);
+      case 4 -> DeviceState.get().fetch(buffer21, into);
+      case 5 -> DeviceState.get().fetch(buffer31, into);
+      case 6 -> DeviceState.get().fetch(buffer32, into);
+      case 7 -> DeviceState.get().fetch(buffer12, into);
+      case 8 -> DeviceState.get().fetch(buffer10, into);
+      case 9 -> DeviceState.get().fetch(buffer20, into);
+      case 10 -> DeviceState.get().fetch(buffer29, into);
       case 11 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.fake_half` is persistent: download it");
     }

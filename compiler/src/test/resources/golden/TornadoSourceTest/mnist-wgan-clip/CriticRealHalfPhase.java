@@ -67,29 +67,29 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer18 = new FloatArray(32);
 
-  private static final FloatArray buffer19 = new FloatArray(32);
+  private static final FloatArray buffer19 = new FloatArray(1);
 
   private static final FloatArray buffer20 = new FloatArray(1);
 
-  private static final FloatArray buffer21 = new FloatArray(1);
+  private static final FloatArray buffer21 = new FloatArray(3136);
 
   private static final FloatArray buffer22 = new FloatArray(100352);
 
-  private static final FloatArray buffer23 = new FloatArray(3136);
+  private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(64);
+  private static final FloatArray buffer24 = new FloatArray(65536);
 
   private static final FloatArray buffer25 = new FloatArray(401408);
 
-  private static final FloatArray buffer26 = new FloatArray(65536);
+  private static final FloatArray buffer26 = new FloatArray(64);
 
-  private static final FloatArray buffer27 = new FloatArray(64);
+  private static final FloatArray buffer27 = new FloatArray(1024);
 
   private static final FloatArray buffer28 = new FloatArray(1024);
 
   private static final FloatArray buffer29 = new FloatArray(1024);
 
-  private static final FloatArray buffer30 = new FloatArray(1024);
+  private static final FloatArray buffer30 = new FloatArray(64);
 
   private static final FloatArray buffer31 = new FloatArray(64);
 
@@ -101,11 +101,11 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer35 = new FloatArray(64);
 
-  private static final FloatArray buffer36 = new FloatArray(64);
+  private static final FloatArray buffer36 = new FloatArray(65536);
 
   private static final FloatArray buffer37 = new FloatArray(65536);
 
-  private static final FloatArray buffer38 = new FloatArray(65536);
+  private static final FloatArray buffer38 = new FloatArray(64);
 
   private static final FloatArray buffer39 = new FloatArray(64);
 
@@ -117,17 +117,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer43 = new FloatArray(64);
 
-  private static final FloatArray buffer44 = new FloatArray(64);
+  private static final FloatArray buffer44 = new FloatArray(3136);
 
   private static final FloatArray buffer45 = new FloatArray(3136);
 
-  private static final FloatArray buffer46 = new FloatArray(3136);
+  private static final FloatArray buffer46 = new FloatArray(1);
 
   private static final FloatArray buffer47 = new FloatArray(1);
 
   private static final FloatArray buffer48 = new FloatArray(1);
-
-  private static final FloatArray buffer49 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -309,11 +307,11 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %36 : f32[32,64,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:21:74: %33 : f32[32,64,14,14] = mul
    */
-  public static void k10Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * state.get(852801 + ((i / 196) % 64))) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
@@ -338,9 +336,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %55 : f32[32,64,14,14] = select
    */
-  public static void k13Select(FloatArray out, FloatArray in0) {
+  public static void k13Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
@@ -478,11 +476,11 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %79 : f32[32,64,7,7] = add
+   * ../models/mnist-wgan-clip.wgan:22:74: %76 : f32[32,64,7,7] = mul
    */
-  public static void k24Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * state.get(918657 + ((i / 49) % 64))) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
@@ -507,16 +505,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %98 : f32[32,64,7,7] = select
    */
-  public static void k27Select(FloatArray out, FloatArray in0) {
+  public static void k27Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:23:12: %100 : f32[32,1] = matmul
+   * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = matmul_mul
    */
-  public static void k28Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -524,23 +522,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
       for (int p = 0; p < 3136; p++) {
         acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = mul
-   */
-  public static void k29Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 32; i++) {
-      out.set(i, (-1.0f * (in0.get(i) + state.get(922049 + 0))));
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %107 : f32[] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -557,7 +547,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %109 : f32[] = mul
    */
-  public static void k31Mul(FloatArray out, FloatArray in0) {
+  public static void k30Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -566,7 +556,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %117 : f32[32,3136] = matmul
    */
-  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -581,7 +571,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %118 : f32[1,3136] = matmul
    */
-  public static void k33Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -596,7 +586,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %125 : f32[32,64,7,7] = add
    */
-  public static void k34Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -605,7 +595,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %126 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -626,7 +616,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %128 : f32[32,64,7,7] = mul
    */
-  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -635,7 +625,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %129 : f32[32,64,7,7] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -644,7 +634,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %130 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k37ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -665,7 +655,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %133 : f32[32,64,7,7] = mul
    */
-  public static void k39Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -674,7 +664,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %134 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -693,28 +683,19 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %141 : f32[32,64,7,7] = mul
-   */
-  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %144 : f32[32,64,7,7] = add
    */
-  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %145 : f32[32,64,7,7] = neg
    */
-  public static void k43Neg(FloatArray out, FloatArray in0) {
+  public static void k41Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -723,7 +704,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %146 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -744,7 +725,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %149 : f32[32,64,7,7] = add
    */
-  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -753,7 +734,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %150 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -774,7 +755,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %152 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k47Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k45Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -802,7 +783,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %153 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k48Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -829,7 +810,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %159 : f32[32,64,14,14] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -838,7 +819,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %160 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -859,7 +840,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %162 : f32[32,64,14,14] = mul
    */
-  public static void k51Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -868,7 +849,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %163 : f32[32,64,14,14] = mul
    */
-  public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -877,7 +858,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %164 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -898,7 +879,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %167 : f32[32,64,14,14] = mul
    */
-  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -907,7 +888,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %168 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -926,28 +907,19 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %175 : f32[32,64,14,14] = mul
-   */
-  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %178 : f32[32,64,14,14] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %179 : f32[32,64,14,14] = neg
    */
-  public static void k58Neg(FloatArray out, FloatArray in0) {
+  public static void k55Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -956,7 +928,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %180 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -977,7 +949,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %183 : f32[32,64,14,14] = add
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -986,7 +958,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %184 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1007,7 +979,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %186 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k62Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1034,7 +1006,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %194 : f32[64,1,4,4] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1043,7 +1015,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %205 : f32[64,1,4,4] = minimum
    */
-  public static void k64Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k61Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1052,7 +1024,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %212 : f32[64] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1061,7 +1033,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %219 : f32[64] = sub
    */
-  public static void k66Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k63Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1070,7 +1042,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %226 : f32[64] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1079,7 +1051,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %233 : f32[64] = sub
    */
-  public static void k68Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k65Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1088,7 +1060,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %240 : f32[64] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1097,7 +1069,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %247 : f32[64] = sub
    */
-  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1106,7 +1078,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %254 : f32[64,64,4,4] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1115,7 +1087,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %265 : f32[64,64,4,4] = minimum
    */
-  public static void k72Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k69Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1124,7 +1096,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %272 : f32[64] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1133,7 +1105,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %279 : f32[64] = sub
    */
-  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k71Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1142,7 +1114,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1151,7 +1123,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1160,7 +1132,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1169,7 +1141,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1178,7 +1150,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %314 : f32[1,3136] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1187,7 +1159,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %321 : f32[1,3136] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1196,7 +1168,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %328 : f32[1] = add
    */
-  public static void k81Add(FloatArray out, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
     }
@@ -1205,7 +1177,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %335 : f32[1] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922049 + i) - (-5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
     }
@@ -1214,14 +1186,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %337 : f32[] = add
    */
-  public static void k83Add(FloatArray out, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0Conv2dAdd to k83Add; the returned writes come back.
+   * Part 1 of 1: kernels k0Conv2dAdd to k80Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("criticRealHalf0")
@@ -1238,10 +1210,10 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k7Add", CriticRealHalfPhase::k7Add, buffer1, buffer4)
         .task("k8Rsqrt", CriticRealHalfPhase::k8Rsqrt, buffer5, buffer1)
         .task("k9Mul", CriticRealHalfPhase::k9Mul, buffer0, buffer3, buffer5)
-        .task("k10Add", CriticRealHalfPhase::k10Add, buffer6, buffer0, state)
+        .task("k10Mul", CriticRealHalfPhase::k10Mul, buffer6, buffer0, state)
         .task("k11Add", CriticRealHalfPhase::k11Add, buffer7, buffer2, state)
         .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer4, state)
-        .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6)
+        .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6, state)
         .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAdd, buffer10, buffer9, state)
         .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSum, buffer4, buffer10)
         .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer2, buffer4)
@@ -1252,68 +1224,65 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k21Add", CriticRealHalfPhase::k21Add, buffer4, buffer12)
         .task("k22Rsqrt", CriticRealHalfPhase::k22Rsqrt, buffer13, buffer4)
         .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer10, buffer11, buffer13)
-        .task("k24Add", CriticRealHalfPhase::k24Add, buffer14, buffer10, state)
+        .task("k24Mul", CriticRealHalfPhase::k24Mul, buffer14, buffer10, state)
         .task("k25Add", CriticRealHalfPhase::k25Add, buffer15, buffer2, state)
         .task("k26Add", CriticRealHalfPhase::k26Add, buffer16, buffer12, state)
-        .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14)
-        .task("k28Matmul", CriticRealHalfPhase::k28Matmul, buffer18, buffer17, state)
-        .task("k29Mul", CriticRealHalfPhase::k29Mul, buffer19, buffer18, state)
-        .task("k30ReduceSum", CriticRealHalfPhase::k30ReduceSum, buffer20, buffer19)
-        .task("k31Mul", CriticRealHalfPhase::k31Mul, buffer21, buffer20)
-        .task("k32Matmul", CriticRealHalfPhase::k32Matmul, buffer22, CONSTANT_0, state)
-        .task("k33Matmul", CriticRealHalfPhase::k33Matmul, buffer23, CONSTANT_0, buffer17)
-        .task("k34Add", CriticRealHalfPhase::k34Add, buffer17, buffer14, buffer22)
-        .task("k35ReduceSum", CriticRealHalfPhase::k35ReduceSum, buffer12, buffer17)
-        .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer22, buffer17, state)
-        .task("k37Mul", CriticRealHalfPhase::k37Mul, buffer14, buffer17, buffer10)
-        .task("k38ReduceSum", CriticRealHalfPhase::k38ReduceSum, buffer2, buffer14)
-        .task("k39Mul", CriticRealHalfPhase::k39Mul, buffer14, buffer22, buffer11)
-        .task("k40ReduceSum", CriticRealHalfPhase::k40ReduceSum, buffer24, buffer14)
-        .task("k41Mul", CriticRealHalfPhase::k41Mul, buffer14, buffer24, buffer13, buffer4, buffer11)
-        .task("k42Add", CriticRealHalfPhase::k42Add, buffer11, buffer22, buffer13, buffer14)
-        .task("k43Neg", CriticRealHalfPhase::k43Neg, buffer14, buffer11)
-        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer13, buffer14)
-        .task("k45Add", CriticRealHalfPhase::k45Add, buffer14, buffer11, buffer13)
-        .task("k46ReduceSum", CriticRealHalfPhase::k46ReduceSum, buffer13, buffer14)
-        .task("k47Conv2dBackwardInput", CriticRealHalfPhase::k47Conv2dBackwardInput, buffer25, buffer14, state)
-        .task("k48Conv2dBackwardWeight", CriticRealHalfPhase::k48Conv2dBackwardWeight, buffer26, buffer9, buffer14)
-        .task("k49Add", CriticRealHalfPhase::k49Add, buffer9, buffer6, buffer25)
-        .task("k50ReduceSum", CriticRealHalfPhase::k50ReduceSum, buffer4, buffer9)
-        .task("k51Mul", CriticRealHalfPhase::k51Mul, buffer25, buffer9, state)
-        .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer6, buffer9, buffer0)
-        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSum, buffer24, buffer6)
-        .task("k54Mul", CriticRealHalfPhase::k54Mul, buffer6, buffer25, buffer3)
-        .task("k55ReduceSum", CriticRealHalfPhase::k55ReduceSum, buffer27, buffer6)
-        .task("k56Mul", CriticRealHalfPhase::k56Mul, buffer6, buffer27, buffer5, buffer1, buffer3)
-        .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer25, buffer5, buffer6)
-        .task("k58Neg", CriticRealHalfPhase::k58Neg, buffer6, buffer3)
-        .task("k59ReduceSum", CriticRealHalfPhase::k59ReduceSum, buffer5, buffer6)
-        .task("k60Add", CriticRealHalfPhase::k60Add, buffer6, buffer3, buffer5)
-        .task("k61ReduceSum", CriticRealHalfPhase::k61ReduceSum, buffer5, buffer6)
-        .task("k62Conv2dBackwardWeight", CriticRealHalfPhase::k62Conv2dBackwardWeight, buffer28, read10, buffer6)
-        .task("k63Add", CriticRealHalfPhase::k63Add, buffer29, buffer28, state)
-        .task("k64Minimum", CriticRealHalfPhase::k64Minimum, buffer30, buffer28, buffer29, state)
-        .task("k65Add", CriticRealHalfPhase::k65Add, buffer31, buffer5, state)
-        .task("k66Sub", CriticRealHalfPhase::k66Sub, buffer32, buffer5, buffer31, state)
-        .task("k67Add", CriticRealHalfPhase::k67Add, buffer33, buffer24, state)
-        .task("k68Sub", CriticRealHalfPhase::k68Sub, buffer34, buffer24, buffer33, state)
-        .task("k69Add", CriticRealHalfPhase::k69Add, buffer35, buffer4, state)
-        .task("k70Sub", CriticRealHalfPhase::k70Sub, buffer36, buffer4, buffer35, state)
-        .task("k71Add", CriticRealHalfPhase::k71Add, buffer37, buffer26, state)
-        .task("k72Minimum", CriticRealHalfPhase::k72Minimum, buffer38, buffer26, buffer37, state)
-        .task("k73Add", CriticRealHalfPhase::k73Add, buffer39, buffer13, state)
-        .task("k74Sub", CriticRealHalfPhase::k74Sub, buffer40, buffer13, buffer39, state)
-        .task("k75Add", CriticRealHalfPhase::k75Add, buffer41, buffer2, state)
-        .task("k76Sub", CriticRealHalfPhase::k76Sub, buffer42, buffer2, buffer41, state)
-        .task("k77Add", CriticRealHalfPhase::k77Add, buffer43, buffer12, state)
-        .task("k78Sub", CriticRealHalfPhase::k78Sub, buffer44, buffer12, buffer43, state)
-        .task("k79Add", CriticRealHalfPhase::k79Add, buffer45, buffer23, state)
-        .task("k80Sub", CriticRealHalfPhase::k80Sub, buffer46, buffer23, buffer45, state)
-        .task("k81Add", CriticRealHalfPhase::k81Add, buffer47, state)
-        .task("k82Sub", CriticRealHalfPhase::k82Sub, buffer48, buffer47, state)
-        .task("k83Add", CriticRealHalfPhase::k83Add, buffer49, state)
-        .persistOnDevice(state, buffer2, buffer4, buffer5, buffer7, buffer8, buffer12, buffer13, buffer15, buffer16, buffer21, buffer23, buffer24, buffer26, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer21);
+        .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14, state)
+        .task("k28MatmulMul", CriticRealHalfPhase::k28MatmulMul, buffer18, buffer17, state)
+        .task("k29ReduceSum", CriticRealHalfPhase::k29ReduceSum, buffer19, buffer18)
+        .task("k30Mul", CriticRealHalfPhase::k30Mul, buffer20, buffer19)
+        .task("k31Matmul", CriticRealHalfPhase::k31Matmul, buffer14, CONSTANT_0, state)
+        .task("k32Matmul", CriticRealHalfPhase::k32Matmul, buffer21, CONSTANT_0, buffer17)
+        .task("k33Add", CriticRealHalfPhase::k33Add, buffer22, buffer17, buffer14)
+        .task("k34ReduceSum", CriticRealHalfPhase::k34ReduceSum, buffer12, buffer22)
+        .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer14, buffer22, state)
+        .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer17, buffer22, buffer10)
+        .task("k37ReduceSum", CriticRealHalfPhase::k37ReduceSum, buffer2, buffer17)
+        .task("k38Mul", CriticRealHalfPhase::k38Mul, buffer17, buffer14, buffer11)
+        .task("k39ReduceSum", CriticRealHalfPhase::k39ReduceSum, buffer23, buffer17)
+        .task("k40Add", CriticRealHalfPhase::k40Add, buffer17, buffer14, buffer13, buffer23, buffer4, buffer11)
+        .task("k41Neg", CriticRealHalfPhase::k41Neg, buffer11, buffer17)
+        .task("k42ReduceSum", CriticRealHalfPhase::k42ReduceSum, buffer4, buffer11)
+        .task("k43Add", CriticRealHalfPhase::k43Add, buffer11, buffer17, buffer4)
+        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer4, buffer11)
+        .task("k45Conv2dBackwardInput", CriticRealHalfPhase::k45Conv2dBackwardInput, buffer6, buffer11, state)
+        .task("k46Conv2dBackwardWeight", CriticRealHalfPhase::k46Conv2dBackwardWeight, buffer24, buffer9, buffer11)
+        .task("k47Add", CriticRealHalfPhase::k47Add, buffer25, buffer9, buffer6)
+        .task("k48ReduceSum", CriticRealHalfPhase::k48ReduceSum, buffer23, buffer25)
+        .task("k49Mul", CriticRealHalfPhase::k49Mul, buffer6, buffer25, state)
+        .task("k50Mul", CriticRealHalfPhase::k50Mul, buffer9, buffer25, buffer0)
+        .task("k51ReduceSum", CriticRealHalfPhase::k51ReduceSum, buffer13, buffer9)
+        .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer9, buffer6, buffer3)
+        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSum, buffer26, buffer9)
+        .task("k54Add", CriticRealHalfPhase::k54Add, buffer9, buffer6, buffer5, buffer26, buffer1, buffer3)
+        .task("k55Neg", CriticRealHalfPhase::k55Neg, buffer3, buffer9)
+        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSum, buffer1, buffer3)
+        .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer9, buffer1)
+        .task("k58ReduceSum", CriticRealHalfPhase::k58ReduceSum, buffer1, buffer3)
+        .task("k59Conv2dBackwardWeight", CriticRealHalfPhase::k59Conv2dBackwardWeight, buffer27, read10, buffer3)
+        .task("k60Add", CriticRealHalfPhase::k60Add, buffer28, buffer27, state)
+        .task("k61Minimum", CriticRealHalfPhase::k61Minimum, buffer29, buffer27, buffer28, state)
+        .task("k62Add", CriticRealHalfPhase::k62Add, buffer30, buffer1, state)
+        .task("k63Sub", CriticRealHalfPhase::k63Sub, buffer31, buffer1, buffer30, state)
+        .task("k64Add", CriticRealHalfPhase::k64Add, buffer32, buffer13, state)
+        .task("k65Sub", CriticRealHalfPhase::k65Sub, buffer33, buffer13, buffer32, state)
+        .task("k66Add", CriticRealHalfPhase::k66Add, buffer34, buffer23, state)
+        .task("k67Sub", CriticRealHalfPhase::k67Sub, buffer35, buffer23, buffer34, state)
+        .task("k68Add", CriticRealHalfPhase::k68Add, buffer36, buffer24, state)
+        .task("k69Minimum", CriticRealHalfPhase::k69Minimum, buffer37, buffer24, buffer36, state)
+        .task("k70Add", CriticRealHalfPhase::k70Add, buffer38, buffer4, state)
+        .task("k71Sub", CriticRealHalfPhase::k71Sub, buffer39, buffer4, buffer38, state)
+        .task("k72Add", CriticRealHalfPhase::k72Add, buffer40, buffer2, state)
+        .task("k73Sub", CriticRealHalfPhase::k73Sub, buffer41, buffer2, buffer40, state)
+        .task("k74Add", CriticRealHalfPhase::k74Add, buffer42, buffer12, state)
+        .task("k75Sub", CriticRealHalfPhase::k75Sub, buffer43, buffer12, buffer42, state)
+        .task("k76Add", CriticRealHalfPhase::k76Add, buffer44, buffer21, state)
+        .task("k77Sub", CriticRealHalfPhase::k77Sub, buffer45, buffer21, buffer44, state)
+        .task("k78Add", CriticRealHalfPhase::k78Add, buffer46, state)
+        .task("k79Sub", CriticRealHalfPhase::k79Sub, buffer47, buffer46, state)
+        .task("k80Add", CriticRealHalfPhase::k80Add, buffer48, state)
+        .persistOnDevice(state, buffer1, buffer2, buffer4, buffer7, buffer8, buffer12, buffer13, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer20);
   }
 
   /**
@@ -1330,10 +1299,10 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     k7Add(buffer1, buffer4);
     k8Rsqrt(buffer5, buffer1);
     k9Mul(buffer0, buffer3, buffer5);
-    k10Add(buffer6, buffer0, state);
+    k10Mul(buffer6, buffer0, state);
     k11Add(buffer7, buffer2, state);
     k12Add(buffer8, buffer4, state);
-    k13Select(buffer9, buffer6);
+    k13Select(buffer9, buffer6, state);
     k14Conv2dAdd(buffer10, buffer9, state);
     k15ReduceSum(buffer4, buffer10);
     k16Mul(buffer2, buffer4);
@@ -1344,66 +1313,63 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     k21Add(buffer4, buffer12);
     k22Rsqrt(buffer13, buffer4);
     k23Mul(buffer10, buffer11, buffer13);
-    k24Add(buffer14, buffer10, state);
+    k24Mul(buffer14, buffer10, state);
     k25Add(buffer15, buffer2, state);
     k26Add(buffer16, buffer12, state);
-    k27Select(buffer17, buffer14);
-    k28Matmul(buffer18, buffer17, state);
-    k29Mul(buffer19, buffer18, state);
-    k30ReduceSum(buffer20, buffer19);
-    k31Mul(buffer21, buffer20);
-    k32Matmul(buffer22, CONSTANT_0, state);
-    k33Matmul(buffer23, CONSTANT_0, buffer17);
-    k34Add(buffer17, buffer14, buffer22);
-    k35ReduceSum(buffer12, buffer17);
-    k36Mul(buffer22, buffer17, state);
-    k37Mul(buffer14, buffer17, buffer10);
-    k38ReduceSum(buffer2, buffer14);
-    k39Mul(buffer14, buffer22, buffer11);
-    k40ReduceSum(buffer24, buffer14);
-    k41Mul(buffer14, buffer24, buffer13, buffer4, buffer11);
-    k42Add(buffer11, buffer22, buffer13, buffer14);
-    k43Neg(buffer14, buffer11);
-    k44ReduceSum(buffer13, buffer14);
-    k45Add(buffer14, buffer11, buffer13);
-    k46ReduceSum(buffer13, buffer14);
-    k47Conv2dBackwardInput(buffer25, buffer14, state);
-    k48Conv2dBackwardWeight(buffer26, buffer9, buffer14);
-    k49Add(buffer9, buffer6, buffer25);
-    k50ReduceSum(buffer4, buffer9);
-    k51Mul(buffer25, buffer9, state);
-    k52Mul(buffer6, buffer9, buffer0);
-    k53ReduceSum(buffer24, buffer6);
-    k54Mul(buffer6, buffer25, buffer3);
-    k55ReduceSum(buffer27, buffer6);
-    k56Mul(buffer6, buffer27, buffer5, buffer1, buffer3);
-    k57Add(buffer3, buffer25, buffer5, buffer6);
-    k58Neg(buffer6, buffer3);
-    k59ReduceSum(buffer5, buffer6);
-    k60Add(buffer6, buffer3, buffer5);
-    k61ReduceSum(buffer5, buffer6);
-    k62Conv2dBackwardWeight(buffer28, read10, buffer6);
-    k63Add(buffer29, buffer28, state);
-    k64Minimum(buffer30, buffer28, buffer29, state);
-    k65Add(buffer31, buffer5, state);
-    k66Sub(buffer32, buffer5, buffer31, state);
-    k67Add(buffer33, buffer24, state);
-    k68Sub(buffer34, buffer24, buffer33, state);
-    k69Add(buffer35, buffer4, state);
-    k70Sub(buffer36, buffer4, buffer35, state);
-    k71Add(buffer37, buffer26, state);
-    k72Minimum(buffer38, buffer26, buffer37, state);
-    k73Add(buffer39, buffer13, state);
-    k74Sub(buffer40, buffer13, buffer39, state);
-    k75Add(buffer41, buffer2, state);
-    k76Sub(buffer42, buffer2, buffer41, state);
-    k77Add(buffer43, buffer12, state);
-    k78Sub(buffer44, buffer12, buffer43, state);
-    k79Add(buffer45, buffer23, state);
-    k80Sub(buffer46, buffer23, buffer45, state);
-    k81Add(buffer47, state);
-    k82Sub(buffer48, buffer47, state);
-    k83Add(buffer49, state);
+    k27Select(buffer17, buffer14, state);
+    k28MatmulMul(buffer18, buffer17, state);
+    k29ReduceSum(buffer19, buffer18);
+    k30Mul(buffer20, buffer19);
+    k31Matmul(buffer14, CONSTANT_0, state);
+    k32Matmul(buffer21, CONSTANT_0, buffer17);
+    k33Add(buffer22, buffer17, buffer14);
+    k34ReduceSum(buffer12, buffer22);
+    k35Mul(buffer14, buffer22, state);
+    k36Mul(buffer17, buffer22, buffer10);
+    k37ReduceSum(buffer2, buffer17);
+    k38Mul(buffer17, buffer14, buffer11);
+    k39ReduceSum(buffer23, buffer17);
+    k40Add(buffer17, buffer14, buffer13, buffer23, buffer4, buffer11);
+    k41Neg(buffer11, buffer17);
+    k42ReduceSum(buffer4, buffer11);
+    k43Add(buffer11, buffer17, buffer4);
+    k44ReduceSum(buffer4, buffer11);
+    k45Conv2dBackwardInput(buffer6, buffer11, state);
+    k46Conv2dBackwardWeight(buffer24, buffer9, buffer11);
+    k47Add(buffer25, buffer9, buffer6);
+    k48ReduceSum(buffer23, buffer25);
+    k49Mul(buffer6, buffer25, state);
+    k50Mul(buffer9, buffer25, buffer0);
+    k51ReduceSum(buffer13, buffer9);
+    k52Mul(buffer9, buffer6, buffer3);
+    k53ReduceSum(buffer26, buffer9);
+    k54Add(buffer9, buffer6, buffer5, buffer26, buffer1, buffer3);
+    k55Neg(buffer3, buffer9);
+    k56ReduceSum(buffer1, buffer3);
+    k57Add(buffer3, buffer9, buffer1);
+    k58ReduceSum(buffer1, buffer3);
+    k59Conv2dBackwardWeight(buffer27, read10, buffer3);
+    k60Add(buffer28, buffer27, state);
+    k61Minimum(buffer29, buffer27, buffer28, state);
+    k62Add(buffer30, buffer1, state);
+    k63Sub(buffer31, buffer1, buffer30, state);
+    k64Add(buffer32, buffer13, state);
+    k65Sub(buffer33, buffer13, buffer32, state);
+    k66Add(buffer34, buffer23, state);
+    k67Sub(buffer35, buffer23, buffer34, state);
+    k68Add(buffer36, buffer24, state);
+    k69Minimum(buffer37, buffer24, buffer36, state);
+    k70Add(buffer38, buffer4, state);
+    k71Sub(buffer39, buffer4, buffer38, state);
+    k72Add(buffer40, buffer2, state);
+    k73Sub(buffer41, buffer2, buffer40, state);
+    k74Add(buffer42, buffer12, state);
+    k75Sub(buffer43, buffer12, buffer42, state);
+    k76Add(buffer44, buffer21, state);
+    k77Sub(buffer45, buffer21, buffer44, state);
+    k78Add(buffer46, state);
+    k79Sub(buffer47, buffer46, state);
+    k80Add(buffer48, state);
   }
 
   /**
@@ -1520,15 +1486,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticRealHalfCommit")
-        .consumeFromDevice(state, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer7, buffer8, buffer15, buffer16)
-        .task("commit0", CriticRealHalfPhase::commit0, state, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47)
-        .task("commit1", CriticRealHalfPhase::commit1, state, buffer48, buffer49, buffer7, buffer8, buffer15, buffer16)
+        .consumeFromDevice(state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
+        .task("commit0", CriticRealHalfPhase::commit0, state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46)
+        .task("commit1", CriticRealHalfPhase::commit1, state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47);
-    commit1(state, buffer48, buffer49, buffer7, buffer8, buffer15, buffer16);
+    commit0(state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46);
+    commit1(state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1547,7 +1513,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 100352 + (sent ? 0 : 256), 4, CriticRealHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer21, writes[0]);
+    DeviceState.toHost(buffer20, writes[0]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[10]);
   }
@@ -1560,16 +1526,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer21, into);
-      case 1 -> DeviceState.get().fetch(buffer28, into);
-      case 2 -> DeviceState.get().fetch(buffer5, into);
-      case 3 -> DeviceState.get().fetch(buffer24, into);
-      case 4 -> DeviceState.get().fetch(buffer4, into);
-      case 5 -> DeviceState.get().fetch(buffer26, into);
-      case 6 -> DeviceState.get().fetch(buffer13, into);
+      case 0 -> DeviceState.get().fetch(buffer20, into);
+      case 1 -> DeviceState.get().fetch(buffer27, into);
+      case 2 -> DeviceState.get().fetch(buffer1, into);
+      case 3 -> DeviceState.get().fetch(buffer13, into);
+      case 4 -> DeviceState.get().fetch(buffer23, into);
+      case 5 -> DeviceState.get().fetch(buffer24, into);
+      case 6 -> DeviceState.get().fetch(buffer4, into);
       case 7 -> DeviceState.get().fetch(buffer2, into);
       case 8 -> DeviceState.get().fetch(buffer12, into);
-      case 9 -> DeviceState.get().fetch(buffer23, into);
+      case 9 -> DeviceState.get().fetch(buffer21, into);
       case 10 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.real_half` is persistent: download it");
     }

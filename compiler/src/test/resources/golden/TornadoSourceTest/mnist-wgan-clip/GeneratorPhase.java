@@ -28,109 +28,109 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer1 = new FloatArray(401408);
 
-  private static final FloatArray buffer2 = new FloatArray(401408);
+  private static final FloatArray buffer2 = new FloatArray(1605632);
 
-  private static final FloatArray buffer3 = new FloatArray(1605632);
+  private static final FloatArray buffer3 = new FloatArray(128);
 
   private static final FloatArray buffer4 = new FloatArray(128);
 
-  private static final FloatArray buffer5 = new FloatArray(128);
+  private static final FloatArray buffer5 = new FloatArray(1605632);
 
-  private static final FloatArray buffer6 = new FloatArray(1605632);
+  private static final FloatArray buffer6 = new FloatArray(128);
 
   private static final FloatArray buffer7 = new FloatArray(128);
 
-  private static final FloatArray buffer8 = new FloatArray(128);
+  private static final FloatArray buffer8 = new FloatArray(1605632);
 
-  private static final FloatArray buffer9 = new FloatArray(1605632);
+  private static final FloatArray buffer9 = new FloatArray(128);
 
   private static final FloatArray buffer10 = new FloatArray(128);
 
-  private static final FloatArray buffer11 = new FloatArray(128);
+  private static final FloatArray buffer11 = new FloatArray(1605632);
 
-  private static final FloatArray buffer12 = new FloatArray(1605632);
+  private static final FloatArray buffer12 = new FloatArray(6422528);
 
   private static final FloatArray buffer13 = new FloatArray(6422528);
 
-  private static final FloatArray buffer14 = new FloatArray(6422528);
+  private static final FloatArray buffer14 = new FloatArray(128);
 
   private static final FloatArray buffer15 = new FloatArray(128);
 
-  private static final FloatArray buffer16 = new FloatArray(128);
+  private static final FloatArray buffer16 = new FloatArray(6422528);
 
-  private static final FloatArray buffer17 = new FloatArray(6422528);
+  private static final FloatArray buffer17 = new FloatArray(128);
 
   private static final FloatArray buffer18 = new FloatArray(128);
 
-  private static final FloatArray buffer19 = new FloatArray(128);
+  private static final FloatArray buffer19 = new FloatArray(6422528);
 
-  private static final FloatArray buffer20 = new FloatArray(6422528);
+  private static final FloatArray buffer20 = new FloatArray(50176);
 
-  private static final FloatArray buffer21 = new FloatArray(50176);
+  private static final FloatArray buffer21 = new FloatArray(802816);
 
-  private static final FloatArray buffer22 = new FloatArray(50176);
+  private static final FloatArray buffer22 = new FloatArray(64);
 
-  private static final FloatArray buffer23 = new FloatArray(802816);
+  private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(64);
+  private static final FloatArray buffer24 = new FloatArray(802816);
 
   private static final FloatArray buffer25 = new FloatArray(64);
 
-  private static final FloatArray buffer26 = new FloatArray(802816);
+  private static final FloatArray buffer26 = new FloatArray(64);
 
-  private static final FloatArray buffer27 = new FloatArray(64);
+  private static final FloatArray buffer27 = new FloatArray(802816);
 
   private static final FloatArray buffer28 = new FloatArray(64);
 
-  private static final FloatArray buffer29 = new FloatArray(802816);
+  private static final FloatArray buffer29 = new FloatArray(64);
 
-  private static final FloatArray buffer30 = new FloatArray(64);
+  private static final FloatArray buffer30 = new FloatArray(802816);
 
-  private static final FloatArray buffer31 = new FloatArray(64);
+  private static final FloatArray buffer31 = new FloatArray(200704);
 
-  private static final FloatArray buffer32 = new FloatArray(802816);
+  private static final FloatArray buffer32 = new FloatArray(200704);
 
-  private static final FloatArray buffer33 = new FloatArray(200704);
+  private static final FloatArray buffer33 = new FloatArray(64);
 
-  private static final FloatArray buffer34 = new FloatArray(200704);
+  private static final FloatArray buffer34 = new FloatArray(64);
 
-  private static final FloatArray buffer35 = new FloatArray(64);
+  private static final FloatArray buffer35 = new FloatArray(200704);
 
   private static final FloatArray buffer36 = new FloatArray(64);
 
-  private static final FloatArray buffer37 = new FloatArray(200704);
+  private static final FloatArray buffer37 = new FloatArray(64);
 
-  private static final FloatArray buffer38 = new FloatArray(64);
+  private static final FloatArray buffer38 = new FloatArray(200704);
 
-  private static final FloatArray buffer39 = new FloatArray(64);
+  private static final FloatArray buffer39 = new FloatArray(1);
 
-  private static final FloatArray buffer40 = new FloatArray(200704);
+  private static final FloatArray buffer40 = new FloatArray(1);
 
-  private static final FloatArray buffer41 = new FloatArray(1);
+  private static final FloatArray buffer41 = new FloatArray(200704);
 
-  private static final FloatArray buffer42 = new FloatArray(1);
+  private static final FloatArray buffer42 = new FloatArray(64);
 
-  private static final FloatArray buffer43 = new FloatArray(200704);
+  private static final FloatArray buffer43 = new FloatArray(802816);
 
-  private static final FloatArray buffer44 = new FloatArray(64);
+  private static final FloatArray buffer44 = new FloatArray(50176);
 
-  private static final FloatArray buffer45 = new FloatArray(802816);
+  private static final FloatArray buffer45 = new FloatArray(6272);
 
   private static final FloatArray buffer46 = new FloatArray(6422528);
 
-  private static final FloatArray buffer47 = new FloatArray(6272);
+  private static final FloatArray buffer47 = new FloatArray(128);
 
-  private static final FloatArray buffer48 = new FloatArray(128);
+  private static final FloatArray buffer48 = new FloatArray(262144);
 
   private static final FloatArray buffer49 = new FloatArray(1605632);
 
-  private static final FloatArray buffer50 = new FloatArray(262144);
+  private static final FloatArray buffer50 = new FloatArray(128);
 
-  private static final FloatArray buffer51 = new FloatArray(128);
+  private static final FloatArray buffer51 = new FloatArray(401408);
 
-  private static final FloatArray buffer52 = new FloatArray(401408);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(262144);
+  private static final FloatArray buffer53 = new FloatArray(401408);
 
   private static final FloatArray buffer54 = new FloatArray(6272);
 
@@ -277,9 +277,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:3: %23 : f32[64,6272] = matmul_add
+   * ../models/mnist-wgan-clip.wgan:14:36: %28 : f32[64,6272] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int r = o / 6272;
       int c = o % 6272;
@@ -288,23 +288,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(313600 + (o % 6272))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %28 : f32[64,6272] = select
-   */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %33 : f32[64,128,14,14] = conv2d_backward_input_add
    */
-  public static void k3Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -333,7 +324,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %34 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k4ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k3ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -354,7 +345,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %36 : f32[1,128,1,1] = mul
    */
-  public static void k5Mul(FloatArray out, FloatArray in0) {
+  public static void k4Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -363,7 +354,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %38 : f32[64,128,14,14] = sub
    */
-  public static void k6Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k5Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 128))));
     }
@@ -372,7 +363,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %39 : f32[64,128,14,14] = mul
    */
-  public static void k7Mul(FloatArray out, FloatArray in0) {
+  public static void k6Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -381,7 +372,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %40 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k8ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k7ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -402,7 +393,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %42 : f32[1,128,1,1] = mul
    */
-  public static void k9Mul(FloatArray out, FloatArray in0) {
+  public static void k8Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -411,7 +402,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %44 : f32[1,128,1,1] = add
    */
-  public static void k10Add(FloatArray out, FloatArray in0) {
+  public static void k9Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -420,7 +411,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %45 : f32[1,128,1,1] = rsqrt
    */
-  public static void k11Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k10Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -429,25 +420,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %47 : f32[64,128,14,14] = mul
    */
-  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %53 : f32[64,128,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:15:75: %50 : f32[64,128,14,14] = mul
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) * state.get(582144 + ((i / 196) % 128))) + state.get(582272 + ((i / 196) % 128))));
+      out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %61 : f32[128] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582400 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -456,7 +447,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %67 : f32[128] = add
    */
-  public static void k15Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582528 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -465,16 +456,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:86: %72 : f32[64,128,14,14] = select
    */
-  public static void k16Select(FloatArray out, FloatArray in0) {
+  public static void k15Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %76 : f32[64,128,28,28] = conv2d_backward_input_add
    */
-  public static void k17Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k16Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -503,7 +494,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %77 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -524,7 +515,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %79 : f32[1,128,1,1] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -533,7 +524,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %81 : f32[64,128,28,28] = sub
    */
-  public static void k20Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 784) % 128))));
     }
@@ -542,7 +533,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %82 : f32[64,128,28,28] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -551,7 +542,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %83 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -572,7 +563,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %85 : f32[1,128,1,1] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k22Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -581,7 +572,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %87 : f32[1,128,1,1] = add
    */
-  public static void k24Add(FloatArray out, FloatArray in0) {
+  public static void k23Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -590,7 +581,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %88 : f32[1,128,1,1] = rsqrt
    */
-  public static void k25Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -599,25 +590,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %90 : f32[64,128,28,28] = mul
    */
-  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %96 : f32[64,128,28,28] = add
+   * ../models/mnist-wgan-clip.wgan:16:75: %93 : f32[64,128,28,28] = mul
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) * state.get(844928 + ((i / 784) % 128))) + state.get(845056 + ((i / 784) % 128))));
+      out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %104 : f32[128] = add
    */
-  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845184 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -626,7 +617,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %110 : f32[128] = add
    */
-  public static void k29Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845312 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -635,16 +626,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:86: %115 : f32[64,128,28,28] = select
    */
-  public static void k30Select(FloatArray out, FloatArray in0) {
+  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:3: %116 : f32[64,1,28,28] = conv2d
+   * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = conv2d_tanh
    */
-  public static void k31Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k30Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -664,23 +655,15 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = tanh
-   */
-  public static void k32Tanh(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 50176; i++) {
-      out.set(i, ((float) TornadoMath.tanh((in0.get(i) + state.get(851712 + 0)))));
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %126 : f32[64,64,14,14] = conv2d_add
    */
-  public static void k33Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -708,7 +691,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %127 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -729,7 +712,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %129 : f32[1,64,1,1] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0) {
+  public static void k33Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -738,7 +721,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %131 : f32[64,64,14,14] = sub
    */
-  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
     }
@@ -747,7 +730,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %132 : f32[64,64,14,14] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
+  public static void k35Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -756,7 +739,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %133 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -777,7 +760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %135 : f32[1,64,1,1] = mul
    */
-  public static void k39Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -786,7 +769,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %137 : f32[1,64,1,1] = add
    */
-  public static void k40Add(FloatArray out, FloatArray in0) {
+  public static void k38Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -795,7 +778,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %138 : f32[1,64,1,1] = rsqrt
    */
-  public static void k41Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -804,25 +787,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %140 : f32[64,64,14,14] = mul
    */
-  public static void k42Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %146 : f32[64,64,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:21:74: %143 : f32[64,64,14,14] = mul
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) * state.get(852801 + ((i / 196) % 64))) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %154 : f32[64] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -831,7 +814,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %160 : f32[64] = add
    */
-  public static void k45Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -840,16 +823,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %165 : f32[64,64,14,14] = select
    */
-  public static void k46Select(FloatArray out, FloatArray in0) {
+  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %171 : f32[64,64,7,7] = conv2d_add
    */
-  public static void k47Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k45Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -877,7 +860,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %172 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -898,7 +881,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %174 : f32[1,64,1,1] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0) {
+  public static void k47Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -907,7 +890,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %176 : f32[64,64,7,7] = sub
    */
-  public static void k50Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -916,7 +899,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %177 : f32[64,64,7,7] = mul
    */
-  public static void k51Mul(FloatArray out, FloatArray in0) {
+  public static void k49Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -925,7 +908,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %178 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -946,7 +929,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %180 : f32[1,64,1,1] = mul
    */
-  public static void k53Mul(FloatArray out, FloatArray in0) {
+  public static void k51Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -955,7 +938,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %182 : f32[1,64,1,1] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0) {
+  public static void k52Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -964,7 +947,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %183 : f32[1,64,1,1] = rsqrt
    */
-  public static void k55Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k53Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
@@ -973,25 +956,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %185 : f32[64,64,7,7] = mul
    */
-  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %191 : f32[64,64,7,7] = add
+   * ../models/mnist-wgan-clip.wgan:22:74: %188 : f32[64,64,7,7] = mul
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) * state.get(918657 + ((i / 49) % 64))) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %199 : f32[64] = add
    */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1000,7 +983,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %205 : f32[64] = add
    */
-  public static void k59Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1009,16 +992,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %210 : f32[64,64,7,7] = select
    */
-  public static void k60Select(FloatArray out, FloatArray in0) {
+  public static void k58Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:23:12: %214 : f32[64,1] = matmul
+   * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = matmul_mul
    */
-  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k59MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 64; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1026,23 +1009,15 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 3136; p++) {
         acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = mul
-   */
-  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (-1.0f * (in0.get(i) + state.get(922049 + 0))));
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %221 : f32[] = reduce_sum
    */
-  public static void k63ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1059,7 +1034,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %223 : f32[] = mul
    */
-  public static void k64Mul(FloatArray out, FloatArray in0) {
+  public static void k61Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.015625f));
     }
@@ -1068,7 +1043,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %229 : f32[64,3136] = matmul
    */
-  public static void k65Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1083,7 +1058,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %236 : f32[64,64,7,7] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1092,7 +1067,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %237 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1113,7 +1088,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %239 : f32[64,64,7,7] = mul
    */
-  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -1122,7 +1097,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %240 : f32[64,64,7,7] = mul
    */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1131,7 +1106,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %241 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k70ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1152,7 +1127,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %244 : f32[64,64,7,7] = mul
    */
-  public static void k71Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1160,6 +1135,46 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * %245 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 49;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 7; r2++) {
+          for (int r3 = 0; r3 < 7; r3++) {
+            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %255 : f32[64,64,7,7] = add
+   */
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %256 : f32[64,64,7,7] = neg
+   */
+  public static void k71Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %257 : f32[1,64,1,1] = reduce_sum
    */
   public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -1180,58 +1195,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %252 : f32[64,64,7,7] = mul
-   */
-  public static void k73Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
-   * %255 : f32[64,64,7,7] = add
-   */
-  public static void k74Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + in2.get(i)) + in2.get(i)));
-    }
-  }
-
-  /**
-   * %256 : f32[64,64,7,7] = neg
-   */
-  public static void k75Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %257 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
    * %260 : f32[64,64,7,7] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 3.1887754E-4f)));
     }
@@ -1240,7 +1206,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %261 : f32[64,64,14,14] = conv2d_backward_input
    */
-  public static void k78Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1268,7 +1234,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %267 : f32[64,64,14,14] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1277,7 +1243,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %268 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1298,7 +1264,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %270 : f32[64,64,14,14] = mul
    */
-  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -1307,7 +1273,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %271 : f32[64,64,14,14] = mul
    */
-  public static void k82Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1316,7 +1282,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %272 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k83ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1337,7 +1303,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %275 : f32[64,64,14,14] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1346,7 +1312,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %276 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k85ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k81ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1365,28 +1331,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %283 : f32[64,64,14,14] = mul
-   */
-  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %286 : f32[64,64,14,14] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %287 : f32[64,64,14,14] = neg
    */
-  public static void k88Neg(FloatArray out, FloatArray in0) {
+  public static void k83Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1395,7 +1352,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %288 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k84ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1416,7 +1373,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %291 : f32[64,64,14,14] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 7.9719386E-5f)));
     }
@@ -1425,7 +1382,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[64,1,28,28] = conv2d_backward_input_mul
    */
-  public static void k91Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k86Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
@@ -1455,7 +1412,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %297 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k92ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k87ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1476,7 +1433,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %299 : f32[64,128,28,28] = conv2d_backward_input
    */
-  public static void k93Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k88Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -1504,7 +1461,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %300 : f32[1,128,7,7] = conv2d_backward_weight
    */
-  public static void k94Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k89Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6272; o++) {
       float acc = 0f;
       int j = o % 7;
@@ -1531,7 +1488,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %306 : f32[64,128,28,28] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1540,7 +1497,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %307 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1561,7 +1518,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %309 : f32[64,128,28,28] = mul
    */
-  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
     }
@@ -1570,7 +1527,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %310 : f32[64,128,28,28] = mul
    */
-  public static void k98Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1579,7 +1536,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %311 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1600,7 +1557,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %314 : f32[64,128,28,28] = mul
    */
-  public static void k100Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1609,7 +1566,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %315 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k101ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1628,28 +1585,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %322 : f32[64,128,28,28] = mul
-   */
-  public static void k102Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((((in0.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in2.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %325 : f32[64,128,28,28] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %326 : f32[64,128,28,28] = neg
    */
-  public static void k104Neg(FloatArray out, FloatArray in0) {
+  public static void k98Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1658,7 +1606,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %327 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1679,7 +1627,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %330 : f32[64,128,28,28] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 784) % 128)) * 1.9929847E-5f)));
     }
@@ -1688,7 +1636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k107ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k101ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1709,7 +1657,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[64,128,14,14] = conv2d
    */
-  public static void k108Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k102Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -1736,7 +1684,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %334 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k109Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k103Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1763,7 +1711,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %340 : f32[64,128,14,14] = add
    */
-  public static void k110Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1772,7 +1720,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %341 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k111ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1793,7 +1741,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %343 : f32[64,128,14,14] = mul
    */
-  public static void k112Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k106Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
     }
@@ -1802,7 +1750,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %344 : f32[64,128,14,14] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k107Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1811,7 +1759,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %345 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1832,7 +1780,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %348 : f32[64,128,14,14] = mul
    */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1841,7 +1789,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %349 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k110ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1860,28 +1808,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %356 : f32[64,128,14,14] = mul
-   */
-  public static void k117Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in2.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %359 : f32[64,128,14,14] = add
    */
-  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %360 : f32[64,128,14,14] = neg
    */
-  public static void k119Neg(FloatArray out, FloatArray in0) {
+  public static void k112Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1890,7 +1829,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %361 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k113ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1911,7 +1850,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %364 : f32[64,128,14,14] = add
    */
-  public static void k121Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 128)) * 7.9719386E-5f)));
     }
@@ -1920,7 +1859,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %365 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k115ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1941,7 +1880,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %367 : f32[64,128,7,7] = conv2d
    */
-  public static void k123Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k116Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -1968,7 +1907,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %368 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k124Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1995,7 +1934,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %375 : f32[64,6272] = add
    */
-  public static void k125Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2004,7 +1943,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %376 : f32[1,6272] = reduce_sum
    */
-  public static void k126ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 6272; o++) {
       int rest = o;
       int base = 0;
@@ -2021,7 +1960,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %378 : f32[6272,50] = matmul
    */
-  public static void k127Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 313600; o++) {
       int r = o / 50;
       int c = o % 50;
@@ -2036,7 +1975,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %386 : f32[6272,50] = add
    */
-  public static void k128Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k121Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, ((state.get(992133 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2045,7 +1984,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %393 : f32[6272,50] = sub
    */
-  public static void k129Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k122Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, (state.get(0 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2054,7 +1993,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %400 : f32[6272] = add
    */
-  public static void k130Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k123Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((state.get(1305733 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2063,7 +2002,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %407 : f32[6272] = sub
    */
-  public static void k131Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k124Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (state.get(313600 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2072,7 +2011,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %414 : f32[128,128,4,4] = add
    */
-  public static void k132Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k125Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1312005 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2081,7 +2020,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %421 : f32[128,128,4,4] = sub
    */
-  public static void k133Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k126Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(319872 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2090,7 +2029,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %428 : f32[128] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k127Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574149 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2099,7 +2038,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %435 : f32[128] = sub
    */
-  public static void k135Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k128Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582016 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2108,7 +2047,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %442 : f32[128] = add
    */
-  public static void k136Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k129Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574277 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2117,7 +2056,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %449 : f32[128] = sub
    */
-  public static void k137Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k130Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582144 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2126,7 +2065,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %456 : f32[128] = add
    */
-  public static void k138Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k131Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574405 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2135,7 +2074,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %463 : f32[128] = sub
    */
-  public static void k139Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k132Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582272 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2144,7 +2083,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %470 : f32[128,128,4,4] = add
    */
-  public static void k140Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k133Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1574533 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2153,7 +2092,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %477 : f32[128,128,4,4] = sub
    */
-  public static void k141Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k134Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(582656 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2162,7 +2101,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %484 : f32[128] = add
    */
-  public static void k142Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k135Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836677 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2171,7 +2110,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %491 : f32[128] = sub
    */
-  public static void k143Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k136Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844800 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2180,7 +2119,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %498 : f32[128] = add
    */
-  public static void k144Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k137Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836805 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2189,7 +2128,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %505 : f32[128] = sub
    */
-  public static void k145Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k138Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844928 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2198,7 +2137,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %512 : f32[128] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836933 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2207,7 +2146,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %519 : f32[128] = sub
    */
-  public static void k147Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k140Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(845056 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2216,7 +2155,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %526 : f32[1,128,7,7] = add
    */
-  public static void k148Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k141Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((state.get(1837061 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2225,7 +2164,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %533 : f32[1,128,7,7] = sub
    */
-  public static void k149Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (state.get(845440 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2234,7 +2173,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %540 : f32[1] = add
    */
-  public static void k150Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(1843333 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2243,7 +2182,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k144Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(851712 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2252,7 +2191,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k152Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k145Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2261,7 +2200,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %561 : f32[64] = sub
    */
-  public static void k153Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k146Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2270,7 +2209,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %568 : f32[64] = add
    */
-  public static void k154Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843398 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2279,7 +2218,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %575 : f32[64] = sub
    */
-  public static void k155Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2288,7 +2227,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %582 : f32[64] = add
    */
-  public static void k156Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843462 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2297,7 +2236,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %589 : f32[64] = sub
    */
-  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k150Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2306,7 +2245,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %596 : f32[64] = add
    */
-  public static void k158Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k151Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843526 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2315,7 +2254,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %603 : f32[64] = sub
    */
-  public static void k159Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k152Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2324,14 +2263,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %605 : f32[] = add
    */
-  public static void k160Add(FloatArray out, FloatArray state) {
+  public static void k153Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(992132 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k160Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k153Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -2339,168 +2278,161 @@ public final class GeneratorPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", GeneratorPhase::k2Select, buffer2, buffer1)
-        .task("k3Conv2dBackwardInputAdd", GeneratorPhase::k3Conv2dBackwardInputAdd, buffer3, buffer2, state)
-        .task("k4ReduceSum", GeneratorPhase::k4ReduceSum, buffer4, buffer3)
-        .task("k5Mul", GeneratorPhase::k5Mul, buffer5, buffer4)
-        .task("k6Sub", GeneratorPhase::k6Sub, buffer6, buffer3, buffer5)
-        .task("k7Mul", GeneratorPhase::k7Mul, buffer3, buffer6)
-        .task("k8ReduceSum", GeneratorPhase::k8ReduceSum, buffer4, buffer3)
-        .task("k9Mul", GeneratorPhase::k9Mul, buffer7, buffer4)
-        .task("k10Add", GeneratorPhase::k10Add, buffer4, buffer7)
-        .task("k11Rsqrt", GeneratorPhase::k11Rsqrt, buffer8, buffer4)
-        .task("k12Mul", GeneratorPhase::k12Mul, buffer3, buffer6, buffer8)
-        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer3, state)
-        .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer5, state)
-        .task("k15Add", GeneratorPhase::k15Add, buffer11, buffer7, state)
-        .task("k16Select", GeneratorPhase::k16Select, buffer12, buffer9)
-        .task("k17Conv2dBackwardInputAdd", GeneratorPhase::k17Conv2dBackwardInputAdd, buffer13, buffer12, state)
-        .task("k18ReduceSum", GeneratorPhase::k18ReduceSum, buffer7, buffer13)
-        .task("k19Mul", GeneratorPhase::k19Mul, buffer5, buffer7)
-        .task("k20Sub", GeneratorPhase::k20Sub, buffer14, buffer13, buffer5)
-        .task("k21Mul", GeneratorPhase::k21Mul, buffer13, buffer14)
-        .task("k22ReduceSum", GeneratorPhase::k22ReduceSum, buffer7, buffer13)
-        .task("k23Mul", GeneratorPhase::k23Mul, buffer15, buffer7)
-        .task("k24Add", GeneratorPhase::k24Add, buffer7, buffer15)
-        .task("k25Rsqrt", GeneratorPhase::k25Rsqrt, buffer16, buffer7)
-        .task("k26Mul", GeneratorPhase::k26Mul, buffer13, buffer14, buffer16)
-        .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer13, state)
-        .task("k28Add", GeneratorPhase::k28Add, buffer18, buffer5, state)
-        .task("k29Add", GeneratorPhase::k29Add, buffer19, buffer15, state)
-        .task("k30Select", GeneratorPhase::k30Select, buffer20, buffer17)
-        .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer21, buffer20, state)
-        .task("k32Tanh", GeneratorPhase::k32Tanh, buffer22, buffer21, state)
-        .task("k33Conv2dAdd", GeneratorPhase::k33Conv2dAdd, buffer23, buffer22, state)
-        .task("k34ReduceSum", GeneratorPhase::k34ReduceSum, buffer24, buffer23)
-        .task("k35Mul", GeneratorPhase::k35Mul, buffer25, buffer24)
-        .task("k36Sub", GeneratorPhase::k36Sub, buffer26, buffer23, buffer25)
-        .task("k37Mul", GeneratorPhase::k37Mul, buffer23, buffer26)
-        .task("k38ReduceSum", GeneratorPhase::k38ReduceSum, buffer24, buffer23)
-        .task("k39Mul", GeneratorPhase::k39Mul, buffer27, buffer24)
-        .task("k40Add", GeneratorPhase::k40Add, buffer24, buffer27)
-        .task("k41Rsqrt", GeneratorPhase::k41Rsqrt, buffer28, buffer24)
-        .task("k42Mul", GeneratorPhase::k42Mul, buffer23, buffer26, buffer28)
-        .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer23, state)
-        .task("k44Add", GeneratorPhase::k44Add, buffer30, buffer25, state)
-        .task("k45Add", GeneratorPhase::k45Add, buffer31, buffer27, state)
-        .task("k46Select", GeneratorPhase::k46Select, buffer32, buffer29)
-        .task("k47Conv2dAdd", GeneratorPhase::k47Conv2dAdd, buffer33, buffer32, state)
-        .task("k48ReduceSum", GeneratorPhase::k48ReduceSum, buffer27, buffer33)
-        .task("k49Mul", GeneratorPhase::k49Mul, buffer25, buffer27)
-        .task("k50Sub", GeneratorPhase::k50Sub, buffer34, buffer33, buffer25)
-        .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer34)
-        .task("k52ReduceSum", GeneratorPhase::k52ReduceSum, buffer27, buffer33)
-        .task("k53Mul", GeneratorPhase::k53Mul, buffer35, buffer27)
-        .task("k54Add", GeneratorPhase::k54Add, buffer27, buffer35)
-        .task("k55Rsqrt", GeneratorPhase::k55Rsqrt, buffer36, buffer27)
-        .task("k56Mul", GeneratorPhase::k56Mul, buffer33, buffer34, buffer36)
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInputAdd", GeneratorPhase::k2Conv2dBackwardInputAdd, buffer2, buffer1, state)
+        .task("k3ReduceSum", GeneratorPhase::k3ReduceSum, buffer3, buffer2)
+        .task("k4Mul", GeneratorPhase::k4Mul, buffer4, buffer3)
+        .task("k5Sub", GeneratorPhase::k5Sub, buffer5, buffer2, buffer4)
+        .task("k6Mul", GeneratorPhase::k6Mul, buffer2, buffer5)
+        .task("k7ReduceSum", GeneratorPhase::k7ReduceSum, buffer3, buffer2)
+        .task("k8Mul", GeneratorPhase::k8Mul, buffer6, buffer3)
+        .task("k9Add", GeneratorPhase::k9Add, buffer3, buffer6)
+        .task("k10Rsqrt", GeneratorPhase::k10Rsqrt, buffer7, buffer3)
+        .task("k11Mul", GeneratorPhase::k11Mul, buffer2, buffer5, buffer7)
+        .task("k12Mul", GeneratorPhase::k12Mul, buffer8, buffer2, state)
+        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer4, state)
+        .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer6, state)
+        .task("k15Select", GeneratorPhase::k15Select, buffer11, buffer8, state)
+        .task("k16Conv2dBackwardInputAdd", GeneratorPhase::k16Conv2dBackwardInputAdd, buffer12, buffer11, state)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer6, buffer12)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer4, buffer6)
+        .task("k19Sub", GeneratorPhase::k19Sub, buffer13, buffer12, buffer4)
+        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer13)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer6, buffer12)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer14, buffer6)
+        .task("k23Add", GeneratorPhase::k23Add, buffer6, buffer14)
+        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer15, buffer6)
+        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer13, buffer15)
+        .task("k26Mul", GeneratorPhase::k26Mul, buffer16, buffer12, state)
+        .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer4, state)
+        .task("k28Add", GeneratorPhase::k28Add, buffer18, buffer14, state)
+        .task("k29Select", GeneratorPhase::k29Select, buffer19, buffer16, state)
+        .task("k30Conv2dTanh", GeneratorPhase::k30Conv2dTanh, buffer20, buffer19, state)
+        .task("k31Conv2dAdd", GeneratorPhase::k31Conv2dAdd, buffer21, buffer20, state)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer22, buffer21)
+        .task("k33Mul", GeneratorPhase::k33Mul, buffer23, buffer22)
+        .task("k34Sub", GeneratorPhase::k34Sub, buffer24, buffer21, buffer23)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer21, buffer24)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer22, buffer21)
+        .task("k37Mul", GeneratorPhase::k37Mul, buffer25, buffer22)
+        .task("k38Add", GeneratorPhase::k38Add, buffer22, buffer25)
+        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer26, buffer22)
+        .task("k40Mul", GeneratorPhase::k40Mul, buffer21, buffer24, buffer26)
+        .task("k41Mul", GeneratorPhase::k41Mul, buffer27, buffer21, state)
+        .task("k42Add", GeneratorPhase::k42Add, buffer28, buffer23, state)
+        .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer25, state)
+        .task("k44Select", GeneratorPhase::k44Select, buffer30, buffer27, state)
+        .task("k45Conv2dAdd", GeneratorPhase::k45Conv2dAdd, buffer31, buffer30, state)
+        .task("k46ReduceSum", GeneratorPhase::k46ReduceSum, buffer25, buffer31)
+        .task("k47Mul", GeneratorPhase::k47Mul, buffer23, buffer25)
+        .task("k48Sub", GeneratorPhase::k48Sub, buffer32, buffer31, buffer23)
+        .task("k49Mul", GeneratorPhase::k49Mul, buffer31, buffer32)
+        .task("k50ReduceSum", GeneratorPhase::k50ReduceSum, buffer25, buffer31)
+        .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer25)
+        .task("k52Add", GeneratorPhase::k52Add, buffer25, buffer33)
+        .task("k53Rsqrt", GeneratorPhase::k53Rsqrt, buffer34, buffer25)
+        .task("k54Mul", GeneratorPhase::k54Mul, buffer31, buffer32, buffer34)
+        .task("k55Mul", GeneratorPhase::k55Mul, buffer35, buffer31, state)
+        .task("k56Add", GeneratorPhase::k56Add, buffer36, buffer23, state)
         .task("k57Add", GeneratorPhase::k57Add, buffer37, buffer33, state)
-        .task("k58Add", GeneratorPhase::k58Add, buffer38, buffer25, state)
-        .task("k59Add", GeneratorPhase::k59Add, buffer39, buffer35, state)
-        .task("k60Select", GeneratorPhase::k60Select, buffer40, buffer37)
-        .task("k61Matmul", GeneratorPhase::k61Matmul, buffer35, buffer40, state)
-        .task("k62Mul", GeneratorPhase::k62Mul, buffer25, buffer35, state)
-        .task("k63ReduceSum", GeneratorPhase::k63ReduceSum, buffer41, buffer25)
-        .task("k64Mul", GeneratorPhase::k64Mul, buffer42, buffer41)
-        .task("k65Matmul", GeneratorPhase::k65Matmul, buffer40, CONSTANT_0, state)
-        .task("k66Add", GeneratorPhase::k66Add, buffer43, buffer37, buffer40)
-        .task("k67ReduceSum", GeneratorPhase::k67ReduceSum, buffer25, buffer43)
-        .task("k68Mul", GeneratorPhase::k68Mul, buffer40, buffer43, state)
-        .task("k69Mul", GeneratorPhase::k69Mul, buffer37, buffer43, buffer33)
-        .task("k70ReduceSum", GeneratorPhase::k70ReduceSum, buffer35, buffer37)
-        .task("k71Mul", GeneratorPhase::k71Mul, buffer37, buffer40, buffer34)
-        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer44, buffer37)
-        .task("k73Mul", GeneratorPhase::k73Mul, buffer37, buffer44, buffer36, buffer27, buffer34)
-        .task("k74Add", GeneratorPhase::k74Add, buffer34, buffer40, buffer36, buffer37)
-        .task("k75Neg", GeneratorPhase::k75Neg, buffer37, buffer34)
-        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer36, buffer37)
-        .task("k77Add", GeneratorPhase::k77Add, buffer37, buffer34, buffer36)
-        .task("k78Conv2dBackwardInput", GeneratorPhase::k78Conv2dBackwardInput, buffer32, buffer37, state)
-        .task("k79Add", GeneratorPhase::k79Add, buffer45, buffer29, buffer32)
-        .task("k80ReduceSum", GeneratorPhase::k80ReduceSum, buffer36, buffer45)
-        .task("k81Mul", GeneratorPhase::k81Mul, buffer32, buffer45, state)
-        .task("k82Mul", GeneratorPhase::k82Mul, buffer29, buffer45, buffer23)
-        .task("k83ReduceSum", GeneratorPhase::k83ReduceSum, buffer27, buffer29)
-        .task("k84Mul", GeneratorPhase::k84Mul, buffer29, buffer32, buffer26)
-        .task("k85ReduceSum", GeneratorPhase::k85ReduceSum, buffer44, buffer29)
-        .task("k86Mul", GeneratorPhase::k86Mul, buffer29, buffer44, buffer28, buffer24, buffer26)
-        .task("k87Add", GeneratorPhase::k87Add, buffer26, buffer32, buffer28, buffer29)
-        .task("k88Neg", GeneratorPhase::k88Neg, buffer29, buffer26)
-        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer28, buffer29)
-        .task("k90Add", GeneratorPhase::k90Add, buffer29, buffer26, buffer28)
-        .task("k91Conv2dBackwardInputMul", GeneratorPhase::k91Conv2dBackwardInputMul, buffer21, buffer29, buffer22, state)
-        .task("k92ReduceSum", GeneratorPhase::k92ReduceSum, buffer41, buffer21)
-        .task("k93Conv2dBackwardInput", GeneratorPhase::k93Conv2dBackwardInput, buffer46, buffer21, state)
-        .task("k94Conv2dBackwardWeight", GeneratorPhase::k94Conv2dBackwardWeight, buffer47, buffer20, buffer21)
-        .task("k95Add", GeneratorPhase::k95Add, buffer20, buffer17, buffer46)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer15, buffer20)
-        .task("k97Mul", GeneratorPhase::k97Mul, buffer46, buffer20, state)
-        .task("k98Mul", GeneratorPhase::k98Mul, buffer17, buffer20, buffer13)
-        .task("k99ReduceSum", GeneratorPhase::k99ReduceSum, buffer5, buffer17)
-        .task("k100Mul", GeneratorPhase::k100Mul, buffer17, buffer46, buffer14)
-        .task("k101ReduceSum", GeneratorPhase::k101ReduceSum, buffer48, buffer17)
-        .task("k102Mul", GeneratorPhase::k102Mul, buffer17, buffer48, buffer16, buffer7, buffer14)
-        .task("k103Add", GeneratorPhase::k103Add, buffer14, buffer46, buffer16, buffer17)
-        .task("k104Neg", GeneratorPhase::k104Neg, buffer17, buffer14)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer16, buffer17)
-        .task("k106Add", GeneratorPhase::k106Add, buffer17, buffer14, buffer16)
-        .task("k107ReduceSum", GeneratorPhase::k107ReduceSum, buffer16, buffer17)
-        .task("k108Conv2d", GeneratorPhase::k108Conv2d, buffer49, buffer17, state)
-        .task("k109Conv2dBackwardWeight", GeneratorPhase::k109Conv2dBackwardWeight, buffer50, buffer17, buffer12)
-        .task("k110Add", GeneratorPhase::k110Add, buffer12, buffer9, buffer49)
-        .task("k111ReduceSum", GeneratorPhase::k111ReduceSum, buffer7, buffer12)
-        .task("k112Mul", GeneratorPhase::k112Mul, buffer49, buffer12, state)
-        .task("k113Mul", GeneratorPhase::k113Mul, buffer9, buffer12, buffer3)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer48, buffer9)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer9, buffer49, buffer6)
-        .task("k116ReduceSum", GeneratorPhase::k116ReduceSum, buffer51, buffer9)
-        .task("k117Mul", GeneratorPhase::k117Mul, buffer9, buffer51, buffer8, buffer4, buffer6)
-        .task("k118Add", GeneratorPhase::k118Add, buffer6, buffer49, buffer8, buffer9)
-        .task("k119Neg", GeneratorPhase::k119Neg, buffer9, buffer6)
-        .task("k120ReduceSum", GeneratorPhase::k120ReduceSum, buffer8, buffer9)
-        .task("k121Add", GeneratorPhase::k121Add, buffer9, buffer6, buffer8)
-        .task("k122ReduceSum", GeneratorPhase::k122ReduceSum, buffer8, buffer9)
-        .task("k123Conv2d", GeneratorPhase::k123Conv2d, buffer52, buffer9, state)
-        .task("k124Conv2dBackwardWeight", GeneratorPhase::k124Conv2dBackwardWeight, buffer53, buffer9, buffer2)
-        .task("k125Add", GeneratorPhase::k125Add, buffer2, buffer1, buffer52)
-        .task("k126ReduceSum", GeneratorPhase::k126ReduceSum, buffer54, buffer2)
-        .task("k127Matmul", GeneratorPhase::k127Matmul, buffer55, buffer2, buffer0)
-        .task("k128Add", GeneratorPhase::k128Add, buffer56, buffer55, state)
-        .task("k129Sub", GeneratorPhase::k129Sub, buffer57, buffer55, buffer56, state)
-        .task("k130Add", GeneratorPhase::k130Add, buffer58, buffer54, state)
-        .task("k131Sub", GeneratorPhase::k131Sub, buffer59, buffer54, buffer58, state)
-        .task("k132Add", GeneratorPhase::k132Add, buffer60, buffer53, state)
-        .task("k133Sub", GeneratorPhase::k133Sub, buffer61, buffer53, buffer60, state)
-        .task("k134Add", GeneratorPhase::k134Add, buffer62, buffer8, state)
-        .task("k135Sub", GeneratorPhase::k135Sub, buffer63, buffer8, buffer62, state)
-        .task("k136Add", GeneratorPhase::k136Add, buffer64, buffer48, state)
-        .task("k137Sub", GeneratorPhase::k137Sub, buffer65, buffer48, buffer64, state)
-        .task("k138Add", GeneratorPhase::k138Add, buffer66, buffer7, state)
-        .task("k139Sub", GeneratorPhase::k139Sub, buffer67, buffer7, buffer66, state)
-        .task("k140Add", GeneratorPhase::k140Add, buffer68, buffer50, state)
-        .task("k141Sub", GeneratorPhase::k141Sub, buffer69, buffer50, buffer68, state)
-        .task("k142Add", GeneratorPhase::k142Add, buffer70, buffer16, state)
-        .task("k143Sub", GeneratorPhase::k143Sub, buffer71, buffer16, buffer70, state)
-        .task("k144Add", GeneratorPhase::k144Add, buffer72, buffer5, state)
-        .task("k145Sub", GeneratorPhase::k145Sub, buffer73, buffer5, buffer72, state)
-        .task("k146Add", GeneratorPhase::k146Add, buffer74, buffer15, state)
-        .task("k147Sub", GeneratorPhase::k147Sub, buffer75, buffer15, buffer74, state)
-        .task("k148Add", GeneratorPhase::k148Add, buffer76, buffer47, state)
-        .task("k149Sub", GeneratorPhase::k149Sub, buffer77, buffer47, buffer76, state)
-        .task("k150Add", GeneratorPhase::k150Add, buffer78, buffer41, state)
-        .task("k151Sub", GeneratorPhase::k151Sub, buffer79, buffer41, buffer78, state)
-        .task("k152Add", GeneratorPhase::k152Add, buffer80, buffer27, state)
-        .task("k153Sub", GeneratorPhase::k153Sub, buffer81, buffer27, buffer80, state)
-        .task("k154Add", GeneratorPhase::k154Add, buffer82, buffer36, state)
-        .task("k155Sub", GeneratorPhase::k155Sub, buffer83, buffer36, buffer82, state)
-        .task("k156Add", GeneratorPhase::k156Add, buffer84, buffer35, state)
-        .task("k157Sub", GeneratorPhase::k157Sub, buffer85, buffer35, buffer84, state)
-        .task("k158Add", GeneratorPhase::k158Add, buffer86, buffer25, state)
-        .task("k159Sub", GeneratorPhase::k159Sub, buffer87, buffer25, buffer86, state)
-        .task("k160Add", GeneratorPhase::k160Add, buffer88, state)
-        .persistOnDevice(state, buffer5, buffer7, buffer8, buffer10, buffer11, buffer15, buffer16, buffer18, buffer19, buffer25, buffer27, buffer30, buffer31, buffer35, buffer36, buffer38, buffer39, buffer41, buffer42, buffer47, buffer48, buffer50, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer42, buffer41);
+        .task("k58Select", GeneratorPhase::k58Select, buffer38, buffer35, state)
+        .task("k59MatmulMul", GeneratorPhase::k59MatmulMul, buffer33, buffer38, state)
+        .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer39, buffer33)
+        .task("k61Mul", GeneratorPhase::k61Mul, buffer40, buffer39)
+        .task("k62Matmul", GeneratorPhase::k62Matmul, buffer35, CONSTANT_0, state)
+        .task("k63Add", GeneratorPhase::k63Add, buffer41, buffer38, buffer35)
+        .task("k64ReduceSum", GeneratorPhase::k64ReduceSum, buffer33, buffer41)
+        .task("k65Mul", GeneratorPhase::k65Mul, buffer35, buffer41, state)
+        .task("k66Mul", GeneratorPhase::k66Mul, buffer38, buffer41, buffer31)
+        .task("k67ReduceSum", GeneratorPhase::k67ReduceSum, buffer23, buffer38)
+        .task("k68Mul", GeneratorPhase::k68Mul, buffer38, buffer35, buffer32)
+        .task("k69ReduceSum", GeneratorPhase::k69ReduceSum, buffer42, buffer38)
+        .task("k70Add", GeneratorPhase::k70Add, buffer38, buffer35, buffer34, buffer42, buffer25, buffer32)
+        .task("k71Neg", GeneratorPhase::k71Neg, buffer32, buffer38)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer25, buffer32)
+        .task("k73Add", GeneratorPhase::k73Add, buffer32, buffer38, buffer25)
+        .task("k74Conv2dBackwardInput", GeneratorPhase::k74Conv2dBackwardInput, buffer27, buffer32, state)
+        .task("k75Add", GeneratorPhase::k75Add, buffer43, buffer30, buffer27)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer25, buffer43)
+        .task("k77Mul", GeneratorPhase::k77Mul, buffer27, buffer43, state)
+        .task("k78Mul", GeneratorPhase::k78Mul, buffer30, buffer43, buffer21)
+        .task("k79ReduceSum", GeneratorPhase::k79ReduceSum, buffer42, buffer30)
+        .task("k80Mul", GeneratorPhase::k80Mul, buffer30, buffer27, buffer24)
+        .task("k81ReduceSum", GeneratorPhase::k81ReduceSum, buffer34, buffer30)
+        .task("k82Add", GeneratorPhase::k82Add, buffer30, buffer27, buffer26, buffer34, buffer22, buffer24)
+        .task("k83Neg", GeneratorPhase::k83Neg, buffer24, buffer30)
+        .task("k84ReduceSum", GeneratorPhase::k84ReduceSum, buffer22, buffer24)
+        .task("k85Add", GeneratorPhase::k85Add, buffer24, buffer30, buffer22)
+        .task("k86Conv2dBackwardInputMul", GeneratorPhase::k86Conv2dBackwardInputMul, buffer44, buffer24, buffer20, state)
+        .task("k87ReduceSum", GeneratorPhase::k87ReduceSum, buffer39, buffer44)
+        .task("k88Conv2dBackwardInput", GeneratorPhase::k88Conv2dBackwardInput, buffer16, buffer44, state)
+        .task("k89Conv2dBackwardWeight", GeneratorPhase::k89Conv2dBackwardWeight, buffer45, buffer19, buffer44)
+        .task("k90Add", GeneratorPhase::k90Add, buffer46, buffer19, buffer16)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer14, buffer46)
+        .task("k92Mul", GeneratorPhase::k92Mul, buffer16, buffer46, state)
+        .task("k93Mul", GeneratorPhase::k93Mul, buffer19, buffer46, buffer12)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer4, buffer19)
+        .task("k95Mul", GeneratorPhase::k95Mul, buffer19, buffer16, buffer13)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer47, buffer19)
+        .task("k97Add", GeneratorPhase::k97Add, buffer19, buffer16, buffer15, buffer47, buffer6, buffer13)
+        .task("k98Neg", GeneratorPhase::k98Neg, buffer13, buffer19)
+        .task("k99ReduceSum", GeneratorPhase::k99ReduceSum, buffer6, buffer13)
+        .task("k100Add", GeneratorPhase::k100Add, buffer13, buffer19, buffer6)
+        .task("k101ReduceSum", GeneratorPhase::k101ReduceSum, buffer6, buffer13)
+        .task("k102Conv2d", GeneratorPhase::k102Conv2d, buffer8, buffer13, state)
+        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeight, buffer48, buffer13, buffer11)
+        .task("k104Add", GeneratorPhase::k104Add, buffer49, buffer11, buffer8)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer47, buffer49)
+        .task("k106Mul", GeneratorPhase::k106Mul, buffer8, buffer49, state)
+        .task("k107Mul", GeneratorPhase::k107Mul, buffer11, buffer49, buffer2)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer15, buffer11)
+        .task("k109Mul", GeneratorPhase::k109Mul, buffer11, buffer8, buffer5)
+        .task("k110ReduceSum", GeneratorPhase::k110ReduceSum, buffer50, buffer11)
+        .task("k111Add", GeneratorPhase::k111Add, buffer11, buffer8, buffer7, buffer50, buffer3, buffer5)
+        .task("k112Neg", GeneratorPhase::k112Neg, buffer5, buffer11)
+        .task("k113ReduceSum", GeneratorPhase::k113ReduceSum, buffer3, buffer5)
+        .task("k114Add", GeneratorPhase::k114Add, buffer5, buffer11, buffer3)
+        .task("k115ReduceSum", GeneratorPhase::k115ReduceSum, buffer3, buffer5)
+        .task("k116Conv2d", GeneratorPhase::k116Conv2d, buffer51, buffer5, state)
+        .task("k117Conv2dBackwardWeight", GeneratorPhase::k117Conv2dBackwardWeight, buffer52, buffer5, buffer1)
+        .task("k118Add", GeneratorPhase::k118Add, buffer53, buffer1, buffer51)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer54, buffer53)
+        .task("k120Matmul", GeneratorPhase::k120Matmul, buffer55, buffer53, buffer0)
+        .task("k121Add", GeneratorPhase::k121Add, buffer56, buffer55, state)
+        .task("k122Sub", GeneratorPhase::k122Sub, buffer57, buffer55, buffer56, state)
+        .task("k123Add", GeneratorPhase::k123Add, buffer58, buffer54, state)
+        .task("k124Sub", GeneratorPhase::k124Sub, buffer59, buffer54, buffer58, state)
+        .task("k125Add", GeneratorPhase::k125Add, buffer60, buffer52, state)
+        .task("k126Sub", GeneratorPhase::k126Sub, buffer61, buffer52, buffer60, state)
+        .task("k127Add", GeneratorPhase::k127Add, buffer62, buffer3, state)
+        .task("k128Sub", GeneratorPhase::k128Sub, buffer63, buffer3, buffer62, state)
+        .task("k129Add", GeneratorPhase::k129Add, buffer64, buffer15, state)
+        .task("k130Sub", GeneratorPhase::k130Sub, buffer65, buffer15, buffer64, state)
+        .task("k131Add", GeneratorPhase::k131Add, buffer66, buffer47, state)
+        .task("k132Sub", GeneratorPhase::k132Sub, buffer67, buffer47, buffer66, state)
+        .task("k133Add", GeneratorPhase::k133Add, buffer68, buffer48, state)
+        .task("k134Sub", GeneratorPhase::k134Sub, buffer69, buffer48, buffer68, state)
+        .task("k135Add", GeneratorPhase::k135Add, buffer70, buffer6, state)
+        .task("k136Sub", GeneratorPhase::k136Sub, buffer71, buffer6, buffer70, state)
+        .task("k137Add", GeneratorPhase::k137Add, buffer72, buffer4, state)
+        .task("k138Sub", GeneratorPhase::k138Sub, buffer73, buffer4, buffer72, state)
+        .task("k139Add", GeneratorPhase::k139Add, buffer74, buffer14, state)
+        .task("k140Sub", GeneratorPhase::k140Sub, buffer75, buffer14, buffer74, state)
+        .task("k141Add", GeneratorPhase::k141Add, buffer76, buffer45, state)
+        .task("k142Sub", GeneratorPhase::k142Sub, buffer77, buffer45, buffer76, state)
+        .task("k143Add", GeneratorPhase::k143Add, buffer78, buffer39, state)
+        .task("k144Sub", GeneratorPhase::k144Sub, buffer79, buffer39, buffer78, state)
+        .task("k145Add", GeneratorPhase::k145Add, buffer80, buffer42, state)
+        .task("k146Sub", GeneratorPhase::k146Sub, buffer81, buffer42, buffer80, state)
+        .task("k147Add", GeneratorPhase::k147Add, buffer82, buffer25, state)
+        .task("k148Sub", GeneratorPhase::k148Sub, buffer83, buffer25, buffer82, state)
+        .task("k149Add", GeneratorPhase::k149Add, buffer84, buffer23, state)
+        .task("k150Sub", GeneratorPhase::k150Sub, buffer85, buffer23, buffer84, state)
+        .task("k151Add", GeneratorPhase::k151Add, buffer86, buffer33, state)
+        .task("k152Sub", GeneratorPhase::k152Sub, buffer87, buffer33, buffer86, state)
+        .task("k153Add", GeneratorPhase::k153Add, buffer88, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer6, buffer9, buffer10, buffer14, buffer15, buffer17, buffer18, buffer23, buffer25, buffer28, buffer29, buffer33, buffer36, buffer37, buffer39, buffer40, buffer42, buffer45, buffer47, buffer48, buffer52, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer40, buffer39);
   }
 
   /**
@@ -2508,166 +2440,159 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3Conv2dBackwardInputAdd(buffer3, buffer2, state);
-    k4ReduceSum(buffer4, buffer3);
-    k5Mul(buffer5, buffer4);
-    k6Sub(buffer6, buffer3, buffer5);
-    k7Mul(buffer3, buffer6);
-    k8ReduceSum(buffer4, buffer3);
-    k9Mul(buffer7, buffer4);
-    k10Add(buffer4, buffer7);
-    k11Rsqrt(buffer8, buffer4);
-    k12Mul(buffer3, buffer6, buffer8);
-    k13Add(buffer9, buffer3, state);
-    k14Add(buffer10, buffer5, state);
-    k15Add(buffer11, buffer7, state);
-    k16Select(buffer12, buffer9);
-    k17Conv2dBackwardInputAdd(buffer13, buffer12, state);
-    k18ReduceSum(buffer7, buffer13);
-    k19Mul(buffer5, buffer7);
-    k20Sub(buffer14, buffer13, buffer5);
-    k21Mul(buffer13, buffer14);
-    k22ReduceSum(buffer7, buffer13);
-    k23Mul(buffer15, buffer7);
-    k24Add(buffer7, buffer15);
-    k25Rsqrt(buffer16, buffer7);
-    k26Mul(buffer13, buffer14, buffer16);
-    k27Add(buffer17, buffer13, state);
-    k28Add(buffer18, buffer5, state);
-    k29Add(buffer19, buffer15, state);
-    k30Select(buffer20, buffer17);
-    k31Conv2d(buffer21, buffer20, state);
-    k32Tanh(buffer22, buffer21, state);
-    k33Conv2dAdd(buffer23, buffer22, state);
-    k34ReduceSum(buffer24, buffer23);
-    k35Mul(buffer25, buffer24);
-    k36Sub(buffer26, buffer23, buffer25);
-    k37Mul(buffer23, buffer26);
-    k38ReduceSum(buffer24, buffer23);
-    k39Mul(buffer27, buffer24);
-    k40Add(buffer24, buffer27);
-    k41Rsqrt(buffer28, buffer24);
-    k42Mul(buffer23, buffer26, buffer28);
-    k43Add(buffer29, buffer23, state);
-    k44Add(buffer30, buffer25, state);
-    k45Add(buffer31, buffer27, state);
-    k46Select(buffer32, buffer29);
-    k47Conv2dAdd(buffer33, buffer32, state);
-    k48ReduceSum(buffer27, buffer33);
-    k49Mul(buffer25, buffer27);
-    k50Sub(buffer34, buffer33, buffer25);
-    k51Mul(buffer33, buffer34);
-    k52ReduceSum(buffer27, buffer33);
-    k53Mul(buffer35, buffer27);
-    k54Add(buffer27, buffer35);
-    k55Rsqrt(buffer36, buffer27);
-    k56Mul(buffer33, buffer34, buffer36);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2Conv2dBackwardInputAdd(buffer2, buffer1, state);
+    k3ReduceSum(buffer3, buffer2);
+    k4Mul(buffer4, buffer3);
+    k5Sub(buffer5, buffer2, buffer4);
+    k6Mul(buffer2, buffer5);
+    k7ReduceSum(buffer3, buffer2);
+    k8Mul(buffer6, buffer3);
+    k9Add(buffer3, buffer6);
+    k10Rsqrt(buffer7, buffer3);
+    k11Mul(buffer2, buffer5, buffer7);
+    k12Mul(buffer8, buffer2, state);
+    k13Add(buffer9, buffer4, state);
+    k14Add(buffer10, buffer6, state);
+    k15Select(buffer11, buffer8, state);
+    k16Conv2dBackwardInputAdd(buffer12, buffer11, state);
+    k17ReduceSum(buffer6, buffer12);
+    k18Mul(buffer4, buffer6);
+    k19Sub(buffer13, buffer12, buffer4);
+    k20Mul(buffer12, buffer13);
+    k21ReduceSum(buffer6, buffer12);
+    k22Mul(buffer14, buffer6);
+    k23Add(buffer6, buffer14);
+    k24Rsqrt(buffer15, buffer6);
+    k25Mul(buffer12, buffer13, buffer15);
+    k26Mul(buffer16, buffer12, state);
+    k27Add(buffer17, buffer4, state);
+    k28Add(buffer18, buffer14, state);
+    k29Select(buffer19, buffer16, state);
+    k30Conv2dTanh(buffer20, buffer19, state);
+    k31Conv2dAdd(buffer21, buffer20, state);
+    k32ReduceSum(buffer22, buffer21);
+    k33Mul(buffer23, buffer22);
+    k34Sub(buffer24, buffer21, buffer23);
+    k35Mul(buffer21, buffer24);
+    k36ReduceSum(buffer22, buffer21);
+    k37Mul(buffer25, buffer22);
+    k38Add(buffer22, buffer25);
+    k39Rsqrt(buffer26, buffer22);
+    k40Mul(buffer21, buffer24, buffer26);
+    k41Mul(buffer27, buffer21, state);
+    k42Add(buffer28, buffer23, state);
+    k43Add(buffer29, buffer25, state);
+    k44Select(buffer30, buffer27, state);
+    k45Conv2dAdd(buffer31, buffer30, state);
+    k46ReduceSum(buffer25, buffer31);
+    k47Mul(buffer23, buffer25);
+    k48Sub(buffer32, buffer31, buffer23);
+    k49Mul(buffer31, buffer32);
+    k50ReduceSum(buffer25, buffer31);
+    k51Mul(buffer33, buffer25);
+    k52Add(buffer25, buffer33);
+    k53Rsqrt(buffer34, buffer25);
+    k54Mul(buffer31, buffer32, buffer34);
+    k55Mul(buffer35, buffer31, state);
+    k56Add(buffer36, buffer23, state);
     k57Add(buffer37, buffer33, state);
-    k58Add(buffer38, buffer25, state);
-    k59Add(buffer39, buffer35, state);
-    k60Select(buffer40, buffer37);
-    k61Matmul(buffer35, buffer40, state);
-    k62Mul(buffer25, buffer35, state);
-    k63ReduceSum(buffer41, buffer25);
-    k64Mul(buffer42, buffer41);
-    k65Matmul(buffer40, CONSTANT_0, state);
-    k66Add(buffer43, buffer37, buffer40);
-    k67ReduceSum(buffer25, buffer43);
-    k68Mul(buffer40, buffer43, state);
-    k69Mul(buffer37, buffer43, buffer33);
-    k70ReduceSum(buffer35, buffer37);
-    k71Mul(buffer37, buffer40, buffer34);
-    k72ReduceSum(buffer44, buffer37);
-    k73Mul(buffer37, buffer44, buffer36, buffer27, buffer34);
-    k74Add(buffer34, buffer40, buffer36, buffer37);
-    k75Neg(buffer37, buffer34);
-    k76ReduceSum(buffer36, buffer37);
-    k77Add(buffer37, buffer34, buffer36);
-    k78Conv2dBackwardInput(buffer32, buffer37, state);
-    k79Add(buffer45, buffer29, buffer32);
-    k80ReduceSum(buffer36, buffer45);
-    k81Mul(buffer32, buffer45, state);
-    k82Mul(buffer29, buffer45, buffer23);
-    k83ReduceSum(buffer27, buffer29);
-    k84Mul(buffer29, buffer32, buffer26);
-    k85ReduceSum(buffer44, buffer29);
-    k86Mul(buffer29, buffer44, buffer28, buffer24, buffer26);
-    k87Add(buffer26, buffer32, buffer28, buffer29);
-    k88Neg(buffer29, buffer26);
-    k89ReduceSum(buffer28, buffer29);
-    k90Add(buffer29, buffer26, buffer28);
-    k91Conv2dBackwardInputMul(buffer21, buffer29, buffer22, state);
-    k92ReduceSum(buffer41, buffer21);
-    k93Conv2dBackwardInput(buffer46, buffer21, state);
-    k94Conv2dBackwardWeight(buffer47, buffer20, buffer21);
-    k95Add(buffer20, buffer17, buffer46);
-    k96ReduceSum(buffer15, buffer20);
-    k97Mul(buffer46, buffer20, state);
-    k98Mul(buffer17, buffer20, buffer13);
-    k99ReduceSum(buffer5, buffer17);
-    k100Mul(buffer17, buffer46, buffer14);
-    k101ReduceSum(buffer48, buffer17);
-    k102Mul(buffer17, buffer48, buffer16, buffer7, buffer14);
-    k103Add(buffer14, buffer46, buffer16, buffer17);
-    k104Neg(buffer17, buffer14);
-    k105ReduceSum(buffer16, buffer17);
-    k106Add(buffer17, buffer14, buffer16);
-    k107ReduceSum(buffer16, buffer17);
-    k108Conv2d(buffer49, buffer17, state);
-    k109Conv2dBackwardWeight(buffer50, buffer17, buffer12);
-    k110Add(buffer12, buffer9, buffer49);
-    k111ReduceSum(buffer7, buffer12);
-    k112Mul(buffer49, buffer12, state);
-    k113Mul(buffer9, buffer12, buffer3);
-    k114ReduceSum(buffer48, buffer9);
-    k115Mul(buffer9, buffer49, buffer6);
-    k116ReduceSum(buffer51, buffer9);
-    k117Mul(buffer9, buffer51, buffer8, buffer4, buffer6);
-    k118Add(buffer6, buffer49, buffer8, buffer9);
-    k119Neg(buffer9, buffer6);
-    k120ReduceSum(buffer8, buffer9);
-    k121Add(buffer9, buffer6, buffer8);
-    k122ReduceSum(buffer8, buffer9);
-    k123Conv2d(buffer52, buffer9, state);
-    k124Conv2dBackwardWeight(buffer53, buffer9, buffer2);
-    k125Add(buffer2, buffer1, buffer52);
-    k126ReduceSum(buffer54, buffer2);
-    k127Matmul(buffer55, buffer2, buffer0);
-    k128Add(buffer56, buffer55, state);
-    k129Sub(buffer57, buffer55, buffer56, state);
-    k130Add(buffer58, buffer54, state);
-    k131Sub(buffer59, buffer54, buffer58, state);
-    k132Add(buffer60, buffer53, state);
-    k133Sub(buffer61, buffer53, buffer60, state);
-    k134Add(buffer62, buffer8, state);
-    k135Sub(buffer63, buffer8, buffer62, state);
-    k136Add(buffer64, buffer48, state);
-    k137Sub(buffer65, buffer48, buffer64, state);
-    k138Add(buffer66, buffer7, state);
-    k139Sub(buffer67, buffer7, buffer66, state);
-    k140Add(buffer68, buffer50, state);
-    k141Sub(buffer69, buffer50, buffer68, state);
-    k142Add(buffer70, buffer16, state);
-    k143Sub(buffer71, buffer16, buffer70, state);
-    k144Add(buffer72, buffer5, state);
-    k145Sub(buffer73, buffer5, buffer72, state);
-    k146Add(buffer74, buffer15, state);
-    k147Sub(buffer75, buffer15, buffer74, state);
-    k148Add(buffer76, buffer47, state);
-    k149Sub(buffer77, buffer47, buffer76, state);
-    k150Add(buffer78, buffer41, state);
-    k151Sub(buffer79, buffer41, buffer78, state);
-    k152Add(buffer80, buffer27, state);
-    k153Sub(buffer81, buffer27, buffer80, state);
-    k154Add(buffer82, buffer36, state);
-    k155Sub(buffer83, buffer36, buffer82, state);
-    k156Add(buffer84, buffer35, state);
-    k157Sub(buffer85, buffer35, buffer84, state);
-    k158Add(buffer86, buffer25, state);
-    k159Sub(buffer87, buffer25, buffer86, state);
-    k160Add(buffer88, state);
+    k58Select(buffer38, buffer35, state);
+    k59MatmulMul(buffer33, buffer38, state);
+    k60ReduceSum(buffer39, buffer33);
+    k61Mul(buffer40, buffer39);
+    k62Matmul(buffer35, CONSTANT_0, state);
+    k63Add(buffer41, buffer38, buffer35);
+    k64ReduceSum(buffer33, buffer41);
+    k65Mul(buffer35, buffer41, state);
+    k66Mul(buffer38, buffer41, buffer31);
+    k67ReduceSum(buffer23, buffer38);
+    k68Mul(buffer38, buffer35, buffer32);
+    k69ReduceSum(buffer42, buffer38);
+    k70Add(buffer38, buffer35, buffer34, buffer42, buffer25, buffer32);
+    k71Neg(buffer32, buffer38);
+    k72ReduceSum(buffer25, buffer32);
+    k73Add(buffer32, buffer38, buffer25);
+    k74Conv2dBackwardInput(buffer27, buffer32, state);
+    k75Add(buffer43, buffer30, buffer27);
+    k76ReduceSum(buffer25, buffer43);
+    k77Mul(buffer27, buffer43, state);
+    k78Mul(buffer30, buffer43, buffer21);
+    k79ReduceSum(buffer42, buffer30);
+    k80Mul(buffer30, buffer27, buffer24);
+    k81ReduceSum(buffer34, buffer30);
+    k82Add(buffer30, buffer27, buffer26, buffer34, buffer22, buffer24);
+    k83Neg(buffer24, buffer30);
+    k84ReduceSum(buffer22, buffer24);
+    k85Add(buffer24, buffer30, buffer22);
+    k86Conv2dBackwardInputMul(buffer44, buffer24, buffer20, state);
+    k87ReduceSum(buffer39, buffer44);
+    k88Conv2dBackwardInput(buffer16, buffer44, state);
+    k89Conv2dBackwardWeight(buffer45, buffer19, buffer44);
+    k90Add(buffer46, buffer19, buffer16);
+    k91ReduceSum(buffer14, buffer46);
+    k92Mul(buffer16, buffer46, state);
+    k93Mul(buffer19, buffer46, buffer12);
+    k94ReduceSum(buffer4, buffer19);
+    k95Mul(buffer19, buffer16, buffer13);
+    k96ReduceSum(buffer47, buffer19);
+    k97Add(buffer19, buffer16, buffer15, buffer47, buffer6, buffer13);
+    k98Neg(buffer13, buffer19);
+    k99ReduceSum(buffer6, buffer13);
+    k100Add(buffer13, buffer19, buffer6);
+    k101ReduceSum(buffer6, buffer13);
+    k102Conv2d(buffer8, buffer13, state);
+    k103Conv2dBackwardWeight(buffer48, buffer13, buffer11);
+    k104Add(buffer49, buffer11, buffer8);
+    k105ReduceSum(buffer47, buffer49);
+    k106Mul(buffer8, buffer49, state);
+    k107Mul(buffer11, buffer49, buffer2);
+    k108ReduceSum(buffer15, buffer11);
+    k109Mul(buffer11, buffer8, buffer5);
+    k110ReduceSum(buffer50, buffer11);
+    k111Add(buffer11, buffer8, buffer7, buffer50, buffer3, buffer5);
+    k112Neg(buffer5, buffer11);
+    k113ReduceSum(buffer3, buffer5);
+    k114Add(buffer5, buffer11, buffer3);
+    k115ReduceSum(buffer3, buffer5);
+    k116Conv2d(buffer51, buffer5, state);
+    k117Conv2dBackwardWeight(buffer52, buffer5, buffer1);
+    k118Add(buffer53, buffer1, buffer51);
+    k119ReduceSum(buffer54, buffer53);
+    k120Matmul(buffer55, buffer53, buffer0);
+    k121Add(buffer56, buffer55, state);
+    k122Sub(buffer57, buffer55, buffer56, state);
+    k123Add(buffer58, buffer54, state);
+    k124Sub(buffer59, buffer54, buffer58, state);
+    k125Add(buffer60, buffer52, state);
+    k126Sub(buffer61, buffer52, buffer60, state);
+    k127Add(buffer62, buffer3, state);
+    k128Sub(buffer63, buffer3, buffer62, state);
+    k129Add(buffer64, buffer15, state);
+    k130Sub(buffer65, buffer15, buffer64, state);
+    k131Add(buffer66, buffer47, state);
+    k132Sub(buffer67, buffer47, buffer66, state);
+    k133Add(buffer68, buffer48, state);
+    k134Sub(buffer69, buffer48, buffer68, state);
+    k135Add(buffer70, buffer6, state);
+    k136Sub(buffer71, buffer6, buffer70, state);
+    k137Add(buffer72, buffer4, state);
+    k138Sub(buffer73, buffer4, buffer72, state);
+    k139Add(buffer74, buffer14, state);
+    k140Sub(buffer75, buffer14, buffer74, state);
+    k141Add(buffer76, buffer45, state);
+    k142Sub(buffer77, buffer45, buffer76, state);
+    k143Add(buffer78, buffer39, state);
+    k144Sub(buffer79, buffer39, buffer78, state);
+    k145Add(buffer80, buffer42, state);
+    k146Sub(buffer81, buffer42, buffer80, state);
+    k147Add(buffer82, buffer25, state);
+    k148Sub(buffer83, buffer25, buffer82, state);
+    k149Add(buffer84, buffer23, state);
+    k150Sub(buffer85, buffer23, buffer84, state);
+    k151Add(buffer86, buffer33, state);
+    k152Sub(buffer87, buffer33, buffer86, state);
+    k153Add(buffer88, state);
   }
 
   /**
@@ -2857,17 +2782,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30, buffer31, buffer38, buffer39)
+        .consumeFromDevice(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28, buffer29, buffer36, buffer37)
         .task("commit0", GeneratorPhase::commit0, state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74)
-        .task("commit1", GeneratorPhase::commit1, state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30)
-        .task("commit2", GeneratorPhase::commit2, state, buffer31, buffer38, buffer39)
+        .task("commit1", GeneratorPhase::commit1, state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28)
+        .task("commit2", GeneratorPhase::commit2, state, buffer29, buffer36, buffer37)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
     commit0(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74);
-    commit1(state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30);
-    commit2(state, buffer31, buffer38, buffer39);
+    commit1(state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28);
+    commit2(state, buffer29, buffer36, buffer37);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2887,9 +2812,9 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 256), 8, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer42, writes[0]);
+    DeviceState.toHost(buffer40, writes[0]);
     // grad.G.9.bias
-    DeviceState.toHost(buffer41, writes[12]);
+    DeviceState.toHost(buffer39, writes[12]);
   }
 
   @Override
@@ -2900,23 +2825,23 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer42, into);
+      case 0 -> DeviceState.get().fetch(buffer40, into);
       case 1 -> DeviceState.get().fetch(buffer55, into);
       case 2 -> DeviceState.get().fetch(buffer54, into);
-      case 3 -> DeviceState.get().fetch(buffer53, into);
-      case 4 -> DeviceState.get().fetch(buffer8, into);
-      case 5 -> DeviceState.get().fetch(buffer48, into);
-      case 6 -> DeviceState.get().fetch(buffer7, into);
-      case 7 -> DeviceState.get().fetch(buffer50, into);
-      case 8 -> DeviceState.get().fetch(buffer16, into);
-      case 9 -> DeviceState.get().fetch(buffer5, into);
-      case 10 -> DeviceState.get().fetch(buffer15, into);
-      case 11 -> DeviceState.get().fetch(buffer47, into);
-      case 12 -> DeviceState.get().fetch(buffer41, into);
-      case 13 -> DeviceState.get().fetch(buffer27, into);
-      case 14 -> DeviceState.get().fetch(buffer36, into);
-      case 15 -> DeviceState.get().fetch(buffer35, into);
-      case 16 -> DeviceState.get().fetch(buffer25, into);
+      case 3 -> DeviceState.get().fetch(buffer52, into);
+      case 4 -> DeviceState.get().fetch(buffer3, into);
+      case 5 -> DeviceState.get().fetch(buffer15, into);
+      case 6 -> DeviceState.get().fetch(buffer47, into);
+      case 7 -> DeviceState.get().fetch(buffer48, into);
+      case 8 -> DeviceState.get().fetch(buffer6, into);
+      case 9 -> DeviceState.get().fetch(buffer4, into);
+      case 10 -> DeviceState.get().fetch(buffer14, into);
+      case 11 -> DeviceState.get().fetch(buffer45, into);
+      case 12 -> DeviceState.get().fetch(buffer39, into);
+      case 13 -> DeviceState.get().fetch(buffer42, into);
+      case 14 -> DeviceState.get().fetch(buffer25, into);
+      case 15 -> DeviceState.get().fetch(buffer23, into);
+      case 16 -> DeviceState.get().fetch(buffer33, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

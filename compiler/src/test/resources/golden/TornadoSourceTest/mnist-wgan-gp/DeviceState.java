@@ -89,7 +89,6 @@ public final class DeviceState implements DeviceMemory {
               .transferToHost(DataTransferMode.EVERY_EXECUTION, state)
               .snapshot(),
               CriticPhase.part0().snapshot(),
-              CriticPhase.part1().snapshot(),
               CriticPhase.commitGraph().snapshot(),
               GeneratorPhase.part0().snapshot(),
               GeneratorPhase.commitGraph().snapshot(),

@@ -114,53 +114,53 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer44 = new FloatArray(524288);
 
-  private static final FloatArray buffer45 = new FloatArray(8388608);
+  private static final FloatArray buffer45 = new FloatArray(4194304);
 
   private static final FloatArray buffer46 = new FloatArray(4194304);
 
-  private static final FloatArray buffer47 = new FloatArray(4194304);
+  private static final FloatArray buffer47 = new FloatArray(2097152);
 
   private static final FloatArray buffer48 = new FloatArray(2097152);
 
-  private static final FloatArray buffer49 = new FloatArray(2097152);
+  private static final FloatArray buffer49 = new FloatArray(1048576);
 
   private static final FloatArray buffer50 = new FloatArray(1048576);
 
   private static final FloatArray buffer51 = new FloatArray(1048576);
 
-  private static final FloatArray buffer52 = new FloatArray(1048576);
+  private static final FloatArray buffer52 = new FloatArray(512);
 
-  private static final FloatArray buffer53 = new FloatArray(1048576);
+  private static final FloatArray buffer53 = new FloatArray(1);
 
-  private static final FloatArray buffer54 = new FloatArray(512);
+  private static final FloatArray buffer54 = new FloatArray(2097152);
 
-  private static final FloatArray buffer55 = new FloatArray(1);
+  private static final FloatArray buffer55 = new FloatArray(4194304);
 
-  private static final FloatArray buffer56 = new FloatArray(2097152);
+  private static final FloatArray buffer56 = new FloatArray(8388608);
 
-  private static final FloatArray buffer57 = new FloatArray(4194304);
+  private static final FloatArray buffer57 = new FloatArray(8388608);
 
-  private static final FloatArray buffer58 = new FloatArray(8388608);
+  private static final FloatArray buffer58 = new FloatArray(524288);
 
-  private static final FloatArray buffer59 = new FloatArray(524288);
+  private static final FloatArray buffer59 = new FloatArray(1);
 
-  private static final FloatArray buffer60 = new FloatArray(1);
+  private static final FloatArray buffer60 = new FloatArray(33554432);
 
-  private static final FloatArray buffer61 = new FloatArray(33554432);
+  private static final FloatArray buffer61 = new FloatArray(576);
 
-  private static final FloatArray buffer62 = new FloatArray(576);
+  private static final FloatArray buffer62 = new FloatArray(64);
 
-  private static final FloatArray buffer63 = new FloatArray(64);
+  private static final FloatArray buffer63 = new FloatArray(16777216);
 
-  private static final FloatArray buffer64 = new FloatArray(16777216);
+  private static final FloatArray buffer64 = new FloatArray(73728);
 
-  private static final FloatArray buffer65 = new FloatArray(73728);
+  private static final FloatArray buffer65 = new FloatArray(128);
 
-  private static final FloatArray buffer66 = new FloatArray(128);
+  private static final FloatArray buffer66 = new FloatArray(294912);
 
-  private static final FloatArray buffer67 = new FloatArray(294912);
+  private static final FloatArray buffer67 = new FloatArray(4096);
 
-  private static final FloatArray buffer68 = new FloatArray(4096);
+  private static final FloatArray buffer68 = new FloatArray(524288);
 
   private static final FloatArray buffer69 = new FloatArray(524288);
 
@@ -168,7 +168,7 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer71 = new FloatArray(524288);
 
-  private static final FloatArray buffer72 = new FloatArray(524288);
+  private static final FloatArray buffer72 = new FloatArray(4096);
 
   private static final FloatArray buffer73 = new FloatArray(4096);
 
@@ -180,13 +180,13 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer77 = new FloatArray(4096);
 
-  private static final FloatArray buffer78 = new FloatArray(4096);
+  private static final FloatArray buffer78 = new FloatArray(294912);
 
   private static final FloatArray buffer79 = new FloatArray(294912);
 
   private static final FloatArray buffer80 = new FloatArray(294912);
 
-  private static final FloatArray buffer81 = new FloatArray(294912);
+  private static final FloatArray buffer81 = new FloatArray(128);
 
   private static final FloatArray buffer82 = new FloatArray(128);
 
@@ -198,13 +198,13 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer86 = new FloatArray(128);
 
-  private static final FloatArray buffer87 = new FloatArray(128);
+  private static final FloatArray buffer87 = new FloatArray(73728);
 
   private static final FloatArray buffer88 = new FloatArray(73728);
 
   private static final FloatArray buffer89 = new FloatArray(73728);
 
-  private static final FloatArray buffer90 = new FloatArray(73728);
+  private static final FloatArray buffer90 = new FloatArray(64);
 
   private static final FloatArray buffer91 = new FloatArray(64);
 
@@ -216,13 +216,13 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer95 = new FloatArray(64);
 
-  private static final FloatArray buffer96 = new FloatArray(64);
+  private static final FloatArray buffer96 = new FloatArray(576);
 
   private static final FloatArray buffer97 = new FloatArray(576);
 
   private static final FloatArray buffer98 = new FloatArray(576);
 
-  private static final FloatArray buffer99 = new FloatArray(576);
+  private static final FloatArray buffer99 = new FloatArray(1);
 
   private static final FloatArray buffer100 = new FloatArray(1);
 
@@ -236,8 +236,6 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer105 = new FloatArray(1);
 
-  private static final FloatArray buffer106 = new FloatArray(1);
-
   /**
    * The step counter that keys random draws: low word, high word.
    */
@@ -248,7 +246,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * This phase's first task graph in the model's plan.
    */
-  static final int FIRST_GRAPH = 5;
+  static final int FIRST_GRAPH = 4;
 
   static final int PARTS = 1;
 
@@ -425,11 +423,11 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %34 : f32[512,4096] = add
+   * ../models/mnist-wgan-gp.wgan:13:26: %31 : f32[512,4096] = mul
    */
-  public static void k11Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * state.get(524288 + (i % 4096))) + state.get(528384 + (i % 4096))));
+      out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
   }
 
@@ -454,9 +452,9 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:37: %53 : f32[512,4096] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0) {
+  public static void k14Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(528384 + (i % 4096))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(528384 + (i % 4096))) : ((in0.get(i) + state.get(528384 + (i % 4096))) * 0.2f)));
     }
   }
 
@@ -606,11 +604,11 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %76 : f32[512,128,8,8] = add
+   * ../models/mnist-wgan-gp.wgan:14:58: %73 : f32[512,128,8,8] = mul
    */
-  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * state.get(835584 + ((i / 64) % 128))) + state.get(835712 + ((i / 64) % 128))));
+      out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
   }
 
@@ -635,9 +633,9 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:69: %95 : f32[512,128,8,8] = select
    */
-  public static void k29Select(FloatArray out, FloatArray in0) {
+  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(835712 + ((i / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(835712 + ((i / 64) % 128))) : ((in0.get(i) + state.get(835712 + ((i / 64) % 128))) * 0.2f)));
     }
   }
 
@@ -787,11 +785,11 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %117 : f32[512,64,16,16] = add
+   * ../models/mnist-wgan-gp.wgan:15:57: %114 : f32[512,64,16,16] = mul
    */
-  public static void k41Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) * state.get(909824 + ((i / 256) % 64))) + state.get(909888 + ((i / 256) % 64))));
+      out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
   }
 
@@ -816,9 +814,9 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:68: %136 : f32[512,64,16,16] = select
    */
-  public static void k44Select(FloatArray out, FloatArray in0) {
+  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(909888 + ((i / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(909888 + ((i / 256) % 64))) : ((in0.get(i) + state.get(909888 + ((i / 256) % 64))) * 0.2f)));
     }
   }
 
@@ -1027,9 +1025,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:22:3: %181 : f32[512,64,16,16] = conv2d_add
+   * ../models/mnist-wgan-gp.wgan:22:43: %186 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k61Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1050,23 +1048,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(912260 + ((o / 256) % 64))));
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:22:43: %186 : f32[512,64,16,16] = select
+   * ../models/mnist-wgan-gp.wgan:23:44: %197 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k62Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:23:3: %192 : f32[512,128,8,8] = conv2d_add
-   */
-  public static void k63Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1087,14 +1076,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1117124 + ((o / 64) % 128))));
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %198 : f32[512,128,8,8] = random_uniform
    */
-  public static void k64RandomUniform(FloatArray out, IntArray step) {
+  public static void k63RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1122,16 +1111,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %203 : f32[512,128,8,8] = mul
    */
-  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k64Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:24:3: %209 : f32[512,256,4,4] = conv2d_add
+   * ../models/mnist-wgan-gp.wgan:24:44: %214 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k66Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1152,14 +1141,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1936452 + ((o / 16) % 256))));
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %215 : f32[512,256,4,4] = random_uniform
    */
-  public static void k67RandomUniform(FloatArray out, IntArray step) {
+  public static void k66RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1187,16 +1176,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %220 : f32[512,256,4,4] = mul
    */
-  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:25:3: %226 : f32[512,512,2,2] = conv2d_add
+   * ../models/mnist-wgan-gp.wgan:25:44: %231 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k69Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1217,23 +1206,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(5213508 + ((o / 4) % 512))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:25:44: %231 : f32[512,512,2,2] = select
-   */
-  public static void k70Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %233 : f32[512,2048] = random_uniform
    */
-  public static void k71RandomUniform(FloatArray out, IntArray step) {
+  public static void k69RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1261,7 +1241,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %238 : f32[512,2048] = mul
    */
-  public static void k72Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
@@ -1270,7 +1250,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:26:25: %244 : f32[512,1] = matmul_add
    */
-  public static void k73MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1286,7 +1266,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %245 : f32[] = reduce_sum
    */
-  public static void k74ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1303,16 +1283,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %248 : f32[] = neg
    */
-  public static void k75Neg(FloatArray out, FloatArray in0) {
+  public static void k73Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.001953125f)));
     }
   }
 
   /**
-   * %254 : f32[512,2048] = matmul
+   * %256 : f32[512,2048] = matmul_mul
    */
-  public static void k76Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -1320,32 +1301,24 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %256 : f32[512,2048] = mul
-   */
-  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * (in1.get(i) >= 0.2f ? 1f : 0f)));
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %263 : f32[512,512,2,2] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
-   * %264 : f32[512,256,4,4] = conv2d_backward_input
+   * %265 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k79Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1366,32 +1339,24 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %266 : f32[512,256,4,4] = mul
-   */
-  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %272 : f32[512,256,4,4] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
-   * %273 : f32[512,128,8,8] = conv2d_backward_input
+   * %274 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -1412,32 +1377,24 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %275 : f32[512,128,8,8] = mul
-   */
-  public static void k83Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * (in1.get(i) >= 0.3f ? 1f : 0f)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %281 : f32[512,128,8,8] = add
    */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %282 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k85Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1465,7 +1422,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %288 : f32[512,64,16,16] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1474,7 +1431,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %289 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k87Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1502,7 +1459,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %290 : f32[512,1,28,28] = pad
    */
-  public static void k88Pad(FloatArray out, FloatArray in0) {
+  public static void k83Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1517,7 +1474,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %291 : f32[512,1,32,32] = pad
    */
-  public static void k89Pad(FloatArray out, FloatArray in0) {
+  public static void k84Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1534,7 +1491,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %295 : f32[512,1,32,32] = mul
    */
-  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * (1.0f - (in1.get(i) * in1.get(i)))));
     }
@@ -1543,7 +1500,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k86ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1564,7 +1521,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %298 : f32[512,1,32,32] = mul
    */
-  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * state.get(910656 + 0)));
     }
@@ -1573,7 +1530,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %299 : f32[512,1,32,32] = mul
    */
-  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k88Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1582,7 +1539,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %300 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1603,7 +1560,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %303 : f32[512,1,32,32] = mul
    */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1612,7 +1569,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %304 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1631,28 +1588,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %311 : f32[512,1,32,32] = mul
-   */
-  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((((in0.get(0) * in1.get(0)) / in2.get(0)) * -0.5f) * 1.9073486E-6f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %314 : f32[512,1,32,32] = add
    */
-  public static void k98Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((in0.get(i) * in1.get(0)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(0)) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))));
     }
   }
 
   /**
    * %315 : f32[512,1,32,32] = neg
    */
-  public static void k99Neg(FloatArray out, FloatArray in0) {
+  public static void k93Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1661,7 +1609,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %316 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1682,7 +1630,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %319 : f32[512,1,32,32] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) + (in1.get(0) * 1.9073486E-6f)));
     }
@@ -1691,7 +1639,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %320 : f32[512,64,32,32] = conv2d_backward_input
    */
-  public static void k102Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k96Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1719,7 +1667,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %321 : f32[1,64,3,3] = conv2d_backward_weight
    */
-  public static void k103Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 576; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -1746,7 +1694,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %322 : f32[512,64,16,16] = sum_pool
    */
-  public static void k104SumPool(FloatArray out, FloatArray in0) {
+  public static void k98SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -1764,7 +1712,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %328 : f32[512,64,16,16] = add
    */
-  public static void k105Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1773,7 +1721,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %329 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k106ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1794,7 +1742,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[512,64,16,16] = mul
    */
-  public static void k107Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
@@ -1803,7 +1751,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %332 : f32[512,64,16,16] = mul
    */
-  public static void k108Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k102Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1812,7 +1760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k103ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1833,7 +1781,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %336 : f32[512,64,16,16] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1842,7 +1790,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %337 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k111ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1861,28 +1809,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %344 : f32[512,64,16,16] = mul
-   */
-  public static void k112Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((((in0.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in2.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %347 : f32[512,64,16,16] = add
    */
-  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 256) % 64))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 256) % 64))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))));
     }
   }
 
   /**
    * %348 : f32[512,64,16,16] = neg
    */
-  public static void k114Neg(FloatArray out, FloatArray in0) {
+  public static void k107Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1891,7 +1830,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %349 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k115ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1912,7 +1851,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %352 : f32[512,64,16,16] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 256) % 64)) * 7.6293945E-6f)));
     }
@@ -1921,7 +1860,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %353 : f32[512,128,16,16] = conv2d_backward_input
    */
-  public static void k117Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k110Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1949,7 +1888,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %354 : f32[64,128,3,3] = conv2d_backward_weight
    */
-  public static void k118Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k111Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 73728; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -1976,7 +1915,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %355 : f32[512,128,8,8] = sum_pool
    */
-  public static void k119SumPool(FloatArray out, FloatArray in0) {
+  public static void k112SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -1994,7 +1933,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %361 : f32[512,128,8,8] = add
    */
-  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2003,7 +1942,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %362 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k121ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2024,7 +1963,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %364 : f32[512,128,8,8] = mul
    */
-  public static void k122Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
@@ -2033,7 +1972,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %365 : f32[512,128,8,8] = mul
    */
-  public static void k123Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k116Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2042,7 +1981,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %366 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k117ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2063,7 +2002,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %369 : f32[512,128,8,8] = mul
    */
-  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2072,7 +2011,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %370 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k126ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2091,28 +2030,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %377 : f32[512,128,8,8] = mul
-   */
-  public static void k127Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((((in0.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in2.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %380 : f32[512,128,8,8] = add
    */
-  public static void k128Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 64) % 128))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 64) % 128))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %381 : f32[512,128,8,8] = neg
    */
-  public static void k129Neg(FloatArray out, FloatArray in0) {
+  public static void k121Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2121,7 +2051,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %382 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k130ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2142,7 +2072,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %385 : f32[512,128,8,8] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 64) % 128)) * 3.0517578E-5f)));
     }
@@ -2151,7 +2081,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %386 : f32[512,256,8,8] = conv2d_backward_input
    */
-  public static void k132Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k124Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2179,7 +2109,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %387 : f32[128,256,3,3] = conv2d_backward_weight
    */
-  public static void k133Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 294912; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2206,7 +2136,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %388 : f32[512,256,4,4] = sum_pool
    */
-  public static void k134SumPool(FloatArray out, FloatArray in0) {
+  public static void k126SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int x = o % 4;
       int y = (o / 4) % 4;
@@ -2224,7 +2154,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %395 : f32[512,4096] = add
    */
-  public static void k135Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k127Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2233,7 +2163,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %396 : f32[1,4096] = reduce_sum
    */
-  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k128ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2250,7 +2180,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %398 : f32[512,4096] = mul
    */
-  public static void k137Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k129Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
@@ -2259,7 +2189,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %399 : f32[512,4096] = mul
    */
-  public static void k138Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2268,7 +2198,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %400 : f32[1,4096] = reduce_sum
    */
-  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k131ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2285,7 +2215,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %403 : f32[512,4096] = mul
    */
-  public static void k140Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2294,7 +2224,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[1,4096] = reduce_sum
    */
-  public static void k141ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2309,28 +2239,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %411 : f32[512,4096] = mul
-   */
-  public static void k142Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((((in0.get((i % 4096)) * in1.get((i % 4096))) / in2.get((i % 4096))) * -0.5f) * 0.001953125f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %414 : f32[512,4096] = add
    */
-  public static void k143Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) * in1.get((i % 4096))) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get((i % 4096))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))));
     }
   }
 
   /**
    * %415 : f32[512,4096] = neg
    */
-  public static void k144Neg(FloatArray out, FloatArray in0) {
+  public static void k135Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2339,7 +2260,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %416 : f32[1,4096] = reduce_sum
    */
-  public static void k145ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2356,7 +2277,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %419 : f32[512,4096] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k137Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) + (in1.get((i % 4096)) * 0.001953125f)));
     }
@@ -2365,7 +2286,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %420 : f32[4096,128] = matmul
    */
-  public static void k147Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int r = o / 128;
       int c = o % 128;
@@ -2380,7 +2301,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %428 : f32[4096,128] = add
    */
-  public static void k148Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((state.get(13826889 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2389,7 +2310,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %434 : f32[4096,128] = add
    */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k140Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((state.get(14351177 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2398,7 +2319,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %448 : f32[] = div
    */
-  public static void k150Div(FloatArray out, FloatArray state) {
+  public static void k141Div(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f))))));
     }
@@ -2407,7 +2328,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %456 : f32[4096,128] = sub
    */
-  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (state.get(0 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2417,7 +2338,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %463 : f32[4096] = add
    */
-  public static void k152Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14875465 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2426,7 +2347,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %469 : f32[4096] = add
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14879561 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2435,7 +2356,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %491 : f32[4096] = sub
    */
-  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k145Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, (state.get(524288 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2445,7 +2366,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %498 : f32[4096] = add
    */
-  public static void k155Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k146Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14883657 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2454,7 +2375,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %504 : f32[4096] = add
    */
-  public static void k156Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14887753 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2463,7 +2384,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %526 : f32[4096] = sub
    */
-  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, (state.get(528384 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2473,7 +2394,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %533 : f32[128,256,3,3] = add
    */
-  public static void k158Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((state.get(14891849 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2482,7 +2403,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %539 : f32[128,256,3,3] = add
    */
-  public static void k159Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k150Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((state.get(15186761 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2491,7 +2412,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %561 : f32[128,256,3,3] = sub
    */
-  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, (state.get(540672 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2501,7 +2422,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %568 : f32[128] = add
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k152Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481673 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2510,7 +2431,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %574 : f32[128] = add
    */
-  public static void k162Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k153Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481801 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2519,7 +2440,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %596 : f32[128] = sub
    */
-  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(835584 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2529,7 +2450,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %603 : f32[128] = add
    */
-  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k155Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481929 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2538,7 +2459,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %609 : f32[128] = add
    */
-  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k156Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15482057 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2547,7 +2468,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %631 : f32[128] = sub
    */
-  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(835712 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2557,7 +2478,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %638 : f32[64,128,3,3] = add
    */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k158Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((state.get(15482185 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2566,7 +2487,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %644 : f32[64,128,3,3] = add
    */
-  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k159Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((state.get(15555913 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2575,7 +2496,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %666 : f32[64,128,3,3] = sub
    */
-  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, (state.get(836096 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2585,7 +2506,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %673 : f32[64] = add
    */
-  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629641 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2594,7 +2515,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %679 : f32[64] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k162Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2603,7 +2524,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %701 : f32[64] = sub
    */
-  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(909824 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2613,7 +2534,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %708 : f32[64] = add
    */
-  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629769 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2622,7 +2543,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %714 : f32[64] = add
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629833 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2631,7 +2552,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %736 : f32[64] = sub
    */
-  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(909888 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2641,7 +2562,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %743 : f32[1,64,3,3] = add
    */
-  public static void k176Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((state.get(15629897 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2650,7 +2571,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %749 : f32[1,64,3,3] = add
    */
-  public static void k177Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((state.get(15630473 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2659,7 +2580,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %771 : f32[1,64,3,3] = sub
    */
-  public static void k178Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, (state.get(910080 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2669,7 +2590,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %778 : f32[1] = add
    */
-  public static void k179Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631049 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2678,7 +2599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %784 : f32[1] = add
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631050 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2687,7 +2608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %805 : f32[1] = sub
    */
-  public static void k181Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(910656 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
@@ -2697,7 +2618,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %812 : f32[1] = add
    */
-  public static void k182Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631051 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2706,7 +2627,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %818 : f32[1] = add
    */
-  public static void k183Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631052 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2715,7 +2636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %839 : f32[1] = sub
    */
-  public static void k184Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(910657 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
@@ -2725,14 +2646,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %841 : f32[] = add
    */
-  public static void k185Add(FloatArray out, FloatArray state) {
+  public static void k176Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826888 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k185Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k176Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -2750,10 +2671,10 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k8Add", GeneratorPhase::k8Add, buffer2, buffer5)
         .task("k9Rsqrt", GeneratorPhase::k9Rsqrt, buffer6, buffer2)
         .task("k10Mul", GeneratorPhase::k10Mul, buffer1, buffer4, buffer6)
-        .task("k11Add", GeneratorPhase::k11Add, buffer7, buffer1, state)
+        .task("k11Mul", GeneratorPhase::k11Mul, buffer7, buffer1, state)
         .task("k12Add", GeneratorPhase::k12Add, buffer8, buffer3, state)
         .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer5, state)
-        .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7)
+        .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7, state)
         .task("k15Upsample", GeneratorPhase::k15Upsample, buffer11, buffer10)
         .task("k16Conv2d", GeneratorPhase::k16Conv2d, buffer12, buffer11, state)
         .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer13, buffer12)
@@ -2765,10 +2686,10 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k23Add", GeneratorPhase::k23Add, buffer13, buffer16)
         .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer17, buffer13)
         .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer15, buffer17)
-        .task("k26Add", GeneratorPhase::k26Add, buffer18, buffer12, state)
+        .task("k26Mul", GeneratorPhase::k26Mul, buffer18, buffer12, state)
         .task("k27Add", GeneratorPhase::k27Add, buffer19, buffer14, state)
         .task("k28Add", GeneratorPhase::k28Add, buffer20, buffer16, state)
-        .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18)
+        .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18, state)
         .task("k30Upsample", GeneratorPhase::k30Upsample, buffer22, buffer21)
         .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer23, buffer22, state)
         .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer24, buffer23)
@@ -2780,10 +2701,10 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k38Add", GeneratorPhase::k38Add, buffer24, buffer27)
         .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer28, buffer24)
         .task("k40Mul", GeneratorPhase::k40Mul, buffer23, buffer26, buffer28)
-        .task("k41Add", GeneratorPhase::k41Add, buffer29, buffer23, state)
+        .task("k41Mul", GeneratorPhase::k41Mul, buffer29, buffer23, state)
         .task("k42Add", GeneratorPhase::k42Add, buffer30, buffer25, state)
         .task("k43Add", GeneratorPhase::k43Add, buffer31, buffer27, state)
-        .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29)
+        .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29, state)
         .task("k45Upsample", GeneratorPhase::k45Upsample, buffer33, buffer32)
         .task("k46Conv2d", GeneratorPhase::k46Conv2d, buffer34, buffer33, state)
         .task("k47ReduceSum", GeneratorPhase::k47ReduceSum, buffer35, buffer34)
@@ -2800,133 +2721,124 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k58Tanh", GeneratorPhase::k58Tanh, buffer42, buffer34, state)
         .task("k59Pad", GeneratorPhase::k59Pad, buffer43, buffer42)
         .task("k60Pad", GeneratorPhase::k60Pad, buffer44, buffer43)
-        .task("k61Conv2dAdd", GeneratorPhase::k61Conv2dAdd, buffer32, buffer44, state)
-        .task("k62Select", GeneratorPhase::k62Select, buffer45, buffer32)
-        .task("k63Conv2dAdd", GeneratorPhase::k63Conv2dAdd, buffer21, buffer45, state)
-        .task("k64RandomUniform", GeneratorPhase::k64RandomUniform, buffer46, step)
-        .task("k65Mul", GeneratorPhase::k65Mul, buffer47, buffer21, buffer46)
-        .task("k66Conv2dAdd", GeneratorPhase::k66Conv2dAdd, buffer10, buffer47, state)
-        .task("k67RandomUniform", GeneratorPhase::k67RandomUniform, buffer48, step)
-        .task("k68Mul", GeneratorPhase::k68Mul, buffer49, buffer10, buffer48)
-        .task("k69Conv2dAdd", GeneratorPhase::k69Conv2dAdd, buffer50, buffer49, state)
-        .task("k70Select", GeneratorPhase::k70Select, buffer51, buffer50)
-        .task("k71RandomUniform", GeneratorPhase::k71RandomUniform, buffer52, step)
-        .task("k72Mul", GeneratorPhase::k72Mul, buffer53, buffer51, buffer52)
-        .task("k73MatmulAdd", GeneratorPhase::k73MatmulAdd, buffer54, buffer53, state)
-        .task("k74ReduceSum", GeneratorPhase::k74ReduceSum, buffer38, buffer54)
-        .task("k75Neg", GeneratorPhase::k75Neg, buffer55, buffer38)
-        .task("k76Matmul", GeneratorPhase::k76Matmul, buffer53, CONSTANT_0, state)
-        .task("k77Mul", GeneratorPhase::k77Mul, buffer51, buffer53, buffer52)
-        .task("k78Add", GeneratorPhase::k78Add, buffer52, buffer50, buffer51)
-        .task("k79Conv2dBackwardInput", GeneratorPhase::k79Conv2dBackwardInput, buffer49, buffer52, state)
-        .task("k80Mul", GeneratorPhase::k80Mul, buffer56, buffer49, buffer48)
-        .task("k81Add", GeneratorPhase::k81Add, buffer48, buffer10, buffer56)
-        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInput, buffer47, buffer48, state)
-        .task("k83Mul", GeneratorPhase::k83Mul, buffer57, buffer47, buffer46)
-        .task("k84Add", GeneratorPhase::k84Add, buffer46, buffer21, buffer57)
-        .task("k85Conv2dBackwardInput", GeneratorPhase::k85Conv2dBackwardInput, buffer45, buffer46, state)
-        .task("k86Add", GeneratorPhase::k86Add, buffer58, buffer32, buffer45)
-        .task("k87Conv2dBackwardInput", GeneratorPhase::k87Conv2dBackwardInput, buffer44, buffer58, state)
-        .task("k88Pad", GeneratorPhase::k88Pad, buffer43, buffer44)
-        .task("k89Pad", GeneratorPhase::k89Pad, buffer44, buffer43)
-        .task("k90Mul", GeneratorPhase::k90Mul, buffer59, buffer44, buffer42)
-        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer38, buffer59)
-        .task("k92Mul", GeneratorPhase::k92Mul, buffer42, buffer59, state)
-        .task("k93Mul", GeneratorPhase::k93Mul, buffer44, buffer59, buffer34)
-        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer36, buffer44)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer44, buffer42, buffer37)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer60, buffer44)
-        .task("k97Mul", GeneratorPhase::k97Mul, buffer44, buffer60, buffer39, buffer35, buffer37)
-        .task("k98Add", GeneratorPhase::k98Add, buffer37, buffer42, buffer39, buffer44)
-        .task("k99Neg", GeneratorPhase::k99Neg, buffer44, buffer37)
-        .task("k100ReduceSum", GeneratorPhase::k100ReduceSum, buffer39, buffer44)
-        .task("k101Add", GeneratorPhase::k101Add, buffer44, buffer37, buffer39)
-        .task("k102Conv2dBackwardInput", GeneratorPhase::k102Conv2dBackwardInput, buffer61, buffer44, state)
-        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeight, buffer62, buffer33, buffer44)
-        .task("k104SumPool", GeneratorPhase::k104SumPool, buffer58, buffer61)
-        .task("k105Add", GeneratorPhase::k105Add, buffer45, buffer29, buffer58)
-        .task("k106ReduceSum", GeneratorPhase::k106ReduceSum, buffer27, buffer45)
-        .task("k107Mul", GeneratorPhase::k107Mul, buffer58, buffer45, state)
-        .task("k108Mul", GeneratorPhase::k108Mul, buffer29, buffer45, buffer23)
-        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer25, buffer29)
-        .task("k110Mul", GeneratorPhase::k110Mul, buffer29, buffer58, buffer26)
-        .task("k111ReduceSum", GeneratorPhase::k111ReduceSum, buffer63, buffer29)
-        .task("k112Mul", GeneratorPhase::k112Mul, buffer29, buffer63, buffer28, buffer24, buffer26)
-        .task("k113Add", GeneratorPhase::k113Add, buffer26, buffer58, buffer28, buffer29)
-        .task("k114Neg", GeneratorPhase::k114Neg, buffer29, buffer26)
-        .task("k115ReduceSum", GeneratorPhase::k115ReduceSum, buffer28, buffer29)
-        .task("k116Add", GeneratorPhase::k116Add, buffer29, buffer26, buffer28)
-        .task("k117Conv2dBackwardInput", GeneratorPhase::k117Conv2dBackwardInput, buffer64, buffer29, state)
-        .task("k118Conv2dBackwardWeight", GeneratorPhase::k118Conv2dBackwardWeight, buffer65, buffer22, buffer29)
-        .task("k119SumPool", GeneratorPhase::k119SumPool, buffer46, buffer64)
-        .task("k120Add", GeneratorPhase::k120Add, buffer57, buffer18, buffer46)
-        .task("k121ReduceSum", GeneratorPhase::k121ReduceSum, buffer16, buffer57)
-        .task("k122Mul", GeneratorPhase::k122Mul, buffer46, buffer57, state)
-        .task("k123Mul", GeneratorPhase::k123Mul, buffer18, buffer57, buffer12)
-        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer14, buffer18)
-        .task("k125Mul", GeneratorPhase::k125Mul, buffer18, buffer46, buffer15)
-        .task("k126ReduceSum", GeneratorPhase::k126ReduceSum, buffer66, buffer18)
-        .task("k127Mul", GeneratorPhase::k127Mul, buffer18, buffer66, buffer17, buffer13, buffer15)
-        .task("k128Add", GeneratorPhase::k128Add, buffer15, buffer46, buffer17, buffer18)
-        .task("k129Neg", GeneratorPhase::k129Neg, buffer18, buffer15)
-        .task("k130ReduceSum", GeneratorPhase::k130ReduceSum, buffer17, buffer18)
-        .task("k131Add", GeneratorPhase::k131Add, buffer18, buffer15, buffer17)
-        .task("k132Conv2dBackwardInput", GeneratorPhase::k132Conv2dBackwardInput, buffer29, buffer18, state)
-        .task("k133Conv2dBackwardWeight", GeneratorPhase::k133Conv2dBackwardWeight, buffer67, buffer11, buffer18)
-        .task("k134SumPool", GeneratorPhase::k134SumPool, buffer48, buffer29)
-        .task("k135Add", GeneratorPhase::k135Add, buffer56, buffer7, buffer48)
-        .task("k136ReduceSum", GeneratorPhase::k136ReduceSum, buffer5, buffer56)
-        .task("k137Mul", GeneratorPhase::k137Mul, buffer48, buffer56, state)
-        .task("k138Mul", GeneratorPhase::k138Mul, buffer7, buffer56, buffer1)
-        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer3, buffer7)
-        .task("k140Mul", GeneratorPhase::k140Mul, buffer7, buffer48, buffer4)
-        .task("k141ReduceSum", GeneratorPhase::k141ReduceSum, buffer68, buffer7)
-        .task("k142Mul", GeneratorPhase::k142Mul, buffer7, buffer68, buffer6, buffer2, buffer4)
-        .task("k143Add", GeneratorPhase::k143Add, buffer4, buffer48, buffer6, buffer7)
-        .task("k144Neg", GeneratorPhase::k144Neg, buffer7, buffer4)
-        .task("k145ReduceSum", GeneratorPhase::k145ReduceSum, buffer6, buffer7)
-        .task("k146Add", GeneratorPhase::k146Add, buffer7, buffer4, buffer6)
-        .task("k147Matmul", GeneratorPhase::k147Matmul, buffer69, buffer7, buffer0)
-        .task("k148Add", GeneratorPhase::k148Add, buffer70, buffer69, state)
-        .task("k149Add", GeneratorPhase::k149Add, buffer71, buffer69, state)
-        .task("k150Div", GeneratorPhase::k150Div, buffer39, state)
-        .task("k151Sub", GeneratorPhase::k151Sub, buffer72, buffer70, buffer71, buffer39, state)
-        .task("k152Add", GeneratorPhase::k152Add, buffer73, buffer3, state)
-        .task("k153Add", GeneratorPhase::k153Add, buffer74, buffer3, state)
-        .task("k154Sub", GeneratorPhase::k154Sub, buffer75, buffer73, buffer74, buffer39, state)
-        .task("k155Add", GeneratorPhase::k155Add, buffer76, buffer5, state)
-        .task("k156Add", GeneratorPhase::k156Add, buffer77, buffer5, state)
-        .task("k157Sub", GeneratorPhase::k157Sub, buffer78, buffer76, buffer77, buffer39, state)
-        .task("k158Add", GeneratorPhase::k158Add, buffer79, buffer67, state)
-        .task("k159Add", GeneratorPhase::k159Add, buffer80, buffer67, state)
-        .task("k160Sub", GeneratorPhase::k160Sub, buffer81, buffer79, buffer80, buffer39, state)
-        .task("k161Add", GeneratorPhase::k161Add, buffer82, buffer14, state)
-        .task("k162Add", GeneratorPhase::k162Add, buffer83, buffer14, state)
-        .task("k163Sub", GeneratorPhase::k163Sub, buffer84, buffer82, buffer83, buffer39, state)
-        .task("k164Add", GeneratorPhase::k164Add, buffer85, buffer16, state)
-        .task("k165Add", GeneratorPhase::k165Add, buffer86, buffer16, state)
-        .task("k166Sub", GeneratorPhase::k166Sub, buffer87, buffer85, buffer86, buffer39, state)
-        .task("k167Add", GeneratorPhase::k167Add, buffer88, buffer65, state)
-        .task("k168Add", GeneratorPhase::k168Add, buffer89, buffer65, state)
-        .task("k169Sub", GeneratorPhase::k169Sub, buffer90, buffer88, buffer89, buffer39, state)
-        .task("k170Add", GeneratorPhase::k170Add, buffer91, buffer25, state)
-        .task("k171Add", GeneratorPhase::k171Add, buffer92, buffer25, state)
-        .task("k172Sub", GeneratorPhase::k172Sub, buffer93, buffer91, buffer92, buffer39, state)
-        .task("k173Add", GeneratorPhase::k173Add, buffer94, buffer27, state)
-        .task("k174Add", GeneratorPhase::k174Add, buffer95, buffer27, state)
-        .task("k175Sub", GeneratorPhase::k175Sub, buffer96, buffer94, buffer95, buffer39, state)
-        .task("k176Add", GeneratorPhase::k176Add, buffer97, buffer62, state)
-        .task("k177Add", GeneratorPhase::k177Add, buffer98, buffer62, state)
-        .task("k178Sub", GeneratorPhase::k178Sub, buffer99, buffer97, buffer98, buffer39, state)
-        .task("k179Add", GeneratorPhase::k179Add, buffer100, buffer36, state)
-        .task("k180Add", GeneratorPhase::k180Add, buffer101, buffer36, state)
-        .task("k181Sub", GeneratorPhase::k181Sub, buffer102, buffer100, buffer101, buffer39, state)
-        .task("k182Add", GeneratorPhase::k182Add, buffer103, buffer38, state)
-        .task("k183Add", GeneratorPhase::k183Add, buffer104, buffer38, state)
-        .task("k184Sub", GeneratorPhase::k184Sub, buffer105, buffer103, buffer104, buffer39, state)
-        .task("k185Add", GeneratorPhase::k185Add, buffer106, state)
-        .persistOnDevice(state, buffer3, buffer5, buffer8, buffer9, buffer14, buffer16, buffer19, buffer20, buffer25, buffer27, buffer30, buffer31, buffer36, buffer38, buffer40, buffer41, buffer55, buffer62, buffer65, buffer67, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer55, buffer36, buffer38);
+        .task("k61Conv2dSelect", GeneratorPhase::k61Conv2dSelect, buffer29, buffer44, state)
+        .task("k62Conv2dSelect", GeneratorPhase::k62Conv2dSelect, buffer18, buffer29, state)
+        .task("k63RandomUniform", GeneratorPhase::k63RandomUniform, buffer45, step)
+        .task("k64Mul", GeneratorPhase::k64Mul, buffer46, buffer18, buffer45)
+        .task("k65Conv2dSelect", GeneratorPhase::k65Conv2dSelect, buffer7, buffer46, state)
+        .task("k66RandomUniform", GeneratorPhase::k66RandomUniform, buffer47, step)
+        .task("k67Mul", GeneratorPhase::k67Mul, buffer48, buffer7, buffer47)
+        .task("k68Conv2dSelect", GeneratorPhase::k68Conv2dSelect, buffer49, buffer48, state)
+        .task("k69RandomUniform", GeneratorPhase::k69RandomUniform, buffer50, step)
+        .task("k70Mul", GeneratorPhase::k70Mul, buffer51, buffer49, buffer50)
+        .task("k71MatmulAdd", GeneratorPhase::k71MatmulAdd, buffer52, buffer51, state)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer38, buffer52)
+        .task("k73Neg", GeneratorPhase::k73Neg, buffer53, buffer38)
+        .task("k74MatmulMul", GeneratorPhase::k74MatmulMul, buffer51, CONSTANT_0, buffer50, state)
+        .task("k75Add", GeneratorPhase::k75Add, buffer50, buffer49, buffer51)
+        .task("k76Conv2dBackwardInputMul", GeneratorPhase::k76Conv2dBackwardInputMul, buffer48, buffer50, state)
+        .task("k77Add", GeneratorPhase::k77Add, buffer54, buffer7, buffer48, buffer47)
+        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMul, buffer46, buffer54, state)
+        .task("k79Add", GeneratorPhase::k79Add, buffer55, buffer18, buffer46, buffer45)
+        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInput, buffer56, buffer55, state)
+        .task("k81Add", GeneratorPhase::k81Add, buffer57, buffer29, buffer56)
+        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInput, buffer44, buffer57, state)
+        .task("k83Pad", GeneratorPhase::k83Pad, buffer43, buffer44)
+        .task("k84Pad", GeneratorPhase::k84Pad, buffer44, buffer43)
+        .task("k85Mul", GeneratorPhase::k85Mul, buffer58, buffer44, buffer42)
+        .task("k86ReduceSum", GeneratorPhase::k86ReduceSum, buffer38, buffer58)
+        .task("k87Mul", GeneratorPhase::k87Mul, buffer42, buffer58, state)
+        .task("k88Mul", GeneratorPhase::k88Mul, buffer44, buffer58, buffer34)
+        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer36, buffer44)
+        .task("k90Mul", GeneratorPhase::k90Mul, buffer44, buffer42, buffer37)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer59, buffer44)
+        .task("k92Add", GeneratorPhase::k92Add, buffer44, buffer42, buffer39, buffer59, buffer35, buffer37)
+        .task("k93Neg", GeneratorPhase::k93Neg, buffer37, buffer44)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer35, buffer37)
+        .task("k95Add", GeneratorPhase::k95Add, buffer37, buffer44, buffer35)
+        .task("k96Conv2dBackwardInput", GeneratorPhase::k96Conv2dBackwardInput, buffer60, buffer37, state)
+        .task("k97Conv2dBackwardWeight", GeneratorPhase::k97Conv2dBackwardWeight, buffer61, buffer33, buffer37)
+        .task("k98SumPool", GeneratorPhase::k98SumPool, buffer57, buffer60)
+        .task("k99Add", GeneratorPhase::k99Add, buffer56, buffer32, buffer57)
+        .task("k100ReduceSum", GeneratorPhase::k100ReduceSum, buffer27, buffer56)
+        .task("k101Mul", GeneratorPhase::k101Mul, buffer57, buffer56, state)
+        .task("k102Mul", GeneratorPhase::k102Mul, buffer32, buffer56, buffer23)
+        .task("k103ReduceSum", GeneratorPhase::k103ReduceSum, buffer25, buffer32)
+        .task("k104Mul", GeneratorPhase::k104Mul, buffer32, buffer57, buffer26)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer62, buffer32)
+        .task("k106Add", GeneratorPhase::k106Add, buffer32, buffer57, buffer28, buffer62, buffer24, buffer26)
+        .task("k107Neg", GeneratorPhase::k107Neg, buffer26, buffer32)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer24, buffer26)
+        .task("k109Add", GeneratorPhase::k109Add, buffer26, buffer32, buffer24)
+        .task("k110Conv2dBackwardInput", GeneratorPhase::k110Conv2dBackwardInput, buffer63, buffer26, state)
+        .task("k111Conv2dBackwardWeight", GeneratorPhase::k111Conv2dBackwardWeight, buffer64, buffer22, buffer26)
+        .task("k112SumPool", GeneratorPhase::k112SumPool, buffer55, buffer63)
+        .task("k113Add", GeneratorPhase::k113Add, buffer45, buffer21, buffer55)
+        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer16, buffer45)
+        .task("k115Mul", GeneratorPhase::k115Mul, buffer55, buffer45, state)
+        .task("k116Mul", GeneratorPhase::k116Mul, buffer21, buffer45, buffer12)
+        .task("k117ReduceSum", GeneratorPhase::k117ReduceSum, buffer14, buffer21)
+        .task("k118Mul", GeneratorPhase::k118Mul, buffer21, buffer55, buffer15)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer65, buffer21)
+        .task("k120Add", GeneratorPhase::k120Add, buffer21, buffer55, buffer17, buffer65, buffer13, buffer15)
+        .task("k121Neg", GeneratorPhase::k121Neg, buffer15, buffer21)
+        .task("k122ReduceSum", GeneratorPhase::k122ReduceSum, buffer13, buffer15)
+        .task("k123Add", GeneratorPhase::k123Add, buffer15, buffer21, buffer13)
+        .task("k124Conv2dBackwardInput", GeneratorPhase::k124Conv2dBackwardInput, buffer26, buffer15, state)
+        .task("k125Conv2dBackwardWeight", GeneratorPhase::k125Conv2dBackwardWeight, buffer66, buffer11, buffer15)
+        .task("k126SumPool", GeneratorPhase::k126SumPool, buffer54, buffer26)
+        .task("k127Add", GeneratorPhase::k127Add, buffer47, buffer10, buffer54)
+        .task("k128ReduceSum", GeneratorPhase::k128ReduceSum, buffer5, buffer47)
+        .task("k129Mul", GeneratorPhase::k129Mul, buffer54, buffer47, state)
+        .task("k130Mul", GeneratorPhase::k130Mul, buffer10, buffer47, buffer1)
+        .task("k131ReduceSum", GeneratorPhase::k131ReduceSum, buffer3, buffer10)
+        .task("k132Mul", GeneratorPhase::k132Mul, buffer10, buffer54, buffer4)
+        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer67, buffer10)
+        .task("k134Add", GeneratorPhase::k134Add, buffer10, buffer54, buffer6, buffer67, buffer2, buffer4)
+        .task("k135Neg", GeneratorPhase::k135Neg, buffer4, buffer10)
+        .task("k136ReduceSum", GeneratorPhase::k136ReduceSum, buffer2, buffer4)
+        .task("k137Add", GeneratorPhase::k137Add, buffer4, buffer10, buffer2)
+        .task("k138Matmul", GeneratorPhase::k138Matmul, buffer68, buffer4, buffer0)
+        .task("k139Add", GeneratorPhase::k139Add, buffer69, buffer68, state)
+        .task("k140Add", GeneratorPhase::k140Add, buffer70, buffer68, state)
+        .task("k141Div", GeneratorPhase::k141Div, buffer35, state)
+        .task("k142Sub", GeneratorPhase::k142Sub, buffer71, buffer69, buffer70, buffer35, state)
+        .task("k143Add", GeneratorPhase::k143Add, buffer72, buffer3, state)
+        .task("k144Add", GeneratorPhase::k144Add, buffer73, buffer3, state)
+        .task("k145Sub", GeneratorPhase::k145Sub, buffer74, buffer72, buffer73, buffer35, state)
+        .task("k146Add", GeneratorPhase::k146Add, buffer75, buffer5, state)
+        .task("k147Add", GeneratorPhase::k147Add, buffer76, buffer5, state)
+        .task("k148Sub", GeneratorPhase::k148Sub, buffer77, buffer75, buffer76, buffer35, state)
+        .task("k149Add", GeneratorPhase::k149Add, buffer78, buffer66, state)
+        .task("k150Add", GeneratorPhase::k150Add, buffer79, buffer66, state)
+        .task("k151Sub", GeneratorPhase::k151Sub, buffer80, buffer78, buffer79, buffer35, state)
+        .task("k152Add", GeneratorPhase::k152Add, buffer81, buffer14, state)
+        .task("k153Add", GeneratorPhase::k153Add, buffer82, buffer14, state)
+        .task("k154Sub", GeneratorPhase::k154Sub, buffer83, buffer81, buffer82, buffer35, state)
+        .task("k155Add", GeneratorPhase::k155Add, buffer84, buffer16, state)
+        .task("k156Add", GeneratorPhase::k156Add, buffer85, buffer16, state)
+        .task("k157Sub", GeneratorPhase::k157Sub, buffer86, buffer84, buffer85, buffer35, state)
+        .task("k158Add", GeneratorPhase::k158Add, buffer87, buffer64, state)
+        .task("k159Add", GeneratorPhase::k159Add, buffer88, buffer64, state)
+        .task("k160Sub", GeneratorPhase::k160Sub, buffer89, buffer87, buffer88, buffer35, state)
+        .task("k161Add", GeneratorPhase::k161Add, buffer90, buffer25, state)
+        .task("k162Add", GeneratorPhase::k162Add, buffer91, buffer25, state)
+        .task("k163Sub", GeneratorPhase::k163Sub, buffer92, buffer90, buffer91, buffer35, state)
+        .task("k164Add", GeneratorPhase::k164Add, buffer93, buffer27, state)
+        .task("k165Add", GeneratorPhase::k165Add, buffer94, buffer27, state)
+        .task("k166Sub", GeneratorPhase::k166Sub, buffer95, buffer93, buffer94, buffer35, state)
+        .task("k167Add", GeneratorPhase::k167Add, buffer96, buffer61, state)
+        .task("k168Add", GeneratorPhase::k168Add, buffer97, buffer61, state)
+        .task("k169Sub", GeneratorPhase::k169Sub, buffer98, buffer96, buffer97, buffer35, state)
+        .task("k170Add", GeneratorPhase::k170Add, buffer99, buffer36, state)
+        .task("k171Add", GeneratorPhase::k171Add, buffer100, buffer36, state)
+        .task("k172Sub", GeneratorPhase::k172Sub, buffer101, buffer99, buffer100, buffer35, state)
+        .task("k173Add", GeneratorPhase::k173Add, buffer102, buffer38, state)
+        .task("k174Add", GeneratorPhase::k174Add, buffer103, buffer38, state)
+        .task("k175Sub", GeneratorPhase::k175Sub, buffer104, buffer102, buffer103, buffer35, state)
+        .task("k176Add", GeneratorPhase::k176Add, buffer105, state)
+        .persistOnDevice(state, buffer3, buffer5, buffer8, buffer9, buffer14, buffer16, buffer19, buffer20, buffer25, buffer27, buffer30, buffer31, buffer36, buffer38, buffer40, buffer41, buffer53, buffer61, buffer64, buffer66, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer53, buffer36, buffer38);
   }
 
   /**
@@ -2944,10 +2856,10 @@ public final class GeneratorPhase implements ResidentPhase {
     k8Add(buffer2, buffer5);
     k9Rsqrt(buffer6, buffer2);
     k10Mul(buffer1, buffer4, buffer6);
-    k11Add(buffer7, buffer1, state);
+    k11Mul(buffer7, buffer1, state);
     k12Add(buffer8, buffer3, state);
     k13Add(buffer9, buffer5, state);
-    k14Select(buffer10, buffer7);
+    k14Select(buffer10, buffer7, state);
     k15Upsample(buffer11, buffer10);
     k16Conv2d(buffer12, buffer11, state);
     k17ReduceSum(buffer13, buffer12);
@@ -2959,10 +2871,10 @@ public final class GeneratorPhase implements ResidentPhase {
     k23Add(buffer13, buffer16);
     k24Rsqrt(buffer17, buffer13);
     k25Mul(buffer12, buffer15, buffer17);
-    k26Add(buffer18, buffer12, state);
+    k26Mul(buffer18, buffer12, state);
     k27Add(buffer19, buffer14, state);
     k28Add(buffer20, buffer16, state);
-    k29Select(buffer21, buffer18);
+    k29Select(buffer21, buffer18, state);
     k30Upsample(buffer22, buffer21);
     k31Conv2d(buffer23, buffer22, state);
     k32ReduceSum(buffer24, buffer23);
@@ -2974,10 +2886,10 @@ public final class GeneratorPhase implements ResidentPhase {
     k38Add(buffer24, buffer27);
     k39Rsqrt(buffer28, buffer24);
     k40Mul(buffer23, buffer26, buffer28);
-    k41Add(buffer29, buffer23, state);
+    k41Mul(buffer29, buffer23, state);
     k42Add(buffer30, buffer25, state);
     k43Add(buffer31, buffer27, state);
-    k44Select(buffer32, buffer29);
+    k44Select(buffer32, buffer29, state);
     k45Upsample(buffer33, buffer32);
     k46Conv2d(buffer34, buffer33, state);
     k47ReduceSum(buffer35, buffer34);
@@ -2994,131 +2906,122 @@ public final class GeneratorPhase implements ResidentPhase {
     k58Tanh(buffer42, buffer34, state);
     k59Pad(buffer43, buffer42);
     k60Pad(buffer44, buffer43);
-    k61Conv2dAdd(buffer32, buffer44, state);
-    k62Select(buffer45, buffer32);
-    k63Conv2dAdd(buffer21, buffer45, state);
-    k64RandomUniform(buffer46, step);
-    k65Mul(buffer47, buffer21, buffer46);
-    k66Conv2dAdd(buffer10, buffer47, state);
-    k67RandomUniform(buffer48, step);
-    k68Mul(buffer49, buffer10, buffer48);
-    k69Conv2dAdd(buffer50, buffer49, state);
-    k70Select(buffer51, buffer50);
-    k71RandomUniform(buffer52, step);
-    k72Mul(buffer53, buffer51, buffer52);
-    k73MatmulAdd(buffer54, buffer53, state);
-    k74ReduceSum(buffer38, buffer54);
-    k75Neg(buffer55, buffer38);
-    k76Matmul(buffer53, CONSTANT_0, state);
-    k77Mul(buffer51, buffer53, buffer52);
-    k78Add(buffer52, buffer50, buffer51);
-    k79Conv2dBackwardInput(buffer49, buffer52, state);
-    k80Mul(buffer56, buffer49, buffer48);
-    k81Add(buffer48, buffer10, buffer56);
-    k82Conv2dBackwardInput(buffer47, buffer48, state);
-    k83Mul(buffer57, buffer47, buffer46);
-    k84Add(buffer46, buffer21, buffer57);
-    k85Conv2dBackwardInput(buffer45, buffer46, state);
-    k86Add(buffer58, buffer32, buffer45);
-    k87Conv2dBackwardInput(buffer44, buffer58, state);
-    k88Pad(buffer43, buffer44);
-    k89Pad(buffer44, buffer43);
-    k90Mul(buffer59, buffer44, buffer42);
-    k91ReduceSum(buffer38, buffer59);
-    k92Mul(buffer42, buffer59, state);
-    k93Mul(buffer44, buffer59, buffer34);
-    k94ReduceSum(buffer36, buffer44);
-    k95Mul(buffer44, buffer42, buffer37);
-    k96ReduceSum(buffer60, buffer44);
-    k97Mul(buffer44, buffer60, buffer39, buffer35, buffer37);
-    k98Add(buffer37, buffer42, buffer39, buffer44);
-    k99Neg(buffer44, buffer37);
-    k100ReduceSum(buffer39, buffer44);
-    k101Add(buffer44, buffer37, buffer39);
-    k102Conv2dBackwardInput(buffer61, buffer44, state);
-    k103Conv2dBackwardWeight(buffer62, buffer33, buffer44);
-    k104SumPool(buffer58, buffer61);
-    k105Add(buffer45, buffer29, buffer58);
-    k106ReduceSum(buffer27, buffer45);
-    k107Mul(buffer58, buffer45, state);
-    k108Mul(buffer29, buffer45, buffer23);
-    k109ReduceSum(buffer25, buffer29);
-    k110Mul(buffer29, buffer58, buffer26);
-    k111ReduceSum(buffer63, buffer29);
-    k112Mul(buffer29, buffer63, buffer28, buffer24, buffer26);
-    k113Add(buffer26, buffer58, buffer28, buffer29);
-    k114Neg(buffer29, buffer26);
-    k115ReduceSum(buffer28, buffer29);
-    k116Add(buffer29, buffer26, buffer28);
-    k117Conv2dBackwardInput(buffer64, buffer29, state);
-    k118Conv2dBackwardWeight(buffer65, buffer22, buffer29);
-    k119SumPool(buffer46, buffer64);
-    k120Add(buffer57, buffer18, buffer46);
-    k121ReduceSum(buffer16, buffer57);
-    k122Mul(buffer46, buffer57, state);
-    k123Mul(buffer18, buffer57, buffer12);
-    k124ReduceSum(buffer14, buffer18);
-    k125Mul(buffer18, buffer46, buffer15);
-    k126ReduceSum(buffer66, buffer18);
-    k127Mul(buffer18, buffer66, buffer17, buffer13, buffer15);
-    k128Add(buffer15, buffer46, buffer17, buffer18);
-    k129Neg(buffer18, buffer15);
-    k130ReduceSum(buffer17, buffer18);
-    k131Add(buffer18, buffer15, buffer17);
-    k132Conv2dBackwardInput(buffer29, buffer18, state);
-    k133Conv2dBackwardWeight(buffer67, buffer11, buffer18);
-    k134SumPool(buffer48, buffer29);
-    k135Add(buffer56, buffer7, buffer48);
-    k136ReduceSum(buffer5, buffer56);
-    k137Mul(buffer48, buffer56, state);
-    k138Mul(buffer7, buffer56, buffer1);
-    k139ReduceSum(buffer3, buffer7);
-    k140Mul(buffer7, buffer48, buffer4);
-    k141ReduceSum(buffer68, buffer7);
-    k142Mul(buffer7, buffer68, buffer6, buffer2, buffer4);
-    k143Add(buffer4, buffer48, buffer6, buffer7);
-    k144Neg(buffer7, buffer4);
-    k145ReduceSum(buffer6, buffer7);
-    k146Add(buffer7, buffer4, buffer6);
-    k147Matmul(buffer69, buffer7, buffer0);
-    k148Add(buffer70, buffer69, state);
-    k149Add(buffer71, buffer69, state);
-    k150Div(buffer39, state);
-    k151Sub(buffer72, buffer70, buffer71, buffer39, state);
-    k152Add(buffer73, buffer3, state);
-    k153Add(buffer74, buffer3, state);
-    k154Sub(buffer75, buffer73, buffer74, buffer39, state);
-    k155Add(buffer76, buffer5, state);
-    k156Add(buffer77, buffer5, state);
-    k157Sub(buffer78, buffer76, buffer77, buffer39, state);
-    k158Add(buffer79, buffer67, state);
-    k159Add(buffer80, buffer67, state);
-    k160Sub(buffer81, buffer79, buffer80, buffer39, state);
-    k161Add(buffer82, buffer14, state);
-    k162Add(buffer83, buffer14, state);
-    k163Sub(buffer84, buffer82, buffer83, buffer39, state);
-    k164Add(buffer85, buffer16, state);
-    k165Add(buffer86, buffer16, state);
-    k166Sub(buffer87, buffer85, buffer86, buffer39, state);
-    k167Add(buffer88, buffer65, state);
-    k168Add(buffer89, buffer65, state);
-    k169Sub(buffer90, buffer88, buffer89, buffer39, state);
-    k170Add(buffer91, buffer25, state);
-    k171Add(buffer92, buffer25, state);
-    k172Sub(buffer93, buffer91, buffer92, buffer39, state);
-    k173Add(buffer94, buffer27, state);
-    k174Add(buffer95, buffer27, state);
-    k175Sub(buffer96, buffer94, buffer95, buffer39, state);
-    k176Add(buffer97, buffer62, state);
-    k177Add(buffer98, buffer62, state);
-    k178Sub(buffer99, buffer97, buffer98, buffer39, state);
-    k179Add(buffer100, buffer36, state);
-    k180Add(buffer101, buffer36, state);
-    k181Sub(buffer102, buffer100, buffer101, buffer39, state);
-    k182Add(buffer103, buffer38, state);
-    k183Add(buffer104, buffer38, state);
-    k184Sub(buffer105, buffer103, buffer104, buffer39, state);
-    k185Add(buffer106, state);
+    k61Conv2dSelect(buffer29, buffer44, state);
+    k62Conv2dSelect(buffer18, buffer29, state);
+    k63RandomUniform(buffer45, step);
+    k64Mul(buffer46, buffer18, buffer45);
+    k65Conv2dSelect(buffer7, buffer46, state);
+    k66RandomUniform(buffer47, step);
+    k67Mul(buffer48, buffer7, buffer47);
+    k68Conv2dSelect(buffer49, buffer48, state);
+    k69RandomUniform(buffer50, step);
+    k70Mul(buffer51, buffer49, buffer50);
+    k71MatmulAdd(buffer52, buffer51, state);
+    k72ReduceSum(buffer38, buffer52);
+    k73Neg(buffer53, buffer38);
+    k74MatmulMul(buffer51, CONSTANT_0, buffer50, state);
+    k75Add(buffer50, buffer49, buffer51);
+    k76Conv2dBackwardInputMul(buffer48, buffer50, state);
+    k77Add(buffer54, buffer7, buffer48, buffer47);
+    k78Conv2dBackwardInputMul(buffer46, buffer54, state);
+    k79Add(buffer55, buffer18, buffer46, buffer45);
+    k80Conv2dBackwardInput(buffer56, buffer55, state);
+    k81Add(buffer57, buffer29, buffer56);
+    k82Conv2dBackwardInput(buffer44, buffer57, state);
+    k83Pad(buffer43, buffer44);
+    k84Pad(buffer44, buffer43);
+    k85Mul(buffer58, buffer44, buffer42);
+    k86ReduceSum(buffer38, buffer58);
+    k87Mul(buffer42, buffer58, state);
+    k88Mul(buffer44, buffer58, buffer34);
+    k89ReduceSum(buffer36, buffer44);
+    k90Mul(buffer44, buffer42, buffer37);
+    k91ReduceSum(buffer59, buffer44);
+    k92Add(buffer44, buffer42, buffer39, buffer59, buffer35, buffer37);
+    k93Neg(buffer37, buffer44);
+    k94ReduceSum(buffer35, buffer37);
+    k95Add(buffer37, buffer44, buffer35);
+    k96Conv2dBackwardInput(buffer60, buffer37, state);
+    k97Conv2dBackwardWeight(buffer61, buffer33, buffer37);
+    k98SumPool(buffer57, buffer60);
+    k99Add(buffer56, buffer32, buffer57);
+    k100ReduceSum(buffer27, buffer56);
+    k101Mul(buffer57, buffer56, state);
+    k102Mul(buffer32, buffer56, buffer23);
+    k103ReduceSum(buffer25, buffer32);
+    k104Mul(buffer32, buffer57, buffer26);
+    k105ReduceSum(buffer62, buffer32);
+    k106Add(buffer32, buffer57, buffer28, buffer62, buffer24, buffer26);
+    k107Neg(buffer26, buffer32);
+    k108ReduceSum(buffer24, buffer26);
+    k109Add(buffer26, buffer32, buffer24);
+    k110Conv2dBackwardInput(buffer63, buffer26, state);
+    k111Conv2dBackwardWeight(buffer64, buffer22, buffer26);
+    k112SumPool(buffer55, buffer63);
+    k113Add(buffer45, buffer21, buffer55);
+    k114ReduceSum(buffer16, buffer45);
+    k115Mul(buffer55, buffer45, state);
+    k116Mul(buffer21, buffer45, buffer12);
+    k117ReduceSum(buffer14, buffer21);
+    k118Mul(buffer21, buffer55, buffer15);
+    k119ReduceSum(buffer65, buffer21);
+    k120Add(buffer21, buffer55, buffer17, buffer65, buffer13, buffer15);
+    k121Neg(buffer15, buffer21);
+    k122ReduceSum(buffer13, buffer15);
+    k123Add(buffer15, buffer21, buffer13);
+    k124Conv2dBackwardInput(buffer26, buffer15, state);
+    k125Conv2dBackwardWeight(buffer66, buffer11, buffer15);
+    k126SumPool(buffer54, buffer26);
+    k127Add(buffer47, buffer10, buffer54);
+    k128ReduceSum(buffer5, buffer47);
+    k129Mul(buffer54, buffer47, state);
+    k130Mul(buffer10, buffer47, buffer1);
+    k131ReduceSum(buffer3, buffer10);
+    k132Mul(buffer10, buffer54, buffer4);
+    k133ReduceSum(buffer67, buffer10);
+    k134Add(buffer10, buffer54, buffer6, buffer67, buffer2, buffer4);
+    k135Neg(buffer4, buffer10);
+    k136ReduceSum(buffer2, buffer4);
+    k137Add(buffer4, buffer10, buffer2);
+    k138Matmul(buffer68, buffer4, buffer0);
+    k139Add(buffer69, buffer68, state);
+    k140Add(buffer70, buffer68, state);
+    k141Div(buffer35, state);
+    k142Sub(buffer71, buffer69, buffer70, buffer35, state);
+    k143Add(buffer72, buffer3, state);
+    k144Add(buffer73, buffer3, state);
+    k145Sub(buffer74, buffer72, buffer73, buffer35, state);
+    k146Add(buffer75, buffer5, state);
+    k147Add(buffer76, buffer5, state);
+    k148Sub(buffer77, buffer75, buffer76, buffer35, state);
+    k149Add(buffer78, buffer66, state);
+    k150Add(buffer79, buffer66, state);
+    k151Sub(buffer80, buffer78, buffer79, buffer35, state);
+    k152Add(buffer81, buffer14, state);
+    k153Add(buffer82, buffer14, state);
+    k154Sub(buffer83, buffer81, buffer82, buffer35, state);
+    k155Add(buffer84, buffer16, state);
+    k156Add(buffer85, buffer16, state);
+    k157Sub(buffer86, buffer84, buffer85, buffer35, state);
+    k158Add(buffer87, buffer64, state);
+    k159Add(buffer88, buffer64, state);
+    k160Sub(buffer89, buffer87, buffer88, buffer35, state);
+    k161Add(buffer90, buffer25, state);
+    k162Add(buffer91, buffer25, state);
+    k163Sub(buffer92, buffer90, buffer91, buffer35, state);
+    k164Add(buffer93, buffer27, state);
+    k165Add(buffer94, buffer27, state);
+    k166Sub(buffer95, buffer93, buffer94, buffer35, state);
+    k167Add(buffer96, buffer61, state);
+    k168Add(buffer97, buffer61, state);
+    k169Sub(buffer98, buffer96, buffer97, buffer35, state);
+    k170Add(buffer99, buffer36, state);
+    k171Add(buffer100, buffer36, state);
+    k172Sub(buffer101, buffer99, buffer100, buffer35, state);
+    k173Add(buffer102, buffer38, state);
+    k174Add(buffer103, buffer38, state);
+    k175Sub(buffer104, buffer102, buffer103, buffer35, state);
+    k176Add(buffer105, state);
   }
 
   /**
@@ -3327,16 +3230,16 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer8, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
-        .task("commit0", GeneratorPhase::commit0, state, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
-        .task("commit1", GeneratorPhase::commit1, state, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer8)
+        .consumeFromDevice(state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
+        .task("commit0", GeneratorPhase::commit0, state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87)
+        .task("commit1", GeneratorPhase::commit1, state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8)
         .task("commit2", GeneratorPhase::commit2, state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88);
-    commit1(state, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer8);
+    commit0(state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87);
+    commit1(state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8);
     commit2(state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41);
   }
 
@@ -3357,7 +3260,7 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 2048), 12, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer55, writes[0]);
+    DeviceState.toHost(buffer53, writes[0]);
     // grad.G.14.weight
     DeviceState.toHost(buffer36, writes[11]);
     // grad.G.14.bias
@@ -3372,17 +3275,17 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer55, into);
-      case 1 -> DeviceState.get().fetch(buffer69, into);
+      case 0 -> DeviceState.get().fetch(buffer53, into);
+      case 1 -> DeviceState.get().fetch(buffer68, into);
       case 2 -> DeviceState.get().fetch(buffer3, into);
       case 3 -> DeviceState.get().fetch(buffer5, into);
-      case 4 -> DeviceState.get().fetch(buffer67, into);
+      case 4 -> DeviceState.get().fetch(buffer66, into);
       case 5 -> DeviceState.get().fetch(buffer14, into);
       case 6 -> DeviceState.get().fetch(buffer16, into);
-      case 7 -> DeviceState.get().fetch(buffer65, into);
+      case 7 -> DeviceState.get().fetch(buffer64, into);
       case 8 -> DeviceState.get().fetch(buffer25, into);
       case 9 -> DeviceState.get().fetch(buffer27, into);
-      case 10 -> DeviceState.get().fetch(buffer62, into);
+      case 10 -> DeviceState.get().fetch(buffer61, into);
       case 11 -> DeviceState.get().fetch(buffer36, into);
       case 12 -> DeviceState.get().fetch(buffer38, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");

@@ -32,93 +32,87 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer3 = new FloatArray(131072);
 
-  private static final FloatArray buffer4 = new FloatArray(131072);
+  private static final FloatArray buffer4 = new FloatArray(512);
 
   private static final FloatArray buffer5 = new FloatArray(131072);
 
   private static final FloatArray buffer6 = new FloatArray(131072);
 
-  private static final FloatArray buffer7 = new FloatArray(512);
+  private static final FloatArray buffer7 = new FloatArray(131072);
 
-  private static final FloatArray buffer8 = new FloatArray(131072);
+  private static final FloatArray buffer8 = new FloatArray(256);
 
-  private static final FloatArray buffer9 = new FloatArray(131072);
+  private static final FloatArray buffer9 = new FloatArray(1);
 
-  private static final FloatArray buffer10 = new FloatArray(131072);
+  private static final FloatArray buffer10 = new FloatArray(1);
 
   private static final FloatArray buffer11 = new FloatArray(131072);
 
-  private static final FloatArray buffer12 = new FloatArray(256);
+  private static final FloatArray buffer12 = new FloatArray(2);
 
-  private static final FloatArray buffer13 = new FloatArray(1);
+  private static final FloatArray buffer13 = new FloatArray(1024);
 
-  private static final FloatArray buffer14 = new FloatArray(1);
+  private static final FloatArray buffer14 = new FloatArray(262144);
 
-  private static final FloatArray buffer15 = new FloatArray(2);
+  private static final FloatArray buffer15 = new FloatArray(512);
 
-  private static final FloatArray buffer16 = new FloatArray(1024);
+  private static final FloatArray buffer16 = new FloatArray(262144);
 
-  private static final FloatArray buffer17 = new FloatArray(262144);
+  private static final FloatArray buffer17 = new FloatArray(512);
 
-  private static final FloatArray buffer18 = new FloatArray(512);
+  private static final FloatArray buffer18 = new FloatArray(1024);
 
-  private static final FloatArray buffer19 = new FloatArray(262144);
+  private static final FloatArray buffer19 = new FloatArray(1024);
 
-  private static final FloatArray buffer20 = new FloatArray(512);
+  private static final FloatArray buffer20 = new FloatArray(1024);
 
-  private static final FloatArray buffer21 = new FloatArray(1024);
+  private static final FloatArray buffer21 = new FloatArray(1);
 
   private static final FloatArray buffer22 = new FloatArray(1024);
 
-  private static final FloatArray buffer23 = new FloatArray(1024);
+  private static final FloatArray buffer23 = new FloatArray(512);
 
-  private static final FloatArray buffer24 = new FloatArray(1);
+  private static final FloatArray buffer24 = new FloatArray(512);
 
-  private static final FloatArray buffer25 = new FloatArray(1024);
+  private static final FloatArray buffer25 = new FloatArray(512);
 
-  private static final FloatArray buffer26 = new FloatArray(512);
+  private static final FloatArray buffer26 = new FloatArray(262144);
 
-  private static final FloatArray buffer27 = new FloatArray(512);
+  private static final FloatArray buffer27 = new FloatArray(262144);
 
-  private static final FloatArray buffer28 = new FloatArray(512);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
-  private static final FloatArray buffer29 = new FloatArray(262144);
+  private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(262144);
+  private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(262144);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
-  private static final FloatArray buffer32 = new FloatArray(512);
+  private static final FloatArray buffer32 = new FloatArray(262144);
 
-  private static final FloatArray buffer33 = new FloatArray(512);
+  private static final FloatArray buffer33 = new FloatArray(262144);
 
-  private static final FloatArray buffer34 = new FloatArray(512);
+  private static final FloatArray buffer34 = new FloatArray(262144);
 
-  private static final FloatArray buffer35 = new FloatArray(262144);
+  private static final FloatArray buffer35 = new FloatArray(512);
 
-  private static final FloatArray buffer36 = new FloatArray(262144);
+  private static final FloatArray buffer36 = new FloatArray(512);
 
-  private static final FloatArray buffer37 = new FloatArray(262144);
+  private static final FloatArray buffer37 = new FloatArray(512);
 
-  private static final FloatArray buffer38 = new FloatArray(512);
+  private static final FloatArray buffer38 = new FloatArray(1024);
 
-  private static final FloatArray buffer39 = new FloatArray(512);
+  private static final FloatArray buffer39 = new FloatArray(1024);
 
-  private static final FloatArray buffer40 = new FloatArray(512);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(1024);
+  private static final FloatArray buffer41 = new FloatArray(2);
 
-  private static final FloatArray buffer42 = new FloatArray(1024);
+  private static final FloatArray buffer42 = new FloatArray(2);
 
-  private static final FloatArray buffer43 = new FloatArray(1024);
+  private static final FloatArray buffer43 = new FloatArray(2);
 
-  private static final FloatArray buffer44 = new FloatArray(2);
-
-  private static final FloatArray buffer45 = new FloatArray(2);
-
-  private static final FloatArray buffer46 = new FloatArray(2);
-
-  private static final FloatArray buffer47 = new FloatArray(1);
+  private static final FloatArray buffer44 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -195,9 +189,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:9:3: %13 : f32[256,512] = matmul_add
+   * ../models/toy25-wgan-gp.wgan:9:14: %17 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -206,23 +200,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:9:14: %17 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:10:14: %25 : f32[256,512] = matmul_select
    */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:10:3: %21 : f32[256,512] = matmul_add
-   */
-  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -231,23 +216,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:10:14: %25 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:11:14: %33 : f32[256,512] = matmul_select
    */
-  public static void k4Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:11:3: %29 : f32[256,512] = matmul_add
-   */
-  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -256,23 +232,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:11:14: %33 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:12:3: %37 : f32[256,2] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -286,9 +253,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %43 : f32[256,512] = matmul_add
+   * ../models/toy25-wgan-gp.wgan:16:14: %47 : f32[256,512] = matmul_select
    */
-  public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -297,23 +264,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %47 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:17:14: %57 : f32[256,512] = matmul_select
    */
-  public static void k9Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %53 : f32[256,512] = matmul_add
-   */
-  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -322,23 +280,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %57 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:18:14: %67 : f32[256,512] = matmul_select
    */
-  public static void k11Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %63 : f32[256,512] = matmul_add
-   */
-  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -347,23 +296,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %67 : f32[256,512] = select
-   */
-  public static void k13Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:19:3: %73 : f32[256,1] = matmul_add
    */
-  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -379,7 +319,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:32:18: %74 : f32[] = reduce_sum
    */
-  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -396,7 +336,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:32:18: %77 : f32[] = neg
    */
-  public static void k16Neg(FloatArray out, FloatArray in0) {
+  public static void k10Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.00390625f)));
     }
@@ -405,7 +345,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %85 : f32[256,512] = matmul_select
    */
-  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -422,7 +362,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %88 : f32[256,512] = matmul_select
    */
-  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -439,7 +379,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %91 : f32[256,512] = matmul_select
    */
-  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k13MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -456,7 +396,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %92 : f32[256,2] = matmul
    */
-  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -471,7 +411,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %93 : f32[1,2] = reduce_sum
    */
-  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2; o++) {
       int rest = o;
       int base = 0;
@@ -488,7 +428,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %98 : f32[256,512] = matmul_select
    */
-  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -505,7 +445,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %96 : f32[2,512] = matmul
    */
-  public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -520,7 +460,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %99 : f32[1,512] = reduce_sum
    */
-  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -537,7 +477,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %104 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -554,7 +494,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %102 : f32[512,512] = matmul
    */
-  public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -569,7 +509,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %105 : f32[1,512] = reduce_sum
    */
-  public static void k27ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -586,7 +526,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %110 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -603,7 +543,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %108 : f32[512,512] = matmul
    */
-  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -618,7 +558,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %111 : f32[1,512] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -635,7 +575,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %113 : f32[512,2] = matmul
    */
-  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -650,7 +590,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %121 : f32[512,2] = add
    */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(2109959 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -659,7 +599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %127 : f32[512,2] = add
    */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(2110983 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -668,7 +608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %132 : f32[] = sub
    */
-  public static void k34Sub(FloatArray out, FloatArray state) {
+  public static void k28Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.6931472f)))));
     }
@@ -677,7 +617,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %137 : f32[] = sub
    */
-  public static void k35Sub(FloatArray out, FloatArray state) {
+  public static void k29Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.105360515f)))));
     }
@@ -686,7 +626,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %150 : f32[512,2] = sub
    */
-  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(0 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -696,7 +636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %157 : f32[512] = add
    */
-  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2112007 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -705,7 +645,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %163 : f32[512] = add
    */
-  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2112519 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -714,7 +654,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %186 : f32[512] = sub
    */
-  public static void k39Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k33Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1024 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -724,7 +664,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %193 : f32[512,512] = add
    */
-  public static void k40Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k34Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2113031 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -733,7 +673,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %199 : f32[512,512] = add
    */
-  public static void k41Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2375175 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -742,7 +682,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %222 : f32[512,512] = sub
    */
-  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(1536 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -752,7 +692,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %229 : f32[512] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2637319 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -761,7 +701,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %235 : f32[512] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2637831 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -770,7 +710,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %258 : f32[512] = sub
    */
-  public static void k45Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k39Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(263680 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -780,7 +720,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %265 : f32[512,512] = add
    */
-  public static void k46Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2638343 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -789,7 +729,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %271 : f32[512,512] = add
    */
-  public static void k47Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2900487 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -798,7 +738,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %294 : f32[512,512] = sub
    */
-  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(264192 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -808,7 +748,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %301 : f32[512] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(3162631 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -817,7 +757,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %307 : f32[512] = add
    */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(3163143 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -826,7 +766,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %330 : f32[512] = sub
    */
-  public static void k51Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k45Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(526336 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -836,7 +776,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %337 : f32[2,512] = add
    */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(3163655 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -845,7 +785,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %343 : f32[2,512] = add
    */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(3164679 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -854,7 +794,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %366 : f32[2,512] = sub
    */
-  public static void k54Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(526848 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -864,7 +804,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %373 : f32[2] = add
    */
-  public static void k55Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((state.get(3165703 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -873,7 +813,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %379 : f32[2] = add
    */
-  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((state.get(3165705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -882,7 +822,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %402 : f32[2] = sub
    */
-  public static void k57Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k51Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, (state.get(527872 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -892,14 +832,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[] = add
    */
-  public static void k58Add(FloatArray out, FloatArray state) {
+  public static void k52Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109958 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k58Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k52Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -907,66 +847,60 @@ public final class GeneratorPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", GeneratorPhase::k2Select, buffer2, buffer1)
-        .task("k3MatmulAdd", GeneratorPhase::k3MatmulAdd, buffer3, buffer2, state)
-        .task("k4Select", GeneratorPhase::k4Select, buffer4, buffer3)
-        .task("k5MatmulAdd", GeneratorPhase::k5MatmulAdd, buffer5, buffer4, state)
-        .task("k6Select", GeneratorPhase::k6Select, buffer6, buffer5)
-        .task("k7MatmulAdd", GeneratorPhase::k7MatmulAdd, buffer7, buffer6, state)
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", GeneratorPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", GeneratorPhase::k3MatmulSelect, buffer3, buffer2, state)
+        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAdd, buffer4, buffer3, state)
+        .task("k5MatmulSelect", GeneratorPhase::k5MatmulSelect, buffer5, buffer4, state)
+        .task("k6MatmulSelect", GeneratorPhase::k6MatmulSelect, buffer6, buffer5, state)
+        .task("k7MatmulSelect", GeneratorPhase::k7MatmulSelect, buffer7, buffer6, state)
         .task("k8MatmulAdd", GeneratorPhase::k8MatmulAdd, buffer8, buffer7, state)
-        .task("k9Select", GeneratorPhase::k9Select, buffer9, buffer8)
-        .task("k10MatmulAdd", GeneratorPhase::k10MatmulAdd, buffer10, buffer9, state)
-        .task("k11Select", GeneratorPhase::k11Select, buffer9, buffer10)
-        .task("k12MatmulAdd", GeneratorPhase::k12MatmulAdd, buffer11, buffer9, state)
-        .task("k13Select", GeneratorPhase::k13Select, buffer9, buffer11)
-        .task("k14MatmulAdd", GeneratorPhase::k14MatmulAdd, buffer12, buffer9, state)
-        .task("k15ReduceSum", GeneratorPhase::k15ReduceSum, buffer13, buffer12)
-        .task("k16Neg", GeneratorPhase::k16Neg, buffer14, buffer13)
-        .task("k17MatmulSelect", GeneratorPhase::k17MatmulSelect, buffer9, CONSTANT_0, buffer11, state)
-        .task("k18MatmulSelect", GeneratorPhase::k18MatmulSelect, buffer11, buffer9, buffer10, state)
-        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelect, buffer10, buffer11, buffer8, state)
-        .task("k20Matmul", GeneratorPhase::k20Matmul, buffer7, buffer10, state)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer15, buffer7)
-        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelect, buffer10, buffer7, buffer5, state)
-        .task("k23Matmul", GeneratorPhase::k23Matmul, buffer16, buffer7, buffer6)
-        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer7, buffer10)
-        .task("k25MatmulSelect", GeneratorPhase::k25MatmulSelect, buffer6, buffer10, buffer3, state)
-        .task("k26Matmul", GeneratorPhase::k26Matmul, buffer17, buffer10, buffer4)
-        .task("k27ReduceSum", GeneratorPhase::k27ReduceSum, buffer18, buffer6)
-        .task("k28MatmulSelect", GeneratorPhase::k28MatmulSelect, buffer4, buffer6, buffer1, state)
-        .task("k29Matmul", GeneratorPhase::k29Matmul, buffer19, buffer6, buffer2)
-        .task("k30ReduceSum", GeneratorPhase::k30ReduceSum, buffer20, buffer4)
-        .task("k31Matmul", GeneratorPhase::k31Matmul, buffer21, buffer4, buffer0)
-        .task("k32Add", GeneratorPhase::k32Add, buffer22, buffer21, state)
-        .task("k33Add", GeneratorPhase::k33Add, buffer23, buffer21, state)
-        .task("k34Sub", GeneratorPhase::k34Sub, buffer13, state)
-        .task("k35Sub", GeneratorPhase::k35Sub, buffer24, state)
-        .task("k36Sub", GeneratorPhase::k36Sub, buffer25, buffer22, buffer13, buffer23, buffer24, state)
-        .task("k37Add", GeneratorPhase::k37Add, buffer26, buffer20, state)
-        .task("k38Add", GeneratorPhase::k38Add, buffer27, buffer20, state)
-        .task("k39Sub", GeneratorPhase::k39Sub, buffer28, buffer26, buffer13, buffer27, buffer24, state)
-        .task("k40Add", GeneratorPhase::k40Add, buffer29, buffer19, state)
-        .task("k41Add", GeneratorPhase::k41Add, buffer30, buffer19, state)
-        .task("k42Sub", GeneratorPhase::k42Sub, buffer31, buffer29, buffer13, buffer30, buffer24, state)
-        .task("k43Add", GeneratorPhase::k43Add, buffer32, buffer18, state)
-        .task("k44Add", GeneratorPhase::k44Add, buffer33, buffer18, state)
-        .task("k45Sub", GeneratorPhase::k45Sub, buffer34, buffer32, buffer13, buffer33, buffer24, state)
-        .task("k46Add", GeneratorPhase::k46Add, buffer35, buffer17, state)
-        .task("k47Add", GeneratorPhase::k47Add, buffer36, buffer17, state)
-        .task("k48Sub", GeneratorPhase::k48Sub, buffer37, buffer35, buffer13, buffer36, buffer24, state)
-        .task("k49Add", GeneratorPhase::k49Add, buffer38, buffer7, state)
-        .task("k50Add", GeneratorPhase::k50Add, buffer39, buffer7, state)
-        .task("k51Sub", GeneratorPhase::k51Sub, buffer40, buffer38, buffer13, buffer39, buffer24, state)
-        .task("k52Add", GeneratorPhase::k52Add, buffer41, buffer16, state)
-        .task("k53Add", GeneratorPhase::k53Add, buffer42, buffer16, state)
-        .task("k54Sub", GeneratorPhase::k54Sub, buffer43, buffer41, buffer13, buffer42, buffer24, state)
-        .task("k55Add", GeneratorPhase::k55Add, buffer44, buffer15, state)
-        .task("k56Add", GeneratorPhase::k56Add, buffer45, buffer15, state)
-        .task("k57Sub", GeneratorPhase::k57Sub, buffer46, buffer44, buffer13, buffer45, buffer24, state)
-        .task("k58Add", GeneratorPhase::k58Add, buffer47, state)
-        .persistOnDevice(state, buffer7, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14);
+        .task("k9ReduceSum", GeneratorPhase::k9ReduceSum, buffer9, buffer8)
+        .task("k10Neg", GeneratorPhase::k10Neg, buffer10, buffer9)
+        .task("k11MatmulSelect", GeneratorPhase::k11MatmulSelect, buffer11, CONSTANT_0, buffer7, state)
+        .task("k12MatmulSelect", GeneratorPhase::k12MatmulSelect, buffer7, buffer11, buffer6, state)
+        .task("k13MatmulSelect", GeneratorPhase::k13MatmulSelect, buffer6, buffer7, buffer5, state)
+        .task("k14Matmul", GeneratorPhase::k14Matmul, buffer4, buffer6, state)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSum, buffer12, buffer4)
+        .task("k16MatmulSelect", GeneratorPhase::k16MatmulSelect, buffer6, buffer4, buffer3, state)
+        .task("k17Matmul", GeneratorPhase::k17Matmul, buffer13, buffer4, buffer3)
+        .task("k18ReduceSum", GeneratorPhase::k18ReduceSum, buffer4, buffer6)
+        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelect, buffer3, buffer6, buffer2, state)
+        .task("k20Matmul", GeneratorPhase::k20Matmul, buffer14, buffer6, buffer2)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer15, buffer3)
+        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelect, buffer2, buffer3, buffer1, state)
+        .task("k23Matmul", GeneratorPhase::k23Matmul, buffer16, buffer3, buffer1)
+        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer17, buffer2)
+        .task("k25Matmul", GeneratorPhase::k25Matmul, buffer18, buffer2, buffer0)
+        .task("k26Add", GeneratorPhase::k26Add, buffer19, buffer18, state)
+        .task("k27Add", GeneratorPhase::k27Add, buffer20, buffer18, state)
+        .task("k28Sub", GeneratorPhase::k28Sub, buffer9, state)
+        .task("k29Sub", GeneratorPhase::k29Sub, buffer21, state)
+        .task("k30Sub", GeneratorPhase::k30Sub, buffer22, buffer19, buffer9, buffer20, buffer21, state)
+        .task("k31Add", GeneratorPhase::k31Add, buffer23, buffer17, state)
+        .task("k32Add", GeneratorPhase::k32Add, buffer24, buffer17, state)
+        .task("k33Sub", GeneratorPhase::k33Sub, buffer25, buffer23, buffer9, buffer24, buffer21, state)
+        .task("k34Add", GeneratorPhase::k34Add, buffer26, buffer16, state)
+        .task("k35Add", GeneratorPhase::k35Add, buffer27, buffer16, state)
+        .task("k36Sub", GeneratorPhase::k36Sub, buffer28, buffer26, buffer9, buffer27, buffer21, state)
+        .task("k37Add", GeneratorPhase::k37Add, buffer29, buffer15, state)
+        .task("k38Add", GeneratorPhase::k38Add, buffer30, buffer15, state)
+        .task("k39Sub", GeneratorPhase::k39Sub, buffer31, buffer29, buffer9, buffer30, buffer21, state)
+        .task("k40Add", GeneratorPhase::k40Add, buffer32, buffer14, state)
+        .task("k41Add", GeneratorPhase::k41Add, buffer33, buffer14, state)
+        .task("k42Sub", GeneratorPhase::k42Sub, buffer34, buffer32, buffer9, buffer33, buffer21, state)
+        .task("k43Add", GeneratorPhase::k43Add, buffer35, buffer4, state)
+        .task("k44Add", GeneratorPhase::k44Add, buffer36, buffer4, state)
+        .task("k45Sub", GeneratorPhase::k45Sub, buffer37, buffer35, buffer9, buffer36, buffer21, state)
+        .task("k46Add", GeneratorPhase::k46Add, buffer38, buffer13, state)
+        .task("k47Add", GeneratorPhase::k47Add, buffer39, buffer13, state)
+        .task("k48Sub", GeneratorPhase::k48Sub, buffer40, buffer38, buffer9, buffer39, buffer21, state)
+        .task("k49Add", GeneratorPhase::k49Add, buffer41, buffer12, state)
+        .task("k50Add", GeneratorPhase::k50Add, buffer42, buffer12, state)
+        .task("k51Sub", GeneratorPhase::k51Sub, buffer43, buffer41, buffer9, buffer42, buffer21, state)
+        .task("k52Add", GeneratorPhase::k52Add, buffer44, state)
+        .persistOnDevice(state, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer10);
   }
 
   /**
@@ -974,64 +908,58 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3MatmulAdd(buffer3, buffer2, state);
-    k4Select(buffer4, buffer3);
-    k5MatmulAdd(buffer5, buffer4, state);
-    k6Select(buffer6, buffer5);
-    k7MatmulAdd(buffer7, buffer6, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer3, buffer2, state);
+    k4MatmulAdd(buffer4, buffer3, state);
+    k5MatmulSelect(buffer5, buffer4, state);
+    k6MatmulSelect(buffer6, buffer5, state);
+    k7MatmulSelect(buffer7, buffer6, state);
     k8MatmulAdd(buffer8, buffer7, state);
-    k9Select(buffer9, buffer8);
-    k10MatmulAdd(buffer10, buffer9, state);
-    k11Select(buffer9, buffer10);
-    k12MatmulAdd(buffer11, buffer9, state);
-    k13Select(buffer9, buffer11);
-    k14MatmulAdd(buffer12, buffer9, state);
-    k15ReduceSum(buffer13, buffer12);
-    k16Neg(buffer14, buffer13);
-    k17MatmulSelect(buffer9, CONSTANT_0, buffer11, state);
-    k18MatmulSelect(buffer11, buffer9, buffer10, state);
-    k19MatmulSelect(buffer10, buffer11, buffer8, state);
-    k20Matmul(buffer7, buffer10, state);
-    k21ReduceSum(buffer15, buffer7);
-    k22MatmulSelect(buffer10, buffer7, buffer5, state);
-    k23Matmul(buffer16, buffer7, buffer6);
-    k24ReduceSum(buffer7, buffer10);
-    k25MatmulSelect(buffer6, buffer10, buffer3, state);
-    k26Matmul(buffer17, buffer10, buffer4);
-    k27ReduceSum(buffer18, buffer6);
-    k28MatmulSelect(buffer4, buffer6, buffer1, state);
-    k29Matmul(buffer19, buffer6, buffer2);
-    k30ReduceSum(buffer20, buffer4);
-    k31Matmul(buffer21, buffer4, buffer0);
-    k32Add(buffer22, buffer21, state);
-    k33Add(buffer23, buffer21, state);
-    k34Sub(buffer13, state);
-    k35Sub(buffer24, state);
-    k36Sub(buffer25, buffer22, buffer13, buffer23, buffer24, state);
-    k37Add(buffer26, buffer20, state);
-    k38Add(buffer27, buffer20, state);
-    k39Sub(buffer28, buffer26, buffer13, buffer27, buffer24, state);
-    k40Add(buffer29, buffer19, state);
-    k41Add(buffer30, buffer19, state);
-    k42Sub(buffer31, buffer29, buffer13, buffer30, buffer24, state);
-    k43Add(buffer32, buffer18, state);
-    k44Add(buffer33, buffer18, state);
-    k45Sub(buffer34, buffer32, buffer13, buffer33, buffer24, state);
-    k46Add(buffer35, buffer17, state);
-    k47Add(buffer36, buffer17, state);
-    k48Sub(buffer37, buffer35, buffer13, buffer36, buffer24, state);
-    k49Add(buffer38, buffer7, state);
-    k50Add(buffer39, buffer7, state);
-    k51Sub(buffer40, buffer38, buffer13, buffer39, buffer24, state);
-    k52Add(buffer41, buffer16, state);
-    k53Add(buffer42, buffer16, state);
-    k54Sub(buffer43, buffer41, buffer13, buffer42, buffer24, state);
-    k55Add(buffer44, buffer15, state);
-    k56Add(buffer45, buffer15, state);
-    k57Sub(buffer46, buffer44, buffer13, buffer45, buffer24, state);
-    k58Add(buffer47, state);
+    k9ReduceSum(buffer9, buffer8);
+    k10Neg(buffer10, buffer9);
+    k11MatmulSelect(buffer11, CONSTANT_0, buffer7, state);
+    k12MatmulSelect(buffer7, buffer11, buffer6, state);
+    k13MatmulSelect(buffer6, buffer7, buffer5, state);
+    k14Matmul(buffer4, buffer6, state);
+    k15ReduceSum(buffer12, buffer4);
+    k16MatmulSelect(buffer6, buffer4, buffer3, state);
+    k17Matmul(buffer13, buffer4, buffer3);
+    k18ReduceSum(buffer4, buffer6);
+    k19MatmulSelect(buffer3, buffer6, buffer2, state);
+    k20Matmul(buffer14, buffer6, buffer2);
+    k21ReduceSum(buffer15, buffer3);
+    k22MatmulSelect(buffer2, buffer3, buffer1, state);
+    k23Matmul(buffer16, buffer3, buffer1);
+    k24ReduceSum(buffer17, buffer2);
+    k25Matmul(buffer18, buffer2, buffer0);
+    k26Add(buffer19, buffer18, state);
+    k27Add(buffer20, buffer18, state);
+    k28Sub(buffer9, state);
+    k29Sub(buffer21, state);
+    k30Sub(buffer22, buffer19, buffer9, buffer20, buffer21, state);
+    k31Add(buffer23, buffer17, state);
+    k32Add(buffer24, buffer17, state);
+    k33Sub(buffer25, buffer23, buffer9, buffer24, buffer21, state);
+    k34Add(buffer26, buffer16, state);
+    k35Add(buffer27, buffer16, state);
+    k36Sub(buffer28, buffer26, buffer9, buffer27, buffer21, state);
+    k37Add(buffer29, buffer15, state);
+    k38Add(buffer30, buffer15, state);
+    k39Sub(buffer31, buffer29, buffer9, buffer30, buffer21, state);
+    k40Add(buffer32, buffer14, state);
+    k41Add(buffer33, buffer14, state);
+    k42Sub(buffer34, buffer32, buffer9, buffer33, buffer21, state);
+    k43Add(buffer35, buffer4, state);
+    k44Add(buffer36, buffer4, state);
+    k45Sub(buffer37, buffer35, buffer9, buffer36, buffer21, state);
+    k46Add(buffer38, buffer13, state);
+    k47Add(buffer39, buffer13, state);
+    k48Sub(buffer40, buffer38, buffer9, buffer39, buffer21, state);
+    k49Add(buffer41, buffer12, state);
+    k50Add(buffer42, buffer12, state);
+    k51Sub(buffer43, buffer41, buffer9, buffer42, buffer21, state);
+    k52Add(buffer44, state);
   }
 
   /**
@@ -1144,15 +1072,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer22, buffer23, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47)
-        .task("commit0", GeneratorPhase::commit0, state, buffer22, buffer23, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41)
-        .task("commit1", GeneratorPhase::commit1, state, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47)
+        .consumeFromDevice(state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .task("commit0", GeneratorPhase::commit0, state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38)
+        .task("commit1", GeneratorPhase::commit1, state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer22, buffer23, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41);
-    commit1(state, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47);
+    commit0(state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38);
+    commit1(state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1172,7 +1100,7 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 1024), 4, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer14, writes[0]);
+    DeviceState.toHost(buffer10, writes[0]);
   }
 
   @Override
@@ -1183,15 +1111,15 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer14, into);
-      case 1 -> DeviceState.get().fetch(buffer21, into);
-      case 2 -> DeviceState.get().fetch(buffer20, into);
-      case 3 -> DeviceState.get().fetch(buffer19, into);
-      case 4 -> DeviceState.get().fetch(buffer18, into);
-      case 5 -> DeviceState.get().fetch(buffer17, into);
-      case 6 -> DeviceState.get().fetch(buffer7, into);
-      case 7 -> DeviceState.get().fetch(buffer16, into);
-      case 8 -> DeviceState.get().fetch(buffer15, into);
+      case 0 -> DeviceState.get().fetch(buffer10, into);
+      case 1 -> DeviceState.get().fetch(buffer18, into);
+      case 2 -> DeviceState.get().fetch(buffer17, into);
+      case 3 -> DeviceState.get().fetch(buffer16, into);
+      case 4 -> DeviceState.get().fetch(buffer15, into);
+      case 5 -> DeviceState.get().fetch(buffer14, into);
+      case 6 -> DeviceState.get().fetch(buffer4, into);
+      case 7 -> DeviceState.get().fetch(buffer13, into);
+      case 8 -> DeviceState.get().fetch(buffer12, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

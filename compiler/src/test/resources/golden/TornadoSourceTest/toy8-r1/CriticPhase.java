@@ -35,97 +35,97 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer2 = new FloatArray(131072);
 
-  private static final FloatArray buffer3 = new FloatArray(131072);
+  private static final FloatArray buffer3 = new FloatArray(256);
 
   private static final FloatArray buffer4 = new FloatArray(131072);
 
   private static final FloatArray buffer5 = new FloatArray(131072);
 
-  private static final FloatArray buffer6 = new FloatArray(256);
+  private static final FloatArray buffer6 = new FloatArray(131072);
 
-  private static final FloatArray buffer7 = new FloatArray(131072);
+  private static final FloatArray buffer7 = new FloatArray(512);
 
-  private static final FloatArray buffer8 = new FloatArray(131072);
+  private static final FloatArray buffer8 = new FloatArray(512);
 
-  private static final FloatArray buffer9 = new FloatArray(131072);
+  private static final FloatArray buffer9 = new FloatArray(256);
 
-  private static final FloatArray buffer10 = new FloatArray(512);
+  private static final FloatArray buffer10 = new FloatArray(256);
 
-  private static final FloatArray buffer11 = new FloatArray(512);
+  private static final FloatArray buffer11 = new FloatArray(256);
 
   private static final FloatArray buffer12 = new FloatArray(256);
 
-  private static final FloatArray buffer13 = new FloatArray(256);
+  private static final FloatArray buffer13 = new FloatArray(1);
 
-  private static final FloatArray buffer14 = new FloatArray(256);
+  private static final FloatArray buffer14 = new FloatArray(1);
 
-  private static final FloatArray buffer15 = new FloatArray(256);
+  private static final FloatArray buffer15 = new FloatArray(131072);
 
-  private static final FloatArray buffer16 = new FloatArray(1);
+  private static final FloatArray buffer16 = new FloatArray(131072);
 
-  private static final FloatArray buffer17 = new FloatArray(1);
+  private static final FloatArray buffer17 = new FloatArray(131072);
 
-  private static final FloatArray buffer18 = new FloatArray(131072);
+  private static final FloatArray buffer18 = new FloatArray(1);
 
-  private static final FloatArray buffer19 = new FloatArray(131072);
+  private static final FloatArray buffer19 = new FloatArray(1);
 
-  private static final FloatArray buffer20 = new FloatArray(131072);
+  private static final FloatArray buffer20 = new FloatArray(1);
 
   private static final FloatArray buffer21 = new FloatArray(131072);
 
-  private static final FloatArray buffer22 = new FloatArray(131072);
+  private static final FloatArray buffer22 = new FloatArray(512);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(512);
 
-  private static final FloatArray buffer24 = new FloatArray(1);
+  private static final FloatArray buffer24 = new FloatArray(262144);
 
-  private static final FloatArray buffer25 = new FloatArray(1);
+  private static final FloatArray buffer25 = new FloatArray(512);
 
-  private static final FloatArray buffer26 = new FloatArray(1);
+  private static final FloatArray buffer26 = new FloatArray(262144);
 
-  private static final FloatArray buffer27 = new FloatArray(131072);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(512);
+  private static final FloatArray buffer28 = new FloatArray(1024);
 
   private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(262144);
+  private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(512);
+  private static final FloatArray buffer31 = new FloatArray(262144);
 
-  private static final FloatArray buffer32 = new FloatArray(262144);
+  private static final FloatArray buffer32 = new FloatArray(512);
 
-  private static final FloatArray buffer33 = new FloatArray(512);
+  private static final FloatArray buffer33 = new FloatArray(262144);
 
-  private static final FloatArray buffer34 = new FloatArray(1024);
+  private static final FloatArray buffer34 = new FloatArray(512);
 
-  private static final FloatArray buffer35 = new FloatArray(512);
+  private static final FloatArray buffer35 = new FloatArray(1024);
 
-  private static final FloatArray buffer36 = new FloatArray(512);
+  private static final FloatArray buffer36 = new FloatArray(1024);
 
   private static final FloatArray buffer37 = new FloatArray(262144);
 
-  private static final FloatArray buffer38 = new FloatArray(512);
+  private static final FloatArray buffer38 = new FloatArray(262144);
 
-  private static final FloatArray buffer39 = new FloatArray(262144);
+  private static final FloatArray buffer39 = new FloatArray(512);
 
-  private static final FloatArray buffer40 = new FloatArray(512);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
   private static final FloatArray buffer41 = new FloatArray(1024);
 
   private static final FloatArray buffer42 = new FloatArray(1024);
 
-  private static final FloatArray buffer43 = new FloatArray(262144);
+  private static final FloatArray buffer43 = new FloatArray(512);
 
-  private static final FloatArray buffer44 = new FloatArray(262144);
+  private static final FloatArray buffer44 = new FloatArray(512);
 
   private static final FloatArray buffer45 = new FloatArray(512);
 
-  private static final FloatArray buffer46 = new FloatArray(1024);
+  private static final FloatArray buffer46 = new FloatArray(262144);
 
-  private static final FloatArray buffer47 = new FloatArray(1024);
+  private static final FloatArray buffer47 = new FloatArray(262144);
 
-  private static final FloatArray buffer48 = new FloatArray(1024);
+  private static final FloatArray buffer48 = new FloatArray(262144);
 
   private static final FloatArray buffer49 = new FloatArray(512);
 
@@ -145,31 +145,19 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer57 = new FloatArray(512);
 
-  private static final FloatArray buffer58 = new FloatArray(262144);
+  private static final FloatArray buffer58 = new FloatArray(512);
 
-  private static final FloatArray buffer59 = new FloatArray(262144);
+  private static final FloatArray buffer59 = new FloatArray(512);
 
-  private static final FloatArray buffer60 = new FloatArray(262144);
+  private static final FloatArray buffer60 = new FloatArray(512);
 
-  private static final FloatArray buffer61 = new FloatArray(512);
+  private static final FloatArray buffer61 = new FloatArray(1);
 
-  private static final FloatArray buffer62 = new FloatArray(512);
+  private static final FloatArray buffer62 = new FloatArray(1);
 
-  private static final FloatArray buffer63 = new FloatArray(512);
+  private static final FloatArray buffer63 = new FloatArray(1);
 
-  private static final FloatArray buffer64 = new FloatArray(512);
-
-  private static final FloatArray buffer65 = new FloatArray(512);
-
-  private static final FloatArray buffer66 = new FloatArray(512);
-
-  private static final FloatArray buffer67 = new FloatArray(1);
-
-  private static final FloatArray buffer68 = new FloatArray(1);
-
-  private static final FloatArray buffer69 = new FloatArray(1);
-
-  private static final FloatArray buffer70 = new FloatArray(1);
+  private static final FloatArray buffer64 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -222,9 +210,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %12 : f32[256,512] = matmul_add
+   * ../models/toy8-r1.wgan:16:14: %16 : f32[256,512] = matmul_select
    */
-  public static void k0MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -233,23 +221,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:14: %16 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = matmul_select
    */
-  public static void k1Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %20 : f32[256,512] = matmul_add
-   */
-  public static void k2MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -258,23 +237,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:18:14: %32 : f32[256,512] = matmul_select
    */
-  public static void k3Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %28 : f32[256,512] = matmul_add
-   */
-  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -283,23 +253,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %32 : f32[256,512] = select
-   */
-  public static void k5Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = matmul_add
    */
-  public static void k6MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -315,7 +276,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %40 : f32[256,512] = matmul_select
    */
-  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k4MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -332,7 +293,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %43 : f32[256,512] = matmul_select
    */
-  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -349,7 +310,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %46 : f32[256,512] = matmul_select
    */
-  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -366,7 +327,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %47 : f32[256,2] = matmul
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -381,7 +342,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %48 : f32[256,2] = mul
    */
-  public static void k11Mul(FloatArray out, FloatArray in0) {
+  public static void k8Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -390,7 +351,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %49 : f32[256] = reduce_sum
    */
-  public static void k12ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -407,7 +368,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %54 : f32[256] = sqrt
    */
-  public static void k13Sqrt(FloatArray out, FloatArray in0) {
+  public static void k10Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
@@ -416,7 +377,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %56 : f32[256] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Select(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
     }
@@ -425,7 +386,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %57 : f32[256] = pow
    */
-  public static void k15Pow(FloatArray out, FloatArray in0) {
+  public static void k12Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -434,7 +395,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %58 : f32[] = reduce_sum
    */
-  public static void k16ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -449,7 +410,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %60 : f32[] = mul
    */
-  public static void k17Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -458,7 +419,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %89 : f32[] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -475,7 +436,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %93 : f32[256,2] = random_normal
    */
-  public static void k19RandomNormal(FloatArray out, IntArray step) {
+  public static void k16RandomNormal(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 512; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -503,9 +464,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:3: %99 : f32[256,512] = matmul_add
+   * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = matmul_select
    */
-  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -514,23 +475,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = matmul_select
    */
-  public static void k21Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:10:3: %109 : f32[256,512] = matmul_add
-   */
-  public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -539,23 +491,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k23Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:3: %119 : f32[256,512] = matmul_add
-   */
-  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -564,23 +507,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = select
-   */
-  public static void k25Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:12:3: %129 : f32[256,2] = matmul_add
    */
-  public static void k26MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -594,9 +528,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %133 : f32[256,512] = matmul_add
+   * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = matmul_select
    */
-  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -605,23 +539,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = matmul_select
    */
-  public static void k28Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %141 : f32[256,512] = matmul_add
-   */
-  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -630,23 +555,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = matmul_select
    */
-  public static void k30Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %149 : f32[256,512] = matmul_add
-   */
-  public static void k31MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -655,23 +571,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = select
-   */
-  public static void k32Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:19:3: %157 : f32[256,1] = matmul_add
    */
-  public static void k33MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -687,7 +594,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:31: %158 : f32[] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -704,7 +611,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:31: %161 : f32[] = sub
    */
-  public static void k35Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -713,7 +620,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:27:5: %165 : f32[] = add
    */
-  public static void k36Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (5.0f * in1.get(i))));
     }
@@ -722,7 +629,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %178 : f32[256,512] = matmul_select
    */
-  public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -739,7 +646,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %176 : f32[1,512] = matmul
    */
-  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -754,7 +661,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %179 : f32[1,512] = reduce_sum
    */
-  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -771,7 +678,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %184 : f32[256,512] = matmul_select
    */
-  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -788,7 +695,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %182 : f32[512,512] = matmul
    */
-  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -803,7 +710,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %185 : f32[1,512] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -820,7 +727,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %190 : f32[256,512] = matmul_select
    */
-  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -837,7 +744,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %188 : f32[512,512] = matmul
    */
-  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -852,7 +759,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %191 : f32[1,512] = reduce_sum
    */
-  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -869,7 +776,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %193 : f32[512,2] = matmul
    */
-  public static void k46Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -884,7 +791,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %204 : f32[256,512] = matmul_select
    */
-  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k38MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -901,7 +808,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %201 : f32[1,512] = matmul
    */
-  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -916,7 +823,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %205 : f32[1,512] = reduce_sum
    */
-  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -933,7 +840,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %207 : f32[512] = add
    */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -942,7 +849,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %212 : f32[256,512] = matmul_select
    */
-  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k42MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -959,7 +866,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %209 : f32[512,512] = matmul
    */
-  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -974,7 +881,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[1,512] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -991,7 +898,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %215 : f32[512] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1000,7 +907,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %220 : f32[256,512] = matmul_select
    */
-  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k46MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1017,7 +924,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %217 : f32[512,512] = matmul
    */
-  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1032,7 +939,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[1,512] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1049,7 +956,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %223 : f32[512] = add
    */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1058,7 +965,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512,2] = matmul
    */
-  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1073,34 +980,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %238 : f32[256] = select
    */
-  public static void k60Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k51Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
-   * %241 : f32[256,2] = mul
-   */
-  public static void k61Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
-    }
-  }
-
-  /**
    * %243 : f32[256,2] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0) {
+  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %248 : f32[256,512] = matmul_select
    */
-  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k53MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1117,7 +1015,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %246 : f32[512,2] = matmul_add
    */
-  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k54MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1134,7 +1032,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256,512] = matmul_select
    */
-  public static void k65MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1151,7 +1049,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %251 : f32[512,512] = matmul_add
    */
-  public static void k66MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1168,7 +1066,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %258 : f32[256,512] = matmul_select
    */
-  public static void k67MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1185,7 +1083,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %256 : f32[512,512] = matmul_add
    */
-  public static void k68MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1202,7 +1100,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %260 : f32[1,512] = matmul_add
    */
-  public static void k69MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1219,7 +1117,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %268 : f32[512,2] = add
    */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1228,7 +1126,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %274 : f32[512,2] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1237,7 +1135,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %279 : f32[] = sub
    */
-  public static void k72Sub(FloatArray out, FloatArray state) {
+  public static void k62Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1246,7 +1144,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %284 : f32[] = sub
    */
-  public static void k73Sub(FloatArray out, FloatArray state) {
+  public static void k63Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1255,7 +1153,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %297 : f32[512,2] = sub
    */
-  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1265,7 +1163,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %304 : f32[512] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1274,7 +1172,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %310 : f32[512] = add
    */
-  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1283,7 +1181,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %333 : f32[512] = sub
    */
-  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1293,7 +1191,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %340 : f32[512,512] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1302,7 +1200,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %346 : f32[512,512] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1311,7 +1209,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %369 : f32[512,512] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1321,7 +1219,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %376 : f32[512] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1330,7 +1228,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %382 : f32[512] = add
    */
-  public static void k82Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1339,7 +1237,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %405 : f32[512] = sub
    */
-  public static void k83Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1349,7 +1247,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %412 : f32[512,512] = add
    */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1358,7 +1256,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %418 : f32[512,512] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1367,7 +1265,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %441 : f32[512,512] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1377,7 +1275,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %448 : f32[512] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1386,7 +1284,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %454 : f32[512] = add
    */
-  public static void k88Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1395,7 +1293,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %477 : f32[512] = sub
    */
-  public static void k89Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1405,7 +1303,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %484 : f32[1,512] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1414,7 +1312,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %490 : f32[1,512] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1423,7 +1321,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %513 : f32[1,512] = sub
    */
-  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1433,7 +1331,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %517 : f32[1] = mul
    */
-  public static void k93Mul(FloatArray out, FloatArray state) {
+  public static void k83Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1442,7 +1340,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %522 : f32[1] = mul
    */
-  public static void k94Mul(FloatArray out, FloatArray state) {
+  public static void k84Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1451,7 +1349,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k95Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1461,222 +1359,202 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %549 : f32[] = add
    */
-  public static void k96Add(FloatArray out, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0MatmulAdd to k96Add; the returned writes come back.
+   * Part 1 of 1: kernels k0MatmulSelect to k86Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
         .consumeFromDevice(state)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read8, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
-        .task("k0MatmulAdd", CriticPhase::k0MatmulAdd, buffer0, read8, state)
-        .task("k1Select", CriticPhase::k1Select, buffer1, buffer0)
-        .task("k2MatmulAdd", CriticPhase::k2MatmulAdd, buffer2, buffer1, state)
-        .task("k3Select", CriticPhase::k3Select, buffer3, buffer2)
-        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer4, buffer3, state)
-        .task("k5Select", CriticPhase::k5Select, buffer5, buffer4)
-        .task("k6MatmulAdd", CriticPhase::k6MatmulAdd, buffer6, buffer5, state)
-        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer7, CONSTANT_0, buffer4, state)
-        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer8, buffer7, buffer2, state)
-        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer9, buffer8, buffer0, state)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer10, buffer9, state)
-        .task("k11Mul", CriticPhase::k11Mul, buffer11, buffer10)
-        .task("k12ReduceSum", CriticPhase::k12ReduceSum, buffer12, buffer11)
-        .task("k13Sqrt", CriticPhase::k13Sqrt, buffer13, buffer12)
-        .task("k14Select", CriticPhase::k14Select, buffer14, buffer12, buffer13)
-        .task("k15Pow", CriticPhase::k15Pow, buffer15, buffer14)
-        .task("k16ReduceSum", CriticPhase::k16ReduceSum, buffer16, buffer15)
-        .task("k17Mul", CriticPhase::k17Mul, buffer17, buffer16)
-        .task("k18ReduceSum", CriticPhase::k18ReduceSum, buffer16, buffer6)
-        .task("k19RandomNormal", CriticPhase::k19RandomNormal, buffer11, step)
-        .task("k20MatmulAdd", CriticPhase::k20MatmulAdd, buffer18, buffer11, state)
-        .task("k21Select", CriticPhase::k21Select, buffer19, buffer18)
-        .task("k22MatmulAdd", CriticPhase::k22MatmulAdd, buffer18, buffer19, state)
-        .task("k23Select", CriticPhase::k23Select, buffer19, buffer18)
-        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer18, buffer19, state)
-        .task("k25Select", CriticPhase::k25Select, buffer19, buffer18)
-        .task("k26MatmulAdd", CriticPhase::k26MatmulAdd, buffer11, buffer19, state)
-        .task("k27MatmulAdd", CriticPhase::k27MatmulAdd, buffer19, buffer11, state)
-        .task("k28Select", CriticPhase::k28Select, buffer18, buffer19)
-        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer20, buffer18, state)
-        .task("k30Select", CriticPhase::k30Select, buffer21, buffer20)
-        .task("k31MatmulAdd", CriticPhase::k31MatmulAdd, buffer22, buffer21, state)
-        .task("k32Select", CriticPhase::k32Select, buffer23, buffer22)
-        .task("k33MatmulAdd", CriticPhase::k33MatmulAdd, buffer6, buffer23, state)
-        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer24, buffer6)
-        .task("k35Sub", CriticPhase::k35Sub, buffer25, buffer16, buffer24)
-        .task("k36Add", CriticPhase::k36Add, buffer26, buffer25, buffer17)
-        .task("k37MatmulSelect", CriticPhase::k37MatmulSelect, buffer27, CONSTANT_1, buffer22, state)
-        .task("k38Matmul", CriticPhase::k38Matmul, buffer28, CONSTANT_1, buffer23)
-        .task("k39ReduceSum", CriticPhase::k39ReduceSum, buffer29, buffer27)
-        .task("k40MatmulSelect", CriticPhase::k40MatmulSelect, buffer23, buffer27, buffer20, state)
-        .task("k41Matmul", CriticPhase::k41Matmul, buffer30, buffer27, buffer21)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer31, buffer23)
-        .task("k43MatmulSelect", CriticPhase::k43MatmulSelect, buffer21, buffer23, buffer19, state)
-        .task("k44Matmul", CriticPhase::k44Matmul, buffer32, buffer23, buffer18)
-        .task("k45ReduceSum", CriticPhase::k45ReduceSum, buffer33, buffer21)
-        .task("k46Matmul", CriticPhase::k46Matmul, buffer34, buffer21, buffer11)
-        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer21, CONSTANT_2, buffer4, state)
-        .task("k48Matmul", CriticPhase::k48Matmul, buffer11, CONSTANT_2, buffer5)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer35, buffer21)
-        .task("k50Add", CriticPhase::k50Add, buffer36, buffer29, buffer35)
-        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer5, buffer21, buffer2, state)
-        .task("k52Matmul", CriticPhase::k52Matmul, buffer37, buffer21, buffer3)
-        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer35, buffer5)
-        .task("k54Add", CriticPhase::k54Add, buffer38, buffer31, buffer35)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer3, buffer5, buffer0, state)
-        .task("k56Matmul", CriticPhase::k56Matmul, buffer39, buffer5, buffer1)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer35, buffer3)
-        .task("k58Add", CriticPhase::k58Add, buffer40, buffer33, buffer35)
-        .task("k59Matmul", CriticPhase::k59Matmul, buffer41, buffer3, read8)
-        .task("k60Select", CriticPhase::k60Select, buffer6, buffer12, buffer14, buffer13)
-        .task("k61Mul", CriticPhase::k61Mul, buffer35, buffer6, buffer10)
-        .task("k62Add", CriticPhase::k62Add, buffer10, buffer35)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer3, buffer10, buffer0, state)
-        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer42, buffer9, buffer10, buffer34, buffer41)
-        .task("k65MatmulSelect", CriticPhase::k65MatmulSelect, buffer9, buffer3, buffer2, state)
-        .task("k66MatmulAdd", CriticPhase::k66MatmulAdd, buffer43, buffer8, buffer3, buffer32, buffer39)
-        .task("k67MatmulSelect", CriticPhase::k67MatmulSelect, buffer3, buffer9, buffer4, state)
-        .task("k68MatmulAdd", CriticPhase::k68MatmulAdd, buffer44, buffer7, buffer9, buffer30, buffer37)
-        .task("k69MatmulAdd", CriticPhase::k69MatmulAdd, buffer45, CONSTANT_0, buffer3, buffer28, buffer11)
-        .task("k70Add", CriticPhase::k70Add, buffer46, buffer42, state)
-        .task("k71Add", CriticPhase::k71Add, buffer47, buffer42, state)
-        .task("k72Sub", CriticPhase::k72Sub, buffer24, state)
-        .task("k73Sub", CriticPhase::k73Sub, buffer16, state)
-        .task("k74Sub", CriticPhase::k74Sub, buffer48, buffer46, buffer24, buffer47, buffer16, state)
-        .task("k75Add", CriticPhase::k75Add, buffer49, buffer40, state)
-        .task("k76Add", CriticPhase::k76Add, buffer50, buffer40, state)
-        .task("k77Sub", CriticPhase::k77Sub, buffer51, buffer49, buffer24, buffer50, buffer16, state)
-        .task("k78Add", CriticPhase::k78Add, buffer52, buffer43, state)
-        .task("k79Add", CriticPhase::k79Add, buffer53, buffer43, state)
-        .task("k80Sub", CriticPhase::k80Sub, buffer54, buffer52, buffer24, buffer53, buffer16, state)
-        .task("k81Add", CriticPhase::k81Add, buffer55, buffer38, state)
-        .task("k82Add", CriticPhase::k82Add, buffer56, buffer38, state)
-        .task("k83Sub", CriticPhase::k83Sub, buffer57, buffer55, buffer24, buffer56, buffer16, state)
-        .task("k84Add", CriticPhase::k84Add, buffer58, buffer44, state)
-        .task("k85Add", CriticPhase::k85Add, buffer59, buffer44, state)
-        .task("k86Sub", CriticPhase::k86Sub, buffer60, buffer58, buffer24, buffer59, buffer16, state)
-        .task("k87Add", CriticPhase::k87Add, buffer61, buffer36, state)
-        .task("k88Add", CriticPhase::k88Add, buffer62, buffer36, state)
-        .task("k89Sub", CriticPhase::k89Sub, buffer63, buffer61, buffer24, buffer62, buffer16, state)
-        .task("k90Add", CriticPhase::k90Add, buffer64, buffer45, state)
-        .task("k91Add", CriticPhase::k91Add, buffer65, buffer45, state)
-        .task("k92Sub", CriticPhase::k92Sub, buffer66, buffer64, buffer24, buffer65, buffer16, state)
-        .task("k93Mul", CriticPhase::k93Mul, buffer67, state)
-        .task("k94Mul", CriticPhase::k94Mul, buffer68, state)
-        .task("k95Sub", CriticPhase::k95Sub, buffer69, buffer67, buffer24, buffer68, buffer16, state)
-        .task("k96Add", CriticPhase::k96Add, buffer70, state)
-        .persistOnDevice(state, read8, buffer17, buffer25, buffer26, buffer36, buffer38, buffer40, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer17, buffer25, buffer26);
+        .task("k0MatmulSelect", CriticPhase::k0MatmulSelect, buffer0, read8, state)
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer3, buffer2, state)
+        .task("k4MatmulSelect", CriticPhase::k4MatmulSelect, buffer4, CONSTANT_0, buffer2, state)
+        .task("k5MatmulSelect", CriticPhase::k5MatmulSelect, buffer5, buffer4, buffer1, state)
+        .task("k6MatmulSelect", CriticPhase::k6MatmulSelect, buffer6, buffer5, buffer0, state)
+        .task("k7Matmul", CriticPhase::k7Matmul, buffer7, buffer6, state)
+        .task("k8Mul", CriticPhase::k8Mul, buffer8, buffer7)
+        .task("k9ReduceSum", CriticPhase::k9ReduceSum, buffer9, buffer8)
+        .task("k10Sqrt", CriticPhase::k10Sqrt, buffer10, buffer9)
+        .task("k11Select", CriticPhase::k11Select, buffer11, buffer9, buffer10)
+        .task("k12Pow", CriticPhase::k12Pow, buffer12, buffer11)
+        .task("k13ReduceSum", CriticPhase::k13ReduceSum, buffer13, buffer12)
+        .task("k14Mul", CriticPhase::k14Mul, buffer14, buffer13)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer13, buffer3)
+        .task("k16RandomNormal", CriticPhase::k16RandomNormal, buffer8, step)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer15, buffer8, state)
+        .task("k18MatmulSelect", CriticPhase::k18MatmulSelect, buffer16, buffer15, state)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelect, buffer15, buffer16, state)
+        .task("k20MatmulAdd", CriticPhase::k20MatmulAdd, buffer8, buffer15, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer15, buffer8, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer16, buffer15, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer17, buffer16, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer3, buffer17, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer18, buffer3)
+        .task("k26Sub", CriticPhase::k26Sub, buffer19, buffer13, buffer18)
+        .task("k27Add", CriticPhase::k27Add, buffer20, buffer19, buffer14)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, CONSTANT_1, buffer17, state)
+        .task("k29Matmul", CriticPhase::k29Matmul, buffer22, CONSTANT_1, buffer17)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer21)
+        .task("k31MatmulSelect", CriticPhase::k31MatmulSelect, buffer17, buffer21, buffer16, state)
+        .task("k32Matmul", CriticPhase::k32Matmul, buffer24, buffer21, buffer16)
+        .task("k33ReduceSum", CriticPhase::k33ReduceSum, buffer25, buffer17)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer16, buffer17, buffer15, state)
+        .task("k35Matmul", CriticPhase::k35Matmul, buffer26, buffer17, buffer15)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer16)
+        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer16, buffer8)
+        .task("k38MatmulSelect", CriticPhase::k38MatmulSelect, buffer16, CONSTANT_2, buffer2, state)
+        .task("k39Matmul", CriticPhase::k39Matmul, buffer8, CONSTANT_2, buffer2)
+        .task("k40ReduceSum", CriticPhase::k40ReduceSum, buffer29, buffer16)
+        .task("k41Add", CriticPhase::k41Add, buffer30, buffer23, buffer29)
+        .task("k42MatmulSelect", CriticPhase::k42MatmulSelect, buffer15, buffer16, buffer1, state)
+        .task("k43Matmul", CriticPhase::k43Matmul, buffer31, buffer16, buffer1)
+        .task("k44ReduceSum", CriticPhase::k44ReduceSum, buffer29, buffer15)
+        .task("k45Add", CriticPhase::k45Add, buffer32, buffer25, buffer29)
+        .task("k46MatmulSelect", CriticPhase::k46MatmulSelect, buffer16, buffer15, buffer0, state)
+        .task("k47Matmul", CriticPhase::k47Matmul, buffer33, buffer15, buffer0)
+        .task("k48ReduceSum", CriticPhase::k48ReduceSum, buffer29, buffer16)
+        .task("k49Add", CriticPhase::k49Add, buffer34, buffer27, buffer29)
+        .task("k50Matmul", CriticPhase::k50Matmul, buffer35, buffer16, read8)
+        .task("k51Select", CriticPhase::k51Select, buffer3, buffer9, buffer11, buffer10)
+        .task("k52Add", CriticPhase::k52Add, buffer29, buffer3, buffer7)
+        .task("k53MatmulSelect", CriticPhase::k53MatmulSelect, buffer16, buffer29, buffer0, state)
+        .task("k54MatmulAdd", CriticPhase::k54MatmulAdd, buffer36, buffer6, buffer29, buffer28, buffer35)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer6, buffer16, buffer1, state)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAdd, buffer37, buffer5, buffer16, buffer26, buffer33)
+        .task("k57MatmulSelect", CriticPhase::k57MatmulSelect, buffer16, buffer6, buffer2, state)
+        .task("k58MatmulAdd", CriticPhase::k58MatmulAdd, buffer38, buffer4, buffer6, buffer24, buffer31)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
+        .task("k60Add", CriticPhase::k60Add, buffer40, buffer36, state)
+        .task("k61Add", CriticPhase::k61Add, buffer41, buffer36, state)
+        .task("k62Sub", CriticPhase::k62Sub, buffer18, state)
+        .task("k63Sub", CriticPhase::k63Sub, buffer13, state)
+        .task("k64Sub", CriticPhase::k64Sub, buffer42, buffer40, buffer18, buffer41, buffer13, state)
+        .task("k65Add", CriticPhase::k65Add, buffer43, buffer34, state)
+        .task("k66Add", CriticPhase::k66Add, buffer44, buffer34, state)
+        .task("k67Sub", CriticPhase::k67Sub, buffer45, buffer43, buffer18, buffer44, buffer13, state)
+        .task("k68Add", CriticPhase::k68Add, buffer46, buffer37, state)
+        .task("k69Add", CriticPhase::k69Add, buffer47, buffer37, state)
+        .task("k70Sub", CriticPhase::k70Sub, buffer48, buffer46, buffer18, buffer47, buffer13, state)
+        .task("k71Add", CriticPhase::k71Add, buffer49, buffer32, state)
+        .task("k72Add", CriticPhase::k72Add, buffer50, buffer32, state)
+        .task("k73Sub", CriticPhase::k73Sub, buffer51, buffer49, buffer18, buffer50, buffer13, state)
+        .task("k74Add", CriticPhase::k74Add, buffer52, buffer38, state)
+        .task("k75Add", CriticPhase::k75Add, buffer53, buffer38, state)
+        .task("k76Sub", CriticPhase::k76Sub, buffer54, buffer52, buffer18, buffer53, buffer13, state)
+        .task("k77Add", CriticPhase::k77Add, buffer55, buffer30, state)
+        .task("k78Add", CriticPhase::k78Add, buffer56, buffer30, state)
+        .task("k79Sub", CriticPhase::k79Sub, buffer57, buffer55, buffer18, buffer56, buffer13, state)
+        .task("k80Add", CriticPhase::k80Add, buffer58, buffer39, state)
+        .task("k81Add", CriticPhase::k81Add, buffer59, buffer39, state)
+        .task("k82Sub", CriticPhase::k82Sub, buffer60, buffer58, buffer18, buffer59, buffer13, state)
+        .task("k83Mul", CriticPhase::k83Mul, buffer61, state)
+        .task("k84Mul", CriticPhase::k84Mul, buffer62, state)
+        .task("k85Sub", CriticPhase::k85Sub, buffer63, buffer61, buffer18, buffer62, buffer13, state)
+        .task("k86Add", CriticPhase::k86Add, buffer64, state)
+        .persistOnDevice(state, read8, buffer14, buffer19, buffer20, buffer30, buffer32, buffer34, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14, buffer19, buffer20);
   }
 
   /**
    * The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).
    */
   private static void runOnJvm() {
-    k0MatmulAdd(buffer0, read8, state);
-    k1Select(buffer1, buffer0);
-    k2MatmulAdd(buffer2, buffer1, state);
-    k3Select(buffer3, buffer2);
-    k4MatmulAdd(buffer4, buffer3, state);
-    k5Select(buffer5, buffer4);
-    k6MatmulAdd(buffer6, buffer5, state);
-    k7MatmulSelect(buffer7, CONSTANT_0, buffer4, state);
-    k8MatmulSelect(buffer8, buffer7, buffer2, state);
-    k9MatmulSelect(buffer9, buffer8, buffer0, state);
-    k10Matmul(buffer10, buffer9, state);
-    k11Mul(buffer11, buffer10);
-    k12ReduceSum(buffer12, buffer11);
-    k13Sqrt(buffer13, buffer12);
-    k14Select(buffer14, buffer12, buffer13);
-    k15Pow(buffer15, buffer14);
-    k16ReduceSum(buffer16, buffer15);
-    k17Mul(buffer17, buffer16);
-    k18ReduceSum(buffer16, buffer6);
-    k19RandomNormal(buffer11, step);
-    k20MatmulAdd(buffer18, buffer11, state);
-    k21Select(buffer19, buffer18);
-    k22MatmulAdd(buffer18, buffer19, state);
-    k23Select(buffer19, buffer18);
-    k24MatmulAdd(buffer18, buffer19, state);
-    k25Select(buffer19, buffer18);
-    k26MatmulAdd(buffer11, buffer19, state);
-    k27MatmulAdd(buffer19, buffer11, state);
-    k28Select(buffer18, buffer19);
-    k29MatmulAdd(buffer20, buffer18, state);
-    k30Select(buffer21, buffer20);
-    k31MatmulAdd(buffer22, buffer21, state);
-    k32Select(buffer23, buffer22);
-    k33MatmulAdd(buffer6, buffer23, state);
-    k34ReduceSum(buffer24, buffer6);
-    k35Sub(buffer25, buffer16, buffer24);
-    k36Add(buffer26, buffer25, buffer17);
-    k37MatmulSelect(buffer27, CONSTANT_1, buffer22, state);
-    k38Matmul(buffer28, CONSTANT_1, buffer23);
-    k39ReduceSum(buffer29, buffer27);
-    k40MatmulSelect(buffer23, buffer27, buffer20, state);
-    k41Matmul(buffer30, buffer27, buffer21);
-    k42ReduceSum(buffer31, buffer23);
-    k43MatmulSelect(buffer21, buffer23, buffer19, state);
-    k44Matmul(buffer32, buffer23, buffer18);
-    k45ReduceSum(buffer33, buffer21);
-    k46Matmul(buffer34, buffer21, buffer11);
-    k47MatmulSelect(buffer21, CONSTANT_2, buffer4, state);
-    k48Matmul(buffer11, CONSTANT_2, buffer5);
-    k49ReduceSum(buffer35, buffer21);
-    k50Add(buffer36, buffer29, buffer35);
-    k51MatmulSelect(buffer5, buffer21, buffer2, state);
-    k52Matmul(buffer37, buffer21, buffer3);
-    k53ReduceSum(buffer35, buffer5);
-    k54Add(buffer38, buffer31, buffer35);
-    k55MatmulSelect(buffer3, buffer5, buffer0, state);
-    k56Matmul(buffer39, buffer5, buffer1);
-    k57ReduceSum(buffer35, buffer3);
-    k58Add(buffer40, buffer33, buffer35);
-    k59Matmul(buffer41, buffer3, read8);
-    k60Select(buffer6, buffer12, buffer14, buffer13);
-    k61Mul(buffer35, buffer6, buffer10);
-    k62Add(buffer10, buffer35);
-    k63MatmulSelect(buffer3, buffer10, buffer0, state);
-    k64MatmulAdd(buffer42, buffer9, buffer10, buffer34, buffer41);
-    k65MatmulSelect(buffer9, buffer3, buffer2, state);
-    k66MatmulAdd(buffer43, buffer8, buffer3, buffer32, buffer39);
-    k67MatmulSelect(buffer3, buffer9, buffer4, state);
-    k68MatmulAdd(buffer44, buffer7, buffer9, buffer30, buffer37);
-    k69MatmulAdd(buffer45, CONSTANT_0, buffer3, buffer28, buffer11);
-    k70Add(buffer46, buffer42, state);
-    k71Add(buffer47, buffer42, state);
-    k72Sub(buffer24, state);
-    k73Sub(buffer16, state);
-    k74Sub(buffer48, buffer46, buffer24, buffer47, buffer16, state);
-    k75Add(buffer49, buffer40, state);
-    k76Add(buffer50, buffer40, state);
-    k77Sub(buffer51, buffer49, buffer24, buffer50, buffer16, state);
-    k78Add(buffer52, buffer43, state);
-    k79Add(buffer53, buffer43, state);
-    k80Sub(buffer54, buffer52, buffer24, buffer53, buffer16, state);
-    k81Add(buffer55, buffer38, state);
-    k82Add(buffer56, buffer38, state);
-    k83Sub(buffer57, buffer55, buffer24, buffer56, buffer16, state);
-    k84Add(buffer58, buffer44, state);
-    k85Add(buffer59, buffer44, state);
-    k86Sub(buffer60, buffer58, buffer24, buffer59, buffer16, state);
-    k87Add(buffer61, buffer36, state);
-    k88Add(buffer62, buffer36, state);
-    k89Sub(buffer63, buffer61, buffer24, buffer62, buffer16, state);
-    k90Add(buffer64, buffer45, state);
-    k91Add(buffer65, buffer45, state);
-    k92Sub(buffer66, buffer64, buffer24, buffer65, buffer16, state);
-    k93Mul(buffer67, state);
-    k94Mul(buffer68, state);
-    k95Sub(buffer69, buffer67, buffer24, buffer68, buffer16, state);
-    k96Add(buffer70, state);
+    k0MatmulSelect(buffer0, read8, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulAdd(buffer3, buffer2, state);
+    k4MatmulSelect(buffer4, CONSTANT_0, buffer2, state);
+    k5MatmulSelect(buffer5, buffer4, buffer1, state);
+    k6MatmulSelect(buffer6, buffer5, buffer0, state);
+    k7Matmul(buffer7, buffer6, state);
+    k8Mul(buffer8, buffer7);
+    k9ReduceSum(buffer9, buffer8);
+    k10Sqrt(buffer10, buffer9);
+    k11Select(buffer11, buffer9, buffer10);
+    k12Pow(buffer12, buffer11);
+    k13ReduceSum(buffer13, buffer12);
+    k14Mul(buffer14, buffer13);
+    k15ReduceSum(buffer13, buffer3);
+    k16RandomNormal(buffer8, step);
+    k17MatmulSelect(buffer15, buffer8, state);
+    k18MatmulSelect(buffer16, buffer15, state);
+    k19MatmulSelect(buffer15, buffer16, state);
+    k20MatmulAdd(buffer8, buffer15, state);
+    k21MatmulSelect(buffer15, buffer8, state);
+    k22MatmulSelect(buffer16, buffer15, state);
+    k23MatmulSelect(buffer17, buffer16, state);
+    k24MatmulAdd(buffer3, buffer17, state);
+    k25ReduceSum(buffer18, buffer3);
+    k26Sub(buffer19, buffer13, buffer18);
+    k27Add(buffer20, buffer19, buffer14);
+    k28MatmulSelect(buffer21, CONSTANT_1, buffer17, state);
+    k29Matmul(buffer22, CONSTANT_1, buffer17);
+    k30ReduceSum(buffer23, buffer21);
+    k31MatmulSelect(buffer17, buffer21, buffer16, state);
+    k32Matmul(buffer24, buffer21, buffer16);
+    k33ReduceSum(buffer25, buffer17);
+    k34MatmulSelect(buffer16, buffer17, buffer15, state);
+    k35Matmul(buffer26, buffer17, buffer15);
+    k36ReduceSum(buffer27, buffer16);
+    k37Matmul(buffer28, buffer16, buffer8);
+    k38MatmulSelect(buffer16, CONSTANT_2, buffer2, state);
+    k39Matmul(buffer8, CONSTANT_2, buffer2);
+    k40ReduceSum(buffer29, buffer16);
+    k41Add(buffer30, buffer23, buffer29);
+    k42MatmulSelect(buffer15, buffer16, buffer1, state);
+    k43Matmul(buffer31, buffer16, buffer1);
+    k44ReduceSum(buffer29, buffer15);
+    k45Add(buffer32, buffer25, buffer29);
+    k46MatmulSelect(buffer16, buffer15, buffer0, state);
+    k47Matmul(buffer33, buffer15, buffer0);
+    k48ReduceSum(buffer29, buffer16);
+    k49Add(buffer34, buffer27, buffer29);
+    k50Matmul(buffer35, buffer16, read8);
+    k51Select(buffer3, buffer9, buffer11, buffer10);
+    k52Add(buffer29, buffer3, buffer7);
+    k53MatmulSelect(buffer16, buffer29, buffer0, state);
+    k54MatmulAdd(buffer36, buffer6, buffer29, buffer28, buffer35);
+    k55MatmulSelect(buffer6, buffer16, buffer1, state);
+    k56MatmulAdd(buffer37, buffer5, buffer16, buffer26, buffer33);
+    k57MatmulSelect(buffer16, buffer6, buffer2, state);
+    k58MatmulAdd(buffer38, buffer4, buffer6, buffer24, buffer31);
+    k59MatmulAdd(buffer39, CONSTANT_0, buffer16, buffer22, buffer8);
+    k60Add(buffer40, buffer36, state);
+    k61Add(buffer41, buffer36, state);
+    k62Sub(buffer18, state);
+    k63Sub(buffer13, state);
+    k64Sub(buffer42, buffer40, buffer18, buffer41, buffer13, state);
+    k65Add(buffer43, buffer34, state);
+    k66Add(buffer44, buffer34, state);
+    k67Sub(buffer45, buffer43, buffer18, buffer44, buffer13, state);
+    k68Add(buffer46, buffer37, state);
+    k69Add(buffer47, buffer37, state);
+    k70Sub(buffer48, buffer46, buffer18, buffer47, buffer13, state);
+    k71Add(buffer49, buffer32, state);
+    k72Add(buffer50, buffer32, state);
+    k73Sub(buffer51, buffer49, buffer18, buffer50, buffer13, state);
+    k74Add(buffer52, buffer38, state);
+    k75Add(buffer53, buffer38, state);
+    k76Sub(buffer54, buffer52, buffer18, buffer53, buffer13, state);
+    k77Add(buffer55, buffer30, state);
+    k78Add(buffer56, buffer30, state);
+    k79Sub(buffer57, buffer55, buffer18, buffer56, buffer13, state);
+    k80Add(buffer58, buffer39, state);
+    k81Add(buffer59, buffer39, state);
+    k82Sub(buffer60, buffer58, buffer18, buffer59, buffer13, state);
+    k83Mul(buffer61, state);
+    k84Mul(buffer62, state);
+    k85Sub(buffer63, buffer61, buffer18, buffer62, buffer13, state);
+    k86Add(buffer64, state);
   }
 
   /**
@@ -1789,15 +1667,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
-        .task("commit0", CriticPhase::commit0, state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
-        .task("commit1", CriticPhase::commit1, state, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
+        .consumeFromDevice(state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
+        .task("commit0", CriticPhase::commit0, state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58)
+        .task("commit1", CriticPhase::commit1, state, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64);
-    commit1(state, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70);
+    commit0(state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58);
+    commit1(state, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1818,11 +1696,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 2056 + (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // r1
-    DeviceState.toHost(buffer17, writes[1]);
+    DeviceState.toHost(buffer14, writes[1]);
     // wdist
-    DeviceState.toHost(buffer25, writes[2]);
+    DeviceState.toHost(buffer19, writes[2]);
     // loss
-    DeviceState.toHost(buffer26, writes[3]);
+    DeviceState.toHost(buffer20, writes[3]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[11]);
   }
@@ -1836,16 +1714,16 @@ public final class CriticPhase implements ResidentPhase {
   public void fetch(int index, float[] into) {
     switch (index) {
       case 0 -> DeviceState.get().fetch(read8, into);
-      case 1 -> DeviceState.get().fetch(buffer17, into);
-      case 2 -> DeviceState.get().fetch(buffer25, into);
-      case 3 -> DeviceState.get().fetch(buffer26, into);
-      case 4 -> DeviceState.get().fetch(buffer42, into);
-      case 5 -> DeviceState.get().fetch(buffer40, into);
-      case 6 -> DeviceState.get().fetch(buffer43, into);
-      case 7 -> DeviceState.get().fetch(buffer38, into);
-      case 8 -> DeviceState.get().fetch(buffer44, into);
-      case 9 -> DeviceState.get().fetch(buffer36, into);
-      case 10 -> DeviceState.get().fetch(buffer45, into);
+      case 1 -> DeviceState.get().fetch(buffer14, into);
+      case 2 -> DeviceState.get().fetch(buffer19, into);
+      case 3 -> DeviceState.get().fetch(buffer20, into);
+      case 4 -> DeviceState.get().fetch(buffer36, into);
+      case 5 -> DeviceState.get().fetch(buffer34, into);
+      case 6 -> DeviceState.get().fetch(buffer37, into);
+      case 7 -> DeviceState.get().fetch(buffer32, into);
+      case 8 -> DeviceState.get().fetch(buffer38, into);
+      case 9 -> DeviceState.get().fetch(buffer30, into);
+      case 10 -> DeviceState.get().fetch(buffer39, into);
       case 11 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

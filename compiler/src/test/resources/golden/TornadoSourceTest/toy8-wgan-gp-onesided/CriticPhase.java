@@ -59,11 +59,11 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer14 = new FloatArray(256);
 
-  private static final FloatArray buffer15 = new FloatArray(256);
+  private static final FloatArray buffer15 = new FloatArray(1);
 
   private static final FloatArray buffer16 = new FloatArray(1);
 
-  private static final FloatArray buffer17 = new FloatArray(1);
+  private static final FloatArray buffer17 = new FloatArray(131072);
 
   private static final FloatArray buffer18 = new FloatArray(131072);
 
@@ -75,81 +75,81 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer22 = new FloatArray(131072);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(1);
 
-  private static final FloatArray buffer24 = new FloatArray(131072);
+  private static final FloatArray buffer24 = new FloatArray(1);
 
-  private static final FloatArray buffer25 = new FloatArray(131072);
+  private static final FloatArray buffer25 = new FloatArray(1);
 
   private static final FloatArray buffer26 = new FloatArray(131072);
 
-  private static final FloatArray buffer27 = new FloatArray(131072);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(131072);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
-  private static final FloatArray buffer29 = new FloatArray(131072);
+  private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(1);
+  private static final FloatArray buffer30 = new FloatArray(262144);
 
-  private static final FloatArray buffer31 = new FloatArray(1);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
-  private static final FloatArray buffer32 = new FloatArray(1);
+  private static final FloatArray buffer32 = new FloatArray(1024);
 
-  private static final FloatArray buffer33 = new FloatArray(131072);
+  private static final FloatArray buffer33 = new FloatArray(512);
 
   private static final FloatArray buffer34 = new FloatArray(512);
 
-  private static final FloatArray buffer35 = new FloatArray(262144);
+  private static final FloatArray buffer35 = new FloatArray(512);
 
-  private static final FloatArray buffer36 = new FloatArray(512);
+  private static final FloatArray buffer36 = new FloatArray(262144);
 
-  private static final FloatArray buffer37 = new FloatArray(262144);
+  private static final FloatArray buffer37 = new FloatArray(512);
 
-  private static final FloatArray buffer38 = new FloatArray(512);
+  private static final FloatArray buffer38 = new FloatArray(262144);
 
-  private static final FloatArray buffer39 = new FloatArray(1024);
+  private static final FloatArray buffer39 = new FloatArray(512);
 
-  private static final FloatArray buffer40 = new FloatArray(512);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(512);
+  private static final FloatArray buffer41 = new FloatArray(1024);
 
-  private static final FloatArray buffer42 = new FloatArray(512);
+  private static final FloatArray buffer42 = new FloatArray(262144);
 
   private static final FloatArray buffer43 = new FloatArray(262144);
 
   private static final FloatArray buffer44 = new FloatArray(512);
 
-  private static final FloatArray buffer45 = new FloatArray(262144);
+  private static final FloatArray buffer45 = new FloatArray(1024);
 
-  private static final FloatArray buffer46 = new FloatArray(512);
+  private static final FloatArray buffer46 = new FloatArray(1024);
 
   private static final FloatArray buffer47 = new FloatArray(1024);
 
-  private static final FloatArray buffer48 = new FloatArray(1024);
+  private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(262144);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
-  private static final FloatArray buffer50 = new FloatArray(262144);
+  private static final FloatArray buffer50 = new FloatArray(512);
 
-  private static final FloatArray buffer51 = new FloatArray(512);
+  private static final FloatArray buffer51 = new FloatArray(262144);
 
-  private static final FloatArray buffer52 = new FloatArray(1024);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(1024);
+  private static final FloatArray buffer53 = new FloatArray(262144);
 
-  private static final FloatArray buffer54 = new FloatArray(1024);
+  private static final FloatArray buffer54 = new FloatArray(512);
 
   private static final FloatArray buffer55 = new FloatArray(512);
 
   private static final FloatArray buffer56 = new FloatArray(512);
 
-  private static final FloatArray buffer57 = new FloatArray(512);
+  private static final FloatArray buffer57 = new FloatArray(262144);
 
   private static final FloatArray buffer58 = new FloatArray(262144);
 
   private static final FloatArray buffer59 = new FloatArray(262144);
 
-  private static final FloatArray buffer60 = new FloatArray(262144);
+  private static final FloatArray buffer60 = new FloatArray(512);
 
   private static final FloatArray buffer61 = new FloatArray(512);
 
@@ -157,31 +157,17 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer63 = new FloatArray(512);
 
-  private static final FloatArray buffer64 = new FloatArray(262144);
+  private static final FloatArray buffer64 = new FloatArray(512);
 
-  private static final FloatArray buffer65 = new FloatArray(262144);
+  private static final FloatArray buffer65 = new FloatArray(512);
 
-  private static final FloatArray buffer66 = new FloatArray(262144);
+  private static final FloatArray buffer66 = new FloatArray(1);
 
-  private static final FloatArray buffer67 = new FloatArray(512);
+  private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(512);
+  private static final FloatArray buffer68 = new FloatArray(1);
 
-  private static final FloatArray buffer69 = new FloatArray(512);
-
-  private static final FloatArray buffer70 = new FloatArray(512);
-
-  private static final FloatArray buffer71 = new FloatArray(512);
-
-  private static final FloatArray buffer72 = new FloatArray(512);
-
-  private static final FloatArray buffer73 = new FloatArray(1);
-
-  private static final FloatArray buffer74 = new FloatArray(1);
-
-  private static final FloatArray buffer75 = new FloatArray(1);
-
-  private static final FloatArray buffer76 = new FloatArray(1);
+  private static final FloatArray buffer69 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -264,9 +250,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:9:3: %15 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:9:14: %19 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -275,23 +261,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:9:14: %19 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:10:3: %25 : f32[256,512] = matmul_add
-   */
-  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -300,23 +277,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:10:14: %29 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:11:14: %39 : f32[256,512] = matmul_select
    */
-  public static void k4Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:11:3: %35 : f32[256,512] = matmul_add
-   */
-  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -325,23 +293,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:11:14: %39 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -357,7 +316,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:25:5: %46 : f32[256] = random_uniform
    */
-  public static void k8RandomUniform(FloatArray out, IntArray step) {
+  public static void k5RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 256; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -385,16 +344,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:26:5: %52 : f32[256,2] = add
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k6Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + (in1.get((i / 2)) * (in2.get(i) - in0.get(i)))));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %56 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %60 : f32[256,512] = matmul_select
    */
-  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -403,23 +362,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %60 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
-  public static void k11Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %64 : f32[256,512] = matmul_add
-   */
-  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -428,23 +378,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
-  public static void k13Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %72 : f32[256,512] = matmul_add
-   */
-  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -453,14 +394,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %84 : f32[256,512] = matmul_select
    */
-  public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -477,7 +418,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %87 : f32[256,512] = matmul_select
    */
-  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -494,7 +435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %90 : f32[256,512] = matmul_select
    */
-  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -511,7 +452,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %91 : f32[256,2] = matmul
    */
-  public static void k18Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -526,7 +467,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %92 : f32[256,2] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -535,7 +476,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %93 : f32[256] = reduce_sum
    */
-  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -552,34 +493,34 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %98 : f32[256] = sqrt
    */
-  public static void k21Sqrt(FloatArray out, FloatArray in0) {
+  public static void k16Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %103 : f32[256] = sub
+   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %100 : f32[256] = select
    */
-  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Select(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %107 : f32[256] = select
    */
-  public static void k23Select(FloatArray out, FloatArray in0) {
+  public static void k18Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(i, (((in0.get(i) - 1.0f) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) - 1.0f) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %108 : f32[256] = pow
    */
-  public static void k24Pow(FloatArray out, FloatArray in0) {
+  public static void k19Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -588,7 +529,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %109 : f32[] = reduce_sum
    */
-  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -603,16 +544,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %111 : f32[] = mul
    */
-  public static void k26Mul(FloatArray out, FloatArray in0) {
+  public static void k21Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %115 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = matmul_select
    */
-  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -621,23 +562,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = matmul_select
    */
-  public static void k28Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %123 : f32[256,512] = matmul_add
-   */
-  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -646,23 +578,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = matmul_select
    */
-  public static void k30Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %131 : f32[256,512] = matmul_add
-   */
-  public static void k31MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -671,23 +594,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = select
-   */
-  public static void k32Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %139 : f32[256,1] = matmul_add
    */
-  public static void k33MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -703,7 +617,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:18: %140 : f32[] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -718,9 +632,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %146 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = matmul_select
    */
-  public static void k35MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -729,23 +643,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = matmul_select
    */
-  public static void k36Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %154 : f32[256,512] = matmul_add
-   */
-  public static void k37MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -754,23 +659,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = matmul_select
    */
-  public static void k38Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %162 : f32[256,512] = matmul_add
-   */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k29MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -779,23 +675,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = select
-   */
-  public static void k40Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %170 : f32[256,1] = matmul_add
    */
-  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k30MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -811,7 +698,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %171 : f32[] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k31ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -828,7 +715,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %174 : f32[] = sub
    */
-  public static void k43Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -837,7 +724,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:29:5: %178 : f32[] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -846,7 +733,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %191 : f32[256,512] = matmul_select
    */
-  public static void k45MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -863,7 +750,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %189 : f32[1,512] = matmul
    */
-  public static void k46Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -878,7 +765,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %192 : f32[1,512] = reduce_sum
    */
-  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -895,7 +782,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %197 : f32[256,512] = matmul_select
    */
-  public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -912,7 +799,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %195 : f32[512,512] = matmul
    */
-  public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -927,7 +814,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %198 : f32[1,512] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -944,7 +831,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %203 : f32[256,512] = matmul_select
    */
-  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -961,7 +848,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %201 : f32[512,512] = matmul
    */
-  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -976,7 +863,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %204 : f32[1,512] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -993,7 +880,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %206 : f32[512,2] = matmul
    */
-  public static void k54Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1008,7 +895,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %217 : f32[256,512] = matmul_select
    */
-  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1025,7 +912,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %214 : f32[1,512] = matmul
    */
-  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1040,7 +927,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %218 : f32[1,512] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1057,7 +944,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %220 : f32[512] = add
    */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1066,7 +953,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %225 : f32[256,512] = matmul_select
    */
-  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1083,7 +970,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %222 : f32[512,512] = matmul
    */
-  public static void k60Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1098,7 +985,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %226 : f32[1,512] = reduce_sum
    */
-  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1115,7 +1002,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %228 : f32[512] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1124,7 +1011,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %233 : f32[256,512] = matmul_select
    */
-  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1141,7 +1028,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %230 : f32[512,512] = matmul
    */
-  public static void k64Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1156,7 +1043,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %234 : f32[1,512] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1173,7 +1060,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %236 : f32[512] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1182,7 +1069,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %237 : f32[512,2] = matmul
    */
-  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1197,35 +1084,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256] = select
    */
-  public static void k68Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
+  public static void k57Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? ((in1.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in2.get(i)) : 0.0f) : 0.0f) / (in3.get(i) * 2.0f)) : 0.0f));
-    }
-  }
-
-  /**
-   * %256 : f32[256,2] = mul
-   */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? ((in1.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %258 : f32[256,2] = add
    */
-  public static void k70Add(FloatArray out, FloatArray in0) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %263 : f32[256,512] = matmul_select
    */
-  public static void k71MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1242,7 +1119,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %261 : f32[512,2] = matmul_add
    */
-  public static void k72MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1259,7 +1136,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %268 : f32[256,512] = matmul_select
    */
-  public static void k73MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k61MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1276,7 +1153,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %266 : f32[512,512] = matmul_add
    */
-  public static void k74MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k62MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1293,7 +1170,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %273 : f32[256,512] = matmul_select
    */
-  public static void k75MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1310,7 +1187,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %271 : f32[512,512] = matmul_add
    */
-  public static void k76MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1327,7 +1204,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %275 : f32[1,512] = matmul_add
    */
-  public static void k77MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k65MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1344,7 +1221,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1353,7 +1230,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %289 : f32[512,2] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1362,7 +1239,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %294 : f32[] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray state) {
+  public static void k68Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1371,7 +1248,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %299 : f32[] = sub
    */
-  public static void k81Sub(FloatArray out, FloatArray state) {
+  public static void k69Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1380,7 +1257,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %312 : f32[512,2] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1390,7 +1267,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1399,7 +1276,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %325 : f32[512] = add
    */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1408,7 +1285,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %348 : f32[512] = sub
    */
-  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1418,7 +1295,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1427,7 +1304,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %361 : f32[512,512] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1436,7 +1313,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %384 : f32[512,512] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1446,7 +1323,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %391 : f32[512] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1455,7 +1332,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %397 : f32[512] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1464,7 +1341,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %420 : f32[512] = sub
    */
-  public static void k91Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1474,7 +1351,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k92Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1483,7 +1360,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %433 : f32[512,512] = add
    */
-  public static void k93Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1492,7 +1369,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %456 : f32[512,512] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1502,7 +1379,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %463 : f32[512] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1511,7 +1388,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %469 : f32[512] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k84Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1520,7 +1397,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %492 : f32[512] = sub
    */
-  public static void k97Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1530,7 +1407,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k98Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1539,7 +1416,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %505 : f32[1,512] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1548,7 +1425,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %528 : f32[1,512] = sub
    */
-  public static void k100Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1558,7 +1435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %532 : f32[1] = mul
    */
-  public static void k101Mul(FloatArray out, FloatArray state) {
+  public static void k89Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1567,7 +1444,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %537 : f32[1] = mul
    */
-  public static void k102Mul(FloatArray out, FloatArray state) {
+  public static void k90Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1576,7 +1453,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %562 : f32[1] = sub
    */
-  public static void k103Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k91Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1586,14 +1463,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %564 : f32[] = add
    */
-  public static void k104Add(FloatArray out, FloatArray state) {
+  public static void k92Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k104Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k92Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
@@ -1601,112 +1478,100 @@ public final class CriticPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, read16)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
-        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer1, buffer2, state)
-        .task("k4Select", CriticPhase::k4Select, buffer2, buffer1)
-        .task("k5MatmulAdd", CriticPhase::k5MatmulAdd, buffer1, buffer2, state)
-        .task("k6Select", CriticPhase::k6Select, buffer2, buffer1)
-        .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, state)
-        .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
-        .task("k9Add", CriticPhase::k9Add, buffer5, read16, buffer4, buffer3)
-        .task("k10MatmulAdd", CriticPhase::k10MatmulAdd, buffer2, buffer5, state)
-        .task("k11Select", CriticPhase::k11Select, buffer1, buffer2)
-        .task("k12MatmulAdd", CriticPhase::k12MatmulAdd, buffer6, buffer1, state)
-        .task("k13Select", CriticPhase::k13Select, buffer1, buffer6)
-        .task("k14MatmulAdd", CriticPhase::k14MatmulAdd, buffer7, buffer1, state)
-        .task("k15MatmulSelect", CriticPhase::k15MatmulSelect, buffer1, CONSTANT_0, buffer7, state)
-        .task("k16MatmulSelect", CriticPhase::k16MatmulSelect, buffer8, buffer1, buffer6, state)
-        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer9, buffer8, buffer2, state)
-        .task("k18Matmul", CriticPhase::k18Matmul, buffer0, buffer9, state)
-        .task("k19Mul", CriticPhase::k19Mul, buffer10, buffer0)
-        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer11, buffer10)
-        .task("k21Sqrt", CriticPhase::k21Sqrt, buffer12, buffer11)
-        .task("k22Sub", CriticPhase::k22Sub, buffer13, buffer11, buffer12)
-        .task("k23Select", CriticPhase::k23Select, buffer14, buffer13)
-        .task("k24Pow", CriticPhase::k24Pow, buffer15, buffer14)
-        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer16, buffer15)
-        .task("k26Mul", CriticPhase::k26Mul, buffer17, buffer16)
-        .task("k27MatmulAdd", CriticPhase::k27MatmulAdd, buffer18, read16, state)
-        .task("k28Select", CriticPhase::k28Select, buffer19, buffer18)
-        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer20, buffer19, state)
-        .task("k30Select", CriticPhase::k30Select, buffer21, buffer20)
-        .task("k31MatmulAdd", CriticPhase::k31MatmulAdd, buffer22, buffer21, state)
-        .task("k32Select", CriticPhase::k32Select, buffer23, buffer22)
-        .task("k33MatmulAdd", CriticPhase::k33MatmulAdd, buffer15, buffer23, state)
-        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer16, buffer15)
-        .task("k35MatmulAdd", CriticPhase::k35MatmulAdd, buffer24, buffer3, state)
-        .task("k36Select", CriticPhase::k36Select, buffer25, buffer24)
-        .task("k37MatmulAdd", CriticPhase::k37MatmulAdd, buffer26, buffer25, state)
-        .task("k38Select", CriticPhase::k38Select, buffer27, buffer26)
-        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer28, buffer27, state)
-        .task("k40Select", CriticPhase::k40Select, buffer29, buffer28)
-        .task("k41MatmulAdd", CriticPhase::k41MatmulAdd, buffer15, buffer29, state)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer30, buffer15)
-        .task("k43Sub", CriticPhase::k43Sub, buffer31, buffer16, buffer30)
-        .task("k44Add", CriticPhase::k44Add, buffer32, buffer31, buffer17)
-        .task("k45MatmulSelect", CriticPhase::k45MatmulSelect, buffer33, CONSTANT_1, buffer28, state)
-        .task("k46Matmul", CriticPhase::k46Matmul, buffer10, CONSTANT_1, buffer29)
-        .task("k47ReduceSum", CriticPhase::k47ReduceSum, buffer34, buffer33)
-        .task("k48MatmulSelect", CriticPhase::k48MatmulSelect, buffer29, buffer33, buffer26, state)
-        .task("k49Matmul", CriticPhase::k49Matmul, buffer35, buffer33, buffer27)
-        .task("k50ReduceSum", CriticPhase::k50ReduceSum, buffer36, buffer29)
-        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer27, buffer29, buffer24, state)
-        .task("k52Matmul", CriticPhase::k52Matmul, buffer37, buffer29, buffer25)
-        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer38, buffer27)
-        .task("k54Matmul", CriticPhase::k54Matmul, buffer39, buffer27, buffer3)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer27, CONSTANT_2, buffer22, state)
-        .task("k56Matmul", CriticPhase::k56Matmul, buffer40, CONSTANT_2, buffer23)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer41, buffer27)
-        .task("k58Add", CriticPhase::k58Add, buffer42, buffer34, buffer41)
-        .task("k59MatmulSelect", CriticPhase::k59MatmulSelect, buffer23, buffer27, buffer20, state)
-        .task("k60Matmul", CriticPhase::k60Matmul, buffer43, buffer27, buffer21)
-        .task("k61ReduceSum", CriticPhase::k61ReduceSum, buffer41, buffer23)
-        .task("k62Add", CriticPhase::k62Add, buffer44, buffer36, buffer41)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer21, buffer23, buffer18, state)
-        .task("k64Matmul", CriticPhase::k64Matmul, buffer45, buffer23, buffer19)
-        .task("k65ReduceSum", CriticPhase::k65ReduceSum, buffer41, buffer21)
-        .task("k66Add", CriticPhase::k66Add, buffer46, buffer38, buffer41)
-        .task("k67Matmul", CriticPhase::k67Matmul, buffer47, buffer21, read16)
-        .task("k68Select", CriticPhase::k68Select, buffer15, buffer11, buffer13, buffer14, buffer12)
-        .task("k69Mul", CriticPhase::k69Mul, buffer41, buffer15, buffer0)
-        .task("k70Add", CriticPhase::k70Add, buffer0, buffer41)
-        .task("k71MatmulSelect", CriticPhase::k71MatmulSelect, buffer21, buffer0, buffer2, state)
-        .task("k72MatmulAdd", CriticPhase::k72MatmulAdd, buffer48, buffer9, buffer0, buffer39, buffer47)
-        .task("k73MatmulSelect", CriticPhase::k73MatmulSelect, buffer9, buffer21, buffer6, state)
-        .task("k74MatmulAdd", CriticPhase::k74MatmulAdd, buffer49, buffer8, buffer21, buffer37, buffer45)
-        .task("k75MatmulSelect", CriticPhase::k75MatmulSelect, buffer21, buffer9, buffer7, state)
-        .task("k76MatmulAdd", CriticPhase::k76MatmulAdd, buffer50, buffer1, buffer9, buffer35, buffer43)
-        .task("k77MatmulAdd", CriticPhase::k77MatmulAdd, buffer51, CONSTANT_0, buffer21, buffer10, buffer40)
-        .task("k78Add", CriticPhase::k78Add, buffer52, buffer48, state)
-        .task("k79Add", CriticPhase::k79Add, buffer53, buffer48, state)
-        .task("k80Sub", CriticPhase::k80Sub, buffer30, state)
-        .task("k81Sub", CriticPhase::k81Sub, buffer16, state)
-        .task("k82Sub", CriticPhase::k82Sub, buffer54, buffer52, buffer30, buffer53, buffer16, state)
-        .task("k83Add", CriticPhase::k83Add, buffer55, buffer46, state)
-        .task("k84Add", CriticPhase::k84Add, buffer56, buffer46, state)
-        .task("k85Sub", CriticPhase::k85Sub, buffer57, buffer55, buffer30, buffer56, buffer16, state)
-        .task("k86Add", CriticPhase::k86Add, buffer58, buffer49, state)
-        .task("k87Add", CriticPhase::k87Add, buffer59, buffer49, state)
-        .task("k88Sub", CriticPhase::k88Sub, buffer60, buffer58, buffer30, buffer59, buffer16, state)
-        .task("k89Add", CriticPhase::k89Add, buffer61, buffer44, state)
-        .task("k90Add", CriticPhase::k90Add, buffer62, buffer44, state)
-        .task("k91Sub", CriticPhase::k91Sub, buffer63, buffer61, buffer30, buffer62, buffer16, state)
-        .task("k92Add", CriticPhase::k92Add, buffer64, buffer50, state)
-        .task("k93Add", CriticPhase::k93Add, buffer65, buffer50, state)
-        .task("k94Sub", CriticPhase::k94Sub, buffer66, buffer64, buffer30, buffer65, buffer16, state)
-        .task("k95Add", CriticPhase::k95Add, buffer67, buffer42, state)
-        .task("k96Add", CriticPhase::k96Add, buffer68, buffer42, state)
-        .task("k97Sub", CriticPhase::k97Sub, buffer69, buffer67, buffer30, buffer68, buffer16, state)
-        .task("k98Add", CriticPhase::k98Add, buffer70, buffer51, state)
-        .task("k99Add", CriticPhase::k99Add, buffer71, buffer51, state)
-        .task("k100Sub", CriticPhase::k100Sub, buffer72, buffer70, buffer30, buffer71, buffer16, state)
-        .task("k101Mul", CriticPhase::k101Mul, buffer73, state)
-        .task("k102Mul", CriticPhase::k102Mul, buffer74, state)
-        .task("k103Sub", CriticPhase::k103Sub, buffer75, buffer73, buffer30, buffer74, buffer16, state)
-        .task("k104Add", CriticPhase::k104Add, buffer76, state)
-        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer17, buffer31, buffer32, buffer42, buffer44, buffer46, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer17, buffer31, buffer32);
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, step)
+        .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
+        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
+        .task("k17Select", CriticPhase::k17Select, buffer13, buffer11, buffer12)
+        .task("k18Select", CriticPhase::k18Select, buffer14, buffer13)
+        .task("k19Pow", CriticPhase::k19Pow, buffer13, buffer14)
+        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer15, buffer13)
+        .task("k21Mul", CriticPhase::k21Mul, buffer16, buffer15)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer17, read16, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer18, buffer17, state)
+        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer19, buffer18, state)
+        .task("k25MatmulAdd", CriticPhase::k25MatmulAdd, buffer13, buffer19, state)
+        .task("k26ReduceSum", CriticPhase::k26ReduceSum, buffer15, buffer13)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer20, buffer3, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, buffer20, state)
+        .task("k29MatmulSelect", CriticPhase::k29MatmulSelect, buffer22, buffer21, state)
+        .task("k30MatmulAdd", CriticPhase::k30MatmulAdd, buffer13, buffer22, state)
+        .task("k31ReduceSum", CriticPhase::k31ReduceSum, buffer23, buffer13)
+        .task("k32Sub", CriticPhase::k32Sub, buffer24, buffer15, buffer23)
+        .task("k33Add", CriticPhase::k33Add, buffer25, buffer24, buffer16)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
+        .task("k35Matmul", CriticPhase::k35Matmul, buffer10, CONSTANT_1, buffer22)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer26)
+        .task("k37MatmulSelect", CriticPhase::k37MatmulSelect, buffer22, buffer26, buffer21, state)
+        .task("k38Matmul", CriticPhase::k38Matmul, buffer28, buffer26, buffer21)
+        .task("k39ReduceSum", CriticPhase::k39ReduceSum, buffer29, buffer22)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelect, buffer21, buffer22, buffer20, state)
+        .task("k41Matmul", CriticPhase::k41Matmul, buffer30, buffer22, buffer20)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer31, buffer21)
+        .task("k43Matmul", CriticPhase::k43Matmul, buffer32, buffer21, buffer3)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
+        .task("k45Matmul", CriticPhase::k45Matmul, buffer33, CONSTANT_2, buffer19)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer34, buffer21)
+        .task("k47Add", CriticPhase::k47Add, buffer35, buffer27, buffer34)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelect, buffer19, buffer21, buffer18, state)
+        .task("k49Matmul", CriticPhase::k49Matmul, buffer36, buffer21, buffer18)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSum, buffer34, buffer19)
+        .task("k51Add", CriticPhase::k51Add, buffer37, buffer29, buffer34)
+        .task("k52MatmulSelect", CriticPhase::k52MatmulSelect, buffer18, buffer19, buffer17, state)
+        .task("k53Matmul", CriticPhase::k53Matmul, buffer38, buffer19, buffer17)
+        .task("k54ReduceSum", CriticPhase::k54ReduceSum, buffer34, buffer18)
+        .task("k55Add", CriticPhase::k55Add, buffer39, buffer31, buffer34)
+        .task("k56Matmul", CriticPhase::k56Matmul, buffer40, buffer18, read16)
+        .task("k57Select", CriticPhase::k57Select, buffer13, buffer11, buffer14, buffer12)
+        .task("k58Add", CriticPhase::k58Add, buffer34, buffer13, buffer0)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelect, buffer18, buffer34, buffer1, state)
+        .task("k60MatmulAdd", CriticPhase::k60MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k61MatmulSelect", CriticPhase::k61MatmulSelect, buffer9, buffer18, buffer2, state)
+        .task("k62MatmulAdd", CriticPhase::k62MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer18, buffer9, buffer6, state)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k65MatmulAdd", CriticPhase::k65MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k66Add", CriticPhase::k66Add, buffer45, buffer41, state)
+        .task("k67Add", CriticPhase::k67Add, buffer46, buffer41, state)
+        .task("k68Sub", CriticPhase::k68Sub, buffer23, state)
+        .task("k69Sub", CriticPhase::k69Sub, buffer15, state)
+        .task("k70Sub", CriticPhase::k70Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
+        .task("k71Add", CriticPhase::k71Add, buffer48, buffer39, state)
+        .task("k72Add", CriticPhase::k72Add, buffer49, buffer39, state)
+        .task("k73Sub", CriticPhase::k73Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
+        .task("k74Add", CriticPhase::k74Add, buffer51, buffer42, state)
+        .task("k75Add", CriticPhase::k75Add, buffer52, buffer42, state)
+        .task("k76Sub", CriticPhase::k76Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
+        .task("k77Add", CriticPhase::k77Add, buffer54, buffer37, state)
+        .task("k78Add", CriticPhase::k78Add, buffer55, buffer37, state)
+        .task("k79Sub", CriticPhase::k79Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
+        .task("k80Add", CriticPhase::k80Add, buffer57, buffer43, state)
+        .task("k81Add", CriticPhase::k81Add, buffer58, buffer43, state)
+        .task("k82Sub", CriticPhase::k82Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
+        .task("k83Add", CriticPhase::k83Add, buffer60, buffer35, state)
+        .task("k84Add", CriticPhase::k84Add, buffer61, buffer35, state)
+        .task("k85Sub", CriticPhase::k85Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
+        .task("k86Add", CriticPhase::k86Add, buffer63, buffer44, state)
+        .task("k87Add", CriticPhase::k87Add, buffer64, buffer44, state)
+        .task("k88Sub", CriticPhase::k88Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
+        .task("k89Mul", CriticPhase::k89Mul, buffer66, state)
+        .task("k90Mul", CriticPhase::k90Mul, buffer67, state)
+        .task("k91Sub", CriticPhase::k91Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
+        .task("k92Add", CriticPhase::k92Add, buffer69, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
   }
 
   /**
@@ -1714,110 +1579,98 @@ public final class CriticPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3MatmulAdd(buffer1, buffer2, state);
-    k4Select(buffer2, buffer1);
-    k5MatmulAdd(buffer1, buffer2, state);
-    k6Select(buffer2, buffer1);
-    k7MatmulAdd(buffer3, buffer2, state);
-    k8RandomUniform(buffer4, step);
-    k9Add(buffer5, read16, buffer4, buffer3);
-    k10MatmulAdd(buffer2, buffer5, state);
-    k11Select(buffer1, buffer2);
-    k12MatmulAdd(buffer6, buffer1, state);
-    k13Select(buffer1, buffer6);
-    k14MatmulAdd(buffer7, buffer1, state);
-    k15MatmulSelect(buffer1, CONSTANT_0, buffer7, state);
-    k16MatmulSelect(buffer8, buffer1, buffer6, state);
-    k17MatmulSelect(buffer9, buffer8, buffer2, state);
-    k18Matmul(buffer0, buffer9, state);
-    k19Mul(buffer10, buffer0);
-    k20ReduceSum(buffer11, buffer10);
-    k21Sqrt(buffer12, buffer11);
-    k22Sub(buffer13, buffer11, buffer12);
-    k23Select(buffer14, buffer13);
-    k24Pow(buffer15, buffer14);
-    k25ReduceSum(buffer16, buffer15);
-    k26Mul(buffer17, buffer16);
-    k27MatmulAdd(buffer18, read16, state);
-    k28Select(buffer19, buffer18);
-    k29MatmulAdd(buffer20, buffer19, state);
-    k30Select(buffer21, buffer20);
-    k31MatmulAdd(buffer22, buffer21, state);
-    k32Select(buffer23, buffer22);
-    k33MatmulAdd(buffer15, buffer23, state);
-    k34ReduceSum(buffer16, buffer15);
-    k35MatmulAdd(buffer24, buffer3, state);
-    k36Select(buffer25, buffer24);
-    k37MatmulAdd(buffer26, buffer25, state);
-    k38Select(buffer27, buffer26);
-    k39MatmulAdd(buffer28, buffer27, state);
-    k40Select(buffer29, buffer28);
-    k41MatmulAdd(buffer15, buffer29, state);
-    k42ReduceSum(buffer30, buffer15);
-    k43Sub(buffer31, buffer16, buffer30);
-    k44Add(buffer32, buffer31, buffer17);
-    k45MatmulSelect(buffer33, CONSTANT_1, buffer28, state);
-    k46Matmul(buffer10, CONSTANT_1, buffer29);
-    k47ReduceSum(buffer34, buffer33);
-    k48MatmulSelect(buffer29, buffer33, buffer26, state);
-    k49Matmul(buffer35, buffer33, buffer27);
-    k50ReduceSum(buffer36, buffer29);
-    k51MatmulSelect(buffer27, buffer29, buffer24, state);
-    k52Matmul(buffer37, buffer29, buffer25);
-    k53ReduceSum(buffer38, buffer27);
-    k54Matmul(buffer39, buffer27, buffer3);
-    k55MatmulSelect(buffer27, CONSTANT_2, buffer22, state);
-    k56Matmul(buffer40, CONSTANT_2, buffer23);
-    k57ReduceSum(buffer41, buffer27);
-    k58Add(buffer42, buffer34, buffer41);
-    k59MatmulSelect(buffer23, buffer27, buffer20, state);
-    k60Matmul(buffer43, buffer27, buffer21);
-    k61ReduceSum(buffer41, buffer23);
-    k62Add(buffer44, buffer36, buffer41);
-    k63MatmulSelect(buffer21, buffer23, buffer18, state);
-    k64Matmul(buffer45, buffer23, buffer19);
-    k65ReduceSum(buffer41, buffer21);
-    k66Add(buffer46, buffer38, buffer41);
-    k67Matmul(buffer47, buffer21, read16);
-    k68Select(buffer15, buffer11, buffer13, buffer14, buffer12);
-    k69Mul(buffer41, buffer15, buffer0);
-    k70Add(buffer0, buffer41);
-    k71MatmulSelect(buffer21, buffer0, buffer2, state);
-    k72MatmulAdd(buffer48, buffer9, buffer0, buffer39, buffer47);
-    k73MatmulSelect(buffer9, buffer21, buffer6, state);
-    k74MatmulAdd(buffer49, buffer8, buffer21, buffer37, buffer45);
-    k75MatmulSelect(buffer21, buffer9, buffer7, state);
-    k76MatmulAdd(buffer50, buffer1, buffer9, buffer35, buffer43);
-    k77MatmulAdd(buffer51, CONSTANT_0, buffer21, buffer10, buffer40);
-    k78Add(buffer52, buffer48, state);
-    k79Add(buffer53, buffer48, state);
-    k80Sub(buffer30, state);
-    k81Sub(buffer16, state);
-    k82Sub(buffer54, buffer52, buffer30, buffer53, buffer16, state);
-    k83Add(buffer55, buffer46, state);
-    k84Add(buffer56, buffer46, state);
-    k85Sub(buffer57, buffer55, buffer30, buffer56, buffer16, state);
-    k86Add(buffer58, buffer49, state);
-    k87Add(buffer59, buffer49, state);
-    k88Sub(buffer60, buffer58, buffer30, buffer59, buffer16, state);
-    k89Add(buffer61, buffer44, state);
-    k90Add(buffer62, buffer44, state);
-    k91Sub(buffer63, buffer61, buffer30, buffer62, buffer16, state);
-    k92Add(buffer64, buffer50, state);
-    k93Add(buffer65, buffer50, state);
-    k94Sub(buffer66, buffer64, buffer30, buffer65, buffer16, state);
-    k95Add(buffer67, buffer42, state);
-    k96Add(buffer68, buffer42, state);
-    k97Sub(buffer69, buffer67, buffer30, buffer68, buffer16, state);
-    k98Add(buffer70, buffer51, state);
-    k99Add(buffer71, buffer51, state);
-    k100Sub(buffer72, buffer70, buffer30, buffer71, buffer16, state);
-    k101Mul(buffer73, state);
-    k102Mul(buffer74, state);
-    k103Sub(buffer75, buffer73, buffer30, buffer74, buffer16, state);
-    k104Add(buffer76, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer1, buffer2, state);
+    k4MatmulAdd(buffer3, buffer1, state);
+    k5RandomUniform(buffer4, step);
+    k6Add(buffer5, read16, buffer4, buffer3);
+    k7MatmulSelect(buffer1, buffer5, state);
+    k8MatmulSelect(buffer2, buffer1, state);
+    k9MatmulSelect(buffer6, buffer2, state);
+    k10MatmulSelect(buffer7, CONSTANT_0, buffer6, state);
+    k11MatmulSelect(buffer8, buffer7, buffer2, state);
+    k12MatmulSelect(buffer9, buffer8, buffer1, state);
+    k13Matmul(buffer0, buffer9, state);
+    k14Mul(buffer10, buffer0);
+    k15ReduceSum(buffer11, buffer10);
+    k16Sqrt(buffer12, buffer11);
+    k17Select(buffer13, buffer11, buffer12);
+    k18Select(buffer14, buffer13);
+    k19Pow(buffer13, buffer14);
+    k20ReduceSum(buffer15, buffer13);
+    k21Mul(buffer16, buffer15);
+    k22MatmulSelect(buffer17, read16, state);
+    k23MatmulSelect(buffer18, buffer17, state);
+    k24MatmulSelect(buffer19, buffer18, state);
+    k25MatmulAdd(buffer13, buffer19, state);
+    k26ReduceSum(buffer15, buffer13);
+    k27MatmulSelect(buffer20, buffer3, state);
+    k28MatmulSelect(buffer21, buffer20, state);
+    k29MatmulSelect(buffer22, buffer21, state);
+    k30MatmulAdd(buffer13, buffer22, state);
+    k31ReduceSum(buffer23, buffer13);
+    k32Sub(buffer24, buffer15, buffer23);
+    k33Add(buffer25, buffer24, buffer16);
+    k34MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
+    k35Matmul(buffer10, CONSTANT_1, buffer22);
+    k36ReduceSum(buffer27, buffer26);
+    k37MatmulSelect(buffer22, buffer26, buffer21, state);
+    k38Matmul(buffer28, buffer26, buffer21);
+    k39ReduceSum(buffer29, buffer22);
+    k40MatmulSelect(buffer21, buffer22, buffer20, state);
+    k41Matmul(buffer30, buffer22, buffer20);
+    k42ReduceSum(buffer31, buffer21);
+    k43Matmul(buffer32, buffer21, buffer3);
+    k44MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
+    k45Matmul(buffer33, CONSTANT_2, buffer19);
+    k46ReduceSum(buffer34, buffer21);
+    k47Add(buffer35, buffer27, buffer34);
+    k48MatmulSelect(buffer19, buffer21, buffer18, state);
+    k49Matmul(buffer36, buffer21, buffer18);
+    k50ReduceSum(buffer34, buffer19);
+    k51Add(buffer37, buffer29, buffer34);
+    k52MatmulSelect(buffer18, buffer19, buffer17, state);
+    k53Matmul(buffer38, buffer19, buffer17);
+    k54ReduceSum(buffer34, buffer18);
+    k55Add(buffer39, buffer31, buffer34);
+    k56Matmul(buffer40, buffer18, read16);
+    k57Select(buffer13, buffer11, buffer14, buffer12);
+    k58Add(buffer34, buffer13, buffer0);
+    k59MatmulSelect(buffer18, buffer34, buffer1, state);
+    k60MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
+    k61MatmulSelect(buffer9, buffer18, buffer2, state);
+    k62MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
+    k63MatmulSelect(buffer18, buffer9, buffer6, state);
+    k64MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
+    k65MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
+    k66Add(buffer45, buffer41, state);
+    k67Add(buffer46, buffer41, state);
+    k68Sub(buffer23, state);
+    k69Sub(buffer15, state);
+    k70Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
+    k71Add(buffer48, buffer39, state);
+    k72Add(buffer49, buffer39, state);
+    k73Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
+    k74Add(buffer51, buffer42, state);
+    k75Add(buffer52, buffer42, state);
+    k76Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
+    k77Add(buffer54, buffer37, state);
+    k78Add(buffer55, buffer37, state);
+    k79Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
+    k80Add(buffer57, buffer43, state);
+    k81Add(buffer58, buffer43, state);
+    k82Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
+    k83Add(buffer60, buffer35, state);
+    k84Add(buffer61, buffer35, state);
+    k85Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
+    k86Add(buffer63, buffer44, state);
+    k87Add(buffer64, buffer44, state);
+    k88Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
+    k89Mul(buffer66, state);
+    k90Mul(buffer67, state);
+    k91Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
+    k92Add(buffer69, state);
   }
 
   /**
@@ -1930,15 +1783,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
-        .task("commit0", CriticPhase::commit0, state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
-        .task("commit1", CriticPhase::commit1, state, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
+        .consumeFromDevice(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .task("commit0", CriticPhase::commit0, state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63)
+        .task("commit1", CriticPhase::commit1, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70);
-    commit1(state, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76);
+    commit0(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63);
+    commit1(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1959,11 +1812,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 2056 + (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer17, writes[3]);
+    DeviceState.toHost(buffer16, writes[3]);
     // wdist
-    DeviceState.toHost(buffer31, writes[4]);
+    DeviceState.toHost(buffer24, writes[4]);
     // loss
-    DeviceState.toHost(buffer32, writes[5]);
+    DeviceState.toHost(buffer25, writes[5]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[13]);
   }
@@ -1979,16 +1832,16 @@ public final class CriticPhase implements ResidentPhase {
       case 0 -> DeviceState.get().fetch(buffer3, into);
       case 1 -> DeviceState.get().fetch(buffer4, into);
       case 2 -> DeviceState.get().fetch(buffer5, into);
-      case 3 -> DeviceState.get().fetch(buffer17, into);
-      case 4 -> DeviceState.get().fetch(buffer31, into);
-      case 5 -> DeviceState.get().fetch(buffer32, into);
-      case 6 -> DeviceState.get().fetch(buffer48, into);
-      case 7 -> DeviceState.get().fetch(buffer46, into);
-      case 8 -> DeviceState.get().fetch(buffer49, into);
-      case 9 -> DeviceState.get().fetch(buffer44, into);
-      case 10 -> DeviceState.get().fetch(buffer50, into);
-      case 11 -> DeviceState.get().fetch(buffer42, into);
-      case 12 -> DeviceState.get().fetch(buffer51, into);
+      case 3 -> DeviceState.get().fetch(buffer16, into);
+      case 4 -> DeviceState.get().fetch(buffer24, into);
+      case 5 -> DeviceState.get().fetch(buffer25, into);
+      case 6 -> DeviceState.get().fetch(buffer41, into);
+      case 7 -> DeviceState.get().fetch(buffer39, into);
+      case 8 -> DeviceState.get().fetch(buffer42, into);
+      case 9 -> DeviceState.get().fetch(buffer37, into);
+      case 10 -> DeviceState.get().fetch(buffer43, into);
+      case 11 -> DeviceState.get().fetch(buffer35, into);
+      case 12 -> DeviceState.get().fetch(buffer44, into);
       case 13 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

@@ -75,29 +75,29 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer22 = new FloatArray(131072);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(1);
 
-  private static final FloatArray buffer24 = new FloatArray(131072);
+  private static final FloatArray buffer24 = new FloatArray(1);
 
-  private static final FloatArray buffer25 = new FloatArray(131072);
+  private static final FloatArray buffer25 = new FloatArray(1);
 
   private static final FloatArray buffer26 = new FloatArray(131072);
 
-  private static final FloatArray buffer27 = new FloatArray(131072);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(131072);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
-  private static final FloatArray buffer29 = new FloatArray(1);
+  private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(1);
+  private static final FloatArray buffer30 = new FloatArray(262144);
 
-  private static final FloatArray buffer31 = new FloatArray(1);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
-  private static final FloatArray buffer32 = new FloatArray(131072);
+  private static final FloatArray buffer32 = new FloatArray(1024);
 
   private static final FloatArray buffer33 = new FloatArray(512);
 
-  private static final FloatArray buffer34 = new FloatArray(262144);
+  private static final FloatArray buffer34 = new FloatArray(512);
 
   private static final FloatArray buffer35 = new FloatArray(512);
 
@@ -105,37 +105,37 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer37 = new FloatArray(512);
 
-  private static final FloatArray buffer38 = new FloatArray(1024);
+  private static final FloatArray buffer38 = new FloatArray(262144);
 
   private static final FloatArray buffer39 = new FloatArray(512);
 
-  private static final FloatArray buffer40 = new FloatArray(512);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(512);
+  private static final FloatArray buffer41 = new FloatArray(1024);
 
   private static final FloatArray buffer42 = new FloatArray(262144);
 
-  private static final FloatArray buffer43 = new FloatArray(512);
+  private static final FloatArray buffer43 = new FloatArray(262144);
 
-  private static final FloatArray buffer44 = new FloatArray(262144);
+  private static final FloatArray buffer44 = new FloatArray(512);
 
-  private static final FloatArray buffer45 = new FloatArray(512);
+  private static final FloatArray buffer45 = new FloatArray(1024);
 
   private static final FloatArray buffer46 = new FloatArray(1024);
 
   private static final FloatArray buffer47 = new FloatArray(1024);
 
-  private static final FloatArray buffer48 = new FloatArray(262144);
+  private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(262144);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
   private static final FloatArray buffer50 = new FloatArray(512);
 
-  private static final FloatArray buffer51 = new FloatArray(1024);
+  private static final FloatArray buffer51 = new FloatArray(262144);
 
-  private static final FloatArray buffer52 = new FloatArray(1024);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(1024);
+  private static final FloatArray buffer53 = new FloatArray(262144);
 
   private static final FloatArray buffer54 = new FloatArray(512);
 
@@ -155,31 +155,19 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer62 = new FloatArray(512);
 
-  private static final FloatArray buffer63 = new FloatArray(262144);
+  private static final FloatArray buffer63 = new FloatArray(512);
 
-  private static final FloatArray buffer64 = new FloatArray(262144);
+  private static final FloatArray buffer64 = new FloatArray(512);
 
-  private static final FloatArray buffer65 = new FloatArray(262144);
+  private static final FloatArray buffer65 = new FloatArray(512);
 
-  private static final FloatArray buffer66 = new FloatArray(512);
+  private static final FloatArray buffer66 = new FloatArray(1);
 
-  private static final FloatArray buffer67 = new FloatArray(512);
+  private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(512);
+  private static final FloatArray buffer68 = new FloatArray(1);
 
-  private static final FloatArray buffer69 = new FloatArray(512);
-
-  private static final FloatArray buffer70 = new FloatArray(512);
-
-  private static final FloatArray buffer71 = new FloatArray(512);
-
-  private static final FloatArray buffer72 = new FloatArray(1);
-
-  private static final FloatArray buffer73 = new FloatArray(1);
-
-  private static final FloatArray buffer74 = new FloatArray(1);
-
-  private static final FloatArray buffer75 = new FloatArray(1);
+  private static final FloatArray buffer69 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -262,9 +250,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:9:3: %15 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp.wgan:9:14: %19 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -273,23 +261,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:9:14: %19 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:10:3: %25 : f32[256,512] = matmul_add
-   */
-  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -298,23 +277,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:10:14: %29 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:11:14: %39 : f32[256,512] = matmul_select
    */
-  public static void k4Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:11:3: %35 : f32[256,512] = matmul_add
-   */
-  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -323,23 +293,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:11:14: %39 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -355,7 +316,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:25:5: %46 : f32[256] = random_uniform
    */
-  public static void k8RandomUniform(FloatArray out, IntArray step) {
+  public static void k5RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 256; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -383,16 +344,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:26:5: %52 : f32[256,2] = add
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k6Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + (in1.get((i / 2)) * (in2.get(i) - in0.get(i)))));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:3: %56 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp.wgan:16:14: %60 : f32[256,512] = matmul_select
    */
-  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -401,23 +362,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:14: %60 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
-  public static void k11Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:17:3: %64 : f32[256,512] = matmul_add
-   */
-  public static void k12MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -426,23 +378,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:17:14: %68 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
-  public static void k13Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:18:3: %72 : f32[256,512] = matmul_add
-   */
-  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -451,14 +394,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %84 : f32[256,512] = matmul_select
    */
-  public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -475,7 +418,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %87 : f32[256,512] = matmul_select
    */
-  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -492,7 +435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %90 : f32[256,512] = matmul_select
    */
-  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -509,7 +452,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %91 : f32[256,2] = matmul
    */
-  public static void k18Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -524,7 +467,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %92 : f32[256,2] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -533,7 +476,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %93 : f32[256] = reduce_sum
    */
-  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -550,7 +493,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %98 : f32[256] = sqrt
    */
-  public static void k21Sqrt(FloatArray out, FloatArray in0) {
+  public static void k16Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
@@ -559,7 +502,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %103 : f32[256] = sub
    */
-  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
@@ -568,7 +511,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %104 : f32[256] = pow
    */
-  public static void k23Pow(FloatArray out, FloatArray in0) {
+  public static void k18Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -577,7 +520,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %105 : f32[] = reduce_sum
    */
-  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -592,16 +535,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %107 : f32[] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:3: %111 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp.wgan:16:14: %115 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -610,23 +553,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:14: %115 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:17:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k27Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:17:3: %119 : f32[256,512] = matmul_add
-   */
-  public static void k28MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -635,23 +569,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:17:14: %123 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:18:14: %131 : f32[256,512] = matmul_select
    */
-  public static void k29Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:18:3: %127 : f32[256,512] = matmul_add
-   */
-  public static void k30MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -660,23 +585,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:18:14: %131 : f32[256,512] = select
-   */
-  public static void k31Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp.wgan:19:3: %135 : f32[256,1] = matmul_add
    */
-  public static void k32MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -692,7 +608,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:28:18: %136 : f32[] = reduce_sum
    */
-  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -707,9 +623,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:3: %142 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp.wgan:16:14: %146 : f32[256,512] = matmul_select
    */
-  public static void k34MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -718,23 +634,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:16:14: %146 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:17:14: %154 : f32[256,512] = matmul_select
    */
-  public static void k35Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:17:3: %150 : f32[256,512] = matmul_add
-   */
-  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -743,23 +650,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:17:14: %154 : f32[256,512] = select
+   * ../models/toy8-wgan-gp.wgan:18:14: %162 : f32[256,512] = matmul_select
    */
-  public static void k37Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:18:3: %158 : f32[256,512] = matmul_add
-   */
-  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -768,23 +666,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:18:14: %162 : f32[256,512] = select
-   */
-  public static void k39Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp.wgan:19:3: %166 : f32[256,1] = matmul_add
    */
-  public static void k40MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -800,7 +689,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:28:34: %167 : f32[] = reduce_sum
    */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -817,7 +706,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:28:34: %170 : f32[] = sub
    */
-  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -826,7 +715,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:29:5: %174 : f32[] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -835,7 +724,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %187 : f32[256,512] = matmul_select
    */
-  public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -852,7 +741,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %185 : f32[1,512] = matmul
    */
-  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -867,7 +756,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %188 : f32[1,512] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -884,7 +773,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %193 : f32[256,512] = matmul_select
    */
-  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -901,7 +790,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %191 : f32[512,512] = matmul
    */
-  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -916,7 +805,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %194 : f32[1,512] = reduce_sum
    */
-  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -933,7 +822,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %199 : f32[256,512] = matmul_select
    */
-  public static void k50MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -950,7 +839,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %197 : f32[512,512] = matmul
    */
-  public static void k51Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -965,7 +854,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %200 : f32[1,512] = reduce_sum
    */
-  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -982,7 +871,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %202 : f32[512,2] = matmul
    */
-  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -997,7 +886,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[256,512] = matmul_select
    */
-  public static void k54MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1014,7 +903,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %210 : f32[1,512] = matmul
    */
-  public static void k55Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1029,7 +918,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %214 : f32[1,512] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1046,7 +935,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %216 : f32[512] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1055,7 +944,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[256,512] = matmul_select
    */
-  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1072,7 +961,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %218 : f32[512,512] = matmul
    */
-  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1087,7 +976,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %222 : f32[1,512] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1104,7 +993,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512] = add
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1113,7 +1002,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %229 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1130,7 +1019,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %226 : f32[512,512] = matmul
    */
-  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1145,7 +1034,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %230 : f32[1,512] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1162,7 +1051,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %232 : f32[512] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1171,7 +1060,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %233 : f32[512,2] = matmul
    */
-  public static void k66Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1186,34 +1075,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %247 : f32[256] = select
    */
-  public static void k67Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k56Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
-   * %250 : f32[256,2] = mul
-   */
-  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
-    }
-  }
-
-  /**
    * %252 : f32[256,2] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %257 : f32[256,512] = matmul_select
    */
-  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1230,7 +1110,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %255 : f32[512,2] = matmul_add
    */
-  public static void k71MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1247,7 +1127,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %262 : f32[256,512] = matmul_select
    */
-  public static void k72MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k60MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1264,7 +1144,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %260 : f32[512,512] = matmul_add
    */
-  public static void k73MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1281,7 +1161,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %267 : f32[256,512] = matmul_select
    */
-  public static void k74MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1298,7 +1178,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %265 : f32[512,512] = matmul_add
    */
-  public static void k75MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k63MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1315,7 +1195,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %269 : f32[1,512] = matmul_add
    */
-  public static void k76MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1332,7 +1212,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %277 : f32[512,2] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1341,7 +1221,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1350,7 +1230,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %288 : f32[] = sub
    */
-  public static void k79Sub(FloatArray out, FloatArray state) {
+  public static void k67Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1359,7 +1239,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %293 : f32[] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray state) {
+  public static void k68Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1368,7 +1248,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %306 : f32[512,2] = sub
    */
-  public static void k81Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k69Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1378,7 +1258,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %313 : f32[512] = add
    */
-  public static void k82Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1387,7 +1267,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1396,7 +1276,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %342 : f32[512] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k72Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1406,7 +1286,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %349 : f32[512,512] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1415,7 +1295,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1424,7 +1304,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %378 : f32[512,512] = sub
    */
-  public static void k87Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1434,7 +1314,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %385 : f32[512] = add
    */
-  public static void k88Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1443,7 +1323,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %391 : f32[512] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1452,7 +1332,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %414 : f32[512] = sub
    */
-  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1462,7 +1342,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %421 : f32[512,512] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1471,7 +1351,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k92Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1480,7 +1360,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %450 : f32[512,512] = sub
    */
-  public static void k93Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k81Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1490,7 +1370,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %457 : f32[512] = add
    */
-  public static void k94Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1499,7 +1379,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %463 : f32[512] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1508,7 +1388,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %486 : f32[512] = sub
    */
-  public static void k96Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1518,7 +1398,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %493 : f32[1,512] = add
    */
-  public static void k97Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1527,7 +1407,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k98Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1536,7 +1416,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %522 : f32[1,512] = sub
    */
-  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k87Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1546,7 +1426,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %526 : f32[1] = mul
    */
-  public static void k100Mul(FloatArray out, FloatArray state) {
+  public static void k88Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1555,7 +1435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %531 : f32[1] = mul
    */
-  public static void k101Mul(FloatArray out, FloatArray state) {
+  public static void k89Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1564,7 +1444,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %556 : f32[1] = sub
    */
-  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1574,14 +1454,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %558 : f32[] = add
    */
-  public static void k103Add(FloatArray out, FloatArray state) {
+  public static void k91Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k103Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k91Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
@@ -1589,111 +1469,99 @@ public final class CriticPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, read16)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
-        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer1, buffer2, state)
-        .task("k4Select", CriticPhase::k4Select, buffer2, buffer1)
-        .task("k5MatmulAdd", CriticPhase::k5MatmulAdd, buffer1, buffer2, state)
-        .task("k6Select", CriticPhase::k6Select, buffer2, buffer1)
-        .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, state)
-        .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
-        .task("k9Add", CriticPhase::k9Add, buffer5, read16, buffer4, buffer3)
-        .task("k10MatmulAdd", CriticPhase::k10MatmulAdd, buffer2, buffer5, state)
-        .task("k11Select", CriticPhase::k11Select, buffer1, buffer2)
-        .task("k12MatmulAdd", CriticPhase::k12MatmulAdd, buffer6, buffer1, state)
-        .task("k13Select", CriticPhase::k13Select, buffer1, buffer6)
-        .task("k14MatmulAdd", CriticPhase::k14MatmulAdd, buffer7, buffer1, state)
-        .task("k15MatmulSelect", CriticPhase::k15MatmulSelect, buffer1, CONSTANT_0, buffer7, state)
-        .task("k16MatmulSelect", CriticPhase::k16MatmulSelect, buffer8, buffer1, buffer6, state)
-        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer9, buffer8, buffer2, state)
-        .task("k18Matmul", CriticPhase::k18Matmul, buffer0, buffer9, state)
-        .task("k19Mul", CriticPhase::k19Mul, buffer10, buffer0)
-        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer11, buffer10)
-        .task("k21Sqrt", CriticPhase::k21Sqrt, buffer12, buffer11)
-        .task("k22Sub", CriticPhase::k22Sub, buffer13, buffer11, buffer12)
-        .task("k23Pow", CriticPhase::k23Pow, buffer14, buffer13)
-        .task("k24ReduceSum", CriticPhase::k24ReduceSum, buffer15, buffer14)
-        .task("k25Mul", CriticPhase::k25Mul, buffer16, buffer15)
-        .task("k26MatmulAdd", CriticPhase::k26MatmulAdd, buffer17, read16, state)
-        .task("k27Select", CriticPhase::k27Select, buffer18, buffer17)
-        .task("k28MatmulAdd", CriticPhase::k28MatmulAdd, buffer19, buffer18, state)
-        .task("k29Select", CriticPhase::k29Select, buffer20, buffer19)
-        .task("k30MatmulAdd", CriticPhase::k30MatmulAdd, buffer21, buffer20, state)
-        .task("k31Select", CriticPhase::k31Select, buffer22, buffer21)
-        .task("k32MatmulAdd", CriticPhase::k32MatmulAdd, buffer14, buffer22, state)
-        .task("k33ReduceSum", CriticPhase::k33ReduceSum, buffer15, buffer14)
-        .task("k34MatmulAdd", CriticPhase::k34MatmulAdd, buffer23, buffer3, state)
-        .task("k35Select", CriticPhase::k35Select, buffer24, buffer23)
-        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer25, buffer24, state)
-        .task("k37Select", CriticPhase::k37Select, buffer26, buffer25)
-        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer27, buffer26, state)
-        .task("k39Select", CriticPhase::k39Select, buffer28, buffer27)
-        .task("k40MatmulAdd", CriticPhase::k40MatmulAdd, buffer14, buffer28, state)
-        .task("k41ReduceSum", CriticPhase::k41ReduceSum, buffer29, buffer14)
-        .task("k42Sub", CriticPhase::k42Sub, buffer30, buffer15, buffer29)
-        .task("k43Add", CriticPhase::k43Add, buffer31, buffer30, buffer16)
-        .task("k44MatmulSelect", CriticPhase::k44MatmulSelect, buffer32, CONSTANT_1, buffer27, state)
-        .task("k45Matmul", CriticPhase::k45Matmul, buffer10, CONSTANT_1, buffer28)
-        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer33, buffer32)
-        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer28, buffer32, buffer25, state)
-        .task("k48Matmul", CriticPhase::k48Matmul, buffer34, buffer32, buffer26)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer35, buffer28)
-        .task("k50MatmulSelect", CriticPhase::k50MatmulSelect, buffer26, buffer28, buffer23, state)
-        .task("k51Matmul", CriticPhase::k51Matmul, buffer36, buffer28, buffer24)
-        .task("k52ReduceSum", CriticPhase::k52ReduceSum, buffer37, buffer26)
-        .task("k53Matmul", CriticPhase::k53Matmul, buffer38, buffer26, buffer3)
-        .task("k54MatmulSelect", CriticPhase::k54MatmulSelect, buffer26, CONSTANT_2, buffer21, state)
-        .task("k55Matmul", CriticPhase::k55Matmul, buffer39, CONSTANT_2, buffer22)
-        .task("k56ReduceSum", CriticPhase::k56ReduceSum, buffer40, buffer26)
-        .task("k57Add", CriticPhase::k57Add, buffer41, buffer33, buffer40)
-        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer22, buffer26, buffer19, state)
-        .task("k59Matmul", CriticPhase::k59Matmul, buffer42, buffer26, buffer20)
-        .task("k60ReduceSum", CriticPhase::k60ReduceSum, buffer40, buffer22)
-        .task("k61Add", CriticPhase::k61Add, buffer43, buffer35, buffer40)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer20, buffer22, buffer17, state)
-        .task("k63Matmul", CriticPhase::k63Matmul, buffer44, buffer22, buffer18)
-        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer40, buffer20)
-        .task("k65Add", CriticPhase::k65Add, buffer45, buffer37, buffer40)
-        .task("k66Matmul", CriticPhase::k66Matmul, buffer46, buffer20, read16)
-        .task("k67Select", CriticPhase::k67Select, buffer14, buffer11, buffer13, buffer12)
-        .task("k68Mul", CriticPhase::k68Mul, buffer40, buffer14, buffer0)
-        .task("k69Add", CriticPhase::k69Add, buffer0, buffer40)
-        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer20, buffer0, buffer2, state)
-        .task("k71MatmulAdd", CriticPhase::k71MatmulAdd, buffer47, buffer9, buffer0, buffer38, buffer46)
-        .task("k72MatmulSelect", CriticPhase::k72MatmulSelect, buffer9, buffer20, buffer6, state)
-        .task("k73MatmulAdd", CriticPhase::k73MatmulAdd, buffer48, buffer8, buffer20, buffer36, buffer44)
-        .task("k74MatmulSelect", CriticPhase::k74MatmulSelect, buffer20, buffer9, buffer7, state)
-        .task("k75MatmulAdd", CriticPhase::k75MatmulAdd, buffer49, buffer1, buffer9, buffer34, buffer42)
-        .task("k76MatmulAdd", CriticPhase::k76MatmulAdd, buffer50, CONSTANT_0, buffer20, buffer10, buffer39)
-        .task("k77Add", CriticPhase::k77Add, buffer51, buffer47, state)
-        .task("k78Add", CriticPhase::k78Add, buffer52, buffer47, state)
-        .task("k79Sub", CriticPhase::k79Sub, buffer29, state)
-        .task("k80Sub", CriticPhase::k80Sub, buffer15, state)
-        .task("k81Sub", CriticPhase::k81Sub, buffer53, buffer51, buffer29, buffer52, buffer15, state)
-        .task("k82Add", CriticPhase::k82Add, buffer54, buffer45, state)
-        .task("k83Add", CriticPhase::k83Add, buffer55, buffer45, state)
-        .task("k84Sub", CriticPhase::k84Sub, buffer56, buffer54, buffer29, buffer55, buffer15, state)
-        .task("k85Add", CriticPhase::k85Add, buffer57, buffer48, state)
-        .task("k86Add", CriticPhase::k86Add, buffer58, buffer48, state)
-        .task("k87Sub", CriticPhase::k87Sub, buffer59, buffer57, buffer29, buffer58, buffer15, state)
-        .task("k88Add", CriticPhase::k88Add, buffer60, buffer43, state)
-        .task("k89Add", CriticPhase::k89Add, buffer61, buffer43, state)
-        .task("k90Sub", CriticPhase::k90Sub, buffer62, buffer60, buffer29, buffer61, buffer15, state)
-        .task("k91Add", CriticPhase::k91Add, buffer63, buffer49, state)
-        .task("k92Add", CriticPhase::k92Add, buffer64, buffer49, state)
-        .task("k93Sub", CriticPhase::k93Sub, buffer65, buffer63, buffer29, buffer64, buffer15, state)
-        .task("k94Add", CriticPhase::k94Add, buffer66, buffer41, state)
-        .task("k95Add", CriticPhase::k95Add, buffer67, buffer41, state)
-        .task("k96Sub", CriticPhase::k96Sub, buffer68, buffer66, buffer29, buffer67, buffer15, state)
-        .task("k97Add", CriticPhase::k97Add, buffer69, buffer50, state)
-        .task("k98Add", CriticPhase::k98Add, buffer70, buffer50, state)
-        .task("k99Sub", CriticPhase::k99Sub, buffer71, buffer69, buffer29, buffer70, buffer15, state)
-        .task("k100Mul", CriticPhase::k100Mul, buffer72, state)
-        .task("k101Mul", CriticPhase::k101Mul, buffer73, state)
-        .task("k102Sub", CriticPhase::k102Sub, buffer74, buffer72, buffer29, buffer73, buffer15, state)
-        .task("k103Add", CriticPhase::k103Add, buffer75, state)
-        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer16, buffer30, buffer31, buffer41, buffer43, buffer45, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer30, buffer31);
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, step)
+        .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
+        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
+        .task("k17Sub", CriticPhase::k17Sub, buffer13, buffer11, buffer12)
+        .task("k18Pow", CriticPhase::k18Pow, buffer14, buffer13)
+        .task("k19ReduceSum", CriticPhase::k19ReduceSum, buffer15, buffer14)
+        .task("k20Mul", CriticPhase::k20Mul, buffer16, buffer15)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer17, read16, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer18, buffer17, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer19, buffer18, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer14, buffer19, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer15, buffer14)
+        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer20, buffer3, state)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer21, buffer20, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer22, buffer21, state)
+        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer14, buffer22, state)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer14)
+        .task("k31Sub", CriticPhase::k31Sub, buffer24, buffer15, buffer23)
+        .task("k32Add", CriticPhase::k32Add, buffer25, buffer24, buffer16)
+        .task("k33MatmulSelect", CriticPhase::k33MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
+        .task("k34Matmul", CriticPhase::k34Matmul, buffer10, CONSTANT_1, buffer22)
+        .task("k35ReduceSum", CriticPhase::k35ReduceSum, buffer27, buffer26)
+        .task("k36MatmulSelect", CriticPhase::k36MatmulSelect, buffer22, buffer26, buffer21, state)
+        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer26, buffer21)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSum, buffer29, buffer22)
+        .task("k39MatmulSelect", CriticPhase::k39MatmulSelect, buffer21, buffer22, buffer20, state)
+        .task("k40Matmul", CriticPhase::k40Matmul, buffer30, buffer22, buffer20)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSum, buffer31, buffer21)
+        .task("k42Matmul", CriticPhase::k42Matmul, buffer32, buffer21, buffer3)
+        .task("k43MatmulSelect", CriticPhase::k43MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
+        .task("k44Matmul", CriticPhase::k44Matmul, buffer33, CONSTANT_2, buffer19)
+        .task("k45ReduceSum", CriticPhase::k45ReduceSum, buffer34, buffer21)
+        .task("k46Add", CriticPhase::k46Add, buffer35, buffer27, buffer34)
+        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer19, buffer21, buffer18, state)
+        .task("k48Matmul", CriticPhase::k48Matmul, buffer36, buffer21, buffer18)
+        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer34, buffer19)
+        .task("k50Add", CriticPhase::k50Add, buffer37, buffer29, buffer34)
+        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer18, buffer19, buffer17, state)
+        .task("k52Matmul", CriticPhase::k52Matmul, buffer38, buffer19, buffer17)
+        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer34, buffer18)
+        .task("k54Add", CriticPhase::k54Add, buffer39, buffer31, buffer34)
+        .task("k55Matmul", CriticPhase::k55Matmul, buffer40, buffer18, read16)
+        .task("k56Select", CriticPhase::k56Select, buffer14, buffer11, buffer13, buffer12)
+        .task("k57Add", CriticPhase::k57Add, buffer34, buffer14, buffer0)
+        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer18, buffer34, buffer1, state)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k60MatmulSelect", CriticPhase::k60MatmulSelect, buffer9, buffer18, buffer2, state)
+        .task("k61MatmulAdd", CriticPhase::k61MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer18, buffer9, buffer6, state)
+        .task("k63MatmulAdd", CriticPhase::k63MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k65Add", CriticPhase::k65Add, buffer45, buffer41, state)
+        .task("k66Add", CriticPhase::k66Add, buffer46, buffer41, state)
+        .task("k67Sub", CriticPhase::k67Sub, buffer23, state)
+        .task("k68Sub", CriticPhase::k68Sub, buffer15, state)
+        .task("k69Sub", CriticPhase::k69Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
+        .task("k70Add", CriticPhase::k70Add, buffer48, buffer39, state)
+        .task("k71Add", CriticPhase::k71Add, buffer49, buffer39, state)
+        .task("k72Sub", CriticPhase::k72Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
+        .task("k73Add", CriticPhase::k73Add, buffer51, buffer42, state)
+        .task("k74Add", CriticPhase::k74Add, buffer52, buffer42, state)
+        .task("k75Sub", CriticPhase::k75Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
+        .task("k76Add", CriticPhase::k76Add, buffer54, buffer37, state)
+        .task("k77Add", CriticPhase::k77Add, buffer55, buffer37, state)
+        .task("k78Sub", CriticPhase::k78Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
+        .task("k79Add", CriticPhase::k79Add, buffer57, buffer43, state)
+        .task("k80Add", CriticPhase::k80Add, buffer58, buffer43, state)
+        .task("k81Sub", CriticPhase::k81Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
+        .task("k82Add", CriticPhase::k82Add, buffer60, buffer35, state)
+        .task("k83Add", CriticPhase::k83Add, buffer61, buffer35, state)
+        .task("k84Sub", CriticPhase::k84Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
+        .task("k85Add", CriticPhase::k85Add, buffer63, buffer44, state)
+        .task("k86Add", CriticPhase::k86Add, buffer64, buffer44, state)
+        .task("k87Sub", CriticPhase::k87Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
+        .task("k88Mul", CriticPhase::k88Mul, buffer66, state)
+        .task("k89Mul", CriticPhase::k89Mul, buffer67, state)
+        .task("k90Sub", CriticPhase::k90Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
+        .task("k91Add", CriticPhase::k91Add, buffer69, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
   }
 
   /**
@@ -1701,109 +1569,97 @@ public final class CriticPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3MatmulAdd(buffer1, buffer2, state);
-    k4Select(buffer2, buffer1);
-    k5MatmulAdd(buffer1, buffer2, state);
-    k6Select(buffer2, buffer1);
-    k7MatmulAdd(buffer3, buffer2, state);
-    k8RandomUniform(buffer4, step);
-    k9Add(buffer5, read16, buffer4, buffer3);
-    k10MatmulAdd(buffer2, buffer5, state);
-    k11Select(buffer1, buffer2);
-    k12MatmulAdd(buffer6, buffer1, state);
-    k13Select(buffer1, buffer6);
-    k14MatmulAdd(buffer7, buffer1, state);
-    k15MatmulSelect(buffer1, CONSTANT_0, buffer7, state);
-    k16MatmulSelect(buffer8, buffer1, buffer6, state);
-    k17MatmulSelect(buffer9, buffer8, buffer2, state);
-    k18Matmul(buffer0, buffer9, state);
-    k19Mul(buffer10, buffer0);
-    k20ReduceSum(buffer11, buffer10);
-    k21Sqrt(buffer12, buffer11);
-    k22Sub(buffer13, buffer11, buffer12);
-    k23Pow(buffer14, buffer13);
-    k24ReduceSum(buffer15, buffer14);
-    k25Mul(buffer16, buffer15);
-    k26MatmulAdd(buffer17, read16, state);
-    k27Select(buffer18, buffer17);
-    k28MatmulAdd(buffer19, buffer18, state);
-    k29Select(buffer20, buffer19);
-    k30MatmulAdd(buffer21, buffer20, state);
-    k31Select(buffer22, buffer21);
-    k32MatmulAdd(buffer14, buffer22, state);
-    k33ReduceSum(buffer15, buffer14);
-    k34MatmulAdd(buffer23, buffer3, state);
-    k35Select(buffer24, buffer23);
-    k36MatmulAdd(buffer25, buffer24, state);
-    k37Select(buffer26, buffer25);
-    k38MatmulAdd(buffer27, buffer26, state);
-    k39Select(buffer28, buffer27);
-    k40MatmulAdd(buffer14, buffer28, state);
-    k41ReduceSum(buffer29, buffer14);
-    k42Sub(buffer30, buffer15, buffer29);
-    k43Add(buffer31, buffer30, buffer16);
-    k44MatmulSelect(buffer32, CONSTANT_1, buffer27, state);
-    k45Matmul(buffer10, CONSTANT_1, buffer28);
-    k46ReduceSum(buffer33, buffer32);
-    k47MatmulSelect(buffer28, buffer32, buffer25, state);
-    k48Matmul(buffer34, buffer32, buffer26);
-    k49ReduceSum(buffer35, buffer28);
-    k50MatmulSelect(buffer26, buffer28, buffer23, state);
-    k51Matmul(buffer36, buffer28, buffer24);
-    k52ReduceSum(buffer37, buffer26);
-    k53Matmul(buffer38, buffer26, buffer3);
-    k54MatmulSelect(buffer26, CONSTANT_2, buffer21, state);
-    k55Matmul(buffer39, CONSTANT_2, buffer22);
-    k56ReduceSum(buffer40, buffer26);
-    k57Add(buffer41, buffer33, buffer40);
-    k58MatmulSelect(buffer22, buffer26, buffer19, state);
-    k59Matmul(buffer42, buffer26, buffer20);
-    k60ReduceSum(buffer40, buffer22);
-    k61Add(buffer43, buffer35, buffer40);
-    k62MatmulSelect(buffer20, buffer22, buffer17, state);
-    k63Matmul(buffer44, buffer22, buffer18);
-    k64ReduceSum(buffer40, buffer20);
-    k65Add(buffer45, buffer37, buffer40);
-    k66Matmul(buffer46, buffer20, read16);
-    k67Select(buffer14, buffer11, buffer13, buffer12);
-    k68Mul(buffer40, buffer14, buffer0);
-    k69Add(buffer0, buffer40);
-    k70MatmulSelect(buffer20, buffer0, buffer2, state);
-    k71MatmulAdd(buffer47, buffer9, buffer0, buffer38, buffer46);
-    k72MatmulSelect(buffer9, buffer20, buffer6, state);
-    k73MatmulAdd(buffer48, buffer8, buffer20, buffer36, buffer44);
-    k74MatmulSelect(buffer20, buffer9, buffer7, state);
-    k75MatmulAdd(buffer49, buffer1, buffer9, buffer34, buffer42);
-    k76MatmulAdd(buffer50, CONSTANT_0, buffer20, buffer10, buffer39);
-    k77Add(buffer51, buffer47, state);
-    k78Add(buffer52, buffer47, state);
-    k79Sub(buffer29, state);
-    k80Sub(buffer15, state);
-    k81Sub(buffer53, buffer51, buffer29, buffer52, buffer15, state);
-    k82Add(buffer54, buffer45, state);
-    k83Add(buffer55, buffer45, state);
-    k84Sub(buffer56, buffer54, buffer29, buffer55, buffer15, state);
-    k85Add(buffer57, buffer48, state);
-    k86Add(buffer58, buffer48, state);
-    k87Sub(buffer59, buffer57, buffer29, buffer58, buffer15, state);
-    k88Add(buffer60, buffer43, state);
-    k89Add(buffer61, buffer43, state);
-    k90Sub(buffer62, buffer60, buffer29, buffer61, buffer15, state);
-    k91Add(buffer63, buffer49, state);
-    k92Add(buffer64, buffer49, state);
-    k93Sub(buffer65, buffer63, buffer29, buffer64, buffer15, state);
-    k94Add(buffer66, buffer41, state);
-    k95Add(buffer67, buffer41, state);
-    k96Sub(buffer68, buffer66, buffer29, buffer67, buffer15, state);
-    k97Add(buffer69, buffer50, state);
-    k98Add(buffer70, buffer50, state);
-    k99Sub(buffer71, buffer69, buffer29, buffer70, buffer15, state);
-    k100Mul(buffer72, state);
-    k101Mul(buffer73, state);
-    k102Sub(buffer74, buffer72, buffer29, buffer73, buffer15, state);
-    k103Add(buffer75, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer1, buffer2, state);
+    k4MatmulAdd(buffer3, buffer1, state);
+    k5RandomUniform(buffer4, step);
+    k6Add(buffer5, read16, buffer4, buffer3);
+    k7MatmulSelect(buffer1, buffer5, state);
+    k8MatmulSelect(buffer2, buffer1, state);
+    k9MatmulSelect(buffer6, buffer2, state);
+    k10MatmulSelect(buffer7, CONSTANT_0, buffer6, state);
+    k11MatmulSelect(buffer8, buffer7, buffer2, state);
+    k12MatmulSelect(buffer9, buffer8, buffer1, state);
+    k13Matmul(buffer0, buffer9, state);
+    k14Mul(buffer10, buffer0);
+    k15ReduceSum(buffer11, buffer10);
+    k16Sqrt(buffer12, buffer11);
+    k17Sub(buffer13, buffer11, buffer12);
+    k18Pow(buffer14, buffer13);
+    k19ReduceSum(buffer15, buffer14);
+    k20Mul(buffer16, buffer15);
+    k21MatmulSelect(buffer17, read16, state);
+    k22MatmulSelect(buffer18, buffer17, state);
+    k23MatmulSelect(buffer19, buffer18, state);
+    k24MatmulAdd(buffer14, buffer19, state);
+    k25ReduceSum(buffer15, buffer14);
+    k26MatmulSelect(buffer20, buffer3, state);
+    k27MatmulSelect(buffer21, buffer20, state);
+    k28MatmulSelect(buffer22, buffer21, state);
+    k29MatmulAdd(buffer14, buffer22, state);
+    k30ReduceSum(buffer23, buffer14);
+    k31Sub(buffer24, buffer15, buffer23);
+    k32Add(buffer25, buffer24, buffer16);
+    k33MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
+    k34Matmul(buffer10, CONSTANT_1, buffer22);
+    k35ReduceSum(buffer27, buffer26);
+    k36MatmulSelect(buffer22, buffer26, buffer21, state);
+    k37Matmul(buffer28, buffer26, buffer21);
+    k38ReduceSum(buffer29, buffer22);
+    k39MatmulSelect(buffer21, buffer22, buffer20, state);
+    k40Matmul(buffer30, buffer22, buffer20);
+    k41ReduceSum(buffer31, buffer21);
+    k42Matmul(buffer32, buffer21, buffer3);
+    k43MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
+    k44Matmul(buffer33, CONSTANT_2, buffer19);
+    k45ReduceSum(buffer34, buffer21);
+    k46Add(buffer35, buffer27, buffer34);
+    k47MatmulSelect(buffer19, buffer21, buffer18, state);
+    k48Matmul(buffer36, buffer21, buffer18);
+    k49ReduceSum(buffer34, buffer19);
+    k50Add(buffer37, buffer29, buffer34);
+    k51MatmulSelect(buffer18, buffer19, buffer17, state);
+    k52Matmul(buffer38, buffer19, buffer17);
+    k53ReduceSum(buffer34, buffer18);
+    k54Add(buffer39, buffer31, buffer34);
+    k55Matmul(buffer40, buffer18, read16);
+    k56Select(buffer14, buffer11, buffer13, buffer12);
+    k57Add(buffer34, buffer14, buffer0);
+    k58MatmulSelect(buffer18, buffer34, buffer1, state);
+    k59MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
+    k60MatmulSelect(buffer9, buffer18, buffer2, state);
+    k61MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
+    k62MatmulSelect(buffer18, buffer9, buffer6, state);
+    k63MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
+    k64MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
+    k65Add(buffer45, buffer41, state);
+    k66Add(buffer46, buffer41, state);
+    k67Sub(buffer23, state);
+    k68Sub(buffer15, state);
+    k69Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
+    k70Add(buffer48, buffer39, state);
+    k71Add(buffer49, buffer39, state);
+    k72Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
+    k73Add(buffer51, buffer42, state);
+    k74Add(buffer52, buffer42, state);
+    k75Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
+    k76Add(buffer54, buffer37, state);
+    k77Add(buffer55, buffer37, state);
+    k78Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
+    k79Add(buffer57, buffer43, state);
+    k80Add(buffer58, buffer43, state);
+    k81Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
+    k82Add(buffer60, buffer35, state);
+    k83Add(buffer61, buffer35, state);
+    k84Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
+    k85Add(buffer63, buffer44, state);
+    k86Add(buffer64, buffer44, state);
+    k87Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
+    k88Mul(buffer66, state);
+    k89Mul(buffer67, state);
+    k90Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
+    k91Add(buffer69, state);
   }
 
   /**
@@ -1916,15 +1772,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75)
-        .task("commit0", CriticPhase::commit0, state, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
-        .task("commit1", CriticPhase::commit1, state, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75)
+        .consumeFromDevice(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .task("commit0", CriticPhase::commit0, state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63)
+        .task("commit1", CriticPhase::commit1, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
-    commit1(state, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75);
+    commit0(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63);
+    commit1(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1947,9 +1803,9 @@ public final class CriticPhase implements ResidentPhase {
     // gp
     DeviceState.toHost(buffer16, writes[3]);
     // wdist
-    DeviceState.toHost(buffer30, writes[4]);
+    DeviceState.toHost(buffer24, writes[4]);
     // loss
-    DeviceState.toHost(buffer31, writes[5]);
+    DeviceState.toHost(buffer25, writes[5]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[13]);
   }
@@ -1966,15 +1822,15 @@ public final class CriticPhase implements ResidentPhase {
       case 1 -> DeviceState.get().fetch(buffer4, into);
       case 2 -> DeviceState.get().fetch(buffer5, into);
       case 3 -> DeviceState.get().fetch(buffer16, into);
-      case 4 -> DeviceState.get().fetch(buffer30, into);
-      case 5 -> DeviceState.get().fetch(buffer31, into);
-      case 6 -> DeviceState.get().fetch(buffer47, into);
-      case 7 -> DeviceState.get().fetch(buffer45, into);
-      case 8 -> DeviceState.get().fetch(buffer48, into);
-      case 9 -> DeviceState.get().fetch(buffer43, into);
-      case 10 -> DeviceState.get().fetch(buffer49, into);
-      case 11 -> DeviceState.get().fetch(buffer41, into);
-      case 12 -> DeviceState.get().fetch(buffer50, into);
+      case 4 -> DeviceState.get().fetch(buffer24, into);
+      case 5 -> DeviceState.get().fetch(buffer25, into);
+      case 6 -> DeviceState.get().fetch(buffer41, into);
+      case 7 -> DeviceState.get().fetch(buffer39, into);
+      case 8 -> DeviceState.get().fetch(buffer42, into);
+      case 9 -> DeviceState.get().fetch(buffer37, into);
+      case 10 -> DeviceState.get().fetch(buffer43, into);
+      case 11 -> DeviceState.get().fetch(buffer35, into);
+      case 12 -> DeviceState.get().fetch(buffer44, into);
       case 13 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }
