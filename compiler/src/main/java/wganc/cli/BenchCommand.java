@@ -60,14 +60,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
   Integer batch;
 
-  @Option(names = "--warmup", description = "untimed steps first (default: ${DEFAULT-VALUE})", defaultValue = "3")
-  int warmup;
+  @Option(names = "--warmup", description = "untimed steps first (default: at least 3 steps and 3 s, so that "
+      + "the JIT has compiled the kernels; tornado: 3 steps)")
+  Integer warmup;
 
   @Option(names = "--runs", description = "timed runs of --steps steps each (default: ${DEFAULT-VALUE})", defaultValue = "5")
   int runs;
 
-  @Option(names = "--steps", description = "steps per timed run (default: ${DEFAULT-VALUE})", defaultValue = "2")
-  int steps;
+  @Option(names = "--steps", description = "steps per timed run (default: enough for about 1 s, at least 2; "
+      + "tornado: 2)")
+  Integer steps;
 
   @Option(names = "--threads", description = "kernel threads (default: all cores)")
   Integer threads;
@@ -96,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
             + device + "`");
         return 2;
       }
-      Map<String, Object> result = TornadoCli.bench(o, m, TornadoCli.backend(tornadoHome, tiles), device, warmup, runs, steps, json, err);
+      Map<String, Object> result = TornadoCli.bench(o, m, TornadoCli.backend(tornadoHome, tiles), device,
+          warmup == null ? 3 : warmup, runs, steps == null ? 2 : steps, json, err);
       if (result == null) return 70;
       if (json) {
         out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
@@ -122,8 +125,19 @@ final class BenchCommand implements Callable<Integer> {
     if (!json) err.println("wganc: compiling " + m.name() + " at batch " + m.training().batch() + " ...");
     CompiledModel c = new JvmBackend().compile(m, o.source().text(), new Backend.Options(1, true));
     Runner r = new Runner(c);
-    if (!json) err.println("wganc: warming up (" + warmup + " steps) ...");
-    for (int i = 0; i < warmup; i++) r.step();
+    if (!json) err.println("wganc: warming up" + (warmup == null ? "" : " (" + warmup + " steps)") + " ...");
+    long w0 = System.nanoTime(), last = w0;
+    int warmed = 0;
+    double stepSeconds = 0;
+    while (warmup == null ? warmed < 3 || last - w0 < 3_000_000_000L : warmed < warmup) {
+      r.step();
+      long now = System.nanoTime();
+      stepSeconds = (now - last) / 1e9;
+      last = now;
+      warmed++;
+    }
+    int steps = this.steps != null ? this.steps : (int) Math.max(2, Math.ceil(1.0 / Math.max(stepSeconds, 1e-6)));
+    if (!json) err.printf(Locale.ROOT, "wganc: %d warm-up steps; %d runs of %d steps%n", warmed, runs, steps);
     r.resetProfile();
     double[] seconds = new double[runs];
     for (int k = 0; k < runs; k++) {
@@ -142,6 +156,9 @@ final class BenchCommand implements Callable<Integer> {
     result.put("backend", "jvm");
     result.put("batch", m.training().batch());
     result.put("threads", Parallel.threads());
+    result.put("warmup_steps", warmed);
+    result.put("runs", runs);
+    result.put("steps_per_run", steps);
     result.put("seconds_per_step", median);
     result.put("seconds_min", sorted[0]);
     result.put("seconds_max", sorted[runs - 1]);

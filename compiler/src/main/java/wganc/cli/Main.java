@@ -28,8 +28,32 @@ public final class Main implements Runnable {
     System.exit(code[0]);
   }
 
+  /**
+   * Descriptions are written as lines of source; joins the lines of each paragraph (paragraphs are
+   * separated by an empty line) so that picocli wraps them to the terminal width as one text.
+   */
+  static void reflow(CommandLine cl) {
+    var usage = cl.getCommandSpec().usageMessage();
+    java.util.List<String> paragraphs = new java.util.ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : usage.description()) {
+      if (line.isBlank()) {
+        paragraphs.add(current.toString());
+        paragraphs.add("");
+        current.setLength(0);
+      } else {
+        if (!current.isEmpty()) current.append(' ');
+        current.append(line.strip());
+      }
+    }
+    if (!current.isEmpty()) paragraphs.add(current.toString());
+    usage.description(paragraphs.toArray(String[]::new));
+    cl.getSubcommands().values().forEach(Main::reflow);
+  }
+
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Main());
+    reflow(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

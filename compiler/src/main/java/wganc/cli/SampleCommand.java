@@ -21,7 +21,11 @@ import wganc.runtime.train.Sampler;
         "",
         "RUN is a run directory of `wganc train` (its newest checkpoint is used) or a checkpoint file",
         "inside one; the model is the run's model.wgan unless --model names another. .npy holds",
-        "[N, C, H, W] floats for image models and [N, 2] for toy models, for evaluation in other tools."})
+        "[N, C, H, W] floats for image models and [N, 2] for toy models, for evaluation in other tools.",
+        "",
+        "For toy mixtures (8 or 25 Gaussians) it also prints how the samples cover the modes: the modes",
+        "with at least 1 %% of the samples within 3 standard deviations, and the share of samples within",
+        "3 standard deviations of a mode."})
 final class SampleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_OR_CHECKPOINT", description = "a run directory or a checkpoint file")
   Path from;
@@ -68,8 +72,10 @@ final class SampleCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     }
-    s.write(n, output);
+    float[] samples = s.write(n, output);
     err.println("wganc: wrote " + n + " samples from " + s.checkpoint() + " (step " + s.step() + ") to " + output);
+    var coverage = s.coverage(samples, n);
+    if (coverage != null) err.println("wganc: " + coverage.summary());
     return 0;
   }
 }

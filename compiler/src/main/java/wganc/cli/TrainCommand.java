@@ -27,7 +27,9 @@ import wganc.runtime.train.Trainer;
         "One step is every critic update (`N per generator step` times) and then the generator update.",
         "The run directory (--out, default runs/<model>) receives: manifest.json, metrics.csv, loss.png,",
         "samples/step-NNNNNN.png from a fixed noise batch and samples.gif, checkpoints/*.safetensors",
-        "(PyTorch names and layouts, with optimiser state and RNG counters), and model.wgan (the source).",
+        "(PyTorch names and layouts, with optimiser state and RNG counters), and model.wgan (the source);",
+        "for toy mixtures also coverage.csv: at every sample grid, the modes covered by 2,000 samples and",
+        "the share of them within 3 standard deviations of a mode (as `wganc sample` reports).",
         "Every file is written atomically. Ctrl-C saves a checkpoint and stops cleanly; --resume continues",
         "from the newest checkpoint with exactly the numbers an uninterrupted run would have produced."})
 final class TrainCommand implements Callable<Integer> {

@@ -15,10 +15,13 @@ public record Pipeline(List<Pass> passes) {
     passes = List.copyOf(passes);
   }
 
-  /** Simplify, CSE, Simplify again (CSE exposes equal select branches), dead code. */
+  /**
+   * Simplify, CSE, Simplify again (CSE exposes equal select branches), activation masks read off
+   * the activations (after CSE has merged each mask's copies), dead code.
+   */
   public static Pipeline standard() {
     return new Pipeline(List.of(new Simplify(), new EliminateCommonSubexpressions(),
-        new Simplify(), new EliminateDeadCode()));
+        new Simplify(), new MasksFromActivations(), new EliminateDeadCode()));
   }
 
   public record Step(String pass, int bindingsBefore, int bindingsAfter, int appliesBefore,

@@ -14,12 +14,15 @@ import wganc.ir.Value;
 import wganc.ops.BroadcastTo;
 import wganc.ops.Fusion;
 import wganc.ops.Reshape;
+import wganc.plan.Schedule.Kernel.Fused;
 
 /**
  * The kernels of a graph and the buffers they use, for code generation.
  *
  * <p>Fusion: an elementwise value (or a broadcast) is inlined into its consumer when it is used once,
- * by an elementwise op or a broadcast, and is not an output; each remaining elementwise or broadcast
+ * by an elementwise op or a broadcast, and is not an output; a broadcast, or a comparison with
+ * constants (a ReLU mask), is inlined into every consumer when all of them are such loops (see
+ * {@link #replicable}); a value read by a replicated one stays materialised. Each remaining elementwise or broadcast
  * value roots a {@link Kernel.Fused} loop whose expression tree reads materialised values through
  * per-leaf index maps (identity, or broadcast from a smaller shape). A broadcast below another
  * broadcast is materialised, so a leaf needs at most one index map. Reshapes never compute: they
@@ -33,8 +36,11 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
                        Set<Integer> inlined) {
 
   /** A piece of work: computes the value {@code out}. */
-  public sealed interface Kernel permits Kernel.Fused, Kernel.Op {
+  public sealed interface Kernel permits Kernel.Fused, Kernel.Op, Kernel.Group {
     Value out();
+
+    /** Every value the kernel writes ({@link Group} writes several). */
+    default List<Value> outs() { return List.of(out()); }
 
     /** An elementwise loop over {@code out}'s shape. */
     record Fused(Value out, Expr expr) implements Kernel {}
@@ -46,6 +52,16 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
      */
     record Op(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
       public Op(Value out, Node.Apply apply) { this(out, apply, null, null); }
+    }
+
+    /**
+     * Flat fused loops of one length run as one loop that writes each part's value; a part reads an
+     * earlier part's value from the same iteration instead of from memory (an optimiser's moments
+     * and its parameter update: one pass over the gradient and the state instead of three).
+     */
+    record Group(List<Fused> parts) implements Kernel {
+      public Value out() { return parts.getLast().out(); }
+      public List<Value> outs() { return parts.stream().map(Fused::out).toList(); }
     }
   }
 
@@ -61,6 +77,11 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   }
 
   public static Schedule of(Graph g) {
+    return of(g, false);
+  }
+
+  /** With {@code groups}, flat loops are also merged into {@link Kernel.Group}s (see {@link #group}). */
+  public static Schedule of(Graph g, boolean groups) {
     Map<Integer, Binding> byId = new HashMap<>();
     Map<Integer, List<Integer>> users = new HashMap<>();
     for (Binding b : g.bindings()) {
@@ -72,6 +93,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
 
     // decide inlining, consumers before producers; underBroadcast[v] for inlined v: a broadcast is above
     Set<Integer> inlined = new HashSet<>();
+    Set<Integer> replicated = new HashSet<>();
+    Map<Integer, Integer> into = new HashMap<>();   // inlined value -> its one consumer
     Map<Integer, Boolean> underBroadcast = new HashMap<>();
     List<Binding> bindings = g.bindings();
     for (int i = bindings.size() - 1; i >= 0; i--) {
@@ -79,7 +102,24 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!(b.node() instanceof Node.Apply a) || !fusible(a)) continue;
       int id = b.value().id();
       List<Integer> us = users.getOrDefault(id, List.of());
-      if (outputs.contains(id) || us.size() != 1) continue;
+      if (outputs.contains(id) || us.isEmpty()) continue;
+      if (us.size() > 1 || us.stream().distinct().count() > 1) {
+        boolean inLoops = us.stream().allMatch(u -> readsInLoop(byId.get(u), inlined, underBroadcast));
+        if (replicable(a, byId) && inLoops) {
+          inlined.add(id);
+          replicated.add(id);
+          underBroadcast.put(id, a.op() instanceof BroadcastTo);
+        } else if (inLoops && !(a.op() instanceof BroadcastTo) && us.size() <= 3 && oneLoop(us, into) != null) {
+          // every use ends up in the same loop (e.g. x in `select(x > 0, x, 0)`): recompute it there;
+          // its own operands stay materialised, so only this one op is repeated
+          inlined.add(id);
+          replicated.add(id);
+          into.put(id, oneLoop(us, into));
+          underBroadcast.put(id, false);
+        }
+        continue;
+      }
+      if (replicated.contains(us.getFirst()) && !replicable(a, byId)) continue;
       Binding consumer = byId.get(us.getFirst());
       if (!(consumer.node() instanceof Node.Apply ca) || !fusible(ca)) continue;
       if (consumer.node().inputs().stream().filter(v -> v.id() == id).count() != 1) continue;
@@ -87,6 +127,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       boolean below = above || ca.op() instanceof BroadcastTo;
       if (a.op() instanceof BroadcastTo && below) continue;
       inlined.add(id);
+      into.put(id, us.getFirst());
       underBroadcast.put(id, below);
     }
 
@@ -98,8 +139,6 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       else kernels.add(new Kernel.Op(b.value(), a));
     }
 
-    kernels = fuseEpilogues(kernels, users, outputs);
-
     // buffers: reshapes alias; the rest get a buffer, reused after the last use
     Map<Integer, Integer> root = new HashMap<>();
     for (Binding b : bindings) {
@@ -109,6 +148,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
         root.put(id, root.getOrDefault(src, src));
       }
     }
+    kernels = fuseEpilogues(kernels, users, outputs, into, root);
+    if (groups) kernels = group(kernels, root);
     Map<Integer, Integer> lastUse = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
       for (int leaf : reads(kernels.get(k))) lastUse.put(root.getOrDefault(leaf, leaf), k);
@@ -118,25 +159,32 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     Map<Integer, List<Integer>> free = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
       Kernel kernel = kernels.get(k);
-      int id = kernel.out().id();
-      int size = kernel.out().type().size();
-      List<Integer> pool = free.getOrDefault(size, new ArrayList<>());
-      int slot;
-      if (!pool.isEmpty() && !outputs.contains(id)) {
-        slot = pool.removeLast();
-      } else {
-        slot = sizes.size();
-        sizes.add(size);
+      List<int[]> written = new ArrayList<>();  // (value, slot) of each value the kernel writes
+      for (Value o : kernel.outs()) {
+        int id = o.id();
+        int size = o.type().size();
+        List<Integer> pool = free.getOrDefault(size, new ArrayList<>());
+        int slot;
+        if (!pool.isEmpty() && !outputs.contains(id)) {
+          slot = pool.removeLast();
+        } else {
+          slot = sizes.size();
+          sizes.add(size);
+        }
+        buffer.put(id, slot);
+        written.add(new int[] {id, slot});
       }
-      buffer.put(id, slot);
       // release what this kernel read for the last time (never outputs: they are copied at the end)
       for (int r : reads(kernel).stream().map(leaf -> root.getOrDefault(leaf, leaf)).distinct().toList()) {
         if (lastUse.get(r) == k && buffer.containsKey(r) && !outputs.contains(r) && !aliasOfOutput(r, root, outputs)) {
           free.computeIfAbsent(sizes.get(buffer.get(r)), s -> new ArrayList<>()).add(buffer.get(r));
         }
       }
-      if (!lastUse.containsKey(id) && !outputs.contains(id) && !aliasOfOutput(id, root, outputs)) {
-        free.computeIfAbsent(size, s -> new ArrayList<>()).add(slot);
+      for (int[] w : written) {
+        int id = w[0];
+        if ((lastUse.getOrDefault(id, -1) <= k) && !outputs.contains(id) && !aliasOfOutput(id, root, outputs)) {
+          free.computeIfAbsent(sizes.get(w[1]), s -> new ArrayList<>()).add(w[1]);
+        }
       }
     }
     for (var e : root.entrySet()) if (buffer.containsKey(e.getValue())) buffer.put(e.getKey(), buffer.get(e.getValue()));
@@ -152,7 +200,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
    * value the loop reads is ready by then. Saves a buffer and a pass over memory while the result is
    * still in cache.
    */
-  private static List<Kernel> fuseEpilogues(List<Kernel> kernels, Map<Integer, List<Integer>> users, Set<Integer> outputs) {
+  private static List<Kernel> fuseEpilogues(List<Kernel> kernels, Map<Integer, List<Integer>> users, Set<Integer> outputs,
+                                            Map<Integer, Integer> into, Map<Integer, Integer> root) {
     Map<Integer, Integer> producedAt = new HashMap<>();
     for (int i = 0; i < kernels.size(); i++) producedAt.put(kernels.get(i).out().id(), i);
     List<Kernel> out = new ArrayList<>(kernels);
@@ -161,15 +210,18 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!(kernels.get(i) instanceof Kernel.Op op) || op.apply().op().fusion() != Fusion.CONTRACTION) continue;
       int v = op.out().id();
       List<Integer> us = users.getOrDefault(v, List.of());
-      if (outputs.contains(v) || us.size() != 1 || !producedAt.containsKey(us.getFirst())) continue;
-      int j = producedAt.get(us.getFirst());
+      if (outputs.contains(v) || us.size() != 1) continue;
+      int loop = us.getFirst();
+      while (into.containsKey(loop)) loop = into.get(loop);   // the loop its one user is computed in
+      if (!producedAt.containsKey(loop)) continue;
+      int j = producedAt.get(loop);
       if (!(kernels.get(j) instanceof Kernel.Fused f) || absorbed.contains(j)) continue;
       List<Expr.Leaf> leaves = new ArrayList<>();
       leavesOf(f.expr(), leaves);
       boolean ok = leaves.stream().anyMatch(l -> l.source().id() == v);
       for (Expr.Leaf l : leaves) {
         if (l.source().id() == v) ok &= l.from() == null;
-        else ok &= producedAt.getOrDefault(l.source().id(), -1) < i;
+        else ok &= producedAt.getOrDefault(root.getOrDefault(l.source().id(), l.source().id()), -1) < i;
       }
       if (!ok || f.out().type().size() != op.out().type().size()) continue;
       out.set(i, new Kernel.Op(f.out(), op.apply(), f.expr(), op.out()));
@@ -178,6 +230,89 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Kernel> result = new ArrayList<>();
     for (int i = 0; i < out.size(); i++) if (!absorbed.contains(i)) result.add(out.get(i));
     return result;
+  }
+
+  /** Parts per group at most, and distinct values a group may read. */
+  private static final int GROUP_PARTS = 4, GROUP_READS = 10;
+
+  /**
+   * Loop grouping: a flat fused loop joins an earlier group (or loop) of the same length when it
+   * reads one of the group's values or shares a non-scalar operand with it, and no kernel in
+   * between reads a value of the group; the group then runs where its last part was. Moving parts
+   * later is safe because everything they read is ready earlier and nothing in between needs them.
+   */
+  static List<Kernel> group(List<Kernel> kernels, Map<Integer, Integer> root) {
+    List<List<Fused>> groups = new ArrayList<>();   // per output position: the parts, or null
+    List<Kernel> order = new ArrayList<>();
+    for (Kernel k : kernels) {
+      order.add(k);
+      groups.add(k instanceof Kernel.Fused f && flat(f) ? new ArrayList<>(List.of(f)) : null);
+    }
+    for (int j = 0; j < order.size(); j++) {
+      if (groups.get(j) == null || groups.get(j).size() != 1) continue;
+      Kernel.Fused f = groups.get(j).getFirst();
+      Set<Integer> fReads = new HashSet<>(reads(f));
+      Set<Integer> fAliased = new HashSet<>();   // what f reads through a reshape
+      for (int r : fReads) if (root.containsKey(r)) fAliased.add(root.get(r));
+      Set<Integer> fShared = nonScalarLeaves(f);
+      for (int i = j - 1; i >= 0 && i >= j - 12; i--) {
+        List<Fused> g = groups.get(i);
+        if (g == null || g.isEmpty() || g.size() >= GROUP_PARTS
+            || g.getFirst().out().type().size() != f.out().type().size()) continue;
+        Set<Integer> gOuts = new HashSet<>();
+        g.forEach(p -> gOuts.add(p.out().id()));
+        Set<Integer> gLeaves = new HashSet<>();
+        g.forEach(p -> gLeaves.addAll(nonScalarLeaves(p)));
+        boolean related = fReads.stream().anyMatch(gOuts::contains) || fShared.stream().anyMatch(gLeaves::contains);
+        // a group value read through a reshape would be loaded before the loop stores it
+        if (!related || fAliased.stream().anyMatch(gOuts::contains)) continue;
+        boolean clear = true;
+        for (int q = i + 1; q < j && clear; q++) {
+          if (order.get(q) == null) continue;
+          for (int r : readsOf(order.get(q), groups.get(q))) clear &= !gOuts.contains(root.getOrDefault(r, r));
+        }
+        Set<Integer> all = new HashSet<>(gLeaves);
+        all.addAll(fShared);
+        if (!clear || all.size() > GROUP_READS) continue;
+        g.add(f);
+        groups.set(j, g);
+        groups.set(i, List.of());
+        order.set(i, null);
+        break;
+      }
+    }
+    List<Kernel> out = new ArrayList<>();
+    for (int j = 0; j < order.size(); j++) {
+      if (order.get(j) == null) continue;
+      List<Fused> g = groups.get(j);
+      out.add(g != null && g.size() > 1 ? new Kernel.Group(List.copyOf(g)) : order.get(j));
+    }
+    return out;
+  }
+
+  private static List<Integer> readsOf(Kernel k, List<Fused> group) {
+    if (group == null || group.size() <= 1) return reads(k);
+    return reads(new Kernel.Group(group));
+  }
+
+  /** Whether every leaf of a loop has the loop's shape or is a single element. */
+  public static boolean flat(Kernel.Fused f) {
+    List<Expr.Leaf> leaves = new ArrayList<>();
+    leavesOf(f.expr(), leaves);
+    return leaves.stream().allMatch(l -> l.from() == null || scalar(l));
+  }
+
+  /** A leaf broadcast from one element. */
+  public static boolean scalar(Expr.Leaf l) {
+    return l.from() != null && l.from().stream().allMatch(d -> d == 1);
+  }
+
+  private static Set<Integer> nonScalarLeaves(Kernel.Fused f) {
+    List<Expr.Leaf> leaves = new ArrayList<>();
+    leavesOf(f.expr(), leaves);
+    Set<Integer> out = new HashSet<>();
+    for (Expr.Leaf l : leaves) if (!scalar(l)) out.add(l.source().id());
+    return out;
   }
 
   private static void leavesOf(Expr e, List<Expr.Leaf> out) {
@@ -191,6 +326,36 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   private static boolean aliasOfOutput(int r, Map<Integer, Integer> root, Set<Integer> outputs) {
     for (int o : outputs) if (root.getOrDefault(o, o) == r) return true;
     return false;
+  }
+
+  /**
+   * Values recomputed inside each consumer's loop instead of stored once: a broadcast (an index map,
+   * no arithmetic) and a comparison of one value with constants (a ReLU mask: reading its operand
+   * costs what reading a stored mask would, and saves a kernel and a write).
+   */
+  private static boolean replicable(Node.Apply a, Map<Integer, Binding> byId) {
+    if (a.op() instanceof BroadcastTo) return true;
+    if (!(a.op() instanceof wganc.ops.Compare)) return false;
+    long values = a.inputs().stream().filter(v -> !(byId.get(v.id()).node() instanceof Node.Constant)).count();
+    return values <= 1;
+  }
+
+  /** The loop (root value) that all {@code users} are computed in, or null when they are in several. */
+  private static Integer oneLoop(List<Integer> users, Map<Integer, Integer> into) {
+    Integer root = null;
+    for (int u : users) {
+      int r = u;
+      while (into.containsKey(r)) r = into.get(r);
+      if (root != null && root != r) return null;
+      root = r;
+    }
+    return root;
+  }
+
+  /** Whether {@code user} reads its operands inside a fused loop, not under a broadcast. */
+  private static boolean readsInLoop(Binding user, Set<Integer> inlined, Map<Integer, Boolean> underBroadcast) {
+    if (!(user.node() instanceof Node.Apply ua) || !fusible(ua) || ua.op() instanceof BroadcastTo) return false;
+    return !inlined.contains(user.value().id()) || !underBroadcast.get(user.value().id());
   }
 
   static boolean fusible(Node.Apply a) {
@@ -217,6 +382,15 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Integer> out = new ArrayList<>();
     switch (k) {
       case Kernel.Fused f -> collect(f.expr(), out);
+      case Kernel.Group g -> {
+        Set<Integer> inside = new HashSet<>();
+        for (Kernel.Fused f : g.parts()) {
+          List<Integer> r = new ArrayList<>();
+          collect(f.expr(), r);
+          for (int v : r) if (!inside.contains(v)) out.add(v);
+          inside.add(f.out().id());
+        }
+      }
       case Kernel.Op o -> {
         o.apply().inputs().forEach(v -> out.add(v.id()));
         if (o.epilogue() != null) {

@@ -185,7 +185,8 @@ class PassesTest {
         output "y" = %5
         """, IrPrinter.print(r.graph()));
     assertEquals("simplify 6->5 (apply 4->3); eliminate-common-subexpressions 5->4 (apply 3->2); "
-        + "simplify 4->4 (apply 2->2); eliminate-dead-code 4->3 (apply 2->2); "
+        + "simplify 4->4 (apply 2->2); masks-from-activations 4->4 (apply 2->2); "
+        + "eliminate-dead-code 4->3 (apply 2->2); "
         + "total 6->3 (apply 4->2)", r.report());
 
     Pass broken = new Pass() {
@@ -217,5 +218,68 @@ class PassesTest {
     }
     assertTrue(g.node(g.output("y")) instanceof Node.Apply);
     assertEquals(Map.of(), Map.of());
+  }
+
+  @Test
+  void masksAreReadOffReluAndLeakyReluOutputs() {
+    assertRewrites(new MasksFromActivations(), """
+        %0 : f32[2] = input "x"
+        %1 : f32[2] = input "y"
+        %2 : f32[2] = input "g"
+        %3 : f32[2] = constant 0.0
+        %4 : f32[2] = greater %0 %3
+        %5 : f32[2] = select %4 %0 %3
+        %6 : f32[2] = greater %1 %3
+        %7 : f32[2] = constant 0.2
+        %8 : f32[2] = mul %1 %7
+        %9 : f32[2] = select %6 %1 %8
+        %10 : f32[2] = select %4 %2 %3
+        %11 : f32[2] = select %6 %10 %3
+        output "relu" = %5
+        output "leaky" = %9
+        output "back" = %11
+        output "mask" = %4
+        """, """
+        %0 : f32[2] = input "x"
+        %1 : f32[2] = input "y"
+        %2 : f32[2] = input "g"
+        %3 : f32[2] = constant 0.0
+        %4 : f32[2] = greater %0 %3
+        %5 : f32[2] = select %4 %0 %3
+        %12 : f32[2] = greater %5 %3
+        %6 : f32[2] = greater %1 %3
+        %7 : f32[2] = constant 0.2
+        %8 : f32[2] = mul %1 %7
+        %9 : f32[2] = select %6 %1 %8
+        %13 : f32[2] = greater %9 %3
+        %10 : f32[2] = select %12 %2 %3
+        %11 : f32[2] = select %13 %10 %3
+        output "relu" = %5
+        output "leaky" = %9
+        output "back" = %11
+        output "mask" = %12
+        """);
+  }
+
+  @Test
+  void masksOfOtherShapesStay() {
+    // a negative slope flips the sign of the output, a mask against 1 is not the activation's
+    String text = """
+        %0 : f32[2] = input "x"
+        %1 : f32[2] = constant 0.0
+        %2 : f32[2] = constant 1.0
+        %3 : f32[2] = greater %0 %2
+        %4 : f32[2] = select %3 %0 %1
+        %5 : f32[2] = constant -0.5
+        %6 : f32[2] = greater %0 %1
+        %7 : f32[2] = mul %0 %5
+        %8 : f32[2] = select %6 %0 %7
+        %9 : f32[2] = select %3 %8 %1
+        %10 : f32[2] = select %6 %4 %1
+        output "a" = %9
+        output "b" = %10
+        """;
+    Graph in = IrParser.parse(text);
+    assertSame(in, new MasksFromActivations().run(in));
   }
 }

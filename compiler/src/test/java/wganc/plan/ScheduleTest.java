@@ -34,11 +34,35 @@ class ScheduleTest {
     for (var pg : Lowering.lower(o.result().model(), Lowering.Draws.RANDOM)) {
       Graph g = Pipeline.standard().run(pg.graph()).graph();
       check(Schedule.of(g));
+      check(Schedule.of(g, true));
     }
   }
 
-  /** For each kernel, the buffer it writes holds no value that is read later (or is an output). */
+  /**
+   * For each kernel, everything it reads (through reshapes) is computed by an earlier kernel or is an
+   * input, parameter or constant; and the buffer it writes holds no value that is read later (or is
+   * an output).
+   */
   static void check(Schedule s) {
+    Map<Integer, Integer> aliasRoot = new HashMap<>();
+    Map<Integer, wganc.ir.Node> nodes = new HashMap<>();
+    for (var b : s.graph().bindings()) {
+      nodes.put(b.value().id(), b.node());
+      if (b.node() instanceof wganc.ir.Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+        int src = a.inputs().getFirst().id();
+        aliasRoot.put(b.value().id(), aliasRoot.getOrDefault(src, src));
+      }
+    }
+    java.util.Set<Integer> ready = new java.util.HashSet<>();
+    for (Schedule.Kernel k : s.kernels()) {
+      for (int v : Schedule.reads(k)) {
+        int r = aliasRoot.getOrDefault(v, v);
+        boolean computed = nodes.get(r) instanceof wganc.ir.Node.Apply;
+        assertTrue(!computed || ready.contains(r), () -> "a kernel reads %" + v + " before it is computed");
+      }
+      for (Value o : k.outs()) ready.add(o.id());
+      if (k instanceof Schedule.Kernel.Op op && op.inner() != null) ready.add(op.inner().id());
+    }
     Map<Integer, Integer> lastRead = new HashMap<>();
     for (int k = 0; k < s.kernels().size(); k++) {
       for (int v : Schedule.reads(s.kernels().get(k))) lastRead.put(v, k);
@@ -47,16 +71,20 @@ class ScheduleTest {
     Map<Integer, Integer> holder = new HashMap<>();  // buffer -> value currently in it
     Map<Integer, Integer> producedAt = new HashMap<>();
     for (int k = 0; k < s.kernels().size(); k++) {
-      int out = s.kernels().get(k).out().id();
-      int buf = s.buffer().get(out);
-      Integer previous = holder.get(buf);
-      if (previous != null) {
-        int last = lastUse(previous, s, lastRead);
-        final int kk = k;
-        assertTrue(last <= k, () -> "kernel " + kk + " overwrites %" + previous + " (buffer " + buf + "), read until " + last);
+      java.util.Set<Integer> written = new java.util.HashSet<>();
+      for (Value o : s.kernels().get(k).outs()) {
+        int out = o.id();
+        int buf = s.buffer().get(out);
+        assertTrue(written.add(buf), "kernel " + k + " writes two values to buffer " + buf);
+        Integer previous = holder.get(buf);
+        if (previous != null) {
+          int last = lastUse(previous, s, lastRead);
+          final int kk = k;
+          assertTrue(last <= k, () -> "kernel " + kk + " overwrites %" + previous + " (buffer " + buf + "), read until " + last);
+        }
+        holder.put(buf, out);
+        producedAt.put(out, k);
       }
-      holder.put(buf, out);
-      producedAt.put(out, k);
     }
   }
 
@@ -98,5 +126,47 @@ class ScheduleTest {
     Schedule s = Schedule.of(b.build());
     assertEquals(1, s.kernels().size());
     assertFalse(s.kernels().getFirst() instanceof Schedule.Kernel.Op);
+  }
+
+  /** A broadcast or a mask read by several loops is recomputed in each of them, not stored. */
+  @Test
+  void broadcastsAndMasksAreReplicatedIntoTheirLoops() {
+    GraphBuilder b = new GraphBuilder();
+    Value x = b.input("x", TensorType.f32(8, 32));
+    Value bias = b.input("bias", TensorType.f32(1, 32));
+    Value wide = b.broadcastTo(bias, java.util.List.of(8, 32));
+    Value h = b.add(b.matmul(x, b.input("w", TensorType.f32(32, 32)), false, false), wide);
+    Value mask = b.greater(h, 0.0);
+    b.output("relu", b.select(mask, h, 0.0));
+    b.output("other", b.select(mask, b.mul(wide, x), x));
+    Schedule s = Schedule.of(b.build());
+    check(s);
+    assertTrue(s.inlined().contains(wide.id()) && s.inlined().contains(mask.id()));
+    // the matmul (with the bias add in place) and the two selects; h itself stays materialised
+    assertEquals(3, s.kernels().size());
+    assertTrue(s.kernels().stream().noneMatch(k -> k.out().id() == mask.id() || k.out().id() == wide.id()));
+  }
+
+  /** Adam's moments and parameter update become one loop that reads the gradient once. */
+  @Test
+  void optimiserLoopsAreGrouped() {
+    GraphBuilder b = new GraphBuilder();
+    TensorType t = TensorType.f32(64, 32);
+    Value g = b.input("g", t), m = b.input("m", t), v = b.input("v", t), p = b.input("p", t);
+    Value m1 = b.add(b.mul(m, 0.9), b.mul(g, 0.1));
+    Value v1 = b.add(b.mul(v, 0.99), b.mul(b.mul(g, g), 0.01));
+    Value unrelated = b.exp(b.input("q", TensorType.f32(7)));
+    Value p1 = b.sub(p, b.mul(b.div(m1, b.add(b.sqrt(v1), 1e-8)), 1e-3));
+    b.output("m", m1);
+    b.output("v", v1);
+    b.output("q", unrelated);
+    b.output("p", p1);
+    Schedule s = Schedule.of(b.build(), true);
+    check(s);
+    var groups = s.kernels().stream().filter(k -> k instanceof Schedule.Kernel.Group).toList();
+    assertEquals(1, groups.size());
+    assertEquals(java.util.List.of(m1.id(), v1.id(), p1.id()), groups.getFirst().outs().stream().map(Value::id).toList());
+    assertEquals(java.util.Set.of(g.id(), m.id(), v.id(), p.id()), new java.util.HashSet<>(Schedule.reads(groups.getFirst())));
+    assertEquals(4, Schedule.of(b.build()).kernels().size());
   }
 }

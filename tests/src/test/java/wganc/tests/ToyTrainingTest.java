@@ -48,8 +48,20 @@ class ToyTrainingTest {
     assertTrue(meanW > 0.2, "mean Wasserstein estimate " + meanW);
 
     Path npy = dir.resolve("s.npy");
+    StringWriter sampleErr = new StringWriter();
     assertEquals(0, Main.run(new String[] {"sample", run.toString(), "--n", "2000", "-o", npy.toString()},
-        new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+        new PrintWriter(new StringWriter()), new PrintWriter(sampleErr)), sampleErr.toString());
+    // toy mixtures: `sample` reports mode coverage (its arithmetic is tested in Toy2dCoverageTest)
+    assertTrue(sampleErr.toString().matches("(?s).*wganc: \\d of 8 modes covered; \\d+\\.\\d % of 2000 samples within 3 std "
+        + "\\(0\\.06\\) of a mode.*"), sampleErr.toString());
+    // the trainer logged the same figures for the final step (same checkpoint, same noise batches)
+    List<String> coverage = Files.readAllLines(run.resolve("coverage.csv"));
+    assertEquals(12, coverage.size(), coverage.toString());  // header, steps 0, 40, .., 400
+    String[] last = coverage.getLast().split(",");
+    assertEquals("400", last[0]);
+    String expected = String.format(java.util.Locale.ROOT, "wganc: %s of 8 modes covered; %.1f %% of 2000 samples",
+        last[1], 100 * Double.parseDouble(last[3]));
+    assertTrue(sampleErr.toString().contains(expected), expected + " in " + sampleErr);
     float[] x = Npy.read(npy).toFloatArray();
     double[] d = new double[x.length / 2];
     for (int i = 0; i < d.length; i++) {

@@ -109,6 +109,12 @@ class TrainEndToEndTest {
     for (int i = 0; i < a.size(); i++) {  // every column but steps/s
       assertEquals(a.get(i).substring(0, a.get(i).lastIndexOf(',')), b.get(i).substring(0, b.get(i).lastIndexOf(',')));
     }
+    // mode coverage at every sample grid: the half run also sampled where it stopped, at step 5
+    List<String> ca = Files.readAllLines(full.resolve("coverage.csv"));
+    List<String> cb = Files.readAllLines(half.resolve("coverage.csv"));
+    assertEquals("step,modes_covered,modes,within_3std,samples", ca.getFirst());
+    assertEquals(List.of("0", "10"), ca.subList(1, ca.size()).stream().map(l -> l.split(",")[0]).toList());
+    assertEquals(ca, cb.stream().filter(l -> !l.startsWith("5,")).toList());
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Attrs;
 import wganc.ir.Binding;
@@ -72,7 +73,7 @@ public final class JavaEmitter {
   private JavaEmitter(Graph graph, String phaseName, String source, boolean profile) {
     this.profile = profile;
     this.graph = graph;
-    this.schedule = Schedule.of(graph);
+    this.schedule = Schedule.of(graph, true);
     this.phaseName = phaseName;
     this.source = source;
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
@@ -91,7 +92,7 @@ public final class JavaEmitter {
 
   /** Peak bytes of the phase's intermediate buffers. */
   public static long bufferBytes(Graph graph) {
-    return Schedule.of(graph).bufferBytes();
+    return Schedule.of(graph, true).bufferBytes();
   }
 
   private JavaFile file(String packageName, String className) {
@@ -117,7 +118,22 @@ public final class JavaEmitter {
         .initializer(Codegen.strings(writes)).build());
     type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.shapes(new ArrayList<>(graph.outputs().values()))).build());
+    // a computed output is written straight into its caller's array (writes never alias reads or
+    // each other), so its buffer is that array and no copy follows the last kernel
+    Map<Integer, Integer> writeOfBuffer = new LinkedHashMap<>();
+    Set<Integer> copied = new java.util.HashSet<>();
+    int w0 = 0;
+    for (Value v : graph.outputs().values()) {
+      Integer slot = schedule.buffer().get(v.id());
+      if (slot != null && !writeOfBuffer.containsKey(slot) && schedule.bufferSizes().get(slot) == v.type().size()) {
+        writeOfBuffer.put(slot, w0);
+      } else {
+        copied.add(w0);
+      }
+      w0++;
+    }
     for (int i = 0; i < schedule.bufferSizes().size(); i++) {
+      if (writeOfBuffer.containsKey(i)) continue;
       type.addField(FieldSpec.builder(FLOATS, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new float[$L]", schedule.bufferSizes().get(i)).build());
     }
@@ -134,6 +150,10 @@ public final class JavaEmitter {
       String local = "in" + i;
       arrayName.put(readValues.get(i).id(), local);
       run.addStatement("float[] $N = reads[$L]", local, i).addComment("$L", reads.get(i));
+    }
+    for (var e : writeOfBuffer.entrySet()) {
+      run.addStatement("float[] $N = writes[$L]", "buffer" + e.getKey(), e.getValue())
+          .addComment("$L", writes.get(e.getValue()));
     }
     for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
     // reshapes of inputs alias the input's array
@@ -165,7 +185,10 @@ public final class JavaEmitter {
     int w = 0;
     for (var e : graph.outputs().entrySet()) {
       Value v = e.getValue();
-      run.addStatement("$T.arraycopy($L, 0, writes[$L], 0, $L)", System.class, array(v), w++, v.type().size());
+      if (copied.contains(w)) {
+        run.addStatement("$T.arraycopy($L, 0, writes[$L], 0, $L)", System.class, array(v), w, v.type().size());
+      }
+      w++;
     }
     type.addMethod(run.build());
     for (var e : constantArrays.entrySet()) {
@@ -233,6 +256,7 @@ public final class JavaEmitter {
   /** Kernel parameters are named `out`, `in0`..; map each back to the array of the call site. */
   private String argument(String param, Schedule.Kernel k) {
     if (param.equals("out")) return array(k.out());
+    if (param.startsWith("out")) return array(k.outs().get(Integer.parseInt(param.substring(3))));
     if (param.equals("rngStep")) return "rngStep";
     int i = Integer.parseInt(param.substring(2));
     return array(operands(k).get(i));
@@ -243,6 +267,16 @@ public final class JavaEmitter {
     List<Value> out = new ArrayList<>();
     switch (k) {
       case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
+      case Schedule.Kernel.Group g -> {
+        for (Schedule.Kernel.Fused f : g.parts()) {
+          List<Value> mine = new ArrayList<>();
+          leaves(f.expr(), mine);
+          for (Value v : mine) {
+            boolean inside = g.parts().stream().anyMatch(p -> p.out().id() == v.id());
+            if (!inside && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
+          }
+        }
+      }
       case Schedule.Kernel.Op o -> {
         for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
         if (o.epilogue() != null) {
@@ -267,6 +301,7 @@ public final class JavaEmitter {
   private static String kernelKind(Schedule.Kernel k) {
     return switch (k) {
       case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
+      case Schedule.Kernel.Group g -> String.join("_", g.parts().stream().map(JavaEmitter::kernelKind).toList());
       case Schedule.Kernel.Op o -> o.apply().op().opName() + (o.epilogue() instanceof Schedule.Expr.Apply a
           ? "_" + a.op().opName() : "");
     };
@@ -288,11 +323,22 @@ public final class JavaEmitter {
     } else {
       m.addJavadoc("$L\n", describe(k));
     }
-    m.addParameter(FLOATS, "out");
+    if (k instanceof Schedule.Kernel.Group g) {
+      for (int i = 0; i < g.parts().size(); i++) m.addParameter(FLOATS, "out" + i);
+    } else {
+      m.addParameter(FLOATS, "out");
+    }
     List<Value> ops = operands(k);
     for (int i = 0; i < ops.size(); i++) m.addParameter(FLOATS, "in" + i);
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
+      case Schedule.Kernel.Group g -> Loops.group(m, g.parts(), ops);
+      case Schedule.Kernel.Op o when o.epilogue() != null && o.apply().op() instanceof Matmul
+          && o.out().type().rank() == 2 -> {
+        // the epilogue runs on each finished block of the product, by the thread that computed it
+        m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, matmulArguments(o, ops),
+            Loops.epilogueBlock(o.epilogue(), ops, o.out().type().dims()));
+      }
       case Schedule.Kernel.Op o -> {
         op(m, o, ops);
         if (o.epilogue() != null) {
@@ -305,6 +351,9 @@ public final class JavaEmitter {
   }
 
   private String describe(Schedule.Kernel k) {
+    if (k instanceof Schedule.Kernel.Group g) {
+      return String.join(", ", g.parts().stream().map(this::describe).toList());
+    }
     return "%" + k.out().id() + " : " + k.out().type() + " = " + kernelKind(k);
   }
 
@@ -313,13 +362,7 @@ public final class JavaEmitter {
     Attrs at = a.attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     switch (a.op()) {
-      case Matmul mm -> {
-        boolean ta = at.b("ta", false), tb = at.b("tb", false);
-        List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
-        int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
-        m.addStatement("$T.sgemm($L, $L, $L, $L, $L, 1f, in0, 0, $L, in1, 0, $L, 0f, out, 0, $L)", GEMM, ta, tb,
-            mRows, n, kk, ad.get(1), bd.get(1), n);
-      }
+      case Matmul mm -> m.addStatement("$T.sgemm($L)", GEMM, matmulArguments(k, ops));
       case Conv2d c -> Convs.forward(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
       case Conv2dBackwardInput c -> Convs.backwardInput(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
       case Conv2dBackwardWeight c -> Convs.backwardWeight(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
@@ -335,6 +378,17 @@ public final class JavaEmitter {
       }
       default -> throw new IllegalStateException("the JVM backend cannot lower `" + a.op().opName() + "`");
     }
+  }
+
+  /** The arguments of {@code Gemm.sgemm} for a matmul kernel: out = in0 (x) in1, transposes as attributed. */
+  private static String matmulArguments(Schedule.Kernel.Op k, List<Value> ops) {
+    Attrs at = k.apply().attrs();
+    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
+    boolean ta = at.b("ta", false), tb = at.b("tb", false);
+    List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
+    int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
+    return ta + ", " + tb + ", " + mRows + ", " + n + ", " + kk + ", 1f, in0, 0, " + ad.get(1) + ", in1, 0, "
+        + bd.get(1) + ", 0f, out, 0, " + n;
   }
 
   static String floatLiteral(double v) {

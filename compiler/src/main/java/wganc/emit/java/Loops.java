@@ -62,7 +62,8 @@ final class Loops {
           + declarations(loads, "    ")
           + "    " + vector + ".intoArray(out, o + j);\n  }\n"
           + "  for (; j < " + inner + "; j++) out[o + j] = " + scalar.replace("[o]", "[o + j]") + ";\n}";
-      loop(m, dims.get(0), "i0", b + row, n);
+      if (dims.size() == 1) m.addCode(row + "\n");
+      else loop(m, dims.get(0), "i0", b + row, n);
       return;
     }
     // nested scalar: the outer axis is split; inner axes run whole, the last one innermost
@@ -76,6 +77,64 @@ final class Loops {
     b.append("{ out[o] = ").append(expression(expr, ops, dims, false)).append("; o++; }");
     String body = "int o = i0 * " + per + "; " + b;
     loop(m, outer0, "i0", body, n);
+  }
+
+  /**
+   * A {@link Schedule.Kernel.Group}: one flat loop computing every part's value at index i, each
+   * stored to {@code out0, out1, ..}; a part reading an earlier part's value uses its local
+   * ({@code y0, y1, ..}). Shared operand loads are loaded once.
+   */
+  static void group(MethodSpec.Builder m, List<Schedule.Kernel.Fused> parts, List<Value> ops) {
+    int n = parts.getFirst().out().type().size();
+    java.util.Map<Integer, String> locals = new java.util.HashMap<>();
+    StringBuilder scalar = new StringBuilder("{\n");
+    for (int p = 0; p < parts.size(); p++) {
+      scalar.append("  float y").append(p).append(" = ")
+          .append(expression(parts.get(p).expr(), ops, List.of(), true, locals)).append(";\n");
+      scalar.append("  out").append(p).append("[i] = y").append(p).append(";\n");
+      locals.put(parts.get(p).out().id(), "y" + p);
+    }
+    scalar.append("}");
+    if (n < 4 * LANES) {
+      loop(m, n, "i", scalar.toString(), (long) n * parts.size());
+      return;
+    }
+    locals.clear();
+    java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+    StringBuilder vector = new StringBuilder();
+    for (int p = 0; p < parts.size(); p++) {
+      String v = vectorExpression(parts.get(p).expr(), ops, loads, List.of(), "i", locals);
+      vector.append("  FloatVector y").append(p).append(" = ").append(v).append(";\n");
+      vector.append("  y").append(p).append(".intoArray(out").append(p).append(", i);\n");
+      locals.put(parts.get(p).out().id(), "y" + p);
+    }
+    // loads first, in their order of first use: a later part's loads may follow an earlier part's local
+    String body = "int i = lo;\n"
+        + "for (; i <= hi - S.length(); i += S.length()) {\n"
+        + declarations(loads, "  ")
+        + vector
+        + "}\n"
+        + "for (; i < hi; i++) " + scalar.toString().replace("\n", "\n  ").replace("\n  }", "\n}");
+    chunks(m, n, body, (long) n * parts.size());
+  }
+
+  /**
+   * The body of a {@code Gemm.Epilogue} for a fused loop over a matrix {@code dims = [M, N]}: rows
+   * [r0, r1) and columns [c0, c1), vectorised along the row, leaves indexed as in the nested loop.
+   */
+  static String epilogueBlock(Schedule.Expr expr, List<Value> ops, List<Integer> dims) {
+    java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
+    String vector = vectorExpression(expr, ops, loads, dims, "j");
+    String scalar = expression(expr, ops, dims, false).replace("i1", "j").replace("[o]", "[o + j]");
+    return "for (int i0 = r0; i0 < r1; i0++) {\n"
+        + "  int o = i0 * " + dims.get(1) + ";\n"
+        + "  int j = c0;\n"
+        + "  for (; j <= c1 - S.length(); j += S.length()) {\n"
+        + declarations(loads, "    ")
+        + "    " + vector + ".intoArray(out, o + j);\n"
+        + "  }\n"
+        + "  for (; j < c1; j++) out[o + j] = " + scalar + ";\n"
+        + "}\n";
   }
 
   /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
@@ -96,12 +155,21 @@ final class Loops {
    */
   private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
                                          List<Integer> dims, String var) {
+    return vectorExpression(e, ops, loads, dims, var, java.util.Map.of());
+  }
+
+  /** As above; a leaf whose value is in {@code locals} (value id to local) reads that local. */
+  private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
+                                         List<Integer> dims, String var, java.util.Map<Integer, String> locals) {
     return switch (e) {
       case Schedule.Expr.Literal l -> "FloatVector.broadcast(S, " + JavaEmitter.floatLiteral(l.value()) + "f)";
+      case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
         String load;
-        if (dims.isEmpty()) {
+        if (scalar(l)) {
+          load = "FloatVector.broadcast(S, in" + k + "[0])";
+        } else if (dims.isEmpty()) {
           load = "FloatVector.fromArray(S, in" + k + ", " + var + ")";
         } else if (l.from() == null) {
           load = "FloatVector.fromArray(S, in" + k + ", o + " + var + ")";
@@ -117,13 +185,13 @@ final class Loops {
         if (a.op() instanceof wganc.ops.Select && a.args().getFirst() instanceof Schedule.Expr.Apply c
             && c.op() instanceof wganc.ops.Compare cmp) {
           List<String> pq = new ArrayList<>();
-          for (Schedule.Expr x : c.args()) pq.add(vectorExpression(x, ops, loads, dims, var));
-          String x = vectorExpression(a.args().get(1), ops, loads, dims, var);
-          String y = vectorExpression(a.args().get(2), ops, loads, dims, var);
+          for (Schedule.Expr x : c.args()) pq.add(vectorExpression(x, ops, loads, dims, var, locals));
+          String x = vectorExpression(a.args().get(1), ops, loads, dims, var, locals);
+          String y = vectorExpression(a.args().get(2), ops, loads, dims, var, locals);
           yield y + ".blend(" + x + ", " + cmp.javaVectorMask(pq) + ")";
         }
         List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var));
+        for (Schedule.Expr x : a.args()) args.add(vectorExpression(x, ops, loads, dims, var, locals));
         yield a.op().javaVector(args, a.attrs());
       }
     };
@@ -175,25 +243,36 @@ final class Loops {
 
   private static boolean allFlat(Schedule.Expr e) {
     return switch (e) {
-      case Schedule.Expr.Leaf l -> l.from() == null;
+      case Schedule.Expr.Leaf l -> l.from() == null || scalar(l);
       case Schedule.Expr.Literal l -> true;
       case Schedule.Expr.Apply a -> a.args().stream().allMatch(Loops::allFlat);
     };
   }
 
   private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat) {
+    return expression(e, ops, dims, flat, java.util.Map.of());
+  }
+
+  private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat,
+                                   java.util.Map<Integer, String> locals) {
     return switch (e) {
       case Schedule.Expr.Literal l -> JavaEmitter.floatLiteral(l.value()) + "f";
+      case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
-        yield "in" + k + "[" + (flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
+        yield "in" + k + "[" + (scalar(l) ? "0" : flat ? "i" : (l.from() == null ? "o" : broadcastIndex(l.from(), dims))) + "]";
       }
       case Schedule.Expr.Apply a -> {
         List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, flat));
+        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, flat, locals));
         yield a.op().java(args, a.attrs());
       }
     };
+  }
+
+  /** A leaf broadcast from a single element: every loop index reads element 0. */
+  private static boolean scalar(Schedule.Expr.Leaf l) {
+    return Schedule.scalar(l);
   }
 
   private static int indexOf(List<Value> ops, Value v) {
@@ -227,6 +306,18 @@ final class Loops {
     for (int d : kept) outSize *= in.get(d);
     long redSize = 1;
     for (int d : red) redSize *= in.get(d);
+    if (!red.isEmpty() && !kept.isEmpty() && red.getLast() == red.size() - 1 && outSize >= LANES) {
+      // leading axes reduced (a bias gradient): rows stream through per-column double accumulators
+      // in row order, so each output sums in the same order as the general loop below
+      String body = "double[] acc = new double[hi - lo];\n"
+          + "for (int r = 0; r < " + redSize + "; r++) {\n"
+          + "  int base = r * " + outSize + ";\n"
+          + "  for (int c = lo; c < hi; c++) acc[c - lo] += in0[base + c];\n"
+          + "}\n"
+          + "for (int c = lo; c < hi; c++) out[c] = (float) acc[c - lo];";
+      chunks(m, outSize, body, outSize * redSize);
+      return;
+    }
     // decode the output index into kept coordinates; the input base offset follows
     StringBuilder body = new StringBuilder();
     body.append("int rest = o; int base = 0;\n");

@@ -505,6 +505,7 @@ public final class TornadoEmitter {
     List<Value> out = new ArrayList<>();
     switch (k) {
       case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
+      case Schedule.Kernel.Group g -> throw ungrouped();
       case Schedule.Kernel.Op o -> {
         for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
         if (o.epilogue() != null) {
@@ -527,6 +528,11 @@ public final class TornadoEmitter {
     }
   }
 
+  /** This backend schedules with {@code Schedule.of(graph)}, which forms no loop groups. */
+  private static IllegalStateException ungrouped() {
+    return new IllegalStateException("the TornadoVM backend is scheduled without loop groups");
+  }
+
   private static boolean needsStep(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Op o && o.apply().op() instanceof RandomDraw;
   }
@@ -534,6 +540,7 @@ public final class TornadoEmitter {
   private static String kernelKind(Schedule.Kernel k) {
     return switch (k) {
       case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
+      case Schedule.Kernel.Group g -> throw ungrouped();
       case Schedule.Kernel.Op o -> o.apply().op().opName() + (o.epilogue() instanceof Schedule.Expr.Apply a
           ? "_" + a.op().opName() : "");
     };
@@ -569,6 +576,7 @@ public final class TornadoEmitter {
         m.addStatement(code("out.set(i, " + expression(f.expr(), ops, dims, "i", null) + ")"));
         m.endControlFlow();
       }
+      case Schedule.Kernel.Group g -> throw ungrouped();
       case Schedule.Kernel.Op o -> TornadoLoops.op(m, o, ops, this);
     }
     return m.build();

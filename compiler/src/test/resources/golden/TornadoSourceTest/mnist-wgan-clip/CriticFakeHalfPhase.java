@@ -28,93 +28,93 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer1 = new FloatArray(200704);
 
-  private static final FloatArray buffer2 = new FloatArray(200704);
+  private static final FloatArray buffer2 = new FloatArray(802816);
 
-  private static final FloatArray buffer3 = new FloatArray(802816);
+  private static final FloatArray buffer3 = new FloatArray(128);
 
-  private static final FloatArray buffer4 = new FloatArray(128);
+  private static final FloatArray buffer4 = new FloatArray(802816);
 
-  private static final FloatArray buffer5 = new FloatArray(802816);
+  private static final FloatArray buffer5 = new FloatArray(3211264);
 
   private static final FloatArray buffer6 = new FloatArray(3211264);
 
-  private static final FloatArray buffer7 = new FloatArray(3211264);
+  private static final FloatArray buffer7 = new FloatArray(25088);
 
-  private static final FloatArray buffer8 = new FloatArray(25088);
+  private static final FloatArray buffer8 = new FloatArray(401408);
 
-  private static final FloatArray buffer9 = new FloatArray(25088);
+  private static final FloatArray buffer9 = new FloatArray(64);
 
-  private static final FloatArray buffer10 = new FloatArray(401408);
+  private static final FloatArray buffer10 = new FloatArray(64);
 
-  private static final FloatArray buffer11 = new FloatArray(64);
+  private static final FloatArray buffer11 = new FloatArray(401408);
 
   private static final FloatArray buffer12 = new FloatArray(64);
 
-  private static final FloatArray buffer13 = new FloatArray(401408);
+  private static final FloatArray buffer13 = new FloatArray(64);
 
-  private static final FloatArray buffer14 = new FloatArray(64);
+  private static final FloatArray buffer14 = new FloatArray(401408);
 
   private static final FloatArray buffer15 = new FloatArray(64);
 
-  private static final FloatArray buffer16 = new FloatArray(401408);
+  private static final FloatArray buffer16 = new FloatArray(64);
 
   private static final FloatArray buffer17 = new FloatArray(401408);
 
-  private static final FloatArray buffer18 = new FloatArray(401408);
+  private static final FloatArray buffer18 = new FloatArray(100352);
 
-  private static final FloatArray buffer19 = new FloatArray(64);
+  private static final FloatArray buffer19 = new FloatArray(100352);
 
   private static final FloatArray buffer20 = new FloatArray(64);
 
-  private static final FloatArray buffer21 = new FloatArray(401408);
+  private static final FloatArray buffer21 = new FloatArray(64);
 
-  private static final FloatArray buffer22 = new FloatArray(401408);
+  private static final FloatArray buffer22 = new FloatArray(100352);
 
-  private static final FloatArray buffer23 = new FloatArray(100352);
+  private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(100352);
+  private static final FloatArray buffer24 = new FloatArray(64);
 
-  private static final FloatArray buffer25 = new FloatArray(64);
+  private static final FloatArray buffer25 = new FloatArray(100352);
 
-  private static final FloatArray buffer26 = new FloatArray(64);
+  private static final FloatArray buffer26 = new FloatArray(32);
 
-  private static final FloatArray buffer27 = new FloatArray(100352);
+  private static final FloatArray buffer27 = new FloatArray(1);
 
-  private static final FloatArray buffer28 = new FloatArray(100352);
+  private static final FloatArray buffer28 = new FloatArray(1);
 
-  private static final FloatArray buffer29 = new FloatArray(100352);
+  private static final FloatArray buffer29 = new FloatArray(3136);
 
-  private static final FloatArray buffer30 = new FloatArray(64);
+  private static final FloatArray buffer30 = new FloatArray(100352);
 
   private static final FloatArray buffer31 = new FloatArray(64);
 
-  private static final FloatArray buffer32 = new FloatArray(100352);
+  private static final FloatArray buffer32 = new FloatArray(65536);
 
-  private static final FloatArray buffer33 = new FloatArray(100352);
+  private static final FloatArray buffer33 = new FloatArray(401408);
 
-  private static final FloatArray buffer34 = new FloatArray(32);
+  private static final FloatArray buffer34 = new FloatArray(64);
 
-  private static final FloatArray buffer35 = new FloatArray(1);
+  private static final FloatArray buffer35 = new FloatArray(1024);
 
-  private static final FloatArray buffer36 = new FloatArray(1);
+  private static final FloatArray buffer36 = new FloatArray(1024);
 
-  private static final FloatArray buffer37 = new FloatArray(3136);
+  private static final FloatArray buffer37 = new FloatArray(1024);
 
   private static final FloatArray buffer38 = new FloatArray(64);
 
-  private static final FloatArray buffer39 = new FloatArray(65536);
+  private static final FloatArray buffer39 = new FloatArray(64);
 
   private static final FloatArray buffer40 = new FloatArray(64);
 
-  private static final FloatArray buffer41 = new FloatArray(1024);
+  private static final FloatArray buffer41 = new FloatArray(64);
 
-  private static final FloatArray buffer42 = new FloatArray(1024);
+  private static final FloatArray buffer42 = new FloatArray(64);
 
-  private static final FloatArray buffer43 = new FloatArray(1024);
+  private static final FloatArray buffer43 = new FloatArray(64);
 
-  private static final FloatArray buffer44 = new FloatArray(64);
+  private static final FloatArray buffer44 = new FloatArray(65536);
 
-  private static final FloatArray buffer45 = new FloatArray(64);
+  private static final FloatArray buffer45 = new FloatArray(65536);
 
   private static final FloatArray buffer46 = new FloatArray(64);
 
@@ -124,31 +124,19 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer49 = new FloatArray(64);
 
-  private static final FloatArray buffer50 = new FloatArray(65536);
+  private static final FloatArray buffer50 = new FloatArray(64);
 
-  private static final FloatArray buffer51 = new FloatArray(65536);
+  private static final FloatArray buffer51 = new FloatArray(64);
 
-  private static final FloatArray buffer52 = new FloatArray(64);
+  private static final FloatArray buffer52 = new FloatArray(3136);
 
-  private static final FloatArray buffer53 = new FloatArray(64);
+  private static final FloatArray buffer53 = new FloatArray(3136);
 
-  private static final FloatArray buffer54 = new FloatArray(64);
+  private static final FloatArray buffer54 = new FloatArray(1);
 
-  private static final FloatArray buffer55 = new FloatArray(64);
+  private static final FloatArray buffer55 = new FloatArray(1);
 
-  private static final FloatArray buffer56 = new FloatArray(64);
-
-  private static final FloatArray buffer57 = new FloatArray(64);
-
-  private static final FloatArray buffer58 = new FloatArray(3136);
-
-  private static final FloatArray buffer59 = new FloatArray(3136);
-
-  private static final FloatArray buffer60 = new FloatArray(1);
-
-  private static final FloatArray buffer61 = new FloatArray(1);
-
-  private static final FloatArray buffer62 = new FloatArray(1);
+  private static final FloatArray buffer56 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -227,9 +215,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:3: %17 : f32[32,6272] = matmul_add
+   * ../models/mnist-wgan-clip.wgan:14:36: %22 : f32[32,6272] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 6272;
       int c = o % 6272;
@@ -238,23 +226,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(313600 + (o % 6272))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %22 : f32[32,6272] = select
-   */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %25 : f32[32,128,14,14] = conv2d_backward_input
    */
-  public static void k3Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -282,34 +261,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %37 : f32[128] = mul
    */
-  public static void k4Mul(FloatArray out, FloatArray state) {
+  public static void k3Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582144 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(582528 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %46 : f32[32,128,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:15:75: %43 : f32[32,128,14,14] = mul
    */
-  public static void k5Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k4Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))) + state.get(582272 + ((i / 196) % 128))));
+      out.set(i, (((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:86: %51 : f32[32,128,14,14] = select
    */
-  public static void k6Select(FloatArray out, FloatArray in0) {
+  public static void k5Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %53 : f32[32,128,28,28] = conv2d_backward_input
    */
-  public static void k7Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k6Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 3211264; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -337,34 +316,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %65 : f32[128] = mul
    */
-  public static void k8Mul(FloatArray out, FloatArray state) {
+  public static void k7Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844928 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(845312 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %74 : f32[32,128,28,28] = add
+   * ../models/mnist-wgan-clip.wgan:16:75: %71 : f32[32,128,28,28] = mul
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k8Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3211264; i++) {
-      out.set(i, ((((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))) + state.get(845056 + ((i / 784) % 128))));
+      out.set(i, (((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:86: %79 : f32[32,128,28,28] = select
    */
-  public static void k10Select(FloatArray out, FloatArray in0) {
+  public static void k9Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3211264; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:3: %81 : f32[32,1,28,28] = conv2d
+   * ../models/mnist-wgan-clip.wgan:17:54: %86 : f32[32,1,28,28] = conv2d_tanh
    */
-  public static void k11Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 25088; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -384,23 +363,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:17:54: %86 : f32[32,1,28,28] = tanh
-   */
-  public static void k12Tanh(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 25088; i++) {
-      out.set(i, ((float) TornadoMath.tanh((in0.get(i) + state.get(851712 + 0)))));
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %91 : f32[32,64,14,14] = conv2d_add
    */
-  public static void k13Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -428,7 +399,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %92 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k14ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k12ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -449,7 +420,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %94 : f32[1,64,1,1] = mul
    */
-  public static void k15Mul(FloatArray out, FloatArray in0) {
+  public static void k13Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 1.5943877E-4f));
     }
@@ -458,7 +429,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %96 : f32[32,64,14,14] = sub
    */
-  public static void k16Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
     }
@@ -467,7 +438,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %97 : f32[32,64,14,14] = mul
    */
-  public static void k17Mul(FloatArray out, FloatArray in0) {
+  public static void k15Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -476,7 +447,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %98 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k16ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -497,7 +468,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %100 : f32[1,64,1,1] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k17Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 1.5943877E-4f));
     }
@@ -506,7 +477,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %102 : f32[1,64,1,1] = add
    */
-  public static void k20Add(FloatArray out, FloatArray in0) {
+  public static void k18Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -515,52 +486,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %103 : f32[1,64,1,1] = rsqrt
    */
-  public static void k21Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k19Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %104 : f32[32,64,14,14] = copy
-   */
-  public static void k22Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %105 : f32[32,64,14,14] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %107 : f32[32,64,14,14] = copy
+   * ../models/mnist-wgan-clip.wgan:21:74: %108 : f32[32,64,14,14] = mul
    */
-  public static void k24Copy(FloatArray out, FloatArray state) {
+  public static void k21Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, state.get(852801 + ((i / 196) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %111 : f32[32,64,14,14] = add
-   */
-  public static void k25Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %119 : f32[64] = add
    */
-  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -569,34 +522,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %125 : f32[64] = add
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %127 : f32[32,64,14,14] = greater
-   */
-  public static void k28Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %130 : f32[32,64,14,14] = select
    */
-  public static void k29Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k24Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %134 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k30Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -624,7 +568,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %135 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k31ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -645,7 +589,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %137 : f32[1,64,1,1] = mul
    */
-  public static void k32Mul(FloatArray out, FloatArray in0) {
+  public static void k27Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -654,7 +598,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %139 : f32[32,64,7,7] = sub
    */
-  public static void k33Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -663,7 +607,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %140 : f32[32,64,7,7] = mul
    */
-  public static void k34Mul(FloatArray out, FloatArray in0) {
+  public static void k29Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -672,7 +616,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %141 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -693,7 +637,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %143 : f32[1,64,1,1] = mul
    */
-  public static void k36Mul(FloatArray out, FloatArray in0) {
+  public static void k31Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -702,7 +646,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %145 : f32[1,64,1,1] = add
    */
-  public static void k37Add(FloatArray out, FloatArray in0) {
+  public static void k32Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -711,52 +655,34 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %146 : f32[1,64,1,1] = rsqrt
    */
-  public static void k38Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k33Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %147 : f32[32,64,7,7] = copy
-   */
-  public static void k39Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %148 : f32[32,64,7,7] = mul
    */
-  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %150 : f32[32,64,7,7] = copy
+   * ../models/mnist-wgan-clip.wgan:22:74: %151 : f32[32,64,7,7] = mul
    */
-  public static void k41Copy(FloatArray out, FloatArray state) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, state.get(918657 + ((i / 49) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %154 : f32[32,64,7,7] = add
-   */
-  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %162 : f32[64] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -765,34 +691,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %168 : f32[64] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %170 : f32[32,64,7,7] = greater
-   */
-  public static void k45Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %173 : f32[32,64,7,7] = select
    */
-  public static void k46Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %178 : f32[32,1] = matmul_add
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -808,7 +725,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %181 : f32[] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -825,7 +742,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %183 : f32[] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0) {
+  public static void k41Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -834,7 +751,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %191 : f32[32,3136] = matmul
    */
-  public static void k50Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -849,7 +766,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %192 : f32[1,3136] = matmul
    */
-  public static void k51Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -864,16 +781,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %199 : f32[32,64,7,7] = add
    */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %200 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -894,16 +811,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %202 : f32[32,64,7,7] = mul
    */
-  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * %203 : f32[32,64,7,7] = mul
    */
-  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -912,7 +829,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %204 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -933,7 +850,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %207 : f32[32,64,7,7] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -942,7 +859,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %208 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -961,28 +878,19 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %215 : f32[32,64,7,7] = mul
-   */
-  public static void k59Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %218 : f32[32,64,7,7] = add
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %219 : f32[32,64,7,7] = neg
    */
-  public static void k61Neg(FloatArray out, FloatArray in0) {
+  public static void k52Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -991,7 +899,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %220 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1012,7 +920,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %223 : f32[32,64,7,7] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -1021,7 +929,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %224 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1042,7 +950,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %226 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k65Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1070,7 +978,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %227 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k66Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1097,16 +1005,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %233 : f32[32,64,14,14] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %234 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1127,16 +1035,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %236 : f32[32,64,14,14] = mul
    */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * %237 : f32[32,64,14,14] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1145,7 +1053,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %238 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1166,7 +1074,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %241 : f32[32,64,14,14] = mul
    */
-  public static void k72Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1175,7 +1083,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %242 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k73ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1194,28 +1102,19 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %249 : f32[32,64,14,14] = mul
-   */
-  public static void k74Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %252 : f32[32,64,14,14] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %253 : f32[32,64,14,14] = neg
    */
-  public static void k76Neg(FloatArray out, FloatArray in0) {
+  public static void k66Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1224,7 +1123,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %254 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k77ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1245,7 +1144,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %257 : f32[32,64,14,14] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1254,7 +1153,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %258 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1275,7 +1174,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %260 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k80Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1302,7 +1201,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %268 : f32[64,1,4,4] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1311,7 +1210,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %279 : f32[64,1,4,4] = minimum
    */
-  public static void k82Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k72Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1320,7 +1219,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1329,7 +1228,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1338,7 +1237,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1347,7 +1246,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1356,7 +1255,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %314 : f32[64] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1365,7 +1264,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %321 : f32[64] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1374,7 +1273,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %328 : f32[64,64,4,4] = add
    */
-  public static void k89Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1383,7 +1282,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %339 : f32[64,64,4,4] = minimum
    */
-  public static void k90Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k80Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1392,7 +1291,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %346 : f32[64] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1401,7 +1300,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %353 : f32[64] = sub
    */
-  public static void k92Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1410,7 +1309,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %360 : f32[64] = add
    */
-  public static void k93Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1419,7 +1318,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %367 : f32[64] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1428,7 +1327,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %374 : f32[64] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1437,7 +1336,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %381 : f32[64] = sub
    */
-  public static void k96Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1446,7 +1345,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %388 : f32[1,3136] = add
    */
-  public static void k97Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1455,7 +1354,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %395 : f32[1,3136] = sub
    */
-  public static void k98Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1464,7 +1363,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %402 : f32[1] = add
    */
-  public static void k99Add(FloatArray out, FloatArray state) {
+  public static void k89Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
     }
@@ -1473,7 +1372,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %409 : f32[1] = sub
    */
-  public static void k100Sub(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922049 + i) - (5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
     }
@@ -1482,14 +1381,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %411 : f32[] = add
    */
-  public static void k101Add(FloatArray out, FloatArray state) {
+  public static void k91Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k101Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k91Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("criticFakeHalf0")
@@ -1497,109 +1396,99 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", CriticFakeHalfPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticFakeHalfPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticFakeHalfPhase::k2Select, buffer2, buffer1)
-        .task("k3Conv2dBackwardInput", CriticFakeHalfPhase::k3Conv2dBackwardInput, buffer3, buffer2, state)
-        .task("k4Mul", CriticFakeHalfPhase::k4Mul, buffer4, state)
-        .task("k5Add", CriticFakeHalfPhase::k5Add, buffer5, buffer3, buffer4, state)
-        .task("k6Select", CriticFakeHalfPhase::k6Select, buffer3, buffer5)
-        .task("k7Conv2dBackwardInput", CriticFakeHalfPhase::k7Conv2dBackwardInput, buffer6, buffer3, state)
-        .task("k8Mul", CriticFakeHalfPhase::k8Mul, buffer4, state)
-        .task("k9Add", CriticFakeHalfPhase::k9Add, buffer7, buffer6, buffer4, state)
-        .task("k10Select", CriticFakeHalfPhase::k10Select, buffer6, buffer7)
-        .task("k11Conv2d", CriticFakeHalfPhase::k11Conv2d, buffer8, buffer6, state)
-        .task("k12Tanh", CriticFakeHalfPhase::k12Tanh, buffer9, buffer8, state)
-        .task("k13Conv2dAdd", CriticFakeHalfPhase::k13Conv2dAdd, buffer10, buffer9, state)
-        .task("k14ReduceSum", CriticFakeHalfPhase::k14ReduceSum, buffer11, buffer10)
-        .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer12, buffer11)
-        .task("k16Sub", CriticFakeHalfPhase::k16Sub, buffer13, buffer10, buffer12)
-        .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer10, buffer13)
-        .task("k18ReduceSum", CriticFakeHalfPhase::k18ReduceSum, buffer11, buffer10)
-        .task("k19Mul", CriticFakeHalfPhase::k19Mul, buffer14, buffer11)
-        .task("k20Add", CriticFakeHalfPhase::k20Add, buffer11, buffer14)
-        .task("k21Rsqrt", CriticFakeHalfPhase::k21Rsqrt, buffer15, buffer11)
-        .task("k22Copy", CriticFakeHalfPhase::k22Copy, buffer10, buffer15)
-        .task("k23Mul", CriticFakeHalfPhase::k23Mul, buffer16, buffer13, buffer10)
-        .task("k24Copy", CriticFakeHalfPhase::k24Copy, buffer17, state)
-        .task("k25Add", CriticFakeHalfPhase::k25Add, buffer18, buffer16, buffer17, state)
-        .task("k26Add", CriticFakeHalfPhase::k26Add, buffer19, buffer12, state)
-        .task("k27Add", CriticFakeHalfPhase::k27Add, buffer20, buffer14, state)
-        .task("k28Greater", CriticFakeHalfPhase::k28Greater, buffer21, buffer18)
-        .task("k29Select", CriticFakeHalfPhase::k29Select, buffer22, buffer21, buffer18)
-        .task("k30Conv2dAdd", CriticFakeHalfPhase::k30Conv2dAdd, buffer23, buffer22, state)
-        .task("k31ReduceSum", CriticFakeHalfPhase::k31ReduceSum, buffer14, buffer23)
-        .task("k32Mul", CriticFakeHalfPhase::k32Mul, buffer12, buffer14)
-        .task("k33Sub", CriticFakeHalfPhase::k33Sub, buffer24, buffer23, buffer12)
-        .task("k34Mul", CriticFakeHalfPhase::k34Mul, buffer23, buffer24)
-        .task("k35ReduceSum", CriticFakeHalfPhase::k35ReduceSum, buffer14, buffer23)
-        .task("k36Mul", CriticFakeHalfPhase::k36Mul, buffer25, buffer14)
-        .task("k37Add", CriticFakeHalfPhase::k37Add, buffer14, buffer25)
-        .task("k38Rsqrt", CriticFakeHalfPhase::k38Rsqrt, buffer26, buffer14)
-        .task("k39Copy", CriticFakeHalfPhase::k39Copy, buffer23, buffer26)
-        .task("k40Mul", CriticFakeHalfPhase::k40Mul, buffer27, buffer24, buffer23)
-        .task("k41Copy", CriticFakeHalfPhase::k41Copy, buffer28, state)
-        .task("k42Add", CriticFakeHalfPhase::k42Add, buffer29, buffer27, buffer28, state)
-        .task("k43Add", CriticFakeHalfPhase::k43Add, buffer30, buffer12, state)
-        .task("k44Add", CriticFakeHalfPhase::k44Add, buffer31, buffer25, state)
-        .task("k45Greater", CriticFakeHalfPhase::k45Greater, buffer32, buffer29)
-        .task("k46Select", CriticFakeHalfPhase::k46Select, buffer33, buffer32, buffer29)
-        .task("k47MatmulAdd", CriticFakeHalfPhase::k47MatmulAdd, buffer34, buffer33, state)
-        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSum, buffer35, buffer34)
-        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer36, buffer35)
-        .task("k50Matmul", CriticFakeHalfPhase::k50Matmul, buffer29, CONSTANT_0, state)
-        .task("k51Matmul", CriticFakeHalfPhase::k51Matmul, buffer37, CONSTANT_0, buffer33)
-        .task("k52Add", CriticFakeHalfPhase::k52Add, buffer33, buffer32, buffer29)
-        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSum, buffer25, buffer33)
-        .task("k54Mul", CriticFakeHalfPhase::k54Mul, buffer29, buffer33, buffer28)
-        .task("k55Mul", CriticFakeHalfPhase::k55Mul, buffer28, buffer33, buffer27)
-        .task("k56ReduceSum", CriticFakeHalfPhase::k56ReduceSum, buffer12, buffer28)
-        .task("k57Mul", CriticFakeHalfPhase::k57Mul, buffer28, buffer29, buffer24)
-        .task("k58ReduceSum", CriticFakeHalfPhase::k58ReduceSum, buffer38, buffer28)
-        .task("k59Mul", CriticFakeHalfPhase::k59Mul, buffer28, buffer38, buffer26, buffer14, buffer24)
-        .task("k60Add", CriticFakeHalfPhase::k60Add, buffer24, buffer29, buffer23, buffer28)
-        .task("k61Neg", CriticFakeHalfPhase::k61Neg, buffer28, buffer24)
-        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer14, buffer28)
-        .task("k63Add", CriticFakeHalfPhase::k63Add, buffer28, buffer24, buffer14)
-        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSum, buffer14, buffer28)
-        .task("k65Conv2dBackwardInput", CriticFakeHalfPhase::k65Conv2dBackwardInput, buffer18, buffer28, state)
-        .task("k66Conv2dBackwardWeight", CriticFakeHalfPhase::k66Conv2dBackwardWeight, buffer39, buffer22, buffer28)
-        .task("k67Add", CriticFakeHalfPhase::k67Add, buffer22, buffer21, buffer18)
-        .task("k68ReduceSum", CriticFakeHalfPhase::k68ReduceSum, buffer26, buffer22)
-        .task("k69Mul", CriticFakeHalfPhase::k69Mul, buffer18, buffer22, buffer17)
-        .task("k70Mul", CriticFakeHalfPhase::k70Mul, buffer17, buffer22, buffer16)
-        .task("k71ReduceSum", CriticFakeHalfPhase::k71ReduceSum, buffer38, buffer17)
-        .task("k72Mul", CriticFakeHalfPhase::k72Mul, buffer17, buffer18, buffer13)
-        .task("k73ReduceSum", CriticFakeHalfPhase::k73ReduceSum, buffer40, buffer17)
-        .task("k74Mul", CriticFakeHalfPhase::k74Mul, buffer17, buffer40, buffer15, buffer11, buffer13)
-        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer13, buffer18, buffer10, buffer17)
-        .task("k76Neg", CriticFakeHalfPhase::k76Neg, buffer17, buffer13)
-        .task("k77ReduceSum", CriticFakeHalfPhase::k77ReduceSum, buffer11, buffer17)
-        .task("k78Add", CriticFakeHalfPhase::k78Add, buffer17, buffer13, buffer11)
-        .task("k79ReduceSum", CriticFakeHalfPhase::k79ReduceSum, buffer11, buffer17)
-        .task("k80Conv2dBackwardWeight", CriticFakeHalfPhase::k80Conv2dBackwardWeight, buffer41, buffer9, buffer17)
-        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer42, buffer41, state)
-        .task("k82Minimum", CriticFakeHalfPhase::k82Minimum, buffer43, buffer41, buffer42, state)
-        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer44, buffer11, state)
-        .task("k84Sub", CriticFakeHalfPhase::k84Sub, buffer45, buffer11, buffer44, state)
-        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer46, buffer38, state)
-        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer47, buffer38, buffer46, state)
-        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer48, buffer26, state)
-        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer49, buffer26, buffer48, state)
-        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer50, buffer39, state)
-        .task("k90Minimum", CriticFakeHalfPhase::k90Minimum, buffer51, buffer39, buffer50, state)
-        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer52, buffer14, state)
-        .task("k92Sub", CriticFakeHalfPhase::k92Sub, buffer53, buffer14, buffer52, state)
-        .task("k93Add", CriticFakeHalfPhase::k93Add, buffer54, buffer12, state)
-        .task("k94Sub", CriticFakeHalfPhase::k94Sub, buffer55, buffer12, buffer54, state)
-        .task("k95Add", CriticFakeHalfPhase::k95Add, buffer56, buffer25, state)
-        .task("k96Sub", CriticFakeHalfPhase::k96Sub, buffer57, buffer25, buffer56, state)
-        .task("k97Add", CriticFakeHalfPhase::k97Add, buffer58, buffer37, state)
-        .task("k98Sub", CriticFakeHalfPhase::k98Sub, buffer59, buffer37, buffer58, state)
-        .task("k99Add", CriticFakeHalfPhase::k99Add, buffer60, state)
-        .task("k100Sub", CriticFakeHalfPhase::k100Sub, buffer61, buffer60, state)
-        .task("k101Add", CriticFakeHalfPhase::k101Add, buffer62, state)
-        .persistOnDevice(state, buffer9, buffer11, buffer12, buffer14, buffer19, buffer20, buffer25, buffer26, buffer30, buffer31, buffer36, buffer37, buffer38, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer36);
+        .task("k1MatmulSelect", CriticFakeHalfPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInput", CriticFakeHalfPhase::k2Conv2dBackwardInput, buffer2, buffer1, state)
+        .task("k3Mul", CriticFakeHalfPhase::k3Mul, buffer3, state)
+        .task("k4Mul", CriticFakeHalfPhase::k4Mul, buffer4, buffer2, buffer3, state)
+        .task("k5Select", CriticFakeHalfPhase::k5Select, buffer2, buffer4, state)
+        .task("k6Conv2dBackwardInput", CriticFakeHalfPhase::k6Conv2dBackwardInput, buffer5, buffer2, state)
+        .task("k7Mul", CriticFakeHalfPhase::k7Mul, buffer3, state)
+        .task("k8Mul", CriticFakeHalfPhase::k8Mul, buffer6, buffer5, buffer3, state)
+        .task("k9Select", CriticFakeHalfPhase::k9Select, buffer5, buffer6, state)
+        .task("k10Conv2dTanh", CriticFakeHalfPhase::k10Conv2dTanh, buffer7, buffer5, state)
+        .task("k11Conv2dAdd", CriticFakeHalfPhase::k11Conv2dAdd, buffer8, buffer7, state)
+        .task("k12ReduceSum", CriticFakeHalfPhase::k12ReduceSum, buffer9, buffer8)
+        .task("k13Mul", CriticFakeHalfPhase::k13Mul, buffer10, buffer9)
+        .task("k14Sub", CriticFakeHalfPhase::k14Sub, buffer11, buffer8, buffer10)
+        .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer8, buffer11)
+        .task("k16ReduceSum", CriticFakeHalfPhase::k16ReduceSum, buffer9, buffer8)
+        .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer12, buffer9)
+        .task("k18Add", CriticFakeHalfPhase::k18Add, buffer9, buffer12)
+        .task("k19Rsqrt", CriticFakeHalfPhase::k19Rsqrt, buffer13, buffer9)
+        .task("k20Mul", CriticFakeHalfPhase::k20Mul, buffer8, buffer11, buffer13)
+        .task("k21Mul", CriticFakeHalfPhase::k21Mul, buffer14, buffer8, state)
+        .task("k22Add", CriticFakeHalfPhase::k22Add, buffer15, buffer10, state)
+        .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer12, state)
+        .task("k24Select", CriticFakeHalfPhase::k24Select, buffer17, buffer14, state)
+        .task("k25Conv2dAdd", CriticFakeHalfPhase::k25Conv2dAdd, buffer18, buffer17, state)
+        .task("k26ReduceSum", CriticFakeHalfPhase::k26ReduceSum, buffer12, buffer18)
+        .task("k27Mul", CriticFakeHalfPhase::k27Mul, buffer10, buffer12)
+        .task("k28Sub", CriticFakeHalfPhase::k28Sub, buffer19, buffer18, buffer10)
+        .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer18, buffer19)
+        .task("k30ReduceSum", CriticFakeHalfPhase::k30ReduceSum, buffer12, buffer18)
+        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer12)
+        .task("k32Add", CriticFakeHalfPhase::k32Add, buffer12, buffer20)
+        .task("k33Rsqrt", CriticFakeHalfPhase::k33Rsqrt, buffer21, buffer12)
+        .task("k34Mul", CriticFakeHalfPhase::k34Mul, buffer18, buffer19, buffer21)
+        .task("k35Mul", CriticFakeHalfPhase::k35Mul, buffer22, buffer18, state)
+        .task("k36Add", CriticFakeHalfPhase::k36Add, buffer23, buffer10, state)
+        .task("k37Add", CriticFakeHalfPhase::k37Add, buffer24, buffer20, state)
+        .task("k38Select", CriticFakeHalfPhase::k38Select, buffer25, buffer22, state)
+        .task("k39MatmulAdd", CriticFakeHalfPhase::k39MatmulAdd, buffer26, buffer25, state)
+        .task("k40ReduceSum", CriticFakeHalfPhase::k40ReduceSum, buffer27, buffer26)
+        .task("k41Mul", CriticFakeHalfPhase::k41Mul, buffer28, buffer27)
+        .task("k42Matmul", CriticFakeHalfPhase::k42Matmul, buffer22, CONSTANT_0, state)
+        .task("k43Matmul", CriticFakeHalfPhase::k43Matmul, buffer29, CONSTANT_0, buffer25)
+        .task("k44Add", CriticFakeHalfPhase::k44Add, buffer30, buffer25, buffer22)
+        .task("k45ReduceSum", CriticFakeHalfPhase::k45ReduceSum, buffer20, buffer30)
+        .task("k46Mul", CriticFakeHalfPhase::k46Mul, buffer22, buffer30, state)
+        .task("k47Mul", CriticFakeHalfPhase::k47Mul, buffer25, buffer30, buffer18)
+        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSum, buffer10, buffer25)
+        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer25, buffer22, buffer19)
+        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSum, buffer31, buffer25)
+        .task("k51Add", CriticFakeHalfPhase::k51Add, buffer25, buffer22, buffer21, buffer31, buffer12, buffer19)
+        .task("k52Neg", CriticFakeHalfPhase::k52Neg, buffer19, buffer25)
+        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSum, buffer12, buffer19)
+        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer19, buffer25, buffer12)
+        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSum, buffer12, buffer19)
+        .task("k56Conv2dBackwardInput", CriticFakeHalfPhase::k56Conv2dBackwardInput, buffer14, buffer19, state)
+        .task("k57Conv2dBackwardWeight", CriticFakeHalfPhase::k57Conv2dBackwardWeight, buffer32, buffer17, buffer19)
+        .task("k58Add", CriticFakeHalfPhase::k58Add, buffer33, buffer17, buffer14)
+        .task("k59ReduceSum", CriticFakeHalfPhase::k59ReduceSum, buffer31, buffer33)
+        .task("k60Mul", CriticFakeHalfPhase::k60Mul, buffer14, buffer33, state)
+        .task("k61Mul", CriticFakeHalfPhase::k61Mul, buffer17, buffer33, buffer8)
+        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer21, buffer17)
+        .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer17, buffer14, buffer11)
+        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSum, buffer34, buffer17)
+        .task("k65Add", CriticFakeHalfPhase::k65Add, buffer17, buffer14, buffer13, buffer34, buffer9, buffer11)
+        .task("k66Neg", CriticFakeHalfPhase::k66Neg, buffer11, buffer17)
+        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSum, buffer9, buffer11)
+        .task("k68Add", CriticFakeHalfPhase::k68Add, buffer11, buffer17, buffer9)
+        .task("k69ReduceSum", CriticFakeHalfPhase::k69ReduceSum, buffer9, buffer11)
+        .task("k70Conv2dBackwardWeight", CriticFakeHalfPhase::k70Conv2dBackwardWeight, buffer35, buffer7, buffer11)
+        .task("k71Add", CriticFakeHalfPhase::k71Add, buffer36, buffer35, state)
+        .task("k72Minimum", CriticFakeHalfPhase::k72Minimum, buffer37, buffer35, buffer36, state)
+        .task("k73Add", CriticFakeHalfPhase::k73Add, buffer38, buffer9, state)
+        .task("k74Sub", CriticFakeHalfPhase::k74Sub, buffer39, buffer9, buffer38, state)
+        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer40, buffer21, state)
+        .task("k76Sub", CriticFakeHalfPhase::k76Sub, buffer41, buffer21, buffer40, state)
+        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer42, buffer31, state)
+        .task("k78Sub", CriticFakeHalfPhase::k78Sub, buffer43, buffer31, buffer42, state)
+        .task("k79Add", CriticFakeHalfPhase::k79Add, buffer44, buffer32, state)
+        .task("k80Minimum", CriticFakeHalfPhase::k80Minimum, buffer45, buffer32, buffer44, state)
+        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer46, buffer12, state)
+        .task("k82Sub", CriticFakeHalfPhase::k82Sub, buffer47, buffer12, buffer46, state)
+        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer48, buffer10, state)
+        .task("k84Sub", CriticFakeHalfPhase::k84Sub, buffer49, buffer10, buffer48, state)
+        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer50, buffer20, state)
+        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer51, buffer20, buffer50, state)
+        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer52, buffer29, state)
+        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer53, buffer29, buffer52, state)
+        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer54, state)
+        .task("k90Sub", CriticFakeHalfPhase::k90Sub, buffer55, buffer54, state)
+        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer56, state)
+        .persistOnDevice(state, buffer7, buffer9, buffer10, buffer12, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer28, buffer29, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer28);
   }
 
   /**
@@ -1607,107 +1496,97 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3Conv2dBackwardInput(buffer3, buffer2, state);
-    k4Mul(buffer4, state);
-    k5Add(buffer5, buffer3, buffer4, state);
-    k6Select(buffer3, buffer5);
-    k7Conv2dBackwardInput(buffer6, buffer3, state);
-    k8Mul(buffer4, state);
-    k9Add(buffer7, buffer6, buffer4, state);
-    k10Select(buffer6, buffer7);
-    k11Conv2d(buffer8, buffer6, state);
-    k12Tanh(buffer9, buffer8, state);
-    k13Conv2dAdd(buffer10, buffer9, state);
-    k14ReduceSum(buffer11, buffer10);
-    k15Mul(buffer12, buffer11);
-    k16Sub(buffer13, buffer10, buffer12);
-    k17Mul(buffer10, buffer13);
-    k18ReduceSum(buffer11, buffer10);
-    k19Mul(buffer14, buffer11);
-    k20Add(buffer11, buffer14);
-    k21Rsqrt(buffer15, buffer11);
-    k22Copy(buffer10, buffer15);
-    k23Mul(buffer16, buffer13, buffer10);
-    k24Copy(buffer17, state);
-    k25Add(buffer18, buffer16, buffer17, state);
-    k26Add(buffer19, buffer12, state);
-    k27Add(buffer20, buffer14, state);
-    k28Greater(buffer21, buffer18);
-    k29Select(buffer22, buffer21, buffer18);
-    k30Conv2dAdd(buffer23, buffer22, state);
-    k31ReduceSum(buffer14, buffer23);
-    k32Mul(buffer12, buffer14);
-    k33Sub(buffer24, buffer23, buffer12);
-    k34Mul(buffer23, buffer24);
-    k35ReduceSum(buffer14, buffer23);
-    k36Mul(buffer25, buffer14);
-    k37Add(buffer14, buffer25);
-    k38Rsqrt(buffer26, buffer14);
-    k39Copy(buffer23, buffer26);
-    k40Mul(buffer27, buffer24, buffer23);
-    k41Copy(buffer28, state);
-    k42Add(buffer29, buffer27, buffer28, state);
-    k43Add(buffer30, buffer12, state);
-    k44Add(buffer31, buffer25, state);
-    k45Greater(buffer32, buffer29);
-    k46Select(buffer33, buffer32, buffer29);
-    k47MatmulAdd(buffer34, buffer33, state);
-    k48ReduceSum(buffer35, buffer34);
-    k49Mul(buffer36, buffer35);
-    k50Matmul(buffer29, CONSTANT_0, state);
-    k51Matmul(buffer37, CONSTANT_0, buffer33);
-    k52Add(buffer33, buffer32, buffer29);
-    k53ReduceSum(buffer25, buffer33);
-    k54Mul(buffer29, buffer33, buffer28);
-    k55Mul(buffer28, buffer33, buffer27);
-    k56ReduceSum(buffer12, buffer28);
-    k57Mul(buffer28, buffer29, buffer24);
-    k58ReduceSum(buffer38, buffer28);
-    k59Mul(buffer28, buffer38, buffer26, buffer14, buffer24);
-    k60Add(buffer24, buffer29, buffer23, buffer28);
-    k61Neg(buffer28, buffer24);
-    k62ReduceSum(buffer14, buffer28);
-    k63Add(buffer28, buffer24, buffer14);
-    k64ReduceSum(buffer14, buffer28);
-    k65Conv2dBackwardInput(buffer18, buffer28, state);
-    k66Conv2dBackwardWeight(buffer39, buffer22, buffer28);
-    k67Add(buffer22, buffer21, buffer18);
-    k68ReduceSum(buffer26, buffer22);
-    k69Mul(buffer18, buffer22, buffer17);
-    k70Mul(buffer17, buffer22, buffer16);
-    k71ReduceSum(buffer38, buffer17);
-    k72Mul(buffer17, buffer18, buffer13);
-    k73ReduceSum(buffer40, buffer17);
-    k74Mul(buffer17, buffer40, buffer15, buffer11, buffer13);
-    k75Add(buffer13, buffer18, buffer10, buffer17);
-    k76Neg(buffer17, buffer13);
-    k77ReduceSum(buffer11, buffer17);
-    k78Add(buffer17, buffer13, buffer11);
-    k79ReduceSum(buffer11, buffer17);
-    k80Conv2dBackwardWeight(buffer41, buffer9, buffer17);
-    k81Add(buffer42, buffer41, state);
-    k82Minimum(buffer43, buffer41, buffer42, state);
-    k83Add(buffer44, buffer11, state);
-    k84Sub(buffer45, buffer11, buffer44, state);
-    k85Add(buffer46, buffer38, state);
-    k86Sub(buffer47, buffer38, buffer46, state);
-    k87Add(buffer48, buffer26, state);
-    k88Sub(buffer49, buffer26, buffer48, state);
-    k89Add(buffer50, buffer39, state);
-    k90Minimum(buffer51, buffer39, buffer50, state);
-    k91Add(buffer52, buffer14, state);
-    k92Sub(buffer53, buffer14, buffer52, state);
-    k93Add(buffer54, buffer12, state);
-    k94Sub(buffer55, buffer12, buffer54, state);
-    k95Add(buffer56, buffer25, state);
-    k96Sub(buffer57, buffer25, buffer56, state);
-    k97Add(buffer58, buffer37, state);
-    k98Sub(buffer59, buffer37, buffer58, state);
-    k99Add(buffer60, state);
-    k100Sub(buffer61, buffer60, state);
-    k101Add(buffer62, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2Conv2dBackwardInput(buffer2, buffer1, state);
+    k3Mul(buffer3, state);
+    k4Mul(buffer4, buffer2, buffer3, state);
+    k5Select(buffer2, buffer4, state);
+    k6Conv2dBackwardInput(buffer5, buffer2, state);
+    k7Mul(buffer3, state);
+    k8Mul(buffer6, buffer5, buffer3, state);
+    k9Select(buffer5, buffer6, state);
+    k10Conv2dTanh(buffer7, buffer5, state);
+    k11Conv2dAdd(buffer8, buffer7, state);
+    k12ReduceSum(buffer9, buffer8);
+    k13Mul(buffer10, buffer9);
+    k14Sub(buffer11, buffer8, buffer10);
+    k15Mul(buffer8, buffer11);
+    k16ReduceSum(buffer9, buffer8);
+    k17Mul(buffer12, buffer9);
+    k18Add(buffer9, buffer12);
+    k19Rsqrt(buffer13, buffer9);
+    k20Mul(buffer8, buffer11, buffer13);
+    k21Mul(buffer14, buffer8, state);
+    k22Add(buffer15, buffer10, state);
+    k23Add(buffer16, buffer12, state);
+    k24Select(buffer17, buffer14, state);
+    k25Conv2dAdd(buffer18, buffer17, state);
+    k26ReduceSum(buffer12, buffer18);
+    k27Mul(buffer10, buffer12);
+    k28Sub(buffer19, buffer18, buffer10);
+    k29Mul(buffer18, buffer19);
+    k30ReduceSum(buffer12, buffer18);
+    k31Mul(buffer20, buffer12);
+    k32Add(buffer12, buffer20);
+    k33Rsqrt(buffer21, buffer12);
+    k34Mul(buffer18, buffer19, buffer21);
+    k35Mul(buffer22, buffer18, state);
+    k36Add(buffer23, buffer10, state);
+    k37Add(buffer24, buffer20, state);
+    k38Select(buffer25, buffer22, state);
+    k39MatmulAdd(buffer26, buffer25, state);
+    k40ReduceSum(buffer27, buffer26);
+    k41Mul(buffer28, buffer27);
+    k42Matmul(buffer22, CONSTANT_0, state);
+    k43Matmul(buffer29, CONSTANT_0, buffer25);
+    k44Add(buffer30, buffer25, buffer22);
+    k45ReduceSum(buffer20, buffer30);
+    k46Mul(buffer22, buffer30, state);
+    k47Mul(buffer25, buffer30, buffer18);
+    k48ReduceSum(buffer10, buffer25);
+    k49Mul(buffer25, buffer22, buffer19);
+    k50ReduceSum(buffer31, buffer25);
+    k51Add(buffer25, buffer22, buffer21, buffer31, buffer12, buffer19);
+    k52Neg(buffer19, buffer25);
+    k53ReduceSum(buffer12, buffer19);
+    k54Add(buffer19, buffer25, buffer12);
+    k55ReduceSum(buffer12, buffer19);
+    k56Conv2dBackwardInput(buffer14, buffer19, state);
+    k57Conv2dBackwardWeight(buffer32, buffer17, buffer19);
+    k58Add(buffer33, buffer17, buffer14);
+    k59ReduceSum(buffer31, buffer33);
+    k60Mul(buffer14, buffer33, state);
+    k61Mul(buffer17, buffer33, buffer8);
+    k62ReduceSum(buffer21, buffer17);
+    k63Mul(buffer17, buffer14, buffer11);
+    k64ReduceSum(buffer34, buffer17);
+    k65Add(buffer17, buffer14, buffer13, buffer34, buffer9, buffer11);
+    k66Neg(buffer11, buffer17);
+    k67ReduceSum(buffer9, buffer11);
+    k68Add(buffer11, buffer17, buffer9);
+    k69ReduceSum(buffer9, buffer11);
+    k70Conv2dBackwardWeight(buffer35, buffer7, buffer11);
+    k71Add(buffer36, buffer35, state);
+    k72Minimum(buffer37, buffer35, buffer36, state);
+    k73Add(buffer38, buffer9, state);
+    k74Sub(buffer39, buffer9, buffer38, state);
+    k75Add(buffer40, buffer21, state);
+    k76Sub(buffer41, buffer21, buffer40, state);
+    k77Add(buffer42, buffer31, state);
+    k78Sub(buffer43, buffer31, buffer42, state);
+    k79Add(buffer44, buffer32, state);
+    k80Minimum(buffer45, buffer32, buffer44, state);
+    k81Add(buffer46, buffer12, state);
+    k82Sub(buffer47, buffer12, buffer46, state);
+    k83Add(buffer48, buffer10, state);
+    k84Sub(buffer49, buffer10, buffer48, state);
+    k85Add(buffer50, buffer20, state);
+    k86Sub(buffer51, buffer20, buffer50, state);
+    k87Add(buffer52, buffer29, state);
+    k88Sub(buffer53, buffer29, buffer52, state);
+    k89Add(buffer54, state);
+    k90Sub(buffer55, buffer54, state);
+    k91Add(buffer56, state);
   }
 
   /**
@@ -1824,15 +1703,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticFakeHalfCommit")
-        .consumeFromDevice(state, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer19, buffer20, buffer30, buffer31)
-        .task("commit0", CriticFakeHalfPhase::commit0, state, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60)
-        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer61, buffer62, buffer19, buffer20, buffer30, buffer31)
+        .consumeFromDevice(state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
+        .task("commit0", CriticFakeHalfPhase::commit0, state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54)
+        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60);
-    commit1(state, buffer61, buffer62, buffer19, buffer20, buffer30, buffer31);
+    commit0(state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54);
+    commit1(state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1852,7 +1731,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 132), 4, CriticFakeHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer36, writes[1]);
+    DeviceState.toHost(buffer28, writes[1]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[11]);
   }
@@ -1865,17 +1744,17 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer9, into);
-      case 1 -> DeviceState.get().fetch(buffer36, into);
-      case 2 -> DeviceState.get().fetch(buffer41, into);
-      case 3 -> DeviceState.get().fetch(buffer11, into);
-      case 4 -> DeviceState.get().fetch(buffer38, into);
-      case 5 -> DeviceState.get().fetch(buffer26, into);
-      case 6 -> DeviceState.get().fetch(buffer39, into);
-      case 7 -> DeviceState.get().fetch(buffer14, into);
-      case 8 -> DeviceState.get().fetch(buffer12, into);
-      case 9 -> DeviceState.get().fetch(buffer25, into);
-      case 10 -> DeviceState.get().fetch(buffer37, into);
+      case 0 -> DeviceState.get().fetch(buffer7, into);
+      case 1 -> DeviceState.get().fetch(buffer28, into);
+      case 2 -> DeviceState.get().fetch(buffer35, into);
+      case 3 -> DeviceState.get().fetch(buffer9, into);
+      case 4 -> DeviceState.get().fetch(buffer21, into);
+      case 5 -> DeviceState.get().fetch(buffer31, into);
+      case 6 -> DeviceState.get().fetch(buffer32, into);
+      case 7 -> DeviceState.get().fetch(buffer12, into);
+      case 8 -> DeviceState.get().fetch(buffer10, into);
+      case 9 -> DeviceState.get().fetch(buffer20, into);
+      case 10 -> DeviceState.get().fetch(buffer29, into);
       case 11 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.fake_half` is persistent: download it");
     }

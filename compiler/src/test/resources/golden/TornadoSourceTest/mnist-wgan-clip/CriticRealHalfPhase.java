@@ -43,19 +43,19 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer6 = new FloatArray(401408);
 
-  private static final FloatArray buffer7 = new FloatArray(401408);
+  private static final FloatArray buffer7 = new FloatArray(64);
 
-  private static final FloatArray buffer8 = new FloatArray(401408);
+  private static final FloatArray buffer8 = new FloatArray(64);
 
-  private static final FloatArray buffer9 = new FloatArray(64);
+  private static final FloatArray buffer9 = new FloatArray(401408);
 
-  private static final FloatArray buffer10 = new FloatArray(64);
+  private static final FloatArray buffer10 = new FloatArray(100352);
 
-  private static final FloatArray buffer11 = new FloatArray(401408);
+  private static final FloatArray buffer11 = new FloatArray(100352);
 
-  private static final FloatArray buffer12 = new FloatArray(401408);
+  private static final FloatArray buffer12 = new FloatArray(64);
 
-  private static final FloatArray buffer13 = new FloatArray(100352);
+  private static final FloatArray buffer13 = new FloatArray(64);
 
   private static final FloatArray buffer14 = new FloatArray(100352);
 
@@ -65,45 +65,45 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer17 = new FloatArray(100352);
 
-  private static final FloatArray buffer18 = new FloatArray(100352);
+  private static final FloatArray buffer18 = new FloatArray(32);
 
-  private static final FloatArray buffer19 = new FloatArray(100352);
+  private static final FloatArray buffer19 = new FloatArray(1);
 
-  private static final FloatArray buffer20 = new FloatArray(64);
+  private static final FloatArray buffer20 = new FloatArray(1);
 
-  private static final FloatArray buffer21 = new FloatArray(64);
+  private static final FloatArray buffer21 = new FloatArray(3136);
 
   private static final FloatArray buffer22 = new FloatArray(100352);
 
-  private static final FloatArray buffer23 = new FloatArray(100352);
+  private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(32);
+  private static final FloatArray buffer24 = new FloatArray(65536);
 
-  private static final FloatArray buffer25 = new FloatArray(32);
+  private static final FloatArray buffer25 = new FloatArray(401408);
 
-  private static final FloatArray buffer26 = new FloatArray(1);
+  private static final FloatArray buffer26 = new FloatArray(64);
 
-  private static final FloatArray buffer27 = new FloatArray(1);
+  private static final FloatArray buffer27 = new FloatArray(1024);
 
-  private static final FloatArray buffer28 = new FloatArray(3136);
+  private static final FloatArray buffer28 = new FloatArray(1024);
 
-  private static final FloatArray buffer29 = new FloatArray(64);
+  private static final FloatArray buffer29 = new FloatArray(1024);
 
-  private static final FloatArray buffer30 = new FloatArray(65536);
+  private static final FloatArray buffer30 = new FloatArray(64);
 
   private static final FloatArray buffer31 = new FloatArray(64);
 
-  private static final FloatArray buffer32 = new FloatArray(1024);
+  private static final FloatArray buffer32 = new FloatArray(64);
 
-  private static final FloatArray buffer33 = new FloatArray(1024);
+  private static final FloatArray buffer33 = new FloatArray(64);
 
-  private static final FloatArray buffer34 = new FloatArray(1024);
+  private static final FloatArray buffer34 = new FloatArray(64);
 
   private static final FloatArray buffer35 = new FloatArray(64);
 
-  private static final FloatArray buffer36 = new FloatArray(64);
+  private static final FloatArray buffer36 = new FloatArray(65536);
 
-  private static final FloatArray buffer37 = new FloatArray(64);
+  private static final FloatArray buffer37 = new FloatArray(65536);
 
   private static final FloatArray buffer38 = new FloatArray(64);
 
@@ -111,31 +111,21 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer40 = new FloatArray(64);
 
-  private static final FloatArray buffer41 = new FloatArray(65536);
+  private static final FloatArray buffer41 = new FloatArray(64);
 
-  private static final FloatArray buffer42 = new FloatArray(65536);
+  private static final FloatArray buffer42 = new FloatArray(64);
 
   private static final FloatArray buffer43 = new FloatArray(64);
 
-  private static final FloatArray buffer44 = new FloatArray(64);
+  private static final FloatArray buffer44 = new FloatArray(3136);
 
-  private static final FloatArray buffer45 = new FloatArray(64);
+  private static final FloatArray buffer45 = new FloatArray(3136);
 
-  private static final FloatArray buffer46 = new FloatArray(64);
+  private static final FloatArray buffer46 = new FloatArray(1);
 
-  private static final FloatArray buffer47 = new FloatArray(64);
+  private static final FloatArray buffer47 = new FloatArray(1);
 
-  private static final FloatArray buffer48 = new FloatArray(64);
-
-  private static final FloatArray buffer49 = new FloatArray(3136);
-
-  private static final FloatArray buffer50 = new FloatArray(3136);
-
-  private static final FloatArray buffer51 = new FloatArray(1);
-
-  private static final FloatArray buffer52 = new FloatArray(1);
-
-  private static final FloatArray buffer53 = new FloatArray(1);
+  private static final FloatArray buffer48 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -308,45 +298,27 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %29 : f32[32,64,14,14] = copy
-   */
-  public static void k9Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %30 : f32[32,64,14,14] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k9Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %32 : f32[32,64,14,14] = copy
+   * ../models/mnist-wgan-clip.wgan:21:74: %33 : f32[32,64,14,14] = mul
    */
-  public static void k11Copy(FloatArray out, FloatArray state) {
+  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, state.get(852801 + ((i / 196) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %36 : f32[32,64,14,14] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %44 : f32[64] = add
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -355,34 +327,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %50 : f32[64] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %52 : f32[32,64,14,14] = greater
-   */
-  public static void k15Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %55 : f32[32,64,14,14] = select
    */
-  public static void k16Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k13Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %59 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k17Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -410,7 +373,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %60 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -431,7 +394,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %62 : f32[1,64,1,1] = mul
    */
-  public static void k19Mul(FloatArray out, FloatArray in0) {
+  public static void k16Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -440,7 +403,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %64 : f32[32,64,7,7] = sub
    */
-  public static void k20Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -449,7 +412,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %65 : f32[32,64,7,7] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -458,7 +421,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %66 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -479,7 +442,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %68 : f32[1,64,1,1] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -488,7 +451,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %70 : f32[1,64,1,1] = add
    */
-  public static void k24Add(FloatArray out, FloatArray in0) {
+  public static void k21Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -497,52 +460,34 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %71 : f32[1,64,1,1] = rsqrt
    */
-  public static void k25Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k22Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %72 : f32[32,64,7,7] = copy
-   */
-  public static void k26Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %73 : f32[32,64,7,7] = mul
    */
-  public static void k27Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %75 : f32[32,64,7,7] = copy
+   * ../models/mnist-wgan-clip.wgan:22:74: %76 : f32[32,64,7,7] = mul
    */
-  public static void k28Copy(FloatArray out, FloatArray state) {
+  public static void k24Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, state.get(918657 + ((i / 49) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %79 : f32[32,64,7,7] = add
-   */
-  public static void k29Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %87 : f32[64] = add
    */
-  public static void k30Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -551,34 +496,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %93 : f32[64] = add
    */
-  public static void k31Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %95 : f32[32,64,7,7] = greater
-   */
-  public static void k32Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %98 : f32[32,64,7,7] = select
    */
-  public static void k33Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:23:12: %100 : f32[32,1] = matmul
+   * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = matmul_mul
    */
-  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -586,23 +522,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
       for (int p = 0; p < 3136; p++) {
         acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = mul
-   */
-  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 32; i++) {
-      out.set(i, (-1.0f * (in0.get(i) + state.get(922049 + 0))));
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %107 : f32[] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -619,7 +547,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %109 : f32[] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
+  public static void k30Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -628,7 +556,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %117 : f32[32,3136] = matmul
    */
-  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -643,7 +571,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %118 : f32[1,3136] = matmul
    */
-  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -658,16 +586,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %125 : f32[32,64,7,7] = add
    */
-  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %126 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -688,16 +616,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %128 : f32[32,64,7,7] = mul
    */
-  public static void k42Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * %129 : f32[32,64,7,7] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -706,7 +634,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %130 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k37ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -727,7 +655,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %133 : f32[32,64,7,7] = mul
    */
-  public static void k45Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -736,7 +664,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %134 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -755,28 +683,19 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %141 : f32[32,64,7,7] = mul
-   */
-  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %144 : f32[32,64,7,7] = add
    */
-  public static void k48Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %145 : f32[32,64,7,7] = neg
    */
-  public static void k49Neg(FloatArray out, FloatArray in0) {
+  public static void k41Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -785,7 +704,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %146 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -806,7 +725,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %149 : f32[32,64,7,7] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -815,7 +734,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %150 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -836,7 +755,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %152 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k53Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k45Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -864,7 +783,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %153 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k54Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -891,16 +810,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %159 : f32[32,64,14,14] = add
    */
-  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %160 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -921,16 +840,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %162 : f32[32,64,14,14] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * %163 : f32[32,64,14,14] = mul
    */
-  public static void k58Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -939,7 +858,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %164 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -960,7 +879,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %167 : f32[32,64,14,14] = mul
    */
-  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -969,7 +888,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %168 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -988,28 +907,19 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %175 : f32[32,64,14,14] = mul
-   */
-  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %178 : f32[32,64,14,14] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %179 : f32[32,64,14,14] = neg
    */
-  public static void k64Neg(FloatArray out, FloatArray in0) {
+  public static void k55Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1018,7 +928,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %180 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1039,7 +949,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %183 : f32[32,64,14,14] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1048,7 +958,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %184 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1069,7 +979,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %186 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k68Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1096,7 +1006,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %194 : f32[64,1,4,4] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1105,7 +1015,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %205 : f32[64,1,4,4] = minimum
    */
-  public static void k70Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k61Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1114,7 +1024,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %212 : f32[64] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1123,7 +1033,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %219 : f32[64] = sub
    */
-  public static void k72Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k63Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1132,7 +1042,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %226 : f32[64] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1141,7 +1051,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %233 : f32[64] = sub
    */
-  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k65Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1150,7 +1060,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %240 : f32[64] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1159,7 +1069,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %247 : f32[64] = sub
    */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1168,7 +1078,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %254 : f32[64,64,4,4] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1177,7 +1087,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %265 : f32[64,64,4,4] = minimum
    */
-  public static void k78Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k69Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
       out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
     }
@@ -1186,7 +1096,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %272 : f32[64] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1195,7 +1105,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %279 : f32[64] = sub
    */
-  public static void k80Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k71Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1204,7 +1114,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %286 : f32[64] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1213,7 +1123,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %293 : f32[64] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1222,7 +1132,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %300 : f32[64] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1231,7 +1141,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %307 : f32[64] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1240,7 +1150,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %314 : f32[1,3136] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1249,7 +1159,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %321 : f32[1,3136] = sub
    */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
       out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -1258,7 +1168,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %328 : f32[1] = add
    */
-  public static void k87Add(FloatArray out, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
     }
@@ -1267,7 +1177,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %335 : f32[1] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922049 + i) - (-5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
     }
@@ -1276,14 +1186,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %337 : f32[] = add
    */
-  public static void k89Add(FloatArray out, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0Conv2dAdd to k89Add; the returned writes come back.
+   * Part 1 of 1: kernels k0Conv2dAdd to k80Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("criticRealHalf0")
@@ -1299,89 +1209,80 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k6Mul", CriticRealHalfPhase::k6Mul, buffer4, buffer1)
         .task("k7Add", CriticRealHalfPhase::k7Add, buffer1, buffer4)
         .task("k8Rsqrt", CriticRealHalfPhase::k8Rsqrt, buffer5, buffer1)
-        .task("k9Copy", CriticRealHalfPhase::k9Copy, buffer0, buffer5)
-        .task("k10Mul", CriticRealHalfPhase::k10Mul, buffer6, buffer3, buffer0)
-        .task("k11Copy", CriticRealHalfPhase::k11Copy, buffer7, state)
-        .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer6, buffer7, state)
-        .task("k13Add", CriticRealHalfPhase::k13Add, buffer9, buffer2, state)
-        .task("k14Add", CriticRealHalfPhase::k14Add, buffer10, buffer4, state)
-        .task("k15Greater", CriticRealHalfPhase::k15Greater, buffer11, buffer8)
-        .task("k16Select", CriticRealHalfPhase::k16Select, buffer12, buffer11, buffer8)
-        .task("k17Conv2dAdd", CriticRealHalfPhase::k17Conv2dAdd, buffer13, buffer12, state)
-        .task("k18ReduceSum", CriticRealHalfPhase::k18ReduceSum, buffer4, buffer13)
-        .task("k19Mul", CriticRealHalfPhase::k19Mul, buffer2, buffer4)
-        .task("k20Sub", CriticRealHalfPhase::k20Sub, buffer14, buffer13, buffer2)
-        .task("k21Mul", CriticRealHalfPhase::k21Mul, buffer13, buffer14)
-        .task("k22ReduceSum", CriticRealHalfPhase::k22ReduceSum, buffer4, buffer13)
-        .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer15, buffer4)
-        .task("k24Add", CriticRealHalfPhase::k24Add, buffer4, buffer15)
-        .task("k25Rsqrt", CriticRealHalfPhase::k25Rsqrt, buffer16, buffer4)
-        .task("k26Copy", CriticRealHalfPhase::k26Copy, buffer13, buffer16)
-        .task("k27Mul", CriticRealHalfPhase::k27Mul, buffer17, buffer14, buffer13)
-        .task("k28Copy", CriticRealHalfPhase::k28Copy, buffer18, state)
-        .task("k29Add", CriticRealHalfPhase::k29Add, buffer19, buffer17, buffer18, state)
-        .task("k30Add", CriticRealHalfPhase::k30Add, buffer20, buffer2, state)
-        .task("k31Add", CriticRealHalfPhase::k31Add, buffer21, buffer15, state)
-        .task("k32Greater", CriticRealHalfPhase::k32Greater, buffer22, buffer19)
-        .task("k33Select", CriticRealHalfPhase::k33Select, buffer23, buffer22, buffer19)
-        .task("k34Matmul", CriticRealHalfPhase::k34Matmul, buffer24, buffer23, state)
-        .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer25, buffer24, state)
-        .task("k36ReduceSum", CriticRealHalfPhase::k36ReduceSum, buffer26, buffer25)
-        .task("k37Mul", CriticRealHalfPhase::k37Mul, buffer27, buffer26)
-        .task("k38Matmul", CriticRealHalfPhase::k38Matmul, buffer19, CONSTANT_0, state)
-        .task("k39Matmul", CriticRealHalfPhase::k39Matmul, buffer28, CONSTANT_0, buffer23)
-        .task("k40Add", CriticRealHalfPhase::k40Add, buffer23, buffer22, buffer19)
-        .task("k41ReduceSum", CriticRealHalfPhase::k41ReduceSum, buffer15, buffer23)
-        .task("k42Mul", CriticRealHalfPhase::k42Mul, buffer19, buffer23, buffer18)
-        .task("k43Mul", CriticRealHalfPhase::k43Mul, buffer18, buffer23, buffer17)
-        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer2, buffer18)
-        .task("k45Mul", CriticRealHalfPhase::k45Mul, buffer18, buffer19, buffer14)
-        .task("k46ReduceSum", CriticRealHalfPhase::k46ReduceSum, buffer29, buffer18)
-        .task("k47Mul", CriticRealHalfPhase::k47Mul, buffer18, buffer29, buffer16, buffer4, buffer14)
-        .task("k48Add", CriticRealHalfPhase::k48Add, buffer14, buffer19, buffer13, buffer18)
-        .task("k49Neg", CriticRealHalfPhase::k49Neg, buffer18, buffer14)
-        .task("k50ReduceSum", CriticRealHalfPhase::k50ReduceSum, buffer4, buffer18)
-        .task("k51Add", CriticRealHalfPhase::k51Add, buffer18, buffer14, buffer4)
-        .task("k52ReduceSum", CriticRealHalfPhase::k52ReduceSum, buffer4, buffer18)
-        .task("k53Conv2dBackwardInput", CriticRealHalfPhase::k53Conv2dBackwardInput, buffer8, buffer18, state)
-        .task("k54Conv2dBackwardWeight", CriticRealHalfPhase::k54Conv2dBackwardWeight, buffer30, buffer12, buffer18)
-        .task("k55Add", CriticRealHalfPhase::k55Add, buffer12, buffer11, buffer8)
-        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSum, buffer16, buffer12)
-        .task("k57Mul", CriticRealHalfPhase::k57Mul, buffer8, buffer12, buffer7)
-        .task("k58Mul", CriticRealHalfPhase::k58Mul, buffer7, buffer12, buffer6)
-        .task("k59ReduceSum", CriticRealHalfPhase::k59ReduceSum, buffer29, buffer7)
-        .task("k60Mul", CriticRealHalfPhase::k60Mul, buffer7, buffer8, buffer3)
-        .task("k61ReduceSum", CriticRealHalfPhase::k61ReduceSum, buffer31, buffer7)
-        .task("k62Mul", CriticRealHalfPhase::k62Mul, buffer7, buffer31, buffer5, buffer1, buffer3)
-        .task("k63Add", CriticRealHalfPhase::k63Add, buffer3, buffer8, buffer0, buffer7)
-        .task("k64Neg", CriticRealHalfPhase::k64Neg, buffer7, buffer3)
-        .task("k65ReduceSum", CriticRealHalfPhase::k65ReduceSum, buffer1, buffer7)
-        .task("k66Add", CriticRealHalfPhase::k66Add, buffer7, buffer3, buffer1)
-        .task("k67ReduceSum", CriticRealHalfPhase::k67ReduceSum, buffer1, buffer7)
-        .task("k68Conv2dBackwardWeight", CriticRealHalfPhase::k68Conv2dBackwardWeight, buffer32, read10, buffer7)
-        .task("k69Add", CriticRealHalfPhase::k69Add, buffer33, buffer32, state)
-        .task("k70Minimum", CriticRealHalfPhase::k70Minimum, buffer34, buffer32, buffer33, state)
-        .task("k71Add", CriticRealHalfPhase::k71Add, buffer35, buffer1, state)
-        .task("k72Sub", CriticRealHalfPhase::k72Sub, buffer36, buffer1, buffer35, state)
-        .task("k73Add", CriticRealHalfPhase::k73Add, buffer37, buffer29, state)
-        .task("k74Sub", CriticRealHalfPhase::k74Sub, buffer38, buffer29, buffer37, state)
-        .task("k75Add", CriticRealHalfPhase::k75Add, buffer39, buffer16, state)
-        .task("k76Sub", CriticRealHalfPhase::k76Sub, buffer40, buffer16, buffer39, state)
-        .task("k77Add", CriticRealHalfPhase::k77Add, buffer41, buffer30, state)
-        .task("k78Minimum", CriticRealHalfPhase::k78Minimum, buffer42, buffer30, buffer41, state)
-        .task("k79Add", CriticRealHalfPhase::k79Add, buffer43, buffer4, state)
-        .task("k80Sub", CriticRealHalfPhase::k80Sub, buffer44, buffer4, buffer43, state)
-        .task("k81Add", CriticRealHalfPhase::k81Add, buffer45, buffer2, state)
-        .task("k82Sub", CriticRealHalfPhase::k82Sub, buffer46, buffer2, buffer45, state)
-        .task("k83Add", CriticRealHalfPhase::k83Add, buffer47, buffer15, state)
-        .task("k84Sub", CriticRealHalfPhase::k84Sub, buffer48, buffer15, buffer47, state)
-        .task("k85Add", CriticRealHalfPhase::k85Add, buffer49, buffer28, state)
-        .task("k86Sub", CriticRealHalfPhase::k86Sub, buffer50, buffer28, buffer49, state)
-        .task("k87Add", CriticRealHalfPhase::k87Add, buffer51, state)
-        .task("k88Sub", CriticRealHalfPhase::k88Sub, buffer52, buffer51, state)
-        .task("k89Add", CriticRealHalfPhase::k89Add, buffer53, state)
-        .persistOnDevice(state, buffer1, buffer2, buffer4, buffer9, buffer10, buffer15, buffer16, buffer20, buffer21, buffer27, buffer28, buffer29, buffer30, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer27);
+        .task("k9Mul", CriticRealHalfPhase::k9Mul, buffer0, buffer3, buffer5)
+        .task("k10Mul", CriticRealHalfPhase::k10Mul, buffer6, buffer0, state)
+        .task("k11Add", CriticRealHalfPhase::k11Add, buffer7, buffer2, state)
+        .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer4, state)
+        .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6, state)
+        .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAdd, buffer10, buffer9, state)
+        .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSum, buffer4, buffer10)
+        .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer2, buffer4)
+        .task("k17Sub", CriticRealHalfPhase::k17Sub, buffer11, buffer10, buffer2)
+        .task("k18Mul", CriticRealHalfPhase::k18Mul, buffer10, buffer11)
+        .task("k19ReduceSum", CriticRealHalfPhase::k19ReduceSum, buffer4, buffer10)
+        .task("k20Mul", CriticRealHalfPhase::k20Mul, buffer12, buffer4)
+        .task("k21Add", CriticRealHalfPhase::k21Add, buffer4, buffer12)
+        .task("k22Rsqrt", CriticRealHalfPhase::k22Rsqrt, buffer13, buffer4)
+        .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer10, buffer11, buffer13)
+        .task("k24Mul", CriticRealHalfPhase::k24Mul, buffer14, buffer10, state)
+        .task("k25Add", CriticRealHalfPhase::k25Add, buffer15, buffer2, state)
+        .task("k26Add", CriticRealHalfPhase::k26Add, buffer16, buffer12, state)
+        .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14, state)
+        .task("k28MatmulMul", CriticRealHalfPhase::k28MatmulMul, buffer18, buffer17, state)
+        .task("k29ReduceSum", CriticRealHalfPhase::k29ReduceSum, buffer19, buffer18)
+        .task("k30Mul", CriticRealHalfPhase::k30Mul, buffer20, buffer19)
+        .task("k31Matmul", CriticRealHalfPhase::k31Matmul, buffer14, CONSTANT_0, state)
+        .task("k32Matmul", CriticRealHalfPhase::k32Matmul, buffer21, CONSTANT_0, buffer17)
+        .task("k33Add", CriticRealHalfPhase::k33Add, buffer22, buffer17, buffer14)
+        .task("k34ReduceSum", CriticRealHalfPhase::k34ReduceSum, buffer12, buffer22)
+        .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer14, buffer22, state)
+        .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer17, buffer22, buffer10)
+        .task("k37ReduceSum", CriticRealHalfPhase::k37ReduceSum, buffer2, buffer17)
+        .task("k38Mul", CriticRealHalfPhase::k38Mul, buffer17, buffer14, buffer11)
+        .task("k39ReduceSum", CriticRealHalfPhase::k39ReduceSum, buffer23, buffer17)
+        .task("k40Add", CriticRealHalfPhase::k40Add, buffer17, buffer14, buffer13, buffer23, buffer4, buffer11)
+        .task("k41Neg", CriticRealHalfPhase::k41Neg, buffer11, buffer17)
+        .task("k42ReduceSum", CriticRealHalfPhase::k42ReduceSum, buffer4, buffer11)
+        .task("k43Add", CriticRealHalfPhase::k43Add, buffer11, buffer17, buffer4)
+        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer4, buffer11)
+        .task("k45Conv2dBackwardInput", CriticRealHalfPhase::k45Conv2dBackwardInput, buffer6, buffer11, state)
+        .task("k46Conv2dBackwardWeight", CriticRealHalfPhase::k46Conv2dBackwardWeight, buffer24, buffer9, buffer11)
+        .task("k47Add", CriticRealHalfPhase::k47Add, buffer25, buffer9, buffer6)
+        .task("k48ReduceSum", CriticRealHalfPhase::k48ReduceSum, buffer23, buffer25)
+        .task("k49Mul", CriticRealHalfPhase::k49Mul, buffer6, buffer25, state)
+        .task("k50Mul", CriticRealHalfPhase::k50Mul, buffer9, buffer25, buffer0)
+        .task("k51ReduceSum", CriticRealHalfPhase::k51ReduceSum, buffer13, buffer9)
+        .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer9, buffer6, buffer3)
+        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSum, buffer26, buffer9)
+        .task("k54Add", CriticRealHalfPhase::k54Add, buffer9, buffer6, buffer5, buffer26, buffer1, buffer3)
+        .task("k55Neg", CriticRealHalfPhase::k55Neg, buffer3, buffer9)
+        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSum, buffer1, buffer3)
+        .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer9, buffer1)
+        .task("k58ReduceSum", CriticRealHalfPhase::k58ReduceSum, buffer1, buffer3)
+        .task("k59Conv2dBackwardWeight", CriticRealHalfPhase::k59Conv2dBackwardWeight, buffer27, read10, buffer3)
+        .task("k60Add", CriticRealHalfPhase::k60Add, buffer28, buffer27, state)
+        .task("k61Minimum", CriticRealHalfPhase::k61Minimum, buffer29, buffer27, buffer28, state)
+        .task("k62Add", CriticRealHalfPhase::k62Add, buffer30, buffer1, state)
+        .task("k63Sub", CriticRealHalfPhase::k63Sub, buffer31, buffer1, buffer30, state)
+        .task("k64Add", CriticRealHalfPhase::k64Add, buffer32, buffer13, state)
+        .task("k65Sub", CriticRealHalfPhase::k65Sub, buffer33, buffer13, buffer32, state)
+        .task("k66Add", CriticRealHalfPhase::k66Add, buffer34, buffer23, state)
+        .task("k67Sub", CriticRealHalfPhase::k67Sub, buffer35, buffer23, buffer34, state)
+        .task("k68Add", CriticRealHalfPhase::k68Add, buffer36, buffer24, state)
+        .task("k69Minimum", CriticRealHalfPhase::k69Minimum, buffer37, buffer24, buffer36, state)
+        .task("k70Add", CriticRealHalfPhase::k70Add, buffer38, buffer4, state)
+        .task("k71Sub", CriticRealHalfPhase::k71Sub, buffer39, buffer4, buffer38, state)
+        .task("k72Add", CriticRealHalfPhase::k72Add, buffer40, buffer2, state)
+        .task("k73Sub", CriticRealHalfPhase::k73Sub, buffer41, buffer2, buffer40, state)
+        .task("k74Add", CriticRealHalfPhase::k74Add, buffer42, buffer12, state)
+        .task("k75Sub", CriticRealHalfPhase::k75Sub, buffer43, buffer12, buffer42, state)
+        .task("k76Add", CriticRealHalfPhase::k76Add, buffer44, buffer21, state)
+        .task("k77Sub", CriticRealHalfPhase::k77Sub, buffer45, buffer21, buffer44, state)
+        .task("k78Add", CriticRealHalfPhase::k78Add, buffer46, state)
+        .task("k79Sub", CriticRealHalfPhase::k79Sub, buffer47, buffer46, state)
+        .task("k80Add", CriticRealHalfPhase::k80Add, buffer48, state)
+        .persistOnDevice(state, buffer1, buffer2, buffer4, buffer7, buffer8, buffer12, buffer13, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer20);
   }
 
   /**
@@ -1397,87 +1298,78 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     k6Mul(buffer4, buffer1);
     k7Add(buffer1, buffer4);
     k8Rsqrt(buffer5, buffer1);
-    k9Copy(buffer0, buffer5);
-    k10Mul(buffer6, buffer3, buffer0);
-    k11Copy(buffer7, state);
-    k12Add(buffer8, buffer6, buffer7, state);
-    k13Add(buffer9, buffer2, state);
-    k14Add(buffer10, buffer4, state);
-    k15Greater(buffer11, buffer8);
-    k16Select(buffer12, buffer11, buffer8);
-    k17Conv2dAdd(buffer13, buffer12, state);
-    k18ReduceSum(buffer4, buffer13);
-    k19Mul(buffer2, buffer4);
-    k20Sub(buffer14, buffer13, buffer2);
-    k21Mul(buffer13, buffer14);
-    k22ReduceSum(buffer4, buffer13);
-    k23Mul(buffer15, buffer4);
-    k24Add(buffer4, buffer15);
-    k25Rsqrt(buffer16, buffer4);
-    k26Copy(buffer13, buffer16);
-    k27Mul(buffer17, buffer14, buffer13);
-    k28Copy(buffer18, state);
-    k29Add(buffer19, buffer17, buffer18, state);
-    k30Add(buffer20, buffer2, state);
-    k31Add(buffer21, buffer15, state);
-    k32Greater(buffer22, buffer19);
-    k33Select(buffer23, buffer22, buffer19);
-    k34Matmul(buffer24, buffer23, state);
-    k35Mul(buffer25, buffer24, state);
-    k36ReduceSum(buffer26, buffer25);
-    k37Mul(buffer27, buffer26);
-    k38Matmul(buffer19, CONSTANT_0, state);
-    k39Matmul(buffer28, CONSTANT_0, buffer23);
-    k40Add(buffer23, buffer22, buffer19);
-    k41ReduceSum(buffer15, buffer23);
-    k42Mul(buffer19, buffer23, buffer18);
-    k43Mul(buffer18, buffer23, buffer17);
-    k44ReduceSum(buffer2, buffer18);
-    k45Mul(buffer18, buffer19, buffer14);
-    k46ReduceSum(buffer29, buffer18);
-    k47Mul(buffer18, buffer29, buffer16, buffer4, buffer14);
-    k48Add(buffer14, buffer19, buffer13, buffer18);
-    k49Neg(buffer18, buffer14);
-    k50ReduceSum(buffer4, buffer18);
-    k51Add(buffer18, buffer14, buffer4);
-    k52ReduceSum(buffer4, buffer18);
-    k53Conv2dBackwardInput(buffer8, buffer18, state);
-    k54Conv2dBackwardWeight(buffer30, buffer12, buffer18);
-    k55Add(buffer12, buffer11, buffer8);
-    k56ReduceSum(buffer16, buffer12);
-    k57Mul(buffer8, buffer12, buffer7);
-    k58Mul(buffer7, buffer12, buffer6);
-    k59ReduceSum(buffer29, buffer7);
-    k60Mul(buffer7, buffer8, buffer3);
-    k61ReduceSum(buffer31, buffer7);
-    k62Mul(buffer7, buffer31, buffer5, buffer1, buffer3);
-    k63Add(buffer3, buffer8, buffer0, buffer7);
-    k64Neg(buffer7, buffer3);
-    k65ReduceSum(buffer1, buffer7);
-    k66Add(buffer7, buffer3, buffer1);
-    k67ReduceSum(buffer1, buffer7);
-    k68Conv2dBackwardWeight(buffer32, read10, buffer7);
-    k69Add(buffer33, buffer32, state);
-    k70Minimum(buffer34, buffer32, buffer33, state);
-    k71Add(buffer35, buffer1, state);
-    k72Sub(buffer36, buffer1, buffer35, state);
-    k73Add(buffer37, buffer29, state);
-    k74Sub(buffer38, buffer29, buffer37, state);
-    k75Add(buffer39, buffer16, state);
-    k76Sub(buffer40, buffer16, buffer39, state);
-    k77Add(buffer41, buffer30, state);
-    k78Minimum(buffer42, buffer30, buffer41, state);
-    k79Add(buffer43, buffer4, state);
-    k80Sub(buffer44, buffer4, buffer43, state);
-    k81Add(buffer45, buffer2, state);
-    k82Sub(buffer46, buffer2, buffer45, state);
-    k83Add(buffer47, buffer15, state);
-    k84Sub(buffer48, buffer15, buffer47, state);
-    k85Add(buffer49, buffer28, state);
-    k86Sub(buffer50, buffer28, buffer49, state);
-    k87Add(buffer51, state);
-    k88Sub(buffer52, buffer51, state);
-    k89Add(buffer53, state);
+    k9Mul(buffer0, buffer3, buffer5);
+    k10Mul(buffer6, buffer0, state);
+    k11Add(buffer7, buffer2, state);
+    k12Add(buffer8, buffer4, state);
+    k13Select(buffer9, buffer6, state);
+    k14Conv2dAdd(buffer10, buffer9, state);
+    k15ReduceSum(buffer4, buffer10);
+    k16Mul(buffer2, buffer4);
+    k17Sub(buffer11, buffer10, buffer2);
+    k18Mul(buffer10, buffer11);
+    k19ReduceSum(buffer4, buffer10);
+    k20Mul(buffer12, buffer4);
+    k21Add(buffer4, buffer12);
+    k22Rsqrt(buffer13, buffer4);
+    k23Mul(buffer10, buffer11, buffer13);
+    k24Mul(buffer14, buffer10, state);
+    k25Add(buffer15, buffer2, state);
+    k26Add(buffer16, buffer12, state);
+    k27Select(buffer17, buffer14, state);
+    k28MatmulMul(buffer18, buffer17, state);
+    k29ReduceSum(buffer19, buffer18);
+    k30Mul(buffer20, buffer19);
+    k31Matmul(buffer14, CONSTANT_0, state);
+    k32Matmul(buffer21, CONSTANT_0, buffer17);
+    k33Add(buffer22, buffer17, buffer14);
+    k34ReduceSum(buffer12, buffer22);
+    k35Mul(buffer14, buffer22, state);
+    k36Mul(buffer17, buffer22, buffer10);
+    k37ReduceSum(buffer2, buffer17);
+    k38Mul(buffer17, buffer14, buffer11);
+    k39ReduceSum(buffer23, buffer17);
+    k40Add(buffer17, buffer14, buffer13, buffer23, buffer4, buffer11);
+    k41Neg(buffer11, buffer17);
+    k42ReduceSum(buffer4, buffer11);
+    k43Add(buffer11, buffer17, buffer4);
+    k44ReduceSum(buffer4, buffer11);
+    k45Conv2dBackwardInput(buffer6, buffer11, state);
+    k46Conv2dBackwardWeight(buffer24, buffer9, buffer11);
+    k47Add(buffer25, buffer9, buffer6);
+    k48ReduceSum(buffer23, buffer25);
+    k49Mul(buffer6, buffer25, state);
+    k50Mul(buffer9, buffer25, buffer0);
+    k51ReduceSum(buffer13, buffer9);
+    k52Mul(buffer9, buffer6, buffer3);
+    k53ReduceSum(buffer26, buffer9);
+    k54Add(buffer9, buffer6, buffer5, buffer26, buffer1, buffer3);
+    k55Neg(buffer3, buffer9);
+    k56ReduceSum(buffer1, buffer3);
+    k57Add(buffer3, buffer9, buffer1);
+    k58ReduceSum(buffer1, buffer3);
+    k59Conv2dBackwardWeight(buffer27, read10, buffer3);
+    k60Add(buffer28, buffer27, state);
+    k61Minimum(buffer29, buffer27, buffer28, state);
+    k62Add(buffer30, buffer1, state);
+    k63Sub(buffer31, buffer1, buffer30, state);
+    k64Add(buffer32, buffer13, state);
+    k65Sub(buffer33, buffer13, buffer32, state);
+    k66Add(buffer34, buffer23, state);
+    k67Sub(buffer35, buffer23, buffer34, state);
+    k68Add(buffer36, buffer24, state);
+    k69Minimum(buffer37, buffer24, buffer36, state);
+    k70Add(buffer38, buffer4, state);
+    k71Sub(buffer39, buffer4, buffer38, state);
+    k72Add(buffer40, buffer2, state);
+    k73Sub(buffer41, buffer2, buffer40, state);
+    k74Add(buffer42, buffer12, state);
+    k75Sub(buffer43, buffer12, buffer42, state);
+    k76Add(buffer44, buffer21, state);
+    k77Sub(buffer45, buffer21, buffer44, state);
+    k78Add(buffer46, state);
+    k79Sub(buffer47, buffer46, state);
+    k80Add(buffer48, state);
   }
 
   /**
@@ -1594,15 +1486,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticRealHalfCommit")
-        .consumeFromDevice(state, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer9, buffer10, buffer20, buffer21)
-        .task("commit0", CriticRealHalfPhase::commit0, state, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51)
-        .task("commit1", CriticRealHalfPhase::commit1, state, buffer52, buffer53, buffer9, buffer10, buffer20, buffer21)
+        .consumeFromDevice(state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
+        .task("commit0", CriticRealHalfPhase::commit0, state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46)
+        .task("commit1", CriticRealHalfPhase::commit1, state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51);
-    commit1(state, buffer52, buffer53, buffer9, buffer10, buffer20, buffer21);
+    commit0(state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46);
+    commit1(state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1621,7 +1513,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 100352 + (sent ? 0 : 256), 4, CriticRealHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer27, writes[0]);
+    DeviceState.toHost(buffer20, writes[0]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[10]);
   }
@@ -1634,16 +1526,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer27, into);
-      case 1 -> DeviceState.get().fetch(buffer32, into);
+      case 0 -> DeviceState.get().fetch(buffer20, into);
+      case 1 -> DeviceState.get().fetch(buffer27, into);
       case 2 -> DeviceState.get().fetch(buffer1, into);
-      case 3 -> DeviceState.get().fetch(buffer29, into);
-      case 4 -> DeviceState.get().fetch(buffer16, into);
-      case 5 -> DeviceState.get().fetch(buffer30, into);
+      case 3 -> DeviceState.get().fetch(buffer13, into);
+      case 4 -> DeviceState.get().fetch(buffer23, into);
+      case 5 -> DeviceState.get().fetch(buffer24, into);
       case 6 -> DeviceState.get().fetch(buffer4, into);
       case 7 -> DeviceState.get().fetch(buffer2, into);
-      case 8 -> DeviceState.get().fetch(buffer15, into);
-      case 9 -> DeviceState.get().fetch(buffer28, into);
+      case 8 -> DeviceState.get().fetch(buffer12, into);
+      case 9 -> DeviceState.get().fetch(buffer21, into);
       case 10 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.real_half` is persistent: download it");
     }

@@ -28,137 +28,137 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer1 = new FloatArray(401408);
 
-  private static final FloatArray buffer2 = new FloatArray(401408);
+  private static final FloatArray buffer2 = new FloatArray(1605632);
 
-  private static final FloatArray buffer3 = new FloatArray(401408);
+  private static final FloatArray buffer3 = new FloatArray(128);
 
-  private static final FloatArray buffer4 = new FloatArray(1605632);
+  private static final FloatArray buffer4 = new FloatArray(128);
 
-  private static final FloatArray buffer5 = new FloatArray(128);
+  private static final FloatArray buffer5 = new FloatArray(1605632);
 
   private static final FloatArray buffer6 = new FloatArray(128);
 
-  private static final FloatArray buffer7 = new FloatArray(1605632);
+  private static final FloatArray buffer7 = new FloatArray(128);
 
-  private static final FloatArray buffer8 = new FloatArray(128);
+  private static final FloatArray buffer8 = new FloatArray(1605632);
 
   private static final FloatArray buffer9 = new FloatArray(128);
 
-  private static final FloatArray buffer10 = new FloatArray(1605632);
+  private static final FloatArray buffer10 = new FloatArray(128);
 
   private static final FloatArray buffer11 = new FloatArray(1605632);
 
-  private static final FloatArray buffer12 = new FloatArray(1605632);
+  private static final FloatArray buffer12 = new FloatArray(6422528);
 
-  private static final FloatArray buffer13 = new FloatArray(128);
+  private static final FloatArray buffer13 = new FloatArray(6422528);
 
   private static final FloatArray buffer14 = new FloatArray(128);
 
-  private static final FloatArray buffer15 = new FloatArray(1605632);
+  private static final FloatArray buffer15 = new FloatArray(128);
 
-  private static final FloatArray buffer16 = new FloatArray(1605632);
+  private static final FloatArray buffer16 = new FloatArray(6422528);
 
-  private static final FloatArray buffer17 = new FloatArray(6422528);
+  private static final FloatArray buffer17 = new FloatArray(128);
 
-  private static final FloatArray buffer18 = new FloatArray(6422528);
+  private static final FloatArray buffer18 = new FloatArray(128);
 
-  private static final FloatArray buffer19 = new FloatArray(128);
+  private static final FloatArray buffer19 = new FloatArray(6422528);
 
-  private static final FloatArray buffer20 = new FloatArray(128);
+  private static final FloatArray buffer20 = new FloatArray(50176);
 
-  private static final FloatArray buffer21 = new FloatArray(6422528);
+  private static final FloatArray buffer21 = new FloatArray(802816);
 
-  private static final FloatArray buffer22 = new FloatArray(6422528);
+  private static final FloatArray buffer22 = new FloatArray(64);
 
-  private static final FloatArray buffer23 = new FloatArray(6422528);
+  private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(128);
+  private static final FloatArray buffer24 = new FloatArray(802816);
 
-  private static final FloatArray buffer25 = new FloatArray(128);
+  private static final FloatArray buffer25 = new FloatArray(64);
 
-  private static final FloatArray buffer26 = new FloatArray(6422528);
+  private static final FloatArray buffer26 = new FloatArray(64);
 
-  private static final FloatArray buffer27 = new FloatArray(6422528);
+  private static final FloatArray buffer27 = new FloatArray(802816);
 
-  private static final FloatArray buffer28 = new FloatArray(50176);
+  private static final FloatArray buffer28 = new FloatArray(64);
 
-  private static final FloatArray buffer29 = new FloatArray(50176);
+  private static final FloatArray buffer29 = new FloatArray(64);
 
   private static final FloatArray buffer30 = new FloatArray(802816);
 
-  private static final FloatArray buffer31 = new FloatArray(64);
+  private static final FloatArray buffer31 = new FloatArray(200704);
 
-  private static final FloatArray buffer32 = new FloatArray(64);
+  private static final FloatArray buffer32 = new FloatArray(200704);
 
-  private static final FloatArray buffer33 = new FloatArray(802816);
+  private static final FloatArray buffer33 = new FloatArray(64);
 
   private static final FloatArray buffer34 = new FloatArray(64);
 
-  private static final FloatArray buffer35 = new FloatArray(64);
+  private static final FloatArray buffer35 = new FloatArray(200704);
 
-  private static final FloatArray buffer36 = new FloatArray(802816);
+  private static final FloatArray buffer36 = new FloatArray(64);
 
-  private static final FloatArray buffer37 = new FloatArray(802816);
+  private static final FloatArray buffer37 = new FloatArray(64);
 
-  private static final FloatArray buffer38 = new FloatArray(802816);
+  private static final FloatArray buffer38 = new FloatArray(200704);
 
-  private static final FloatArray buffer39 = new FloatArray(64);
+  private static final FloatArray buffer39 = new FloatArray(1);
 
-  private static final FloatArray buffer40 = new FloatArray(64);
+  private static final FloatArray buffer40 = new FloatArray(1);
 
-  private static final FloatArray buffer41 = new FloatArray(802816);
+  private static final FloatArray buffer41 = new FloatArray(200704);
 
-  private static final FloatArray buffer42 = new FloatArray(802816);
+  private static final FloatArray buffer42 = new FloatArray(64);
 
-  private static final FloatArray buffer43 = new FloatArray(200704);
+  private static final FloatArray buffer43 = new FloatArray(802816);
 
-  private static final FloatArray buffer44 = new FloatArray(200704);
+  private static final FloatArray buffer44 = new FloatArray(50176);
 
-  private static final FloatArray buffer45 = new FloatArray(64);
+  private static final FloatArray buffer45 = new FloatArray(6272);
 
-  private static final FloatArray buffer46 = new FloatArray(64);
+  private static final FloatArray buffer46 = new FloatArray(6422528);
 
-  private static final FloatArray buffer47 = new FloatArray(200704);
+  private static final FloatArray buffer47 = new FloatArray(128);
 
-  private static final FloatArray buffer48 = new FloatArray(200704);
+  private static final FloatArray buffer48 = new FloatArray(262144);
 
-  private static final FloatArray buffer49 = new FloatArray(200704);
+  private static final FloatArray buffer49 = new FloatArray(1605632);
 
-  private static final FloatArray buffer50 = new FloatArray(64);
+  private static final FloatArray buffer50 = new FloatArray(128);
 
-  private static final FloatArray buffer51 = new FloatArray(64);
+  private static final FloatArray buffer51 = new FloatArray(401408);
 
-  private static final FloatArray buffer52 = new FloatArray(200704);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(200704);
+  private static final FloatArray buffer53 = new FloatArray(401408);
 
-  private static final FloatArray buffer54 = new FloatArray(1);
+  private static final FloatArray buffer54 = new FloatArray(6272);
 
-  private static final FloatArray buffer55 = new FloatArray(1);
+  private static final FloatArray buffer55 = new FloatArray(313600);
 
-  private static final FloatArray buffer56 = new FloatArray(64);
+  private static final FloatArray buffer56 = new FloatArray(313600);
 
-  private static final FloatArray buffer57 = new FloatArray(6272);
+  private static final FloatArray buffer57 = new FloatArray(313600);
 
-  private static final FloatArray buffer58 = new FloatArray(128);
+  private static final FloatArray buffer58 = new FloatArray(6272);
 
-  private static final FloatArray buffer59 = new FloatArray(262144);
+  private static final FloatArray buffer59 = new FloatArray(6272);
 
-  private static final FloatArray buffer60 = new FloatArray(128);
+  private static final FloatArray buffer60 = new FloatArray(262144);
 
   private static final FloatArray buffer61 = new FloatArray(262144);
 
-  private static final FloatArray buffer62 = new FloatArray(6272);
+  private static final FloatArray buffer62 = new FloatArray(128);
 
-  private static final FloatArray buffer63 = new FloatArray(313600);
+  private static final FloatArray buffer63 = new FloatArray(128);
 
-  private static final FloatArray buffer64 = new FloatArray(313600);
+  private static final FloatArray buffer64 = new FloatArray(128);
 
-  private static final FloatArray buffer65 = new FloatArray(313600);
+  private static final FloatArray buffer65 = new FloatArray(128);
 
-  private static final FloatArray buffer66 = new FloatArray(6272);
+  private static final FloatArray buffer66 = new FloatArray(128);
 
-  private static final FloatArray buffer67 = new FloatArray(6272);
+  private static final FloatArray buffer67 = new FloatArray(128);
 
   private static final FloatArray buffer68 = new FloatArray(262144);
 
@@ -176,47 +176,31 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer75 = new FloatArray(128);
 
-  private static final FloatArray buffer76 = new FloatArray(262144);
+  private static final FloatArray buffer76 = new FloatArray(6272);
 
-  private static final FloatArray buffer77 = new FloatArray(262144);
+  private static final FloatArray buffer77 = new FloatArray(6272);
 
-  private static final FloatArray buffer78 = new FloatArray(128);
+  private static final FloatArray buffer78 = new FloatArray(1);
 
-  private static final FloatArray buffer79 = new FloatArray(128);
+  private static final FloatArray buffer79 = new FloatArray(1);
 
-  private static final FloatArray buffer80 = new FloatArray(128);
+  private static final FloatArray buffer80 = new FloatArray(64);
 
-  private static final FloatArray buffer81 = new FloatArray(128);
+  private static final FloatArray buffer81 = new FloatArray(64);
 
-  private static final FloatArray buffer82 = new FloatArray(128);
+  private static final FloatArray buffer82 = new FloatArray(64);
 
-  private static final FloatArray buffer83 = new FloatArray(128);
+  private static final FloatArray buffer83 = new FloatArray(64);
 
-  private static final FloatArray buffer84 = new FloatArray(6272);
+  private static final FloatArray buffer84 = new FloatArray(64);
 
-  private static final FloatArray buffer85 = new FloatArray(6272);
+  private static final FloatArray buffer85 = new FloatArray(64);
 
-  private static final FloatArray buffer86 = new FloatArray(1);
+  private static final FloatArray buffer86 = new FloatArray(64);
 
-  private static final FloatArray buffer87 = new FloatArray(1);
+  private static final FloatArray buffer87 = new FloatArray(64);
 
-  private static final FloatArray buffer88 = new FloatArray(64);
-
-  private static final FloatArray buffer89 = new FloatArray(64);
-
-  private static final FloatArray buffer90 = new FloatArray(64);
-
-  private static final FloatArray buffer91 = new FloatArray(64);
-
-  private static final FloatArray buffer92 = new FloatArray(64);
-
-  private static final FloatArray buffer93 = new FloatArray(64);
-
-  private static final FloatArray buffer94 = new FloatArray(64);
-
-  private static final FloatArray buffer95 = new FloatArray(64);
-
-  private static final FloatArray buffer96 = new FloatArray(1);
+  private static final FloatArray buffer88 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -293,9 +277,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:3: %23 : f32[64,6272] = matmul_add
+   * ../models/mnist-wgan-clip.wgan:14:36: %28 : f32[64,6272] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int r = o / 6272;
       int c = o % 6272;
@@ -304,32 +288,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(313600 + (o % 6272))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %25 : f32[64,6272] = greater
-   */
-  public static void k2Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %28 : f32[64,6272] = select
-   */
-  public static void k3Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %33 : f32[64,128,14,14] = conv2d_backward_input_add
    */
-  public static void k4Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -358,7 +324,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %34 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k5ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k3ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -379,7 +345,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %36 : f32[1,128,1,1] = mul
    */
-  public static void k6Mul(FloatArray out, FloatArray in0) {
+  public static void k4Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -388,7 +354,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %38 : f32[64,128,14,14] = sub
    */
-  public static void k7Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k5Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 128))));
     }
@@ -397,7 +363,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %39 : f32[64,128,14,14] = mul
    */
-  public static void k8Mul(FloatArray out, FloatArray in0) {
+  public static void k6Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -406,7 +372,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %40 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k7ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -427,7 +393,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %42 : f32[1,128,1,1] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0) {
+  public static void k8Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -436,7 +402,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %44 : f32[1,128,1,1] = add
    */
-  public static void k11Add(FloatArray out, FloatArray in0) {
+  public static void k9Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -445,52 +411,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %45 : f32[1,128,1,1] = rsqrt
    */
-  public static void k12Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k10Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %46 : f32[64,128,14,14] = copy
-   */
-  public static void k13Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, in0.get(((i / 196) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:15:75: %47 : f32[64,128,14,14] = mul
    */
-  public static void k14Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %49 : f32[64,128,14,14] = copy
+   * ../models/mnist-wgan-clip.wgan:15:75: %50 : f32[64,128,14,14] = mul
    */
-  public static void k15Copy(FloatArray out, FloatArray state) {
+  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, state.get(582144 + ((i / 196) % 128)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %53 : f32[64,128,14,14] = add
-   */
-  public static void k16Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(582272 + ((i / 196) % 128))));
+      out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %61 : f32[128] = add
    */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582400 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -499,34 +447,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %67 : f32[128] = add
    */
-  public static void k18Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582528 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:86: %69 : f32[64,128,14,14] = greater
-   */
-  public static void k19Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:15:86: %72 : f32[64,128,14,14] = select
    */
-  public static void k20Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k15Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %76 : f32[64,128,28,28] = conv2d_backward_input_add
    */
-  public static void k21Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k16Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -555,7 +494,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %77 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k22ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -576,7 +515,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %79 : f32[1,128,1,1] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -585,7 +524,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %81 : f32[64,128,28,28] = sub
    */
-  public static void k24Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 784) % 128))));
     }
@@ -594,7 +533,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %82 : f32[64,128,28,28] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -603,7 +542,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %83 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -624,7 +563,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %85 : f32[1,128,1,1] = mul
    */
-  public static void k27Mul(FloatArray out, FloatArray in0) {
+  public static void k22Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -633,7 +572,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %87 : f32[1,128,1,1] = add
    */
-  public static void k28Add(FloatArray out, FloatArray in0) {
+  public static void k23Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -642,52 +581,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %88 : f32[1,128,1,1] = rsqrt
    */
-  public static void k29Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %89 : f32[64,128,28,28] = copy
-   */
-  public static void k30Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, in0.get(((i / 784) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:16:75: %90 : f32[64,128,28,28] = mul
    */
-  public static void k31Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %92 : f32[64,128,28,28] = copy
+   * ../models/mnist-wgan-clip.wgan:16:75: %93 : f32[64,128,28,28] = mul
    */
-  public static void k32Copy(FloatArray out, FloatArray state) {
+  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, state.get(844928 + ((i / 784) % 128)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %96 : f32[64,128,28,28] = add
-   */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(845056 + ((i / 784) % 128))));
+      out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %104 : f32[128] = add
    */
-  public static void k34Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845184 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -696,34 +617,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %110 : f32[128] = add
    */
-  public static void k35Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845312 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:86: %112 : f32[64,128,28,28] = greater
-   */
-  public static void k36Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:16:86: %115 : f32[64,128,28,28] = select
    */
-  public static void k37Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:3: %116 : f32[64,1,28,28] = conv2d
+   * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = conv2d_tanh
    */
-  public static void k38Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k30Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -743,23 +655,15 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = tanh
-   */
-  public static void k39Tanh(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 50176; i++) {
-      out.set(i, ((float) TornadoMath.tanh((in0.get(i) + state.get(851712 + 0)))));
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %126 : f32[64,64,14,14] = conv2d_add
    */
-  public static void k40Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -787,7 +691,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %127 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -808,7 +712,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %129 : f32[1,64,1,1] = mul
    */
-  public static void k42Mul(FloatArray out, FloatArray in0) {
+  public static void k33Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -817,7 +721,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %131 : f32[64,64,14,14] = sub
    */
-  public static void k43Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
     }
@@ -826,7 +730,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %132 : f32[64,64,14,14] = mul
    */
-  public static void k44Mul(FloatArray out, FloatArray in0) {
+  public static void k35Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -835,7 +739,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %133 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -856,7 +760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %135 : f32[1,64,1,1] = mul
    */
-  public static void k46Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.9719386E-5f));
     }
@@ -865,7 +769,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %137 : f32[1,64,1,1] = add
    */
-  public static void k47Add(FloatArray out, FloatArray in0) {
+  public static void k38Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -874,52 +778,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %138 : f32[1,64,1,1] = rsqrt
    */
-  public static void k48Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %139 : f32[64,64,14,14] = copy
-   */
-  public static void k49Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, in0.get(((i / 196) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %140 : f32[64,64,14,14] = mul
    */
-  public static void k50Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %142 : f32[64,64,14,14] = copy
+   * ../models/mnist-wgan-clip.wgan:21:74: %143 : f32[64,64,14,14] = mul
    */
-  public static void k51Copy(FloatArray out, FloatArray state) {
+  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, state.get(852801 + ((i / 196) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %146 : f32[64,64,14,14] = add
-   */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(852865 + ((i / 196) % 64))));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %154 : f32[64] = add
    */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -928,34 +814,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %160 : f32[64] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:85: %162 : f32[64,64,14,14] = greater
-   */
-  public static void k55Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:21:85: %165 : f32[64,64,14,14] = select
    */
-  public static void k56Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %171 : f32[64,64,7,7] = conv2d_add
    */
-  public static void k57Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k45Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -983,7 +860,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %172 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1004,7 +881,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %174 : f32[1,64,1,1] = mul
    */
-  public static void k59Mul(FloatArray out, FloatArray in0) {
+  public static void k47Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -1013,7 +890,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %176 : f32[64,64,7,7] = sub
    */
-  public static void k60Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -1022,7 +899,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %177 : f32[64,64,7,7] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0) {
+  public static void k49Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1031,7 +908,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %178 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1052,7 +929,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %180 : f32[1,64,1,1] = mul
    */
-  public static void k63Mul(FloatArray out, FloatArray in0) {
+  public static void k51Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -1061,7 +938,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %182 : f32[1,64,1,1] = add
    */
-  public static void k64Add(FloatArray out, FloatArray in0) {
+  public static void k52Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -1070,52 +947,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %183 : f32[1,64,1,1] = rsqrt
    */
-  public static void k65Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k53Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %184 : f32[64,64,7,7] = copy
-   */
-  public static void k66Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, in0.get(((i / 49) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %185 : f32[64,64,7,7] = mul
    */
-  public static void k67Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %187 : f32[64,64,7,7] = copy
+   * ../models/mnist-wgan-clip.wgan:22:74: %188 : f32[64,64,7,7] = mul
    */
-  public static void k68Copy(FloatArray out, FloatArray state) {
+  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, state.get(918657 + ((i / 49) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %191 : f32[64,64,7,7] = add
-   */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(918721 + ((i / 49) % 64))));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %199 : f32[64] = add
    */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1124,34 +983,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %205 : f32[64] = add
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:85: %207 : f32[64,64,7,7] = greater
-   */
-  public static void k72Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-clip.wgan:22:85: %210 : f32[64,64,7,7] = select
    */
-  public static void k73Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k58Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:23:12: %214 : f32[64,1] = matmul
+   * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = matmul_mul
    */
-  public static void k74Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k59MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 64; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1159,23 +1009,15 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 3136; p++) {
         acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = mul
-   */
-  public static void k75Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (-1.0f * (in0.get(i) + state.get(922049 + 0))));
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %221 : f32[] = reduce_sum
    */
-  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1192,7 +1034,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %223 : f32[] = mul
    */
-  public static void k77Mul(FloatArray out, FloatArray in0) {
+  public static void k61Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.015625f));
     }
@@ -1201,7 +1043,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %229 : f32[64,3136] = matmul
    */
-  public static void k78Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1216,16 +1058,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %236 : f32[64,64,7,7] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %237 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1246,16 +1088,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %239 : f32[64,64,7,7] = mul
    */
-  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
   }
 
   /**
    * %240 : f32[64,64,7,7] = mul
    */
-  public static void k82Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1264,7 +1106,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %241 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k83ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1285,7 +1127,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %244 : f32[64,64,7,7] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1294,7 +1136,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %245 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k85ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1313,28 +1155,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %252 : f32[64,64,7,7] = mul
-   */
-  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((((in0.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in2.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %255 : f32[64,64,7,7] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))));
     }
   }
 
   /**
    * %256 : f32[64,64,7,7] = neg
    */
-  public static void k88Neg(FloatArray out, FloatArray in0) {
+  public static void k71Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1343,7 +1176,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %257 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1364,7 +1197,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %260 : f32[64,64,7,7] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 3.1887754E-4f)));
     }
@@ -1373,7 +1206,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %261 : f32[64,64,14,14] = conv2d_backward_input
    */
-  public static void k91Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1401,16 +1234,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %267 : f32[64,64,14,14] = add
    */
-  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %268 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k93ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1431,16 +1264,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %270 : f32[64,64,14,14] = mul
    */
-  public static void k94Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
   }
 
   /**
    * %271 : f32[64,64,14,14] = mul
    */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1449,7 +1282,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %272 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1470,7 +1303,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %275 : f32[64,64,14,14] = mul
    */
-  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1479,7 +1312,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %276 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k98ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k81ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1498,28 +1331,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %283 : f32[64,64,14,14] = mul
-   */
-  public static void k99Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in2.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %286 : f32[64,64,14,14] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %287 : f32[64,64,14,14] = neg
    */
-  public static void k101Neg(FloatArray out, FloatArray in0) {
+  public static void k83Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1528,7 +1352,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %288 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k84ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1549,7 +1373,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %291 : f32[64,64,14,14] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 7.9719386E-5f)));
     }
@@ -1558,7 +1382,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[64,1,28,28] = conv2d_backward_input_mul
    */
-  public static void k104Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k86Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
@@ -1588,7 +1412,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %297 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k87ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1609,7 +1433,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %299 : f32[64,128,28,28] = conv2d_backward_input
    */
-  public static void k106Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k88Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -1637,7 +1461,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %300 : f32[1,128,7,7] = conv2d_backward_weight
    */
-  public static void k107Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k89Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6272; o++) {
       float acc = 0f;
       int j = o % 7;
@@ -1664,16 +1488,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %306 : f32[64,128,28,28] = add
    */
-  public static void k108Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %307 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1694,16 +1518,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %309 : f32[64,128,28,28] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
     }
   }
 
   /**
    * %310 : f32[64,128,28,28] = mul
    */
-  public static void k111Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1712,7 +1536,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %311 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1733,7 +1557,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %314 : f32[64,128,28,28] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1742,7 +1566,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %315 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1761,28 +1585,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %322 : f32[64,128,28,28] = mul
-   */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((((in0.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in2.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %325 : f32[64,128,28,28] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %326 : f32[64,128,28,28] = neg
    */
-  public static void k117Neg(FloatArray out, FloatArray in0) {
+  public static void k98Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1791,7 +1606,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %327 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1812,7 +1627,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %330 : f32[64,128,28,28] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 784) % 128)) * 1.9929847E-5f)));
     }
@@ -1821,7 +1636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k101ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1842,7 +1657,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[64,128,14,14] = conv2d
    */
-  public static void k121Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k102Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -1869,7 +1684,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %334 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k122Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k103Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1896,16 +1711,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %340 : f32[64,128,14,14] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %341 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1926,16 +1741,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %343 : f32[64,128,14,14] = mul
    */
-  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
     }
   }
 
   /**
    * %344 : f32[64,128,14,14] = mul
    */
-  public static void k126Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k107Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1944,7 +1759,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %345 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k127ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1965,7 +1780,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %348 : f32[64,128,14,14] = mul
    */
-  public static void k128Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1974,7 +1789,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %349 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k129ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k110ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -1993,28 +1808,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %356 : f32[64,128,14,14] = mul
-   */
-  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((((in0.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in2.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %359 : f32[64,128,14,14] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %360 : f32[64,128,14,14] = neg
    */
-  public static void k132Neg(FloatArray out, FloatArray in0) {
+  public static void k112Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2023,7 +1829,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %361 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k113ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2044,7 +1850,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %364 : f32[64,128,14,14] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 128)) * 7.9719386E-5f)));
     }
@@ -2053,7 +1859,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %365 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k135ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k115ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2074,7 +1880,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %367 : f32[64,128,7,7] = conv2d
    */
-  public static void k136Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k116Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -2101,7 +1907,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %368 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k137Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -2128,16 +1934,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %375 : f32[64,6272] = add
    */
-  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %376 : f32[1,6272] = reduce_sum
    */
-  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 6272; o++) {
       int rest = o;
       int base = 0;
@@ -2154,7 +1960,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %378 : f32[6272,50] = matmul
    */
-  public static void k140Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 313600; o++) {
       int r = o / 50;
       int c = o % 50;
@@ -2169,7 +1975,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %386 : f32[6272,50] = add
    */
-  public static void k141Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k121Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, ((state.get(992133 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2178,7 +1984,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %393 : f32[6272,50] = sub
    */
-  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k122Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 313600; i++) {
       out.set(i, (state.get(0 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2187,7 +1993,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %400 : f32[6272] = add
    */
-  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k123Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((state.get(1305733 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2196,7 +2002,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %407 : f32[6272] = sub
    */
-  public static void k144Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k124Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (state.get(313600 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2205,7 +2011,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %414 : f32[128,128,4,4] = add
    */
-  public static void k145Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k125Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1312005 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2214,7 +2020,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %421 : f32[128,128,4,4] = sub
    */
-  public static void k146Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k126Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(319872 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2223,7 +2029,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %428 : f32[128] = add
    */
-  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k127Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574149 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2232,7 +2038,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %435 : f32[128] = sub
    */
-  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k128Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582016 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2241,7 +2047,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %442 : f32[128] = add
    */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k129Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574277 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2250,7 +2056,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %449 : f32[128] = sub
    */
-  public static void k150Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k130Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582144 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2259,7 +2065,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %456 : f32[128] = add
    */
-  public static void k151Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k131Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1574405 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2268,7 +2074,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %463 : f32[128] = sub
    */
-  public static void k152Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k132Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582272 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2277,7 +2083,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %470 : f32[128,128,4,4] = add
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k133Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1574533 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2286,7 +2092,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %477 : f32[128,128,4,4] = sub
    */
-  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k134Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, (state.get(582656 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2295,7 +2101,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %484 : f32[128] = add
    */
-  public static void k155Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k135Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836677 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2304,7 +2110,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %491 : f32[128] = sub
    */
-  public static void k156Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k136Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844800 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2313,7 +2119,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %498 : f32[128] = add
    */
-  public static void k157Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k137Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836805 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2322,7 +2128,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %505 : f32[128] = sub
    */
-  public static void k158Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k138Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844928 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2331,7 +2137,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %512 : f32[128] = add
    */
-  public static void k159Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(1836933 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2340,7 +2146,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %519 : f32[128] = sub
    */
-  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k140Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(845056 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2349,7 +2155,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %526 : f32[1,128,7,7] = add
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k141Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, ((state.get(1837061 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2358,7 +2164,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %533 : f32[1,128,7,7] = sub
    */
-  public static void k162Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
       out.set(i, (state.get(845440 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2367,7 +2173,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %540 : f32[1] = add
    */
-  public static void k163Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(1843333 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2376,7 +2182,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k164Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k144Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(851712 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2385,7 +2191,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k145Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2394,7 +2200,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %561 : f32[64] = sub
    */
-  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k146Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2403,7 +2209,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %568 : f32[64] = add
    */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843398 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2412,7 +2218,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %575 : f32[64] = sub
    */
-  public static void k168Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2421,7 +2227,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %582 : f32[64] = add
    */
-  public static void k169Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843462 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2430,7 +2236,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %589 : f32[64] = sub
    */
-  public static void k170Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k150Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2439,7 +2245,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %596 : f32[64] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k151Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(1843526 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2448,7 +2254,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %603 : f32[64] = sub
    */
-  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k152Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
     }
@@ -2457,14 +2263,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %605 : f32[] = add
    */
-  public static void k173Add(FloatArray out, FloatArray state) {
+  public static void k153Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(992132 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k173Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k153Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -2472,181 +2278,161 @@ public final class GeneratorPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Greater", GeneratorPhase::k2Greater, buffer2, buffer1)
-        .task("k3Select", GeneratorPhase::k3Select, buffer3, buffer2, buffer1)
-        .task("k4Conv2dBackwardInputAdd", GeneratorPhase::k4Conv2dBackwardInputAdd, buffer4, buffer3, state)
-        .task("k5ReduceSum", GeneratorPhase::k5ReduceSum, buffer5, buffer4)
-        .task("k6Mul", GeneratorPhase::k6Mul, buffer6, buffer5)
-        .task("k7Sub", GeneratorPhase::k7Sub, buffer7, buffer4, buffer6)
-        .task("k8Mul", GeneratorPhase::k8Mul, buffer4, buffer7)
-        .task("k9ReduceSum", GeneratorPhase::k9ReduceSum, buffer5, buffer4)
-        .task("k10Mul", GeneratorPhase::k10Mul, buffer8, buffer5)
-        .task("k11Add", GeneratorPhase::k11Add, buffer5, buffer8)
-        .task("k12Rsqrt", GeneratorPhase::k12Rsqrt, buffer9, buffer5)
-        .task("k13Copy", GeneratorPhase::k13Copy, buffer4, buffer9)
-        .task("k14Mul", GeneratorPhase::k14Mul, buffer10, buffer7, buffer4)
-        .task("k15Copy", GeneratorPhase::k15Copy, buffer11, state)
-        .task("k16Add", GeneratorPhase::k16Add, buffer12, buffer10, buffer11, state)
-        .task("k17Add", GeneratorPhase::k17Add, buffer13, buffer6, state)
-        .task("k18Add", GeneratorPhase::k18Add, buffer14, buffer8, state)
-        .task("k19Greater", GeneratorPhase::k19Greater, buffer15, buffer12)
-        .task("k20Select", GeneratorPhase::k20Select, buffer16, buffer15, buffer12)
-        .task("k21Conv2dBackwardInputAdd", GeneratorPhase::k21Conv2dBackwardInputAdd, buffer17, buffer16, state)
-        .task("k22ReduceSum", GeneratorPhase::k22ReduceSum, buffer8, buffer17)
-        .task("k23Mul", GeneratorPhase::k23Mul, buffer6, buffer8)
-        .task("k24Sub", GeneratorPhase::k24Sub, buffer18, buffer17, buffer6)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer17, buffer18)
-        .task("k26ReduceSum", GeneratorPhase::k26ReduceSum, buffer8, buffer17)
-        .task("k27Mul", GeneratorPhase::k27Mul, buffer19, buffer8)
-        .task("k28Add", GeneratorPhase::k28Add, buffer8, buffer19)
-        .task("k29Rsqrt", GeneratorPhase::k29Rsqrt, buffer20, buffer8)
-        .task("k30Copy", GeneratorPhase::k30Copy, buffer17, buffer20)
-        .task("k31Mul", GeneratorPhase::k31Mul, buffer21, buffer18, buffer17)
-        .task("k32Copy", GeneratorPhase::k32Copy, buffer22, state)
-        .task("k33Add", GeneratorPhase::k33Add, buffer23, buffer21, buffer22, state)
-        .task("k34Add", GeneratorPhase::k34Add, buffer24, buffer6, state)
-        .task("k35Add", GeneratorPhase::k35Add, buffer25, buffer19, state)
-        .task("k36Greater", GeneratorPhase::k36Greater, buffer26, buffer23)
-        .task("k37Select", GeneratorPhase::k37Select, buffer27, buffer26, buffer23)
-        .task("k38Conv2d", GeneratorPhase::k38Conv2d, buffer28, buffer27, state)
-        .task("k39Tanh", GeneratorPhase::k39Tanh, buffer29, buffer28, state)
-        .task("k40Conv2dAdd", GeneratorPhase::k40Conv2dAdd, buffer30, buffer29, state)
-        .task("k41ReduceSum", GeneratorPhase::k41ReduceSum, buffer31, buffer30)
-        .task("k42Mul", GeneratorPhase::k42Mul, buffer32, buffer31)
-        .task("k43Sub", GeneratorPhase::k43Sub, buffer33, buffer30, buffer32)
-        .task("k44Mul", GeneratorPhase::k44Mul, buffer30, buffer33)
-        .task("k45ReduceSum", GeneratorPhase::k45ReduceSum, buffer31, buffer30)
-        .task("k46Mul", GeneratorPhase::k46Mul, buffer34, buffer31)
-        .task("k47Add", GeneratorPhase::k47Add, buffer31, buffer34)
-        .task("k48Rsqrt", GeneratorPhase::k48Rsqrt, buffer35, buffer31)
-        .task("k49Copy", GeneratorPhase::k49Copy, buffer30, buffer35)
-        .task("k50Mul", GeneratorPhase::k50Mul, buffer36, buffer33, buffer30)
-        .task("k51Copy", GeneratorPhase::k51Copy, buffer37, state)
-        .task("k52Add", GeneratorPhase::k52Add, buffer38, buffer36, buffer37, state)
-        .task("k53Add", GeneratorPhase::k53Add, buffer39, buffer32, state)
-        .task("k54Add", GeneratorPhase::k54Add, buffer40, buffer34, state)
-        .task("k55Greater", GeneratorPhase::k55Greater, buffer41, buffer38)
-        .task("k56Select", GeneratorPhase::k56Select, buffer42, buffer41, buffer38)
-        .task("k57Conv2dAdd", GeneratorPhase::k57Conv2dAdd, buffer43, buffer42, state)
-        .task("k58ReduceSum", GeneratorPhase::k58ReduceSum, buffer34, buffer43)
-        .task("k59Mul", GeneratorPhase::k59Mul, buffer32, buffer34)
-        .task("k60Sub", GeneratorPhase::k60Sub, buffer44, buffer43, buffer32)
-        .task("k61Mul", GeneratorPhase::k61Mul, buffer43, buffer44)
-        .task("k62ReduceSum", GeneratorPhase::k62ReduceSum, buffer34, buffer43)
-        .task("k63Mul", GeneratorPhase::k63Mul, buffer45, buffer34)
-        .task("k64Add", GeneratorPhase::k64Add, buffer34, buffer45)
-        .task("k65Rsqrt", GeneratorPhase::k65Rsqrt, buffer46, buffer34)
-        .task("k66Copy", GeneratorPhase::k66Copy, buffer43, buffer46)
-        .task("k67Mul", GeneratorPhase::k67Mul, buffer47, buffer44, buffer43)
-        .task("k68Copy", GeneratorPhase::k68Copy, buffer48, state)
-        .task("k69Add", GeneratorPhase::k69Add, buffer49, buffer47, buffer48, state)
-        .task("k70Add", GeneratorPhase::k70Add, buffer50, buffer32, state)
-        .task("k71Add", GeneratorPhase::k71Add, buffer51, buffer45, state)
-        .task("k72Greater", GeneratorPhase::k72Greater, buffer52, buffer49)
-        .task("k73Select", GeneratorPhase::k73Select, buffer53, buffer52, buffer49)
-        .task("k74Matmul", GeneratorPhase::k74Matmul, buffer45, buffer53, state)
-        .task("k75Mul", GeneratorPhase::k75Mul, buffer32, buffer45, state)
-        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer54, buffer32)
-        .task("k77Mul", GeneratorPhase::k77Mul, buffer55, buffer54)
-        .task("k78Matmul", GeneratorPhase::k78Matmul, buffer53, CONSTANT_0, state)
-        .task("k79Add", GeneratorPhase::k79Add, buffer49, buffer52, buffer53)
-        .task("k80ReduceSum", GeneratorPhase::k80ReduceSum, buffer32, buffer49)
-        .task("k81Mul", GeneratorPhase::k81Mul, buffer53, buffer49, buffer48)
-        .task("k82Mul", GeneratorPhase::k82Mul, buffer48, buffer49, buffer47)
-        .task("k83ReduceSum", GeneratorPhase::k83ReduceSum, buffer45, buffer48)
-        .task("k84Mul", GeneratorPhase::k84Mul, buffer48, buffer53, buffer44)
-        .task("k85ReduceSum", GeneratorPhase::k85ReduceSum, buffer56, buffer48)
-        .task("k86Mul", GeneratorPhase::k86Mul, buffer48, buffer56, buffer46, buffer34, buffer44)
-        .task("k87Add", GeneratorPhase::k87Add, buffer44, buffer53, buffer43, buffer48)
-        .task("k88Neg", GeneratorPhase::k88Neg, buffer48, buffer44)
-        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer34, buffer48)
-        .task("k90Add", GeneratorPhase::k90Add, buffer48, buffer44, buffer34)
-        .task("k91Conv2dBackwardInput", GeneratorPhase::k91Conv2dBackwardInput, buffer42, buffer48, state)
-        .task("k92Add", GeneratorPhase::k92Add, buffer38, buffer41, buffer42)
-        .task("k93ReduceSum", GeneratorPhase::k93ReduceSum, buffer34, buffer38)
-        .task("k94Mul", GeneratorPhase::k94Mul, buffer42, buffer38, buffer37)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer37, buffer38, buffer36)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer46, buffer37)
-        .task("k97Mul", GeneratorPhase::k97Mul, buffer37, buffer42, buffer33)
-        .task("k98ReduceSum", GeneratorPhase::k98ReduceSum, buffer56, buffer37)
-        .task("k99Mul", GeneratorPhase::k99Mul, buffer37, buffer56, buffer35, buffer31, buffer33)
-        .task("k100Add", GeneratorPhase::k100Add, buffer33, buffer42, buffer30, buffer37)
-        .task("k101Neg", GeneratorPhase::k101Neg, buffer37, buffer33)
-        .task("k102ReduceSum", GeneratorPhase::k102ReduceSum, buffer31, buffer37)
-        .task("k103Add", GeneratorPhase::k103Add, buffer37, buffer33, buffer31)
-        .task("k104Conv2dBackwardInputMul", GeneratorPhase::k104Conv2dBackwardInputMul, buffer28, buffer37, buffer29, state)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer54, buffer28)
-        .task("k106Conv2dBackwardInput", GeneratorPhase::k106Conv2dBackwardInput, buffer23, buffer28, state)
-        .task("k107Conv2dBackwardWeight", GeneratorPhase::k107Conv2dBackwardWeight, buffer57, buffer27, buffer28)
-        .task("k108Add", GeneratorPhase::k108Add, buffer27, buffer26, buffer23)
-        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer19, buffer27)
-        .task("k110Mul", GeneratorPhase::k110Mul, buffer23, buffer27, buffer22)
-        .task("k111Mul", GeneratorPhase::k111Mul, buffer22, buffer27, buffer21)
-        .task("k112ReduceSum", GeneratorPhase::k112ReduceSum, buffer6, buffer22)
-        .task("k113Mul", GeneratorPhase::k113Mul, buffer22, buffer23, buffer18)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer58, buffer22)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer22, buffer58, buffer20, buffer8, buffer18)
-        .task("k116Add", GeneratorPhase::k116Add, buffer18, buffer23, buffer17, buffer22)
-        .task("k117Neg", GeneratorPhase::k117Neg, buffer22, buffer18)
-        .task("k118ReduceSum", GeneratorPhase::k118ReduceSum, buffer8, buffer22)
-        .task("k119Add", GeneratorPhase::k119Add, buffer22, buffer18, buffer8)
-        .task("k120ReduceSum", GeneratorPhase::k120ReduceSum, buffer8, buffer22)
-        .task("k121Conv2d", GeneratorPhase::k121Conv2d, buffer12, buffer22, state)
-        .task("k122Conv2dBackwardWeight", GeneratorPhase::k122Conv2dBackwardWeight, buffer59, buffer22, buffer16)
-        .task("k123Add", GeneratorPhase::k123Add, buffer16, buffer15, buffer12)
-        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer20, buffer16)
-        .task("k125Mul", GeneratorPhase::k125Mul, buffer12, buffer16, buffer11)
-        .task("k126Mul", GeneratorPhase::k126Mul, buffer11, buffer16, buffer10)
-        .task("k127ReduceSum", GeneratorPhase::k127ReduceSum, buffer58, buffer11)
-        .task("k128Mul", GeneratorPhase::k128Mul, buffer11, buffer12, buffer7)
-        .task("k129ReduceSum", GeneratorPhase::k129ReduceSum, buffer60, buffer11)
-        .task("k130Mul", GeneratorPhase::k130Mul, buffer11, buffer60, buffer9, buffer5, buffer7)
-        .task("k131Add", GeneratorPhase::k131Add, buffer7, buffer12, buffer4, buffer11)
-        .task("k132Neg", GeneratorPhase::k132Neg, buffer11, buffer7)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer5, buffer11)
-        .task("k134Add", GeneratorPhase::k134Add, buffer11, buffer7, buffer5)
-        .task("k135ReduceSum", GeneratorPhase::k135ReduceSum, buffer5, buffer11)
-        .task("k136Conv2d", GeneratorPhase::k136Conv2d, buffer1, buffer11, state)
-        .task("k137Conv2dBackwardWeight", GeneratorPhase::k137Conv2dBackwardWeight, buffer61, buffer11, buffer3)
-        .task("k138Add", GeneratorPhase::k138Add, buffer3, buffer2, buffer1)
-        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer62, buffer3)
-        .task("k140Matmul", GeneratorPhase::k140Matmul, buffer63, buffer3, buffer0)
-        .task("k141Add", GeneratorPhase::k141Add, buffer64, buffer63, state)
-        .task("k142Sub", GeneratorPhase::k142Sub, buffer65, buffer63, buffer64, state)
-        .task("k143Add", GeneratorPhase::k143Add, buffer66, buffer62, state)
-        .task("k144Sub", GeneratorPhase::k144Sub, buffer67, buffer62, buffer66, state)
-        .task("k145Add", GeneratorPhase::k145Add, buffer68, buffer61, state)
-        .task("k146Sub", GeneratorPhase::k146Sub, buffer69, buffer61, buffer68, state)
-        .task("k147Add", GeneratorPhase::k147Add, buffer70, buffer5, state)
-        .task("k148Sub", GeneratorPhase::k148Sub, buffer71, buffer5, buffer70, state)
-        .task("k149Add", GeneratorPhase::k149Add, buffer72, buffer58, state)
-        .task("k150Sub", GeneratorPhase::k150Sub, buffer73, buffer58, buffer72, state)
-        .task("k151Add", GeneratorPhase::k151Add, buffer74, buffer20, state)
-        .task("k152Sub", GeneratorPhase::k152Sub, buffer75, buffer20, buffer74, state)
-        .task("k153Add", GeneratorPhase::k153Add, buffer76, buffer59, state)
-        .task("k154Sub", GeneratorPhase::k154Sub, buffer77, buffer59, buffer76, state)
-        .task("k155Add", GeneratorPhase::k155Add, buffer78, buffer8, state)
-        .task("k156Sub", GeneratorPhase::k156Sub, buffer79, buffer8, buffer78, state)
-        .task("k157Add", GeneratorPhase::k157Add, buffer80, buffer6, state)
-        .task("k158Sub", GeneratorPhase::k158Sub, buffer81, buffer6, buffer80, state)
-        .task("k159Add", GeneratorPhase::k159Add, buffer82, buffer19, state)
-        .task("k160Sub", GeneratorPhase::k160Sub, buffer83, buffer19, buffer82, state)
-        .task("k161Add", GeneratorPhase::k161Add, buffer84, buffer57, state)
-        .task("k162Sub", GeneratorPhase::k162Sub, buffer85, buffer57, buffer84, state)
-        .task("k163Add", GeneratorPhase::k163Add, buffer86, buffer54, state)
-        .task("k164Sub", GeneratorPhase::k164Sub, buffer87, buffer54, buffer86, state)
-        .task("k165Add", GeneratorPhase::k165Add, buffer88, buffer46, state)
-        .task("k166Sub", GeneratorPhase::k166Sub, buffer89, buffer46, buffer88, state)
-        .task("k167Add", GeneratorPhase::k167Add, buffer90, buffer34, state)
-        .task("k168Sub", GeneratorPhase::k168Sub, buffer91, buffer34, buffer90, state)
-        .task("k169Add", GeneratorPhase::k169Add, buffer92, buffer45, state)
-        .task("k170Sub", GeneratorPhase::k170Sub, buffer93, buffer45, buffer92, state)
-        .task("k171Add", GeneratorPhase::k171Add, buffer94, buffer32, state)
-        .task("k172Sub", GeneratorPhase::k172Sub, buffer95, buffer32, buffer94, state)
-        .task("k173Add", GeneratorPhase::k173Add, buffer96, state)
-        .persistOnDevice(state, buffer5, buffer6, buffer8, buffer13, buffer14, buffer19, buffer20, buffer24, buffer25, buffer32, buffer34, buffer39, buffer40, buffer45, buffer46, buffer50, buffer51, buffer54, buffer55, buffer57, buffer58, buffer59, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer55, buffer54);
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInputAdd", GeneratorPhase::k2Conv2dBackwardInputAdd, buffer2, buffer1, state)
+        .task("k3ReduceSum", GeneratorPhase::k3ReduceSum, buffer3, buffer2)
+        .task("k4Mul", GeneratorPhase::k4Mul, buffer4, buffer3)
+        .task("k5Sub", GeneratorPhase::k5Sub, buffer5, buffer2, buffer4)
+        .task("k6Mul", GeneratorPhase::k6Mul, buffer2, buffer5)
+        .task("k7ReduceSum", GeneratorPhase::k7ReduceSum, buffer3, buffer2)
+        .task("k8Mul", GeneratorPhase::k8Mul, buffer6, buffer3)
+        .task("k9Add", GeneratorPhase::k9Add, buffer3, buffer6)
+        .task("k10Rsqrt", GeneratorPhase::k10Rsqrt, buffer7, buffer3)
+        .task("k11Mul", GeneratorPhase::k11Mul, buffer2, buffer5, buffer7)
+        .task("k12Mul", GeneratorPhase::k12Mul, buffer8, buffer2, state)
+        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer4, state)
+        .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer6, state)
+        .task("k15Select", GeneratorPhase::k15Select, buffer11, buffer8, state)
+        .task("k16Conv2dBackwardInputAdd", GeneratorPhase::k16Conv2dBackwardInputAdd, buffer12, buffer11, state)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer6, buffer12)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer4, buffer6)
+        .task("k19Sub", GeneratorPhase::k19Sub, buffer13, buffer12, buffer4)
+        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer13)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer6, buffer12)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer14, buffer6)
+        .task("k23Add", GeneratorPhase::k23Add, buffer6, buffer14)
+        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer15, buffer6)
+        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer13, buffer15)
+        .task("k26Mul", GeneratorPhase::k26Mul, buffer16, buffer12, state)
+        .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer4, state)
+        .task("k28Add", GeneratorPhase::k28Add, buffer18, buffer14, state)
+        .task("k29Select", GeneratorPhase::k29Select, buffer19, buffer16, state)
+        .task("k30Conv2dTanh", GeneratorPhase::k30Conv2dTanh, buffer20, buffer19, state)
+        .task("k31Conv2dAdd", GeneratorPhase::k31Conv2dAdd, buffer21, buffer20, state)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer22, buffer21)
+        .task("k33Mul", GeneratorPhase::k33Mul, buffer23, buffer22)
+        .task("k34Sub", GeneratorPhase::k34Sub, buffer24, buffer21, buffer23)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer21, buffer24)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer22, buffer21)
+        .task("k37Mul", GeneratorPhase::k37Mul, buffer25, buffer22)
+        .task("k38Add", GeneratorPhase::k38Add, buffer22, buffer25)
+        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer26, buffer22)
+        .task("k40Mul", GeneratorPhase::k40Mul, buffer21, buffer24, buffer26)
+        .task("k41Mul", GeneratorPhase::k41Mul, buffer27, buffer21, state)
+        .task("k42Add", GeneratorPhase::k42Add, buffer28, buffer23, state)
+        .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer25, state)
+        .task("k44Select", GeneratorPhase::k44Select, buffer30, buffer27, state)
+        .task("k45Conv2dAdd", GeneratorPhase::k45Conv2dAdd, buffer31, buffer30, state)
+        .task("k46ReduceSum", GeneratorPhase::k46ReduceSum, buffer25, buffer31)
+        .task("k47Mul", GeneratorPhase::k47Mul, buffer23, buffer25)
+        .task("k48Sub", GeneratorPhase::k48Sub, buffer32, buffer31, buffer23)
+        .task("k49Mul", GeneratorPhase::k49Mul, buffer31, buffer32)
+        .task("k50ReduceSum", GeneratorPhase::k50ReduceSum, buffer25, buffer31)
+        .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer25)
+        .task("k52Add", GeneratorPhase::k52Add, buffer25, buffer33)
+        .task("k53Rsqrt", GeneratorPhase::k53Rsqrt, buffer34, buffer25)
+        .task("k54Mul", GeneratorPhase::k54Mul, buffer31, buffer32, buffer34)
+        .task("k55Mul", GeneratorPhase::k55Mul, buffer35, buffer31, state)
+        .task("k56Add", GeneratorPhase::k56Add, buffer36, buffer23, state)
+        .task("k57Add", GeneratorPhase::k57Add, buffer37, buffer33, state)
+        .task("k58Select", GeneratorPhase::k58Select, buffer38, buffer35, state)
+        .task("k59MatmulMul", GeneratorPhase::k59MatmulMul, buffer33, buffer38, state)
+        .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer39, buffer33)
+        .task("k61Mul", GeneratorPhase::k61Mul, buffer40, buffer39)
+        .task("k62Matmul", GeneratorPhase::k62Matmul, buffer35, CONSTANT_0, state)
+        .task("k63Add", GeneratorPhase::k63Add, buffer41, buffer38, buffer35)
+        .task("k64ReduceSum", GeneratorPhase::k64ReduceSum, buffer33, buffer41)
+        .task("k65Mul", GeneratorPhase::k65Mul, buffer35, buffer41, state)
+        .task("k66Mul", GeneratorPhase::k66Mul, buffer38, buffer41, buffer31)
+        .task("k67ReduceSum", GeneratorPhase::k67ReduceSum, buffer23, buffer38)
+        .task("k68Mul", GeneratorPhase::k68Mul, buffer38, buffer35, buffer32)
+        .task("k69ReduceSum", GeneratorPhase::k69ReduceSum, buffer42, buffer38)
+        .task("k70Add", GeneratorPhase::k70Add, buffer38, buffer35, buffer34, buffer42, buffer25, buffer32)
+        .task("k71Neg", GeneratorPhase::k71Neg, buffer32, buffer38)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer25, buffer32)
+        .task("k73Add", GeneratorPhase::k73Add, buffer32, buffer38, buffer25)
+        .task("k74Conv2dBackwardInput", GeneratorPhase::k74Conv2dBackwardInput, buffer27, buffer32, state)
+        .task("k75Add", GeneratorPhase::k75Add, buffer43, buffer30, buffer27)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer25, buffer43)
+        .task("k77Mul", GeneratorPhase::k77Mul, buffer27, buffer43, state)
+        .task("k78Mul", GeneratorPhase::k78Mul, buffer30, buffer43, buffer21)
+        .task("k79ReduceSum", GeneratorPhase::k79ReduceSum, buffer42, buffer30)
+        .task("k80Mul", GeneratorPhase::k80Mul, buffer30, buffer27, buffer24)
+        .task("k81ReduceSum", GeneratorPhase::k81ReduceSum, buffer34, buffer30)
+        .task("k82Add", GeneratorPhase::k82Add, buffer30, buffer27, buffer26, buffer34, buffer22, buffer24)
+        .task("k83Neg", GeneratorPhase::k83Neg, buffer24, buffer30)
+        .task("k84ReduceSum", GeneratorPhase::k84ReduceSum, buffer22, buffer24)
+        .task("k85Add", GeneratorPhase::k85Add, buffer24, buffer30, buffer22)
+        .task("k86Conv2dBackwardInputMul", GeneratorPhase::k86Conv2dBackwardInputMul, buffer44, buffer24, buffer20, state)
+        .task("k87ReduceSum", GeneratorPhase::k87ReduceSum, buffer39, buffer44)
+        .task("k88Conv2dBackwardInput", GeneratorPhase::k88Conv2dBackwardInput, buffer16, buffer44, state)
+        .task("k89Conv2dBackwardWeight", GeneratorPhase::k89Conv2dBackwardWeight, buffer45, buffer19, buffer44)
+        .task("k90Add", GeneratorPhase::k90Add, buffer46, buffer19, buffer16)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer14, buffer46)
+        .task("k92Mul", GeneratorPhase::k92Mul, buffer16, buffer46, state)
+        .task("k93Mul", GeneratorPhase::k93Mul, buffer19, buffer46, buffer12)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer4, buffer19)
+        .task("k95Mul", GeneratorPhase::k95Mul, buffer19, buffer16, buffer13)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer47, buffer19)
+        .task("k97Add", GeneratorPhase::k97Add, buffer19, buffer16, buffer15, buffer47, buffer6, buffer13)
+        .task("k98Neg", GeneratorPhase::k98Neg, buffer13, buffer19)
+        .task("k99ReduceSum", GeneratorPhase::k99ReduceSum, buffer6, buffer13)
+        .task("k100Add", GeneratorPhase::k100Add, buffer13, buffer19, buffer6)
+        .task("k101ReduceSum", GeneratorPhase::k101ReduceSum, buffer6, buffer13)
+        .task("k102Conv2d", GeneratorPhase::k102Conv2d, buffer8, buffer13, state)
+        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeight, buffer48, buffer13, buffer11)
+        .task("k104Add", GeneratorPhase::k104Add, buffer49, buffer11, buffer8)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer47, buffer49)
+        .task("k106Mul", GeneratorPhase::k106Mul, buffer8, buffer49, state)
+        .task("k107Mul", GeneratorPhase::k107Mul, buffer11, buffer49, buffer2)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer15, buffer11)
+        .task("k109Mul", GeneratorPhase::k109Mul, buffer11, buffer8, buffer5)
+        .task("k110ReduceSum", GeneratorPhase::k110ReduceSum, buffer50, buffer11)
+        .task("k111Add", GeneratorPhase::k111Add, buffer11, buffer8, buffer7, buffer50, buffer3, buffer5)
+        .task("k112Neg", GeneratorPhase::k112Neg, buffer5, buffer11)
+        .task("k113ReduceSum", GeneratorPhase::k113ReduceSum, buffer3, buffer5)
+        .task("k114Add", GeneratorPhase::k114Add, buffer5, buffer11, buffer3)
+        .task("k115ReduceSum", GeneratorPhase::k115ReduceSum, buffer3, buffer5)
+        .task("k116Conv2d", GeneratorPhase::k116Conv2d, buffer51, buffer5, state)
+        .task("k117Conv2dBackwardWeight", GeneratorPhase::k117Conv2dBackwardWeight, buffer52, buffer5, buffer1)
+        .task("k118Add", GeneratorPhase::k118Add, buffer53, buffer1, buffer51)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer54, buffer53)
+        .task("k120Matmul", GeneratorPhase::k120Matmul, buffer55, buffer53, buffer0)
+        .task("k121Add", GeneratorPhase::k121Add, buffer56, buffer55, state)
+        .task("k122Sub", GeneratorPhase::k122Sub, buffer57, buffer55, buffer56, state)
+        .task("k123Add", GeneratorPhase::k123Add, buffer58, buffer54, state)
+        .task("k124Sub", GeneratorPhase::k124Sub, buffer59, buffer54, buffer58, state)
+        .task("k125Add", GeneratorPhase::k125Add, buffer60, buffer52, state)
+        .task("k126Sub", GeneratorPhase::k126Sub, buffer61, buffer52, buffer60, state)
+        .task("k127Add", GeneratorPhase::k127Add, buffer62, buffer3, state)
+        .task("k128Sub", GeneratorPhase::k128Sub, buffer63, buffer3, buffer62, state)
+        .task("k129Add", GeneratorPhase::k129Add, buffer64, buffer15, state)
+        .task("k130Sub", GeneratorPhase::k130Sub, buffer65, buffer15, buffer64, state)
+        .task("k131Add", GeneratorPhase::k131Add, buffer66, buffer47, state)
+        .task("k132Sub", GeneratorPhase::k132Sub, buffer67, buffer47, buffer66, state)
+        .task("k133Add", GeneratorPhase::k133Add, buffer68, buffer48, state)
+        .task("k134Sub", GeneratorPhase::k134Sub, buffer69, buffer48, buffer68, state)
+        .task("k135Add", GeneratorPhase::k135Add, buffer70, buffer6, state)
+        .task("k136Sub", GeneratorPhase::k136Sub, buffer71, buffer6, buffer70, state)
+        .task("k137Add", GeneratorPhase::k137Add, buffer72, buffer4, state)
+        .task("k138Sub", GeneratorPhase::k138Sub, buffer73, buffer4, buffer72, state)
+        .task("k139Add", GeneratorPhase::k139Add, buffer74, buffer14, state)
+        .task("k140Sub", GeneratorPhase::k140Sub, buffer75, buffer14, buffer74, state)
+        .task("k141Add", GeneratorPhase::k141Add, buffer76, buffer45, state)
+        .task("k142Sub", GeneratorPhase::k142Sub, buffer77, buffer45, buffer76, state)
+        .task("k143Add", GeneratorPhase::k143Add, buffer78, buffer39, state)
+        .task("k144Sub", GeneratorPhase::k144Sub, buffer79, buffer39, buffer78, state)
+        .task("k145Add", GeneratorPhase::k145Add, buffer80, buffer42, state)
+        .task("k146Sub", GeneratorPhase::k146Sub, buffer81, buffer42, buffer80, state)
+        .task("k147Add", GeneratorPhase::k147Add, buffer82, buffer25, state)
+        .task("k148Sub", GeneratorPhase::k148Sub, buffer83, buffer25, buffer82, state)
+        .task("k149Add", GeneratorPhase::k149Add, buffer84, buffer23, state)
+        .task("k150Sub", GeneratorPhase::k150Sub, buffer85, buffer23, buffer84, state)
+        .task("k151Add", GeneratorPhase::k151Add, buffer86, buffer33, state)
+        .task("k152Sub", GeneratorPhase::k152Sub, buffer87, buffer33, buffer86, state)
+        .task("k153Add", GeneratorPhase::k153Add, buffer88, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer6, buffer9, buffer10, buffer14, buffer15, buffer17, buffer18, buffer23, buffer25, buffer28, buffer29, buffer33, buffer36, buffer37, buffer39, buffer40, buffer42, buffer45, buffer47, buffer48, buffer52, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer40, buffer39);
   }
 
   /**
@@ -2654,179 +2440,159 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Greater(buffer2, buffer1);
-    k3Select(buffer3, buffer2, buffer1);
-    k4Conv2dBackwardInputAdd(buffer4, buffer3, state);
-    k5ReduceSum(buffer5, buffer4);
-    k6Mul(buffer6, buffer5);
-    k7Sub(buffer7, buffer4, buffer6);
-    k8Mul(buffer4, buffer7);
-    k9ReduceSum(buffer5, buffer4);
-    k10Mul(buffer8, buffer5);
-    k11Add(buffer5, buffer8);
-    k12Rsqrt(buffer9, buffer5);
-    k13Copy(buffer4, buffer9);
-    k14Mul(buffer10, buffer7, buffer4);
-    k15Copy(buffer11, state);
-    k16Add(buffer12, buffer10, buffer11, state);
-    k17Add(buffer13, buffer6, state);
-    k18Add(buffer14, buffer8, state);
-    k19Greater(buffer15, buffer12);
-    k20Select(buffer16, buffer15, buffer12);
-    k21Conv2dBackwardInputAdd(buffer17, buffer16, state);
-    k22ReduceSum(buffer8, buffer17);
-    k23Mul(buffer6, buffer8);
-    k24Sub(buffer18, buffer17, buffer6);
-    k25Mul(buffer17, buffer18);
-    k26ReduceSum(buffer8, buffer17);
-    k27Mul(buffer19, buffer8);
-    k28Add(buffer8, buffer19);
-    k29Rsqrt(buffer20, buffer8);
-    k30Copy(buffer17, buffer20);
-    k31Mul(buffer21, buffer18, buffer17);
-    k32Copy(buffer22, state);
-    k33Add(buffer23, buffer21, buffer22, state);
-    k34Add(buffer24, buffer6, state);
-    k35Add(buffer25, buffer19, state);
-    k36Greater(buffer26, buffer23);
-    k37Select(buffer27, buffer26, buffer23);
-    k38Conv2d(buffer28, buffer27, state);
-    k39Tanh(buffer29, buffer28, state);
-    k40Conv2dAdd(buffer30, buffer29, state);
-    k41ReduceSum(buffer31, buffer30);
-    k42Mul(buffer32, buffer31);
-    k43Sub(buffer33, buffer30, buffer32);
-    k44Mul(buffer30, buffer33);
-    k45ReduceSum(buffer31, buffer30);
-    k46Mul(buffer34, buffer31);
-    k47Add(buffer31, buffer34);
-    k48Rsqrt(buffer35, buffer31);
-    k49Copy(buffer30, buffer35);
-    k50Mul(buffer36, buffer33, buffer30);
-    k51Copy(buffer37, state);
-    k52Add(buffer38, buffer36, buffer37, state);
-    k53Add(buffer39, buffer32, state);
-    k54Add(buffer40, buffer34, state);
-    k55Greater(buffer41, buffer38);
-    k56Select(buffer42, buffer41, buffer38);
-    k57Conv2dAdd(buffer43, buffer42, state);
-    k58ReduceSum(buffer34, buffer43);
-    k59Mul(buffer32, buffer34);
-    k60Sub(buffer44, buffer43, buffer32);
-    k61Mul(buffer43, buffer44);
-    k62ReduceSum(buffer34, buffer43);
-    k63Mul(buffer45, buffer34);
-    k64Add(buffer34, buffer45);
-    k65Rsqrt(buffer46, buffer34);
-    k66Copy(buffer43, buffer46);
-    k67Mul(buffer47, buffer44, buffer43);
-    k68Copy(buffer48, state);
-    k69Add(buffer49, buffer47, buffer48, state);
-    k70Add(buffer50, buffer32, state);
-    k71Add(buffer51, buffer45, state);
-    k72Greater(buffer52, buffer49);
-    k73Select(buffer53, buffer52, buffer49);
-    k74Matmul(buffer45, buffer53, state);
-    k75Mul(buffer32, buffer45, state);
-    k76ReduceSum(buffer54, buffer32);
-    k77Mul(buffer55, buffer54);
-    k78Matmul(buffer53, CONSTANT_0, state);
-    k79Add(buffer49, buffer52, buffer53);
-    k80ReduceSum(buffer32, buffer49);
-    k81Mul(buffer53, buffer49, buffer48);
-    k82Mul(buffer48, buffer49, buffer47);
-    k83ReduceSum(buffer45, buffer48);
-    k84Mul(buffer48, buffer53, buffer44);
-    k85ReduceSum(buffer56, buffer48);
-    k86Mul(buffer48, buffer56, buffer46, buffer34, buffer44);
-    k87Add(buffer44, buffer53, buffer43, buffer48);
-    k88Neg(buffer48, buffer44);
-    k89ReduceSum(buffer34, buffer48);
-    k90Add(buffer48, buffer44, buffer34);
-    k91Conv2dBackwardInput(buffer42, buffer48, state);
-    k92Add(buffer38, buffer41, buffer42);
-    k93ReduceSum(buffer34, buffer38);
-    k94Mul(buffer42, buffer38, buffer37);
-    k95Mul(buffer37, buffer38, buffer36);
-    k96ReduceSum(buffer46, buffer37);
-    k97Mul(buffer37, buffer42, buffer33);
-    k98ReduceSum(buffer56, buffer37);
-    k99Mul(buffer37, buffer56, buffer35, buffer31, buffer33);
-    k100Add(buffer33, buffer42, buffer30, buffer37);
-    k101Neg(buffer37, buffer33);
-    k102ReduceSum(buffer31, buffer37);
-    k103Add(buffer37, buffer33, buffer31);
-    k104Conv2dBackwardInputMul(buffer28, buffer37, buffer29, state);
-    k105ReduceSum(buffer54, buffer28);
-    k106Conv2dBackwardInput(buffer23, buffer28, state);
-    k107Conv2dBackwardWeight(buffer57, buffer27, buffer28);
-    k108Add(buffer27, buffer26, buffer23);
-    k109ReduceSum(buffer19, buffer27);
-    k110Mul(buffer23, buffer27, buffer22);
-    k111Mul(buffer22, buffer27, buffer21);
-    k112ReduceSum(buffer6, buffer22);
-    k113Mul(buffer22, buffer23, buffer18);
-    k114ReduceSum(buffer58, buffer22);
-    k115Mul(buffer22, buffer58, buffer20, buffer8, buffer18);
-    k116Add(buffer18, buffer23, buffer17, buffer22);
-    k117Neg(buffer22, buffer18);
-    k118ReduceSum(buffer8, buffer22);
-    k119Add(buffer22, buffer18, buffer8);
-    k120ReduceSum(buffer8, buffer22);
-    k121Conv2d(buffer12, buffer22, state);
-    k122Conv2dBackwardWeight(buffer59, buffer22, buffer16);
-    k123Add(buffer16, buffer15, buffer12);
-    k124ReduceSum(buffer20, buffer16);
-    k125Mul(buffer12, buffer16, buffer11);
-    k126Mul(buffer11, buffer16, buffer10);
-    k127ReduceSum(buffer58, buffer11);
-    k128Mul(buffer11, buffer12, buffer7);
-    k129ReduceSum(buffer60, buffer11);
-    k130Mul(buffer11, buffer60, buffer9, buffer5, buffer7);
-    k131Add(buffer7, buffer12, buffer4, buffer11);
-    k132Neg(buffer11, buffer7);
-    k133ReduceSum(buffer5, buffer11);
-    k134Add(buffer11, buffer7, buffer5);
-    k135ReduceSum(buffer5, buffer11);
-    k136Conv2d(buffer1, buffer11, state);
-    k137Conv2dBackwardWeight(buffer61, buffer11, buffer3);
-    k138Add(buffer3, buffer2, buffer1);
-    k139ReduceSum(buffer62, buffer3);
-    k140Matmul(buffer63, buffer3, buffer0);
-    k141Add(buffer64, buffer63, state);
-    k142Sub(buffer65, buffer63, buffer64, state);
-    k143Add(buffer66, buffer62, state);
-    k144Sub(buffer67, buffer62, buffer66, state);
-    k145Add(buffer68, buffer61, state);
-    k146Sub(buffer69, buffer61, buffer68, state);
-    k147Add(buffer70, buffer5, state);
-    k148Sub(buffer71, buffer5, buffer70, state);
-    k149Add(buffer72, buffer58, state);
-    k150Sub(buffer73, buffer58, buffer72, state);
-    k151Add(buffer74, buffer20, state);
-    k152Sub(buffer75, buffer20, buffer74, state);
-    k153Add(buffer76, buffer59, state);
-    k154Sub(buffer77, buffer59, buffer76, state);
-    k155Add(buffer78, buffer8, state);
-    k156Sub(buffer79, buffer8, buffer78, state);
-    k157Add(buffer80, buffer6, state);
-    k158Sub(buffer81, buffer6, buffer80, state);
-    k159Add(buffer82, buffer19, state);
-    k160Sub(buffer83, buffer19, buffer82, state);
-    k161Add(buffer84, buffer57, state);
-    k162Sub(buffer85, buffer57, buffer84, state);
-    k163Add(buffer86, buffer54, state);
-    k164Sub(buffer87, buffer54, buffer86, state);
-    k165Add(buffer88, buffer46, state);
-    k166Sub(buffer89, buffer46, buffer88, state);
-    k167Add(buffer90, buffer34, state);
-    k168Sub(buffer91, buffer34, buffer90, state);
-    k169Add(buffer92, buffer45, state);
-    k170Sub(buffer93, buffer45, buffer92, state);
-    k171Add(buffer94, buffer32, state);
-    k172Sub(buffer95, buffer32, buffer94, state);
-    k173Add(buffer96, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2Conv2dBackwardInputAdd(buffer2, buffer1, state);
+    k3ReduceSum(buffer3, buffer2);
+    k4Mul(buffer4, buffer3);
+    k5Sub(buffer5, buffer2, buffer4);
+    k6Mul(buffer2, buffer5);
+    k7ReduceSum(buffer3, buffer2);
+    k8Mul(buffer6, buffer3);
+    k9Add(buffer3, buffer6);
+    k10Rsqrt(buffer7, buffer3);
+    k11Mul(buffer2, buffer5, buffer7);
+    k12Mul(buffer8, buffer2, state);
+    k13Add(buffer9, buffer4, state);
+    k14Add(buffer10, buffer6, state);
+    k15Select(buffer11, buffer8, state);
+    k16Conv2dBackwardInputAdd(buffer12, buffer11, state);
+    k17ReduceSum(buffer6, buffer12);
+    k18Mul(buffer4, buffer6);
+    k19Sub(buffer13, buffer12, buffer4);
+    k20Mul(buffer12, buffer13);
+    k21ReduceSum(buffer6, buffer12);
+    k22Mul(buffer14, buffer6);
+    k23Add(buffer6, buffer14);
+    k24Rsqrt(buffer15, buffer6);
+    k25Mul(buffer12, buffer13, buffer15);
+    k26Mul(buffer16, buffer12, state);
+    k27Add(buffer17, buffer4, state);
+    k28Add(buffer18, buffer14, state);
+    k29Select(buffer19, buffer16, state);
+    k30Conv2dTanh(buffer20, buffer19, state);
+    k31Conv2dAdd(buffer21, buffer20, state);
+    k32ReduceSum(buffer22, buffer21);
+    k33Mul(buffer23, buffer22);
+    k34Sub(buffer24, buffer21, buffer23);
+    k35Mul(buffer21, buffer24);
+    k36ReduceSum(buffer22, buffer21);
+    k37Mul(buffer25, buffer22);
+    k38Add(buffer22, buffer25);
+    k39Rsqrt(buffer26, buffer22);
+    k40Mul(buffer21, buffer24, buffer26);
+    k41Mul(buffer27, buffer21, state);
+    k42Add(buffer28, buffer23, state);
+    k43Add(buffer29, buffer25, state);
+    k44Select(buffer30, buffer27, state);
+    k45Conv2dAdd(buffer31, buffer30, state);
+    k46ReduceSum(buffer25, buffer31);
+    k47Mul(buffer23, buffer25);
+    k48Sub(buffer32, buffer31, buffer23);
+    k49Mul(buffer31, buffer32);
+    k50ReduceSum(buffer25, buffer31);
+    k51Mul(buffer33, buffer25);
+    k52Add(buffer25, buffer33);
+    k53Rsqrt(buffer34, buffer25);
+    k54Mul(buffer31, buffer32, buffer34);
+    k55Mul(buffer35, buffer31, state);
+    k56Add(buffer36, buffer23, state);
+    k57Add(buffer37, buffer33, state);
+    k58Select(buffer38, buffer35, state);
+    k59MatmulMul(buffer33, buffer38, state);
+    k60ReduceSum(buffer39, buffer33);
+    k61Mul(buffer40, buffer39);
+    k62Matmul(buffer35, CONSTANT_0, state);
+    k63Add(buffer41, buffer38, buffer35);
+    k64ReduceSum(buffer33, buffer41);
+    k65Mul(buffer35, buffer41, state);
+    k66Mul(buffer38, buffer41, buffer31);
+    k67ReduceSum(buffer23, buffer38);
+    k68Mul(buffer38, buffer35, buffer32);
+    k69ReduceSum(buffer42, buffer38);
+    k70Add(buffer38, buffer35, buffer34, buffer42, buffer25, buffer32);
+    k71Neg(buffer32, buffer38);
+    k72ReduceSum(buffer25, buffer32);
+    k73Add(buffer32, buffer38, buffer25);
+    k74Conv2dBackwardInput(buffer27, buffer32, state);
+    k75Add(buffer43, buffer30, buffer27);
+    k76ReduceSum(buffer25, buffer43);
+    k77Mul(buffer27, buffer43, state);
+    k78Mul(buffer30, buffer43, buffer21);
+    k79ReduceSum(buffer42, buffer30);
+    k80Mul(buffer30, buffer27, buffer24);
+    k81ReduceSum(buffer34, buffer30);
+    k82Add(buffer30, buffer27, buffer26, buffer34, buffer22, buffer24);
+    k83Neg(buffer24, buffer30);
+    k84ReduceSum(buffer22, buffer24);
+    k85Add(buffer24, buffer30, buffer22);
+    k86Conv2dBackwardInputMul(buffer44, buffer24, buffer20, state);
+    k87ReduceSum(buffer39, buffer44);
+    k88Conv2dBackwardInput(buffer16, buffer44, state);
+    k89Conv2dBackwardWeight(buffer45, buffer19, buffer44);
+    k90Add(buffer46, buffer19, buffer16);
+    k91ReduceSum(buffer14, buffer46);
+    k92Mul(buffer16, buffer46, state);
+    k93Mul(buffer19, buffer46, buffer12);
+    k94ReduceSum(buffer4, buffer19);
+    k95Mul(buffer19, buffer16, buffer13);
+    k96ReduceSum(buffer47, buffer19);
+    k97Add(buffer19, buffer16, buffer15, buffer47, buffer6, buffer13);
+    k98Neg(buffer13, buffer19);
+    k99ReduceSum(buffer6, buffer13);
+    k100Add(buffer13, buffer19, buffer6);
+    k101ReduceSum(buffer6, buffer13);
+    k102Conv2d(buffer8, buffer13, state);
+    k103Conv2dBackwardWeight(buffer48, buffer13, buffer11);
+    k104Add(buffer49, buffer11, buffer8);
+    k105ReduceSum(buffer47, buffer49);
+    k106Mul(buffer8, buffer49, state);
+    k107Mul(buffer11, buffer49, buffer2);
+    k108ReduceSum(buffer15, buffer11);
+    k109Mul(buffer11, buffer8, buffer5);
+    k110ReduceSum(buffer50, buffer11);
+    k111Add(buffer11, buffer8, buffer7, buffer50, buffer3, buffer5);
+    k112Neg(buffer5, buffer11);
+    k113ReduceSum(buffer3, buffer5);
+    k114Add(buffer5, buffer11, buffer3);
+    k115ReduceSum(buffer3, buffer5);
+    k116Conv2d(buffer51, buffer5, state);
+    k117Conv2dBackwardWeight(buffer52, buffer5, buffer1);
+    k118Add(buffer53, buffer1, buffer51);
+    k119ReduceSum(buffer54, buffer53);
+    k120Matmul(buffer55, buffer53, buffer0);
+    k121Add(buffer56, buffer55, state);
+    k122Sub(buffer57, buffer55, buffer56, state);
+    k123Add(buffer58, buffer54, state);
+    k124Sub(buffer59, buffer54, buffer58, state);
+    k125Add(buffer60, buffer52, state);
+    k126Sub(buffer61, buffer52, buffer60, state);
+    k127Add(buffer62, buffer3, state);
+    k128Sub(buffer63, buffer3, buffer62, state);
+    k129Add(buffer64, buffer15, state);
+    k130Sub(buffer65, buffer15, buffer64, state);
+    k131Add(buffer66, buffer47, state);
+    k132Sub(buffer67, buffer47, buffer66, state);
+    k133Add(buffer68, buffer48, state);
+    k134Sub(buffer69, buffer48, buffer68, state);
+    k135Add(buffer70, buffer6, state);
+    k136Sub(buffer71, buffer6, buffer70, state);
+    k137Add(buffer72, buffer4, state);
+    k138Sub(buffer73, buffer4, buffer72, state);
+    k139Add(buffer74, buffer14, state);
+    k140Sub(buffer75, buffer14, buffer74, state);
+    k141Add(buffer76, buffer45, state);
+    k142Sub(buffer77, buffer45, buffer76, state);
+    k143Add(buffer78, buffer39, state);
+    k144Sub(buffer79, buffer39, buffer78, state);
+    k145Add(buffer80, buffer42, state);
+    k146Sub(buffer81, buffer42, buffer80, state);
+    k147Add(buffer82, buffer25, state);
+    k148Sub(buffer83, buffer25, buffer82, state);
+    k149Add(buffer84, buffer23, state);
+    k150Sub(buffer85, buffer23, buffer84, state);
+    k151Add(buffer86, buffer33, state);
+    k152Sub(buffer87, buffer33, buffer86, state);
+    k153Add(buffer88, state);
   }
 
   /**
@@ -3016,17 +2782,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer13, buffer14, buffer24, buffer25, buffer39, buffer40, buffer50, buffer51)
-        .task("commit0", GeneratorPhase::commit0, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82)
-        .task("commit1", GeneratorPhase::commit1, state, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer13, buffer14, buffer24, buffer25, buffer39)
-        .task("commit2", GeneratorPhase::commit2, state, buffer40, buffer50, buffer51)
+        .consumeFromDevice(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28, buffer29, buffer36, buffer37)
+        .task("commit0", GeneratorPhase::commit0, state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74)
+        .task("commit1", GeneratorPhase::commit1, state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28)
+        .task("commit2", GeneratorPhase::commit2, state, buffer29, buffer36, buffer37)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82);
-    commit1(state, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer13, buffer14, buffer24, buffer25, buffer39);
-    commit2(state, buffer40, buffer50, buffer51);
+    commit0(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74);
+    commit1(state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28);
+    commit2(state, buffer29, buffer36, buffer37);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -3046,9 +2812,9 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 256), 8, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer55, writes[0]);
+    DeviceState.toHost(buffer40, writes[0]);
     // grad.G.9.bias
-    DeviceState.toHost(buffer54, writes[12]);
+    DeviceState.toHost(buffer39, writes[12]);
   }
 
   @Override
@@ -3059,23 +2825,23 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer55, into);
-      case 1 -> DeviceState.get().fetch(buffer63, into);
-      case 2 -> DeviceState.get().fetch(buffer62, into);
-      case 3 -> DeviceState.get().fetch(buffer61, into);
-      case 4 -> DeviceState.get().fetch(buffer5, into);
-      case 5 -> DeviceState.get().fetch(buffer58, into);
-      case 6 -> DeviceState.get().fetch(buffer20, into);
-      case 7 -> DeviceState.get().fetch(buffer59, into);
-      case 8 -> DeviceState.get().fetch(buffer8, into);
-      case 9 -> DeviceState.get().fetch(buffer6, into);
-      case 10 -> DeviceState.get().fetch(buffer19, into);
-      case 11 -> DeviceState.get().fetch(buffer57, into);
-      case 12 -> DeviceState.get().fetch(buffer54, into);
-      case 13 -> DeviceState.get().fetch(buffer46, into);
-      case 14 -> DeviceState.get().fetch(buffer34, into);
-      case 15 -> DeviceState.get().fetch(buffer45, into);
-      case 16 -> DeviceState.get().fetch(buffer32, into);
+      case 0 -> DeviceState.get().fetch(buffer40, into);
+      case 1 -> DeviceState.get().fetch(buffer55, into);
+      case 2 -> DeviceState.get().fetch(buffer54, into);
+      case 3 -> DeviceState.get().fetch(buffer52, into);
+      case 4 -> DeviceState.get().fetch(buffer3, into);
+      case 5 -> DeviceState.get().fetch(buffer15, into);
+      case 6 -> DeviceState.get().fetch(buffer47, into);
+      case 7 -> DeviceState.get().fetch(buffer48, into);
+      case 8 -> DeviceState.get().fetch(buffer6, into);
+      case 9 -> DeviceState.get().fetch(buffer4, into);
+      case 10 -> DeviceState.get().fetch(buffer14, into);
+      case 11 -> DeviceState.get().fetch(buffer45, into);
+      case 12 -> DeviceState.get().fetch(buffer39, into);
+      case 13 -> DeviceState.get().fetch(buffer42, into);
+      case 14 -> DeviceState.get().fetch(buffer25, into);
+      case 15 -> DeviceState.get().fetch(buffer23, into);
+      case 16 -> DeviceState.get().fetch(buffer33, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

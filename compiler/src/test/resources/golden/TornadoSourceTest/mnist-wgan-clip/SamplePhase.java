@@ -31,21 +31,17 @@ public final class SamplePhase implements ResidentPhase {
 
   private static final FloatArray buffer0 = new FloatArray(401408);
 
-  private static final FloatArray buffer1 = new FloatArray(401408);
+  private static final FloatArray buffer1 = new FloatArray(1605632);
 
-  private static final FloatArray buffer2 = new FloatArray(1605632);
+  private static final FloatArray buffer2 = new FloatArray(128);
 
-  private static final FloatArray buffer3 = new FloatArray(128);
+  private static final FloatArray buffer3 = new FloatArray(1605632);
 
-  private static final FloatArray buffer4 = new FloatArray(1605632);
+  private static final FloatArray buffer4 = new FloatArray(6422528);
 
   private static final FloatArray buffer5 = new FloatArray(6422528);
 
-  private static final FloatArray buffer6 = new FloatArray(6422528);
-
-  private static final FloatArray buffer7 = new FloatArray(50176);
-
-  private static final FloatArray buffer8 = new FloatArray(50176);
+  private static final FloatArray buffer6 = new FloatArray(50176);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -90,9 +86,9 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:14:3: %6 : f32[64,6272] = matmul_add
+   * ../models/mnist-wgan-clip.wgan:14:36: %11 : f32[64,6272] = matmul_select
    */
-  public static void k0MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int r = o / 6272;
       int c = o % 6272;
@@ -101,23 +97,14 @@ public final class SamplePhase implements ResidentPhase {
         acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(313600 + (o % 6272))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:14:36: %11 : f32[64,6272] = select
-   */
-  public static void k1Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:3: %14 : f32[64,128,14,14] = conv2d_backward_input
    */
-  public static void k2Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -145,34 +132,34 @@ public final class SamplePhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %26 : f32[128] = mul
    */
-  public static void k3Mul(FloatArray out, FloatArray state) {
+  public static void k2Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(582144 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(582528 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %35 : f32[64,128,14,14] = add
+   * ../models/mnist-wgan-clip.wgan:15:75: %32 : f32[64,128,14,14] = mul
    */
-  public static void k4Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k3Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))) + state.get(582272 + ((i / 196) % 128))));
+      out.set(i, (((in0.get(i) + state.get(582016 + ((i / 196) % 128))) - state.get(582400 + ((i / 196) % 128))) * in1.get(((i / 196) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:86: %40 : f32[64,128,14,14] = select
    */
-  public static void k5Select(FloatArray out, FloatArray in0) {
+  public static void k4Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %42 : f32[64,128,28,28] = conv2d_backward_input
    */
-  public static void k6Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k5Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -200,34 +187,34 @@ public final class SamplePhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %54 : f32[128] = mul
    */
-  public static void k7Mul(FloatArray out, FloatArray state) {
+  public static void k6Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(844928 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(845312 + i) + 0.001f))))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %63 : f32[64,128,28,28] = add
+   * ../models/mnist-wgan-clip.wgan:16:75: %60 : f32[64,128,28,28] = mul
    */
-  public static void k8Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k7Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))) + state.get(845056 + ((i / 784) % 128))));
+      out.set(i, (((in0.get(i) + state.get(844800 + ((i / 784) % 128))) - state.get(845184 + ((i / 784) % 128))) * in1.get(((i / 784) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:86: %68 : f32[64,128,28,28] = select
    */
-  public static void k9Select(FloatArray out, FloatArray in0) {
+  public static void k8Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:3: %70 : f32[64,1,28,28] = conv2d
+   * ../models/mnist-wgan-clip.wgan:17:54: %75 : f32[64,1,28,28] = conv2d_tanh
    */
-  public static void k10Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -247,58 +234,46 @@ public final class SamplePhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:17:54: %75 : f32[64,1,28,28] = tanh
-   */
-  public static void k11Tanh(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 50176; i++) {
-      out.set(i, ((float) TornadoMath.tanh((in0.get(i) + state.get(851712 + 0)))));
-    }
-  }
-
-  /**
-   * Part 1 of 1: kernels k0MatmulAdd to k11Tanh; the returned writes come back.
+   * Part 1 of 1: kernels k0MatmulSelect to k9Conv2dTanh; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("sample0")
         .consumeFromDevice(state)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
-        .task("k0MatmulAdd", SamplePhase::k0MatmulAdd, buffer0, read0, state)
-        .task("k1Select", SamplePhase::k1Select, buffer1, buffer0)
-        .task("k2Conv2dBackwardInput", SamplePhase::k2Conv2dBackwardInput, buffer2, buffer1, state)
-        .task("k3Mul", SamplePhase::k3Mul, buffer3, state)
-        .task("k4Add", SamplePhase::k4Add, buffer4, buffer2, buffer3, state)
-        .task("k5Select", SamplePhase::k5Select, buffer2, buffer4)
-        .task("k6Conv2dBackwardInput", SamplePhase::k6Conv2dBackwardInput, buffer5, buffer2, state)
-        .task("k7Mul", SamplePhase::k7Mul, buffer3, state)
-        .task("k8Add", SamplePhase::k8Add, buffer6, buffer5, buffer3, state)
-        .task("k9Select", SamplePhase::k9Select, buffer5, buffer6)
-        .task("k10Conv2d", SamplePhase::k10Conv2d, buffer7, buffer5, state)
-        .task("k11Tanh", SamplePhase::k11Tanh, buffer8, buffer7, state)
-        .persistOnDevice(state, buffer8)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer8);
+        .task("k0MatmulSelect", SamplePhase::k0MatmulSelect, buffer0, read0, state)
+        .task("k1Conv2dBackwardInput", SamplePhase::k1Conv2dBackwardInput, buffer1, buffer0, state)
+        .task("k2Mul", SamplePhase::k2Mul, buffer2, state)
+        .task("k3Mul", SamplePhase::k3Mul, buffer3, buffer1, buffer2, state)
+        .task("k4Select", SamplePhase::k4Select, buffer1, buffer3, state)
+        .task("k5Conv2dBackwardInput", SamplePhase::k5Conv2dBackwardInput, buffer4, buffer1, state)
+        .task("k6Mul", SamplePhase::k6Mul, buffer2, state)
+        .task("k7Mul", SamplePhase::k7Mul, buffer5, buffer4, buffer2, state)
+        .task("k8Select", SamplePhase::k8Select, buffer4, buffer5, state)
+        .task("k9Conv2dTanh", SamplePhase::k9Conv2dTanh, buffer6, buffer4, state)
+        .persistOnDevice(state, buffer6)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer6);
   }
 
   /**
    * The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).
    */
   private static void runOnJvm() {
-    k0MatmulAdd(buffer0, read0, state);
-    k1Select(buffer1, buffer0);
-    k2Conv2dBackwardInput(buffer2, buffer1, state);
-    k3Mul(buffer3, state);
-    k4Add(buffer4, buffer2, buffer3, state);
-    k5Select(buffer2, buffer4);
-    k6Conv2dBackwardInput(buffer5, buffer2, state);
-    k7Mul(buffer3, state);
-    k8Add(buffer6, buffer5, buffer3, state);
-    k9Select(buffer5, buffer6);
-    k10Conv2d(buffer7, buffer5, state);
-    k11Tanh(buffer8, buffer7, state);
+    k0MatmulSelect(buffer0, read0, state);
+    k1Conv2dBackwardInput(buffer1, buffer0, state);
+    k2Mul(buffer2, state);
+    k3Mul(buffer3, buffer1, buffer2, state);
+    k4Select(buffer1, buffer3, state);
+    k5Conv2dBackwardInput(buffer4, buffer1, state);
+    k6Mul(buffer2, state);
+    k7Mul(buffer5, buffer4, buffer2, state);
+    k8Select(buffer4, buffer5, state);
+    k9Conv2dTanh(buffer6, buffer4, state);
   }
 
   /**
@@ -311,7 +286,7 @@ public final class SamplePhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 12800 + (sent ? 0 : 0), 200704, SamplePhase::runOnJvm);
     sent = true;
     // sample
-    DeviceState.toHost(buffer8, writes[0]);
+    DeviceState.toHost(buffer6, writes[0]);
   }
 
   @Override
@@ -322,7 +297,7 @@ public final class SamplePhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer8, into);
+      case 0 -> DeviceState.get().fetch(buffer6, into);
       default -> throw new IllegalArgumentException("write " + index + " of `sample` is persistent: download it");
     }
   }

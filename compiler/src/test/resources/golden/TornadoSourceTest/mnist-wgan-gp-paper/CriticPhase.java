@@ -97,49 +97,49 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer33 = new FloatArray(401408);
 
-  private static final FloatArray buffer34 = new FloatArray(8388608);
+  private static final FloatArray buffer34 = new FloatArray(4194304);
 
-  private static final FloatArray buffer35 = new FloatArray(8388608);
+  private static final FloatArray buffer35 = new FloatArray(2097152);
 
-  private static final FloatArray buffer36 = new FloatArray(4194304);
+  private static final FloatArray buffer36 = new FloatArray(1048576);
 
-  private static final FloatArray buffer37 = new FloatArray(4194304);
+  private static final FloatArray buffer37 = new FloatArray(1048576);
 
-  private static final FloatArray buffer38 = new FloatArray(4194304);
+  private static final FloatArray buffer38 = new FloatArray(1048576);
 
-  private static final FloatArray buffer39 = new FloatArray(2097152);
+  private static final FloatArray buffer39 = new FloatArray(1048576);
 
   private static final FloatArray buffer40 = new FloatArray(2097152);
 
-  private static final FloatArray buffer41 = new FloatArray(2097152);
+  private static final FloatArray buffer41 = new FloatArray(4194304);
 
-  private static final FloatArray buffer42 = new FloatArray(1048576);
+  private static final FloatArray buffer42 = new FloatArray(8388608);
 
-  private static final FloatArray buffer43 = new FloatArray(1048576);
+  private static final FloatArray buffer43 = new FloatArray(401408);
 
-  private static final FloatArray buffer44 = new FloatArray(1048576);
+  private static final FloatArray buffer44 = new FloatArray(401408);
 
-  private static final FloatArray buffer45 = new FloatArray(1048576);
+  private static final FloatArray buffer45 = new FloatArray(512);
 
   private static final FloatArray buffer46 = new FloatArray(512);
 
-  private static final FloatArray buffer47 = new FloatArray(1048576);
+  private static final FloatArray buffer47 = new FloatArray(512);
 
-  private static final FloatArray buffer48 = new FloatArray(401408);
+  private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(401408);
+  private static final FloatArray buffer49 = new FloatArray(1);
 
-  private static final FloatArray buffer50 = new FloatArray(512);
+  private static final FloatArray buffer50 = new FloatArray(4194304);
 
-  private static final FloatArray buffer51 = new FloatArray(512);
+  private static final FloatArray buffer51 = new FloatArray(4194304);
 
-  private static final FloatArray buffer52 = new FloatArray(512);
+  private static final FloatArray buffer52 = new FloatArray(2097152);
 
-  private static final FloatArray buffer53 = new FloatArray(512);
+  private static final FloatArray buffer53 = new FloatArray(2097152);
 
-  private static final FloatArray buffer54 = new FloatArray(1);
+  private static final FloatArray buffer54 = new FloatArray(1048576);
 
-  private static final FloatArray buffer55 = new FloatArray(8388608);
+  private static final FloatArray buffer55 = new FloatArray(1048576);
 
   private static final FloatArray buffer56 = new FloatArray(8388608);
 
@@ -161,127 +161,125 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer65 = new FloatArray(1048576);
 
-  private static final FloatArray buffer66 = new FloatArray(8388608);
+  private static final FloatArray buffer66 = new FloatArray(1);
 
-  private static final FloatArray buffer67 = new FloatArray(4194304);
+  private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(4194304);
+  private static final FloatArray buffer68 = new FloatArray(1048576);
 
-  private static final FloatArray buffer69 = new FloatArray(2097152);
+  private static final FloatArray buffer69 = new FloatArray(2048);
 
   private static final FloatArray buffer70 = new FloatArray(2097152);
 
-  private static final FloatArray buffer71 = new FloatArray(1048576);
+  private static final FloatArray buffer71 = new FloatArray(3276800);
 
-  private static final FloatArray buffer72 = new FloatArray(1048576);
+  private static final FloatArray buffer72 = new FloatArray(256);
 
-  private static final FloatArray buffer73 = new FloatArray(1);
+  private static final FloatArray buffer73 = new FloatArray(4194304);
 
-  private static final FloatArray buffer74 = new FloatArray(1);
+  private static final FloatArray buffer74 = new FloatArray(819200);
 
-  private static final FloatArray buffer75 = new FloatArray(2048);
+  private static final FloatArray buffer75 = new FloatArray(8388608);
 
-  private static final FloatArray buffer76 = new FloatArray(3276800);
+  private static final FloatArray buffer76 = new FloatArray(204800);
 
-  private static final FloatArray buffer77 = new FloatArray(256);
+  private static final FloatArray buffer77 = new FloatArray(8388608);
 
-  private static final FloatArray buffer78 = new FloatArray(819200);
+  private static final FloatArray buffer78 = new FloatArray(1600);
 
-  private static final FloatArray buffer79 = new FloatArray(204800);
+  private static final FloatArray buffer79 = new FloatArray(2048);
 
-  private static final FloatArray buffer80 = new FloatArray(1600);
+  private static final FloatArray buffer80 = new FloatArray(512);
 
-  private static final FloatArray buffer81 = new FloatArray(2048);
+  private static final FloatArray buffer81 = new FloatArray(512);
 
-  private static final FloatArray buffer82 = new FloatArray(512);
+  private static final FloatArray buffer82 = new FloatArray(3276800);
 
-  private static final FloatArray buffer83 = new FloatArray(3276800);
+  private static final FloatArray buffer83 = new FloatArray(256);
 
   private static final FloatArray buffer84 = new FloatArray(256);
 
-  private static final FloatArray buffer85 = new FloatArray(256);
+  private static final FloatArray buffer85 = new FloatArray(819200);
 
-  private static final FloatArray buffer86 = new FloatArray(819200);
+  private static final FloatArray buffer86 = new FloatArray(128);
 
-  private static final FloatArray buffer87 = new FloatArray(128);
+  private static final FloatArray buffer87 = new FloatArray(204800);
 
-  private static final FloatArray buffer88 = new FloatArray(204800);
+  private static final FloatArray buffer88 = new FloatArray(64);
 
-  private static final FloatArray buffer89 = new FloatArray(64);
+  private static final FloatArray buffer89 = new FloatArray(1600);
 
   private static final FloatArray buffer90 = new FloatArray(1600);
 
-  private static final FloatArray buffer91 = new FloatArray(1600);
+  private static final FloatArray buffer91 = new FloatArray(204800);
 
-  private static final FloatArray buffer92 = new FloatArray(204800);
+  private static final FloatArray buffer92 = new FloatArray(819200);
 
-  private static final FloatArray buffer93 = new FloatArray(819200);
+  private static final FloatArray buffer93 = new FloatArray(3276800);
 
-  private static final FloatArray buffer94 = new FloatArray(3276800);
+  private static final FloatArray buffer94 = new FloatArray(2048);
 
-  private static final FloatArray buffer95 = new FloatArray(2048);
+  private static final FloatArray buffer95 = new FloatArray(1600);
 
   private static final FloatArray buffer96 = new FloatArray(1600);
 
   private static final FloatArray buffer97 = new FloatArray(1600);
 
-  private static final FloatArray buffer98 = new FloatArray(1600);
+  private static final FloatArray buffer98 = new FloatArray(64);
 
   private static final FloatArray buffer99 = new FloatArray(64);
 
   private static final FloatArray buffer100 = new FloatArray(64);
 
-  private static final FloatArray buffer101 = new FloatArray(64);
+  private static final FloatArray buffer101 = new FloatArray(204800);
 
   private static final FloatArray buffer102 = new FloatArray(204800);
 
   private static final FloatArray buffer103 = new FloatArray(204800);
 
-  private static final FloatArray buffer104 = new FloatArray(204800);
+  private static final FloatArray buffer104 = new FloatArray(128);
 
   private static final FloatArray buffer105 = new FloatArray(128);
 
   private static final FloatArray buffer106 = new FloatArray(128);
 
-  private static final FloatArray buffer107 = new FloatArray(128);
+  private static final FloatArray buffer107 = new FloatArray(819200);
 
   private static final FloatArray buffer108 = new FloatArray(819200);
 
   private static final FloatArray buffer109 = new FloatArray(819200);
 
-  private static final FloatArray buffer110 = new FloatArray(819200);
+  private static final FloatArray buffer110 = new FloatArray(256);
 
   private static final FloatArray buffer111 = new FloatArray(256);
 
   private static final FloatArray buffer112 = new FloatArray(256);
 
-  private static final FloatArray buffer113 = new FloatArray(256);
+  private static final FloatArray buffer113 = new FloatArray(3276800);
 
   private static final FloatArray buffer114 = new FloatArray(3276800);
 
   private static final FloatArray buffer115 = new FloatArray(3276800);
 
-  private static final FloatArray buffer116 = new FloatArray(3276800);
+  private static final FloatArray buffer116 = new FloatArray(512);
 
   private static final FloatArray buffer117 = new FloatArray(512);
 
   private static final FloatArray buffer118 = new FloatArray(512);
 
-  private static final FloatArray buffer119 = new FloatArray(512);
+  private static final FloatArray buffer119 = new FloatArray(2048);
 
   private static final FloatArray buffer120 = new FloatArray(2048);
 
   private static final FloatArray buffer121 = new FloatArray(2048);
 
-  private static final FloatArray buffer122 = new FloatArray(2048);
+  private static final FloatArray buffer122 = new FloatArray(1);
 
   private static final FloatArray buffer123 = new FloatArray(1);
 
   private static final FloatArray buffer124 = new FloatArray(1);
 
   private static final FloatArray buffer125 = new FloatArray(1);
-
-  private static final FloatArray buffer126 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -301,7 +299,7 @@ public final class CriticPhase implements ResidentPhase {
    */
   static final int FIRST_GRAPH = 2;
 
-  static final int PARTS = 2;
+  static final int PARTS = 1;
 
   /**
    * Whether the constants have been sent (they go with the first run).
@@ -449,11 +447,11 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:26: %35 : f32[512,4096] = add
+   * ../models/mnist-wgan-gp-paper.wgan:10:26: %32 : f32[512,4096] = mul
    */
-  public static void k8Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k8Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get((i % 4096)) + 0.001f))))) * state.get(524288 + (i % 4096))) + state.get(528384 + (i % 4096))));
+      out.set(i, ((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get((i % 4096)) + 0.001f))))) * state.get(524288 + (i % 4096))));
     }
   }
 
@@ -478,9 +476,9 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:10:37: %54 : f32[512,4096] = select
    */
-  public static void k11Select(FloatArray out, FloatArray in0) {
+  public static void k11Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(528384 + (i % 4096))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(528384 + (i % 4096))) : ((in0.get(i) + state.get(528384 + (i % 4096))) * 0.2f)));
     }
   }
 
@@ -603,11 +601,11 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:58: %80 : f32[512,128,8,8] = add
+   * ../models/mnist-wgan-gp-paper.wgan:11:58: %77 : f32[512,128,8,8] = mul
    */
-  public static void k20Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k20Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get(((i / 64) % 128)) + 0.001f))))) * state.get(835584 + ((i / 64) % 128))) + state.get(835712 + ((i / 64) % 128))));
+      out.set(i, ((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get(((i / 64) % 128)) + 0.001f))))) * state.get(835584 + ((i / 64) % 128))));
     }
   }
 
@@ -632,9 +630,9 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:69: %99 : f32[512,128,8,8] = select
    */
-  public static void k23Select(FloatArray out, FloatArray in0) {
+  public static void k23Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(835712 + ((i / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(835712 + ((i / 64) % 128))) : ((in0.get(i) + state.get(835712 + ((i / 64) % 128))) * 0.2f)));
     }
   }
 
@@ -757,11 +755,11 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:57: %124 : f32[512,64,16,16] = add
+   * ../models/mnist-wgan-gp-paper.wgan:12:57: %121 : f32[512,64,16,16] = mul
    */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k32Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get(((i / 256) % 64)) + 0.001f))))) * state.get(909824 + ((i / 256) % 64))) + state.get(909888 + ((i / 256) % 64))));
+      out.set(i, ((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get(((i / 256) % 64)) + 0.001f))))) * state.get(909824 + ((i / 256) % 64))));
     }
   }
 
@@ -786,9 +784,9 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:68: %143 : f32[512,64,16,16] = select
    */
-  public static void k35Select(FloatArray out, FloatArray in0) {
+  public static void k35Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(909888 + ((i / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(909888 + ((i / 256) % 64))) : ((in0.get(i) + state.get(909888 + ((i / 256) % 64))) * 0.2f)));
     }
   }
 
@@ -1007,9 +1005,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %193 : f32[512,64,16,16] = conv2d
+   * ../models/mnist-wgan-gp-paper.wgan:19:43: %201 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k51Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1029,50 +1027,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %195 : f32[512,64,16,16] = copy
+   * ../models/mnist-wgan-gp-paper.wgan:20:44: %210 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k52Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, state.get(912260 + ((i / 256) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %196 : f32[512,64,16,16] = add
-   */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %198 : f32[512,64,16,16] = greater
-   */
-  public static void k54Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %201 : f32[512,64,16,16] = select
-   */
-  public static void k55Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %202 : f32[512,128,8,8] = conv2d
-   */
-  public static void k56Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k52Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1092,41 +1055,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %204 : f32[512,128,8,8] = copy
-   */
-  public static void k57Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, state.get(1117124 + ((i / 64) % 128)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %205 : f32[512,128,8,8] = add
-   */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:44: %207 : f32[512,128,8,8] = greater
-   */
-  public static void k59Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %211 : f32[512,128,8,8] = random_uniform
    */
-  public static void k60RandomUniform(FloatArray out, IntArray step) {
+  public static void k53RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1152,27 +1089,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:60: %213 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k61GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %216 : f32[512,128,8,8] = mul
    */
-  public static void k62Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %217 : f32[512,256,4,4] = conv2d
+   * ../models/mnist-wgan-gp-paper.wgan:21:44: %225 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k63Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k55Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1192,41 +1120,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %219 : f32[512,256,4,4] = copy
-   */
-  public static void k64Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, state.get(1936452 + ((i / 16) % 256)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %220 : f32[512,256,4,4] = add
-   */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:44: %222 : f32[512,256,4,4] = greater
-   */
-  public static void k66Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %226 : f32[512,256,4,4] = random_uniform
    */
-  public static void k67RandomUniform(FloatArray out, IntArray step) {
+  public static void k56RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1252,27 +1154,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:60: %228 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k68GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %231 : f32[512,256,4,4] = mul
    */
-  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:3: %232 : f32[512,512,2,2] = conv2d
+   * ../models/mnist-wgan-gp-paper.wgan:22:44: %240 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k70Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k58Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1292,32 +1185,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:3: %234 : f32[512,512,2,2] = copy
-   */
-  public static void k71Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, state.get(5213508 + ((i / 4) % 512)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %237 : f32[512,512,2,2] = greater
-   */
-  public static void k72Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %242 : f32[512,2048] = random_uniform
    */
-  public static void k73RandomUniform(FloatArray out, IntArray step) {
+  public static void k59RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1343,27 +1219,10 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:23:12: %244 : f32[512,2048] = greater_equal
+   * ../models/mnist-wgan-gp-paper.wgan:31:29: %255 : f32[512,2048] = matmul_mul
    */
-  public static void k74GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:23:25: %250 : f32[512,1] = copy
-   */
-  public static void k75Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, state.get(5216068 + 0));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %253 : f32[512,2048] = matmul
-   */
-  public static void k76Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -1371,32 +1230,24 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %255 : f32[512,2048] = mul
-   */
-  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %262 : f32[512,512,2,2] = add
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %263 : f32[512,256,4,4] = conv2d_backward_input
+   * ../models/mnist-wgan-gp-paper.wgan:31:29: %264 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k79Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1417,32 +1268,24 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %265 : f32[512,256,4,4] = mul
-   */
-  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %271 : f32[512,256,4,4] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %272 : f32[512,128,8,8] = conv2d_backward_input
+   * ../models/mnist-wgan-gp-paper.wgan:31:29: %273 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -1463,32 +1306,24 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %274 : f32[512,128,8,8] = mul
-   */
-  public static void k83Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %280 : f32[512,128,8,8] = add
    */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %281 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k85Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1516,16 +1351,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %287 : f32[512,64,16,16] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %288 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k87Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1553,7 +1388,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %289 : f32[512,1,28,28] = pad
    */
-  public static void k88Pad(FloatArray out, FloatArray in0) {
+  public static void k69Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1568,7 +1403,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %290 : f32[512,1,28,28] = mul
    */
-  public static void k89Mul(FloatArray out, FloatArray in0) {
+  public static void k70Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1577,7 +1412,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %291 : f32[512] = reduce_sum
    */
-  public static void k90ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1596,36 +1431,27 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %293 : f32[512] = greater
-   */
-  public static void k91Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %296 : f32[512] = sqrt
    */
-  public static void k92Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k72Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %301 : f32[512] = sub
    */
-  public static void k93Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %302 : f32[512] = pow
    */
-  public static void k94Pow(FloatArray out, FloatArray in0) {
+  public static void k74Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1634,7 +1460,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %303 : f32[] = reduce_sum
    */
-  public static void k95ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k75ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1649,7 +1475,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %305 : f32[] = mul
    */
-  public static void k96Mul(FloatArray out, FloatArray in0) {
+  public static void k76Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.001953125f));
     }
@@ -1658,7 +1484,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %306 : f32[512,1,32,32] = pad
    */
-  public static void k97Pad(FloatArray out, FloatArray in0) {
+  public static void k77Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1673,10 +1499,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %310 : f32[512,64,16,16] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:19:43: %315 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k98Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k78Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1697,33 +1522,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %312 : f32[512,64,16,16] = greater
+   * ../models/mnist-wgan-gp-paper.wgan:20:44: %324 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k99Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %315 : f32[512,64,16,16] = select
-   */
-  public static void k100Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %319 : f32[512,128,8,8] = conv2d_add
-   */
-  public static void k101Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k79Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1744,23 +1550,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:44: %321 : f32[512,128,8,8] = greater
-   */
-  public static void k102Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %325 : f32[512,128,8,8] = random_uniform
    */
-  public static void k103RandomUniform(FloatArray out, IntArray step) {
+  public static void k80RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1786,28 +1583,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:60: %327 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k104GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %330 : f32[512,128,8,8] = mul
    */
-  public static void k105Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %334 : f32[512,256,4,4] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:21:44: %339 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k106Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k82Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1828,23 +1615,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:44: %336 : f32[512,256,4,4] = greater
-   */
-  public static void k107Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %340 : f32[512,256,4,4] = random_uniform
    */
-  public static void k108RandomUniform(FloatArray out, IntArray step) {
+  public static void k83RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1870,28 +1648,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:60: %342 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k109GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %345 : f32[512,256,4,4] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:3: %349 : f32[512,512,2,2] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:22:44: %354 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k111Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k85Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1912,32 +1680,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %351 : f32[512,512,2,2] = greater
-   */
-  public static void k112Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %354 : f32[512,512,2,2] = select
-   */
-  public static void k113Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %356 : f32[512,2048] = random_uniform
    */
-  public static void k114RandomUniform(FloatArray out, IntArray step) {
+  public static void k86RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1963,28 +1713,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:23:12: %358 : f32[512,2048] = greater_equal
-   */
-  public static void k115GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %361 : f32[512,2048] = mul
    */
-  public static void k116Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:25: %365 : f32[512,1] = matmul_add
    */
-  public static void k117MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k88MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1993,14 +1733,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2048 + p) * state.get(5214020 + c * 2048 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(5216068 + 0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:32:18: %366 : f32[] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2017,7 +1757,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %369 : f32[512,1,32,32] = pad
    */
-  public static void k119Pad(FloatArray out, FloatArray in0) {
+  public static void k90Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -2032,10 +1772,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %373 : f32[512,64,16,16] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:19:43: %378 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k120Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k91Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -2056,33 +1795,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %375 : f32[512,64,16,16] = greater
+   * ../models/mnist-wgan-gp-paper.wgan:20:44: %387 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k121Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %378 : f32[512,64,16,16] = select
-   */
-  public static void k122Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %382 : f32[512,128,8,8] = conv2d_add
-   */
-  public static void k123Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k92Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -2103,23 +1823,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:44: %384 : f32[512,128,8,8] = greater
-   */
-  public static void k124Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %388 : f32[512,128,8,8] = random_uniform
    */
-  public static void k125RandomUniform(FloatArray out, IntArray step) {
+  public static void k93RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2145,28 +1856,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:60: %390 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k126GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %393 : f32[512,128,8,8] = mul
    */
-  public static void k127Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k94Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %397 : f32[512,256,4,4] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:21:44: %402 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k128Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k95Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -2187,23 +1888,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:44: %399 : f32[512,256,4,4] = greater
-   */
-  public static void k129Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %403 : f32[512,256,4,4] = random_uniform
    */
-  public static void k130RandomUniform(FloatArray out, IntArray step) {
+  public static void k96RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2229,28 +1921,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:60: %405 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k131GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %408 : f32[512,256,4,4] = mul
    */
-  public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:3: %412 : f32[512,512,2,2] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:22:44: %417 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k133Conv2dAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k98Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -2271,32 +1953,14 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %414 : f32[512,512,2,2] = greater
-   */
-  public static void k134Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %417 : f32[512,512,2,2] = select
-   */
-  public static void k135Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %419 : f32[512,2048] = random_uniform
    */
-  public static void k136RandomUniform(FloatArray out, IntArray step) {
+  public static void k99RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -2322,28 +1986,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:23:12: %421 : f32[512,2048] = greater_equal
-   */
-  public static void k137GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %424 : f32[512,2048] = mul
    */
-  public static void k138Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k100Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:25: %428 : f32[512,1] = matmul_add
    */
-  public static void k139MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k101MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -2352,14 +2006,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2048 + p) * state.get(5214020 + c * 2048 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(5216068 + 0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:32:34: %429 : f32[] = reduce_sum
    */
-  public static void k140ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2376,7 +2030,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:32:34: %432 : f32[] = sub
    */
-  public static void k141Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k103Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.001953125f) - (in1.get(i) * 0.001953125f)));
     }
@@ -2385,16 +2039,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:33:5: %436 : f32[] = add
    */
-  public static void k142Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
   }
 
   /**
-   * %446 : f32[512,2048] = matmul
+   * %449 : f32[512,2048] = matmul_mul
    */
-  public static void k143Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k105MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2402,14 +2057,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %447 : f32[1,2048] = matmul
    */
-  public static void k144Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2422,27 +2078,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %449 : f32[512,2048] = mul
-   */
-  public static void k145Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %456 : f32[512,512,2,2] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k107Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %457 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k147ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2461,9 +2108,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %459 : f32[512,256,4,4] = conv2d_backward_input
+   * %461 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k148Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k109Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -2484,14 +2131,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %460 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k149Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k110Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2516,27 +2164,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %462 : f32[512,256,4,4] = mul
-   */
-  public static void k150Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %468 : f32[512,256,4,4] = add
    */
-  public static void k151Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %469 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k152ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -2555,9 +2194,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %471 : f32[512,128,8,8] = conv2d_backward_input
+   * %473 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k153Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k113Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2578,14 +2217,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %472 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k154Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k114Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2610,27 +2250,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %474 : f32[512,128,8,8] = mul
-   */
-  public static void k155Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %480 : f32[512,128,8,8] = add
    */
-  public static void k156Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %481 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k157ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2651,7 +2282,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %483 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k158Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k117Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2679,7 +2310,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %484 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k159Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2706,16 +2337,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %490 : f32[512,64,16,16] = add
    */
-  public static void k160Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %491 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k161ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2736,7 +2367,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %493 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k162Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k121Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2761,9 +2392,10 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %500 : f32[512,2048] = matmul
+   * %504 : f32[512,2048] = matmul_mul
    */
-  public static void k163Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k122MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2771,14 +2403,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %501 : f32[1,2048] = matmul
    */
-  public static void k164Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -2791,27 +2424,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %504 : f32[512,2048] = mul
-   */
-  public static void k165Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %511 : f32[512,512,2,2] = add
    */
-  public static void k166Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k124Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %512 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k167ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k125ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2832,16 +2456,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %514 : f32[512] = add
    */
-  public static void k168Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k126Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
   }
 
   /**
-   * %515 : f32[512,256,4,4] = conv2d_backward_input
+   * %518 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k169Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k127Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -2862,14 +2486,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %516 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k170Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k128Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2894,27 +2519,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %519 : f32[512,256,4,4] = mul
-   */
-  public static void k171Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %525 : f32[512,256,4,4] = add
    */
-  public static void k172Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k129Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %526 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k173ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k130ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -2935,16 +2551,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %528 : f32[256] = add
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
   }
 
   /**
-   * %529 : f32[512,128,8,8] = conv2d_backward_input
+   * %532 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k175Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k132Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2965,14 +2581,15 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %530 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k176Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k133Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -2997,27 +2614,18 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %533 : f32[512,128,8,8] = mul
-   */
-  public static void k177Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
-    }
-  }
-
-  /**
    * %539 : f32[512,128,8,8] = add
    */
-  public static void k178Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %540 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k179ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k135ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3038,7 +2646,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %542 : f32[128] = add
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k136Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -3047,7 +2655,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %543 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k181Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k137Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -3075,7 +2683,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %544 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k182Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3102,16 +2710,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %551 : f32[512,64,16,16] = add
    */
-  public static void k183Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k139Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %552 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k184ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k140ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -3132,7 +2740,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k185Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k141Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -3141,7 +2749,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %555 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k186Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k142Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3168,34 +2776,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %569 : f32[512] = select
    */
-  public static void k187Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k143Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
-    }
-  }
-
-  /**
-   * %572 : f32[512,1,28,28] = mul
-   */
-  public static void k188Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get((i / 784)) * in1.get(i)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %574 : f32[512,1,28,28] = add
    */
-  public static void k189Add(FloatArray out, FloatArray in0) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 784)) * in1.get(i)) + (in0.get((i / 784)) * in1.get(i))));
     }
   }
 
   /**
    * %575 : f32[512,1,32,32] = pad
    */
-  public static void k190Pad(FloatArray out, FloatArray in0) {
+  public static void k145Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -3212,7 +2811,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %576 : f32[512,64,16,16] = conv2d
    */
-  public static void k191Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k146Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -3239,7 +2838,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %578 : f32[64,1,5,5] = conv2d_backward_weight_add
    */
-  public static void k192Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k147Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
@@ -3268,16 +2867,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %584 : f32[512,64,16,16] = add
    */
-  public static void k193Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k148Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
   }
 
   /**
    * %585 : f32[512,128,8,8] = conv2d
    */
-  public static void k194Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k149Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -3304,7 +2903,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %587 : f32[128,64,5,5] = conv2d_backward_weight_add
    */
-  public static void k195Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k150Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
@@ -3333,16 +2932,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %595 : f32[512,128,8,8] = mul
    */
-  public static void k196Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k151Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * %596 : f32[512,256,4,4] = conv2d
    */
-  public static void k197Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k152Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -3369,7 +2968,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %598 : f32[256,128,5,5] = conv2d_backward_weight_add
    */
-  public static void k198Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k153Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
@@ -3398,16 +2997,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %606 : f32[512,256,4,4] = mul
    */
-  public static void k199Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k154Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
    * %607 : f32[512,512,2,2] = conv2d
    */
-  public static void k200Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k155Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -3434,7 +3033,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %609 : f32[512,256,5,5] = conv2d_backward_weight_add
    */
-  public static void k201Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k156Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
@@ -3463,25 +3062,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %615 : f32[512,512,2,2] = add
    */
-  public static void k202Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k157Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + (in0.get(i) != 0f ? in1.get(i) : 0.0f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
   }
 
   /**
    * %618 : f32[512,2048] = mul
    */
-  public static void k203Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k158Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * %620 : f32[1,2048] = matmul_add
    */
-  public static void k204MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k159MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
@@ -3498,7 +3097,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %628 : f32[64,1,5,5] = add
    */
-  public static void k205Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k160Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, ((state.get(5216070 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3507,7 +3106,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %634 : f32[64,1,5,5] = add
    */
-  public static void k206Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, ((state.get(5217670 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3516,7 +3115,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %648 : f32[] = div
    */
-  public static void k207Div(FloatArray out, FloatArray state) {
+  public static void k162Div(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.6931472f))))));
     }
@@ -3525,7 +3124,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %656 : f32[64,1,5,5] = sub
    */
-  public static void k208Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1600; i++) {
       out.set(i, (state.get(910660 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3535,7 +3134,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %663 : f32[64] = add
    */
-  public static void k209Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(5219270 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3544,7 +3143,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %669 : f32[64] = add
    */
-  public static void k210Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(5219334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3553,7 +3152,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %691 : f32[64] = sub
    */
-  public static void k211Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (state.get(912260 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3563,7 +3162,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %698 : f32[128,64,5,5] = add
    */
-  public static void k212Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, ((state.get(5219398 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3572,7 +3171,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %704 : f32[128,64,5,5] = add
    */
-  public static void k213Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, ((state.get(5424198 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3581,7 +3180,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %726 : f32[128,64,5,5] = sub
    */
-  public static void k214Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 204800; i++) {
       out.set(i, (state.get(912324 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3591,7 +3190,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %733 : f32[128] = add
    */
-  public static void k215Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(5628998 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3600,7 +3199,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %739 : f32[128] = add
    */
-  public static void k216Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(5629126 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3609,7 +3208,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %761 : f32[128] = sub
    */
-  public static void k217Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (state.get(1117124 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3619,7 +3218,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %768 : f32[256,128,5,5] = add
    */
-  public static void k218Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, ((state.get(5629254 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3628,7 +3227,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %774 : f32[256,128,5,5] = add
    */
-  public static void k219Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, ((state.get(6448454 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3637,7 +3236,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %796 : f32[256,128,5,5] = sub
    */
-  public static void k220Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 819200; i++) {
       out.set(i, (state.get(1117252 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3647,7 +3246,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %803 : f32[256] = add
    */
-  public static void k221Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k176Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((state.get(7267654 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3656,7 +3255,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %809 : f32[256] = add
    */
-  public static void k222Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k177Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((state.get(7267910 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3665,7 +3264,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %831 : f32[256] = sub
    */
-  public static void k223Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k178Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (state.get(1936452 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3675,7 +3274,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %838 : f32[512,256,5,5] = add
    */
-  public static void k224Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k179Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, ((state.get(7268166 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3684,7 +3283,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %844 : f32[512,256,5,5] = add
    */
-  public static void k225Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k180Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, ((state.get(10544966 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3693,7 +3292,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %866 : f32[512,256,5,5] = sub
    */
-  public static void k226Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k181Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       out.set(i, (state.get(1936708 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3703,7 +3302,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %873 : f32[512] = add
    */
-  public static void k227Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k182Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(13821766 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3712,7 +3311,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %879 : f32[512] = add
    */
-  public static void k228Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k183Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(13822278 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3721,7 +3320,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %901 : f32[512] = sub
    */
-  public static void k229Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k184Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(5213508 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3731,7 +3330,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %908 : f32[1,2048] = add
    */
-  public static void k230Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k185Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, ((state.get(13822790 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -3740,7 +3339,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %914 : f32[1,2048] = add
    */
-  public static void k231Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k186Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, ((state.get(13824838 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -3749,7 +3348,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %936 : f32[1,2048] = sub
    */
-  public static void k232Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k187Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 2048; i++) {
       out.set(i, (state.get(5214020 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -3759,7 +3358,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %940 : f32[1] = mul
    */
-  public static void k233Mul(FloatArray out, FloatArray state) {
+  public static void k188Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826886 + i) * 0.5f));
     }
@@ -3768,7 +3367,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %945 : f32[1] = mul
    */
-  public static void k234Mul(FloatArray out, FloatArray state) {
+  public static void k189Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826887 + i) * 0.9f));
     }
@@ -3777,7 +3376,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %970 : f32[1] = sub
    */
-  public static void k235Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k190Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(5216068 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
@@ -3787,14 +3386,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %972 : f32[] = add
    */
-  public static void k236Add(FloatArray out, FloatArray state) {
+  public static void k191Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(5216069 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 2: kernels k0RandomNormal to k199Mul.
+   * Part 1 of 1: kernels k0RandomNormal to k191Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
@@ -3809,10 +3408,10 @@ public final class CriticPhase implements ResidentPhase {
         .task("k5Mul", CriticPhase::k5Mul, buffer1, buffer4)
         .task("k6ReduceSum", CriticPhase::k6ReduceSum, buffer2, buffer1)
         .task("k7Mul", CriticPhase::k7Mul, buffer5, buffer2)
-        .task("k8Add", CriticPhase::k8Add, buffer1, buffer4, buffer5, state)
+        .task("k8Mul", CriticPhase::k8Mul, buffer1, buffer4, buffer5, state)
         .task("k9Add", CriticPhase::k9Add, buffer6, buffer3, state)
         .task("k10Add", CriticPhase::k10Add, buffer7, buffer5, state)
-        .task("k11Select", CriticPhase::k11Select, buffer4, buffer1)
+        .task("k11Select", CriticPhase::k11Select, buffer4, buffer1, state)
         .task("k12Upsample", CriticPhase::k12Upsample, buffer8, buffer4)
         .task("k13Conv2d", CriticPhase::k13Conv2d, buffer9, buffer8, state)
         .task("k14ReduceSum", CriticPhase::k14ReduceSum, buffer10, buffer9)
@@ -3821,10 +3420,10 @@ public final class CriticPhase implements ResidentPhase {
         .task("k17Mul", CriticPhase::k17Mul, buffer9, buffer12)
         .task("k18ReduceSum", CriticPhase::k18ReduceSum, buffer10, buffer9)
         .task("k19Mul", CriticPhase::k19Mul, buffer13, buffer10)
-        .task("k20Add", CriticPhase::k20Add, buffer9, buffer12, buffer13, state)
+        .task("k20Mul", CriticPhase::k20Mul, buffer9, buffer12, buffer13, state)
         .task("k21Add", CriticPhase::k21Add, buffer14, buffer11, state)
         .task("k22Add", CriticPhase::k22Add, buffer15, buffer13, state)
-        .task("k23Select", CriticPhase::k23Select, buffer12, buffer9)
+        .task("k23Select", CriticPhase::k23Select, buffer12, buffer9, state)
         .task("k24Upsample", CriticPhase::k24Upsample, buffer16, buffer12)
         .task("k25Conv2d", CriticPhase::k25Conv2d, buffer8, buffer16, state)
         .task("k26ReduceSum", CriticPhase::k26ReduceSum, buffer17, buffer8)
@@ -3833,10 +3432,10 @@ public final class CriticPhase implements ResidentPhase {
         .task("k29Mul", CriticPhase::k29Mul, buffer8, buffer19)
         .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer17, buffer8)
         .task("k31Mul", CriticPhase::k31Mul, buffer20, buffer17)
-        .task("k32Add", CriticPhase::k32Add, buffer8, buffer19, buffer20, state)
+        .task("k32Mul", CriticPhase::k32Mul, buffer8, buffer19, buffer20, state)
         .task("k33Add", CriticPhase::k33Add, buffer21, buffer18, state)
         .task("k34Add", CriticPhase::k34Add, buffer22, buffer20, state)
-        .task("k35Select", CriticPhase::k35Select, buffer19, buffer8)
+        .task("k35Select", CriticPhase::k35Select, buffer19, buffer8, state)
         .task("k36Upsample", CriticPhase::k36Upsample, buffer23, buffer19)
         .task("k37Conv2d", CriticPhase::k37Conv2d, buffer24, buffer23, state)
         .task("k38ReduceSum", CriticPhase::k38ReduceSum, buffer25, buffer24)
@@ -3852,203 +3451,149 @@ public final class CriticPhase implements ResidentPhase {
         .task("k48RandomUniform", CriticPhase::k48RandomUniform, buffer32, step)
         .task("k49Add", CriticPhase::k49Add, buffer33, read30, buffer32, buffer31)
         .task("k50Pad", CriticPhase::k50Pad, buffer24, buffer33)
-        .task("k51Conv2d", CriticPhase::k51Conv2d, buffer19, buffer24, state)
-        .task("k52Copy", CriticPhase::k52Copy, buffer8, state)
-        .task("k53Add", CriticPhase::k53Add, buffer34, buffer19, buffer8)
-        .task("k54Greater", CriticPhase::k54Greater, buffer19, buffer34)
-        .task("k55Select", CriticPhase::k55Select, buffer35, buffer19, buffer34)
-        .task("k56Conv2d", CriticPhase::k56Conv2d, buffer12, buffer35, state)
-        .task("k57Copy", CriticPhase::k57Copy, buffer9, state)
-        .task("k58Add", CriticPhase::k58Add, buffer36, buffer12, buffer9)
-        .task("k59Greater", CriticPhase::k59Greater, buffer12, buffer36)
-        .task("k60RandomUniform", CriticPhase::k60RandomUniform, buffer37, step)
-        .task("k61GreaterEqual", CriticPhase::k61GreaterEqual, buffer38, buffer37)
-        .task("k62Mul", CriticPhase::k62Mul, buffer37, buffer12, buffer36, buffer38)
-        .task("k63Conv2d", CriticPhase::k63Conv2d, buffer4, buffer37, state)
-        .task("k64Copy", CriticPhase::k64Copy, buffer1, state)
-        .task("k65Add", CriticPhase::k65Add, buffer39, buffer4, buffer1)
-        .task("k66Greater", CriticPhase::k66Greater, buffer4, buffer39)
-        .task("k67RandomUniform", CriticPhase::k67RandomUniform, buffer40, step)
-        .task("k68GreaterEqual", CriticPhase::k68GreaterEqual, buffer41, buffer40)
-        .task("k69Mul", CriticPhase::k69Mul, buffer40, buffer4, buffer39, buffer41)
-        .task("k70Conv2d", CriticPhase::k70Conv2d, buffer42, buffer40, state)
-        .task("k71Copy", CriticPhase::k71Copy, buffer43, state)
-        .task("k72Greater", CriticPhase::k72Greater, buffer44, buffer42, buffer43)
-        .task("k73RandomUniform", CriticPhase::k73RandomUniform, buffer42, step)
-        .task("k74GreaterEqual", CriticPhase::k74GreaterEqual, buffer45, buffer42)
-        .task("k75Copy", CriticPhase::k75Copy, buffer46, state)
-        .task("k76Matmul", CriticPhase::k76Matmul, buffer42, CONSTANT_0, state)
-        .task("k77Mul", CriticPhase::k77Mul, buffer47, buffer42, buffer45)
-        .task("k78Add", CriticPhase::k78Add, buffer42, buffer44, buffer47)
-        .task("k79Conv2dBackwardInput", CriticPhase::k79Conv2dBackwardInput, buffer40, buffer42, state)
-        .task("k80Mul", CriticPhase::k80Mul, buffer39, buffer40, buffer41)
-        .task("k81Add", CriticPhase::k81Add, buffer40, buffer4, buffer39)
-        .task("k82Conv2dBackwardInput", CriticPhase::k82Conv2dBackwardInput, buffer37, buffer40, state)
-        .task("k83Mul", CriticPhase::k83Mul, buffer36, buffer37, buffer38)
-        .task("k84Add", CriticPhase::k84Add, buffer37, buffer12, buffer36)
-        .task("k85Conv2dBackwardInput", CriticPhase::k85Conv2dBackwardInput, buffer35, buffer37, state)
-        .task("k86Add", CriticPhase::k86Add, buffer34, buffer19, buffer35)
-        .task("k87Conv2dBackwardInput", CriticPhase::k87Conv2dBackwardInput, buffer24, buffer34, state)
-        .task("k88Pad", CriticPhase::k88Pad, buffer48, buffer24)
-        .task("k89Mul", CriticPhase::k89Mul, buffer49, buffer48)
-        .task("k90ReduceSum", CriticPhase::k90ReduceSum, buffer50, buffer49)
-        .task("k91Greater", CriticPhase::k91Greater, buffer51, buffer50)
-        .task("k92Sqrt", CriticPhase::k92Sqrt, buffer52, buffer51, buffer50)
-        .task("k93Sub", CriticPhase::k93Sub, buffer50, buffer51, buffer52)
-        .task("k94Pow", CriticPhase::k94Pow, buffer53, buffer50)
-        .task("k95ReduceSum", CriticPhase::k95ReduceSum, buffer28, buffer53)
-        .task("k96Mul", CriticPhase::k96Mul, buffer54, buffer28)
-        .task("k97Pad", CriticPhase::k97Pad, buffer24, read30)
-        .task("k98Conv2dAdd", CriticPhase::k98Conv2dAdd, buffer35, buffer24, buffer8, state)
-        .task("k99Greater", CriticPhase::k99Greater, buffer55, buffer35)
-        .task("k100Select", CriticPhase::k100Select, buffer56, buffer55, buffer35)
-        .task("k101Conv2dAdd", CriticPhase::k101Conv2dAdd, buffer36, buffer56, buffer9, state)
-        .task("k102Greater", CriticPhase::k102Greater, buffer57, buffer36)
-        .task("k103RandomUniform", CriticPhase::k103RandomUniform, buffer58, step)
-        .task("k104GreaterEqual", CriticPhase::k104GreaterEqual, buffer59, buffer58)
-        .task("k105Mul", CriticPhase::k105Mul, buffer58, buffer57, buffer36, buffer59)
-        .task("k106Conv2dAdd", CriticPhase::k106Conv2dAdd, buffer39, buffer58, buffer1, state)
-        .task("k107Greater", CriticPhase::k107Greater, buffer60, buffer39)
-        .task("k108RandomUniform", CriticPhase::k108RandomUniform, buffer61, step)
-        .task("k109GreaterEqual", CriticPhase::k109GreaterEqual, buffer62, buffer61)
-        .task("k110Mul", CriticPhase::k110Mul, buffer61, buffer60, buffer39, buffer62)
-        .task("k111Conv2dAdd", CriticPhase::k111Conv2dAdd, buffer47, buffer61, buffer43, state)
-        .task("k112Greater", CriticPhase::k112Greater, buffer63, buffer47)
-        .task("k113Select", CriticPhase::k113Select, buffer64, buffer63, buffer47)
-        .task("k114RandomUniform", CriticPhase::k114RandomUniform, buffer47, step)
-        .task("k115GreaterEqual", CriticPhase::k115GreaterEqual, buffer65, buffer47)
-        .task("k116Mul", CriticPhase::k116Mul, buffer47, buffer64, buffer65)
-        .task("k117MatmulAdd", CriticPhase::k117MatmulAdd, buffer53, buffer47, buffer46, state)
-        .task("k118ReduceSum", CriticPhase::k118ReduceSum, buffer28, buffer53)
-        .task("k119Pad", CriticPhase::k119Pad, buffer27, buffer31)
-        .task("k120Conv2dAdd", CriticPhase::k120Conv2dAdd, buffer35, buffer27, buffer8, state)
-        .task("k121Greater", CriticPhase::k121Greater, buffer8, buffer35)
-        .task("k122Select", CriticPhase::k122Select, buffer66, buffer8, buffer35)
-        .task("k123Conv2dAdd", CriticPhase::k123Conv2dAdd, buffer36, buffer66, buffer9, state)
-        .task("k124Greater", CriticPhase::k124Greater, buffer9, buffer36)
-        .task("k125RandomUniform", CriticPhase::k125RandomUniform, buffer67, step)
-        .task("k126GreaterEqual", CriticPhase::k126GreaterEqual, buffer68, buffer67)
-        .task("k127Mul", CriticPhase::k127Mul, buffer67, buffer9, buffer36, buffer68)
-        .task("k128Conv2dAdd", CriticPhase::k128Conv2dAdd, buffer39, buffer67, buffer1, state)
-        .task("k129Greater", CriticPhase::k129Greater, buffer1, buffer39)
-        .task("k130RandomUniform", CriticPhase::k130RandomUniform, buffer69, step)
-        .task("k131GreaterEqual", CriticPhase::k131GreaterEqual, buffer70, buffer69)
-        .task("k132Mul", CriticPhase::k132Mul, buffer69, buffer1, buffer39, buffer70)
-        .task("k133Conv2dAdd", CriticPhase::k133Conv2dAdd, buffer64, buffer69, buffer43, state)
-        .task("k134Greater", CriticPhase::k134Greater, buffer43, buffer64)
-        .task("k135Select", CriticPhase::k135Select, buffer71, buffer43, buffer64)
-        .task("k136RandomUniform", CriticPhase::k136RandomUniform, buffer64, step)
-        .task("k137GreaterEqual", CriticPhase::k137GreaterEqual, buffer72, buffer64)
-        .task("k138Mul", CriticPhase::k138Mul, buffer64, buffer71, buffer72)
-        .task("k139MatmulAdd", CriticPhase::k139MatmulAdd, buffer53, buffer64, buffer46, state)
-        .task("k140ReduceSum", CriticPhase::k140ReduceSum, buffer26, buffer53)
-        .task("k141Sub", CriticPhase::k141Sub, buffer73, buffer28, buffer26)
-        .task("k142Add", CriticPhase::k142Add, buffer74, buffer73, buffer54)
-        .task("k143Matmul", CriticPhase::k143Matmul, buffer71, CONSTANT_1, state)
-        .task("k144Matmul", CriticPhase::k144Matmul, buffer75, CONSTANT_1, buffer64)
-        .task("k145Mul", CriticPhase::k145Mul, buffer64, buffer71, buffer72)
-        .task("k146Add", CriticPhase::k146Add, buffer72, buffer43, buffer64)
-        .task("k147ReduceSum", CriticPhase::k147ReduceSum, buffer53, buffer72)
-        .task("k148Conv2dBackwardInput", CriticPhase::k148Conv2dBackwardInput, buffer39, buffer72, state)
-        .task("k149Conv2dBackwardWeight", CriticPhase::k149Conv2dBackwardWeight, buffer76, buffer69, buffer72)
-        .task("k150Mul", CriticPhase::k150Mul, buffer69, buffer39, buffer70)
-        .task("k151Add", CriticPhase::k151Add, buffer70, buffer1, buffer69)
-        .task("k152ReduceSum", CriticPhase::k152ReduceSum, buffer77, buffer70)
-        .task("k153Conv2dBackwardInput", CriticPhase::k153Conv2dBackwardInput, buffer36, buffer70, state)
-        .task("k154Conv2dBackwardWeight", CriticPhase::k154Conv2dBackwardWeight, buffer78, buffer67, buffer70)
-        .task("k155Mul", CriticPhase::k155Mul, buffer67, buffer36, buffer68)
-        .task("k156Add", CriticPhase::k156Add, buffer68, buffer9, buffer67)
-        .task("k157ReduceSum", CriticPhase::k157ReduceSum, buffer13, buffer68)
-        .task("k158Conv2dBackwardInput", CriticPhase::k158Conv2dBackwardInput, buffer35, buffer68, state)
-        .task("k159Conv2dBackwardWeight", CriticPhase::k159Conv2dBackwardWeight, buffer79, buffer66, buffer68)
-        .task("k160Add", CriticPhase::k160Add, buffer66, buffer8, buffer35)
-        .task("k161ReduceSum", CriticPhase::k161ReduceSum, buffer20, buffer66)
-        .task("k162Conv2dBackwardWeight", CriticPhase::k162Conv2dBackwardWeight, buffer80, buffer27, buffer66)
-        .task("k163Matmul", CriticPhase::k163Matmul, buffer72, CONSTANT_2, state)
-        .task("k164Matmul", CriticPhase::k164Matmul, buffer81, CONSTANT_2, buffer47)
-        .task("k165Mul", CriticPhase::k165Mul, buffer47, buffer72, buffer65)
-        .task("k166Add", CriticPhase::k166Add, buffer65, buffer63, buffer47)
-        .task("k167ReduceSum", CriticPhase::k167ReduceSum, buffer46, buffer65)
-        .task("k168Add", CriticPhase::k168Add, buffer82, buffer53, buffer46)
-        .task("k169Conv2dBackwardInput", CriticPhase::k169Conv2dBackwardInput, buffer70, buffer65, state)
-        .task("k170Conv2dBackwardWeight", CriticPhase::k170Conv2dBackwardWeight, buffer83, buffer61, buffer65)
-        .task("k171Mul", CriticPhase::k171Mul, buffer61, buffer70, buffer62)
-        .task("k172Add", CriticPhase::k172Add, buffer62, buffer60, buffer61)
-        .task("k173ReduceSum", CriticPhase::k173ReduceSum, buffer84, buffer62)
-        .task("k174Add", CriticPhase::k174Add, buffer85, buffer77, buffer84)
-        .task("k175Conv2dBackwardInput", CriticPhase::k175Conv2dBackwardInput, buffer68, buffer62, state)
-        .task("k176Conv2dBackwardWeight", CriticPhase::k176Conv2dBackwardWeight, buffer86, buffer58, buffer62)
-        .task("k177Mul", CriticPhase::k177Mul, buffer58, buffer68, buffer59)
-        .task("k178Add", CriticPhase::k178Add, buffer59, buffer57, buffer58)
-        .task("k179ReduceSum", CriticPhase::k179ReduceSum, buffer11, buffer59)
-        .task("k180Add", CriticPhase::k180Add, buffer87, buffer13, buffer11)
-        .task("k181Conv2dBackwardInput", CriticPhase::k181Conv2dBackwardInput, buffer66, buffer59, state)
-        .task("k182Conv2dBackwardWeight", CriticPhase::k182Conv2dBackwardWeight, buffer88, buffer56, buffer59)
-        .task("k183Add", CriticPhase::k183Add, buffer56, buffer55, buffer66)
-        .task("k184ReduceSum", CriticPhase::k184ReduceSum, buffer18, buffer56)
-        .task("k185Add", CriticPhase::k185Add, buffer89, buffer20, buffer18)
-        .task("k186Conv2dBackwardWeight", CriticPhase::k186Conv2dBackwardWeight, buffer90, buffer24, buffer56)
-        .task("k187Select", CriticPhase::k187Select, buffer46, buffer51, buffer50, buffer52)
-        .task("k188Mul", CriticPhase::k188Mul, buffer49, buffer46, buffer48)
-        .task("k189Add", CriticPhase::k189Add, buffer48, buffer49)
-        .task("k190Pad", CriticPhase::k190Pad, buffer24, buffer48)
-        .task("k191Conv2d", CriticPhase::k191Conv2d, buffer56, buffer24, state)
-        .task("k192Conv2dBackwardWeightAdd", CriticPhase::k192Conv2dBackwardWeightAdd, buffer91, buffer24, buffer34, buffer80, buffer90)
-        .task("k193Add", CriticPhase::k193Add, buffer34, buffer19, buffer56)
-        .task("k194Conv2d", CriticPhase::k194Conv2d, buffer59, buffer34, state)
-        .task("k195Conv2dBackwardWeightAdd", CriticPhase::k195Conv2dBackwardWeightAdd, buffer92, buffer34, buffer37, buffer79, buffer88)
-        .task("k196Mul", CriticPhase::k196Mul, buffer37, buffer12, buffer59, buffer38)
-        .task("k197Conv2d", CriticPhase::k197Conv2d, buffer62, buffer37, state)
-        .task("k198Conv2dBackwardWeightAdd", CriticPhase::k198Conv2dBackwardWeightAdd, buffer93, buffer37, buffer40, buffer78, buffer86)
-        .task("k199Mul", CriticPhase::k199Mul, buffer40, buffer4, buffer62, buffer41)
-        .persistOnDevice(state, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer26, buffer29, buffer30, buffer31, buffer32, buffer33, buffer40, buffer42, buffer44, buffer45, CONSTANT_0, buffer54, buffer65, buffer73, buffer74, buffer75, buffer76, buffer81, buffer82, buffer83, buffer85, buffer87, buffer89, buffer91, buffer92, buffer93);
-  }
-
-  /**
-   * Part 2 of 2: kernels k200Conv2d to k236Add; the returned writes come back.
-   */
-  static TaskGraph part1() {
-    return new TaskGraph("critic1")
-        .consumeFromDevice(state, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer26, buffer29, buffer30, buffer31, buffer32, buffer33, buffer40, buffer42, buffer44, buffer45, CONSTANT_0, buffer54, buffer65, buffer73, buffer74, buffer75, buffer76, buffer81, buffer82, buffer83, buffer85, buffer87, buffer89, buffer91, buffer92, buffer93)
-        .task("k200Conv2d", CriticPhase::k200Conv2d, buffer65, buffer40, state)
-        .task("k201Conv2dBackwardWeightAdd", CriticPhase::k201Conv2dBackwardWeightAdd, buffer94, buffer40, buffer42, buffer76, buffer83)
-        .task("k202Add", CriticPhase::k202Add, buffer42, buffer44, buffer65)
-        .task("k203Mul", CriticPhase::k203Mul, buffer65, buffer42, buffer45)
-        .task("k204MatmulAdd", CriticPhase::k204MatmulAdd, buffer95, CONSTANT_0, buffer65, buffer75, buffer81)
-        .task("k205Add", CriticPhase::k205Add, buffer96, buffer91, state)
-        .task("k206Add", CriticPhase::k206Add, buffer97, buffer91, state)
-        .task("k207Div", CriticPhase::k207Div, buffer26, state)
-        .task("k208Sub", CriticPhase::k208Sub, buffer98, buffer96, buffer97, buffer26, state)
-        .task("k209Add", CriticPhase::k209Add, buffer99, buffer89, state)
-        .task("k210Add", CriticPhase::k210Add, buffer100, buffer89, state)
-        .task("k211Sub", CriticPhase::k211Sub, buffer101, buffer99, buffer100, buffer26, state)
-        .task("k212Add", CriticPhase::k212Add, buffer102, buffer92, state)
-        .task("k213Add", CriticPhase::k213Add, buffer103, buffer92, state)
-        .task("k214Sub", CriticPhase::k214Sub, buffer104, buffer102, buffer103, buffer26, state)
-        .task("k215Add", CriticPhase::k215Add, buffer105, buffer87, state)
-        .task("k216Add", CriticPhase::k216Add, buffer106, buffer87, state)
-        .task("k217Sub", CriticPhase::k217Sub, buffer107, buffer105, buffer106, buffer26, state)
-        .task("k218Add", CriticPhase::k218Add, buffer108, buffer93, state)
-        .task("k219Add", CriticPhase::k219Add, buffer109, buffer93, state)
-        .task("k220Sub", CriticPhase::k220Sub, buffer110, buffer108, buffer109, buffer26, state)
-        .task("k221Add", CriticPhase::k221Add, buffer111, buffer85, state)
-        .task("k222Add", CriticPhase::k222Add, buffer112, buffer85, state)
-        .task("k223Sub", CriticPhase::k223Sub, buffer113, buffer111, buffer112, buffer26, state)
-        .task("k224Add", CriticPhase::k224Add, buffer114, buffer94, state)
-        .task("k225Add", CriticPhase::k225Add, buffer115, buffer94, state)
-        .task("k226Sub", CriticPhase::k226Sub, buffer116, buffer114, buffer115, buffer26, state)
-        .task("k227Add", CriticPhase::k227Add, buffer117, buffer82, state)
-        .task("k228Add", CriticPhase::k228Add, buffer118, buffer82, state)
-        .task("k229Sub", CriticPhase::k229Sub, buffer119, buffer117, buffer118, buffer26, state)
-        .task("k230Add", CriticPhase::k230Add, buffer120, buffer95, state)
-        .task("k231Add", CriticPhase::k231Add, buffer121, buffer95, state)
-        .task("k232Sub", CriticPhase::k232Sub, buffer122, buffer120, buffer121, buffer26, state)
-        .task("k233Mul", CriticPhase::k233Mul, buffer123, state)
-        .task("k234Mul", CriticPhase::k234Mul, buffer124, state)
-        .task("k235Sub", CriticPhase::k235Sub, buffer125, buffer123, buffer124, buffer26, state)
-        .task("k236Add", CriticPhase::k236Add, buffer126, state)
-        .persistOnDevice(state, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30, buffer31, buffer32, buffer33, buffer54, buffer73, buffer74, buffer82, buffer85, buffer87, buffer89, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer54, buffer73, buffer74);
+        .task("k51Conv2dSelect", CriticPhase::k51Conv2dSelect, buffer19, buffer24, state)
+        .task("k52Conv2dSelect", CriticPhase::k52Conv2dSelect, buffer12, buffer19, state)
+        .task("k53RandomUniform", CriticPhase::k53RandomUniform, buffer9, step)
+        .task("k54Mul", CriticPhase::k54Mul, buffer34, buffer12, buffer9)
+        .task("k55Conv2dSelect", CriticPhase::k55Conv2dSelect, buffer4, buffer34, state)
+        .task("k56RandomUniform", CriticPhase::k56RandomUniform, buffer1, step)
+        .task("k57Mul", CriticPhase::k57Mul, buffer35, buffer4, buffer1)
+        .task("k58Conv2dSelect", CriticPhase::k58Conv2dSelect, buffer36, buffer35, state)
+        .task("k59RandomUniform", CriticPhase::k59RandomUniform, buffer37, step)
+        .task("k60MatmulMul", CriticPhase::k60MatmulMul, buffer38, CONSTANT_0, buffer37, state)
+        .task("k61Add", CriticPhase::k61Add, buffer39, buffer36, buffer38)
+        .task("k62Conv2dBackwardInputMul", CriticPhase::k62Conv2dBackwardInputMul, buffer35, buffer39, state)
+        .task("k63Add", CriticPhase::k63Add, buffer40, buffer4, buffer35, buffer1)
+        .task("k64Conv2dBackwardInputMul", CriticPhase::k64Conv2dBackwardInputMul, buffer34, buffer40, state)
+        .task("k65Add", CriticPhase::k65Add, buffer41, buffer12, buffer34, buffer9)
+        .task("k66Conv2dBackwardInput", CriticPhase::k66Conv2dBackwardInput, buffer8, buffer41, state)
+        .task("k67Add", CriticPhase::k67Add, buffer42, buffer19, buffer8)
+        .task("k68Conv2dBackwardInput", CriticPhase::k68Conv2dBackwardInput, buffer24, buffer42, state)
+        .task("k69Pad", CriticPhase::k69Pad, buffer43, buffer24)
+        .task("k70Mul", CriticPhase::k70Mul, buffer44, buffer43)
+        .task("k71ReduceSum", CriticPhase::k71ReduceSum, buffer45, buffer44)
+        .task("k72Sqrt", CriticPhase::k72Sqrt, buffer46, buffer45)
+        .task("k73Sub", CriticPhase::k73Sub, buffer47, buffer45, buffer46)
+        .task("k74Pow", CriticPhase::k74Pow, buffer48, buffer47)
+        .task("k75ReduceSum", CriticPhase::k75ReduceSum, buffer28, buffer48)
+        .task("k76Mul", CriticPhase::k76Mul, buffer49, buffer28)
+        .task("k77Pad", CriticPhase::k77Pad, buffer24, read30)
+        .task("k78Conv2dSelect", CriticPhase::k78Conv2dSelect, buffer8, buffer24, state)
+        .task("k79Conv2dSelect", CriticPhase::k79Conv2dSelect, buffer34, buffer8, state)
+        .task("k80RandomUniform", CriticPhase::k80RandomUniform, buffer50, step)
+        .task("k81Mul", CriticPhase::k81Mul, buffer51, buffer34, buffer50)
+        .task("k82Conv2dSelect", CriticPhase::k82Conv2dSelect, buffer35, buffer51, state)
+        .task("k83RandomUniform", CriticPhase::k83RandomUniform, buffer52, step)
+        .task("k84Mul", CriticPhase::k84Mul, buffer53, buffer35, buffer52)
+        .task("k85Conv2dSelect", CriticPhase::k85Conv2dSelect, buffer38, buffer53, state)
+        .task("k86RandomUniform", CriticPhase::k86RandomUniform, buffer54, step)
+        .task("k87Mul", CriticPhase::k87Mul, buffer55, buffer38, buffer54)
+        .task("k88MatmulAdd", CriticPhase::k88MatmulAdd, buffer48, buffer55, state)
+        .task("k89ReduceSum", CriticPhase::k89ReduceSum, buffer28, buffer48)
+        .task("k90Pad", CriticPhase::k90Pad, buffer27, buffer31)
+        .task("k91Conv2dSelect", CriticPhase::k91Conv2dSelect, buffer56, buffer27, state)
+        .task("k92Conv2dSelect", CriticPhase::k92Conv2dSelect, buffer57, buffer56, state)
+        .task("k93RandomUniform", CriticPhase::k93RandomUniform, buffer58, step)
+        .task("k94Mul", CriticPhase::k94Mul, buffer59, buffer57, buffer58)
+        .task("k95Conv2dSelect", CriticPhase::k95Conv2dSelect, buffer60, buffer59, state)
+        .task("k96RandomUniform", CriticPhase::k96RandomUniform, buffer61, step)
+        .task("k97Mul", CriticPhase::k97Mul, buffer62, buffer60, buffer61)
+        .task("k98Conv2dSelect", CriticPhase::k98Conv2dSelect, buffer63, buffer62, state)
+        .task("k99RandomUniform", CriticPhase::k99RandomUniform, buffer64, step)
+        .task("k100Mul", CriticPhase::k100Mul, buffer65, buffer63, buffer64)
+        .task("k101MatmulAdd", CriticPhase::k101MatmulAdd, buffer48, buffer65, state)
+        .task("k102ReduceSum", CriticPhase::k102ReduceSum, buffer26, buffer48)
+        .task("k103Sub", CriticPhase::k103Sub, buffer66, buffer28, buffer26)
+        .task("k104Add", CriticPhase::k104Add, buffer67, buffer66, buffer49)
+        .task("k105MatmulMul", CriticPhase::k105MatmulMul, buffer68, CONSTANT_1, buffer64, state)
+        .task("k106Matmul", CriticPhase::k106Matmul, buffer69, CONSTANT_1, buffer65)
+        .task("k107Add", CriticPhase::k107Add, buffer65, buffer63, buffer68)
+        .task("k108ReduceSum", CriticPhase::k108ReduceSum, buffer48, buffer65)
+        .task("k109Conv2dBackwardInputMul", CriticPhase::k109Conv2dBackwardInputMul, buffer70, buffer65, state)
+        .task("k110Conv2dBackwardWeight", CriticPhase::k110Conv2dBackwardWeight, buffer71, buffer62, buffer65)
+        .task("k111Add", CriticPhase::k111Add, buffer62, buffer60, buffer70, buffer61)
+        .task("k112ReduceSum", CriticPhase::k112ReduceSum, buffer72, buffer62)
+        .task("k113Conv2dBackwardInputMul", CriticPhase::k113Conv2dBackwardInputMul, buffer73, buffer62, state)
+        .task("k114Conv2dBackwardWeight", CriticPhase::k114Conv2dBackwardWeight, buffer74, buffer59, buffer62)
+        .task("k115Add", CriticPhase::k115Add, buffer59, buffer57, buffer73, buffer58)
+        .task("k116ReduceSum", CriticPhase::k116ReduceSum, buffer13, buffer59)
+        .task("k117Conv2dBackwardInput", CriticPhase::k117Conv2dBackwardInput, buffer75, buffer59, state)
+        .task("k118Conv2dBackwardWeight", CriticPhase::k118Conv2dBackwardWeight, buffer76, buffer56, buffer59)
+        .task("k119Add", CriticPhase::k119Add, buffer77, buffer56, buffer75)
+        .task("k120ReduceSum", CriticPhase::k120ReduceSum, buffer20, buffer77)
+        .task("k121Conv2dBackwardWeight", CriticPhase::k121Conv2dBackwardWeight, buffer78, buffer27, buffer77)
+        .task("k122MatmulMul", CriticPhase::k122MatmulMul, buffer65, CONSTANT_2, buffer54, state)
+        .task("k123Matmul", CriticPhase::k123Matmul, buffer79, CONSTANT_2, buffer55)
+        .task("k124Add", CriticPhase::k124Add, buffer55, buffer38, buffer65)
+        .task("k125ReduceSum", CriticPhase::k125ReduceSum, buffer80, buffer55)
+        .task("k126Add", CriticPhase::k126Add, buffer81, buffer48, buffer80)
+        .task("k127Conv2dBackwardInputMul", CriticPhase::k127Conv2dBackwardInputMul, buffer62, buffer55, state)
+        .task("k128Conv2dBackwardWeight", CriticPhase::k128Conv2dBackwardWeight, buffer82, buffer53, buffer55)
+        .task("k129Add", CriticPhase::k129Add, buffer53, buffer35, buffer62, buffer52)
+        .task("k130ReduceSum", CriticPhase::k130ReduceSum, buffer83, buffer53)
+        .task("k131Add", CriticPhase::k131Add, buffer84, buffer72, buffer83)
+        .task("k132Conv2dBackwardInputMul", CriticPhase::k132Conv2dBackwardInputMul, buffer59, buffer53, state)
+        .task("k133Conv2dBackwardWeight", CriticPhase::k133Conv2dBackwardWeight, buffer85, buffer51, buffer53)
+        .task("k134Add", CriticPhase::k134Add, buffer51, buffer34, buffer59, buffer50)
+        .task("k135ReduceSum", CriticPhase::k135ReduceSum, buffer11, buffer51)
+        .task("k136Add", CriticPhase::k136Add, buffer86, buffer13, buffer11)
+        .task("k137Conv2dBackwardInput", CriticPhase::k137Conv2dBackwardInput, buffer77, buffer51, state)
+        .task("k138Conv2dBackwardWeight", CriticPhase::k138Conv2dBackwardWeight, buffer87, buffer8, buffer51)
+        .task("k139Add", CriticPhase::k139Add, buffer75, buffer8, buffer77)
+        .task("k140ReduceSum", CriticPhase::k140ReduceSum, buffer18, buffer75)
+        .task("k141Add", CriticPhase::k141Add, buffer88, buffer20, buffer18)
+        .task("k142Conv2dBackwardWeight", CriticPhase::k142Conv2dBackwardWeight, buffer89, buffer24, buffer75)
+        .task("k143Select", CriticPhase::k143Select, buffer80, buffer45, buffer47, buffer46)
+        .task("k144Add", CriticPhase::k144Add, buffer44, buffer80, buffer43)
+        .task("k145Pad", CriticPhase::k145Pad, buffer24, buffer44)
+        .task("k146Conv2d", CriticPhase::k146Conv2d, buffer75, buffer24, state)
+        .task("k147Conv2dBackwardWeightAdd", CriticPhase::k147Conv2dBackwardWeightAdd, buffer90, buffer24, buffer42, buffer78, buffer89)
+        .task("k148Add", CriticPhase::k148Add, buffer42, buffer19, buffer75)
+        .task("k149Conv2d", CriticPhase::k149Conv2d, buffer51, buffer42, state)
+        .task("k150Conv2dBackwardWeightAdd", CriticPhase::k150Conv2dBackwardWeightAdd, buffer91, buffer42, buffer41, buffer76, buffer87)
+        .task("k151Mul", CriticPhase::k151Mul, buffer41, buffer12, buffer51, buffer9)
+        .task("k152Conv2d", CriticPhase::k152Conv2d, buffer53, buffer41, state)
+        .task("k153Conv2dBackwardWeightAdd", CriticPhase::k153Conv2dBackwardWeightAdd, buffer92, buffer41, buffer40, buffer74, buffer85)
+        .task("k154Mul", CriticPhase::k154Mul, buffer40, buffer4, buffer53, buffer1)
+        .task("k155Conv2d", CriticPhase::k155Conv2d, buffer55, buffer40, state)
+        .task("k156Conv2dBackwardWeightAdd", CriticPhase::k156Conv2dBackwardWeightAdd, buffer93, buffer40, buffer39, buffer71, buffer82)
+        .task("k157Add", CriticPhase::k157Add, buffer39, buffer36, buffer55)
+        .task("k158Mul", CriticPhase::k158Mul, buffer55, buffer39, buffer37)
+        .task("k159MatmulAdd", CriticPhase::k159MatmulAdd, buffer94, CONSTANT_0, buffer55, buffer69, buffer79)
+        .task("k160Add", CriticPhase::k160Add, buffer95, buffer90, state)
+        .task("k161Add", CriticPhase::k161Add, buffer96, buffer90, state)
+        .task("k162Div", CriticPhase::k162Div, buffer26, state)
+        .task("k163Sub", CriticPhase::k163Sub, buffer97, buffer95, buffer96, buffer26, state)
+        .task("k164Add", CriticPhase::k164Add, buffer98, buffer88, state)
+        .task("k165Add", CriticPhase::k165Add, buffer99, buffer88, state)
+        .task("k166Sub", CriticPhase::k166Sub, buffer100, buffer98, buffer99, buffer26, state)
+        .task("k167Add", CriticPhase::k167Add, buffer101, buffer91, state)
+        .task("k168Add", CriticPhase::k168Add, buffer102, buffer91, state)
+        .task("k169Sub", CriticPhase::k169Sub, buffer103, buffer101, buffer102, buffer26, state)
+        .task("k170Add", CriticPhase::k170Add, buffer104, buffer86, state)
+        .task("k171Add", CriticPhase::k171Add, buffer105, buffer86, state)
+        .task("k172Sub", CriticPhase::k172Sub, buffer106, buffer104, buffer105, buffer26, state)
+        .task("k173Add", CriticPhase::k173Add, buffer107, buffer92, state)
+        .task("k174Add", CriticPhase::k174Add, buffer108, buffer92, state)
+        .task("k175Sub", CriticPhase::k175Sub, buffer109, buffer107, buffer108, buffer26, state)
+        .task("k176Add", CriticPhase::k176Add, buffer110, buffer84, state)
+        .task("k177Add", CriticPhase::k177Add, buffer111, buffer84, state)
+        .task("k178Sub", CriticPhase::k178Sub, buffer112, buffer110, buffer111, buffer26, state)
+        .task("k179Add", CriticPhase::k179Add, buffer113, buffer93, state)
+        .task("k180Add", CriticPhase::k180Add, buffer114, buffer93, state)
+        .task("k181Sub", CriticPhase::k181Sub, buffer115, buffer113, buffer114, buffer26, state)
+        .task("k182Add", CriticPhase::k182Add, buffer116, buffer81, state)
+        .task("k183Add", CriticPhase::k183Add, buffer117, buffer81, state)
+        .task("k184Sub", CriticPhase::k184Sub, buffer118, buffer116, buffer117, buffer26, state)
+        .task("k185Add", CriticPhase::k185Add, buffer119, buffer94, state)
+        .task("k186Add", CriticPhase::k186Add, buffer120, buffer94, state)
+        .task("k187Sub", CriticPhase::k187Sub, buffer121, buffer119, buffer120, buffer26, state)
+        .task("k188Mul", CriticPhase::k188Mul, buffer122, state)
+        .task("k189Mul", CriticPhase::k189Mul, buffer123, state)
+        .task("k190Sub", CriticPhase::k190Sub, buffer124, buffer122, buffer123, buffer26, state)
+        .task("k191Add", CriticPhase::k191Add, buffer125, state)
+        .persistOnDevice(state, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30, buffer31, buffer32, buffer33, buffer49, buffer66, buffer67, buffer81, buffer84, buffer86, buffer88, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer49, buffer66, buffer67);
   }
 
   /**
@@ -4063,10 +3608,10 @@ public final class CriticPhase implements ResidentPhase {
     k5Mul(buffer1, buffer4);
     k6ReduceSum(buffer2, buffer1);
     k7Mul(buffer5, buffer2);
-    k8Add(buffer1, buffer4, buffer5, state);
+    k8Mul(buffer1, buffer4, buffer5, state);
     k9Add(buffer6, buffer3, state);
     k10Add(buffer7, buffer5, state);
-    k11Select(buffer4, buffer1);
+    k11Select(buffer4, buffer1, state);
     k12Upsample(buffer8, buffer4);
     k13Conv2d(buffer9, buffer8, state);
     k14ReduceSum(buffer10, buffer9);
@@ -4075,10 +3620,10 @@ public final class CriticPhase implements ResidentPhase {
     k17Mul(buffer9, buffer12);
     k18ReduceSum(buffer10, buffer9);
     k19Mul(buffer13, buffer10);
-    k20Add(buffer9, buffer12, buffer13, state);
+    k20Mul(buffer9, buffer12, buffer13, state);
     k21Add(buffer14, buffer11, state);
     k22Add(buffer15, buffer13, state);
-    k23Select(buffer12, buffer9);
+    k23Select(buffer12, buffer9, state);
     k24Upsample(buffer16, buffer12);
     k25Conv2d(buffer8, buffer16, state);
     k26ReduceSum(buffer17, buffer8);
@@ -4087,10 +3632,10 @@ public final class CriticPhase implements ResidentPhase {
     k29Mul(buffer8, buffer19);
     k30ReduceSum(buffer17, buffer8);
     k31Mul(buffer20, buffer17);
-    k32Add(buffer8, buffer19, buffer20, state);
+    k32Mul(buffer8, buffer19, buffer20, state);
     k33Add(buffer21, buffer18, state);
     k34Add(buffer22, buffer20, state);
-    k35Select(buffer19, buffer8);
+    k35Select(buffer19, buffer8, state);
     k36Upsample(buffer23, buffer19);
     k37Conv2d(buffer24, buffer23, state);
     k38ReduceSum(buffer25, buffer24);
@@ -4106,192 +3651,147 @@ public final class CriticPhase implements ResidentPhase {
     k48RandomUniform(buffer32, step);
     k49Add(buffer33, read30, buffer32, buffer31);
     k50Pad(buffer24, buffer33);
-    k51Conv2d(buffer19, buffer24, state);
-    k52Copy(buffer8, state);
-    k53Add(buffer34, buffer19, buffer8);
-    k54Greater(buffer19, buffer34);
-    k55Select(buffer35, buffer19, buffer34);
-    k56Conv2d(buffer12, buffer35, state);
-    k57Copy(buffer9, state);
-    k58Add(buffer36, buffer12, buffer9);
-    k59Greater(buffer12, buffer36);
-    k60RandomUniform(buffer37, step);
-    k61GreaterEqual(buffer38, buffer37);
-    k62Mul(buffer37, buffer12, buffer36, buffer38);
-    k63Conv2d(buffer4, buffer37, state);
-    k64Copy(buffer1, state);
-    k65Add(buffer39, buffer4, buffer1);
-    k66Greater(buffer4, buffer39);
-    k67RandomUniform(buffer40, step);
-    k68GreaterEqual(buffer41, buffer40);
-    k69Mul(buffer40, buffer4, buffer39, buffer41);
-    k70Conv2d(buffer42, buffer40, state);
-    k71Copy(buffer43, state);
-    k72Greater(buffer44, buffer42, buffer43);
-    k73RandomUniform(buffer42, step);
-    k74GreaterEqual(buffer45, buffer42);
-    k75Copy(buffer46, state);
-    k76Matmul(buffer42, CONSTANT_0, state);
-    k77Mul(buffer47, buffer42, buffer45);
-    k78Add(buffer42, buffer44, buffer47);
-    k79Conv2dBackwardInput(buffer40, buffer42, state);
-    k80Mul(buffer39, buffer40, buffer41);
-    k81Add(buffer40, buffer4, buffer39);
-    k82Conv2dBackwardInput(buffer37, buffer40, state);
-    k83Mul(buffer36, buffer37, buffer38);
-    k84Add(buffer37, buffer12, buffer36);
-    k85Conv2dBackwardInput(buffer35, buffer37, state);
-    k86Add(buffer34, buffer19, buffer35);
-    k87Conv2dBackwardInput(buffer24, buffer34, state);
-    k88Pad(buffer48, buffer24);
-    k89Mul(buffer49, buffer48);
-    k90ReduceSum(buffer50, buffer49);
-    k91Greater(buffer51, buffer50);
-    k92Sqrt(buffer52, buffer51, buffer50);
-    k93Sub(buffer50, buffer51, buffer52);
-    k94Pow(buffer53, buffer50);
-    k95ReduceSum(buffer28, buffer53);
-    k96Mul(buffer54, buffer28);
-    k97Pad(buffer24, read30);
-    k98Conv2dAdd(buffer35, buffer24, buffer8, state);
-    k99Greater(buffer55, buffer35);
-    k100Select(buffer56, buffer55, buffer35);
-    k101Conv2dAdd(buffer36, buffer56, buffer9, state);
-    k102Greater(buffer57, buffer36);
-    k103RandomUniform(buffer58, step);
-    k104GreaterEqual(buffer59, buffer58);
-    k105Mul(buffer58, buffer57, buffer36, buffer59);
-    k106Conv2dAdd(buffer39, buffer58, buffer1, state);
-    k107Greater(buffer60, buffer39);
-    k108RandomUniform(buffer61, step);
-    k109GreaterEqual(buffer62, buffer61);
-    k110Mul(buffer61, buffer60, buffer39, buffer62);
-    k111Conv2dAdd(buffer47, buffer61, buffer43, state);
-    k112Greater(buffer63, buffer47);
-    k113Select(buffer64, buffer63, buffer47);
-    k114RandomUniform(buffer47, step);
-    k115GreaterEqual(buffer65, buffer47);
-    k116Mul(buffer47, buffer64, buffer65);
-    k117MatmulAdd(buffer53, buffer47, buffer46, state);
-    k118ReduceSum(buffer28, buffer53);
-    k119Pad(buffer27, buffer31);
-    k120Conv2dAdd(buffer35, buffer27, buffer8, state);
-    k121Greater(buffer8, buffer35);
-    k122Select(buffer66, buffer8, buffer35);
-    k123Conv2dAdd(buffer36, buffer66, buffer9, state);
-    k124Greater(buffer9, buffer36);
-    k125RandomUniform(buffer67, step);
-    k126GreaterEqual(buffer68, buffer67);
-    k127Mul(buffer67, buffer9, buffer36, buffer68);
-    k128Conv2dAdd(buffer39, buffer67, buffer1, state);
-    k129Greater(buffer1, buffer39);
-    k130RandomUniform(buffer69, step);
-    k131GreaterEqual(buffer70, buffer69);
-    k132Mul(buffer69, buffer1, buffer39, buffer70);
-    k133Conv2dAdd(buffer64, buffer69, buffer43, state);
-    k134Greater(buffer43, buffer64);
-    k135Select(buffer71, buffer43, buffer64);
-    k136RandomUniform(buffer64, step);
-    k137GreaterEqual(buffer72, buffer64);
-    k138Mul(buffer64, buffer71, buffer72);
-    k139MatmulAdd(buffer53, buffer64, buffer46, state);
-    k140ReduceSum(buffer26, buffer53);
-    k141Sub(buffer73, buffer28, buffer26);
-    k142Add(buffer74, buffer73, buffer54);
-    k143Matmul(buffer71, CONSTANT_1, state);
-    k144Matmul(buffer75, CONSTANT_1, buffer64);
-    k145Mul(buffer64, buffer71, buffer72);
-    k146Add(buffer72, buffer43, buffer64);
-    k147ReduceSum(buffer53, buffer72);
-    k148Conv2dBackwardInput(buffer39, buffer72, state);
-    k149Conv2dBackwardWeight(buffer76, buffer69, buffer72);
-    k150Mul(buffer69, buffer39, buffer70);
-    k151Add(buffer70, buffer1, buffer69);
-    k152ReduceSum(buffer77, buffer70);
-    k153Conv2dBackwardInput(buffer36, buffer70, state);
-    k154Conv2dBackwardWeight(buffer78, buffer67, buffer70);
-    k155Mul(buffer67, buffer36, buffer68);
-    k156Add(buffer68, buffer9, buffer67);
-    k157ReduceSum(buffer13, buffer68);
-    k158Conv2dBackwardInput(buffer35, buffer68, state);
-    k159Conv2dBackwardWeight(buffer79, buffer66, buffer68);
-    k160Add(buffer66, buffer8, buffer35);
-    k161ReduceSum(buffer20, buffer66);
-    k162Conv2dBackwardWeight(buffer80, buffer27, buffer66);
-    k163Matmul(buffer72, CONSTANT_2, state);
-    k164Matmul(buffer81, CONSTANT_2, buffer47);
-    k165Mul(buffer47, buffer72, buffer65);
-    k166Add(buffer65, buffer63, buffer47);
-    k167ReduceSum(buffer46, buffer65);
-    k168Add(buffer82, buffer53, buffer46);
-    k169Conv2dBackwardInput(buffer70, buffer65, state);
-    k170Conv2dBackwardWeight(buffer83, buffer61, buffer65);
-    k171Mul(buffer61, buffer70, buffer62);
-    k172Add(buffer62, buffer60, buffer61);
-    k173ReduceSum(buffer84, buffer62);
-    k174Add(buffer85, buffer77, buffer84);
-    k175Conv2dBackwardInput(buffer68, buffer62, state);
-    k176Conv2dBackwardWeight(buffer86, buffer58, buffer62);
-    k177Mul(buffer58, buffer68, buffer59);
-    k178Add(buffer59, buffer57, buffer58);
-    k179ReduceSum(buffer11, buffer59);
-    k180Add(buffer87, buffer13, buffer11);
-    k181Conv2dBackwardInput(buffer66, buffer59, state);
-    k182Conv2dBackwardWeight(buffer88, buffer56, buffer59);
-    k183Add(buffer56, buffer55, buffer66);
-    k184ReduceSum(buffer18, buffer56);
-    k185Add(buffer89, buffer20, buffer18);
-    k186Conv2dBackwardWeight(buffer90, buffer24, buffer56);
-    k187Select(buffer46, buffer51, buffer50, buffer52);
-    k188Mul(buffer49, buffer46, buffer48);
-    k189Add(buffer48, buffer49);
-    k190Pad(buffer24, buffer48);
-    k191Conv2d(buffer56, buffer24, state);
-    k192Conv2dBackwardWeightAdd(buffer91, buffer24, buffer34, buffer80, buffer90);
-    k193Add(buffer34, buffer19, buffer56);
-    k194Conv2d(buffer59, buffer34, state);
-    k195Conv2dBackwardWeightAdd(buffer92, buffer34, buffer37, buffer79, buffer88);
-    k196Mul(buffer37, buffer12, buffer59, buffer38);
-    k197Conv2d(buffer62, buffer37, state);
-    k198Conv2dBackwardWeightAdd(buffer93, buffer37, buffer40, buffer78, buffer86);
-    k199Mul(buffer40, buffer4, buffer62, buffer41);
-    k200Conv2d(buffer65, buffer40, state);
-    k201Conv2dBackwardWeightAdd(buffer94, buffer40, buffer42, buffer76, buffer83);
-    k202Add(buffer42, buffer44, buffer65);
-    k203Mul(buffer65, buffer42, buffer45);
-    k204MatmulAdd(buffer95, CONSTANT_0, buffer65, buffer75, buffer81);
-    k205Add(buffer96, buffer91, state);
-    k206Add(buffer97, buffer91, state);
-    k207Div(buffer26, state);
-    k208Sub(buffer98, buffer96, buffer97, buffer26, state);
-    k209Add(buffer99, buffer89, state);
-    k210Add(buffer100, buffer89, state);
-    k211Sub(buffer101, buffer99, buffer100, buffer26, state);
-    k212Add(buffer102, buffer92, state);
-    k213Add(buffer103, buffer92, state);
-    k214Sub(buffer104, buffer102, buffer103, buffer26, state);
-    k215Add(buffer105, buffer87, state);
-    k216Add(buffer106, buffer87, state);
-    k217Sub(buffer107, buffer105, buffer106, buffer26, state);
-    k218Add(buffer108, buffer93, state);
-    k219Add(buffer109, buffer93, state);
-    k220Sub(buffer110, buffer108, buffer109, buffer26, state);
-    k221Add(buffer111, buffer85, state);
-    k222Add(buffer112, buffer85, state);
-    k223Sub(buffer113, buffer111, buffer112, buffer26, state);
-    k224Add(buffer114, buffer94, state);
-    k225Add(buffer115, buffer94, state);
-    k226Sub(buffer116, buffer114, buffer115, buffer26, state);
-    k227Add(buffer117, buffer82, state);
-    k228Add(buffer118, buffer82, state);
-    k229Sub(buffer119, buffer117, buffer118, buffer26, state);
-    k230Add(buffer120, buffer95, state);
-    k231Add(buffer121, buffer95, state);
-    k232Sub(buffer122, buffer120, buffer121, buffer26, state);
-    k233Mul(buffer123, state);
-    k234Mul(buffer124, state);
-    k235Sub(buffer125, buffer123, buffer124, buffer26, state);
-    k236Add(buffer126, state);
+    k51Conv2dSelect(buffer19, buffer24, state);
+    k52Conv2dSelect(buffer12, buffer19, state);
+    k53RandomUniform(buffer9, step);
+    k54Mul(buffer34, buffer12, buffer9);
+    k55Conv2dSelect(buffer4, buffer34, state);
+    k56RandomUniform(buffer1, step);
+    k57Mul(buffer35, buffer4, buffer1);
+    k58Conv2dSelect(buffer36, buffer35, state);
+    k59RandomUniform(buffer37, step);
+    k60MatmulMul(buffer38, CONSTANT_0, buffer37, state);
+    k61Add(buffer39, buffer36, buffer38);
+    k62Conv2dBackwardInputMul(buffer35, buffer39, state);
+    k63Add(buffer40, buffer4, buffer35, buffer1);
+    k64Conv2dBackwardInputMul(buffer34, buffer40, state);
+    k65Add(buffer41, buffer12, buffer34, buffer9);
+    k66Conv2dBackwardInput(buffer8, buffer41, state);
+    k67Add(buffer42, buffer19, buffer8);
+    k68Conv2dBackwardInput(buffer24, buffer42, state);
+    k69Pad(buffer43, buffer24);
+    k70Mul(buffer44, buffer43);
+    k71ReduceSum(buffer45, buffer44);
+    k72Sqrt(buffer46, buffer45);
+    k73Sub(buffer47, buffer45, buffer46);
+    k74Pow(buffer48, buffer47);
+    k75ReduceSum(buffer28, buffer48);
+    k76Mul(buffer49, buffer28);
+    k77Pad(buffer24, read30);
+    k78Conv2dSelect(buffer8, buffer24, state);
+    k79Conv2dSelect(buffer34, buffer8, state);
+    k80RandomUniform(buffer50, step);
+    k81Mul(buffer51, buffer34, buffer50);
+    k82Conv2dSelect(buffer35, buffer51, state);
+    k83RandomUniform(buffer52, step);
+    k84Mul(buffer53, buffer35, buffer52);
+    k85Conv2dSelect(buffer38, buffer53, state);
+    k86RandomUniform(buffer54, step);
+    k87Mul(buffer55, buffer38, buffer54);
+    k88MatmulAdd(buffer48, buffer55, state);
+    k89ReduceSum(buffer28, buffer48);
+    k90Pad(buffer27, buffer31);
+    k91Conv2dSelect(buffer56, buffer27, state);
+    k92Conv2dSelect(buffer57, buffer56, state);
+    k93RandomUniform(buffer58, step);
+    k94Mul(buffer59, buffer57, buffer58);
+    k95Conv2dSelect(buffer60, buffer59, state);
+    k96RandomUniform(buffer61, step);
+    k97Mul(buffer62, buffer60, buffer61);
+    k98Conv2dSelect(buffer63, buffer62, state);
+    k99RandomUniform(buffer64, step);
+    k100Mul(buffer65, buffer63, buffer64);
+    k101MatmulAdd(buffer48, buffer65, state);
+    k102ReduceSum(buffer26, buffer48);
+    k103Sub(buffer66, buffer28, buffer26);
+    k104Add(buffer67, buffer66, buffer49);
+    k105MatmulMul(buffer68, CONSTANT_1, buffer64, state);
+    k106Matmul(buffer69, CONSTANT_1, buffer65);
+    k107Add(buffer65, buffer63, buffer68);
+    k108ReduceSum(buffer48, buffer65);
+    k109Conv2dBackwardInputMul(buffer70, buffer65, state);
+    k110Conv2dBackwardWeight(buffer71, buffer62, buffer65);
+    k111Add(buffer62, buffer60, buffer70, buffer61);
+    k112ReduceSum(buffer72, buffer62);
+    k113Conv2dBackwardInputMul(buffer73, buffer62, state);
+    k114Conv2dBackwardWeight(buffer74, buffer59, buffer62);
+    k115Add(buffer59, buffer57, buffer73, buffer58);
+    k116ReduceSum(buffer13, buffer59);
+    k117Conv2dBackwardInput(buffer75, buffer59, state);
+    k118Conv2dBackwardWeight(buffer76, buffer56, buffer59);
+    k119Add(buffer77, buffer56, buffer75);
+    k120ReduceSum(buffer20, buffer77);
+    k121Conv2dBackwardWeight(buffer78, buffer27, buffer77);
+    k122MatmulMul(buffer65, CONSTANT_2, buffer54, state);
+    k123Matmul(buffer79, CONSTANT_2, buffer55);
+    k124Add(buffer55, buffer38, buffer65);
+    k125ReduceSum(buffer80, buffer55);
+    k126Add(buffer81, buffer48, buffer80);
+    k127Conv2dBackwardInputMul(buffer62, buffer55, state);
+    k128Conv2dBackwardWeight(buffer82, buffer53, buffer55);
+    k129Add(buffer53, buffer35, buffer62, buffer52);
+    k130ReduceSum(buffer83, buffer53);
+    k131Add(buffer84, buffer72, buffer83);
+    k132Conv2dBackwardInputMul(buffer59, buffer53, state);
+    k133Conv2dBackwardWeight(buffer85, buffer51, buffer53);
+    k134Add(buffer51, buffer34, buffer59, buffer50);
+    k135ReduceSum(buffer11, buffer51);
+    k136Add(buffer86, buffer13, buffer11);
+    k137Conv2dBackwardInput(buffer77, buffer51, state);
+    k138Conv2dBackwardWeight(buffer87, buffer8, buffer51);
+    k139Add(buffer75, buffer8, buffer77);
+    k140ReduceSum(buffer18, buffer75);
+    k141Add(buffer88, buffer20, buffer18);
+    k142Conv2dBackwardWeight(buffer89, buffer24, buffer75);
+    k143Select(buffer80, buffer45, buffer47, buffer46);
+    k144Add(buffer44, buffer80, buffer43);
+    k145Pad(buffer24, buffer44);
+    k146Conv2d(buffer75, buffer24, state);
+    k147Conv2dBackwardWeightAdd(buffer90, buffer24, buffer42, buffer78, buffer89);
+    k148Add(buffer42, buffer19, buffer75);
+    k149Conv2d(buffer51, buffer42, state);
+    k150Conv2dBackwardWeightAdd(buffer91, buffer42, buffer41, buffer76, buffer87);
+    k151Mul(buffer41, buffer12, buffer51, buffer9);
+    k152Conv2d(buffer53, buffer41, state);
+    k153Conv2dBackwardWeightAdd(buffer92, buffer41, buffer40, buffer74, buffer85);
+    k154Mul(buffer40, buffer4, buffer53, buffer1);
+    k155Conv2d(buffer55, buffer40, state);
+    k156Conv2dBackwardWeightAdd(buffer93, buffer40, buffer39, buffer71, buffer82);
+    k157Add(buffer39, buffer36, buffer55);
+    k158Mul(buffer55, buffer39, buffer37);
+    k159MatmulAdd(buffer94, CONSTANT_0, buffer55, buffer69, buffer79);
+    k160Add(buffer95, buffer90, state);
+    k161Add(buffer96, buffer90, state);
+    k162Div(buffer26, state);
+    k163Sub(buffer97, buffer95, buffer96, buffer26, state);
+    k164Add(buffer98, buffer88, state);
+    k165Add(buffer99, buffer88, state);
+    k166Sub(buffer100, buffer98, buffer99, buffer26, state);
+    k167Add(buffer101, buffer91, state);
+    k168Add(buffer102, buffer91, state);
+    k169Sub(buffer103, buffer101, buffer102, buffer26, state);
+    k170Add(buffer104, buffer86, state);
+    k171Add(buffer105, buffer86, state);
+    k172Sub(buffer106, buffer104, buffer105, buffer26, state);
+    k173Add(buffer107, buffer92, state);
+    k174Add(buffer108, buffer92, state);
+    k175Sub(buffer109, buffer107, buffer108, buffer26, state);
+    k176Add(buffer110, buffer84, state);
+    k177Add(buffer111, buffer84, state);
+    k178Sub(buffer112, buffer110, buffer111, buffer26, state);
+    k179Add(buffer113, buffer93, state);
+    k180Add(buffer114, buffer93, state);
+    k181Sub(buffer115, buffer113, buffer114, buffer26, state);
+    k182Add(buffer116, buffer81, state);
+    k183Add(buffer117, buffer81, state);
+    k184Sub(buffer118, buffer116, buffer117, buffer26, state);
+    k185Add(buffer119, buffer94, state);
+    k186Add(buffer120, buffer94, state);
+    k187Sub(buffer121, buffer119, buffer120, buffer26, state);
+    k188Mul(buffer122, state);
+    k189Mul(buffer123, state);
+    k190Sub(buffer124, buffer122, buffer123, buffer26, state);
+    k191Add(buffer125, state);
   }
 
   /**
@@ -4479,16 +3979,16 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30)
-        .task("commit0", CriticPhase::commit0, state, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114)
-        .task("commit1", CriticPhase::commit1, state, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29)
+        .consumeFromDevice(state, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30)
+        .task("commit0", CriticPhase::commit0, state, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113)
+        .task("commit1", CriticPhase::commit1, state, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29)
         .task("commit2", CriticPhase::commit2, state, buffer30)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114);
-    commit1(state, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29);
+    commit0(state, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113);
+    commit1(state, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29);
     commit2(state, buffer30);
   }
 
@@ -4510,11 +4010,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 1605640 + (sent ? 0 : 33574912), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer54, writes[3]);
+    DeviceState.toHost(buffer49, writes[3]);
     // wdist
-    DeviceState.toHost(buffer73, writes[4]);
+    DeviceState.toHost(buffer66, writes[4]);
     // loss
-    DeviceState.toHost(buffer74, writes[5]);
+    DeviceState.toHost(buffer67, writes[5]);
     // grad.D.13.bias
     DeviceState.toHost(CONSTANT_3, writes[15]);
   }
@@ -4530,18 +4030,18 @@ public final class CriticPhase implements ResidentPhase {
       case 0 -> DeviceState.get().fetch(buffer31, into);
       case 1 -> DeviceState.get().fetch(buffer32, into);
       case 2 -> DeviceState.get().fetch(buffer33, into);
-      case 3 -> DeviceState.get().fetch(buffer54, into);
-      case 4 -> DeviceState.get().fetch(buffer73, into);
-      case 5 -> DeviceState.get().fetch(buffer74, into);
-      case 6 -> DeviceState.get().fetch(buffer91, into);
-      case 7 -> DeviceState.get().fetch(buffer89, into);
-      case 8 -> DeviceState.get().fetch(buffer92, into);
-      case 9 -> DeviceState.get().fetch(buffer87, into);
-      case 10 -> DeviceState.get().fetch(buffer93, into);
-      case 11 -> DeviceState.get().fetch(buffer85, into);
-      case 12 -> DeviceState.get().fetch(buffer94, into);
-      case 13 -> DeviceState.get().fetch(buffer82, into);
-      case 14 -> DeviceState.get().fetch(buffer95, into);
+      case 3 -> DeviceState.get().fetch(buffer49, into);
+      case 4 -> DeviceState.get().fetch(buffer66, into);
+      case 5 -> DeviceState.get().fetch(buffer67, into);
+      case 6 -> DeviceState.get().fetch(buffer90, into);
+      case 7 -> DeviceState.get().fetch(buffer88, into);
+      case 8 -> DeviceState.get().fetch(buffer91, into);
+      case 9 -> DeviceState.get().fetch(buffer86, into);
+      case 10 -> DeviceState.get().fetch(buffer92, into);
+      case 11 -> DeviceState.get().fetch(buffer84, into);
+      case 12 -> DeviceState.get().fetch(buffer93, into);
+      case 13 -> DeviceState.get().fetch(buffer81, into);
+      case 14 -> DeviceState.get().fetch(buffer94, into);
       case 15 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

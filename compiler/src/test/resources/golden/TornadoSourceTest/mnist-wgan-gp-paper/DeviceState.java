@@ -89,10 +89,8 @@ public final class DeviceState implements DeviceMemory {
               .transferToHost(DataTransferMode.EVERY_EXECUTION, state)
               .snapshot(),
               CriticPhase.part0().snapshot(),
-              CriticPhase.part1().snapshot(),
               CriticPhase.commitGraph().snapshot(),
               GeneratorPhase.part0().snapshot(),
-              GeneratorPhase.part1().snapshot(),
               GeneratorPhase.commitGraph().snapshot(),
               SamplePhase.part0().snapshot());
       String device = System.getProperty("wganc.tornado.device");

@@ -40,19 +40,19 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer7 = new FloatArray(2097152);
 
-  private static final FloatArray buffer8 = new FloatArray(2097152);
+  private static final FloatArray buffer8 = new FloatArray(4096);
 
-  private static final FloatArray buffer9 = new FloatArray(2097152);
+  private static final FloatArray buffer9 = new FloatArray(4096);
 
-  private static final FloatArray buffer10 = new FloatArray(4096);
+  private static final FloatArray buffer10 = new FloatArray(2097152);
 
-  private static final FloatArray buffer11 = new FloatArray(4096);
+  private static final FloatArray buffer11 = new FloatArray(8388608);
 
-  private static final FloatArray buffer12 = new FloatArray(2097152);
+  private static final FloatArray buffer12 = new FloatArray(4194304);
 
-  private static final FloatArray buffer13 = new FloatArray(2097152);
+  private static final FloatArray buffer13 = new FloatArray(128);
 
-  private static final FloatArray buffer14 = new FloatArray(8388608);
+  private static final FloatArray buffer14 = new FloatArray(128);
 
   private static final FloatArray buffer15 = new FloatArray(4194304);
 
@@ -68,19 +68,19 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer21 = new FloatArray(4194304);
 
-  private static final FloatArray buffer22 = new FloatArray(4194304);
+  private static final FloatArray buffer22 = new FloatArray(16777216);
 
-  private static final FloatArray buffer23 = new FloatArray(4194304);
+  private static final FloatArray buffer23 = new FloatArray(8388608);
 
-  private static final FloatArray buffer24 = new FloatArray(128);
+  private static final FloatArray buffer24 = new FloatArray(64);
 
-  private static final FloatArray buffer25 = new FloatArray(128);
+  private static final FloatArray buffer25 = new FloatArray(64);
 
-  private static final FloatArray buffer26 = new FloatArray(4194304);
+  private static final FloatArray buffer26 = new FloatArray(8388608);
 
-  private static final FloatArray buffer27 = new FloatArray(4194304);
+  private static final FloatArray buffer27 = new FloatArray(64);
 
-  private static final FloatArray buffer28 = new FloatArray(16777216);
+  private static final FloatArray buffer28 = new FloatArray(64);
 
   private static final FloatArray buffer29 = new FloatArray(8388608);
 
@@ -90,169 +90,151 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer32 = new FloatArray(8388608);
 
-  private static final FloatArray buffer33 = new FloatArray(64);
+  private static final FloatArray buffer33 = new FloatArray(33554432);
 
-  private static final FloatArray buffer34 = new FloatArray(64);
+  private static final FloatArray buffer34 = new FloatArray(524288);
 
-  private static final FloatArray buffer35 = new FloatArray(8388608);
+  private static final FloatArray buffer35 = new FloatArray(1);
 
-  private static final FloatArray buffer36 = new FloatArray(8388608);
+  private static final FloatArray buffer36 = new FloatArray(1);
 
-  private static final FloatArray buffer37 = new FloatArray(8388608);
+  private static final FloatArray buffer37 = new FloatArray(524288);
 
-  private static final FloatArray buffer38 = new FloatArray(64);
+  private static final FloatArray buffer38 = new FloatArray(1);
 
-  private static final FloatArray buffer39 = new FloatArray(64);
+  private static final FloatArray buffer39 = new FloatArray(1);
 
-  private static final FloatArray buffer40 = new FloatArray(8388608);
+  private static final FloatArray buffer40 = new FloatArray(1);
 
-  private static final FloatArray buffer41 = new FloatArray(8388608);
+  private static final FloatArray buffer41 = new FloatArray(1);
 
-  private static final FloatArray buffer42 = new FloatArray(33554432);
+  private static final FloatArray buffer42 = new FloatArray(524288);
 
-  private static final FloatArray buffer43 = new FloatArray(524288);
+  private static final FloatArray buffer43 = new FloatArray(401408);
 
-  private static final FloatArray buffer44 = new FloatArray(1);
+  private static final FloatArray buffer44 = new FloatArray(524288);
 
-  private static final FloatArray buffer45 = new FloatArray(1);
+  private static final FloatArray buffer45 = new FloatArray(4194304);
 
-  private static final FloatArray buffer46 = new FloatArray(524288);
+  private static final FloatArray buffer46 = new FloatArray(4194304);
 
-  private static final FloatArray buffer47 = new FloatArray(1);
+  private static final FloatArray buffer47 = new FloatArray(2097152);
 
-  private static final FloatArray buffer48 = new FloatArray(1);
+  private static final FloatArray buffer48 = new FloatArray(2097152);
 
-  private static final FloatArray buffer49 = new FloatArray(524288);
+  private static final FloatArray buffer49 = new FloatArray(1048576);
 
-  private static final FloatArray buffer50 = new FloatArray(524288);
+  private static final FloatArray buffer50 = new FloatArray(1048576);
 
-  private static final FloatArray buffer51 = new FloatArray(1);
+  private static final FloatArray buffer51 = new FloatArray(1048576);
 
-  private static final FloatArray buffer52 = new FloatArray(1);
+  private static final FloatArray buffer52 = new FloatArray(512);
 
-  private static final FloatArray buffer53 = new FloatArray(524288);
+  private static final FloatArray buffer53 = new FloatArray(1);
 
-  private static final FloatArray buffer54 = new FloatArray(401408);
+  private static final FloatArray buffer54 = new FloatArray(2097152);
 
-  private static final FloatArray buffer55 = new FloatArray(524288);
+  private static final FloatArray buffer55 = new FloatArray(4194304);
 
   private static final FloatArray buffer56 = new FloatArray(8388608);
 
-  private static final FloatArray buffer57 = new FloatArray(4194304);
+  private static final FloatArray buffer57 = new FloatArray(8388608);
 
-  private static final FloatArray buffer58 = new FloatArray(4194304);
+  private static final FloatArray buffer58 = new FloatArray(524288);
 
-  private static final FloatArray buffer59 = new FloatArray(2097152);
+  private static final FloatArray buffer59 = new FloatArray(1);
 
-  private static final FloatArray buffer60 = new FloatArray(2097152);
+  private static final FloatArray buffer60 = new FloatArray(33554432);
 
-  private static final FloatArray buffer61 = new FloatArray(1048576);
+  private static final FloatArray buffer61 = new FloatArray(576);
 
-  private static final FloatArray buffer62 = new FloatArray(1048576);
+  private static final FloatArray buffer62 = new FloatArray(64);
 
-  private static final FloatArray buffer63 = new FloatArray(1048576);
+  private static final FloatArray buffer63 = new FloatArray(16777216);
 
-  private static final FloatArray buffer64 = new FloatArray(1048576);
+  private static final FloatArray buffer64 = new FloatArray(73728);
 
-  private static final FloatArray buffer65 = new FloatArray(512);
+  private static final FloatArray buffer65 = new FloatArray(128);
 
-  private static final FloatArray buffer66 = new FloatArray(1);
+  private static final FloatArray buffer66 = new FloatArray(294912);
 
-  private static final FloatArray buffer67 = new FloatArray(524288);
+  private static final FloatArray buffer67 = new FloatArray(4096);
 
-  private static final FloatArray buffer68 = new FloatArray(1);
+  private static final FloatArray buffer68 = new FloatArray(524288);
 
-  private static final FloatArray buffer69 = new FloatArray(33554432);
+  private static final FloatArray buffer69 = new FloatArray(524288);
 
-  private static final FloatArray buffer70 = new FloatArray(576);
+  private static final FloatArray buffer70 = new FloatArray(524288);
 
-  private static final FloatArray buffer71 = new FloatArray(64);
+  private static final FloatArray buffer71 = new FloatArray(524288);
 
-  private static final FloatArray buffer72 = new FloatArray(16777216);
+  private static final FloatArray buffer72 = new FloatArray(4096);
 
-  private static final FloatArray buffer73 = new FloatArray(73728);
+  private static final FloatArray buffer73 = new FloatArray(4096);
 
-  private static final FloatArray buffer74 = new FloatArray(128);
+  private static final FloatArray buffer74 = new FloatArray(4096);
 
-  private static final FloatArray buffer75 = new FloatArray(294912);
+  private static final FloatArray buffer75 = new FloatArray(4096);
 
   private static final FloatArray buffer76 = new FloatArray(4096);
 
-  private static final FloatArray buffer77 = new FloatArray(524288);
+  private static final FloatArray buffer77 = new FloatArray(4096);
 
-  private static final FloatArray buffer78 = new FloatArray(524288);
+  private static final FloatArray buffer78 = new FloatArray(294912);
 
-  private static final FloatArray buffer79 = new FloatArray(524288);
+  private static final FloatArray buffer79 = new FloatArray(294912);
 
-  private static final FloatArray buffer80 = new FloatArray(524288);
+  private static final FloatArray buffer80 = new FloatArray(294912);
 
-  private static final FloatArray buffer81 = new FloatArray(4096);
+  private static final FloatArray buffer81 = new FloatArray(128);
 
-  private static final FloatArray buffer82 = new FloatArray(4096);
+  private static final FloatArray buffer82 = new FloatArray(128);
 
-  private static final FloatArray buffer83 = new FloatArray(4096);
+  private static final FloatArray buffer83 = new FloatArray(128);
 
-  private static final FloatArray buffer84 = new FloatArray(4096);
+  private static final FloatArray buffer84 = new FloatArray(128);
 
-  private static final FloatArray buffer85 = new FloatArray(4096);
+  private static final FloatArray buffer85 = new FloatArray(128);
 
-  private static final FloatArray buffer86 = new FloatArray(4096);
+  private static final FloatArray buffer86 = new FloatArray(128);
 
-  private static final FloatArray buffer87 = new FloatArray(294912);
+  private static final FloatArray buffer87 = new FloatArray(73728);
 
-  private static final FloatArray buffer88 = new FloatArray(294912);
+  private static final FloatArray buffer88 = new FloatArray(73728);
 
-  private static final FloatArray buffer89 = new FloatArray(294912);
+  private static final FloatArray buffer89 = new FloatArray(73728);
 
-  private static final FloatArray buffer90 = new FloatArray(128);
+  private static final FloatArray buffer90 = new FloatArray(64);
 
-  private static final FloatArray buffer91 = new FloatArray(128);
+  private static final FloatArray buffer91 = new FloatArray(64);
 
-  private static final FloatArray buffer92 = new FloatArray(128);
+  private static final FloatArray buffer92 = new FloatArray(64);
 
-  private static final FloatArray buffer93 = new FloatArray(128);
+  private static final FloatArray buffer93 = new FloatArray(64);
 
-  private static final FloatArray buffer94 = new FloatArray(128);
+  private static final FloatArray buffer94 = new FloatArray(64);
 
-  private static final FloatArray buffer95 = new FloatArray(128);
+  private static final FloatArray buffer95 = new FloatArray(64);
 
-  private static final FloatArray buffer96 = new FloatArray(73728);
+  private static final FloatArray buffer96 = new FloatArray(576);
 
-  private static final FloatArray buffer97 = new FloatArray(73728);
+  private static final FloatArray buffer97 = new FloatArray(576);
 
-  private static final FloatArray buffer98 = new FloatArray(73728);
+  private static final FloatArray buffer98 = new FloatArray(576);
 
-  private static final FloatArray buffer99 = new FloatArray(64);
+  private static final FloatArray buffer99 = new FloatArray(1);
 
-  private static final FloatArray buffer100 = new FloatArray(64);
+  private static final FloatArray buffer100 = new FloatArray(1);
 
-  private static final FloatArray buffer101 = new FloatArray(64);
+  private static final FloatArray buffer101 = new FloatArray(1);
 
-  private static final FloatArray buffer102 = new FloatArray(64);
+  private static final FloatArray buffer102 = new FloatArray(1);
 
-  private static final FloatArray buffer103 = new FloatArray(64);
+  private static final FloatArray buffer103 = new FloatArray(1);
 
-  private static final FloatArray buffer104 = new FloatArray(64);
+  private static final FloatArray buffer104 = new FloatArray(1);
 
-  private static final FloatArray buffer105 = new FloatArray(576);
-
-  private static final FloatArray buffer106 = new FloatArray(576);
-
-  private static final FloatArray buffer107 = new FloatArray(576);
-
-  private static final FloatArray buffer108 = new FloatArray(1);
-
-  private static final FloatArray buffer109 = new FloatArray(1);
-
-  private static final FloatArray buffer110 = new FloatArray(1);
-
-  private static final FloatArray buffer111 = new FloatArray(1);
-
-  private static final FloatArray buffer112 = new FloatArray(1);
-
-  private static final FloatArray buffer113 = new FloatArray(1);
-
-  private static final FloatArray buffer114 = new FloatArray(1);
+  private static final FloatArray buffer105 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -264,9 +246,9 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * This phase's first task graph in the model's plan.
    */
-  static final int FIRST_GRAPH = 5;
+  static final int FIRST_GRAPH = 4;
 
-  static final int PARTS = 2;
+  static final int PARTS = 1;
 
   /**
    * Whether the constants have been sent (they go with the first run).
@@ -432,45 +414,27 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:26: %27 : f32[512,4096] = copy
-   */
-  public static void k10Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, in0.get((i % 4096)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:10:26: %28 : f32[512,4096] = mul
    */
-  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get((i % 4096))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:26: %30 : f32[512,4096] = copy
+   * ../models/mnist-wgan-gp-paper.wgan:10:26: %31 : f32[512,4096] = mul
    */
-  public static void k12Copy(FloatArray out, FloatArray state) {
+  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, state.get(524288 + (i % 4096)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:26: %34 : f32[512,4096] = add
-   */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(528384 + (i % 4096))));
+      out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:10:26: %42 : f32[4096] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(532480 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -479,34 +443,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:10:26: %48 : f32[4096] = add
    */
-  public static void k15Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(536576 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:37: %50 : f32[512,4096] = greater
-   */
-  public static void k16Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:10:37: %53 : f32[512,4096] = select
    */
-  public static void k17Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k14Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(528384 + (i % 4096))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(528384 + (i % 4096))) : ((in0.get(i) + state.get(528384 + (i % 4096))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:3: %55 : f32[512,256,8,8] = upsample
    */
-  public static void k18Upsample(FloatArray out, FloatArray in0) {
+  public static void k15Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -519,7 +474,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:15: %56 : f32[512,128,8,8] = conv2d
    */
-  public static void k19Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k16Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -546,7 +501,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %57 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -567,7 +522,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %59 : f32[1,128,1,1] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 3.0517578E-5f));
     }
@@ -576,7 +531,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %61 : f32[512,128,8,8] = sub
    */
-  public static void k22Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 64) % 128))));
     }
@@ -585,7 +540,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %62 : f32[512,128,8,8] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -594,7 +549,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %63 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -615,7 +570,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %65 : f32[1,128,1,1] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0) {
+  public static void k22Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 3.0517578E-5f));
     }
@@ -624,7 +579,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %67 : f32[1,128,1,1] = add
    */
-  public static void k26Add(FloatArray out, FloatArray in0) {
+  public static void k23Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -633,52 +588,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %68 : f32[1,128,1,1] = rsqrt
    */
-  public static void k27Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:58: %69 : f32[512,128,8,8] = copy
-   */
-  public static void k28Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, in0.get(((i / 64) % 128)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %70 : f32[512,128,8,8] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 64) % 128))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:58: %72 : f32[512,128,8,8] = copy
+   * ../models/mnist-wgan-gp-paper.wgan:11:58: %73 : f32[512,128,8,8] = mul
    */
-  public static void k30Copy(FloatArray out, FloatArray state) {
+  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, state.get(835584 + ((i / 64) % 128)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:58: %76 : f32[512,128,8,8] = add
-   */
-  public static void k31Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(835712 + ((i / 64) % 128))));
+      out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %84 : f32[128] = add
    */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(835840 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -687,34 +624,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:58: %90 : f32[128] = add
    */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(835968 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:69: %92 : f32[512,128,8,8] = greater
-   */
-  public static void k34Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:11:69: %95 : f32[512,128,8,8] = select
    */
-  public static void k35Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(835712 + ((i / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(835712 + ((i / 64) % 128))) : ((in0.get(i) + state.get(835712 + ((i / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:3: %96 : f32[512,128,16,16] = upsample
    */
-  public static void k36Upsample(FloatArray out, FloatArray in0) {
+  public static void k30Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -727,7 +655,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:15: %97 : f32[512,64,16,16] = conv2d
    */
-  public static void k37Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -754,7 +682,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %98 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -775,7 +703,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %100 : f32[1,64,1,1] = mul
    */
-  public static void k39Mul(FloatArray out, FloatArray in0) {
+  public static void k33Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.6293945E-6f));
     }
@@ -784,7 +712,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %102 : f32[512,64,16,16] = sub
    */
-  public static void k40Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 256) % 64))));
     }
@@ -793,7 +721,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %103 : f32[512,64,16,16] = mul
    */
-  public static void k41Mul(FloatArray out, FloatArray in0) {
+  public static void k35Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -802,7 +730,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %104 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -823,7 +751,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %106 : f32[1,64,1,1] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 7.6293945E-6f));
     }
@@ -832,7 +760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %108 : f32[1,64,1,1] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0) {
+  public static void k38Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -841,52 +769,34 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %109 : f32[1,64,1,1] = rsqrt
    */
-  public static void k45Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:57: %110 : f32[512,64,16,16] = copy
-   */
-  public static void k46Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, in0.get(((i / 256) % 64)));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %111 : f32[512,64,16,16] = mul
    */
-  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * in1.get(((i / 256) % 64))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:57: %113 : f32[512,64,16,16] = copy
+   * ../models/mnist-wgan-gp-paper.wgan:12:57: %114 : f32[512,64,16,16] = mul
    */
-  public static void k48Copy(FloatArray out, FloatArray state) {
+  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, state.get(909824 + ((i / 256) % 64)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:57: %117 : f32[512,64,16,16] = add
-   */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) + state.get(909888 + ((i / 256) % 64))));
+      out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %125 : f32[64] = add
    */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(909952 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -895,34 +805,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %131 : f32[64] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(910016 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:68: %133 : f32[512,64,16,16] = greater
-   */
-  public static void k52Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:12:68: %136 : f32[512,64,16,16] = select
    */
-  public static void k53Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(909888 + ((i / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(909888 + ((i / 256) % 64))) : ((in0.get(i) + state.get(909888 + ((i / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:3: %137 : f32[512,64,32,32] = upsample
    */
-  public static void k54Upsample(FloatArray out, FloatArray in0) {
+  public static void k45Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       int x = o % 32;
       int y = (o / 32) % 32;
@@ -935,7 +836,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:15: %138 : f32[512,1,32,32] = conv2d
    */
-  public static void k55Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k46Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int q = o % 32;
@@ -962,7 +863,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %139 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -983,7 +884,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %141 : f32[1,1,1,1] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0) {
+  public static void k48Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
@@ -992,7 +893,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %143 : f32[512,1,32,32] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) - in1.get(0)));
     }
@@ -1001,7 +902,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %144 : f32[512,1,32,32] = mul
    */
-  public static void k59Mul(FloatArray out, FloatArray in0) {
+  public static void k50Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1010,7 +911,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %145 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1031,7 +932,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %147 : f32[1,1,1,1] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0) {
+  public static void k52Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
@@ -1040,7 +941,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %149 : f32[1,1,1,1] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0) {
+  public static void k53Add(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) + 0.001f));
     }
@@ -1049,43 +950,25 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %150 : f32[1,1,1,1] = rsqrt
    */
-  public static void k63Rsqrt(FloatArray out, FloatArray in0) {
+  public static void k54Rsqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:13:56: %151 : f32[512,1,32,32] = copy
-   */
-  public static void k64Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %152 : f32[512,1,32,32] = mul
    */
-  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:13:56: %154 : f32[512,1,32,32] = copy
-   */
-  public static void k66Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, state.get(910656 + 0));
+      out.set(i, (in0.get(i) * in1.get(0)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %166 : f32[1] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910658 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1094,7 +977,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %172 : f32[1] = add
    */
-  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910659 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1103,16 +986,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:67: %173 : f32[512,1,32,32] = tanh
    */
-  public static void k69Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k58Tanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((float) TornadoMath.tanh(((in0.get(i) * in1.get(i)) + state.get(910657 + 0)))));
+      out.set(i, ((float) TornadoMath.tanh(((in0.get(i) * state.get(910656 + 0)) + state.get(910657 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:14:3: %174 : f32[512,1,28,28] = pad
    */
-  public static void k70Pad(FloatArray out, FloatArray in0) {
+  public static void k59Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1127,7 +1010,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %175 : f32[512,1,32,32] = pad
    */
-  public static void k71Pad(FloatArray out, FloatArray in0) {
+  public static void k60Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1142,9 +1025,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:3: %181 : f32[512,64,16,16] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:19:43: %186 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k72Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1165,32 +1048,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(912260 + ((o / 256) % 64))));
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %183 : f32[512,64,16,16] = greater
+   * ../models/mnist-wgan-gp-paper.wgan:20:44: %197 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k73Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:19:43: %186 : f32[512,64,16,16] = select
-   */
-  public static void k74Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:3: %192 : f32[512,128,8,8] = conv2d_add
-   */
-  public static void k75Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1211,23 +1076,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1117124 + ((o / 64) % 128))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:44: %194 : f32[512,128,8,8] = greater
-   */
-  public static void k76Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %198 : f32[512,128,8,8] = random_uniform
    */
-  public static void k77RandomUniform(FloatArray out, IntArray step) {
+  public static void k63RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1253,27 +1109,18 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:20:60: %200 : f32[512,128,8,8] = greater_equal
-   */
-  public static void k78GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %203 : f32[512,128,8,8] = mul
    */
-  public static void k79Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k64Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:3: %209 : f32[512,256,4,4] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:21:44: %214 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k80Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1294,23 +1141,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1936452 + ((o / 16) % 256))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:44: %211 : f32[512,256,4,4] = greater
-   */
-  public static void k81Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %215 : f32[512,256,4,4] = random_uniform
    */
-  public static void k82RandomUniform(FloatArray out, IntArray step) {
+  public static void k66RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1336,27 +1174,18 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:21:60: %217 : f32[512,256,4,4] = greater_equal
-   */
-  public static void k83GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) >= 0.3f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %220 : f32[512,256,4,4] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k67Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)) * in2.get(i)) * 1.4285715f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:3: %226 : f32[512,512,2,2] = conv2d_add
+   * ../models/mnist-wgan-gp-paper.wgan:22:44: %231 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k85Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1377,32 +1206,14 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(5213508 + ((o / 4) % 512))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %228 : f32[512,512,2,2] = greater
-   */
-  public static void k86Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:22:44: %231 : f32[512,512,2,2] = select
-   */
-  public static void k87Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : (in1.get(i) * 0.2f)));
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %233 : f32[512,2048] = random_uniform
    */
-  public static void k88RandomUniform(FloatArray out, IntArray step) {
+  public static void k69RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -1428,27 +1239,18 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:23:12: %235 : f32[512,2048] = greater_equal
-   */
-  public static void k89GreaterEqual(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (in0.get(i) >= 0.2f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %238 : f32[512,2048] = mul
    */
-  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * in1.get(i)) * 1.25f));
+      out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:25: %244 : f32[512,1] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1464,7 +1266,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:36:18: %245 : f32[] = reduce_sum
    */
-  public static void k92ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1481,16 +1283,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:36:18: %248 : f32[] = neg
    */
-  public static void k93Neg(FloatArray out, FloatArray in0) {
+  public static void k73Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.001953125f)));
     }
   }
 
   /**
-   * %254 : f32[512,2048] = matmul
+   * %256 : f32[512,2048] = matmul_mul
    */
-  public static void k94Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -1498,32 +1301,24 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %256 : f32[512,2048] = mul
-   */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) * 1.25f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
   }
 
   /**
    * %263 : f32[512,512,2,2] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
-   * %264 : f32[512,256,4,4] = conv2d_backward_input
+   * %265 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k97Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1544,32 +1339,24 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %266 : f32[512,256,4,4] = mul
-   */
-  public static void k98Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %272 : f32[512,256,4,4] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
-   * %273 : f32[512,128,8,8] = conv2d_backward_input
+   * %274 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k100Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -1590,32 +1377,24 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %275 : f32[512,128,8,8] = mul
-   */
-  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) * 1.4285715f) * in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
     }
   }
 
   /**
    * %281 : f32[512,128,8,8] = add
    */
-  public static void k102Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
   }
 
   /**
    * %282 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k103Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -1643,16 +1422,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %288 : f32[512,64,16,16] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %289 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k105Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1680,7 +1459,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %290 : f32[512,1,28,28] = pad
    */
-  public static void k106Pad(FloatArray out, FloatArray in0) {
+  public static void k83Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1695,7 +1474,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %291 : f32[512,1,32,32] = pad
    */
-  public static void k107Pad(FloatArray out, FloatArray in0) {
+  public static void k84Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1712,7 +1491,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %295 : f32[512,1,32,32] = mul
    */
-  public static void k108Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * (1.0f - (in1.get(i) * in1.get(i)))));
     }
@@ -1721,7 +1500,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k109ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k86ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1742,16 +1521,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %298 : f32[512,1,32,32] = mul
    */
-  public static void k110Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(910656 + 0)));
     }
   }
 
   /**
    * %299 : f32[512,1,32,32] = mul
    */
-  public static void k111Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k88Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1760,7 +1539,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %300 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1781,7 +1560,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %303 : f32[512,1,32,32] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1790,7 +1569,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %304 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1809,28 +1588,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %311 : f32[512,1,32,32] = mul
-   */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((((in0.get(0) * in1.get(0)) / in2.get(0)) * -0.5f) * 1.9073486E-6f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %314 : f32[512,1,32,32] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(0)) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))));
     }
   }
 
   /**
    * %315 : f32[512,1,32,32] = neg
    */
-  public static void k117Neg(FloatArray out, FloatArray in0) {
+  public static void k93Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1839,7 +1609,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %316 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k118ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1860,7 +1630,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %319 : f32[512,1,32,32] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) + (in1.get(0) * 1.9073486E-6f)));
     }
@@ -1869,7 +1639,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %320 : f32[512,64,32,32] = conv2d_backward_input
    */
-  public static void k120Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k96Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -1897,7 +1667,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %321 : f32[1,64,3,3] = conv2d_backward_weight
    */
-  public static void k121Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 576; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -1924,7 +1694,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %322 : f32[512,64,16,16] = sum_pool
    */
-  public static void k122SumPool(FloatArray out, FloatArray in0) {
+  public static void k98SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -1942,16 +1712,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %328 : f32[512,64,16,16] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %329 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1972,16 +1742,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[512,64,16,16] = mul
    */
-  public static void k125Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
   }
 
   /**
    * %332 : f32[512,64,16,16] = mul
    */
-  public static void k126Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k102Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1990,7 +1760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k127ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k103ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2011,7 +1781,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %336 : f32[512,64,16,16] = mul
    */
-  public static void k128Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2020,7 +1790,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %337 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k129ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2039,28 +1809,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %344 : f32[512,64,16,16] = mul
-   */
-  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((((in0.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in2.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %347 : f32[512,64,16,16] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 256) % 64))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))));
     }
   }
 
   /**
    * %348 : f32[512,64,16,16] = neg
    */
-  public static void k132Neg(FloatArray out, FloatArray in0) {
+  public static void k107Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2069,7 +1830,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %349 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2090,7 +1851,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %352 : f32[512,64,16,16] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 256) % 64)) * 7.6293945E-6f)));
     }
@@ -2099,7 +1860,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %353 : f32[512,128,16,16] = conv2d_backward_input
    */
-  public static void k135Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k110Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2127,7 +1888,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %354 : f32[64,128,3,3] = conv2d_backward_weight
    */
-  public static void k136Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k111Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 73728; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2154,7 +1915,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %355 : f32[512,128,8,8] = sum_pool
    */
-  public static void k137SumPool(FloatArray out, FloatArray in0) {
+  public static void k112SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -2172,16 +1933,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %361 : f32[512,128,8,8] = add
    */
-  public static void k138Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %362 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k139ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2202,16 +1963,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %364 : f32[512,128,8,8] = mul
    */
-  public static void k140Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
   }
 
   /**
    * %365 : f32[512,128,8,8] = mul
    */
-  public static void k141Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k116Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2220,7 +1981,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %366 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k142ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k117ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2241,7 +2002,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %369 : f32[512,128,8,8] = mul
    */
-  public static void k143Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2250,7 +2011,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %370 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k144ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2269,28 +2030,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %377 : f32[512,128,8,8] = mul
-   */
-  public static void k145Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((((in0.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in2.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %380 : f32[512,128,8,8] = add
    */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 4194304; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get(((i / 64) % 128))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))));
     }
   }
 
   /**
    * %381 : f32[512,128,8,8] = neg
    */
-  public static void k147Neg(FloatArray out, FloatArray in0) {
+  public static void k121Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2299,7 +2051,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %382 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k148ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2320,7 +2072,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %385 : f32[512,128,8,8] = add
    */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 64) % 128)) * 3.0517578E-5f)));
     }
@@ -2329,7 +2081,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %386 : f32[512,256,8,8] = conv2d_backward_input
    */
-  public static void k150Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k124Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2357,7 +2109,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %387 : f32[128,256,3,3] = conv2d_backward_weight
    */
-  public static void k151Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 294912; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2384,7 +2136,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %388 : f32[512,256,4,4] = sum_pool
    */
-  public static void k152SumPool(FloatArray out, FloatArray in0) {
+  public static void k126SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int x = o % 4;
       int y = (o / 4) % 4;
@@ -2402,16 +2154,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %395 : f32[512,4096] = add
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k127Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) + ((in0.get(i) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
   }
 
   /**
    * %396 : f32[1,4096] = reduce_sum
    */
-  public static void k154ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k128ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2428,16 +2180,16 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %398 : f32[512,4096] = mul
    */
-  public static void k155Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k129Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
   }
 
   /**
    * %399 : f32[512,4096] = mul
    */
-  public static void k156Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2446,7 +2198,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %400 : f32[1,4096] = reduce_sum
    */
-  public static void k157ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k131ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2463,7 +2215,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %403 : f32[512,4096] = mul
    */
-  public static void k158Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2472,7 +2224,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[1,4096] = reduce_sum
    */
-  public static void k159ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2487,28 +2239,19 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %411 : f32[512,4096] = mul
-   */
-  public static void k160Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
-    for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((((in0.get((i % 4096)) * in1.get((i % 4096))) / in2.get((i % 4096))) * -0.5f) * 0.001953125f) * in3.get(i)));
-    }
-  }
-
-  /**
    * %414 : f32[512,4096] = add
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 2097152; i++) {
-      out.set(i, (((in0.get(i) * in1.get(i)) + in2.get(i)) + in2.get(i)));
+      out.set(i, (((in0.get(i) * in1.get((i % 4096))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))));
     }
   }
 
   /**
    * %415 : f32[512,4096] = neg
    */
-  public static void k162Neg(FloatArray out, FloatArray in0) {
+  public static void k135Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2517,7 +2260,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %416 : f32[1,4096] = reduce_sum
    */
-  public static void k163ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -2534,7 +2277,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %419 : f32[512,4096] = add
    */
-  public static void k164Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k137Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) + (in1.get((i % 4096)) * 0.001953125f)));
     }
@@ -2543,7 +2286,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %420 : f32[4096,128] = matmul
    */
-  public static void k165Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int r = o / 128;
       int c = o % 128;
@@ -2558,7 +2301,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %428 : f32[4096,128] = add
    */
-  public static void k166Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((state.get(13826889 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2567,7 +2310,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %434 : f32[4096,128] = add
    */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k140Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((state.get(14351177 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2576,7 +2319,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %448 : f32[] = div
    */
-  public static void k168Div(FloatArray out, FloatArray state) {
+  public static void k141Div(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f))))));
     }
@@ -2585,7 +2328,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %456 : f32[4096,128] = sub
    */
-  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (state.get(0 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2595,7 +2338,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %463 : f32[4096] = add
    */
-  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14875465 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2604,35 +2347,26 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %469 : f32[4096] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14879561 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %489 : f32[4096] = copy
-   */
-  public static void k172Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %491 : f32[4096] = sub
    */
-  public static void k173Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k145Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (state.get(524288 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(524288 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %498 : f32[4096] = add
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k146Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14883657 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2641,7 +2375,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %504 : f32[4096] = add
    */
-  public static void k175Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(14887753 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2650,17 +2384,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %526 : f32[4096] = sub
    */
-  public static void k176Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (state.get(528384 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(528384 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %533 : f32[128,256,3,3] = add
    */
-  public static void k177Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((state.get(14891849 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2669,7 +2403,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %539 : f32[128,256,3,3] = add
    */
-  public static void k178Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k150Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, ((state.get(15186761 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2678,7 +2412,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %561 : f32[128,256,3,3] = sub
    */
-  public static void k179Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       out.set(i, (state.get(540672 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2688,7 +2422,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %568 : f32[128] = add
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k152Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481673 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2697,35 +2431,26 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %574 : f32[128] = add
    */
-  public static void k181Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k153Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481801 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %594 : f32[128] = copy
-   */
-  public static void k182Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %596 : f32[128] = sub
    */
-  public static void k183Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(835584 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(835584 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %603 : f32[128] = add
    */
-  public static void k184Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k155Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15481929 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2734,7 +2459,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %609 : f32[128] = add
    */
-  public static void k185Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k156Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(15482057 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2743,17 +2468,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %631 : f32[128] = sub
    */
-  public static void k186Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(835712 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(835712 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %638 : f32[64,128,3,3] = add
    */
-  public static void k187Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k158Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((state.get(15482185 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2762,7 +2487,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %644 : f32[64,128,3,3] = add
    */
-  public static void k188Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k159Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, ((state.get(15555913 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2771,7 +2496,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %666 : f32[64,128,3,3] = sub
    */
-  public static void k189Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       out.set(i, (state.get(836096 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2781,7 +2506,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %673 : f32[64] = add
    */
-  public static void k190Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629641 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2790,35 +2515,26 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %679 : f32[64] = add
    */
-  public static void k191Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k162Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %699 : f32[64] = copy
-   */
-  public static void k192Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %701 : f32[64] = sub
    */
-  public static void k193Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(909824 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(909824 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %708 : f32[64] = add
    */
-  public static void k194Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629769 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2827,7 +2543,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %714 : f32[64] = add
    */
-  public static void k195Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(15629833 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2836,17 +2552,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %736 : f32[64] = sub
    */
-  public static void k196Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(909888 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
+      out.set(i, (state.get(909888 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
     }
   }
 
   /**
    * %743 : f32[1,64,3,3] = add
    */
-  public static void k197Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((state.get(15629897 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2855,7 +2571,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %749 : f32[1,64,3,3] = add
    */
-  public static void k198Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, ((state.get(15630473 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2864,7 +2580,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %771 : f32[1,64,3,3] = sub
    */
-  public static void k199Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       out.set(i, (state.get(910080 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
@@ -2874,7 +2590,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %778 : f32[1] = add
    */
-  public static void k200Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631049 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2883,7 +2599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %784 : f32[1] = add
    */
-  public static void k201Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631050 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2892,7 +2608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %805 : f32[1] = sub
    */
-  public static void k202Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(910656 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
@@ -2902,7 +2618,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %812 : f32[1] = add
    */
-  public static void k203Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631051 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -2911,7 +2627,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %818 : f32[1] = add
    */
-  public static void k204Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(15631052 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -2920,7 +2636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %839 : f32[1] = sub
    */
-  public static void k205Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(910657 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
@@ -2930,14 +2646,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %841 : f32[] = add
    */
-  public static void k206Add(FloatArray out, FloatArray state) {
+  public static void k176Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826888 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 2: kernels k0RandomNormal to k199Sub.
+   * Part 1 of 1: kernels k0RandomNormal to k176Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -2954,214 +2670,175 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k7Mul", GeneratorPhase::k7Mul, buffer5, buffer2)
         .task("k8Add", GeneratorPhase::k8Add, buffer2, buffer5)
         .task("k9Rsqrt", GeneratorPhase::k9Rsqrt, buffer6, buffer2)
-        .task("k10Copy", GeneratorPhase::k10Copy, buffer1, buffer6)
-        .task("k11Mul", GeneratorPhase::k11Mul, buffer7, buffer4, buffer1)
-        .task("k12Copy", GeneratorPhase::k12Copy, buffer8, state)
-        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer7, buffer8, state)
-        .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer3, state)
-        .task("k15Add", GeneratorPhase::k15Add, buffer11, buffer5, state)
-        .task("k16Greater", GeneratorPhase::k16Greater, buffer12, buffer9)
-        .task("k17Select", GeneratorPhase::k17Select, buffer13, buffer12, buffer9)
-        .task("k18Upsample", GeneratorPhase::k18Upsample, buffer14, buffer13)
-        .task("k19Conv2d", GeneratorPhase::k19Conv2d, buffer15, buffer14, state)
-        .task("k20ReduceSum", GeneratorPhase::k20ReduceSum, buffer16, buffer15)
-        .task("k21Mul", GeneratorPhase::k21Mul, buffer17, buffer16)
-        .task("k22Sub", GeneratorPhase::k22Sub, buffer18, buffer15, buffer17)
-        .task("k23Mul", GeneratorPhase::k23Mul, buffer15, buffer18)
-        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer16, buffer15)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer19, buffer16)
-        .task("k26Add", GeneratorPhase::k26Add, buffer16, buffer19)
-        .task("k27Rsqrt", GeneratorPhase::k27Rsqrt, buffer20, buffer16)
-        .task("k28Copy", GeneratorPhase::k28Copy, buffer15, buffer20)
-        .task("k29Mul", GeneratorPhase::k29Mul, buffer21, buffer18, buffer15)
-        .task("k30Copy", GeneratorPhase::k30Copy, buffer22, state)
-        .task("k31Add", GeneratorPhase::k31Add, buffer23, buffer21, buffer22, state)
-        .task("k32Add", GeneratorPhase::k32Add, buffer24, buffer17, state)
-        .task("k33Add", GeneratorPhase::k33Add, buffer25, buffer19, state)
-        .task("k34Greater", GeneratorPhase::k34Greater, buffer26, buffer23)
-        .task("k35Select", GeneratorPhase::k35Select, buffer27, buffer26, buffer23)
-        .task("k36Upsample", GeneratorPhase::k36Upsample, buffer28, buffer27)
-        .task("k37Conv2d", GeneratorPhase::k37Conv2d, buffer29, buffer28, state)
-        .task("k38ReduceSum", GeneratorPhase::k38ReduceSum, buffer30, buffer29)
-        .task("k39Mul", GeneratorPhase::k39Mul, buffer31, buffer30)
-        .task("k40Sub", GeneratorPhase::k40Sub, buffer32, buffer29, buffer31)
-        .task("k41Mul", GeneratorPhase::k41Mul, buffer29, buffer32)
-        .task("k42ReduceSum", GeneratorPhase::k42ReduceSum, buffer30, buffer29)
-        .task("k43Mul", GeneratorPhase::k43Mul, buffer33, buffer30)
-        .task("k44Add", GeneratorPhase::k44Add, buffer30, buffer33)
-        .task("k45Rsqrt", GeneratorPhase::k45Rsqrt, buffer34, buffer30)
-        .task("k46Copy", GeneratorPhase::k46Copy, buffer29, buffer34)
-        .task("k47Mul", GeneratorPhase::k47Mul, buffer35, buffer32, buffer29)
-        .task("k48Copy", GeneratorPhase::k48Copy, buffer36, state)
-        .task("k49Add", GeneratorPhase::k49Add, buffer37, buffer35, buffer36, state)
-        .task("k50Add", GeneratorPhase::k50Add, buffer38, buffer31, state)
-        .task("k51Add", GeneratorPhase::k51Add, buffer39, buffer33, state)
-        .task("k52Greater", GeneratorPhase::k52Greater, buffer40, buffer37)
-        .task("k53Select", GeneratorPhase::k53Select, buffer41, buffer40, buffer37)
-        .task("k54Upsample", GeneratorPhase::k54Upsample, buffer42, buffer41)
-        .task("k55Conv2d", GeneratorPhase::k55Conv2d, buffer43, buffer42, state)
-        .task("k56ReduceSum", GeneratorPhase::k56ReduceSum, buffer44, buffer43)
-        .task("k57Mul", GeneratorPhase::k57Mul, buffer45, buffer44)
-        .task("k58Sub", GeneratorPhase::k58Sub, buffer46, buffer43, buffer45)
-        .task("k59Mul", GeneratorPhase::k59Mul, buffer43, buffer46)
-        .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer44, buffer43)
-        .task("k61Mul", GeneratorPhase::k61Mul, buffer47, buffer44)
-        .task("k62Add", GeneratorPhase::k62Add, buffer44, buffer47)
-        .task("k63Rsqrt", GeneratorPhase::k63Rsqrt, buffer48, buffer44)
-        .task("k64Copy", GeneratorPhase::k64Copy, buffer43, buffer48)
-        .task("k65Mul", GeneratorPhase::k65Mul, buffer49, buffer46, buffer43)
-        .task("k66Copy", GeneratorPhase::k66Copy, buffer50, state)
-        .task("k67Add", GeneratorPhase::k67Add, buffer51, buffer45, state)
-        .task("k68Add", GeneratorPhase::k68Add, buffer52, buffer47, state)
-        .task("k69Tanh", GeneratorPhase::k69Tanh, buffer53, buffer49, buffer50, state)
-        .task("k70Pad", GeneratorPhase::k70Pad, buffer54, buffer53)
-        .task("k71Pad", GeneratorPhase::k71Pad, buffer55, buffer54)
-        .task("k72Conv2dAdd", GeneratorPhase::k72Conv2dAdd, buffer41, buffer55, state)
-        .task("k73Greater", GeneratorPhase::k73Greater, buffer37, buffer41)
-        .task("k74Select", GeneratorPhase::k74Select, buffer56, buffer37, buffer41)
-        .task("k75Conv2dAdd", GeneratorPhase::k75Conv2dAdd, buffer27, buffer56, state)
-        .task("k76Greater", GeneratorPhase::k76Greater, buffer23, buffer27)
-        .task("k77RandomUniform", GeneratorPhase::k77RandomUniform, buffer57, step)
-        .task("k78GreaterEqual", GeneratorPhase::k78GreaterEqual, buffer58, buffer57)
-        .task("k79Mul", GeneratorPhase::k79Mul, buffer57, buffer23, buffer27, buffer58)
-        .task("k80Conv2dAdd", GeneratorPhase::k80Conv2dAdd, buffer13, buffer57, state)
-        .task("k81Greater", GeneratorPhase::k81Greater, buffer9, buffer13)
-        .task("k82RandomUniform", GeneratorPhase::k82RandomUniform, buffer59, step)
-        .task("k83GreaterEqual", GeneratorPhase::k83GreaterEqual, buffer60, buffer59)
-        .task("k84Mul", GeneratorPhase::k84Mul, buffer59, buffer9, buffer13, buffer60)
-        .task("k85Conv2dAdd", GeneratorPhase::k85Conv2dAdd, buffer61, buffer59, state)
-        .task("k86Greater", GeneratorPhase::k86Greater, buffer62, buffer61)
-        .task("k87Select", GeneratorPhase::k87Select, buffer63, buffer62, buffer61)
-        .task("k88RandomUniform", GeneratorPhase::k88RandomUniform, buffer61, step)
-        .task("k89GreaterEqual", GeneratorPhase::k89GreaterEqual, buffer64, buffer61)
-        .task("k90Mul", GeneratorPhase::k90Mul, buffer61, buffer63, buffer64)
-        .task("k91MatmulAdd", GeneratorPhase::k91MatmulAdd, buffer65, buffer61, state)
-        .task("k92ReduceSum", GeneratorPhase::k92ReduceSum, buffer47, buffer65)
-        .task("k93Neg", GeneratorPhase::k93Neg, buffer66, buffer47)
-        .task("k94Matmul", GeneratorPhase::k94Matmul, buffer61, CONSTANT_0, state)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer63, buffer61, buffer64)
-        .task("k96Add", GeneratorPhase::k96Add, buffer64, buffer62, buffer63)
-        .task("k97Conv2dBackwardInput", GeneratorPhase::k97Conv2dBackwardInput, buffer59, buffer64, state)
-        .task("k98Mul", GeneratorPhase::k98Mul, buffer13, buffer59, buffer60)
-        .task("k99Add", GeneratorPhase::k99Add, buffer60, buffer9, buffer13)
-        .task("k100Conv2dBackwardInput", GeneratorPhase::k100Conv2dBackwardInput, buffer57, buffer60, state)
-        .task("k101Mul", GeneratorPhase::k101Mul, buffer27, buffer57, buffer58)
-        .task("k102Add", GeneratorPhase::k102Add, buffer58, buffer23, buffer27)
-        .task("k103Conv2dBackwardInput", GeneratorPhase::k103Conv2dBackwardInput, buffer56, buffer58, state)
-        .task("k104Add", GeneratorPhase::k104Add, buffer41, buffer37, buffer56)
-        .task("k105Conv2dBackwardInput", GeneratorPhase::k105Conv2dBackwardInput, buffer55, buffer41, state)
-        .task("k106Pad", GeneratorPhase::k106Pad, buffer54, buffer55)
-        .task("k107Pad", GeneratorPhase::k107Pad, buffer55, buffer54)
-        .task("k108Mul", GeneratorPhase::k108Mul, buffer67, buffer55, buffer53)
-        .task("k109ReduceSum", GeneratorPhase::k109ReduceSum, buffer47, buffer67)
-        .task("k110Mul", GeneratorPhase::k110Mul, buffer53, buffer67, buffer50)
-        .task("k111Mul", GeneratorPhase::k111Mul, buffer50, buffer67, buffer49)
-        .task("k112ReduceSum", GeneratorPhase::k112ReduceSum, buffer45, buffer50)
-        .task("k113Mul", GeneratorPhase::k113Mul, buffer50, buffer53, buffer46)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer68, buffer50)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer50, buffer68, buffer48, buffer44, buffer46)
-        .task("k116Add", GeneratorPhase::k116Add, buffer46, buffer53, buffer43, buffer50)
-        .task("k117Neg", GeneratorPhase::k117Neg, buffer50, buffer46)
-        .task("k118ReduceSum", GeneratorPhase::k118ReduceSum, buffer44, buffer50)
-        .task("k119Add", GeneratorPhase::k119Add, buffer50, buffer46, buffer44)
-        .task("k120Conv2dBackwardInput", GeneratorPhase::k120Conv2dBackwardInput, buffer69, buffer50, state)
-        .task("k121Conv2dBackwardWeight", GeneratorPhase::k121Conv2dBackwardWeight, buffer70, buffer42, buffer50)
-        .task("k122SumPool", GeneratorPhase::k122SumPool, buffer41, buffer69)
-        .task("k123Add", GeneratorPhase::k123Add, buffer56, buffer40, buffer41)
-        .task("k124ReduceSum", GeneratorPhase::k124ReduceSum, buffer33, buffer56)
-        .task("k125Mul", GeneratorPhase::k125Mul, buffer41, buffer56, buffer36)
-        .task("k126Mul", GeneratorPhase::k126Mul, buffer36, buffer56, buffer35)
-        .task("k127ReduceSum", GeneratorPhase::k127ReduceSum, buffer31, buffer36)
-        .task("k128Mul", GeneratorPhase::k128Mul, buffer36, buffer41, buffer32)
-        .task("k129ReduceSum", GeneratorPhase::k129ReduceSum, buffer71, buffer36)
-        .task("k130Mul", GeneratorPhase::k130Mul, buffer36, buffer71, buffer34, buffer30, buffer32)
-        .task("k131Add", GeneratorPhase::k131Add, buffer32, buffer41, buffer29, buffer36)
-        .task("k132Neg", GeneratorPhase::k132Neg, buffer36, buffer32)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer30, buffer36)
-        .task("k134Add", GeneratorPhase::k134Add, buffer36, buffer32, buffer30)
-        .task("k135Conv2dBackwardInput", GeneratorPhase::k135Conv2dBackwardInput, buffer72, buffer36, state)
-        .task("k136Conv2dBackwardWeight", GeneratorPhase::k136Conv2dBackwardWeight, buffer73, buffer28, buffer36)
-        .task("k137SumPool", GeneratorPhase::k137SumPool, buffer58, buffer72)
-        .task("k138Add", GeneratorPhase::k138Add, buffer27, buffer26, buffer58)
-        .task("k139ReduceSum", GeneratorPhase::k139ReduceSum, buffer19, buffer27)
-        .task("k140Mul", GeneratorPhase::k140Mul, buffer58, buffer27, buffer22)
-        .task("k141Mul", GeneratorPhase::k141Mul, buffer22, buffer27, buffer21)
-        .task("k142ReduceSum", GeneratorPhase::k142ReduceSum, buffer17, buffer22)
-        .task("k143Mul", GeneratorPhase::k143Mul, buffer22, buffer58, buffer18)
-        .task("k144ReduceSum", GeneratorPhase::k144ReduceSum, buffer74, buffer22)
-        .task("k145Mul", GeneratorPhase::k145Mul, buffer22, buffer74, buffer20, buffer16, buffer18)
-        .task("k146Add", GeneratorPhase::k146Add, buffer18, buffer58, buffer15, buffer22)
-        .task("k147Neg", GeneratorPhase::k147Neg, buffer22, buffer18)
-        .task("k148ReduceSum", GeneratorPhase::k148ReduceSum, buffer16, buffer22)
-        .task("k149Add", GeneratorPhase::k149Add, buffer22, buffer18, buffer16)
-        .task("k150Conv2dBackwardInput", GeneratorPhase::k150Conv2dBackwardInput, buffer36, buffer22, state)
-        .task("k151Conv2dBackwardWeight", GeneratorPhase::k151Conv2dBackwardWeight, buffer75, buffer14, buffer22)
-        .task("k152SumPool", GeneratorPhase::k152SumPool, buffer60, buffer36)
-        .task("k153Add", GeneratorPhase::k153Add, buffer13, buffer12, buffer60)
-        .task("k154ReduceSum", GeneratorPhase::k154ReduceSum, buffer5, buffer13)
-        .task("k155Mul", GeneratorPhase::k155Mul, buffer60, buffer13, buffer8)
-        .task("k156Mul", GeneratorPhase::k156Mul, buffer8, buffer13, buffer7)
-        .task("k157ReduceSum", GeneratorPhase::k157ReduceSum, buffer3, buffer8)
-        .task("k158Mul", GeneratorPhase::k158Mul, buffer8, buffer60, buffer4)
-        .task("k159ReduceSum", GeneratorPhase::k159ReduceSum, buffer76, buffer8)
-        .task("k160Mul", GeneratorPhase::k160Mul, buffer8, buffer76, buffer6, buffer2, buffer4)
-        .task("k161Add", GeneratorPhase::k161Add, buffer4, buffer60, buffer1, buffer8)
-        .task("k162Neg", GeneratorPhase::k162Neg, buffer8, buffer4)
-        .task("k163ReduceSum", GeneratorPhase::k163ReduceSum, buffer2, buffer8)
-        .task("k164Add", GeneratorPhase::k164Add, buffer8, buffer4, buffer2)
-        .task("k165Matmul", GeneratorPhase::k165Matmul, buffer77, buffer8, buffer0)
-        .task("k166Add", GeneratorPhase::k166Add, buffer78, buffer77, state)
-        .task("k167Add", GeneratorPhase::k167Add, buffer79, buffer77, state)
-        .task("k168Div", GeneratorPhase::k168Div, buffer44, state)
-        .task("k169Sub", GeneratorPhase::k169Sub, buffer80, buffer78, buffer79, buffer44, state)
-        .task("k170Add", GeneratorPhase::k170Add, buffer81, buffer3, state)
-        .task("k171Add", GeneratorPhase::k171Add, buffer82, buffer3, state)
-        .task("k172Copy", GeneratorPhase::k172Copy, buffer2, buffer44)
-        .task("k173Sub", GeneratorPhase::k173Sub, buffer83, buffer81, buffer82, buffer2, state)
-        .task("k174Add", GeneratorPhase::k174Add, buffer84, buffer5, state)
-        .task("k175Add", GeneratorPhase::k175Add, buffer85, buffer5, state)
-        .task("k176Sub", GeneratorPhase::k176Sub, buffer86, buffer84, buffer85, buffer2, state)
-        .task("k177Add", GeneratorPhase::k177Add, buffer87, buffer75, state)
-        .task("k178Add", GeneratorPhase::k178Add, buffer88, buffer75, state)
-        .task("k179Sub", GeneratorPhase::k179Sub, buffer89, buffer87, buffer88, buffer44, state)
-        .task("k180Add", GeneratorPhase::k180Add, buffer90, buffer17, state)
-        .task("k181Add", GeneratorPhase::k181Add, buffer91, buffer17, state)
-        .task("k182Copy", GeneratorPhase::k182Copy, buffer16, buffer44)
-        .task("k183Sub", GeneratorPhase::k183Sub, buffer92, buffer90, buffer91, buffer16, state)
-        .task("k184Add", GeneratorPhase::k184Add, buffer93, buffer19, state)
-        .task("k185Add", GeneratorPhase::k185Add, buffer94, buffer19, state)
-        .task("k186Sub", GeneratorPhase::k186Sub, buffer95, buffer93, buffer94, buffer16, state)
-        .task("k187Add", GeneratorPhase::k187Add, buffer96, buffer73, state)
-        .task("k188Add", GeneratorPhase::k188Add, buffer97, buffer73, state)
-        .task("k189Sub", GeneratorPhase::k189Sub, buffer98, buffer96, buffer97, buffer44, state)
-        .task("k190Add", GeneratorPhase::k190Add, buffer99, buffer31, state)
-        .task("k191Add", GeneratorPhase::k191Add, buffer100, buffer31, state)
-        .task("k192Copy", GeneratorPhase::k192Copy, buffer30, buffer44)
-        .task("k193Sub", GeneratorPhase::k193Sub, buffer101, buffer99, buffer100, buffer30, state)
-        .task("k194Add", GeneratorPhase::k194Add, buffer102, buffer33, state)
-        .task("k195Add", GeneratorPhase::k195Add, buffer103, buffer33, state)
-        .task("k196Sub", GeneratorPhase::k196Sub, buffer104, buffer102, buffer103, buffer30, state)
-        .task("k197Add", GeneratorPhase::k197Add, buffer105, buffer70, state)
-        .task("k198Add", GeneratorPhase::k198Add, buffer106, buffer70, state)
-        .task("k199Sub", GeneratorPhase::k199Sub, buffer107, buffer105, buffer106, buffer44, state)
-        .persistOnDevice(state, buffer3, buffer5, buffer10, buffer11, buffer17, buffer19, buffer24, buffer25, buffer31, buffer33, buffer38, buffer39, buffer44, buffer45, buffer47, buffer51, buffer52, buffer66, buffer70, buffer73, buffer75, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107);
-  }
-
-  /**
-   * Part 2 of 2: kernels k200Add to k206Add; the returned writes come back.
-   */
-  static TaskGraph part1() {
-    return new TaskGraph("generator1")
-        .consumeFromDevice(state, buffer3, buffer5, buffer10, buffer11, buffer17, buffer19, buffer24, buffer25, buffer31, buffer33, buffer38, buffer39, buffer44, buffer45, buffer47, buffer51, buffer52, buffer66, buffer70, buffer73, buffer75, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107)
-        .task("k200Add", GeneratorPhase::k200Add, buffer108, buffer45, state)
-        .task("k201Add", GeneratorPhase::k201Add, buffer109, buffer45, state)
-        .task("k202Sub", GeneratorPhase::k202Sub, buffer110, buffer108, buffer109, buffer44, state)
-        .task("k203Add", GeneratorPhase::k203Add, buffer111, buffer47, state)
-        .task("k204Add", GeneratorPhase::k204Add, buffer112, buffer47, state)
-        .task("k205Sub", GeneratorPhase::k205Sub, buffer113, buffer111, buffer112, buffer44, state)
-        .task("k206Add", GeneratorPhase::k206Add, buffer114, state)
-        .persistOnDevice(state, buffer3, buffer5, buffer10, buffer11, buffer17, buffer19, buffer24, buffer25, buffer31, buffer33, buffer38, buffer39, buffer45, buffer47, buffer51, buffer52, buffer66, buffer70, buffer73, buffer75, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer66, buffer45, buffer47);
+        .task("k10Mul", GeneratorPhase::k10Mul, buffer1, buffer4, buffer6)
+        .task("k11Mul", GeneratorPhase::k11Mul, buffer7, buffer1, state)
+        .task("k12Add", GeneratorPhase::k12Add, buffer8, buffer3, state)
+        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer5, state)
+        .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7, state)
+        .task("k15Upsample", GeneratorPhase::k15Upsample, buffer11, buffer10)
+        .task("k16Conv2d", GeneratorPhase::k16Conv2d, buffer12, buffer11, state)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer13, buffer12)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer14, buffer13)
+        .task("k19Sub", GeneratorPhase::k19Sub, buffer15, buffer12, buffer14)
+        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer15)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer13, buffer12)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer16, buffer13)
+        .task("k23Add", GeneratorPhase::k23Add, buffer13, buffer16)
+        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer17, buffer13)
+        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer15, buffer17)
+        .task("k26Mul", GeneratorPhase::k26Mul, buffer18, buffer12, state)
+        .task("k27Add", GeneratorPhase::k27Add, buffer19, buffer14, state)
+        .task("k28Add", GeneratorPhase::k28Add, buffer20, buffer16, state)
+        .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18, state)
+        .task("k30Upsample", GeneratorPhase::k30Upsample, buffer22, buffer21)
+        .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer23, buffer22, state)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer24, buffer23)
+        .task("k33Mul", GeneratorPhase::k33Mul, buffer25, buffer24)
+        .task("k34Sub", GeneratorPhase::k34Sub, buffer26, buffer23, buffer25)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer23, buffer26)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer24, buffer23)
+        .task("k37Mul", GeneratorPhase::k37Mul, buffer27, buffer24)
+        .task("k38Add", GeneratorPhase::k38Add, buffer24, buffer27)
+        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer28, buffer24)
+        .task("k40Mul", GeneratorPhase::k40Mul, buffer23, buffer26, buffer28)
+        .task("k41Mul", GeneratorPhase::k41Mul, buffer29, buffer23, state)
+        .task("k42Add", GeneratorPhase::k42Add, buffer30, buffer25, state)
+        .task("k43Add", GeneratorPhase::k43Add, buffer31, buffer27, state)
+        .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29, state)
+        .task("k45Upsample", GeneratorPhase::k45Upsample, buffer33, buffer32)
+        .task("k46Conv2d", GeneratorPhase::k46Conv2d, buffer34, buffer33, state)
+        .task("k47ReduceSum", GeneratorPhase::k47ReduceSum, buffer35, buffer34)
+        .task("k48Mul", GeneratorPhase::k48Mul, buffer36, buffer35)
+        .task("k49Sub", GeneratorPhase::k49Sub, buffer37, buffer34, buffer36)
+        .task("k50Mul", GeneratorPhase::k50Mul, buffer34, buffer37)
+        .task("k51ReduceSum", GeneratorPhase::k51ReduceSum, buffer35, buffer34)
+        .task("k52Mul", GeneratorPhase::k52Mul, buffer38, buffer35)
+        .task("k53Add", GeneratorPhase::k53Add, buffer35, buffer38)
+        .task("k54Rsqrt", GeneratorPhase::k54Rsqrt, buffer39, buffer35)
+        .task("k55Mul", GeneratorPhase::k55Mul, buffer34, buffer37, buffer39)
+        .task("k56Add", GeneratorPhase::k56Add, buffer40, buffer36, state)
+        .task("k57Add", GeneratorPhase::k57Add, buffer41, buffer38, state)
+        .task("k58Tanh", GeneratorPhase::k58Tanh, buffer42, buffer34, state)
+        .task("k59Pad", GeneratorPhase::k59Pad, buffer43, buffer42)
+        .task("k60Pad", GeneratorPhase::k60Pad, buffer44, buffer43)
+        .task("k61Conv2dSelect", GeneratorPhase::k61Conv2dSelect, buffer29, buffer44, state)
+        .task("k62Conv2dSelect", GeneratorPhase::k62Conv2dSelect, buffer18, buffer29, state)
+        .task("k63RandomUniform", GeneratorPhase::k63RandomUniform, buffer45, step)
+        .task("k64Mul", GeneratorPhase::k64Mul, buffer46, buffer18, buffer45)
+        .task("k65Conv2dSelect", GeneratorPhase::k65Conv2dSelect, buffer7, buffer46, state)
+        .task("k66RandomUniform", GeneratorPhase::k66RandomUniform, buffer47, step)
+        .task("k67Mul", GeneratorPhase::k67Mul, buffer48, buffer7, buffer47)
+        .task("k68Conv2dSelect", GeneratorPhase::k68Conv2dSelect, buffer49, buffer48, state)
+        .task("k69RandomUniform", GeneratorPhase::k69RandomUniform, buffer50, step)
+        .task("k70Mul", GeneratorPhase::k70Mul, buffer51, buffer49, buffer50)
+        .task("k71MatmulAdd", GeneratorPhase::k71MatmulAdd, buffer52, buffer51, state)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer38, buffer52)
+        .task("k73Neg", GeneratorPhase::k73Neg, buffer53, buffer38)
+        .task("k74MatmulMul", GeneratorPhase::k74MatmulMul, buffer51, CONSTANT_0, buffer50, state)
+        .task("k75Add", GeneratorPhase::k75Add, buffer50, buffer49, buffer51)
+        .task("k76Conv2dBackwardInputMul", GeneratorPhase::k76Conv2dBackwardInputMul, buffer48, buffer50, state)
+        .task("k77Add", GeneratorPhase::k77Add, buffer54, buffer7, buffer48, buffer47)
+        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMul, buffer46, buffer54, state)
+        .task("k79Add", GeneratorPhase::k79Add, buffer55, buffer18, buffer46, buffer45)
+        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInput, buffer56, buffer55, state)
+        .task("k81Add", GeneratorPhase::k81Add, buffer57, buffer29, buffer56)
+        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInput, buffer44, buffer57, state)
+        .task("k83Pad", GeneratorPhase::k83Pad, buffer43, buffer44)
+        .task("k84Pad", GeneratorPhase::k84Pad, buffer44, buffer43)
+        .task("k85Mul", GeneratorPhase::k85Mul, buffer58, buffer44, buffer42)
+        .task("k86ReduceSum", GeneratorPhase::k86ReduceSum, buffer38, buffer58)
+        .task("k87Mul", GeneratorPhase::k87Mul, buffer42, buffer58, state)
+        .task("k88Mul", GeneratorPhase::k88Mul, buffer44, buffer58, buffer34)
+        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer36, buffer44)
+        .task("k90Mul", GeneratorPhase::k90Mul, buffer44, buffer42, buffer37)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer59, buffer44)
+        .task("k92Add", GeneratorPhase::k92Add, buffer44, buffer42, buffer39, buffer59, buffer35, buffer37)
+        .task("k93Neg", GeneratorPhase::k93Neg, buffer37, buffer44)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer35, buffer37)
+        .task("k95Add", GeneratorPhase::k95Add, buffer37, buffer44, buffer35)
+        .task("k96Conv2dBackwardInput", GeneratorPhase::k96Conv2dBackwardInput, buffer60, buffer37, state)
+        .task("k97Conv2dBackwardWeight", GeneratorPhase::k97Conv2dBackwardWeight, buffer61, buffer33, buffer37)
+        .task("k98SumPool", GeneratorPhase::k98SumPool, buffer57, buffer60)
+        .task("k99Add", GeneratorPhase::k99Add, buffer56, buffer32, buffer57)
+        .task("k100ReduceSum", GeneratorPhase::k100ReduceSum, buffer27, buffer56)
+        .task("k101Mul", GeneratorPhase::k101Mul, buffer57, buffer56, state)
+        .task("k102Mul", GeneratorPhase::k102Mul, buffer32, buffer56, buffer23)
+        .task("k103ReduceSum", GeneratorPhase::k103ReduceSum, buffer25, buffer32)
+        .task("k104Mul", GeneratorPhase::k104Mul, buffer32, buffer57, buffer26)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer62, buffer32)
+        .task("k106Add", GeneratorPhase::k106Add, buffer32, buffer57, buffer28, buffer62, buffer24, buffer26)
+        .task("k107Neg", GeneratorPhase::k107Neg, buffer26, buffer32)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer24, buffer26)
+        .task("k109Add", GeneratorPhase::k109Add, buffer26, buffer32, buffer24)
+        .task("k110Conv2dBackwardInput", GeneratorPhase::k110Conv2dBackwardInput, buffer63, buffer26, state)
+        .task("k111Conv2dBackwardWeight", GeneratorPhase::k111Conv2dBackwardWeight, buffer64, buffer22, buffer26)
+        .task("k112SumPool", GeneratorPhase::k112SumPool, buffer55, buffer63)
+        .task("k113Add", GeneratorPhase::k113Add, buffer45, buffer21, buffer55)
+        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer16, buffer45)
+        .task("k115Mul", GeneratorPhase::k115Mul, buffer55, buffer45, state)
+        .task("k116Mul", GeneratorPhase::k116Mul, buffer21, buffer45, buffer12)
+        .task("k117ReduceSum", GeneratorPhase::k117ReduceSum, buffer14, buffer21)
+        .task("k118Mul", GeneratorPhase::k118Mul, buffer21, buffer55, buffer15)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer65, buffer21)
+        .task("k120Add", GeneratorPhase::k120Add, buffer21, buffer55, buffer17, buffer65, buffer13, buffer15)
+        .task("k121Neg", GeneratorPhase::k121Neg, buffer15, buffer21)
+        .task("k122ReduceSum", GeneratorPhase::k122ReduceSum, buffer13, buffer15)
+        .task("k123Add", GeneratorPhase::k123Add, buffer15, buffer21, buffer13)
+        .task("k124Conv2dBackwardInput", GeneratorPhase::k124Conv2dBackwardInput, buffer26, buffer15, state)
+        .task("k125Conv2dBackwardWeight", GeneratorPhase::k125Conv2dBackwardWeight, buffer66, buffer11, buffer15)
+        .task("k126SumPool", GeneratorPhase::k126SumPool, buffer54, buffer26)
+        .task("k127Add", GeneratorPhase::k127Add, buffer47, buffer10, buffer54)
+        .task("k128ReduceSum", GeneratorPhase::k128ReduceSum, buffer5, buffer47)
+        .task("k129Mul", GeneratorPhase::k129Mul, buffer54, buffer47, state)
+        .task("k130Mul", GeneratorPhase::k130Mul, buffer10, buffer47, buffer1)
+        .task("k131ReduceSum", GeneratorPhase::k131ReduceSum, buffer3, buffer10)
+        .task("k132Mul", GeneratorPhase::k132Mul, buffer10, buffer54, buffer4)
+        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer67, buffer10)
+        .task("k134Add", GeneratorPhase::k134Add, buffer10, buffer54, buffer6, buffer67, buffer2, buffer4)
+        .task("k135Neg", GeneratorPhase::k135Neg, buffer4, buffer10)
+        .task("k136ReduceSum", GeneratorPhase::k136ReduceSum, buffer2, buffer4)
+        .task("k137Add", GeneratorPhase::k137Add, buffer4, buffer10, buffer2)
+        .task("k138Matmul", GeneratorPhase::k138Matmul, buffer68, buffer4, buffer0)
+        .task("k139Add", GeneratorPhase::k139Add, buffer69, buffer68, state)
+        .task("k140Add", GeneratorPhase::k140Add, buffer70, buffer68, state)
+        .task("k141Div", GeneratorPhase::k141Div, buffer35, state)
+        .task("k142Sub", GeneratorPhase::k142Sub, buffer71, buffer69, buffer70, buffer35, state)
+        .task("k143Add", GeneratorPhase::k143Add, buffer72, buffer3, state)
+        .task("k144Add", GeneratorPhase::k144Add, buffer73, buffer3, state)
+        .task("k145Sub", GeneratorPhase::k145Sub, buffer74, buffer72, buffer73, buffer35, state)
+        .task("k146Add", GeneratorPhase::k146Add, buffer75, buffer5, state)
+        .task("k147Add", GeneratorPhase::k147Add, buffer76, buffer5, state)
+        .task("k148Sub", GeneratorPhase::k148Sub, buffer77, buffer75, buffer76, buffer35, state)
+        .task("k149Add", GeneratorPhase::k149Add, buffer78, buffer66, state)
+        .task("k150Add", GeneratorPhase::k150Add, buffer79, buffer66, state)
+        .task("k151Sub", GeneratorPhase::k151Sub, buffer80, buffer78, buffer79, buffer35, state)
+        .task("k152Add", GeneratorPhase::k152Add, buffer81, buffer14, state)
+        .task("k153Add", GeneratorPhase::k153Add, buffer82, buffer14, state)
+        .task("k154Sub", GeneratorPhase::k154Sub, buffer83, buffer81, buffer82, buffer35, state)
+        .task("k155Add", GeneratorPhase::k155Add, buffer84, buffer16, state)
+        .task("k156Add", GeneratorPhase::k156Add, buffer85, buffer16, state)
+        .task("k157Sub", GeneratorPhase::k157Sub, buffer86, buffer84, buffer85, buffer35, state)
+        .task("k158Add", GeneratorPhase::k158Add, buffer87, buffer64, state)
+        .task("k159Add", GeneratorPhase::k159Add, buffer88, buffer64, state)
+        .task("k160Sub", GeneratorPhase::k160Sub, buffer89, buffer87, buffer88, buffer35, state)
+        .task("k161Add", GeneratorPhase::k161Add, buffer90, buffer25, state)
+        .task("k162Add", GeneratorPhase::k162Add, buffer91, buffer25, state)
+        .task("k163Sub", GeneratorPhase::k163Sub, buffer92, buffer90, buffer91, buffer35, state)
+        .task("k164Add", GeneratorPhase::k164Add, buffer93, buffer27, state)
+        .task("k165Add", GeneratorPhase::k165Add, buffer94, buffer27, state)
+        .task("k166Sub", GeneratorPhase::k166Sub, buffer95, buffer93, buffer94, buffer35, state)
+        .task("k167Add", GeneratorPhase::k167Add, buffer96, buffer61, state)
+        .task("k168Add", GeneratorPhase::k168Add, buffer97, buffer61, state)
+        .task("k169Sub", GeneratorPhase::k169Sub, buffer98, buffer96, buffer97, buffer35, state)
+        .task("k170Add", GeneratorPhase::k170Add, buffer99, buffer36, state)
+        .task("k171Add", GeneratorPhase::k171Add, buffer100, buffer36, state)
+        .task("k172Sub", GeneratorPhase::k172Sub, buffer101, buffer99, buffer100, buffer35, state)
+        .task("k173Add", GeneratorPhase::k173Add, buffer102, buffer38, state)
+        .task("k174Add", GeneratorPhase::k174Add, buffer103, buffer38, state)
+        .task("k175Sub", GeneratorPhase::k175Sub, buffer104, buffer102, buffer103, buffer35, state)
+        .task("k176Add", GeneratorPhase::k176Add, buffer105, state)
+        .persistOnDevice(state, buffer3, buffer5, buffer8, buffer9, buffer14, buffer16, buffer19, buffer20, buffer25, buffer27, buffer30, buffer31, buffer36, buffer38, buffer40, buffer41, buffer53, buffer61, buffer64, buffer66, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer53, buffer36, buffer38);
   }
 
   /**
@@ -3178,203 +2855,173 @@ public final class GeneratorPhase implements ResidentPhase {
     k7Mul(buffer5, buffer2);
     k8Add(buffer2, buffer5);
     k9Rsqrt(buffer6, buffer2);
-    k10Copy(buffer1, buffer6);
-    k11Mul(buffer7, buffer4, buffer1);
-    k12Copy(buffer8, state);
-    k13Add(buffer9, buffer7, buffer8, state);
-    k14Add(buffer10, buffer3, state);
-    k15Add(buffer11, buffer5, state);
-    k16Greater(buffer12, buffer9);
-    k17Select(buffer13, buffer12, buffer9);
-    k18Upsample(buffer14, buffer13);
-    k19Conv2d(buffer15, buffer14, state);
-    k20ReduceSum(buffer16, buffer15);
-    k21Mul(buffer17, buffer16);
-    k22Sub(buffer18, buffer15, buffer17);
-    k23Mul(buffer15, buffer18);
-    k24ReduceSum(buffer16, buffer15);
-    k25Mul(buffer19, buffer16);
-    k26Add(buffer16, buffer19);
-    k27Rsqrt(buffer20, buffer16);
-    k28Copy(buffer15, buffer20);
-    k29Mul(buffer21, buffer18, buffer15);
-    k30Copy(buffer22, state);
-    k31Add(buffer23, buffer21, buffer22, state);
-    k32Add(buffer24, buffer17, state);
-    k33Add(buffer25, buffer19, state);
-    k34Greater(buffer26, buffer23);
-    k35Select(buffer27, buffer26, buffer23);
-    k36Upsample(buffer28, buffer27);
-    k37Conv2d(buffer29, buffer28, state);
-    k38ReduceSum(buffer30, buffer29);
-    k39Mul(buffer31, buffer30);
-    k40Sub(buffer32, buffer29, buffer31);
-    k41Mul(buffer29, buffer32);
-    k42ReduceSum(buffer30, buffer29);
-    k43Mul(buffer33, buffer30);
-    k44Add(buffer30, buffer33);
-    k45Rsqrt(buffer34, buffer30);
-    k46Copy(buffer29, buffer34);
-    k47Mul(buffer35, buffer32, buffer29);
-    k48Copy(buffer36, state);
-    k49Add(buffer37, buffer35, buffer36, state);
-    k50Add(buffer38, buffer31, state);
-    k51Add(buffer39, buffer33, state);
-    k52Greater(buffer40, buffer37);
-    k53Select(buffer41, buffer40, buffer37);
-    k54Upsample(buffer42, buffer41);
-    k55Conv2d(buffer43, buffer42, state);
-    k56ReduceSum(buffer44, buffer43);
-    k57Mul(buffer45, buffer44);
-    k58Sub(buffer46, buffer43, buffer45);
-    k59Mul(buffer43, buffer46);
-    k60ReduceSum(buffer44, buffer43);
-    k61Mul(buffer47, buffer44);
-    k62Add(buffer44, buffer47);
-    k63Rsqrt(buffer48, buffer44);
-    k64Copy(buffer43, buffer48);
-    k65Mul(buffer49, buffer46, buffer43);
-    k66Copy(buffer50, state);
-    k67Add(buffer51, buffer45, state);
-    k68Add(buffer52, buffer47, state);
-    k69Tanh(buffer53, buffer49, buffer50, state);
-    k70Pad(buffer54, buffer53);
-    k71Pad(buffer55, buffer54);
-    k72Conv2dAdd(buffer41, buffer55, state);
-    k73Greater(buffer37, buffer41);
-    k74Select(buffer56, buffer37, buffer41);
-    k75Conv2dAdd(buffer27, buffer56, state);
-    k76Greater(buffer23, buffer27);
-    k77RandomUniform(buffer57, step);
-    k78GreaterEqual(buffer58, buffer57);
-    k79Mul(buffer57, buffer23, buffer27, buffer58);
-    k80Conv2dAdd(buffer13, buffer57, state);
-    k81Greater(buffer9, buffer13);
-    k82RandomUniform(buffer59, step);
-    k83GreaterEqual(buffer60, buffer59);
-    k84Mul(buffer59, buffer9, buffer13, buffer60);
-    k85Conv2dAdd(buffer61, buffer59, state);
-    k86Greater(buffer62, buffer61);
-    k87Select(buffer63, buffer62, buffer61);
-    k88RandomUniform(buffer61, step);
-    k89GreaterEqual(buffer64, buffer61);
-    k90Mul(buffer61, buffer63, buffer64);
-    k91MatmulAdd(buffer65, buffer61, state);
-    k92ReduceSum(buffer47, buffer65);
-    k93Neg(buffer66, buffer47);
-    k94Matmul(buffer61, CONSTANT_0, state);
-    k95Mul(buffer63, buffer61, buffer64);
-    k96Add(buffer64, buffer62, buffer63);
-    k97Conv2dBackwardInput(buffer59, buffer64, state);
-    k98Mul(buffer13, buffer59, buffer60);
-    k99Add(buffer60, buffer9, buffer13);
-    k100Conv2dBackwardInput(buffer57, buffer60, state);
-    k101Mul(buffer27, buffer57, buffer58);
-    k102Add(buffer58, buffer23, buffer27);
-    k103Conv2dBackwardInput(buffer56, buffer58, state);
-    k104Add(buffer41, buffer37, buffer56);
-    k105Conv2dBackwardInput(buffer55, buffer41, state);
-    k106Pad(buffer54, buffer55);
-    k107Pad(buffer55, buffer54);
-    k108Mul(buffer67, buffer55, buffer53);
-    k109ReduceSum(buffer47, buffer67);
-    k110Mul(buffer53, buffer67, buffer50);
-    k111Mul(buffer50, buffer67, buffer49);
-    k112ReduceSum(buffer45, buffer50);
-    k113Mul(buffer50, buffer53, buffer46);
-    k114ReduceSum(buffer68, buffer50);
-    k115Mul(buffer50, buffer68, buffer48, buffer44, buffer46);
-    k116Add(buffer46, buffer53, buffer43, buffer50);
-    k117Neg(buffer50, buffer46);
-    k118ReduceSum(buffer44, buffer50);
-    k119Add(buffer50, buffer46, buffer44);
-    k120Conv2dBackwardInput(buffer69, buffer50, state);
-    k121Conv2dBackwardWeight(buffer70, buffer42, buffer50);
-    k122SumPool(buffer41, buffer69);
-    k123Add(buffer56, buffer40, buffer41);
-    k124ReduceSum(buffer33, buffer56);
-    k125Mul(buffer41, buffer56, buffer36);
-    k126Mul(buffer36, buffer56, buffer35);
-    k127ReduceSum(buffer31, buffer36);
-    k128Mul(buffer36, buffer41, buffer32);
-    k129ReduceSum(buffer71, buffer36);
-    k130Mul(buffer36, buffer71, buffer34, buffer30, buffer32);
-    k131Add(buffer32, buffer41, buffer29, buffer36);
-    k132Neg(buffer36, buffer32);
-    k133ReduceSum(buffer30, buffer36);
-    k134Add(buffer36, buffer32, buffer30);
-    k135Conv2dBackwardInput(buffer72, buffer36, state);
-    k136Conv2dBackwardWeight(buffer73, buffer28, buffer36);
-    k137SumPool(buffer58, buffer72);
-    k138Add(buffer27, buffer26, buffer58);
-    k139ReduceSum(buffer19, buffer27);
-    k140Mul(buffer58, buffer27, buffer22);
-    k141Mul(buffer22, buffer27, buffer21);
-    k142ReduceSum(buffer17, buffer22);
-    k143Mul(buffer22, buffer58, buffer18);
-    k144ReduceSum(buffer74, buffer22);
-    k145Mul(buffer22, buffer74, buffer20, buffer16, buffer18);
-    k146Add(buffer18, buffer58, buffer15, buffer22);
-    k147Neg(buffer22, buffer18);
-    k148ReduceSum(buffer16, buffer22);
-    k149Add(buffer22, buffer18, buffer16);
-    k150Conv2dBackwardInput(buffer36, buffer22, state);
-    k151Conv2dBackwardWeight(buffer75, buffer14, buffer22);
-    k152SumPool(buffer60, buffer36);
-    k153Add(buffer13, buffer12, buffer60);
-    k154ReduceSum(buffer5, buffer13);
-    k155Mul(buffer60, buffer13, buffer8);
-    k156Mul(buffer8, buffer13, buffer7);
-    k157ReduceSum(buffer3, buffer8);
-    k158Mul(buffer8, buffer60, buffer4);
-    k159ReduceSum(buffer76, buffer8);
-    k160Mul(buffer8, buffer76, buffer6, buffer2, buffer4);
-    k161Add(buffer4, buffer60, buffer1, buffer8);
-    k162Neg(buffer8, buffer4);
-    k163ReduceSum(buffer2, buffer8);
-    k164Add(buffer8, buffer4, buffer2);
-    k165Matmul(buffer77, buffer8, buffer0);
-    k166Add(buffer78, buffer77, state);
-    k167Add(buffer79, buffer77, state);
-    k168Div(buffer44, state);
-    k169Sub(buffer80, buffer78, buffer79, buffer44, state);
-    k170Add(buffer81, buffer3, state);
-    k171Add(buffer82, buffer3, state);
-    k172Copy(buffer2, buffer44);
-    k173Sub(buffer83, buffer81, buffer82, buffer2, state);
-    k174Add(buffer84, buffer5, state);
-    k175Add(buffer85, buffer5, state);
-    k176Sub(buffer86, buffer84, buffer85, buffer2, state);
-    k177Add(buffer87, buffer75, state);
-    k178Add(buffer88, buffer75, state);
-    k179Sub(buffer89, buffer87, buffer88, buffer44, state);
-    k180Add(buffer90, buffer17, state);
-    k181Add(buffer91, buffer17, state);
-    k182Copy(buffer16, buffer44);
-    k183Sub(buffer92, buffer90, buffer91, buffer16, state);
-    k184Add(buffer93, buffer19, state);
-    k185Add(buffer94, buffer19, state);
-    k186Sub(buffer95, buffer93, buffer94, buffer16, state);
-    k187Add(buffer96, buffer73, state);
-    k188Add(buffer97, buffer73, state);
-    k189Sub(buffer98, buffer96, buffer97, buffer44, state);
-    k190Add(buffer99, buffer31, state);
-    k191Add(buffer100, buffer31, state);
-    k192Copy(buffer30, buffer44);
-    k193Sub(buffer101, buffer99, buffer100, buffer30, state);
-    k194Add(buffer102, buffer33, state);
-    k195Add(buffer103, buffer33, state);
-    k196Sub(buffer104, buffer102, buffer103, buffer30, state);
-    k197Add(buffer105, buffer70, state);
-    k198Add(buffer106, buffer70, state);
-    k199Sub(buffer107, buffer105, buffer106, buffer44, state);
-    k200Add(buffer108, buffer45, state);
-    k201Add(buffer109, buffer45, state);
-    k202Sub(buffer110, buffer108, buffer109, buffer44, state);
-    k203Add(buffer111, buffer47, state);
-    k204Add(buffer112, buffer47, state);
-    k205Sub(buffer113, buffer111, buffer112, buffer44, state);
-    k206Add(buffer114, state);
+    k10Mul(buffer1, buffer4, buffer6);
+    k11Mul(buffer7, buffer1, state);
+    k12Add(buffer8, buffer3, state);
+    k13Add(buffer9, buffer5, state);
+    k14Select(buffer10, buffer7, state);
+    k15Upsample(buffer11, buffer10);
+    k16Conv2d(buffer12, buffer11, state);
+    k17ReduceSum(buffer13, buffer12);
+    k18Mul(buffer14, buffer13);
+    k19Sub(buffer15, buffer12, buffer14);
+    k20Mul(buffer12, buffer15);
+    k21ReduceSum(buffer13, buffer12);
+    k22Mul(buffer16, buffer13);
+    k23Add(buffer13, buffer16);
+    k24Rsqrt(buffer17, buffer13);
+    k25Mul(buffer12, buffer15, buffer17);
+    k26Mul(buffer18, buffer12, state);
+    k27Add(buffer19, buffer14, state);
+    k28Add(buffer20, buffer16, state);
+    k29Select(buffer21, buffer18, state);
+    k30Upsample(buffer22, buffer21);
+    k31Conv2d(buffer23, buffer22, state);
+    k32ReduceSum(buffer24, buffer23);
+    k33Mul(buffer25, buffer24);
+    k34Sub(buffer26, buffer23, buffer25);
+    k35Mul(buffer23, buffer26);
+    k36ReduceSum(buffer24, buffer23);
+    k37Mul(buffer27, buffer24);
+    k38Add(buffer24, buffer27);
+    k39Rsqrt(buffer28, buffer24);
+    k40Mul(buffer23, buffer26, buffer28);
+    k41Mul(buffer29, buffer23, state);
+    k42Add(buffer30, buffer25, state);
+    k43Add(buffer31, buffer27, state);
+    k44Select(buffer32, buffer29, state);
+    k45Upsample(buffer33, buffer32);
+    k46Conv2d(buffer34, buffer33, state);
+    k47ReduceSum(buffer35, buffer34);
+    k48Mul(buffer36, buffer35);
+    k49Sub(buffer37, buffer34, buffer36);
+    k50Mul(buffer34, buffer37);
+    k51ReduceSum(buffer35, buffer34);
+    k52Mul(buffer38, buffer35);
+    k53Add(buffer35, buffer38);
+    k54Rsqrt(buffer39, buffer35);
+    k55Mul(buffer34, buffer37, buffer39);
+    k56Add(buffer40, buffer36, state);
+    k57Add(buffer41, buffer38, state);
+    k58Tanh(buffer42, buffer34, state);
+    k59Pad(buffer43, buffer42);
+    k60Pad(buffer44, buffer43);
+    k61Conv2dSelect(buffer29, buffer44, state);
+    k62Conv2dSelect(buffer18, buffer29, state);
+    k63RandomUniform(buffer45, step);
+    k64Mul(buffer46, buffer18, buffer45);
+    k65Conv2dSelect(buffer7, buffer46, state);
+    k66RandomUniform(buffer47, step);
+    k67Mul(buffer48, buffer7, buffer47);
+    k68Conv2dSelect(buffer49, buffer48, state);
+    k69RandomUniform(buffer50, step);
+    k70Mul(buffer51, buffer49, buffer50);
+    k71MatmulAdd(buffer52, buffer51, state);
+    k72ReduceSum(buffer38, buffer52);
+    k73Neg(buffer53, buffer38);
+    k74MatmulMul(buffer51, CONSTANT_0, buffer50, state);
+    k75Add(buffer50, buffer49, buffer51);
+    k76Conv2dBackwardInputMul(buffer48, buffer50, state);
+    k77Add(buffer54, buffer7, buffer48, buffer47);
+    k78Conv2dBackwardInputMul(buffer46, buffer54, state);
+    k79Add(buffer55, buffer18, buffer46, buffer45);
+    k80Conv2dBackwardInput(buffer56, buffer55, state);
+    k81Add(buffer57, buffer29, buffer56);
+    k82Conv2dBackwardInput(buffer44, buffer57, state);
+    k83Pad(buffer43, buffer44);
+    k84Pad(buffer44, buffer43);
+    k85Mul(buffer58, buffer44, buffer42);
+    k86ReduceSum(buffer38, buffer58);
+    k87Mul(buffer42, buffer58, state);
+    k88Mul(buffer44, buffer58, buffer34);
+    k89ReduceSum(buffer36, buffer44);
+    k90Mul(buffer44, buffer42, buffer37);
+    k91ReduceSum(buffer59, buffer44);
+    k92Add(buffer44, buffer42, buffer39, buffer59, buffer35, buffer37);
+    k93Neg(buffer37, buffer44);
+    k94ReduceSum(buffer35, buffer37);
+    k95Add(buffer37, buffer44, buffer35);
+    k96Conv2dBackwardInput(buffer60, buffer37, state);
+    k97Conv2dBackwardWeight(buffer61, buffer33, buffer37);
+    k98SumPool(buffer57, buffer60);
+    k99Add(buffer56, buffer32, buffer57);
+    k100ReduceSum(buffer27, buffer56);
+    k101Mul(buffer57, buffer56, state);
+    k102Mul(buffer32, buffer56, buffer23);
+    k103ReduceSum(buffer25, buffer32);
+    k104Mul(buffer32, buffer57, buffer26);
+    k105ReduceSum(buffer62, buffer32);
+    k106Add(buffer32, buffer57, buffer28, buffer62, buffer24, buffer26);
+    k107Neg(buffer26, buffer32);
+    k108ReduceSum(buffer24, buffer26);
+    k109Add(buffer26, buffer32, buffer24);
+    k110Conv2dBackwardInput(buffer63, buffer26, state);
+    k111Conv2dBackwardWeight(buffer64, buffer22, buffer26);
+    k112SumPool(buffer55, buffer63);
+    k113Add(buffer45, buffer21, buffer55);
+    k114ReduceSum(buffer16, buffer45);
+    k115Mul(buffer55, buffer45, state);
+    k116Mul(buffer21, buffer45, buffer12);
+    k117ReduceSum(buffer14, buffer21);
+    k118Mul(buffer21, buffer55, buffer15);
+    k119ReduceSum(buffer65, buffer21);
+    k120Add(buffer21, buffer55, buffer17, buffer65, buffer13, buffer15);
+    k121Neg(buffer15, buffer21);
+    k122ReduceSum(buffer13, buffer15);
+    k123Add(buffer15, buffer21, buffer13);
+    k124Conv2dBackwardInput(buffer26, buffer15, state);
+    k125Conv2dBackwardWeight(buffer66, buffer11, buffer15);
+    k126SumPool(buffer54, buffer26);
+    k127Add(buffer47, buffer10, buffer54);
+    k128ReduceSum(buffer5, buffer47);
+    k129Mul(buffer54, buffer47, state);
+    k130Mul(buffer10, buffer47, buffer1);
+    k131ReduceSum(buffer3, buffer10);
+    k132Mul(buffer10, buffer54, buffer4);
+    k133ReduceSum(buffer67, buffer10);
+    k134Add(buffer10, buffer54, buffer6, buffer67, buffer2, buffer4);
+    k135Neg(buffer4, buffer10);
+    k136ReduceSum(buffer2, buffer4);
+    k137Add(buffer4, buffer10, buffer2);
+    k138Matmul(buffer68, buffer4, buffer0);
+    k139Add(buffer69, buffer68, state);
+    k140Add(buffer70, buffer68, state);
+    k141Div(buffer35, state);
+    k142Sub(buffer71, buffer69, buffer70, buffer35, state);
+    k143Add(buffer72, buffer3, state);
+    k144Add(buffer73, buffer3, state);
+    k145Sub(buffer74, buffer72, buffer73, buffer35, state);
+    k146Add(buffer75, buffer5, state);
+    k147Add(buffer76, buffer5, state);
+    k148Sub(buffer77, buffer75, buffer76, buffer35, state);
+    k149Add(buffer78, buffer66, state);
+    k150Add(buffer79, buffer66, state);
+    k151Sub(buffer80, buffer78, buffer79, buffer35, state);
+    k152Add(buffer81, buffer14, state);
+    k153Add(buffer82, buffer14, state);
+    k154Sub(buffer83, buffer81, buffer82, buffer35, state);
+    k155Add(buffer84, buffer16, state);
+    k156Add(buffer85, buffer16, state);
+    k157Sub(buffer86, buffer84, buffer85, buffer35, state);
+    k158Add(buffer87, buffer64, state);
+    k159Add(buffer88, buffer64, state);
+    k160Sub(buffer89, buffer87, buffer88, buffer35, state);
+    k161Add(buffer90, buffer25, state);
+    k162Add(buffer91, buffer25, state);
+    k163Sub(buffer92, buffer90, buffer91, buffer35, state);
+    k164Add(buffer93, buffer27, state);
+    k165Add(buffer94, buffer27, state);
+    k166Sub(buffer95, buffer93, buffer94, buffer35, state);
+    k167Add(buffer96, buffer61, state);
+    k168Add(buffer97, buffer61, state);
+    k169Sub(buffer98, buffer96, buffer97, buffer35, state);
+    k170Add(buffer99, buffer36, state);
+    k171Add(buffer100, buffer36, state);
+    k172Sub(buffer101, buffer99, buffer100, buffer35, state);
+    k173Add(buffer102, buffer38, state);
+    k174Add(buffer103, buffer38, state);
+    k175Sub(buffer104, buffer102, buffer103, buffer35, state);
+    k176Add(buffer105, state);
   }
 
   /**
@@ -3583,17 +3230,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer10, buffer11, buffer24, buffer25, buffer38, buffer39, buffer51, buffer52)
-        .task("commit0", GeneratorPhase::commit0, state, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96)
-        .task("commit1", GeneratorPhase::commit1, state, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer10)
-        .task("commit2", GeneratorPhase::commit2, state, buffer11, buffer24, buffer25, buffer38, buffer39, buffer51, buffer52)
+        .consumeFromDevice(state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
+        .task("commit0", GeneratorPhase::commit0, state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87)
+        .task("commit1", GeneratorPhase::commit1, state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8)
+        .task("commit2", GeneratorPhase::commit2, state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96);
-    commit1(state, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer10);
-    commit2(state, buffer11, buffer24, buffer25, buffer38, buffer39, buffer51, buffer52);
+    commit0(state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87);
+    commit1(state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8);
+    commit2(state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -3613,11 +3260,11 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 2048), 12, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer66, writes[0]);
+    DeviceState.toHost(buffer53, writes[0]);
     // grad.G.14.weight
-    DeviceState.toHost(buffer45, writes[11]);
+    DeviceState.toHost(buffer36, writes[11]);
     // grad.G.14.bias
-    DeviceState.toHost(buffer47, writes[12]);
+    DeviceState.toHost(buffer38, writes[12]);
   }
 
   @Override
@@ -3628,19 +3275,19 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer66, into);
-      case 1 -> DeviceState.get().fetch(buffer77, into);
+      case 0 -> DeviceState.get().fetch(buffer53, into);
+      case 1 -> DeviceState.get().fetch(buffer68, into);
       case 2 -> DeviceState.get().fetch(buffer3, into);
       case 3 -> DeviceState.get().fetch(buffer5, into);
-      case 4 -> DeviceState.get().fetch(buffer75, into);
-      case 5 -> DeviceState.get().fetch(buffer17, into);
-      case 6 -> DeviceState.get().fetch(buffer19, into);
-      case 7 -> DeviceState.get().fetch(buffer73, into);
-      case 8 -> DeviceState.get().fetch(buffer31, into);
-      case 9 -> DeviceState.get().fetch(buffer33, into);
-      case 10 -> DeviceState.get().fetch(buffer70, into);
-      case 11 -> DeviceState.get().fetch(buffer45, into);
-      case 12 -> DeviceState.get().fetch(buffer47, into);
+      case 4 -> DeviceState.get().fetch(buffer66, into);
+      case 5 -> DeviceState.get().fetch(buffer14, into);
+      case 6 -> DeviceState.get().fetch(buffer16, into);
+      case 7 -> DeviceState.get().fetch(buffer64, into);
+      case 8 -> DeviceState.get().fetch(buffer25, into);
+      case 9 -> DeviceState.get().fetch(buffer27, into);
+      case 10 -> DeviceState.get().fetch(buffer61, into);
+      case 11 -> DeviceState.get().fetch(buffer36, into);
+      case 12 -> DeviceState.get().fetch(buffer38, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

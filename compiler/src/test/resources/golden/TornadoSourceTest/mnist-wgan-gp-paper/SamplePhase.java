@@ -67,7 +67,7 @@ public final class SamplePhase implements ResidentPhase {
   /**
    * This phase's first task graph in the model's plan.
    */
-  static final int FIRST_GRAPH = 8;
+  static final int FIRST_GRAPH = 6;
 
   static final int PARTS = 1;
 
@@ -126,20 +126,20 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:10:26: %19 : f32[64,4096] = add
+   * ../models/mnist-wgan-gp-paper.wgan:10:26: %16 : f32[64,4096] = mul
    */
-  public static void k2Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k2Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (((in0.get(i) - state.get(532480 + (i % 4096))) * in1.get((i % 4096))) + state.get(528384 + (i % 4096))));
+      out.set(i, ((in0.get(i) - state.get(532480 + (i % 4096))) * in1.get((i % 4096))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:10:37: %24 : f32[64,4096] = select
    */
-  public static void k3Select(FloatArray out, FloatArray in0) {
+  public static void k3Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(528384 + (i % 4096))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(528384 + (i % 4096))) : ((in0.get(i) + state.get(528384 + (i % 4096))) * 0.2f)));
     }
   }
 
@@ -193,20 +193,20 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:11:58: %45 : f32[64,128,8,8] = add
+   * ../models/mnist-wgan-gp-paper.wgan:11:58: %42 : f32[64,128,8,8] = mul
    */
-  public static void k7Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k7Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((in0.get(i) - state.get(835840 + ((i / 64) % 128))) * in1.get(((i / 64) % 128))) + state.get(835712 + ((i / 64) % 128))));
+      out.set(i, ((in0.get(i) - state.get(835840 + ((i / 64) % 128))) * in1.get(((i / 64) % 128))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:11:69: %50 : f32[64,128,8,8] = select
    */
-  public static void k8Select(FloatArray out, FloatArray in0) {
+  public static void k8Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(835712 + ((i / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(835712 + ((i / 64) % 128))) : ((in0.get(i) + state.get(835712 + ((i / 64) % 128))) * 0.2f)));
     }
   }
 
@@ -260,20 +260,20 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:12:57: %70 : f32[64,64,16,16] = add
+   * ../models/mnist-wgan-gp-paper.wgan:12:57: %67 : f32[64,64,16,16] = mul
    */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, (((in0.get(i) - state.get(909952 + ((i / 256) % 64))) * in1.get(((i / 256) % 64))) + state.get(909888 + ((i / 256) % 64))));
+      out.set(i, ((in0.get(i) - state.get(909952 + ((i / 256) % 64))) * in1.get(((i / 256) % 64))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:12:68: %75 : f32[64,64,16,16] = select
    */
-  public static void k13Select(FloatArray out, FloatArray in0) {
+  public static void k13Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1048576; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : (in0.get(i) * 0.2f)));
+      out.set(i, (((in0.get(i) + state.get(909888 + ((i / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(909888 + ((i / 256) % 64))) : ((in0.get(i) + state.get(909888 + ((i / 256) % 64))) * 0.2f)));
     }
   }
 
@@ -359,18 +359,18 @@ public final class SamplePhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
         .task("k0Matmul", SamplePhase::k0Matmul, buffer0, read0, state)
         .task("k1Mul", SamplePhase::k1Mul, buffer1, state)
-        .task("k2Add", SamplePhase::k2Add, buffer2, buffer0, buffer1, state)
-        .task("k3Select", SamplePhase::k3Select, buffer0, buffer2)
+        .task("k2Mul", SamplePhase::k2Mul, buffer2, buffer0, buffer1, state)
+        .task("k3Select", SamplePhase::k3Select, buffer0, buffer2, state)
         .task("k4Upsample", SamplePhase::k4Upsample, buffer3, buffer0)
         .task("k5Conv2d", SamplePhase::k5Conv2d, buffer4, buffer3, state)
         .task("k6Mul", SamplePhase::k6Mul, buffer5, state)
-        .task("k7Add", SamplePhase::k7Add, buffer6, buffer4, buffer5, state)
-        .task("k8Select", SamplePhase::k8Select, buffer4, buffer6)
+        .task("k7Mul", SamplePhase::k7Mul, buffer6, buffer4, buffer5, state)
+        .task("k8Select", SamplePhase::k8Select, buffer4, buffer6, state)
         .task("k9Upsample", SamplePhase::k9Upsample, buffer7, buffer4)
         .task("k10Conv2d", SamplePhase::k10Conv2d, buffer3, buffer7, state)
         .task("k11Mul", SamplePhase::k11Mul, buffer8, state)
-        .task("k12Add", SamplePhase::k12Add, buffer9, buffer3, buffer8, state)
-        .task("k13Select", SamplePhase::k13Select, buffer3, buffer9)
+        .task("k12Mul", SamplePhase::k12Mul, buffer9, buffer3, buffer8, state)
+        .task("k13Select", SamplePhase::k13Select, buffer3, buffer9, state)
         .task("k14Upsample", SamplePhase::k14Upsample, buffer10, buffer3)
         .task("k15Conv2d", SamplePhase::k15Conv2d, buffer11, buffer10, state)
         .task("k16Mul", SamplePhase::k16Mul, buffer12, state)
@@ -386,18 +386,18 @@ public final class SamplePhase implements ResidentPhase {
   private static void runOnJvm() {
     k0Matmul(buffer0, read0, state);
     k1Mul(buffer1, state);
-    k2Add(buffer2, buffer0, buffer1, state);
-    k3Select(buffer0, buffer2);
+    k2Mul(buffer2, buffer0, buffer1, state);
+    k3Select(buffer0, buffer2, state);
     k4Upsample(buffer3, buffer0);
     k5Conv2d(buffer4, buffer3, state);
     k6Mul(buffer5, state);
-    k7Add(buffer6, buffer4, buffer5, state);
-    k8Select(buffer4, buffer6);
+    k7Mul(buffer6, buffer4, buffer5, state);
+    k8Select(buffer4, buffer6, state);
     k9Upsample(buffer7, buffer4);
     k10Conv2d(buffer3, buffer7, state);
     k11Mul(buffer8, state);
-    k12Add(buffer9, buffer3, buffer8, state);
-    k13Select(buffer3, buffer9);
+    k12Mul(buffer9, buffer3, buffer8, state);
+    k13Select(buffer3, buffer9, state);
     k14Upsample(buffer10, buffer3);
     k15Conv2d(buffer11, buffer10, state);
     k16Mul(buffer12, state);

@@ -49,107 +49,107 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer9 = new FloatArray(131072);
 
-  private static final FloatArray buffer10 = new FloatArray(131072);
+  private static final FloatArray buffer10 = new FloatArray(512);
 
   private static final FloatArray buffer11 = new FloatArray(256);
 
-  private static final FloatArray buffer12 = new FloatArray(131072);
+  private static final FloatArray buffer12 = new FloatArray(256);
 
-  private static final FloatArray buffer13 = new FloatArray(131072);
+  private static final FloatArray buffer13 = new FloatArray(256);
 
-  private static final FloatArray buffer14 = new FloatArray(512);
+  private static final FloatArray buffer14 = new FloatArray(256);
 
-  private static final FloatArray buffer15 = new FloatArray(256);
+  private static final FloatArray buffer15 = new FloatArray(1);
 
-  private static final FloatArray buffer16 = new FloatArray(256);
+  private static final FloatArray buffer16 = new FloatArray(1);
 
-  private static final FloatArray buffer17 = new FloatArray(256);
+  private static final FloatArray buffer17 = new FloatArray(131072);
 
-  private static final FloatArray buffer18 = new FloatArray(256);
+  private static final FloatArray buffer18 = new FloatArray(131072);
 
-  private static final FloatArray buffer19 = new FloatArray(1);
+  private static final FloatArray buffer19 = new FloatArray(131072);
 
-  private static final FloatArray buffer20 = new FloatArray(1);
+  private static final FloatArray buffer20 = new FloatArray(131072);
 
   private static final FloatArray buffer21 = new FloatArray(131072);
 
   private static final FloatArray buffer22 = new FloatArray(131072);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(1);
 
-  private static final FloatArray buffer24 = new FloatArray(131072);
+  private static final FloatArray buffer24 = new FloatArray(1);
 
-  private static final FloatArray buffer25 = new FloatArray(131072);
+  private static final FloatArray buffer25 = new FloatArray(1);
 
   private static final FloatArray buffer26 = new FloatArray(131072);
 
-  private static final FloatArray buffer27 = new FloatArray(131072);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(131072);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
-  private static final FloatArray buffer29 = new FloatArray(131072);
+  private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(131072);
+  private static final FloatArray buffer30 = new FloatArray(262144);
 
-  private static final FloatArray buffer31 = new FloatArray(1);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
-  private static final FloatArray buffer32 = new FloatArray(1);
+  private static final FloatArray buffer32 = new FloatArray(1024);
 
-  private static final FloatArray buffer33 = new FloatArray(1);
+  private static final FloatArray buffer33 = new FloatArray(512);
 
   private static final FloatArray buffer34 = new FloatArray(512);
 
-  private static final FloatArray buffer35 = new FloatArray(262144);
+  private static final FloatArray buffer35 = new FloatArray(512);
 
-  private static final FloatArray buffer36 = new FloatArray(512);
+  private static final FloatArray buffer36 = new FloatArray(262144);
 
-  private static final FloatArray buffer37 = new FloatArray(262144);
+  private static final FloatArray buffer37 = new FloatArray(512);
 
-  private static final FloatArray buffer38 = new FloatArray(512);
+  private static final FloatArray buffer38 = new FloatArray(262144);
 
-  private static final FloatArray buffer39 = new FloatArray(1024);
+  private static final FloatArray buffer39 = new FloatArray(512);
 
-  private static final FloatArray buffer40 = new FloatArray(512);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(512);
+  private static final FloatArray buffer41 = new FloatArray(1024);
 
-  private static final FloatArray buffer42 = new FloatArray(512);
+  private static final FloatArray buffer42 = new FloatArray(262144);
 
   private static final FloatArray buffer43 = new FloatArray(262144);
 
   private static final FloatArray buffer44 = new FloatArray(512);
 
-  private static final FloatArray buffer45 = new FloatArray(262144);
+  private static final FloatArray buffer45 = new FloatArray(1024);
 
-  private static final FloatArray buffer46 = new FloatArray(512);
+  private static final FloatArray buffer46 = new FloatArray(1024);
 
   private static final FloatArray buffer47 = new FloatArray(1024);
 
-  private static final FloatArray buffer48 = new FloatArray(1024);
+  private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(262144);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
-  private static final FloatArray buffer50 = new FloatArray(262144);
+  private static final FloatArray buffer50 = new FloatArray(512);
 
-  private static final FloatArray buffer51 = new FloatArray(512);
+  private static final FloatArray buffer51 = new FloatArray(262144);
 
-  private static final FloatArray buffer52 = new FloatArray(1024);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(1024);
+  private static final FloatArray buffer53 = new FloatArray(262144);
 
-  private static final FloatArray buffer54 = new FloatArray(1024);
+  private static final FloatArray buffer54 = new FloatArray(512);
 
   private static final FloatArray buffer55 = new FloatArray(512);
 
   private static final FloatArray buffer56 = new FloatArray(512);
 
-  private static final FloatArray buffer57 = new FloatArray(512);
+  private static final FloatArray buffer57 = new FloatArray(262144);
 
   private static final FloatArray buffer58 = new FloatArray(262144);
 
   private static final FloatArray buffer59 = new FloatArray(262144);
 
-  private static final FloatArray buffer60 = new FloatArray(262144);
+  private static final FloatArray buffer60 = new FloatArray(512);
 
   private static final FloatArray buffer61 = new FloatArray(512);
 
@@ -157,31 +157,17 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer63 = new FloatArray(512);
 
-  private static final FloatArray buffer64 = new FloatArray(262144);
+  private static final FloatArray buffer64 = new FloatArray(512);
 
-  private static final FloatArray buffer65 = new FloatArray(262144);
+  private static final FloatArray buffer65 = new FloatArray(512);
 
-  private static final FloatArray buffer66 = new FloatArray(262144);
+  private static final FloatArray buffer66 = new FloatArray(1);
 
-  private static final FloatArray buffer67 = new FloatArray(512);
+  private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(512);
+  private static final FloatArray buffer68 = new FloatArray(1);
 
-  private static final FloatArray buffer69 = new FloatArray(512);
-
-  private static final FloatArray buffer70 = new FloatArray(512);
-
-  private static final FloatArray buffer71 = new FloatArray(512);
-
-  private static final FloatArray buffer72 = new FloatArray(512);
-
-  private static final FloatArray buffer73 = new FloatArray(1);
-
-  private static final FloatArray buffer74 = new FloatArray(1);
-
-  private static final FloatArray buffer75 = new FloatArray(1);
-
-  private static final FloatArray buffer76 = new FloatArray(1);
+  private static final FloatArray buffer69 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -264,9 +250,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:9:3: %15 : f32[256,512] = matmul_add
+   * ../models/toy25-wgan-gp.wgan:9:14: %19 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -275,23 +261,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:9:14: %19 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:10:3: %25 : f32[256,512] = matmul_add
-   */
-  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -300,23 +277,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:10:14: %29 : f32[256,512] = select
+   * ../models/toy25-wgan-gp.wgan:11:14: %39 : f32[256,512] = matmul_select
    */
-  public static void k4Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:11:3: %35 : f32[256,512] = matmul_add
-   */
-  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -325,23 +293,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:11:14: %39 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -357,7 +316,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:25:5: %46 : f32[256] = random_uniform
    */
-  public static void k8RandomUniform(FloatArray out, IntArray step) {
+  public static void k5RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 256; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -385,16 +344,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:26:5: %52 : f32[256,2] = add
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k6Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + (in1.get((i / 2)) * (in2.get(i) - in0.get(i)))));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %53 : f32[256,512] = matmul
+   * ../models/toy25-wgan-gp.wgan:16:14: %60 : f32[256,512] = matmul_select
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -402,50 +361,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %55 : f32[256,512] = copy
+   * ../models/toy25-wgan-gp.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
-  public static void k11Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(528898 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %56 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %58 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %60 : f32[256,512] = select
-   */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %61 : f32[256,512] = matmul
-   */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -453,50 +377,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %63 : f32[256,512] = copy
+   * ../models/toy25-wgan-gp.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
-  public static void k16Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(791554 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %64 : f32[256,512] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %66 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %68 : f32[256,512] = select
-   */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %69 : f32[256,512] = matmul
-   */
-  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -504,41 +393,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %71 : f32[256,512] = copy
-   */
-  public static void k21Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(1054210 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %74 : f32[256,512] = greater
-   */
-  public static void k22Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:19:3: %79 : f32[256,1] = copy
-   */
-  public static void k23Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, state.get(1055234 + 0));
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %84 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -548,14 +411,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %87 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -565,14 +428,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %90 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -582,14 +445,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %91 : f32[256,2] = matmul
    */
-  public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -604,7 +467,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %92 : f32[256,2] = mul
    */
-  public static void k28Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -613,7 +476,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %93 : f32[256] = reduce_sum
    */
-  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -628,36 +491,27 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:27:29: %95 : f32[256] = greater
-   */
-  public static void k30Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy25-wgan-gp.wgan:27:29: %98 : f32[256] = sqrt
    */
-  public static void k31Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k16Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %103 : f32[256] = sub
    */
-  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
+      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %104 : f32[256] = pow
    */
-  public static void k33Pow(FloatArray out, FloatArray in0) {
+  public static void k18Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -666,7 +520,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %105 : f32[] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -681,17 +535,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:27:29: %107 : f32[] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0) {
+  public static void k20Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %111 : f32[256,512] = matmul_add
+   * ../models/toy25-wgan-gp.wgan:16:14: %115 : f32[256,512] = matmul_select
    */
-  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -700,33 +553,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %113 : f32[256,512] = greater
+   * ../models/toy25-wgan-gp.wgan:17:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k37Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %115 : f32[256,512] = select
-   */
-  public static void k38Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %119 : f32[256,512] = matmul_add
-   */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -735,33 +569,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %121 : f32[256,512] = greater
+   * ../models/toy25-wgan-gp.wgan:18:14: %131 : f32[256,512] = matmul_select
    */
-  public static void k40Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %123 : f32[256,512] = select
-   */
-  public static void k41Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %127 : f32[256,512] = matmul_add
-   */
-  public static void k42MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -770,33 +585,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %129 : f32[256,512] = greater
-   */
-  public static void k43Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %131 : f32[256,512] = select
-   */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:19:3: %135 : f32[256,1] = matmul_add
    */
-  public static void k45MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -805,14 +601,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:28:18: %136 : f32[] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -827,10 +623,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:3: %142 : f32[256,512] = matmul_add
+   * ../models/toy25-wgan-gp.wgan:16:14: %146 : f32[256,512] = matmul_select
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -839,33 +634,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %144 : f32[256,512] = greater
+   * ../models/toy25-wgan-gp.wgan:17:14: %154 : f32[256,512] = matmul_select
    */
-  public static void k48Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:16:14: %146 : f32[256,512] = select
-   */
-  public static void k49Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:3: %150 : f32[256,512] = matmul_add
-   */
-  public static void k50MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -874,33 +650,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %152 : f32[256,512] = greater
+   * ../models/toy25-wgan-gp.wgan:18:14: %162 : f32[256,512] = matmul_select
    */
-  public static void k51Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:17:14: %154 : f32[256,512] = select
-   */
-  public static void k52Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:3: %158 : f32[256,512] = matmul_add
-   */
-  public static void k53MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -909,33 +666,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %160 : f32[256,512] = greater
-   */
-  public static void k54Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy25-wgan-gp.wgan:18:14: %162 : f32[256,512] = select
-   */
-  public static void k55Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:19:3: %166 : f32[256,1] = matmul_add
    */
-  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -944,14 +682,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy25-wgan-gp.wgan:28:34: %167 : f32[] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -968,7 +706,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:28:34: %170 : f32[] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -977,7 +715,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy25-wgan-gp.wgan:29:5: %174 : f32[] = add
    */
-  public static void k59Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -986,7 +724,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %187 : f32[256,512] = matmul_select
    */
-  public static void k60MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -996,14 +734,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %185 : f32[1,512] = matmul
    */
-  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1018,7 +756,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %188 : f32[1,512] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1035,7 +773,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %193 : f32[256,512] = matmul_select
    */
-  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1045,14 +783,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %191 : f32[512,512] = matmul
    */
-  public static void k64Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1067,7 +805,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %194 : f32[1,512] = reduce_sum
    */
-  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1084,7 +822,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %199 : f32[256,512] = matmul_select
    */
-  public static void k66MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1094,14 +832,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %197 : f32[512,512] = matmul
    */
-  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1116,7 +854,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %200 : f32[1,512] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1133,7 +871,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %202 : f32[512,2] = matmul
    */
-  public static void k69Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1148,7 +886,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[256,512] = matmul_select
    */
-  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1158,14 +896,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %210 : f32[1,512] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1180,7 +918,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %214 : f32[1,512] = reduce_sum
    */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1197,7 +935,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %216 : f32[512] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1206,7 +944,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[256,512] = matmul_select
    */
-  public static void k74MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1216,14 +954,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %218 : f32[512,512] = matmul
    */
-  public static void k75Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1238,7 +976,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %222 : f32[1,512] = reduce_sum
    */
-  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1255,7 +993,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1264,7 +1002,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %229 : f32[256,512] = matmul_select
    */
-  public static void k78MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1274,14 +1012,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %226 : f32[512,512] = matmul
    */
-  public static void k79Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1296,7 +1034,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %230 : f32[1,512] = reduce_sum
    */
-  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1313,7 +1051,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %232 : f32[512] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1322,7 +1060,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %233 : f32[512,2] = matmul
    */
-  public static void k82Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1337,34 +1075,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %247 : f32[256] = select
    */
-  public static void k83Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k56Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
-    }
-  }
-
-  /**
-   * %250 : f32[256,2] = mul
-   */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %252 : f32[256,2] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0) {
+  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %257 : f32[256,512] = matmul_select
    */
-  public static void k86MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1374,14 +1103,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %255 : f32[512,2] = matmul_add
    */
-  public static void k87MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1398,7 +1127,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %262 : f32[256,512] = matmul_select
    */
-  public static void k88MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k60MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1408,14 +1137,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %260 : f32[512,512] = matmul_add
    */
-  public static void k89MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1432,7 +1161,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %267 : f32[256,512] = matmul_select
    */
-  public static void k90MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1442,14 +1171,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %265 : f32[512,512] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k63MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1466,7 +1195,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %269 : f32[1,512] = matmul_add
    */
-  public static void k92MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1483,7 +1212,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %277 : f32[512,2] = add
    */
-  public static void k93Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1492,7 +1221,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k94Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1501,7 +1230,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %288 : f32[] = sub
    */
-  public static void k95Sub(FloatArray out, FloatArray state) {
+  public static void k67Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1510,7 +1239,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %293 : f32[] = sub
    */
-  public static void k96Sub(FloatArray out, FloatArray state) {
+  public static void k68Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1519,7 +1248,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %306 : f32[512,2] = sub
    */
-  public static void k97Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k69Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1529,7 +1258,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %313 : f32[512] = add
    */
-  public static void k98Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1538,44 +1267,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %331 : f32[512] = copy
-   */
-  public static void k100Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %334 : f32[512] = copy
-   */
-  public static void k101Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %342 : f32[512] = sub
    */
-  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k72Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %349 : f32[512,512] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1584,44 +1295,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %367 : f32[512,512] = copy
-   */
-  public static void k105Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %370 : f32[512,512] = copy
-   */
-  public static void k106Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %378 : f32[512,512] = sub
    */
-  public static void k107Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %385 : f32[512] = add
    */
-  public static void k108Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1630,7 +1323,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %391 : f32[512] = add
    */
-  public static void k109Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1639,17 +1332,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %414 : f32[512] = sub
    */
-  public static void k110Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %421 : f32[512,512] = add
    */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1658,7 +1351,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k112Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1667,17 +1360,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %450 : f32[512,512] = sub
    */
-  public static void k113Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k81Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %457 : f32[512] = add
    */
-  public static void k114Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1686,7 +1379,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %463 : f32[512] = add
    */
-  public static void k115Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1695,17 +1388,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %486 : f32[512] = sub
    */
-  public static void k116Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %493 : f32[1,512] = add
    */
-  public static void k117Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1714,7 +1407,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k118Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1723,7 +1416,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %522 : f32[1,512] = sub
    */
-  public static void k119Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k87Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1733,7 +1426,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %526 : f32[1] = mul
    */
-  public static void k120Mul(FloatArray out, FloatArray state) {
+  public static void k88Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1742,7 +1435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %531 : f32[1] = mul
    */
-  public static void k121Mul(FloatArray out, FloatArray state) {
+  public static void k89Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1751,7 +1444,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %556 : f32[1] = sub
    */
-  public static void k122Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1761,14 +1454,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %558 : f32[] = add
    */
-  public static void k123Add(FloatArray out, FloatArray state) {
+  public static void k91Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k123Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k91Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
@@ -1776,131 +1469,99 @@ public final class CriticPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, read16)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
-        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer1, buffer2, state)
-        .task("k4Select", CriticPhase::k4Select, buffer2, buffer1)
-        .task("k5MatmulAdd", CriticPhase::k5MatmulAdd, buffer1, buffer2, state)
-        .task("k6Select", CriticPhase::k6Select, buffer2, buffer1)
-        .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, state)
-        .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
-        .task("k9Add", CriticPhase::k9Add, buffer5, read16, buffer4, buffer3)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer2, buffer5, state)
-        .task("k11Copy", CriticPhase::k11Copy, buffer1, state)
-        .task("k12Add", CriticPhase::k12Add, buffer6, buffer2, buffer1)
-        .task("k13Greater", CriticPhase::k13Greater, buffer2, buffer6)
-        .task("k14Select", CriticPhase::k14Select, buffer7, buffer2, buffer6)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer6, buffer7, state)
-        .task("k16Copy", CriticPhase::k16Copy, buffer7, state)
-        .task("k17Add", CriticPhase::k17Add, buffer8, buffer6, buffer7)
-        .task("k18Greater", CriticPhase::k18Greater, buffer6, buffer8)
-        .task("k19Select", CriticPhase::k19Select, buffer9, buffer6, buffer8)
-        .task("k20Matmul", CriticPhase::k20Matmul, buffer8, buffer9, state)
-        .task("k21Copy", CriticPhase::k21Copy, buffer9, state)
-        .task("k22Greater", CriticPhase::k22Greater, buffer10, buffer8, buffer9)
-        .task("k23Copy", CriticPhase::k23Copy, buffer11, state)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer8, CONSTANT_0, buffer10, state)
-        .task("k25MatmulSelect", CriticPhase::k25MatmulSelect, buffer12, buffer8, buffer6, state)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer13, buffer12, buffer2, state)
-        .task("k27Matmul", CriticPhase::k27Matmul, buffer0, buffer13, state)
-        .task("k28Mul", CriticPhase::k28Mul, buffer14, buffer0)
-        .task("k29ReduceSum", CriticPhase::k29ReduceSum, buffer15, buffer14)
-        .task("k30Greater", CriticPhase::k30Greater, buffer16, buffer15)
-        .task("k31Sqrt", CriticPhase::k31Sqrt, buffer17, buffer16, buffer15)
-        .task("k32Sub", CriticPhase::k32Sub, buffer15, buffer16, buffer17)
-        .task("k33Pow", CriticPhase::k33Pow, buffer18, buffer15)
-        .task("k34ReduceSum", CriticPhase::k34ReduceSum, buffer19, buffer18)
-        .task("k35Mul", CriticPhase::k35Mul, buffer20, buffer19)
-        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer21, read16, buffer1, state)
-        .task("k37Greater", CriticPhase::k37Greater, buffer22, buffer21)
-        .task("k38Select", CriticPhase::k38Select, buffer23, buffer22, buffer21)
-        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer21, buffer23, buffer7, state)
-        .task("k40Greater", CriticPhase::k40Greater, buffer24, buffer21)
-        .task("k41Select", CriticPhase::k41Select, buffer25, buffer24, buffer21)
-        .task("k42MatmulAdd", CriticPhase::k42MatmulAdd, buffer21, buffer25, buffer9, state)
-        .task("k43Greater", CriticPhase::k43Greater, buffer26, buffer21)
-        .task("k44Select", CriticPhase::k44Select, buffer27, buffer26, buffer21)
-        .task("k45MatmulAdd", CriticPhase::k45MatmulAdd, buffer18, buffer27, buffer11, state)
-        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer19, buffer18)
-        .task("k47MatmulAdd", CriticPhase::k47MatmulAdd, buffer21, buffer3, buffer1, state)
-        .task("k48Greater", CriticPhase::k48Greater, buffer1, buffer21)
-        .task("k49Select", CriticPhase::k49Select, buffer28, buffer1, buffer21)
-        .task("k50MatmulAdd", CriticPhase::k50MatmulAdd, buffer21, buffer28, buffer7, state)
-        .task("k51Greater", CriticPhase::k51Greater, buffer7, buffer21)
-        .task("k52Select", CriticPhase::k52Select, buffer29, buffer7, buffer21)
-        .task("k53MatmulAdd", CriticPhase::k53MatmulAdd, buffer21, buffer29, buffer9, state)
-        .task("k54Greater", CriticPhase::k54Greater, buffer9, buffer21)
-        .task("k55Select", CriticPhase::k55Select, buffer30, buffer9, buffer21)
-        .task("k56MatmulAdd", CriticPhase::k56MatmulAdd, buffer18, buffer30, buffer11, state)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer31, buffer18)
-        .task("k58Sub", CriticPhase::k58Sub, buffer32, buffer19, buffer31)
-        .task("k59Add", CriticPhase::k59Add, buffer33, buffer32, buffer20)
-        .task("k60MatmulSelect", CriticPhase::k60MatmulSelect, buffer21, CONSTANT_1, buffer9, state)
-        .task("k61Matmul", CriticPhase::k61Matmul, buffer14, CONSTANT_1, buffer30)
-        .task("k62ReduceSum", CriticPhase::k62ReduceSum, buffer34, buffer21)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer30, buffer21, buffer7, state)
-        .task("k64Matmul", CriticPhase::k64Matmul, buffer35, buffer21, buffer29)
-        .task("k65ReduceSum", CriticPhase::k65ReduceSum, buffer36, buffer30)
-        .task("k66MatmulSelect", CriticPhase::k66MatmulSelect, buffer29, buffer30, buffer1, state)
-        .task("k67Matmul", CriticPhase::k67Matmul, buffer37, buffer30, buffer28)
-        .task("k68ReduceSum", CriticPhase::k68ReduceSum, buffer38, buffer29)
-        .task("k69Matmul", CriticPhase::k69Matmul, buffer39, buffer29, buffer3)
-        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer29, CONSTANT_2, buffer26, state)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, CONSTANT_2, buffer27)
-        .task("k72ReduceSum", CriticPhase::k72ReduceSum, buffer41, buffer29)
-        .task("k73Add", CriticPhase::k73Add, buffer42, buffer34, buffer41)
-        .task("k74MatmulSelect", CriticPhase::k74MatmulSelect, buffer27, buffer29, buffer24, state)
-        .task("k75Matmul", CriticPhase::k75Matmul, buffer43, buffer29, buffer25)
-        .task("k76ReduceSum", CriticPhase::k76ReduceSum, buffer41, buffer27)
-        .task("k77Add", CriticPhase::k77Add, buffer44, buffer36, buffer41)
-        .task("k78MatmulSelect", CriticPhase::k78MatmulSelect, buffer25, buffer27, buffer22, state)
-        .task("k79Matmul", CriticPhase::k79Matmul, buffer45, buffer27, buffer23)
-        .task("k80ReduceSum", CriticPhase::k80ReduceSum, buffer41, buffer25)
-        .task("k81Add", CriticPhase::k81Add, buffer46, buffer38, buffer41)
-        .task("k82Matmul", CriticPhase::k82Matmul, buffer47, buffer25, read16)
-        .task("k83Select", CriticPhase::k83Select, buffer18, buffer16, buffer15, buffer17)
-        .task("k84Mul", CriticPhase::k84Mul, buffer41, buffer18, buffer0)
-        .task("k85Add", CriticPhase::k85Add, buffer0, buffer41)
-        .task("k86MatmulSelect", CriticPhase::k86MatmulSelect, buffer25, buffer0, buffer2, state)
-        .task("k87MatmulAdd", CriticPhase::k87MatmulAdd, buffer48, buffer13, buffer0, buffer39, buffer47)
-        .task("k88MatmulSelect", CriticPhase::k88MatmulSelect, buffer13, buffer25, buffer6, state)
-        .task("k89MatmulAdd", CriticPhase::k89MatmulAdd, buffer49, buffer12, buffer25, buffer37, buffer45)
-        .task("k90MatmulSelect", CriticPhase::k90MatmulSelect, buffer25, buffer13, buffer10, state)
-        .task("k91MatmulAdd", CriticPhase::k91MatmulAdd, buffer50, buffer8, buffer13, buffer35, buffer43)
-        .task("k92MatmulAdd", CriticPhase::k92MatmulAdd, buffer51, CONSTANT_0, buffer25, buffer14, buffer40)
-        .task("k93Add", CriticPhase::k93Add, buffer52, buffer48, state)
-        .task("k94Add", CriticPhase::k94Add, buffer53, buffer48, state)
-        .task("k95Sub", CriticPhase::k95Sub, buffer31, state)
-        .task("k96Sub", CriticPhase::k96Sub, buffer19, state)
-        .task("k97Sub", CriticPhase::k97Sub, buffer54, buffer52, buffer31, buffer53, buffer19, state)
-        .task("k98Add", CriticPhase::k98Add, buffer55, buffer46, state)
-        .task("k99Add", CriticPhase::k99Add, buffer56, buffer46, state)
-        .task("k100Copy", CriticPhase::k100Copy, buffer40, buffer31)
-        .task("k101Copy", CriticPhase::k101Copy, buffer14, buffer19)
-        .task("k102Sub", CriticPhase::k102Sub, buffer57, buffer55, buffer40, buffer56, buffer14, state)
-        .task("k103Add", CriticPhase::k103Add, buffer58, buffer49, state)
-        .task("k104Add", CriticPhase::k104Add, buffer59, buffer49, state)
-        .task("k105Copy", CriticPhase::k105Copy, buffer43, buffer31)
-        .task("k106Copy", CriticPhase::k106Copy, buffer35, buffer19)
-        .task("k107Sub", CriticPhase::k107Sub, buffer60, buffer58, buffer43, buffer59, buffer35, state)
-        .task("k108Add", CriticPhase::k108Add, buffer61, buffer44, state)
-        .task("k109Add", CriticPhase::k109Add, buffer62, buffer44, state)
-        .task("k110Sub", CriticPhase::k110Sub, buffer63, buffer61, buffer40, buffer62, buffer14, state)
-        .task("k111Add", CriticPhase::k111Add, buffer64, buffer50, state)
-        .task("k112Add", CriticPhase::k112Add, buffer65, buffer50, state)
-        .task("k113Sub", CriticPhase::k113Sub, buffer66, buffer64, buffer43, buffer65, buffer35, state)
-        .task("k114Add", CriticPhase::k114Add, buffer67, buffer42, state)
-        .task("k115Add", CriticPhase::k115Add, buffer68, buffer42, state)
-        .task("k116Sub", CriticPhase::k116Sub, buffer69, buffer67, buffer40, buffer68, buffer14, state)
-        .task("k117Add", CriticPhase::k117Add, buffer70, buffer51, state)
-        .task("k118Add", CriticPhase::k118Add, buffer71, buffer51, state)
-        .task("k119Sub", CriticPhase::k119Sub, buffer72, buffer70, buffer31, buffer71, buffer19, state)
-        .task("k120Mul", CriticPhase::k120Mul, buffer73, state)
-        .task("k121Mul", CriticPhase::k121Mul, buffer74, state)
-        .task("k122Sub", CriticPhase::k122Sub, buffer75, buffer73, buffer31, buffer74, buffer19, state)
-        .task("k123Add", CriticPhase::k123Add, buffer76, state)
-        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer20, buffer32, buffer33, buffer42, buffer44, buffer46, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer20, buffer32, buffer33);
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, step)
+        .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
+        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
+        .task("k17Sub", CriticPhase::k17Sub, buffer13, buffer11, buffer12)
+        .task("k18Pow", CriticPhase::k18Pow, buffer14, buffer13)
+        .task("k19ReduceSum", CriticPhase::k19ReduceSum, buffer15, buffer14)
+        .task("k20Mul", CriticPhase::k20Mul, buffer16, buffer15)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer17, read16, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer18, buffer17, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer19, buffer18, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer14, buffer19, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer15, buffer14)
+        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer20, buffer3, state)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer21, buffer20, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer22, buffer21, state)
+        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer14, buffer22, state)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer14)
+        .task("k31Sub", CriticPhase::k31Sub, buffer24, buffer15, buffer23)
+        .task("k32Add", CriticPhase::k32Add, buffer25, buffer24, buffer16)
+        .task("k33MatmulSelect", CriticPhase::k33MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
+        .task("k34Matmul", CriticPhase::k34Matmul, buffer10, CONSTANT_1, buffer22)
+        .task("k35ReduceSum", CriticPhase::k35ReduceSum, buffer27, buffer26)
+        .task("k36MatmulSelect", CriticPhase::k36MatmulSelect, buffer22, buffer26, buffer21, state)
+        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer26, buffer21)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSum, buffer29, buffer22)
+        .task("k39MatmulSelect", CriticPhase::k39MatmulSelect, buffer21, buffer22, buffer20, state)
+        .task("k40Matmul", CriticPhase::k40Matmul, buffer30, buffer22, buffer20)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSum, buffer31, buffer21)
+        .task("k42Matmul", CriticPhase::k42Matmul, buffer32, buffer21, buffer3)
+        .task("k43MatmulSelect", CriticPhase::k43MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
+        .task("k44Matmul", CriticPhase::k44Matmul, buffer33, CONSTANT_2, buffer19)
+        .task("k45ReduceSum", CriticPhase::k45ReduceSum, buffer34, buffer21)
+        .task("k46Add", CriticPhase::k46Add, buffer35, buffer27, buffer34)
+        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer19, buffer21, buffer18, state)
+        .task("k48Matmul", CriticPhase::k48Matmul, buffer36, buffer21, buffer18)
+        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer34, buffer19)
+        .task("k50Add", CriticPhase::k50Add, buffer37, buffer29, buffer34)
+        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer18, buffer19, buffer17, state)
+        .task("k52Matmul", CriticPhase::k52Matmul, buffer38, buffer19, buffer17)
+        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer34, buffer18)
+        .task("k54Add", CriticPhase::k54Add, buffer39, buffer31, buffer34)
+        .task("k55Matmul", CriticPhase::k55Matmul, buffer40, buffer18, read16)
+        .task("k56Select", CriticPhase::k56Select, buffer14, buffer11, buffer13, buffer12)
+        .task("k57Add", CriticPhase::k57Add, buffer34, buffer14, buffer0)
+        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer18, buffer34, buffer1, state)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k60MatmulSelect", CriticPhase::k60MatmulSelect, buffer9, buffer18, buffer2, state)
+        .task("k61MatmulAdd", CriticPhase::k61MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer18, buffer9, buffer6, state)
+        .task("k63MatmulAdd", CriticPhase::k63MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k65Add", CriticPhase::k65Add, buffer45, buffer41, state)
+        .task("k66Add", CriticPhase::k66Add, buffer46, buffer41, state)
+        .task("k67Sub", CriticPhase::k67Sub, buffer23, state)
+        .task("k68Sub", CriticPhase::k68Sub, buffer15, state)
+        .task("k69Sub", CriticPhase::k69Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
+        .task("k70Add", CriticPhase::k70Add, buffer48, buffer39, state)
+        .task("k71Add", CriticPhase::k71Add, buffer49, buffer39, state)
+        .task("k72Sub", CriticPhase::k72Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
+        .task("k73Add", CriticPhase::k73Add, buffer51, buffer42, state)
+        .task("k74Add", CriticPhase::k74Add, buffer52, buffer42, state)
+        .task("k75Sub", CriticPhase::k75Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
+        .task("k76Add", CriticPhase::k76Add, buffer54, buffer37, state)
+        .task("k77Add", CriticPhase::k77Add, buffer55, buffer37, state)
+        .task("k78Sub", CriticPhase::k78Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
+        .task("k79Add", CriticPhase::k79Add, buffer57, buffer43, state)
+        .task("k80Add", CriticPhase::k80Add, buffer58, buffer43, state)
+        .task("k81Sub", CriticPhase::k81Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
+        .task("k82Add", CriticPhase::k82Add, buffer60, buffer35, state)
+        .task("k83Add", CriticPhase::k83Add, buffer61, buffer35, state)
+        .task("k84Sub", CriticPhase::k84Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
+        .task("k85Add", CriticPhase::k85Add, buffer63, buffer44, state)
+        .task("k86Add", CriticPhase::k86Add, buffer64, buffer44, state)
+        .task("k87Sub", CriticPhase::k87Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
+        .task("k88Mul", CriticPhase::k88Mul, buffer66, state)
+        .task("k89Mul", CriticPhase::k89Mul, buffer67, state)
+        .task("k90Sub", CriticPhase::k90Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
+        .task("k91Add", CriticPhase::k91Add, buffer69, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
   }
 
   /**
@@ -1908,129 +1569,97 @@ public final class CriticPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3MatmulAdd(buffer1, buffer2, state);
-    k4Select(buffer2, buffer1);
-    k5MatmulAdd(buffer1, buffer2, state);
-    k6Select(buffer2, buffer1);
-    k7MatmulAdd(buffer3, buffer2, state);
-    k8RandomUniform(buffer4, step);
-    k9Add(buffer5, read16, buffer4, buffer3);
-    k10Matmul(buffer2, buffer5, state);
-    k11Copy(buffer1, state);
-    k12Add(buffer6, buffer2, buffer1);
-    k13Greater(buffer2, buffer6);
-    k14Select(buffer7, buffer2, buffer6);
-    k15Matmul(buffer6, buffer7, state);
-    k16Copy(buffer7, state);
-    k17Add(buffer8, buffer6, buffer7);
-    k18Greater(buffer6, buffer8);
-    k19Select(buffer9, buffer6, buffer8);
-    k20Matmul(buffer8, buffer9, state);
-    k21Copy(buffer9, state);
-    k22Greater(buffer10, buffer8, buffer9);
-    k23Copy(buffer11, state);
-    k24MatmulSelect(buffer8, CONSTANT_0, buffer10, state);
-    k25MatmulSelect(buffer12, buffer8, buffer6, state);
-    k26MatmulSelect(buffer13, buffer12, buffer2, state);
-    k27Matmul(buffer0, buffer13, state);
-    k28Mul(buffer14, buffer0);
-    k29ReduceSum(buffer15, buffer14);
-    k30Greater(buffer16, buffer15);
-    k31Sqrt(buffer17, buffer16, buffer15);
-    k32Sub(buffer15, buffer16, buffer17);
-    k33Pow(buffer18, buffer15);
-    k34ReduceSum(buffer19, buffer18);
-    k35Mul(buffer20, buffer19);
-    k36MatmulAdd(buffer21, read16, buffer1, state);
-    k37Greater(buffer22, buffer21);
-    k38Select(buffer23, buffer22, buffer21);
-    k39MatmulAdd(buffer21, buffer23, buffer7, state);
-    k40Greater(buffer24, buffer21);
-    k41Select(buffer25, buffer24, buffer21);
-    k42MatmulAdd(buffer21, buffer25, buffer9, state);
-    k43Greater(buffer26, buffer21);
-    k44Select(buffer27, buffer26, buffer21);
-    k45MatmulAdd(buffer18, buffer27, buffer11, state);
-    k46ReduceSum(buffer19, buffer18);
-    k47MatmulAdd(buffer21, buffer3, buffer1, state);
-    k48Greater(buffer1, buffer21);
-    k49Select(buffer28, buffer1, buffer21);
-    k50MatmulAdd(buffer21, buffer28, buffer7, state);
-    k51Greater(buffer7, buffer21);
-    k52Select(buffer29, buffer7, buffer21);
-    k53MatmulAdd(buffer21, buffer29, buffer9, state);
-    k54Greater(buffer9, buffer21);
-    k55Select(buffer30, buffer9, buffer21);
-    k56MatmulAdd(buffer18, buffer30, buffer11, state);
-    k57ReduceSum(buffer31, buffer18);
-    k58Sub(buffer32, buffer19, buffer31);
-    k59Add(buffer33, buffer32, buffer20);
-    k60MatmulSelect(buffer21, CONSTANT_1, buffer9, state);
-    k61Matmul(buffer14, CONSTANT_1, buffer30);
-    k62ReduceSum(buffer34, buffer21);
-    k63MatmulSelect(buffer30, buffer21, buffer7, state);
-    k64Matmul(buffer35, buffer21, buffer29);
-    k65ReduceSum(buffer36, buffer30);
-    k66MatmulSelect(buffer29, buffer30, buffer1, state);
-    k67Matmul(buffer37, buffer30, buffer28);
-    k68ReduceSum(buffer38, buffer29);
-    k69Matmul(buffer39, buffer29, buffer3);
-    k70MatmulSelect(buffer29, CONSTANT_2, buffer26, state);
-    k71Matmul(buffer40, CONSTANT_2, buffer27);
-    k72ReduceSum(buffer41, buffer29);
-    k73Add(buffer42, buffer34, buffer41);
-    k74MatmulSelect(buffer27, buffer29, buffer24, state);
-    k75Matmul(buffer43, buffer29, buffer25);
-    k76ReduceSum(buffer41, buffer27);
-    k77Add(buffer44, buffer36, buffer41);
-    k78MatmulSelect(buffer25, buffer27, buffer22, state);
-    k79Matmul(buffer45, buffer27, buffer23);
-    k80ReduceSum(buffer41, buffer25);
-    k81Add(buffer46, buffer38, buffer41);
-    k82Matmul(buffer47, buffer25, read16);
-    k83Select(buffer18, buffer16, buffer15, buffer17);
-    k84Mul(buffer41, buffer18, buffer0);
-    k85Add(buffer0, buffer41);
-    k86MatmulSelect(buffer25, buffer0, buffer2, state);
-    k87MatmulAdd(buffer48, buffer13, buffer0, buffer39, buffer47);
-    k88MatmulSelect(buffer13, buffer25, buffer6, state);
-    k89MatmulAdd(buffer49, buffer12, buffer25, buffer37, buffer45);
-    k90MatmulSelect(buffer25, buffer13, buffer10, state);
-    k91MatmulAdd(buffer50, buffer8, buffer13, buffer35, buffer43);
-    k92MatmulAdd(buffer51, CONSTANT_0, buffer25, buffer14, buffer40);
-    k93Add(buffer52, buffer48, state);
-    k94Add(buffer53, buffer48, state);
-    k95Sub(buffer31, state);
-    k96Sub(buffer19, state);
-    k97Sub(buffer54, buffer52, buffer31, buffer53, buffer19, state);
-    k98Add(buffer55, buffer46, state);
-    k99Add(buffer56, buffer46, state);
-    k100Copy(buffer40, buffer31);
-    k101Copy(buffer14, buffer19);
-    k102Sub(buffer57, buffer55, buffer40, buffer56, buffer14, state);
-    k103Add(buffer58, buffer49, state);
-    k104Add(buffer59, buffer49, state);
-    k105Copy(buffer43, buffer31);
-    k106Copy(buffer35, buffer19);
-    k107Sub(buffer60, buffer58, buffer43, buffer59, buffer35, state);
-    k108Add(buffer61, buffer44, state);
-    k109Add(buffer62, buffer44, state);
-    k110Sub(buffer63, buffer61, buffer40, buffer62, buffer14, state);
-    k111Add(buffer64, buffer50, state);
-    k112Add(buffer65, buffer50, state);
-    k113Sub(buffer66, buffer64, buffer43, buffer65, buffer35, state);
-    k114Add(buffer67, buffer42, state);
-    k115Add(buffer68, buffer42, state);
-    k116Sub(buffer69, buffer67, buffer40, buffer68, buffer14, state);
-    k117Add(buffer70, buffer51, state);
-    k118Add(buffer71, buffer51, state);
-    k119Sub(buffer72, buffer70, buffer31, buffer71, buffer19, state);
-    k120Mul(buffer73, state);
-    k121Mul(buffer74, state);
-    k122Sub(buffer75, buffer73, buffer31, buffer74, buffer19, state);
-    k123Add(buffer76, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer1, buffer2, state);
+    k4MatmulAdd(buffer3, buffer1, state);
+    k5RandomUniform(buffer4, step);
+    k6Add(buffer5, read16, buffer4, buffer3);
+    k7MatmulSelect(buffer1, buffer5, state);
+    k8MatmulSelect(buffer2, buffer1, state);
+    k9MatmulSelect(buffer6, buffer2, state);
+    k10MatmulSelect(buffer7, CONSTANT_0, buffer6, state);
+    k11MatmulSelect(buffer8, buffer7, buffer2, state);
+    k12MatmulSelect(buffer9, buffer8, buffer1, state);
+    k13Matmul(buffer0, buffer9, state);
+    k14Mul(buffer10, buffer0);
+    k15ReduceSum(buffer11, buffer10);
+    k16Sqrt(buffer12, buffer11);
+    k17Sub(buffer13, buffer11, buffer12);
+    k18Pow(buffer14, buffer13);
+    k19ReduceSum(buffer15, buffer14);
+    k20Mul(buffer16, buffer15);
+    k21MatmulSelect(buffer17, read16, state);
+    k22MatmulSelect(buffer18, buffer17, state);
+    k23MatmulSelect(buffer19, buffer18, state);
+    k24MatmulAdd(buffer14, buffer19, state);
+    k25ReduceSum(buffer15, buffer14);
+    k26MatmulSelect(buffer20, buffer3, state);
+    k27MatmulSelect(buffer21, buffer20, state);
+    k28MatmulSelect(buffer22, buffer21, state);
+    k29MatmulAdd(buffer14, buffer22, state);
+    k30ReduceSum(buffer23, buffer14);
+    k31Sub(buffer24, buffer15, buffer23);
+    k32Add(buffer25, buffer24, buffer16);
+    k33MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
+    k34Matmul(buffer10, CONSTANT_1, buffer22);
+    k35ReduceSum(buffer27, buffer26);
+    k36MatmulSelect(buffer22, buffer26, buffer21, state);
+    k37Matmul(buffer28, buffer26, buffer21);
+    k38ReduceSum(buffer29, buffer22);
+    k39MatmulSelect(buffer21, buffer22, buffer20, state);
+    k40Matmul(buffer30, buffer22, buffer20);
+    k41ReduceSum(buffer31, buffer21);
+    k42Matmul(buffer32, buffer21, buffer3);
+    k43MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
+    k44Matmul(buffer33, CONSTANT_2, buffer19);
+    k45ReduceSum(buffer34, buffer21);
+    k46Add(buffer35, buffer27, buffer34);
+    k47MatmulSelect(buffer19, buffer21, buffer18, state);
+    k48Matmul(buffer36, buffer21, buffer18);
+    k49ReduceSum(buffer34, buffer19);
+    k50Add(buffer37, buffer29, buffer34);
+    k51MatmulSelect(buffer18, buffer19, buffer17, state);
+    k52Matmul(buffer38, buffer19, buffer17);
+    k53ReduceSum(buffer34, buffer18);
+    k54Add(buffer39, buffer31, buffer34);
+    k55Matmul(buffer40, buffer18, read16);
+    k56Select(buffer14, buffer11, buffer13, buffer12);
+    k57Add(buffer34, buffer14, buffer0);
+    k58MatmulSelect(buffer18, buffer34, buffer1, state);
+    k59MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
+    k60MatmulSelect(buffer9, buffer18, buffer2, state);
+    k61MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
+    k62MatmulSelect(buffer18, buffer9, buffer6, state);
+    k63MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
+    k64MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
+    k65Add(buffer45, buffer41, state);
+    k66Add(buffer46, buffer41, state);
+    k67Sub(buffer23, state);
+    k68Sub(buffer15, state);
+    k69Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
+    k70Add(buffer48, buffer39, state);
+    k71Add(buffer49, buffer39, state);
+    k72Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
+    k73Add(buffer51, buffer42, state);
+    k74Add(buffer52, buffer42, state);
+    k75Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
+    k76Add(buffer54, buffer37, state);
+    k77Add(buffer55, buffer37, state);
+    k78Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
+    k79Add(buffer57, buffer43, state);
+    k80Add(buffer58, buffer43, state);
+    k81Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
+    k82Add(buffer60, buffer35, state);
+    k83Add(buffer61, buffer35, state);
+    k84Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
+    k85Add(buffer63, buffer44, state);
+    k86Add(buffer64, buffer44, state);
+    k87Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
+    k88Mul(buffer66, state);
+    k89Mul(buffer67, state);
+    k90Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
+    k91Add(buffer69, state);
   }
 
   /**
@@ -2143,15 +1772,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
-        .task("commit0", CriticPhase::commit0, state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
-        .task("commit1", CriticPhase::commit1, state, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76)
+        .consumeFromDevice(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .task("commit0", CriticPhase::commit0, state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63)
+        .task("commit1", CriticPhase::commit1, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70);
-    commit1(state, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76);
+    commit0(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63);
+    commit1(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2172,11 +1801,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 2056 + (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer20, writes[3]);
+    DeviceState.toHost(buffer16, writes[3]);
     // wdist
-    DeviceState.toHost(buffer32, writes[4]);
+    DeviceState.toHost(buffer24, writes[4]);
     // loss
-    DeviceState.toHost(buffer33, writes[5]);
+    DeviceState.toHost(buffer25, writes[5]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[13]);
   }
@@ -2192,16 +1821,16 @@ public final class CriticPhase implements ResidentPhase {
       case 0 -> DeviceState.get().fetch(buffer3, into);
       case 1 -> DeviceState.get().fetch(buffer4, into);
       case 2 -> DeviceState.get().fetch(buffer5, into);
-      case 3 -> DeviceState.get().fetch(buffer20, into);
-      case 4 -> DeviceState.get().fetch(buffer32, into);
-      case 5 -> DeviceState.get().fetch(buffer33, into);
-      case 6 -> DeviceState.get().fetch(buffer48, into);
-      case 7 -> DeviceState.get().fetch(buffer46, into);
-      case 8 -> DeviceState.get().fetch(buffer49, into);
-      case 9 -> DeviceState.get().fetch(buffer44, into);
-      case 10 -> DeviceState.get().fetch(buffer50, into);
-      case 11 -> DeviceState.get().fetch(buffer42, into);
-      case 12 -> DeviceState.get().fetch(buffer51, into);
+      case 3 -> DeviceState.get().fetch(buffer16, into);
+      case 4 -> DeviceState.get().fetch(buffer24, into);
+      case 5 -> DeviceState.get().fetch(buffer25, into);
+      case 6 -> DeviceState.get().fetch(buffer41, into);
+      case 7 -> DeviceState.get().fetch(buffer39, into);
+      case 8 -> DeviceState.get().fetch(buffer42, into);
+      case 9 -> DeviceState.get().fetch(buffer37, into);
+      case 10 -> DeviceState.get().fetch(buffer43, into);
+      case 11 -> DeviceState.get().fetch(buffer35, into);
+      case 12 -> DeviceState.get().fetch(buffer44, into);
       case 13 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

@@ -32,7 +32,7 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer3 = new FloatArray(131072);
 
-  private static final FloatArray buffer4 = new FloatArray(131072);
+  private static final FloatArray buffer4 = new FloatArray(512);
 
   private static final FloatArray buffer5 = new FloatArray(131072);
 
@@ -40,53 +40,53 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer7 = new FloatArray(131072);
 
-  private static final FloatArray buffer8 = new FloatArray(512);
+  private static final FloatArray buffer8 = new FloatArray(256);
 
-  private static final FloatArray buffer9 = new FloatArray(131072);
+  private static final FloatArray buffer9 = new FloatArray(1);
 
-  private static final FloatArray buffer10 = new FloatArray(131072);
+  private static final FloatArray buffer10 = new FloatArray(1);
 
   private static final FloatArray buffer11 = new FloatArray(131072);
 
-  private static final FloatArray buffer12 = new FloatArray(131072);
+  private static final FloatArray buffer12 = new FloatArray(2);
 
-  private static final FloatArray buffer13 = new FloatArray(256);
+  private static final FloatArray buffer13 = new FloatArray(1024);
 
-  private static final FloatArray buffer14 = new FloatArray(1);
+  private static final FloatArray buffer14 = new FloatArray(262144);
 
-  private static final FloatArray buffer15 = new FloatArray(1);
+  private static final FloatArray buffer15 = new FloatArray(512);
 
-  private static final FloatArray buffer16 = new FloatArray(2);
+  private static final FloatArray buffer16 = new FloatArray(262144);
 
-  private static final FloatArray buffer17 = new FloatArray(1024);
+  private static final FloatArray buffer17 = new FloatArray(512);
 
-  private static final FloatArray buffer18 = new FloatArray(262144);
+  private static final FloatArray buffer18 = new FloatArray(1024);
 
-  private static final FloatArray buffer19 = new FloatArray(512);
+  private static final FloatArray buffer19 = new FloatArray(1024);
 
-  private static final FloatArray buffer20 = new FloatArray(262144);
+  private static final FloatArray buffer20 = new FloatArray(1024);
 
-  private static final FloatArray buffer21 = new FloatArray(512);
+  private static final FloatArray buffer21 = new FloatArray(1);
 
   private static final FloatArray buffer22 = new FloatArray(1024);
 
-  private static final FloatArray buffer23 = new FloatArray(1024);
+  private static final FloatArray buffer23 = new FloatArray(512);
 
-  private static final FloatArray buffer24 = new FloatArray(1024);
+  private static final FloatArray buffer24 = new FloatArray(512);
 
-  private static final FloatArray buffer25 = new FloatArray(1);
+  private static final FloatArray buffer25 = new FloatArray(512);
 
-  private static final FloatArray buffer26 = new FloatArray(1024);
+  private static final FloatArray buffer26 = new FloatArray(262144);
 
-  private static final FloatArray buffer27 = new FloatArray(512);
+  private static final FloatArray buffer27 = new FloatArray(262144);
 
-  private static final FloatArray buffer28 = new FloatArray(512);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
   private static final FloatArray buffer29 = new FloatArray(512);
 
   private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(262144);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
   private static final FloatArray buffer32 = new FloatArray(262144);
 
@@ -94,39 +94,25 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer34 = new FloatArray(262144);
 
-  private static final FloatArray buffer35 = new FloatArray(262144);
+  private static final FloatArray buffer35 = new FloatArray(512);
 
   private static final FloatArray buffer36 = new FloatArray(512);
 
   private static final FloatArray buffer37 = new FloatArray(512);
 
-  private static final FloatArray buffer38 = new FloatArray(512);
+  private static final FloatArray buffer38 = new FloatArray(1024);
 
-  private static final FloatArray buffer39 = new FloatArray(262144);
+  private static final FloatArray buffer39 = new FloatArray(1024);
 
-  private static final FloatArray buffer40 = new FloatArray(262144);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(262144);
+  private static final FloatArray buffer41 = new FloatArray(2);
 
-  private static final FloatArray buffer42 = new FloatArray(512);
+  private static final FloatArray buffer42 = new FloatArray(2);
 
-  private static final FloatArray buffer43 = new FloatArray(512);
+  private static final FloatArray buffer43 = new FloatArray(2);
 
-  private static final FloatArray buffer44 = new FloatArray(512);
-
-  private static final FloatArray buffer45 = new FloatArray(1024);
-
-  private static final FloatArray buffer46 = new FloatArray(1024);
-
-  private static final FloatArray buffer47 = new FloatArray(1024);
-
-  private static final FloatArray buffer48 = new FloatArray(2);
-
-  private static final FloatArray buffer49 = new FloatArray(2);
-
-  private static final FloatArray buffer50 = new FloatArray(2);
-
-  private static final FloatArray buffer51 = new FloatArray(1);
+  private static final FloatArray buffer44 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -203,9 +189,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-dragan.wgan:10:3: %13 : f32[256,512] = matmul_add
+   * ../models/toy8-dragan.wgan:10:14: %17 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -214,32 +200,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-dragan.wgan:10:14: %15 : f32[256,512] = greater
+   * ../models/toy8-dragan.wgan:11:14: %25 : f32[256,512] = matmul_select
    */
-  public static void k2Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:10:14: %17 : f32[256,512] = select
-   */
-  public static void k3Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:11:3: %21 : f32[256,512] = matmul_add
-   */
-  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -248,32 +216,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-dragan.wgan:11:14: %23 : f32[256,512] = greater
+   * ../models/toy8-dragan.wgan:12:14: %33 : f32[256,512] = matmul_select
    */
-  public static void k5Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:11:14: %25 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:12:3: %29 : f32[256,512] = matmul_add
-   */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -282,32 +232,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:12:14: %31 : f32[256,512] = greater
-   */
-  public static void k8Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:12:14: %33 : f32[256,512] = select
-   */
-  public static void k9Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-dragan.wgan:13:3: %37 : f32[256,2] = matmul_add
    */
-  public static void k10MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -321,9 +253,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-dragan.wgan:17:3: %43 : f32[256,512] = matmul_add
+   * ../models/toy8-dragan.wgan:17:14: %47 : f32[256,512] = matmul_select
    */
-  public static void k11MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -332,32 +264,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(528898 + (o % 512))));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-dragan.wgan:17:14: %45 : f32[256,512] = greater
+   * ../models/toy8-dragan.wgan:18:14: %57 : f32[256,512] = matmul_select
    */
-  public static void k12Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:17:14: %47 : f32[256,512] = select
-   */
-  public static void k13Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:18:3: %53 : f32[256,512] = matmul_add
-   */
-  public static void k14MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -366,32 +280,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(791554 + (o % 512))));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-dragan.wgan:18:14: %55 : f32[256,512] = greater
+   * ../models/toy8-dragan.wgan:19:14: %67 : f32[256,512] = matmul_select
    */
-  public static void k15Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:18:14: %57 : f32[256,512] = select
-   */
-  public static void k16Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:19:3: %63 : f32[256,512] = matmul_add
-   */
-  public static void k17MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -400,32 +296,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1054210 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:19:14: %65 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-dragan.wgan:19:14: %67 : f32[256,512] = select
-   */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-dragan.wgan:20:3: %73 : f32[256,1] = matmul_add
    */
-  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -441,7 +319,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/toy8-dragan.wgan:33:18: %74 : f32[] = reduce_sum
    */
-  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -458,7 +336,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/toy8-dragan.wgan:33:18: %77 : f32[] = neg
    */
-  public static void k22Neg(FloatArray out, FloatArray in0) {
+  public static void k10Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.00390625f)));
     }
@@ -467,7 +345,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %85 : f32[256,512] = matmul_select
    */
-  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -477,14 +355,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %88 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -494,14 +372,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %91 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k13MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -511,14 +389,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %92 : f32[256,2] = matmul
    */
-  public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -533,7 +411,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %93 : f32[1,2] = reduce_sum
    */
-  public static void k27ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2; o++) {
       int rest = o;
       int base = 0;
@@ -550,7 +428,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %98 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -560,14 +438,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(526848 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %96 : f32[2,512] = matmul
    */
-  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -582,7 +460,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %99 : f32[1,512] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -599,7 +477,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %104 : f32[256,512] = matmul_select
    */
-  public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -609,14 +487,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %102 : f32[512,512] = matmul
    */
-  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -631,7 +509,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %105 : f32[1,512] = reduce_sum
    */
-  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -648,7 +526,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %110 : f32[256,512] = matmul_select
    */
-  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -658,14 +536,14 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %108 : f32[512,512] = matmul
    */
-  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -680,7 +558,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %111 : f32[1,512] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -697,7 +575,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %113 : f32[512,2] = matmul
    */
-  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k25Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -712,7 +590,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %121 : f32[512,2] = add
    */
-  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(2109959 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -721,7 +599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %127 : f32[512,2] = add
    */
-  public static void k39Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(2110983 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -730,7 +608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %132 : f32[] = sub
    */
-  public static void k40Sub(FloatArray out, FloatArray state) {
+  public static void k28Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.6931472f)))));
     }
@@ -739,7 +617,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %137 : f32[] = sub
    */
-  public static void k41Sub(FloatArray out, FloatArray state) {
+  public static void k29Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.105360515f)))));
     }
@@ -748,7 +626,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %150 : f32[512,2] = sub
    */
-  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(0 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -758,7 +636,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %157 : f32[512] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2112007 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -767,44 +645,26 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %163 : f32[512] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2112519 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %175 : f32[512] = copy
-   */
-  public static void k45Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %178 : f32[512] = copy
-   */
-  public static void k46Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %186 : f32[512] = sub
    */
-  public static void k47Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k33Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1024 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(1024 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %193 : f32[512,512] = add
    */
-  public static void k48Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k34Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2113031 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -813,44 +673,26 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %199 : f32[512,512] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2375175 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %211 : f32[512,512] = copy
-   */
-  public static void k50Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %214 : f32[512,512] = copy
-   */
-  public static void k51Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %222 : f32[512,512] = sub
    */
-  public static void k52Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(1536 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(1536 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %229 : f32[512] = add
    */
-  public static void k53Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2637319 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -859,7 +701,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %235 : f32[512] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2637831 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -868,17 +710,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %258 : f32[512] = sub
    */
-  public static void k55Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k39Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(263680 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(263680 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %265 : f32[512,512] = add
    */
-  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2638343 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -887,7 +729,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %271 : f32[512,512] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(2900487 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -896,17 +738,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %294 : f32[512,512] = sub
    */
-  public static void k58Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(264192 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(264192 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %301 : f32[512] = add
    */
-  public static void k59Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(3162631 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -915,7 +757,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %307 : f32[512] = add
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(3163143 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -924,17 +766,17 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %330 : f32[512] = sub
    */
-  public static void k61Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k45Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(526336 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(526336 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %337 : f32[2,512] = add
    */
-  public static void k62Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(3163655 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -943,7 +785,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %343 : f32[2,512] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(3164679 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -952,7 +794,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %366 : f32[2,512] = sub
    */
-  public static void k64Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(526848 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -962,7 +804,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %373 : f32[2] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((state.get(3165703 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -971,7 +813,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %379 : f32[2] = add
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, ((state.get(3165705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -980,7 +822,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %402 : f32[2] = sub
    */
-  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k51Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       out.set(i, (state.get(527872 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -990,14 +832,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[] = add
    */
-  public static void k68Add(FloatArray out, FloatArray state) {
+  public static void k52Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109958 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k68Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k52Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("generator0")
@@ -1005,76 +847,60 @@ public final class GeneratorPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", GeneratorPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Greater", GeneratorPhase::k2Greater, buffer2, buffer1)
-        .task("k3Select", GeneratorPhase::k3Select, buffer3, buffer2, buffer1)
-        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAdd, buffer1, buffer3, state)
-        .task("k5Greater", GeneratorPhase::k5Greater, buffer4, buffer1)
-        .task("k6Select", GeneratorPhase::k6Select, buffer5, buffer4, buffer1)
-        .task("k7MatmulAdd", GeneratorPhase::k7MatmulAdd, buffer1, buffer5, state)
-        .task("k8Greater", GeneratorPhase::k8Greater, buffer6, buffer1)
-        .task("k9Select", GeneratorPhase::k9Select, buffer7, buffer6, buffer1)
-        .task("k10MatmulAdd", GeneratorPhase::k10MatmulAdd, buffer8, buffer7, state)
-        .task("k11MatmulAdd", GeneratorPhase::k11MatmulAdd, buffer1, buffer8, state)
-        .task("k12Greater", GeneratorPhase::k12Greater, buffer9, buffer1)
-        .task("k13Select", GeneratorPhase::k13Select, buffer10, buffer9, buffer1)
-        .task("k14MatmulAdd", GeneratorPhase::k14MatmulAdd, buffer1, buffer10, state)
-        .task("k15Greater", GeneratorPhase::k15Greater, buffer10, buffer1)
-        .task("k16Select", GeneratorPhase::k16Select, buffer11, buffer10, buffer1)
-        .task("k17MatmulAdd", GeneratorPhase::k17MatmulAdd, buffer1, buffer11, state)
-        .task("k18Greater", GeneratorPhase::k18Greater, buffer11, buffer1)
-        .task("k19Select", GeneratorPhase::k19Select, buffer12, buffer11, buffer1)
-        .task("k20MatmulAdd", GeneratorPhase::k20MatmulAdd, buffer13, buffer12, state)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer14, buffer13)
-        .task("k22Neg", GeneratorPhase::k22Neg, buffer15, buffer14)
-        .task("k23MatmulSelect", GeneratorPhase::k23MatmulSelect, buffer12, CONSTANT_0, buffer11, state)
-        .task("k24MatmulSelect", GeneratorPhase::k24MatmulSelect, buffer11, buffer12, buffer10, state)
-        .task("k25MatmulSelect", GeneratorPhase::k25MatmulSelect, buffer10, buffer11, buffer9, state)
-        .task("k26Matmul", GeneratorPhase::k26Matmul, buffer8, buffer10, state)
-        .task("k27ReduceSum", GeneratorPhase::k27ReduceSum, buffer16, buffer8)
-        .task("k28MatmulSelect", GeneratorPhase::k28MatmulSelect, buffer10, buffer8, buffer6, state)
-        .task("k29Matmul", GeneratorPhase::k29Matmul, buffer17, buffer8, buffer7)
-        .task("k30ReduceSum", GeneratorPhase::k30ReduceSum, buffer8, buffer10)
-        .task("k31MatmulSelect", GeneratorPhase::k31MatmulSelect, buffer7, buffer10, buffer4, state)
-        .task("k32Matmul", GeneratorPhase::k32Matmul, buffer18, buffer10, buffer5)
-        .task("k33ReduceSum", GeneratorPhase::k33ReduceSum, buffer19, buffer7)
-        .task("k34MatmulSelect", GeneratorPhase::k34MatmulSelect, buffer5, buffer7, buffer2, state)
-        .task("k35Matmul", GeneratorPhase::k35Matmul, buffer20, buffer7, buffer3)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer21, buffer5)
-        .task("k37Matmul", GeneratorPhase::k37Matmul, buffer22, buffer5, buffer0)
-        .task("k38Add", GeneratorPhase::k38Add, buffer23, buffer22, state)
-        .task("k39Add", GeneratorPhase::k39Add, buffer24, buffer22, state)
-        .task("k40Sub", GeneratorPhase::k40Sub, buffer14, state)
-        .task("k41Sub", GeneratorPhase::k41Sub, buffer25, state)
-        .task("k42Sub", GeneratorPhase::k42Sub, buffer26, buffer23, buffer14, buffer24, buffer25, state)
-        .task("k43Add", GeneratorPhase::k43Add, buffer27, buffer21, state)
-        .task("k44Add", GeneratorPhase::k44Add, buffer28, buffer21, state)
-        .task("k45Copy", GeneratorPhase::k45Copy, buffer0, buffer14)
-        .task("k46Copy", GeneratorPhase::k46Copy, buffer29, buffer25)
-        .task("k47Sub", GeneratorPhase::k47Sub, buffer30, buffer27, buffer0, buffer28, buffer29, state)
-        .task("k48Add", GeneratorPhase::k48Add, buffer31, buffer20, state)
-        .task("k49Add", GeneratorPhase::k49Add, buffer32, buffer20, state)
-        .task("k50Copy", GeneratorPhase::k50Copy, buffer33, buffer14)
-        .task("k51Copy", GeneratorPhase::k51Copy, buffer34, buffer25)
-        .task("k52Sub", GeneratorPhase::k52Sub, buffer35, buffer31, buffer33, buffer32, buffer34, state)
-        .task("k53Add", GeneratorPhase::k53Add, buffer36, buffer19, state)
-        .task("k54Add", GeneratorPhase::k54Add, buffer37, buffer19, state)
-        .task("k55Sub", GeneratorPhase::k55Sub, buffer38, buffer36, buffer0, buffer37, buffer29, state)
-        .task("k56Add", GeneratorPhase::k56Add, buffer39, buffer18, state)
-        .task("k57Add", GeneratorPhase::k57Add, buffer40, buffer18, state)
-        .task("k58Sub", GeneratorPhase::k58Sub, buffer41, buffer39, buffer33, buffer40, buffer34, state)
-        .task("k59Add", GeneratorPhase::k59Add, buffer42, buffer8, state)
-        .task("k60Add", GeneratorPhase::k60Add, buffer43, buffer8, state)
-        .task("k61Sub", GeneratorPhase::k61Sub, buffer44, buffer42, buffer0, buffer43, buffer29, state)
-        .task("k62Add", GeneratorPhase::k62Add, buffer45, buffer17, state)
-        .task("k63Add", GeneratorPhase::k63Add, buffer46, buffer17, state)
-        .task("k64Sub", GeneratorPhase::k64Sub, buffer47, buffer45, buffer14, buffer46, buffer25, state)
-        .task("k65Add", GeneratorPhase::k65Add, buffer48, buffer16, state)
-        .task("k66Add", GeneratorPhase::k66Add, buffer49, buffer16, state)
-        .task("k67Sub", GeneratorPhase::k67Sub, buffer50, buffer48, buffer14, buffer49, buffer25, state)
-        .task("k68Add", GeneratorPhase::k68Add, buffer51, state)
-        .persistOnDevice(state, buffer8, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer26, buffer27, buffer28, buffer30, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer15);
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", GeneratorPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", GeneratorPhase::k3MatmulSelect, buffer3, buffer2, state)
+        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAdd, buffer4, buffer3, state)
+        .task("k5MatmulSelect", GeneratorPhase::k5MatmulSelect, buffer5, buffer4, state)
+        .task("k6MatmulSelect", GeneratorPhase::k6MatmulSelect, buffer6, buffer5, state)
+        .task("k7MatmulSelect", GeneratorPhase::k7MatmulSelect, buffer7, buffer6, state)
+        .task("k8MatmulAdd", GeneratorPhase::k8MatmulAdd, buffer8, buffer7, state)
+        .task("k9ReduceSum", GeneratorPhase::k9ReduceSum, buffer9, buffer8)
+        .task("k10Neg", GeneratorPhase::k10Neg, buffer10, buffer9)
+        .task("k11MatmulSelect", GeneratorPhase::k11MatmulSelect, buffer11, CONSTANT_0, buffer7, state)
+        .task("k12MatmulSelect", GeneratorPhase::k12MatmulSelect, buffer7, buffer11, buffer6, state)
+        .task("k13MatmulSelect", GeneratorPhase::k13MatmulSelect, buffer6, buffer7, buffer5, state)
+        .task("k14Matmul", GeneratorPhase::k14Matmul, buffer4, buffer6, state)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSum, buffer12, buffer4)
+        .task("k16MatmulSelect", GeneratorPhase::k16MatmulSelect, buffer6, buffer4, buffer3, state)
+        .task("k17Matmul", GeneratorPhase::k17Matmul, buffer13, buffer4, buffer3)
+        .task("k18ReduceSum", GeneratorPhase::k18ReduceSum, buffer4, buffer6)
+        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelect, buffer3, buffer6, buffer2, state)
+        .task("k20Matmul", GeneratorPhase::k20Matmul, buffer14, buffer6, buffer2)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer15, buffer3)
+        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelect, buffer2, buffer3, buffer1, state)
+        .task("k23Matmul", GeneratorPhase::k23Matmul, buffer16, buffer3, buffer1)
+        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer17, buffer2)
+        .task("k25Matmul", GeneratorPhase::k25Matmul, buffer18, buffer2, buffer0)
+        .task("k26Add", GeneratorPhase::k26Add, buffer19, buffer18, state)
+        .task("k27Add", GeneratorPhase::k27Add, buffer20, buffer18, state)
+        .task("k28Sub", GeneratorPhase::k28Sub, buffer9, state)
+        .task("k29Sub", GeneratorPhase::k29Sub, buffer21, state)
+        .task("k30Sub", GeneratorPhase::k30Sub, buffer22, buffer19, buffer9, buffer20, buffer21, state)
+        .task("k31Add", GeneratorPhase::k31Add, buffer23, buffer17, state)
+        .task("k32Add", GeneratorPhase::k32Add, buffer24, buffer17, state)
+        .task("k33Sub", GeneratorPhase::k33Sub, buffer25, buffer23, buffer9, buffer24, buffer21, state)
+        .task("k34Add", GeneratorPhase::k34Add, buffer26, buffer16, state)
+        .task("k35Add", GeneratorPhase::k35Add, buffer27, buffer16, state)
+        .task("k36Sub", GeneratorPhase::k36Sub, buffer28, buffer26, buffer9, buffer27, buffer21, state)
+        .task("k37Add", GeneratorPhase::k37Add, buffer29, buffer15, state)
+        .task("k38Add", GeneratorPhase::k38Add, buffer30, buffer15, state)
+        .task("k39Sub", GeneratorPhase::k39Sub, buffer31, buffer29, buffer9, buffer30, buffer21, state)
+        .task("k40Add", GeneratorPhase::k40Add, buffer32, buffer14, state)
+        .task("k41Add", GeneratorPhase::k41Add, buffer33, buffer14, state)
+        .task("k42Sub", GeneratorPhase::k42Sub, buffer34, buffer32, buffer9, buffer33, buffer21, state)
+        .task("k43Add", GeneratorPhase::k43Add, buffer35, buffer4, state)
+        .task("k44Add", GeneratorPhase::k44Add, buffer36, buffer4, state)
+        .task("k45Sub", GeneratorPhase::k45Sub, buffer37, buffer35, buffer9, buffer36, buffer21, state)
+        .task("k46Add", GeneratorPhase::k46Add, buffer38, buffer13, state)
+        .task("k47Add", GeneratorPhase::k47Add, buffer39, buffer13, state)
+        .task("k48Sub", GeneratorPhase::k48Sub, buffer40, buffer38, buffer9, buffer39, buffer21, state)
+        .task("k49Add", GeneratorPhase::k49Add, buffer41, buffer12, state)
+        .task("k50Add", GeneratorPhase::k50Add, buffer42, buffer12, state)
+        .task("k51Sub", GeneratorPhase::k51Sub, buffer43, buffer41, buffer9, buffer42, buffer21, state)
+        .task("k52Add", GeneratorPhase::k52Add, buffer44, state)
+        .persistOnDevice(state, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer10);
   }
 
   /**
@@ -1082,74 +908,58 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Greater(buffer2, buffer1);
-    k3Select(buffer3, buffer2, buffer1);
-    k4MatmulAdd(buffer1, buffer3, state);
-    k5Greater(buffer4, buffer1);
-    k6Select(buffer5, buffer4, buffer1);
-    k7MatmulAdd(buffer1, buffer5, state);
-    k8Greater(buffer6, buffer1);
-    k9Select(buffer7, buffer6, buffer1);
-    k10MatmulAdd(buffer8, buffer7, state);
-    k11MatmulAdd(buffer1, buffer8, state);
-    k12Greater(buffer9, buffer1);
-    k13Select(buffer10, buffer9, buffer1);
-    k14MatmulAdd(buffer1, buffer10, state);
-    k15Greater(buffer10, buffer1);
-    k16Select(buffer11, buffer10, buffer1);
-    k17MatmulAdd(buffer1, buffer11, state);
-    k18Greater(buffer11, buffer1);
-    k19Select(buffer12, buffer11, buffer1);
-    k20MatmulAdd(buffer13, buffer12, state);
-    k21ReduceSum(buffer14, buffer13);
-    k22Neg(buffer15, buffer14);
-    k23MatmulSelect(buffer12, CONSTANT_0, buffer11, state);
-    k24MatmulSelect(buffer11, buffer12, buffer10, state);
-    k25MatmulSelect(buffer10, buffer11, buffer9, state);
-    k26Matmul(buffer8, buffer10, state);
-    k27ReduceSum(buffer16, buffer8);
-    k28MatmulSelect(buffer10, buffer8, buffer6, state);
-    k29Matmul(buffer17, buffer8, buffer7);
-    k30ReduceSum(buffer8, buffer10);
-    k31MatmulSelect(buffer7, buffer10, buffer4, state);
-    k32Matmul(buffer18, buffer10, buffer5);
-    k33ReduceSum(buffer19, buffer7);
-    k34MatmulSelect(buffer5, buffer7, buffer2, state);
-    k35Matmul(buffer20, buffer7, buffer3);
-    k36ReduceSum(buffer21, buffer5);
-    k37Matmul(buffer22, buffer5, buffer0);
-    k38Add(buffer23, buffer22, state);
-    k39Add(buffer24, buffer22, state);
-    k40Sub(buffer14, state);
-    k41Sub(buffer25, state);
-    k42Sub(buffer26, buffer23, buffer14, buffer24, buffer25, state);
-    k43Add(buffer27, buffer21, state);
-    k44Add(buffer28, buffer21, state);
-    k45Copy(buffer0, buffer14);
-    k46Copy(buffer29, buffer25);
-    k47Sub(buffer30, buffer27, buffer0, buffer28, buffer29, state);
-    k48Add(buffer31, buffer20, state);
-    k49Add(buffer32, buffer20, state);
-    k50Copy(buffer33, buffer14);
-    k51Copy(buffer34, buffer25);
-    k52Sub(buffer35, buffer31, buffer33, buffer32, buffer34, state);
-    k53Add(buffer36, buffer19, state);
-    k54Add(buffer37, buffer19, state);
-    k55Sub(buffer38, buffer36, buffer0, buffer37, buffer29, state);
-    k56Add(buffer39, buffer18, state);
-    k57Add(buffer40, buffer18, state);
-    k58Sub(buffer41, buffer39, buffer33, buffer40, buffer34, state);
-    k59Add(buffer42, buffer8, state);
-    k60Add(buffer43, buffer8, state);
-    k61Sub(buffer44, buffer42, buffer0, buffer43, buffer29, state);
-    k62Add(buffer45, buffer17, state);
-    k63Add(buffer46, buffer17, state);
-    k64Sub(buffer47, buffer45, buffer14, buffer46, buffer25, state);
-    k65Add(buffer48, buffer16, state);
-    k66Add(buffer49, buffer16, state);
-    k67Sub(buffer50, buffer48, buffer14, buffer49, buffer25, state);
-    k68Add(buffer51, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer3, buffer2, state);
+    k4MatmulAdd(buffer4, buffer3, state);
+    k5MatmulSelect(buffer5, buffer4, state);
+    k6MatmulSelect(buffer6, buffer5, state);
+    k7MatmulSelect(buffer7, buffer6, state);
+    k8MatmulAdd(buffer8, buffer7, state);
+    k9ReduceSum(buffer9, buffer8);
+    k10Neg(buffer10, buffer9);
+    k11MatmulSelect(buffer11, CONSTANT_0, buffer7, state);
+    k12MatmulSelect(buffer7, buffer11, buffer6, state);
+    k13MatmulSelect(buffer6, buffer7, buffer5, state);
+    k14Matmul(buffer4, buffer6, state);
+    k15ReduceSum(buffer12, buffer4);
+    k16MatmulSelect(buffer6, buffer4, buffer3, state);
+    k17Matmul(buffer13, buffer4, buffer3);
+    k18ReduceSum(buffer4, buffer6);
+    k19MatmulSelect(buffer3, buffer6, buffer2, state);
+    k20Matmul(buffer14, buffer6, buffer2);
+    k21ReduceSum(buffer15, buffer3);
+    k22MatmulSelect(buffer2, buffer3, buffer1, state);
+    k23Matmul(buffer16, buffer3, buffer1);
+    k24ReduceSum(buffer17, buffer2);
+    k25Matmul(buffer18, buffer2, buffer0);
+    k26Add(buffer19, buffer18, state);
+    k27Add(buffer20, buffer18, state);
+    k28Sub(buffer9, state);
+    k29Sub(buffer21, state);
+    k30Sub(buffer22, buffer19, buffer9, buffer20, buffer21, state);
+    k31Add(buffer23, buffer17, state);
+    k32Add(buffer24, buffer17, state);
+    k33Sub(buffer25, buffer23, buffer9, buffer24, buffer21, state);
+    k34Add(buffer26, buffer16, state);
+    k35Add(buffer27, buffer16, state);
+    k36Sub(buffer28, buffer26, buffer9, buffer27, buffer21, state);
+    k37Add(buffer29, buffer15, state);
+    k38Add(buffer30, buffer15, state);
+    k39Sub(buffer31, buffer29, buffer9, buffer30, buffer21, state);
+    k40Add(buffer32, buffer14, state);
+    k41Add(buffer33, buffer14, state);
+    k42Sub(buffer34, buffer32, buffer9, buffer33, buffer21, state);
+    k43Add(buffer35, buffer4, state);
+    k44Add(buffer36, buffer4, state);
+    k45Sub(buffer37, buffer35, buffer9, buffer36, buffer21, state);
+    k46Add(buffer38, buffer13, state);
+    k47Add(buffer39, buffer13, state);
+    k48Sub(buffer40, buffer38, buffer9, buffer39, buffer21, state);
+    k49Add(buffer41, buffer12, state);
+    k50Add(buffer42, buffer12, state);
+    k51Sub(buffer43, buffer41, buffer9, buffer42, buffer21, state);
+    k52Add(buffer44, state);
   }
 
   /**
@@ -1262,15 +1072,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, buffer23, buffer24, buffer26, buffer27, buffer28, buffer30, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51)
-        .task("commit0", GeneratorPhase::commit0, state, buffer23, buffer24, buffer26, buffer27, buffer28, buffer30, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45)
-        .task("commit1", GeneratorPhase::commit1, state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51)
+        .consumeFromDevice(state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .task("commit0", GeneratorPhase::commit0, state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38)
+        .task("commit1", GeneratorPhase::commit1, state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer23, buffer24, buffer26, buffer27, buffer28, buffer30, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45);
-    commit1(state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51);
+    commit0(state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38);
+    commit1(state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -1290,7 +1100,7 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 8 + (sent ? 0 : 1024), 4, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer15, writes[0]);
+    DeviceState.toHost(buffer10, writes[0]);
   }
 
   @Override
@@ -1301,15 +1111,15 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer15, into);
-      case 1 -> DeviceState.get().fetch(buffer22, into);
-      case 2 -> DeviceState.get().fetch(buffer21, into);
-      case 3 -> DeviceState.get().fetch(buffer20, into);
-      case 4 -> DeviceState.get().fetch(buffer19, into);
-      case 5 -> DeviceState.get().fetch(buffer18, into);
-      case 6 -> DeviceState.get().fetch(buffer8, into);
-      case 7 -> DeviceState.get().fetch(buffer17, into);
-      case 8 -> DeviceState.get().fetch(buffer16, into);
+      case 0 -> DeviceState.get().fetch(buffer10, into);
+      case 1 -> DeviceState.get().fetch(buffer18, into);
+      case 2 -> DeviceState.get().fetch(buffer17, into);
+      case 3 -> DeviceState.get().fetch(buffer16, into);
+      case 4 -> DeviceState.get().fetch(buffer15, into);
+      case 5 -> DeviceState.get().fetch(buffer14, into);
+      case 6 -> DeviceState.get().fetch(buffer4, into);
+      case 7 -> DeviceState.get().fetch(buffer13, into);
+      case 8 -> DeviceState.get().fetch(buffer12, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

@@ -35,7 +35,7 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer2 = new FloatArray(131072);
 
-  private static final FloatArray buffer3 = new FloatArray(131072);
+  private static final FloatArray buffer3 = new FloatArray(256);
 
   private static final FloatArray buffer4 = new FloatArray(131072);
 
@@ -43,11 +43,11 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer6 = new FloatArray(131072);
 
-  private static final FloatArray buffer7 = new FloatArray(131072);
+  private static final FloatArray buffer7 = new FloatArray(512);
 
-  private static final FloatArray buffer8 = new FloatArray(131072);
+  private static final FloatArray buffer8 = new FloatArray(512);
 
-  private static final FloatArray buffer9 = new FloatArray(131072);
+  private static final FloatArray buffer9 = new FloatArray(256);
 
   private static final FloatArray buffer10 = new FloatArray(256);
 
@@ -55,37 +55,37 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer12 = new FloatArray(256);
 
-  private static final FloatArray buffer13 = new FloatArray(131072);
+  private static final FloatArray buffer13 = new FloatArray(1);
 
-  private static final FloatArray buffer14 = new FloatArray(131072);
+  private static final FloatArray buffer14 = new FloatArray(1);
 
-  private static final FloatArray buffer15 = new FloatArray(512);
+  private static final FloatArray buffer15 = new FloatArray(131072);
 
-  private static final FloatArray buffer16 = new FloatArray(512);
+  private static final FloatArray buffer16 = new FloatArray(131072);
 
-  private static final FloatArray buffer17 = new FloatArray(256);
+  private static final FloatArray buffer17 = new FloatArray(131072);
 
-  private static final FloatArray buffer18 = new FloatArray(256);
+  private static final FloatArray buffer18 = new FloatArray(1);
 
-  private static final FloatArray buffer19 = new FloatArray(256);
+  private static final FloatArray buffer19 = new FloatArray(1);
 
   private static final FloatArray buffer20 = new FloatArray(1);
 
-  private static final FloatArray buffer21 = new FloatArray(1);
+  private static final FloatArray buffer21 = new FloatArray(131072);
 
-  private static final FloatArray buffer22 = new FloatArray(131072);
+  private static final FloatArray buffer22 = new FloatArray(512);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(512);
 
-  private static final FloatArray buffer24 = new FloatArray(131072);
+  private static final FloatArray buffer24 = new FloatArray(262144);
 
-  private static final FloatArray buffer25 = new FloatArray(131072);
+  private static final FloatArray buffer25 = new FloatArray(512);
 
-  private static final FloatArray buffer26 = new FloatArray(1);
+  private static final FloatArray buffer26 = new FloatArray(262144);
 
-  private static final FloatArray buffer27 = new FloatArray(1);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(1);
+  private static final FloatArray buffer28 = new FloatArray(1024);
 
   private static final FloatArray buffer29 = new FloatArray(512);
 
@@ -101,45 +101,45 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer35 = new FloatArray(1024);
 
-  private static final FloatArray buffer36 = new FloatArray(512);
+  private static final FloatArray buffer36 = new FloatArray(1024);
 
-  private static final FloatArray buffer37 = new FloatArray(512);
+  private static final FloatArray buffer37 = new FloatArray(262144);
 
   private static final FloatArray buffer38 = new FloatArray(262144);
 
   private static final FloatArray buffer39 = new FloatArray(512);
 
-  private static final FloatArray buffer40 = new FloatArray(262144);
+  private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(512);
+  private static final FloatArray buffer41 = new FloatArray(1024);
 
   private static final FloatArray buffer42 = new FloatArray(1024);
 
-  private static final FloatArray buffer43 = new FloatArray(1024);
+  private static final FloatArray buffer43 = new FloatArray(512);
 
-  private static final FloatArray buffer44 = new FloatArray(262144);
+  private static final FloatArray buffer44 = new FloatArray(512);
 
-  private static final FloatArray buffer45 = new FloatArray(262144);
+  private static final FloatArray buffer45 = new FloatArray(512);
 
-  private static final FloatArray buffer46 = new FloatArray(512);
+  private static final FloatArray buffer46 = new FloatArray(262144);
 
-  private static final FloatArray buffer47 = new FloatArray(1024);
+  private static final FloatArray buffer47 = new FloatArray(262144);
 
-  private static final FloatArray buffer48 = new FloatArray(1024);
+  private static final FloatArray buffer48 = new FloatArray(262144);
 
-  private static final FloatArray buffer49 = new FloatArray(1024);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
   private static final FloatArray buffer50 = new FloatArray(512);
 
   private static final FloatArray buffer51 = new FloatArray(512);
 
-  private static final FloatArray buffer52 = new FloatArray(512);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
   private static final FloatArray buffer53 = new FloatArray(262144);
 
   private static final FloatArray buffer54 = new FloatArray(262144);
 
-  private static final FloatArray buffer55 = new FloatArray(262144);
+  private static final FloatArray buffer55 = new FloatArray(512);
 
   private static final FloatArray buffer56 = new FloatArray(512);
 
@@ -147,31 +147,17 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer58 = new FloatArray(512);
 
-  private static final FloatArray buffer59 = new FloatArray(262144);
+  private static final FloatArray buffer59 = new FloatArray(512);
 
-  private static final FloatArray buffer60 = new FloatArray(262144);
+  private static final FloatArray buffer60 = new FloatArray(512);
 
-  private static final FloatArray buffer61 = new FloatArray(262144);
+  private static final FloatArray buffer61 = new FloatArray(1);
 
-  private static final FloatArray buffer62 = new FloatArray(512);
+  private static final FloatArray buffer62 = new FloatArray(1);
 
-  private static final FloatArray buffer63 = new FloatArray(512);
+  private static final FloatArray buffer63 = new FloatArray(1);
 
-  private static final FloatArray buffer64 = new FloatArray(512);
-
-  private static final FloatArray buffer65 = new FloatArray(512);
-
-  private static final FloatArray buffer66 = new FloatArray(512);
-
-  private static final FloatArray buffer67 = new FloatArray(512);
-
-  private static final FloatArray buffer68 = new FloatArray(1);
-
-  private static final FloatArray buffer69 = new FloatArray(1);
-
-  private static final FloatArray buffer70 = new FloatArray(1);
-
-  private static final FloatArray buffer71 = new FloatArray(1);
+  private static final FloatArray buffer64 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -224,9 +210,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %9 : f32[256,512] = matmul
+   * ../models/toy8-r1.wgan:16:14: %16 : f32[256,512] = matmul_select
    */
-  public static void k0Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -234,50 +220,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %11 : f32[256,512] = copy
+   * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = matmul_select
    */
-  public static void k1Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(528898 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:3: %12 : f32[256,512] = add
-   */
-  public static void k2Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:14: %14 : f32[256,512] = greater
-   */
-  public static void k3Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:14: %16 : f32[256,512] = select
-   */
-  public static void k4Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %17 : f32[256,512] = matmul
-   */
-  public static void k5Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -285,50 +236,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:17:3: %19 : f32[256,512] = copy
+   * ../models/toy8-r1.wgan:18:14: %32 : f32[256,512] = matmul_select
    */
-  public static void k6Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(791554 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %20 : f32[256,512] = add
-   */
-  public static void k7Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:14: %22 : f32[256,512] = greater
-   */
-  public static void k8Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = select
-   */
-  public static void k9Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %25 : f32[256,512] = matmul
-   */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -336,50 +252,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:18:3: %27 : f32[256,512] = copy
+   * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = matmul_add
    */
-  public static void k11Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(1054210 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %28 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %30 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %32 : f32[256,512] = select
-   */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:19:3: %33 : f32[256,1] = matmul
-   */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -387,32 +268,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:19:3: %35 : f32[256,1] = copy
-   */
-  public static void k16Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, state.get(1055234 + 0));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %40 : f32[256,512] = matmul_select
    */
-  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k4MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -422,14 +286,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %43 : f32[256,512] = matmul_select
    */
-  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -439,14 +303,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %46 : f32[256,512] = matmul_select
    */
-  public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -456,14 +320,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %47 : f32[256,2] = matmul
    */
-  public static void k21Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -478,7 +342,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %48 : f32[256,2] = mul
    */
-  public static void k22Mul(FloatArray out, FloatArray in0) {
+  public static void k8Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -487,7 +351,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %49 : f32[256] = reduce_sum
    */
-  public static void k23ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -502,36 +366,27 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:25:27: %51 : f32[256] = greater
-   */
-  public static void k24Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-r1.wgan:25:27: %54 : f32[256] = sqrt
    */
-  public static void k25Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k10Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %56 : f32[256] = select
    */
-  public static void k26Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k11Select(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %57 : f32[256] = pow
    */
-  public static void k27Pow(FloatArray out, FloatArray in0) {
+  public static void k12Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -540,7 +395,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %58 : f32[] = reduce_sum
    */
-  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -555,7 +410,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %60 : f32[] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -564,7 +419,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %89 : f32[] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -581,7 +436,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %93 : f32[256,2] = random_normal
    */
-  public static void k31RandomNormal(FloatArray out, IntArray step) {
+  public static void k16RandomNormal(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 512; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -609,9 +464,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:3: %99 : f32[256,512] = matmul_add
+   * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = matmul_select
    */
-  public static void k32MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -620,23 +475,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = matmul_select
    */
-  public static void k33Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:10:3: %109 : f32[256,512] = matmul_add
-   */
-  public static void k34MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -645,23 +491,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = select
+   * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k35Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:3: %119 : f32[256,512] = matmul_add
-   */
-  public static void k36MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -670,23 +507,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = select
-   */
-  public static void k37Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:12:3: %129 : f32[256,2] = matmul_add
    */
-  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -700,10 +528,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:3: %133 : f32[256,512] = matmul_add
+   * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = matmul_select
    */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -712,33 +539,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:16:14: %135 : f32[256,512] = greater
+   * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = matmul_select
    */
-  public static void k40Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = select
-   */
-  public static void k41Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:3: %141 : f32[256,512] = matmul_add
-   */
-  public static void k42MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -747,33 +555,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:17:14: %143 : f32[256,512] = greater
+   * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = matmul_select
    */
-  public static void k43Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = select
-   */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:3: %149 : f32[256,512] = matmul_add
-   */
-  public static void k45MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -782,33 +571,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %151 : f32[256,512] = greater
-   */
-  public static void k46Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = select
-   */
-  public static void k47Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:19:3: %157 : f32[256,1] = matmul_add
    */
-  public static void k48MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -817,14 +587,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:26:31: %158 : f32[] = reduce_sum
    */
-  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -841,7 +611,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:31: %161 : f32[] = sub
    */
-  public static void k50Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -850,7 +620,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:27:5: %165 : f32[] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (5.0f * in1.get(i))));
     }
@@ -859,7 +629,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %178 : f32[256,512] = matmul_select
    */
-  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -869,14 +639,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %176 : f32[1,512] = matmul
    */
-  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -891,7 +661,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %179 : f32[1,512] = reduce_sum
    */
-  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -908,7 +678,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %184 : f32[256,512] = matmul_select
    */
-  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -918,14 +688,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %182 : f32[512,512] = matmul
    */
-  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -940,7 +710,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %185 : f32[1,512] = reduce_sum
    */
-  public static void k57ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -957,7 +727,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %190 : f32[256,512] = matmul_select
    */
-  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -967,14 +737,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %188 : f32[512,512] = matmul
    */
-  public static void k59Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -989,7 +759,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %191 : f32[1,512] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1006,7 +776,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %193 : f32[512,2] = matmul
    */
-  public static void k61Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1021,7 +791,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %204 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k38MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1031,14 +801,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %201 : f32[1,512] = matmul
    */
-  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1053,7 +823,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %205 : f32[1,512] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1070,7 +840,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %207 : f32[512] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1079,7 +849,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %212 : f32[256,512] = matmul_select
    */
-  public static void k66MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k42MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1089,14 +859,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %209 : f32[512,512] = matmul
    */
-  public static void k67Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1111,7 +881,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[1,512] = reduce_sum
    */
-  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1128,7 +898,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %215 : f32[512] = add
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1137,7 +907,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %220 : f32[256,512] = matmul_select
    */
-  public static void k70MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k46MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1147,14 +917,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %217 : f32[512,512] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1169,7 +939,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[1,512] = reduce_sum
    */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1186,7 +956,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %223 : f32[512] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1195,7 +965,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512,2] = matmul
    */
-  public static void k74Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1210,34 +980,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %238 : f32[256] = select
    */
-  public static void k75Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k51Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
-    }
-  }
-
-  /**
-   * %241 : f32[256,2] = mul
-   */
-  public static void k76Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %243 : f32[256,2] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0) {
+  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %248 : f32[256,512] = matmul_select
    */
-  public static void k78MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k53MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1247,14 +1008,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %246 : f32[512,2] = matmul_add
    */
-  public static void k79MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k54MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1271,7 +1032,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256,512] = matmul_select
    */
-  public static void k80MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1281,14 +1042,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %251 : f32[512,512] = matmul_add
    */
-  public static void k81MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1305,7 +1066,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %258 : f32[256,512] = matmul_select
    */
-  public static void k82MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1315,14 +1076,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %256 : f32[512,512] = matmul_add
    */
-  public static void k83MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1339,7 +1100,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %260 : f32[1,512] = matmul_add
    */
-  public static void k84MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1356,7 +1117,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %268 : f32[512,2] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1365,7 +1126,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %274 : f32[512,2] = add
    */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1374,7 +1135,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %279 : f32[] = sub
    */
-  public static void k87Sub(FloatArray out, FloatArray state) {
+  public static void k62Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1383,7 +1144,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %284 : f32[] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray state) {
+  public static void k63Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1392,7 +1153,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %297 : f32[512,2] = sub
    */
-  public static void k89Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1402,7 +1163,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %304 : f32[512] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1411,44 +1172,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %310 : f32[512] = add
    */
-  public static void k91Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %322 : f32[512] = copy
-   */
-  public static void k92Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %325 : f32[512] = copy
-   */
-  public static void k93Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %333 : f32[512] = sub
    */
-  public static void k94Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %340 : f32[512,512] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1457,44 +1200,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %346 : f32[512,512] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %358 : f32[512,512] = copy
-   */
-  public static void k97Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %361 : f32[512,512] = copy
-   */
-  public static void k98Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %369 : f32[512,512] = sub
    */
-  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %376 : f32[512] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1503,7 +1228,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %382 : f32[512] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1512,17 +1237,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %405 : f32[512] = sub
    */
-  public static void k102Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %412 : f32[512,512] = add
    */
-  public static void k103Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1531,7 +1256,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %418 : f32[512,512] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1540,17 +1265,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %441 : f32[512,512] = sub
    */
-  public static void k105Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %448 : f32[512] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1559,7 +1284,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %454 : f32[512] = add
    */
-  public static void k107Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1568,17 +1293,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %477 : f32[512] = sub
    */
-  public static void k108Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %484 : f32[1,512] = add
    */
-  public static void k109Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1587,7 +1312,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %490 : f32[1,512] = add
    */
-  public static void k110Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1596,7 +1321,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %513 : f32[1,512] = sub
    */
-  public static void k111Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1606,7 +1331,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %517 : f32[1] = mul
    */
-  public static void k112Mul(FloatArray out, FloatArray state) {
+  public static void k83Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1615,7 +1340,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %522 : f32[1] = mul
    */
-  public static void k113Mul(FloatArray out, FloatArray state) {
+  public static void k84Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1624,7 +1349,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %547 : f32[1] = sub
    */
-  public static void k114Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1634,260 +1359,202 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %549 : f32[] = add
    */
-  public static void k115Add(FloatArray out, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0Matmul to k115Add; the returned writes come back.
+   * Part 1 of 1: kernels k0MatmulSelect to k86Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
         .consumeFromDevice(state)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read8, step)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
-        .task("k0Matmul", CriticPhase::k0Matmul, buffer0, read8, state)
-        .task("k1Copy", CriticPhase::k1Copy, buffer1, state)
-        .task("k2Add", CriticPhase::k2Add, buffer2, buffer0, buffer1)
-        .task("k3Greater", CriticPhase::k3Greater, buffer0, buffer2)
-        .task("k4Select", CriticPhase::k4Select, buffer3, buffer0, buffer2)
-        .task("k5Matmul", CriticPhase::k5Matmul, buffer2, buffer3, state)
-        .task("k6Copy", CriticPhase::k6Copy, buffer4, state)
-        .task("k7Add", CriticPhase::k7Add, buffer5, buffer2, buffer4)
-        .task("k8Greater", CriticPhase::k8Greater, buffer2, buffer5)
-        .task("k9Select", CriticPhase::k9Select, buffer6, buffer2, buffer5)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer5, buffer6, state)
-        .task("k11Copy", CriticPhase::k11Copy, buffer7, state)
-        .task("k12Add", CriticPhase::k12Add, buffer8, buffer5, buffer7)
-        .task("k13Greater", CriticPhase::k13Greater, buffer5, buffer8)
-        .task("k14Select", CriticPhase::k14Select, buffer9, buffer5, buffer8)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer10, buffer9, state)
-        .task("k16Copy", CriticPhase::k16Copy, buffer11, state)
-        .task("k17Add", CriticPhase::k17Add, buffer12, buffer10, buffer11)
-        .task("k18MatmulSelect", CriticPhase::k18MatmulSelect, buffer8, CONSTANT_0, buffer5, state)
-        .task("k19MatmulSelect", CriticPhase::k19MatmulSelect, buffer13, buffer8, buffer2, state)
-        .task("k20MatmulSelect", CriticPhase::k20MatmulSelect, buffer14, buffer13, buffer0, state)
-        .task("k21Matmul", CriticPhase::k21Matmul, buffer15, buffer14, state)
-        .task("k22Mul", CriticPhase::k22Mul, buffer16, buffer15)
-        .task("k23ReduceSum", CriticPhase::k23ReduceSum, buffer10, buffer16)
-        .task("k24Greater", CriticPhase::k24Greater, buffer17, buffer10)
-        .task("k25Sqrt", CriticPhase::k25Sqrt, buffer18, buffer17, buffer10)
-        .task("k26Select", CriticPhase::k26Select, buffer10, buffer17, buffer18)
-        .task("k27Pow", CriticPhase::k27Pow, buffer19, buffer10)
-        .task("k28ReduceSum", CriticPhase::k28ReduceSum, buffer20, buffer19)
-        .task("k29Mul", CriticPhase::k29Mul, buffer21, buffer20)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer20, buffer12)
-        .task("k31RandomNormal", CriticPhase::k31RandomNormal, buffer16, step)
-        .task("k32MatmulAdd", CriticPhase::k32MatmulAdd, buffer22, buffer16, state)
-        .task("k33Select", CriticPhase::k33Select, buffer23, buffer22)
-        .task("k34MatmulAdd", CriticPhase::k34MatmulAdd, buffer22, buffer23, state)
-        .task("k35Select", CriticPhase::k35Select, buffer23, buffer22)
-        .task("k36MatmulAdd", CriticPhase::k36MatmulAdd, buffer22, buffer23, state)
-        .task("k37Select", CriticPhase::k37Select, buffer23, buffer22)
-        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer16, buffer23, state)
-        .task("k39MatmulAdd", CriticPhase::k39MatmulAdd, buffer23, buffer16, buffer1, state)
-        .task("k40Greater", CriticPhase::k40Greater, buffer1, buffer23)
-        .task("k41Select", CriticPhase::k41Select, buffer22, buffer1, buffer23)
-        .task("k42MatmulAdd", CriticPhase::k42MatmulAdd, buffer23, buffer22, buffer4, state)
-        .task("k43Greater", CriticPhase::k43Greater, buffer4, buffer23)
-        .task("k44Select", CriticPhase::k44Select, buffer24, buffer4, buffer23)
-        .task("k45MatmulAdd", CriticPhase::k45MatmulAdd, buffer23, buffer24, buffer7, state)
-        .task("k46Greater", CriticPhase::k46Greater, buffer7, buffer23)
-        .task("k47Select", CriticPhase::k47Select, buffer25, buffer7, buffer23)
-        .task("k48MatmulAdd", CriticPhase::k48MatmulAdd, buffer12, buffer25, buffer11, state)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer26, buffer12)
-        .task("k50Sub", CriticPhase::k50Sub, buffer27, buffer20, buffer26)
-        .task("k51Add", CriticPhase::k51Add, buffer28, buffer27, buffer21)
-        .task("k52MatmulSelect", CriticPhase::k52MatmulSelect, buffer23, CONSTANT_1, buffer7, state)
-        .task("k53Matmul", CriticPhase::k53Matmul, buffer29, CONSTANT_1, buffer25)
-        .task("k54ReduceSum", CriticPhase::k54ReduceSum, buffer30, buffer23)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer25, buffer23, buffer4, state)
-        .task("k56Matmul", CriticPhase::k56Matmul, buffer31, buffer23, buffer24)
-        .task("k57ReduceSum", CriticPhase::k57ReduceSum, buffer32, buffer25)
-        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer24, buffer25, buffer1, state)
-        .task("k59Matmul", CriticPhase::k59Matmul, buffer33, buffer25, buffer22)
-        .task("k60ReduceSum", CriticPhase::k60ReduceSum, buffer34, buffer24)
-        .task("k61Matmul", CriticPhase::k61Matmul, buffer35, buffer24, buffer16)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer24, CONSTANT_2, buffer5, state)
-        .task("k63Matmul", CriticPhase::k63Matmul, buffer16, CONSTANT_2, buffer9)
-        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer36, buffer24)
-        .task("k65Add", CriticPhase::k65Add, buffer37, buffer30, buffer36)
-        .task("k66MatmulSelect", CriticPhase::k66MatmulSelect, buffer9, buffer24, buffer2, state)
-        .task("k67Matmul", CriticPhase::k67Matmul, buffer38, buffer24, buffer6)
-        .task("k68ReduceSum", CriticPhase::k68ReduceSum, buffer36, buffer9)
-        .task("k69Add", CriticPhase::k69Add, buffer39, buffer32, buffer36)
-        .task("k70MatmulSelect", CriticPhase::k70MatmulSelect, buffer6, buffer9, buffer0, state)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, buffer9, buffer3)
-        .task("k72ReduceSum", CriticPhase::k72ReduceSum, buffer36, buffer6)
-        .task("k73Add", CriticPhase::k73Add, buffer41, buffer34, buffer36)
-        .task("k74Matmul", CriticPhase::k74Matmul, buffer42, buffer6, read8)
-        .task("k75Select", CriticPhase::k75Select, buffer12, buffer17, buffer10, buffer18)
-        .task("k76Mul", CriticPhase::k76Mul, buffer36, buffer12, buffer15)
-        .task("k77Add", CriticPhase::k77Add, buffer15, buffer36)
-        .task("k78MatmulSelect", CriticPhase::k78MatmulSelect, buffer6, buffer15, buffer0, state)
-        .task("k79MatmulAdd", CriticPhase::k79MatmulAdd, buffer43, buffer14, buffer15, buffer35, buffer42)
-        .task("k80MatmulSelect", CriticPhase::k80MatmulSelect, buffer14, buffer6, buffer2, state)
-        .task("k81MatmulAdd", CriticPhase::k81MatmulAdd, buffer44, buffer13, buffer6, buffer33, buffer40)
-        .task("k82MatmulSelect", CriticPhase::k82MatmulSelect, buffer6, buffer14, buffer5, state)
-        .task("k83MatmulAdd", CriticPhase::k83MatmulAdd, buffer45, buffer8, buffer14, buffer31, buffer38)
-        .task("k84MatmulAdd", CriticPhase::k84MatmulAdd, buffer46, CONSTANT_0, buffer6, buffer29, buffer16)
-        .task("k85Add", CriticPhase::k85Add, buffer47, buffer43, state)
-        .task("k86Add", CriticPhase::k86Add, buffer48, buffer43, state)
-        .task("k87Sub", CriticPhase::k87Sub, buffer26, state)
-        .task("k88Sub", CriticPhase::k88Sub, buffer20, state)
-        .task("k89Sub", CriticPhase::k89Sub, buffer49, buffer47, buffer26, buffer48, buffer20, state)
-        .task("k90Add", CriticPhase::k90Add, buffer50, buffer41, state)
-        .task("k91Add", CriticPhase::k91Add, buffer51, buffer41, state)
-        .task("k92Copy", CriticPhase::k92Copy, buffer16, buffer26)
-        .task("k93Copy", CriticPhase::k93Copy, buffer29, buffer20)
-        .task("k94Sub", CriticPhase::k94Sub, buffer52, buffer50, buffer16, buffer51, buffer29, state)
-        .task("k95Add", CriticPhase::k95Add, buffer53, buffer44, state)
-        .task("k96Add", CriticPhase::k96Add, buffer54, buffer44, state)
-        .task("k97Copy", CriticPhase::k97Copy, buffer38, buffer26)
-        .task("k98Copy", CriticPhase::k98Copy, buffer31, buffer20)
-        .task("k99Sub", CriticPhase::k99Sub, buffer55, buffer53, buffer38, buffer54, buffer31, state)
-        .task("k100Add", CriticPhase::k100Add, buffer56, buffer39, state)
-        .task("k101Add", CriticPhase::k101Add, buffer57, buffer39, state)
-        .task("k102Sub", CriticPhase::k102Sub, buffer58, buffer56, buffer16, buffer57, buffer29, state)
-        .task("k103Add", CriticPhase::k103Add, buffer59, buffer45, state)
-        .task("k104Add", CriticPhase::k104Add, buffer60, buffer45, state)
-        .task("k105Sub", CriticPhase::k105Sub, buffer61, buffer59, buffer38, buffer60, buffer31, state)
-        .task("k106Add", CriticPhase::k106Add, buffer62, buffer37, state)
-        .task("k107Add", CriticPhase::k107Add, buffer63, buffer37, state)
-        .task("k108Sub", CriticPhase::k108Sub, buffer64, buffer62, buffer16, buffer63, buffer29, state)
-        .task("k109Add", CriticPhase::k109Add, buffer65, buffer46, state)
-        .task("k110Add", CriticPhase::k110Add, buffer66, buffer46, state)
-        .task("k111Sub", CriticPhase::k111Sub, buffer67, buffer65, buffer26, buffer66, buffer20, state)
-        .task("k112Mul", CriticPhase::k112Mul, buffer68, state)
-        .task("k113Mul", CriticPhase::k113Mul, buffer69, state)
-        .task("k114Sub", CriticPhase::k114Sub, buffer70, buffer68, buffer26, buffer69, buffer20, state)
-        .task("k115Add", CriticPhase::k115Add, buffer71, state)
-        .persistOnDevice(state, read8, buffer21, buffer27, buffer28, buffer37, buffer39, buffer41, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer21, buffer27, buffer28);
+        .task("k0MatmulSelect", CriticPhase::k0MatmulSelect, buffer0, read8, state)
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer3, buffer2, state)
+        .task("k4MatmulSelect", CriticPhase::k4MatmulSelect, buffer4, CONSTANT_0, buffer2, state)
+        .task("k5MatmulSelect", CriticPhase::k5MatmulSelect, buffer5, buffer4, buffer1, state)
+        .task("k6MatmulSelect", CriticPhase::k6MatmulSelect, buffer6, buffer5, buffer0, state)
+        .task("k7Matmul", CriticPhase::k7Matmul, buffer7, buffer6, state)
+        .task("k8Mul", CriticPhase::k8Mul, buffer8, buffer7)
+        .task("k9ReduceSum", CriticPhase::k9ReduceSum, buffer9, buffer8)
+        .task("k10Sqrt", CriticPhase::k10Sqrt, buffer10, buffer9)
+        .task("k11Select", CriticPhase::k11Select, buffer11, buffer9, buffer10)
+        .task("k12Pow", CriticPhase::k12Pow, buffer12, buffer11)
+        .task("k13ReduceSum", CriticPhase::k13ReduceSum, buffer13, buffer12)
+        .task("k14Mul", CriticPhase::k14Mul, buffer14, buffer13)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer13, buffer3)
+        .task("k16RandomNormal", CriticPhase::k16RandomNormal, buffer8, step)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer15, buffer8, state)
+        .task("k18MatmulSelect", CriticPhase::k18MatmulSelect, buffer16, buffer15, state)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelect, buffer15, buffer16, state)
+        .task("k20MatmulAdd", CriticPhase::k20MatmulAdd, buffer8, buffer15, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer15, buffer8, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer16, buffer15, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer17, buffer16, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer3, buffer17, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer18, buffer3)
+        .task("k26Sub", CriticPhase::k26Sub, buffer19, buffer13, buffer18)
+        .task("k27Add", CriticPhase::k27Add, buffer20, buffer19, buffer14)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, CONSTANT_1, buffer17, state)
+        .task("k29Matmul", CriticPhase::k29Matmul, buffer22, CONSTANT_1, buffer17)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer21)
+        .task("k31MatmulSelect", CriticPhase::k31MatmulSelect, buffer17, buffer21, buffer16, state)
+        .task("k32Matmul", CriticPhase::k32Matmul, buffer24, buffer21, buffer16)
+        .task("k33ReduceSum", CriticPhase::k33ReduceSum, buffer25, buffer17)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer16, buffer17, buffer15, state)
+        .task("k35Matmul", CriticPhase::k35Matmul, buffer26, buffer17, buffer15)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer16)
+        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer16, buffer8)
+        .task("k38MatmulSelect", CriticPhase::k38MatmulSelect, buffer16, CONSTANT_2, buffer2, state)
+        .task("k39Matmul", CriticPhase::k39Matmul, buffer8, CONSTANT_2, buffer2)
+        .task("k40ReduceSum", CriticPhase::k40ReduceSum, buffer29, buffer16)
+        .task("k41Add", CriticPhase::k41Add, buffer30, buffer23, buffer29)
+        .task("k42MatmulSelect", CriticPhase::k42MatmulSelect, buffer15, buffer16, buffer1, state)
+        .task("k43Matmul", CriticPhase::k43Matmul, buffer31, buffer16, buffer1)
+        .task("k44ReduceSum", CriticPhase::k44ReduceSum, buffer29, buffer15)
+        .task("k45Add", CriticPhase::k45Add, buffer32, buffer25, buffer29)
+        .task("k46MatmulSelect", CriticPhase::k46MatmulSelect, buffer16, buffer15, buffer0, state)
+        .task("k47Matmul", CriticPhase::k47Matmul, buffer33, buffer15, buffer0)
+        .task("k48ReduceSum", CriticPhase::k48ReduceSum, buffer29, buffer16)
+        .task("k49Add", CriticPhase::k49Add, buffer34, buffer27, buffer29)
+        .task("k50Matmul", CriticPhase::k50Matmul, buffer35, buffer16, read8)
+        .task("k51Select", CriticPhase::k51Select, buffer3, buffer9, buffer11, buffer10)
+        .task("k52Add", CriticPhase::k52Add, buffer29, buffer3, buffer7)
+        .task("k53MatmulSelect", CriticPhase::k53MatmulSelect, buffer16, buffer29, buffer0, state)
+        .task("k54MatmulAdd", CriticPhase::k54MatmulAdd, buffer36, buffer6, buffer29, buffer28, buffer35)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer6, buffer16, buffer1, state)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAdd, buffer37, buffer5, buffer16, buffer26, buffer33)
+        .task("k57MatmulSelect", CriticPhase::k57MatmulSelect, buffer16, buffer6, buffer2, state)
+        .task("k58MatmulAdd", CriticPhase::k58MatmulAdd, buffer38, buffer4, buffer6, buffer24, buffer31)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
+        .task("k60Add", CriticPhase::k60Add, buffer40, buffer36, state)
+        .task("k61Add", CriticPhase::k61Add, buffer41, buffer36, state)
+        .task("k62Sub", CriticPhase::k62Sub, buffer18, state)
+        .task("k63Sub", CriticPhase::k63Sub, buffer13, state)
+        .task("k64Sub", CriticPhase::k64Sub, buffer42, buffer40, buffer18, buffer41, buffer13, state)
+        .task("k65Add", CriticPhase::k65Add, buffer43, buffer34, state)
+        .task("k66Add", CriticPhase::k66Add, buffer44, buffer34, state)
+        .task("k67Sub", CriticPhase::k67Sub, buffer45, buffer43, buffer18, buffer44, buffer13, state)
+        .task("k68Add", CriticPhase::k68Add, buffer46, buffer37, state)
+        .task("k69Add", CriticPhase::k69Add, buffer47, buffer37, state)
+        .task("k70Sub", CriticPhase::k70Sub, buffer48, buffer46, buffer18, buffer47, buffer13, state)
+        .task("k71Add", CriticPhase::k71Add, buffer49, buffer32, state)
+        .task("k72Add", CriticPhase::k72Add, buffer50, buffer32, state)
+        .task("k73Sub", CriticPhase::k73Sub, buffer51, buffer49, buffer18, buffer50, buffer13, state)
+        .task("k74Add", CriticPhase::k74Add, buffer52, buffer38, state)
+        .task("k75Add", CriticPhase::k75Add, buffer53, buffer38, state)
+        .task("k76Sub", CriticPhase::k76Sub, buffer54, buffer52, buffer18, buffer53, buffer13, state)
+        .task("k77Add", CriticPhase::k77Add, buffer55, buffer30, state)
+        .task("k78Add", CriticPhase::k78Add, buffer56, buffer30, state)
+        .task("k79Sub", CriticPhase::k79Sub, buffer57, buffer55, buffer18, buffer56, buffer13, state)
+        .task("k80Add", CriticPhase::k80Add, buffer58, buffer39, state)
+        .task("k81Add", CriticPhase::k81Add, buffer59, buffer39, state)
+        .task("k82Sub", CriticPhase::k82Sub, buffer60, buffer58, buffer18, buffer59, buffer13, state)
+        .task("k83Mul", CriticPhase::k83Mul, buffer61, state)
+        .task("k84Mul", CriticPhase::k84Mul, buffer62, state)
+        .task("k85Sub", CriticPhase::k85Sub, buffer63, buffer61, buffer18, buffer62, buffer13, state)
+        .task("k86Add", CriticPhase::k86Add, buffer64, state)
+        .persistOnDevice(state, read8, buffer14, buffer19, buffer20, buffer30, buffer32, buffer34, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14, buffer19, buffer20);
   }
 
   /**
    * The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).
    */
   private static void runOnJvm() {
-    k0Matmul(buffer0, read8, state);
-    k1Copy(buffer1, state);
-    k2Add(buffer2, buffer0, buffer1);
-    k3Greater(buffer0, buffer2);
-    k4Select(buffer3, buffer0, buffer2);
-    k5Matmul(buffer2, buffer3, state);
-    k6Copy(buffer4, state);
-    k7Add(buffer5, buffer2, buffer4);
-    k8Greater(buffer2, buffer5);
-    k9Select(buffer6, buffer2, buffer5);
-    k10Matmul(buffer5, buffer6, state);
-    k11Copy(buffer7, state);
-    k12Add(buffer8, buffer5, buffer7);
-    k13Greater(buffer5, buffer8);
-    k14Select(buffer9, buffer5, buffer8);
-    k15Matmul(buffer10, buffer9, state);
-    k16Copy(buffer11, state);
-    k17Add(buffer12, buffer10, buffer11);
-    k18MatmulSelect(buffer8, CONSTANT_0, buffer5, state);
-    k19MatmulSelect(buffer13, buffer8, buffer2, state);
-    k20MatmulSelect(buffer14, buffer13, buffer0, state);
-    k21Matmul(buffer15, buffer14, state);
-    k22Mul(buffer16, buffer15);
-    k23ReduceSum(buffer10, buffer16);
-    k24Greater(buffer17, buffer10);
-    k25Sqrt(buffer18, buffer17, buffer10);
-    k26Select(buffer10, buffer17, buffer18);
-    k27Pow(buffer19, buffer10);
-    k28ReduceSum(buffer20, buffer19);
-    k29Mul(buffer21, buffer20);
-    k30ReduceSum(buffer20, buffer12);
-    k31RandomNormal(buffer16, step);
-    k32MatmulAdd(buffer22, buffer16, state);
-    k33Select(buffer23, buffer22);
-    k34MatmulAdd(buffer22, buffer23, state);
-    k35Select(buffer23, buffer22);
-    k36MatmulAdd(buffer22, buffer23, state);
-    k37Select(buffer23, buffer22);
-    k38MatmulAdd(buffer16, buffer23, state);
-    k39MatmulAdd(buffer23, buffer16, buffer1, state);
-    k40Greater(buffer1, buffer23);
-    k41Select(buffer22, buffer1, buffer23);
-    k42MatmulAdd(buffer23, buffer22, buffer4, state);
-    k43Greater(buffer4, buffer23);
-    k44Select(buffer24, buffer4, buffer23);
-    k45MatmulAdd(buffer23, buffer24, buffer7, state);
-    k46Greater(buffer7, buffer23);
-    k47Select(buffer25, buffer7, buffer23);
-    k48MatmulAdd(buffer12, buffer25, buffer11, state);
-    k49ReduceSum(buffer26, buffer12);
-    k50Sub(buffer27, buffer20, buffer26);
-    k51Add(buffer28, buffer27, buffer21);
-    k52MatmulSelect(buffer23, CONSTANT_1, buffer7, state);
-    k53Matmul(buffer29, CONSTANT_1, buffer25);
-    k54ReduceSum(buffer30, buffer23);
-    k55MatmulSelect(buffer25, buffer23, buffer4, state);
-    k56Matmul(buffer31, buffer23, buffer24);
-    k57ReduceSum(buffer32, buffer25);
-    k58MatmulSelect(buffer24, buffer25, buffer1, state);
-    k59Matmul(buffer33, buffer25, buffer22);
-    k60ReduceSum(buffer34, buffer24);
-    k61Matmul(buffer35, buffer24, buffer16);
-    k62MatmulSelect(buffer24, CONSTANT_2, buffer5, state);
-    k63Matmul(buffer16, CONSTANT_2, buffer9);
-    k64ReduceSum(buffer36, buffer24);
-    k65Add(buffer37, buffer30, buffer36);
-    k66MatmulSelect(buffer9, buffer24, buffer2, state);
-    k67Matmul(buffer38, buffer24, buffer6);
-    k68ReduceSum(buffer36, buffer9);
-    k69Add(buffer39, buffer32, buffer36);
-    k70MatmulSelect(buffer6, buffer9, buffer0, state);
-    k71Matmul(buffer40, buffer9, buffer3);
-    k72ReduceSum(buffer36, buffer6);
-    k73Add(buffer41, buffer34, buffer36);
-    k74Matmul(buffer42, buffer6, read8);
-    k75Select(buffer12, buffer17, buffer10, buffer18);
-    k76Mul(buffer36, buffer12, buffer15);
-    k77Add(buffer15, buffer36);
-    k78MatmulSelect(buffer6, buffer15, buffer0, state);
-    k79MatmulAdd(buffer43, buffer14, buffer15, buffer35, buffer42);
-    k80MatmulSelect(buffer14, buffer6, buffer2, state);
-    k81MatmulAdd(buffer44, buffer13, buffer6, buffer33, buffer40);
-    k82MatmulSelect(buffer6, buffer14, buffer5, state);
-    k83MatmulAdd(buffer45, buffer8, buffer14, buffer31, buffer38);
-    k84MatmulAdd(buffer46, CONSTANT_0, buffer6, buffer29, buffer16);
-    k85Add(buffer47, buffer43, state);
-    k86Add(buffer48, buffer43, state);
-    k87Sub(buffer26, state);
-    k88Sub(buffer20, state);
-    k89Sub(buffer49, buffer47, buffer26, buffer48, buffer20, state);
-    k90Add(buffer50, buffer41, state);
-    k91Add(buffer51, buffer41, state);
-    k92Copy(buffer16, buffer26);
-    k93Copy(buffer29, buffer20);
-    k94Sub(buffer52, buffer50, buffer16, buffer51, buffer29, state);
-    k95Add(buffer53, buffer44, state);
-    k96Add(buffer54, buffer44, state);
-    k97Copy(buffer38, buffer26);
-    k98Copy(buffer31, buffer20);
-    k99Sub(buffer55, buffer53, buffer38, buffer54, buffer31, state);
-    k100Add(buffer56, buffer39, state);
-    k101Add(buffer57, buffer39, state);
-    k102Sub(buffer58, buffer56, buffer16, buffer57, buffer29, state);
-    k103Add(buffer59, buffer45, state);
-    k104Add(buffer60, buffer45, state);
-    k105Sub(buffer61, buffer59, buffer38, buffer60, buffer31, state);
-    k106Add(buffer62, buffer37, state);
-    k107Add(buffer63, buffer37, state);
-    k108Sub(buffer64, buffer62, buffer16, buffer63, buffer29, state);
-    k109Add(buffer65, buffer46, state);
-    k110Add(buffer66, buffer46, state);
-    k111Sub(buffer67, buffer65, buffer26, buffer66, buffer20, state);
-    k112Mul(buffer68, state);
-    k113Mul(buffer69, state);
-    k114Sub(buffer70, buffer68, buffer26, buffer69, buffer20, state);
-    k115Add(buffer71, state);
+    k0MatmulSelect(buffer0, read8, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulAdd(buffer3, buffer2, state);
+    k4MatmulSelect(buffer4, CONSTANT_0, buffer2, state);
+    k5MatmulSelect(buffer5, buffer4, buffer1, state);
+    k6MatmulSelect(buffer6, buffer5, buffer0, state);
+    k7Matmul(buffer7, buffer6, state);
+    k8Mul(buffer8, buffer7);
+    k9ReduceSum(buffer9, buffer8);
+    k10Sqrt(buffer10, buffer9);
+    k11Select(buffer11, buffer9, buffer10);
+    k12Pow(buffer12, buffer11);
+    k13ReduceSum(buffer13, buffer12);
+    k14Mul(buffer14, buffer13);
+    k15ReduceSum(buffer13, buffer3);
+    k16RandomNormal(buffer8, step);
+    k17MatmulSelect(buffer15, buffer8, state);
+    k18MatmulSelect(buffer16, buffer15, state);
+    k19MatmulSelect(buffer15, buffer16, state);
+    k20MatmulAdd(buffer8, buffer15, state);
+    k21MatmulSelect(buffer15, buffer8, state);
+    k22MatmulSelect(buffer16, buffer15, state);
+    k23MatmulSelect(buffer17, buffer16, state);
+    k24MatmulAdd(buffer3, buffer17, state);
+    k25ReduceSum(buffer18, buffer3);
+    k26Sub(buffer19, buffer13, buffer18);
+    k27Add(buffer20, buffer19, buffer14);
+    k28MatmulSelect(buffer21, CONSTANT_1, buffer17, state);
+    k29Matmul(buffer22, CONSTANT_1, buffer17);
+    k30ReduceSum(buffer23, buffer21);
+    k31MatmulSelect(buffer17, buffer21, buffer16, state);
+    k32Matmul(buffer24, buffer21, buffer16);
+    k33ReduceSum(buffer25, buffer17);
+    k34MatmulSelect(buffer16, buffer17, buffer15, state);
+    k35Matmul(buffer26, buffer17, buffer15);
+    k36ReduceSum(buffer27, buffer16);
+    k37Matmul(buffer28, buffer16, buffer8);
+    k38MatmulSelect(buffer16, CONSTANT_2, buffer2, state);
+    k39Matmul(buffer8, CONSTANT_2, buffer2);
+    k40ReduceSum(buffer29, buffer16);
+    k41Add(buffer30, buffer23, buffer29);
+    k42MatmulSelect(buffer15, buffer16, buffer1, state);
+    k43Matmul(buffer31, buffer16, buffer1);
+    k44ReduceSum(buffer29, buffer15);
+    k45Add(buffer32, buffer25, buffer29);
+    k46MatmulSelect(buffer16, buffer15, buffer0, state);
+    k47Matmul(buffer33, buffer15, buffer0);
+    k48ReduceSum(buffer29, buffer16);
+    k49Add(buffer34, buffer27, buffer29);
+    k50Matmul(buffer35, buffer16, read8);
+    k51Select(buffer3, buffer9, buffer11, buffer10);
+    k52Add(buffer29, buffer3, buffer7);
+    k53MatmulSelect(buffer16, buffer29, buffer0, state);
+    k54MatmulAdd(buffer36, buffer6, buffer29, buffer28, buffer35);
+    k55MatmulSelect(buffer6, buffer16, buffer1, state);
+    k56MatmulAdd(buffer37, buffer5, buffer16, buffer26, buffer33);
+    k57MatmulSelect(buffer16, buffer6, buffer2, state);
+    k58MatmulAdd(buffer38, buffer4, buffer6, buffer24, buffer31);
+    k59MatmulAdd(buffer39, CONSTANT_0, buffer16, buffer22, buffer8);
+    k60Add(buffer40, buffer36, state);
+    k61Add(buffer41, buffer36, state);
+    k62Sub(buffer18, state);
+    k63Sub(buffer13, state);
+    k64Sub(buffer42, buffer40, buffer18, buffer41, buffer13, state);
+    k65Add(buffer43, buffer34, state);
+    k66Add(buffer44, buffer34, state);
+    k67Sub(buffer45, buffer43, buffer18, buffer44, buffer13, state);
+    k68Add(buffer46, buffer37, state);
+    k69Add(buffer47, buffer37, state);
+    k70Sub(buffer48, buffer46, buffer18, buffer47, buffer13, state);
+    k71Add(buffer49, buffer32, state);
+    k72Add(buffer50, buffer32, state);
+    k73Sub(buffer51, buffer49, buffer18, buffer50, buffer13, state);
+    k74Add(buffer52, buffer38, state);
+    k75Add(buffer53, buffer38, state);
+    k76Sub(buffer54, buffer52, buffer18, buffer53, buffer13, state);
+    k77Add(buffer55, buffer30, state);
+    k78Add(buffer56, buffer30, state);
+    k79Sub(buffer57, buffer55, buffer18, buffer56, buffer13, state);
+    k80Add(buffer58, buffer39, state);
+    k81Add(buffer59, buffer39, state);
+    k82Sub(buffer60, buffer58, buffer18, buffer59, buffer13, state);
+    k83Mul(buffer61, state);
+    k84Mul(buffer62, state);
+    k85Sub(buffer63, buffer61, buffer18, buffer62, buffer13, state);
+    k86Add(buffer64, state);
   }
 
   /**
@@ -2000,15 +1667,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71)
-        .task("commit0", CriticPhase::commit0, state, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65)
-        .task("commit1", CriticPhase::commit1, state, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71)
+        .consumeFromDevice(state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
+        .task("commit0", CriticPhase::commit0, state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58)
+        .task("commit1", CriticPhase::commit1, state, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65);
-    commit1(state, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71);
+    commit0(state, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58);
+    commit1(state, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2029,11 +1696,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 2056 + (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // r1
-    DeviceState.toHost(buffer21, writes[1]);
+    DeviceState.toHost(buffer14, writes[1]);
     // wdist
-    DeviceState.toHost(buffer27, writes[2]);
+    DeviceState.toHost(buffer19, writes[2]);
     // loss
-    DeviceState.toHost(buffer28, writes[3]);
+    DeviceState.toHost(buffer20, writes[3]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[11]);
   }
@@ -2047,16 +1714,16 @@ public final class CriticPhase implements ResidentPhase {
   public void fetch(int index, float[] into) {
     switch (index) {
       case 0 -> DeviceState.get().fetch(read8, into);
-      case 1 -> DeviceState.get().fetch(buffer21, into);
-      case 2 -> DeviceState.get().fetch(buffer27, into);
-      case 3 -> DeviceState.get().fetch(buffer28, into);
-      case 4 -> DeviceState.get().fetch(buffer43, into);
-      case 5 -> DeviceState.get().fetch(buffer41, into);
-      case 6 -> DeviceState.get().fetch(buffer44, into);
-      case 7 -> DeviceState.get().fetch(buffer39, into);
-      case 8 -> DeviceState.get().fetch(buffer45, into);
-      case 9 -> DeviceState.get().fetch(buffer37, into);
-      case 10 -> DeviceState.get().fetch(buffer46, into);
+      case 1 -> DeviceState.get().fetch(buffer14, into);
+      case 2 -> DeviceState.get().fetch(buffer19, into);
+      case 3 -> DeviceState.get().fetch(buffer20, into);
+      case 4 -> DeviceState.get().fetch(buffer36, into);
+      case 5 -> DeviceState.get().fetch(buffer34, into);
+      case 6 -> DeviceState.get().fetch(buffer37, into);
+      case 7 -> DeviceState.get().fetch(buffer32, into);
+      case 8 -> DeviceState.get().fetch(buffer38, into);
+      case 9 -> DeviceState.get().fetch(buffer30, into);
+      case 10 -> DeviceState.get().fetch(buffer39, into);
       case 11 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

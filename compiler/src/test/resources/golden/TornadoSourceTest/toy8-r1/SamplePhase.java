@@ -77,9 +77,9 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:3: %6 : f32[64,512] = matmul_add
+   * ../models/toy8-r1.wgan:9:14: %10 : f32[64,512] = matmul_select
    */
-  public static void k0MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -88,23 +88,14 @@ public final class SamplePhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:9:14: %10 : f32[64,512] = select
+   * ../models/toy8-r1.wgan:10:14: %20 : f32[64,512] = matmul_select
    */
-  public static void k1Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 32768; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:10:3: %16 : f32[64,512] = matmul_add
-   */
-  public static void k2MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -113,23 +104,14 @@ public final class SamplePhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-r1.wgan:10:14: %20 : f32[64,512] = select
+   * ../models/toy8-r1.wgan:11:14: %30 : f32[64,512] = matmul_select
    */
-  public static void k3Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 32768; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:3: %26 : f32[64,512] = matmul_add
-   */
-  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -138,23 +120,14 @@ public final class SamplePhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:11:14: %30 : f32[64,512] = select
-   */
-  public static void k5Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 32768; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:12:3: %36 : f32[64,2] = matmul_add
    */
-  public static void k6MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 128; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -168,19 +141,16 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * Part 1 of 1: kernels k0MatmulAdd to k6MatmulAdd; the returned writes come back.
+   * Part 1 of 1: kernels k0MatmulSelect to k3MatmulAdd; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("sample0")
         .consumeFromDevice(state)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
-        .task("k0MatmulAdd", SamplePhase::k0MatmulAdd, buffer0, read0, state)
-        .task("k1Select", SamplePhase::k1Select, buffer1, buffer0)
-        .task("k2MatmulAdd", SamplePhase::k2MatmulAdd, buffer0, buffer1, state)
-        .task("k3Select", SamplePhase::k3Select, buffer1, buffer0)
-        .task("k4MatmulAdd", SamplePhase::k4MatmulAdd, buffer0, buffer1, state)
-        .task("k5Select", SamplePhase::k5Select, buffer1, buffer0)
-        .task("k6MatmulAdd", SamplePhase::k6MatmulAdd, buffer2, buffer1, state)
+        .task("k0MatmulSelect", SamplePhase::k0MatmulSelect, buffer0, read0, state)
+        .task("k1MatmulSelect", SamplePhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", SamplePhase::k2MatmulSelect, buffer0, buffer1, state)
+        .task("k3MatmulAdd", SamplePhase::k3MatmulAdd, buffer2, buffer0, state)
         .persistOnDevice(state, buffer2)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer2);
   }
@@ -189,13 +159,10 @@ public final class SamplePhase implements ResidentPhase {
    * The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).
    */
   private static void runOnJvm() {
-    k0MatmulAdd(buffer0, read0, state);
-    k1Select(buffer1, buffer0);
-    k2MatmulAdd(buffer0, buffer1, state);
-    k3Select(buffer1, buffer0);
-    k4MatmulAdd(buffer0, buffer1, state);
-    k5Select(buffer1, buffer0);
-    k6MatmulAdd(buffer2, buffer1, state);
+    k0MatmulSelect(buffer0, read0, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer0, buffer1, state);
+    k3MatmulAdd(buffer2, buffer0, state);
   }
 
   /**

@@ -49,55 +49,55 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer9 = new FloatArray(131072);
 
-  private static final FloatArray buffer10 = new FloatArray(131072);
+  private static final FloatArray buffer10 = new FloatArray(512);
 
   private static final FloatArray buffer11 = new FloatArray(256);
 
-  private static final FloatArray buffer12 = new FloatArray(131072);
+  private static final FloatArray buffer12 = new FloatArray(256);
 
-  private static final FloatArray buffer13 = new FloatArray(131072);
+  private static final FloatArray buffer13 = new FloatArray(256);
 
-  private static final FloatArray buffer14 = new FloatArray(512);
+  private static final FloatArray buffer14 = new FloatArray(256);
 
-  private static final FloatArray buffer15 = new FloatArray(256);
+  private static final FloatArray buffer15 = new FloatArray(1);
 
-  private static final FloatArray buffer16 = new FloatArray(256);
+  private static final FloatArray buffer16 = new FloatArray(1);
 
-  private static final FloatArray buffer17 = new FloatArray(256);
+  private static final FloatArray buffer17 = new FloatArray(131072);
 
-  private static final FloatArray buffer18 = new FloatArray(256);
+  private static final FloatArray buffer18 = new FloatArray(131072);
 
-  private static final FloatArray buffer19 = new FloatArray(256);
+  private static final FloatArray buffer19 = new FloatArray(131072);
 
-  private static final FloatArray buffer20 = new FloatArray(1);
+  private static final FloatArray buffer20 = new FloatArray(131072);
 
-  private static final FloatArray buffer21 = new FloatArray(1);
+  private static final FloatArray buffer21 = new FloatArray(131072);
 
   private static final FloatArray buffer22 = new FloatArray(131072);
 
-  private static final FloatArray buffer23 = new FloatArray(131072);
+  private static final FloatArray buffer23 = new FloatArray(1);
 
-  private static final FloatArray buffer24 = new FloatArray(131072);
+  private static final FloatArray buffer24 = new FloatArray(1);
 
-  private static final FloatArray buffer25 = new FloatArray(131072);
+  private static final FloatArray buffer25 = new FloatArray(1);
 
   private static final FloatArray buffer26 = new FloatArray(131072);
 
-  private static final FloatArray buffer27 = new FloatArray(131072);
+  private static final FloatArray buffer27 = new FloatArray(512);
 
-  private static final FloatArray buffer28 = new FloatArray(131072);
+  private static final FloatArray buffer28 = new FloatArray(262144);
 
-  private static final FloatArray buffer29 = new FloatArray(131072);
+  private static final FloatArray buffer29 = new FloatArray(512);
 
-  private static final FloatArray buffer30 = new FloatArray(131072);
+  private static final FloatArray buffer30 = new FloatArray(262144);
 
-  private static final FloatArray buffer31 = new FloatArray(131072);
+  private static final FloatArray buffer31 = new FloatArray(512);
 
-  private static final FloatArray buffer32 = new FloatArray(1);
+  private static final FloatArray buffer32 = new FloatArray(1024);
 
-  private static final FloatArray buffer33 = new FloatArray(1);
+  private static final FloatArray buffer33 = new FloatArray(512);
 
-  private static final FloatArray buffer34 = new FloatArray(1);
+  private static final FloatArray buffer34 = new FloatArray(512);
 
   private static final FloatArray buffer35 = new FloatArray(512);
 
@@ -111,47 +111,47 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer40 = new FloatArray(1024);
 
-  private static final FloatArray buffer41 = new FloatArray(512);
+  private static final FloatArray buffer41 = new FloatArray(1024);
 
-  private static final FloatArray buffer42 = new FloatArray(512);
+  private static final FloatArray buffer42 = new FloatArray(262144);
 
-  private static final FloatArray buffer43 = new FloatArray(512);
+  private static final FloatArray buffer43 = new FloatArray(262144);
 
-  private static final FloatArray buffer44 = new FloatArray(262144);
+  private static final FloatArray buffer44 = new FloatArray(512);
 
-  private static final FloatArray buffer45 = new FloatArray(512);
+  private static final FloatArray buffer45 = new FloatArray(1024);
 
-  private static final FloatArray buffer46 = new FloatArray(262144);
+  private static final FloatArray buffer46 = new FloatArray(1024);
 
-  private static final FloatArray buffer47 = new FloatArray(512);
+  private static final FloatArray buffer47 = new FloatArray(1024);
 
-  private static final FloatArray buffer48 = new FloatArray(1024);
+  private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(1024);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
-  private static final FloatArray buffer50 = new FloatArray(262144);
+  private static final FloatArray buffer50 = new FloatArray(512);
 
   private static final FloatArray buffer51 = new FloatArray(262144);
 
-  private static final FloatArray buffer52 = new FloatArray(512);
+  private static final FloatArray buffer52 = new FloatArray(262144);
 
-  private static final FloatArray buffer53 = new FloatArray(1024);
+  private static final FloatArray buffer53 = new FloatArray(262144);
 
-  private static final FloatArray buffer54 = new FloatArray(1024);
+  private static final FloatArray buffer54 = new FloatArray(512);
 
-  private static final FloatArray buffer55 = new FloatArray(1024);
+  private static final FloatArray buffer55 = new FloatArray(512);
 
   private static final FloatArray buffer56 = new FloatArray(512);
 
-  private static final FloatArray buffer57 = new FloatArray(512);
+  private static final FloatArray buffer57 = new FloatArray(262144);
 
-  private static final FloatArray buffer58 = new FloatArray(512);
+  private static final FloatArray buffer58 = new FloatArray(262144);
 
   private static final FloatArray buffer59 = new FloatArray(262144);
 
-  private static final FloatArray buffer60 = new FloatArray(262144);
+  private static final FloatArray buffer60 = new FloatArray(512);
 
-  private static final FloatArray buffer61 = new FloatArray(262144);
+  private static final FloatArray buffer61 = new FloatArray(512);
 
   private static final FloatArray buffer62 = new FloatArray(512);
 
@@ -159,31 +159,15 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer64 = new FloatArray(512);
 
-  private static final FloatArray buffer65 = new FloatArray(262144);
+  private static final FloatArray buffer65 = new FloatArray(512);
 
-  private static final FloatArray buffer66 = new FloatArray(262144);
+  private static final FloatArray buffer66 = new FloatArray(1);
 
-  private static final FloatArray buffer67 = new FloatArray(262144);
+  private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(512);
+  private static final FloatArray buffer68 = new FloatArray(1);
 
-  private static final FloatArray buffer69 = new FloatArray(512);
-
-  private static final FloatArray buffer70 = new FloatArray(512);
-
-  private static final FloatArray buffer71 = new FloatArray(512);
-
-  private static final FloatArray buffer72 = new FloatArray(512);
-
-  private static final FloatArray buffer73 = new FloatArray(512);
-
-  private static final FloatArray buffer74 = new FloatArray(1);
-
-  private static final FloatArray buffer75 = new FloatArray(1);
-
-  private static final FloatArray buffer76 = new FloatArray(1);
-
-  private static final FloatArray buffer77 = new FloatArray(1);
+  private static final FloatArray buffer69 = new FloatArray(1);
 
   /**
    * The step counter that keys random draws: low word, high word.
@@ -266,9 +250,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:9:3: %15 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:9:14: %19 : f32[256,512] = matmul_select
    */
-  public static void k1MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -277,23 +261,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(1024 + (o % 512))));
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:9:14: %19 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
-  public static void k2Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:10:3: %25 : f32[256,512] = matmul_add
-   */
-  public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -302,23 +277,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(263680 + (o % 512))));
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:10:14: %29 : f32[256,512] = select
+   * ../models/toy8-wgan-gp-onesided.wgan:11:14: %39 : f32[256,512] = matmul_select
    */
-  public static void k4Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:11:3: %35 : f32[256,512] = matmul_add
-   */
-  public static void k5MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -327,23 +293,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + state.get(526336 + (o % 512))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:11:14: %39 : f32[256,512] = select
-   */
-  public static void k6Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
-  public static void k7MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -359,7 +316,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:25:5: %46 : f32[256] = random_uniform
    */
-  public static void k8RandomUniform(FloatArray out, IntArray step) {
+  public static void k5RandomUniform(FloatArray out, IntArray step) {
     for (@Parallel int o = 0; o < 256; o++) {
       int c0 = o;
       int c1 = step.get(0);
@@ -387,16 +344,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:26:5: %52 : f32[256,2] = add
    */
-  public static void k9Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k6Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + (in1.get((i / 2)) * (in2.get(i) - in0.get(i)))));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %53 : f32[256,512] = matmul
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %60 : f32[256,512] = matmul_select
    */
-  public static void k10Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -404,50 +361,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %55 : f32[256,512] = copy
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
-  public static void k11Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(528898 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %56 : f32[256,512] = add
-   */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %58 : f32[256,512] = greater
-   */
-  public static void k13Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %60 : f32[256,512] = select
-   */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %61 : f32[256,512] = matmul
-   */
-  public static void k15Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -455,50 +377,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %63 : f32[256,512] = copy
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
-  public static void k16Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(791554 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %64 : f32[256,512] = add
-   */
-  public static void k17Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %66 : f32[256,512] = greater
-   */
-  public static void k18Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = select
-   */
-  public static void k19Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %69 : f32[256,512] = matmul
-   */
-  public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -506,41 +393,15 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %71 : f32[256,512] = copy
-   */
-  public static void k21Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, state.get(1054210 + (i % 512)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %74 : f32[256,512] = greater
-   */
-  public static void k22Greater(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, ((in0.get(i) + in1.get(i)) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:19:3: %79 : f32[256,1] = copy
-   */
-  public static void k23Copy(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, state.get(1055234 + 0));
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %84 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -550,14 +411,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %87 : f32[256,512] = matmul_select
    */
-  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -567,14 +428,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %90 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -584,14 +445,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %91 : f32[256,2] = matmul
    */
-  public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -606,7 +467,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %92 : f32[256,2] = mul
    */
-  public static void k28Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -615,7 +476,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %93 : f32[256] = reduce_sum
    */
-  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -630,54 +491,36 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %95 : f32[256] = greater
-   */
-  public static void k30Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %98 : f32[256] = sqrt
    */
-  public static void k31Sqrt(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k16Sqrt(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt((in0.get(i) != 0f ? in1.get(i) : 1.0f))));
+      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %103 : f32[256] = sub
+   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %100 : f32[256] = select
    */
-  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Select(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) != 0f ? in1.get(i) : 0.0f) - 1.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %105 : f32[256] = greater
-   */
-  public static void k33Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %107 : f32[256] = select
    */
-  public static void k34Select(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k18Select(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(i, (((in0.get(i) - 1.0f) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) - 1.0f) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %108 : f32[256] = pow
    */
-  public static void k35Pow(FloatArray out, FloatArray in0) {
+  public static void k19Pow(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -686,7 +529,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %109 : f32[] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -701,17 +544,16 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %111 : f32[] = mul
    */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
+  public static void k21Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %115 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = matmul_select
    */
-  public static void k38MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -720,33 +562,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %117 : f32[256,512] = greater
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = matmul_select
    */
-  public static void k39Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = select
-   */
-  public static void k40Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %123 : f32[256,512] = matmul_add
-   */
-  public static void k41MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -755,33 +578,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %125 : f32[256,512] = greater
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = matmul_select
    */
-  public static void k42Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = select
-   */
-  public static void k43Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %131 : f32[256,512] = matmul_add
-   */
-  public static void k44MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -790,33 +594,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %133 : f32[256,512] = greater
-   */
-  public static void k45Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = select
-   */
-  public static void k46Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %139 : f32[256,1] = matmul_add
    */
-  public static void k47MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k25MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -825,14 +610,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:18: %140 : f32[] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -847,10 +632,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:3: %146 : f32[256,512] = matmul_add
+   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = matmul_select
    */
-  public static void k49MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -859,33 +643,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %148 : f32[256,512] = greater
+   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = matmul_select
    */
-  public static void k50Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = select
-   */
-  public static void k51Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:3: %154 : f32[256,512] = matmul_add
-   */
-  public static void k52MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -894,33 +659,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %156 : f32[256,512] = greater
+   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = matmul_select
    */
-  public static void k53Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = select
-   */
-  public static void k54Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:3: %162 : f32[256,512] = matmul_add
-   */
-  public static void k55MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k29MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -929,33 +675,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %164 : f32[256,512] = greater
-   */
-  public static void k56Greater(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) > 0.0f ? 1f : 0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = select
-   */
-  public static void k57Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 131072; i++) {
-      out.set(i, (in0.get(i) != 0f ? in1.get(i) : 0.0f));
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %170 : f32[256,1] = matmul_add
    */
-  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k30MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -964,14 +691,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (acc + in1.get(o)));
+      out.set(o, (acc + state.get(1055234 + 0)));
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %171 : f32[] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k31ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -988,7 +715,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %174 : f32[] = sub
    */
-  public static void k60Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
     }
@@ -997,7 +724,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:29:5: %178 : f32[] = add
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
     }
@@ -1006,7 +733,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %191 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1016,14 +743,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %189 : f32[1,512] = matmul
    */
-  public static void k63Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1038,7 +765,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %192 : f32[1,512] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1055,7 +782,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %197 : f32[256,512] = matmul_select
    */
-  public static void k65MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1065,14 +792,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %195 : f32[512,512] = matmul
    */
-  public static void k66Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1087,7 +814,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %198 : f32[1,512] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1104,7 +831,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %203 : f32[256,512] = matmul_select
    */
-  public static void k68MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1114,14 +841,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %201 : f32[512,512] = matmul
    */
-  public static void k69Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1136,7 +863,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %204 : f32[1,512] = reduce_sum
    */
-  public static void k70ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1153,7 +880,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %206 : f32[512,2] = matmul
    */
-  public static void k71Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1168,7 +895,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %217 : f32[256,512] = matmul_select
    */
-  public static void k72MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1178,14 +905,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %214 : f32[1,512] = matmul
    */
-  public static void k73Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1200,7 +927,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %218 : f32[1,512] = reduce_sum
    */
-  public static void k74ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1217,7 +944,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %220 : f32[512] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1226,7 +953,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %225 : f32[256,512] = matmul_select
    */
-  public static void k76MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1236,14 +963,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %222 : f32[512,512] = matmul
    */
-  public static void k77Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1258,7 +985,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %226 : f32[1,512] = reduce_sum
    */
-  public static void k78ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1275,7 +1002,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %228 : f32[512] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1284,7 +1011,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %233 : f32[256,512] = matmul_select
    */
-  public static void k80MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1294,14 +1021,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %230 : f32[512,512] = matmul
    */
-  public static void k81Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1316,7 +1043,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %234 : f32[1,512] = reduce_sum
    */
-  public static void k82ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1333,7 +1060,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %236 : f32[512] = add
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -1342,7 +1069,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %237 : f32[512,2] = matmul
    */
-  public static void k84Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1357,35 +1084,25 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256] = select
    */
-  public static void k85Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3) {
+  public static void k57Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) != 0f ? ((in0.get(i) != 0f ? (in1.get(i) != 0f ? (0.078125f * in2.get(i)) : 0.0f) : 0.0f) / (in3.get(i) * 2.0f)) : 0.0f));
-    }
-  }
-
-  /**
-   * %256 : f32[256,2] = mul
-   */
-  public static void k86Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get((i / 2)) * in1.get(i)));
+      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? ((in1.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
   }
 
   /**
    * %258 : f32[256,2] = add
    */
-  public static void k87Add(FloatArray out, FloatArray in0) {
+  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in0.get(i)));
+      out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
   }
 
   /**
    * %263 : f32[256,512] = matmul_select
    */
-  public static void k88MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1395,14 +1112,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %261 : f32[512,2] = matmul_add
    */
-  public static void k89MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -1419,7 +1136,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %268 : f32[256,512] = matmul_select
    */
-  public static void k90MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k61MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1429,14 +1146,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %266 : f32[512,512] = matmul_add
    */
-  public static void k91MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k62MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1453,7 +1170,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %273 : f32[256,512] = matmul_select
    */
-  public static void k92MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1463,14 +1180,14 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
       // epilogue on the result, before it is stored
-      out.set(o, (in1.get(o) != 0f ? acc : 0.0f));
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
   }
 
   /**
    * %271 : f32[512,512] = matmul_add
    */
-  public static void k93MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -1487,7 +1204,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %275 : f32[1,512] = matmul_add
    */
-  public static void k94MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k65MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -1504,7 +1221,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %283 : f32[512,2] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1513,7 +1230,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %289 : f32[512,2] = add
    */
-  public static void k96Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1522,7 +1239,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %294 : f32[] = sub
    */
-  public static void k97Sub(FloatArray out, FloatArray state) {
+  public static void k68Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
     }
@@ -1531,7 +1248,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %299 : f32[] = sub
    */
-  public static void k98Sub(FloatArray out, FloatArray state) {
+  public static void k69Sub(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
     }
@@ -1540,7 +1257,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %312 : f32[512,2] = sub
    */
-  public static void k99Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1550,7 +1267,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %319 : f32[512] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1559,44 +1276,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %325 : f32[512] = add
    */
-  public static void k101Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %337 : f32[512] = copy
-   */
-  public static void k102Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %340 : f32[512] = copy
-   */
-  public static void k103Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %348 : f32[512] = sub
    */
-  public static void k104Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %355 : f32[512,512] = add
    */
-  public static void k105Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1605,44 +1304,26 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %361 : f32[512,512] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
   }
 
   /**
-   * %373 : f32[512,512] = copy
-   */
-  public static void k107Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
-   * %376 : f32[512,512] = copy
-   */
-  public static void k108Copy(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, in0.get(0));
-    }
-  }
-
-  /**
    * %384 : f32[512,512] = sub
    */
-  public static void k109Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %391 : f32[512] = add
    */
-  public static void k110Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1651,7 +1332,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %397 : f32[512] = add
    */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1660,17 +1341,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %420 : f32[512] = sub
    */
-  public static void k112Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %427 : f32[512,512] = add
    */
-  public static void k113Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1679,7 +1360,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %433 : f32[512,512] = add
    */
-  public static void k114Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1688,17 +1369,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %456 : f32[512,512] = sub
    */
-  public static void k115Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %463 : f32[512] = add
    */
-  public static void k116Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1707,7 +1388,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %469 : f32[512] = add
    */
-  public static void k117Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k84Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1716,17 +1397,17 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %492 : f32[512] = sub
    */
-  public static void k118Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
+      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
     }
   }
 
   /**
    * %499 : f32[1,512] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
     }
@@ -1735,7 +1416,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %505 : f32[1,512] = add
    */
-  public static void k120Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
     }
@@ -1744,7 +1425,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %528 : f32[1,512] = sub
    */
-  public static void k121Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1754,7 +1435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %532 : f32[1] = mul
    */
-  public static void k122Mul(FloatArray out, FloatArray state) {
+  public static void k89Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
@@ -1763,7 +1444,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %537 : f32[1] = mul
    */
-  public static void k123Mul(FloatArray out, FloatArray state) {
+  public static void k90Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109957 + i) * 0.9f));
     }
@@ -1772,7 +1453,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %562 : f32[1] = sub
    */
-  public static void k124Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k91Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
@@ -1782,14 +1463,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %564 : f32[] = add
    */
-  public static void k125Add(FloatArray out, FloatArray state) {
+  public static void k92Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(1055235 + i) + 1.0f));
     }
   }
 
   /**
-   * Part 1 of 1: kernels k0RandomNormal to k125Add; the returned writes come back.
+   * Part 1 of 1: kernels k0RandomNormal to k92Add; the returned writes come back.
    */
   static TaskGraph part0() {
     return new TaskGraph("critic0")
@@ -1797,133 +1478,100 @@ public final class CriticPhase implements ResidentPhase {
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, step, read16)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, step)
-        .task("k1MatmulAdd", CriticPhase::k1MatmulAdd, buffer1, buffer0, state)
-        .task("k2Select", CriticPhase::k2Select, buffer2, buffer1)
-        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer1, buffer2, state)
-        .task("k4Select", CriticPhase::k4Select, buffer2, buffer1)
-        .task("k5MatmulAdd", CriticPhase::k5MatmulAdd, buffer1, buffer2, state)
-        .task("k6Select", CriticPhase::k6Select, buffer2, buffer1)
-        .task("k7MatmulAdd", CriticPhase::k7MatmulAdd, buffer3, buffer2, state)
-        .task("k8RandomUniform", CriticPhase::k8RandomUniform, buffer4, step)
-        .task("k9Add", CriticPhase::k9Add, buffer5, read16, buffer4, buffer3)
-        .task("k10Matmul", CriticPhase::k10Matmul, buffer2, buffer5, state)
-        .task("k11Copy", CriticPhase::k11Copy, buffer1, state)
-        .task("k12Add", CriticPhase::k12Add, buffer6, buffer2, buffer1)
-        .task("k13Greater", CriticPhase::k13Greater, buffer2, buffer6)
-        .task("k14Select", CriticPhase::k14Select, buffer7, buffer2, buffer6)
-        .task("k15Matmul", CriticPhase::k15Matmul, buffer6, buffer7, state)
-        .task("k16Copy", CriticPhase::k16Copy, buffer7, state)
-        .task("k17Add", CriticPhase::k17Add, buffer8, buffer6, buffer7)
-        .task("k18Greater", CriticPhase::k18Greater, buffer6, buffer8)
-        .task("k19Select", CriticPhase::k19Select, buffer9, buffer6, buffer8)
-        .task("k20Matmul", CriticPhase::k20Matmul, buffer8, buffer9, state)
-        .task("k21Copy", CriticPhase::k21Copy, buffer9, state)
-        .task("k22Greater", CriticPhase::k22Greater, buffer10, buffer8, buffer9)
-        .task("k23Copy", CriticPhase::k23Copy, buffer11, state)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer8, CONSTANT_0, buffer10, state)
-        .task("k25MatmulSelect", CriticPhase::k25MatmulSelect, buffer12, buffer8, buffer6, state)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer13, buffer12, buffer2, state)
-        .task("k27Matmul", CriticPhase::k27Matmul, buffer0, buffer13, state)
-        .task("k28Mul", CriticPhase::k28Mul, buffer14, buffer0)
-        .task("k29ReduceSum", CriticPhase::k29ReduceSum, buffer15, buffer14)
-        .task("k30Greater", CriticPhase::k30Greater, buffer16, buffer15)
-        .task("k31Sqrt", CriticPhase::k31Sqrt, buffer17, buffer16, buffer15)
-        .task("k32Sub", CriticPhase::k32Sub, buffer15, buffer16, buffer17)
-        .task("k33Greater", CriticPhase::k33Greater, buffer18, buffer15)
-        .task("k34Select", CriticPhase::k34Select, buffer19, buffer18, buffer15)
-        .task("k35Pow", CriticPhase::k35Pow, buffer15, buffer19)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer20, buffer15)
-        .task("k37Mul", CriticPhase::k37Mul, buffer21, buffer20)
-        .task("k38MatmulAdd", CriticPhase::k38MatmulAdd, buffer22, read16, buffer1, state)
-        .task("k39Greater", CriticPhase::k39Greater, buffer23, buffer22)
-        .task("k40Select", CriticPhase::k40Select, buffer24, buffer23, buffer22)
-        .task("k41MatmulAdd", CriticPhase::k41MatmulAdd, buffer22, buffer24, buffer7, state)
-        .task("k42Greater", CriticPhase::k42Greater, buffer25, buffer22)
-        .task("k43Select", CriticPhase::k43Select, buffer26, buffer25, buffer22)
-        .task("k44MatmulAdd", CriticPhase::k44MatmulAdd, buffer22, buffer26, buffer9, state)
-        .task("k45Greater", CriticPhase::k45Greater, buffer27, buffer22)
-        .task("k46Select", CriticPhase::k46Select, buffer28, buffer27, buffer22)
-        .task("k47MatmulAdd", CriticPhase::k47MatmulAdd, buffer15, buffer28, buffer11, state)
-        .task("k48ReduceSum", CriticPhase::k48ReduceSum, buffer20, buffer15)
-        .task("k49MatmulAdd", CriticPhase::k49MatmulAdd, buffer22, buffer3, buffer1, state)
-        .task("k50Greater", CriticPhase::k50Greater, buffer1, buffer22)
-        .task("k51Select", CriticPhase::k51Select, buffer29, buffer1, buffer22)
-        .task("k52MatmulAdd", CriticPhase::k52MatmulAdd, buffer22, buffer29, buffer7, state)
-        .task("k53Greater", CriticPhase::k53Greater, buffer7, buffer22)
-        .task("k54Select", CriticPhase::k54Select, buffer30, buffer7, buffer22)
-        .task("k55MatmulAdd", CriticPhase::k55MatmulAdd, buffer22, buffer30, buffer9, state)
-        .task("k56Greater", CriticPhase::k56Greater, buffer9, buffer22)
-        .task("k57Select", CriticPhase::k57Select, buffer31, buffer9, buffer22)
-        .task("k58MatmulAdd", CriticPhase::k58MatmulAdd, buffer15, buffer31, buffer11, state)
-        .task("k59ReduceSum", CriticPhase::k59ReduceSum, buffer32, buffer15)
-        .task("k60Sub", CriticPhase::k60Sub, buffer33, buffer20, buffer32)
-        .task("k61Add", CriticPhase::k61Add, buffer34, buffer33, buffer21)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer22, CONSTANT_1, buffer9, state)
-        .task("k63Matmul", CriticPhase::k63Matmul, buffer14, CONSTANT_1, buffer31)
-        .task("k64ReduceSum", CriticPhase::k64ReduceSum, buffer35, buffer22)
-        .task("k65MatmulSelect", CriticPhase::k65MatmulSelect, buffer31, buffer22, buffer7, state)
-        .task("k66Matmul", CriticPhase::k66Matmul, buffer36, buffer22, buffer30)
-        .task("k67ReduceSum", CriticPhase::k67ReduceSum, buffer37, buffer31)
-        .task("k68MatmulSelect", CriticPhase::k68MatmulSelect, buffer30, buffer31, buffer1, state)
-        .task("k69Matmul", CriticPhase::k69Matmul, buffer38, buffer31, buffer29)
-        .task("k70ReduceSum", CriticPhase::k70ReduceSum, buffer39, buffer30)
-        .task("k71Matmul", CriticPhase::k71Matmul, buffer40, buffer30, buffer3)
-        .task("k72MatmulSelect", CriticPhase::k72MatmulSelect, buffer30, CONSTANT_2, buffer27, state)
-        .task("k73Matmul", CriticPhase::k73Matmul, buffer41, CONSTANT_2, buffer28)
-        .task("k74ReduceSum", CriticPhase::k74ReduceSum, buffer42, buffer30)
-        .task("k75Add", CriticPhase::k75Add, buffer43, buffer35, buffer42)
-        .task("k76MatmulSelect", CriticPhase::k76MatmulSelect, buffer28, buffer30, buffer25, state)
-        .task("k77Matmul", CriticPhase::k77Matmul, buffer44, buffer30, buffer26)
-        .task("k78ReduceSum", CriticPhase::k78ReduceSum, buffer42, buffer28)
-        .task("k79Add", CriticPhase::k79Add, buffer45, buffer37, buffer42)
-        .task("k80MatmulSelect", CriticPhase::k80MatmulSelect, buffer26, buffer28, buffer23, state)
-        .task("k81Matmul", CriticPhase::k81Matmul, buffer46, buffer28, buffer24)
-        .task("k82ReduceSum", CriticPhase::k82ReduceSum, buffer42, buffer26)
-        .task("k83Add", CriticPhase::k83Add, buffer47, buffer39, buffer42)
-        .task("k84Matmul", CriticPhase::k84Matmul, buffer48, buffer26, read16)
-        .task("k85Select", CriticPhase::k85Select, buffer15, buffer16, buffer18, buffer19, buffer17)
-        .task("k86Mul", CriticPhase::k86Mul, buffer42, buffer15, buffer0)
-        .task("k87Add", CriticPhase::k87Add, buffer0, buffer42)
-        .task("k88MatmulSelect", CriticPhase::k88MatmulSelect, buffer26, buffer0, buffer2, state)
-        .task("k89MatmulAdd", CriticPhase::k89MatmulAdd, buffer49, buffer13, buffer0, buffer40, buffer48)
-        .task("k90MatmulSelect", CriticPhase::k90MatmulSelect, buffer13, buffer26, buffer6, state)
-        .task("k91MatmulAdd", CriticPhase::k91MatmulAdd, buffer50, buffer12, buffer26, buffer38, buffer46)
-        .task("k92MatmulSelect", CriticPhase::k92MatmulSelect, buffer26, buffer13, buffer10, state)
-        .task("k93MatmulAdd", CriticPhase::k93MatmulAdd, buffer51, buffer8, buffer13, buffer36, buffer44)
-        .task("k94MatmulAdd", CriticPhase::k94MatmulAdd, buffer52, CONSTANT_0, buffer26, buffer14, buffer41)
-        .task("k95Add", CriticPhase::k95Add, buffer53, buffer49, state)
-        .task("k96Add", CriticPhase::k96Add, buffer54, buffer49, state)
-        .task("k97Sub", CriticPhase::k97Sub, buffer32, state)
-        .task("k98Sub", CriticPhase::k98Sub, buffer20, state)
-        .task("k99Sub", CriticPhase::k99Sub, buffer55, buffer53, buffer32, buffer54, buffer20, state)
-        .task("k100Add", CriticPhase::k100Add, buffer56, buffer47, state)
-        .task("k101Add", CriticPhase::k101Add, buffer57, buffer47, state)
-        .task("k102Copy", CriticPhase::k102Copy, buffer41, buffer32)
-        .task("k103Copy", CriticPhase::k103Copy, buffer14, buffer20)
-        .task("k104Sub", CriticPhase::k104Sub, buffer58, buffer56, buffer41, buffer57, buffer14, state)
-        .task("k105Add", CriticPhase::k105Add, buffer59, buffer50, state)
-        .task("k106Add", CriticPhase::k106Add, buffer60, buffer50, state)
-        .task("k107Copy", CriticPhase::k107Copy, buffer44, buffer32)
-        .task("k108Copy", CriticPhase::k108Copy, buffer36, buffer20)
-        .task("k109Sub", CriticPhase::k109Sub, buffer61, buffer59, buffer44, buffer60, buffer36, state)
-        .task("k110Add", CriticPhase::k110Add, buffer62, buffer45, state)
-        .task("k111Add", CriticPhase::k111Add, buffer63, buffer45, state)
-        .task("k112Sub", CriticPhase::k112Sub, buffer64, buffer62, buffer41, buffer63, buffer14, state)
-        .task("k113Add", CriticPhase::k113Add, buffer65, buffer51, state)
-        .task("k114Add", CriticPhase::k114Add, buffer66, buffer51, state)
-        .task("k115Sub", CriticPhase::k115Sub, buffer67, buffer65, buffer44, buffer66, buffer36, state)
-        .task("k116Add", CriticPhase::k116Add, buffer68, buffer43, state)
-        .task("k117Add", CriticPhase::k117Add, buffer69, buffer43, state)
-        .task("k118Sub", CriticPhase::k118Sub, buffer70, buffer68, buffer41, buffer69, buffer14, state)
-        .task("k119Add", CriticPhase::k119Add, buffer71, buffer52, state)
-        .task("k120Add", CriticPhase::k120Add, buffer72, buffer52, state)
-        .task("k121Sub", CriticPhase::k121Sub, buffer73, buffer71, buffer32, buffer72, buffer20, state)
-        .task("k122Mul", CriticPhase::k122Mul, buffer74, state)
-        .task("k123Mul", CriticPhase::k123Mul, buffer75, state)
-        .task("k124Sub", CriticPhase::k124Sub, buffer76, buffer74, buffer32, buffer75, buffer20, state)
-        .task("k125Add", CriticPhase::k125Add, buffer77, state)
-        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer21, buffer33, buffer34, buffer43, buffer45, buffer47, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer21, buffer33, buffer34);
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, step)
+        .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
+        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
+        .task("k17Select", CriticPhase::k17Select, buffer13, buffer11, buffer12)
+        .task("k18Select", CriticPhase::k18Select, buffer14, buffer13)
+        .task("k19Pow", CriticPhase::k19Pow, buffer13, buffer14)
+        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer15, buffer13)
+        .task("k21Mul", CriticPhase::k21Mul, buffer16, buffer15)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer17, read16, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer18, buffer17, state)
+        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer19, buffer18, state)
+        .task("k25MatmulAdd", CriticPhase::k25MatmulAdd, buffer13, buffer19, state)
+        .task("k26ReduceSum", CriticPhase::k26ReduceSum, buffer15, buffer13)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer20, buffer3, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, buffer20, state)
+        .task("k29MatmulSelect", CriticPhase::k29MatmulSelect, buffer22, buffer21, state)
+        .task("k30MatmulAdd", CriticPhase::k30MatmulAdd, buffer13, buffer22, state)
+        .task("k31ReduceSum", CriticPhase::k31ReduceSum, buffer23, buffer13)
+        .task("k32Sub", CriticPhase::k32Sub, buffer24, buffer15, buffer23)
+        .task("k33Add", CriticPhase::k33Add, buffer25, buffer24, buffer16)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
+        .task("k35Matmul", CriticPhase::k35Matmul, buffer10, CONSTANT_1, buffer22)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer26)
+        .task("k37MatmulSelect", CriticPhase::k37MatmulSelect, buffer22, buffer26, buffer21, state)
+        .task("k38Matmul", CriticPhase::k38Matmul, buffer28, buffer26, buffer21)
+        .task("k39ReduceSum", CriticPhase::k39ReduceSum, buffer29, buffer22)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelect, buffer21, buffer22, buffer20, state)
+        .task("k41Matmul", CriticPhase::k41Matmul, buffer30, buffer22, buffer20)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer31, buffer21)
+        .task("k43Matmul", CriticPhase::k43Matmul, buffer32, buffer21, buffer3)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
+        .task("k45Matmul", CriticPhase::k45Matmul, buffer33, CONSTANT_2, buffer19)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer34, buffer21)
+        .task("k47Add", CriticPhase::k47Add, buffer35, buffer27, buffer34)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelect, buffer19, buffer21, buffer18, state)
+        .task("k49Matmul", CriticPhase::k49Matmul, buffer36, buffer21, buffer18)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSum, buffer34, buffer19)
+        .task("k51Add", CriticPhase::k51Add, buffer37, buffer29, buffer34)
+        .task("k52MatmulSelect", CriticPhase::k52MatmulSelect, buffer18, buffer19, buffer17, state)
+        .task("k53Matmul", CriticPhase::k53Matmul, buffer38, buffer19, buffer17)
+        .task("k54ReduceSum", CriticPhase::k54ReduceSum, buffer34, buffer18)
+        .task("k55Add", CriticPhase::k55Add, buffer39, buffer31, buffer34)
+        .task("k56Matmul", CriticPhase::k56Matmul, buffer40, buffer18, read16)
+        .task("k57Select", CriticPhase::k57Select, buffer13, buffer11, buffer14, buffer12)
+        .task("k58Add", CriticPhase::k58Add, buffer34, buffer13, buffer0)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelect, buffer18, buffer34, buffer1, state)
+        .task("k60MatmulAdd", CriticPhase::k60MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k61MatmulSelect", CriticPhase::k61MatmulSelect, buffer9, buffer18, buffer2, state)
+        .task("k62MatmulAdd", CriticPhase::k62MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer18, buffer9, buffer6, state)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k65MatmulAdd", CriticPhase::k65MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k66Add", CriticPhase::k66Add, buffer45, buffer41, state)
+        .task("k67Add", CriticPhase::k67Add, buffer46, buffer41, state)
+        .task("k68Sub", CriticPhase::k68Sub, buffer23, state)
+        .task("k69Sub", CriticPhase::k69Sub, buffer15, state)
+        .task("k70Sub", CriticPhase::k70Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
+        .task("k71Add", CriticPhase::k71Add, buffer48, buffer39, state)
+        .task("k72Add", CriticPhase::k72Add, buffer49, buffer39, state)
+        .task("k73Sub", CriticPhase::k73Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
+        .task("k74Add", CriticPhase::k74Add, buffer51, buffer42, state)
+        .task("k75Add", CriticPhase::k75Add, buffer52, buffer42, state)
+        .task("k76Sub", CriticPhase::k76Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
+        .task("k77Add", CriticPhase::k77Add, buffer54, buffer37, state)
+        .task("k78Add", CriticPhase::k78Add, buffer55, buffer37, state)
+        .task("k79Sub", CriticPhase::k79Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
+        .task("k80Add", CriticPhase::k80Add, buffer57, buffer43, state)
+        .task("k81Add", CriticPhase::k81Add, buffer58, buffer43, state)
+        .task("k82Sub", CriticPhase::k82Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
+        .task("k83Add", CriticPhase::k83Add, buffer60, buffer35, state)
+        .task("k84Add", CriticPhase::k84Add, buffer61, buffer35, state)
+        .task("k85Sub", CriticPhase::k85Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
+        .task("k86Add", CriticPhase::k86Add, buffer63, buffer44, state)
+        .task("k87Add", CriticPhase::k87Add, buffer64, buffer44, state)
+        .task("k88Sub", CriticPhase::k88Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
+        .task("k89Mul", CriticPhase::k89Mul, buffer66, state)
+        .task("k90Mul", CriticPhase::k90Mul, buffer67, state)
+        .task("k91Sub", CriticPhase::k91Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
+        .task("k92Add", CriticPhase::k92Add, buffer69, state)
+        .persistOnDevice(state, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
   }
 
   /**
@@ -1931,131 +1579,98 @@ public final class CriticPhase implements ResidentPhase {
    */
   private static void runOnJvm() {
     k0RandomNormal(buffer0, step);
-    k1MatmulAdd(buffer1, buffer0, state);
-    k2Select(buffer2, buffer1);
-    k3MatmulAdd(buffer1, buffer2, state);
-    k4Select(buffer2, buffer1);
-    k5MatmulAdd(buffer1, buffer2, state);
-    k6Select(buffer2, buffer1);
-    k7MatmulAdd(buffer3, buffer2, state);
-    k8RandomUniform(buffer4, step);
-    k9Add(buffer5, read16, buffer4, buffer3);
-    k10Matmul(buffer2, buffer5, state);
-    k11Copy(buffer1, state);
-    k12Add(buffer6, buffer2, buffer1);
-    k13Greater(buffer2, buffer6);
-    k14Select(buffer7, buffer2, buffer6);
-    k15Matmul(buffer6, buffer7, state);
-    k16Copy(buffer7, state);
-    k17Add(buffer8, buffer6, buffer7);
-    k18Greater(buffer6, buffer8);
-    k19Select(buffer9, buffer6, buffer8);
-    k20Matmul(buffer8, buffer9, state);
-    k21Copy(buffer9, state);
-    k22Greater(buffer10, buffer8, buffer9);
-    k23Copy(buffer11, state);
-    k24MatmulSelect(buffer8, CONSTANT_0, buffer10, state);
-    k25MatmulSelect(buffer12, buffer8, buffer6, state);
-    k26MatmulSelect(buffer13, buffer12, buffer2, state);
-    k27Matmul(buffer0, buffer13, state);
-    k28Mul(buffer14, buffer0);
-    k29ReduceSum(buffer15, buffer14);
-    k30Greater(buffer16, buffer15);
-    k31Sqrt(buffer17, buffer16, buffer15);
-    k32Sub(buffer15, buffer16, buffer17);
-    k33Greater(buffer18, buffer15);
-    k34Select(buffer19, buffer18, buffer15);
-    k35Pow(buffer15, buffer19);
-    k36ReduceSum(buffer20, buffer15);
-    k37Mul(buffer21, buffer20);
-    k38MatmulAdd(buffer22, read16, buffer1, state);
-    k39Greater(buffer23, buffer22);
-    k40Select(buffer24, buffer23, buffer22);
-    k41MatmulAdd(buffer22, buffer24, buffer7, state);
-    k42Greater(buffer25, buffer22);
-    k43Select(buffer26, buffer25, buffer22);
-    k44MatmulAdd(buffer22, buffer26, buffer9, state);
-    k45Greater(buffer27, buffer22);
-    k46Select(buffer28, buffer27, buffer22);
-    k47MatmulAdd(buffer15, buffer28, buffer11, state);
-    k48ReduceSum(buffer20, buffer15);
-    k49MatmulAdd(buffer22, buffer3, buffer1, state);
-    k50Greater(buffer1, buffer22);
-    k51Select(buffer29, buffer1, buffer22);
-    k52MatmulAdd(buffer22, buffer29, buffer7, state);
-    k53Greater(buffer7, buffer22);
-    k54Select(buffer30, buffer7, buffer22);
-    k55MatmulAdd(buffer22, buffer30, buffer9, state);
-    k56Greater(buffer9, buffer22);
-    k57Select(buffer31, buffer9, buffer22);
-    k58MatmulAdd(buffer15, buffer31, buffer11, state);
-    k59ReduceSum(buffer32, buffer15);
-    k60Sub(buffer33, buffer20, buffer32);
-    k61Add(buffer34, buffer33, buffer21);
-    k62MatmulSelect(buffer22, CONSTANT_1, buffer9, state);
-    k63Matmul(buffer14, CONSTANT_1, buffer31);
-    k64ReduceSum(buffer35, buffer22);
-    k65MatmulSelect(buffer31, buffer22, buffer7, state);
-    k66Matmul(buffer36, buffer22, buffer30);
-    k67ReduceSum(buffer37, buffer31);
-    k68MatmulSelect(buffer30, buffer31, buffer1, state);
-    k69Matmul(buffer38, buffer31, buffer29);
-    k70ReduceSum(buffer39, buffer30);
-    k71Matmul(buffer40, buffer30, buffer3);
-    k72MatmulSelect(buffer30, CONSTANT_2, buffer27, state);
-    k73Matmul(buffer41, CONSTANT_2, buffer28);
-    k74ReduceSum(buffer42, buffer30);
-    k75Add(buffer43, buffer35, buffer42);
-    k76MatmulSelect(buffer28, buffer30, buffer25, state);
-    k77Matmul(buffer44, buffer30, buffer26);
-    k78ReduceSum(buffer42, buffer28);
-    k79Add(buffer45, buffer37, buffer42);
-    k80MatmulSelect(buffer26, buffer28, buffer23, state);
-    k81Matmul(buffer46, buffer28, buffer24);
-    k82ReduceSum(buffer42, buffer26);
-    k83Add(buffer47, buffer39, buffer42);
-    k84Matmul(buffer48, buffer26, read16);
-    k85Select(buffer15, buffer16, buffer18, buffer19, buffer17);
-    k86Mul(buffer42, buffer15, buffer0);
-    k87Add(buffer0, buffer42);
-    k88MatmulSelect(buffer26, buffer0, buffer2, state);
-    k89MatmulAdd(buffer49, buffer13, buffer0, buffer40, buffer48);
-    k90MatmulSelect(buffer13, buffer26, buffer6, state);
-    k91MatmulAdd(buffer50, buffer12, buffer26, buffer38, buffer46);
-    k92MatmulSelect(buffer26, buffer13, buffer10, state);
-    k93MatmulAdd(buffer51, buffer8, buffer13, buffer36, buffer44);
-    k94MatmulAdd(buffer52, CONSTANT_0, buffer26, buffer14, buffer41);
-    k95Add(buffer53, buffer49, state);
-    k96Add(buffer54, buffer49, state);
-    k97Sub(buffer32, state);
-    k98Sub(buffer20, state);
-    k99Sub(buffer55, buffer53, buffer32, buffer54, buffer20, state);
-    k100Add(buffer56, buffer47, state);
-    k101Add(buffer57, buffer47, state);
-    k102Copy(buffer41, buffer32);
-    k103Copy(buffer14, buffer20);
-    k104Sub(buffer58, buffer56, buffer41, buffer57, buffer14, state);
-    k105Add(buffer59, buffer50, state);
-    k106Add(buffer60, buffer50, state);
-    k107Copy(buffer44, buffer32);
-    k108Copy(buffer36, buffer20);
-    k109Sub(buffer61, buffer59, buffer44, buffer60, buffer36, state);
-    k110Add(buffer62, buffer45, state);
-    k111Add(buffer63, buffer45, state);
-    k112Sub(buffer64, buffer62, buffer41, buffer63, buffer14, state);
-    k113Add(buffer65, buffer51, state);
-    k114Add(buffer66, buffer51, state);
-    k115Sub(buffer67, buffer65, buffer44, buffer66, buffer36, state);
-    k116Add(buffer68, buffer43, state);
-    k117Add(buffer69, buffer43, state);
-    k118Sub(buffer70, buffer68, buffer41, buffer69, buffer14, state);
-    k119Add(buffer71, buffer52, state);
-    k120Add(buffer72, buffer52, state);
-    k121Sub(buffer73, buffer71, buffer32, buffer72, buffer20, state);
-    k122Mul(buffer74, state);
-    k123Mul(buffer75, state);
-    k124Sub(buffer76, buffer74, buffer32, buffer75, buffer20, state);
-    k125Add(buffer77, state);
+    k1MatmulSelect(buffer1, buffer0, state);
+    k2MatmulSelect(buffer2, buffer1, state);
+    k3MatmulSelect(buffer1, buffer2, state);
+    k4MatmulAdd(buffer3, buffer1, state);
+    k5RandomUniform(buffer4, step);
+    k6Add(buffer5, read16, buffer4, buffer3);
+    k7MatmulSelect(buffer1, buffer5, state);
+    k8MatmulSelect(buffer2, buffer1, state);
+    k9MatmulSelect(buffer6, buffer2, state);
+    k10MatmulSelect(buffer7, CONSTANT_0, buffer6, state);
+    k11MatmulSelect(buffer8, buffer7, buffer2, state);
+    k12MatmulSelect(buffer9, buffer8, buffer1, state);
+    k13Matmul(buffer0, buffer9, state);
+    k14Mul(buffer10, buffer0);
+    k15ReduceSum(buffer11, buffer10);
+    k16Sqrt(buffer12, buffer11);
+    k17Select(buffer13, buffer11, buffer12);
+    k18Select(buffer14, buffer13);
+    k19Pow(buffer13, buffer14);
+    k20ReduceSum(buffer15, buffer13);
+    k21Mul(buffer16, buffer15);
+    k22MatmulSelect(buffer17, read16, state);
+    k23MatmulSelect(buffer18, buffer17, state);
+    k24MatmulSelect(buffer19, buffer18, state);
+    k25MatmulAdd(buffer13, buffer19, state);
+    k26ReduceSum(buffer15, buffer13);
+    k27MatmulSelect(buffer20, buffer3, state);
+    k28MatmulSelect(buffer21, buffer20, state);
+    k29MatmulSelect(buffer22, buffer21, state);
+    k30MatmulAdd(buffer13, buffer22, state);
+    k31ReduceSum(buffer23, buffer13);
+    k32Sub(buffer24, buffer15, buffer23);
+    k33Add(buffer25, buffer24, buffer16);
+    k34MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
+    k35Matmul(buffer10, CONSTANT_1, buffer22);
+    k36ReduceSum(buffer27, buffer26);
+    k37MatmulSelect(buffer22, buffer26, buffer21, state);
+    k38Matmul(buffer28, buffer26, buffer21);
+    k39ReduceSum(buffer29, buffer22);
+    k40MatmulSelect(buffer21, buffer22, buffer20, state);
+    k41Matmul(buffer30, buffer22, buffer20);
+    k42ReduceSum(buffer31, buffer21);
+    k43Matmul(buffer32, buffer21, buffer3);
+    k44MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
+    k45Matmul(buffer33, CONSTANT_2, buffer19);
+    k46ReduceSum(buffer34, buffer21);
+    k47Add(buffer35, buffer27, buffer34);
+    k48MatmulSelect(buffer19, buffer21, buffer18, state);
+    k49Matmul(buffer36, buffer21, buffer18);
+    k50ReduceSum(buffer34, buffer19);
+    k51Add(buffer37, buffer29, buffer34);
+    k52MatmulSelect(buffer18, buffer19, buffer17, state);
+    k53Matmul(buffer38, buffer19, buffer17);
+    k54ReduceSum(buffer34, buffer18);
+    k55Add(buffer39, buffer31, buffer34);
+    k56Matmul(buffer40, buffer18, read16);
+    k57Select(buffer13, buffer11, buffer14, buffer12);
+    k58Add(buffer34, buffer13, buffer0);
+    k59MatmulSelect(buffer18, buffer34, buffer1, state);
+    k60MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
+    k61MatmulSelect(buffer9, buffer18, buffer2, state);
+    k62MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
+    k63MatmulSelect(buffer18, buffer9, buffer6, state);
+    k64MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
+    k65MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
+    k66Add(buffer45, buffer41, state);
+    k67Add(buffer46, buffer41, state);
+    k68Sub(buffer23, state);
+    k69Sub(buffer15, state);
+    k70Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
+    k71Add(buffer48, buffer39, state);
+    k72Add(buffer49, buffer39, state);
+    k73Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
+    k74Add(buffer51, buffer42, state);
+    k75Add(buffer52, buffer42, state);
+    k76Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
+    k77Add(buffer54, buffer37, state);
+    k78Add(buffer55, buffer37, state);
+    k79Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
+    k80Add(buffer57, buffer43, state);
+    k81Add(buffer58, buffer43, state);
+    k82Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
+    k83Add(buffer60, buffer35, state);
+    k84Add(buffer61, buffer35, state);
+    k85Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
+    k86Add(buffer63, buffer44, state);
+    k87Add(buffer64, buffer44, state);
+    k88Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
+    k89Mul(buffer66, state);
+    k90Mul(buffer67, state);
+    k91Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
+    k92Add(buffer69, state);
   }
 
   /**
@@ -2168,15 +1783,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77)
-        .task("commit0", CriticPhase::commit0, state, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71)
-        .task("commit1", CriticPhase::commit1, state, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77)
+        .consumeFromDevice(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .task("commit0", CriticPhase::commit0, state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63)
+        .task("commit1", CriticPhase::commit1, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .persistOnDevice(state);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71);
-    commit1(state, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77);
+    commit0(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63);
+    commit1(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2197,11 +1812,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, 2056 + (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer21, writes[3]);
+    DeviceState.toHost(buffer16, writes[3]);
     // wdist
-    DeviceState.toHost(buffer33, writes[4]);
+    DeviceState.toHost(buffer24, writes[4]);
     // loss
-    DeviceState.toHost(buffer34, writes[5]);
+    DeviceState.toHost(buffer25, writes[5]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[13]);
   }
@@ -2217,16 +1832,16 @@ public final class CriticPhase implements ResidentPhase {
       case 0 -> DeviceState.get().fetch(buffer3, into);
       case 1 -> DeviceState.get().fetch(buffer4, into);
       case 2 -> DeviceState.get().fetch(buffer5, into);
-      case 3 -> DeviceState.get().fetch(buffer21, into);
-      case 4 -> DeviceState.get().fetch(buffer33, into);
-      case 5 -> DeviceState.get().fetch(buffer34, into);
-      case 6 -> DeviceState.get().fetch(buffer49, into);
-      case 7 -> DeviceState.get().fetch(buffer47, into);
-      case 8 -> DeviceState.get().fetch(buffer50, into);
-      case 9 -> DeviceState.get().fetch(buffer45, into);
-      case 10 -> DeviceState.get().fetch(buffer51, into);
-      case 11 -> DeviceState.get().fetch(buffer43, into);
-      case 12 -> DeviceState.get().fetch(buffer52, into);
+      case 3 -> DeviceState.get().fetch(buffer16, into);
+      case 4 -> DeviceState.get().fetch(buffer24, into);
+      case 5 -> DeviceState.get().fetch(buffer25, into);
+      case 6 -> DeviceState.get().fetch(buffer41, into);
+      case 7 -> DeviceState.get().fetch(buffer39, into);
+      case 8 -> DeviceState.get().fetch(buffer42, into);
+      case 9 -> DeviceState.get().fetch(buffer37, into);
+      case 10 -> DeviceState.get().fetch(buffer43, into);
+      case 11 -> DeviceState.get().fetch(buffer35, into);
+      case 12 -> DeviceState.get().fetch(buffer44, into);
       case 13 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

@@ -115,6 +115,48 @@ public final class Toy2d {
         return new double[] {scale * (k / 5 - 2), scale * (k % 5 - 2)};
     }
 
+    /**
+     * How generated points cover a mixture's modes: {@code covered} of {@code modes} modes have at
+     * least 1 % of the points within 3 standard deviations ({@code radius}) of their centre, and
+     * {@code within} is the share of points within 3 standard deviations of their nearest centre.
+     */
+    public record Coverage(int modes, int covered, int n, double within, double radius) {
+        public String summary() {
+            return String.format(java.util.Locale.ROOT,
+                    "%d of %d modes covered; %.1f %% of %d samples within 3 std (%s) of a mode",
+                    covered, modes, 100 * within, n, new java.math.BigDecimal(radius)
+                            .round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString());
+        }
+    }
+
+    /** The coverage of {@code n} points {@code [n, 2]}; null for the swiss roll, which has no modes. */
+    public Coverage coverage(float[] xy, int n) {
+        double[][] c = centres();
+        if (c.length == 0) return null;
+        double radius = 3 * std;
+        int[] near = new int[c.length];
+        int inside = 0;
+        for (int i = 0; i < n; i++) {
+            double x = xy[2 * i], y = xy[2 * i + 1];
+            int best = -1;
+            double bestD = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < c.length; k++) {
+                double d = Math.hypot(x - c[k][0], y - c[k][1]);
+                if (d < bestD) {
+                    bestD = d;
+                    best = k;
+                }
+            }
+            if (bestD <= radius) {
+                inside++;
+                near[best]++;
+            }
+        }
+        int covered = 0;
+        for (int count : near) if (count > 0 && count >= 0.01 * n) covered++;
+        return new Coverage(c.length, covered, n, n == 0 ? 0 : (double) inside / n, radius);
+    }
+
     /** {@code n} samples, {@code [n, 2]} row-major. */
     public float[] sample(int n, long seed, int stream, long step) {
         float[] out = new float[2 * n];

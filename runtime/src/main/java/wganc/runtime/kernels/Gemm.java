@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * op(A) is packed into panels of {@value #MR} rows and op(B) into panels of {@value #NR} columns
  * (each panel holding all of k, p-major), in parallel; then tiles of C are computed in parallel by
  * register-blocked micro-kernels ({@link MicroKernels}, 8 x 32 with 512-bit FMA), with k cut into
- * blocks of at most {@value #KC}. Very skinny products (n at most {@value #SKINNY}) take a direct
- * dot-product / axpy path instead.
+ * blocks of at most {@value #KC}. Very skinny products (n or m at most {@value #SKINNY}) take a
+ * direct dot-product / axpy path instead, and very shallow ones (k at most {@value #SKINNY}) a
+ * row-by-row outer-product path: packing would cost more than the arithmetic.
  *
  * <h2>Order of operations (determinism)</h2>
  * C is first multiplied by beta unless beta is 1. Then, for each k block in ascending order,
@@ -49,6 +50,23 @@ public final class Gemm {
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
+    sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null);
+  }
+
+  /**
+   * An elementwise pass over a finished block of C, rows [r0, r1) and columns [c0, c1), run by the
+   * thread that computed the block while it is in cache (a bias and an activation). It must touch
+   * only that block of C; it is called once per element of C, so results do not depend on the tiling.
+   */
+  @FunctionalInterface
+  public interface Epilogue {
+    void apply(int r0, int r1, int c0, int c1);
+  }
+
+  /** As {@link #sgemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}, then {@code epilogue} (if not null) over every block of C. */
+  public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+      float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
     if (m == 0 || n == 0) return;
     checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
@@ -58,10 +76,22 @@ public final class Gemm {
     int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
     if (k == 0 || alpha == 0f) {
       scaleBlock(beta, c, cOff, ldc, 0, m, 0, n);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     if (n <= SKINNY) {
-      skinny(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc);
+      skinny(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc, 1);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
+      return;
+    }
+    if (m <= SKINNY) {
+      // C^T = op(B)^T op(A)^T: the skinny path with the roles of A and B (and C's strides) swapped
+      skinny(n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, 1, ldc);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
+      return;
+    }
+    if (k <= SKINNY) {
+      shallow(m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, ldc, epilogue);
       return;
     }
     boolean parallel = (long) m * n * k >= SERIAL_MACS && Parallel.threads() > 1 && !Parallel.inTask();
@@ -85,7 +115,7 @@ public final class Gemm {
       for (int q = 0; q < panelsA; q++) packA(q, m, k, a, aOff, rsA, csA, ap);
       for (int q = 0; q < panelsB; q++) packB(q, n, k, b, bOff, rsB, csB, bp);
     }
-    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel);
+    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel, epilogue);
   }
 
   static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
@@ -223,9 +253,16 @@ public final class Gemm {
    */
   static void multiplyPacked(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
       float[] c, int cOff, int ldc, boolean parallel) {
+    multiplyPacked(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, parallel, null);
+  }
+
+  /** As above, with the epilogue run on each tile once its last k block is done. */
+  static void multiplyPacked(int m, int n, int k, float alpha, float[] ap, float[] bp, float beta,
+      float[] c, int cOff, int ldc, boolean parallel, Epilogue epilogue) {
     int panelsA = (m + MR - 1) / MR, panelsB = (n + NR - 1) / NR;
     if (!parallel) {
       tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, 0, panelsA, 0, panelsB);
+      if (epilogue != null) epilogue.apply(0, m, 0, n);
       return;
     }
     // Tiles of about 8-14 A panels x 4-8 B panels; at least a few per thread when possible.
@@ -238,8 +275,10 @@ public final class Gemm {
     final int ta = tilesA, tb = tilesB;
     Parallel.run(ta * tb, id -> {
       int ia = id / tb, ib = id % tb;
-      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc,
-          ia * panelsA / ta, (ia + 1) * panelsA / ta, ib * panelsB / tb, (ib + 1) * panelsB / tb);
+      int qa0 = ia * panelsA / ta, qa1 = (ia + 1) * panelsA / ta, qb0 = ib * panelsB / tb, qb1 = (ib + 1) * panelsB / tb;
+      tile(m, n, k, alpha, ap, bp, beta, c, cOff, ldc, qa0, qa1, qb0, qb1);
+      if (epilogue != null && qa0 < qa1 && qb0 < qb1)
+        epilogue.apply(qa0 * MR, Math.min(m, qa1 * MR), qb0 * NR, Math.min(n, qb1 * NR));
     });
   }
 
@@ -280,10 +319,11 @@ public final class Gemm {
   /**
    * n at most {@link #SKINNY}: B's few columns are gathered contiguously, then each C element is a
    * dot product with 16 lane-partial sums (p ascending within each lane), reduced in a fixed tree
-   * order, or, when op(A) is stored column-wise, vectors along m accumulate p ascending.
+   * order, or, when op(A) is stored column-wise, vectors along m accumulate p ascending. C element
+   * (i, j) is {@code c[cOff + i * rsC + j * csC]} (the caller swaps A and B to serve small m).
    */
   static void skinny(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
-      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc) {
+      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int rsC, int csC) {
     float[][] w = WORK.get();
     float[] bt = w[1] = grow(w[1], (long) n * k);
     for (int j = 0; j < n; j++)
@@ -293,8 +333,8 @@ public final class Gemm {
     int blocks = (m + block - 1) / block;
     Parallel.Task task = blk -> {
       int i0 = blk * block, i1 = Math.min(m, i0 + block);
-      if (rsA == 1 && csA != 1) skinnyAxpy(i0, i1, n, k, alpha, a, aOff, csA, bt, beta, c, cOff, ldc);
-      else skinnyDot(i0, i1, n, k, alpha, a, aOff, rsA, csA, bt, beta, c, cOff, ldc);
+      if (rsA == 1 && csA != 1) skinnyAxpy(i0, i1, n, k, alpha, a, aOff, csA, bt, beta, c, cOff, rsC, csC);
+      else skinnyDot(i0, i1, n, k, alpha, a, aOff, rsA, csA, bt, beta, c, cOff, rsC, csC);
     };
     if (parallel) Parallel.run(blocks, task);
     else for (int blk = 0; blk < blocks; blk++) task.run(blk);
@@ -302,7 +342,7 @@ public final class Gemm {
 
   /** C[i][j] = fma(alpha, dot, beta C[i][j]); the dot keeps 16 lane sums (p ascending), then a fixed lane tree, then the tail p. */
   private static void skinnyDot(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
-      int rsA, int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
+      int rsA, int csA, float[] bt, float beta, float[] c, int cOff, int rsC, int csC) {
     float[] lanes = TILE.get();
     int kv = csA == 1 ? k - k % 16 : 0;
     for (int i = i0; i < i1; i++) {
@@ -317,7 +357,7 @@ public final class Gemm {
           s = sumLanes(acc, lanes);
         }
         for (int p = kv; p < k; p++) s = Math.fma(a[ar + p * csA], bt[bj + p], s);
-        int o = cOff + i * ldc + j;
+        int o = cOff + i * rsC + j * csC;
         c[o] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o] : c[o] * beta);
       }
     }
@@ -325,7 +365,7 @@ public final class Gemm {
 
   /** A stored k x m (rsA == 1): 16 rows at a time as vector lanes, p ascending. */
   private static void skinnyAxpy(int i0, int i1, int n, int k, float alpha, float[] a, int aOff,
-      int csA, float[] bt, float beta, float[] c, int cOff, int ldc) {
+      int csA, float[] bt, float beta, float[] c, int cOff, int rsC, int csC) {
     float[] acc = TILE.get();
     for (int i = i0; i < i1; i += 16) {
       int len = Math.min(16, i1 - i);
@@ -335,6 +375,10 @@ public final class Gemm {
           FloatVector s = FloatVector.zero(S);
           for (int p = 0; p < k; p++)
             s = FloatVector.fromArray(S, a, aOff + p * csA + i).fma(FloatVector.broadcast(S, bt[bj + p]), s);
+          if (rsC == 1 && beta == 0f) {
+            s.mul(alpha).intoArray(c, cOff + i + j * csC);
+            continue;
+          }
           s.intoArray(acc, j * 16);
         } else {
           for (int ii = 0; ii < len; ii++) {
@@ -343,14 +387,52 @@ public final class Gemm {
             acc[j * 16 + ii] = s;
           }
         }
-      }
-      for (int ii = 0; ii < len; ii++)
-        for (int j = 0; j < n; j++) {
-          int o = cOff + (i + ii) * ldc + j;
+        for (int ii = 0; ii < len; ii++) {
+          int o = cOff + (i + ii) * rsC + j * csC;
           float s = acc[j * 16 + ii];
           c[o] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o] : c[o] * beta);
         }
+      }
     }
+  }
+
+  /**
+   * k at most {@link #SKINNY} (and m, n larger): op(B) is copied row-major, then every row of C is
+   * an fma chain over p ascending from 0 of a(i, p) times B's row p, 16 columns at a time.
+   */
+  static void shallow(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
+      float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
+    float[][] w = WORK.get();
+    float[] bt = w[1] = grow(w[1], (long) n * k);
+    for (int p = 0; p < k; p++)
+      for (int j = 0; j < n; j++) bt[p * n + j] = b[bOff + p * rsB + j * csB];
+    boolean parallel = (long) m * n >= SERIAL_MACS / 2 && Parallel.threads() > 1 && !Parallel.inTask();
+    int block = 16;
+    int blocks = (m + block - 1) / block;
+    int nv = n - n % 16;
+    Parallel.Task task = blk -> {
+      for (int i = blk * block, i1 = Math.min(m, i + block); i < i1; i++) {
+        int ar = aOff + i * rsA, o = cOff + i * ldc;
+        for (int j = 0; j < nv; j += 16) {
+          FloatVector acc = FloatVector.zero(S);
+          for (int p = 0; p < k; p++)
+            acc = FloatVector.broadcast(S, a[ar + p * csA]).fma(FloatVector.fromArray(S, bt, p * n + j), acc);
+          if (beta == 0f) acc.mul(alpha).intoArray(c, o + j);
+          else {
+            FloatVector old = FloatVector.fromArray(S, c, o + j);
+            acc.fma(FloatVector.broadcast(S, alpha), beta == 1f ? old : old.mul(beta)).intoArray(c, o + j);
+          }
+        }
+        for (int j = nv; j < n; j++) {
+          float s = 0f;
+          for (int p = 0; p < k; p++) s = Math.fma(a[ar + p * csA], bt[p * n + j], s);
+          c[o + j] = beta == 0f ? alpha * s : Math.fma(alpha, s, beta == 1f ? c[o + j] : c[o + j] * beta);
+        }
+      }
+      if (epilogue != null) epilogue.apply(blk * block, Math.min(m, blk * block + block), 0, n);
+    };
+    if (parallel) Parallel.run(blocks, task);
+    else for (int blk = 0; blk < blocks; blk++) task.run(blk);
   }
 
   /** Sum of the 16 lanes in a fixed pairwise order. */

@@ -25,8 +25,8 @@ public interface Phase {
   /**
    * Runs the phase. {@code rngStep} keys every random draw of the phase (with the model seed and a
    * stream per draw site), so a replay with the same value draws the same numbers. {@code writes}
-   * arrays are allocated by the caller with {@link #writeShapes()} sizes and must not alias
-   * {@code reads}.
+   * arrays are allocated by the caller with {@link #writeShapes()} sizes, are distinct, and must not
+   * alias {@code reads}: generated phases compute their results straight into them.
    */
   void run(long rngStep, float[][] reads, float[][] writes);
 }

@@ -33,8 +33,6 @@ public final class Sampler {
     this.noise = new float[Math.multiplyExact(spec.sample().n(), Init.size(spec.sample().noiseShape()))];
     this.phase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(), Map.of(spec.sample().noise(), noise),
         List.of());
-    DeviceMemory memory = BoundPhase.memory(model);
-    if (memory != null) memory.upload(slots.names, slots.cur);
   }
 
   /**
@@ -56,7 +54,17 @@ public final class Sampler {
         throw new IOException(file + ": no tensor `" + r + "`, which sampling needs");
       }
     }
+    DeviceMemory memory = BoundPhase.memory(model);
+    if (memory != null) memory.upload(slots.names, slots.cur);
     return new Sampler(model, slots, seed, step, file);
+  }
+
+  /**
+   * Samples from a training run's live parameters (read at every {@link #sample}; for phases resident
+   * on a device, from the device, where the trainer keeps them current).
+   */
+  static Sampler live(CompiledModel model, Slots slots, long seed) {
+    return new Sampler(model, slots, seed, -1, null);
   }
 
   public Path checkpoint() {
@@ -89,8 +97,8 @@ public final class Sampler {
     return all;
   }
 
-  /** Writes {@code n} samples to {@code out}: {@code .npy} raw, {@code .png} drawn. */
-  public void write(int n, Path out) throws IOException {
+  /** Writes {@code n} samples to {@code out}: {@code .npy} raw, {@code .png} drawn; returns them. */
+  public float[] write(int n, Path out) throws IOException {
     if (n <= 0) throw new IllegalArgumentException("the number of samples must be positive, got " + n);
     String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
     float[] s = sample(n);
@@ -103,5 +111,14 @@ public final class Sampler {
     } else {
       throw new IllegalArgumentException("cannot write samples to `" + out + "`; use a `.png` or `.npy` file name");
     }
+    return s;
+  }
+
+  /** How {@code n} written samples cover the modes of the model's toy mixture; null for other data. */
+  public wganc.runtime.data.Toy2d.Coverage coverage(float[] samples, int n) {
+    for (ModelSpec.Data d : spec.data()) {
+      if (d.kind().equals("toy")) return DataFeed.toy(d).coverage(samples, n);
+    }
+    return null;
   }
 }

@@ -22,6 +22,7 @@ import wganc.runtime.image.Png;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
 import wganc.runtime.metrics.Manifest;
+import wganc.runtime.data.Toy2d;
 import wganc.runtime.metrics.MetricsCsv;
 
 /**
@@ -337,6 +338,12 @@ public final class Trainer {
     progress = new Progress(options.progress(), bar, progressEvery, System::nanoTime);
     Path csvPath = out.resolve("metrics.csv");
     csv = resumed != null ? MetricsCsv.resume(csvPath, columns, step) : MetricsCsv.create(csvPath, columns);
+    if (toyModes != null) {
+      Path covPath = out.resolve("coverage.csv");
+      List<String> covColumns = List.of("step", "modes_covered", "modes", "within_3std", "samples");
+      coverageCsv = resumed != null && Files.exists(covPath) ? MetricsCsv.resume(covPath, covColumns, step)
+          : MetricsCsv.create(covPath, covColumns);
+    }
     histValues = new double[columns.size() - 2][histSteps.length];
     if (resumed != null) {
       loadHistory(csvPath);
@@ -374,12 +381,14 @@ public final class Trainer {
     } catch (NonFiniteLossException e) {
       progress.message("error: " + e.getMessage());
       csv.close();
+      if (coverageCsv != null) coverageCsv.close();
       writeManifest("failed", e.getMessage());
       throw e;
     }
     if (lastCheckpointStep != step) checkpoint(step == total);
     if (lastSampleStep != step) writeSamples();
     csv.close();
+    if (coverageCsv != null) coverageCsv.close();
     progress.finish();
     writeManifest(stopped ? "stopped" : "completed", null);
     if (stopped) progress.message("stopped at step " + step + " of " + total + "; checkpoint " + lastCheckpoint);
@@ -433,7 +442,18 @@ public final class Trainer {
     realPoints = Samples.realPoints(spec, seed);
     samplePhase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(),
         Map.of(spec.sample().noise(), fixedNoise), List.of());
+    for (ModelSpec.Data d : spec.data()) {
+      if (d.kind().equals("toy") && DataFeed.toy(d).centres().length > 0) {
+        toyModes = DataFeed.toy(d);
+        coverageSampler = Sampler.live(model, slots, seed);
+      }
+    }
   }
+
+  /** The toy mixture whose mode coverage is logged (null for other data), and its sampler. */
+  private Toy2d toyModes;
+  private Sampler coverageSampler;
+  private MetricsCsv coverageCsv;
 
   private List<BoundPhase> phasesOfColumns;
   private String[] progressNames;
@@ -553,7 +573,15 @@ public final class Trainer {
     Gif.write(frames, 250, out.resolve("samples.gif"));
     lastSampleStep = step;
     writeLossPlot();
+    if (toyModes != null) {
+      Toy2d.Coverage c = toyModes.coverage(coverageSampler.sample(COVERAGE_SAMPLES), COVERAGE_SAMPLES);
+      coverageCsv.row(step, c.covered(), c.modes(), c.within(), c.n());
+      progress.message("step " + step + ": " + c.summary());
+    }
   }
+
+  /** Samples drawn for coverage.csv at every sample grid of a toy mixture. */
+  static final int COVERAGE_SAMPLES = 2000;
 
   private void writeLossPlot() throws IOException {
     if (histN == 0) return;

@@ -56,7 +56,7 @@ class GemmTest {
     SplittableRandom r = new SplittableRandom(42);
     int[][] shapes = {{1, 1, 1}, {1, 17, 3}, {13, 1, 5}, {2, 3, 0}, {5, 7, 9}, {12, 32, 16}, {13, 33, 17},
         {11, 31, 257}, {25, 5, 40}, {30, 16, 1}, {7, 4, 100}, {40, 2, 33}, {3, 50, 600}, {64, 48, 2},
-        {100, 130, 70}, {37, 65, 513}};
+        {100, 130, 70}, {37, 65, 513}, {2, 70, 40}, {4, 33, 19}, {3, 17, 1}, {70, 40, 3}, {21, 19, 4}};
     for (int[] s : shapes)
       for (int t = 0; t < 4; t++) {
         boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
@@ -81,7 +81,7 @@ class GemmTest {
 
   @Test
   void bitIdenticalForOneTwoThreeThreads() {
-    int[][] shapes = {{100, 130, 70}, {256, 2, 512}, {64, 300, 600}, {200, 1, 700}, {3, 512, 256}};
+    int[][] shapes = {{100, 130, 70}, {256, 2, 512}, {64, 300, 600}, {200, 1, 700}, {3, 512, 256}, {2, 512, 256}, {256, 512, 2}, {512, 2, 256}};
     for (int[] s : shapes)
       for (int t = 0; t < 4; t++) {
         boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
@@ -92,6 +92,33 @@ class GemmTest {
           if (ref == null) ref = got;
           else if (!Arrays.equals(ref, got))
             throw new AssertionError("threads " + th + " differ for " + Arrays.toString(s) + " t=" + t);
+        }
+      }
+  }
+
+  /** The epilogue sees every element of C exactly once, after C is final, whatever path and thread count. */
+  @Test
+  void epilogueRunsOncePerElementOnFinishedBlocks() {
+    int[][] shapes = {{256, 512, 512}, {100, 130, 70}, {256, 2, 512}, {2, 512, 256}, {256, 512, 2}, {3, 5, 0}};
+    for (int[] s : shapes)
+      for (int th = 1; th <= 3; th++) {
+        Parallel.setThreads(th);
+        int m = s[0], n = s[1], k = s[2];
+        SplittableRandom r = new SplittableRandom(11);
+        float[] a = Ref.random(r, m * k + 1), b = Ref.random(r, k * n + 1);
+        float[] plain = new float[m * n], fused = new float[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, plain, 0, n);
+        int[] seen = new int[m * n];
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, fused, 0, n, (r0, r1, c0, c1) -> {
+          for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++) {
+              synchronized (seen) { seen[i * n + j]++; }
+              fused[i * n + j] = Math.max(0f, fused[i * n + j] + 0.5f);
+            }
+        });
+        for (int e = 0; e < m * n; e++) {
+          assertEquals(1, seen[e], "shape " + Arrays.toString(s) + " element " + e);
+          assertEquals(Math.max(0f, plain[e] + 0.5f), fused[e], "shape " + Arrays.toString(s) + " element " + e);
         }
       }
   }
