@@ -70,7 +70,7 @@ public final class TornadoBackend implements Backend {
   }
 
   static String className(String phase) {
-    return TornadoEmitter.camel(phase.replace('.', '_')) + "Phase";
+    return wganc.emit.Codegen.camel(phase.replace('.', '_')) + "Phase";
   }
 
   /** The SDK this backend uses. */
