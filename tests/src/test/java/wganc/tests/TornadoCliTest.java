@@ -26,4 +26,15 @@ class TornadoCliTest {
     assertEquals(2, c.status(), c.err());
     assertTrue(c.err().contains("--device must be B:D"), c.err());
   }
+
+  @Test
+  void traceWithoutAnSdkSaysHowToInstallOne() {
+    Cli c = Cli.run("trace", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--tornado-home",
+        dir.resolve("no-sdk").toString(), "--weights", "w.safetensors", "--batch", "b.safetensors", "-o", "t.safetensors");
+    assertEquals(70, c.status(), c.err());
+    assertTrue(c.err().contains("tornadovm-installer"), c.err());
+    Cli bad = Cli.run("trace", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--device", "gpu0");
+    assertEquals(2, bad.status(), bad.err());
+    assertTrue(bad.err().contains("--device must be B:D"), bad.err());
+  }
 }
