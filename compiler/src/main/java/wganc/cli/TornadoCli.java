@@ -147,6 +147,72 @@ final class TornadoCli {
     }
   }
 
+  /**
+   * `wganc trace --backend tornado`: the update's trace graph (draws as inputs) as TornadoVM kernels,
+   * run once by {@code PhaseReplay} in a child JVM on {@code reads} (in the phase's read order);
+   * returns the phase's write names and values, or null after printing why there are none.
+   */
+  static Map.Entry<String[], float[][]> trace(Model m, String sourceText, wganc.lower.Lowering.PhaseGraph phase,
+      Map<String, float[]> feeds, Path tornadoHome, String device, PrintWriter err)
+      throws IOException, InterruptedException {
+    TornadoBackend backend = new TornadoBackend(tornadoHome);
+    Path dir = Files.createTempDirectory("wganc-tornado-");
+    try {
+      TornadoSdk sdk = backend.sdk();
+      err.println("wganc: compiling update `" + phase.name() + "` for TornadoVM (" + sdk.home() + ") ...");
+      err.flush();
+      Path jar = dir.resolve("trace.jar"), in = dir.resolve("in.bin"), out = dir.resolve("out.bin");
+      JvmBackend.Sources s = backend.writeTrace(jar, m, sourceText, phase);
+      String text = s.files().values().stream().filter(f -> !f.typeSpec().name().equals("DeviceState"))
+          .findFirst().orElseThrow().toString();
+      String[] reads = constantNames(text, "READS"), writes = constantNames(text, "WRITES");
+      try (var o = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(in)))) {
+        o.writeInt(1);
+        o.writeUTF(phase.name());
+        o.writeLong(0);
+        o.writeInt(reads.length);
+        for (String r : reads) {
+          float[] x = feeds.get(r);
+          if (x == null) throw new IllegalStateException("no value for `" + r + "`");
+          o.writeInt(x.length);
+          for (float v : x) o.writeFloat(v);
+        }
+      }
+      List<String> cmd = sdk.command(jar.toString(), device, "wganc.runtime.train.PhaseReplay",
+          List.of(in.toString(), out.toString()));
+      Path log = dir.resolve("child.log");
+      int code = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
+      if (code != 0) {
+        err.println("error: the TornadoVM run failed (exit " + code + "):");
+        err.println(Files.readString(log).strip());
+        return null;
+      }
+      float[][] values;
+      try (var i = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(out)))) {
+        i.readInt();
+        values = new float[i.readInt()][];
+        for (int w = 0; w < values.length; w++) {
+          values[w] = new float[i.readInt()];
+          for (int k = 0; k < values[w].length; k++) values[w][k] = i.readFloat();
+        }
+      }
+      return Map.entry(writes, values);
+    } catch (Backend.BackendException e) {
+      err.println("error: " + e.getMessage());
+      return null;
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  /** The names in a generated phase's {@code String[] NAME = {"a", "b"}} table. */
+  private static String[] constantNames(String source, String table) {
+    var m = java.util.regex.Pattern.compile(table + " = \\{([^}]*)\\}").matcher(source);
+    if (!m.find()) throw new IllegalStateException("no " + table + " table in the generated phase");
+    return java.util.Arrays.stream(m.group(1).split(","))
+        .map(String::strip).filter(x -> !x.isEmpty()).map(x -> x.substring(1, x.length() - 1)).toArray(String[]::new);
+  }
+
   private static void deleteQuietly(Path dir) {
     try (var files = Files.walk(dir)) {
       for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);

@@ -32,7 +32,8 @@ import wganc.runtime.io.SafeTensors;
         "--batch, both safetensors. Writes each let-bound name, `loss`, `grad.<param>` for every trained",
         "parameter, and every parameter and optimiser state after the update. Optimiser state missing",
         "from --weights starts at zero and the iteration `<update>.t` at 1, as a fresh optimiser.",
-        "`--list` prints what a trace reads and writes. The reference interpreter computes in float64."})
+        "`--list` prints what a trace reads and writes. The reference interpreter computes in float64;",
+        "--backend jvm or tornado runs the generated float32 kernels instead."})
 final class TraceCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -53,15 +54,39 @@ final class TraceCommand implements Callable<Integer> {
   boolean list;
 
   @Option(names = "--backend", paramLabel = "NAME",
-      description = "interpreter (float64 reference, default) or jvm (the generated float32 kernels)",
+      description = "interpreter (float64 reference, default), jvm (the generated float32 kernels) or tornado "
+          + "(the TornadoVM kernels, in a child JVM; needs a TornadoVM SDK)",
       defaultValue = "interpreter")
   String backend;
 
+  @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (see `wganc devices`)")
+  String device;
+
+  @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
+  Path tornadoHome;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Override public Integer call() throws IOException {
+  @Override public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!List.of("interpreter", "jvm", "tornado").contains(backend)) {
+      err.println("error: --backend must be interpreter, jvm or tornado, found `" + backend + "`");
+      return 2;
+    }
+    if (backend.equals("tornado") && !list) {
+      if (!wganc.emit.tornado.TornadoSdk.validDevice(device)) {
+        err.println("error: --device must be B:D (backend and device index, as `wganc devices` lists them), found `"
+            + device + "`");
+        return 2;
+      }
+      try {
+        wganc.emit.tornado.TornadoSdk.find(tornadoHome);
+      } catch (wganc.emit.Backend.BackendException e) {
+        err.println("error: " + e.getMessage());
+        return 70;
+      }
+    }
     Frontend.Outcome o = Frontend.compile(model);
     if (!CheckCommand.report(o, err)) return 1;
     List<Lowering.PhaseGraph> phases = Lowering.lower(o.result().model(), Lowering.Draws.INPUTS);
@@ -163,12 +188,24 @@ final class TraceCommand implements Callable<Integer> {
       }
       loss = r.output("loss").item();
     } else {
-      err.println("error: --backend must be interpreter or jvm, found `" + backend + "`");
-      return 2;
+      Map<String, float[]> f32 = new LinkedHashMap<>();
+      feeds.forEach((name, t) -> {
+        float[] x = new float[t.data().length];
+        for (int k = 0; k < x.length; k++) x[k] = (float) t.data()[k];
+        f32.put(name, x);
+      });
+      var r = TornadoCli.trace(o.result().model(), o.source().text(), phase, f32, tornadoHome, device, err);
+      if (r == null) return 70;
+      String[] wn = r.getKey();
+      for (int i = 0; i < wn.length; i++) {
+        int[] dims = g.outputs().get(wn[i]).type().dims().stream().mapToInt(Integer::intValue).toArray();
+        result.put(wn[i], wganc.runtime.io.Tensor.f32(r.getValue()[i], dims));
+      }
+      loss = r.getValue()[java.util.Arrays.asList(wn).indexOf("loss")][0];
     }
     result.putMetadata("model", o.result().model().name());
     result.putMetadata("update", phase.name());
-    result.putMetadata("backend", backend.equals("jvm") ? "jvm-f32" : "interpreter-f64");
+    result.putMetadata("backend", backend.equals("interpreter") ? "interpreter-f64" : backend + "-f32");
     result.write(output);
     err.println("wganc: wrote " + result.tensors().size() + " tensors of update `" + phase.name() + "` to " + output
         + " (loss " + loss + ")");

@@ -6,7 +6,7 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Value;
 
-/** JavaPoet pieces both emitters write the same way: getters and the name/shape tables of a phase. */
+/** JavaPoet pieces both emitters write the same way: getters, the name/shape tables of a phase, kernel names. */
 public final class Codegen {
   private Codegen() {}
 
@@ -31,5 +31,25 @@ public final class Codegen {
           .map(String::valueOf).toList()));
     }
     return b.add("}").build();
+  }
+
+  /** A kernel's kind for its method name: its op, `_` and its epilogue's op, or its parts' kinds. */
+  public static String kernelKind(wganc.plan.Schedule.Kernel k) {
+    return switch (k) {
+      case wganc.plan.Schedule.Kernel.Fused f ->
+          f.expr() instanceof wganc.plan.Schedule.Expr.Apply a ? a.op().opName() : "copy";
+      case wganc.plan.Schedule.Kernel.Group g -> String.join("_", g.parts().stream().map(Codegen::kernelKind).toList());
+      case wganc.plan.Schedule.Kernel.Op o -> o.apply().op().opName()
+          + (o.epilogue() instanceof wganc.plan.Schedule.Expr.Apply a ? "_" + a.op().opName() : "");
+    };
+  }
+
+  /** {@code matmul_add} to {@code MatmulAdd}. */
+  public static String camel(String snake) {
+    StringBuilder b = new StringBuilder();
+    for (String part : snake.split("_")) {
+      if (!part.isEmpty()) b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return b.toString();
   }
 }

@@ -1,6 +1,7 @@
 package wganc.lower;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +23,8 @@ import wganc.runtime.io.Tensor;
 class ToyOracleTraceTest {
   @TempDir Path dir;
 
-  @Test
-  void traceOfToy8ReproducesPyTorchFloat64() throws Exception {
+  /** The weights of ORACLES.md's recipe; {@link #oracleBatch} is its batch. */
+  static SafeTensors oracleWeights() {
     SafeTensors weights = new SafeTensors();
     Random r = new Random(1234);
     int[][] layers = {{2, 512}, {512, 512}, {512, 512}, {512, 2}, {2, 512}, {512, 512}, {512, 512}, {512, 1}};
@@ -38,6 +39,10 @@ class ToyOracleTraceTest {
       weights.put(name + ".weight", Tensor.f64(torch, out, in));
       weights.put(name + ".bias", Tensor.f64(new double[out], out));
     }
+    return weights;
+  }
+
+  static SafeTensors oracleBatch() {
     Random q = new Random(1236);
     double[] real = new double[512];
     for (int k = 0; k < 256; k++) {
@@ -49,8 +54,14 @@ class ToyOracleTraceTest {
     for (int i = 0; i < z.length; i++) z[i] = q.nextGaussian();
     double[] alpha = new double[256];
     for (int i = 0; i < alpha.length; i++) alpha[i] = q.nextDouble();
-    SafeTensors batch = new SafeTensors()
+    return new SafeTensors()
         .put("real", Tensor.f64(real, 256, 2)).put("z", Tensor.f64(z, 256, 2)).put("alpha", Tensor.f64(alpha, 256));
+  }
+
+  @Test
+  void traceOfToy8ReproducesPyTorchFloat64() throws Exception {
+    SafeTensors weights = oracleWeights();
+    SafeTensors batch = oracleBatch();
     Path w = dir.resolve("w.safetensors"), b = dir.resolve("b.safetensors"), t = dir.resolve("t.safetensors");
     weights.write(w);
     batch.write(b);
@@ -86,6 +97,42 @@ class ToyOracleTraceTest {
     SafeTensors f32 = SafeTensors.read(t);
     assertRelative(9.25466061, f32.doubles("loss")[0], 1e-5);
     assertRelative(0.920460463, f32.doubles("gp")[0], 1e-5);
+  }
+
+  /** The TornadoVM kernels on the same trace (skipped without an SDK): PyTorch's float32 column. */
+  @Test
+  void tornadoTraceReproducesPyTorchFloat32() throws Exception {
+    try {
+      wganc.emit.tornado.TornadoSdk.find(null);
+    } catch (wganc.emit.Backend.BackendException e) {
+      org.junit.jupiter.api.Assumptions.abort("no TornadoVM SDK (TORNADOVM_HOME)");
+    }
+    Path w = dir.resolve("w.safetensors"), b = dir.resolve("b.safetensors"), t = dir.resolve("t.safetensors");
+    oracleWeights().write(w);
+    oracleBatch().write(b);
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"trace", "../models/toy8-wgan-gp.wgan", "--backend", "tornado", "--weights",
+        w.toString(), "--batch", b.toString(), "-o", t.toString()}, new PrintWriter(new StringWriter()),
+        new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+    SafeTensors f32 = SafeTensors.read(t);
+    assertEquals("tornado-f32", f32.metadata().get("backend"));
+    assertRelative(9.25466061, f32.doubles("loss")[0], 1e-5);
+    assertRelative(0.920460463, f32.doubles("gp")[0], 1e-5);
+    // and the update: every trained parameter and its gradient, next to the float64 trace
+    Path ref = dir.resolve("ref.safetensors");
+    assertEquals(0, Main.run(new String[] {"trace", "../models/toy8-wgan-gp.wgan", "--weights", w.toString(), "--batch",
+        b.toString(), "-o", ref.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+    SafeTensors f64 = SafeTensors.read(ref);
+    for (String name : new String[] {"grad.D.2.weight", "D.2.weight", "critic.D.2.weight.v"}) {
+      double[] x = f32.doubles(name), y = f64.doubles(name);
+      double diff = 0, norm = 0;
+      for (int i = 0; i < x.length; i++) {
+        diff += (x[i] - y[i]) * (x[i] - y[i]);
+        norm += y[i] * y[i];
+      }
+      assertTrue(Math.sqrt(diff) <= 1e-3 * Math.sqrt(norm) + 1e-12, name + ": relative " + Math.sqrt(diff / norm));
+    }
   }
 
   private static void assertRelative(double expected, double actual, double tolerance) {

@@ -36,4 +36,15 @@ class TornadoCliTest {
     assertTrue(generator.matches("(?s).*public static void k1Matmul\\w*Tiled\\(KernelContext context.*"), c.err());
     assertTrue(c.err().contains("does not exist"), c.err());
   }
+
+  @Test
+  void traceWithoutAnSdkSaysHowToInstallOne() {
+    Cli c = Cli.run("trace", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--tornado-home",
+        dir.resolve("no-sdk").toString(), "--weights", "w.safetensors", "--batch", "b.safetensors", "-o", "t.safetensors");
+    assertEquals(70, c.status(), c.err());
+    assertTrue(c.err().contains("tornadovm-installer"), c.err());
+    Cli bad = Cli.run("trace", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--device", "gpu0");
+    assertEquals(2, bad.status(), bad.err());
+    assertTrue(bad.err().contains("--device must be B:D"), bad.err());
+  }
 }

@@ -167,7 +167,7 @@ public final class JavaEmitter {
     List<String> kernelNames = new ArrayList<>();
     List<Long> kernelFlops = new ArrayList<>();
     for (Schedule.Kernel k : schedule.kernels()) {
-      String name = "k" + index + camel(kernelKind(k));
+      String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
       MethodSpec kernel = kernel(name, k);
       type.addMethod(kernel);
       List<String> args = new ArrayList<>();
@@ -298,22 +298,7 @@ public final class JavaEmitter {
     }
   }
 
-  private static String kernelKind(Schedule.Kernel k) {
-    return switch (k) {
-      case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
-      case Schedule.Kernel.Group g -> String.join("_", g.parts().stream().map(JavaEmitter::kernelKind).toList());
-      case Schedule.Kernel.Op o -> o.apply().op().opName() + (o.epilogue() instanceof Schedule.Expr.Apply a
-          ? "_" + a.op().opName() : "");
-    };
-  }
 
-  static String camel(String snake) {
-    StringBuilder b = new StringBuilder();
-    for (String part : snake.split("_")) {
-      if (!part.isEmpty()) b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-    }
-    return b.toString();
-  }
 
   private MethodSpec kernel(String name, Schedule.Kernel k) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE, Modifier.STATIC);
@@ -354,7 +339,7 @@ public final class JavaEmitter {
     if (k instanceof Schedule.Kernel.Group g) {
       return String.join(", ", g.parts().stream().map(this::describe).toList());
     }
-    return "%" + k.out().id() + " : " + k.out().type() + " = " + kernelKind(k);
+    return "%" + k.out().id() + " : " + k.out().type() + " = " + Codegen.kernelKind(k);
   }
 
   private void op(MethodSpec.Builder m, Schedule.Kernel.Op k, List<Value> ops) {

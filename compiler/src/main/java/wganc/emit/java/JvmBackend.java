@@ -55,7 +55,7 @@ public final class JvmBackend implements Backend {
   }
 
   static String className(String phase) {
-    return JavaEmitter.camel(phase.replace('.', '_')) + "Phase";
+    return wganc.emit.Codegen.camel(phase.replace('.', '_')) + "Phase";
   }
 
   @Override

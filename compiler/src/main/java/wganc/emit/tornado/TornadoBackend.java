@@ -82,7 +82,7 @@ public final class TornadoBackend implements Backend {
   }
 
   static String className(String phase) {
-    return TornadoEmitter.camel(phase.replace('.', '_')) + "Phase";
+    return wganc.emit.Codegen.camel(phase.replace('.', '_')) + "Phase";
   }
 
   /** The SDK this backend uses. */
@@ -112,6 +112,33 @@ public final class TornadoBackend implements Backend {
       TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(phases(s).files().keySet()), "tornado");
     } catch (IOException e) {
       throw new BackendException("cannot write " + jar + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  /**
+   * Writes a jar whose one phase is {@code phase} (a trace: its draws are inputs) with the model's
+   * device layout, for {@code wganc.runtime.train.PhaseReplay} in a TornadoVM JVM; returns the
+   * phase's sources.
+   */
+  public JvmBackend.Sources writeTrace(Path jar, Model model, String sourceText, Lowering.PhaseGraph phase)
+      throws BackendException {
+    ModelSpec spec = Specs.of(model, sourceText, Lowering.lower(model, Lowering.Draws.RANDOM), 1);
+    String pkg = "wganc.generated.tornado.trace." + model.name().toLowerCase(java.util.Locale.ROOT);
+    String source = model.ast().nameSpan().file().path();
+    TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
+    Graph g = Pipeline.standard().run(phase.graph()).graph();
+    TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(phase.name()), phase.name(), source, layout, 2, false,
+        tiles);
+    Map<String, JavaFile> files = new LinkedHashMap<>();
+    files.put(pkg + "." + e.className(), e.file());
+    files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));
+    JvmBackend.Sources s = new JvmBackend.Sources(spec, List.of(phase.name()), files);
+    Map<String, byte[]> classes = classes(s);
+    try {
+      TrainerJar.write(jar, classes, spec, new ArrayList<>(phases(s).files().keySet()), "tornado");
+    } catch (IOException ex) {
+      throw new BackendException("cannot write " + jar + ": " + ex.getMessage(), ex);
     }
     return s;
   }

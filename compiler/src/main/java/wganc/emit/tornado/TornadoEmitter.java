@@ -197,7 +197,7 @@ public final class TornadoEmitter {
     boolean usesStep = false;
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
-      String name = "k" + index + camel(kernelKind(k));
+      String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
       Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
       if (tiles && TornadoLoops.tiles(k)) {
@@ -537,32 +537,17 @@ public final class TornadoEmitter {
     return k instanceof Schedule.Kernel.Op o && o.apply().op() instanceof RandomDraw;
   }
 
-  private static String kernelKind(Schedule.Kernel k) {
-    return switch (k) {
-      case Schedule.Kernel.Fused f -> f.expr() instanceof Schedule.Expr.Apply a ? a.op().opName() : "copy";
-      case Schedule.Kernel.Group g -> throw ungrouped();
-      case Schedule.Kernel.Op o -> o.apply().op().opName() + (o.epilogue() instanceof Schedule.Expr.Apply a
-          ? "_" + a.op().opName() : "");
-    };
-  }
 
-  static String camel(String snake) {
-    StringBuilder b = new StringBuilder();
-    for (String part : snake.split("_")) {
-      if (!part.isEmpty()) b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-    }
-    return b.toString();
-  }
 
   static String camelLower(String snake) {
-    String c = camel(snake);
+    String c = Codegen.camel(snake);
     return c.isEmpty() ? c : Character.toLowerCase(c.charAt(0)) + c.substring(1);
   }
 
   private MethodSpec kernel(String name, Schedule.Kernel k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC);
     Binding b = byId.get(k.out().id());
-    String describe = "%" + k.out().id() + " : " + k.out().type() + " = " + kernelKind(k);
+    String describe = "%" + k.out().id() + " : " + k.out().type() + " = " + Codegen.kernelKind(k);
     if (b.node() instanceof Node.Apply a && !a.source().isNone()) m.addJavadoc("$L: $L\n", a.source(), describe);
     else m.addJavadoc("$L\n", describe);
     m.addParameter(FLOAT_ARRAY, "out");
