@@ -35,6 +35,7 @@ final class TornadoDeviceState {
   static final ClassName MEMORY_SEGMENT = ClassName.get("java.lang.foreign", "MemorySegment");
   static final ClassName VALUE_LAYOUT = ClassName.get("java.lang.foreign", "ValueLayout");
   static final ClassName EXECUTION_RESULT = ClassName.get(TornadoEmitter.API, "TornadoExecutionResult");
+  static final ClassName DEVICE_FAILURE = ClassName.get("wganc.runtime.train", "DeviceFailure");
   static final ClassName PROFILER_MODE = ClassName.get(TornadoEmitter.API + ".enums", "ProfilerMode");
   static final ClassName DEVICE_PROFILE = ClassName.get("wganc.runtime.train", "DeviceProfile");
   static final ClassName WORKER_GRID = ClassName.get(TornadoEmitter.API, "WorkerGrid");
@@ -95,6 +96,16 @@ final class TornadoDeviceState {
         .initializer("0").build());
     type.addField(FieldSpec.builder(int.class, "DOWNLOAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("1").build());
+    // each graph of the plan: its name, then its kernels with the model lines they came from
+    CodeBlock.Builder graphTable = CodeBlock.builder().add("{\n$>{$S},\n{$S}", "upload", "download");
+    for (TornadoEmitter.Emitted e : phases) {
+      for (List<String> g : e.graphKernels()) {
+        graphTable.add(",\n{$L}", String.join(", ", g.stream().map(x -> CodeBlock.of("$S", x).toString()).toList()));
+      }
+    }
+    type.addField(FieldSpec.builder(String[][].class, "GRAPHS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(graphTable.add("$<\n}").build())
+        .addJavadoc("Each graph of the plan: its name, then its kernels and the model lines they came from.\n").build());
     type.addField(FieldSpec.builder(self, "INSTANCE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("new $T()", self).build());
     type.addField(FieldSpec.builder(EXECUTION_PLAN, "plan", Modifier.PRIVATE).build());
@@ -146,11 +157,19 @@ final class TornadoDeviceState {
         .nextControlFlow("else")
         .beginControlFlow("if (!uploaded)").addStatement("upload(NAMES, new float[0][])").endControlFlow()
         .beginControlFlow("for (int g = first; g < first + count; g++)")
-        .addStatement("last = plan().withGraph(g).execute()")
+        .addStatement("last = execute(g)")
         .addCode(profile ? CodeBlock.of("record(g);\n") : CodeBlock.of("")).endControlFlow()
         .addStatement("hostCurrent = false")
         .endControlFlow()
         .addStatement("toDevice += bytesIn").addStatement("toHost += bytesOut").build());
+    type.addMethod(MethodSpec.methodBuilder("execute").addModifiers(Modifier.PRIVATE).returns(EXECUTION_RESULT)
+        .addJavadoc("Runs graph `g`; a failure names the kernel and the model line it came from.\n")
+        .addParameter(int.class, "g")
+        .beginControlFlow("try")
+        .addStatement("return plan().withGraph(g).execute()")
+        .nextControlFlow("catch (RuntimeException e)")
+        .addStatement("throw $T.of(GRAPHS[g], e)", DEVICE_FAILURE)
+        .endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("fetch").addModifiers(Modifier.SYNCHRONIZED)
         .addJavadoc("Brings `array` back from the device after the last run and copies it into `into`.\n")
         .addParameter(FLOAT_ARRAY, "array").addParameter(float[].class, "into")
@@ -182,14 +201,14 @@ final class TornadoDeviceState {
             MEMORY_SEGMENT, VALUE_LAYOUT)
         .endControlFlow()
         .beginControlFlow("if (!JVM)")
-        .addStatement("last = plan().withGraph(UPLOAD).execute()").endControlFlow()
+        .addStatement("last = execute(UPLOAD)").endControlFlow()
         .addStatement("uploaded = true").addStatement("hostCurrent = true")
         .addStatement("toDevice += 4L * state.getSize()").build());
     type.addMethod(MethodSpec.methodBuilder("download").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .addParameter(String[].class, "names").addParameter(float[][].class, "into")
         .beginControlFlow("if (!hostCurrent)")
-        .addStatement("last = plan().withGraph(DOWNLOAD).execute()")
+        .addStatement("last = execute(DOWNLOAD)")
         .addStatement("hostCurrent = true").addStatement("toHost += 4L * state.getSize()").endControlFlow()
         .beginControlFlow("for (int i = 0; i < into.length; i++)")
         .addStatement("int t = index(names[i])")

@@ -75,7 +75,8 @@ public final class TornadoEmitter {
   static final String STATE = "state";
 
   /** What {@link #emit} made: the file, and the task graphs it adds to the model's plan. */
-  public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits, boolean tiled) {
+  public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits, boolean tiled,
+                        List<List<String>> graphKernels) {
     /** Its parts, then its commit graph when it writes parameters or state. */
     public int graphs() {
       return parts + (commits ? 1 : 0);
@@ -192,6 +193,7 @@ public final class TornadoEmitter {
 
     // kernels, in program order, as tasks
     List<TaskGraphParts.Task> tasks = new ArrayList<>();
+    List<String> sources = new ArrayList<>();   // each task's source position, for device errors
     List<CodeBlock> calls = new ArrayList<>();
     List<Long> flops = new ArrayList<>();
     boolean usesStep = false;
@@ -217,6 +219,8 @@ public final class TornadoEmitter {
             + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
       }
       tasks.add(new TaskGraphParts.Task(name, args));
+      Binding kb = byId.get(k.out().id());
+      sources.add(kb.node() instanceof Node.Apply ka && !ka.source().isNone() ? ka.source().toString() : "");
       calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
       flops.add(k instanceof Schedule.Kernel.Op o
           ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(), k.out().type())
@@ -335,7 +339,17 @@ public final class TornadoEmitter {
             phaseName)
         .addStaticImport(deviceState, STATE)
         .skipJavaLangImports(true).indent("  ").build();
-    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty());
+    // per task graph: its name, then each kernel as `name file:line:col` (what DeviceFailure reports)
+    List<List<String>> graphKernels = new ArrayList<>();
+    for (int p = 0; p < parts.size(); p++) {
+      List<String> g = new ArrayList<>(List.of(graphName + p));
+      for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
+        g.add(sources.get(t).isEmpty() ? tasks.get(t).name() : tasks.get(t).name() + " " + sources.get(t));
+      }
+      graphKernels.add(g);
+    }
+    if (!commits.isEmpty()) graphKernels.add(List.of(graphName + "Commit"));
+    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty(), graphKernels);
   }
 
   private long sizeOf(String array, List<Value> values) {

@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
@@ -35,6 +36,21 @@ public final class DeviceState implements DeviceMemory {
   private static final int UPLOAD = 0;
 
   private static final int DOWNLOAD = 1;
+
+  /**
+   * Each graph of the plan: its name, then its kernels and the model lines they came from.
+   */
+  private static final String[][] GRAPHS = {
+    {"upload"},
+    {"download"},
+    {"criticRealHalf0", "k0Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k1ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k2Mul ../models/mnist-wgan-clip.wgan:21:74", "k3Sub ../models/mnist-wgan-clip.wgan:21:74", "k4Mul ../models/mnist-wgan-clip.wgan:21:74", "k5ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k6Mul ../models/mnist-wgan-clip.wgan:21:74", "k7Add ../models/mnist-wgan-clip.wgan:21:74", "k8Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k9Mul ../models/mnist-wgan-clip.wgan:21:74", "k10Mul ../models/mnist-wgan-clip.wgan:21:74", "k11Add ../models/mnist-wgan-clip.wgan:21:74", "k12Add ../models/mnist-wgan-clip.wgan:21:74", "k13Select ../models/mnist-wgan-clip.wgan:21:85", "k14Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k15ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k16Mul ../models/mnist-wgan-clip.wgan:22:74", "k17Sub ../models/mnist-wgan-clip.wgan:22:74", "k18Mul ../models/mnist-wgan-clip.wgan:22:74", "k19ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k20Mul ../models/mnist-wgan-clip.wgan:22:74", "k21Add ../models/mnist-wgan-clip.wgan:22:74", "k22Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k23Mul ../models/mnist-wgan-clip.wgan:22:74", "k24Mul ../models/mnist-wgan-clip.wgan:22:74", "k25Add ../models/mnist-wgan-clip.wgan:22:74", "k26Add ../models/mnist-wgan-clip.wgan:22:74", "k27Select ../models/mnist-wgan-clip.wgan:22:85", "k28MatmulMul ../models/mnist-wgan-clip.wgan:29:24", "k29ReduceSum ../models/mnist-wgan-clip.wgan:29:24", "k30Mul ../models/mnist-wgan-clip.wgan:29:24", "k31Matmul", "k32Matmul", "k33Add", "k34ReduceSum", "k35Mul", "k36Mul", "k37ReduceSum", "k38Mul", "k39ReduceSum", "k40Add", "k41Neg", "k42ReduceSum", "k43Add", "k44ReduceSum", "k45Conv2dBackwardInput", "k46Conv2dBackwardWeight", "k47Add", "k48ReduceSum", "k49Mul", "k50Mul", "k51ReduceSum", "k52Mul", "k53ReduceSum", "k54Add", "k55Neg", "k56ReduceSum", "k57Add", "k58ReduceSum", "k59Conv2dBackwardWeight", "k60Add", "k61Minimum", "k62Add", "k63Sub", "k64Add", "k65Sub", "k66Add", "k67Sub", "k68Add", "k69Minimum", "k70Add", "k71Sub", "k72Add", "k73Sub", "k74Add", "k75Sub", "k76Add", "k77Sub", "k78Add", "k79Sub", "k80Add"},
+    {"criticRealHalfCommit"},
+    {"criticFakeHalf0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:32:7", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Select ../models/mnist-wgan-clip.wgan:15:86", "k6Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Mul ../models/mnist-wgan-clip.wgan:16:75", "k9Select ../models/mnist-wgan-clip.wgan:16:86", "k10Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k11Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k12ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k13Mul ../models/mnist-wgan-clip.wgan:21:74", "k14Sub ../models/mnist-wgan-clip.wgan:21:74", "k15Mul ../models/mnist-wgan-clip.wgan:21:74", "k16ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k17Mul ../models/mnist-wgan-clip.wgan:21:74", "k18Add ../models/mnist-wgan-clip.wgan:21:74", "k19Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k20Mul ../models/mnist-wgan-clip.wgan:21:74", "k21Mul ../models/mnist-wgan-clip.wgan:21:74", "k22Add ../models/mnist-wgan-clip.wgan:21:74", "k23Add ../models/mnist-wgan-clip.wgan:21:74", "k24Select ../models/mnist-wgan-clip.wgan:21:85", "k25Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k26ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k27Mul ../models/mnist-wgan-clip.wgan:22:74", "k28Sub ../models/mnist-wgan-clip.wgan:22:74", "k29Mul ../models/mnist-wgan-clip.wgan:22:74", "k30ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k31Mul ../models/mnist-wgan-clip.wgan:22:74", "k32Add ../models/mnist-wgan-clip.wgan:22:74", "k33Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k34Mul ../models/mnist-wgan-clip.wgan:22:74", "k35Mul ../models/mnist-wgan-clip.wgan:22:74", "k36Add ../models/mnist-wgan-clip.wgan:22:74", "k37Add ../models/mnist-wgan-clip.wgan:22:74", "k38Select ../models/mnist-wgan-clip.wgan:22:85", "k39MatmulAdd ../models/mnist-wgan-clip.wgan:23:12", "k40ReduceSum ../models/mnist-wgan-clip.wgan:33:23", "k41Mul ../models/mnist-wgan-clip.wgan:33:23", "k42Matmul", "k43Matmul", "k44Add", "k45ReduceSum", "k46Mul", "k47Mul", "k48ReduceSum", "k49Mul", "k50ReduceSum", "k51Add", "k52Neg", "k53ReduceSum", "k54Add", "k55ReduceSum", "k56Conv2dBackwardInput", "k57Conv2dBackwardWeight", "k58Add", "k59ReduceSum", "k60Mul", "k61Mul", "k62ReduceSum", "k63Mul", "k64ReduceSum", "k65Add", "k66Neg", "k67ReduceSum", "k68Add", "k69ReduceSum", "k70Conv2dBackwardWeight", "k71Add", "k72Minimum", "k73Add", "k74Sub", "k75Add", "k76Sub", "k77Add", "k78Sub", "k79Add", "k80Minimum", "k81Add", "k82Sub", "k83Add", "k84Sub", "k85Add", "k86Sub", "k87Add", "k88Sub", "k89Add", "k90Sub", "k91Add"},
+    {"criticFakeHalfCommit"},
+    {"generator0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:37:5", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:15:3", "k3ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Sub ../models/mnist-wgan-clip.wgan:15:75", "k6Mul ../models/mnist-wgan-clip.wgan:15:75", "k7ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k8Mul ../models/mnist-wgan-clip.wgan:15:75", "k9Add ../models/mnist-wgan-clip.wgan:15:75", "k10Rsqrt ../models/mnist-wgan-clip.wgan:15:75", "k11Mul ../models/mnist-wgan-clip.wgan:15:75", "k12Mul ../models/mnist-wgan-clip.wgan:15:75", "k13Add ../models/mnist-wgan-clip.wgan:15:75", "k14Add ../models/mnist-wgan-clip.wgan:15:75", "k15Select ../models/mnist-wgan-clip.wgan:15:86", "k16Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:16:3", "k17ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k18Mul ../models/mnist-wgan-clip.wgan:16:75", "k19Sub ../models/mnist-wgan-clip.wgan:16:75", "k20Mul ../models/mnist-wgan-clip.wgan:16:75", "k21ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k22Mul ../models/mnist-wgan-clip.wgan:16:75", "k23Add ../models/mnist-wgan-clip.wgan:16:75", "k24Rsqrt ../models/mnist-wgan-clip.wgan:16:75", "k25Mul ../models/mnist-wgan-clip.wgan:16:75", "k26Mul ../models/mnist-wgan-clip.wgan:16:75", "k27Add ../models/mnist-wgan-clip.wgan:16:75", "k28Add ../models/mnist-wgan-clip.wgan:16:75", "k29Select ../models/mnist-wgan-clip.wgan:16:86", "k30Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k31Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k32ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k33Mul ../models/mnist-wgan-clip.wgan:21:74", "k34Sub ../models/mnist-wgan-clip.wgan:21:74", "k35Mul ../models/mnist-wgan-clip.wgan:21:74", "k36ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k37Mul ../models/mnist-wgan-clip.wgan:21:74", "k38Add ../models/mnist-wgan-clip.wgan:21:74", "k39Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k40Mul ../models/mnist-wgan-clip.wgan:21:74", "k41Mul ../models/mnist-wgan-clip.wgan:21:74", "k42Add ../models/mnist-wgan-clip.wgan:21:74", "k43Add ../models/mnist-wgan-clip.wgan:21:74", "k44Select ../models/mnist-wgan-clip.wgan:21:85", "k45Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k46ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k47Mul ../models/mnist-wgan-clip.wgan:22:74", "k48Sub ../models/mnist-wgan-clip.wgan:22:74", "k49Mul ../models/mnist-wgan-clip.wgan:22:74", "k50ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k51Mul ../models/mnist-wgan-clip.wgan:22:74", "k52Add ../models/mnist-wgan-clip.wgan:22:74", "k53Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k54Mul ../models/mnist-wgan-clip.wgan:22:74", "k55Mul ../models/mnist-wgan-clip.wgan:22:74", "k56Add ../models/mnist-wgan-clip.wgan:22:74", "k57Add ../models/mnist-wgan-clip.wgan:22:74", "k58Select ../models/mnist-wgan-clip.wgan:22:85", "k59MatmulMul ../models/mnist-wgan-clip.wgan:37:22", "k60ReduceSum ../models/mnist-wgan-clip.wgan:37:22", "k61Mul ../models/mnist-wgan-clip.wgan:37:22", "k62Matmul", "k63Add", "k64ReduceSum", "k65Mul", "k66Mul", "k67ReduceSum", "k68Mul", "k69ReduceSum", "k70Add", "k71Neg", "k72ReduceSum", "k73Add", "k74Conv2dBackwardInput", "k75Add", "k76ReduceSum", "k77Mul", "k78Mul", "k79ReduceSum", "k80Mul", "k81ReduceSum", "k82Add", "k83Neg", "k84ReduceSum", "k85Add", "k86Conv2dBackwardInputMul", "k87ReduceSum", "k88Conv2dBackwardInput", "k89Conv2dBackwardWeight", "k90Add", "k91ReduceSum", "k92Mul", "k93Mul", "k94ReduceSum", "k95Mul", "k96ReduceSum", "k97Add", "k98Neg", "k99ReduceSum", "k100Add", "k101ReduceSum", "k102Conv2d", "k103Conv2dBackwardWeight", "k104Add", "k105ReduceSum", "k106Mul", "k107Mul", "k108ReduceSum", "k109Mul", "k110ReduceSum", "k111Add", "k112Neg", "k113ReduceSum", "k114Add", "k115ReduceSum", "k116Conv2d", "k117Conv2dBackwardWeight", "k118Add", "k119ReduceSum", "k120Matmul", "k121Add", "k122Sub", "k123Add", "k124Sub", "k125Add", "k126Sub", "k127Add", "k128Sub", "k129Add", "k130Sub", "k131Add", "k132Sub", "k133Add", "k134Sub", "k135Add", "k136Sub", "k137Add", "k138Sub", "k139Add", "k140Sub", "k141Add", "k142Sub", "k143Add", "k144Sub", "k145Add", "k146Sub", "k147Add", "k148Sub", "k149Add", "k150Sub", "k151Add", "k152Sub", "k153Add"},
+    {"generatorCommit"},
+    {"sample0", "k0MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k1Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k2Mul ../models/mnist-wgan-clip.wgan:15:75", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Select ../models/mnist-wgan-clip.wgan:15:86", "k5Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k6Mul ../models/mnist-wgan-clip.wgan:16:75", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Select ../models/mnist-wgan-clip.wgan:16:86", "k9Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54"}
+  };
 
   private static final DeviceState INSTANCE = new DeviceState();
 
@@ -116,12 +132,23 @@ public final class DeviceState implements DeviceMemory {
         upload(NAMES, new float[0][]);
       }
       for (int g = first; g < first + count; g++) {
-        last = plan().withGraph(g).execute();
+        last = execute(g);
       }
       hostCurrent = false;
     }
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs graph `g`; a failure names the kernel and the model line it came from.
+   */
+  private TornadoExecutionResult execute(int g) {
+    try {
+      return plan().withGraph(g).execute();
+    } catch (RuntimeException e) {
+      throw DeviceFailure.of(GRAPHS[g], e);
+    }
   }
 
   /**
@@ -151,7 +178,7 @@ public final class DeviceState implements DeviceMemory {
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
     if (!JVM) {
-      last = plan().withGraph(UPLOAD).execute();
+      last = execute(UPLOAD);
     }
     uploaded = true;
     hostCurrent = true;
@@ -161,7 +188,7 @@ public final class DeviceState implements DeviceMemory {
   @Override
   public synchronized void download(String[] names, float[][] into) {
     if (!hostCurrent) {
-      last = plan().withGraph(DOWNLOAD).execute();
+      last = execute(DOWNLOAD);
       hostCurrent = true;
       toHost += 4L * state.getSize();
     }

@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
@@ -35,6 +36,19 @@ public final class DeviceState implements DeviceMemory {
   private static final int UPLOAD = 0;
 
   private static final int DOWNLOAD = 1;
+
+  /**
+   * Each graph of the plan: its name, then its kernels and the model lines they came from.
+   */
+  private static final String[][] GRAPHS = {
+    {"upload"},
+    {"download"},
+    {"critic0", "k0MatmulSelect ../models/toy8-r1.wgan:16:14", "k1MatmulSelect ../models/toy8-r1.wgan:17:14", "k2MatmulSelect ../models/toy8-r1.wgan:18:14", "k3MatmulAdd ../models/toy8-r1.wgan:19:3", "k4MatmulSelect ../models/toy8-r1.wgan:25:27", "k5MatmulSelect ../models/toy8-r1.wgan:25:27", "k6MatmulSelect ../models/toy8-r1.wgan:25:27", "k7Matmul ../models/toy8-r1.wgan:25:27", "k8Mul ../models/toy8-r1.wgan:25:27", "k9ReduceSum ../models/toy8-r1.wgan:25:27", "k10Sqrt ../models/toy8-r1.wgan:25:27", "k11Select ../models/toy8-r1.wgan:25:27", "k12Pow ../models/toy8-r1.wgan:25:27", "k13ReduceSum ../models/toy8-r1.wgan:25:27", "k14Mul ../models/toy8-r1.wgan:25:27", "k15ReduceSum ../models/toy8-r1.wgan:26:18", "k16RandomNormal ../models/toy8-r1.wgan:26:18", "k17MatmulSelect ../models/toy8-r1.wgan:9:14", "k18MatmulSelect ../models/toy8-r1.wgan:10:14", "k19MatmulSelect ../models/toy8-r1.wgan:11:14", "k20MatmulAdd ../models/toy8-r1.wgan:12:3", "k21MatmulSelect ../models/toy8-r1.wgan:16:14", "k22MatmulSelect ../models/toy8-r1.wgan:17:14", "k23MatmulSelect ../models/toy8-r1.wgan:18:14", "k24MatmulAdd ../models/toy8-r1.wgan:19:3", "k25ReduceSum ../models/toy8-r1.wgan:26:31", "k26Sub ../models/toy8-r1.wgan:26:31", "k27Add ../models/toy8-r1.wgan:27:5", "k28MatmulSelect", "k29Matmul", "k30ReduceSum", "k31MatmulSelect", "k32Matmul", "k33ReduceSum", "k34MatmulSelect", "k35Matmul", "k36ReduceSum", "k37Matmul", "k38MatmulSelect", "k39Matmul", "k40ReduceSum", "k41Add", "k42MatmulSelect", "k43Matmul", "k44ReduceSum", "k45Add", "k46MatmulSelect", "k47Matmul", "k48ReduceSum", "k49Add", "k50Matmul", "k51Select", "k52Add", "k53MatmulSelect", "k54MatmulAdd", "k55MatmulSelect", "k56MatmulAdd", "k57MatmulSelect", "k58MatmulAdd", "k59MatmulAdd", "k60Add", "k61Add", "k62Sub", "k63Sub", "k64Sub", "k65Add", "k66Add", "k67Sub", "k68Add", "k69Add", "k70Sub", "k71Add", "k72Add", "k73Sub", "k74Add", "k75Add", "k76Sub", "k77Add", "k78Add", "k79Sub", "k80Add", "k81Add", "k82Sub", "k83Mul", "k84Mul", "k85Sub", "k86Add"},
+    {"criticCommit"},
+    {"generator0", "k0RandomNormal ../models/toy8-r1.wgan:30:5", "k1MatmulSelect ../models/toy8-r1.wgan:9:14", "k2MatmulSelect ../models/toy8-r1.wgan:10:14", "k3MatmulSelect ../models/toy8-r1.wgan:11:14", "k4MatmulAdd ../models/toy8-r1.wgan:12:3", "k5MatmulSelect ../models/toy8-r1.wgan:16:14", "k6MatmulSelect ../models/toy8-r1.wgan:17:14", "k7MatmulSelect ../models/toy8-r1.wgan:18:14", "k8MatmulAdd ../models/toy8-r1.wgan:19:3", "k9ReduceSum ../models/toy8-r1.wgan:30:18", "k10Neg ../models/toy8-r1.wgan:30:18", "k11MatmulSelect", "k12MatmulSelect", "k13MatmulSelect", "k14Matmul", "k15ReduceSum", "k16MatmulSelect", "k17Matmul", "k18ReduceSum", "k19MatmulSelect", "k20Matmul", "k21ReduceSum", "k22MatmulSelect", "k23Matmul", "k24ReduceSum", "k25Matmul", "k26Add", "k27Add", "k28Sub", "k29Sub", "k30Sub", "k31Add", "k32Add", "k33Sub", "k34Add", "k35Add", "k36Sub", "k37Add", "k38Add", "k39Sub", "k40Add", "k41Add", "k42Sub", "k43Add", "k44Add", "k45Sub", "k46Add", "k47Add", "k48Sub", "k49Add", "k50Add", "k51Sub", "k52Add"},
+    {"generatorCommit"},
+    {"sample0", "k0MatmulSelect ../models/toy8-r1.wgan:9:14", "k1MatmulSelect ../models/toy8-r1.wgan:10:14", "k2MatmulSelect ../models/toy8-r1.wgan:11:14", "k3MatmulAdd ../models/toy8-r1.wgan:12:3"}
+  };
 
   private static final DeviceState INSTANCE = new DeviceState();
 
@@ -114,12 +128,23 @@ public final class DeviceState implements DeviceMemory {
         upload(NAMES, new float[0][]);
       }
       for (int g = first; g < first + count; g++) {
-        last = plan().withGraph(g).execute();
+        last = execute(g);
       }
       hostCurrent = false;
     }
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs graph `g`; a failure names the kernel and the model line it came from.
+   */
+  private TornadoExecutionResult execute(int g) {
+    try {
+      return plan().withGraph(g).execute();
+    } catch (RuntimeException e) {
+      throw DeviceFailure.of(GRAPHS[g], e);
+    }
   }
 
   /**
@@ -149,7 +174,7 @@ public final class DeviceState implements DeviceMemory {
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
     if (!JVM) {
-      last = plan().withGraph(UPLOAD).execute();
+      last = execute(UPLOAD);
     }
     uploaded = true;
     hostCurrent = true;
@@ -159,7 +184,7 @@ public final class DeviceState implements DeviceMemory {
   @Override
   public synchronized void download(String[] names, float[][] into) {
     if (!hostCurrent) {
-      last = plan().withGraph(DOWNLOAD).execute();
+      last = execute(DOWNLOAD);
       hostCurrent = true;
       toHost += 4L * state.getSize();
     }

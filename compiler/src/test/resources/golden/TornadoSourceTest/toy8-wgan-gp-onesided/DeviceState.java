@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
@@ -35,6 +36,19 @@ public final class DeviceState implements DeviceMemory {
   private static final int UPLOAD = 0;
 
   private static final int DOWNLOAD = 1;
+
+  /**
+   * Each graph of the plan: its name, then its kernels and the model lines they came from.
+   */
+  private static final String[][] GRAPHS = {
+    {"upload"},
+    {"download"},
+    {"critic0", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:24:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5RandomUniform ../models/toy8-wgan-gp-onesided.wgan:25:5", "k6Add ../models/toy8-wgan-gp-onesided.wgan:26:5", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k8MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k9MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k10MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k11MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k12MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k13Matmul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k14Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k15ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k16Sqrt ../models/toy8-wgan-gp-onesided.wgan:27:33", "k17Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k18Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k19Pow ../models/toy8-wgan-gp-onesided.wgan:27:33", "k20ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k21Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k22MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k23MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k24MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k25MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k26ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:18", "k27MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k28MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k29MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k30MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k31ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:34", "k32Sub ../models/toy8-wgan-gp-onesided.wgan:28:34", "k33Add ../models/toy8-wgan-gp-onesided.wgan:29:5", "k34MatmulSelect", "k35Matmul", "k36ReduceSum", "k37MatmulSelect", "k38Matmul", "k39ReduceSum", "k40MatmulSelect", "k41Matmul", "k42ReduceSum", "k43Matmul", "k44MatmulSelect", "k45Matmul", "k46ReduceSum", "k47Add", "k48MatmulSelect", "k49Matmul", "k50ReduceSum", "k51Add", "k52MatmulSelect", "k53Matmul", "k54ReduceSum", "k55Add", "k56Matmul", "k57Select", "k58Add", "k59MatmulSelect", "k60MatmulAdd", "k61MatmulSelect", "k62MatmulAdd", "k63MatmulSelect", "k64MatmulAdd", "k65MatmulAdd", "k66Add", "k67Add", "k68Sub", "k69Sub", "k70Sub", "k71Add", "k72Add", "k73Sub", "k74Add", "k75Add", "k76Sub", "k77Add", "k78Add", "k79Sub", "k80Add", "k81Add", "k82Sub", "k83Add", "k84Add", "k85Sub", "k86Add", "k87Add", "k88Sub", "k89Mul", "k90Mul", "k91Sub", "k92Add"},
+    {"criticCommit"},
+    {"generator0", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:32:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k6MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k8MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k9ReduceSum ../models/toy8-wgan-gp-onesided.wgan:32:18", "k10Neg ../models/toy8-wgan-gp-onesided.wgan:32:18", "k11MatmulSelect", "k12MatmulSelect", "k13MatmulSelect", "k14Matmul", "k15ReduceSum", "k16MatmulSelect", "k17Matmul", "k18ReduceSum", "k19MatmulSelect", "k20Matmul", "k21ReduceSum", "k22MatmulSelect", "k23Matmul", "k24ReduceSum", "k25Matmul", "k26Add", "k27Add", "k28Sub", "k29Sub", "k30Sub", "k31Add", "k32Add", "k33Sub", "k34Add", "k35Add", "k36Sub", "k37Add", "k38Add", "k39Sub", "k40Add", "k41Add", "k42Sub", "k43Add", "k44Add", "k45Sub", "k46Add", "k47Add", "k48Sub", "k49Add", "k50Add", "k51Sub", "k52Add"},
+    {"generatorCommit"},
+    {"sample0", "k0MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k3MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3"}
+  };
 
   private static final DeviceState INSTANCE = new DeviceState();
 
@@ -114,12 +128,23 @@ public final class DeviceState implements DeviceMemory {
         upload(NAMES, new float[0][]);
       }
       for (int g = first; g < first + count; g++) {
-        last = plan().withGraph(g).execute();
+        last = execute(g);
       }
       hostCurrent = false;
     }
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs graph `g`; a failure names the kernel and the model line it came from.
+   */
+  private TornadoExecutionResult execute(int g) {
+    try {
+      return plan().withGraph(g).execute();
+    } catch (RuntimeException e) {
+      throw DeviceFailure.of(GRAPHS[g], e);
+    }
   }
 
   /**
@@ -149,7 +174,7 @@ public final class DeviceState implements DeviceMemory {
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
     if (!JVM) {
-      last = plan().withGraph(UPLOAD).execute();
+      last = execute(UPLOAD);
     }
     uploaded = true;
     hostCurrent = true;
@@ -159,7 +184,7 @@ public final class DeviceState implements DeviceMemory {
   @Override
   public synchronized void download(String[] names, float[][] into) {
     if (!hostCurrent) {
-      last = plan().withGraph(DOWNLOAD).execute();
+      last = execute(DOWNLOAD);
       hostCurrent = true;
       toHost += 4L * state.getSize();
     }

@@ -9,6 +9,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
@@ -35,6 +36,19 @@ public final class DeviceState implements DeviceMemory {
   private static final int UPLOAD = 0;
 
   private static final int DOWNLOAD = 1;
+
+  /**
+   * Each graph of the plan: its name, then its kernels and the model lines they came from.
+   */
+  private static final String[][] GRAPHS = {
+    {"upload"},
+    {"download"},
+    {"critic0", "k0RandomNormal ../models/toy8-wgan-gp.wgan:24:5", "k1MatmulSelect ../models/toy8-wgan-gp.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp.wgan:12:3", "k5RandomUniform ../models/toy8-wgan-gp.wgan:25:5", "k6Add ../models/toy8-wgan-gp.wgan:26:5", "k7MatmulSelect ../models/toy8-wgan-gp.wgan:16:14", "k8MatmulSelect ../models/toy8-wgan-gp.wgan:17:14", "k9MatmulSelect ../models/toy8-wgan-gp.wgan:18:14", "k10MatmulSelect ../models/toy8-wgan-gp.wgan:27:29", "k11MatmulSelect ../models/toy8-wgan-gp.wgan:27:29", "k12MatmulSelect ../models/toy8-wgan-gp.wgan:27:29", "k13Matmul ../models/toy8-wgan-gp.wgan:27:29", "k14Mul ../models/toy8-wgan-gp.wgan:27:29", "k15ReduceSum ../models/toy8-wgan-gp.wgan:27:29", "k16Sqrt ../models/toy8-wgan-gp.wgan:27:29", "k17Sub ../models/toy8-wgan-gp.wgan:27:29", "k18Pow ../models/toy8-wgan-gp.wgan:27:29", "k19ReduceSum ../models/toy8-wgan-gp.wgan:27:29", "k20Mul ../models/toy8-wgan-gp.wgan:27:29", "k21MatmulSelect ../models/toy8-wgan-gp.wgan:16:14", "k22MatmulSelect ../models/toy8-wgan-gp.wgan:17:14", "k23MatmulSelect ../models/toy8-wgan-gp.wgan:18:14", "k24MatmulAdd ../models/toy8-wgan-gp.wgan:19:3", "k25ReduceSum ../models/toy8-wgan-gp.wgan:28:18", "k26MatmulSelect ../models/toy8-wgan-gp.wgan:16:14", "k27MatmulSelect ../models/toy8-wgan-gp.wgan:17:14", "k28MatmulSelect ../models/toy8-wgan-gp.wgan:18:14", "k29MatmulAdd ../models/toy8-wgan-gp.wgan:19:3", "k30ReduceSum ../models/toy8-wgan-gp.wgan:28:34", "k31Sub ../models/toy8-wgan-gp.wgan:28:34", "k32Add ../models/toy8-wgan-gp.wgan:29:5", "k33MatmulSelect", "k34Matmul", "k35ReduceSum", "k36MatmulSelect", "k37Matmul", "k38ReduceSum", "k39MatmulSelect", "k40Matmul", "k41ReduceSum", "k42Matmul", "k43MatmulSelect", "k44Matmul", "k45ReduceSum", "k46Add", "k47MatmulSelect", "k48Matmul", "k49ReduceSum", "k50Add", "k51MatmulSelect", "k52Matmul", "k53ReduceSum", "k54Add", "k55Matmul", "k56Select", "k57Add", "k58MatmulSelect", "k59MatmulAdd", "k60MatmulSelect", "k61MatmulAdd", "k62MatmulSelect", "k63MatmulAdd", "k64MatmulAdd", "k65Add", "k66Add", "k67Sub", "k68Sub", "k69Sub", "k70Add", "k71Add", "k72Sub", "k73Add", "k74Add", "k75Sub", "k76Add", "k77Add", "k78Sub", "k79Add", "k80Add", "k81Sub", "k82Add", "k83Add", "k84Sub", "k85Add", "k86Add", "k87Sub", "k88Mul", "k89Mul", "k90Sub", "k91Add"},
+    {"criticCommit"},
+    {"generator0", "k0RandomNormal ../models/toy8-wgan-gp.wgan:32:5", "k1MatmulSelect ../models/toy8-wgan-gp.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp.wgan:12:3", "k5MatmulSelect ../models/toy8-wgan-gp.wgan:16:14", "k6MatmulSelect ../models/toy8-wgan-gp.wgan:17:14", "k7MatmulSelect ../models/toy8-wgan-gp.wgan:18:14", "k8MatmulAdd ../models/toy8-wgan-gp.wgan:19:3", "k9ReduceSum ../models/toy8-wgan-gp.wgan:32:18", "k10Neg ../models/toy8-wgan-gp.wgan:32:18", "k11MatmulSelect", "k12MatmulSelect", "k13MatmulSelect", "k14Matmul", "k15ReduceSum", "k16MatmulSelect", "k17Matmul", "k18ReduceSum", "k19MatmulSelect", "k20Matmul", "k21ReduceSum", "k22MatmulSelect", "k23Matmul", "k24ReduceSum", "k25Matmul", "k26Add", "k27Add", "k28Sub", "k29Sub", "k30Sub", "k31Add", "k32Add", "k33Sub", "k34Add", "k35Add", "k36Sub", "k37Add", "k38Add", "k39Sub", "k40Add", "k41Add", "k42Sub", "k43Add", "k44Add", "k45Sub", "k46Add", "k47Add", "k48Sub", "k49Add", "k50Add", "k51Sub", "k52Add"},
+    {"generatorCommit"},
+    {"sample0", "k0MatmulSelect ../models/toy8-wgan-gp.wgan:9:14", "k1MatmulSelect ../models/toy8-wgan-gp.wgan:10:14", "k2MatmulSelect ../models/toy8-wgan-gp.wgan:11:14", "k3MatmulAdd ../models/toy8-wgan-gp.wgan:12:3"}
+  };
 
   private static final DeviceState INSTANCE = new DeviceState();
 
@@ -114,12 +128,23 @@ public final class DeviceState implements DeviceMemory {
         upload(NAMES, new float[0][]);
       }
       for (int g = first; g < first + count; g++) {
-        last = plan().withGraph(g).execute();
+        last = execute(g);
       }
       hostCurrent = false;
     }
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs graph `g`; a failure names the kernel and the model line it came from.
+   */
+  private TornadoExecutionResult execute(int g) {
+    try {
+      return plan().withGraph(g).execute();
+    } catch (RuntimeException e) {
+      throw DeviceFailure.of(GRAPHS[g], e);
+    }
   }
 
   /**
@@ -149,7 +174,7 @@ public final class DeviceState implements DeviceMemory {
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
     if (!JVM) {
-      last = plan().withGraph(UPLOAD).execute();
+      last = execute(UPLOAD);
     }
     uploaded = true;
     hostCurrent = true;
@@ -159,7 +184,7 @@ public final class DeviceState implements DeviceMemory {
   @Override
   public synchronized void download(String[] names, float[][] into) {
     if (!hostCurrent) {
-      last = plan().withGraph(DOWNLOAD).execute();
+      last = execute(DOWNLOAD);
       hostCurrent = true;
       toHost += 4L * state.getSize();
     }

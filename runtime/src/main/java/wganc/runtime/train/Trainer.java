@@ -378,7 +378,7 @@ public final class Trainer {
         }
       }
       if (stopRequested && step < total) stopped = true;
-    } catch (NonFiniteLossException e) {
+    } catch (NonFiniteLossException | DeviceFailure e) {
       progress.message("error: " + e.getMessage());
       csv.close();
       if (coverageCsv != null) coverageCsv.close();

@@ -89,7 +89,7 @@ public final class TrainerMain implements Callable<Integer> {
       Trainer.Result r = t.train();
       System.err.println("done after " + r.steps() + " of " + r.totalSteps() + " steps; run directory " + run);
       return 0;
-    } catch (java.io.IOException | NonFiniteLossException | IllegalStateException | IllegalArgumentException e) {
+    } catch (java.io.IOException | NonFiniteLossException | DeviceFailure | IllegalStateException | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
     } finally {

@@ -16,6 +16,8 @@ final class FakeModel implements CompiledModel {
 
   /** rngStep at which the critic's loss becomes NaN (-1: never). */
   long nanAt = -1;
+  /** The rngStep whose run fails as a device run would ({@link DeviceFailure}), or -1. */
+  long failAt = -1;
   /** Called with every critic rngStep (e.g. to request a stop). */
   LongConsumer onCritic = s -> {};
 
@@ -82,6 +84,10 @@ final class FakeModel implements CompiledModel {
       for (int i = 0; i < BATCH; i++) {
         mx += x[2 * i];
         my += x[2 * i + 1];
+      }
+      if (rngStep == failAt) {
+        throw DeviceFailure.of(new String[] {"critic0", "k3MatmulAdd models/fake.wgan:4:2"},
+            new IllegalStateException("task critic0.k3MatmulAdd: CL_INVALID_KERNEL"));
       }
       float z = Philox.normal(7, 0, rngStep, 0);
       float real = d[0] * mx / BATCH + d[1] * my / BATCH;

@@ -145,6 +145,18 @@ class TrainerTest {
   }
 
   @Test
+  void aFailedDeviceRunStopsTrainingNamingTheKernelAndMarksTheRunFailed(@TempDir Path out) throws IOException {
+    FakeModel model = new FakeModel();
+    model.failAt = 4;  // step 1, critic iteration 2
+    DeviceFailure e = assertThrows(DeviceFailure.class, () -> new Trainer(model, options(out, 10)).train());
+    assertEquals("TornadoVM failed to run kernel `k3MatmulAdd` (models/fake.wgan:4:2) of task graph `critic0`: "
+        + "IllegalStateException: task critic0.k3MatmulAdd: CL_INVALID_KERNEL", e.getMessage());
+    var manifest = Manifest.read(out.resolve("manifest.json"));
+    assertEquals("failed", manifest.get("status"));
+    assertEquals(e.getMessage(), manifest.get("error"));
+  }
+
+  @Test
   void aNonFiniteLossStopsTrainingNamingStepAndPhase(@TempDir Path out) throws IOException {
     FakeModel model = new FakeModel();
     model.nanAt = 7;  // step 3: rngSteps 6, 7 (critic), 8 (generator)
