@@ -382,7 +382,7 @@ public final class TornadoEmitter {
         .addStatement("$T.get().resetProfile()", deviceState).build());
   }
 
-  /** A tiled matmul or convolution kernel: {@code name + "Tiled"}, over a 2-D grid of TILE x TILE work-groups. */
+  /** A tiled matmul, convolution or large sum: {@code name + "Tiled"}, over a 2-D grid of TILE x TILE work-groups. */
   private MethodSpec tiledKernel(String name, Schedule.Kernel.Op k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name + "Tiled").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("`$L` in $Lx$L tiles through local memory (the task graphs run this one).\n", name,

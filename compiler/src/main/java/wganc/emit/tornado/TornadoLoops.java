@@ -69,7 +69,69 @@ final class TornadoLoops {
   /** Whether {@code k} gets a tiled kernel: a matmul or a convolution, with or without its epilogue. */
   static boolean tiles(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Op o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
-        || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight);
+        || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight
+        || o.apply().op() instanceof ReduceSum && reducedSize(o) >= GROUP);
+  }
+
+  /** Threads of a reduction's work-group (one TILE x TILE group per output). */
+  static final int GROUP = TILE * TILE;
+
+  private static long reducedSize(Schedule.Kernel.Op k) {
+    List<Integer> in = k.apply().inputs().getFirst().type().dims();
+    long n = 1;
+    for (int a : k.apply().attrs().intArray("axes")) n *= in.get(a);
+    return n;
+  }
+
+  /**
+   * A large sum as a {@code KernelContext} kernel: one TILE x TILE work-group per output; thread t
+   * sums the reduced elements t, t + GROUP, t + 2 GROUP, .. in order, then the group adds its partial
+   * sums in local memory in a fixed tree (halving, a barrier per level). Deterministic, no atomics:
+   * the two passes of a parallel reduction inside one kernel.
+   */
+  private static void tiledReduce(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops) {
+    List<Integer> in = ops.dims(0);
+    int[] axes = k.apply().attrs().intArray("axes");
+    boolean[] reduced = new boolean[in.size()];
+    for (int a : axes) reduced[a] = true;
+    long[] stride = TornadoEmitter.strides(in);
+    List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
+    for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
+    long redSize = reducedSize(k);
+    List<String> b = new ArrayList<>();
+    b.add("int t = context.localIdy * " + TILE + " + context.localIdx;");
+    b.add("int o = context.groupIdy;");
+    b.add("int rest = o;");
+    b.add("int base = 0;");
+    for (int i = kept.size() - 1; i >= 0; i--) {
+      int d = kept.get(i);
+      b.add("base += (rest % " + in.get(d) + ") * " + stride[d] + ";");
+      b.add("rest = rest / " + in.get(d) + ";");
+    }
+    b.add("float[] part = context.allocateFloatLocalArray(" + GROUP + ");");
+    b.add("float acc = 0f;");
+    b.add("for (int r = t; r < " + redSize + "; r += " + GROUP + ") {");
+    b.add("  int q = r;");
+    b.add("  int at = base;");
+    for (int i = red.size() - 1; i >= 0; i--) {
+      int d = red.get(i);
+      b.add("  at += (q % " + in.get(d) + ") * " + stride[d] + ";");
+      b.add("  q = q / " + in.get(d) + ";");
+    }
+    b.add("  acc += " + ops.get(0, "at") + ";");
+    b.add("}");
+    b.add("part[t] = acc;");
+    b.add("context.localBarrier();");
+    b.add("for (int s = " + GROUP / 2 + "; s > 0; s = s / 2) {");
+    b.add("  if (t < s) {");
+    b.add("    part[t] = part[t] + part[t + s];");
+    b.add("  }");
+    b.add("  context.localBarrier();");
+    b.add("}");
+    b.add("if (t == 0) {");
+    b.add("  out.set(o, part[0]);");
+    b.add("}");
+    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
   }
 
   /**
@@ -151,6 +213,7 @@ final class TornadoLoops {
 
   /** The output grid of a tiled kernel, {@code {columns, rows}} of its GEMM, each rounded up to whole tiles. */
   static int[] tiledGrid(Schedule.Kernel.Op k, Operands ops) {
+    if (k.apply().op() instanceof ReduceSum) return new int[] {TILE, TILE * k.out().type().size()};
     Gemm g = gemm(k, ops);
     return new int[] {roundUp(g.cols()), roundUp(g.rows())};
   }
@@ -167,6 +230,10 @@ final class TornadoLoops {
    * order, as the one-thread-per-output kernel's does.
    */
   static void tiled(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e) {
+    if (k.apply().op() instanceof ReduceSum) {
+      tiledReduce(m, k, ops);
+      return;
+    }
     Gemm g = gemm(k, ops);
     int t = TILE;
     List<String> b = new ArrayList<>();
