@@ -101,23 +101,12 @@ final class TornadoLoops {
     List<String> b = new ArrayList<>();
     b.add("int t = context.localIdy * " + TILE + " + context.localIdx;");
     b.add("int o = context.groupIdy;");
-    b.add("int rest = o;");
-    b.add("int base = 0;");
-    for (int i = kept.size() - 1; i >= 0; i--) {
-      int d = kept.get(i);
-      b.add("base += (rest % " + in.get(d) + ") * " + stride[d] + ";");
-      b.add("rest = rest / " + in.get(d) + ";");
-    }
+    decode(b, "", "o", "rest", "base", kept, in, stride);
     b.add("float[] part = context.allocateFloatLocalArray(" + GROUP + ");");
     b.add("float acc = 0f;");
     b.add("for (int r = t; r < " + redSize + "; r += " + GROUP + ") {");
-    b.add("  int q = r;");
-    b.add("  int at = base;");
-    for (int i = red.size() - 1; i >= 0; i--) {
-      int d = red.get(i);
-      b.add("  at += (q % " + in.get(d) + ") * " + stride[d] + ";");
-      b.add("  q = q / " + in.get(d) + ";");
-    }
+    decode(b, "  ", "r", "q", "at", red, in, stride);
+    b.add("  at += base;");
     b.add("  acc += " + ops.get(0, "at") + ";");
     b.add("}");
     b.add("part[t] = acc;");
@@ -364,6 +353,21 @@ final class TornadoLoops {
     }
   }
 
+  /**
+   * Statements decoding the flat index {@code from} over {@code axes} of {@code in} (row-major) into
+   * the offset {@code offset} of that element: {@code int rest = from; int offset = 0; ...}.
+   */
+  private static void decode(List<String> b, String indent, String from, String rest, String offset,
+      List<Integer> axes, List<Integer> in, long[] stride) {
+    b.add(indent + "int " + rest + " = " + from + ";");
+    b.add(indent + "int " + offset + " = 0;");
+    for (int i = axes.size() - 1; i >= 0; i--) {
+      int d = axes.get(i);
+      b.add(indent + offset + " += (" + rest + " % " + in.get(d) + ") * " + stride[d] + ";");
+      b.add(indent + rest + " = " + rest + " / " + in.get(d) + ";");
+    }
+  }
+
   /** Sum over {@code axes}: the thread of output o walks the reduced axes in row-major order. */
   private static void reduceSum(List<String> b, Operands ops, List<Integer> in, int[] axes) {
     boolean[] reduced = new boolean[in.size()];
@@ -372,13 +376,7 @@ final class TornadoLoops {
     List<Integer> kept = new ArrayList<>();
     List<Integer> red = new ArrayList<>();
     for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
-    b.add("int rest = o;");
-    b.add("int base = 0;");
-    for (int i = kept.size() - 1; i >= 0; i--) {
-      int d = kept.get(i);
-      b.add("base += (rest % " + in.get(d) + ") * " + stride[d] + ";");
-      b.add("rest = rest / " + in.get(d) + ";");
-    }
+    decode(b, "", "o", "rest", "base", kept, in, stride);
     b.add("float acc = 0f;");
     List<String> terms = new ArrayList<>();
     StringBuilder open = new StringBuilder();
