@@ -44,6 +44,15 @@ final class Loops {
       chunks(m, n, body, n);
       return;
     }
+    // trailing axes along which every leaf either streams or stays constant run as one inner axis
+    // (a channel bias over [N, C, H, W] broadcasts along H x W: rows of H*W instead of W)
+    int keep = collapsible(expr, dims);
+    if (keep < dims.size() - 1) {
+      List<Integer> merged = new ArrayList<>(dims.subList(0, keep));
+      merged.add(dims.subList(keep, dims.size()).stream().reduce(1, (a, b) -> a * b));
+      expr = collapse(expr, keep);
+      dims = merged;
+    }
     int inner = dims.getLast();
     if (inner >= LANES) {
       // vectorise the innermost axis; broadcast leaves either stream along it or repeat one value
@@ -135,6 +144,55 @@ final class Loops {
         + "  }\n"
         + "  for (; j < c1; j++) out[o + j] = " + scalar + ";\n"
         + "}\n";
+  }
+
+  /**
+   * The first axis of the longest run of trailing axes of {@code dims} along which every leaf of
+   * {@code e} either has the loop's extent (streams) or extent 1 (constant).
+   */
+  private static int collapsible(Schedule.Expr e, List<Integer> dims) {
+    List<Schedule.Expr.Leaf> leaves = new ArrayList<>();
+    leavesOf(e, leaves);
+    int keep = dims.size() - 1;
+    while (keep > 1) {
+      int d = keep - 1;
+      boolean ok = true;
+      for (Schedule.Expr.Leaf l : leaves) {
+        if (l.from() == null) continue;
+        boolean streams = true, constant = true;
+        for (int a = d; a < dims.size(); a++) {
+          streams &= l.from().get(a).equals(dims.get(a));
+          constant &= l.from().get(a) == 1;
+        }
+        ok &= streams || constant;
+      }
+      if (!ok) break;
+      keep = d;
+    }
+    return keep;
+  }
+
+  /** {@code e} with every broadcast leaf's axes from {@code keep} on merged into one. */
+  private static Schedule.Expr collapse(Schedule.Expr e, int keep) {
+    return switch (e) {
+      case Schedule.Expr.Leaf l when l.from() != null -> {
+        List<Integer> from = new ArrayList<>(l.from().subList(0, keep));
+        from.add(l.from().subList(keep, l.from().size()).stream().reduce(1, (a, b) -> a * b));
+        yield new Schedule.Expr.Leaf(l.source(), from);
+      }
+      case Schedule.Expr.Leaf l -> l;
+      case Schedule.Expr.Literal l -> l;
+      case Schedule.Expr.Apply a -> new Schedule.Expr.Apply(a.op(), a.attrs(),
+          a.args().stream().map(x -> collapse(x, keep)).toList());
+    };
+  }
+
+  private static void leavesOf(Schedule.Expr e, List<Schedule.Expr.Leaf> out) {
+    switch (e) {
+      case Schedule.Expr.Leaf l -> out.add(l);
+      case Schedule.Expr.Literal l -> {}
+      case Schedule.Expr.Apply a -> a.args().forEach(x -> leavesOf(x, out));
+    }
   }
 
   /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
