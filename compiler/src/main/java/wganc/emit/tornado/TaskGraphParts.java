@@ -20,11 +20,11 @@ import java.util.Set;
  * <p>How arrays cross from one graph to the next: TornadoVM's {@code consumeFromDevice} takes the
  * device buffer of each consumed array from the task graph that ran last. So a part consumes every
  * array live across its start (used before it and at or after it), even one it does not use itself,
- * so that it can hand the buffer on; and persists every array live across its end. The resident
- * {@code state} array is consumed and persisted by every part of every phase. An array that comes
- * from the host (a data batch, the step counter: every run; a constant: the first run) is sent by
- * the part that first uses it. The phase's writes count as uses after the last task, so they stay
- * on the device for the commit graph and for fetching.
+ * so that it can hand the buffer on; and persists every array live across its end. An array that comes
+ * from the host (the sampling noise, a trace's draws: every run; a constant: the first run) is sent
+ * by the part that first uses it. The phase's writes count as uses after the last task, so they stay
+ * on the device for the commit graph and for fetching. The resident arrays ({@code state},
+ * {@code counters}, the data sources') are consumed and persisted by every part of every phase.
  */
 final class TaskGraphParts {
   private TaskGraphParts() {}
@@ -44,12 +44,13 @@ final class TaskGraphParts {
   record Part(int from, int to, List<String> consume, List<String> everyRun, List<String> once, List<String> persist) {}
 
   /**
-   * @param everyRun arrays the host fills before every run (data batches, noise, the step counter)
+   * @param everyRun arrays the host fills before every run (the sampling noise, a trace's draws)
    * @param once     arrays sent once (constants)
    * @param ends     arrays used after the last task (the phase's writes)
-   * @param state    the resident array every part consumes and persists
+   * @param resident the arrays every part consumes and persists
    */
-  static List<Part> split(List<Task> tasks, Set<String> everyRun, Set<String> once, List<String> ends, String state) {
+  static List<Part> split(List<Task> tasks, Set<String> everyRun, Set<String> once, List<String> ends,
+      List<String> resident) {
     Map<String, Integer> first = new HashMap<>();
     Map<String, Integer> last = new HashMap<>();
     List<String> order = new ArrayList<>();
@@ -70,7 +71,7 @@ final class TaskGraphParts {
       Set<String> with = new LinkedHashSet<>(used);
       with.addAll(tasks.get(t).arrays());
       with.addAll(live(order, first, last, start));
-      with.add(state);
+      with.addAll(resident);
       int nodes = 3 * with.size() + 2 * (t - start + 1) + 4;
       if (t > start && (nodes > NODE_BUDGET || t - start + 1 > MAX_TASKS)) {
         cuts.add(t);
@@ -83,12 +84,12 @@ final class TaskGraphParts {
     List<Part> parts = new ArrayList<>();
     for (int p = 0; p + 1 < cuts.size(); p++) {
       int from = cuts.get(p), to = cuts.get(p + 1);
-      List<String> consume = new ArrayList<>(List.of(state));
-      for (String a : live(order, first, last, from)) if (!a.equals(state)) consume.add(a);
-      List<String> persist = new ArrayList<>(List.of(state));
-      for (String a : live(order, first, last, to)) if (!a.equals(state)) persist.add(a);
+      List<String> consume = new ArrayList<>(resident);
+      for (String a : live(order, first, last, from)) if (!resident.contains(a)) consume.add(a);
+      List<String> persist = new ArrayList<>(resident);
+      for (String a : live(order, first, last, to)) if (!resident.contains(a)) persist.add(a);
       if (p + 2 == cuts.size()) {
-        for (String a : ends) if (!persist.contains(a) && !a.equals(state)) persist.add(a);
+        for (String a : ends) if (!persist.contains(a)) persist.add(a);
       }
       List<String> every = new ArrayList<>(), sendOnce = new ArrayList<>();
       for (String a : order) {

@@ -63,7 +63,7 @@ public final class TornadoBackend implements Backend {
     List<String> names = new ArrayList<>();
     TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
     List<TornadoEmitter.Emitted> emitted = new ArrayList<>();
-    int nextGraph = 2;  // after the upload and download graphs
+    int nextGraph = layout.firstPhaseGraph();  // after the graphs that move resident arrays
     for (Lowering.PhaseGraph p : phases) {
       Graph g = Pipeline.standard().run(p.graph()).graph();
       TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(p.name()), p.name(), source, layout, nextGraph,
@@ -128,8 +128,8 @@ public final class TornadoBackend implements Backend {
     String source = model.ast().nameSpan().file().path();
     TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
     Graph g = Pipeline.standard().run(phase.graph()).graph();
-    TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(phase.name()), phase.name(), source, layout, 2, false,
-        tiles);
+    TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(phase.name()), phase.name(), source, layout,
+        layout.firstPhaseGraph(), false, tiles);
     Map<String, JavaFile> files = new LinkedHashMap<>();
     files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));

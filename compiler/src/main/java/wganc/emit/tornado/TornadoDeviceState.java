@@ -6,6 +6,7 @@ import static wganc.emit.tornado.TornadoEmitter.PARALLEL;
 import static wganc.emit.tornado.TornadoEmitter.TASK_GRAPH;
 import static wganc.emit.tornado.TornadoEmitter.TRANSFER;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -22,11 +23,19 @@ import wganc.runtime.train.ModelSpec;
 
 /**
  * Emits a model's {@code DeviceState}: its {@link wganc.runtime.train.DeviceMemory}, holding every
- * parameter and optimiser state tensor in one array, {@code state}, at the offsets of a {@link Layout},
- * and the one TornadoVM execution plan of all its task graphs: graph 0 uploads {@code state}, graph 1
- * downloads it, then come each phase's parts and commit graph ({@link TornadoEmitter}). One array and
- * one plan because TornadoVM shares a device buffer between task graphs only within a plan, handing it
- * from the graph that ran last to the next ({@link TaskGraphParts}).
+ * parameter and optimiser state tensor in one array, {@code state}, at the offsets of a {@link Layout};
+ * the step counter and data cursors in {@code counters}; each data source's samples ({@code data<d>},
+ * an attached image source's every image, sent once) and visiting order ({@code order<d>}, sent once
+ * per epoch); and the one TornadoVM execution plan of all its task graphs: graph 0 sends every
+ * resident array (the first upload), then come graphs that send {@code state}, bring it back, send
+ * {@code counters}, and send each source's data and order, then each phase's parts and commit graph
+ * ({@link TornadoEmitter}). One plan because TornadoVM shares a device buffer between task graphs
+ * only within a plan, handing it from the graph that ran last to the next ({@link TaskGraphParts}):
+ * so every graph consumes and persists every resident array.
+ *
+ * <p>The counters advance on the device (each phase's last kernel adds one step, and its batch to
+ * each image source's position) and the host keeps the same count, so a step sends nothing unless
+ * the host wants other counters (a replay at another step, the sampling phase at step 0, a new epoch).
  */
 final class TornadoDeviceState {
   private TornadoDeviceState() {}
@@ -40,9 +49,19 @@ final class TornadoDeviceState {
   static final ClassName DEVICE_PROFILE = ClassName.get("wganc.runtime.train", "DeviceProfile");
   static final ClassName WORKER_GRID = ClassName.get(TornadoEmitter.API, "WorkerGrid");
   static final ClassName WORKER_GRID_2D = ClassName.get(TornadoEmitter.API, "WorkerGrid2D");
+  static final ClassName DATA_FEED = ClassName.get("wganc.runtime.train", "DataFeed");
+  static final ClassName DATA_SOURCE = DATA_FEED.nestedClass("Source");
+  static final ClassName IDX_SOURCE = DATA_FEED.nestedClass("IdxSource");
+  static final ClassName TOY_SOURCE = DATA_FEED.nestedClass("ToySource");
 
-  /** Where each persistent tensor lives in {@code state}: the spec's parameters, then its state, in order. */
-  record Layout(List<String> names, List<Integer> offsets, List<Integer> sizes, Map<String, Integer> offset, int total) {
+  /**
+   * Where each persistent tensor lives in {@code state} (the spec's parameters, then its state, in
+   * order), and the data sources the device holds ({@code data}, in the spec's order: source
+   * {@code d} is arrays {@code data<d>} and {@code order<d>} and words {@link #source} of
+   * {@code counters}).
+   */
+  record Layout(List<String> names, List<Integer> offsets, List<Integer> sizes, Map<String, Integer> offset, int total,
+                List<ModelSpec.Data> data) {
     static Layout of(ModelSpec spec) {
       List<String> names = new ArrayList<>();
       List<Integer> offsets = new ArrayList<>(), sizes = new ArrayList<>();
@@ -60,7 +79,8 @@ final class TornadoDeviceState {
         offset.put(e.getKey(), at);
         at = Math.addExact(at, n);
       }
-      return new Layout(List.copyOf(names), List.copyOf(offsets), List.copyOf(sizes), Map.copyOf(offset), at);
+      return new Layout(List.copyOf(names), List.copyOf(offsets), List.copyOf(sizes), Map.copyOf(offset), at,
+          List.copyOf(spec.data()));
     }
 
     boolean has(String name) {
@@ -70,34 +90,113 @@ final class TornadoDeviceState {
     int offset(String name) {
       return offset.get(name);
     }
+
+    /** The index of data source {@code name}, or -1. */
+    int dataIndex(String name) {
+      for (int d = 0; d < data.size(); d++) if (data.get(d).name().equals(name)) return d;
+      return -1;
+    }
+
+    /** Words of {@code counters}: the step (low, high), then {@link #SOURCE_WORDS} per data source. */
+    int counters() {
+      return 2 + SOURCE_WORDS * data.size();
+    }
+
+    /** Word {@code word} ({@link #MODE} .. {@link #POSITION}) of data source {@code d} in {@code counters}. */
+    static int source(int d, int word) {
+      return 2 + SOURCE_WORDS * d + word;
+    }
+
+    /** The arrays that stay on the device: {@code state}, {@code counters}, then each source's data and order. */
+    List<String> resident() {
+      List<String> r = new ArrayList<>(List.of(TornadoEmitter.STATE, COUNTERS));
+      for (int d = 0; d < data.size(); d++) {
+        r.add("data" + d);
+        r.add("order" + d);
+      }
+      return r;
+    }
+
+    /** The plan's graphs before the phases': start, upload, download, counters, then each source's data and order. */
+    int firstPhaseGraph() {
+      return 4 + 2 * data.size();
+    }
   }
+
+  /** The step counter and the data cursors, resident on the device. */
+  static final String COUNTERS = "counters";
+  /** Words per data source in {@code counters}. */
+  static final int SOURCE_WORDS = 5;
+  /** 0: toy points are drawn on the device; 1: the batch is gathered from {@code data<d>} through {@code order<d>}. */
+  static final int MODE = 0;
+  /** The Philox key (low, high word) and stream of a toy source. */
+  static final int SEED_LO = 1, SEED_HI = 2, STREAM = 3;
+  /** Where the next batch starts in {@code order<d>}. */
+  static final int POSITION = 4;
 
   /** The DeviceState file of a model whose phases {@code phases} were emitted in plan order. */
   static JavaFile emit(String packageName, String source, Layout layout, List<TornadoEmitter.Emitted> phases,
       boolean profile) {
     ClassName self = ClassName.get(packageName, CLASS);
+    int sources = layout.data().size();
+    List<String> resident = layout.resident();
     TypeSpec.Builder type = TypeSpec.classBuilder(CLASS).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addSuperinterface(TornadoEmitter.DEVICE_MEMORY)
-        .addJavadoc("The device memory of $L: every parameter and optimiser state tensor in `state`, which stays on\n"
-            + "the device, and the execution plan of every phase's task graphs.\n", source);
+        .addJavadoc("The device memory of $L: every parameter and optimiser state tensor in `state`, the step counter\n"
+            + "and data cursors in `counters`, and each data source's samples and visiting order, all of which stay\n"
+            + "on the device; and the execution plan of every phase's task graphs.\n", source);
     type.addField(FieldSpec.builder(String[].class, "NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(layout.names())).build());
     type.addField(FieldSpec.builder(int[].class, "OFFSETS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("{$L}", join(layout.offsets())).build());
     type.addField(FieldSpec.builder(int[].class, "SIZES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("{$L}", join(layout.sizes())).build());
+    List<Integer> sampleSizes = new ArrayList<>(), capacity = new ArrayList<>();
+    for (int d = 0; d < sources; d++) {
+      int size = 1;
+      for (int x : layout.data().get(d).shape()) size = Math.multiplyExact(size, x);
+      sampleSizes.add(size);
+      int most = 1;
+      for (TornadoEmitter.Emitted e : phases) most = Math.max(most, e.dataBatch()[d]);
+      capacity.add(most);
+    }
+    type.addField(FieldSpec.builder(String[].class, "DATA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(Codegen.strings(layout.data().stream().map(ModelSpec.Data::name).toList()))
+        .addJavadoc("The data sources, in the model's order: source `d` is `data<d>` and `order<d>`.\n").build());
+    type.addField(FieldSpec.builder(int[].class, "SAMPLE_SIZES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("{$L}", join(sampleSizes)).build());
+    type.addField(FieldSpec.builder(int[].class, "CAPACITY", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("{$L}", join(capacity))
+        .addJavadoc("The largest batch a phase takes from each source (the room for a given batch).\n").build());
     type.addField(FieldSpec.builder(FLOAT_ARRAY, TornadoEmitter.STATE, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .initializer("new $T($L)", FLOAT_ARRAY, Math.max(1, layout.total()))
         .addJavadoc("Every parameter and optimiser state tensor, at `OFFSETS`.\n").build());
+    type.addField(FieldSpec.builder(TornadoEmitter.INT_ARRAY, COUNTERS, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .initializer("new $T($L)", TornadoEmitter.INT_ARRAY, layout.counters())
+        .addJavadoc("The step that keys random draws (low, high word), then per data source: mode (0: toy points drawn\n"
+            + "here, 1: gathered from `data<d>`), Philox key (low, high) and stream, and where the next batch starts in\n"
+            + "`order<d>`. Every phase advances it on the device; the host sends it only when it differs.\n").build());
+    for (int d = 0; d < sources; d++) {
+      ModelSpec.Data data = layout.data().get(d);
+      type.addField(FieldSpec.builder(FLOAT_ARRAY, "data" + d, Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("`$L`: $L, set by `attach` or for given batches.\n", data.name(), data.kind().equals("toy")
+              ? "unused when its points are drawn on the device; otherwise the given batch"
+              : "every image of the attached source, sent once; otherwise the given batch").build());
+      type.addField(FieldSpec.builder(TornadoEmitter.INT_ARRAY, "order" + d, Modifier.PUBLIC, Modifier.STATIC)
+          .addJavadoc("`$L`: the visiting order of the current epoch (sent once per epoch).\n", data.name()).build());
+    }
     type.addField(FieldSpec.builder(boolean.class, "JVM", Modifier.STATIC, Modifier.FINAL)
         .initializer("Boolean.getBoolean($S)", "wganc.tornado.jvm")
         .addJavadoc("`-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.\n").build());
-    type.addField(FieldSpec.builder(int.class, "UPLOAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer("0").build());
-    type.addField(FieldSpec.builder(int.class, "DOWNLOAD", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer("1").build());
+    String[] fixedGraphs = {"START", "UPLOAD", "DOWNLOAD", "COUNTER_GRAPH", "DATA_GRAPH", "ORDER_GRAPH"};
+    for (int g = 0; g < fixedGraphs.length; g++) {
+      type.addField(FieldSpec.builder(int.class, fixedGraphs[g], Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer("$L", g).build());
+    }
     // each graph of the plan: its name, then its kernels with the model lines they came from
-    CodeBlock.Builder graphTable = CodeBlock.builder().add("{\n$>{$S},\n{$S}", "upload", "download");
+    CodeBlock.Builder graphTable = CodeBlock.builder().add("{\n$>{$S},\n{$S},\n{$S},\n{$S}", "start", "upload", "download",
+        "counters");
+    for (int d = 0; d < sources; d++) graphTable.add(",\n{$S},\n{$S}", "data" + d, "order" + d);
     for (TornadoEmitter.Emitted e : phases) {
       for (List<String> g : e.graphKernels()) {
         graphTable.add(",\n{$L}", String.join(", ", g.stream().map(x -> CodeBlock.of("$S", x).toString()).toList()));
@@ -111,33 +210,63 @@ final class TornadoDeviceState {
     type.addField(FieldSpec.builder(EXECUTION_PLAN, "plan", Modifier.PRIVATE).build());
     type.addField(FieldSpec.builder(EXECUTION_RESULT, "last", Modifier.PRIVATE)
         .addJavadoc("The result of the last graph run, through which writes are fetched.\n").build());
-    type.addField(FieldSpec.builder(boolean.class, "uploaded", Modifier.PRIVATE).build());
+    type.addField(FieldSpec.builder(boolean.class, "started", Modifier.PRIVATE)
+        .addJavadoc("Whether the start graph has put every resident array on the device.\n").build());
     type.addField(FieldSpec.builder(boolean.class, "hostCurrent", Modifier.PRIVATE)
         .initializer("true").addJavadoc("Whether the host copy of `state` equals the device's.\n").build());
+    type.addField(FieldSpec.builder(ArrayTypeName.of(DATA_SOURCE), "sources", Modifier.PRIVATE)
+        .addJavadoc("The attached sources, or null: phases send the batches they are given.\n").build());
+    type.addField(FieldSpec.builder(long[].class, "sentEpoch", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new long[$L]", sources).addJavadoc("The epoch whose order each `order<d>` holds.\n").build());
+    type.addField(FieldSpec.builder(boolean[].class, "dataPending", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new boolean[$L]", sources).build());
+    type.addField(FieldSpec.builder(boolean[].class, "orderPending", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new boolean[$L]", sources).build());
+    type.addField(FieldSpec.builder(int[].class, "want", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new int[$L]", layout.counters()).addJavadoc("The counters the next run needs.\n").build());
+    type.addField(FieldSpec.builder(int[].class, "have", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new int[$L]", layout.counters()).addJavadoc("The counters on the device.\n").build());
     type.addField(FieldSpec.builder(long.class, "toDevice", Modifier.PRIVATE).build());
     type.addField(FieldSpec.builder(long.class, "toHost", Modifier.PRIVATE).build());
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
     type.addMethod(MethodSpec.methodBuilder("get").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
         .addStatement("return INSTANCE").build());
     type.addMethod(MethodSpec.methodBuilder("keep").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-        .addJavadoc("The task of the upload and download graphs (TornadoVM moves only the arrays its tasks use).\n")
-        .addParameter(FLOAT_ARRAY, TornadoEmitter.STATE)
+        .addJavadoc("The task of the graphs that only move an array (TornadoVM moves only the arrays its tasks use).\n")
+        .addParameter(FLOAT_ARRAY, "array")
         .beginControlFlow("for (@$T int i = 0; i < 1; i++)", PARALLEL)
-        .addStatement("state.set(0, state.get(0))").endControlFlow().build());
+        .addStatement("array.set(0, array.get(0))").endControlFlow().build());
+    type.addMethod(MethodSpec.methodBuilder("keepInts").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .addJavadoc("`keep` for an int array.\n")
+        .addParameter(TornadoEmitter.INT_ARRAY, "array")
+        .beginControlFlow("for (@$T int i = 0; i < 1; i++)", PARALLEL)
+        .addStatement("array.set(0, array.get(0))").endControlFlow().build());
 
-    CodeBlock.Builder graphs = CodeBlock.builder()
-        .add("new $T($S)\n.transferToDevice($T.EVERY_EXECUTION, state)\n.task($S, $T::keep, state)\n.persistOnDevice(state)"
-            + "\n.snapshot()", TASK_GRAPH, "upload", TRANSFER, "keep", self)
-        .add(",\nnew $T($S)\n.consumeFromDevice(state)\n.task($S, $T::keep, state)\n.transferToHost($T.EVERY_EXECUTION, state)"
-            + "\n.snapshot()", TASK_GRAPH, "download", "keep", self, TRANSFER);
+    // the graphs that move resident arrays: each consumes the others from the graph that ran before and persists all
+    String all = String.join(", ", resident);
+    CodeBlock.Builder graphs = CodeBlock.builder().add("new $T($S)\n.transferToDevice($T.EVERY_EXECUTION, $L)",
+        TASK_GRAPH, "start", TRANSFER, all);
+    for (int i = 0; i < resident.size(); i++) {
+      graphs.add("\n.task($S, $T::$L, $L)", "keep" + i, self, i % 2 == 0 ? "keep" : "keepInts", resident.get(i));
+    }
+    graphs.add("\n.persistOnDevice($L)\n.snapshot()", all);
+    graphs.add(",\n").add(mover(self, "upload", resident, TornadoEmitter.STATE, false));
+    graphs.add(",\n").add(mover(self, "download", resident, TornadoEmitter.STATE, true));
+    graphs.add(",\n").add(mover(self, "counters", resident, COUNTERS, false));
+    for (int d = 0; d < sources; d++) {
+      graphs.add(",\n").add(mover(self, "data" + d, resident, "data" + d, false));
+      graphs.add(",\n").add(mover(self, "order" + d, resident, "order" + d, false));
+    }
     for (TornadoEmitter.Emitted e : phases) {
       ClassName phase = ClassName.get(packageName, e.className());
       for (int p = 0; p < e.parts(); p++) graphs.add(",\n$T.part$L().snapshot()", phase, p);
       if (e.commits()) graphs.add(",\n$T.commitGraph().snapshot()", phase);
     }
     type.addMethod(MethodSpec.methodBuilder("plan").addModifiers(Modifier.PRIVATE).returns(EXECUTION_PLAN)
-        .addJavadoc("Every task graph of the model: upload, download, then each phase's parts and commit graph.\n")
+        .addJavadoc("Every task graph of the model: those that move resident arrays, then each phase's parts and commit\n"
+            + "graph.\n")
         .beginControlFlow("if (plan == null)")
+        .addStatement("arrays()")
         .addStatement("plan = new $T(\n$>$>$L$<$<)", EXECUTION_PLAN, graphs.build())
         .addCode(profile ? CodeBlock.of("plan.withProfiler($T.SILENT);\n", PROFILER_MODE) : CodeBlock.of(""))
         .addCode(grids(packageName, phases))
@@ -148,20 +277,58 @@ final class TornadoDeviceState {
         .endControlFlow()
         .endControlFlow()
         .addStatement("return plan").build());
+    data(type, layout, sources);
+    type.addMethod(MethodSpec.methodBuilder("step").addModifiers(Modifier.SYNCHRONIZED)
+        .addJavadoc("Starts the next run's counters: the step it keys its random draws on, and the data cursors where\n"
+            + "the device has them (`take` moves those the run takes from).\n")
+        .addParameter(long.class, "rngStep")
+        .addStatement("want[0] = (int) rngStep").addStatement("want[1] = (int) (rngStep >>> 32)")
+        .addStatement("for (int d = 0; d < DATA.length; d++) want[$L * d + $L] = have[$L * d + $L]", SOURCE_WORDS,
+            Layout.source(0, POSITION), SOURCE_WORDS, Layout.source(0, POSITION)).build());
     type.addMethod(MethodSpec.methodBuilder("run").addModifiers(Modifier.SYNCHRONIZED)
-        .addJavadoc("Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), counting the\n"
-            + "bytes they move; the first run uploads `state` if nothing has yet.\n")
-        .addParameter(int.class, "first").addParameter(int.class, "count").addParameter(long.class, "bytesIn")
-        .addParameter(long.class, "bytesOut").addParameter(Runnable.class, "onJvm")
+        .addJavadoc("Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), after sending what\n"
+            + "changed (a given batch, a new epoch's order, counters the device does not have), counting the bytes\n"
+            + "moved; the phase's last kernel advances the counters on the device by one step and by `advance[d]`\n"
+            + "samples of each source, and so does the host's copy. The first run starts the device.\n")
+        .addParameter(int.class, "first").addParameter(int.class, "count").addParameter(int[].class, "advance")
+        .addParameter(long.class, "bytesIn").addParameter(long.class, "bytesOut").addParameter(Runnable.class, "onJvm")
+        .beginControlFlow("if (!JVM && !started)").addStatement("upload(new String[0], new float[0][])").endControlFlow()
+        .addStatement("send()")
         .beginControlFlow("if (JVM)").addStatement("onJvm.run()")
         .nextControlFlow("else")
-        .beginControlFlow("if (!uploaded)").addStatement("upload(NAMES, new float[0][])").endControlFlow()
         .beginControlFlow("for (int g = first; g < first + count; g++)")
         .addStatement("last = execute(g)")
         .addCode(profile ? CodeBlock.of("record(g);\n") : CodeBlock.of("")).endControlFlow()
         .addStatement("hostCurrent = false")
         .endControlFlow()
+        .addStatement("have[0]++")
+        .addStatement("if (have[0] == 0) have[1]++")
+        .addStatement("for (int d = 0; d < advance.length; d++) have[$L * d + $L] += advance[d]", SOURCE_WORDS,
+            Layout.source(0, POSITION))
         .addStatement("toDevice += bytesIn").addStatement("toHost += bytesOut").build());
+    type.addMethod(MethodSpec.methodBuilder("commit").addModifiers(Modifier.SYNCHRONIZED)
+        .addJavadoc("Runs commit graph `graph` (without a device: `onJvm`).\n")
+        .addParameter(int.class, "graph").addParameter(Runnable.class, "onJvm")
+        .beginControlFlow("if (JVM)").addStatement("onJvm.run()")
+        .nextControlFlow("else").addStatement("last = execute(graph)").addStatement("hostCurrent = false")
+        .endControlFlow().build());
+    type.addMethod(MethodSpec.methodBuilder("send").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Sends the given batches, new orders and counters the device does not have yet.\n")
+        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
+        .beginControlFlow("if (dataPending[d])")
+        .addStatement("if (!JVM) last = execute(DATA_GRAPH + 2 * d)")
+        .addStatement("toDevice += 4L * CAPACITY[d] * SAMPLE_SIZES[d]")
+        .addStatement("dataPending[d] = false").endControlFlow()
+        .beginControlFlow("if (orderPending[d])")
+        .addStatement("if (!JVM) last = execute(ORDER_GRAPH + 2 * d)")
+        .addStatement("toDevice += 4L * order(d).getSize()")
+        .addStatement("orderPending[d] = false").endControlFlow()
+        .endControlFlow()
+        .beginControlFlow("if (!$T.equals(want, have))", java.util.Arrays.class)
+        .addStatement("for (int i = 0; i < want.length; i++) counters.set(i, want[i])")
+        .addStatement("if (!JVM) last = execute(COUNTER_GRAPH)")
+        .addStatement("System.arraycopy(want, 0, have, 0, want.length)")
+        .addStatement("toDevice += 4L * want.length").endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("execute").addModifiers(Modifier.PRIVATE).returns(EXECUTION_RESULT)
         .addJavadoc("Runs graph `g`; a failure names the kernel and the model line it came from.\n")
         .addParameter(int.class, "g")
@@ -184,7 +351,7 @@ final class TornadoDeviceState {
           .addStatement("return grid").build());
     }
     if (profile) {
-      int count = 2;
+      int count = layout.firstPhaseGraph();
       for (TornadoEmitter.Emitted e : phases) count += e.graphs();
       profiling(type, count);
     }
@@ -200,9 +367,23 @@ final class TornadoDeviceState {
         .addStatement("$T.copy(values[i], 0, state.getSegment(), $T.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t])",
             MEMORY_SEGMENT, VALUE_LAYOUT)
         .endControlFlow()
-        .beginControlFlow("if (!JVM)")
-        .addStatement("last = execute(UPLOAD)").endControlFlow()
-        .addStatement("uploaded = true").addStatement("hostCurrent = true")
+        .beginControlFlow("if (JVM)")
+        .nextControlFlow("else if (started)")
+        .addStatement("last = execute(UPLOAD)")
+        .nextControlFlow("else")
+        .addComment("the first move sends every resident array")
+        .addStatement("plan()")
+        .addStatement("for (int i = 0; i < want.length; i++) counters.set(i, want[i])")
+        .addStatement("last = execute(START)")
+        .addStatement("started = true")
+        .addStatement("System.arraycopy(want, 0, have, 0, want.length)")
+        .addStatement("toDevice += 4L * want.length")
+        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
+        .addStatement("toDevice += 4L * (data(d).getSize() + order(d).getSize())")
+        .addStatement("dataPending[d] = false").addStatement("orderPending[d] = false")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("hostCurrent = true")
         .addStatement("toDevice += 4L * state.getSize()").build());
     type.addMethod(MethodSpec.methodBuilder("download").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
@@ -235,6 +416,101 @@ final class TornadoDeviceState {
         .addFileComment("Generated by wganc $L (TornadoVM backend) from $L: device memory and execution plan. Do not edit.",
             TornadoEmitter.VERSION, source)
         .skipJavaLangImports(true).indent("  ").build();
+  }
+
+  /** A graph that sends {@code array} to the device (or, {@code back}, brings it back), handing on the other resident arrays. */
+  private static CodeBlock mover(ClassName self, String name, List<String> resident, String array, boolean back) {
+    List<String> others = new ArrayList<>(resident);
+    if (!back) others.remove(array);
+    CodeBlock.Builder g = CodeBlock.builder().add("new $T($S)\n.consumeFromDevice($L)", TASK_GRAPH, name,
+        String.join(", ", others));
+    if (!back) g.add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, array);
+    g.add("\n.task($S, $T::$L, $L)", "keep", self, resident.indexOf(array) % 2 == 0 ? "keep" : "keepInts", array);
+    if (back) g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, array);
+    return g.add("\n.persistOnDevice($L)\n.snapshot()", String.join(", ", resident)).build();
+  }
+
+  /** {@code attach}, {@code attached}, {@code take} and the arrays of given batches. */
+  private static void data(TypeSpec.Builder type, Layout layout, int sources) {
+    MethodSpec.Builder data = MethodSpec.methodBuilder("data").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(FLOAT_ARRAY).addParameter(int.class, "d").beginControlFlow("return switch (d)");
+    MethodSpec.Builder order = MethodSpec.methodBuilder("order").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .returns(TornadoEmitter.INT_ARRAY).addParameter(int.class, "d").beginControlFlow("return switch (d)");
+    MethodSpec.Builder set = MethodSpec.methodBuilder("set").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addParameter(int.class, "d").addParameter(FLOAT_ARRAY, "data").addParameter(TornadoEmitter.INT_ARRAY, "order")
+        .beginControlFlow("switch (d)");
+    for (int d = 0; d < sources; d++) {
+      data.addStatement("case $L -> data$L", d, d);
+      order.addStatement("case $L -> order$L", d, d);
+      set.beginControlFlow("case $L ->", d).addStatement("data$L = data", d).addStatement("order$L = order", d)
+          .endControlFlow();
+    }
+    String bad = "throw new $T(\"no data source \" + d)";
+    data.addStatement("default -> " + bad, IllegalArgumentException.class).addCode("$<};\n");
+    order.addStatement("default -> " + bad, IllegalArgumentException.class).addCode("$<};\n");
+    set.addStatement("default -> " + bad, IllegalArgumentException.class).endControlFlow();
+    type.addMethod(data.build()).addMethod(order.build()).addMethod(set.build());
+    type.addMethod(MethodSpec.methodBuilder("arrays").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Without attached sources: room for the given batches, gathered in order.\n")
+        .beginControlFlow("if (sources != null || DATA.length == 0 || data(0) != null)").addStatement("return")
+        .endControlFlow()
+        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
+        .addStatement("$T o = new $T(CAPACITY[d])", TornadoEmitter.INT_ARRAY, TornadoEmitter.INT_ARRAY)
+        .addStatement("for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i)")
+        .addStatement("set(d, new $T(CAPACITY[d] * SAMPLE_SIZES[d]), o)", FLOAT_ARRAY)
+        .addStatement("want[$L * d + $L] = 1", SOURCE_WORDS, Layout.source(0, MODE))
+        .endControlFlow().build());
+    type.addMethod(MethodSpec.methodBuilder("attach").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED).addParameter(DATA_FEED, "feed")
+        .beginControlFlow("if (plan != null || (DATA.length > 0 && data(0) != null))")
+        .addStatement("throw new $T(\"attach the data before the first upload or run\")", IllegalStateException.class)
+        .endControlFlow()
+        .addStatement("$T[] s = new $T[DATA.length]", DATA_SOURCE, DATA_SOURCE)
+        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
+        .addStatement("s[d] = feed.source(DATA[d])")
+        .beginControlFlow("if (s[d].sampleSize() != SAMPLE_SIZES[d])")
+        .addStatement("throw new $T(\"data `\" + DATA[d] + \"` has samples of \" + s[d].sampleSize() + \" values, not \" + "
+            + "SAMPLE_SIZES[d])", IllegalArgumentException.class)
+        .endControlFlow()
+        .addStatement("int base = $L * d + 2", SOURCE_WORDS)
+        .beginControlFlow("if (s[d] instanceof $T idx)", IDX_SOURCE)
+        .addStatement("$T images = new $T(idx.data().length)", FLOAT_ARRAY, FLOAT_ARRAY)
+        .addStatement("toDevice(idx.data(), images)")
+        .addStatement("set(d, images, new $T(idx.count()))", TornadoEmitter.INT_ARRAY)
+        .addStatement("setOrder(d, idx)")
+        .addStatement("want[base + $L] = 1", MODE)
+        .nextControlFlow("else if (s[d] instanceof $T toy)", TOY_SOURCE)
+        .addStatement("set(d, new $T(1), new $T(1))", FLOAT_ARRAY, TornadoEmitter.INT_ARRAY)
+        .addStatement("want[base + $L] = 0", MODE)
+        .addStatement("want[base + $L] = (int) toy.seed()", SEED_LO)
+        .addStatement("want[base + $L] = (int) (toy.seed() >>> 32)", SEED_HI)
+        .addStatement("want[base + $L] = toy.stream()", STREAM)
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("sources = s").build());
+    type.addMethod(MethodSpec.methodBuilder("setOrder").addModifiers(Modifier.PRIVATE)
+        .addParameter(int.class, "d").addParameter(IDX_SOURCE, "idx")
+        .addStatement("int[] o = idx.order()")
+        .addStatement("$T.copy(o, 0, order(d).getSegment(), $T.JAVA_INT, 0L, o.length)", MEMORY_SEGMENT, VALUE_LAYOUT)
+        .addStatement("sentEpoch[d] = idx.epoch()")
+        .addStatement("orderPending[d] = true").build());
+    type.addMethod(Codegen.getter("attached", boolean.class, CodeBlock.of("return sources != null")));
+    type.addMethod(MethodSpec.methodBuilder("take").addModifiers(Modifier.SYNCHRONIZED)
+        .addJavadoc("The next run's batch of `n` samples of source `d`: from its attached source (an image source's\n"
+            + "cursor moves; a new epoch's order is sent before the run), or `given`.\n")
+        .addParameter(int.class, "d").addParameter(int.class, "n").addParameter(float[].class, "given")
+        .addStatement("int base = $L * d + 2", SOURCE_WORDS)
+        .beginControlFlow("if (sources == null)")
+        .addStatement("arrays()")
+        .addStatement("$T.copy(given, 0, data(d).getSegment(), $T.JAVA_FLOAT, 0L, given.length)", MEMORY_SEGMENT,
+            VALUE_LAYOUT)
+        .addStatement("dataPending[d] = true")
+        .addStatement("want[base + $L] = 0", POSITION)
+        .nextControlFlow("else if (sources[d] instanceof $T idx)", IDX_SOURCE)
+        .addStatement("want[base + $L] = idx.take(n)", POSITION)
+        .addStatement("if (idx.epoch() != sentEpoch[d]) setOrder(d, idx)")
+        .endControlFlow()
+        .addComment("toy points are drawn on the device").build());
   }
 
   /** The grid scheduler of the tiled kernels, when there are any. */

@@ -43,14 +43,17 @@ import wganc.plan.Schedule;
  *
  * <p>Device residency: parameters and optimiser state are not the phase's own arrays but regions of
  * the model's resident {@code state} array (at the offsets of {@link TornadoDeviceState.Layout}),
- * which stays on the device across phases and steps. A run sends the data batches, noise and the step
- * counter, runs its parts, and brings back only its scalar writes (losses, metrics; every write for
+ * which stays on the device across phases and steps. A run takes its data batches on the device
+ * ({@link TornadoData}: gathered from the resident images, or drawn there for toy data), keys its
+ * random draws on the resident step counter, which its last kernel advances, runs its parts, and
+ * brings back only its scalar writes (losses, metrics; every write for
  * the sampling phase). The new parameters and state it computes stay in its buffers until
  * {@code commit()} runs the phase's commit graph, which copies them into {@code state}; other writes
  * (gradients, intermediate values) come back only when fetched. Buffers, constants and the phase's
  * arrays are static fields: one model per class loader, as the execution plan is.
  *
- * <p>Left to later steps: tiling matmul and convolutions with {@code KernelContext} and local memory.
+ * <p>With {@code tiles}, matmuls, convolutions and large sums also get {@code KernelContext} forms
+ * with local-memory tiles ({@link TornadoLoops}), which the task graphs run.
  *
  * <p>No compile-time dependency on TornadoVM: every TornadoVM type is named with {@link ClassName}.
  */
@@ -74,9 +77,12 @@ public final class TornadoEmitter {
   /** The resident array of parameters and optimiser state, statically imported from DeviceState. */
   static final String STATE = "state";
 
-  /** What {@link #emit} made: the file, and the task graphs it adds to the model's plan. */
+  /**
+   * What {@link #emit} made: the file, the task graphs it adds to the model's plan, and the samples
+   * it takes from each data source per run ({@code dataBatch[d]}, 0 for a source it does not read).
+   */
   public record Emitted(JavaFile file, String className, String phaseName, int parts, boolean commits, boolean tiled,
-                        List<List<String>> graphKernels) {
+                        List<List<String>> graphKernels, int[] dataBatch) {
     /** Its parts, then its commit graph when it writes parameters or state. */
     public int graphs() {
       return parts + (commits ? 1 : 0);
@@ -162,15 +168,24 @@ public final class TornadoEmitter {
     type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
     type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
-    // arrays: persistent reads are regions of `state`; other reads, buffer slots, constants and the step are fields
-    List<Integer> hostReads = new ArrayList<>();
+    // arrays: persistent reads are regions of `state`; data reads are filled on the device by a `take` kernel;
+    // other reads (the sampling noise, a trace's draws), buffer slots and constants are fields
+    List<Integer> hostReads = new ArrayList<>(), dataReads = new ArrayList<>();
+    int[] dataBatch = new int[layout.data().size()], advance = new int[layout.data().size()];
     for (int i = 0; i < reads.size(); i++) {
       Value v = readValues.get(i);
       if (layout.has(reads.get(i))) {
         stateOffset.put(v.id(), layout.offset(reads.get(i)));
         continue;
       }
-      hostReads.add(i);
+      int d = layout.dataIndex(reads.get(i));
+      if (d >= 0) {
+        dataReads.add(i);
+        dataBatch[d] = v.type().dims().getFirst();
+        if (!layout.data().get(d).kind().equals("toy")) advance[d] = dataBatch[d];
+      } else {
+        hostReads.add(i);
+      }
       arrayName.put(v.id(), "read" + i);
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "read" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("new $T($L)", FLOAT_ARRAY, v.type().size()).addJavadoc("`$L`\n", reads.get(i)).build());
@@ -179,9 +194,6 @@ public final class TornadoEmitter {
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "buffer" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("new $T($L)", FLOAT_ARRAY, schedule.bufferSizes().get(i)).build());
     }
-    type.addField(FieldSpec.builder(INT_ARRAY, "step", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer("new $T(2)", INT_ARRAY)
-        .addJavadoc("The step counter that keys random draws: low word, high word.\n").build());
     for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
     for (Binding b : graph.bindings()) {
       if (b.node() instanceof Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
@@ -196,7 +208,16 @@ public final class TornadoEmitter {
     List<String> sources = new ArrayList<>();   // each task's source position, for device errors
     List<CodeBlock> calls = new ArrayList<>();
     List<Long> flops = new ArrayList<>();
-    boolean usesStep = false;
+    for (int i : dataReads) {
+      int d = layout.dataIndex(reads.get(i));
+      String name = "take" + Codegen.camel(reads.get(i));
+      type.addMethod(TornadoData.take(name, layout.data().get(d), d, dataBatch[d]));
+      List<String> args = List.of("read" + i, "data" + d, "order" + d, TornadoDeviceState.COUNTERS);
+      tasks.add(new TaskGraphParts.Task(name, args));
+      sources.add("");
+      calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
+      flops.add(0L);
+    }
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
       String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
@@ -210,10 +231,7 @@ public final class TornadoEmitter {
       args.add(array(k.out()));
       for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
       if (ops.readsState()) args.add(STATE);
-      if (needsStep(k)) {
-        args.add("step");
-        usesStep = true;
-      }
+      if (needsStep(k)) args.add(TornadoDeviceState.COUNTERS);
       if (args.size() > MAX_TASK_ARGS) {
         throw new IllegalStateException("kernel " + name + " of `" + phaseName + "` reads " + args.size()
             + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
@@ -227,6 +245,11 @@ public final class TornadoEmitter {
           : 0L);
       index++;
     }
+    type.addMethod(TornadoData.advance(advance));
+    tasks.add(new TaskGraphParts.Task("advance", List.of(TornadoDeviceState.COUNTERS)));
+    sources.add("");
+    calls.add(CodeBlock.of("advance($L)", TornadoDeviceState.COUNTERS));
+    flops.add(0L);
 
     // writes: persistent ones go into `state` at commit, the others stay in their arrays
     boolean sample = phaseName.equals("sample");
@@ -256,9 +279,8 @@ public final class TornadoEmitter {
 
     java.util.Set<String> everyRun = new java.util.LinkedHashSet<>();
     for (int i : hostReads) everyRun.add("read" + i);
-    everyRun.add("step");
     List<TaskGraphParts.Part> parts = TaskGraphParts.split(tasks, everyRun,
-        new java.util.LinkedHashSet<>(constantArrays.values()), distinct(ends), STATE);
+        new java.util.LinkedHashSet<>(constantArrays.values()), distinct(ends), layout.resident());
     List<String> back = new ArrayList<>();
     for (int w : returned) if (!constants.containsKey(writeValues.get(w).id())) back.add(array(writeValues.get(w)));
     String graphName = camelLower(phaseName.replace('.', '_'));
@@ -287,7 +309,7 @@ public final class TornadoEmitter {
     }
 
     // host side
-    long bytesIn = usesStep ? 8 : 0, bytesOut = 0, bytesOnce = 0;
+    long bytesIn = 0, bytesOut = 0, bytesOnce = 0;
     for (int i : hostReads) bytesIn += 4L * readValues.get(i).type().size();
     for (String b : distinct(back)) bytesOut += 4L * sizeOf(b, writeValues);
     for (double c : constantArrays.keySet()) bytesOnce += 4L * maxConstantSize(c);
@@ -295,17 +317,25 @@ public final class TornadoEmitter {
         .initializer("$L", firstGraph).addJavadoc("This phase's first task graph in the model's plan.\n").build());
     type.addField(FieldSpec.builder(int.class, "PARTS", Modifier.STATIC, Modifier.FINAL)
         .initializer("$L", parts.size()).build());
+    type.addField(FieldSpec.builder(int[].class, "ADVANCE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("{$L}", String.join(", ", java.util.Arrays.stream(advance).mapToObj(String::valueOf).toList()))
+        .addJavadoc("Samples a run moves each data source's cursor on (image sources it reads).\n").build());
     type.addField(FieldSpec.builder(boolean.class, "sent", Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("Whether the constants have been sent (they go with the first run).\n").build());
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
         .addParameter(float[][].class, "reads").addParameter(float[][].class, "writes")
-        .addJavadoc("Sends data and noise, runs the parts, returns the $L.\n", sample ? "samples" : "scalar writes");
+        .addJavadoc("Takes the data batches on the device$L, runs the parts, returns the $L.\n",
+            hostReads.isEmpty() ? "" : ", sends the other inputs", sample ? "samples" : "scalar writes");
     run.addStatement("$T device = $T.get()", deviceState, deviceState);
+    run.addStatement("device.step(rngStep)");
+    for (int i : dataReads) {
+      run.addComment("$L", reads.get(i)).addStatement("device.take($L, $L, reads[$L])", layout.dataIndex(reads.get(i)),
+          dataBatch[layout.dataIndex(reads.get(i))], i);
+    }
     for (int i : hostReads) run.addStatement("$T.toDevice(reads[$L], read$L)", deviceState, i, i);
-    if (usesStep) run.addStatement("step.set(0, (int) rngStep)").addStatement("step.set(1, (int) (rngStep >>> 32))");
-    run.addStatement("device.run(FIRST_GRAPH, PARTS, $L + (sent ? 0 : $L), $L, $T::runOnJvm)", bytesIn, bytesOnce,
-        bytesOut, ClassName.get(packageName, className));
+    run.addStatement("device.run(FIRST_GRAPH, PARTS, ADVANCE, $L(sent ? 0 : $L), $L, $T::runOnJvm)",
+        bytesIn == 0 ? "" : bytesIn + " + ", bytesOnce, bytesOut, ClassName.get(packageName, className));
     run.addStatement("sent = true");
     for (int w : returned) {
       run.addComment("$L", writes.get(w)).addStatement("$T.toHost($L, writes[$L])", deviceState, array(writeValues.get(w)), w);
@@ -314,7 +344,7 @@ public final class TornadoEmitter {
     MethodSpec.Builder commit = MethodSpec.methodBuilder("commit").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC);
     if (commits.isEmpty()) commit.addComment("this phase writes no parameters or state");
-    else commit.addStatement("$T.get().run(FIRST_GRAPH + PARTS, 1, 0, 0, $T::commitOnJvm)", deviceState,
+    else commit.addStatement("$T.get().commit(FIRST_GRAPH + PARTS, $T::commitOnJvm)", deviceState,
         ClassName.get(packageName, className));
     type.addMethod(commit.build());
     MethodSpec.Builder fetch = MethodSpec.methodBuilder("fetch").addAnnotation(Override.class)
@@ -337,7 +367,7 @@ public final class TornadoEmitter {
     JavaFile file = JavaFile.builder(packageName, type.build())
         .addFileComment("Generated by wganc $L (TornadoVM backend) from $L, update `$L`. Do not edit.", VERSION, source,
             phaseName)
-        .addStaticImport(deviceState, STATE)
+        .addStaticImport(deviceState, layout.resident().toArray(String[]::new))
         .skipJavaLangImports(true).indent("  ").build();
     // per task graph: its name, then each kernel as `name file:line:col` (what DeviceFailure reports)
     List<List<String>> graphKernels = new ArrayList<>();
@@ -349,7 +379,8 @@ public final class TornadoEmitter {
       graphKernels.add(g);
     }
     if (!commits.isEmpty()) graphKernels.add(List.of(graphName + "Commit"));
-    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty(), graphKernels);
+    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty(), graphKernels,
+        dataBatch);
   }
 
   private long sizeOf(String array, List<Value> values) {
@@ -454,7 +485,7 @@ public final class TornadoEmitter {
       groups.add(sources.subList(i, Math.min(sources.size(), i + MAX_TASK_ARGS - 1)));
     }
     CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, graphName + "Commit");
-    List<String> consume = new ArrayList<>(List.of(STATE)), once = new ArrayList<>();
+    List<String> consume = new ArrayList<>(layout.resident()), once = new ArrayList<>();
     for (String s : sources) if (!s.equals(STATE)) (constantArrays.containsValue(s) ? once : consume).add(s);
     g.add("\n.consumeFromDevice($L)", String.join(", ", consume));
     if (!once.isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", once));
@@ -486,7 +517,7 @@ public final class TornadoEmitter {
       g.add("\n.task($S, $L::$L, $L)", name, className, name, String.join(", ", params));
       onJvm.addStatement("$L($L)", name, String.join(", ", params));
     }
-    g.add("\n.persistOnDevice($L)", STATE);
+    g.add("\n.persistOnDevice($L)", String.join(", ", layout.resident()));
     type.addMethod(MethodSpec.methodBuilder("commitGraph").addModifiers(Modifier.STATIC).returns(TASK_GRAPH)
         .addJavadoc("Copies the parameters and state the last run computed into `state` (the trainer's commit).\n")
         .addStatement("$L", g.build()).build());
@@ -567,7 +598,7 @@ public final class TornadoEmitter {
     m.addParameter(FLOAT_ARRAY, "out");
     for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
     if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
-    if (needsStep(k)) m.addParameter(INT_ARRAY, "step");
+    if (needsStep(k)) m.addParameter(INT_ARRAY, TornadoDeviceState.COUNTERS);
     switch (k) {
       case Schedule.Kernel.Fused f -> {
         List<Integer> dims = k.out().type().dims();

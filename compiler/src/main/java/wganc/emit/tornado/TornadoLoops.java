@@ -445,7 +445,8 @@ final class TornadoLoops {
   }
 
   /**
-   * Philox4x32-10 as {@code wganc.runtime.rng.Philox}: counter (o, step lo, step hi, stream), key
+   * Philox4x32-10 as {@code wganc.runtime.rng.Philox}: counter (o, step lo, step hi, stream; the step
+   * from the resident {@code counters}), key
    * (seed lo, seed hi); 32x32 to 64-bit products in long arithmetic. Uniform: {@code (x0 >>> 8) 2^-24};
    * normal: Box–Muller in double on {@code x0, x1} (cosine branch). {@code x >>> 8} is written
    * {@code (x >> 8) & 0xFFFFFF}: TornadoVM 5.2 (OpenCL, PoCL) computed the int {@code >>>} as a signed
@@ -453,8 +454,8 @@ final class TornadoLoops {
    */
   private static void philox(List<String> b, RandomDraw r, long seed, int stream) {
     b.add("int c0 = o;");
-    b.add("int c1 = step.get(0);");
-    b.add("int c2 = step.get(1);");
+    b.add("int c1 = counters.get(0);");
+    b.add("int c2 = counters.get(1);");
     b.add("int c3 = " + stream + ";");
     b.add("int k0 = " + (int) seed + ";");
     b.add("int k1 = " + (int) (seed >>> 32) + ";");

@@ -3,18 +3,22 @@ package wganc.generated.tornado.mnist_wgan_clip;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import wganc.runtime.train.DataFeed;
 import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
- * The device memory of ../models/mnist-wgan-clip.wgan: every parameter and optimiser state tensor in `state`, which stays on
- * the device, and the execution plan of every phase's task graphs.
+ * The device memory of ../models/mnist-wgan-clip.wgan: every parameter and optimiser state tensor in `state`, the step counter
+ * and data cursors in `counters`, and each data source's samples and visiting order, all of which stay
+ * on the device; and the execution plan of every phase's task graphs.
  */
 public final class DeviceState implements DeviceMemory {
   private static final String[] NAMES = {"G.0.weight", "G.0.bias", "G.3.weight", "G.3.bias", "G.4.weight", "G.4.bias", "G.4.running_mean", "G.4.running_var", "G.6.weight", "G.6.bias", "G.7.weight", "G.7.bias", "G.7.running_mean", "G.7.running_var", "G.9.weight", "G.9.bias", "D.0.weight", "D.0.bias", "D.1.weight", "D.1.bias", "D.1.running_mean", "D.1.running_var", "D.3.weight", "D.3.bias", "D.4.weight", "D.4.bias", "D.4.running_mean", "D.4.running_var", "D.7.weight", "D.7.bias", "critic.t", "critic.D.0.weight.ms", "critic.D.0.bias.ms", "critic.D.1.weight.ms", "critic.D.1.bias.ms", "critic.D.3.weight.ms", "critic.D.3.bias.ms", "critic.D.4.weight.ms", "critic.D.4.bias.ms", "critic.D.7.weight.ms", "critic.D.7.bias.ms", "generator.t", "generator.G.0.weight.ms", "generator.G.0.bias.ms", "generator.G.3.weight.ms", "generator.G.3.bias.ms", "generator.G.4.weight.ms", "generator.G.4.bias.ms", "generator.G.6.weight.ms", "generator.G.6.bias.ms", "generator.G.7.weight.ms", "generator.G.7.bias.ms", "generator.G.9.weight.ms", "generator.G.9.bias.ms", "generator.D.1.weight.ms", "generator.D.1.bias.ms", "generator.D.4.weight.ms", "generator.D.4.bias.ms"};
@@ -24,32 +28,73 @@ public final class DeviceState implements DeviceMemory {
   private static final int[] SIZES = {313600, 6272, 262144, 128, 128, 128, 128, 128, 262144, 128, 128, 128, 128, 128, 6272, 1, 1024, 64, 64, 64, 64, 64, 65536, 64, 64, 64, 64, 64, 3136, 1, 1, 1024, 64, 64, 64, 65536, 64, 64, 64, 3136, 1, 1, 313600, 6272, 262144, 128, 128, 128, 262144, 128, 128, 128, 6272, 1, 64, 64, 64, 64};
 
   /**
+   * The data sources, in the model's order: source `d` is `data<d>` and `order<d>`.
+   */
+  private static final String[] DATA = {"real"};
+
+  private static final int[] SAMPLE_SIZES = {784};
+
+  /**
+   * The largest batch a phase takes from each source (the room for a given batch).
+   */
+  private static final int[] CAPACITY = {32};
+
+  /**
    * Every parameter and optimiser state tensor, at `OFFSETS`.
    */
   public static final FloatArray state = new FloatArray(1843590);
+
+  /**
+   * The step that keys random draws (low, high word), then per data source: mode (0: toy points drawn
+   * here, 1: gathered from `data<d>`), Philox key (low, high) and stream, and where the next batch starts in
+   * `order<d>`. Every phase advances it on the device; the host sends it only when it differs.
+   */
+  public static final IntArray counters = new IntArray(7);
+
+  /**
+   * `real`: every image of the attached source, sent once; otherwise the given batch, set by `attach` or for given batches.
+   */
+  public static FloatArray data0;
+
+  /**
+   * `real`: the visiting order of the current epoch (sent once per epoch).
+   */
+  public static IntArray order0;
 
   /**
    * `-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.
    */
   static final boolean JVM = Boolean.getBoolean("wganc.tornado.jvm");
 
-  private static final int UPLOAD = 0;
+  private static final int START = 0;
 
-  private static final int DOWNLOAD = 1;
+  private static final int UPLOAD = 1;
+
+  private static final int DOWNLOAD = 2;
+
+  private static final int COUNTER_GRAPH = 3;
+
+  private static final int DATA_GRAPH = 4;
+
+  private static final int ORDER_GRAPH = 5;
 
   /**
    * Each graph of the plan: its name, then its kernels and the model lines they came from.
    */
   private static final String[][] GRAPHS = {
+    {"start"},
     {"upload"},
     {"download"},
-    {"criticRealHalf0", "k0Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k1ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k2Mul ../models/mnist-wgan-clip.wgan:21:74", "k3Sub ../models/mnist-wgan-clip.wgan:21:74", "k4Mul ../models/mnist-wgan-clip.wgan:21:74", "k5ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k6Mul ../models/mnist-wgan-clip.wgan:21:74", "k7Add ../models/mnist-wgan-clip.wgan:21:74", "k8Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k9Mul ../models/mnist-wgan-clip.wgan:21:74", "k10Mul ../models/mnist-wgan-clip.wgan:21:74", "k11Add ../models/mnist-wgan-clip.wgan:21:74", "k12Add ../models/mnist-wgan-clip.wgan:21:74", "k13Select ../models/mnist-wgan-clip.wgan:21:85", "k14Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k15ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k16Mul ../models/mnist-wgan-clip.wgan:22:74", "k17Sub ../models/mnist-wgan-clip.wgan:22:74", "k18Mul ../models/mnist-wgan-clip.wgan:22:74", "k19ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k20Mul ../models/mnist-wgan-clip.wgan:22:74", "k21Add ../models/mnist-wgan-clip.wgan:22:74", "k22Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k23Mul ../models/mnist-wgan-clip.wgan:22:74", "k24Mul ../models/mnist-wgan-clip.wgan:22:74", "k25Add ../models/mnist-wgan-clip.wgan:22:74", "k26Add ../models/mnist-wgan-clip.wgan:22:74", "k27Select ../models/mnist-wgan-clip.wgan:22:85", "k28MatmulMul ../models/mnist-wgan-clip.wgan:29:24", "k29ReduceSum ../models/mnist-wgan-clip.wgan:29:24", "k30Mul ../models/mnist-wgan-clip.wgan:29:24", "k31Matmul", "k32Matmul", "k33Add", "k34ReduceSum", "k35Mul", "k36Mul", "k37ReduceSum", "k38Mul", "k39ReduceSum", "k40Add", "k41Neg", "k42ReduceSum", "k43Add", "k44ReduceSum", "k45Conv2dBackwardInput", "k46Conv2dBackwardWeight", "k47Add", "k48ReduceSum", "k49Mul", "k50Mul", "k51ReduceSum", "k52Mul", "k53ReduceSum", "k54Add", "k55Neg", "k56ReduceSum", "k57Add", "k58ReduceSum", "k59Conv2dBackwardWeight", "k60Add", "k61Minimum", "k62Add", "k63Sub", "k64Add", "k65Sub", "k66Add", "k67Sub", "k68Add", "k69Minimum", "k70Add", "k71Sub", "k72Add", "k73Sub", "k74Add", "k75Sub", "k76Add", "k77Sub", "k78Add", "k79Sub", "k80Add"},
+    {"counters"},
+    {"data0"},
+    {"order0"},
+    {"criticRealHalf0", "takeReal", "k0Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k1ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k2Mul ../models/mnist-wgan-clip.wgan:21:74", "k3Sub ../models/mnist-wgan-clip.wgan:21:74", "k4Mul ../models/mnist-wgan-clip.wgan:21:74", "k5ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k6Mul ../models/mnist-wgan-clip.wgan:21:74", "k7Add ../models/mnist-wgan-clip.wgan:21:74", "k8Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k9Mul ../models/mnist-wgan-clip.wgan:21:74", "k10Mul ../models/mnist-wgan-clip.wgan:21:74", "k11Add ../models/mnist-wgan-clip.wgan:21:74", "k12Add ../models/mnist-wgan-clip.wgan:21:74", "k13Select ../models/mnist-wgan-clip.wgan:21:85", "k14Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k15ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k16Mul ../models/mnist-wgan-clip.wgan:22:74", "k17Sub ../models/mnist-wgan-clip.wgan:22:74", "k18Mul ../models/mnist-wgan-clip.wgan:22:74", "k19ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k20Mul ../models/mnist-wgan-clip.wgan:22:74", "k21Add ../models/mnist-wgan-clip.wgan:22:74", "k22Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k23Mul ../models/mnist-wgan-clip.wgan:22:74", "k24Mul ../models/mnist-wgan-clip.wgan:22:74", "k25Add ../models/mnist-wgan-clip.wgan:22:74", "k26Add ../models/mnist-wgan-clip.wgan:22:74", "k27Select ../models/mnist-wgan-clip.wgan:22:85", "k28MatmulMul ../models/mnist-wgan-clip.wgan:29:24", "k29ReduceSum ../models/mnist-wgan-clip.wgan:29:24", "k30Mul ../models/mnist-wgan-clip.wgan:29:24", "k31Matmul", "k32Matmul", "k33Add", "k34ReduceSum", "k35Mul", "k36Mul", "k37ReduceSum", "k38Mul", "k39ReduceSum", "k40Add", "k41Neg", "k42ReduceSum", "k43Add", "k44ReduceSum", "k45Conv2dBackwardInput", "k46Conv2dBackwardWeight", "k47Add", "k48ReduceSum", "k49Mul", "k50Mul", "k51ReduceSum", "k52Mul", "k53ReduceSum", "k54Add", "k55Neg", "k56ReduceSum", "k57Add", "k58ReduceSum", "k59Conv2dBackwardWeight", "k60Add", "k61Minimum", "k62Add", "k63Sub", "k64Add", "k65Sub", "k66Add", "k67Sub", "k68Add", "k69Minimum", "k70Add", "k71Sub", "k72Add", "k73Sub", "k74Add", "k75Sub", "k76Add", "k77Sub", "k78Add", "k79Sub", "k80Add", "advance"},
     {"criticRealHalfCommit"},
-    {"criticFakeHalf0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:32:7", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Select ../models/mnist-wgan-clip.wgan:15:86", "k6Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Mul ../models/mnist-wgan-clip.wgan:16:75", "k9Select ../models/mnist-wgan-clip.wgan:16:86", "k10Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k11Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k12ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k13Mul ../models/mnist-wgan-clip.wgan:21:74", "k14Sub ../models/mnist-wgan-clip.wgan:21:74", "k15Mul ../models/mnist-wgan-clip.wgan:21:74", "k16ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k17Mul ../models/mnist-wgan-clip.wgan:21:74", "k18Add ../models/mnist-wgan-clip.wgan:21:74", "k19Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k20Mul ../models/mnist-wgan-clip.wgan:21:74", "k21Mul ../models/mnist-wgan-clip.wgan:21:74", "k22Add ../models/mnist-wgan-clip.wgan:21:74", "k23Add ../models/mnist-wgan-clip.wgan:21:74", "k24Select ../models/mnist-wgan-clip.wgan:21:85", "k25Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k26ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k27Mul ../models/mnist-wgan-clip.wgan:22:74", "k28Sub ../models/mnist-wgan-clip.wgan:22:74", "k29Mul ../models/mnist-wgan-clip.wgan:22:74", "k30ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k31Mul ../models/mnist-wgan-clip.wgan:22:74", "k32Add ../models/mnist-wgan-clip.wgan:22:74", "k33Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k34Mul ../models/mnist-wgan-clip.wgan:22:74", "k35Mul ../models/mnist-wgan-clip.wgan:22:74", "k36Add ../models/mnist-wgan-clip.wgan:22:74", "k37Add ../models/mnist-wgan-clip.wgan:22:74", "k38Select ../models/mnist-wgan-clip.wgan:22:85", "k39MatmulAdd ../models/mnist-wgan-clip.wgan:23:12", "k40ReduceSum ../models/mnist-wgan-clip.wgan:33:23", "k41Mul ../models/mnist-wgan-clip.wgan:33:23", "k42Matmul", "k43Matmul", "k44Add", "k45ReduceSum", "k46Mul", "k47Mul", "k48ReduceSum", "k49Mul", "k50ReduceSum", "k51Add", "k52Neg", "k53ReduceSum", "k54Add", "k55ReduceSum", "k56Conv2dBackwardInput", "k57Conv2dBackwardWeight", "k58Add", "k59ReduceSum", "k60Mul", "k61Mul", "k62ReduceSum", "k63Mul", "k64ReduceSum", "k65Add", "k66Neg", "k67ReduceSum", "k68Add", "k69ReduceSum", "k70Conv2dBackwardWeight", "k71Add", "k72Minimum", "k73Add", "k74Sub", "k75Add", "k76Sub", "k77Add", "k78Sub", "k79Add", "k80Minimum", "k81Add", "k82Sub", "k83Add", "k84Sub", "k85Add", "k86Sub", "k87Add", "k88Sub", "k89Add", "k90Sub", "k91Add"},
+    {"criticFakeHalf0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:32:7", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Select ../models/mnist-wgan-clip.wgan:15:86", "k6Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Mul ../models/mnist-wgan-clip.wgan:16:75", "k9Select ../models/mnist-wgan-clip.wgan:16:86", "k10Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k11Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k12ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k13Mul ../models/mnist-wgan-clip.wgan:21:74", "k14Sub ../models/mnist-wgan-clip.wgan:21:74", "k15Mul ../models/mnist-wgan-clip.wgan:21:74", "k16ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k17Mul ../models/mnist-wgan-clip.wgan:21:74", "k18Add ../models/mnist-wgan-clip.wgan:21:74", "k19Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k20Mul ../models/mnist-wgan-clip.wgan:21:74", "k21Mul ../models/mnist-wgan-clip.wgan:21:74", "k22Add ../models/mnist-wgan-clip.wgan:21:74", "k23Add ../models/mnist-wgan-clip.wgan:21:74", "k24Select ../models/mnist-wgan-clip.wgan:21:85", "k25Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k26ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k27Mul ../models/mnist-wgan-clip.wgan:22:74", "k28Sub ../models/mnist-wgan-clip.wgan:22:74", "k29Mul ../models/mnist-wgan-clip.wgan:22:74", "k30ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k31Mul ../models/mnist-wgan-clip.wgan:22:74", "k32Add ../models/mnist-wgan-clip.wgan:22:74", "k33Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k34Mul ../models/mnist-wgan-clip.wgan:22:74", "k35Mul ../models/mnist-wgan-clip.wgan:22:74", "k36Add ../models/mnist-wgan-clip.wgan:22:74", "k37Add ../models/mnist-wgan-clip.wgan:22:74", "k38Select ../models/mnist-wgan-clip.wgan:22:85", "k39MatmulAdd ../models/mnist-wgan-clip.wgan:23:12", "k40ReduceSum ../models/mnist-wgan-clip.wgan:33:23", "k41Mul ../models/mnist-wgan-clip.wgan:33:23", "k42Matmul", "k43Matmul", "k44Add", "k45ReduceSum", "k46Mul", "k47Mul", "k48ReduceSum", "k49Mul", "k50ReduceSum", "k51Add", "k52Neg", "k53ReduceSum", "k54Add", "k55ReduceSum", "k56Conv2dBackwardInput", "k57Conv2dBackwardWeight", "k58Add", "k59ReduceSum", "k60Mul", "k61Mul", "k62ReduceSum", "k63Mul", "k64ReduceSum", "k65Add", "k66Neg", "k67ReduceSum", "k68Add", "k69ReduceSum", "k70Conv2dBackwardWeight", "k71Add", "k72Minimum", "k73Add", "k74Sub", "k75Add", "k76Sub", "k77Add", "k78Sub", "k79Add", "k80Minimum", "k81Add", "k82Sub", "k83Add", "k84Sub", "k85Add", "k86Sub", "k87Add", "k88Sub", "k89Add", "k90Sub", "k91Add", "advance"},
     {"criticFakeHalfCommit"},
-    {"generator0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:37:5", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:15:3", "k3ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Sub ../models/mnist-wgan-clip.wgan:15:75", "k6Mul ../models/mnist-wgan-clip.wgan:15:75", "k7ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k8Mul ../models/mnist-wgan-clip.wgan:15:75", "k9Add ../models/mnist-wgan-clip.wgan:15:75", "k10Rsqrt ../models/mnist-wgan-clip.wgan:15:75", "k11Mul ../models/mnist-wgan-clip.wgan:15:75", "k12Mul ../models/mnist-wgan-clip.wgan:15:75", "k13Add ../models/mnist-wgan-clip.wgan:15:75", "k14Add ../models/mnist-wgan-clip.wgan:15:75", "k15Select ../models/mnist-wgan-clip.wgan:15:86", "k16Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:16:3", "k17ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k18Mul ../models/mnist-wgan-clip.wgan:16:75", "k19Sub ../models/mnist-wgan-clip.wgan:16:75", "k20Mul ../models/mnist-wgan-clip.wgan:16:75", "k21ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k22Mul ../models/mnist-wgan-clip.wgan:16:75", "k23Add ../models/mnist-wgan-clip.wgan:16:75", "k24Rsqrt ../models/mnist-wgan-clip.wgan:16:75", "k25Mul ../models/mnist-wgan-clip.wgan:16:75", "k26Mul ../models/mnist-wgan-clip.wgan:16:75", "k27Add ../models/mnist-wgan-clip.wgan:16:75", "k28Add ../models/mnist-wgan-clip.wgan:16:75", "k29Select ../models/mnist-wgan-clip.wgan:16:86", "k30Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k31Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k32ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k33Mul ../models/mnist-wgan-clip.wgan:21:74", "k34Sub ../models/mnist-wgan-clip.wgan:21:74", "k35Mul ../models/mnist-wgan-clip.wgan:21:74", "k36ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k37Mul ../models/mnist-wgan-clip.wgan:21:74", "k38Add ../models/mnist-wgan-clip.wgan:21:74", "k39Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k40Mul ../models/mnist-wgan-clip.wgan:21:74", "k41Mul ../models/mnist-wgan-clip.wgan:21:74", "k42Add ../models/mnist-wgan-clip.wgan:21:74", "k43Add ../models/mnist-wgan-clip.wgan:21:74", "k44Select ../models/mnist-wgan-clip.wgan:21:85", "k45Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k46ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k47Mul ../models/mnist-wgan-clip.wgan:22:74", "k48Sub ../models/mnist-wgan-clip.wgan:22:74", "k49Mul ../models/mnist-wgan-clip.wgan:22:74", "k50ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k51Mul ../models/mnist-wgan-clip.wgan:22:74", "k52Add ../models/mnist-wgan-clip.wgan:22:74", "k53Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k54Mul ../models/mnist-wgan-clip.wgan:22:74", "k55Mul ../models/mnist-wgan-clip.wgan:22:74", "k56Add ../models/mnist-wgan-clip.wgan:22:74", "k57Add ../models/mnist-wgan-clip.wgan:22:74", "k58Select ../models/mnist-wgan-clip.wgan:22:85", "k59MatmulMul ../models/mnist-wgan-clip.wgan:37:22", "k60ReduceSum ../models/mnist-wgan-clip.wgan:37:22", "k61Mul ../models/mnist-wgan-clip.wgan:37:22", "k62Matmul", "k63Add", "k64ReduceSum", "k65Mul", "k66Mul", "k67ReduceSum", "k68Mul", "k69ReduceSum", "k70Add", "k71Neg", "k72ReduceSum", "k73Add", "k74Conv2dBackwardInput", "k75Add", "k76ReduceSum", "k77Mul", "k78Mul", "k79ReduceSum", "k80Mul", "k81ReduceSum", "k82Add", "k83Neg", "k84ReduceSum", "k85Add", "k86Conv2dBackwardInputMul", "k87ReduceSum", "k88Conv2dBackwardInput", "k89Conv2dBackwardWeight", "k90Add", "k91ReduceSum", "k92Mul", "k93Mul", "k94ReduceSum", "k95Mul", "k96ReduceSum", "k97Add", "k98Neg", "k99ReduceSum", "k100Add", "k101ReduceSum", "k102Conv2d", "k103Conv2dBackwardWeight", "k104Add", "k105ReduceSum", "k106Mul", "k107Mul", "k108ReduceSum", "k109Mul", "k110ReduceSum", "k111Add", "k112Neg", "k113ReduceSum", "k114Add", "k115ReduceSum", "k116Conv2d", "k117Conv2dBackwardWeight", "k118Add", "k119ReduceSum", "k120Matmul", "k121Add", "k122Sub", "k123Add", "k124Sub", "k125Add", "k126Sub", "k127Add", "k128Sub", "k129Add", "k130Sub", "k131Add", "k132Sub", "k133Add", "k134Sub", "k135Add", "k136Sub", "k137Add", "k138Sub", "k139Add", "k140Sub", "k141Add", "k142Sub", "k143Add", "k144Sub", "k145Add", "k146Sub", "k147Add", "k148Sub", "k149Add", "k150Sub", "k151Add", "k152Sub", "k153Add"},
+    {"generator0", "k0RandomNormal ../models/mnist-wgan-clip.wgan:37:5", "k1MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k2Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:15:3", "k3ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k4Mul ../models/mnist-wgan-clip.wgan:15:75", "k5Sub ../models/mnist-wgan-clip.wgan:15:75", "k6Mul ../models/mnist-wgan-clip.wgan:15:75", "k7ReduceSum ../models/mnist-wgan-clip.wgan:15:75", "k8Mul ../models/mnist-wgan-clip.wgan:15:75", "k9Add ../models/mnist-wgan-clip.wgan:15:75", "k10Rsqrt ../models/mnist-wgan-clip.wgan:15:75", "k11Mul ../models/mnist-wgan-clip.wgan:15:75", "k12Mul ../models/mnist-wgan-clip.wgan:15:75", "k13Add ../models/mnist-wgan-clip.wgan:15:75", "k14Add ../models/mnist-wgan-clip.wgan:15:75", "k15Select ../models/mnist-wgan-clip.wgan:15:86", "k16Conv2dBackwardInputAdd ../models/mnist-wgan-clip.wgan:16:3", "k17ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k18Mul ../models/mnist-wgan-clip.wgan:16:75", "k19Sub ../models/mnist-wgan-clip.wgan:16:75", "k20Mul ../models/mnist-wgan-clip.wgan:16:75", "k21ReduceSum ../models/mnist-wgan-clip.wgan:16:75", "k22Mul ../models/mnist-wgan-clip.wgan:16:75", "k23Add ../models/mnist-wgan-clip.wgan:16:75", "k24Rsqrt ../models/mnist-wgan-clip.wgan:16:75", "k25Mul ../models/mnist-wgan-clip.wgan:16:75", "k26Mul ../models/mnist-wgan-clip.wgan:16:75", "k27Add ../models/mnist-wgan-clip.wgan:16:75", "k28Add ../models/mnist-wgan-clip.wgan:16:75", "k29Select ../models/mnist-wgan-clip.wgan:16:86", "k30Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "k31Conv2dAdd ../models/mnist-wgan-clip.wgan:21:3", "k32ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k33Mul ../models/mnist-wgan-clip.wgan:21:74", "k34Sub ../models/mnist-wgan-clip.wgan:21:74", "k35Mul ../models/mnist-wgan-clip.wgan:21:74", "k36ReduceSum ../models/mnist-wgan-clip.wgan:21:74", "k37Mul ../models/mnist-wgan-clip.wgan:21:74", "k38Add ../models/mnist-wgan-clip.wgan:21:74", "k39Rsqrt ../models/mnist-wgan-clip.wgan:21:74", "k40Mul ../models/mnist-wgan-clip.wgan:21:74", "k41Mul ../models/mnist-wgan-clip.wgan:21:74", "k42Add ../models/mnist-wgan-clip.wgan:21:74", "k43Add ../models/mnist-wgan-clip.wgan:21:74", "k44Select ../models/mnist-wgan-clip.wgan:21:85", "k45Conv2dAdd ../models/mnist-wgan-clip.wgan:22:3", "k46ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k47Mul ../models/mnist-wgan-clip.wgan:22:74", "k48Sub ../models/mnist-wgan-clip.wgan:22:74", "k49Mul ../models/mnist-wgan-clip.wgan:22:74", "k50ReduceSum ../models/mnist-wgan-clip.wgan:22:74", "k51Mul ../models/mnist-wgan-clip.wgan:22:74", "k52Add ../models/mnist-wgan-clip.wgan:22:74", "k53Rsqrt ../models/mnist-wgan-clip.wgan:22:74", "k54Mul ../models/mnist-wgan-clip.wgan:22:74", "k55Mul ../models/mnist-wgan-clip.wgan:22:74", "k56Add ../models/mnist-wgan-clip.wgan:22:74", "k57Add ../models/mnist-wgan-clip.wgan:22:74", "k58Select ../models/mnist-wgan-clip.wgan:22:85", "k59MatmulMul ../models/mnist-wgan-clip.wgan:37:22", "k60ReduceSum ../models/mnist-wgan-clip.wgan:37:22", "k61Mul ../models/mnist-wgan-clip.wgan:37:22", "k62Matmul", "k63Add", "k64ReduceSum", "k65Mul", "k66Mul", "k67ReduceSum", "k68Mul", "k69ReduceSum", "k70Add", "k71Neg", "k72ReduceSum", "k73Add", "k74Conv2dBackwardInput", "k75Add", "k76ReduceSum", "k77Mul", "k78Mul", "k79ReduceSum", "k80Mul", "k81ReduceSum", "k82Add", "k83Neg", "k84ReduceSum", "k85Add", "k86Conv2dBackwardInputMul", "k87ReduceSum", "k88Conv2dBackwardInput", "k89Conv2dBackwardWeight", "k90Add", "k91ReduceSum", "k92Mul", "k93Mul", "k94ReduceSum", "k95Mul", "k96ReduceSum", "k97Add", "k98Neg", "k99ReduceSum", "k100Add", "k101ReduceSum", "k102Conv2d", "k103Conv2dBackwardWeight", "k104Add", "k105ReduceSum", "k106Mul", "k107Mul", "k108ReduceSum", "k109Mul", "k110ReduceSum", "k111Add", "k112Neg", "k113ReduceSum", "k114Add", "k115ReduceSum", "k116Conv2d", "k117Conv2dBackwardWeight", "k118Add", "k119ReduceSum", "k120Matmul", "k121Add", "k122Sub", "k123Add", "k124Sub", "k125Add", "k126Sub", "k127Add", "k128Sub", "k129Add", "k130Sub", "k131Add", "k132Sub", "k133Add", "k134Sub", "k135Add", "k136Sub", "k137Add", "k138Sub", "k139Add", "k140Sub", "k141Add", "k142Sub", "k143Add", "k144Sub", "k145Add", "k146Sub", "k147Add", "k148Sub", "k149Add", "k150Sub", "k151Add", "k152Sub", "k153Add", "advance"},
     {"generatorCommit"},
-    {"sample0", "k0MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k1Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k2Mul ../models/mnist-wgan-clip.wgan:15:75", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Select ../models/mnist-wgan-clip.wgan:15:86", "k5Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k6Mul ../models/mnist-wgan-clip.wgan:16:75", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Select ../models/mnist-wgan-clip.wgan:16:86", "k9Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54"}
+    {"sample0", "k0MatmulSelect ../models/mnist-wgan-clip.wgan:14:36", "k1Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:15:3", "k2Mul ../models/mnist-wgan-clip.wgan:15:75", "k3Mul ../models/mnist-wgan-clip.wgan:15:75", "k4Select ../models/mnist-wgan-clip.wgan:15:86", "k5Conv2dBackwardInput ../models/mnist-wgan-clip.wgan:16:3", "k6Mul ../models/mnist-wgan-clip.wgan:16:75", "k7Mul ../models/mnist-wgan-clip.wgan:16:75", "k8Select ../models/mnist-wgan-clip.wgan:16:86", "k9Conv2dTanh ../models/mnist-wgan-clip.wgan:17:54", "advance"}
   };
 
   private static final DeviceState INSTANCE = new DeviceState();
@@ -61,12 +106,39 @@ public final class DeviceState implements DeviceMemory {
    */
   private TornadoExecutionResult last;
 
-  private boolean uploaded;
+  /**
+   * Whether the start graph has put every resident array on the device.
+   */
+  private boolean started;
 
   /**
    * Whether the host copy of `state` equals the device's.
    */
   private boolean hostCurrent = true;
+
+  /**
+   * The attached sources, or null: phases send the batches they are given.
+   */
+  private DataFeed.Source[] sources;
+
+  /**
+   * The epoch whose order each `order<d>` holds.
+   */
+  private final long[] sentEpoch = new long[1];
+
+  private final boolean[] dataPending = new boolean[1];
+
+  private final boolean[] orderPending = new boolean[1];
+
+  /**
+   * The counters the next run needs.
+   */
+  private final int[] want = new int[7];
+
+  /**
+   * The counters on the device.
+   */
+  private final int[] have = new int[7];
 
   private long toDevice;
 
@@ -80,29 +152,68 @@ public final class DeviceState implements DeviceMemory {
   }
 
   /**
-   * The task of the upload and download graphs (TornadoVM moves only the arrays its tasks use).
+   * The task of the graphs that only move an array (TornadoVM moves only the arrays its tasks use).
    */
-  public static void keep(FloatArray state) {
+  public static void keep(FloatArray array) {
     for (@Parallel int i = 0; i < 1; i++) {
-      state.set(0, state.get(0));
+      array.set(0, array.get(0));
     }
   }
 
   /**
-   * Every task graph of the model: upload, download, then each phase's parts and commit graph.
+   * `keep` for an int array.
+   */
+  public static void keepInts(IntArray array) {
+    for (@Parallel int i = 0; i < 1; i++) {
+      array.set(0, array.get(0));
+    }
+  }
+
+  /**
+   * Every task graph of the model: those that move resident arrays, then each phase's parts and commit
+   * graph.
    */
   private TornadoExecutionPlan plan() {
     if (plan == null) {
+      arrays();
       plan = new TornadoExecutionPlan(
+              new TaskGraph("start")
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, state, counters, data0, order0)
+              .task("keep0", DeviceState::keep, state)
+              .task("keep1", DeviceState::keepInts, counters)
+              .task("keep2", DeviceState::keep, data0)
+              .task("keep3", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
               new TaskGraph("upload")
+              .consumeFromDevice(counters, data0, order0)
               .transferToDevice(DataTransferMode.EVERY_EXECUTION, state)
               .task("keep", DeviceState::keep, state)
-              .persistOnDevice(state)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               new TaskGraph("download")
-              .consumeFromDevice(state)
+              .consumeFromDevice(state, counters, data0, order0)
               .task("keep", DeviceState::keep, state)
               .transferToHost(DataTransferMode.EVERY_EXECUTION, state)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("counters")
+              .consumeFromDevice(state, data0, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, counters)
+              .task("keep", DeviceState::keepInts, counters)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("data0")
+              .consumeFromDevice(state, counters, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, data0)
+              .task("keep", DeviceState::keep, data0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("order0")
+              .consumeFromDevice(state, counters, data0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, order0)
+              .task("keep", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               CriticRealHalfPhase.part0().snapshot(),
               CriticRealHalfPhase.commitGraph().snapshot(),
@@ -120,24 +231,175 @@ public final class DeviceState implements DeviceMemory {
     return plan;
   }
 
+  private static FloatArray data(int d) {
+    return switch (d) {
+      case 0 -> data0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static IntArray order(int d) {
+    return switch (d) {
+      case 0 -> order0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static void set(int d, FloatArray data, IntArray order) {
+    switch (d) {
+      case 0 -> {
+        data0 = data;
+        order0 = order;
+      }
+      default -> throw new IllegalArgumentException("no data source " + d);
+    }
+  }
+
   /**
-   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), counting the
-   * bytes they move; the first run uploads `state` if nothing has yet.
+   * Without attached sources: room for the given batches, gathered in order.
    */
-  synchronized void run(int first, int count, long bytesIn, long bytesOut, Runnable onJvm) {
+  private void arrays() {
+    if (sources != null || DATA.length == 0 || data(0) != null) {
+      return;
+    }
+    for (int d = 0; d < DATA.length; d++) {
+      IntArray o = new IntArray(CAPACITY[d]);
+      for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i);
+      set(d, new FloatArray(CAPACITY[d] * SAMPLE_SIZES[d]), o);
+      want[5 * d + 2] = 1;
+    }
+  }
+
+  @Override
+  public synchronized void attach(DataFeed feed) {
+    if (plan != null || (DATA.length > 0 && data(0) != null)) {
+      throw new IllegalStateException("attach the data before the first upload or run");
+    }
+    DataFeed.Source[] s = new DataFeed.Source[DATA.length];
+    for (int d = 0; d < DATA.length; d++) {
+      s[d] = feed.source(DATA[d]);
+      if (s[d].sampleSize() != SAMPLE_SIZES[d]) {
+        throw new IllegalArgumentException("data `" + DATA[d] + "` has samples of " + s[d].sampleSize() + " values, not " + SAMPLE_SIZES[d]);
+      }
+      int base = 5 * d + 2;
+      if (s[d] instanceof DataFeed.IdxSource idx) {
+        FloatArray images = new FloatArray(idx.data().length);
+        toDevice(idx.data(), images);
+        set(d, images, new IntArray(idx.count()));
+        setOrder(d, idx);
+        want[base + 0] = 1;
+      } else if (s[d] instanceof DataFeed.ToySource toy) {
+        set(d, new FloatArray(1), new IntArray(1));
+        want[base + 0] = 0;
+        want[base + 1] = (int) toy.seed();
+        want[base + 2] = (int) (toy.seed() >>> 32);
+        want[base + 3] = toy.stream();
+      }
+    }
+    sources = s;
+  }
+
+  private void setOrder(int d, DataFeed.IdxSource idx) {
+    int[] o = idx.order();
+    MemorySegment.copy(o, 0, order(d).getSegment(), ValueLayout.JAVA_INT, 0L, o.length);
+    sentEpoch[d] = idx.epoch();
+    orderPending[d] = true;
+  }
+
+  @Override
+  public boolean attached() {
+    return sources != null;
+  }
+
+  /**
+   * The next run's batch of `n` samples of source `d`: from its attached source (an image source's
+   * cursor moves; a new epoch's order is sent before the run), or `given`.
+   */
+  synchronized void take(int d, int n, float[] given) {
+    int base = 5 * d + 2;
+    if (sources == null) {
+      arrays();
+      MemorySegment.copy(given, 0, data(d).getSegment(), ValueLayout.JAVA_FLOAT, 0L, given.length);
+      dataPending[d] = true;
+      want[base + 4] = 0;
+    } else if (sources[d] instanceof DataFeed.IdxSource idx) {
+      want[base + 4] = idx.take(n);
+      if (idx.epoch() != sentEpoch[d]) setOrder(d, idx);
+    }
+    // toy points are drawn on the device
+  }
+
+  /**
+   * Starts the next run's counters: the step it keys its random draws on, and the data cursors where
+   * the device has them (`take` moves those the run takes from).
+   */
+  synchronized void step(long rngStep) {
+    want[0] = (int) rngStep;
+    want[1] = (int) (rngStep >>> 32);
+    for (int d = 0; d < DATA.length; d++) want[5 * d + 6] = have[5 * d + 6];
+  }
+
+  /**
+   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), after sending what
+   * changed (a given batch, a new epoch's order, counters the device does not have), counting the bytes
+   * moved; the phase's last kernel advances the counters on the device by one step and by `advance[d]`
+   * samples of each source, and so does the host's copy. The first run starts the device.
+   */
+  synchronized void run(int first, int count, int[] advance, long bytesIn, long bytesOut,
+      Runnable onJvm) {
+    if (!JVM && !started) {
+      upload(new String[0], new float[0][]);
+    }
+    send();
     if (JVM) {
       onJvm.run();
     } else {
-      if (!uploaded) {
-        upload(NAMES, new float[0][]);
-      }
       for (int g = first; g < first + count; g++) {
         last = execute(g);
       }
       hostCurrent = false;
     }
+    have[0]++;
+    if (have[0] == 0) have[1]++;
+    for (int d = 0; d < advance.length; d++) have[5 * d + 6] += advance[d];
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs commit graph `graph` (without a device: `onJvm`).
+   */
+  synchronized void commit(int graph, Runnable onJvm) {
+    if (JVM) {
+      onJvm.run();
+    } else {
+      last = execute(graph);
+      hostCurrent = false;
+    }
+  }
+
+  /**
+   * Sends the given batches, new orders and counters the device does not have yet.
+   */
+  private void send() {
+    for (int d = 0; d < DATA.length; d++) {
+      if (dataPending[d]) {
+        if (!JVM) last = execute(DATA_GRAPH + 2 * d);
+        toDevice += 4L * CAPACITY[d] * SAMPLE_SIZES[d];
+        dataPending[d] = false;
+      }
+      if (orderPending[d]) {
+        if (!JVM) last = execute(ORDER_GRAPH + 2 * d);
+        toDevice += 4L * order(d).getSize();
+        orderPending[d] = false;
+      }
+    }
+    if (!Arrays.equals(want, have)) {
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      if (!JVM) last = execute(COUNTER_GRAPH);
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+    }
   }
 
   /**
@@ -177,10 +439,23 @@ public final class DeviceState implements DeviceMemory {
       int t = index(names[i]);
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
-    if (!JVM) {
+    if (JVM) {
+    } else if (started) {
       last = execute(UPLOAD);
+    } else {
+      // the first move sends every resident array
+      plan();
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      last = execute(START);
+      started = true;
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+      for (int d = 0; d < DATA.length; d++) {
+        toDevice += 4L * (data(d).getSize() + order(d).getSize());
+        dataPending[d] = false;
+        orderPending[d] = false;
+      }
     }
-    uploaded = true;
     hostCurrent = true;
     toDevice += 4L * state.getSize();
   }

@@ -3,18 +3,22 @@ package wganc.generated.tornado.mnist_wgan_gp;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import wganc.runtime.train.DataFeed;
 import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
- * The device memory of ../models/mnist-wgan-gp.wgan: every parameter and optimiser state tensor in `state`, which stays on
- * the device, and the execution plan of every phase's task graphs.
+ * The device memory of ../models/mnist-wgan-gp.wgan: every parameter and optimiser state tensor in `state`, the step counter
+ * and data cursors in `counters`, and each data source's samples and visiting order, all of which stay
+ * on the device; and the execution plan of every phase's task graphs.
  */
 public final class DeviceState implements DeviceMemory {
   private static final String[] NAMES = {"G.0.weight", "G.1.weight", "G.1.bias", "G.1.running_mean", "G.1.running_var", "G.5.weight", "G.6.weight", "G.6.bias", "G.6.running_mean", "G.6.running_var", "G.9.weight", "G.10.weight", "G.10.bias", "G.10.running_mean", "G.10.running_var", "G.13.weight", "G.14.weight", "G.14.bias", "G.14.running_mean", "G.14.running_var", "D.1.weight", "D.1.bias", "D.3.weight", "D.3.bias", "D.6.weight", "D.6.bias", "D.9.weight", "D.9.bias", "D.13.weight", "D.13.bias", "critic.t", "critic.D.1.weight.m", "critic.D.1.weight.v", "critic.D.1.bias.m", "critic.D.1.bias.v", "critic.D.3.weight.m", "critic.D.3.weight.v", "critic.D.3.bias.m", "critic.D.3.bias.v", "critic.D.6.weight.m", "critic.D.6.weight.v", "critic.D.6.bias.m", "critic.D.6.bias.v", "critic.D.9.weight.m", "critic.D.9.weight.v", "critic.D.9.bias.m", "critic.D.9.bias.v", "critic.D.13.weight.m", "critic.D.13.weight.v", "critic.D.13.bias.m", "critic.D.13.bias.v", "generator.t", "generator.G.0.weight.m", "generator.G.0.weight.v", "generator.G.1.weight.m", "generator.G.1.weight.v", "generator.G.1.bias.m", "generator.G.1.bias.v", "generator.G.5.weight.m", "generator.G.5.weight.v", "generator.G.6.weight.m", "generator.G.6.weight.v", "generator.G.6.bias.m", "generator.G.6.bias.v", "generator.G.9.weight.m", "generator.G.9.weight.v", "generator.G.10.weight.m", "generator.G.10.weight.v", "generator.G.10.bias.m", "generator.G.10.bias.v", "generator.G.13.weight.m", "generator.G.13.weight.v", "generator.G.14.weight.m", "generator.G.14.weight.v", "generator.G.14.bias.m", "generator.G.14.bias.v"};
@@ -24,30 +28,71 @@ public final class DeviceState implements DeviceMemory {
   private static final int[] SIZES = {524288, 4096, 4096, 4096, 4096, 294912, 128, 128, 128, 128, 73728, 64, 64, 64, 64, 576, 1, 1, 1, 1, 1600, 64, 204800, 128, 819200, 256, 3276800, 512, 2048, 1, 1, 1600, 1600, 64, 64, 204800, 204800, 128, 128, 819200, 819200, 256, 256, 3276800, 3276800, 512, 512, 2048, 2048, 1, 1, 1, 524288, 524288, 4096, 4096, 4096, 4096, 294912, 294912, 128, 128, 128, 128, 73728, 73728, 64, 64, 64, 64, 576, 576, 1, 1, 1, 1};
 
   /**
+   * The data sources, in the model's order: source `d` is `data<d>` and `order<d>`.
+   */
+  private static final String[] DATA = {"real"};
+
+  private static final int[] SAMPLE_SIZES = {784};
+
+  /**
+   * The largest batch a phase takes from each source (the room for a given batch).
+   */
+  private static final int[] CAPACITY = {512};
+
+  /**
    * Every parameter and optimiser state tensor, at `OFFSETS`.
    */
   public static final FloatArray state = new FloatArray(15631053);
+
+  /**
+   * The step that keys random draws (low, high word), then per data source: mode (0: toy points drawn
+   * here, 1: gathered from `data<d>`), Philox key (low, high) and stream, and where the next batch starts in
+   * `order<d>`. Every phase advances it on the device; the host sends it only when it differs.
+   */
+  public static final IntArray counters = new IntArray(7);
+
+  /**
+   * `real`: every image of the attached source, sent once; otherwise the given batch, set by `attach` or for given batches.
+   */
+  public static FloatArray data0;
+
+  /**
+   * `real`: the visiting order of the current epoch (sent once per epoch).
+   */
+  public static IntArray order0;
 
   /**
    * `-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.
    */
   static final boolean JVM = Boolean.getBoolean("wganc.tornado.jvm");
 
-  private static final int UPLOAD = 0;
+  private static final int START = 0;
 
-  private static final int DOWNLOAD = 1;
+  private static final int UPLOAD = 1;
+
+  private static final int DOWNLOAD = 2;
+
+  private static final int COUNTER_GRAPH = 3;
+
+  private static final int DATA_GRAPH = 4;
+
+  private static final int ORDER_GRAPH = 5;
 
   /**
    * Each graph of the plan: its name, then its kernels and the model lines they came from.
    */
   private static final String[][] GRAPHS = {
+    {"start"},
     {"upload"},
     {"download"},
-    {"critic0", "k0RandomNormal ../models/mnist-wgan-gp.wgan:31:5", "k1Matmul ../models/mnist-wgan-gp.wgan:13:3", "k2ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k3Mul ../models/mnist-wgan-gp.wgan:13:26", "k4Sub ../models/mnist-wgan-gp.wgan:13:26", "k5Mul ../models/mnist-wgan-gp.wgan:13:26", "k6ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k7Mul ../models/mnist-wgan-gp.wgan:13:26", "k8Mul ../models/mnist-wgan-gp.wgan:13:26", "k9Add ../models/mnist-wgan-gp.wgan:13:26", "k10Add ../models/mnist-wgan-gp.wgan:13:26", "k11Select ../models/mnist-wgan-gp.wgan:13:37", "k12Upsample ../models/mnist-wgan-gp.wgan:14:3", "k13Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k14ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k15Mul ../models/mnist-wgan-gp.wgan:14:58", "k16Sub ../models/mnist-wgan-gp.wgan:14:58", "k17Mul ../models/mnist-wgan-gp.wgan:14:58", "k18ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k19Mul ../models/mnist-wgan-gp.wgan:14:58", "k20Mul ../models/mnist-wgan-gp.wgan:14:58", "k21Add ../models/mnist-wgan-gp.wgan:14:58", "k22Add ../models/mnist-wgan-gp.wgan:14:58", "k23Select ../models/mnist-wgan-gp.wgan:14:69", "k24Upsample ../models/mnist-wgan-gp.wgan:15:3", "k25Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k26ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k27Mul ../models/mnist-wgan-gp.wgan:15:57", "k28Sub ../models/mnist-wgan-gp.wgan:15:57", "k29Mul ../models/mnist-wgan-gp.wgan:15:57", "k30ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k31Mul ../models/mnist-wgan-gp.wgan:15:57", "k32Mul ../models/mnist-wgan-gp.wgan:15:57", "k33Add ../models/mnist-wgan-gp.wgan:15:57", "k34Add ../models/mnist-wgan-gp.wgan:15:57", "k35Select ../models/mnist-wgan-gp.wgan:15:68", "k36Upsample ../models/mnist-wgan-gp.wgan:16:3", "k37Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k38ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k39Mul ../models/mnist-wgan-gp.wgan:16:56", "k40Sub ../models/mnist-wgan-gp.wgan:16:56", "k41Mul ../models/mnist-wgan-gp.wgan:16:56", "k42ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k43Mul ../models/mnist-wgan-gp.wgan:16:56", "k44Add ../models/mnist-wgan-gp.wgan:16:56", "k45Add ../models/mnist-wgan-gp.wgan:16:56", "k46Tanh ../models/mnist-wgan-gp.wgan:16:67", "k47Pad ../models/mnist-wgan-gp.wgan:17:3", "k48RandomNormal ../models/mnist-wgan-gp.wgan:32:5", "k49Add ../models/mnist-wgan-gp.wgan:33:5", "k50Pad ../models/mnist-wgan-gp.wgan:21:3", "k51Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k52Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k53RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k54Mul ../models/mnist-wgan-gp.wgan:23:60", "k55Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k56RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k57Mul ../models/mnist-wgan-gp.wgan:24:60", "k58Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k59RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k60MatmulMul ../models/mnist-wgan-gp.wgan:34:29", "k61Add ../models/mnist-wgan-gp.wgan:34:29", "k62Conv2dBackwardInputMul ../models/mnist-wgan-gp.wgan:34:29", "k63Add ../models/mnist-wgan-gp.wgan:34:29", "k64Conv2dBackwardInputMul ../models/mnist-wgan-gp.wgan:34:29", "k65Add ../models/mnist-wgan-gp.wgan:34:29", "k66Conv2dBackwardInput ../models/mnist-wgan-gp.wgan:34:29", "k67Add ../models/mnist-wgan-gp.wgan:34:29", "k68Conv2dBackwardInput ../models/mnist-wgan-gp.wgan:34:29", "k69Pad ../models/mnist-wgan-gp.wgan:34:29", "k70Mul ../models/mnist-wgan-gp.wgan:34:29", "k71ReduceSum ../models/mnist-wgan-gp.wgan:34:29", "k72Sqrt ../models/mnist-wgan-gp.wgan:34:29", "k73Sub ../models/mnist-wgan-gp.wgan:34:29", "k74Pow ../models/mnist-wgan-gp.wgan:34:29", "k75ReduceSum ../models/mnist-wgan-gp.wgan:34:29", "k76Mul ../models/mnist-wgan-gp.wgan:34:29", "k77Pad ../models/mnist-wgan-gp.wgan:21:3", "k78Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k79Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k80RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k81Mul ../models/mnist-wgan-gp.wgan:23:60", "k82Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k83RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k84Mul ../models/mnist-wgan-gp.wgan:24:60", "k85Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k86RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k87Mul ../models/mnist-wgan-gp.wgan:26:12", "k88MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k89ReduceSum ../models/mnist-wgan-gp.wgan:35:18", "k90Pad ../models/mnist-wgan-gp.wgan:21:3", "k91Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k92Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k93RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k94Mul ../models/mnist-wgan-gp.wgan:23:60", "k95Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k96RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k97Mul ../models/mnist-wgan-gp.wgan:24:60", "k98Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k99RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k100Mul ../models/mnist-wgan-gp.wgan:26:12", "k101MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k102ReduceSum ../models/mnist-wgan-gp.wgan:35:34", "k103Sub ../models/mnist-wgan-gp.wgan:35:34", "k104Add ../models/mnist-wgan-gp.wgan:36:5", "k105MatmulMul", "k106Matmul", "k107Add", "k108ReduceSum", "k109Conv2dBackwardInputMul", "k110Conv2dBackwardWeight", "k111Add", "k112ReduceSum", "k113Conv2dBackwardInputMul", "k114Conv2dBackwardWeight", "k115Add", "k116ReduceSum", "k117Conv2dBackwardInput", "k118Conv2dBackwardWeight", "k119Add", "k120ReduceSum", "k121Conv2dBackwardWeight", "k122MatmulMul", "k123Matmul", "k124Add", "k125ReduceSum", "k126Add", "k127Conv2dBackwardInputMul", "k128Conv2dBackwardWeight", "k129Add", "k130ReduceSum", "k131Add", "k132Conv2dBackwardInputMul", "k133Conv2dBackwardWeight", "k134Add", "k135ReduceSum", "k136Add", "k137Conv2dBackwardInput", "k138Conv2dBackwardWeight", "k139Add", "k140ReduceSum", "k141Add", "k142Conv2dBackwardWeight", "k143Select", "k144Add", "k145Pad", "k146Conv2d", "k147Conv2dBackwardWeightAdd", "k148Add", "k149Conv2d", "k150Conv2dBackwardWeightAdd", "k151Mul", "k152Conv2d", "k153Conv2dBackwardWeightAdd", "k154Mul", "k155Conv2d", "k156Conv2dBackwardWeightAdd", "k157Add", "k158Mul", "k159MatmulAdd", "k160Add", "k161Add", "k162Div", "k163Sub", "k164Add", "k165Add", "k166Sub", "k167Add", "k168Add", "k169Sub", "k170Add", "k171Add", "k172Sub", "k173Add", "k174Add", "k175Sub", "k176Add", "k177Add", "k178Sub", "k179Add", "k180Add", "k181Sub", "k182Add", "k183Add", "k184Sub", "k185Add", "k186Add", "k187Sub", "k188Mul", "k189Mul", "k190Sub", "k191Add"},
+    {"counters"},
+    {"data0"},
+    {"order0"},
+    {"critic0", "takeReal", "k0RandomNormal ../models/mnist-wgan-gp.wgan:31:5", "k1Matmul ../models/mnist-wgan-gp.wgan:13:3", "k2ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k3Mul ../models/mnist-wgan-gp.wgan:13:26", "k4Sub ../models/mnist-wgan-gp.wgan:13:26", "k5Mul ../models/mnist-wgan-gp.wgan:13:26", "k6ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k7Mul ../models/mnist-wgan-gp.wgan:13:26", "k8Mul ../models/mnist-wgan-gp.wgan:13:26", "k9Add ../models/mnist-wgan-gp.wgan:13:26", "k10Add ../models/mnist-wgan-gp.wgan:13:26", "k11Select ../models/mnist-wgan-gp.wgan:13:37", "k12Upsample ../models/mnist-wgan-gp.wgan:14:3", "k13Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k14ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k15Mul ../models/mnist-wgan-gp.wgan:14:58", "k16Sub ../models/mnist-wgan-gp.wgan:14:58", "k17Mul ../models/mnist-wgan-gp.wgan:14:58", "k18ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k19Mul ../models/mnist-wgan-gp.wgan:14:58", "k20Mul ../models/mnist-wgan-gp.wgan:14:58", "k21Add ../models/mnist-wgan-gp.wgan:14:58", "k22Add ../models/mnist-wgan-gp.wgan:14:58", "k23Select ../models/mnist-wgan-gp.wgan:14:69", "k24Upsample ../models/mnist-wgan-gp.wgan:15:3", "k25Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k26ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k27Mul ../models/mnist-wgan-gp.wgan:15:57", "k28Sub ../models/mnist-wgan-gp.wgan:15:57", "k29Mul ../models/mnist-wgan-gp.wgan:15:57", "k30ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k31Mul ../models/mnist-wgan-gp.wgan:15:57", "k32Mul ../models/mnist-wgan-gp.wgan:15:57", "k33Add ../models/mnist-wgan-gp.wgan:15:57", "k34Add ../models/mnist-wgan-gp.wgan:15:57", "k35Select ../models/mnist-wgan-gp.wgan:15:68", "k36Upsample ../models/mnist-wgan-gp.wgan:16:3", "k37Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k38ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k39Mul ../models/mnist-wgan-gp.wgan:16:56", "k40Sub ../models/mnist-wgan-gp.wgan:16:56", "k41Mul ../models/mnist-wgan-gp.wgan:16:56", "k42ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k43Mul ../models/mnist-wgan-gp.wgan:16:56", "k44Add ../models/mnist-wgan-gp.wgan:16:56", "k45Add ../models/mnist-wgan-gp.wgan:16:56", "k46Tanh ../models/mnist-wgan-gp.wgan:16:67", "k47Pad ../models/mnist-wgan-gp.wgan:17:3", "k48RandomNormal ../models/mnist-wgan-gp.wgan:32:5", "k49Add ../models/mnist-wgan-gp.wgan:33:5", "k50Pad ../models/mnist-wgan-gp.wgan:21:3", "k51Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k52Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k53RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k54Mul ../models/mnist-wgan-gp.wgan:23:60", "k55Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k56RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k57Mul ../models/mnist-wgan-gp.wgan:24:60", "k58Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k59RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k60MatmulMul ../models/mnist-wgan-gp.wgan:34:29", "k61Add ../models/mnist-wgan-gp.wgan:34:29", "k62Conv2dBackwardInputMul ../models/mnist-wgan-gp.wgan:34:29", "k63Add ../models/mnist-wgan-gp.wgan:34:29", "k64Conv2dBackwardInputMul ../models/mnist-wgan-gp.wgan:34:29", "k65Add ../models/mnist-wgan-gp.wgan:34:29", "k66Conv2dBackwardInput ../models/mnist-wgan-gp.wgan:34:29", "k67Add ../models/mnist-wgan-gp.wgan:34:29", "k68Conv2dBackwardInput ../models/mnist-wgan-gp.wgan:34:29", "k69Pad ../models/mnist-wgan-gp.wgan:34:29", "k70Mul ../models/mnist-wgan-gp.wgan:34:29", "k71ReduceSum ../models/mnist-wgan-gp.wgan:34:29", "k72Sqrt ../models/mnist-wgan-gp.wgan:34:29", "k73Sub ../models/mnist-wgan-gp.wgan:34:29", "k74Pow ../models/mnist-wgan-gp.wgan:34:29", "k75ReduceSum ../models/mnist-wgan-gp.wgan:34:29", "k76Mul ../models/mnist-wgan-gp.wgan:34:29", "k77Pad ../models/mnist-wgan-gp.wgan:21:3", "k78Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k79Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k80RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k81Mul ../models/mnist-wgan-gp.wgan:23:60", "k82Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k83RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k84Mul ../models/mnist-wgan-gp.wgan:24:60", "k85Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k86RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k87Mul ../models/mnist-wgan-gp.wgan:26:12", "k88MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k89ReduceSum ../models/mnist-wgan-gp.wgan:35:18", "k90Pad ../models/mnist-wgan-gp.wgan:21:3", "k91Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k92Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k93RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k94Mul ../models/mnist-wgan-gp.wgan:23:60", "k95Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k96RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k97Mul ../models/mnist-wgan-gp.wgan:24:60", "k98Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k99RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k100Mul ../models/mnist-wgan-gp.wgan:26:12", "k101MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k102ReduceSum ../models/mnist-wgan-gp.wgan:35:34", "k103Sub ../models/mnist-wgan-gp.wgan:35:34", "k104Add ../models/mnist-wgan-gp.wgan:36:5", "k105MatmulMul", "k106Matmul", "k107Add", "k108ReduceSum", "k109Conv2dBackwardInputMul", "k110Conv2dBackwardWeight", "k111Add", "k112ReduceSum", "k113Conv2dBackwardInputMul", "k114Conv2dBackwardWeight", "k115Add", "k116ReduceSum", "k117Conv2dBackwardInput", "k118Conv2dBackwardWeight", "k119Add", "k120ReduceSum", "k121Conv2dBackwardWeight", "k122MatmulMul", "k123Matmul", "k124Add", "k125ReduceSum", "k126Add", "k127Conv2dBackwardInputMul", "k128Conv2dBackwardWeight", "k129Add", "k130ReduceSum", "k131Add", "k132Conv2dBackwardInputMul", "k133Conv2dBackwardWeight", "k134Add", "k135ReduceSum", "k136Add", "k137Conv2dBackwardInput", "k138Conv2dBackwardWeight", "k139Add", "k140ReduceSum", "k141Add", "k142Conv2dBackwardWeight", "k143Select", "k144Add", "k145Pad", "k146Conv2d", "k147Conv2dBackwardWeightAdd", "k148Add", "k149Conv2d", "k150Conv2dBackwardWeightAdd", "k151Mul", "k152Conv2d", "k153Conv2dBackwardWeightAdd", "k154Mul", "k155Conv2d", "k156Conv2dBackwardWeightAdd", "k157Add", "k158Mul", "k159MatmulAdd", "k160Add", "k161Add", "k162Div", "k163Sub", "k164Add", "k165Add", "k166Sub", "k167Add", "k168Add", "k169Sub", "k170Add", "k171Add", "k172Sub", "k173Add", "k174Add", "k175Sub", "k176Add", "k177Add", "k178Sub", "k179Add", "k180Add", "k181Sub", "k182Add", "k183Add", "k184Sub", "k185Add", "k186Add", "k187Sub", "k188Mul", "k189Mul", "k190Sub", "k191Add", "advance"},
     {"criticCommit"},
-    {"generator0", "k0RandomNormal ../models/mnist-wgan-gp.wgan:39:5", "k1Matmul ../models/mnist-wgan-gp.wgan:13:3", "k2ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k3Mul ../models/mnist-wgan-gp.wgan:13:26", "k4Sub ../models/mnist-wgan-gp.wgan:13:26", "k5Mul ../models/mnist-wgan-gp.wgan:13:26", "k6ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k7Mul ../models/mnist-wgan-gp.wgan:13:26", "k8Add ../models/mnist-wgan-gp.wgan:13:26", "k9Rsqrt ../models/mnist-wgan-gp.wgan:13:26", "k10Mul ../models/mnist-wgan-gp.wgan:13:26", "k11Mul ../models/mnist-wgan-gp.wgan:13:26", "k12Add ../models/mnist-wgan-gp.wgan:13:26", "k13Add ../models/mnist-wgan-gp.wgan:13:26", "k14Select ../models/mnist-wgan-gp.wgan:13:37", "k15Upsample ../models/mnist-wgan-gp.wgan:14:3", "k16Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k17ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k18Mul ../models/mnist-wgan-gp.wgan:14:58", "k19Sub ../models/mnist-wgan-gp.wgan:14:58", "k20Mul ../models/mnist-wgan-gp.wgan:14:58", "k21ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k22Mul ../models/mnist-wgan-gp.wgan:14:58", "k23Add ../models/mnist-wgan-gp.wgan:14:58", "k24Rsqrt ../models/mnist-wgan-gp.wgan:14:58", "k25Mul ../models/mnist-wgan-gp.wgan:14:58", "k26Mul ../models/mnist-wgan-gp.wgan:14:58", "k27Add ../models/mnist-wgan-gp.wgan:14:58", "k28Add ../models/mnist-wgan-gp.wgan:14:58", "k29Select ../models/mnist-wgan-gp.wgan:14:69", "k30Upsample ../models/mnist-wgan-gp.wgan:15:3", "k31Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k32ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k33Mul ../models/mnist-wgan-gp.wgan:15:57", "k34Sub ../models/mnist-wgan-gp.wgan:15:57", "k35Mul ../models/mnist-wgan-gp.wgan:15:57", "k36ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k37Mul ../models/mnist-wgan-gp.wgan:15:57", "k38Add ../models/mnist-wgan-gp.wgan:15:57", "k39Rsqrt ../models/mnist-wgan-gp.wgan:15:57", "k40Mul ../models/mnist-wgan-gp.wgan:15:57", "k41Mul ../models/mnist-wgan-gp.wgan:15:57", "k42Add ../models/mnist-wgan-gp.wgan:15:57", "k43Add ../models/mnist-wgan-gp.wgan:15:57", "k44Select ../models/mnist-wgan-gp.wgan:15:68", "k45Upsample ../models/mnist-wgan-gp.wgan:16:3", "k46Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k47ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k48Mul ../models/mnist-wgan-gp.wgan:16:56", "k49Sub ../models/mnist-wgan-gp.wgan:16:56", "k50Mul ../models/mnist-wgan-gp.wgan:16:56", "k51ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k52Mul ../models/mnist-wgan-gp.wgan:16:56", "k53Add ../models/mnist-wgan-gp.wgan:16:56", "k54Rsqrt ../models/mnist-wgan-gp.wgan:16:56", "k55Mul ../models/mnist-wgan-gp.wgan:16:56", "k56Add ../models/mnist-wgan-gp.wgan:16:56", "k57Add ../models/mnist-wgan-gp.wgan:16:56", "k58Tanh ../models/mnist-wgan-gp.wgan:16:67", "k59Pad ../models/mnist-wgan-gp.wgan:17:3", "k60Pad ../models/mnist-wgan-gp.wgan:21:3", "k61Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k62Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k63RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k64Mul ../models/mnist-wgan-gp.wgan:23:60", "k65Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k66RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k67Mul ../models/mnist-wgan-gp.wgan:24:60", "k68Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k69RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k70Mul ../models/mnist-wgan-gp.wgan:26:12", "k71MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k72ReduceSum ../models/mnist-wgan-gp.wgan:39:18", "k73Neg ../models/mnist-wgan-gp.wgan:39:18", "k74MatmulMul", "k75Add", "k76Conv2dBackwardInputMul", "k77Add", "k78Conv2dBackwardInputMul", "k79Add", "k80Conv2dBackwardInput", "k81Add", "k82Conv2dBackwardInput", "k83Pad", "k84Pad", "k85Mul", "k86ReduceSum", "k87Mul", "k88Mul", "k89ReduceSum", "k90Mul", "k91ReduceSum", "k92Add", "k93Neg", "k94ReduceSum", "k95Add", "k96Conv2dBackwardInput", "k97Conv2dBackwardWeight", "k98SumPool", "k99Add", "k100ReduceSum", "k101Mul", "k102Mul", "k103ReduceSum", "k104Mul", "k105ReduceSum", "k106Add", "k107Neg", "k108ReduceSum", "k109Add", "k110Conv2dBackwardInput", "k111Conv2dBackwardWeight", "k112SumPool", "k113Add", "k114ReduceSum", "k115Mul", "k116Mul", "k117ReduceSum", "k118Mul", "k119ReduceSum", "k120Add", "k121Neg", "k122ReduceSum", "k123Add", "k124Conv2dBackwardInput", "k125Conv2dBackwardWeight", "k126SumPool", "k127Add", "k128ReduceSum", "k129Mul", "k130Mul", "k131ReduceSum", "k132Mul", "k133ReduceSum", "k134Add", "k135Neg", "k136ReduceSum", "k137Add", "k138Matmul", "k139Add", "k140Add", "k141Div", "k142Sub", "k143Add", "k144Add", "k145Sub", "k146Add", "k147Add", "k148Sub", "k149Add", "k150Add", "k151Sub", "k152Add", "k153Add", "k154Sub", "k155Add", "k156Add", "k157Sub", "k158Add", "k159Add", "k160Sub", "k161Add", "k162Add", "k163Sub", "k164Add", "k165Add", "k166Sub", "k167Add", "k168Add", "k169Sub", "k170Add", "k171Add", "k172Sub", "k173Add", "k174Add", "k175Sub", "k176Add"},
+    {"generator0", "k0RandomNormal ../models/mnist-wgan-gp.wgan:39:5", "k1Matmul ../models/mnist-wgan-gp.wgan:13:3", "k2ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k3Mul ../models/mnist-wgan-gp.wgan:13:26", "k4Sub ../models/mnist-wgan-gp.wgan:13:26", "k5Mul ../models/mnist-wgan-gp.wgan:13:26", "k6ReduceSum ../models/mnist-wgan-gp.wgan:13:26", "k7Mul ../models/mnist-wgan-gp.wgan:13:26", "k8Add ../models/mnist-wgan-gp.wgan:13:26", "k9Rsqrt ../models/mnist-wgan-gp.wgan:13:26", "k10Mul ../models/mnist-wgan-gp.wgan:13:26", "k11Mul ../models/mnist-wgan-gp.wgan:13:26", "k12Add ../models/mnist-wgan-gp.wgan:13:26", "k13Add ../models/mnist-wgan-gp.wgan:13:26", "k14Select ../models/mnist-wgan-gp.wgan:13:37", "k15Upsample ../models/mnist-wgan-gp.wgan:14:3", "k16Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k17ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k18Mul ../models/mnist-wgan-gp.wgan:14:58", "k19Sub ../models/mnist-wgan-gp.wgan:14:58", "k20Mul ../models/mnist-wgan-gp.wgan:14:58", "k21ReduceSum ../models/mnist-wgan-gp.wgan:14:58", "k22Mul ../models/mnist-wgan-gp.wgan:14:58", "k23Add ../models/mnist-wgan-gp.wgan:14:58", "k24Rsqrt ../models/mnist-wgan-gp.wgan:14:58", "k25Mul ../models/mnist-wgan-gp.wgan:14:58", "k26Mul ../models/mnist-wgan-gp.wgan:14:58", "k27Add ../models/mnist-wgan-gp.wgan:14:58", "k28Add ../models/mnist-wgan-gp.wgan:14:58", "k29Select ../models/mnist-wgan-gp.wgan:14:69", "k30Upsample ../models/mnist-wgan-gp.wgan:15:3", "k31Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k32ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k33Mul ../models/mnist-wgan-gp.wgan:15:57", "k34Sub ../models/mnist-wgan-gp.wgan:15:57", "k35Mul ../models/mnist-wgan-gp.wgan:15:57", "k36ReduceSum ../models/mnist-wgan-gp.wgan:15:57", "k37Mul ../models/mnist-wgan-gp.wgan:15:57", "k38Add ../models/mnist-wgan-gp.wgan:15:57", "k39Rsqrt ../models/mnist-wgan-gp.wgan:15:57", "k40Mul ../models/mnist-wgan-gp.wgan:15:57", "k41Mul ../models/mnist-wgan-gp.wgan:15:57", "k42Add ../models/mnist-wgan-gp.wgan:15:57", "k43Add ../models/mnist-wgan-gp.wgan:15:57", "k44Select ../models/mnist-wgan-gp.wgan:15:68", "k45Upsample ../models/mnist-wgan-gp.wgan:16:3", "k46Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k47ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k48Mul ../models/mnist-wgan-gp.wgan:16:56", "k49Sub ../models/mnist-wgan-gp.wgan:16:56", "k50Mul ../models/mnist-wgan-gp.wgan:16:56", "k51ReduceSum ../models/mnist-wgan-gp.wgan:16:56", "k52Mul ../models/mnist-wgan-gp.wgan:16:56", "k53Add ../models/mnist-wgan-gp.wgan:16:56", "k54Rsqrt ../models/mnist-wgan-gp.wgan:16:56", "k55Mul ../models/mnist-wgan-gp.wgan:16:56", "k56Add ../models/mnist-wgan-gp.wgan:16:56", "k57Add ../models/mnist-wgan-gp.wgan:16:56", "k58Tanh ../models/mnist-wgan-gp.wgan:16:67", "k59Pad ../models/mnist-wgan-gp.wgan:17:3", "k60Pad ../models/mnist-wgan-gp.wgan:21:3", "k61Conv2dSelect ../models/mnist-wgan-gp.wgan:22:43", "k62Conv2dSelect ../models/mnist-wgan-gp.wgan:23:44", "k63RandomUniform ../models/mnist-wgan-gp.wgan:23:60", "k64Mul ../models/mnist-wgan-gp.wgan:23:60", "k65Conv2dSelect ../models/mnist-wgan-gp.wgan:24:44", "k66RandomUniform ../models/mnist-wgan-gp.wgan:24:60", "k67Mul ../models/mnist-wgan-gp.wgan:24:60", "k68Conv2dSelect ../models/mnist-wgan-gp.wgan:25:44", "k69RandomUniform ../models/mnist-wgan-gp.wgan:26:12", "k70Mul ../models/mnist-wgan-gp.wgan:26:12", "k71MatmulAdd ../models/mnist-wgan-gp.wgan:26:25", "k72ReduceSum ../models/mnist-wgan-gp.wgan:39:18", "k73Neg ../models/mnist-wgan-gp.wgan:39:18", "k74MatmulMul", "k75Add", "k76Conv2dBackwardInputMul", "k77Add", "k78Conv2dBackwardInputMul", "k79Add", "k80Conv2dBackwardInput", "k81Add", "k82Conv2dBackwardInput", "k83Pad", "k84Pad", "k85Mul", "k86ReduceSum", "k87Mul", "k88Mul", "k89ReduceSum", "k90Mul", "k91ReduceSum", "k92Add", "k93Neg", "k94ReduceSum", "k95Add", "k96Conv2dBackwardInput", "k97Conv2dBackwardWeight", "k98SumPool", "k99Add", "k100ReduceSum", "k101Mul", "k102Mul", "k103ReduceSum", "k104Mul", "k105ReduceSum", "k106Add", "k107Neg", "k108ReduceSum", "k109Add", "k110Conv2dBackwardInput", "k111Conv2dBackwardWeight", "k112SumPool", "k113Add", "k114ReduceSum", "k115Mul", "k116Mul", "k117ReduceSum", "k118Mul", "k119ReduceSum", "k120Add", "k121Neg", "k122ReduceSum", "k123Add", "k124Conv2dBackwardInput", "k125Conv2dBackwardWeight", "k126SumPool", "k127Add", "k128ReduceSum", "k129Mul", "k130Mul", "k131ReduceSum", "k132Mul", "k133ReduceSum", "k134Add", "k135Neg", "k136ReduceSum", "k137Add", "k138Matmul", "k139Add", "k140Add", "k141Div", "k142Sub", "k143Add", "k144Add", "k145Sub", "k146Add", "k147Add", "k148Sub", "k149Add", "k150Add", "k151Sub", "k152Add", "k153Add", "k154Sub", "k155Add", "k156Add", "k157Sub", "k158Add", "k159Add", "k160Sub", "k161Add", "k162Add", "k163Sub", "k164Add", "k165Add", "k166Sub", "k167Add", "k168Add", "k169Sub", "k170Add", "k171Add", "k172Sub", "k173Add", "k174Add", "k175Sub", "k176Add", "advance"},
     {"generatorCommit"},
-    {"sample0", "k0Matmul ../models/mnist-wgan-gp.wgan:13:3", "k1Mul ../models/mnist-wgan-gp.wgan:13:26", "k2Mul ../models/mnist-wgan-gp.wgan:13:26", "k3Select ../models/mnist-wgan-gp.wgan:13:37", "k4Upsample ../models/mnist-wgan-gp.wgan:14:3", "k5Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k6Mul ../models/mnist-wgan-gp.wgan:14:58", "k7Mul ../models/mnist-wgan-gp.wgan:14:58", "k8Select ../models/mnist-wgan-gp.wgan:14:69", "k9Upsample ../models/mnist-wgan-gp.wgan:15:3", "k10Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k11Mul ../models/mnist-wgan-gp.wgan:15:57", "k12Mul ../models/mnist-wgan-gp.wgan:15:57", "k13Select ../models/mnist-wgan-gp.wgan:15:68", "k14Upsample ../models/mnist-wgan-gp.wgan:16:3", "k15Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k16Mul ../models/mnist-wgan-gp.wgan:16:56", "k17Tanh ../models/mnist-wgan-gp.wgan:16:67", "k18Pad ../models/mnist-wgan-gp.wgan:17:3"}
+    {"sample0", "k0Matmul ../models/mnist-wgan-gp.wgan:13:3", "k1Mul ../models/mnist-wgan-gp.wgan:13:26", "k2Mul ../models/mnist-wgan-gp.wgan:13:26", "k3Select ../models/mnist-wgan-gp.wgan:13:37", "k4Upsample ../models/mnist-wgan-gp.wgan:14:3", "k5Conv2d ../models/mnist-wgan-gp.wgan:14:15", "k6Mul ../models/mnist-wgan-gp.wgan:14:58", "k7Mul ../models/mnist-wgan-gp.wgan:14:58", "k8Select ../models/mnist-wgan-gp.wgan:14:69", "k9Upsample ../models/mnist-wgan-gp.wgan:15:3", "k10Conv2d ../models/mnist-wgan-gp.wgan:15:15", "k11Mul ../models/mnist-wgan-gp.wgan:15:57", "k12Mul ../models/mnist-wgan-gp.wgan:15:57", "k13Select ../models/mnist-wgan-gp.wgan:15:68", "k14Upsample ../models/mnist-wgan-gp.wgan:16:3", "k15Conv2d ../models/mnist-wgan-gp.wgan:16:15", "k16Mul ../models/mnist-wgan-gp.wgan:16:56", "k17Tanh ../models/mnist-wgan-gp.wgan:16:67", "k18Pad ../models/mnist-wgan-gp.wgan:17:3", "advance"}
   };
 
   private static final DeviceState INSTANCE = new DeviceState();
@@ -59,12 +104,39 @@ public final class DeviceState implements DeviceMemory {
    */
   private TornadoExecutionResult last;
 
-  private boolean uploaded;
+  /**
+   * Whether the start graph has put every resident array on the device.
+   */
+  private boolean started;
 
   /**
    * Whether the host copy of `state` equals the device's.
    */
   private boolean hostCurrent = true;
+
+  /**
+   * The attached sources, or null: phases send the batches they are given.
+   */
+  private DataFeed.Source[] sources;
+
+  /**
+   * The epoch whose order each `order<d>` holds.
+   */
+  private final long[] sentEpoch = new long[1];
+
+  private final boolean[] dataPending = new boolean[1];
+
+  private final boolean[] orderPending = new boolean[1];
+
+  /**
+   * The counters the next run needs.
+   */
+  private final int[] want = new int[7];
+
+  /**
+   * The counters on the device.
+   */
+  private final int[] have = new int[7];
 
   private long toDevice;
 
@@ -78,29 +150,68 @@ public final class DeviceState implements DeviceMemory {
   }
 
   /**
-   * The task of the upload and download graphs (TornadoVM moves only the arrays its tasks use).
+   * The task of the graphs that only move an array (TornadoVM moves only the arrays its tasks use).
    */
-  public static void keep(FloatArray state) {
+  public static void keep(FloatArray array) {
     for (@Parallel int i = 0; i < 1; i++) {
-      state.set(0, state.get(0));
+      array.set(0, array.get(0));
     }
   }
 
   /**
-   * Every task graph of the model: upload, download, then each phase's parts and commit graph.
+   * `keep` for an int array.
+   */
+  public static void keepInts(IntArray array) {
+    for (@Parallel int i = 0; i < 1; i++) {
+      array.set(0, array.get(0));
+    }
+  }
+
+  /**
+   * Every task graph of the model: those that move resident arrays, then each phase's parts and commit
+   * graph.
    */
   private TornadoExecutionPlan plan() {
     if (plan == null) {
+      arrays();
       plan = new TornadoExecutionPlan(
+              new TaskGraph("start")
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, state, counters, data0, order0)
+              .task("keep0", DeviceState::keep, state)
+              .task("keep1", DeviceState::keepInts, counters)
+              .task("keep2", DeviceState::keep, data0)
+              .task("keep3", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
               new TaskGraph("upload")
+              .consumeFromDevice(counters, data0, order0)
               .transferToDevice(DataTransferMode.EVERY_EXECUTION, state)
               .task("keep", DeviceState::keep, state)
-              .persistOnDevice(state)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               new TaskGraph("download")
-              .consumeFromDevice(state)
+              .consumeFromDevice(state, counters, data0, order0)
               .task("keep", DeviceState::keep, state)
               .transferToHost(DataTransferMode.EVERY_EXECUTION, state)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("counters")
+              .consumeFromDevice(state, data0, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, counters)
+              .task("keep", DeviceState::keepInts, counters)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("data0")
+              .consumeFromDevice(state, counters, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, data0)
+              .task("keep", DeviceState::keep, data0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("order0")
+              .consumeFromDevice(state, counters, data0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, order0)
+              .task("keep", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               CriticPhase.part0().snapshot(),
               CriticPhase.commitGraph().snapshot(),
@@ -116,24 +227,175 @@ public final class DeviceState implements DeviceMemory {
     return plan;
   }
 
+  private static FloatArray data(int d) {
+    return switch (d) {
+      case 0 -> data0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static IntArray order(int d) {
+    return switch (d) {
+      case 0 -> order0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static void set(int d, FloatArray data, IntArray order) {
+    switch (d) {
+      case 0 -> {
+        data0 = data;
+        order0 = order;
+      }
+      default -> throw new IllegalArgumentException("no data source " + d);
+    }
+  }
+
   /**
-   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), counting the
-   * bytes they move; the first run uploads `state` if nothing has yet.
+   * Without attached sources: room for the given batches, gathered in order.
    */
-  synchronized void run(int first, int count, long bytesIn, long bytesOut, Runnable onJvm) {
+  private void arrays() {
+    if (sources != null || DATA.length == 0 || data(0) != null) {
+      return;
+    }
+    for (int d = 0; d < DATA.length; d++) {
+      IntArray o = new IntArray(CAPACITY[d]);
+      for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i);
+      set(d, new FloatArray(CAPACITY[d] * SAMPLE_SIZES[d]), o);
+      want[5 * d + 2] = 1;
+    }
+  }
+
+  @Override
+  public synchronized void attach(DataFeed feed) {
+    if (plan != null || (DATA.length > 0 && data(0) != null)) {
+      throw new IllegalStateException("attach the data before the first upload or run");
+    }
+    DataFeed.Source[] s = new DataFeed.Source[DATA.length];
+    for (int d = 0; d < DATA.length; d++) {
+      s[d] = feed.source(DATA[d]);
+      if (s[d].sampleSize() != SAMPLE_SIZES[d]) {
+        throw new IllegalArgumentException("data `" + DATA[d] + "` has samples of " + s[d].sampleSize() + " values, not " + SAMPLE_SIZES[d]);
+      }
+      int base = 5 * d + 2;
+      if (s[d] instanceof DataFeed.IdxSource idx) {
+        FloatArray images = new FloatArray(idx.data().length);
+        toDevice(idx.data(), images);
+        set(d, images, new IntArray(idx.count()));
+        setOrder(d, idx);
+        want[base + 0] = 1;
+      } else if (s[d] instanceof DataFeed.ToySource toy) {
+        set(d, new FloatArray(1), new IntArray(1));
+        want[base + 0] = 0;
+        want[base + 1] = (int) toy.seed();
+        want[base + 2] = (int) (toy.seed() >>> 32);
+        want[base + 3] = toy.stream();
+      }
+    }
+    sources = s;
+  }
+
+  private void setOrder(int d, DataFeed.IdxSource idx) {
+    int[] o = idx.order();
+    MemorySegment.copy(o, 0, order(d).getSegment(), ValueLayout.JAVA_INT, 0L, o.length);
+    sentEpoch[d] = idx.epoch();
+    orderPending[d] = true;
+  }
+
+  @Override
+  public boolean attached() {
+    return sources != null;
+  }
+
+  /**
+   * The next run's batch of `n` samples of source `d`: from its attached source (an image source's
+   * cursor moves; a new epoch's order is sent before the run), or `given`.
+   */
+  synchronized void take(int d, int n, float[] given) {
+    int base = 5 * d + 2;
+    if (sources == null) {
+      arrays();
+      MemorySegment.copy(given, 0, data(d).getSegment(), ValueLayout.JAVA_FLOAT, 0L, given.length);
+      dataPending[d] = true;
+      want[base + 4] = 0;
+    } else if (sources[d] instanceof DataFeed.IdxSource idx) {
+      want[base + 4] = idx.take(n);
+      if (idx.epoch() != sentEpoch[d]) setOrder(d, idx);
+    }
+    // toy points are drawn on the device
+  }
+
+  /**
+   * Starts the next run's counters: the step it keys its random draws on, and the data cursors where
+   * the device has them (`take` moves those the run takes from).
+   */
+  synchronized void step(long rngStep) {
+    want[0] = (int) rngStep;
+    want[1] = (int) (rngStep >>> 32);
+    for (int d = 0; d < DATA.length; d++) want[5 * d + 6] = have[5 * d + 6];
+  }
+
+  /**
+   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), after sending what
+   * changed (a given batch, a new epoch's order, counters the device does not have), counting the bytes
+   * moved; the phase's last kernel advances the counters on the device by one step and by `advance[d]`
+   * samples of each source, and so does the host's copy. The first run starts the device.
+   */
+  synchronized void run(int first, int count, int[] advance, long bytesIn, long bytesOut,
+      Runnable onJvm) {
+    if (!JVM && !started) {
+      upload(new String[0], new float[0][]);
+    }
+    send();
     if (JVM) {
       onJvm.run();
     } else {
-      if (!uploaded) {
-        upload(NAMES, new float[0][]);
-      }
       for (int g = first; g < first + count; g++) {
         last = execute(g);
       }
       hostCurrent = false;
     }
+    have[0]++;
+    if (have[0] == 0) have[1]++;
+    for (int d = 0; d < advance.length; d++) have[5 * d + 6] += advance[d];
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs commit graph `graph` (without a device: `onJvm`).
+   */
+  synchronized void commit(int graph, Runnable onJvm) {
+    if (JVM) {
+      onJvm.run();
+    } else {
+      last = execute(graph);
+      hostCurrent = false;
+    }
+  }
+
+  /**
+   * Sends the given batches, new orders and counters the device does not have yet.
+   */
+  private void send() {
+    for (int d = 0; d < DATA.length; d++) {
+      if (dataPending[d]) {
+        if (!JVM) last = execute(DATA_GRAPH + 2 * d);
+        toDevice += 4L * CAPACITY[d] * SAMPLE_SIZES[d];
+        dataPending[d] = false;
+      }
+      if (orderPending[d]) {
+        if (!JVM) last = execute(ORDER_GRAPH + 2 * d);
+        toDevice += 4L * order(d).getSize();
+        orderPending[d] = false;
+      }
+    }
+    if (!Arrays.equals(want, have)) {
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      if (!JVM) last = execute(COUNTER_GRAPH);
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+    }
   }
 
   /**
@@ -173,10 +435,23 @@ public final class DeviceState implements DeviceMemory {
       int t = index(names[i]);
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
-    if (!JVM) {
+    if (JVM) {
+    } else if (started) {
       last = execute(UPLOAD);
+    } else {
+      // the first move sends every resident array
+      plan();
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      last = execute(START);
+      started = true;
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+      for (int d = 0; d < DATA.length; d++) {
+        toDevice += 4L * (data(d).getSize() + order(d).getSize());
+        dataPending[d] = false;
+        orderPending[d] = false;
+      }
     }
-    uploaded = true;
     hostCurrent = true;
     toDevice += 4L * state.getSize();
   }

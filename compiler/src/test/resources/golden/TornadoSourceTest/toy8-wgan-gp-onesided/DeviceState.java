@@ -3,18 +3,22 @@ package wganc.generated.tornado.toy8_wgan_onesided_gp;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import wganc.runtime.train.DataFeed;
 import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
 /**
- * The device memory of ../models/toy8-wgan-gp-onesided.wgan: every parameter and optimiser state tensor in `state`, which stays on
- * the device, and the execution plan of every phase's task graphs.
+ * The device memory of ../models/toy8-wgan-gp-onesided.wgan: every parameter and optimiser state tensor in `state`, the step counter
+ * and data cursors in `counters`, and each data source's samples and visiting order, all of which stay
+ * on the device; and the execution plan of every phase's task graphs.
  */
 public final class DeviceState implements DeviceMemory {
   private static final String[] NAMES = {"G.0.weight", "G.0.bias", "G.2.weight", "G.2.bias", "G.4.weight", "G.4.bias", "G.6.weight", "G.6.bias", "D.0.weight", "D.0.bias", "D.2.weight", "D.2.bias", "D.4.weight", "D.4.bias", "D.6.weight", "D.6.bias", "critic.t", "critic.D.0.weight.m", "critic.D.0.weight.v", "critic.D.0.bias.m", "critic.D.0.bias.v", "critic.D.2.weight.m", "critic.D.2.weight.v", "critic.D.2.bias.m", "critic.D.2.bias.v", "critic.D.4.weight.m", "critic.D.4.weight.v", "critic.D.4.bias.m", "critic.D.4.bias.v", "critic.D.6.weight.m", "critic.D.6.weight.v", "critic.D.6.bias.m", "critic.D.6.bias.v", "generator.t", "generator.G.0.weight.m", "generator.G.0.weight.v", "generator.G.0.bias.m", "generator.G.0.bias.v", "generator.G.2.weight.m", "generator.G.2.weight.v", "generator.G.2.bias.m", "generator.G.2.bias.v", "generator.G.4.weight.m", "generator.G.4.weight.v", "generator.G.4.bias.m", "generator.G.4.bias.v", "generator.G.6.weight.m", "generator.G.6.weight.v", "generator.G.6.bias.m", "generator.G.6.bias.v"};
@@ -24,30 +28,71 @@ public final class DeviceState implements DeviceMemory {
   private static final int[] SIZES = {1024, 512, 262144, 512, 262144, 512, 1024, 2, 1024, 512, 262144, 512, 262144, 512, 512, 1, 1, 1024, 1024, 512, 512, 262144, 262144, 512, 512, 262144, 262144, 512, 512, 512, 512, 1, 1, 1, 1024, 1024, 512, 512, 262144, 262144, 512, 512, 262144, 262144, 512, 512, 1024, 1024, 2, 2};
 
   /**
+   * The data sources, in the model's order: source `d` is `data<d>` and `order<d>`.
+   */
+  private static final String[] DATA = {"real"};
+
+  private static final int[] SAMPLE_SIZES = {2};
+
+  /**
+   * The largest batch a phase takes from each source (the room for a given batch).
+   */
+  private static final int[] CAPACITY = {256};
+
+  /**
    * Every parameter and optimiser state tensor, at `OFFSETS`.
    */
   public static final FloatArray state = new FloatArray(3165707);
+
+  /**
+   * The step that keys random draws (low, high word), then per data source: mode (0: toy points drawn
+   * here, 1: gathered from `data<d>`), Philox key (low, high) and stream, and where the next batch starts in
+   * `order<d>`. Every phase advances it on the device; the host sends it only when it differs.
+   */
+  public static final IntArray counters = new IntArray(7);
+
+  /**
+   * `real`: unused when its points are drawn on the device; otherwise the given batch, set by `attach` or for given batches.
+   */
+  public static FloatArray data0;
+
+  /**
+   * `real`: the visiting order of the current epoch (sent once per epoch).
+   */
+  public static IntArray order0;
 
   /**
    * `-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.
    */
   static final boolean JVM = Boolean.getBoolean("wganc.tornado.jvm");
 
-  private static final int UPLOAD = 0;
+  private static final int START = 0;
 
-  private static final int DOWNLOAD = 1;
+  private static final int UPLOAD = 1;
+
+  private static final int DOWNLOAD = 2;
+
+  private static final int COUNTER_GRAPH = 3;
+
+  private static final int DATA_GRAPH = 4;
+
+  private static final int ORDER_GRAPH = 5;
 
   /**
    * Each graph of the plan: its name, then its kernels and the model lines they came from.
    */
   private static final String[][] GRAPHS = {
+    {"start"},
     {"upload"},
     {"download"},
-    {"critic0", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:24:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5RandomUniform ../models/toy8-wgan-gp-onesided.wgan:25:5", "k6Add ../models/toy8-wgan-gp-onesided.wgan:26:5", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k8MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k9MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k10MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k11MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k12MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k13Matmul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k14Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k15ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k16Sqrt ../models/toy8-wgan-gp-onesided.wgan:27:33", "k17Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k18Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k19Pow ../models/toy8-wgan-gp-onesided.wgan:27:33", "k20ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k21Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k22MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k23MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k24MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k25MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k26ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:18", "k27MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k28MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k29MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k30MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k31ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:34", "k32Sub ../models/toy8-wgan-gp-onesided.wgan:28:34", "k33Add ../models/toy8-wgan-gp-onesided.wgan:29:5", "k34MatmulSelect", "k35Matmul", "k36ReduceSum", "k37MatmulSelect", "k38Matmul", "k39ReduceSum", "k40MatmulSelect", "k41Matmul", "k42ReduceSum", "k43Matmul", "k44MatmulSelect", "k45Matmul", "k46ReduceSum", "k47Add", "k48MatmulSelect", "k49Matmul", "k50ReduceSum", "k51Add", "k52MatmulSelect", "k53Matmul", "k54ReduceSum", "k55Add", "k56Matmul", "k57Select", "k58Add", "k59MatmulSelect", "k60MatmulAdd", "k61MatmulSelect", "k62MatmulAdd", "k63MatmulSelect", "k64MatmulAdd", "k65MatmulAdd", "k66Add", "k67Add", "k68Sub", "k69Sub", "k70Sub", "k71Add", "k72Add", "k73Sub", "k74Add", "k75Add", "k76Sub", "k77Add", "k78Add", "k79Sub", "k80Add", "k81Add", "k82Sub", "k83Add", "k84Add", "k85Sub", "k86Add", "k87Add", "k88Sub", "k89Mul", "k90Mul", "k91Sub", "k92Add"},
+    {"counters"},
+    {"data0"},
+    {"order0"},
+    {"critic0", "takeReal", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:24:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5RandomUniform ../models/toy8-wgan-gp-onesided.wgan:25:5", "k6Add ../models/toy8-wgan-gp-onesided.wgan:26:5", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k8MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k9MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k10MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k11MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k12MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:27:33", "k13Matmul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k14Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k15ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k16Sqrt ../models/toy8-wgan-gp-onesided.wgan:27:33", "k17Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k18Select ../models/toy8-wgan-gp-onesided.wgan:27:33", "k19Pow ../models/toy8-wgan-gp-onesided.wgan:27:33", "k20ReduceSum ../models/toy8-wgan-gp-onesided.wgan:27:33", "k21Mul ../models/toy8-wgan-gp-onesided.wgan:27:33", "k22MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k23MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k24MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k25MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k26ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:18", "k27MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k28MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k29MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k30MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k31ReduceSum ../models/toy8-wgan-gp-onesided.wgan:28:34", "k32Sub ../models/toy8-wgan-gp-onesided.wgan:28:34", "k33Add ../models/toy8-wgan-gp-onesided.wgan:29:5", "k34MatmulSelect", "k35Matmul", "k36ReduceSum", "k37MatmulSelect", "k38Matmul", "k39ReduceSum", "k40MatmulSelect", "k41Matmul", "k42ReduceSum", "k43Matmul", "k44MatmulSelect", "k45Matmul", "k46ReduceSum", "k47Add", "k48MatmulSelect", "k49Matmul", "k50ReduceSum", "k51Add", "k52MatmulSelect", "k53Matmul", "k54ReduceSum", "k55Add", "k56Matmul", "k57Select", "k58Add", "k59MatmulSelect", "k60MatmulAdd", "k61MatmulSelect", "k62MatmulAdd", "k63MatmulSelect", "k64MatmulAdd", "k65MatmulAdd", "k66Add", "k67Add", "k68Sub", "k69Sub", "k70Sub", "k71Add", "k72Add", "k73Sub", "k74Add", "k75Add", "k76Sub", "k77Add", "k78Add", "k79Sub", "k80Add", "k81Add", "k82Sub", "k83Add", "k84Add", "k85Sub", "k86Add", "k87Add", "k88Sub", "k89Mul", "k90Mul", "k91Sub", "k92Add", "advance"},
     {"criticCommit"},
-    {"generator0", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:32:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k6MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k8MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k9ReduceSum ../models/toy8-wgan-gp-onesided.wgan:32:18", "k10Neg ../models/toy8-wgan-gp-onesided.wgan:32:18", "k11MatmulSelect", "k12MatmulSelect", "k13MatmulSelect", "k14Matmul", "k15ReduceSum", "k16MatmulSelect", "k17Matmul", "k18ReduceSum", "k19MatmulSelect", "k20Matmul", "k21ReduceSum", "k22MatmulSelect", "k23Matmul", "k24ReduceSum", "k25Matmul", "k26Add", "k27Add", "k28Sub", "k29Sub", "k30Sub", "k31Add", "k32Add", "k33Sub", "k34Add", "k35Add", "k36Sub", "k37Add", "k38Add", "k39Sub", "k40Add", "k41Add", "k42Sub", "k43Add", "k44Add", "k45Sub", "k46Add", "k47Add", "k48Sub", "k49Add", "k50Add", "k51Sub", "k52Add"},
+    {"generator0", "k0RandomNormal ../models/toy8-wgan-gp-onesided.wgan:32:5", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k3MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k4MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "k5MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:16:14", "k6MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:17:14", "k7MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:18:14", "k8MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:19:3", "k9ReduceSum ../models/toy8-wgan-gp-onesided.wgan:32:18", "k10Neg ../models/toy8-wgan-gp-onesided.wgan:32:18", "k11MatmulSelect", "k12MatmulSelect", "k13MatmulSelect", "k14Matmul", "k15ReduceSum", "k16MatmulSelect", "k17Matmul", "k18ReduceSum", "k19MatmulSelect", "k20Matmul", "k21ReduceSum", "k22MatmulSelect", "k23Matmul", "k24ReduceSum", "k25Matmul", "k26Add", "k27Add", "k28Sub", "k29Sub", "k30Sub", "k31Add", "k32Add", "k33Sub", "k34Add", "k35Add", "k36Sub", "k37Add", "k38Add", "k39Sub", "k40Add", "k41Add", "k42Sub", "k43Add", "k44Add", "k45Sub", "k46Add", "k47Add", "k48Sub", "k49Add", "k50Add", "k51Sub", "k52Add", "advance"},
     {"generatorCommit"},
-    {"sample0", "k0MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k3MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3"}
+    {"sample0", "k0MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:9:14", "k1MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:10:14", "k2MatmulSelect ../models/toy8-wgan-gp-onesided.wgan:11:14", "k3MatmulAdd ../models/toy8-wgan-gp-onesided.wgan:12:3", "advance"}
   };
 
   private static final DeviceState INSTANCE = new DeviceState();
@@ -59,12 +104,39 @@ public final class DeviceState implements DeviceMemory {
    */
   private TornadoExecutionResult last;
 
-  private boolean uploaded;
+  /**
+   * Whether the start graph has put every resident array on the device.
+   */
+  private boolean started;
 
   /**
    * Whether the host copy of `state` equals the device's.
    */
   private boolean hostCurrent = true;
+
+  /**
+   * The attached sources, or null: phases send the batches they are given.
+   */
+  private DataFeed.Source[] sources;
+
+  /**
+   * The epoch whose order each `order<d>` holds.
+   */
+  private final long[] sentEpoch = new long[1];
+
+  private final boolean[] dataPending = new boolean[1];
+
+  private final boolean[] orderPending = new boolean[1];
+
+  /**
+   * The counters the next run needs.
+   */
+  private final int[] want = new int[7];
+
+  /**
+   * The counters on the device.
+   */
+  private final int[] have = new int[7];
 
   private long toDevice;
 
@@ -78,29 +150,68 @@ public final class DeviceState implements DeviceMemory {
   }
 
   /**
-   * The task of the upload and download graphs (TornadoVM moves only the arrays its tasks use).
+   * The task of the graphs that only move an array (TornadoVM moves only the arrays its tasks use).
    */
-  public static void keep(FloatArray state) {
+  public static void keep(FloatArray array) {
     for (@Parallel int i = 0; i < 1; i++) {
-      state.set(0, state.get(0));
+      array.set(0, array.get(0));
     }
   }
 
   /**
-   * Every task graph of the model: upload, download, then each phase's parts and commit graph.
+   * `keep` for an int array.
+   */
+  public static void keepInts(IntArray array) {
+    for (@Parallel int i = 0; i < 1; i++) {
+      array.set(0, array.get(0));
+    }
+  }
+
+  /**
+   * Every task graph of the model: those that move resident arrays, then each phase's parts and commit
+   * graph.
    */
   private TornadoExecutionPlan plan() {
     if (plan == null) {
+      arrays();
       plan = new TornadoExecutionPlan(
+              new TaskGraph("start")
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, state, counters, data0, order0)
+              .task("keep0", DeviceState::keep, state)
+              .task("keep1", DeviceState::keepInts, counters)
+              .task("keep2", DeviceState::keep, data0)
+              .task("keep3", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
               new TaskGraph("upload")
+              .consumeFromDevice(counters, data0, order0)
               .transferToDevice(DataTransferMode.EVERY_EXECUTION, state)
               .task("keep", DeviceState::keep, state)
-              .persistOnDevice(state)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               new TaskGraph("download")
-              .consumeFromDevice(state)
+              .consumeFromDevice(state, counters, data0, order0)
               .task("keep", DeviceState::keep, state)
               .transferToHost(DataTransferMode.EVERY_EXECUTION, state)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("counters")
+              .consumeFromDevice(state, data0, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, counters)
+              .task("keep", DeviceState::keepInts, counters)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("data0")
+              .consumeFromDevice(state, counters, order0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, data0)
+              .task("keep", DeviceState::keep, data0)
+              .persistOnDevice(state, counters, data0, order0)
+              .snapshot(),
+              new TaskGraph("order0")
+              .consumeFromDevice(state, counters, data0)
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, order0)
+              .task("keep", DeviceState::keepInts, order0)
+              .persistOnDevice(state, counters, data0, order0)
               .snapshot(),
               CriticPhase.part0().snapshot(),
               CriticPhase.commitGraph().snapshot(),
@@ -116,24 +227,175 @@ public final class DeviceState implements DeviceMemory {
     return plan;
   }
 
+  private static FloatArray data(int d) {
+    return switch (d) {
+      case 0 -> data0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static IntArray order(int d) {
+    return switch (d) {
+      case 0 -> order0;
+      default -> throw new IllegalArgumentException("no data source " + d);
+    };
+  }
+
+  private static void set(int d, FloatArray data, IntArray order) {
+    switch (d) {
+      case 0 -> {
+        data0 = data;
+        order0 = order;
+      }
+      default -> throw new IllegalArgumentException("no data source " + d);
+    }
+  }
+
   /**
-   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), counting the
-   * bytes they move; the first run uploads `state` if nothing has yet.
+   * Without attached sources: room for the given batches, gathered in order.
    */
-  synchronized void run(int first, int count, long bytesIn, long bytesOut, Runnable onJvm) {
+  private void arrays() {
+    if (sources != null || DATA.length == 0 || data(0) != null) {
+      return;
+    }
+    for (int d = 0; d < DATA.length; d++) {
+      IntArray o = new IntArray(CAPACITY[d]);
+      for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i);
+      set(d, new FloatArray(CAPACITY[d] * SAMPLE_SIZES[d]), o);
+      want[5 * d + 2] = 1;
+    }
+  }
+
+  @Override
+  public synchronized void attach(DataFeed feed) {
+    if (plan != null || (DATA.length > 0 && data(0) != null)) {
+      throw new IllegalStateException("attach the data before the first upload or run");
+    }
+    DataFeed.Source[] s = new DataFeed.Source[DATA.length];
+    for (int d = 0; d < DATA.length; d++) {
+      s[d] = feed.source(DATA[d]);
+      if (s[d].sampleSize() != SAMPLE_SIZES[d]) {
+        throw new IllegalArgumentException("data `" + DATA[d] + "` has samples of " + s[d].sampleSize() + " values, not " + SAMPLE_SIZES[d]);
+      }
+      int base = 5 * d + 2;
+      if (s[d] instanceof DataFeed.IdxSource idx) {
+        FloatArray images = new FloatArray(idx.data().length);
+        toDevice(idx.data(), images);
+        set(d, images, new IntArray(idx.count()));
+        setOrder(d, idx);
+        want[base + 0] = 1;
+      } else if (s[d] instanceof DataFeed.ToySource toy) {
+        set(d, new FloatArray(1), new IntArray(1));
+        want[base + 0] = 0;
+        want[base + 1] = (int) toy.seed();
+        want[base + 2] = (int) (toy.seed() >>> 32);
+        want[base + 3] = toy.stream();
+      }
+    }
+    sources = s;
+  }
+
+  private void setOrder(int d, DataFeed.IdxSource idx) {
+    int[] o = idx.order();
+    MemorySegment.copy(o, 0, order(d).getSegment(), ValueLayout.JAVA_INT, 0L, o.length);
+    sentEpoch[d] = idx.epoch();
+    orderPending[d] = true;
+  }
+
+  @Override
+  public boolean attached() {
+    return sources != null;
+  }
+
+  /**
+   * The next run's batch of `n` samples of source `d`: from its attached source (an image source's
+   * cursor moves; a new epoch's order is sent before the run), or `given`.
+   */
+  synchronized void take(int d, int n, float[] given) {
+    int base = 5 * d + 2;
+    if (sources == null) {
+      arrays();
+      MemorySegment.copy(given, 0, data(d).getSegment(), ValueLayout.JAVA_FLOAT, 0L, given.length);
+      dataPending[d] = true;
+      want[base + 4] = 0;
+    } else if (sources[d] instanceof DataFeed.IdxSource idx) {
+      want[base + 4] = idx.take(n);
+      if (idx.epoch() != sentEpoch[d]) setOrder(d, idx);
+    }
+    // toy points are drawn on the device
+  }
+
+  /**
+   * Starts the next run's counters: the step it keys its random draws on, and the data cursors where
+   * the device has them (`take` moves those the run takes from).
+   */
+  synchronized void step(long rngStep) {
+    want[0] = (int) rngStep;
+    want[1] = (int) (rngStep >>> 32);
+    for (int d = 0; d < DATA.length; d++) want[5 * d + 6] = have[5 * d + 6];
+  }
+
+  /**
+   * Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), after sending what
+   * changed (a given batch, a new epoch's order, counters the device does not have), counting the bytes
+   * moved; the phase's last kernel advances the counters on the device by one step and by `advance[d]`
+   * samples of each source, and so does the host's copy. The first run starts the device.
+   */
+  synchronized void run(int first, int count, int[] advance, long bytesIn, long bytesOut,
+      Runnable onJvm) {
+    if (!JVM && !started) {
+      upload(new String[0], new float[0][]);
+    }
+    send();
     if (JVM) {
       onJvm.run();
     } else {
-      if (!uploaded) {
-        upload(NAMES, new float[0][]);
-      }
       for (int g = first; g < first + count; g++) {
         last = execute(g);
       }
       hostCurrent = false;
     }
+    have[0]++;
+    if (have[0] == 0) have[1]++;
+    for (int d = 0; d < advance.length; d++) have[5 * d + 6] += advance[d];
     toDevice += bytesIn;
     toHost += bytesOut;
+  }
+
+  /**
+   * Runs commit graph `graph` (without a device: `onJvm`).
+   */
+  synchronized void commit(int graph, Runnable onJvm) {
+    if (JVM) {
+      onJvm.run();
+    } else {
+      last = execute(graph);
+      hostCurrent = false;
+    }
+  }
+
+  /**
+   * Sends the given batches, new orders and counters the device does not have yet.
+   */
+  private void send() {
+    for (int d = 0; d < DATA.length; d++) {
+      if (dataPending[d]) {
+        if (!JVM) last = execute(DATA_GRAPH + 2 * d);
+        toDevice += 4L * CAPACITY[d] * SAMPLE_SIZES[d];
+        dataPending[d] = false;
+      }
+      if (orderPending[d]) {
+        if (!JVM) last = execute(ORDER_GRAPH + 2 * d);
+        toDevice += 4L * order(d).getSize();
+        orderPending[d] = false;
+      }
+    }
+    if (!Arrays.equals(want, have)) {
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      if (!JVM) last = execute(COUNTER_GRAPH);
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+    }
   }
 
   /**
@@ -173,10 +435,23 @@ public final class DeviceState implements DeviceMemory {
       int t = index(names[i]);
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
-    if (!JVM) {
+    if (JVM) {
+    } else if (started) {
       last = execute(UPLOAD);
+    } else {
+      // the first move sends every resident array
+      plan();
+      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      last = execute(START);
+      started = true;
+      System.arraycopy(want, 0, have, 0, want.length);
+      toDevice += 4L * want.length;
+      for (int d = 0; d < DATA.length; d++) {
+        toDevice += 4L * (data(d).getSize() + order(d).getSize());
+        dataPending[d] = false;
+        orderPending[d] = false;
+      }
     }
-    uploaded = true;
     hostCurrent = true;
     toDevice += 4L * state.getSize();
   }

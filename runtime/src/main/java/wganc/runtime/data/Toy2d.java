@@ -90,6 +90,16 @@ public final class Toy2d {
         return kind;
     }
 
+    /** The radius (8gaussians), grid spacing (25gaussians) or divisor (swiss roll). */
+    public double scale() {
+        return scale;
+    }
+
+    /** The standard deviation of each mode (the swiss roll's noise before division). */
+    public double std() {
+        return std;
+    }
+
     /** The mode centres as {@code [k][2]} (none for the swiss roll). */
     public double[][] centres() {
         return switch (kind) {

@@ -63,6 +63,10 @@ final class BoundPhase {
             + "`, which is neither a parameter, optimiser state, data nor sampling noise");
       }
     }
+    if (phase instanceof ResidentPhase r && r.memory().attached()) {
+      dr.clear();  // the device takes its batches from the attached feed
+      ds.clear();
+    }
     dataRead = dr.stream().mapToInt(Integer::intValue).toArray();
     dataSource = ds.toArray(DataFeed.Source[]::new);
     dataBatch = new int[dataRead.length];

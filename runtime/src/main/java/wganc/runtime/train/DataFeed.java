@@ -96,6 +96,30 @@ public final class DataFeed {
     return new DataFeed(sources, descriptions);
   }
 
+  /**
+   * A feed of the spec's shapes without files, for benchmarks: toy sources as {@link #open} makes
+   * them; each idx source {@code samples} images of uniform values in the data's [lo, hi].
+   */
+  public static DataFeed synthetic(ModelSpec spec, long seed, int samples) {
+    Map<String, Source> sources = new LinkedHashMap<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    for (int d = 0; d < spec.data().size(); d++) {
+      ModelSpec.Data data = spec.data().get(d);
+      if (data.kind().equals("toy")) {
+        sources.put(data.name(), new ToySource(toy(data), seed, Streams.TOY + d));
+        descriptions.put(data.name(), "toy " + data.toy());
+      } else {
+        int size = Init.size(data.shape());
+        float[] x = new float[Math.multiplyExact(samples, size)];
+        float lo = (float) data.lo(), hi = (float) data.hi();
+        Philox.fillUniform(x, seed, Streams.SHUFFLE + d, -1, lo, hi);
+        sources.put(data.name(), new IdxSource(x, samples, size, seed, Streams.SHUFFLE + d));
+        descriptions.put(data.name(), samples + " synthetic images");
+      }
+    }
+    return new DataFeed(sources, descriptions);
+  }
+
   /** A feed over given sources (tests, generated trainers with their own data). */
   public static DataFeed of(Map<String, Source> sources) {
     Map<String, String> d = new LinkedHashMap<>();
@@ -199,12 +223,33 @@ public final class DataFeed {
 
     @Override
     public void next(float[] out, int n, long rngStep) {
+      int from = take(n);
+      for (int k = 0; k < n; k++) System.arraycopy(data, order[from + k] * size, out, k * size, size);
+    }
+
+    /**
+     * Advances the cursor over the next {@code n} samples, as {@link #next} does, without copying
+     * them: returns where they start in {@link #order()} of the (possibly new) {@link #epoch()}. A
+     * device that holds {@link #data()} gathers the batch itself.
+     */
+    public int take(int n) {
       if (n > count) {
         throw new IllegalArgumentException("a batch of " + n + " needs more than the " + count + " samples there are");
       }
       if (position + n > count) seek(epoch + 1, 0);
-      for (int k = 0; k < n; k++) System.arraycopy(data, order[position + k] * size, out, k * size, size);
+      int from = position;
       position += n;
+      return from;
+    }
+
+    /** The visiting order of the current epoch (a copy). */
+    public int[] order() {
+      return order.clone();
+    }
+
+    /** Every sample, row-major {@code [count, sampleSize]}: the array itself, for sending to a device once; do not modify it. */
+    public float[] data() {
+      return data;
     }
   }
 
@@ -227,6 +272,20 @@ public final class DataFeed {
     @Override
     public void next(float[] out, int n, long rngStep) {
       toy.sample(out, n, seed, stream, rngStep);
+    }
+
+    public Toy2d toy() {
+      return toy;
+    }
+
+    /** The Philox key of its draws. */
+    public long seed() {
+      return seed;
+    }
+
+    /** The Philox stream of its draws. */
+    public int stream() {
+      return stream;
     }
   }
 }

@@ -37,7 +37,11 @@ public final class DeviceBench {
     ModelSpec spec = model.spec();
     Slots slots = Slots.init(spec, spec.seed());
     DeviceMemory memory = BoundPhase.memory(model);
-    if (memory != null) memory.upload(slots.names, slots.cur);
+    DataFeed feed = DataFeed.synthetic(spec, spec.seed(), 16 * spec.batch());
+    if (memory != null) {
+      memory.attach(feed);  // as the trainer does: data on the device, batches taken there
+      memory.upload(slots.names, slots.cur);
+    }
     List<Phase> order = new ArrayList<>();
     for (ModelSpec.Update u : spec.updates()) {
       for (int k = 0; k < Math.max(1, u.perGenerator()); k++) {

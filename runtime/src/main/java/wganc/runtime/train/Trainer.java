@@ -71,7 +71,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * When the phases are {@link ResidentPhase}s (TornadoVM), the persistent tensors live in their
  * {@link DeviceMemory}: uploaded once after initialisation or resume, updated there by every commit,
  * and downloaded into the host slots only for a checkpoint (which the end of training and a stop
- * write too) and the non-finite report. Between those, a step moves data batches in and metrics out.
+ * write too) and the non-finite report. The data feed is attached to it ({@link DeviceMemory#attach}):
+ * images are sent once and each epoch's order once, toy points are drawn there, and the step counter
+ * advances there, so between those a step sends nothing and brings back its metrics.
  * The manifest's {@code device.bytes_to_device} and {@code device.bytes_to_host} count what moved.
  *
  * <h2>Non-finite values</h2>
@@ -308,6 +310,7 @@ public final class Trainer {
     total = totalSteps(spec, options.steps(), feed);
     slots = Slots.init(spec, seed);
     memory = BoundPhase.memory(model);
+    if (memory != null) memory.attach(feed);
     bind();
     if (resumed != null) {
       slots.load(resumed, resumeFrom.toString());

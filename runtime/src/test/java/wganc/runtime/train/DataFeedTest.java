@@ -75,6 +75,35 @@ class DataFeedTest {
   }
 
   @Test
+  void takingABatchMovesTheCursorAsNextDoesAndNamesWhereTheBatchIsInTheOrder() {
+    DataFeed.IdxSource copied = counting(10), taken = counting(10);
+    float[] b = new float[3];
+    for (int k = 0; k < 7; k++) {  // across two epoch ends
+      copied.next(b, 3, 0);
+      int from = taken.take(3);
+      int[] order = taken.order();
+      for (int j = 0; j < 3; j++) assertEquals(b[j], taken.data()[order[from + j]], "batch " + k);
+      assertEquals(copied.epoch(), taken.epoch());
+      assertEquals(copied.position(), taken.position());
+    }
+    assertEquals(2, taken.epoch());
+  }
+
+  @Test
+  void aSyntheticFeedHasTheSpecsShapesAndRange() {
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0);
+    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img, toy), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataFeed feed = DataFeed.synthetic(spec, 5, 6);
+    DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
+    assertEquals(6, s.count());
+    assertEquals(4, s.sampleSize());
+    for (float x : s.data()) assertTrue(x >= -1 && x < 1, "value " + x);
+    assertTrue(feed.source("pts") instanceof DataFeed.ToySource);
+  }
+
+  @Test
   void toySpecMapsToTheWganGpDistributions() {
     // 8gaussians as written: radius `scale`, noise `std` (the ORACLES recipe), no 1.414 division
     ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);

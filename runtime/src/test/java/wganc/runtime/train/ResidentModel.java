@@ -10,7 +10,10 @@ import java.util.Map;
  * Any compiled model as {@link ResidentPhase}s over an in-memory {@link DeviceMemory} that behaves as
  * a TornadoVM model's does: persistent tensors live in the "device" map, a run takes only the other
  * reads from the caller and returns only scalar writes (every write for sampling), and its persistent
- * writes become current at commit. It counts uploads, downloads and bytes.
+ * writes become current at commit. It counts uploads, downloads and bytes. With a feed attached it
+ * takes its data batches as the TornadoVM phases do: an idx batch gathered from the source's images
+ * through the epoch's order at the cursor {@link DataFeed.IdxSource#take} gives, toy points drawn
+ * from the source's stream at the run's step.
  */
 final class ResidentModel implements CompiledModel {
   final CompiledModel inner;
@@ -37,6 +40,7 @@ final class ResidentModel implements CompiledModel {
     final Map<String, float[]> device = new LinkedHashMap<>();
     int uploads, downloads;
     long toDevice, toHost;
+    DataFeed feed;
 
     Memory(String[] names) {
       this.names = names;
@@ -60,6 +64,15 @@ final class ResidentModel implements CompiledModel {
         toHost += 4L * v.length;
       }
     }
+
+    @Override public void attach(DataFeed feed) {
+      this.feed = feed;
+      for (DataFeed.Source src : feed.sources().values()) {
+        if (src instanceof DataFeed.IdxSource idx) toDevice += 4L * idx.data().length;
+      }
+    }
+
+    @Override public boolean attached() { return feed != null; }
 
     @Override public long bytesToDevice() { return toDevice; }
 
@@ -97,7 +110,11 @@ final class ResidentModel implements CompiledModel {
       float[][] in = new float[rn.length][];
       for (int i = 0; i < rn.length; i++) {
         in[i] = persistent(rn[i]) ? memory.device.get(rn[i]).clone() : reads[i].clone();
-        if (!persistent(rn[i])) memory.toDevice += 4L * in[i].length;
+        if (memory.feed != null && memory.feed.sources().containsKey(rn[i])) {
+          take(memory.feed.source(rn[i]), in[i], phase.readShapes()[i][0], rngStep);
+        } else if (!persistent(rn[i])) {
+          memory.toDevice += 4L * in[i].length;
+        }
       }
       phase.run(rngStep, in, writes);
       pending.clear();
@@ -112,6 +129,18 @@ final class ResidentModel implements CompiledModel {
     }
 
     @Override public DeviceMemory memory() { return memory; }
+
+    /** What the device does with an attached source. */
+    private static void take(DataFeed.Source src, float[] out, int n, long rngStep) {
+      switch (src) {
+        case DataFeed.IdxSource idx -> {
+          int from = idx.take(n), size = idx.sampleSize();
+          int[] order = idx.order();
+          for (int k = 0; k < n; k++) System.arraycopy(idx.data(), order[from + k] * size, out, k * size, size);
+        }
+        case DataFeed.ToySource toy -> toy.toy().sample(out, n, toy.seed(), toy.stream(), rngStep);
+      }
+    }
 
     @Override public void commit() {
       memory.device.putAll(pending);
