@@ -1,6 +1,6 @@
 package wganc.emit.tornado;
 
-import static wganc.emit.tornado.TornadoDeviceState.Layout.source;
+import static wganc.runtime.train.DeviceCounters.word;
 
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
@@ -8,6 +8,7 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 import wganc.runtime.data.Toy2d;
 import wganc.runtime.train.DataFeed;
+import wganc.runtime.train.DeviceCounters;
 import wganc.runtime.train.ModelSpec;
 
 /**
@@ -35,7 +36,7 @@ final class TornadoData {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addParameter(TornadoEmitter.FLOAT_ARRAY, "out").addParameter(TornadoEmitter.FLOAT_ARRAY, "data")
         .addParameter(TornadoEmitter.INT_ARRAY, "order").addParameter(TornadoEmitter.INT_ARRAY, "counters");
-    int position = source(d, TornadoDeviceState.POSITION);
+    int position = word(d, DeviceCounters.POSITION);
     if (!data.kind().equals("toy")) {
       m.addJavadoc("`$L`: a batch of $L images, gathered from `data` in the epoch's `order` from the cursor.\n",
           data.name(), n);
@@ -49,13 +50,13 @@ final class TornadoData {
         data.name(), n, data.toy());
     List<String> b = new ArrayList<>();
     b.add("for (@Parallel int i = 0; i < " + n + "; i++) {");
-    b.add("  if (counters.get(" + source(d, TornadoDeviceState.MODE) + ") == 0) {");
+    b.add("  if (counters.get(" + word(d, DeviceCounters.MODE) + ") == 0) {");
     List<String> draw = new ArrayList<>();
     draw.add("int s0 = counters.get(0);");
     draw.add("int s1 = counters.get(1);");
-    draw.add("int key0 = counters.get(" + source(d, TornadoDeviceState.SEED_LO) + ");");
-    draw.add("int key1 = counters.get(" + source(d, TornadoDeviceState.SEED_HI) + ");");
-    draw.add("int stream = counters.get(" + source(d, TornadoDeviceState.STREAM) + ");");
+    draw.add("int key0 = counters.get(" + word(d, DeviceCounters.SEED_LO) + ");");
+    draw.add("int key1 = counters.get(" + word(d, DeviceCounters.SEED_HI) + ");");
+    draw.add("int stream = counters.get(" + word(d, DeviceCounters.STREAM) + ");");
     philox(draw, "a", "3 * i");
     philox(draw, "b", "3 * i + 1");
     philox(draw, "c", "3 * i + 2");
@@ -99,7 +100,7 @@ final class TornadoData {
         .beginControlFlow("if (low == 0)").addStatement("counters.set(1, counters.get(1) + 1)").endControlFlow();
     for (int d = 0; d < advance.length; d++) {
       if (advance[d] == 0) continue;
-      int p = source(d, TornadoDeviceState.POSITION);
+      int p = word(d, DeviceCounters.POSITION);
       m.addStatement("counters.set($L, counters.get($L) + $L)", p, p, advance[d]);
     }
     return m.endControlFlow().build();

@@ -6,7 +6,6 @@ import static wganc.emit.tornado.TornadoEmitter.PARALLEL;
 import static wganc.emit.tornado.TornadoEmitter.TASK_GRAPH;
 import static wganc.emit.tornado.TornadoEmitter.TRANSFER;
 
-import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
 import wganc.emit.Codegen;
+import wganc.runtime.train.DeviceCounters;
 import wganc.runtime.train.ModelSpec;
 
 /**
@@ -52,12 +52,12 @@ final class TornadoDeviceState {
   static final ClassName DATA_FEED = ClassName.get("wganc.runtime.train", "DataFeed");
   static final ClassName DATA_SOURCE = DATA_FEED.nestedClass("Source");
   static final ClassName IDX_SOURCE = DATA_FEED.nestedClass("IdxSource");
-  static final ClassName TOY_SOURCE = DATA_FEED.nestedClass("ToySource");
+  static final ClassName DEVICE_COUNTERS = ClassName.get(DeviceCounters.class);
 
   /**
    * Where each persistent tensor lives in {@code state} (the spec's parameters, then its state, in
    * order), and the data sources the device holds ({@code data}, in the spec's order: source
-   * {@code d} is arrays {@code data<d>} and {@code order<d>} and words {@link #source} of
+   * {@code d} is arrays {@code data<d>} and {@code order<d>} and words {@link DeviceCounters#word} of
    * {@code counters}).
    */
   record Layout(List<String> names, List<Integer> offsets, List<Integer> sizes, Map<String, Integer> offset, int total,
@@ -97,14 +97,9 @@ final class TornadoDeviceState {
       return -1;
     }
 
-    /** Words of {@code counters}: the step (low, high), then {@link #SOURCE_WORDS} per data source. */
+    /** Words of {@code counters} ({@link DeviceCounters}). */
     int counters() {
-      return 2 + SOURCE_WORDS * data.size();
-    }
-
-    /** Word {@code word} ({@link #MODE} .. {@link #POSITION}) of data source {@code d} in {@code counters}. */
-    static int source(int d, int word) {
-      return 2 + SOURCE_WORDS * d + word;
+      return DeviceCounters.words(data.size());
     }
 
     /** The arrays that stay on the device: {@code state}, {@code counters}, then each source's data and order. */
@@ -123,16 +118,8 @@ final class TornadoDeviceState {
     }
   }
 
-  /** The step counter and the data cursors, resident on the device. */
+  /** The step counter and the data cursors ({@link DeviceCounters}), resident on the device. */
   static final String COUNTERS = "counters";
-  /** Words per data source in {@code counters}. */
-  static final int SOURCE_WORDS = 5;
-  /** 0: toy points are drawn on the device; 1: the batch is gathered from {@code data<d>} through {@code order<d>}. */
-  static final int MODE = 0;
-  /** The Philox key (low, high word) and stream of a toy source. */
-  static final int SEED_LO = 1, SEED_HI = 2, STREAM = 3;
-  /** Where the next batch starts in {@code order<d>}. */
-  static final int POSITION = 4;
 
   /** The DeviceState file of a model whose phases {@code phases} were emitted in plan order. */
   static JavaFile emit(String packageName, String source, Layout layout, List<TornadoEmitter.Emitted> phases,
@@ -214,18 +201,13 @@ final class TornadoDeviceState {
         .addJavadoc("Whether the start graph has put every resident array on the device.\n").build());
     type.addField(FieldSpec.builder(boolean.class, "hostCurrent", Modifier.PRIVATE)
         .initializer("true").addJavadoc("Whether the host copy of `state` equals the device's.\n").build());
-    type.addField(FieldSpec.builder(ArrayTypeName.of(DATA_SOURCE), "sources", Modifier.PRIVATE)
-        .addJavadoc("The attached sources, or null: phases send the batches they are given.\n").build());
-    type.addField(FieldSpec.builder(long[].class, "sentEpoch", Modifier.PRIVATE, Modifier.FINAL)
-        .initializer("new long[$L]", sources).addJavadoc("The epoch whose order each `order<d>` holds.\n").build());
+    type.addField(FieldSpec.builder(DEVICE_COUNTERS, "host", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new $T(DATA, SAMPLE_SIZES)", DEVICE_COUNTERS)
+        .addJavadoc("The host's account of `counters`: what the next run needs, what the device has.\n").build());
     type.addField(FieldSpec.builder(boolean[].class, "dataPending", Modifier.PRIVATE, Modifier.FINAL)
         .initializer("new boolean[$L]", sources).build());
     type.addField(FieldSpec.builder(boolean[].class, "orderPending", Modifier.PRIVATE, Modifier.FINAL)
         .initializer("new boolean[$L]", sources).build());
-    type.addField(FieldSpec.builder(int[].class, "want", Modifier.PRIVATE, Modifier.FINAL)
-        .initializer("new int[$L]", layout.counters()).addJavadoc("The counters the next run needs.\n").build());
-    type.addField(FieldSpec.builder(int[].class, "have", Modifier.PRIVATE, Modifier.FINAL)
-        .initializer("new int[$L]", layout.counters()).addJavadoc("The counters on the device.\n").build());
     type.addField(FieldSpec.builder(long.class, "toDevice", Modifier.PRIVATE).build());
     type.addField(FieldSpec.builder(long.class, "toHost", Modifier.PRIVATE).build());
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
@@ -279,12 +261,9 @@ final class TornadoDeviceState {
         .addStatement("return plan").build());
     data(type, layout, sources);
     type.addMethod(MethodSpec.methodBuilder("step").addModifiers(Modifier.SYNCHRONIZED)
-        .addJavadoc("Starts the next run's counters: the step it keys its random draws on, and the data cursors where\n"
-            + "the device has them (`take` moves those the run takes from).\n")
+        .addJavadoc("Starts the next run at `rngStep` (the step its random draws are keyed on).\n")
         .addParameter(long.class, "rngStep")
-        .addStatement("want[0] = (int) rngStep").addStatement("want[1] = (int) (rngStep >>> 32)")
-        .addStatement("for (int d = 0; d < DATA.length; d++) want[$L * d + $L] = have[$L * d + $L]", SOURCE_WORDS,
-            Layout.source(0, POSITION), SOURCE_WORDS, Layout.source(0, POSITION)).build());
+        .addStatement("host.step(rngStep)").build());
     type.addMethod(MethodSpec.methodBuilder("run").addModifiers(Modifier.SYNCHRONIZED)
         .addJavadoc("Runs graphs `first` to `first + count - 1` in order (without a device: `onJvm`), after sending what\n"
             + "changed (a given batch, a new epoch's order, counters the device does not have), counting the bytes\n"
@@ -301,10 +280,7 @@ final class TornadoDeviceState {
         .addCode(profile ? CodeBlock.of("record(g);\n") : CodeBlock.of("")).endControlFlow()
         .addStatement("hostCurrent = false")
         .endControlFlow()
-        .addStatement("have[0]++")
-        .addStatement("if (have[0] == 0) have[1]++")
-        .addStatement("for (int d = 0; d < advance.length; d++) have[$L * d + $L] += advance[d]", SOURCE_WORDS,
-            Layout.source(0, POSITION))
+        .addStatement("host.ran(advance)")
         .addStatement("toDevice += bytesIn").addStatement("toHost += bytesOut").build());
     type.addMethod(MethodSpec.methodBuilder("commit").addModifiers(Modifier.SYNCHRONIZED)
         .addJavadoc("Runs commit graph `graph` (without a device: `onJvm`).\n")
@@ -324,11 +300,15 @@ final class TornadoDeviceState {
         .addStatement("toDevice += 4L * order(d).getSize()")
         .addStatement("orderPending[d] = false").endControlFlow()
         .endControlFlow()
-        .beginControlFlow("if (!$T.equals(want, have))", java.util.Arrays.class)
-        .addStatement("for (int i = 0; i < want.length; i++) counters.set(i, want[i])")
+        .beginControlFlow("if (host.changed())")
+        .addStatement("counters()")
         .addStatement("if (!JVM) last = execute(COUNTER_GRAPH)")
-        .addStatement("System.arraycopy(want, 0, have, 0, want.length)")
-        .addStatement("toDevice += 4L * want.length").endControlFlow().build());
+        .addStatement("host.sent()")
+        .addStatement("toDevice += 4L * counters.getSize()").endControlFlow().build());
+    type.addMethod(MethodSpec.methodBuilder("counters").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Copies the counters the next run needs into `counters`.\n")
+        .addStatement("int[] want = host.want()")
+        .addStatement("for (int i = 0; i < want.length; i++) counters.set(i, want[i])").build());
     type.addMethod(MethodSpec.methodBuilder("execute").addModifiers(Modifier.PRIVATE).returns(EXECUTION_RESULT)
         .addJavadoc("Runs graph `g`; a failure names the kernel and the model line it came from.\n")
         .addParameter(int.class, "g")
@@ -373,11 +353,11 @@ final class TornadoDeviceState {
         .nextControlFlow("else")
         .addComment("the first move sends every resident array")
         .addStatement("plan()")
-        .addStatement("for (int i = 0; i < want.length; i++) counters.set(i, want[i])")
+        .addStatement("counters()")
         .addStatement("last = execute(START)")
         .addStatement("started = true")
-        .addStatement("System.arraycopy(want, 0, have, 0, want.length)")
-        .addStatement("toDevice += 4L * want.length")
+        .addStatement("host.sent()")
+        .addStatement("toDevice += 4L * counters.getSize()")
         .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
         .addStatement("toDevice += 4L * (data(d).getSize() + order(d).getSize())")
         .addStatement("dataPending[d] = false").addStatement("orderPending[d] = false")
@@ -452,65 +432,48 @@ final class TornadoDeviceState {
     type.addMethod(data.build()).addMethod(order.build()).addMethod(set.build());
     type.addMethod(MethodSpec.methodBuilder("arrays").addModifiers(Modifier.PRIVATE)
         .addJavadoc("Without attached sources: room for the given batches, gathered in order.\n")
-        .beginControlFlow("if (sources != null || DATA.length == 0 || data(0) != null)").addStatement("return")
+        .beginControlFlow("if (host.attached() || DATA.length == 0 || data(0) != null)").addStatement("return")
         .endControlFlow()
         .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
         .addStatement("$T o = new $T(CAPACITY[d])", TornadoEmitter.INT_ARRAY, TornadoEmitter.INT_ARRAY)
         .addStatement("for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i)")
         .addStatement("set(d, new $T(CAPACITY[d] * SAMPLE_SIZES[d]), o)", FLOAT_ARRAY)
-        .addStatement("want[$L * d + $L] = 1", SOURCE_WORDS, Layout.source(0, MODE))
         .endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("attach").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED).addParameter(DATA_FEED, "feed")
         .beginControlFlow("if (plan != null || (DATA.length > 0 && data(0) != null))")
         .addStatement("throw new $T(\"attach the data before the first upload or run\")", IllegalStateException.class)
         .endControlFlow()
-        .addStatement("$T[] s = new $T[DATA.length]", DATA_SOURCE, DATA_SOURCE)
+        .addStatement("$T[] s = host.attach(feed)", DATA_SOURCE)
         .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
-        .addStatement("s[d] = feed.source(DATA[d])")
-        .beginControlFlow("if (s[d].sampleSize() != SAMPLE_SIZES[d])")
-        .addStatement("throw new $T(\"data `\" + DATA[d] + \"` has samples of \" + s[d].sampleSize() + \" values, not \" + "
-            + "SAMPLE_SIZES[d])", IllegalArgumentException.class)
-        .endControlFlow()
-        .addStatement("int base = $L * d + 2", SOURCE_WORDS)
         .beginControlFlow("if (s[d] instanceof $T idx)", IDX_SOURCE)
+        .addComment("every image, and the current epoch's order; the first upload sends them")
         .addStatement("$T images = new $T(idx.data().length)", FLOAT_ARRAY, FLOAT_ARRAY)
         .addStatement("toDevice(idx.data(), images)")
         .addStatement("set(d, images, new $T(idx.count()))", TornadoEmitter.INT_ARRAY)
-        .addStatement("setOrder(d, idx)")
-        .addStatement("want[base + $L] = 1", MODE)
-        .nextControlFlow("else if (s[d] instanceof $T toy)", TOY_SOURCE)
+        .addStatement("setOrder(d, idx.order())")
+        .nextControlFlow("else")
+        .addComment("toy points are drawn on the device")
         .addStatement("set(d, new $T(1), new $T(1))", FLOAT_ARRAY, TornadoEmitter.INT_ARRAY)
-        .addStatement("want[base + $L] = 0", MODE)
-        .addStatement("want[base + $L] = (int) toy.seed()", SEED_LO)
-        .addStatement("want[base + $L] = (int) (toy.seed() >>> 32)", SEED_HI)
-        .addStatement("want[base + $L] = toy.stream()", STREAM)
         .endControlFlow()
-        .endControlFlow()
-        .addStatement("sources = s").build());
+        .endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("setOrder").addModifiers(Modifier.PRIVATE)
-        .addParameter(int.class, "d").addParameter(IDX_SOURCE, "idx")
-        .addStatement("int[] o = idx.order()")
+        .addParameter(int.class, "d").addParameter(int[].class, "o")
         .addStatement("$T.copy(o, 0, order(d).getSegment(), $T.JAVA_INT, 0L, o.length)", MEMORY_SEGMENT, VALUE_LAYOUT)
-        .addStatement("sentEpoch[d] = idx.epoch()")
         .addStatement("orderPending[d] = true").build());
-    type.addMethod(Codegen.getter("attached", boolean.class, CodeBlock.of("return sources != null")));
+    type.addMethod(Codegen.getter("attached", boolean.class, CodeBlock.of("return host.attached()")));
     type.addMethod(MethodSpec.methodBuilder("take").addModifiers(Modifier.SYNCHRONIZED)
         .addJavadoc("The next run's batch of `n` samples of source `d`: from its attached source (an image source's\n"
             + "cursor moves; a new epoch's order is sent before the run), or `given`.\n")
         .addParameter(int.class, "d").addParameter(int.class, "n").addParameter(float[].class, "given")
-        .addStatement("int base = $L * d + 2", SOURCE_WORDS)
-        .beginControlFlow("if (sources == null)")
+        .beginControlFlow("if (!host.attached())")
         .addStatement("arrays()")
         .addStatement("$T.copy(given, 0, data(d).getSegment(), $T.JAVA_FLOAT, 0L, given.length)", MEMORY_SEGMENT,
             VALUE_LAYOUT)
         .addStatement("dataPending[d] = true")
-        .addStatement("want[base + $L] = 0", POSITION)
-        .nextControlFlow("else if (sources[d] instanceof $T idx)", IDX_SOURCE)
-        .addStatement("want[base + $L] = idx.take(n)", POSITION)
-        .addStatement("if (idx.epoch() != sentEpoch[d]) setOrder(d, idx)")
         .endControlFlow()
-        .addComment("toy points are drawn on the device").build());
+        .addStatement("int[] order = host.take(d, n)")
+        .addStatement("if (order != null) setOrder(d, order)").build());
   }
 
   /** The grid scheduler of the tiled kernels, when there are any. */

@@ -3,7 +3,6 @@ package wganc.generated.tornado.toy25_wgan_gp;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -12,6 +11,7 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import wganc.runtime.train.DataFeed;
+import wganc.runtime.train.DeviceCounters;
 import wganc.runtime.train.DeviceFailure;
 import wganc.runtime.train.DeviceMemory;
 
@@ -115,28 +115,13 @@ public final class DeviceState implements DeviceMemory {
   private boolean hostCurrent = true;
 
   /**
-   * The attached sources, or null: phases send the batches they are given.
+   * The host's account of `counters`: what the next run needs, what the device has.
    */
-  private DataFeed.Source[] sources;
-
-  /**
-   * The epoch whose order each `order<d>` holds.
-   */
-  private final long[] sentEpoch = new long[1];
+  private final DeviceCounters host = new DeviceCounters(DATA, SAMPLE_SIZES);
 
   private final boolean[] dataPending = new boolean[1];
 
   private final boolean[] orderPending = new boolean[1];
-
-  /**
-   * The counters the next run needs.
-   */
-  private final int[] want = new int[7];
-
-  /**
-   * The counters on the device.
-   */
-  private final int[] have = new int[7];
 
   private long toDevice;
 
@@ -255,14 +240,13 @@ public final class DeviceState implements DeviceMemory {
    * Without attached sources: room for the given batches, gathered in order.
    */
   private void arrays() {
-    if (sources != null || DATA.length == 0 || data(0) != null) {
+    if (host.attached() || DATA.length == 0 || data(0) != null) {
       return;
     }
     for (int d = 0; d < DATA.length; d++) {
       IntArray o = new IntArray(CAPACITY[d]);
       for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i);
       set(d, new FloatArray(CAPACITY[d] * SAMPLE_SIZES[d]), o);
-      want[5 * d + 2] = 1;
     }
   }
 
@@ -271,40 +255,29 @@ public final class DeviceState implements DeviceMemory {
     if (plan != null || (DATA.length > 0 && data(0) != null)) {
       throw new IllegalStateException("attach the data before the first upload or run");
     }
-    DataFeed.Source[] s = new DataFeed.Source[DATA.length];
+    DataFeed.Source[] s = host.attach(feed);
     for (int d = 0; d < DATA.length; d++) {
-      s[d] = feed.source(DATA[d]);
-      if (s[d].sampleSize() != SAMPLE_SIZES[d]) {
-        throw new IllegalArgumentException("data `" + DATA[d] + "` has samples of " + s[d].sampleSize() + " values, not " + SAMPLE_SIZES[d]);
-      }
-      int base = 5 * d + 2;
       if (s[d] instanceof DataFeed.IdxSource idx) {
+        // every image, and the current epoch's order; the first upload sends them
         FloatArray images = new FloatArray(idx.data().length);
         toDevice(idx.data(), images);
         set(d, images, new IntArray(idx.count()));
-        setOrder(d, idx);
-        want[base + 0] = 1;
-      } else if (s[d] instanceof DataFeed.ToySource toy) {
+        setOrder(d, idx.order());
+      } else {
+        // toy points are drawn on the device
         set(d, new FloatArray(1), new IntArray(1));
-        want[base + 0] = 0;
-        want[base + 1] = (int) toy.seed();
-        want[base + 2] = (int) (toy.seed() >>> 32);
-        want[base + 3] = toy.stream();
       }
     }
-    sources = s;
   }
 
-  private void setOrder(int d, DataFeed.IdxSource idx) {
-    int[] o = idx.order();
+  private void setOrder(int d, int[] o) {
     MemorySegment.copy(o, 0, order(d).getSegment(), ValueLayout.JAVA_INT, 0L, o.length);
-    sentEpoch[d] = idx.epoch();
     orderPending[d] = true;
   }
 
   @Override
   public boolean attached() {
-    return sources != null;
+    return host.attached();
   }
 
   /**
@@ -312,27 +285,20 @@ public final class DeviceState implements DeviceMemory {
    * cursor moves; a new epoch's order is sent before the run), or `given`.
    */
   synchronized void take(int d, int n, float[] given) {
-    int base = 5 * d + 2;
-    if (sources == null) {
+    if (!host.attached()) {
       arrays();
       MemorySegment.copy(given, 0, data(d).getSegment(), ValueLayout.JAVA_FLOAT, 0L, given.length);
       dataPending[d] = true;
-      want[base + 4] = 0;
-    } else if (sources[d] instanceof DataFeed.IdxSource idx) {
-      want[base + 4] = idx.take(n);
-      if (idx.epoch() != sentEpoch[d]) setOrder(d, idx);
     }
-    // toy points are drawn on the device
+    int[] order = host.take(d, n);
+    if (order != null) setOrder(d, order);
   }
 
   /**
-   * Starts the next run's counters: the step it keys its random draws on, and the data cursors where
-   * the device has them (`take` moves those the run takes from).
+   * Starts the next run at `rngStep` (the step its random draws are keyed on).
    */
   synchronized void step(long rngStep) {
-    want[0] = (int) rngStep;
-    want[1] = (int) (rngStep >>> 32);
-    for (int d = 0; d < DATA.length; d++) want[5 * d + 6] = have[5 * d + 6];
+    host.step(rngStep);
   }
 
   /**
@@ -355,9 +321,7 @@ public final class DeviceState implements DeviceMemory {
       }
       hostCurrent = false;
     }
-    have[0]++;
-    if (have[0] == 0) have[1]++;
-    for (int d = 0; d < advance.length; d++) have[5 * d + 6] += advance[d];
+    host.ran(advance);
     toDevice += bytesIn;
     toHost += bytesOut;
   }
@@ -390,12 +354,20 @@ public final class DeviceState implements DeviceMemory {
         orderPending[d] = false;
       }
     }
-    if (!Arrays.equals(want, have)) {
-      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+    if (host.changed()) {
+      counters();
       if (!JVM) last = execute(COUNTER_GRAPH);
-      System.arraycopy(want, 0, have, 0, want.length);
-      toDevice += 4L * want.length;
+      host.sent();
+      toDevice += 4L * counters.getSize();
     }
+  }
+
+  /**
+   * Copies the counters the next run needs into `counters`.
+   */
+  private void counters() {
+    int[] want = host.want();
+    for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
   }
 
   /**
@@ -441,11 +413,11 @@ public final class DeviceState implements DeviceMemory {
     } else {
       // the first move sends every resident array
       plan();
-      for (int i = 0; i < want.length; i++) counters.set(i, want[i]);
+      counters();
       last = execute(START);
       started = true;
-      System.arraycopy(want, 0, have, 0, want.length);
-      toDevice += 4L * want.length;
+      host.sent();
+      toDevice += 4L * counters.getSize();
       for (int d = 0; d < DATA.length; d++) {
         toDevice += 4L * (data(d).getSize() + order(d).getSize());
         dataPending[d] = false;

@@ -11,9 +11,10 @@ import java.util.Map;
  * a TornadoVM model's does: persistent tensors live in the "device" map, a run takes only the other
  * reads from the caller and returns only scalar writes (every write for sampling), and its persistent
  * writes become current at commit. It counts uploads, downloads and bytes. With a feed attached it
- * takes its data batches as the TornadoVM phases do: an idx batch gathered from the source's images
- * through the epoch's order at the cursor {@link DataFeed.IdxSource#take} gives, toy points drawn
- * from the source's stream at the run's step.
+ * keeps {@link DeviceCounters} as the TornadoVM device state does, and takes its data batches on
+ * the "device" from its own copy of the counters alone: an image batch gathered from the source's
+ * images through the order last sent, at the device's cursor; toy points drawn from the key, stream
+ * and step the device has; then the counters advance as a phase's last kernel advances them.
  */
 final class ResidentModel implements CompiledModel {
   final CompiledModel inner;
@@ -25,7 +26,7 @@ final class ResidentModel implements CompiledModel {
     List<String> names = new ArrayList<>();
     for (ModelSpec.Param p : inner.spec().params()) names.add(p.name());
     for (ModelSpec.State s : inner.spec().state()) names.add(s.name());
-    memory = new Memory(names.toArray(String[]::new));
+    memory = new Memory(names.toArray(String[]::new), inner.spec().data());
     for (Phase p : inner.phases()) phases.add(new Resident(p));
   }
 
@@ -40,10 +41,18 @@ final class ResidentModel implements CompiledModel {
     final Map<String, float[]> device = new LinkedHashMap<>();
     int uploads, downloads;
     long toDevice, toHost;
-    DataFeed feed;
+    DeviceCounters counters;
+    DataFeed.Source[] sources;
+    /** The device's counters, and each source's images and order. */
+    int[] dev;
+    float[][] images;
+    int[][] order;
 
-    Memory(String[] names) {
+    final java.util.List<ModelSpec.Data> data;
+
+    Memory(String[] names, java.util.List<ModelSpec.Data> data) {
       this.names = names;
+      this.data = data;
     }
 
     @Override public String[] names() { return names.clone(); }
@@ -66,13 +75,22 @@ final class ResidentModel implements CompiledModel {
     }
 
     @Override public void attach(DataFeed feed) {
-      this.feed = feed;
-      for (DataFeed.Source src : feed.sources().values()) {
-        if (src instanceof DataFeed.IdxSource idx) toDevice += 4L * idx.data().length;
+      counters = new DeviceCounters(data.stream().map(ModelSpec.Data::name).toArray(String[]::new),
+          data.stream().mapToInt(d -> Init.size(d.shape())).toArray());
+      sources = counters.attach(feed);
+      images = new float[sources.length][];
+      order = new int[sources.length][];
+      for (int d = 0; d < sources.length; d++) {
+        if (sources[d] instanceof DataFeed.IdxSource idx) {
+          images[d] = idx.data().clone();
+          order[d] = idx.order();
+          toDevice += 4L * (images[d].length + order[d].length);
+        }
       }
+      dev = new int[DeviceCounters.words(sources.length)];
     }
 
-    @Override public boolean attached() { return feed != null; }
+    @Override public boolean attached() { return counters != null; }
 
     @Override public long bytesToDevice() { return toDevice; }
 
@@ -108,15 +126,38 @@ final class ResidentModel implements CompiledModel {
     @Override public void run(long rngStep, float[][] reads, float[][] out) {
       String[] rn = phase.reads(), wn = phase.writes();
       float[][] in = new float[rn.length][];
+      Memory m = memory;
+      int[] source = new int[rn.length];
+      int[] advance = m.attached() ? new int[m.sources.length] : null;
+      if (m.attached()) m.counters.step(rngStep);
       for (int i = 0; i < rn.length; i++) {
-        in[i] = persistent(rn[i]) ? memory.device.get(rn[i]).clone() : reads[i].clone();
-        if (memory.feed != null && memory.feed.sources().containsKey(rn[i])) {
-          take(memory.feed.source(rn[i]), in[i], phase.readShapes()[i][0], rngStep);
+        in[i] = persistent(rn[i]) ? m.device.get(rn[i]).clone() : reads[i].clone();
+        source[i] = -1;
+        for (int d = 0; m.attached() && d < m.data.size(); d++) if (m.data.get(d).name().equals(rn[i])) source[i] = d;
+        if (source[i] >= 0) {
+          int d = source[i], n = phase.readShapes()[i][0];
+          int[] newOrder = m.counters.take(d, n);
+          if (newOrder != null) {
+            m.order[d] = newOrder;
+            m.toDevice += 4L * newOrder.length;
+          }
+          if (m.sources[d] instanceof DataFeed.IdxSource) advance[d] = n;
         } else if (!persistent(rn[i])) {
-          memory.toDevice += 4L * in[i].length;
+          m.toDevice += 4L * in[i].length;
         }
       }
+      if (m.attached() && m.counters.changed()) {
+        m.dev = m.counters.want();
+        m.counters.sent();
+        m.toDevice += 4L * m.dev.length;
+      }
+      for (int i = 0; i < rn.length; i++) if (source[i] >= 0) take(source[i], in[i], phase.readShapes()[i][0]);
       phase.run(rngStep, in, writes);
+      if (m.attached()) {  // the phase's last kernel
+        if (++m.dev[0] == 0) m.dev[1]++;
+        for (int d = 0; d < advance.length; d++) m.dev[DeviceCounters.word(d, DeviceCounters.POSITION)] += advance[d];
+        m.counters.ran(advance);
+      }
       pending.clear();
       for (int w = 0; w < wn.length; w++) {
         if (persistent(wn[w])) {
@@ -130,15 +171,20 @@ final class ResidentModel implements CompiledModel {
 
     @Override public DeviceMemory memory() { return memory; }
 
-    /** What the device does with an attached source. */
-    private static void take(DataFeed.Source src, float[] out, int n, long rngStep) {
-      switch (src) {
+    /** What the device does for source {@code d}, from its own counters. */
+    private void take(int d, float[] out, int n) {
+      int[] c = memory.dev;
+      switch (memory.sources[d]) {
         case DataFeed.IdxSource idx -> {
-          int from = idx.take(n), size = idx.sampleSize();
-          int[] order = idx.order();
-          for (int k = 0; k < n; k++) System.arraycopy(idx.data(), order[from + k] * size, out, k * size, size);
+          int from = c[DeviceCounters.word(d, DeviceCounters.POSITION)], size = idx.sampleSize();
+          for (int k = 0; k < n; k++) System.arraycopy(memory.images[d], memory.order[d][from + k] * size, out, k * size, size);
         }
-        case DataFeed.ToySource toy -> toy.toy().sample(out, n, toy.seed(), toy.stream(), rngStep);
+        case DataFeed.ToySource toy -> {
+          long seed = (c[DeviceCounters.word(d, DeviceCounters.SEED_LO)] & 0xFFFFFFFFL)
+              | (long) c[DeviceCounters.word(d, DeviceCounters.SEED_HI)] << 32;
+          long step = (c[0] & 0xFFFFFFFFL) | (long) c[1] << 32;
+          toy.toy().sample(out, n, seed, c[DeviceCounters.word(d, DeviceCounters.STREAM)], step);
+        }
       }
     }
 

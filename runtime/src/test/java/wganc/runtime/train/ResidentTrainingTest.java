@@ -39,6 +39,20 @@ class ResidentTrainingTest {
   }
 
   @Test
+  void imageDataOnTheDeviceTrainsAsOnTheHostAndIsSentOnce(@TempDir Path dir) throws IOException {
+    // 10 samples, 2 critic batches of 4 per step: a new epoch every step but the first
+    new Trainer(new FakeModel(), TrainerTest.options(dir.resolve("host"), 8), TrainerTest.idxFeed()).train();
+    ResidentModel resident = new ResidentModel(new FakeModel());
+    new Trainer(resident, TrainerTest.options(dir.resolve("device"), 8), TrainerTest.idxFeed()).train();
+    assertArrayEquals(Files.readAllBytes(dir.resolve("host/checkpoints/step-000008.safetensors")),
+        Files.readAllBytes(dir.resolve("device/checkpoints/step-000008.safetensors")));
+    ResidentModel four = new ResidentModel(new FakeModel());
+    new Trainer(four, TrainerTest.options(dir.resolve("four"), 4), TrainerTest.idxFeed()).train();
+    // steps 5-8 send 4 epochs' orders (10 ints) and the counters with them (7 ints: the cursor back to 0)
+    assertEquals(4 * (4 * 10 + 4 * 7), resident.memory.bytesToDevice() - four.memory.bytesToDevice());
+  }
+
+  @Test
   void resumingResidentPhasesIsBitExact(@TempDir Path dir) throws IOException {
     new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("full"), 12)).train();
     new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("half"), 6)).train();
