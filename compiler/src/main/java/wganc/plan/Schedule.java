@@ -74,6 +74,21 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     record Literal(double value) implements Expr {}
 
     record Apply(wganc.ops.Op op, wganc.ir.Attrs attrs, List<Expr> args) implements Expr {}
+
+    /** Every leaf, left to right (a value read twice appears twice). */
+    default List<Leaf> leaves() {
+      List<Leaf> out = new ArrayList<>();
+      collect(this, out);
+      return out;
+    }
+
+    private static void collect(Expr e, List<Leaf> out) {
+      switch (e) {
+        case Leaf l -> out.add(l);
+        case Literal l -> {}
+        case Apply a -> a.args().forEach(x -> collect(x, out));
+      }
+    }
   }
 
   public static Schedule of(Graph g) {
@@ -216,8 +231,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!producedAt.containsKey(loop)) continue;
       int j = producedAt.get(loop);
       if (!(kernels.get(j) instanceof Kernel.Fused f) || absorbed.contains(j)) continue;
-      List<Expr.Leaf> leaves = new ArrayList<>();
-      leavesOf(f.expr(), leaves);
+      List<Expr.Leaf> leaves = f.expr().leaves();
       boolean ok = leaves.stream().anyMatch(l -> l.source().id() == v);
       for (Expr.Leaf l : leaves) {
         if (l.source().id() == v) ok &= l.from() == null;
@@ -297,8 +311,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
 
   /** Whether every leaf of a loop has the loop's shape or is a single element. */
   public static boolean flat(Kernel.Fused f) {
-    List<Expr.Leaf> leaves = new ArrayList<>();
-    leavesOf(f.expr(), leaves);
+    List<Expr.Leaf> leaves = f.expr().leaves();
     return leaves.stream().allMatch(l -> l.from() == null || scalar(l));
   }
 
@@ -308,19 +321,10 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   }
 
   private static Set<Integer> nonScalarLeaves(Kernel.Fused f) {
-    List<Expr.Leaf> leaves = new ArrayList<>();
-    leavesOf(f.expr(), leaves);
+    List<Expr.Leaf> leaves = f.expr().leaves();
     Set<Integer> out = new HashSet<>();
     for (Expr.Leaf l : leaves) if (!scalar(l)) out.add(l.source().id());
     return out;
-  }
-
-  private static void leavesOf(Expr e, List<Expr.Leaf> out) {
-    switch (e) {
-      case Expr.Leaf l -> out.add(l);
-      case Expr.Literal l -> {}
-      case Expr.Apply a -> a.args().forEach(x -> leavesOf(x, out));
-    }
   }
 
   private static boolean aliasOfOutput(int r, Map<Integer, Integer> root, Set<Integer> outputs) {

@@ -151,8 +151,7 @@ final class Loops {
    * {@code e} either has the loop's extent (streams) or extent 1 (constant).
    */
   private static int collapsible(Schedule.Expr e, List<Integer> dims) {
-    List<Schedule.Expr.Leaf> leaves = new ArrayList<>();
-    leavesOf(e, leaves);
+    List<Schedule.Expr.Leaf> leaves = e.leaves();
     int keep = dims.size() - 1;
     while (keep > 1) {
       int d = keep - 1;
@@ -185,14 +184,6 @@ final class Loops {
       case Schedule.Expr.Apply a -> new Schedule.Expr.Apply(a.op(), a.attrs(),
           a.args().stream().map(x -> collapse(x, keep)).toList());
     };
-  }
-
-  private static void leavesOf(Schedule.Expr e, List<Schedule.Expr.Leaf> out) {
-    switch (e) {
-      case Schedule.Expr.Leaf l -> out.add(l);
-      case Schedule.Expr.Literal l -> {}
-      case Schedule.Expr.Apply a -> a.args().forEach(x -> leavesOf(x, out));
-    }
   }
 
   /** Row-major offset of (i0, .., i_{r-2}, 0) in {@code dims}. */
