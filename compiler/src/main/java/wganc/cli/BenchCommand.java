@@ -51,8 +51,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (backend:device, see `wganc devices`)")
   String device;
 
-  @Option(names = "--tiles", description = "TornadoVM: matmuls and convolutions as KernelContext kernels over local-memory tiles (for GPUs)")
-  boolean tiles;
+  @Option(names = "--tiles", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "TornadoVM: matmuls, convolutions (and their transposes) and large sums as KernelContext kernels over 16 x 16 local-memory tiles (the default); --no-tiles runs every kernel as one thread per output element")
+  boolean tiles = true;
 
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;

@@ -26,9 +26,10 @@ import wganc.runtime.train.TrainerMain;
 final class TornadoCli {
   private TornadoCli() {}
 
-  /** The backend for an SDK (null: $TORNADOVM_HOME), tiled with `--tiles` or -Dwganc.tornado.tiles=true. */
+  /** The backend for an SDK (null: $TORNADOVM_HOME), tiled unless `--no-tiles` (-Dwganc.tornado.tiles overrides). */
   static TornadoBackend backend(Path tornadoHome, boolean tiles) {
-    return new TornadoBackend(tornadoHome, tiles || Boolean.getBoolean("wganc.tornado.tiles"));
+    String forced = System.getProperty("wganc.tornado.tiles");
+    return new TornadoBackend(tornadoHome, forced == null ? tiles : Boolean.parseBoolean(forced));
   }
 
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */

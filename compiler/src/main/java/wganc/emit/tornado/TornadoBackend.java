@@ -33,18 +33,18 @@ public final class TornadoBackend implements Backend {
   private final boolean tiles;
 
   /**
-   * {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}; {@code tiles}: matmuls as
-   * {@code KernelContext} kernels with local-memory tiles (for GPUs; slower than one thread per
-   * output on PoCL's CPU device).
+   * {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}; {@code tiles}: matmuls,
+   * convolutions and large sums as {@code KernelContext} kernels with local-memory tiles (else one
+   * thread per output element).
    */
   public TornadoBackend(Path tornadoHome, boolean tiles) {
     this.tornadoHome = tornadoHome;
     this.tiles = tiles;
   }
 
-  /** Tiles when {@code -Dwganc.tornado.tiles=true}. */
+  /** Tiled, unless {@code -Dwganc.tornado.tiles=false}. */
   public TornadoBackend(Path tornadoHome) {
-    this(tornadoHome, Boolean.getBoolean("wganc.tornado.tiles"));
+    this(tornadoHome, !"false".equals(System.getProperty("wganc.tornado.tiles")));
   }
 
   public TornadoBackend() {

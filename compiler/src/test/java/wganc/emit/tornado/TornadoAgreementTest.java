@@ -38,8 +38,8 @@ import wganc.runtime.train.ModelSpec;
  * named values and the loss, 1e-2 for gradients and updates, 3e-5 absolute floor), on two steps of
  * every update. The phases run in a child JVM started with the SDK's flags
  * ({@code wganc.runtime.train.PhaseReplay}); skipped without {@code TORNADOVM_HOME}.
- * {@code -Dwganc.tornado.models=REGEX} limits the models; {@code -Dwganc.tornado.tiles=true} checks the
- * tiled matmul and convolution kernels; {@code -Dwganc.tornado.jvm=true} runs the same kernels as plain
+ * {@code -Dwganc.tornado.models=REGEX} limits the models; the tiled kernels (the default) run, or with
+ * {@code -Dwganc.tornado.tiles=false} every kernel as one thread per output element; {@code -Dwganc.tornado.jvm=true} runs the same kernels as plain
  * Java in the child (an emitter bug shows there too, a device bug does not).
  */
 class TornadoAgreementTest {

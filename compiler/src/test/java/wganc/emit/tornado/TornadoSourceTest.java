@@ -1,6 +1,7 @@
 package wganc.emit.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.source.util.JavacTask;
@@ -39,7 +40,7 @@ class TornadoSourceTest {
   static JvmBackend.Sources sources(Path model) throws IOException {
     Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
-    return new TornadoBackend().sources(o.result().model(), o.source().text(), Backend.Options.defaults());
+    return new TornadoBackend(null, true).sources(o.result().model(), o.source().text(), Backend.Options.defaults());
   }
 
   @ParameterizedTest
@@ -61,7 +62,22 @@ class TornadoSourceTest {
     assertTrue(critic.contains("KERNEL_TASKS = {\"generator0.k0"), "task ids as TornadoVM's profiler names them");
   }
 
-  /** With tiles, every matmul (and convolution) also gets a KernelContext kernel, run on a 2-D grid. */
+  /** Without tiles (`--no-tiles`), every kernel is one thread per output element. */
+  @ParameterizedTest
+  @MethodSource("models")
+  void untiledSourcesParse(Path model) throws IOException {
+    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+    JvmBackend.Sources s = new TornadoBackend(null, false).sources(o.result().model(), o.source().text(),
+        Backend.Options.defaults());
+    assertParses(s);
+    for (var e : s.files().entrySet()) {
+      String text = e.getValue().toString();
+      assertFalse(text.contains("KernelContext"), e.getKey());
+      assertFalse(text.contains("GridScheduler"), e.getKey());
+    }
+  }
+
+  /** Tiled (the default), every matmul (and convolution) also gets a KernelContext kernel, run on a 2-D grid. */
   @ParameterizedTest
   @MethodSource("models")
   void tiledSourcesParse(Path model) throws IOException {

@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -234,6 +236,44 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 50; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 32 && pa < 50) {
+        a = in0.get(gr * 50 + pa);
+      }
+      float bv = 0f;
+      if (pb < 50 && gc < 6272) {
+        bv = state.get(0 + gc * 50 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 32 && gc < 6272) {
+      int o = gr * 6272 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:15:3: %25 : f32[32,128,14,14] = conv2d_backward_input
    */
   public static void k2Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
@@ -257,6 +297,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k2Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(319872 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 6272) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 128 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 6272) {
+      int o = ((n * 128 + gr) * 14 + hi) * 14 + wi;
       out.set(o, acc);
     }
   }
@@ -317,6 +403,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k6Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k6Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int hi = (gc / 28) % 28;
+    int wi = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(582656 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 25088) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14 && qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
+          bv = in0.get(((n * 128 + bf) * 14 + rs / 2) * 14 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 25088) {
+      int o = ((n * 128 + gr) * 28 + hi) * 28 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:16:75: %65 : f32[128] = mul
    */
   public static void k7Mul(FloatArray out, FloatArray state) {
@@ -372,6 +504,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k10Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k10Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int oy = (gc / 28) % 28;
+    int ox = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6272; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 6272) {
+        a = state.get(845440 + gr * 6272 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6272 && gc < 25088) {
+        int bc = pb / 49;
+        int hi = oy * 1 + (pb / 7) % 7 - 3;
+        int wi = ox * 1 + pb % 7 - 3;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 128 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 25088) {
+      int o = ((n * 1 + gr) * 28 + oy) * 28 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:21:3: %91 : f32[32,64,14,14] = conv2d_add
    */
   public static void k11Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -400,6 +578,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k11Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k11Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int oy = (gc / 14) % 14;
+    int ox = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 16; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 16) {
+        a = state.get(851713 + gr * 16 + pa);
+      }
+      float bv = 0f;
+      if (pb < 16 && gc < 6272) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 1 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = ((n * 64 + gr) * 14 + oy) * 14 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %92 : f32[1,64,1,1] = reduce_sum
    */
   public static void k12ReduceSum(FloatArray out, FloatArray in0) {
@@ -417,6 +641,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k12ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k12ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -465,6 +726,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k16ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k16ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -569,6 +867,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k25Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 49;
+    int oy = (gc / 7) % 7;
+    int ox = gc % 7;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        a = state.get(853057 + gr * 1024 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 1568) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((n * 64 + bc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1568) {
+      int o = ((n * 64 + gr) * 7 + oy) * 7 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %135 : f32[1,64,1,1] = reduce_sum
    */
   public static void k26ReduceSum(FloatArray out, FloatArray in0) {
@@ -586,6 +930,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k26ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k26ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -634,6 +1015,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -726,6 +1144,44 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k39MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3136; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 32 && pa < 3136) {
+        a = in0.get(gr * 3136 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3136 && gc < 1) {
+        bv = state.get(918913 + gc * 3136 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 32 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(922049 + 0)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:33:23: %181 : f32[] = reduce_sum
    */
   public static void k40ReduceSum(FloatArray out, FloatArray in0) {
@@ -767,6 +1223,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k42Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 32 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 3136) {
+        bv = state.get(918913 + pb * 3136 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 32 && gc < 3136) {
+      int o = gr * 3136 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %192 : f32[1,3136] = matmul
    */
   public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -777,6 +1270,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
       for (int p = 0; p < 32; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 3136 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 32) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 32 && gc < 3136) {
+        bv = in1.get(pb * 3136 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 3136) {
+      int o = gr * 3136 + gc;
       out.set(o, acc);
     }
   }
@@ -808,6 +1338,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k45ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k45ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -851,6 +1418,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %207 : f32[32,64,7,7] = mul
    */
   public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -877,6 +1481,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -921,6 +1562,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %223 : f32[32,64,7,7] = add
    */
   public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -947,6 +1625,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k55ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k55ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -979,6 +1694,52 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k56Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k56Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        int af = pa / 16;
+        a = state.get(853057 + ((af * 64 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 6272) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 64 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = ((n * 64 + gr) * 14 + hi) * 14 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %227 : f32[64,64,4,4] = conv2d_backward_weight
    */
   public static void k57Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1001,6 +1762,51 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k57Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k57Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1568; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1568) {
+        a = in1.get(((pa / 49 * 64 + gr) * 7 + (pa / 7) % 7) * 7 + pa % 7);
+      }
+      float bv = 0f;
+      if (pb < 1568 && gc < 1024) {
+        int bn = pb / 49;
+        int hi = (pb / 7) % 7 * 2 + ki - 1;
+        int wi = pb % 7 * 2 + kj - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((bn * 64 + wc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1024) {
+      int o = gr * 1024 + gc;
       out.set(o, acc);
     }
   }
@@ -1032,6 +1838,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k59ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1075,6 +1918,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k62ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %241 : f32[32,64,14,14] = mul
    */
   public static void k63Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1101,6 +1981,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k64ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k64ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1145,6 +2062,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k67ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k67ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %257 : f32[32,64,14,14] = add
    */
   public static void k68Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1175,6 +2129,43 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k69ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k69ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %260 : f32[64,1,4,4] = conv2d_backward_weight
    */
   public static void k70Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1197,6 +2188,51 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k70Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k70Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6272; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 6272) {
+        a = in1.get(((pa / 196 * 64 + gr) * 14 + (pa / 14) % 14) * 14 + pa % 14);
+      }
+      float bv = 0f;
+      if (pb < 6272 && gc < 16) {
+        int bn = pb / 196;
+        int hi = (pb / 14) % 14 * 2 + ki - 1;
+        int wi = pb % 14 * 2 + kj - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((bn * 1 + wc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 16) {
+      int o = gr * 16 + gc;
       out.set(o, acc);
     }
   }
@@ -1407,26 +2443,27 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    * Part 1 of 1: kernels k0RandomNormal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("criticFakeHalf0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", CriticFakeHalfPhase::k0RandomNormal, buffer0, counters)
-        .task("k1MatmulSelect", CriticFakeHalfPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2Conv2dBackwardInput", CriticFakeHalfPhase::k2Conv2dBackwardInput, buffer2, buffer1, state)
+        .task("k1MatmulSelect", CriticFakeHalfPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInput", CriticFakeHalfPhase::k2Conv2dBackwardInputTiled, context, buffer2, buffer1, state)
         .task("k3Mul", CriticFakeHalfPhase::k3Mul, buffer3, state)
         .task("k4Mul", CriticFakeHalfPhase::k4Mul, buffer4, buffer2, buffer3, state)
         .task("k5Select", CriticFakeHalfPhase::k5Select, buffer2, buffer4, state)
-        .task("k6Conv2dBackwardInput", CriticFakeHalfPhase::k6Conv2dBackwardInput, buffer5, buffer2, state)
+        .task("k6Conv2dBackwardInput", CriticFakeHalfPhase::k6Conv2dBackwardInputTiled, context, buffer5, buffer2, state)
         .task("k7Mul", CriticFakeHalfPhase::k7Mul, buffer3, state)
         .task("k8Mul", CriticFakeHalfPhase::k8Mul, buffer6, buffer5, buffer3, state)
         .task("k9Select", CriticFakeHalfPhase::k9Select, buffer5, buffer6, state)
-        .task("k10Conv2dTanh", CriticFakeHalfPhase::k10Conv2dTanh, buffer7, buffer5, state)
-        .task("k11Conv2dAdd", CriticFakeHalfPhase::k11Conv2dAdd, buffer8, buffer7, state)
-        .task("k12ReduceSum", CriticFakeHalfPhase::k12ReduceSum, buffer9, buffer8)
+        .task("k10Conv2dTanh", CriticFakeHalfPhase::k10Conv2dTanhTiled, context, buffer7, buffer5, state)
+        .task("k11Conv2dAdd", CriticFakeHalfPhase::k11Conv2dAddTiled, context, buffer8, buffer7, state)
+        .task("k12ReduceSum", CriticFakeHalfPhase::k12ReduceSumTiled, context, buffer9, buffer8)
         .task("k13Mul", CriticFakeHalfPhase::k13Mul, buffer10, buffer9)
         .task("k14Sub", CriticFakeHalfPhase::k14Sub, buffer11, buffer8, buffer10)
         .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer8, buffer11)
-        .task("k16ReduceSum", CriticFakeHalfPhase::k16ReduceSum, buffer9, buffer8)
+        .task("k16ReduceSum", CriticFakeHalfPhase::k16ReduceSumTiled, context, buffer9, buffer8)
         .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer12, buffer9)
         .task("k18Add", CriticFakeHalfPhase::k18Add, buffer9, buffer12)
         .task("k19Rsqrt", CriticFakeHalfPhase::k19Rsqrt, buffer13, buffer9)
@@ -1435,12 +2472,12 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         .task("k22Add", CriticFakeHalfPhase::k22Add, buffer15, buffer10, state)
         .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer12, state)
         .task("k24Select", CriticFakeHalfPhase::k24Select, buffer17, buffer14, state)
-        .task("k25Conv2dAdd", CriticFakeHalfPhase::k25Conv2dAdd, buffer18, buffer17, state)
-        .task("k26ReduceSum", CriticFakeHalfPhase::k26ReduceSum, buffer12, buffer18)
+        .task("k25Conv2dAdd", CriticFakeHalfPhase::k25Conv2dAddTiled, context, buffer18, buffer17, state)
+        .task("k26ReduceSum", CriticFakeHalfPhase::k26ReduceSumTiled, context, buffer12, buffer18)
         .task("k27Mul", CriticFakeHalfPhase::k27Mul, buffer10, buffer12)
         .task("k28Sub", CriticFakeHalfPhase::k28Sub, buffer19, buffer18, buffer10)
         .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer18, buffer19)
-        .task("k30ReduceSum", CriticFakeHalfPhase::k30ReduceSum, buffer12, buffer18)
+        .task("k30ReduceSum", CriticFakeHalfPhase::k30ReduceSumTiled, context, buffer12, buffer18)
         .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer12)
         .task("k32Add", CriticFakeHalfPhase::k32Add, buffer12, buffer20)
         .task("k33Rsqrt", CriticFakeHalfPhase::k33Rsqrt, buffer21, buffer12)
@@ -1449,38 +2486,38 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         .task("k36Add", CriticFakeHalfPhase::k36Add, buffer23, buffer10, state)
         .task("k37Add", CriticFakeHalfPhase::k37Add, buffer24, buffer20, state)
         .task("k38Select", CriticFakeHalfPhase::k38Select, buffer25, buffer22, state)
-        .task("k39MatmulAdd", CriticFakeHalfPhase::k39MatmulAdd, buffer26, buffer25, state)
+        .task("k39MatmulAdd", CriticFakeHalfPhase::k39MatmulAddTiled, context, buffer26, buffer25, state)
         .task("k40ReduceSum", CriticFakeHalfPhase::k40ReduceSum, buffer27, buffer26)
         .task("k41Mul", CriticFakeHalfPhase::k41Mul, buffer28, buffer27)
-        .task("k42Matmul", CriticFakeHalfPhase::k42Matmul, buffer22, CONSTANT_0, state)
-        .task("k43Matmul", CriticFakeHalfPhase::k43Matmul, buffer29, CONSTANT_0, buffer25)
+        .task("k42Matmul", CriticFakeHalfPhase::k42MatmulTiled, context, buffer22, CONSTANT_0, state)
+        .task("k43Matmul", CriticFakeHalfPhase::k43MatmulTiled, context, buffer29, CONSTANT_0, buffer25)
         .task("k44Add", CriticFakeHalfPhase::k44Add, buffer30, buffer25, buffer22)
-        .task("k45ReduceSum", CriticFakeHalfPhase::k45ReduceSum, buffer20, buffer30)
+        .task("k45ReduceSum", CriticFakeHalfPhase::k45ReduceSumTiled, context, buffer20, buffer30)
         .task("k46Mul", CriticFakeHalfPhase::k46Mul, buffer22, buffer30, state)
         .task("k47Mul", CriticFakeHalfPhase::k47Mul, buffer25, buffer30, buffer18)
-        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSum, buffer10, buffer25)
+        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSumTiled, context, buffer10, buffer25)
         .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer25, buffer22, buffer19)
-        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSum, buffer31, buffer25)
+        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSumTiled, context, buffer31, buffer25)
         .task("k51Add", CriticFakeHalfPhase::k51Add, buffer25, buffer22, buffer21, buffer31, buffer12, buffer19)
         .task("k52Neg", CriticFakeHalfPhase::k52Neg, buffer19, buffer25)
-        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSum, buffer12, buffer19)
+        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSumTiled, context, buffer12, buffer19)
         .task("k54Add", CriticFakeHalfPhase::k54Add, buffer19, buffer25, buffer12)
-        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSum, buffer12, buffer19)
-        .task("k56Conv2dBackwardInput", CriticFakeHalfPhase::k56Conv2dBackwardInput, buffer14, buffer19, state)
-        .task("k57Conv2dBackwardWeight", CriticFakeHalfPhase::k57Conv2dBackwardWeight, buffer32, buffer17, buffer19)
+        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSumTiled, context, buffer12, buffer19)
+        .task("k56Conv2dBackwardInput", CriticFakeHalfPhase::k56Conv2dBackwardInputTiled, context, buffer14, buffer19, state)
+        .task("k57Conv2dBackwardWeight", CriticFakeHalfPhase::k57Conv2dBackwardWeightTiled, context, buffer32, buffer17, buffer19)
         .task("k58Add", CriticFakeHalfPhase::k58Add, buffer33, buffer17, buffer14)
-        .task("k59ReduceSum", CriticFakeHalfPhase::k59ReduceSum, buffer31, buffer33)
+        .task("k59ReduceSum", CriticFakeHalfPhase::k59ReduceSumTiled, context, buffer31, buffer33)
         .task("k60Mul", CriticFakeHalfPhase::k60Mul, buffer14, buffer33, state)
         .task("k61Mul", CriticFakeHalfPhase::k61Mul, buffer17, buffer33, buffer8)
-        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSum, buffer21, buffer17)
+        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSumTiled, context, buffer21, buffer17)
         .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer17, buffer14, buffer11)
-        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSum, buffer34, buffer17)
+        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSumTiled, context, buffer34, buffer17)
         .task("k65Add", CriticFakeHalfPhase::k65Add, buffer17, buffer14, buffer13, buffer34, buffer9, buffer11)
         .task("k66Neg", CriticFakeHalfPhase::k66Neg, buffer11, buffer17)
-        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSum, buffer9, buffer11)
+        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSumTiled, context, buffer9, buffer11)
         .task("k68Add", CriticFakeHalfPhase::k68Add, buffer11, buffer17, buffer9)
-        .task("k69ReduceSum", CriticFakeHalfPhase::k69ReduceSum, buffer9, buffer11)
-        .task("k70Conv2dBackwardWeight", CriticFakeHalfPhase::k70Conv2dBackwardWeight, buffer35, buffer7, buffer11)
+        .task("k69ReduceSum", CriticFakeHalfPhase::k69ReduceSumTiled, context, buffer9, buffer11)
+        .task("k70Conv2dBackwardWeight", CriticFakeHalfPhase::k70Conv2dBackwardWeightTiled, context, buffer35, buffer7, buffer11)
         .task("k71Add", CriticFakeHalfPhase::k71Add, buffer36, buffer35, state)
         .task("k72Minimum", CriticFakeHalfPhase::k72Minimum, buffer37, buffer35, buffer36, state)
         .task("k73Add", CriticFakeHalfPhase::k73Add, buffer38, buffer9, state)
@@ -1604,6 +2641,38 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     k90Sub(buffer55, buffer54, state);
     k91Add(buffer56, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("criticFakeHalf0.k1MatmulSelect", DeviceState.tile(6272, 32));
+    grid.addWorkerGrid("criticFakeHalf0.k2Conv2dBackwardInput", DeviceState.tile(6272, 128));
+    grid.addWorkerGrid("criticFakeHalf0.k6Conv2dBackwardInput", DeviceState.tile(25088, 128));
+    grid.addWorkerGrid("criticFakeHalf0.k10Conv2dTanh", DeviceState.tile(25088, 16));
+    grid.addWorkerGrid("criticFakeHalf0.k11Conv2dAdd", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k12ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k16ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k25Conv2dAdd", DeviceState.tile(1568, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k26ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k30ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k39MatmulAdd", DeviceState.tile(16, 32));
+    grid.addWorkerGrid("criticFakeHalf0.k42Matmul", DeviceState.tile(3136, 32));
+    grid.addWorkerGrid("criticFakeHalf0.k43Matmul", DeviceState.tile(3136, 16));
+    grid.addWorkerGrid("criticFakeHalf0.k45ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k48ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k50ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k53ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k55ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k56Conv2dBackwardInput", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k57Conv2dBackwardWeight", DeviceState.tile(1024, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k59ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k62ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k64ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k67ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k69ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k70Conv2dBackwardWeight", DeviceState.tile(16, 64));
   }
 
   /**

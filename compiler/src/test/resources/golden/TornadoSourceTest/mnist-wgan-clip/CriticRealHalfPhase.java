@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -214,6 +216,52 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k0Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k0Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int oy = (gc / 14) % 14;
+    int ox = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 16; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 16) {
+        a = state.get(851713 + gr * 16 + pa);
+      }
+      float bv = 0f;
+      if (pb < 16 && gc < 6272) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 1 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = ((n * 64 + gr) * 14 + oy) * 14 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %17 : f32[1,64,1,1] = reduce_sum
    */
   public static void k1ReduceSum(FloatArray out, FloatArray in0) {
@@ -231,6 +279,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k1ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -279,6 +364,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k5ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k5ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -383,6 +505,52 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k14Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k14Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 49;
+    int oy = (gc / 7) % 7;
+    int ox = gc % 7;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        a = state.get(853057 + gr * 1024 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 1568) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((n * 64 + bc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1568) {
+      int o = ((n * 64 + gr) * 7 + oy) * 7 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %60 : f32[1,64,1,1] = reduce_sum
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
@@ -400,6 +568,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -448,6 +653,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -540,6 +782,44 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k28MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3136; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 32 && pa < 3136) {
+        a = in0.get(gr * 3136 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3136 && gc < 1) {
+        bv = state.get(918913 + gc * 3136 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 32 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:29:24: %107 : f32[] = reduce_sum
    */
   public static void k29ReduceSum(FloatArray out, FloatArray in0) {
@@ -581,6 +861,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k31Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k31MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 32 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 3136) {
+        bv = state.get(918913 + pb * 3136 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 32 && gc < 3136) {
+      int o = gr * 3136 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %118 : f32[1,3136] = matmul
    */
   public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -591,6 +908,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
       for (int p = 0; p < 32; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 3136 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k32Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k32MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 32) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 32 && gc < 3136) {
+        bv = in1.get(pb * 3136 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 3136) {
+      int o = gr * 3136 + gc;
       out.set(o, acc);
     }
   }
@@ -622,6 +976,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k34ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k34ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -665,6 +1056,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k37ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k37ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %133 : f32[32,64,7,7] = mul
    */
   public static void k38Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -691,6 +1119,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k39ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -735,6 +1200,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %149 : f32[32,64,7,7] = add
    */
   public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -761,6 +1263,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 1568; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 32) * 3136;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -793,6 +1332,52 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k45Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k45Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        int af = pa / 16;
+        a = state.get(853057 + ((af * 64 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 6272) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 64 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = ((n * 64 + gr) * 14 + hi) * 14 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %153 : f32[64,64,4,4] = conv2d_backward_weight
    */
   public static void k46Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -815,6 +1400,51 @@ public final class CriticRealHalfPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k46Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k46Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1568; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1568) {
+        a = in1.get(((pa / 49 * 64 + gr) * 7 + (pa / 7) % 7) * 7 + pa % 7);
+      }
+      float bv = 0f;
+      if (pb < 1568 && gc < 1024) {
+        int bn = pb / 49;
+        int hi = (pb / 7) % 7 * 2 + ki - 1;
+        int wi = pb % 7 * 2 + kj - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((bn * 64 + wc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1024) {
+      int o = gr * 1024 + gc;
       out.set(o, acc);
     }
   }
@@ -846,6 +1476,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -889,6 +1556,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k51ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k51ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %167 : f32[32,64,14,14] = mul
    */
   public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -915,6 +1619,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -959,6 +1700,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k56ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k56ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %183 : f32[32,64,14,14] = add
    */
   public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -989,6 +1767,43 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
+   * `k58ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k58ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 6272; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 32) * 12544;
+      q = q / 32;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %186 : f32[64,1,4,4] = conv2d_backward_weight
    */
   public static void k59Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1011,6 +1826,51 @@ public final class CriticRealHalfPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k59Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6272; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 6272) {
+        a = in1.get(((pa / 196 * 64 + gr) * 14 + (pa / 14) % 14) * 14 + pa % 14);
+      }
+      float bv = 0f;
+      if (pb < 6272 && gc < 16) {
+        int bn = pb / 196;
+        int hi = (pb / 14) % 14 * 2 + ki - 1;
+        int wi = pb % 14 * 2 + kj - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((bn * 1 + wc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 16) {
+      int o = gr * 16 + gc;
       out.set(o, acc);
     }
   }
@@ -1222,16 +2082,17 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    * Part 1 of 1: kernels takeReal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("criticRealHalf0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("takeReal", CriticRealHalfPhase::takeReal, read10, data0, order0, counters)
-        .task("k0Conv2dAdd", CriticRealHalfPhase::k0Conv2dAdd, buffer0, read10, state)
-        .task("k1ReduceSum", CriticRealHalfPhase::k1ReduceSum, buffer1, buffer0)
+        .task("k0Conv2dAdd", CriticRealHalfPhase::k0Conv2dAddTiled, context, buffer0, read10, state)
+        .task("k1ReduceSum", CriticRealHalfPhase::k1ReduceSumTiled, context, buffer1, buffer0)
         .task("k2Mul", CriticRealHalfPhase::k2Mul, buffer2, buffer1)
         .task("k3Sub", CriticRealHalfPhase::k3Sub, buffer3, buffer0, buffer2)
         .task("k4Mul", CriticRealHalfPhase::k4Mul, buffer0, buffer3)
-        .task("k5ReduceSum", CriticRealHalfPhase::k5ReduceSum, buffer1, buffer0)
+        .task("k5ReduceSum", CriticRealHalfPhase::k5ReduceSumTiled, context, buffer1, buffer0)
         .task("k6Mul", CriticRealHalfPhase::k6Mul, buffer4, buffer1)
         .task("k7Add", CriticRealHalfPhase::k7Add, buffer1, buffer4)
         .task("k8Rsqrt", CriticRealHalfPhase::k8Rsqrt, buffer5, buffer1)
@@ -1240,12 +2101,12 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k11Add", CriticRealHalfPhase::k11Add, buffer7, buffer2, state)
         .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer4, state)
         .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6, state)
-        .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAdd, buffer10, buffer9, state)
-        .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSum, buffer4, buffer10)
+        .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAddTiled, context, buffer10, buffer9, state)
+        .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSumTiled, context, buffer4, buffer10)
         .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer2, buffer4)
         .task("k17Sub", CriticRealHalfPhase::k17Sub, buffer11, buffer10, buffer2)
         .task("k18Mul", CriticRealHalfPhase::k18Mul, buffer10, buffer11)
-        .task("k19ReduceSum", CriticRealHalfPhase::k19ReduceSum, buffer4, buffer10)
+        .task("k19ReduceSum", CriticRealHalfPhase::k19ReduceSumTiled, context, buffer4, buffer10)
         .task("k20Mul", CriticRealHalfPhase::k20Mul, buffer12, buffer4)
         .task("k21Add", CriticRealHalfPhase::k21Add, buffer4, buffer12)
         .task("k22Rsqrt", CriticRealHalfPhase::k22Rsqrt, buffer13, buffer4)
@@ -1254,38 +2115,38 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k25Add", CriticRealHalfPhase::k25Add, buffer15, buffer2, state)
         .task("k26Add", CriticRealHalfPhase::k26Add, buffer16, buffer12, state)
         .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14, state)
-        .task("k28MatmulMul", CriticRealHalfPhase::k28MatmulMul, buffer18, buffer17, state)
+        .task("k28MatmulMul", CriticRealHalfPhase::k28MatmulMulTiled, context, buffer18, buffer17, state)
         .task("k29ReduceSum", CriticRealHalfPhase::k29ReduceSum, buffer19, buffer18)
         .task("k30Mul", CriticRealHalfPhase::k30Mul, buffer20, buffer19)
-        .task("k31Matmul", CriticRealHalfPhase::k31Matmul, buffer14, CONSTANT_0, state)
-        .task("k32Matmul", CriticRealHalfPhase::k32Matmul, buffer21, CONSTANT_0, buffer17)
+        .task("k31Matmul", CriticRealHalfPhase::k31MatmulTiled, context, buffer14, CONSTANT_0, state)
+        .task("k32Matmul", CriticRealHalfPhase::k32MatmulTiled, context, buffer21, CONSTANT_0, buffer17)
         .task("k33Add", CriticRealHalfPhase::k33Add, buffer22, buffer17, buffer14)
-        .task("k34ReduceSum", CriticRealHalfPhase::k34ReduceSum, buffer12, buffer22)
+        .task("k34ReduceSum", CriticRealHalfPhase::k34ReduceSumTiled, context, buffer12, buffer22)
         .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer14, buffer22, state)
         .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer17, buffer22, buffer10)
-        .task("k37ReduceSum", CriticRealHalfPhase::k37ReduceSum, buffer2, buffer17)
+        .task("k37ReduceSum", CriticRealHalfPhase::k37ReduceSumTiled, context, buffer2, buffer17)
         .task("k38Mul", CriticRealHalfPhase::k38Mul, buffer17, buffer14, buffer11)
-        .task("k39ReduceSum", CriticRealHalfPhase::k39ReduceSum, buffer23, buffer17)
+        .task("k39ReduceSum", CriticRealHalfPhase::k39ReduceSumTiled, context, buffer23, buffer17)
         .task("k40Add", CriticRealHalfPhase::k40Add, buffer17, buffer14, buffer13, buffer23, buffer4, buffer11)
         .task("k41Neg", CriticRealHalfPhase::k41Neg, buffer11, buffer17)
-        .task("k42ReduceSum", CriticRealHalfPhase::k42ReduceSum, buffer4, buffer11)
+        .task("k42ReduceSum", CriticRealHalfPhase::k42ReduceSumTiled, context, buffer4, buffer11)
         .task("k43Add", CriticRealHalfPhase::k43Add, buffer11, buffer17, buffer4)
-        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSum, buffer4, buffer11)
-        .task("k45Conv2dBackwardInput", CriticRealHalfPhase::k45Conv2dBackwardInput, buffer6, buffer11, state)
-        .task("k46Conv2dBackwardWeight", CriticRealHalfPhase::k46Conv2dBackwardWeight, buffer24, buffer9, buffer11)
+        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSumTiled, context, buffer4, buffer11)
+        .task("k45Conv2dBackwardInput", CriticRealHalfPhase::k45Conv2dBackwardInputTiled, context, buffer6, buffer11, state)
+        .task("k46Conv2dBackwardWeight", CriticRealHalfPhase::k46Conv2dBackwardWeightTiled, context, buffer24, buffer9, buffer11)
         .task("k47Add", CriticRealHalfPhase::k47Add, buffer25, buffer9, buffer6)
-        .task("k48ReduceSum", CriticRealHalfPhase::k48ReduceSum, buffer23, buffer25)
+        .task("k48ReduceSum", CriticRealHalfPhase::k48ReduceSumTiled, context, buffer23, buffer25)
         .task("k49Mul", CriticRealHalfPhase::k49Mul, buffer6, buffer25, state)
         .task("k50Mul", CriticRealHalfPhase::k50Mul, buffer9, buffer25, buffer0)
-        .task("k51ReduceSum", CriticRealHalfPhase::k51ReduceSum, buffer13, buffer9)
+        .task("k51ReduceSum", CriticRealHalfPhase::k51ReduceSumTiled, context, buffer13, buffer9)
         .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer9, buffer6, buffer3)
-        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSum, buffer26, buffer9)
+        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSumTiled, context, buffer26, buffer9)
         .task("k54Add", CriticRealHalfPhase::k54Add, buffer9, buffer6, buffer5, buffer26, buffer1, buffer3)
         .task("k55Neg", CriticRealHalfPhase::k55Neg, buffer3, buffer9)
-        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSum, buffer1, buffer3)
+        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSumTiled, context, buffer1, buffer3)
         .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer9, buffer1)
-        .task("k58ReduceSum", CriticRealHalfPhase::k58ReduceSum, buffer1, buffer3)
-        .task("k59Conv2dBackwardWeight", CriticRealHalfPhase::k59Conv2dBackwardWeight, buffer27, read10, buffer3)
+        .task("k58ReduceSum", CriticRealHalfPhase::k58ReduceSumTiled, context, buffer1, buffer3)
+        .task("k59Conv2dBackwardWeight", CriticRealHalfPhase::k59Conv2dBackwardWeightTiled, context, buffer27, read10, buffer3)
         .task("k60Add", CriticRealHalfPhase::k60Add, buffer28, buffer27, state)
         .task("k61Minimum", CriticRealHalfPhase::k61Minimum, buffer29, buffer27, buffer28, state)
         .task("k62Add", CriticRealHalfPhase::k62Add, buffer30, buffer1, state)
@@ -1399,6 +2260,34 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     k79Sub(buffer47, buffer46, state);
     k80Add(buffer48, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("criticRealHalf0.k0Conv2dAdd", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticRealHalf0.k1ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k5ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k14Conv2dAdd", DeviceState.tile(1568, 64));
+    grid.addWorkerGrid("criticRealHalf0.k15ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k19ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k28MatmulMul", DeviceState.tile(16, 32));
+    grid.addWorkerGrid("criticRealHalf0.k31Matmul", DeviceState.tile(3136, 32));
+    grid.addWorkerGrid("criticRealHalf0.k32Matmul", DeviceState.tile(3136, 16));
+    grid.addWorkerGrid("criticRealHalf0.k34ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k37ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k39ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k42ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k44ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k45Conv2dBackwardInput", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticRealHalf0.k46Conv2dBackwardWeight", DeviceState.tile(1024, 64));
+    grid.addWorkerGrid("criticRealHalf0.k48ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k51ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k53ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k56ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k58ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k59Conv2dBackwardWeight", DeviceState.tile(16, 64));
   }
 
   /**

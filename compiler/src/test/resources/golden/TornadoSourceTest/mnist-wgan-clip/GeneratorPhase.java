@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -296,6 +298,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 50; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 50) {
+        a = in0.get(gr * 50 + pa);
+      }
+      float bv = 0f;
+      if (pb < 50 && gc < 6272) {
+        bv = state.get(0 + gc * 50 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = gr * 6272 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:15:3: %33 : f32[64,128,14,14] = conv2d_backward_input_add
    */
   public static void k2Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -325,6 +365,53 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k2Conv2dBackwardInputAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2Conv2dBackwardInputAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(319872 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 12544) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 128 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 12544) {
+      int o = ((n * 128 + gr) * 14 + hi) * 14 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(582016 + ((o / 196) % 128))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:15:75: %34 : f32[1,128,1,1] = reduce_sum
    */
   public static void k3ReduceSum(FloatArray out, FloatArray in0) {
@@ -342,6 +429,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k3ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -390,6 +514,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k7ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k7ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -495,6 +656,53 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k16Conv2dBackwardInputAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k16Conv2dBackwardInputAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int hi = (gc / 28) % 28;
+    int wi = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(582656 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 50176) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14 && qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
+          bv = in0.get(((n * 128 + bf) * 14 + rs / 2) * 14 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 50176) {
+      int o = ((n * 128 + gr) * 28 + hi) * 28 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(844800 + ((o / 784) % 128))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:16:75: %77 : f32[1,128,1,1] = reduce_sum
    */
   public static void k17ReduceSum(FloatArray out, FloatArray in0) {
@@ -512,6 +720,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -560,6 +805,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k21ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k21ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -664,6 +946,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k30Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int oy = (gc / 28) % 28;
+    int ox = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6272; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 6272) {
+        a = state.get(845440 + gr * 6272 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6272 && gc < 50176) {
+        int bc = pb / 49;
+        int hi = oy * 1 + (pb / 7) % 7 - 3;
+        int wi = ox * 1 + pb % 7 - 3;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 128 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 50176) {
+      int o = ((n * 1 + gr) * 28 + oy) * 28 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:21:3: %126 : f32[64,64,14,14] = conv2d_add
    */
   public static void k31Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -692,6 +1020,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k31Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k31Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int oy = (gc / 14) % 14;
+    int ox = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 16; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 16) {
+        a = state.get(851713 + gr * 16 + pa);
+      }
+      float bv = 0f;
+      if (pb < 16 && gc < 12544) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 1 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 12544) {
+      int o = ((n * 64 + gr) * 14 + oy) * 14 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:21:74: %127 : f32[1,64,1,1] = reduce_sum
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
@@ -709,6 +1083,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k32ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k32ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -757,6 +1168,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -861,6 +1309,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k45Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k45Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 49;
+    int oy = (gc / 7) % 7;
+    int ox = gc % 7;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        a = state.get(853057 + gr * 1024 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 3136) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((n * 64 + bc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 3136) {
+      int o = ((n * 64 + gr) * 7 + oy) * 7 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:22:74: %172 : f32[1,64,1,1] = reduce_sum
    */
   public static void k46ReduceSum(FloatArray out, FloatArray in0) {
@@ -878,6 +1372,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k46ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k46ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -926,6 +1457,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1018,6 +1586,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k59MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3136; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 3136) {
+        a = in0.get(gr * 3136 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3136 && gc < 1) {
+        bv = state.get(918913 + gc * 3136 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:37:22: %221 : f32[] = reduce_sum
    */
   public static void k60ReduceSum(FloatArray out, FloatArray in0) {
@@ -1059,6 +1665,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k62Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 3136) {
+        bv = state.get(918913 + pb * 3136 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 3136) {
+      int o = gr * 3136 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %236 : f32[64,64,7,7] = add
    */
   public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1085,6 +1728,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k64ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k64ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1128,6 +1808,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k67ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k67ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %244 : f32[64,64,7,7] = mul
    */
   public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1154,6 +1871,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k69ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k69ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1198,6 +1952,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k72ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k72ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %260 : f32[64,64,7,7] = add
    */
   public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1235,6 +2026,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k74Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k74Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1024) {
+        int af = pa / 16;
+        a = state.get(853057 + ((af * 64 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 12544) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 64 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 12544) {
+      int o = ((n * 64 + gr) * 14 + hi) * 14 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %267 : f32[64,64,14,14] = add
    */
   public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1261,6 +2098,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k76ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k76ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1304,6 +2178,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k79ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k79ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %275 : f32[64,64,14,14] = mul
    */
   public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1330,6 +2241,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k81ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k81ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1374,6 +2322,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k84ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k84ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %291 : f32[64,64,14,14] = add
    */
   public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1413,6 +2398,53 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k86Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k86Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int hi = (gc / 28) % 28;
+    int wi = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1024; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 1024) {
+        int af = pa / 16;
+        a = state.get(851713 + ((af * 1 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 1024 && gc < 50176) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14 && qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
+          bv = in0.get(((n * 64 + bf) * 14 + rs / 2) * 14 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 50176) {
+      int o = ((n * 1 + gr) * 28 + hi) * 28 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * (1.0f - (in1.get(o) * in1.get(o)))));
+    }
+  }
+
+  /**
    * %297 : f32[1,1,1,1] = reduce_sum
    */
   public static void k87ReduceSum(FloatArray out, FloatArray in0) {
@@ -1430,6 +2462,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k87ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k87ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 784;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 784;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1462,6 +2531,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k88Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k88Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int hi = (gc / 28) % 28;
+    int wi = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 49; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 49) {
+        int af = pa / 49;
+        a = state.get(845440 + ((af * 128 + gr) * 7 + (pa / 7) % 7) * 7 + pa % 7);
+      }
+      float bv = 0f;
+      if (pb < 49 && gc < 50176) {
+        int bf = pb / 49;
+        int rs = hi + 3 - (pb / 7) % 7;
+        int qs = wi + 3 - pb % 7;
+        if (rs >= 0 && rs % 1 == 0 && rs / 1 < 28 && qs >= 0 && qs % 1 == 0 && qs / 1 < 28) {
+          bv = in0.get(((n * 1 + bf) * 28 + rs / 1) * 28 + qs / 1);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 50176) {
+      int o = ((n * 128 + gr) * 28 + hi) * 28 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %300 : f32[1,128,7,7] = conv2d_backward_weight
    */
   public static void k89Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1484,6 +2599,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k89Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k89Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 49;
+    int ki = (gc / 7) % 7;
+    int kj = gc % 7;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 50176; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 50176) {
+        a = in1.get(((pa / 784 * 1 + gr) * 28 + (pa / 28) % 28) * 28 + pa % 28);
+      }
+      float bv = 0f;
+      if (pb < 50176 && gc < 6272) {
+        int bn = pb / 784;
+        int hi = (pb / 28) % 28 * 1 + ki - 3;
+        int wi = pb % 28 * 1 + kj - 3;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((bn * 128 + wc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 6272) {
+      int o = gr * 6272 + gc;
       out.set(o, acc);
     }
   }
@@ -1515,6 +2675,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k91ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k91ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1558,6 +2755,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k94ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k94ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %314 : f32[64,128,28,28] = mul
    */
   public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1584,6 +2818,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k96ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k96ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1628,6 +2899,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k99ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k99ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %330 : f32[64,128,28,28] = add
    */
   public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1658,6 +2966,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k101ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k101ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %333 : f32[64,128,14,14] = conv2d
    */
   public static void k102Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1680,6 +3025,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k102Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k102Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int oy = (gc / 14) % 14;
+    int ox = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        a = state.get(582656 + gr * 2048 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 12544) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 128 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 12544) {
+      int o = ((n * 128 + gr) * 14 + oy) * 14 + ox;
       out.set(o, acc);
     }
   }
@@ -1712,6 +3102,51 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k103Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k103Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 12544; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 12544) {
+        a = in1.get(((pa / 196 * 128 + gr) * 14 + (pa / 14) % 14) * 14 + pa % 14);
+      }
+      float bv = 0f;
+      if (pb < 12544 && gc < 2048) {
+        int bn = pb / 196;
+        int hi = (pb / 14) % 14 * 2 + ki - 1;
+        int wi = pb % 14 * 2 + kj - 1;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((bn * 128 + wc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 2048) {
+      int o = gr * 2048 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %340 : f32[64,128,14,14] = add
    */
   public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1738,6 +3173,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k105ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k105ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1781,6 +3253,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %348 : f32[64,128,14,14] = mul
    */
   public static void k109Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1807,6 +3316,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k110ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k110ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1851,6 +3397,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k113ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k113ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %364 : f32[64,128,14,14] = add
    */
   public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1877,6 +3460,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k115ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k115ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1908,6 +3528,51 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k116Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k116Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 49;
+    int oy = (gc / 7) % 7;
+    int ox = gc % 7;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        a = state.get(319872 + gr * 2048 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 3136) {
+        int bc = pb / 16;
+        int hi = oy * 2 + (pb / 4) % 4 - 1;
+        int wi = ox * 2 + pb % 4 - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((n * 128 + bc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 3136) {
+      int o = ((n * 128 + gr) * 7 + oy) * 7 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %368 : f32[128,128,4,4] = conv2d_backward_weight
    */
   public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1930,6 +3595,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k117Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k117Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 16;
+    int ki = (gc / 4) % 4;
+    int kj = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3136; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 3136) {
+        a = in1.get(((pa / 49 * 128 + gr) * 7 + (pa / 7) % 7) * 7 + pa % 7);
+      }
+      float bv = 0f;
+      if (pb < 3136 && gc < 2048) {
+        int bn = pb / 49;
+        int hi = (pb / 7) % 7 * 2 + ki - 1;
+        int wi = pb % 7 * 2 + kj - 1;
+        if (hi >= 0 && hi < 14 && wi >= 0 && wi < 14) {
+          bv = in0.get(((bn * 128 + wc) * 14 + hi) * 14 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 2048) {
+      int o = gr * 2048 + gc;
       out.set(o, acc);
     }
   }
@@ -1971,6 +3681,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 64; p++) {
         acc += in0.get(p * 6272 + r) * in1.get(p * 50 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k120Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k120MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 64; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 6272 && pa < 64) {
+        a = in0.get(pa * 6272 + gr);
+      }
+      float bv = 0f;
+      if (pb < 64 && gc < 50) {
+        bv = in1.get(pb * 50 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 6272 && gc < 50) {
+      int o = gr * 50 + gc;
       out.set(o, acc);
     }
   }
@@ -2289,17 +4036,18 @@ public final class GeneratorPhase implements ResidentPhase {
    * Part 1 of 1: kernels k0RandomNormal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("generator0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, counters)
-        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2Conv2dBackwardInputAdd", GeneratorPhase::k2Conv2dBackwardInputAdd, buffer2, buffer1, state)
-        .task("k3ReduceSum", GeneratorPhase::k3ReduceSum, buffer3, buffer2)
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2Conv2dBackwardInputAdd", GeneratorPhase::k2Conv2dBackwardInputAddTiled, context, buffer2, buffer1, state)
+        .task("k3ReduceSum", GeneratorPhase::k3ReduceSumTiled, context, buffer3, buffer2)
         .task("k4Mul", GeneratorPhase::k4Mul, buffer4, buffer3)
         .task("k5Sub", GeneratorPhase::k5Sub, buffer5, buffer2, buffer4)
         .task("k6Mul", GeneratorPhase::k6Mul, buffer2, buffer5)
-        .task("k7ReduceSum", GeneratorPhase::k7ReduceSum, buffer3, buffer2)
+        .task("k7ReduceSum", GeneratorPhase::k7ReduceSumTiled, context, buffer3, buffer2)
         .task("k8Mul", GeneratorPhase::k8Mul, buffer6, buffer3)
         .task("k9Add", GeneratorPhase::k9Add, buffer3, buffer6)
         .task("k10Rsqrt", GeneratorPhase::k10Rsqrt, buffer7, buffer3)
@@ -2308,12 +4056,12 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer4, state)
         .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer6, state)
         .task("k15Select", GeneratorPhase::k15Select, buffer11, buffer8, state)
-        .task("k16Conv2dBackwardInputAdd", GeneratorPhase::k16Conv2dBackwardInputAdd, buffer12, buffer11, state)
-        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer6, buffer12)
+        .task("k16Conv2dBackwardInputAdd", GeneratorPhase::k16Conv2dBackwardInputAddTiled, context, buffer12, buffer11, state)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSumTiled, context, buffer6, buffer12)
         .task("k18Mul", GeneratorPhase::k18Mul, buffer4, buffer6)
         .task("k19Sub", GeneratorPhase::k19Sub, buffer13, buffer12, buffer4)
         .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer13)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer6, buffer12)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSumTiled, context, buffer6, buffer12)
         .task("k22Mul", GeneratorPhase::k22Mul, buffer14, buffer6)
         .task("k23Add", GeneratorPhase::k23Add, buffer6, buffer14)
         .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer15, buffer6)
@@ -2322,13 +4070,13 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer4, state)
         .task("k28Add", GeneratorPhase::k28Add, buffer18, buffer14, state)
         .task("k29Select", GeneratorPhase::k29Select, buffer19, buffer16, state)
-        .task("k30Conv2dTanh", GeneratorPhase::k30Conv2dTanh, buffer20, buffer19, state)
-        .task("k31Conv2dAdd", GeneratorPhase::k31Conv2dAdd, buffer21, buffer20, state)
-        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer22, buffer21)
+        .task("k30Conv2dTanh", GeneratorPhase::k30Conv2dTanhTiled, context, buffer20, buffer19, state)
+        .task("k31Conv2dAdd", GeneratorPhase::k31Conv2dAddTiled, context, buffer21, buffer20, state)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer22, buffer21)
         .task("k33Mul", GeneratorPhase::k33Mul, buffer23, buffer22)
         .task("k34Sub", GeneratorPhase::k34Sub, buffer24, buffer21, buffer23)
         .task("k35Mul", GeneratorPhase::k35Mul, buffer21, buffer24)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer22, buffer21)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSumTiled, context, buffer22, buffer21)
         .task("k37Mul", GeneratorPhase::k37Mul, buffer25, buffer22)
         .task("k38Add", GeneratorPhase::k38Add, buffer22, buffer25)
         .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer26, buffer22)
@@ -2337,12 +4085,12 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k42Add", GeneratorPhase::k42Add, buffer28, buffer23, state)
         .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer25, state)
         .task("k44Select", GeneratorPhase::k44Select, buffer30, buffer27, state)
-        .task("k45Conv2dAdd", GeneratorPhase::k45Conv2dAdd, buffer31, buffer30, state)
-        .task("k46ReduceSum", GeneratorPhase::k46ReduceSum, buffer25, buffer31)
+        .task("k45Conv2dAdd", GeneratorPhase::k45Conv2dAddTiled, context, buffer31, buffer30, state)
+        .task("k46ReduceSum", GeneratorPhase::k46ReduceSumTiled, context, buffer25, buffer31)
         .task("k47Mul", GeneratorPhase::k47Mul, buffer23, buffer25)
         .task("k48Sub", GeneratorPhase::k48Sub, buffer32, buffer31, buffer23)
         .task("k49Mul", GeneratorPhase::k49Mul, buffer31, buffer32)
-        .task("k50ReduceSum", GeneratorPhase::k50ReduceSum, buffer25, buffer31)
+        .task("k50ReduceSum", GeneratorPhase::k50ReduceSumTiled, context, buffer25, buffer31)
         .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer25)
         .task("k52Add", GeneratorPhase::k52Add, buffer25, buffer33)
         .task("k53Rsqrt", GeneratorPhase::k53Rsqrt, buffer34, buffer25)
@@ -2351,68 +4099,68 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k56Add", GeneratorPhase::k56Add, buffer36, buffer23, state)
         .task("k57Add", GeneratorPhase::k57Add, buffer37, buffer33, state)
         .task("k58Select", GeneratorPhase::k58Select, buffer38, buffer35, state)
-        .task("k59MatmulMul", GeneratorPhase::k59MatmulMul, buffer33, buffer38, state)
+        .task("k59MatmulMul", GeneratorPhase::k59MatmulMulTiled, context, buffer33, buffer38, state)
         .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer39, buffer33)
         .task("k61Mul", GeneratorPhase::k61Mul, buffer40, buffer39)
-        .task("k62Matmul", GeneratorPhase::k62Matmul, buffer35, CONSTANT_0, state)
+        .task("k62Matmul", GeneratorPhase::k62MatmulTiled, context, buffer35, CONSTANT_0, state)
         .task("k63Add", GeneratorPhase::k63Add, buffer41, buffer38, buffer35)
-        .task("k64ReduceSum", GeneratorPhase::k64ReduceSum, buffer33, buffer41)
+        .task("k64ReduceSum", GeneratorPhase::k64ReduceSumTiled, context, buffer33, buffer41)
         .task("k65Mul", GeneratorPhase::k65Mul, buffer35, buffer41, state)
         .task("k66Mul", GeneratorPhase::k66Mul, buffer38, buffer41, buffer31)
-        .task("k67ReduceSum", GeneratorPhase::k67ReduceSum, buffer23, buffer38)
+        .task("k67ReduceSum", GeneratorPhase::k67ReduceSumTiled, context, buffer23, buffer38)
         .task("k68Mul", GeneratorPhase::k68Mul, buffer38, buffer35, buffer32)
-        .task("k69ReduceSum", GeneratorPhase::k69ReduceSum, buffer42, buffer38)
+        .task("k69ReduceSum", GeneratorPhase::k69ReduceSumTiled, context, buffer42, buffer38)
         .task("k70Add", GeneratorPhase::k70Add, buffer38, buffer35, buffer34, buffer42, buffer25, buffer32)
         .task("k71Neg", GeneratorPhase::k71Neg, buffer32, buffer38)
-        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer25, buffer32)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSumTiled, context, buffer25, buffer32)
         .task("k73Add", GeneratorPhase::k73Add, buffer32, buffer38, buffer25)
-        .task("k74Conv2dBackwardInput", GeneratorPhase::k74Conv2dBackwardInput, buffer27, buffer32, state)
+        .task("k74Conv2dBackwardInput", GeneratorPhase::k74Conv2dBackwardInputTiled, context, buffer27, buffer32, state)
         .task("k75Add", GeneratorPhase::k75Add, buffer43, buffer30, buffer27)
-        .task("k76ReduceSum", GeneratorPhase::k76ReduceSum, buffer25, buffer43)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSumTiled, context, buffer25, buffer43)
         .task("k77Mul", GeneratorPhase::k77Mul, buffer27, buffer43, state)
         .task("k78Mul", GeneratorPhase::k78Mul, buffer30, buffer43, buffer21)
-        .task("k79ReduceSum", GeneratorPhase::k79ReduceSum, buffer42, buffer30)
+        .task("k79ReduceSum", GeneratorPhase::k79ReduceSumTiled, context, buffer42, buffer30)
         .task("k80Mul", GeneratorPhase::k80Mul, buffer30, buffer27, buffer24)
-        .task("k81ReduceSum", GeneratorPhase::k81ReduceSum, buffer34, buffer30)
+        .task("k81ReduceSum", GeneratorPhase::k81ReduceSumTiled, context, buffer34, buffer30)
         .task("k82Add", GeneratorPhase::k82Add, buffer30, buffer27, buffer26, buffer34, buffer22, buffer24)
         .task("k83Neg", GeneratorPhase::k83Neg, buffer24, buffer30)
-        .task("k84ReduceSum", GeneratorPhase::k84ReduceSum, buffer22, buffer24)
+        .task("k84ReduceSum", GeneratorPhase::k84ReduceSumTiled, context, buffer22, buffer24)
         .task("k85Add", GeneratorPhase::k85Add, buffer24, buffer30, buffer22)
-        .task("k86Conv2dBackwardInputMul", GeneratorPhase::k86Conv2dBackwardInputMul, buffer44, buffer24, buffer20, state)
-        .task("k87ReduceSum", GeneratorPhase::k87ReduceSum, buffer39, buffer44)
-        .task("k88Conv2dBackwardInput", GeneratorPhase::k88Conv2dBackwardInput, buffer16, buffer44, state)
-        .task("k89Conv2dBackwardWeight", GeneratorPhase::k89Conv2dBackwardWeight, buffer45, buffer19, buffer44)
+        .task("k86Conv2dBackwardInputMul", GeneratorPhase::k86Conv2dBackwardInputMulTiled, context, buffer44, buffer24, buffer20, state)
+        .task("k87ReduceSum", GeneratorPhase::k87ReduceSumTiled, context, buffer39, buffer44)
+        .task("k88Conv2dBackwardInput", GeneratorPhase::k88Conv2dBackwardInputTiled, context, buffer16, buffer44, state)
+        .task("k89Conv2dBackwardWeight", GeneratorPhase::k89Conv2dBackwardWeightTiled, context, buffer45, buffer19, buffer44)
         .task("k90Add", GeneratorPhase::k90Add, buffer46, buffer19, buffer16)
-        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer14, buffer46)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer14, buffer46)
         .task("k92Mul", GeneratorPhase::k92Mul, buffer16, buffer46, state)
         .task("k93Mul", GeneratorPhase::k93Mul, buffer19, buffer46, buffer12)
-        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer4, buffer19)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSumTiled, context, buffer4, buffer19)
         .task("k95Mul", GeneratorPhase::k95Mul, buffer19, buffer16, buffer13)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSum, buffer47, buffer19)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSumTiled, context, buffer47, buffer19)
         .task("k97Add", GeneratorPhase::k97Add, buffer19, buffer16, buffer15, buffer47, buffer6, buffer13)
         .task("k98Neg", GeneratorPhase::k98Neg, buffer13, buffer19)
-        .task("k99ReduceSum", GeneratorPhase::k99ReduceSum, buffer6, buffer13)
+        .task("k99ReduceSum", GeneratorPhase::k99ReduceSumTiled, context, buffer6, buffer13)
         .task("k100Add", GeneratorPhase::k100Add, buffer13, buffer19, buffer6)
-        .task("k101ReduceSum", GeneratorPhase::k101ReduceSum, buffer6, buffer13)
-        .task("k102Conv2d", GeneratorPhase::k102Conv2d, buffer8, buffer13, state)
-        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeight, buffer48, buffer13, buffer11)
+        .task("k101ReduceSum", GeneratorPhase::k101ReduceSumTiled, context, buffer6, buffer13)
+        .task("k102Conv2d", GeneratorPhase::k102Conv2dTiled, context, buffer8, buffer13, state)
+        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeightTiled, context, buffer48, buffer13, buffer11)
         .task("k104Add", GeneratorPhase::k104Add, buffer49, buffer11, buffer8)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer47, buffer49)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer47, buffer49)
         .task("k106Mul", GeneratorPhase::k106Mul, buffer8, buffer49, state)
         .task("k107Mul", GeneratorPhase::k107Mul, buffer11, buffer49, buffer2)
-        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer15, buffer11)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSumTiled, context, buffer15, buffer11)
         .task("k109Mul", GeneratorPhase::k109Mul, buffer11, buffer8, buffer5)
-        .task("k110ReduceSum", GeneratorPhase::k110ReduceSum, buffer50, buffer11)
+        .task("k110ReduceSum", GeneratorPhase::k110ReduceSumTiled, context, buffer50, buffer11)
         .task("k111Add", GeneratorPhase::k111Add, buffer11, buffer8, buffer7, buffer50, buffer3, buffer5)
         .task("k112Neg", GeneratorPhase::k112Neg, buffer5, buffer11)
-        .task("k113ReduceSum", GeneratorPhase::k113ReduceSum, buffer3, buffer5)
+        .task("k113ReduceSum", GeneratorPhase::k113ReduceSumTiled, context, buffer3, buffer5)
         .task("k114Add", GeneratorPhase::k114Add, buffer5, buffer11, buffer3)
-        .task("k115ReduceSum", GeneratorPhase::k115ReduceSum, buffer3, buffer5)
-        .task("k116Conv2d", GeneratorPhase::k116Conv2d, buffer51, buffer5, state)
-        .task("k117Conv2dBackwardWeight", GeneratorPhase::k117Conv2dBackwardWeight, buffer52, buffer5, buffer1)
+        .task("k115ReduceSum", GeneratorPhase::k115ReduceSumTiled, context, buffer3, buffer5)
+        .task("k116Conv2d", GeneratorPhase::k116Conv2dTiled, context, buffer51, buffer5, state)
+        .task("k117Conv2dBackwardWeight", GeneratorPhase::k117Conv2dBackwardWeightTiled, context, buffer52, buffer5, buffer1)
         .task("k118Add", GeneratorPhase::k118Add, buffer53, buffer1, buffer51)
         .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer54, buffer53)
-        .task("k120Matmul", GeneratorPhase::k120Matmul, buffer55, buffer53, buffer0)
+        .task("k120Matmul", GeneratorPhase::k120MatmulTiled, context, buffer55, buffer53, buffer0)
         .task("k121Add", GeneratorPhase::k121Add, buffer56, buffer55, state)
         .task("k122Sub", GeneratorPhase::k122Sub, buffer57, buffer55, buffer56, state)
         .task("k123Add", GeneratorPhase::k123Add, buffer58, buffer54, state)
@@ -2610,6 +4358,56 @@ public final class GeneratorPhase implements ResidentPhase {
     k152Sub(buffer87, buffer33, buffer86, state);
     k153Add(buffer88, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("generator0.k1MatmulSelect", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("generator0.k2Conv2dBackwardInputAdd", DeviceState.tile(12544, 128));
+    grid.addWorkerGrid("generator0.k3ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k7ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k16Conv2dBackwardInputAdd", DeviceState.tile(50176, 128));
+    grid.addWorkerGrid("generator0.k17ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k21ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k30Conv2dTanh", DeviceState.tile(50176, 16));
+    grid.addWorkerGrid("generator0.k31Conv2dAdd", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k32ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k36ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k45Conv2dAdd", DeviceState.tile(3136, 64));
+    grid.addWorkerGrid("generator0.k46ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k50ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k59MatmulMul", DeviceState.tile(16, 64));
+    grid.addWorkerGrid("generator0.k62Matmul", DeviceState.tile(3136, 64));
+    grid.addWorkerGrid("generator0.k64ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k67ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k69ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k72ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k74Conv2dBackwardInput", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k76ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k79ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k81ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k84ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k86Conv2dBackwardInputMul", DeviceState.tile(50176, 16));
+    grid.addWorkerGrid("generator0.k87ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k88Conv2dBackwardInput", DeviceState.tile(50176, 128));
+    grid.addWorkerGrid("generator0.k89Conv2dBackwardWeight", DeviceState.tile(6272, 16));
+    grid.addWorkerGrid("generator0.k91ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k94ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k96ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k99ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k101ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k102Conv2d", DeviceState.tile(12544, 128));
+    grid.addWorkerGrid("generator0.k103Conv2dBackwardWeight", DeviceState.tile(2048, 128));
+    grid.addWorkerGrid("generator0.k105ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k108ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k110ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k113ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k115ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k116Conv2d", DeviceState.tile(3136, 128));
+    grid.addWorkerGrid("generator0.k117Conv2dBackwardWeight", DeviceState.tile(2048, 128));
+    grid.addWorkerGrid("generator0.k120Matmul", DeviceState.tile(64, 6272));
   }
 
   /**

@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_clip.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -105,6 +107,44 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k0MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k0MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 50; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 50) {
+        a = in0.get(gr * 50 + pa);
+      }
+      float bv = 0f;
+      if (pb < 50 && gc < 6272) {
+        bv = state.get(0 + gc * 50 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 6272) {
+      int o = gr * 6272 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:15:3: %14 : f32[64,128,14,14] = conv2d_backward_input
    */
   public static void k1Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
@@ -128,6 +168,52 @@ public final class SamplePhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k1Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 196;
+    int hi = (gc / 14) % 14;
+    int wi = gc % 14;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(319872 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 12544) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7 && qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
+          bv = in0.get(((n * 128 + bf) * 7 + rs / 2) * 7 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 12544) {
+      int o = ((n * 128 + gr) * 14 + hi) * 14 + wi;
       out.set(o, acc);
     }
   }
@@ -188,6 +274,52 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k5Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k5Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int hi = (gc / 28) % 28;
+    int wi = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2048) {
+        int af = pa / 16;
+        a = state.get(582656 + ((af * 128 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 50176) {
+        int bf = pb / 16;
+        int rs = hi + 1 - (pb / 4) % 4;
+        int qs = wi + 1 - pb % 4;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14 && qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
+          bv = in0.get(((n * 128 + bf) * 14 + rs / 2) * 14 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 50176) {
+      int o = ((n * 128 + gr) * 28 + hi) * 28 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-clip.wgan:16:75: %54 : f32[128] = mul
    */
   public static void k6Mul(FloatArray out, FloatArray state) {
@@ -243,6 +375,52 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k9Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k9Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 784;
+    int oy = (gc / 28) % 28;
+    int ox = gc % 28;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6272; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 6272) {
+        a = state.get(845440 + gr * 6272 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6272 && gc < 50176) {
+        int bc = pb / 49;
+        int hi = oy * 1 + (pb / 7) % 7 - 3;
+        int wi = ox * 1 + pb % 7 - 3;
+        if (hi >= 0 && hi < 28 && wi >= 0 && wi < 28) {
+          bv = in0.get(((n * 128 + bc) * 28 + hi) * 28 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 50176) {
+      int o = ((n * 1 + gr) * 28 + oy) * 28 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
+    }
+  }
+
+  /**
    * The counters after this phase: the step plus one.
    */
   public static void advance(IntArray counters) {
@@ -259,19 +437,20 @@ public final class SamplePhase implements ResidentPhase {
    * Part 1 of 1: kernels k0MatmulSelect to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("sample0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
-        .task("k0MatmulSelect", SamplePhase::k0MatmulSelect, buffer0, read0, state)
-        .task("k1Conv2dBackwardInput", SamplePhase::k1Conv2dBackwardInput, buffer1, buffer0, state)
+        .task("k0MatmulSelect", SamplePhase::k0MatmulSelectTiled, context, buffer0, read0, state)
+        .task("k1Conv2dBackwardInput", SamplePhase::k1Conv2dBackwardInputTiled, context, buffer1, buffer0, state)
         .task("k2Mul", SamplePhase::k2Mul, buffer2, state)
         .task("k3Mul", SamplePhase::k3Mul, buffer3, buffer1, buffer2, state)
         .task("k4Select", SamplePhase::k4Select, buffer1, buffer3, state)
-        .task("k5Conv2dBackwardInput", SamplePhase::k5Conv2dBackwardInput, buffer4, buffer1, state)
+        .task("k5Conv2dBackwardInput", SamplePhase::k5Conv2dBackwardInputTiled, context, buffer4, buffer1, state)
         .task("k6Mul", SamplePhase::k6Mul, buffer2, state)
         .task("k7Mul", SamplePhase::k7Mul, buffer5, buffer4, buffer2, state)
         .task("k8Select", SamplePhase::k8Select, buffer4, buffer5, state)
-        .task("k9Conv2dTanh", SamplePhase::k9Conv2dTanh, buffer6, buffer4, state)
+        .task("k9Conv2dTanh", SamplePhase::k9Conv2dTanhTiled, context, buffer6, buffer4, state)
         .task("advance", SamplePhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer6)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer6);
@@ -292,6 +471,16 @@ public final class SamplePhase implements ResidentPhase {
     k8Select(buffer4, buffer5, state);
     k9Conv2dTanh(buffer6, buffer4, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("sample0.k0MatmulSelect", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("sample0.k1Conv2dBackwardInput", DeviceState.tile(12544, 128));
+    grid.addWorkerGrid("sample0.k5Conv2dBackwardInput", DeviceState.tile(50176, 128));
+    grid.addWorkerGrid("sample0.k9Conv2dTanh", DeviceState.tile(50176, 16));
   }
 
   /**

@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_gp_paper.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_gp_paper.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_gp_paper.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -120,6 +122,43 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k0Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k0MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 128; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 128) {
+        a = in0.get(gr * 128 + pa);
+      }
+      float bv = 0f;
+      if (pb < 128 && gc < 4096) {
+        bv = state.get(0 + gc * 128 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 4096) {
+      int o = gr * 4096 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp-paper.wgan:10:26: %10 : f32[4096] = mul
    */
   public static void k1Mul(FloatArray out, FloatArray state) {
@@ -182,6 +221,51 @@ public final class SamplePhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k5Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k5Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2304; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2304) {
+        a = state.get(540672 + gr * 2304 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2304 && gc < 4096) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 256 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 4096) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
       out.set(o, acc);
     }
   }
@@ -254,6 +338,51 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k10Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k10Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1152; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1152) {
+        a = state.get(836096 + gr * 1152 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1152 && gc < 16384) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 128 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 16384) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp-paper.wgan:12:57: %61 : f32[64] = mul
    */
   public static void k11Mul(FloatArray out, FloatArray state) {
@@ -321,6 +450,51 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k15Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k15Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int oy = (gc / 32) % 32;
+    int ox = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 576; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 576) {
+        a = state.get(910080 + gr * 576 + pa);
+      }
+      float bv = 0f;
+      if (pb < 576 && gc < 65536) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 64 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 65536) {
+      int o = ((n * 1 + gr) * 32 + oy) * 32 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %86 : f32[1] = mul
    */
   public static void k16Mul(FloatArray out, FloatArray state) {
@@ -370,25 +544,26 @@ public final class SamplePhase implements ResidentPhase {
    * Part 1 of 1: kernels k0Matmul to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("sample0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
-        .task("k0Matmul", SamplePhase::k0Matmul, buffer0, read0, state)
+        .task("k0Matmul", SamplePhase::k0MatmulTiled, context, buffer0, read0, state)
         .task("k1Mul", SamplePhase::k1Mul, buffer1, state)
         .task("k2Mul", SamplePhase::k2Mul, buffer2, buffer0, buffer1, state)
         .task("k3Select", SamplePhase::k3Select, buffer0, buffer2, state)
         .task("k4Upsample", SamplePhase::k4Upsample, buffer3, buffer0)
-        .task("k5Conv2d", SamplePhase::k5Conv2d, buffer4, buffer3, state)
+        .task("k5Conv2d", SamplePhase::k5Conv2dTiled, context, buffer4, buffer3, state)
         .task("k6Mul", SamplePhase::k6Mul, buffer5, state)
         .task("k7Mul", SamplePhase::k7Mul, buffer6, buffer4, buffer5, state)
         .task("k8Select", SamplePhase::k8Select, buffer4, buffer6, state)
         .task("k9Upsample", SamplePhase::k9Upsample, buffer7, buffer4)
-        .task("k10Conv2d", SamplePhase::k10Conv2d, buffer3, buffer7, state)
+        .task("k10Conv2d", SamplePhase::k10Conv2dTiled, context, buffer3, buffer7, state)
         .task("k11Mul", SamplePhase::k11Mul, buffer8, state)
         .task("k12Mul", SamplePhase::k12Mul, buffer9, buffer3, buffer8, state)
         .task("k13Select", SamplePhase::k13Select, buffer3, buffer9, state)
         .task("k14Upsample", SamplePhase::k14Upsample, buffer10, buffer3)
-        .task("k15Conv2d", SamplePhase::k15Conv2d, buffer11, buffer10, state)
+        .task("k15Conv2d", SamplePhase::k15Conv2dTiled, context, buffer11, buffer10, state)
         .task("k16Mul", SamplePhase::k16Mul, buffer12, state)
         .task("k17Tanh", SamplePhase::k17Tanh, buffer13, buffer11, buffer12, state)
         .task("k18Pad", SamplePhase::k18Pad, buffer14, buffer13)
@@ -421,6 +596,16 @@ public final class SamplePhase implements ResidentPhase {
     k17Tanh(buffer13, buffer11, buffer12, state);
     k18Pad(buffer14, buffer13);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("sample0.k0Matmul", DeviceState.tile(4096, 64));
+    grid.addWorkerGrid("sample0.k5Conv2d", DeviceState.tile(4096, 128));
+    grid.addWorkerGrid("sample0.k10Conv2d", DeviceState.tile(16384, 64));
+    grid.addWorkerGrid("sample0.k15Conv2d", DeviceState.tile(65536, 16));
   }
 
   /**

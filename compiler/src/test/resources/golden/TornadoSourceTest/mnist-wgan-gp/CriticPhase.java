@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -389,6 +391,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k1Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 128; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 128) {
+        a = in0.get(gr * 128 + pa);
+      }
+      float bv = 0f;
+      if (pb < 128 && gc < 4096) {
+        bv = state.get(0 + gc * 128 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 4096) {
+      int o = gr * 4096 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:13:26: %16 : f32[1,4096] = reduce_sum
    */
   public static void k2ReduceSum(FloatArray out, FloatArray in0) {
@@ -402,6 +441,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 4096);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k2ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -446,6 +518,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 4096);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k6ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k6ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -535,6 +640,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k13Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k13Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2304; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2304) {
+        a = state.get(540672 + gr * 2304 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2304 && gc < 32768) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 256 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:14:58: %61 : f32[1,128,1,1] = reduce_sum
    */
   public static void k14ReduceSum(FloatArray out, FloatArray in0) {
@@ -552,6 +702,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k14ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k14ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -600,6 +787,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k18ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k18ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -689,6 +913,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k25Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1152; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1152) {
+        a = state.get(836096 + gr * 1152 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1152 && gc < 131072) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 128 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:15:57: %105 : f32[1,64,1,1] = reduce_sum
    */
   public static void k26ReduceSum(FloatArray out, FloatArray in0) {
@@ -706,6 +975,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k26ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k26ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -754,6 +1060,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -843,6 +1186,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k37Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k37Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int oy = (gc / 32) % 32;
+    int ox = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 576; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 576) {
+        a = state.get(910080 + gr * 576 + pa);
+      }
+      float bv = 0f;
+      if (pb < 576 && gc < 524288) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 64 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 524288) {
+      int o = ((n * 1 + gr) * 32 + oy) * 32 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:16:56: %149 : f32[1,1,1,1] = reduce_sum
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
@@ -860,6 +1248,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k38ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k38ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -908,6 +1333,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1047,6 +1509,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k51Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k51Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 25; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 25) {
+        a = state.get(910660 + gr * 25 + pa);
+      }
+      float bv = 0f;
+      if (pb < 25 && gc < 131072) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 1 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:23:44: %210 : f32[512,128,8,8] = conv2d_select
    */
   public static void k52Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1069,6 +1577,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
+    }
+  }
+
+  /**
+   * `k52Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k52Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 1600) {
+        a = state.get(912324 + gr * 1600 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 32768) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 64 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1140,6 +1694,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k55Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k55Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int oy = (gc / 4) % 4;
+    int ox = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 3200) {
+        a = state.get(1117252 + gr * 3200 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 8192) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 128 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + oy) * 4 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %226 : f32[512,256,4,4] = random_uniform
    */
   public static void k56RandomUniform(FloatArray out, IntArray counters) {
@@ -1205,6 +1805,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k58Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k58Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 4;
+    int oy = (gc / 2) % 2;
+    int ox = gc % 2;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 6400) {
+        a = state.get(1936708 + gr * 6400 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 2048) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((n * 256 + bc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = ((n * 512 + gr) * 2 + oy) * 2 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %242 : f32[512,2048] = random_uniform
    */
   public static void k59RandomUniform(FloatArray out, IntArray counters) {
@@ -1250,6 +1896,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k60MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k60MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 2048) {
+        bv = state.get(5214020 + pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = gr * 2048 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %262 : f32[512,512,2,2] = add
    */
   public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1282,6 +1966,53 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
+   * `k62Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int hi = (gc / 4) % 4;
+    int wi = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 12800; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 12800) {
+        int af = pa / 25;
+        a = state.get(1936708 + ((af * 256 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 12800 && gc < 8192) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2 && qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
+          bv = in0.get(((n * 512 + bf) * 2 + rs / 2) * 2 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + hi) * 4 + wi;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -1326,6 +2057,53 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k64Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k64Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int hi = (gc / 8) % 8;
+    int wi = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 6400) {
+        int af = pa / 25;
+        a = state.get(1117252 + ((af * 128 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 32768) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4 && qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
+          bv = in0.get(((n * 256 + bf) * 4 + rs / 2) * 4 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + hi) * 8 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %280 : f32[512,128,8,8] = add
    */
   public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
@@ -1363,6 +2141,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k66Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k66Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int hi = (gc / 16) % 16;
+    int wi = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 3200) {
+        int af = pa / 25;
+        a = state.get(912324 + ((af * 64 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 131072) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8 && qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
+          bv = in0.get(((n * 128 + bf) * 8 + rs / 2) * 8 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + hi) * 16 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %287 : f32[512,64,16,16] = add
    */
   public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1395,6 +2219,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k68Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k68Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int hi = (gc / 32) % 32;
+    int wi = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 1600) {
+        int af = pa / 25;
+        a = state.get(910660 + ((af * 1 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 524288) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 16 && qs >= 0 && qs % 2 == 0 && qs / 2 < 16) {
+          bv = in0.get(((n * 64 + bf) * 16 + rs / 2) * 16 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 524288) {
+      int o = ((n * 1 + gr) * 32 + hi) * 32 + wi;
       out.set(o, acc);
     }
   }
@@ -1445,6 +2315,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k71ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k71ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 784;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 784; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 1) * 784;
+      q = q / 1;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:34:29: %296 : f32[512] = sqrt
    */
   public static void k72Sqrt(FloatArray out, FloatArray in0) {
@@ -1483,6 +2390,37 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k75ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k75ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 1;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1541,6 +2479,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k78Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k78Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 25; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 25) {
+        a = state.get(910660 + gr * 25 + pa);
+      }
+      float bv = 0f;
+      if (pb < 25 && gc < 131072) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 1 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:23:44: %324 : f32[512,128,8,8] = conv2d_select
    */
   public static void k79Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1563,6 +2547,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
+    }
+  }
+
+  /**
+   * `k79Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k79Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 1600) {
+        a = state.get(912324 + gr * 1600 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 32768) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 64 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1634,6 +2664,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k82Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k82Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int oy = (gc / 4) % 4;
+    int ox = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 3200) {
+        a = state.get(1117252 + gr * 3200 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 8192) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 128 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + oy) * 4 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %340 : f32[512,256,4,4] = random_uniform
    */
   public static void k83RandomUniform(FloatArray out, IntArray counters) {
@@ -1699,6 +2775,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k85Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k85Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 4;
+    int oy = (gc / 2) % 2;
+    int ox = gc % 2;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 6400) {
+        a = state.get(1936708 + gr * 6400 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 2048) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((n * 256 + bc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = ((n * 512 + gr) * 2 + oy) * 2 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %356 : f32[512,2048] = random_uniform
    */
   public static void k86RandomUniform(FloatArray out, IntArray counters) {
@@ -1752,6 +2874,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k88MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k88MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in0.get(gr * 2048 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 1) {
+        bv = state.get(5214020 + gc * 2048 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(5216068 + 0)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:35:18: %366 : f32[] = reduce_sum
    */
   public static void k89ReduceSum(FloatArray out, FloatArray in0) {
@@ -1765,6 +2925,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k89ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k89ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 512) * 1;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1814,6 +3007,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k91Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k91Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 25; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 25) {
+        a = state.get(910660 + gr * 25 + pa);
+      }
+      float bv = 0f;
+      if (pb < 25 && gc < 131072) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 1 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:23:44: %387 : f32[512,128,8,8] = conv2d_select
    */
   public static void k92Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1836,6 +3075,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
+    }
+  }
+
+  /**
+   * `k92Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k92Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 1600) {
+        a = state.get(912324 + gr * 1600 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 32768) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 64 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1907,6 +3192,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k95Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k95Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int oy = (gc / 4) % 4;
+    int ox = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 3200) {
+        a = state.get(1117252 + gr * 3200 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 8192) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 128 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + oy) * 4 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %403 : f32[512,256,4,4] = random_uniform
    */
   public static void k96RandomUniform(FloatArray out, IntArray counters) {
@@ -1972,6 +3303,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k98Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k98Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 4;
+    int oy = (gc / 2) % 2;
+    int ox = gc % 2;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 6400) {
+        a = state.get(1936708 + gr * 6400 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 2048) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((n * 256 + bc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = ((n * 512 + gr) * 2 + oy) * 2 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %419 : f32[512,2048] = random_uniform
    */
   public static void k99RandomUniform(FloatArray out, IntArray counters) {
@@ -2025,6 +3402,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k101MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k101MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in0.get(gr * 2048 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 1) {
+        bv = state.get(5214020 + gc * 2048 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(5216068 + 0)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:35:34: %429 : f32[] = reduce_sum
    */
   public static void k102ReduceSum(FloatArray out, FloatArray in0) {
@@ -2038,6 +3453,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k102ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k102ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 512) * 1;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2077,6 +3525,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k105MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k105MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 2048) {
+        bv = state.get(5214020 + pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = gr * 2048 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
+    }
+  }
+
+  /**
    * %447 : f32[1,2048] = matmul
    */
   public static void k106Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2087,6 +3573,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k106Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k106MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 512) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2048) {
+        bv = in1.get(pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 2048) {
+      int o = gr * 2048 + gc;
       out.set(o, acc);
     }
   }
@@ -2122,6 +3645,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 4;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 2048; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 2) * 1;
+      q = q / 2;
+      at += (q % 2) * 2;
+      q = q / 2;
+      at += (q % 512) * 2048;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %461 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
   public static void k109Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -2151,6 +3711,53 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k109Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k109Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int hi = (gc / 4) % 4;
+    int wi = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 12800; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 12800) {
+        int af = pa / 25;
+        a = state.get(1936708 + ((af * 256 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 12800 && gc < 8192) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2 && qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
+          bv = in0.get(((n * 512 + bf) * 2 + rs / 2) * 2 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + hi) * 4 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * %460 : f32[512,256,5,5] = conv2d_backward_weight
    */
   public static void k110Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2173,6 +3780,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k110Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k110Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in1.get(((pa / 4 * 512 + gr) * 2 + (pa / 2) % 2) * 2 + pa % 2);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 6400) {
+        int bn = pb / 4;
+        int hi = (pb / 2) % 2 * 2 + ki - 1;
+        int wi = pb % 2 * 2 + kj - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((bn * 256 + wc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 6400) {
+      int o = gr * 6400 + gc;
       out.set(o, acc);
     }
   }
@@ -2208,6 +3860,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k112ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k112ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 256) * 16;
+    rest = rest / 256;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 8192; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 4) * 1;
+      q = q / 4;
+      at += (q % 4) * 4;
+      q = q / 4;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %473 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
   public static void k113Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -2237,6 +3926,53 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k113Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k113Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int hi = (gc / 8) % 8;
+    int wi = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 6400) {
+        int af = pa / 25;
+        a = state.get(1117252 + ((af * 128 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 32768) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4 && qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
+          bv = in0.get(((n * 256 + bf) * 4 + rs / 2) * 4 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + hi) * 8 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * %472 : f32[256,128,5,5] = conv2d_backward_weight
    */
   public static void k114Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2259,6 +3995,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k114Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k114Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 8192; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 8192) {
+        a = in1.get(((pa / 16 * 256 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 8192 && gc < 3200) {
+        int bn = pb / 16;
+        int hi = (pb / 4) % 4 * 2 + ki - 1;
+        int wi = pb % 4 * 2 + kj - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((bn * 128 + wc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 3200) {
+      int o = gr * 3200 + gc;
       out.set(o, acc);
     }
   }
@@ -2294,6 +4075,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k116ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k116ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %483 : f32[512,64,16,16] = conv2d_backward_input
    */
   public static void k117Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
@@ -2322,6 +4140,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k117Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k117Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int hi = (gc / 16) % 16;
+    int wi = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 3200) {
+        int af = pa / 25;
+        a = state.get(912324 + ((af * 64 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 131072) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8 && qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
+          bv = in0.get(((n * 128 + bf) * 8 + rs / 2) * 8 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + hi) * 16 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %484 : f32[128,64,5,5] = conv2d_backward_weight
    */
   public static void k118Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2344,6 +4208,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k118Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k118Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32768; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 32768) {
+        a = in1.get(((pa / 64 * 128 + gr) * 8 + (pa / 8) % 8) * 8 + pa % 8);
+      }
+      float bv = 0f;
+      if (pb < 32768 && gc < 1600) {
+        int bn = pb / 64;
+        int hi = (pb / 8) % 8 * 2 + ki - 1;
+        int wi = pb % 8 * 2 + kj - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((bn * 64 + wc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 1600) {
+      int o = gr * 1600 + gc;
       out.set(o, acc);
     }
   }
@@ -2379,6 +4288,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k120ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k120ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %493 : f32[64,1,5,5] = conv2d_backward_weight
    */
   public static void k121Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2406,6 +4352,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k121Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k121Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 131072; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 131072) {
+        a = in1.get(((pa / 256 * 64 + gr) * 16 + (pa / 16) % 16) * 16 + pa % 16);
+      }
+      float bv = 0f;
+      if (pb < 131072 && gc < 25) {
+        int bn = pb / 256;
+        int hi = (pb / 16) % 16 * 2 + ki - 1;
+        int wi = pb % 16 * 2 + kj - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((bn * 1 + wc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 25) {
+      int o = gr * 25 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %504 : f32[512,2048] = matmul_mul
    */
   public static void k122MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
@@ -2423,6 +4414,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k122MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k122MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 2048) {
+        bv = state.get(5214020 + pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = gr * 2048 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
+    }
+  }
+
+  /**
    * %501 : f32[1,2048] = matmul
    */
   public static void k123Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2433,6 +4462,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k123Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k123MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 512) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2048) {
+        bv = in1.get(pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 2048) {
+      int o = gr * 2048 + gc;
       out.set(o, acc);
     }
   }
@@ -2464,6 +4530,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k125ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k125ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 4;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 2048; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 2) * 1;
+      q = q / 2;
+      at += (q % 2) * 2;
+      q = q / 2;
+      at += (q % 512) * 2048;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2506,6 +4609,53 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k127Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k127Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int hi = (gc / 4) % 4;
+    int wi = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 12800; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 12800) {
+        int af = pa / 25;
+        a = state.get(1936708 + ((af * 256 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 12800 && gc < 8192) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2 && qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
+          bv = in0.get(((n * 512 + bf) * 2 + rs / 2) * 2 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + hi) * 4 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * %516 : f32[512,256,5,5] = conv2d_backward_weight
    */
   public static void k128Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2528,6 +4678,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k128Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k128Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in1.get(((pa / 4 * 512 + gr) * 2 + (pa / 2) % 2) * 2 + pa % 2);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 6400) {
+        int bn = pb / 4;
+        int hi = (pb / 2) % 2 * 2 + ki - 1;
+        int wi = pb % 2 * 2 + kj - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((bn * 256 + wc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 6400) {
+      int o = gr * 6400 + gc;
       out.set(o, acc);
     }
   }
@@ -2559,6 +4754,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k130ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k130ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 256) * 16;
+    rest = rest / 256;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 8192; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 4) * 1;
+      q = q / 4;
+      at += (q % 4) * 4;
+      q = q / 4;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2601,6 +4833,53 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k132Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k132Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int hi = (gc / 8) % 8;
+    int wi = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 6400) {
+        int af = pa / 25;
+        a = state.get(1117252 + ((af * 128 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 32768) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4 && qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
+          bv = in0.get(((n * 256 + bf) * 4 + rs / 2) * 4 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + hi) * 8 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * %530 : f32[256,128,5,5] = conv2d_backward_weight
    */
   public static void k133Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2623,6 +4902,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k133Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k133Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 8192; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 8192) {
+        a = in1.get(((pa / 16 * 256 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 8192 && gc < 3200) {
+        int bn = pb / 16;
+        int hi = (pb / 4) % 4 * 2 + ki - 1;
+        int wi = pb % 4 * 2 + kj - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((bn * 128 + wc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 3200) {
+      int o = gr * 3200 + gc;
       out.set(o, acc);
     }
   }
@@ -2654,6 +4978,43 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k135ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k135ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2695,6 +5056,52 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k137Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k137Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int hi = (gc / 16) % 16;
+    int wi = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 3200) {
+        int af = pa / 25;
+        a = state.get(912324 + ((af * 64 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 131072) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8 && qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
+          bv = in0.get(((n * 128 + bf) * 8 + rs / 2) * 8 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + hi) * 16 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %544 : f32[128,64,5,5] = conv2d_backward_weight
    */
   public static void k138Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2717,6 +5124,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k138Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k138Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32768; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 32768) {
+        a = in1.get(((pa / 64 * 128 + gr) * 8 + (pa / 8) % 8) * 8 + pa % 8);
+      }
+      float bv = 0f;
+      if (pb < 32768 && gc < 1600) {
+        int bn = pb / 64;
+        int hi = (pb / 8) % 8 * 2 + ki - 1;
+        int wi = pb % 8 * 2 + kj - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((bn * 64 + wc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 1600) {
+      int o = gr * 1600 + gc;
       out.set(o, acc);
     }
   }
@@ -2752,6 +5204,43 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k140ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k140ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %554 : f32[64] = add
    */
   public static void k141Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2783,6 +5272,51 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k142Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k142Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 131072; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 131072) {
+        a = in1.get(((pa / 256 * 64 + gr) * 16 + (pa / 16) % 16) * 16 + pa % 16);
+      }
+      float bv = 0f;
+      if (pb < 131072 && gc < 25) {
+        int bn = pb / 256;
+        int hi = (pb / 16) % 16 * 2 + ki - 1;
+        int wi = pb % 16 * 2 + kj - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((bn * 1 + wc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 25) {
+      int o = gr * 25 + gc;
       out.set(o, acc);
     }
   }
@@ -2850,6 +5384,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k146Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k146Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 25; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 25) {
+        a = state.get(910660 + gr * 25 + pa);
+      }
+      float bv = 0f;
+      if (pb < 25 && gc < 131072) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 1 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %578 : f32[64,1,5,5] = conv2d_backward_weight_add
    */
   public static void k147Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
@@ -2873,6 +5452,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k147Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k147Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 131072; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 131072) {
+        a = in1.get(((pa / 256 * 64 + gr) * 16 + (pa / 16) % 16) * 16 + pa % 16);
+      }
+      float bv = 0f;
+      if (pb < 131072 && gc < 25) {
+        int bn = pb / 256;
+        int hi = (pb / 16) % 16 * 2 + ki - 1;
+        int wi = pb % 16 * 2 + kj - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((bn * 1 + wc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 25) {
+      int o = gr * 25 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2915,6 +5540,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k149Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k149Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 1600) {
+        a = state.get(912324 + gr * 1600 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 32768) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 64 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %587 : f32[128,64,5,5] = conv2d_backward_weight_add
    */
   public static void k150Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
@@ -2938,6 +5608,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k150Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k150Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32768; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 32768) {
+        a = in1.get(((pa / 64 * 128 + gr) * 8 + (pa / 8) % 8) * 8 + pa % 8);
+      }
+      float bv = 0f;
+      if (pb < 32768 && gc < 1600) {
+        int bn = pb / 64;
+        int hi = (pb / 8) % 8 * 2 + ki - 1;
+        int wi = pb % 8 * 2 + kj - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((bn * 64 + wc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 1600) {
+      int o = gr * 1600 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2980,6 +5696,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k152Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k152Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int oy = (gc / 4) % 4;
+    int ox = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 3200) {
+        a = state.get(1117252 + gr * 3200 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 8192) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 128 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + oy) * 4 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %598 : f32[256,128,5,5] = conv2d_backward_weight_add
    */
   public static void k153Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
@@ -3003,6 +5764,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k153Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k153Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 8192; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 8192) {
+        a = in1.get(((pa / 16 * 256 + gr) * 4 + (pa / 4) % 4) * 4 + pa % 4);
+      }
+      float bv = 0f;
+      if (pb < 8192 && gc < 3200) {
+        int bn = pb / 16;
+        int hi = (pb / 4) % 4 * 2 + ki - 1;
+        int wi = pb % 4 * 2 + kj - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((bn * 128 + wc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 3200) {
+      int o = gr * 3200 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -3045,6 +5852,51 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k155Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k155Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 4;
+    int oy = (gc / 2) % 2;
+    int ox = gc % 2;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 6400) {
+        a = state.get(1936708 + gr * 6400 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 2048) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((n * 256 + bc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = ((n * 512 + gr) * 2 + oy) * 2 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %609 : f32[512,256,5,5] = conv2d_backward_weight_add
    */
   public static void k156Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
@@ -3068,6 +5920,52 @@ public final class CriticPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k156Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k156Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 25;
+    int ki = (gc / 5) % 5;
+    int kj = gc % 5;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in1.get(((pa / 4 * 512 + gr) * 2 + (pa / 2) % 2) * 2 + pa % 2);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 6400) {
+        int bn = pb / 4;
+        int hi = (pb / 2) % 2 * 2 + ki - 1;
+        int wi = pb % 2 * 2 + kj - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((bn * 256 + wc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 6400) {
+      int o = gr * 6400 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -3103,6 +6001,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k159MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k159MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 512) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2048) {
+        bv = in1.get(pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 2048) {
+      int o = gr * 2048 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -3424,53 +6360,54 @@ public final class CriticPhase implements ResidentPhase {
    * Part 1 of 1: kernels takeReal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("critic0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("takeReal", CriticPhase::takeReal, read30, data0, order0, counters)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, counters)
-        .task("k1Matmul", CriticPhase::k1Matmul, buffer1, buffer0, state)
-        .task("k2ReduceSum", CriticPhase::k2ReduceSum, buffer2, buffer1)
+        .task("k1Matmul", CriticPhase::k1MatmulTiled, context, buffer1, buffer0, state)
+        .task("k2ReduceSum", CriticPhase::k2ReduceSumTiled, context, buffer2, buffer1)
         .task("k3Mul", CriticPhase::k3Mul, buffer3, buffer2)
         .task("k4Sub", CriticPhase::k4Sub, buffer4, buffer1, buffer3)
         .task("k5Mul", CriticPhase::k5Mul, buffer1, buffer4)
-        .task("k6ReduceSum", CriticPhase::k6ReduceSum, buffer2, buffer1)
+        .task("k6ReduceSum", CriticPhase::k6ReduceSumTiled, context, buffer2, buffer1)
         .task("k7Mul", CriticPhase::k7Mul, buffer5, buffer2)
         .task("k8Mul", CriticPhase::k8Mul, buffer1, buffer4, buffer5, state)
         .task("k9Add", CriticPhase::k9Add, buffer6, buffer3, state)
         .task("k10Add", CriticPhase::k10Add, buffer7, buffer5, state)
         .task("k11Select", CriticPhase::k11Select, buffer4, buffer1, state)
         .task("k12Upsample", CriticPhase::k12Upsample, buffer8, buffer4)
-        .task("k13Conv2d", CriticPhase::k13Conv2d, buffer9, buffer8, state)
-        .task("k14ReduceSum", CriticPhase::k14ReduceSum, buffer10, buffer9)
+        .task("k13Conv2d", CriticPhase::k13Conv2dTiled, context, buffer9, buffer8, state)
+        .task("k14ReduceSum", CriticPhase::k14ReduceSumTiled, context, buffer10, buffer9)
         .task("k15Mul", CriticPhase::k15Mul, buffer11, buffer10)
         .task("k16Sub", CriticPhase::k16Sub, buffer12, buffer9, buffer11)
         .task("k17Mul", CriticPhase::k17Mul, buffer9, buffer12)
-        .task("k18ReduceSum", CriticPhase::k18ReduceSum, buffer10, buffer9)
+        .task("k18ReduceSum", CriticPhase::k18ReduceSumTiled, context, buffer10, buffer9)
         .task("k19Mul", CriticPhase::k19Mul, buffer13, buffer10)
         .task("k20Mul", CriticPhase::k20Mul, buffer9, buffer12, buffer13, state)
         .task("k21Add", CriticPhase::k21Add, buffer14, buffer11, state)
         .task("k22Add", CriticPhase::k22Add, buffer15, buffer13, state)
         .task("k23Select", CriticPhase::k23Select, buffer12, buffer9, state)
         .task("k24Upsample", CriticPhase::k24Upsample, buffer16, buffer12)
-        .task("k25Conv2d", CriticPhase::k25Conv2d, buffer8, buffer16, state)
-        .task("k26ReduceSum", CriticPhase::k26ReduceSum, buffer17, buffer8)
+        .task("k25Conv2d", CriticPhase::k25Conv2dTiled, context, buffer8, buffer16, state)
+        .task("k26ReduceSum", CriticPhase::k26ReduceSumTiled, context, buffer17, buffer8)
         .task("k27Mul", CriticPhase::k27Mul, buffer18, buffer17)
         .task("k28Sub", CriticPhase::k28Sub, buffer19, buffer8, buffer18)
         .task("k29Mul", CriticPhase::k29Mul, buffer8, buffer19)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer17, buffer8)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer17, buffer8)
         .task("k31Mul", CriticPhase::k31Mul, buffer20, buffer17)
         .task("k32Mul", CriticPhase::k32Mul, buffer8, buffer19, buffer20, state)
         .task("k33Add", CriticPhase::k33Add, buffer21, buffer18, state)
         .task("k34Add", CriticPhase::k34Add, buffer22, buffer20, state)
         .task("k35Select", CriticPhase::k35Select, buffer19, buffer8, state)
         .task("k36Upsample", CriticPhase::k36Upsample, buffer23, buffer19)
-        .task("k37Conv2d", CriticPhase::k37Conv2d, buffer24, buffer23, state)
-        .task("k38ReduceSum", CriticPhase::k38ReduceSum, buffer25, buffer24)
+        .task("k37Conv2d", CriticPhase::k37Conv2dTiled, context, buffer24, buffer23, state)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer25, buffer24)
         .task("k39Mul", CriticPhase::k39Mul, buffer26, buffer25)
         .task("k40Sub", CriticPhase::k40Sub, buffer27, buffer24, buffer26)
         .task("k41Mul", CriticPhase::k41Mul, buffer24, buffer27)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer25, buffer24)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer25, buffer24)
         .task("k43Mul", CriticPhase::k43Mul, buffer28, buffer25)
         .task("k44Add", CriticPhase::k44Add, buffer29, buffer26, state)
         .task("k45Add", CriticPhase::k45Add, buffer30, buffer28, state)
@@ -3479,115 +6416,115 @@ public final class CriticPhase implements ResidentPhase {
         .task("k48RandomNormal", CriticPhase::k48RandomNormal, buffer32, counters)
         .task("k49Add", CriticPhase::k49Add, buffer33, read30, buffer32, buffer31)
         .task("k50Pad", CriticPhase::k50Pad, buffer24, buffer33)
-        .task("k51Conv2dSelect", CriticPhase::k51Conv2dSelect, buffer19, buffer24, state)
-        .task("k52Conv2dSelect", CriticPhase::k52Conv2dSelect, buffer12, buffer19, state)
+        .task("k51Conv2dSelect", CriticPhase::k51Conv2dSelectTiled, context, buffer19, buffer24, state)
+        .task("k52Conv2dSelect", CriticPhase::k52Conv2dSelectTiled, context, buffer12, buffer19, state)
         .task("k53RandomUniform", CriticPhase::k53RandomUniform, buffer9, counters)
         .task("k54Mul", CriticPhase::k54Mul, buffer34, buffer12, buffer9)
-        .task("k55Conv2dSelect", CriticPhase::k55Conv2dSelect, buffer4, buffer34, state)
+        .task("k55Conv2dSelect", CriticPhase::k55Conv2dSelectTiled, context, buffer4, buffer34, state)
         .task("k56RandomUniform", CriticPhase::k56RandomUniform, buffer1, counters)
         .task("k57Mul", CriticPhase::k57Mul, buffer35, buffer4, buffer1)
-        .task("k58Conv2dSelect", CriticPhase::k58Conv2dSelect, buffer36, buffer35, state)
+        .task("k58Conv2dSelect", CriticPhase::k58Conv2dSelectTiled, context, buffer36, buffer35, state)
         .task("k59RandomUniform", CriticPhase::k59RandomUniform, buffer37, counters)
-        .task("k60MatmulMul", CriticPhase::k60MatmulMul, buffer38, CONSTANT_0, buffer37, state)
+        .task("k60MatmulMul", CriticPhase::k60MatmulMulTiled, context, buffer38, CONSTANT_0, buffer37, state)
         .task("k61Add", CriticPhase::k61Add, buffer39, buffer36, buffer38)
-        .task("k62Conv2dBackwardInputMul", CriticPhase::k62Conv2dBackwardInputMul, buffer35, buffer39, state)
+        .task("k62Conv2dBackwardInputMul", CriticPhase::k62Conv2dBackwardInputMulTiled, context, buffer35, buffer39, state)
         .task("k63Add", CriticPhase::k63Add, buffer40, buffer4, buffer35, buffer1)
-        .task("k64Conv2dBackwardInputMul", CriticPhase::k64Conv2dBackwardInputMul, buffer34, buffer40, state)
+        .task("k64Conv2dBackwardInputMul", CriticPhase::k64Conv2dBackwardInputMulTiled, context, buffer34, buffer40, state)
         .task("k65Add", CriticPhase::k65Add, buffer41, buffer12, buffer34, buffer9)
-        .task("k66Conv2dBackwardInput", CriticPhase::k66Conv2dBackwardInput, buffer8, buffer41, state)
+        .task("k66Conv2dBackwardInput", CriticPhase::k66Conv2dBackwardInputTiled, context, buffer8, buffer41, state)
         .task("k67Add", CriticPhase::k67Add, buffer42, buffer19, buffer8)
-        .task("k68Conv2dBackwardInput", CriticPhase::k68Conv2dBackwardInput, buffer24, buffer42, state)
+        .task("k68Conv2dBackwardInput", CriticPhase::k68Conv2dBackwardInputTiled, context, buffer24, buffer42, state)
         .task("k69Pad", CriticPhase::k69Pad, buffer43, buffer24)
         .task("k70Mul", CriticPhase::k70Mul, buffer44, buffer43)
-        .task("k71ReduceSum", CriticPhase::k71ReduceSum, buffer45, buffer44)
+        .task("k71ReduceSum", CriticPhase::k71ReduceSumTiled, context, buffer45, buffer44)
         .task("k72Sqrt", CriticPhase::k72Sqrt, buffer46, buffer45)
         .task("k73Sub", CriticPhase::k73Sub, buffer47, buffer45, buffer46)
         .task("k74Pow", CriticPhase::k74Pow, buffer48, buffer47)
-        .task("k75ReduceSum", CriticPhase::k75ReduceSum, buffer28, buffer48)
+        .task("k75ReduceSum", CriticPhase::k75ReduceSumTiled, context, buffer28, buffer48)
         .task("k76Mul", CriticPhase::k76Mul, buffer49, buffer28)
         .task("k77Pad", CriticPhase::k77Pad, buffer24, read30)
-        .task("k78Conv2dSelect", CriticPhase::k78Conv2dSelect, buffer8, buffer24, state)
-        .task("k79Conv2dSelect", CriticPhase::k79Conv2dSelect, buffer34, buffer8, state)
+        .task("k78Conv2dSelect", CriticPhase::k78Conv2dSelectTiled, context, buffer8, buffer24, state)
+        .task("k79Conv2dSelect", CriticPhase::k79Conv2dSelectTiled, context, buffer34, buffer8, state)
         .task("k80RandomUniform", CriticPhase::k80RandomUniform, buffer50, counters)
         .task("k81Mul", CriticPhase::k81Mul, buffer51, buffer34, buffer50)
-        .task("k82Conv2dSelect", CriticPhase::k82Conv2dSelect, buffer35, buffer51, state)
+        .task("k82Conv2dSelect", CriticPhase::k82Conv2dSelectTiled, context, buffer35, buffer51, state)
         .task("k83RandomUniform", CriticPhase::k83RandomUniform, buffer52, counters)
         .task("k84Mul", CriticPhase::k84Mul, buffer53, buffer35, buffer52)
-        .task("k85Conv2dSelect", CriticPhase::k85Conv2dSelect, buffer38, buffer53, state)
+        .task("k85Conv2dSelect", CriticPhase::k85Conv2dSelectTiled, context, buffer38, buffer53, state)
         .task("k86RandomUniform", CriticPhase::k86RandomUniform, buffer54, counters)
         .task("k87Mul", CriticPhase::k87Mul, buffer55, buffer38, buffer54)
-        .task("k88MatmulAdd", CriticPhase::k88MatmulAdd, buffer48, buffer55, state)
-        .task("k89ReduceSum", CriticPhase::k89ReduceSum, buffer28, buffer48)
+        .task("k88MatmulAdd", CriticPhase::k88MatmulAddTiled, context, buffer48, buffer55, state)
+        .task("k89ReduceSum", CriticPhase::k89ReduceSumTiled, context, buffer28, buffer48)
         .task("k90Pad", CriticPhase::k90Pad, buffer27, buffer31)
-        .task("k91Conv2dSelect", CriticPhase::k91Conv2dSelect, buffer56, buffer27, state)
-        .task("k92Conv2dSelect", CriticPhase::k92Conv2dSelect, buffer57, buffer56, state)
+        .task("k91Conv2dSelect", CriticPhase::k91Conv2dSelectTiled, context, buffer56, buffer27, state)
+        .task("k92Conv2dSelect", CriticPhase::k92Conv2dSelectTiled, context, buffer57, buffer56, state)
         .task("k93RandomUniform", CriticPhase::k93RandomUniform, buffer58, counters)
         .task("k94Mul", CriticPhase::k94Mul, buffer59, buffer57, buffer58)
-        .task("k95Conv2dSelect", CriticPhase::k95Conv2dSelect, buffer60, buffer59, state)
+        .task("k95Conv2dSelect", CriticPhase::k95Conv2dSelectTiled, context, buffer60, buffer59, state)
         .task("k96RandomUniform", CriticPhase::k96RandomUniform, buffer61, counters)
         .task("k97Mul", CriticPhase::k97Mul, buffer62, buffer60, buffer61)
-        .task("k98Conv2dSelect", CriticPhase::k98Conv2dSelect, buffer63, buffer62, state)
+        .task("k98Conv2dSelect", CriticPhase::k98Conv2dSelectTiled, context, buffer63, buffer62, state)
         .task("k99RandomUniform", CriticPhase::k99RandomUniform, buffer64, counters)
         .task("k100Mul", CriticPhase::k100Mul, buffer65, buffer63, buffer64)
-        .task("k101MatmulAdd", CriticPhase::k101MatmulAdd, buffer48, buffer65, state)
-        .task("k102ReduceSum", CriticPhase::k102ReduceSum, buffer26, buffer48)
+        .task("k101MatmulAdd", CriticPhase::k101MatmulAddTiled, context, buffer48, buffer65, state)
+        .task("k102ReduceSum", CriticPhase::k102ReduceSumTiled, context, buffer26, buffer48)
         .task("k103Sub", CriticPhase::k103Sub, buffer66, buffer28, buffer26)
         .task("k104Add", CriticPhase::k104Add, buffer67, buffer66, buffer49)
-        .task("k105MatmulMul", CriticPhase::k105MatmulMul, buffer68, CONSTANT_1, buffer64, state)
-        .task("k106Matmul", CriticPhase::k106Matmul, buffer69, CONSTANT_1, buffer65)
+        .task("k105MatmulMul", CriticPhase::k105MatmulMulTiled, context, buffer68, CONSTANT_1, buffer64, state)
+        .task("k106Matmul", CriticPhase::k106MatmulTiled, context, buffer69, CONSTANT_1, buffer65)
         .task("k107Add", CriticPhase::k107Add, buffer65, buffer63, buffer68)
-        .task("k108ReduceSum", CriticPhase::k108ReduceSum, buffer48, buffer65)
-        .task("k109Conv2dBackwardInputMul", CriticPhase::k109Conv2dBackwardInputMul, buffer70, buffer65, state)
-        .task("k110Conv2dBackwardWeight", CriticPhase::k110Conv2dBackwardWeight, buffer71, buffer62, buffer65)
+        .task("k108ReduceSum", CriticPhase::k108ReduceSumTiled, context, buffer48, buffer65)
+        .task("k109Conv2dBackwardInputMul", CriticPhase::k109Conv2dBackwardInputMulTiled, context, buffer70, buffer65, state)
+        .task("k110Conv2dBackwardWeight", CriticPhase::k110Conv2dBackwardWeightTiled, context, buffer71, buffer62, buffer65)
         .task("k111Add", CriticPhase::k111Add, buffer62, buffer60, buffer70, buffer61)
-        .task("k112ReduceSum", CriticPhase::k112ReduceSum, buffer72, buffer62)
-        .task("k113Conv2dBackwardInputMul", CriticPhase::k113Conv2dBackwardInputMul, buffer73, buffer62, state)
-        .task("k114Conv2dBackwardWeight", CriticPhase::k114Conv2dBackwardWeight, buffer74, buffer59, buffer62)
+        .task("k112ReduceSum", CriticPhase::k112ReduceSumTiled, context, buffer72, buffer62)
+        .task("k113Conv2dBackwardInputMul", CriticPhase::k113Conv2dBackwardInputMulTiled, context, buffer73, buffer62, state)
+        .task("k114Conv2dBackwardWeight", CriticPhase::k114Conv2dBackwardWeightTiled, context, buffer74, buffer59, buffer62)
         .task("k115Add", CriticPhase::k115Add, buffer59, buffer57, buffer73, buffer58)
-        .task("k116ReduceSum", CriticPhase::k116ReduceSum, buffer13, buffer59)
-        .task("k117Conv2dBackwardInput", CriticPhase::k117Conv2dBackwardInput, buffer75, buffer59, state)
-        .task("k118Conv2dBackwardWeight", CriticPhase::k118Conv2dBackwardWeight, buffer76, buffer56, buffer59)
+        .task("k116ReduceSum", CriticPhase::k116ReduceSumTiled, context, buffer13, buffer59)
+        .task("k117Conv2dBackwardInput", CriticPhase::k117Conv2dBackwardInputTiled, context, buffer75, buffer59, state)
+        .task("k118Conv2dBackwardWeight", CriticPhase::k118Conv2dBackwardWeightTiled, context, buffer76, buffer56, buffer59)
         .task("k119Add", CriticPhase::k119Add, buffer77, buffer56, buffer75)
-        .task("k120ReduceSum", CriticPhase::k120ReduceSum, buffer20, buffer77)
-        .task("k121Conv2dBackwardWeight", CriticPhase::k121Conv2dBackwardWeight, buffer78, buffer27, buffer77)
-        .task("k122MatmulMul", CriticPhase::k122MatmulMul, buffer65, CONSTANT_2, buffer54, state)
-        .task("k123Matmul", CriticPhase::k123Matmul, buffer79, CONSTANT_2, buffer55)
+        .task("k120ReduceSum", CriticPhase::k120ReduceSumTiled, context, buffer20, buffer77)
+        .task("k121Conv2dBackwardWeight", CriticPhase::k121Conv2dBackwardWeightTiled, context, buffer78, buffer27, buffer77)
+        .task("k122MatmulMul", CriticPhase::k122MatmulMulTiled, context, buffer65, CONSTANT_2, buffer54, state)
+        .task("k123Matmul", CriticPhase::k123MatmulTiled, context, buffer79, CONSTANT_2, buffer55)
         .task("k124Add", CriticPhase::k124Add, buffer55, buffer38, buffer65)
-        .task("k125ReduceSum", CriticPhase::k125ReduceSum, buffer80, buffer55)
+        .task("k125ReduceSum", CriticPhase::k125ReduceSumTiled, context, buffer80, buffer55)
         .task("k126Add", CriticPhase::k126Add, buffer81, buffer48, buffer80)
-        .task("k127Conv2dBackwardInputMul", CriticPhase::k127Conv2dBackwardInputMul, buffer62, buffer55, state)
-        .task("k128Conv2dBackwardWeight", CriticPhase::k128Conv2dBackwardWeight, buffer82, buffer53, buffer55)
+        .task("k127Conv2dBackwardInputMul", CriticPhase::k127Conv2dBackwardInputMulTiled, context, buffer62, buffer55, state)
+        .task("k128Conv2dBackwardWeight", CriticPhase::k128Conv2dBackwardWeightTiled, context, buffer82, buffer53, buffer55)
         .task("k129Add", CriticPhase::k129Add, buffer53, buffer35, buffer62, buffer52)
-        .task("k130ReduceSum", CriticPhase::k130ReduceSum, buffer83, buffer53)
+        .task("k130ReduceSum", CriticPhase::k130ReduceSumTiled, context, buffer83, buffer53)
         .task("k131Add", CriticPhase::k131Add, buffer84, buffer72, buffer83)
-        .task("k132Conv2dBackwardInputMul", CriticPhase::k132Conv2dBackwardInputMul, buffer59, buffer53, state)
-        .task("k133Conv2dBackwardWeight", CriticPhase::k133Conv2dBackwardWeight, buffer85, buffer51, buffer53)
+        .task("k132Conv2dBackwardInputMul", CriticPhase::k132Conv2dBackwardInputMulTiled, context, buffer59, buffer53, state)
+        .task("k133Conv2dBackwardWeight", CriticPhase::k133Conv2dBackwardWeightTiled, context, buffer85, buffer51, buffer53)
         .task("k134Add", CriticPhase::k134Add, buffer51, buffer34, buffer59, buffer50)
-        .task("k135ReduceSum", CriticPhase::k135ReduceSum, buffer11, buffer51)
+        .task("k135ReduceSum", CriticPhase::k135ReduceSumTiled, context, buffer11, buffer51)
         .task("k136Add", CriticPhase::k136Add, buffer86, buffer13, buffer11)
-        .task("k137Conv2dBackwardInput", CriticPhase::k137Conv2dBackwardInput, buffer77, buffer51, state)
-        .task("k138Conv2dBackwardWeight", CriticPhase::k138Conv2dBackwardWeight, buffer87, buffer8, buffer51)
+        .task("k137Conv2dBackwardInput", CriticPhase::k137Conv2dBackwardInputTiled, context, buffer77, buffer51, state)
+        .task("k138Conv2dBackwardWeight", CriticPhase::k138Conv2dBackwardWeightTiled, context, buffer87, buffer8, buffer51)
         .task("k139Add", CriticPhase::k139Add, buffer75, buffer8, buffer77)
-        .task("k140ReduceSum", CriticPhase::k140ReduceSum, buffer18, buffer75)
+        .task("k140ReduceSum", CriticPhase::k140ReduceSumTiled, context, buffer18, buffer75)
         .task("k141Add", CriticPhase::k141Add, buffer88, buffer20, buffer18)
-        .task("k142Conv2dBackwardWeight", CriticPhase::k142Conv2dBackwardWeight, buffer89, buffer24, buffer75)
+        .task("k142Conv2dBackwardWeight", CriticPhase::k142Conv2dBackwardWeightTiled, context, buffer89, buffer24, buffer75)
         .task("k143Select", CriticPhase::k143Select, buffer80, buffer45, buffer47, buffer46)
         .task("k144Add", CriticPhase::k144Add, buffer44, buffer80, buffer43)
         .task("k145Pad", CriticPhase::k145Pad, buffer24, buffer44)
-        .task("k146Conv2d", CriticPhase::k146Conv2d, buffer75, buffer24, state)
-        .task("k147Conv2dBackwardWeightAdd", CriticPhase::k147Conv2dBackwardWeightAdd, buffer90, buffer24, buffer42, buffer78, buffer89)
+        .task("k146Conv2d", CriticPhase::k146Conv2dTiled, context, buffer75, buffer24, state)
+        .task("k147Conv2dBackwardWeightAdd", CriticPhase::k147Conv2dBackwardWeightAddTiled, context, buffer90, buffer24, buffer42, buffer78, buffer89)
         .task("k148Add", CriticPhase::k148Add, buffer42, buffer19, buffer75)
-        .task("k149Conv2d", CriticPhase::k149Conv2d, buffer51, buffer42, state)
-        .task("k150Conv2dBackwardWeightAdd", CriticPhase::k150Conv2dBackwardWeightAdd, buffer91, buffer42, buffer41, buffer76, buffer87)
+        .task("k149Conv2d", CriticPhase::k149Conv2dTiled, context, buffer51, buffer42, state)
+        .task("k150Conv2dBackwardWeightAdd", CriticPhase::k150Conv2dBackwardWeightAddTiled, context, buffer91, buffer42, buffer41, buffer76, buffer87)
         .task("k151Mul", CriticPhase::k151Mul, buffer41, buffer12, buffer51, buffer9)
-        .task("k152Conv2d", CriticPhase::k152Conv2d, buffer53, buffer41, state)
-        .task("k153Conv2dBackwardWeightAdd", CriticPhase::k153Conv2dBackwardWeightAdd, buffer92, buffer41, buffer40, buffer74, buffer85)
+        .task("k152Conv2d", CriticPhase::k152Conv2dTiled, context, buffer53, buffer41, state)
+        .task("k153Conv2dBackwardWeightAdd", CriticPhase::k153Conv2dBackwardWeightAddTiled, context, buffer92, buffer41, buffer40, buffer74, buffer85)
         .task("k154Mul", CriticPhase::k154Mul, buffer40, buffer4, buffer53, buffer1)
-        .task("k155Conv2d", CriticPhase::k155Conv2d, buffer55, buffer40, state)
-        .task("k156Conv2dBackwardWeightAdd", CriticPhase::k156Conv2dBackwardWeightAdd, buffer93, buffer40, buffer39, buffer71, buffer82)
+        .task("k155Conv2d", CriticPhase::k155Conv2dTiled, context, buffer55, buffer40, state)
+        .task("k156Conv2dBackwardWeightAdd", CriticPhase::k156Conv2dBackwardWeightAddTiled, context, buffer93, buffer40, buffer39, buffer71, buffer82)
         .task("k157Add", CriticPhase::k157Add, buffer39, buffer36, buffer55)
         .task("k158Mul", CriticPhase::k158Mul, buffer55, buffer39, buffer37)
-        .task("k159MatmulAdd", CriticPhase::k159MatmulAdd, buffer94, CONSTANT_0, buffer55, buffer69, buffer79)
+        .task("k159MatmulAdd", CriticPhase::k159MatmulAddTiled, context, buffer94, CONSTANT_0, buffer55, buffer69, buffer79)
         .task("k160Add", CriticPhase::k160Add, buffer95, buffer90, state)
         .task("k161Add", CriticPhase::k161Add, buffer96, buffer90, state)
         .task("k162Div", CriticPhase::k162Div, buffer26, state)
@@ -3823,6 +6760,82 @@ public final class CriticPhase implements ResidentPhase {
     k190Sub(buffer124, buffer122, buffer123, buffer26, state);
     k191Add(buffer125, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("critic0.k1Matmul", DeviceState.tile(4096, 512));
+    grid.addWorkerGrid("critic0.k2ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("critic0.k6ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("critic0.k13Conv2d", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k14ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k18ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k25Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k26ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k37Conv2d", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("critic0.k38ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k42ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k51Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k52Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k55Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k58Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k60MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k62Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k64Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k66Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k68Conv2dBackwardInput", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("critic0.k71ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k75ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k78Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k79Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k82Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k85Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k88MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k89ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k91Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k92Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k95Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k98Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k101MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k102ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k105MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k106Matmul", DeviceState.tile(2048, 16));
+    grid.addWorkerGrid("critic0.k108ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k109Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k110Conv2dBackwardWeight", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k112ReduceSum", DeviceState.tile(16, 4096));
+    grid.addWorkerGrid("critic0.k113Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k114Conv2dBackwardWeight", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k116ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k117Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k118Conv2dBackwardWeight", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k120ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k121Conv2dBackwardWeight", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k122MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k123Matmul", DeviceState.tile(2048, 16));
+    grid.addWorkerGrid("critic0.k125ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k127Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k128Conv2dBackwardWeight", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k130ReduceSum", DeviceState.tile(16, 4096));
+    grid.addWorkerGrid("critic0.k132Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k133Conv2dBackwardWeight", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k135ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k137Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k138Conv2dBackwardWeight", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k140ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k142Conv2dBackwardWeight", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k146Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k147Conv2dBackwardWeightAdd", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k149Conv2d", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k150Conv2dBackwardWeightAdd", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k152Conv2d", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k153Conv2dBackwardWeightAdd", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k155Conv2d", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k156Conv2dBackwardWeightAdd", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k159MatmulAdd", DeviceState.tile(2048, 16));
   }
 
   /**

@@ -6,6 +6,8 @@ import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.data0;
 import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.order0;
 import static wganc.generated.tornado.mnist_wgan_gp.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -329,6 +331,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k1Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 128; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 128) {
+        a = in0.get(gr * 128 + pa);
+      }
+      float bv = 0f;
+      if (pb < 128 && gc < 4096) {
+        bv = state.get(0 + gc * 128 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 4096) {
+      int o = gr * 4096 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:13:26: %15 : f32[1,4096] = reduce_sum
    */
   public static void k2ReduceSum(FloatArray out, FloatArray in0) {
@@ -342,6 +381,39 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 4096);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k2ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -386,6 +458,39 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 4096);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k6ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k6ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -502,6 +607,51 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k16Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k16Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2304; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 2304) {
+        a = state.get(540672 + gr * 2304 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2304 && gc < 32768) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 256 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:14:58: %57 : f32[1,128,1,1] = reduce_sum
    */
   public static void k17ReduceSum(FloatArray out, FloatArray in0) {
@@ -519,6 +669,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -567,6 +754,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k21ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k21ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -683,6 +907,51 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k31Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k31Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1152; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 1152) {
+        a = state.get(836096 + gr * 1152 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1152 && gc < 131072) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 128 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:15:57: %98 : f32[1,64,1,1] = reduce_sum
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
@@ -700,6 +969,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k32ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k32ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -748,6 +1054,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -864,6 +1207,51 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k46Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k46Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int oy = (gc / 32) % 32;
+    int ox = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 576; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 576) {
+        a = state.get(910080 + gr * 576 + pa);
+      }
+      float bv = 0f;
+      if (pb < 576 && gc < 524288) {
+        int bc = pb / 9;
+        int hi = oy * 1 + (pb / 3) % 3 - 1;
+        int wi = ox * 1 + pb % 3 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 64 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 524288) {
+      int o = ((n * 1 + gr) * 32 + oy) * 32 + ox;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:16:56: %139 : f32[1,1,1,1] = reduce_sum
    */
   public static void k47ReduceSum(FloatArray out, FloatArray in0) {
@@ -881,6 +1269,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k47ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k47ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -929,6 +1354,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k51ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k51ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1056,6 +1518,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k61Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k61Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int oy = (gc / 16) % 16;
+    int ox = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 25; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 25) {
+        a = state.get(910660 + gr * 25 + pa);
+      }
+      float bv = 0f;
+      if (pb < 25 && gc < 131072) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((n * 1 + bc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + oy) * 16 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:23:44: %197 : f32[512,128,8,8] = conv2d_select
    */
   public static void k62Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1078,6 +1586,52 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
+    }
+  }
+
+  /**
+   * `k62Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int oy = (gc / 8) % 8;
+    int ox = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 1600) {
+        a = state.get(912324 + gr * 1600 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 32768) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((n * 64 + bc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + oy) * 8 + ox;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1149,6 +1703,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k65Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k65Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int oy = (gc / 4) % 4;
+    int ox = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 3200) {
+        a = state.get(1117252 + gr * 3200 + pa);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 8192) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((n * 128 + bc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + oy) * 4 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:24:60: %215 : f32[512,256,4,4] = random_uniform
    */
   public static void k66RandomUniform(FloatArray out, IntArray counters) {
@@ -1214,6 +1814,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k68Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k68Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 4;
+    int oy = (gc / 2) % 2;
+    int ox = gc % 2;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 6400) {
+        a = state.get(1936708 + gr * 6400 + pa);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 2048) {
+        int bc = pb / 25;
+        int hi = oy * 2 + (pb / 5) % 5 - 1;
+        int wi = ox * 2 + pb % 5 - 1;
+        if (hi >= 0 && hi < 4 && wi >= 0 && wi < 4) {
+          bv = in0.get(((n * 256 + bc) * 4 + hi) * 4 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = ((n * 512 + gr) * 2 + oy) * 2 + ox;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:26:12: %233 : f32[512,2048] = random_uniform
    */
   public static void k69RandomUniform(FloatArray out, IntArray counters) {
@@ -1267,6 +1913,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k71MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k71MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2048; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 2048) {
+        a = in0.get(gr * 2048 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2048 && gc < 1) {
+        bv = state.get(5214020 + gc * 2048 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(5216068 + 0)));
+    }
+  }
+
+  /**
    * ../models/mnist-wgan-gp.wgan:39:18: %245 : f32[] = reduce_sum
    */
   public static void k72ReduceSum(FloatArray out, FloatArray in0) {
@@ -1280,6 +1964,39 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k72ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k72ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 512) * 1;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1304,6 +2021,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 1; p++) {
         acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
+    }
+  }
+
+  /**
+   * `k74MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k74MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 2048) {
+        bv = state.get(5214020 + pb * 2048 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2048) {
+      int o = gr * 2048 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
@@ -1348,6 +2103,53 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k76Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k76Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 16;
+    int hi = (gc / 4) % 4;
+    int wi = gc % 4;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 12800; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 12800) {
+        int af = pa / 25;
+        a = state.get(1936708 + ((af * 256 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 12800 && gc < 8192) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2 && qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
+          bv = in0.get(((n * 512 + bf) * 2 + rs / 2) * 2 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 8192) {
+      int o = ((n * 256 + gr) * 4 + hi) * 4 + wi;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
    * %272 : f32[512,256,4,4] = add
    */
   public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
@@ -1380,6 +2182,53 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc * 1.4285715f));
+    }
+  }
+
+  /**
+   * `k78Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k78Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int hi = (gc / 8) % 8;
+    int wi = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 6400; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 6400) {
+        int af = pa / 25;
+        a = state.get(1117252 + ((af * 128 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 6400 && gc < 32768) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4 && qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
+          bv = in0.get(((n * 256 + bf) * 4 + rs / 2) * 4 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 32768) {
+      int o = ((n * 128 + gr) * 8 + hi) * 8 + wi;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -1423,6 +2272,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k80Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k80Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int hi = (gc / 16) % 16;
+    int wi = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 3200; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 3200) {
+        int af = pa / 25;
+        a = state.get(912324 + ((af * 64 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 3200 && gc < 131072) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8 && qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
+          bv = in0.get(((n * 128 + bf) * 8 + rs / 2) * 8 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 131072) {
+      int o = ((n * 64 + gr) * 16 + hi) * 16 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %288 : f32[512,64,16,16] = add
    */
   public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1455,6 +2350,52 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k82Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k82Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int hi = (gc / 32) % 32;
+    int wi = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1600; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 1600) {
+        int af = pa / 25;
+        a = state.get(910660 + ((af * 1 + gr) * 5 + (pa / 5) % 5) * 5 + pa % 5);
+      }
+      float bv = 0f;
+      if (pb < 1600 && gc < 524288) {
+        int bf = pb / 25;
+        int rs = hi + 1 - (pb / 5) % 5;
+        int qs = wi + 1 - pb % 5;
+        if (rs >= 0 && rs % 2 == 0 && rs / 2 < 16 && qs >= 0 && qs % 2 == 0 && qs / 2 < 16) {
+          bv = in0.get(((n * 64 + bf) * 16 + rs / 2) * 16 + qs / 2);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 524288) {
+      int o = ((n * 1 + gr) * 32 + hi) * 32 + wi;
       out.set(o, acc);
     }
   }
@@ -1522,6 +2463,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k86ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k86ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %298 : f32[512,1,32,32] = mul
    */
   public static void k87Mul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1561,6 +2539,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k89ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k89ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %303 : f32[512,1,32,32] = mul
    */
   public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1587,6 +2602,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k91ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k91ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1631,6 +2683,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k94ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k94ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 1) * 1024;
+    rest = rest / 1;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 524288; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 32) * 1;
+      q = q / 32;
+      at += (q % 32) * 32;
+      q = q / 32;
+      at += (q % 512) * 1024;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %319 : f32[512,1,32,32] = add
    */
   public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1668,6 +2757,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k96Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k96Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 1024;
+    int hi = (gc / 32) % 32;
+    int wi = gc % 32;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 9; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 9) {
+        int af = pa / 9;
+        a = state.get(910080 + ((af * 64 + gr) * 3 + (pa / 3) % 3) * 3 + pa % 3);
+      }
+      float bv = 0f;
+      if (pb < 9 && gc < 524288) {
+        int bf = pb / 9;
+        int rs = hi + 1 - (pb / 3) % 3;
+        int qs = wi + 1 - pb % 3;
+        if (rs >= 0 && rs % 1 == 0 && rs / 1 < 32 && qs >= 0 && qs % 1 == 0 && qs / 1 < 32) {
+          bv = in0.get(((n * 1 + bf) * 32 + rs / 1) * 32 + qs / 1);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 524288) {
+      int o = ((n * 64 + gr) * 32 + hi) * 32 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %321 : f32[1,64,3,3] = conv2d_backward_weight
    */
   public static void k97Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1690,6 +2825,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k97Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k97Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 9;
+    int ki = (gc / 3) % 3;
+    int kj = gc % 3;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 524288; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 524288) {
+        a = in1.get(((pa / 1024 * 1 + gr) * 32 + (pa / 32) % 32) * 32 + pa % 32);
+      }
+      float bv = 0f;
+      if (pb < 524288 && gc < 576) {
+        int bn = pb / 1024;
+        int hi = (pb / 32) % 32 * 1 + ki - 1;
+        int wi = pb % 32 * 1 + kj - 1;
+        if (hi >= 0 && hi < 32 && wi >= 0 && wi < 32) {
+          bv = in0.get(((bn * 64 + wc) * 32 + hi) * 32 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 576) {
+      int o = gr * 576 + gc;
       out.set(o, acc);
     }
   }
@@ -1743,6 +2923,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k100ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k100ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %331 : f32[512,64,16,16] = mul
    */
   public static void k101Mul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -1782,6 +2999,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k103ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k103ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %336 : f32[512,64,16,16] = mul
    */
   public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1808,6 +3062,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k105ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k105ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1852,6 +3143,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %352 : f32[512,64,16,16] = add
    */
   public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1889,6 +3217,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k110Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k110Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 256;
+    int hi = (gc / 16) % 16;
+    int wi = gc % 16;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 576; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 576) {
+        int af = pa / 9;
+        a = state.get(836096 + ((af * 128 + gr) * 3 + (pa / 3) % 3) * 3 + pa % 3);
+      }
+      float bv = 0f;
+      if (pb < 576 && gc < 131072) {
+        int bf = pb / 9;
+        int rs = hi + 1 - (pb / 3) % 3;
+        int qs = wi + 1 - pb % 3;
+        if (rs >= 0 && rs % 1 == 0 && rs / 1 < 16 && qs >= 0 && qs % 1 == 0 && qs / 1 < 16) {
+          bv = in0.get(((n * 64 + bf) * 16 + rs / 1) * 16 + qs / 1);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 131072) {
+      int o = ((n * 128 + gr) * 16 + hi) * 16 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %354 : f32[64,128,3,3] = conv2d_backward_weight
    */
   public static void k111Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1911,6 +3285,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k111Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k111Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 9;
+    int ki = (gc / 3) % 3;
+    int kj = gc % 3;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 131072; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 131072) {
+        a = in1.get(((pa / 256 * 64 + gr) * 16 + (pa / 16) % 16) * 16 + pa % 16);
+      }
+      float bv = 0f;
+      if (pb < 131072 && gc < 1152) {
+        int bn = pb / 256;
+        int hi = (pb / 16) % 16 * 1 + ki - 1;
+        int wi = pb % 16 * 1 + kj - 1;
+        if (hi >= 0 && hi < 16 && wi >= 0 && wi < 16) {
+          bv = in0.get(((bn * 128 + wc) * 16 + hi) * 16 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 1152) {
+      int o = gr * 1152 + gc;
       out.set(o, acc);
     }
   }
@@ -1964,6 +3383,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k114ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k114ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %364 : f32[512,128,8,8] = mul
    */
   public static void k115Mul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -2003,6 +3459,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k117ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k117ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %369 : f32[512,128,8,8] = mul
    */
   public static void k118Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2029,6 +3522,43 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k119ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k119ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2073,6 +3603,43 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k122ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k122ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 64;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 32768; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 8) * 1;
+      q = q / 8;
+      at += (q % 8) * 8;
+      q = q / 8;
+      at += (q % 512) * 8192;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %385 : f32[512,128,8,8] = add
    */
   public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2110,6 +3677,52 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k124Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k124Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int n = gc / 64;
+    int hi = (gc / 8) % 8;
+    int wi = gc % 8;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1152; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1152) {
+        int af = pa / 9;
+        a = state.get(540672 + ((af * 256 + gr) * 3 + (pa / 3) % 3) * 3 + pa % 3);
+      }
+      float bv = 0f;
+      if (pb < 1152 && gc < 32768) {
+        int bf = pb / 9;
+        int rs = hi + 1 - (pb / 3) % 3;
+        int qs = wi + 1 - pb % 3;
+        if (rs >= 0 && rs % 1 == 0 && rs / 1 < 8 && qs >= 0 && qs % 1 == 0 && qs / 1 < 8) {
+          bv = in0.get(((n * 128 + bf) * 8 + rs / 1) * 8 + qs / 1);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 32768) {
+      int o = ((n * 256 + gr) * 8 + hi) * 8 + wi;
+      out.set(o, acc);
+    }
+  }
+
+  /**
    * %387 : f32[128,256,3,3] = conv2d_backward_weight
    */
   public static void k125Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2132,6 +3745,51 @@ public final class GeneratorPhase implements ResidentPhase {
           }
         }
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k125Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k125Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+      FloatArray in0, FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    int wc = gc / 9;
+    int ki = (gc / 3) % 3;
+    int kj = gc % 3;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 32768; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 128 && pa < 32768) {
+        a = in1.get(((pa / 64 * 128 + gr) * 8 + (pa / 8) % 8) * 8 + pa % 8);
+      }
+      float bv = 0f;
+      if (pb < 32768 && gc < 2304) {
+        int bn = pb / 64;
+        int hi = (pb / 8) % 8 * 1 + ki - 1;
+        int wi = pb % 8 * 1 + kj - 1;
+        if (hi >= 0 && hi < 8 && wi >= 0 && wi < 8) {
+          bv = in0.get(((bn * 256 + wc) * 8 + hi) * 8 + wi);
+        }
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 128 && gc < 2304) {
+      int o = gr * 2304 + gc;
       out.set(o, acc);
     }
   }
@@ -2181,6 +3839,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k128ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k128ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %398 : f32[512,4096] = mul
    */
   public static void k129Mul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -2216,6 +3907,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k131ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k131ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %403 : f32[512,4096] = mul
    */
   public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2238,6 +3962,39 @@ public final class GeneratorPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 4096);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k133ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k133ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -2278,6 +4035,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k136ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k136ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 4096) * 1;
+    rest = rest / 4096;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 512; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 512) * 4096;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %419 : f32[512,4096] = add
    */
   public static void k137Add(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -2297,6 +4087,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(p * 4096 + r) * in1.get(p * 128 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k138Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k138MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 4096 && pa < 512) {
+        a = in0.get(pa * 4096 + gr);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 128) {
+        bv = in1.get(pb * 128 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 4096 && gc < 128) {
+      int o = gr * 128 + gc;
       out.set(o, acc);
     }
   }
@@ -2672,16 +4499,17 @@ public final class GeneratorPhase implements ResidentPhase {
    * Part 1 of 1: kernels k0RandomNormal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("generator0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, counters)
-        .task("k1Matmul", GeneratorPhase::k1Matmul, buffer1, buffer0, state)
-        .task("k2ReduceSum", GeneratorPhase::k2ReduceSum, buffer2, buffer1)
+        .task("k1Matmul", GeneratorPhase::k1MatmulTiled, context, buffer1, buffer0, state)
+        .task("k2ReduceSum", GeneratorPhase::k2ReduceSumTiled, context, buffer2, buffer1)
         .task("k3Mul", GeneratorPhase::k3Mul, buffer3, buffer2)
         .task("k4Sub", GeneratorPhase::k4Sub, buffer4, buffer1, buffer3)
         .task("k5Mul", GeneratorPhase::k5Mul, buffer1, buffer4)
-        .task("k6ReduceSum", GeneratorPhase::k6ReduceSum, buffer2, buffer1)
+        .task("k6ReduceSum", GeneratorPhase::k6ReduceSumTiled, context, buffer2, buffer1)
         .task("k7Mul", GeneratorPhase::k7Mul, buffer5, buffer2)
         .task("k8Add", GeneratorPhase::k8Add, buffer2, buffer5)
         .task("k9Rsqrt", GeneratorPhase::k9Rsqrt, buffer6, buffer2)
@@ -2691,12 +4519,12 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer5, state)
         .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7, state)
         .task("k15Upsample", GeneratorPhase::k15Upsample, buffer11, buffer10)
-        .task("k16Conv2d", GeneratorPhase::k16Conv2d, buffer12, buffer11, state)
-        .task("k17ReduceSum", GeneratorPhase::k17ReduceSum, buffer13, buffer12)
+        .task("k16Conv2d", GeneratorPhase::k16Conv2dTiled, context, buffer12, buffer11, state)
+        .task("k17ReduceSum", GeneratorPhase::k17ReduceSumTiled, context, buffer13, buffer12)
         .task("k18Mul", GeneratorPhase::k18Mul, buffer14, buffer13)
         .task("k19Sub", GeneratorPhase::k19Sub, buffer15, buffer12, buffer14)
         .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer15)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer13, buffer12)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSumTiled, context, buffer13, buffer12)
         .task("k22Mul", GeneratorPhase::k22Mul, buffer16, buffer13)
         .task("k23Add", GeneratorPhase::k23Add, buffer13, buffer16)
         .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer17, buffer13)
@@ -2706,12 +4534,12 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k28Add", GeneratorPhase::k28Add, buffer20, buffer16, state)
         .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18, state)
         .task("k30Upsample", GeneratorPhase::k30Upsample, buffer22, buffer21)
-        .task("k31Conv2d", GeneratorPhase::k31Conv2d, buffer23, buffer22, state)
-        .task("k32ReduceSum", GeneratorPhase::k32ReduceSum, buffer24, buffer23)
+        .task("k31Conv2d", GeneratorPhase::k31Conv2dTiled, context, buffer23, buffer22, state)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer24, buffer23)
         .task("k33Mul", GeneratorPhase::k33Mul, buffer25, buffer24)
         .task("k34Sub", GeneratorPhase::k34Sub, buffer26, buffer23, buffer25)
         .task("k35Mul", GeneratorPhase::k35Mul, buffer23, buffer26)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSum, buffer24, buffer23)
+        .task("k36ReduceSum", GeneratorPhase::k36ReduceSumTiled, context, buffer24, buffer23)
         .task("k37Mul", GeneratorPhase::k37Mul, buffer27, buffer24)
         .task("k38Add", GeneratorPhase::k38Add, buffer24, buffer27)
         .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer28, buffer24)
@@ -2721,12 +4549,12 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k43Add", GeneratorPhase::k43Add, buffer31, buffer27, state)
         .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29, state)
         .task("k45Upsample", GeneratorPhase::k45Upsample, buffer33, buffer32)
-        .task("k46Conv2d", GeneratorPhase::k46Conv2d, buffer34, buffer33, state)
-        .task("k47ReduceSum", GeneratorPhase::k47ReduceSum, buffer35, buffer34)
+        .task("k46Conv2d", GeneratorPhase::k46Conv2dTiled, context, buffer34, buffer33, state)
+        .task("k47ReduceSum", GeneratorPhase::k47ReduceSumTiled, context, buffer35, buffer34)
         .task("k48Mul", GeneratorPhase::k48Mul, buffer36, buffer35)
         .task("k49Sub", GeneratorPhase::k49Sub, buffer37, buffer34, buffer36)
         .task("k50Mul", GeneratorPhase::k50Mul, buffer34, buffer37)
-        .task("k51ReduceSum", GeneratorPhase::k51ReduceSum, buffer35, buffer34)
+        .task("k51ReduceSum", GeneratorPhase::k51ReduceSumTiled, context, buffer35, buffer34)
         .task("k52Mul", GeneratorPhase::k52Mul, buffer38, buffer35)
         .task("k53Add", GeneratorPhase::k53Add, buffer35, buffer38)
         .task("k54Rsqrt", GeneratorPhase::k54Rsqrt, buffer39, buffer35)
@@ -2736,84 +4564,84 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k58Tanh", GeneratorPhase::k58Tanh, buffer42, buffer34, state)
         .task("k59Pad", GeneratorPhase::k59Pad, buffer43, buffer42)
         .task("k60Pad", GeneratorPhase::k60Pad, buffer44, buffer43)
-        .task("k61Conv2dSelect", GeneratorPhase::k61Conv2dSelect, buffer29, buffer44, state)
-        .task("k62Conv2dSelect", GeneratorPhase::k62Conv2dSelect, buffer18, buffer29, state)
+        .task("k61Conv2dSelect", GeneratorPhase::k61Conv2dSelectTiled, context, buffer29, buffer44, state)
+        .task("k62Conv2dSelect", GeneratorPhase::k62Conv2dSelectTiled, context, buffer18, buffer29, state)
         .task("k63RandomUniform", GeneratorPhase::k63RandomUniform, buffer45, counters)
         .task("k64Mul", GeneratorPhase::k64Mul, buffer46, buffer18, buffer45)
-        .task("k65Conv2dSelect", GeneratorPhase::k65Conv2dSelect, buffer7, buffer46, state)
+        .task("k65Conv2dSelect", GeneratorPhase::k65Conv2dSelectTiled, context, buffer7, buffer46, state)
         .task("k66RandomUniform", GeneratorPhase::k66RandomUniform, buffer47, counters)
         .task("k67Mul", GeneratorPhase::k67Mul, buffer48, buffer7, buffer47)
-        .task("k68Conv2dSelect", GeneratorPhase::k68Conv2dSelect, buffer49, buffer48, state)
+        .task("k68Conv2dSelect", GeneratorPhase::k68Conv2dSelectTiled, context, buffer49, buffer48, state)
         .task("k69RandomUniform", GeneratorPhase::k69RandomUniform, buffer50, counters)
         .task("k70Mul", GeneratorPhase::k70Mul, buffer51, buffer49, buffer50)
-        .task("k71MatmulAdd", GeneratorPhase::k71MatmulAdd, buffer52, buffer51, state)
-        .task("k72ReduceSum", GeneratorPhase::k72ReduceSum, buffer38, buffer52)
+        .task("k71MatmulAdd", GeneratorPhase::k71MatmulAddTiled, context, buffer52, buffer51, state)
+        .task("k72ReduceSum", GeneratorPhase::k72ReduceSumTiled, context, buffer38, buffer52)
         .task("k73Neg", GeneratorPhase::k73Neg, buffer53, buffer38)
-        .task("k74MatmulMul", GeneratorPhase::k74MatmulMul, buffer51, CONSTANT_0, buffer50, state)
+        .task("k74MatmulMul", GeneratorPhase::k74MatmulMulTiled, context, buffer51, CONSTANT_0, buffer50, state)
         .task("k75Add", GeneratorPhase::k75Add, buffer50, buffer49, buffer51)
-        .task("k76Conv2dBackwardInputMul", GeneratorPhase::k76Conv2dBackwardInputMul, buffer48, buffer50, state)
+        .task("k76Conv2dBackwardInputMul", GeneratorPhase::k76Conv2dBackwardInputMulTiled, context, buffer48, buffer50, state)
         .task("k77Add", GeneratorPhase::k77Add, buffer54, buffer7, buffer48, buffer47)
-        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMul, buffer46, buffer54, state)
+        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMulTiled, context, buffer46, buffer54, state)
         .task("k79Add", GeneratorPhase::k79Add, buffer55, buffer18, buffer46, buffer45)
-        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInput, buffer56, buffer55, state)
+        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInputTiled, context, buffer56, buffer55, state)
         .task("k81Add", GeneratorPhase::k81Add, buffer57, buffer29, buffer56)
-        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInput, buffer44, buffer57, state)
+        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInputTiled, context, buffer44, buffer57, state)
         .task("k83Pad", GeneratorPhase::k83Pad, buffer43, buffer44)
         .task("k84Pad", GeneratorPhase::k84Pad, buffer44, buffer43)
         .task("k85Mul", GeneratorPhase::k85Mul, buffer58, buffer44, buffer42)
-        .task("k86ReduceSum", GeneratorPhase::k86ReduceSum, buffer38, buffer58)
+        .task("k86ReduceSum", GeneratorPhase::k86ReduceSumTiled, context, buffer38, buffer58)
         .task("k87Mul", GeneratorPhase::k87Mul, buffer42, buffer58, state)
         .task("k88Mul", GeneratorPhase::k88Mul, buffer44, buffer58, buffer34)
-        .task("k89ReduceSum", GeneratorPhase::k89ReduceSum, buffer36, buffer44)
+        .task("k89ReduceSum", GeneratorPhase::k89ReduceSumTiled, context, buffer36, buffer44)
         .task("k90Mul", GeneratorPhase::k90Mul, buffer44, buffer42, buffer37)
-        .task("k91ReduceSum", GeneratorPhase::k91ReduceSum, buffer59, buffer44)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer59, buffer44)
         .task("k92Add", GeneratorPhase::k92Add, buffer44, buffer42, buffer39, buffer59, buffer35, buffer37)
         .task("k93Neg", GeneratorPhase::k93Neg, buffer37, buffer44)
-        .task("k94ReduceSum", GeneratorPhase::k94ReduceSum, buffer35, buffer37)
+        .task("k94ReduceSum", GeneratorPhase::k94ReduceSumTiled, context, buffer35, buffer37)
         .task("k95Add", GeneratorPhase::k95Add, buffer37, buffer44, buffer35)
-        .task("k96Conv2dBackwardInput", GeneratorPhase::k96Conv2dBackwardInput, buffer60, buffer37, state)
-        .task("k97Conv2dBackwardWeight", GeneratorPhase::k97Conv2dBackwardWeight, buffer61, buffer33, buffer37)
+        .task("k96Conv2dBackwardInput", GeneratorPhase::k96Conv2dBackwardInputTiled, context, buffer60, buffer37, state)
+        .task("k97Conv2dBackwardWeight", GeneratorPhase::k97Conv2dBackwardWeightTiled, context, buffer61, buffer33, buffer37)
         .task("k98SumPool", GeneratorPhase::k98SumPool, buffer57, buffer60)
         .task("k99Add", GeneratorPhase::k99Add, buffer56, buffer32, buffer57)
-        .task("k100ReduceSum", GeneratorPhase::k100ReduceSum, buffer27, buffer56)
+        .task("k100ReduceSum", GeneratorPhase::k100ReduceSumTiled, context, buffer27, buffer56)
         .task("k101Mul", GeneratorPhase::k101Mul, buffer57, buffer56, state)
         .task("k102Mul", GeneratorPhase::k102Mul, buffer32, buffer56, buffer23)
-        .task("k103ReduceSum", GeneratorPhase::k103ReduceSum, buffer25, buffer32)
+        .task("k103ReduceSum", GeneratorPhase::k103ReduceSumTiled, context, buffer25, buffer32)
         .task("k104Mul", GeneratorPhase::k104Mul, buffer32, buffer57, buffer26)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSum, buffer62, buffer32)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer62, buffer32)
         .task("k106Add", GeneratorPhase::k106Add, buffer32, buffer57, buffer28, buffer62, buffer24, buffer26)
         .task("k107Neg", GeneratorPhase::k107Neg, buffer26, buffer32)
-        .task("k108ReduceSum", GeneratorPhase::k108ReduceSum, buffer24, buffer26)
+        .task("k108ReduceSum", GeneratorPhase::k108ReduceSumTiled, context, buffer24, buffer26)
         .task("k109Add", GeneratorPhase::k109Add, buffer26, buffer32, buffer24)
-        .task("k110Conv2dBackwardInput", GeneratorPhase::k110Conv2dBackwardInput, buffer63, buffer26, state)
-        .task("k111Conv2dBackwardWeight", GeneratorPhase::k111Conv2dBackwardWeight, buffer64, buffer22, buffer26)
+        .task("k110Conv2dBackwardInput", GeneratorPhase::k110Conv2dBackwardInputTiled, context, buffer63, buffer26, state)
+        .task("k111Conv2dBackwardWeight", GeneratorPhase::k111Conv2dBackwardWeightTiled, context, buffer64, buffer22, buffer26)
         .task("k112SumPool", GeneratorPhase::k112SumPool, buffer55, buffer63)
         .task("k113Add", GeneratorPhase::k113Add, buffer45, buffer21, buffer55)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSum, buffer16, buffer45)
+        .task("k114ReduceSum", GeneratorPhase::k114ReduceSumTiled, context, buffer16, buffer45)
         .task("k115Mul", GeneratorPhase::k115Mul, buffer55, buffer45, state)
         .task("k116Mul", GeneratorPhase::k116Mul, buffer21, buffer45, buffer12)
-        .task("k117ReduceSum", GeneratorPhase::k117ReduceSum, buffer14, buffer21)
+        .task("k117ReduceSum", GeneratorPhase::k117ReduceSumTiled, context, buffer14, buffer21)
         .task("k118Mul", GeneratorPhase::k118Mul, buffer21, buffer55, buffer15)
-        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer65, buffer21)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSumTiled, context, buffer65, buffer21)
         .task("k120Add", GeneratorPhase::k120Add, buffer21, buffer55, buffer17, buffer65, buffer13, buffer15)
         .task("k121Neg", GeneratorPhase::k121Neg, buffer15, buffer21)
-        .task("k122ReduceSum", GeneratorPhase::k122ReduceSum, buffer13, buffer15)
+        .task("k122ReduceSum", GeneratorPhase::k122ReduceSumTiled, context, buffer13, buffer15)
         .task("k123Add", GeneratorPhase::k123Add, buffer15, buffer21, buffer13)
-        .task("k124Conv2dBackwardInput", GeneratorPhase::k124Conv2dBackwardInput, buffer26, buffer15, state)
-        .task("k125Conv2dBackwardWeight", GeneratorPhase::k125Conv2dBackwardWeight, buffer66, buffer11, buffer15)
+        .task("k124Conv2dBackwardInput", GeneratorPhase::k124Conv2dBackwardInputTiled, context, buffer26, buffer15, state)
+        .task("k125Conv2dBackwardWeight", GeneratorPhase::k125Conv2dBackwardWeightTiled, context, buffer66, buffer11, buffer15)
         .task("k126SumPool", GeneratorPhase::k126SumPool, buffer54, buffer26)
         .task("k127Add", GeneratorPhase::k127Add, buffer47, buffer10, buffer54)
-        .task("k128ReduceSum", GeneratorPhase::k128ReduceSum, buffer5, buffer47)
+        .task("k128ReduceSum", GeneratorPhase::k128ReduceSumTiled, context, buffer5, buffer47)
         .task("k129Mul", GeneratorPhase::k129Mul, buffer54, buffer47, state)
         .task("k130Mul", GeneratorPhase::k130Mul, buffer10, buffer47, buffer1)
-        .task("k131ReduceSum", GeneratorPhase::k131ReduceSum, buffer3, buffer10)
+        .task("k131ReduceSum", GeneratorPhase::k131ReduceSumTiled, context, buffer3, buffer10)
         .task("k132Mul", GeneratorPhase::k132Mul, buffer10, buffer54, buffer4)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSum, buffer67, buffer10)
+        .task("k133ReduceSum", GeneratorPhase::k133ReduceSumTiled, context, buffer67, buffer10)
         .task("k134Add", GeneratorPhase::k134Add, buffer10, buffer54, buffer6, buffer67, buffer2, buffer4)
         .task("k135Neg", GeneratorPhase::k135Neg, buffer4, buffer10)
-        .task("k136ReduceSum", GeneratorPhase::k136ReduceSum, buffer2, buffer4)
+        .task("k136ReduceSum", GeneratorPhase::k136ReduceSumTiled, context, buffer2, buffer4)
         .task("k137Add", GeneratorPhase::k137Add, buffer4, buffer10, buffer2)
-        .task("k138Matmul", GeneratorPhase::k138Matmul, buffer68, buffer4, buffer0)
+        .task("k138Matmul", GeneratorPhase::k138MatmulTiled, context, buffer68, buffer4, buffer0)
         .task("k139Add", GeneratorPhase::k139Add, buffer69, buffer68, state)
         .task("k140Add", GeneratorPhase::k140Add, buffer70, buffer68, state)
         .task("k141Div", GeneratorPhase::k141Div, buffer35, state)
@@ -3039,6 +4867,58 @@ public final class GeneratorPhase implements ResidentPhase {
     k175Sub(buffer104, buffer102, buffer103, buffer35, state);
     k176Add(buffer105, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("generator0.k1Matmul", DeviceState.tile(4096, 512));
+    grid.addWorkerGrid("generator0.k2ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k6ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k16Conv2d", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k17ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k21ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k31Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k32ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k36ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k46Conv2d", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("generator0.k47ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k51ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k61Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k62Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k65Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("generator0.k68Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("generator0.k71MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("generator0.k72ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k74MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("generator0.k76Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("generator0.k78Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k80Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k82Conv2dBackwardInput", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("generator0.k86ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k89ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k91ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k94ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k96Conv2dBackwardInput", DeviceState.tile(524288, 64));
+    grid.addWorkerGrid("generator0.k97Conv2dBackwardWeight", DeviceState.tile(576, 16));
+    grid.addWorkerGrid("generator0.k100ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k103ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k105ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k108ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k110Conv2dBackwardInput", DeviceState.tile(131072, 128));
+    grid.addWorkerGrid("generator0.k111Conv2dBackwardWeight", DeviceState.tile(1152, 64));
+    grid.addWorkerGrid("generator0.k114ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k117ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k119ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k122ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k124Conv2dBackwardInput", DeviceState.tile(32768, 256));
+    grid.addWorkerGrid("generator0.k125Conv2dBackwardWeight", DeviceState.tile(2304, 128));
+    grid.addWorkerGrid("generator0.k128ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k131ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k133ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k136ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k138Matmul", DeviceState.tile(128, 4096));
   }
 
   /**

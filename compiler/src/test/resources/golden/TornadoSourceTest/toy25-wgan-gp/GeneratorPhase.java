@@ -6,6 +6,8 @@ import static wganc.generated.tornado.toy25_wgan_gp.DeviceState.data0;
 import static wganc.generated.tornado.toy25_wgan_gp.DeviceState.order0;
 import static wganc.generated.tornado.toy25_wgan_gp.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -208,6 +210,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(0 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy25-wgan-gp.wgan:10:14: %25 : f32[256,512] = matmul_select
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -218,6 +258,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k2MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -240,6 +318,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k3MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy25-wgan-gp.wgan:12:3: %37 : f32[256,2] = matmul_add
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -250,6 +366,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(527872 + (o % 2))));
+    }
+  }
+
+  /**
+   * `k4MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k4MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(526848 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -272,6 +426,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k5MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k5MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy25-wgan-gp.wgan:17:14: %57 : f32[256,512] = matmul_select
    */
   public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -282,6 +474,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k6MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k6MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -304,6 +534,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k7MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k7MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy25-wgan-gp.wgan:19:3: %73 : f32[256,1] = matmul_add
    */
   public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -314,6 +582,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
+   * `k8MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k8MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -333,6 +639,39 @@ public final class GeneratorPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k9ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k9ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -363,6 +702,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k11MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k11MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %88 : f32[256,512] = matmul_select
    */
   public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -374,6 +751,44 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k12MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k12MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -397,6 +812,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k13MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k13MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %92 : f32[256,2] = matmul
    */
   public static void k14Matmul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -407,6 +860,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k14Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k14MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(527874 + pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -429,6 +919,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 2) * 1;
+    rest = rest / 2;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 2;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %98 : f32[256,512] = matmul_select
    */
   public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -446,6 +969,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k16MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k16MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(526848 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %96 : f32[2,512] = matmul
    */
   public static void k17Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -456,6 +1017,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 2 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k17Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k17MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 2 && pa < 256) {
+        a = in0.get(pa * 2 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 2 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -478,6 +1076,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k18ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k18ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %104 : f32[256,512] = matmul_select
    */
   public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -495,6 +1126,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %102 : f32[512,512] = matmul
    */
   public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -505,6 +1174,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k20Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k20MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -527,6 +1233,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k21ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k21ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %110 : f32[256,512] = matmul_select
    */
   public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -544,6 +1283,44 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %108 : f32[512,512] = matmul
    */
   public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -554,6 +1331,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k23Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k23MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -576,6 +1390,39 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
+   * `k24ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k24ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %113 : f32[512,2] = matmul
    */
   public static void k25Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -586,6 +1433,43 @@ public final class GeneratorPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k25Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -858,35 +1742,36 @@ public final class GeneratorPhase implements ResidentPhase {
    * Part 1 of 1: kernels k0RandomNormal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("generator0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0)
         .task("k0RandomNormal", GeneratorPhase::k0RandomNormal, buffer0, counters)
-        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2MatmulSelect", GeneratorPhase::k2MatmulSelect, buffer2, buffer1, state)
-        .task("k3MatmulSelect", GeneratorPhase::k3MatmulSelect, buffer3, buffer2, state)
-        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAdd, buffer4, buffer3, state)
-        .task("k5MatmulSelect", GeneratorPhase::k5MatmulSelect, buffer5, buffer4, state)
-        .task("k6MatmulSelect", GeneratorPhase::k6MatmulSelect, buffer6, buffer5, state)
-        .task("k7MatmulSelect", GeneratorPhase::k7MatmulSelect, buffer7, buffer6, state)
-        .task("k8MatmulAdd", GeneratorPhase::k8MatmulAdd, buffer8, buffer7, state)
-        .task("k9ReduceSum", GeneratorPhase::k9ReduceSum, buffer9, buffer8)
+        .task("k1MatmulSelect", GeneratorPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2MatmulSelect", GeneratorPhase::k2MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k3MatmulSelect", GeneratorPhase::k3MatmulSelectTiled, context, buffer3, buffer2, state)
+        .task("k4MatmulAdd", GeneratorPhase::k4MatmulAddTiled, context, buffer4, buffer3, state)
+        .task("k5MatmulSelect", GeneratorPhase::k5MatmulSelectTiled, context, buffer5, buffer4, state)
+        .task("k6MatmulSelect", GeneratorPhase::k6MatmulSelectTiled, context, buffer6, buffer5, state)
+        .task("k7MatmulSelect", GeneratorPhase::k7MatmulSelectTiled, context, buffer7, buffer6, state)
+        .task("k8MatmulAdd", GeneratorPhase::k8MatmulAddTiled, context, buffer8, buffer7, state)
+        .task("k9ReduceSum", GeneratorPhase::k9ReduceSumTiled, context, buffer9, buffer8)
         .task("k10Neg", GeneratorPhase::k10Neg, buffer10, buffer9)
-        .task("k11MatmulSelect", GeneratorPhase::k11MatmulSelect, buffer11, CONSTANT_0, buffer7, state)
-        .task("k12MatmulSelect", GeneratorPhase::k12MatmulSelect, buffer7, buffer11, buffer6, state)
-        .task("k13MatmulSelect", GeneratorPhase::k13MatmulSelect, buffer6, buffer7, buffer5, state)
-        .task("k14Matmul", GeneratorPhase::k14Matmul, buffer4, buffer6, state)
-        .task("k15ReduceSum", GeneratorPhase::k15ReduceSum, buffer12, buffer4)
-        .task("k16MatmulSelect", GeneratorPhase::k16MatmulSelect, buffer6, buffer4, buffer3, state)
-        .task("k17Matmul", GeneratorPhase::k17Matmul, buffer13, buffer4, buffer3)
-        .task("k18ReduceSum", GeneratorPhase::k18ReduceSum, buffer4, buffer6)
-        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelect, buffer3, buffer6, buffer2, state)
-        .task("k20Matmul", GeneratorPhase::k20Matmul, buffer14, buffer6, buffer2)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSum, buffer15, buffer3)
-        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelect, buffer2, buffer3, buffer1, state)
-        .task("k23Matmul", GeneratorPhase::k23Matmul, buffer16, buffer3, buffer1)
-        .task("k24ReduceSum", GeneratorPhase::k24ReduceSum, buffer17, buffer2)
-        .task("k25Matmul", GeneratorPhase::k25Matmul, buffer18, buffer2, buffer0)
+        .task("k11MatmulSelect", GeneratorPhase::k11MatmulSelectTiled, context, buffer11, CONSTANT_0, buffer7, state)
+        .task("k12MatmulSelect", GeneratorPhase::k12MatmulSelectTiled, context, buffer7, buffer11, buffer6, state)
+        .task("k13MatmulSelect", GeneratorPhase::k13MatmulSelectTiled, context, buffer6, buffer7, buffer5, state)
+        .task("k14Matmul", GeneratorPhase::k14MatmulTiled, context, buffer4, buffer6, state)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSumTiled, context, buffer12, buffer4)
+        .task("k16MatmulSelect", GeneratorPhase::k16MatmulSelectTiled, context, buffer6, buffer4, buffer3, state)
+        .task("k17Matmul", GeneratorPhase::k17MatmulTiled, context, buffer13, buffer4, buffer3)
+        .task("k18ReduceSum", GeneratorPhase::k18ReduceSumTiled, context, buffer4, buffer6)
+        .task("k19MatmulSelect", GeneratorPhase::k19MatmulSelectTiled, context, buffer3, buffer6, buffer2, state)
+        .task("k20Matmul", GeneratorPhase::k20MatmulTiled, context, buffer14, buffer6, buffer2)
+        .task("k21ReduceSum", GeneratorPhase::k21ReduceSumTiled, context, buffer15, buffer3)
+        .task("k22MatmulSelect", GeneratorPhase::k22MatmulSelectTiled, context, buffer2, buffer3, buffer1, state)
+        .task("k23Matmul", GeneratorPhase::k23MatmulTiled, context, buffer16, buffer3, buffer1)
+        .task("k24ReduceSum", GeneratorPhase::k24ReduceSumTiled, context, buffer17, buffer2)
+        .task("k25Matmul", GeneratorPhase::k25MatmulTiled, context, buffer18, buffer2, buffer0)
         .task("k26Add", GeneratorPhase::k26Add, buffer19, buffer18, state)
         .task("k27Add", GeneratorPhase::k27Add, buffer20, buffer18, state)
         .task("k28Sub", GeneratorPhase::k28Sub, buffer9, state)
@@ -977,6 +1862,36 @@ public final class GeneratorPhase implements ResidentPhase {
     k51Sub(buffer43, buffer41, buffer9, buffer42, buffer21, state);
     k52Add(buffer44, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("generator0.k1MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k2MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k3MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k4MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("generator0.k5MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k6MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k7MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k8MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("generator0.k9ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k11MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k12MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k13MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k14Matmul", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("generator0.k15ReduceSum", DeviceState.tile(16, 32));
+    grid.addWorkerGrid("generator0.k16MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k17Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("generator0.k18ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("generator0.k19MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k20Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("generator0.k21ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("generator0.k22MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("generator0.k23Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("generator0.k24ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("generator0.k25Matmul", DeviceState.tile(16, 512));
   }
 
   /**

@@ -3,9 +3,12 @@ package wganc.generated.tornado.toy8_dragan;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -203,6 +206,11 @@ public final class DeviceState implements DeviceMemory {
               GeneratorPhase.part0().snapshot(),
               GeneratorPhase.commitGraph().snapshot(),
               SamplePhase.part0().snapshot());
+      GridScheduler grid = new GridScheduler();
+      CriticPhase.grids(grid);
+      GeneratorPhase.grids(grid);
+      SamplePhase.grids(grid);
+      plan.withGridScheduler(grid);
       String device = System.getProperty("wganc.tornado.device");
       if (device != null && !device.isBlank()) {
         String[] bd = device.trim().split(":");
@@ -390,6 +398,15 @@ public final class DeviceState implements DeviceMemory {
     }
     toHost(array, into);
     toHost += 4L * into.length;
+  }
+
+  /**
+   * A 2-D grid of 16 x 16 work-groups over `x` by `y` threads.
+   */
+  static WorkerGrid tile(int x, int y) {
+    WorkerGrid grid = new WorkerGrid2D(x, y);
+    grid.setLocalWork(16, 16, 1);
+    return grid;
   }
 
   @Override

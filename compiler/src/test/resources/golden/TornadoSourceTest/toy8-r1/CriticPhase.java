@@ -6,6 +6,8 @@ import static wganc.generated.tornado.toy8_r1.DeviceState.data0;
 import static wganc.generated.tornado.toy8_r1.DeviceState.order0;
 import static wganc.generated.tornado.toy8_r1.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -309,6 +311,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k0MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k0MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:17:14: %24 : f32[256,512] = matmul_select
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -319,6 +359,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -341,6 +419,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k2MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:19:3: %36 : f32[256,1] = matmul_add
    */
   public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -351,6 +467,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
+   * `k3MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -374,6 +528,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k4MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k4MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:25:27: %43 : f32[256,512] = matmul_select
    */
   public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -385,6 +577,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k5MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k5MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -408,6 +638,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k6MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k6MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:25:27: %47 : f32[256,2] = matmul
    */
   public static void k7Matmul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -418,6 +686,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k7Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k7MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(527874 + pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -491,6 +796,37 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k13ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k13ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:25:27: %60 : f32[] = mul
    */
   public static void k14Mul(FloatArray out, FloatArray in0) {
@@ -513,6 +849,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -563,6 +932,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k17MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k17MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(0 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = matmul_select
    */
   public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -573,6 +980,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k18MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k18MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -595,6 +1040,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:12:3: %129 : f32[256,2] = matmul_add
    */
   public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -605,6 +1088,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(527872 + (o % 2))));
+    }
+  }
+
+  /**
+   * `k20MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k20MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(526848 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -627,6 +1148,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = matmul_select
    */
   public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -637,6 +1196,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -659,6 +1256,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:19:3: %157 : f32[256,1] = matmul_add
    */
   public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -669,6 +1304,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
+   * `k24MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k24MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -688,6 +1361,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k25ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -727,6 +1433,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %176 : f32[1,512] = matmul
    */
   public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -737,6 +1481,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k29Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k29MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -759,6 +1540,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %184 : f32[256,512] = matmul_select
    */
   public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -776,6 +1590,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k31MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k31MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %182 : f32[512,512] = matmul
    */
   public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -786,6 +1638,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k32Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k32MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -808,6 +1697,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k33ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k33ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %190 : f32[256,512] = matmul_select
    */
   public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -825,6 +1747,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k34MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k34MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %188 : f32[512,512] = matmul
    */
   public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -835,6 +1795,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k35Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k35MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -857,6 +1854,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %193 : f32[512,2] = matmul
    */
   public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -867,6 +1897,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k37Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k37MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -889,6 +1956,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k38MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k38MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %201 : f32[1,512] = matmul
    */
   public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -899,6 +2004,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k39Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -917,6 +2059,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k40ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k40ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -947,6 +2122,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k42MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %209 : f32[512,512] = matmul
    */
   public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -957,6 +2170,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -975,6 +2225,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1005,6 +2288,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k46MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k46MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %217 : f32[512,512] = matmul
    */
   public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1015,6 +2336,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k47Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k47MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1033,6 +2391,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1056,6 +2447,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k50Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k50MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -1096,6 +2524,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k53MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k53MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %246 : f32[512,2] = matmul_add
    */
   public static void k54MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1107,6 +2573,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k54MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k54MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1130,6 +2634,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k55MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k55MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %251 : f32[512,512] = matmul_add
    */
   public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1141,6 +2683,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k56MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k56MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1164,6 +2744,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k57MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k57MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %256 : f32[512,512] = matmul_add
    */
   public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1181,6 +2799,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k58MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k58MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
    * %260 : f32[1,512] = matmul_add
    */
   public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1192,6 +2848,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k59MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1465,70 +3159,71 @@ public final class CriticPhase implements ResidentPhase {
    * Part 1 of 1: kernels takeReal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("critic0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("takeReal", CriticPhase::takeReal, read8, data0, order0, counters)
-        .task("k0MatmulSelect", CriticPhase::k0MatmulSelect, buffer0, read8, state)
-        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
-        .task("k3MatmulAdd", CriticPhase::k3MatmulAdd, buffer3, buffer2, state)
-        .task("k4MatmulSelect", CriticPhase::k4MatmulSelect, buffer4, CONSTANT_0, buffer2, state)
-        .task("k5MatmulSelect", CriticPhase::k5MatmulSelect, buffer5, buffer4, buffer1, state)
-        .task("k6MatmulSelect", CriticPhase::k6MatmulSelect, buffer6, buffer5, buffer0, state)
-        .task("k7Matmul", CriticPhase::k7Matmul, buffer7, buffer6, state)
+        .task("k0MatmulSelect", CriticPhase::k0MatmulSelectTiled, context, buffer0, read8, state)
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k3MatmulAdd", CriticPhase::k3MatmulAddTiled, context, buffer3, buffer2, state)
+        .task("k4MatmulSelect", CriticPhase::k4MatmulSelectTiled, context, buffer4, CONSTANT_0, buffer2, state)
+        .task("k5MatmulSelect", CriticPhase::k5MatmulSelectTiled, context, buffer5, buffer4, buffer1, state)
+        .task("k6MatmulSelect", CriticPhase::k6MatmulSelectTiled, context, buffer6, buffer5, buffer0, state)
+        .task("k7Matmul", CriticPhase::k7MatmulTiled, context, buffer7, buffer6, state)
         .task("k8Mul", CriticPhase::k8Mul, buffer8, buffer7)
         .task("k9ReduceSum", CriticPhase::k9ReduceSum, buffer9, buffer8)
         .task("k10Sqrt", CriticPhase::k10Sqrt, buffer10, buffer9)
         .task("k11Select", CriticPhase::k11Select, buffer11, buffer9, buffer10)
         .task("k12Pow", CriticPhase::k12Pow, buffer12, buffer11)
-        .task("k13ReduceSum", CriticPhase::k13ReduceSum, buffer13, buffer12)
+        .task("k13ReduceSum", CriticPhase::k13ReduceSumTiled, context, buffer13, buffer12)
         .task("k14Mul", CriticPhase::k14Mul, buffer14, buffer13)
-        .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer13, buffer3)
+        .task("k15ReduceSum", CriticPhase::k15ReduceSumTiled, context, buffer13, buffer3)
         .task("k16RandomNormal", CriticPhase::k16RandomNormal, buffer8, counters)
-        .task("k17MatmulSelect", CriticPhase::k17MatmulSelect, buffer15, buffer8, state)
-        .task("k18MatmulSelect", CriticPhase::k18MatmulSelect, buffer16, buffer15, state)
-        .task("k19MatmulSelect", CriticPhase::k19MatmulSelect, buffer15, buffer16, state)
-        .task("k20MatmulAdd", CriticPhase::k20MatmulAdd, buffer8, buffer15, state)
-        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer15, buffer8, state)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer16, buffer15, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer17, buffer16, state)
-        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer3, buffer17, state)
-        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer18, buffer3)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelectTiled, context, buffer15, buffer8, state)
+        .task("k18MatmulSelect", CriticPhase::k18MatmulSelectTiled, context, buffer16, buffer15, state)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelectTiled, context, buffer15, buffer16, state)
+        .task("k20MatmulAdd", CriticPhase::k20MatmulAddTiled, context, buffer8, buffer15, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer15, buffer8, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer16, buffer15, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer17, buffer16, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAddTiled, context, buffer3, buffer17, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSumTiled, context, buffer18, buffer3)
         .task("k26Sub", CriticPhase::k26Sub, buffer19, buffer13, buffer18)
         .task("k27Add", CriticPhase::k27Add, buffer20, buffer19, buffer14)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, CONSTANT_1, buffer17, state)
-        .task("k29Matmul", CriticPhase::k29Matmul, buffer22, CONSTANT_1, buffer17)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer21)
-        .task("k31MatmulSelect", CriticPhase::k31MatmulSelect, buffer17, buffer21, buffer16, state)
-        .task("k32Matmul", CriticPhase::k32Matmul, buffer24, buffer21, buffer16)
-        .task("k33ReduceSum", CriticPhase::k33ReduceSum, buffer25, buffer17)
-        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer16, buffer17, buffer15, state)
-        .task("k35Matmul", CriticPhase::k35Matmul, buffer26, buffer17, buffer15)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer16)
-        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer16, buffer8)
-        .task("k38MatmulSelect", CriticPhase::k38MatmulSelect, buffer16, CONSTANT_2, buffer2, state)
-        .task("k39Matmul", CriticPhase::k39Matmul, buffer8, CONSTANT_2, buffer2)
-        .task("k40ReduceSum", CriticPhase::k40ReduceSum, buffer29, buffer16)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer21, CONSTANT_1, buffer17, state)
+        .task("k29Matmul", CriticPhase::k29MatmulTiled, context, buffer22, CONSTANT_1, buffer17)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer23, buffer21)
+        .task("k31MatmulSelect", CriticPhase::k31MatmulSelectTiled, context, buffer17, buffer21, buffer16, state)
+        .task("k32Matmul", CriticPhase::k32MatmulTiled, context, buffer24, buffer21, buffer16)
+        .task("k33ReduceSum", CriticPhase::k33ReduceSumTiled, context, buffer25, buffer17)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelectTiled, context, buffer16, buffer17, buffer15, state)
+        .task("k35Matmul", CriticPhase::k35MatmulTiled, context, buffer26, buffer17, buffer15)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSumTiled, context, buffer27, buffer16)
+        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer28, buffer16, buffer8)
+        .task("k38MatmulSelect", CriticPhase::k38MatmulSelectTiled, context, buffer16, CONSTANT_2, buffer2, state)
+        .task("k39Matmul", CriticPhase::k39MatmulTiled, context, buffer8, CONSTANT_2, buffer2)
+        .task("k40ReduceSum", CriticPhase::k40ReduceSumTiled, context, buffer29, buffer16)
         .task("k41Add", CriticPhase::k41Add, buffer30, buffer23, buffer29)
-        .task("k42MatmulSelect", CriticPhase::k42MatmulSelect, buffer15, buffer16, buffer1, state)
-        .task("k43Matmul", CriticPhase::k43Matmul, buffer31, buffer16, buffer1)
-        .task("k44ReduceSum", CriticPhase::k44ReduceSum, buffer29, buffer15)
+        .task("k42MatmulSelect", CriticPhase::k42MatmulSelectTiled, context, buffer15, buffer16, buffer1, state)
+        .task("k43Matmul", CriticPhase::k43MatmulTiled, context, buffer31, buffer16, buffer1)
+        .task("k44ReduceSum", CriticPhase::k44ReduceSumTiled, context, buffer29, buffer15)
         .task("k45Add", CriticPhase::k45Add, buffer32, buffer25, buffer29)
-        .task("k46MatmulSelect", CriticPhase::k46MatmulSelect, buffer16, buffer15, buffer0, state)
-        .task("k47Matmul", CriticPhase::k47Matmul, buffer33, buffer15, buffer0)
-        .task("k48ReduceSum", CriticPhase::k48ReduceSum, buffer29, buffer16)
+        .task("k46MatmulSelect", CriticPhase::k46MatmulSelectTiled, context, buffer16, buffer15, buffer0, state)
+        .task("k47Matmul", CriticPhase::k47MatmulTiled, context, buffer33, buffer15, buffer0)
+        .task("k48ReduceSum", CriticPhase::k48ReduceSumTiled, context, buffer29, buffer16)
         .task("k49Add", CriticPhase::k49Add, buffer34, buffer27, buffer29)
-        .task("k50Matmul", CriticPhase::k50Matmul, buffer35, buffer16, read8)
+        .task("k50Matmul", CriticPhase::k50MatmulTiled, context, buffer35, buffer16, read8)
         .task("k51Select", CriticPhase::k51Select, buffer3, buffer9, buffer11, buffer10)
         .task("k52Add", CriticPhase::k52Add, buffer29, buffer3, buffer7)
-        .task("k53MatmulSelect", CriticPhase::k53MatmulSelect, buffer16, buffer29, buffer0, state)
-        .task("k54MatmulAdd", CriticPhase::k54MatmulAdd, buffer36, buffer6, buffer29, buffer28, buffer35)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelect, buffer6, buffer16, buffer1, state)
-        .task("k56MatmulAdd", CriticPhase::k56MatmulAdd, buffer37, buffer5, buffer16, buffer26, buffer33)
-        .task("k57MatmulSelect", CriticPhase::k57MatmulSelect, buffer16, buffer6, buffer2, state)
-        .task("k58MatmulAdd", CriticPhase::k58MatmulAdd, buffer38, buffer4, buffer6, buffer24, buffer31)
-        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
+        .task("k53MatmulSelect", CriticPhase::k53MatmulSelectTiled, context, buffer16, buffer29, buffer0, state)
+        .task("k54MatmulAdd", CriticPhase::k54MatmulAddTiled, context, buffer36, buffer6, buffer29, buffer28, buffer35)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelectTiled, context, buffer6, buffer16, buffer1, state)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer37, buffer5, buffer16, buffer26, buffer33)
+        .task("k57MatmulSelect", CriticPhase::k57MatmulSelectTiled, context, buffer16, buffer6, buffer2, state)
+        .task("k58MatmulAdd", CriticPhase::k58MatmulAddTiled, context, buffer38, buffer4, buffer6, buffer24, buffer31)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAddTiled, context, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
         .task("k60Add", CriticPhase::k60Add, buffer40, buffer36, state)
         .task("k61Add", CriticPhase::k61Add, buffer41, buffer36, state)
         .task("k62Sub", CriticPhase::k62Sub, buffer18, state)
@@ -1654,6 +3349,58 @@ public final class CriticPhase implements ResidentPhase {
     k85Sub(buffer63, buffer61, buffer18, buffer62, buffer13, state);
     k86Add(buffer64, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("critic0.k0MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k1MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k2MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k3MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k4MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k5MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k6MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k7Matmul", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k13ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k15ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k17MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k18MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k19MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k20MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k21MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k24MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k25ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k29Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k31MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k32Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k33ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k34MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k35Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k36ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k37Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k38MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k39Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k40ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k42MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k43Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k44ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k46MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k47Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k48ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k50Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k53MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k54MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k55MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k56MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k57MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k58MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k59MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**

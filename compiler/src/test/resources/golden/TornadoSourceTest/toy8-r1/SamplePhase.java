@@ -6,6 +6,8 @@ import static wganc.generated.tornado.toy8_r1.DeviceState.data0;
 import static wganc.generated.tornado.toy8_r1.DeviceState.order0;
 import static wganc.generated.tornado.toy8_r1.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -96,6 +98,44 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k0MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k0MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(0 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:10:14: %20 : f32[64,512] = matmul_select
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -106,6 +146,44 @@ public final class SamplePhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -128,6 +206,44 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
+   * `k2MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-r1.wgan:12:3: %36 : f32[64,2] = matmul_add
    */
   public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -138,6 +254,44 @@ public final class SamplePhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(527872 + (o % 2))));
+    }
+  }
+
+  /**
+   * `k3MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 64 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(526848 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 64 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -160,13 +314,14 @@ public final class SamplePhase implements ResidentPhase {
    * Part 1 of 1: kernels k0MatmulSelect to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("sample0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.EVERY_EXECUTION, read0)
-        .task("k0MatmulSelect", SamplePhase::k0MatmulSelect, buffer0, read0, state)
-        .task("k1MatmulSelect", SamplePhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2MatmulSelect", SamplePhase::k2MatmulSelect, buffer0, buffer1, state)
-        .task("k3MatmulAdd", SamplePhase::k3MatmulAdd, buffer2, buffer0, state)
+        .task("k0MatmulSelect", SamplePhase::k0MatmulSelectTiled, context, buffer0, read0, state)
+        .task("k1MatmulSelect", SamplePhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2MatmulSelect", SamplePhase::k2MatmulSelectTiled, context, buffer0, buffer1, state)
+        .task("k3MatmulAdd", SamplePhase::k3MatmulAddTiled, context, buffer2, buffer0, state)
         .task("advance", SamplePhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer2)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer2);
@@ -181,6 +336,16 @@ public final class SamplePhase implements ResidentPhase {
     k2MatmulSelect(buffer0, buffer1, state);
     k3MatmulAdd(buffer2, buffer0, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("sample0.k0MatmulSelect", DeviceState.tile(512, 64));
+    grid.addWorkerGrid("sample0.k1MatmulSelect", DeviceState.tile(512, 64));
+    grid.addWorkerGrid("sample0.k2MatmulSelect", DeviceState.tile(512, 64));
+    grid.addWorkerGrid("sample0.k3MatmulAdd", DeviceState.tile(16, 64));
   }
 
   /**

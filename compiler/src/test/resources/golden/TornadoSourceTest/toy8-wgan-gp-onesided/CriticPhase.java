@@ -6,6 +6,8 @@ import static wganc.generated.tornado.toy8_wgan_onesided_gp.DeviceState.data0;
 import static wganc.generated.tornado.toy8_wgan_onesided_gp.DeviceState.order0;
 import static wganc.generated.tornado.toy8_wgan_onesided_gp.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -349,6 +351,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(0 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -359,6 +399,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k2MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -381,6 +459,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k3MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -391,6 +507,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(527872 + (o % 2))));
+    }
+  }
+
+  /**
+   * `k4MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k4MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(526848 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -450,6 +604,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k7MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k7MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
   public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -466,6 +658,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k8MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k8MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
   public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -476,6 +706,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k9MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k9MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -499,6 +767,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k10MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k10MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %87 : f32[256,512] = matmul_select
    */
   public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -510,6 +816,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k11MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k11MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -533,6 +877,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k12MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k12MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %91 : f32[256,2] = matmul
    */
   public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -543,6 +925,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k13Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k13MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(527874 + pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -625,6 +1044,37 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k20ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k20ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %111 : f32[] = mul
    */
   public static void k21Mul(FloatArray out, FloatArray in0) {
@@ -650,6 +1100,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = matmul_select
    */
   public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -660,6 +1148,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -682,6 +1208,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k24MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k24MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %139 : f32[256,1] = matmul_add
    */
   public static void k25MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -692,6 +1256,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
+   * `k25MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -715,6 +1317,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k26ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k26ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = matmul_select
    */
   public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -725,6 +1360,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k27MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k27MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -747,6 +1420,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = matmul_select
    */
   public static void k29MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -757,6 +1468,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k29MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k29MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -779,6 +1528,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k30MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %171 : f32[] = reduce_sum
    */
   public static void k31ReduceSum(FloatArray out, FloatArray in0) {
@@ -792,6 +1579,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k31ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k31ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -831,6 +1651,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k34MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k34MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %189 : f32[1,512] = matmul
    */
   public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -841,6 +1699,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k35Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k35MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -863,6 +1758,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %197 : f32[256,512] = matmul_select
    */
   public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -880,6 +1808,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k37MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k37MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %195 : f32[512,512] = matmul
    */
   public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -890,6 +1856,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k38Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k38MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -912,6 +1915,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k39ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %203 : f32[256,512] = matmul_select
    */
   public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -929,6 +1965,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k40MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k40MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %201 : f32[512,512] = matmul
    */
   public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -939,6 +2013,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k41Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k41MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -961,6 +2072,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %206 : f32[512,2] = matmul
    */
   public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -971,6 +2115,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -993,6 +2174,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k44MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k44MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %214 : f32[1,512] = matmul
    */
   public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1003,6 +2222,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k45Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k45MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1021,6 +2277,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k46ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k46ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1051,6 +2340,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k48MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k48MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %222 : f32[512,512] = matmul
    */
   public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1061,6 +2388,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k49Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k49MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1079,6 +2443,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1109,6 +2506,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k52MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k52MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %230 : f32[512,512] = matmul
    */
   public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1119,6 +2554,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k53Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k53MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1137,6 +2609,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k54ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k54ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1160,6 +2665,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k56Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k56MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -1200,6 +2742,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k59MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %261 : f32[512,2] = matmul_add
    */
   public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1211,6 +2791,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k60MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k60MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1234,6 +2852,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k61MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k61MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %266 : f32[512,512] = matmul_add
    */
   public static void k62MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1245,6 +2901,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k62MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1268,6 +2962,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k63MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k63MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %271 : f32[512,512] = matmul_add
    */
   public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1285,6 +3017,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k64MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k64MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
    * %275 : f32[1,512] = matmul_add
    */
   public static void k65MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1296,6 +3066,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k65MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k65MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1569,76 +3377,77 @@ public final class CriticPhase implements ResidentPhase {
    * Part 1 of 1: kernels takeReal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("critic0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("takeReal", CriticPhase::takeReal, read16, data0, order0, counters)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, counters)
-        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
-        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
-        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelectTiled, context, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAddTiled, context, buffer3, buffer1, state)
         .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, counters)
         .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
-        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
-        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
-        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
-        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
-        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
-        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
-        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelectTiled, context, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelectTiled, context, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelectTiled, context, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelectTiled, context, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelectTiled, context, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13MatmulTiled, context, buffer0, buffer9, state)
         .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
         .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
         .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
         .task("k17Select", CriticPhase::k17Select, buffer13, buffer11, buffer12)
         .task("k18Select", CriticPhase::k18Select, buffer14, buffer13)
         .task("k19Pow", CriticPhase::k19Pow, buffer13, buffer14)
-        .task("k20ReduceSum", CriticPhase::k20ReduceSum, buffer15, buffer13)
+        .task("k20ReduceSum", CriticPhase::k20ReduceSumTiled, context, buffer15, buffer13)
         .task("k21Mul", CriticPhase::k21Mul, buffer16, buffer15)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer17, read16, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer18, buffer17, state)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelect, buffer19, buffer18, state)
-        .task("k25MatmulAdd", CriticPhase::k25MatmulAdd, buffer13, buffer19, state)
-        .task("k26ReduceSum", CriticPhase::k26ReduceSum, buffer15, buffer13)
-        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer20, buffer3, state)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer21, buffer20, state)
-        .task("k29MatmulSelect", CriticPhase::k29MatmulSelect, buffer22, buffer21, state)
-        .task("k30MatmulAdd", CriticPhase::k30MatmulAdd, buffer13, buffer22, state)
-        .task("k31ReduceSum", CriticPhase::k31ReduceSum, buffer23, buffer13)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer17, read16, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer18, buffer17, state)
+        .task("k24MatmulSelect", CriticPhase::k24MatmulSelectTiled, context, buffer19, buffer18, state)
+        .task("k25MatmulAdd", CriticPhase::k25MatmulAddTiled, context, buffer13, buffer19, state)
+        .task("k26ReduceSum", CriticPhase::k26ReduceSumTiled, context, buffer15, buffer13)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelectTiled, context, buffer20, buffer3, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer21, buffer20, state)
+        .task("k29MatmulSelect", CriticPhase::k29MatmulSelectTiled, context, buffer22, buffer21, state)
+        .task("k30MatmulAdd", CriticPhase::k30MatmulAddTiled, context, buffer13, buffer22, state)
+        .task("k31ReduceSum", CriticPhase::k31ReduceSumTiled, context, buffer23, buffer13)
         .task("k32Sub", CriticPhase::k32Sub, buffer24, buffer15, buffer23)
         .task("k33Add", CriticPhase::k33Add, buffer25, buffer24, buffer16)
-        .task("k34MatmulSelect", CriticPhase::k34MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
-        .task("k35Matmul", CriticPhase::k35Matmul, buffer10, CONSTANT_1, buffer22)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSum, buffer27, buffer26)
-        .task("k37MatmulSelect", CriticPhase::k37MatmulSelect, buffer22, buffer26, buffer21, state)
-        .task("k38Matmul", CriticPhase::k38Matmul, buffer28, buffer26, buffer21)
-        .task("k39ReduceSum", CriticPhase::k39ReduceSum, buffer29, buffer22)
-        .task("k40MatmulSelect", CriticPhase::k40MatmulSelect, buffer21, buffer22, buffer20, state)
-        .task("k41Matmul", CriticPhase::k41Matmul, buffer30, buffer22, buffer20)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSum, buffer31, buffer21)
-        .task("k43Matmul", CriticPhase::k43Matmul, buffer32, buffer21, buffer3)
-        .task("k44MatmulSelect", CriticPhase::k44MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
-        .task("k45Matmul", CriticPhase::k45Matmul, buffer33, CONSTANT_2, buffer19)
-        .task("k46ReduceSum", CriticPhase::k46ReduceSum, buffer34, buffer21)
+        .task("k34MatmulSelect", CriticPhase::k34MatmulSelectTiled, context, buffer26, CONSTANT_1, buffer22, state)
+        .task("k35Matmul", CriticPhase::k35MatmulTiled, context, buffer10, CONSTANT_1, buffer22)
+        .task("k36ReduceSum", CriticPhase::k36ReduceSumTiled, context, buffer27, buffer26)
+        .task("k37MatmulSelect", CriticPhase::k37MatmulSelectTiled, context, buffer22, buffer26, buffer21, state)
+        .task("k38Matmul", CriticPhase::k38MatmulTiled, context, buffer28, buffer26, buffer21)
+        .task("k39ReduceSum", CriticPhase::k39ReduceSumTiled, context, buffer29, buffer22)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelectTiled, context, buffer21, buffer22, buffer20, state)
+        .task("k41Matmul", CriticPhase::k41MatmulTiled, context, buffer30, buffer22, buffer20)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer31, buffer21)
+        .task("k43Matmul", CriticPhase::k43MatmulTiled, context, buffer32, buffer21, buffer3)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelectTiled, context, buffer21, CONSTANT_2, buffer19, state)
+        .task("k45Matmul", CriticPhase::k45MatmulTiled, context, buffer33, CONSTANT_2, buffer19)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSumTiled, context, buffer34, buffer21)
         .task("k47Add", CriticPhase::k47Add, buffer35, buffer27, buffer34)
-        .task("k48MatmulSelect", CriticPhase::k48MatmulSelect, buffer19, buffer21, buffer18, state)
-        .task("k49Matmul", CriticPhase::k49Matmul, buffer36, buffer21, buffer18)
-        .task("k50ReduceSum", CriticPhase::k50ReduceSum, buffer34, buffer19)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelectTiled, context, buffer19, buffer21, buffer18, state)
+        .task("k49Matmul", CriticPhase::k49MatmulTiled, context, buffer36, buffer21, buffer18)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSumTiled, context, buffer34, buffer19)
         .task("k51Add", CriticPhase::k51Add, buffer37, buffer29, buffer34)
-        .task("k52MatmulSelect", CriticPhase::k52MatmulSelect, buffer18, buffer19, buffer17, state)
-        .task("k53Matmul", CriticPhase::k53Matmul, buffer38, buffer19, buffer17)
-        .task("k54ReduceSum", CriticPhase::k54ReduceSum, buffer34, buffer18)
+        .task("k52MatmulSelect", CriticPhase::k52MatmulSelectTiled, context, buffer18, buffer19, buffer17, state)
+        .task("k53Matmul", CriticPhase::k53MatmulTiled, context, buffer38, buffer19, buffer17)
+        .task("k54ReduceSum", CriticPhase::k54ReduceSumTiled, context, buffer34, buffer18)
         .task("k55Add", CriticPhase::k55Add, buffer39, buffer31, buffer34)
-        .task("k56Matmul", CriticPhase::k56Matmul, buffer40, buffer18, read16)
+        .task("k56Matmul", CriticPhase::k56MatmulTiled, context, buffer40, buffer18, read16)
         .task("k57Select", CriticPhase::k57Select, buffer13, buffer11, buffer14, buffer12)
         .task("k58Add", CriticPhase::k58Add, buffer34, buffer13, buffer0)
-        .task("k59MatmulSelect", CriticPhase::k59MatmulSelect, buffer18, buffer34, buffer1, state)
-        .task("k60MatmulAdd", CriticPhase::k60MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
-        .task("k61MatmulSelect", CriticPhase::k61MatmulSelect, buffer9, buffer18, buffer2, state)
-        .task("k62MatmulAdd", CriticPhase::k62MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelect, buffer18, buffer9, buffer6, state)
-        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
-        .task("k65MatmulAdd", CriticPhase::k65MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer18, buffer34, buffer1, state)
+        .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k61MatmulSelect", CriticPhase::k61MatmulSelectTiled, context, buffer9, buffer18, buffer2, state)
+        .task("k62MatmulAdd", CriticPhase::k62MatmulAddTiled, context, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k63MatmulSelect", CriticPhase::k63MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k65MatmulAdd", CriticPhase::k65MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
         .task("k66Add", CriticPhase::k66Add, buffer45, buffer41, state)
         .task("k67Add", CriticPhase::k67Add, buffer46, buffer41, state)
         .task("k68Sub", CriticPhase::k68Sub, buffer23, state)
@@ -1770,6 +3579,61 @@ public final class CriticPhase implements ResidentPhase {
     k91Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
     k92Add(buffer69, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("critic0.k1MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k2MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k3MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k4MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k7MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k8MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k9MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k10MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k11MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k12MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k13Matmul", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k20ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k24MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k25MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k26ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k27MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k29MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k30MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k31ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k34MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k35Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k36ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k37MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k38Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k39ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k40MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k41Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k42ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k43Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k44MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k45Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k46ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k48MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k49Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k50ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k52MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k53Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k54ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k56Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k59MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k60MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k61MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k62MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k63MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k64MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k65MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**

@@ -6,6 +6,8 @@ import static wganc.generated.tornado.toy8_wgan_gp.DeviceState.data0;
 import static wganc.generated.tornado.toy8_wgan_gp.DeviceState.order0;
 import static wganc.generated.tornado.toy8_wgan_gp.DeviceState.state;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
@@ -349,6 +351,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k1MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k1MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(0 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:10:14: %29 : f32[256,512] = matmul_select
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -359,6 +399,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k2MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k2MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(1536 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -381,6 +459,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k3MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k3MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(264192 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:12:3: %45 : f32[256,2] = matmul_add
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -391,6 +507,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(527872 + (o % 2))));
+    }
+  }
+
+  /**
+   * `k4MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k4MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(526848 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -450,6 +604,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k7MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k7MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:17:14: %68 : f32[256,512] = matmul_select
    */
   public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -466,6 +658,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k8MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k8MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:18:14: %76 : f32[256,512] = matmul_select
    */
   public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -476,6 +706,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k9MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k9MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -499,6 +767,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k10MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k10MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:27:29: %87 : f32[256,512] = matmul_select
    */
   public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -510,6 +816,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k11MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k11MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -533,6 +877,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k12MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k12MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:27:29: %91 : f32[256,2] = matmul
    */
   public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
@@ -543,6 +925,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k13Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k13MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 2) {
+        bv = state.get(527874 + pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -616,6 +1035,37 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:27:29: %107 : f32[] = mul
    */
   public static void k20Mul(FloatArray out, FloatArray in0) {
@@ -641,6 +1091,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:17:14: %123 : f32[256,512] = matmul_select
    */
   public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -651,6 +1139,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -673,6 +1199,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:19:3: %135 : f32[256,1] = matmul_add
    */
   public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
@@ -683,6 +1247,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
+   * `k24MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k24MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -706,6 +1308,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k25ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k25ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:16:14: %146 : f32[256,512] = matmul_select
    */
   public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -716,6 +1351,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 2; p++) {
         acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k26MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k26MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -738,6 +1411,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k27MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k27MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:18:14: %162 : f32[256,512] = matmul_select
    */
   public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
@@ -748,6 +1459,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 512; p++) {
         acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
+    }
+  }
+
+  /**
+   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -770,6 +1519,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k29MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k29MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 1) {
+        bv = state.get(1054722 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 1) {
+      int o = gr * 1 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, (acc + state.get(1055234 + 0)));
+    }
+  }
+
+  /**
    * ../models/toy8-wgan-gp.wgan:28:34: %167 : f32[] = reduce_sum
    */
   public static void k30ReduceSum(FloatArray out, FloatArray in0) {
@@ -783,6 +1570,39 @@ public final class CriticPhase implements ResidentPhase {
         }
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 1) * 1;
+      q = q / 1;
+      at += (q % 256) * 1;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -822,6 +1642,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k33MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k33MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %185 : f32[1,512] = matmul
    */
   public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -832,6 +1690,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k34Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k34MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -854,6 +1749,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k35ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k35ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %193 : f32[256,512] = matmul_select
    */
   public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -871,6 +1799,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k36MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k36MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %191 : f32[512,512] = matmul
    */
   public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -881,6 +1847,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k37Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k37MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -903,6 +1906,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k38ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k38ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %199 : f32[256,512] = matmul_select
    */
   public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
@@ -920,6 +1956,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k39MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %197 : f32[512,512] = matmul
    */
   public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -930,6 +2004,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k40Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k40MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -952,6 +2063,39 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
    * %202 : f32[512,2] = matmul
    */
   public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -962,6 +2106,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k42Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k42MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -984,6 +2165,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k43MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k43MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %210 : f32[1,512] = matmul
    */
   public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -994,6 +2213,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k44Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k44MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1012,6 +2268,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k45ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k45ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1042,6 +2331,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k47MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k47MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %218 : f32[512,512] = matmul
    */
   public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1052,6 +2379,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k48Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k48MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1070,6 +2434,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k49ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k49ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1100,6 +2497,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k51MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k51MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %226 : f32[512,512] = matmul
    */
   public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
@@ -1110,6 +2545,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k52Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k52MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
@@ -1128,6 +2600,39 @@ public final class CriticPhase implements ResidentPhase {
         acc += in0.get(base + r0 * 512);
       }
       out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
     }
   }
 
@@ -1151,6 +2656,43 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k55Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k55MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       out.set(o, acc);
     }
   }
@@ -1191,6 +2733,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k58MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k58MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 2; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 2) {
+        a = in0.get(gr * 2 + pa);
+      }
+      float bv = 0f;
+      if (pb < 2 && gc < 512) {
+        bv = state.get(527874 + gc * 2 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %255 : f32[512,2] = matmul_add
    */
   public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1202,6 +2782,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k59MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1225,6 +2843,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k60MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k60MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(529410 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %260 : f32[512,512] = matmul_add
    */
   public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1236,6 +2892,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k61MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k61MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1259,6 +2953,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k62MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k62MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + gc * 512 + pb);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
    * %265 : f32[512,512] = matmul_add
    */
   public static void k63MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1276,6 +3008,44 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
+   * `k63MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k63MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
    * %269 : f32[1,512] = matmul_add
    */
   public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
@@ -1287,6 +3057,44 @@ public final class CriticPhase implements ResidentPhase {
       for (int p = 0; p < 256; p++) {
         acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
       }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in2.get(o) + in3.get(o)) + acc));
+    }
+  }
+
+  /**
+   * `k64MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k64MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray in2, FloatArray in3) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -1560,75 +3368,76 @@ public final class CriticPhase implements ResidentPhase {
    * Part 1 of 1: kernels takeReal to advance; the returned writes come back.
    */
   static TaskGraph part0() {
+    KernelContext context = new KernelContext();
     return new TaskGraph("critic0")
         .consumeFromDevice(state, counters, data0, order0)
         .transferToDevice(DataTransferMode.FIRST_EXECUTION, CONSTANT_0, CONSTANT_1, CONSTANT_2)
         .task("takeReal", CriticPhase::takeReal, read16, data0, order0, counters)
         .task("k0RandomNormal", CriticPhase::k0RandomNormal, buffer0, counters)
-        .task("k1MatmulSelect", CriticPhase::k1MatmulSelect, buffer1, buffer0, state)
-        .task("k2MatmulSelect", CriticPhase::k2MatmulSelect, buffer2, buffer1, state)
-        .task("k3MatmulSelect", CriticPhase::k3MatmulSelect, buffer1, buffer2, state)
-        .task("k4MatmulAdd", CriticPhase::k4MatmulAdd, buffer3, buffer1, state)
+        .task("k1MatmulSelect", CriticPhase::k1MatmulSelectTiled, context, buffer1, buffer0, state)
+        .task("k2MatmulSelect", CriticPhase::k2MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k3MatmulSelect", CriticPhase::k3MatmulSelectTiled, context, buffer1, buffer2, state)
+        .task("k4MatmulAdd", CriticPhase::k4MatmulAddTiled, context, buffer3, buffer1, state)
         .task("k5RandomUniform", CriticPhase::k5RandomUniform, buffer4, counters)
         .task("k6Add", CriticPhase::k6Add, buffer5, read16, buffer4, buffer3)
-        .task("k7MatmulSelect", CriticPhase::k7MatmulSelect, buffer1, buffer5, state)
-        .task("k8MatmulSelect", CriticPhase::k8MatmulSelect, buffer2, buffer1, state)
-        .task("k9MatmulSelect", CriticPhase::k9MatmulSelect, buffer6, buffer2, state)
-        .task("k10MatmulSelect", CriticPhase::k10MatmulSelect, buffer7, CONSTANT_0, buffer6, state)
-        .task("k11MatmulSelect", CriticPhase::k11MatmulSelect, buffer8, buffer7, buffer2, state)
-        .task("k12MatmulSelect", CriticPhase::k12MatmulSelect, buffer9, buffer8, buffer1, state)
-        .task("k13Matmul", CriticPhase::k13Matmul, buffer0, buffer9, state)
+        .task("k7MatmulSelect", CriticPhase::k7MatmulSelectTiled, context, buffer1, buffer5, state)
+        .task("k8MatmulSelect", CriticPhase::k8MatmulSelectTiled, context, buffer2, buffer1, state)
+        .task("k9MatmulSelect", CriticPhase::k9MatmulSelectTiled, context, buffer6, buffer2, state)
+        .task("k10MatmulSelect", CriticPhase::k10MatmulSelectTiled, context, buffer7, CONSTANT_0, buffer6, state)
+        .task("k11MatmulSelect", CriticPhase::k11MatmulSelectTiled, context, buffer8, buffer7, buffer2, state)
+        .task("k12MatmulSelect", CriticPhase::k12MatmulSelectTiled, context, buffer9, buffer8, buffer1, state)
+        .task("k13Matmul", CriticPhase::k13MatmulTiled, context, buffer0, buffer9, state)
         .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
         .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
         .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
         .task("k17Sub", CriticPhase::k17Sub, buffer13, buffer11, buffer12)
         .task("k18Pow", CriticPhase::k18Pow, buffer14, buffer13)
-        .task("k19ReduceSum", CriticPhase::k19ReduceSum, buffer15, buffer14)
+        .task("k19ReduceSum", CriticPhase::k19ReduceSumTiled, context, buffer15, buffer14)
         .task("k20Mul", CriticPhase::k20Mul, buffer16, buffer15)
-        .task("k21MatmulSelect", CriticPhase::k21MatmulSelect, buffer17, read16, state)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelect, buffer18, buffer17, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelect, buffer19, buffer18, state)
-        .task("k24MatmulAdd", CriticPhase::k24MatmulAdd, buffer14, buffer19, state)
-        .task("k25ReduceSum", CriticPhase::k25ReduceSum, buffer15, buffer14)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelect, buffer20, buffer3, state)
-        .task("k27MatmulSelect", CriticPhase::k27MatmulSelect, buffer21, buffer20, state)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelect, buffer22, buffer21, state)
-        .task("k29MatmulAdd", CriticPhase::k29MatmulAdd, buffer14, buffer22, state)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSum, buffer23, buffer14)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer17, read16, state)
+        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer18, buffer17, state)
+        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer19, buffer18, state)
+        .task("k24MatmulAdd", CriticPhase::k24MatmulAddTiled, context, buffer14, buffer19, state)
+        .task("k25ReduceSum", CriticPhase::k25ReduceSumTiled, context, buffer15, buffer14)
+        .task("k26MatmulSelect", CriticPhase::k26MatmulSelectTiled, context, buffer20, buffer3, state)
+        .task("k27MatmulSelect", CriticPhase::k27MatmulSelectTiled, context, buffer21, buffer20, state)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer22, buffer21, state)
+        .task("k29MatmulAdd", CriticPhase::k29MatmulAddTiled, context, buffer14, buffer22, state)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer23, buffer14)
         .task("k31Sub", CriticPhase::k31Sub, buffer24, buffer15, buffer23)
         .task("k32Add", CriticPhase::k32Add, buffer25, buffer24, buffer16)
-        .task("k33MatmulSelect", CriticPhase::k33MatmulSelect, buffer26, CONSTANT_1, buffer22, state)
-        .task("k34Matmul", CriticPhase::k34Matmul, buffer10, CONSTANT_1, buffer22)
-        .task("k35ReduceSum", CriticPhase::k35ReduceSum, buffer27, buffer26)
-        .task("k36MatmulSelect", CriticPhase::k36MatmulSelect, buffer22, buffer26, buffer21, state)
-        .task("k37Matmul", CriticPhase::k37Matmul, buffer28, buffer26, buffer21)
-        .task("k38ReduceSum", CriticPhase::k38ReduceSum, buffer29, buffer22)
-        .task("k39MatmulSelect", CriticPhase::k39MatmulSelect, buffer21, buffer22, buffer20, state)
-        .task("k40Matmul", CriticPhase::k40Matmul, buffer30, buffer22, buffer20)
-        .task("k41ReduceSum", CriticPhase::k41ReduceSum, buffer31, buffer21)
-        .task("k42Matmul", CriticPhase::k42Matmul, buffer32, buffer21, buffer3)
-        .task("k43MatmulSelect", CriticPhase::k43MatmulSelect, buffer21, CONSTANT_2, buffer19, state)
-        .task("k44Matmul", CriticPhase::k44Matmul, buffer33, CONSTANT_2, buffer19)
-        .task("k45ReduceSum", CriticPhase::k45ReduceSum, buffer34, buffer21)
+        .task("k33MatmulSelect", CriticPhase::k33MatmulSelectTiled, context, buffer26, CONSTANT_1, buffer22, state)
+        .task("k34Matmul", CriticPhase::k34MatmulTiled, context, buffer10, CONSTANT_1, buffer22)
+        .task("k35ReduceSum", CriticPhase::k35ReduceSumTiled, context, buffer27, buffer26)
+        .task("k36MatmulSelect", CriticPhase::k36MatmulSelectTiled, context, buffer22, buffer26, buffer21, state)
+        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer28, buffer26, buffer21)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer29, buffer22)
+        .task("k39MatmulSelect", CriticPhase::k39MatmulSelectTiled, context, buffer21, buffer22, buffer20, state)
+        .task("k40Matmul", CriticPhase::k40MatmulTiled, context, buffer30, buffer22, buffer20)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSumTiled, context, buffer31, buffer21)
+        .task("k42Matmul", CriticPhase::k42MatmulTiled, context, buffer32, buffer21, buffer3)
+        .task("k43MatmulSelect", CriticPhase::k43MatmulSelectTiled, context, buffer21, CONSTANT_2, buffer19, state)
+        .task("k44Matmul", CriticPhase::k44MatmulTiled, context, buffer33, CONSTANT_2, buffer19)
+        .task("k45ReduceSum", CriticPhase::k45ReduceSumTiled, context, buffer34, buffer21)
         .task("k46Add", CriticPhase::k46Add, buffer35, buffer27, buffer34)
-        .task("k47MatmulSelect", CriticPhase::k47MatmulSelect, buffer19, buffer21, buffer18, state)
-        .task("k48Matmul", CriticPhase::k48Matmul, buffer36, buffer21, buffer18)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSum, buffer34, buffer19)
+        .task("k47MatmulSelect", CriticPhase::k47MatmulSelectTiled, context, buffer19, buffer21, buffer18, state)
+        .task("k48Matmul", CriticPhase::k48MatmulTiled, context, buffer36, buffer21, buffer18)
+        .task("k49ReduceSum", CriticPhase::k49ReduceSumTiled, context, buffer34, buffer19)
         .task("k50Add", CriticPhase::k50Add, buffer37, buffer29, buffer34)
-        .task("k51MatmulSelect", CriticPhase::k51MatmulSelect, buffer18, buffer19, buffer17, state)
-        .task("k52Matmul", CriticPhase::k52Matmul, buffer38, buffer19, buffer17)
-        .task("k53ReduceSum", CriticPhase::k53ReduceSum, buffer34, buffer18)
+        .task("k51MatmulSelect", CriticPhase::k51MatmulSelectTiled, context, buffer18, buffer19, buffer17, state)
+        .task("k52Matmul", CriticPhase::k52MatmulTiled, context, buffer38, buffer19, buffer17)
+        .task("k53ReduceSum", CriticPhase::k53ReduceSumTiled, context, buffer34, buffer18)
         .task("k54Add", CriticPhase::k54Add, buffer39, buffer31, buffer34)
-        .task("k55Matmul", CriticPhase::k55Matmul, buffer40, buffer18, read16)
+        .task("k55Matmul", CriticPhase::k55MatmulTiled, context, buffer40, buffer18, read16)
         .task("k56Select", CriticPhase::k56Select, buffer14, buffer11, buffer13, buffer12)
         .task("k57Add", CriticPhase::k57Add, buffer34, buffer14, buffer0)
-        .task("k58MatmulSelect", CriticPhase::k58MatmulSelect, buffer18, buffer34, buffer1, state)
-        .task("k59MatmulAdd", CriticPhase::k59MatmulAdd, buffer41, buffer9, buffer34, buffer32, buffer40)
-        .task("k60MatmulSelect", CriticPhase::k60MatmulSelect, buffer9, buffer18, buffer2, state)
-        .task("k61MatmulAdd", CriticPhase::k61MatmulAdd, buffer42, buffer8, buffer18, buffer30, buffer38)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelect, buffer18, buffer9, buffer6, state)
-        .task("k63MatmulAdd", CriticPhase::k63MatmulAdd, buffer43, buffer7, buffer9, buffer28, buffer36)
-        .task("k64MatmulAdd", CriticPhase::k64MatmulAdd, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k58MatmulSelect", CriticPhase::k58MatmulSelectTiled, context, buffer18, buffer34, buffer1, state)
+        .task("k59MatmulAdd", CriticPhase::k59MatmulAddTiled, context, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k60MatmulSelect", CriticPhase::k60MatmulSelectTiled, context, buffer9, buffer18, buffer2, state)
+        .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k62MatmulSelect", CriticPhase::k62MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
+        .task("k63MatmulAdd", CriticPhase::k63MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k64MatmulAdd", CriticPhase::k64MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
         .task("k65Add", CriticPhase::k65Add, buffer45, buffer41, state)
         .task("k66Add", CriticPhase::k66Add, buffer46, buffer41, state)
         .task("k67Sub", CriticPhase::k67Sub, buffer23, state)
@@ -1759,6 +3568,61 @@ public final class CriticPhase implements ResidentPhase {
     k90Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
     k91Add(buffer69, state);
     advance(counters);
+  }
+
+  /**
+   * Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.
+   */
+  static void grids(GridScheduler grid) {
+    grid.addWorkerGrid("critic0.k1MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k2MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k3MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k4MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k7MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k8MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k9MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k10MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k11MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k12MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k13Matmul", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k19ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k21MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k24MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k25ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k26MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k27MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k29MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k33MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k34Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k35ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k36MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k37Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k38ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k39MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k40Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k41ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k42Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k43MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k44Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k45ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k47MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k48Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k49ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k51MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k52Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k53ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k55Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k58MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k59MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k60MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k61MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k62MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k63MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k64MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**
