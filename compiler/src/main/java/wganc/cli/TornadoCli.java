@@ -164,9 +164,8 @@ final class TornadoCli {
       err.flush();
       Path jar = dir.resolve("trace.jar"), in = dir.resolve("in.bin"), out = dir.resolve("out.bin");
       JvmBackend.Sources s = backend.writeTrace(jar, m, sourceText, phase);
-      String text = s.files().values().stream().filter(f -> !f.typeSpec().name().equals("DeviceState"))
-          .findFirst().orElseThrow().toString();
-      String[] reads = constantNames(text, "READS"), writes = constantNames(text, "WRITES");
+      String[] reads = s.io().get(phase.name()).reads().toArray(String[]::new);
+      String[] writes = s.io().get(phase.name()).writes().toArray(String[]::new);
       try (var o = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(in)))) {
         o.writeInt(1);
         o.writeUTF(phase.name());
@@ -206,13 +205,6 @@ final class TornadoCli {
     }
   }
 
-  /** The names in a generated phase's {@code String[] NAME = {"a", "b"}} table. */
-  private static String[] constantNames(String source, String table) {
-    var m = java.util.regex.Pattern.compile(table + " = \\{([^}]*)\\}").matcher(source);
-    if (!m.find()) throw new IllegalStateException("no " + table + " table in the generated phase");
-    return java.util.Arrays.stream(m.group(1).split(","))
-        .map(String::strip).filter(x -> !x.isEmpty()).map(x -> x.substring(1, x.length() - 1)).toArray(String[]::new);
-  }
 
   private static void deleteQuietly(Path dir) {
     try (var files = Files.walk(dir)) {

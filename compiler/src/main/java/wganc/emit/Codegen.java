@@ -2,13 +2,40 @@ package wganc.emit;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
+import wganc.ir.Binding;
+import wganc.ir.DType;
+import wganc.ir.Graph;
+import wganc.ir.Node;
 import wganc.ir.Value;
 
 /** JavaPoet pieces both emitters write the same way: getters, the name/shape tables of a phase, kernel names. */
 public final class Codegen {
   private Codegen() {}
+
+  /**
+   * What a phase reads, in {@code Phase.reads()} order (its parameters and inputs in binding order,
+   * the step counter that keys draws aside), and what it writes (its outputs).
+   */
+  public record Io(List<String> reads, List<Value> readValues, List<String> writes, List<Value> writeValues) {
+    public static Io of(Graph g) {
+      List<String> reads = new ArrayList<>();
+      List<Value> readValues = new ArrayList<>();
+      for (Binding b : g.bindings()) {
+        switch (b.node()) {
+          case Node.Parameter p -> { reads.add(p.name()); readValues.add(b.value()); }
+          case Node.Input i -> {
+            if (b.value().type().dtype() != DType.I64) { reads.add(i.name()); readValues.add(b.value()); }
+          }
+          default -> {}
+        }
+      }
+      return new Io(List.copyOf(reads), List.copyOf(readValues), List.copyOf(g.outputs().keySet()),
+          List.copyOf(g.outputs().values()));
+    }
+  }
 
   /** {@code @Override public T name() { body; }}. */
   public static MethodSpec getter(String name, Class<?> type, CodeBlock body) {

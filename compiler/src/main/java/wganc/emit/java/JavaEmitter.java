@@ -101,13 +101,11 @@ public final class JavaEmitter {
         .addSuperinterface(PHASE)
         .addJavadoc("Update `$L` of $L.\n", phaseName, source);
     // reads: parameters and inputs, except the step counter that keys draws
+    Codegen.Io io = Codegen.Io.of(graph);
+    reads.addAll(io.reads());
+    readValues.addAll(io.readValues());
     for (Binding b : graph.bindings()) {
-      switch (b.node()) {
-        case Node.Parameter p -> addRead(p.name(), b.value());
-        case Node.Input i -> { if (b.value().type().dtype() != DType.I64) addRead(i.name(), b.value()); }
-        case Node.Constant c -> constants.put(b.value().id(), c.value());
-        default -> {}
-      }
+      if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
     }
     List<String> writes = new ArrayList<>(graph.outputs().keySet());
     type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -237,11 +235,6 @@ public final class JavaEmitter {
       if (e.getValue() == value) max = Math.max(max, byId.get(e.getKey()).value().type().size());
     }
     return max;
-  }
-
-  private void addRead(String name, Value v) {
-    reads.add(name);
-    readValues.add(v);
   }
 
   /** The array holding value {@code v} inside {@code run}. */

@@ -17,8 +17,9 @@ import wganc.runtime.train.Phase;
 
 /** The default backend: plain-Java kernels for the JVM, compiled and loaded in memory. */
 public final class JvmBackend implements Backend {
-  /** The generated sources of a model: one file per phase, and the spec. */
-  public record Sources(ModelSpec spec, List<String> phaseNames, Map<String, JavaFile> files) {}
+  /** The generated sources of a model: one file per phase, the spec, and each phase's reads and writes. */
+  public record Sources(ModelSpec spec, List<String> phaseNames, Map<String, JavaFile> files,
+                        Map<String, wganc.emit.Codegen.Io> io) {}
 
   @Override public String name() { return "jvm"; }
 
@@ -29,17 +30,20 @@ public final class JvmBackend implements Backend {
     String pkg = "wganc.generated." + model.name().toLowerCase(java.util.Locale.ROOT);
     String source = model.ast().nameSpan().file().path();
     Map<String, JavaFile> files = new LinkedHashMap<>();
+    Map<String, wganc.emit.Codegen.Io> io = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
     for (Lowering.PhaseGraph p : phases) {
       Graph g = Pipeline.standard().run(p.graph()).graph();
       String cls = className(p.name());
       files.put(pkg + "." + cls, JavaEmitter.emit(g, pkg, cls, p.name(), source, options.profile()));
+      io.put(p.name(), wganc.emit.Codegen.Io.of(g));
       names.add(p.name());
     }
     Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
     files.put(pkg + ".SamplePhase", JavaEmitter.emit(sample, pkg, "SamplePhase", "sample", source));
+    io.put("sample", wganc.emit.Codegen.Io.of(sample));
     names.add("sample");
-    return new Sources(spec, names, files);
+    return new Sources(spec, names, files, io);
   }
 
   /** One graph as a loaded phase (for traces: a graph whose draws are inputs). */

@@ -60,6 +60,7 @@ public final class TornadoBackend implements Backend {
     String pkg = "wganc.generated.tornado." + model.name().toLowerCase(java.util.Locale.ROOT);
     String source = model.ast().nameSpan().file().path();
     Map<String, JavaFile> files = new LinkedHashMap<>();
+    Map<String, wganc.emit.Codegen.Io> io = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
     TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
     List<TornadoEmitter.Emitted> emitted = new ArrayList<>();
@@ -71,14 +72,16 @@ public final class TornadoBackend implements Backend {
       emitted.add(e);
       nextGraph += e.graphs();
       names.add(p.name());
+      io.put(p.name(), wganc.emit.Codegen.Io.of(g));
     }
     Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
     emitted.add(TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source, layout, nextGraph, options.profile(),
         tiles));
     names.add("sample");
+    io.put("sample", wganc.emit.Codegen.Io.of(sample));
     for (TornadoEmitter.Emitted e : emitted) files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));
-    return new JvmBackend.Sources(spec, names, files);
+    return new JvmBackend.Sources(spec, names, files, io);
   }
 
   static String className(String phase) {
@@ -133,7 +136,8 @@ public final class TornadoBackend implements Backend {
     Map<String, JavaFile> files = new LinkedHashMap<>();
     files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));
-    JvmBackend.Sources s = new JvmBackend.Sources(spec, List.of(phase.name()), files);
+    JvmBackend.Sources s = new JvmBackend.Sources(spec, List.of(phase.name()), files,
+        Map.of(phase.name(), wganc.emit.Codegen.Io.of(g)));
     Map<String, byte[]> classes = classes(s);
     try {
       TrainerJar.write(jar, classes, spec, new ArrayList<>(phases(s).files().keySet()), "tornado");
@@ -162,6 +166,6 @@ public final class TornadoBackend implements Backend {
   static JvmBackend.Sources phases(JvmBackend.Sources s) {
     Map<String, JavaFile> files = new LinkedHashMap<>(s.files());
     files.keySet().removeIf(name -> name.endsWith("." + TornadoDeviceState.CLASS));
-    return new JvmBackend.Sources(s.spec(), s.phaseNames(), files);
+    return new JvmBackend.Sources(s.spec(), s.phaseNames(), files, s.io());
   }
 }

@@ -22,15 +22,7 @@ import wganc.ir.DType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
-import wganc.ops.Conv2d;
-import wganc.ops.Conv2dBackwardInput;
-import wganc.ops.Conv2dBackwardWeight;
-import wganc.ops.Matmul;
-import wganc.ops.Pad;
 import wganc.ops.RandomDraw;
-import wganc.ops.ReduceSum;
-import wganc.ops.Resample;
-import wganc.ops.Transpose;
 import wganc.plan.Schedule;
 
 /**
@@ -142,15 +134,11 @@ public final class TornadoEmitter {
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addSuperinterface(RESIDENT_PHASE)
         .addJavadoc("Update `$L` of $L, as TornadoVM kernels over the model's resident state.\n", phaseName, source);
+    Codegen.Io io = Codegen.Io.of(graph);
+    reads.addAll(io.reads());
+    readValues.addAll(io.readValues());
     for (Binding b : graph.bindings()) {
-      switch (b.node()) {
-        case Node.Parameter p -> { reads.add(p.name()); readValues.add(b.value()); }
-        case Node.Input i -> {
-          if (b.value().type().dtype() != DType.I64) { reads.add(i.name()); readValues.add(b.value()); }
-        }
-        case Node.Constant c -> constants.put(b.value().id(), c.value());
-        default -> {}
-      }
+      if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
     }
     List<String> writes = new ArrayList<>(graph.outputs().keySet());
     List<Value> writeValues = new ArrayList<>(graph.outputs().values());

@@ -70,12 +70,10 @@ class TornadoAgreementTest {
     JvmBackend.Sources sources = backend.writeTrainer(jar, model, text, new Backend.Options(3));
     Map<String, String[]> readsOf = new HashMap<>();
     Map<String, String[]> writesOf = new HashMap<>();
-    for (var e : sources.files().entrySet()) {
-      if (!e.getKey().endsWith("Phase")) continue;  // DeviceState
-      String src = e.getValue().toString();
-      readsOf.put(phaseName(src), names(src, "READS"));
-      writesOf.put(phaseName(src), names(src, "WRITES"));
-    }
+    sources.io().forEach((phase, io) -> {
+      readsOf.put(phase, io.reads().toArray(String[]::new));
+      writesOf.put(phase, io.writes().toArray(String[]::new));
+    });
 
     List<Lowering.PhaseGraph> reference = Lowering.lower(model, Lowering.Draws.RANDOM);
     Map<String, Tensor> state = initialState(sources.spec());
@@ -177,22 +175,6 @@ class TornadoAgreementTest {
   }
 
   /** The phase name from the generated `name()`. */
-  static String phaseName(String src) {
-    var m = java.util.regex.Pattern.compile("public String name\\(\\) \\{\\s*return \"([^\"]*)\"").matcher(src);
-    assertTrue(m.find());
-    return m.group(1);
-  }
-
-  /** A generated String[] constant ({@code READS}, {@code WRITES}). */
-  static String[] names(String src, String field) {
-    var m = java.util.regex.Pattern.compile(field + " = \\{([^}]*)\\}").matcher(src);
-    assertTrue(m.find());
-    List<String> out = new ArrayList<>();
-    var s = java.util.regex.Pattern.compile("\"([^\"]*)\"").matcher(m.group(1));
-    while (s.find()) out.add(s.group(1));
-    return out.toArray(new String[0]);
-  }
-
   static Map<String, Tensor> initialState(ModelSpec spec) {
     Map<String, Tensor> state = new HashMap<>();
     Random r = new Random(3);
