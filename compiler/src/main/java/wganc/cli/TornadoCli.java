@@ -26,10 +26,14 @@ import wganc.runtime.train.TrainerMain;
 final class TornadoCli {
   private TornadoCli() {}
 
-  /** The backend for an SDK (null: $TORNADOVM_HOME), tiled unless `--no-tiles` (-Dwganc.tornado.tiles overrides). */
+  /**
+   * The backend for an SDK (null: $TORNADOVM_HOME), tiled unless `--no-tiles`;
+   * -Dwganc.tornado.tiles=true|false|blocked overrides ({@link TornadoBackend.Tiles}).
+   */
   static TornadoBackend backend(Path tornadoHome, boolean tiles) {
     String forced = System.getProperty("wganc.tornado.tiles");
-    return new TornadoBackend(tornadoHome, forced == null ? tiles : Boolean.parseBoolean(forced));
+    return forced == null ? new TornadoBackend(tornadoHome, tiles)
+        : new TornadoBackend(tornadoHome, TornadoBackend.Tiles.parse(forced));
   }
 
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */

@@ -97,12 +97,12 @@ public final class TornadoEmitter {
   private final Map<Double, String> constantArrays = new LinkedHashMap<>();
 
   private final boolean profile;
-  private final boolean tiles;
+  private final TornadoBackend.Tiles tiles;
   /** Tiled kernels by task name: their output grid {columns, rows}. */
   private final Map<String, int[]> tiled = new LinkedHashMap<>();
 
   private TornadoEmitter(Graph graph, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
-      String packageName, boolean profile, boolean tiles) {
+      String packageName, boolean profile, TornadoBackend.Tiles tiles) {
     this.profile = profile;
     this.tiles = tiles;
     this.graph = graph;
@@ -124,7 +124,7 @@ public final class TornadoEmitter {
    * (the plain kernels stay for {@code runOnJvm}).
    */
   public static Emitted emit(Graph graph, String packageName, String className, String phaseName, String source,
-      TornadoDeviceState.Layout layout, int firstGraph, boolean profile, boolean tiles) {
+      TornadoDeviceState.Layout layout, int firstGraph, boolean profile, TornadoBackend.Tiles tiles) {
     return new TornadoEmitter(graph, phaseName, source, layout, firstGraph, packageName, profile, tiles)
         .file(packageName, className);
   }
@@ -211,9 +211,9 @@ public final class TornadoEmitter {
       String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
       Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
-      if (tiles && TornadoLoops.tiles(k)) {
+      if (tiles != TornadoBackend.Tiles.NONE && TornadoLoops.tiles(k)) {
         type.addMethod(tiledKernel(name, (Schedule.Kernel.Op) k, ops));
-        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Op) k, ops));
+        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Op) k, ops, tiles == TornadoBackend.Tiles.BLOCKED));
       }
       List<String> args = new ArrayList<>();
       args.add(array(k.out()));
@@ -409,7 +409,7 @@ public final class TornadoEmitter {
         .addParameter(KERNEL_CONTEXT, "context").addParameter(FLOAT_ARRAY, "out");
     for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
     if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
-    TornadoLoops.tiled(m, k, ops, this);
+    TornadoLoops.tiled(m, k, ops, this, tiles == TornadoBackend.Tiles.BLOCKED);
     return m.build();
   }
 

@@ -200,12 +200,103 @@ final class TornadoLoops {
     };
   }
 
-  /** The output grid of a tiled kernel, {@code {columns, rows}} of its GEMM, each rounded up to whole tiles. */
-  static int[] tiledGrid(Schedule.Kernel.Op k, Operands ops) {
+  /**
+   * The thread grid of a tiled kernel, {@code {x, y}}: a GEMM's columns and rows rounded up to whole
+   * tiles, or, register-blocked ({@code blocking} and a large enough GEMM), a TILE x TILE work-group
+   * per BLOCK x BLOCK block of the output.
+   */
+  static int[] tiledGrid(Schedule.Kernel.Op k, Operands ops, boolean blocking) {
     if (k.apply().op() instanceof ReduceSum) return new int[] {TILE, TILE * k.out().type().size()};
     Gemm g = gemm(k, ops);
+    if (blocking && blocked(g)) return new int[] {blocks(g.cols()) * TILE, blocks(g.rows()) * TILE};
     return new int[] {roundUp(g.cols()), roundUp(g.rows())};
   }
+
+  /** Outputs per thread along each axis of a register-blocked tile. */
+  static final int PER_THREAD = 4;
+  /** Side of the output block a register-blocked work-group computes. */
+  static final int BLOCK = TILE * PER_THREAD;
+
+  /** GEMMs with at least a block of rows and of columns are register-blocked. */
+  private static boolean blocked(Gemm g) {
+    return g.rows() >= BLOCK && g.cols() >= BLOCK;
+  }
+
+  private static int blocks(int n) {
+    return (n + BLOCK - 1) / BLOCK;
+  }
+
+  /**
+   * A register-blocked tiled GEMM: a TILE x TILE work-group computes a BLOCK x BLOCK block of the
+   * output, each thread PER_THREAD x PER_THREAD outputs ({@code acc<i><j>}, rows {@code lr + TILE i},
+   * columns {@code lc + TILE j} of the block, so neighbouring threads touch neighbouring elements).
+   * Each step along k, the threads load a BLOCK x TILE tile of A and a TILE x BLOCK tile of B into
+   * local memory (PER_THREAD elements each), synchronise, and every thread accumulates its outputs
+   * from them, PER_THREAD^2 multiply-adds for every 2 PER_THREAD values it reads from local memory
+   * (the plain tile: one for two). Each output is summed over k in ascending order, as in the other
+   * forms, so the results are the same.
+   */
+  private static void tiledBlocked(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, Gemm g,
+      TornadoEmitter e) {
+    int t = TILE, n = PER_THREAD, blk = BLOCK;
+    List<String> b = new ArrayList<>();
+    b.add("int lr = context.localIdy;");
+    b.add("int lc = context.localIdx;");
+    b.add("int row0 = " + blk + " * context.groupIdy + lr;");
+    b.add("int col0 = " + blk + " * context.groupIdx + lc;");
+    b.add("float[] aTile = context.allocateFloatLocalArray(" + blk * t + ");");
+    b.add("float[] bTile = context.allocateFloatLocalArray(" + t * blk + ");");
+    for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) b.add("float acc" + i + j + " = 0f;");
+    b.add("for (int t = 0; t < " + g.kk() + "; t += " + t + ") {");
+    for (int i = 0; i < n; i++) {
+      // A(row0 + TILE i, t + lc) into aTile[(lr + TILE i) * TILE + lc]
+      b.add("  {");
+      b.add("    int gr = row0 + " + t * i + ";");
+      b.add("    int pa = t + lc;");
+      b.add("    float a = 0f;");
+      b.add("    if (gr < " + g.rows() + " && pa < " + g.kk() + ") {");
+      load(b, g.decodeA(), g.aCond(), "a = " + g.a() + ";", "      ");
+      b.add("    }");
+      b.add("    aTile[(lr + " + t * i + ") * " + t + " + lc] = a;");
+      b.add("  }");
+    }
+    for (int j = 0; j < n; j++) {
+      // B(t + lr, col0 + TILE j) into bTile[lr * BLOCK + lc + TILE j]
+      b.add("  {");
+      b.add("    int gc = col0 + " + t * j + ";");
+      b.add("    int pb = t + lr;");
+      b.add("    float bv = 0f;");
+      b.add("    if (pb < " + g.kk() + " && gc < " + g.cols() + ") {");
+      for (String d : g.decodeCol()) b.add("      " + d);
+      load(b, g.decodeB(), g.bCond(), "bv = " + g.b() + ";", "      ");
+      b.add("    }");
+      b.add("    bTile[lr * " + blk + " + lc + " + t * j + "] = bv;");
+      b.add("  }");
+    }
+    b.add("  context.localBarrier();");
+    b.add("  for (int p = 0; p < " + t + "; p++) {");
+    for (int i = 0; i < n; i++) b.add("    float a" + i + " = aTile[(lr + " + t * i + ") * " + t + " + p];");
+    for (int j = 0; j < n; j++) b.add("    float b" + j + " = bTile[p * " + blk + " + lc + " + t * j + "];");
+    for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) b.add("    acc" + i + j + " += a" + i + " * b" + j + ";");
+    b.add("  }");
+    b.add("  context.localBarrier();");
+    b.add("}");
+    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        m.addCode("{\n$>");
+        m.addStatement("int gr = row0 + $L", t * i).addStatement("int gc = col0 + $L", t * j);
+        m.beginControlFlow("if (gr < $L && gc < $L)", g.rows(), g.cols());
+        for (String d : g.decodeCol()) m.addCode(TornadoEmitter.code(d + "\n"));
+        m.addStatement("int o = $L", g.out()).addStatement("float acc = acc$L$L", i, j);
+        if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
+        m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
+        m.endControlFlow();
+        m.addCode("$<}\n");
+      }
+    }
+  }
+
 
   private static int roundUp(int n) {
     return (n + TILE - 1) / TILE * TILE;
@@ -218,12 +309,16 @@ final class TornadoLoops {
    * and in padding), synchronise, and accumulate from the tiles. The sum runs over k in ascending
    * order, as the one-thread-per-output kernel's does.
    */
-  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e) {
+  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e, boolean blocking) {
     if (k.apply().op() instanceof ReduceSum) {
       tiledReduce(m, k, ops);
       return;
     }
     Gemm g = gemm(k, ops);
+    if (blocking && blocked(g)) {
+      tiledBlocked(m, k, ops, g, e);
+      return;
+    }
     int t = TILE;
     List<String> b = new ArrayList<>();
     b.add("int lr = context.localIdy;");
@@ -262,13 +357,17 @@ final class TornadoLoops {
   }
 
   private static void load(List<String> b, List<String> decode, String cond, String read) {
-    for (String d : decode) b.add("    " + d);
+    load(b, decode, cond, read, "    ");
+  }
+
+  private static void load(List<String> b, List<String> decode, String cond, String read, String in) {
+    for (String d : decode) b.add(in + d);
     if (cond == null) {
-      b.add("    " + read);
+      b.add(in + read);
     } else {
-      b.add("    if (" + cond + ") {");
-      b.add("      " + read);
-      b.add("    }");
+      b.add(in + "if (" + cond + ") {");
+      b.add(in + "  " + read);
+      b.add(in + "}");
     }
   }
 

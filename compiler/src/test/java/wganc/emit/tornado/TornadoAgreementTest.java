@@ -38,8 +38,11 @@ import wganc.runtime.train.ModelSpec;
  * named values and the loss, 1e-2 for gradients and updates, 3e-5 absolute floor), on two steps of
  * every update. The phases run in a child JVM started with the SDK's flags
  * ({@code wganc.runtime.train.PhaseReplay}); skipped without {@code TORNADOVM_HOME}.
- * {@code -Dwganc.tornado.models=REGEX} limits the models; the tiled kernels (the default) run, or with
- * {@code -Dwganc.tornado.tiles=false} every kernel as one thread per output element; {@code -Dwganc.tornado.jvm=true} runs the same kernels as plain
+ * {@code -Dwganc.tornado.models=REGEX} limits the models, {@code -Dwganc.tornado.batch=B} sets the batch (2:
+ * quick; 70: with {@code -Dwganc.tornado.tiles=blocked}, every large GEMM register-blocked, in partial
+ * blocks too); the tiled kernels (the default) run, or with
+ * {@code -Dwganc.tornado.tiles=false} every kernel as one thread per output element, or with
+ * {@code =blocked} the register-blocked ones; {@code -Dwganc.tornado.jvm=true} runs the same kernels as plain
  * Java in the child (an emitter bug shows there too, a device bug does not).
  */
 class TornadoAgreementTest {
@@ -51,8 +54,10 @@ class TornadoAgreementTest {
         .filter(p -> p.getFileName().toString().matches(only)).sorted();
   }
 
+  /** The model at batch 2 (every update), or {@code -Dwganc.tornado.batch=B}. */
   static String small(String text) {
-    return text.replaceAll("train batch \\d+", "train batch 2").replaceAll("update (\\w+) batch \\d+", "update $1 batch 2");
+    String b = System.getProperty("wganc.tornado.batch", "2");
+    return text.replaceAll("train batch \\d+", "train batch " + b).replaceAll("update (\\w+) batch \\d+", "update $1 batch " + b);
   }
 
   record Run(String phase, long rngStep, float[][] reads, String[] writes, List<double[]> expected, boolean[] derived) {}

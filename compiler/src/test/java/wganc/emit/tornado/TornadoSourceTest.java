@@ -77,6 +77,19 @@ class TornadoSourceTest {
     }
   }
 
+  /** Register-blocked (-Dwganc.tornado.tiles=blocked), the large GEMMs give each thread 4 x 4 outputs. */
+  @ParameterizedTest
+  @MethodSource("models")
+  void registerBlockedSourcesParse(Path model) throws IOException {
+    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+    JvmBackend.Sources s = new TornadoBackend(null, TornadoBackend.Tiles.BLOCKED).sources(o.result().model(),
+        o.source().text(), Backend.Options.defaults());
+    assertParses(s);
+    String critic = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("Phase")
+        && e.getValue().toString().contains("Tiled(KernelContext")).findFirst().orElseThrow().getValue().toString();
+    assertTrue(critic.contains("acc33 += a3 * b3;"), "a 4 x 4 register block");
+  }
+
   /** Tiled (the default), every matmul (and convolution) also gets a KernelContext kernel, run on a 2-D grid. */
   @ParameterizedTest
   @MethodSource("models")
