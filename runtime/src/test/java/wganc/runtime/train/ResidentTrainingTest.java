@@ -53,6 +53,19 @@ class ResidentTrainingTest {
   }
 
   @Test
+  void resumingWithImageDataOnTheDeviceIsBitExact(@TempDir Path dir) throws IOException {
+    // the resumed run's device gets the images, then the order of the epoch the checkpoint's cursor is in
+    new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("full"), 8), TrainerTest.idxFeed())
+        .train();
+    new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("half"), 3), TrainerTest.idxFeed())
+        .train();
+    new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("half"), 8).withResume(true),
+        TrainerTest.idxFeed()).train();
+    assertArrayEquals(Files.readAllBytes(dir.resolve("full/checkpoints/step-000008.safetensors")),
+        Files.readAllBytes(dir.resolve("half/checkpoints/step-000008.safetensors")));
+  }
+
+  @Test
   void resumingResidentPhasesIsBitExact(@TempDir Path dir) throws IOException {
     new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("full"), 12)).train();
     new Trainer(new ResidentModel(new FakeModel()), TrainerTest.options(dir.resolve("half"), 6)).train();
