@@ -1,9 +1,11 @@
 package wganc.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +30,27 @@ class TornadoCliTest {
   }
 
   @Test
-  void compileWithTilesWritesTiledKernelsEvenWithoutAnSdk() throws Exception {
-    Path out = dir.resolve("out");
-    Cli c = Cli.run("compile", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--tiles", "--tornado-home",
+  void compileWritesTiledKernelsByDefaultEvenWithoutAnSdk() throws Exception {
+    for (String[] flags : new String[][] {{}, {"--tiles"}}) {
+      Path out = dir.resolve("out" + flags.length);
+      List<String> args = new java.util.ArrayList<>(List.of("compile", "models/toy8-wgan-gp.wgan", "--backend", "tornado",
+          "--tornado-home", dir.resolve("no-sdk").toString(), "-o", out.toString()));
+      args.addAll(List.of(flags));
+      Cli c = Cli.run(args.toArray(String[]::new));
+      String generator = java.nio.file.Files.readString(out.resolve("src/wganc/generated/tornado/toy8_wgan_gp/GeneratorPhase.java"));
+      assertTrue(generator.matches("(?s).*public static void k1Matmul\\w*Tiled\\(KernelContext context.*"), c.err());
+      assertTrue(c.err().contains("does not exist"), c.err());
+    }
+  }
+
+  @Test
+  void compileWithNoTilesWritesOneThreadPerOutputKernels() throws Exception {
+    Path out = dir.resolve("plain");
+    Cli c = Cli.run("compile", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--no-tiles", "--tornado-home",
         dir.resolve("no-sdk").toString(), "-o", out.toString());
     String generator = java.nio.file.Files.readString(out.resolve("src/wganc/generated/tornado/toy8_wgan_gp/GeneratorPhase.java"));
-    assertTrue(generator.matches("(?s).*public static void k1Matmul\\w*Tiled\\(KernelContext context.*"), c.err());
-    assertTrue(c.err().contains("does not exist"), c.err());
+    assertTrue(generator.contains("public static void k1MatmulSelect(FloatArray out"), c.err());
+    assertFalse(generator.contains("KernelContext"), "no tiled kernels with --no-tiles");
   }
 
   @Test
