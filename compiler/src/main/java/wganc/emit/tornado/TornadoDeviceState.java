@@ -150,6 +150,11 @@ final class TornadoDeviceState {
     type.addField(FieldSpec.builder(String[].class, "DATA", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(layout.data().stream().map(ModelSpec.Data::name).toList()))
         .addJavadoc("The data sources, in the model's order: source `d` is `data<d>` and `order<d>`.\n").build());
+    type.addField(FieldSpec.builder(boolean[].class, "GATHER_ONLY", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("{$L}", String.join(", ", layout.data().stream().map(d -> String.valueOf(!d.kind().equals("toy")))
+            .toList()))
+        .addJavadoc("Whether a source's batches can only be gathered (a dataset; its kernel draws no toy points).\n")
+        .build());
     type.addField(FieldSpec.builder(int[].class, "SAMPLE_SIZES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("{$L}", join(sampleSizes)).build());
     type.addField(FieldSpec.builder(int[].class, "CAPACITY", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -452,6 +457,9 @@ final class TornadoDeviceState {
         .addStatement("toDevice(idx.data(), images)")
         .addStatement("set(d, images, new $T(idx.count()))", TornadoEmitter.INT_ARRAY)
         .addStatement("setOrder(d, idx.order())")
+        .nextControlFlow("else if (GATHER_ONLY[d])")
+        .addStatement("throw new $T(\"data `\" + DATA[d] + \"` is a dataset; a toy source cannot feed it\")",
+            IllegalArgumentException.class)
         .nextControlFlow("else")
         .addComment("toy points are drawn on the device")
         .addStatement("set(d, new $T(1), new $T(1))", FLOAT_ARRAY, TornadoEmitter.INT_ARRAY)

@@ -35,6 +35,11 @@ public final class DeviceState implements DeviceMemory {
    */
   private static final String[] DATA = {"real"};
 
+  /**
+   * Whether a source's batches can only be gathered (a dataset; its kernel draws no toy points).
+   */
+  private static final boolean[] GATHER_ONLY = {true};
+
   private static final int[] SAMPLE_SIZES = {784};
 
   /**
@@ -271,6 +276,8 @@ public final class DeviceState implements DeviceMemory {
         toDevice(idx.data(), images);
         set(d, images, new IntArray(idx.count()));
         setOrder(d, idx.order());
+      } else if (GATHER_ONLY[d]) {
+        throw new IllegalArgumentException("data `" + DATA[d] + "` is a dataset; a toy source cannot feed it");
       } else {
         // toy points are drawn on the device
         set(d, new FloatArray(1), new IntArray(1));
