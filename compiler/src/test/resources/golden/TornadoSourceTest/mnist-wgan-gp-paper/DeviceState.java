@@ -324,7 +324,7 @@ public final class DeviceState implements DeviceMemory {
    */
   synchronized void run(int first, int count, int[] advance, long bytesIn, long bytesOut,
       Runnable onJvm) {
-    if (!JVM && !started) {
+    if (!started) {
       upload(new String[0], new float[0][]);
     }
     send();
@@ -431,14 +431,13 @@ public final class DeviceState implements DeviceMemory {
       int t = index(names[i]);
       MemorySegment.copy(values[i], 0, state.getSegment(), ValueLayout.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t]);
     }
-    if (JVM) {
-    } else if (started) {
-      last = execute(UPLOAD);
+    if (started) {
+      if (!JVM) last = execute(UPLOAD);
     } else {
       // the first move sends every resident array
-      plan();
+      arrays();
       counters();
-      last = execute(START);
+      if (!JVM) last = execute(START);
       started = true;
       host.sent();
       toDevice += 4L * counters.getSize();
