@@ -16,7 +16,7 @@ final class ConvSmall {
   static final int MAX_O = 4;
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
   /** Positions per block of accumulators. */
-  private static final int QB = 64;
+  private static final int QB = 128;
 
   /** Flat positions per image, rounded up to a whole block. */
   static int flatLen(Conv.Geo g) {
@@ -40,7 +40,7 @@ final class ConvSmall {
       for (int o = 0; o < g.O; o++) {
         int wo = wOff + o * K;
         for (int q0 = 0; q0 < Q; q0 += QB) {
-          FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+          FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
           for (int kk = 0; kk < K; kk++) {
             FloatVector wv = FloatVector.broadcast(S, w[wo + kk]);
             int base = phaseOff[kk] + q0;
@@ -48,11 +48,19 @@ final class ConvSmall {
             a1 = wv.fma(FloatVector.fromArray(S, xph, base + 16), a1);
             a2 = wv.fma(FloatVector.fromArray(S, xph, base + 32), a2);
             a3 = wv.fma(FloatVector.fromArray(S, xph, base + 48), a3);
+            a4 = wv.fma(FloatVector.fromArray(S, xph, base + 64), a4);
+            a5 = wv.fma(FloatVector.fromArray(S, xph, base + 80), a5);
+            a6 = wv.fma(FloatVector.fromArray(S, xph, base + 96), a6);
+            a7 = wv.fma(FloatVector.fromArray(S, xph, base + 112), a7);
           }
           a0.intoArray(out, 0);
           a1.intoArray(out, 16);
           a2.intoArray(out, 32);
           a3.intoArray(out, 48);
+          a4.intoArray(out, 64);
+          a5.intoArray(out, 80);
+          a6.intoArray(out, 96);
+          a7.intoArray(out, 112);
           int dst = yOff + (n * g.O + o) * g.HoWo;
           for (int t = 0; t < QB; t++) {
             int q = q0 + t, i = q / g.Wq, j = q - i * g.Wq;
@@ -104,7 +112,7 @@ final class ConvSmall {
           for (int pv = 0; pv < g.sw; pv++) {
             int plane = ((c * g.sh + pu) * g.sw + pv) * P;
             for (int p0 = 0; p0 < P; p0 += QB) {
-              FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+              FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
               for (int o = 0; o < O; o++)
                 for (int u = pu; u < g.kh; u += g.sh)
                   for (int v = pv; v < g.kw; v += g.sw) {
@@ -114,12 +122,20 @@ final class ConvSmall {
                     a1 = wv.fma(FloatVector.fromArray(S, dyq, src + 16), a1);
                     a2 = wv.fma(FloatVector.fromArray(S, dyq, src + 32), a2);
                     a3 = wv.fma(FloatVector.fromArray(S, dyq, src + 48), a3);
+                    a4 = wv.fma(FloatVector.fromArray(S, dyq, src + 64), a4);
+                    a5 = wv.fma(FloatVector.fromArray(S, dyq, src + 80), a5);
+                    a6 = wv.fma(FloatVector.fromArray(S, dyq, src + 96), a6);
+                    a7 = wv.fma(FloatVector.fromArray(S, dyq, src + 112), a7);
                   }
               // blocks run past the plane into the next one, which is written afterwards
               a0.intoArray(xph, plane + p0);
               a1.intoArray(xph, plane + p0 + 16);
               a2.intoArray(xph, plane + p0 + 32);
               a3.intoArray(xph, plane + p0 + 48);
+              a4.intoArray(xph, plane + p0 + 64);
+              a5.intoArray(xph, plane + p0 + 80);
+              a6.intoArray(xph, plane + p0 + 96);
+              a7.intoArray(xph, plane + p0 + 112);
             }
           }
       g.unbuildPhase(xph, n, 1, dx, dxOff, accumulate);
@@ -143,16 +159,39 @@ final class ConvSmall {
       float[] dyq = b.out = Gemm.grow(b.out, (long) O * Q);
       flatDy(g, dy, dyOff, n, dyq, 0);
       float[] lanes = b.lanes;
-      for (int o = 0; o < O; o++)
-        for (int kk = 0; kk < K; kk++) {
-          FloatVector a0 = FloatVector.zero(S), a1 = a0;
-          int xb = phaseOff[kk], db = o * Q;
+      for (int o = 0; o < O; o++) {
+        int db = o * Q, kk = 0;
+        // four taps at a time share each load of dy; every tap keeps its own two accumulators
+        for (; kk + 4 <= K; kk += 4) {
+          FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+          int xa = phaseOff[kk], xb = phaseOff[kk + 1], xc = phaseOff[kk + 2], xd = phaseOff[kk + 3];
           for (int q = 0; q < Q; q += 32) {
-            a0 = FloatVector.fromArray(S, xph, xb + q).fma(FloatVector.fromArray(S, dyq, db + q), a0);
-            a1 = FloatVector.fromArray(S, xph, xb + q + 16).fma(FloatVector.fromArray(S, dyq, db + q + 16), a1);
+            FloatVector y0 = FloatVector.fromArray(S, dyq, db + q), y1 = FloatVector.fromArray(S, dyq, db + q + 16);
+            a0 = FloatVector.fromArray(S, xph, xa + q).fma(y0, a0);
+            a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(y1, a1);
+            b0 = FloatVector.fromArray(S, xph, xb + q).fma(y0, b0);
+            b1 = FloatVector.fromArray(S, xph, xb + q + 16).fma(y1, b1);
+            c0 = FloatVector.fromArray(S, xph, xc + q).fma(y0, c0);
+            c1 = FloatVector.fromArray(S, xph, xc + q + 16).fma(y1, c1);
+            d0 = FloatVector.fromArray(S, xph, xd + q).fma(y0, d0);
+            d1 = FloatVector.fromArray(S, xph, xd + q + 16).fma(y1, d1);
+          }
+          int at = (n * O + o) * K + kk;
+          part[at] = Gemm.sumLanes(a0.add(a1), lanes);
+          part[at + 1] = Gemm.sumLanes(b0.add(b1), lanes);
+          part[at + 2] = Gemm.sumLanes(c0.add(c1), lanes);
+          part[at + 3] = Gemm.sumLanes(d0.add(d1), lanes);
+        }
+        for (; kk < K; kk++) {
+          FloatVector a0 = FloatVector.zero(S), a1 = a0;
+          int xa = phaseOff[kk];
+          for (int q = 0; q < Q; q += 32) {
+            a0 = FloatVector.fromArray(S, xph, xa + q).fma(FloatVector.fromArray(S, dyq, db + q), a0);
+            a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(FloatVector.fromArray(S, dyq, db + q + 16), a1);
           }
           part[(n * O + o) * K + kk] = Gemm.sumLanes(a0.add(a1), lanes);
         }
+      }
     });
     int OK = O * K;
     int tasks = Math.max(1, Math.min(16, OK / 256));
