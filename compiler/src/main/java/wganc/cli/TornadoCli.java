@@ -31,9 +31,8 @@ final class TornadoCli {
    * -Dwganc.tornado.tiles=true|false|blocked overrides ({@link TornadoBackend.Tiles}).
    */
   static TornadoBackend backend(Path tornadoHome, boolean tiles) {
-    String forced = System.getProperty("wganc.tornado.tiles");
-    return forced == null ? new TornadoBackend(tornadoHome, tiles)
-        : new TornadoBackend(tornadoHome, TornadoBackend.Tiles.parse(forced));
+    return new TornadoBackend(tornadoHome,
+        TornadoBackend.Tiles.fromProperty(tiles ? TornadoBackend.Tiles.PLAIN : TornadoBackend.Tiles.NONE));
   }
 
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */

@@ -107,7 +107,7 @@ public final class JavaEmitter {
     for (Binding b : graph.bindings()) {
       if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
     }
-    List<String> writes = new ArrayList<>(graph.outputs().keySet());
+    List<String> writes = io.writes();
     type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(reads)).build());
     type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)

@@ -44,6 +44,12 @@ public final class TornadoBackend implements Backend {
      */
     BLOCKED;
 
+    /** {@code -Dwganc.tornado.tiles} when it is set, else {@code fallback}. */
+    public static Tiles fromProperty(Tiles fallback) {
+      String value = System.getProperty("wganc.tornado.tiles");
+      return value == null ? fallback : parse(value);
+    }
+
     /** {@code true}, {@code false} or {@code blocked} (as {@code -Dwganc.tornado.tiles} takes it). */
     public static Tiles parse(String value) {
       return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -68,7 +74,7 @@ public final class TornadoBackend implements Backend {
 
   /** {@link Tiles#PLAIN}, or as {@code -Dwganc.tornado.tiles=true|false|blocked} says. */
   public TornadoBackend(Path tornadoHome) {
-    this(tornadoHome, Tiles.parse(System.getProperty("wganc.tornado.tiles", "true")));
+    this(tornadoHome, Tiles.fromProperty(Tiles.PLAIN));
   }
 
   public TornadoBackend() {

@@ -112,14 +112,24 @@ final class TornadoDeviceState {
       return r;
     }
 
-    /** The plan's graphs before the phases': start, upload, download, counters, then each source's data and order. */
+    /** Whether resident array {@code name} holds ints ({@code counters}, each source's order). */
+    static boolean ints(String name) {
+      return name.equals(COUNTERS) || name.startsWith("order");
+    }
+
+    /** The plan's graphs before the phases': the {@link #MOVERS}, then each source's data and order. */
     int firstPhaseGraph() {
-      return 4 + 2 * data.size();
+      return MOVERS.size() + 2 * data.size();
     }
   }
 
   /** The step counter and the data cursors ({@link DeviceCounters}), resident on the device. */
   static final String COUNTERS = "counters";
+  /**
+   * The first graphs of the plan: send every resident array (the first upload), send {@code state},
+   * bring it back, send {@code counters}. Each source's data and order graphs follow.
+   */
+  static final List<String> MOVERS = List.of("start", "upload", "download", "counters");
 
   /** The DeviceState file of a model whose phases {@code phases} were emitted in plan order. */
   static JavaFile emit(String packageName, String source, Layout layout, List<TornadoEmitter.Emitted> phases,
@@ -180,14 +190,15 @@ final class TornadoDeviceState {
     type.addField(FieldSpec.builder(boolean.class, "JVM", Modifier.STATIC, Modifier.FINAL)
         .initializer("Boolean.getBoolean($S)", "wganc.tornado.jvm")
         .addJavadoc("`-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.\n").build());
-    String[] fixedGraphs = {"START", "UPLOAD", "DOWNLOAD", "COUNTER_GRAPH", "DATA_GRAPH", "ORDER_GRAPH"};
-    for (int g = 0; g < fixedGraphs.length; g++) {
-      type.addField(FieldSpec.builder(int.class, fixedGraphs[g], Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+    // the movers' indices, then where source 0's data and order graphs are (source d's: + 2 d)
+    List<String> fixedGraphs = List.of("START", "UPLOAD", "DOWNLOAD", "COUNTER_GRAPH", "DATA_GRAPH", "ORDER_GRAPH");
+    for (int g = 0; g < fixedGraphs.size(); g++) {
+      type.addField(FieldSpec.builder(int.class, fixedGraphs.get(g), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("$L", g).build());
     }
     // each graph of the plan: its name, then its kernels with the model lines they came from
-    CodeBlock.Builder graphTable = CodeBlock.builder().add("{\n$>{$S},\n{$S},\n{$S},\n{$S}", "start", "upload", "download",
-        "counters");
+    CodeBlock.Builder graphTable = CodeBlock.builder().add("{$>");
+    for (int g = 0; g < MOVERS.size(); g++) graphTable.add(g == 0 ? "\n{$S}" : ",\n{$S}", MOVERS.get(g));
     for (int d = 0; d < sources; d++) graphTable.add(",\n{$S},\n{$S}", "data" + d, "order" + d);
     for (TornadoEmitter.Emitted e : phases) {
       for (List<String> g : e.graphKernels()) {
@@ -234,7 +245,7 @@ final class TornadoDeviceState {
     CodeBlock.Builder graphs = CodeBlock.builder().add("new $T($S)\n.transferToDevice($T.EVERY_EXECUTION, $L)",
         TASK_GRAPH, "start", TRANSFER, all);
     for (int i = 0; i < resident.size(); i++) {
-      graphs.add("\n.task($S, $T::$L, $L)", "keep" + i, self, i % 2 == 0 ? "keep" : "keepInts", resident.get(i));
+      graphs.add("\n.task($S, $T::$L, $L)", "keep" + i, self, keep(resident.get(i)), resident.get(i));
     }
     graphs.add("\n.persistOnDevice($L)\n.snapshot()", all);
     graphs.add(",\n").add(mover(self, "upload", resident, TornadoEmitter.STATE, false));
@@ -402,6 +413,11 @@ final class TornadoDeviceState {
         .skipJavaLangImports(true).indent("  ").build();
   }
 
+  /** The task method that keeps resident array {@code name} in a graph. */
+  private static String keep(String name) {
+    return Layout.ints(name) ? "keepInts" : "keep";
+  }
+
   /** A graph that sends {@code array} to the device (or, {@code back}, brings it back), handing on the other resident arrays. */
   private static CodeBlock mover(ClassName self, String name, List<String> resident, String array, boolean back) {
     List<String> others = new ArrayList<>(resident);
@@ -409,7 +425,7 @@ final class TornadoDeviceState {
     CodeBlock.Builder g = CodeBlock.builder().add("new $T($S)\n.consumeFromDevice($L)", TASK_GRAPH, name,
         String.join(", ", others));
     if (!back) g.add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, array);
-    g.add("\n.task($S, $T::$L, $L)", "keep", self, resident.indexOf(array) % 2 == 0 ? "keep" : "keepInts", array);
+    g.add("\n.task($S, $T::$L, $L)", "keep", self, keep(array), array);
     if (back) g.add("\n.transferToHost($T.EVERY_EXECUTION, $L)", TRANSFER, array);
     return g.add("\n.persistOnDevice($L)\n.snapshot()", String.join(", ", resident)).build();
   }

@@ -140,8 +140,8 @@ public final class TornadoEmitter {
     for (Binding b : graph.bindings()) {
       if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
     }
-    List<String> writes = new ArrayList<>(graph.outputs().keySet());
-    List<Value> writeValues = new ArrayList<>(graph.outputs().values());
+    List<String> writes = io.writes();
+    List<Value> writeValues = io.writeValues();
     type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(reads)).build());
     type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -569,8 +569,6 @@ public final class TornadoEmitter {
   private static boolean needsStep(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Op o && o.apply().op() instanceof RandomDraw;
   }
-
-
 
   static String camelLower(String snake) {
     String c = Codegen.camel(snake);

@@ -66,7 +66,10 @@ final class TornadoLoops {
   /** Side of the square tiles of {@link #tiledMatmul}: work-groups of TILE x TILE threads. */
   static final int TILE = 16;
 
-  /** Whether {@code k} gets a tiled kernel: a matmul or a convolution, with or without its epilogue. */
+  /**
+   * Whether {@code k} gets a tiled kernel: a matmul or a convolution (with or without its epilogue),
+   * or a sum over at least {@link #GROUP} elements.
+   */
   static boolean tiles(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Op o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
         || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight
@@ -296,7 +299,6 @@ final class TornadoLoops {
       }
     }
   }
-
 
   private static int roundUp(int n) {
     return (n + TILE - 1) / TILE * TILE;
