@@ -81,6 +81,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;
 
+  @Option(names = "--record-inputs",
+      description = "also write RUN/inputs/NNNNNN-<phase>.safetensors for every phase run: its data batch, noise, "
+          + "sampled values and dropout masks, named as `wganc trace --list` names them, so that the run can be "
+          + "replayed elsewhere from checkpoints/step-000000.safetensors (docs/replay.md; JVM backend only)")
+  boolean recordInputs;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws Exception {
@@ -105,6 +111,11 @@ final class TrainCommand implements Callable<Integer> {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;
     }
+    if (backend.equals("tornado") && recordInputs) {
+      err.println("error: --record-inputs needs the JVM backend (the TornadoVM backend draws on the device); "
+          + "drop --backend tornado, or --record-inputs");
+      return 2;
+    }
     if (backend.equals("tornado")) {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -125,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     err.flush();
     CompiledModel c;
     try {
-      c = new JvmBackend().compile(m, o.source().text(), Backend.Options.defaults());
+      c = new JvmBackend().compile(m, o.source().text(), Backend.Options.defaults().withRecordInputs(recordInputs));
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
       return 70;
@@ -138,7 +149,8 @@ final class TrainCommand implements Callable<Integer> {
         .withResume(resume)
         .withDataDir(dataDir)
         .withProgress(new PrintStream(System.err, true), style, 0)
-        .withThreads(threads);
+        .withThreads(threads)
+        .withRecordInputs(recordInputs);
     Trainer trainer = new Trainer(c, opts);
     Thread hook = trainer.installShutdownHook();
     Trainer.Result r;

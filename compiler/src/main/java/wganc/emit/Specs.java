@@ -52,6 +52,7 @@ public final class Specs {
         }
       }
     }
+    List<Lowering.PhaseGraph> traced = Lowering.lower(m, Lowering.Draws.INPUTS);
     List<ModelSpec.Update> updates = new ArrayList<>();
     for (Model.Update u : m.training().updates()) {
       List<ModelSpec.PhaseInfo> infos = new ArrayList<>();
@@ -70,7 +71,11 @@ public final class Specs {
             metrics.add(e.getKey());
           }
         }
-        infos.add(new ModelSpec.PhaseInfo(p.name(), p.batch(), dataInputs, metrics));
+        List<String> inputs = new ArrayList<>();
+        for (var b : traced.stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow().graph().bindings()) {
+          if (b.node() instanceof Node.Input i && !i.name().equals("rng_step")) inputs.add(i.name());
+        }
+        infos.add(new ModelSpec.PhaseInfo(p.name(), p.batch(), dataInputs, inputs, metrics));
       }
       updates.add(new ModelSpec.Update(u.name(), u.role() == Ast.Role.CRITIC ? "critic" : "generator", u.perGenerator(),
           infos));

@@ -24,15 +24,22 @@ import wganc.syntax.Ast;
  * <p>Graph interface, by name. Inputs: the data batches (`real`), and, with {@link Draws#INPUTS},
  * the noise, every sampled value and the dropout keep-masks `<net>.<i>.mask.<k>` (k-th application
  * of the network in this update); with {@link Draws#RANDOM} those are counter-based random draws
- * keyed by the model seed, a stream per draw site and the `rng_step` input. Parameters: network
+ * keyed by the model seed, a stream per draw site and the `rng_step` input; {@link Draws#RECORDED}
+ * draws them so too and also outputs each under the name it has as an input (what `train
+ * --record-inputs` saves). Parameters: network
  * parameters by name (`D.0.weight`), optimiser state `<update>.<param>.<slot>` and the optimiser's
  * 1-based iteration `<update>.t`. Outputs: every let-bound and sampled name, `loss`,
  * `grad.<param>` for each trained parameter, and the new value of every parameter and state it writes
  * under the same name as its input.
  */
 public final class Lowering {
-  /** Where random values come from. */
-  public enum Draws { INPUTS, RANDOM }
+  /**
+   * Where random values come from: graph inputs (traces), counter-based draws (training), or draws
+   * that are also outputs under their input names (training that records what it consumed).
+   */
+  public enum Draws {
+    INPUTS, RANDOM, RECORDED
+  }
 
   /** One update phase as IR. */
   public record PhaseGraph(Model.Update update, Model.Phase phase, Graph graph) {
@@ -113,6 +120,8 @@ public final class Lowering {
     final Map<String, Value> written = new LinkedHashMap<>();
     final Map<String, Value> env = new LinkedHashMap<>();
     final Map<String, Integer> applications = new LinkedHashMap<>();
+    /** Draws already output under their input names ({@link Draws#RECORDED}). */
+    final java.util.Set<String> recordedNames = new java.util.HashSet<>();
     Value rngStep;
 
     PhaseBuilder(Model.Update update, Model.Phase phase) {
@@ -162,14 +171,23 @@ public final class Lowering {
     Value draw(String name, Model.Distribution dist, List<Integer> dims) {
       if (draws == Draws.INPUTS) return b.input(name, f32(dims));
       int s = stream++;
-      return switch (dist) {
+      return recorded(name, switch (dist) {
         case Model.Normal n -> {
           Value v = b.randomNormal(step(), model.training().seed(), s, f32(dims));
           yield affine(v, n.std(), n.mean());
         }
         case Model.Uniform un -> affine(b.randomUniform(step(), model.training().seed(), s, f32(dims)),
             un.hi() - un.lo(), un.lo());
-      };
+      });
+    }
+
+    /** {@code v}, also output as {@code name} when the draws are recorded (and it is not one already). */
+    Value recorded(String name, Value v) {
+      if (draws == Draws.RECORDED && !recordedNames.contains(name)) {
+        recordedNames.add(name);
+        b.output(name, v);
+      }
+      return v;
     }
 
     Value affine(Value v, double scale, double shift) {
@@ -360,7 +378,7 @@ public final class Lowering {
           if (!training || d.rate() == 0) yield h;
           String name = net.name() + "." + l.index() + ".mask." + application;
           Value keep = draws == Draws.INPUTS ? b.input(name, h.type())
-              : Layers.keepMask(b, step(), model.training().seed(), stream++, h, d.rate());
+              : recorded(name, Layers.keepMask(b, step(), model.training().seed(), stream++, h, d.rate()));
           yield Layers.dropout(b, h, keep, d.rate());
         }
         case LayerSpec.LeakyRelu lr -> Layers.leakyRelu(b, h, lr.alpha());

@@ -25,7 +25,8 @@ public final class JvmBackend implements Backend {
 
   /** Lowers and emits without compiling (for `wganc compile` and goldens). */
   public Sources sources(Model model, String sourceText, Options options) {
-    List<Lowering.PhaseGraph> phases = Lowering.lower(model, Lowering.Draws.RANDOM);
+    List<Lowering.PhaseGraph> phases = Lowering.lower(model,
+        options.recordInputs() ? Lowering.Draws.RECORDED : Lowering.Draws.RANDOM);
     ModelSpec spec = Specs.of(model, sourceText, phases, options.sampleN());
     String pkg = "wganc.generated." + model.name().toLowerCase(java.util.Locale.ROOT);
     String source = model.ast().nameSpan().file().path();

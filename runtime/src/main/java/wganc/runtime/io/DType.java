@@ -9,7 +9,9 @@ public enum DType {
     I32("I32", 4, 0),
     F32("F32", 4, 1),
     F64("F64", 8, 2),
-    I64("I64", 8, 3);
+    I64("I64", 8, 3),
+    /** Unsigned bytes (e.g. recorded dropout keep-masks, 0 or 1). */
+    U8("U8", 1, -1);
 
     private final String safetensorsName;
     private final int byteSize;

@@ -37,7 +37,7 @@ import java.util.TreeMap;
  *
  * <p>Writing follows the Python/Rust {@code safetensors} library so that equal content gives
  * byte-identical files: tensors are laid out by descending dtype (the crate's order, I64, F64, F32,
- * I32), then by name in code-point order, which for files of one dtype is plain sorted order; the
+ * I32, U8), then by name in code-point order, which for files of one dtype is plain sorted order; the
  * header is compact JSON with {@code __metadata__} first (its keys sorted) and each entry's fields in
  * the order dtype, shape, data_offsets. Checked against Python {@code safetensors} 0.8.0
  * ({@code safetensors.numpy.save_file}) with F32, F64, I32 and I64 tensors: identical bytes, except
@@ -47,7 +47,7 @@ import java.util.TreeMap;
  * <p>Reading is strict: a bad header length, malformed JSON, duplicate names, an unsupported dtype,
  * offsets out of range, overlapping or leaving gaps, or a byte count that does not match dtype and
  * shape raise a {@link FormatException} whose message names the file and the tensor. Supported
- * dtypes are F32, F64, I64 and I32; {@link #floats} and {@link #doubles} convert on request.
+ * dtypes are F32, F64, I64, I32 and U8; {@link #floats} and {@link #doubles} convert on request.
  */
 public final class SafeTensors {
     /** The crate refuses headers above 100 MB; so does this reader. */
@@ -168,6 +168,7 @@ public final class SafeTensors {
                     case F64 -> buf.putDouble(((double[]) t.data())[i]);
                     case I64 -> buf.putLong(((long[]) t.data())[i]);
                     case I32 -> buf.putInt(((int[]) t.data())[i]);
+                    case U8 -> buf.put(((byte[]) t.data())[i]);
                 }
             }
         }
@@ -284,7 +285,7 @@ public final class SafeTensors {
         DType dtype = DType.fromSafetensorsName(dt.textValue());
         if (dtype == null) {
             throw new FormatException(where + ": dtype `" + dt.textValue()
-                    + "` is not supported (supported: F32, F64, I64, I32)");
+                    + "` is not supported (supported: F32, F64, I64, I32, U8)");
         }
         long[] shape = longs(node.get("shape"), -1, where, "shape");
         long[] offs = longs(node.get("data_offsets"), 2, where, "data_offsets");
@@ -375,6 +376,11 @@ public final class SafeTensors {
                 long[] a = new long[n];
                 b.asLongBuffer().get(a);
                 yield Tensor.i64(a, e.shape);
+            }
+            case U8 -> {
+                byte[] a = new byte[n];
+                b.get(a);
+                yield Tensor.u8(a, e.shape);
             }
             case I32 -> {
                 int[] a = new int[n];

@@ -55,6 +55,15 @@ public final class Tensor {
         return new Tensor(DType.I32, shape, Objects.requireNonNull(data), data.length);
     }
 
+    /** Unsigned bytes, 0 to 255 (read back as such by {@link #toFloatArray} and {@link #toDoubleArray}). */
+    public static Tensor u8(byte[] data, int... shape) {
+        return new Tensor(DType.U8, toLong(shape), Objects.requireNonNull(data), data.length);
+    }
+
+    public static Tensor u8(byte[] data, long... shape) {
+        return new Tensor(DType.U8, shape, Objects.requireNonNull(data), data.length);
+    }
+
     public DType dtype() {
         return dtype;
     }
@@ -84,6 +93,7 @@ public final class Tensor {
             case F64 -> ((double[]) data).length;
             case I64 -> ((long[]) data).length;
             case I32 -> ((int[]) data).length;
+            case U8 -> ((byte[]) data).length;
         };
     }
 
@@ -119,6 +129,12 @@ public final class Tensor {
                 for (int i = 0; i < d.length; i++) f[i] = d[i];
                 yield f;
             }
+            case U8 -> {
+                byte[] d = (byte[]) data;
+                float[] f = new float[d.length];
+                for (int i = 0; i < d.length; i++) f[i] = d[i] & 0xff;
+                yield f;
+            }
         };
     }
 
@@ -144,6 +160,12 @@ public final class Tensor {
                 for (int i = 0; i < d.length; i++) f[i] = d[i];
                 yield f;
             }
+            case U8 -> {
+                byte[] d = (byte[]) data;
+                double[] f = new double[d.length];
+                for (int i = 0; i < d.length; i++) f[i] = d[i] & 0xff;
+                yield f;
+            }
         };
     }
 
@@ -158,6 +180,7 @@ public final class Tensor {
             case F64 -> Arrays.equals((double[]) data, (double[]) t.data);
             case I64 -> Arrays.equals((long[]) data, (long[]) t.data);
             case I32 -> Arrays.equals((int[]) data, (int[]) t.data);
+            case U8 -> Arrays.equals((byte[]) data, (byte[]) t.data);
         };
     }
 

@@ -153,6 +153,19 @@ final class BoundPhase {
     return model.phases().getFirst() instanceof ResidentPhase r ? r.memory() : null;
   }
 
+  /**
+   * The read named {@code name} as the last run saw it (a data batch, a slot), else the write of
+   * that name from the last run, as a float32 tensor of its declared shape sharing the array; null
+   * when the phase has neither.
+   */
+  wganc.runtime.io.Tensor tensor(String name) {
+    int r = indexOf(phase.reads(), name);
+    if (r >= 0 && reads[r] != null) return wganc.runtime.io.Tensor.f32(reads[r], phase.readShapes()[r]);
+    int w = indexOf(phase.writes(), name);
+    if (w >= 0 && writes[w] != null) return wganc.runtime.io.Tensor.f32(writes[w], phase.writeShapes()[w]);
+    return null;
+  }
+
   /** The write named {@code name} from the last run. */
   float[] output(String out) {
     int w = indexOf(phase.writes(), out);

@@ -63,10 +63,13 @@ public final class Checkpoints {
     return all.isEmpty() ? null : all.getLast();
   }
 
-  /** Deletes all but the {@code keep} newest regular checkpoints, never touching {@code spare} (may be null). */
+  /**
+   * Deletes all but the {@code keep} newest regular checkpoints, never touching {@code spare} (may be
+   * null) nor the initial state {@code step-000000} (replays start from it).
+   */
   public static void prune(Path dir, int keep, String spare) throws IOException {
     List<Path> all = new ArrayList<>(list(dir));
-    all.removeIf(p -> p.getFileName().toString().equals(spare));
+    all.removeIf(p -> p.getFileName().toString().equals(spare) || stepOf(p) == 0);
     for (int i = 0; i < all.size() - keep; i++) Files.deleteIfExists(all.get(i));
   }
 

@@ -42,9 +42,12 @@ public record ModelSpec(String name, String sourceSha256, int batch, Integer epo
 
   /**
    * A phase: its batch size, which of its reads are data batches (filled from the data source of
-   * the same name), and the scalar values it writes that are worth logging (`loss` first).
+   * the same name), every input it consumes as `wganc trace --list` names them (the data batches,
+   * the noise, sampled values, dropout keep-masks `<net>.<layer>.mask.<k>`; what `train
+   * --record-inputs` saves), and the scalar values it writes that are worth logging (`loss` first).
    */
-  public record PhaseInfo(String name, int batch, List<String> dataInputs, List<String> metrics) {}
+  public record PhaseInfo(String name, int batch, List<String> dataInputs, List<String> inputs,
+                          List<String> metrics) {}
 
   /**
    * The sampling program: phase {@code phase} reads noise {@code noise} [n, noiseShape...] and writes

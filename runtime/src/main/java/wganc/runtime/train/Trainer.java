@@ -55,7 +55,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * {@code samples/step-000500.png} from the fixed noise batch (also step 0 on a fresh run) and
  * {@code samples.gif}, every {@code sampleEvery} steps and at the end;
  * {@code checkpoints/step-001000.safetensors} every {@code checkpointEvery} steps, at the end and on
- * a stop request, the 3 newest kept plus the final one, and {@code checkpoints/latest}. All files are
+ * a stop request, the 3 newest kept plus the final one and {@code step-000000.safetensors} (the
+ * initial state, written before the first update of a fresh run), and {@code checkpoints/latest};
+ * with {@link Options#recordInputs} also {@code inputs/} ({@link InputRecorder}). All files are
  * written atomically. A checkpoint holds every parameter and state tensor by name and the metadata
  * {@code step}, {@code rng_step}, {@code seed}, {@code model}, {@code model_sha256},
  * {@code wganc_version}, {@code data.<name>.epoch} and {@code data.<name>.position} (idx sources);
@@ -109,44 +111,50 @@ public final class Trainer {
    * @param progressStyle   bar, lines, or decide by the console
    * @param progressEvery   steps between plain progress lines; 0 = max(1, min(100, steps / 20))
    * @param threads         kernel threads ({@link Parallel#setThreads}); 0 = leave as is
+   * @param recordInputs    write every input each phase invocation consumed to {@code inputs/} (the
+   *                        phases must write their draws, see {@link ModelSpec.PhaseInfo#inputs})
    */
   public record Options(Path out, long steps, Long seed, int sampleEvery, int checkpointEvery, boolean resume,
                         Path dataDir, PrintStream progress, ProgressStyle progressStyle, int progressEvery,
-                        int threads) {
+                        int threads, boolean recordInputs) {
     public static Options defaults(Path out) {
-      return new Options(out, 0, null, 0, 0, false, null, System.err, ProgressStyle.AUTO, 0, 0);
+      return new Options(out, 0, null, 0, 0, false, null, System.err, ProgressStyle.AUTO, 0, 0, false);
     }
 
     public Options withSteps(long n) {
-      return new Options(out, n, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads);
+      return new Options(out, n, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withSeed(Long s) {
-      return new Options(out, steps, s, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads);
+      return new Options(out, steps, s, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withSampleEvery(int n) {
-      return new Options(out, steps, seed, n, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads);
+      return new Options(out, steps, seed, n, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withCheckpointEvery(int n) {
-      return new Options(out, steps, seed, sampleEvery, n, resume, dataDir, progress, progressStyle, progressEvery, threads);
+      return new Options(out, steps, seed, sampleEvery, n, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withResume(boolean r) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, r, dataDir, progress, progressStyle, progressEvery, threads);
+      return new Options(out, steps, seed, sampleEvery, checkpointEvery, r, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withDataDir(Path d) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, d, progress, progressStyle, progressEvery, threads);
+      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, d, progress, progressStyle, progressEvery, threads, recordInputs);
     }
 
     public Options withProgress(PrintStream p, ProgressStyle style, int every) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, p, style, every, threads);
+      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, p, style, every, threads, recordInputs);
     }
 
     public Options withThreads(int n) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, n);
+      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, n, recordInputs);
+    }
+
+    public Options withRecordInputs(boolean r) {
+      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, r);
     }
   }
 
@@ -312,6 +320,7 @@ public final class Trainer {
     memory = BoundPhase.memory(model);
     if (memory != null) memory.attach(feed);
     bind();
+    if (options.recordInputs()) recorder = new InputRecorder(out, spec, phasesOfColumns);
     if (resumed != null) {
       slots.load(resumed, resumeFrom.toString());
       Map<String, String> md = resumed.metadata();
@@ -358,7 +367,10 @@ public final class Trainer {
     writeManifest("running", null);
     boolean stopped = false;
     try {
-      if (resumed == null) writeSamples();
+      if (resumed == null) {
+        checkpoint(false);
+        writeSamples();
+      }
       long t0 = System.nanoTime();
       Arrays.fill(times, t0);
       while (step < total) {
@@ -459,13 +471,19 @@ public final class Trainer {
   private MetricsCsv coverageCsv;
 
   private List<BoundPhase> phasesOfColumns;
+  /** Whether the device memory holds newer persistent tensors than the host slots. */
+  private boolean deviceAhead;
+  /** Writes each invocation's inputs ({@link Options#recordInputs}), else null. */
+  private InputRecorder recorder;
   private String[] progressNames;
   private double[] progressValues;
 
   private void runStep() throws IOException {
+    deviceAhead = true;
     for (int i = 0; i < schedule.size(); i++) {
       BoundPhase p = schedule.get(i);
       int bad = p.run(rngStep);
+      if (recorder != null) recorder.record(p, rngStep, step + 1);
       if (bad >= 0) failNonFinite(p, bad, i);
       p.commit();
       rngStep++;
@@ -597,7 +615,10 @@ public final class Trainer {
   }
 
   private SafeTensors checkpointTensors() {
-    if (memory != null) memory.download(slots.names, slots.cur);
+    if (memory != null && deviceAhead) {
+      memory.download(slots.names, slots.cur);
+      deviceAhead = false;
+    }
     SafeTensors st = slots.toSafeTensors();
     st.putMetadata("step", Long.toString(step));
     st.putMetadata("rng_step", Long.toString(rngStep));
@@ -639,7 +660,9 @@ public final class Trainer {
     o.put("resume", options.resume());
     o.put("data_dir", options.dataDir() == null ? null : options.dataDir().toString());
     o.put("threads", options.threads());
+    o.put("record_inputs", options.recordInputs());
     m.put("options", o);
+    m.put("schedule", schedule.stream().map(p -> p.name).toList());
     Map<String, Object> device = new LinkedHashMap<>();
     device.put("backend", model.backend());
     device.put("threads", Parallel.threads());

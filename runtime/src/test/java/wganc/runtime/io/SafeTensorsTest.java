@@ -94,6 +94,23 @@ class SafeTensorsTest {
         return assertThrows(FormatException.class, () -> SafeTensors.parse(bytes, "bad.safetensors")).getMessage();
     }
 
+    /** Bytes as Python's safetensors 0.8.0 writes them: U8 after F32, a byte per element. */
+    @Test
+    void bytesRoundTripAfterTheFloats() throws IOException {
+        SafeTensors st = new SafeTensors().put("m", Tensor.u8(new byte[] {0, 1, 1, (byte) 255}, 2, 2))
+                .put("x", Tensor.f32(new float[] {0.5f}, 1));
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"m\":{\"dtype\":\"U8\",\"shape\":[2,2],\"data_offsets\":[4,8]}}";
+        byte[] bytes = st.toBytes();
+        int n = (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String written = new String(bytes, 8, n, StandardCharsets.UTF_8).strip();
+        assertEquals(header, written);
+        SafeTensors back = SafeTensors.parse(bytes, "u8");
+        assertEquals(st.get("m"), back.get("m"));
+        assertArrayEquals(new double[] {0, 1, 1, 255}, back.get("m").toDoubleArray());
+        assertArrayEquals(new float[] {0, 1, 1, 255}, back.get("m").toFloatArray());
+    }
+
     @Test
     void rejectsBadHeaderLength() {
         byte[] b = withHeader("{}", 0);

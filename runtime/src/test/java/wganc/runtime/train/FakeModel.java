@@ -29,9 +29,9 @@ final class FakeModel implements CompiledModel {
             new ModelSpec.Param("D.w", new int[] {2}, "weight", true, "constant", 0.5, 0, 2, 1)),
         List.of(new ModelSpec.State("critic.t", new int[0], 1), new ModelSpec.State("generator.t", new int[0], 1)),
         List.of(new ModelSpec.Update("critic", "critic", 2,
-                List.of(new ModelSpec.PhaseInfo("critic", BATCH, List.of("real"), List.of("loss", "gp")))),
+                List.of(new ModelSpec.PhaseInfo("critic", BATCH, List.of("real"), List.of("real"), List.of("loss", "gp")))),
             new ModelSpec.Update("generator", "generator", 1,
-                List.of(new ModelSpec.PhaseInfo("generator", BATCH, List.of(), List.of("loss"))))),
+                List.of(new ModelSpec.PhaseInfo("generator", BATCH, List.of(), List.of(), List.of("loss"))))),
         new ModelSpec.Sample("sample", "z", new int[] {2}, "sample", new int[] {2}, SAMPLE_N));
   }
 

@@ -62,8 +62,11 @@ class TrainerTest {
     assertEquals(3, gifFrames(out.resolve("samples.gif")));
     assertNotNull(ImageIO.read(out.resolve("loss.png").toFile()));
     Path ck = out.resolve("checkpoints");
-    assertEquals(List.of(ck.resolve("step-000004.safetensors"), ck.resolve("step-000008.safetensors"),
-        ck.resolve("step-000010.safetensors")), Checkpoints.list(ck));
+    assertEquals(List.of(ck.resolve("step-000000.safetensors"), ck.resolve("step-000004.safetensors"),
+        ck.resolve("step-000008.safetensors"), ck.resolve("step-000010.safetensors")), Checkpoints.list(ck));
+    SafeTensors initial = SafeTensors.read(ck.resolve("step-000000.safetensors"));
+    assertArrayEquals(new float[] {1}, initial.floats("critic.t"));
+    assertEquals("0", initial.metadata().get("rng_step"));
     assertEquals("step-000010.safetensors", Files.readString(ck.resolve("latest")).strip());
     SafeTensors st = SafeTensors.read(ck.resolve("step-000010.safetensors"));
     assertEquals(List.of("D.w", "G.w", "critic.t", "generator.t"), st.tensors().keySet().stream().sorted().toList());
@@ -76,9 +79,9 @@ class TrainerTest {
   }
 
   @Test
-  void onlyTheThreeNewestCheckpointsAndTheFinalOneStay(@TempDir Path out) throws IOException {
+  void onlyTheInitialTheThreeNewestCheckpointsAndTheFinalOneStay(@TempDir Path out) throws IOException {
     new Trainer(new FakeModel(), options(out, 18).withCheckpointEvery(2)).train();
-    assertEquals(List.of(12L, 14L, 16L, 18L),
+    assertEquals(List.of(0L, 12L, 14L, 16L, 18L),
         Checkpoints.list(out.resolve("checkpoints")).stream().map(Checkpoints::stepOf).toList());
   }
 
@@ -170,9 +173,9 @@ class TrainerTest {
     assertArrayEquals(new float[] {6}, st.floats("critic.t"));  // 1 + 2 + 2 + the first iteration of step 3
     assertEquals("failed", Manifest.read(out.resolve("manifest.json")).get("status"));
     assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());
-    // not a checkpoint to resume from
+    // not a checkpoint to resume from: only the initial state is one
     assertEquals(out.resolve("checkpoints/step-000000.safetensors").getParent(), e.checkpoint().getParent());
-    assertTrue(Checkpoints.list(out.resolve("checkpoints")).isEmpty());
+    assertEquals(List.of(0L), Checkpoints.list(out.resolve("checkpoints")).stream().map(Checkpoints::stepOf).toList());
   }
 
   @Test
