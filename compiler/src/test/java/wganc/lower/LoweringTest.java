@@ -40,8 +40,20 @@ class LoweringTest {
             && a.op().opName().startsWith("random"));
         boolean drawInputs = p.graph().bindings().stream().anyMatch(b -> b.node() instanceof Node.Input i
             && !i.name().equals("rng_step") && o.result().model().data().stream().noneMatch(d -> d.name().equals(i.name())));
-        if (draws == Lowering.Draws.RANDOM) assertTrue(!drawInputs, p.name() + " reads draws as inputs");
+        if (draws != Lowering.Draws.INPUTS) assertTrue(!drawInputs, p.name() + " reads draws as inputs");
         else assertTrue(!hasRandom, p.name() + " draws random numbers in INPUTS mode");
+        if (draws == Lowering.Draws.RECORDED) {
+          // every draw is also an output under the name it has as an input in INPUTS mode
+          Lowering.PhaseGraph traced = Lowering.lower(o.result().model(), Lowering.Draws.INPUTS).stream()
+              .filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+          for (var b : traced.graph().bindings()) {
+            if (b.node() instanceof Node.Input i && !i.name().equals("rng_step")
+                && o.result().model().data().stream().noneMatch(d -> d.name().equals(i.name()))) {
+              assertTrue(p.graph().outputs().containsKey(i.name()), p.name() + " does not output its draw " + i.name());
+              assertEquals(b.value().type(), p.graph().outputs().get(i.name()).type(), i.name());
+            }
+          }
+        }
         Pipeline.Result r = Pipeline.standard().run(p.graph());
         assertTrue(r.graph().size() <= p.graph().size());
       }

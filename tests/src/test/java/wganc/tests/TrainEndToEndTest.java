@@ -88,7 +88,8 @@ class TrainEndToEndTest {
     assertArrayEquals(new float[] {151}, st.floats("critic.t"));
     assertArrayEquals(new float[] {31}, st.floats("generator.t"));
     assertEquals("180", st.metadata().get("rng_step"));
-    assertEquals(List.of("step-000010.safetensors", "step-000020.safetensors", "step-000030.safetensors"),
+    assertEquals(List.of("step-000000.safetensors", "step-000010.safetensors", "step-000020.safetensors",
+        "step-000030.safetensors"),
         Files.list(out.resolve("checkpoints")).map(p -> p.getFileName().toString())
             .filter(n -> n.endsWith(".safetensors")).sorted().toList());
   }

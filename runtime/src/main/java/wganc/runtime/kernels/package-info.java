@@ -2,8 +2,9 @@
  * Hand-written float32 compute kernels that generated JVM trainers call: {@link
  * wganc.runtime.kernels.Gemm#sgemm matrix multiply}, {@link wganc.runtime.kernels.Conv 2-D
  * convolution} (forward, gradient w.r.t. input, which is also conv_transpose, and gradient w.r.t.
- * weights) and {@link wganc.runtime.kernels.Reduce deterministic reductions}, all on {@code float[]}
- * arrays with offsets, row-major / NCHW / OIHW.
+ * weights), all on {@code float[]} arrays with offsets, row-major / NCHW / OIHW. Batch sums (bias
+ * gradients, means, batch statistics) are emitted loops that accumulate in double in a fixed order
+ * ({@code emit/java/Loops.reduceSum}).
  *
  * <h2>Threads and determinism</h2>
  * {@link wganc.runtime.kernels.Parallel} owns a fixed pool ({@code wganc.threads}, default the
