@@ -179,7 +179,7 @@ public final class Conv {
       int cv = cols - cols % 16;
       for (int p = 0; p < K; p++) {
         int base = phaseOff[p], row = p * cols;
-        for (int j = 0; j < cv; j += 16)
+        for (int j = 0; j < cv; j += Gemm.L)
           FloatVector.fromArray(Gemm.S, xph, base, rel, j).add(FloatVector.fromArray(Gemm.S, dcol, row + j))
               .intoArray(xph, base, rel, j);
         for (int j = cv; j < cols; j++) xph[base + rel[j]] += dcol[row + j];
@@ -245,8 +245,7 @@ public final class Conv {
     // panels with valid offsets, and the columns past the real ones are never stored into C
     for (int p = p0; p < p1; p++) {
       int base = phaseOff[p], o = d + p * wd;
-      FloatVector.fromArray(Gemm.S, xph, base, rel, j0).intoArray(bp, o);
-      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + 16).intoArray(bp, o + 16);
+      for (int h = 0; h < wd; h += Gemm.L) FloatVector.fromArray(Gemm.S, xph, base, rel, j0 + h).intoArray(bp, o + h);
     }
   }
 
@@ -256,8 +255,7 @@ public final class Conv {
     int d = q * Gemm.NR * R;
     for (int r = 0; r < R; r++) {
       int base = rel[r], o = d + r * wd;
-      FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0).intoArray(bp, o);
-      if (wd == 32) FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + 16).intoArray(bp, o + 16);
+      for (int h = 0; h < wd; h += Gemm.L) FloatVector.fromArray(Gemm.S, xph, base, phaseOff, k0 + h).intoArray(bp, o + h);
     }
   }
 
@@ -267,9 +265,9 @@ public final class Conv {
     int d = q * Gemm.NR * O;
     if (nc == Gemm.NR && HoWo % 16 == 0) {
       for (int o = 0; o < O; o++)
-        for (int h = 0; h < 2; h++) {
-          int j = j0 + 16 * h, img = j / HoWo, pos = j - img * HoWo;
-          FloatVector.fromArray(Gemm.S, dy, dyBase + (img * O + o) * HoWo + pos).intoArray(bp, d + o * Gemm.NR + 16 * h);
+        for (int h = 0; h < Gemm.NR; h += Gemm.L) {
+          int j = j0 + h, img = j / HoWo, pos = j - img * HoWo;
+          FloatVector.fromArray(Gemm.S, dy, dyBase + (img * O + o) * HoWo + pos).intoArray(bp, d + o * Gemm.NR + h);
         }
       return;
     }

@@ -8,15 +8,19 @@ import jdk.incubator.vector.VectorSpecies;
  * generator): im2col would pack one element per multiply-add, so these run directly on the
  * phase-split padded buffer of {@link Conv.Geo}, vectorised along "flat" output positions
  * {@code q = i * Wq + j} (j >= Wo are computed and dropped): every tap is a contiguous run there.
- * Orders of summation are fixed by the shape (taps ascending; lanes of q, then a fixed lane tree).
+ * Orders of summation are fixed by the shape (taps ascending; 16 lanes of q, then a fixed lane tree),
+ * not by the machine's vector width: narrower vectors ({@link Gemm#L}) cover the same lanes in passes.
  */
 final class ConvSmall {
   private ConvSmall() {}
 
   static final int MAX_O = 4;
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-  /** Positions per block of accumulators. */
+  private static final VectorSpecies<Float> S = Gemm.S;
+  private static final int L = Gemm.L;
+  /** Positions per block (the padding of the flat buffers), whatever the vector width. */
   private static final int QB = 128;
+  /** Positions per pass of eight accumulators: QB on 16-float vectors, QB / 2 on 8-float ones. */
+  private static final int QA = 8 * L;
 
   /** Flat positions per image, rounded up to a whole block. */
   static int flatLen(Conv.Geo g) {
@@ -40,27 +44,29 @@ final class ConvSmall {
       for (int o = 0; o < g.O; o++) {
         int wo = wOff + o * K;
         for (int q0 = 0; q0 < Q; q0 += QB) {
-          FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-          for (int kk = 0; kk < K; kk++) {
-            FloatVector wv = FloatVector.broadcast(S, w[wo + kk]);
-            int base = phaseOff[kk] + q0;
-            a0 = wv.fma(FloatVector.fromArray(S, xph, base), a0);
-            a1 = wv.fma(FloatVector.fromArray(S, xph, base + 16), a1);
-            a2 = wv.fma(FloatVector.fromArray(S, xph, base + 32), a2);
-            a3 = wv.fma(FloatVector.fromArray(S, xph, base + 48), a3);
-            a4 = wv.fma(FloatVector.fromArray(S, xph, base + 64), a4);
-            a5 = wv.fma(FloatVector.fromArray(S, xph, base + 80), a5);
-            a6 = wv.fma(FloatVector.fromArray(S, xph, base + 96), a6);
-            a7 = wv.fma(FloatVector.fromArray(S, xph, base + 112), a7);
+          for (int h = 0; h < QB; h += QA) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int kk = 0; kk < K; kk++) {
+              FloatVector wv = FloatVector.broadcast(S, w[wo + kk]);
+              int base = phaseOff[kk] + q0 + h;
+              a0 = wv.fma(FloatVector.fromArray(S, xph, base), a0);
+              a1 = wv.fma(FloatVector.fromArray(S, xph, base + L), a1);
+              a2 = wv.fma(FloatVector.fromArray(S, xph, base + 2 * L), a2);
+              a3 = wv.fma(FloatVector.fromArray(S, xph, base + 3 * L), a3);
+              a4 = wv.fma(FloatVector.fromArray(S, xph, base + 4 * L), a4);
+              a5 = wv.fma(FloatVector.fromArray(S, xph, base + 5 * L), a5);
+              a6 = wv.fma(FloatVector.fromArray(S, xph, base + 6 * L), a6);
+              a7 = wv.fma(FloatVector.fromArray(S, xph, base + 7 * L), a7);
+            }
+            a0.intoArray(out, h);
+            a1.intoArray(out, h + L);
+            a2.intoArray(out, h + 2 * L);
+            a3.intoArray(out, h + 3 * L);
+            a4.intoArray(out, h + 4 * L);
+            a5.intoArray(out, h + 5 * L);
+            a6.intoArray(out, h + 6 * L);
+            a7.intoArray(out, h + 7 * L);
           }
-          a0.intoArray(out, 0);
-          a1.intoArray(out, 16);
-          a2.intoArray(out, 32);
-          a3.intoArray(out, 48);
-          a4.intoArray(out, 64);
-          a5.intoArray(out, 80);
-          a6.intoArray(out, 96);
-          a7.intoArray(out, 112);
           int dst = yOff + (n * g.O + o) * g.HoWo;
           for (int t = 0; t < QB; t++) {
             int q = q0 + t, i = q / g.Wq, j = q - i * g.Wq;
@@ -111,7 +117,7 @@ final class ConvSmall {
         for (int pu = 0; pu < g.sh; pu++)
           for (int pv = 0; pv < g.sw; pv++) {
             int plane = ((c * g.sh + pu) * g.sw + pv) * P;
-            for (int p0 = 0; p0 < P; p0 += QB) {
+            for (int p0 = 0; p0 < P; p0 += QA) {
               FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
               for (int o = 0; o < O; o++)
                 for (int u = pu; u < g.kh; u += g.sh)
@@ -119,23 +125,23 @@ final class ConvSmall {
                     FloatVector wv = FloatVector.broadcast(S, w[wOff + o * K + (c * g.kh + u) * g.kw + v]);
                     int src = o * QD + M + p0 - (u / g.sh) * g.Wq - v / g.sw;
                     a0 = wv.fma(FloatVector.fromArray(S, dyq, src), a0);
-                    a1 = wv.fma(FloatVector.fromArray(S, dyq, src + 16), a1);
-                    a2 = wv.fma(FloatVector.fromArray(S, dyq, src + 32), a2);
-                    a3 = wv.fma(FloatVector.fromArray(S, dyq, src + 48), a3);
-                    a4 = wv.fma(FloatVector.fromArray(S, dyq, src + 64), a4);
-                    a5 = wv.fma(FloatVector.fromArray(S, dyq, src + 80), a5);
-                    a6 = wv.fma(FloatVector.fromArray(S, dyq, src + 96), a6);
-                    a7 = wv.fma(FloatVector.fromArray(S, dyq, src + 112), a7);
+                    a1 = wv.fma(FloatVector.fromArray(S, dyq, src + L), a1);
+                    a2 = wv.fma(FloatVector.fromArray(S, dyq, src + 2 * L), a2);
+                    a3 = wv.fma(FloatVector.fromArray(S, dyq, src + 3 * L), a3);
+                    a4 = wv.fma(FloatVector.fromArray(S, dyq, src + 4 * L), a4);
+                    a5 = wv.fma(FloatVector.fromArray(S, dyq, src + 5 * L), a5);
+                    a6 = wv.fma(FloatVector.fromArray(S, dyq, src + 6 * L), a6);
+                    a7 = wv.fma(FloatVector.fromArray(S, dyq, src + 7 * L), a7);
                   }
               // blocks run past the plane into the next one, which is written afterwards
               a0.intoArray(xph, plane + p0);
-              a1.intoArray(xph, plane + p0 + 16);
-              a2.intoArray(xph, plane + p0 + 32);
-              a3.intoArray(xph, plane + p0 + 48);
-              a4.intoArray(xph, plane + p0 + 64);
-              a5.intoArray(xph, plane + p0 + 80);
-              a6.intoArray(xph, plane + p0 + 96);
-              a7.intoArray(xph, plane + p0 + 112);
+              a1.intoArray(xph, plane + p0 + L);
+              a2.intoArray(xph, plane + p0 + 2 * L);
+              a3.intoArray(xph, plane + p0 + 3 * L);
+              a4.intoArray(xph, plane + p0 + 4 * L);
+              a5.intoArray(xph, plane + p0 + 5 * L);
+              a6.intoArray(xph, plane + p0 + 6 * L);
+              a7.intoArray(xph, plane + p0 + 7 * L);
             }
           }
       g.unbuildPhase(xph, n, 1, dx, dxOff, accumulate);
@@ -163,33 +169,39 @@ final class ConvSmall {
         int db = o * Q, kk = 0;
         // four taps at a time share each load of dy; every tap keeps its own two accumulators
         for (; kk + 4 <= K; kk += 4) {
-          FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
           int xa = phaseOff[kk], xb = phaseOff[kk + 1], xc = phaseOff[kk + 2], xd = phaseOff[kk + 3];
-          for (int q = 0; q < Q; q += 32) {
-            FloatVector y0 = FloatVector.fromArray(S, dyq, db + q), y1 = FloatVector.fromArray(S, dyq, db + q + 16);
-            a0 = FloatVector.fromArray(S, xph, xa + q).fma(y0, a0);
-            a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(y1, a1);
-            b0 = FloatVector.fromArray(S, xph, xb + q).fma(y0, b0);
-            b1 = FloatVector.fromArray(S, xph, xb + q + 16).fma(y1, b1);
-            c0 = FloatVector.fromArray(S, xph, xc + q).fma(y0, c0);
-            c1 = FloatVector.fromArray(S, xph, xc + q + 16).fma(y1, c1);
-            d0 = FloatVector.fromArray(S, xph, xd + q).fma(y0, d0);
-            d1 = FloatVector.fromArray(S, xph, xd + q + 16).fma(y1, d1);
+          for (int h = 0; h < 16; h += L) { // lanes h .. h + L of the 16
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (int q = h; q < Q; q += 32) {
+              FloatVector y0 = FloatVector.fromArray(S, dyq, db + q), y1 = FloatVector.fromArray(S, dyq, db + q + 16);
+              a0 = FloatVector.fromArray(S, xph, xa + q).fma(y0, a0);
+              a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(y1, a1);
+              b0 = FloatVector.fromArray(S, xph, xb + q).fma(y0, b0);
+              b1 = FloatVector.fromArray(S, xph, xb + q + 16).fma(y1, b1);
+              c0 = FloatVector.fromArray(S, xph, xc + q).fma(y0, c0);
+              c1 = FloatVector.fromArray(S, xph, xc + q + 16).fma(y1, c1);
+              d0 = FloatVector.fromArray(S, xph, xd + q).fma(y0, d0);
+              d1 = FloatVector.fromArray(S, xph, xd + q + 16).fma(y1, d1);
+            }
+            a0.add(a1).intoArray(lanes, h);
+            b0.add(b1).intoArray(lanes, 16 + h);
+            c0.add(c1).intoArray(lanes, 32 + h);
+            d0.add(d1).intoArray(lanes, 48 + h);
           }
           int at = (n * O + o) * K + kk;
-          part[at] = Gemm.sumLanes(a0.add(a1), lanes);
-          part[at + 1] = Gemm.sumLanes(b0.add(b1), lanes);
-          part[at + 2] = Gemm.sumLanes(c0.add(c1), lanes);
-          part[at + 3] = Gemm.sumLanes(d0.add(d1), lanes);
+          for (int t = 0; t < 4; t++) part[at + t] = Gemm.sumLanes(lanes, 16 * t);
         }
         for (; kk < K; kk++) {
-          FloatVector a0 = FloatVector.zero(S), a1 = a0;
           int xa = phaseOff[kk];
-          for (int q = 0; q < Q; q += 32) {
-            a0 = FloatVector.fromArray(S, xph, xa + q).fma(FloatVector.fromArray(S, dyq, db + q), a0);
-            a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(FloatVector.fromArray(S, dyq, db + q + 16), a1);
+          for (int h = 0; h < 16; h += L) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int q = h; q < Q; q += 32) {
+              a0 = FloatVector.fromArray(S, xph, xa + q).fma(FloatVector.fromArray(S, dyq, db + q), a0);
+              a1 = FloatVector.fromArray(S, xph, xa + q + 16).fma(FloatVector.fromArray(S, dyq, db + q + 16), a1);
+            }
+            a0.add(a1).intoArray(lanes, h);
           }
-          part[(n * O + o) * K + kk] = Gemm.sumLanes(a0.add(a1), lanes);
+          part[(n * O + o) * K + kk] = Gemm.sumLanes(lanes, 0);
         }
       }
     });
@@ -205,7 +217,7 @@ final class ConvSmall {
   }
 
   private static final class Bufs {
-    float[] xph = new float[0], out = new float[0], lanes = new float[16];
+    float[] xph = new float[0], out = new float[0], lanes = new float[64];
   }
 
   private static final ThreadLocal<Bufs> BUFS = ThreadLocal.withInitial(Bufs::new);

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Method</h2>
  * op(A) is packed into panels of {@value #MR} rows and op(B) into panels of {@value #NR} columns
  * (each panel holding all of k, p-major), in parallel; then tiles of C are computed in parallel by
- * register-blocked micro-kernels ({@link MicroKernels}, 8 x 32 with 512-bit FMA), with k cut into
+ * register-blocked micro-kernels ({@link MicroKernels}, 8 x 32, with FMA on the machine's vectors of
+ * 16, 8 or 4 floats), with k cut into
  * blocks of at most {@value #KC}. Very skinny products (n or m at most {@value #SKINNY}) take a
  * direct dot-product / axpy path instead, and very shallow ones (k at most {@value #SKINNY}) a
  * row-by-row outer-product path: packing would cost more than the arithmetic.
@@ -22,12 +23,26 @@ import jdk.incubator.vector.VectorSpecies;
  * when beta is 0 the first block writes {@code C = alpha * acc} without reading C (so NaNs in C do
  * not survive). The k blocks depend only on k. Every element of C is computed by
  * exactly this sequence whatever the tiling or the thread that computes it, so results are
- * bit-identical for any thread count. The skinny path also fixes its order by the shape alone.
+ * bit-identical for any thread count. The skinny path also fixes its order by the shape alone. Sums
+ * are defined on 16 lanes whatever the machine's vector width ({@link #L}): 8- or 4-float vectors
+ * compute the same lanes in passes, so results are also bit-identical across AVX-512, AVX2 and NEON.
  */
 public final class Gemm {
   private Gemm() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+  /**
+   * The machine's vectors (SPECIES_PREFERRED) of 16, 8 or 4 floats; -Dwganc.vector.lanes=16|8|4
+   * overrides it (tests check that every width gives the same bits; a width the CPU lacks is correct
+   * but runs the Vector API's slow Java fallback).
+   */
+  static final VectorSpecies<Float> S = species(Integer.getInteger("wganc.vector.lanes",
+      FloatVector.SPECIES_PREFERRED.length()));
+  /** Floats per vector: 16, 8 or 4; every vector loop below covers 16 lanes in 16 / L passes. */
+  static final int L = S.length();
+
+  private static VectorSpecies<Float> species(int lanes) {
+    return lanes >= 16 ? FloatVector.SPECIES_512 : lanes >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+  }
   /** Rows of an A panel (micro-kernel height). */
   static final int MR = MicroKernels.MAXR;
   /** Columns of a B panel (micro-kernel width). */
@@ -164,11 +179,12 @@ public final class Gemm {
     int d = q * MR * k;
     int src = aOff + q * MR * rsA;
     if (csA == 1 && rows == MR && k > 1) {
-      // 16-lane gathers of the panel's 12 rows (lanes 12..15 repeat row 0); each store of 16
-      // spills 4 floats into the next p, which overwrites them; the last p is copied by hand.
+      // gathers of the panel's MR rows (lanes from MR on repeat row 0), MR rounded up to whole
+      // vectors; a store past MR spills into the next p, which overwrites it; the last p by hand.
       int[] idx = gatherIndex(rsA, MR);
       for (int p = 0; p < k - 1; p++)
-        FloatVector.fromArray(S, a, src + p, idx, 0).intoArray(ap, d + p * MR);
+        for (int h = 0; h < MR; h += L)
+          FloatVector.fromArray(S, a, src + p, idx, h).intoArray(ap, d + p * MR + h);
       for (int r = 0; r < MR; r++) ap[d + (k - 1) * MR + r] = a[src + r * rsA + k - 1];
     } else if (csA == 1) {
       for (int r = 0; r < rows; r++) {
@@ -195,23 +211,22 @@ public final class Gemm {
       if (cols == wd) {
         for (int p = 0; p < k; p++) {
           int s = src + p * rsB, o = d + p * wd;
-          FloatVector.fromArray(S, b, s).intoArray(bp, o);
-          if (wd == 32) FloatVector.fromArray(S, b, s + 16).intoArray(bp, o + 16);
+          for (int h = 0; h < wd; h += L) FloatVector.fromArray(S, b, s + h).intoArray(bp, o + h);
         }
       } else {
-        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(16, cols);
-        for (int p = 0; p < k; p++) {
-          int s = src + p * rsB, o = d + p * wd;
-          FloatVector.fromArray(S, b, s, m0).intoArray(bp, o);
-          if (wd == 32) FloatVector.fromArray(S, b, s + 16, m1).intoArray(bp, o + 16);
+        for (int h = 0; h < wd; h += L) {
+          VectorMask<Float> m = S.indexInRange(h, cols);
+          for (int p = 0; p < k; p++) {
+            int s = src + p * rsB, o = d + p * wd;
+            FloatVector.fromArray(S, b, s + h, m).intoArray(bp, o + h);
+          }
         }
       }
     } else if (cols == wd) {
       int[] idx = gatherIndex(csB, 32);
       for (int p = 0; p < k; p++) {
         int s = src + p * rsB, o = d + p * wd;
-        FloatVector.fromArray(S, b, s, idx, 0).intoArray(bp, o);
-        if (wd == 32) FloatVector.fromArray(S, b, s, idx, 16).intoArray(bp, o + 16);
+        for (int h = 0; h < wd; h += L) FloatVector.fromArray(S, b, s, idx, h).intoArray(bp, o + h);
       }
     } else {
       for (int j = 0; j < cols; j++) {
@@ -351,10 +366,13 @@ public final class Gemm {
         int bj = j * k;
         float s = 0f;
         if (kv > 0) {
-          FloatVector acc = FloatVector.zero(S);
-          for (int p = 0; p < kv; p += 16)
-            acc = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, bt, bj + p), acc);
-          s = sumLanes(acc, lanes);
+          for (int h = 0; h < 16; h += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int p = h; p < kv; p += 16)
+              acc = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, bt, bj + p), acc);
+            acc.intoArray(lanes, h);
+          }
+          s = sumLanes(lanes, 0);
         }
         for (int p = kv; p < k; p++) s = Math.fma(a[ar + p * csA], bt[bj + p], s);
         int o = cOff + i * rsC + j * csC;
@@ -372,14 +390,15 @@ public final class Gemm {
       for (int j = 0; j < n; j++) {
         int bj = j * k;
         if (len == 16) {
-          FloatVector s = FloatVector.zero(S);
-          for (int p = 0; p < k; p++)
-            s = FloatVector.fromArray(S, a, aOff + p * csA + i).fma(FloatVector.broadcast(S, bt[bj + p]), s);
-          if (rsC == 1 && beta == 0f) {
-            s.mul(alpha).intoArray(c, cOff + i + j * csC);
-            continue;
+          boolean direct = rsC == 1 && beta == 0f;
+          for (int h = 0; h < 16; h += L) {
+            FloatVector s = FloatVector.zero(S);
+            for (int p = 0; p < k; p++)
+              s = FloatVector.fromArray(S, a, aOff + p * csA + i + h).fma(FloatVector.broadcast(S, bt[bj + p]), s);
+            if (direct) s.mul(alpha).intoArray(c, cOff + i + h + j * csC);
+            else s.intoArray(acc, j * 16 + h);
           }
-          s.intoArray(acc, j * 16);
+          if (direct) continue;
         } else {
           for (int ii = 0; ii < len; ii++) {
             float s = 0f;
@@ -398,7 +417,7 @@ public final class Gemm {
 
   /**
    * k at most {@link #SKINNY} (and m, n larger): op(B) is copied row-major, then every row of C is
-   * an fma chain over p ascending from 0 of a(i, p) times B's row p, 16 columns at a time.
+   * an fma chain over p ascending from 0 of a(i, p) times B's row p, a vector of columns at a time.
    */
   static void shallow(int m, int n, int k, float alpha, float[] a, int aOff, int rsA, int csA,
       float[] b, int bOff, int rsB, int csB, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
@@ -413,7 +432,7 @@ public final class Gemm {
     Parallel.Task task = blk -> {
       for (int i = blk * block, i1 = Math.min(m, i + block); i < i1; i++) {
         int ar = aOff + i * rsA, o = cOff + i * ldc;
-        for (int j = 0; j < nv; j += 16) {
+        for (int j = 0; j < nv; j += L) {
           FloatVector acc = FloatVector.zero(S);
           for (int p = 0; p < k; p++)
             acc = FloatVector.broadcast(S, a[ar + p * csA]).fma(FloatVector.fromArray(S, bt, p * n + j), acc);
@@ -435,16 +454,10 @@ public final class Gemm {
     else for (int blk = 0; blk < blocks; blk++) task.run(blk);
   }
 
-  /** Sum of the 16 lanes in a fixed pairwise order. */
-  static float sumLanes(FloatVector v) {
-    return sumLanes(v, new float[16]);
-  }
-
-  /** Sum of the 16 lanes in a fixed pairwise order; t is scratch of at least 16. */
-  static float sumLanes(FloatVector v, float[] t) {
-    v.intoArray(t, 0);
+  /** Sum of t[o..o+16) in a fixed pairwise order (overwritten). */
+  static float sumLanes(float[] t, int o) {
     for (int w = 8; w >= 1; w >>= 1)
-      for (int l = 0; l < w; l++) t[l] += t[l + w];
-    return t[0];
+      for (int l = o; l < o + w; l++) t[l] += t[l + w];
+    return t[o];
   }
 }

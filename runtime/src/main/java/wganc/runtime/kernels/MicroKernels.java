@@ -10,40 +10,22 @@ import jdk.incubator.vector.VectorSpecies;
  * with one fused multiply-add per term, p ascending, from 0; with {@code ov} (overwrite, the
  * first k block when beta is 0) {@code C = alpha * acc} instead, C not read. A is a packed panel (R values per p),
  * B a packed panel (16 V values per p); {@code nv} (1 .. 16 V) columns of C are written.
- * Every element of C is computed by the same sequence of roundings whatever R, V or the
- * element's position in the block, which is what makes the tiling free to vary.
+ * Every element of C is computed by the same sequence of roundings whatever R, V, the element's
+ * position in the block or the machine's vector width ({@link #LANES}: 16, 8 or 4 floats, one
+ * kernel set each), which is what makes the tiling free to vary and results machine-independent.
  */
 final class MicroKernels {
   private MicroKernels() {}
 
-  static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+  /** Floats per vector: {@link Gemm#L}. */
+  static final int LANES = Gemm.L;
   static final int MAXR = 8;
 
   static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    if (v == 2) {
-      switch (r) {
-        case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        default -> throw new IllegalArgumentException("rows " + r);
-      }
-    } else {
-      switch (r) {
-        case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
-        default -> throw new IllegalArgumentException("rows " + r);
-      }
+    switch (LANES) {
+      case 16 -> W16.run(r, v, kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+      case 8 -> W8.run(r, v, kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+      default -> W4.run(r, v, kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
     }
   }
 
@@ -56,756 +38,2637 @@ final class MicroKernels {
       }
   }
 
-  static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 8;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
-      c7_1 = a7.fma(b1, c7_1);
+  /** 16-float vectors. */
+  private static final class W16 {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+
+    static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      if (v == 2) {
+        switch (r) {
+          case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      } else {
+        switch (r) {
+          case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      }
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
-      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
-      al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
-      al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
-      al.mul(c7_1).intoArray(c, co + 7 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-      al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      c7_0.intoArray(tile, 224);
-      c7_1.intoArray(tile, 240);
-      edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
+
+    static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z, c7_0 = Z, c7_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 8;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        c5_1 = a5.fma(b1, c5_1);
+        FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+        c6_0 = a6.fma(b0, c6_0);
+        c6_1 = a6.fma(b1, c6_1);
+        FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+        c7_0 = a7.fma(b0, c7_0);
+        c7_1 = a7.fma(b1, c7_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+        al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+        al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
+        al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
+        al.mul(c7_1).intoArray(c, co + 7 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+        al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+        al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+        al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+        al.fma(c7_1, FloatVector.fromArray(S, c, co + 7 * ldc + 16)).intoArray(c, co + 7 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+        c3_0.intoArray(tile, 96);
+        c3_1.intoArray(tile, 112);
+        c4_0.intoArray(tile, 128);
+        c4_1.intoArray(tile, 144);
+        c5_0.intoArray(tile, 160);
+        c5_1.intoArray(tile, 176);
+        c6_0.intoArray(tile, 192);
+        c6_1.intoArray(tile, 208);
+        c7_0.intoArray(tile, 224);
+        c7_1.intoArray(tile, 240);
+      }
+      if (nv != 32) edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
     }
+
+    static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 7;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        c5_1 = a5.fma(b1, c5_1);
+        FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+        c6_0 = a6.fma(b0, c6_0);
+        c6_1 = a6.fma(b1, c6_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+        al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+        al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+        al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+        al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+        c3_0.intoArray(tile, 96);
+        c3_1.intoArray(tile, 112);
+        c4_0.intoArray(tile, 128);
+        c4_1.intoArray(tile, 144);
+        c5_0.intoArray(tile, 160);
+        c5_1.intoArray(tile, 176);
+        c6_0.intoArray(tile, 192);
+        c6_1.intoArray(tile, 208);
+      }
+      if (nv != 32) edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 6;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        c5_1 = a5.fma(b1, c5_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+        c3_0.intoArray(tile, 96);
+        c3_1.intoArray(tile, 112);
+        c4_0.intoArray(tile, 128);
+        c4_1.intoArray(tile, 144);
+        c5_0.intoArray(tile, 160);
+        c5_1.intoArray(tile, 176);
+      }
+      if (nv != 32) edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 5;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+        c3_0.intoArray(tile, 96);
+        c3_1.intoArray(tile, 112);
+        c4_0.intoArray(tile, 128);
+        c4_1.intoArray(tile, 144);
+      }
+      if (nv != 32) edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 4;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+        c3_0.intoArray(tile, 96);
+        c3_1.intoArray(tile, 112);
+      }
+      if (nv != 32) edge(tile, 4, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 3;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 80);
+      }
+      if (nv != 32) edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 2;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 48);
+      }
+      if (nv != 32) edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 16);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 16);
+      }
+      if (nv != 32) edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 8;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+        c6_0 = a6.fma(b0, c6_0);
+        FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+        c7_0 = a7.fma(b0, c7_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+        al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+        al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+        c3_0.intoArray(tile, 48);
+        c4_0.intoArray(tile, 64);
+        c5_0.intoArray(tile, 80);
+        c6_0.intoArray(tile, 96);
+        c7_0.intoArray(tile, 112);
+      }
+      if (nv != 16) edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 7;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+        c6_0 = a6.fma(b0, c6_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+        c3_0.intoArray(tile, 48);
+        c4_0.intoArray(tile, 64);
+        c5_0.intoArray(tile, 80);
+        c6_0.intoArray(tile, 96);
+      }
+      if (nv != 16) edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 6;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+        c3_0.intoArray(tile, 48);
+        c4_0.intoArray(tile, 64);
+        c5_0.intoArray(tile, 80);
+      }
+      if (nv != 16) edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 5;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+        c3_0.intoArray(tile, 48);
+        c4_0.intoArray(tile, 64);
+      }
+      if (nv != 16) edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 4;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+        c3_0.intoArray(tile, 48);
+      }
+      if (nv != 16) edge(tile, 4, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 3;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+        c2_0.intoArray(tile, 32);
+      }
+      if (nv != 16) edge(tile, 3, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c1_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 2;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c1_0.intoArray(tile, 16);
+      }
+      if (nv != 16) edge(tile, 2, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+      } else {
+        c0_0.intoArray(tile, 0);
+      }
+      if (nv != 16) edge(tile, 1, 16, c, co, ldc, alpha, nv, ov);
+    }
+
   }
 
-  static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z, c6_0 = Z, c6_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 7;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      c6_1 = a6.fma(b1, c6_1);
+  /** 8-float vectors. */
+  private static final class W8 {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      if (v == 2) {
+        switch (r) {
+          case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      } else {
+        switch (r) {
+          case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      }
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
-      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
-      al.mul(c6_1).intoArray(c, co + 6 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c6_1, FloatVector.fromArray(S, c, co + 6 * ldc + 16)).intoArray(c, co + 6 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      c6_0.intoArray(tile, 192);
-      c6_1.intoArray(tile, 208);
-      edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
+
+    static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 8) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 8;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+          c7_0 = a7.fma(b0, c7_0);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 32);
+          c2_0.intoArray(tile, q + 64);
+          c3_0.intoArray(tile, q + 96);
+          c4_0.intoArray(tile, q + 128);
+          c5_0.intoArray(tile, q + 160);
+          c6_0.intoArray(tile, q + 192);
+          c7_0.intoArray(tile, q + 224);
+        }
+      }
+      if (nv != 32) edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
     }
+
+    static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 8) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 7;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 32);
+          c2_0.intoArray(tile, q + 64);
+          c3_0.intoArray(tile, q + 96);
+          c4_0.intoArray(tile, q + 128);
+          c5_0.intoArray(tile, q + 160);
+          c6_0.intoArray(tile, q + 192);
+        }
+      }
+      if (nv != 32) edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 6;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          c5_1 = a5.fma(b1, c5_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 8);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c5_1).intoArray(c, co + 5 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 8)).intoArray(c, co + 5 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 104);
+          c4_0.intoArray(tile, q + 128);
+          c4_1.intoArray(tile, q + 136);
+          c5_0.intoArray(tile, q + 160);
+          c5_1.intoArray(tile, q + 168);
+        }
+      }
+      if (nv != 32) edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 5;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 104);
+          c4_0.intoArray(tile, q + 128);
+          c4_1.intoArray(tile, q + 136);
+        }
+      }
+      if (nv != 32) edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 104);
+        }
+      }
+      if (nv != 32) edge(tile, 4, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z, c2_0 = Z, c2_1 = Z, c2_2 = Z, c2_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 3;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        c1_2 = a1.fma(b2, c1_2);
+        c1_3 = a1.fma(b3, c1_3);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        c2_2 = a2.fma(b2, c2_2);
+        c2_3 = a2.fma(b3, c2_3);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c0_2).intoArray(c, co + 16);
+        al.mul(c0_3).intoArray(c, co + 24);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c1_2).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c1_3).intoArray(c, co + 1 * ldc + 24);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+        al.mul(c2_2).intoArray(c, co + 2 * ldc + 16);
+        al.mul(c2_3).intoArray(c, co + 2 * ldc + 24);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 24)).intoArray(c, co + 1 * ldc + 24);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+        al.fma(c2_2, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
+        al.fma(c2_3, FloatVector.fromArray(S, c, co + 2 * ldc + 24)).intoArray(c, co + 2 * ldc + 24);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c0_2.intoArray(tile, 16);
+        c0_3.intoArray(tile, 24);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 40);
+        c1_2.intoArray(tile, 48);
+        c1_3.intoArray(tile, 56);
+        c2_0.intoArray(tile, 64);
+        c2_1.intoArray(tile, 72);
+        c2_2.intoArray(tile, 80);
+        c2_3.intoArray(tile, 88);
+      }
+      if (nv != 32) edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 2;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        c1_2 = a1.fma(b2, c1_2);
+        c1_3 = a1.fma(b3, c1_3);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c0_2).intoArray(c, co + 16);
+        al.mul(c0_3).intoArray(c, co + 24);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c1_2).intoArray(c, co + 1 * ldc + 16);
+        al.mul(c1_3).intoArray(c, co + 1 * ldc + 24);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
+        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 24)).intoArray(c, co + 1 * ldc + 24);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c0_2.intoArray(tile, 16);
+        c0_3.intoArray(tile, 24);
+        c1_0.intoArray(tile, 32);
+        c1_1.intoArray(tile, 40);
+        c1_2.intoArray(tile, 48);
+        c1_3.intoArray(tile, 56);
+      }
+      if (nv != 32) edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c0_2).intoArray(c, co + 16);
+        al.mul(c0_3).intoArray(c, co + 24);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c0_2.intoArray(tile, 16);
+        c0_3.intoArray(tile, 24);
+      }
+      if (nv != 32) edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 8) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 8;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+          c7_0 = a7.fma(b0, c7_0);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 16);
+          c2_0.intoArray(tile, q + 32);
+          c3_0.intoArray(tile, q + 48);
+          c4_0.intoArray(tile, q + 64);
+          c5_0.intoArray(tile, q + 80);
+          c6_0.intoArray(tile, q + 96);
+          c7_0.intoArray(tile, q + 112);
+        }
+      }
+      if (nv != 16) edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 8) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 7;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 16);
+          c2_0.intoArray(tile, q + 32);
+          c3_0.intoArray(tile, q + 48);
+          c4_0.intoArray(tile, q + 64);
+          c5_0.intoArray(tile, q + 80);
+          c6_0.intoArray(tile, q + 96);
+        }
+      }
+      if (nv != 16) edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 6;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+        c5_0 = a5.fma(b0, c5_0);
+        c5_1 = a5.fma(b1, c5_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 8);
+        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
+        al.mul(c5_1).intoArray(c, co + 5 * ldc + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+        al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 8)).intoArray(c, co + 5 * ldc + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 24);
+        c2_0.intoArray(tile, 32);
+        c2_1.intoArray(tile, 40);
+        c3_0.intoArray(tile, 48);
+        c3_1.intoArray(tile, 56);
+        c4_0.intoArray(tile, 64);
+        c4_1.intoArray(tile, 72);
+        c5_0.intoArray(tile, 80);
+        c5_1.intoArray(tile, 88);
+      }
+      if (nv != 16) edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 5;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+        c4_0 = a4.fma(b0, c4_0);
+        c4_1 = a4.fma(b1, c4_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
+        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
+        al.mul(c4_1).intoArray(c, co + 4 * ldc + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
+        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 24);
+        c2_0.intoArray(tile, 32);
+        c2_1.intoArray(tile, 40);
+        c3_0.intoArray(tile, 48);
+        c3_1.intoArray(tile, 56);
+        c4_0.intoArray(tile, 64);
+        c4_1.intoArray(tile, 72);
+      }
+      if (nv != 16) edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 4;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+        c3_0 = a3.fma(b0, c3_0);
+        c3_1 = a3.fma(b1, c3_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+        al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 24);
+        c2_0.intoArray(tile, 32);
+        c2_1.intoArray(tile, 40);
+        c3_0.intoArray(tile, 48);
+        c3_1.intoArray(tile, 56);
+      }
+      if (nv != 16) edge(tile, 4, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 3;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 24);
+        c2_0.intoArray(tile, 32);
+        c2_1.intoArray(tile, 40);
+      }
+      if (nv != 16) edge(tile, 3, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 2;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 24);
+      }
+      if (nv != 16) edge(tile, 2, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 8);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 8);
+      }
+      if (nv != 16) edge(tile, 1, 16, c, co, ldc, alpha, nv, ov);
+    }
+
   }
 
-  static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 6;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      c5_1 = a5.fma(b1, c5_1);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-      al.mul(c5_1).intoArray(c, co + 5 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 16)).intoArray(c, co + 5 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      c5_0.intoArray(tile, 160);
-      c5_1.intoArray(tile, 176);
-      edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
+  /** 4-float vectors. */
+  private static final class W4 {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
 
-  static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 5;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      c4_1 = a4.fma(b1, c4_1);
+    static void run(int r, int v, int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      if (v == 2) {
+        switch (r) {
+          case 1 -> k1x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x2(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      } else {
+        switch (r) {
+          case 1 -> k1x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 2 -> k2x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 3 -> k3x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 4 -> k4x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 5 -> k5x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 6 -> k6x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 7 -> k7x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          case 8 -> k8x1(kc, a, ao, b, bo, c, co, ldc, alpha, nv, ov, tile);
+          default -> throw new IllegalArgumentException("rows " + r);
+        }
+      }
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c4_1).intoArray(c, co + 4 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 16)).intoArray(c, co + 4 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      c4_0.intoArray(tile, 128);
-      c4_1.intoArray(tile, 144);
-      edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 4;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      c3_1 = a3.fma(b1, c3_1);
+    static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 4) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 8;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+          c7_0 = a7.fma(b0, c7_0);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 32);
+          c2_0.intoArray(tile, q + 64);
+          c3_0.intoArray(tile, q + 96);
+          c4_0.intoArray(tile, q + 128);
+          c5_0.intoArray(tile, q + 160);
+          c6_0.intoArray(tile, q + 192);
+          c7_0.intoArray(tile, q + 224);
+        }
+      }
+      if (nv != 32) edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c3_1).intoArray(c, co + 3 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 16)).intoArray(c, co + 3 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      c3_0.intoArray(tile, 96);
-      c3_1.intoArray(tile, 112);
-      edge(tile, 4, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 3;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      c2_1 = a2.fma(b1, c2_1);
+    static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 4) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 7;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 32);
+          c2_0.intoArray(tile, q + 64);
+          c3_0.intoArray(tile, q + 96);
+          c4_0.intoArray(tile, q + 128);
+          c5_0.intoArray(tile, q + 160);
+          c6_0.intoArray(tile, q + 192);
+        }
+      }
+      if (nv != 32) edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c2_1).intoArray(c, co + 2 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      c2_0.intoArray(tile, 64);
-      c2_1.intoArray(tile, 80);
-      edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 2;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      c1_1 = a1.fma(b1, c1_1);
+    static void k6x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 6;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          c5_1 = a5.fma(b1, c5_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 4);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c5_1).intoArray(c, co + 5 * ldc + q + 4);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 4)).intoArray(c, co + 4 * ldc + q + 4);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 4)).intoArray(c, co + 5 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 36);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 68);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 100);
+          c4_0.intoArray(tile, q + 128);
+          c4_1.intoArray(tile, q + 132);
+          c5_0.intoArray(tile, q + 160);
+          c5_1.intoArray(tile, q + 164);
+        }
+      }
+      if (nv != 32) edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c1_1).intoArray(c, co + 1 * ldc + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      c1_0.intoArray(tile, 32);
-      c1_1.intoArray(tile, 48);
-      edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c0_1 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 32, ai = ao + (p) * 1;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector b1 = FloatVector.fromArray(S, b, bi + 16);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      c0_1 = a0.fma(b1, c0_1);
+    static void k5x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 5;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 4);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 4)).intoArray(c, co + 4 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 36);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 68);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 100);
+          c4_0.intoArray(tile, q + 128);
+          c4_1.intoArray(tile, q + 132);
+        }
+      }
+      if (nv != 32) edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 32 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c0_1).intoArray(c, co + 16);
-    } else if (nv == 32) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c0_1, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c0_1.intoArray(tile, 16);
-      edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 8;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
-      FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-      c7_0 = a7.fma(b0, c7_0);
+    static void k4x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 36);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 68);
+          c3_0.intoArray(tile, q + 96);
+          c3_1.intoArray(tile, q + 100);
+        }
+      }
+      if (nv != 32) edge(tile, 4, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
-      al.mul(c7_0).intoArray(c, co + 7 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-      al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      c7_0.intoArray(tile, 112);
-      edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 7;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
-      FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-      c6_0 = a6.fma(b0, c6_0);
+    static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z, c2_0 = Z, c2_1 = Z, c2_2 = Z, c2_3 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 3;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          c0_2 = a0.fma(b2, c0_2);
+          c0_3 = a0.fma(b3, c0_3);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          c1_2 = a1.fma(b2, c1_2);
+          c1_3 = a1.fma(b3, c1_3);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          c2_2 = a2.fma(b2, c2_2);
+          c2_3 = a2.fma(b3, c2_3);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c0_2).intoArray(c, co + q + 8);
+          al.mul(c0_3).intoArray(c, co + q + 12);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c1_2).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c1_3).intoArray(c, co + 1 * ldc + q + 12);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c2_2).intoArray(c, co + 2 * ldc + q + 8);
+          al.mul(c2_3).intoArray(c, co + 2 * ldc + q + 12);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c0_2, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c0_3, FloatVector.fromArray(S, c, co + q + 12)).intoArray(c, co + q + 12);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + q + 12)).intoArray(c, co + 1 * ldc + q + 12);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c2_2, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
+          al.fma(c2_3, FloatVector.fromArray(S, c, co + 2 * ldc + q + 12)).intoArray(c, co + 2 * ldc + q + 12);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c0_2.intoArray(tile, q + 8);
+          c0_3.intoArray(tile, q + 12);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 36);
+          c1_2.intoArray(tile, q + 40);
+          c1_3.intoArray(tile, q + 44);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 68);
+          c2_2.intoArray(tile, q + 72);
+          c2_3.intoArray(tile, q + 76);
+        }
+      }
+      if (nv != 32) edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-      al.mul(c6_0).intoArray(c, co + 6 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-      al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      c6_0.intoArray(tile, 96);
-      edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 6;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
-      FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-      c5_0 = a5.fma(b0, c5_0);
+    static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 2;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          c0_2 = a0.fma(b2, c0_2);
+          c0_3 = a0.fma(b3, c0_3);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          c1_2 = a1.fma(b2, c1_2);
+          c1_3 = a1.fma(b3, c1_3);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c0_2).intoArray(c, co + q + 8);
+          al.mul(c0_3).intoArray(c, co + q + 12);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c1_2).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c1_3).intoArray(c, co + 1 * ldc + q + 12);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c0_2, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c0_3, FloatVector.fromArray(S, c, co + q + 12)).intoArray(c, co + q + 12);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + q + 12)).intoArray(c, co + 1 * ldc + q + 12);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c0_2.intoArray(tile, q + 8);
+          c0_3.intoArray(tile, q + 12);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 36);
+          c1_2.intoArray(tile, q + 40);
+          c1_3.intoArray(tile, q + 44);
+        }
+      }
+      if (nv != 32) edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-      al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-      al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      c5_0.intoArray(tile, 80);
-      edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 5;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
-      FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-      c4_0 = a4.fma(b0, c4_0);
+    static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c0_4 = Z, c0_5 = Z, c0_6 = Z, c0_7 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 32, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+        FloatVector b4 = FloatVector.fromArray(S, b, bi + 16);
+        FloatVector b5 = FloatVector.fromArray(S, b, bi + 20);
+        FloatVector b6 = FloatVector.fromArray(S, b, bi + 24);
+        FloatVector b7 = FloatVector.fromArray(S, b, bi + 28);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+        c0_4 = a0.fma(b4, c0_4);
+        c0_5 = a0.fma(b5, c0_5);
+        c0_6 = a0.fma(b6, c0_6);
+        c0_7 = a0.fma(b7, c0_7);
+      }
+      if (nv == 32 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 4);
+        al.mul(c0_2).intoArray(c, co + 8);
+        al.mul(c0_3).intoArray(c, co + 12);
+        al.mul(c0_4).intoArray(c, co + 16);
+        al.mul(c0_5).intoArray(c, co + 20);
+        al.mul(c0_6).intoArray(c, co + 24);
+        al.mul(c0_7).intoArray(c, co + 28);
+      } else if (nv == 32) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 4)).intoArray(c, co + 4);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 12)).intoArray(c, co + 12);
+        al.fma(c0_4, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
+        al.fma(c0_5, FloatVector.fromArray(S, c, co + 20)).intoArray(c, co + 20);
+        al.fma(c0_6, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
+        al.fma(c0_7, FloatVector.fromArray(S, c, co + 28)).intoArray(c, co + 28);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 4);
+        c0_2.intoArray(tile, 8);
+        c0_3.intoArray(tile, 12);
+        c0_4.intoArray(tile, 16);
+        c0_5.intoArray(tile, 20);
+        c0_6.intoArray(tile, 24);
+        c0_7.intoArray(tile, 28);
+      }
+      if (nv != 32) edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-      al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-      al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      c4_0.intoArray(tile, 64);
-      edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 4;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
-      FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-      c3_0 = a3.fma(b0, c3_0);
+    static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 4) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 8;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
+          c7_0 = a7.fma(b0, c7_0);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 16);
+          c2_0.intoArray(tile, q + 32);
+          c3_0.intoArray(tile, q + 48);
+          c4_0.intoArray(tile, q + 64);
+          c5_0.intoArray(tile, q + 80);
+          c6_0.intoArray(tile, q + 96);
+          c7_0.intoArray(tile, q + 112);
+        }
+      }
+      if (nv != 16) edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-      al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-      al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      c3_0.intoArray(tile, 48);
-      edge(tile, 4, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 3;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
-      FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-      c2_0 = a2.fma(b0, c2_0);
+    static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 4) {
+        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 7;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
+          c6_0 = a6.fma(b0, c6_0);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c1_0.intoArray(tile, q + 16);
+          c2_0.intoArray(tile, q + 32);
+          c3_0.intoArray(tile, q + 48);
+          c4_0.intoArray(tile, q + 64);
+          c5_0.intoArray(tile, q + 80);
+          c6_0.intoArray(tile, q + 96);
+        }
+      }
+      if (nv != 16) edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-      al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-      al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      c2_0.intoArray(tile, 32);
-      edge(tile, 3, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z, c1_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 2;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
-      FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-      c1_0 = a1.fma(b0, c1_0);
+    static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 6;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
+          c5_0 = a5.fma(b0, c5_0);
+          c5_1 = a5.fma(b1, c5_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 4);
+          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c5_1).intoArray(c, co + 5 * ldc + q + 4);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 4)).intoArray(c, co + 4 * ldc + q + 4);
+          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 4)).intoArray(c, co + 5 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 16);
+          c1_1.intoArray(tile, q + 20);
+          c2_0.intoArray(tile, q + 32);
+          c2_1.intoArray(tile, q + 36);
+          c3_0.intoArray(tile, q + 48);
+          c3_1.intoArray(tile, q + 52);
+          c4_0.intoArray(tile, q + 64);
+          c4_1.intoArray(tile, q + 68);
+          c5_0.intoArray(tile, q + 80);
+          c5_1.intoArray(tile, q + 84);
+        }
+      }
+      if (nv != 16) edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-      al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-      al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      c1_0.intoArray(tile, 16);
-      edge(tile, 2, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
-  static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
-    FloatVector Z = FloatVector.zero(S);
-    FloatVector c0_0 = Z;
-    for (int p = 0; p < kc; p++) {
-      int bi = bo + (p) * 16, ai = ao + (p) * 1;
-      FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-      c0_0 = a0.fma(b0, c0_0);
+    static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 5;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
+          c4_0 = a4.fma(b0, c4_0);
+          c4_1 = a4.fma(b1, c4_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 4);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 4)).intoArray(c, co + 4 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 16);
+          c1_1.intoArray(tile, q + 20);
+          c2_0.intoArray(tile, q + 32);
+          c2_1.intoArray(tile, q + 36);
+          c3_0.intoArray(tile, q + 48);
+          c3_1.intoArray(tile, q + 52);
+          c4_0.intoArray(tile, q + 64);
+          c4_1.intoArray(tile, q + 68);
+        }
+      }
+      if (nv != 16) edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
     }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    if (nv == 16 && ov) {
-      al.mul(c0_0).intoArray(c, co + 0);
-    } else if (nv == 16) {
-      al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-    } else {
-      c0_0.intoArray(tile, 0);
-      edge(tile, 1, 16, c, co, ldc, alpha, nv, ov);
-    }
-  }
 
+    static void k4x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      for (int q = 0; q < 16; q += 8) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 16, ai = ao + p * 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 4);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 4);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 4);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 4);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 4)).intoArray(c, co + q + 4);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 4)).intoArray(c, co + 1 * ldc + q + 4);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 4)).intoArray(c, co + 2 * ldc + q + 4);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 4)).intoArray(c, co + 3 * ldc + q + 4);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 4);
+          c1_0.intoArray(tile, q + 16);
+          c1_1.intoArray(tile, q + 20);
+          c2_0.intoArray(tile, q + 32);
+          c2_1.intoArray(tile, q + 36);
+          c3_0.intoArray(tile, q + 48);
+          c3_1.intoArray(tile, q + 52);
+        }
+      }
+      if (nv != 16) edge(tile, 4, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k3x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z, c2_0 = Z, c2_1 = Z, c2_2 = Z, c2_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 3;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        c1_2 = a1.fma(b2, c1_2);
+        c1_3 = a1.fma(b3, c1_3);
+        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+        c2_0 = a2.fma(b0, c2_0);
+        c2_1 = a2.fma(b1, c2_1);
+        c2_2 = a2.fma(b2, c2_2);
+        c2_3 = a2.fma(b3, c2_3);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 4);
+        al.mul(c0_2).intoArray(c, co + 8);
+        al.mul(c0_3).intoArray(c, co + 12);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 4);
+        al.mul(c1_2).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c1_3).intoArray(c, co + 1 * ldc + 12);
+        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+        al.mul(c2_1).intoArray(c, co + 2 * ldc + 4);
+        al.mul(c2_2).intoArray(c, co + 2 * ldc + 8);
+        al.mul(c2_3).intoArray(c, co + 2 * ldc + 12);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 4)).intoArray(c, co + 4);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 12)).intoArray(c, co + 12);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 4)).intoArray(c, co + 1 * ldc + 4);
+        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 12)).intoArray(c, co + 1 * ldc + 12);
+        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 4)).intoArray(c, co + 2 * ldc + 4);
+        al.fma(c2_2, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+        al.fma(c2_3, FloatVector.fromArray(S, c, co + 2 * ldc + 12)).intoArray(c, co + 2 * ldc + 12);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 4);
+        c0_2.intoArray(tile, 8);
+        c0_3.intoArray(tile, 12);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 20);
+        c1_2.intoArray(tile, 24);
+        c1_3.intoArray(tile, 28);
+        c2_0.intoArray(tile, 32);
+        c2_1.intoArray(tile, 36);
+        c2_2.intoArray(tile, 40);
+        c2_3.intoArray(tile, 44);
+      }
+      if (nv != 16) edge(tile, 3, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k2x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 2;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+        c1_0 = a1.fma(b0, c1_0);
+        c1_1 = a1.fma(b1, c1_1);
+        c1_2 = a1.fma(b2, c1_2);
+        c1_3 = a1.fma(b3, c1_3);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 4);
+        al.mul(c0_2).intoArray(c, co + 8);
+        al.mul(c0_3).intoArray(c, co + 12);
+        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+        al.mul(c1_1).intoArray(c, co + 1 * ldc + 4);
+        al.mul(c1_2).intoArray(c, co + 1 * ldc + 8);
+        al.mul(c1_3).intoArray(c, co + 1 * ldc + 12);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 4)).intoArray(c, co + 4);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 12)).intoArray(c, co + 12);
+        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 4)).intoArray(c, co + 1 * ldc + 4);
+        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 12)).intoArray(c, co + 1 * ldc + 12);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 4);
+        c0_2.intoArray(tile, 8);
+        c0_3.intoArray(tile, 12);
+        c1_0.intoArray(tile, 16);
+        c1_1.intoArray(tile, 20);
+        c1_2.intoArray(tile, 24);
+        c1_3.intoArray(tile, 28);
+      }
+      if (nv != 16) edge(tile, 2, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+    static void k1x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
+      FloatVector Z = FloatVector.zero(S);
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z;
+      for (int p = 0; p < kc; p++) {
+        int bi = bo + p * 16, ai = ao + p * 1;
+        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+        FloatVector b1 = FloatVector.fromArray(S, b, bi + 4);
+        FloatVector b2 = FloatVector.fromArray(S, b, bi + 8);
+        FloatVector b3 = FloatVector.fromArray(S, b, bi + 12);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+        c0_0 = a0.fma(b0, c0_0);
+        c0_1 = a0.fma(b1, c0_1);
+        c0_2 = a0.fma(b2, c0_2);
+        c0_3 = a0.fma(b3, c0_3);
+      }
+      if (nv == 16 && ov) {
+        al.mul(c0_0).intoArray(c, co + 0);
+        al.mul(c0_1).intoArray(c, co + 4);
+        al.mul(c0_2).intoArray(c, co + 8);
+        al.mul(c0_3).intoArray(c, co + 12);
+      } else if (nv == 16) {
+        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+        al.fma(c0_1, FloatVector.fromArray(S, c, co + 4)).intoArray(c, co + 4);
+        al.fma(c0_2, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+        al.fma(c0_3, FloatVector.fromArray(S, c, co + 12)).intoArray(c, co + 12);
+      } else {
+        c0_0.intoArray(tile, 0);
+        c0_1.intoArray(tile, 4);
+        c0_2.intoArray(tile, 8);
+        c0_3.intoArray(tile, 12);
+      }
+      if (nv != 16) edge(tile, 1, 16, c, co, ldc, alpha, nv, ov);
+    }
+
+  }
 }
