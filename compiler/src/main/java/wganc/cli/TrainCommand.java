@@ -84,7 +84,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--record-inputs",
       description = "also write RUN/inputs/NNNNNN-<phase>.safetensors for every phase run: its data batch, noise, "
           + "sampled values and dropout masks, named as `wganc trace --list` names them, so that the run can be "
-          + "replayed elsewhere from checkpoints/step-000000.safetensors (docs/replay.md; JVM backend only)")
+          + "replayed elsewhere from checkpoints/step-000000.safetensors, and keep every checkpoint (none pruned) "
+          + "for comparing on the way: `python bench/replay_pytorch.py RUN` (docs/replay.md; JVM backend only)")
   boolean recordInputs;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -52,6 +52,17 @@ public interface Op {
   }
 
   /**
+   * Whether {@link #javaVector} gives exactly the bits of {@link #java}. Transcendental functions do
+   * not: the Vector API computes them with the CPU's SVML stubs once C2 has compiled a loop and with
+   * a per-lane Java fallback before, which round differently, so a value would depend on JIT timing,
+   * the CPU and the element's place in the loop. Expressions using such an op run scalar, with
+   * StrictMath (the same bits on every machine and in every tier).
+   */
+  default boolean exactInVectors(Attrs attrs) {
+    return true;
+  }
+
+  /**
    * Floating-point operations of one application, counting a multiply-add as 2 and only the
    * multiply-adds of contractions (as the peers' benchmarks count them); 0 for everything else.
    */

@@ -68,7 +68,7 @@ public enum Pow implements Op {
     if (p == 2) return "(" + x + " * " + x + ")";
     if (p == 1) return x;
     if (p == 0.5) return "((float) Math.sqrt(" + x + "))";
-    return "((float) Math.pow(" + x + ", " + p + "))";
+    return "((float) StrictMath.pow(" + x + ", " + p + "))";
   }
 
   @Override
@@ -78,6 +78,12 @@ public enum Pow implements Op {
     if (p == 2) return x + ".mul(" + x + ")";
     if (p == 1) return x;
     if (p == 0.5) return x + ".sqrt()";
-    return x + ".lanewise(POW, " + (float) p + "f)";
+    throw new UnsupportedOperationException("pow " + p + " runs scalar (exactInVectors)");
+  }
+
+  @Override
+  public boolean exactInVectors(Attrs attrs) {
+    double p = attrs.d("exponent");
+    return p == 2 || p == 1 || p == 0.5;
   }
 }

@@ -110,14 +110,22 @@ public enum Unary implements Op {
     String x = args.get(0);
     return switch (this) {
       case NEG -> "(-" + x + ")";
-      case EXP -> "((float) Math.exp(" + x + "))";
-      case LOG -> "((float) Math.log(" + x + "))";
+      case EXP -> "((float) StrictMath.exp(" + x + "))";
+      case LOG -> "((float) StrictMath.log(" + x + "))";
       case SQRT -> "((float) Math.sqrt(" + x + "))";
       case RSQRT -> "((float) (1.0 / Math.sqrt(" + x + ")))";
       case ABS -> "Math.abs(" + x + ")";
       case SIGN -> "Math.signum(" + x + ")";
-      case TANH -> "((float) Math.tanh(" + x + "))";
-      case SIGMOID -> "((float) (1.0 / (1.0 + Math.exp(-" + x + "))))";
+      case TANH -> "((float) StrictMath.tanh(" + x + "))";
+      case SIGMOID -> "((float) (1.0 / (1.0 + StrictMath.exp(-" + x + "))))";
+    };
+  }
+
+  @Override
+  public boolean exactInVectors(Attrs attrs) {
+    return switch (this) {
+      case EXP, LOG, TANH, SIGMOID -> false;
+      default -> true;
     };
   }
 
@@ -126,15 +134,12 @@ public enum Unary implements Op {
     String x = args.get(0);
     return switch (this) {
       case NEG -> x + ".neg()";
-      case EXP -> x + ".lanewise(EXP)";
-      case LOG -> x + ".lanewise(LOG)";
+      case EXP, LOG, TANH, SIGMOID -> throw new UnsupportedOperationException("`" + opName() + "` runs scalar (exactInVectors)");
       case SQRT -> x + ".sqrt()";
       case RSQRT -> "ONE.div(" + x + ".sqrt())";
       case ABS -> x + ".abs()";
       case SIGN -> "ZERO.blend(ONE, " + x + ".compare(GT, 0f)).sub(ZERO.blend(ONE, " + x
           + ".compare(LT, 0f)))";
-      case TANH -> x + ".lanewise(TANH)";
-      case SIGMOID -> "ONE.div(ONE.add(" + x + ".neg().lanewise(EXP)))";
     };
   }
 }

@@ -27,9 +27,10 @@ final class Loops {
     List<Integer> dims = out.type().dims();
     int n = out.type().size();
     boolean flat = allFlat(expr);
+    boolean vectors = exactInVectors(expr);
     if (flat || dims.isEmpty()) {
       String scalar = "out[i] = " + expression(expr, ops, dims, true) + ";";
-      if (n < 4 * LANES) {
+      if (n < 4 * LANES || !vectors) {
         loop(m, n, "i", scalar, n);
         return;
       }
@@ -54,7 +55,7 @@ final class Loops {
       dims = merged;
     }
     int inner = dims.getLast();
-    if (inner >= LANES) {
+    if (inner >= LANES && vectors) {
       // vectorise the innermost axis; broadcast leaves either stream along it or repeat one value
       List<String> idx = new ArrayList<>();
       StringBuilder b = new StringBuilder();
@@ -104,7 +105,7 @@ final class Loops {
       locals.put(parts.get(p).out().id(), "y" + p);
     }
     scalar.append("}");
-    if (n < 4 * LANES) {
+    if (n < 4 * LANES || !parts.stream().allMatch(part -> exactInVectors(part.expr()))) {
       loop(m, n, "i", scalar.toString(), (long) n * parts.size());
       return;
     }
@@ -132,9 +133,15 @@ final class Loops {
    * [r0, r1) and columns [c0, c1), vectorised along the row, leaves indexed as in the nested loop.
    */
   static String epilogueBlock(Schedule.Expr expr, List<Value> ops, List<Integer> dims) {
+    String scalar = expression(expr, ops, dims, false).replace("i1", "j").replace("[o]", "[o + j]");
+    if (!exactInVectors(expr)) {
+      return "for (int i0 = r0; i0 < r1; i0++) {\n"
+          + "  int o = i0 * " + dims.get(1) + ";\n"
+          + "  for (int j = c0; j < c1; j++) out[o + j] = " + scalar + ";\n"
+          + "}\n";
+    }
     java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
     String vector = vectorExpression(expr, ops, loads, dims, "j");
-    String scalar = expression(expr, ops, dims, false).replace("i1", "j").replace("[o]", "[o + j]");
     return "for (int i0 = r0; i0 < r1; i0++) {\n"
         + "  int o = i0 * " + dims.get(1) + ";\n"
         + "  int j = c0;\n"
@@ -195,6 +202,16 @@ final class Loops {
       stride *= dims.get(d);
     }
     return terms.isEmpty() ? "0" : String.join(" + ", terms);
+  }
+
+  /** Whether every op of {@code e} has a vector form with the scalar form's bits ({@link wganc.ops.Op#exactInVectors}). */
+  static boolean exactInVectors(Schedule.Expr e) {
+    return switch (e) {
+      case Schedule.Expr.Literal l -> true;
+      case Schedule.Expr.Leaf l -> true;
+      case Schedule.Expr.Apply a -> a.op().exactInVectors(a.attrs())
+          && a.args().stream().allMatch(Loops::exactInVectors);
+    };
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -103,5 +104,53 @@ class JavaEmitterOpsTest {
       assertTrue(Math.abs(out[0][i] - expected[i]) <= 1e-5 * (1 + Math.abs(expected[i])),
           () -> c.name() + " [" + k + "]: " + out[0][k] + " vs " + expected[k] + "\n" + src);
     }
+  }
+
+  /**
+   * Transcendental functions give the same bits wherever an element sits and however often the
+   * kernel has run: every element equals the scalar StrictMath formula, in flat loops, loops along
+   * an inner axis, and a dense layer's epilogue, on the first run (interpreted, the Vector API's Java
+   * fallback) and after many (C2-compiled, where the Vector API would use the CPU's SVML stubs).
+   */
+  @Test
+  void transcendentalsHaveTheScalarFormulasBitsInEveryRun() throws Exception {
+    GraphBuilder b = new GraphBuilder();
+    Value a = in(b, "a", 64, 37), w = in(b, "w", 37, 40), c = in(b, "c", 40);
+    b.output("tanh", b.tanh(a));
+    b.output("sigmoid", b.sigmoid(b.add(a, b.reshape(in(b, "r", 64), 64, 1))));
+    b.output("exp", b.exp(a));
+    b.output("dense", b.tanh(b.add(b.matmul(a, w, false, false), c)));
+    Graph g = b.build();
+    Map<String, Tensor> feeds = new HashMap<>();
+    Random r = new Random(3);
+    for (Binding bd : g.bindings())
+      if (bd.node() instanceof Node.Input i) {
+        double[] x = new double[bd.value().type().size()];
+        for (int k = 0; k < x.length; k++) x[k] = (float) (6 * r.nextDouble() - 3);
+        feeds.put(i.name(), new Tensor(bd.value().type().dims(), x));
+      }
+    String src = JavaEmitter.emit(g, "t", "T", "t", "test").toString();
+    Phase p = (Phase) InMemoryCompiler.load(InMemoryCompiler.compile(Map.of("t.T", src))).loadClass("t.T")
+        .getDeclaredConstructor().newInstance();
+    double[] av = feeds.get("a").data(), rv = feeds.get("r").data();
+    float[][] first = JvmAgreementTest.run(p, feeds, 0);
+    for (int i = 0; i < av.length; i++) {
+      float x = (float) av[i];
+      assertBits((float) StrictMath.tanh(x), first[0][i], "tanh", i);
+      float s = x + (float) rv[i / 37];
+      assertBits((float) (1.0 / (1.0 + StrictMath.exp(-s))), first[1][i], "sigmoid", i);
+      assertBits((float) StrictMath.exp(x), first[2][i], "exp", i);
+    }
+    for (int run = 0; run < 3000; run++) {
+      float[][] again = JvmAgreementTest.run(p, feeds, 0);
+      if (run % 1000 == 999)
+        for (int o = 0; o < first.length; o++)
+          for (int i = 0; i < first[o].length; i++) assertBits(first[o][i], again[o][i], "output " + o + " run " + run, i);
+    }
+  }
+
+  private static void assertBits(float want, float got, String what, int i) {
+    if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got))
+      throw new AssertionError(what + " [" + i + "]: " + got + " vs " + want);
   }
 }

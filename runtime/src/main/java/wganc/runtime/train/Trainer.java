@@ -640,7 +640,8 @@ public final class Trainer {
     Path file = dir.resolve(Checkpoints.fileName(step));
     checkpointTensors().write(file);
     Checkpoints.writeLatest(dir, file);
-    Checkpoints.prune(dir, 3, isFinal ? file.getFileName().toString() : null);
+    // a recorded run keeps every checkpoint: a replay compares at each one on the way
+    if (!options.recordInputs()) Checkpoints.prune(dir, 3, isFinal ? file.getFileName().toString() : null);
     lastCheckpoint = file;
     lastCheckpointStep = step;
   }
