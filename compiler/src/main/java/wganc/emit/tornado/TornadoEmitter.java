@@ -623,7 +623,8 @@ public final class TornadoEmitter {
     };
   }
 
-  private static final Pattern MATH = Pattern.compile("(?<![\\w.])Math\\.");
+  /** Math. and StrictMath. (the JVM's scalar forms of transcendental functions) become TornadoMath. */
+  private static final Pattern MATH = Pattern.compile("(?<![\\w.])(?:Strict)?Math\\.");
   private static final Pattern TOKENS = Pattern.compile("(?<![\\w.])TornadoMath\\.|@Parallel\\b");
 
   /** Text to code, with {@code TornadoMath.} and {@code @Parallel} as imported types. */
