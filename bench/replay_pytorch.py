@@ -735,6 +735,8 @@ def print_table(rows, limit):
 def describe(sm):
     parts = [f"{k.replace('worst_', 'worst ')} {sm[k]['value']:.2e} ({sm[k]['name']})"
              for k in ("worst_err_wganc_t64", "worst_err_t32_t64", "worst_err_wganc_t32") if k in sm]
+    if "worst_score" in sm:
+        parts.append(f"worst score {sm['worst_score']['value']:.3f} ({sm['worst_score']['name']}; 1 is the bound)")
     if sm["roundoff"]:
         parts.append(f"{len(sm['roundoff'])} roundoff-driven tensors"
                      + (f" (noise ratio wganc/t32 up to {sm['roundoff_worst_ratio']['value']:.2f})"
