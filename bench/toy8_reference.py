@@ -8,11 +8,15 @@ penalty lambda 10; Adam(1e-4, 0.5, 0.9) for both. Every 100 generator steps it p
 coverage of 2,000 samples as `wganc sample` reports it (modes with at least 1 % of the samples
 within 3 std = 0.06 of their centre; share of samples within 0.06 of a mode).
 
-    python bench/toy8_reference.py [--seed 1] [--steps 5000] [--threads 1]
+    python bench/toy8_reference.py [--seed 1] [--steps 5000] [--threads 1] [--state FILE]
+
+With --state FILE the run saves its whole state (networks, optimisers, random generator) to FILE
+every 100 generator steps, atomically, and continues from FILE when it exists: an interrupted run
+resumed this way prints exactly what the uninterrupted run would have printed.
 
 Needs PyTorch (see bench/compare-peers.py for a venv).
 """
-import argparse, math
+import argparse, math, os
 
 import torch
 
@@ -22,6 +26,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--steps", type=int, default=5000)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--state", help="file to save the run's state to every 100 steps and resume from")
     a = p.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -51,7 +56,23 @@ def main():
         counts = torch.bincount(nearest[inside], minlength=8)
         return int((counts >= 20).sum()), inside.float().mean().item()
 
-    for step in range(a.steps + 1):
+    start = 0
+    if a.state and os.path.exists(a.state):
+        st = torch.load(a.state, weights_only=False)
+        if st["seed"] != a.seed:
+            raise SystemExit(f"{a.state} holds seed {st['seed']}, not {a.seed}")
+        for obj, key in ((G, "G"), (D, "D"), (opt_g, "opt_g"), (opt_d, "opt_d")):
+            obj.load_state_dict(st[key])
+        torch.set_rng_state(st["rng"])
+        start = st["step"]
+        print(f"resumed from {a.state} at step {start}", flush=True)
+
+    for step in range(start, a.steps + 1):
+        if step % 100 == 0 and a.state and step > start:  # saved before coverage() draws its noise
+            tmp = a.state + ".tmp"
+            torch.save({"seed": a.seed, "step": step, "G": G.state_dict(), "D": D.state_dict(),
+                        "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "rng": torch.get_rng_state()}, tmp)
+            os.replace(tmp, a.state)
         if step % 100 == 0:
             covered, within = coverage()
             print(f"step {step} modes_covered {covered} within_3std {within:.4f}", flush=True)
