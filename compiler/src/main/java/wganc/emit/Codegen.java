@@ -37,6 +37,17 @@ public final class Codegen {
     }
   }
 
+  /**
+   * A Java expression of type float for {@code v} rounded to float: {@code 0.5f}, {@code 1.0E-4f},
+   * {@code Float.NEGATIVE_INFINITY} (Adam's {@code log(beta1)} with {@code beta1=0}), {@code Float.NaN}.
+   */
+  public static String floatLiteral(double v) {
+    float f = (float) v;
+    if (Float.isNaN(f)) return "Float.NaN";
+    if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
+    return Float.toString(f) + "f";
+  }
+
   /** {@code @Override public T name() { body; }}. */
   public static MethodSpec getter(String name, Class<?> type, CodeBlock body) {
     return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(type)

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
@@ -191,7 +190,7 @@ public final class JavaEmitter {
     type.addMethod(run.build());
     for (var e : constantArrays.entrySet()) {
       type.addField(FieldSpec.builder(FLOATS, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer("filled($L, $Lf)", maxConstantSize(e.getKey()), floatLiteral(e.getKey())).build());
+          .initializer("filled($L, $L)", maxConstantSize(e.getKey()), Codegen.floatLiteral(e.getKey())).build());
     }
     if (!constantArrays.isEmpty()) {
       type.addMethod(MethodSpec.methodBuilder("filled").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -367,12 +366,5 @@ public final class JavaEmitter {
     int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
     return ta + ", " + tb + ", " + mRows + ", " + n + ", " + kk + ", 1f, in0, 0, " + ad.get(1) + ", in1, 0, "
         + bd.get(1) + ", 0f, out, 0, " + n;
-  }
-
-  static String floatLiteral(double v) {
-    float f = (float) v;
-    if (Float.isNaN(f)) return "Float.NaN";
-    if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
-    return String.format(Locale.ROOT, "%s", Float.toString(f));
   }
 }

@@ -3,6 +3,7 @@ package wganc.emit.java;
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
 import java.util.List;
+import wganc.emit.Codegen;
 import wganc.ir.Value;
 import wganc.ops.Resample;
 import wganc.plan.Schedule;
@@ -228,7 +229,7 @@ final class Loops {
   private static String vectorExpression(Schedule.Expr e, List<Value> ops, java.util.Map<String, String> loads,
                                          List<Integer> dims, String var, java.util.Map<Integer, String> locals) {
     return switch (e) {
-      case Schedule.Expr.Literal l -> "FloatVector.broadcast(S, " + JavaEmitter.floatLiteral(l.value()) + "f)";
+      case Schedule.Expr.Literal l -> "FloatVector.broadcast(S, " + Codegen.floatLiteral(l.value()) + ")";
       case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());
@@ -322,7 +323,7 @@ final class Loops {
   private static String expression(Schedule.Expr e, List<Value> ops, List<Integer> dims, boolean flat,
                                    java.util.Map<Integer, String> locals) {
     return switch (e) {
-      case Schedule.Expr.Literal l -> JavaEmitter.floatLiteral(l.value()) + "f";
+      case Schedule.Expr.Literal l -> Codegen.floatLiteral(l.value());
       case Schedule.Expr.Leaf l when locals.containsKey(l.source().id()) -> locals.get(l.source().id());
       case Schedule.Expr.Leaf l -> {
         int k = indexOf(ops, l.source());

@@ -287,7 +287,7 @@ public final class TornadoEmitter {
 
     for (var e : constantArrays.entrySet()) {
       type.addField(FieldSpec.builder(FLOAT_ARRAY, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer("filled($L, $Lf)", maxConstantSize(e.getKey()), floatLiteral(e.getKey())).build());
+          .initializer("filled($L, $L)", maxConstantSize(e.getKey()), Codegen.floatLiteral(e.getKey())).build());
     }
     if (!constantArrays.isEmpty()) {
       type.addMethod(MethodSpec.methodBuilder("filled").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -610,7 +610,7 @@ public final class TornadoEmitter {
    */
   static String expression(Schedule.Expr e, Operands ops, List<Integer> dims, String var, Value inner) {
     return switch (e) {
-      case Schedule.Expr.Literal l -> floatLiteral(l.value()) + "f";
+      case Schedule.Expr.Literal l -> Codegen.floatLiteral(l.value());
       case Schedule.Expr.Leaf l -> {
         if (inner != null && l.source().id() == inner.id()) yield "acc";
         yield ops.get(ops.indexOf(l.source()), l.from() == null ? var : broadcastIndex(l.from(), dims, var));
@@ -664,12 +664,5 @@ public final class TornadoEmitter {
       acc *= dims.get(d);
     }
     return s;
-  }
-
-  static String floatLiteral(double v) {
-    float f = (float) v;
-    if (Float.isNaN(f)) return "Float.NaN";
-    if (Float.isInfinite(f)) return f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
-    return Float.toString(f);
   }
 }

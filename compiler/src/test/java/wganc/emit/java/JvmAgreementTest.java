@@ -62,7 +62,19 @@ class JvmAgreementTest {
     String text = small(Files.readString(path));
     // mnist-wgan-gp differs from mnist-wgan-gp-paper only in a draw's distribution: run it narrowed
     if (path.getFileName().toString().equals("mnist-wgan-gp.wgan")) text = wganc.lower.Shrunk.shrink(text);
-    Frontend.Outcome o = Frontend.compile(path.toString(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    agreeOnThreeSteps(path.toString(), text);
+  }
+
+  /** Adam with beta1 = 0 (RMSprop with bias correction): log(beta1) is -inf, a constant Java must spell. */
+  @org.junit.jupiter.api.Test
+  void adamWithBeta1ZeroAgrees() throws Exception {
+    String text = Files.readString(Path.of("../models/toy8-wgan-gp.wgan")).replace("beta1=0.5", "beta1=0");
+    assertTrue(text.contains("beta1=0,"));
+    agreeOnThreeSteps("toy8-wgan-gp.wgan (beta1=0)", text);
+  }
+
+  static void agreeOnThreeSteps(String name, String text) throws Exception {
+    Frontend.Outcome o = Frontend.compile(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Model model = o.result().model();
     CompiledModel compiled = new JvmBackend().compile(model, text, new Backend.Options(3));
