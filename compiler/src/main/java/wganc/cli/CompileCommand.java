@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,6 +18,7 @@ import wganc.Frontend;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.AtomicFiles;
+import wganc.runtime.train.TrainerMain;
 
 /** `wganc compile MODEL -o DIR`: the generated sources of every phase and the trainer's spec. */
 @Command(name = "compile", mixinStandardHelpOptions = true,
@@ -24,7 +28,9 @@ import wganc.runtime.io.AtomicFiles;
         "Writes DIR/src/<package>/<Phase>.java (readable, deterministic, one static method per kernel,",
         "each with the source line it came from), DIR/spec.json (data, noise, parameters and their",
         "initialisers, optimiser state, the update schedule) and DIR/<model>-trainer.jar, which trains",
-        "on its own: java -jar DIR/<model>-trainer.jar --steps N --out RUN (the runtime is inside)."})
+        "on its own (the runtime is inside) on Java 25 or newer. The last line printed is the command",
+        "that runs it with wganc's own JDK: .../bin/java --add-modules jdk.incubator.vector ... -jar",
+        "DIR/<model>-trainer.jar --steps N --out RUN."})
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -74,7 +80,18 @@ final class CompileCommand implements Callable<Integer> {
     Path jar = output.resolve(TrainCommand.stem(model) + "-trainer.jar");
     wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), new java.util.ArrayList<>(s.files().keySet()));
     err.println("wganc: wrote " + s.files().size() + " sources, spec.json and " + jar.getFileName() + " to " + output);
-    err.println("wganc: train with `java -jar " + jar + " --steps N --out RUN`");
+    err.println("wganc: train with `" + trainCommand(jar) + " --steps N --out RUN`");
     return 0;
+  }
+
+  /** The command that starts the trainer jar with the JDK wganc runs on (a trainer needs as new a Java). */
+  static String trainCommand(Path jar) {
+    List<String> words = new ArrayList<>(TrainerMain.javaCommand());
+    words.addAll(List.of("-jar", jar.toString()));
+    return words.stream().map(CompileCommand::shellQuote).collect(Collectors.joining(" "));
+  }
+
+  private static String shellQuote(String word) {
+    return word.matches("[A-Za-z0-9_./:=+@%,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
   }
 }

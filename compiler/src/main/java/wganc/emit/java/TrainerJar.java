@@ -15,6 +15,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import wganc.runtime.launch.Launcher;
 import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.TrainerMain;
 
@@ -38,7 +39,8 @@ public final class TrainerJar {
                            String backend) throws IOException {
     java.util.jar.Manifest manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, TrainerMain.class.getName());
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Launcher.class.getName());
+    manifest.getMainAttributes().putValue(Launcher.MAIN_CLASS, TrainerMain.class.getName());
     manifest.getMainAttributes().putValue("Created-By", "wganc " + JavaEmitter.VERSION);
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     {

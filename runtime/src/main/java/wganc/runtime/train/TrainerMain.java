@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 /**
  * The entry point of a trainer jar written by `wganc compile`: the jar holds the generated phase
  * classes, {@code /wganc/trainer.json} (the model spec and the phase class names) and this runtime.
- * {@code java -jar <model>-trainer.jar --steps N --out RUN}. The kernels use the Vector API, an
- * incubator module a jar manifest cannot add, so without it the trainer starts itself again with
- * {@code --add-modules jdk.incubator.vector}.
+ * {@code java -jar <model>-trainer.jar --steps N --out RUN} (the jar's Main-Class,
+ * {@link wganc.runtime.launch.Launcher}, checks the Java version first). The kernels use the Vector
+ * API, an incubator module a jar manifest cannot add, so without it the trainer starts itself again
+ * with {@code --add-modules jdk.incubator.vector}.
  */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
     description = {"Trains the model this jar was compiled from (see `wganc train --help` for what a run leaves)."})
@@ -57,11 +58,19 @@ public final class TrainerMain implements Callable<Integer> {
     System.exit(new CommandLine(new TrainerMain()).execute(args));
   }
 
+  /**
+   * The running JDK's {@code java} with the options a trainer wants: the Vector API module, native
+   * access (which code using the FFM API needs to run without warnings) and the parallel collector.
+   */
+  public static List<String> javaCommand() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC");
+  }
+
   private static int relaunch(String[] args) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String self = Path.of(TrainerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC",
-        "-cp", self, TrainerMain.class.getName()));
+    List<String> cmd = new ArrayList<>(javaCommand());
+    cmd.addAll(List.of("-cp", self, TrainerMain.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).inheritIO().start();
     return p.waitFor();
