@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,10 +13,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import wganc.Frontend;
 import wganc.check.Model;
+import wganc.diag.Diagnostic;
+import wganc.diag.Renderer;
 import wganc.emit.Backend;
+import wganc.emit.Specs;
 import wganc.emit.java.JvmBackend;
+import wganc.runtime.data.DataNotFoundException;
+import wganc.runtime.data.DataPath;
 import wganc.runtime.io.AtomicFiles;
 import wganc.runtime.train.CompiledModel;
+import wganc.runtime.train.DataFeed;
+import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.NonFiniteLossException;
 import wganc.runtime.train.Trainer;
 
@@ -117,6 +125,7 @@ final class TrainCommand implements Callable<Integer> {
           + "drop --backend tornado, or --record-inputs");
       return 2;
     }
+    if (!announceData(m, dataDir, err)) return 1;
     if (backend.equals("tornado")) {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -183,6 +192,32 @@ final class TrainCommand implements Callable<Integer> {
     err.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
     return 0;
+  }
+
+  /**
+   * Says which dataset files the model reads, before anything is compiled; or, for a file that
+   * cannot be found, an error at the model's `data` line listing where it looked.
+   */
+  static boolean announceData(Model m, Path dataDir, PrintWriter err) {
+    DataPath path = DataPath.standard(dataDir);
+    List<ModelSpec.Data> data = Specs.data(m);
+    for (int i = 0; i < data.size(); i++) {
+      try {
+        for (DataFeed.File f : DataFeed.files(data.get(i), path)) err.println("wganc: " + f.describe());
+      } catch (DataNotFoundException e) {
+        Diagnostic d = Diagnostic.error("E0313", "dataset file `" + e.name() + "` not found",
+            m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it")
+            .withNote("tried " + String.join(", ", e.tried()));
+        for (String place : e.searched()) d = d.withNote("looked in " + place);
+        err.print(Renderer.render(d.withHelp(e.help())));
+        return false;
+      } catch (java.io.IOException e) {
+        err.println("error: " + e.getMessage());
+        return false;
+      }
+    }
+    err.flush();
+    return true;
   }
 
   /** A run that failed before its first checkpoint leaves nothing behind (a missing dataset, say). */

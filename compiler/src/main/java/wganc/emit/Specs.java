@@ -18,7 +18,8 @@ import wganc.syntax.Ast;
 public final class Specs {
   private Specs() {}
 
-  public static ModelSpec of(Model m, String sourceText, List<Lowering.PhaseGraph> phases, int sampleN) {
+  /** The data sources of {@code m}, in declaration order. */
+  public static List<ModelSpec.Data> data(Model m) {
     List<ModelSpec.Data> data = new ArrayList<>();
     for (Model.Data d : m.data()) {
       int[] shape = ints(d.shape());
@@ -29,6 +30,11 @@ public final class Specs {
             toy.kind(), toy.scale(), toy.std()));
       }
     }
+    return List.copyOf(data);
+  }
+
+  public static ModelSpec of(Model m, String sourceText, List<Lowering.PhaseGraph> phases, int sampleN) {
+    List<ModelSpec.Data> data = data(m);
     List<ModelSpec.Noise> noise = new ArrayList<>();
     for (Model.Noise z : m.noise()) {
       noise.add(switch (z.dist()) {

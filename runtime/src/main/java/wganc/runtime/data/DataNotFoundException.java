@@ -10,10 +10,31 @@ import java.util.List;
 public class DataNotFoundException extends IOException {
     private static final long serialVersionUID = 1L;
     private final transient List<String> searched;
+    private final String name;
+    private final transient List<String> tried;
+    private final String help;
 
-    public DataNotFoundException(String message, List<String> searched) {
+    public DataNotFoundException(String message, String name, List<String> tried, List<String> searched, String help) {
         super(message);
+        this.name = name;
+        this.tried = List.copyOf(tried);
         this.searched = List.copyOf(searched);
+        this.help = help;
+    }
+
+    /** The file name the model gave. */
+    public String name() {
+        return name;
+    }
+
+    /** The spellings tried in each folder. */
+    public List<String> tried() {
+        return tried;
+    }
+
+    /** What to do about it, one sentence. */
+    public String help() {
+        return help;
     }
 
     /** One line per place looked at, in search order. */

@@ -9,20 +9,21 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Finds a dataset file such as {@code train-images-idx3-ubyte.gz}. Looks, in order:
+ * Finds a dataset file such as {@code train-images-idx3-ubyte.gz}, in exactly one place:
  * <ol>
- * <li>in the explicit directory given by {@code --data-dir} (when given);</li>
- * <li>in each directory of the environment variable {@code WGANC_DATA} (colon-separated);</li>
- * <li>in {@code /usr/share/datasets/fashion-mnist}, where Debian's {@code dataset-fashion-mnist}
+ * <li>the directory given by {@code --data-dir}, when given;</li>
+ * <li>else each directory of the environment variable {@code WGANC_DATA} (colon-separated), when set;</li>
+ * <li>else {@code /usr/share/datasets/fashion-mnist}, where Debian's {@code dataset-fashion-mnist}
  *     package installs {@code train-images-idx3-ubyte.gz}, {@code train-labels-idx1-ubyte.gz},
  *     {@code t10k-images-idx3-ubyte.gz} and {@code t10k-labels-idx1-ubyte.gz}, gzipped, flat, with
  *     MNIST's file names. A file found there is Fashion-MNIST, not MNIST: {@link Resolved#source()}
  *     says so, and a trainer should record it in its manifest.</li>
  * </ol>
- * In each directory the name is tried as given, then with {@code .gz} added or removed, then with
- * the dotted spelling some mirrors use ({@code train-images.idx3-ubyte}); {@link Idx} detects gzip
- * by content, so either form reads. The environment lookup and the system folder are injectable
- * for tests.
+ * A user who names a folder means that folder: a file missing there is an error, never a silent
+ * fallback to the Debian folder. In each directory the name is tried as given, then with {@code .gz}
+ * added or removed, then with the dotted spelling some mirrors use ({@code train-images.idx3-ubyte});
+ * {@link Idx} detects gzip by content, so either form reads. The environment lookup and the system
+ * folder are injectable for tests.
  */
 public final class DataPath {
     /** Where Debian's {@code dataset-fashion-mnist} package puts its files. */
@@ -79,17 +80,16 @@ public final class DataPath {
     public Resolved resolve(String name) throws DataNotFoundException {
         List<String> names = candidates(name);
         List<String> searched = new ArrayList<>();
-        if (dataDir == null) {
-            searched.add("--data-dir: not given");
-        } else {
+        if (dataDir != null) {
             Path hit = find(dataDir, names);
             if (hit != null) return new Resolved(hit, Source.DATA_DIR);
             searched.add("--data-dir " + dataDir + ": " + why(dataDir));
+            throw notFound(name, names, searched, "put `" + name + "` into " + dataDir + ", or pass the folder that"
+                    + " holds it as `--data-dir`; without `--data-dir` (and `" + ENV + "`) wganc reads the Debian"
+                    + " package `dataset-fashion-mnist` from " + systemDir);
         }
         String value = env.apply(ENV);
-        if (value == null || value.isBlank()) {
-            searched.add("$" + ENV + ": not set");
-        } else {
+        if (value != null && !value.isBlank()) {
             for (String part : value.split(":")) {
                 if (part.isBlank()) continue;
                 Path dir = Path.of(part);
@@ -97,22 +97,30 @@ public final class DataPath {
                 if (hit != null) return new Resolved(hit, Source.ENVIRONMENT);
                 searched.add("$" + ENV + " entry " + dir + ": " + why(dir));
             }
+            throw notFound(name, names, searched, "add the folder that holds `" + name + "` to `" + ENV + "`, or pass it"
+                    + " as `--data-dir`; unset `" + ENV + "` to read the Debian package `dataset-fashion-mnist`");
         }
+        searched.add("--data-dir: not given");
+        searched.add("$" + ENV + ": not set");
         if (systemDir != null) {
             Path hit = find(systemDir, names);
             if (hit != null) return new Resolved(hit, Source.DEBIAN_FASHION_MNIST);
             searched.add(systemDir + " (Debian package `dataset-fashion-mnist`): " + why(systemDir));
         }
+        throw notFound(name, names, searched, "for Fashion-MNIST run `apt-get install dataset-fashion-mnist`;"
+                + " for MNIST pass `--data-dir` or set `" + ENV + "` to a folder holding MNIST's"
+                + " `train-images-idx3-ubyte.gz` (and the other IDX files)");
+    }
+
+    private static DataNotFoundException notFound(String name, List<String> names, List<String> searched, String help) {
         StringBuilder m = new StringBuilder("dataset file `").append(name).append("` not found; tried ");
         for (int i = 0; i < names.size(); i++) {
             m.append(i == 0 ? "" : ", ").append('`').append(names.get(i)).append('`');
         }
         m.append(" in:");
         for (String s : searched) m.append("\n  ").append(s);
-        m.append("\n  = help: for Fashion-MNIST run `apt-get install dataset-fashion-mnist`;"
-                + " for MNIST pass `--data-dir` or set `" + ENV + "` to a folder holding MNIST's"
-                + " `train-images-idx3-ubyte.gz` (and the other IDX files)");
-        throw new DataNotFoundException(m.toString(), searched);
+        m.append("\n  = help: ").append(help);
+        return new DataNotFoundException(m.toString(), name, names, searched, help);
     }
 
     private static Path find(Path dir, List<String> names) {

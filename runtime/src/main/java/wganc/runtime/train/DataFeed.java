@@ -2,8 +2,10 @@ package wganc.runtime.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,6 +50,34 @@ public final class DataFeed {
     this.descriptions = descriptions;
   }
 
+  /** A dataset file that data source {@code data} reads ({@code role}: images or labels), and where it was found. */
+  public record File(String data, String role, DataPath.Resolved found) {
+    /** E.g. {@code data `real` images: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz (Fashion-MNIST, ...)}. */
+    public String describe() {
+      return "data `" + data + "` " + role + ": " + found.path()
+          + (found.isFashionMnist() ? " (Fashion-MNIST, from the Debian package `dataset-fashion-mnist`)" : "");
+    }
+  }
+
+  /**
+   * The files data source {@code data} reads, in reading order (images, then labels when it keeps
+   * some labels); none for toy sources. Throws {@link wganc.runtime.data.DataNotFoundException} for
+   * the first one {@code path} cannot find.
+   */
+  public static List<File> files(ModelSpec.Data data, DataPath path) throws IOException {
+    if (!data.kind().equals("idx")) return List.of();
+    List<File> files = new ArrayList<>();
+    files.add(new File(data.name(), "images", path.resolve(data.images())));
+    if (data.keep() != null && data.keep().length > 0) {
+      if (data.labels() == null) {
+        throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
+            + " but names no label file");
+      }
+      files.add(new File(data.name(), "labels", path.resolve(data.labels())));
+    }
+    return List.copyOf(files);
+  }
+
   /** Opens every data source of {@code spec}; idx files are looked up with {@code DataPath.standard(dataDir)}. */
   public static DataFeed open(ModelSpec spec, long seed, Path dataDir) throws IOException {
     return open(spec, seed, DataPath.standard(dataDir));
@@ -64,16 +94,13 @@ public final class DataFeed {
           descriptions.put(data.name(), "toy " + data.toy() + " scale=" + data.scale() + " std=" + data.std());
         }
         case "idx" -> {
-          DataPath.Resolved images = path.resolve(data.images());
+          List<File> files = files(data, path);
+          DataPath.Resolved images = files.get(0).found();
           Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
           Idx.Images im;
           String desc = "idx " + images.path();
-          if (data.keep() != null && data.keep().length > 0) {
-            if (data.labels() == null) {
-              throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
-                  + " but names no label file");
-            }
-            DataPath.Resolved labels = path.resolve(data.labels());
+          if (files.size() > 1) {
+            DataPath.Resolved labels = files.get(1).found();
             Set<Integer> keep = new TreeSet<>();
             for (int k : data.keep()) keep.add(k);
             im = Idx.read(images.path(), labels.path(), map, keep).images();

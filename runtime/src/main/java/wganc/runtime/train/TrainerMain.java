@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import wganc.runtime.data.DataPath;
 
 /**
  * The entry point of a trainer jar written by `wganc compile`: the jar holds the generated phase
@@ -89,6 +90,14 @@ public final class TrainerMain implements Callable<Integer> {
     for (String cls : m.phases()) phases.add((Phase) Class.forName(cls).getDeclaredConstructor().newInstance());
     CompiledModel model = CompiledModel.of(m.spec(), phases, m.backend() == null ? "jvm" : m.backend());
     Path run = out != null ? out : Path.of("runs", m.spec().name());
+    try {
+      for (ModelSpec.Data d : m.spec().data()) {
+        for (DataFeed.File f : DataFeed.files(d, DataPath.standard(dataDir))) System.err.println(f.describe());
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    }
     Trainer.Options opts = Trainer.Options.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
         .withCheckpointEvery(checkpointEvery).withResume(resume).withDataDir(dataDir)
         .withProgress(new PrintStream(System.err, true), Trainer.ProgressStyle.AUTO, 0).withThreads(threads);

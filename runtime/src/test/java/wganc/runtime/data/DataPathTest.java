@@ -22,7 +22,7 @@ class DataPathTest {
     }
 
     @Test
-    void searchOrderIsDataDirThenEnvironmentThenDebian() throws IOException {
+    void looksOnlyWhereTheUserSaysAndInTheDebianFolderOnlyWhenNothingIsSaid() throws IOException {
         Path explicit = folder("explicit", IMAGES);
         Path e1 = folder("e1");
         Path e2 = folder("e2", IMAGES);
@@ -31,10 +31,23 @@ class DataPathTest {
         assertEquals(new DataPath.Resolved(explicit.resolve(IMAGES), DataPath.Source.DATA_DIR),
                 new DataPath(explicit, env::get, debian).resolve(IMAGES));
         assertEquals(new DataPath.Resolved(e2.resolve(IMAGES), DataPath.Source.ENVIRONMENT),
-                new DataPath(e1, env::get, debian).resolve(IMAGES));
+                new DataPath(null, env::get, debian).resolve(IMAGES));
         DataPath.Resolved deb = new DataPath(null, k -> null, debian).resolve(IMAGES);
         assertEquals(debian.resolve(IMAGES), deb.path());
         assertTrue(deb.isFashionMnist());
+        // a --data-dir without the file is an error, though $WGANC_DATA and the Debian folder have it
+        String m = assertThrows(DataNotFoundException.class, () -> new DataPath(e1, env::get, debian).resolve(IMAGES))
+                .getMessage();
+        assertTrue(m.contains("--data-dir " + e1 + ": no such file") && !m.contains(e2.toString()) && !m.contains("debian/"), m);
+        // a --data-dir that does not exist likewise
+        Path none = dir.resolve("nonexistent");
+        m = assertThrows(DataNotFoundException.class, () -> new DataPath(none, k -> null, debian).resolve(IMAGES)).getMessage();
+        assertTrue(m.contains("--data-dir " + none + ": folder does not exist"), m);
+        // $WGANC_DATA without the file: an error, not the Debian folder
+        Map<String, String> only1 = Map.of(DataPath.ENV, e1.toString());
+        DataNotFoundException e = assertThrows(DataNotFoundException.class, () -> new DataPath(null, only1::get, debian).resolve(IMAGES));
+        assertEquals(List.of("$WGANC_DATA entry " + e1 + ": no such file"), e.searched());
+        assertTrue(e.help().contains("unset `WGANC_DATA`"), e.help());
     }
 
     @Test
@@ -50,22 +63,15 @@ class DataPathTest {
     }
 
     @Test
-    void aMissListsEveryPlaceAndHowToGetTheData() throws IOException {
-        Path empty = folder("empty");
+    void aMissWithNothingGivenListsEveryPlaceAndHowToGetTheData() throws IOException {
         Path missing = dir.resolve("nope");
-        Map<String, String> env = Map.of(DataPath.ENV, empty + ":" + missing);
         DataNotFoundException e = assertThrows(DataNotFoundException.class,
-                () -> new DataPath(empty, env::get, missing).resolve(IMAGES));
+                () -> new DataPath(null, k -> null, missing).resolve(IMAGES));
         String m = e.getMessage();
-        assertEquals(4, e.searched().size(), m);
-        assertTrue(m.contains("--data-dir " + empty + ": no such file"), m);
-        assertTrue(m.contains("$WGANC_DATA entry " + missing + ": folder does not exist"), m);
-        assertTrue(m.contains("(Debian package `dataset-fashion-mnist`)"), m);
+        assertEquals(List.of("--data-dir: not given", "$WGANC_DATA: not set",
+                missing + " (Debian package `dataset-fashion-mnist`): folder does not exist"), e.searched());
         assertTrue(m.contains("apt-get install dataset-fashion-mnist"), m);
         assertTrue(m.contains("--data-dir") && m.contains("WGANC_DATA") && m.contains("MNIST's `train-images-idx3-ubyte.gz`"), m);
-        String unset = assertThrows(DataNotFoundException.class,
-                () -> new DataPath(null, k -> null, null).resolve(IMAGES)).getMessage();
-        assertTrue(unset.contains("--data-dir: not given") && unset.contains("$WGANC_DATA: not set"), unset);
     }
 
     /** Reads the real Debian package's files when this machine has them installed. */
