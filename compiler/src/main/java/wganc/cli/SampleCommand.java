@@ -22,6 +22,7 @@ import wganc.runtime.train.Sampler;
         "RUN is a run directory of `wganc train` (its newest checkpoint is used) or a checkpoint file",
         "inside one; the model is the run's model.wgan unless --model names another. .npy holds",
         "[N, C, H, W] floats for image models and [N, 2] for toy models, for evaluation in other tools.",
+        "A checkpoint that fails its checksums is refused, naming the newest intact one before it.",
         "",
         "For toy mixtures (8 or 25 Gaussians) it also prints how the samples cover the modes: the modes",
         "with at least 1 %% of the samples within 3 standard deviations, and the share of samples within",

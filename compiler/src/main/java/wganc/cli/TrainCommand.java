@@ -35,11 +35,14 @@ import wganc.runtime.train.Trainer;
         "One step is every critic update (`N per generator step` times) and then the generator update.",
         "The run directory (--out, default runs/<model>) receives: manifest.json, metrics.csv, loss.png,",
         "samples/step-NNNNNN.png from a fixed noise batch and samples.gif, checkpoints/*.safetensors",
-        "(PyTorch names and layouts, with optimiser state and RNG counters), and model.wgan (the source);",
-        "for toy mixtures also coverage.csv: at every sample grid, the modes covered by 2,000 samples and",
-        "the share of them within 3 standard deviations of a mode (as `wganc sample` reports).",
-        "Every file is written atomically. Ctrl-C saves a checkpoint and stops cleanly; --resume continues",
-        "from the newest checkpoint with exactly the numbers an uninterrupted run would have produced."})
+        "(PyTorch names and layouts, with optimiser state, RNG counters and a SHA-256 of every tensor),",
+        "and model.wgan (the source); for toy mixtures also coverage.csv: at every sample grid, the modes",
+        "covered by 2,000 samples and the share of them within 3 standard deviations of a mode (as",
+        "`wganc sample` reports).",
+        "Every file is written atomically; the temporary files of a killed run are deleted at the next",
+        "start. Ctrl-C saves a checkpoint and stops cleanly; --resume continues from the newest checkpoint",
+        "with exactly the numbers an uninterrupted run would have produced, and refuses a checkpoint that",
+        "fails its checksums, naming the intact one to go back to."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -56,7 +59,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
   Integer batch;
 
-  @Option(names = "--resume", description = "continue from the newest checkpoint in the run directory")
+  @Option(names = "--resume", description = "continue from the newest checkpoint in the run directory (to go back to an "
+      + "earlier one, delete the newer ones)")
   boolean resume;
 
   @Option(names = "--sample-every", paramLabel = "N", description = "steps between sample grids (default: min(500, steps/10))")

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Writes files atomically: the content goes to a temporary file in the target's directory, which is
@@ -19,9 +22,15 @@ import java.nio.file.StandardOpenOption;
  * sees either the old file or the complete new one. If writing fails, the target is left untouched
  * and the temporary file is removed. After the rename the directory is synced where the platform
  * allows it, so the rename itself survives a crash.
+ *
+ * <p>A process killed while writing leaves its temporary file, {@code .<name>.<random>.tmp} with
+ * {@code <random>} in base 36; {@link #removeLeftovers} deletes such files.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    /** The names {@link #createTemp} gives: a dot, the target's name, a dot, base-36 digits, {@code .tmp}. */
+    private static final Pattern TEMP = Pattern.compile("\\..+\\.[0-9a-z]{1,13}\\.tmp");
 
     /** Writes content to an {@link OutputStream}; may throw {@link IOException}. */
     @FunctionalInterface
@@ -102,6 +111,22 @@ public final class AtomicFiles {
             }
             return tmp;
         }
+    }
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} left when their process was killed:
+     * regular files of {@code dir} itself (not its subfolders) named as this class names them. Returns
+     * how many were deleted (0 when there is no such folder). Only for a folder no other process is
+     * writing into.
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return 0;
+        List<Path> stale;
+        try (Stream<Path> s = Files.list(dir)) {
+            stale = s.filter(p -> TEMP.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)).toList();
+        }
+        for (Path p : stale) Files.deleteIfExists(p);
+        return stale.size();
     }
 
     /** Best effort: on Linux a directory can be opened and forced; elsewhere this is skipped. */

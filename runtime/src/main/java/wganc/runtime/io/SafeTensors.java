@@ -2,6 +2,7 @@ package wganc.runtime.io;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +50,12 @@ import java.util.TreeMap;
  * offsets out of range, overlapping or leaving gaps, or a byte count that does not match dtype and
  * shape raise a {@link FormatException} whose message names the file and the tensor. Supported
  * dtypes are F32, F64, I64, I32 and U8; {@link #floats} and {@link #doubles} convert on request.
+ *
+ * <p>Checksums: {@link #withChecksums} makes the writer add a SHA-256 of every tensor's data and of
+ * the header to {@code __metadata__} ({@code sha256:<name>}, {@code header_sha256}, see
+ * {@link Checksums}). The reader verifies them whenever a file carries them and refuses it, naming
+ * the tensors, when one does not match; it then keeps them out of {@link #metadata} and
+ * {@link #checksummed} is true. A file without them reads as before.
  */
 public final class SafeTensors {
     /** The crate refuses headers above 100 MB; so does this reader. */
@@ -55,12 +63,25 @@ public final class SafeTensors {
     static final String METADATA = "__metadata__";
 
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);  // only whitespace may pad the header
 
     private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
     private final TreeMap<String, String> metadata = new TreeMap<>();
+    private boolean checksums;
 
     public SafeTensors() {}
+
+    /** Makes the writer add SHA-256 checksums of every tensor and of the header (see {@link Checksums}). */
+    public SafeTensors withChecksums() {
+        checksums = true;
+        return this;
+    }
+
+    /** Whether written files carry checksums; after {@link #read}, whether the file did (all verified). */
+    public boolean checksummed() {
+        return checksums;
+    }
 
     /** Adds or replaces a tensor; names keep their first insertion order in memory. */
     public SafeTensors put(String name, Tensor tensor) {
@@ -82,7 +103,7 @@ public final class SafeTensors {
         return Collections.unmodifiableSequencedMap(tensors);
     }
 
-    /** The metadata, sorted by key; unmodifiable. */
+    /** The metadata, sorted by key, without checksums; unmodifiable. */
     public Map<String, String> metadata() {
         return Collections.unmodifiableMap(metadata);
     }
@@ -118,10 +139,19 @@ public final class SafeTensors {
 
     /** The header bytes, space-padded to a multiple of 8 (without the length prefix). */
     byte[] headerBytes(List<String> order) {
+        byte[] json = json(order, checksums ? Checksums.add(this, order, metadata) : metadata);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
+        return out;
+    }
+
+    /** The header as compact JSON, unpadded: {@code md} (sorted), then the tensors laid out in {@code order}. */
+    byte[] json(List<String> order, SortedMap<String, String> md) {
         ObjectNode root = JSON.createObjectNode();
-        if (!metadata.isEmpty()) {
+        if (!md.isEmpty()) {
             ObjectNode m = root.putObject(METADATA);
-            metadata.forEach(m::put);
+            md.forEach(m::put);
         }
         long offset = 0;
         for (String name : order) {
@@ -135,16 +165,11 @@ public final class SafeTensors {
             offset += t.byteSize();
             offs.add(offset);
         }
-        byte[] json;
         try {
-            json = JSON.writeValueAsBytes(root);
+            return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a safetensors header", e);
         }
-        int padded = (json.length + 7) / 8 * 8;
-        byte[] out = Arrays.copyOf(json, padded);
-        Arrays.fill(out, json.length, padded, (byte) ' ');
-        return out;
     }
 
     /** Writes the whole file to {@code out}. */
@@ -154,25 +179,33 @@ public final class SafeTensors {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
         out.write(len.array());
         out.write(header);
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (String name : order) {
-            Tensor t = tensors.get(name);
-            int n = t.size();
-            for (int i = 0; i < n; i++) {
-                if (buf.remaining() < 8) {
-                    out.write(buf.array(), 0, buf.position());
-                    buf.clear();
-                }
-                switch (t.dtype()) {
-                    case F32 -> buf.putFloat(((float[]) t.data())[i]);
-                    case F64 -> buf.putDouble(((double[]) t.data())[i]);
-                    case I64 -> buf.putLong(((long[]) t.data())[i]);
-                    case I32 -> buf.putInt(((int[]) t.data())[i]);
-                    case U8 -> buf.put(((byte[]) t.data())[i]);
-                }
+        for (String name : order) encode(tensors.get(name), out::write);
+    }
+
+    /** Takes bytes: an output stream's or a message digest's {@code write(b, off, len)}. */
+    @FunctionalInterface
+    interface ByteSink<E extends Exception> {
+        void write(byte[] b, int off, int len) throws E;
+    }
+
+    /** Puts a tensor's elements, little-endian in C order, into {@code sink} in chunks. */
+    static <E extends Exception> void encode(Tensor t, ByteSink<E> sink) throws E {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 16, 8 + t.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        int n = t.size();
+        for (int i = 0; i < n; i++) {
+            if (buf.remaining() < 8) {
+                sink.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            switch (t.dtype()) {
+                case F32 -> buf.putFloat(((float[]) t.data())[i]);
+                case F64 -> buf.putDouble(((double[]) t.data())[i]);
+                case I64 -> buf.putLong(((long[]) t.data())[i]);
+                case I32 -> buf.putInt(((int[]) t.data())[i]);
+                case U8 -> buf.put(((byte[]) t.data())[i]);
             }
         }
-        out.write(buf.array(), 0, buf.position());
+        sink.write(buf.array(), 0, buf.position());
     }
 
     /** The whole file as bytes. */
@@ -254,10 +287,12 @@ public final class SafeTensors {
         for (Entry e : entries) {
             st.tensors.put(e.name, decode(e, data));
         }
+        st.checksums = Checksums.verify(st, st.metadata, entries, data, source);
+        st.metadata.keySet().removeIf(Checksums::isChecksum);
         return st;
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+    record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
     private static void readMetadata(JsonNode node, SafeTensors st, String source) throws FormatException {
         if (!node.isObject()) {

@@ -11,13 +11,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import wganc.runtime.io.AtomicFiles;
+import wganc.runtime.io.FormatException;
+import wganc.runtime.io.SafeTensors;
 
 /**
  * The checkpoint files of a run directory: {@code checkpoints/step-000500.safetensors} (every
  * parameter and state tensor by name, PyTorch layouts, float32; metadata as strings, see
  * {@link Trainer}), {@code checkpoints/latest} (a text file naming the newest one), and
  * {@code checkpoints/step-000012-before-nan.safetensors} when a non-finite loss stopped the run
- * (never picked for resuming).
+ * (never picked for resuming). Checkpoints carry SHA-256 checksums of every tensor and of the
+ * header ({@link SafeTensors#withChecksums}), so a damaged one is refused when read; {@link #fallback}
+ * finds the checkpoint to go back to.
  */
 public final class Checkpoints {
   private Checkpoints() {}
@@ -71,6 +75,32 @@ public final class Checkpoints {
     List<Path> all = new ArrayList<>(list(dir));
     all.removeIf(p -> p.getFileName().toString().equals(spare) || stepOf(p) == 0);
     for (int i = 0; i < all.size() - keep; i++) Files.deleteIfExists(all.get(i));
+  }
+
+  /**
+   * What to go back to when {@code damaged} does not read back: {@code intact}, the newest regular
+   * checkpoint of its folder before it (any other one when {@code damaged} is not a regular checkpoint)
+   * that reads back, or null when none does; {@code alsoDamaged}, those after {@code intact} that do
+   * not read back either, newest first.
+   */
+  record Fallback(Path intact, List<Path> alsoDamaged) {}
+
+  /** Reads the checkpoints before {@code damaged}, newest first, until one reads back. */
+  static Fallback fallback(Path damaged) throws IOException {
+    long step = stepOf(damaged);
+    Path dir = damaged.getParent() != null ? damaged.getParent() : Path.of("");
+    List<Path> candidates = new ArrayList<>(list(dir));
+    candidates.removeIf(p -> p.getFileName().equals(damaged.getFileName()) || (step >= 0 && stepOf(p) > step));
+    List<Path> skipped = new ArrayList<>();
+    for (Path p : candidates.reversed()) {
+      try {
+        SafeTensors.read(p);
+        return new Fallback(p, skipped);
+      } catch (FormatException e) {
+        skipped.add(p);
+      }
+    }
+    return new Fallback(null, skipped);
   }
 
   /** Points {@code checkpoints/latest} at {@code file}. */

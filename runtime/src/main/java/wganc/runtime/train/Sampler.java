@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import wganc.runtime.image.Png;
+import wganc.runtime.io.FormatException;
 import wganc.runtime.io.Npy;
 import wganc.runtime.io.SafeTensors;
 
@@ -38,11 +39,21 @@ public final class Sampler {
   /**
    * Loads {@code where} (a checkpoint file, a run directory or its checkpoints folder). Every tensor
    * the sampling phase reads must be in the file; the seed comes from its metadata (else the model's).
+   * A damaged checkpoint (failing its checksums or its structure) is refused, naming the newest intact
+   * one before it.
    */
   public static Sampler load(CompiledModel model, Path where) throws IOException {
     Path file = Checkpoints.newest(where);
     if (file == null) throw new IOException("no checkpoint in " + where + " (looked for checkpoints/step-*.safetensors)");
-    SafeTensors st = SafeTensors.read(file);
+    SafeTensors st;
+    try {
+      st = SafeTensors.read(file);
+    } catch (FormatException e) {
+      Path intact = Checkpoints.fallback(file).intact();
+      throw new IOException(e.getMessage() + (intact == null ? "; no earlier checkpoint beside it reads back intact"
+          : "; sample from " + intact + " (step " + Checkpoints.stepOf(intact) + "), the newest intact checkpoint"
+          + " before it, by giving that file instead of " + where), e);
+    }
     ModelSpec spec = model.spec();
     long seed = Long.parseLong(st.metadata().getOrDefault("seed", Long.toString(spec.seed())));
     long step = Long.parseLong(st.metadata().getOrDefault("step", "-1"));

@@ -19,6 +19,8 @@ import javax.imageio.ImageIO;
 import wganc.runtime.image.Gif;
 import wganc.runtime.image.LossPlot;
 import wganc.runtime.image.Png;
+import wganc.runtime.io.AtomicFiles;
+import wganc.runtime.io.FormatException;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
 import wganc.runtime.metrics.Manifest;
@@ -58,14 +60,19 @@ import wganc.runtime.metrics.MetricsCsv;
  * a stop request, the 3 newest kept plus the final one and {@code step-000000.safetensors} (the
  * initial state, written before the first update of a fresh run), and {@code checkpoints/latest};
  * with {@link Options#recordInputs} also {@code inputs/} ({@link InputRecorder}). All files are
- * written atomically. A checkpoint holds every parameter and state tensor by name and the metadata
- * {@code step}, {@code rng_step}, {@code seed}, {@code model}, {@code model_sha256},
- * {@code wganc_version}, {@code data.<name>.epoch} and {@code data.<name>.position} (idx sources);
+ * written atomically; the temporary files of a run killed while writing are deleted when the next
+ * one starts on the folder. A checkpoint holds every parameter and state tensor by name and the
+ * metadata {@code step}, {@code rng_step}, {@code seed}, {@code model}, {@code model_sha256},
+ * {@code wganc_version}, {@code data.<name>.epoch} and {@code data.<name>.position} (idx sources),
+ * and SHA-256 checksums of every tensor's data and of the header ({@link SafeTensors#withChecksums});
  * nothing time-dependent, so equal states give equal bytes.
  *
  * <h2>Resuming and stopping</h2>
  * With {@link Options#resume} the newest checkpoint is loaded (state, step, rngStep, data cursors)
- * and training continues bit-exactly: N steps, then resume to 2N, equals 2N steps at once.
+ * and training continues bit-exactly: N steps, then resume to 2N, equals 2N steps at once. A
+ * checkpoint that fails its checksums is refused, naming the newest intact one and the files to
+ * delete so that {@code --resume} takes it; one written without checksums (an older wganc) is
+ * loaded with a note that it was not verified.
  * {@link #requestStop} (what the shutdown hook of {@link #installShutdownHook} calls on Ctrl-C) ends
  * the loop after the current step with a checkpoint and the manifest.
  *
@@ -295,11 +302,12 @@ public final class Trainer {
     SafeTensors resumed = null;
     if (options.resume()) {
       resumeFrom = Checkpoints.newest(ckDir);
-      if (resumeFrom != null) resumed = SafeTensors.read(resumeFrom);
+      if (resumeFrom != null) resumed = readToResume(resumeFrom);
     } else if (!Checkpoints.list(ckDir).isEmpty()) {
       throw new IOException(out + " already holds a run (" + Checkpoints.list(ckDir).getLast().getFileName()
           + "); resume it or choose another output folder");
     }
+    int leftovers = removeLeftovers(out);
     seed = options.seed() != null ? options.seed() : spec.seed();
     if (resumed != null) {
       Map<String, String> md = resumed.metadata();
@@ -357,10 +365,15 @@ public final class Trainer {
           : MetricsCsv.create(covPath, covColumns);
     }
     histValues = new double[columns.size() - 2][histSteps.length];
+    if (leftovers > 0) {
+      progress.message("removed " + leftovers + " temporary file" + (leftovers == 1 ? "" : "s")
+          + " left in " + out + " by an interrupted run");
+    }
     if (resumed != null) {
       loadHistory(csvPath);
       loadFrames();
-      progress.message("resuming " + spec.name() + " from " + resumeFrom + " (step " + step + " of " + total + ")");
+      progress.message("resuming " + spec.name() + " from " + resumeFrom + " (step " + step + " of " + total
+          + (resumed.checksummed() ? ")" : "; the file has no checksums, written by an older wganc: not verified)"));
     } else if (options.resume()) {
       progress.message("no checkpoint in " + ckDir + "; starting from step 0");
     }
@@ -410,6 +423,44 @@ public final class Trainer {
     Map<String, Double> metrics = new LinkedHashMap<>();
     for (int c = 1; c < columns.size(); c++) metrics.put(columns.get(c), last[c - 1]);
     return new Result(step, total, rngStep, stopped, lastCheckpoint, metrics);
+  }
+
+  /**
+   * Reads the checkpoint to resume from, the newest; a damaged one is refused naming the newest
+   * intact one and what to delete so that --resume takes it.
+   */
+  private static SafeTensors readToResume(Path file) throws IOException {
+    try {
+      return SafeTensors.read(file);
+    } catch (FormatException e) {
+      Checkpoints.Fallback f = Checkpoints.fallback(file);
+      List<Path> delete = new ArrayList<>(List.of(file));
+      delete.addAll(f.alsoDamaged());
+      if (f.intact() == null) {
+        throw new IOException(e.getMessage() + "; no earlier checkpoint beside it reads back intact"
+            + (f.alsoDamaged().isEmpty() ? "" : " (" + and(f.alsoDamaged()) + " are damaged too)")
+            + ", so this run cannot be resumed: train afresh into another --out folder", e);
+      }
+      throw new IOException(e.getMessage() + "; --resume continues from the newest checkpoint, so to resume from "
+          + f.intact() + " (step " + Checkpoints.stepOf(f.intact()) + "), the newest intact one, delete "
+          + and(delete) + (delete.size() > 1 ? " (damaged too)" : "") + " and run again with --resume", e);
+    }
+  }
+
+  /** {@code a}, {@code a and b}, {@code a, b and c}. */
+  private static String and(List<Path> files) {
+    List<String> s = files.stream().map(Path::toString).toList();
+    return s.size() == 1 ? s.getFirst()
+        : String.join(", ", s.subList(0, s.size() - 1)) + " and " + s.getLast();
+  }
+
+  /** The folders training writes into: the run directory, checkpoints/, samples/ and inputs/. */
+  private static int removeLeftovers(Path run) throws IOException {
+    int n = 0;
+    for (String d : List.of("", Checkpoints.DIR, "samples", InputRecorder.DIR)) {
+      n += AtomicFiles.removeLeftovers(run.resolve(d));
+    }
+    return n;
   }
 
   /** Binds every phase; builds the metric columns. */
@@ -619,7 +670,7 @@ public final class Trainer {
       memory.download(slots.names, slots.cur);
       deviceAhead = false;
     }
-    SafeTensors st = slots.toSafeTensors();
+    SafeTensors st = slots.toSafeTensors().withChecksums();
     st.putMetadata("step", Long.toString(step));
     st.putMetadata("rng_step", Long.toString(rngStep));
     st.putMetadata("seed", Long.toString(seed));

@@ -84,4 +84,32 @@ class AtomicFilesTest {
         });
         assertEquals("x", Files.readString(f));
     }
+
+    @Test
+    void removeLeftoversDeletesOnlyTheTemporaryFilesOfKilledWrites() throws IOException {
+        Path target = dir.resolve("samples.gif");
+        String[] inFlight = new String[1];
+        AtomicFiles.write(target, out -> {
+            try (Stream<Path> s = Files.list(dir)) {
+                inFlight[0] = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("samples.gif"))
+                        .findFirst().orElseThrow();
+            }
+        });
+        Files.writeString(dir.resolve(inFlight[0]), "what a killed write of samples.gif leaves");
+        Files.writeString(dir.resolve(".step-000400.safetensors.3kz9x0q2.tmp"), "another");
+        Files.createDirectory(dir.resolve(".folder.abc.tmp"));
+        Files.createDirectory(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/.a.png.12.tmp"), "in a subfolder");
+        for (String other : new String[] {"notes.tmp", ".hidden", ".x.tmp", ".a.png.12.tmp.bak", "a.png.12.tmp",
+                ".a.png.UPPER.tmp", ".a.png..tmp"}) {
+            Files.writeString(dir.resolve(other), "kept");
+        }
+        assertEquals(2, AtomicFiles.removeLeftovers(dir));
+        assertFalse(Files.exists(dir.resolve(inFlight[0])), inFlight[0]);
+        assertTrue(Files.exists(target));
+        assertTrue(Files.isDirectory(dir.resolve(".folder.abc.tmp")));
+        assertTrue(Files.exists(dir.resolve("sub/.a.png.12.tmp")), "subfolders are the caller's to name");
+        assertEquals(10, fileCount());
+        assertEquals(0, AtomicFiles.removeLeftovers(dir.resolve("no-such-folder")));
+    }
 }

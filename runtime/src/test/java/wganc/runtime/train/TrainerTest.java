@@ -196,4 +196,122 @@ class TrainerTest {
     assertNotNull(ImageIO.read(out.resolve("s.png").toFile()));
     assertThrows(IllegalArgumentException.class, () -> s.write(3, out.resolve("s.txt")));
   }
+
+  @Test
+  void aDamagedCheckpointIsRefusedOnResumeNamingTheTensorAndTheCheckpointToGoBackTo(@TempDir Path dir)
+      throws IOException {
+    Path run = dir.resolve("run");
+    new Trainer(new FakeModel(), options(run, 10)).train();
+    Path newest = run.resolve("checkpoints/step-000010.safetensors");
+    byte[] intact = Files.readAllBytes(newest);
+    for (String tensor : List.of("D.w", "G.w", "critic.t", "generator.t")) {
+      CheckpointsTest.damage(newest, tensor);
+      IOException e = assertThrows(IOException.class,
+          () -> new Trainer(new FakeModel(), options(run, 12).withResume(true)).train());
+      assertEquals(newest + ": damaged: the data of `" + tensor + "` does not match its SHA-256 checksum;"
+          + " --resume continues from the newest checkpoint, so to resume from "
+          + run.resolve("checkpoints/step-000008.safetensors") + " (step 8), the newest intact one, delete "
+          + newest + " and run again with --resume", e.getMessage());
+      Files.write(newest, intact);
+    }
+    // doing what the message says resumes from step 8, as if the run had stopped there
+    CheckpointsTest.damage(newest, "G.w");
+    Files.delete(newest);
+    Trainer.Result r = new Trainer(new FakeModel(), options(run, 12).withResume(true)).train();
+    assertEquals(12, r.steps());
+    assertEquals(8, Manifest.read(run.resolve("manifest.json")).get("resumed_from_step"));
+    new Trainer(new FakeModel(), options(dir.resolve("full"), 12)).train();
+    assertArrayEquals(Files.readAllBytes(dir.resolve("full/checkpoints/step-000012.safetensors")),
+        Files.readAllBytes(run.resolve("checkpoints/step-000012.safetensors")));
+    assertEquals(13, Files.readAllLines(run.resolve("metrics.csv")).size());
+  }
+
+  @Test
+  void withNoIntactCheckpointLeftResumingSaysToTrainAfresh(@TempDir Path run) throws IOException {
+    new Trainer(new FakeModel(), options(run, 2)).train();  // step 0 and step 2
+    CheckpointsTest.damage(run.resolve("checkpoints/step-000002.safetensors"), "D.w");
+    CheckpointsTest.damage(run.resolve("checkpoints/step-000000.safetensors"), "G.w");
+    IOException e = assertThrows(IOException.class,
+        () -> new Trainer(new FakeModel(), options(run, 4).withResume(true)).train());
+    assertTrue(e.getMessage().endsWith("; no earlier checkpoint beside it reads back intact ("
+        + run.resolve("checkpoints/step-000000.safetensors") + " are damaged too), so this run cannot be resumed:"
+        + " train afresh into another --out folder"), e.getMessage());
+  }
+
+  /** A checkpoint as wganc wrote it before checksums: the same tensors and metadata, no checksums. */
+  static void dropChecksums(Path file) throws IOException {
+    SafeTensors st = SafeTensors.read(file);
+    SafeTensors old = new SafeTensors();
+    st.tensors().forEach(old::put);
+    st.metadata().forEach(old::putMetadata);
+    old.write(file);
+  }
+
+  @Test
+  void aCheckpointWithoutChecksumsResumesWithANote(@TempDir Path dir) throws IOException {
+    Path run = dir.resolve("run");
+    new Trainer(new FakeModel(), options(run, 4)).train();
+    Path newest = run.resolve("checkpoints/step-000004.safetensors");
+    dropChecksums(newest);
+    assertFalse(SafeTensors.read(newest).checksummed());
+    var log = new java.io.ByteArrayOutputStream();
+    new Trainer(new FakeModel(), options(run, 8).withResume(true)
+        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+    assertTrue(log.toString().contains("resuming fake from " + newest + " (step 4 of 8; the file has no checksums,"
+        + " written by an older wganc: not verified)\n"), log.toString());
+    new Trainer(new FakeModel(), options(dir.resolve("full"), 8)).train();
+    assertArrayEquals(Files.readAllBytes(dir.resolve("full/checkpoints/step-000008.safetensors")),
+        Files.readAllBytes(run.resolve("checkpoints/step-000008.safetensors")));
+    assertEquals(8, Sampler.load(new FakeModel(), run).step());
+    dropChecksums(run.resolve("checkpoints/step-000008.safetensors"));
+    assertEquals(8, Sampler.load(new FakeModel(), run).step(), "sampling loads it too");
+  }
+
+  @Test
+  void samplingADamagedCheckpointNamesTheNewestIntactOneBeforeIt(@TempDir Path run) throws IOException {
+    new Trainer(new FakeModel(), options(run, 10)).train();
+    Path newest = run.resolve("checkpoints/step-000010.safetensors");
+    CheckpointsTest.damage(newest, "G.w");
+    IOException e = assertThrows(IOException.class, () -> Sampler.load(new FakeModel(), run));
+    assertEquals(newest + ": damaged: the data of `G.w` does not match its SHA-256 checksum; sample from "
+        + run.resolve("checkpoints/step-000008.safetensors") + " (step 8), the newest intact checkpoint before it,"
+        + " by giving that file instead of " + run, e.getMessage());
+    assertEquals(8, Sampler.load(new FakeModel(), run.resolve("checkpoints/step-000008.safetensors")).step());
+  }
+
+  @Test
+  void startingOnARunDirectoryRemovesTheTemporaryFilesOfAKilledRun(@TempDir Path run) throws IOException {
+    new Trainer(new FakeModel(), options(run, 4).withSampleEvery(2)).train();
+    List<String> stale = List.of(".samples.gif.1x2y3z.tmp", "checkpoints/.step-000004.safetensors.k9f3e1a.tmp",
+        "samples/.step-000006.png.zz0.tmp", "inputs/.000012-critic.safetensors.4bc.tmp", ".metrics.csv.a1.tmp");
+    List<String> kept = List.of("notes.tmp", ".hidden", "checkpoints/.x.tmp", "samples/keep.png.1.tmp");
+    for (String f : concat(stale, kept)) {
+      Files.createDirectories(run.resolve(f).getParent());
+      Files.writeString(run.resolve(f), "partial");
+    }
+    var log = new java.io.ByteArrayOutputStream();
+    new Trainer(new FakeModel(), options(run, 6).withResume(true)
+        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+    assertTrue(log.toString().startsWith("removed 5 temporary files left in " + run + " by an interrupted run\n"),
+        log.toString());
+    for (String f : stale) assertFalse(Files.exists(run.resolve(f)), f);
+    for (String f : kept) assertEquals("partial", Files.readString(run.resolve(f)), f);
+    // and a fresh run on a folder holding only leftovers, silently when there are none
+    Path fresh = run.resolve("fresh");
+    Files.createDirectories(fresh.resolve("samples"));
+    Files.writeString(fresh.resolve("samples/.step-000000.png.q.tmp"), "partial");
+    log.reset();
+    new Trainer(new FakeModel(), options(fresh, 1)
+        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+    assertTrue(log.toString().contains("removed 1 temporary file left in " + fresh), log.toString());
+    assertFalse(Files.exists(fresh.resolve("samples/.step-000000.png.q.tmp")));
+    log.reset();
+    new Trainer(new FakeModel(), options(fresh, 2).withResume(true)
+        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+    assertFalse(log.toString().contains("temporary"), log.toString());
+  }
+
+  static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
 }
