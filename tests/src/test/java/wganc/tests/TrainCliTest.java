@@ -37,10 +37,51 @@ class TrainCliTest {
         new PrintWriter(new StringWriter()), new PrintWriter(err));
     assertEquals(1, code, err.toString());
     String text = err.toString();
-    assertTrue(text.contains("error: dataset file `no-such-images.gz` not found"), text);
-    assertTrue(text.contains("--data-dir " + empty + ": "), text);
-    assertTrue(text.contains("apt-get install dataset-fashion-mnist"), text);
+    // an error at the model's data line, before anything is compiled
+    assertTrue(text.startsWith("error[E0313]: dataset file `no-such-images.gz` not found"), text);
+    assertTrue(text.contains("--> " + model + ":2:1"), text);
+    assertTrue(text.contains("2 | data  real: image[1, 8, 8] = idx(\"no-such-images.gz\") scaled to [-1, 1]"), text);
+    assertTrue(text.contains("= note: looked in --data-dir " + empty + ": no such file"), text);
+    assertTrue(text.contains("= help: put `no-such-images.gz` into " + empty), text);
+    assertFalse(text.contains("compiling"), text);
     assertFalse(text.contains("Exception"), text);
     assertFalse(Files.exists(run), "a failed start leaves no run directory");
+  }
+
+  /**
+   * An explicit --data-dir lacking the file is an error even where the Debian Fashion-MNIST folder
+   * has it (it used to fall back there silently); without --data-dir, train names the file it reads first.
+   */
+  @Test
+  void anExplicitDataDirIsTheOnlyPlaceLookedAndTheFilesReadComeFirst() throws Exception {
+    Path debian = wganc.runtime.data.DataPath.DEBIAN_FASHION_MNIST;
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(debian.resolve("train-images-idx3-ubyte.gz"))
+        && System.getenv("WGANC_DATA") == null, "needs `apt-get install dataset-fashion-mnist` and WGANC_DATA unset");
+    Path model = dir.resolve("fashion.wgan");
+    Files.writeString(model, """
+        model fashion_small
+        data  real: image[1, 28, 28] = idx("train-images-idx3-ubyte.gz") scaled to [-1, 1]
+        noise z: [4] ~ normal(0, 1)
+        network G(z: [4]) -> [1, 28, 28] { dense 784; reshape [1, 28, 28]; tanh }
+        network D(x: [1, 28, 28]) -> [1] { flatten; dense 1 }
+        train batch 4, steps 1 {
+          critic D with rmsprop(lr=5e-5) { loss = mean(D(G(z))) - mean(D(real)) }
+          generator G with rmsprop(lr=5e-5) { loss = -mean(D(G(z))) }
+        }
+        """);
+    Path nowhere = dir.resolve("nonexistent");
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"train", model.toString(), "--out", dir.resolve("a").toString(), "--data-dir",
+        nowhere.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(1, code, err.toString());
+    assertTrue(err.toString().contains("looked in --data-dir " + nowhere + ": folder does not exist"), err.toString());
+    assertFalse(err.toString().contains(debian.toString() + "/"), err.toString());
+
+    err = new StringWriter();
+    code = Main.run(new String[] {"train", model.toString(), "--out", dir.resolve("b").toString(), "--progress", "lines"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(0, code, err.toString());
+    assertTrue(err.toString().startsWith("wganc: data `real` images: " + debian.resolve("train-images-idx3-ubyte.gz")
+        + " (Fashion-MNIST, from the Debian package `dataset-fashion-mnist`)\n"), err.toString());
   }
 }
