@@ -1,15 +1,21 @@
 package wganc.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +53,25 @@ class JarLaunchTest {
     Exec help = Exec.run(new ProcessBuilder(words), 60);
     assertEquals(0, help.status(), help.err());
     assertTrue(help.out().startsWith("Usage: trainer"), help.out());
+  }
+
+  /** The progress bar asks JLine's FFM provider about stderr: the jar carries it, and it loads from there. */
+  @Test
+  void trainerJarCarriesJLinesFfmProvider() throws Exception {
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {trainerJar.toUri().toURL()},
+        ClassLoader.getPlatformClassLoader())) {
+      Class<?> spi = loader.loadClass("org.jline.terminal.spi.TerminalProvider");
+      Object ffm = spi.getMethod("load", String.class, ClassLoader.class).invoke(null, "ffm", loader);
+      assertEquals("org.jline.terminal.impl.ffm.FfmTerminalProvider", ffm.getClass().getName());
+      assertSame(loader, ffm.getClass().getClassLoader());
+    }
+    try (JarFile jar = new JarFile(trainerJar.toFile())) {
+      assertEquals("ALL-UNNAMED", jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"));
+      JarEntry services = jar.getJarEntry("META-INF/services/org.jline.terminal.spi.TerminalProvider");
+      String names = new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(names.contains("\norg.jline.terminal.impl.ffm.FfmTerminalProvider\n")
+          && names.contains("\norg.jline.terminal.impl.exec.ExecTerminalProvider\n"), names);
+    }
   }
 
   @Test

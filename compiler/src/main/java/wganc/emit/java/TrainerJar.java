@@ -21,11 +21,17 @@ import wganc.runtime.train.TrainerMain;
 
 /**
  * Writes a runnable trainer jar: the compiled phases, {@code wganc/trainer.json}, and the runtime
- * with the libraries it needs (Jackson, picocli), taken from wherever wganc itself loaded them.
+ * with the libraries it needs (Jackson, picocli, JLine's terminal and its FFM provider), taken from
+ * wherever wganc itself loaded them. Service files of the same name are joined.
  */
 public final class TrainerJar {
-  /** Packages of the runtime and its dependencies, as jar entry prefixes. */
-  private static final List<String> PREFIXES = List.of("wganc/runtime/", "com/fasterxml/jackson/", "picocli/");
+  private static final String SERVICES = "META-INF/services/";
+  /**
+   * Packages of the runtime and its dependencies, as jar entry prefixes; JLine also needs its
+   * provider files ({@code TerminalProvider.load("ffm")} reads {@code META-INF/jline/providers/ffm}).
+   */
+  private static final List<String> PREFIXES = List.of("wganc/runtime/", "com/fasterxml/jackson/", "picocli/",
+      "org/jline/terminal/", "org/jline/utils/", "META-INF/jline/providers/", SERVICES + "org.jline.");
 
   private TrainerJar() {}
 
@@ -42,6 +48,8 @@ public final class TrainerJar {
     manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Launcher.class.getName());
     manifest.getMainAttributes().putValue(Launcher.MAIN_CLASS, TrainerMain.class.getName());
     manifest.getMainAttributes().putValue("Created-By", "wganc " + JavaEmitter.VERSION);
+    // JLine's FFM provider calls isatty and ioctl: `java -jar` without --enable-native-access stays quiet
+    manifest.getMainAttributes().putValue("Enable-Native-Access", "ALL-UNNAMED");
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     {
       Set<String> written = new LinkedHashSet<>();
@@ -53,10 +61,14 @@ public final class TrainerJar {
         byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter()
             .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses, backend));
         put(out, written, "wganc/trainer.json", json);
+        Set<Path> sources = new java.util.HashSet<>();
+        Map<String, java.io.ByteArrayOutputStream> services = new java.util.TreeMap<>();
         for (Class<?> anchor : List.of(TrainerMain.class, ObjectMapper.class, com.fasterxml.jackson.core.JsonParser.class,
-            com.fasterxml.jackson.annotation.JsonProperty.class, picocli.CommandLine.class)) {
-          copyFrom(location(anchor), out, written);
+            com.fasterxml.jackson.annotation.JsonProperty.class, picocli.CommandLine.class,
+            org.jline.terminal.spi.TerminalProvider.class, org.jline.terminal.impl.ffm.FfmTerminalProvider.class)) {
+          if (sources.add(location(anchor))) copyFrom(location(anchor), out, written, services);
         }
+        for (var e : services.entrySet()) put(out, written, e.getKey(), e.getValue().toByteArray());
       }
     }
     wganc.runtime.io.AtomicFiles.write(jar, bytes.toByteArray());
@@ -70,22 +82,37 @@ public final class TrainerJar {
     }
   }
 
-  private static void copyFrom(Path source, JarOutputStream out, Set<String> written) throws IOException {
+  /**
+   * Copies the wanted entries of a jar or class folder, except service files, which are appended to
+   * {@code services} and written last.
+   */
+  private static void copyFrom(Path source, JarOutputStream out, Set<String> written,
+      Map<String, java.io.ByteArrayOutputStream> services) throws IOException {
+    Map<String, byte[]> entries = new java.util.TreeMap<>();
     if (Files.isDirectory(source)) {
       try (Stream<Path> files = Files.walk(source)) {
-        for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+        for (Path p : files.filter(Files::isRegularFile).toList()) {
           String name = source.relativize(p).toString().replace('\\', '/');
-          if (wanted(name)) put(out, written, name, Files.readAllBytes(p));
+          if (wanted(name)) entries.put(name, Files.readAllBytes(p));
         }
       }
-      return;
-    }
-    try (JarFile jar = new JarFile(source.toFile())) {
-      for (JarEntry e : jar.stream().sorted((a, b) -> a.getName().compareTo(b.getName())).toList()) {
-        if (e.isDirectory() || !wanted(e.getName())) continue;
-        try (InputStream in = jar.getInputStream(e)) {
-          put(out, written, e.getName(), in.readAllBytes());
+    } else {
+      try (JarFile jar = new JarFile(source.toFile())) {
+        for (JarEntry e : jar.stream().toList()) {
+          if (e.isDirectory() || !wanted(e.getName())) continue;
+          try (InputStream in = jar.getInputStream(e)) {
+            entries.put(e.getName(), in.readAllBytes());
+          }
         }
+      }
+    }
+    for (var e : entries.entrySet()) {
+      if (e.getKey().startsWith(SERVICES)) {
+        var text = services.computeIfAbsent(e.getKey(), k -> new java.io.ByteArrayOutputStream());
+        text.writeBytes(e.getValue());
+        text.write('\n');
+      } else {
+        put(out, written, e.getKey(), e.getValue());
       }
     }
   }

@@ -79,7 +79,8 @@ public record TornadoSdk(Path home, Path apiJar, Path argfile) {
   public List<String> command(String classpath, String device, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>(List.of(java(), "@" + argfile, "-Dtornado.recover.bailout=False",
         "-Dtornado.tvm.maxbytecodesize=" + BYTECODE_SIZE,
-        "--add-modules", "jdk.incubator.vector"));
+        "--add-modules", "jdk.incubator.vector",
+        "--enable-native-access=ALL-UNNAMED"));  // for JLine's FFM provider (StderrTerminal), without a warning
     if (device != null && !device.isBlank()) cmd.add("-Dwganc.tornado.device=" + device);
     cmd.addAll(List.of("-cp", classpath, mainClass));
     cmd.addAll(args);

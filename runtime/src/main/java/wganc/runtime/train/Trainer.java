@@ -94,9 +94,15 @@ public final class Trainer {
   /** This runtime's version, written into manifests and checkpoints. */
   public static final String VERSION = version();
 
+  /**
+   * The names a phase's Wasserstein estimate goes by: a scalar it writes under one of them is logged
+   * as one of its metrics even when the model does not list it.
+   */
+  static final List<String> WASSERSTEIN = List.of("wasserstein", "wdist");
+
   /** How progress is shown. */
   public enum ProgressStyle {
-    /** A bar when the console is a terminal, else lines. */
+    /** A bar when stderr is a terminal, else lines. */
     AUTO,
     BAR,
     LINES
@@ -114,8 +120,9 @@ public final class Trainer {
    * @param checkpointEvery steps between checkpoints; 0 = 1000
    * @param resume          continue from the newest checkpoint in {@code out}
    * @param dataDir         where to look first for idx files (null: see {@link wganc.runtime.data.DataPath})
-   * @param progress        where progress goes (normally {@code System.err}); null = nowhere
-   * @param progressStyle   bar, lines, or decide by the console
+   * @param progress        where progress goes (normally {@code System.err}, whose terminal's width
+   *                        the bar is fitted to); null = nowhere
+   * @param progressStyle   bar, lines, or decide by whether stderr is a terminal
    * @param progressEvery   steps between plain progress lines; 0 = max(1, min(100, steps / 20))
    * @param threads         kernel threads ({@link Parallel#setThreads}); 0 = leave as is
    * @param recordInputs    write every input each phase invocation consumed to {@code inputs/} (the
@@ -254,7 +261,6 @@ public final class Trainer {
   private List<String> columns;
   private int[][] columnSource;
   private double[] last;
-  private int wColumn = -1;
   private long step;
   private long rngStep;
   private long total;
@@ -355,7 +361,8 @@ public final class Trainer {
       case LINES -> false;
       case AUTO -> Progress.isTerminal();
     };
-    progress = new Progress(options.progress(), bar, progressEvery, System::nanoTime);
+    progress = bar ? Progress.bar(options.progress(), Progress::columns, System::nanoTime)
+        : Progress.lines(options.progress(), progressEvery);
     Path csvPath = out.resolve("metrics.csv");
     csv = resumed != null ? MetricsCsv.resume(csvPath, columns, step) : MetricsCsv.create(csvPath, columns);
     if (toyModes != null) {
@@ -475,15 +482,12 @@ public final class Trainer {
       for (ModelSpec.PhaseInfo info : u.phases()) {
         Phase p = model.phase(info.name());
         List<String> metrics = new ArrayList<>(info.metrics());
-        for (String w : List.of("wasserstein", "wdist")) {
+        for (String w : WASSERSTEIN) {
           int i = BoundPhase.indexOf(p.writes(), w);
           if (i >= 0 && Init.size(p.writeShapes()[i]) == 1 && !metrics.contains(w)) metrics.add(w);
         }
         BoundPhase b = new BoundPhase(p, slots, feed.sources(), noFixed, metrics);
         for (int m = 0; m < b.metrics.length; m++) {
-          if (wColumn < 0 && (b.metrics[m].equals("wasserstein") || b.metrics[m].equals("wdist"))) {
-            wColumn = columns.size();
-          }
           columns.add(b.name + "." + b.metrics[m]);
           sources.add(new int[] {distinct.size(), m});
         }
@@ -580,7 +584,7 @@ public final class Trainer {
     csv.row(row);
     addHistory(step, last);
     System.arraycopy(last, 0, progressValues, 0, progressValues.length);
-    progress.update(step, total, progressNames, progressValues, wColumn < 0 ? Double.NaN : last[wColumn - 1], rate);
+    progress.update(step, total, progressNames, progressValues, rate);
   }
 
   private void addHistory(long s, double[] values) {

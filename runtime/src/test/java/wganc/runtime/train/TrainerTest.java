@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +38,23 @@ class TrainerTest {
       ImageReader r = ImageIO.getImageReadersByFormatName("gif").next();
       r.setInput(in);
       return r.getNumImages(true);
+    }
+  }
+
+  @Test
+  void progressLinesShowEachMetricOnce(@TempDir Path out) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream progress = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    new Trainer(new FakeModel(), options(out, 4).withProgress(progress, Trainer.ProgressStyle.LINES, 2)).train();
+    List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("step \\d+/4 .*")).toList();
+    assertEquals(2, lines.size(), bytes.toString(StandardCharsets.UTF_8));
+    for (String line : lines) {
+      List<String> words = List.of(line.split(" "));
+      // the Wasserstein estimate is a metric column, and is not shown again on its own
+      for (String name : List.of("critic.loss", "critic.gp", "critic.wasserstein", "generator.loss")) {
+        assertEquals(1, words.stream().filter(name::equals).count(), line);
+      }
+      assertFalse(words.contains("W"), line);
     }
   }
 
