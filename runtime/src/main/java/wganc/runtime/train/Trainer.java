@@ -51,8 +51,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * <h2>Run directory</h2>
  * {@code manifest.json} (rewritten at the start, at every checkpoint and at the end),
  * {@code metrics.csv} (a row per step: {@code step}, {@code <phase>.<metric>} for every phase's
- * metrics from its last invocation in the step, {@code steps_per_s}), {@code loss.png},
- * {@code samples/step-000500.png} from the fixed noise batch (also step 0 on a fresh run) and
+ * metrics from its last invocation in the step, {@code steps_per_s}), {@code loss.png} (a panel per
+ * statement, {@link LossPanels}), {@code samples/step-000500.png} from the fixed noise batch (also step
+ * 0 on a fresh run; toy points on axes that only grow, so the frames share them) and
  * {@code samples.gif}, every {@code sampleEvery} steps and at the end;
  * {@code checkpoints/step-001000.safetensors} every {@code checkpointEvery} steps, at the end and on
  * a stop request, the 3 newest kept plus the final one and {@code step-000000.safetensors} (the
@@ -255,6 +256,8 @@ public final class Trainer {
   private MetricsCsv csv;
   private Progress progress;
   private final List<BufferedImage> frames = new ArrayList<>();
+  /** The axes of the toy scatter plots: they only grow, so the GIF's frames share them (not kept on resume). */
+  private double[] scatterBounds;
   private long[] histSteps = new long[256];
   private double[][] histValues;
   private int histN;
@@ -588,7 +591,9 @@ public final class Trainer {
     samplePhase.run(0);
     samplePhase.commit();
     float[] s = samplePhase.output(spec.sample().output());
-    BufferedImage img = Samples.render(spec, s, spec.sample().n(), realPoints, spec.name() + " step " + step);
+    int n = spec.sample().n();
+    scatterBounds = Samples.scatterBounds(spec, s, n, realPoints, scatterBounds);
+    BufferedImage img = Samples.render(spec, s, n, realPoints, scatterBounds, spec.name() + " step " + step);
     Png.write(img, out.resolve("samples").resolve(String.format(java.util.Locale.ROOT, "step-%06d.png", step)));
     frames.add(img);
     Gif.write(frames, 250, out.resolve("samples.gif"));
@@ -606,13 +611,19 @@ public final class Trainer {
 
   private void writeLossPlot() throws IOException {
     if (histN == 0) return;
-    List<LossPlot.Series> series = new ArrayList<>();
-    long[] st = Arrays.copyOf(histSteps, histN);
+    double[][] values = new double[histValues.length][];
+    List<String> statements = new ArrayList<>();
     for (int c = 0; c < histValues.length; c++) {
-      series.add(new LossPlot.Series(columns.get(c + 1), st, Arrays.copyOf(histValues[c], histN)));
+      values[c] = Arrays.copyOf(histValues[c], histN);
+      statements.add(phasesOfColumns.get(columnSource[c][0]).metrics[columnSource[c][1]]);
     }
-    LossPlot.write(series, spec.name(), "value", 800, 480, out.resolve("loss.png"));
+    List<LossPlot.Panel> panels = LossPanels.group(columns.subList(1, columns.size() - 1), statements,
+        Arrays.copyOf(histSteps, histN), values);
+    LossPlot.write(spec.name(), panels, 800, LOSS_PANEL_HEIGHT, out.resolve("loss.png"));
   }
+
+  /** Pixel height of each panel of loss.png ({@link LossPanels}). */
+  public static final int LOSS_PANEL_HEIGHT = 260;
 
   private SafeTensors checkpointTensors() {
     if (memory != null && deviceAhead) {
