@@ -82,7 +82,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * <h2>Non-finite values</h2>
  * After every phase invocation its metrics are checked; a NaN or infinity stops training before the
  * phase's writes are swapped in, writes {@code checkpoints/step-N-before-nan.safetensors} (the state
- * just before that invocation, N = steps done) and throws {@link NonFiniteLossException}.
+ * just before that invocation, N = steps done) and throws {@link NonFiniteLossException}, which names
+ * the non-finite metric whose statement comes first in the source, with its place
+ * ({@link ModelSpec.PhaseInfo#origins}). The trainer prints nothing then: the caller prints the error.
  */
 public final class Trainer {
   /** This runtime's version, written into manifests and checkpoints. */
@@ -397,7 +399,7 @@ public final class Trainer {
       }
       if (stopRequested && step < total) stopped = true;
     } catch (NonFiniteLossException | DeviceFailure e) {
-      progress.message("error: " + e.getMessage());
+      progress.finish();  // whoever catches it prints the error, once
       csv.close();
       if (coverageCsv != null) coverageCsv.close();
       writeManifest("failed", e.getMessage());
@@ -487,13 +489,13 @@ public final class Trainer {
       BoundPhase p = schedule.get(i);
       int bad = p.run(rngStep);
       if (recorder != null) recorder.record(p, rngStep, step + 1);
-      if (bad >= 0) failNonFinite(p, bad, i);
+      if (bad >= 0) failNonFinite(p, i);
       p.commit();
       rngStep++;
     }
   }
 
-  private void failNonFinite(BoundPhase p, int metric, int position) throws IOException {
+  private void failNonFinite(BoundPhase p, int position) throws IOException {
     int iteration = 0;
     int of = 0;
     for (int i = 0; i < schedule.size(); i++) {
@@ -511,12 +513,26 @@ public final class Trainer {
     } catch (IOException e) {
       file = null;
     }
-    String value = Progress.number(p.metric(metric));
-    String msg = "training stopped at step " + (step + 1) + ", phase `" + p.name + "`"
-        + (of > 1 ? " (iteration " + iteration + " of " + of + ")" : "") + ": `" + p.metrics[metric] + "` is "
-        + value + " (rngStep " + rngStep + ")"
-        + (file != null ? "; the state before it is in " + file : "; the state before it could not be saved");
-    throw new NonFiniteLossException(msg, step + 1, p.name, p.metrics[metric], file);
+    Map<String, ModelSpec.Origin> origins = origins(p.name);
+    List<NonFiniteLossException.Bad> bad = new ArrayList<>();
+    for (int m = 0; m < p.metrics.length; m++) {
+      float v = p.metric(m);
+      if (!Float.isFinite(v)) {
+        bad.add(new NonFiniteLossException.Bad(p.metrics[m], Progress.number(v), origins.get(p.metrics[m])));
+      }
+    }
+    throw NonFiniteLossException.of(step + 1, p.name, iteration, of, rngStep, bad, file, lastCheckpoint,
+        lastCheckpointStep);
+  }
+
+  /** Where phase {@code name}'s metric statements are in the source (empty when the spec does not say). */
+  private Map<String, ModelSpec.Origin> origins(String name) {
+    for (ModelSpec.Update u : spec.updates()) {
+      for (ModelSpec.PhaseInfo info : u.phases()) {
+        if (info.name().equals(name)) return info.origins();
+      }
+    }
+    return Map.of();
   }
 
   private void log(double rate) throws IOException {
