@@ -181,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
       if (created) removeUnstarted(run);
       return 1;
     } catch (NonFiniteLossException e) {
-      err.println("error: " + e.getMessage());
+      err.print(e.diagnostic());
       return 1;
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println("error: " + e.getMessage());

@@ -14,6 +14,12 @@ public record Span(SourceFile file, int start, int end) {
     return new Span(file, Math.min(start, other.start), Math.max(end, other.end));
   }
 
+  /** How many characters of its first line the span covers: at least 1, as many carets as show it. */
+  public int widthOnLine() {
+    int lineStart = file.lineStart(line());
+    return Math.max(1, Math.min(end - lineStart, file.line(line()).length()) - (start - lineStart));
+  }
+
   public String text() { return file.text().substring(start, end); }
 
   /** `path:line:col`. */

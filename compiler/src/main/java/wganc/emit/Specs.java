@@ -5,9 +5,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import wganc.check.LayerSpec;
 import wganc.check.Model;
+import wganc.diag.Span;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.lower.Lowering;
@@ -81,7 +84,8 @@ public final class Specs {
         for (var b : traced.stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow().graph().bindings()) {
           if (b.node() instanceof Node.Input i && !i.name().equals("rng_step")) inputs.add(i.name());
         }
-        infos.add(new ModelSpec.PhaseInfo(p.name(), p.batch(), dataInputs, inputs, metrics));
+        infos.add(new ModelSpec.PhaseInfo(p.name(), p.batch(), dataInputs, inputs, metrics,
+            origins(p, metrics)));
       }
       updates.add(new ModelSpec.Update(u.name(), u.role() == Ast.Role.CRITIC ? "critic" : "generator", u.perGenerator(),
           infos));
@@ -91,6 +95,18 @@ public final class Specs {
     ModelSpec.Sample sample = new ModelSpec.Sample("sample", z.name(), ints(z.shape()), "sample", ints(g.out()), sampleN);
     return new ModelSpec(m.name(), sha256(sourceText), m.training().batch(), m.training().epochs().orElse(null),
         m.training().steps().orElse(null), m.training().seed(), data, noise, params, state, updates, sample);
+  }
+
+  /** Where the statement of each metric is, as run-time errors show it. */
+  private static Map<String, ModelSpec.Origin> origins(Model.Phase p, List<String> metrics) {
+    Map<String, ModelSpec.Origin> out = new LinkedHashMap<>();
+    for (Ast.Stmt s : p.stmts()) {
+      if (!metrics.contains(s.name())) continue;
+      Span span = s.span();
+      out.put(s.name(), new ModelSpec.Origin(span.file().path(), span.line(), span.column(), span.widthOnLine(),
+          span.file().line(span.line())));
+    }
+    return out;
   }
 
   private static ModelSpec.Param param(Model.Param p, Model.Layer l) {

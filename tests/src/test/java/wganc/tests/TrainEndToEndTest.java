@@ -78,7 +78,8 @@ class TrainEndToEndTest {
       reader.setInput(in);
       assertEquals(4, reader.getNumImages(true));
     }
-    assertNotNull(ImageIO.read(out.resolve("loss.png").toFile()));
+    BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
+    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for `loss`, `gp` and `wdist`");
     SafeTensors st = SafeTensors.read(out.resolve("checkpoints/step-000030.safetensors"));
     ModelSpec spec = model.spec();
     for (ModelSpec.Param p : spec.params()) {

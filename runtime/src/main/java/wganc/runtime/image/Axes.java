@@ -14,8 +14,9 @@ import java.util.Locale;
 
 /**
  * A 2-D plot frame drawn with Java2D: a white canvas, a plot area with data-to-pixel maps, "nice"
- * ticks (1, 2 or 5 times a power of ten) with labels and grid lines, axis labels, a title and a
- * legend. Shared by {@link Scatter} and {@link LossPlot}.
+ * ticks (1, 2 or 5 times a power of ten) with labels and grid lines, axis labels, a title, a legend
+ * and a note. The y axis is linear or logarithmic (ticks at powers of ten, and at 2 and 5 times them
+ * when the range spans few decades). Shared by {@link Scatter} and {@link LossPlot}.
  */
 final class Axes {
     static final Color[] PALETTE = {
@@ -34,6 +35,7 @@ final class Axes {
     final double xmax;
     final double ymin;
     final double ymax;
+    final boolean logY;
     final int px0;
     final int px1;
     final int py0;
@@ -41,6 +43,12 @@ final class Axes {
 
     /** A canvas of {@code width x height} whose plot area shows {@code [xmin, xmax] x [ymin, ymax]}. */
     Axes(int width, int height, double xmin, double xmax, double ymin, double ymax) {
+        this(width, height, xmin, xmax, ymin, ymax, false);
+    }
+
+    /** The same with a logarithmic y axis when {@code logY} ({@code ymin} must then be positive). */
+    Axes(int width, int height, double xmin, double xmax, double ymin, double ymax, boolean logY) {
+        if (logY && !(ymin > 0)) throw new IllegalArgumentException("a log axis needs ymin > 0, got " + ymin);
         if (width < LEFT + RIGHT + 20 || height < TOP + BOTTOM + 20) {
             throw new IllegalArgumentException("plot of " + width + "x" + height + " is too small");
         }
@@ -50,6 +58,7 @@ final class Axes {
         this.xmax = xmax;
         this.ymin = ymin;
         this.ymax = ymax;
+        this.logY = logY;
         this.px0 = LEFT;
         this.px1 = width - RIGHT;
         this.py0 = TOP;
@@ -66,13 +75,14 @@ final class Axes {
     }
 
     double py(double y) {
-        return py1 - (y - ymin) / (ymax - ymin) * (py1 - py0);
+        double t = logY ? Math.log10(y / ymin) / Math.log10(ymax / ymin) : (y - ymin) / (ymax - ymin);
+        return py1 - t * (py1 - py0);
     }
 
     /** Grid lines, frame, ticks with labels, axis labels and title. */
     void drawFrame(String title, String xLabel, String yLabel) {
         double[] xt = ticks(xmin, xmax, 6);
-        double[] yt = ticks(ymin, ymax, 6);
+        double[] yt = logY ? logTicks(ymin, ymax) : ticks(ymin, ymax, 6);
         double xstep = xt.length > 1 ? xt[1] - xt[0] : 1;
         double ystep = yt.length > 1 ? yt[1] - yt[0] : 1;
         g.setStroke(new BasicStroke(1f));
@@ -91,7 +101,7 @@ final class Axes {
         for (double t : yt) {
             int y = (int) Math.round(py(t));
             g.drawLine(px0 - 4, y, px0, y);
-            String s = format(t, ystep);
+            String s = format(t, logY ? t : ystep);
             g.drawString(s, px0 - 7 - fm.stringWidth(s), y + fm.getAscent() / 2 - 1);
         }
         if (xLabel != null) {
@@ -136,6 +146,20 @@ final class Axes {
         }
     }
 
+    /** A line of text in a white box in the bottom-left corner of the plot area. */
+    void drawNote(String text, Color color) {
+        FontMetrics fm = g.getFontMetrics();
+        int w = fm.stringWidth(text) + 10;
+        int h = fm.getHeight() + 4;
+        int x = px0 + 6;
+        int y = py1 - 6 - h;
+        g.setColor(new Color(255, 255, 255, 230));
+        g.fillRect(x, y, w, h);
+        g.setColor(color);
+        g.drawRect(x, y, w, h);
+        g.drawString(text, x + 5, y + 2 + fm.getAscent());
+    }
+
     BufferedImage finish() {
         g.dispose();
         return image;
@@ -171,6 +195,29 @@ final class Axes {
         }
         double step = niceStep((hi - lo) / 6);
         return new double[] {Math.floor(lo / step) * step, Math.ceil(hi / step) * step};
+    }
+
+    /** {@code [lo, hi]} (both positive) widened to whole powers of ten. */
+    static double[] logRange(double lo, double hi) {
+        double a = Math.floor(Math.log10(lo) + 1e-9);
+        double b = Math.ceil(Math.log10(hi) - 1e-9);
+        if (b <= a) b = a + 1;
+        return new double[] {Math.pow(10, a), Math.pow(10, b)};
+    }
+
+    /** Powers of ten in {@code [lo, hi]}, and 2 and 5 times them when it spans fewer than three decades. */
+    static double[] logTicks(double lo, double hi) {
+        List<Double> out = new ArrayList<>();
+        int first = (int) Math.floor(Math.log10(lo) + 1e-9);
+        int last = (int) Math.ceil(Math.log10(hi) - 1e-9);
+        boolean fine = last - first < 3;
+        for (int e = first; e <= last && out.size() < 100; e++) {
+            for (double m : fine ? new double[] {1, 2, 5} : new double[] {1}) {
+                double v = m * Math.pow(10, e);
+                if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.add(v);
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** A tick label with as many decimals as the step needs; scientific for very large or small. */

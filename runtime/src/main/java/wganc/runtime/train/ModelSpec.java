@@ -1,6 +1,9 @@
 package wganc.runtime.train;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a trainer needs to know about a model besides its compiled phases: data, noise, parameters and
@@ -44,10 +47,23 @@ public record ModelSpec(String name, String sourceSha256, int batch, Integer epo
    * A phase: its batch size, which of its reads are data batches (filled from the data source of
    * the same name), every input it consumes as `wganc trace --list` names them (the data batches,
    * the noise, sampled values, dropout keep-masks `<net>.<layer>.mask.<k>`; what `train
-   * --record-inputs` saves), and the scalar values it writes that are worth logging (`loss` first).
+   * --record-inputs` saves), the scalar values it writes that are worth logging (`loss` first: the
+   * scalar statements of the phase), and where in the source each of those statements is (null or
+   * missing entries in specs written before origins existed).
    */
   public record PhaseInfo(String name, int batch, List<String> dataInputs, List<String> inputs,
-                          List<String> metrics) {}
+                          List<String> metrics, Map<String, Origin> origins) {
+    public PhaseInfo {
+      origins = origins == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(origins));
+    }
+  }
+
+  /**
+   * Where a statement is in the model source, for run-time errors about its value: the file as it
+   * was compiled, the 1-based line and column where the statement starts, how many characters of
+   * that line it covers, and the text of the line.
+   */
+  public record Origin(String file, int line, int column, int width, String text) {}
 
   /**
    * The sampling program: phase {@code phase} reads noise {@code noise} [n, noiseShape...] and writes

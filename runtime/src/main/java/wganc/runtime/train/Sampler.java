@@ -118,7 +118,7 @@ public final class Sampler {
       for (int d : spec.sample().outShape()) shape.add((long) d);
       Npy.write(out, s, shape.stream().mapToLong(Long::longValue).toArray());
     } else if (name.endsWith(".png")) {
-      Png.write(Samples.render(spec, s, n, Samples.realPoints(spec, seed), spec.name() + " step " + step), out);
+      Png.write(Samples.render(spec, s, n, Samples.realPoints(spec, seed), null, spec.name() + " step " + step), out);
     } else {
       throw new IllegalArgumentException("cannot write samples to `" + out + "`; use a `.png` or `.npy` file name");
     }

@@ -13,7 +13,8 @@ import wganc.runtime.rng.Philox;
  * {@link Philox#fillUniform(float[], long, int, long, float, float)} do; batch 0 is the fixed batch
  * behind every training sample grid. Image outputs {@code [n, C, H, W]} become a {@link Grid} of
  * {@code ceil(sqrt(n))} columns with the value range of the data; 2-D outputs a {@link Scatter} of
- * the generated points over {@link #REAL_POINTS} real ones (stream {@link Streams#SAMPLE_REAL}).
+ * the generated points over {@link #REAL_POINTS} real ones (stream {@link Streams#SAMPLE_REAL}), on
+ * axes that show every generated point ({@link Scatter#bounds}).
  */
 public final class Samples {
   private Samples() {}
@@ -56,16 +57,21 @@ public final class Samples {
     return null;
   }
 
-  /** Plot bounds around the real points: 1.5 times their largest coordinate, square. */
-  public static double[] bounds(float[] real) {
-    double m = 0;
-    for (float v : real) if (Float.isFinite(v)) m = Math.max(m, Math.abs(v));
-    m = m > 0 ? 1.5 * m : 1;
-    return new double[] {-m, m, -m, m};
+  /**
+   * The axes of the scatter plot of {@code count} samples over the real points ({@link Scatter#bounds}:
+   * every generated point, within a cap, never smaller than {@code previous}); null for images.
+   */
+  public static double[] scatterBounds(ModelSpec spec, float[] samples, int count, float[] real, double[] previous) {
+    if (images(spec)) return null;
+    return Scatter.bounds(real, points(samples, count), previous);
   }
 
-  /** Draws {@code count} samples. */
-  public static BufferedImage render(ModelSpec spec, float[] samples, int count, float[] real, String title) {
+  /**
+   * Draws {@code count} samples; {@code bounds} are a scatter plot's axes (null: fitted to these
+   * samples, see {@link #scatterBounds}), unused for images.
+   */
+  public static BufferedImage render(ModelSpec spec, float[] samples, int count, float[] real, double[] bounds,
+      String title) {
     int[] o = spec.sample().outShape();
     if (o.length == 3) {
       float[] r = range(spec);
@@ -73,10 +79,15 @@ public final class Samples {
       return Grid.render(samples, count, o[0], o[1], o[2], cols, r[0], r[1]);
     }
     if (o.length == 1 && o[0] == 2) {
-      float[] pts = samples.length == 2 * count ? samples : java.util.Arrays.copyOf(samples, 2 * count);
-      return Scatter.render(real, pts, real == null ? null : bounds(real), SCATTER_SIZE, SCATTER_SIZE, title);
+      float[] pts = points(samples, count);
+      double[] b = bounds != null ? bounds : Scatter.bounds(real, pts, null);
+      return Scatter.render(real, pts, b, SCATTER_SIZE, SCATTER_SIZE, title);
     }
     throw new IllegalArgumentException("cannot draw samples of shape " + java.util.Arrays.toString(o)
         + "; expected [C, H, W] images or [2] points");
+  }
+
+  private static float[] points(float[] samples, int count) {
+    return samples.length == 2 * count ? samples : java.util.Arrays.copyOf(samples, 2 * count);
   }
 }

@@ -53,8 +53,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * <h2>Run directory</h2>
  * {@code manifest.json} (rewritten at the start, at every checkpoint and at the end),
  * {@code metrics.csv} (a row per step: {@code step}, {@code <phase>.<metric>} for every phase's
- * metrics from its last invocation in the step, {@code steps_per_s}), {@code loss.png},
- * {@code samples/step-000500.png} from the fixed noise batch (also step 0 on a fresh run) and
+ * metrics from its last invocation in the step, {@code steps_per_s}), {@code loss.png} (a panel per
+ * statement, {@link LossPanels}), {@code samples/step-000500.png} from the fixed noise batch (also step
+ * 0 on a fresh run; toy points on axes that only grow, so the frames share them) and
  * {@code samples.gif}, every {@code sampleEvery} steps and at the end;
  * {@code checkpoints/step-001000.safetensors} every {@code checkpointEvery} steps, at the end and on
  * a stop request, the 3 newest kept plus the final one and {@code step-000000.safetensors} (the
@@ -88,7 +89,9 @@ import wganc.runtime.metrics.MetricsCsv;
  * <h2>Non-finite values</h2>
  * After every phase invocation its metrics are checked; a NaN or infinity stops training before the
  * phase's writes are swapped in, writes {@code checkpoints/step-N-before-nan.safetensors} (the state
- * just before that invocation, N = steps done) and throws {@link NonFiniteLossException}.
+ * just before that invocation, N = steps done) and throws {@link NonFiniteLossException}, which names
+ * the non-finite metric whose statement comes first in the source, with its place
+ * ({@link ModelSpec.PhaseInfo#origins}). The trainer prints nothing then: the caller prints the error.
  */
 public final class Trainer {
   /** This runtime's version, written into manifests and checkpoints. */
@@ -268,6 +271,8 @@ public final class Trainer {
   private MetricsCsv csv;
   private Progress progress;
   private final List<BufferedImage> frames = new ArrayList<>();
+  /** The axes of the toy scatter plots: they only grow, so the GIF's frames share them (not kept on resume). */
+  private double[] scatterBounds;
   private long[] histSteps = new long[256];
   private double[][] histValues;
   private int histN;
@@ -414,7 +419,7 @@ public final class Trainer {
       }
       if (stopRequested && step < total) stopped = true;
     } catch (NonFiniteLossException | DeviceFailure e) {
-      progress.message("error: " + e.getMessage());
+      progress.finish();  // whoever catches it prints the error, once
       csv.close();
       if (coverageCsv != null) coverageCsv.close();
       writeManifest("failed", e.getMessage());
@@ -539,13 +544,13 @@ public final class Trainer {
       BoundPhase p = schedule.get(i);
       int bad = p.run(rngStep);
       if (recorder != null) recorder.record(p, rngStep, step + 1);
-      if (bad >= 0) failNonFinite(p, bad, i);
+      if (bad >= 0) failNonFinite(p, i);
       p.commit();
       rngStep++;
     }
   }
 
-  private void failNonFinite(BoundPhase p, int metric, int position) throws IOException {
+  private void failNonFinite(BoundPhase p, int position) throws IOException {
     int iteration = 0;
     int of = 0;
     for (int i = 0; i < schedule.size(); i++) {
@@ -563,12 +568,26 @@ public final class Trainer {
     } catch (IOException e) {
       file = null;
     }
-    String value = Progress.number(p.metric(metric));
-    String msg = "training stopped at step " + (step + 1) + ", phase `" + p.name + "`"
-        + (of > 1 ? " (iteration " + iteration + " of " + of + ")" : "") + ": `" + p.metrics[metric] + "` is "
-        + value + " (rngStep " + rngStep + ")"
-        + (file != null ? "; the state before it is in " + file : "; the state before it could not be saved");
-    throw new NonFiniteLossException(msg, step + 1, p.name, p.metrics[metric], file);
+    Map<String, ModelSpec.Origin> origins = origins(p.name);
+    List<NonFiniteLossException.Bad> bad = new ArrayList<>();
+    for (int m = 0; m < p.metrics.length; m++) {
+      float v = p.metric(m);
+      if (!Float.isFinite(v)) {
+        bad.add(new NonFiniteLossException.Bad(p.metrics[m], Progress.number(v), origins.get(p.metrics[m])));
+      }
+    }
+    throw NonFiniteLossException.of(step + 1, p.name, iteration, of, rngStep, bad, file, lastCheckpoint,
+        lastCheckpointStep);
+  }
+
+  /** Where phase {@code name}'s metric statements are in the source (empty when the spec does not say). */
+  private Map<String, ModelSpec.Origin> origins(String name) {
+    for (ModelSpec.Update u : spec.updates()) {
+      for (ModelSpec.PhaseInfo info : u.phases()) {
+        if (info.name().equals(name)) return info.origins();
+      }
+    }
+    return Map.of();
   }
 
   private void log(double rate) throws IOException {
@@ -643,7 +662,9 @@ public final class Trainer {
     samplePhase.run(0);
     samplePhase.commit();
     float[] s = samplePhase.output(spec.sample().output());
-    BufferedImage img = Samples.render(spec, s, spec.sample().n(), realPoints, spec.name() + " step " + step);
+    int n = spec.sample().n();
+    scatterBounds = Samples.scatterBounds(spec, s, n, realPoints, scatterBounds);
+    BufferedImage img = Samples.render(spec, s, n, realPoints, scatterBounds, spec.name() + " step " + step);
     Png.write(img, out.resolve("samples").resolve(String.format(java.util.Locale.ROOT, "step-%06d.png", step)));
     frames.add(img);
     Gif.write(frames, 250, out.resolve("samples.gif"));
@@ -661,13 +682,19 @@ public final class Trainer {
 
   private void writeLossPlot() throws IOException {
     if (histN == 0) return;
-    List<LossPlot.Series> series = new ArrayList<>();
-    long[] st = Arrays.copyOf(histSteps, histN);
+    double[][] values = new double[histValues.length][];
+    List<String> statements = new ArrayList<>();
     for (int c = 0; c < histValues.length; c++) {
-      series.add(new LossPlot.Series(columns.get(c + 1), st, Arrays.copyOf(histValues[c], histN)));
+      values[c] = Arrays.copyOf(histValues[c], histN);
+      statements.add(phasesOfColumns.get(columnSource[c][0]).metrics[columnSource[c][1]]);
     }
-    LossPlot.write(series, spec.name(), "value", 800, 480, out.resolve("loss.png"));
+    List<LossPlot.Panel> panels = LossPanels.group(columns.subList(1, columns.size() - 1), statements,
+        Arrays.copyOf(histSteps, histN), values);
+    LossPlot.write(spec.name(), panels, 800, LOSS_PANEL_HEIGHT, out.resolve("loss.png"));
   }
+
+  /** Pixel height of each panel of loss.png ({@link LossPanels}). */
+  public static final int LOSS_PANEL_HEIGHT = 260;
 
   private SafeTensors checkpointTensors() {
     if (memory != null && deviceAhead) {

@@ -107,7 +107,10 @@ public final class TrainerMain implements Callable<Integer> {
       Trainer.Result r = t.train();
       System.err.println("done after " + r.steps() + " of " + r.totalSteps() + " steps; run directory " + run);
       return 0;
-    } catch (java.io.IOException | NonFiniteLossException | DeviceFailure | IllegalStateException | IllegalArgumentException e) {
+    } catch (NonFiniteLossException e) {
+      System.err.print(e.diagnostic());
+      return 1;
+    } catch (java.io.IOException | DeviceFailure | IllegalStateException | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
     } finally {

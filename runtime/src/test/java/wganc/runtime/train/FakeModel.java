@@ -1,6 +1,7 @@
 package wganc.runtime.train;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 import wganc.runtime.rng.Philox;
 
@@ -21,6 +22,9 @@ final class FakeModel implements CompiledModel {
   /** Called with every critic rngStep (e.g. to request a stop). */
   LongConsumer onCritic = s -> {};
 
+  /** Where the critic's `loss` statement would be in a model file. */
+  static final ModelSpec.Origin LOSS_ORIGIN = new ModelSpec.Origin("models/fake.wgan", 9, 5, 19, "    loss = fake - real");
+
   static ModelSpec makeSpec() {
     return new ModelSpec("fake", "abc123", BATCH, null, 100, 7,
         List.of(new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02)),
@@ -29,9 +33,10 @@ final class FakeModel implements CompiledModel {
             new ModelSpec.Param("D.w", new int[] {2}, "weight", true, "constant", 0.5, 0, 2, 1)),
         List.of(new ModelSpec.State("critic.t", new int[0], 1), new ModelSpec.State("generator.t", new int[0], 1)),
         List.of(new ModelSpec.Update("critic", "critic", 2,
-                List.of(new ModelSpec.PhaseInfo("critic", BATCH, List.of("real"), List.of("real"), List.of("loss", "gp")))),
+                List.of(new ModelSpec.PhaseInfo("critic", BATCH, List.of("real"), List.of("real"), List.of("loss", "gp"),
+                    Map.of("loss", LOSS_ORIGIN)))),
             new ModelSpec.Update("generator", "generator", 1,
-                List.of(new ModelSpec.PhaseInfo("generator", BATCH, List.of(), List.of(), List.of("loss"))))),
+                List.of(new ModelSpec.PhaseInfo("generator", BATCH, List.of(), List.of(), List.of("loss"), null)))),
         new ModelSpec.Sample("sample", "z", new int[] {2}, "sample", new int[] {2}, SAMPLE_N));
   }
 

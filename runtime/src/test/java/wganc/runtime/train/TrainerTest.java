@@ -80,7 +80,8 @@ class TrainerTest {
       assertEquals(Samples.SCATTER_SIZE, img.getWidth());
     }
     assertEquals(3, gifFrames(out.resolve("samples.gif")));
-    assertNotNull(ImageIO.read(out.resolve("loss.png").toFile()));
+    BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
+    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for loss, gp and wasserstein");
     Path ck = out.resolve("checkpoints");
     assertEquals(List.of(ck.resolve("step-000000.safetensors"), ck.resolve("step-000004.safetensors"),
         ck.resolve("step-000008.safetensors"), ck.resolve("step-000010.safetensors")), Checkpoints.list(ck));
@@ -185,8 +186,21 @@ class TrainerTest {
     model.nanAt = 7;  // step 3: rngSteps 6, 7 (critic), 8 (generator)
     NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
         () -> new Trainer(model, options(out, 10)).train());
-    assertEquals("training stopped at step 3, phase `critic` (iteration 2 of 2): `loss` is nan (rngStep 7);"
-        + " the state before it is in " + out.resolve("checkpoints/step-000002-before-nan.safetensors"), e.getMessage());
+    Path beforeNan = out.resolve("checkpoints/step-000002-before-nan.safetensors");
+    assertEquals("training stopped at step 3, phase `critic` (iteration 2 of 2): `loss` is nan at models/fake.wgan:9:5"
+        + " (rngStep 7); the state before it is in " + beforeNan, e.getMessage());
+    assertEquals("""
+        error: training stopped at step 3, phase `critic` (iteration 2 of 2): `loss` is nan
+         --> models/fake.wgan:9:5
+          |
+        9 |     loss = fake - real
+          |     ^^^^^^^^^^^^^^^^^^^ nan at rngStep 7
+          |
+          = note: the state before this update is in %s
+          = note: the last checkpoint is %s (step 0)
+          = help: lower the learning rate, or keep this statement finite (a `log` or `/` of zero is infinite), then \
+        train again into a new `--out` folder
+        """.formatted(beforeNan, out.resolve("checkpoints/step-000000.safetensors")), e.diagnostic());
     assertEquals(3, e.step());
     assertEquals("critic", e.phase());
     SafeTensors st = SafeTensors.read(e.checkpoint());
