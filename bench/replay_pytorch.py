@@ -79,6 +79,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -375,8 +376,8 @@ def clip_fake_half(ph):
 # =============================================================================================
 # The supported models
 # =============================================================================================
-def adam(lr, beta1=0.9, beta2=0.999, eps=None, convention="keras"):
-    return dict(kind="adam", lr=lr, beta1=beta1, beta2=beta2, convention=convention,
+def adam(lr, beta1=0.9, beta2=0.999, eps=None, convention="keras", decay="none"):
+    return dict(kind="adam", lr=lr, beta1=beta1, beta2=beta2, convention=convention, decay=decay,
                 eps=eps if eps is not None else (1e-7 if convention == "keras" else 1e-8))
 
 
@@ -386,8 +387,8 @@ def rmsprop(lr, rho=None, eps=None, convention="keras"):
                 eps=eps if eps is not None else (1e-7 if k else 1e-8))
 
 
-def _mlp(out):
-    return [dense(512), RELU, dense(512), RELU, dense(512), RELU, dense(out)]
+def _mlp(out, width=512):
+    return [dense(width), RELU, dense(width), RELU, dense(width), RELU, dense(out)]
 
 
 _TOY8 = dict(
@@ -395,6 +396,13 @@ _TOY8 = dict(
     updates=dict(critic=(["D"], adam(1e-4, 0.5, 0.9, convention="pytorch")),
                  generator=(["G"], adam(1e-4, 0.5, 0.9, convention="pytorch"))),
     phases={"critic": ("critic", gp_critic), "generator": ("generator", gen_neg_mean)})
+
+# models/toy8-demo.wgan: toy8 at width 64, lr 1e-3 falling linearly to 0 over the model's steps
+_TOY8_DEMO = dict(
+    nets=dict(G=((2,), _mlp(2, 64)), D=((2,), _mlp(1, 64))),
+    updates=dict(critic=(["D"], adam(1e-3, 0.5, 0.9, convention="pytorch", decay="linear")),
+                 generator=(["G"], adam(1e-3, 0.5, 0.9, convention="pytorch", decay="linear"))),
+    phases=_TOY8["phases"])
 
 _MNIST_GP = dict(
     nets=dict(
@@ -425,7 +433,7 @@ _MNIST_CLIP = dict(
     phases={"critic.real_half": ("critic", clip_real_half), "critic.fake_half": ("critic", clip_fake_half),
             "generator": ("generator", gen_neg_mean)})
 
-MODELS = {"toy8_wgan_gp": _TOY8, "mnist_wgan_gp": _MNIST_GP, "mnist_wgan_gp_paper": _MNIST_GP,
+MODELS = {"toy8_wgan_gp": _TOY8, "toy8_demo": _TOY8_DEMO, "mnist_wgan_gp": _MNIST_GP, "mnist_wgan_gp_paper": _MNIST_GP,
           "mnist_wgan_clip": _MNIST_CLIP}
 
 
@@ -457,8 +465,10 @@ class KerasRMSprop(torch.optim.Optimizer):
 class Optimiser:
     """One wganc update's optimiser over named parameters, with wganc's slot names."""
 
-    def __init__(self, update, cfg, names, tensors):
+    def __init__(self, update, cfg, names, tensors, decay_updates=None):
+        """decay_updates: with decay=linear, the optimiser steps over which lr falls to 0."""
         self.update, self.cfg, self.names, self.tensors = update, cfg, names, tensors
+        self.decay_updates = decay_updates
         ps = [tensors[n] for n in names]
         if cfg["kind"] == "adam":
             self.opt = torch.optim.Adam(ps, lr=cfg["lr"], betas=(cfg["beta1"], cfg["beta2"]), eps=cfg["eps"],
@@ -497,6 +507,9 @@ class Optimiser:
         if self.cfg["kind"] == "adam" and self.cfg["convention"] == "keras":
             # Keras Adam = torch Adam with eps_t = eps / sqrt(1 - beta2^t) (see the docstring)
             self.opt.param_groups[0]["eps"] = self.cfg["eps"] / math.sqrt(1 - self.cfg["beta2"] ** self.t)
+        if self.decay_updates:
+            # decay=linear (wganc's Model.Linear): lr * max(0, 1 - (t-1)/updates)
+            self.opt.param_groups[0]["lr"] = self.cfg["lr"] * max(0.0, 1 - (self.t - 1) / self.decay_updates)
         for n, g in zip(self.names, grads):
             self.tensors[n].grad = g
         self.opt.step()
@@ -553,6 +566,7 @@ class Replay:
                 names += [p for p, k in self.nets[net].kinds.items() if not kind or k == kind]
             self.trained[u] = names
         self.opts = {}
+        self.decay = {}   # update -> optimiser steps of its linear decay (set from the run's model.wgan)
 
     def expected(self):
         """Every tensor a checkpoint holds: name -> shape."""
@@ -573,7 +587,8 @@ class Replay:
         for net in self.nets.values():
             for n in list(net.params) + list(net.buffers):
                 self.S[n] = ckpt[n].to(self.dtype).clone()
-        self.opts = {u: Optimiser(u, self.spec["updates"][u][1], names, self.S) for u, names in self.trained.items()}
+        self.opts = {u: Optimiser(u, self.spec["updates"][u][1], names, self.S, self.decay.get(u))
+                     for u, names in self.trained.items()}
         for o in self.opts.values():
             o.load(ckpt, self.dtype)
 
@@ -744,6 +759,18 @@ def describe(sm):
     return "; ".join(parts)
 
 
+def model_steps(path):
+    """The train block's `steps N` of a model file."""
+    try:
+        with open(path) as f:
+            m = re.search(r"^\s*train\b[^{]*\bsteps\s+(\d+)", f.read(), re.M)
+    except OSError as e:
+        raise BadInput(f"{path}: {e.strerror}")
+    if not m:
+        raise BadInput(f"{path}: no `steps N` in its train block (a linear decay runs over it)")
+    return int(m.group(1))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", help="run directory (wganc train --record-inputs --out RUN)")
@@ -809,7 +836,14 @@ def main(argv=None):
         for ph in schedule:
             if ph not in probe.spec["phases"]:
                 raise BadInput(f"schedule phase `{ph}` is not a phase of {model}")
+        decay = {}
+        for u, (_, cfg) in probe.spec["updates"].items():
+            if cfg.get("decay") == "linear":
+                # over the model's `steps` (not the run's), each step taking this many optimiser steps of u
+                per_step = sum(1 for ph in schedule if probe.spec["phases"][ph][0] == u)
+                decay[u] = model_steps(os.path.join(a.run, "model.wgan")) * per_step
         for name, rp in replays.items():
+            rp.decay = decay
             rp.load(start_state[name])
         rng = int(meta0.get("rng_step", a.start * len(schedule)))
         log(f"replaying {a.run}: {model}, steps {a.start}..{a.steps} ({', '.join(replays)} in lockstep), "

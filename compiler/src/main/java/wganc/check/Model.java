@@ -19,7 +19,7 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
    */
   public Model withBatch(int batch) {
     Training t = training;
-    List<Update> updates = t.updates().stream().map(u -> new Update(u.role(), u.name(), u.trains(), u.optimizer(),
+    List<Update> updates = t.updates().stream().map(u -> new Update(u.role(), u.name(), u.trains(), u.optimizer(), u.schedule(),
         u.perGenerator(), u.phases().stream().map(p -> new Phase(p.name(),
             Math.max(1, (int) ((long) p.batch() * batch / t.batch())), p.stmts(), p.types(), p.draws(), p.span()))
             .toList(), u.span())).toList();
@@ -96,8 +96,23 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
    * An update: which parameters it trains, its optimiser, how often (critic updates per generator
    * update), and its phases (each one optimiser step on its own batch).
    */
-  public record Update(Ast.Role role, String name, List<String> trains, Optimizer optimizer, int perGenerator,
-                       List<Phase> phases, Span span) {}
+  public record Update(Ast.Role role, String name, List<String> trains, Optimizer optimizer, LrSchedule schedule,
+                       int perGenerator, List<Phase> phases, Span span) {}
+
+  /**
+   * How an update's learning rate changes over the run: {@link Constant}, or {@link Linear}: at the
+   * update's optimiser step t (1-based, counting every phase) it is {@code lr * max(0, 1 - (t-1)/updates)},
+   * {@code updates} being the steps the update takes in the model's `steps` (steps x per generator
+   * step x phases), so that it falls from lr at the first step towards 0 at the last (the WGAN-GP
+   * authors' CIFAR-10 and LSUN schedule).
+   */
+  public sealed interface LrSchedule permits Constant, Linear {}
+  public record Constant() implements LrSchedule {}
+  public record Linear(long updates) implements LrSchedule {
+    public Linear {
+      if (updates < 1) throw new IllegalArgumentException("a linear decay needs at least one update, found " + updates);
+    }
+  }
 
   /** {@code draws}: the distribution of every `~` statement, by name. */
   public record Phase(String name, int batch, List<Ast.Stmt> stmts, java.util.Map<String, Type> types,

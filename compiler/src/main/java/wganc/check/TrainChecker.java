@@ -83,7 +83,7 @@ final class TrainChecker {
       }
     }
     List<Model.Update> updates = new ArrayList<>();
-    for (Ast.UpdateDecl u : t.updates()) update(u, batch == null ? 1 : batch).ifPresent(updates::add);
+    for (Ast.UpdateDecl u : t.updates()) update(u, batch == null ? 1 : batch, steps).ifPresent(updates::add);
     long critics = t.updates().stream().filter(u -> u.role() == Ast.Role.CRITIC).count();
     long generators = t.updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR).count();
     if (critics == 0) {
@@ -122,7 +122,7 @@ final class TrainChecker {
     return (int) n.value();
   }
 
-  private Optional<Model.Update> update(Ast.UpdateDecl u, int batch) {
+  private Optional<Model.Update> update(Ast.UpdateDecl u, int batch, Integer steps) {
     List<String> trains = new ArrayList<>();
     boolean ok = true;
     for (Ast.Selection s : u.selections()) {
@@ -179,9 +179,24 @@ final class TrainChecker {
       Optional<Model.Phase> checked = phase(u, p, batch);
       if (checked.isEmpty()) ok = false; else phases.add(checked.get());
     }
-    if (!ok || opt.isEmpty()) return Optional.empty();
+    Optional<Model.LrSchedule> schedule = schedule(u.optimizer(), steps, (long) per * Math.max(1, phases.size()));
+    if (!ok || opt.isEmpty() || schedule.isEmpty()) return Optional.empty();
     String name = u.role() == Ast.Role.CRITIC ? "critic" : "generator";
-    return Optional.of(new Model.Update(u.role(), name, trains, opt.get(), per, phases, u.span()));
+    return Optional.of(new Model.Update(u.role(), name, trains, opt.get(), schedule.get(), per, phases, u.span()));
+  }
+
+  /** The optimiser's `decay=none|linear`; a linear decay runs over the train block's `steps`, which it needs. */
+  private Optional<Model.LrSchedule> schedule(Ast.Call c, Integer steps, long updatesPerStep) {
+    Optional<Ast.Arg> decay = c.args().stream().filter(a -> a.key().filter("decay"::equals).isPresent()).findFirst();
+    if (decay.isEmpty() || !(decay.get().value() instanceof Ast.Ident id) || id.name().equals("none")) {
+      return Optional.of(new Model.Constant());  // a wrong value is reported with the optimiser's arguments
+    }
+    if (steps == null) {
+      diags.add(Diagnostic.error("E0417", "`decay=linear` needs the train block's length in `steps`", decay.get().span(),
+          "the run's length in steps is unknown").withHelp("write `steps N` instead of `epochs`, or drop `decay=linear`"));
+      return Optional.empty();
+    }
+    return Optional.of(new Model.Linear(steps * updatesPerStep));
   }
 
   private Optional<Model.Optimizer> optimizer(Ast.Call c) {
@@ -192,16 +207,17 @@ final class TrainChecker {
       return Optional.empty();
     }
     List<String> kw = switch (c.name()) {
-      case "sgd" -> List.of("lr", "momentum", "nesterov");
-      case "rmsprop" -> List.of("lr", "rho", "momentum", "eps", "centered", "convention");
-      default -> List.of("lr", "beta1", "beta2", "eps", "amsgrad", "convention");
+      case "sgd" -> List.of("lr", "momentum", "nesterov", "decay");
+      case "rmsprop" -> List.of("lr", "rho", "momentum", "eps", "centered", "convention", "decay");
+      default -> List.of("lr", "beta1", "beta2", "eps", "amsgrad", "convention", "decay");
     };
     Optional<Args> b = Args.bind(c.name(), c.nameSpan(), c.args(), kw, 1, diags);
     if (b.isEmpty()) return Optional.empty();
     Args a = b.get();
     var lr = a.requiredNumber("lr", 0, 10, true, c.name() + "(lr=1e-4)");
     Optional<String> conv = a.word("convention", "keras", List.of("keras", "pytorch"));
-    if (lr.isEmpty() || conv.isEmpty()) return Optional.empty();
+    Optional<String> decay = a.word("decay", "none", List.of("none", "linear"));
+    if (lr.isEmpty() || conv.isEmpty() || decay.isEmpty()) return Optional.empty();
     Model.Convention convention = conv.get().equals("keras") ? Model.Convention.KERAS : Model.Convention.PYTORCH;
     boolean keras = convention == Model.Convention.KERAS;
     return switch (c.name()) {

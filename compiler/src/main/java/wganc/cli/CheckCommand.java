@@ -83,7 +83,8 @@ final class CheckCommand implements Callable<Integer> {
         .append(t.steps().map(s -> ", " + s + " generator steps").orElse("")).append(", seed ").append(t.seed()).append('\n');
     for (Model.Update u : t.updates()) {
       b.append("  ").append(u.name()).append(": trains ").append(u.trains().size()).append(" tensors with ")
-          .append(optimizer(u.optimizer()));
+          .append(optimizer(u.optimizer()))
+          .append(u.schedule() instanceof Model.Linear l ? ", lr falling linearly to 0 over " + l.updates() + " updates" : "");
       if (u.role() == wganc.syntax.Ast.Role.CRITIC) b.append(", ").append(u.perGenerator()).append(" per generator step");
       b.append('\n');
       for (Model.Phase p : u.phases()) {

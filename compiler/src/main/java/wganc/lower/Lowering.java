@@ -86,7 +86,7 @@ public final class Lowering {
     Lowering l = new Lowering(model, Draws.INPUTS);
     Model.Network g = generator(model);
     Model.Noise z = generatorNoise(model);
-    Model.Update dummy = new Model.Update(Ast.Role.GENERATOR, "sample", List.of(), new Model.Sgd(1, 0, false), 1,
+    Model.Update dummy = new Model.Update(Ast.Role.GENERATOR, "sample", List.of(), new Model.Sgd(1, 0, false), new Model.Constant(), 1,
         List.of(), g.span());
     Model.Phase phase = new Model.Phase("sample", n, List.of(), java.util.Map.of(), java.util.Map.of(), g.span());
     PhaseBuilder pb = l.new PhaseBuilder(dummy, phase);

@@ -1,6 +1,7 @@
 package wganc.lower;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import wganc.check.Model;
 import wganc.ir.DType;
 import wganc.ir.GraphBuilder;
@@ -18,6 +19,8 @@ import wganc.ir.Value;
  * </ul>
  * The iteration {@code t} (1-based, shared by all phases of an update) is the parameter
  * {@code <update>.t}; the caller advances it. Clipping follows the update (Keras constraints).
+ * Where the update decays its learning rate linearly, {@code lr} above is
+ * {@code lr * max(0, 1 - (t-1)/updates)} (see {@link Model.Linear}), computed once per phase from t.
  */
 final class Optimizers {
   private Optimizers() {}
@@ -29,6 +32,7 @@ final class Optimizers {
   static void step(GraphBuilder b, Model.Update u, List<String> names, List<Value> params, List<Value> grads,
                    State state, Model model) {
     Value t = state.get(u.name() + ".t", List.of(), DType.F32);
+    UnaryOperator<Value> lr = learningRate(b, u, t);
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       Value p = params.get(i);
@@ -37,11 +41,11 @@ final class Optimizers {
       List<Integer> shape = p.type().dims();
       Value next = switch (u.optimizer()) {
         case Model.Sgd s -> {
-          if (s.momentum() == 0) yield b.sub(p, b.mul(g, s.lr()));
+          if (s.momentum() == 0) yield b.sub(p, lr.apply(g));
           Value v = state.get(prefix + "momentum", shape, DType.F32);
-          Value v2 = b.sub(b.mul(v, s.momentum()), b.mul(g, s.lr()));
+          Value v2 = b.sub(b.mul(v, s.momentum()), lr.apply(g));
           b.output(prefix + "momentum", v2);
-          yield s.nesterov() ? b.add(p, b.sub(b.mul(v2, s.momentum()), b.mul(g, s.lr()))) : b.add(p, v2);
+          yield s.nesterov() ? b.add(p, b.sub(b.mul(v2, s.momentum()), lr.apply(g))) : b.add(p, v2);
         }
         case Model.RmsProp r -> {
           Value ms = state.get(prefix + "ms", shape, DType.F32);
@@ -56,7 +60,7 @@ final class Optimizers {
           }
           Value denom = r.convention() == Model.Convention.KERAS ? b.sqrt(b.add(denomSq, r.eps()))
               : b.add(b.sqrt(denomSq), r.eps());
-          Value delta = b.div(b.mul(g, r.lr()), denom);
+          Value delta = b.div(lr.apply(g), denom);
           if (r.momentum() > 0) {
             Value mom = state.get(prefix + "momentum", shape, DType.F32);
             Value mom2 = b.add(b.mul(mom, r.momentum()), delta);
@@ -82,12 +86,12 @@ final class Optimizers {
           Value bc1 = b.sub(b.constant(1, t.type()), b.exp(b.mul(t, Math.log(a.beta1()))));
           Value bc2 = b.sub(b.constant(1, t.type()), b.exp(b.mul(t, Math.log(a.beta2()))));
           if (a.convention() == Model.Convention.KERAS) {
-            Value lrT = b.div(b.mul(b.sqrt(bc2), a.lr()), bc1);
+            Value lrT = b.div(lr.apply(b.sqrt(bc2)), bc1);
             yield b.sub(p, b.mul(b.div(m2, b.add(b.sqrt(vUsed), a.eps())), lrT));
           }
           Value mHat = b.div(m2, bc1);
           Value vHat = b.div(vUsed, bc2);
-          yield b.sub(p, b.mul(b.div(mHat, b.add(b.sqrt(vHat), a.eps())), a.lr()));
+          yield b.sub(p, lr.apply(b.div(mHat, b.add(b.sqrt(vHat), a.eps()))));
         }
       };
       Model.Param spec = model.networks().stream().flatMap(n -> n.params().stream())
@@ -96,5 +100,18 @@ final class Optimizers {
       b.output(name, next);
     }
     b.output(u.name() + ".t", b.add(t, 1.0));
+  }
+
+  /** {@code x -> x * lr}: the optimiser's constant, or its linear decay computed from the counter t. */
+  private static UnaryOperator<Value> learningRate(GraphBuilder b, Model.Update u, Value t) {
+    double lr = u.optimizer().lr();
+    return switch (u.schedule()) {
+      case Model.Constant c -> x -> b.mul(x, lr);
+      case Model.Linear l -> {
+        Value left = b.sub(b.constant(1, t.type()), b.mul(b.sub(t, 1.0), 1.0 / l.updates()));
+        Value now = b.mul(b.maximum(left, b.constant(0, t.type())), lr);
+        yield x -> b.mul(x, now);
+      }
+    };
   }
 }

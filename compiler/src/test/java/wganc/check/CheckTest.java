@@ -180,6 +180,37 @@ class CheckTest {
         optimizer("adam(lr=2e-4, beta1=0.5, beta2=0.9, eps=1e-6, amsgrad=true)"));
   }
 
+  /** decay=linear runs over the model's steps x per-generator-step count x phases; it needs `steps`. */
+  @Test
+  void linearDecaySpansTheUpdatesStepsAndNeedsSteps() {
+    Model.Training t = ok(PRELUDE + """
+        train batch 16, steps 7 {
+          critic D with rmsprop(lr=5e-5, decay=linear), 5 per generator step {
+            update a batch 4 { loss = mean(D(real)) }
+            update b { loss = -mean(D(G(z))) }
+          }
+          generator G with adam(lr=1e-4, decay=none) { loss = -mean(D(G(z))) }
+        }
+        """).model().training();
+    assertEquals(new Model.Linear(7 * 5 * 2), t.updates().get(0).schedule());
+    assertEquals(new Model.Constant(), t.updates().get(1).schedule());
+    List<Diagnostic> e = errors("""
+        model t
+        data img: image[1, 28, 28] = idx("train-images-idx3-ubyte.gz")
+        noise z: [2] ~ normal(0, 1)
+        network G(z: [2]) -> [1, 28, 28] { dense 784; reshape [1, 28, 28] }
+        network D(x: [1, 28, 28]) -> [1] { flatten; dense 1 }
+        train batch 16, epochs 2 {
+          critic D with sgd(lr=0.1, decay=linear) { loss = mean(D(img)) }
+          generator G with sgd(lr=0.1) { loss = -mean(D(G(z))) }
+        }
+        """);
+    assertEquals(List.of("E0417"), e.stream().map(Diagnostic::code).toList(), e.toString());
+    assertEquals("decay=linear", e.getFirst().span().text());
+    e = errors(PRELUDE + TRAIN.replace("critic D with sgd(lr=0.1)", "critic D with sgd(lr=0.1, decay=cosine)"));
+    assertEquals(List.of("E0111"), e.stream().map(Diagnostic::code).toList(), e.toString());
+  }
+
   @Test
   void trainingOptionsAndSelections() {
     Model.Training t = ok(PRELUDE.replace("network D(x: [2]) -> [1] { dense 1 }",

@@ -47,6 +47,20 @@ class OptimizerUpdateTest {
     checkModel("toy8-wgan-gp", Rule.TORCH_ADAM, 1e-4, t);
   }
 
+  /**
+   * decay=linear (toy8-demo: 4000 steps, 5 critic steps each): the critic's lr at its step t is
+   * {@code 1e-3 * max(0, 1 - (t-1)/20000)}, the generator's {@code 1e-3 * max(0, 1 - (t-1)/4000)}; at
+   * t = 12345 the generator's has reached 0 (its parameters stay), at 40000 both have.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 12345, 40000})
+  void toy8DemoLinearDecay(int t) throws Exception {
+    Model model = Shrunk.model("toy8-demo");
+    assertEquals(List.of(new Model.Linear(20_000), new Model.Linear(4_000)),
+        model.training().updates().stream().map(Model.Update::schedule).toList());
+    checkModel("toy8-demo", Rule.TORCH_ADAM, 1e-3, t);
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1, 3})
   void mnistGpKerasAdamAndGeneratorRunningStatistics(int t) throws Exception {
@@ -166,6 +180,10 @@ class OptimizerUpdateTest {
       graphs.put(pg.name(), g);
       String u = pg.update().name();
       assertEquals(t + 1, res.output(u + ".t").item(), 0, where + " " + u + ".t");
+      double lrNow = lr * switch (pg.update().schedule()) {
+        case Model.Constant c -> 1;
+        case Model.Linear l -> Math.max(0, 1 - (t - 1.0) / l.updates());
+      };
       int clippedSome = 0, keptSome = 0;
       for (String p : pg.update().trains()) {
         double[] g0 = res.output("grad." + p).data(), p0 = feeds.get(p).data(), p1 = res.output(p).data();
@@ -178,7 +196,7 @@ class OptimizerUpdateTest {
             case KERAS_RMSPROP -> {
               double ms = 0.9 * feeds.get(s + "ms").data()[k] + 0.1 * gk * gk;
               assertEquals(ms, res.output(s + "ms").data()[k], 1e-15 * ms, where + " " + s + "ms");
-              expected[k] = p0[k] - lr * gk / Math.sqrt(ms + 1e-7);
+              expected[k] = p0[k] - lrNow * gk / Math.sqrt(ms + 1e-7);
             }
             case KERAS_ADAM, TORCH_ADAM -> {
               double m = 0.5 * feeds.get(s + "m").data()[k] + 0.5 * gk;
@@ -187,8 +205,8 @@ class OptimizerUpdateTest {
               assertEquals(v, res.output(s + "v").data()[k], 1e-15 * v, where + " " + s + "v");
               double bc1 = 1 - Math.pow(0.5, t), bc2 = 1 - Math.pow(0.9, t);
               expected[k] = rule == Rule.KERAS_ADAM
-                  ? p0[k] - lr * Math.sqrt(bc2) / bc1 * m / (Math.sqrt(v) + 1e-7)
-                  : p0[k] - lr * (m / bc1) / (Math.sqrt(v / bc2) + 1e-8);
+                  ? p0[k] - lrNow * Math.sqrt(bc2) / bc1 * m / (Math.sqrt(v) + 1e-7)
+                  : p0[k] - lrNow * (m / bc1) / (Math.sqrt(v / bc2) + 1e-8);
             }
           }
           if (clipped) {

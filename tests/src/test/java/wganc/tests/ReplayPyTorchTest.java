@@ -106,6 +106,31 @@ class ReplayPyTorchTest {
         "the replay of a run whose recorded alpha[0] was changed must fail at step 1: " + failure);
   }
 
+  /**
+   * The demo's linear learning-rate decay, over a model of 20 steps so that the rate falls from 1e-3
+   * to 1/100 of it (critic) and 1/20 (generator) within the replayed run. The control: the same run
+   * replayed as if the model had 40 steps (a slower decay) must disagree.
+   */
+  @Test
+  void toy8DemoWithItsLinearDecayReplaysInPyTorch() throws Exception {
+    String text = Files.readString(Path.of("models/toy8-demo.wgan"));
+    String short20 = text.replaceFirst("(train batch \\d+, steps )\\d+", "$120");
+    assertTrue(!short20.equals(text) && short20.contains("decay=linear"), short20);
+    Path model = dir.resolve("toy8-demo-20.wgan");
+    Files.writeString(model, short20);
+    Path run = dir.resolve("toy8-demo-20");
+    StringWriter err = new StringWriter();
+    assertEquals(0, Main.run(new String[] {"train", model.toString(), "--out", run.toString(), "--record-inputs",
+        "--checkpoint-every", "1", "--progress", "lines"}, new PrintWriter(new StringWriter()), new PrintWriter(err)),
+        err.toString());
+    String failure = run(List.of(python, "bench/replay_pytorch.py", run.toString(), "--threads", "2"), 600);
+    assertTrue(failure == null, "PyTorch's replay of toy8-demo disagrees: " + failure);
+    Files.writeString(run.resolve("model.wgan"), short20.replaceFirst("steps 20", "steps 40"));
+    failure = run(List.of(python, "bench/replay_pytorch.py", run.toString(), "--threads", "2"), 600);
+    assertTrue(failure != null && failure.startsWith("exit 1") && failure.contains("FAIL"),
+        "a replay with a decay over 40 steps must disagree with a run that decayed over 20: " + failure);
+  }
+
   @Test
   void mnistWganGpReplaysInPyTorch() throws Exception {
     needFashionMnist();
