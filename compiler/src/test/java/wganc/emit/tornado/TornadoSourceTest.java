@@ -37,6 +37,16 @@ class TornadoSourceTest {
     return Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".wgan")).sorted();
   }
 
+  /**
+   * Every model but toy8-demo, which is toy8-wgan-gp at width 64 with a linearly decaying learning
+   * rate: its sources would repeat toy8-wgan-gp's 6,700 golden lines, and the decay is scalar
+   * sub/mul/maximum, which the other goldens hold (it is checked against the interpreter on the JVM
+   * by JvmAgreementTest and on TornadoVM by TornadoAgreementTest).
+   */
+  static Stream<Path> goldenModels() throws IOException {
+    return models().filter(p -> !p.getFileName().toString().equals("toy8-demo.wgan"));
+  }
+
   static JvmBackend.Sources sources(Path model) throws IOException {
     Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
@@ -128,7 +138,7 @@ class TornadoSourceTest {
   }
 
   @ParameterizedTest
-  @MethodSource("models")
+  @MethodSource("goldenModels")
   void emittedSourceMatchesTheGolden(Path model) throws IOException {
     JvmBackend.Sources s = sources(model);
     String stem = model.getFileName().toString().replace(".wgan", "");
