@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 1000)")
   int checkpointEvery;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
   @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores)")
