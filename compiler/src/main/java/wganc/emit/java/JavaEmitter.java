@@ -231,7 +231,7 @@ public final class JavaEmitter {
   private int maxConstantSize(double value) {
     int max = 1;
     for (var e : constants.entrySet()) {
-      if (e.getValue() == value) max = Math.max(max, byId.get(e.getKey()).value().type().size());
+      if (Double.compare(e.getValue(), value) == 0) max = Math.max(max, byId.get(e.getKey()).value().type().size());
     }
     return max;
   }

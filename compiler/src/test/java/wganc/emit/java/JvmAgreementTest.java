@@ -73,6 +73,37 @@ class JvmAgreementTest {
     agreeOnThreeSteps("toy8-wgan-gp.wgan (beta1=0)", text);
   }
 
+  /**
+   * A NaN constant as a full matmul operand: `log(0 * x)` makes the backward pass multiply by NaN
+   * everywhere, and the kernels used to size the NaN array by comparing doubles with `==` (NaN is
+   * unequal to itself), reading a 256 x 1 operand from an array of 1. Now the step runs and its loss
+   * is not finite, for the NaN guard to report.
+   */
+  @org.junit.jupiter.api.Test
+  void aNanConstantFeedsAMatmulAtItsFullSize() throws Exception {
+    String text = Files.readString(Path.of("../models/toy8-demo.wgan"))
+        .replace("wdist = mean(D(real)) - mean(D(fake))", "wdist = mean(D(real)) - mean(D(fake)) + log(0 * mean(D(real)))");
+    assertTrue(text.contains("log(0 * mean(D(real)))"));
+    Frontend.Outcome o = Frontend.compile("nan.wgan", text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(o.ok(), () -> o.diagnostics().toString());
+    Model model = o.result().model();
+    CompiledModel compiled = new JvmBackend().compile(model, text, new Backend.Options(3));
+    Map<String, Tensor> feeds = new HashMap<>(initialState(compiled, model));
+    Phase critic = compiled.phase("critic");
+    Random data = new Random(3);
+    String[] reads = critic.reads();
+    int[][] shapes = critic.readShapes();
+    for (int r = 0; r < reads.length; r++) {
+      if (feeds.containsKey(reads[r])) continue;
+      double[] x = new double[size(shapes[r])];
+      for (int k = 0; k < x.length; k++) x[k] = 2 * data.nextDouble() - 1;
+      feeds.put(reads[r], new Tensor(List.of(box(shapes[r])), x));
+    }
+    float[][] out = run(critic, feeds, 0);
+    float loss = out[List.of(critic.writes()).indexOf("loss")][0];
+    assertTrue(!Float.isFinite(loss), "loss " + loss);
+  }
+
   static void agreeOnThreeSteps(String name, String text) throws Exception {
     Frontend.Outcome o = Frontend.compile(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
