@@ -158,7 +158,6 @@ final class TrainChecker {
         }
       }
     }
-    Optional<Model.Optimizer> opt = optimizer(u.optimizer());
     int per = 1;
     if (u.perGenerator().isPresent()) {
       Ast.Num n = u.perGenerator().get();
@@ -179,27 +178,27 @@ final class TrainChecker {
       Optional<Model.Phase> checked = phase(u, p, batch);
       if (checked.isEmpty()) ok = false; else phases.add(checked.get());
     }
-    Optional<Model.LrSchedule> schedule = schedule(u.optimizer(), steps, (long) per * Math.max(1, phases.size()));
-    if (!ok || opt.isEmpty() || schedule.isEmpty()) return Optional.empty();
+    Optional<Optimiser> opt = optimizer(u.optimizer(), steps, (long) per * Math.max(1, phases.size()));
+    if (!ok || opt.isEmpty()) return Optional.empty();
     String name = u.role() == Ast.Role.CRITIC ? "critic" : "generator";
-    return Optional.of(new Model.Update(u.role(), name, trains, opt.get(), schedule.get(), per, phases, u.span()));
+    return Optional.of(new Model.Update(u.role(), name, trains, opt.get().optimizer(), opt.get().schedule(), per, phases,
+        u.span()));
   }
 
-  /** The optimiser's `decay=none|linear`; a linear decay runs over the train block's `steps`, which it needs. */
-  private Optional<Model.LrSchedule> schedule(Ast.Call c, Integer steps, long updatesPerStep) {
-    Optional<Ast.Arg> decay = c.args().stream().filter(a -> a.key().filter("decay"::equals).isPresent()).findFirst();
-    if (decay.isEmpty() || !(decay.get().value() instanceof Ast.Ident id) || id.name().equals("none")) {
-      return Optional.of(new Model.Constant());  // a wrong value is reported with the optimiser's arguments
-    }
+  /** An update's optimiser and how its learning rate changes. */
+  private record Optimiser(Model.Optimizer optimizer, Model.LrSchedule schedule) {}
+
+  /** A linear decay runs over the train block's `steps` (null with `epochs`: an error at {@code at}). */
+  private Optional<Model.LrSchedule> linearDecay(Span at, Integer steps, long updatesPerStep) {
     if (steps == null) {
-      diags.add(Diagnostic.error("E0417", "`decay=linear` needs the train block's length in `steps`", decay.get().span(),
+      diags.add(Diagnostic.error("E0417", "`decay=linear` needs the train block's length in `steps`", at,
           "the run's length in steps is unknown").withHelp("write `steps N` instead of `epochs`, or drop `decay=linear`"));
       return Optional.empty();
     }
     return Optional.of(new Model.Linear(steps * updatesPerStep));
   }
 
-  private Optional<Model.Optimizer> optimizer(Ast.Call c) {
+  private Optional<Optimiser> optimizer(Ast.Call c, Integer steps, long updatesPerStep) {
     if (!OPTIMIZERS.contains(c.name())) {
       String help = Suggest.didYouMean(c.name(), OPTIMIZERS);
       diags.add(Diagnostic.error("E0416", "unknown optimiser `" + c.name() + "`", c.nameSpan(), "not an optimiser")
@@ -218,9 +217,11 @@ final class TrainChecker {
     Optional<String> conv = a.word("convention", "keras", List.of("keras", "pytorch"));
     Optional<String> decay = a.word("decay", "none", List.of("none", "linear"));
     if (lr.isEmpty() || conv.isEmpty() || decay.isEmpty()) return Optional.empty();
+    Optional<Model.LrSchedule> schedule = decay.get().equals("linear")
+        ? linearDecay(a.spanOf("decay"), steps, updatesPerStep) : Optional.of(new Model.Constant());
     Model.Convention convention = conv.get().equals("keras") ? Model.Convention.KERAS : Model.Convention.PYTORCH;
     boolean keras = convention == Model.Convention.KERAS;
-    return switch (c.name()) {
+    Optional<Model.Optimizer> optimizer = switch (c.name()) {
       case "sgd" -> {
         var m = a.number("momentum", 0, 0, 1, false);
         var n = a.bool("nesterov", false);
@@ -248,6 +249,7 @@ final class TrainChecker {
         yield Optional.of(new Model.Adam(lr.get(), b1.get(), b2.get(), eps.get(), ams.get(), convention));
       }
     };
+    return optimizer.flatMap(o -> schedule.map(sch -> new Optimiser(o, sch)));
   }
 
   private Optional<Model.Phase> phase(Ast.UpdateDecl u, Ast.Phase p, int trainBatch) {

@@ -16,20 +16,25 @@ import wganc.cli.Main;
 class TrainCliTest {
   @TempDir Path dir;
 
-  @Test
-  void missingDatasetSaysWhereItLookedAndWritesNothing() throws Exception {
-    Path model = dir.resolve("m.wgan");
-    Files.writeString(model, """
-        model missing_data
-        data  real: image[1, 8, 8] = idx("no-such-images.gz") scaled to [-1, 1]
+  /** A small greyscale model of SIDE x SIDE images read from IDX file {@code images}; its data is line 2. */
+  private Path imageModel(String file, String name, String images, int side, int steps) throws java.io.IOException {
+    String shape = "[1, " + side + ", " + side + "]";
+    return Files.writeString(dir.resolve(file), """
+        model %s
+        data  real: image%s = idx("%s") scaled to [-1, 1]
         noise z: [4] ~ normal(0, 1)
-        network G(z: [4]) -> [1, 8, 8] { dense 64; reshape [1, 8, 8]; tanh }
-        network D(x: [1, 8, 8]) -> [1] { flatten; dense 1 }
-        train batch 4, steps 2 {
+        network G(z: [4]) -> %s { dense %d; reshape %s; tanh }
+        network D(x: %s) -> [1] { flatten; dense 1 }
+        train batch 4, steps %d {
           critic D with rmsprop(lr=5e-5) { loss = mean(D(G(z))) - mean(D(real)) }
           generator G with rmsprop(lr=5e-5) { loss = -mean(D(G(z))) }
         }
-        """);
+        """.formatted(name, shape, images, shape, side * side, shape, shape, steps));
+  }
+
+  @Test
+  void missingDatasetSaysWhereItLookedAndWritesNothing() throws Exception {
+    Path model = imageModel("m.wgan", "missing_data", "no-such-images.gz", 8, 2);
     Path run = dir.resolve("run");
     Path empty = Files.createDirectory(dir.resolve("empty"));
     StringWriter err = new StringWriter();
@@ -57,18 +62,7 @@ class TrainCliTest {
     Path debian = wganc.runtime.data.DataPath.DEBIAN_FASHION_MNIST;
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(debian.resolve("train-images-idx3-ubyte.gz"))
         && System.getenv("WGANC_DATA") == null, "needs `apt-get install dataset-fashion-mnist` and WGANC_DATA unset");
-    Path model = dir.resolve("fashion.wgan");
-    Files.writeString(model, """
-        model fashion_small
-        data  real: image[1, 28, 28] = idx("train-images-idx3-ubyte.gz") scaled to [-1, 1]
-        noise z: [4] ~ normal(0, 1)
-        network G(z: [4]) -> [1, 28, 28] { dense 784; reshape [1, 28, 28]; tanh }
-        network D(x: [1, 28, 28]) -> [1] { flatten; dense 1 }
-        train batch 4, steps 1 {
-          critic D with rmsprop(lr=5e-5) { loss = mean(D(G(z))) - mean(D(real)) }
-          generator G with rmsprop(lr=5e-5) { loss = -mean(D(G(z))) }
-        }
-        """);
+    Path model = imageModel("fashion.wgan", "fashion_small", "train-images-idx3-ubyte.gz", 28, 1);
     Path nowhere = dir.resolve("nonexistent");
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"train", model.toString(), "--out", dir.resolve("a").toString(), "--data-dir",
