@@ -112,9 +112,10 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "step: %.2f ms (median of %d runs; %.2f-%.2f), %.3f steps/s, %.1f samples/s%n",
           median * 1e3, runs, (double) result.get("seconds_min") * 1e3, (double) result.get("seconds_max") * 1e3,
           1 / median, m.training().batch() / median);
-      out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; kernels on the device: %.2f ms/step; "
-          + "moved per step: %.1f KiB in, %.1f KiB out%n", ((Number) result.get("flop_per_step")).longValue() / 1e9,
-          (double) result.get("gflops"), (double) result.get("kernel_ms_per_step"),
+      out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; kernels on the device: %.2f ms/step, "
+          + "%d launches/step; moved per step: %.1f KiB in, %.1f KiB out%n",
+          ((Number) result.get("flop_per_step")).longValue() / 1e9, (double) result.get("gflops"),
+          (double) result.get("kernel_ms_per_step"), ((Number) result.get("launches_per_step")).longValue(),
           ((Number) result.getOrDefault("bytes_to_device_per_step", 0.0)).doubleValue() / 1024,
           ((Number) result.getOrDefault("bytes_to_host_per_step", 0.0)).doubleValue() / 1024);
       @SuppressWarnings("unchecked")

@@ -133,11 +133,17 @@ final class TornadoCli {
       backend.writeTrainer(jar, m, o.source().text(), new Backend.Options(1, true));
       List<String> cmd = sdk.command(jar.toString(), device, "wganc.runtime.train.DeviceBench",
           List.of(result.toString(), Integer.toString(warmup), Integer.toString(runs), Integer.toString(steps)));
+      // with --json the child's messages are kept aside, and shown only when it fails
+      Path log = dir.resolve("child.log");
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT);
-      pb.redirectError(quiet ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.INHERIT);
+      pb.redirectError(quiet ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.INHERIT);
       int code = pb.start().waitFor();
       if (code != 0) {
-        err.println("error: the TornadoVM bench failed (exit " + code + ")" + (quiet ? "; rerun without --json to see why" : ""));
+        if (quiet && Files.exists(log)) {
+          List<String> lines = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+          lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(err::println);
+        }
+        err.println("error: the TornadoVM bench failed (exit " + code + ")");
         return null;
       }
       @SuppressWarnings("unchecked")

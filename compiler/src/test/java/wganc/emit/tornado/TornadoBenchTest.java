@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * `wganc bench --backend tornado --json` on toy8 at batch 2 (skipped without {@code TORNADOVM_HOME}):
  * the JVM bench's JSON shape, with every kernel of the training phases timed by TornadoVM's profiler,
- * and a step that sends nothing to the device.
+ * kernel launches counted, and a step that sends nothing to the device.
  */
 class TornadoBenchTest {
   @Test
@@ -37,6 +37,13 @@ class TornadoBenchTest {
       if (k.get("ms_per_step").asDouble() > 0) timed++;
     }
     assertEquals(kernels.size(), timed, "every kernel has a device time");
+    // one launch per kernel per phase run: toy8 runs its critic phase 5 times per generator update
+    long critic = 0, generator = 0;
+    for (JsonNode k : kernels) {
+      if (k.get("phase").asText().equals("critic")) critic++; else generator++;
+      assertEquals(k.get("phase").asText().equals("critic") ? 5 : 1, k.get("calls_per_step").asInt(), k.toString());
+    }
+    assertEquals(5 * critic + generator, r.get("launches_per_step").asLong(), r.toString());
     // the toy points are drawn and the step counter advances on the device: a step sends nothing
     assertEquals(0.0, r.get("bytes_to_device_per_step").asDouble(), r.toString());
     // and brings back the losses alone (critic: gp, wdist, loss and its zero bias gradient; generator: loss)

@@ -84,8 +84,13 @@ public final class DeviceBench {
     double[] sorted = seconds.clone();
     Arrays.sort(sorted);
     double median = sorted[runs / 2];
-    long flopsPerStep = 0;
-    for (Phase p : order) if (p instanceof Profiled pr) for (long f : pr.kernelFlops()) flopsPerStep += f;
+    long flopsPerStep = 0, launchesPerStep = 0;
+    for (Phase p : order) {
+      if (p instanceof Profiled pr) {
+        for (long f : pr.kernelFlops()) flopsPerStep += f;
+        launchesPerStep += pr.kernelNames().length;  // every kernel is one task, launched once per phase run
+      }
+    }
     List<Map<String, Object>> kernels = Profiled.rows(model.phases(), order, timed);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("model", spec.name());
@@ -99,6 +104,7 @@ public final class DeviceBench {
     result.put("samples_per_s", spec.batch() / median);
     result.put("flop_per_step", flopsPerStep);
     result.put("gflops", flopsPerStep / median / 1e9);
+    result.put("launches_per_step", launchesPerStep);
     result.put("kernel_ms_per_step", kernels.stream().mapToDouble(k -> (double) k.get("ms_per_step")).sum());
     if (memory != null) {
       result.put("bytes_to_device_per_step", (memory.bytesToDevice() - in0) / (double) timed);

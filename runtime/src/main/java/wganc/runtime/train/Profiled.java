@@ -23,7 +23,7 @@ public interface Profiled {
 
   /**
    * One row per kernel of the profiled training phases (not sampling): {@code phase}, {@code kernel},
-   * {@code ms_per_step}, {@code flop_per_call}, {@code gflops}, over {@code steps} steps of
+   * {@code ms_per_step}, {@code calls_per_step}, {@code flop_per_call}, {@code gflops}, over {@code steps} steps of
    * {@code order} (the phase runs of one step).
    */
   static List<Map<String, Object>> rows(List<Phase> phases, List<Phase> order, int steps) {
@@ -40,6 +40,7 @@ public interface Profiled {
         k.put("phase", p.name());
         k.put("kernel", names[i]);
         k.put("ms_per_step", ms);
+        k.put("calls_per_step", calls);
         k.put("flop_per_call", flops[i]);
         k.put("gflops", ms > 0 ? flops[i] * calls / (ms / 1e3) / 1e9 : 0.0);
         out.add(k);
