@@ -45,18 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
 
-  @Option(names = "--backend", description = "jvm (default); tornado needs a TornadoVM SDK", defaultValue = "jvm")
-  String backend;
-
-  @Option(names = "--device", paramLabel = "B:D", description = "TornadoVM device (backend:device, see `wganc devices`)")
-  String device;
-
-  @Option(names = "--tiles", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "TornadoVM: matmuls, convolutions (and their transposes) and large sums as KernelContext kernels over 16 x 16 local-memory tiles (the default); --no-tiles runs every kernel as one thread per output element")
-  boolean tiles = true;
-
-  @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
-  Path tornadoHome;
+  @CommandLine.Mixin BackendOptions target;
 
   @Option(names = "--batch", paramLabel = "B", description = "batch size (default: the model's)")
   Integer batch;
@@ -86,20 +75,12 @@ final class BenchCommand implements Callable<Integer> {
   @Override public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!backend.equals("jvm") && !backend.equals("tornado")) {
-      err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
-      return 2;
-    }
+    if (!target.valid(err)) return 2;
     Frontend.Outcome o = Frontend.compile(model);
     if (!CheckCommand.report(o, err)) return 1;
     Model m = batch == null ? o.result().model() : o.result().model().withBatch(batch);
-    if (backend.equals("tornado")) {
-      if (!wganc.emit.tornado.TornadoSdk.validDevice(device)) {
-        err.println("error: --device must be B:D (backend and device index, as `wganc devices` lists them), found `"
-            + device + "`");
-        return 2;
-      }
-      Map<String, Object> result = TornadoCli.bench(o, m, TornadoCli.backend(tornadoHome, tiles), device,
+    if (target.tornado()) {
+      Map<String, Object> result = TornadoCli.bench(o, m, target.tornadoBackend(), target.device,
           warmup == null ? 3 : warmup, runs, steps == null ? 2 : steps, json, err);
       if (result == null) return 70;
       if (json) {

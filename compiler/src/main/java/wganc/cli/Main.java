@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         "Compiles a .wgan model (a critic, a generator and their training rule) into a trainer.",
         "",
         "Start with `wganc check models/toy8-wgan-gp.wgan`; `wganc <command> --help` explains each command."},
-    subcommands = {CheckCommand.class, TrainCommand.class, TraceCommand.class, GraphCommand.class, CompileCommand.class, BenchCommand.class, SampleCommand.class, TornadoCli.DevicesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CheckCommand.class, TrainCommand.class, TraceCommand.class, GraphCommand.class, CompileCommand.class, BenchCommand.class, VerifyCommand.class, SampleCommand.class, TornadoCli.DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -10,13 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wganc.Frontend;
 import wganc.check.Model;
+import wganc.emit.Agreement;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
+import wganc.emit.tornado.DeviceReplay;
 import wganc.emit.tornado.TornadoBackend;
 import wganc.emit.tornado.TornadoSdk;
 import wganc.runtime.io.AtomicFiles;
@@ -158,6 +161,23 @@ final class TornadoCli {
   }
 
   /**
+   * `wganc verify --backend tornado`: the kernels of a trainer jar run by {@code PhaseReplay} in a child
+   * JVM against the interpreter; null after printing why there is no comparison.
+   */
+  static List<Agreement.Check> verify(Model m, String sourceText, TornadoBackend backend, String device, int steps,
+      Consumer<String> progress, PrintWriter err) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("wganc-tornado-");
+    try {
+      return DeviceReplay.check(backend, m, sourceText, device, List.of(), steps, dir, progress);
+    } catch (Backend.BackendException e) {
+      err.println("error: " + e.getMessage());
+      return null;
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  /**
    * `wganc trace --backend tornado`: the update's trace graph (draws as inputs) as TornadoVM kernels,
    * run once by {@code PhaseReplay} in a child JVM on {@code reads} (in the phase's read order);
    * returns the phase's write names and values, or null after printing why there are none.
@@ -171,40 +191,17 @@ final class TornadoCli {
       TornadoSdk sdk = backend.sdk();
       err.println("wganc: compiling update `" + phase.name() + "` for TornadoVM (" + sdk.home() + ") ...");
       err.flush();
-      Path jar = dir.resolve("trace.jar"), in = dir.resolve("in.bin"), out = dir.resolve("out.bin");
+      Path jar = dir.resolve("trace.jar");
       JvmBackend.Sources s = backend.writeTrace(jar, m, sourceText, phase);
       String[] reads = s.io().get(phase.name()).reads().toArray(String[]::new);
       String[] writes = s.io().get(phase.name()).writes().toArray(String[]::new);
-      try (var o = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(in)))) {
-        o.writeInt(1);
-        o.writeUTF(phase.name());
-        o.writeLong(0);
-        o.writeInt(reads.length);
-        for (String r : reads) {
-          float[] x = feeds.get(r);
-          if (x == null) throw new IllegalStateException("no value for `" + r + "`");
-          o.writeInt(x.length);
-          for (float v : x) o.writeFloat(v);
-        }
+      float[][] in = new float[reads.length][];
+      for (int r = 0; r < reads.length; r++) {
+        in[r] = feeds.get(reads[r]);
+        if (in[r] == null) throw new IllegalStateException("no value for `" + reads[r] + "`");
       }
-      List<String> cmd = sdk.command(jar.toString(), device, "wganc.runtime.train.PhaseReplay",
-          List.of(in.toString(), out.toString()));
-      Path log = dir.resolve("child.log");
-      int code = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
-      if (code != 0) {
-        err.println("error: the TornadoVM run failed (exit " + code + "):");
-        err.println(Files.readString(log).strip());
-        return null;
-      }
-      float[][] values;
-      try (var i = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(out)))) {
-        i.readInt();
-        values = new float[i.readInt()][];
-        for (int w = 0; w < values.length; w++) {
-          values[w] = new float[i.readInt()];
-          for (int k = 0; k < values[w].length; k++) values[w][k] = i.readFloat();
-        }
-      }
+      float[][] values = DeviceReplay.run(sdk, jar, device, List.of(), List.of(new DeviceReplay.Input(phase.name(), 0, in)),
+          dir).getFirst();
       return Map.entry(writes, values);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every command explains itself: `--help` exits 0 and prints its usage with paragraphs reflowed. */
 class HelpCliTest {
   @ParameterizedTest
-  @ValueSource(strings = {"", "check", "train", "trace", "graph", "compile", "bench", "sample", "devices"})
+  @ValueSource(strings = {"", "check", "train", "trace", "graph", "compile", "bench", "verify", "sample", "devices"})
   void helpPrintsUsage(String command) {
     Cli c = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
     assertEquals(0, c.status(), c.err());

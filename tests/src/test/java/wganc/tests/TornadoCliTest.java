@@ -30,6 +30,15 @@ class TornadoCliTest {
   }
 
   @Test
+  void verifyWithoutAnSdkSaysHowToInstallOne() {
+    Cli c = Cli.run("verify", "models/toy8-wgan-gp.wgan", "--backend", "tornado", "--batch", "2", "--tornado-home",
+        dir.resolve("no-sdk").toString());
+    assertEquals(70, c.status(), c.err());
+    assertTrue(c.err().contains("TornadoVM SDK `" + dir.resolve("no-sdk") + "` does not exist"), c.err());
+    assertTrue(c.err().contains("tornadovm-installer"), c.err());
+  }
+
+  @Test
   void compileWritesTiledKernelsByDefaultEvenWithoutAnSdk() throws Exception {
     for (String[] flags : new String[][] {{}, {"--tiles"}}) {
       Path out = dir.resolve("out" + flags.length);

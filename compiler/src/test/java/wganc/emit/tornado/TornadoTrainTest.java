@@ -35,7 +35,7 @@ class TornadoTrainTest {
   void parametersStayOnTheDeviceAndResumeIsBitExact(@TempDir Path dir) throws Exception {
     TornadoSdk sdk = TornadoAgreementTest.sdkOrSkip();
     Path model = Path.of("../models/toy8-wgan-gp.wgan");
-    String text = TornadoAgreementTest.small(Files.readString(model));
+    String text = small(Files.readString(model));
     Frontend.Outcome o = Frontend.compile(model.toString(), text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Path jar = dir.resolve("trainer.jar");
@@ -105,7 +105,7 @@ class TornadoTrainTest {
   void imageBatchesAreGatheredOnTheDevice(@TempDir Path dir) throws Exception {
     TornadoSdk sdk = TornadoAgreementTest.sdkOrSkip();
     Path model = Path.of("../models/mnist-wgan-clip.wgan");
-    String text = TornadoAgreementTest.small(Files.readString(model));
+    String text = small(Files.readString(model));
     Frontend.Outcome o = Frontend.compile(model.toString(), text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Path data = Files.createDirectories(dir.resolve("data"));
@@ -153,8 +153,8 @@ class TornadoTrainTest {
 
   static long stateBytes(ModelSpec spec) {
     long n = 0;
-    for (ModelSpec.Param p : spec.params()) n += 4L * TornadoAgreementTest.size(p.shape());
-    for (ModelSpec.State s : spec.state()) n += 4L * TornadoAgreementTest.size(s.shape());
+    for (ModelSpec.Param p : spec.params()) n += 4L * size(p.shape());
+    for (ModelSpec.State s : spec.state()) n += 4L * size(s.shape());
     return n;
   }
 
@@ -180,6 +180,27 @@ class TornadoTrainTest {
     Process p = new ProcessBuilder(sdk.command(jar.toString(), null, "wganc.runtime.train.TrainerMain", args))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     int code = p.waitFor();
-    assertEquals(0, code, () -> "trainer failed:\n" + TornadoAgreementTest.read(log));
+    assertEquals(0, code, () -> "trainer failed:\n" + read(log));
+  }
+
+  /** The model at batch 2 (every update), or {@code -Dwganc.tornado.batch=B}. */
+  static String small(String text) {
+    String b = System.getProperty("wganc.tornado.batch", "2");
+    return text.replaceAll("train batch \\d+", "train batch " + b).replaceAll("update (\\w+) batch \\d+", "update $1 batch " + b);
+  }
+
+  static String read(Path p) {
+    try {
+      String s = Files.readString(p);
+      return s.length() > 8000 ? s.substring(s.length() - 8000) : s;
+    } catch (java.io.IOException e) {
+      return "(no log)";
+    }
+  }
+
+  static int size(int[] shape) {
+    int n = 1;
+    for (int d : shape) n *= d;
+    return n;
   }
 }
