@@ -27,10 +27,13 @@ import wganc.plan.Schedule;
 
 /**
  * Emits one {@link wganc.runtime.train.ResidentPhase} class per update phase for TornadoVM: the same
- * {@link Schedule} as the JVM backend (kernels, fused expression trees, buffer reuse), each kernel a
+ * {@link Schedule} as the JVM backend (kernels, fused expression trees, loop groups, buffer reuse),
+ * with one-element values of the phase's reads (Adam's bias corrections) recomputed in the loops that
+ * read them ({@link Schedule.Rule#SCALARS}), since each kernel is a task launch; each kernel a
  * public static method over {@code FloatArray} with one {@code @Parallel} loop over its output
  * elements (one thread per output element, every reduction a sequential loop inside it, so results do
- * not depend on the device's thread layout), in one or more task graphs ({@link TaskGraphParts}) of
+ * not depend on the device's thread layout; a loop group writes each part's value to its own output
+ * array), in one or more task graphs ({@link TaskGraphParts}) of
  * the model's execution plan, which {@link TornadoDeviceState} builds.
  *
  * <p>Device residency: parameters and optimiser state are not the phase's own arrays but regions of
@@ -106,7 +109,7 @@ public final class TornadoEmitter {
     this.profile = profile;
     this.tiles = tiles;
     this.graph = graph;
-    this.schedule = Schedule.of(graph, true);
+    this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
     this.phaseName = phaseName;
     this.source = source;
     this.layout = layout;

@@ -4059,25 +4059,16 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %448 : f32[] = div
-   */
-  public static void k127Div(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f))))));
-    }
-  }
-
-  /**
    * %428 : f32[4096,128] = add, %434 : f32[4096,128] = add, %456 : f32[4096,128] = sub
    */
-  public static void k128AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k127AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       float y0 = ((state.get(13826889 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(14351177 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(0 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(0 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4085,14 +4076,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %463 : f32[4096] = add, %469 : f32[4096] = add, %491 : f32[4096] = sub
    */
-  public static void k129AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k128AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       float y0 = ((state.get(14875465 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(14879561 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(524288 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(524288 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4100,14 +4091,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %498 : f32[4096] = add, %504 : f32[4096] = add, %526 : f32[4096] = sub
    */
-  public static void k130AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k129AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       float y0 = ((state.get(14883657 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(14887753 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(528384 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(528384 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4115,14 +4106,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %533 : f32[128,256,3,3] = add, %539 : f32[128,256,3,3] = add, %561 : f32[128,256,3,3] = sub
    */
-  public static void k131AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k130AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
       float y0 = ((state.get(14891849 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15186761 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(540672 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(540672 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4130,14 +4121,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %568 : f32[128] = add, %574 : f32[128] = add, %596 : f32[128] = sub
    */
-  public static void k132AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k131AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       float y0 = ((state.get(15481673 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15481801 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(835584 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(835584 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4145,14 +4136,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %603 : f32[128] = add, %609 : f32[128] = add, %631 : f32[128] = sub
    */
-  public static void k133AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k132AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       float y0 = ((state.get(15481929 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15482057 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(835712 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(835712 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4160,14 +4151,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %638 : f32[64,128,3,3] = add, %644 : f32[64,128,3,3] = add, %666 : f32[64,128,3,3] = sub
    */
-  public static void k134AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k133AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
       float y0 = ((state.get(15482185 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15555913 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(836096 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(836096 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4175,14 +4166,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %673 : f32[64] = add, %679 : f32[64] = add, %701 : f32[64] = sub
    */
-  public static void k135AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k134AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       float y0 = ((state.get(15629641 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15629705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(909824 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(909824 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4190,14 +4181,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %708 : f32[64] = add, %714 : f32[64] = add, %736 : f32[64] = sub
    */
-  public static void k136AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k135AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       float y0 = ((state.get(15629769 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15629833 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(909888 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(909888 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4205,14 +4196,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %743 : f32[1,64,3,3] = add, %749 : f32[1,64,3,3] = add, %771 : f32[1,64,3,3] = sub
    */
-  public static void k137AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k136AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
       float y0 = ((state.get(15629897 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15630473 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(910080 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(910080 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -4220,39 +4211,32 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %778 : f32[1] = add, %784 : f32[1] = add, %805 : f32[1] = sub
    */
-  public static void k138AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k137AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = ((state.get(15631049 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15631050 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(910656 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(i)));
+      float y2 = (state.get(910656 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
 
   /**
-   * %812 : f32[1] = add, %818 : f32[1] = add, %839 : f32[1] = sub
+   * %812 : f32[1] = add, %818 : f32[1] = add, %839 : f32[1] = sub, %841 : f32[] = add
    */
-  public static void k139AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k138AddAddSubAdd(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray out3, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = ((state.get(15631051 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(15631052 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(910657 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(i)));
+      float y2 = (state.get(910657 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f)))))));
       out2.set(i, y2);
-    }
-  }
-
-  /**
-   * %841 : f32[] = add
-   */
-  public static void k140Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(13826888 + i) + 1.0f));
+      float y3 = (state.get(13826888 + i) + 1.0f);
+      out3.set(i, y3);
     }
   }
 
@@ -4404,20 +4388,18 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k124ReduceSum", GeneratorPhase::k124ReduceSumTiled, context, buffer6, buffer4)
         .task("k125Add", GeneratorPhase::k125Add, buffer4, buffer11, buffer6)
         .task("k126Matmul", GeneratorPhase::k126MatmulTiled, context, buffer68, buffer4, buffer0)
-        .task("k127Div", GeneratorPhase::k127Div, buffer43, state)
-        .task("k128AddAddSub", GeneratorPhase::k128AddAddSub, buffer69, buffer70, buffer71, buffer68, buffer43, state)
-        .task("k129AddAddSub", GeneratorPhase::k129AddAddSub, buffer72, buffer73, buffer74, buffer3, buffer43, state)
-        .task("k130AddAddSub", GeneratorPhase::k130AddAddSub, buffer75, buffer76, buffer77, buffer5, buffer43, state)
-        .task("k131AddAddSub", GeneratorPhase::k131AddAddSub, buffer78, buffer79, buffer80, buffer67, buffer43, state)
-        .task("k132AddAddSub", GeneratorPhase::k132AddAddSub, buffer81, buffer82, buffer83, buffer15, buffer43, state)
-        .task("k133AddAddSub", GeneratorPhase::k133AddAddSub, buffer84, buffer85, buffer86, buffer17, buffer43, state)
-        .task("k134AddAddSub", GeneratorPhase::k134AddAddSub, buffer87, buffer88, buffer89, buffer66, buffer43, state)
-        .task("k135AddAddSub", GeneratorPhase::k135AddAddSub, buffer90, buffer91, buffer92, buffer27, buffer43, state)
-        .task("k136AddAddSub", GeneratorPhase::k136AddAddSub, buffer93, buffer94, buffer95, buffer29, buffer43, state)
-        .task("k137AddAddSub", GeneratorPhase::k137AddAddSub, buffer96, buffer97, buffer98, buffer64, buffer43, state)
-        .task("k138AddAddSub", GeneratorPhase::k138AddAddSub, buffer99, buffer100, buffer101, buffer39, buffer43, state)
-        .task("k139AddAddSub", GeneratorPhase::k139AddAddSub, buffer102, buffer103, buffer104, buffer42, buffer43, state)
-        .task("k140Add", GeneratorPhase::k140Add, buffer105, state)
+        .task("k127AddAddSub", GeneratorPhase::k127AddAddSub, buffer69, buffer70, buffer71, buffer68, state)
+        .task("k128AddAddSub", GeneratorPhase::k128AddAddSub, buffer72, buffer73, buffer74, buffer3, state)
+        .task("k129AddAddSub", GeneratorPhase::k129AddAddSub, buffer75, buffer76, buffer77, buffer5, state)
+        .task("k130AddAddSub", GeneratorPhase::k130AddAddSub, buffer78, buffer79, buffer80, buffer67, state)
+        .task("k131AddAddSub", GeneratorPhase::k131AddAddSub, buffer81, buffer82, buffer83, buffer15, state)
+        .task("k132AddAddSub", GeneratorPhase::k132AddAddSub, buffer84, buffer85, buffer86, buffer17, state)
+        .task("k133AddAddSub", GeneratorPhase::k133AddAddSub, buffer87, buffer88, buffer89, buffer66, state)
+        .task("k134AddAddSub", GeneratorPhase::k134AddAddSub, buffer90, buffer91, buffer92, buffer27, state)
+        .task("k135AddAddSub", GeneratorPhase::k135AddAddSub, buffer93, buffer94, buffer95, buffer29, state)
+        .task("k136AddAddSub", GeneratorPhase::k136AddAddSub, buffer96, buffer97, buffer98, buffer64, state)
+        .task("k137AddAddSub", GeneratorPhase::k137AddAddSub, buffer99, buffer100, buffer101, buffer39, state)
+        .task("k138AddAddSubAdd", GeneratorPhase::k138AddAddSubAdd, buffer102, buffer103, buffer104, buffer105, buffer42, state)
         .task("advance", GeneratorPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer3, buffer5, buffer9, buffer10, buffer15, buffer17, buffer21, buffer22, buffer27, buffer29, buffer33, buffer34, buffer39, buffer42, buffer45, buffer46, buffer57, buffer64, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer57, buffer39, buffer42);
@@ -4554,20 +4536,18 @@ public final class GeneratorPhase implements ResidentPhase {
     k124ReduceSum(buffer6, buffer4);
     k125Add(buffer4, buffer11, buffer6);
     k126Matmul(buffer68, buffer4, buffer0);
-    k127Div(buffer43, state);
-    k128AddAddSub(buffer69, buffer70, buffer71, buffer68, buffer43, state);
-    k129AddAddSub(buffer72, buffer73, buffer74, buffer3, buffer43, state);
-    k130AddAddSub(buffer75, buffer76, buffer77, buffer5, buffer43, state);
-    k131AddAddSub(buffer78, buffer79, buffer80, buffer67, buffer43, state);
-    k132AddAddSub(buffer81, buffer82, buffer83, buffer15, buffer43, state);
-    k133AddAddSub(buffer84, buffer85, buffer86, buffer17, buffer43, state);
-    k134AddAddSub(buffer87, buffer88, buffer89, buffer66, buffer43, state);
-    k135AddAddSub(buffer90, buffer91, buffer92, buffer27, buffer43, state);
-    k136AddAddSub(buffer93, buffer94, buffer95, buffer29, buffer43, state);
-    k137AddAddSub(buffer96, buffer97, buffer98, buffer64, buffer43, state);
-    k138AddAddSub(buffer99, buffer100, buffer101, buffer39, buffer43, state);
-    k139AddAddSub(buffer102, buffer103, buffer104, buffer42, buffer43, state);
-    k140Add(buffer105, state);
+    k127AddAddSub(buffer69, buffer70, buffer71, buffer68, state);
+    k128AddAddSub(buffer72, buffer73, buffer74, buffer3, state);
+    k129AddAddSub(buffer75, buffer76, buffer77, buffer5, state);
+    k130AddAddSub(buffer78, buffer79, buffer80, buffer67, state);
+    k131AddAddSub(buffer81, buffer82, buffer83, buffer15, state);
+    k132AddAddSub(buffer84, buffer85, buffer86, buffer17, state);
+    k133AddAddSub(buffer87, buffer88, buffer89, buffer66, state);
+    k134AddAddSub(buffer90, buffer91, buffer92, buffer27, state);
+    k135AddAddSub(buffer93, buffer94, buffer95, buffer29, state);
+    k136AddAddSub(buffer96, buffer97, buffer98, buffer64, state);
+    k137AddAddSub(buffer99, buffer100, buffer101, buffer39, state);
+    k138AddAddSubAdd(buffer102, buffer103, buffer104, buffer105, buffer42, state);
     advance(counters);
   }
 

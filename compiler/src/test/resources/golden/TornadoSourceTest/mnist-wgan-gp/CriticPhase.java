@@ -6024,25 +6024,16 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %648 : f32[] = div
-   */
-  public static void k156Div(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.6931472f))))));
-    }
-  }
-
-  /**
    * %628 : f32[64,1,5,5] = add, %634 : f32[64,1,5,5] = add, %656 : f32[64,1,5,5] = sub
    */
-  public static void k157AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k156AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1600; i++) {
       float y0 = ((state.get(5216070 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(5217670 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(910660 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(910660 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6050,14 +6041,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %663 : f32[64] = add, %669 : f32[64] = add, %691 : f32[64] = sub
    */
-  public static void k158AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k157AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       float y0 = ((state.get(5219270 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(5219334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(912260 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(912260 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6065,14 +6056,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %698 : f32[128,64,5,5] = add, %704 : f32[128,64,5,5] = add, %726 : f32[128,64,5,5] = sub
    */
-  public static void k159AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k158AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 204800; i++) {
       float y0 = ((state.get(5219398 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(5424198 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(912324 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(912324 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6080,14 +6071,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %733 : f32[128] = add, %739 : f32[128] = add, %761 : f32[128] = sub
    */
-  public static void k160AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k159AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       float y0 = ((state.get(5628998 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(5629126 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1117124 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(1117124 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6095,14 +6086,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %768 : f32[256,128,5,5] = add, %774 : f32[256,128,5,5] = add, %796 : f32[256,128,5,5] = sub
    */
-  public static void k161AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k160AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 819200; i++) {
       float y0 = ((state.get(5629254 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(6448454 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1117252 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(1117252 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6110,14 +6101,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %803 : f32[256] = add, %809 : f32[256] = add, %831 : f32[256] = sub
    */
-  public static void k162AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k161AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 256; i++) {
       float y0 = ((state.get(7267654 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(7267910 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1936452 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(1936452 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6125,14 +6116,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %838 : f32[512,256,5,5] = add, %844 : f32[512,256,5,5] = add, %866 : f32[512,256,5,5] = sub
    */
-  public static void k163AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k162AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3276800; i++) {
       float y0 = ((state.get(7268166 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(10544966 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1936708 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(1936708 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6140,14 +6131,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %873 : f32[512] = add, %879 : f32[512] = add, %901 : f32[512] = sub
    */
-  public static void k164AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k163AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(13821766 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(13822278 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(5213508 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(5213508 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6155,14 +6146,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %908 : f32[1,2048] = add, %914 : f32[1,2048] = add, %936 : f32[1,2048] = sub
    */
-  public static void k165AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
-      FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k164AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2048; i++) {
       float y0 = ((state.get(13822790 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(13824838 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(5214020 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * in1.get(0)));
+      float y2 = (state.get(5214020 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
       out2.set(i, y2);
     }
   }
@@ -6170,31 +6161,24 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %940 : f32[1] = mul
    */
-  public static void k166Mul(FloatArray out, FloatArray state) {
+  public static void k165Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826886 + i) * 0.5f));
     }
   }
 
   /**
-   * %945 : f32[1] = mul, %970 : f32[1] = sub
+   * %945 : f32[1] = mul, %970 : f32[1] = sub, %972 : f32[] = add
    */
-  public static void k167MulSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
-      FloatArray state) {
+  public static void k166MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = (state.get(13826887 + i) * 0.9f);
       out0.set(i, y0);
-      float y1 = (state.get(5216068 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(y0)) + 1.0E-7f)) * in1.get(i)));
+      float y1 = (state.get(5216068 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(y0)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.6931472f)))))));
       out1.set(i, y1);
-    }
-  }
-
-  /**
-   * %972 : f32[] = add
-   */
-  public static void k168Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(5216069 + i) + 1.0f));
+      float y2 = (state.get(5216069 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -6377,19 +6361,17 @@ public final class CriticPhase implements ResidentPhase {
         .task("k153Add", CriticPhase::k153Add, buffer40, buffer37, buffer56)
         .task("k154Mul", CriticPhase::k154Mul, buffer56, buffer40, buffer38)
         .task("k155MatmulAdd", CriticPhase::k155MatmulAddTiled, context, buffer95, CONSTANT_0, buffer56, buffer70, buffer80)
-        .task("k156Div", CriticPhase::k156Div, buffer26, state)
-        .task("k157AddAddSub", CriticPhase::k157AddAddSub, buffer96, buffer97, buffer98, buffer91, buffer26, state)
-        .task("k158AddAddSub", CriticPhase::k158AddAddSub, buffer99, buffer100, buffer101, buffer89, buffer26, state)
-        .task("k159AddAddSub", CriticPhase::k159AddAddSub, buffer102, buffer103, buffer104, buffer92, buffer26, state)
-        .task("k160AddAddSub", CriticPhase::k160AddAddSub, buffer105, buffer106, buffer107, buffer87, buffer26, state)
-        .task("k161AddAddSub", CriticPhase::k161AddAddSub, buffer108, buffer109, buffer110, buffer93, buffer26, state)
-        .task("k162AddAddSub", CriticPhase::k162AddAddSub, buffer111, buffer112, buffer113, buffer85, buffer26, state)
-        .task("k163AddAddSub", CriticPhase::k163AddAddSub, buffer114, buffer115, buffer116, buffer94, buffer26, state)
-        .task("k164AddAddSub", CriticPhase::k164AddAddSub, buffer117, buffer118, buffer119, buffer82, buffer26, state)
-        .task("k165AddAddSub", CriticPhase::k165AddAddSub, buffer120, buffer121, buffer122, buffer95, buffer26, state)
-        .task("k166Mul", CriticPhase::k166Mul, buffer123, state)
-        .task("k167MulSub", CriticPhase::k167MulSub, buffer124, buffer125, buffer123, buffer26, state)
-        .task("k168Add", CriticPhase::k168Add, buffer126, state)
+        .task("k156AddAddSub", CriticPhase::k156AddAddSub, buffer96, buffer97, buffer98, buffer91, state)
+        .task("k157AddAddSub", CriticPhase::k157AddAddSub, buffer99, buffer100, buffer101, buffer89, state)
+        .task("k158AddAddSub", CriticPhase::k158AddAddSub, buffer102, buffer103, buffer104, buffer92, state)
+        .task("k159AddAddSub", CriticPhase::k159AddAddSub, buffer105, buffer106, buffer107, buffer87, state)
+        .task("k160AddAddSub", CriticPhase::k160AddAddSub, buffer108, buffer109, buffer110, buffer93, state)
+        .task("k161AddAddSub", CriticPhase::k161AddAddSub, buffer111, buffer112, buffer113, buffer85, state)
+        .task("k162AddAddSub", CriticPhase::k162AddAddSub, buffer114, buffer115, buffer116, buffer94, state)
+        .task("k163AddAddSub", CriticPhase::k163AddAddSub, buffer117, buffer118, buffer119, buffer82, state)
+        .task("k164AddAddSub", CriticPhase::k164AddAddSub, buffer120, buffer121, buffer122, buffer95, state)
+        .task("k165Mul", CriticPhase::k165Mul, buffer123, state)
+        .task("k166MulSubAdd", CriticPhase::k166MulSubAdd, buffer124, buffer125, buffer126, buffer123, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer30, buffer31, buffer32, buffer33, buffer34, buffer50, buffer67, buffer68, buffer82, buffer85, buffer87, buffer89, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer50, buffer67, buffer68);
@@ -6556,19 +6538,17 @@ public final class CriticPhase implements ResidentPhase {
     k153Add(buffer40, buffer37, buffer56);
     k154Mul(buffer56, buffer40, buffer38);
     k155MatmulAdd(buffer95, CONSTANT_0, buffer56, buffer70, buffer80);
-    k156Div(buffer26, state);
-    k157AddAddSub(buffer96, buffer97, buffer98, buffer91, buffer26, state);
-    k158AddAddSub(buffer99, buffer100, buffer101, buffer89, buffer26, state);
-    k159AddAddSub(buffer102, buffer103, buffer104, buffer92, buffer26, state);
-    k160AddAddSub(buffer105, buffer106, buffer107, buffer87, buffer26, state);
-    k161AddAddSub(buffer108, buffer109, buffer110, buffer93, buffer26, state);
-    k162AddAddSub(buffer111, buffer112, buffer113, buffer85, buffer26, state);
-    k163AddAddSub(buffer114, buffer115, buffer116, buffer94, buffer26, state);
-    k164AddAddSub(buffer117, buffer118, buffer119, buffer82, buffer26, state);
-    k165AddAddSub(buffer120, buffer121, buffer122, buffer95, buffer26, state);
-    k166Mul(buffer123, state);
-    k167MulSub(buffer124, buffer125, buffer123, buffer26, state);
-    k168Add(buffer126, state);
+    k156AddAddSub(buffer96, buffer97, buffer98, buffer91, state);
+    k157AddAddSub(buffer99, buffer100, buffer101, buffer89, state);
+    k158AddAddSub(buffer102, buffer103, buffer104, buffer92, state);
+    k159AddAddSub(buffer105, buffer106, buffer107, buffer87, state);
+    k160AddAddSub(buffer108, buffer109, buffer110, buffer93, state);
+    k161AddAddSub(buffer111, buffer112, buffer113, buffer85, state);
+    k162AddAddSub(buffer114, buffer115, buffer116, buffer94, state);
+    k163AddAddSub(buffer117, buffer118, buffer119, buffer82, state);
+    k164AddAddSub(buffer120, buffer121, buffer122, buffer95, state);
+    k165Mul(buffer123, state);
+    k166MulSubAdd(buffer124, buffer125, buffer126, buffer123, state);
     advance(counters);
   }
 

@@ -3084,28 +3084,16 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %288 : f32[] = sub, %293 : f32[] = sub
-   */
-  public static void k62SubSub(FloatArray out0, FloatArray out1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      float y0 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))));
-      out0.set(i, y0);
-      float y1 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))));
-      out1.set(i, y1);
-    }
-  }
-
-  /**
    * %277 : f32[512,2] = add, %283 : f32[512,2] = add, %306 : f32[512,2] = sub
    */
-  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(527874 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3113,14 +3101,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %313 : f32[512] = add, %319 : f32[512] = add, %342 : f32[512] = sub
    */
-  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(528898 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3128,14 +3116,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %349 : f32[512,512] = add, %355 : f32[512,512] = add, %378 : f32[512,512] = sub
    */
-  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(529410 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3143,14 +3131,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %385 : f32[512] = add, %391 : f32[512] = add, %414 : f32[512] = sub
    */
-  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(791554 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3158,14 +3146,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %421 : f32[512,512] = add, %427 : f32[512,512] = add, %450 : f32[512,512] = sub
    */
-  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(792066 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3173,14 +3161,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %457 : f32[512] = add, %463 : f32[512] = add, %486 : f32[512] = sub
    */
-  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054210 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3188,14 +3176,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %493 : f32[1,512] = add, %499 : f32[1,512] = add, %522 : f32[1,512] = sub
    */
-  public static void k69AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054722 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3203,31 +3191,24 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %526 : f32[1] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray state) {
+  public static void k69Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %531 : f32[1] = mul, %556 : f32[1] = sub
+   * %531 : f32[1] = mul, %556 : f32[1] = sub, %558 : f32[] = add
    */
-  public static void k71MulSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
-      FloatArray in2, FloatArray state) {
+  public static void k70MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = (state.get(2109957 + i) * 0.9f);
       out0.set(i, y0);
-      float y1 = (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((y0 / in2.get(i)))) + 1.0E-8f)) * 1.0E-4f));
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out1.set(i, y1);
-    }
-  }
-
-  /**
-   * %558 : f32[] = add
-   */
-  public static void k72Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3315,17 +3296,15 @@ public final class CriticPhase implements ResidentPhase {
         .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
         .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
         .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
-        .task("k62SubSub", CriticPhase::k62SubSub, buffer23, buffer15, state)
-        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer45, buffer46, buffer47, buffer41, buffer23, buffer15, state)
-        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer48, buffer49, buffer50, buffer39, buffer23, buffer15, state)
-        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer51, buffer52, buffer53, buffer42, buffer23, buffer15, state)
-        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer54, buffer55, buffer56, buffer37, buffer23, buffer15, state)
-        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer57, buffer58, buffer59, buffer43, buffer23, buffer15, state)
-        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer60, buffer61, buffer62, buffer35, buffer23, buffer15, state)
-        .task("k69AddAddSub", CriticPhase::k69AddAddSub, buffer63, buffer64, buffer65, buffer44, buffer23, buffer15, state)
-        .task("k70Mul", CriticPhase::k70Mul, buffer66, state)
-        .task("k71MulSub", CriticPhase::k71MulSub, buffer67, buffer68, buffer66, buffer23, buffer15, state)
-        .task("k72Add", CriticPhase::k72Add, buffer69, state)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer45, buffer46, buffer47, buffer41, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer48, buffer49, buffer50, buffer39, state)
+        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer51, buffer52, buffer53, buffer42, state)
+        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer54, buffer55, buffer56, buffer37, state)
+        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer57, buffer58, buffer59, buffer43, state)
+        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer60, buffer61, buffer62, buffer35, state)
+        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer63, buffer64, buffer65, buffer44, state)
+        .task("k69Mul", CriticPhase::k69Mul, buffer66, state)
+        .task("k70MulSubAdd", CriticPhase::k70MulSubAdd, buffer67, buffer68, buffer69, buffer66, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
@@ -3398,17 +3377,15 @@ public final class CriticPhase implements ResidentPhase {
     k59MatmulSelect(buffer18, buffer9, buffer6, state);
     k60MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
     k61MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
-    k62SubSub(buffer23, buffer15, state);
-    k63AddAddSub(buffer45, buffer46, buffer47, buffer41, buffer23, buffer15, state);
-    k64AddAddSub(buffer48, buffer49, buffer50, buffer39, buffer23, buffer15, state);
-    k65AddAddSub(buffer51, buffer52, buffer53, buffer42, buffer23, buffer15, state);
-    k66AddAddSub(buffer54, buffer55, buffer56, buffer37, buffer23, buffer15, state);
-    k67AddAddSub(buffer57, buffer58, buffer59, buffer43, buffer23, buffer15, state);
-    k68AddAddSub(buffer60, buffer61, buffer62, buffer35, buffer23, buffer15, state);
-    k69AddAddSub(buffer63, buffer64, buffer65, buffer44, buffer23, buffer15, state);
-    k70Mul(buffer66, state);
-    k71MulSub(buffer67, buffer68, buffer66, buffer23, buffer15, state);
-    k72Add(buffer69, state);
+    k62AddAddSub(buffer45, buffer46, buffer47, buffer41, state);
+    k63AddAddSub(buffer48, buffer49, buffer50, buffer39, state);
+    k64AddAddSub(buffer51, buffer52, buffer53, buffer42, state);
+    k65AddAddSub(buffer54, buffer55, buffer56, buffer37, state);
+    k66AddAddSub(buffer57, buffer58, buffer59, buffer43, state);
+    k67AddAddSub(buffer60, buffer61, buffer62, buffer35, state);
+    k68AddAddSub(buffer63, buffer64, buffer65, buffer44, state);
+    k69Mul(buffer66, state);
+    k70MulSubAdd(buffer67, buffer68, buffer69, buffer66, state);
     advance(counters);
   }
 

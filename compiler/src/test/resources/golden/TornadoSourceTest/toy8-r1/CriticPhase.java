@@ -2875,28 +2875,16 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %279 : f32[] = sub, %284 : f32[] = sub
-   */
-  public static void k57SubSub(FloatArray out0, FloatArray out1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      float y0 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))));
-      out0.set(i, y0);
-      float y1 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))));
-      out1.set(i, y1);
-    }
-  }
-
-  /**
    * %268 : f32[512,2] = add, %274 : f32[512,2] = add, %297 : f32[512,2] = sub
    */
-  public static void k58AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k57AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(527874 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2904,14 +2892,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %304 : f32[512] = add, %310 : f32[512] = add, %333 : f32[512] = sub
    */
-  public static void k59AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k58AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(528898 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2919,14 +2907,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %340 : f32[512,512] = add, %346 : f32[512,512] = add, %369 : f32[512,512] = sub
    */
-  public static void k60AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k59AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(529410 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2934,14 +2922,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %376 : f32[512] = add, %382 : f32[512] = add, %405 : f32[512] = sub
    */
-  public static void k61AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k60AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(791554 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2949,14 +2937,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %412 : f32[512,512] = add, %418 : f32[512,512] = add, %441 : f32[512,512] = sub
    */
-  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k61AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(792066 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2964,14 +2952,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %448 : f32[512] = add, %454 : f32[512] = add, %477 : f32[512] = sub
    */
-  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054210 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2979,14 +2967,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %484 : f32[1,512] = add, %490 : f32[1,512] = add, %513 : f32[1,512] = sub
    */
-  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054722 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -2994,31 +2982,24 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %517 : f32[1] = mul
    */
-  public static void k65Mul(FloatArray out, FloatArray state) {
+  public static void k64Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %522 : f32[1] = mul, %547 : f32[1] = sub
+   * %522 : f32[1] = mul, %547 : f32[1] = sub, %549 : f32[] = add
    */
-  public static void k66MulSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
-      FloatArray in2, FloatArray state) {
+  public static void k65MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = (state.get(2109957 + i) * 0.9f);
       out0.set(i, y0);
-      float y1 = (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((y0 / in2.get(i)))) + 1.0E-8f)) * 1.0E-4f));
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out1.set(i, y1);
-    }
-  }
-
-  /**
-   * %549 : f32[] = add
-   */
-  public static void k67Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3101,17 +3082,15 @@ public final class CriticPhase implements ResidentPhase {
         .task("k54MatmulSelect", CriticPhase::k54MatmulSelectTiled, context, buffer16, buffer6, buffer2, state)
         .task("k55MatmulAdd", CriticPhase::k55MatmulAddTiled, context, buffer38, buffer4, buffer6, buffer24, buffer31)
         .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
-        .task("k57SubSub", CriticPhase::k57SubSub, buffer18, buffer13, state)
-        .task("k58AddAddSub", CriticPhase::k58AddAddSub, buffer40, buffer41, buffer42, buffer36, buffer18, buffer13, state)
-        .task("k59AddAddSub", CriticPhase::k59AddAddSub, buffer43, buffer44, buffer45, buffer34, buffer18, buffer13, state)
-        .task("k60AddAddSub", CriticPhase::k60AddAddSub, buffer46, buffer47, buffer48, buffer37, buffer18, buffer13, state)
-        .task("k61AddAddSub", CriticPhase::k61AddAddSub, buffer49, buffer50, buffer51, buffer32, buffer18, buffer13, state)
-        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer52, buffer53, buffer54, buffer38, buffer18, buffer13, state)
-        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer55, buffer56, buffer57, buffer30, buffer18, buffer13, state)
-        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer58, buffer59, buffer60, buffer39, buffer18, buffer13, state)
-        .task("k65Mul", CriticPhase::k65Mul, buffer61, state)
-        .task("k66MulSub", CriticPhase::k66MulSub, buffer62, buffer63, buffer61, buffer18, buffer13, state)
-        .task("k67Add", CriticPhase::k67Add, buffer64, state)
+        .task("k57AddAddSub", CriticPhase::k57AddAddSub, buffer40, buffer41, buffer42, buffer36, state)
+        .task("k58AddAddSub", CriticPhase::k58AddAddSub, buffer43, buffer44, buffer45, buffer34, state)
+        .task("k59AddAddSub", CriticPhase::k59AddAddSub, buffer46, buffer47, buffer48, buffer37, state)
+        .task("k60AddAddSub", CriticPhase::k60AddAddSub, buffer49, buffer50, buffer51, buffer32, state)
+        .task("k61AddAddSub", CriticPhase::k61AddAddSub, buffer52, buffer53, buffer54, buffer38, state)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer55, buffer56, buffer57, buffer30, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer58, buffer59, buffer60, buffer39, state)
+        .task("k64Mul", CriticPhase::k64Mul, buffer61, state)
+        .task("k65MulSubAdd", CriticPhase::k65MulSubAdd, buffer62, buffer63, buffer64, buffer61, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, read8, buffer14, buffer19, buffer20, buffer30, buffer32, buffer34, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14, buffer19, buffer20);
@@ -3179,17 +3158,15 @@ public final class CriticPhase implements ResidentPhase {
     k54MatmulSelect(buffer16, buffer6, buffer2, state);
     k55MatmulAdd(buffer38, buffer4, buffer6, buffer24, buffer31);
     k56MatmulAdd(buffer39, CONSTANT_0, buffer16, buffer22, buffer8);
-    k57SubSub(buffer18, buffer13, state);
-    k58AddAddSub(buffer40, buffer41, buffer42, buffer36, buffer18, buffer13, state);
-    k59AddAddSub(buffer43, buffer44, buffer45, buffer34, buffer18, buffer13, state);
-    k60AddAddSub(buffer46, buffer47, buffer48, buffer37, buffer18, buffer13, state);
-    k61AddAddSub(buffer49, buffer50, buffer51, buffer32, buffer18, buffer13, state);
-    k62AddAddSub(buffer52, buffer53, buffer54, buffer38, buffer18, buffer13, state);
-    k63AddAddSub(buffer55, buffer56, buffer57, buffer30, buffer18, buffer13, state);
-    k64AddAddSub(buffer58, buffer59, buffer60, buffer39, buffer18, buffer13, state);
-    k65Mul(buffer61, state);
-    k66MulSub(buffer62, buffer63, buffer61, buffer18, buffer13, state);
-    k67Add(buffer64, state);
+    k57AddAddSub(buffer40, buffer41, buffer42, buffer36, state);
+    k58AddAddSub(buffer43, buffer44, buffer45, buffer34, state);
+    k59AddAddSub(buffer46, buffer47, buffer48, buffer37, state);
+    k60AddAddSub(buffer49, buffer50, buffer51, buffer32, state);
+    k61AddAddSub(buffer52, buffer53, buffer54, buffer38, state);
+    k62AddAddSub(buffer55, buffer56, buffer57, buffer30, state);
+    k63AddAddSub(buffer58, buffer59, buffer60, buffer39, state);
+    k64Mul(buffer61, state);
+    k65MulSubAdd(buffer62, buffer63, buffer64, buffer61, state);
     advance(counters);
   }
 

@@ -3088,28 +3088,16 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %294 : f32[] = sub, %299 : f32[] = sub
-   */
-  public static void k62SubSub(FloatArray out0, FloatArray out1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      float y0 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))));
-      out0.set(i, y0);
-      float y1 = (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))));
-      out1.set(i, y1);
-    }
-  }
-
-  /**
    * %283 : f32[512,2] = add, %289 : f32[512,2] = add, %312 : f32[512,2] = sub
    */
-  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(527874 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3117,14 +3105,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %319 : f32[512] = add, %325 : f32[512] = add, %348 : f32[512] = sub
    */
-  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(528898 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3132,14 +3120,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %355 : f32[512,512] = add, %361 : f32[512,512] = add, %384 : f32[512,512] = sub
    */
-  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(529410 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3147,14 +3135,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %391 : f32[512] = add, %397 : f32[512] = add, %420 : f32[512] = sub
    */
-  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(791554 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3162,14 +3150,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %427 : f32[512,512] = add, %433 : f32[512,512] = add, %456 : f32[512,512] = sub
    */
-  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(792066 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3177,14 +3165,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %463 : f32[512] = add, %469 : f32[512] = add, %492 : f32[512] = sub
    */
-  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054210 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3192,14 +3180,14 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %499 : f32[1,512] = add, %505 : f32[1,512] = add, %528 : f32[1,512] = sub
    */
-  public static void k69AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1054722 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -3207,31 +3195,24 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %532 : f32[1] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray state) {
+  public static void k69Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %537 : f32[1] = mul, %562 : f32[1] = sub
+   * %537 : f32[1] = mul, %562 : f32[1] = sub, %564 : f32[] = add
    */
-  public static void k71MulSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
-      FloatArray in2, FloatArray state) {
+  public static void k70MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       float y0 = (state.get(2109957 + i) * 0.9f);
       out0.set(i, y0);
-      float y1 = (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((y0 / in2.get(i)))) + 1.0E-8f)) * 1.0E-4f));
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out1.set(i, y1);
-    }
-  }
-
-  /**
-   * %564 : f32[] = add
-   */
-  public static void k72Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3319,17 +3300,15 @@ public final class CriticPhase implements ResidentPhase {
         .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer19, buffer9, buffer6, state)
         .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer44, buffer7, buffer9, buffer29, buffer37)
         .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer45, CONSTANT_0, buffer19, buffer10, buffer34)
-        .task("k62SubSub", CriticPhase::k62SubSub, buffer24, buffer16, state)
-        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer46, buffer47, buffer48, buffer42, buffer24, buffer16, state)
-        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer49, buffer50, buffer51, buffer40, buffer24, buffer16, state)
-        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer52, buffer53, buffer54, buffer43, buffer24, buffer16, state)
-        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer55, buffer56, buffer57, buffer38, buffer24, buffer16, state)
-        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer58, buffer59, buffer60, buffer44, buffer24, buffer16, state)
-        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer61, buffer62, buffer63, buffer36, buffer24, buffer16, state)
-        .task("k69AddAddSub", CriticPhase::k69AddAddSub, buffer64, buffer65, buffer66, buffer45, buffer24, buffer16, state)
-        .task("k70Mul", CriticPhase::k70Mul, buffer67, state)
-        .task("k71MulSub", CriticPhase::k71MulSub, buffer68, buffer69, buffer67, buffer24, buffer16, state)
-        .task("k72Add", CriticPhase::k72Add, buffer70, state)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer46, buffer47, buffer48, buffer42, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer49, buffer50, buffer51, buffer40, state)
+        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer52, buffer53, buffer54, buffer43, state)
+        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer55, buffer56, buffer57, buffer38, state)
+        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer58, buffer59, buffer60, buffer44, state)
+        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer61, buffer62, buffer63, buffer36, state)
+        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer64, buffer65, buffer66, buffer45, state)
+        .task("k69Mul", CriticPhase::k69Mul, buffer67, state)
+        .task("k70MulSubAdd", CriticPhase::k70MulSubAdd, buffer68, buffer69, buffer70, buffer67, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer5, buffer17, buffer25, buffer26, buffer36, buffer38, buffer40, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer17, buffer25, buffer26);
@@ -3402,17 +3381,15 @@ public final class CriticPhase implements ResidentPhase {
     k59MatmulSelect(buffer19, buffer9, buffer6, state);
     k60MatmulAdd(buffer44, buffer7, buffer9, buffer29, buffer37);
     k61MatmulAdd(buffer45, CONSTANT_0, buffer19, buffer10, buffer34);
-    k62SubSub(buffer24, buffer16, state);
-    k63AddAddSub(buffer46, buffer47, buffer48, buffer42, buffer24, buffer16, state);
-    k64AddAddSub(buffer49, buffer50, buffer51, buffer40, buffer24, buffer16, state);
-    k65AddAddSub(buffer52, buffer53, buffer54, buffer43, buffer24, buffer16, state);
-    k66AddAddSub(buffer55, buffer56, buffer57, buffer38, buffer24, buffer16, state);
-    k67AddAddSub(buffer58, buffer59, buffer60, buffer44, buffer24, buffer16, state);
-    k68AddAddSub(buffer61, buffer62, buffer63, buffer36, buffer24, buffer16, state);
-    k69AddAddSub(buffer64, buffer65, buffer66, buffer45, buffer24, buffer16, state);
-    k70Mul(buffer67, state);
-    k71MulSub(buffer68, buffer69, buffer67, buffer24, buffer16, state);
-    k72Add(buffer70, state);
+    k62AddAddSub(buffer46, buffer47, buffer48, buffer42, state);
+    k63AddAddSub(buffer49, buffer50, buffer51, buffer40, state);
+    k64AddAddSub(buffer52, buffer53, buffer54, buffer43, state);
+    k65AddAddSub(buffer55, buffer56, buffer57, buffer38, state);
+    k66AddAddSub(buffer58, buffer59, buffer60, buffer44, state);
+    k67AddAddSub(buffer61, buffer62, buffer63, buffer36, state);
+    k68AddAddSub(buffer64, buffer65, buffer66, buffer45, state);
+    k69Mul(buffer67, state);
+    k70MulSubAdd(buffer68, buffer69, buffer70, buffer67, state);
     advance(counters);
   }
 

@@ -67,57 +67,55 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer18 = new FloatArray(1024);
 
-  private static final FloatArray buffer19 = new FloatArray(1);
+  private static final FloatArray buffer19 = new FloatArray(1024);
 
   private static final FloatArray buffer20 = new FloatArray(1024);
 
   private static final FloatArray buffer21 = new FloatArray(1024);
 
-  private static final FloatArray buffer22 = new FloatArray(1024);
+  private static final FloatArray buffer22 = new FloatArray(512);
 
   private static final FloatArray buffer23 = new FloatArray(512);
 
   private static final FloatArray buffer24 = new FloatArray(512);
 
-  private static final FloatArray buffer25 = new FloatArray(512);
+  private static final FloatArray buffer25 = new FloatArray(262144);
 
   private static final FloatArray buffer26 = new FloatArray(262144);
 
   private static final FloatArray buffer27 = new FloatArray(262144);
 
-  private static final FloatArray buffer28 = new FloatArray(262144);
+  private static final FloatArray buffer28 = new FloatArray(512);
 
   private static final FloatArray buffer29 = new FloatArray(512);
 
   private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(512);
+  private static final FloatArray buffer31 = new FloatArray(262144);
 
   private static final FloatArray buffer32 = new FloatArray(262144);
 
   private static final FloatArray buffer33 = new FloatArray(262144);
 
-  private static final FloatArray buffer34 = new FloatArray(262144);
+  private static final FloatArray buffer34 = new FloatArray(512);
 
   private static final FloatArray buffer35 = new FloatArray(512);
 
   private static final FloatArray buffer36 = new FloatArray(512);
 
-  private static final FloatArray buffer37 = new FloatArray(512);
+  private static final FloatArray buffer37 = new FloatArray(1024);
 
   private static final FloatArray buffer38 = new FloatArray(1024);
 
   private static final FloatArray buffer39 = new FloatArray(1024);
 
-  private static final FloatArray buffer40 = new FloatArray(1024);
+  private static final FloatArray buffer40 = new FloatArray(2);
 
   private static final FloatArray buffer41 = new FloatArray(2);
 
   private static final FloatArray buffer42 = new FloatArray(2);
 
-  private static final FloatArray buffer43 = new FloatArray(2);
-
-  private static final FloatArray buffer44 = new FloatArray(1);
+  private static final FloatArray buffer43 = new FloatArray(1);
 
   private static final FloatArray CONSTANT_0 = filled(256, -0.00390625f);
 
@@ -1475,28 +1473,16 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %132 : f32[] = sub, %137 : f32[] = sub
-   */
-  public static void k26SubSub(FloatArray out0, FloatArray out1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      float y0 = (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.6931472f))));
-      out0.set(i, y0);
-      float y1 = (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.105360515f))));
-      out1.set(i, y1);
-    }
-  }
-
-  /**
    * %121 : f32[512,2] = add, %127 : f32[512,2] = add, %150 : f32[512,2] = sub
    */
-  public static void k27AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k26AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       float y0 = ((state.get(2109959 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2110983 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(0 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(0 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1504,14 +1490,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %157 : f32[512] = add, %163 : f32[512] = add, %186 : f32[512] = sub
    */
-  public static void k28AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k27AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2112007 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2112519 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1024 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1024 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1519,14 +1505,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %193 : f32[512,512] = add, %199 : f32[512,512] = add, %222 : f32[512,512] = sub
    */
-  public static void k29AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k28AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(2113031 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2375175 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(1536 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(1536 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1534,14 +1520,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %229 : f32[512] = add, %235 : f32[512] = add, %258 : f32[512] = sub
    */
-  public static void k30AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k29AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(2637319 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2637831 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(263680 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(263680 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1549,14 +1535,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %265 : f32[512,512] = add, %271 : f32[512,512] = add, %294 : f32[512,512] = sub
    */
-  public static void k31AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k30AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
       float y0 = ((state.get(2638343 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(2900487 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(264192 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(264192 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1564,14 +1550,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %301 : f32[512] = add, %307 : f32[512] = add, %330 : f32[512] = sub
    */
-  public static void k32AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k31AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
       float y0 = ((state.get(3162631 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(3163143 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(526336 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(526336 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1579,14 +1565,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %337 : f32[2,512] = add, %343 : f32[2,512] = add, %366 : f32[2,512] = sub
    */
-  public static void k33AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k32AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
       float y0 = ((state.get(3163655 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(3164679 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(526848 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(526848 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1594,14 +1580,14 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %373 : f32[2] = add, %379 : f32[2] = add, %402 : f32[2] = sub
    */
-  public static void k34AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
-      FloatArray in1, FloatArray in2, FloatArray state) {
+  public static void k33AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
       float y0 = ((state.get(3165703 + i) * 0.5f) + (in0.get(i) * 0.5f));
       out0.set(i, y0);
       float y1 = ((state.get(3165705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
       out1.set(i, y1);
-      float y2 = (state.get(527872 + i) - (((y0 / in1.get(0)) / (((float) TornadoMath.sqrt((y1 / in2.get(0)))) + 1.0E-8f)) * 1.0E-4f));
+      float y2 = (state.get(527872 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
       out2.set(i, y2);
     }
   }
@@ -1609,7 +1595,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[] = add
    */
-  public static void k35Add(FloatArray out, FloatArray state) {
+  public static void k34Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109958 + i) + 1.0f));
     }
@@ -1662,18 +1648,17 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k23Matmul", GeneratorPhase::k23MatmulTiled, context, buffer16, buffer3, buffer1)
         .task("k24ReduceSum", GeneratorPhase::k24ReduceSumTiled, context, buffer17, buffer2)
         .task("k25Matmul", GeneratorPhase::k25MatmulTiled, context, buffer18, buffer2, buffer0)
-        .task("k26SubSub", GeneratorPhase::k26SubSub, buffer9, buffer19, state)
-        .task("k27AddAddSub", GeneratorPhase::k27AddAddSub, buffer20, buffer21, buffer22, buffer18, buffer9, buffer19, state)
-        .task("k28AddAddSub", GeneratorPhase::k28AddAddSub, buffer23, buffer24, buffer25, buffer17, buffer9, buffer19, state)
-        .task("k29AddAddSub", GeneratorPhase::k29AddAddSub, buffer26, buffer27, buffer28, buffer16, buffer9, buffer19, state)
-        .task("k30AddAddSub", GeneratorPhase::k30AddAddSub, buffer29, buffer30, buffer31, buffer15, buffer9, buffer19, state)
-        .task("k31AddAddSub", GeneratorPhase::k31AddAddSub, buffer32, buffer33, buffer34, buffer14, buffer9, buffer19, state)
-        .task("k32AddAddSub", GeneratorPhase::k32AddAddSub, buffer35, buffer36, buffer37, buffer4, buffer9, buffer19, state)
-        .task("k33AddAddSub", GeneratorPhase::k33AddAddSub, buffer38, buffer39, buffer40, buffer13, buffer9, buffer19, state)
-        .task("k34AddAddSub", GeneratorPhase::k34AddAddSub, buffer41, buffer42, buffer43, buffer12, buffer9, buffer19, state)
-        .task("k35Add", GeneratorPhase::k35Add, buffer44, state)
+        .task("k26AddAddSub", GeneratorPhase::k26AddAddSub, buffer19, buffer20, buffer21, buffer18, state)
+        .task("k27AddAddSub", GeneratorPhase::k27AddAddSub, buffer22, buffer23, buffer24, buffer17, state)
+        .task("k28AddAddSub", GeneratorPhase::k28AddAddSub, buffer25, buffer26, buffer27, buffer16, state)
+        .task("k29AddAddSub", GeneratorPhase::k29AddAddSub, buffer28, buffer29, buffer30, buffer15, state)
+        .task("k30AddAddSub", GeneratorPhase::k30AddAddSub, buffer31, buffer32, buffer33, buffer14, state)
+        .task("k31AddAddSub", GeneratorPhase::k31AddAddSub, buffer34, buffer35, buffer36, buffer4, state)
+        .task("k32AddAddSub", GeneratorPhase::k32AddAddSub, buffer37, buffer38, buffer39, buffer13, state)
+        .task("k33AddAddSub", GeneratorPhase::k33AddAddSub, buffer40, buffer41, buffer42, buffer12, state)
+        .task("k34Add", GeneratorPhase::k34Add, buffer43, state)
         .task("advance", GeneratorPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .persistOnDevice(state, counters, data0, order0, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer10);
   }
 
@@ -1707,16 +1692,15 @@ public final class GeneratorPhase implements ResidentPhase {
     k23Matmul(buffer16, buffer3, buffer1);
     k24ReduceSum(buffer17, buffer2);
     k25Matmul(buffer18, buffer2, buffer0);
-    k26SubSub(buffer9, buffer19, state);
-    k27AddAddSub(buffer20, buffer21, buffer22, buffer18, buffer9, buffer19, state);
-    k28AddAddSub(buffer23, buffer24, buffer25, buffer17, buffer9, buffer19, state);
-    k29AddAddSub(buffer26, buffer27, buffer28, buffer16, buffer9, buffer19, state);
-    k30AddAddSub(buffer29, buffer30, buffer31, buffer15, buffer9, buffer19, state);
-    k31AddAddSub(buffer32, buffer33, buffer34, buffer14, buffer9, buffer19, state);
-    k32AddAddSub(buffer35, buffer36, buffer37, buffer4, buffer9, buffer19, state);
-    k33AddAddSub(buffer38, buffer39, buffer40, buffer13, buffer9, buffer19, state);
-    k34AddAddSub(buffer41, buffer42, buffer43, buffer12, buffer9, buffer19, state);
-    k35Add(buffer44, state);
+    k26AddAddSub(buffer19, buffer20, buffer21, buffer18, state);
+    k27AddAddSub(buffer22, buffer23, buffer24, buffer17, state);
+    k28AddAddSub(buffer25, buffer26, buffer27, buffer16, state);
+    k29AddAddSub(buffer28, buffer29, buffer30, buffer15, state);
+    k30AddAddSub(buffer31, buffer32, buffer33, buffer14, state);
+    k31AddAddSub(buffer34, buffer35, buffer36, buffer4, state);
+    k32AddAddSub(buffer37, buffer38, buffer39, buffer13, state);
+    k33AddAddSub(buffer40, buffer41, buffer42, buffer12, state);
+    k34Add(buffer43, state);
     advance(counters);
   }
 
@@ -1860,15 +1844,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
-        .task("commit0", GeneratorPhase::commit0, state, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38)
-        .task("commit1", GeneratorPhase::commit1, state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .consumeFromDevice(state, counters, data0, order0, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
+        .task("commit0", GeneratorPhase::commit0, state, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37)
+        .task("commit1", GeneratorPhase::commit1, state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38);
-    commit1(state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44);
+    commit0(state, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37);
+    commit1(state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43);
   }
 
   private static FloatArray filled(int n, float value) {
