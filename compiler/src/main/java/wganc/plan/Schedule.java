@@ -28,6 +28,9 @@ import wganc.plan.Schedule.Kernel.Fused;
  * broadcast is materialised, so a leaf needs at most one index map. Reshapes never compute: they
  * alias their input's buffer. Everything else (contractions, reductions, layout moves, draws) is one
  * kernel per binding; fusing bias and activation epilogues into contractions is left to a later pass.
+ * Two optional {@link Rule}s go further: {@code GROUPS} runs flat loops of one length as one loop,
+ * and {@code SCALARS} recomputes one-element values of the phase's reads (Adam's bias corrections) in
+ * every loop that reads them.
  *
  * <p>Memory: inputs and parameters are the caller's arrays; every other materialised value gets a
  * buffer, reused after its last use by a later value of the same length (greedy, in program order).
@@ -91,12 +94,21 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     }
   }
 
-  public static Schedule of(Graph g) {
-    return of(g, false);
+  /** Optional scheduling rules, beyond the fusion every backend gets. */
+  public enum Rule {
+    /** Flat loops of one length are merged into {@link Kernel.Group}s (see {@link #group}). */
+    GROUPS,
+    /**
+     * A one-element elementwise value computed only from constants and the phase's inputs and
+     * parameters (Adam's bias corrections {@code 1 - b^t}, a decaying learning rate) is recomputed
+     * in every loop that reads it instead of by a kernel of its own: a few scalar operations per
+     * element in place of a launch, for backends where launches cost more than arithmetic.
+     */
+    SCALARS
   }
 
-  /** With {@code groups}, flat loops are also merged into {@link Kernel.Group}s (see {@link #group}). */
-  public static Schedule of(Graph g, boolean groups) {
+  public static Schedule of(Graph g, Rule... rules) {
+    Set<Rule> on = Set.of(rules);
     Map<Integer, Binding> byId = new HashMap<>();
     Map<Integer, List<Integer>> users = new HashMap<>();
     for (Binding b : g.bindings()) {
@@ -105,6 +117,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     }
     Set<Integer> outputs = new HashSet<>();
     g.outputs().values().forEach(v -> outputs.add(v.id()));
+    Set<Integer> scalars = on.contains(Rule.SCALARS) ? scalarsOfReads(g.bindings(), byId) : Set.of();
 
     // decide inlining, consumers before producers; underBroadcast[v] for inlined v: a broadcast is above
     Set<Integer> inlined = new HashSet<>();
@@ -114,10 +127,18 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Binding> bindings = g.bindings();
     for (int i = bindings.size() - 1; i >= 0; i--) {
       Binding b = bindings.get(i);
-      if (!(b.node() instanceof Node.Apply a) || !fusible(a)) continue;
+      if (!(b.node() instanceof Node.Apply a)) continue;
       int id = b.value().id();
       List<Integer> us = users.getOrDefault(id, List.of());
       if (outputs.contains(id) || us.isEmpty()) continue;
+      if (scalars.contains(id) && us.stream().allMatch(u -> recomputes(byId.get(u), inlined))) {
+        // every leaf below is one element, so any index map (or none, in a one-element loop) reads it
+        inlined.add(id);
+        replicated.add(id);
+        underBroadcast.put(id, true);
+        continue;
+      }
+      if (!fusible(a)) continue;
       if (us.size() > 1 || us.stream().distinct().count() > 1) {
         boolean inLoops = us.stream().allMatch(u -> readsInLoop(byId.get(u), inlined, underBroadcast));
         if (replicable(a, byId) && inLoops) {
@@ -164,7 +185,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       }
     }
     kernels = fuseEpilogues(kernels, users, outputs, into, root);
-    if (groups) kernels = group(kernels, root);
+    if (on.contains(Rule.GROUPS)) kernels = group(kernels, root);
     Map<Integer, Integer> lastUse = new HashMap<>();
     for (int k = 0; k < kernels.size(); k++) {
       for (int leaf : reads(kernels.get(k))) lastUse.put(root.getOrDefault(leaf, leaf), k);
@@ -333,6 +354,22 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   }
 
   /**
+   * The one-element elementwise values (and broadcasts and reshapes) whose operands are all constants,
+   * inputs, parameters or such values themselves, in program order.
+   */
+  private static Set<Integer> scalarsOfReads(List<Binding> bindings, Map<Integer, Binding> byId) {
+    Set<Integer> out = new HashSet<>();
+    for (Binding b : bindings) {
+      if (!(b.node() instanceof Node.Apply a) || !(fusible(a) || a.op() instanceof Reshape)
+          || b.value().type().size() != 1) continue;
+      boolean ofReads = a.inputs().stream().allMatch(v -> out.contains(v.id())
+          || !(byId.get(v.id()).node() instanceof Node.Apply));
+      if (ofReads) out.add(b.value().id());
+    }
+    return out;
+  }
+
+  /**
    * Values recomputed inside each consumer's loop instead of stored once: a broadcast (an index map,
    * no arithmetic) and a comparison of one value with constants (a ReLU mask: reading its operand
    * costs what reading a stored mask would, and saves a kernel and a write).
@@ -342,6 +379,12 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     if (!(a.op() instanceof wganc.ops.Compare)) return false;
     long values = a.inputs().stream().filter(v -> !(byId.get(v.id()).node() instanceof Node.Constant)).count();
     return values <= 1;
+  }
+
+  /** Whether {@code user} computes in a loop, or is a one-element reshape recomputed in its users' loops. */
+  private static boolean recomputes(Binding user, Set<Integer> inlined) {
+    if (!(user.node() instanceof Node.Apply ua)) return false;
+    return fusible(ua) || ua.op() instanceof Reshape && inlined.contains(user.value().id());
   }
 
   /** The loop (root value) that all {@code users} are computed in, or null when they are in several. */
@@ -370,6 +413,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     Node n = byId.get(v.id()).node();
     if (n instanceof Node.Constant c) return new Expr.Literal(c.value());
     if (n instanceof Node.Apply a && (root || inlined.contains(v.id()))) {
+      if (a.op() instanceof Reshape) return expr(a.inputs().getFirst(), from, byId, inlined, false);  // one element
       if (a.op() instanceof BroadcastTo) {
         Value in = a.inputs().getFirst();
         return expr(in, in.type().dims(), byId, inlined, false);

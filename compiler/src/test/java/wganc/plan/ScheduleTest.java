@@ -34,7 +34,8 @@ class ScheduleTest {
     for (var pg : Lowering.lower(o.result().model(), Lowering.Draws.RANDOM)) {
       Graph g = Pipeline.standard().run(pg.graph()).graph();
       check(Schedule.of(g));
-      check(Schedule.of(g, true));
+      check(Schedule.of(g, Schedule.Rule.GROUPS));
+      check(Schedule.of(g, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS));
     }
   }
 
@@ -161,12 +162,36 @@ class ScheduleTest {
     b.output("v", v1);
     b.output("q", unrelated);
     b.output("p", p1);
-    Schedule s = Schedule.of(b.build(), true);
+    Schedule s = Schedule.of(b.build(), Schedule.Rule.GROUPS);
     check(s);
     var groups = s.kernels().stream().filter(k -> k instanceof Schedule.Kernel.Group).toList();
     assertEquals(1, groups.size());
     assertEquals(java.util.List.of(m1.id(), v1.id(), p1.id()), groups.getFirst().outs().stream().map(Value::id).toList());
     assertEquals(java.util.Set.of(g.id(), m.id(), v.id(), p.id()), new java.util.HashSet<>(Schedule.reads(groups.getFirst())));
     assertEquals(4, Schedule.of(b.build()).kernels().size());
+  }
+
+  /** With SCALARS, Adam's bias corrections (scalars of the step) are recomputed in each update loop. */
+  @Test
+  void scalarsOfReadsAreRecomputedInTheirLoops() {
+    GraphBuilder b = new GraphBuilder();
+    Value t = b.parameter("t", TensorType.f32());
+    Value e = b.exp(b.mul(t, -0.1));
+    Value correction = b.sub(b.fill(1.0, e), e);
+    for (TensorType type : new TensorType[] {TensorType.f32(64, 32), TensorType.f32(32)}) {
+      Value g = b.input("g" + type.rank(), type), m = b.parameter("m" + type.rank(), type);
+      Value p = b.parameter("p" + type.rank(), type);
+      Value m1 = b.add(b.mul(m, 0.9), b.mul(g, 0.1));
+      b.output("m" + type.rank(), m1);
+      b.output("p" + type.rank(), b.sub(p, b.div(m1, b.broadcastTo(correction, type.dims()))));
+    }
+    b.output("t", b.add(t, 1.0));
+    Graph graph = b.build();
+    Schedule s = Schedule.of(graph, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
+    check(s);
+    assertTrue(s.inlined().contains(correction.id()));
+    // two groups (moment and update of each parameter) and the step's increment
+    assertEquals(3, s.kernels().size());
+    assertEquals(4, Schedule.of(graph, Schedule.Rule.GROUPS).kernels().size());
   }
 }

@@ -72,7 +72,7 @@ public final class JavaEmitter {
   private JavaEmitter(Graph graph, String phaseName, String source, boolean profile) {
     this.profile = profile;
     this.graph = graph;
-    this.schedule = Schedule.of(graph, true);
+    this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS);
     this.phaseName = phaseName;
     this.source = source;
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
@@ -91,7 +91,7 @@ public final class JavaEmitter {
 
   /** Peak bytes of the phase's intermediate buffers. */
   public static long bufferBytes(Graph graph) {
-    return Schedule.of(graph, true).bufferBytes();
+    return Schedule.of(graph, Schedule.Rule.GROUPS).bufferBytes();
   }
 
   private JavaFile file(String packageName, String className) {

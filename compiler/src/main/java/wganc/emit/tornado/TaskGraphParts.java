@@ -34,7 +34,7 @@ final class TaskGraphParts {
   /** TornadoVM's task limit per execution context is 256. */
   static final int MAX_TASKS = 200;
 
-  /** A task: its arrays, as the field names it passes (the output first). */
+  /** A task: its arrays, as the field names it passes (the outputs first). */
   record Task(String name, List<String> arrays) {}
 
   /**

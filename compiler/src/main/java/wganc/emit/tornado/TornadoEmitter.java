@@ -27,10 +27,13 @@ import wganc.plan.Schedule;
 
 /**
  * Emits one {@link wganc.runtime.train.ResidentPhase} class per update phase for TornadoVM: the same
- * {@link Schedule} as the JVM backend (kernels, fused expression trees, buffer reuse), each kernel a
+ * {@link Schedule} as the JVM backend (kernels, fused expression trees, loop groups, buffer reuse),
+ * with one-element values of the phase's reads (Adam's bias corrections) recomputed in the loops that
+ * read them ({@link Schedule.Rule#SCALARS}), since each kernel is a task launch; each kernel a
  * public static method over {@code FloatArray} with one {@code @Parallel} loop over its output
  * elements (one thread per output element, every reduction a sequential loop inside it, so results do
- * not depend on the device's thread layout), in one or more task graphs ({@link TaskGraphParts}) of
+ * not depend on the device's thread layout; a loop group writes each part's value to its own output
+ * array), in one or more task graphs ({@link TaskGraphParts}) of
  * the model's execution plan, which {@link TornadoDeviceState} builds.
  *
  * <p>Device residency: parameters and optimiser state are not the phase's own arrays but regions of
@@ -106,7 +109,7 @@ public final class TornadoEmitter {
     this.profile = profile;
     this.tiles = tiles;
     this.graph = graph;
-    this.schedule = Schedule.of(graph);
+    this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
     this.phaseName = phaseName;
     this.source = source;
     this.layout = layout;
@@ -216,7 +219,7 @@ public final class TornadoEmitter {
         tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Op) k, ops, tiles == TornadoBackend.Tiles.BLOCKED));
       }
       List<String> args = new ArrayList<>();
-      args.add(array(k.out()));
+      for (Value out : k.outs()) args.add(array(out));
       for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
       if (ops.readsState()) args.add(STATE);
       if (needsStep(k)) args.add(TornadoDeviceState.COUNTERS);
@@ -538,7 +541,10 @@ public final class TornadoEmitter {
     List<Value> out = new ArrayList<>();
     switch (k) {
       case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
-      case Schedule.Kernel.Group g -> throw ungrouped();
+      case Schedule.Kernel.Group g -> {
+        for (Schedule.Kernel.Fused f : g.parts()) leaves(f.expr(), out);
+        out.removeIf(v -> g.outs().stream().anyMatch(o -> o.id() == v.id()));   // read from the loop's locals
+      }
       case Schedule.Kernel.Op o -> {
         for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
         if (o.epilogue() != null) {
@@ -561,11 +567,6 @@ public final class TornadoEmitter {
     }
   }
 
-  /** This backend schedules with {@code Schedule.of(graph)}, which forms no loop groups. */
-  private static IllegalStateException ungrouped() {
-    return new IllegalStateException("the TornadoVM backend is scheduled without loop groups");
-  }
-
   private static boolean needsStep(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Op o && o.apply().op() instanceof RandomDraw;
   }
@@ -578,10 +579,14 @@ public final class TornadoEmitter {
   private MethodSpec kernel(String name, Schedule.Kernel k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC);
     Binding b = byId.get(k.out().id());
-    String describe = "%" + k.out().id() + " : " + k.out().type() + " = " + Codegen.kernelKind(k);
+    String describe = describe(k);
     if (b.node() instanceof Node.Apply a && !a.source().isNone()) m.addJavadoc("$L: $L\n", a.source(), describe);
     else m.addJavadoc("$L\n", describe);
-    m.addParameter(FLOAT_ARRAY, "out");
+    if (k instanceof Schedule.Kernel.Group g) {
+      for (int p = 0; p < g.parts().size(); p++) m.addParameter(FLOAT_ARRAY, "out" + p);
+    } else {
+      m.addParameter(FLOAT_ARRAY, "out");
+    }
     for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
     if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
     if (needsStep(k)) m.addParameter(INT_ARRAY, TornadoDeviceState.COUNTERS);
@@ -589,35 +594,62 @@ public final class TornadoEmitter {
       case Schedule.Kernel.Fused f -> {
         List<Integer> dims = k.out().type().dims();
         m.beginControlFlow("for (@$T int i = 0; i < $L; i++)", PARALLEL, k.out().type().size());
-        m.addStatement(code("out.set(i, " + expression(f.expr(), ops, dims, "i", null) + ")"));
+        m.addStatement(code("out.set(i, " + expression(f.expr(), ops, dims, "i", Map.of()) + ")"));
         m.endControlFlow();
       }
-      case Schedule.Kernel.Group g -> throw ungrouped();
+      case Schedule.Kernel.Group g -> group(m, g, ops);
       case Schedule.Kernel.Op o -> TornadoLoops.op(m, o, ops, this);
     }
     return m.build();
   }
 
+  /** {@code %id : type = kind}, or, for a group, each part's. */
+  private static String describe(Schedule.Kernel k) {
+    if (k instanceof Schedule.Kernel.Group g) {
+      return String.join(", ", g.parts().stream().map(TornadoEmitter::describe).toList());
+    }
+    return "%" + k.out().id() + " : " + k.out().type() + " = " + Codegen.kernelKind(k);
+  }
+
+  /**
+   * A {@link Schedule.Kernel.Group}: one loop computing every part's value at index i into a local
+   * {@code y0, y1, ..}, stored to {@code out0, out1, ..}; a part reading an earlier part's value uses
+   * its local.
+   */
+  private static void group(MethodSpec.Builder m, Schedule.Kernel.Group g, Operands ops) {
+    Map<Integer, String> locals = new HashMap<>();
+    m.beginControlFlow("for (@$T int i = 0; i < $L; i++)", PARALLEL, g.out().type().size());
+    for (int p = 0; p < g.parts().size(); p++) {
+      Schedule.Kernel.Fused f = g.parts().get(p);
+      m.addStatement(code("float y" + p + " = " + expression(f.expr(), ops, f.out().type().dims(), "i", locals)));
+      m.addStatement("out$L.set(i, y$L)", p, p);
+      locals.put(f.out().id(), "y" + p);
+    }
+    m.endControlFlow();
+  }
+
   /** The result expression of a contraction at flat output index {@code o} from accumulator {@code acc}. */
   String finish(Schedule.Kernel.Op o, Operands ops) {
     if (o.epilogue() == null) return "acc";
-    return expression(o.epilogue(), ops, o.out().type().dims(), "o", o.inner());
+    return expression(o.epilogue(), ops, o.out().type().dims(), "o", Map.of(o.inner().id(), "acc"));
   }
 
   /**
    * The scalar Java expression of {@code e} at flat index {@code var} of a loop over {@code dims};
-   * a leaf reading {@code inner} is the local {@code acc}. java.lang.Math calls become TornadoMath calls.
+   * a leaf reading a value in {@code locals} is that local ({@code acc}, an earlier part of a group).
+   * java.lang.Math calls become TornadoMath calls.
    */
-  static String expression(Schedule.Expr e, Operands ops, List<Integer> dims, String var, Value inner) {
+  static String expression(Schedule.Expr e, Operands ops, List<Integer> dims, String var, Map<Integer, String> locals) {
     return switch (e) {
       case Schedule.Expr.Literal l -> Codegen.floatLiteral(l.value());
       case Schedule.Expr.Leaf l -> {
-        if (inner != null && l.source().id() == inner.id()) yield "acc";
+        String local = locals.get(l.source().id());
+        if (local != null) yield local;
         yield ops.get(ops.indexOf(l.source()), l.from() == null ? var : broadcastIndex(l.from(), dims, var));
       }
       case Schedule.Expr.Apply a -> {
         List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, var, inner));
+        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, var, locals));
         yield MATH.matcher(a.op().java(args, a.attrs())).replaceAll("TornadoMath.");
       }
     };

@@ -57,41 +57,41 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer13 = new FloatArray(64);
 
-  private static final FloatArray buffer14 = new FloatArray(401408);
+  private static final FloatArray buffer14 = new FloatArray(64);
 
-  private static final FloatArray buffer15 = new FloatArray(64);
+  private static final FloatArray buffer15 = new FloatArray(401408);
 
   private static final FloatArray buffer16 = new FloatArray(64);
 
-  private static final FloatArray buffer17 = new FloatArray(401408);
+  private static final FloatArray buffer17 = new FloatArray(64);
 
-  private static final FloatArray buffer18 = new FloatArray(100352);
+  private static final FloatArray buffer18 = new FloatArray(401408);
 
   private static final FloatArray buffer19 = new FloatArray(100352);
 
-  private static final FloatArray buffer20 = new FloatArray(64);
+  private static final FloatArray buffer20 = new FloatArray(100352);
 
   private static final FloatArray buffer21 = new FloatArray(64);
 
-  private static final FloatArray buffer22 = new FloatArray(100352);
+  private static final FloatArray buffer22 = new FloatArray(64);
 
-  private static final FloatArray buffer23 = new FloatArray(64);
+  private static final FloatArray buffer23 = new FloatArray(100352);
 
   private static final FloatArray buffer24 = new FloatArray(64);
 
-  private static final FloatArray buffer25 = new FloatArray(100352);
+  private static final FloatArray buffer25 = new FloatArray(64);
 
-  private static final FloatArray buffer26 = new FloatArray(32);
+  private static final FloatArray buffer26 = new FloatArray(100352);
 
-  private static final FloatArray buffer27 = new FloatArray(1);
+  private static final FloatArray buffer27 = new FloatArray(32);
 
   private static final FloatArray buffer28 = new FloatArray(1);
 
-  private static final FloatArray buffer29 = new FloatArray(3136);
+  private static final FloatArray buffer29 = new FloatArray(1);
 
-  private static final FloatArray buffer30 = new FloatArray(100352);
+  private static final FloatArray buffer30 = new FloatArray(3136);
 
-  private static final FloatArray buffer31 = new FloatArray(64);
+  private static final FloatArray buffer31 = new FloatArray(100352);
 
   private static final FloatArray buffer32 = new FloatArray(65536);
 
@@ -767,36 +767,24 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %100 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:21:74: %100 : f32[1,64,1,1] = mul, %102 : f32[1,64,1,1] = add, %103 : f32[1,64,1,1] = rsqrt
    */
-  public static void k17Mul(FloatArray out, FloatArray in0) {
+  public static void k17MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 1.5943877E-4f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %102 : f32[1,64,1,1] = add
-   */
-  public static void k18Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %103 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k19Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 1.5943877E-4f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %105 : f32[32,64,14,14] = mul
    */
-  public static void k20Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k18Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
@@ -805,7 +793,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %108 : f32[32,64,14,14] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -814,7 +802,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %119 : f32[64] = add
    */
-  public static void k22Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -823,7 +811,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %125 : f32[64] = add
    */
-  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -832,7 +820,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %130 : f32[32,64,14,14] = select
    */
-  public static void k24Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
@@ -841,7 +829,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %134 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k25Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -867,9 +855,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k25Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k23Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k25Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k23Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -915,7 +903,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %135 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -934,9 +922,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k26ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k24ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k26ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k24ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -973,7 +961,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %137 : f32[1,64,1,1] = mul
    */
-  public static void k27Mul(FloatArray out, FloatArray in0) {
+  public static void k25Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -982,7 +970,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %139 : f32[32,64,7,7] = sub
    */
-  public static void k28Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -991,7 +979,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %140 : f32[32,64,7,7] = mul
    */
-  public static void k29Mul(FloatArray out, FloatArray in0) {
+  public static void k27Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1000,7 +988,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %141 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1019,9 +1007,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k28ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k28ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1056,36 +1044,24 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %143 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:22:74: %143 : f32[1,64,1,1] = mul, %145 : f32[1,64,1,1] = add, %146 : f32[1,64,1,1] = rsqrt
    */
-  public static void k31Mul(FloatArray out, FloatArray in0) {
+  public static void k29MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 6.377551E-4f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %145 : f32[1,64,1,1] = add
-   */
-  public static void k32Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %146 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k33Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 6.377551E-4f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %148 : f32[32,64,7,7] = mul
    */
-  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k30Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
@@ -1094,7 +1070,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %151 : f32[32,64,7,7] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -1103,7 +1079,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %162 : f32[64] = add
    */
-  public static void k36Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1112,7 +1088,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %168 : f32[64] = add
    */
-  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k33Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1121,7 +1097,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %173 : f32[32,64,7,7] = select
    */
-  public static void k38Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k34Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
@@ -1130,7 +1106,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:23:12: %178 : f32[32,1] = matmul_add
    */
-  public static void k39MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1144,9 +1120,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k39MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k35MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k39MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k35MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1184,7 +1160,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %181 : f32[] = reduce_sum
    */
-  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1201,7 +1177,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:33:23: %183 : f32[] = mul
    */
-  public static void k41Mul(FloatArray out, FloatArray in0) {
+  public static void k37Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -1210,7 +1186,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %191 : f32[32,3136] = matmul
    */
-  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1223,9 +1199,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k42Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k38Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k42MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k38MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1262,7 +1238,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %192 : f32[1,3136] = matmul
    */
-  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1275,9 +1251,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k39Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k39MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1314,7 +1290,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %199 : f32[32,64,7,7] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1323,7 +1299,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %200 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1342,9 +1318,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k45ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k45ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1381,7 +1357,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %202 : f32[32,64,7,7] = mul
    */
-  public static void k46Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k42Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -1390,7 +1366,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %203 : f32[32,64,7,7] = mul
    */
-  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1399,7 +1375,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %204 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1418,9 +1394,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1457,7 +1433,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %207 : f32[32,64,7,7] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1466,7 +1442,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %208 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1485,9 +1461,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k46ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k46ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1524,7 +1500,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %218 : f32[32,64,7,7] = add
    */
-  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
@@ -1534,7 +1510,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %219 : f32[32,64,7,7] = neg
    */
-  public static void k52Neg(FloatArray out, FloatArray in0) {
+  public static void k48Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1543,7 +1519,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %220 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1562,9 +1538,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k49ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k49ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1601,7 +1577,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %223 : f32[32,64,7,7] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -1610,7 +1586,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %224 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1629,9 +1605,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k55ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k51ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k55ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k51ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1668,7 +1644,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %226 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k56Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k52Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1694,9 +1670,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k56Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k56Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k52Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1742,7 +1718,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %227 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k57Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1767,9 +1743,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k57Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k53Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k57Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k53Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1814,7 +1790,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %233 : f32[32,64,14,14] = add
    */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1823,7 +1799,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %234 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k55ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1842,9 +1818,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k59ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k55ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1881,7 +1857,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %236 : f32[32,64,14,14] = mul
    */
-  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -1890,7 +1866,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %237 : f32[32,64,14,14] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1899,7 +1875,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %238 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1918,9 +1894,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k62ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k58ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k58ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1957,7 +1933,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %241 : f32[32,64,14,14] = mul
    */
-  public static void k63Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k59Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1966,7 +1942,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %242 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k64ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1985,9 +1961,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k64ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k60ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k64ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k60ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2024,7 +2000,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %252 : f32[32,64,14,14] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
@@ -2034,7 +2010,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %253 : f32[32,64,14,14] = neg
    */
-  public static void k66Neg(FloatArray out, FloatArray in0) {
+  public static void k62Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -2043,7 +2019,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %254 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k63ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2062,9 +2038,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k67ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k63ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k67ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k63ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2101,7 +2077,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %257 : f32[32,64,14,14] = add
    */
-  public static void k68Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k64Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -2110,7 +2086,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %258 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k65ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2129,9 +2105,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k69ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k65ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k69ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k65ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2168,7 +2144,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   /**
    * %260 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k70Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -2193,9 +2169,9 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k70Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k66Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k70Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k66Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2238,189 +2214,131 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %268 : f32[64,1,4,4] = add
+   * %268 : f32[64,1,4,4] = add, %279 : f32[64,1,4,4] = minimum
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67AddMinimum(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) : 0.01f);
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %279 : f32[64,1,4,4] = minimum
+   * %286 : f32[64] = add, %293 : f32[64] = sub
    */
-  public static void k72Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
-    }
-  }
-
-  /**
-   * %286 : f32[64] = add
-   */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %293 : f32[64] = sub
+   * %300 : f32[64] = add, %307 : f32[64] = sub
    */
-  public static void k74Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k69AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %300 : f32[64] = add
+   * %314 : f32[64] = add, %321 : f32[64] = sub
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %307 : f32[64] = sub
+   * %328 : f32[64,64,4,4] = add, %339 : f32[64,64,4,4] = minimum
    */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %314 : f32[64] = add
-   */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %321 : f32[64] = sub
-   */
-  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %328 : f32[64,64,4,4] = add
-   */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k71AddMinimum(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
-      out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) : 0.01f);
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %339 : f32[64,64,4,4] = minimum
+   * %346 : f32[64] = add, %353 : f32[64] = sub
    */
-  public static void k80Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 65536; i++) {
-      out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
-    }
-  }
-
-  /**
-   * %346 : f32[64] = add
-   */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %353 : f32[64] = sub
+   * %360 : f32[64] = add, %367 : f32[64] = sub
    */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k73AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %360 : f32[64] = add
+   * %374 : f32[64] = add, %381 : f32[64] = sub
    */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k74AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %367 : f32[64] = sub
+   * %388 : f32[1,3136] = add, %395 : f32[1,3136] = sub
    */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %374 : f32[64] = add
-   */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %381 : f32[64] = sub
-   */
-  public static void k86Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %388 : f32[1,3136] = add
-   */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
-      out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %395 : f32[1,3136] = sub
+   * %402 : f32[1] = add, %409 : f32[1] = sub
    */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 3136; i++) {
-      out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %402 : f32[1] = add
-   */
-  public static void k89Add(FloatArray out, FloatArray state) {
+  public static void k76AddSub(FloatArray out0, FloatArray out1, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
-    }
-  }
-
-  /**
-   * %409 : f32[1] = sub
-   */
-  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(922049 + i) - (5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(992131 + i) * 0.9f) + 0.1f);
+      out0.set(i, y0);
+      float y1 = (state.get(922049 + i) - (5.0E-5f / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %411 : f32[] = add
    */
-  public static void k91Add(FloatArray out, FloatArray state) {
+  public static void k77Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
@@ -2464,84 +2382,70 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
         .task("k14Sub", CriticFakeHalfPhase::k14Sub, buffer11, buffer8, buffer10)
         .task("k15Mul", CriticFakeHalfPhase::k15Mul, buffer8, buffer11)
         .task("k16ReduceSum", CriticFakeHalfPhase::k16ReduceSumTiled, context, buffer9, buffer8)
-        .task("k17Mul", CriticFakeHalfPhase::k17Mul, buffer12, buffer9)
-        .task("k18Add", CriticFakeHalfPhase::k18Add, buffer9, buffer12)
-        .task("k19Rsqrt", CriticFakeHalfPhase::k19Rsqrt, buffer13, buffer9)
-        .task("k20Mul", CriticFakeHalfPhase::k20Mul, buffer8, buffer11, buffer13)
-        .task("k21Mul", CriticFakeHalfPhase::k21Mul, buffer14, buffer8, state)
-        .task("k22Add", CriticFakeHalfPhase::k22Add, buffer15, buffer10, state)
-        .task("k23Add", CriticFakeHalfPhase::k23Add, buffer16, buffer12, state)
-        .task("k24Select", CriticFakeHalfPhase::k24Select, buffer17, buffer14, state)
-        .task("k25Conv2dAdd", CriticFakeHalfPhase::k25Conv2dAddTiled, context, buffer18, buffer17, state)
-        .task("k26ReduceSum", CriticFakeHalfPhase::k26ReduceSumTiled, context, buffer12, buffer18)
-        .task("k27Mul", CriticFakeHalfPhase::k27Mul, buffer10, buffer12)
-        .task("k28Sub", CriticFakeHalfPhase::k28Sub, buffer19, buffer18, buffer10)
-        .task("k29Mul", CriticFakeHalfPhase::k29Mul, buffer18, buffer19)
-        .task("k30ReduceSum", CriticFakeHalfPhase::k30ReduceSumTiled, context, buffer12, buffer18)
-        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer20, buffer12)
-        .task("k32Add", CriticFakeHalfPhase::k32Add, buffer12, buffer20)
-        .task("k33Rsqrt", CriticFakeHalfPhase::k33Rsqrt, buffer21, buffer12)
-        .task("k34Mul", CriticFakeHalfPhase::k34Mul, buffer18, buffer19, buffer21)
-        .task("k35Mul", CriticFakeHalfPhase::k35Mul, buffer22, buffer18, state)
-        .task("k36Add", CriticFakeHalfPhase::k36Add, buffer23, buffer10, state)
-        .task("k37Add", CriticFakeHalfPhase::k37Add, buffer24, buffer20, state)
-        .task("k38Select", CriticFakeHalfPhase::k38Select, buffer25, buffer22, state)
-        .task("k39MatmulAdd", CriticFakeHalfPhase::k39MatmulAddTiled, context, buffer26, buffer25, state)
-        .task("k40ReduceSum", CriticFakeHalfPhase::k40ReduceSum, buffer27, buffer26)
-        .task("k41Mul", CriticFakeHalfPhase::k41Mul, buffer28, buffer27)
-        .task("k42Matmul", CriticFakeHalfPhase::k42MatmulTiled, context, buffer22, CONSTANT_0, state)
-        .task("k43Matmul", CriticFakeHalfPhase::k43MatmulTiled, context, buffer29, CONSTANT_0, buffer25)
-        .task("k44Add", CriticFakeHalfPhase::k44Add, buffer30, buffer25, buffer22)
-        .task("k45ReduceSum", CriticFakeHalfPhase::k45ReduceSumTiled, context, buffer20, buffer30)
-        .task("k46Mul", CriticFakeHalfPhase::k46Mul, buffer22, buffer30, state)
-        .task("k47Mul", CriticFakeHalfPhase::k47Mul, buffer25, buffer30, buffer18)
-        .task("k48ReduceSum", CriticFakeHalfPhase::k48ReduceSumTiled, context, buffer10, buffer25)
-        .task("k49Mul", CriticFakeHalfPhase::k49Mul, buffer25, buffer22, buffer19)
-        .task("k50ReduceSum", CriticFakeHalfPhase::k50ReduceSumTiled, context, buffer31, buffer25)
-        .task("k51Add", CriticFakeHalfPhase::k51Add, buffer25, buffer22, buffer21, buffer31, buffer12, buffer19)
-        .task("k52Neg", CriticFakeHalfPhase::k52Neg, buffer19, buffer25)
-        .task("k53ReduceSum", CriticFakeHalfPhase::k53ReduceSumTiled, context, buffer12, buffer19)
-        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer19, buffer25, buffer12)
-        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSumTiled, context, buffer12, buffer19)
-        .task("k56Conv2dBackwardInput", CriticFakeHalfPhase::k56Conv2dBackwardInputTiled, context, buffer14, buffer19, state)
-        .task("k57Conv2dBackwardWeight", CriticFakeHalfPhase::k57Conv2dBackwardWeightTiled, context, buffer32, buffer17, buffer19)
-        .task("k58Add", CriticFakeHalfPhase::k58Add, buffer33, buffer17, buffer14)
-        .task("k59ReduceSum", CriticFakeHalfPhase::k59ReduceSumTiled, context, buffer31, buffer33)
-        .task("k60Mul", CriticFakeHalfPhase::k60Mul, buffer14, buffer33, state)
-        .task("k61Mul", CriticFakeHalfPhase::k61Mul, buffer17, buffer33, buffer8)
-        .task("k62ReduceSum", CriticFakeHalfPhase::k62ReduceSumTiled, context, buffer21, buffer17)
-        .task("k63Mul", CriticFakeHalfPhase::k63Mul, buffer17, buffer14, buffer11)
-        .task("k64ReduceSum", CriticFakeHalfPhase::k64ReduceSumTiled, context, buffer34, buffer17)
-        .task("k65Add", CriticFakeHalfPhase::k65Add, buffer17, buffer14, buffer13, buffer34, buffer9, buffer11)
-        .task("k66Neg", CriticFakeHalfPhase::k66Neg, buffer11, buffer17)
-        .task("k67ReduceSum", CriticFakeHalfPhase::k67ReduceSumTiled, context, buffer9, buffer11)
-        .task("k68Add", CriticFakeHalfPhase::k68Add, buffer11, buffer17, buffer9)
-        .task("k69ReduceSum", CriticFakeHalfPhase::k69ReduceSumTiled, context, buffer9, buffer11)
-        .task("k70Conv2dBackwardWeight", CriticFakeHalfPhase::k70Conv2dBackwardWeightTiled, context, buffer35, buffer7, buffer11)
-        .task("k71Add", CriticFakeHalfPhase::k71Add, buffer36, buffer35, state)
-        .task("k72Minimum", CriticFakeHalfPhase::k72Minimum, buffer37, buffer35, buffer36, state)
-        .task("k73Add", CriticFakeHalfPhase::k73Add, buffer38, buffer9, state)
-        .task("k74Sub", CriticFakeHalfPhase::k74Sub, buffer39, buffer9, buffer38, state)
-        .task("k75Add", CriticFakeHalfPhase::k75Add, buffer40, buffer21, state)
-        .task("k76Sub", CriticFakeHalfPhase::k76Sub, buffer41, buffer21, buffer40, state)
-        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer42, buffer31, state)
-        .task("k78Sub", CriticFakeHalfPhase::k78Sub, buffer43, buffer31, buffer42, state)
-        .task("k79Add", CriticFakeHalfPhase::k79Add, buffer44, buffer32, state)
-        .task("k80Minimum", CriticFakeHalfPhase::k80Minimum, buffer45, buffer32, buffer44, state)
-        .task("k81Add", CriticFakeHalfPhase::k81Add, buffer46, buffer12, state)
-        .task("k82Sub", CriticFakeHalfPhase::k82Sub, buffer47, buffer12, buffer46, state)
-        .task("k83Add", CriticFakeHalfPhase::k83Add, buffer48, buffer10, state)
-        .task("k84Sub", CriticFakeHalfPhase::k84Sub, buffer49, buffer10, buffer48, state)
-        .task("k85Add", CriticFakeHalfPhase::k85Add, buffer50, buffer20, state)
-        .task("k86Sub", CriticFakeHalfPhase::k86Sub, buffer51, buffer20, buffer50, state)
-        .task("k87Add", CriticFakeHalfPhase::k87Add, buffer52, buffer29, state)
-        .task("k88Sub", CriticFakeHalfPhase::k88Sub, buffer53, buffer29, buffer52, state)
-        .task("k89Add", CriticFakeHalfPhase::k89Add, buffer54, state)
-        .task("k90Sub", CriticFakeHalfPhase::k90Sub, buffer55, buffer54, state)
-        .task("k91Add", CriticFakeHalfPhase::k91Add, buffer56, state)
+        .task("k17MulAddRsqrt", CriticFakeHalfPhase::k17MulAddRsqrt, buffer12, buffer13, buffer14, buffer9)
+        .task("k18Mul", CriticFakeHalfPhase::k18Mul, buffer8, buffer11, buffer14)
+        .task("k19Mul", CriticFakeHalfPhase::k19Mul, buffer15, buffer8, state)
+        .task("k20Add", CriticFakeHalfPhase::k20Add, buffer16, buffer10, state)
+        .task("k21Add", CriticFakeHalfPhase::k21Add, buffer17, buffer12, state)
+        .task("k22Select", CriticFakeHalfPhase::k22Select, buffer18, buffer15, state)
+        .task("k23Conv2dAdd", CriticFakeHalfPhase::k23Conv2dAddTiled, context, buffer19, buffer18, state)
+        .task("k24ReduceSum", CriticFakeHalfPhase::k24ReduceSumTiled, context, buffer12, buffer19)
+        .task("k25Mul", CriticFakeHalfPhase::k25Mul, buffer10, buffer12)
+        .task("k26Sub", CriticFakeHalfPhase::k26Sub, buffer20, buffer19, buffer10)
+        .task("k27Mul", CriticFakeHalfPhase::k27Mul, buffer19, buffer20)
+        .task("k28ReduceSum", CriticFakeHalfPhase::k28ReduceSumTiled, context, buffer12, buffer19)
+        .task("k29MulAddRsqrt", CriticFakeHalfPhase::k29MulAddRsqrt, buffer9, buffer21, buffer22, buffer12)
+        .task("k30Mul", CriticFakeHalfPhase::k30Mul, buffer19, buffer20, buffer22)
+        .task("k31Mul", CriticFakeHalfPhase::k31Mul, buffer23, buffer19, state)
+        .task("k32Add", CriticFakeHalfPhase::k32Add, buffer24, buffer10, state)
+        .task("k33Add", CriticFakeHalfPhase::k33Add, buffer25, buffer9, state)
+        .task("k34Select", CriticFakeHalfPhase::k34Select, buffer26, buffer23, state)
+        .task("k35MatmulAdd", CriticFakeHalfPhase::k35MatmulAddTiled, context, buffer27, buffer26, state)
+        .task("k36ReduceSum", CriticFakeHalfPhase::k36ReduceSum, buffer28, buffer27)
+        .task("k37Mul", CriticFakeHalfPhase::k37Mul, buffer29, buffer28)
+        .task("k38Matmul", CriticFakeHalfPhase::k38MatmulTiled, context, buffer23, CONSTANT_0, state)
+        .task("k39Matmul", CriticFakeHalfPhase::k39MatmulTiled, context, buffer30, CONSTANT_0, buffer26)
+        .task("k40Add", CriticFakeHalfPhase::k40Add, buffer31, buffer26, buffer23)
+        .task("k41ReduceSum", CriticFakeHalfPhase::k41ReduceSumTiled, context, buffer9, buffer31)
+        .task("k42Mul", CriticFakeHalfPhase::k42Mul, buffer23, buffer31, state)
+        .task("k43Mul", CriticFakeHalfPhase::k43Mul, buffer26, buffer31, buffer19)
+        .task("k44ReduceSum", CriticFakeHalfPhase::k44ReduceSumTiled, context, buffer10, buffer26)
+        .task("k45Mul", CriticFakeHalfPhase::k45Mul, buffer26, buffer23, buffer20)
+        .task("k46ReduceSum", CriticFakeHalfPhase::k46ReduceSumTiled, context, buffer12, buffer26)
+        .task("k47Add", CriticFakeHalfPhase::k47Add, buffer26, buffer23, buffer22, buffer12, buffer21, buffer20)
+        .task("k48Neg", CriticFakeHalfPhase::k48Neg, buffer20, buffer26)
+        .task("k49ReduceSum", CriticFakeHalfPhase::k49ReduceSumTiled, context, buffer21, buffer20)
+        .task("k50Add", CriticFakeHalfPhase::k50Add, buffer20, buffer26, buffer21)
+        .task("k51ReduceSum", CriticFakeHalfPhase::k51ReduceSumTiled, context, buffer21, buffer20)
+        .task("k52Conv2dBackwardInput", CriticFakeHalfPhase::k52Conv2dBackwardInputTiled, context, buffer15, buffer20, state)
+        .task("k53Conv2dBackwardWeight", CriticFakeHalfPhase::k53Conv2dBackwardWeightTiled, context, buffer32, buffer18, buffer20)
+        .task("k54Add", CriticFakeHalfPhase::k54Add, buffer33, buffer18, buffer15)
+        .task("k55ReduceSum", CriticFakeHalfPhase::k55ReduceSumTiled, context, buffer12, buffer33)
+        .task("k56Mul", CriticFakeHalfPhase::k56Mul, buffer15, buffer33, state)
+        .task("k57Mul", CriticFakeHalfPhase::k57Mul, buffer18, buffer33, buffer8)
+        .task("k58ReduceSum", CriticFakeHalfPhase::k58ReduceSumTiled, context, buffer22, buffer18)
+        .task("k59Mul", CriticFakeHalfPhase::k59Mul, buffer18, buffer15, buffer11)
+        .task("k60ReduceSum", CriticFakeHalfPhase::k60ReduceSumTiled, context, buffer34, buffer18)
+        .task("k61Add", CriticFakeHalfPhase::k61Add, buffer18, buffer15, buffer14, buffer34, buffer13, buffer11)
+        .task("k62Neg", CriticFakeHalfPhase::k62Neg, buffer11, buffer18)
+        .task("k63ReduceSum", CriticFakeHalfPhase::k63ReduceSumTiled, context, buffer13, buffer11)
+        .task("k64Add", CriticFakeHalfPhase::k64Add, buffer11, buffer18, buffer13)
+        .task("k65ReduceSum", CriticFakeHalfPhase::k65ReduceSumTiled, context, buffer13, buffer11)
+        .task("k66Conv2dBackwardWeight", CriticFakeHalfPhase::k66Conv2dBackwardWeightTiled, context, buffer35, buffer7, buffer11)
+        .task("k67AddMinimum", CriticFakeHalfPhase::k67AddMinimum, buffer36, buffer37, buffer35, state)
+        .task("k68AddSub", CriticFakeHalfPhase::k68AddSub, buffer38, buffer39, buffer13, state)
+        .task("k69AddSub", CriticFakeHalfPhase::k69AddSub, buffer40, buffer41, buffer22, state)
+        .task("k70AddSub", CriticFakeHalfPhase::k70AddSub, buffer42, buffer43, buffer12, state)
+        .task("k71AddMinimum", CriticFakeHalfPhase::k71AddMinimum, buffer44, buffer45, buffer32, state)
+        .task("k72AddSub", CriticFakeHalfPhase::k72AddSub, buffer46, buffer47, buffer21, state)
+        .task("k73AddSub", CriticFakeHalfPhase::k73AddSub, buffer48, buffer49, buffer10, state)
+        .task("k74AddSub", CriticFakeHalfPhase::k74AddSub, buffer50, buffer51, buffer9, state)
+        .task("k75AddSub", CriticFakeHalfPhase::k75AddSub, buffer52, buffer53, buffer30, state)
+        .task("k76AddSub", CriticFakeHalfPhase::k76AddSub, buffer54, buffer55, state)
+        .task("k77Add", CriticFakeHalfPhase::k77Add, buffer56, state)
         .task("advance", CriticFakeHalfPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer7, buffer9, buffer10, buffer12, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer28, buffer29, buffer31, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer28);
+        .persistOnDevice(state, counters, data0, order0, buffer7, buffer9, buffer10, buffer12, buffer13, buffer16, buffer17, buffer21, buffer22, buffer24, buffer25, buffer29, buffer30, buffer32, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer29);
   }
 
   /**
@@ -2565,81 +2469,67 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     k14Sub(buffer11, buffer8, buffer10);
     k15Mul(buffer8, buffer11);
     k16ReduceSum(buffer9, buffer8);
-    k17Mul(buffer12, buffer9);
-    k18Add(buffer9, buffer12);
-    k19Rsqrt(buffer13, buffer9);
-    k20Mul(buffer8, buffer11, buffer13);
-    k21Mul(buffer14, buffer8, state);
-    k22Add(buffer15, buffer10, state);
-    k23Add(buffer16, buffer12, state);
-    k24Select(buffer17, buffer14, state);
-    k25Conv2dAdd(buffer18, buffer17, state);
-    k26ReduceSum(buffer12, buffer18);
-    k27Mul(buffer10, buffer12);
-    k28Sub(buffer19, buffer18, buffer10);
-    k29Mul(buffer18, buffer19);
-    k30ReduceSum(buffer12, buffer18);
-    k31Mul(buffer20, buffer12);
-    k32Add(buffer12, buffer20);
-    k33Rsqrt(buffer21, buffer12);
-    k34Mul(buffer18, buffer19, buffer21);
-    k35Mul(buffer22, buffer18, state);
-    k36Add(buffer23, buffer10, state);
-    k37Add(buffer24, buffer20, state);
-    k38Select(buffer25, buffer22, state);
-    k39MatmulAdd(buffer26, buffer25, state);
-    k40ReduceSum(buffer27, buffer26);
-    k41Mul(buffer28, buffer27);
-    k42Matmul(buffer22, CONSTANT_0, state);
-    k43Matmul(buffer29, CONSTANT_0, buffer25);
-    k44Add(buffer30, buffer25, buffer22);
-    k45ReduceSum(buffer20, buffer30);
-    k46Mul(buffer22, buffer30, state);
-    k47Mul(buffer25, buffer30, buffer18);
-    k48ReduceSum(buffer10, buffer25);
-    k49Mul(buffer25, buffer22, buffer19);
-    k50ReduceSum(buffer31, buffer25);
-    k51Add(buffer25, buffer22, buffer21, buffer31, buffer12, buffer19);
-    k52Neg(buffer19, buffer25);
-    k53ReduceSum(buffer12, buffer19);
-    k54Add(buffer19, buffer25, buffer12);
-    k55ReduceSum(buffer12, buffer19);
-    k56Conv2dBackwardInput(buffer14, buffer19, state);
-    k57Conv2dBackwardWeight(buffer32, buffer17, buffer19);
-    k58Add(buffer33, buffer17, buffer14);
-    k59ReduceSum(buffer31, buffer33);
-    k60Mul(buffer14, buffer33, state);
-    k61Mul(buffer17, buffer33, buffer8);
-    k62ReduceSum(buffer21, buffer17);
-    k63Mul(buffer17, buffer14, buffer11);
-    k64ReduceSum(buffer34, buffer17);
-    k65Add(buffer17, buffer14, buffer13, buffer34, buffer9, buffer11);
-    k66Neg(buffer11, buffer17);
-    k67ReduceSum(buffer9, buffer11);
-    k68Add(buffer11, buffer17, buffer9);
-    k69ReduceSum(buffer9, buffer11);
-    k70Conv2dBackwardWeight(buffer35, buffer7, buffer11);
-    k71Add(buffer36, buffer35, state);
-    k72Minimum(buffer37, buffer35, buffer36, state);
-    k73Add(buffer38, buffer9, state);
-    k74Sub(buffer39, buffer9, buffer38, state);
-    k75Add(buffer40, buffer21, state);
-    k76Sub(buffer41, buffer21, buffer40, state);
-    k77Add(buffer42, buffer31, state);
-    k78Sub(buffer43, buffer31, buffer42, state);
-    k79Add(buffer44, buffer32, state);
-    k80Minimum(buffer45, buffer32, buffer44, state);
-    k81Add(buffer46, buffer12, state);
-    k82Sub(buffer47, buffer12, buffer46, state);
-    k83Add(buffer48, buffer10, state);
-    k84Sub(buffer49, buffer10, buffer48, state);
-    k85Add(buffer50, buffer20, state);
-    k86Sub(buffer51, buffer20, buffer50, state);
-    k87Add(buffer52, buffer29, state);
-    k88Sub(buffer53, buffer29, buffer52, state);
-    k89Add(buffer54, state);
-    k90Sub(buffer55, buffer54, state);
-    k91Add(buffer56, state);
+    k17MulAddRsqrt(buffer12, buffer13, buffer14, buffer9);
+    k18Mul(buffer8, buffer11, buffer14);
+    k19Mul(buffer15, buffer8, state);
+    k20Add(buffer16, buffer10, state);
+    k21Add(buffer17, buffer12, state);
+    k22Select(buffer18, buffer15, state);
+    k23Conv2dAdd(buffer19, buffer18, state);
+    k24ReduceSum(buffer12, buffer19);
+    k25Mul(buffer10, buffer12);
+    k26Sub(buffer20, buffer19, buffer10);
+    k27Mul(buffer19, buffer20);
+    k28ReduceSum(buffer12, buffer19);
+    k29MulAddRsqrt(buffer9, buffer21, buffer22, buffer12);
+    k30Mul(buffer19, buffer20, buffer22);
+    k31Mul(buffer23, buffer19, state);
+    k32Add(buffer24, buffer10, state);
+    k33Add(buffer25, buffer9, state);
+    k34Select(buffer26, buffer23, state);
+    k35MatmulAdd(buffer27, buffer26, state);
+    k36ReduceSum(buffer28, buffer27);
+    k37Mul(buffer29, buffer28);
+    k38Matmul(buffer23, CONSTANT_0, state);
+    k39Matmul(buffer30, CONSTANT_0, buffer26);
+    k40Add(buffer31, buffer26, buffer23);
+    k41ReduceSum(buffer9, buffer31);
+    k42Mul(buffer23, buffer31, state);
+    k43Mul(buffer26, buffer31, buffer19);
+    k44ReduceSum(buffer10, buffer26);
+    k45Mul(buffer26, buffer23, buffer20);
+    k46ReduceSum(buffer12, buffer26);
+    k47Add(buffer26, buffer23, buffer22, buffer12, buffer21, buffer20);
+    k48Neg(buffer20, buffer26);
+    k49ReduceSum(buffer21, buffer20);
+    k50Add(buffer20, buffer26, buffer21);
+    k51ReduceSum(buffer21, buffer20);
+    k52Conv2dBackwardInput(buffer15, buffer20, state);
+    k53Conv2dBackwardWeight(buffer32, buffer18, buffer20);
+    k54Add(buffer33, buffer18, buffer15);
+    k55ReduceSum(buffer12, buffer33);
+    k56Mul(buffer15, buffer33, state);
+    k57Mul(buffer18, buffer33, buffer8);
+    k58ReduceSum(buffer22, buffer18);
+    k59Mul(buffer18, buffer15, buffer11);
+    k60ReduceSum(buffer34, buffer18);
+    k61Add(buffer18, buffer15, buffer14, buffer34, buffer13, buffer11);
+    k62Neg(buffer11, buffer18);
+    k63ReduceSum(buffer13, buffer11);
+    k64Add(buffer11, buffer18, buffer13);
+    k65ReduceSum(buffer13, buffer11);
+    k66Conv2dBackwardWeight(buffer35, buffer7, buffer11);
+    k67AddMinimum(buffer36, buffer37, buffer35, state);
+    k68AddSub(buffer38, buffer39, buffer13, state);
+    k69AddSub(buffer40, buffer41, buffer22, state);
+    k70AddSub(buffer42, buffer43, buffer12, state);
+    k71AddMinimum(buffer44, buffer45, buffer32, state);
+    k72AddSub(buffer46, buffer47, buffer21, state);
+    k73AddSub(buffer48, buffer49, buffer10, state);
+    k74AddSub(buffer50, buffer51, buffer9, state);
+    k75AddSub(buffer52, buffer53, buffer30, state);
+    k76AddSub(buffer54, buffer55, state);
+    k77Add(buffer56, state);
     advance(counters);
   }
 
@@ -2654,25 +2544,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     grid.addWorkerGrid("criticFakeHalf0.k11Conv2dAdd", DeviceState.tile(6272, 64));
     grid.addWorkerGrid("criticFakeHalf0.k12ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("criticFakeHalf0.k16ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k25Conv2dAdd", DeviceState.tile(1568, 64));
-    grid.addWorkerGrid("criticFakeHalf0.k26ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k30ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k39MatmulAdd", DeviceState.tile(16, 32));
-    grid.addWorkerGrid("criticFakeHalf0.k42Matmul", DeviceState.tile(3136, 32));
-    grid.addWorkerGrid("criticFakeHalf0.k43Matmul", DeviceState.tile(3136, 16));
-    grid.addWorkerGrid("criticFakeHalf0.k45ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k48ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k50ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k53ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k23Conv2dAdd", DeviceState.tile(1568, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k24ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k28ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k35MatmulAdd", DeviceState.tile(16, 32));
+    grid.addWorkerGrid("criticFakeHalf0.k38Matmul", DeviceState.tile(3136, 32));
+    grid.addWorkerGrid("criticFakeHalf0.k39Matmul", DeviceState.tile(3136, 16));
+    grid.addWorkerGrid("criticFakeHalf0.k41ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k44ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k46ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k49ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k51ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k52Conv2dBackwardInput", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k53Conv2dBackwardWeight", DeviceState.tile(1024, 64));
     grid.addWorkerGrid("criticFakeHalf0.k55ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k56Conv2dBackwardInput", DeviceState.tile(6272, 64));
-    grid.addWorkerGrid("criticFakeHalf0.k57Conv2dBackwardWeight", DeviceState.tile(1024, 64));
-    grid.addWorkerGrid("criticFakeHalf0.k59ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k62ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k64ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k67ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k69ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticFakeHalf0.k70Conv2dBackwardWeight", DeviceState.tile(16, 64));
+    grid.addWorkerGrid("criticFakeHalf0.k58ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k60ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k63ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k65ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticFakeHalf0.k66Conv2dBackwardWeight", DeviceState.tile(16, 64));
   }
 
   /**
@@ -2789,15 +2679,15 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticFakeHalfCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
+        .consumeFromDevice(state, counters, data0, order0, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer16, buffer17, buffer24, buffer25)
         .task("commit0", CriticFakeHalfPhase::commit0, state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54)
-        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24)
+        .task("commit1", CriticFakeHalfPhase::commit1, state, buffer55, buffer56, buffer16, buffer17, buffer24, buffer25)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
     commit0(state, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54);
-    commit1(state, buffer55, buffer56, buffer15, buffer16, buffer23, buffer24);
+    commit1(state, buffer55, buffer56, buffer16, buffer17, buffer24, buffer25);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2816,7 +2706,7 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 132), 4, CriticFakeHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer28, writes[1]);
+    DeviceState.toHost(buffer29, writes[1]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[11]);
   }
@@ -2830,16 +2720,16 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
   public void fetch(int index, float[] into) {
     switch (index) {
       case 0 -> DeviceState.get().fetch(buffer7, into);
-      case 1 -> DeviceState.get().fetch(buffer28, into);
+      case 1 -> DeviceState.get().fetch(buffer29, into);
       case 2 -> DeviceState.get().fetch(buffer35, into);
-      case 3 -> DeviceState.get().fetch(buffer9, into);
-      case 4 -> DeviceState.get().fetch(buffer21, into);
-      case 5 -> DeviceState.get().fetch(buffer31, into);
+      case 3 -> DeviceState.get().fetch(buffer13, into);
+      case 4 -> DeviceState.get().fetch(buffer22, into);
+      case 5 -> DeviceState.get().fetch(buffer12, into);
       case 6 -> DeviceState.get().fetch(buffer32, into);
-      case 7 -> DeviceState.get().fetch(buffer12, into);
+      case 7 -> DeviceState.get().fetch(buffer21, into);
       case 8 -> DeviceState.get().fetch(buffer10, into);
-      case 9 -> DeviceState.get().fetch(buffer20, into);
-      case 10 -> DeviceState.get().fetch(buffer29, into);
+      case 9 -> DeviceState.get().fetch(buffer9, into);
+      case 10 -> DeviceState.get().fetch(buffer30, into);
       case 11 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.fake_half` is persistent: download it");
     }

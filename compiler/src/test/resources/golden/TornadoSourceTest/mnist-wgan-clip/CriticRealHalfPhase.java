@@ -46,41 +46,41 @@ public final class CriticRealHalfPhase implements ResidentPhase {
 
   private static final FloatArray buffer5 = new FloatArray(64);
 
-  private static final FloatArray buffer6 = new FloatArray(401408);
+  private static final FloatArray buffer6 = new FloatArray(64);
 
-  private static final FloatArray buffer7 = new FloatArray(64);
+  private static final FloatArray buffer7 = new FloatArray(401408);
 
   private static final FloatArray buffer8 = new FloatArray(64);
 
-  private static final FloatArray buffer9 = new FloatArray(401408);
+  private static final FloatArray buffer9 = new FloatArray(64);
 
-  private static final FloatArray buffer10 = new FloatArray(100352);
+  private static final FloatArray buffer10 = new FloatArray(401408);
 
   private static final FloatArray buffer11 = new FloatArray(100352);
 
-  private static final FloatArray buffer12 = new FloatArray(64);
+  private static final FloatArray buffer12 = new FloatArray(100352);
 
   private static final FloatArray buffer13 = new FloatArray(64);
 
-  private static final FloatArray buffer14 = new FloatArray(100352);
+  private static final FloatArray buffer14 = new FloatArray(64);
 
-  private static final FloatArray buffer15 = new FloatArray(64);
+  private static final FloatArray buffer15 = new FloatArray(100352);
 
   private static final FloatArray buffer16 = new FloatArray(64);
 
-  private static final FloatArray buffer17 = new FloatArray(100352);
+  private static final FloatArray buffer17 = new FloatArray(64);
 
-  private static final FloatArray buffer18 = new FloatArray(32);
+  private static final FloatArray buffer18 = new FloatArray(100352);
 
-  private static final FloatArray buffer19 = new FloatArray(1);
+  private static final FloatArray buffer19 = new FloatArray(32);
 
   private static final FloatArray buffer20 = new FloatArray(1);
 
-  private static final FloatArray buffer21 = new FloatArray(3136);
+  private static final FloatArray buffer21 = new FloatArray(1);
 
-  private static final FloatArray buffer22 = new FloatArray(100352);
+  private static final FloatArray buffer22 = new FloatArray(3136);
 
-  private static final FloatArray buffer23 = new FloatArray(64);
+  private static final FloatArray buffer23 = new FloatArray(100352);
 
   private static final FloatArray buffer24 = new FloatArray(65536);
 
@@ -405,36 +405,24 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %25 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:21:74: %25 : f32[1,64,1,1] = mul, %27 : f32[1,64,1,1] = add, %28 : f32[1,64,1,1] = rsqrt
    */
-  public static void k6Mul(FloatArray out, FloatArray in0) {
+  public static void k6MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 1.5943877E-4f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %27 : f32[1,64,1,1] = add
-   */
-  public static void k7Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %28 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k8Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 1.5943877E-4f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %30 : f32[32,64,14,14] = mul
    */
-  public static void k9Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k7Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
@@ -443,7 +431,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %33 : f32[32,64,14,14] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k8Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -452,7 +440,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %44 : f32[64] = add
    */
-  public static void k11Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -461,7 +449,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %50 : f32[64] = add
    */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -470,7 +458,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %55 : f32[32,64,14,14] = select
    */
-  public static void k13Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
@@ -479,7 +467,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %59 : f32[32,64,7,7] = conv2d_add
    */
-  public static void k14Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -505,9 +493,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k14Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k12Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k14Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k12Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -553,7 +541,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %60 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -572,9 +560,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k13ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k13ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -611,7 +599,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %62 : f32[1,64,1,1] = mul
    */
-  public static void k16Mul(FloatArray out, FloatArray in0) {
+  public static void k14Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 6.377551E-4f));
     }
@@ -620,7 +608,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %64 : f32[32,64,7,7] = sub
    */
-  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k15Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -629,7 +617,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %65 : f32[32,64,7,7] = mul
    */
-  public static void k18Mul(FloatArray out, FloatArray in0) {
+  public static void k16Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -638,7 +626,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %66 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -657,9 +645,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -694,36 +682,24 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %68 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:22:74: %68 : f32[1,64,1,1] = mul, %70 : f32[1,64,1,1] = add, %71 : f32[1,64,1,1] = rsqrt
    */
-  public static void k20Mul(FloatArray out, FloatArray in0) {
+  public static void k18MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 6.377551E-4f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %70 : f32[1,64,1,1] = add
-   */
-  public static void k21Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %71 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k22Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 6.377551E-4f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %73 : f32[32,64,7,7] = mul
    */
-  public static void k23Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k19Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
@@ -732,7 +708,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %76 : f32[32,64,7,7] = mul
    */
-  public static void k24Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -741,7 +717,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %87 : f32[64] = add
    */
-  public static void k25Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -750,7 +726,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %93 : f32[64] = add
    */
-  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -759,7 +735,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %98 : f32[32,64,7,7] = select
    */
-  public static void k27Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
@@ -768,7 +744,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %106 : f32[32,1] = matmul_mul
    */
-  public static void k28MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -782,9 +758,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k28MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k24MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k28MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k24MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -822,7 +798,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %107 : f32[] = reduce_sum
    */
-  public static void k29ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -839,7 +815,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:29:24: %109 : f32[] = mul
    */
-  public static void k30Mul(FloatArray out, FloatArray in0) {
+  public static void k26Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.03125f));
     }
@@ -848,7 +824,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %117 : f32[32,3136] = matmul
    */
-  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -861,9 +837,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k31Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k27Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k31MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k27MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -900,7 +876,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %118 : f32[1,3136] = matmul
    */
-  public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k28Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -913,9 +889,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k32Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k28Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k32MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k28MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -952,7 +928,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %125 : f32[32,64,7,7] = add
    */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -961,7 +937,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %126 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k34ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -980,9 +956,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k34ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k34ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1019,7 +995,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %128 : f32[32,64,7,7] = mul
    */
-  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k31Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -1028,7 +1004,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %129 : f32[32,64,7,7] = mul
    */
-  public static void k36Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k32Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1037,7 +1013,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %130 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k37ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1056,9 +1032,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k37ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k33ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k37ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k33ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1095,7 +1071,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %133 : f32[32,64,7,7] = mul
    */
-  public static void k38Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1104,7 +1080,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %134 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1123,9 +1099,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k39ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k35ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k39ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k35ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1162,7 +1138,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %144 : f32[32,64,7,7] = add
    */
-  public static void k40Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 6.377551E-4f) * in4.get(i))));
@@ -1172,7 +1148,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %145 : f32[32,64,7,7] = neg
    */
-  public static void k41Neg(FloatArray out, FloatArray in0) {
+  public static void k37Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1181,7 +1157,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %146 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1200,9 +1176,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k38ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k38ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1239,7 +1215,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %149 : f32[32,64,7,7] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 100352; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 6.377551E-4f)));
     }
@@ -1248,7 +1224,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %150 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1267,9 +1243,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k40ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k40ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1306,7 +1282,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %152 : f32[32,64,14,14] = conv2d_backward_input
    */
-  public static void k45Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k41Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -1332,9 +1308,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k45Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k45Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k41Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1380,7 +1356,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %153 : f32[64,64,4,4] = conv2d_backward_weight
    */
-  public static void k46Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1405,9 +1381,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k46Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k42Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k46Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k42Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1452,7 +1428,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %159 : f32[32,64,14,14] = add
    */
-  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1461,7 +1437,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %160 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1480,9 +1456,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1519,7 +1495,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %162 : f32[32,64,14,14] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k45Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -1528,7 +1504,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %163 : f32[32,64,14,14] = mul
    */
-  public static void k50Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1537,7 +1513,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %164 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1556,9 +1532,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k51ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k47ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k51ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k47ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1595,7 +1571,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %167 : f32[32,64,14,14] = mul
    */
-  public static void k52Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k48Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -1604,7 +1580,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %168 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1623,9 +1599,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k49ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k49ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1662,7 +1638,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %178 : f32[32,64,14,14] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 1.5943877E-4f) * in4.get(i))));
@@ -1672,7 +1648,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %179 : f32[32,64,14,14] = neg
    */
-  public static void k55Neg(FloatArray out, FloatArray in0) {
+  public static void k51Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -1681,7 +1657,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %180 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1700,9 +1676,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k56ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k56ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k52ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1739,7 +1715,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %183 : f32[32,64,14,14] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 1.5943877E-4f)));
     }
@@ -1748,7 +1724,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %184 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k58ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1767,9 +1743,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k58ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k54ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k58ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k54ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1806,7 +1782,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   /**
    * %186 : f32[64,1,4,4] = conv2d_backward_weight
    */
-  public static void k59Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -1831,9 +1807,9 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * `k59Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k55Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1876,189 +1852,131 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   }
 
   /**
-   * %194 : f32[64,1,4,4] = add
+   * %194 : f32[64,1,4,4] = add, %205 : f32[64,1,4,4] = minimum
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k56AddMinimum(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(922051 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) : 0.01f);
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %205 : f32[64,1,4,4] = minimum
+   * %212 : f32[64] = add, %219 : f32[64] = sub
    */
-  public static void k61Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(851713 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
-    }
-  }
-
-  /**
-   * %212 : f32[64] = add
-   */
-  public static void k62Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923075 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %219 : f32[64] = sub
+   * %226 : f32[64] = add, %233 : f32[64] = sub
    */
-  public static void k63Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k58AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852737 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %226 : f32[64] = add
+   * %240 : f32[64] = add, %247 : f32[64] = sub
    */
-  public static void k64Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k59AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923139 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %233 : f32[64] = sub
+   * %254 : f32[64,64,4,4] = add, %265 : f32[64,64,4,4] = minimum
    */
-  public static void k65Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %240 : f32[64] = add
-   */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(923203 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %247 : f32[64] = sub
-   */
-  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %254 : f32[64,64,4,4] = add
-   */
-  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60AddMinimum(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 65536; i++) {
-      out.set(i, ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(923267 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f))))) : -0.01f) : 0.01f);
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %265 : f32[64,64,4,4] = minimum
+   * %272 : f32[64] = add, %279 : f32[64] = sub
    */
-  public static void k69Minimum(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 65536; i++) {
-      out.set(i, (((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) <= 0.01f ? ((state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) >= -0.01f ? (state.get(853057 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))) : -0.01f) : 0.01f));
-    }
-  }
-
-  /**
-   * %272 : f32[64] = add
-   */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988803 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %279 : f32[64] = sub
+   * %286 : f32[64] = add, %293 : f32[64] = sub
    */
-  public static void k71Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k62AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918593 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %286 : f32[64] = add
+   * %300 : f32[64] = add, %307 : f32[64] = sub
    */
-  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k63AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988867 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %293 : f32[64] = sub
+   * %314 : f32[1,3136] = add, %321 : f32[1,3136] = sub
    */
-  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %300 : f32[64] = add
-   */
-  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(988931 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %307 : f32[64] = sub
-   */
-  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %314 : f32[1,3136] = add
-   */
-  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64AddSub(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3136; i++) {
-      out.set(i, ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(988995 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %321 : f32[1,3136] = sub
+   * %328 : f32[1] = add, %335 : f32[1] = sub
    */
-  public static void k77Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 3136; i++) {
-      out.set(i, (state.get(918913 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %328 : f32[1] = add
-   */
-  public static void k78Add(FloatArray out, FloatArray state) {
+  public static void k65AddSub(FloatArray out0, FloatArray out1, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(992131 + i) * 0.9f) + 0.1f));
-    }
-  }
-
-  /**
-   * %335 : f32[1] = sub
-   */
-  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(922049 + i) - (-5.0E-5f / ((float) TornadoMath.sqrt((in0.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(992131 + i) * 0.9f) + 0.1f);
+      out0.set(i, y0);
+      float y1 = (state.get(922049 + i) - (-5.0E-5f / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %337 : f32[] = add
    */
-  public static void k80Add(FloatArray out, FloatArray state) {
+  public static void k66Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(922050 + i) + 1.0f));
     }
@@ -2093,84 +2011,70 @@ public final class CriticRealHalfPhase implements ResidentPhase {
         .task("k3Sub", CriticRealHalfPhase::k3Sub, buffer3, buffer0, buffer2)
         .task("k4Mul", CriticRealHalfPhase::k4Mul, buffer0, buffer3)
         .task("k5ReduceSum", CriticRealHalfPhase::k5ReduceSumTiled, context, buffer1, buffer0)
-        .task("k6Mul", CriticRealHalfPhase::k6Mul, buffer4, buffer1)
-        .task("k7Add", CriticRealHalfPhase::k7Add, buffer1, buffer4)
-        .task("k8Rsqrt", CriticRealHalfPhase::k8Rsqrt, buffer5, buffer1)
-        .task("k9Mul", CriticRealHalfPhase::k9Mul, buffer0, buffer3, buffer5)
-        .task("k10Mul", CriticRealHalfPhase::k10Mul, buffer6, buffer0, state)
-        .task("k11Add", CriticRealHalfPhase::k11Add, buffer7, buffer2, state)
-        .task("k12Add", CriticRealHalfPhase::k12Add, buffer8, buffer4, state)
-        .task("k13Select", CriticRealHalfPhase::k13Select, buffer9, buffer6, state)
-        .task("k14Conv2dAdd", CriticRealHalfPhase::k14Conv2dAddTiled, context, buffer10, buffer9, state)
-        .task("k15ReduceSum", CriticRealHalfPhase::k15ReduceSumTiled, context, buffer4, buffer10)
-        .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer2, buffer4)
-        .task("k17Sub", CriticRealHalfPhase::k17Sub, buffer11, buffer10, buffer2)
-        .task("k18Mul", CriticRealHalfPhase::k18Mul, buffer10, buffer11)
-        .task("k19ReduceSum", CriticRealHalfPhase::k19ReduceSumTiled, context, buffer4, buffer10)
-        .task("k20Mul", CriticRealHalfPhase::k20Mul, buffer12, buffer4)
-        .task("k21Add", CriticRealHalfPhase::k21Add, buffer4, buffer12)
-        .task("k22Rsqrt", CriticRealHalfPhase::k22Rsqrt, buffer13, buffer4)
-        .task("k23Mul", CriticRealHalfPhase::k23Mul, buffer10, buffer11, buffer13)
-        .task("k24Mul", CriticRealHalfPhase::k24Mul, buffer14, buffer10, state)
-        .task("k25Add", CriticRealHalfPhase::k25Add, buffer15, buffer2, state)
-        .task("k26Add", CriticRealHalfPhase::k26Add, buffer16, buffer12, state)
-        .task("k27Select", CriticRealHalfPhase::k27Select, buffer17, buffer14, state)
-        .task("k28MatmulMul", CriticRealHalfPhase::k28MatmulMulTiled, context, buffer18, buffer17, state)
-        .task("k29ReduceSum", CriticRealHalfPhase::k29ReduceSum, buffer19, buffer18)
-        .task("k30Mul", CriticRealHalfPhase::k30Mul, buffer20, buffer19)
-        .task("k31Matmul", CriticRealHalfPhase::k31MatmulTiled, context, buffer14, CONSTANT_0, state)
-        .task("k32Matmul", CriticRealHalfPhase::k32MatmulTiled, context, buffer21, CONSTANT_0, buffer17)
-        .task("k33Add", CriticRealHalfPhase::k33Add, buffer22, buffer17, buffer14)
-        .task("k34ReduceSum", CriticRealHalfPhase::k34ReduceSumTiled, context, buffer12, buffer22)
-        .task("k35Mul", CriticRealHalfPhase::k35Mul, buffer14, buffer22, state)
-        .task("k36Mul", CriticRealHalfPhase::k36Mul, buffer17, buffer22, buffer10)
-        .task("k37ReduceSum", CriticRealHalfPhase::k37ReduceSumTiled, context, buffer2, buffer17)
-        .task("k38Mul", CriticRealHalfPhase::k38Mul, buffer17, buffer14, buffer11)
-        .task("k39ReduceSum", CriticRealHalfPhase::k39ReduceSumTiled, context, buffer23, buffer17)
-        .task("k40Add", CriticRealHalfPhase::k40Add, buffer17, buffer14, buffer13, buffer23, buffer4, buffer11)
-        .task("k41Neg", CriticRealHalfPhase::k41Neg, buffer11, buffer17)
-        .task("k42ReduceSum", CriticRealHalfPhase::k42ReduceSumTiled, context, buffer4, buffer11)
-        .task("k43Add", CriticRealHalfPhase::k43Add, buffer11, buffer17, buffer4)
-        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSumTiled, context, buffer4, buffer11)
-        .task("k45Conv2dBackwardInput", CriticRealHalfPhase::k45Conv2dBackwardInputTiled, context, buffer6, buffer11, state)
-        .task("k46Conv2dBackwardWeight", CriticRealHalfPhase::k46Conv2dBackwardWeightTiled, context, buffer24, buffer9, buffer11)
-        .task("k47Add", CriticRealHalfPhase::k47Add, buffer25, buffer9, buffer6)
-        .task("k48ReduceSum", CriticRealHalfPhase::k48ReduceSumTiled, context, buffer23, buffer25)
-        .task("k49Mul", CriticRealHalfPhase::k49Mul, buffer6, buffer25, state)
-        .task("k50Mul", CriticRealHalfPhase::k50Mul, buffer9, buffer25, buffer0)
-        .task("k51ReduceSum", CriticRealHalfPhase::k51ReduceSumTiled, context, buffer13, buffer9)
-        .task("k52Mul", CriticRealHalfPhase::k52Mul, buffer9, buffer6, buffer3)
-        .task("k53ReduceSum", CriticRealHalfPhase::k53ReduceSumTiled, context, buffer26, buffer9)
-        .task("k54Add", CriticRealHalfPhase::k54Add, buffer9, buffer6, buffer5, buffer26, buffer1, buffer3)
-        .task("k55Neg", CriticRealHalfPhase::k55Neg, buffer3, buffer9)
-        .task("k56ReduceSum", CriticRealHalfPhase::k56ReduceSumTiled, context, buffer1, buffer3)
-        .task("k57Add", CriticRealHalfPhase::k57Add, buffer3, buffer9, buffer1)
-        .task("k58ReduceSum", CriticRealHalfPhase::k58ReduceSumTiled, context, buffer1, buffer3)
-        .task("k59Conv2dBackwardWeight", CriticRealHalfPhase::k59Conv2dBackwardWeightTiled, context, buffer27, read10, buffer3)
-        .task("k60Add", CriticRealHalfPhase::k60Add, buffer28, buffer27, state)
-        .task("k61Minimum", CriticRealHalfPhase::k61Minimum, buffer29, buffer27, buffer28, state)
-        .task("k62Add", CriticRealHalfPhase::k62Add, buffer30, buffer1, state)
-        .task("k63Sub", CriticRealHalfPhase::k63Sub, buffer31, buffer1, buffer30, state)
-        .task("k64Add", CriticRealHalfPhase::k64Add, buffer32, buffer13, state)
-        .task("k65Sub", CriticRealHalfPhase::k65Sub, buffer33, buffer13, buffer32, state)
-        .task("k66Add", CriticRealHalfPhase::k66Add, buffer34, buffer23, state)
-        .task("k67Sub", CriticRealHalfPhase::k67Sub, buffer35, buffer23, buffer34, state)
-        .task("k68Add", CriticRealHalfPhase::k68Add, buffer36, buffer24, state)
-        .task("k69Minimum", CriticRealHalfPhase::k69Minimum, buffer37, buffer24, buffer36, state)
-        .task("k70Add", CriticRealHalfPhase::k70Add, buffer38, buffer4, state)
-        .task("k71Sub", CriticRealHalfPhase::k71Sub, buffer39, buffer4, buffer38, state)
-        .task("k72Add", CriticRealHalfPhase::k72Add, buffer40, buffer2, state)
-        .task("k73Sub", CriticRealHalfPhase::k73Sub, buffer41, buffer2, buffer40, state)
-        .task("k74Add", CriticRealHalfPhase::k74Add, buffer42, buffer12, state)
-        .task("k75Sub", CriticRealHalfPhase::k75Sub, buffer43, buffer12, buffer42, state)
-        .task("k76Add", CriticRealHalfPhase::k76Add, buffer44, buffer21, state)
-        .task("k77Sub", CriticRealHalfPhase::k77Sub, buffer45, buffer21, buffer44, state)
-        .task("k78Add", CriticRealHalfPhase::k78Add, buffer46, state)
-        .task("k79Sub", CriticRealHalfPhase::k79Sub, buffer47, buffer46, state)
-        .task("k80Add", CriticRealHalfPhase::k80Add, buffer48, state)
+        .task("k6MulAddRsqrt", CriticRealHalfPhase::k6MulAddRsqrt, buffer4, buffer5, buffer6, buffer1)
+        .task("k7Mul", CriticRealHalfPhase::k7Mul, buffer0, buffer3, buffer6)
+        .task("k8Mul", CriticRealHalfPhase::k8Mul, buffer7, buffer0, state)
+        .task("k9Add", CriticRealHalfPhase::k9Add, buffer8, buffer2, state)
+        .task("k10Add", CriticRealHalfPhase::k10Add, buffer9, buffer4, state)
+        .task("k11Select", CriticRealHalfPhase::k11Select, buffer10, buffer7, state)
+        .task("k12Conv2dAdd", CriticRealHalfPhase::k12Conv2dAddTiled, context, buffer11, buffer10, state)
+        .task("k13ReduceSum", CriticRealHalfPhase::k13ReduceSumTiled, context, buffer4, buffer11)
+        .task("k14Mul", CriticRealHalfPhase::k14Mul, buffer2, buffer4)
+        .task("k15Sub", CriticRealHalfPhase::k15Sub, buffer12, buffer11, buffer2)
+        .task("k16Mul", CriticRealHalfPhase::k16Mul, buffer11, buffer12)
+        .task("k17ReduceSum", CriticRealHalfPhase::k17ReduceSumTiled, context, buffer4, buffer11)
+        .task("k18MulAddRsqrt", CriticRealHalfPhase::k18MulAddRsqrt, buffer1, buffer13, buffer14, buffer4)
+        .task("k19Mul", CriticRealHalfPhase::k19Mul, buffer11, buffer12, buffer14)
+        .task("k20Mul", CriticRealHalfPhase::k20Mul, buffer15, buffer11, state)
+        .task("k21Add", CriticRealHalfPhase::k21Add, buffer16, buffer2, state)
+        .task("k22Add", CriticRealHalfPhase::k22Add, buffer17, buffer1, state)
+        .task("k23Select", CriticRealHalfPhase::k23Select, buffer18, buffer15, state)
+        .task("k24MatmulMul", CriticRealHalfPhase::k24MatmulMulTiled, context, buffer19, buffer18, state)
+        .task("k25ReduceSum", CriticRealHalfPhase::k25ReduceSum, buffer20, buffer19)
+        .task("k26Mul", CriticRealHalfPhase::k26Mul, buffer21, buffer20)
+        .task("k27Matmul", CriticRealHalfPhase::k27MatmulTiled, context, buffer15, CONSTANT_0, state)
+        .task("k28Matmul", CriticRealHalfPhase::k28MatmulTiled, context, buffer22, CONSTANT_0, buffer18)
+        .task("k29Add", CriticRealHalfPhase::k29Add, buffer23, buffer18, buffer15)
+        .task("k30ReduceSum", CriticRealHalfPhase::k30ReduceSumTiled, context, buffer1, buffer23)
+        .task("k31Mul", CriticRealHalfPhase::k31Mul, buffer15, buffer23, state)
+        .task("k32Mul", CriticRealHalfPhase::k32Mul, buffer18, buffer23, buffer11)
+        .task("k33ReduceSum", CriticRealHalfPhase::k33ReduceSumTiled, context, buffer2, buffer18)
+        .task("k34Mul", CriticRealHalfPhase::k34Mul, buffer18, buffer15, buffer12)
+        .task("k35ReduceSum", CriticRealHalfPhase::k35ReduceSumTiled, context, buffer4, buffer18)
+        .task("k36Add", CriticRealHalfPhase::k36Add, buffer18, buffer15, buffer14, buffer4, buffer13, buffer12)
+        .task("k37Neg", CriticRealHalfPhase::k37Neg, buffer12, buffer18)
+        .task("k38ReduceSum", CriticRealHalfPhase::k38ReduceSumTiled, context, buffer13, buffer12)
+        .task("k39Add", CriticRealHalfPhase::k39Add, buffer12, buffer18, buffer13)
+        .task("k40ReduceSum", CriticRealHalfPhase::k40ReduceSumTiled, context, buffer13, buffer12)
+        .task("k41Conv2dBackwardInput", CriticRealHalfPhase::k41Conv2dBackwardInputTiled, context, buffer7, buffer12, state)
+        .task("k42Conv2dBackwardWeight", CriticRealHalfPhase::k42Conv2dBackwardWeightTiled, context, buffer24, buffer10, buffer12)
+        .task("k43Add", CriticRealHalfPhase::k43Add, buffer25, buffer10, buffer7)
+        .task("k44ReduceSum", CriticRealHalfPhase::k44ReduceSumTiled, context, buffer4, buffer25)
+        .task("k45Mul", CriticRealHalfPhase::k45Mul, buffer7, buffer25, state)
+        .task("k46Mul", CriticRealHalfPhase::k46Mul, buffer10, buffer25, buffer0)
+        .task("k47ReduceSum", CriticRealHalfPhase::k47ReduceSumTiled, context, buffer14, buffer10)
+        .task("k48Mul", CriticRealHalfPhase::k48Mul, buffer10, buffer7, buffer3)
+        .task("k49ReduceSum", CriticRealHalfPhase::k49ReduceSumTiled, context, buffer26, buffer10)
+        .task("k50Add", CriticRealHalfPhase::k50Add, buffer10, buffer7, buffer6, buffer26, buffer5, buffer3)
+        .task("k51Neg", CriticRealHalfPhase::k51Neg, buffer3, buffer10)
+        .task("k52ReduceSum", CriticRealHalfPhase::k52ReduceSumTiled, context, buffer5, buffer3)
+        .task("k53Add", CriticRealHalfPhase::k53Add, buffer3, buffer10, buffer5)
+        .task("k54ReduceSum", CriticRealHalfPhase::k54ReduceSumTiled, context, buffer5, buffer3)
+        .task("k55Conv2dBackwardWeight", CriticRealHalfPhase::k55Conv2dBackwardWeightTiled, context, buffer27, read10, buffer3)
+        .task("k56AddMinimum", CriticRealHalfPhase::k56AddMinimum, buffer28, buffer29, buffer27, state)
+        .task("k57AddSub", CriticRealHalfPhase::k57AddSub, buffer30, buffer31, buffer5, state)
+        .task("k58AddSub", CriticRealHalfPhase::k58AddSub, buffer32, buffer33, buffer14, state)
+        .task("k59AddSub", CriticRealHalfPhase::k59AddSub, buffer34, buffer35, buffer4, state)
+        .task("k60AddMinimum", CriticRealHalfPhase::k60AddMinimum, buffer36, buffer37, buffer24, state)
+        .task("k61AddSub", CriticRealHalfPhase::k61AddSub, buffer38, buffer39, buffer13, state)
+        .task("k62AddSub", CriticRealHalfPhase::k62AddSub, buffer40, buffer41, buffer2, state)
+        .task("k63AddSub", CriticRealHalfPhase::k63AddSub, buffer42, buffer43, buffer1, state)
+        .task("k64AddSub", CriticRealHalfPhase::k64AddSub, buffer44, buffer45, buffer22, state)
+        .task("k65AddSub", CriticRealHalfPhase::k65AddSub, buffer46, buffer47, state)
+        .task("k66Add", CriticRealHalfPhase::k66Add, buffer48, state)
         .task("advance", CriticRealHalfPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer1, buffer2, buffer4, buffer7, buffer8, buffer12, buffer13, buffer15, buffer16, buffer20, buffer21, buffer23, buffer24, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer20);
+        .persistOnDevice(state, counters, data0, order0, buffer1, buffer2, buffer4, buffer5, buffer8, buffer9, buffer13, buffer14, buffer16, buffer17, buffer21, buffer22, buffer24, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer21);
   }
 
   /**
@@ -2184,81 +2088,67 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     k3Sub(buffer3, buffer0, buffer2);
     k4Mul(buffer0, buffer3);
     k5ReduceSum(buffer1, buffer0);
-    k6Mul(buffer4, buffer1);
-    k7Add(buffer1, buffer4);
-    k8Rsqrt(buffer5, buffer1);
-    k9Mul(buffer0, buffer3, buffer5);
-    k10Mul(buffer6, buffer0, state);
-    k11Add(buffer7, buffer2, state);
-    k12Add(buffer8, buffer4, state);
-    k13Select(buffer9, buffer6, state);
-    k14Conv2dAdd(buffer10, buffer9, state);
-    k15ReduceSum(buffer4, buffer10);
-    k16Mul(buffer2, buffer4);
-    k17Sub(buffer11, buffer10, buffer2);
-    k18Mul(buffer10, buffer11);
-    k19ReduceSum(buffer4, buffer10);
-    k20Mul(buffer12, buffer4);
-    k21Add(buffer4, buffer12);
-    k22Rsqrt(buffer13, buffer4);
-    k23Mul(buffer10, buffer11, buffer13);
-    k24Mul(buffer14, buffer10, state);
-    k25Add(buffer15, buffer2, state);
-    k26Add(buffer16, buffer12, state);
-    k27Select(buffer17, buffer14, state);
-    k28MatmulMul(buffer18, buffer17, state);
-    k29ReduceSum(buffer19, buffer18);
-    k30Mul(buffer20, buffer19);
-    k31Matmul(buffer14, CONSTANT_0, state);
-    k32Matmul(buffer21, CONSTANT_0, buffer17);
-    k33Add(buffer22, buffer17, buffer14);
-    k34ReduceSum(buffer12, buffer22);
-    k35Mul(buffer14, buffer22, state);
-    k36Mul(buffer17, buffer22, buffer10);
-    k37ReduceSum(buffer2, buffer17);
-    k38Mul(buffer17, buffer14, buffer11);
-    k39ReduceSum(buffer23, buffer17);
-    k40Add(buffer17, buffer14, buffer13, buffer23, buffer4, buffer11);
-    k41Neg(buffer11, buffer17);
-    k42ReduceSum(buffer4, buffer11);
-    k43Add(buffer11, buffer17, buffer4);
-    k44ReduceSum(buffer4, buffer11);
-    k45Conv2dBackwardInput(buffer6, buffer11, state);
-    k46Conv2dBackwardWeight(buffer24, buffer9, buffer11);
-    k47Add(buffer25, buffer9, buffer6);
-    k48ReduceSum(buffer23, buffer25);
-    k49Mul(buffer6, buffer25, state);
-    k50Mul(buffer9, buffer25, buffer0);
-    k51ReduceSum(buffer13, buffer9);
-    k52Mul(buffer9, buffer6, buffer3);
-    k53ReduceSum(buffer26, buffer9);
-    k54Add(buffer9, buffer6, buffer5, buffer26, buffer1, buffer3);
-    k55Neg(buffer3, buffer9);
-    k56ReduceSum(buffer1, buffer3);
-    k57Add(buffer3, buffer9, buffer1);
-    k58ReduceSum(buffer1, buffer3);
-    k59Conv2dBackwardWeight(buffer27, read10, buffer3);
-    k60Add(buffer28, buffer27, state);
-    k61Minimum(buffer29, buffer27, buffer28, state);
-    k62Add(buffer30, buffer1, state);
-    k63Sub(buffer31, buffer1, buffer30, state);
-    k64Add(buffer32, buffer13, state);
-    k65Sub(buffer33, buffer13, buffer32, state);
-    k66Add(buffer34, buffer23, state);
-    k67Sub(buffer35, buffer23, buffer34, state);
-    k68Add(buffer36, buffer24, state);
-    k69Minimum(buffer37, buffer24, buffer36, state);
-    k70Add(buffer38, buffer4, state);
-    k71Sub(buffer39, buffer4, buffer38, state);
-    k72Add(buffer40, buffer2, state);
-    k73Sub(buffer41, buffer2, buffer40, state);
-    k74Add(buffer42, buffer12, state);
-    k75Sub(buffer43, buffer12, buffer42, state);
-    k76Add(buffer44, buffer21, state);
-    k77Sub(buffer45, buffer21, buffer44, state);
-    k78Add(buffer46, state);
-    k79Sub(buffer47, buffer46, state);
-    k80Add(buffer48, state);
+    k6MulAddRsqrt(buffer4, buffer5, buffer6, buffer1);
+    k7Mul(buffer0, buffer3, buffer6);
+    k8Mul(buffer7, buffer0, state);
+    k9Add(buffer8, buffer2, state);
+    k10Add(buffer9, buffer4, state);
+    k11Select(buffer10, buffer7, state);
+    k12Conv2dAdd(buffer11, buffer10, state);
+    k13ReduceSum(buffer4, buffer11);
+    k14Mul(buffer2, buffer4);
+    k15Sub(buffer12, buffer11, buffer2);
+    k16Mul(buffer11, buffer12);
+    k17ReduceSum(buffer4, buffer11);
+    k18MulAddRsqrt(buffer1, buffer13, buffer14, buffer4);
+    k19Mul(buffer11, buffer12, buffer14);
+    k20Mul(buffer15, buffer11, state);
+    k21Add(buffer16, buffer2, state);
+    k22Add(buffer17, buffer1, state);
+    k23Select(buffer18, buffer15, state);
+    k24MatmulMul(buffer19, buffer18, state);
+    k25ReduceSum(buffer20, buffer19);
+    k26Mul(buffer21, buffer20);
+    k27Matmul(buffer15, CONSTANT_0, state);
+    k28Matmul(buffer22, CONSTANT_0, buffer18);
+    k29Add(buffer23, buffer18, buffer15);
+    k30ReduceSum(buffer1, buffer23);
+    k31Mul(buffer15, buffer23, state);
+    k32Mul(buffer18, buffer23, buffer11);
+    k33ReduceSum(buffer2, buffer18);
+    k34Mul(buffer18, buffer15, buffer12);
+    k35ReduceSum(buffer4, buffer18);
+    k36Add(buffer18, buffer15, buffer14, buffer4, buffer13, buffer12);
+    k37Neg(buffer12, buffer18);
+    k38ReduceSum(buffer13, buffer12);
+    k39Add(buffer12, buffer18, buffer13);
+    k40ReduceSum(buffer13, buffer12);
+    k41Conv2dBackwardInput(buffer7, buffer12, state);
+    k42Conv2dBackwardWeight(buffer24, buffer10, buffer12);
+    k43Add(buffer25, buffer10, buffer7);
+    k44ReduceSum(buffer4, buffer25);
+    k45Mul(buffer7, buffer25, state);
+    k46Mul(buffer10, buffer25, buffer0);
+    k47ReduceSum(buffer14, buffer10);
+    k48Mul(buffer10, buffer7, buffer3);
+    k49ReduceSum(buffer26, buffer10);
+    k50Add(buffer10, buffer7, buffer6, buffer26, buffer5, buffer3);
+    k51Neg(buffer3, buffer10);
+    k52ReduceSum(buffer5, buffer3);
+    k53Add(buffer3, buffer10, buffer5);
+    k54ReduceSum(buffer5, buffer3);
+    k55Conv2dBackwardWeight(buffer27, read10, buffer3);
+    k56AddMinimum(buffer28, buffer29, buffer27, state);
+    k57AddSub(buffer30, buffer31, buffer5, state);
+    k58AddSub(buffer32, buffer33, buffer14, state);
+    k59AddSub(buffer34, buffer35, buffer4, state);
+    k60AddMinimum(buffer36, buffer37, buffer24, state);
+    k61AddSub(buffer38, buffer39, buffer13, state);
+    k62AddSub(buffer40, buffer41, buffer2, state);
+    k63AddSub(buffer42, buffer43, buffer1, state);
+    k64AddSub(buffer44, buffer45, buffer22, state);
+    k65AddSub(buffer46, buffer47, state);
+    k66Add(buffer48, state);
     advance(counters);
   }
 
@@ -2269,25 +2159,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     grid.addWorkerGrid("criticRealHalf0.k0Conv2dAdd", DeviceState.tile(6272, 64));
     grid.addWorkerGrid("criticRealHalf0.k1ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("criticRealHalf0.k5ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k14Conv2dAdd", DeviceState.tile(1568, 64));
-    grid.addWorkerGrid("criticRealHalf0.k15ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k19ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k28MatmulMul", DeviceState.tile(16, 32));
-    grid.addWorkerGrid("criticRealHalf0.k31Matmul", DeviceState.tile(3136, 32));
-    grid.addWorkerGrid("criticRealHalf0.k32Matmul", DeviceState.tile(3136, 16));
-    grid.addWorkerGrid("criticRealHalf0.k34ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k37ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k39ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k42ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k12Conv2dAdd", DeviceState.tile(1568, 64));
+    grid.addWorkerGrid("criticRealHalf0.k13ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k17ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k24MatmulMul", DeviceState.tile(16, 32));
+    grid.addWorkerGrid("criticRealHalf0.k27Matmul", DeviceState.tile(3136, 32));
+    grid.addWorkerGrid("criticRealHalf0.k28Matmul", DeviceState.tile(3136, 16));
+    grid.addWorkerGrid("criticRealHalf0.k30ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k33ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k35ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k38ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k40ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k41Conv2dBackwardInput", DeviceState.tile(6272, 64));
+    grid.addWorkerGrid("criticRealHalf0.k42Conv2dBackwardWeight", DeviceState.tile(1024, 64));
     grid.addWorkerGrid("criticRealHalf0.k44ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k45Conv2dBackwardInput", DeviceState.tile(6272, 64));
-    grid.addWorkerGrid("criticRealHalf0.k46Conv2dBackwardWeight", DeviceState.tile(1024, 64));
-    grid.addWorkerGrid("criticRealHalf0.k48ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k51ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k53ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k56ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k58ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("criticRealHalf0.k59Conv2dBackwardWeight", DeviceState.tile(16, 64));
+    grid.addWorkerGrid("criticRealHalf0.k47ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k49ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k52ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k54ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("criticRealHalf0.k55Conv2dBackwardWeight", DeviceState.tile(16, 64));
   }
 
   /**
@@ -2404,15 +2294,15 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticRealHalfCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
+        .consumeFromDevice(state, counters, data0, order0, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer8, buffer9, buffer16, buffer17)
         .task("commit0", CriticRealHalfPhase::commit0, state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46)
-        .task("commit1", CriticRealHalfPhase::commit1, state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16)
+        .task("commit1", CriticRealHalfPhase::commit1, state, buffer47, buffer48, buffer8, buffer9, buffer16, buffer17)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
     commit0(state, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46);
-    commit1(state, buffer47, buffer48, buffer7, buffer8, buffer15, buffer16);
+    commit1(state, buffer47, buffer48, buffer8, buffer9, buffer16, buffer17);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -2433,7 +2323,7 @@ public final class CriticRealHalfPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 256), 4, CriticRealHalfPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer20, writes[0]);
+    DeviceState.toHost(buffer21, writes[0]);
     // grad.D.7.bias
     DeviceState.toHost(CONSTANT_1, writes[10]);
   }
@@ -2446,16 +2336,16 @@ public final class CriticRealHalfPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer20, into);
+      case 0 -> DeviceState.get().fetch(buffer21, into);
       case 1 -> DeviceState.get().fetch(buffer27, into);
-      case 2 -> DeviceState.get().fetch(buffer1, into);
-      case 3 -> DeviceState.get().fetch(buffer13, into);
-      case 4 -> DeviceState.get().fetch(buffer23, into);
+      case 2 -> DeviceState.get().fetch(buffer5, into);
+      case 3 -> DeviceState.get().fetch(buffer14, into);
+      case 4 -> DeviceState.get().fetch(buffer4, into);
       case 5 -> DeviceState.get().fetch(buffer24, into);
-      case 6 -> DeviceState.get().fetch(buffer4, into);
+      case 6 -> DeviceState.get().fetch(buffer13, into);
       case 7 -> DeviceState.get().fetch(buffer2, into);
-      case 8 -> DeviceState.get().fetch(buffer12, into);
-      case 9 -> DeviceState.get().fetch(buffer21, into);
+      case 8 -> DeviceState.get().fetch(buffer1, into);
+      case 9 -> DeviceState.get().fetch(buffer22, into);
       case 10 -> DeviceState.toHost(CONSTANT_1, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic.real_half` is persistent: download it");
     }

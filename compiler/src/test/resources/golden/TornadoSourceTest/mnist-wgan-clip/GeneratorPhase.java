@@ -45,85 +45,85 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer7 = new FloatArray(128);
 
-  private static final FloatArray buffer8 = new FloatArray(1605632);
+  private static final FloatArray buffer8 = new FloatArray(128);
 
-  private static final FloatArray buffer9 = new FloatArray(128);
+  private static final FloatArray buffer9 = new FloatArray(1605632);
 
   private static final FloatArray buffer10 = new FloatArray(128);
 
-  private static final FloatArray buffer11 = new FloatArray(1605632);
+  private static final FloatArray buffer11 = new FloatArray(128);
 
-  private static final FloatArray buffer12 = new FloatArray(6422528);
+  private static final FloatArray buffer12 = new FloatArray(1605632);
 
   private static final FloatArray buffer13 = new FloatArray(6422528);
 
-  private static final FloatArray buffer14 = new FloatArray(128);
+  private static final FloatArray buffer14 = new FloatArray(6422528);
 
   private static final FloatArray buffer15 = new FloatArray(128);
 
-  private static final FloatArray buffer16 = new FloatArray(6422528);
+  private static final FloatArray buffer16 = new FloatArray(128);
 
-  private static final FloatArray buffer17 = new FloatArray(128);
+  private static final FloatArray buffer17 = new FloatArray(6422528);
 
   private static final FloatArray buffer18 = new FloatArray(128);
 
-  private static final FloatArray buffer19 = new FloatArray(6422528);
+  private static final FloatArray buffer19 = new FloatArray(128);
 
-  private static final FloatArray buffer20 = new FloatArray(50176);
+  private static final FloatArray buffer20 = new FloatArray(6422528);
 
-  private static final FloatArray buffer21 = new FloatArray(802816);
+  private static final FloatArray buffer21 = new FloatArray(50176);
 
-  private static final FloatArray buffer22 = new FloatArray(64);
+  private static final FloatArray buffer22 = new FloatArray(802816);
 
   private static final FloatArray buffer23 = new FloatArray(64);
 
-  private static final FloatArray buffer24 = new FloatArray(802816);
+  private static final FloatArray buffer24 = new FloatArray(64);
 
-  private static final FloatArray buffer25 = new FloatArray(64);
+  private static final FloatArray buffer25 = new FloatArray(802816);
 
   private static final FloatArray buffer26 = new FloatArray(64);
 
-  private static final FloatArray buffer27 = new FloatArray(802816);
+  private static final FloatArray buffer27 = new FloatArray(64);
 
   private static final FloatArray buffer28 = new FloatArray(64);
 
-  private static final FloatArray buffer29 = new FloatArray(64);
+  private static final FloatArray buffer29 = new FloatArray(802816);
 
-  private static final FloatArray buffer30 = new FloatArray(802816);
+  private static final FloatArray buffer30 = new FloatArray(64);
 
-  private static final FloatArray buffer31 = new FloatArray(200704);
+  private static final FloatArray buffer31 = new FloatArray(64);
 
-  private static final FloatArray buffer32 = new FloatArray(200704);
+  private static final FloatArray buffer32 = new FloatArray(802816);
 
-  private static final FloatArray buffer33 = new FloatArray(64);
+  private static final FloatArray buffer33 = new FloatArray(200704);
 
-  private static final FloatArray buffer34 = new FloatArray(64);
+  private static final FloatArray buffer34 = new FloatArray(200704);
 
-  private static final FloatArray buffer35 = new FloatArray(200704);
+  private static final FloatArray buffer35 = new FloatArray(64);
 
   private static final FloatArray buffer36 = new FloatArray(64);
 
-  private static final FloatArray buffer37 = new FloatArray(64);
+  private static final FloatArray buffer37 = new FloatArray(200704);
 
-  private static final FloatArray buffer38 = new FloatArray(200704);
+  private static final FloatArray buffer38 = new FloatArray(64);
 
-  private static final FloatArray buffer39 = new FloatArray(1);
+  private static final FloatArray buffer39 = new FloatArray(64);
 
-  private static final FloatArray buffer40 = new FloatArray(1);
+  private static final FloatArray buffer40 = new FloatArray(200704);
 
-  private static final FloatArray buffer41 = new FloatArray(200704);
+  private static final FloatArray buffer41 = new FloatArray(1);
 
-  private static final FloatArray buffer42 = new FloatArray(64);
+  private static final FloatArray buffer42 = new FloatArray(1);
 
-  private static final FloatArray buffer43 = new FloatArray(802816);
+  private static final FloatArray buffer43 = new FloatArray(200704);
 
-  private static final FloatArray buffer44 = new FloatArray(50176);
+  private static final FloatArray buffer44 = new FloatArray(802816);
 
-  private static final FloatArray buffer45 = new FloatArray(6272);
+  private static final FloatArray buffer45 = new FloatArray(50176);
 
-  private static final FloatArray buffer46 = new FloatArray(6422528);
+  private static final FloatArray buffer46 = new FloatArray(6272);
 
-  private static final FloatArray buffer47 = new FloatArray(128);
+  private static final FloatArray buffer47 = new FloatArray(6422528);
 
   private static final FloatArray buffer48 = new FloatArray(262144);
 
@@ -555,36 +555,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %42 : f32[1,128,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:15:75: %42 : f32[1,128,1,1] = mul, %44 : f32[1,128,1,1] = add, %45 : f32[1,128,1,1] = rsqrt
    */
-  public static void k8Mul(FloatArray out, FloatArray in0) {
+  public static void k8MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) * 7.9719386E-5f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %44 : f32[1,128,1,1] = add
-   */
-  public static void k9Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:15:75: %45 : f32[1,128,1,1] = rsqrt
-   */
-  public static void k10Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 7.9719386E-5f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %47 : f32[64,128,14,14] = mul
    */
-  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k9Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 128))));
     }
@@ -593,7 +581,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %50 : f32[64,128,14,14] = mul
    */
-  public static void k12Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
     }
@@ -602,7 +590,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %61 : f32[128] = add
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582400 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -611,7 +599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:75: %67 : f32[128] = add
    */
-  public static void k14Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(582528 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -620,7 +608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:15:86: %72 : f32[64,128,14,14] = select
    */
-  public static void k15Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k13Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (((in0.get(i) + state.get(582272 + ((i / 196) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(582272 + ((i / 196) % 128))) : ((in0.get(i) + state.get(582272 + ((i / 196) % 128))) * 0.2f)));
     }
@@ -629,7 +617,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:3: %76 : f32[64,128,28,28] = conv2d_backward_input_add
    */
-  public static void k16Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -656,9 +644,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k16Conv2dBackwardInputAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k14Conv2dBackwardInputAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k16Conv2dBackwardInputAddTiled(KernelContext context, FloatArray out,
+  public static void k14Conv2dBackwardInputAddTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -705,7 +693,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %77 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -724,9 +712,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -763,7 +751,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %79 : f32[1,128,1,1] = mul
    */
-  public static void k18Mul(FloatArray out, FloatArray in0) {
+  public static void k16Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 1.9929847E-5f));
     }
@@ -772,7 +760,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %81 : f32[64,128,28,28] = sub
    */
-  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 784) % 128))));
     }
@@ -781,7 +769,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %82 : f32[64,128,28,28] = mul
    */
-  public static void k20Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -790,7 +778,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %83 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -809,9 +797,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k21ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k21ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -846,36 +834,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %85 : f32[1,128,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:16:75: %85 : f32[1,128,1,1] = mul, %87 : f32[1,128,1,1] = add, %88 : f32[1,128,1,1] = rsqrt
    */
-  public static void k22Mul(FloatArray out, FloatArray in0) {
+  public static void k20MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) * 1.9929847E-5f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %87 : f32[1,128,1,1] = add
-   */
-  public static void k23Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:16:75: %88 : f32[1,128,1,1] = rsqrt
-   */
-  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 1.9929847E-5f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %90 : f32[64,128,28,28] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k21Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 784) % 128))));
     }
@@ -884,7 +860,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %93 : f32[64,128,28,28] = mul
    */
-  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
     }
@@ -893,7 +869,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %104 : f32[128] = add
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845184 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -902,7 +878,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:75: %110 : f32[128] = add
    */
-  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(845312 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -911,7 +887,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:16:86: %115 : f32[64,128,28,28] = select
    */
-  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (((in0.get(i) + state.get(845056 + ((i / 784) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(845056 + ((i / 784) % 128))) : ((in0.get(i) + state.get(845056 + ((i / 784) % 128))) * 0.2f)));
     }
@@ -920,7 +896,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:17:54: %120 : f32[64,1,28,28] = conv2d_tanh
    */
-  public static void k30Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
       int q = o % 28;
@@ -946,9 +922,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k30Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k26Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k30Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k26Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -994,7 +970,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:3: %126 : f32[64,64,14,14] = conv2d_add
    */
-  public static void k31Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -1020,9 +996,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k31Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k27Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k31Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k27Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1067,6 +1043,91 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %127 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 196;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k28ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-clip.wgan:21:74: %129 : f32[1,64,1,1] = mul
+   */
+  public static void k29Mul(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 64; i++) {
+      out.set(i, (in0.get(i) * 7.9719386E-5f));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-clip.wgan:21:74: %131 : f32[64,64,14,14] = sub
+   */
+  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-clip.wgan:21:74: %132 : f32[64,64,14,14] = mul
+   */
+  public static void k31Mul(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (in0.get(i) * in0.get(i)));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-clip.wgan:21:74: %133 : f32[1,64,1,1] = reduce_sum
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -1124,121 +1185,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %129 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:21:74: %135 : f32[1,64,1,1] = mul, %137 : f32[1,64,1,1] = add, %138 : f32[1,64,1,1] = rsqrt
    */
-  public static void k33Mul(FloatArray out, FloatArray in0) {
+  public static void k33MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 7.9719386E-5f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %131 : f32[64,64,14,14] = sub
-   */
-  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) - in1.get(((i / 196) % 64))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %132 : f32[64,64,14,14] = mul
-   */
-  public static void k35Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %133 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 196;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 12544;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %135 : f32[1,64,1,1] = mul
-   */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 7.9719386E-5f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %137 : f32[1,64,1,1] = add
-   */
-  public static void k38Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:21:74: %138 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 7.9719386E-5f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %140 : f32[64,64,14,14] = mul
    */
-  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 196) % 64))));
     }
@@ -1247,7 +1211,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %143 : f32[64,64,14,14] = mul
    */
-  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
     }
@@ -1256,7 +1220,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %154 : f32[64] = add
    */
-  public static void k42Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852929 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1265,7 +1229,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:74: %160 : f32[64] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(852993 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1274,7 +1238,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:21:85: %165 : f32[64,64,14,14] = select
    */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k38Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (((in0.get(i) + state.get(852865 + ((i / 196) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(852865 + ((i / 196) % 64))) : ((in0.get(i) + state.get(852865 + ((i / 196) % 64))) * 0.2f)));
     }
@@ -1283,7 +1247,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:3: %171 : f32[64,64,7,7] = conv2d_add
    */
-  public static void k45Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k39Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -1309,9 +1273,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k45Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k39Conv2dAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k45Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k39Conv2dAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1357,7 +1321,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %172 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1376,9 +1340,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k46ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k40ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k46ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k40ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1415,7 +1379,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %174 : f32[1,64,1,1] = mul
    */
-  public static void k47Mul(FloatArray out, FloatArray in0) {
+  public static void k41Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) * 3.1887754E-4f));
     }
@@ -1424,7 +1388,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %176 : f32[64,64,7,7] = sub
    */
-  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 49) % 64))));
     }
@@ -1433,7 +1397,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %177 : f32[64,64,7,7] = mul
    */
-  public static void k49Mul(FloatArray out, FloatArray in0) {
+  public static void k43Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -1442,7 +1406,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %178 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -1461,9 +1425,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1498,36 +1462,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %180 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-clip.wgan:22:74: %180 : f32[1,64,1,1] = mul, %182 : f32[1,64,1,1] = add, %183 : f32[1,64,1,1] = rsqrt
    */
-  public static void k51Mul(FloatArray out, FloatArray in0) {
+  public static void k45MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 3.1887754E-4f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %182 : f32[1,64,1,1] = add
-   */
-  public static void k52Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-clip.wgan:22:74: %183 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k53Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 3.1887754E-4f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %185 : f32[64,64,7,7] = mul
    */
-  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 49) % 64))));
     }
@@ -1536,7 +1488,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %188 : f32[64,64,7,7] = mul
    */
-  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k47Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
     }
@@ -1545,7 +1497,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %199 : f32[64] = add
    */
-  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k48Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918785 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1554,7 +1506,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:74: %205 : f32[64] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(918849 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1563,7 +1515,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:22:85: %210 : f32[64,64,7,7] = select
    */
-  public static void k58Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k50Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (((in0.get(i) + state.get(918721 + ((i / 49) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(918721 + ((i / 49) % 64))) : ((in0.get(i) + state.get(918721 + ((i / 49) % 64))) * 0.2f)));
     }
@@ -1572,7 +1524,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %220 : f32[64,1] = matmul_mul
    */
-  public static void k59MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k51MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 64; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1586,9 +1538,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k59MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k51MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k51MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1626,7 +1578,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %221 : f32[] = reduce_sum
    */
-  public static void k60ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1643,7 +1595,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-clip.wgan:37:22: %223 : f32[] = mul
    */
-  public static void k61Mul(FloatArray out, FloatArray in0) {
+  public static void k53Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.015625f));
     }
@@ -1652,7 +1604,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %229 : f32[64,3136] = matmul
    */
-  public static void k62Matmul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k54Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
       int r = o / 3136;
       int c = o % 3136;
@@ -1665,9 +1617,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k62Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k54Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k54MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1704,7 +1656,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %236 : f32[64,64,7,7] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1712,6 +1664,226 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * %237 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k56ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 49;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 7; r2++) {
+          for (int r3 = 0; r3 < 7; r3++) {
+            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k56ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k56ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %239 : f32[64,64,7,7] = mul
+   */
+  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray state) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
+    }
+  }
+
+  /**
+   * %240 : f32[64,64,7,7] = mul
+   */
+  public static void k58Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %241 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k59ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 49;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 7; r2++) {
+          for (int r3 = 0; r3 < 7; r3++) {
+            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k59ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k59ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %244 : f32[64,64,7,7] = mul
+   */
+  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %245 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k61ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 49;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 7; r2++) {
+          for (int r3 = 0; r3 < 7; r3++) {
+            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k61ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k61ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 49;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 3136; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 7) * 1;
+      q = q / 7;
+      at += (q % 7) * 7;
+      q = q / 7;
+      at += (q % 64) * 3136;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %255 : f32[64,64,7,7] = add
+   */
+  public static void k62Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %256 : f32[64,64,7,7] = neg
+   */
+  public static void k63Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 200704; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %257 : f32[1,64,1,1] = reduce_sum
    */
   public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -1769,229 +1941,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %239 : f32[64,64,7,7] = mul
-   */
-  public static void k65Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * state.get(918657 + ((i / 49) % 64))));
-    }
-  }
-
-  /**
-   * %240 : f32[64,64,7,7] = mul
-   */
-  public static void k66Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %241 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k67ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k67ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k67ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 49;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 3136; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 7) * 1;
-      q = q / 7;
-      at += (q % 7) * 7;
-      q = q / 7;
-      at += (q % 64) * 3136;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %244 : f32[64,64,7,7] = mul
-   */
-  public static void k68Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %245 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k69ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k69ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k69ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 49;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 3136; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 7) * 1;
-      q = q / 7;
-      at += (q % 7) * 7;
-      q = q / 7;
-      at += (q % 64) * 3136;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %255 : f32[64,64,7,7] = add
-   */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray in4) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 49) % 64))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))) + (((((in2.get(((i / 49) % 64)) * in1.get(((i / 49) % 64))) / in3.get(((i / 49) % 64))) * -0.5f) * 3.1887754E-4f) * in4.get(i))));
-    }
-  }
-
-  /**
-   * %256 : f32[64,64,7,7] = neg
-   */
-  public static void k71Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 200704; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %257 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k72ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k72ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 49;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 3136; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 7) * 1;
-      q = q / 7;
-      at += (q % 7) * 7;
-      q = q / 7;
-      at += (q % 64) * 3136;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %260 : f32[64,64,7,7] = add
    */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 200704; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 49) % 64)) * 3.1887754E-4f)));
     }
@@ -2000,7 +1952,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %261 : f32[64,64,14,14] = conv2d_backward_input
    */
-  public static void k74Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
       float acc = 0f;
       int wi = o % 14;
@@ -2026,9 +1978,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k74Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k66Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k74Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k66Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2074,7 +2026,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %267 : f32[64,64,14,14] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2082,6 +2034,226 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * %268 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k68ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 196;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k68ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k68ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %270 : f32[64,64,14,14] = mul
+   */
+  public static void k69Mul(FloatArray out, FloatArray in0, FloatArray state) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
+    }
+  }
+
+  /**
+   * %271 : f32[64,64,14,14] = mul
+   */
+  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %272 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 196;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k71ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k71ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %275 : f32[64,64,14,14] = mul
+   */
+  public static void k72Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %276 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k73ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 196;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k73ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k73ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 196;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 12544;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %286 : f32[64,64,14,14] = add
+   */
+  public static void k74Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %287 : f32[64,64,14,14] = neg
+   */
+  public static void k75Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 802816; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %288 : f32[1,64,1,1] = reduce_sum
    */
   public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -2139,229 +2311,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %270 : f32[64,64,14,14] = mul
-   */
-  public static void k77Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * state.get(852801 + ((i / 196) % 64))));
-    }
-  }
-
-  /**
-   * %271 : f32[64,64,14,14] = mul
-   */
-  public static void k78Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %272 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k79ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k79ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 196;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 12544;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %275 : f32[64,64,14,14] = mul
-   */
-  public static void k80Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %276 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k81ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k81ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k81ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 196;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 12544;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %286 : f32[64,64,14,14] = add
-   */
-  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray in4) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 64))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 64)) * in1.get(((i / 196) % 64))) / in3.get(((i / 196) % 64))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
-    }
-  }
-
-  /**
-   * %287 : f32[64,64,14,14] = neg
-   */
-  public static void k83Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 802816; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %288 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k84ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k84ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k84ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 196;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 12544;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %291 : f32[64,64,14,14] = add
    */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 802816; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 64)) * 7.9719386E-5f)));
     }
@@ -2370,7 +2322,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[64,1,28,28] = conv2d_backward_input_mul
    */
-  public static void k86Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k78Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
       float acc = 0f;
@@ -2398,9 +2350,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k86Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k78Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k86Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k78Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2447,7 +2399,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %297 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k87ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k79ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2466,9 +2418,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k87ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k79ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k87ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k79ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2505,7 +2457,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %299 : f32[64,128,28,28] = conv2d_backward_input
    */
-  public static void k88Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k80Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
       float acc = 0f;
       int wi = o % 28;
@@ -2531,9 +2483,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k88Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k80Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k88Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k80Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2579,7 +2531,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %300 : f32[1,128,7,7] = conv2d_backward_weight
    */
-  public static void k89Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6272; o++) {
       float acc = 0f;
       int j = o % 7;
@@ -2604,9 +2556,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k89Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k81Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k89Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k81Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2651,7 +2603,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %306 : f32[64,128,28,28] = add
    */
-  public static void k90Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k82Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2659,6 +2611,226 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * %307 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k83ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 784;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 28; r2++) {
+          for (int r3 = 0; r3 < 28; r3++) {
+            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k83ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k83ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %309 : f32[64,128,28,28] = mul
+   */
+  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray state) {
+    for (@Parallel int i = 0; i < 6422528; i++) {
+      out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
+    }
+  }
+
+  /**
+   * %310 : f32[64,128,28,28] = mul
+   */
+  public static void k85Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 6422528; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %311 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k86ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 784;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 28; r2++) {
+          for (int r3 = 0; r3 < 28; r3++) {
+            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k86ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k86ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %314 : f32[64,128,28,28] = mul
+   */
+  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 6422528; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %315 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k88ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 784;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 28; r2++) {
+          for (int r3 = 0; r3 < 28; r3++) {
+            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k88ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k88ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 784;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 50176; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 28) * 1;
+      q = q / 28;
+      at += (q % 28) * 28;
+      q = q / 28;
+      at += (q % 64) * 100352;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %325 : f32[64,128,28,28] = add
+   */
+  public static void k89Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 6422528; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %326 : f32[64,128,28,28] = neg
+   */
+  public static void k90Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 6422528; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %327 : f32[1,128,1,1] = reduce_sum
    */
   public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
@@ -2716,229 +2888,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %309 : f32[64,128,28,28] = mul
-   */
-  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * state.get(844928 + ((i / 784) % 128))));
-    }
-  }
-
-  /**
-   * %310 : f32[64,128,28,28] = mul
-   */
-  public static void k93Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %311 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k94ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k94ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 784;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 50176; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 28) * 1;
-      q = q / 28;
-      at += (q % 28) * 28;
-      q = q / 28;
-      at += (q % 64) * 100352;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %314 : f32[64,128,28,28] = mul
-   */
-  public static void k95Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %315 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k96ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k96ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 784;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 50176; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 28) * 1;
-      q = q / 28;
-      at += (q % 28) * 28;
-      q = q / 28;
-      at += (q % 64) * 100352;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %325 : f32[64,128,28,28] = add
-   */
-  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray in4) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 784) % 128))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))) + (((((in2.get(((i / 784) % 128)) * in1.get(((i / 784) % 128))) / in3.get(((i / 784) % 128))) * -0.5f) * 1.9929847E-5f) * in4.get(i))));
-    }
-  }
-
-  /**
-   * %326 : f32[64,128,28,28] = neg
-   */
-  public static void k98Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 6422528; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %327 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k99ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k99ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 784;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 50176; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 28) * 1;
-      q = q / 28;
-      at += (q % 28) * 28;
-      q = q / 28;
-      at += (q % 64) * 100352;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %330 : f32[64,128,28,28] = add
    */
-  public static void k100Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 6422528; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 784) % 128)) * 1.9929847E-5f)));
     }
@@ -2947,7 +2899,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k101ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k93ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -2966,9 +2918,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k101ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k93ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k101ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k93ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3005,7 +2957,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[64,128,14,14] = conv2d
    */
-  public static void k102Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k94Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
       float acc = 0f;
       int q = o % 14;
@@ -3030,9 +2982,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k102Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k94Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k102Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k94Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3077,7 +3029,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %334 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k103Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k95Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -3102,9 +3054,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k103Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k95Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k103Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k95Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3149,7 +3101,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %340 : f32[64,128,14,14] = add
    */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k96Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -3157,6 +3109,226 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * %341 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k97ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 196;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k97ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k97ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %343 : f32[64,128,14,14] = mul
+   */
+  public static void k98Mul(FloatArray out, FloatArray in0, FloatArray state) {
+    for (@Parallel int i = 0; i < 1605632; i++) {
+      out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
+    }
+  }
+
+  /**
+   * %344 : f32[64,128,14,14] = mul
+   */
+  public static void k99Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 1605632; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %345 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 196;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k100ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k100ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %348 : f32[64,128,14,14] = mul
+   */
+  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 1605632; i++) {
+      out.set(i, (in0.get(i) * in1.get(i)));
+    }
+  }
+
+  /**
+   * %349 : f32[1,128,1,1] = reduce_sum
+   */
+  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 128; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 128) * 196;
+      rest = rest / 128;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 64; r0++) {
+        for (int r2 = 0; r2 < 14; r2++) {
+          for (int r3 = 0; r3 < 14; r3++) {
+            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k102ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k102ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 128) * 196;
+    rest = rest / 128;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 12544; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 14) * 1;
+      q = q / 14;
+      at += (q % 14) * 14;
+      q = q / 14;
+      at += (q % 64) * 25088;
+      q = q / 64;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %359 : f32[64,128,14,14] = add
+   */
+  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+      FloatArray in3, FloatArray in4) {
+    for (@Parallel int i = 0; i < 1605632; i++) {
+      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
+    }
+  }
+
+  /**
+   * %360 : f32[64,128,14,14] = neg
+   */
+  public static void k104Neg(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 1605632; i++) {
+      out.set(i, (-in0.get(i)));
+    }
+  }
+
+  /**
+   * %361 : f32[1,128,1,1] = reduce_sum
    */
   public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
@@ -3214,229 +3386,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %343 : f32[64,128,14,14] = mul
-   */
-  public static void k106Mul(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * state.get(582144 + ((i / 196) % 128))));
-    }
-  }
-
-  /**
-   * %344 : f32[64,128,14,14] = mul
-   */
-  public static void k107Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %345 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 196;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 25088;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %348 : f32[64,128,14,14] = mul
-   */
-  public static void k109Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
-    }
-  }
-
-  /**
-   * %349 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k110ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k110ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k110ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 196;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 25088;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %359 : f32[64,128,14,14] = add
-   */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray in4) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (((in0.get(i) * in1.get(((i / 196) % 128))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))) + (((((in2.get(((i / 196) % 128)) * in1.get(((i / 196) % 128))) / in3.get(((i / 196) % 128))) * -0.5f) * 7.9719386E-5f) * in4.get(i))));
-    }
-  }
-
-  /**
-   * %360 : f32[64,128,14,14] = neg
-   */
-  public static void k112Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1605632; i++) {
-      out.set(i, (-in0.get(i)));
-    }
-  }
-
-  /**
-   * %361 : f32[1,128,1,1] = reduce_sum
-   */
-  public static void k113ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k113ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k113ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 128) * 196;
-    rest = rest / 128;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 12544; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 14) * 1;
-      q = q / 14;
-      at += (q % 14) * 14;
-      q = q / 14;
-      at += (q % 64) * 25088;
-      q = q / 64;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %364 : f32[64,128,14,14] = add
    */
-  public static void k114Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1605632; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 196) % 128)) * 7.9719386E-5f)));
     }
@@ -3445,7 +3397,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %365 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k115ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k107ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3464,9 +3416,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k115ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k107ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k115ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k107ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3503,7 +3455,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %367 : f32[64,128,7,7] = conv2d
    */
-  public static void k116Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k108Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
       float acc = 0f;
       int q = o % 7;
@@ -3528,9 +3480,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k116Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k108Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k116Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k108Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3575,7 +3527,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %368 : f32[128,128,4,4] = conv2d_backward_weight
    */
-  public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k109Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       float acc = 0f;
       int j = o % 4;
@@ -3600,9 +3552,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k117Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k109Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k117Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k109Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3647,7 +3599,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %375 : f32[64,6272] = add
    */
-  public static void k118Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k110Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -3656,7 +3608,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %376 : f32[1,6272] = reduce_sum
    */
-  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k111ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 6272; o++) {
       int rest = o;
       int base = 0;
@@ -3673,7 +3625,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %378 : f32[6272,50] = matmul
    */
-  public static void k120Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k112Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 313600; o++) {
       int r = o / 50;
       int c = o % 50;
@@ -3686,9 +3638,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k120Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k112Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k120MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k112MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3723,297 +3675,217 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %386 : f32[6272,50] = add
+   * %386 : f32[6272,50] = add, %393 : f32[6272,50] = sub
    */
-  public static void k121Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k113AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 313600; i++) {
-      out.set(i, ((state.get(992133 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(992133 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(0 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %393 : f32[6272,50] = sub
+   * %400 : f32[6272] = add, %407 : f32[6272] = sub
    */
-  public static void k122Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 313600; i++) {
-      out.set(i, (state.get(0 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %400 : f32[6272] = add
-   */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k114AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
-      out.set(i, ((state.get(1305733 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1305733 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(313600 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %407 : f32[6272] = sub
+   * %414 : f32[128,128,4,4] = add, %421 : f32[128,128,4,4] = sub
    */
-  public static void k124Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k115AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 262144; i++) {
+      float y0 = ((state.get(1312005 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(319872 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %428 : f32[128] = add, %435 : f32[128] = sub
+   */
+  public static void k116AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1574149 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(582016 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %442 : f32[128] = add, %449 : f32[128] = sub
+   */
+  public static void k117AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1574277 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(582144 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %456 : f32[128] = add, %463 : f32[128] = sub
+   */
+  public static void k118AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1574405 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(582272 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %470 : f32[128,128,4,4] = add, %477 : f32[128,128,4,4] = sub
+   */
+  public static void k119AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 262144; i++) {
+      float y0 = ((state.get(1574533 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(582656 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %484 : f32[128] = add, %491 : f32[128] = sub
+   */
+  public static void k120AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1836677 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(844800 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %498 : f32[128] = add, %505 : f32[128] = sub
+   */
+  public static void k121AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1836805 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(844928 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %512 : f32[128] = add, %519 : f32[128] = sub
+   */
+  public static void k122AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 128; i++) {
+      float y0 = ((state.get(1836933 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(845056 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
+    }
+  }
+
+  /**
+   * %526 : f32[1,128,7,7] = add, %533 : f32[1,128,7,7] = sub
+   */
+  public static void k123AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 6272; i++) {
-      out.set(i, (state.get(313600 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(1837061 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(845440 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %414 : f32[128,128,4,4] = add
+   * %540 : f32[1] = add, %547 : f32[1] = sub
    */
-  public static void k125Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1312005 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %421 : f32[128,128,4,4] = sub
-   */
-  public static void k126Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(319872 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %428 : f32[128] = add
-   */
-  public static void k127Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1574149 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %435 : f32[128] = sub
-   */
-  public static void k128Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(582016 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %442 : f32[128] = add
-   */
-  public static void k129Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1574277 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %449 : f32[128] = sub
-   */
-  public static void k130Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(582144 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %456 : f32[128] = add
-   */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1574405 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %463 : f32[128] = sub
-   */
-  public static void k132Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(582272 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %470 : f32[128,128,4,4] = add
-   */
-  public static void k133Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1574533 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %477 : f32[128,128,4,4] = sub
-   */
-  public static void k134Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(582656 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %484 : f32[128] = add
-   */
-  public static void k135Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1836677 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %491 : f32[128] = sub
-   */
-  public static void k136Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(844800 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %498 : f32[128] = add
-   */
-  public static void k137Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1836805 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %505 : f32[128] = sub
-   */
-  public static void k138Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(844928 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %512 : f32[128] = add
-   */
-  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(1836933 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %519 : f32[128] = sub
-   */
-  public static void k140Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(845056 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %526 : f32[1,128,7,7] = add
-   */
-  public static void k141Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 6272; i++) {
-      out.set(i, ((state.get(1837061 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %533 : f32[1,128,7,7] = sub
-   */
-  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 6272; i++) {
-      out.set(i, (state.get(845440 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %540 : f32[1] = add
-   */
-  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k124AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(1843333 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1843333 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(851712 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %547 : f32[1] = sub
+   * %554 : f32[64] = add, %561 : f32[64] = sub
    */
-  public static void k144Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(851712 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %554 : f32[64] = add
-   */
-  public static void k145Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k125AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(1843334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1843334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %561 : f32[64] = sub
+   * %568 : f32[64] = add, %575 : f32[64] = sub
    */
-  public static void k146Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k126AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852801 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(1843398 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %568 : f32[64] = add
+   * %582 : f32[64] = add, %589 : f32[64] = sub
    */
-  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k127AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(1843398 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1843462 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
-   * %575 : f32[64] = sub
+   * %596 : f32[64] = add, %603 : f32[64] = sub
    */
-  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k128AddSub(FloatArray out0, FloatArray out1, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(852865 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %582 : f32[64] = add
-   */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(1843462 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %589 : f32[64] = sub
-   */
-  public static void k150Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918657 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
-    }
-  }
-
-  /**
-   * %596 : f32[64] = add
-   */
-  public static void k151Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(1843526 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %603 : f32[64] = sub
-   */
-  public static void k152Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((in1.get(i) + 1.0E-7f))))));
+      float y0 = ((state.get(1843526 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out0.set(i, y0);
+      float y1 = (state.get(918721 + i) - ((in0.get(i) * 5.0E-5f) / ((float) TornadoMath.sqrt((y0 + 1.0E-7f)))));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %605 : f32[] = add
    */
-  public static void k153Add(FloatArray out, FloatArray state) {
+  public static void k129Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(992132 + i) + 1.0f));
     }
@@ -4048,155 +3920,131 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k5Sub", GeneratorPhase::k5Sub, buffer5, buffer2, buffer4)
         .task("k6Mul", GeneratorPhase::k6Mul, buffer2, buffer5)
         .task("k7ReduceSum", GeneratorPhase::k7ReduceSumTiled, context, buffer3, buffer2)
-        .task("k8Mul", GeneratorPhase::k8Mul, buffer6, buffer3)
-        .task("k9Add", GeneratorPhase::k9Add, buffer3, buffer6)
-        .task("k10Rsqrt", GeneratorPhase::k10Rsqrt, buffer7, buffer3)
-        .task("k11Mul", GeneratorPhase::k11Mul, buffer2, buffer5, buffer7)
-        .task("k12Mul", GeneratorPhase::k12Mul, buffer8, buffer2, state)
-        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer4, state)
-        .task("k14Add", GeneratorPhase::k14Add, buffer10, buffer6, state)
-        .task("k15Select", GeneratorPhase::k15Select, buffer11, buffer8, state)
-        .task("k16Conv2dBackwardInputAdd", GeneratorPhase::k16Conv2dBackwardInputAddTiled, context, buffer12, buffer11, state)
-        .task("k17ReduceSum", GeneratorPhase::k17ReduceSumTiled, context, buffer6, buffer12)
-        .task("k18Mul", GeneratorPhase::k18Mul, buffer4, buffer6)
-        .task("k19Sub", GeneratorPhase::k19Sub, buffer13, buffer12, buffer4)
-        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer13)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSumTiled, context, buffer6, buffer12)
-        .task("k22Mul", GeneratorPhase::k22Mul, buffer14, buffer6)
-        .task("k23Add", GeneratorPhase::k23Add, buffer6, buffer14)
-        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer15, buffer6)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer13, buffer15)
-        .task("k26Mul", GeneratorPhase::k26Mul, buffer16, buffer12, state)
-        .task("k27Add", GeneratorPhase::k27Add, buffer17, buffer4, state)
-        .task("k28Add", GeneratorPhase::k28Add, buffer18, buffer14, state)
-        .task("k29Select", GeneratorPhase::k29Select, buffer19, buffer16, state)
-        .task("k30Conv2dTanh", GeneratorPhase::k30Conv2dTanhTiled, context, buffer20, buffer19, state)
-        .task("k31Conv2dAdd", GeneratorPhase::k31Conv2dAddTiled, context, buffer21, buffer20, state)
-        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer22, buffer21)
-        .task("k33Mul", GeneratorPhase::k33Mul, buffer23, buffer22)
-        .task("k34Sub", GeneratorPhase::k34Sub, buffer24, buffer21, buffer23)
-        .task("k35Mul", GeneratorPhase::k35Mul, buffer21, buffer24)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSumTiled, context, buffer22, buffer21)
-        .task("k37Mul", GeneratorPhase::k37Mul, buffer25, buffer22)
-        .task("k38Add", GeneratorPhase::k38Add, buffer22, buffer25)
-        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer26, buffer22)
-        .task("k40Mul", GeneratorPhase::k40Mul, buffer21, buffer24, buffer26)
-        .task("k41Mul", GeneratorPhase::k41Mul, buffer27, buffer21, state)
-        .task("k42Add", GeneratorPhase::k42Add, buffer28, buffer23, state)
-        .task("k43Add", GeneratorPhase::k43Add, buffer29, buffer25, state)
-        .task("k44Select", GeneratorPhase::k44Select, buffer30, buffer27, state)
-        .task("k45Conv2dAdd", GeneratorPhase::k45Conv2dAddTiled, context, buffer31, buffer30, state)
-        .task("k46ReduceSum", GeneratorPhase::k46ReduceSumTiled, context, buffer25, buffer31)
-        .task("k47Mul", GeneratorPhase::k47Mul, buffer23, buffer25)
-        .task("k48Sub", GeneratorPhase::k48Sub, buffer32, buffer31, buffer23)
-        .task("k49Mul", GeneratorPhase::k49Mul, buffer31, buffer32)
-        .task("k50ReduceSum", GeneratorPhase::k50ReduceSumTiled, context, buffer25, buffer31)
-        .task("k51Mul", GeneratorPhase::k51Mul, buffer33, buffer25)
-        .task("k52Add", GeneratorPhase::k52Add, buffer25, buffer33)
-        .task("k53Rsqrt", GeneratorPhase::k53Rsqrt, buffer34, buffer25)
-        .task("k54Mul", GeneratorPhase::k54Mul, buffer31, buffer32, buffer34)
-        .task("k55Mul", GeneratorPhase::k55Mul, buffer35, buffer31, state)
-        .task("k56Add", GeneratorPhase::k56Add, buffer36, buffer23, state)
-        .task("k57Add", GeneratorPhase::k57Add, buffer37, buffer33, state)
-        .task("k58Select", GeneratorPhase::k58Select, buffer38, buffer35, state)
-        .task("k59MatmulMul", GeneratorPhase::k59MatmulMulTiled, context, buffer33, buffer38, state)
-        .task("k60ReduceSum", GeneratorPhase::k60ReduceSum, buffer39, buffer33)
-        .task("k61Mul", GeneratorPhase::k61Mul, buffer40, buffer39)
-        .task("k62Matmul", GeneratorPhase::k62MatmulTiled, context, buffer35, CONSTANT_0, state)
-        .task("k63Add", GeneratorPhase::k63Add, buffer41, buffer38, buffer35)
-        .task("k64ReduceSum", GeneratorPhase::k64ReduceSumTiled, context, buffer33, buffer41)
-        .task("k65Mul", GeneratorPhase::k65Mul, buffer35, buffer41, state)
-        .task("k66Mul", GeneratorPhase::k66Mul, buffer38, buffer41, buffer31)
-        .task("k67ReduceSum", GeneratorPhase::k67ReduceSumTiled, context, buffer23, buffer38)
-        .task("k68Mul", GeneratorPhase::k68Mul, buffer38, buffer35, buffer32)
-        .task("k69ReduceSum", GeneratorPhase::k69ReduceSumTiled, context, buffer42, buffer38)
-        .task("k70Add", GeneratorPhase::k70Add, buffer38, buffer35, buffer34, buffer42, buffer25, buffer32)
-        .task("k71Neg", GeneratorPhase::k71Neg, buffer32, buffer38)
-        .task("k72ReduceSum", GeneratorPhase::k72ReduceSumTiled, context, buffer25, buffer32)
-        .task("k73Add", GeneratorPhase::k73Add, buffer32, buffer38, buffer25)
-        .task("k74Conv2dBackwardInput", GeneratorPhase::k74Conv2dBackwardInputTiled, context, buffer27, buffer32, state)
-        .task("k75Add", GeneratorPhase::k75Add, buffer43, buffer30, buffer27)
-        .task("k76ReduceSum", GeneratorPhase::k76ReduceSumTiled, context, buffer25, buffer43)
-        .task("k77Mul", GeneratorPhase::k77Mul, buffer27, buffer43, state)
-        .task("k78Mul", GeneratorPhase::k78Mul, buffer30, buffer43, buffer21)
-        .task("k79ReduceSum", GeneratorPhase::k79ReduceSumTiled, context, buffer42, buffer30)
-        .task("k80Mul", GeneratorPhase::k80Mul, buffer30, buffer27, buffer24)
-        .task("k81ReduceSum", GeneratorPhase::k81ReduceSumTiled, context, buffer34, buffer30)
-        .task("k82Add", GeneratorPhase::k82Add, buffer30, buffer27, buffer26, buffer34, buffer22, buffer24)
-        .task("k83Neg", GeneratorPhase::k83Neg, buffer24, buffer30)
-        .task("k84ReduceSum", GeneratorPhase::k84ReduceSumTiled, context, buffer22, buffer24)
-        .task("k85Add", GeneratorPhase::k85Add, buffer24, buffer30, buffer22)
-        .task("k86Conv2dBackwardInputMul", GeneratorPhase::k86Conv2dBackwardInputMulTiled, context, buffer44, buffer24, buffer20, state)
-        .task("k87ReduceSum", GeneratorPhase::k87ReduceSumTiled, context, buffer39, buffer44)
-        .task("k88Conv2dBackwardInput", GeneratorPhase::k88Conv2dBackwardInputTiled, context, buffer16, buffer44, state)
-        .task("k89Conv2dBackwardWeight", GeneratorPhase::k89Conv2dBackwardWeightTiled, context, buffer45, buffer19, buffer44)
-        .task("k90Add", GeneratorPhase::k90Add, buffer46, buffer19, buffer16)
-        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer14, buffer46)
-        .task("k92Mul", GeneratorPhase::k92Mul, buffer16, buffer46, state)
-        .task("k93Mul", GeneratorPhase::k93Mul, buffer19, buffer46, buffer12)
-        .task("k94ReduceSum", GeneratorPhase::k94ReduceSumTiled, context, buffer4, buffer19)
-        .task("k95Mul", GeneratorPhase::k95Mul, buffer19, buffer16, buffer13)
-        .task("k96ReduceSum", GeneratorPhase::k96ReduceSumTiled, context, buffer47, buffer19)
-        .task("k97Add", GeneratorPhase::k97Add, buffer19, buffer16, buffer15, buffer47, buffer6, buffer13)
-        .task("k98Neg", GeneratorPhase::k98Neg, buffer13, buffer19)
-        .task("k99ReduceSum", GeneratorPhase::k99ReduceSumTiled, context, buffer6, buffer13)
-        .task("k100Add", GeneratorPhase::k100Add, buffer13, buffer19, buffer6)
-        .task("k101ReduceSum", GeneratorPhase::k101ReduceSumTiled, context, buffer6, buffer13)
-        .task("k102Conv2d", GeneratorPhase::k102Conv2dTiled, context, buffer8, buffer13, state)
-        .task("k103Conv2dBackwardWeight", GeneratorPhase::k103Conv2dBackwardWeightTiled, context, buffer48, buffer13, buffer11)
-        .task("k104Add", GeneratorPhase::k104Add, buffer49, buffer11, buffer8)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer47, buffer49)
-        .task("k106Mul", GeneratorPhase::k106Mul, buffer8, buffer49, state)
-        .task("k107Mul", GeneratorPhase::k107Mul, buffer11, buffer49, buffer2)
-        .task("k108ReduceSum", GeneratorPhase::k108ReduceSumTiled, context, buffer15, buffer11)
-        .task("k109Mul", GeneratorPhase::k109Mul, buffer11, buffer8, buffer5)
-        .task("k110ReduceSum", GeneratorPhase::k110ReduceSumTiled, context, buffer50, buffer11)
-        .task("k111Add", GeneratorPhase::k111Add, buffer11, buffer8, buffer7, buffer50, buffer3, buffer5)
-        .task("k112Neg", GeneratorPhase::k112Neg, buffer5, buffer11)
-        .task("k113ReduceSum", GeneratorPhase::k113ReduceSumTiled, context, buffer3, buffer5)
-        .task("k114Add", GeneratorPhase::k114Add, buffer5, buffer11, buffer3)
-        .task("k115ReduceSum", GeneratorPhase::k115ReduceSumTiled, context, buffer3, buffer5)
-        .task("k116Conv2d", GeneratorPhase::k116Conv2dTiled, context, buffer51, buffer5, state)
-        .task("k117Conv2dBackwardWeight", GeneratorPhase::k117Conv2dBackwardWeightTiled, context, buffer52, buffer5, buffer1)
-        .task("k118Add", GeneratorPhase::k118Add, buffer53, buffer1, buffer51)
-        .task("k119ReduceSum", GeneratorPhase::k119ReduceSum, buffer54, buffer53)
-        .task("k120Matmul", GeneratorPhase::k120MatmulTiled, context, buffer55, buffer53, buffer0)
-        .task("k121Add", GeneratorPhase::k121Add, buffer56, buffer55, state)
-        .task("k122Sub", GeneratorPhase::k122Sub, buffer57, buffer55, buffer56, state)
-        .task("k123Add", GeneratorPhase::k123Add, buffer58, buffer54, state)
-        .task("k124Sub", GeneratorPhase::k124Sub, buffer59, buffer54, buffer58, state)
-        .task("k125Add", GeneratorPhase::k125Add, buffer60, buffer52, state)
-        .task("k126Sub", GeneratorPhase::k126Sub, buffer61, buffer52, buffer60, state)
-        .task("k127Add", GeneratorPhase::k127Add, buffer62, buffer3, state)
-        .task("k128Sub", GeneratorPhase::k128Sub, buffer63, buffer3, buffer62, state)
-        .task("k129Add", GeneratorPhase::k129Add, buffer64, buffer15, state)
-        .task("k130Sub", GeneratorPhase::k130Sub, buffer65, buffer15, buffer64, state)
-        .task("k131Add", GeneratorPhase::k131Add, buffer66, buffer47, state)
-        .task("k132Sub", GeneratorPhase::k132Sub, buffer67, buffer47, buffer66, state)
-        .task("k133Add", GeneratorPhase::k133Add, buffer68, buffer48, state)
-        .task("k134Sub", GeneratorPhase::k134Sub, buffer69, buffer48, buffer68, state)
-        .task("k135Add", GeneratorPhase::k135Add, buffer70, buffer6, state)
-        .task("k136Sub", GeneratorPhase::k136Sub, buffer71, buffer6, buffer70, state)
-        .task("k137Add", GeneratorPhase::k137Add, buffer72, buffer4, state)
-        .task("k138Sub", GeneratorPhase::k138Sub, buffer73, buffer4, buffer72, state)
-        .task("k139Add", GeneratorPhase::k139Add, buffer74, buffer14, state)
-        .task("k140Sub", GeneratorPhase::k140Sub, buffer75, buffer14, buffer74, state)
-        .task("k141Add", GeneratorPhase::k141Add, buffer76, buffer45, state)
-        .task("k142Sub", GeneratorPhase::k142Sub, buffer77, buffer45, buffer76, state)
-        .task("k143Add", GeneratorPhase::k143Add, buffer78, buffer39, state)
-        .task("k144Sub", GeneratorPhase::k144Sub, buffer79, buffer39, buffer78, state)
-        .task("k145Add", GeneratorPhase::k145Add, buffer80, buffer42, state)
-        .task("k146Sub", GeneratorPhase::k146Sub, buffer81, buffer42, buffer80, state)
-        .task("k147Add", GeneratorPhase::k147Add, buffer82, buffer25, state)
-        .task("k148Sub", GeneratorPhase::k148Sub, buffer83, buffer25, buffer82, state)
-        .task("k149Add", GeneratorPhase::k149Add, buffer84, buffer23, state)
-        .task("k150Sub", GeneratorPhase::k150Sub, buffer85, buffer23, buffer84, state)
-        .task("k151Add", GeneratorPhase::k151Add, buffer86, buffer33, state)
-        .task("k152Sub", GeneratorPhase::k152Sub, buffer87, buffer33, buffer86, state)
-        .task("k153Add", GeneratorPhase::k153Add, buffer88, state)
+        .task("k8MulAddRsqrt", GeneratorPhase::k8MulAddRsqrt, buffer6, buffer7, buffer8, buffer3)
+        .task("k9Mul", GeneratorPhase::k9Mul, buffer2, buffer5, buffer8)
+        .task("k10Mul", GeneratorPhase::k10Mul, buffer9, buffer2, state)
+        .task("k11Add", GeneratorPhase::k11Add, buffer10, buffer4, state)
+        .task("k12Add", GeneratorPhase::k12Add, buffer11, buffer6, state)
+        .task("k13Select", GeneratorPhase::k13Select, buffer12, buffer9, state)
+        .task("k14Conv2dBackwardInputAdd", GeneratorPhase::k14Conv2dBackwardInputAddTiled, context, buffer13, buffer12, state)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSumTiled, context, buffer6, buffer13)
+        .task("k16Mul", GeneratorPhase::k16Mul, buffer4, buffer6)
+        .task("k17Sub", GeneratorPhase::k17Sub, buffer14, buffer13, buffer4)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer13, buffer14)
+        .task("k19ReduceSum", GeneratorPhase::k19ReduceSumTiled, context, buffer6, buffer13)
+        .task("k20MulAddRsqrt", GeneratorPhase::k20MulAddRsqrt, buffer3, buffer15, buffer16, buffer6)
+        .task("k21Mul", GeneratorPhase::k21Mul, buffer13, buffer14, buffer16)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer17, buffer13, state)
+        .task("k23Add", GeneratorPhase::k23Add, buffer18, buffer4, state)
+        .task("k24Add", GeneratorPhase::k24Add, buffer19, buffer3, state)
+        .task("k25Select", GeneratorPhase::k25Select, buffer20, buffer17, state)
+        .task("k26Conv2dTanh", GeneratorPhase::k26Conv2dTanhTiled, context, buffer21, buffer20, state)
+        .task("k27Conv2dAdd", GeneratorPhase::k27Conv2dAddTiled, context, buffer22, buffer21, state)
+        .task("k28ReduceSum", GeneratorPhase::k28ReduceSumTiled, context, buffer23, buffer22)
+        .task("k29Mul", GeneratorPhase::k29Mul, buffer24, buffer23)
+        .task("k30Sub", GeneratorPhase::k30Sub, buffer25, buffer22, buffer24)
+        .task("k31Mul", GeneratorPhase::k31Mul, buffer22, buffer25)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer23, buffer22)
+        .task("k33MulAddRsqrt", GeneratorPhase::k33MulAddRsqrt, buffer26, buffer27, buffer28, buffer23)
+        .task("k34Mul", GeneratorPhase::k34Mul, buffer22, buffer25, buffer28)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer29, buffer22, state)
+        .task("k36Add", GeneratorPhase::k36Add, buffer30, buffer24, state)
+        .task("k37Add", GeneratorPhase::k37Add, buffer31, buffer26, state)
+        .task("k38Select", GeneratorPhase::k38Select, buffer32, buffer29, state)
+        .task("k39Conv2dAdd", GeneratorPhase::k39Conv2dAddTiled, context, buffer33, buffer32, state)
+        .task("k40ReduceSum", GeneratorPhase::k40ReduceSumTiled, context, buffer26, buffer33)
+        .task("k41Mul", GeneratorPhase::k41Mul, buffer24, buffer26)
+        .task("k42Sub", GeneratorPhase::k42Sub, buffer34, buffer33, buffer24)
+        .task("k43Mul", GeneratorPhase::k43Mul, buffer33, buffer34)
+        .task("k44ReduceSum", GeneratorPhase::k44ReduceSumTiled, context, buffer26, buffer33)
+        .task("k45MulAddRsqrt", GeneratorPhase::k45MulAddRsqrt, buffer23, buffer35, buffer36, buffer26)
+        .task("k46Mul", GeneratorPhase::k46Mul, buffer33, buffer34, buffer36)
+        .task("k47Mul", GeneratorPhase::k47Mul, buffer37, buffer33, state)
+        .task("k48Add", GeneratorPhase::k48Add, buffer38, buffer24, state)
+        .task("k49Add", GeneratorPhase::k49Add, buffer39, buffer23, state)
+        .task("k50Select", GeneratorPhase::k50Select, buffer40, buffer37, state)
+        .task("k51MatmulMul", GeneratorPhase::k51MatmulMulTiled, context, buffer23, buffer40, state)
+        .task("k52ReduceSum", GeneratorPhase::k52ReduceSum, buffer41, buffer23)
+        .task("k53Mul", GeneratorPhase::k53Mul, buffer42, buffer41)
+        .task("k54Matmul", GeneratorPhase::k54MatmulTiled, context, buffer37, CONSTANT_0, state)
+        .task("k55Add", GeneratorPhase::k55Add, buffer43, buffer40, buffer37)
+        .task("k56ReduceSum", GeneratorPhase::k56ReduceSumTiled, context, buffer23, buffer43)
+        .task("k57Mul", GeneratorPhase::k57Mul, buffer37, buffer43, state)
+        .task("k58Mul", GeneratorPhase::k58Mul, buffer40, buffer43, buffer33)
+        .task("k59ReduceSum", GeneratorPhase::k59ReduceSumTiled, context, buffer24, buffer40)
+        .task("k60Mul", GeneratorPhase::k60Mul, buffer40, buffer37, buffer34)
+        .task("k61ReduceSum", GeneratorPhase::k61ReduceSumTiled, context, buffer26, buffer40)
+        .task("k62Add", GeneratorPhase::k62Add, buffer40, buffer37, buffer36, buffer26, buffer35, buffer34)
+        .task("k63Neg", GeneratorPhase::k63Neg, buffer34, buffer40)
+        .task("k64ReduceSum", GeneratorPhase::k64ReduceSumTiled, context, buffer35, buffer34)
+        .task("k65Add", GeneratorPhase::k65Add, buffer34, buffer40, buffer35)
+        .task("k66Conv2dBackwardInput", GeneratorPhase::k66Conv2dBackwardInputTiled, context, buffer29, buffer34, state)
+        .task("k67Add", GeneratorPhase::k67Add, buffer44, buffer32, buffer29)
+        .task("k68ReduceSum", GeneratorPhase::k68ReduceSumTiled, context, buffer35, buffer44)
+        .task("k69Mul", GeneratorPhase::k69Mul, buffer29, buffer44, state)
+        .task("k70Mul", GeneratorPhase::k70Mul, buffer32, buffer44, buffer22)
+        .task("k71ReduceSum", GeneratorPhase::k71ReduceSumTiled, context, buffer26, buffer32)
+        .task("k72Mul", GeneratorPhase::k72Mul, buffer32, buffer29, buffer25)
+        .task("k73ReduceSum", GeneratorPhase::k73ReduceSumTiled, context, buffer36, buffer32)
+        .task("k74Add", GeneratorPhase::k74Add, buffer32, buffer29, buffer28, buffer36, buffer27, buffer25)
+        .task("k75Neg", GeneratorPhase::k75Neg, buffer25, buffer32)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSumTiled, context, buffer27, buffer25)
+        .task("k77Add", GeneratorPhase::k77Add, buffer25, buffer32, buffer27)
+        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMulTiled, context, buffer45, buffer25, buffer21, state)
+        .task("k79ReduceSum", GeneratorPhase::k79ReduceSumTiled, context, buffer41, buffer45)
+        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInputTiled, context, buffer17, buffer45, state)
+        .task("k81Conv2dBackwardWeight", GeneratorPhase::k81Conv2dBackwardWeightTiled, context, buffer46, buffer20, buffer45)
+        .task("k82Add", GeneratorPhase::k82Add, buffer47, buffer20, buffer17)
+        .task("k83ReduceSum", GeneratorPhase::k83ReduceSumTiled, context, buffer3, buffer47)
+        .task("k84Mul", GeneratorPhase::k84Mul, buffer17, buffer47, state)
+        .task("k85Mul", GeneratorPhase::k85Mul, buffer20, buffer47, buffer13)
+        .task("k86ReduceSum", GeneratorPhase::k86ReduceSumTiled, context, buffer4, buffer20)
+        .task("k87Mul", GeneratorPhase::k87Mul, buffer20, buffer17, buffer14)
+        .task("k88ReduceSum", GeneratorPhase::k88ReduceSumTiled, context, buffer6, buffer20)
+        .task("k89Add", GeneratorPhase::k89Add, buffer20, buffer17, buffer16, buffer6, buffer15, buffer14)
+        .task("k90Neg", GeneratorPhase::k90Neg, buffer14, buffer20)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer15, buffer14)
+        .task("k92Add", GeneratorPhase::k92Add, buffer14, buffer20, buffer15)
+        .task("k93ReduceSum", GeneratorPhase::k93ReduceSumTiled, context, buffer15, buffer14)
+        .task("k94Conv2d", GeneratorPhase::k94Conv2dTiled, context, buffer9, buffer14, state)
+        .task("k95Conv2dBackwardWeight", GeneratorPhase::k95Conv2dBackwardWeightTiled, context, buffer48, buffer14, buffer12)
+        .task("k96Add", GeneratorPhase::k96Add, buffer49, buffer12, buffer9)
+        .task("k97ReduceSum", GeneratorPhase::k97ReduceSumTiled, context, buffer6, buffer49)
+        .task("k98Mul", GeneratorPhase::k98Mul, buffer9, buffer49, state)
+        .task("k99Mul", GeneratorPhase::k99Mul, buffer12, buffer49, buffer2)
+        .task("k100ReduceSum", GeneratorPhase::k100ReduceSumTiled, context, buffer16, buffer12)
+        .task("k101Mul", GeneratorPhase::k101Mul, buffer12, buffer9, buffer5)
+        .task("k102ReduceSum", GeneratorPhase::k102ReduceSumTiled, context, buffer50, buffer12)
+        .task("k103Add", GeneratorPhase::k103Add, buffer12, buffer9, buffer8, buffer50, buffer7, buffer5)
+        .task("k104Neg", GeneratorPhase::k104Neg, buffer5, buffer12)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer7, buffer5)
+        .task("k106Add", GeneratorPhase::k106Add, buffer5, buffer12, buffer7)
+        .task("k107ReduceSum", GeneratorPhase::k107ReduceSumTiled, context, buffer7, buffer5)
+        .task("k108Conv2d", GeneratorPhase::k108Conv2dTiled, context, buffer51, buffer5, state)
+        .task("k109Conv2dBackwardWeight", GeneratorPhase::k109Conv2dBackwardWeightTiled, context, buffer52, buffer5, buffer1)
+        .task("k110Add", GeneratorPhase::k110Add, buffer53, buffer1, buffer51)
+        .task("k111ReduceSum", GeneratorPhase::k111ReduceSum, buffer54, buffer53)
+        .task("k112Matmul", GeneratorPhase::k112MatmulTiled, context, buffer55, buffer53, buffer0)
+        .task("k113AddSub", GeneratorPhase::k113AddSub, buffer56, buffer57, buffer55, state)
+        .task("k114AddSub", GeneratorPhase::k114AddSub, buffer58, buffer59, buffer54, state)
+        .task("k115AddSub", GeneratorPhase::k115AddSub, buffer60, buffer61, buffer52, state)
+        .task("k116AddSub", GeneratorPhase::k116AddSub, buffer62, buffer63, buffer7, state)
+        .task("k117AddSub", GeneratorPhase::k117AddSub, buffer64, buffer65, buffer16, state)
+        .task("k118AddSub", GeneratorPhase::k118AddSub, buffer66, buffer67, buffer6, state)
+        .task("k119AddSub", GeneratorPhase::k119AddSub, buffer68, buffer69, buffer48, state)
+        .task("k120AddSub", GeneratorPhase::k120AddSub, buffer70, buffer71, buffer15, state)
+        .task("k121AddSub", GeneratorPhase::k121AddSub, buffer72, buffer73, buffer4, state)
+        .task("k122AddSub", GeneratorPhase::k122AddSub, buffer74, buffer75, buffer3, state)
+        .task("k123AddSub", GeneratorPhase::k123AddSub, buffer76, buffer77, buffer46, state)
+        .task("k124AddSub", GeneratorPhase::k124AddSub, buffer78, buffer79, buffer41, state)
+        .task("k125AddSub", GeneratorPhase::k125AddSub, buffer80, buffer81, buffer26, state)
+        .task("k126AddSub", GeneratorPhase::k126AddSub, buffer82, buffer83, buffer35, state)
+        .task("k127AddSub", GeneratorPhase::k127AddSub, buffer84, buffer85, buffer24, state)
+        .task("k128AddSub", GeneratorPhase::k128AddSub, buffer86, buffer87, buffer23, state)
+        .task("k129Add", GeneratorPhase::k129Add, buffer88, state)
         .task("advance", GeneratorPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer6, buffer9, buffer10, buffer14, buffer15, buffer17, buffer18, buffer23, buffer25, buffer28, buffer29, buffer33, buffer36, buffer37, buffer39, buffer40, buffer42, buffer45, buffer47, buffer48, buffer52, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer40, buffer39);
+        .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer6, buffer7, buffer10, buffer11, buffer15, buffer16, buffer18, buffer19, buffer23, buffer24, buffer26, buffer30, buffer31, buffer35, buffer38, buffer39, buffer41, buffer42, buffer46, buffer48, buffer52, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer42, buffer41);
   }
 
   /**
@@ -4211,152 +4059,128 @@ public final class GeneratorPhase implements ResidentPhase {
     k5Sub(buffer5, buffer2, buffer4);
     k6Mul(buffer2, buffer5);
     k7ReduceSum(buffer3, buffer2);
-    k8Mul(buffer6, buffer3);
-    k9Add(buffer3, buffer6);
-    k10Rsqrt(buffer7, buffer3);
-    k11Mul(buffer2, buffer5, buffer7);
-    k12Mul(buffer8, buffer2, state);
-    k13Add(buffer9, buffer4, state);
-    k14Add(buffer10, buffer6, state);
-    k15Select(buffer11, buffer8, state);
-    k16Conv2dBackwardInputAdd(buffer12, buffer11, state);
-    k17ReduceSum(buffer6, buffer12);
-    k18Mul(buffer4, buffer6);
-    k19Sub(buffer13, buffer12, buffer4);
-    k20Mul(buffer12, buffer13);
-    k21ReduceSum(buffer6, buffer12);
-    k22Mul(buffer14, buffer6);
-    k23Add(buffer6, buffer14);
-    k24Rsqrt(buffer15, buffer6);
-    k25Mul(buffer12, buffer13, buffer15);
-    k26Mul(buffer16, buffer12, state);
-    k27Add(buffer17, buffer4, state);
-    k28Add(buffer18, buffer14, state);
-    k29Select(buffer19, buffer16, state);
-    k30Conv2dTanh(buffer20, buffer19, state);
-    k31Conv2dAdd(buffer21, buffer20, state);
-    k32ReduceSum(buffer22, buffer21);
-    k33Mul(buffer23, buffer22);
-    k34Sub(buffer24, buffer21, buffer23);
-    k35Mul(buffer21, buffer24);
-    k36ReduceSum(buffer22, buffer21);
-    k37Mul(buffer25, buffer22);
-    k38Add(buffer22, buffer25);
-    k39Rsqrt(buffer26, buffer22);
-    k40Mul(buffer21, buffer24, buffer26);
-    k41Mul(buffer27, buffer21, state);
-    k42Add(buffer28, buffer23, state);
-    k43Add(buffer29, buffer25, state);
-    k44Select(buffer30, buffer27, state);
-    k45Conv2dAdd(buffer31, buffer30, state);
-    k46ReduceSum(buffer25, buffer31);
-    k47Mul(buffer23, buffer25);
-    k48Sub(buffer32, buffer31, buffer23);
-    k49Mul(buffer31, buffer32);
-    k50ReduceSum(buffer25, buffer31);
-    k51Mul(buffer33, buffer25);
-    k52Add(buffer25, buffer33);
-    k53Rsqrt(buffer34, buffer25);
-    k54Mul(buffer31, buffer32, buffer34);
-    k55Mul(buffer35, buffer31, state);
-    k56Add(buffer36, buffer23, state);
-    k57Add(buffer37, buffer33, state);
-    k58Select(buffer38, buffer35, state);
-    k59MatmulMul(buffer33, buffer38, state);
-    k60ReduceSum(buffer39, buffer33);
-    k61Mul(buffer40, buffer39);
-    k62Matmul(buffer35, CONSTANT_0, state);
-    k63Add(buffer41, buffer38, buffer35);
-    k64ReduceSum(buffer33, buffer41);
-    k65Mul(buffer35, buffer41, state);
-    k66Mul(buffer38, buffer41, buffer31);
-    k67ReduceSum(buffer23, buffer38);
-    k68Mul(buffer38, buffer35, buffer32);
-    k69ReduceSum(buffer42, buffer38);
-    k70Add(buffer38, buffer35, buffer34, buffer42, buffer25, buffer32);
-    k71Neg(buffer32, buffer38);
-    k72ReduceSum(buffer25, buffer32);
-    k73Add(buffer32, buffer38, buffer25);
-    k74Conv2dBackwardInput(buffer27, buffer32, state);
-    k75Add(buffer43, buffer30, buffer27);
-    k76ReduceSum(buffer25, buffer43);
-    k77Mul(buffer27, buffer43, state);
-    k78Mul(buffer30, buffer43, buffer21);
-    k79ReduceSum(buffer42, buffer30);
-    k80Mul(buffer30, buffer27, buffer24);
-    k81ReduceSum(buffer34, buffer30);
-    k82Add(buffer30, buffer27, buffer26, buffer34, buffer22, buffer24);
-    k83Neg(buffer24, buffer30);
-    k84ReduceSum(buffer22, buffer24);
-    k85Add(buffer24, buffer30, buffer22);
-    k86Conv2dBackwardInputMul(buffer44, buffer24, buffer20, state);
-    k87ReduceSum(buffer39, buffer44);
-    k88Conv2dBackwardInput(buffer16, buffer44, state);
-    k89Conv2dBackwardWeight(buffer45, buffer19, buffer44);
-    k90Add(buffer46, buffer19, buffer16);
-    k91ReduceSum(buffer14, buffer46);
-    k92Mul(buffer16, buffer46, state);
-    k93Mul(buffer19, buffer46, buffer12);
-    k94ReduceSum(buffer4, buffer19);
-    k95Mul(buffer19, buffer16, buffer13);
-    k96ReduceSum(buffer47, buffer19);
-    k97Add(buffer19, buffer16, buffer15, buffer47, buffer6, buffer13);
-    k98Neg(buffer13, buffer19);
-    k99ReduceSum(buffer6, buffer13);
-    k100Add(buffer13, buffer19, buffer6);
-    k101ReduceSum(buffer6, buffer13);
-    k102Conv2d(buffer8, buffer13, state);
-    k103Conv2dBackwardWeight(buffer48, buffer13, buffer11);
-    k104Add(buffer49, buffer11, buffer8);
-    k105ReduceSum(buffer47, buffer49);
-    k106Mul(buffer8, buffer49, state);
-    k107Mul(buffer11, buffer49, buffer2);
-    k108ReduceSum(buffer15, buffer11);
-    k109Mul(buffer11, buffer8, buffer5);
-    k110ReduceSum(buffer50, buffer11);
-    k111Add(buffer11, buffer8, buffer7, buffer50, buffer3, buffer5);
-    k112Neg(buffer5, buffer11);
-    k113ReduceSum(buffer3, buffer5);
-    k114Add(buffer5, buffer11, buffer3);
-    k115ReduceSum(buffer3, buffer5);
-    k116Conv2d(buffer51, buffer5, state);
-    k117Conv2dBackwardWeight(buffer52, buffer5, buffer1);
-    k118Add(buffer53, buffer1, buffer51);
-    k119ReduceSum(buffer54, buffer53);
-    k120Matmul(buffer55, buffer53, buffer0);
-    k121Add(buffer56, buffer55, state);
-    k122Sub(buffer57, buffer55, buffer56, state);
-    k123Add(buffer58, buffer54, state);
-    k124Sub(buffer59, buffer54, buffer58, state);
-    k125Add(buffer60, buffer52, state);
-    k126Sub(buffer61, buffer52, buffer60, state);
-    k127Add(buffer62, buffer3, state);
-    k128Sub(buffer63, buffer3, buffer62, state);
-    k129Add(buffer64, buffer15, state);
-    k130Sub(buffer65, buffer15, buffer64, state);
-    k131Add(buffer66, buffer47, state);
-    k132Sub(buffer67, buffer47, buffer66, state);
-    k133Add(buffer68, buffer48, state);
-    k134Sub(buffer69, buffer48, buffer68, state);
-    k135Add(buffer70, buffer6, state);
-    k136Sub(buffer71, buffer6, buffer70, state);
-    k137Add(buffer72, buffer4, state);
-    k138Sub(buffer73, buffer4, buffer72, state);
-    k139Add(buffer74, buffer14, state);
-    k140Sub(buffer75, buffer14, buffer74, state);
-    k141Add(buffer76, buffer45, state);
-    k142Sub(buffer77, buffer45, buffer76, state);
-    k143Add(buffer78, buffer39, state);
-    k144Sub(buffer79, buffer39, buffer78, state);
-    k145Add(buffer80, buffer42, state);
-    k146Sub(buffer81, buffer42, buffer80, state);
-    k147Add(buffer82, buffer25, state);
-    k148Sub(buffer83, buffer25, buffer82, state);
-    k149Add(buffer84, buffer23, state);
-    k150Sub(buffer85, buffer23, buffer84, state);
-    k151Add(buffer86, buffer33, state);
-    k152Sub(buffer87, buffer33, buffer86, state);
-    k153Add(buffer88, state);
+    k8MulAddRsqrt(buffer6, buffer7, buffer8, buffer3);
+    k9Mul(buffer2, buffer5, buffer8);
+    k10Mul(buffer9, buffer2, state);
+    k11Add(buffer10, buffer4, state);
+    k12Add(buffer11, buffer6, state);
+    k13Select(buffer12, buffer9, state);
+    k14Conv2dBackwardInputAdd(buffer13, buffer12, state);
+    k15ReduceSum(buffer6, buffer13);
+    k16Mul(buffer4, buffer6);
+    k17Sub(buffer14, buffer13, buffer4);
+    k18Mul(buffer13, buffer14);
+    k19ReduceSum(buffer6, buffer13);
+    k20MulAddRsqrt(buffer3, buffer15, buffer16, buffer6);
+    k21Mul(buffer13, buffer14, buffer16);
+    k22Mul(buffer17, buffer13, state);
+    k23Add(buffer18, buffer4, state);
+    k24Add(buffer19, buffer3, state);
+    k25Select(buffer20, buffer17, state);
+    k26Conv2dTanh(buffer21, buffer20, state);
+    k27Conv2dAdd(buffer22, buffer21, state);
+    k28ReduceSum(buffer23, buffer22);
+    k29Mul(buffer24, buffer23);
+    k30Sub(buffer25, buffer22, buffer24);
+    k31Mul(buffer22, buffer25);
+    k32ReduceSum(buffer23, buffer22);
+    k33MulAddRsqrt(buffer26, buffer27, buffer28, buffer23);
+    k34Mul(buffer22, buffer25, buffer28);
+    k35Mul(buffer29, buffer22, state);
+    k36Add(buffer30, buffer24, state);
+    k37Add(buffer31, buffer26, state);
+    k38Select(buffer32, buffer29, state);
+    k39Conv2dAdd(buffer33, buffer32, state);
+    k40ReduceSum(buffer26, buffer33);
+    k41Mul(buffer24, buffer26);
+    k42Sub(buffer34, buffer33, buffer24);
+    k43Mul(buffer33, buffer34);
+    k44ReduceSum(buffer26, buffer33);
+    k45MulAddRsqrt(buffer23, buffer35, buffer36, buffer26);
+    k46Mul(buffer33, buffer34, buffer36);
+    k47Mul(buffer37, buffer33, state);
+    k48Add(buffer38, buffer24, state);
+    k49Add(buffer39, buffer23, state);
+    k50Select(buffer40, buffer37, state);
+    k51MatmulMul(buffer23, buffer40, state);
+    k52ReduceSum(buffer41, buffer23);
+    k53Mul(buffer42, buffer41);
+    k54Matmul(buffer37, CONSTANT_0, state);
+    k55Add(buffer43, buffer40, buffer37);
+    k56ReduceSum(buffer23, buffer43);
+    k57Mul(buffer37, buffer43, state);
+    k58Mul(buffer40, buffer43, buffer33);
+    k59ReduceSum(buffer24, buffer40);
+    k60Mul(buffer40, buffer37, buffer34);
+    k61ReduceSum(buffer26, buffer40);
+    k62Add(buffer40, buffer37, buffer36, buffer26, buffer35, buffer34);
+    k63Neg(buffer34, buffer40);
+    k64ReduceSum(buffer35, buffer34);
+    k65Add(buffer34, buffer40, buffer35);
+    k66Conv2dBackwardInput(buffer29, buffer34, state);
+    k67Add(buffer44, buffer32, buffer29);
+    k68ReduceSum(buffer35, buffer44);
+    k69Mul(buffer29, buffer44, state);
+    k70Mul(buffer32, buffer44, buffer22);
+    k71ReduceSum(buffer26, buffer32);
+    k72Mul(buffer32, buffer29, buffer25);
+    k73ReduceSum(buffer36, buffer32);
+    k74Add(buffer32, buffer29, buffer28, buffer36, buffer27, buffer25);
+    k75Neg(buffer25, buffer32);
+    k76ReduceSum(buffer27, buffer25);
+    k77Add(buffer25, buffer32, buffer27);
+    k78Conv2dBackwardInputMul(buffer45, buffer25, buffer21, state);
+    k79ReduceSum(buffer41, buffer45);
+    k80Conv2dBackwardInput(buffer17, buffer45, state);
+    k81Conv2dBackwardWeight(buffer46, buffer20, buffer45);
+    k82Add(buffer47, buffer20, buffer17);
+    k83ReduceSum(buffer3, buffer47);
+    k84Mul(buffer17, buffer47, state);
+    k85Mul(buffer20, buffer47, buffer13);
+    k86ReduceSum(buffer4, buffer20);
+    k87Mul(buffer20, buffer17, buffer14);
+    k88ReduceSum(buffer6, buffer20);
+    k89Add(buffer20, buffer17, buffer16, buffer6, buffer15, buffer14);
+    k90Neg(buffer14, buffer20);
+    k91ReduceSum(buffer15, buffer14);
+    k92Add(buffer14, buffer20, buffer15);
+    k93ReduceSum(buffer15, buffer14);
+    k94Conv2d(buffer9, buffer14, state);
+    k95Conv2dBackwardWeight(buffer48, buffer14, buffer12);
+    k96Add(buffer49, buffer12, buffer9);
+    k97ReduceSum(buffer6, buffer49);
+    k98Mul(buffer9, buffer49, state);
+    k99Mul(buffer12, buffer49, buffer2);
+    k100ReduceSum(buffer16, buffer12);
+    k101Mul(buffer12, buffer9, buffer5);
+    k102ReduceSum(buffer50, buffer12);
+    k103Add(buffer12, buffer9, buffer8, buffer50, buffer7, buffer5);
+    k104Neg(buffer5, buffer12);
+    k105ReduceSum(buffer7, buffer5);
+    k106Add(buffer5, buffer12, buffer7);
+    k107ReduceSum(buffer7, buffer5);
+    k108Conv2d(buffer51, buffer5, state);
+    k109Conv2dBackwardWeight(buffer52, buffer5, buffer1);
+    k110Add(buffer53, buffer1, buffer51);
+    k111ReduceSum(buffer54, buffer53);
+    k112Matmul(buffer55, buffer53, buffer0);
+    k113AddSub(buffer56, buffer57, buffer55, state);
+    k114AddSub(buffer58, buffer59, buffer54, state);
+    k115AddSub(buffer60, buffer61, buffer52, state);
+    k116AddSub(buffer62, buffer63, buffer7, state);
+    k117AddSub(buffer64, buffer65, buffer16, state);
+    k118AddSub(buffer66, buffer67, buffer6, state);
+    k119AddSub(buffer68, buffer69, buffer48, state);
+    k120AddSub(buffer70, buffer71, buffer15, state);
+    k121AddSub(buffer72, buffer73, buffer4, state);
+    k122AddSub(buffer74, buffer75, buffer3, state);
+    k123AddSub(buffer76, buffer77, buffer46, state);
+    k124AddSub(buffer78, buffer79, buffer41, state);
+    k125AddSub(buffer80, buffer81, buffer26, state);
+    k126AddSub(buffer82, buffer83, buffer35, state);
+    k127AddSub(buffer84, buffer85, buffer24, state);
+    k128AddSub(buffer86, buffer87, buffer23, state);
+    k129Add(buffer88, state);
     advance(counters);
   }
 
@@ -4368,46 +4192,46 @@ public final class GeneratorPhase implements ResidentPhase {
     grid.addWorkerGrid("generator0.k2Conv2dBackwardInputAdd", DeviceState.tile(12544, 128));
     grid.addWorkerGrid("generator0.k3ReduceSum", DeviceState.tile(16, 2048));
     grid.addWorkerGrid("generator0.k7ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k16Conv2dBackwardInputAdd", DeviceState.tile(50176, 128));
-    grid.addWorkerGrid("generator0.k17ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k21ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k30Conv2dTanh", DeviceState.tile(50176, 16));
-    grid.addWorkerGrid("generator0.k31Conv2dAdd", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k14Conv2dBackwardInputAdd", DeviceState.tile(50176, 128));
+    grid.addWorkerGrid("generator0.k15ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k19ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k26Conv2dTanh", DeviceState.tile(50176, 16));
+    grid.addWorkerGrid("generator0.k27Conv2dAdd", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k28ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("generator0.k32ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k36ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k45Conv2dAdd", DeviceState.tile(3136, 64));
-    grid.addWorkerGrid("generator0.k46ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k50ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k59MatmulMul", DeviceState.tile(16, 64));
-    grid.addWorkerGrid("generator0.k62Matmul", DeviceState.tile(3136, 64));
+    grid.addWorkerGrid("generator0.k39Conv2dAdd", DeviceState.tile(3136, 64));
+    grid.addWorkerGrid("generator0.k40ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k44ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k51MatmulMul", DeviceState.tile(16, 64));
+    grid.addWorkerGrid("generator0.k54Matmul", DeviceState.tile(3136, 64));
+    grid.addWorkerGrid("generator0.k56ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k59ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k61ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("generator0.k64ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k67ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k69ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k72ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k74Conv2dBackwardInput", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k66Conv2dBackwardInput", DeviceState.tile(12544, 64));
+    grid.addWorkerGrid("generator0.k68ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k71ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k73ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("generator0.k76ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k79ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k81ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k84ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k86Conv2dBackwardInputMul", DeviceState.tile(50176, 16));
-    grid.addWorkerGrid("generator0.k87ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k88Conv2dBackwardInput", DeviceState.tile(50176, 128));
-    grid.addWorkerGrid("generator0.k89Conv2dBackwardWeight", DeviceState.tile(6272, 16));
+    grid.addWorkerGrid("generator0.k78Conv2dBackwardInputMul", DeviceState.tile(50176, 16));
+    grid.addWorkerGrid("generator0.k79ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k80Conv2dBackwardInput", DeviceState.tile(50176, 128));
+    grid.addWorkerGrid("generator0.k81Conv2dBackwardWeight", DeviceState.tile(6272, 16));
+    grid.addWorkerGrid("generator0.k83ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k86ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k88ReduceSum", DeviceState.tile(16, 2048));
     grid.addWorkerGrid("generator0.k91ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k94ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k96ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k99ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k101ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k102Conv2d", DeviceState.tile(12544, 128));
-    grid.addWorkerGrid("generator0.k103Conv2dBackwardWeight", DeviceState.tile(2048, 128));
+    grid.addWorkerGrid("generator0.k93ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k94Conv2d", DeviceState.tile(12544, 128));
+    grid.addWorkerGrid("generator0.k95Conv2dBackwardWeight", DeviceState.tile(2048, 128));
+    grid.addWorkerGrid("generator0.k97ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k100ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k102ReduceSum", DeviceState.tile(16, 2048));
     grid.addWorkerGrid("generator0.k105ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k108ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k110ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k113ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k115ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k116Conv2d", DeviceState.tile(3136, 128));
-    grid.addWorkerGrid("generator0.k117Conv2dBackwardWeight", DeviceState.tile(2048, 128));
-    grid.addWorkerGrid("generator0.k120Matmul", DeviceState.tile(64, 6272));
+    grid.addWorkerGrid("generator0.k107ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k108Conv2d", DeviceState.tile(3136, 128));
+    grid.addWorkerGrid("generator0.k109Conv2dBackwardWeight", DeviceState.tile(2048, 128));
+    grid.addWorkerGrid("generator0.k112Matmul", DeviceState.tile(64, 6272));
   }
 
   /**
@@ -4597,17 +4421,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28, buffer29, buffer36, buffer37)
+        .consumeFromDevice(state, counters, data0, order0, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30, buffer31, buffer38, buffer39)
         .task("commit0", GeneratorPhase::commit0, state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74)
-        .task("commit1", GeneratorPhase::commit1, state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28)
-        .task("commit2", GeneratorPhase::commit2, state, buffer29, buffer36, buffer37)
+        .task("commit1", GeneratorPhase::commit1, state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30)
+        .task("commit2", GeneratorPhase::commit2, state, buffer31, buffer38, buffer39)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
     commit0(state, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74);
-    commit1(state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer9, buffer10, buffer17, buffer18, buffer28);
-    commit2(state, buffer29, buffer36, buffer37);
+    commit1(state, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer10, buffer11, buffer18, buffer19, buffer30);
+    commit2(state, buffer31, buffer38, buffer39);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -4626,9 +4450,9 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 256), 8, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer40, writes[0]);
+    DeviceState.toHost(buffer42, writes[0]);
     // grad.G.9.bias
-    DeviceState.toHost(buffer39, writes[12]);
+    DeviceState.toHost(buffer41, writes[12]);
   }
 
   @Override
@@ -4639,23 +4463,23 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer40, into);
+      case 0 -> DeviceState.get().fetch(buffer42, into);
       case 1 -> DeviceState.get().fetch(buffer55, into);
       case 2 -> DeviceState.get().fetch(buffer54, into);
       case 3 -> DeviceState.get().fetch(buffer52, into);
-      case 4 -> DeviceState.get().fetch(buffer3, into);
-      case 5 -> DeviceState.get().fetch(buffer15, into);
-      case 6 -> DeviceState.get().fetch(buffer47, into);
+      case 4 -> DeviceState.get().fetch(buffer7, into);
+      case 5 -> DeviceState.get().fetch(buffer16, into);
+      case 6 -> DeviceState.get().fetch(buffer6, into);
       case 7 -> DeviceState.get().fetch(buffer48, into);
-      case 8 -> DeviceState.get().fetch(buffer6, into);
+      case 8 -> DeviceState.get().fetch(buffer15, into);
       case 9 -> DeviceState.get().fetch(buffer4, into);
-      case 10 -> DeviceState.get().fetch(buffer14, into);
-      case 11 -> DeviceState.get().fetch(buffer45, into);
-      case 12 -> DeviceState.get().fetch(buffer39, into);
-      case 13 -> DeviceState.get().fetch(buffer42, into);
-      case 14 -> DeviceState.get().fetch(buffer25, into);
-      case 15 -> DeviceState.get().fetch(buffer23, into);
-      case 16 -> DeviceState.get().fetch(buffer33, into);
+      case 10 -> DeviceState.get().fetch(buffer3, into);
+      case 11 -> DeviceState.get().fetch(buffer46, into);
+      case 12 -> DeviceState.get().fetch(buffer41, into);
+      case 13 -> DeviceState.get().fetch(buffer26, into);
+      case 14 -> DeviceState.get().fetch(buffer35, into);
+      case 15 -> DeviceState.get().fetch(buffer24, into);
+      case 16 -> DeviceState.get().fetch(buffer23, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

@@ -90,23 +90,23 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer27 = new FloatArray(524288);
 
-  private static final FloatArray buffer28 = new FloatArray(1);
+  private static final FloatArray buffer28 = new FloatArray(524288);
 
   private static final FloatArray buffer29 = new FloatArray(1);
 
   private static final FloatArray buffer30 = new FloatArray(1);
 
-  private static final FloatArray buffer31 = new FloatArray(401408);
+  private static final FloatArray buffer31 = new FloatArray(1);
 
-  private static final FloatArray buffer32 = new FloatArray(512);
+  private static final FloatArray buffer32 = new FloatArray(401408);
 
-  private static final FloatArray buffer33 = new FloatArray(401408);
+  private static final FloatArray buffer33 = new FloatArray(512);
 
-  private static final FloatArray buffer34 = new FloatArray(4194304);
+  private static final FloatArray buffer34 = new FloatArray(401408);
 
-  private static final FloatArray buffer35 = new FloatArray(2097152);
+  private static final FloatArray buffer35 = new FloatArray(4194304);
 
-  private static final FloatArray buffer36 = new FloatArray(1048576);
+  private static final FloatArray buffer36 = new FloatArray(2097152);
 
   private static final FloatArray buffer37 = new FloatArray(1048576);
 
@@ -114,17 +114,17 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer39 = new FloatArray(1048576);
 
-  private static final FloatArray buffer40 = new FloatArray(2097152);
+  private static final FloatArray buffer40 = new FloatArray(1048576);
 
-  private static final FloatArray buffer41 = new FloatArray(4194304);
+  private static final FloatArray buffer41 = new FloatArray(2097152);
 
-  private static final FloatArray buffer42 = new FloatArray(8388608);
+  private static final FloatArray buffer42 = new FloatArray(4194304);
 
-  private static final FloatArray buffer43 = new FloatArray(401408);
+  private static final FloatArray buffer43 = new FloatArray(8388608);
 
   private static final FloatArray buffer44 = new FloatArray(401408);
 
-  private static final FloatArray buffer45 = new FloatArray(512);
+  private static final FloatArray buffer45 = new FloatArray(401408);
 
   private static final FloatArray buffer46 = new FloatArray(512);
 
@@ -132,159 +132,161 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer48 = new FloatArray(512);
 
-  private static final FloatArray buffer49 = new FloatArray(1);
+  private static final FloatArray buffer49 = new FloatArray(512);
 
-  private static final FloatArray buffer50 = new FloatArray(4194304);
+  private static final FloatArray buffer50 = new FloatArray(1);
 
   private static final FloatArray buffer51 = new FloatArray(4194304);
 
-  private static final FloatArray buffer52 = new FloatArray(2097152);
+  private static final FloatArray buffer52 = new FloatArray(4194304);
 
   private static final FloatArray buffer53 = new FloatArray(2097152);
 
-  private static final FloatArray buffer54 = new FloatArray(1048576);
+  private static final FloatArray buffer54 = new FloatArray(2097152);
 
   private static final FloatArray buffer55 = new FloatArray(1048576);
 
-  private static final FloatArray buffer56 = new FloatArray(8388608);
+  private static final FloatArray buffer56 = new FloatArray(1048576);
 
-  private static final FloatArray buffer57 = new FloatArray(4194304);
+  private static final FloatArray buffer57 = new FloatArray(8388608);
 
   private static final FloatArray buffer58 = new FloatArray(4194304);
 
   private static final FloatArray buffer59 = new FloatArray(4194304);
 
-  private static final FloatArray buffer60 = new FloatArray(2097152);
+  private static final FloatArray buffer60 = new FloatArray(4194304);
 
   private static final FloatArray buffer61 = new FloatArray(2097152);
 
   private static final FloatArray buffer62 = new FloatArray(2097152);
 
-  private static final FloatArray buffer63 = new FloatArray(1048576);
+  private static final FloatArray buffer63 = new FloatArray(2097152);
 
   private static final FloatArray buffer64 = new FloatArray(1048576);
 
   private static final FloatArray buffer65 = new FloatArray(1048576);
 
-  private static final FloatArray buffer66 = new FloatArray(1);
+  private static final FloatArray buffer66 = new FloatArray(1048576);
 
   private static final FloatArray buffer67 = new FloatArray(1);
 
-  private static final FloatArray buffer68 = new FloatArray(1048576);
+  private static final FloatArray buffer68 = new FloatArray(1);
 
-  private static final FloatArray buffer69 = new FloatArray(2048);
+  private static final FloatArray buffer69 = new FloatArray(1048576);
 
-  private static final FloatArray buffer70 = new FloatArray(2097152);
+  private static final FloatArray buffer70 = new FloatArray(2048);
 
-  private static final FloatArray buffer71 = new FloatArray(3276800);
+  private static final FloatArray buffer71 = new FloatArray(2097152);
 
-  private static final FloatArray buffer72 = new FloatArray(256);
+  private static final FloatArray buffer72 = new FloatArray(3276800);
 
-  private static final FloatArray buffer73 = new FloatArray(4194304);
+  private static final FloatArray buffer73 = new FloatArray(256);
 
-  private static final FloatArray buffer74 = new FloatArray(819200);
+  private static final FloatArray buffer74 = new FloatArray(4194304);
 
-  private static final FloatArray buffer75 = new FloatArray(8388608);
+  private static final FloatArray buffer75 = new FloatArray(819200);
 
-  private static final FloatArray buffer76 = new FloatArray(204800);
+  private static final FloatArray buffer76 = new FloatArray(8388608);
 
-  private static final FloatArray buffer77 = new FloatArray(8388608);
+  private static final FloatArray buffer77 = new FloatArray(204800);
 
-  private static final FloatArray buffer78 = new FloatArray(1600);
+  private static final FloatArray buffer78 = new FloatArray(8388608);
 
-  private static final FloatArray buffer79 = new FloatArray(2048);
+  private static final FloatArray buffer79 = new FloatArray(1600);
 
-  private static final FloatArray buffer80 = new FloatArray(512);
+  private static final FloatArray buffer80 = new FloatArray(2048);
 
   private static final FloatArray buffer81 = new FloatArray(512);
 
-  private static final FloatArray buffer82 = new FloatArray(3276800);
+  private static final FloatArray buffer82 = new FloatArray(512);
 
-  private static final FloatArray buffer83 = new FloatArray(256);
+  private static final FloatArray buffer83 = new FloatArray(3276800);
 
   private static final FloatArray buffer84 = new FloatArray(256);
 
-  private static final FloatArray buffer85 = new FloatArray(819200);
+  private static final FloatArray buffer85 = new FloatArray(256);
 
-  private static final FloatArray buffer86 = new FloatArray(128);
+  private static final FloatArray buffer86 = new FloatArray(819200);
 
-  private static final FloatArray buffer87 = new FloatArray(204800);
+  private static final FloatArray buffer87 = new FloatArray(128);
 
-  private static final FloatArray buffer88 = new FloatArray(64);
+  private static final FloatArray buffer88 = new FloatArray(204800);
 
-  private static final FloatArray buffer89 = new FloatArray(1600);
+  private static final FloatArray buffer89 = new FloatArray(64);
 
   private static final FloatArray buffer90 = new FloatArray(1600);
 
-  private static final FloatArray buffer91 = new FloatArray(204800);
+  private static final FloatArray buffer91 = new FloatArray(1600);
 
-  private static final FloatArray buffer92 = new FloatArray(819200);
+  private static final FloatArray buffer92 = new FloatArray(204800);
 
-  private static final FloatArray buffer93 = new FloatArray(3276800);
+  private static final FloatArray buffer93 = new FloatArray(819200);
 
-  private static final FloatArray buffer94 = new FloatArray(2048);
+  private static final FloatArray buffer94 = new FloatArray(3276800);
 
-  private static final FloatArray buffer95 = new FloatArray(1600);
+  private static final FloatArray buffer95 = new FloatArray(2048);
 
   private static final FloatArray buffer96 = new FloatArray(1600);
 
   private static final FloatArray buffer97 = new FloatArray(1600);
 
-  private static final FloatArray buffer98 = new FloatArray(64);
+  private static final FloatArray buffer98 = new FloatArray(1600);
 
   private static final FloatArray buffer99 = new FloatArray(64);
 
   private static final FloatArray buffer100 = new FloatArray(64);
 
-  private static final FloatArray buffer101 = new FloatArray(204800);
+  private static final FloatArray buffer101 = new FloatArray(64);
 
   private static final FloatArray buffer102 = new FloatArray(204800);
 
   private static final FloatArray buffer103 = new FloatArray(204800);
 
-  private static final FloatArray buffer104 = new FloatArray(128);
+  private static final FloatArray buffer104 = new FloatArray(204800);
 
   private static final FloatArray buffer105 = new FloatArray(128);
 
   private static final FloatArray buffer106 = new FloatArray(128);
 
-  private static final FloatArray buffer107 = new FloatArray(819200);
+  private static final FloatArray buffer107 = new FloatArray(128);
 
   private static final FloatArray buffer108 = new FloatArray(819200);
 
   private static final FloatArray buffer109 = new FloatArray(819200);
 
-  private static final FloatArray buffer110 = new FloatArray(256);
+  private static final FloatArray buffer110 = new FloatArray(819200);
 
   private static final FloatArray buffer111 = new FloatArray(256);
 
   private static final FloatArray buffer112 = new FloatArray(256);
 
-  private static final FloatArray buffer113 = new FloatArray(3276800);
+  private static final FloatArray buffer113 = new FloatArray(256);
 
   private static final FloatArray buffer114 = new FloatArray(3276800);
 
   private static final FloatArray buffer115 = new FloatArray(3276800);
 
-  private static final FloatArray buffer116 = new FloatArray(512);
+  private static final FloatArray buffer116 = new FloatArray(3276800);
 
   private static final FloatArray buffer117 = new FloatArray(512);
 
   private static final FloatArray buffer118 = new FloatArray(512);
 
-  private static final FloatArray buffer119 = new FloatArray(2048);
+  private static final FloatArray buffer119 = new FloatArray(512);
 
   private static final FloatArray buffer120 = new FloatArray(2048);
 
   private static final FloatArray buffer121 = new FloatArray(2048);
 
-  private static final FloatArray buffer122 = new FloatArray(1);
+  private static final FloatArray buffer122 = new FloatArray(2048);
 
   private static final FloatArray buffer123 = new FloatArray(1);
 
   private static final FloatArray buffer124 = new FloatArray(1);
 
   private static final FloatArray buffer125 = new FloatArray(1);
+
+  private static final FloatArray buffer126 = new FloatArray(1);
 
   private static final FloatArray CONSTANT_0 = filled(512, 1.0f);
 
@@ -1298,27 +1300,21 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:13:56: %153 : f32[512,1,32,32] = sub
+   * ../models/mnist-wgan-gp-paper.wgan:13:56: %153 : f32[512,1,32,32] = sub, %154 : f32[512,1,32,32] = mul
    */
-  public static void k40Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40SubMul(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) - in1.get(0)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:13:56: %154 : f32[512,1,32,32] = mul
-   */
-  public static void k41Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = (in0.get(i) - in1.get(0));
+      out0.set(i, y0);
+      float y1 = (y0 * y0);
+      out1.set(i, y1);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %155 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1337,9 +1333,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1376,7 +1372,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %157 : f32[1,1,1,1] = mul
    */
-  public static void k43Mul(FloatArray out, FloatArray in0) {
+  public static void k42Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
@@ -1385,7 +1381,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %176 : f32[1] = add
    */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910658 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1394,7 +1390,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:56: %182 : f32[1] = add
    */
-  public static void k45Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910659 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1403,7 +1399,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:13:67: %183 : f32[512,1,32,32] = tanh
    */
-  public static void k46Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
+  public static void k45Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, ((float) TornadoMath.tanh((((in0.get(i) * ((float) (1.0 / TornadoMath.sqrt((in1.get(0) + 0.001f))))) * state.get(910656 + 0)) + state.get(910657 + 0)))));
     }
@@ -1412,7 +1408,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:14:3: %184 : f32[512,1,28,28] = pad
    */
-  public static void k47Pad(FloatArray out, FloatArray in0) {
+  public static void k46Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1427,7 +1423,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:29:5: %185 : f32[512] = random_uniform
    */
-  public static void k48RandomUniform(FloatArray out, IntArray counters) {
+  public static void k47RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 512; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1455,7 +1451,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:30:5: %191 : f32[512,1,28,28] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k48Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) + (in1.get((i / 784)) * (in2.get(i) - in0.get(i)))));
     }
@@ -1464,7 +1460,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %192 : f32[512,1,32,32] = pad
    */
-  public static void k50Pad(FloatArray out, FloatArray in0) {
+  public static void k49Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1481,7 +1477,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:19:43: %201 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k50Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1507,9 +1503,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k51Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k50Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k51Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k50Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1555,7 +1551,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:44: %210 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k52Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1581,9 +1577,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k52Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k51Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k52Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k51Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1629,7 +1625,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %211 : f32[512,128,8,8] = random_uniform
    */
-  public static void k53RandomUniform(FloatArray out, IntArray counters) {
+  public static void k52RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1657,7 +1653,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %216 : f32[512,128,8,8] = mul
    */
-  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k53Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -1666,7 +1662,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:44: %225 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k55Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k54Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1692,9 +1688,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k55Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k54Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k55Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k54Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1740,7 +1736,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %226 : f32[512,256,4,4] = random_uniform
    */
-  public static void k56RandomUniform(FloatArray out, IntArray counters) {
+  public static void k55RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1768,7 +1764,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %231 : f32[512,256,4,4] = mul
    */
-  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k56Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -1777,7 +1773,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:22:44: %240 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k58Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1803,9 +1799,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k58Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k57Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k58Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k57Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1851,7 +1847,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %242 : f32[512,2048] = random_uniform
    */
-  public static void k59RandomUniform(FloatArray out, IntArray counters) {
+  public static void k58RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1879,7 +1875,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %255 : f32[512,2048] = matmul_mul
    */
-  public static void k60MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
@@ -1894,9 +1890,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k60MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k59MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k60MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k59MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1934,7 +1930,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %262 : f32[512,512,2,2] = add
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -1943,7 +1939,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %264 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k62Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -1970,9 +1966,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k62Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k61Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k61Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2019,7 +2015,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %271 : f32[512,256,4,4] = add
    */
-  public static void k63Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k62Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -2028,7 +2024,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %273 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k64Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k63Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2055,9 +2051,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k64Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k63Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k64Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k63Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2104,7 +2100,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %280 : f32[512,128,8,8] = add
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k64Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -2113,7 +2109,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %281 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k66Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2139,9 +2135,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k66Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k65Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k66Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k65Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2187,7 +2183,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %287 : f32[512,64,16,16] = add
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k66Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2196,7 +2192,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %288 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k68Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -2222,9 +2218,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k68Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k67Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k68Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k67Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2270,7 +2266,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %289 : f32[512,1,28,28] = pad
    */
-  public static void k69Pad(FloatArray out, FloatArray in0) {
+  public static void k68Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -2285,7 +2281,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %290 : f32[512,1,28,28] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray in0) {
+  public static void k69Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -2294,7 +2290,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %291 : f32[512] = reduce_sum
    */
-  public static void k71ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k70ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2313,9 +2309,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k71ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k70ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k71ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k70ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2350,36 +2346,24 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %296 : f32[512] = sqrt
+   * ../models/mnist-wgan-gp-paper.wgan:31:29: %296 : f32[512] = sqrt, %301 : f32[512] = sub, %302 : f32[512] = pow
    */
-  public static void k72Sqrt(FloatArray out, FloatArray in0) {
+  public static void k71SqrtSubPow(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %301 : f32[512] = sub
-   */
-  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:31:29: %302 : f32[512] = pow
-   */
-  public static void k74Pow(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f)));
+      out0.set(i, y0);
+      float y1 = (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? y0 : 0.0f) - 1.0f);
+      out1.set(i, y1);
+      float y2 = (y1 * y1);
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %303 : f32[] = reduce_sum
    */
-  public static void k75ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2392,9 +2376,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k75ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k72ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k75ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k72ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2425,7 +2409,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:31:29: %305 : f32[] = mul
    */
-  public static void k76Mul(FloatArray out, FloatArray in0) {
+  public static void k73Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.001953125f));
     }
@@ -2434,7 +2418,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %306 : f32[512,1,32,32] = pad
    */
-  public static void k77Pad(FloatArray out, FloatArray in0) {
+  public static void k74Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -2451,7 +2435,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:19:43: %315 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k78Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k75Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -2477,9 +2461,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k78Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k75Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k78Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k75Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2525,7 +2509,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:44: %324 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k79Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k76Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -2551,9 +2535,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k79Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k76Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k79Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k76Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2599,7 +2583,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %325 : f32[512,128,8,8] = random_uniform
    */
-  public static void k80RandomUniform(FloatArray out, IntArray counters) {
+  public static void k77RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -2627,7 +2611,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %330 : f32[512,128,8,8] = mul
    */
-  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k78Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -2636,7 +2620,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:44: %339 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k82Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k79Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -2662,9 +2646,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k82Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k79Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k82Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k79Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2710,7 +2694,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %340 : f32[512,256,4,4] = random_uniform
    */
-  public static void k83RandomUniform(FloatArray out, IntArray counters) {
+  public static void k80RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -2738,7 +2722,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %345 : f32[512,256,4,4] = mul
    */
-  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k81Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -2747,7 +2731,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:22:44: %354 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k85Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k82Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -2773,9 +2757,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k85Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k82Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k85Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k82Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2821,7 +2805,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %356 : f32[512,2048] = random_uniform
    */
-  public static void k86RandomUniform(FloatArray out, IntArray counters) {
+  public static void k83RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -2849,7 +2833,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %361 : f32[512,2048] = mul
    */
-  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k84Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
@@ -2858,7 +2842,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:25: %365 : f32[512,1] = matmul_add
    */
-  public static void k88MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k85MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -2872,9 +2856,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k88MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k85MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k88MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k85MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2912,7 +2896,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:32:18: %366 : f32[] = reduce_sum
    */
-  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k86ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2927,9 +2911,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k89ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k86ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k89ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k86ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2962,7 +2946,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:18:3: %369 : f32[512,1,32,32] = pad
    */
-  public static void k90Pad(FloatArray out, FloatArray in0) {
+  public static void k87Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -2979,7 +2963,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:19:43: %378 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k91Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k88Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -3005,9 +2989,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k91Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k88Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k91Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k88Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3053,7 +3037,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:44: %387 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k92Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k89Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -3079,9 +3063,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k92Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k89Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k92Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k89Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3127,7 +3111,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %388 : f32[512,128,8,8] = random_uniform
    */
-  public static void k93RandomUniform(FloatArray out, IntArray counters) {
+  public static void k90RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -3155,7 +3139,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:20:60: %393 : f32[512,128,8,8] = mul
    */
-  public static void k94Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k91Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -3164,7 +3148,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:44: %402 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k95Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k92Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -3190,9 +3174,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k95Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k92Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k95Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k92Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3238,7 +3222,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %403 : f32[512,256,4,4] = random_uniform
    */
-  public static void k96RandomUniform(FloatArray out, IntArray counters) {
+  public static void k93RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -3266,7 +3250,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:21:60: %408 : f32[512,256,4,4] = mul
    */
-  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k94Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -3275,7 +3259,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:22:44: %417 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k98Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k95Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -3301,9 +3285,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k98Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k95Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k98Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k95Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3349,7 +3333,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %419 : f32[512,2048] = random_uniform
    */
-  public static void k99RandomUniform(FloatArray out, IntArray counters) {
+  public static void k96RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -3377,7 +3361,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:12: %424 : f32[512,2048] = mul
    */
-  public static void k100Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
@@ -3386,7 +3370,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:23:25: %428 : f32[512,1] = matmul_add
    */
-  public static void k101MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k98MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -3400,9 +3384,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k101MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k98MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k101MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k98MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3440,7 +3424,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp-paper.wgan:32:34: %429 : f32[] = reduce_sum
    */
-  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k99ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -3455,9 +3439,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k102ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k99ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k102ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k99ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3488,27 +3472,22 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp-paper.wgan:32:34: %432 : f32[] = sub
+   * ../models/mnist-wgan-gp-paper.wgan:33:5: %432 : f32[] = sub, %436 : f32[] = add
    */
-  public static void k103Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k100SubAdd(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray in2) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((in0.get(i) * 0.001953125f) - (in1.get(i) * 0.001953125f)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp-paper.wgan:33:5: %436 : f32[] = add
-   */
-  public static void k104Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
+      float y0 = ((in0.get(i) * 0.001953125f) - (in1.get(i) * 0.001953125f));
+      out0.set(i, y0);
+      float y1 = ((-y0) + (10.0f * in2.get(i)));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %449 : f32[512,2048] = matmul_mul
    */
-  public static void k105MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k101MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
@@ -3523,9 +3502,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k105MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k101MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k105MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k101MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3563,7 +3542,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %447 : f32[1,2048] = matmul
    */
-  public static void k106Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k102Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -3576,9 +3555,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k106Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k102Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k106MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k102MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3615,7 +3594,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %456 : f32[512,512,2,2] = add
    */
-  public static void k107Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k103Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -3624,7 +3603,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %457 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k104ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -3643,9 +3622,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k104ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k104ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3682,7 +3661,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %461 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k109Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k105Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -3709,9 +3688,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k109Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k105Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k109Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k105Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3758,7 +3737,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %460 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k110Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3783,9 +3762,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k110Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k106Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k110Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k106Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3830,7 +3809,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %468 : f32[512,256,4,4] = add
    */
-  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k107Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -3839,7 +3818,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %469 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -3858,9 +3837,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k112ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k112ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3897,7 +3876,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %473 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k113Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k109Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -3924,9 +3903,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k113Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k109Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k113Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k109Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3973,7 +3952,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %472 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k114Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k110Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -3998,9 +3977,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k114Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k110Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k114Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k110Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4045,7 +4024,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %480 : f32[512,128,8,8] = add
    */
-  public static void k115Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -4054,7 +4033,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %481 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k112ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -4073,9 +4052,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k116ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k112ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k116ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k112ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4112,7 +4091,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %483 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k117Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k113Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -4138,9 +4117,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k117Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k113Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k117Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k113Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4186,7 +4165,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %484 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k118Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k114Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -4211,9 +4190,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k118Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k114Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k118Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k114Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4258,7 +4237,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %490 : f32[512,64,16,16] = add
    */
-  public static void k119Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -4267,7 +4246,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %491 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k120ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -4286,9 +4265,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k120ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k116ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k120ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k116ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4325,7 +4304,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %493 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k121Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -4350,9 +4329,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k121Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k117Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k121Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k117Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4397,7 +4376,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %504 : f32[512,2048] = matmul_mul
    */
-  public static void k122MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k118MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
@@ -4412,9 +4391,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k122MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k118MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k122MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k118MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4452,7 +4431,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %501 : f32[1,2048] = matmul
    */
-  public static void k123Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k119Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
       int c = o % 2048;
@@ -4465,9 +4444,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k123Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k119Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k123MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k119MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4504,7 +4483,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %511 : f32[512,512,2,2] = add
    */
-  public static void k124Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -4513,7 +4492,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %512 : f32[1,512,1,1] = reduce_sum
    */
-  public static void k125ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k121ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -4532,9 +4511,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k125ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k121ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k125ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k121ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4571,7 +4550,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %514 : f32[512] = add
    */
-  public static void k126Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k122Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -4580,7 +4559,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %518 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k127Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k123Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -4607,9 +4586,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k127Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k123Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k127Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k123Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4656,7 +4635,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %516 : f32[512,256,5,5] = conv2d_backward_weight
    */
-  public static void k128Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k124Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -4681,9 +4660,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k128Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k124Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k128Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k124Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4728,7 +4707,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %525 : f32[512,256,4,4] = add
    */
-  public static void k129Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k125Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -4737,7 +4716,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %526 : f32[1,256,1,1] = reduce_sum
    */
-  public static void k130ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k126ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
       int rest = o;
       int base = 0;
@@ -4756,9 +4735,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k130ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k126ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k130ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k126ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4795,7 +4774,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %528 : f32[256] = add
    */
-  public static void k131Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k127Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -4804,7 +4783,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %532 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k132Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k128Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -4831,9 +4810,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k132Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k128Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k132Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k128Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4880,7 +4859,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %530 : f32[256,128,5,5] = conv2d_backward_weight
    */
-  public static void k133Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k129Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -4905,9 +4884,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k133Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k129Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k133Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k129Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4952,7 +4931,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %539 : f32[512,128,8,8] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k130Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -4961,7 +4940,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %540 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k135ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k131ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -4980,9 +4959,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k135ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k131ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k135ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k131ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -5019,7 +4998,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %542 : f32[128] = add
    */
-  public static void k136Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k132Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -5028,7 +5007,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %543 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k137Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k133Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -5054,9 +5033,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k137Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k133Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k137Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k133Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5102,7 +5081,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %544 : f32[128,64,5,5] = conv2d_backward_weight
    */
-  public static void k138Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k134Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -5127,9 +5106,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k138Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k134Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k138Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k134Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5174,7 +5153,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %551 : f32[512,64,16,16] = add
    */
-  public static void k139Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k135Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -5183,7 +5162,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %552 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k140ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -5202,9 +5181,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k140ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k136ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k140ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k136ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -5241,7 +5220,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %554 : f32[64] = add
    */
-  public static void k141Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k137Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -5250,7 +5229,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %555 : f32[64,1,5,5] = conv2d_backward_weight
    */
-  public static void k142Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k138Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
       int j = o % 5;
@@ -5275,9 +5254,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k142Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k138Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k142Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k138Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5322,7 +5301,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %569 : f32[512] = select
    */
-  public static void k143Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k139Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
@@ -5331,7 +5310,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %574 : f32[512,1,28,28] = add
    */
-  public static void k144Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k140Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 401408; i++) {
       out.set(i, ((in0.get((i / 784)) * in1.get(i)) + (in0.get((i / 784)) * in1.get(i))));
     }
@@ -5340,7 +5319,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %575 : f32[512,1,32,32] = pad
    */
-  public static void k145Pad(FloatArray out, FloatArray in0) {
+  public static void k141Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -5357,7 +5336,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %576 : f32[512,64,16,16] = conv2d
    */
-  public static void k146Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k142Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -5382,9 +5361,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k146Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k142Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k146Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k142Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5429,7 +5408,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %578 : f32[64,1,5,5] = conv2d_backward_weight_add
    */
-  public static void k147Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k143Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 1600; o++) {
       float acc = 0f;
@@ -5456,9 +5435,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k147Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k143Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k147Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+  public static void k143Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5504,7 +5483,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %584 : f32[512,64,16,16] = add
    */
-  public static void k148Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k144Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
@@ -5513,7 +5492,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %585 : f32[512,128,8,8] = conv2d
    */
-  public static void k149Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k145Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -5538,9 +5517,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k149Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k145Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k149Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k145Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5585,7 +5564,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %587 : f32[128,64,5,5] = conv2d_backward_weight_add
    */
-  public static void k150Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k146Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 204800; o++) {
       float acc = 0f;
@@ -5612,9 +5591,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k150Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k146Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k150Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+  public static void k146Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5660,7 +5639,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %595 : f32[512,128,8,8] = mul
    */
-  public static void k151Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k147Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -5669,7 +5648,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %596 : f32[512,256,4,4] = conv2d
    */
-  public static void k152Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k148Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -5694,9 +5673,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k152Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k148Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k152Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k148Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5741,7 +5720,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %598 : f32[256,128,5,5] = conv2d_backward_weight_add
    */
-  public static void k153Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k149Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 819200; o++) {
       float acc = 0f;
@@ -5768,9 +5747,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k153Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k149Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k153Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+  public static void k149Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5816,7 +5795,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %606 : f32[512,256,4,4] = mul
    */
-  public static void k154Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k150Mul(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)) * (in2.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -5825,7 +5804,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %607 : f32[512,512,2,2] = conv2d
    */
-  public static void k155Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k151Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -5850,9 +5829,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k155Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k151Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k155Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k151Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5897,7 +5876,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %609 : f32[512,256,5,5] = conv2d_backward_weight_add
    */
-  public static void k156Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k152Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 3276800; o++) {
       float acc = 0f;
@@ -5924,9 +5903,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k156Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k152Conv2dBackwardWeightAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k156Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
+  public static void k152Conv2dBackwardWeightAddTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -5972,7 +5951,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %615 : f32[512,512,2,2] = add
    */
-  public static void k157Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k153Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * 0.2f)) + ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f)));
     }
@@ -5981,7 +5960,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %618 : f32[512,2048] = mul
    */
-  public static void k158Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k154Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
@@ -5990,7 +5969,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %620 : f32[1,2048] = matmul_add
    */
-  public static void k159MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k155MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 2048; o++) {
       int r = o / 2048;
@@ -6005,9 +5984,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k159MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k155MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k159MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k155MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -6043,300 +6022,161 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %628 : f32[64,1,5,5] = add
+   * %628 : f32[64,1,5,5] = add, %634 : f32[64,1,5,5] = add, %656 : f32[64,1,5,5] = sub
    */
-  public static void k160Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k156AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1600; i++) {
-      out.set(i, ((state.get(5216070 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(5216070 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(5217670 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(910660 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %634 : f32[64,1,5,5] = add
+   * %663 : f32[64] = add, %669 : f32[64] = add, %691 : f32[64] = sub
    */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1600; i++) {
-      out.set(i, ((state.get(5217670 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %648 : f32[] = div
-   */
-  public static void k162Div(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.6931472f))))));
-    }
-  }
-
-  /**
-   * %656 : f32[64,1,5,5] = sub
-   */
-  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 1600; i++) {
-      out.set(i, (state.get(910660 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %663 : f32[64] = add
-   */
-  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k157AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(5219270 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(5219270 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(5219334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(912260 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %669 : f32[64] = add
+   * %698 : f32[128,64,5,5] = add, %704 : f32[128,64,5,5] = add, %726 : f32[128,64,5,5] = sub
    */
-  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(5219334 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %691 : f32[64] = sub
-   */
-  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(912260 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %698 : f32[128,64,5,5] = add
-   */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k158AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 204800; i++) {
-      out.set(i, ((state.get(5219398 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(5219398 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(5424198 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(912324 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %704 : f32[128,64,5,5] = add
+   * %733 : f32[128] = add, %739 : f32[128] = add, %761 : f32[128] = sub
    */
-  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 204800; i++) {
-      out.set(i, ((state.get(5424198 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %726 : f32[128,64,5,5] = sub
-   */
-  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 204800; i++) {
-      out.set(i, (state.get(912324 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %733 : f32[128] = add
-   */
-  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k159AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(5628998 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(5628998 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(5629126 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1117124 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %739 : f32[128] = add
+   * %768 : f32[256,128,5,5] = add, %774 : f32[256,128,5,5] = add, %796 : f32[256,128,5,5] = sub
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(5629126 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %761 : f32[128] = sub
-   */
-  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(1117124 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %768 : f32[256,128,5,5] = add
-   */
-  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k160AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 819200; i++) {
-      out.set(i, ((state.get(5629254 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(5629254 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(6448454 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1117252 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %774 : f32[256,128,5,5] = add
+   * %803 : f32[256] = add, %809 : f32[256] = add, %831 : f32[256] = sub
    */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 819200; i++) {
-      out.set(i, ((state.get(6448454 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %796 : f32[256,128,5,5] = sub
-   */
-  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 819200; i++) {
-      out.set(i, (state.get(1117252 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %803 : f32[256] = add
-   */
-  public static void k176Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k161AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((state.get(7267654 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(7267654 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(7267910 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1936452 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %809 : f32[256] = add
+   * %838 : f32[512,256,5,5] = add, %844 : f32[512,256,5,5] = add, %866 : f32[512,256,5,5] = sub
    */
-  public static void k177Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((state.get(7267910 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %831 : f32[256] = sub
-   */
-  public static void k178Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (state.get(1936452 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %838 : f32[512,256,5,5] = add
-   */
-  public static void k179Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k162AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 3276800; i++) {
-      out.set(i, ((state.get(7268166 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(7268166 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(10544966 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1936708 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %844 : f32[512,256,5,5] = add
+   * %873 : f32[512] = add, %879 : f32[512] = add, %901 : f32[512] = sub
    */
-  public static void k180Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 3276800; i++) {
-      out.set(i, ((state.get(10544966 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %866 : f32[512,256,5,5] = sub
-   */
-  public static void k181Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 3276800; i++) {
-      out.set(i, (state.get(1936708 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %873 : f32[512] = add
-   */
-  public static void k182Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k163AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(13821766 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(13821766 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(13822278 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(5213508 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %879 : f32[512] = add
+   * %908 : f32[1,2048] = add, %914 : f32[1,2048] = add, %936 : f32[1,2048] = sub
    */
-  public static void k183Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(13822278 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %901 : f32[512] = sub
-   */
-  public static void k184Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(5213508 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %908 : f32[1,2048] = add
-   */
-  public static void k185Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k164AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2048; i++) {
-      out.set(i, ((state.get(13822790 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %914 : f32[1,2048] = add
-   */
-  public static void k186Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 2048; i++) {
-      out.set(i, ((state.get(13824838 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %936 : f32[1,2048] = sub
-   */
-  public static void k187Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 2048; i++) {
-      out.set(i, (state.get(5214020 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
+      float y0 = ((state.get(13822790 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(13824838 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(5214020 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
    * %940 : f32[1] = mul
    */
-  public static void k188Mul(FloatArray out, FloatArray state) {
+  public static void k165Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(13826886 + i) * 0.5f));
     }
   }
 
   /**
-   * %945 : f32[1] = mul
+   * %945 : f32[1] = mul, %970 : f32[1] = sub, %972 : f32[] = add
    */
-  public static void k189Mul(FloatArray out, FloatArray state) {
+  public static void k166MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(13826887 + i) * 0.9f));
-    }
-  }
-
-  /**
-   * %970 : f32[1] = sub
-   */
-  public static void k190Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(5216068 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
-    }
-  }
-
-  /**
-   * %972 : f32[] = add
-   */
-  public static void k191Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(5216069 + i) + 1.0f));
+      float y0 = (state.get(13826887 + i) * 0.9f);
+      out0.set(i, y0);
+      float y1 = (state.get(5216068 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(y0)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(5216069 + i) * -0.6931472f)))))));
+      out1.set(i, y1);
+      float y2 = (state.get(5216069 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -6403,161 +6243,136 @@ public final class CriticPhase implements ResidentPhase {
         .task("k37Conv2d", CriticPhase::k37Conv2dTiled, context, buffer24, buffer23, state)
         .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer25, buffer24)
         .task("k39Mul", CriticPhase::k39Mul, buffer26, buffer25)
-        .task("k40Sub", CriticPhase::k40Sub, buffer27, buffer24, buffer26)
-        .task("k41Mul", CriticPhase::k41Mul, buffer24, buffer27)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer25, buffer24)
-        .task("k43Mul", CriticPhase::k43Mul, buffer28, buffer25)
-        .task("k44Add", CriticPhase::k44Add, buffer29, buffer26, state)
-        .task("k45Add", CriticPhase::k45Add, buffer30, buffer28, state)
-        .task("k46Tanh", CriticPhase::k46Tanh, buffer24, buffer27, buffer28, state)
-        .task("k47Pad", CriticPhase::k47Pad, buffer31, buffer24)
-        .task("k48RandomUniform", CriticPhase::k48RandomUniform, buffer32, counters)
-        .task("k49Add", CriticPhase::k49Add, buffer33, read30, buffer32, buffer31)
-        .task("k50Pad", CriticPhase::k50Pad, buffer24, buffer33)
-        .task("k51Conv2dSelect", CriticPhase::k51Conv2dSelectTiled, context, buffer19, buffer24, state)
-        .task("k52Conv2dSelect", CriticPhase::k52Conv2dSelectTiled, context, buffer12, buffer19, state)
-        .task("k53RandomUniform", CriticPhase::k53RandomUniform, buffer9, counters)
-        .task("k54Mul", CriticPhase::k54Mul, buffer34, buffer12, buffer9)
-        .task("k55Conv2dSelect", CriticPhase::k55Conv2dSelectTiled, context, buffer4, buffer34, state)
-        .task("k56RandomUniform", CriticPhase::k56RandomUniform, buffer1, counters)
-        .task("k57Mul", CriticPhase::k57Mul, buffer35, buffer4, buffer1)
-        .task("k58Conv2dSelect", CriticPhase::k58Conv2dSelectTiled, context, buffer36, buffer35, state)
-        .task("k59RandomUniform", CriticPhase::k59RandomUniform, buffer37, counters)
-        .task("k60MatmulMul", CriticPhase::k60MatmulMulTiled, context, buffer38, CONSTANT_0, buffer37, state)
-        .task("k61Add", CriticPhase::k61Add, buffer39, buffer36, buffer38)
-        .task("k62Conv2dBackwardInputMul", CriticPhase::k62Conv2dBackwardInputMulTiled, context, buffer35, buffer39, state)
-        .task("k63Add", CriticPhase::k63Add, buffer40, buffer4, buffer35, buffer1)
-        .task("k64Conv2dBackwardInputMul", CriticPhase::k64Conv2dBackwardInputMulTiled, context, buffer34, buffer40, state)
-        .task("k65Add", CriticPhase::k65Add, buffer41, buffer12, buffer34, buffer9)
-        .task("k66Conv2dBackwardInput", CriticPhase::k66Conv2dBackwardInputTiled, context, buffer8, buffer41, state)
-        .task("k67Add", CriticPhase::k67Add, buffer42, buffer19, buffer8)
-        .task("k68Conv2dBackwardInput", CriticPhase::k68Conv2dBackwardInputTiled, context, buffer24, buffer42, state)
-        .task("k69Pad", CriticPhase::k69Pad, buffer43, buffer24)
-        .task("k70Mul", CriticPhase::k70Mul, buffer44, buffer43)
-        .task("k71ReduceSum", CriticPhase::k71ReduceSumTiled, context, buffer45, buffer44)
-        .task("k72Sqrt", CriticPhase::k72Sqrt, buffer46, buffer45)
-        .task("k73Sub", CriticPhase::k73Sub, buffer47, buffer45, buffer46)
-        .task("k74Pow", CriticPhase::k74Pow, buffer48, buffer47)
-        .task("k75ReduceSum", CriticPhase::k75ReduceSumTiled, context, buffer28, buffer48)
-        .task("k76Mul", CriticPhase::k76Mul, buffer49, buffer28)
-        .task("k77Pad", CriticPhase::k77Pad, buffer24, read30)
-        .task("k78Conv2dSelect", CriticPhase::k78Conv2dSelectTiled, context, buffer8, buffer24, state)
-        .task("k79Conv2dSelect", CriticPhase::k79Conv2dSelectTiled, context, buffer34, buffer8, state)
-        .task("k80RandomUniform", CriticPhase::k80RandomUniform, buffer50, counters)
-        .task("k81Mul", CriticPhase::k81Mul, buffer51, buffer34, buffer50)
-        .task("k82Conv2dSelect", CriticPhase::k82Conv2dSelectTiled, context, buffer35, buffer51, state)
-        .task("k83RandomUniform", CriticPhase::k83RandomUniform, buffer52, counters)
-        .task("k84Mul", CriticPhase::k84Mul, buffer53, buffer35, buffer52)
-        .task("k85Conv2dSelect", CriticPhase::k85Conv2dSelectTiled, context, buffer38, buffer53, state)
-        .task("k86RandomUniform", CriticPhase::k86RandomUniform, buffer54, counters)
-        .task("k87Mul", CriticPhase::k87Mul, buffer55, buffer38, buffer54)
-        .task("k88MatmulAdd", CriticPhase::k88MatmulAddTiled, context, buffer48, buffer55, state)
-        .task("k89ReduceSum", CriticPhase::k89ReduceSumTiled, context, buffer28, buffer48)
-        .task("k90Pad", CriticPhase::k90Pad, buffer27, buffer31)
-        .task("k91Conv2dSelect", CriticPhase::k91Conv2dSelectTiled, context, buffer56, buffer27, state)
-        .task("k92Conv2dSelect", CriticPhase::k92Conv2dSelectTiled, context, buffer57, buffer56, state)
-        .task("k93RandomUniform", CriticPhase::k93RandomUniform, buffer58, counters)
-        .task("k94Mul", CriticPhase::k94Mul, buffer59, buffer57, buffer58)
-        .task("k95Conv2dSelect", CriticPhase::k95Conv2dSelectTiled, context, buffer60, buffer59, state)
-        .task("k96RandomUniform", CriticPhase::k96RandomUniform, buffer61, counters)
-        .task("k97Mul", CriticPhase::k97Mul, buffer62, buffer60, buffer61)
-        .task("k98Conv2dSelect", CriticPhase::k98Conv2dSelectTiled, context, buffer63, buffer62, state)
-        .task("k99RandomUniform", CriticPhase::k99RandomUniform, buffer64, counters)
-        .task("k100Mul", CriticPhase::k100Mul, buffer65, buffer63, buffer64)
-        .task("k101MatmulAdd", CriticPhase::k101MatmulAddTiled, context, buffer48, buffer65, state)
-        .task("k102ReduceSum", CriticPhase::k102ReduceSumTiled, context, buffer26, buffer48)
-        .task("k103Sub", CriticPhase::k103Sub, buffer66, buffer28, buffer26)
-        .task("k104Add", CriticPhase::k104Add, buffer67, buffer66, buffer49)
-        .task("k105MatmulMul", CriticPhase::k105MatmulMulTiled, context, buffer68, CONSTANT_1, buffer64, state)
-        .task("k106Matmul", CriticPhase::k106MatmulTiled, context, buffer69, CONSTANT_1, buffer65)
-        .task("k107Add", CriticPhase::k107Add, buffer65, buffer63, buffer68)
-        .task("k108ReduceSum", CriticPhase::k108ReduceSumTiled, context, buffer48, buffer65)
-        .task("k109Conv2dBackwardInputMul", CriticPhase::k109Conv2dBackwardInputMulTiled, context, buffer70, buffer65, state)
-        .task("k110Conv2dBackwardWeight", CriticPhase::k110Conv2dBackwardWeightTiled, context, buffer71, buffer62, buffer65)
-        .task("k111Add", CriticPhase::k111Add, buffer62, buffer60, buffer70, buffer61)
-        .task("k112ReduceSum", CriticPhase::k112ReduceSumTiled, context, buffer72, buffer62)
-        .task("k113Conv2dBackwardInputMul", CriticPhase::k113Conv2dBackwardInputMulTiled, context, buffer73, buffer62, state)
-        .task("k114Conv2dBackwardWeight", CriticPhase::k114Conv2dBackwardWeightTiled, context, buffer74, buffer59, buffer62)
-        .task("k115Add", CriticPhase::k115Add, buffer59, buffer57, buffer73, buffer58)
-        .task("k116ReduceSum", CriticPhase::k116ReduceSumTiled, context, buffer13, buffer59)
-        .task("k117Conv2dBackwardInput", CriticPhase::k117Conv2dBackwardInputTiled, context, buffer75, buffer59, state)
-        .task("k118Conv2dBackwardWeight", CriticPhase::k118Conv2dBackwardWeightTiled, context, buffer76, buffer56, buffer59)
-        .task("k119Add", CriticPhase::k119Add, buffer77, buffer56, buffer75)
-        .task("k120ReduceSum", CriticPhase::k120ReduceSumTiled, context, buffer20, buffer77)
-        .task("k121Conv2dBackwardWeight", CriticPhase::k121Conv2dBackwardWeightTiled, context, buffer78, buffer27, buffer77)
-        .task("k122MatmulMul", CriticPhase::k122MatmulMulTiled, context, buffer65, CONSTANT_2, buffer54, state)
-        .task("k123Matmul", CriticPhase::k123MatmulTiled, context, buffer79, CONSTANT_2, buffer55)
-        .task("k124Add", CriticPhase::k124Add, buffer55, buffer38, buffer65)
-        .task("k125ReduceSum", CriticPhase::k125ReduceSumTiled, context, buffer80, buffer55)
-        .task("k126Add", CriticPhase::k126Add, buffer81, buffer48, buffer80)
-        .task("k127Conv2dBackwardInputMul", CriticPhase::k127Conv2dBackwardInputMulTiled, context, buffer62, buffer55, state)
-        .task("k128Conv2dBackwardWeight", CriticPhase::k128Conv2dBackwardWeightTiled, context, buffer82, buffer53, buffer55)
-        .task("k129Add", CriticPhase::k129Add, buffer53, buffer35, buffer62, buffer52)
-        .task("k130ReduceSum", CriticPhase::k130ReduceSumTiled, context, buffer83, buffer53)
-        .task("k131Add", CriticPhase::k131Add, buffer84, buffer72, buffer83)
-        .task("k132Conv2dBackwardInputMul", CriticPhase::k132Conv2dBackwardInputMulTiled, context, buffer59, buffer53, state)
-        .task("k133Conv2dBackwardWeight", CriticPhase::k133Conv2dBackwardWeightTiled, context, buffer85, buffer51, buffer53)
-        .task("k134Add", CriticPhase::k134Add, buffer51, buffer34, buffer59, buffer50)
-        .task("k135ReduceSum", CriticPhase::k135ReduceSumTiled, context, buffer11, buffer51)
-        .task("k136Add", CriticPhase::k136Add, buffer86, buffer13, buffer11)
-        .task("k137Conv2dBackwardInput", CriticPhase::k137Conv2dBackwardInputTiled, context, buffer77, buffer51, state)
-        .task("k138Conv2dBackwardWeight", CriticPhase::k138Conv2dBackwardWeightTiled, context, buffer87, buffer8, buffer51)
-        .task("k139Add", CriticPhase::k139Add, buffer75, buffer8, buffer77)
-        .task("k140ReduceSum", CriticPhase::k140ReduceSumTiled, context, buffer18, buffer75)
-        .task("k141Add", CriticPhase::k141Add, buffer88, buffer20, buffer18)
-        .task("k142Conv2dBackwardWeight", CriticPhase::k142Conv2dBackwardWeightTiled, context, buffer89, buffer24, buffer75)
-        .task("k143Select", CriticPhase::k143Select, buffer80, buffer45, buffer47, buffer46)
-        .task("k144Add", CriticPhase::k144Add, buffer44, buffer80, buffer43)
-        .task("k145Pad", CriticPhase::k145Pad, buffer24, buffer44)
-        .task("k146Conv2d", CriticPhase::k146Conv2dTiled, context, buffer75, buffer24, state)
-        .task("k147Conv2dBackwardWeightAdd", CriticPhase::k147Conv2dBackwardWeightAddTiled, context, buffer90, buffer24, buffer42, buffer78, buffer89)
-        .task("k148Add", CriticPhase::k148Add, buffer42, buffer19, buffer75)
-        .task("k149Conv2d", CriticPhase::k149Conv2dTiled, context, buffer51, buffer42, state)
-        .task("k150Conv2dBackwardWeightAdd", CriticPhase::k150Conv2dBackwardWeightAddTiled, context, buffer91, buffer42, buffer41, buffer76, buffer87)
-        .task("k151Mul", CriticPhase::k151Mul, buffer41, buffer12, buffer51, buffer9)
-        .task("k152Conv2d", CriticPhase::k152Conv2dTiled, context, buffer53, buffer41, state)
-        .task("k153Conv2dBackwardWeightAdd", CriticPhase::k153Conv2dBackwardWeightAddTiled, context, buffer92, buffer41, buffer40, buffer74, buffer85)
-        .task("k154Mul", CriticPhase::k154Mul, buffer40, buffer4, buffer53, buffer1)
-        .task("k155Conv2d", CriticPhase::k155Conv2dTiled, context, buffer55, buffer40, state)
-        .task("k156Conv2dBackwardWeightAdd", CriticPhase::k156Conv2dBackwardWeightAddTiled, context, buffer93, buffer40, buffer39, buffer71, buffer82)
-        .task("k157Add", CriticPhase::k157Add, buffer39, buffer36, buffer55)
-        .task("k158Mul", CriticPhase::k158Mul, buffer55, buffer39, buffer37)
-        .task("k159MatmulAdd", CriticPhase::k159MatmulAddTiled, context, buffer94, CONSTANT_0, buffer55, buffer69, buffer79)
-        .task("k160Add", CriticPhase::k160Add, buffer95, buffer90, state)
-        .task("k161Add", CriticPhase::k161Add, buffer96, buffer90, state)
-        .task("k162Div", CriticPhase::k162Div, buffer26, state)
-        .task("k163Sub", CriticPhase::k163Sub, buffer97, buffer95, buffer96, buffer26, state)
-        .task("k164Add", CriticPhase::k164Add, buffer98, buffer88, state)
-        .task("k165Add", CriticPhase::k165Add, buffer99, buffer88, state)
-        .task("k166Sub", CriticPhase::k166Sub, buffer100, buffer98, buffer99, buffer26, state)
-        .task("k167Add", CriticPhase::k167Add, buffer101, buffer91, state)
-        .task("k168Add", CriticPhase::k168Add, buffer102, buffer91, state)
-        .task("k169Sub", CriticPhase::k169Sub, buffer103, buffer101, buffer102, buffer26, state)
-        .task("k170Add", CriticPhase::k170Add, buffer104, buffer86, state)
-        .task("k171Add", CriticPhase::k171Add, buffer105, buffer86, state)
-        .task("k172Sub", CriticPhase::k172Sub, buffer106, buffer104, buffer105, buffer26, state)
-        .task("k173Add", CriticPhase::k173Add, buffer107, buffer92, state)
-        .task("k174Add", CriticPhase::k174Add, buffer108, buffer92, state)
-        .task("k175Sub", CriticPhase::k175Sub, buffer109, buffer107, buffer108, buffer26, state)
-        .task("k176Add", CriticPhase::k176Add, buffer110, buffer84, state)
-        .task("k177Add", CriticPhase::k177Add, buffer111, buffer84, state)
-        .task("k178Sub", CriticPhase::k178Sub, buffer112, buffer110, buffer111, buffer26, state)
-        .task("k179Add", CriticPhase::k179Add, buffer113, buffer93, state)
-        .task("k180Add", CriticPhase::k180Add, buffer114, buffer93, state)
-        .task("k181Sub", CriticPhase::k181Sub, buffer115, buffer113, buffer114, buffer26, state)
-        .task("k182Add", CriticPhase::k182Add, buffer116, buffer81, state)
-        .task("k183Add", CriticPhase::k183Add, buffer117, buffer81, state)
-        .task("k184Sub", CriticPhase::k184Sub, buffer118, buffer116, buffer117, buffer26, state)
-        .task("k185Add", CriticPhase::k185Add, buffer119, buffer94, state)
-        .task("k186Add", CriticPhase::k186Add, buffer120, buffer94, state)
-        .task("k187Sub", CriticPhase::k187Sub, buffer121, buffer119, buffer120, buffer26, state)
-        .task("k188Mul", CriticPhase::k188Mul, buffer122, state)
-        .task("k189Mul", CriticPhase::k189Mul, buffer123, state)
-        .task("k190Sub", CriticPhase::k190Sub, buffer124, buffer122, buffer123, buffer26, state)
-        .task("k191Add", CriticPhase::k191Add, buffer125, state)
+        .task("k40SubMul", CriticPhase::k40SubMul, buffer27, buffer28, buffer24, buffer26)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSumTiled, context, buffer25, buffer28)
+        .task("k42Mul", CriticPhase::k42Mul, buffer29, buffer25)
+        .task("k43Add", CriticPhase::k43Add, buffer30, buffer26, state)
+        .task("k44Add", CriticPhase::k44Add, buffer31, buffer29, state)
+        .task("k45Tanh", CriticPhase::k45Tanh, buffer28, buffer27, buffer29, state)
+        .task("k46Pad", CriticPhase::k46Pad, buffer32, buffer28)
+        .task("k47RandomUniform", CriticPhase::k47RandomUniform, buffer33, counters)
+        .task("k48Add", CriticPhase::k48Add, buffer34, read30, buffer33, buffer32)
+        .task("k49Pad", CriticPhase::k49Pad, buffer28, buffer34)
+        .task("k50Conv2dSelect", CriticPhase::k50Conv2dSelectTiled, context, buffer19, buffer28, state)
+        .task("k51Conv2dSelect", CriticPhase::k51Conv2dSelectTiled, context, buffer12, buffer19, state)
+        .task("k52RandomUniform", CriticPhase::k52RandomUniform, buffer9, counters)
+        .task("k53Mul", CriticPhase::k53Mul, buffer35, buffer12, buffer9)
+        .task("k54Conv2dSelect", CriticPhase::k54Conv2dSelectTiled, context, buffer4, buffer35, state)
+        .task("k55RandomUniform", CriticPhase::k55RandomUniform, buffer1, counters)
+        .task("k56Mul", CriticPhase::k56Mul, buffer36, buffer4, buffer1)
+        .task("k57Conv2dSelect", CriticPhase::k57Conv2dSelectTiled, context, buffer37, buffer36, state)
+        .task("k58RandomUniform", CriticPhase::k58RandomUniform, buffer38, counters)
+        .task("k59MatmulMul", CriticPhase::k59MatmulMulTiled, context, buffer39, CONSTANT_0, buffer38, state)
+        .task("k60Add", CriticPhase::k60Add, buffer40, buffer37, buffer39)
+        .task("k61Conv2dBackwardInputMul", CriticPhase::k61Conv2dBackwardInputMulTiled, context, buffer36, buffer40, state)
+        .task("k62Add", CriticPhase::k62Add, buffer41, buffer4, buffer36, buffer1)
+        .task("k63Conv2dBackwardInputMul", CriticPhase::k63Conv2dBackwardInputMulTiled, context, buffer35, buffer41, state)
+        .task("k64Add", CriticPhase::k64Add, buffer42, buffer12, buffer35, buffer9)
+        .task("k65Conv2dBackwardInput", CriticPhase::k65Conv2dBackwardInputTiled, context, buffer8, buffer42, state)
+        .task("k66Add", CriticPhase::k66Add, buffer43, buffer19, buffer8)
+        .task("k67Conv2dBackwardInput", CriticPhase::k67Conv2dBackwardInputTiled, context, buffer28, buffer43, state)
+        .task("k68Pad", CriticPhase::k68Pad, buffer44, buffer28)
+        .task("k69Mul", CriticPhase::k69Mul, buffer45, buffer44)
+        .task("k70ReduceSum", CriticPhase::k70ReduceSumTiled, context, buffer46, buffer45)
+        .task("k71SqrtSubPow", CriticPhase::k71SqrtSubPow, buffer47, buffer48, buffer49, buffer46)
+        .task("k72ReduceSum", CriticPhase::k72ReduceSumTiled, context, buffer29, buffer49)
+        .task("k73Mul", CriticPhase::k73Mul, buffer50, buffer29)
+        .task("k74Pad", CriticPhase::k74Pad, buffer28, read30)
+        .task("k75Conv2dSelect", CriticPhase::k75Conv2dSelectTiled, context, buffer8, buffer28, state)
+        .task("k76Conv2dSelect", CriticPhase::k76Conv2dSelectTiled, context, buffer35, buffer8, state)
+        .task("k77RandomUniform", CriticPhase::k77RandomUniform, buffer51, counters)
+        .task("k78Mul", CriticPhase::k78Mul, buffer52, buffer35, buffer51)
+        .task("k79Conv2dSelect", CriticPhase::k79Conv2dSelectTiled, context, buffer36, buffer52, state)
+        .task("k80RandomUniform", CriticPhase::k80RandomUniform, buffer53, counters)
+        .task("k81Mul", CriticPhase::k81Mul, buffer54, buffer36, buffer53)
+        .task("k82Conv2dSelect", CriticPhase::k82Conv2dSelectTiled, context, buffer39, buffer54, state)
+        .task("k83RandomUniform", CriticPhase::k83RandomUniform, buffer55, counters)
+        .task("k84Mul", CriticPhase::k84Mul, buffer56, buffer39, buffer55)
+        .task("k85MatmulAdd", CriticPhase::k85MatmulAddTiled, context, buffer49, buffer56, state)
+        .task("k86ReduceSum", CriticPhase::k86ReduceSumTiled, context, buffer29, buffer49)
+        .task("k87Pad", CriticPhase::k87Pad, buffer27, buffer32)
+        .task("k88Conv2dSelect", CriticPhase::k88Conv2dSelectTiled, context, buffer57, buffer27, state)
+        .task("k89Conv2dSelect", CriticPhase::k89Conv2dSelectTiled, context, buffer58, buffer57, state)
+        .task("k90RandomUniform", CriticPhase::k90RandomUniform, buffer59, counters)
+        .task("k91Mul", CriticPhase::k91Mul, buffer60, buffer58, buffer59)
+        .task("k92Conv2dSelect", CriticPhase::k92Conv2dSelectTiled, context, buffer61, buffer60, state)
+        .task("k93RandomUniform", CriticPhase::k93RandomUniform, buffer62, counters)
+        .task("k94Mul", CriticPhase::k94Mul, buffer63, buffer61, buffer62)
+        .task("k95Conv2dSelect", CriticPhase::k95Conv2dSelectTiled, context, buffer64, buffer63, state)
+        .task("k96RandomUniform", CriticPhase::k96RandomUniform, buffer65, counters)
+        .task("k97Mul", CriticPhase::k97Mul, buffer66, buffer64, buffer65)
+        .task("k98MatmulAdd", CriticPhase::k98MatmulAddTiled, context, buffer49, buffer66, state)
+        .task("k99ReduceSum", CriticPhase::k99ReduceSumTiled, context, buffer26, buffer49)
+        .task("k100SubAdd", CriticPhase::k100SubAdd, buffer67, buffer68, buffer29, buffer26, buffer50)
+        .task("k101MatmulMul", CriticPhase::k101MatmulMulTiled, context, buffer69, CONSTANT_1, buffer65, state)
+        .task("k102Matmul", CriticPhase::k102MatmulTiled, context, buffer70, CONSTANT_1, buffer66)
+        .task("k103Add", CriticPhase::k103Add, buffer66, buffer64, buffer69)
+        .task("k104ReduceSum", CriticPhase::k104ReduceSumTiled, context, buffer49, buffer66)
+        .task("k105Conv2dBackwardInputMul", CriticPhase::k105Conv2dBackwardInputMulTiled, context, buffer71, buffer66, state)
+        .task("k106Conv2dBackwardWeight", CriticPhase::k106Conv2dBackwardWeightTiled, context, buffer72, buffer63, buffer66)
+        .task("k107Add", CriticPhase::k107Add, buffer63, buffer61, buffer71, buffer62)
+        .task("k108ReduceSum", CriticPhase::k108ReduceSumTiled, context, buffer73, buffer63)
+        .task("k109Conv2dBackwardInputMul", CriticPhase::k109Conv2dBackwardInputMulTiled, context, buffer74, buffer63, state)
+        .task("k110Conv2dBackwardWeight", CriticPhase::k110Conv2dBackwardWeightTiled, context, buffer75, buffer60, buffer63)
+        .task("k111Add", CriticPhase::k111Add, buffer60, buffer58, buffer74, buffer59)
+        .task("k112ReduceSum", CriticPhase::k112ReduceSumTiled, context, buffer13, buffer60)
+        .task("k113Conv2dBackwardInput", CriticPhase::k113Conv2dBackwardInputTiled, context, buffer76, buffer60, state)
+        .task("k114Conv2dBackwardWeight", CriticPhase::k114Conv2dBackwardWeightTiled, context, buffer77, buffer57, buffer60)
+        .task("k115Add", CriticPhase::k115Add, buffer78, buffer57, buffer76)
+        .task("k116ReduceSum", CriticPhase::k116ReduceSumTiled, context, buffer20, buffer78)
+        .task("k117Conv2dBackwardWeight", CriticPhase::k117Conv2dBackwardWeightTiled, context, buffer79, buffer27, buffer78)
+        .task("k118MatmulMul", CriticPhase::k118MatmulMulTiled, context, buffer66, CONSTANT_2, buffer55, state)
+        .task("k119Matmul", CriticPhase::k119MatmulTiled, context, buffer80, CONSTANT_2, buffer56)
+        .task("k120Add", CriticPhase::k120Add, buffer56, buffer39, buffer66)
+        .task("k121ReduceSum", CriticPhase::k121ReduceSumTiled, context, buffer81, buffer56)
+        .task("k122Add", CriticPhase::k122Add, buffer82, buffer49, buffer81)
+        .task("k123Conv2dBackwardInputMul", CriticPhase::k123Conv2dBackwardInputMulTiled, context, buffer63, buffer56, state)
+        .task("k124Conv2dBackwardWeight", CriticPhase::k124Conv2dBackwardWeightTiled, context, buffer83, buffer54, buffer56)
+        .task("k125Add", CriticPhase::k125Add, buffer54, buffer36, buffer63, buffer53)
+        .task("k126ReduceSum", CriticPhase::k126ReduceSumTiled, context, buffer84, buffer54)
+        .task("k127Add", CriticPhase::k127Add, buffer85, buffer73, buffer84)
+        .task("k128Conv2dBackwardInputMul", CriticPhase::k128Conv2dBackwardInputMulTiled, context, buffer60, buffer54, state)
+        .task("k129Conv2dBackwardWeight", CriticPhase::k129Conv2dBackwardWeightTiled, context, buffer86, buffer52, buffer54)
+        .task("k130Add", CriticPhase::k130Add, buffer52, buffer35, buffer60, buffer51)
+        .task("k131ReduceSum", CriticPhase::k131ReduceSumTiled, context, buffer11, buffer52)
+        .task("k132Add", CriticPhase::k132Add, buffer87, buffer13, buffer11)
+        .task("k133Conv2dBackwardInput", CriticPhase::k133Conv2dBackwardInputTiled, context, buffer78, buffer52, state)
+        .task("k134Conv2dBackwardWeight", CriticPhase::k134Conv2dBackwardWeightTiled, context, buffer88, buffer8, buffer52)
+        .task("k135Add", CriticPhase::k135Add, buffer76, buffer8, buffer78)
+        .task("k136ReduceSum", CriticPhase::k136ReduceSumTiled, context, buffer18, buffer76)
+        .task("k137Add", CriticPhase::k137Add, buffer89, buffer20, buffer18)
+        .task("k138Conv2dBackwardWeight", CriticPhase::k138Conv2dBackwardWeightTiled, context, buffer90, buffer28, buffer76)
+        .task("k139Select", CriticPhase::k139Select, buffer81, buffer46, buffer48, buffer47)
+        .task("k140Add", CriticPhase::k140Add, buffer45, buffer81, buffer44)
+        .task("k141Pad", CriticPhase::k141Pad, buffer28, buffer45)
+        .task("k142Conv2d", CriticPhase::k142Conv2dTiled, context, buffer76, buffer28, state)
+        .task("k143Conv2dBackwardWeightAdd", CriticPhase::k143Conv2dBackwardWeightAddTiled, context, buffer91, buffer28, buffer43, buffer79, buffer90)
+        .task("k144Add", CriticPhase::k144Add, buffer43, buffer19, buffer76)
+        .task("k145Conv2d", CriticPhase::k145Conv2dTiled, context, buffer52, buffer43, state)
+        .task("k146Conv2dBackwardWeightAdd", CriticPhase::k146Conv2dBackwardWeightAddTiled, context, buffer92, buffer43, buffer42, buffer77, buffer88)
+        .task("k147Mul", CriticPhase::k147Mul, buffer42, buffer12, buffer52, buffer9)
+        .task("k148Conv2d", CriticPhase::k148Conv2dTiled, context, buffer54, buffer42, state)
+        .task("k149Conv2dBackwardWeightAdd", CriticPhase::k149Conv2dBackwardWeightAddTiled, context, buffer93, buffer42, buffer41, buffer75, buffer86)
+        .task("k150Mul", CriticPhase::k150Mul, buffer41, buffer4, buffer54, buffer1)
+        .task("k151Conv2d", CriticPhase::k151Conv2dTiled, context, buffer56, buffer41, state)
+        .task("k152Conv2dBackwardWeightAdd", CriticPhase::k152Conv2dBackwardWeightAddTiled, context, buffer94, buffer41, buffer40, buffer72, buffer83)
+        .task("k153Add", CriticPhase::k153Add, buffer40, buffer37, buffer56)
+        .task("k154Mul", CriticPhase::k154Mul, buffer56, buffer40, buffer38)
+        .task("k155MatmulAdd", CriticPhase::k155MatmulAddTiled, context, buffer95, CONSTANT_0, buffer56, buffer70, buffer80)
+        .task("k156AddAddSub", CriticPhase::k156AddAddSub, buffer96, buffer97, buffer98, buffer91, state)
+        .task("k157AddAddSub", CriticPhase::k157AddAddSub, buffer99, buffer100, buffer101, buffer89, state)
+        .task("k158AddAddSub", CriticPhase::k158AddAddSub, buffer102, buffer103, buffer104, buffer92, state)
+        .task("k159AddAddSub", CriticPhase::k159AddAddSub, buffer105, buffer106, buffer107, buffer87, state)
+        .task("k160AddAddSub", CriticPhase::k160AddAddSub, buffer108, buffer109, buffer110, buffer93, state)
+        .task("k161AddAddSub", CriticPhase::k161AddAddSub, buffer111, buffer112, buffer113, buffer85, state)
+        .task("k162AddAddSub", CriticPhase::k162AddAddSub, buffer114, buffer115, buffer116, buffer94, state)
+        .task("k163AddAddSub", CriticPhase::k163AddAddSub, buffer117, buffer118, buffer119, buffer82, state)
+        .task("k164AddAddSub", CriticPhase::k164AddAddSub, buffer120, buffer121, buffer122, buffer95, state)
+        .task("k165Mul", CriticPhase::k165Mul, buffer123, state)
+        .task("k166MulSubAdd", CriticPhase::k166MulSubAdd, buffer124, buffer125, buffer126, buffer123, state)
         .task("advance", CriticPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30, buffer31, buffer32, buffer33, buffer49, buffer66, buffer67, buffer81, buffer84, buffer86, buffer88, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer49, buffer66, buffer67);
+        .persistOnDevice(state, counters, data0, order0, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer30, buffer31, buffer32, buffer33, buffer34, buffer50, buffer67, buffer68, buffer82, buffer85, buffer87, buffer89, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer50, buffer67, buffer68);
   }
 
   /**
@@ -6605,158 +6420,133 @@ public final class CriticPhase implements ResidentPhase {
     k37Conv2d(buffer24, buffer23, state);
     k38ReduceSum(buffer25, buffer24);
     k39Mul(buffer26, buffer25);
-    k40Sub(buffer27, buffer24, buffer26);
-    k41Mul(buffer24, buffer27);
-    k42ReduceSum(buffer25, buffer24);
-    k43Mul(buffer28, buffer25);
-    k44Add(buffer29, buffer26, state);
-    k45Add(buffer30, buffer28, state);
-    k46Tanh(buffer24, buffer27, buffer28, state);
-    k47Pad(buffer31, buffer24);
-    k48RandomUniform(buffer32, counters);
-    k49Add(buffer33, read30, buffer32, buffer31);
-    k50Pad(buffer24, buffer33);
-    k51Conv2dSelect(buffer19, buffer24, state);
-    k52Conv2dSelect(buffer12, buffer19, state);
-    k53RandomUniform(buffer9, counters);
-    k54Mul(buffer34, buffer12, buffer9);
-    k55Conv2dSelect(buffer4, buffer34, state);
-    k56RandomUniform(buffer1, counters);
-    k57Mul(buffer35, buffer4, buffer1);
-    k58Conv2dSelect(buffer36, buffer35, state);
-    k59RandomUniform(buffer37, counters);
-    k60MatmulMul(buffer38, CONSTANT_0, buffer37, state);
-    k61Add(buffer39, buffer36, buffer38);
-    k62Conv2dBackwardInputMul(buffer35, buffer39, state);
-    k63Add(buffer40, buffer4, buffer35, buffer1);
-    k64Conv2dBackwardInputMul(buffer34, buffer40, state);
-    k65Add(buffer41, buffer12, buffer34, buffer9);
-    k66Conv2dBackwardInput(buffer8, buffer41, state);
-    k67Add(buffer42, buffer19, buffer8);
-    k68Conv2dBackwardInput(buffer24, buffer42, state);
-    k69Pad(buffer43, buffer24);
-    k70Mul(buffer44, buffer43);
-    k71ReduceSum(buffer45, buffer44);
-    k72Sqrt(buffer46, buffer45);
-    k73Sub(buffer47, buffer45, buffer46);
-    k74Pow(buffer48, buffer47);
-    k75ReduceSum(buffer28, buffer48);
-    k76Mul(buffer49, buffer28);
-    k77Pad(buffer24, read30);
-    k78Conv2dSelect(buffer8, buffer24, state);
-    k79Conv2dSelect(buffer34, buffer8, state);
-    k80RandomUniform(buffer50, counters);
-    k81Mul(buffer51, buffer34, buffer50);
-    k82Conv2dSelect(buffer35, buffer51, state);
-    k83RandomUniform(buffer52, counters);
-    k84Mul(buffer53, buffer35, buffer52);
-    k85Conv2dSelect(buffer38, buffer53, state);
-    k86RandomUniform(buffer54, counters);
-    k87Mul(buffer55, buffer38, buffer54);
-    k88MatmulAdd(buffer48, buffer55, state);
-    k89ReduceSum(buffer28, buffer48);
-    k90Pad(buffer27, buffer31);
-    k91Conv2dSelect(buffer56, buffer27, state);
-    k92Conv2dSelect(buffer57, buffer56, state);
-    k93RandomUniform(buffer58, counters);
-    k94Mul(buffer59, buffer57, buffer58);
-    k95Conv2dSelect(buffer60, buffer59, state);
-    k96RandomUniform(buffer61, counters);
-    k97Mul(buffer62, buffer60, buffer61);
-    k98Conv2dSelect(buffer63, buffer62, state);
-    k99RandomUniform(buffer64, counters);
-    k100Mul(buffer65, buffer63, buffer64);
-    k101MatmulAdd(buffer48, buffer65, state);
-    k102ReduceSum(buffer26, buffer48);
-    k103Sub(buffer66, buffer28, buffer26);
-    k104Add(buffer67, buffer66, buffer49);
-    k105MatmulMul(buffer68, CONSTANT_1, buffer64, state);
-    k106Matmul(buffer69, CONSTANT_1, buffer65);
-    k107Add(buffer65, buffer63, buffer68);
-    k108ReduceSum(buffer48, buffer65);
-    k109Conv2dBackwardInputMul(buffer70, buffer65, state);
-    k110Conv2dBackwardWeight(buffer71, buffer62, buffer65);
-    k111Add(buffer62, buffer60, buffer70, buffer61);
-    k112ReduceSum(buffer72, buffer62);
-    k113Conv2dBackwardInputMul(buffer73, buffer62, state);
-    k114Conv2dBackwardWeight(buffer74, buffer59, buffer62);
-    k115Add(buffer59, buffer57, buffer73, buffer58);
-    k116ReduceSum(buffer13, buffer59);
-    k117Conv2dBackwardInput(buffer75, buffer59, state);
-    k118Conv2dBackwardWeight(buffer76, buffer56, buffer59);
-    k119Add(buffer77, buffer56, buffer75);
-    k120ReduceSum(buffer20, buffer77);
-    k121Conv2dBackwardWeight(buffer78, buffer27, buffer77);
-    k122MatmulMul(buffer65, CONSTANT_2, buffer54, state);
-    k123Matmul(buffer79, CONSTANT_2, buffer55);
-    k124Add(buffer55, buffer38, buffer65);
-    k125ReduceSum(buffer80, buffer55);
-    k126Add(buffer81, buffer48, buffer80);
-    k127Conv2dBackwardInputMul(buffer62, buffer55, state);
-    k128Conv2dBackwardWeight(buffer82, buffer53, buffer55);
-    k129Add(buffer53, buffer35, buffer62, buffer52);
-    k130ReduceSum(buffer83, buffer53);
-    k131Add(buffer84, buffer72, buffer83);
-    k132Conv2dBackwardInputMul(buffer59, buffer53, state);
-    k133Conv2dBackwardWeight(buffer85, buffer51, buffer53);
-    k134Add(buffer51, buffer34, buffer59, buffer50);
-    k135ReduceSum(buffer11, buffer51);
-    k136Add(buffer86, buffer13, buffer11);
-    k137Conv2dBackwardInput(buffer77, buffer51, state);
-    k138Conv2dBackwardWeight(buffer87, buffer8, buffer51);
-    k139Add(buffer75, buffer8, buffer77);
-    k140ReduceSum(buffer18, buffer75);
-    k141Add(buffer88, buffer20, buffer18);
-    k142Conv2dBackwardWeight(buffer89, buffer24, buffer75);
-    k143Select(buffer80, buffer45, buffer47, buffer46);
-    k144Add(buffer44, buffer80, buffer43);
-    k145Pad(buffer24, buffer44);
-    k146Conv2d(buffer75, buffer24, state);
-    k147Conv2dBackwardWeightAdd(buffer90, buffer24, buffer42, buffer78, buffer89);
-    k148Add(buffer42, buffer19, buffer75);
-    k149Conv2d(buffer51, buffer42, state);
-    k150Conv2dBackwardWeightAdd(buffer91, buffer42, buffer41, buffer76, buffer87);
-    k151Mul(buffer41, buffer12, buffer51, buffer9);
-    k152Conv2d(buffer53, buffer41, state);
-    k153Conv2dBackwardWeightAdd(buffer92, buffer41, buffer40, buffer74, buffer85);
-    k154Mul(buffer40, buffer4, buffer53, buffer1);
-    k155Conv2d(buffer55, buffer40, state);
-    k156Conv2dBackwardWeightAdd(buffer93, buffer40, buffer39, buffer71, buffer82);
-    k157Add(buffer39, buffer36, buffer55);
-    k158Mul(buffer55, buffer39, buffer37);
-    k159MatmulAdd(buffer94, CONSTANT_0, buffer55, buffer69, buffer79);
-    k160Add(buffer95, buffer90, state);
-    k161Add(buffer96, buffer90, state);
-    k162Div(buffer26, state);
-    k163Sub(buffer97, buffer95, buffer96, buffer26, state);
-    k164Add(buffer98, buffer88, state);
-    k165Add(buffer99, buffer88, state);
-    k166Sub(buffer100, buffer98, buffer99, buffer26, state);
-    k167Add(buffer101, buffer91, state);
-    k168Add(buffer102, buffer91, state);
-    k169Sub(buffer103, buffer101, buffer102, buffer26, state);
-    k170Add(buffer104, buffer86, state);
-    k171Add(buffer105, buffer86, state);
-    k172Sub(buffer106, buffer104, buffer105, buffer26, state);
-    k173Add(buffer107, buffer92, state);
-    k174Add(buffer108, buffer92, state);
-    k175Sub(buffer109, buffer107, buffer108, buffer26, state);
-    k176Add(buffer110, buffer84, state);
-    k177Add(buffer111, buffer84, state);
-    k178Sub(buffer112, buffer110, buffer111, buffer26, state);
-    k179Add(buffer113, buffer93, state);
-    k180Add(buffer114, buffer93, state);
-    k181Sub(buffer115, buffer113, buffer114, buffer26, state);
-    k182Add(buffer116, buffer81, state);
-    k183Add(buffer117, buffer81, state);
-    k184Sub(buffer118, buffer116, buffer117, buffer26, state);
-    k185Add(buffer119, buffer94, state);
-    k186Add(buffer120, buffer94, state);
-    k187Sub(buffer121, buffer119, buffer120, buffer26, state);
-    k188Mul(buffer122, state);
-    k189Mul(buffer123, state);
-    k190Sub(buffer124, buffer122, buffer123, buffer26, state);
-    k191Add(buffer125, state);
+    k40SubMul(buffer27, buffer28, buffer24, buffer26);
+    k41ReduceSum(buffer25, buffer28);
+    k42Mul(buffer29, buffer25);
+    k43Add(buffer30, buffer26, state);
+    k44Add(buffer31, buffer29, state);
+    k45Tanh(buffer28, buffer27, buffer29, state);
+    k46Pad(buffer32, buffer28);
+    k47RandomUniform(buffer33, counters);
+    k48Add(buffer34, read30, buffer33, buffer32);
+    k49Pad(buffer28, buffer34);
+    k50Conv2dSelect(buffer19, buffer28, state);
+    k51Conv2dSelect(buffer12, buffer19, state);
+    k52RandomUniform(buffer9, counters);
+    k53Mul(buffer35, buffer12, buffer9);
+    k54Conv2dSelect(buffer4, buffer35, state);
+    k55RandomUniform(buffer1, counters);
+    k56Mul(buffer36, buffer4, buffer1);
+    k57Conv2dSelect(buffer37, buffer36, state);
+    k58RandomUniform(buffer38, counters);
+    k59MatmulMul(buffer39, CONSTANT_0, buffer38, state);
+    k60Add(buffer40, buffer37, buffer39);
+    k61Conv2dBackwardInputMul(buffer36, buffer40, state);
+    k62Add(buffer41, buffer4, buffer36, buffer1);
+    k63Conv2dBackwardInputMul(buffer35, buffer41, state);
+    k64Add(buffer42, buffer12, buffer35, buffer9);
+    k65Conv2dBackwardInput(buffer8, buffer42, state);
+    k66Add(buffer43, buffer19, buffer8);
+    k67Conv2dBackwardInput(buffer28, buffer43, state);
+    k68Pad(buffer44, buffer28);
+    k69Mul(buffer45, buffer44);
+    k70ReduceSum(buffer46, buffer45);
+    k71SqrtSubPow(buffer47, buffer48, buffer49, buffer46);
+    k72ReduceSum(buffer29, buffer49);
+    k73Mul(buffer50, buffer29);
+    k74Pad(buffer28, read30);
+    k75Conv2dSelect(buffer8, buffer28, state);
+    k76Conv2dSelect(buffer35, buffer8, state);
+    k77RandomUniform(buffer51, counters);
+    k78Mul(buffer52, buffer35, buffer51);
+    k79Conv2dSelect(buffer36, buffer52, state);
+    k80RandomUniform(buffer53, counters);
+    k81Mul(buffer54, buffer36, buffer53);
+    k82Conv2dSelect(buffer39, buffer54, state);
+    k83RandomUniform(buffer55, counters);
+    k84Mul(buffer56, buffer39, buffer55);
+    k85MatmulAdd(buffer49, buffer56, state);
+    k86ReduceSum(buffer29, buffer49);
+    k87Pad(buffer27, buffer32);
+    k88Conv2dSelect(buffer57, buffer27, state);
+    k89Conv2dSelect(buffer58, buffer57, state);
+    k90RandomUniform(buffer59, counters);
+    k91Mul(buffer60, buffer58, buffer59);
+    k92Conv2dSelect(buffer61, buffer60, state);
+    k93RandomUniform(buffer62, counters);
+    k94Mul(buffer63, buffer61, buffer62);
+    k95Conv2dSelect(buffer64, buffer63, state);
+    k96RandomUniform(buffer65, counters);
+    k97Mul(buffer66, buffer64, buffer65);
+    k98MatmulAdd(buffer49, buffer66, state);
+    k99ReduceSum(buffer26, buffer49);
+    k100SubAdd(buffer67, buffer68, buffer29, buffer26, buffer50);
+    k101MatmulMul(buffer69, CONSTANT_1, buffer65, state);
+    k102Matmul(buffer70, CONSTANT_1, buffer66);
+    k103Add(buffer66, buffer64, buffer69);
+    k104ReduceSum(buffer49, buffer66);
+    k105Conv2dBackwardInputMul(buffer71, buffer66, state);
+    k106Conv2dBackwardWeight(buffer72, buffer63, buffer66);
+    k107Add(buffer63, buffer61, buffer71, buffer62);
+    k108ReduceSum(buffer73, buffer63);
+    k109Conv2dBackwardInputMul(buffer74, buffer63, state);
+    k110Conv2dBackwardWeight(buffer75, buffer60, buffer63);
+    k111Add(buffer60, buffer58, buffer74, buffer59);
+    k112ReduceSum(buffer13, buffer60);
+    k113Conv2dBackwardInput(buffer76, buffer60, state);
+    k114Conv2dBackwardWeight(buffer77, buffer57, buffer60);
+    k115Add(buffer78, buffer57, buffer76);
+    k116ReduceSum(buffer20, buffer78);
+    k117Conv2dBackwardWeight(buffer79, buffer27, buffer78);
+    k118MatmulMul(buffer66, CONSTANT_2, buffer55, state);
+    k119Matmul(buffer80, CONSTANT_2, buffer56);
+    k120Add(buffer56, buffer39, buffer66);
+    k121ReduceSum(buffer81, buffer56);
+    k122Add(buffer82, buffer49, buffer81);
+    k123Conv2dBackwardInputMul(buffer63, buffer56, state);
+    k124Conv2dBackwardWeight(buffer83, buffer54, buffer56);
+    k125Add(buffer54, buffer36, buffer63, buffer53);
+    k126ReduceSum(buffer84, buffer54);
+    k127Add(buffer85, buffer73, buffer84);
+    k128Conv2dBackwardInputMul(buffer60, buffer54, state);
+    k129Conv2dBackwardWeight(buffer86, buffer52, buffer54);
+    k130Add(buffer52, buffer35, buffer60, buffer51);
+    k131ReduceSum(buffer11, buffer52);
+    k132Add(buffer87, buffer13, buffer11);
+    k133Conv2dBackwardInput(buffer78, buffer52, state);
+    k134Conv2dBackwardWeight(buffer88, buffer8, buffer52);
+    k135Add(buffer76, buffer8, buffer78);
+    k136ReduceSum(buffer18, buffer76);
+    k137Add(buffer89, buffer20, buffer18);
+    k138Conv2dBackwardWeight(buffer90, buffer28, buffer76);
+    k139Select(buffer81, buffer46, buffer48, buffer47);
+    k140Add(buffer45, buffer81, buffer44);
+    k141Pad(buffer28, buffer45);
+    k142Conv2d(buffer76, buffer28, state);
+    k143Conv2dBackwardWeightAdd(buffer91, buffer28, buffer43, buffer79, buffer90);
+    k144Add(buffer43, buffer19, buffer76);
+    k145Conv2d(buffer52, buffer43, state);
+    k146Conv2dBackwardWeightAdd(buffer92, buffer43, buffer42, buffer77, buffer88);
+    k147Mul(buffer42, buffer12, buffer52, buffer9);
+    k148Conv2d(buffer54, buffer42, state);
+    k149Conv2dBackwardWeightAdd(buffer93, buffer42, buffer41, buffer75, buffer86);
+    k150Mul(buffer41, buffer4, buffer54, buffer1);
+    k151Conv2d(buffer56, buffer41, state);
+    k152Conv2dBackwardWeightAdd(buffer94, buffer41, buffer40, buffer72, buffer83);
+    k153Add(buffer40, buffer37, buffer56);
+    k154Mul(buffer56, buffer40, buffer38);
+    k155MatmulAdd(buffer95, CONSTANT_0, buffer56, buffer70, buffer80);
+    k156AddAddSub(buffer96, buffer97, buffer98, buffer91, state);
+    k157AddAddSub(buffer99, buffer100, buffer101, buffer89, state);
+    k158AddAddSub(buffer102, buffer103, buffer104, buffer92, state);
+    k159AddAddSub(buffer105, buffer106, buffer107, buffer87, state);
+    k160AddAddSub(buffer108, buffer109, buffer110, buffer93, state);
+    k161AddAddSub(buffer111, buffer112, buffer113, buffer85, state);
+    k162AddAddSub(buffer114, buffer115, buffer116, buffer94, state);
+    k163AddAddSub(buffer117, buffer118, buffer119, buffer82, state);
+    k164AddAddSub(buffer120, buffer121, buffer122, buffer95, state);
+    k165Mul(buffer123, state);
+    k166MulSubAdd(buffer124, buffer125, buffer126, buffer123, state);
     advance(counters);
   }
 
@@ -6775,65 +6565,65 @@ public final class CriticPhase implements ResidentPhase {
     grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("critic0.k37Conv2d", DeviceState.tile(524288, 16));
     grid.addWorkerGrid("critic0.k38ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k42ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k51Conv2dSelect", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k52Conv2dSelect", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k55Conv2dSelect", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k58Conv2dSelect", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k60MatmulMul", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k62Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k64Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k66Conv2dBackwardInput", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k68Conv2dBackwardInput", DeviceState.tile(524288, 16));
-    grid.addWorkerGrid("critic0.k71ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k75ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k78Conv2dSelect", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k79Conv2dSelect", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k82Conv2dSelect", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k85Conv2dSelect", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k88MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k89ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k91Conv2dSelect", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k92Conv2dSelect", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k95Conv2dSelect", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k98Conv2dSelect", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k101MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k102ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k105MatmulMul", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k106Matmul", DeviceState.tile(2048, 16));
-    grid.addWorkerGrid("critic0.k108ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k109Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k110Conv2dBackwardWeight", DeviceState.tile(6400, 512));
-    grid.addWorkerGrid("critic0.k112ReduceSum", DeviceState.tile(16, 4096));
-    grid.addWorkerGrid("critic0.k113Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k114Conv2dBackwardWeight", DeviceState.tile(3200, 256));
-    grid.addWorkerGrid("critic0.k116ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("critic0.k117Conv2dBackwardInput", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k118Conv2dBackwardWeight", DeviceState.tile(1600, 128));
-    grid.addWorkerGrid("critic0.k120ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("critic0.k121Conv2dBackwardWeight", DeviceState.tile(32, 64));
-    grid.addWorkerGrid("critic0.k122MatmulMul", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k123Matmul", DeviceState.tile(2048, 16));
-    grid.addWorkerGrid("critic0.k125ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k127Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k128Conv2dBackwardWeight", DeviceState.tile(6400, 512));
-    grid.addWorkerGrid("critic0.k130ReduceSum", DeviceState.tile(16, 4096));
-    grid.addWorkerGrid("critic0.k132Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k133Conv2dBackwardWeight", DeviceState.tile(3200, 256));
-    grid.addWorkerGrid("critic0.k135ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("critic0.k137Conv2dBackwardInput", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k138Conv2dBackwardWeight", DeviceState.tile(1600, 128));
-    grid.addWorkerGrid("critic0.k140ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("critic0.k142Conv2dBackwardWeight", DeviceState.tile(32, 64));
-    grid.addWorkerGrid("critic0.k146Conv2d", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("critic0.k147Conv2dBackwardWeightAdd", DeviceState.tile(32, 64));
-    grid.addWorkerGrid("critic0.k149Conv2d", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("critic0.k150Conv2dBackwardWeightAdd", DeviceState.tile(1600, 128));
-    grid.addWorkerGrid("critic0.k152Conv2d", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("critic0.k153Conv2dBackwardWeightAdd", DeviceState.tile(3200, 256));
-    grid.addWorkerGrid("critic0.k155Conv2d", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("critic0.k156Conv2dBackwardWeightAdd", DeviceState.tile(6400, 512));
-    grid.addWorkerGrid("critic0.k159MatmulAdd", DeviceState.tile(2048, 16));
+    grid.addWorkerGrid("critic0.k41ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k50Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k51Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k54Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k57Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k59MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k61Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k63Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k65Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k67Conv2dBackwardInput", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("critic0.k70ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k72ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k75Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k76Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k79Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k82Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k85MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k86ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k88Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k89Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k92Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k95Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k98MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k99ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k101MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k102Matmul", DeviceState.tile(2048, 16));
+    grid.addWorkerGrid("critic0.k104ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k105Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k106Conv2dBackwardWeight", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k108ReduceSum", DeviceState.tile(16, 4096));
+    grid.addWorkerGrid("critic0.k109Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k110Conv2dBackwardWeight", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k112ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k113Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k114Conv2dBackwardWeight", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k116ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k117Conv2dBackwardWeight", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k118MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k119Matmul", DeviceState.tile(2048, 16));
+    grid.addWorkerGrid("critic0.k121ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k123Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k124Conv2dBackwardWeight", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k126ReduceSum", DeviceState.tile(16, 4096));
+    grid.addWorkerGrid("critic0.k128Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k129Conv2dBackwardWeight", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k131ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("critic0.k133Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k134Conv2dBackwardWeight", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k136ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("critic0.k138Conv2dBackwardWeight", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k142Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("critic0.k143Conv2dBackwardWeightAdd", DeviceState.tile(32, 64));
+    grid.addWorkerGrid("critic0.k145Conv2d", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("critic0.k146Conv2dBackwardWeightAdd", DeviceState.tile(1600, 128));
+    grid.addWorkerGrid("critic0.k148Conv2d", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("critic0.k149Conv2dBackwardWeightAdd", DeviceState.tile(3200, 256));
+    grid.addWorkerGrid("critic0.k151Conv2d", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("critic0.k152Conv2dBackwardWeightAdd", DeviceState.tile(6400, 512));
+    grid.addWorkerGrid("critic0.k155MatmulAdd", DeviceState.tile(2048, 16));
   }
 
   /**
@@ -7021,17 +6811,17 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29, buffer30)
-        .task("commit0", CriticPhase::commit0, state, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113)
-        .task("commit1", CriticPhase::commit1, state, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29)
-        .task("commit2", CriticPhase::commit2, state, buffer30)
+        .consumeFromDevice(state, counters, data0, order0, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer30, buffer31)
+        .task("commit0", CriticPhase::commit0, state, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114)
+        .task("commit1", CriticPhase::commit1, state, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer30)
+        .task("commit2", CriticPhase::commit2, state, buffer31)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113);
-    commit1(state, buffer114, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer29);
-    commit2(state, buffer30);
+    commit0(state, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer106, buffer107, buffer108, buffer109, buffer110, buffer111, buffer112, buffer113, buffer114);
+    commit1(state, buffer115, buffer116, buffer117, buffer118, buffer119, buffer120, buffer121, buffer122, buffer123, buffer124, buffer125, buffer126, buffer6, buffer7, buffer14, buffer15, buffer21, buffer22, buffer30);
+    commit2(state, buffer31);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -7052,11 +6842,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 33574912), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer49, writes[3]);
+    DeviceState.toHost(buffer50, writes[3]);
     // wdist
-    DeviceState.toHost(buffer66, writes[4]);
+    DeviceState.toHost(buffer67, writes[4]);
     // loss
-    DeviceState.toHost(buffer67, writes[5]);
+    DeviceState.toHost(buffer68, writes[5]);
     // grad.D.13.bias
     DeviceState.toHost(CONSTANT_3, writes[15]);
   }
@@ -7069,21 +6859,21 @@ public final class CriticPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer31, into);
-      case 1 -> DeviceState.get().fetch(buffer32, into);
-      case 2 -> DeviceState.get().fetch(buffer33, into);
-      case 3 -> DeviceState.get().fetch(buffer49, into);
-      case 4 -> DeviceState.get().fetch(buffer66, into);
-      case 5 -> DeviceState.get().fetch(buffer67, into);
-      case 6 -> DeviceState.get().fetch(buffer90, into);
-      case 7 -> DeviceState.get().fetch(buffer88, into);
-      case 8 -> DeviceState.get().fetch(buffer91, into);
-      case 9 -> DeviceState.get().fetch(buffer86, into);
-      case 10 -> DeviceState.get().fetch(buffer92, into);
-      case 11 -> DeviceState.get().fetch(buffer84, into);
-      case 12 -> DeviceState.get().fetch(buffer93, into);
-      case 13 -> DeviceState.get().fetch(buffer81, into);
-      case 14 -> DeviceState.get().fetch(buffer94, into);
+      case 0 -> DeviceState.get().fetch(buffer32, into);
+      case 1 -> DeviceState.get().fetch(buffer33, into);
+      case 2 -> DeviceState.get().fetch(buffer34, into);
+      case 3 -> DeviceState.get().fetch(buffer50, into);
+      case 4 -> DeviceState.get().fetch(buffer67, into);
+      case 5 -> DeviceState.get().fetch(buffer68, into);
+      case 6 -> DeviceState.get().fetch(buffer91, into);
+      case 7 -> DeviceState.get().fetch(buffer89, into);
+      case 8 -> DeviceState.get().fetch(buffer92, into);
+      case 9 -> DeviceState.get().fetch(buffer87, into);
+      case 10 -> DeviceState.get().fetch(buffer93, into);
+      case 11 -> DeviceState.get().fetch(buffer85, into);
+      case 12 -> DeviceState.get().fetch(buffer94, into);
+      case 13 -> DeviceState.get().fetch(buffer82, into);
+      case 14 -> DeviceState.get().fetch(buffer95, into);
       case 15 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

@@ -43,51 +43,51 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer6 = new FloatArray(4096);
 
-  private static final FloatArray buffer7 = new FloatArray(2097152);
+  private static final FloatArray buffer7 = new FloatArray(4096);
 
-  private static final FloatArray buffer8 = new FloatArray(4096);
+  private static final FloatArray buffer8 = new FloatArray(2097152);
 
   private static final FloatArray buffer9 = new FloatArray(4096);
 
-  private static final FloatArray buffer10 = new FloatArray(2097152);
+  private static final FloatArray buffer10 = new FloatArray(4096);
 
-  private static final FloatArray buffer11 = new FloatArray(8388608);
+  private static final FloatArray buffer11 = new FloatArray(2097152);
 
-  private static final FloatArray buffer12 = new FloatArray(4194304);
+  private static final FloatArray buffer12 = new FloatArray(8388608);
 
-  private static final FloatArray buffer13 = new FloatArray(128);
+  private static final FloatArray buffer13 = new FloatArray(4194304);
 
   private static final FloatArray buffer14 = new FloatArray(128);
 
-  private static final FloatArray buffer15 = new FloatArray(4194304);
+  private static final FloatArray buffer15 = new FloatArray(128);
 
-  private static final FloatArray buffer16 = new FloatArray(128);
+  private static final FloatArray buffer16 = new FloatArray(4194304);
 
   private static final FloatArray buffer17 = new FloatArray(128);
 
-  private static final FloatArray buffer18 = new FloatArray(4194304);
+  private static final FloatArray buffer18 = new FloatArray(128);
 
   private static final FloatArray buffer19 = new FloatArray(128);
 
-  private static final FloatArray buffer20 = new FloatArray(128);
+  private static final FloatArray buffer20 = new FloatArray(4194304);
 
-  private static final FloatArray buffer21 = new FloatArray(4194304);
+  private static final FloatArray buffer21 = new FloatArray(128);
 
-  private static final FloatArray buffer22 = new FloatArray(16777216);
+  private static final FloatArray buffer22 = new FloatArray(128);
 
-  private static final FloatArray buffer23 = new FloatArray(8388608);
+  private static final FloatArray buffer23 = new FloatArray(4194304);
 
-  private static final FloatArray buffer24 = new FloatArray(64);
+  private static final FloatArray buffer24 = new FloatArray(16777216);
 
-  private static final FloatArray buffer25 = new FloatArray(64);
+  private static final FloatArray buffer25 = new FloatArray(8388608);
 
-  private static final FloatArray buffer26 = new FloatArray(8388608);
+  private static final FloatArray buffer26 = new FloatArray(64);
 
   private static final FloatArray buffer27 = new FloatArray(64);
 
-  private static final FloatArray buffer28 = new FloatArray(64);
+  private static final FloatArray buffer28 = new FloatArray(8388608);
 
-  private static final FloatArray buffer29 = new FloatArray(8388608);
+  private static final FloatArray buffer29 = new FloatArray(64);
 
   private static final FloatArray buffer30 = new FloatArray(64);
 
@@ -95,13 +95,13 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer32 = new FloatArray(8388608);
 
-  private static final FloatArray buffer33 = new FloatArray(33554432);
+  private static final FloatArray buffer33 = new FloatArray(64);
 
-  private static final FloatArray buffer34 = new FloatArray(524288);
+  private static final FloatArray buffer34 = new FloatArray(64);
 
-  private static final FloatArray buffer35 = new FloatArray(1);
+  private static final FloatArray buffer35 = new FloatArray(8388608);
 
-  private static final FloatArray buffer36 = new FloatArray(1);
+  private static final FloatArray buffer36 = new FloatArray(33554432);
 
   private static final FloatArray buffer37 = new FloatArray(524288);
 
@@ -109,61 +109,61 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer39 = new FloatArray(1);
 
-  private static final FloatArray buffer40 = new FloatArray(1);
+  private static final FloatArray buffer40 = new FloatArray(524288);
 
-  private static final FloatArray buffer41 = new FloatArray(1);
+  private static final FloatArray buffer41 = new FloatArray(524288);
 
-  private static final FloatArray buffer42 = new FloatArray(524288);
+  private static final FloatArray buffer42 = new FloatArray(1);
 
-  private static final FloatArray buffer43 = new FloatArray(401408);
+  private static final FloatArray buffer43 = new FloatArray(1);
 
-  private static final FloatArray buffer44 = new FloatArray(524288);
+  private static final FloatArray buffer44 = new FloatArray(1);
 
-  private static final FloatArray buffer45 = new FloatArray(4194304);
+  private static final FloatArray buffer45 = new FloatArray(1);
 
-  private static final FloatArray buffer46 = new FloatArray(4194304);
+  private static final FloatArray buffer46 = new FloatArray(1);
 
-  private static final FloatArray buffer47 = new FloatArray(2097152);
+  private static final FloatArray buffer47 = new FloatArray(401408);
 
-  private static final FloatArray buffer48 = new FloatArray(2097152);
+  private static final FloatArray buffer48 = new FloatArray(524288);
 
-  private static final FloatArray buffer49 = new FloatArray(1048576);
+  private static final FloatArray buffer49 = new FloatArray(4194304);
 
-  private static final FloatArray buffer50 = new FloatArray(1048576);
+  private static final FloatArray buffer50 = new FloatArray(4194304);
 
-  private static final FloatArray buffer51 = new FloatArray(1048576);
+  private static final FloatArray buffer51 = new FloatArray(2097152);
 
-  private static final FloatArray buffer52 = new FloatArray(512);
+  private static final FloatArray buffer52 = new FloatArray(2097152);
 
-  private static final FloatArray buffer53 = new FloatArray(1);
+  private static final FloatArray buffer53 = new FloatArray(1048576);
 
-  private static final FloatArray buffer54 = new FloatArray(2097152);
+  private static final FloatArray buffer54 = new FloatArray(1048576);
 
-  private static final FloatArray buffer55 = new FloatArray(4194304);
+  private static final FloatArray buffer55 = new FloatArray(1048576);
 
-  private static final FloatArray buffer56 = new FloatArray(8388608);
+  private static final FloatArray buffer56 = new FloatArray(512);
 
-  private static final FloatArray buffer57 = new FloatArray(8388608);
+  private static final FloatArray buffer57 = new FloatArray(1);
 
-  private static final FloatArray buffer58 = new FloatArray(524288);
+  private static final FloatArray buffer58 = new FloatArray(2097152);
 
-  private static final FloatArray buffer59 = new FloatArray(1);
+  private static final FloatArray buffer59 = new FloatArray(4194304);
 
-  private static final FloatArray buffer60 = new FloatArray(33554432);
+  private static final FloatArray buffer60 = new FloatArray(8388608);
 
-  private static final FloatArray buffer61 = new FloatArray(576);
+  private static final FloatArray buffer61 = new FloatArray(8388608);
 
-  private static final FloatArray buffer62 = new FloatArray(64);
+  private static final FloatArray buffer62 = new FloatArray(524288);
 
-  private static final FloatArray buffer63 = new FloatArray(16777216);
+  private static final FloatArray buffer63 = new FloatArray(33554432);
 
-  private static final FloatArray buffer64 = new FloatArray(73728);
+  private static final FloatArray buffer64 = new FloatArray(576);
 
-  private static final FloatArray buffer65 = new FloatArray(128);
+  private static final FloatArray buffer65 = new FloatArray(16777216);
 
-  private static final FloatArray buffer66 = new FloatArray(294912);
+  private static final FloatArray buffer66 = new FloatArray(73728);
 
-  private static final FloatArray buffer67 = new FloatArray(4096);
+  private static final FloatArray buffer67 = new FloatArray(294912);
 
   private static final FloatArray buffer68 = new FloatArray(524288);
 
@@ -495,36 +495,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %23 : f32[1,4096] = mul
+   * ../models/mnist-wgan-gp.wgan:13:26: %23 : f32[1,4096] = mul, %25 : f32[1,4096] = add, %26 : f32[1,4096] = rsqrt
    */
-  public static void k7Mul(FloatArray out, FloatArray in0) {
+  public static void k7MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (in0.get(i) * 0.001953125f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %25 : f32[1,4096] = add
-   */
-  public static void k8Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:13:26: %26 : f32[1,4096] = rsqrt
-   */
-  public static void k9Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 0.001953125f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %28 : f32[512,4096] = mul
    */
-  public static void k10Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k8Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get((i % 4096))));
     }
@@ -533,7 +521,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %31 : f32[512,4096] = mul
    */
-  public static void k11Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k9Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
@@ -542,7 +530,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %42 : f32[4096] = add
    */
-  public static void k12Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k10Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(532480 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -551,7 +539,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:26: %48 : f32[4096] = add
    */
-  public static void k13Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k11Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
       out.set(i, ((state.get(536576 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -560,7 +548,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:13:37: %53 : f32[512,4096] = select
    */
-  public static void k14Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k12Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) + state.get(528384 + (i % 4096))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(528384 + (i % 4096))) : ((in0.get(i) + state.get(528384 + (i % 4096))) * 0.2f)));
     }
@@ -569,7 +557,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:3: %55 : f32[512,256,8,8] = upsample
    */
-  public static void k15Upsample(FloatArray out, FloatArray in0) {
+  public static void k13Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -582,7 +570,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:15: %56 : f32[512,128,8,8] = conv2d
    */
-  public static void k16Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k14Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -607,9 +595,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k16Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k14Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k16Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k14Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -654,7 +642,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %57 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -673,9 +661,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -712,7 +700,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %59 : f32[1,128,1,1] = mul
    */
-  public static void k18Mul(FloatArray out, FloatArray in0) {
+  public static void k16Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, (in0.get(i) * 3.0517578E-5f));
     }
@@ -721,7 +709,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %61 : f32[512,128,8,8] = sub
    */
-  public static void k19Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) - in1.get(((i / 64) % 128))));
     }
@@ -730,7 +718,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %62 : f32[512,128,8,8] = mul
    */
-  public static void k20Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in0.get(i)));
     }
@@ -739,7 +727,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %63 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k21ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -758,9 +746,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k21ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k21ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -795,36 +783,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %65 : f32[1,128,1,1] = mul
+   * ../models/mnist-wgan-gp.wgan:14:58: %65 : f32[1,128,1,1] = mul, %67 : f32[1,128,1,1] = add, %68 : f32[1,128,1,1] = rsqrt
    */
-  public static void k22Mul(FloatArray out, FloatArray in0) {
+  public static void k20MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) * 3.0517578E-5f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %67 : f32[1,128,1,1] = add
-   */
-  public static void k23Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:14:58: %68 : f32[1,128,1,1] = rsqrt
-   */
-  public static void k24Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 3.0517578E-5f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %70 : f32[512,128,8,8] = mul
    */
-  public static void k25Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k21Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 64) % 128))));
     }
@@ -833,7 +809,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %73 : f32[512,128,8,8] = mul
    */
-  public static void k26Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
@@ -842,7 +818,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %84 : f32[128] = add
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k23Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(835840 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -851,7 +827,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:58: %90 : f32[128] = add
    */
-  public static void k28Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
       out.set(i, ((state.get(835968 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -860,7 +836,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:14:69: %95 : f32[512,128,8,8] = select
    */
-  public static void k29Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) + state.get(835712 + ((i / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(835712 + ((i / 64) % 128))) : ((in0.get(i) + state.get(835712 + ((i / 64) % 128))) * 0.2f)));
     }
@@ -869,7 +845,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:3: %96 : f32[512,128,16,16] = upsample
    */
-  public static void k30Upsample(FloatArray out, FloatArray in0) {
+  public static void k26Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -882,7 +858,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:15: %97 : f32[512,64,16,16] = conv2d
    */
-  public static void k31Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -907,9 +883,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k31Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k27Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k31Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k27Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -953,6 +929,91 @@ public final class GeneratorPhase implements ResidentPhase {
 
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %98 : f32[1,64,1,1] = reduce_sum
+   */
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 64; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 64) * 256;
+      rest = rest / 64;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 512; r0++) {
+        for (int r2 = 0; r2 < 16; r2++) {
+          for (int r3 = 0; r3 < 16; r3++) {
+            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
+          }
+        }
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k28ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 64) * 256;
+    rest = rest / 64;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 131072; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 16) * 1;
+      q = q / 16;
+      at += (q % 16) * 16;
+      q = q / 16;
+      at += (q % 512) * 16384;
+      q = q / 512;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-gp.wgan:15:57: %100 : f32[1,64,1,1] = mul
+   */
+  public static void k29Mul(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 64; i++) {
+      out.set(i, (in0.get(i) * 7.6293945E-6f));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-gp.wgan:15:57: %102 : f32[512,64,16,16] = sub
+   */
+  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 8388608; i++) {
+      out.set(i, (in0.get(i) - in1.get(((i / 256) % 64))));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-gp.wgan:15:57: %103 : f32[512,64,16,16] = mul
+   */
+  public static void k31Mul(FloatArray out, FloatArray in0) {
+    for (@Parallel int i = 0; i < 8388608; i++) {
+      out.set(i, (in0.get(i) * in0.get(i)));
+    }
+  }
+
+  /**
+   * ../models/mnist-wgan-gp.wgan:15:57: %104 : f32[1,64,1,1] = reduce_sum
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
@@ -1010,121 +1071,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %100 : f32[1,64,1,1] = mul
+   * ../models/mnist-wgan-gp.wgan:15:57: %106 : f32[1,64,1,1] = mul, %108 : f32[1,64,1,1] = add, %109 : f32[1,64,1,1] = rsqrt
    */
-  public static void k33Mul(FloatArray out, FloatArray in0) {
+  public static void k33MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 7.6293945E-6f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %102 : f32[512,64,16,16] = sub
-   */
-  public static void k34Sub(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) - in1.get(((i / 256) % 64))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %103 : f32[512,64,16,16] = mul
-   */
-  public static void k35Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 8388608; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %104 : f32[1,64,1,1] = reduce_sum
-   */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
-        }
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 64) * 256;
-    rest = rest / 64;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 131072; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 16) * 1;
-      q = q / 16;
-      at += (q % 16) * 16;
-      q = q / 16;
-      at += (q % 512) * 16384;
-      q = q / 512;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %106 : f32[1,64,1,1] = mul
-   */
-  public static void k37Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) * 7.6293945E-6f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %108 : f32[1,64,1,1] = add
-   */
-  public static void k38Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:15:57: %109 : f32[1,64,1,1] = rsqrt
-   */
-  public static void k39Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
+      float y0 = (in0.get(i) * 7.6293945E-6f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %111 : f32[512,64,16,16] = mul
    */
-  public static void k40Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(((i / 256) % 64))));
     }
@@ -1133,7 +1097,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %114 : f32[512,64,16,16] = mul
    */
-  public static void k41Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k35Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
@@ -1142,7 +1106,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %125 : f32[64] = add
    */
-  public static void k42Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k36Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(909952 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1151,7 +1115,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:57: %131 : f32[64] = add
    */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
       out.set(i, ((state.get(910016 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1160,7 +1124,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:15:68: %136 : f32[512,64,16,16] = select
    */
-  public static void k44Select(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k38Select(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) + state.get(909888 + ((i / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) + state.get(909888 + ((i / 256) % 64))) : ((in0.get(i) + state.get(909888 + ((i / 256) % 64))) * 0.2f)));
     }
@@ -1169,7 +1133,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:3: %137 : f32[512,64,32,32] = upsample
    */
-  public static void k45Upsample(FloatArray out, FloatArray in0) {
+  public static void k39Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       int x = o % 32;
       int y = (o / 32) % 32;
@@ -1182,7 +1146,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:15: %138 : f32[512,1,32,32] = conv2d
    */
-  public static void k46Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k40Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int q = o % 32;
@@ -1207,9 +1171,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k46Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k40Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k46Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k40Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1254,7 +1218,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %139 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k47ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1273,9 +1237,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k47ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k47ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1312,34 +1276,28 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %141 : f32[1,1,1,1] = mul
    */
-  public static void k48Mul(FloatArray out, FloatArray in0) {
+  public static void k42Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 1.9073486E-6f));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %143 : f32[512,1,32,32] = sub
+   * ../models/mnist-wgan-gp.wgan:16:56: %143 : f32[512,1,32,32] = sub, %144 : f32[512,1,32,32] = mul
    */
-  public static void k49Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43SubMul(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) - in1.get(0)));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %144 : f32[512,1,32,32] = mul
-   */
-  public static void k50Mul(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = (in0.get(i) - in1.get(0));
+      out0.set(i, y0);
+      float y1 = (y0 * y0);
+      out1.set(i, y1);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %145 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k51ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1358,9 +1316,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k51ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k51ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1395,45 +1353,24 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %147 : f32[1,1,1,1] = mul
+   * ../models/mnist-wgan-gp.wgan:16:56: %147 : f32[1,1,1,1] = mul, %149 : f32[1,1,1,1] = add, %150 : f32[1,1,1,1] = rsqrt
    */
-  public static void k52Mul(FloatArray out, FloatArray in0) {
+  public static void k45MulAddRsqrt(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (in0.get(i) * 1.9073486E-6f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %149 : f32[1,1,1,1] = add
-   */
-  public static void k53Add(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (in0.get(i) + 0.001f));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %150 : f32[1,1,1,1] = rsqrt
-   */
-  public static void k54Rsqrt(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((float) (1.0 / TornadoMath.sqrt(in0.get(i)))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %152 : f32[512,1,32,32] = mul
-   */
-  public static void k55Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(0)));
+      float y0 = (in0.get(i) * 1.9073486E-6f);
+      out0.set(i, y0);
+      float y1 = (y0 + 0.001f);
+      out1.set(i, y1);
+      float y2 = ((float) (1.0 / TornadoMath.sqrt(y1)));
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %166 : f32[1] = add
    */
-  public static void k56Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910658 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
@@ -1442,25 +1379,29 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:16:56: %172 : f32[1] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, ((state.get(910659 + i) * 0.99f) + (in0.get(i) * 0.01f)));
     }
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:16:67: %173 : f32[512,1,32,32] = tanh
+   * ../models/mnist-wgan-gp.wgan:16:67: %152 : f32[512,1,32,32] = mul, %173 : f32[512,1,32,32] = tanh
    */
-  public static void k58Tanh(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k48MulTanh(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((float) TornadoMath.tanh(((in0.get(i) * state.get(910656 + 0)) + state.get(910657 + 0)))));
+      float y0 = (in0.get(i) * in1.get(0));
+      out0.set(i, y0);
+      float y1 = ((float) TornadoMath.tanh(((y0 * state.get(910656 + 0)) + state.get(910657 + 0))));
+      out1.set(i, y1);
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:17:3: %174 : f32[512,1,28,28] = pad
    */
-  public static void k59Pad(FloatArray out, FloatArray in0) {
+  public static void k49Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -1475,7 +1416,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:21:3: %175 : f32[512,1,32,32] = pad
    */
-  public static void k60Pad(FloatArray out, FloatArray in0) {
+  public static void k50Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -1492,7 +1433,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:22:43: %186 : f32[512,64,16,16] = conv2d_select
    */
-  public static void k61Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int q = o % 16;
@@ -1518,9 +1459,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k61Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k51Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k61Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k51Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1566,7 +1507,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:23:44: %197 : f32[512,128,8,8] = conv2d_select
    */
-  public static void k62Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k52Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int q = o % 8;
@@ -1592,9 +1533,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k62Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k52Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1640,7 +1581,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %198 : f32[512,128,8,8] = random_uniform
    */
-  public static void k63RandomUniform(FloatArray out, IntArray counters) {
+  public static void k53RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1668,7 +1609,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:23:60: %203 : f32[512,128,8,8] = mul
    */
-  public static void k64Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -1677,7 +1618,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:24:44: %214 : f32[512,256,4,4] = conv2d_select
    */
-  public static void k65Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k55Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int q = o % 4;
@@ -1703,9 +1644,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k65Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k65Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k55Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1751,7 +1692,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %215 : f32[512,256,4,4] = random_uniform
    */
-  public static void k66RandomUniform(FloatArray out, IntArray counters) {
+  public static void k56RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1779,7 +1720,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:24:60: %220 : f32[512,256,4,4] = mul
    */
-  public static void k67Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k57Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.3f ? 1f : 0f)) * 1.4285715f));
     }
@@ -1788,7 +1729,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:25:44: %231 : f32[512,512,2,2] = conv2d_select
    */
-  public static void k68Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k58Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       float acc = 0f;
       int q = o % 2;
@@ -1814,9 +1755,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k68Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k58Conv2dSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k68Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k58Conv2dSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1862,7 +1803,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %233 : f32[512,2048] = random_uniform
    */
-  public static void k69RandomUniform(FloatArray out, IntArray counters) {
+  public static void k59RandomUniform(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -1890,7 +1831,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:26:12: %238 : f32[512,2048] = mul
    */
-  public static void k70Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k60Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, ((in0.get(i) * (in1.get(i) >= 0.2f ? 1f : 0f)) * 1.25f));
     }
@@ -1899,7 +1840,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:26:25: %244 : f32[512,1] = matmul_add
    */
-  public static void k71MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1913,9 +1854,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k71MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k61MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k71MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k61MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1953,7 +1894,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %245 : f32[] = reduce_sum
    */
-  public static void k72ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k62ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1968,9 +1909,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k72ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k62ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k72ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k62ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2003,7 +1944,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * ../models/mnist-wgan-gp.wgan:39:18: %248 : f32[] = neg
    */
-  public static void k73Neg(FloatArray out, FloatArray in0) {
+  public static void k63Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (-(in0.get(i) * 0.001953125f)));
     }
@@ -2012,7 +1953,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %256 : f32[512,2048] = matmul_mul
    */
-  public static void k74MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k64MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
       int r = o / 2048;
@@ -2027,9 +1968,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k74MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k64MatmulMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k74MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k64MatmulMulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2067,7 +2008,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %263 : f32[512,512,2,2] = add
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k65Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 1048576; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2076,7 +2017,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %265 : f32[512,256,4,4] = conv2d_backward_input_mul
    */
-  public static void k76Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k66Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       float acc = 0f;
       int wi = o % 4;
@@ -2103,9 +2044,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k76Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k66Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k76Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k66Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2152,7 +2093,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %272 : f32[512,256,4,4] = add
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k67Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -2161,7 +2102,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %274 : f32[512,128,8,8] = conv2d_backward_input_mul
    */
-  public static void k78Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -2188,9 +2129,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k78Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k68Conv2dBackwardInputMul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k78Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
+  public static void k68Conv2dBackwardInputMulTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2237,7 +2178,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %281 : f32[512,128,8,8] = add
    */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k69Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f)) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : (in1.get(i) * (in2.get(i) >= 0.3f ? 1f : 0f))) * 0.2f)));
     }
@@ -2246,7 +2187,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %282 : f32[512,64,16,16] = conv2d_backward_input
    */
-  public static void k80Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k70Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -2272,9 +2213,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k80Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k70Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k80Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k70Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2320,7 +2261,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %288 : f32[512,64,16,16] = add
    */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k71Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2329,7 +2270,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %289 : f32[512,1,32,32] = conv2d_backward_input
    */
-  public static void k82Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k72Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -2355,9 +2296,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k82Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k72Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k82Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k72Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2403,7 +2344,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %290 : f32[512,1,28,28] = pad
    */
-  public static void k83Pad(FloatArray out, FloatArray in0) {
+  public static void k73Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
       int s0 = (o / 784) % 512;
       int s1 = (o / 784) % 1;
@@ -2418,7 +2359,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %291 : f32[512,1,32,32] = pad
    */
-  public static void k84Pad(FloatArray out, FloatArray in0) {
+  public static void k74Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int s0 = (o / 1024) % 512;
       int s1 = (o / 1024) % 1;
@@ -2435,7 +2376,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %295 : f32[512,1,32,32] = mul
    */
-  public static void k85Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k75Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * (1.0f - (in1.get(i) * in1.get(i)))));
     }
@@ -2444,7 +2385,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %296 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k86ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2463,9 +2404,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k86ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k76ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k86ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k76ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2500,27 +2441,22 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %298 : f32[512,1,32,32] = mul
+   * %298 : f32[512,1,32,32] = mul, %299 : f32[512,1,32,32] = mul
    */
-  public static void k87Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k77MulMul(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * state.get(910656 + 0)));
-    }
-  }
-
-  /**
-   * %299 : f32[512,1,32,32] = mul
-   */
-  public static void k88Mul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (in0.get(i) * in1.get(i)));
+      float y0 = (in0.get(i) * state.get(910656 + 0));
+      out0.set(i, y0);
+      float y1 = (in0.get(i) * in1.get(i));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %300 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k89ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k78ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2539,9 +2475,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k89ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k78ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k89ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k78ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2578,7 +2514,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %303 : f32[512,1,32,32] = mul
    */
-  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k79Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2587,7 +2523,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %304 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k80ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2606,9 +2542,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k91ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k80ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k91ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k80ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2643,28 +2579,22 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %314 : f32[512,1,32,32] = add
+   * %314 : f32[512,1,32,32] = add, %315 : f32[512,1,32,32] = neg
    */
-  public static void k92Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray in4) {
+  public static void k81AddNeg(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray in2, FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (((in0.get(i) * in1.get(0)) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))));
-    }
-  }
-
-  /**
-   * %315 : f32[512,1,32,32] = neg
-   */
-  public static void k93Neg(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (-in0.get(i)));
+      float y0 = (((in0.get(i) * in1.get(0)) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i))) + (((((in2.get(0) * in1.get(0)) / in3.get(0)) * -0.5f) * 1.9073486E-6f) * in4.get(i)));
+      out0.set(i, y0);
+      float y1 = (-y0);
+      out1.set(i, y1);
     }
   }
 
   /**
    * %316 : f32[1,1,1,1] = reduce_sum
    */
-  public static void k94ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k82ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -2683,9 +2613,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k94ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k82ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k94ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k82ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2722,7 +2652,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %319 : f32[512,1,32,32] = add
    */
-  public static void k95Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k83Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 524288; i++) {
       out.set(i, (in0.get(i) + (in1.get(0) * 1.9073486E-6f)));
     }
@@ -2731,7 +2661,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %320 : f32[512,64,32,32] = conv2d_backward_input
    */
-  public static void k96Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k84Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 33554432; o++) {
       float acc = 0f;
       int wi = o % 32;
@@ -2757,9 +2687,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k96Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k84Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k96Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k84Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2805,7 +2735,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %321 : f32[1,64,3,3] = conv2d_backward_weight
    */
-  public static void k97Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k85Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 576; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -2830,9 +2760,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k97Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k85Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k97Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k85Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2877,7 +2807,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %322 : f32[512,64,16,16] = sum_pool
    */
-  public static void k98SumPool(FloatArray out, FloatArray in0) {
+  public static void k86SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       int x = o % 16;
       int y = (o / 16) % 16;
@@ -2895,7 +2825,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %328 : f32[512,64,16,16] = add
    */
-  public static void k99Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k87Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -2904,7 +2834,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %329 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k100ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k88ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2923,9 +2853,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k100ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k88ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k100ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k88ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2962,7 +2892,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %331 : f32[512,64,16,16] = mul
    */
-  public static void k101Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k89Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * state.get(909824 + ((i / 256) % 64))));
     }
@@ -2971,7 +2901,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %332 : f32[512,64,16,16] = mul
    */
-  public static void k102Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k90Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -2980,7 +2910,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %333 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k103ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -2999,9 +2929,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k103ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k91ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k103ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k91ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3038,7 +2968,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %336 : f32[512,64,16,16] = mul
    */
-  public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k92Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -3047,7 +2977,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %337 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k93ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -3066,9 +2996,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k105ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k93ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k105ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k93ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3105,7 +3035,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %347 : f32[512,64,16,16] = add
    */
-  public static void k106Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k94Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 256) % 64))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))) + (((((in2.get(((i / 256) % 64)) * in1.get(((i / 256) % 64))) / in3.get(((i / 256) % 64))) * -0.5f) * 7.6293945E-6f) * in4.get(i))));
@@ -3115,7 +3045,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %348 : f32[512,64,16,16] = neg
    */
-  public static void k107Neg(FloatArray out, FloatArray in0) {
+  public static void k95Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -3124,7 +3054,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %349 : f32[1,64,1,1] = reduce_sum
    */
-  public static void k108ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
       int rest = o;
       int base = 0;
@@ -3143,9 +3073,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k108ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k96ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k108ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k96ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3182,7 +3112,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %352 : f32[512,64,16,16] = add
    */
-  public static void k109Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k97Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 8388608; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 256) % 64)) * 7.6293945E-6f)));
     }
@@ -3191,7 +3121,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %353 : f32[512,128,16,16] = conv2d_backward_input
    */
-  public static void k110Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k98Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 16777216; o++) {
       float acc = 0f;
       int wi = o % 16;
@@ -3217,9 +3147,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k110Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k98Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k110Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k98Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3265,7 +3195,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %354 : f32[64,128,3,3] = conv2d_backward_weight
    */
-  public static void k111Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k99Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 73728; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -3290,9 +3220,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k111Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k99Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k111Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k99Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3337,7 +3267,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %355 : f32[512,128,8,8] = sum_pool
    */
-  public static void k112SumPool(FloatArray out, FloatArray in0) {
+  public static void k100SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
       int x = o % 8;
       int y = (o / 8) % 8;
@@ -3355,7 +3285,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %361 : f32[512,128,8,8] = add
    */
-  public static void k113Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k101Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -3364,7 +3294,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %362 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k114ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k102ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3383,9 +3313,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k114ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k102ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k114ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k102ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3422,7 +3352,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %364 : f32[512,128,8,8] = mul
    */
-  public static void k115Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k103Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * state.get(835584 + ((i / 64) % 128))));
     }
@@ -3431,7 +3361,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %365 : f32[512,128,8,8] = mul
    */
-  public static void k116Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k104Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -3440,7 +3370,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %366 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k117ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3459,9 +3389,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k117ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k105ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k117ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k105ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3498,7 +3428,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %369 : f32[512,128,8,8] = mul
    */
-  public static void k118Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k106Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -3507,7 +3437,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %370 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k107ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3526,9 +3456,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k119ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k107ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k119ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k107ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3565,7 +3495,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %380 : f32[512,128,8,8] = add
    */
-  public static void k120Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k108Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (((in0.get(i) * in1.get(((i / 64) % 128))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))) + (((((in2.get(((i / 64) % 128)) * in1.get(((i / 64) % 128))) / in3.get(((i / 64) % 128))) * -0.5f) * 3.0517578E-5f) * in4.get(i))));
@@ -3575,7 +3505,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %381 : f32[512,128,8,8] = neg
    */
-  public static void k121Neg(FloatArray out, FloatArray in0) {
+  public static void k109Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -3584,7 +3514,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %382 : f32[1,128,1,1] = reduce_sum
    */
-  public static void k122ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k110ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
       int rest = o;
       int base = 0;
@@ -3603,9 +3533,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k122ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k110ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k122ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k110ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3642,7 +3572,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %385 : f32[512,128,8,8] = add
    */
-  public static void k123Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k111Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 4194304; i++) {
       out.set(i, (in0.get(i) + (in1.get(((i / 64) % 128)) * 3.0517578E-5f)));
     }
@@ -3651,7 +3581,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %386 : f32[512,256,8,8] = conv2d_backward_input
    */
-  public static void k124Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k112Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
       float acc = 0f;
       int wi = o % 8;
@@ -3677,9 +3607,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k124Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k112Conv2dBackwardInput` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k124Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
+  public static void k112Conv2dBackwardInputTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3725,7 +3655,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %387 : f32[128,256,3,3] = conv2d_backward_weight
    */
-  public static void k125Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k113Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 294912; o++) {
       float acc = 0f;
       int j = o % 3;
@@ -3750,9 +3680,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k125Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k113Conv2dBackwardWeight` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k125Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
+  public static void k113Conv2dBackwardWeightTiled(KernelContext context, FloatArray out,
       FloatArray in0, FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3797,7 +3727,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %388 : f32[512,256,4,4] = sum_pool
    */
-  public static void k126SumPool(FloatArray out, FloatArray in0) {
+  public static void k114SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
       int x = o % 4;
       int y = (o / 4) % 4;
@@ -3815,7 +3745,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %395 : f32[512,4096] = add
    */
-  public static void k127Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k115Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) + (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? 0.0f : in1.get(i)) * 0.2f)));
     }
@@ -3824,7 +3754,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %396 : f32[1,4096] = reduce_sum
    */
-  public static void k128ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -3839,9 +3769,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k128ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k116ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k128ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k116ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3874,7 +3804,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %398 : f32[512,4096] = mul
    */
-  public static void k129Mul(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k117Mul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * state.get(524288 + (i % 4096))));
     }
@@ -3883,7 +3813,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %399 : f32[512,4096] = mul
    */
-  public static void k130Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k118Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -3892,7 +3822,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %400 : f32[1,4096] = reduce_sum
    */
-  public static void k131ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -3907,9 +3837,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k131ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k119ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k131ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k119ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -3942,7 +3872,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %403 : f32[512,4096] = mul
    */
-  public static void k132Mul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k120Mul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) * in1.get(i)));
     }
@@ -3951,7 +3881,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %404 : f32[1,4096] = reduce_sum
    */
-  public static void k133ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k121ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -3966,9 +3896,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k133ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k121ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k133ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k121ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4001,7 +3931,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %414 : f32[512,4096] = add
    */
-  public static void k134Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k122Add(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3, FloatArray in4) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (((in0.get(i) * in1.get((i % 4096))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))) + (((((in2.get((i % 4096)) * in1.get((i % 4096))) / in3.get((i % 4096))) * -0.5f) * 0.001953125f) * in4.get(i))));
@@ -4011,7 +3941,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %415 : f32[512,4096] = neg
    */
-  public static void k135Neg(FloatArray out, FloatArray in0) {
+  public static void k123Neg(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (-in0.get(i)));
     }
@@ -4020,7 +3950,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %416 : f32[1,4096] = reduce_sum
    */
-  public static void k136ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k124ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
       int rest = o;
       int base = 0;
@@ -4035,9 +3965,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k136ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k124ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k136ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k124ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -4070,7 +4000,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %419 : f32[512,4096] = add
    */
-  public static void k137Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k125Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 2097152; i++) {
       out.set(i, (in0.get(i) + (in1.get((i % 4096)) * 0.001953125f)));
     }
@@ -4079,7 +4009,7 @@ public final class GeneratorPhase implements ResidentPhase {
   /**
    * %420 : f32[4096,128] = matmul
    */
-  public static void k138Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k126Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
       int r = o / 128;
       int c = o % 128;
@@ -4092,9 +4022,9 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * `k138Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k126Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k138MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k126MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -4129,356 +4059,184 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %428 : f32[4096,128] = add
+   * %428 : f32[4096,128] = add, %434 : f32[4096,128] = add, %456 : f32[4096,128] = sub
    */
-  public static void k139Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k127AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((state.get(13826889 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(13826889 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(14351177 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(0 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %434 : f32[4096,128] = add
+   * %463 : f32[4096] = add, %469 : f32[4096] = add, %491 : f32[4096] = sub
    */
-  public static void k140Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, ((state.get(14351177 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %448 : f32[] = div
-   */
-  public static void k141Div(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f))))));
-    }
-  }
-
-  /**
-   * %456 : f32[4096,128] = sub
-   */
-  public static void k142Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 524288; i++) {
-      out.set(i, (state.get(0 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %463 : f32[4096] = add
-   */
-  public static void k143Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k128AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, ((state.get(14875465 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(14875465 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(14879561 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(524288 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %469 : f32[4096] = add
+   * %498 : f32[4096] = add, %504 : f32[4096] = add, %526 : f32[4096] = sub
    */
-  public static void k144Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k129AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, ((state.get(14879561 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(14883657 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(14887753 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(528384 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %491 : f32[4096] = sub
+   * %533 : f32[128,256,3,3] = add, %539 : f32[128,256,3,3] = add, %561 : f32[128,256,3,3] = sub
    */
-  public static void k145Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (state.get(524288 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %498 : f32[4096] = add
-   */
-  public static void k146Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, ((state.get(14883657 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %504 : f32[4096] = add
-   */
-  public static void k147Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, ((state.get(14887753 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %526 : f32[4096] = sub
-   */
-  public static void k148Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 4096; i++) {
-      out.set(i, (state.get(528384 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %533 : f32[128,256,3,3] = add
-   */
-  public static void k149Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k130AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 294912; i++) {
-      out.set(i, ((state.get(14891849 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(14891849 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15186761 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(540672 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %539 : f32[128,256,3,3] = add
+   * %568 : f32[128] = add, %574 : f32[128] = add, %596 : f32[128] = sub
    */
-  public static void k150Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 294912; i++) {
-      out.set(i, ((state.get(15186761 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %561 : f32[128,256,3,3] = sub
-   */
-  public static void k151Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 294912; i++) {
-      out.set(i, (state.get(540672 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %568 : f32[128] = add
-   */
-  public static void k152Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k131AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(15481673 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(15481673 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15481801 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(835584 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %574 : f32[128] = add
+   * %603 : f32[128] = add, %609 : f32[128] = add, %631 : f32[128] = sub
    */
-  public static void k153Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k132AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(15481801 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(15481929 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15482057 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(835712 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %596 : f32[128] = sub
+   * %638 : f32[64,128,3,3] = add, %644 : f32[64,128,3,3] = add, %666 : f32[64,128,3,3] = sub
    */
-  public static void k154Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(835584 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %603 : f32[128] = add
-   */
-  public static void k155Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(15481929 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %609 : f32[128] = add
-   */
-  public static void k156Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, ((state.get(15482057 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %631 : f32[128] = sub
-   */
-  public static void k157Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 128; i++) {
-      out.set(i, (state.get(835712 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %638 : f32[64,128,3,3] = add
-   */
-  public static void k158Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k133AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 73728; i++) {
-      out.set(i, ((state.get(15482185 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(15482185 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15555913 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(836096 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %644 : f32[64,128,3,3] = add
+   * %673 : f32[64] = add, %679 : f32[64] = add, %701 : f32[64] = sub
    */
-  public static void k159Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 73728; i++) {
-      out.set(i, ((state.get(15555913 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %666 : f32[64,128,3,3] = sub
-   */
-  public static void k160Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 73728; i++) {
-      out.set(i, (state.get(836096 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %673 : f32[64] = add
-   */
-  public static void k161Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k134AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(15629641 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(15629641 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15629705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(909824 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %679 : f32[64] = add
+   * %708 : f32[64] = add, %714 : f32[64] = add, %736 : f32[64] = sub
    */
-  public static void k162Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k135AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(15629705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(15629769 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15629833 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(909888 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %701 : f32[64] = sub
+   * %743 : f32[1,64,3,3] = add, %749 : f32[1,64,3,3] = add, %771 : f32[1,64,3,3] = sub
    */
-  public static void k163Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(909824 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %708 : f32[64] = add
-   */
-  public static void k164Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(15629769 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %714 : f32[64] = add
-   */
-  public static void k165Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, ((state.get(15629833 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %736 : f32[64] = sub
-   */
-  public static void k166Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 64; i++) {
-      out.set(i, (state.get(909888 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %743 : f32[1,64,3,3] = add
-   */
-  public static void k167Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k136AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 576; i++) {
-      out.set(i, ((state.get(15629897 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(15629897 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15630473 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(910080 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + 0) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %749 : f32[1,64,3,3] = add
+   * %778 : f32[1] = add, %784 : f32[1] = add, %805 : f32[1] = sub
    */
-  public static void k168Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 576; i++) {
-      out.set(i, ((state.get(15630473 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %771 : f32[1,64,3,3] = sub
-   */
-  public static void k169Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 576; i++) {
-      out.set(i, (state.get(910080 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(0))));
-    }
-  }
-
-  /**
-   * %778 : f32[1] = add
-   */
-  public static void k170Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k137AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(15631049 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(15631049 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15631050 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(910656 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f)))))));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %784 : f32[1] = add
+   * %812 : f32[1] = add, %818 : f32[1] = add, %839 : f32[1] = sub, %841 : f32[] = add
    */
-  public static void k171Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k138AddAddSubAdd(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray out3, FloatArray in0, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(15631050 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %805 : f32[1] = sub
-   */
-  public static void k172Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(910656 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
-    }
-  }
-
-  /**
-   * %812 : f32[1] = add
-   */
-  public static void k173Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(15631051 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %818 : f32[1] = add
-   */
-  public static void k174Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((state.get(15631052 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %839 : f32[1] = sub
-   */
-  public static void k175Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(910657 + i) - ((in0.get(i) / (((float) TornadoMath.sqrt(in1.get(i))) + 1.0E-7f)) * in2.get(i))));
-    }
-  }
-
-  /**
-   * %841 : f32[] = add
-   */
-  public static void k176Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(13826888 + i) + 1.0f));
+      float y0 = ((state.get(15631051 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(15631052 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(910657 + i) - ((y0 / (((float) TornadoMath.sqrt(y1)) + 1.0E-7f)) * ((((float) TornadoMath.sqrt((1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.105360515f)))))) * 2.0E-4f) / (1.0f - ((float) TornadoMath.exp((state.get(13826888 + i) * -0.6931472f)))))));
+      out2.set(i, y2);
+      float y3 = (state.get(13826888 + i) + 1.0f);
+      out3.set(i, y3);
     }
   }
 
@@ -4510,179 +4268,141 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k4Sub", GeneratorPhase::k4Sub, buffer4, buffer1, buffer3)
         .task("k5Mul", GeneratorPhase::k5Mul, buffer1, buffer4)
         .task("k6ReduceSum", GeneratorPhase::k6ReduceSumTiled, context, buffer2, buffer1)
-        .task("k7Mul", GeneratorPhase::k7Mul, buffer5, buffer2)
-        .task("k8Add", GeneratorPhase::k8Add, buffer2, buffer5)
-        .task("k9Rsqrt", GeneratorPhase::k9Rsqrt, buffer6, buffer2)
-        .task("k10Mul", GeneratorPhase::k10Mul, buffer1, buffer4, buffer6)
-        .task("k11Mul", GeneratorPhase::k11Mul, buffer7, buffer1, state)
-        .task("k12Add", GeneratorPhase::k12Add, buffer8, buffer3, state)
-        .task("k13Add", GeneratorPhase::k13Add, buffer9, buffer5, state)
-        .task("k14Select", GeneratorPhase::k14Select, buffer10, buffer7, state)
-        .task("k15Upsample", GeneratorPhase::k15Upsample, buffer11, buffer10)
-        .task("k16Conv2d", GeneratorPhase::k16Conv2dTiled, context, buffer12, buffer11, state)
-        .task("k17ReduceSum", GeneratorPhase::k17ReduceSumTiled, context, buffer13, buffer12)
-        .task("k18Mul", GeneratorPhase::k18Mul, buffer14, buffer13)
-        .task("k19Sub", GeneratorPhase::k19Sub, buffer15, buffer12, buffer14)
-        .task("k20Mul", GeneratorPhase::k20Mul, buffer12, buffer15)
-        .task("k21ReduceSum", GeneratorPhase::k21ReduceSumTiled, context, buffer13, buffer12)
-        .task("k22Mul", GeneratorPhase::k22Mul, buffer16, buffer13)
-        .task("k23Add", GeneratorPhase::k23Add, buffer13, buffer16)
-        .task("k24Rsqrt", GeneratorPhase::k24Rsqrt, buffer17, buffer13)
-        .task("k25Mul", GeneratorPhase::k25Mul, buffer12, buffer15, buffer17)
-        .task("k26Mul", GeneratorPhase::k26Mul, buffer18, buffer12, state)
-        .task("k27Add", GeneratorPhase::k27Add, buffer19, buffer14, state)
-        .task("k28Add", GeneratorPhase::k28Add, buffer20, buffer16, state)
-        .task("k29Select", GeneratorPhase::k29Select, buffer21, buffer18, state)
-        .task("k30Upsample", GeneratorPhase::k30Upsample, buffer22, buffer21)
-        .task("k31Conv2d", GeneratorPhase::k31Conv2dTiled, context, buffer23, buffer22, state)
-        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer24, buffer23)
-        .task("k33Mul", GeneratorPhase::k33Mul, buffer25, buffer24)
-        .task("k34Sub", GeneratorPhase::k34Sub, buffer26, buffer23, buffer25)
-        .task("k35Mul", GeneratorPhase::k35Mul, buffer23, buffer26)
-        .task("k36ReduceSum", GeneratorPhase::k36ReduceSumTiled, context, buffer24, buffer23)
-        .task("k37Mul", GeneratorPhase::k37Mul, buffer27, buffer24)
-        .task("k38Add", GeneratorPhase::k38Add, buffer24, buffer27)
-        .task("k39Rsqrt", GeneratorPhase::k39Rsqrt, buffer28, buffer24)
-        .task("k40Mul", GeneratorPhase::k40Mul, buffer23, buffer26, buffer28)
-        .task("k41Mul", GeneratorPhase::k41Mul, buffer29, buffer23, state)
-        .task("k42Add", GeneratorPhase::k42Add, buffer30, buffer25, state)
-        .task("k43Add", GeneratorPhase::k43Add, buffer31, buffer27, state)
-        .task("k44Select", GeneratorPhase::k44Select, buffer32, buffer29, state)
-        .task("k45Upsample", GeneratorPhase::k45Upsample, buffer33, buffer32)
-        .task("k46Conv2d", GeneratorPhase::k46Conv2dTiled, context, buffer34, buffer33, state)
-        .task("k47ReduceSum", GeneratorPhase::k47ReduceSumTiled, context, buffer35, buffer34)
-        .task("k48Mul", GeneratorPhase::k48Mul, buffer36, buffer35)
-        .task("k49Sub", GeneratorPhase::k49Sub, buffer37, buffer34, buffer36)
-        .task("k50Mul", GeneratorPhase::k50Mul, buffer34, buffer37)
-        .task("k51ReduceSum", GeneratorPhase::k51ReduceSumTiled, context, buffer35, buffer34)
-        .task("k52Mul", GeneratorPhase::k52Mul, buffer38, buffer35)
-        .task("k53Add", GeneratorPhase::k53Add, buffer35, buffer38)
-        .task("k54Rsqrt", GeneratorPhase::k54Rsqrt, buffer39, buffer35)
-        .task("k55Mul", GeneratorPhase::k55Mul, buffer34, buffer37, buffer39)
-        .task("k56Add", GeneratorPhase::k56Add, buffer40, buffer36, state)
-        .task("k57Add", GeneratorPhase::k57Add, buffer41, buffer38, state)
-        .task("k58Tanh", GeneratorPhase::k58Tanh, buffer42, buffer34, state)
-        .task("k59Pad", GeneratorPhase::k59Pad, buffer43, buffer42)
-        .task("k60Pad", GeneratorPhase::k60Pad, buffer44, buffer43)
-        .task("k61Conv2dSelect", GeneratorPhase::k61Conv2dSelectTiled, context, buffer29, buffer44, state)
-        .task("k62Conv2dSelect", GeneratorPhase::k62Conv2dSelectTiled, context, buffer18, buffer29, state)
-        .task("k63RandomUniform", GeneratorPhase::k63RandomUniform, buffer45, counters)
-        .task("k64Mul", GeneratorPhase::k64Mul, buffer46, buffer18, buffer45)
-        .task("k65Conv2dSelect", GeneratorPhase::k65Conv2dSelectTiled, context, buffer7, buffer46, state)
-        .task("k66RandomUniform", GeneratorPhase::k66RandomUniform, buffer47, counters)
-        .task("k67Mul", GeneratorPhase::k67Mul, buffer48, buffer7, buffer47)
-        .task("k68Conv2dSelect", GeneratorPhase::k68Conv2dSelectTiled, context, buffer49, buffer48, state)
-        .task("k69RandomUniform", GeneratorPhase::k69RandomUniform, buffer50, counters)
-        .task("k70Mul", GeneratorPhase::k70Mul, buffer51, buffer49, buffer50)
-        .task("k71MatmulAdd", GeneratorPhase::k71MatmulAddTiled, context, buffer52, buffer51, state)
-        .task("k72ReduceSum", GeneratorPhase::k72ReduceSumTiled, context, buffer38, buffer52)
-        .task("k73Neg", GeneratorPhase::k73Neg, buffer53, buffer38)
-        .task("k74MatmulMul", GeneratorPhase::k74MatmulMulTiled, context, buffer51, CONSTANT_0, buffer50, state)
-        .task("k75Add", GeneratorPhase::k75Add, buffer50, buffer49, buffer51)
-        .task("k76Conv2dBackwardInputMul", GeneratorPhase::k76Conv2dBackwardInputMulTiled, context, buffer48, buffer50, state)
-        .task("k77Add", GeneratorPhase::k77Add, buffer54, buffer7, buffer48, buffer47)
-        .task("k78Conv2dBackwardInputMul", GeneratorPhase::k78Conv2dBackwardInputMulTiled, context, buffer46, buffer54, state)
-        .task("k79Add", GeneratorPhase::k79Add, buffer55, buffer18, buffer46, buffer45)
-        .task("k80Conv2dBackwardInput", GeneratorPhase::k80Conv2dBackwardInputTiled, context, buffer56, buffer55, state)
-        .task("k81Add", GeneratorPhase::k81Add, buffer57, buffer29, buffer56)
-        .task("k82Conv2dBackwardInput", GeneratorPhase::k82Conv2dBackwardInputTiled, context, buffer44, buffer57, state)
-        .task("k83Pad", GeneratorPhase::k83Pad, buffer43, buffer44)
-        .task("k84Pad", GeneratorPhase::k84Pad, buffer44, buffer43)
-        .task("k85Mul", GeneratorPhase::k85Mul, buffer58, buffer44, buffer42)
-        .task("k86ReduceSum", GeneratorPhase::k86ReduceSumTiled, context, buffer38, buffer58)
-        .task("k87Mul", GeneratorPhase::k87Mul, buffer42, buffer58, state)
-        .task("k88Mul", GeneratorPhase::k88Mul, buffer44, buffer58, buffer34)
-        .task("k89ReduceSum", GeneratorPhase::k89ReduceSumTiled, context, buffer36, buffer44)
-        .task("k90Mul", GeneratorPhase::k90Mul, buffer44, buffer42, buffer37)
-        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer59, buffer44)
-        .task("k92Add", GeneratorPhase::k92Add, buffer44, buffer42, buffer39, buffer59, buffer35, buffer37)
-        .task("k93Neg", GeneratorPhase::k93Neg, buffer37, buffer44)
-        .task("k94ReduceSum", GeneratorPhase::k94ReduceSumTiled, context, buffer35, buffer37)
-        .task("k95Add", GeneratorPhase::k95Add, buffer37, buffer44, buffer35)
-        .task("k96Conv2dBackwardInput", GeneratorPhase::k96Conv2dBackwardInputTiled, context, buffer60, buffer37, state)
-        .task("k97Conv2dBackwardWeight", GeneratorPhase::k97Conv2dBackwardWeightTiled, context, buffer61, buffer33, buffer37)
-        .task("k98SumPool", GeneratorPhase::k98SumPool, buffer57, buffer60)
-        .task("k99Add", GeneratorPhase::k99Add, buffer56, buffer32, buffer57)
-        .task("k100ReduceSum", GeneratorPhase::k100ReduceSumTiled, context, buffer27, buffer56)
-        .task("k101Mul", GeneratorPhase::k101Mul, buffer57, buffer56, state)
-        .task("k102Mul", GeneratorPhase::k102Mul, buffer32, buffer56, buffer23)
-        .task("k103ReduceSum", GeneratorPhase::k103ReduceSumTiled, context, buffer25, buffer32)
-        .task("k104Mul", GeneratorPhase::k104Mul, buffer32, buffer57, buffer26)
-        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer62, buffer32)
-        .task("k106Add", GeneratorPhase::k106Add, buffer32, buffer57, buffer28, buffer62, buffer24, buffer26)
-        .task("k107Neg", GeneratorPhase::k107Neg, buffer26, buffer32)
-        .task("k108ReduceSum", GeneratorPhase::k108ReduceSumTiled, context, buffer24, buffer26)
-        .task("k109Add", GeneratorPhase::k109Add, buffer26, buffer32, buffer24)
-        .task("k110Conv2dBackwardInput", GeneratorPhase::k110Conv2dBackwardInputTiled, context, buffer63, buffer26, state)
-        .task("k111Conv2dBackwardWeight", GeneratorPhase::k111Conv2dBackwardWeightTiled, context, buffer64, buffer22, buffer26)
-        .task("k112SumPool", GeneratorPhase::k112SumPool, buffer55, buffer63)
-        .task("k113Add", GeneratorPhase::k113Add, buffer45, buffer21, buffer55)
-        .task("k114ReduceSum", GeneratorPhase::k114ReduceSumTiled, context, buffer16, buffer45)
-        .task("k115Mul", GeneratorPhase::k115Mul, buffer55, buffer45, state)
-        .task("k116Mul", GeneratorPhase::k116Mul, buffer21, buffer45, buffer12)
-        .task("k117ReduceSum", GeneratorPhase::k117ReduceSumTiled, context, buffer14, buffer21)
-        .task("k118Mul", GeneratorPhase::k118Mul, buffer21, buffer55, buffer15)
-        .task("k119ReduceSum", GeneratorPhase::k119ReduceSumTiled, context, buffer65, buffer21)
-        .task("k120Add", GeneratorPhase::k120Add, buffer21, buffer55, buffer17, buffer65, buffer13, buffer15)
-        .task("k121Neg", GeneratorPhase::k121Neg, buffer15, buffer21)
-        .task("k122ReduceSum", GeneratorPhase::k122ReduceSumTiled, context, buffer13, buffer15)
-        .task("k123Add", GeneratorPhase::k123Add, buffer15, buffer21, buffer13)
-        .task("k124Conv2dBackwardInput", GeneratorPhase::k124Conv2dBackwardInputTiled, context, buffer26, buffer15, state)
-        .task("k125Conv2dBackwardWeight", GeneratorPhase::k125Conv2dBackwardWeightTiled, context, buffer66, buffer11, buffer15)
-        .task("k126SumPool", GeneratorPhase::k126SumPool, buffer54, buffer26)
-        .task("k127Add", GeneratorPhase::k127Add, buffer47, buffer10, buffer54)
-        .task("k128ReduceSum", GeneratorPhase::k128ReduceSumTiled, context, buffer5, buffer47)
-        .task("k129Mul", GeneratorPhase::k129Mul, buffer54, buffer47, state)
-        .task("k130Mul", GeneratorPhase::k130Mul, buffer10, buffer47, buffer1)
-        .task("k131ReduceSum", GeneratorPhase::k131ReduceSumTiled, context, buffer3, buffer10)
-        .task("k132Mul", GeneratorPhase::k132Mul, buffer10, buffer54, buffer4)
-        .task("k133ReduceSum", GeneratorPhase::k133ReduceSumTiled, context, buffer67, buffer10)
-        .task("k134Add", GeneratorPhase::k134Add, buffer10, buffer54, buffer6, buffer67, buffer2, buffer4)
-        .task("k135Neg", GeneratorPhase::k135Neg, buffer4, buffer10)
-        .task("k136ReduceSum", GeneratorPhase::k136ReduceSumTiled, context, buffer2, buffer4)
-        .task("k137Add", GeneratorPhase::k137Add, buffer4, buffer10, buffer2)
-        .task("k138Matmul", GeneratorPhase::k138MatmulTiled, context, buffer68, buffer4, buffer0)
-        .task("k139Add", GeneratorPhase::k139Add, buffer69, buffer68, state)
-        .task("k140Add", GeneratorPhase::k140Add, buffer70, buffer68, state)
-        .task("k141Div", GeneratorPhase::k141Div, buffer35, state)
-        .task("k142Sub", GeneratorPhase::k142Sub, buffer71, buffer69, buffer70, buffer35, state)
-        .task("k143Add", GeneratorPhase::k143Add, buffer72, buffer3, state)
-        .task("k144Add", GeneratorPhase::k144Add, buffer73, buffer3, state)
-        .task("k145Sub", GeneratorPhase::k145Sub, buffer74, buffer72, buffer73, buffer35, state)
-        .task("k146Add", GeneratorPhase::k146Add, buffer75, buffer5, state)
-        .task("k147Add", GeneratorPhase::k147Add, buffer76, buffer5, state)
-        .task("k148Sub", GeneratorPhase::k148Sub, buffer77, buffer75, buffer76, buffer35, state)
-        .task("k149Add", GeneratorPhase::k149Add, buffer78, buffer66, state)
-        .task("k150Add", GeneratorPhase::k150Add, buffer79, buffer66, state)
-        .task("k151Sub", GeneratorPhase::k151Sub, buffer80, buffer78, buffer79, buffer35, state)
-        .task("k152Add", GeneratorPhase::k152Add, buffer81, buffer14, state)
-        .task("k153Add", GeneratorPhase::k153Add, buffer82, buffer14, state)
-        .task("k154Sub", GeneratorPhase::k154Sub, buffer83, buffer81, buffer82, buffer35, state)
-        .task("k155Add", GeneratorPhase::k155Add, buffer84, buffer16, state)
-        .task("k156Add", GeneratorPhase::k156Add, buffer85, buffer16, state)
-        .task("k157Sub", GeneratorPhase::k157Sub, buffer86, buffer84, buffer85, buffer35, state)
-        .task("k158Add", GeneratorPhase::k158Add, buffer87, buffer64, state)
-        .task("k159Add", GeneratorPhase::k159Add, buffer88, buffer64, state)
-        .task("k160Sub", GeneratorPhase::k160Sub, buffer89, buffer87, buffer88, buffer35, state)
-        .task("k161Add", GeneratorPhase::k161Add, buffer90, buffer25, state)
-        .task("k162Add", GeneratorPhase::k162Add, buffer91, buffer25, state)
-        .task("k163Sub", GeneratorPhase::k163Sub, buffer92, buffer90, buffer91, buffer35, state)
-        .task("k164Add", GeneratorPhase::k164Add, buffer93, buffer27, state)
-        .task("k165Add", GeneratorPhase::k165Add, buffer94, buffer27, state)
-        .task("k166Sub", GeneratorPhase::k166Sub, buffer95, buffer93, buffer94, buffer35, state)
-        .task("k167Add", GeneratorPhase::k167Add, buffer96, buffer61, state)
-        .task("k168Add", GeneratorPhase::k168Add, buffer97, buffer61, state)
-        .task("k169Sub", GeneratorPhase::k169Sub, buffer98, buffer96, buffer97, buffer35, state)
-        .task("k170Add", GeneratorPhase::k170Add, buffer99, buffer36, state)
-        .task("k171Add", GeneratorPhase::k171Add, buffer100, buffer36, state)
-        .task("k172Sub", GeneratorPhase::k172Sub, buffer101, buffer99, buffer100, buffer35, state)
-        .task("k173Add", GeneratorPhase::k173Add, buffer102, buffer38, state)
-        .task("k174Add", GeneratorPhase::k174Add, buffer103, buffer38, state)
-        .task("k175Sub", GeneratorPhase::k175Sub, buffer104, buffer102, buffer103, buffer35, state)
-        .task("k176Add", GeneratorPhase::k176Add, buffer105, state)
+        .task("k7MulAddRsqrt", GeneratorPhase::k7MulAddRsqrt, buffer5, buffer6, buffer7, buffer2)
+        .task("k8Mul", GeneratorPhase::k8Mul, buffer1, buffer4, buffer7)
+        .task("k9Mul", GeneratorPhase::k9Mul, buffer8, buffer1, state)
+        .task("k10Add", GeneratorPhase::k10Add, buffer9, buffer3, state)
+        .task("k11Add", GeneratorPhase::k11Add, buffer10, buffer5, state)
+        .task("k12Select", GeneratorPhase::k12Select, buffer11, buffer8, state)
+        .task("k13Upsample", GeneratorPhase::k13Upsample, buffer12, buffer11)
+        .task("k14Conv2d", GeneratorPhase::k14Conv2dTiled, context, buffer13, buffer12, state)
+        .task("k15ReduceSum", GeneratorPhase::k15ReduceSumTiled, context, buffer14, buffer13)
+        .task("k16Mul", GeneratorPhase::k16Mul, buffer15, buffer14)
+        .task("k17Sub", GeneratorPhase::k17Sub, buffer16, buffer13, buffer15)
+        .task("k18Mul", GeneratorPhase::k18Mul, buffer13, buffer16)
+        .task("k19ReduceSum", GeneratorPhase::k19ReduceSumTiled, context, buffer14, buffer13)
+        .task("k20MulAddRsqrt", GeneratorPhase::k20MulAddRsqrt, buffer17, buffer18, buffer19, buffer14)
+        .task("k21Mul", GeneratorPhase::k21Mul, buffer13, buffer16, buffer19)
+        .task("k22Mul", GeneratorPhase::k22Mul, buffer20, buffer13, state)
+        .task("k23Add", GeneratorPhase::k23Add, buffer21, buffer15, state)
+        .task("k24Add", GeneratorPhase::k24Add, buffer22, buffer17, state)
+        .task("k25Select", GeneratorPhase::k25Select, buffer23, buffer20, state)
+        .task("k26Upsample", GeneratorPhase::k26Upsample, buffer24, buffer23)
+        .task("k27Conv2d", GeneratorPhase::k27Conv2dTiled, context, buffer25, buffer24, state)
+        .task("k28ReduceSum", GeneratorPhase::k28ReduceSumTiled, context, buffer26, buffer25)
+        .task("k29Mul", GeneratorPhase::k29Mul, buffer27, buffer26)
+        .task("k30Sub", GeneratorPhase::k30Sub, buffer28, buffer25, buffer27)
+        .task("k31Mul", GeneratorPhase::k31Mul, buffer25, buffer28)
+        .task("k32ReduceSum", GeneratorPhase::k32ReduceSumTiled, context, buffer26, buffer25)
+        .task("k33MulAddRsqrt", GeneratorPhase::k33MulAddRsqrt, buffer29, buffer30, buffer31, buffer26)
+        .task("k34Mul", GeneratorPhase::k34Mul, buffer25, buffer28, buffer31)
+        .task("k35Mul", GeneratorPhase::k35Mul, buffer32, buffer25, state)
+        .task("k36Add", GeneratorPhase::k36Add, buffer33, buffer27, state)
+        .task("k37Add", GeneratorPhase::k37Add, buffer34, buffer29, state)
+        .task("k38Select", GeneratorPhase::k38Select, buffer35, buffer32, state)
+        .task("k39Upsample", GeneratorPhase::k39Upsample, buffer36, buffer35)
+        .task("k40Conv2d", GeneratorPhase::k40Conv2dTiled, context, buffer37, buffer36, state)
+        .task("k41ReduceSum", GeneratorPhase::k41ReduceSumTiled, context, buffer38, buffer37)
+        .task("k42Mul", GeneratorPhase::k42Mul, buffer39, buffer38)
+        .task("k43SubMul", GeneratorPhase::k43SubMul, buffer40, buffer41, buffer37, buffer39)
+        .task("k44ReduceSum", GeneratorPhase::k44ReduceSumTiled, context, buffer38, buffer41)
+        .task("k45MulAddRsqrt", GeneratorPhase::k45MulAddRsqrt, buffer42, buffer43, buffer44, buffer38)
+        .task("k46Add", GeneratorPhase::k46Add, buffer45, buffer39, state)
+        .task("k47Add", GeneratorPhase::k47Add, buffer46, buffer42, state)
+        .task("k48MulTanh", GeneratorPhase::k48MulTanh, buffer41, buffer37, buffer40, buffer44, state)
+        .task("k49Pad", GeneratorPhase::k49Pad, buffer47, buffer37)
+        .task("k50Pad", GeneratorPhase::k50Pad, buffer48, buffer47)
+        .task("k51Conv2dSelect", GeneratorPhase::k51Conv2dSelectTiled, context, buffer32, buffer48, state)
+        .task("k52Conv2dSelect", GeneratorPhase::k52Conv2dSelectTiled, context, buffer20, buffer32, state)
+        .task("k53RandomUniform", GeneratorPhase::k53RandomUniform, buffer49, counters)
+        .task("k54Mul", GeneratorPhase::k54Mul, buffer50, buffer20, buffer49)
+        .task("k55Conv2dSelect", GeneratorPhase::k55Conv2dSelectTiled, context, buffer8, buffer50, state)
+        .task("k56RandomUniform", GeneratorPhase::k56RandomUniform, buffer51, counters)
+        .task("k57Mul", GeneratorPhase::k57Mul, buffer52, buffer8, buffer51)
+        .task("k58Conv2dSelect", GeneratorPhase::k58Conv2dSelectTiled, context, buffer53, buffer52, state)
+        .task("k59RandomUniform", GeneratorPhase::k59RandomUniform, buffer54, counters)
+        .task("k60Mul", GeneratorPhase::k60Mul, buffer55, buffer53, buffer54)
+        .task("k61MatmulAdd", GeneratorPhase::k61MatmulAddTiled, context, buffer56, buffer55, state)
+        .task("k62ReduceSum", GeneratorPhase::k62ReduceSumTiled, context, buffer42, buffer56)
+        .task("k63Neg", GeneratorPhase::k63Neg, buffer57, buffer42)
+        .task("k64MatmulMul", GeneratorPhase::k64MatmulMulTiled, context, buffer55, CONSTANT_0, buffer54, state)
+        .task("k65Add", GeneratorPhase::k65Add, buffer54, buffer53, buffer55)
+        .task("k66Conv2dBackwardInputMul", GeneratorPhase::k66Conv2dBackwardInputMulTiled, context, buffer52, buffer54, state)
+        .task("k67Add", GeneratorPhase::k67Add, buffer58, buffer8, buffer52, buffer51)
+        .task("k68Conv2dBackwardInputMul", GeneratorPhase::k68Conv2dBackwardInputMulTiled, context, buffer50, buffer58, state)
+        .task("k69Add", GeneratorPhase::k69Add, buffer59, buffer20, buffer50, buffer49)
+        .task("k70Conv2dBackwardInput", GeneratorPhase::k70Conv2dBackwardInputTiled, context, buffer60, buffer59, state)
+        .task("k71Add", GeneratorPhase::k71Add, buffer61, buffer32, buffer60)
+        .task("k72Conv2dBackwardInput", GeneratorPhase::k72Conv2dBackwardInputTiled, context, buffer48, buffer61, state)
+        .task("k73Pad", GeneratorPhase::k73Pad, buffer47, buffer48)
+        .task("k74Pad", GeneratorPhase::k74Pad, buffer48, buffer47)
+        .task("k75Mul", GeneratorPhase::k75Mul, buffer62, buffer48, buffer37)
+        .task("k76ReduceSum", GeneratorPhase::k76ReduceSumTiled, context, buffer42, buffer62)
+        .task("k77MulMul", GeneratorPhase::k77MulMul, buffer37, buffer48, buffer62, buffer41, state)
+        .task("k78ReduceSum", GeneratorPhase::k78ReduceSumTiled, context, buffer39, buffer48)
+        .task("k79Mul", GeneratorPhase::k79Mul, buffer48, buffer37, buffer40)
+        .task("k80ReduceSum", GeneratorPhase::k80ReduceSumTiled, context, buffer38, buffer48)
+        .task("k81AddNeg", GeneratorPhase::k81AddNeg, buffer48, buffer41, buffer37, buffer44, buffer38, buffer43, buffer40)
+        .task("k82ReduceSum", GeneratorPhase::k82ReduceSumTiled, context, buffer43, buffer41)
+        .task("k83Add", GeneratorPhase::k83Add, buffer41, buffer48, buffer43)
+        .task("k84Conv2dBackwardInput", GeneratorPhase::k84Conv2dBackwardInputTiled, context, buffer63, buffer41, state)
+        .task("k85Conv2dBackwardWeight", GeneratorPhase::k85Conv2dBackwardWeightTiled, context, buffer64, buffer36, buffer41)
+        .task("k86SumPool", GeneratorPhase::k86SumPool, buffer61, buffer63)
+        .task("k87Add", GeneratorPhase::k87Add, buffer60, buffer35, buffer61)
+        .task("k88ReduceSum", GeneratorPhase::k88ReduceSumTiled, context, buffer29, buffer60)
+        .task("k89Mul", GeneratorPhase::k89Mul, buffer61, buffer60, state)
+        .task("k90Mul", GeneratorPhase::k90Mul, buffer35, buffer60, buffer25)
+        .task("k91ReduceSum", GeneratorPhase::k91ReduceSumTiled, context, buffer27, buffer35)
+        .task("k92Mul", GeneratorPhase::k92Mul, buffer35, buffer61, buffer28)
+        .task("k93ReduceSum", GeneratorPhase::k93ReduceSumTiled, context, buffer26, buffer35)
+        .task("k94Add", GeneratorPhase::k94Add, buffer35, buffer61, buffer31, buffer26, buffer30, buffer28)
+        .task("k95Neg", GeneratorPhase::k95Neg, buffer28, buffer35)
+        .task("k96ReduceSum", GeneratorPhase::k96ReduceSumTiled, context, buffer30, buffer28)
+        .task("k97Add", GeneratorPhase::k97Add, buffer28, buffer35, buffer30)
+        .task("k98Conv2dBackwardInput", GeneratorPhase::k98Conv2dBackwardInputTiled, context, buffer65, buffer28, state)
+        .task("k99Conv2dBackwardWeight", GeneratorPhase::k99Conv2dBackwardWeightTiled, context, buffer66, buffer24, buffer28)
+        .task("k100SumPool", GeneratorPhase::k100SumPool, buffer59, buffer65)
+        .task("k101Add", GeneratorPhase::k101Add, buffer49, buffer23, buffer59)
+        .task("k102ReduceSum", GeneratorPhase::k102ReduceSumTiled, context, buffer17, buffer49)
+        .task("k103Mul", GeneratorPhase::k103Mul, buffer59, buffer49, state)
+        .task("k104Mul", GeneratorPhase::k104Mul, buffer23, buffer49, buffer13)
+        .task("k105ReduceSum", GeneratorPhase::k105ReduceSumTiled, context, buffer15, buffer23)
+        .task("k106Mul", GeneratorPhase::k106Mul, buffer23, buffer59, buffer16)
+        .task("k107ReduceSum", GeneratorPhase::k107ReduceSumTiled, context, buffer14, buffer23)
+        .task("k108Add", GeneratorPhase::k108Add, buffer23, buffer59, buffer19, buffer14, buffer18, buffer16)
+        .task("k109Neg", GeneratorPhase::k109Neg, buffer16, buffer23)
+        .task("k110ReduceSum", GeneratorPhase::k110ReduceSumTiled, context, buffer18, buffer16)
+        .task("k111Add", GeneratorPhase::k111Add, buffer16, buffer23, buffer18)
+        .task("k112Conv2dBackwardInput", GeneratorPhase::k112Conv2dBackwardInputTiled, context, buffer28, buffer16, state)
+        .task("k113Conv2dBackwardWeight", GeneratorPhase::k113Conv2dBackwardWeightTiled, context, buffer67, buffer12, buffer16)
+        .task("k114SumPool", GeneratorPhase::k114SumPool, buffer58, buffer28)
+        .task("k115Add", GeneratorPhase::k115Add, buffer51, buffer11, buffer58)
+        .task("k116ReduceSum", GeneratorPhase::k116ReduceSumTiled, context, buffer5, buffer51)
+        .task("k117Mul", GeneratorPhase::k117Mul, buffer58, buffer51, state)
+        .task("k118Mul", GeneratorPhase::k118Mul, buffer11, buffer51, buffer1)
+        .task("k119ReduceSum", GeneratorPhase::k119ReduceSumTiled, context, buffer3, buffer11)
+        .task("k120Mul", GeneratorPhase::k120Mul, buffer11, buffer58, buffer4)
+        .task("k121ReduceSum", GeneratorPhase::k121ReduceSumTiled, context, buffer2, buffer11)
+        .task("k122Add", GeneratorPhase::k122Add, buffer11, buffer58, buffer7, buffer2, buffer6, buffer4)
+        .task("k123Neg", GeneratorPhase::k123Neg, buffer4, buffer11)
+        .task("k124ReduceSum", GeneratorPhase::k124ReduceSumTiled, context, buffer6, buffer4)
+        .task("k125Add", GeneratorPhase::k125Add, buffer4, buffer11, buffer6)
+        .task("k126Matmul", GeneratorPhase::k126MatmulTiled, context, buffer68, buffer4, buffer0)
+        .task("k127AddAddSub", GeneratorPhase::k127AddAddSub, buffer69, buffer70, buffer71, buffer68, state)
+        .task("k128AddAddSub", GeneratorPhase::k128AddAddSub, buffer72, buffer73, buffer74, buffer3, state)
+        .task("k129AddAddSub", GeneratorPhase::k129AddAddSub, buffer75, buffer76, buffer77, buffer5, state)
+        .task("k130AddAddSub", GeneratorPhase::k130AddAddSub, buffer78, buffer79, buffer80, buffer67, state)
+        .task("k131AddAddSub", GeneratorPhase::k131AddAddSub, buffer81, buffer82, buffer83, buffer15, state)
+        .task("k132AddAddSub", GeneratorPhase::k132AddAddSub, buffer84, buffer85, buffer86, buffer17, state)
+        .task("k133AddAddSub", GeneratorPhase::k133AddAddSub, buffer87, buffer88, buffer89, buffer66, state)
+        .task("k134AddAddSub", GeneratorPhase::k134AddAddSub, buffer90, buffer91, buffer92, buffer27, state)
+        .task("k135AddAddSub", GeneratorPhase::k135AddAddSub, buffer93, buffer94, buffer95, buffer29, state)
+        .task("k136AddAddSub", GeneratorPhase::k136AddAddSub, buffer96, buffer97, buffer98, buffer64, state)
+        .task("k137AddAddSub", GeneratorPhase::k137AddAddSub, buffer99, buffer100, buffer101, buffer39, state)
+        .task("k138AddAddSubAdd", GeneratorPhase::k138AddAddSubAdd, buffer102, buffer103, buffer104, buffer105, buffer42, state)
         .task("advance", GeneratorPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer3, buffer5, buffer8, buffer9, buffer14, buffer16, buffer19, buffer20, buffer25, buffer27, buffer30, buffer31, buffer36, buffer38, buffer40, buffer41, buffer53, buffer61, buffer64, buffer66, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer53, buffer36, buffer38);
+        .persistOnDevice(state, counters, data0, order0, buffer3, buffer5, buffer9, buffer10, buffer15, buffer17, buffer21, buffer22, buffer27, buffer29, buffer33, buffer34, buffer39, buffer42, buffer45, buffer46, buffer57, buffer64, buffer66, buffer67, buffer68, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer57, buffer39, buffer42);
   }
 
   /**
@@ -4696,176 +4416,138 @@ public final class GeneratorPhase implements ResidentPhase {
     k4Sub(buffer4, buffer1, buffer3);
     k5Mul(buffer1, buffer4);
     k6ReduceSum(buffer2, buffer1);
-    k7Mul(buffer5, buffer2);
-    k8Add(buffer2, buffer5);
-    k9Rsqrt(buffer6, buffer2);
-    k10Mul(buffer1, buffer4, buffer6);
-    k11Mul(buffer7, buffer1, state);
-    k12Add(buffer8, buffer3, state);
-    k13Add(buffer9, buffer5, state);
-    k14Select(buffer10, buffer7, state);
-    k15Upsample(buffer11, buffer10);
-    k16Conv2d(buffer12, buffer11, state);
-    k17ReduceSum(buffer13, buffer12);
-    k18Mul(buffer14, buffer13);
-    k19Sub(buffer15, buffer12, buffer14);
-    k20Mul(buffer12, buffer15);
-    k21ReduceSum(buffer13, buffer12);
-    k22Mul(buffer16, buffer13);
-    k23Add(buffer13, buffer16);
-    k24Rsqrt(buffer17, buffer13);
-    k25Mul(buffer12, buffer15, buffer17);
-    k26Mul(buffer18, buffer12, state);
-    k27Add(buffer19, buffer14, state);
-    k28Add(buffer20, buffer16, state);
-    k29Select(buffer21, buffer18, state);
-    k30Upsample(buffer22, buffer21);
-    k31Conv2d(buffer23, buffer22, state);
-    k32ReduceSum(buffer24, buffer23);
-    k33Mul(buffer25, buffer24);
-    k34Sub(buffer26, buffer23, buffer25);
-    k35Mul(buffer23, buffer26);
-    k36ReduceSum(buffer24, buffer23);
-    k37Mul(buffer27, buffer24);
-    k38Add(buffer24, buffer27);
-    k39Rsqrt(buffer28, buffer24);
-    k40Mul(buffer23, buffer26, buffer28);
-    k41Mul(buffer29, buffer23, state);
-    k42Add(buffer30, buffer25, state);
-    k43Add(buffer31, buffer27, state);
-    k44Select(buffer32, buffer29, state);
-    k45Upsample(buffer33, buffer32);
-    k46Conv2d(buffer34, buffer33, state);
-    k47ReduceSum(buffer35, buffer34);
-    k48Mul(buffer36, buffer35);
-    k49Sub(buffer37, buffer34, buffer36);
-    k50Mul(buffer34, buffer37);
-    k51ReduceSum(buffer35, buffer34);
-    k52Mul(buffer38, buffer35);
-    k53Add(buffer35, buffer38);
-    k54Rsqrt(buffer39, buffer35);
-    k55Mul(buffer34, buffer37, buffer39);
-    k56Add(buffer40, buffer36, state);
-    k57Add(buffer41, buffer38, state);
-    k58Tanh(buffer42, buffer34, state);
-    k59Pad(buffer43, buffer42);
-    k60Pad(buffer44, buffer43);
-    k61Conv2dSelect(buffer29, buffer44, state);
-    k62Conv2dSelect(buffer18, buffer29, state);
-    k63RandomUniform(buffer45, counters);
-    k64Mul(buffer46, buffer18, buffer45);
-    k65Conv2dSelect(buffer7, buffer46, state);
-    k66RandomUniform(buffer47, counters);
-    k67Mul(buffer48, buffer7, buffer47);
-    k68Conv2dSelect(buffer49, buffer48, state);
-    k69RandomUniform(buffer50, counters);
-    k70Mul(buffer51, buffer49, buffer50);
-    k71MatmulAdd(buffer52, buffer51, state);
-    k72ReduceSum(buffer38, buffer52);
-    k73Neg(buffer53, buffer38);
-    k74MatmulMul(buffer51, CONSTANT_0, buffer50, state);
-    k75Add(buffer50, buffer49, buffer51);
-    k76Conv2dBackwardInputMul(buffer48, buffer50, state);
-    k77Add(buffer54, buffer7, buffer48, buffer47);
-    k78Conv2dBackwardInputMul(buffer46, buffer54, state);
-    k79Add(buffer55, buffer18, buffer46, buffer45);
-    k80Conv2dBackwardInput(buffer56, buffer55, state);
-    k81Add(buffer57, buffer29, buffer56);
-    k82Conv2dBackwardInput(buffer44, buffer57, state);
-    k83Pad(buffer43, buffer44);
-    k84Pad(buffer44, buffer43);
-    k85Mul(buffer58, buffer44, buffer42);
-    k86ReduceSum(buffer38, buffer58);
-    k87Mul(buffer42, buffer58, state);
-    k88Mul(buffer44, buffer58, buffer34);
-    k89ReduceSum(buffer36, buffer44);
-    k90Mul(buffer44, buffer42, buffer37);
-    k91ReduceSum(buffer59, buffer44);
-    k92Add(buffer44, buffer42, buffer39, buffer59, buffer35, buffer37);
-    k93Neg(buffer37, buffer44);
-    k94ReduceSum(buffer35, buffer37);
-    k95Add(buffer37, buffer44, buffer35);
-    k96Conv2dBackwardInput(buffer60, buffer37, state);
-    k97Conv2dBackwardWeight(buffer61, buffer33, buffer37);
-    k98SumPool(buffer57, buffer60);
-    k99Add(buffer56, buffer32, buffer57);
-    k100ReduceSum(buffer27, buffer56);
-    k101Mul(buffer57, buffer56, state);
-    k102Mul(buffer32, buffer56, buffer23);
-    k103ReduceSum(buffer25, buffer32);
-    k104Mul(buffer32, buffer57, buffer26);
-    k105ReduceSum(buffer62, buffer32);
-    k106Add(buffer32, buffer57, buffer28, buffer62, buffer24, buffer26);
-    k107Neg(buffer26, buffer32);
-    k108ReduceSum(buffer24, buffer26);
-    k109Add(buffer26, buffer32, buffer24);
-    k110Conv2dBackwardInput(buffer63, buffer26, state);
-    k111Conv2dBackwardWeight(buffer64, buffer22, buffer26);
-    k112SumPool(buffer55, buffer63);
-    k113Add(buffer45, buffer21, buffer55);
-    k114ReduceSum(buffer16, buffer45);
-    k115Mul(buffer55, buffer45, state);
-    k116Mul(buffer21, buffer45, buffer12);
-    k117ReduceSum(buffer14, buffer21);
-    k118Mul(buffer21, buffer55, buffer15);
-    k119ReduceSum(buffer65, buffer21);
-    k120Add(buffer21, buffer55, buffer17, buffer65, buffer13, buffer15);
-    k121Neg(buffer15, buffer21);
-    k122ReduceSum(buffer13, buffer15);
-    k123Add(buffer15, buffer21, buffer13);
-    k124Conv2dBackwardInput(buffer26, buffer15, state);
-    k125Conv2dBackwardWeight(buffer66, buffer11, buffer15);
-    k126SumPool(buffer54, buffer26);
-    k127Add(buffer47, buffer10, buffer54);
-    k128ReduceSum(buffer5, buffer47);
-    k129Mul(buffer54, buffer47, state);
-    k130Mul(buffer10, buffer47, buffer1);
-    k131ReduceSum(buffer3, buffer10);
-    k132Mul(buffer10, buffer54, buffer4);
-    k133ReduceSum(buffer67, buffer10);
-    k134Add(buffer10, buffer54, buffer6, buffer67, buffer2, buffer4);
-    k135Neg(buffer4, buffer10);
-    k136ReduceSum(buffer2, buffer4);
-    k137Add(buffer4, buffer10, buffer2);
-    k138Matmul(buffer68, buffer4, buffer0);
-    k139Add(buffer69, buffer68, state);
-    k140Add(buffer70, buffer68, state);
-    k141Div(buffer35, state);
-    k142Sub(buffer71, buffer69, buffer70, buffer35, state);
-    k143Add(buffer72, buffer3, state);
-    k144Add(buffer73, buffer3, state);
-    k145Sub(buffer74, buffer72, buffer73, buffer35, state);
-    k146Add(buffer75, buffer5, state);
-    k147Add(buffer76, buffer5, state);
-    k148Sub(buffer77, buffer75, buffer76, buffer35, state);
-    k149Add(buffer78, buffer66, state);
-    k150Add(buffer79, buffer66, state);
-    k151Sub(buffer80, buffer78, buffer79, buffer35, state);
-    k152Add(buffer81, buffer14, state);
-    k153Add(buffer82, buffer14, state);
-    k154Sub(buffer83, buffer81, buffer82, buffer35, state);
-    k155Add(buffer84, buffer16, state);
-    k156Add(buffer85, buffer16, state);
-    k157Sub(buffer86, buffer84, buffer85, buffer35, state);
-    k158Add(buffer87, buffer64, state);
-    k159Add(buffer88, buffer64, state);
-    k160Sub(buffer89, buffer87, buffer88, buffer35, state);
-    k161Add(buffer90, buffer25, state);
-    k162Add(buffer91, buffer25, state);
-    k163Sub(buffer92, buffer90, buffer91, buffer35, state);
-    k164Add(buffer93, buffer27, state);
-    k165Add(buffer94, buffer27, state);
-    k166Sub(buffer95, buffer93, buffer94, buffer35, state);
-    k167Add(buffer96, buffer61, state);
-    k168Add(buffer97, buffer61, state);
-    k169Sub(buffer98, buffer96, buffer97, buffer35, state);
-    k170Add(buffer99, buffer36, state);
-    k171Add(buffer100, buffer36, state);
-    k172Sub(buffer101, buffer99, buffer100, buffer35, state);
-    k173Add(buffer102, buffer38, state);
-    k174Add(buffer103, buffer38, state);
-    k175Sub(buffer104, buffer102, buffer103, buffer35, state);
-    k176Add(buffer105, state);
+    k7MulAddRsqrt(buffer5, buffer6, buffer7, buffer2);
+    k8Mul(buffer1, buffer4, buffer7);
+    k9Mul(buffer8, buffer1, state);
+    k10Add(buffer9, buffer3, state);
+    k11Add(buffer10, buffer5, state);
+    k12Select(buffer11, buffer8, state);
+    k13Upsample(buffer12, buffer11);
+    k14Conv2d(buffer13, buffer12, state);
+    k15ReduceSum(buffer14, buffer13);
+    k16Mul(buffer15, buffer14);
+    k17Sub(buffer16, buffer13, buffer15);
+    k18Mul(buffer13, buffer16);
+    k19ReduceSum(buffer14, buffer13);
+    k20MulAddRsqrt(buffer17, buffer18, buffer19, buffer14);
+    k21Mul(buffer13, buffer16, buffer19);
+    k22Mul(buffer20, buffer13, state);
+    k23Add(buffer21, buffer15, state);
+    k24Add(buffer22, buffer17, state);
+    k25Select(buffer23, buffer20, state);
+    k26Upsample(buffer24, buffer23);
+    k27Conv2d(buffer25, buffer24, state);
+    k28ReduceSum(buffer26, buffer25);
+    k29Mul(buffer27, buffer26);
+    k30Sub(buffer28, buffer25, buffer27);
+    k31Mul(buffer25, buffer28);
+    k32ReduceSum(buffer26, buffer25);
+    k33MulAddRsqrt(buffer29, buffer30, buffer31, buffer26);
+    k34Mul(buffer25, buffer28, buffer31);
+    k35Mul(buffer32, buffer25, state);
+    k36Add(buffer33, buffer27, state);
+    k37Add(buffer34, buffer29, state);
+    k38Select(buffer35, buffer32, state);
+    k39Upsample(buffer36, buffer35);
+    k40Conv2d(buffer37, buffer36, state);
+    k41ReduceSum(buffer38, buffer37);
+    k42Mul(buffer39, buffer38);
+    k43SubMul(buffer40, buffer41, buffer37, buffer39);
+    k44ReduceSum(buffer38, buffer41);
+    k45MulAddRsqrt(buffer42, buffer43, buffer44, buffer38);
+    k46Add(buffer45, buffer39, state);
+    k47Add(buffer46, buffer42, state);
+    k48MulTanh(buffer41, buffer37, buffer40, buffer44, state);
+    k49Pad(buffer47, buffer37);
+    k50Pad(buffer48, buffer47);
+    k51Conv2dSelect(buffer32, buffer48, state);
+    k52Conv2dSelect(buffer20, buffer32, state);
+    k53RandomUniform(buffer49, counters);
+    k54Mul(buffer50, buffer20, buffer49);
+    k55Conv2dSelect(buffer8, buffer50, state);
+    k56RandomUniform(buffer51, counters);
+    k57Mul(buffer52, buffer8, buffer51);
+    k58Conv2dSelect(buffer53, buffer52, state);
+    k59RandomUniform(buffer54, counters);
+    k60Mul(buffer55, buffer53, buffer54);
+    k61MatmulAdd(buffer56, buffer55, state);
+    k62ReduceSum(buffer42, buffer56);
+    k63Neg(buffer57, buffer42);
+    k64MatmulMul(buffer55, CONSTANT_0, buffer54, state);
+    k65Add(buffer54, buffer53, buffer55);
+    k66Conv2dBackwardInputMul(buffer52, buffer54, state);
+    k67Add(buffer58, buffer8, buffer52, buffer51);
+    k68Conv2dBackwardInputMul(buffer50, buffer58, state);
+    k69Add(buffer59, buffer20, buffer50, buffer49);
+    k70Conv2dBackwardInput(buffer60, buffer59, state);
+    k71Add(buffer61, buffer32, buffer60);
+    k72Conv2dBackwardInput(buffer48, buffer61, state);
+    k73Pad(buffer47, buffer48);
+    k74Pad(buffer48, buffer47);
+    k75Mul(buffer62, buffer48, buffer37);
+    k76ReduceSum(buffer42, buffer62);
+    k77MulMul(buffer37, buffer48, buffer62, buffer41, state);
+    k78ReduceSum(buffer39, buffer48);
+    k79Mul(buffer48, buffer37, buffer40);
+    k80ReduceSum(buffer38, buffer48);
+    k81AddNeg(buffer48, buffer41, buffer37, buffer44, buffer38, buffer43, buffer40);
+    k82ReduceSum(buffer43, buffer41);
+    k83Add(buffer41, buffer48, buffer43);
+    k84Conv2dBackwardInput(buffer63, buffer41, state);
+    k85Conv2dBackwardWeight(buffer64, buffer36, buffer41);
+    k86SumPool(buffer61, buffer63);
+    k87Add(buffer60, buffer35, buffer61);
+    k88ReduceSum(buffer29, buffer60);
+    k89Mul(buffer61, buffer60, state);
+    k90Mul(buffer35, buffer60, buffer25);
+    k91ReduceSum(buffer27, buffer35);
+    k92Mul(buffer35, buffer61, buffer28);
+    k93ReduceSum(buffer26, buffer35);
+    k94Add(buffer35, buffer61, buffer31, buffer26, buffer30, buffer28);
+    k95Neg(buffer28, buffer35);
+    k96ReduceSum(buffer30, buffer28);
+    k97Add(buffer28, buffer35, buffer30);
+    k98Conv2dBackwardInput(buffer65, buffer28, state);
+    k99Conv2dBackwardWeight(buffer66, buffer24, buffer28);
+    k100SumPool(buffer59, buffer65);
+    k101Add(buffer49, buffer23, buffer59);
+    k102ReduceSum(buffer17, buffer49);
+    k103Mul(buffer59, buffer49, state);
+    k104Mul(buffer23, buffer49, buffer13);
+    k105ReduceSum(buffer15, buffer23);
+    k106Mul(buffer23, buffer59, buffer16);
+    k107ReduceSum(buffer14, buffer23);
+    k108Add(buffer23, buffer59, buffer19, buffer14, buffer18, buffer16);
+    k109Neg(buffer16, buffer23);
+    k110ReduceSum(buffer18, buffer16);
+    k111Add(buffer16, buffer23, buffer18);
+    k112Conv2dBackwardInput(buffer28, buffer16, state);
+    k113Conv2dBackwardWeight(buffer67, buffer12, buffer16);
+    k114SumPool(buffer58, buffer28);
+    k115Add(buffer51, buffer11, buffer58);
+    k116ReduceSum(buffer5, buffer51);
+    k117Mul(buffer58, buffer51, state);
+    k118Mul(buffer11, buffer51, buffer1);
+    k119ReduceSum(buffer3, buffer11);
+    k120Mul(buffer11, buffer58, buffer4);
+    k121ReduceSum(buffer2, buffer11);
+    k122Add(buffer11, buffer58, buffer7, buffer2, buffer6, buffer4);
+    k123Neg(buffer4, buffer11);
+    k124ReduceSum(buffer6, buffer4);
+    k125Add(buffer4, buffer11, buffer6);
+    k126Matmul(buffer68, buffer4, buffer0);
+    k127AddAddSub(buffer69, buffer70, buffer71, buffer68, state);
+    k128AddAddSub(buffer72, buffer73, buffer74, buffer3, state);
+    k129AddAddSub(buffer75, buffer76, buffer77, buffer5, state);
+    k130AddAddSub(buffer78, buffer79, buffer80, buffer67, state);
+    k131AddAddSub(buffer81, buffer82, buffer83, buffer15, state);
+    k132AddAddSub(buffer84, buffer85, buffer86, buffer17, state);
+    k133AddAddSub(buffer87, buffer88, buffer89, buffer66, state);
+    k134AddAddSub(buffer90, buffer91, buffer92, buffer27, state);
+    k135AddAddSub(buffer93, buffer94, buffer95, buffer29, state);
+    k136AddAddSub(buffer96, buffer97, buffer98, buffer64, state);
+    k137AddAddSub(buffer99, buffer100, buffer101, buffer39, state);
+    k138AddAddSubAdd(buffer102, buffer103, buffer104, buffer105, buffer42, state);
     advance(counters);
   }
 
@@ -4876,49 +4558,49 @@ public final class GeneratorPhase implements ResidentPhase {
     grid.addWorkerGrid("generator0.k1Matmul", DeviceState.tile(4096, 512));
     grid.addWorkerGrid("generator0.k2ReduceSum", DeviceState.tile(16, 65536));
     grid.addWorkerGrid("generator0.k6ReduceSum", DeviceState.tile(16, 65536));
-    grid.addWorkerGrid("generator0.k16Conv2d", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("generator0.k17ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k21ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k31Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k14Conv2d", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k15ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k19ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k27Conv2d", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k28ReduceSum", DeviceState.tile(16, 1024));
     grid.addWorkerGrid("generator0.k32ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k36ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k46Conv2d", DeviceState.tile(524288, 16));
-    grid.addWorkerGrid("generator0.k47ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k51ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k61Conv2dSelect", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("generator0.k62Conv2dSelect", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("generator0.k65Conv2dSelect", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("generator0.k68Conv2dSelect", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("generator0.k71MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("generator0.k72ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k74MatmulMul", DeviceState.tile(2048, 512));
-    grid.addWorkerGrid("generator0.k76Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
-    grid.addWorkerGrid("generator0.k78Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
-    grid.addWorkerGrid("generator0.k80Conv2dBackwardInput", DeviceState.tile(131072, 64));
-    grid.addWorkerGrid("generator0.k82Conv2dBackwardInput", DeviceState.tile(524288, 16));
-    grid.addWorkerGrid("generator0.k86ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k89ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k91ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k94ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("generator0.k96Conv2dBackwardInput", DeviceState.tile(524288, 64));
-    grid.addWorkerGrid("generator0.k97Conv2dBackwardWeight", DeviceState.tile(576, 16));
-    grid.addWorkerGrid("generator0.k100ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k103ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k105ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k108ReduceSum", DeviceState.tile(16, 1024));
-    grid.addWorkerGrid("generator0.k110Conv2dBackwardInput", DeviceState.tile(131072, 128));
-    grid.addWorkerGrid("generator0.k111Conv2dBackwardWeight", DeviceState.tile(1152, 64));
-    grid.addWorkerGrid("generator0.k114ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k117ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k119ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k122ReduceSum", DeviceState.tile(16, 2048));
-    grid.addWorkerGrid("generator0.k124Conv2dBackwardInput", DeviceState.tile(32768, 256));
-    grid.addWorkerGrid("generator0.k125Conv2dBackwardWeight", DeviceState.tile(2304, 128));
-    grid.addWorkerGrid("generator0.k128ReduceSum", DeviceState.tile(16, 65536));
-    grid.addWorkerGrid("generator0.k131ReduceSum", DeviceState.tile(16, 65536));
-    grid.addWorkerGrid("generator0.k133ReduceSum", DeviceState.tile(16, 65536));
-    grid.addWorkerGrid("generator0.k136ReduceSum", DeviceState.tile(16, 65536));
-    grid.addWorkerGrid("generator0.k138Matmul", DeviceState.tile(128, 4096));
+    grid.addWorkerGrid("generator0.k40Conv2d", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("generator0.k41ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k44ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k51Conv2dSelect", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k52Conv2dSelect", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k55Conv2dSelect", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("generator0.k58Conv2dSelect", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("generator0.k61MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("generator0.k62ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k64MatmulMul", DeviceState.tile(2048, 512));
+    grid.addWorkerGrid("generator0.k66Conv2dBackwardInputMul", DeviceState.tile(8192, 256));
+    grid.addWorkerGrid("generator0.k68Conv2dBackwardInputMul", DeviceState.tile(32768, 128));
+    grid.addWorkerGrid("generator0.k70Conv2dBackwardInput", DeviceState.tile(131072, 64));
+    grid.addWorkerGrid("generator0.k72Conv2dBackwardInput", DeviceState.tile(524288, 16));
+    grid.addWorkerGrid("generator0.k76ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k78ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k80ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k82ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("generator0.k84Conv2dBackwardInput", DeviceState.tile(524288, 64));
+    grid.addWorkerGrid("generator0.k85Conv2dBackwardWeight", DeviceState.tile(576, 16));
+    grid.addWorkerGrid("generator0.k88ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k91ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k93ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k96ReduceSum", DeviceState.tile(16, 1024));
+    grid.addWorkerGrid("generator0.k98Conv2dBackwardInput", DeviceState.tile(131072, 128));
+    grid.addWorkerGrid("generator0.k99Conv2dBackwardWeight", DeviceState.tile(1152, 64));
+    grid.addWorkerGrid("generator0.k102ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k105ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k107ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k110ReduceSum", DeviceState.tile(16, 2048));
+    grid.addWorkerGrid("generator0.k112Conv2dBackwardInput", DeviceState.tile(32768, 256));
+    grid.addWorkerGrid("generator0.k113Conv2dBackwardWeight", DeviceState.tile(2304, 128));
+    grid.addWorkerGrid("generator0.k116ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k119ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k121ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k124ReduceSum", DeviceState.tile(16, 65536));
+    grid.addWorkerGrid("generator0.k126Matmul", DeviceState.tile(128, 4096));
   }
 
   /**
@@ -5127,17 +4809,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
+        .consumeFromDevice(state, counters, data0, order0, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer9, buffer10, buffer21, buffer22, buffer33, buffer34, buffer45, buffer46)
         .task("commit0", GeneratorPhase::commit0, state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87)
-        .task("commit1", GeneratorPhase::commit1, state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8)
-        .task("commit2", GeneratorPhase::commit2, state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41)
+        .task("commit1", GeneratorPhase::commit1, state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer9)
+        .task("commit2", GeneratorPhase::commit2, state, buffer10, buffer21, buffer22, buffer33, buffer34, buffer45, buffer46)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
     commit0(state, buffer69, buffer70, buffer71, buffer72, buffer73, buffer74, buffer75, buffer76, buffer77, buffer78, buffer79, buffer80, buffer81, buffer82, buffer83, buffer84, buffer85, buffer86, buffer87);
-    commit1(state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer8);
-    commit2(state, buffer9, buffer19, buffer20, buffer30, buffer31, buffer40, buffer41);
+    commit1(state, buffer88, buffer89, buffer90, buffer91, buffer92, buffer93, buffer94, buffer95, buffer96, buffer97, buffer98, buffer99, buffer100, buffer101, buffer102, buffer103, buffer104, buffer105, buffer9);
+    commit2(state, buffer10, buffer21, buffer22, buffer33, buffer34, buffer45, buffer46);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -5156,11 +4838,11 @@ public final class GeneratorPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 2048), 12, GeneratorPhase::runOnJvm);
     sent = true;
     // loss
-    DeviceState.toHost(buffer53, writes[0]);
+    DeviceState.toHost(buffer57, writes[0]);
     // grad.G.14.weight
-    DeviceState.toHost(buffer36, writes[11]);
+    DeviceState.toHost(buffer39, writes[11]);
     // grad.G.14.bias
-    DeviceState.toHost(buffer38, writes[12]);
+    DeviceState.toHost(buffer42, writes[12]);
   }
 
   @Override
@@ -5171,19 +4853,19 @@ public final class GeneratorPhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer53, into);
+      case 0 -> DeviceState.get().fetch(buffer57, into);
       case 1 -> DeviceState.get().fetch(buffer68, into);
       case 2 -> DeviceState.get().fetch(buffer3, into);
       case 3 -> DeviceState.get().fetch(buffer5, into);
-      case 4 -> DeviceState.get().fetch(buffer66, into);
-      case 5 -> DeviceState.get().fetch(buffer14, into);
-      case 6 -> DeviceState.get().fetch(buffer16, into);
-      case 7 -> DeviceState.get().fetch(buffer64, into);
-      case 8 -> DeviceState.get().fetch(buffer25, into);
-      case 9 -> DeviceState.get().fetch(buffer27, into);
-      case 10 -> DeviceState.get().fetch(buffer61, into);
-      case 11 -> DeviceState.get().fetch(buffer36, into);
-      case 12 -> DeviceState.get().fetch(buffer38, into);
+      case 4 -> DeviceState.get().fetch(buffer67, into);
+      case 5 -> DeviceState.get().fetch(buffer15, into);
+      case 6 -> DeviceState.get().fetch(buffer17, into);
+      case 7 -> DeviceState.get().fetch(buffer66, into);
+      case 8 -> DeviceState.get().fetch(buffer27, into);
+      case 9 -> DeviceState.get().fetch(buffer29, into);
+      case 10 -> DeviceState.get().fetch(buffer64, into);
+      case 11 -> DeviceState.get().fetch(buffer39, into);
+      case 12 -> DeviceState.get().fetch(buffer42, into);
       default -> throw new IllegalArgumentException("write " + index + " of `generator` is persistent: download it");
     }
   }

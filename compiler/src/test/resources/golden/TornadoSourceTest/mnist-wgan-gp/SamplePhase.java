@@ -58,11 +58,7 @@ public final class SamplePhase implements ResidentPhase {
 
   private static final FloatArray buffer11 = new FloatArray(65536);
 
-  private static final FloatArray buffer12 = new FloatArray(1);
-
-  private static final FloatArray buffer13 = new FloatArray(65536);
-
-  private static final FloatArray buffer14 = new FloatArray(50176);
+  private static final FloatArray buffer12 = new FloatArray(50176);
 
   /**
    * This phase's first task graph in the model's plan.
@@ -423,9 +419,9 @@ public final class SamplePhase implements ResidentPhase {
   }
 
   /**
-   * ../models/mnist-wgan-gp.wgan:16:15: %78 : f32[64,1,32,32] = conv2d
+   * ../models/mnist-wgan-gp.wgan:16:67: %96 : f32[64,1,32,32] = conv2d_tanh
    */
-  public static void k15Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k15Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 65536; o++) {
       float acc = 0f;
       int q = o % 32;
@@ -445,14 +441,15 @@ public final class SamplePhase implements ResidentPhase {
           }
         }
       }
-      out.set(o, acc);
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((((acc - state.get(910658 + 0)) * (state.get(910656 + 0) * ((float) (1.0 / TornadoMath.sqrt((state.get(910659 + 0) + 0.001f)))))) + state.get(910657 + 0)))));
     }
   }
 
   /**
-   * `k15Conv2d` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k15Conv2dTanh` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k15Conv2dTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k15Conv2dTanhTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -490,32 +487,15 @@ public final class SamplePhase implements ResidentPhase {
     }
     if (gr < 1 && gc < 65536) {
       int o = ((n * 1 + gr) * 32 + oy) * 32 + ox;
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:56: %86 : f32[1] = mul
-   */
-  public static void k16Mul(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(910656 + i) * ((float) (1.0 / TornadoMath.sqrt((state.get(910659 + i) + 0.001f))))));
-    }
-  }
-
-  /**
-   * ../models/mnist-wgan-gp.wgan:16:67: %96 : f32[64,1,32,32] = tanh
-   */
-  public static void k17Tanh(FloatArray out, FloatArray in0, FloatArray in1, FloatArray state) {
-    for (@Parallel int i = 0; i < 65536; i++) {
-      out.set(i, ((float) TornadoMath.tanh((((in0.get(i) - state.get(910658 + 0)) * in1.get(0)) + state.get(910657 + 0)))));
+      // epilogue on the result, before it is stored
+      out.set(o, ((float) TornadoMath.tanh((((acc - state.get(910658 + 0)) * (state.get(910656 + 0) * ((float) (1.0 / TornadoMath.sqrt((state.get(910659 + 0) + 0.001f)))))) + state.get(910657 + 0)))));
     }
   }
 
   /**
    * ../models/mnist-wgan-gp.wgan:17:3: %97 : f32[64,1,28,28] = pad
    */
-  public static void k18Pad(FloatArray out, FloatArray in0) {
+  public static void k16Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 50176; o++) {
       int s0 = (o / 784) % 64;
       int s1 = (o / 784) % 1;
@@ -563,13 +543,11 @@ public final class SamplePhase implements ResidentPhase {
         .task("k12Mul", SamplePhase::k12Mul, buffer9, buffer3, buffer8, state)
         .task("k13Select", SamplePhase::k13Select, buffer3, buffer9, state)
         .task("k14Upsample", SamplePhase::k14Upsample, buffer10, buffer3)
-        .task("k15Conv2d", SamplePhase::k15Conv2dTiled, context, buffer11, buffer10, state)
-        .task("k16Mul", SamplePhase::k16Mul, buffer12, state)
-        .task("k17Tanh", SamplePhase::k17Tanh, buffer13, buffer11, buffer12, state)
-        .task("k18Pad", SamplePhase::k18Pad, buffer14, buffer13)
+        .task("k15Conv2dTanh", SamplePhase::k15Conv2dTanhTiled, context, buffer11, buffer10, state)
+        .task("k16Pad", SamplePhase::k16Pad, buffer12, buffer11)
         .task("advance", SamplePhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer14)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14);
+        .persistOnDevice(state, counters, data0, order0, buffer12)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer12);
   }
 
   /**
@@ -591,10 +569,8 @@ public final class SamplePhase implements ResidentPhase {
     k12Mul(buffer9, buffer3, buffer8, state);
     k13Select(buffer3, buffer9, state);
     k14Upsample(buffer10, buffer3);
-    k15Conv2d(buffer11, buffer10, state);
-    k16Mul(buffer12, state);
-    k17Tanh(buffer13, buffer11, buffer12, state);
-    k18Pad(buffer14, buffer13);
+    k15Conv2dTanh(buffer11, buffer10, state);
+    k16Pad(buffer12, buffer11);
     advance(counters);
   }
 
@@ -605,7 +581,7 @@ public final class SamplePhase implements ResidentPhase {
     grid.addWorkerGrid("sample0.k0Matmul", DeviceState.tile(4096, 64));
     grid.addWorkerGrid("sample0.k5Conv2d", DeviceState.tile(4096, 128));
     grid.addWorkerGrid("sample0.k10Conv2d", DeviceState.tile(16384, 64));
-    grid.addWorkerGrid("sample0.k15Conv2d", DeviceState.tile(65536, 16));
+    grid.addWorkerGrid("sample0.k15Conv2dTanh", DeviceState.tile(65536, 16));
   }
 
   /**
@@ -619,7 +595,7 @@ public final class SamplePhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, 32768 + (sent ? 0 : 0), 200704, SamplePhase::runOnJvm);
     sent = true;
     // sample
-    DeviceState.toHost(buffer14, writes[0]);
+    DeviceState.toHost(buffer12, writes[0]);
   }
 
   @Override
@@ -630,7 +606,7 @@ public final class SamplePhase implements ResidentPhase {
   @Override
   public void fetch(int index, float[] into) {
     switch (index) {
-      case 0 -> DeviceState.get().fetch(buffer14, into);
+      case 0 -> DeviceState.get().fetch(buffer12, into);
       default -> throw new IllegalArgumentException("write " + index + " of `sample` is persistent: download it");
     }
   }

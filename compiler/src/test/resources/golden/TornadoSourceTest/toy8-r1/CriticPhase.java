@@ -754,36 +754,24 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:25:27: %54 : f32[256] = sqrt
+   * ../models/toy8-r1.wgan:25:27: %54 : f32[256] = sqrt, %56 : f32[256] = select, %57 : f32[256] = pow
    */
-  public static void k10Sqrt(FloatArray out, FloatArray in0) {
+  public static void k10SqrtSelectPow(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:25:27: %56 : f32[256] = select
-   */
-  public static void k11Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:25:27: %57 : f32[256] = pow
-   */
-  public static void k12Pow(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f)));
+      out0.set(i, y0);
+      float y1 = ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? y0 : 0.0f);
+      out1.set(i, y1);
+      float y2 = (y1 * y1);
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/toy8-r1.wgan:25:27: %58 : f32[] = reduce_sum
    */
-  public static void k13ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k11ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -796,9 +784,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k13ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k11ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k13ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k11ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -829,7 +817,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:25:27: %60 : f32[] = mul
    */
-  public static void k14Mul(FloatArray out, FloatArray in0) {
+  public static void k12Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -838,7 +826,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %89 : f32[] = reduce_sum
    */
-  public static void k15ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -853,9 +841,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k15ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k13ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k15ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k13ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -888,7 +876,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:18: %93 : f32[256,2] = random_normal
    */
-  public static void k16RandomNormal(FloatArray out, IntArray counters) {
+  public static void k14RandomNormal(FloatArray out, IntArray counters) {
     for (@Parallel int o = 0; o < 512; o++) {
       int c0 = o;
       int c1 = counters.get(0);
@@ -918,7 +906,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:9:14: %103 : f32[256,512] = matmul_select
    */
-  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -932,9 +920,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k17MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k15MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k17MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k15MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -972,7 +960,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:10:14: %113 : f32[256,512] = matmul_select
    */
-  public static void k18MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -986,9 +974,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k18MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k16MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k18MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k16MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1026,7 +1014,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:11:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1040,9 +1028,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k17MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k17MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1080,7 +1068,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:12:3: %129 : f32[256,2] = matmul_add
    */
-  public static void k20MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k18MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1094,9 +1082,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k20MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k18MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k20MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k18MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1134,7 +1122,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:16:14: %137 : f32[256,512] = matmul_select
    */
-  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1148,9 +1136,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1188,7 +1176,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:17:14: %145 : f32[256,512] = matmul_select
    */
-  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1202,9 +1190,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k20MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k20MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1242,7 +1230,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:18:14: %153 : f32[256,512] = matmul_select
    */
-  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1256,9 +1244,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1296,7 +1284,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:19:3: %157 : f32[256,1] = matmul_add
    */
-  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1310,9 +1298,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k24MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k22MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k24MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k22MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1350,7 +1338,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-r1.wgan:26:31: %158 : f32[] = reduce_sum
    */
-  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1365,9 +1353,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k25ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k23ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k25ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k23ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1398,27 +1386,22 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-r1.wgan:26:31: %161 : f32[] = sub
+   * ../models/toy8-r1.wgan:27:5: %161 : f32[] = sub, %165 : f32[] = add
    */
-  public static void k26Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k24SubAdd(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray in2) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
-    }
-  }
-
-  /**
-   * ../models/toy8-r1.wgan:27:5: %165 : f32[] = add
-   */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((-in0.get(i)) + (5.0f * in1.get(i))));
+      float y0 = ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f));
+      out0.set(i, y0);
+      float y1 = ((-y0) + (5.0f * in2.get(i)));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %178 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1433,9 +1416,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k25MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k25MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1473,7 +1456,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %176 : f32[1,512] = matmul
    */
-  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1486,9 +1469,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k29Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k26Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k29MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k26MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1524,6 +1507,163 @@ public final class CriticPhase implements ResidentPhase {
 
   /**
    * %179 : f32[1,512] = reduce_sum
+   */
+  public static void k27ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 512; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 512) * 1;
+      rest = rest / 512;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 256; r0++) {
+        acc += in0.get(base + r0 * 512);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k27ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k27ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %184 : f32[256,512] = matmul_select
+   */
+  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
+    for (@Parallel int o = 0; o < 131072; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 512; p++) {
+        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+      }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * %182 : f32[512,512] = matmul
+   */
+  public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int o = 0; o < 262144; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 256; p++) {
+        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k29Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k29MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %185 : f32[1,512] = reduce_sum
    */
   public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -1573,7 +1713,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %184 : f32[256,512] = matmul_select
+   * %190 : f32[256,512] = matmul_select
    */
   public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
@@ -1582,7 +1722,7 @@ public final class CriticPhase implements ResidentPhase {
       int c = o % 512;
       float acc = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
@@ -1610,7 +1750,7 @@ public final class CriticPhase implements ResidentPhase {
       }
       float bv = 0f;
       if (pb < 512 && gc < 512) {
-        bv = state.get(792066 + pb * 512 + gc);
+        bv = state.get(529410 + pb * 512 + gc);
       }
       aTile[lr * 16 + lc] = a;
       bTile[lr * 16 + lc] = bv;
@@ -1628,7 +1768,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %182 : f32[512,512] = matmul
+   * %188 : f32[512,512] = matmul
    */
   public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
@@ -1680,7 +1820,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %185 : f32[1,512] = reduce_sum
+   * %191 : f32[1,512] = reduce_sum
    */
   public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -1730,166 +1870,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %190 : f32[256,512] = matmul_select
-   */
-  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
-    for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
-      }
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * `k34MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k34MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1, FloatArray state) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 512; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 256 && pa < 512) {
-        a = in0.get(gr * 512 + pa);
-      }
-      float bv = 0f;
-      if (pb < 512 && gc < 512) {
-        bv = state.get(529410 + pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 256 && gc < 512) {
-      int o = gr * 512 + gc;
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * %188 : f32[512,512] = matmul
-   */
-  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k35Matmul` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k35MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 256; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 512 && pa < 256) {
-        a = in0.get(pa * 512 + gr);
-      }
-      float bv = 0f;
-      if (pb < 256 && gc < 512) {
-        bv = in1.get(pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 512 && gc < 512) {
-      int o = gr * 512 + gc;
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %191 : f32[1,512] = reduce_sum
-   */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 512) * 1;
-    rest = rest / 512;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 256; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 256) * 512;
-      q = q / 256;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %193 : f32[512,2] = matmul
    */
-  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -1902,9 +1885,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k37Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k34Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k37MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k34MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1941,7 +1924,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %204 : f32[256,512] = matmul_select
    */
-  public static void k38MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k35MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1956,9 +1939,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k38MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k35MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k38MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k35MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1996,7 +1979,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %201 : f32[1,512] = matmul
    */
-  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k36Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2009,9 +1992,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k39Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k36Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k39MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k36MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2048,7 +2031,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %205 : f32[1,512] = reduce_sum
    */
-  public static void k40ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k37ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2063,9 +2046,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k40ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k37ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k40ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k37ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2098,7 +2081,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %207 : f32[512] = add
    */
-  public static void k41Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k38Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2107,7 +2090,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %212 : f32[256,512] = matmul_select
    */
-  public static void k42MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2122,9 +2105,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k42MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k39MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k42MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k39MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2162,7 +2145,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %209 : f32[512,512] = matmul
    */
-  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2175,9 +2158,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k40Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k40MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2214,7 +2197,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[1,512] = reduce_sum
    */
-  public static void k44ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2229,9 +2212,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k44ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k44ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2264,7 +2247,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %215 : f32[512] = add
    */
-  public static void k45Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k42Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2273,7 +2256,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %220 : f32[256,512] = matmul_select
    */
-  public static void k46MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2288,9 +2271,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k46MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k43MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k46MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k43MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2328,7 +2311,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %217 : f32[512,512] = matmul
    */
-  public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2341,9 +2324,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k47Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k47MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k44MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2380,7 +2363,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[1,512] = reduce_sum
    */
-  public static void k48ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2395,9 +2378,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k48ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k45ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k48ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k45ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2430,7 +2413,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %223 : f32[512] = add
    */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2439,7 +2422,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512,2] = matmul
    */
-  public static void k50Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -2452,9 +2435,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k50Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k47Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k50MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k47MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2491,7 +2474,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %238 : f32[256] = select
    */
-  public static void k51Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k48Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.0390625f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
@@ -2500,7 +2483,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %243 : f32[256,2] = add
    */
-  public static void k52Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
@@ -2509,7 +2492,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %248 : f32[256,512] = matmul_select
    */
-  public static void k53MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k50MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2524,9 +2507,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k53MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k50MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k53MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k50MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2564,7 +2547,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %246 : f32[512,2] = matmul_add
    */
-  public static void k54MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k51MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -2579,9 +2562,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k54MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k51MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k54MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k51MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2619,7 +2602,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256,512] = matmul_select
    */
-  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2634,9 +2617,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k55MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k55MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k52MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2674,7 +2657,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %251 : f32[512,512] = matmul_add
    */
-  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k53MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -2689,9 +2672,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k56MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k53MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k56MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k53MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2729,7 +2712,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %258 : f32[256,512] = matmul_select
    */
-  public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k54MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2744,9 +2727,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k57MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k54MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k57MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k54MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2784,7 +2767,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %256 : f32[512,512] = matmul_add
    */
-  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k55MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -2799,9 +2782,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k58MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k58MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k55MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2839,7 +2822,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %260 : f32[1,512] = matmul_add
    */
-  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -2854,9 +2837,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k59MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k56MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k56MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2892,253 +2875,131 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %268 : f32[512,2] = add
+   * %268 : f32[512,2] = add, %274 : f32[512,2] = add, %297 : f32[512,2] = sub
    */
-  public static void k60Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k57AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %274 : f32[512,2] = add
+   * %304 : f32[512] = add, %310 : f32[512] = add, %333 : f32[512] = sub
    */
-  public static void k61Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %279 : f32[] = sub
-   */
-  public static void k62Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
-    }
-  }
-
-  /**
-   * %284 : f32[] = sub
-   */
-  public static void k63Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
-    }
-  }
-
-  /**
-   * %297 : f32[512,2] = sub
-   */
-  public static void k64Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %304 : f32[512] = add
-   */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k58AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %310 : f32[512] = add
+   * %340 : f32[512,512] = add, %346 : f32[512,512] = add, %369 : f32[512,512] = sub
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %333 : f32[512] = sub
-   */
-  public static void k67Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %340 : f32[512,512] = add
-   */
-  public static void k68Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k59AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %346 : f32[512,512] = add
+   * %376 : f32[512] = add, %382 : f32[512] = add, %405 : f32[512] = sub
    */
-  public static void k69Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k60AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %412 : f32[512,512] = add, %418 : f32[512,512] = add, %441 : f32[512,512] = sub
+   */
+  public static void k61AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %369 : f32[512,512] = sub
+   * %448 : f32[512] = add, %454 : f32[512] = add, %477 : f32[512] = sub
    */
-  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %376 : f32[512] = add
-   */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %382 : f32[512] = add
+   * %484 : f32[1,512] = add, %490 : f32[1,512] = add, %513 : f32[1,512] = sub
    */
-  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %405 : f32[512] = sub
-   */
-  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %412 : f32[512,512] = add
-   */
-  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %418 : f32[512,512] = add
-   */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %441 : f32[512,512] = sub
-   */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %448 : f32[512] = add
-   */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %454 : f32[512] = add
-   */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %477 : f32[512] = sub
-   */
-  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %484 : f32[1,512] = add
-   */
-  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %490 : f32[1,512] = add
-   */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %513 : f32[1,512] = sub
-   */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
+      float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
    * %517 : f32[1] = mul
    */
-  public static void k83Mul(FloatArray out, FloatArray state) {
+  public static void k64Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %522 : f32[1] = mul
+   * %522 : f32[1] = mul, %547 : f32[1] = sub, %549 : f32[] = add
    */
-  public static void k84Mul(FloatArray out, FloatArray state) {
+  public static void k65MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(2109957 + i) * 0.9f));
-    }
-  }
-
-  /**
-   * %547 : f32[1] = sub
-   */
-  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %549 : f32[] = add
-   */
-  public static void k86Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y0 = (state.get(2109957 + i) * 0.9f);
+      out0.set(i, y0);
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out1.set(i, y1);
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3174,83 +3035,62 @@ public final class CriticPhase implements ResidentPhase {
         .task("k7Matmul", CriticPhase::k7MatmulTiled, context, buffer7, buffer6, state)
         .task("k8Mul", CriticPhase::k8Mul, buffer8, buffer7)
         .task("k9ReduceSum", CriticPhase::k9ReduceSum, buffer9, buffer8)
-        .task("k10Sqrt", CriticPhase::k10Sqrt, buffer10, buffer9)
-        .task("k11Select", CriticPhase::k11Select, buffer11, buffer9, buffer10)
-        .task("k12Pow", CriticPhase::k12Pow, buffer12, buffer11)
-        .task("k13ReduceSum", CriticPhase::k13ReduceSumTiled, context, buffer13, buffer12)
-        .task("k14Mul", CriticPhase::k14Mul, buffer14, buffer13)
-        .task("k15ReduceSum", CriticPhase::k15ReduceSumTiled, context, buffer13, buffer3)
-        .task("k16RandomNormal", CriticPhase::k16RandomNormal, buffer8, counters)
-        .task("k17MatmulSelect", CriticPhase::k17MatmulSelectTiled, context, buffer15, buffer8, state)
-        .task("k18MatmulSelect", CriticPhase::k18MatmulSelectTiled, context, buffer16, buffer15, state)
-        .task("k19MatmulSelect", CriticPhase::k19MatmulSelectTiled, context, buffer15, buffer16, state)
-        .task("k20MatmulAdd", CriticPhase::k20MatmulAddTiled, context, buffer8, buffer15, state)
-        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer15, buffer8, state)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer16, buffer15, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer17, buffer16, state)
-        .task("k24MatmulAdd", CriticPhase::k24MatmulAddTiled, context, buffer3, buffer17, state)
-        .task("k25ReduceSum", CriticPhase::k25ReduceSumTiled, context, buffer18, buffer3)
-        .task("k26Sub", CriticPhase::k26Sub, buffer19, buffer13, buffer18)
-        .task("k27Add", CriticPhase::k27Add, buffer20, buffer19, buffer14)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer21, CONSTANT_1, buffer17, state)
-        .task("k29Matmul", CriticPhase::k29MatmulTiled, context, buffer22, CONSTANT_1, buffer17)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer23, buffer21)
-        .task("k31MatmulSelect", CriticPhase::k31MatmulSelectTiled, context, buffer17, buffer21, buffer16, state)
-        .task("k32Matmul", CriticPhase::k32MatmulTiled, context, buffer24, buffer21, buffer16)
-        .task("k33ReduceSum", CriticPhase::k33ReduceSumTiled, context, buffer25, buffer17)
-        .task("k34MatmulSelect", CriticPhase::k34MatmulSelectTiled, context, buffer16, buffer17, buffer15, state)
-        .task("k35Matmul", CriticPhase::k35MatmulTiled, context, buffer26, buffer17, buffer15)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSumTiled, context, buffer27, buffer16)
-        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer28, buffer16, buffer8)
-        .task("k38MatmulSelect", CriticPhase::k38MatmulSelectTiled, context, buffer16, CONSTANT_2, buffer2, state)
-        .task("k39Matmul", CriticPhase::k39MatmulTiled, context, buffer8, CONSTANT_2, buffer2)
-        .task("k40ReduceSum", CriticPhase::k40ReduceSumTiled, context, buffer29, buffer16)
-        .task("k41Add", CriticPhase::k41Add, buffer30, buffer23, buffer29)
-        .task("k42MatmulSelect", CriticPhase::k42MatmulSelectTiled, context, buffer15, buffer16, buffer1, state)
-        .task("k43Matmul", CriticPhase::k43MatmulTiled, context, buffer31, buffer16, buffer1)
-        .task("k44ReduceSum", CriticPhase::k44ReduceSumTiled, context, buffer29, buffer15)
-        .task("k45Add", CriticPhase::k45Add, buffer32, buffer25, buffer29)
-        .task("k46MatmulSelect", CriticPhase::k46MatmulSelectTiled, context, buffer16, buffer15, buffer0, state)
-        .task("k47Matmul", CriticPhase::k47MatmulTiled, context, buffer33, buffer15, buffer0)
-        .task("k48ReduceSum", CriticPhase::k48ReduceSumTiled, context, buffer29, buffer16)
-        .task("k49Add", CriticPhase::k49Add, buffer34, buffer27, buffer29)
-        .task("k50Matmul", CriticPhase::k50MatmulTiled, context, buffer35, buffer16, read8)
-        .task("k51Select", CriticPhase::k51Select, buffer3, buffer9, buffer11, buffer10)
-        .task("k52Add", CriticPhase::k52Add, buffer29, buffer3, buffer7)
-        .task("k53MatmulSelect", CriticPhase::k53MatmulSelectTiled, context, buffer16, buffer29, buffer0, state)
-        .task("k54MatmulAdd", CriticPhase::k54MatmulAddTiled, context, buffer36, buffer6, buffer29, buffer28, buffer35)
-        .task("k55MatmulSelect", CriticPhase::k55MatmulSelectTiled, context, buffer6, buffer16, buffer1, state)
-        .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer37, buffer5, buffer16, buffer26, buffer33)
-        .task("k57MatmulSelect", CriticPhase::k57MatmulSelectTiled, context, buffer16, buffer6, buffer2, state)
-        .task("k58MatmulAdd", CriticPhase::k58MatmulAddTiled, context, buffer38, buffer4, buffer6, buffer24, buffer31)
-        .task("k59MatmulAdd", CriticPhase::k59MatmulAddTiled, context, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
-        .task("k60Add", CriticPhase::k60Add, buffer40, buffer36, state)
-        .task("k61Add", CriticPhase::k61Add, buffer41, buffer36, state)
-        .task("k62Sub", CriticPhase::k62Sub, buffer18, state)
-        .task("k63Sub", CriticPhase::k63Sub, buffer13, state)
-        .task("k64Sub", CriticPhase::k64Sub, buffer42, buffer40, buffer18, buffer41, buffer13, state)
-        .task("k65Add", CriticPhase::k65Add, buffer43, buffer34, state)
-        .task("k66Add", CriticPhase::k66Add, buffer44, buffer34, state)
-        .task("k67Sub", CriticPhase::k67Sub, buffer45, buffer43, buffer18, buffer44, buffer13, state)
-        .task("k68Add", CriticPhase::k68Add, buffer46, buffer37, state)
-        .task("k69Add", CriticPhase::k69Add, buffer47, buffer37, state)
-        .task("k70Sub", CriticPhase::k70Sub, buffer48, buffer46, buffer18, buffer47, buffer13, state)
-        .task("k71Add", CriticPhase::k71Add, buffer49, buffer32, state)
-        .task("k72Add", CriticPhase::k72Add, buffer50, buffer32, state)
-        .task("k73Sub", CriticPhase::k73Sub, buffer51, buffer49, buffer18, buffer50, buffer13, state)
-        .task("k74Add", CriticPhase::k74Add, buffer52, buffer38, state)
-        .task("k75Add", CriticPhase::k75Add, buffer53, buffer38, state)
-        .task("k76Sub", CriticPhase::k76Sub, buffer54, buffer52, buffer18, buffer53, buffer13, state)
-        .task("k77Add", CriticPhase::k77Add, buffer55, buffer30, state)
-        .task("k78Add", CriticPhase::k78Add, buffer56, buffer30, state)
-        .task("k79Sub", CriticPhase::k79Sub, buffer57, buffer55, buffer18, buffer56, buffer13, state)
-        .task("k80Add", CriticPhase::k80Add, buffer58, buffer39, state)
-        .task("k81Add", CriticPhase::k81Add, buffer59, buffer39, state)
-        .task("k82Sub", CriticPhase::k82Sub, buffer60, buffer58, buffer18, buffer59, buffer13, state)
-        .task("k83Mul", CriticPhase::k83Mul, buffer61, state)
-        .task("k84Mul", CriticPhase::k84Mul, buffer62, state)
-        .task("k85Sub", CriticPhase::k85Sub, buffer63, buffer61, buffer18, buffer62, buffer13, state)
-        .task("k86Add", CriticPhase::k86Add, buffer64, state)
+        .task("k10SqrtSelectPow", CriticPhase::k10SqrtSelectPow, buffer10, buffer11, buffer12, buffer9)
+        .task("k11ReduceSum", CriticPhase::k11ReduceSumTiled, context, buffer13, buffer12)
+        .task("k12Mul", CriticPhase::k12Mul, buffer14, buffer13)
+        .task("k13ReduceSum", CriticPhase::k13ReduceSumTiled, context, buffer13, buffer3)
+        .task("k14RandomNormal", CriticPhase::k14RandomNormal, buffer8, counters)
+        .task("k15MatmulSelect", CriticPhase::k15MatmulSelectTiled, context, buffer15, buffer8, state)
+        .task("k16MatmulSelect", CriticPhase::k16MatmulSelectTiled, context, buffer16, buffer15, state)
+        .task("k17MatmulSelect", CriticPhase::k17MatmulSelectTiled, context, buffer15, buffer16, state)
+        .task("k18MatmulAdd", CriticPhase::k18MatmulAddTiled, context, buffer8, buffer15, state)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelectTiled, context, buffer15, buffer8, state)
+        .task("k20MatmulSelect", CriticPhase::k20MatmulSelectTiled, context, buffer16, buffer15, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer17, buffer16, state)
+        .task("k22MatmulAdd", CriticPhase::k22MatmulAddTiled, context, buffer3, buffer17, state)
+        .task("k23ReduceSum", CriticPhase::k23ReduceSumTiled, context, buffer18, buffer3)
+        .task("k24SubAdd", CriticPhase::k24SubAdd, buffer19, buffer20, buffer13, buffer18, buffer14)
+        .task("k25MatmulSelect", CriticPhase::k25MatmulSelectTiled, context, buffer21, CONSTANT_1, buffer17, state)
+        .task("k26Matmul", CriticPhase::k26MatmulTiled, context, buffer22, CONSTANT_1, buffer17)
+        .task("k27ReduceSum", CriticPhase::k27ReduceSumTiled, context, buffer23, buffer21)
+        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer17, buffer21, buffer16, state)
+        .task("k29Matmul", CriticPhase::k29MatmulTiled, context, buffer24, buffer21, buffer16)
+        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer25, buffer17)
+        .task("k31MatmulSelect", CriticPhase::k31MatmulSelectTiled, context, buffer16, buffer17, buffer15, state)
+        .task("k32Matmul", CriticPhase::k32MatmulTiled, context, buffer26, buffer17, buffer15)
+        .task("k33ReduceSum", CriticPhase::k33ReduceSumTiled, context, buffer27, buffer16)
+        .task("k34Matmul", CriticPhase::k34MatmulTiled, context, buffer28, buffer16, buffer8)
+        .task("k35MatmulSelect", CriticPhase::k35MatmulSelectTiled, context, buffer16, CONSTANT_2, buffer2, state)
+        .task("k36Matmul", CriticPhase::k36MatmulTiled, context, buffer8, CONSTANT_2, buffer2)
+        .task("k37ReduceSum", CriticPhase::k37ReduceSumTiled, context, buffer29, buffer16)
+        .task("k38Add", CriticPhase::k38Add, buffer30, buffer23, buffer29)
+        .task("k39MatmulSelect", CriticPhase::k39MatmulSelectTiled, context, buffer15, buffer16, buffer1, state)
+        .task("k40Matmul", CriticPhase::k40MatmulTiled, context, buffer31, buffer16, buffer1)
+        .task("k41ReduceSum", CriticPhase::k41ReduceSumTiled, context, buffer29, buffer15)
+        .task("k42Add", CriticPhase::k42Add, buffer32, buffer25, buffer29)
+        .task("k43MatmulSelect", CriticPhase::k43MatmulSelectTiled, context, buffer16, buffer15, buffer0, state)
+        .task("k44Matmul", CriticPhase::k44MatmulTiled, context, buffer33, buffer15, buffer0)
+        .task("k45ReduceSum", CriticPhase::k45ReduceSumTiled, context, buffer29, buffer16)
+        .task("k46Add", CriticPhase::k46Add, buffer34, buffer27, buffer29)
+        .task("k47Matmul", CriticPhase::k47MatmulTiled, context, buffer35, buffer16, read8)
+        .task("k48Select", CriticPhase::k48Select, buffer3, buffer9, buffer11, buffer10)
+        .task("k49Add", CriticPhase::k49Add, buffer29, buffer3, buffer7)
+        .task("k50MatmulSelect", CriticPhase::k50MatmulSelectTiled, context, buffer16, buffer29, buffer0, state)
+        .task("k51MatmulAdd", CriticPhase::k51MatmulAddTiled, context, buffer36, buffer6, buffer29, buffer28, buffer35)
+        .task("k52MatmulSelect", CriticPhase::k52MatmulSelectTiled, context, buffer6, buffer16, buffer1, state)
+        .task("k53MatmulAdd", CriticPhase::k53MatmulAddTiled, context, buffer37, buffer5, buffer16, buffer26, buffer33)
+        .task("k54MatmulSelect", CriticPhase::k54MatmulSelectTiled, context, buffer16, buffer6, buffer2, state)
+        .task("k55MatmulAdd", CriticPhase::k55MatmulAddTiled, context, buffer38, buffer4, buffer6, buffer24, buffer31)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer39, CONSTANT_0, buffer16, buffer22, buffer8)
+        .task("k57AddAddSub", CriticPhase::k57AddAddSub, buffer40, buffer41, buffer42, buffer36, state)
+        .task("k58AddAddSub", CriticPhase::k58AddAddSub, buffer43, buffer44, buffer45, buffer34, state)
+        .task("k59AddAddSub", CriticPhase::k59AddAddSub, buffer46, buffer47, buffer48, buffer37, state)
+        .task("k60AddAddSub", CriticPhase::k60AddAddSub, buffer49, buffer50, buffer51, buffer32, state)
+        .task("k61AddAddSub", CriticPhase::k61AddAddSub, buffer52, buffer53, buffer54, buffer38, state)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer55, buffer56, buffer57, buffer30, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer58, buffer59, buffer60, buffer39, state)
+        .task("k64Mul", CriticPhase::k64Mul, buffer61, state)
+        .task("k65MulSubAdd", CriticPhase::k65MulSubAdd, buffer62, buffer63, buffer64, buffer61, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, read8, buffer14, buffer19, buffer20, buffer30, buffer32, buffer34, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer14, buffer19, buffer20);
@@ -3271,83 +3111,62 @@ public final class CriticPhase implements ResidentPhase {
     k7Matmul(buffer7, buffer6, state);
     k8Mul(buffer8, buffer7);
     k9ReduceSum(buffer9, buffer8);
-    k10Sqrt(buffer10, buffer9);
-    k11Select(buffer11, buffer9, buffer10);
-    k12Pow(buffer12, buffer11);
-    k13ReduceSum(buffer13, buffer12);
-    k14Mul(buffer14, buffer13);
-    k15ReduceSum(buffer13, buffer3);
-    k16RandomNormal(buffer8, counters);
-    k17MatmulSelect(buffer15, buffer8, state);
-    k18MatmulSelect(buffer16, buffer15, state);
-    k19MatmulSelect(buffer15, buffer16, state);
-    k20MatmulAdd(buffer8, buffer15, state);
-    k21MatmulSelect(buffer15, buffer8, state);
-    k22MatmulSelect(buffer16, buffer15, state);
-    k23MatmulSelect(buffer17, buffer16, state);
-    k24MatmulAdd(buffer3, buffer17, state);
-    k25ReduceSum(buffer18, buffer3);
-    k26Sub(buffer19, buffer13, buffer18);
-    k27Add(buffer20, buffer19, buffer14);
-    k28MatmulSelect(buffer21, CONSTANT_1, buffer17, state);
-    k29Matmul(buffer22, CONSTANT_1, buffer17);
-    k30ReduceSum(buffer23, buffer21);
-    k31MatmulSelect(buffer17, buffer21, buffer16, state);
-    k32Matmul(buffer24, buffer21, buffer16);
-    k33ReduceSum(buffer25, buffer17);
-    k34MatmulSelect(buffer16, buffer17, buffer15, state);
-    k35Matmul(buffer26, buffer17, buffer15);
-    k36ReduceSum(buffer27, buffer16);
-    k37Matmul(buffer28, buffer16, buffer8);
-    k38MatmulSelect(buffer16, CONSTANT_2, buffer2, state);
-    k39Matmul(buffer8, CONSTANT_2, buffer2);
-    k40ReduceSum(buffer29, buffer16);
-    k41Add(buffer30, buffer23, buffer29);
-    k42MatmulSelect(buffer15, buffer16, buffer1, state);
-    k43Matmul(buffer31, buffer16, buffer1);
-    k44ReduceSum(buffer29, buffer15);
-    k45Add(buffer32, buffer25, buffer29);
-    k46MatmulSelect(buffer16, buffer15, buffer0, state);
-    k47Matmul(buffer33, buffer15, buffer0);
-    k48ReduceSum(buffer29, buffer16);
-    k49Add(buffer34, buffer27, buffer29);
-    k50Matmul(buffer35, buffer16, read8);
-    k51Select(buffer3, buffer9, buffer11, buffer10);
-    k52Add(buffer29, buffer3, buffer7);
-    k53MatmulSelect(buffer16, buffer29, buffer0, state);
-    k54MatmulAdd(buffer36, buffer6, buffer29, buffer28, buffer35);
-    k55MatmulSelect(buffer6, buffer16, buffer1, state);
-    k56MatmulAdd(buffer37, buffer5, buffer16, buffer26, buffer33);
-    k57MatmulSelect(buffer16, buffer6, buffer2, state);
-    k58MatmulAdd(buffer38, buffer4, buffer6, buffer24, buffer31);
-    k59MatmulAdd(buffer39, CONSTANT_0, buffer16, buffer22, buffer8);
-    k60Add(buffer40, buffer36, state);
-    k61Add(buffer41, buffer36, state);
-    k62Sub(buffer18, state);
-    k63Sub(buffer13, state);
-    k64Sub(buffer42, buffer40, buffer18, buffer41, buffer13, state);
-    k65Add(buffer43, buffer34, state);
-    k66Add(buffer44, buffer34, state);
-    k67Sub(buffer45, buffer43, buffer18, buffer44, buffer13, state);
-    k68Add(buffer46, buffer37, state);
-    k69Add(buffer47, buffer37, state);
-    k70Sub(buffer48, buffer46, buffer18, buffer47, buffer13, state);
-    k71Add(buffer49, buffer32, state);
-    k72Add(buffer50, buffer32, state);
-    k73Sub(buffer51, buffer49, buffer18, buffer50, buffer13, state);
-    k74Add(buffer52, buffer38, state);
-    k75Add(buffer53, buffer38, state);
-    k76Sub(buffer54, buffer52, buffer18, buffer53, buffer13, state);
-    k77Add(buffer55, buffer30, state);
-    k78Add(buffer56, buffer30, state);
-    k79Sub(buffer57, buffer55, buffer18, buffer56, buffer13, state);
-    k80Add(buffer58, buffer39, state);
-    k81Add(buffer59, buffer39, state);
-    k82Sub(buffer60, buffer58, buffer18, buffer59, buffer13, state);
-    k83Mul(buffer61, state);
-    k84Mul(buffer62, state);
-    k85Sub(buffer63, buffer61, buffer18, buffer62, buffer13, state);
-    k86Add(buffer64, state);
+    k10SqrtSelectPow(buffer10, buffer11, buffer12, buffer9);
+    k11ReduceSum(buffer13, buffer12);
+    k12Mul(buffer14, buffer13);
+    k13ReduceSum(buffer13, buffer3);
+    k14RandomNormal(buffer8, counters);
+    k15MatmulSelect(buffer15, buffer8, state);
+    k16MatmulSelect(buffer16, buffer15, state);
+    k17MatmulSelect(buffer15, buffer16, state);
+    k18MatmulAdd(buffer8, buffer15, state);
+    k19MatmulSelect(buffer15, buffer8, state);
+    k20MatmulSelect(buffer16, buffer15, state);
+    k21MatmulSelect(buffer17, buffer16, state);
+    k22MatmulAdd(buffer3, buffer17, state);
+    k23ReduceSum(buffer18, buffer3);
+    k24SubAdd(buffer19, buffer20, buffer13, buffer18, buffer14);
+    k25MatmulSelect(buffer21, CONSTANT_1, buffer17, state);
+    k26Matmul(buffer22, CONSTANT_1, buffer17);
+    k27ReduceSum(buffer23, buffer21);
+    k28MatmulSelect(buffer17, buffer21, buffer16, state);
+    k29Matmul(buffer24, buffer21, buffer16);
+    k30ReduceSum(buffer25, buffer17);
+    k31MatmulSelect(buffer16, buffer17, buffer15, state);
+    k32Matmul(buffer26, buffer17, buffer15);
+    k33ReduceSum(buffer27, buffer16);
+    k34Matmul(buffer28, buffer16, buffer8);
+    k35MatmulSelect(buffer16, CONSTANT_2, buffer2, state);
+    k36Matmul(buffer8, CONSTANT_2, buffer2);
+    k37ReduceSum(buffer29, buffer16);
+    k38Add(buffer30, buffer23, buffer29);
+    k39MatmulSelect(buffer15, buffer16, buffer1, state);
+    k40Matmul(buffer31, buffer16, buffer1);
+    k41ReduceSum(buffer29, buffer15);
+    k42Add(buffer32, buffer25, buffer29);
+    k43MatmulSelect(buffer16, buffer15, buffer0, state);
+    k44Matmul(buffer33, buffer15, buffer0);
+    k45ReduceSum(buffer29, buffer16);
+    k46Add(buffer34, buffer27, buffer29);
+    k47Matmul(buffer35, buffer16, read8);
+    k48Select(buffer3, buffer9, buffer11, buffer10);
+    k49Add(buffer29, buffer3, buffer7);
+    k50MatmulSelect(buffer16, buffer29, buffer0, state);
+    k51MatmulAdd(buffer36, buffer6, buffer29, buffer28, buffer35);
+    k52MatmulSelect(buffer6, buffer16, buffer1, state);
+    k53MatmulAdd(buffer37, buffer5, buffer16, buffer26, buffer33);
+    k54MatmulSelect(buffer16, buffer6, buffer2, state);
+    k55MatmulAdd(buffer38, buffer4, buffer6, buffer24, buffer31);
+    k56MatmulAdd(buffer39, CONSTANT_0, buffer16, buffer22, buffer8);
+    k57AddAddSub(buffer40, buffer41, buffer42, buffer36, state);
+    k58AddAddSub(buffer43, buffer44, buffer45, buffer34, state);
+    k59AddAddSub(buffer46, buffer47, buffer48, buffer37, state);
+    k60AddAddSub(buffer49, buffer50, buffer51, buffer32, state);
+    k61AddAddSub(buffer52, buffer53, buffer54, buffer38, state);
+    k62AddAddSub(buffer55, buffer56, buffer57, buffer30, state);
+    k63AddAddSub(buffer58, buffer59, buffer60, buffer39, state);
+    k64Mul(buffer61, state);
+    k65MulSubAdd(buffer62, buffer63, buffer64, buffer61, state);
     advance(counters);
   }
 
@@ -3363,44 +3182,44 @@ public final class CriticPhase implements ResidentPhase {
     grid.addWorkerGrid("critic0.k5MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k6MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k7Matmul", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k11ReduceSum", DeviceState.tile(16, 16));
     grid.addWorkerGrid("critic0.k13ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k15ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k15MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k16MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k17MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k18MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k18MatmulAdd", DeviceState.tile(16, 256));
     grid.addWorkerGrid("critic0.k19MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k20MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k20MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k21MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k24MatmulAdd", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k25ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k22MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k23ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k25MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k26Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k27ReduceSum", DeviceState.tile(16, 8192));
     grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k29Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k29Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 8192));
     grid.addWorkerGrid("critic0.k31MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k32Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k33ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k34MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k35Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k36ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k37Matmul", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k38MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k39Matmul", DeviceState.tile(512, 16));
-    grid.addWorkerGrid("critic0.k40ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k42MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k43Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k44ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k46MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k47Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k48ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k50Matmul", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k53MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k54MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k55MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k56MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k57MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k58MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k59MatmulAdd", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k34Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k35MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k36Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k37ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k39MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k40Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k41ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k43MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k44Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k45ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k47Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k50MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k51MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k52MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k53MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k54MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k55MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k56MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**

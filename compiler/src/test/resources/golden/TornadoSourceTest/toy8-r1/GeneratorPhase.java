@@ -71,53 +71,51 @@ public final class GeneratorPhase implements ResidentPhase {
 
   private static final FloatArray buffer20 = new FloatArray(1024);
 
-  private static final FloatArray buffer21 = new FloatArray(1);
+  private static final FloatArray buffer21 = new FloatArray(1024);
 
-  private static final FloatArray buffer22 = new FloatArray(1024);
+  private static final FloatArray buffer22 = new FloatArray(512);
 
   private static final FloatArray buffer23 = new FloatArray(512);
 
   private static final FloatArray buffer24 = new FloatArray(512);
 
-  private static final FloatArray buffer25 = new FloatArray(512);
+  private static final FloatArray buffer25 = new FloatArray(262144);
 
   private static final FloatArray buffer26 = new FloatArray(262144);
 
   private static final FloatArray buffer27 = new FloatArray(262144);
 
-  private static final FloatArray buffer28 = new FloatArray(262144);
+  private static final FloatArray buffer28 = new FloatArray(512);
 
   private static final FloatArray buffer29 = new FloatArray(512);
 
   private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(512);
+  private static final FloatArray buffer31 = new FloatArray(262144);
 
   private static final FloatArray buffer32 = new FloatArray(262144);
 
   private static final FloatArray buffer33 = new FloatArray(262144);
 
-  private static final FloatArray buffer34 = new FloatArray(262144);
+  private static final FloatArray buffer34 = new FloatArray(512);
 
   private static final FloatArray buffer35 = new FloatArray(512);
 
   private static final FloatArray buffer36 = new FloatArray(512);
 
-  private static final FloatArray buffer37 = new FloatArray(512);
+  private static final FloatArray buffer37 = new FloatArray(1024);
 
   private static final FloatArray buffer38 = new FloatArray(1024);
 
   private static final FloatArray buffer39 = new FloatArray(1024);
 
-  private static final FloatArray buffer40 = new FloatArray(1024);
+  private static final FloatArray buffer40 = new FloatArray(2);
 
   private static final FloatArray buffer41 = new FloatArray(2);
 
   private static final FloatArray buffer42 = new FloatArray(2);
 
-  private static final FloatArray buffer43 = new FloatArray(2);
-
-  private static final FloatArray buffer44 = new FloatArray(1);
+  private static final FloatArray buffer43 = new FloatArray(1);
 
   private static final FloatArray CONSTANT_0 = filled(256, -0.00390625f);
 
@@ -1475,251 +1473,129 @@ public final class GeneratorPhase implements ResidentPhase {
   }
 
   /**
-   * %121 : f32[512,2] = add
+   * %121 : f32[512,2] = add, %127 : f32[512,2] = add, %150 : f32[512,2] = sub
    */
-  public static void k26Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(2109959 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(2109959 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2110983 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(0 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %127 : f32[512,2] = add
+   * %157 : f32[512] = add, %163 : f32[512] = add, %186 : f32[512] = sub
    */
-  public static void k27Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(2112007 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2112519 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1024 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %193 : f32[512,512] = add, %199 : f32[512,512] = add, %222 : f32[512,512] = sub
+   */
+  public static void k28AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 262144; i++) {
+      float y0 = ((state.get(2113031 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2375175 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1536 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %229 : f32[512] = add, %235 : f32[512] = add, %258 : f32[512] = sub
+   */
+  public static void k29AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(2637319 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2637831 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(263680 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %265 : f32[512,512] = add, %271 : f32[512,512] = add, %294 : f32[512,512] = sub
+   */
+  public static void k30AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 262144; i++) {
+      float y0 = ((state.get(2638343 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2900487 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(264192 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %301 : f32[512] = add, %307 : f32[512] = add, %330 : f32[512] = sub
+   */
+  public static void k31AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(3162631 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(3163143 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(526336 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %337 : f32[2,512] = add, %343 : f32[2,512] = add, %366 : f32[2,512] = sub
+   */
+  public static void k32AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(2110983 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(3163655 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(3164679 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(526848 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %132 : f32[] = sub
+   * %373 : f32[2] = add, %379 : f32[2] = add, %402 : f32[2] = sub
    */
-  public static void k28Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.6931472f)))));
-    }
-  }
-
-  /**
-   * %137 : f32[] = sub
-   */
-  public static void k29Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(2109958 + i) * -0.105360515f)))));
-    }
-  }
-
-  /**
-   * %150 : f32[512,2] = sub
-   */
-  public static void k30Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (state.get(0 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %157 : f32[512] = add
-   */
-  public static void k31Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2112007 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %163 : f32[512] = add
-   */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2112519 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %186 : f32[512] = sub
-   */
-  public static void k33Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1024 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %193 : f32[512,512] = add
-   */
-  public static void k34Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(2113031 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %199 : f32[512,512] = add
-   */
-  public static void k35Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(2375175 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %222 : f32[512,512] = sub
-   */
-  public static void k36Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(1536 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %229 : f32[512] = add
-   */
-  public static void k37Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2637319 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %235 : f32[512] = add
-   */
-  public static void k38Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2637831 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %258 : f32[512] = sub
-   */
-  public static void k39Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(263680 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %265 : f32[512,512] = add
-   */
-  public static void k40Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(2638343 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %271 : f32[512,512] = add
-   */
-  public static void k41Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(2900487 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %294 : f32[512,512] = sub
-   */
-  public static void k42Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(264192 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %301 : f32[512] = add
-   */
-  public static void k43Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(3162631 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %307 : f32[512] = add
-   */
-  public static void k44Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(3163143 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %330 : f32[512] = sub
-   */
-  public static void k45Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(526336 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %337 : f32[2,512] = add
-   */
-  public static void k46Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(3163655 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %343 : f32[2,512] = add
-   */
-  public static void k47Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(3164679 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %366 : f32[2,512] = sub
-   */
-  public static void k48Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (state.get(526848 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %373 : f32[2] = add
-   */
-  public static void k49Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k33AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 2; i++) {
-      out.set(i, ((state.get(3165703 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %379 : f32[2] = add
-   */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 2; i++) {
-      out.set(i, ((state.get(3165705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %402 : f32[2] = sub
-   */
-  public static void k51Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 2; i++) {
-      out.set(i, (state.get(527872 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
+      float y0 = ((state.get(3165703 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(3165705 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(527872 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(2109958 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
    * %404 : f32[] = add
    */
-  public static void k52Add(FloatArray out, FloatArray state) {
+  public static void k34Add(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109958 + i) + 1.0f));
     }
@@ -1772,35 +1648,17 @@ public final class GeneratorPhase implements ResidentPhase {
         .task("k23Matmul", GeneratorPhase::k23MatmulTiled, context, buffer16, buffer3, buffer1)
         .task("k24ReduceSum", GeneratorPhase::k24ReduceSumTiled, context, buffer17, buffer2)
         .task("k25Matmul", GeneratorPhase::k25MatmulTiled, context, buffer18, buffer2, buffer0)
-        .task("k26Add", GeneratorPhase::k26Add, buffer19, buffer18, state)
-        .task("k27Add", GeneratorPhase::k27Add, buffer20, buffer18, state)
-        .task("k28Sub", GeneratorPhase::k28Sub, buffer9, state)
-        .task("k29Sub", GeneratorPhase::k29Sub, buffer21, state)
-        .task("k30Sub", GeneratorPhase::k30Sub, buffer22, buffer19, buffer9, buffer20, buffer21, state)
-        .task("k31Add", GeneratorPhase::k31Add, buffer23, buffer17, state)
-        .task("k32Add", GeneratorPhase::k32Add, buffer24, buffer17, state)
-        .task("k33Sub", GeneratorPhase::k33Sub, buffer25, buffer23, buffer9, buffer24, buffer21, state)
-        .task("k34Add", GeneratorPhase::k34Add, buffer26, buffer16, state)
-        .task("k35Add", GeneratorPhase::k35Add, buffer27, buffer16, state)
-        .task("k36Sub", GeneratorPhase::k36Sub, buffer28, buffer26, buffer9, buffer27, buffer21, state)
-        .task("k37Add", GeneratorPhase::k37Add, buffer29, buffer15, state)
-        .task("k38Add", GeneratorPhase::k38Add, buffer30, buffer15, state)
-        .task("k39Sub", GeneratorPhase::k39Sub, buffer31, buffer29, buffer9, buffer30, buffer21, state)
-        .task("k40Add", GeneratorPhase::k40Add, buffer32, buffer14, state)
-        .task("k41Add", GeneratorPhase::k41Add, buffer33, buffer14, state)
-        .task("k42Sub", GeneratorPhase::k42Sub, buffer34, buffer32, buffer9, buffer33, buffer21, state)
-        .task("k43Add", GeneratorPhase::k43Add, buffer35, buffer4, state)
-        .task("k44Add", GeneratorPhase::k44Add, buffer36, buffer4, state)
-        .task("k45Sub", GeneratorPhase::k45Sub, buffer37, buffer35, buffer9, buffer36, buffer21, state)
-        .task("k46Add", GeneratorPhase::k46Add, buffer38, buffer13, state)
-        .task("k47Add", GeneratorPhase::k47Add, buffer39, buffer13, state)
-        .task("k48Sub", GeneratorPhase::k48Sub, buffer40, buffer38, buffer9, buffer39, buffer21, state)
-        .task("k49Add", GeneratorPhase::k49Add, buffer41, buffer12, state)
-        .task("k50Add", GeneratorPhase::k50Add, buffer42, buffer12, state)
-        .task("k51Sub", GeneratorPhase::k51Sub, buffer43, buffer41, buffer9, buffer42, buffer21, state)
-        .task("k52Add", GeneratorPhase::k52Add, buffer44, state)
+        .task("k26AddAddSub", GeneratorPhase::k26AddAddSub, buffer19, buffer20, buffer21, buffer18, state)
+        .task("k27AddAddSub", GeneratorPhase::k27AddAddSub, buffer22, buffer23, buffer24, buffer17, state)
+        .task("k28AddAddSub", GeneratorPhase::k28AddAddSub, buffer25, buffer26, buffer27, buffer16, state)
+        .task("k29AddAddSub", GeneratorPhase::k29AddAddSub, buffer28, buffer29, buffer30, buffer15, state)
+        .task("k30AddAddSub", GeneratorPhase::k30AddAddSub, buffer31, buffer32, buffer33, buffer14, state)
+        .task("k31AddAddSub", GeneratorPhase::k31AddAddSub, buffer34, buffer35, buffer36, buffer4, state)
+        .task("k32AddAddSub", GeneratorPhase::k32AddAddSub, buffer37, buffer38, buffer39, buffer13, state)
+        .task("k33AddAddSub", GeneratorPhase::k33AddAddSub, buffer40, buffer41, buffer42, buffer12, state)
+        .task("k34Add", GeneratorPhase::k34Add, buffer43, state)
         .task("advance", GeneratorPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .persistOnDevice(state, counters, data0, order0, buffer4, buffer10, buffer12, buffer13, buffer14, buffer15, buffer16, buffer17, buffer18, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer10);
   }
 
@@ -1834,33 +1692,15 @@ public final class GeneratorPhase implements ResidentPhase {
     k23Matmul(buffer16, buffer3, buffer1);
     k24ReduceSum(buffer17, buffer2);
     k25Matmul(buffer18, buffer2, buffer0);
-    k26Add(buffer19, buffer18, state);
-    k27Add(buffer20, buffer18, state);
-    k28Sub(buffer9, state);
-    k29Sub(buffer21, state);
-    k30Sub(buffer22, buffer19, buffer9, buffer20, buffer21, state);
-    k31Add(buffer23, buffer17, state);
-    k32Add(buffer24, buffer17, state);
-    k33Sub(buffer25, buffer23, buffer9, buffer24, buffer21, state);
-    k34Add(buffer26, buffer16, state);
-    k35Add(buffer27, buffer16, state);
-    k36Sub(buffer28, buffer26, buffer9, buffer27, buffer21, state);
-    k37Add(buffer29, buffer15, state);
-    k38Add(buffer30, buffer15, state);
-    k39Sub(buffer31, buffer29, buffer9, buffer30, buffer21, state);
-    k40Add(buffer32, buffer14, state);
-    k41Add(buffer33, buffer14, state);
-    k42Sub(buffer34, buffer32, buffer9, buffer33, buffer21, state);
-    k43Add(buffer35, buffer4, state);
-    k44Add(buffer36, buffer4, state);
-    k45Sub(buffer37, buffer35, buffer9, buffer36, buffer21, state);
-    k46Add(buffer38, buffer13, state);
-    k47Add(buffer39, buffer13, state);
-    k48Sub(buffer40, buffer38, buffer9, buffer39, buffer21, state);
-    k49Add(buffer41, buffer12, state);
-    k50Add(buffer42, buffer12, state);
-    k51Sub(buffer43, buffer41, buffer9, buffer42, buffer21, state);
-    k52Add(buffer44, state);
+    k26AddAddSub(buffer19, buffer20, buffer21, buffer18, state);
+    k27AddAddSub(buffer22, buffer23, buffer24, buffer17, state);
+    k28AddAddSub(buffer25, buffer26, buffer27, buffer16, state);
+    k29AddAddSub(buffer28, buffer29, buffer30, buffer15, state);
+    k30AddAddSub(buffer31, buffer32, buffer33, buffer14, state);
+    k31AddAddSub(buffer34, buffer35, buffer36, buffer4, state);
+    k32AddAddSub(buffer37, buffer38, buffer39, buffer13, state);
+    k33AddAddSub(buffer40, buffer41, buffer42, buffer12, state);
+    k34Add(buffer43, state);
     advance(counters);
   }
 
@@ -2004,15 +1844,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("generatorCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
-        .task("commit0", GeneratorPhase::commit0, state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38)
-        .task("commit1", GeneratorPhase::commit1, state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44)
+        .consumeFromDevice(state, counters, data0, order0, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
+        .task("commit0", GeneratorPhase::commit0, state, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37)
+        .task("commit1", GeneratorPhase::commit1, state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer19, buffer20, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37, buffer38);
-    commit1(state, buffer39, buffer40, buffer41, buffer42, buffer43, buffer44);
+    commit0(state, buffer19, buffer20, buffer21, buffer22, buffer23, buffer24, buffer25, buffer26, buffer27, buffer28, buffer29, buffer30, buffer31, buffer32, buffer33, buffer34, buffer35, buffer36, buffer37);
+    commit1(state, buffer38, buffer39, buffer40, buffer41, buffer42, buffer43);
   }
 
   private static FloatArray filled(int n, float value) {

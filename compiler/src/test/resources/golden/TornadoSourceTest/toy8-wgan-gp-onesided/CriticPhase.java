@@ -64,11 +64,11 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer14 = new FloatArray(256);
 
-  private static final FloatArray buffer15 = new FloatArray(1);
+  private static final FloatArray buffer15 = new FloatArray(256);
 
   private static final FloatArray buffer16 = new FloatArray(1);
 
-  private static final FloatArray buffer17 = new FloatArray(131072);
+  private static final FloatArray buffer17 = new FloatArray(1);
 
   private static final FloatArray buffer18 = new FloatArray(131072);
 
@@ -80,81 +80,81 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer22 = new FloatArray(131072);
 
-  private static final FloatArray buffer23 = new FloatArray(1);
+  private static final FloatArray buffer23 = new FloatArray(131072);
 
   private static final FloatArray buffer24 = new FloatArray(1);
 
   private static final FloatArray buffer25 = new FloatArray(1);
 
-  private static final FloatArray buffer26 = new FloatArray(131072);
+  private static final FloatArray buffer26 = new FloatArray(1);
 
-  private static final FloatArray buffer27 = new FloatArray(512);
+  private static final FloatArray buffer27 = new FloatArray(131072);
 
-  private static final FloatArray buffer28 = new FloatArray(262144);
+  private static final FloatArray buffer28 = new FloatArray(512);
 
-  private static final FloatArray buffer29 = new FloatArray(512);
+  private static final FloatArray buffer29 = new FloatArray(262144);
 
-  private static final FloatArray buffer30 = new FloatArray(262144);
+  private static final FloatArray buffer30 = new FloatArray(512);
 
-  private static final FloatArray buffer31 = new FloatArray(512);
+  private static final FloatArray buffer31 = new FloatArray(262144);
 
-  private static final FloatArray buffer32 = new FloatArray(1024);
+  private static final FloatArray buffer32 = new FloatArray(512);
 
-  private static final FloatArray buffer33 = new FloatArray(512);
+  private static final FloatArray buffer33 = new FloatArray(1024);
 
   private static final FloatArray buffer34 = new FloatArray(512);
 
   private static final FloatArray buffer35 = new FloatArray(512);
 
-  private static final FloatArray buffer36 = new FloatArray(262144);
+  private static final FloatArray buffer36 = new FloatArray(512);
 
-  private static final FloatArray buffer37 = new FloatArray(512);
+  private static final FloatArray buffer37 = new FloatArray(262144);
 
-  private static final FloatArray buffer38 = new FloatArray(262144);
+  private static final FloatArray buffer38 = new FloatArray(512);
 
-  private static final FloatArray buffer39 = new FloatArray(512);
+  private static final FloatArray buffer39 = new FloatArray(262144);
 
-  private static final FloatArray buffer40 = new FloatArray(1024);
+  private static final FloatArray buffer40 = new FloatArray(512);
 
   private static final FloatArray buffer41 = new FloatArray(1024);
 
-  private static final FloatArray buffer42 = new FloatArray(262144);
+  private static final FloatArray buffer42 = new FloatArray(1024);
 
   private static final FloatArray buffer43 = new FloatArray(262144);
 
-  private static final FloatArray buffer44 = new FloatArray(512);
+  private static final FloatArray buffer44 = new FloatArray(262144);
 
-  private static final FloatArray buffer45 = new FloatArray(1024);
+  private static final FloatArray buffer45 = new FloatArray(512);
 
   private static final FloatArray buffer46 = new FloatArray(1024);
 
   private static final FloatArray buffer47 = new FloatArray(1024);
 
-  private static final FloatArray buffer48 = new FloatArray(512);
+  private static final FloatArray buffer48 = new FloatArray(1024);
 
   private static final FloatArray buffer49 = new FloatArray(512);
 
   private static final FloatArray buffer50 = new FloatArray(512);
 
-  private static final FloatArray buffer51 = new FloatArray(262144);
+  private static final FloatArray buffer51 = new FloatArray(512);
 
   private static final FloatArray buffer52 = new FloatArray(262144);
 
   private static final FloatArray buffer53 = new FloatArray(262144);
 
-  private static final FloatArray buffer54 = new FloatArray(512);
+  private static final FloatArray buffer54 = new FloatArray(262144);
 
   private static final FloatArray buffer55 = new FloatArray(512);
 
   private static final FloatArray buffer56 = new FloatArray(512);
 
-  private static final FloatArray buffer57 = new FloatArray(262144);
+  private static final FloatArray buffer57 = new FloatArray(512);
 
   private static final FloatArray buffer58 = new FloatArray(262144);
 
   private static final FloatArray buffer59 = new FloatArray(262144);
 
-  private static final FloatArray buffer60 = new FloatArray(512);
+  private static final FloatArray buffer60 = new FloatArray(262144);
 
   private static final FloatArray buffer61 = new FloatArray(512);
 
@@ -166,13 +166,15 @@ public final class CriticPhase implements ResidentPhase {
 
   private static final FloatArray buffer65 = new FloatArray(512);
 
-  private static final FloatArray buffer66 = new FloatArray(1);
+  private static final FloatArray buffer66 = new FloatArray(512);
 
   private static final FloatArray buffer67 = new FloatArray(1);
 
   private static final FloatArray buffer68 = new FloatArray(1);
 
   private static final FloatArray buffer69 = new FloatArray(1);
+
+  private static final FloatArray buffer70 = new FloatArray(1);
 
   private static final FloatArray CONSTANT_0 = filled(256, 1.0f);
 
@@ -993,45 +995,26 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %98 : f32[256] = sqrt
+   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %98 : f32[256] = sqrt, %100 : f32[256] = select, %107 : f32[256] = select, %108 : f32[256] = pow
    */
-  public static void k16Sqrt(FloatArray out, FloatArray in0) {
+  public static void k16SqrtSelectSelectPow(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray out3, FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %100 : f32[256] = select
-   */
-  public static void k17Select(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %107 : f32[256] = select
-   */
-  public static void k18Select(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (((in0.get(i) - 1.0f) > 0.0f ? 1f : 0f) != 0f ? (in0.get(i) - 1.0f) : 0.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:27:33: %108 : f32[256] = pow
-   */
-  public static void k19Pow(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f)));
+      out0.set(i, y0);
+      float y1 = ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? y0 : 0.0f);
+      out1.set(i, y1);
+      float y2 = (((y1 - 1.0f) > 0.0f ? 1f : 0f) != 0f ? (y1 - 1.0f) : 0.0f);
+      out2.set(i, y2);
+      float y3 = (y2 * y2);
+      out3.set(i, y3);
     }
   }
 
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %109 : f32[] = reduce_sum
    */
-  public static void k20ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1044,9 +1027,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k20ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k20ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1077,7 +1060,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:27:33: %111 : f32[] = mul
    */
-  public static void k21Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -1086,7 +1069,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %119 : f32[256,512] = matmul_select
    */
-  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1100,9 +1083,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1140,7 +1123,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %127 : f32[256,512] = matmul_select
    */
-  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1154,9 +1137,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k20MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k20MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1194,7 +1177,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %135 : f32[256,512] = matmul_select
    */
-  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1208,9 +1191,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k24MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k24MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1248,7 +1231,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %139 : f32[256,1] = matmul_add
    */
-  public static void k25MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1262,9 +1245,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k25MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k22MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k25MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k22MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1302,7 +1285,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:18: %140 : f32[] = reduce_sum
    */
-  public static void k26ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1317,9 +1300,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k26ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k23ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k26ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k23ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1352,7 +1335,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:16:14: %150 : f32[256,512] = matmul_select
    */
-  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1366,9 +1349,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k27MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k24MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k27MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k24MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1406,7 +1389,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:17:14: %158 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1420,9 +1403,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k25MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k25MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1460,7 +1443,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:18:14: %166 : f32[256,512] = matmul_select
    */
-  public static void k29MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1474,9 +1457,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k29MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k26MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k29MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k26MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1514,7 +1497,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:19:3: %170 : f32[256,1] = matmul_add
    */
-  public static void k30MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1528,9 +1511,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k30MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k27MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k30MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k27MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1568,7 +1551,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp-onesided.wgan:28:34: %171 : f32[] = reduce_sum
    */
-  public static void k31ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1583,9 +1566,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k31ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k28ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k31ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k28ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1616,27 +1599,22 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp-onesided.wgan:28:34: %174 : f32[] = sub
+   * ../models/toy8-wgan-gp-onesided.wgan:29:5: %174 : f32[] = sub, %178 : f32[] = add
    */
-  public static void k32Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29SubAdd(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray in2) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp-onesided.wgan:29:5: %178 : f32[] = add
-   */
-  public static void k33Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
+      float y0 = ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f));
+      out0.set(i, y0);
+      float y1 = ((-y0) + (10.0f * in2.get(i)));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %191 : f32[256,512] = matmul_select
    */
-  public static void k34MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k30MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1651,9 +1629,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k34MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k30MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k34MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k30MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1691,7 +1669,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %189 : f32[1,512] = matmul
    */
-  public static void k35Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1704,9 +1682,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k35Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k31Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k35MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k31MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1743,7 +1721,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %192 : f32[1,512] = reduce_sum
    */
-  public static void k36ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1758,9 +1736,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k36ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k32ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k36ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k32ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1793,7 +1771,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %197 : f32[256,512] = matmul_select
    */
-  public static void k37MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1808,9 +1786,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k37MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k33MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k37MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k33MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1848,7 +1826,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %195 : f32[512,512] = matmul
    */
-  public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1861,9 +1839,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k38Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k34Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k38MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k34MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1900,7 +1878,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %198 : f32[1,512] = reduce_sum
    */
-  public static void k39ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -1915,9 +1893,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k39ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k35ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k39ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k35ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1950,7 +1928,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %203 : f32[256,512] = matmul_select
    */
-  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1965,9 +1943,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k40MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k36MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k40MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k36MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2005,7 +1983,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %201 : f32[512,512] = matmul
    */
-  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2018,9 +1996,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k41Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k37Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k41MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k37MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2056,6 +2034,215 @@ public final class CriticPhase implements ResidentPhase {
 
   /**
    * %204 : f32[1,512] = reduce_sum
+   */
+  public static void k38ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 512; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 512) * 1;
+      rest = rest / 512;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 256; r0++) {
+        acc += in0.get(base + r0 * 512);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k38ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k38ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %206 : f32[512,2] = matmul
+   */
+  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int o = 0; o < 1024; o++) {
+      int r = o / 2;
+      int c = o % 2;
+      float acc = 0f;
+      for (int p = 0; p < 256; p++) {
+        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k39Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k39MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 2) {
+        bv = in1.get(pb * 2 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 2) {
+      int o = gr * 2 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %217 : f32[256,512] = matmul_select
+   */
+  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
+    for (@Parallel int o = 0; o < 131072; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 1; p++) {
+        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+      }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k40MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k40MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 1; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 1) {
+        a = in0.get(gr * 1 + pa);
+      }
+      float bv = 0f;
+      if (pb < 1 && gc < 512) {
+        bv = state.get(1054722 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * %214 : f32[1,512] = matmul
+   */
+  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int o = 0; o < 512; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 256; p++) {
+        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k41Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k41MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 1 && pa < 256) {
+        a = in0.get(pa * 1 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 1 && gc < 512) {
+      int o = gr * 512 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %218 : f32[1,512] = reduce_sum
    */
   public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -2105,59 +2292,16 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %206 : f32[512,2] = matmul
+   * %220 : f32[512] = add
    */
-  public static void k43Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
-      for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
-      }
-      out.set(o, acc);
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      out.set(i, (in0.get(i) + in1.get(i)));
     }
   }
 
   /**
-   * `k43Matmul` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k43MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 256; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 512 && pa < 256) {
-        a = in0.get(pa * 512 + gr);
-      }
-      float bv = 0f;
-      if (pb < 256 && gc < 2) {
-        bv = in1.get(pb * 2 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 512 && gc < 2) {
-      int o = gr * 2 + gc;
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %217 : f32[256,512] = matmul_select
+   * %225 : f32[256,512] = matmul_select
    */
   public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
@@ -2165,8 +2309,8 @@ public final class CriticPhase implements ResidentPhase {
       int r = o / 512;
       int c = o % 512;
       float acc = 0f;
-      for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+      for (int p = 0; p < 512; p++) {
+        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
@@ -2185,16 +2329,16 @@ public final class CriticPhase implements ResidentPhase {
     float[] aTile = context.allocateFloatLocalArray(256);
     float[] bTile = context.allocateFloatLocalArray(256);
     float acc = 0f;
-    for (int t = 0; t < 1; t += 16) {
+    for (int t = 0; t < 512; t += 16) {
       int pa = t + lc;
       int pb = t + lr;
       float a = 0f;
-      if (gr < 256 && pa < 1) {
-        a = in0.get(gr * 1 + pa);
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
       }
       float bv = 0f;
-      if (pb < 1 && gc < 512) {
-        bv = state.get(1054722 + pb * 512 + gc);
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
       }
       aTile[lr * 16 + lc] = a;
       bTile[lr * 16 + lc] = bv;
@@ -2212,15 +2356,15 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %214 : f32[1,512] = matmul
+   * %222 : f32[512,512] = matmul
    */
   public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int o = 0; o < 512; o++) {
+    for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
       float acc = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
       }
       out.set(o, acc);
     }
@@ -2242,8 +2386,8 @@ public final class CriticPhase implements ResidentPhase {
       int pa = t + lc;
       int pb = t + lr;
       float a = 0f;
-      if (gr < 1 && pa < 256) {
-        a = in0.get(pa * 1 + gr);
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
       }
       float bv = 0f;
       if (pb < 256 && gc < 512) {
@@ -2257,14 +2401,14 @@ public final class CriticPhase implements ResidentPhase {
       }
       context.localBarrier();
     }
-    if (gr < 1 && gc < 512) {
+    if (gr < 512 && gc < 512) {
       int o = gr * 512 + gc;
       out.set(o, acc);
     }
   }
 
   /**
-   * %218 : f32[1,512] = reduce_sum
+   * %226 : f32[1,512] = reduce_sum
    */
   public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -2314,7 +2458,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %220 : f32[512] = add
+   * %228 : f32[512] = add
    */
   public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
@@ -2323,7 +2467,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %225 : f32[256,512] = matmul_select
+   * %233 : f32[256,512] = matmul_select
    */
   public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
@@ -2332,7 +2476,7 @@ public final class CriticPhase implements ResidentPhase {
       int c = o % 512;
       float acc = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
@@ -2360,7 +2504,7 @@ public final class CriticPhase implements ResidentPhase {
       }
       float bv = 0f;
       if (pb < 512 && gc < 512) {
-        bv = state.get(792066 + pb * 512 + gc);
+        bv = state.get(529410 + pb * 512 + gc);
       }
       aTile[lr * 16 + lc] = a;
       bTile[lr * 16 + lc] = bv;
@@ -2378,7 +2522,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %222 : f32[512,512] = matmul
+   * %230 : f32[512,512] = matmul
    */
   public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
@@ -2430,7 +2574,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %226 : f32[1,512] = reduce_sum
+   * %234 : f32[1,512] = reduce_sum
    */
   public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -2480,7 +2624,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %228 : f32[512] = add
+   * %236 : f32[512] = add
    */
   public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
@@ -2489,175 +2633,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %233 : f32[256,512] = matmul_select
-   */
-  public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
-    for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
-      }
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * `k52MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k52MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1, FloatArray state) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 512; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 256 && pa < 512) {
-        a = in0.get(gr * 512 + pa);
-      }
-      float bv = 0f;
-      if (pb < 512 && gc < 512) {
-        bv = state.get(529410 + pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 256 && gc < 512) {
-      int o = gr * 512 + gc;
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * %230 : f32[512,512] = matmul
-   */
-  public static void k53Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k53Matmul` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k53MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 256; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 512 && pa < 256) {
-        a = in0.get(pa * 512 + gr);
-      }
-      float bv = 0f;
-      if (pb < 256 && gc < 512) {
-        bv = in1.get(pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 512 && gc < 512) {
-      int o = gr * 512 + gc;
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %234 : f32[1,512] = reduce_sum
-   */
-  public static void k54ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k54ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k54ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 512) * 1;
-    rest = rest / 512;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 256; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 256) * 512;
-      q = q / 256;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
-   * %236 : f32[512] = add
-   */
-  public static void k55Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (in0.get(i) + in1.get(i)));
-    }
-  }
-
-  /**
    * %237 : f32[512,2] = matmul
    */
-  public static void k56Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -2670,9 +2648,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k56Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k56MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k52MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2709,7 +2687,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %253 : f32[256] = select
    */
-  public static void k57Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k53Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? ((in1.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
@@ -2718,7 +2696,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %258 : f32[256,2] = add
    */
-  public static void k58Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
@@ -2727,7 +2705,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %263 : f32[256,512] = matmul_select
    */
-  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2742,9 +2720,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k59MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k55MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2782,7 +2760,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %261 : f32[512,2] = matmul_add
    */
-  public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -2797,9 +2775,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k60MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k56MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k60MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k56MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2837,7 +2815,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %268 : f32[256,512] = matmul_select
    */
-  public static void k61MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2852,9 +2830,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k61MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k57MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k61MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k57MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2892,7 +2870,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %266 : f32[512,512] = matmul_add
    */
-  public static void k62MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -2907,9 +2885,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k62MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k58MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k58MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2947,7 +2925,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %273 : f32[256,512] = matmul_select
    */
-  public static void k63MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2962,9 +2940,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k63MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k59MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k63MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k59MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3002,7 +2980,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %271 : f32[512,512] = matmul_add
    */
-  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -3017,9 +2995,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k64MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k60MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k64MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k60MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3057,7 +3035,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %275 : f32[1,512] = matmul_add
    */
-  public static void k65MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -3072,9 +3050,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k65MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k61MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k65MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k61MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3110,253 +3088,131 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %283 : f32[512,2] = add
+   * %283 : f32[512,2] = add, %289 : f32[512,2] = add, %312 : f32[512,2] = sub
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %289 : f32[512,2] = add
+   * %319 : f32[512] = add, %325 : f32[512] = add, %348 : f32[512] = sub
    */
-  public static void k67Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %294 : f32[] = sub
-   */
-  public static void k68Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
-    }
-  }
-
-  /**
-   * %299 : f32[] = sub
-   */
-  public static void k69Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
-    }
-  }
-
-  /**
-   * %312 : f32[512,2] = sub
-   */
-  public static void k70Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %319 : f32[512] = add
-   */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %325 : f32[512] = add
+   * %355 : f32[512,512] = add, %361 : f32[512,512] = add, %384 : f32[512,512] = sub
    */
-  public static void k72Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %348 : f32[512] = sub
-   */
-  public static void k73Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %355 : f32[512,512] = add
-   */
-  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %361 : f32[512,512] = add
+   * %391 : f32[512] = add, %397 : f32[512] = add, %420 : f32[512] = sub
    */
-  public static void k75Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %427 : f32[512,512] = add, %433 : f32[512,512] = add, %456 : f32[512,512] = sub
+   */
+  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %384 : f32[512,512] = sub
+   * %463 : f32[512] = add, %469 : f32[512] = add, %492 : f32[512] = sub
    */
-  public static void k76Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %391 : f32[512] = add
-   */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %397 : f32[512] = add
+   * %499 : f32[1,512] = add, %505 : f32[1,512] = add, %528 : f32[1,512] = sub
    */
-  public static void k78Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %420 : f32[512] = sub
-   */
-  public static void k79Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %427 : f32[512,512] = add
-   */
-  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %433 : f32[512,512] = add
-   */
-  public static void k81Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %456 : f32[512,512] = sub
-   */
-  public static void k82Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %463 : f32[512] = add
-   */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %469 : f32[512] = add
-   */
-  public static void k84Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %492 : f32[512] = sub
-   */
-  public static void k85Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %499 : f32[1,512] = add
-   */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %505 : f32[1,512] = add
-   */
-  public static void k87Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %528 : f32[1,512] = sub
-   */
-  public static void k88Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
+      float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
    * %532 : f32[1] = mul
    */
-  public static void k89Mul(FloatArray out, FloatArray state) {
+  public static void k69Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %537 : f32[1] = mul
+   * %537 : f32[1] = mul, %562 : f32[1] = sub, %564 : f32[] = add
    */
-  public static void k90Mul(FloatArray out, FloatArray state) {
+  public static void k70MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(2109957 + i) * 0.9f));
-    }
-  }
-
-  /**
-   * %562 : f32[1] = sub
-   */
-  public static void k91Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %564 : f32[] = add
-   */
-  public static void k92Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y0 = (state.get(2109957 + i) * 0.9f);
+      out0.set(i, y0);
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out1.set(i, y1);
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3398,86 +3254,64 @@ public final class CriticPhase implements ResidentPhase {
         .task("k13Matmul", CriticPhase::k13MatmulTiled, context, buffer0, buffer9, state)
         .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
         .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
-        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
-        .task("k17Select", CriticPhase::k17Select, buffer13, buffer11, buffer12)
-        .task("k18Select", CriticPhase::k18Select, buffer14, buffer13)
-        .task("k19Pow", CriticPhase::k19Pow, buffer13, buffer14)
-        .task("k20ReduceSum", CriticPhase::k20ReduceSumTiled, context, buffer15, buffer13)
-        .task("k21Mul", CriticPhase::k21Mul, buffer16, buffer15)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer17, read16, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer18, buffer17, state)
-        .task("k24MatmulSelect", CriticPhase::k24MatmulSelectTiled, context, buffer19, buffer18, state)
-        .task("k25MatmulAdd", CriticPhase::k25MatmulAddTiled, context, buffer13, buffer19, state)
-        .task("k26ReduceSum", CriticPhase::k26ReduceSumTiled, context, buffer15, buffer13)
-        .task("k27MatmulSelect", CriticPhase::k27MatmulSelectTiled, context, buffer20, buffer3, state)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer21, buffer20, state)
-        .task("k29MatmulSelect", CriticPhase::k29MatmulSelectTiled, context, buffer22, buffer21, state)
-        .task("k30MatmulAdd", CriticPhase::k30MatmulAddTiled, context, buffer13, buffer22, state)
-        .task("k31ReduceSum", CriticPhase::k31ReduceSumTiled, context, buffer23, buffer13)
-        .task("k32Sub", CriticPhase::k32Sub, buffer24, buffer15, buffer23)
-        .task("k33Add", CriticPhase::k33Add, buffer25, buffer24, buffer16)
-        .task("k34MatmulSelect", CriticPhase::k34MatmulSelectTiled, context, buffer26, CONSTANT_1, buffer22, state)
-        .task("k35Matmul", CriticPhase::k35MatmulTiled, context, buffer10, CONSTANT_1, buffer22)
-        .task("k36ReduceSum", CriticPhase::k36ReduceSumTiled, context, buffer27, buffer26)
-        .task("k37MatmulSelect", CriticPhase::k37MatmulSelectTiled, context, buffer22, buffer26, buffer21, state)
-        .task("k38Matmul", CriticPhase::k38MatmulTiled, context, buffer28, buffer26, buffer21)
-        .task("k39ReduceSum", CriticPhase::k39ReduceSumTiled, context, buffer29, buffer22)
-        .task("k40MatmulSelect", CriticPhase::k40MatmulSelectTiled, context, buffer21, buffer22, buffer20, state)
-        .task("k41Matmul", CriticPhase::k41MatmulTiled, context, buffer30, buffer22, buffer20)
-        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer31, buffer21)
-        .task("k43Matmul", CriticPhase::k43MatmulTiled, context, buffer32, buffer21, buffer3)
-        .task("k44MatmulSelect", CriticPhase::k44MatmulSelectTiled, context, buffer21, CONSTANT_2, buffer19, state)
-        .task("k45Matmul", CriticPhase::k45MatmulTiled, context, buffer33, CONSTANT_2, buffer19)
-        .task("k46ReduceSum", CriticPhase::k46ReduceSumTiled, context, buffer34, buffer21)
-        .task("k47Add", CriticPhase::k47Add, buffer35, buffer27, buffer34)
-        .task("k48MatmulSelect", CriticPhase::k48MatmulSelectTiled, context, buffer19, buffer21, buffer18, state)
-        .task("k49Matmul", CriticPhase::k49MatmulTiled, context, buffer36, buffer21, buffer18)
-        .task("k50ReduceSum", CriticPhase::k50ReduceSumTiled, context, buffer34, buffer19)
-        .task("k51Add", CriticPhase::k51Add, buffer37, buffer29, buffer34)
-        .task("k52MatmulSelect", CriticPhase::k52MatmulSelectTiled, context, buffer18, buffer19, buffer17, state)
-        .task("k53Matmul", CriticPhase::k53MatmulTiled, context, buffer38, buffer19, buffer17)
-        .task("k54ReduceSum", CriticPhase::k54ReduceSumTiled, context, buffer34, buffer18)
-        .task("k55Add", CriticPhase::k55Add, buffer39, buffer31, buffer34)
-        .task("k56Matmul", CriticPhase::k56MatmulTiled, context, buffer40, buffer18, read16)
-        .task("k57Select", CriticPhase::k57Select, buffer13, buffer11, buffer14, buffer12)
-        .task("k58Add", CriticPhase::k58Add, buffer34, buffer13, buffer0)
-        .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer18, buffer34, buffer1, state)
-        .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer41, buffer9, buffer34, buffer32, buffer40)
-        .task("k61MatmulSelect", CriticPhase::k61MatmulSelectTiled, context, buffer9, buffer18, buffer2, state)
-        .task("k62MatmulAdd", CriticPhase::k62MatmulAddTiled, context, buffer42, buffer8, buffer18, buffer30, buffer38)
-        .task("k63MatmulSelect", CriticPhase::k63MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
-        .task("k64MatmulAdd", CriticPhase::k64MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
-        .task("k65MatmulAdd", CriticPhase::k65MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
-        .task("k66Add", CriticPhase::k66Add, buffer45, buffer41, state)
-        .task("k67Add", CriticPhase::k67Add, buffer46, buffer41, state)
-        .task("k68Sub", CriticPhase::k68Sub, buffer23, state)
-        .task("k69Sub", CriticPhase::k69Sub, buffer15, state)
-        .task("k70Sub", CriticPhase::k70Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
-        .task("k71Add", CriticPhase::k71Add, buffer48, buffer39, state)
-        .task("k72Add", CriticPhase::k72Add, buffer49, buffer39, state)
-        .task("k73Sub", CriticPhase::k73Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
-        .task("k74Add", CriticPhase::k74Add, buffer51, buffer42, state)
-        .task("k75Add", CriticPhase::k75Add, buffer52, buffer42, state)
-        .task("k76Sub", CriticPhase::k76Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
-        .task("k77Add", CriticPhase::k77Add, buffer54, buffer37, state)
-        .task("k78Add", CriticPhase::k78Add, buffer55, buffer37, state)
-        .task("k79Sub", CriticPhase::k79Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
-        .task("k80Add", CriticPhase::k80Add, buffer57, buffer43, state)
-        .task("k81Add", CriticPhase::k81Add, buffer58, buffer43, state)
-        .task("k82Sub", CriticPhase::k82Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
-        .task("k83Add", CriticPhase::k83Add, buffer60, buffer35, state)
-        .task("k84Add", CriticPhase::k84Add, buffer61, buffer35, state)
-        .task("k85Sub", CriticPhase::k85Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
-        .task("k86Add", CriticPhase::k86Add, buffer63, buffer44, state)
-        .task("k87Add", CriticPhase::k87Add, buffer64, buffer44, state)
-        .task("k88Sub", CriticPhase::k88Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
-        .task("k89Mul", CriticPhase::k89Mul, buffer66, state)
-        .task("k90Mul", CriticPhase::k90Mul, buffer67, state)
-        .task("k91Sub", CriticPhase::k91Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
-        .task("k92Add", CriticPhase::k92Add, buffer69, state)
+        .task("k16SqrtSelectSelectPow", CriticPhase::k16SqrtSelectSelectPow, buffer12, buffer13, buffer14, buffer15, buffer11)
+        .task("k17ReduceSum", CriticPhase::k17ReduceSumTiled, context, buffer16, buffer15)
+        .task("k18Mul", CriticPhase::k18Mul, buffer17, buffer16)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelectTiled, context, buffer18, read16, state)
+        .task("k20MatmulSelect", CriticPhase::k20MatmulSelectTiled, context, buffer19, buffer18, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer20, buffer19, state)
+        .task("k22MatmulAdd", CriticPhase::k22MatmulAddTiled, context, buffer15, buffer20, state)
+        .task("k23ReduceSum", CriticPhase::k23ReduceSumTiled, context, buffer16, buffer15)
+        .task("k24MatmulSelect", CriticPhase::k24MatmulSelectTiled, context, buffer21, buffer3, state)
+        .task("k25MatmulSelect", CriticPhase::k25MatmulSelectTiled, context, buffer22, buffer21, state)
+        .task("k26MatmulSelect", CriticPhase::k26MatmulSelectTiled, context, buffer23, buffer22, state)
+        .task("k27MatmulAdd", CriticPhase::k27MatmulAddTiled, context, buffer15, buffer23, state)
+        .task("k28ReduceSum", CriticPhase::k28ReduceSumTiled, context, buffer24, buffer15)
+        .task("k29SubAdd", CriticPhase::k29SubAdd, buffer25, buffer26, buffer16, buffer24, buffer17)
+        .task("k30MatmulSelect", CriticPhase::k30MatmulSelectTiled, context, buffer27, CONSTANT_1, buffer23, state)
+        .task("k31Matmul", CriticPhase::k31MatmulTiled, context, buffer10, CONSTANT_1, buffer23)
+        .task("k32ReduceSum", CriticPhase::k32ReduceSumTiled, context, buffer28, buffer27)
+        .task("k33MatmulSelect", CriticPhase::k33MatmulSelectTiled, context, buffer23, buffer27, buffer22, state)
+        .task("k34Matmul", CriticPhase::k34MatmulTiled, context, buffer29, buffer27, buffer22)
+        .task("k35ReduceSum", CriticPhase::k35ReduceSumTiled, context, buffer30, buffer23)
+        .task("k36MatmulSelect", CriticPhase::k36MatmulSelectTiled, context, buffer22, buffer23, buffer21, state)
+        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer31, buffer23, buffer21)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer32, buffer22)
+        .task("k39Matmul", CriticPhase::k39MatmulTiled, context, buffer33, buffer22, buffer3)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelectTiled, context, buffer22, CONSTANT_2, buffer20, state)
+        .task("k41Matmul", CriticPhase::k41MatmulTiled, context, buffer34, CONSTANT_2, buffer20)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer35, buffer22)
+        .task("k43Add", CriticPhase::k43Add, buffer36, buffer28, buffer35)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelectTiled, context, buffer20, buffer22, buffer19, state)
+        .task("k45Matmul", CriticPhase::k45MatmulTiled, context, buffer37, buffer22, buffer19)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSumTiled, context, buffer35, buffer20)
+        .task("k47Add", CriticPhase::k47Add, buffer38, buffer30, buffer35)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelectTiled, context, buffer19, buffer20, buffer18, state)
+        .task("k49Matmul", CriticPhase::k49MatmulTiled, context, buffer39, buffer20, buffer18)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSumTiled, context, buffer35, buffer19)
+        .task("k51Add", CriticPhase::k51Add, buffer40, buffer32, buffer35)
+        .task("k52Matmul", CriticPhase::k52MatmulTiled, context, buffer41, buffer19, read16)
+        .task("k53Select", CriticPhase::k53Select, buffer15, buffer11, buffer14, buffer12)
+        .task("k54Add", CriticPhase::k54Add, buffer35, buffer15, buffer0)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelectTiled, context, buffer19, buffer35, buffer1, state)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer42, buffer9, buffer35, buffer33, buffer41)
+        .task("k57MatmulSelect", CriticPhase::k57MatmulSelectTiled, context, buffer9, buffer19, buffer2, state)
+        .task("k58MatmulAdd", CriticPhase::k58MatmulAddTiled, context, buffer43, buffer8, buffer19, buffer31, buffer39)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer19, buffer9, buffer6, state)
+        .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer44, buffer7, buffer9, buffer29, buffer37)
+        .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer45, CONSTANT_0, buffer19, buffer10, buffer34)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer46, buffer47, buffer48, buffer42, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer49, buffer50, buffer51, buffer40, state)
+        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer52, buffer53, buffer54, buffer43, state)
+        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer55, buffer56, buffer57, buffer38, state)
+        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer58, buffer59, buffer60, buffer44, state)
+        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer61, buffer62, buffer63, buffer36, state)
+        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer64, buffer65, buffer66, buffer45, state)
+        .task("k69Mul", CriticPhase::k69Mul, buffer67, state)
+        .task("k70MulSubAdd", CriticPhase::k70MulSubAdd, buffer68, buffer69, buffer70, buffer67, state)
         .task("advance", CriticPhase::advance, counters)
-        .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
-        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
+        .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer5, buffer17, buffer25, buffer26, buffer36, buffer38, buffer40, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
+        .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer17, buffer25, buffer26);
   }
 
   /**
@@ -3501,83 +3335,61 @@ public final class CriticPhase implements ResidentPhase {
     k13Matmul(buffer0, buffer9, state);
     k14Mul(buffer10, buffer0);
     k15ReduceSum(buffer11, buffer10);
-    k16Sqrt(buffer12, buffer11);
-    k17Select(buffer13, buffer11, buffer12);
-    k18Select(buffer14, buffer13);
-    k19Pow(buffer13, buffer14);
-    k20ReduceSum(buffer15, buffer13);
-    k21Mul(buffer16, buffer15);
-    k22MatmulSelect(buffer17, read16, state);
-    k23MatmulSelect(buffer18, buffer17, state);
-    k24MatmulSelect(buffer19, buffer18, state);
-    k25MatmulAdd(buffer13, buffer19, state);
-    k26ReduceSum(buffer15, buffer13);
-    k27MatmulSelect(buffer20, buffer3, state);
-    k28MatmulSelect(buffer21, buffer20, state);
-    k29MatmulSelect(buffer22, buffer21, state);
-    k30MatmulAdd(buffer13, buffer22, state);
-    k31ReduceSum(buffer23, buffer13);
-    k32Sub(buffer24, buffer15, buffer23);
-    k33Add(buffer25, buffer24, buffer16);
-    k34MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
-    k35Matmul(buffer10, CONSTANT_1, buffer22);
-    k36ReduceSum(buffer27, buffer26);
-    k37MatmulSelect(buffer22, buffer26, buffer21, state);
-    k38Matmul(buffer28, buffer26, buffer21);
-    k39ReduceSum(buffer29, buffer22);
-    k40MatmulSelect(buffer21, buffer22, buffer20, state);
-    k41Matmul(buffer30, buffer22, buffer20);
-    k42ReduceSum(buffer31, buffer21);
-    k43Matmul(buffer32, buffer21, buffer3);
-    k44MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
-    k45Matmul(buffer33, CONSTANT_2, buffer19);
-    k46ReduceSum(buffer34, buffer21);
-    k47Add(buffer35, buffer27, buffer34);
-    k48MatmulSelect(buffer19, buffer21, buffer18, state);
-    k49Matmul(buffer36, buffer21, buffer18);
-    k50ReduceSum(buffer34, buffer19);
-    k51Add(buffer37, buffer29, buffer34);
-    k52MatmulSelect(buffer18, buffer19, buffer17, state);
-    k53Matmul(buffer38, buffer19, buffer17);
-    k54ReduceSum(buffer34, buffer18);
-    k55Add(buffer39, buffer31, buffer34);
-    k56Matmul(buffer40, buffer18, read16);
-    k57Select(buffer13, buffer11, buffer14, buffer12);
-    k58Add(buffer34, buffer13, buffer0);
-    k59MatmulSelect(buffer18, buffer34, buffer1, state);
-    k60MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
-    k61MatmulSelect(buffer9, buffer18, buffer2, state);
-    k62MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
-    k63MatmulSelect(buffer18, buffer9, buffer6, state);
-    k64MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
-    k65MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
-    k66Add(buffer45, buffer41, state);
-    k67Add(buffer46, buffer41, state);
-    k68Sub(buffer23, state);
-    k69Sub(buffer15, state);
-    k70Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
-    k71Add(buffer48, buffer39, state);
-    k72Add(buffer49, buffer39, state);
-    k73Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
-    k74Add(buffer51, buffer42, state);
-    k75Add(buffer52, buffer42, state);
-    k76Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
-    k77Add(buffer54, buffer37, state);
-    k78Add(buffer55, buffer37, state);
-    k79Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
-    k80Add(buffer57, buffer43, state);
-    k81Add(buffer58, buffer43, state);
-    k82Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
-    k83Add(buffer60, buffer35, state);
-    k84Add(buffer61, buffer35, state);
-    k85Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
-    k86Add(buffer63, buffer44, state);
-    k87Add(buffer64, buffer44, state);
-    k88Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
-    k89Mul(buffer66, state);
-    k90Mul(buffer67, state);
-    k91Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
-    k92Add(buffer69, state);
+    k16SqrtSelectSelectPow(buffer12, buffer13, buffer14, buffer15, buffer11);
+    k17ReduceSum(buffer16, buffer15);
+    k18Mul(buffer17, buffer16);
+    k19MatmulSelect(buffer18, read16, state);
+    k20MatmulSelect(buffer19, buffer18, state);
+    k21MatmulSelect(buffer20, buffer19, state);
+    k22MatmulAdd(buffer15, buffer20, state);
+    k23ReduceSum(buffer16, buffer15);
+    k24MatmulSelect(buffer21, buffer3, state);
+    k25MatmulSelect(buffer22, buffer21, state);
+    k26MatmulSelect(buffer23, buffer22, state);
+    k27MatmulAdd(buffer15, buffer23, state);
+    k28ReduceSum(buffer24, buffer15);
+    k29SubAdd(buffer25, buffer26, buffer16, buffer24, buffer17);
+    k30MatmulSelect(buffer27, CONSTANT_1, buffer23, state);
+    k31Matmul(buffer10, CONSTANT_1, buffer23);
+    k32ReduceSum(buffer28, buffer27);
+    k33MatmulSelect(buffer23, buffer27, buffer22, state);
+    k34Matmul(buffer29, buffer27, buffer22);
+    k35ReduceSum(buffer30, buffer23);
+    k36MatmulSelect(buffer22, buffer23, buffer21, state);
+    k37Matmul(buffer31, buffer23, buffer21);
+    k38ReduceSum(buffer32, buffer22);
+    k39Matmul(buffer33, buffer22, buffer3);
+    k40MatmulSelect(buffer22, CONSTANT_2, buffer20, state);
+    k41Matmul(buffer34, CONSTANT_2, buffer20);
+    k42ReduceSum(buffer35, buffer22);
+    k43Add(buffer36, buffer28, buffer35);
+    k44MatmulSelect(buffer20, buffer22, buffer19, state);
+    k45Matmul(buffer37, buffer22, buffer19);
+    k46ReduceSum(buffer35, buffer20);
+    k47Add(buffer38, buffer30, buffer35);
+    k48MatmulSelect(buffer19, buffer20, buffer18, state);
+    k49Matmul(buffer39, buffer20, buffer18);
+    k50ReduceSum(buffer35, buffer19);
+    k51Add(buffer40, buffer32, buffer35);
+    k52Matmul(buffer41, buffer19, read16);
+    k53Select(buffer15, buffer11, buffer14, buffer12);
+    k54Add(buffer35, buffer15, buffer0);
+    k55MatmulSelect(buffer19, buffer35, buffer1, state);
+    k56MatmulAdd(buffer42, buffer9, buffer35, buffer33, buffer41);
+    k57MatmulSelect(buffer9, buffer19, buffer2, state);
+    k58MatmulAdd(buffer43, buffer8, buffer19, buffer31, buffer39);
+    k59MatmulSelect(buffer19, buffer9, buffer6, state);
+    k60MatmulAdd(buffer44, buffer7, buffer9, buffer29, buffer37);
+    k61MatmulAdd(buffer45, CONSTANT_0, buffer19, buffer10, buffer34);
+    k62AddAddSub(buffer46, buffer47, buffer48, buffer42, state);
+    k63AddAddSub(buffer49, buffer50, buffer51, buffer40, state);
+    k64AddAddSub(buffer52, buffer53, buffer54, buffer43, state);
+    k65AddAddSub(buffer55, buffer56, buffer57, buffer38, state);
+    k66AddAddSub(buffer58, buffer59, buffer60, buffer44, state);
+    k67AddAddSub(buffer61, buffer62, buffer63, buffer36, state);
+    k68AddAddSub(buffer64, buffer65, buffer66, buffer45, state);
+    k69Mul(buffer67, state);
+    k70MulSubAdd(buffer68, buffer69, buffer70, buffer67, state);
     advance(counters);
   }
 
@@ -3596,44 +3408,44 @@ public final class CriticPhase implements ResidentPhase {
     grid.addWorkerGrid("critic0.k11MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k12MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k13Matmul", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k20ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k17ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k19MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k20MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k21MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k22MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k23ReduceSum", DeviceState.tile(16, 16));
     grid.addWorkerGrid("critic0.k24MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k25MatmulAdd", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k26ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k27MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k29MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k30MatmulAdd", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k31ReduceSum", DeviceState.tile(16, 16));
-    grid.addWorkerGrid("critic0.k34MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k35Matmul", DeviceState.tile(512, 16));
-    grid.addWorkerGrid("critic0.k36ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k37MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k38Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k39ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k25MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k26MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k27MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k28ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k30MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k31Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k32ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k33MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k34Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k35ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k36MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k37Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k38ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k39Matmul", DeviceState.tile(16, 512));
     grid.addWorkerGrid("critic0.k40MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k41Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k41Matmul", DeviceState.tile(512, 16));
     grid.addWorkerGrid("critic0.k42ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k43Matmul", DeviceState.tile(16, 512));
     grid.addWorkerGrid("critic0.k44MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k45Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k45Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k46ReduceSum", DeviceState.tile(16, 8192));
     grid.addWorkerGrid("critic0.k48MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k49Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k50ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k52MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k53Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k54ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k56Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k52Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k55MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k56MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k57MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k58MatmulAdd", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k59MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k60MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k61MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k62MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k63MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k64MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k65MatmulAdd", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k60MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k61MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**
@@ -3746,15 +3558,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   static TaskGraph commitGraph() {
     return new TaskGraph("criticCommit")
-        .consumeFromDevice(state, counters, data0, order0, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
-        .task("commit0", CriticPhase::commit0, state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63)
-        .task("commit1", CriticPhase::commit1, state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
+        .consumeFromDevice(state, counters, data0, order0, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
+        .task("commit0", CriticPhase::commit0, state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64)
+        .task("commit1", CriticPhase::commit1, state, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70)
         .persistOnDevice(state, counters, data0, order0);
   }
 
   private static void commitOnJvm() {
-    commit0(state, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63);
-    commit1(state, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69);
+    commit0(state, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64);
+    commit1(state, buffer65, buffer66, buffer67, buffer68, buffer69, buffer70);
   }
 
   private static FloatArray filled(int n, float value) {
@@ -3775,11 +3587,11 @@ public final class CriticPhase implements ResidentPhase {
     device.run(FIRST_GRAPH, PARTS, ADVANCE, (sent ? 0 : 527360), 12, CriticPhase::runOnJvm);
     sent = true;
     // gp
-    DeviceState.toHost(buffer16, writes[3]);
+    DeviceState.toHost(buffer17, writes[3]);
     // wdist
-    DeviceState.toHost(buffer24, writes[4]);
+    DeviceState.toHost(buffer25, writes[4]);
     // loss
-    DeviceState.toHost(buffer25, writes[5]);
+    DeviceState.toHost(buffer26, writes[5]);
     // grad.D.6.bias
     DeviceState.toHost(CONSTANT_3, writes[13]);
   }
@@ -3795,16 +3607,16 @@ public final class CriticPhase implements ResidentPhase {
       case 0 -> DeviceState.get().fetch(buffer3, into);
       case 1 -> DeviceState.get().fetch(buffer4, into);
       case 2 -> DeviceState.get().fetch(buffer5, into);
-      case 3 -> DeviceState.get().fetch(buffer16, into);
-      case 4 -> DeviceState.get().fetch(buffer24, into);
-      case 5 -> DeviceState.get().fetch(buffer25, into);
-      case 6 -> DeviceState.get().fetch(buffer41, into);
-      case 7 -> DeviceState.get().fetch(buffer39, into);
-      case 8 -> DeviceState.get().fetch(buffer42, into);
-      case 9 -> DeviceState.get().fetch(buffer37, into);
-      case 10 -> DeviceState.get().fetch(buffer43, into);
-      case 11 -> DeviceState.get().fetch(buffer35, into);
-      case 12 -> DeviceState.get().fetch(buffer44, into);
+      case 3 -> DeviceState.get().fetch(buffer17, into);
+      case 4 -> DeviceState.get().fetch(buffer25, into);
+      case 5 -> DeviceState.get().fetch(buffer26, into);
+      case 6 -> DeviceState.get().fetch(buffer42, into);
+      case 7 -> DeviceState.get().fetch(buffer40, into);
+      case 8 -> DeviceState.get().fetch(buffer43, into);
+      case 9 -> DeviceState.get().fetch(buffer38, into);
+      case 10 -> DeviceState.get().fetch(buffer44, into);
+      case 11 -> DeviceState.get().fetch(buffer36, into);
+      case 12 -> DeviceState.get().fetch(buffer45, into);
       case 13 -> DeviceState.toHost(CONSTANT_3, into);
       default -> throw new IllegalArgumentException("write " + index + " of `critic` is persistent: download it");
     }

@@ -993,36 +993,24 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:27:29: %98 : f32[256] = sqrt
+   * ../models/toy8-wgan-gp.wgan:27:29: %98 : f32[256] = sqrt, %103 : f32[256] = sub, %104 : f32[256] = pow
    */
-  public static void k16Sqrt(FloatArray out, FloatArray in0) {
+  public static void k16SqrtSubPow(FloatArray out0, FloatArray out1, FloatArray out2,
+      FloatArray in0) {
     for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f))));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:27:29: %103 : f32[256] = sub
-   */
-  public static void k17Sub(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in1.get(i) : 0.0f) - 1.0f));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:27:29: %104 : f32[256] = pow
-   */
-  public static void k18Pow(FloatArray out, FloatArray in0) {
-    for (@Parallel int i = 0; i < 256; i++) {
-      out.set(i, (in0.get(i) * in0.get(i)));
+      float y0 = ((float) TornadoMath.sqrt(((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? in0.get(i) : 1.0f)));
+      out0.set(i, y0);
+      float y1 = (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? y0 : 0.0f) - 1.0f);
+      out1.set(i, y1);
+      float y2 = (y1 * y1);
+      out2.set(i, y2);
     }
   }
 
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %105 : f32[] = reduce_sum
    */
-  public static void k19ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1035,9 +1023,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k19ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k17ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k19ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k17ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1068,7 +1056,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:27:29: %107 : f32[] = mul
    */
-  public static void k20Mul(FloatArray out, FloatArray in0) {
+  public static void k18Mul(FloatArray out, FloatArray in0) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (in0.get(i) * 0.00390625f));
     }
@@ -1077,7 +1065,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:16:14: %115 : f32[256,512] = matmul_select
    */
-  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1091,9 +1079,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k19MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k19MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1131,7 +1119,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:17:14: %123 : f32[256,512] = matmul_select
    */
-  public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1145,9 +1133,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k22MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k20MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k22MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k20MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1185,7 +1173,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:18:14: %131 : f32[256,512] = matmul_select
    */
-  public static void k23MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1199,9 +1187,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k23MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k21MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k23MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k21MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1239,7 +1227,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:19:3: %135 : f32[256,1] = matmul_add
    */
-  public static void k24MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1253,9 +1241,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k24MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k22MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k24MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k22MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1293,7 +1281,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:28:18: %136 : f32[] = reduce_sum
    */
-  public static void k25ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1308,9 +1296,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k25ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k23ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k25ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k23ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1343,7 +1331,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:16:14: %146 : f32[256,512] = matmul_select
    */
-  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1357,9 +1345,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k26MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k24MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k26MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k24MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1397,7 +1385,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:17:14: %154 : f32[256,512] = matmul_select
    */
-  public static void k27MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1411,9 +1399,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k27MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k25MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k27MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k25MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1451,7 +1439,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:18:14: %162 : f32[256,512] = matmul_select
    */
-  public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1465,9 +1453,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k28MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k26MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k28MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k26MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1505,7 +1493,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:19:3: %166 : f32[256,1] = matmul_add
    */
-  public static void k29MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
       int r = o / 1;
       int c = o % 1;
@@ -1519,9 +1507,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k29MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k27MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k29MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k27MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1559,7 +1547,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * ../models/toy8-wgan-gp.wgan:28:34: %167 : f32[] = reduce_sum
    */
-  public static void k30ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
       int rest = o;
       int base = 0;
@@ -1574,9 +1562,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k30ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k28ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k30ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k28ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -1607,27 +1595,22 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * ../models/toy8-wgan-gp.wgan:28:34: %170 : f32[] = sub
+   * ../models/toy8-wgan-gp.wgan:29:5: %170 : f32[] = sub, %174 : f32[] = add
    */
-  public static void k31Sub(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k29SubAdd(FloatArray out0, FloatArray out1, FloatArray in0, FloatArray in1,
+      FloatArray in2) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f)));
-    }
-  }
-
-  /**
-   * ../models/toy8-wgan-gp.wgan:29:5: %174 : f32[] = add
-   */
-  public static void k32Add(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, ((-in0.get(i)) + (10.0f * in1.get(i))));
+      float y0 = ((in0.get(i) * 0.00390625f) - (in1.get(i) * 0.00390625f));
+      out0.set(i, y0);
+      float y1 = ((-y0) + (10.0f * in2.get(i)));
+      out1.set(i, y1);
     }
   }
 
   /**
    * %187 : f32[256,512] = matmul_select
    */
-  public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k30MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -1642,9 +1625,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k33MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k30MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k33MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k30MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1682,7 +1665,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %185 : f32[1,512] = matmul
    */
-  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -1695,9 +1678,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k34Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k31Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k34MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k31MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -1733,6 +1716,163 @@ public final class CriticPhase implements ResidentPhase {
 
   /**
    * %188 : f32[1,512] = reduce_sum
+   */
+  public static void k32ReduceSum(FloatArray out, FloatArray in0) {
+    for (@Parallel int o = 0; o < 512; o++) {
+      int rest = o;
+      int base = 0;
+      base += (rest % 512) * 1;
+      rest = rest / 512;
+      float acc = 0f;
+      for (int r0 = 0; r0 < 256; r0++) {
+        acc += in0.get(base + r0 * 512);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k32ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k32ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+    int t = context.localIdy * 16 + context.localIdx;
+    int o = context.groupIdy;
+    int rest = o;
+    int base = 0;
+    base += (rest % 512) * 1;
+    rest = rest / 512;
+    float[] part = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int r = t; r < 256; r += 256) {
+      int q = r;
+      int at = 0;
+      at += (q % 256) * 512;
+      q = q / 256;
+      at += base;
+      acc += in0.get(at);
+    }
+    part[t] = acc;
+    context.localBarrier();
+    for (int s = 128; s > 0; s = s / 2) {
+      if (t < s) {
+        part[t] = part[t] + part[t + s];
+      }
+      context.localBarrier();
+    }
+    if (t == 0) {
+      out.set(o, part[0]);
+    }
+  }
+
+  /**
+   * %193 : f32[256,512] = matmul_select
+   */
+  public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+      FloatArray state) {
+    for (@Parallel int o = 0; o < 131072; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 512; p++) {
+        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+      }
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * `k33MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k33MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1, FloatArray state) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 512; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 256 && pa < 512) {
+        a = in0.get(gr * 512 + pa);
+      }
+      float bv = 0f;
+      if (pb < 512 && gc < 512) {
+        bv = state.get(792066 + pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 256 && gc < 512) {
+      int o = gr * 512 + gc;
+      // epilogue on the result, before it is stored
+      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
+    }
+  }
+
+  /**
+   * %191 : f32[512,512] = matmul
+   */
+  public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+    for (@Parallel int o = 0; o < 262144; o++) {
+      int r = o / 512;
+      int c = o % 512;
+      float acc = 0f;
+      for (int p = 0; p < 256; p++) {
+        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+      }
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * `k34Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   */
+  public static void k34MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+      FloatArray in1) {
+    int lr = context.localIdy;
+    int lc = context.localIdx;
+    int gr = 16 * context.groupIdy + lr;
+    int gc = 16 * context.groupIdx + lc;
+    float[] aTile = context.allocateFloatLocalArray(256);
+    float[] bTile = context.allocateFloatLocalArray(256);
+    float acc = 0f;
+    for (int t = 0; t < 256; t += 16) {
+      int pa = t + lc;
+      int pb = t + lr;
+      float a = 0f;
+      if (gr < 512 && pa < 256) {
+        a = in0.get(pa * 512 + gr);
+      }
+      float bv = 0f;
+      if (pb < 256 && gc < 512) {
+        bv = in1.get(pb * 512 + gc);
+      }
+      aTile[lr * 16 + lc] = a;
+      bTile[lr * 16 + lc] = bv;
+      context.localBarrier();
+      for (int p = 0; p < 16; p++) {
+        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
+      }
+      context.localBarrier();
+    }
+    if (gr < 512 && gc < 512) {
+      int o = gr * 512 + gc;
+      out.set(o, acc);
+    }
+  }
+
+  /**
+   * %194 : f32[1,512] = reduce_sum
    */
   public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -1782,7 +1922,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %193 : f32[256,512] = matmul_select
+   * %199 : f32[256,512] = matmul_select
    */
   public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
@@ -1791,7 +1931,7 @@ public final class CriticPhase implements ResidentPhase {
       int c = o % 512;
       float acc = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
       }
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
@@ -1819,7 +1959,7 @@ public final class CriticPhase implements ResidentPhase {
       }
       float bv = 0f;
       if (pb < 512 && gc < 512) {
-        bv = state.get(792066 + pb * 512 + gc);
+        bv = state.get(529410 + pb * 512 + gc);
       }
       aTile[lr * 16 + lc] = a;
       bTile[lr * 16 + lc] = bv;
@@ -1837,7 +1977,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %191 : f32[512,512] = matmul
+   * %197 : f32[512,512] = matmul
    */
   public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
@@ -1889,7 +2029,7 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %194 : f32[1,512] = reduce_sum
+   * %200 : f32[1,512] = reduce_sum
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
@@ -1939,166 +2079,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %199 : f32[256,512] = matmul_select
-   */
-  public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
-      FloatArray state) {
-    for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
-      }
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * `k39MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k39MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1, FloatArray state) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 512; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 256 && pa < 512) {
-        a = in0.get(gr * 512 + pa);
-      }
-      float bv = 0f;
-      if (pb < 512 && gc < 512) {
-        bv = state.get(529410 + pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 256 && gc < 512) {
-      int o = gr * 512 + gc;
-      // epilogue on the result, before it is stored
-      out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
-    }
-  }
-
-  /**
-   * %197 : f32[512,512] = matmul
-   */
-  public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
-    for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
-      for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k40Matmul` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k40MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
-      FloatArray in1) {
-    int lr = context.localIdy;
-    int lc = context.localIdx;
-    int gr = 16 * context.groupIdy + lr;
-    int gc = 16 * context.groupIdx + lc;
-    float[] aTile = context.allocateFloatLocalArray(256);
-    float[] bTile = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int t = 0; t < 256; t += 16) {
-      int pa = t + lc;
-      int pb = t + lr;
-      float a = 0f;
-      if (gr < 512 && pa < 256) {
-        a = in0.get(pa * 512 + gr);
-      }
-      float bv = 0f;
-      if (pb < 256 && gc < 512) {
-        bv = in1.get(pb * 512 + gc);
-      }
-      aTile[lr * 16 + lc] = a;
-      bTile[lr * 16 + lc] = bv;
-      context.localBarrier();
-      for (int p = 0; p < 16; p++) {
-        acc += aTile[lr * 16 + p] * bTile[p * 16 + lc];
-      }
-      context.localBarrier();
-    }
-    if (gr < 512 && gc < 512) {
-      int o = gr * 512 + gc;
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * %200 : f32[1,512] = reduce_sum
-   */
-  public static void k41ReduceSum(FloatArray out, FloatArray in0) {
-    for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
-      for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
-      }
-      out.set(o, acc);
-    }
-  }
-
-  /**
-   * `k41ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
-   */
-  public static void k41ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
-    int t = context.localIdy * 16 + context.localIdx;
-    int o = context.groupIdy;
-    int rest = o;
-    int base = 0;
-    base += (rest % 512) * 1;
-    rest = rest / 512;
-    float[] part = context.allocateFloatLocalArray(256);
-    float acc = 0f;
-    for (int r = t; r < 256; r += 256) {
-      int q = r;
-      int at = 0;
-      at += (q % 256) * 512;
-      q = q / 256;
-      at += base;
-      acc += in0.get(at);
-    }
-    part[t] = acc;
-    context.localBarrier();
-    for (int s = 128; s > 0; s = s / 2) {
-      if (t < s) {
-        part[t] = part[t] + part[t + s];
-      }
-      context.localBarrier();
-    }
-    if (t == 0) {
-      out.set(o, part[0]);
-    }
-  }
-
-  /**
    * %202 : f32[512,2] = matmul
    */
-  public static void k42Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -2111,9 +2094,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k42Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k39Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k42MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k39MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2150,7 +2133,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %213 : f32[256,512] = matmul_select
    */
-  public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2165,9 +2148,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k43MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k40MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k43MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k40MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2205,7 +2188,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %210 : f32[1,512] = matmul
    */
-  public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2218,9 +2201,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k44Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k41Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k44MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k41MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2257,7 +2240,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %214 : f32[1,512] = reduce_sum
    */
-  public static void k45ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2272,9 +2255,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k45ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k42ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k45ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k42ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2307,7 +2290,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %216 : f32[512] = add
    */
-  public static void k46Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k43Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2316,7 +2299,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %221 : f32[256,512] = matmul_select
    */
-  public static void k47MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2331,9 +2314,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k47MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k44MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k47MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k44MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2371,7 +2354,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %218 : f32[512,512] = matmul
    */
-  public static void k48Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2384,9 +2367,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k48Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k45Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k48MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k45MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2423,7 +2406,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %222 : f32[1,512] = reduce_sum
    */
-  public static void k49ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2438,9 +2421,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k49ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k46ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k49ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k46ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2473,7 +2456,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %224 : f32[512] = add
    */
-  public static void k50Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k47Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2482,7 +2465,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %229 : f32[256,512] = matmul_select
    */
-  public static void k51MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2497,9 +2480,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k51MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k48MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k51MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k48MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2537,7 +2520,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %226 : f32[512,512] = matmul
    */
-  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
       int c = o % 512;
@@ -2550,9 +2533,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k52Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k49Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k52MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k49MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2589,7 +2572,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %230 : f32[1,512] = reduce_sum
    */
-  public static void k53ReduceSum(FloatArray out, FloatArray in0) {
+  public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
       int rest = o;
       int base = 0;
@@ -2604,9 +2587,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k53ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k50ReduceSum` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k53ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
+  public static void k50ReduceSumTiled(KernelContext context, FloatArray out, FloatArray in0) {
     int t = context.localIdy * 16 + context.localIdx;
     int o = context.groupIdy;
     int rest = o;
@@ -2639,7 +2622,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %232 : f32[512] = add
    */
-  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k51Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, (in0.get(i) + in1.get(i)));
     }
@@ -2648,7 +2631,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %233 : f32[512,2] = matmul
    */
-  public static void k55Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
       int c = o % 2;
@@ -2661,9 +2644,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k55Matmul` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k52Matmul` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k55MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k52MatmulTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2700,7 +2683,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %247 : f32[256] = select
    */
-  public static void k56Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
+  public static void k53Select(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2) {
     for (@Parallel int i = 0; i < 256; i++) {
       out.set(i, ((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (((in0.get(i) > 0.0f ? 1f : 0f) != 0f ? (0.078125f * in1.get(i)) : 0.0f) / (in2.get(i) * 2.0f)) : 0.0f));
     }
@@ -2709,7 +2692,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %252 : f32[256,2] = add
    */
-  public static void k57Add(FloatArray out, FloatArray in0, FloatArray in1) {
+  public static void k54Add(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int i = 0; i < 512; i++) {
       out.set(i, ((in0.get((i / 2)) * in1.get(i)) + (in0.get((i / 2)) * in1.get(i))));
     }
@@ -2718,7 +2701,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %257 : f32[256,512] = matmul_select
    */
-  public static void k58MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2733,9 +2716,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k58MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k55MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k58MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k55MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2773,7 +2756,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %255 : f32[512,2] = matmul_add
    */
-  public static void k59MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
       int r = o / 2;
@@ -2788,9 +2771,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k59MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k56MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k59MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k56MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2828,7 +2811,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %262 : f32[256,512] = matmul_select
    */
-  public static void k60MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2843,9 +2826,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k60MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k57MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k60MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k57MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2883,7 +2866,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %260 : f32[512,512] = matmul_add
    */
-  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -2898,9 +2881,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k61MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k58MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k61MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k58MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2938,7 +2921,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %267 : f32[256,512] = matmul_select
    */
-  public static void k62MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
+  public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
       int r = o / 512;
@@ -2953,9 +2936,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k62MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k59MatmulSelect` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k62MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k59MatmulSelectTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray state) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -2993,7 +2976,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %265 : f32[512,512] = matmul_add
    */
-  public static void k63MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
       int r = o / 512;
@@ -3008,9 +2991,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k63MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k60MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k63MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k60MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3048,7 +3031,7 @@ public final class CriticPhase implements ResidentPhase {
   /**
    * %269 : f32[1,512] = matmul_add
    */
-  public static void k64MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
+  public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
       int r = o / 512;
@@ -3063,9 +3046,9 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * `k64MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
+   * `k61MatmulAdd` in 16x16 tiles through local memory (the task graphs run this one).
    */
-  public static void k64MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
+  public static void k61MatmulAddTiled(KernelContext context, FloatArray out, FloatArray in0,
       FloatArray in1, FloatArray in2, FloatArray in3) {
     int lr = context.localIdy;
     int lc = context.localIdx;
@@ -3101,253 +3084,131 @@ public final class CriticPhase implements ResidentPhase {
   }
 
   /**
-   * %277 : f32[512,2] = add
+   * %277 : f32[512,2] = add, %283 : f32[512,2] = add, %306 : f32[512,2] = sub
    */
-  public static void k65Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k62AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1055236 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(527874 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %283 : f32[512,2] = add
+   * %313 : f32[512] = add, %319 : f32[512] = add, %342 : f32[512] = sub
    */
-  public static void k66Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, ((state.get(1056260 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %288 : f32[] = sub
-   */
-  public static void k67Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f)))));
-    }
-  }
-
-  /**
-   * %293 : f32[] = sub
-   */
-  public static void k68Sub(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f)))));
-    }
-  }
-
-  /**
-   * %306 : f32[512,2] = sub
-   */
-  public static void k69Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1024; i++) {
-      out.set(i, (state.get(527874 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %313 : f32[512] = add
-   */
-  public static void k70Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k63AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1057284 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(528898 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %319 : f32[512] = add
+   * %349 : f32[512,512] = add, %355 : f32[512,512] = add, %378 : f32[512,512] = sub
    */
-  public static void k71Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1057796 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %342 : f32[512] = sub
-   */
-  public static void k72Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(528898 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %349 : f32[512,512] = add
-   */
-  public static void k73Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k64AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(1058308 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(529410 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %355 : f32[512,512] = add
+   * %385 : f32[512] = add, %391 : f32[512] = add, %414 : f32[512] = sub
    */
-  public static void k74Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k65AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
+    for (@Parallel int i = 0; i < 512; i++) {
+      float y0 = ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(791554 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
+    }
+  }
+
+  /**
+   * %421 : f32[512,512] = add, %427 : f32[512,512] = add, %450 : f32[512,512] = sub
+   */
+  public static void k66AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1320452 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
+      float y0 = ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(792066 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %378 : f32[512,512] = sub
+   * %457 : f32[512] = add, %463 : f32[512] = add, %486 : f32[512] = sub
    */
-  public static void k75Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(529410 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %385 : f32[512] = add
-   */
-  public static void k76Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k67AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1582596 + i) * 0.5f) + (in0.get(i) * 0.5f)));
+      float y0 = ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054210 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
-   * %391 : f32[512] = add
+   * %493 : f32[1,512] = add, %499 : f32[1,512] = add, %522 : f32[1,512] = sub
    */
-  public static void k77Add(FloatArray out, FloatArray in0, FloatArray state) {
+  public static void k68AddAddSub(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(1583108 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %414 : f32[512] = sub
-   */
-  public static void k78Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(791554 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %421 : f32[512,512] = add
-   */
-  public static void k79Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1583620 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %427 : f32[512,512] = add
-   */
-  public static void k80Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, ((state.get(1845764 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %450 : f32[512,512] = sub
-   */
-  public static void k81Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 262144; i++) {
-      out.set(i, (state.get(792066 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %457 : f32[512] = add
-   */
-  public static void k82Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2107908 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %463 : f32[512] = add
-   */
-  public static void k83Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108420 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %486 : f32[512] = sub
-   */
-  public static void k84Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054210 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %493 : f32[1,512] = add
-   */
-  public static void k85Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f)));
-    }
-  }
-
-  /**
-   * %499 : f32[1,512] = add
-   */
-  public static void k86Add(FloatArray out, FloatArray in0, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f)));
-    }
-  }
-
-  /**
-   * %522 : f32[1,512] = sub
-   */
-  public static void k87Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 512; i++) {
-      out.set(i, (state.get(1054722 + i) - (((in0.get(i) / in1.get(0)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(0)))) + 1.0E-8f)) * 1.0E-4f)));
+      float y0 = ((state.get(2108932 + i) * 0.5f) + (in0.get(i) * 0.5f));
+      out0.set(i, y0);
+      float y1 = ((state.get(2109444 + i) * 0.9f) + ((in0.get(i) * in0.get(i)) * 0.1f));
+      out1.set(i, y1);
+      float y2 = (state.get(1054722 + i) - (((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y1 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + 0) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out2.set(i, y2);
     }
   }
 
   /**
    * %526 : f32[1] = mul
    */
-  public static void k88Mul(FloatArray out, FloatArray state) {
+  public static void k69Mul(FloatArray out, FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
       out.set(i, (state.get(2109956 + i) * 0.5f));
     }
   }
 
   /**
-   * %531 : f32[1] = mul
+   * %531 : f32[1] = mul, %556 : f32[1] = sub, %558 : f32[] = add
    */
-  public static void k89Mul(FloatArray out, FloatArray state) {
+  public static void k70MulSubAdd(FloatArray out0, FloatArray out1, FloatArray out2, FloatArray in0,
+      FloatArray state) {
     for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(2109957 + i) * 0.9f));
-    }
-  }
-
-  /**
-   * %556 : f32[1] = sub
-   */
-  public static void k90Sub(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
-      FloatArray in3, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055234 + i) - (((in0.get(i) / in1.get(i)) / (((float) TornadoMath.sqrt((in2.get(i) / in3.get(i)))) + 1.0E-8f)) * 1.0E-4f)));
-    }
-  }
-
-  /**
-   * %558 : f32[] = add
-   */
-  public static void k91Add(FloatArray out, FloatArray state) {
-    for (@Parallel int i = 0; i < 1; i++) {
-      out.set(i, (state.get(1055235 + i) + 1.0f));
+      float y0 = (state.get(2109957 + i) * 0.9f);
+      out0.set(i, y0);
+      float y1 = (state.get(1055234 + i) - (((in0.get(i) / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.6931472f))))) / (((float) TornadoMath.sqrt((y0 / (1.0f - ((float) TornadoMath.exp((state.get(1055235 + i) * -0.105360515f))))))) + 1.0E-8f)) * 1.0E-4f));
+      out1.set(i, y1);
+      float y2 = (state.get(1055235 + i) + 1.0f);
+      out2.set(i, y2);
     }
   }
 
@@ -3389,82 +3250,61 @@ public final class CriticPhase implements ResidentPhase {
         .task("k13Matmul", CriticPhase::k13MatmulTiled, context, buffer0, buffer9, state)
         .task("k14Mul", CriticPhase::k14Mul, buffer10, buffer0)
         .task("k15ReduceSum", CriticPhase::k15ReduceSum, buffer11, buffer10)
-        .task("k16Sqrt", CriticPhase::k16Sqrt, buffer12, buffer11)
-        .task("k17Sub", CriticPhase::k17Sub, buffer13, buffer11, buffer12)
-        .task("k18Pow", CriticPhase::k18Pow, buffer14, buffer13)
-        .task("k19ReduceSum", CriticPhase::k19ReduceSumTiled, context, buffer15, buffer14)
-        .task("k20Mul", CriticPhase::k20Mul, buffer16, buffer15)
-        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer17, read16, state)
-        .task("k22MatmulSelect", CriticPhase::k22MatmulSelectTiled, context, buffer18, buffer17, state)
-        .task("k23MatmulSelect", CriticPhase::k23MatmulSelectTiled, context, buffer19, buffer18, state)
-        .task("k24MatmulAdd", CriticPhase::k24MatmulAddTiled, context, buffer14, buffer19, state)
-        .task("k25ReduceSum", CriticPhase::k25ReduceSumTiled, context, buffer15, buffer14)
-        .task("k26MatmulSelect", CriticPhase::k26MatmulSelectTiled, context, buffer20, buffer3, state)
-        .task("k27MatmulSelect", CriticPhase::k27MatmulSelectTiled, context, buffer21, buffer20, state)
-        .task("k28MatmulSelect", CriticPhase::k28MatmulSelectTiled, context, buffer22, buffer21, state)
-        .task("k29MatmulAdd", CriticPhase::k29MatmulAddTiled, context, buffer14, buffer22, state)
-        .task("k30ReduceSum", CriticPhase::k30ReduceSumTiled, context, buffer23, buffer14)
-        .task("k31Sub", CriticPhase::k31Sub, buffer24, buffer15, buffer23)
-        .task("k32Add", CriticPhase::k32Add, buffer25, buffer24, buffer16)
-        .task("k33MatmulSelect", CriticPhase::k33MatmulSelectTiled, context, buffer26, CONSTANT_1, buffer22, state)
-        .task("k34Matmul", CriticPhase::k34MatmulTiled, context, buffer10, CONSTANT_1, buffer22)
-        .task("k35ReduceSum", CriticPhase::k35ReduceSumTiled, context, buffer27, buffer26)
-        .task("k36MatmulSelect", CriticPhase::k36MatmulSelectTiled, context, buffer22, buffer26, buffer21, state)
-        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer28, buffer26, buffer21)
-        .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer29, buffer22)
-        .task("k39MatmulSelect", CriticPhase::k39MatmulSelectTiled, context, buffer21, buffer22, buffer20, state)
-        .task("k40Matmul", CriticPhase::k40MatmulTiled, context, buffer30, buffer22, buffer20)
-        .task("k41ReduceSum", CriticPhase::k41ReduceSumTiled, context, buffer31, buffer21)
-        .task("k42Matmul", CriticPhase::k42MatmulTiled, context, buffer32, buffer21, buffer3)
-        .task("k43MatmulSelect", CriticPhase::k43MatmulSelectTiled, context, buffer21, CONSTANT_2, buffer19, state)
-        .task("k44Matmul", CriticPhase::k44MatmulTiled, context, buffer33, CONSTANT_2, buffer19)
-        .task("k45ReduceSum", CriticPhase::k45ReduceSumTiled, context, buffer34, buffer21)
-        .task("k46Add", CriticPhase::k46Add, buffer35, buffer27, buffer34)
-        .task("k47MatmulSelect", CriticPhase::k47MatmulSelectTiled, context, buffer19, buffer21, buffer18, state)
-        .task("k48Matmul", CriticPhase::k48MatmulTiled, context, buffer36, buffer21, buffer18)
-        .task("k49ReduceSum", CriticPhase::k49ReduceSumTiled, context, buffer34, buffer19)
-        .task("k50Add", CriticPhase::k50Add, buffer37, buffer29, buffer34)
-        .task("k51MatmulSelect", CriticPhase::k51MatmulSelectTiled, context, buffer18, buffer19, buffer17, state)
-        .task("k52Matmul", CriticPhase::k52MatmulTiled, context, buffer38, buffer19, buffer17)
-        .task("k53ReduceSum", CriticPhase::k53ReduceSumTiled, context, buffer34, buffer18)
-        .task("k54Add", CriticPhase::k54Add, buffer39, buffer31, buffer34)
-        .task("k55Matmul", CriticPhase::k55MatmulTiled, context, buffer40, buffer18, read16)
-        .task("k56Select", CriticPhase::k56Select, buffer14, buffer11, buffer13, buffer12)
-        .task("k57Add", CriticPhase::k57Add, buffer34, buffer14, buffer0)
-        .task("k58MatmulSelect", CriticPhase::k58MatmulSelectTiled, context, buffer18, buffer34, buffer1, state)
-        .task("k59MatmulAdd", CriticPhase::k59MatmulAddTiled, context, buffer41, buffer9, buffer34, buffer32, buffer40)
-        .task("k60MatmulSelect", CriticPhase::k60MatmulSelectTiled, context, buffer9, buffer18, buffer2, state)
-        .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer42, buffer8, buffer18, buffer30, buffer38)
-        .task("k62MatmulSelect", CriticPhase::k62MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
-        .task("k63MatmulAdd", CriticPhase::k63MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
-        .task("k64MatmulAdd", CriticPhase::k64MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
-        .task("k65Add", CriticPhase::k65Add, buffer45, buffer41, state)
-        .task("k66Add", CriticPhase::k66Add, buffer46, buffer41, state)
-        .task("k67Sub", CriticPhase::k67Sub, buffer23, state)
-        .task("k68Sub", CriticPhase::k68Sub, buffer15, state)
-        .task("k69Sub", CriticPhase::k69Sub, buffer47, buffer45, buffer23, buffer46, buffer15, state)
-        .task("k70Add", CriticPhase::k70Add, buffer48, buffer39, state)
-        .task("k71Add", CriticPhase::k71Add, buffer49, buffer39, state)
-        .task("k72Sub", CriticPhase::k72Sub, buffer50, buffer48, buffer23, buffer49, buffer15, state)
-        .task("k73Add", CriticPhase::k73Add, buffer51, buffer42, state)
-        .task("k74Add", CriticPhase::k74Add, buffer52, buffer42, state)
-        .task("k75Sub", CriticPhase::k75Sub, buffer53, buffer51, buffer23, buffer52, buffer15, state)
-        .task("k76Add", CriticPhase::k76Add, buffer54, buffer37, state)
-        .task("k77Add", CriticPhase::k77Add, buffer55, buffer37, state)
-        .task("k78Sub", CriticPhase::k78Sub, buffer56, buffer54, buffer23, buffer55, buffer15, state)
-        .task("k79Add", CriticPhase::k79Add, buffer57, buffer43, state)
-        .task("k80Add", CriticPhase::k80Add, buffer58, buffer43, state)
-        .task("k81Sub", CriticPhase::k81Sub, buffer59, buffer57, buffer23, buffer58, buffer15, state)
-        .task("k82Add", CriticPhase::k82Add, buffer60, buffer35, state)
-        .task("k83Add", CriticPhase::k83Add, buffer61, buffer35, state)
-        .task("k84Sub", CriticPhase::k84Sub, buffer62, buffer60, buffer23, buffer61, buffer15, state)
-        .task("k85Add", CriticPhase::k85Add, buffer63, buffer44, state)
-        .task("k86Add", CriticPhase::k86Add, buffer64, buffer44, state)
-        .task("k87Sub", CriticPhase::k87Sub, buffer65, buffer63, buffer23, buffer64, buffer15, state)
-        .task("k88Mul", CriticPhase::k88Mul, buffer66, state)
-        .task("k89Mul", CriticPhase::k89Mul, buffer67, state)
-        .task("k90Sub", CriticPhase::k90Sub, buffer68, buffer66, buffer23, buffer67, buffer15, state)
-        .task("k91Add", CriticPhase::k91Add, buffer69, state)
+        .task("k16SqrtSubPow", CriticPhase::k16SqrtSubPow, buffer12, buffer13, buffer14, buffer11)
+        .task("k17ReduceSum", CriticPhase::k17ReduceSumTiled, context, buffer15, buffer14)
+        .task("k18Mul", CriticPhase::k18Mul, buffer16, buffer15)
+        .task("k19MatmulSelect", CriticPhase::k19MatmulSelectTiled, context, buffer17, read16, state)
+        .task("k20MatmulSelect", CriticPhase::k20MatmulSelectTiled, context, buffer18, buffer17, state)
+        .task("k21MatmulSelect", CriticPhase::k21MatmulSelectTiled, context, buffer19, buffer18, state)
+        .task("k22MatmulAdd", CriticPhase::k22MatmulAddTiled, context, buffer14, buffer19, state)
+        .task("k23ReduceSum", CriticPhase::k23ReduceSumTiled, context, buffer15, buffer14)
+        .task("k24MatmulSelect", CriticPhase::k24MatmulSelectTiled, context, buffer20, buffer3, state)
+        .task("k25MatmulSelect", CriticPhase::k25MatmulSelectTiled, context, buffer21, buffer20, state)
+        .task("k26MatmulSelect", CriticPhase::k26MatmulSelectTiled, context, buffer22, buffer21, state)
+        .task("k27MatmulAdd", CriticPhase::k27MatmulAddTiled, context, buffer14, buffer22, state)
+        .task("k28ReduceSum", CriticPhase::k28ReduceSumTiled, context, buffer23, buffer14)
+        .task("k29SubAdd", CriticPhase::k29SubAdd, buffer24, buffer25, buffer15, buffer23, buffer16)
+        .task("k30MatmulSelect", CriticPhase::k30MatmulSelectTiled, context, buffer26, CONSTANT_1, buffer22, state)
+        .task("k31Matmul", CriticPhase::k31MatmulTiled, context, buffer10, CONSTANT_1, buffer22)
+        .task("k32ReduceSum", CriticPhase::k32ReduceSumTiled, context, buffer27, buffer26)
+        .task("k33MatmulSelect", CriticPhase::k33MatmulSelectTiled, context, buffer22, buffer26, buffer21, state)
+        .task("k34Matmul", CriticPhase::k34MatmulTiled, context, buffer28, buffer26, buffer21)
+        .task("k35ReduceSum", CriticPhase::k35ReduceSumTiled, context, buffer29, buffer22)
+        .task("k36MatmulSelect", CriticPhase::k36MatmulSelectTiled, context, buffer21, buffer22, buffer20, state)
+        .task("k37Matmul", CriticPhase::k37MatmulTiled, context, buffer30, buffer22, buffer20)
+        .task("k38ReduceSum", CriticPhase::k38ReduceSumTiled, context, buffer31, buffer21)
+        .task("k39Matmul", CriticPhase::k39MatmulTiled, context, buffer32, buffer21, buffer3)
+        .task("k40MatmulSelect", CriticPhase::k40MatmulSelectTiled, context, buffer21, CONSTANT_2, buffer19, state)
+        .task("k41Matmul", CriticPhase::k41MatmulTiled, context, buffer33, CONSTANT_2, buffer19)
+        .task("k42ReduceSum", CriticPhase::k42ReduceSumTiled, context, buffer34, buffer21)
+        .task("k43Add", CriticPhase::k43Add, buffer35, buffer27, buffer34)
+        .task("k44MatmulSelect", CriticPhase::k44MatmulSelectTiled, context, buffer19, buffer21, buffer18, state)
+        .task("k45Matmul", CriticPhase::k45MatmulTiled, context, buffer36, buffer21, buffer18)
+        .task("k46ReduceSum", CriticPhase::k46ReduceSumTiled, context, buffer34, buffer19)
+        .task("k47Add", CriticPhase::k47Add, buffer37, buffer29, buffer34)
+        .task("k48MatmulSelect", CriticPhase::k48MatmulSelectTiled, context, buffer18, buffer19, buffer17, state)
+        .task("k49Matmul", CriticPhase::k49MatmulTiled, context, buffer38, buffer19, buffer17)
+        .task("k50ReduceSum", CriticPhase::k50ReduceSumTiled, context, buffer34, buffer18)
+        .task("k51Add", CriticPhase::k51Add, buffer39, buffer31, buffer34)
+        .task("k52Matmul", CriticPhase::k52MatmulTiled, context, buffer40, buffer18, read16)
+        .task("k53Select", CriticPhase::k53Select, buffer14, buffer11, buffer13, buffer12)
+        .task("k54Add", CriticPhase::k54Add, buffer34, buffer14, buffer0)
+        .task("k55MatmulSelect", CriticPhase::k55MatmulSelectTiled, context, buffer18, buffer34, buffer1, state)
+        .task("k56MatmulAdd", CriticPhase::k56MatmulAddTiled, context, buffer41, buffer9, buffer34, buffer32, buffer40)
+        .task("k57MatmulSelect", CriticPhase::k57MatmulSelectTiled, context, buffer9, buffer18, buffer2, state)
+        .task("k58MatmulAdd", CriticPhase::k58MatmulAddTiled, context, buffer42, buffer8, buffer18, buffer30, buffer38)
+        .task("k59MatmulSelect", CriticPhase::k59MatmulSelectTiled, context, buffer18, buffer9, buffer6, state)
+        .task("k60MatmulAdd", CriticPhase::k60MatmulAddTiled, context, buffer43, buffer7, buffer9, buffer28, buffer36)
+        .task("k61MatmulAdd", CriticPhase::k61MatmulAddTiled, context, buffer44, CONSTANT_0, buffer18, buffer10, buffer33)
+        .task("k62AddAddSub", CriticPhase::k62AddAddSub, buffer45, buffer46, buffer47, buffer41, state)
+        .task("k63AddAddSub", CriticPhase::k63AddAddSub, buffer48, buffer49, buffer50, buffer39, state)
+        .task("k64AddAddSub", CriticPhase::k64AddAddSub, buffer51, buffer52, buffer53, buffer42, state)
+        .task("k65AddAddSub", CriticPhase::k65AddAddSub, buffer54, buffer55, buffer56, buffer37, state)
+        .task("k66AddAddSub", CriticPhase::k66AddAddSub, buffer57, buffer58, buffer59, buffer43, state)
+        .task("k67AddAddSub", CriticPhase::k67AddAddSub, buffer60, buffer61, buffer62, buffer35, state)
+        .task("k68AddAddSub", CriticPhase::k68AddAddSub, buffer63, buffer64, buffer65, buffer44, state)
+        .task("k69Mul", CriticPhase::k69Mul, buffer66, state)
+        .task("k70MulSubAdd", CriticPhase::k70MulSubAdd, buffer67, buffer68, buffer69, buffer66, state)
         .task("advance", CriticPhase::advance, counters)
         .persistOnDevice(state, counters, data0, order0, buffer3, buffer4, buffer5, buffer16, buffer24, buffer25, buffer35, buffer37, buffer39, buffer41, buffer42, buffer43, buffer44, buffer45, buffer46, buffer47, buffer48, buffer49, buffer50, buffer51, buffer52, buffer53, buffer54, buffer55, buffer56, buffer57, buffer58, buffer59, buffer60, buffer61, buffer62, buffer63, buffer64, buffer65, buffer66, buffer67, buffer68, buffer69)
         .transferToHost(DataTransferMode.EVERY_EXECUTION, buffer16, buffer24, buffer25);
@@ -3491,82 +3331,61 @@ public final class CriticPhase implements ResidentPhase {
     k13Matmul(buffer0, buffer9, state);
     k14Mul(buffer10, buffer0);
     k15ReduceSum(buffer11, buffer10);
-    k16Sqrt(buffer12, buffer11);
-    k17Sub(buffer13, buffer11, buffer12);
-    k18Pow(buffer14, buffer13);
-    k19ReduceSum(buffer15, buffer14);
-    k20Mul(buffer16, buffer15);
-    k21MatmulSelect(buffer17, read16, state);
-    k22MatmulSelect(buffer18, buffer17, state);
-    k23MatmulSelect(buffer19, buffer18, state);
-    k24MatmulAdd(buffer14, buffer19, state);
-    k25ReduceSum(buffer15, buffer14);
-    k26MatmulSelect(buffer20, buffer3, state);
-    k27MatmulSelect(buffer21, buffer20, state);
-    k28MatmulSelect(buffer22, buffer21, state);
-    k29MatmulAdd(buffer14, buffer22, state);
-    k30ReduceSum(buffer23, buffer14);
-    k31Sub(buffer24, buffer15, buffer23);
-    k32Add(buffer25, buffer24, buffer16);
-    k33MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
-    k34Matmul(buffer10, CONSTANT_1, buffer22);
-    k35ReduceSum(buffer27, buffer26);
-    k36MatmulSelect(buffer22, buffer26, buffer21, state);
-    k37Matmul(buffer28, buffer26, buffer21);
-    k38ReduceSum(buffer29, buffer22);
-    k39MatmulSelect(buffer21, buffer22, buffer20, state);
-    k40Matmul(buffer30, buffer22, buffer20);
-    k41ReduceSum(buffer31, buffer21);
-    k42Matmul(buffer32, buffer21, buffer3);
-    k43MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
-    k44Matmul(buffer33, CONSTANT_2, buffer19);
-    k45ReduceSum(buffer34, buffer21);
-    k46Add(buffer35, buffer27, buffer34);
-    k47MatmulSelect(buffer19, buffer21, buffer18, state);
-    k48Matmul(buffer36, buffer21, buffer18);
-    k49ReduceSum(buffer34, buffer19);
-    k50Add(buffer37, buffer29, buffer34);
-    k51MatmulSelect(buffer18, buffer19, buffer17, state);
-    k52Matmul(buffer38, buffer19, buffer17);
-    k53ReduceSum(buffer34, buffer18);
-    k54Add(buffer39, buffer31, buffer34);
-    k55Matmul(buffer40, buffer18, read16);
-    k56Select(buffer14, buffer11, buffer13, buffer12);
-    k57Add(buffer34, buffer14, buffer0);
-    k58MatmulSelect(buffer18, buffer34, buffer1, state);
-    k59MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
-    k60MatmulSelect(buffer9, buffer18, buffer2, state);
-    k61MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
-    k62MatmulSelect(buffer18, buffer9, buffer6, state);
-    k63MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
-    k64MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
-    k65Add(buffer45, buffer41, state);
-    k66Add(buffer46, buffer41, state);
-    k67Sub(buffer23, state);
-    k68Sub(buffer15, state);
-    k69Sub(buffer47, buffer45, buffer23, buffer46, buffer15, state);
-    k70Add(buffer48, buffer39, state);
-    k71Add(buffer49, buffer39, state);
-    k72Sub(buffer50, buffer48, buffer23, buffer49, buffer15, state);
-    k73Add(buffer51, buffer42, state);
-    k74Add(buffer52, buffer42, state);
-    k75Sub(buffer53, buffer51, buffer23, buffer52, buffer15, state);
-    k76Add(buffer54, buffer37, state);
-    k77Add(buffer55, buffer37, state);
-    k78Sub(buffer56, buffer54, buffer23, buffer55, buffer15, state);
-    k79Add(buffer57, buffer43, state);
-    k80Add(buffer58, buffer43, state);
-    k81Sub(buffer59, buffer57, buffer23, buffer58, buffer15, state);
-    k82Add(buffer60, buffer35, state);
-    k83Add(buffer61, buffer35, state);
-    k84Sub(buffer62, buffer60, buffer23, buffer61, buffer15, state);
-    k85Add(buffer63, buffer44, state);
-    k86Add(buffer64, buffer44, state);
-    k87Sub(buffer65, buffer63, buffer23, buffer64, buffer15, state);
-    k88Mul(buffer66, state);
-    k89Mul(buffer67, state);
-    k90Sub(buffer68, buffer66, buffer23, buffer67, buffer15, state);
-    k91Add(buffer69, state);
+    k16SqrtSubPow(buffer12, buffer13, buffer14, buffer11);
+    k17ReduceSum(buffer15, buffer14);
+    k18Mul(buffer16, buffer15);
+    k19MatmulSelect(buffer17, read16, state);
+    k20MatmulSelect(buffer18, buffer17, state);
+    k21MatmulSelect(buffer19, buffer18, state);
+    k22MatmulAdd(buffer14, buffer19, state);
+    k23ReduceSum(buffer15, buffer14);
+    k24MatmulSelect(buffer20, buffer3, state);
+    k25MatmulSelect(buffer21, buffer20, state);
+    k26MatmulSelect(buffer22, buffer21, state);
+    k27MatmulAdd(buffer14, buffer22, state);
+    k28ReduceSum(buffer23, buffer14);
+    k29SubAdd(buffer24, buffer25, buffer15, buffer23, buffer16);
+    k30MatmulSelect(buffer26, CONSTANT_1, buffer22, state);
+    k31Matmul(buffer10, CONSTANT_1, buffer22);
+    k32ReduceSum(buffer27, buffer26);
+    k33MatmulSelect(buffer22, buffer26, buffer21, state);
+    k34Matmul(buffer28, buffer26, buffer21);
+    k35ReduceSum(buffer29, buffer22);
+    k36MatmulSelect(buffer21, buffer22, buffer20, state);
+    k37Matmul(buffer30, buffer22, buffer20);
+    k38ReduceSum(buffer31, buffer21);
+    k39Matmul(buffer32, buffer21, buffer3);
+    k40MatmulSelect(buffer21, CONSTANT_2, buffer19, state);
+    k41Matmul(buffer33, CONSTANT_2, buffer19);
+    k42ReduceSum(buffer34, buffer21);
+    k43Add(buffer35, buffer27, buffer34);
+    k44MatmulSelect(buffer19, buffer21, buffer18, state);
+    k45Matmul(buffer36, buffer21, buffer18);
+    k46ReduceSum(buffer34, buffer19);
+    k47Add(buffer37, buffer29, buffer34);
+    k48MatmulSelect(buffer18, buffer19, buffer17, state);
+    k49Matmul(buffer38, buffer19, buffer17);
+    k50ReduceSum(buffer34, buffer18);
+    k51Add(buffer39, buffer31, buffer34);
+    k52Matmul(buffer40, buffer18, read16);
+    k53Select(buffer14, buffer11, buffer13, buffer12);
+    k54Add(buffer34, buffer14, buffer0);
+    k55MatmulSelect(buffer18, buffer34, buffer1, state);
+    k56MatmulAdd(buffer41, buffer9, buffer34, buffer32, buffer40);
+    k57MatmulSelect(buffer9, buffer18, buffer2, state);
+    k58MatmulAdd(buffer42, buffer8, buffer18, buffer30, buffer38);
+    k59MatmulSelect(buffer18, buffer9, buffer6, state);
+    k60MatmulAdd(buffer43, buffer7, buffer9, buffer28, buffer36);
+    k61MatmulAdd(buffer44, CONSTANT_0, buffer18, buffer10, buffer33);
+    k62AddAddSub(buffer45, buffer46, buffer47, buffer41, state);
+    k63AddAddSub(buffer48, buffer49, buffer50, buffer39, state);
+    k64AddAddSub(buffer51, buffer52, buffer53, buffer42, state);
+    k65AddAddSub(buffer54, buffer55, buffer56, buffer37, state);
+    k66AddAddSub(buffer57, buffer58, buffer59, buffer43, state);
+    k67AddAddSub(buffer60, buffer61, buffer62, buffer35, state);
+    k68AddAddSub(buffer63, buffer64, buffer65, buffer44, state);
+    k69Mul(buffer66, state);
+    k70MulSubAdd(buffer67, buffer68, buffer69, buffer66, state);
     advance(counters);
   }
 
@@ -3585,44 +3404,44 @@ public final class CriticPhase implements ResidentPhase {
     grid.addWorkerGrid("critic0.k11MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k12MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k13Matmul", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k19ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k17ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k19MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k20MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k21MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k22MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k23MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k24MatmulAdd", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k25ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k22MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k23ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k24MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k25MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k26MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k27MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k28MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k29MatmulAdd", DeviceState.tile(16, 256));
-    grid.addWorkerGrid("critic0.k30ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k27MatmulAdd", DeviceState.tile(16, 256));
+    grid.addWorkerGrid("critic0.k28ReduceSum", DeviceState.tile(16, 16));
+    grid.addWorkerGrid("critic0.k30MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k31Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k32ReduceSum", DeviceState.tile(16, 8192));
     grid.addWorkerGrid("critic0.k33MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k34Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k34Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k35ReduceSum", DeviceState.tile(16, 8192));
     grid.addWorkerGrid("critic0.k36MatmulSelect", DeviceState.tile(512, 256));
     grid.addWorkerGrid("critic0.k37Matmul", DeviceState.tile(512, 512));
     grid.addWorkerGrid("critic0.k38ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k39MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k40Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k41ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k42Matmul", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k43MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k44Matmul", DeviceState.tile(512, 16));
-    grid.addWorkerGrid("critic0.k45ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k47MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k48Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k49ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k51MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k52Matmul", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k53ReduceSum", DeviceState.tile(16, 8192));
-    grid.addWorkerGrid("critic0.k55Matmul", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k58MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k59MatmulAdd", DeviceState.tile(16, 512));
-    grid.addWorkerGrid("critic0.k60MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k61MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k62MatmulSelect", DeviceState.tile(512, 256));
-    grid.addWorkerGrid("critic0.k63MatmulAdd", DeviceState.tile(512, 512));
-    grid.addWorkerGrid("critic0.k64MatmulAdd", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k39Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k40MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k41Matmul", DeviceState.tile(512, 16));
+    grid.addWorkerGrid("critic0.k42ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k44MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k45Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k46ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k48MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k49Matmul", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k50ReduceSum", DeviceState.tile(16, 8192));
+    grid.addWorkerGrid("critic0.k52Matmul", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k55MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k56MatmulAdd", DeviceState.tile(16, 512));
+    grid.addWorkerGrid("critic0.k57MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k58MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k59MatmulSelect", DeviceState.tile(512, 256));
+    grid.addWorkerGrid("critic0.k60MatmulAdd", DeviceState.tile(512, 512));
+    grid.addWorkerGrid("critic0.k61MatmulAdd", DeviceState.tile(512, 16));
   }
 
   /**
