@@ -123,6 +123,13 @@ final class TornadoDeviceState {
     }
   }
 
+  /**
+   * {@code -Dwganc.tornado.cudagraph=true}: the plan records its launches as CUDA graphs and replays
+   * them (TornadoVM's {@code withCUDAGraph()}, PTX only): fewer host-side launch costs on NVIDIA GPUs.
+   * Off by default, and untimed so far (no GPU has been lent); `bench/gpu-run` tries it on PTX.
+   */
+  static final String CUDA_GRAPH = "wganc.tornado.cudagraph";
+
   /** The step counter and the data cursors ({@link DeviceCounters}), resident on the device. */
   static final String COUNTERS = "counters";
   /**
@@ -267,6 +274,7 @@ final class TornadoDeviceState {
         .addStatement("arrays()")
         .addStatement("plan = new $T(\n$>$>$L$<$<)", EXECUTION_PLAN, graphs.build())
         .addCode(profile ? CodeBlock.of("plan.withProfiler($T.SILENT);\n", PROFILER_MODE) : CodeBlock.of(""))
+        .addStatement("if (Boolean.getBoolean($S)) plan.withCUDAGraph()", CUDA_GRAPH)
         .addCode(grids(packageName, phases))
         .addStatement("String device = System.getProperty($S)", "wganc.tornado.device")
         .beginControlFlow("if (device != null && !device.isBlank())")

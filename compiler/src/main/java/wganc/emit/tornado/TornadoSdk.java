@@ -82,6 +82,7 @@ public record TornadoSdk(Path home, Path apiJar, Path argfile) {
         "--add-modules", "jdk.incubator.vector",
         "--enable-native-access=ALL-UNNAMED"));  // for JLine's FFM provider (StderrTerminal), without a warning
     if (device != null && !device.isBlank()) cmd.add("-Dwganc.tornado.device=" + device);
+    if (Boolean.getBoolean(TornadoDeviceState.CUDA_GRAPH)) cmd.add("-D" + TornadoDeviceState.CUDA_GRAPH + "=true");
     cmd.addAll(List.of("-cp", classpath, mainClass));
     cmd.addAll(args);
     return cmd;

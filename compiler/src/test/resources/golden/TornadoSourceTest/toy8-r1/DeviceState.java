@@ -211,6 +211,7 @@ public final class DeviceState implements DeviceMemory {
               GeneratorPhase.part0().snapshot(),
               GeneratorPhase.commitGraph().snapshot(),
               SamplePhase.part0().snapshot());
+      if (Boolean.getBoolean("wganc.tornado.cudagraph")) plan.withCUDAGraph();
       GridScheduler grid = new GridScheduler();
       CriticPhase.grids(grid);
       GeneratorPhase.grids(grid);
