@@ -10,6 +10,7 @@ import wganc.check.Model.ParamKind;
 import wganc.diag.Diagnostic;
 import wganc.diag.Span;
 import wganc.diag.Suggest;
+import wganc.ops.ConvGeometry;
 import wganc.syntax.Ast;
 
 /**
@@ -290,12 +291,12 @@ final class Layers {
       var mode = a.word("padding", "valid", List.of("same", "valid"));
       if (mode.isEmpty()) return Optional.empty();
       same = mode.get().equals("same");
-      if (same && !transpose) pad = samePadding(h, kh, sh, w, kw, sw);
+      if (same && !transpose) pad = ConvGeometry.samePadding(h, w, kh, kw, sh, sw);
     }
     int oh, ow;
     if (transpose) {
-      oh = same ? h * sh : (h - 1) * sh + Math.max(kh, sh);
-      ow = same ? w * sw : (w - 1) * sw + Math.max(kw, sw);
+      oh = ConvGeometry.transposeSize(h, kh, sh, same);
+      ow = ConvGeometry.transposeSize(w, kw, sw, same);
     } else {
       int ph = h + pad[0] + pad[1], pw = w + pad[2] + pad[3];
       if (ph < kh || pw < kw) {
@@ -304,8 +305,8 @@ final class Layers {
             a.spanOf("kernel"), "input is " + in).withHelp("use a smaller kernel or `padding=same`"));
         return Optional.empty();
       }
-      oh = (ph - kh) / sh + 1;
-      ow = (pw - kw) / sw + 1;
+      oh = ConvGeometry.outSize(ph, kh, sh);
+      ow = ConvGeometry.outSize(pw, kw, sw);
     }
     if (oh <= 0 || ow <= 0) {
       diags.add(Diagnostic.error("E0209", "`" + l.kind() + "` leaves no output", l.span(), "input is " + in));
@@ -319,15 +320,6 @@ final class Layers {
         : new LayerSpec.Conv(f, kh, kw, sh, sw, pad, bias.get());
     return Optional.of(new Model.Layer(index, spec, in, List.of(f, oh, ow), ps, l.span()));
   }
-
-  /** TensorFlow's `same`: out = ceil(in / s), the odd pixel of padding goes after. */
-  static int[] samePadding(int h, int kh, int sh, int w, int kw, int sw) {
-    int th = Math.max((ceilDiv(h, sh) - 1) * sh + kh - h, 0);
-    int tw = Math.max((ceilDiv(w, sw) - 1) * sw + kw - w, 0);
-    return new int[] {th / 2, th - th / 2, tw / 2, tw - tw / 2};
-  }
-
-  private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
 
   /** The clip bound of a layer's kernel, or null after an error. */
   private Optional<Double> clip(Args a) {

@@ -368,16 +368,10 @@ public final class GraphBuilder {
     int kw = w.type().dim(3);
     int h = x.type().dim(2);
     int wd = x.type().dim(3);
-    if (same) {
-      int oh = h * sh;
-      int ow = wd * sw;
-      int[] pad = ConvGeometry.samePadding(oh, ow, kh, kw, sh, sw);
-      return conv2dBackwardInput(x, w, new int[] {sh, sw}, pad, new int[] {oh, ow});
-    }
-    int oh = (h - 1) * sh + Math.max(kh, sh);
-    int ow = (wd - 1) * sw + Math.max(kw, sw);
-    return conv2dBackwardInput(x, w, new int[] {sh, sw}, new int[] {0, 0, 0, 0},
-        new int[] {oh, ow});
+    int oh = ConvGeometry.transposeSize(h, kh, sh, same);
+    int ow = ConvGeometry.transposeSize(wd, kw, sw, same);
+    int[] pad = same ? ConvGeometry.samePadding(oh, ow, kh, kw, sh, sw) : new int[4];
+    return conv2dBackwardInput(x, w, new int[] {sh, sw}, pad, new int[] {oh, ow});
   }
 
   /** PyTorch {@code ConvTranspose2d(stride, padding, output_padding)}. */

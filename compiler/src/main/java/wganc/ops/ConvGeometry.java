@@ -27,15 +27,24 @@ public record ConvGeometry(int sh, int sw, int top, int bottom, int left, int ri
   }
 
   public int outH(int h, int kh) {
-    return out(h + top + bottom, kh, sh);
+    return outSize(h + top + bottom, kh, sh);
   }
 
   public int outW(int w, int kw) {
-    return out(w + left + right, kw, sw);
+    return outSize(w + left + right, kw, sw);
   }
 
-  private static int out(int padded, int k, int s) {
+  /** One axis of a convolution over {@code padded} input elements: -1 when the kernel does not fit. */
+  public static int outSize(int padded, int k, int s) {
     return padded < k ? -1 : (padded - k) / s + 1;
+  }
+
+  /**
+   * One axis of a conv-transpose layer (Keras): {@code same} gives {@code in*s}, {@code valid}
+   * {@code (in-1)*s + max(k,s)}.
+   */
+  public static int transposeSize(int in, int k, int s, boolean same) {
+    return same ? in * s : (in - 1) * s + Math.max(k, s);
   }
 
   /**

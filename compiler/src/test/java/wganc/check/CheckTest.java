@@ -59,15 +59,6 @@ class CheckTest {
   // ---- shapes
 
   @Test
-  void tensorflowSamePaddingIsAsymmetricForEvenTotals() {
-    assertArrayEquals(new int[] {1, 2, 1, 2}, Layers.samePadding(32, 5, 2, 32, 5, 2));   // total 3: 1 before, 2 after
-    assertArrayEquals(new int[] {1, 1, 1, 1}, Layers.samePadding(28, 4, 2, 28, 4, 2));   // total 2
-    assertArrayEquals(new int[] {1, 2, 1, 2}, Layers.samePadding(7, 4, 1, 7, 4, 1));     // even kernel, stride 1
-    assertArrayEquals(new int[] {0, 1, 0, 1}, Layers.samePadding(28, 3, 2, 28, 3, 2));   // in 28, k 3, s 2: total 1
-    assertArrayEquals(new int[] {1, 1, 0, 0}, Layers.samePadding(5, 3, 1, 5, 1, 1));
-  }
-
-  @Test
   void convSameAndValid() {
     Model.Network n = net("[1, 28, 28]", "[16, 3, 2]", """
         conv 8 kernel=4 stride=2 padding=same

@@ -63,6 +63,11 @@ class ConvShapesTest {
     assertArrayEquals(new int[] {0, 1, 1, 1}, ConvGeometry.samePadding(4, 5, 3, 3, 2, 2));
     assertArrayEquals(new int[] {1, 2, 2, 2}, ConvGeometry.samePadding(28, 28, 5, 5, 2, 1));
     assertArrayEquals(new int[] {0, 0, 0, 0}, ConvGeometry.samePadding(4, 4, 1, 1, 2, 2));
+    assertArrayEquals(new int[] {1, 2, 1, 2}, ConvGeometry.samePadding(32, 32, 5, 5, 2, 2));  // total 3: 1 before, 2 after
+    assertArrayEquals(new int[] {1, 1, 1, 1}, ConvGeometry.samePadding(28, 28, 4, 4, 2, 2));  // total 2
+    assertArrayEquals(new int[] {1, 2, 1, 2}, ConvGeometry.samePadding(7, 7, 4, 4, 1, 1));    // even kernel, stride 1
+    assertArrayEquals(new int[] {0, 1, 0, 1}, ConvGeometry.samePadding(28, 28, 3, 3, 2, 2));  // in 28, k 3, s 2: total 1
+    assertArrayEquals(new int[] {1, 1, 0, 0}, ConvGeometry.samePadding(5, 5, 3, 1, 1, 1));
   }
 
   @Test
