@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import wganc.Frontend;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
@@ -125,7 +125,7 @@ final class TraceCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     }
-    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    Map<String, Float64Tensor> feeds = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     for (Binding b : g.bindings()) {
       String name;
@@ -141,7 +141,7 @@ final class TraceCommand implements Callable<Integer> {
         if (optional) {
           double[] init = new double[(int) b.value().type().size()];
           if (name.equals(phase.update().name() + ".t")) init[0] = 1;
-          feeds.put(name, new Tensor(shape, init));
+          feeds.put(name, new Float64Tensor(shape, init));
         } else {
           problems.add("missing tensor `" + name + "` in " + (from == w ? weights : batch) + ": expected shape " + shape);
         }
@@ -154,7 +154,7 @@ final class TraceCommand implements Callable<Integer> {
         problems.add("tensor `" + name + "` in " + (from == w ? weights : batch) + " has shape " + found + ", expected " + shape);
         continue;
       }
-      feeds.put(name, new Tensor(shape, t.toDoubleArray()));
+      feeds.put(name, new Float64Tensor(shape, t.toDoubleArray()));
     }
     if (!problems.isEmpty()) {
       problems.forEach(p -> err.println("error: " + p));
@@ -183,7 +183,7 @@ final class TraceCommand implements Callable<Integer> {
     } else if (backend.equals("interpreter")) {
       Interpreter.Result r = Interpreter.run(g, feeds);
       for (String name : g.outputs().keySet()) {
-        Tensor t = r.output(name);
+        Float64Tensor t = r.output(name);
         result.put(name, wganc.runtime.io.Tensor.f64(t.data(), t.shape().stream().mapToInt(Integer::intValue).toArray()));
       }
       loss = r.output("loss").item();

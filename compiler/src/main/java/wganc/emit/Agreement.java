@@ -10,7 +10,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
@@ -89,8 +89,8 @@ public final class Agreement {
    * Parameters small and random (seed 3; batchnorm scales near 1, variances positive), state as a
    * fresh optimiser's.
    */
-  public static Map<String, Tensor> initialState(ModelSpec spec) {
-    Map<String, Tensor> state = new HashMap<>();
+  public static Map<String, Float64Tensor> initialState(ModelSpec spec) {
+    Map<String, Float64Tensor> state = new HashMap<>();
     Random r = new Random(3);
     for (ModelSpec.Param p : spec.params()) {
       double[] x = new double[size(p.shape())];
@@ -102,12 +102,12 @@ public final class Agreement {
           default -> 0.1 * u;
         };
       }
-      state.put(p.name(), new Tensor(dims(p.shape()), x));
+      state.put(p.name(), new Float64Tensor(dims(p.shape()), x));
     }
     for (ModelSpec.State s : spec.state()) {
       double[] x = new double[size(s.shape())];
       Arrays.fill(x, s.initial());
-      state.put(s.name(), new Tensor(dims(s.shape()), x));
+      state.put(s.name(), new Float64Tensor(dims(s.shape()), x));
     }
     return state;
   }
@@ -118,20 +118,20 @@ public final class Agreement {
    */
   public static List<Run> reference(Model model, ModelSpec spec, Map<String, Io> io, int steps) {
     List<Lowering.PhaseGraph> reference = Lowering.lower(model, Lowering.Draws.RANDOM);
-    Map<String, Tensor> state = initialState(spec);
+    Map<String, Float64Tensor> state = initialState(spec);
     Random data = new Random(7);
     long rngStep = 0;
     List<Run> runs = new ArrayList<>();
     for (int step = 0; step < steps; step++) {
       for (Lowering.PhaseGraph pg : reference) {
         Graph g = pg.graph();
-        Map<String, Tensor> feeds = new HashMap<>(state);
-        feeds.put("rng_step", Tensor.scalar(rngStep));
+        Map<String, Float64Tensor> feeds = new HashMap<>(state);
+        feeds.put("rng_step", Float64Tensor.scalar(rngStep));
         for (Binding b : g.bindings()) {
           if (b.node() instanceof Node.Input i && !i.name().equals("rng_step")) {
             double[] x = new double[b.value().type().size()];
             for (int k = 0; k < x.length; k++) x[k] = (float) (2 * data.nextDouble() - 1);
-            feeds.put(i.name(), new Tensor(b.value().type().dims(), x));
+            feeds.put(i.name(), new Float64Tensor(b.value().type().dims(), x));
           }
         }
         Interpreter.Result ref = Interpreter.run(g, feeds);
@@ -139,7 +139,7 @@ public final class Agreement {
         if (phase == null) throw new IllegalArgumentException("the kernels have no phase `" + pg.name() + "`");
         float[][] in = new float[phase.reads().size()][];
         for (int r = 0; r < in.length; r++) {
-          Tensor t = feeds.get(phase.reads().get(r));
+          Float64Tensor t = feeds.get(phase.reads().get(r));
           if (t == null) throw new IllegalArgumentException("no value for `" + phase.reads().get(r) + "`");
           in[r] = floats(t.data());
         }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Binding;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
@@ -27,7 +27,7 @@ public final class Codegen {
         switch (b.node()) {
           case Node.Parameter p -> { reads.add(p.name()); readValues.add(b.value()); }
           case Node.Input i -> {
-            if (b.value().type().dtype() != DType.I64) { reads.add(i.name()); readValues.add(b.value()); }
+            if (b.value().type().dtype() != ElementType.I64) { reads.add(i.name()); readValues.add(b.value()); }
           }
           default -> {}
         }
@@ -77,7 +77,7 @@ public final class Codegen {
       case wganc.plan.Schedule.Kernel.Fused f ->
           f.expr() instanceof wganc.plan.Schedule.Expr.Apply a ? a.op().opName() : "copy";
       case wganc.plan.Schedule.Kernel.Group g -> String.join("_", g.parts().stream().map(Codegen::kernelKind).toList());
-      case wganc.plan.Schedule.Kernel.Op o -> o.apply().op().opName()
+      case wganc.plan.Schedule.Kernel.Primitive o -> o.apply().op().opName()
           + (o.epilogue() instanceof wganc.plan.Schedule.Expr.Apply a ? "_" + a.op().opName() : "");
     };
   }

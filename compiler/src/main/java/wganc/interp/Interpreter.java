@@ -30,21 +30,21 @@ public final class Interpreter {
       this.values = values;
     }
 
-    public Tensor get(Value v) {
+    public Float64Tensor get(Value v) {
       double[] d = values.get(v.id());
       if (d == null) {
         throw new IrException("no value for " + v);
       }
-      return new Tensor(v.type().dims(), d);
+      return new Float64Tensor(v.type().dims(), d);
     }
 
-    public Tensor output(String name) {
+    public Float64Tensor output(String name) {
       return get(graph.output(name));
     }
   }
 
   /** Evaluates {@code g}; {@code feeds} holds a tensor for every input and parameter by name. */
-  public static Result run(Graph g, Map<String, Tensor> feeds) {
+  public static Result run(Graph g, Map<String, Float64Tensor> feeds) {
     Map<Integer, double[]> values = new HashMap<>();
     for (Binding b : g.bindings()) {
       TensorType type = b.value().type();
@@ -78,8 +78,8 @@ public final class Interpreter {
     return new Result(g, values);
   }
 
-  private static double[] feed(Map<String, Tensor> feeds, String name, TensorType type) {
-    Tensor t = feeds.get(name);
+  private static double[] feed(Map<String, Float64Tensor> feeds, String name, TensorType type) {
+    Float64Tensor t = feeds.get(name);
     if (t == null) {
       throw new IrException("no value fed for \"" + name + "\" (" + type + ")");
     }

@@ -171,7 +171,7 @@ public final class IrParser {
       if (open < 0 || close < 0) {
         throw error("expected a type such as `f32[2,3]`");
       }
-      DType dtype = DType.parse(s.substring(pos, open).strip());
+      ElementType dtype = ElementType.parse(s.substring(pos, open).strip());
       String inner = s.substring(open + 1, close).strip();
       pos = close + 1;
       return new TensorType(dtype, ints(inner));

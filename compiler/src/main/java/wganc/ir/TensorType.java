@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** A static tensor type: element type and dimensions, row-major. Rank 0 is a scalar. */
-public record TensorType(DType dtype, List<Integer> dims) {
+public record TensorType(ElementType dtype, List<Integer> dims) {
   public TensorType {
     Objects.requireNonNull(dtype, "dtype");
     dims = List.copyOf(dims);
@@ -16,7 +16,7 @@ public record TensorType(DType dtype, List<Integer> dims) {
     }
   }
 
-  public static TensorType of(DType dtype, int... dims) {
+  public static TensorType of(ElementType dtype, int... dims) {
     List<Integer> list = new ArrayList<>(dims.length);
     for (int d : dims) {
       list.add(d);
@@ -25,7 +25,7 @@ public record TensorType(DType dtype, List<Integer> dims) {
   }
 
   public static TensorType f32(int... dims) {
-    return of(DType.F32, dims);
+    return of(ElementType.F32, dims);
   }
 
   public int rank() {

@@ -7,7 +7,7 @@ import java.util.Map;
 import wganc.autodiff.Autodiff;
 import wganc.check.LayerSpec;
 import wganc.check.Model;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.Source;
@@ -100,7 +100,7 @@ public final class Lowering {
     return new PhaseBuilder(u, p).build();
   }
 
-  private static TensorType f32(List<Integer> dims) { return new TensorType(DType.F32, dims); }
+  private static TensorType f32(List<Integer> dims) { return new TensorType(ElementType.F32, dims); }
 
   private static List<Integer> batched(int batch, List<Integer> shape) {
     List<Integer> d = new ArrayList<>();
@@ -159,12 +159,12 @@ public final class Lowering {
       });
     }
 
-    Value state(String name, List<Integer> shape, DType type) {
+    Value state(String name, List<Integer> shape, ElementType type) {
       return params.computeIfAbsent(name, n -> b.parameter(n, new TensorType(type, shape)));
     }
 
     Value step() {
-      if (rngStep == null) rngStep = b.input("rng_step", new TensorType(DType.I64, List.of()));
+      if (rngStep == null) rngStep = b.input("rng_step", new TensorType(ElementType.I64, List.of()));
       return rngStep;
     }
 

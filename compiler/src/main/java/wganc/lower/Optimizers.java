@@ -3,7 +3,7 @@ package wganc.lower;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import wganc.check.Model;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.GraphBuilder;
 import wganc.ir.Value;
 
@@ -26,12 +26,12 @@ final class Optimizers {
   private Optimizers() {}
 
   interface State {
-    Value get(String name, List<Integer> shape, DType type);
+    Value get(String name, List<Integer> shape, ElementType type);
   }
 
   static void step(GraphBuilder b, Model.Update u, List<String> names, List<Value> params, List<Value> grads,
                    State state, Model model) {
-    Value t = state.get(u.name() + ".t", List.of(), DType.F32);
+    Value t = state.get(u.name() + ".t", List.of(), ElementType.F32);
     UnaryOperator<Value> lr = learningRate(b, u, t);
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
@@ -42,18 +42,18 @@ final class Optimizers {
       Value next = switch (u.optimizer()) {
         case Model.Sgd s -> {
           if (s.momentum() == 0) yield b.sub(p, lr.apply(g));
-          Value v = state.get(prefix + "momentum", shape, DType.F32);
+          Value v = state.get(prefix + "momentum", shape, ElementType.F32);
           Value v2 = b.sub(b.mul(v, s.momentum()), lr.apply(g));
           b.output(prefix + "momentum", v2);
           yield s.nesterov() ? b.add(p, b.sub(b.mul(v2, s.momentum()), lr.apply(g))) : b.add(p, v2);
         }
         case Model.RmsProp r -> {
-          Value ms = state.get(prefix + "ms", shape, DType.F32);
+          Value ms = state.get(prefix + "ms", shape, ElementType.F32);
           Value ms2 = b.add(b.mul(ms, r.rho()), b.mul(b.mul(g, g), 1 - r.rho()));
           b.output(prefix + "ms", ms2);
           Value denomSq = ms2;
           if (r.centered()) {
-            Value mg = state.get(prefix + "mg", shape, DType.F32);
+            Value mg = state.get(prefix + "mg", shape, ElementType.F32);
             Value mg2 = b.add(b.mul(mg, r.rho()), b.mul(g, 1 - r.rho()));
             b.output(prefix + "mg", mg2);
             denomSq = b.sub(ms2, b.mul(mg2, mg2));
@@ -62,7 +62,7 @@ final class Optimizers {
               : b.add(b.sqrt(denomSq), r.eps());
           Value delta = b.div(lr.apply(g), denom);
           if (r.momentum() > 0) {
-            Value mom = state.get(prefix + "momentum", shape, DType.F32);
+            Value mom = state.get(prefix + "momentum", shape, ElementType.F32);
             Value mom2 = b.add(b.mul(mom, r.momentum()), delta);
             b.output(prefix + "momentum", mom2);
             delta = mom2;
@@ -70,15 +70,15 @@ final class Optimizers {
           yield b.sub(p, delta);
         }
         case Model.Adam a -> {
-          Value m = state.get(prefix + "m", shape, DType.F32);
-          Value v = state.get(prefix + "v", shape, DType.F32);
+          Value m = state.get(prefix + "m", shape, ElementType.F32);
+          Value v = state.get(prefix + "v", shape, ElementType.F32);
           Value m2 = b.add(b.mul(m, a.beta1()), b.mul(g, 1 - a.beta1()));
           Value v2 = b.add(b.mul(v, a.beta2()), b.mul(b.mul(g, g), 1 - a.beta2()));
           b.output(prefix + "m", m2);
           b.output(prefix + "v", v2);
           Value vUsed = v2;
           if (a.amsgrad()) {
-            Value vmax = state.get(prefix + "vmax", shape, DType.F32);
+            Value vmax = state.get(prefix + "vmax", shape, ElementType.F32);
             vUsed = b.maximum(vmax, v2);
             b.output(prefix + "vmax", vUsed);
           }

@@ -4,7 +4,7 @@ import wganc.runtime.rng.Philox;
 
 import java.util.List;
 import wganc.ir.Attrs;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrException;
 import wganc.ir.TensorType;
@@ -44,7 +44,7 @@ public enum RandomDraw implements Op {
     }
     attrs.l("seed");
     attrs.i("stream");
-    return new TensorType(DType.F32, attrs.ints("shape"));
+    return new TensorType(ElementType.F32, attrs.ints("shape"));
   }
 
   @Override

@@ -39,7 +39,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
                        Set<Integer> inlined) {
 
   /** A piece of work: computes the value {@code out}. */
-  public sealed interface Kernel permits Kernel.Fused, Kernel.Op, Kernel.Group {
+  public sealed interface Kernel permits Kernel.Fused, Kernel.Primitive, Kernel.Group {
     Value out();
 
     /** Every value the kernel writes ({@link Group} writes several). */
@@ -53,8 +53,8 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
      * kernel by an elementwise {@code epilogue} applied in place to its result {@code inner} (bias,
      * activation), {@code out} then being the epilogue's value.
      */
-    record Op(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
-      public Op(Value out, Node.Apply apply) { this(out, apply, null, null); }
+    record Primitive(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
+      public Primitive(Value out, Node.Apply apply) { this(out, apply, null, null); }
     }
 
     /**
@@ -172,7 +172,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
       if (!(b.node() instanceof Node.Apply a) || inlined.contains(b.value().id())) continue;
       if (a.op() instanceof Reshape) continue;
       if (fusible(a)) kernels.add(new Kernel.Fused(b.value(), expr(b.value(), null, byId, inlined, true)));
-      else kernels.add(new Kernel.Op(b.value(), a));
+      else kernels.add(new Kernel.Primitive(b.value(), a));
     }
 
     // buffers: reshapes alias; the rest get a buffer, reused after the last use
@@ -225,7 +225,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     }
     for (var e : root.entrySet()) if (buffer.containsKey(e.getValue())) buffer.put(e.getKey(), buffer.get(e.getValue()));
     for (Kernel k : kernels) {
-      if (k instanceof Kernel.Op o && o.inner() != null) buffer.put(o.inner().id(), buffer.get(o.out().id()));
+      if (k instanceof Kernel.Primitive o && o.inner() != null) buffer.put(o.inner().id(), buffer.get(o.out().id()));
     }
     return new Schedule(g, kernels, buffer, sizes, inlined);
   }
@@ -243,7 +243,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     List<Kernel> out = new ArrayList<>(kernels);
     Set<Integer> absorbed = new HashSet<>();
     for (int i = 0; i < kernels.size(); i++) {
-      if (!(kernels.get(i) instanceof Kernel.Op op) || op.apply().op().fusion() != Fusion.CONTRACTION) continue;
+      if (!(kernels.get(i) instanceof Kernel.Primitive op) || op.apply().op().fusion() != Fusion.CONTRACTION) continue;
       int v = op.out().id();
       List<Integer> us = users.getOrDefault(v, List.of());
       if (outputs.contains(v) || us.size() != 1) continue;
@@ -259,7 +259,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
         else ok &= producedAt.getOrDefault(root.getOrDefault(l.source().id(), l.source().id()), -1) < i;
       }
       if (!ok || f.out().type().size() != op.out().type().size()) continue;
-      out.set(i, new Kernel.Op(f.out(), op.apply(), f.expr(), op.out()));
+      out.set(i, new Kernel.Primitive(f.out(), op.apply(), f.expr(), op.out()));
       absorbed.add(j);
     }
     List<Kernel> result = new ArrayList<>();
@@ -439,7 +439,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
           inside.add(f.out().id());
         }
       }
-      case Kernel.Op o -> {
+      case Kernel.Primitive o -> {
         o.apply().inputs().forEach(v -> out.add(v.id()));
         if (o.epilogue() != null) {
           collect(o.epilogue(), out);

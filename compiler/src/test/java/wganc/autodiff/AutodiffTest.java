@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrPrinter;
@@ -80,7 +80,7 @@ class AutodiffTest {
     b.output("n", n).output("g", g).output("gg", gg);
     double[] data = {0, 0, 0, 3, 4, 12};
     Interpreter.Result r = Interpreter.run(b.build(),
-        Map.of("x", new Tensor(List.of(2, 3), data)));
+        Map.of("x", new Float64Tensor(List.of(2, 3), data)));
     assertEquals(0.0, r.output("n").data()[0]);
     assertEquals(13.0, r.output("n").data()[1]);
     for (double v : r.output("g").data()) {

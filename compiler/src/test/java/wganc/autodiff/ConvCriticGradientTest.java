@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrVerifier;
@@ -61,8 +61,8 @@ class ConvCriticGradientTest {
     return graph;
   }
 
-  static Map<String, Tensor> feeds(Graph g, Random rnd) {
-    Map<String, Tensor> feeds = new HashMap<>();
+  static Map<String, Float64Tensor> feeds(Graph g, Random rnd) {
+    Map<String, Float64Tensor> feeds = new HashMap<>();
     for (var binding : g.bindings()) {
       String name = switch (binding.node()) {
         case wganc.ir.Node.Input in -> in.name();
@@ -74,20 +74,20 @@ class ConvCriticGradientTest {
         for (int i = 0; i < d.length; i++) {
           d[i] = name.equals("alpha") ? rnd.nextDouble() : 0.5 * rnd.nextGaussian();
         }
-        feeds.put(name, new Tensor(binding.value().type().dims(), d));
+        feeds.put(name, new Float64Tensor(binding.value().type().dims(), d));
       }
     }
     return feeds;
   }
 
-  static double loss(Graph g, Map<String, Tensor> feeds, Map<String, double[]> dir, double h) {
-    Map<String, Tensor> shifted = new HashMap<>(feeds);
+  static double loss(Graph g, Map<String, Float64Tensor> feeds, Map<String, double[]> dir, double h) {
+    Map<String, Float64Tensor> shifted = new HashMap<>(feeds);
     for (var e : dir.entrySet()) {
       double[] d = feeds.get(e.getKey()).data().clone();
       for (int i = 0; i < d.length; i++) {
         d[i] += h * e.getValue()[i];
       }
-      shifted.put(e.getKey(), new Tensor(feeds.get(e.getKey()).shape(), d));
+      shifted.put(e.getKey(), new Float64Tensor(feeds.get(e.getKey()).shape(), d));
     }
     return Interpreter.run(g, shifted).output("loss").item();
   }
@@ -96,7 +96,7 @@ class ConvCriticGradientTest {
   void gradientsOfTheWholeUpdateMatchFiniteDifferences() {
     Graph g = build();
     Random rnd = new Random(11);
-    Map<String, Tensor> feeds = feeds(g, rnd);
+    Map<String, Float64Tensor> feeds = feeds(g, rnd);
     Interpreter.Result r = Interpreter.run(g, feeds);
     double h = 1e-6;
     for (int trial = 0; trial < 3; trial++) {
@@ -136,7 +136,7 @@ class ConvCriticGradientTest {
   @Test
   void passesPreserveTheUpdate() {
     Graph g = build();
-    Map<String, Tensor> feeds = feeds(g, new Random(12));
+    Map<String, Float64Tensor> feeds = feeds(g, new Random(12));
     Interpreter.Result before = Interpreter.run(g, feeds);
     Pipeline.Result optimized = Pipeline.standard().run(g);
     Interpreter.Result after = Interpreter.run(optimized.graph(), feeds);

@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrVerifier;
@@ -30,7 +30,7 @@ class Toy8OracleTest {
   static final int[] D_SIZES = {2, 512, 512, 512, 1};
 
   static Graph graph;
-  static Map<String, Tensor> feeds;
+  static Map<String, Float64Tensor> feeds;
   static Interpreter.Result result;
 
   /** A network's parameters in the graph: weight {@code [out,in]}, bias {@code [out]} per layer. */
@@ -47,7 +47,7 @@ class Toy8OracleTest {
     }
   }
 
-  static Mlp mlp(GraphBuilder b, String name, int[] sizes, Random rng, Map<String, Tensor> feeds) {
+  static Mlp mlp(GraphBuilder b, String name, int[] sizes, Random rng, Map<String, Float64Tensor> feeds) {
     List<Value> ws = new ArrayList<>();
     List<Value> bs = new ArrayList<>();
     for (int l = 0; l + 1 < sizes.length; l++) {
@@ -64,8 +64,8 @@ class Toy8OracleTest {
       String bias = name + ".dense" + (l + 1) + ".bias";
       ws.add(b.parameter(w, TensorType.f32(out, in)));
       bs.add(b.parameter(bias, TensorType.f32(out)));
-      feeds.put(w, new Tensor(List.of(out, in), torch));
-      feeds.put(bias, new Tensor(List.of(out), new double[out]));
+      feeds.put(w, new Float64Tensor(List.of(out, in), torch));
+      feeds.put(bias, new Float64Tensor(List.of(out), new double[out]));
     }
     return new Mlp(ws, bs);
   }
@@ -73,7 +73,7 @@ class Toy8OracleTest {
   /** The critic loss of the first step, in a builder that can be extended. */
   record Built(GraphBuilder b, Mlp d, Value loss, Value wasserstein, Value gp) {}
 
-  static Built criticLoss(Map<String, Tensor> feeds) {
+  static Built criticLoss(Map<String, Float64Tensor> feeds) {
     GraphBuilder b = new GraphBuilder();
     Random weights = new Random(1234);
     Mlp g = mlp(b, "G", G_SIZES, weights, feeds);
@@ -94,9 +94,9 @@ class Toy8OracleTest {
     for (int i = 0; i < alpha.length; i++) {
       alpha[i] = data.nextDouble();
     }
-    feeds.put("real", new Tensor(List.of(BATCH, 2), real));
-    feeds.put("z", new Tensor(List.of(BATCH, 2), z));
-    feeds.put("alpha", new Tensor(List.of(BATCH, 1), alpha));
+    feeds.put("real", new Float64Tensor(List.of(BATCH, 2), real));
+    feeds.put("z", new Float64Tensor(List.of(BATCH, 2), z));
+    feeds.put("alpha", new Float64Tensor(List.of(BATCH, 1), alpha));
 
     Value realV = b.input("real", TensorType.f32(BATCH, 2));
     Value zV = b.input("z", TensorType.f32(BATCH, 2));

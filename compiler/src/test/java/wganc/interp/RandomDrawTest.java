@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
@@ -18,12 +18,12 @@ import wganc.runtime.rng.Philox;
 class RandomDrawTest {
   static Map<String, double[]> draw(long step) {
     GraphBuilder b = new GraphBuilder();
-    Value s = b.input("step", TensorType.of(DType.I64));
+    Value s = b.input("step", TensorType.of(ElementType.I64));
     b.output("u", b.randomUniform(s, 42, 0, TensorType.f32(1000)));
     b.output("u1", b.randomUniform(s, 42, 1, TensorType.f32(1000)));
     b.output("n", b.randomNormal(s, 42, 0, TensorType.f32(4000)));
     Graph g = b.build();
-    Interpreter.Result r = Interpreter.run(g, Map.of("step", Tensor.scalar(step)));
+    Interpreter.Result r = Interpreter.run(g, Map.of("step", Float64Tensor.scalar(step)));
     return Map.of("u", r.output("u").data(), "u1", r.output("u1").data(), "n", r.output("n").data());
   }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 
@@ -64,13 +64,13 @@ class OptimizerUpdateTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 3})
   void mnistGpKerasAdamAndGeneratorRunningStatistics(int t) throws Exception {
-    Map<String, Map<String, Tensor>> in = new HashMap<>();
+    Map<String, Map<String, Float64Tensor>> in = new HashMap<>();
     Map<String, Interpreter.Result> out = new HashMap<>();
     Map<String, Graph> graphs = new HashMap<>();
     checkModel("mnist-wgan-gp", Rule.KERAS_ADAM, 2e-4, t, in, out, graphs);
     for (String phase : List.of("critic", "generator")) {
       // G.1 normalises the bias-free dense layer's output z W^T, features over the batch
-      Map<String, Tensor> f = in.get(phase);
+      Map<String, Float64Tensor> f = in.get(phase);
       double[] z = f.get("z").data(), w = f.get("G.0.weight").data();
       int n = f.get("z").shape().get(0), k = f.get("z").shape().get(1), c = f.get("G.0.weight").shape().get(0);
       double[] x = new double[n * c];
@@ -88,12 +88,12 @@ class OptimizerUpdateTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 3})
   void mnistClipKerasRmspropClippingAndRunningStatistics(int t) throws Exception {
-    Map<String, Map<String, Tensor>> in = new HashMap<>();
+    Map<String, Map<String, Float64Tensor>> in = new HashMap<>();
     Map<String, Interpreter.Result> out = new HashMap<>();
     Map<String, Graph> graphs = new HashMap<>();
     checkModel("mnist-wgan-clip", Rule.KERAS_RMSPROP, 5e-5, t, in, out, graphs);
     // D.1 normalises conv(real, D.0, stride 2, "same": 28 -> 14, one row/column of zeros each side) + bias
-    Map<String, Tensor> f = in.get("critic.real_half");
+    Map<String, Float64Tensor> f = in.get("critic.real_half");
     double[] real = f.get("real").data(), w = f.get("D.0.weight").data(), bias = f.get("D.0.bias").data();
     int n = f.get("real").shape().get(0), c = f.get("D.0.weight").shape().get(0);
     double[] x = new double[n * c * 14 * 14];
@@ -118,7 +118,7 @@ class OptimizerUpdateTest {
     // G in inference mode: its running statistics are not written, and are used
     Graph fakeHalf = graphs.get("critic.fake_half");
     for (String s : fakeHalf.outputs().keySet()) assertFalse(s.startsWith("G."), "fake_half writes " + s);
-    Map<String, Tensor> feeds = in.get("critic.fake_half");
+    Map<String, Float64Tensor> feeds = in.get("critic.fake_half");
     Graph fake = Shrunk.only(fakeHalf, "fake");
     double[] base = Interpreter.run(fake, feeds).output("fake").data();
     for (String bn : List.of("G.4", "G.7")) {
@@ -132,19 +132,19 @@ class OptimizerUpdateTest {
         mean2[ch] = mean[ch] + 0.3 * (ch + 1);
         beta2[ch] = beta[ch] + 0.3 * (ch + 1) * gamma[ch] / Math.sqrt(var[ch] + 1e-3);
       }
-      Map<String, Tensor> same = new HashMap<>(feeds);
+      Map<String, Float64Tensor> same = new HashMap<>(feeds);
       same.put(bn + ".weight", like(feeds, bn + ".weight", gamma2));
       same.put(bn + ".bias", like(feeds, bn + ".bias", beta2));
       same.put(bn + ".running_mean", like(feeds, bn + ".running_mean", mean2));
       same.put(bn + ".running_var", like(feeds, bn + ".running_var", var2));
       assertClose("fake, " + bn + " reparametrised", base, Interpreter.run(fake, same).output("fake").data(), 1e-11);
-      Map<String, Tensor> other = new HashMap<>(feeds);
+      Map<String, Float64Tensor> other = new HashMap<>(feeds);
       other.put(bn + ".running_var", like(feeds, bn + ".running_var", var2));
       double[] moved = Interpreter.run(fake, other).output("fake").data();
       assertTrue(maxDiff(base, moved) > 1e-6, "fake does not depend on " + bn + ".running_var");
     }
     // per sample: a new noise vector for the last sample leaves the others' outputs unchanged
-    Map<String, Tensor> newZ = new HashMap<>(feeds);
+    Map<String, Float64Tensor> newZ = new HashMap<>(feeds);
     double[] z = feeds.get("z").data().clone();
     int k = feeds.get("z").shape().get(1);
     for (int j = z.length - k; j < z.length; j++) z[j] += 1;
@@ -160,14 +160,14 @@ class OptimizerUpdateTest {
   }
 
   /** Every phase: new parameters and optimiser state by the rule; every running statistic found. */
-  private void checkModel(String name, Rule rule, double lr, int t, Map<String, Map<String, Tensor>> ins,
+  private void checkModel(String name, Rule rule, double lr, int t, Map<String, Map<String, Float64Tensor>> ins,
       Map<String, Interpreter.Result> outs, Map<String, Graph> graphs) throws Exception {
     Model model = Shrunk.model(name);
     Random r = new Random(5 + t);
     for (Lowering.PhaseGraph pg : Lowering.lower(model, Lowering.Draws.INPUTS)) {
       Graph g = pg.graph();
       String where = name + " " + pg.name() + " t=" + t;
-      Map<String, Tensor> feeds = Shrunk.feeds(model, g, r, t);
+      Map<String, Float64Tensor> feeds = Shrunk.feeds(model, g, r, t);
       for (String kernel : List.of("D.0.weight", "D.3.weight")) {
         if (rule == Rule.KERAS_RMSPROP && feeds.containsKey(kernel)) {
           double[] x = feeds.get(kernel).data();
@@ -238,7 +238,7 @@ class OptimizerUpdateTest {
   }
 
   /** {@code moving = 0.99 moving + 0.01 stat} for mean and biased variance of {@code x [n, c, hw]}. */
-  private static void checkMoving(String where, Map<String, Tensor> feeds, Interpreter.Result res, String layer,
+  private static void checkMoving(String where, Map<String, Float64Tensor> feeds, Interpreter.Result res, String layer,
       double[] x, int n, int c, int hw) {
     double[][] st = stats(x, n, c, hw);
     double[] m0 = feeds.get(layer + ".running_mean").data(), v0 = feeds.get(layer + ".running_var").data();
@@ -268,7 +268,7 @@ class OptimizerUpdateTest {
   }
 
   /** Some value of the graph, shaped {@code [n, c, ...]}, whose batch statistics the update implies. */
-  private static boolean someActivationHasTheStatistics(Graph g, Interpreter.Result res, Map<String, Tensor> feeds,
+  private static boolean someActivationHasTheStatistics(Graph g, Interpreter.Result res, Map<String, Float64Tensor> feeds,
       String layer) {
     double[] m0 = feeds.get(layer + ".running_mean").data(), v0 = feeds.get(layer + ".running_var").data();
     double[] m1 = res.output(layer + ".running_mean").data(), v1 = res.output(layer + ".running_var").data();
@@ -288,8 +288,8 @@ class OptimizerUpdateTest {
     return false;
   }
 
-  private static Tensor like(Map<String, Tensor> feeds, String name, double[] data) {
-    return new Tensor(feeds.get(name).shape(), data);
+  private static Float64Tensor like(Map<String, Float64Tensor> feeds, String name, double[] data) {
+    return new Float64Tensor(feeds.get(name).shape(), data);
   }
 
   private static double maxDiff(double[] a, double[] b) {

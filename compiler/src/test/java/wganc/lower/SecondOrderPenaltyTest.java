@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import wganc.autodiff.Autodiff;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
@@ -44,7 +44,7 @@ class SecondOrderPenaltyTest {
     Graph withGrad = Autodiff.grad(g, g.output(penalty), params, outs);
 
     Random r = new Random(77);
-    Map<String, Tensor> feeds = Shrunk.feeds(model, g, r, 1, 1.3);
+    Map<String, Float64Tensor> feeds = Shrunk.feeds(model, g, r, 1, 1.3);
     Interpreter.Result res = Interpreter.run(withGrad, feeds);
     assertTrue(res.output(penalty).item() > 0.01, name + ": the penalty is 0");
     Map<String, double[]> grads = new LinkedHashMap<>();

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import wganc.Frontend;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
@@ -85,13 +85,13 @@ public final class Shrunk {
    * (second moments positive), the iteration {@code t}, dropout keep-masks 0/1 with the layer's
    * rate, every other input standard normal.
    */
-  static Map<String, Tensor> feeds(Model model, Graph g, Random r, double t) {
+  static Map<String, Float64Tensor> feeds(Model model, Graph g, Random r, double t) {
     return feeds(model, g, r, t, 1);
   }
 
   /** As {@link #feeds(Model, Graph, Random, double)}, with weight matrices and kernels scaled by {@code gain}. */
-  static Map<String, Tensor> feeds(Model model, Graph g, Random r, double t, double gain) {
-    Map<String, Tensor> feeds = new HashMap<>();
+  static Map<String, Float64Tensor> feeds(Model model, Graph g, Random r, double t, double gain) {
+    Map<String, Float64Tensor> feeds = new HashMap<>();
     for (Binding b : g.bindings()) {
       String name;
       if (b.node() instanceof Node.Input i) name = i.name();
@@ -124,7 +124,7 @@ public final class Shrunk {
           x[k] = r.nextGaussian();
         }
       }
-      feeds.put(name, new Tensor(b.value().type().dims(), x));
+      feeds.put(name, new Float64Tensor(b.value().type().dims(), x));
     }
     return feeds;
   }
@@ -143,18 +143,18 @@ public final class Shrunk {
     return new EliminateDeadCode().run(g.withOutputs(Map.of(name, v)));
   }
 
-  static double scalar(Graph g, Map<String, Tensor> feeds, String name) {
+  static double scalar(Graph g, Map<String, Float64Tensor> feeds, String name) {
     return Interpreter.run(g, feeds).output(name).item();
   }
 
   /** A copy of {@code feeds} with {@code h * dir} added to the named tensors. */
-  static Map<String, Tensor> shifted(Map<String, Tensor> feeds, Map<String, double[]> dir, double h) {
-    Map<String, Tensor> out = new HashMap<>(feeds);
+  static Map<String, Float64Tensor> shifted(Map<String, Float64Tensor> feeds, Map<String, double[]> dir, double h) {
+    Map<String, Float64Tensor> out = new HashMap<>(feeds);
     for (var e : dir.entrySet()) {
-      Tensor t = feeds.get(e.getKey());
+      Float64Tensor t = feeds.get(e.getKey());
       double[] x = t.data().clone();
       for (int k = 0; k < x.length; k++) x[k] += h * e.getValue()[k];
-      out.put(e.getKey(), new Tensor(t.shape(), x));
+      out.put(e.getKey(), new Float64Tensor(t.shape(), x));
     }
     return out;
   }

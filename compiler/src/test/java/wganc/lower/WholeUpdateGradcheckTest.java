@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Graph;
 import wganc.passes.Pipeline;
 
@@ -51,7 +51,7 @@ class WholeUpdateGradcheckTest {
     for (Lowering.PhaseGraph pg : Lowering.lower(model, Lowering.Draws.INPUTS)) {
       Graph g = pg.graph();
       String where = path.getFileName() + " phase " + pg.name();
-      Map<String, Tensor> feeds = Shrunk.feeds(model, g, r, 1, 1.3);
+      Map<String, Float64Tensor> feeds = Shrunk.feeds(model, g, r, 1, 1.3);
       Interpreter.Result full = Interpreter.run(g, feeds);
       for (String n : List.of("gp", "r1")) {
         // the penalty must be active, or its second-order terms would go unchecked
@@ -91,12 +91,12 @@ class WholeUpdateGradcheckTest {
   static final class Check {
     final Graph graph;
     final String output;
-    final Map<String, Tensor> feeds;
+    final Map<String, Float64Tensor> feeds;
     final String where;
     final List<double[]> branches;
     final double value;
 
-    Check(Graph graph, String output, Map<String, Tensor> feeds, String where) {
+    Check(Graph graph, String output, Map<String, Float64Tensor> feeds, String where) {
       this.graph = graph;
       this.output = output;
       this.feeds = feeds;

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Random;
 import wganc.autodiff.Autodiff;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrVerifier;
@@ -71,7 +71,7 @@ public final class GradCheck {
     List<TensorType> shapes = instance.shapes();
     GraphBuilder b = new GraphBuilder();
     List<Value> xs = new ArrayList<>();
-    Map<String, Tensor> feeds = new HashMap<>();
+    Map<String, Float64Tensor> feeds = new HashMap<>();
     double[] first = null;
     for (int i = 0; i < shapes.size(); i++) {
       TensorType t = shapes.get(i);
@@ -83,7 +83,7 @@ public final class GradCheck {
       if (i == 0) {
         first = d;
       }
-      feeds.put("x" + i, new Tensor(t.dims(), d));
+      feeds.put("x" + i, new Float64Tensor(t.dims(), d));
     }
     Value y = instance.body().apply(b, xs);
     Value u = b.input("u", y.type());
@@ -121,14 +121,14 @@ public final class GradCheck {
     compare(row, seed, 2, g, feeds, "loss2", names2, "gg", rnd);
   }
 
-  private static void compare(Row row, long seed, int order, Graph g, Map<String, Tensor> feeds,
+  private static void compare(Row row, long seed, int order, Graph g, Map<String, Float64Tensor> feeds,
       String scalar, List<String> wrt, String gradPrefix, Random rnd) {
     Interpreter.Result at = Interpreter.run(g, feeds);
     Map<String, double[]> direction = new HashMap<>();
     double analytic = 0;
     for (int i = 0; i < wrt.size(); i++) {
-      Tensor x = feeds.get(wrt.get(i));
-      double[] v = random(new TensorType(wganc.ir.DType.F64, x.shape()), rnd).data();
+      Float64Tensor x = feeds.get(wrt.get(i));
+      double[] v = random(new TensorType(wganc.ir.ElementType.F64, x.shape()), rnd).data();
       direction.put(wrt.get(i), v);
       double[] grad = at.output(gradPrefix + i).data();
       for (int k = 0; k < v.length; k++) {
@@ -145,26 +145,26 @@ public final class GradCheck {
     }
   }
 
-  private static Map<String, Tensor> shifted(Map<String, Tensor> feeds,
+  private static Map<String, Float64Tensor> shifted(Map<String, Float64Tensor> feeds,
       Map<String, double[]> direction, double h) {
-    Map<String, Tensor> out = new HashMap<>(feeds);
+    Map<String, Float64Tensor> out = new HashMap<>(feeds);
     for (Map.Entry<String, double[]> e : direction.entrySet()) {
-      Tensor x = feeds.get(e.getKey());
+      Float64Tensor x = feeds.get(e.getKey());
       double[] d = x.data().clone();
       for (int k = 0; k < d.length; k++) {
         d[k] += h * e.getValue()[k];
       }
-      out.put(e.getKey(), new Tensor(x.shape(), d));
+      out.put(e.getKey(), new Float64Tensor(x.shape(), d));
     }
     return out;
   }
 
-  static Tensor random(TensorType t, Random rnd) {
+  static Float64Tensor random(TensorType t, Random rnd) {
     double[] d = new double[t.size()];
     for (int k = 0; k < d.length; k++) {
       d[k] = rnd.nextGaussian();
     }
-    return new Tensor(t.dims(), d);
+    return new Float64Tensor(t.dims(), d);
   }
 
   private static double sample(Domain d, Random rnd, double firstValue) {

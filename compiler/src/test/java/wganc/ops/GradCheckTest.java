@@ -39,7 +39,7 @@ class GradCheckTest {
 
   static Function<Random, List<TensorType>> same(int arity) {
     return r -> {
-      TensorType t = new TensorType(wganc.ir.DType.F64, anyShape(r));
+      TensorType t = new TensorType(wganc.ir.ElementType.F64, anyShape(r));
       return Collections.nCopies(arity, t);
     };
   }
@@ -48,7 +48,7 @@ class GradCheckTest {
     return r -> {
       List<TensorType> ts = new ArrayList<>();
       for (int[] s : shapes) {
-        ts.add(TensorType.of(wganc.ir.DType.F64, s));
+        ts.add(TensorType.of(wganc.ir.ElementType.F64, s));
       }
       return ts;
     };
@@ -122,7 +122,7 @@ class GradCheckTest {
         (b, x) -> b.mul(b.add(x.get(0), x.get(1)), x.get(1))));
     rows.add(new Row("broadcast_to", fixed(new int[] {2, 1, 3}), List.of(ANY),
         (b, x) -> b.broadcastTo(x.get(0), List.of(2, 4, 3))));
-    rows.add(new Row("reduce_sum", r -> List.of(TensorType.of(wganc.ir.DType.F64, dim(r),
+    rows.add(new Row("reduce_sum", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r),
         dim(r), dim(r))), List.of(ANY), (b, x) -> {
           int[] axes = new Random(x.get(0).type().size()).nextBoolean() ? new int[] {0, 2}
               : new int[] {1};
@@ -141,9 +141,9 @@ class GradCheckTest {
         (b, x) -> b.pow(b.transpose(x.get(0), 2, 0, 1), 3.0)));
     rows.add(new Row("pad and crop", fixed(new int[] {2, 4, 3}), List.of(ANY),
         (b, x) -> b.pow(b.pad(x.get(0), new int[] {1, -1, 2}, new int[] {0, -2, 1}), 2.0)));
-    rows.add(new Row("upsample", r -> List.of(TensorType.of(wganc.ir.DType.F64, dim(r), dim(r),
+    rows.add(new Row("upsample", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r), dim(r),
         dim(r), dim(r))), List.of(ANY), (b, x) -> b.pow(b.upsample(x.get(0), 2, 3), 2.0)));
-    rows.add(new Row("sum_pool", r -> List.of(TensorType.of(wganc.ir.DType.F64, dim(r), dim(r),
+    rows.add(new Row("sum_pool", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r), dim(r),
         2 * dim(r), 3 * dim(r))), List.of(ANY), (b, x) -> b.pow(b.sumPool(x.get(0), 2, 3), 2.0)));
     for (boolean ta : new boolean[] {false, true}) {
       for (boolean tb : new boolean[] {false, true}) {
@@ -151,8 +151,8 @@ class GradCheckTest {
           int m = dim(r);
           int k = dim(r);
           int n = dim(r);
-          return List.of(TensorType.of(wganc.ir.DType.F64, ta ? k : m, ta ? m : k),
-              TensorType.of(wganc.ir.DType.F64, tb ? n : k, tb ? k : n));
+          return List.of(TensorType.of(wganc.ir.ElementType.F64, ta ? k : m, ta ? m : k),
+              TensorType.of(wganc.ir.ElementType.F64, tb ? n : k, tb ? k : n));
         }, List.of(ANY, ANY), (b, x) -> b.matmul(x.get(0), x.get(1), ta, tb)));
       }
     }
@@ -183,12 +183,12 @@ class GradCheckTest {
       int n = dim(r);
       int i = dim(r);
       int o = dim(r);
-      return List.of(TensorType.of(wganc.ir.DType.F64, n, i), TensorType.of(wganc.ir.DType.F64,
-          o, i), TensorType.of(wganc.ir.DType.F64, o));
+      return List.of(TensorType.of(wganc.ir.ElementType.F64, n, i), TensorType.of(wganc.ir.ElementType.F64,
+          o, i), TensorType.of(wganc.ir.ElementType.F64, o));
     }, List.of(ANY, ANY, ANY), (b, x) -> b.tanh(Layers.dense(b, x.get(0), x.get(1), x.get(2)))));
-    rows.add(new Row("norm per sample", r -> List.of(TensorType.of(wganc.ir.DType.F64, dim(r),
+    rows.add(new Row("norm per sample", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r),
         dim(r), 2)), List.of(ANY), (b, x) -> Layers.norm(b, x.get(0))));
-    rows.add(new Row("gradient penalty term", r -> List.of(TensorType.of(wganc.ir.DType.F64,
+    rows.add(new Row("gradient penalty term", r -> List.of(TensorType.of(wganc.ir.ElementType.F64,
         dim(r), 3)), List.of(ANY), (b, x) -> b.pow(b.sub(Layers.norm(b, x.get(0)), 1.0), 2.0)));
     rows.add(new Row("batchnorm training", fixed(new int[] {3, 2, 2, 2}, new int[] {2},
         new int[] {2}), List.of(ANY, ANY, ANY),
@@ -222,7 +222,7 @@ class GradCheckTest {
   }
 
   static TensorType f64(int... dims) {
-    return TensorType.of(wganc.ir.DType.F64, dims);
+    return TensorType.of(wganc.ir.ElementType.F64, dims);
   }
 
   @Provide("rows")

@@ -62,7 +62,7 @@ class ScheduleTest {
         assertTrue(!computed || ready.contains(r), () -> "a kernel reads %" + v + " before it is computed");
       }
       for (Value o : k.outs()) ready.add(o.id());
-      if (k instanceof Schedule.Kernel.Op op && op.inner() != null) ready.add(op.inner().id());
+      if (k instanceof Schedule.Kernel.Primitive op && op.inner() != null) ready.add(op.inner().id());
     }
     Map<Integer, Integer> lastRead = new HashMap<>();
     for (int k = 0; k < s.kernels().size(); k++) {
@@ -126,7 +126,7 @@ class ScheduleTest {
     b.output("y", b.sqrt(b.add(b.mul(b.exp(x), 2.0), 1.0)));
     Schedule s = Schedule.of(b.build());
     assertEquals(1, s.kernels().size());
-    assertFalse(s.kernels().getFirst() instanceof Schedule.Kernel.Op);
+    assertFalse(s.kernels().getFirst() instanceof Schedule.Kernel.Primitive);
   }
 
   /** A broadcast or a mask read by several loops is recomputed in each of them, not stored. */

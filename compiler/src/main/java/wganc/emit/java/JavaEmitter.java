@@ -19,7 +19,7 @@ import java.util.Set;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Attrs;
 import wganc.ir.Binding;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
@@ -173,7 +173,7 @@ public final class JavaEmitter {
       run.addStatement("$N($L)", name, String.join(", ", args));
       if (profile) run.addStatement("nanos[$L] += System.nanoTime() - t$L", index, index);
       kernelNames.add(name);
-      kernelFlops.add(k instanceof Schedule.Kernel.Op o
+      kernelFlops.add(k instanceof Schedule.Kernel.Primitive o
           ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(), k.out().type())
           : 0L);
       index++;
@@ -269,8 +269,8 @@ public final class JavaEmitter {
           }
         }
       }
-      case Schedule.Kernel.Op o -> {
-        for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
+      case Schedule.Kernel.Primitive o -> {
+        for (Value v : o.apply().inputs()) if (v.type().dtype() != ElementType.I64) out.add(v);
         if (o.epilogue() != null) {
           List<Value> rest = new ArrayList<>();
           leaves(o.epilogue(), rest);
@@ -310,13 +310,13 @@ public final class JavaEmitter {
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
       case Schedule.Kernel.Group g -> Loops.group(m, g.parts(), ops);
-      case Schedule.Kernel.Op o when o.epilogue() != null && o.apply().op() instanceof Matmul
+      case Schedule.Kernel.Primitive o when o.epilogue() != null && o.apply().op() instanceof Matmul
           && o.out().type().rank() == 2 -> {
         // the epilogue runs on each finished block of the product, by the thread that computed it
         m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, matmulArguments(o, ops),
             Loops.epilogueBlock(o.epilogue(), ops, o.out().type().dims()));
       }
-      case Schedule.Kernel.Op o -> {
+      case Schedule.Kernel.Primitive o -> {
         op(m, o, ops);
         if (o.epilogue() != null) {
           m.addComment("epilogue, in place on the result (in$L is out)", ops.size() - 1);
@@ -334,7 +334,7 @@ public final class JavaEmitter {
     return "%" + k.out().id() + " : " + k.out().type() + " = " + Codegen.kernelKind(k);
   }
 
-  private void op(MethodSpec.Builder m, Schedule.Kernel.Op k, List<Value> ops) {
+  private void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, List<Value> ops) {
     Node.Apply a = k.apply();
     Attrs at = a.attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
@@ -358,7 +358,7 @@ public final class JavaEmitter {
   }
 
   /** The arguments of {@code Gemm.sgemm} for a matmul kernel: out = in0 (x) in1, transposes as attributed. */
-  private static String matmulArguments(Schedule.Kernel.Op k, List<Value> ops) {
+  private static String matmulArguments(Schedule.Kernel.Primitive k, List<Value> ops) {
     Attrs at = k.apply().attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     boolean ta = at.b("ta", false), tb = at.b("tb", false);

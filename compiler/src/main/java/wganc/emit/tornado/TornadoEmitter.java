@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Binding;
-import wganc.ir.DType;
+import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
@@ -215,8 +215,8 @@ public final class TornadoEmitter {
       Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
       if (tiles != TornadoBackend.Tiles.NONE && TornadoLoops.tiles(k)) {
-        type.addMethod(tiledKernel(name, (Schedule.Kernel.Op) k, ops));
-        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Op) k, ops, tiles == TornadoBackend.Tiles.BLOCKED));
+        type.addMethod(tiledKernel(name, (Schedule.Kernel.Primitive) k, ops));
+        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Primitive) k, ops, tiles == TornadoBackend.Tiles.BLOCKED));
       }
       List<String> args = new ArrayList<>();
       for (Value out : k.outs()) args.add(array(out));
@@ -231,7 +231,7 @@ public final class TornadoEmitter {
       Binding kb = byId.get(k.out().id());
       sources.add(kb.node() instanceof Node.Apply ka && !ka.source().isNone() ? ka.source().toString() : "");
       calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
-      flops.add(k instanceof Schedule.Kernel.Op o
+      flops.add(k instanceof Schedule.Kernel.Primitive o
           ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(), k.out().type())
           : 0L);
       index++;
@@ -405,7 +405,7 @@ public final class TornadoEmitter {
   }
 
   /** A tiled matmul, convolution or large sum: {@code name + "Tiled"}, over a 2-D grid of TILE x TILE work-groups. */
-  private MethodSpec tiledKernel(String name, Schedule.Kernel.Op k, Operands ops) {
+  private MethodSpec tiledKernel(String name, Schedule.Kernel.Primitive k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name + "Tiled").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("`$L` in $Lx$L tiles through local memory (the task graphs run this one).\n", name,
             TornadoLoops.TILE, TornadoLoops.TILE)
@@ -545,8 +545,8 @@ public final class TornadoEmitter {
         for (Schedule.Kernel.Fused f : g.parts()) leaves(f.expr(), out);
         out.removeIf(v -> g.outs().stream().anyMatch(o -> o.id() == v.id()));   // read from the loop's locals
       }
-      case Schedule.Kernel.Op o -> {
-        for (Value v : o.apply().inputs()) if (v.type().dtype() != DType.I64) out.add(v);
+      case Schedule.Kernel.Primitive o -> {
+        for (Value v : o.apply().inputs()) if (v.type().dtype() != ElementType.I64) out.add(v);
         if (o.epilogue() != null) {
           List<Value> rest = new ArrayList<>();
           leaves(o.epilogue(), rest);
@@ -568,7 +568,7 @@ public final class TornadoEmitter {
   }
 
   private static boolean needsStep(Schedule.Kernel k) {
-    return k instanceof Schedule.Kernel.Op o && o.apply().op() instanceof RandomDraw;
+    return k instanceof Schedule.Kernel.Primitive o && o.apply().op() instanceof RandomDraw;
   }
 
   static String camelLower(String snake) {
@@ -598,7 +598,7 @@ public final class TornadoEmitter {
         m.endControlFlow();
       }
       case Schedule.Kernel.Group g -> group(m, g, ops);
-      case Schedule.Kernel.Op o -> TornadoLoops.op(m, o, ops, this);
+      case Schedule.Kernel.Primitive o -> TornadoLoops.op(m, o, ops, this);
     }
     return m.build();
   }
@@ -629,7 +629,7 @@ public final class TornadoEmitter {
   }
 
   /** The result expression of a contraction at flat output index {@code o} from accumulator {@code acc}. */
-  String finish(Schedule.Kernel.Op o, Operands ops) {
+  String finish(Schedule.Kernel.Primitive o, Operands ops) {
     if (o.epilogue() == null) return "acc";
     return expression(o.epilogue(), ops, o.out().type().dims(), "o", Map.of(o.inner().id(), "acc"));
   }

@@ -27,7 +27,7 @@ import wganc.plan.Schedule;
 final class TornadoLoops {
   private TornadoLoops() {}
 
-  static void op(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e) {
+  static void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, TornadoEmitter e) {
     Attrs at = k.apply().attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     int n = k.out().type().size();
@@ -71,7 +71,7 @@ final class TornadoLoops {
    * or a sum over at least {@link #GROUP} elements.
    */
   static boolean tiles(Schedule.Kernel k) {
-    return k instanceof Schedule.Kernel.Op o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
+    return k instanceof Schedule.Kernel.Primitive o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
         || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight
         || o.apply().op() instanceof ReduceSum && reducedSize(o) >= GROUP);
   }
@@ -79,7 +79,7 @@ final class TornadoLoops {
   /** Threads of a reduction's work-group (one TILE x TILE group per output). */
   static final int GROUP = TILE * TILE;
 
-  private static long reducedSize(Schedule.Kernel.Op k) {
+  private static long reducedSize(Schedule.Kernel.Primitive k) {
     List<Integer> in = k.apply().inputs().getFirst().type().dims();
     long n = 1;
     for (int a : k.apply().attrs().intArray("axes")) n *= in.get(a);
@@ -92,7 +92,7 @@ final class TornadoLoops {
    * sums in local memory in a fixed tree (halving, a barrier per level). Deterministic, no atomics:
    * the two passes of a parallel reduction inside one kernel.
    */
-  private static void tiledReduce(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops) {
+  private static void tiledReduce(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops) {
     List<Integer> in = ops.dims(0);
     int[] axes = k.apply().attrs().intArray("axes");
     boolean[] reduced = new boolean[in.size()];
@@ -136,7 +136,7 @@ final class TornadoLoops {
   private record Gemm(int rows, int cols, int kk, List<String> decodeCol, List<String> decodeA, String aCond,
       String a, List<String> decodeB, String bCond, String b, String out) {}
 
-  private static Gemm gemm(Schedule.Kernel.Op k, Operands ops) {
+  private static Gemm gemm(Schedule.Kernel.Primitive k, Operands ops) {
     Attrs at = k.apply().attrs();
     List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
     switch (k.apply().op()) {
@@ -208,7 +208,7 @@ final class TornadoLoops {
    * tiles, or, register-blocked ({@code blocking} and a large enough GEMM), a TILE x TILE work-group
    * per BLOCK x BLOCK block of the output.
    */
-  static int[] tiledGrid(Schedule.Kernel.Op k, Operands ops, boolean blocking) {
+  static int[] tiledGrid(Schedule.Kernel.Primitive k, Operands ops, boolean blocking) {
     if (k.apply().op() instanceof ReduceSum) return new int[] {TILE, TILE * k.out().type().size()};
     Gemm g = gemm(k, ops);
     if (blocking && blocked(g)) return new int[] {blocks(g.cols()) * TILE, blocks(g.rows()) * TILE};
@@ -239,7 +239,7 @@ final class TornadoLoops {
    * (the plain tile: one for two). Each output is summed over k in ascending order, as in the other
    * forms, so the results are the same.
    */
-  private static void tiledBlocked(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, Gemm g,
+  private static void tiledBlocked(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, Gemm g,
       TornadoEmitter e) {
     int t = TILE, n = PER_THREAD, blk = BLOCK;
     List<String> b = new ArrayList<>();
@@ -311,7 +311,7 @@ final class TornadoLoops {
    * and in padding), synchronise, and accumulate from the tiles. The sum runs over k in ascending
    * order, as the one-thread-per-output kernel's does.
    */
-  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Op k, Operands ops, TornadoEmitter e, boolean blocking) {
+  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, TornadoEmitter e, boolean blocking) {
     if (k.apply().op() instanceof ReduceSum) {
       tiledReduce(m, k, ops);
       return;

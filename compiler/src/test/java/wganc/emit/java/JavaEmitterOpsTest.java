@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import wganc.interp.Interpreter;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
@@ -83,13 +83,13 @@ class JavaEmitterOpsTest {
     Value y = c.build().apply(b);
     b.output("y", y);
     Graph g = b.build();
-    Map<String, Tensor> feeds = new HashMap<>();
+    Map<String, Float64Tensor> feeds = new HashMap<>();
     Random r = new Random(1);
     for (Binding bd : g.bindings()) {
       if (bd.node() instanceof Node.Input i) {
         double[] x = new double[bd.value().type().size()];
         for (int k = 0; k < x.length; k++) x[k] = (float) (2 * r.nextDouble() - 1);
-        feeds.put(i.name(), new Tensor(bd.value().type().dims(), x));
+        feeds.put(i.name(), new Float64Tensor(bd.value().type().dims(), x));
       }
     }
     double[] expected = Interpreter.run(g, feeds).output("y").data();
@@ -121,13 +121,13 @@ class JavaEmitterOpsTest {
     b.output("exp", b.exp(a));
     b.output("dense", b.tanh(b.add(b.matmul(a, w, false, false), c)));
     Graph g = b.build();
-    Map<String, Tensor> feeds = new HashMap<>();
+    Map<String, Float64Tensor> feeds = new HashMap<>();
     Random r = new Random(3);
     for (Binding bd : g.bindings())
       if (bd.node() instanceof Node.Input i) {
         double[] x = new double[bd.value().type().size()];
         for (int k = 0; k < x.length; k++) x[k] = (float) (6 * r.nextDouble() - 3);
-        feeds.put(i.name(), new Tensor(bd.value().type().dims(), x));
+        feeds.put(i.name(), new Float64Tensor(bd.value().type().dims(), x));
       }
     String src = JavaEmitter.emit(g, "t", "T", "t", "test").toString();
     Phase p = (Phase) InMemoryCompiler.load(InMemoryCompiler.compile(Map.of("t.T", src))).loadClass("t.T")

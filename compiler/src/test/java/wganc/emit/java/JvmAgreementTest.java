@@ -18,7 +18,7 @@ import wganc.Frontend;
 import wganc.check.Model;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
-import wganc.interp.Tensor;
+import wganc.interp.Float64Tensor;
 import wganc.runtime.kernels.Parallel;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.Phase;
@@ -74,7 +74,7 @@ class JvmAgreementTest {
     assertTrue(text.contains("log(0 * mean(D(real)))"));
     Model model = model("nan.wgan", text, false);
     CompiledModel compiled = new JvmBackend().compile(model, text, new Backend.Options(3));
-    Map<String, Tensor> feeds = new HashMap<>(Agreement.initialState(compiled.spec()));
+    Map<String, Float64Tensor> feeds = new HashMap<>(Agreement.initialState(compiled.spec()));
     Phase critic = compiled.phase("critic");
     Random data = new Random(3);
     String[] reads = critic.reads();
@@ -83,7 +83,7 @@ class JvmAgreementTest {
       if (feeds.containsKey(reads[r])) continue;
       double[] x = new double[size(shapes[r])];
       for (int k = 0; k < x.length; k++) x[k] = 2 * data.nextDouble() - 1;
-      feeds.put(reads[r], new Tensor(List.of(box(shapes[r])), x));
+      feeds.put(reads[r], new Float64Tensor(List.of(box(shapes[r])), x));
     }
     float[][] out = run(critic, feeds, 0);
     float loss = out[List.of(critic.writes()).indexOf("loss")][0];
@@ -103,11 +103,11 @@ class JvmAgreementTest {
     String text = Files.readString(path);
     Model model = model(path.toString(), text, true);
     CompiledModel compiled = new JvmBackend().compile(model, text, new Backend.Options(3));
-    Map<String, Tensor> state = Agreement.initialState(compiled.spec());
+    Map<String, Float64Tensor> state = Agreement.initialState(compiled.spec());
     int before = Parallel.threads();
     try {
       for (Phase phase : compiled.phases()) {
-        Map<String, Tensor> feeds = new HashMap<>(state);
+        Map<String, Float64Tensor> feeds = new HashMap<>(state);
         Random data = new Random(11);
         String[] reads = phase.reads();
         int[][] shapes = phase.readShapes();
@@ -115,7 +115,7 @@ class JvmAgreementTest {
           if (!feeds.containsKey(reads[r])) {
             double[] x = new double[size(shapes[r])];
             for (int k = 0; k < x.length; k++) x[k] = 2 * data.nextDouble() - 1;
-            feeds.put(reads[r], new Tensor(List.of(box(shapes[r])), x));
+            feeds.put(reads[r], new Float64Tensor(List.of(box(shapes[r])), x));
           }
         }
         List<float[][]> results = new ArrayList<>();
@@ -134,11 +134,11 @@ class JvmAgreementTest {
     }
   }
 
-  static float[][] run(Phase phase, Map<String, Tensor> feeds, long rngStep) {
+  static float[][] run(Phase phase, Map<String, Float64Tensor> feeds, long rngStep) {
     String[] reads = phase.reads();
     float[][] in = new float[reads.length][];
     for (int r = 0; r < reads.length; r++) {
-      Tensor t = feeds.get(reads[r]);
+      Float64Tensor t = feeds.get(reads[r]);
       if (t == null) throw new AssertionError("no feed for " + reads[r]);
       in[r] = new float[t.data().length];
       for (int k = 0; k < in[r].length; k++) in[r][k] = (float) t.data()[k];

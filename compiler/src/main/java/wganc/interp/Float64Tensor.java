@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /** A dense row-major tensor of doubles; the interpreter's values. */
-public record Tensor(List<Integer> shape, double[] data) {
-  public Tensor {
+public record Float64Tensor(List<Integer> shape, double[] data) {
+  public Float64Tensor {
     shape = List.copyOf(shape);
     Objects.requireNonNull(data, "data");
     long n = 1;
@@ -18,8 +18,8 @@ public record Tensor(List<Integer> shape, double[] data) {
     }
   }
 
-  public static Tensor scalar(double v) {
-    return new Tensor(List.of(), new double[] {v});
+  public static Float64Tensor scalar(double v) {
+    return new Float64Tensor(List.of(), new double[] {v});
   }
 
   public double item() {

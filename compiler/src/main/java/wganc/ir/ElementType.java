@@ -6,7 +6,7 @@ import java.util.Locale;
  * Element types. Kernels compute in {@code f32}; the reference interpreter evaluates every type in
  * double precision. {@code i64} holds counters such as the training step that keys random draws.
  */
-public enum DType {
+public enum ElementType {
   F32, F64, I64;
 
   /** The text form: {@code f32}, {@code f64}, {@code i64}. */
@@ -14,8 +14,8 @@ public enum DType {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  public static DType parse(String text) {
-    for (DType t : values()) {
+  public static ElementType parse(String text) {
+    for (ElementType t : values()) {
       if (t.text().equals(text)) {
         return t;
       }
