@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -75,5 +78,22 @@ public enum Conv2d implements Op {
   public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
     TensorType w = inputs.get(1);
     return 2L * out.size() * w.dim(1) * w.dim(2) * w.dim(3);
+  }
+  /**
+   * A convolution call, or as loops: {@code y[n,f,r,q]} sums {@code x[n,c,hi,wi] w[f,c,i,j]} over
+   * c, i, j in that order, in float, with {@code hi = r*sh + i - top}, {@code wi = q*sw + j - left}
+   * inside the input.
+   */
+  public LoopKernel.Conv kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> x = inputs.get(0).dims(), w = inputs.get(1).dims(), y = out.dims();
+    ConvGeometry g = ConvGeometry.of(opName(), attrs);
+    Ix n = LoopKernel.Gather.coordinate(0), f = LoopKernel.Gather.coordinate(1);
+    Ix r = LoopKernel.Gather.coordinate(2), q = LoopKernel.Gather.coordinate(3);
+    Ix c = Ix.var("c"), i = Ix.var("i"), j = Ix.var("j");
+    Val product = new Val.Product(new Val.Load(0, Ix.rowMajor(List.of(n, c, Ix.var("hi"), Ix.var("wi")), x)),
+        new Val.Load(1, Ix.rowMajor(List.of(f, c, i, j), w)));
+    Val sum = g.rowsThenColumns(List.of(new Val.Axis("c", x.get(1)), new Val.Axis("i", w.get(2))), r, i, x.get(2),
+        new Val.Axis("j", w.get(3)), q, j, x.get(3), product);
+    return new LoopKernel.Conv(LoopKernel.Direction.FORWARD, x, w, y, g, new LoopKernel.Gather(y, sum));
   }
 }

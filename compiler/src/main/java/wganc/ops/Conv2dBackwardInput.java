@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -77,5 +80,28 @@ public enum Conv2dBackwardInput implements Op {
     TensorType dy = inputs.get(0);
     TensorType w = inputs.get(1);
     return 2L * dy.size() * w.dim(1) * w.dim(2) * w.dim(3);
+  }
+  /**
+   * A convolution call, or as loops: {@code dx[n,c,hi,wi]} sums {@code dy[n,f,r,qs/sw] w[f,c,i,j]}
+   * over f, i, j in that order, in float, where {@code rs = hi + top - i = r*sh} and
+   * {@code qs = wi + left - j} are whole strides inside the output.
+   */
+  public LoopKernel.Conv kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> dy = inputs.get(0).dims(), w = inputs.get(1).dims(), x = out.dims();
+    ConvGeometry g = ConvGeometry.of(opName(), attrs);
+    Ix n = LoopKernel.Gather.coordinate(0), c = LoopKernel.Gather.coordinate(1);
+    Ix hi = LoopKernel.Gather.coordinate(2), wi = LoopKernel.Gather.coordinate(3);
+    Ix f = Ix.var("f"), i = Ix.var("i"), j = Ix.var("j"), rs = Ix.var("rs"), qs = Ix.var("qs"), r = Ix.var("r");
+    Val product = new Val.Product(new Val.Load(0, Ix.rowMajor(List.of(n, f, r, qs.div(g.sw())), dy)),
+        new Val.Load(1, Ix.rowMajor(List.of(f, c, i, j), w)));
+    Val row = new Val.Sum(List.of(new Val.Axis("j", w.get(3))), new Val.Let("qs", wi.plus(g.left()).plus(new Ix.Mul(j, -1)),
+        new Val.Where(List.of(new Val.Cond.NonNegative(qs), new Val.Cond.Multiple(qs, g.sw()),
+            new Val.Cond.Below(qs.div(g.sw()), dy.get(3))), product)), Val.Precision.FLOAT);
+    Val sum = new Val.Sum(List.of(new Val.Axis("f", dy.get(1)), new Val.Axis("i", w.get(2))),
+        new Val.Let("rs", hi.plus(g.top()).plus(new Ix.Mul(i, -1)),
+            new Val.Where(List.of(new Val.Cond.NonNegative(rs), new Val.Cond.Multiple(rs, g.sh()),
+                new Val.Cond.Below(rs.div(g.sh()), dy.get(2))), new Val.Let("r", rs.div(g.sh()), row))),
+        Val.Precision.FLOAT);
+    return new LoopKernel.Conv(LoopKernel.Direction.BACKWARD_INPUT, x, w, dy, g, new LoopKernel.Gather(x, sum));
   }
 }

@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -71,5 +74,22 @@ public enum Conv2dBackwardWeight implements Op {
   public long flops(List<TensorType> inputs, Attrs attrs, TensorType out) {
     TensorType dy = inputs.get(1);
     return 2L * dy.size() * out.dim(1) * out.dim(2) * out.dim(3);
+  }
+  /**
+   * A convolution call, or as loops: {@code dw[f,c,i,j]} sums {@code dy[n,f,r,q] x[n,c,hi,wi]} over
+   * n, r, q in that order, in float, with {@code hi = r*sh + i - top}, {@code wi = q*sw + j - left}
+   * inside the input.
+   */
+  public LoopKernel.Conv kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> x = inputs.get(0).dims(), dy = inputs.get(1).dims(), w = out.dims();
+    ConvGeometry g = ConvGeometry.of(opName(), attrs);
+    Ix f = LoopKernel.Gather.coordinate(0), c = LoopKernel.Gather.coordinate(1);
+    Ix i = LoopKernel.Gather.coordinate(2), j = LoopKernel.Gather.coordinate(3);
+    Ix n = Ix.var("n"), r = Ix.var("r"), q = Ix.var("q");
+    Val product = new Val.Product(new Val.Load(1, Ix.rowMajor(List.of(n, f, r, q), dy)),
+        new Val.Load(0, Ix.rowMajor(List.of(n, c, Ix.var("hi"), Ix.var("wi")), x)));
+    Val sum = g.rowsThenColumns(List.of(new Val.Axis("n", dy.get(0)), new Val.Axis("r", dy.get(2))), r, i, x.get(2),
+        new Val.Axis("q", dy.get(3)), q, j, x.get(3), product);
+    return new LoopKernel.Conv(LoopKernel.Direction.BACKWARD_WEIGHT, x, w, dy, g, new LoopKernel.Gather(w, sum));
   }
 }

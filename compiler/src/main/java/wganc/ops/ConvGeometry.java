@@ -1,6 +1,10 @@
 package wganc.ops;
 
+import java.util.List;
+
 import wganc.ir.Attrs;
+import wganc.loop.Ix;
+import wganc.loop.Val;
 import wganc.ir.IrException;
 
 /**
@@ -61,5 +65,18 @@ public record ConvGeometry(int sh, int sw, int top, int bottom, int left, int ri
     int out = (in + s - 1) / s;
     int total = Math.max((out - 1) * s + k - in, 0);
     return new int[] {total / 2, total - total / 2};
+  }
+
+  /**
+   * The loop form shared by the forward convolution and its weight gradient: {@code product} summed
+   * in float over the axes {@code outer} (in order) and then {@code inner}, where input row
+   * {@code hi = r*sh + i - top} lies inside {@code [0, h)} (tested once per outer step) and input
+   * column {@code wi = q*sw + j - left} inside {@code [0, w)}.
+   */
+  public Val rowsThenColumns(List<Val.Axis> outer, Ix r, Ix i, int h, Val.Axis inner, Ix q, Ix j, int w, Val product) {
+    Val row = new Val.Sum(List.of(inner), new Val.Let("wi", q.times(sw).plus(j).plus(-left),
+        new Val.Where(Val.Cond.inside(Ix.var("wi"), w), product)), Val.Precision.FLOAT);
+    return new Val.Sum(outer, new Val.Let("hi", r.times(sh).plus(i).plus(-top),
+        new Val.Where(Val.Cond.inside(Ix.var("hi"), h), row)), Val.Precision.FLOAT);
   }
 }

@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -115,5 +118,15 @@ public enum Matmul implements Op {
     TensorType a = inputs.get(0);
     long k = attrs.b("ta", false) ? a.dim(0) : a.dim(1);
     return 2L * out.dim(0) * out.dim(1) * k;
+  }
+  /** A GEMM call, or as loops: each output sums its row of A times its column of B in ascending k, in float. */
+  public LoopKernel.Gemm kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    boolean ta = attrs.b("ta", false), tb = attrs.b("tb", false);
+    int m = out.dim(0), n = out.dim(1), k = ta ? inputs.get(0).dim(0) : inputs.get(0).dim(1);
+    Ix r = LoopKernel.Gather.coordinate(0), c = LoopKernel.Gather.coordinate(1), p = Ix.var("p");
+    Val a = new Val.Load(0, ta ? p.times(m).plus(r) : r.times(k).plus(p));
+    Val b = new Val.Load(1, tb ? c.times(k).plus(p) : p.times(n).plus(c));
+    return new LoopKernel.Gemm(ta, tb, m, n, k, new LoopKernel.Gather(out.dims(),
+        new Val.Sum(List.of(new Val.Axis("p", k)), new Val.Product(a, b), Val.Precision.FLOAT)));
   }
 }

@@ -3,6 +3,9 @@ package wganc.ops;
 import java.util.ArrayList;
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -94,5 +97,19 @@ public enum Pad implements Op {
       }
     }
     return y;
+  }
+  /** {@code out[i] = in[i - lo]} where that is inside the input, else 0 (a crop where lo < 0). */
+  public LoopKernel.Gather kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> in = inputs.get(0).dims();
+    int[] lo = attrs.intArray("lo");
+    List<Ix> coords = new java.util.ArrayList<>();
+    List<Val.Cond> inside = new java.util.ArrayList<>();
+    for (int d = 0; d < in.size(); d++) {
+      Ix src = LoopKernel.Gather.coordinate(d).plus(-lo[d]);
+      coords.add(src);
+      if (lo[d] > 0 || out.dim(d) - lo[d] > in.get(d)) inside.addAll(Val.Cond.inside(src, in.get(d)));
+    }
+    Val load = new Val.Load(0, Ix.rowMajor(coords, in));
+    return new LoopKernel.Gather(out.dims(), inside.isEmpty() ? load : new Val.Where(inside, load));
   }
 }

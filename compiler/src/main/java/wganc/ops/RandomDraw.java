@@ -4,6 +4,7 @@ import wganc.runtime.rng.Philox;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.LoopKernel;
 import wganc.ir.ElementType;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrException;
@@ -87,5 +88,9 @@ public enum RandomDraw implements Op {
   /** The top 24 bits of a word over 2^24: exact in f32, in [0,1). */
   public static double uniform(int word) {
     return (word >>> 8) / 16777216.0;
+  }
+  /** One draw per output element, keyed by the element's index, the step, the seed and the stream. */
+  public LoopKernel.Draw kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    return new LoopKernel.Draw(this, attrs.l("seed"), attrs.i("stream"), out.size());
   }
 }

@@ -3,6 +3,9 @@ package wganc.ops;
 import java.util.ArrayList;
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -98,5 +101,37 @@ public enum ReduceSum implements Op {
       }
     }
     return y;
+  }
+  /**
+   * The loop nest of the sum: adjacent kept axes and adjacent summed axes merged, each output summed
+   * in double over its summed axes in row-major order (the same order for every thread count).
+   */
+  public LoopKernel.Gather kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> in = inputs.get(0).dims();
+    boolean[] summed = new boolean[in.size()];
+    for (int a : attrs.intArray("axes")) summed[a] = true;
+    List<Integer> dims = new ArrayList<>(), space = new ArrayList<>();
+    List<Boolean> kinds = new ArrayList<>();
+    for (int d = 0; d < in.size(); d++) {
+      if (!kinds.isEmpty() && kinds.getLast() == summed[d]) {
+        dims.set(dims.size() - 1, dims.getLast() * in.get(d));
+      } else {
+        dims.add(in.get(d));
+        kinds.add(summed[d]);
+      }
+    }
+    List<Ix> coords = new ArrayList<>();
+    List<Val.Axis> axes = new ArrayList<>();
+    for (int d = 0; d < dims.size(); d++) {
+      if (kinds.get(d)) {
+        axes.add(new Val.Axis("r" + axes.size(), dims.get(d)));
+        coords.add(Ix.var(axes.getLast().name()));
+      } else {
+        coords.add(LoopKernel.Gather.coordinate(space.size()));
+        space.add(dims.get(d));
+      }
+    }
+    Val load = new Val.Load(0, Ix.rowMajor(coords, dims));
+    return new LoopKernel.Gather(space, axes.isEmpty() ? load : new Val.Sum(axes, load, Val.Precision.DOUBLE));
   }
 }

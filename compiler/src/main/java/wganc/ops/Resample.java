@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -85,5 +88,19 @@ public enum Resample implements Op {
       }
     }
     return y;
+  }
+  /** Each output element of an upsample reads its source; a sum pool sums its window in float, row by row. */
+  public LoopKernel.Gather kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    List<Integer> in = inputs.get(0).dims();
+    int[] f = attrs.intArray("factor");
+    Ix n = LoopKernel.Gather.coordinate(0), c = LoopKernel.Gather.coordinate(1);
+    Ix y = LoopKernel.Gather.coordinate(2), x = LoopKernel.Gather.coordinate(3);
+    if (this == UPSAMPLE) {
+      return new LoopKernel.Gather(out.dims(), new Val.Load(0, Ix.rowMajor(List.of(n, c, y.div(f[0]), x.div(f[1])), in)));
+    }
+    Val window = new Val.Load(0, Ix.rowMajor(List.of(n, c, y.times(f[0]).plus(Ix.var("dy")),
+        x.times(f[1]).plus(Ix.var("dx"))), in));
+    return new LoopKernel.Gather(out.dims(), new Val.Sum(List.of(new Val.Axis("dy", f[0]), new Val.Axis("dx", f[1])),
+        window, Val.Precision.FLOAT));
   }
 }

@@ -2,6 +2,9 @@ package wganc.ops;
 
 import java.util.List;
 import wganc.ir.Attrs;
+import wganc.loop.Val;
+import wganc.loop.LoopKernel;
+import wganc.loop.Ix;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
@@ -78,5 +81,12 @@ public enum Transpose implements Op {
       }
     }
     return y;
+  }
+  /** {@code out[i0, i1, ..] = in[..]}: output axis d is input axis {@code perm[d]}. */
+  public LoopKernel.Gather kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
+    int[] perm = attrs.intArray("perm");
+    Ix[] coords = new Ix[perm.length];
+    for (int d = 0; d < perm.length; d++) coords[perm[d]] = LoopKernel.Gather.coordinate(d);
+    return new LoopKernel.Gather(out.dims(), new Val.Load(0, Ix.rowMajor(List.of(coords), inputs.get(0).dims())));
   }
 }

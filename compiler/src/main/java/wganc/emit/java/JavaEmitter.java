@@ -17,21 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
-import wganc.ir.Attrs;
 import wganc.ir.Binding;
 import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
-import wganc.ops.Conv2d;
-import wganc.ops.Conv2dBackwardInput;
-import wganc.ops.Conv2dBackwardWeight;
-import wganc.ops.Matmul;
-import wganc.ops.Pad;
+import wganc.loop.LoopKernel;
 import wganc.ops.RandomDraw;
-import wganc.ops.ReduceSum;
-import wganc.ops.Resample;
-import wganc.ops.Transpose;
 import wganc.plan.Schedule;
 
 /**
@@ -310,10 +302,10 @@ public final class JavaEmitter {
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
       case Schedule.Kernel.Group g -> Loops.group(m, g.parts(), ops);
-      case Schedule.Kernel.Primitive o when o.epilogue() != null && o.apply().op() instanceof Matmul
+      case Schedule.Kernel.Primitive o when o.epilogue() != null && loops(o) instanceof LoopKernel.Gemm g
           && o.out().type().rank() == 2 -> {
         // the epilogue runs on each finished block of the product, by the thread that computed it
-        m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, matmulArguments(o, ops),
+        m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, gemmArguments(g),
             Loops.epilogueBlock(o.epilogue(), ops, o.out().type().dims()));
       }
       case Schedule.Kernel.Primitive o -> {
@@ -335,36 +327,30 @@ public final class JavaEmitter {
   }
 
   private void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, List<Value> ops) {
-    Node.Apply a = k.apply();
-    Attrs at = a.attrs();
-    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
-    switch (a.op()) {
-      case Matmul mm -> m.addStatement("$T.sgemm($L)", GEMM, matmulArguments(k, ops));
-      case Conv2d c -> Convs.forward(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
-      case Conv2dBackwardInput c -> Convs.backwardInput(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
-      case Conv2dBackwardWeight c -> Convs.backwardWeight(m, ops.get(0).type().dims(), ops.get(1).type().dims(), out, at);
-      case ReduceSum r -> Loops.reduceSum(m, ops.get(0).type().dims(), at.intArray("axes"));
-      case Transpose t -> Loops.transpose(m, ops.get(0).type().dims(), at.intArray("perm"));
-      case Pad p -> Loops.pad(m, ops.get(0).type().dims(), out, at.intArray("lo"));
-      case Resample r -> Loops.resample(m, r, ops.get(0).type().dims(), out, at.intArray("factor"));
-      case RandomDraw r -> {
+    switch (loops(k)) {
+      case LoopKernel.Gemm g -> m.addStatement("$T.sgemm($L)", GEMM, gemmArguments(g));
+      case LoopKernel.Conv c -> Convs.call(m, c);
+      case LoopKernel.Gather g -> Loops.gather(m, g);
+      case LoopKernel.Draw d -> {
         m.addParameter(TypeName.LONG, "rngStep");
-        Loops.loop(m, k.out().type().size(), "e", CodeBlock.of("out[e] = $T.$L($LL, $L, rngStep, e);", PHILOX,
-            r == RandomDraw.UNIFORM ? "uniform" : "normal", at.l("seed"), at.i("stream")).toString(),
-            20L * k.out().type().size());
+        Loops.loop(m, d.size(), "e", CodeBlock.of("out[e] = $T.$L($LL, $L, rngStep, e);", PHILOX,
+            d.kind() == RandomDraw.UNIFORM ? "uniform" : "normal", d.seed(), d.stream()).toString(), 20L * d.size());
       }
-      default -> throw new IllegalStateException("the JVM backend cannot lower `" + a.op().opName() + "`");
     }
   }
 
-  /** The arguments of {@code Gemm.sgemm} for a matmul kernel: out = in0 (x) in1, transposes as attributed. */
-  private static String matmulArguments(Schedule.Kernel.Primitive k, List<Value> ops) {
-    Attrs at = k.apply().attrs();
-    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
-    boolean ta = at.b("ta", false), tb = at.b("tb", false);
-    List<Integer> ad = ops.get(0).type().dims(), bd = ops.get(1).type().dims();
-    int mRows = out.get(0), n = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
-    return ta + ", " + tb + ", " + mRows + ", " + n + ", " + kk + ", 1f, in0, 0, " + ad.get(1) + ", in1, 0, "
-        + bd.get(1) + ", 0f, out, 0, " + n;
+  /** The op's own loop kernel; with an epilogue, of the value before it. */
+  private static LoopKernel loops(Schedule.Kernel.Primitive k) {
+    Node.Apply a = k.apply();
+    return LoopKernel.of(a.op(), a.inputs().stream().map(Value::type).toList(), a.attrs(),
+        (k.inner() != null ? k.inner() : k.out()).type());
   }
+
+  /** The arguments of {@code Gemm.sgemm}: out = in0 (x) in1, transposes as the kernel says. */
+  private static String gemmArguments(LoopKernel.Gemm g) {
+    int lda = g.ta() ? g.m() : g.k(), ldb = g.tb() ? g.k() : g.n();
+    return g.ta() + ", " + g.tb() + ", " + g.m() + ", " + g.n() + ", " + g.k() + ", 1f, in0, 0, " + lda + ", in1, 0, "
+        + ldb + ", 0f, out, 0, " + g.n();
+  }
+
 }

@@ -1,11 +1,15 @@
 package wganc.emit.java;
 
+import wganc.loop.Ix;
+import wganc.loop.JavaText;
+import wganc.loop.LoopKernel;
+import wganc.loop.Val;
+
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
 import java.util.List;
 import wganc.emit.Codegen;
 import wganc.ir.Value;
-import wganc.ops.Resample;
 import wganc.plan.Schedule;
 
 /**
@@ -359,97 +363,27 @@ final class Loops {
   }
 
   /**
-   * Sums over {@code axes}: one task per output element range, each output accumulated in double
-   * over the reduced axes in row-major order, so the result is the same whatever the thread count.
+   * A loop nest over the output's flat index {@code o}, on the worker threads when the work is large;
+   * each output is computed whole by one thread, so the result is the same whatever the thread count.
+   * A sum of the leading axes (a bias gradient: {@code out[c] = sum over r of in[r * n + c]}) streams
+   * the rows through per-column double accumulators instead, adding in the same order.
    */
-  static void reduceSum(MethodSpec.Builder m, List<Integer> in, int[] axes) {
-    boolean[] reduced = new boolean[in.size()];
-    for (int a : axes) reduced[a] = true;
-    long[] stride = strides(in);
-    List<Integer> kept = new ArrayList<>();
-    List<Integer> red = new ArrayList<>();
-    for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
-    int outSize = 1;
-    for (int d : kept) outSize *= in.get(d);
-    long redSize = 1;
-    for (int d : red) redSize *= in.get(d);
-    if (!red.isEmpty() && !kept.isEmpty() && red.getLast() == red.size() - 1 && outSize >= LANES) {
-      // leading axes reduced (a bias gradient): rows stream through per-column double accumulators
-      // in row order, so each output sums in the same order as the general loop below
+  static void gather(MethodSpec.Builder m, LoopKernel.Gather g) {
+    if (g.space().size() == 1 && g.space().getFirst() >= LANES && g.value() instanceof Val.Sum s
+        && s.precision() == Val.Precision.DOUBLE && s.axes().size() == 1 && s.body() instanceof Val.Load l
+        && l.at().equals(Ix.var(s.axes().getFirst().name()).times(g.size()).plus(LoopKernel.Gather.coordinate(0)))) {
       String body = "double[] acc = new double[hi - lo];\n"
-          + "for (int r = 0; r < " + redSize + "; r++) {\n"
-          + "  int base = r * " + outSize + ";\n"
-          + "  for (int c = lo; c < hi; c++) acc[c - lo] += in0[base + c];\n"
+          + "for (int r = 0; r < " + s.axes().getFirst().extent() + "; r++) {\n"
+          + "  int base = r * " + g.size() + ";\n"
+          + "  for (int c = lo; c < hi; c++) acc[c - lo] += in" + l.operand() + "[base + c];\n"
           + "}\n"
           + "for (int c = lo; c < hi; c++) out[c] = (float) acc[c - lo];";
-      chunks(m, outSize, body, outSize * redSize);
+      chunks(m, g.size(), body, g.work());
       return;
     }
-    // decode the output index into kept coordinates; the input base offset follows
-    StringBuilder body = new StringBuilder();
-    body.append("int rest = o; int base = 0;\n");
-    for (int i = kept.size() - 1; i >= 0; i--) {
-      int d = kept.get(i);
-      body.append("base += (rest % ").append(in.get(d)).append(") * ").append(stride[d]).append("; rest /= ")
-          .append(in.get(d)).append(";\n");
-    }
-    body.append("double acc = 0;\n");
-    List<String> terms = new ArrayList<>();
-    for (int d : red) {
-      body.append("for (int r").append(d).append(" = 0; r").append(d).append(" < ").append(in.get(d)).append("; r")
-          .append(d).append("++) ");
-      terms.add(stride[d] == 1 ? "r" + d : "r" + d + " * " + stride[d]);
-    }
-    body.append("acc += in0[base").append(terms.isEmpty() ? "" : " + " + String.join(" + ", terms)).append("];\n");
-    body.append("out[o] = (float) acc;");
-    loop(m, outSize, "o", body.toString(), outSize * redSize);
-  }
-
-  static void transpose(MethodSpec.Builder m, List<Integer> in, int[] perm) {
-    long[] inStride = strides(in);
-    m.addStatement("int p = 0");
-    for (int d = 0; d < perm.length; d++) {
-      m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, in.get(perm[d]), d);
-    }
-    List<String> terms = new ArrayList<>();
-    for (int d = 0; d < perm.length; d++) terms.add("i" + d + " * " + inStride[perm[d]]);
-    m.addStatement("out[p++] = in0[$L]", String.join(" + ", terms));
-    for (int d = 0; d < perm.length; d++) m.endControlFlow();
-  }
-
-  /** Pads (lo > 0) or crops (lo < 0) every axis: out[i] = in[i - lo] where inside, else 0. */
-  static void pad(MethodSpec.Builder m, List<Integer> in, List<Integer> out, int[] lo) {
-    long[] inStride = strides(in);
-    m.addStatement("int p = 0");
-    for (int d = 0; d < out.size(); d++) m.beginControlFlow("for (int i$L = 0; i$L < $L; i$L++)", d, d, out.get(d), d);
-    List<String> inside = new ArrayList<>();
-    List<String> terms = new ArrayList<>();
-    for (int d = 0; d < out.size(); d++) {
-      String src = lo[d] == 0 ? "i" + d : "(i" + d + " - " + lo[d] + ")";
-      if (lo[d] > 0 || out.get(d) - lo[d] > in.get(d)) inside.add(src + " >= 0 && " + src + " < " + in.get(d));
-      terms.add(src + " * " + inStride[d]);
-    }
-    String index = String.join(" + ", terms);
-    if (inside.isEmpty()) m.addStatement("out[p++] = in0[$L]", index);
-    else m.addStatement("out[p++] = $L ? in0[$L] : 0f", String.join(" && ", inside), index);
-    for (int d = 0; d < out.size(); d++) m.endControlFlow();
-  }
-
-  /** Nearest upsampling of [N, C, H, W] by (fh, fw), or its transpose, summing fh x fw windows. */
-  static void resample(MethodSpec.Builder m, Resample r, List<Integer> in, List<Integer> out, int[] f) {
-    int nc = in.get(0) * in.get(1);
-    if (r == Resample.UPSAMPLE) {
-      int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
-      loop(m, nc, "c", "for (int y = 0; y < " + oh + "; y++) for (int x = 0; x < " + ow + "; x++) out[(c * " + oh
-          + " + y) * " + ow + " + x] = in0[(c * " + h + " + y / " + f[0] + ") * " + w + " + x / " + f[1] + "];",
-          (long) nc * oh * ow);
-    } else {
-      int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
-      loop(m, nc, "c", "for (int y = 0; y < " + oh + "; y++) for (int x = 0; x < " + ow + "; x++) { float s = 0f; "
-          + "for (int dy = 0; dy < " + f[0] + "; dy++) for (int dx = 0; dx < " + f[1] + "; dx++) s += in0[(c * " + h
-          + " + y * " + f[0] + " + dy) * " + w + " + x * " + f[1] + " + dx]; out[(c * " + oh + " + y) * " + ow
-          + " + x] = s; }", (long) nc * h * w);
-    }
+    JavaText.Body b = JavaText.of(g, "o", (j, index) -> "in" + j + "[" + index + "]");
+    loop(m, g.size(), "o", String.join("\n", b.lines()) + (b.lines().isEmpty() ? "" : "\n") + "out[o] = " + b.result() + ";",
+        g.work());
   }
 
   static long[] strides(List<Integer> dims) {

@@ -5,15 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import wganc.ir.Attrs;
 import wganc.ir.Value;
-import wganc.ops.Conv2d;
-import wganc.ops.Conv2dBackwardInput;
-import wganc.ops.Conv2dBackwardWeight;
-import wganc.ops.Matmul;
-import wganc.ops.Pad;
+import wganc.loop.JavaText;
+import wganc.loop.LoopKernel;
 import wganc.ops.RandomDraw;
 import wganc.ops.ReduceSum;
-import wganc.ops.Resample;
-import wganc.ops.Transpose;
 import wganc.plan.Schedule;
 
 /**
@@ -28,39 +23,31 @@ final class TornadoLoops {
   private TornadoLoops() {}
 
   static void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, TornadoEmitter e) {
-    Attrs at = k.apply().attrs();
-    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
-    int n = k.out().type().size();
     List<String> body = new ArrayList<>();
-    switch (k.apply().op()) {
-      case Matmul mm -> {
-        boolean ta = at.b("ta", false), tb = at.b("tb", false);
-        List<Integer> ad = ops.dims(0);
-        int rows = out.get(0), cols = out.get(1), kk = ta ? ad.get(0) : ad.get(1);
-        body.add("int r = o / " + cols + ";");
-        body.add("int c = o % " + cols + ";");
-        body.add("float acc = 0f;");
-        String a = ops.get(0, ta ? "p * " + rows + " + r" : "r * " + kk + " + p");
-        String b = ops.get(1, tb ? "c * " + kk + " + p" : "p * " + cols + " + c");
-        body.add("for (int p = 0; p < " + kk + "; p++) {");
-        body.add("  acc += " + a + " * " + b + ";");
-        body.add("}");
-      }
-      case Conv2d c -> conv(body, ops, Target.OUTPUT, ops.dims(0), ops.dims(1), out, at);
-      case Conv2dBackwardInput c -> conv(body, ops, Target.INPUT, out, ops.dims(1), ops.dims(0), at);
-      case Conv2dBackwardWeight c -> conv(body, ops, Target.WEIGHT, ops.dims(0), out, ops.dims(1), at);
-      case ReduceSum r -> reduceSum(body, ops, ops.dims(0), at.intArray("axes"));
-      case Transpose t -> transpose(body, ops, ops.dims(0), out, at.intArray("perm"));
-      case Pad p -> pad(body, ops, ops.dims(0), out, at.intArray("lo"));
-      case Resample r -> resample(body, ops, r, ops.dims(0), out, at.intArray("factor"));
-      case RandomDraw r -> philox(body, r, at.l("seed"), at.i("stream"));
-      default -> throw new IllegalStateException("the TornadoVM backend cannot lower `" + k.apply().op().opName() + "`");
+    switch (loops(k)) {
+      case LoopKernel.Gather g -> gather(body, g, ops);
+      case LoopKernel.Gemm g -> gather(body, g.loops(), ops);
+      case LoopKernel.Conv c -> gather(body, c.loops(), ops);
+      case LoopKernel.Draw d -> philox(body, d.kind(), d.seed(), d.stream());
     }
-    m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoEmitter.PARALLEL, n);
+    m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoEmitter.PARALLEL, k.out().type().size());
     for (String line : body) m.addCode(TornadoEmitter.code(line + "\n"));
     if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
     m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
     m.endControlFlow();
+  }
+
+  /** The op's own loop kernel; with an epilogue, of the value before it. */
+  static LoopKernel loops(Schedule.Kernel.Primitive k) {
+    return LoopKernel.of(k.apply().op(), k.apply().inputs().stream().map(Value::type).toList(), k.apply().attrs(),
+        (k.inner() != null ? k.inner() : k.out()).type());
+  }
+
+  /** The nest's value at output {@code o} into {@code float acc}, one thread per output element. */
+  private static void gather(List<String> body, LoopKernel.Gather g, Operands ops) {
+    JavaText.Body b = JavaText.of(g, "o", ops::get);
+    body.addAll(b.lines());
+    body.add("float acc = " + b.result() + ";");
   }
 
   /** Side of the square tiles of {@link #tiledMatmul}: work-groups of TILE x TILE threads. */
@@ -71,9 +58,12 @@ final class TornadoLoops {
    * or a sum over at least {@link #GROUP} elements.
    */
   static boolean tiles(Schedule.Kernel k) {
-    return k instanceof Schedule.Kernel.Primitive o && (o.apply().op() instanceof Matmul || o.apply().op() instanceof Conv2d
-        || o.apply().op() instanceof Conv2dBackwardInput || o.apply().op() instanceof Conv2dBackwardWeight
-        || o.apply().op() instanceof ReduceSum && reducedSize(o) >= GROUP);
+    return k instanceof Schedule.Kernel.Primitive o && switch (loops(o)) {
+      case LoopKernel.Gemm g -> true;
+      case LoopKernel.Conv c -> true;
+      case LoopKernel.Gather g -> o.apply().op() instanceof ReduceSum && reducedSize(o) >= GROUP;
+      case LoopKernel.Draw d -> false;
+    };
   }
 
   /** Threads of a reduction's work-group (one TILE x TILE group per output). */
@@ -137,51 +127,39 @@ final class TornadoLoops {
       String a, List<String> decodeB, String bCond, String b, String out) {}
 
   private static Gemm gemm(Schedule.Kernel.Primitive k, Operands ops) {
-    Attrs at = k.apply().attrs();
-    List<Integer> out = (k.inner() != null ? k.inner() : k.out()).type().dims();
-    switch (k.apply().op()) {
-      case Matmul mm -> {
-        boolean ta = at.b("ta", false), tb = at.b("tb", false);
-        int rows = out.get(0), cols = out.get(1), kk = ta ? ops.dims(0).get(0) : ops.dims(0).get(1);
-        return new Gemm(rows, cols, kk, List.of(), List.of(), null,
-            ops.get(0, ta ? "pa * " + rows + " + gr" : "gr * " + kk + " + pa"), List.of(), null,
-            ops.get(1, tb ? "gc * " + kk + " + pb" : "pb * " + cols + " + gc"), "gr * " + cols + " + gc");
-      }
-      case Conv2d c -> {
-        return convGemm(Target.OUTPUT, ops, ops.dims(0), ops.dims(1), out, at);
-      }
-      case Conv2dBackwardInput c -> {
-        return convGemm(Target.INPUT, ops, out, ops.dims(1), ops.dims(0), at);
-      }
-      case Conv2dBackwardWeight c -> {
-        return convGemm(Target.WEIGHT, ops, ops.dims(0), out, ops.dims(1), at);
-      }
-      default -> throw new IllegalStateException("no tiled form of `" + k.apply().op().opName() + "`");
-    }
+    return switch (loops(k)) {
+      case LoopKernel.Gemm g -> new Gemm(g.m(), g.n(), g.k(), List.of(), List.of(), null,
+          ops.get(0, g.ta() ? "pa * " + g.m() + " + gr" : "gr * " + g.k() + " + pa"), List.of(), null,
+          ops.get(1, g.tb() ? "gc * " + g.k() + " + pb" : "pb * " + g.n() + " + gc"), "gr * " + g.n() + " + gc");
+      case LoopKernel.Conv c -> convGemm(c, ops);
+      case LoopKernel.Gather g -> throw new IllegalArgumentException("a loop nest has no GEMM form: " + g.text());
+      case LoopKernel.Draw d -> throw new IllegalArgumentException("a draw has no GEMM form: " + d.text());
+    };
   }
 
   /**
    * A convolution with {@code x [N,C,H,W]}, {@code w [O,C,kh,kw]}, {@code y [N,O,Ho,Wo]} (as
-   * {@link #conv}) as a GEMM. Forward: rows f, columns (n, oy, ox), k (c, i, j), A = w, B = x.
+   * the op's loop kernel) as a GEMM. Forward: rows f, columns (n, oy, ox), k (c, i, j), A = w, B = x.
    * Backward input ({@code dx}; operand 0 = dy, 1 = w): rows c, columns (n, hi, wi), k (f, i, j),
    * input row hi meeting kernel row i at output row (hi + top - i) / sh where that divides exactly.
    * Backward weight ({@code dw}; operand 0 = x, 1 = dy): rows f, columns (c, i, j), k (n, r, q),
    * A = dy, B = x. Each k order is the one the one-thread-per-output kernel sums in.
    */
-  private static Gemm convGemm(Target t, Operands ops, List<Integer> x, List<Integer> w, List<Integer> y, Attrs at) {
-    int[] s = at.intArray("stride"), pd = at.intArray("pad");
+  private static Gemm convGemm(LoopKernel.Conv c, Operands ops) {
+    List<Integer> x = c.x(), w = c.w(), y = c.y();
     int nn = x.get(0), cc = x.get(1), h = x.get(2), ww = x.get(3), oo = w.get(0), kh = w.get(2), kw = w.get(3);
-    int oh = y.get(2), ow = y.get(3), sh = s[0], sw = s[1], top = pd[0], left = pd[2];
+    int oh = y.get(2), ow = y.get(3), sh = c.geometry().sh(), sw = c.geometry().sw();
+    int top = c.geometry().top(), left = c.geometry().left();
     String inside = "hi >= 0 && hi < " + h + " && wi >= 0 && wi < " + ww;
-    return switch (t) {
-      case OUTPUT -> new Gemm(oo, nn * oh * ow, cc * kh * kw,
+    return switch (c.direction()) {
+      case FORWARD -> new Gemm(oo, nn * oh * ow, cc * kh * kw,
           List.of("int n = gc / " + oh * ow + ";", "int oy = (gc / " + ow + ") % " + oh + ";", "int ox = gc % " + ow + ";"),
           List.of(), null, ops.get(1, "gr * " + cc * kh * kw + " + pa"),
           List.of("int bc = pb / " + kh * kw + ";", "int hi = oy * " + sh + " + (pb / " + kw + ") % " + kh + " - " + top + ";",
               "int wi = ox * " + sw + " + pb % " + kw + " - " + left + ";"),
           inside, ops.get(0, "((n * " + cc + " + bc) * " + h + " + hi) * " + ww + " + wi"),
           "((n * " + oo + " + gr) * " + oh + " + oy) * " + ow + " + ox");
-      case INPUT -> new Gemm(cc, nn * h * ww, oo * kh * kw,
+      case BACKWARD_INPUT -> new Gemm(cc, nn * h * ww, oo * kh * kw,
           List.of("int n = gc / " + h * ww + ";", "int hi = (gc / " + ww + ") % " + h + ";", "int wi = gc % " + ww + ";"),
           List.of("int af = pa / " + kh * kw + ";"), null,
           ops.get(1, "((af * " + cc + " + gr) * " + kh + " + (pa / " + kw + ") % " + kh + ") * " + kw + " + pa % " + kw),
@@ -191,7 +169,7 @@ final class TornadoLoops {
               + sw + " < " + ow,
           ops.get(0, "((n * " + oo + " + bf) * " + oh + " + rs / " + sh + ") * " + ow + " + qs / " + sw),
           "((n * " + cc + " + gr) * " + h + " + hi) * " + ww + " + wi");
-      case WEIGHT -> new Gemm(oo, cc * kh * kw, nn * oh * ow,
+      case BACKWARD_WEIGHT -> new Gemm(oo, cc * kh * kw, nn * oh * ow,
           List.of("int wc = gc / " + kh * kw + ";", "int ki = (gc / " + kw + ") % " + kh + ";", "int kj = gc % " + kw + ";"),
           List.of(), null,
           ops.get(1, "((pa / " + oh * ow + " * " + oo + " + gr) * " + oh + " + (pa / " + ow + ") % " + oh + ") * " + ow
@@ -373,87 +351,6 @@ final class TornadoLoops {
     }
   }
 
-  enum Target { OUTPUT, INPUT, WEIGHT }
-
-  /**
-   * Convolution {@code x [N,C,H,W]}, {@code w [O,C,kh,kw]}, {@code y [N,O,Ho,Wo]}: input row
-   * {@code oh*sh + i - top} meets kernel row i at output row oh (as the reference's ConvLoops). The
-   * kernel's output is {@code y} (forward; operand 0 = x, 1 = w), {@code x} (backward input; 0 = dy,
-   * 1 = w) or {@code w} (backward weight; 0 = x, 1 = dy).
-   */
-  private static void conv(List<String> b, Operands ops, Target t, List<Integer> x, List<Integer> w, List<Integer> y, Attrs at) {
-    int[] s = at.intArray("stride"), p = at.intArray("pad");
-    int nn = x.get(0), cc = x.get(1), h = x.get(2), ww = x.get(3);
-    int oo = w.get(0), kh = w.get(2), kw = w.get(3), oh = y.get(2), ow = y.get(3);
-    int sh = s[0], sw = s[1], top = p[0], left = p[2];
-    b.add("float acc = 0f;");
-    switch (t) {
-      case OUTPUT -> {
-        b.add("int q = o % " + ow + ";");
-        b.add("int r = (o / " + ow + ") % " + oh + ";");
-        b.add("int f = (o / " + (ow * oh) + ") % " + oo + ";");
-        b.add("int n = o / " + (ow * oh * oo) + ";");
-        b.add("for (int c = 0; c < " + cc + "; c++) {");
-        b.add("  for (int i = 0; i < " + kh + "; i++) {");
-        b.add("    int hi = r * " + sh + " + i - " + top + ";");
-        b.add("    if (hi >= 0 && hi < " + h + ") {");
-        b.add("      for (int j = 0; j < " + kw + "; j++) {");
-        b.add("        int wi = q * " + sw + " + j - " + left + ";");
-        b.add("        if (wi >= 0 && wi < " + ww + ") {");
-        b.add("          acc += " + ops.get(0, "((n * " + cc + " + c) * " + h + " + hi) * " + ww + " + wi") + " * "
-            + ops.get(1, "((f * " + cc + " + c) * " + kh + " + i) * " + kw + " + j") + ";");
-        b.add("        }");
-        b.add("      }");
-        b.add("    }");
-        b.add("  }");
-        b.add("}");
-      }
-      case INPUT -> {
-        // dx[n,c,hi,wi] = sum over f, i, j with r = (hi + top - i) / sh exact and in range
-        b.add("int wi = o % " + ww + ";");
-        b.add("int hi = (o / " + ww + ") % " + h + ";");
-        b.add("int c = (o / " + (ww * h) + ") % " + cc + ";");
-        b.add("int n = o / " + (ww * h * cc) + ";");
-        b.add("for (int f = 0; f < " + oo + "; f++) {");
-        b.add("  for (int i = 0; i < " + kh + "; i++) {");
-        b.add("    int rs = hi + " + top + " - i;");
-        b.add("    if (rs >= 0 && rs % " + sh + " == 0 && rs / " + sh + " < " + oh + ") {");
-        b.add("      int r = rs / " + sh + ";");
-        b.add("      for (int j = 0; j < " + kw + "; j++) {");
-        b.add("        int qs = wi + " + left + " - j;");
-        b.add("        if (qs >= 0 && qs % " + sw + " == 0 && qs / " + sw + " < " + ow + ") {");
-        b.add("          acc += " + ops.get(0, "((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + qs / " + sw) + " * "
-            + ops.get(1, "((f * " + cc + " + c) * " + kh + " + i) * " + kw + " + j") + ";");
-        b.add("        }");
-        b.add("      }");
-        b.add("    }");
-        b.add("  }");
-        b.add("}");
-      }
-      case WEIGHT -> {
-        // dw[f,c,i,j] = sum over n, r, q of dy[n,f,r,q] * x[n,c,r*sh+i-top,q*sw+j-left]
-        b.add("int j = o % " + kw + ";");
-        b.add("int i = (o / " + kw + ") % " + kh + ";");
-        b.add("int c = (o / " + (kw * kh) + ") % " + cc + ";");
-        b.add("int f = o / " + (kw * kh * cc) + ";");
-        b.add("for (int n = 0; n < " + nn + "; n++) {");
-        b.add("  for (int r = 0; r < " + oh + "; r++) {");
-        b.add("    int hi = r * " + sh + " + i - " + top + ";");
-        b.add("    if (hi >= 0 && hi < " + h + ") {");
-        b.add("      for (int q = 0; q < " + ow + "; q++) {");
-        b.add("        int wi = q * " + sw + " + j - " + left + ";");
-        b.add("        if (wi >= 0 && wi < " + ww + ") {");
-        b.add("          acc += " + ops.get(1, "((n * " + oo + " + f) * " + oh + " + r) * " + ow + " + q") + " * "
-            + ops.get(0, "((n * " + cc + " + c) * " + h + " + hi) * " + ww + " + wi") + ";");
-        b.add("        }");
-        b.add("      }");
-        b.add("    }");
-        b.add("  }");
-        b.add("}");
-      }
-    }
-  }
-
   /**
    * Statements decoding the flat index {@code from} over {@code axes} of {@code in} (row-major) into
    * the offset {@code offset} of that element: {@code int rest = from; int offset = 0; ...}.
@@ -466,82 +363,6 @@ final class TornadoLoops {
       int d = axes.get(i);
       b.add(indent + offset + " += (" + rest + " % " + in.get(d) + ") * " + stride[d] + ";");
       b.add(indent + rest + " = " + rest + " / " + in.get(d) + ";");
-    }
-  }
-
-  /** Sum over {@code axes}: the thread of output o walks the reduced axes in row-major order. */
-  private static void reduceSum(List<String> b, Operands ops, List<Integer> in, int[] axes) {
-    boolean[] reduced = new boolean[in.size()];
-    for (int a : axes) reduced[a] = true;
-    long[] stride = TornadoEmitter.strides(in);
-    List<Integer> kept = new ArrayList<>();
-    List<Integer> red = new ArrayList<>();
-    for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
-    decode(b, "", "o", "rest", "base", kept, in, stride);
-    b.add("float acc = 0f;");
-    List<String> terms = new ArrayList<>();
-    StringBuilder open = new StringBuilder();
-    String indent = "";
-    for (int d : red) {
-      b.add(indent + "for (int r" + d + " = 0; r" + d + " < " + in.get(d) + "; r" + d + "++) {");
-      indent += "  ";
-      terms.add(stride[d] == 1 ? "r" + d : "r" + d + " * " + stride[d]);
-    }
-    b.add(indent + "acc += " + ops.get(0, "base" + (terms.isEmpty() ? "" : " + " + String.join(" + ", terms))) + ";");
-    for (int d = red.size() - 1; d >= 0; d--) {
-      indent = indent.substring(2);
-      b.add(indent + "}");
-    }
-  }
-
-  /** out[o] = in[perm-gathered index]: output axis d is input axis perm[d]. */
-  private static void transpose(List<String> b, Operands ops, List<Integer> in, List<Integer> out, int[] perm) {
-    long[] inStride = TornadoEmitter.strides(in);
-    long[] outStride = TornadoEmitter.strides(out);
-    List<String> terms = new ArrayList<>();
-    for (int d = 0; d < perm.length; d++) {
-      terms.add("((o / " + outStride[d] + ") % " + out.get(d) + ") * " + inStride[perm[d]]);
-    }
-    b.add("float acc = " + ops.get(0, terms.isEmpty() ? "0" : String.join(" + ", terms)) + ";");
-  }
-
-  /** Pads (lo > 0) or crops (lo < 0) every axis: out[i] = in[i - lo] where inside, else 0. */
-  private static void pad(List<String> b, Operands ops, List<Integer> in, List<Integer> out, int[] lo) {
-    long[] inStride = TornadoEmitter.strides(in);
-    long[] outStride = TornadoEmitter.strides(out);
-    List<String> inside = new ArrayList<>();
-    List<String> terms = new ArrayList<>();
-    for (int d = 0; d < out.size(); d++) {
-      b.add("int s" + d + " = (o / " + outStride[d] + ") % " + out.get(d) + (lo[d] == 0 ? "" : " - " + lo[d]) + ";");
-      if (lo[d] > 0 || out.get(d) - lo[d] > in.get(d)) inside.add("s" + d + " >= 0 && s" + d + " < " + in.get(d));
-      terms.add("s" + d + " * " + inStride[d]);
-    }
-    String index = terms.isEmpty() ? "0" : String.join(" + ", terms);
-    b.add("float acc = 0f;");
-    if (inside.isEmpty()) {
-      b.add("acc = " + ops.get(0, index) + ";");
-    } else {
-      b.add("if (" + String.join(" && ", inside) + ") {");
-      b.add("  acc = " + ops.get(0, index) + ";");
-      b.add("}");
-    }
-  }
-
-  /** Nearest upsampling of [N, C, H, W] by (fh, fw), or its transpose, summing fh x fw windows. */
-  private static void resample(List<String> b, Operands ops, Resample r, List<Integer> in, List<Integer> out, int[] f) {
-    int h = in.get(2), w = in.get(3), oh = out.get(2), ow = out.get(3);
-    b.add("int x = o % " + ow + ";");
-    b.add("int y = (o / " + ow + ") % " + oh + ";");
-    b.add("int c = o / " + (ow * oh) + ";");
-    if (r == Resample.UPSAMPLE) {
-      b.add("float acc = " + ops.get(0, "(c * " + h + " + y / " + f[0] + ") * " + w + " + x / " + f[1]) + ";");
-    } else {
-      b.add("float acc = 0f;");
-      b.add("for (int dy = 0; dy < " + f[0] + "; dy++) {");
-      b.add("  for (int dx = 0; dx < " + f[1] + "; dx++) {");
-      b.add("    acc += " + ops.get(0, "(c * " + h + " + y * " + f[0] + " + dy) * " + w + " + x * " + f[1] + " + dx") + ";");
-      b.add("  }");
-      b.add("}");
     }
   }
 

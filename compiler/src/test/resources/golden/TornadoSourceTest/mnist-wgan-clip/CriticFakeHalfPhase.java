@@ -224,12 +224,13 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
-      int r = o / 6272;
-      int c = o % 6272;
-      float acc = 0f;
+      int i0 = o / 6272;
+      int i1 = o % 6272;
+      float sum0 = 0f;
       for (int p = 0; p < 50; p++) {
-        acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
+        sum0 += in0.get(i0 * 50 + p) * state.get(0 + i1 * 50 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
@@ -278,25 +279,26 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k2Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 128;
-      int n = o / 25088;
+      int i0 = o / 25088;
+      int i1 = o / 196 % 128;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 128 + f) * 7 + r) * 7 + qs / 2) * state.get(319872 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 6272 + f * 49 + r * 7 + qs / 2) * state.get(319872 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -379,25 +381,26 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k6Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 3211264; o++) {
-      float acc = 0f;
-      int wi = o % 28;
-      int hi = (o / 28) % 28;
-      int c = (o / 784) % 128;
-      int n = o / 100352;
+      int i0 = o / 100352;
+      int i1 = o / 784 % 128;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
-                acc += in0.get(((n * 128 + f) * 14 + r) * 14 + qs / 2) * state.get(582656 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 25088 + f * 196 + r * 14 + qs / 2) * state.get(582656 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -480,24 +483,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k10Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 25088; o++) {
-      float acc = 0f;
-      int q = o % 28;
-      int r = (o / 28) % 28;
-      int f = (o / 784) % 1;
-      int n = o / 784;
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 7; i++) {
-          int hi = r * 1 + i - 3;
+          int hi = i2 + i - 3;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 7; j++) {
-              int wi = q * 1 + j - 3;
+              int wi = i3 + j - 3;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 128 + c) * 28 + hi) * 28 + wi) * state.get(845440 + ((f * 128 + c) * 7 + i) * 7 + j);
+                sum0 += in0.get(i0 * 100352 + c * 784 + hi * 28 + wi) * state.get(845440 + i1 * 6272 + c * 49 + i * 7 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
@@ -554,24 +558,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k11Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      float acc = 0f;
-      int q = o % 14;
-      int r = (o / 14) % 14;
-      int f = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 1 + c) * 28 + hi) * 28 + wi) * state.get(851713 + ((f * 1 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 784 + c * 784 + hi * 28 + wi) * state.get(851713 + i1 * 16 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
     }
@@ -628,18 +633,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k12ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -713,18 +714,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k16ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -831,24 +828,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k23Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
-      float acc = 0f;
-      int q = o % 7;
-      int r = (o / 7) % 7;
-      int f = (o / 49) % 64;
-      int n = o / 3136;
+      int i0 = o / 3136;
+      int i1 = o / 49 % 64;
+      int i2 = o / 7 % 7;
+      int i3 = o % 7;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 14) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in0.get(((n * 64 + c) * 14 + hi) * 14 + wi) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 12544 + c * 196 + hi * 14 + wi) * state.get(853057 + i1 * 1024 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
     }
@@ -905,18 +903,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -990,18 +984,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1108,12 +1098,13 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k35MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 3136; p++) {
-        acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
+        sum0 += in0.get(i0 * 3136 + p) * state.get(918913 + i1 * 3136 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(922049 + 0)));
     }
@@ -1162,14 +1153,11 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k36ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1188,12 +1176,13 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k38Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
-      int r = o / 3136;
-      int c = o % 3136;
-      float acc = 0f;
+      int i0 = o / 3136;
+      int i1 = o % 3136;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(918913 + p * 3136 + c);
+        sum0 += in0.get(i0 + p) * state.get(918913 + p * 3136 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1240,12 +1229,13 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
-      int r = o / 3136;
-      int c = o % 3136;
-      float acc = 0f;
+      int i0 = o / 3136;
+      int i1 = o % 3136;
+      float sum0 = 0f;
       for (int p = 0; p < 32; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 3136 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 3136 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1301,18 +1291,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1377,18 +1363,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1444,18 +1426,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1521,18 +1499,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1588,18 +1562,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k51ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1646,25 +1616,26 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k52Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 64 + f) * 7 + r) * 7 + qs / 2) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 3136 + f * 49 + r * 7 + qs / 2) * state.get(853057 + f * 1024 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1720,24 +1691,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k53Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 64;
-      int f = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 16 % 64;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 32; n++) {
         for (int r = 0; r < 7; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 14) {
             for (int q = 0; q < 7; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in1.get(((n * 64 + f) * 7 + r) * 7 + q) * in0.get(((n * 64 + c) * 14 + hi) * 14 + wi);
+                sum0 += in1.get(n * 3136 + i0 * 49 + r * 7 + q) * in0.get(n * 12544 + i1 * 196 + hi * 14 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1801,18 +1773,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k55ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1877,18 +1845,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k58ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1944,18 +1908,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k60ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2021,18 +1981,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k63ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2088,18 +2044,14 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k65ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2146,24 +2098,25 @@ public final class CriticFakeHalfPhase implements ResidentPhase {
    */
   public static void k66Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 1;
-      int f = o / 16;
+      int i0 = o / 16;
+      int i1 = o / 16 % 1;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 32; n++) {
         for (int r = 0; r < 14; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 28) {
             for (int q = 0; q < 14; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in1.get(((n * 64 + f) * 14 + r) * 14 + q) * in0.get(((n * 1 + c) * 28 + hi) * 28 + wi);
+                sum0 += in1.get(n * 12544 + i0 * 196 + r * 14 + q) * in0.get(n * 784 + i1 * 784 + hi * 28 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }

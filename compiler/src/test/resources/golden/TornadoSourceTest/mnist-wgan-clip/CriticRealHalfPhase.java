@@ -192,24 +192,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k0Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      float acc = 0f;
-      int q = o % 14;
-      int r = (o / 14) % 14;
-      int f = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 1 + c) * 28 + hi) * 28 + wi) * state.get(851713 + ((f * 1 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 784 + c * 784 + hi * 28 + wi) * state.get(851713 + i1 * 16 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
     }
@@ -266,18 +267,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k1ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -351,18 +348,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k5ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -469,24 +462,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k12Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
-      float acc = 0f;
-      int q = o % 7;
-      int r = (o / 7) % 7;
-      int f = (o / 49) % 64;
-      int n = o / 3136;
+      int i0 = o / 3136;
+      int i1 = o / 49 % 64;
+      int i2 = o / 7 % 7;
+      int i3 = o % 7;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 14) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in0.get(((n * 64 + c) * 14 + hi) * 14 + wi) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 12544 + c * 196 + hi * 14 + wi) * state.get(853057 + i1 * 1024 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
     }
@@ -543,18 +537,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -628,18 +618,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -746,12 +732,13 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k24MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 3136; p++) {
-        acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
+        sum0 += in0.get(i0 * 3136 + p) * state.get(918913 + i1 * 3136 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
@@ -800,14 +787,11 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k25ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -826,12 +810,13 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k27Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 100352; o++) {
-      int r = o / 3136;
-      int c = o % 3136;
-      float acc = 0f;
+      int i0 = o / 3136;
+      int i1 = o % 3136;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(918913 + p * 3136 + c);
+        sum0 += in0.get(i0 + p) * state.get(918913 + p * 3136 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -878,12 +863,13 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k28Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3136; o++) {
-      int r = o / 3136;
-      int c = o % 3136;
-      float acc = 0f;
+      int i0 = o / 3136;
+      int i1 = o % 3136;
+      float sum0 = 0f;
       for (int p = 0; p < 32; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 3136 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 3136 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -939,18 +925,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1015,18 +997,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1082,18 +1060,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1159,18 +1133,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1226,18 +1196,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1284,25 +1250,26 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k41Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 64 + f) * 7 + r) * 7 + qs / 2) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 3136 + f * 49 + r * 7 + qs / 2) * state.get(853057 + f * 1024 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1358,24 +1325,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k42Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 65536; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 64;
-      int f = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 16 % 64;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 32; n++) {
         for (int r = 0; r < 7; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 14) {
             for (int q = 0; q < 7; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in1.get(((n * 64 + f) * 7 + r) * 7 + q) * in0.get(((n * 64 + c) * 14 + hi) * 14 + wi);
+                sum0 += in1.get(n * 3136 + i0 * 49 + r * 7 + q) * in0.get(n * 12544 + i1 * 196 + hi * 14 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1439,18 +1407,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1515,18 +1479,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k47ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1582,18 +1542,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k49ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1659,18 +1615,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1726,18 +1678,14 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k54ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 32; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1784,24 +1732,25 @@ public final class CriticRealHalfPhase implements ResidentPhase {
    */
   public static void k55Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 1;
-      int f = o / 16;
+      int i0 = o / 16;
+      int i1 = o / 16 % 1;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 32; n++) {
         for (int r = 0; r < 14; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 28) {
             for (int q = 0; q < 14; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in1.get(((n * 64 + f) * 14 + r) * 14 + q) * in0.get(((n * 1 + c) * 28 + hi) * 28 + wi);
+                sum0 += in1.get(n * 12544 + i0 * 196 + r * 14 + q) * in0.get(n * 784 + i1 * 784 + hi * 28 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }

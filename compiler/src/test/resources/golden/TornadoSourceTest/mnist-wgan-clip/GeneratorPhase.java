@@ -286,12 +286,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int r = o / 6272;
-      int c = o % 6272;
-      float acc = 0f;
+      int i0 = o / 6272;
+      int i1 = o % 6272;
+      float sum0 = 0f;
       for (int p = 0; p < 50; p++) {
-        acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
+        sum0 += in0.get(i0 * 50 + p) * state.get(0 + i1 * 50 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
@@ -340,25 +341,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k2Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 128;
-      int n = o / 25088;
+      int i0 = o / 25088;
+      int i1 = o / 196 % 128;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 128 + f) * 7 + r) * 7 + qs / 2) * state.get(319872 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 6272 + f * 49 + r * 7 + qs / 2) * state.get(319872 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(582016 + ((o / 196) % 128))));
     }
@@ -416,18 +418,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k3ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -501,18 +499,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k7ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -619,25 +613,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k14Conv2dBackwardInputAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
-      float acc = 0f;
-      int wi = o % 28;
-      int hi = (o / 28) % 28;
-      int c = (o / 784) % 128;
-      int n = o / 100352;
+      int i0 = o / 100352;
+      int i1 = o / 784 % 128;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
-                acc += in0.get(((n * 128 + f) * 14 + r) * 14 + qs / 2) * state.get(582656 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 25088 + f * 196 + r * 14 + qs / 2) * state.get(582656 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(844800 + ((o / 784) % 128))));
     }
@@ -695,18 +690,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -780,18 +771,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -898,24 +885,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k26Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
-      float acc = 0f;
-      int q = o % 28;
-      int r = (o / 28) % 28;
-      int f = (o / 784) % 1;
-      int n = o / 784;
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 7; i++) {
-          int hi = r * 1 + i - 3;
+          int hi = i2 + i - 3;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 7; j++) {
-              int wi = q * 1 + j - 3;
+              int wi = i3 + j - 3;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 128 + c) * 28 + hi) * 28 + wi) * state.get(845440 + ((f * 128 + c) * 7 + i) * 7 + j);
+                sum0 += in0.get(i0 * 100352 + c * 784 + hi * 28 + wi) * state.get(845440 + i1 * 6272 + c * 49 + i * 7 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }
@@ -972,24 +960,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k27Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
-      float acc = 0f;
-      int q = o % 14;
-      int r = (o / 14) % 14;
-      int f = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 1 + c) * 28 + hi) * 28 + wi) * state.get(851713 + ((f * 1 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 784 + c * 784 + hi * 28 + wi) * state.get(851713 + i1 * 16 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(852737 + ((o / 196) % 64))));
     }
@@ -1046,18 +1035,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1131,18 +1116,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1249,24 +1230,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k39Conv2dAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
-      float acc = 0f;
-      int q = o % 7;
-      int r = (o / 7) % 7;
-      int f = (o / 49) % 64;
-      int n = o / 3136;
+      int i0 = o / 3136;
+      int i1 = o / 49 % 64;
+      int i2 = o / 7 % 7;
+      int i3 = o % 7;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 14) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in0.get(((n * 64 + c) * 14 + hi) * 14 + wi) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 12544 + c * 196 + hi * 14 + wi) * state.get(853057 + i1 * 1024 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(918593 + ((o / 49) % 64))));
     }
@@ -1323,18 +1305,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k40ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1408,18 +1386,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1526,12 +1500,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k51MatmulMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 3136; p++) {
-        acc += in0.get(r * 3136 + p) * state.get(918913 + c * 3136 + p);
+        sum0 += in0.get(i0 * 3136 + p) * state.get(918913 + i1 * 3136 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (-1.0f * (acc + state.get(922049 + 0))));
     }
@@ -1580,14 +1555,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k52ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1606,12 +1578,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k54Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 200704; o++) {
-      int r = o / 3136;
-      int c = o % 3136;
-      float acc = 0f;
+      int i0 = o / 3136;
+      int i1 = o % 3136;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(918913 + p * 3136 + c);
+        sum0 += in0.get(i0 + p) * state.get(918913 + p * 3136 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1667,18 +1640,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k56ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1743,18 +1712,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k59ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1810,18 +1775,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k61ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1887,18 +1848,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k64ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 49;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 7; r2++) {
-          for (int r3 = 0; r3 < 7; r3++) {
-            acc += in0.get(base + r0 * 3136 + r2 * 7 + r3);
-          }
+        for (int r1 = 0; r1 < 49; r1++) {
+          sum0 += in0.get(r0 * 3136 + i0 * 49 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1954,25 +1911,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k66Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 802816; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 64;
-      int n = o / 12544;
+      int i0 = o / 12544;
+      int i1 = o / 196 % 64;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 64 + f) * 7 + r) * 7 + qs / 2) * state.get(853057 + ((f * 64 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 3136 + f * 49 + r * 7 + qs / 2) * state.get(853057 + f * 1024 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2037,18 +1995,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k68ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2113,18 +2067,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k71ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2180,18 +2130,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k73ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2257,18 +2203,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 196;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 12544 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 12544 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2325,25 +2267,26 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k78Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
-      float acc = 0f;
-      int wi = o % 28;
-      int hi = (o / 28) % 28;
-      int c = (o / 784) % 1;
-      int n = o / 784;
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
-                acc += in0.get(((n * 64 + f) * 14 + r) * 14 + qs / 2) * state.get(851713 + ((f * 1 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 12544 + f * 196 + r * 14 + qs / 2) * state.get(851713 + f * 16 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * (1.0f - (in1.get(o) * in1.get(o)))));
     }
@@ -2401,18 +2344,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k79ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 784;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 784 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 784 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2459,25 +2398,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k80Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
-      float acc = 0f;
-      int wi = o % 28;
-      int hi = (o / 28) % 28;
-      int c = (o / 784) % 128;
-      int n = o / 100352;
+      int i0 = o / 100352;
+      int i1 = o / 784 % 128;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int f = 0; f < 1; f++) {
         for (int i = 0; i < 7; i++) {
-          int rs = hi + 3 - i;
-          if (rs >= 0 && rs % 1 == 0 && rs / 1 < 28) {
-            int r = rs / 1;
+          int rs = i2 + 3 + i * -1;
+          if (rs >= 0 && rs % 1 == 0 && rs < 28) {
+            int r = rs;
             for (int j = 0; j < 7; j++) {
-              int qs = wi + 3 - j;
-              if (qs >= 0 && qs % 1 == 0 && qs / 1 < 28) {
-                acc += in0.get(((n * 1 + f) * 28 + r) * 28 + qs / 1) * state.get(845440 + ((f * 128 + c) * 7 + i) * 7 + j);
+              int qs = i3 + 3 + j * -1;
+              if (qs >= 0 && qs % 1 == 0 && qs < 28) {
+                sum0 += in0.get(i0 * 784 + f * 784 + r * 28 + qs) * state.get(845440 + f * 6272 + i1 * 49 + i * 7 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2533,24 +2473,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k81Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 6272; o++) {
-      float acc = 0f;
-      int j = o % 7;
-      int i = (o / 7) % 7;
-      int c = (o / 49) % 128;
-      int f = o / 6272;
+      int i0 = o / 6272;
+      int i1 = o / 49 % 128;
+      int i2 = o / 7 % 7;
+      int i3 = o % 7;
+      float sum0 = 0f;
       for (int n = 0; n < 64; n++) {
         for (int r = 0; r < 28; r++) {
-          int hi = r * 1 + i - 3;
+          int hi = r + i2 - 3;
           if (hi >= 0 && hi < 28) {
             for (int q = 0; q < 28; q++) {
-              int wi = q * 1 + j - 3;
+              int wi = q + i3 - 3;
               if (wi >= 0 && wi < 28) {
-                acc += in1.get(((n * 1 + f) * 28 + r) * 28 + q) * in0.get(((n * 128 + c) * 28 + hi) * 28 + wi);
+                sum0 += in1.get(n * 784 + i0 * 784 + r * 28 + q) * in0.get(n * 100352 + i1 * 784 + hi * 28 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2614,18 +2555,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k83ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2690,18 +2627,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k86ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2757,18 +2690,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k88ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2834,18 +2763,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2901,18 +2826,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k93ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 784;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r0 * 100352 + r2 * 28 + r3);
-          }
+        for (int r1 = 0; r1 < 784; r1++) {
+          sum0 += in0.get(r0 * 100352 + i0 * 784 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2959,24 +2880,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k94Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
-      float acc = 0f;
-      int q = o % 14;
-      int r = (o / 14) % 14;
-      int f = (o / 196) % 128;
-      int n = o / 25088;
+      int i0 = o / 25088;
+      int i1 = o / 196 % 128;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 128 + c) * 28 + hi) * 28 + wi) * state.get(582656 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 100352 + c * 784 + hi * 28 + wi) * state.get(582656 + i1 * 2048 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3031,24 +2953,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k95Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 128;
-      int f = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 16 % 128;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 64; n++) {
         for (int r = 0; r < 14; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 28) {
             for (int q = 0; q < 14; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 28) {
-                acc += in1.get(((n * 128 + f) * 14 + r) * 14 + q) * in0.get(((n * 128 + c) * 28 + hi) * 28 + wi);
+                sum0 += in1.get(n * 25088 + i0 * 196 + r * 14 + q) * in0.get(n * 100352 + i1 * 784 + hi * 28 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3112,18 +3035,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k97ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3188,18 +3107,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k100ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3255,18 +3170,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k102ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3332,18 +3243,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3399,18 +3306,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k107ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 196;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        for (int r2 = 0; r2 < 14; r2++) {
-          for (int r3 = 0; r3 < 14; r3++) {
-            acc += in0.get(base + r0 * 25088 + r2 * 14 + r3);
-          }
+        for (int r1 = 0; r1 < 196; r1++) {
+          sum0 += in0.get(r0 * 25088 + i0 * 196 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3457,24 +3360,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k108Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      float acc = 0f;
-      int q = o % 7;
-      int r = (o / 7) % 7;
-      int f = (o / 49) % 128;
-      int n = o / 6272;
+      int i0 = o / 6272;
+      int i1 = o / 49 % 128;
+      int i2 = o / 7 % 7;
+      int i3 = o % 7;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 4; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 14) {
             for (int j = 0; j < 4; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in0.get(((n * 128 + c) * 14 + hi) * 14 + wi) * state.get(319872 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 25088 + c * 196 + hi * 14 + wi) * state.get(319872 + i1 * 2048 + c * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3529,24 +3433,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k109Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      float acc = 0f;
-      int j = o % 4;
-      int i = (o / 4) % 4;
-      int c = (o / 16) % 128;
-      int f = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 16 % 128;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int n = 0; n < 64; n++) {
         for (int r = 0; r < 7; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 14) {
             for (int q = 0; q < 7; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 14) {
-                acc += in1.get(((n * 128 + f) * 7 + r) * 7 + q) * in0.get(((n * 128 + c) * 14 + hi) * 14 + wi);
+                sum0 += in1.get(n * 6272 + i0 * 49 + r * 7 + q) * in0.get(n * 25088 + i1 * 196 + hi * 14 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3610,14 +3515,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k111ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 6272; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 6272) * 1;
-      rest = rest / 6272;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 64; r0++) {
-        acc += in0.get(base + r0 * 6272);
+        sum0 += in0.get(r0 * 6272 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3627,12 +3530,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k112Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 313600; o++) {
-      int r = o / 50;
-      int c = o % 50;
-      float acc = 0f;
+      int i0 = o / 50;
+      int i1 = o % 50;
+      float sum0 = 0f;
       for (int p = 0; p < 64; p++) {
-        acc += in0.get(p * 6272 + r) * in1.get(p * 50 + c);
+        sum0 += in0.get(p * 6272 + i0) * in1.get(p * 50 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }

@@ -95,12 +95,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int r = o / 6272;
-      int c = o % 6272;
-      float acc = 0f;
+      int i0 = o / 6272;
+      int i1 = o % 6272;
+      float sum0 = 0f;
       for (int p = 0; p < 50; p++) {
-        acc += in0.get(r * 50 + p) * state.get(0 + c * 50 + p);
+        sum0 += in0.get(i0 * 50 + p) * state.get(0 + i1 * 50 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(313600 + (o % 6272))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(313600 + (o % 6272))) : ((acc + state.get(313600 + (o % 6272))) * 0.2f)));
     }
@@ -149,25 +150,26 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k1Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1605632; o++) {
-      float acc = 0f;
-      int wi = o % 14;
-      int hi = (o / 14) % 14;
-      int c = (o / 196) % 128;
-      int n = o / 25088;
+      int i0 = o / 25088;
+      int i1 = o / 196 % 128;
+      int i2 = o / 14 % 14;
+      int i3 = o % 14;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 7) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 7) {
-                acc += in0.get(((n * 128 + f) * 7 + r) * 7 + qs / 2) * state.get(319872 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 6272 + f * 49 + r * 7 + qs / 2) * state.get(319872 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -250,25 +252,26 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k5Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 6422528; o++) {
-      float acc = 0f;
-      int wi = o % 28;
-      int hi = (o / 28) % 28;
-      int c = (o / 784) % 128;
-      int n = o / 100352;
+      int i0 = o / 100352;
+      int i1 = o / 784 % 128;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 4; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 14) {
             int r = rs / 2;
             for (int j = 0; j < 4; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 14) {
-                acc += in0.get(((n * 128 + f) * 14 + r) * 14 + qs / 2) * state.get(582656 + ((f * 128 + c) * 4 + i) * 4 + j);
+                sum0 += in0.get(i0 * 25088 + f * 196 + r * 14 + qs / 2) * state.get(582656 + f * 2048 + i1 * 16 + i * 4 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -351,24 +354,25 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k9Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 50176; o++) {
-      float acc = 0f;
-      int q = o % 28;
-      int r = (o / 28) % 28;
-      int f = (o / 784) % 1;
-      int n = o / 784;
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 7; i++) {
-          int hi = r * 1 + i - 3;
+          int hi = i2 + i - 3;
           if (hi >= 0 && hi < 28) {
             for (int j = 0; j < 7; j++) {
-              int wi = q * 1 + j - 3;
+              int wi = i3 + j - 3;
               if (wi >= 0 && wi < 28) {
-                acc += in0.get(((n * 128 + c) * 28 + hi) * 28 + wi) * state.get(845440 + ((f * 128 + c) * 7 + i) * 7 + j);
+                sum0 += in0.get(i0 * 100352 + c * 784 + hi * 28 + wi) * state.get(845440 + i1 * 6272 + c * 49 + i * 7 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((float) TornadoMath.tanh((acc + state.get(851712 + 0)))));
     }

@@ -382,12 +382,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k1Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      int r = o / 4096;
-      int c = o % 4096;
-      float acc = 0f;
+      int i0 = o / 4096;
+      int i1 = o % 4096;
+      float sum0 = 0f;
       for (int p = 0; p < 128; p++) {
-        acc += in0.get(r * 128 + p) * state.get(0 + c * 128 + p);
+        sum0 += in0.get(i0 * 128 + p) * state.get(0 + i1 * 128 + p);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -434,14 +435,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k2ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -511,14 +510,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k6ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -606,10 +603,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k12Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      int x = o % 8;
-      int y = (o / 8) % 8;
-      int c = o / 64;
-      float acc = in0.get((c * 4 + y / 2) * 4 + x / 2);
+      int i0 = o / 16384;
+      int i1 = o / 64 % 256;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float acc = in0.get(i0 * 4096 + i1 * 16 + i2 / 2 * 4 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -619,24 +617,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k13Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 256 + c) * 8 + hi) * 8 + wi) * state.get(540672 + ((f * 256 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 16384 + c * 64 + hi * 8 + wi) * state.get(540672 + i1 * 2304 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -691,18 +690,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k14ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -776,18 +771,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -879,10 +870,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k24Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 16777216; o++) {
-      int x = o % 16;
-      int y = (o / 16) % 16;
-      int c = o / 256;
-      float acc = in0.get((c * 8 + y / 2) * 8 + x / 2);
+      int i0 = o / 32768;
+      int i1 = o / 256 % 128;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float acc = in0.get(i0 * 8192 + i1 * 64 + i2 / 2 * 8 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -892,24 +884,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k25Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 128 + c) * 16 + hi) * 16 + wi) * state.get(836096 + ((f * 128 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 32768 + c * 256 + hi * 16 + wi) * state.get(836096 + i1 * 1152 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -964,18 +957,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k26ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1049,18 +1038,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1152,10 +1137,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k36Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 33554432; o++) {
-      int x = o % 32;
-      int y = (o / 32) % 32;
-      int c = o / 1024;
-      float acc = in0.get((c * 16 + y / 2) * 16 + x / 2);
+      int i0 = o / 65536;
+      int i1 = o / 1024 % 64;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float acc = in0.get(i0 * 16384 + i1 * 256 + i2 / 2 * 16 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -1165,24 +1151,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k37Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      float acc = 0f;
-      int q = o % 32;
-      int r = (o / 32) % 32;
-      int f = (o / 1024) % 1;
-      int n = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 64 + c) * 32 + hi) * 32 + wi) * state.get(910080 + ((f * 64 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 65536 + c * 1024 + hi * 32 + wi) * state.get(910080 + i1 * 576 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1237,18 +1224,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1316,18 +1299,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1410,12 +1389,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k46Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int s0 = (o / 784) % 512;
-      int s1 = (o / 784) % 1;
-      int s2 = (o / 28) % 28 - -2;
-      int s3 = (o / 1) % 28 - -2;
-      float acc = 0f;
-      acc = in0.get(s0 * 1024 + s1 * 1024 + s2 * 32 + s3 * 1);
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float acc = in0.get(i0 * 1024 + i1 * 1024 + (i2 + 2) * 32 + i3 + 2);
       out.set(o, acc);
     }
   }
@@ -1462,14 +1440,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k49Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -1479,24 +1458,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k50Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 1 + c) * 32 + hi) * 32 + wi) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 1024 + c * 1024 + hi * 32 + wi) * state.get(910660 + i1 * 25 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
@@ -1553,24 +1533,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 64 + c) * 16 + hi) * 16 + wi) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + c * 256 + hi * 16 + wi) * state.get(912324 + i1 * 1600 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1664,24 +1645,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k54Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int q = o % 4;
-      int r = (o / 4) % 4;
-      int f = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 128 + c) * 8 + hi) * 8 + wi) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + c * 64 + hi * 8 + wi) * state.get(1117252 + i1 * 3200 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
@@ -1775,24 +1757,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k57Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 2;
-      int r = (o / 2) % 2;
-      int f = (o / 4) % 512;
-      int n = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 4 % 512;
+      int i2 = o / 2 % 2;
+      int i3 = o % 2;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 4) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in0.get(((n * 256 + c) * 4 + hi) * 4 + wi) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + c * 16 + hi * 4 + wi) * state.get(1936708 + i1 * 6400 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
@@ -1878,12 +1861,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k59MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
+        sum0 += in0.get(i0 + p) * state.get(5214020 + p * 2048 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
@@ -1941,25 +1925,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k61Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int wi = o % 4;
-      int hi = (o / 4) % 4;
-      int c = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int f = 0; f < 512; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
-                acc += in0.get(((n * 512 + f) * 2 + r) * 2 + qs / 2) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 2048 + f * 4 + r * 2 + qs / 2) * state.get(1936708 + f * 6400 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -2026,25 +2011,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k63Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int wi = o % 8;
-      int hi = (o / 8) % 8;
-      int c = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int f = 0; f < 256; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
-                acc += in0.get(((n * 256 + f) * 4 + r) * 4 + qs / 2) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + f * 16 + r * 4 + qs / 2) * state.get(1117252 + f * 3200 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -2111,25 +2097,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k65Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int wi = o % 16;
-      int hi = (o / 16) % 16;
-      int c = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
-                acc += in0.get(((n * 128 + f) * 8 + r) * 8 + qs / 2) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + f * 64 + r * 8 + qs / 2) * state.get(912324 + f * 1600 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2194,25 +2181,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k67Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      float acc = 0f;
-      int wi = o % 32;
-      int hi = (o / 32) % 32;
-      int c = (o / 1024) % 1;
-      int n = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 16) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 16) {
-                acc += in0.get(((n * 64 + f) * 16 + r) * 16 + qs / 2) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + f * 256 + r * 16 + qs / 2) * state.get(910660 + f * 25 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2268,12 +2256,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k68Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int s0 = (o / 784) % 512;
-      int s1 = (o / 784) % 1;
-      int s2 = (o / 28) % 28 - -2;
-      int s3 = (o / 1) % 28 - -2;
-      float acc = 0f;
-      acc = in0.get(s0 * 1024 + s1 * 1024 + s2 * 32 + s3 * 1);
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float acc = in0.get(i0 * 1024 + i1 * 1024 + (i2 + 2) * 32 + i3 + 2);
       out.set(o, acc);
     }
   }
@@ -2292,18 +2279,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k70ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 784;
-      rest = rest / 512;
-      float acc = 0f;
-      for (int r1 = 0; r1 < 1; r1++) {
-        for (int r2 = 0; r2 < 28; r2++) {
-          for (int r3 = 0; r3 < 28; r3++) {
-            acc += in0.get(base + r1 * 784 + r2 * 28 + r3);
-          }
-        }
+      int i0 = o;
+      double sum0 = 0;
+      for (int r0 = 0; r0 < 784; r0++) {
+        sum0 += in0.get(i0 * 784 + r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2365,12 +2346,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k72ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0);
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2420,14 +2400,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k74Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -2437,24 +2418,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k75Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 1 + c) * 32 + hi) * 32 + wi) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 1024 + c * 1024 + hi * 32 + wi) * state.get(910660 + i1 * 25 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
@@ -2511,24 +2493,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k76Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 64 + c) * 16 + hi) * 16 + wi) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + c * 256 + hi * 16 + wi) * state.get(912324 + i1 * 1600 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -2622,24 +2605,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k79Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int q = o % 4;
-      int r = (o / 4) % 4;
-      int f = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 128 + c) * 8 + hi) * 8 + wi) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + c * 64 + hi * 8 + wi) * state.get(1117252 + i1 * 3200 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
@@ -2733,24 +2717,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k82Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 2;
-      int r = (o / 2) % 2;
-      int f = (o / 4) % 512;
-      int n = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 4 % 512;
+      int i2 = o / 2 % 2;
+      int i3 = o % 2;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 4) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in0.get(((n * 256 + c) * 4 + hi) * 4 + wi) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + c * 16 + hi * 4 + wi) * state.get(1936708 + i1 * 6400 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
@@ -2844,12 +2829,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k85MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 2048; p++) {
-        acc += in0.get(r * 2048 + p) * state.get(5214020 + c * 2048 + p);
+        sum0 += in0.get(i0 * 2048 + p) * state.get(5214020 + i1 * 2048 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(5216068 + 0)));
     }
@@ -2898,14 +2884,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k86ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2948,14 +2931,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k87Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -2965,24 +2949,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k88Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 1 + c) * 32 + hi) * 32 + wi) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 1024 + c * 1024 + hi * 32 + wi) * state.get(910660 + i1 * 25 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
@@ -3039,24 +3024,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k89Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 64 + c) * 16 + hi) * 16 + wi) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + c * 256 + hi * 16 + wi) * state.get(912324 + i1 * 1600 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -3150,24 +3136,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k92Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int q = o % 4;
-      int r = (o / 4) % 4;
-      int f = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 128 + c) * 8 + hi) * 8 + wi) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + c * 64 + hi * 8 + wi) * state.get(1117252 + i1 * 3200 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
@@ -3261,24 +3248,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k95Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 2;
-      int r = (o / 2) % 2;
-      int f = (o / 4) % 512;
-      int n = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 4 % 512;
+      int i2 = o / 2 % 2;
+      int i3 = o % 2;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 4) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in0.get(((n * 256 + c) * 4 + hi) * 4 + wi) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + c * 16 + hi * 4 + wi) * state.get(1936708 + i1 * 6400 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
@@ -3372,12 +3360,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k98MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 2048; p++) {
-        acc += in0.get(r * 2048 + p) * state.get(5214020 + c * 2048 + p);
+        sum0 += in0.get(i0 * 2048 + p) * state.get(5214020 + i1 * 2048 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(5216068 + 0)));
     }
@@ -3426,14 +3415,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k99ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3490,12 +3476,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k101MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
+        sum0 += in0.get(i0 + p) * state.get(5214020 + p * 2048 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
@@ -3544,12 +3531,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k102Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 2048 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3605,18 +3593,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k104ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 4;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 2; r2++) {
-          for (int r3 = 0; r3 < 2; r3++) {
-            acc += in0.get(base + r0 * 2048 + r2 * 2 + r3);
-          }
+        for (int r1 = 0; r1 < 4; r1++) {
+          sum0 += in0.get(r0 * 2048 + i0 * 4 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3663,25 +3647,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k105Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int wi = o % 4;
-      int hi = (o / 4) % 4;
-      int c = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int f = 0; f < 512; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
-                acc += in0.get(((n * 512 + f) * 2 + r) * 2 + qs / 2) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 2048 + f * 4 + r * 2 + qs / 2) * state.get(1936708 + f * 6400 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -3739,24 +3724,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k106Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 256;
-      int f = o / 6400;
+      int i0 = o / 6400;
+      int i1 = o / 25 % 256;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 2; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 4) {
             for (int q = 0; q < 2; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in1.get(((n * 512 + f) * 2 + r) * 2 + q) * in0.get(((n * 256 + c) * 4 + hi) * 4 + wi);
+                sum0 += in1.get(n * 2048 + i0 * 4 + r * 2 + q) * in0.get(n * 4096 + i1 * 16 + hi * 4 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3820,18 +3806,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k108ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 256) * 16;
-      rest = rest / 256;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 4; r2++) {
-          for (int r3 = 0; r3 < 4; r3++) {
-            acc += in0.get(base + r0 * 4096 + r2 * 4 + r3);
-          }
+        for (int r1 = 0; r1 < 16; r1++) {
+          sum0 += in0.get(r0 * 4096 + i0 * 16 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3878,25 +3860,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k109Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int wi = o % 8;
-      int hi = (o / 8) % 8;
-      int c = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int f = 0; f < 256; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
-                acc += in0.get(((n * 256 + f) * 4 + r) * 4 + qs / 2) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + f * 16 + r * 4 + qs / 2) * state.get(1117252 + f * 3200 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -3954,24 +3937,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k110Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 128;
-      int f = o / 3200;
+      int i0 = o / 3200;
+      int i1 = o / 25 % 128;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 4; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 8) {
             for (int q = 0; q < 4; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in1.get(((n * 256 + f) * 4 + r) * 4 + q) * in0.get(((n * 128 + c) * 8 + hi) * 8 + wi);
+                sum0 += in1.get(n * 4096 + i0 * 16 + r * 4 + q) * in0.get(n * 8192 + i1 * 64 + hi * 8 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4035,18 +4019,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k112ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -4093,25 +4073,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k113Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int wi = o % 16;
-      int hi = (o / 16) % 16;
-      int c = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
-                acc += in0.get(((n * 128 + f) * 8 + r) * 8 + qs / 2) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + f * 64 + r * 8 + qs / 2) * state.get(912324 + f * 1600 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4167,24 +4148,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k114Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 64;
-      int f = o / 1600;
+      int i0 = o / 1600;
+      int i1 = o / 25 % 64;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 8; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 16) {
             for (int q = 0; q < 8; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in1.get(((n * 128 + f) * 8 + r) * 8 + q) * in0.get(((n * 64 + c) * 16 + hi) * 16 + wi);
+                sum0 += in1.get(n * 8192 + i0 * 64 + r * 8 + q) * in0.get(n * 16384 + i1 * 256 + hi * 16 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4248,18 +4230,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -4306,24 +4284,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k117Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 1;
-      int f = o / 25;
+      int i0 = o / 25;
+      int i1 = o / 25 % 1;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 16; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 32) {
             for (int q = 0; q < 16; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in1.get(((n * 64 + f) * 16 + r) * 16 + q) * in0.get(((n * 1 + c) * 32 + hi) * 32 + wi);
+                sum0 += in1.get(n * 16384 + i0 * 256 + r * 16 + q) * in0.get(n * 1024 + i1 * 1024 + hi * 32 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4379,12 +4358,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k118MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
+        sum0 += in0.get(i0 + p) * state.get(5214020 + p * 2048 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
@@ -4433,12 +4413,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k119Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 2048; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 2048 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4494,18 +4475,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k121ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 4;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 2; r2++) {
-          for (int r3 = 0; r3 < 2; r3++) {
-            acc += in0.get(base + r0 * 2048 + r2 * 2 + r3);
-          }
+        for (int r1 = 0; r1 < 4; r1++) {
+          sum0 += in0.get(r0 * 2048 + i0 * 4 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -4561,25 +4538,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k123Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int wi = o % 4;
-      int hi = (o / 4) % 4;
-      int c = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int f = 0; f < 512; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
-                acc += in0.get(((n * 512 + f) * 2 + r) * 2 + qs / 2) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 2048 + f * 4 + r * 2 + qs / 2) * state.get(1936708 + f * 6400 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -4637,24 +4615,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k124Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 3276800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 256;
-      int f = o / 6400;
+      int i0 = o / 6400;
+      int i1 = o / 25 % 256;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 2; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 4) {
             for (int q = 0; q < 2; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in1.get(((n * 512 + f) * 2 + r) * 2 + q) * in0.get(((n * 256 + c) * 4 + hi) * 4 + wi);
+                sum0 += in1.get(n * 2048 + i0 * 4 + r * 2 + q) * in0.get(n * 4096 + i1 * 16 + hi * 4 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4718,18 +4697,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k126ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 256) * 16;
-      rest = rest / 256;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 4; r2++) {
-          for (int r3 = 0; r3 < 4; r3++) {
-            acc += in0.get(base + r0 * 4096 + r2 * 4 + r3);
-          }
+        for (int r1 = 0; r1 < 16; r1++) {
+          sum0 += in0.get(r0 * 4096 + i0 * 16 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -4785,25 +4760,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k128Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int wi = o % 8;
-      int hi = (o / 8) % 8;
-      int c = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int f = 0; f < 256; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
-                acc += in0.get(((n * 256 + f) * 4 + r) * 4 + qs / 2) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + f * 16 + r * 4 + qs / 2) * state.get(1117252 + f * 3200 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -4861,24 +4837,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k129Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 819200; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 128;
-      int f = o / 3200;
+      int i0 = o / 3200;
+      int i1 = o / 25 % 128;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 4; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 8) {
             for (int q = 0; q < 4; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in1.get(((n * 256 + f) * 4 + r) * 4 + q) * in0.get(((n * 128 + c) * 8 + hi) * 8 + wi);
+                sum0 += in1.get(n * 4096 + i0 * 16 + r * 4 + q) * in0.get(n * 8192 + i1 * 64 + hi * 8 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -4942,18 +4919,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k131ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -5009,25 +4982,26 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k133Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int wi = o % 16;
-      int hi = (o / 16) % 16;
-      int c = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
-                acc += in0.get(((n * 128 + f) * 8 + r) * 8 + qs / 2) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + f * 64 + r * 8 + qs / 2) * state.get(912324 + f * 1600 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5083,24 +5057,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k134Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 204800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 64;
-      int f = o / 1600;
+      int i0 = o / 1600;
+      int i1 = o / 25 % 64;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 8; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 16) {
             for (int q = 0; q < 8; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in1.get(((n * 128 + f) * 8 + r) * 8 + q) * in0.get(((n * 64 + c) * 16 + hi) * 16 + wi);
+                sum0 += in1.get(n * 8192 + i0 * 64 + r * 8 + q) * in0.get(n * 16384 + i1 * 256 + hi * 16 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5164,18 +5139,14 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k136ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -5231,24 +5202,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k138Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1600; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 1;
-      int f = o / 25;
+      int i0 = o / 25;
+      int i1 = o / 25 % 1;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 16; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 32) {
             for (int q = 0; q < 16; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in1.get(((n * 64 + f) * 16 + r) * 16 + q) * in0.get(((n * 1 + c) * 32 + hi) * 32 + wi);
+                sum0 += in1.get(n * 16384 + i0 * 256 + r * 16 + q) * in0.get(n * 1024 + i1 * 1024 + hi * 32 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5321,14 +5293,15 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k141Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -5338,24 +5311,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k142Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 1 + c) * 32 + hi) * 32 + wi) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 1024 + c * 1024 + hi * 32 + wi) * state.get(910660 + i1 * 25 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5411,24 +5385,25 @@ public final class CriticPhase implements ResidentPhase {
   public static void k143Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 1600; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 1;
-      int f = o / 25;
+      int i0 = o / 25;
+      int i1 = o / 25 % 1;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 16; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 32) {
             for (int q = 0; q < 16; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in1.get(((n * 64 + f) * 16 + r) * 16 + q) * in0.get(((n * 1 + c) * 32 + hi) * 32 + wi);
+                sum0 += in1.get(n * 16384 + i0 * 256 + r * 16 + q) * in0.get(n * 1024 + i1 * 1024 + hi * 32 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -5494,24 +5469,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k145Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 64 + c) * 16 + hi) * 16 + wi) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + c * 256 + hi * 16 + wi) * state.get(912324 + i1 * 1600 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5567,24 +5543,25 @@ public final class CriticPhase implements ResidentPhase {
   public static void k146Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 204800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 64;
-      int f = o / 1600;
+      int i0 = o / 1600;
+      int i1 = o / 25 % 64;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 8; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 16) {
             for (int q = 0; q < 8; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in1.get(((n * 128 + f) * 8 + r) * 8 + q) * in0.get(((n * 64 + c) * 16 + hi) * 16 + wi);
+                sum0 += in1.get(n * 8192 + i0 * 64 + r * 8 + q) * in0.get(n * 16384 + i1 * 256 + hi * 16 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -5650,24 +5627,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k148Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int q = o % 4;
-      int r = (o / 4) % 4;
-      int f = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 128 + c) * 8 + hi) * 8 + wi) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + c * 64 + hi * 8 + wi) * state.get(1117252 + i1 * 3200 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5723,24 +5701,25 @@ public final class CriticPhase implements ResidentPhase {
   public static void k149Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 819200; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 128;
-      int f = o / 3200;
+      int i0 = o / 3200;
+      int i1 = o / 25 % 128;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 4; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 8) {
             for (int q = 0; q < 4; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in1.get(((n * 256 + f) * 4 + r) * 4 + q) * in0.get(((n * 128 + c) * 8 + hi) * 8 + wi);
+                sum0 += in1.get(n * 4096 + i0 * 16 + r * 4 + q) * in0.get(n * 8192 + i1 * 64 + hi * 8 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -5806,24 +5785,25 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k151Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 2;
-      int r = (o / 2) % 2;
-      int f = (o / 4) % 512;
-      int n = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 4 % 512;
+      int i2 = o / 2 % 2;
+      int i3 = o % 2;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 4) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in0.get(((n * 256 + c) * 4 + hi) * 4 + wi) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + c * 16 + hi * 4 + wi) * state.get(1936708 + i1 * 6400 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -5879,24 +5859,25 @@ public final class CriticPhase implements ResidentPhase {
   public static void k152Conv2dBackwardWeightAdd(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray in2, FloatArray in3) {
     for (@Parallel int o = 0; o < 3276800; o++) {
-      float acc = 0f;
-      int j = o % 5;
-      int i = (o / 5) % 5;
-      int c = (o / 25) % 256;
-      int f = o / 6400;
+      int i0 = o / 6400;
+      int i1 = o / 25 % 256;
+      int i2 = o / 5 % 5;
+      int i3 = o % 5;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 2; r++) {
-          int hi = r * 2 + i - 1;
+          int hi = r * 2 + i2 - 1;
           if (hi >= 0 && hi < 4) {
             for (int q = 0; q < 2; q++) {
-              int wi = q * 2 + j - 1;
+              int wi = q * 2 + i3 - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in1.get(((n * 512 + f) * 2 + r) * 2 + q) * in0.get(((n * 256 + c) * 4 + hi) * 4 + wi);
+                sum0 += in1.get(n * 2048 + i0 * 4 + r * 2 + q) * in0.get(n * 4096 + i1 * 16 + hi * 4 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -5972,12 +5953,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k155MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 2048; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 2048 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 2048 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }

@@ -320,12 +320,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k1Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      int r = o / 4096;
-      int c = o % 4096;
-      float acc = 0f;
+      int i0 = o / 4096;
+      int i1 = o % 4096;
+      float sum0 = 0f;
       for (int p = 0; p < 128; p++) {
-        acc += in0.get(r * 128 + p) * state.get(0 + c * 128 + p);
+        sum0 += in0.get(i0 * 128 + p) * state.get(0 + i1 * 128 + p);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -372,14 +373,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k2ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -449,14 +448,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k6ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -559,10 +556,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k13Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      int x = o % 8;
-      int y = (o / 8) % 8;
-      int c = o / 64;
-      float acc = in0.get((c * 4 + y / 2) * 4 + x / 2);
+      int i0 = o / 16384;
+      int i1 = o / 64 % 256;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float acc = in0.get(i0 * 4096 + i1 * 16 + i2 / 2 * 4 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -572,24 +570,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k14Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 256 + c) * 8 + hi) * 8 + wi) * state.get(540672 + ((f * 256 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 16384 + c * 64 + hi * 8 + wi) * state.get(540672 + i1 * 2304 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -644,18 +643,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -729,18 +724,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k19ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -847,10 +838,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k26Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 16777216; o++) {
-      int x = o % 16;
-      int y = (o / 16) % 16;
-      int c = o / 256;
-      float acc = in0.get((c * 8 + y / 2) * 8 + x / 2);
+      int i0 = o / 32768;
+      int i1 = o / 256 % 128;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float acc = in0.get(i0 * 8192 + i1 * 64 + i2 / 2 * 8 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -860,24 +852,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k27Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 128 + c) * 16 + hi) * 16 + wi) * state.get(836096 + ((f * 128 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 32768 + c * 256 + hi * 16 + wi) * state.get(836096 + i1 * 1152 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -932,18 +925,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1017,18 +1006,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1135,10 +1120,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k39Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 33554432; o++) {
-      int x = o % 32;
-      int y = (o / 32) % 32;
-      int c = o / 1024;
-      float acc = in0.get((c * 16 + y / 2) * 16 + x / 2);
+      int i0 = o / 65536;
+      int i1 = o / 1024 % 64;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float acc = in0.get(i0 * 16384 + i1 * 256 + i2 / 2 * 16 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -1148,24 +1134,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k40Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      float acc = 0f;
-      int q = o % 32;
-      int r = (o / 32) % 32;
-      int f = (o / 1024) % 1;
-      int n = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 64 + c) * 32 + hi) * 32 + wi) * state.get(910080 + ((f * 64 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 65536 + c * 1024 + hi * 32 + wi) * state.get(910080 + i1 * 576 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1220,18 +1207,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1299,18 +1282,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k44ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1403,12 +1382,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k49Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int s0 = (o / 784) % 512;
-      int s1 = (o / 784) % 1;
-      int s2 = (o / 28) % 28 - -2;
-      int s3 = (o / 1) % 28 - -2;
-      float acc = 0f;
-      acc = in0.get(s0 * 1024 + s1 * 1024 + s2 * 32 + s3 * 1);
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float acc = in0.get(i0 * 1024 + i1 * 1024 + (i2 + 2) * 32 + i3 + 2);
       out.set(o, acc);
     }
   }
@@ -1418,14 +1396,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k50Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -1435,24 +1414,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k51Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 1; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 1 + c) * 32 + hi) * 32 + wi) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 1024 + c * 1024 + hi * 32 + wi) * state.get(910660 + i1 * 25 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(912260 + ((o / 256) % 64))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(912260 + ((o / 256) % 64))) : ((acc + state.get(912260 + ((o / 256) % 64))) * 0.2f)));
     }
@@ -1509,24 +1489,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k52Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 64 + c) * 16 + hi) * 16 + wi) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + c * 256 + hi * 16 + wi) * state.get(912324 + i1 * 1600 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1117124 + ((o / 64) % 128))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1117124 + ((o / 64) % 128))) : ((acc + state.get(1117124 + ((o / 64) % 128))) * 0.2f)));
     }
@@ -1620,24 +1601,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k55Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int q = o % 4;
-      int r = (o / 4) % 4;
-      int f = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 128 + c) * 8 + hi) * 8 + wi) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + c * 64 + hi * 8 + wi) * state.get(1117252 + i1 * 3200 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1936452 + ((o / 16) % 256))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1936452 + ((o / 16) % 256))) : ((acc + state.get(1936452 + ((o / 16) % 256))) * 0.2f)));
     }
@@ -1731,24 +1713,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k58Conv2dSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 2;
-      int r = (o / 2) % 2;
-      int f = (o / 4) % 512;
-      int n = o / 2048;
+      int i0 = o / 2048;
+      int i1 = o / 4 % 512;
+      int i2 = o / 2 % 2;
+      int i3 = o % 2;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 5; i++) {
-          int hi = r * 2 + i - 1;
+          int hi = i2 * 2 + i - 1;
           if (hi >= 0 && hi < 4) {
             for (int j = 0; j < 5; j++) {
-              int wi = q * 2 + j - 1;
+              int wi = i3 * 2 + j - 1;
               if (wi >= 0 && wi < 4) {
-                acc += in0.get(((n * 256 + c) * 4 + hi) * 4 + wi) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + c * 16 + hi * 4 + wi) * state.get(1936708 + i1 * 6400 + c * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(5213508 + ((o / 4) % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(5213508 + ((o / 4) % 512))) : ((acc + state.get(5213508 + ((o / 4) % 512))) * 0.2f)));
     }
@@ -1842,12 +1825,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 2048; p++) {
-        acc += in0.get(r * 2048 + p) * state.get(5214020 + c * 2048 + p);
+        sum0 += in0.get(i0 * 2048 + p) * state.get(5214020 + i1 * 2048 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(5216068 + 0)));
     }
@@ -1896,14 +1880,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k62ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1956,12 +1937,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k64MatmulMul(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      int r = o / 2048;
-      int c = o % 2048;
-      float acc = 0f;
+      int i0 = o / 2048;
+      int i1 = o % 2048;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(5214020 + p * 2048 + c);
+        sum0 += in0.get(i0 + p) * state.get(5214020 + p * 2048 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((acc * 1.25f) * (in1.get(o) >= 0.2f ? 1f : 0f)));
     }
@@ -2019,25 +2001,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k66Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      float acc = 0f;
-      int wi = o % 4;
-      int hi = (o / 4) % 4;
-      int c = (o / 16) % 256;
-      int n = o / 4096;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int f = 0; f < 512; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 2) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 2) {
-                acc += in0.get(((n * 512 + f) * 2 + r) * 2 + qs / 2) * state.get(1936708 + ((f * 256 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 2048 + f * 4 + r * 2 + qs / 2) * state.get(1936708 + f * 6400 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -2104,25 +2087,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k68Conv2dBackwardInputMul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      float acc = 0f;
-      int wi = o % 8;
-      int hi = (o / 8) % 8;
-      int c = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int f = 0; f < 256; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 4) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 4) {
-                acc += in0.get(((n * 256 + f) * 4 + r) * 4 + qs / 2) * state.get(1117252 + ((f * 128 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 4096 + f * 16 + r * 4 + qs / 2) * state.get(1117252 + f * 3200 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc * 1.4285715f));
     }
@@ -2189,25 +2173,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k70Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int wi = o % 16;
-      int hi = (o / 16) % 16;
-      int c = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 8) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 8) {
-                acc += in0.get(((n * 128 + f) * 8 + r) * 8 + qs / 2) * state.get(912324 + ((f * 64 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 8192 + f * 64 + r * 8 + qs / 2) * state.get(912324 + f * 1600 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2272,25 +2257,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k72Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      float acc = 0f;
-      int wi = o % 32;
-      int hi = (o / 32) % 32;
-      int c = (o / 1024) % 1;
-      int n = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 5; i++) {
-          int rs = hi + 1 - i;
+          int rs = i2 + 1 + i * -1;
           if (rs >= 0 && rs % 2 == 0 && rs / 2 < 16) {
             int r = rs / 2;
             for (int j = 0; j < 5; j++) {
-              int qs = wi + 1 - j;
+              int qs = i3 + 1 + j * -1;
               if (qs >= 0 && qs % 2 == 0 && qs / 2 < 16) {
-                acc += in0.get(((n * 64 + f) * 16 + r) * 16 + qs / 2) * state.get(910660 + ((f * 1 + c) * 5 + i) * 5 + j);
+                sum0 += in0.get(i0 * 16384 + f * 256 + r * 16 + qs / 2) * state.get(910660 + f * 25 + i1 * 25 + i * 5 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2346,12 +2332,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k73Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 401408; o++) {
-      int s0 = (o / 784) % 512;
-      int s1 = (o / 784) % 1;
-      int s2 = (o / 28) % 28 - -2;
-      int s3 = (o / 1) % 28 - -2;
-      float acc = 0f;
-      acc = in0.get(s0 * 1024 + s1 * 1024 + s2 * 32 + s3 * 1);
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float acc = in0.get(i0 * 1024 + i1 * 1024 + (i2 + 2) * 32 + i3 + 2);
       out.set(o, acc);
     }
   }
@@ -2361,14 +2346,15 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k74Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int s0 = (o / 1024) % 512;
-      int s1 = (o / 1024) % 1;
-      int s2 = (o / 32) % 32 - 2;
-      int s3 = (o / 1) % 32 - 2;
-      float acc = 0f;
-      if (s2 >= 0 && s2 < 28 && s3 >= 0 && s3 < 28) {
-        acc = in0.get(s0 * 784 + s1 * 784 + s2 * 28 + s3 * 1);
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float v0 = 0f;
+      if (i2 - 2 >= 0 && i2 - 2 < 28 && i3 - 2 >= 0 && i3 - 2 < 28) {
+        v0 = in0.get(i0 * 784 + i1 * 784 + (i2 - 2) * 28 + i3 - 2);
       }
+      float acc = v0;
       out.set(o, acc);
     }
   }
@@ -2387,18 +2373,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k76ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2458,18 +2440,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k78ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2525,18 +2503,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k80ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2596,18 +2570,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k82ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 1) * 1024;
-      rest = rest / 1;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 32; r2++) {
-          for (int r3 = 0; r3 < 32; r3++) {
-            acc += in0.get(base + r0 * 1024 + r2 * 32 + r3);
-          }
+        for (int r1 = 0; r1 < 1024; r1++) {
+          sum0 += in0.get(r0 * 1024 + i0 * 1024 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2663,25 +2633,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k84Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 33554432; o++) {
-      float acc = 0f;
-      int wi = o % 32;
-      int hi = (o / 32) % 32;
-      int c = (o / 1024) % 64;
-      int n = o / 65536;
+      int i0 = o / 65536;
+      int i1 = o / 1024 % 64;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int f = 0; f < 1; f++) {
         for (int i = 0; i < 3; i++) {
-          int rs = hi + 1 - i;
-          if (rs >= 0 && rs % 1 == 0 && rs / 1 < 32) {
-            int r = rs / 1;
+          int rs = i2 + 1 + i * -1;
+          if (rs >= 0 && rs % 1 == 0 && rs < 32) {
+            int r = rs;
             for (int j = 0; j < 3; j++) {
-              int qs = wi + 1 - j;
-              if (qs >= 0 && qs % 1 == 0 && qs / 1 < 32) {
-                acc += in0.get(((n * 1 + f) * 32 + r) * 32 + qs / 1) * state.get(910080 + ((f * 64 + c) * 3 + i) * 3 + j);
+              int qs = i3 + 1 + j * -1;
+              if (qs >= 0 && qs % 1 == 0 && qs < 32) {
+                sum0 += in0.get(i0 * 1024 + f * 1024 + r * 32 + qs) * state.get(910080 + f * 576 + i1 * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2737,24 +2708,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k85Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 576; o++) {
-      float acc = 0f;
-      int j = o % 3;
-      int i = (o / 3) % 3;
-      int c = (o / 9) % 64;
-      int f = o / 576;
+      int i0 = o / 576;
+      int i1 = o / 9 % 64;
+      int i2 = o / 3 % 3;
+      int i3 = o % 3;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 32; r++) {
-          int hi = r * 1 + i - 1;
+          int hi = r + i2 - 1;
           if (hi >= 0 && hi < 32) {
             for (int q = 0; q < 32; q++) {
-              int wi = q * 1 + j - 1;
+              int wi = q + i3 - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in1.get(((n * 1 + f) * 32 + r) * 32 + q) * in0.get(((n * 64 + c) * 32 + hi) * 32 + wi);
+                sum0 += in1.get(n * 1024 + i0 * 1024 + r * 32 + q) * in0.get(n * 65536 + i1 * 1024 + hi * 32 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2809,15 +2781,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k86SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      int x = o % 16;
-      int y = (o / 16) % 16;
-      int c = o / 256;
-      float acc = 0f;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int dy = 0; dy < 2; dy++) {
         for (int dx = 0; dx < 2; dx++) {
-          acc += in0.get((c * 32 + y * 2 + dy) * 32 + x * 2 + dx);
+          sum0 += in0.get(i0 * 65536 + i1 * 1024 + (i2 * 2 + dy) * 32 + i3 * 2 + dx);
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2836,18 +2810,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k88ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2912,18 +2882,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k91ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2979,18 +2945,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k93ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3056,18 +3018,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k96ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 64; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 64) * 256;
-      rest = rest / 64;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 16; r2++) {
-          for (int r3 = 0; r3 < 16; r3++) {
-            acc += in0.get(base + r0 * 16384 + r2 * 16 + r3);
-          }
+        for (int r1 = 0; r1 < 256; r1++) {
+          sum0 += in0.get(r0 * 16384 + i0 * 256 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3123,25 +3081,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k98Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 16777216; o++) {
-      float acc = 0f;
-      int wi = o % 16;
-      int hi = (o / 16) % 16;
-      int c = (o / 256) % 128;
-      int n = o / 32768;
+      int i0 = o / 32768;
+      int i1 = o / 256 % 128;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int f = 0; f < 64; f++) {
         for (int i = 0; i < 3; i++) {
-          int rs = hi + 1 - i;
-          if (rs >= 0 && rs % 1 == 0 && rs / 1 < 16) {
-            int r = rs / 1;
+          int rs = i2 + 1 + i * -1;
+          if (rs >= 0 && rs % 1 == 0 && rs < 16) {
+            int r = rs;
             for (int j = 0; j < 3; j++) {
-              int qs = wi + 1 - j;
-              if (qs >= 0 && qs % 1 == 0 && qs / 1 < 16) {
-                acc += in0.get(((n * 64 + f) * 16 + r) * 16 + qs / 1) * state.get(836096 + ((f * 128 + c) * 3 + i) * 3 + j);
+              int qs = i3 + 1 + j * -1;
+              if (qs >= 0 && qs % 1 == 0 && qs < 16) {
+                sum0 += in0.get(i0 * 16384 + f * 256 + r * 16 + qs) * state.get(836096 + f * 1152 + i1 * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3197,24 +3156,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k99Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 73728; o++) {
-      float acc = 0f;
-      int j = o % 3;
-      int i = (o / 3) % 3;
-      int c = (o / 9) % 128;
-      int f = o / 1152;
+      int i0 = o / 1152;
+      int i1 = o / 9 % 128;
+      int i2 = o / 3 % 3;
+      int i3 = o % 3;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 16; r++) {
-          int hi = r * 1 + i - 1;
+          int hi = r + i2 - 1;
           if (hi >= 0 && hi < 16) {
             for (int q = 0; q < 16; q++) {
-              int wi = q * 1 + j - 1;
+              int wi = q + i3 - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in1.get(((n * 64 + f) * 16 + r) * 16 + q) * in0.get(((n * 128 + c) * 16 + hi) * 16 + wi);
+                sum0 += in1.get(n * 16384 + i0 * 256 + r * 16 + q) * in0.get(n * 32768 + i1 * 256 + hi * 16 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3269,15 +3229,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k100SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      int x = o % 8;
-      int y = (o / 8) % 8;
-      int c = o / 64;
-      float acc = 0f;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int dy = 0; dy < 2; dy++) {
         for (int dx = 0; dx < 2; dx++) {
-          acc += in0.get((c * 16 + y * 2 + dy) * 16 + x * 2 + dx);
+          sum0 += in0.get(i0 * 32768 + i1 * 256 + (i2 * 2 + dy) * 16 + i3 * 2 + dx);
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3296,18 +3258,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k102ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3372,18 +3330,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k105ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3439,18 +3393,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k107ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3516,18 +3466,14 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k110ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 128) * 64;
-      rest = rest / 128;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        for (int r2 = 0; r2 < 8; r2++) {
-          for (int r3 = 0; r3 < 8; r3++) {
-            acc += in0.get(base + r0 * 8192 + r2 * 8 + r3);
-          }
+        for (int r1 = 0; r1 < 64; r1++) {
+          sum0 += in0.get(r0 * 8192 + i0 * 64 + r1);
         }
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3583,25 +3529,26 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k112Conv2dBackwardInput(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 8388608; o++) {
-      float acc = 0f;
-      int wi = o % 8;
-      int hi = (o / 8) % 8;
-      int c = (o / 64) % 256;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 64 % 256;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int f = 0; f < 128; f++) {
         for (int i = 0; i < 3; i++) {
-          int rs = hi + 1 - i;
-          if (rs >= 0 && rs % 1 == 0 && rs / 1 < 8) {
-            int r = rs / 1;
+          int rs = i2 + 1 + i * -1;
+          if (rs >= 0 && rs % 1 == 0 && rs < 8) {
+            int r = rs;
             for (int j = 0; j < 3; j++) {
-              int qs = wi + 1 - j;
-              if (qs >= 0 && qs % 1 == 0 && qs / 1 < 8) {
-                acc += in0.get(((n * 128 + f) * 8 + r) * 8 + qs / 1) * state.get(540672 + ((f * 256 + c) * 3 + i) * 3 + j);
+              int qs = i3 + 1 + j * -1;
+              if (qs >= 0 && qs % 1 == 0 && qs < 8) {
+                sum0 += in0.get(i0 * 8192 + f * 64 + r * 8 + qs) * state.get(540672 + f * 2304 + i1 * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3657,24 +3604,25 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k113Conv2dBackwardWeight(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 294912; o++) {
-      float acc = 0f;
-      int j = o % 3;
-      int i = (o / 3) % 3;
-      int c = (o / 9) % 256;
-      int f = o / 2304;
+      int i0 = o / 2304;
+      int i1 = o / 9 % 256;
+      int i2 = o / 3 % 3;
+      int i3 = o % 3;
+      float sum0 = 0f;
       for (int n = 0; n < 512; n++) {
         for (int r = 0; r < 8; r++) {
-          int hi = r * 1 + i - 1;
+          int hi = r + i2 - 1;
           if (hi >= 0 && hi < 8) {
             for (int q = 0; q < 8; q++) {
-              int wi = q * 1 + j - 1;
+              int wi = q + i3 - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in1.get(((n * 128 + f) * 8 + r) * 8 + q) * in0.get(((n * 256 + c) * 8 + hi) * 8 + wi);
+                sum0 += in1.get(n * 8192 + i0 * 64 + r * 8 + q) * in0.get(n * 16384 + i1 * 64 + hi * 8 + wi);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3729,15 +3677,17 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k114SumPool(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      int x = o % 4;
-      int y = (o / 4) % 4;
-      int c = o / 16;
-      float acc = 0f;
+      int i0 = o / 4096;
+      int i1 = o / 16 % 256;
+      int i2 = o / 4 % 4;
+      int i3 = o % 4;
+      float sum0 = 0f;
       for (int dy = 0; dy < 2; dy++) {
         for (int dx = 0; dx < 2; dx++) {
-          acc += in0.get((c * 8 + y * 2 + dy) * 8 + x * 2 + dx);
+          sum0 += in0.get(i0 * 16384 + i1 * 64 + (i2 * 2 + dy) * 8 + i3 * 2 + dx);
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -3756,14 +3706,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k116ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3824,14 +3772,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k119ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3883,14 +3829,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k121ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -3952,14 +3896,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k124ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4096; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 4096) * 1;
-      rest = rest / 4096;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 512; r0++) {
-        acc += in0.get(base + r0 * 4096);
+        sum0 += in0.get(r0 * 4096 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -4011,12 +3953,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k126Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      int r = o / 128;
-      int c = o % 128;
-      float acc = 0f;
+      int i0 = o / 128;
+      int i1 = o % 128;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(p * 4096 + r) * in1.get(p * 128 + c);
+        sum0 += in0.get(p * 4096 + i0) * in1.get(p * 128 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }

@@ -107,12 +107,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k0Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 4096;
-      int c = o % 4096;
-      float acc = 0f;
+      int i0 = o / 4096;
+      int i1 = o % 4096;
+      float sum0 = 0f;
       for (int p = 0; p < 128; p++) {
-        acc += in0.get(r * 128 + p) * state.get(0 + c * 128 + p);
+        sum0 += in0.get(i0 * 128 + p) * state.get(0 + i1 * 128 + p);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -186,10 +187,11 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k4Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      int x = o % 8;
-      int y = (o / 8) % 8;
-      int c = o / 64;
-      float acc = in0.get((c * 4 + y / 2) * 4 + x / 2);
+      int i0 = o / 16384;
+      int i1 = o / 64 % 256;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float acc = in0.get(i0 * 4096 + i1 * 16 + i2 / 2 * 4 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -199,24 +201,25 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k5Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 524288; o++) {
-      float acc = 0f;
-      int q = o % 8;
-      int r = (o / 8) % 8;
-      int f = (o / 64) % 128;
-      int n = o / 8192;
+      int i0 = o / 8192;
+      int i1 = o / 64 % 128;
+      int i2 = o / 8 % 8;
+      int i3 = o % 8;
+      float sum0 = 0f;
       for (int c = 0; c < 256; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 8) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 8) {
-                acc += in0.get(((n * 256 + c) * 8 + hi) * 8 + wi) * state.get(540672 + ((f * 256 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 16384 + c * 64 + hi * 8 + wi) * state.get(540672 + i1 * 2304 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -298,10 +301,11 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k9Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2097152; o++) {
-      int x = o % 16;
-      int y = (o / 16) % 16;
-      int c = o / 256;
-      float acc = in0.get((c * 8 + y / 2) * 8 + x / 2);
+      int i0 = o / 32768;
+      int i1 = o / 256 % 128;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float acc = in0.get(i0 * 8192 + i1 * 64 + i2 / 2 * 8 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -311,24 +315,25 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k10Conv2d(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 1048576; o++) {
-      float acc = 0f;
-      int q = o % 16;
-      int r = (o / 16) % 16;
-      int f = (o / 256) % 64;
-      int n = o / 16384;
+      int i0 = o / 16384;
+      int i1 = o / 256 % 64;
+      int i2 = o / 16 % 16;
+      int i3 = o % 16;
+      float sum0 = 0f;
       for (int c = 0; c < 128; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 16) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 16) {
-                acc += in0.get(((n * 128 + c) * 16 + hi) * 16 + wi) * state.get(836096 + ((f * 128 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 32768 + c * 256 + hi * 16 + wi) * state.get(836096 + i1 * 1152 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -410,10 +415,11 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k14Upsample(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 4194304; o++) {
-      int x = o % 32;
-      int y = (o / 32) % 32;
-      int c = o / 1024;
-      float acc = in0.get((c * 16 + y / 2) * 16 + x / 2);
+      int i0 = o / 65536;
+      int i1 = o / 1024 % 64;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float acc = in0.get(i0 * 16384 + i1 * 256 + i2 / 2 * 16 + i3 / 2);
       out.set(o, acc);
     }
   }
@@ -423,24 +429,25 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k15Conv2dTanh(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 65536; o++) {
-      float acc = 0f;
-      int q = o % 32;
-      int r = (o / 32) % 32;
-      int f = (o / 1024) % 1;
-      int n = o / 1024;
+      int i0 = o / 1024;
+      int i1 = o / 1024 % 1;
+      int i2 = o / 32 % 32;
+      int i3 = o % 32;
+      float sum0 = 0f;
       for (int c = 0; c < 64; c++) {
         for (int i = 0; i < 3; i++) {
-          int hi = r * 1 + i - 1;
+          int hi = i2 + i - 1;
           if (hi >= 0 && hi < 32) {
             for (int j = 0; j < 3; j++) {
-              int wi = q * 1 + j - 1;
+              int wi = i3 + j - 1;
               if (wi >= 0 && wi < 32) {
-                acc += in0.get(((n * 64 + c) * 32 + hi) * 32 + wi) * state.get(910080 + ((f * 64 + c) * 3 + i) * 3 + j);
+                sum0 += in0.get(i0 * 65536 + c * 1024 + hi * 32 + wi) * state.get(910080 + i1 * 576 + c * 9 + i * 3 + j);
               }
             }
           }
         }
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((float) TornadoMath.tanh((((acc - state.get(910658 + 0)) * (state.get(910656 + 0) * ((float) (1.0 / TornadoMath.sqrt((state.get(910659 + 0) + 0.001f)))))) + state.get(910657 + 0)))));
     }
@@ -497,12 +504,11 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k16Pad(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 50176; o++) {
-      int s0 = (o / 784) % 64;
-      int s1 = (o / 784) % 1;
-      int s2 = (o / 28) % 28 - -2;
-      int s3 = (o / 1) % 28 - -2;
-      float acc = 0f;
-      acc = in0.get(s0 * 1024 + s1 * 1024 + s2 * 32 + s3 * 1);
+      int i0 = o / 784;
+      int i1 = o / 784 % 1;
+      int i2 = o / 28 % 28;
+      int i3 = o % 28;
+      float acc = in0.get(i0 * 1024 + i1 * 1024 + (i2 + 2) * 32 + i3 + 2);
       out.set(o, acc);
     }
   }

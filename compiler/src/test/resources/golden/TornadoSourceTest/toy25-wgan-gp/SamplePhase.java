@@ -86,12 +86,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(0 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
@@ -140,12 +141,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -194,12 +196,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 32768; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
@@ -248,12 +251,13 @@ public final class SamplePhase implements ResidentPhase {
    */
   public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 128; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(526848 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }

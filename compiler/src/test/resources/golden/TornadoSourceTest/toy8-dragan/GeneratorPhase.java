@@ -196,12 +196,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(0 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
@@ -250,12 +251,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -304,12 +306,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
@@ -358,12 +361,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(526848 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -412,12 +416,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -466,12 +471,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -520,12 +526,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -574,12 +581,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k8MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -628,14 +636,11 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -688,12 +693,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -743,12 +749,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -798,12 +805,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k13MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -852,12 +860,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k14Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(527874 + p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -904,14 +913,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 2; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 2) * 1;
-      rest = rest / 2;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 2);
+        sum0 += in0.get(r0 * 2 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -955,12 +962,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(526848 + p * 512 + c);
+        sum0 += in0.get(i0 * 2 + p) * state.get(526848 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1009,12 +1017,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k17Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 2 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 2 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1061,14 +1070,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k18ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1112,12 +1119,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1166,12 +1174,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k20Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1218,14 +1227,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k21ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1269,12 +1276,13 @@ public final class GeneratorPhase implements ResidentPhase {
   public static void k22MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1323,12 +1331,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k23Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1375,14 +1384,12 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k24ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1425,12 +1432,13 @@ public final class GeneratorPhase implements ResidentPhase {
    */
   public static void k25Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }

@@ -299,12 +299,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k0MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -353,12 +354,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -407,12 +409,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -461,12 +464,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k3MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -516,12 +520,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k4MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -571,12 +576,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k5MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -626,12 +632,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k6MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -680,12 +687,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k7Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(527874 + p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -741,14 +749,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k9ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 256) * 2;
-      rest = rest / 256;
-      float acc = 0f;
-      for (int r1 = 0; r1 < 2; r1++) {
-        acc += in0.get(base + r1);
+      int i0 = o;
+      double sum0 = 0;
+      for (int r0 = 0; r0 < 2; r0++) {
+        sum0 += in0.get(i0 * 2 + r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -773,12 +779,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k11ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0);
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -828,14 +833,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k13ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -908,12 +910,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k15MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(0 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
@@ -962,12 +965,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k16MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -1016,12 +1020,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k17MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
@@ -1070,12 +1075,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k18MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(526848 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -1124,12 +1130,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -1178,12 +1185,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -1232,12 +1240,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -1286,12 +1295,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -1340,14 +1350,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1404,12 +1411,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1458,12 +1466,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k26Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1510,14 +1519,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k27ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1561,12 +1568,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k28MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1615,12 +1623,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k29Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1667,14 +1676,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k30ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1718,12 +1725,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k31MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1772,12 +1780,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k32Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1824,14 +1833,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k33ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1874,12 +1881,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1927,12 +1935,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k35MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1981,12 +1990,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k36Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2033,14 +2043,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k37ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2093,12 +2101,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k39MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2147,12 +2156,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k40Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2199,14 +2209,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k41ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2259,12 +2267,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k43MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2313,12 +2322,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k44Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2365,14 +2375,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k45ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2424,12 +2432,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k47Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2495,12 +2504,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k50MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2550,12 +2560,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k51MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2605,12 +2616,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k52MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2660,12 +2672,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k53MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2715,12 +2728,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k54MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2770,12 +2784,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k55MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2825,12 +2840,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }

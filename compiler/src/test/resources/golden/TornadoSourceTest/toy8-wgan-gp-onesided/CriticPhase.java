@@ -341,12 +341,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(0 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
@@ -395,12 +396,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -449,12 +451,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
@@ -503,12 +506,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(526848 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -594,12 +598,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -648,12 +653,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -702,12 +708,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -757,12 +764,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -812,12 +820,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -867,12 +876,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -921,12 +931,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(527874 + p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -982,14 +993,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 256) * 2;
-      rest = rest / 256;
-      float acc = 0f;
-      for (int r1 = 0; r1 < 2; r1++) {
-        acc += in0.get(base + r1);
+      int i0 = o;
+      double sum0 = 0;
+      for (int r0 = 0; r0 < 2; r0++) {
+        sum0 += in0.get(i0 * 2 + r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1016,12 +1025,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0);
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1071,12 +1079,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -1125,12 +1134,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -1179,12 +1189,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -1233,12 +1244,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -1287,14 +1299,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1337,12 +1346,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -1391,12 +1401,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -1445,12 +1456,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -1499,12 +1511,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -1553,14 +1566,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1617,12 +1627,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k30MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1671,12 +1682,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1723,14 +1735,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1774,12 +1784,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1828,12 +1839,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1880,14 +1892,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1931,12 +1941,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1985,12 +1996,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2037,14 +2049,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2087,12 +2097,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2140,12 +2151,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2194,12 +2206,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2246,14 +2259,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2306,12 +2317,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2360,12 +2372,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2412,14 +2425,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2472,12 +2483,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2526,12 +2538,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2578,14 +2591,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2637,12 +2648,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2708,12 +2720,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2763,12 +2776,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2818,12 +2832,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2873,12 +2888,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2928,12 +2944,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2983,12 +3000,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -3038,12 +3056,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }

@@ -339,12 +339,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k1MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(0 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(0 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1024 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1024 + (o % 512))) : 0.0f));
     }
@@ -393,12 +394,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k2MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1536 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1536 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(263680 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(263680 + (o % 512))) : 0.0f));
     }
@@ -447,12 +449,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k3MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(264192 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(264192 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(526336 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(526336 + (o % 512))) : 0.0f));
     }
@@ -501,12 +504,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k4MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(526848 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(526848 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(527872 + (o % 2))));
     }
@@ -592,12 +596,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k7MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -646,12 +651,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k8MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -700,12 +706,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k9MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -755,12 +762,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k10MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -810,12 +818,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k11MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -865,12 +874,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k12MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -919,12 +929,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k13Matmul(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(527874 + p * 2 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(527874 + p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -980,14 +991,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k15ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 256) * 2;
-      rest = rest / 256;
-      float acc = 0f;
-      for (int r1 = 0; r1 < 2; r1++) {
-        acc += in0.get(base + r1);
+      int i0 = o;
+      double sum0 = 0;
+      for (int r0 = 0; r0 < 2; r0++) {
+        sum0 += in0.get(i0 * 2 + r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1012,12 +1021,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k17ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0);
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1067,12 +1075,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k19MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -1121,12 +1130,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k20MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -1175,12 +1185,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k21MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -1229,12 +1240,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k22MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -1283,14 +1295,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k23ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1333,12 +1342,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k24MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(528898 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(528898 + (o % 512))) : 0.0f));
     }
@@ -1387,12 +1397,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k25MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(791554 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(791554 + (o % 512))) : 0.0f));
     }
@@ -1441,12 +1452,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k26MatmulSelect(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (((acc + state.get(1054210 + (o % 512))) > 0.0f ? 1f : 0f) != 0f ? (acc + state.get(1054210 + (o % 512))) : 0.0f));
     }
@@ -1495,12 +1507,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k27MatmulAdd(FloatArray out, FloatArray in0, FloatArray state) {
     for (@Parallel int o = 0; o < 256; o++) {
-      int r = o / 1;
-      int c = o % 1;
-      float acc = 0f;
+      int i0 = o;
+      int i1 = o % 1;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(1054722 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(1054722 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, (acc + state.get(1055234 + 0)));
     }
@@ -1549,14 +1562,11 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k28ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 1; o++) {
-      int rest = o;
-      int base = 0;
-      float acc = 0f;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        for (int r1 = 0; r1 < 1; r1++) {
-          acc += in0.get(base + r0 + r1);
-        }
+        sum0 += in0.get(r0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1613,12 +1623,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k30MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1667,12 +1678,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k31Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1719,14 +1731,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k32ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1770,12 +1780,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k33MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1824,12 +1835,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k34Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -1876,14 +1888,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k35ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -1927,12 +1937,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k36MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -1981,12 +1992,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k37Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2033,14 +2045,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k38ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2083,12 +2093,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k39Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2136,12 +2147,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k40MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 1; p++) {
-        acc += in0.get(r * 1 + p) * state.get(1054722 + p * 512 + c);
+        sum0 += in0.get(i0 + p) * state.get(1054722 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2190,12 +2202,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k41Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2242,14 +2255,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k42ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2302,12 +2313,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k44MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2356,12 +2368,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k45Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2408,14 +2421,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k46ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2468,12 +2479,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k48MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + p * 512 + c);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2522,12 +2534,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k49Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2574,14 +2587,12 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k50ReduceSum(FloatArray out, FloatArray in0) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int rest = o;
-      int base = 0;
-      base += (rest % 512) * 1;
-      rest = rest / 512;
-      float acc = 0f;
+      int i0 = o;
+      double sum0 = 0;
       for (int r0 = 0; r0 < 256; r0++) {
-        acc += in0.get(base + r0 * 512);
+        sum0 += in0.get(r0 * 512 + i0);
       }
+      float acc = (float) sum0;
       out.set(o, acc);
     }
   }
@@ -2633,12 +2644,13 @@ public final class CriticPhase implements ResidentPhase {
    */
   public static void k52Matmul(FloatArray out, FloatArray in0, FloatArray in1) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       out.set(o, acc);
     }
   }
@@ -2704,12 +2716,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k55MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 2; p++) {
-        acc += in0.get(r * 2 + p) * state.get(527874 + c * 2 + p);
+        sum0 += in0.get(i0 * 2 + p) * state.get(527874 + i1 * 2 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2759,12 +2772,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k56MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 1024; o++) {
-      int r = o / 2;
-      int c = o % 2;
-      float acc = 0f;
+      int i0 = o / 2;
+      int i1 = o % 2;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 2 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 2 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2814,12 +2828,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k57MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(529410 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(529410 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2869,12 +2884,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k58MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -2924,12 +2940,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k59MatmulSelect(FloatArray out, FloatArray in0, FloatArray in1,
       FloatArray state) {
     for (@Parallel int o = 0; o < 131072; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 512; p++) {
-        acc += in0.get(r * 512 + p) * state.get(792066 + c * 512 + p);
+        sum0 += in0.get(i0 * 512 + p) * state.get(792066 + i1 * 512 + p);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in1.get(o) > 0.0f ? 1f : 0f) != 0f ? acc : 0.0f));
     }
@@ -2979,12 +2996,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k60MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 262144; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 512 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p * 512 + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
@@ -3034,12 +3052,13 @@ public final class CriticPhase implements ResidentPhase {
   public static void k61MatmulAdd(FloatArray out, FloatArray in0, FloatArray in1, FloatArray in2,
       FloatArray in3) {
     for (@Parallel int o = 0; o < 512; o++) {
-      int r = o / 512;
-      int c = o % 512;
-      float acc = 0f;
+      int i0 = o / 512;
+      int i1 = o % 512;
+      float sum0 = 0f;
       for (int p = 0; p < 256; p++) {
-        acc += in0.get(p * 1 + r) * in1.get(p * 512 + c);
+        sum0 += in0.get(p + i0) * in1.get(p * 512 + i1);
       }
+      float acc = sum0;
       // epilogue on the result, before it is stored
       out.set(o, ((in2.get(o) + in3.get(o)) + acc));
     }
