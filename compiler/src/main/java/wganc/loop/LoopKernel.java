@@ -132,7 +132,8 @@ public sealed interface LoopKernel {
       case Draw d -> "draw " + d.kind().opName() + " [" + d.size() + "] seed " + d.seed() + " stream " + d.stream();
       case Gemm g -> "gemm m=" + g.m() + " n=" + g.n() + " k=" + g.k() + (g.ta() ? " ta" : "") + (g.tb() ? " tb" : "");
       case Conv c -> "conv " + c.direction().name().toLowerCase(java.util.Locale.ROOT) + " x=" + c.x() + " w=" + c.w()
-          + " y=" + c.y() + " " + c.geometry();
+          + " y=" + c.y() + " stride=" + c.geometry().sh() + "x" + c.geometry().sw() + " pad=" + c.geometry().top() + ","
+          + c.geometry().bottom() + "," + c.geometry().left() + "," + c.geometry().right();
     };
   }
 

@@ -459,6 +459,46 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   }
 
   /** Total float32 bytes of the buffers (peak memory of the phase's intermediates). */
+  /**
+   * The schedule as text, one kernel per line: a fused loop's expression, a group's parts, an op's
+   * loop kernel (with its epilogue); then the buffers. The goldens of every model hold this form.
+   */
+  public String text() {
+    StringBuilder b = new StringBuilder();
+    for (Kernel k : kernels) {
+      switch (k) {
+        case Kernel.Fused f -> b.append(head(f.out())).append("loop ").append(text(f.expr())).append('\n');
+        case Kernel.Group g -> {
+          b.append("group\n");
+          for (Kernel.Fused f : g.parts()) b.append("  ").append(head(f.out())).append(text(f.expr())).append('\n');
+        }
+        case Kernel.Primitive p -> {
+          Node.Apply a = p.apply();
+          b.append(head(p.out())).append(wganc.loop.LoopKernel.of(a.op(), a.inputs().stream().map(Value::type).toList(),
+              a.attrs(), (p.inner() != null ? p.inner() : p.out()).type()).text());
+          if (p.epilogue() != null) b.append(" then %").append(p.inner().id()).append(" <- ").append(text(p.epilogue()));
+          b.append('\n');
+        }
+      }
+    }
+    b.append("buffers ").append(bufferSizes).append('\n');
+    return b.toString();
+  }
+
+  private static String head(Value v) {
+    return "%" + v.id() + " : " + v.type() + " = ";
+  }
+
+  private static String text(Expr e) {
+    return switch (e) {
+      case Expr.Leaf l -> "%" + l.source().id() + (l.from() == null ? "" : "<" + l.from() + ">");
+      case Expr.Literal l -> l.value() == Math.rint(l.value()) && Math.abs(l.value()) < 1e15
+          ? Long.toString((long) l.value()) : Double.toString(l.value());
+      case Expr.Apply a -> a.op().opName() + "(" + String.join(", ", a.args().stream().map(Schedule::text).toList())
+          + (a.attrs().isEmpty() ? "" : "; " + a.attrs()) + ")";
+    };
+  }
+
   public long bufferBytes() {
     return bufferSizes.stream().mapToLong(Integer::longValue).sum() * 4;
   }
