@@ -38,6 +38,40 @@ public final class Codegen {
   }
 
   /**
+   * A public final phase class implementing {@code phase}, documented by {@code doc}, with its tables
+   * of what it reads and writes ({@code READS}, {@code READ_SHAPES}, {@code WRITES},
+   * {@code WRITE_SHAPES}) and the getters that return them and its name.
+   */
+  public static com.palantir.javapoet.TypeSpec.Builder phaseClass(String className, com.palantir.javapoet.ClassName phase,
+      CodeBlock doc, String phaseName, Io io) {
+    com.palantir.javapoet.TypeSpec.Builder type = com.palantir.javapoet.TypeSpec.classBuilder(className)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL).addSuperinterface(phase).addJavadoc(doc);
+    type.addField(com.palantir.javapoet.FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC,
+        Modifier.FINAL).initializer(strings(io.reads())).build());
+    type.addField(com.palantir.javapoet.FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC,
+        Modifier.FINAL).initializer(shapes(io.readValues())).build());
+    type.addField(com.palantir.javapoet.FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC,
+        Modifier.FINAL).initializer(strings(io.writes())).build());
+    type.addField(com.palantir.javapoet.FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE,
+        Modifier.STATIC, Modifier.FINAL).initializer(shapes(io.writeValues())).build());
+    type.addMethod(getter("name", String.class, CodeBlock.of("return $S", phaseName)));
+    type.addMethod(getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
+    type.addMethod(getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
+    type.addMethod(getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
+    type.addMethod(getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
+    return type;
+  }
+
+  /** The graph's constants by value id, in binding order. */
+  public static java.util.Map<Integer, Double> constants(Graph g) {
+    java.util.Map<Integer, Double> out = new java.util.LinkedHashMap<>();
+    for (Binding b : g.bindings()) {
+      if (b.node() instanceof Node.Constant c) out.put(b.value().id(), c.value());
+    }
+    return out;
+  }
+
+  /**
    * A Java expression of type float for {@code v} rounded to float: {@code 0.5f}, {@code 1.0E-4f},
    * {@code Float.NEGATIVE_INFINITY} (Adam's {@code log(beta1)} with {@code beta1=0}), {@code Float.NaN}.
    */

@@ -45,6 +45,31 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     /** Every value the kernel writes ({@link Group} writes several). */
     default List<Value> outs() { return List.of(out()); }
 
+    /**
+     * The distinct materialised values the kernel reads, in first-read order: a primitive's tensor
+     * inputs (not the step counter that keys draws), then its epilogue's other leaves; a group's
+     * leaves other than its own parts' values (read from the loop's locals).
+     */
+    default List<Value> reads() {
+      List<Value> out = new ArrayList<>();
+      switch (this) {
+        case Fused f -> f.expr().leaves(out);
+        case Group g -> {
+          for (Fused f : g.parts()) f.expr().leaves(out);
+          out.removeIf(v -> g.outs().stream().anyMatch(o -> o.id() == v.id()));
+        }
+        case Primitive p -> {
+          for (Value v : p.apply().inputs()) if (v.type().dtype() != wganc.ir.ElementType.I64) out.add(v);
+          if (p.epilogue() != null) {
+            List<Value> rest = new ArrayList<>();
+            p.epilogue().leaves(rest);
+            for (Value v : rest) if (v.id() != p.inner().id() && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
+          }
+        }
+      }
+      return out;
+    }
+
     /** An elementwise loop over {@code out}'s shape. */
     record Fused(Value out, Expr expr) implements Kernel {}
 
@@ -70,6 +95,15 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
 
   /** The expression of a fused loop. */
   public sealed interface Expr permits Expr.Leaf, Expr.Literal, Expr.Apply {
+    /** Adds the values this expression reads to {@code out}, each once, in first-read order. */
+    default void leaves(List<Value> out) {
+      switch (this) {
+        case Leaf l -> { if (out.stream().noneMatch(v -> v.id() == l.source().id())) out.add(l.source()); }
+        case Literal l -> {}
+        case Apply a -> a.args().forEach(x -> x.leaves(out));
+      }
+    }
+
     /** Reads materialised value {@code source}; {@code from} is null (same shape as the loop) or the
      * shape it is broadcast from (same rank as the loop; axes of 1 repeat). */
     record Leaf(Value source, List<Integer> from) implements Expr {}

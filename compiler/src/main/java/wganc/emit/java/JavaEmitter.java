@@ -1,6 +1,7 @@
 package wganc.emit.java;
 
 import wganc.emit.Codegen;
+import wganc.emit.Constants;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
@@ -56,8 +57,7 @@ public final class JavaEmitter {
   private final List<String> reads = new ArrayList<>();
   private final List<Value> readValues = new ArrayList<>();
   private final Map<Integer, String> arrayName = new HashMap<>();
-  private final Map<Integer, Double> constants = new LinkedHashMap<>();
-  private final Map<Double, String> constantArrays = new LinkedHashMap<>();
+  private final Constants consts;
 
   private final boolean profile;
 
@@ -67,6 +67,7 @@ public final class JavaEmitter {
     this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS);
     this.phaseName = phaseName;
     this.source = source;
+    this.consts = new Constants(graph);
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
   }
 
@@ -87,26 +88,13 @@ public final class JavaEmitter {
   }
 
   private JavaFile file(String packageName, String className) {
-    TypeSpec.Builder type = TypeSpec.classBuilder(className)
-        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addSuperinterface(PHASE)
-        .addJavadoc("Update `$L` of $L.\n", phaseName, source);
     // reads: parameters and inputs, except the step counter that keys draws
     Codegen.Io io = Codegen.Io.of(graph);
+    TypeSpec.Builder type = Codegen.phaseClass(className, PHASE, CodeBlock.of("Update `$L` of $L.\n", phaseName, source),
+        phaseName, io);
     reads.addAll(io.reads());
     readValues.addAll(io.readValues());
-    for (Binding b : graph.bindings()) {
-      if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
-    }
     List<String> writes = io.writes();
-    type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.strings(reads)).build());
-    type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.shapes(readValues)).build());
-    type.addField(FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.strings(writes)).build());
-    type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.shapes(new ArrayList<>(graph.outputs().values()))).build());
     // a computed output is written straight into its caller's array (writes never alias reads or
     // each other), so its buffer is that array and no copy follows the last kernel
     Map<Integer, Integer> writeOfBuffer = new LinkedHashMap<>();
@@ -126,11 +114,6 @@ public final class JavaEmitter {
       type.addField(FieldSpec.builder(FLOATS, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new float[$L]", schedule.bufferSizes().get(i)).build());
     }
-    type.addMethod(Codegen.getter("name", String.class, CodeBlock.of("return $S", phaseName)));
-    type.addMethod(Codegen.getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
-    type.addMethod(Codegen.getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
-    type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
-    type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
@@ -180,16 +163,7 @@ public final class JavaEmitter {
       w++;
     }
     type.addMethod(run.build());
-    for (var e : constantArrays.entrySet()) {
-      type.addField(FieldSpec.builder(FLOATS, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer("filled($L, $L)", maxConstantSize(e.getKey()), Codegen.floatLiteral(e.getKey())).build());
-    }
-    if (!constantArrays.isEmpty()) {
-      type.addMethod(MethodSpec.methodBuilder("filled").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(FLOATS).addParameter(int.class, "n").addParameter(float.class, "value")
-          .addStatement("float[] a = new float[n]").addStatement("$T.fill(a, value)", java.util.Arrays.class)
-          .addStatement("return a").build());
-    }
+    consts.declare(type, FLOATS, CodeBlock.of("float[] a = new float[n]"), CodeBlock.of("$T.fill(a, value)", java.util.Arrays.class));
     String body = type.build().toString();
     if (body.contains("FloatVector.") || body.contains("S.length()")) {
       type.addField(FieldSpec.builder(com.palantir.javapoet.ParameterizedTypeName.get(VECTOR_SPECIES, ClassName.get(Float.class)),
@@ -220,21 +194,21 @@ public final class JavaEmitter {
         .addStatement("$T.fill(nanos, 0L)", java.util.Arrays.class).build());
   }
 
-  private int maxConstantSize(double value) {
-    int max = 1;
-    for (var e : constants.entrySet()) {
-      if (Double.compare(e.getValue(), value) == 0) max = Math.max(max, byId.get(e.getKey()).value().type().size());
-    }
-    return max;
-  }
 
   /** The array holding value {@code v} inside {@code run}. */
   private String array(Value v) {
     String name = arrayName.get(v.id());
     if (name != null) return name;
-    Double c = constants.get(v.id());
-    if (c != null) return constantArrays.computeIfAbsent(c, x -> "CONSTANT_" + constantArrays.size());
+    String constant = consts.array(v);
+    if (constant != null) return constant;
     throw new IllegalStateException("no array for " + v);
+  }
+
+  /** The arrays a kernel takes after {@code out}: what it reads, then an epilogue's input (updated in place). */
+  private static List<Value> operands(Schedule.Kernel k) {
+    List<Value> out = k.reads();
+    if (k instanceof Schedule.Kernel.Primitive o && o.epilogue() != null) out.add(o.inner());
+    return out;
   }
 
   /** Kernel parameters are named `out`, `in0`..; map each back to the array of the call site. */
@@ -246,41 +220,6 @@ public final class JavaEmitter {
     return array(operands(k).get(i));
   }
 
-  /** The distinct materialised values a kernel reads, in first-read order. */
-  private List<Value> operands(Schedule.Kernel k) {
-    List<Value> out = new ArrayList<>();
-    switch (k) {
-      case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
-      case Schedule.Kernel.Group g -> {
-        for (Schedule.Kernel.Fused f : g.parts()) {
-          List<Value> mine = new ArrayList<>();
-          leaves(f.expr(), mine);
-          for (Value v : mine) {
-            boolean inside = g.parts().stream().anyMatch(p -> p.out().id() == v.id());
-            if (!inside && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
-          }
-        }
-      }
-      case Schedule.Kernel.Primitive o -> {
-        for (Value v : o.apply().inputs()) if (v.type().dtype() != ElementType.I64) out.add(v);
-        if (o.epilogue() != null) {
-          List<Value> rest = new ArrayList<>();
-          leaves(o.epilogue(), rest);
-          for (Value v : rest) if (v.id() != o.inner().id() && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
-          out.add(o.inner());  // the contraction's result: the same array as `out`, updated in place
-        }
-      }
-    }
-    return out;
-  }
-
-  private void leaves(Schedule.Expr e, List<Value> out) {
-    switch (e) {
-      case Schedule.Expr.Leaf l -> { if (out.stream().noneMatch(v -> v.id() == l.source().id())) out.add(l.source()); }
-      case Schedule.Expr.Literal l -> {}
-      case Schedule.Expr.Apply a -> a.args().forEach(x -> leaves(x, out));
-    }
-  }
 
 
 

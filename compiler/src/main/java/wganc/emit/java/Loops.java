@@ -385,14 +385,4 @@ final class Loops {
     loop(m, g.size(), "o", String.join("\n", b.lines()) + (b.lines().isEmpty() ? "" : "\n") + "out[o] = " + b.result() + ";",
         g.work());
   }
-
-  static long[] strides(List<Integer> dims) {
-    long[] s = new long[dims.size()];
-    long acc = 1;
-    for (int d = dims.size() - 1; d >= 0; d--) {
-      s[d] = acc;
-      acc *= dims.get(d);
-    }
-    return s;
-  }
 }

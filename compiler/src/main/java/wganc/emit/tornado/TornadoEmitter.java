@@ -1,6 +1,7 @@
 package wganc.emit.tornado;
 
 import wganc.emit.Codegen;
+import wganc.emit.Constants;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -96,8 +97,7 @@ public final class TornadoEmitter {
   private final List<Value> readValues = new ArrayList<>();
   private final Map<Integer, String> arrayName = new HashMap<>();
   private final Map<Integer, Integer> stateOffset = new HashMap<>();
-  private final Map<Integer, Double> constants = new LinkedHashMap<>();
-  private final Map<Double, String> constantArrays = new LinkedHashMap<>();
+  private final Constants consts;
 
   private final boolean profile;
   private final TornadoBackend.Tiles tiles;
@@ -112,6 +112,7 @@ public final class TornadoEmitter {
     this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
     this.phaseName = phaseName;
     this.source = source;
+    this.consts = new Constants(graph);
     this.layout = layout;
     this.firstGraph = firstGraph;
     this.deviceState = ClassName.get(packageName, TornadoDeviceState.CLASS);
@@ -133,31 +134,14 @@ public final class TornadoEmitter {
   }
 
   private Emitted file(String packageName, String className) {
-    TypeSpec.Builder type = TypeSpec.classBuilder(className)
-        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addSuperinterface(RESIDENT_PHASE)
-        .addJavadoc("Update `$L` of $L, as TornadoVM kernels over the model's resident state.\n", phaseName, source);
     Codegen.Io io = Codegen.Io.of(graph);
+    TypeSpec.Builder type = Codegen.phaseClass(className, RESIDENT_PHASE,
+        CodeBlock.of("Update `$L` of $L, as TornadoVM kernels over the model's resident state.\n", phaseName, source),
+        phaseName, io);
     reads.addAll(io.reads());
     readValues.addAll(io.readValues());
-    for (Binding b : graph.bindings()) {
-      if (b.node() instanceof Node.Constant c) constants.put(b.value().id(), c.value());
-    }
     List<String> writes = io.writes();
     List<Value> writeValues = io.writeValues();
-    type.addField(FieldSpec.builder(String[].class, "READS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.strings(reads)).build());
-    type.addField(FieldSpec.builder(int[][].class, "READ_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.shapes(readValues)).build());
-    type.addField(FieldSpec.builder(String[].class, "WRITES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.strings(writes)).build());
-    type.addField(FieldSpec.builder(int[][].class, "WRITE_SHAPES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(Codegen.shapes(writeValues)).build());
-    type.addMethod(Codegen.getter("name", String.class, CodeBlock.of("return $S", phaseName)));
-    type.addMethod(Codegen.getter("reads", String[].class, CodeBlock.of("return READS.clone()")));
-    type.addMethod(Codegen.getter("readShapes", int[][].class, CodeBlock.of("return READ_SHAPES.clone()")));
-    type.addMethod(Codegen.getter("writes", String[].class, CodeBlock.of("return WRITES.clone()")));
-    type.addMethod(Codegen.getter("writeShapes", int[][].class, CodeBlock.of("return WRITE_SHAPES.clone()")));
 
     // arrays: persistent reads are regions of `state`; data reads are filled on the device by a `take` kernel;
     // other reads (the sampling noise, a trace's draws), buffer slots and constants are fields
@@ -212,7 +196,7 @@ public final class TornadoEmitter {
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
       String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
-      Operands ops = Operands.of(operands(k), v -> stateOffset.getOrDefault(v.id(), -1));
+      Operands ops = Operands.of(k.reads(), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
       if (tiles != TornadoBackend.Tiles.NONE && TornadoLoops.tiles(k)) {
         type.addMethod(tiledKernel(name, (Schedule.Kernel.Primitive) k, ops));
@@ -254,14 +238,14 @@ public final class TornadoEmitter {
         Integer from = stateOffset.get(v.id());
         if (from != null && from == to) continue;
         commits.add(new Commit(writes.get(w), to, v, from == null ? array(v) : STATE, from == null ? 0 : from));
-        if (from == null && !constants.containsKey(v.id())) ends.add(array(v));
+        if (from == null && !consts.has(v)) ends.add(array(v));
       } else {
         if (stateOffset.containsKey(v.id())) {
           throw new IllegalStateException("write `" + writes.get(w) + "` of `" + phaseName
               + "` is a parameter read unchanged; the TornadoVM backend cannot return it");
         }
         String a = array(v);  // registers a constant's array too
-        if (!constants.containsKey(v.id())) ends.add(a);
+        if (!consts.has(v)) ends.add(a);
         if (sample || v.type().size() == 1) returned.add(w);
       }
     }
@@ -271,9 +255,9 @@ public final class TornadoEmitter {
     java.util.Set<String> everyRun = new java.util.LinkedHashSet<>();
     for (int i : hostReads) everyRun.add("read" + i);
     List<TaskGraphParts.Part> parts = TaskGraphParts.split(tasks, everyRun,
-        new java.util.LinkedHashSet<>(constantArrays.values()), distinct(ends), layout.resident());
+        new java.util.LinkedHashSet<>(consts.arrays().values()), distinct(ends), layout.resident());
     List<String> back = new ArrayList<>();
-    for (int w : returned) if (!constants.containsKey(writeValues.get(w).id())) back.add(array(writeValues.get(w)));
+    for (int w : returned) if (!consts.has(writeValues.get(w))) back.add(array(writeValues.get(w)));
     String graphName = camelLower(phaseName.replace('.', '_'));
     MethodSpec.Builder onJvm = MethodSpec.methodBuilder("runOnJvm").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).\n");
@@ -288,22 +272,14 @@ public final class TornadoEmitter {
     if (profile) profiling(type, graphName, parts, tasks, flops);
     if (!commits.isEmpty()) commitKernels(type, className, graphName, commits, commitSources);
 
-    for (var e : constantArrays.entrySet()) {
-      type.addField(FieldSpec.builder(FLOAT_ARRAY, e.getValue(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer("filled($L, $L)", maxConstantSize(e.getKey()), Codegen.floatLiteral(e.getKey())).build());
-    }
-    if (!constantArrays.isEmpty()) {
-      type.addMethod(MethodSpec.methodBuilder("filled").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-          .returns(FLOAT_ARRAY).addParameter(int.class, "n").addParameter(float.class, "value")
-          .addStatement("$T a = new $T(n)", FLOAT_ARRAY, FLOAT_ARRAY).addStatement("a.init(value)")
-          .addStatement("return a").build());
-    }
+    consts.declare(type, FLOAT_ARRAY, CodeBlock.of("$T a = new $T(n)", FLOAT_ARRAY, FLOAT_ARRAY),
+        CodeBlock.of("a.init(value)"));
 
     // host side
     long bytesIn = 0, bytesOut = 0, bytesOnce = 0;
     for (int i : hostReads) bytesIn += 4L * readValues.get(i).type().size();
     for (String b : distinct(back)) bytesOut += 4L * sizeOf(b, writeValues);
-    for (double c : constantArrays.keySet()) bytesOnce += 4L * maxConstantSize(c);
+    for (double c : consts.arrays().keySet()) bytesOnce += 4L * consts.size(c);
     type.addField(FieldSpec.builder(int.class, "FIRST_GRAPH", Modifier.STATIC, Modifier.FINAL)
         .initializer("$L", firstGraph).addJavadoc("This phase's first task graph in the model's plan.\n").build());
     type.addField(FieldSpec.builder(int.class, "PARTS", Modifier.STATIC, Modifier.FINAL)
@@ -343,7 +319,7 @@ public final class TornadoEmitter {
     fetch.beginControlFlow("switch (index)");
     for (int w = 0; w < writes.size(); w++) {
       if (layout.has(writes.get(w))) continue;
-      if (constants.containsKey(writeValues.get(w).id())) {
+      if (consts.has(writeValues.get(w))) {
         fetch.addStatement("case $L -> $T.toHost($L, into)", w, deviceState, array(writeValues.get(w)));
       } else {
         fetch.addStatement("case $L -> $T.get().fetch($L, into)", w, deviceState, array(writeValues.get(w)));
@@ -477,7 +453,7 @@ public final class TornadoEmitter {
     }
     CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, graphName + "Commit");
     List<String> consume = new ArrayList<>(layout.resident()), once = new ArrayList<>();
-    for (String s : sources) if (!s.equals(STATE)) (constantArrays.containsValue(s) ? once : consume).add(s);
+    for (String s : sources) if (!s.equals(STATE)) (consts.arrays().containsValue(s) ? once : consume).add(s);
     g.add("\n.consumeFromDevice($L)", String.join(", ", consume));
     if (!once.isEmpty()) g.add("\n.transferToDevice($T.FIRST_EXECUTION, $L)", TRANSFER, String.join(", ", once));
     MethodSpec.Builder onJvm = MethodSpec.methodBuilder("commitOnJvm").addModifiers(Modifier.PRIVATE, Modifier.STATIC);
@@ -519,53 +495,16 @@ public final class TornadoEmitter {
     return names.stream().distinct().toList();
   }
 
-  private int maxConstantSize(double value) {
-    int max = 1;
-    for (var e : constants.entrySet()) {
-      if (Double.compare(e.getValue(), value) == 0) max = Math.max(max, byId.get(e.getKey()).value().type().size());
-    }
-    return max;
-  }
 
   /** The field holding value {@code v}. */
   private String array(Value v) {
     String name = arrayName.get(v.id());
     if (name != null) return name;
-    Double c = constants.get(v.id());
-    if (c != null) return constantArrays.computeIfAbsent(c, x -> "CONSTANT_" + constantArrays.size());
+    String constant = consts.array(v);
+    if (constant != null) return constant;
     throw new IllegalStateException("no array for " + v);
   }
 
-  /** The distinct materialised values a kernel reads, in first-read order (an epilogue's input excluded). */
-  private static List<Value> operands(Schedule.Kernel k) {
-    List<Value> out = new ArrayList<>();
-    switch (k) {
-      case Schedule.Kernel.Fused f -> leaves(f.expr(), out);
-      case Schedule.Kernel.Group g -> {
-        for (Schedule.Kernel.Fused f : g.parts()) leaves(f.expr(), out);
-        out.removeIf(v -> g.outs().stream().anyMatch(o -> o.id() == v.id()));   // read from the loop's locals
-      }
-      case Schedule.Kernel.Primitive o -> {
-        for (Value v : o.apply().inputs()) if (v.type().dtype() != ElementType.I64) out.add(v);
-        if (o.epilogue() != null) {
-          List<Value> rest = new ArrayList<>();
-          leaves(o.epilogue(), rest);
-          for (Value v : rest) {
-            if (v.id() != o.inner().id() && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static void leaves(Schedule.Expr e, List<Value> out) {
-    switch (e) {
-      case Schedule.Expr.Leaf l -> { if (out.stream().noneMatch(v -> v.id() == l.source().id())) out.add(l.source()); }
-      case Schedule.Expr.Literal l -> {}
-      case Schedule.Expr.Apply a -> a.args().forEach(x -> leaves(x, out));
-    }
-  }
 
   private static boolean needsStep(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Primitive o && o.apply().op() instanceof RandomDraw;
