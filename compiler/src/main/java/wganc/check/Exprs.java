@@ -21,16 +21,24 @@ final class Exprs {
   private final Map<String, Type> env;
   /** Names whose definition failed to check: already reported, so their uses stay silent. */
   private final Set<String> failed;
+  /** Where the type of every expression that types is recorded (by identity), for the stages after checking. */
+  private final Map<Ast.Expr, Type> typed;
 
-  Exprs(TrainChecker tc, Map<String, Type> env) { this(tc, env, Set.of()); }
-
-  Exprs(TrainChecker tc, Map<String, Type> env, Set<String> failed) {
+  Exprs(TrainChecker tc, Map<String, Type> env, Set<String> failed, Map<Ast.Expr, Type> typed) {
     this.tc = tc;
     this.env = env;
     this.failed = failed;
+    this.typed = typed;
   }
 
+  /** The type of {@code e}, recorded with those of its subexpressions; empty after reporting why it has none. */
   Optional<Type> type(Ast.Expr e) {
+    Optional<Type> t = infer(e);
+    t.ifPresent(x -> typed.put(e, x));
+    return t;
+  }
+
+  private Optional<Type> infer(Ast.Expr e) {
     return switch (e) {
       case Ast.Number n -> Optional.of(Type.SCALAR);
       case Ast.Name n -> name(n);

@@ -81,16 +81,15 @@ final class Lints {
 
   private void normAxes(Ast.CallExpr c, Ast.ListExpr axes, Model.Phase p) {
     Ast.Expr x = c.args().stream().filter(a -> a.key().isEmpty()).findFirst().get().value();
-    Optional<Model.Type> t = new Exprs(new TrainChecker(new Diagnostics(), model.data(), model.noise(), model.networks()),
-        p.types()).type(x);
-    if (t.isEmpty() || !t.get().batched()) return;
+    Model.Type t = p.type(x);
+    if (!t.batched()) return;
     Set<Integer> given = new HashSet<>();
     for (Ast.Expr e : axes.items()) given.add((int) ((Ast.Number) e).value());
     List<Integer> missing = new ArrayList<>();
-    for (int i = 1; i <= t.get().rank(); i++) if (!given.contains(i)) missing.add(i);
-    String all = "[" + String.join(", ", java.util.stream.IntStream.rangeClosed(1, t.get().rank())
+    for (int i = 1; i <= t.rank(); i++) if (!given.contains(i)) missing.add(i);
+    String all = "[" + String.join(", ", java.util.stream.IntStream.rangeClosed(1, t.rank())
         .mapToObj(Integer::toString).toList()) + "]";
-    String input = "input is a batch [B, " + String.join(", ", t.get().shape().stream().map(Object::toString).toList()) + "]";
+    String input = "input is a batch [B, " + String.join(", ", t.shape().stream().map(Object::toString).toList()) + "]";
     if (given.contains(0)) {
       diags.add(Diagnostic.warning("W0701", "gradient penalty norm is taken over the batch", axes.span(),
           input + "; axis 0 is the batch").withHelp("a penalty's norm is per sample: use `axes=" + all + "` or leave `axes` out"));

@@ -21,7 +21,8 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
     Training t = training;
     List<Update> updates = t.updates().stream().map(u -> new Update(u.role(), u.name(), u.trains(), u.optimizer(), u.schedule(),
         u.perGenerator(), u.phases().stream().map(p -> new Phase(p.name(),
-            Math.max(1, (int) ((long) p.batch() * batch / t.batch())), p.stmts(), p.types(), p.draws(), p.span()))
+            Math.max(1, (int) ((long) p.batch() * batch / t.batch())), p.stmts(), p.types(), p.exprTypes(), p.draws(),
+            p.span()))
             .toList(), u.span())).toList();
     return new Model(name, data, noise, networks, new Training(batch, t.epochs(), t.steps(), t.seed(), updates), ast);
   }
@@ -114,9 +115,20 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
     }
   }
 
-  /** {@code draws}: the distribution of every `~` statement, by name. */
+  /**
+   * An update phase's statements, typed: {@code types} holds the type of every statement by name,
+   * {@code exprTypes} that of every expression in them (by identity, as the checker inferred it, so
+   * that no later stage checks again), {@code draws} the distribution of every `~` statement by name.
+   */
   public record Phase(String name, int batch, List<Ast.Stmt> stmts, java.util.Map<String, Type> types,
-                      java.util.Map<String, Distribution> draws, Span span) {}
+                      java.util.Map<Ast.Expr, Type> exprTypes, java.util.Map<String, Distribution> draws, Span span) {
+    /** The type of {@code e}, an expression of this phase's statements. */
+    public Type type(Ast.Expr e) {
+      Type t = exprTypes.get(e);
+      if (t == null) throw new IllegalArgumentException("phase `" + name + "` has no expression at " + e.span().position());
+      return t;
+    }
+  }
 
   /** The type of a train-block expression: per-sample values (batched) or whole-batch values. */
   public record Type(boolean batched, List<Integer> shape) {

@@ -1,7 +1,9 @@
 package wganc.check;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -269,6 +271,7 @@ final class TrainChecker {
     Map<String, Model.Distribution> draws = new LinkedHashMap<>();
     Map<String, Span> defined = new LinkedHashMap<>();
     Set<String> failed = new HashSet<>();
+    Map<Ast.Expr, Type> typed = new IdentityHashMap<>();
     boolean ok = true;
     for (Ast.Stmt s : p.stmts()) {
       if (data.containsKey(s.name()) || noise.containsKey(s.name()) || networks.containsKey(s.name())
@@ -285,8 +288,8 @@ final class TrainChecker {
         continue;
       }
       Optional<Type> type = switch (s) {
-        case Ast.Let l -> new Exprs(this, env, failed).type(l.expr());
-        case Ast.Sample sm -> sample(sm, env, draws, failed);
+        case Ast.Let l -> new Exprs(this, env, failed, typed).type(l.expr());
+        case Ast.Sample sm -> sample(sm, env, draws, failed, typed);
       };
       if (type.isEmpty()) {
         ok = false;
@@ -309,11 +312,11 @@ final class TrainChecker {
           "this is " + loss).withHelp("reduce it, e.g. `mean(...)`"));
       return Optional.empty();
     }
-    return Optional.of(new Model.Phase(name, batch, p.stmts(), env, draws, p.span()));
+    return Optional.of(new Model.Phase(name, batch, p.stmts(), env, Collections.unmodifiableMap(typed), draws, p.span()));
   }
 
   private Optional<Type> sample(Ast.Sample s, Map<String, Type> env, Map<String, Model.Distribution> draws,
-                                Set<String> failed) {
+                                Set<String> failed, Map<Ast.Expr, Type> typed) {
     return switch (s.source()) {
       case Ast.NoiseSource n -> {
         Model.Noise z = noise.get(n.noise());
@@ -344,7 +347,7 @@ final class TrainChecker {
             yield Optional.of(new Type(true, e.shape().dims()));
           }
           case Ast.Like l -> {
-            Optional<Type> t = new Exprs(this, env, failed).type(l.of());
+            Optional<Type> t = new Exprs(this, env, failed, typed).type(l.of());
             if (t.isPresent() && !t.get().batched()) {
               diags.add(Diagnostic.error("E0506", "`like` needs a batch, found " + t.get(), l.of().span(), "not a batch")
                   .withHelp("draw `like` a data, noise or network value"));

@@ -17,8 +17,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
 import wganc.check.Model;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.kernels.Gemm;
@@ -76,11 +77,11 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!target.valid(err)) return 2;
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
-    Model m = batch == null ? o.result().model() : o.result().model().withBatch(batch);
+    Model m = batch == null ? o.model() : o.model().withBatch(batch);
     if (target.tornado()) {
-      Map<String, Object> result = TornadoCli.bench(o, m, target.tornadoBackend(), target.device,
+      Map<String, Object> result = TornadoCli.bench(o.withModel(m), target.tornadoBackend(), target.device,
           warmup == null ? 3 : warmup, runs, steps == null ? 2 : steps, json, err);
       if (result == null) return 70;
       if (json) {
@@ -106,7 +107,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (threads != null) Parallel.setThreads(threads);
     if (!json) err.println("wganc: compiling " + m.name() + " at batch " + m.training().batch() + " ...");
-    CompiledModel c = new JvmBackend().compile(m, o.source().text(), new Backend.Options(1, true));
+    JvmBackend jvm = new JvmBackend();
+    Backend.Options options = new Backend.Options(1, true);
+    CompiledModel c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options)), options);
     Runner r = new Runner(c);
     if (!json) err.println("wganc: warming up" + (warmup == null ? "" : " (" + warmup + " steps)") + " ...");
     long w0 = System.nanoTime(), last = w0;

@@ -8,9 +8,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
 import wganc.check.Model;
 import wganc.check.Summary;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.diag.Diagnostic;
 import wganc.diag.Renderer;
 
@@ -42,7 +43,7 @@ final class CheckCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     int failed = 0;
     for (Path f : files) {
-      Frontend.Outcome o = Frontend.compile(f);
+      Checked o = Compiler.check(f);
       if (!report(o, err)) { failed++; continue; }
       boolean warned = !o.diagnostics().isEmpty();
       if (werror && warned) {
@@ -52,13 +53,13 @@ final class CheckCommand implements Callable<Integer> {
         failed++;
         continue;
       }
-      if (!quiet) out.print(summary(o.result().model()));
+      if (!quiet) out.print(summary(o.model()));
     }
     return failed == 0 ? 0 : 1;
   }
 
   /** Prints an outcome's diagnostics; returns whether the file compiled. */
-  static boolean report(Frontend.Outcome o, PrintWriter err) {
+  static boolean report(Checked o, PrintWriter err) {
     if (o.ioError() != null) {
       err.println("error: " + o.path() + " " + o.ioError());
       return false;

@@ -14,8 +14,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
+import wganc.emit.Sources;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.AtomicFiles;
 import wganc.runtime.train.TrainerMain;
@@ -52,14 +54,15 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
     if (backend.equals("tornado")) return TornadoCli.compile(o, model, output, TornadoCli.backend(tornadoHome, tiles), err);
     if (!backend.equals("jvm")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;
     }
-    JvmBackend.Sources s = new JvmBackend().sources(o.result().model(), o.source().text(), Backend.Options.defaults());
+    JvmBackend jvm = new JvmBackend();
+    Sources s = jvm.sources(Compiler.compile(o, jvm.target(Backend.Options.defaults())), Backend.Options.defaults());
     Files.createDirectories(output);
     for (var e : s.files().entrySet()) {
       Path file = output.resolve("src").resolve(e.getKey().replace('.', '/') + ".java");

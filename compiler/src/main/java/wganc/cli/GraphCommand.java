@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
+import wganc.compile.Target;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
@@ -58,30 +62,31 @@ final class GraphCommand implements Callable<Integer> {
       err.println("error: the output must end in .dot or .svg, found `" + file + "`");
       return 2;
     }
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
-    var phases = Lowering.lower(o.result().model(), Lowering.Draws.RANDOM);
-    var phase = update == null ? phases.getFirst()
+    List<Compiled.Phase> phases = Compiler.compile(o, Target.lowered(Lowering.Draws.RANDOM)).phases();
+    Compiled.Phase phase = update == null ? phases.getFirst()
         : phases.stream().filter(p -> p.name().equals(update)).findFirst().orElse(null);
     if (phase == null) {
       err.println("error: no update `" + update + "`; the updates are "
           + String.join(", ", phases.stream().map(p -> "`" + p.name() + "`").toList()));
       return 2;
     }
-    Graph g = phase.graph();
+    Graph g = phase.lowered().graph();
     Map<String, Value> keep = new LinkedHashMap<>();
     for (var e : g.outputs().entrySet()) {
       boolean isGrad = e.getKey().startsWith("grad.");
-      boolean isForward = !isGrad && phase.phase().types().containsKey(e.getKey());
+      boolean isForward = !isGrad && phase.lowered().phase().types().containsKey(e.getKey());
       if (stage == Stage.step || isForward || (stage == Stage.grad && isGrad)) keep.put(e.getKey(), e.getValue());
     }
+    // the standard passes again, on the stage's outputs alone (the driver's phases keep every output)
     g = new EliminateDeadCode().run(g.withOutputs(keep));
     if (!raw) {
       var result = Pipeline.standard().run(g);
       g = result.graph();
       err.println("wganc: " + phase.name() + " (" + stage + "): " + result.report());
     }
-    String dot = dot(g, o.result().model().name() + " " + phase.name() + " " + stage);
+    String dot = dot(g, o.model().name() + " " + phase.name() + " " + stage);
     if (file.endsWith(".dot")) {
       AtomicFiles.writeString(output, dot);
       err.println("wganc: wrote " + output + " (" + g.size() + " nodes); render it with `dot -Tsvg " + output + " -o graph.svg`");

@@ -8,7 +8,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.train.CompiledModel;
@@ -63,9 +64,10 @@ final class SampleCommand implements Callable<Integer> {
       err.println("error: no model.wgan in " + runDir + "; pass the model file with --model");
       return 2;
     }
-    Frontend.Outcome o = Frontend.compile(source);
+    Checked o = Compiler.check(source);
     if (!CheckCommand.report(o, err)) return 1;
-    CompiledModel c = new JvmBackend().compile(o.result().model(), o.source().text(), Backend.Options.defaults());
+    JvmBackend jvm = new JvmBackend();
+    CompiledModel c = jvm.load(Compiler.compile(o, jvm.target(Backend.Options.defaults())), Backend.Options.defaults());
     Sampler s;
     try {
       s = Sampler.load(c, from);

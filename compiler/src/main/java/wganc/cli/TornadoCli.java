@@ -14,11 +14,13 @@ import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import wganc.Frontend;
 import wganc.check.Model;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
-import wganc.emit.java.JvmBackend;
+import wganc.emit.Sources;
 import wganc.emit.tornado.DeviceReplay;
 import wganc.emit.tornado.TornadoBackend;
 import wganc.emit.tornado.TornadoSdk;
@@ -39,9 +41,8 @@ final class TornadoCli {
   }
 
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */
-  static int compile(Frontend.Outcome o, Path model, Path output, TornadoBackend backend, PrintWriter err) throws IOException {
-    Model m = o.result().model();
-    JvmBackend.Sources s = backend.sources(m, o.source().text(), Backend.Options.defaults());
+  static int compile(Checked o, Path model, Path output, TornadoBackend backend, PrintWriter err) throws IOException {
+    Sources s = backend.sources(Compiler.compile(o, backend.target(Backend.Options.defaults())), Backend.Options.defaults());
     Files.createDirectories(output);
     for (var e : s.files().entrySet()) {
       Path file = output.resolve("src").resolve(e.getKey().replace('.', '/') + ".java");
@@ -52,7 +53,7 @@ final class TornadoCli {
     AtomicFiles.writeString(output.resolve("spec.json"), json.writeValueAsString(s.spec()) + "\n");
     String jarName = TrainCommand.stem(model) + "-tornado-trainer.jar";
     try {
-      backend.writeTrainer(output.resolve(jarName), m, o.source().text(), Backend.Options.defaults());
+      backend.writeTrainer(output.resolve(jarName), s);
     } catch (Backend.BackendException e) {
       err.println("wganc: wrote " + s.files().size() + " TornadoVM sources and spec.json to " + output);
       err.println("error: " + e.getMessage());
@@ -84,8 +85,9 @@ final class TornadoCli {
   }
 
   /** `wganc train --backend tornado`: a trainer jar in a temporary folder, run by a child JVM. */
-  static int train(Frontend.Outcome o, Model m, Path run, List<String> trainerArgs, TornadoBackend backend, String device,
+  static int train(Checked o, Path run, List<String> trainerArgs, TornadoBackend backend, String device,
                    PrintWriter err) throws IOException, InterruptedException {
+    Model m = o.model();
     if (!TornadoSdk.validDevice(device)) {
       err.println("error: --device must be B:D (backend and device index, as `wganc devices` lists them), found `"
           + device + "`");
@@ -98,7 +100,8 @@ final class TornadoCli {
       sdk = backend.sdk();
       err.println("wganc: compiling " + m.name() + " for TornadoVM (" + sdk.home() + ") ...");
       err.flush();
-      backend.writeTrainer(jar, m, o.source().text(), Backend.Options.defaults());
+      Backend.Options options = Backend.Options.defaults();
+      backend.writeTrainer(jar, backend.sources(Compiler.compile(o, backend.target(options)), options));
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
       deleteQuietly(dir);
@@ -120,8 +123,9 @@ final class TornadoCli {
    * `wganc bench --backend tornado`: a profiling trainer jar run by {@code DeviceBench} in a child JVM;
    * returns its JSON result, or null after printing why there is none.
    */
-  static Map<String, Object> bench(Frontend.Outcome o, Model m, TornadoBackend backend, String device, int warmup, int runs,
+  static Map<String, Object> bench(Checked o, TornadoBackend backend, String device, int warmup, int runs,
       int steps, boolean quiet, PrintWriter err) throws IOException, InterruptedException {
+    Model m = o.model();
     if (warmup < 1 || runs < 1 || steps < 1) {
       err.println("error: --warmup, --runs and --steps must be at least 1 (the warm-up step compiles the kernels)");
       return null;
@@ -133,7 +137,8 @@ final class TornadoCli {
           + sdk.home() + ") ...");
       err.flush();
       Path jar = dir.resolve("trainer.jar"), result = dir.resolve("bench.json");
-      backend.writeTrainer(jar, m, o.source().text(), new Backend.Options(1, true));
+      Backend.Options options = new Backend.Options(1, true);
+      backend.writeTrainer(jar, backend.sources(Compiler.compile(o, backend.target(options)), options));
       List<String> cmd = sdk.command(jar.toString(), device, "wganc.runtime.train.DeviceBench",
           List.of(result.toString(), Integer.toString(warmup), Integer.toString(runs), Integer.toString(steps)));
       // with --json the child's messages are kept aside, and shown only when it fails
@@ -164,11 +169,13 @@ final class TornadoCli {
    * `wganc verify --backend tornado`: the kernels of a trainer jar run by {@code PhaseReplay} in a child
    * JVM against the interpreter; null after printing why there is no comparison.
    */
-  static List<Agreement.Check> verify(Model m, String sourceText, TornadoBackend backend, String device, int steps,
+  static List<Agreement.Check> verify(Checked o, TornadoBackend backend, String device, int steps,
       Consumer<String> progress, PrintWriter err) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("wganc-tornado-");
     try {
-      return DeviceReplay.check(backend, m, sourceText, device, List.of(), steps, dir, progress);
+      backend.sdk();  // before compiling: without an SDK there is nothing to compile for
+      Compiled compiled = Compiler.compile(o, backend.target(DeviceReplay.OPTIONS));
+      return DeviceReplay.check(backend, compiled, device, List.of(), steps, dir, progress);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
       return null;
@@ -182,7 +189,7 @@ final class TornadoCli {
    * run once by {@code PhaseReplay} in a child JVM on {@code reads} (in the phase's read order);
    * returns the phase's write names and values, or null after printing why there are none.
    */
-  static Map.Entry<String[], float[][]> trace(Model m, String sourceText, wganc.lower.Lowering.PhaseGraph phase,
+  static Map.Entry<String[], float[][]> trace(Compiled compiled, Compiled.Phase phase,
       Map<String, float[]> feeds, Path tornadoHome, String device, PrintWriter err)
       throws IOException, InterruptedException {
     TornadoBackend backend = new TornadoBackend(tornadoHome);
@@ -192,7 +199,7 @@ final class TornadoCli {
       err.println("wganc: compiling update `" + phase.name() + "` for TornadoVM (" + sdk.home() + ") ...");
       err.flush();
       Path jar = dir.resolve("trace.jar");
-      JvmBackend.Sources s = backend.writeTrace(jar, m, sourceText, phase);
+      Sources s = backend.writeTrace(jar, compiled, phase);
       String[] reads = s.io().get(phase.name()).reads().toArray(String[]::new);
       String[] writes = s.io().get(phase.name()).writes().toArray(String[]::new);
       float[][] in = new float[reads.length][];

@@ -12,7 +12,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
+import wganc.compile.Target;
 import wganc.interp.Interpreter;
 import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
@@ -87,19 +90,22 @@ final class TraceCommand implements Callable<Integer> {
         return 70;
       }
     }
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
-    List<Lowering.PhaseGraph> phases = Lowering.lower(o.result().model(), Lowering.Draws.INPUTS);
-    Lowering.PhaseGraph phase = phases.getFirst();
+    Target target = list || backend.equals("interpreter") ? Target.lowered(Lowering.Draws.INPUTS)
+        : backend.equals("jvm") ? wganc.emit.java.JvmBackend.traceTarget() : wganc.emit.tornado.TornadoBackend.traceTarget();
+    Compiled compiled = Compiler.compile(o, target);
+    List<Compiled.Phase> phases = compiled.phases();
+    Compiled.Phase phase = phases.getFirst();
     if (update != null) {
       phase = phases.stream().filter(p -> p.name().equals(update)).findFirst().orElse(null);
       if (phase == null) {
-        err.println("error: model `" + o.result().model().name() + "` has no update `" + update + "`; its updates are "
+        err.println("error: model `" + o.model().name() + "` has no update `" + update + "`; its updates are "
             + String.join(", ", phases.stream().map(p -> "`" + p.name() + "`").toList()));
         return 2;
       }
     }
-    Graph g = phase.graph();
+    Graph g = phase.lowered().graph();
     if (list) {
       out.printf("%-36s %-22s %s%n", "name", "shape", "role");
       for (Binding b : g.bindings()) {
@@ -164,8 +170,7 @@ final class TraceCommand implements Callable<Integer> {
     SafeTensors result = new SafeTensors();
     double loss;
     if (backend.equals("jvm")) {
-      wganc.runtime.train.Phase p = wganc.emit.java.JvmBackend.single(
-          wganc.passes.Pipeline.standard().run(g).graph(), phase.name(), model.toString());
+      wganc.runtime.train.Phase p = wganc.emit.java.JvmBackend.single(phase, model.toString());
       String[] rn = p.reads();
       float[][] in = new float[rn.length][];
       for (int i = 0; i < rn.length; i++) {
@@ -194,7 +199,7 @@ final class TraceCommand implements Callable<Integer> {
         for (int k = 0; k < x.length; k++) x[k] = (float) t.data()[k];
         f32.put(name, x);
       });
-      var r = TornadoCli.trace(o.result().model(), o.source().text(), phase, f32, tornadoHome, device, err);
+      var r = TornadoCli.trace(compiled, phase, f32, tornadoHome, device, err);
       if (r == null) return 70;
       String[] wn = r.getKey();
       for (int i = 0; i < wn.length; i++) {
@@ -203,7 +208,7 @@ final class TraceCommand implements Callable<Integer> {
       }
       loss = r.getValue()[java.util.Arrays.asList(wn).indexOf("loss")][0];
     }
-    result.putMetadata("model", o.result().model().name());
+    result.putMetadata("model", o.model().name());
     result.putMetadata("update", phase.name());
     result.putMetadata("backend", backend.equals("interpreter") ? "interpreter-f64" : backend + "-f32");
     result.write(output);

@@ -11,12 +11,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
 import wganc.check.Model;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
+import wganc.compile.Specs;
 import wganc.diag.Diagnostic;
 import wganc.diag.Renderer;
 import wganc.emit.Backend;
-import wganc.emit.Specs;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.data.DataNotFoundException;
 import wganc.runtime.data.DataPath;
@@ -104,9 +105,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
-    Model m = o.result().model();
+    Model m = o.model();
     if (batch != null) m = m.withBatch(batch);
     if (seed != null) m = m.withSeed(seed);
     Path run = out != null ? out : Path.of("runs", stem(model));
@@ -144,13 +145,15 @@ final class TrainCommand implements Callable<Integer> {
       if (checkpointEvery > 0) args.addAll(java.util.List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
       if (dataDir != null) args.addAll(java.util.List.of("--data-dir", dataDir.toString()));
       if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
-      return TornadoCli.train(o, m, run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
+      return TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
     }
     err.println("wganc: compiling " + m.name() + " for the JVM ...");
     err.flush();
     CompiledModel c;
     try {
-      c = new JvmBackend().compile(m, o.source().text(), Backend.Options.defaults().withRecordInputs(recordInputs));
+      JvmBackend jvm = new JvmBackend();
+      Backend.Options options = Backend.Options.defaults().withRecordInputs(recordInputs);
+      c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options)), options);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
       return 70;

@@ -16,8 +16,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wganc.Frontend;
 import wganc.check.Model;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
@@ -66,9 +68,9 @@ final class VerifyCommand implements Callable<Integer> {
       err.println("error: --steps and --batch must be at least 1");
       return 2;
     }
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
-    Model m = batch == null ? o.result().model() : o.result().model().withBatch(batch);
+    Model m = batch == null ? o.model() : o.model().withBatch(batch);
     Consumer<String> progress = line -> {
       if (!json) {
         err.println("wganc: " + line);
@@ -77,18 +79,21 @@ final class VerifyCommand implements Callable<Integer> {
     };
     List<Agreement.Check> checks;
     if (target.tornado()) {
-      checks = TornadoCli.verify(m, o.source().text(), target.tornadoBackend(), target.device, steps, progress, err);
+      checks = TornadoCli.verify(o.withModel(m), target.tornadoBackend(), target.device, steps, progress, err);
       if (checks == null) return 70;
     } else {
       progress.accept("compiling " + m.name() + " at batch " + m.training().batch() + " for the JVM ...");
+      JvmBackend jvm = new JvmBackend();
+      Backend.Options options = new Backend.Options(3);
+      Compiled compiled = Compiler.compile(o.withModel(m), jvm.target(options));
       CompiledModel c;
       try {
-        c = new JvmBackend().compile(m, o.source().text(), new Backend.Options(3));
+        c = jvm.load(compiled, options);
       } catch (Backend.BackendException e) {
         err.println("error: " + e.getMessage());
         return 70;
       }
-      checks = Agreement.check(m, c, steps, progress);
+      checks = Agreement.check(compiled, c, steps, progress);
     }
     List<Agreement.Check> failures = checks.stream().filter(c -> !c.ok()).toList();
     String deviceName = !target.tornado() ? "cpu" : target.device == null ? "default" : target.device;

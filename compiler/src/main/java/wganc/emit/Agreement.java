@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import wganc.check.Model;
+import wganc.compile.Compiled;
 import wganc.interp.Interpreter;
 import wganc.interp.Float64Tensor;
 import wganc.ir.Binding;
 import wganc.ir.Graph;
 import wganc.ir.Node;
-import wganc.lower.Lowering;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.Phase;
@@ -113,18 +113,18 @@ public final class Agreement {
   }
 
   /**
-   * {@code steps} steps of every phase on the interpreter, from {@link #initialState} and uniform
-   * inputs in [-1, 1) (seed 7, rounded to float32); each step continues from the reference's state.
+   * {@code steps} steps of every phase of {@code compiled} on the interpreter, each graph as lowered,
+   * from {@link #initialState} and uniform inputs in [-1, 1) (seed 7, rounded to float32); each step
+   * continues from the reference's state.
    */
-  public static List<Run> reference(Model model, ModelSpec spec, Map<String, Io> io, int steps) {
-    List<Lowering.PhaseGraph> reference = Lowering.lower(model, Lowering.Draws.RANDOM);
-    Map<String, Float64Tensor> state = initialState(spec);
+  public static List<Run> reference(Compiled compiled, Map<String, Io> io, int steps) {
+    Map<String, Float64Tensor> state = initialState(compiled.spec());
     Random data = new Random(7);
     long rngStep = 0;
     List<Run> runs = new ArrayList<>();
     for (int step = 0; step < steps; step++) {
-      for (Lowering.PhaseGraph pg : reference) {
-        Graph g = pg.graph();
+      for (Compiled.Phase pg : compiled.phases()) {
+        Graph g = pg.lowered().graph();
         Map<String, Float64Tensor> feeds = new HashMap<>(state);
         feeds.put("rng_step", Float64Tensor.scalar(rngStep));
         for (Binding b : g.bindings()) {
@@ -173,12 +173,12 @@ public final class Agreement {
   }
 
   /**
-   * Reference and kernels of an in-process backend's compiled {@code model}; {@code progress} hears
-   * what runs.
+   * Reference and kernels of an in-process backend: {@code c}, loaded from {@code compiled};
+   * {@code progress} hears what runs.
    */
-  public static List<Check> check(Model model, CompiledModel c, int steps, Consumer<String> progress) {
+  public static List<Check> check(Compiled compiled, CompiledModel c, int steps, Consumer<String> progress) {
     progress.accept("running the interpreter (" + steps + " steps of every update) ...");
-    List<Run> runs = reference(model, c.spec(), Io.of(c), steps);
+    List<Run> runs = reference(compiled, Io.of(c), steps);
     progress.accept("running the " + c.backend() + " kernels ...");
     return compare(runs, run(c, runs), c.backend());
   }

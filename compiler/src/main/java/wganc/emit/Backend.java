@@ -1,15 +1,32 @@
 package wganc.emit;
 
 import wganc.check.Model;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
+import wganc.compile.Target;
 import wganc.runtime.train.CompiledModel;
 
-/** A code generator for one kind of machine: a checked model to runnable phases. */
+/**
+ * A code generator for one kind of machine. It says what it needs of the {@link Compiler}
+ * ({@link #target}) and emits what the compile holds, running no stage of its own.
+ */
 public interface Backend {
   /** `jvm` or `tornado`. */
   String name();
 
-  /** Lowers, optimises, emits and loads every phase of {@code model} (and the sampling program). */
-  CompiledModel compile(Model model, String sourceText, Options options) throws BackendException;
+  /** How this backend wants a model compiled for {@code options}: its draws, sampling batch and schedule rules. */
+  Target target(Options options);
+
+  /** The sources of every phase of {@code compiled} (compiled for {@link #target}) and the sampling program. */
+  Sources sources(Compiled compiled, Options options);
+
+  /** Emits, compiles and loads every phase of {@code compiled} and the sampling program. */
+  CompiledModel load(Compiled compiled, Options options) throws BackendException;
+
+  /** The {@link Compiler} for this backend's target, then {@link #load}. */
+  default CompiledModel compile(Model model, String sourceText, Options options) throws BackendException {
+    return load(Compiler.compile(model, sourceText, target(options)), options);
+  }
 
   /**
    * Backend-independent options. {@code sampleN}: the sampling program's batch; {@code profile}:

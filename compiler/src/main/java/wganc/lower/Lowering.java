@@ -79,21 +79,22 @@ public final class Lowering {
   }
 
   /**
-   * The sampling program: {@code sample = G(z, training=false)} for a batch of {@code n}, reading the
-   * noise as the input `z` (its declared name) and the generator's parameters.
+   * The sampling program, a phase `sample` of an update `sample` that trains nothing:
+   * {@code sample = G(z, training=false)} for a batch of {@code n}, reading the noise as the input `z`
+   * (its declared name) and the generator's parameters.
    */
-  public static Graph sample(Model model, int n) {
+  public static PhaseGraph sample(Model model, int n) {
     Lowering l = new Lowering(model, Draws.INPUTS);
     Model.Network g = generator(model);
     Model.Noise z = generatorNoise(model);
     Model.Update dummy = new Model.Update(Ast.Role.GENERATOR, "sample", List.of(), new Model.Sgd(1, 0, false), new Model.Constant(), 1,
         List.of(), g.span());
-    Model.Phase phase = new Model.Phase("sample", n, List.of(), java.util.Map.of(), java.util.Map.of(), g.span());
+    Model.Phase phase = new Model.Phase("sample", n, List.of(), Map.of(), Map.of(), Map.of(), g.span());
     PhaseBuilder pb = l.new PhaseBuilder(dummy, phase);
     Value x = pb.b.input(z.name(), f32(batched(n, z.shape())));
     Value y = pb.networkApply(g, x, false);
     pb.b.output("sample", y);
-    return pb.b.build();
+    return new PhaseGraph(dummy, phase, pb.b.build());
   }
 
   private Graph phase(Model.Update u, Model.Phase p) {
@@ -251,7 +252,7 @@ public final class Lowering {
     }
 
     boolean isBatched(Ast.Expr e) {
-      return wganc.check.Types.of(model, phase, e).batched();
+      return phase.type(e).batched();
     }
 
     int[] ones(int rank, int first) {

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
 import wganc.check.Model;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.train.CompiledModel;
@@ -55,11 +57,13 @@ class AgreementTest {
   @Test
   void aPerturbedReferenceFailsThatTensorAlone() throws Exception {
     String text = Files.readString(Path.of("../models/toy8-wgan-gp.wgan"));
-    Frontend.Outcome o = Frontend.compile("toy8-wgan-gp.wgan", text.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check("toy8-wgan-gp.wgan", text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Model model = o.result().model().withBatch(2);
-    CompiledModel c = new JvmBackend().compile(model, text, new Backend.Options(3));
-    List<Agreement.Run> runs = Agreement.reference(model, c.spec(), Agreement.Io.of(c), 1);
+    JvmBackend jvm = new JvmBackend();
+    Compiled compiled = Compiler.compile(model, text, jvm.target(new Backend.Options(3)));
+    CompiledModel c = jvm.load(compiled, new Backend.Options(3));
+    List<Agreement.Run> runs = Agreement.reference(compiled, Agreement.Io.of(c), 1);
     List<float[][]> actual = Agreement.run(c, runs);
     assertTrue(Agreement.compare(runs, actual, "jvm").stream().allMatch(Agreement.Check::ok));
 
@@ -81,7 +85,7 @@ class AgreementTest {
   @Test
   void atLeastGivesTheSmallestUpdateTheBatch() throws Exception {
     Path clip = Path.of("../models/mnist-wgan-clip.wgan");
-    Frontend.Outcome o = Frontend.compile(clip.toString(), Files.readAllBytes(clip));
+    Checked o = Compiler.check(clip.toString(), Files.readAllBytes(clip));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Model small = Agreement.atLeast(o.result().model(), 2);
     assertEquals(4, small.training().batch());  // two half-batch updates of 2 each

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.ir.IrVerifier;
 import wganc.ir.Node;
 import wganc.passes.Pipeline;
@@ -24,7 +25,7 @@ class LoweringTest {
   @ParameterizedTest
   @MethodSource("models")
   void everyPhaseLowersToVerifiedIr(Path model) {
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     assertTrue(o.ok(), () -> model + " does not check: " + o.diagnostics());
     for (Lowering.Draws draws : Lowering.Draws.values()) {
       List<Lowering.PhaseGraph> phases = Lowering.lower(o.result().model(), draws);

@@ -15,7 +15,8 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.check.Model;
 import wganc.interp.Interpreter;
 import wganc.interp.Float64Tensor;
@@ -65,7 +66,7 @@ public final class Shrunk {
 
   static Model model(Path path) throws IOException {
     String text = shrink(Files.readString(path));
-    Frontend.Outcome o = Frontend.compile(path.toString(), text.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check(path.toString(), text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> path + " shrunk does not check:\n" + text + "\n" + o.diagnostics());
     return o.result().model();
   }

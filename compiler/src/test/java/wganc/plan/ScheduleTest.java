@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Compiler;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
@@ -30,7 +30,7 @@ class ScheduleTest {
   @ParameterizedTest
   @MethodSource("models")
   void noLiveValuesShareABuffer(Path model) {
-    var o = Frontend.compile(model);
+    var o = Compiler.check(model);
     for (var pg : Lowering.lower(o.result().model(), Lowering.Draws.RANDOM)) {
       Graph g = Pipeline.standard().run(pg.graph()).graph();
       check(Schedule.of(g));

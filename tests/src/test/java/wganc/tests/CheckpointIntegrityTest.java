@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.FormatException;
@@ -68,7 +69,7 @@ class CheckpointIntegrityTest {
 
   @Test
   void aChangedByteInAnyKindOfTensorOrInTheHeaderIsRefused() throws Exception {
-    Frontend.Outcome o = Frontend.compile("tiny.wgan", MODEL.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check("tiny.wgan", MODEL.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     CompiledModel model = new JvmBackend().compile(o.result().model(), MODEL, Backend.Options.defaults());
     Path run = dir.resolve("run");

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.diag.Renderer;
 
 /** Every ```wgan complete block of docs/language.md is a whole model that checks without a diagnostic. */
@@ -39,7 +40,7 @@ class DocExamplesTest {
     List<Example> all = examples();
     assertTrue(all.size() >= 5, "expected the doc's complete examples, found " + all.size());
     return all.stream().map(e -> DynamicTest.dynamicTest("docs/language.md line " + e.line(), () -> {
-      Frontend.Outcome o = Frontend.compile("docs/language.md@" + e.line(), e.text().getBytes(StandardCharsets.UTF_8));
+      Checked o = Compiler.check("docs/language.md@" + e.line(), e.text().getBytes(StandardCharsets.UTF_8));
       String shown = String.join("\n", o.diagnostics().stream().map(Renderer::render).toList());
       assertTrue(o.ok(), shown);
       assertEquals("", shown, "complete examples check without warnings");

@@ -20,7 +20,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.diag.Diagnostic;
 import wganc.diag.Renderer;
 import wganc.diag.Span;
@@ -58,7 +59,7 @@ class FrontendFuzzTest {
   void frontendRejectsWithPositionedErrorsAndNeverThrows(@ForAll("mutants") Mutant m) {
     byte[] bytes = m.bytes();
     long start = System.nanoTime();
-    Frontend.Outcome o = Frontend.compile("fuzz.wgan", bytes);
+    Checked o = Compiler.check("fuzz.wgan", bytes);
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertTrue(ms < 2_000, "took " + ms + " ms");
     if (o.ok()) {
@@ -84,10 +85,10 @@ class FrontendFuzzTest {
         "1" + "+1".repeat(256), "-".repeat(256) + "1", "(".repeat(60) + "1" + "+1".repeat(256) + ")".repeat(60)};
     for (String e : exprs) {
       Throwable[] thrown = new Throwable[1];
-      Frontend.Outcome[] out = new Frontend.Outcome[1];
+      Checked[] out = new Checked[1];
       Thread t = new Thread(null, () -> {
         try {
-          out[0] = Frontend.compile("chain.wgan", utf8(base.replace("loss = mean(-1 * D(G(z)))", "loss = " + e)));
+          out[0] = Compiler.check("chain.wgan", utf8(base.replace("loss = mean(-1 * D(G(z)))", "loss = " + e)));
         } catch (Throwable x) {
           thrown[0] = x;
         }

@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.check.Model;
 import wganc.check.Summary;
 import wganc.diag.Diagnostic;
@@ -48,7 +49,7 @@ class ModelSummaryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("models")
   void checksWithoutWarningsExceptTheKnownOne(Path model) {
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     assertTrue(o.ok(), () -> model + " does not check: " + o.diagnostics());
     List<String> codes = o.diagnostics().stream().map(Diagnostic::code).toList();
     if (model.getFileName().toString().equals("mnist-wgan-gp.wgan")) {
@@ -59,7 +60,7 @@ class ModelSummaryTest {
   }
 
   private static Model.Network network(String file, String name) {
-    Frontend.Outcome o = Frontend.compile(MODELS.resolve(file));
+    Checked o = Compiler.check(MODELS.resolve(file));
     assertTrue(o.ok(), () -> file + ": " + o.diagnostics());
     return o.result().model().network(name).orElseThrow();
   }

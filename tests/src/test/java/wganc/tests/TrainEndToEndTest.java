@@ -19,7 +19,8 @@ import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.Npy;
@@ -41,7 +42,7 @@ class TrainEndToEndTest {
   static void compile() throws Exception {
     String text = Files.readString(Path.of("models/toy8-wgan-gp.wgan"))
         .replace("dense 512", "dense 32").replaceAll("train batch \\d+", "train batch 16");
-    Frontend.Outcome o = Frontend.compile("models/toy8-wgan-gp.wgan", text.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check("models/toy8-wgan-gp.wgan", text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     model = new JvmBackend().compile(o.result().model(), text, new Backend.Options(64));
   }

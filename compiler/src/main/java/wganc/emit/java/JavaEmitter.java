@@ -61,30 +61,28 @@ public final class JavaEmitter {
 
   private final boolean profile;
 
-  private JavaEmitter(Graph graph, String phaseName, String source, boolean profile) {
+  private JavaEmitter(Schedule schedule, String phaseName, String source, boolean profile) {
     this.profile = profile;
-    this.graph = graph;
-    this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS);
+    this.graph = schedule.graph();
+    this.schedule = schedule;
     this.phaseName = phaseName;
     this.source = source;
     this.consts = new Constants(graph);
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
   }
 
-  /** The Java file of one phase; {@code source} names the model file for the header. */
-  public static JavaFile emit(Graph graph, String packageName, String className, String phaseName, String source) {
-    return emit(graph, packageName, className, phaseName, source, false);
+  /**
+   * The Java file of one phase, its kernels as {@code schedule} (made under {@link JvmBackend#RULES})
+   * says; {@code source} names the model file for the header.
+   */
+  public static JavaFile emit(Schedule schedule, String packageName, String className, String phaseName, String source) {
+    return emit(schedule, packageName, className, phaseName, source, false);
   }
 
   /** With {@code profile}, the class also implements {@code Profiled}: it times every kernel call. */
-  public static JavaFile emit(Graph graph, String packageName, String className, String phaseName, String source,
+  public static JavaFile emit(Schedule schedule, String packageName, String className, String phaseName, String source,
                               boolean profile) {
-    return new JavaEmitter(graph, phaseName, source, profile).file(packageName, className);
-  }
-
-  /** Peak bytes of the phase's intermediate buffers. */
-  public static long bufferBytes(Graph graph) {
-    return Schedule.of(graph, Schedule.Rule.GROUPS).bufferBytes();
+    return new JavaEmitter(schedule, phaseName, source, profile).file(packageName, className);
   }
 
   private JavaFile file(String packageName, String className) {

@@ -5,51 +5,59 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import wganc.check.Model;
+import java.util.Set;
+import wganc.compile.Compiled;
+import wganc.compile.Target;
 import wganc.emit.Backend;
-import wganc.emit.Specs;
-import wganc.ir.Graph;
+import wganc.emit.Codegen;
+import wganc.emit.Sources;
 import wganc.lower.Lowering;
-import wganc.passes.Pipeline;
+import wganc.plan.Schedule;
 import wganc.runtime.train.CompiledModel;
-import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.Phase;
 
 /** The default backend: plain-Java kernels for the JVM, compiled and loaded in memory. */
 public final class JvmBackend implements Backend {
-  /** The generated sources of a model: one file per phase, the spec, and each phase's reads and writes. */
-  public record Sources(ModelSpec spec, List<String> phaseNames, Map<String, JavaFile> files,
-                        Map<String, wganc.emit.Codegen.Io> io) {}
+  /** The schedule rules the JVM's kernels are emitted under: flat loops of one length run as one. */
+  public static final Set<Schedule.Rule> RULES = Set.of(Schedule.Rule.GROUPS);
 
   @Override public String name() { return "jvm"; }
 
-  /** Lowers and emits without compiling (for `wganc compile` and goldens). */
-  public Sources sources(Model model, String sourceText, Options options) {
-    List<Lowering.PhaseGraph> phases = Lowering.lower(model,
-        options.recordInputs() ? Lowering.Draws.RECORDED : Lowering.Draws.RANDOM);
-    ModelSpec spec = Specs.of(model, sourceText, phases, options.sampleN());
-    String pkg = "wganc.generated." + model.name().toLowerCase(java.util.Locale.ROOT);
-    String source = model.ast().nameSpan().file().path();
-    Map<String, JavaFile> files = new LinkedHashMap<>();
-    Map<String, wganc.emit.Codegen.Io> io = new LinkedHashMap<>();
-    List<String> names = new ArrayList<>();
-    for (Lowering.PhaseGraph p : phases) {
-      Graph g = Pipeline.standard().run(p.graph()).graph();
-      String cls = className(p.name());
-      files.put(pkg + "." + cls, JavaEmitter.emit(g, pkg, cls, p.name(), source, options.profile()));
-      io.put(p.name(), wganc.emit.Codegen.Io.of(g));
-      names.add(p.name());
-    }
-    Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
-    files.put(pkg + ".SamplePhase", JavaEmitter.emit(sample, pkg, "SamplePhase", "sample", source));
-    io.put("sample", wganc.emit.Codegen.Io.of(sample));
-    names.add("sample");
-    return new Sources(spec, names, files, io);
+  /** Counter-based draws (recorded ones for {@code recordInputs}), the JVM's rules. */
+  @Override public Target target(Options options) {
+    return new Target(options.recordInputs() ? Lowering.Draws.RECORDED : Lowering.Draws.RANDOM, true, options.sampleN(),
+        RULES);
   }
 
-  /** One graph as a loaded phase (for traces: a graph whose draws are inputs). */
-  public static Phase single(Graph g, String phaseName, String source) {
-    JavaFile file = JavaEmitter.emit(g, "wganc.generated.trace", "TracePhase", phaseName, source);
+  /** A trace's target: draws as inputs ({@link #single}). */
+  public static Target traceTarget() {
+    return new Target(Lowering.Draws.INPUTS, true, 1, RULES);
+  }
+
+  /** Emits without compiling (for `wganc compile` and goldens). */
+  @Override public Sources sources(Compiled compiled, Options options) {
+    compiled.requireRules(RULES, "the JVM backend");
+    String pkg = "wganc.generated." + compiled.model().name().toLowerCase(java.util.Locale.ROOT);
+    String source = compiled.sourcePath();
+    Map<String, JavaFile> files = new LinkedHashMap<>();
+    Map<String, Codegen.Io> io = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    for (Compiled.Phase p : compiled.phases()) {
+      String cls = className(p.name());
+      files.put(pkg + "." + cls, JavaEmitter.emit(p.schedule(), pkg, cls, p.name(), source, options.profile()));
+      io.put(p.name(), Codegen.Io.of(p.graph()));
+      names.add(p.name());
+    }
+    Compiled.Phase sample = compiled.sample();
+    files.put(pkg + ".SamplePhase", JavaEmitter.emit(sample.schedule(), pkg, "SamplePhase", "sample", source));
+    io.put("sample", Codegen.Io.of(sample.graph()));
+    names.add("sample");
+    return new Sources(compiled.spec(), names, files, io);
+  }
+
+  /** One phase of a compile for {@link #traceTarget} as a loaded phase (its draws are inputs). */
+  public static Phase single(Compiled.Phase phase, String source) {
+    JavaFile file = JavaEmitter.emit(phase.schedule(), "wganc.generated.trace", "TracePhase", phase.name(), source);
     Map<String, byte[]> classes = InMemoryCompiler.compile(Map.of("wganc.generated.trace.TracePhase", file.toString()));
     try {
       return (Phase) InMemoryCompiler.load(classes).loadClass("wganc.generated.trace.TracePhase")
@@ -60,12 +68,12 @@ public final class JvmBackend implements Backend {
   }
 
   static String className(String phase) {
-    return wganc.emit.Codegen.camel(phase.replace('.', '_')) + "Phase";
+    return Codegen.camel(phase.replace('.', '_')) + "Phase";
   }
 
   @Override
-  public CompiledModel compile(Model model, String sourceText, Options options) throws BackendException {
-    Sources s = sources(model, sourceText, options);
+  public CompiledModel load(Compiled compiled, Options options) throws BackendException {
+    Sources s = sources(compiled, options);
     Map<String, String> text = new LinkedHashMap<>();
     s.files().forEach((name, file) -> text.put(name, file.toString()));
     Map<String, byte[]> classes;

@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import wganc.check.Model;
+import wganc.compile.Compiled;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
-import wganc.emit.java.JvmBackend;
+import wganc.emit.Sources;
 
 /**
  * Runs phases of a trainer jar on the device with given inputs ({@code wganc.runtime.train.PhaseReplay}
@@ -71,21 +72,27 @@ public final class DeviceReplay {
     return writes;
   }
 
+  /** The options of the kernels {@link #check} compares: a sampling batch of 3. */
+  public static final Backend.Options OPTIONS = new Backend.Options(3);
+
   /**
-   * {@code steps} steps of every update of {@code model}'s TornadoVM kernels against the reference
-   * interpreter ({@link Agreement}); the trainer jar and the replay's files go to {@code dir};
-   * {@code progress} hears what runs.
+   * {@code steps} steps of every update of a model's TornadoVM kernels against the reference
+   * interpreter ({@link Agreement}); {@code compiled}: the model compiled for the backend's target with
+   * {@link #OPTIONS}. The trainer jar and the replay's files go to {@code dir}; {@code progress} hears
+   * what runs.
    */
-  public static List<Agreement.Check> check(TornadoBackend backend, Model model, String sourceText, String device,
+  public static List<Agreement.Check> check(TornadoBackend backend, Compiled compiled, String device,
       List<String> jvmFlags, int steps, Path dir, Consumer<String> progress)
       throws IOException, InterruptedException, Backend.BackendException {
     TornadoSdk sdk = backend.sdk();
+    Model model = compiled.model();
     progress.accept("compiling " + model.name() + " at batch " + model.training().batch() + " for TornadoVM ("
         + sdk.home() + ") ...");
     Path jar = dir.resolve("trainer.jar");
-    JvmBackend.Sources sources = backend.writeTrainer(jar, model, sourceText, new Backend.Options(3));
+    Sources sources = backend.sources(compiled, OPTIONS);
+    backend.writeTrainer(jar, sources);
     progress.accept("running the interpreter (" + steps + " steps of every update) ...");
-    List<Agreement.Run> runs = Agreement.reference(model, sources.spec(), Agreement.Io.of(sources.io()), steps);
+    List<Agreement.Run> runs = Agreement.reference(compiled, Agreement.Io.of(sources.io()), steps);
     progress.accept("running the kernels on the device" + (device == null ? "" : " " + device) + " ...");
     List<float[][]> actual = run(sdk, jar, device, jvmFlags,
         runs.stream().map(r -> new Input(r.phase(), r.rngStep(), r.reads())).toList(), dir);

@@ -7,25 +7,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import wganc.check.Model;
+import java.util.Set;
+import wganc.compile.Compiled;
+import wganc.compile.Target;
 import wganc.emit.Backend;
-import wganc.emit.Specs;
+import wganc.emit.Codegen;
+import wganc.emit.Sources;
 import wganc.emit.java.InMemoryCompiler;
 import wganc.emit.java.JvmBackend;
 import wganc.emit.java.TrainerJar;
-import wganc.ir.Graph;
 import wganc.lower.Lowering;
-import wganc.passes.Pipeline;
+import wganc.plan.Schedule;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
-import wganc.runtime.train.Phase;
 
 /**
  * TornadoVM kernels ({@link TornadoEmitter}), compiled with the JDK compiler against the SDK's
  * {@code tornado-api} jar (found at run time: {@code TORNADOVM_HOME} or {@code --tornado-home}; wganc's
  * build never depends on TornadoVM). TornadoVM needs its own JVM flags, so training runs in a child
  * JVM started with the SDK's argfile, from a trainer jar like the JVM backend's
- * ({@link #writeTrainer}); {@link #compile} loads the phases in this JVM only when it already runs
+ * ({@link #writeTrainer}); {@link #load} loads the phases in this JVM only when it already runs
  * on TornadoVM.
  */
 public final class TornadoBackend implements Backend {
@@ -83,39 +84,54 @@ public final class TornadoBackend implements Backend {
 
   @Override public String name() { return "tornado"; }
 
-  /** Lowers and emits without compiling (for `wganc compile`, goldens and syntax checks; no SDK needed). */
-  public JvmBackend.Sources sources(Model model, String sourceText, Options options) {
-    List<Lowering.PhaseGraph> phases = Lowering.lower(model, Lowering.Draws.RANDOM);
-    ModelSpec spec = Specs.of(model, sourceText, phases, options.sampleN());
-    String pkg = "wganc.generated.tornado." + model.name().toLowerCase(java.util.Locale.ROOT);
-    String source = model.ast().nameSpan().file().path();
+  /**
+   * The schedule rules TornadoVM's kernels are emitted under: flat loops of one length run as one, and
+   * one-element values of the reads are recomputed where they are read (launches cost more than arithmetic).
+   */
+  public static final Set<Schedule.Rule> RULES = Set.of(Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
+
+  /** Counter-based draws (made on the device), TornadoVM's rules. */
+  @Override public Target target(Options options) {
+    return new Target(Lowering.Draws.RANDOM, true, options.sampleN(), RULES);
+  }
+
+  /** A trace's target: draws as inputs, with the model's state layout ({@link #writeTrace}). */
+  public static Target traceTarget() {
+    return new Target(Lowering.Draws.INPUTS, true, 1, RULES);
+  }
+
+  /** Emits without compiling (for `wganc compile`, goldens and syntax checks; no SDK needed). */
+  @Override public Sources sources(Compiled compiled, Options options) {
+    compiled.requireRules(RULES, "the TornadoVM backend");
+    ModelSpec spec = compiled.spec();
+    String pkg = "wganc.generated.tornado." + compiled.model().name().toLowerCase(java.util.Locale.ROOT);
+    String source = compiled.sourcePath();
     Map<String, JavaFile> files = new LinkedHashMap<>();
-    Map<String, wganc.emit.Codegen.Io> io = new LinkedHashMap<>();
+    Map<String, Codegen.Io> io = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
     TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
     List<TornadoEmitter.Emitted> emitted = new ArrayList<>();
     int nextGraph = layout.firstPhaseGraph();  // after the graphs that move resident arrays
-    for (Lowering.PhaseGraph p : phases) {
-      Graph g = Pipeline.standard().run(p.graph()).graph();
-      TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(p.name()), p.name(), source, layout, nextGraph,
-          options.profile(), tiles);
+    for (Compiled.Phase p : compiled.phases()) {
+      TornadoEmitter.Emitted e = TornadoEmitter.emit(p.schedule(), pkg, className(p.name()), p.name(), source, layout,
+          nextGraph, options.profile(), tiles);
       emitted.add(e);
       nextGraph += e.graphs();
       names.add(p.name());
-      io.put(p.name(), wganc.emit.Codegen.Io.of(g));
+      io.put(p.name(), Codegen.Io.of(p.graph()));
     }
-    Graph sample = Pipeline.standard().run(Lowering.sample(model, options.sampleN())).graph();
-    emitted.add(TornadoEmitter.emit(sample, pkg, "SamplePhase", "sample", source, layout, nextGraph, options.profile(),
-        tiles));
+    Compiled.Phase sample = compiled.sample();
+    emitted.add(TornadoEmitter.emit(sample.schedule(), pkg, "SamplePhase", "sample", source, layout, nextGraph,
+        options.profile(), tiles));
     names.add("sample");
-    io.put("sample", wganc.emit.Codegen.Io.of(sample));
+    io.put("sample", Codegen.Io.of(sample.graph()));
     for (TornadoEmitter.Emitted e : emitted) files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));
-    return new JvmBackend.Sources(spec, names, files, io);
+    return new Sources(spec, names, files, io);
   }
 
   static String className(String phase) {
-    return wganc.emit.Codegen.camel(phase.replace('.', '_')) + "Phase";
+    return Codegen.camel(phase.replace('.', '_')) + "Phase";
   }
 
   /** The SDK this backend uses. */
@@ -124,7 +140,7 @@ public final class TornadoBackend implements Backend {
   }
 
   /** Compiles the sources against the SDK (with {@code -g}: TornadoVM reads the local variable tables). */
-  public Map<String, byte[]> classes(JvmBackend.Sources s) throws BackendException {
+  public Map<String, byte[]> classes(Sources s) throws BackendException {
     TornadoSdk sdk = sdk();
     Map<String, String> text = new LinkedHashMap<>();
     s.files().forEach((name, file) -> text.put(name, file.toString()));
@@ -136,44 +152,34 @@ public final class TornadoBackend implements Backend {
     }
   }
 
-  /** Writes a trainer jar of the model's TornadoVM phases; run it with {@link TornadoSdk#command}. */
-  public JvmBackend.Sources writeTrainer(Path jar, Model model, String sourceText, Options options)
-      throws BackendException {
-    JvmBackend.Sources s = sources(model, sourceText, options);
+  /** Compiles {@code s} (this backend's sources) into a trainer jar; run it with {@link TornadoSdk#command}. */
+  public void writeTrainer(Path jar, Sources s) throws BackendException {
     Map<String, byte[]> classes = classes(s);
     try {
       TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(phases(s).files().keySet()), "tornado");
     } catch (IOException e) {
       throw new BackendException("cannot write " + jar + ": " + e.getMessage(), e);
     }
-    return s;
   }
 
   /**
-   * Writes a jar whose one phase is {@code phase} (a trace: its draws are inputs) with the model's
-   * device layout, for {@code wganc.runtime.train.PhaseReplay} in a TornadoVM JVM; returns the
-   * phase's sources.
+   * Writes a jar whose one phase is {@code phase} of a compile for {@link #traceTarget} (its draws are
+   * inputs) with the model's device layout, for {@code wganc.runtime.train.PhaseReplay} in a TornadoVM
+   * JVM; returns the phase's sources.
    */
-  public JvmBackend.Sources writeTrace(Path jar, Model model, String sourceText, Lowering.PhaseGraph phase)
-      throws BackendException {
-    ModelSpec spec = Specs.of(model, sourceText, Lowering.lower(model, Lowering.Draws.RANDOM), 1);
-    String pkg = "wganc.generated.tornado.trace." + model.name().toLowerCase(java.util.Locale.ROOT);
-    String source = model.ast().nameSpan().file().path();
+  public Sources writeTrace(Path jar, Compiled compiled, Compiled.Phase phase) throws BackendException {
+    compiled.requireRules(RULES, "the TornadoVM backend");
+    ModelSpec spec = compiled.spec();
+    String pkg = "wganc.generated.tornado.trace." + compiled.model().name().toLowerCase(java.util.Locale.ROOT);
+    String source = compiled.sourcePath();
     TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
-    Graph g = Pipeline.standard().run(phase.graph()).graph();
-    TornadoEmitter.Emitted e = TornadoEmitter.emit(g, pkg, className(phase.name()), phase.name(), source, layout,
-        layout.firstPhaseGraph(), false, tiles);
+    TornadoEmitter.Emitted e = TornadoEmitter.emit(phase.schedule(), pkg, className(phase.name()), phase.name(), source,
+        layout, layout.firstPhaseGraph(), false, tiles);
     Map<String, JavaFile> files = new LinkedHashMap<>();
     files.put(pkg + "." + e.className(), e.file());
     files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));
-    JvmBackend.Sources s = new JvmBackend.Sources(spec, List.of(phase.name()), files,
-        Map.of(phase.name(), wganc.emit.Codegen.Io.of(g)));
-    Map<String, byte[]> classes = classes(s);
-    try {
-      TrainerJar.write(jar, classes, spec, new ArrayList<>(phases(s).files().keySet()), "tornado");
-    } catch (IOException ex) {
-      throw new BackendException("cannot write " + jar + ": " + ex.getMessage(), ex);
-    }
+    Sources s = new Sources(spec, List.of(phase.name()), files, Map.of(phase.name(), Codegen.Io.of(phase.graph())));
+    writeTrainer(jar, s);
     return s;
   }
 
@@ -183,19 +189,19 @@ public final class TornadoBackend implements Backend {
   }
 
   @Override
-  public CompiledModel compile(Model model, String sourceText, Options options) throws BackendException {
+  public CompiledModel load(Compiled compiled, Options options) throws BackendException {
     if (!inProcess()) {
       throw new BackendException("TornadoVM phases run in a JVM started with TornadoVM's flags; "
           + "`wganc train --backend tornado` starts one (or run this JVM with @$TORNADOVM_HOME/tornado-argfile)");
     }
-    JvmBackend.Sources s = sources(model, sourceText, options);
+    Sources s = sources(compiled, options);
     return JvmBackend.load(InMemoryCompiler.load(classes(s)), phases(s), "tornado");
   }
 
   /** The sources of the phase classes alone (without the model's DeviceState). */
-  static JvmBackend.Sources phases(JvmBackend.Sources s) {
+  static Sources phases(Sources s) {
     Map<String, JavaFile> files = new LinkedHashMap<>(s.files());
     files.keySet().removeIf(name -> name.endsWith("." + TornadoDeviceState.CLASS));
-    return new JvmBackend.Sources(s.spec(), s.phaseNames(), files, s.io());
+    return new Sources(s.spec(), s.phaseNames(), files, s.io());
   }
 }

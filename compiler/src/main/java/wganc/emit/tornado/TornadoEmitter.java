@@ -104,12 +104,12 @@ public final class TornadoEmitter {
   /** Tiled kernels by task name: their output grid {columns, rows}. */
   private final Map<String, int[]> tiled = new LinkedHashMap<>();
 
-  private TornadoEmitter(Graph graph, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
+  private TornadoEmitter(Schedule schedule, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
       String packageName, boolean profile, TornadoBackend.Tiles tiles) {
     this.profile = profile;
     this.tiles = tiles;
-    this.graph = graph;
-    this.schedule = Schedule.of(graph, Schedule.Rule.GROUPS, Schedule.Rule.SCALARS);
+    this.graph = schedule.graph();
+    this.schedule = schedule;
     this.phaseName = phaseName;
     this.source = source;
     this.consts = new Constants(graph);
@@ -120,16 +120,17 @@ public final class TornadoEmitter {
   }
 
   /**
-   * The Java file of one phase; {@code source} names the model file for the header, {@code layout}
+   * The Java file of one phase, its kernels as {@code schedule} (made under {@link TornadoBackend#RULES})
+   * says; {@code source} names the model file for the header, {@code layout}
    * places the persistent tensors in {@code state}, and the phase's task graphs are graphs
    * {@code firstGraph, firstGraph + 1, ...} of the model's plan. With {@code profile} the class also
    * implements {@code Profiled}, with each kernel's device time from TornadoVM's profiler. With
    * {@code tiles} the task graphs run matmuls and convolutions as {@code KernelContext} kernels with local-memory tiles
    * (the plain kernels stay for {@code runOnJvm}).
    */
-  public static Emitted emit(Graph graph, String packageName, String className, String phaseName, String source,
+  public static Emitted emit(Schedule schedule, String packageName, String className, String phaseName, String source,
       TornadoDeviceState.Layout layout, int firstGraph, boolean profile, TornadoBackend.Tiles tiles) {
-    return new TornadoEmitter(graph, phaseName, source, layout, firstGraph, packageName, profile, tiles)
+    return new TornadoEmitter(schedule, phaseName, source, layout, firstGraph, packageName, profile, tiles)
         .file(packageName, className);
   }
 

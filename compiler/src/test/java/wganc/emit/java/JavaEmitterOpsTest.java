@@ -22,6 +22,7 @@ import wganc.ir.GraphBuilder;
 import wganc.ir.Node;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
+import wganc.plan.Schedule;
 import wganc.runtime.train.Phase;
 
 /** Each kernel kind of the JVM emitter against the reference interpreter, on small odd shapes. */
@@ -93,7 +94,7 @@ class JavaEmitterOpsTest {
       }
     }
     double[] expected = Interpreter.run(g, feeds).output("y").data();
-    String src = JavaEmitter.emit(g, "t", "T", "t", "test").toString();
+    String src = JavaEmitter.emit(Schedule.of(g, Schedule.Rule.GROUPS), "t", "T", "t", "test").toString();
     Map<String, String> sources = new LinkedHashMap<>();
     sources.put("t.T", src);
     Phase p = (Phase) InMemoryCompiler.load(InMemoryCompiler.compile(sources)).loadClass("t.T")
@@ -129,7 +130,7 @@ class JavaEmitterOpsTest {
         for (int k = 0; k < x.length; k++) x[k] = (float) (6 * r.nextDouble() - 3);
         feeds.put(i.name(), new Float64Tensor(bd.value().type().dims(), x));
       }
-    String src = JavaEmitter.emit(g, "t", "T", "t", "test").toString();
+    String src = JavaEmitter.emit(Schedule.of(g, Schedule.Rule.GROUPS), "t", "T", "t", "test").toString();
     Phase p = (Phase) InMemoryCompiler.load(InMemoryCompiler.compile(Map.of("t.T", src))).loadClass("t.T")
         .getDeclaredConstructor().newInstance();
     double[] av = feeds.get("a").data(), rv = feeds.get("r").data();

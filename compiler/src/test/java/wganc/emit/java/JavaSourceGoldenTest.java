@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
+import wganc.emit.Sources;
 
 /**
  * The generated JVM sources of two models that between them use every layer kind (dense, conv,
@@ -28,11 +30,12 @@ class JavaSourceGoldenTest {
   @ValueSource(strings = {"toy8-wgan-gp", "mnist-wgan-clip"})
   void sourcesCompileAreDeterministicAndMatchTheGoldens(String name) throws Exception {
     Path model = Path.of("../models", name + ".wgan");
-    Frontend.Outcome o = Frontend.compile(model);
+    Checked o = Compiler.check(model);
     // the source path in headers is the model's path as given, so goldens do not depend on the machine
-    JvmBackend.Sources first = new JvmBackend().sources(o.result().model(), o.source().text(), Backend.Options.defaults());
-    JvmBackend.Sources second = new JvmBackend().sources(Frontend.compile(model).result().model(), o.source().text(),
-        Backend.Options.defaults());
+    JvmBackend jvm = new JvmBackend();
+    Backend.Options options = Backend.Options.defaults();
+    Sources first = jvm.sources(Compiler.compile(o, jvm.target(options)), options);
+    Sources second = jvm.sources(Compiler.compile(Compiler.check(model), jvm.target(options)), options);
     Map<String, String> text = new LinkedHashMap<>();
     first.files().forEach((cls, file) -> text.put(cls, file.toString()));
     second.files().forEach((cls, file) -> assertEquals(text.get(cls), file.toString(), cls + " is not deterministic"));

@@ -14,7 +14,9 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
 import wganc.check.Model;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
@@ -35,7 +37,7 @@ class JvmAgreementTest {
 
   /** The model of {@code text}; when {@code small}, at the smallest batch giving every update 2 samples (a fast interpreter). */
   static Model model(String name, String text, boolean small) {
-    Frontend.Outcome o = Frontend.compile(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Checked o = Compiler.check(name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     return small ? Agreement.atLeast(o.result().model(), 2) : o.result().model();
   }
@@ -91,8 +93,9 @@ class JvmAgreementTest {
   }
 
   static void agreeOnThreeSteps(String text, Model model) throws Exception {
-    CompiledModel compiled = new JvmBackend().compile(model, text, new Backend.Options(3));
-    List<String> failures = Agreement.check(model, compiled, 3, line -> {}).stream()
+    JvmBackend jvm = new JvmBackend();
+    Compiled compiled = Compiler.compile(model, text, jvm.target(new Backend.Options(3)));
+    List<String> failures = Agreement.check(compiled, jvm.load(compiled, new Backend.Options(3)), 3, line -> {}).stream()
         .filter(c -> !c.ok()).map(Agreement.Check::failure).toList();
     assertTrue(failures.isEmpty(), () -> failures.size() + " tensors disagree:\n" + String.join("\n", failures));
   }

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
 import wganc.emit.Agreement;
 import wganc.emit.Backend;
 
@@ -42,13 +44,14 @@ class TornadoAgreementTest {
   void tornadoKernelsAgreeWithTheInterpreter(Path path, @TempDir Path dir) throws Exception {
     sdkOrSkip();
     String text = Files.readString(path);
-    Frontend.Outcome o = Frontend.compile(path.toString(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Checked o = Compiler.check(path.toString(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     int batch = Integer.parseInt(System.getProperty("wganc.tornado.batch", "2"));
     // the same kernels as plain Java in the child: separates emitter bugs from device ones
     List<String> flags = Boolean.getBoolean("wganc.tornado.jvm") ? List.of("-Dwganc.tornado.jvm=true") : List.of();
-    List<String> failures = DeviceReplay.check(new TornadoBackend(), Agreement.atLeast(o.result().model(), batch), text,
-            null, flags, STEPS, dir, line -> {}).stream()
+    TornadoBackend backend = new TornadoBackend();
+    Compiled compiled = Compiler.compile(Agreement.atLeast(o.model(), batch), text, backend.target(DeviceReplay.OPTIONS));
+    List<String> failures = DeviceReplay.check(backend, compiled, null, flags, STEPS, dir, line -> {}).stream()
         .filter(c -> !c.ok()).map(Agreement.Check::failure).toList();
     assertTrue(failures.isEmpty(), () -> failures.size() + " tensors disagree:\n" + String.join("\n", failures));
   }

@@ -21,9 +21,10 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
-import wganc.emit.java.JvmBackend;
+import wganc.emit.Sources;
 
 /**
  * The emitted TornadoVM source of every model: each file parses (javac's parser, no TornadoVM on the
@@ -45,10 +46,15 @@ class TornadoSourceTest {
     return Stream.of(Path.of("../models/toy8-wgan-gp.wgan"));
   }
 
-  static JvmBackend.Sources sources(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
+  /** {@code o} compiled for {@code backend} and emitted. */
+  static Sources sources(TornadoBackend backend, Checked o, Backend.Options options) {
+    return backend.sources(Compiler.compile(o, backend.target(options)), options);
+  }
+
+  static Sources sources(Path model) throws IOException {
+    Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
-    return new TornadoBackend(null, true).sources(o.result().model(), o.source().text(), Backend.Options.defaults());
+    return sources(new TornadoBackend(null, true), o, Backend.Options.defaults());
   }
 
   @ParameterizedTest
@@ -61,8 +67,8 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void profiledSourcesParse(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
-    JvmBackend.Sources s = new TornadoBackend().sources(o.result().model(), o.source().text(), new Backend.Options(1, true));
+    Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
+    Sources s = sources(new TornadoBackend(), o, new Backend.Options(1, true));
     assertParses(s);
     String critic = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("GeneratorPhase")).findFirst()
         .orElseThrow().getValue().toString();
@@ -74,9 +80,8 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void untiledSourcesParse(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
-    JvmBackend.Sources s = new TornadoBackend(null, false).sources(o.result().model(), o.source().text(),
-        Backend.Options.defaults());
+    Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
+    Sources s = sources(new TornadoBackend(null, false), o, Backend.Options.defaults());
     assertParses(s);
     for (var e : s.files().entrySet()) {
       String text = e.getValue().toString();
@@ -89,9 +94,8 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void registerBlockedSourcesParse(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
-    JvmBackend.Sources s = new TornadoBackend(null, TornadoBackend.Tiles.BLOCKED).sources(o.result().model(),
-        o.source().text(), Backend.Options.defaults());
+    Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
+    Sources s = sources(new TornadoBackend(null, TornadoBackend.Tiles.BLOCKED), o, Backend.Options.defaults());
     assertParses(s);
     String critic = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("Phase")
         && e.getValue().toString().contains("Tiled(KernelContext")).findFirst().orElseThrow().getValue().toString();
@@ -102,9 +106,8 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void tiledSourcesParse(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
-    JvmBackend.Sources s = new TornadoBackend(null, true).sources(o.result().model(), o.source().text(),
-        Backend.Options.defaults());
+    Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
+    Sources s = sources(new TornadoBackend(null, true), o, Backend.Options.defaults());
     assertParses(s);
     String generator = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("GeneratorPhase")).findFirst()
         .orElseThrow().getValue().toString();
@@ -118,7 +121,7 @@ class TornadoSourceTest {
     assertTrue(device.contains("plan.withGridScheduler(grid)"));
   }
 
-  private static void assertParses(JvmBackend.Sources s) throws IOException {
+  private static void assertParses(Sources s) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<JavaFileObject> units = new ArrayList<>();
     for (var e : s.files().entrySet()) {
@@ -138,7 +141,7 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("goldenModels")
   void emittedSourceMatchesTheGolden(Path model) throws IOException {
-    JvmBackend.Sources s = sources(model);
+    Sources s = sources(model);
     String stem = model.getFileName().toString().replace(".wgan", "");
     boolean update = Boolean.getBoolean("wganc.updateGoldens");
     List<String> missing = new ArrayList<>();
@@ -164,7 +167,7 @@ class TornadoSourceTest {
   @ParameterizedTest
   @MethodSource("models")
   void emissionIsDeterministic(Path model) throws IOException {
-    JvmBackend.Sources a = sources(model), b = sources(model);
+    Sources a = sources(model), b = sources(model);
     for (var e : a.files().entrySet()) assertEquals(e.getValue().toString(), b.files().get(e.getKey()).toString());
   }
 }

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import wganc.Frontend;
+import wganc.compile.Checked;
+import wganc.compile.Compiler;
 import wganc.emit.Backend;
+import wganc.emit.Sources;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.train.ModelSpec;
@@ -31,15 +33,24 @@ import wganc.runtime.train.Trainer;
  * tolerance.
  */
 class TornadoTrainTest {
+  /** The trainer jar of {@code o}'s TornadoVM phases; returns their sources. */
+  static Sources writeTrainer(Path jar, Checked o) throws Backend.BackendException {
+    TornadoBackend backend = new TornadoBackend();
+    Sources sources = backend.sources(Compiler.compile(o, backend.target(Backend.Options.defaults())),
+        Backend.Options.defaults());
+    backend.writeTrainer(jar, sources);
+    return sources;
+  }
+
   @Test
   void parametersStayOnTheDeviceAndResumeIsBitExact(@TempDir Path dir) throws Exception {
     TornadoSdk sdk = TornadoAgreementTest.sdkOrSkip();
     Path model = Path.of("../models/toy8-wgan-gp.wgan");
     String text = small(Files.readString(model));
-    Frontend.Outcome o = Frontend.compile(model.toString(), text.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check(model.toString(), text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Path jar = dir.resolve("trainer.jar");
-    JvmBackend.Sources sources = new TornadoBackend().writeTrainer(jar, o.result().model(), text, Backend.Options.defaults());
+    Sources sources = writeTrainer(jar, o);
 
     Path once = dir.resolve("once"), twice = dir.resolve("twice");
     train(sdk, jar, once, 4, false, dir);
@@ -106,7 +117,7 @@ class TornadoTrainTest {
     TornadoSdk sdk = TornadoAgreementTest.sdkOrSkip();
     Path model = Path.of("../models/mnist-wgan-clip.wgan");
     String text = small(Files.readString(model));
-    Frontend.Outcome o = Frontend.compile(model.toString(), text.getBytes(StandardCharsets.UTF_8));
+    Checked o = Compiler.check(model.toString(), text.getBytes(StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     Path data = Files.createDirectories(dir.resolve("data"));
     // image i is all grey level 15 i: a batch of other images gives other scores
@@ -118,7 +129,7 @@ class TornadoTrainTest {
     Files.write(data.resolve("train-images-idx3-ubyte"), idx(0x0803, new int[] {16, 28, 28}, pixels));
     Files.write(data.resolve("train-labels-idx1-ubyte"), idx(0x0801, new int[] {16}, labels));
     Path jar = dir.resolve("trainer.jar");
-    ModelSpec spec = new TornadoBackend().writeTrainer(jar, o.result().model(), text, Backend.Options.defaults()).spec();
+    ModelSpec spec = writeTrainer(jar, o).spec();
     Path device = dir.resolve("device"), two = dir.resolve("two"), host = dir.resolve("host");
     train(sdk, jar, device, 4, false, dir, "--data-dir", data.toString());
     train(sdk, jar, two, 2, false, dir, "--data-dir", data.toString());

@@ -1,4 +1,4 @@
-package wganc.emit;
+package wganc.compile;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,7 +36,12 @@ public final class Specs {
     return List.copyOf(data);
   }
 
-  public static ModelSpec of(Model m, String sourceText, List<Lowering.PhaseGraph> phases, int sampleN) {
+  /**
+   * {@code phases}: the model's phases as the kernels lower them; {@code traced}: as traces lower them
+   * ({@link Lowering.Draws#INPUTS}), for the inputs a replay provides.
+   */
+  static ModelSpec of(Model m, String sourceText, List<Lowering.PhaseGraph> phases, List<Lowering.PhaseGraph> traced,
+                             int sampleN) {
     List<ModelSpec.Data> data = data(m);
     List<ModelSpec.Noise> noise = new ArrayList<>();
     for (Model.Noise z : m.noise()) {
@@ -61,7 +66,6 @@ public final class Specs {
         }
       }
     }
-    List<Lowering.PhaseGraph> traced = Lowering.lower(m, Lowering.Draws.INPUTS);
     List<ModelSpec.Update> updates = new ArrayList<>();
     for (Model.Update u : m.training().updates()) {
       List<ModelSpec.PhaseInfo> infos = new ArrayList<>();

@@ -1,0 +1,28 @@
+package wganc.compile;
+
+import java.util.Set;
+import wganc.lower.Lowering;
+import wganc.plan.Schedule;
+
+/**
+ * What a compile is for, as a backend (or a command) asks the {@link Compiler} for it: how the
+ * phases' draws are lowered, and either lowering alone ({@code kernels} false: the interpreter, `wganc
+ * graph`) or also the standard passes, the trainer's spec, the sampling program of {@code sampleN}
+ * samples and each phase's schedule under the backend's {@code rules}.
+ */
+public record Target(Lowering.Draws draws, boolean kernels, int sampleN, Set<Schedule.Rule> rules) {
+  public Target {
+    rules = Set.copyOf(rules);
+    if (!kernels && !rules.isEmpty()) throw new IllegalArgumentException("schedule rules without kernels: " + rules);
+  }
+
+  /** The phases as lowered, nothing after (no passes, spec, sampling program or schedules). */
+  public static Target lowered(Lowering.Draws draws) {
+    return new Target(draws, false, 0, Set.of());
+  }
+
+  /** Everything a backend emits from, its schedules made under {@code rules}. */
+  public static Target kernels(Lowering.Draws draws, int sampleN, Schedule.Rule... rules) {
+    return new Target(draws, true, sampleN, Set.of(rules));
+  }
+}
