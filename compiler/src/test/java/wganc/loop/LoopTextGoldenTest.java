@@ -8,16 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import wganc.Frontend;
-import wganc.ir.Graph;
+import wganc.compile.Checked;
+import wganc.compile.Compiled;
+import wganc.compile.Compiler;
+import wganc.compile.Target;
 import wganc.lower.Lowering;
-import wganc.passes.Pipeline;
 import wganc.plan.Schedule;
 
 /**
@@ -38,20 +37,17 @@ class LoopTextGoldenTest {
   @ParameterizedTest
   @MethodSource("models")
   void everyPhaseScheduleMatchesItsGolden(Path model) throws IOException {
-    Frontend.Outcome o = Frontend.compile(model.toString(), Files.readAllBytes(model));
-    assertTrue(o.ok(), () -> o.diagnostics().toString());
-    Map<String, Graph> phases = new LinkedHashMap<>();
-    for (Lowering.PhaseGraph p : Lowering.lower(o.result().model(), Lowering.Draws.RANDOM)) {
-      phases.put(p.name(), Pipeline.standard().run(p.graph()).graph());
-    }
-    phases.put("sample", Pipeline.standard().run(Lowering.sample(o.result().model(), wganc.emit.Backend.Options.defaults().sampleN())).graph());
+    Checked checked = Compiler.check(model);
+    assertTrue(checked.ok(), () -> checked.diagnostics().toString());
+    Compiled compiled = Compiler.compile(checked, Target.kernels(Lowering.Draws.RANDOM,
+        wganc.emit.Backend.Options.defaults().sampleN(), Schedule.Rule.GROUPS));
     String stem = model.getFileName().toString().replace(".wgan", "");
     boolean update = Boolean.getBoolean("wganc.updateGoldens");
     List<String> missing = new ArrayList<>();
-    for (var e : phases.entrySet()) {
-      String text = Schedule.of(e.getValue(), Schedule.Rule.GROUPS).text();
-      assertEquals(text, Schedule.of(e.getValue(), Schedule.Rule.GROUPS).text(), "deterministic");
-      Path golden = GOLDEN.resolve(stem).resolve(e.getKey() + ".txt");
+    for (Compiled.Phase phase : compiled.all()) {
+      String text = phase.schedule().text();
+      assertEquals(text, Schedule.of(phase.graph(), Schedule.Rule.GROUPS).text(), "deterministic");
+      Path golden = GOLDEN.resolve(stem).resolve(phase.name() + ".txt");
       if (update) {
         Files.createDirectories(golden.getParent());
         Files.writeString(golden, text, StandardCharsets.UTF_8);
@@ -59,7 +55,7 @@ class LoopTextGoldenTest {
         missing.add(golden.toAbsolutePath().toString());
       } else {
         assertEquals(Files.readString(golden, StandardCharsets.UTF_8), text,
-            () -> "the schedule of " + e.getKey() + " differs from " + golden + " (-Dwganc.updateGoldens=true if intended)");
+            () -> "the schedule of " + phase.name() + " differs from " + golden + " (-Dwganc.updateGoldens=true if intended)");
       }
     }
     assertTrue(missing.isEmpty(), () -> "missing goldens (create with -Dwganc.updateGoldens=true): " + missing);
