@@ -27,6 +27,7 @@ import wganc.runtime.io.SafeTensors;
 import wganc.runtime.metrics.Manifest;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.Pictures;
 import wganc.runtime.train.Sampler;
 import wganc.runtime.train.Trainer;
 
@@ -79,7 +80,7 @@ class TrainEndToEndTest {
       assertEquals(4, reader.getNumImages(true));
     }
     BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
-    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for `loss`, `gp` and `wdist`");
+    assertEquals(3, loss.getHeight() / Pictures.LOSS_PANEL_HEIGHT, "a panel each for `loss`, `gp` and `wdist`");
     SafeTensors st = SafeTensors.read(out.resolve("checkpoints/step-000030.safetensors"));
     ModelSpec spec = model.spec();
     for (ModelSpec.Param p : spec.params()) {

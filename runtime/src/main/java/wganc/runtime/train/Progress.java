@@ -49,6 +49,16 @@ public final class Progress {
     return new Progress(out, null, every, () -> 0);
   }
 
+  /** Progress on {@code out} in {@code style} (a bar on stderr's terminal, or lines every {@code every} steps). */
+  static Progress of(PrintStream out, Trainer.ProgressStyle style, long every) {
+    boolean bar = switch (style) {
+      case BAR -> true;
+      case LINES -> false;
+      case AUTO -> isTerminal();
+    };
+    return bar ? bar(out, Progress::columns, System::nanoTime) : lines(out, every);
+  }
+
   /** Whether stderr is a terminal (asked of JLine: Java itself can only tell for stdin and stdout). */
   public static boolean isTerminal() {
     return StderrTerminal.isTerminal();
@@ -179,7 +189,7 @@ public final class Progress {
 
   /**
    * The metrics' indices, most important first: the Wasserstein estimate
-   * ({@link Trainer#WASSERSTEIN}), then the losses, then the rest (a gradient penalty, say); within
+   * ({@link TrainingStep#WASSERSTEIN}), then the losses, then the rest (a gradient penalty, say); within
    * each, in column order.
    */
   static int[] importance(String[] names) {
@@ -191,7 +201,7 @@ public final class Progress {
 
   private static int rank(String name) {
     String metric = name.substring(name.lastIndexOf('.') + 1);
-    if (Trainer.WASSERSTEIN.contains(metric)) return 0;
+    if (TrainingStep.WASSERSTEIN.contains(metric)) return 0;
     return metric.equals("loss") ? 1 : 2;
   }
 

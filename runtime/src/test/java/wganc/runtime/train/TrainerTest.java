@@ -81,7 +81,7 @@ class TrainerTest {
     }
     assertEquals(3, gifFrames(out.resolve("samples.gif")));
     BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
-    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for loss, gp and wasserstein");
+    assertEquals(3, loss.getHeight() / Pictures.LOSS_PANEL_HEIGHT, "a panel each for loss, gp and wasserstein");
     Path ck = out.resolve("checkpoints");
     assertEquals(List.of(ck.resolve("step-000000.safetensors"), ck.resolve("step-000004.safetensors"),
         ck.resolve("step-000008.safetensors"), ck.resolve("step-000010.safetensors")), Checkpoints.list(ck));
