@@ -28,7 +28,9 @@ import wganc.runtime.metrics.Manifest;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.Pictures;
+import wganc.runtime.train.Progress;
 import wganc.runtime.train.Sampler;
+import wganc.runtime.train.TrainOptions;
 import wganc.runtime.train.Trainer;
 
 /**
@@ -47,9 +49,9 @@ class TrainEndToEndTest {
     model = new JvmBackend().compile(o.result().model(), text, new Backend.Options(64));
   }
 
-  static Trainer.Options options(Path out, long steps) {
-    return Trainer.Options.defaults(out).withSteps(steps).withCheckpointEvery(10)
-        .withProgress(null, Trainer.ProgressStyle.LINES, 0);
+  static TrainOptions options(Path out, long steps) {
+    return TrainOptions.defaults(out).withSteps(steps).withCheckpointEvery(10)
+        .withProgress(null, Progress.Style.LINES, 0);
   }
 
   @Test

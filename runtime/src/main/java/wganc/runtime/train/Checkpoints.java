@@ -199,7 +199,9 @@ public final class Checkpoints {
       }
       long given = option != null ? option : spec.seed();
       long seed = Long.parseLong(md.getOrDefault("seed", Long.toString(given)));
-      if (option != null && seed != option) throw new IOException(file + " was trained with seed " + seed + ", not " + option);
+      if (option != null && seed != option) {
+        throw new IOException(file + " was trained with seed " + seed + ", not " + option);
+      }
       return seed;
     }
 

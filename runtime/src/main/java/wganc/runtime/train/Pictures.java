@@ -88,6 +88,8 @@ public final class Pictures {
     frames.add(img);
     Gif.write(frames, 250, run.resolve(GIF));
     lastStep = step;
-    if (metrics.hasHistory()) LossPlot.write(spec.name(), metrics.lossPanels(), 800, LOSS_PANEL_HEIGHT, run.resolve(LOSS_PLOT));
+    if (metrics.hasHistory()) {
+      LossPlot.write(spec.name(), metrics.lossPanels(), 800, LOSS_PANEL_HEIGHT, run.resolve(LOSS_PLOT));
+    }
   }
 }

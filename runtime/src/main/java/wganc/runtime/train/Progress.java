@@ -17,6 +17,14 @@ import java.util.function.LongSupplier;
  * metric is shown once: the Wasserstein estimate is one of the metric columns, not a column of its own.
  */
 public final class Progress {
+  /** How progress is shown. */
+  public enum Style {
+    /** A bar when stderr is a terminal, else lines. */
+    AUTO,
+    BAR,
+    LINES
+  }
+
   /** At most four redraws per second. */
   public static final long BAR_INTERVAL_NS = 250_000_000L;
   /** The bar's width where there is room. */
@@ -50,7 +58,7 @@ public final class Progress {
   }
 
   /** Progress on {@code out} in {@code style} (a bar on stderr's terminal, or lines every {@code every} steps). */
-  static Progress of(PrintStream out, Trainer.ProgressStyle style, long every) {
+  static Progress of(PrintStream out, Style style, long every) {
     boolean bar = switch (style) {
       case BAR -> true;
       case LINES -> false;

@@ -22,7 +22,7 @@ final class RunManifest {
   static final String FILE = "manifest.json";
   private final RunDirectory run;
   private final CompiledModel model;
-  private final Trainer.Options options;
+  private final TrainOptions options;
   private final long seed;
   private final List<String> schedule;
   private final Map<String, String> data;
@@ -37,7 +37,7 @@ final class RunManifest {
    * @param memory      the device memory of the phases, or null on the host
    * @param resumedFrom the step resumed from, or null for a fresh run
    */
-  RunManifest(RunDirectory run, CompiledModel model, Trainer.Options options, long seed, List<BoundPhase> schedule,
+  RunManifest(RunDirectory run, CompiledModel model, TrainOptions options, long seed, List<BoundPhase> schedule,
       DataFeed feed, DeviceMemory memory, long total, Long resumedFrom, String startTime) {
     this.run = run;
     this.model = model;

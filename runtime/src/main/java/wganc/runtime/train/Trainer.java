@@ -1,13 +1,10 @@
 package wganc.runtime.train;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
 
@@ -17,7 +14,7 @@ import wganc.runtime.kernels.Parallel;
  * <h2>Steps</h2>
  * One <b>step</b> is one generator step: every update once, critics {@code perGenerator} times
  * ({@link TrainingStep}). Steps are numbered from 1; "step N" in file names means N steps done.
- * The number of steps is {@link Options#steps} when positive, else the spec's {@code steps}, else
+ * The number of steps is {@link TrainOptions#steps} when positive, else the spec's {@code steps}, else
  * {@code epochs * floor(N / batch)} with N the size of the first {@code idx} data source.
  *
  * <h2>Random numbers</h2>
@@ -38,11 +35,11 @@ import wganc.runtime.kernels.Parallel;
  * ({@link Pictures}, with {@link ModeCoverage} for toy mixtures) every {@code sampleEvery} steps, at
  * step 0 of a fresh run and at the end; a checkpoint ({@link Checkpoints}) every
  * {@code checkpointEvery} steps, at the end, on a stop request and, before the first update of a
- * fresh run, {@code step-000000} (the initial state); with {@link Options#recordInputs} also
+ * fresh run, {@code step-000000} (the initial state); with {@link TrainOptions#recordInputs} also
  * {@code inputs/} ({@link InputRecorder}).
  *
  * <h2>Resuming and stopping</h2>
- * With {@link Options#resume} the newest checkpoint is loaded (state, step, rngStep, data cursors)
+ * With {@link TrainOptions#resume} the newest checkpoint is loaded (state, step, rngStep, data cursors)
  * and training continues bit-exactly: N steps, then resume to 2N, equals 2N steps at once. A
  * damaged checkpoint is refused ({@link Checkpoints.Resume#read}).
  * {@link #requestStop} (what the shutdown hook of {@link #installShutdownHook} calls on Ctrl-C) ends
@@ -67,85 +64,6 @@ public final class Trainer {
   /** This runtime's version, written into manifests and checkpoints. */
   public static final String VERSION = version();
 
-  /** How progress is shown. */
-  public enum ProgressStyle {
-    /** A bar when stderr is a terminal, else lines. */
-    AUTO,
-    BAR,
-    LINES
-  }
-
-  /**
-   * Run options.
-   *
-   * @param out             the run directory
-   * @param steps           steps to train to (total, counting resumed ones); 0 = from the model
-   * @param seed            overrides the model's seed for the trainer's draws (initialisation, data
-   *                        order, toy data, sampling noise); null = the model's. The compiled phases
-   *                        keep the seed they were compiled with.
-   * @param sampleEvery     steps between sample grids; 0 = min(500, max(1, steps / 10))
-   * @param checkpointEvery steps between checkpoints; 0 = 1000
-   * @param resume          continue from the newest checkpoint in {@code out}
-   * @param dataDir         where to look first for idx files (null: see {@link wganc.runtime.data.DataPath})
-   * @param progress        where progress goes (normally {@code System.err}, whose terminal's width
-   *                        the bar is fitted to); null = nowhere
-   * @param progressStyle   bar, lines, or decide by whether stderr is a terminal
-   * @param progressEvery   steps between plain progress lines; 0 = max(1, min(100, steps / 20))
-   * @param threads         kernel threads ({@link Parallel#setThreads}); 0 = leave as is
-   * @param recordInputs    write every input each phase invocation consumed to {@code inputs/} (the
-   *                        phases must write their draws, see {@link ModelSpec.PhaseInfo#inputs})
-   */
-  public record Options(Path out, long steps, Long seed, int sampleEvery, int checkpointEvery, boolean resume,
-                        Path dataDir, PrintStream progress, ProgressStyle progressStyle, int progressEvery,
-                        int threads, boolean recordInputs) {
-    public static Options defaults(Path out) {
-      return new Options(out, 0, null, 0, 0, false, null, System.err, ProgressStyle.AUTO, 0, 0, false);
-    }
-
-    public Options withSteps(long n) {
-      return new Options(out, n, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withSeed(Long s) {
-      return new Options(out, steps, s, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withSampleEvery(int n) {
-      return new Options(out, steps, seed, n, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withCheckpointEvery(int n) {
-      return new Options(out, steps, seed, sampleEvery, n, resume, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withResume(boolean r) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, r, dataDir, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withDataDir(Path d) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, d, progress, progressStyle, progressEvery, threads, recordInputs);
-    }
-
-    public Options withProgress(PrintStream p, ProgressStyle style, int every) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, p, style, every, threads, recordInputs);
-    }
-
-    public Options withThreads(int n) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, n, recordInputs);
-    }
-
-    public Options withRecordInputs(boolean r) {
-      return new Options(out, steps, seed, sampleEvery, checkpointEvery, resume, dataDir, progress, progressStyle, progressEvery, threads, r);
-    }
-
-    /** These options for a run of {@code total} steps, each 0 that leaves a number to the run replaced by it. */
-    Options forRun(long total) {
-      return withSampleEvery(sampleEvery > 0 ? sampleEvery : (int) Math.min(500, Math.max(1, total / 10)))
-          .withCheckpointEvery(checkpointEvery > 0 ? checkpointEvery : 1000)
-          .withProgress(progress, progressStyle, progressEvery > 0 ? progressEvery : (int) Math.max(1, Math.min(100, total / 20)));
-    }
-  }
-
   /**
    * What a run did: steps done of the total, the rngStep reached, whether a stop request ended it,
    * its last checkpoint, and the last step's metrics by column name.
@@ -155,19 +73,16 @@ public final class Trainer {
 
   private final CompiledModel model;
   private final ModelSpec spec;
-  private final Options options;
+  private final TrainOptions options;
   private final DataFeed givenFeed;
-  private volatile boolean stopRequested;
-  private volatile boolean running;
-  private final CountDownLatch finished = new CountDownLatch(1);
-  private Thread hook;
+  private final StopRequest stop = new StopRequest();
 
-  public Trainer(CompiledModel model, Options options) {
+  public Trainer(CompiledModel model, TrainOptions options) {
     this(model, options, null);
   }
 
   /** A trainer reading its data from {@code feed} instead of the spec's sources (tests, custom data). */
-  public Trainer(CompiledModel model, Options options, DataFeed feed) {
+  public Trainer(CompiledModel model, TrainOptions options, DataFeed feed) {
     this.model = model;
     this.spec = model.spec();
     this.options = options;
@@ -176,11 +91,11 @@ public final class Trainer {
 
   /** Asks the loop to stop after the current step (with a checkpoint and the manifest). */
   public void requestStop() {
-    stopRequested = true;
+    stop.request();
   }
 
   public boolean stopRequested() {
-    return stopRequested;
+    return stop.requested();
   }
 
   /**
@@ -188,18 +103,7 @@ public final class Trainer {
    * the loop to write its checkpoint and manifest. {@link #train} removes it when it returns.
    */
   public Thread installShutdownHook() {
-    Thread t = new Thread(() -> {
-      if (!running) return;
-      requestStop();
-      try {
-        finished.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "wganc-trainer-stop");
-    Runtime.getRuntime().addShutdownHook(t);
-    hook = t;
-    return t;
+    return stop.installHook();
   }
 
   /** The total steps for {@code spec} and a steps option (0 = from the spec); see the class comment. */
@@ -224,8 +128,8 @@ public final class Trainer {
   // ------------------------------------------------------------------------------------------ run
 
   private RunDirectory run;
-  /** {@link #options} as this run uses them ({@link Options#forRun}). */
-  private Options used;
+  /** {@link #options} as this run uses them ({@link TrainOptions#forRun}). */
+  private TrainOptions used;
   private long seed;
   private Slots slots;
   /** Where the persistent tensors live between phases when not in {@code slots} (TornadoVM), else null. */
@@ -245,29 +149,22 @@ public final class Trainer {
   private Pictures pictures;
   /** The mode coverage of a toy mixture, else null. */
   private ModeCoverage coverage;
-  /** Writes each invocation's inputs ({@link Options#recordInputs}), else null. */
+  /** Writes each invocation's inputs ({@link TrainOptions#recordInputs}), else null. */
   private InputRecorder recorder;
   private RunManifest manifest;
 
   /** Trains to the total steps (or until a stop request) and returns what was done. */
   public Result train() throws IOException {
-    running = true;
+    stop.started();
     try {
       String startTime = Instant.now().toString();
       boolean fresh = start();
-      manifest = new RunManifest(run, model, used, seed, training.invocations, feed, memory, total, resumedFrom, startTime);
+      manifest = new RunManifest(run, model, used, seed, training.invocations, feed, memory, total, resumedFrom,
+          startTime);
       writeManifest("running", null);
       return loop(fresh);
     } finally {
-      running = false;
-      finished.countDown();
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-          // shutting down: the hook is running
-        }
-      }
+      stop.ended();
     }
   }
 
@@ -338,7 +235,7 @@ public final class Trainer {
       }
       metrics.startClock(step);
       while (step < total) {
-        if (stopRequested) {
+        if (stop.requested()) {
           stopped = true;
           break;
         }
@@ -352,7 +249,7 @@ public final class Trainer {
           writeManifest("running", null);
         }
       }
-      if (stopRequested && step < total) stopped = true;
+      if (stop.requested() && step < total) stopped = true;
     } catch (NonFiniteLossException | DeviceFailure e) {
       progress.finish();  // whoever catches it prints the error, once
       close();
