@@ -3,7 +3,6 @@ package wganc.runtime.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
