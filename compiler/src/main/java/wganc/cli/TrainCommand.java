@@ -26,6 +26,8 @@ import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.DataFeed;
 import wganc.runtime.train.ModelSpec;
 import wganc.runtime.train.NonFiniteLossException;
+import wganc.runtime.train.Progress;
+import wganc.runtime.train.TrainOptions;
 import wganc.runtime.train.Trainer;
 
 /** `wganc train MODEL`: compile in memory and train, leaving a run directory. */
@@ -111,10 +113,10 @@ final class TrainCommand implements Callable<Integer> {
     if (batch != null) m = m.withBatch(batch);
     if (seed != null) m = m.withSeed(seed);
     Path run = out != null ? out : Path.of("runs", stem(model));
-    Trainer.ProgressStyle style = switch (progress.toLowerCase(Locale.ROOT)) {
-      case "bar" -> Trainer.ProgressStyle.BAR;
-      case "lines" -> Trainer.ProgressStyle.LINES;
-      case "auto" -> Trainer.ProgressStyle.AUTO;
+    Progress.Style style = switch (progress.toLowerCase(Locale.ROOT)) {
+      case "bar" -> Progress.Style.BAR;
+      case "lines" -> Progress.Style.LINES;
+      case "auto" -> Progress.Style.AUTO;
       default -> null;
     };
     if (style == null) {
@@ -158,7 +160,7 @@ final class TrainCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 70;
     }
-    Trainer.Options opts = Trainer.Options.defaults(run)
+    TrainOptions opts = TrainOptions.defaults(run)
         .withSteps(steps == null ? 0 : steps)
         .withSeed(seed)
         .withSampleEvery(sampleEvery)

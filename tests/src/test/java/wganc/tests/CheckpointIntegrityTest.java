@@ -24,6 +24,8 @@ import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.FormatException;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.train.CompiledModel;
+import wganc.runtime.train.Progress;
+import wganc.runtime.train.TrainOptions;
 import wganc.runtime.train.Trainer;
 
 /**
@@ -73,8 +75,8 @@ class CheckpointIntegrityTest {
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     CompiledModel model = new JvmBackend().compile(o.result().model(), MODEL, Backend.Options.defaults());
     Path run = dir.resolve("run");
-    Trainer.Options options = Trainer.Options.defaults(run).withCheckpointEvery(1)
-        .withProgress(null, Trainer.ProgressStyle.LINES, 0);
+    TrainOptions options = TrainOptions.defaults(run).withCheckpointEvery(1)
+        .withProgress(null, Progress.Style.LINES, 0);
     new Trainer(model, options).train();
     Path newest = run.resolve("checkpoints/step-000002.safetensors");
     byte[] intact = Files.readAllBytes(newest);

@@ -28,7 +28,10 @@ import wganc.runtime.io.SafeTensors;
 import wganc.runtime.metrics.Manifest;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.Pictures;
+import wganc.runtime.train.Progress;
 import wganc.runtime.train.Sampler;
+import wganc.runtime.train.TrainOptions;
 import wganc.runtime.train.Trainer;
 
 /**
@@ -47,9 +50,9 @@ class TrainEndToEndTest {
     model = new JvmBackend().compile(o.result().model(), text, new Backend.Options(64));
   }
 
-  static Trainer.Options options(Path out, long steps) {
-    return Trainer.Options.defaults(out).withSteps(steps).withCheckpointEvery(10)
-        .withProgress(null, Trainer.ProgressStyle.LINES, 0);
+  static TrainOptions options(Path out, long steps) {
+    return TrainOptions.defaults(out).withSteps(steps).withCheckpointEvery(10)
+        .withProgress(null, Progress.Style.LINES, 0);
   }
 
   @Test
@@ -80,7 +83,7 @@ class TrainEndToEndTest {
       assertEquals(4, reader.getNumImages(true));
     }
     BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
-    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for `loss`, `gp` and `wdist`");
+    assertEquals(3, loss.getHeight() / Pictures.LOSS_PANEL_HEIGHT, "a panel each for `loss`, `gp` and `wdist`");
     SafeTensors st = SafeTensors.read(out.resolve("checkpoints/step-000030.safetensors"));
     ModelSpec spec = model.spec();
     for (ModelSpec.Param p : spec.params()) {

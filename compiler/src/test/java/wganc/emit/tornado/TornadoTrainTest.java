@@ -20,6 +20,8 @@ import wganc.emit.Sources;
 import wganc.emit.java.JvmBackend;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.train.ModelSpec;
+import wganc.runtime.train.Progress;
+import wganc.runtime.train.TrainOptions;
 import wganc.runtime.train.Trainer;
 
 /**
@@ -79,8 +81,8 @@ class TornadoTrainTest {
     // the same training on the JVM backend: toy points drawn on the device as on the host, the same step keys
     Path jvm = dir.resolve("jvm");
     new Trainer(new JvmBackend().compile(o.result().model(), text, Backend.Options.defaults()),
-        Trainer.Options.defaults(jvm).withSteps(4).withCheckpointEvery(1000).withSampleEvery(1000)
-            .withProgress(null, Trainer.ProgressStyle.LINES, 0)).train();
+        TrainOptions.defaults(jvm).withSteps(4).withCheckpointEvery(1000).withSampleEvery(1000)
+            .withProgress(null, Progress.Style.LINES, 0)).train();
     SafeTensors device = SafeTensors.read(once.resolve(last)), host = SafeTensors.read(jvm.resolve(last));
     for (ModelSpec.Param p : spec.params()) {
       float[] d = device.floats(p.name()), h = host.floats(p.name());
@@ -134,8 +136,8 @@ class TornadoTrainTest {
     train(sdk, jar, device, 4, false, dir, "--data-dir", data.toString());
     train(sdk, jar, two, 2, false, dir, "--data-dir", data.toString());
     new Trainer(new JvmBackend().compile(o.result().model(), text, Backend.Options.defaults()),
-        Trainer.Options.defaults(host).withSteps(4).withCheckpointEvery(1000).withSampleEvery(1000).withDataDir(data)
-            .withProgress(null, Trainer.ProgressStyle.LINES, 0)).train();
+        TrainOptions.defaults(host).withSteps(4).withCheckpointEvery(1000).withSampleEvery(1000).withDataDir(data)
+            .withProgress(null, Progress.Style.LINES, 0)).train();
     String last = "checkpoints/step-000004.safetensors";
     SafeTensors d = SafeTensors.read(device.resolve(last)), h = SafeTensors.read(host.resolve(last));
     assertEquals(h.metadata().get("data.real.epoch"), d.metadata().get("data.real.epoch"));

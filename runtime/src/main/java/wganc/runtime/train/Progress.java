@@ -17,6 +17,14 @@ import java.util.function.LongSupplier;
  * metric is shown once: the Wasserstein estimate is one of the metric columns, not a column of its own.
  */
 public final class Progress {
+  /** How progress is shown. */
+  public enum Style {
+    /** A bar when stderr is a terminal, else lines. */
+    AUTO,
+    BAR,
+    LINES
+  }
+
   /** At most four redraws per second. */
   public static final long BAR_INTERVAL_NS = 250_000_000L;
   /** The bar's width where there is room. */
@@ -47,6 +55,16 @@ public final class Progress {
   /** A plain line every {@code every} steps and on the last. */
   public static Progress lines(PrintStream out, long every) {
     return new Progress(out, null, every, () -> 0);
+  }
+
+  /** Progress on {@code out} in {@code style} (a bar on stderr's terminal, or lines every {@code every} steps). */
+  static Progress of(PrintStream out, Style style, long every) {
+    boolean bar = switch (style) {
+      case BAR -> true;
+      case LINES -> false;
+      case AUTO -> isTerminal();
+    };
+    return bar ? bar(out, Progress::columns, System::nanoTime) : lines(out, every);
   }
 
   /** Whether stderr is a terminal (asked of JLine: Java itself can only tell for stdin and stdout). */
@@ -179,7 +197,7 @@ public final class Progress {
 
   /**
    * The metrics' indices, most important first: the Wasserstein estimate
-   * ({@link Trainer#WASSERSTEIN}), then the losses, then the rest (a gradient penalty, say); within
+   * ({@link TrainingStep#WASSERSTEIN}), then the losses, then the rest (a gradient penalty, say); within
    * each, in column order.
    */
   static int[] importance(String[] names) {
@@ -191,7 +209,7 @@ public final class Progress {
 
   private static int rank(String name) {
     String metric = name.substring(name.lastIndexOf('.') + 1);
-    if (Trainer.WASSERSTEIN.contains(metric)) return 0;
+    if (TrainingStep.WASSERSTEIN.contains(metric)) return 0;
     return metric.equals("loss") ? 1 : 2;
   }
 

@@ -98,9 +98,9 @@ public final class TrainerMain implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 1;
     }
-    Trainer.Options opts = Trainer.Options.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
+    TrainOptions opts = TrainOptions.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
         .withCheckpointEvery(checkpointEvery).withResume(resume).withDataDir(dataDir)
-        .withProgress(new PrintStream(System.err, true), Trainer.ProgressStyle.AUTO, 0).withThreads(threads);
+        .withProgress(new PrintStream(System.err, true), Progress.Style.AUTO, 0).withThreads(threads);
     Trainer t = new Trainer(model, opts);
     Thread hook = t.installShutdownHook();
     try {

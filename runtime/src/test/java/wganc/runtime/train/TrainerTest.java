@@ -28,9 +28,9 @@ import wganc.runtime.metrics.Manifest;
 
 /** The training loop on {@link FakeModel}: 3 phase invocations per step (critic x2, generator). */
 class TrainerTest {
-  static Trainer.Options options(Path out, long steps) {
-    return Trainer.Options.defaults(out).withSteps(steps).withSampleEvery(1000).withCheckpointEvery(4)
-        .withProgress(null, Trainer.ProgressStyle.LINES, 0);
+  static TrainOptions options(Path out, long steps) {
+    return TrainOptions.defaults(out).withSteps(steps).withSampleEvery(1000).withCheckpointEvery(4)
+        .withProgress(null, Progress.Style.LINES, 0);
   }
 
   static int gifFrames(Path gif) throws IOException {
@@ -45,7 +45,7 @@ class TrainerTest {
   void progressLinesShowEachMetricOnce(@TempDir Path out) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream progress = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    new Trainer(new FakeModel(), options(out, 4).withProgress(progress, Trainer.ProgressStyle.LINES, 2)).train();
+    new Trainer(new FakeModel(), options(out, 4).withProgress(progress, Progress.Style.LINES, 2)).train();
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.matches("step \\d+/4 .*")).toList();
     assertEquals(2, lines.size(), bytes.toString(StandardCharsets.UTF_8));
     for (String line : lines) {
@@ -81,7 +81,7 @@ class TrainerTest {
     }
     assertEquals(3, gifFrames(out.resolve("samples.gif")));
     BufferedImage loss = ImageIO.read(out.resolve("loss.png").toFile());
-    assertEquals(3, loss.getHeight() / Trainer.LOSS_PANEL_HEIGHT, "a panel each for loss, gp and wasserstein");
+    assertEquals(3, loss.getHeight() / Pictures.LOSS_PANEL_HEIGHT, "a panel each for loss, gp and wasserstein");
     Path ck = out.resolve("checkpoints");
     assertEquals(List.of(ck.resolve("step-000000.safetensors"), ck.resolve("step-000004.safetensors"),
         ck.resolve("step-000008.safetensors"), ck.resolve("step-000010.safetensors")), Checkpoints.list(ck));
@@ -290,7 +290,7 @@ class TrainerTest {
     assertFalse(SafeTensors.read(newest).checksummed());
     var log = new java.io.ByteArrayOutputStream();
     new Trainer(new FakeModel(), options(run, 8).withResume(true)
-        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+        .withProgress(new java.io.PrintStream(log, true), Progress.Style.LINES, 1000)).train();
     assertTrue(log.toString().contains("resuming fake from " + newest + " (step 4 of 8; the file has no checksums,"
         + " written by an older wganc: not verified)\n"), log.toString());
     new Trainer(new FakeModel(), options(dir.resolve("full"), 8)).train();
@@ -325,7 +325,7 @@ class TrainerTest {
     }
     var log = new java.io.ByteArrayOutputStream();
     new Trainer(new FakeModel(), options(run, 6).withResume(true)
-        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+        .withProgress(new java.io.PrintStream(log, true), Progress.Style.LINES, 1000)).train();
     assertTrue(log.toString().startsWith("removed 5 temporary files left in " + run + " by an interrupted run\n"),
         log.toString());
     for (String f : stale) assertFalse(Files.exists(run.resolve(f)), f);
@@ -336,12 +336,12 @@ class TrainerTest {
     Files.writeString(fresh.resolve("samples/.step-000000.png.q.tmp"), "partial");
     log.reset();
     new Trainer(new FakeModel(), options(fresh, 1)
-        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+        .withProgress(new java.io.PrintStream(log, true), Progress.Style.LINES, 1000)).train();
     assertTrue(log.toString().contains("removed 1 temporary file left in " + fresh), log.toString());
     assertFalse(Files.exists(fresh.resolve("samples/.step-000000.png.q.tmp")));
     log.reset();
     new Trainer(new FakeModel(), options(fresh, 2).withResume(true)
-        .withProgress(new java.io.PrintStream(log, true), Trainer.ProgressStyle.LINES, 1000)).train();
+        .withProgress(new java.io.PrintStream(log, true), Progress.Style.LINES, 1000)).train();
     assertFalse(log.toString().contains("temporary"), log.toString());
   }
 
