@@ -1,6 +1,9 @@
 package wganc.ops;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 import wganc.ir.Attrs;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
@@ -8,22 +11,23 @@ import wganc.ir.Value;
 
 /**
  * Unary elementwise ops. Each VJP reuses the output {@code y} where that is cheaper (exp, tanh,
- * sigmoid, sqrt); differentiating the VJP again goes through {@code y}'s own binding.
+ * sigmoid, sqrt); differentiating the VJP again goes through {@code y}'s own binding. An op with a
+ * function name is also a function of train blocks ({@link #functions}): a new elementwise function
+ * is a constant here (reference, VJP, {@link #java} and {@link #javaVector} forms) and a gradcheck
+ * row.
  */
 public enum Unary implements Op {
   NEG("neg") {
     @Override public double apply(double x) { return -x; }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.neg(dy); }
   },
-  EXP("exp") {
-    @Override public double apply(double x) { return Math.exp(x); }
-    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.mul(dy, y); }
+  ABS("abs", "abs") {
+    @Override public double apply(double x) { return Math.abs(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
+      return b.mul(dy, b.sign(x));
+    }
   },
-  LOG("log") {
-    @Override public double apply(double x) { return Math.log(x); }
-    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.div(dy, x); }
-  },
-  SQRT("sqrt") {
+  SQRT("sqrt", "sqrt") {
     @Override public double apply(double x) { return Math.sqrt(x); }
     /** {@code dy / (2 y)}. */
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
@@ -37,25 +41,27 @@ public enum Unary implements Op {
       return b.mul(b.div(b.mul(dy, y), x), -0.5);
     }
   },
-  ABS("abs") {
-    @Override public double apply(double x) { return Math.abs(x); }
-    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
-      return b.mul(dy, b.sign(x));
-    }
+  EXP("exp", "exp") {
+    @Override public double apply(double x) { return Math.exp(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.mul(dy, y); }
+  },
+  LOG("log", "log") {
+    @Override public double apply(double x) { return Math.log(x); }
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.div(dy, x); }
   },
   SIGN("sign") {
     @Override public double apply(double x) { return Math.signum(x); }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return null; }
     @Override public boolean differentiable(int index) { return false; }
   },
-  TANH("tanh") {
+  TANH("tanh", "tanh") {
     @Override public double apply(double x) { return Math.tanh(x); }
     /** {@code dy (1 - y^2)}. */
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.mul(dy, b.sub(b.fill(1.0, y), b.mul(y, y)));
     }
   },
-  SIGMOID("sigmoid") {
+  SIGMOID("sigmoid", "sigmoid") {
     @Override public double apply(double x) { return 1.0 / (1.0 + Math.exp(-x)); }
     /** {@code dy y (1 - y)}. */
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
@@ -64,9 +70,38 @@ public enum Unary implements Op {
   };
 
   private final String name;
+  private final String function;
 
+  /** An op of the IR only. */
   Unary(String name) {
+    this(name, null);
+  }
+
+  /** An op that train blocks also call as {@code function(x)}. */
+  Unary(String name, String function) {
     this.name = name;
+    this.function = function;
+  }
+
+  /**
+   * The elementwise functions of train blocks by name, in the order the docs and diagnostics list
+   * them: `relu` (a select) and `square` (a product), built from primitives, and each op with a
+   * function name, the ones added last at the end.
+   */
+  public static Map<String, BiFunction<GraphBuilder, Value, Value>> functions() {
+    return FUNCTIONS;
+  }
+
+  private static final Map<String, BiFunction<GraphBuilder, Value, Value>> FUNCTIONS = functionTable();
+
+  private static Map<String, BiFunction<GraphBuilder, Value, Value>> functionTable() {
+    Map<String, BiFunction<GraphBuilder, Value, Value>> fs = new LinkedHashMap<>();
+    fs.put("relu", GraphBuilder::relu);
+    for (Unary u : values()) {
+      if (u == TANH) fs.put("square", (b, x) -> b.mul(x, x));
+      if (u.function != null) fs.put(u.function, (b, x) -> b.apply(u, x));
+    }
+    return java.util.Collections.unmodifiableMap(fs);
   }
 
   public abstract double apply(double x);
