@@ -56,6 +56,7 @@ public sealed interface LayerSpec {
       new Kind("tanh", 0, List.of(), s -> s.sameShape(new Tanh())),
       new Kind("sigmoid", 0, List.of(), s -> s.sameShape(new Sigmoid())),
       new Kind("upsample", 1, List.of("factor"), Upsample::read),
+      new Kind("avg_pool", 1, List.of("factor"), AvgPool::read),
       new Kind("pad", 1, List.of("amount"), Pad::read),
       new Kind("crop", 1, List.of("amount"), Crop::read),
       new Kind("reshape", 1, List.of("shape"), Reshape::read),
@@ -422,13 +423,18 @@ public sealed interface LayerSpec {
     public Value forward(Scope s, Value x) { return s.graph().sigmoid(x); }
   }
 
+  /** The (height, width) `factor=` of a layer on images, 2 by default; empty after an error. */
+  private static Optional<int[]> factor(LayerStatement s) {
+    if (!s.image()) return Optional.empty();
+    return s.args().ints("factor", 2, new int[] {2, 2}, 1);
+  }
+
   /** Nearest-neighbour upsampling by `factor=2` (or `[fh, fw]`). */
   record Upsample(int fh, int fw) implements LayerSpec {
     public String kind() { return "upsample"; }
 
     static Optional<Model.Layer> read(LayerStatement s) {
-      if (!s.image()) return Optional.empty();
-      var f = s.args().ints("factor", 2, new int[] {2, 2}, 1);
+      var f = factor(s);
       if (f.isEmpty()) return Optional.empty();
       List<Integer> in = s.in();
       return s.layer(new Upsample(f.get()[0], f.get()[1]), List.of(in.get(0), in.get(1) * f.get()[0], in.get(2) * f.get()[1]),
@@ -436,6 +442,33 @@ public sealed interface LayerSpec {
     }
 
     public Value forward(Scope s, Value x) { return s.graph().upsample(x, fh, fw); }
+  }
+
+  /**
+   * Mean pooling over non-overlapping `factor=2` (or `[fh, fw]`) windows, as the WGAN-GP authors'
+   * ResNet pools: the windows' sums (the transpose of upsampling) times {@code 1/(fh*fw)}.
+   */
+  record AvgPool(int fh, int fw) implements LayerSpec {
+    public String kind() { return "avg_pool"; }
+
+    static Optional<Model.Layer> read(LayerStatement s) {
+      var f = factor(s);
+      if (f.isEmpty()) return Optional.empty();
+      List<Integer> in = s.in();
+      int fh = f.get()[0], fw = f.get()[1], h = in.get(1), w = in.get(2);
+      if (h % fh != 0 || w % fw != 0) {
+        int bottom = (fh - h % fh) % fh, right = (fw - w % fw) % fw;
+        return s.error(Diagnostic.error("E0214", "`avg_pool` windows of " + fh + "x" + fw + " do not tile the input's "
+                + h + "x" + w, s.args().spanOf("factor"), "input is " + in)
+            .withHelp("pad to " + (h + bottom) + "x" + (w + right) + " first: `pad [0, " + bottom + ", 0, " + right + "]`"));
+      }
+      return s.layer(new AvgPool(fh, fw), List.of(in.get(0), h / fh, w / fw), List.of());
+    }
+
+    public Value forward(Scope s, Value x) {
+      GraphBuilder b = s.graph();
+      return b.mul(b.sumPool(x, fh, fw), 1.0 / (fh * fw));
+    }
   }
 
   /** (top, bottom, left, right) zeros. */
