@@ -13,19 +13,23 @@ import wganc.ir.Value;
  * Unary elementwise ops. Each VJP reuses the output {@code y} where that is cheaper (exp, tanh,
  * sigmoid, sqrt); differentiating the VJP again goes through {@code y}'s own binding. An op with a
  * function name is also a function of train blocks ({@link #functions}): a new elementwise function
- * is a constant here (reference, VJP, {@link #java} and {@link #javaVector} forms) and a gradcheck
- * row.
+ * is a constant here (reference value, VJP, {@link #scalar} and {@link #vector} Java forms) and a
+ * gradcheck row.
  */
 public enum Unary implements Op {
   NEG("neg") {
     @Override public double apply(double x) { return -x; }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.neg(dy); }
+    @Override String scalar(String x) { return "(-" + x + ")"; }
+    @Override String vector(String x) { return x + ".neg()"; }
   },
   ABS("abs", "abs") {
     @Override public double apply(double x) { return Math.abs(x); }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.mul(dy, b.sign(x));
     }
+    @Override String scalar(String x) { return "Math.abs(" + x + ")"; }
+    @Override String vector(String x) { return x + ".abs()"; }
   },
   SQRT("sqrt", "sqrt") {
     @Override public double apply(double x) { return Math.sqrt(x); }
@@ -33,6 +37,8 @@ public enum Unary implements Op {
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.div(dy, b.mul(y, 2.0));
     }
+    @Override String scalar(String x) { return "((float) Math.sqrt(" + x + "))"; }
+    @Override String vector(String x) { return x + ".sqrt()"; }
   },
   RSQRT("rsqrt") {
     @Override public double apply(double x) { return 1.0 / Math.sqrt(x); }
@@ -40,19 +46,28 @@ public enum Unary implements Op {
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.mul(b.div(b.mul(dy, y), x), -0.5);
     }
+    @Override String scalar(String x) { return "((float) (1.0 / Math.sqrt(" + x + ")))"; }
+    @Override String vector(String x) { return "ONE.div(" + x + ".sqrt())"; }
   },
   EXP("exp", "exp") {
     @Override public double apply(double x) { return Math.exp(x); }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.mul(dy, y); }
+    @Override String scalar(String x) { return "((float) StrictMath.exp(" + x + "))"; }
   },
   LOG("log", "log") {
     @Override public double apply(double x) { return Math.log(x); }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.div(dy, x); }
+    @Override String scalar(String x) { return "((float) StrictMath.log(" + x + "))"; }
   },
   SIGN("sign") {
     @Override public double apply(double x) { return Math.signum(x); }
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return null; }
     @Override public boolean differentiable(int index) { return false; }
+    @Override String scalar(String x) { return "Math.signum(" + x + ")"; }
+    @Override String vector(String x) {
+      return "ZERO.blend(ONE, " + x + ".compare(GT, 0f)).sub(ZERO.blend(ONE, " + x
+          + ".compare(LT, 0f)))";
+    }
   },
   TANH("tanh", "tanh") {
     @Override public double apply(double x) { return Math.tanh(x); }
@@ -60,6 +75,7 @@ public enum Unary implements Op {
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.mul(dy, b.sub(b.fill(1.0, y), b.mul(y, y)));
     }
+    @Override String scalar(String x) { return "((float) StrictMath.tanh(" + x + "))"; }
   },
   SIGMOID("sigmoid", "sigmoid") {
     @Override public double apply(double x) { return 1.0 / (1.0 + Math.exp(-x)); }
@@ -67,6 +83,7 @@ public enum Unary implements Op {
     @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) {
       return b.mul(dy, b.mul(y, b.sub(b.fill(1.0, y), y)));
     }
+    @Override String scalar(String x) { return "((float) (1.0 / (1.0 + StrictMath.exp(-" + x + "))))"; }
   };
 
   private final String name;
@@ -108,6 +125,21 @@ public enum Unary implements Op {
 
   abstract Value grad(GraphBuilder b, Value x, Value y, Value dy);
 
+  /**
+   * The float32 Java expression of the operand expression {@code x} ({@link Op#java}). TornadoVM's
+   * kernels use it with `Math.` and `StrictMath.` read as `TornadoMath.`, so it may call only
+   * functions that TornadoMath also has (no `log1p`, `expm1`).
+   */
+  abstract String scalar(String x);
+
+  /**
+   * The same over the {@code FloatVector} {@code x} ({@link Op#javaVector}), or null for
+   * transcendental functions, whose expressions run scalar with StrictMath ({@link Op#exactInVectors}).
+   */
+  String vector(String x) {
+    return null;
+  }
+
   @Override
   public String opName() {
     return name;
@@ -142,39 +174,18 @@ public enum Unary implements Op {
 
   @Override
   public String java(List<String> args, Attrs attrs) {
-    String x = args.get(0);
-    return switch (this) {
-      case NEG -> "(-" + x + ")";
-      case EXP -> "((float) StrictMath.exp(" + x + "))";
-      case LOG -> "((float) StrictMath.log(" + x + "))";
-      case SQRT -> "((float) Math.sqrt(" + x + "))";
-      case RSQRT -> "((float) (1.0 / Math.sqrt(" + x + ")))";
-      case ABS -> "Math.abs(" + x + ")";
-      case SIGN -> "Math.signum(" + x + ")";
-      case TANH -> "((float) StrictMath.tanh(" + x + "))";
-      case SIGMOID -> "((float) (1.0 / (1.0 + StrictMath.exp(-" + x + "))))";
-    };
+    return scalar(args.get(0));
   }
 
   @Override
   public boolean exactInVectors(Attrs attrs) {
-    return switch (this) {
-      case EXP, LOG, TANH, SIGMOID -> false;
-      default -> true;
-    };
+    return vector("x") != null;
   }
 
   @Override
   public String javaVector(List<String> args, Attrs attrs) {
-    String x = args.get(0);
-    return switch (this) {
-      case NEG -> x + ".neg()";
-      case EXP, LOG, TANH, SIGMOID -> throw new UnsupportedOperationException("`" + opName() + "` runs scalar (exactInVectors)");
-      case SQRT -> x + ".sqrt()";
-      case RSQRT -> "ONE.div(" + x + ".sqrt())";
-      case ABS -> x + ".abs()";
-      case SIGN -> "ZERO.blend(ONE, " + x + ".compare(GT, 0f)).sub(ZERO.blend(ONE, " + x
-          + ".compare(LT, 0f)))";
-    };
+    String v = vector(args.get(0));
+    if (v == null) throw new UnsupportedOperationException("`" + opName() + "` runs scalar (exactInVectors)");
+    return v;
   }
 }
