@@ -84,6 +84,16 @@ public enum Unary implements Op {
       return b.mul(dy, b.mul(y, b.sub(b.fill(1.0, y), y)));
     }
     @Override String scalar(String x) { return "((float) (1.0 / (1.0 + StrictMath.exp(-" + x + "))))"; }
+  },
+  SOFTPLUS("softplus", "softplus") {
+    /** {@code log(1 + exp(x))} as {@code max(x, 0) + log1p(exp(-|x|))}, which never overflows. */
+    @Override public double apply(double x) { return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }
+    /** {@code dy sigmoid(x)}. */
+    @Override Value grad(GraphBuilder b, Value x, Value y, Value dy) { return b.mul(dy, b.sigmoid(x)); }
+    /** TornadoMath has no log1p: log(1 + e) gives 0 where softplus is below 1e-16 (x < -37). */
+    @Override String scalar(String x) {
+      return "((float) (Math.max(" + x + ", 0.0f) + StrictMath.log(1.0 + StrictMath.exp(-Math.abs(" + x + ")))))";
+    }
   };
 
   private final String name;

@@ -101,6 +101,7 @@ class GradCheckTest {
     rows.add(unary("sign", AWAY_FROM_ZERO, (b, x) -> b.mul(b.sign(x.get(0)), x.get(0))));
     rows.add(unary("tanh", ANY, (b, x) -> b.tanh(x.get(0))));
     rows.add(unary("sigmoid", ANY, (b, x) -> b.sigmoid(x.get(0))));
+    rows.add(unary("softplus", ANY, (b, x) -> b.apply(Unary.SOFTPLUS, x.get(0))));
     rows.add(unary("pow 2", ANY, (b, x) -> b.pow(x.get(0), 2.0)));
     rows.add(unary("pow 3", ANY, (b, x) -> b.pow(x.get(0), 3.0)));
     rows.add(unary("pow -1.5", POSITIVE, (b, x) -> b.pow(x.get(0), -1.5)));

@@ -83,6 +83,27 @@ class JvmAgreementTest {
     agreeOnThreeSteps(text, model("pooled.wgan", text, false));
   }
 
+  /** `softplus` in the logistic GAN losses and inside an R1 penalty (its second order) agrees with the interpreter. */
+  @org.junit.jupiter.api.Test
+  void softplusAgrees() throws Exception {
+    String text = """
+        model logistic
+        data  real: [2] = toy("8gaussians")
+        noise z: [2] ~ normal(0, 1)
+        network G(z: [2]) -> [2] { dense 8; relu; dense 2 }
+        network D(x: [2]) -> [1] { dense 8; tanh; dense 1 }
+        train batch 4, steps 3 {
+          critic D with adam(lr=1e-3) {
+            x    = real
+            r1   = mean(square(norm(grad(softplus(D(x)), x))))
+            loss = mean(softplus(-D(real))) + mean(softplus(D(G(z)))) + 5 * r1
+          }
+          generator G with adam(lr=1e-3) { loss = mean(softplus(-D(G(z)))) }
+        }
+        """;
+    agreeOnThreeSteps(text, model("logistic.wgan", text, false));
+  }
+
   /**
    * A NaN constant as a full matmul operand: `log(0 * x)` makes the backward pass multiply by NaN
    * everywhere, and the kernels used to size the NaN array by comparing doubles with `==` (NaN is
