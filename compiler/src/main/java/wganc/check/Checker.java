@@ -12,7 +12,7 @@ import wganc.diag.Suggest;
 import wganc.syntax.Ast;
 
 /**
- * Resolution and checking of a whole file: declarations, networks (through {@link Layers}), the train
+ * Resolution and checking of a whole file: declarations, networks (through {@link Networks}), the train
  * block (through {@link TrainChecker}), then the lints of {@link Lints}. Errors stop compilation;
  * warnings travel with the result.
  */
@@ -37,9 +37,9 @@ public final class Checker {
       if (declare(names, n.name(), n.nameSpan())) noise(n).ifPresent(noise::add);
     }
     List<Model.Network> networks = new ArrayList<>();
-    Layers layers = new Layers(diags);
+    Networks reader = new Networks(diags);
     for (Ast.NetworkDecl n : file.networks()) {
-      if (declare(names, n.name(), n.nameSpan())) layers.network(n).ifPresent(networks::add);
+      if (declare(names, n.name(), n.nameSpan())) reader.network(n).ifPresent(networks::add);
     }
     Model.Training training = null;
     if (file.trains().isEmpty()) {

@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import wganc.check.Model.Type;
 import wganc.diag.Diagnostic;
 import wganc.diag.Span;
 import wganc.diag.Suggest;
+import wganc.ops.Unary;
 import wganc.syntax.Ast;
 
 /**
@@ -22,8 +24,9 @@ import wganc.syntax.Ast;
  * values).
  */
 final class TrainChecker {
-  static final List<String> FUNCTIONS = List.of("mean", "sum", "norm", "grad", "relu", "abs", "sqrt", "exp", "log",
-      "square", "tanh", "sigmoid");
+  /** The reductions and `grad`, then the elementwise functions ({@link Unary#functions}). */
+  static final List<String> FUNCTIONS = Stream.concat(Stream.of("mean", "sum", "norm", "grad"),
+      Unary.functions().keySet().stream()).toList();
   private static final List<String> OPTIONS = List.of("batch", "epochs", "steps", "seed");
   private static final List<String> OPTIMIZERS = List.of("sgd", "rmsprop", "adam");
 

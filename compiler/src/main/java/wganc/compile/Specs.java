@@ -114,14 +114,6 @@ public final class Specs {
   }
 
   private static ModelSpec.Param param(Model.Param p, Model.Layer l) {
-    int fanIn = 1, fanOut = 1;
-    switch (l.spec()) {
-      case LayerSpec.Dense d -> { fanIn = l.in().getFirst(); fanOut = d.units(); }
-      case LayerSpec.Conv c -> { fanIn = l.in().getFirst() * c.kh() * c.kw(); fanOut = c.filters() * c.kh() * c.kw(); }
-      // Keras' Conv2DTranspose kernel is (kh, kw, filters, in): fan_in = filters*k*k, fan_out = in*k*k
-      case LayerSpec.ConvTranspose c -> { fanIn = c.filters() * c.kh() * c.kw(); fanOut = l.in().getFirst() * c.kh() * c.kw(); }
-      default -> {}
-    }
     String init;
     double a = 0, b = 0;
     switch (p.init()) {
@@ -131,7 +123,8 @@ public final class Specs {
       case Model.Init.He he -> init = he.uniform() ? "he_uniform" : "he_normal";
       case Model.Init.Constant c -> { init = "constant"; a = c.value(); }
     }
-    return new ModelSpec.Param(p.name(), ints(p.shape()), p.kind().word(), p.trainable(), init, a, b, fanIn, fanOut);
+    LayerSpec.Fans fans = l.spec().fans(l.in());
+    return new ModelSpec.Param(p.name(), ints(p.shape()), p.kind().word(), p.trainable(), init, a, b, fans.in(), fans.out());
   }
 
   static int[] ints(List<Integer> l) { return l.stream().mapToInt(Integer::intValue).toArray(); }

@@ -13,7 +13,8 @@ import wganc.ir.GraphBuilder;
 import wganc.ir.Source;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
-import wganc.ops.Layers;
+import wganc.ops.Norm;
+import wganc.ops.Unary;
 import wganc.syntax.Ast;
 
 /**
@@ -285,24 +286,13 @@ public final class Lowering {
       return switch (c.callee()) {
         case "mean" -> b.mean(expr(x));
         case "sum" -> b.sum(expr(x));
-        case "relu" -> b.relu(expr(x));
-        case "abs" -> b.abs(expr(x));
-        case "sqrt" -> b.sqrt(expr(x));
-        case "exp" -> b.exp(expr(x));
-        case "log" -> b.log(expr(x));
-        case "tanh" -> b.tanh(expr(x));
-        case "sigmoid" -> b.sigmoid(expr(x));
-        case "square" -> {
-          Value v = expr(x);
-          yield b.mul(v, v);
-        }
         case "norm" -> norm(c);
         case "grad" -> {
           Value y = expr(x);
           Value wrt = name(((Ast.Name) c.args().get(1).value()).name());
           yield Autodiff.grad(b, y, List.of(wrt)).getFirst();
         }
-        default -> throw new IllegalStateException(c.callee());
+        default -> Unary.functions().get(c.callee()).apply(b, expr(x));
       };
     }
 
@@ -315,11 +305,11 @@ public final class Lowering {
       Value v = expr(x);
       boolean batchedInput = isBatched(x);
       if (axes == null) {
-        if (batchedInput) return Layers.norm(b, v);
-        return Layers.safeSqrt(b, b.sum(b.mul(v, v)));
+        if (batchedInput) return Norm.perSample(b, v);
+        return Norm.safeSqrt(b, b.sum(b.mul(v, v)));
       }
       int[] ax = axes.items().stream().mapToInt(i -> (int) ((Ast.Number) i).value() - (batchedInput ? 0 : 1)).toArray();
-      return Layers.safeSqrt(b, b.reduceSum(b.mul(v, v), ax, false));
+      return Norm.safeSqrt(b, b.reduceSum(b.mul(v, v), ax, false));
     }
 
     Value network(Model.Network net, Value x, boolean training, Ast.CallExpr at) {
@@ -338,10 +328,6 @@ public final class Lowering {
       return h;
     }
 
-    Value p(Model.Layer l, Model.ParamKind kind) {
-      return l.params().stream().filter(x -> x.kind() == kind).findFirst().map(x -> current(x.name())).orElse(null);
-    }
-
     /** A parameter's latest value in this phase (running statistics change between applications). */
     Value current(String name) {
       Value w = written.get(name);
@@ -349,49 +335,25 @@ public final class Lowering {
     }
 
     Value layer(Model.Network net, Model.Layer l, Value h, boolean training, int application) {
-      return switch (l.spec()) {
-        case LayerSpec.Dense d -> Layers.dense(b, h, p(l, Model.ParamKind.WEIGHT), p(l, Model.ParamKind.BIAS));
-        case LayerSpec.Conv c -> {
-          Value y = b.conv2d(h, p(l, Model.ParamKind.WEIGHT), new int[] {c.sh(), c.sw()}, c.pad());
-          yield c.bias() ? Layers.addChannelBias(b, y, p(l, Model.ParamKind.BIAS)) : y;
+      return l.spec().forward(new LayerSpec.Scope() {
+        public GraphBuilder graph() { return b; }
+
+        public boolean training() { return training; }
+
+        public Value param(Model.ParamKind kind) {
+          return l.params().stream().filter(x -> x.kind() == kind).findFirst().map(x -> current(x.name())).orElse(null);
         }
-        case LayerSpec.ConvTranspose c -> {
-          Value y = b.convTranspose(h, p(l, Model.ParamKind.WEIGHT), c.sh(), c.sw(), c.same());
-          yield c.bias() ? Layers.addChannelBias(b, y, p(l, Model.ParamKind.BIAS)) : y;
+
+        public void write(Model.ParamKind kind, Value v) {
+          written.put(l.params().stream().filter(x -> x.kind() == kind).findFirst().orElseThrow().name(), v);
         }
-        case LayerSpec.BatchNorm bn -> {
-          Value gamma = p(l, Model.ParamKind.WEIGHT), beta = p(l, Model.ParamKind.BIAS);
-          String rm = l.params().get(2).name(), rv = l.params().get(3).name();
-          if (!training) {
-            yield Layers.batchNormInference(b, h, gamma, beta, current(rm), current(rv), bn.eps());
-          }
-          Layers.BatchNorm r = Layers.batchNormTraining(b, h, gamma, beta, bn.eps());
-          written.put(rm, Layers.updateMoving(b, current(rm), r.mean(), bn.momentum()));
-          written.put(rv, Layers.updateMoving(b, current(rv), r.variance(), bn.momentum()));
-          yield r.y();
+
+        public Value random(String what, TensorType type, java.util.function.UnaryOperator<Value> fromUniform) {
+          String name = net.name() + "." + l.index() + "." + what + "." + application;
+          if (draws == Draws.INPUTS) return b.input(name, type);
+          return recorded(name, fromUniform.apply(b.randomUniform(step(), model.training().seed(), stream++, type)));
         }
-        case LayerSpec.LayerNorm ln -> {
-          int[] axes = new int[h.type().rank() - 1];
-          for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
-          yield Layers.layerNorm(b, h, axes, p(l, Model.ParamKind.WEIGHT), p(l, Model.ParamKind.BIAS), ln.eps());
-        }
-        case LayerSpec.Dropout d -> {
-          if (!training || d.rate() == 0) yield h;
-          String name = net.name() + "." + l.index() + ".mask." + application;
-          Value keep = draws == Draws.INPUTS ? b.input(name, h.type())
-              : recorded(name, Layers.keepMask(b, step(), model.training().seed(), stream++, h, d.rate()));
-          yield Layers.dropout(b, h, keep, d.rate());
-        }
-        case LayerSpec.LeakyRelu lr -> Layers.leakyRelu(b, h, lr.alpha());
-        case LayerSpec.Relu r -> b.relu(h);
-        case LayerSpec.Tanh t -> b.tanh(h);
-        case LayerSpec.Sigmoid s -> b.sigmoid(h);
-        case LayerSpec.Upsample u -> b.upsample(h, u.fh(), u.fw());
-        case LayerSpec.Pad pd -> b.pad2d(h, pd.amount()[0], pd.amount()[1], pd.amount()[2], pd.amount()[3]);
-        case LayerSpec.Crop cr -> b.crop2d(h, cr.amount()[0], cr.amount()[1], cr.amount()[2], cr.amount()[3]);
-        case LayerSpec.Reshape r -> b.reshape(h, batched(h.type().dim(0), r.shape()).stream().mapToInt(i -> i).toArray());
-        case LayerSpec.Flatten f -> b.flatten(h);
-      };
+      }, h);
     }
   }
 

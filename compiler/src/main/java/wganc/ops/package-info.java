@@ -4,7 +4,8 @@
  * name. The set is closed under {@code vjp}: conv2d and its two transposes differentiate into each
  * other, as do {@code upsample}/{@code sum_pool}, {@code pad} (negative amounts crop) and itself,
  * {@code broadcast_to}/{@code reduce_sum}. Comparisons, {@code sign} and random draws are not
- * differentiable; {@code select}'s mask is constant. {@link wganc.ops.Layers} builds layers and
- * the penalty's safe {@code norm} from primitives only.
+ * differentiable; {@code select}'s mask is constant. {@link wganc.ops.Norm} builds the penalty's
+ * safe {@code norm} from primitives; layers are built from primitives in
+ * {@link wganc.check.LayerSpec}.
  */
 package wganc.ops;

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import wganc.interp.Interpreter;
+import wganc.check.LayerSpec;
 import wganc.interp.Float64Tensor;
+import wganc.interp.Interpreter;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrPrinter;
@@ -16,7 +17,7 @@ import wganc.ir.Node;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
 import wganc.ops.Compare;
-import wganc.ops.Layers;
+import wganc.ops.Norm;
 
 class AutodiffTest {
   @Test
@@ -58,7 +59,7 @@ class AutodiffTest {
   void masksGetNoCotangentsAtAnyOrder() {
     GraphBuilder b = new GraphBuilder();
     Value x = b.input("x", TensorType.f32(4));
-    Value y = b.sum(b.pow(Layers.leakyRelu(b, x, 0.2), 3.0));
+    Value y = b.sum(b.pow(LayerSpec.LeakyRelu.apply(b, x, 0.2), 3.0));
     Value g = Autodiff.grad(b, y, List.of(x)).getFirst();
     int before = b.bindings().size();
     Autodiff.grad(b, b.sum(b.mul(g, g)), List.of(x));
@@ -73,7 +74,7 @@ class AutodiffTest {
   void normHasFiniteDerivativesAtZeroAndExactValuesElsewhere() {
     GraphBuilder b = new GraphBuilder();
     Value x = b.input("x", TensorType.f32(2, 3));
-    Value n = Layers.norm(b, x);
+    Value n = Norm.perSample(b, x);
     Value penalty = b.sum(b.pow(b.sub(n, 1.0), 2.0));
     Value g = Autodiff.grad(b, penalty, List.of(x)).getFirst();
     Value gg = Autodiff.grad(b, b.sum(b.mul(g, g)), List.of(x)).getFirst();

@@ -7,14 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import wganc.interp.Interpreter;
+import wganc.check.LayerSpec;
 import wganc.interp.Float64Tensor;
+import wganc.interp.Interpreter;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrVerifier;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
-import wganc.ops.Layers;
+import wganc.ops.Norm;
 import wganc.passes.Pipeline;
 
 /**
@@ -29,9 +30,9 @@ class ConvCriticGradientTest {
 
   record Critic(Value w, Value cb, Value wd, Value bd) {
     Value apply(GraphBuilder b, Value x) {
-      Value h = Layers.addChannelBias(b, b.conv2dSame(x, w, 2, 2), cb);
-      h = Layers.leakyRelu(b, h, 0.2);
-      return Layers.dense(b, b.flatten(h), wd, bd);
+      Value h = LayerSpec.Conv.addBias(b, b.conv2dSame(x, w, 2, 2), cb);
+      h = LayerSpec.LeakyRelu.apply(b, h, 0.2);
+      return LayerSpec.Dense.apply(b, b.flatten(h), wd, bd);
     }
   }
 
@@ -46,7 +47,7 @@ class ConvCriticGradientTest {
     Value alpha = b.input("alpha", TensorType.f32(2, 1, 1, 1));
     Value xhat = b.add(real, b.mul(alpha, b.sub(fake, real)));
     Value g = Autodiff.grad(b, b.sum(d.apply(b, xhat)), List.of(xhat)).get(0);
-    Value gp = b.mean(b.pow(b.sub(Layers.norm(b, g), 1.0), 2.0));
+    Value gp = b.mean(b.pow(b.sub(Norm.perSample(b, g), 1.0), 2.0));
     Value loss = b.add(b.sub(b.mean(d.apply(b, fake)), b.mean(d.apply(b, real))),
         b.mul(gp, 10.0));
     List<Value> params = List.of(d.w(), d.cb(), d.wd(), d.bd());

@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import wganc.interp.Interpreter;
+import wganc.check.LayerSpec;
 import wganc.interp.Float64Tensor;
+import wganc.interp.Interpreter;
 import wganc.ir.Graph;
 import wganc.ir.GraphBuilder;
 import wganc.ir.IrVerifier;
 import wganc.ir.TensorType;
 import wganc.ir.Value;
-import wganc.ops.Layers;
+import wganc.ops.Norm;
 import wganc.passes.Pipeline;
 
 /**
@@ -38,9 +39,9 @@ class Toy8OracleTest {
     Value apply(GraphBuilder b, Value x) {
       Value h = x;
       for (int i = 0; i < weights.size(); i++) {
-        h = Layers.dense(b, h, weights.get(i), biases.get(i));
+        h = LayerSpec.Dense.apply(b, h, weights.get(i), biases.get(i));
         if (i + 1 < weights.size()) {
-          h = Layers.relu(b, h);
+          h = b.relu(h);
         }
       }
       return h;
@@ -106,7 +107,7 @@ class Toy8OracleTest {
     Value xhat = b.add(realV, b.mul(alphaV, b.sub(fake, realV)));
     Value wasserstein = b.sub(b.mean(d.apply(b, fake)), b.mean(d.apply(b, realV)));
     Value gradXhat = Autodiff.grad(b, b.sum(d.apply(b, xhat)), List.of(xhat)).get(0);
-    Value gp = b.mean(b.pow(b.sub(Layers.norm(b, gradXhat), 1.0), 2.0));
+    Value gp = b.mean(b.pow(b.sub(Norm.perSample(b, gradXhat), 1.0), 2.0));
     Value loss = b.add(wasserstein, b.mul(gp, 10.0));
     return new Built(b, d, loss, wasserstein, gp);
   }

@@ -9,11 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import wganc.diag.CompileError;
 import wganc.diag.Diagnostic;
 import wganc.diag.SourceFile;
+import wganc.interp.Float64Tensor;
+import wganc.interp.Interpreter;
+import wganc.ir.GraphBuilder;
+import wganc.ir.TensorType;
+import wganc.ir.Value;
 import wganc.syntax.Parse;
 
 /** Shape inference, parameters, optimiser defaults and train-block types. */
@@ -103,6 +110,43 @@ class CheckTest {
     assertEquals(List.of(List.of(1, 32, 32), List.of(1, 28, 28), List.of(1, 56, 28), List.of(1, 58, 32), List.of(1, 56, 28),
         List.of(2, 28, 28), List.of(1568)), shapes(n));
     assertArrayEquals(new int[] {1, 3, 2, 2}, ((LayerSpec.Crop) n.layers().get(1).spec()).amount());
+  }
+
+  @Test
+  void avgPoolTilesTheImageAndHasNoParameters() {
+    Model.Network n = net("[3, 8, 6]", "[3, 2, 1]", "avg_pool; avg_pool [2, 3]");
+    assertEquals(List.of(List.of(3, 4, 3), List.of(3, 2, 1)), shapes(n));
+    assertEquals(new LayerSpec.AvgPool(2, 2), n.layers().get(0).spec());
+    assertEquals(new LayerSpec.AvgPool(2, 3), n.layers().get(1).spec());
+    assertEquals(List.of(), n.params());
+    assertTrue(Summary.of(n).lines().toList().contains(" 1 avg_pool                    (None, 3, 2, 1)                        0"),
+        Summary.of(n));
+    Diagnostic e = errors(PRELUDE + "network N(x: [3, 7, 6]) -> [3, 3, 3] { avg_pool 2 }\n" + TRAIN).getFirst();
+    assertEquals("E0214", e.code());
+    assertEquals("`avg_pool` windows of 2x2 do not tile the input's 7x6", e.message());
+  }
+
+  /** A layer without parameters or draws applied to {@code x} of NCHW shape {@code dims}, in the interpreter. */
+  static double[] forward(LayerSpec spec, int[] dims, double[] x) {
+    GraphBuilder b = new GraphBuilder();
+    Value in = b.input("x", TensorType.f32(dims));
+    b.output("y", spec.forward(new LayerSpec.Scope() {
+      public GraphBuilder graph() { return b; }
+      public boolean training() { return true; }
+      public Value param(Model.ParamKind kind) { throw new AssertionError(kind); }
+      public void write(Model.ParamKind kind, Value v) { throw new AssertionError(kind); }
+      public Value random(String what, TensorType type, UnaryOperator<Value> fromUniform) { throw new AssertionError(what); }
+    }, in));
+    var feeds = Map.of("x", new Float64Tensor(TensorType.f32(dims).dims(), x));
+    return Interpreter.run(b.build(), feeds).output("y").data();
+  }
+
+  @Test
+  void avgPoolTakesTheMeanOfEachWindow() {
+    double[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};  // [1, 1, 2, 6]
+    assertArrayEquals(new double[] {(1 + 2 + 7 + 8) / 4.0, (3 + 4 + 9 + 10) / 4.0, (5 + 6 + 11 + 12) / 4.0},
+        forward(new LayerSpec.AvgPool(2, 2), new int[] {1, 1, 2, 6}, x), 1e-12);
+    assertArrayEquals(new double[] {2, 5, 8, 11}, forward(new LayerSpec.AvgPool(1, 3), new int[] {1, 1, 2, 6}, x), 1e-12);
   }
 
   @Test

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import wganc.autodiff.Autodiff;
-import wganc.ops.Layers;
+import wganc.check.LayerSpec;
+import wganc.ops.Norm;
 
 class IrTextTest {
   static final String SMALL = """
@@ -38,8 +39,8 @@ class IrTextTest {
     GraphBuilder b = new GraphBuilder();
     Value x = b.input("x", TensorType.f32(2, 1, 5, 5));
     Value w = b.parameter("w", TensorType.f32(3, 1, 4, 4));
-    Value y = Layers.leakyRelu(b, b.conv2dSame(x, w, 2, 2), 0.2);
-    Value n = Layers.norm(b, y);
+    Value y = LayerSpec.LeakyRelu.apply(b, b.conv2dSame(x, w, 2, 2), 0.2);
+    Value n = Norm.perSample(b, y);
     Value loss = b.mean(b.pow(b.sub(n, 1.0), 2.0));
     List<Value> g = Autodiff.grad(b, loss, List.of(x, w));
     Graph graph = b.output("loss", loss).output("dx", g.get(0)).output("dw", g.get(1)).build();

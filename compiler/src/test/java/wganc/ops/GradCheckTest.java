@@ -16,6 +16,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import wganc.check.LayerSpec;
 import wganc.ir.GraphBuilder;
 import wganc.ir.TensorType;
 import wganc.ops.GradCheck.Domain;
@@ -100,14 +101,15 @@ class GradCheckTest {
     rows.add(unary("sign", AWAY_FROM_ZERO, (b, x) -> b.mul(b.sign(x.get(0)), x.get(0))));
     rows.add(unary("tanh", ANY, (b, x) -> b.tanh(x.get(0))));
     rows.add(unary("sigmoid", ANY, (b, x) -> b.sigmoid(x.get(0))));
+    rows.add(unary("softplus", ANY, (b, x) -> b.apply(Unary.SOFTPLUS, x.get(0))));
     rows.add(unary("pow 2", ANY, (b, x) -> b.pow(x.get(0), 2.0)));
     rows.add(unary("pow 3", ANY, (b, x) -> b.pow(x.get(0), 3.0)));
     rows.add(unary("pow -1.5", POSITIVE, (b, x) -> b.pow(x.get(0), -1.5)));
     rows.add(unary("pow 1", ANY, (b, x) -> b.pow(x.get(0), 1.0)));
     rows.add(unary("relu", AWAY_FROM_ZERO, (b, x) -> b.relu(x.get(0))));
-    rows.add(unary("leaky_relu", AWAY_FROM_ZERO, (b, x) -> Layers.leakyRelu(b, x.get(0), 0.2)));
+    rows.add(unary("leaky_relu", AWAY_FROM_ZERO, (b, x) -> LayerSpec.LeakyRelu.apply(b, x.get(0), 0.2)));
     rows.add(unary("clip", AWAY_FROM_ZERO, (b, x) -> b.clip(x.get(0), -0.2, 0.25)));
-    rows.add(unary("safe sqrt", POSITIVE, (b, x) -> Layers.safeSqrt(b, x.get(0))));
+    rows.add(unary("safe sqrt", POSITIVE, (b, x) -> Norm.safeSqrt(b, x.get(0))));
     rows.add(binary("add", ANY, ANY, (b, x) -> b.add(x.get(0), x.get(1))));
     rows.add(binary("sub", ANY, ANY, (b, x) -> b.sub(x.get(0), x.get(1))));
     rows.add(binary("mul", ANY, ANY, (b, x) -> b.mul(x.get(0), x.get(1))));
@@ -185,23 +187,23 @@ class GradCheckTest {
       int o = dim(r);
       return List.of(TensorType.of(wganc.ir.ElementType.F64, n, i), TensorType.of(wganc.ir.ElementType.F64,
           o, i), TensorType.of(wganc.ir.ElementType.F64, o));
-    }, List.of(ANY, ANY, ANY), (b, x) -> b.tanh(Layers.dense(b, x.get(0), x.get(1), x.get(2)))));
+    }, List.of(ANY, ANY, ANY), (b, x) -> b.tanh(LayerSpec.Dense.apply(b, x.get(0), x.get(1), x.get(2)))));
     rows.add(new Row("norm per sample", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r),
-        dim(r), 2)), List.of(ANY), (b, x) -> Layers.norm(b, x.get(0))));
+        dim(r), 2)), List.of(ANY), (b, x) -> Norm.perSample(b, x.get(0))));
     rows.add(new Row("gradient penalty term", r -> List.of(TensorType.of(wganc.ir.ElementType.F64,
-        dim(r), 3)), List.of(ANY), (b, x) -> b.pow(b.sub(Layers.norm(b, x.get(0)), 1.0), 2.0)));
+        dim(r), 3)), List.of(ANY), (b, x) -> b.pow(b.sub(Norm.perSample(b, x.get(0)), 1.0), 2.0)));
     rows.add(new Row("batchnorm training", fixed(new int[] {3, 2, 2, 2}, new int[] {2},
         new int[] {2}), List.of(ANY, ANY, ANY),
-        (b, x) -> Layers.batchNormTraining(b, x.get(0), x.get(1), x.get(2), 1e-3).y()));
+        (b, x) -> LayerSpec.BatchNorm.training(b, x.get(0), x.get(1), x.get(2), 1e-3).y()));
     rows.add(new Row("batchnorm inference", fixed(new int[] {2, 2, 2, 1}, new int[] {2},
         new int[] {2}, new int[] {2}, new int[] {2}), List.of(ANY, ANY, ANY, ANY, POSITIVE),
-        (b, x) -> Layers.batchNormInference(b, x.get(0), x.get(1), x.get(2), x.get(3), x.get(4),
+        (b, x) -> LayerSpec.BatchNorm.inference(b, x.get(0), x.get(1), x.get(2), x.get(3), x.get(4),
             1e-3)));
     rows.add(new Row("layernorm", fixed(new int[] {2, 3, 4}, new int[] {3, 4}, new int[] {3, 4}),
         List.of(ANY, ANY, ANY),
-        (b, x) -> Layers.layerNorm(b, x.get(0), new int[] {1, 2}, x.get(1), x.get(2), 1e-5)));
+        (b, x) -> LayerSpec.LayerNorm.apply(b, x.get(0), new int[] {1, 2}, x.get(1), x.get(2), 1e-5)));
     rows.add(new Row("dropout", fixed(new int[] {2, 3}, new int[] {2, 3}),
-        List.of(ANY, AWAY_FROM_ZERO), (b, x) -> b.pow(Layers.dropout(b, x.get(0),
+        List.of(ANY, AWAY_FROM_ZERO), (b, x) -> b.pow(LayerSpec.Dropout.apply(b, x.get(0),
             b.greater(x.get(1), 0.0), 0.3), 2.0)));
     return List.copyOf(rows);
   }

@@ -62,6 +62,7 @@ class JavaEmitterOpsTest {
     cs.add(new Case("sum pool", b -> b.sumPool(in(b, "a", 2, 3, 4, 6), 2, 3)));
     cs.add(new Case("rsqrt exp log", b -> b.add(b.rsqrt(b.add(b.abs(in(b, "a", 33)), 1.0)),
         b.log(b.exp(in(b, "c", 33))))));
+    cs.add(new Case("softplus far from 0 (no overflow)", b -> b.apply(wganc.ops.Unary.SOFTPLUS, b.mul(in(b, "a", 33), 1000.0))));
     cs.add(new Case("large elementwise (parallel)", b -> b.mul(b.sigmoid(in(b, "a", 300, 257)), in(b, "c", 257))));
     cs.add(new Case("conv2d stride 2 same", b -> b.conv2dSame(in(b, "a", 2, 3, 9, 8), in(b, "c", 4, 3, 4, 4), 2, 2)));
     cs.add(new Case("conv2d valid", b -> b.conv2d(in(b, "a", 2, 3, 7, 6), in(b, "c", 5, 3, 3, 2), new int[] {1, 2},

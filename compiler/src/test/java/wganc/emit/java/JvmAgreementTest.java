@@ -63,6 +63,49 @@ class JvmAgreementTest {
     agreeOnThreeSteps(text, model("toy8-wgan-gp.wgan (beta1=0)", text, false));
   }
 
+  /** `avg_pool` in a critic (forward, gradient, and the penalty's second order through it) agrees with the interpreter. */
+  @org.junit.jupiter.api.Test
+  void avgPoolAgrees() throws Exception {
+    String text = """
+        model pooled
+        data  real: image[1, 8, 8] = idx("train-images-idx3-ubyte.gz")
+        noise z: [4] ~ normal(0, 1)
+        network G(z: [4]) -> [1, 8, 8] { dense 16; tanh; reshape [1, 4, 4]; upsample 2 }
+        network D(x: [1, 8, 8]) -> [1] {
+          conv 3 kernel=3 padding=same; leaky_relu 0.2; avg_pool 2; avg_pool [1, 2]; flatten; dense 1
+        }
+        train batch 3, steps 3 {
+          critic D with adam(lr=1e-3) {
+            xhat = real + 0.5 * (G(z) - real)
+            loss = mean(D(G(z))) - mean(D(real)) + 10 * mean((norm(grad(D(xhat), xhat)) - 1)^2)
+          }
+          generator G with adam(lr=1e-3) { loss = -mean(D(G(z))) }
+        }
+        """;
+    agreeOnThreeSteps(text, model("pooled.wgan", text, false));
+  }
+
+  /** `softplus` in the logistic GAN losses and inside an R1 penalty (its second order) agrees with the interpreter. */
+  @org.junit.jupiter.api.Test
+  void softplusAgrees() throws Exception {
+    String text = """
+        model logistic
+        data  real: [2] = toy("8gaussians")
+        noise z: [2] ~ normal(0, 1)
+        network G(z: [2]) -> [2] { dense 8; relu; dense 2 }
+        network D(x: [2]) -> [1] { dense 8; tanh; dense 1 }
+        train batch 4, steps 3 {
+          critic D with adam(lr=1e-3) {
+            x    = real
+            r1   = mean(square(norm(grad(softplus(D(x)), x))))
+            loss = mean(softplus(-D(real))) + mean(softplus(D(G(z)))) + 5 * r1
+          }
+          generator G with adam(lr=1e-3) { loss = mean(softplus(-D(G(z)))) }
+        }
+        """;
+    agreeOnThreeSteps(text, model("logistic.wgan", text, false));
+  }
+
   /**
    * A NaN constant as a full matmul operand: `log(0 * x)` makes the backward pass multiply by NaN
    * everywhere, and the kernels used to size the NaN array by comparing doubles with `==` (NaN is
