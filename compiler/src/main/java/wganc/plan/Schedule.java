@@ -53,16 +53,16 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
     default List<Value> reads() {
       List<Value> out = new ArrayList<>();
       switch (this) {
-        case Fused f -> f.expr().leaves(out);
+        case Fused f -> f.expr().addReads(out);
         case Group g -> {
-          for (Fused f : g.parts()) f.expr().leaves(out);
+          for (Fused f : g.parts()) f.expr().addReads(out);
           out.removeIf(v -> g.outs().stream().anyMatch(o -> o.id() == v.id()));
         }
         case Primitive p -> {
           for (Value v : p.apply().inputs()) if (v.type().dtype() != wganc.ir.ElementType.I64) out.add(v);
           if (p.epilogue() != null) {
             List<Value> rest = new ArrayList<>();
-            p.epilogue().leaves(rest);
+            p.epilogue().addReads(rest);
             for (Value v : rest) if (v.id() != p.inner().id() && out.stream().noneMatch(x -> x.id() == v.id())) out.add(v);
           }
         }
@@ -96,11 +96,11 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
   /** The expression of a fused loop. */
   public sealed interface Expr permits Expr.Leaf, Expr.Literal, Expr.Apply {
     /** Adds the values this expression reads to {@code out}, each once, in first-read order. */
-    default void leaves(List<Value> out) {
+    default void addReads(List<Value> out) {
       switch (this) {
         case Leaf l -> { if (out.stream().noneMatch(v -> v.id() == l.source().id())) out.add(l.source()); }
         case Literal l -> {}
-        case Apply a -> a.args().forEach(x -> x.leaves(out));
+        case Apply a -> a.args().forEach(x -> x.addReads(out));
       }
     }
 
