@@ -42,6 +42,16 @@ public enum BroadcastTo implements Op {
   }
 
   @Override
+  public boolean broadcasts() {
+    return true;
+  }
+
+  @Override
+  public boolean replicable() {
+    return true;
+  }
+
+  @Override
   public Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout,
       boolean[] need) {
     if (!need[0]) {

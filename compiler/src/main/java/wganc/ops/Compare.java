@@ -51,6 +51,11 @@ public enum Compare implements Op {
   }
 
   @Override
+  public boolean replicable() {
+    return true;
+  }
+
+  @Override
   public boolean differentiable(int index) {
     return false;
   }

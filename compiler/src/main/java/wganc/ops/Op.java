@@ -21,6 +21,31 @@ public sealed interface Op permits Binary, BroadcastTo, Compare, Conv2d, Conv2dB
   Fusion fusion();
 
   /**
+   * Whether the op only repeats its operand along axes of 1 ({@code broadcast_to}): a fused loop
+   * reads the operand through an index map and computes nothing, so fusion treats it as elementwise.
+   */
+  default boolean broadcasts() {
+    return false;
+  }
+
+  /**
+   * Whether the output is the operand's elements in the same row-major order ({@code reshape}): it
+   * shares the operand's buffer and never runs a kernel.
+   */
+  default boolean aliases() {
+    return false;
+  }
+
+  /**
+   * Whether a loop may recompute the op wherever it reads it instead of reading a stored result, when
+   * at most one operand is not a constant: a broadcast (no arithmetic) and a comparison (one
+   * instruction; a ReLU mask costs what reading the value it tests costs, and saves a kernel).
+   */
+  default boolean replicable() {
+    return false;
+  }
+
+  /**
    * False when the output is constant with respect to input {@code index} (comparison masks,
    * {@code sign}, the condition of {@code select}): autodiff neither reaches through nor builds
    * cotangents for it, so second-order graphs carry no work for masks.

@@ -32,6 +32,11 @@ public enum Reshape implements Op {
   }
 
   @Override
+  public boolean aliases() {
+    return true;
+  }
+
+  @Override
   public Value[] vjp(GraphBuilder b, List<Value> inputs, Attrs attrs, Value out, Value dout,
       boolean[] need) {
     return new Value[] {need[0] ? b.reshape(dout, inputs.get(0).type().dims()) : null};

@@ -49,7 +49,7 @@ class ScheduleTest {
     Map<Integer, wganc.ir.Node> nodes = new HashMap<>();
     for (var b : s.graph().bindings()) {
       nodes.put(b.value().id(), b.node());
-      if (b.node() instanceof wganc.ir.Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+      if (b.node() instanceof wganc.ir.Node.Apply a && a.op().aliases()) {
         int src = a.inputs().getFirst().id();
         aliasRoot.put(b.value().id(), aliasRoot.getOrDefault(src, src));
       }
@@ -93,7 +93,7 @@ class ScheduleTest {
   private static int lastUse(int value, Schedule s, Map<Integer, Integer> lastRead) {
     Map<Integer, Integer> root = new HashMap<>();
     for (var b : s.graph().bindings()) {
-      if (b.node() instanceof wganc.ir.Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+      if (b.node() instanceof wganc.ir.Node.Apply a && a.op().aliases()) {
         int src = a.inputs().getFirst().id();
         root.put(b.value().id(), root.getOrDefault(src, src));
       }
