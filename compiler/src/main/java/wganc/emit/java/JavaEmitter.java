@@ -128,7 +128,7 @@ public final class JavaEmitter {
     for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
     // reshapes of inputs alias the input's array
     for (Binding b : graph.bindings()) {
-      if (b.node() instanceof Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+      if (b.node() instanceof Node.Apply a && a.op().aliases()) {
         String src = arrayName.get(a.inputs().getFirst().id());
         if (src != null) arrayName.putIfAbsent(b.value().id(), src);
       }
