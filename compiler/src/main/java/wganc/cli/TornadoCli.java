@@ -24,6 +24,7 @@ import wganc.emit.Sources;
 import wganc.emit.tornado.DeviceReplay;
 import wganc.emit.tornado.TornadoBackend;
 import wganc.emit.tornado.TornadoSdk;
+import wganc.plan.Tiling;
 import wganc.runtime.io.AtomicFiles;
 import wganc.runtime.train.TrainerMain;
 
@@ -33,11 +34,11 @@ final class TornadoCli {
 
   /**
    * The backend for an SDK (null: $TORNADOVM_HOME), tiled unless `--no-tiles`;
-   * -Dwganc.tornado.tiles=true|false|blocked overrides ({@link TornadoBackend.Tiles}).
+   * -Dwganc.tornado.tiles=true|false|blocked overrides ({@link Tiling.Mode}).
    */
   static TornadoBackend backend(Path tornadoHome, boolean tiles) {
     return new TornadoBackend(tornadoHome,
-        TornadoBackend.Tiles.fromProperty(tiles ? TornadoBackend.Tiles.PLAIN : TornadoBackend.Tiles.NONE));
+        TornadoBackend.tilesFromProperty(tiles ? Tiling.Mode.PLAIN : Tiling.Mode.NONE));
   }
 
   /** `wganc compile --backend tornado`: sources and spec always; the trainer jar and train.sh with an SDK. */

@@ -18,6 +18,7 @@ import wganc.emit.java.JvmBackend;
 import wganc.emit.java.TrainerJar;
 import wganc.lower.Lowering;
 import wganc.plan.Schedule;
+import wganc.plan.Tiling;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.ModelSpec;
 
@@ -31,51 +32,31 @@ import wganc.runtime.train.ModelSpec;
  */
 public final class TornadoBackend implements Backend {
   private final Path tornadoHome;
-  private final Tiles tiles;
+  private final Tiling.Mode tiles;
 
-  /** How matmuls, convolutions and large sums run. */
-  public enum Tiles {
-    /** One thread per output element, as every other kernel. */
-    NONE,
-    /** {@code KernelContext} kernels over 16 x 16 local-memory tiles, one output per thread (the default). */
-    PLAIN,
-    /**
-     * As PLAIN, and GEMMs of at least 64 x 64 register-blocked: 4 x 4 outputs per thread, 64 x 64 per
-     * work-group. The same results; on PoCL's CPU device 1.6 times slower than PLAIN, untried on a GPU.
-     */
-    BLOCKED;
-
-    /** {@code -Dwganc.tornado.tiles} when it is set, else {@code fallback}. */
-    public static Tiles fromProperty(Tiles fallback) {
-      String value = System.getProperty("wganc.tornado.tiles");
-      return value == null ? fallback : parse(value);
-    }
-
-    /** {@code true}, {@code false} or {@code blocked} (as {@code -Dwganc.tornado.tiles} takes it). */
-    public static Tiles parse(String value) {
-      return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "true", "plain" -> PLAIN;
-        case "false", "none" -> NONE;
-        case "blocked" -> BLOCKED;
-        default -> throw new IllegalArgumentException("tiles: `" + value + "`; expected true, false or blocked");
-      };
-    }
+  /** {@code -Dwganc.tornado.tiles} ({@code true}, {@code false} or {@code blocked}) when it is set, else {@code fallback}. */
+  public static Tiling.Mode tilesFromProperty(Tiling.Mode fallback) {
+    String value = System.getProperty("wganc.tornado.tiles");
+    return value == null ? fallback : Tiling.Mode.parse(value);
   }
 
-  /** {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}; {@code tiles}: see {@link Tiles}. */
-  public TornadoBackend(Path tornadoHome, Tiles tiles) {
+  /**
+   * {@code tornadoHome}: the SDK, or null for {@code $TORNADOVM_HOME}; {@code tiles}: how matmuls,
+   * convolutions and large sums run (see {@link Tiling}).
+   */
+  public TornadoBackend(Path tornadoHome, Tiling.Mode tiles) {
     this.tornadoHome = tornadoHome;
     this.tiles = tiles;
   }
 
-  /** {@code tiles}: {@link Tiles#PLAIN}, or {@link Tiles#NONE}. */
+  /** {@code tiles}: {@link Tiling.Mode#PLAIN}, or {@link Tiling.Mode#NONE}. */
   public TornadoBackend(Path tornadoHome, boolean tiles) {
-    this(tornadoHome, tiles ? Tiles.PLAIN : Tiles.NONE);
+    this(tornadoHome, tiles ? Tiling.Mode.PLAIN : Tiling.Mode.NONE);
   }
 
-  /** {@link Tiles#PLAIN}, or as {@code -Dwganc.tornado.tiles=true|false|blocked} says. */
+  /** {@link Tiling.Mode#PLAIN}, or as {@code -Dwganc.tornado.tiles=true|false|blocked} says. */
   public TornadoBackend(Path tornadoHome) {
-    this(tornadoHome, Tiles.fromProperty(Tiles.PLAIN));
+    this(tornadoHome, tilesFromProperty(Tiling.Mode.PLAIN));
   }
 
   public TornadoBackend() {
@@ -109,7 +90,7 @@ public final class TornadoBackend implements Backend {
     Map<String, JavaFile> files = new LinkedHashMap<>();
     Map<String, Codegen.Io> io = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
-    TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
+    DeviceLayout layout = DeviceLayout.of(spec);
     List<TornadoEmitter.Emitted> emitted = new ArrayList<>();
     int nextGraph = layout.firstPhaseGraph();  // after the graphs that move resident arrays
     for (Compiled.Phase p : compiled.phases()) {
@@ -126,7 +107,7 @@ public final class TornadoBackend implements Backend {
     names.add("sample");
     io.put("sample", Codegen.Io.of(sample.graph()));
     for (TornadoEmitter.Emitted e : emitted) files.put(pkg + "." + e.className(), e.file());
-    files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));
+    files.put(pkg + "." + TornadoNames.DEVICE_STATE, TornadoDeviceState.emit(pkg, source, layout, emitted, options.profile()));
     return new Sources(spec, names, files, io);
   }
 
@@ -172,12 +153,12 @@ public final class TornadoBackend implements Backend {
     ModelSpec spec = compiled.spec();
     String pkg = "wganc.generated.tornado.trace." + compiled.model().name().toLowerCase(java.util.Locale.ROOT);
     String source = compiled.sourcePath();
-    TornadoDeviceState.Layout layout = TornadoDeviceState.Layout.of(spec);
+    DeviceLayout layout = DeviceLayout.of(spec);
     TornadoEmitter.Emitted e = TornadoEmitter.emit(phase.schedule(), pkg, className(phase.name()), phase.name(), source,
         layout, layout.firstPhaseGraph(), false, tiles);
     Map<String, JavaFile> files = new LinkedHashMap<>();
     files.put(pkg + "." + e.className(), e.file());
-    files.put(pkg + "." + TornadoDeviceState.CLASS, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));
+    files.put(pkg + "." + TornadoNames.DEVICE_STATE, TornadoDeviceState.emit(pkg, source, layout, List.of(e), false));
     Sources s = new Sources(spec, List.of(phase.name()), files, Map.of(phase.name(), Codegen.Io.of(phase.graph())));
     writeTrainer(jar, s);
     return s;
@@ -201,7 +182,7 @@ public final class TornadoBackend implements Backend {
   /** The sources of the phase classes alone (without the model's DeviceState). */
   static Sources phases(Sources s) {
     Map<String, JavaFile> files = new LinkedHashMap<>(s.files());
-    files.keySet().removeIf(name -> name.endsWith("." + TornadoDeviceState.CLASS));
+    files.keySet().removeIf(name -> name.endsWith("." + TornadoNames.DEVICE_STATE));
     return new Sources(s.spec(), s.phaseNames(), files, s.io());
   }
 }

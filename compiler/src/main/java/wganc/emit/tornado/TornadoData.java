@@ -34,13 +34,13 @@ final class TornadoData {
     int size = 1;
     for (int x : data.shape()) size *= x;
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-        .addParameter(TornadoEmitter.FLOAT_ARRAY, "out").addParameter(TornadoEmitter.FLOAT_ARRAY, "data")
-        .addParameter(TornadoEmitter.INT_ARRAY, "order").addParameter(TornadoEmitter.INT_ARRAY, "counters");
+        .addParameter(TornadoNames.FLOAT_ARRAY, "out").addParameter(TornadoNames.FLOAT_ARRAY, "data")
+        .addParameter(TornadoNames.INT_ARRAY, "order").addParameter(TornadoNames.INT_ARRAY, "counters");
     int position = word(d, DeviceCounters.POSITION);
     if (!data.kind().equals("toy")) {
       m.addJavadoc("`$L`: a batch of $L images, gathered from `data` in the epoch's `order` from the cursor.\n",
           data.name(), n);
-      m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoEmitter.PARALLEL, n * size);
+      m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoNames.PARALLEL, n * size);
       m.addStatement("out.set(o, data.get(order.get(counters.get($L) + o / $L) * $L + o % $L))", position, size, size,
           size);
       return m.endControlFlow().build();
@@ -84,7 +84,7 @@ final class TornadoData {
     b.add("    out.set(2 * i + 1, data.get(at + 1));");
     b.add("  }");
     b.add("}");
-    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    for (String line : b) m.addCode(TornadoNames.code(line + "\n"));
     return m.build();
   }
 
@@ -93,8 +93,8 @@ final class TornadoData {
     MethodSpec.Builder m = MethodSpec.methodBuilder("advance").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The counters after this phase: the step plus one$L.\n",
             java.util.Arrays.stream(advance).anyMatch(a -> a > 0) ? ", the image cursors past the batches taken" : "")
-        .addParameter(TornadoEmitter.INT_ARRAY, "counters")
-        .beginControlFlow("for (@$T int i = 0; i < 1; i++)", TornadoEmitter.PARALLEL)
+        .addParameter(TornadoNames.INT_ARRAY, "counters")
+        .beginControlFlow("for (@$T int i = 0; i < 1; i++)", TornadoNames.PARALLEL)
         .addStatement("int low = counters.get(0) + 1")
         .addStatement("counters.set(0, low)")
         .beginControlFlow("if (low == 0)").addStatement("counters.set(1, counters.get(1) + 1)").endControlFlow();

@@ -1,10 +1,16 @@
 package wganc.emit.tornado;
 
-import static wganc.emit.tornado.TornadoEmitter.EXECUTION_PLAN;
-import static wganc.emit.tornado.TornadoEmitter.FLOAT_ARRAY;
-import static wganc.emit.tornado.TornadoEmitter.PARALLEL;
-import static wganc.emit.tornado.TornadoEmitter.TASK_GRAPH;
-import static wganc.emit.tornado.TornadoEmitter.TRANSFER;
+import static wganc.emit.tornado.DeviceLayout.COUNTERS;
+import static wganc.emit.tornado.DeviceLayout.MOVERS;
+import static wganc.emit.tornado.DeviceLayout.STATE;
+import static wganc.emit.tornado.TornadoNames.API;
+import static wganc.emit.tornado.TornadoNames.EXECUTION_PLAN;
+import static wganc.emit.tornado.TornadoNames.FLOAT_ARRAY;
+import static wganc.emit.tornado.TornadoNames.GRID_SCHEDULER;
+import static wganc.emit.tornado.TornadoNames.INT_ARRAY;
+import static wganc.emit.tornado.TornadoNames.PARALLEL;
+import static wganc.emit.tornado.TornadoNames.TASK_GRAPH;
+import static wganc.emit.tornado.TornadoNames.TRANSFER;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -13,17 +19,17 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
 import wganc.emit.Codegen;
+import wganc.plan.Tiling;
 import wganc.runtime.train.DeviceCounters;
 import wganc.runtime.train.ModelSpec;
 
 /**
  * Emits a model's {@code DeviceState}: its {@link wganc.runtime.train.DeviceMemory}, holding every
- * parameter and optimiser state tensor in one array, {@code state}, at the offsets of a {@link Layout};
+ * parameter and optimiser state tensor in one array, {@code state}, at the offsets of a {@link DeviceLayout};
  * the step counter and data cursors in {@code counters}; each data source's samples ({@code data<d>},
  * an attached image source's every image, sent once) and visiting order ({@code order<d>}, sent once
  * per epoch); and the one TornadoVM execution plan of all its task graphs: graph 0 sends every
@@ -36,92 +42,21 @@ import wganc.runtime.train.ModelSpec;
  * <p>The counters advance on the device (each phase's last kernel adds one step, and its batch to
  * each image source's position) and the host keeps the same count, so a step sends nothing unless
  * the host wants other counters (a replay at another step, the sampling phase at step 0, a new epoch).
- */
-final class TornadoDeviceState {
+ */final class TornadoDeviceState {
   private TornadoDeviceState() {}
 
-  static final String CLASS = "DeviceState";
   static final ClassName MEMORY_SEGMENT = ClassName.get("java.lang.foreign", "MemorySegment");
   static final ClassName VALUE_LAYOUT = ClassName.get("java.lang.foreign", "ValueLayout");
-  static final ClassName EXECUTION_RESULT = ClassName.get(TornadoEmitter.API, "TornadoExecutionResult");
+  static final ClassName EXECUTION_RESULT = ClassName.get(API, "TornadoExecutionResult");
   static final ClassName DEVICE_FAILURE = ClassName.get("wganc.runtime.train", "DeviceFailure");
-  static final ClassName PROFILER_MODE = ClassName.get(TornadoEmitter.API + ".enums", "ProfilerMode");
+  static final ClassName PROFILER_MODE = ClassName.get(API + ".enums", "ProfilerMode");
   static final ClassName DEVICE_PROFILE = ClassName.get("wganc.runtime.train", "DeviceProfile");
-  static final ClassName WORKER_GRID = ClassName.get(TornadoEmitter.API, "WorkerGrid");
-  static final ClassName WORKER_GRID_2D = ClassName.get(TornadoEmitter.API, "WorkerGrid2D");
+  static final ClassName WORKER_GRID = ClassName.get(API, "WorkerGrid");
+  static final ClassName WORKER_GRID_2D = ClassName.get(API, "WorkerGrid2D");
   static final ClassName DATA_FEED = ClassName.get("wganc.runtime.train", "DataFeed");
   static final ClassName DATA_SOURCE = DATA_FEED.nestedClass("Source");
   static final ClassName IDX_SOURCE = DATA_FEED.nestedClass("IdxSource");
   static final ClassName DEVICE_COUNTERS = ClassName.get(DeviceCounters.class);
-
-  /**
-   * Where each persistent tensor lives in {@code state} (the spec's parameters, then its state, in
-   * order), and the data sources the device holds ({@code data}, in the spec's order: source
-   * {@code d} is arrays {@code data<d>} and {@code order<d>} and words {@link DeviceCounters#word} of
-   * {@code counters}).
-   */
-  record Layout(List<String> names, List<Integer> offsets, List<Integer> sizes, Map<String, Integer> offset, int total,
-                List<ModelSpec.Data> data) {
-    static Layout of(ModelSpec spec) {
-      List<String> names = new ArrayList<>();
-      List<Integer> offsets = new ArrayList<>(), sizes = new ArrayList<>();
-      Map<String, Integer> offset = new LinkedHashMap<>();
-      int at = 0;
-      List<Map.Entry<String, int[]>> all = new ArrayList<>();
-      for (ModelSpec.Param p : spec.params()) all.add(Map.entry(p.name(), p.shape()));
-      for (ModelSpec.State s : spec.state()) all.add(Map.entry(s.name(), s.shape()));
-      for (var e : all) {
-        int n = 1;
-        for (int d : e.getValue()) n = Math.multiplyExact(n, d);
-        names.add(e.getKey());
-        offsets.add(at);
-        sizes.add(n);
-        offset.put(e.getKey(), at);
-        at = Math.addExact(at, n);
-      }
-      return new Layout(List.copyOf(names), List.copyOf(offsets), List.copyOf(sizes), Map.copyOf(offset), at,
-          List.copyOf(spec.data()));
-    }
-
-    boolean has(String name) {
-      return offset.containsKey(name);
-    }
-
-    int offset(String name) {
-      return offset.get(name);
-    }
-
-    /** The index of data source {@code name}, or -1. */
-    int dataIndex(String name) {
-      for (int d = 0; d < data.size(); d++) if (data.get(d).name().equals(name)) return d;
-      return -1;
-    }
-
-    /** Words of {@code counters} ({@link DeviceCounters}). */
-    int counters() {
-      return DeviceCounters.words(data.size());
-    }
-
-    /** The arrays that stay on the device: {@code state}, {@code counters}, then each source's data and order. */
-    List<String> resident() {
-      List<String> r = new ArrayList<>(List.of(TornadoEmitter.STATE, COUNTERS));
-      for (int d = 0; d < data.size(); d++) {
-        r.add("data" + d);
-        r.add("order" + d);
-      }
-      return r;
-    }
-
-    /** Whether resident array {@code name} holds ints ({@code counters}, each source's order). */
-    static boolean ints(String name) {
-      return name.equals(COUNTERS) || name.startsWith("order");
-    }
-
-    /** The plan's graphs before the phases': the {@link #MOVERS}, then each source's data and order. */
-    int firstPhaseGraph() {
-      return MOVERS.size() + 2 * data.size();
-    }
-  }
 
   /**
    * {@code -Dwganc.tornado.cudagraph=true}: the plan records its launches as CUDA graphs and replays
@@ -130,25 +65,40 @@ final class TornadoDeviceState {
    */
   static final String CUDA_GRAPH = "wganc.tornado.cudagraph";
 
-  /** The step counter and the data cursors ({@link DeviceCounters}), resident on the device. */
-  static final String COUNTERS = "counters";
-  /**
-   * The first graphs of the plan: send every resident array (the first upload), send {@code state},
-   * bring it back, send {@code counters}. Each source's data and order graphs follow.
-   */
-  static final List<String> MOVERS = List.of("start", "upload", "download", "counters");
-
   /** The DeviceState file of a model whose phases {@code phases} were emitted in plan order. */
-  static JavaFile emit(String packageName, String source, Layout layout, List<TornadoEmitter.Emitted> phases,
+  static JavaFile emit(String packageName, String source, DeviceLayout layout, List<TornadoEmitter.Emitted> phases,
       boolean profile) {
-    ClassName self = ClassName.get(packageName, CLASS);
-    int sources = layout.data().size();
-    List<String> resident = layout.resident();
-    TypeSpec.Builder type = TypeSpec.classBuilder(CLASS).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .addSuperinterface(TornadoEmitter.DEVICE_MEMORY)
+    ClassName self = ClassName.get(packageName, TornadoNames.DEVICE_STATE);
+    TypeSpec.Builder type = TypeSpec.classBuilder(TornadoNames.DEVICE_STATE).addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addSuperinterface(TornadoNames.DEVICE_MEMORY)
         .addJavadoc("The device memory of $L: every parameter and optimiser state tensor in `state`, the step counter\n"
             + "and data cursors in `counters`, and each data source's samples and visiting order, all of which stay\n"
             + "on the device; and the execution plan of every phase's task graphs.\n", source);
+    tables(type, layout, phases);
+    residentArrays(type, layout);
+    graphTable(type, layout, phases);
+    hostState(type, self, layout.data().size());
+    keepTasks(type);
+    type.addMethod(plan(self, packageName, layout, phases, profile));
+    data(type, layout, layout.data().size());
+    runs(type, profile);
+    transfers(type);
+    if (phases.stream().anyMatch(TornadoEmitter.Emitted::tiled)) type.addMethod(tile());
+    if (profile) {
+      int count = layout.firstPhaseGraph();
+      for (TornadoEmitter.Emitted e : phases) count += e.graphs();
+      profiling(type, count);
+    }
+    hostCopies(type);
+    return JavaFile.builder(packageName, type.build())
+        .addFileComment("Generated by wganc $L (TornadoVM backend) from $L: device memory and execution plan. Do not edit.",
+            TornadoNames.VERSION, source)
+        .skipJavaLangImports(true).indent("  ").build();
+  }
+
+  /** The layout's tables: each tensor's name, offset and size; each data source's name, kind, sample size, room. */
+  private static void tables(TypeSpec.Builder type, DeviceLayout layout, List<TornadoEmitter.Emitted> phases) {
+    int sources = layout.data().size();
     type.addField(FieldSpec.builder(String[].class, "NAMES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(layout.names())).build());
     type.addField(FieldSpec.builder(int[].class, "OFFSETS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -177,26 +127,34 @@ final class TornadoDeviceState {
     type.addField(FieldSpec.builder(int[].class, "CAPACITY", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("{$L}", join(capacity))
         .addJavadoc("The largest batch a phase takes from each source (the room for a given batch).\n").build());
-    type.addField(FieldSpec.builder(FLOAT_ARRAY, TornadoEmitter.STATE, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+  }
+
+  /** The resident arrays: {@code state}, {@code counters}, each source's data and order; and {@code JVM}. */
+  private static void residentArrays(TypeSpec.Builder type, DeviceLayout layout) {
+    type.addField(FieldSpec.builder(FLOAT_ARRAY, STATE, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .initializer("new $T($L)", FLOAT_ARRAY, Math.max(1, layout.total()))
         .addJavadoc("Every parameter and optimiser state tensor, at `OFFSETS`.\n").build());
-    type.addField(FieldSpec.builder(TornadoEmitter.INT_ARRAY, COUNTERS, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-        .initializer("new $T($L)", TornadoEmitter.INT_ARRAY, layout.counters())
+    type.addField(FieldSpec.builder(INT_ARRAY, COUNTERS, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .initializer("new $T($L)", INT_ARRAY, layout.counters())
         .addJavadoc("The step that keys random draws (low, high word), then per data source: mode (0: toy points drawn\n"
             + "here, 1: gathered from `data<d>`), Philox key (low, high) and stream, and where the next batch starts in\n"
             + "`order<d>`. Every phase advances it on the device; the host sends it only when it differs.\n").build());
-    for (int d = 0; d < sources; d++) {
+    for (int d = 0; d < layout.data().size(); d++) {
       ModelSpec.Data data = layout.data().get(d);
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "data" + d, Modifier.PUBLIC, Modifier.STATIC)
           .addJavadoc("`$L`: $L, set by `attach` or for given batches.\n", data.name(), data.kind().equals("toy")
               ? "unused when its points are drawn on the device; otherwise the given batch"
               : "every image of the attached source, sent once; otherwise the given batch").build());
-      type.addField(FieldSpec.builder(TornadoEmitter.INT_ARRAY, "order" + d, Modifier.PUBLIC, Modifier.STATIC)
+      type.addField(FieldSpec.builder(INT_ARRAY, "order" + d, Modifier.PUBLIC, Modifier.STATIC)
           .addJavadoc("`$L`: the visiting order of the current epoch (sent once per epoch).\n", data.name()).build());
     }
     type.addField(FieldSpec.builder(boolean.class, "JVM", Modifier.STATIC, Modifier.FINAL)
         .initializer("Boolean.getBoolean($S)", "wganc.tornado.jvm")
         .addJavadoc("`-Dwganc.tornado.jvm=true`: the kernels run as plain Java, without TornadoVM.\n").build());
+  }
+
+  /** The indices of the movers and of source 0's data and order graphs, and {@code GRAPHS}, every graph's kernels. */
+  private static void graphTable(TypeSpec.Builder type, DeviceLayout layout, List<TornadoEmitter.Emitted> phases) {
     // the movers' indices, then where source 0's data and order graphs are (source d's: + 2 d)
     List<String> fixedGraphs = List.of("START", "UPLOAD", "DOWNLOAD", "COUNTER_GRAPH", "DATA_GRAPH", "ORDER_GRAPH");
     for (int g = 0; g < fixedGraphs.size(); g++) {
@@ -206,7 +164,7 @@ final class TornadoDeviceState {
     // each graph of the plan: its name, then its kernels with the model lines they came from
     CodeBlock.Builder graphTable = CodeBlock.builder().add("{$>");
     for (int g = 0; g < MOVERS.size(); g++) graphTable.add(g == 0 ? "\n{$S}" : ",\n{$S}", MOVERS.get(g));
-    for (int d = 0; d < sources; d++) graphTable.add(",\n{$S},\n{$S}", "data" + d, "order" + d);
+    for (int d = 0; d < layout.data().size(); d++) graphTable.add(",\n{$S},\n{$S}", "data" + d, "order" + d);
     for (TornadoEmitter.Emitted e : phases) {
       for (List<String> g : e.graphKernels()) {
         graphTable.add(",\n{$L}", String.join(", ", g.stream().map(x -> CodeBlock.of("$S", x).toString()).toList()));
@@ -215,6 +173,10 @@ final class TornadoDeviceState {
     type.addField(FieldSpec.builder(String[][].class, "GRAPHS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(graphTable.add("$<\n}").build())
         .addJavadoc("Each graph of the plan: its name, then its kernels and the model lines they came from.\n").build());
+  }
+
+  /** The instance, its plan and last result, what the device has, the bytes moved; the constructor and {@code get}. */
+  private static void hostState(TypeSpec.Builder type, ClassName self, int sources) {
     type.addField(FieldSpec.builder(self, "INSTANCE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("new $T()", self).build());
     type.addField(FieldSpec.builder(EXECUTION_PLAN, "plan", Modifier.PRIVATE).build());
@@ -236,6 +198,10 @@ final class TornadoDeviceState {
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
     type.addMethod(MethodSpec.methodBuilder("get").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
         .addStatement("return INSTANCE").build());
+  }
+
+  /** {@code keep} and {@code keepInts}: the tasks of the graphs that only move an array. */
+  private static void keepTasks(TypeSpec.Builder type) {
     type.addMethod(MethodSpec.methodBuilder("keep").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("The task of the graphs that only move an array (TornadoVM moves only the arrays its tasks use).\n")
         .addParameter(FLOAT_ARRAY, "array")
@@ -243,10 +209,15 @@ final class TornadoDeviceState {
         .addStatement("array.set(0, array.get(0))").endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("keepInts").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("`keep` for an int array.\n")
-        .addParameter(TornadoEmitter.INT_ARRAY, "array")
+        .addParameter(INT_ARRAY, "array")
         .beginControlFlow("for (@$T int i = 0; i < 1; i++)", PARALLEL)
         .addStatement("array.set(0, array.get(0))").endControlFlow().build());
+  }
 
+  /** {@code plan}: every task graph of the model (movers, then each phase's parts and commit graph), made once. */
+  private static MethodSpec plan(ClassName self, String packageName, DeviceLayout layout,
+      List<TornadoEmitter.Emitted> phases, boolean profile) {
+    List<String> resident = layout.resident();
     // the graphs that move resident arrays: each consumes the others from the graph that ran before and persists all
     String all = String.join(", ", resident);
     CodeBlock.Builder graphs = CodeBlock.builder().add("new $T($S)\n.transferToDevice($T.EVERY_EXECUTION, $L)",
@@ -255,10 +226,10 @@ final class TornadoDeviceState {
       graphs.add("\n.task($S, $T::$L, $L)", "keep" + i, self, keep(resident.get(i)), resident.get(i));
     }
     graphs.add("\n.persistOnDevice($L)\n.snapshot()", all);
-    graphs.add(",\n").add(mover(self, "upload", resident, TornadoEmitter.STATE, false));
-    graphs.add(",\n").add(mover(self, "download", resident, TornadoEmitter.STATE, true));
+    graphs.add(",\n").add(mover(self, "upload", resident, STATE, false));
+    graphs.add(",\n").add(mover(self, "download", resident, STATE, true));
     graphs.add(",\n").add(mover(self, "counters", resident, COUNTERS, false));
-    for (int d = 0; d < sources; d++) {
+    for (int d = 0; d < layout.data().size(); d++) {
       graphs.add(",\n").add(mover(self, "data" + d, resident, "data" + d, false));
       graphs.add(",\n").add(mover(self, "order" + d, resident, "order" + d, false));
     }
@@ -267,7 +238,7 @@ final class TornadoDeviceState {
       for (int p = 0; p < e.parts(); p++) graphs.add(",\n$T.part$L().snapshot()", phase, p);
       if (e.commits()) graphs.add(",\n$T.commitGraph().snapshot()", phase);
     }
-    type.addMethod(MethodSpec.methodBuilder("plan").addModifiers(Modifier.PRIVATE).returns(EXECUTION_PLAN)
+    return MethodSpec.methodBuilder("plan").addModifiers(Modifier.PRIVATE).returns(EXECUTION_PLAN)
         .addJavadoc("Every task graph of the model: those that move resident arrays, then each phase's parts and commit\n"
             + "graph.\n")
         .beginControlFlow("if (plan == null)")
@@ -282,8 +253,11 @@ final class TornadoDeviceState {
         .addStatement("plan.withDevice($T.getDevice(Integer.parseInt(bd[0]), Integer.parseInt(bd[1])))", EXECUTION_PLAN)
         .endControlFlow()
         .endControlFlow()
-        .addStatement("return plan").build());
-    data(type, layout, sources);
+        .addStatement("return plan").build();
+  }
+
+  /** {@code step}, {@code run} and {@code commit}: what a phase calls. */
+  private static void runs(TypeSpec.Builder type, boolean profile) {
     type.addMethod(MethodSpec.methodBuilder("step").addModifiers(Modifier.SYNCHRONIZED)
         .addJavadoc("Starts the next run at `rngStep` (the step its random draws are keyed on).\n")
         .addParameter(long.class, "rngStep")
@@ -312,6 +286,10 @@ final class TornadoDeviceState {
         .beginControlFlow("if (JVM)").addStatement("onJvm.run()")
         .nextControlFlow("else").addStatement("last = execute(graph)").addStatement("hostCurrent = false")
         .endControlFlow().build());
+  }
+
+  /** {@code send}, {@code counters}, {@code execute} and {@code fetch}: the plan's runs and what they move. */
+  private static void transfers(TypeSpec.Builder type) {
     type.addMethod(MethodSpec.methodBuilder("send").addModifiers(Modifier.PRIVATE)
         .addJavadoc("Sends the given batches, new orders and counters the device does not have yet.\n")
         .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
@@ -346,48 +324,22 @@ final class TornadoDeviceState {
         .addParameter(FLOAT_ARRAY, "array").addParameter(float[].class, "into")
         .beginControlFlow("if (!JVM)").addStatement("last.transferToHost(array)").endControlFlow()
         .addStatement("toHost(array, into)").addStatement("toHost += 4L * into.length").build());
-    if (phases.stream().anyMatch(TornadoEmitter.Emitted::tiled)) {
-      type.addMethod(MethodSpec.methodBuilder("tile").addModifiers(Modifier.STATIC).returns(WORKER_GRID)
-          .addJavadoc("A 2-D grid of $L x $L work-groups over `x` by `y` threads.\n", TornadoLoops.TILE, TornadoLoops.TILE)
-          .addParameter(int.class, "x").addParameter(int.class, "y")
-          .addStatement("$T grid = new $T(x, y)", WORKER_GRID, WORKER_GRID_2D)
-          .addStatement("grid.setLocalWork($L, $L, 1)", TornadoLoops.TILE, TornadoLoops.TILE)
-          .addStatement("return grid").build());
-    }
-    if (profile) {
-      int count = layout.firstPhaseGraph();
-      for (TornadoEmitter.Emitted e : phases) count += e.graphs();
-      profiling(type, count);
-    }
+  }
+
+  /** {@code tile}: a 2-D grid of the plan's TILE x TILE work-groups. */
+  private static MethodSpec tile() {
+    return MethodSpec.methodBuilder("tile").addModifiers(Modifier.STATIC).returns(WORKER_GRID)
+        .addJavadoc("A 2-D grid of $L x $L work-groups over `x` by `y` threads.\n", Tiling.TILE, Tiling.TILE)
+        .addParameter(int.class, "x").addParameter(int.class, "y")
+        .addStatement("$T grid = new $T(x, y)", WORKER_GRID, WORKER_GRID_2D)
+        .addStatement("grid.setLocalWork($L, $L, 1)", Tiling.TILE, Tiling.TILE)
+        .addStatement("return grid").build();
+  }
+
+  /** {@code names}, {@code upload}, {@code download}, the byte counts, and copies between host and device arrays. */
+  private static void hostCopies(TypeSpec.Builder type) {
     type.addMethod(Codegen.getter("names", String[].class, CodeBlock.of("return NAMES.clone()")));
-    type.addMethod(MethodSpec.methodBuilder("upload").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
-        .addParameter(String[].class, "names").addParameter(float[][].class, "values")
-        .beginControlFlow("if (!hostCurrent)")
-        .addComment("the tensors not named keep their device values")
-        .addStatement("download(new String[0], new float[0][])").endControlFlow()
-        .beginControlFlow("for (int i = 0; i < values.length; i++)")
-        .addStatement("int t = index(names[i])")
-        .addStatement("$T.copy(values[i], 0, state.getSegment(), $T.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t])",
-            MEMORY_SEGMENT, VALUE_LAYOUT)
-        .endControlFlow()
-        .beginControlFlow("if (started)")
-        .addStatement("if (!JVM) last = execute(UPLOAD)")
-        .nextControlFlow("else")
-        .addComment("the first move sends every resident array")
-        .addStatement("arrays()")
-        .addStatement("counters()")
-        .addStatement("if (!JVM) last = execute(START)")
-        .addStatement("started = true")
-        .addStatement("host.sent()")
-        .addStatement("toDevice += 4L * counters.getSize()")
-        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
-        .addStatement("toDevice += 4L * (data(d).getSize() + order(d).getSize())")
-        .addStatement("dataPending[d] = false").addStatement("orderPending[d] = false")
-        .endControlFlow()
-        .endControlFlow()
-        .addStatement("hostCurrent = true")
-        .addStatement("toDevice += 4L * state.getSize()").build());
+    type.addMethod(upload());
     type.addMethod(MethodSpec.methodBuilder("download").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
         .addParameter(String[].class, "names").addParameter(float[][].class, "into")
@@ -415,15 +367,43 @@ final class TornadoDeviceState {
         .addParameter(FLOAT_ARRAY, "from").addParameter(float[].class, "to")
         .addStatement("$T.copy(from.getSegment(), $T.JAVA_FLOAT, 0L, to, 0, to.length)", MEMORY_SEGMENT, VALUE_LAYOUT)
         .build());
-    return JavaFile.builder(packageName, type.build())
-        .addFileComment("Generated by wganc $L (TornadoVM backend) from $L: device memory and execution plan. Do not edit.",
-            TornadoEmitter.VERSION, source)
-        .skipJavaLangImports(true).indent("  ").build();
+  }
+
+  /** {@code upload}: the named tensors into {@code state} on the device; the first upload sends every resident array. */
+  private static MethodSpec upload() {
+    return MethodSpec.methodBuilder("upload").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC, Modifier.SYNCHRONIZED)
+        .addParameter(String[].class, "names").addParameter(float[][].class, "values")
+        .beginControlFlow("if (!hostCurrent)")
+        .addComment("the tensors not named keep their device values")
+        .addStatement("download(new String[0], new float[0][])").endControlFlow()
+        .beginControlFlow("for (int i = 0; i < values.length; i++)")
+        .addStatement("int t = index(names[i])")
+        .addStatement("$T.copy(values[i], 0, state.getSegment(), $T.JAVA_FLOAT, 4L * OFFSETS[t], SIZES[t])",
+            MEMORY_SEGMENT, VALUE_LAYOUT)
+        .endControlFlow()
+        .beginControlFlow("if (started)")
+        .addStatement("if (!JVM) last = execute(UPLOAD)")
+        .nextControlFlow("else")
+        .addComment("the first move sends every resident array")
+        .addStatement("arrays()")
+        .addStatement("counters()")
+        .addStatement("if (!JVM) last = execute(START)")
+        .addStatement("started = true")
+        .addStatement("host.sent()")
+        .addStatement("toDevice += 4L * counters.getSize()")
+        .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
+        .addStatement("toDevice += 4L * (data(d).getSize() + order(d).getSize())")
+        .addStatement("dataPending[d] = false").addStatement("orderPending[d] = false")
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("hostCurrent = true")
+        .addStatement("toDevice += 4L * state.getSize()").build();
   }
 
   /** The task method that keeps resident array {@code name} in a graph. */
   private static String keep(String name) {
-    return Layout.ints(name) ? "keepInts" : "keep";
+    return DeviceLayout.ints(name) ? "keepInts" : "keep";
   }
 
   /** A graph that sends {@code array} to the device (or, {@code back}, brings it back), handing on the other resident arrays. */
@@ -439,13 +419,13 @@ final class TornadoDeviceState {
   }
 
   /** {@code attach}, {@code attached}, {@code take} and the arrays of given batches. */
-  private static void data(TypeSpec.Builder type, Layout layout, int sources) {
+  private static void data(TypeSpec.Builder type, DeviceLayout layout, int sources) {
     MethodSpec.Builder data = MethodSpec.methodBuilder("data").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .returns(FLOAT_ARRAY).addParameter(int.class, "d").beginControlFlow("return switch (d)");
     MethodSpec.Builder order = MethodSpec.methodBuilder("order").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .returns(TornadoEmitter.INT_ARRAY).addParameter(int.class, "d").beginControlFlow("return switch (d)");
+        .returns(INT_ARRAY).addParameter(int.class, "d").beginControlFlow("return switch (d)");
     MethodSpec.Builder set = MethodSpec.methodBuilder("set").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addParameter(int.class, "d").addParameter(FLOAT_ARRAY, "data").addParameter(TornadoEmitter.INT_ARRAY, "order")
+        .addParameter(int.class, "d").addParameter(FLOAT_ARRAY, "data").addParameter(INT_ARRAY, "order")
         .beginControlFlow("switch (d)");
     for (int d = 0; d < sources; d++) {
       data.addStatement("case $L -> data$L", d, d);
@@ -463,7 +443,7 @@ final class TornadoDeviceState {
         .beginControlFlow("if (host.attached() || DATA.length == 0 || data(0) != null)").addStatement("return")
         .endControlFlow()
         .beginControlFlow("for (int d = 0; d < DATA.length; d++)")
-        .addStatement("$T o = new $T(CAPACITY[d])", TornadoEmitter.INT_ARRAY, TornadoEmitter.INT_ARRAY)
+        .addStatement("$T o = new $T(CAPACITY[d])", INT_ARRAY, INT_ARRAY)
         .addStatement("for (int i = 0; i < CAPACITY[d]; i++) o.set(i, i)")
         .addStatement("set(d, new $T(CAPACITY[d] * SAMPLE_SIZES[d]), o)", FLOAT_ARRAY)
         .endControlFlow().build());
@@ -478,14 +458,14 @@ final class TornadoDeviceState {
         .addComment("every image, and the current epoch's order; the first upload sends them")
         .addStatement("$T images = new $T(idx.data().length)", FLOAT_ARRAY, FLOAT_ARRAY)
         .addStatement("toDevice(idx.data(), images)")
-        .addStatement("set(d, images, new $T(idx.count()))", TornadoEmitter.INT_ARRAY)
+        .addStatement("set(d, images, new $T(idx.count()))", INT_ARRAY)
         .addStatement("setOrder(d, idx.order())")
         .nextControlFlow("else if (GATHER_ONLY[d])")
         .addStatement("throw new $T(\"data `\" + DATA[d] + \"` is a dataset; a toy source cannot feed it\")",
             IllegalArgumentException.class)
         .nextControlFlow("else")
         .addComment("toy points are drawn on the device")
-        .addStatement("set(d, new $T(1), new $T(1))", FLOAT_ARRAY, TornadoEmitter.INT_ARRAY)
+        .addStatement("set(d, new $T(1), new $T(1))", FLOAT_ARRAY, INT_ARRAY)
         .endControlFlow()
         .endControlFlow().build());
     type.addMethod(MethodSpec.methodBuilder("setOrder").addModifiers(Modifier.PRIVATE)
@@ -511,7 +491,7 @@ final class TornadoDeviceState {
   private static CodeBlock grids(String packageName, List<TornadoEmitter.Emitted> phases) {
     if (phases.stream().noneMatch(TornadoEmitter.Emitted::tiled)) return CodeBlock.of("");
     CodeBlock.Builder b = CodeBlock.builder()
-        .addStatement("$T grid = new $T()", TornadoEmitter.GRID_SCHEDULER, TornadoEmitter.GRID_SCHEDULER);
+        .addStatement("$T grid = new $T()", GRID_SCHEDULER, GRID_SCHEDULER);
     for (TornadoEmitter.Emitted e : phases) {
       if (e.tiled()) b.addStatement("$T.grids(grid)", ClassName.get(packageName, e.className()));
     }
@@ -540,6 +520,7 @@ final class TornadoDeviceState {
         .addStatement("nanos.clear()").build());
   }
 
+  /** {@code xs} as {@code a, b, c}. */
   private static String join(List<Integer> xs) {
     return String.join(", ", xs.stream().map(String::valueOf).toList());
   }

@@ -1,7 +1,17 @@
 package wganc.emit.tornado;
 
-import wganc.emit.Codegen;
-import wganc.emit.Constants;
+import static wganc.emit.tornado.DeviceLayout.COUNTERS;
+import static wganc.emit.tornado.DeviceLayout.STATE;
+import static wganc.emit.tornado.TornadoNames.DEVICE_MEMORY;
+import static wganc.emit.tornado.TornadoNames.FLOAT_ARRAY;
+import static wganc.emit.tornado.TornadoNames.GRID_SCHEDULER;
+import static wganc.emit.tornado.TornadoNames.INT_ARRAY;
+import static wganc.emit.tornado.TornadoNames.KERNEL_CONTEXT;
+import static wganc.emit.tornado.TornadoNames.PARALLEL;
+import static wganc.emit.tornado.TornadoNames.TASK_GRAPH;
+import static wganc.emit.tornado.TornadoNames.TRANSFER;
+import static wganc.emit.tornado.TornadoNames.VERSION;
+import static wganc.emit.tornado.TornadoNames.code;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -13,18 +23,20 @@ import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
+import wganc.emit.Codegen;
+import wganc.emit.Constants;
 import wganc.ir.Binding;
-import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
 import wganc.ops.RandomDraw;
 import wganc.plan.Schedule;
+import wganc.plan.Tiling;
 
 /**
  * Emits one {@link wganc.runtime.train.ResidentPhase} class per update phase for TornadoVM: the same
@@ -35,10 +47,10 @@ import wganc.plan.Schedule;
  * elements (one thread per output element, every reduction a sequential loop inside it, so results do
  * not depend on the device's thread layout; a loop group writes each part's value to its own output
  * array), in one or more task graphs ({@link TaskGraphParts}) of
- * the model's execution plan, which {@link TornadoDeviceState} builds.
+ * the model's execution plan, which {@code TornadoDeviceState} builds.
  *
  * <p>Device residency: parameters and optimiser state are not the phase's own arrays but regions of
- * the model's resident {@code state} array (at the offsets of {@link TornadoDeviceState.Layout}),
+ * the model's resident {@code state} array (at the offsets of a {@link DeviceLayout}),
  * which stays on the device across phases and steps. A run takes its data batches on the device
  * ({@link TornadoData}: gathered from the resident images, or drawn there for toy data), keys its
  * random draws on the resident step counter, which its last kernel advances, runs its parts, and
@@ -48,30 +60,17 @@ import wganc.plan.Schedule;
  * (gradients, intermediate values) come back only when fetched. Buffers, constants and the phase's
  * arrays are static fields: one model per class loader, as the execution plan is.
  *
- * <p>With {@code tiles}, matmuls, convolutions and large sums also get {@code KernelContext} forms
- * with local-memory tiles ({@link TornadoLoops}), which the task graphs run.
+ * <p>With tiles, matmuls, convolutions and large sums also get {@code KernelContext} forms with
+ * local-memory tiles, as the plan's {@link Tiling} says ({@link TornadoLoops} prints them), which the
+ * task graphs run.
  *
  * <p>No compile-time dependency on TornadoVM: every TornadoVM type is named with {@link ClassName}.
  */
 public final class TornadoEmitter {
-  static final String API = "uk.ac.manchester.tornado.api";
-  static final ClassName FLOAT_ARRAY = ClassName.get(API + ".types.arrays", "FloatArray");
-  static final ClassName INT_ARRAY = ClassName.get(API + ".types.arrays", "IntArray");
-  static final ClassName PARALLEL = ClassName.get(API + ".annotations", "Parallel");
-  static final ClassName TORNADO_MATH = ClassName.get(API + ".math", "TornadoMath");
-  static final ClassName TASK_GRAPH = ClassName.get(API, "TaskGraph");
-  static final ClassName EXECUTION_PLAN = ClassName.get(API, "TornadoExecutionPlan");
-  static final ClassName TRANSFER = ClassName.get(API + ".enums", "DataTransferMode");
   static final ClassName RESIDENT_PHASE = ClassName.get("wganc.runtime.train", "ResidentPhase");
-  static final ClassName DEVICE_MEMORY = ClassName.get("wganc.runtime.train", "DeviceMemory");
   static final ClassName PROFILED = ClassName.get("wganc.runtime.train", "Profiled");
-  static final ClassName KERNEL_CONTEXT = ClassName.get(API, "KernelContext");
-  static final ClassName GRID_SCHEDULER = ClassName.get(API, "GridScheduler");
-  static final String VERSION = "0.1.0";
   /** TornadoVM's task API takes at most this many arguments per task. */
   static final int MAX_TASK_ARGS = 20;
-  /** The resident array of parameters and optimiser state, statically imported from DeviceState. */
-  static final String STATE = "state";
 
   /**
    * What {@link #emit} made: the file, the task graphs it adds to the model's plan, and the samples
@@ -87,40 +86,47 @@ public final class TornadoEmitter {
 
   private final Graph graph;
   private final Schedule schedule;
+  private final String packageName;
+  private final String className;
   private final String phaseName;
+  /** The phase's task graphs are named {@code graphName + part} and {@code graphName + "Commit"}. */
+  private final String graphName;
   private final String source;
-  private final TornadoDeviceState.Layout layout;
+  private final DeviceLayout layout;
   private final int firstGraph;
   private final ClassName deviceState;
+  private final Codegen.Io io;
   private final Map<Integer, Binding> byId = new HashMap<>();
-  private final List<String> reads = new ArrayList<>();
-  private final List<Value> readValues = new ArrayList<>();
   private final Map<Integer, String> arrayName = new HashMap<>();
   private final Map<Integer, Integer> stateOffset = new HashMap<>();
   private final Constants consts;
 
   private final boolean profile;
-  private final TornadoBackend.Tiles tiles;
-  /** Tiled kernels by task name: their output grid {columns, rows}. */
-  private final Map<String, int[]> tiled = new LinkedHashMap<>();
+  private final Tiling.Mode tiles;
+  /** Tiled kernels by task name: how the plan tiles them. */
+  private final Map<String, Tiling> tiled = new LinkedHashMap<>();
 
-  private TornadoEmitter(Schedule schedule, String phaseName, String source, TornadoDeviceState.Layout layout, int firstGraph,
-      String packageName, boolean profile, TornadoBackend.Tiles tiles) {
+  private TornadoEmitter(Schedule schedule, String packageName, String className, String phaseName, String source,
+      DeviceLayout layout, int firstGraph, boolean profile, Tiling.Mode tiles) {
     this.profile = profile;
     this.tiles = tiles;
     this.graph = schedule.graph();
     this.schedule = schedule;
+    this.packageName = packageName;
+    this.className = className;
     this.phaseName = phaseName;
+    this.graphName = camelLower(phaseName.replace('.', '_'));
     this.source = source;
     this.consts = new Constants(graph);
     this.layout = layout;
     this.firstGraph = firstGraph;
-    this.deviceState = ClassName.get(packageName, TornadoDeviceState.CLASS);
+    this.deviceState = ClassName.get(packageName, TornadoNames.DEVICE_STATE);
+    this.io = Codegen.Io.of(graph);
     for (Binding b : graph.bindings()) byId.put(b.value().id(), b);
   }
 
   /**
-   * The Java file of one phase, its kernels as {@code schedule} (made under {@link TornadoBackend#RULES})
+   * The Java file of one phase, its kernels as {@code schedule} (made under TornadoBackend's rules)
    * says; {@code source} names the model file for the header, {@code layout}
    * places the persistent tensors in {@code state}, and the phase's task graphs are graphs
    * {@code firstGraph, firstGraph + 1, ...} of the model's plan. With {@code profile} the class also
@@ -129,27 +135,59 @@ public final class TornadoEmitter {
    * (the plain kernels stay for {@code runOnJvm}).
    */
   public static Emitted emit(Schedule schedule, String packageName, String className, String phaseName, String source,
-      TornadoDeviceState.Layout layout, int firstGraph, boolean profile, TornadoBackend.Tiles tiles) {
-    return new TornadoEmitter(schedule, phaseName, source, layout, firstGraph, packageName, profile, tiles)
-        .file(packageName, className);
+      DeviceLayout layout, int firstGraph, boolean profile, Tiling.Mode tiles) {
+    return new TornadoEmitter(schedule, packageName, className, phaseName, source, layout, firstGraph, profile, tiles)
+        .file();
   }
 
-  private Emitted file(String packageName, String className) {
-    Codegen.Io io = Codegen.Io.of(graph);
+  /** The phase's file: its arrays, its kernels as tasks, its task graphs, then what the host calls. */
+  private Emitted file() {
     TypeSpec.Builder type = Codegen.phaseClass(className, RESIDENT_PHASE,
         CodeBlock.of("Update `$L` of $L, as TornadoVM kernels over the model's resident state.\n", phaseName, source),
         phaseName, io);
-    reads.addAll(io.reads());
-    readValues.addAll(io.readValues());
-    List<String> writes = io.writes();
-    List<Value> writeValues = io.writeValues();
+    Reads reads = readArrays(type);
+    bufferArrays(type);
+    Tasks tasks = new Tasks();
+    takeTasks(type, reads, tasks);
+    kernelTasks(type, tasks);
+    type.addMethod(TornadoData.advance(reads.advance()));
+    tasks.add(new TaskGraphParts.Task("advance", List.of(COUNTERS)), "", CodeBlock.of("advance($L)", COUNTERS), 0L);
+    Writes writes = writes();
+    List<String> back = back(writes);
+    List<TaskGraphParts.Part> parts = taskGraphs(type, reads, tasks, writes, back);
+    consts.declare(type, FLOAT_ARRAY, CodeBlock.of("$T a = new $T(n)", FLOAT_ARRAY, FLOAT_ARRAY),
+        CodeBlock.of("a.init(value)"));
+    hostFields(type, reads, parts.size());
+    type.addMethod(run(reads, writes, back));
+    type.addMethod(commit(writes));
+    type.addMethod(fetch());
+    type.addMethod(MethodSpec.methodBuilder("memory").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(DEVICE_MEMORY).addStatement("return $T.get()", deviceState).build());
+    JavaFile file = JavaFile.builder(packageName, type.build())
+        .addFileComment("Generated by wganc $L (TornadoVM backend) from $L, update `$L`. Do not edit.", VERSION, source,
+            phaseName)
+        .addStaticImport(deviceState, layout.resident().toArray(String[]::new))
+        .skipJavaLangImports(true).indent("  ").build();
+    return new Emitted(file, className, phaseName, parts.size(), !writes.commits().isEmpty(), !tiled.isEmpty(),
+        graphKernels(parts, tasks, writes), reads.dataBatch());
+  }
 
-    // arrays: persistent reads are regions of `state`; data reads are filled on the device by a `take` kernel;
-    // other reads (the sampling noise, a trace's draws), buffer slots and constants are fields
+  /**
+   * Which reads are data batches taken on the device ({@code data}, with the samples each takes from
+   * its source and moves its cursor on) and which are sent from the host every run ({@code host}).
+   */
+  private record Reads(List<Integer> data, List<Integer> host, int[] dataBatch, int[] advance) {}
+
+  /**
+   * The read arrays: persistent reads are regions of `state`; data reads are filled on the device by a
+   * `take` kernel; other reads (the sampling noise, a trace's draws) are fields.
+   */
+  private Reads readArrays(TypeSpec.Builder type) {
+    List<String> reads = io.reads();
     List<Integer> hostReads = new ArrayList<>(), dataReads = new ArrayList<>();
     int[] dataBatch = new int[layout.data().size()], advance = new int[layout.data().size()];
     for (int i = 0; i < reads.size(); i++) {
-      Value v = readValues.get(i);
+      Value v = io.readValues().get(i);
       if (layout.has(reads.get(i))) {
         stateOffset.put(v.id(), layout.offset(reads.get(i)));
         continue;
@@ -166,6 +204,11 @@ public final class TornadoEmitter {
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "read" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("new $T($L)", FLOAT_ARRAY, v.type().size()).addJavadoc("`$L`\n", reads.get(i)).build());
     }
+    return new Reads(dataReads, hostReads, dataBatch, advance);
+  }
+
+  /** The buffer fields, each value's buffer, and a reshape's array or state offset: its input's. */
+  private void bufferArrays(TypeSpec.Builder type) {
     for (int i = 0; i < schedule.bufferSizes().size(); i++) {
       type.addField(FieldSpec.builder(FLOAT_ARRAY, "buffer" + i, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("new $T($L)", FLOAT_ARRAY, schedule.bufferSizes().get(i)).build());
@@ -178,62 +221,96 @@ public final class TornadoEmitter {
         if (stateOffset.containsKey(src)) stateOffset.putIfAbsent(b.value().id(), stateOffset.get(src));
       }
     }
+  }
 
-    // kernels, in program order, as tasks
-    List<TaskGraphParts.Task> tasks = new ArrayList<>();
-    List<String> sources = new ArrayList<>();   // each task's source position, for device errors
-    List<CodeBlock> calls = new ArrayList<>();
-    List<Long> flops = new ArrayList<>();
-    for (int i : dataReads) {
-      int d = layout.dataIndex(reads.get(i));
-      String name = "take" + Codegen.camel(reads.get(i));
-      type.addMethod(TornadoData.take(name, layout.data().get(d), d, dataBatch[d]));
-      List<String> args = List.of("read" + i, "data" + d, "order" + d, TornadoDeviceState.COUNTERS);
-      tasks.add(new TaskGraphParts.Task(name, args));
-      sources.add("");
-      calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
-      flops.add(0L);
+  /**
+   * The phase's tasks in program order, with each one's source position (for device errors), its
+   * plain-Java call ({@code runOnJvm}) and its FLOPs.
+   */
+  private record Tasks(List<TaskGraphParts.Task> list, List<String> sources, List<CodeBlock> calls, List<Long> flops) {
+    Tasks() {
+      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     }
+
+    void add(TaskGraphParts.Task task, String source, CodeBlock call, long flop) {
+      list.add(task);
+      sources.add(source);
+      calls.add(call);
+      flops.add(flop);
+    }
+
+    TaskGraphParts.Task get(int t) {
+      return list.get(t);
+    }
+  }
+
+  /** A {@code take} kernel and task per data read: its batch from the resident data. */
+  private void takeTasks(TypeSpec.Builder type, Reads reads, Tasks tasks) {
+    for (int i : reads.data()) {
+      String read = io.reads().get(i);
+      int d = layout.dataIndex(read);
+      String name = "take" + Codegen.camel(read);
+      type.addMethod(TornadoData.take(name, layout.data().get(d), d, reads.dataBatch()[d]));
+      List<String> args = List.of("read" + i, "data" + d, "order" + d, COUNTERS);
+      tasks.add(new TaskGraphParts.Task(name, args), "", CodeBlock.of("$L($L)", name, String.join(", ", args)), 0L);
+    }
+  }
+
+  /** Each kernel of the schedule as a method (and its tiled form, where the plan tiles it) and a task. */
+  private void kernelTasks(TypeSpec.Builder type, Tasks tasks) {
     int index = 0;
     for (Schedule.Kernel k : schedule.kernels()) {
       String name = "k" + index + Codegen.camel(Codegen.kernelKind(k));
       Operands ops = Operands.of(k.reads(), v -> stateOffset.getOrDefault(v.id(), -1));
       type.addMethod(kernel(name, k, ops));
-      if (tiles != TornadoBackend.Tiles.NONE && TornadoLoops.tiles(k)) {
-        type.addMethod(tiledKernel(name, (Schedule.Kernel.Primitive) k, ops));
-        tiled.put(name, TornadoLoops.tiledGrid((Schedule.Kernel.Primitive) k, ops, tiles == TornadoBackend.Tiles.BLOCKED));
+      Tiling tiling = Tiling.of(k, tiles).orElse(null);
+      if (tiling != null) {
+        type.addMethod(tiledKernel(name, (Schedule.Kernel.Primitive) k, ops, tiling));
+        tiled.put(name, tiling);
       }
-      List<String> args = new ArrayList<>();
-      for (Value out : k.outs()) args.add(array(out));
-      for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
-      if (ops.readsState()) args.add(STATE);
-      if (needsStep(k)) args.add(TornadoDeviceState.COUNTERS);
-      if (args.size() > MAX_TASK_ARGS) {
-        throw new IllegalStateException("kernel " + name + " of `" + phaseName + "` reads " + args.size()
-            + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
-      }
-      tasks.add(new TaskGraphParts.Task(name, args));
+      List<String> args = kernelArgs(name, k, ops);
       Binding kb = byId.get(k.out().id());
-      sources.add(kb.node() instanceof Node.Apply ka && !ka.source().isNone() ? ka.source().toString() : "");
-      calls.add(CodeBlock.of("$L($L)", name, String.join(", ", args)));
-      flops.add(k instanceof Schedule.Kernel.Primitive o
-          ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(), k.out().type())
-          : 0L);
+      tasks.add(new TaskGraphParts.Task(name, args),
+          kb.node() instanceof Node.Apply ka && !ka.source().isNone() ? ka.source().toString() : "",
+          CodeBlock.of("$L($L)", name, String.join(", ", args)),
+          k instanceof Schedule.Kernel.Primitive o
+              ? o.apply().op().flops(o.apply().inputs().stream().map(Value::type).toList(), o.apply().attrs(),
+                  k.out().type())
+              : 0L);
       index++;
     }
-    type.addMethod(TornadoData.advance(advance));
-    tasks.add(new TaskGraphParts.Task("advance", List.of(TornadoDeviceState.COUNTERS)));
-    sources.add("");
-    calls.add(CodeBlock.of("advance($L)", TornadoDeviceState.COUNTERS));
-    flops.add(0L);
+  }
 
-    // writes: persistent ones go into `state` at commit, the others stay in their arrays
+  /** The arrays kernel {@code name} takes: its outputs, its operands not in `state`, `state`, `counters`. */
+  private List<String> kernelArgs(String name, Schedule.Kernel k, Operands ops) {
+    List<String> args = new ArrayList<>();
+    for (Value out : k.outs()) args.add(array(out));
+    for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) args.add(array(ops.value(j)));
+    if (ops.readsState()) args.add(STATE);
+    if (needsStep(k)) args.add(COUNTERS);
+    if (args.size() > MAX_TASK_ARGS) {
+      throw new IllegalStateException("kernel " + name + " of `" + phaseName + "` reads " + args.size()
+          + " arrays; TornadoVM tasks take at most " + MAX_TASK_ARGS);
+    }
+    return args;
+  }
+
+  /**
+   * What the writes need: the persistent ones go into `state` at commit ({@code commits}), the others
+   * stay in their arrays, which the last part persists ({@code ends}); {@code returned}: the writes
+   * each run brings back (scalars; every write of the sampling phase).
+   */
+  private record Writes(List<Commit> commits, List<String> ends, List<Integer> returned) {}
+
+  /** The phase's writes sorted into commits, arrays that stay on the device, and writes returned. */
+  private Writes writes() {
     boolean sample = phaseName.equals("sample");
+    List<String> writes = io.writes();
     List<Commit> commits = new ArrayList<>();
     List<String> ends = new ArrayList<>();
     List<Integer> returned = new ArrayList<>();
     for (int w = 0; w < writes.size(); w++) {
-      Value v = writeValues.get(w);
+      Value v = io.writeValues().get(w);
       if (layout.has(writes.get(w))) {
         int to = layout.offset(writes.get(w));
         Integer from = stateOffset.get(v.id());
@@ -250,115 +327,135 @@ public final class TornadoEmitter {
         if (sample || v.type().size() == 1) returned.add(w);
       }
     }
-    List<String> commitSources = new ArrayList<>();
-    for (Commit c : commits) if (!commitSources.contains(c.array())) commitSources.add(c.array());
+    return new Writes(commits, ends, returned);
+  }
 
-    java.util.Set<String> everyRun = new java.util.LinkedHashSet<>();
-    for (int i : hostReads) everyRun.add("read" + i);
-    List<TaskGraphParts.Part> parts = TaskGraphParts.split(tasks, everyRun,
-        new java.util.LinkedHashSet<>(consts.arrays().values()), distinct(ends), layout.resident());
+  /** The distinct arrays of the returned writes that the last part brings back (constants stay on the host). */
+  private List<String> back(Writes writes) {
     List<String> back = new ArrayList<>();
-    for (int w : returned) if (!consts.has(writeValues.get(w))) back.add(array(writeValues.get(w)));
-    String graphName = camelLower(phaseName.replace('.', '_'));
+    for (int w : writes.returned()) if (!consts.has(io.writeValues().get(w))) back.add(array(io.writeValues().get(w)));
+    return distinct(back);
+  }
+
+  /**
+   * The tasks cut into parts, each a task graph method, and {@code runOnJvm}; the grids of the tiled
+   * kernels, the profiler's tables, the commit kernels and graph.
+   */
+  private List<TaskGraphParts.Part> taskGraphs(TypeSpec.Builder type, Reads reads, Tasks tasks, Writes writes,
+      List<String> back) {
+    Set<String> everyRun = new LinkedHashSet<>();
+    for (int i : reads.host()) everyRun.add("read" + i);
+    List<TaskGraphParts.Part> parts = TaskGraphParts.split(tasks.list(), everyRun,
+        new LinkedHashSet<>(consts.arrays().values()), distinct(writes.ends()), layout.resident());
     MethodSpec.Builder onJvm = MethodSpec.methodBuilder("runOnJvm").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("The same kernels as plain Java calls, in order (`-Dwganc.tornado.jvm=true`: no device).\n");
     for (int p = 0; p < parts.size(); p++) {
       TaskGraphParts.Part part = parts.get(p);
-      type.addMethod(partGraph(className, graphName + p, p, parts.size(), part, tasks, calls,
-          p + 1 == parts.size() ? distinct(back) : List.of()));
-      for (int t = part.from(); t < part.to(); t++) onJvm.addStatement(calls.get(t));
+      type.addMethod(partGraph(p, parts.size(), part, tasks, p + 1 == parts.size() ? back : List.of()));
+      for (int t = part.from(); t < part.to(); t++) onJvm.addStatement(tasks.calls().get(t));
     }
     type.addMethod(onJvm.build());
-    if (!tiled.isEmpty()) grids(type, graphName, parts, tasks);
-    if (profile) profiling(type, graphName, parts, tasks, flops);
-    if (!commits.isEmpty()) commitKernels(type, className, graphName, commits, commitSources);
+    if (!tiled.isEmpty()) grids(type, parts, tasks);
+    if (profile) profiling(type, parts, tasks);
+    if (!writes.commits().isEmpty()) commitKernels(type, writes.commits());
+    return parts;
+  }
 
-    consts.declare(type, FLOAT_ARRAY, CodeBlock.of("$T a = new $T(n)", FLOAT_ARRAY, FLOAT_ARRAY),
-        CodeBlock.of("a.init(value)"));
-
-    // host side
-    long bytesIn = 0, bytesOut = 0, bytesOnce = 0;
-    for (int i : hostReads) bytesIn += 4L * readValues.get(i).type().size();
-    for (String b : distinct(back)) bytesOut += 4L * sizeOf(b, writeValues);
-    for (double c : consts.arrays().keySet()) bytesOnce += 4L * consts.size(c);
+  /** The host side's constants: where the phase's graphs are, how it moves the data cursors, whether constants went. */
+  private void hostFields(TypeSpec.Builder type, Reads reads, int parts) {
     type.addField(FieldSpec.builder(int.class, "FIRST_GRAPH", Modifier.STATIC, Modifier.FINAL)
         .initializer("$L", firstGraph).addJavadoc("This phase's first task graph in the model's plan.\n").build());
     type.addField(FieldSpec.builder(int.class, "PARTS", Modifier.STATIC, Modifier.FINAL)
-        .initializer("$L", parts.size()).build());
+        .initializer("$L", parts).build());
     type.addField(FieldSpec.builder(int[].class, "ADVANCE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer("{$L}", String.join(", ", java.util.Arrays.stream(advance).mapToObj(String::valueOf).toList()))
+        .initializer("{$L}", String.join(", ", java.util.Arrays.stream(reads.advance()).mapToObj(String::valueOf).toList()))
         .addJavadoc("Samples a run moves each data source's cursor on (image sources it reads).\n").build());
     type.addField(FieldSpec.builder(boolean.class, "sent", Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("Whether the constants have been sent (they go with the first run).\n").build());
+  }
+
+  /** {@code run}: takes the data batches, sends the host's reads, runs the parts, returns the returned writes. */
+  private MethodSpec run(Reads reads, Writes writes, List<String> back) {
+    long bytesIn = 0, bytesOut = 0, bytesOnce = 0;
+    for (int i : reads.host()) bytesIn += 4L * io.readValues().get(i).type().size();
+    for (String b : back) bytesOut += 4L * sizeOf(b, io.writeValues());
+    for (double c : consts.arrays().keySet()) bytesOnce += 4L * consts.size(c);
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "rngStep")
         .addParameter(float[][].class, "reads").addParameter(float[][].class, "writes")
         .addJavadoc("Takes the data batches on the device$L, runs the parts, returns the $L.\n",
-            hostReads.isEmpty() ? "" : ", sends the other inputs", sample ? "samples" : "scalar writes");
+            reads.host().isEmpty() ? "" : ", sends the other inputs", phaseName.equals("sample") ? "samples" : "scalar writes");
     run.addStatement("$T device = $T.get()", deviceState, deviceState);
     run.addStatement("device.step(rngStep)");
-    for (int i : dataReads) {
-      run.addComment("$L", reads.get(i)).addStatement("device.take($L, $L, reads[$L])", layout.dataIndex(reads.get(i)),
-          dataBatch[layout.dataIndex(reads.get(i))], i);
+    for (int i : reads.data()) {
+      int d = layout.dataIndex(io.reads().get(i));
+      run.addComment("$L", io.reads().get(i)).addStatement("device.take($L, $L, reads[$L])", d, reads.dataBatch()[d], i);
     }
-    for (int i : hostReads) run.addStatement("$T.toDevice(reads[$L], read$L)", deviceState, i, i);
+    for (int i : reads.host()) run.addStatement("$T.toDevice(reads[$L], read$L)", deviceState, i, i);
     run.addStatement("device.run(FIRST_GRAPH, PARTS, ADVANCE, $L(sent ? 0 : $L), $L, $T::runOnJvm)",
         bytesIn == 0 ? "" : bytesIn + " + ", bytesOnce, bytesOut, ClassName.get(packageName, className));
     run.addStatement("sent = true");
-    for (int w : returned) {
-      run.addComment("$L", writes.get(w)).addStatement("$T.toHost($L, writes[$L])", deviceState, array(writeValues.get(w)), w);
+    for (int w : writes.returned()) {
+      run.addComment("$L", io.writes().get(w))
+          .addStatement("$T.toHost($L, writes[$L])", deviceState, array(io.writeValues().get(w)), w);
     }
-    type.addMethod(run.build());
+    return run.build();
+  }
+
+  /** {@code commit}: runs the commit graph, if the phase writes parameters or state. */
+  private MethodSpec commit(Writes writes) {
     MethodSpec.Builder commit = MethodSpec.methodBuilder("commit").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC);
-    if (commits.isEmpty()) commit.addComment("this phase writes no parameters or state");
+    if (writes.commits().isEmpty()) commit.addComment("this phase writes no parameters or state");
     else commit.addStatement("$T.get().commit(FIRST_GRAPH + PARTS, $T::commitOnJvm)", deviceState,
         ClassName.get(packageName, className));
-    type.addMethod(commit.build());
+    return commit.build();
+  }
+
+  /** {@code fetch}: a write that is not persistent, brought back from the device (a constant from the host). */
+  private MethodSpec fetch() {
+    List<String> writes = io.writes();
     MethodSpec.Builder fetch = MethodSpec.methodBuilder("fetch").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(int.class, "index").addParameter(float[].class, "into");
     fetch.beginControlFlow("switch (index)");
     for (int w = 0; w < writes.size(); w++) {
       if (layout.has(writes.get(w))) continue;
-      if (consts.has(writeValues.get(w))) {
-        fetch.addStatement("case $L -> $T.toHost($L, into)", w, deviceState, array(writeValues.get(w)));
+      Value v = io.writeValues().get(w);
+      if (consts.has(v)) {
+        fetch.addStatement("case $L -> $T.toHost($L, into)", w, deviceState, array(v));
       } else {
-        fetch.addStatement("case $L -> $T.get().fetch($L, into)", w, deviceState, array(writeValues.get(w)));
+        fetch.addStatement("case $L -> $T.get().fetch($L, into)", w, deviceState, array(v));
       }
     }
     fetch.addStatement("default -> throw new $T(\"write \" + index + \" of `$L` is persistent: download it\")",
         IllegalArgumentException.class, phaseName);
     fetch.endControlFlow();
-    type.addMethod(fetch.build());
-    type.addMethod(MethodSpec.methodBuilder("memory").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(DEVICE_MEMORY).addStatement("return $T.get()", deviceState).build());
-    JavaFile file = JavaFile.builder(packageName, type.build())
-        .addFileComment("Generated by wganc $L (TornadoVM backend) from $L, update `$L`. Do not edit.", VERSION, source,
-            phaseName)
-        .addStaticImport(deviceState, layout.resident().toArray(String[]::new))
-        .skipJavaLangImports(true).indent("  ").build();
-    // per task graph: its name, then each kernel as `name file:line:col` (what DeviceFailure reports)
+    return fetch.build();
+  }
+
+  /** Per task graph: its name, then each kernel as `name file:line:col` (what DeviceFailure reports). */
+  private List<List<String>> graphKernels(List<TaskGraphParts.Part> parts, Tasks tasks, Writes writes) {
     List<List<String>> graphKernels = new ArrayList<>();
     for (int p = 0; p < parts.size(); p++) {
       List<String> g = new ArrayList<>(List.of(graphName + p));
       for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
-        g.add(sources.get(t).isEmpty() ? tasks.get(t).name() : tasks.get(t).name() + " " + sources.get(t));
+        String at = tasks.sources().get(t);
+        g.add(at.isEmpty() ? tasks.get(t).name() : tasks.get(t).name() + " " + at);
       }
       graphKernels.add(g);
     }
-    if (!commits.isEmpty()) graphKernels.add(List.of(graphName + "Commit"));
-    return new Emitted(file, className, phaseName, parts.size(), !commits.isEmpty(), !tiled.isEmpty(), graphKernels,
-        dataBatch);
+    if (!writes.commits().isEmpty()) graphKernels.add(List.of(graphName + "Commit"));
+    return graphKernels;
   }
 
+  /** The size of the write held in {@code array}. */
   private long sizeOf(String array, List<Value> values) {
     for (Value v : values) if (arrayName.get(v.id()) != null && arrayName.get(v.id()).equals(array)) return v.type().size();
     throw new IllegalStateException("no write in " + array);
   }
 
   /** {@code Profiled}: kernel names, their task ids in the plan, FLOPs, and device times from DeviceState. */
-  private void profiling(TypeSpec.Builder type, String graphName, List<TaskGraphParts.Part> parts,
-      List<TaskGraphParts.Task> tasks, List<Long> flops) {
+  private void profiling(TypeSpec.Builder type, List<TaskGraphParts.Part> parts, Tasks tasks) {
     List<String> names = new ArrayList<>(), ids = new ArrayList<>();
     for (int p = 0; p < parts.size(); p++) {
       for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
@@ -372,7 +469,7 @@ public final class TornadoEmitter {
     type.addField(FieldSpec.builder(String[].class, "KERNEL_TASKS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(Codegen.strings(ids)).addJavadoc("Each kernel's task id, as TornadoVM's profiler names it.\n").build());
     type.addField(FieldSpec.builder(long[].class, "KERNEL_FLOPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer("{$L}", String.join(", ", flops.stream().map(f -> f + "L").toList())).build());
+        .initializer("{$L}", String.join(", ", tasks.flops().stream().map(f -> f + "L").toList())).build());
     type.addMethod(Codegen.getter("kernelNames", String[].class, CodeBlock.of("return KERNEL_NAMES.clone()")));
     type.addMethod(Codegen.getter("kernelFlops", long[].class, CodeBlock.of("return KERNEL_FLOPS.clone()")));
     type.addMethod(Codegen.getter("kernelNanos", long[].class,
@@ -381,39 +478,41 @@ public final class TornadoEmitter {
         .addStatement("$T.get().resetProfile()", deviceState).build());
   }
 
-  /** A tiled matmul, convolution or large sum: {@code name + "Tiled"}, over a 2-D grid of TILE x TILE work-groups. */
-  private MethodSpec tiledKernel(String name, Schedule.Kernel.Primitive k, Operands ops) {
+  /** A tiled matmul, convolution or large sum: {@code name + "Tiled"}, over the 2-D grid of {@code tiling}. */
+  private MethodSpec tiledKernel(String name, Schedule.Kernel.Primitive k, Operands ops, Tiling tiling) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name + "Tiled").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addJavadoc("`$L` in $Lx$L tiles through local memory (the task graphs run this one).\n", name,
-            TornadoLoops.TILE, TornadoLoops.TILE)
+            tiling.grid().localX(), tiling.grid().localY())
         .addParameter(KERNEL_CONTEXT, "context").addParameter(FLOAT_ARRAY, "out");
     for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
     if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
-    TornadoLoops.tiled(m, k, ops, this, tiles == TornadoBackend.Tiles.BLOCKED);
+    TornadoLoops.tiled(m, k, ops, tiling);
     return m.build();
   }
 
   /** {@code grids}: the work-group grid of every tiled task, by its id in the plan. */
-  private void grids(TypeSpec.Builder type, String graphName, List<TaskGraphParts.Part> parts,
-      List<TaskGraphParts.Task> tasks) {
+  private void grids(TypeSpec.Builder type, List<TaskGraphParts.Part> parts, Tasks tasks) {
     MethodSpec.Builder m = MethodSpec.methodBuilder("grids").addModifiers(Modifier.STATIC)
         .addJavadoc("Adds the grids of this phase's tiled kernels: TILE x TILE work-groups over their outputs.\n")
         .addParameter(GRID_SCHEDULER, "grid");
     for (int p = 0; p < parts.size(); p++) {
       for (int t = parts.get(p).from(); t < parts.get(p).to(); t++) {
-        int[] g = tiled.get(tasks.get(t).name());
-        if (g == null) continue;
+        Tiling tiling = tiled.get(tasks.get(t).name());
+        if (tiling == null) continue;
+        Tiling.Grid g = tiling.grid();
+        if (g.localX() != Tiling.TILE || g.localY() != Tiling.TILE) {
+          throw new IllegalStateException("DeviceState's tile grids have TILE x TILE work-groups, not " + g);
+        }
         m.addStatement("grid.addWorkerGrid($S, $T.tile($L, $L))", graphName + p + "." + tasks.get(t).name(), deviceState,
-            g[0], g[1]);
+            g.x(), g.y());
       }
     }
     type.addMethod(m.build());
   }
 
   /** One part of the phase as a task graph. */
-  private MethodSpec partGraph(String className, String name, int p, int of, TaskGraphParts.Part part,
-      List<TaskGraphParts.Task> tasks, List<CodeBlock> calls, List<String> back) {
-    CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, name)
+  private MethodSpec partGraph(int p, int of, TaskGraphParts.Part part, Tasks tasks, List<String> back) {
+    CodeBlock.Builder g = CodeBlock.builder().add("return new $T($S)", TASK_GRAPH, graphName + p)
         .add("\n.consumeFromDevice($L)", String.join(", ", part.consume()));
     if (!part.everyRun().isEmpty()) {
       g.add("\n.transferToDevice($T.EVERY_EXECUTION, $L)", TRANSFER, String.join(", ", part.everyRun()));
@@ -446,8 +545,9 @@ public final class TornadoEmitter {
    * The commit kernels (each copies up to {@link #MAX_TASK_ARGS} - 1 arrays into their regions of
    * {@code state}), the commit graph, and {@code commitOnJvm}.
    */
-  private void commitKernels(TypeSpec.Builder type, String className, String graphName, List<Commit> commits,
-      List<String> sources) {
+  private void commitKernels(TypeSpec.Builder type, List<Commit> commits) {
+    List<String> sources = new ArrayList<>();
+    for (Commit c : commits) if (!sources.contains(c.array())) sources.add(c.array());
     List<List<String>> groups = new ArrayList<>();
     for (int i = 0; i < sources.size(); i += MAX_TASK_ARGS - 1) {
       groups.add(sources.subList(i, Math.min(sources.size(), i + MAX_TASK_ARGS - 1)));
@@ -492,10 +592,10 @@ public final class TornadoEmitter {
     type.addMethod(onJvm.build());
   }
 
+  /** {@code names} without repeats, in first-seen order. */
   private static List<String> distinct(List<String> names) {
     return names.stream().distinct().toList();
   }
-
 
   /** The field holding value {@code v}. */
   private String array(Value v) {
@@ -506,16 +606,18 @@ public final class TornadoEmitter {
     throw new IllegalStateException("no array for " + v);
   }
 
-
+  /** Whether {@code k} draws random numbers, keyed on the resident step counter. */
   private static boolean needsStep(Schedule.Kernel k) {
     return k instanceof Schedule.Kernel.Primitive o && o.apply().op() instanceof RandomDraw;
   }
 
+  /** {@code snake_case} as {@code lowerCamel}. */
   static String camelLower(String snake) {
     String c = Codegen.camel(snake);
     return c.isEmpty() ? c : Character.toLowerCase(c.charAt(0)) + c.substring(1);
   }
 
+  /** Kernel {@code k} as method {@code name}: one {@code @Parallel} loop over its outputs. */
   private MethodSpec kernel(String name, Schedule.Kernel k, Operands ops) {
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC);
     Binding b = byId.get(k.out().id());
@@ -529,16 +631,16 @@ public final class TornadoEmitter {
     }
     for (int j = 0; j < ops.values().size(); j++) if (ops.offsets()[j] < 0) m.addParameter(FLOAT_ARRAY, ops.param(j));
     if (ops.readsState()) m.addParameter(FLOAT_ARRAY, STATE);
-    if (needsStep(k)) m.addParameter(INT_ARRAY, TornadoDeviceState.COUNTERS);
+    if (needsStep(k)) m.addParameter(INT_ARRAY, COUNTERS);
     switch (k) {
       case Schedule.Kernel.Fused f -> {
         List<Integer> dims = k.out().type().dims();
         m.beginControlFlow("for (@$T int i = 0; i < $L; i++)", PARALLEL, k.out().type().size());
-        m.addStatement(code("out.set(i, " + expression(f.expr(), ops, dims, "i", Map.of()) + ")"));
+        m.addStatement(code("out.set(i, " + Expressions.expression(f.expr(), ops, dims, "i", Map.of()) + ")"));
         m.endControlFlow();
       }
       case Schedule.Kernel.Group g -> group(m, g, ops);
-      case Schedule.Kernel.Primitive o -> TornadoLoops.op(m, o, ops, this);
+      case Schedule.Kernel.Primitive o -> TornadoLoops.op(m, o, ops);
     }
     return m.build();
   }
@@ -561,80 +663,11 @@ public final class TornadoEmitter {
     m.beginControlFlow("for (@$T int i = 0; i < $L; i++)", PARALLEL, g.out().type().size());
     for (int p = 0; p < g.parts().size(); p++) {
       Schedule.Kernel.Fused f = g.parts().get(p);
-      m.addStatement(code("float y" + p + " = " + expression(f.expr(), ops, f.out().type().dims(), "i", locals)));
+      m.addStatement(code("float y" + p + " = " + Expressions.expression(f.expr(), ops, f.out().type().dims(), "i",
+          locals)));
       m.addStatement("out$L.set(i, y$L)", p, p);
       locals.put(f.out().id(), "y" + p);
     }
     m.endControlFlow();
-  }
-
-  /** The result expression of a contraction at flat output index {@code o} from accumulator {@code acc}. */
-  String finish(Schedule.Kernel.Primitive o, Operands ops) {
-    if (o.epilogue() == null) return "acc";
-    return expression(o.epilogue(), ops, o.out().type().dims(), "o", Map.of(o.inner().id(), "acc"));
-  }
-
-  /**
-   * The scalar Java expression of {@code e} at flat index {@code var} of a loop over {@code dims};
-   * a leaf reading a value in {@code locals} is that local ({@code acc}, an earlier part of a group).
-   * java.lang.Math calls become TornadoMath calls.
-   */
-  static String expression(Schedule.Expr e, Operands ops, List<Integer> dims, String var, Map<Integer, String> locals) {
-    return switch (e) {
-      case Schedule.Expr.Literal l -> Codegen.floatLiteral(l.value());
-      case Schedule.Expr.Leaf l -> {
-        String local = locals.get(l.source().id());
-        if (local != null) yield local;
-        yield ops.get(ops.indexOf(l.source()), l.from() == null ? var : broadcastIndex(l.from(), dims, var));
-      }
-      case Schedule.Expr.Apply a -> {
-        List<String> args = new ArrayList<>();
-        for (Schedule.Expr x : a.args()) args.add(expression(x, ops, dims, var, locals));
-        yield MATH.matcher(a.op().java(args, a.attrs())).replaceAll("TornadoMath.");
-      }
-    };
-  }
-
-  /** Math. and StrictMath. (the JVM's scalar forms of transcendental functions) become TornadoMath. */
-  private static final Pattern MATH = Pattern.compile("(?<![\\w.])(?:Strict)?Math\\.");
-  private static final Pattern TOKENS = Pattern.compile("(?<![\\w.])TornadoMath\\.|@Parallel\\b");
-
-  /** Text to code, with {@code TornadoMath.} and {@code @Parallel} as imported types. */
-  static CodeBlock code(String text) {
-    CodeBlock.Builder b = CodeBlock.builder();
-    Matcher m = TOKENS.matcher(text);
-    int last = 0;
-    while (m.find()) {
-      b.add("$L", text.substring(last, m.start()));
-      if (m.group().startsWith("@")) b.add("@$T", PARALLEL);
-      else b.add("$T.", TORNADO_MATH);
-      last = m.end();
-    }
-    b.add("$L", text.substring(last));
-    return b.build();
-  }
-
-  /** Row-major index into shape {@code from} broadcast over a loop over {@code dims} at flat {@code var}. */
-  static String broadcastIndex(List<Integer> from, List<Integer> dims, String var) {
-    long[] loopStride = strides(dims);
-    long[] fromStride = strides(from);
-    List<String> terms = new ArrayList<>();
-    for (int d = 0; d < from.size(); d++) {
-      if (from.get(d) == 1) continue;
-      String coord = d == 0 ? (loopStride[0] == 1 ? var : var + " / " + loopStride[0])
-          : (loopStride[d] == 1 ? var + " % " + dims.get(d) : "(" + var + " / " + loopStride[d] + ") % " + dims.get(d));
-      terms.add(fromStride[d] == 1 ? "(" + coord + ")" : "(" + coord + ") * " + fromStride[d]);
-    }
-    return terms.isEmpty() ? "0" : String.join(" + ", terms);
-  }
-
-  static long[] strides(List<Integer> dims) {
-    long[] s = new long[dims.size()];
-    long acc = 1;
-    for (int d = dims.size() - 1; d >= 0; d--) {
-      s[d] = acc;
-      acc *= dims.get(d);
-    }
-    return s;
   }
 }

@@ -1,46 +1,45 @@
 package wganc.emit.tornado;
 
+import static wganc.emit.tornado.TornadoNames.code;
+import static wganc.plan.Tiling.BLOCK;
+import static wganc.plan.Tiling.GROUP;
+import static wganc.plan.Tiling.PER_THREAD;
+import static wganc.plan.Tiling.TILE;
+
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
 import java.util.List;
-import wganc.ir.Attrs;
-import wganc.ir.Value;
 import wganc.loop.JavaText;
 import wganc.loop.LoopKernel;
 import wganc.ops.RandomDraw;
-import wganc.ops.ReduceSum;
 import wganc.plan.Schedule;
+import wganc.plan.Tiling;
 
 /**
  * The bodies of the non-elementwise TornadoVM kernels. Each is one {@code @Parallel} loop over the
  * flat index {@code o} of its output: the thread decodes its output coordinates, runs the reduction
  * (matmul's k, a convolution's window, a sum's reduced axes) sequentially in a fixed order in a float
  * accumulator {@code acc}, then writes {@code out.set(o, ..)}, after the fused epilogue when there is
- * one. No atomics, no {@code @Reduce}: results are deterministic on every device. Tiled forms
- * ({@code KernelContext}, local memory) are a later step.
+ * one. No atomics, no {@code @Reduce}: results are deterministic on every device. The tiled forms
+ * ({@code KernelContext}, local memory) print what the kernel's {@link Tiling} says.
  */
 final class TornadoLoops {
   private TornadoLoops() {}
 
-  static void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, TornadoEmitter e) {
+  /** The one-thread-per-output form of primitive kernel {@code k}. */
+  static void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops) {
     List<String> body = new ArrayList<>();
-    switch (loops(k)) {
+    switch (Tiling.loopKernel(k)) {
       case LoopKernel.Gather g -> gather(body, g, ops);
       case LoopKernel.Gemm g -> gather(body, g.loops(), ops);
       case LoopKernel.Conv c -> gather(body, c.loops(), ops);
       case LoopKernel.Draw d -> philox(body, d.kind(), d.seed(), d.stream());
     }
-    m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoEmitter.PARALLEL, k.out().type().size());
-    for (String line : body) m.addCode(TornadoEmitter.code(line + "\n"));
+    m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoNames.PARALLEL, k.out().type().size());
+    for (String line : body) m.addCode(code(line + "\n"));
     if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
-    m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
+    m.addStatement(code("out.set(o, " + Expressions.finish(k, ops) + ")"));
     m.endControlFlow();
-  }
-
-  /** The op's own loop kernel; with an epilogue, of the value before it. */
-  static LoopKernel loops(Schedule.Kernel.Primitive k) {
-    return LoopKernel.of(k.apply().op(), k.apply().inputs().stream().map(Value::type).toList(), k.apply().attrs(),
-        (k.inner() != null ? k.inner() : k.out()).type());
   }
 
   /** The nest's value at output {@code o} into {@code float acc}, one thread per output element. */
@@ -50,47 +49,20 @@ final class TornadoLoops {
     body.add("float acc = " + b.result() + ";");
   }
 
-  /** Side of the square tiles of {@link #tiledMatmul}: work-groups of TILE x TILE threads. */
-  static final int TILE = 16;
-
-  /**
-   * Whether {@code k} gets a tiled kernel: a matmul or a convolution (with or without its epilogue),
-   * or a sum over at least {@link #GROUP} elements.
-   */
-  static boolean tiles(Schedule.Kernel k) {
-    return k instanceof Schedule.Kernel.Primitive o && switch (loops(o)) {
-      case LoopKernel.Gemm g -> true;
-      case LoopKernel.Conv c -> true;
-      case LoopKernel.Gather g -> o.apply().op() instanceof ReduceSum && reducedSize(o) >= GROUP;
-      case LoopKernel.Draw d -> false;
-    };
-  }
-
-  /** Threads of a reduction's work-group (one TILE x TILE group per output). */
-  static final int GROUP = TILE * TILE;
-
-  private static long reducedSize(Schedule.Kernel.Primitive k) {
-    List<Integer> in = k.apply().inputs().getFirst().type().dims();
-    long n = 1;
-    for (int a : k.apply().attrs().intArray("axes")) n *= in.get(a);
-    return n;
-  }
-
   /**
    * A large sum as a {@code KernelContext} kernel: one TILE x TILE work-group per output; thread t
    * sums the reduced elements t, t + GROUP, t + 2 GROUP, .. in order, then the group adds its partial
    * sums in local memory in a fixed tree (halving, a barrier per level). Deterministic, no atomics:
    * the two passes of a parallel reduction inside one kernel.
    */
-  private static void tiledReduce(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops) {
+  private static void tiledReduce(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, long redSize) {
     List<Integer> in = ops.dims(0);
     int[] axes = k.apply().attrs().intArray("axes");
     boolean[] reduced = new boolean[in.size()];
     for (int a : axes) reduced[a] = true;
-    long[] stride = TornadoEmitter.strides(in);
+    long[] stride = Expressions.strides(in);
     List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
     for (int d = 0; d < in.size(); d++) (reduced[d] ? red : kept).add(d);
-    long redSize = reducedSize(k);
     List<String> b = new ArrayList<>();
     b.add("int t = context.localIdy * " + TILE + " + context.localIdx;");
     b.add("int o = context.groupIdy;");
@@ -113,25 +85,30 @@ final class TornadoLoops {
     b.add("if (t == 0) {");
     b.add("  out.set(o, part[0]);");
     b.add("}");
-    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    for (String line : b) m.addCode(code(line + "\n"));
   }
 
   /**
-   * A contraction as a GEMM, {@code out[row, col] = sum over p of A(row, p) B(p, col)}: the sizes,
-   * statements that decode {@code gc} (the column) into named coordinates, and for each operand the
+   * A contraction as a GEMM, {@code out[row, col] = sum over p of A(row, p) B(p, col)}: the sizes
+   * (the plan's, from the loop kernel), statements that decode {@code gc} (the column) into named coordinates, and for each operand the
    * statements that decode its k index ({@code pa}, {@code pb}), the condition under which the
    * element exists (else it is 0: padding, strides) and the expression that reads it; then the flat
    * output index from {@code gr}, {@code gc} and the decoded coordinates.
    */
-  private record Gemm(int rows, int cols, int kk, List<String> decodeCol, List<String> decodeA, String aCond,
-      String a, List<String> decodeB, String bCond, String b, String out) {}
+  private record Gemm(Tiling.GemmSize size, List<String> decodeCol, List<String> decodeA, String aCond,
+      String a, List<String> decodeB, String bCond, String b, String out) {
+    int rows() { return size.rows(); }
+    int cols() { return size.cols(); }
+    int kk() { return size.k(); }
+  }
 
-  private static Gemm gemm(Schedule.Kernel.Primitive k, Operands ops) {
-    return switch (loops(k)) {
-      case LoopKernel.Gemm g -> new Gemm(g.m(), g.n(), g.k(), List.of(), List.of(), null,
+  /** The GEMM view of contraction {@code k}, of the plan's {@code size}. */
+  private static Gemm gemm(Schedule.Kernel.Primitive k, Operands ops, Tiling.GemmSize size) {
+    return switch (Tiling.loopKernel(k)) {
+      case LoopKernel.Gemm g -> new Gemm(size, List.of(), List.of(), null,
           ops.get(0, g.ta() ? "pa * " + g.m() + " + gr" : "gr * " + g.k() + " + pa"), List.of(), null,
           ops.get(1, g.tb() ? "gc * " + g.k() + " + pb" : "pb * " + g.n() + " + gc"), "gr * " + g.n() + " + gc");
-      case LoopKernel.Conv c -> convGemm(c, ops);
+      case LoopKernel.Conv c -> convGemm(c, ops, size);
       case LoopKernel.Gather g -> throw new IllegalArgumentException("a loop nest has no GEMM form: " + g.text());
       case LoopKernel.Draw d -> throw new IllegalArgumentException("a draw has no GEMM form: " + d.text());
     };
@@ -145,21 +122,21 @@ final class TornadoLoops {
    * Backward weight ({@code dw}; operand 0 = x, 1 = dy): rows f, columns (c, i, j), k (n, r, q),
    * A = dy, B = x. Each k order is the one the one-thread-per-output kernel sums in.
    */
-  private static Gemm convGemm(LoopKernel.Conv c, Operands ops) {
+  private static Gemm convGemm(LoopKernel.Conv c, Operands ops, Tiling.GemmSize size) {
     List<Integer> x = c.x(), w = c.w(), y = c.y();
-    int nn = x.get(0), cc = x.get(1), h = x.get(2), ww = x.get(3), oo = w.get(0), kh = w.get(2), kw = w.get(3);
+    int cc = x.get(1), h = x.get(2), ww = x.get(3), oo = w.get(0), kh = w.get(2), kw = w.get(3);
     int oh = y.get(2), ow = y.get(3), sh = c.geometry().sh(), sw = c.geometry().sw();
     int top = c.geometry().top(), left = c.geometry().left();
     String inside = "hi >= 0 && hi < " + h + " && wi >= 0 && wi < " + ww;
     return switch (c.direction()) {
-      case FORWARD -> new Gemm(oo, nn * oh * ow, cc * kh * kw,
+      case FORWARD -> new Gemm(size,
           List.of("int n = gc / " + oh * ow + ";", "int oy = (gc / " + ow + ") % " + oh + ";", "int ox = gc % " + ow + ";"),
           List.of(), null, ops.get(1, "gr * " + cc * kh * kw + " + pa"),
           List.of("int bc = pb / " + kh * kw + ";", "int hi = oy * " + sh + " + (pb / " + kw + ") % " + kh + " - " + top + ";",
               "int wi = ox * " + sw + " + pb % " + kw + " - " + left + ";"),
           inside, ops.get(0, "((n * " + cc + " + bc) * " + h + " + hi) * " + ww + " + wi"),
           "((n * " + oo + " + gr) * " + oh + " + oy) * " + ow + " + ox");
-      case BACKWARD_INPUT -> new Gemm(cc, nn * h * ww, oo * kh * kw,
+      case BACKWARD_INPUT -> new Gemm(size,
           List.of("int n = gc / " + h * ww + ";", "int hi = (gc / " + ww + ") % " + h + ";", "int wi = gc % " + ww + ";"),
           List.of("int af = pa / " + kh * kw + ";"), null,
           ops.get(1, "((af * " + cc + " + gr) * " + kh + " + (pa / " + kw + ") % " + kh + ") * " + kw + " + pa % " + kw),
@@ -169,7 +146,7 @@ final class TornadoLoops {
               + sw + " < " + ow,
           ops.get(0, "((n * " + oo + " + bf) * " + oh + " + rs / " + sh + ") * " + ow + " + qs / " + sw),
           "((n * " + cc + " + gr) * " + h + " + hi) * " + ww + " + wi");
-      case BACKWARD_WEIGHT -> new Gemm(oo, cc * kh * kw, nn * oh * ow,
+      case BACKWARD_WEIGHT -> new Gemm(size,
           List.of("int wc = gc / " + kh * kw + ";", "int ki = (gc / " + kw + ") % " + kh + ";", "int kj = gc % " + kw + ";"),
           List.of(), null,
           ops.get(1, "((pa / " + oh * ow + " * " + oo + " + gr) * " + oh + " + (pa / " + ow + ") % " + oh + ") * " + ow
@@ -182,32 +159,6 @@ final class TornadoLoops {
   }
 
   /**
-   * The thread grid of a tiled kernel, {@code {x, y}}: a GEMM's columns and rows rounded up to whole
-   * tiles, or, register-blocked ({@code blocking} and a large enough GEMM), a TILE x TILE work-group
-   * per BLOCK x BLOCK block of the output.
-   */
-  static int[] tiledGrid(Schedule.Kernel.Primitive k, Operands ops, boolean blocking) {
-    if (k.apply().op() instanceof ReduceSum) return new int[] {TILE, TILE * k.out().type().size()};
-    Gemm g = gemm(k, ops);
-    if (blocking && blocked(g)) return new int[] {blocks(g.cols()) * TILE, blocks(g.rows()) * TILE};
-    return new int[] {roundUp(g.cols()), roundUp(g.rows())};
-  }
-
-  /** Outputs per thread along each axis of a register-blocked tile. */
-  static final int PER_THREAD = 4;
-  /** Side of the output block a register-blocked work-group computes. */
-  static final int BLOCK = TILE * PER_THREAD;
-
-  /** GEMMs with at least a block of rows and of columns are register-blocked. */
-  private static boolean blocked(Gemm g) {
-    return g.rows() >= BLOCK && g.cols() >= BLOCK;
-  }
-
-  private static int blocks(int n) {
-    return (n + BLOCK - 1) / BLOCK;
-  }
-
-  /**
    * A register-blocked tiled GEMM: a TILE x TILE work-group computes a BLOCK x BLOCK block of the
    * output, each thread PER_THREAD x PER_THREAD outputs ({@code acc<i><j>}, rows {@code lr + TILE i},
    * columns {@code lc + TILE j} of the block, so neighbouring threads touch neighbouring elements).
@@ -217,8 +168,7 @@ final class TornadoLoops {
    * (the plain tile: one for two). Each output is summed over k in ascending order, as in the other
    * forms, so the results are the same.
    */
-  private static void tiledBlocked(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, Gemm g,
-      TornadoEmitter e) {
+  private static void tiledBlocked(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, Gemm g) {
     int t = TILE, n = PER_THREAD, blk = BLOCK;
     List<String> b = new ArrayList<>();
     b.add("int lr = context.localIdy;");
@@ -262,24 +212,29 @@ final class TornadoLoops {
     b.add("  }");
     b.add("  context.localBarrier();");
     b.add("}");
-    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    for (String line : b) m.addCode(code(line + "\n"));
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         m.addCode("{\n$>");
         m.addStatement("int gr = row0 + $L", t * i).addStatement("int gc = col0 + $L", t * j);
         m.beginControlFlow("if (gr < $L && gc < $L)", g.rows(), g.cols());
-        for (String d : g.decodeCol()) m.addCode(TornadoEmitter.code(d + "\n"));
+        for (String d : g.decodeCol()) m.addCode(code(d + "\n"));
         m.addStatement("int o = $L", g.out()).addStatement("float acc = acc$L$L", i, j);
         if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
-        m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
+        m.addStatement(code("out.set(o, " + Expressions.finish(k, ops) + ")"));
         m.endControlFlow();
         m.addCode("$<}\n");
       }
     }
   }
 
-  private static int roundUp(int n) {
-    return (n + TILE - 1) / TILE * TILE;
+  /** The {@code KernelContext} form of {@code k} that {@code tiling} says. */
+  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, Tiling tiling) {
+    switch (tiling) {
+      case Tiling.GroupSum r -> tiledReduce(m, k, ops, r.reduced());
+      case Tiling.Plain p -> tiledPlain(m, k, ops, gemm(k, ops, p.gemm()));
+      case Tiling.Blocked b -> tiledBlocked(m, k, ops, gemm(k, ops, b.gemm()));
+    }
   }
 
   /**
@@ -289,16 +244,7 @@ final class TornadoLoops {
    * and in padding), synchronise, and accumulate from the tiles. The sum runs over k in ascending
    * order, as the one-thread-per-output kernel's does.
    */
-  static void tiled(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, TornadoEmitter e, boolean blocking) {
-    if (k.apply().op() instanceof ReduceSum) {
-      tiledReduce(m, k, ops);
-      return;
-    }
-    Gemm g = gemm(k, ops);
-    if (blocking && blocked(g)) {
-      tiledBlocked(m, k, ops, g, e);
-      return;
-    }
+  private static void tiledPlain(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops, Gemm g) {
     int t = TILE;
     List<String> b = new ArrayList<>();
     b.add("int lr = context.localIdy;");
@@ -328,18 +274,20 @@ final class TornadoLoops {
     b.add("  }");
     b.add("  context.localBarrier();");
     b.add("}");
-    for (String line : b) m.addCode(TornadoEmitter.code(line + "\n"));
+    for (String line : b) m.addCode(code(line + "\n"));
     m.beginControlFlow("if (gr < $L && gc < $L)", g.rows(), g.cols());
     m.addStatement("int o = $L", g.out());
     if (k.epilogue() != null) m.addComment("epilogue on the result, before it is stored");
-    m.addStatement(TornadoEmitter.code("out.set(o, " + e.finish(k, ops) + ")"));
+    m.addStatement(code("out.set(o, " + Expressions.finish(k, ops) + ")"));
     m.endControlFlow();
   }
 
+  /** {@link #load(List, List, String, String, String)} at the plain tile's indent. */
   private static void load(List<String> b, List<String> decode, String cond, String read) {
     load(b, decode, cond, read, "    ");
   }
 
+  /** Statements that decode an operand's index and, where {@code cond} holds (always when null), {@code read}. */
   private static void load(List<String> b, List<String> decode, String cond, String read, String in) {
     for (String d : decode) b.add(in + d);
     if (cond == null) {

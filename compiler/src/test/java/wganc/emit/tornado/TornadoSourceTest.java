@@ -25,6 +25,7 @@ import wganc.compile.Checked;
 import wganc.compile.Compiler;
 import wganc.emit.Backend;
 import wganc.emit.Sources;
+import wganc.plan.Tiling;
 
 /**
  * The emitted TornadoVM source of every model: each file parses (javac's parser, no TornadoVM on the
@@ -95,7 +96,7 @@ class TornadoSourceTest {
   @MethodSource("models")
   void registerBlockedSourcesParse(Path model) throws IOException {
     Checked o = Compiler.check(model.toString(), Files.readAllBytes(model));
-    Sources s = sources(new TornadoBackend(null, TornadoBackend.Tiles.BLOCKED), o, Backend.Options.defaults());
+    Sources s = sources(new TornadoBackend(null, Tiling.Mode.BLOCKED), o, Backend.Options.defaults());
     assertParses(s);
     String critic = s.files().entrySet().stream().filter(e -> e.getKey().endsWith("Phase")
         && e.getValue().toString().contains("Tiled(KernelContext")).findFirst().orElseThrow().getValue().toString();
