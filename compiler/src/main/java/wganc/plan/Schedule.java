@@ -75,6 +75,12 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
      */
     record Primitive(Value out, Node.Apply apply, Expr epilogue, Value inner) implements Kernel {
       public Primitive(Value out, Node.Apply apply) { this(out, apply, null, null); }
+
+      /** The op's own loop kernel; with an epilogue, of the value before it. */
+      public wganc.loop.LoopKernel loops() {
+        return wganc.loop.LoopKernel.of(apply.op(), apply.inputs().stream().map(Value::type).toList(), apply.attrs(),
+            (inner != null ? inner : out).type());
+      }
     }
 
     /**
@@ -216,8 +222,7 @@ public record Schedule(Graph graph, List<Kernel> kernels, Map<Integer, Integer> 
         }
         case Kernel.Primitive p -> {
           Node.Apply a = p.apply();
-          b.append(head(p.out())).append(wganc.loop.LoopKernel.of(a.op(), a.inputs().stream().map(Value::type).toList(),
-              a.attrs(), (p.inner() != null ? p.inner() : p.out()).type()).text());
+          b.append(head(p.out())).append(p.loops().text());
           if (p.epilogue() != null) b.append(" then %").append(p.inner().id()).append(" <- ").append(text(p.epilogue()));
           b.append('\n');
         }

@@ -3,7 +3,6 @@ package wganc.plan;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import wganc.ir.Value;
 import wganc.loop.LoopKernel;
 import wganc.ops.ReduceSum;
 
@@ -75,7 +74,7 @@ public sealed interface Tiling {
   /** How {@code k} runs under {@code mode}; empty: one thread per output element. */
   static Optional<Tiling> of(Schedule.Kernel k, Mode mode) {
     if (mode == Mode.NONE || !(k instanceof Schedule.Kernel.Primitive p)) return Optional.empty();
-    return switch (loopKernel(p)) {
+    return switch (p.loops()) {
       case LoopKernel.Gemm g -> Optional.of(gemm(gemmSize(g), mode));
       case LoopKernel.Conv c -> Optional.of(gemm(gemmSize(c), mode));
       case LoopKernel.Gather g -> p.apply().op() instanceof ReduceSum && reduced(p) >= GROUP
@@ -83,12 +82,6 @@ public sealed interface Tiling {
           : Optional.empty();
       case LoopKernel.Draw d -> Optional.empty();
     };
-  }
-
-  /** The op's own loop kernel; with an epilogue, of the value before it. */
-  static LoopKernel loopKernel(Schedule.Kernel.Primitive k) {
-    return LoopKernel.of(k.apply().op(), k.apply().inputs().stream().map(Value::type).toList(), k.apply().attrs(),
-        (k.inner() != null ? k.inner() : k.out()).type());
   }
 
   /**

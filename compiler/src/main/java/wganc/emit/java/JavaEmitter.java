@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import javax.lang.model.element.Modifier;
 import wganc.ir.Binding;
-import wganc.ir.ElementType;
 import wganc.ir.Graph;
 import wganc.ir.Node;
 import wganc.ir.Value;
@@ -239,7 +238,7 @@ public final class JavaEmitter {
     switch (k) {
       case Schedule.Kernel.Fused f -> Loops.fused(m, k.out(), f.expr(), ops);
       case Schedule.Kernel.Group g -> Loops.group(m, g.parts(), ops);
-      case Schedule.Kernel.Primitive o when o.epilogue() != null && loops(o) instanceof LoopKernel.Gemm g
+      case Schedule.Kernel.Primitive o when o.epilogue() != null && o.loops() instanceof LoopKernel.Gemm g
           && o.out().type().rank() == 2 -> {
         // the epilogue runs on each finished block of the product, by the thread that computed it
         m.addStatement("$T.sgemm($L, (r0, r1, c0, c1) -> {\n$L})", GEMM, gemmArguments(g),
@@ -264,7 +263,7 @@ public final class JavaEmitter {
   }
 
   private void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, List<Value> ops) {
-    switch (loops(k)) {
+    switch (k.loops()) {
       case LoopKernel.Gemm g -> m.addStatement("$T.sgemm($L)", GEMM, gemmArguments(g));
       case LoopKernel.Conv c -> Convs.call(m, c);
       case LoopKernel.Gather g -> Loops.gather(m, g);
@@ -274,13 +273,6 @@ public final class JavaEmitter {
             d.kind() == RandomDraw.UNIFORM ? "uniform" : "normal", d.seed(), d.stream()).toString(), 20L * d.size());
       }
     }
-  }
-
-  /** The op's own loop kernel; with an epilogue, of the value before it. */
-  private static LoopKernel loops(Schedule.Kernel.Primitive k) {
-    Node.Apply a = k.apply();
-    return LoopKernel.of(a.op(), a.inputs().stream().map(Value::type).toList(), a.attrs(),
-        (k.inner() != null ? k.inner() : k.out()).type());
   }
 
   /** The arguments of {@code Gemm.sgemm}: out = in0 (x) in1, transposes as the kernel says. */

@@ -215,7 +215,7 @@ public final class TornadoEmitter {
     }
     for (var e : schedule.buffer().entrySet()) arrayName.putIfAbsent(e.getKey(), "buffer" + e.getValue());
     for (Binding b : graph.bindings()) {
-      if (b.node() instanceof Node.Apply a && a.op() instanceof wganc.ops.Reshape) {
+      if (b.node() instanceof Node.Apply a && a.op().aliases()) {
         int src = a.inputs().getFirst().id();
         if (arrayName.containsKey(src)) arrayName.putIfAbsent(b.value().id(), arrayName.get(src));
         if (stateOffset.containsKey(src)) stateOffset.putIfAbsent(b.value().id(), stateOffset.get(src));

@@ -29,7 +29,7 @@ final class TornadoLoops {
   /** The one-thread-per-output form of primitive kernel {@code k}. */
   static void op(MethodSpec.Builder m, Schedule.Kernel.Primitive k, Operands ops) {
     List<String> body = new ArrayList<>();
-    switch (Tiling.loopKernel(k)) {
+    switch (k.loops()) {
       case LoopKernel.Gather g -> gather(body, g, ops);
       case LoopKernel.Gemm g -> gather(body, g.loops(), ops);
       case LoopKernel.Conv c -> gather(body, c.loops(), ops);
@@ -104,7 +104,7 @@ final class TornadoLoops {
 
   /** The GEMM view of contraction {@code k}, of the plan's {@code size}. */
   private static Gemm gemm(Schedule.Kernel.Primitive k, Operands ops, Tiling.GemmSize size) {
-    return switch (Tiling.loopKernel(k)) {
+    return switch (k.loops()) {
       case LoopKernel.Gemm g -> new Gemm(size, List.of(), List.of(), null,
           ops.get(0, g.ta() ? "pa * " + g.m() + " + gr" : "gr * " + g.k() + " + pa"), List.of(), null,
           ops.get(1, g.tb() ? "gc * " + g.k() + " + pb" : "pb * " + g.n() + " + gc"), "gr * " + g.n() + " + gc");
