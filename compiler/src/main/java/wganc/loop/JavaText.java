@@ -30,7 +30,24 @@ public final class JavaText {
    * the expression reading operand j at an index text.
    */
   public static Body of(LoopKernel.Gather g, String index, BiFunction<Integer, String, String> read) {
+    Body value = at(g, read);
+    List<String> lines = new ArrayList<>(decode(g, index));
+    lines.addAll(value.lines());
+    return new Body(List.copyOf(lines), value.result());
+  }
+
+  /**
+   * {@code g}'s value where the coordinates {@code i0, i1, ..} are in scope (loop variables of a
+   * nest over the output).
+   */
+  public static Body at(LoopKernel.Gather g, BiFunction<Integer, String, String> read) {
     JavaText t = new JavaText(read);
+    String result = t.value(g.value(), "");
+    return new Body(List.copyOf(t.lines), result);
+  }
+
+  /** Statements decoding the flat output index {@code index} into the coordinates {@code g}'s value uses. */
+  private static List<String> decode(LoopKernel.Gather g, String index) {
     Set<String> used = new LinkedHashSet<>();
     names(g.value(), used);
     List<Integer> space = g.space();
@@ -45,9 +62,7 @@ public final class JavaText {
       }
       stride *= space.get(d);
     }
-    t.lines.addAll(decode);
-    String result = t.value(g.value(), "");
-    return new Body(List.copyOf(t.lines), result);
+    return decode;
   }
 
   private String value(Val v, String indent) {

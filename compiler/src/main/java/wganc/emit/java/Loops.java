@@ -381,8 +381,24 @@ final class Loops {
       chunks(m, g.size(), body, g.work());
       return;
     }
-    JavaText.Body b = JavaText.of(g, "o", (j, index) -> "in" + j + "[" + index + "]");
-    loop(m, g.size(), "o", String.join("\n", b.lines()) + (b.lines().isEmpty() ? "" : "\n") + "out[o] = " + b.result() + ";",
-        g.work());
+    // a nest over the output's axes, the first split over the threads: no index arithmetic to find
+    // the coordinates, and each thread writes its rows in order
+    JavaText.Body b = JavaText.at(g, (j, index) -> "in" + j + "[" + index + "]");
+    List<Integer> space = g.space();
+    StringBuilder body = new StringBuilder();
+    if (space.size() > 1) body.append("int o = i0 * ").append(g.size() / space.getFirst()).append(";\n");
+    String indent = "";
+    for (int d = 1; d < space.size(); d++) {
+      body.append(indent).append("for (int i").append(d).append(" = 0; i").append(d).append(" < ").append(space.get(d))
+          .append("; i").append(d).append("++) {\n");
+      indent += "  ";
+    }
+    for (String line : b.lines()) body.append(indent).append(line).append('\n');
+    body.append(indent).append(space.size() > 1 ? "out[o++] = " : "out[i0] = ").append(b.result()).append(";\n");
+    for (int d = space.size() - 1; d >= 1; d--) {
+      indent = indent.substring(2);
+      body.append(indent).append("}\n");
+    }
+    loop(m, space.isEmpty() ? 1 : space.getFirst(), "i0", body.toString().stripTrailing(), g.work());
   }
 }
