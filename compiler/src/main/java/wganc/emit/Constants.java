@@ -42,6 +42,14 @@ public final class Constants {
     return c == null ? null : arrays.computeIfAbsent(c, x -> "CONSTANT_" + arrays.size());
   }
 
+  /** The array holding {@code v}: its own in {@code named} (by value id), else its constant array. */
+  public String arrayOf(Value v, Map<Integer, String> named) {
+    String name = named.get(v.id());
+    if (name == null) name = array(v);
+    if (name == null) throw new IllegalStateException("no array for " + v);
+    return name;
+  }
+
   /** The arrays handed out so far, by value. */
   public Map<Double, String> arrays() {
     return arrays;

@@ -194,11 +194,7 @@ public final class JavaEmitter {
 
   /** The array holding value {@code v} inside {@code run}. */
   private String array(Value v) {
-    String name = arrayName.get(v.id());
-    if (name != null) return name;
-    String constant = consts.array(v);
-    if (constant != null) return constant;
-    throw new IllegalStateException("no array for " + v);
+    return consts.arrayOf(v, arrayName);
   }
 
   /** The arrays a kernel takes after {@code out}: what it reads, then an epilogue's input (updated in place). */

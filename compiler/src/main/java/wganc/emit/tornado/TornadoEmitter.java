@@ -599,11 +599,7 @@ public final class TornadoEmitter {
 
   /** The field holding value {@code v}. */
   private String array(Value v) {
-    String name = arrayName.get(v.id());
-    if (name != null) return name;
-    String constant = consts.array(v);
-    if (constant != null) return constant;
-    throw new IllegalStateException("no array for " + v);
+    return consts.arrayOf(v, arrayName);
   }
 
   /** Whether {@code k} draws random numbers, keyed on the resident step counter. */
