@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
           ((Number) result.getOrDefault("bytes_to_host_per_step", 0.0)).doubleValue() / 1024);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> kernels = (List<Map<String, Object>>) result.get("kernels");
-      kernelTable(out, kernels, top);
+      kernelTable(out, kernels, top, 0);
       return 0;
     }
     if (threads != null) Parallel.setThreads(threads);
@@ -153,7 +153,9 @@ final class BenchCommand implements Callable<Integer> {
     result.put("flop_per_step", flopsPerStep);
     result.put("gflops", flopsPerStep / median / 1e9);
     result.put("peak_gflops", peak);
-    result.put("buffer_bytes", r.bufferBytes());
+    result.put("state_bytes", r.stateBytes());
+    long peakRss = peakResidentBytes();
+    if (peakRss > 0) result.put("peak_rss_bytes", peakRss);
     List<Map<String, Object>> kernels = r.kernels(runs * steps);
     result.put("kernels", kernels);
     if (json) {
@@ -165,22 +167,40 @@ final class BenchCommand implements Callable<Integer> {
         median * 1e3, runs, sorted[0] * 1e3, sorted[runs - 1] * 1e3, 1 / median, m.training().batch() / median);
     out.printf(Locale.ROOT, "work: %.2f GFLOP/step -> %.1f GFLOP/s; machine FP32 matmul peak measured now: %.1f GFLOP/s (%.0f%%)%n",
         flopsPerStep / 1e9, flopsPerStep / median / 1e9, peak, 100 * flopsPerStep / median / 1e9 / peak);
-    out.printf(Locale.ROOT, "buffers: %.1f MiB%n", r.bufferBytes() / 1048576.0);
-    kernelTable(out, kernels, top);
+    out.printf(Locale.ROOT, "memory: parameters, optimiser state and inputs %.1f MiB; process peak resident %s%n",
+        r.stateBytes() / 1048576.0,
+        peakRss > 0 ? String.format(Locale.ROOT, "%.0f MiB", peakRss / 1048576.0) : "unknown");
+    kernelTable(out, kernels, top, peak);
     return 0;
   }
 
-  /** The `top` slowest kernels: phase, kernel, ms per step, share of all kernels' time, GFLOP/s. */
-  static void kernelTable(PrintWriter out, List<Map<String, Object>> kernels, int top) {
-    out.printf(Locale.ROOT, "%-12s %-34s %10s %7s %9s%n", "phase", "kernel", "ms/step", "share", "GFLOP/s");
+  /**
+   * The `top` slowest kernels: phase, kernel, ms per step, share of all kernels' time, GFLOP/s and,
+   * when {@code peak} (GFLOP/s) is known, the share of it each matmul or convolution reaches.
+   */
+  static void kernelTable(PrintWriter out, List<Map<String, Object>> kernels, int top, double peak) {
+    out.printf(Locale.ROOT, "%-12s %-34s %10s %7s %9s%s%n", "phase", "kernel", "ms/step", "share", "GFLOP/s",
+        peak > 0 ? "   peak" : "");
     double total = kernels.stream().mapToDouble(k -> ((Number) k.get("ms_per_step")).doubleValue()).sum();
     kernels.stream().sorted((a, b) -> Double.compare(((Number) b.get("ms_per_step")).doubleValue(),
             ((Number) a.get("ms_per_step")).doubleValue()))
         .limit(top).forEach(k -> {
           double ms = ((Number) k.get("ms_per_step")).doubleValue(), gflops = ((Number) k.get("gflops")).doubleValue();
-          out.printf(Locale.ROOT, "%-12s %-34s %10.3f %6.1f%% %9s%n", k.get("phase"), k.get("kernel"), ms,
-              total > 0 ? 100 * ms / total : 0.0, gflops > 0 ? String.format(Locale.ROOT, "%.1f", gflops) : "-");
+          out.printf(Locale.ROOT, "%-12s %-34s %10.3f %6.1f%% %9s%s%n", k.get("phase"), k.get("kernel"), ms,
+              total > 0 ? 100 * ms / total : 0.0, gflops > 0 ? String.format(Locale.ROOT, "%.1f", gflops) : "-",
+              peak > 0 && gflops > 0 ? String.format(Locale.ROOT, " %5.0f%%", 100 * gflops / peak) : "");
         });
+  }
+
+  /** The largest resident set this process has had (Linux's VmHWM), or -1 where it cannot be read. */
+  static long peakResidentBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")))
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux: the figure is left out
+    }
+    return -1;
   }
 
   /** Best of a few 1024^3 sgemm runs on the kernel threads. */
@@ -285,7 +305,8 @@ final class BenchCommand implements Callable<Integer> {
       return f;
     }
 
-    long bufferBytes() {
+    /** Bytes of the step's persistent tensors: parameters, optimiser state, inputs. */
+    long stateBytes() {
       long b = 0;
       for (float[] x : state.values()) b += 4L * x.length;
       return b;

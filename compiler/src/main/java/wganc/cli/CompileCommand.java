@@ -81,7 +81,7 @@ final class CompileCommand implements Callable<Integer> {
       return 70;
     }
     Path jar = output.resolve(TrainCommand.stem(model) + "-trainer.jar");
-    wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), new java.util.ArrayList<>(s.files().keySet()));
+    wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), s.phaseClasses());
     err.println("wganc: wrote " + s.files().size() + " sources, spec.json and " + jar.getFileName() + " to " + output);
     err.println("wganc: train with `" + trainCommand(jar) + " --steps N --out RUN`");
     return 0;

@@ -27,6 +27,8 @@ class BenchCliTest {
     // 2 * multiply-adds of every matmul: critic (5 per step) and generator, batch 16, 2-512-512-512 MLPs
     assertTrue(j.get("flop_per_step").asLong() > 5L * 2 * 16 * 512 * 512 * 2, j.toString());
     assertTrue(j.get("gflops").asDouble() > 0 && j.get("peak_gflops").asDouble() > 0);
+    // the process's peak resident memory, which holds the parameters, optimiser state and inputs
+    assertTrue(j.get("peak_rss_bytes").asLong() > j.get("state_bytes").asLong(), j.toString());
     Set<String> phases = new HashSet<>();
     JsonNode kernels = j.get("kernels");
     assertTrue(kernels.size() > 20, "kernels: " + kernels.size());
@@ -44,6 +46,10 @@ class BenchCliTest {
         "--steps", "1", "--top", "3");
     assertEquals(0, c.status(), c.err());
     assertTrue(c.out().contains("steps/s") && c.out().contains("GFLOP/s"), c.out());
+    assertTrue(c.out().lines().anyMatch(l -> l.matches("memory: parameters, optimiser state and inputs [0-9.]+ MiB; process peak resident \\d+ MiB")),
+        c.out());
+    // each matmul's share of the machine's measured peak
+    assertTrue(c.out().lines().anyMatch(l -> l.matches("(critic|generator) +k\\d+Matmul\\w* .* +\\d+%")), c.out());
     long rows = c.out().lines().filter(l -> l.startsWith("critic ") || l.startsWith("generator ")).count();
     assertEquals(3, rows, c.out());
   }

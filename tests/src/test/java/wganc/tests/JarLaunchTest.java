@@ -44,7 +44,7 @@ class JarLaunchTest {
   @Test
   void compilePrintsACommandWithItsOwnJdk() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String command = java + " --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -jar "
+    String command = java + " --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmn32m -jar "
         + trainerJar;
     assertEquals("wganc: train with `" + command + " --steps N --out RUN`", trainHint);
 

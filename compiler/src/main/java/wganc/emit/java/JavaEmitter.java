@@ -59,9 +59,13 @@ public final class JavaEmitter {
   private final Constants consts;
 
   private final boolean profile;
+  /** Each scratch slot's array in the model's {@link Scratch} class; null: the phase allocates its own. */
+  private final Map<Integer, Integer> shared;
 
-  private JavaEmitter(Schedule schedule, String phaseName, String source, boolean profile) {
+  private JavaEmitter(Schedule schedule, String phaseName, String source, boolean profile,
+                      Map<Integer, Integer> shared) {
     this.profile = profile;
+    this.shared = shared;
     this.graph = schedule.graph();
     this.schedule = schedule;
     this.phaseName = phaseName;
@@ -81,7 +85,13 @@ public final class JavaEmitter {
   /** With {@code profile}, the class also implements {@code Profiled}: it times every kernel call. */
   public static JavaFile emit(Schedule schedule, String packageName, String className, String phaseName, String source,
                               boolean profile) {
-    return new JavaEmitter(schedule, phaseName, source, profile).file(packageName, className);
+    return new JavaEmitter(schedule, phaseName, source, profile, null).file(packageName, className);
+  }
+
+  /** As above, the scratch buffers taken from the model's {@link Scratch} class as {@code shared} says. */
+  static JavaFile emit(Schedule schedule, String packageName, String className, String phaseName, String source,
+                       boolean profile, Map<Integer, Integer> shared) {
+    return new JavaEmitter(schedule, phaseName, source, profile, shared).file(packageName, className);
   }
 
   private JavaFile file(String packageName, String className) {
@@ -94,22 +104,13 @@ public final class JavaEmitter {
     List<String> writes = io.writes();
     // a computed output is written straight into its caller's array (writes never alias reads or
     // each other), so its buffer is that array and no copy follows the last kernel
-    Map<Integer, Integer> writeOfBuffer = new LinkedHashMap<>();
+    Map<Integer, Integer> writeOfBuffer = Scratch.outputSlots(schedule);
     Set<Integer> copied = new java.util.HashSet<>();
-    int w0 = 0;
-    for (Value v : graph.outputs().values()) {
-      Integer slot = schedule.buffer().get(v.id());
-      if (slot != null && !writeOfBuffer.containsKey(slot) && schedule.bufferSizes().get(slot) == v.type().size()) {
-        writeOfBuffer.put(slot, w0);
-      } else {
-        copied.add(w0);
-      }
-      w0++;
-    }
-    for (int i = 0; i < schedule.bufferSizes().size(); i++) {
-      if (writeOfBuffer.containsKey(i)) continue;
+    for (int w0 = 0; w0 < graph.outputs().size(); w0++) if (!writeOfBuffer.containsValue(w0)) copied.add(w0);
+    for (int i : Scratch.slots(schedule)) {
       type.addField(FieldSpec.builder(FLOATS, "buffer" + i, Modifier.PRIVATE, Modifier.FINAL)
-          .initializer("new float[$L]", schedule.bufferSizes().get(i)).build());
+          .initializer(shared == null ? CodeBlock.of("new float[$L]", schedule.bufferSizes().get(i))
+              : CodeBlock.of("$L.ARRAYS[$L]", Scratch.CLASS, shared.get(i))).build());
     }
 
     MethodSpec.Builder run = MethodSpec.methodBuilder("run").addAnnotation(Override.class)

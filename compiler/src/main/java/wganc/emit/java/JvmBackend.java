@@ -39,19 +39,23 @@ public final class JvmBackend implements Backend {
     compiled.requireRules(RULES, "the JVM backend");
     String pkg = "wganc.generated." + compiled.model().name().toLowerCase(java.util.Locale.ROOT);
     String source = compiled.sourcePath();
+    Map<String, Compiled.Phase> phases = new LinkedHashMap<>();  // by class name, the sampling phase last
+    for (Compiled.Phase p : compiled.phases()) phases.put(className(p.name()), p);
+    phases.put("SamplePhase", compiled.sample());
+    Map<String, Schedule> schedules = new LinkedHashMap<>();
+    phases.forEach((cls, p) -> schedules.put(cls, p.schedule()));
+    Scratch scratch = Scratch.of(schedules);
     Map<String, JavaFile> files = new LinkedHashMap<>();
     Map<String, Codegen.Io> io = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
-    for (Compiled.Phase p : compiled.phases()) {
-      String cls = className(p.name());
-      files.put(pkg + "." + cls, JavaEmitter.emit(p.schedule(), pkg, cls, p.name(), source, options.profile()));
-      io.put(p.name(), Codegen.Io.of(p.graph()));
-      names.add(p.name());
-    }
-    Compiled.Phase sample = compiled.sample();
-    files.put(pkg + ".SamplePhase", JavaEmitter.emit(sample.schedule(), pkg, "SamplePhase", "sample", source));
-    io.put("sample", Codegen.Io.of(sample.graph()));
-    names.add("sample");
+    phases.forEach((cls, p) -> {
+      String name = cls.equals("SamplePhase") ? "sample" : p.name();
+      boolean profile = options.profile() && !name.equals("sample");
+      files.put(pkg + "." + cls, JavaEmitter.emit(p.schedule(), pkg, cls, name, source, profile, scratch.arrays().get(cls)));
+      io.put(name, Codegen.Io.of(p.graph()));
+      names.add(name);
+    });
+    files.put(pkg + "." + Scratch.CLASS, scratch.file(pkg, source));
     return new Sources(compiled.spec(), names, files, io);
   }
 
@@ -85,11 +89,11 @@ public final class JvmBackend implements Backend {
     return load(InMemoryCompiler.load(classes), s, "jvm");
   }
 
-  /** Instantiates every phase of {@code s} from {@code loader} (one class per phase, in order). */
+  /** Instantiates every phase of {@code s} from {@code loader} ({@link Sources#phaseClasses}, in order). */
   public static CompiledModel load(ClassLoader loader, Sources s, String backend) throws BackendException {
     List<Phase> phases = new ArrayList<>();
     try {
-      for (String name : s.files().keySet()) {
+      for (String name : s.phaseClasses()) {
         phases.add((Phase) loader.loadClass(name).getDeclaredConstructor().newInstance());
       }
     } catch (ReflectiveOperationException e) {

@@ -137,7 +137,7 @@ public final class TornadoBackend implements Backend {
   public void writeTrainer(Path jar, Sources s) throws BackendException {
     Map<String, byte[]> classes = classes(s);
     try {
-      TrainerJar.write(jar, classes, s.spec(), new ArrayList<>(phases(s).files().keySet()), "tornado");
+      TrainerJar.write(jar, classes, s.spec(), s.phaseClasses(), "tornado");
     } catch (IOException e) {
       throw new BackendException("cannot write " + jar + ": " + e.getMessage(), e);
     }
@@ -176,13 +176,6 @@ public final class TornadoBackend implements Backend {
           + "`wganc train --backend tornado` starts one (or run this JVM with @$TORNADOVM_HOME/tornado-argfile)");
     }
     Sources s = sources(compiled, options);
-    return JvmBackend.load(InMemoryCompiler.load(classes(s)), phases(s), "tornado");
-  }
-
-  /** The sources of the phase classes alone (without the model's DeviceState). */
-  static Sources phases(Sources s) {
-    Map<String, JavaFile> files = new LinkedHashMap<>(s.files());
-    files.keySet().removeIf(name -> name.endsWith("." + TornadoNames.DEVICE_STATE));
-    return new Sources(s.spec(), s.phaseNames(), files, s.io());
+    return JvmBackend.load(InMemoryCompiler.load(classes(s)), s, "tornado");
   }
 }

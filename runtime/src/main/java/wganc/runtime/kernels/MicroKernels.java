@@ -859,55 +859,100 @@ final class MicroKernels {
     static void k8x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      for (int q = 0; q < 32; q += 8) {
-        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
           int bi = bo + q + p * 32, ai = ao + p * 8;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
           FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
           c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
           FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
           c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
           FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
           c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-          c5_0 = a5.fma(b0, c5_0);
-          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-          c6_0 = a6.fma(b0, c6_0);
-          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-          c7_0 = a7.fma(b0, c7_0);
+          c3_1 = a3.fma(b1, c3_1);
         }
         if (nv == 32 && ov) {
           al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
           al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
           al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
           al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
-          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
-          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
         } else if (nv == 32) {
           al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
           al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
           al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
           al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
-          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
-          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
         } else {
           c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
           c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
           c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
           c3_0.intoArray(tile, q + 96);
-          c4_0.intoArray(tile, q + 128);
-          c5_0.intoArray(tile, q + 160);
-          c6_0.intoArray(tile, q + 192);
-          c7_0.intoArray(tile, q + 224);
+          c3_1.intoArray(tile, q + 104);
+        }
+      }
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 8 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + q + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 6 * ldc + q + 8);
+          al.mul(c3_0).intoArray(c, co + 7 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 7 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 8)).intoArray(c, co + 5 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 6 * ldc + q + 8)).intoArray(c, co + 6 * ldc + q + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 7 * ldc + q + 8)).intoArray(c, co + 7 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 128);
+          c0_1.intoArray(tile, q + 136);
+          c1_0.intoArray(tile, q + 160);
+          c1_1.intoArray(tile, q + 168);
+          c2_0.intoArray(tile, q + 192);
+          c2_1.intoArray(tile, q + 200);
+          c3_0.intoArray(tile, q + 224);
+          c3_1.intoArray(tile, q + 232);
         }
       }
       if (nv != 32) edge(tile, 8, 32, c, co, ldc, alpha, nv, ov);
@@ -916,50 +961,91 @@ final class MicroKernels {
     static void k7x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      for (int q = 0; q < 32; q += 8) {
-        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
           int bi = bo + q + p * 32, ai = ao + p * 7;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
           FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
           c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
           FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
           c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
           FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
           c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-          c5_0 = a5.fma(b0, c5_0);
-          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-          c6_0 = a6.fma(b0, c6_0);
+          c3_1 = a3.fma(b1, c3_1);
         }
         if (nv == 32 && ov) {
           al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
           al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
           al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
           al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
-          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
         } else if (nv == 32) {
           al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
           al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
           al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
           al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
-          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
         } else {
           c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
           c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
           c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
           c3_0.intoArray(tile, q + 96);
-          c4_0.intoArray(tile, q + 128);
-          c5_0.intoArray(tile, q + 160);
-          c6_0.intoArray(tile, q + 192);
+          c3_1.intoArray(tile, q + 104);
+        }
+      }
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 7 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + q + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 6 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 8)).intoArray(c, co + 5 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 6 * ldc + q + 8)).intoArray(c, co + 6 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 128);
+          c0_1.intoArray(tile, q + 136);
+          c1_0.intoArray(tile, q + 160);
+          c1_1.intoArray(tile, q + 168);
+          c2_0.intoArray(tile, q + 192);
+          c2_1.intoArray(tile, q + 200);
         }
       }
       if (nv != 32) edge(tile, 7, 32, c, co, ldc, alpha, nv, ov);
@@ -969,7 +1055,7 @@ final class MicroKernels {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
       for (int q = 0; q < 32; q += 16) {
-        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
           int bi = bo + q + p * 32, ai = ao + p * 6;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
@@ -986,12 +1072,6 @@ final class MicroKernels {
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
           c3_1 = a3.fma(b1, c3_1);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          c4_1 = a4.fma(b1, c4_1);
-          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-          c5_0 = a5.fma(b0, c5_0);
-          c5_1 = a5.fma(b1, c5_1);
         }
         if (nv == 32 && ov) {
           al.mul(c0_0).intoArray(c, co + q + 0);
@@ -1002,10 +1082,6 @@ final class MicroKernels {
           al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
           al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
           al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 8);
-          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
-          al.mul(c5_1).intoArray(c, co + 5 * ldc + q + 8);
         } else if (nv == 32) {
           al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
           al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
@@ -1015,10 +1091,6 @@ final class MicroKernels {
           al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
           al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
           al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
-          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
-          al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 8)).intoArray(c, co + 5 * ldc + q + 8);
         } else {
           c0_0.intoArray(tile, q + 0);
           c0_1.intoArray(tile, q + 8);
@@ -1028,10 +1100,36 @@ final class MicroKernels {
           c2_1.intoArray(tile, q + 72);
           c3_0.intoArray(tile, q + 96);
           c3_1.intoArray(tile, q + 104);
-          c4_0.intoArray(tile, q + 128);
-          c4_1.intoArray(tile, q + 136);
-          c5_0.intoArray(tile, q + 160);
-          c5_1.intoArray(tile, q + 168);
+        }
+      }
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 6 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + q + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + q + 8)).intoArray(c, co + 5 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 128);
+          c0_1.intoArray(tile, q + 136);
+          c1_0.intoArray(tile, q + 160);
+          c1_1.intoArray(tile, q + 168);
         }
       }
       if (nv != 32) edge(tile, 6, 32, c, co, ldc, alpha, nv, ov);
@@ -1041,7 +1139,7 @@ final class MicroKernels {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
       for (int q = 0; q < 32; q += 16) {
-        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
           int bi = bo + q + p * 32, ai = ao + p * 5;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
@@ -1058,9 +1156,6 @@ final class MicroKernels {
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
           c3_1 = a3.fma(b1, c3_1);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          c4_1 = a4.fma(b1, c4_1);
         }
         if (nv == 32 && ov) {
           al.mul(c0_0).intoArray(c, co + q + 0);
@@ -1071,8 +1166,6 @@ final class MicroKernels {
           al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
           al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
           al.mul(c3_1).intoArray(c, co + 3 * ldc + q + 8);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c4_1).intoArray(c, co + 4 * ldc + q + 8);
         } else if (nv == 32) {
           al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
           al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
@@ -1082,8 +1175,6 @@ final class MicroKernels {
           al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
           al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
           al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + q + 8)).intoArray(c, co + 3 * ldc + q + 8);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
         } else {
           c0_0.intoArray(tile, q + 0);
           c0_1.intoArray(tile, q + 8);
@@ -1093,8 +1184,27 @@ final class MicroKernels {
           c2_1.intoArray(tile, q + 72);
           c3_0.intoArray(tile, q + 96);
           c3_1.intoArray(tile, q + 104);
-          c4_0.intoArray(tile, q + 128);
-          c4_1.intoArray(tile, q + 136);
+        }
+      }
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 5 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + q + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + q + 8)).intoArray(c, co + 4 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 128);
+          c0_1.intoArray(tile, q + 136);
         }
       }
       if (nv != 32) edge(tile, 5, 32, c, co, ldc, alpha, nv, ov);
@@ -1157,68 +1267,44 @@ final class MicroKernels {
     static void k3x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z, c2_0 = Z, c2_1 = Z, c2_2 = Z, c2_3 = Z;
-      for (int p = 0; p < kc; p++) {
-        int bi = bo + p * 32, ai = ao + p * 3;
-        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
-        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
-        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
-        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-        c0_0 = a0.fma(b0, c0_0);
-        c0_1 = a0.fma(b1, c0_1);
-        c0_2 = a0.fma(b2, c0_2);
-        c0_3 = a0.fma(b3, c0_3);
-        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-        c1_0 = a1.fma(b0, c1_0);
-        c1_1 = a1.fma(b1, c1_1);
-        c1_2 = a1.fma(b2, c1_2);
-        c1_3 = a1.fma(b3, c1_3);
-        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-        c2_0 = a2.fma(b0, c2_0);
-        c2_1 = a2.fma(b1, c2_1);
-        c2_2 = a2.fma(b2, c2_2);
-        c2_3 = a2.fma(b3, c2_3);
-      }
-      if (nv == 32 && ov) {
-        al.mul(c0_0).intoArray(c, co + 0);
-        al.mul(c0_1).intoArray(c, co + 8);
-        al.mul(c0_2).intoArray(c, co + 16);
-        al.mul(c0_3).intoArray(c, co + 24);
-        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
-        al.mul(c1_2).intoArray(c, co + 1 * ldc + 16);
-        al.mul(c1_3).intoArray(c, co + 1 * ldc + 24);
-        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
-        al.mul(c2_2).intoArray(c, co + 2 * ldc + 16);
-        al.mul(c2_3).intoArray(c, co + 2 * ldc + 24);
-      } else if (nv == 32) {
-        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
-        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
-        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
-        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 24)).intoArray(c, co + 1 * ldc + 24);
-        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
-        al.fma(c2_2, FloatVector.fromArray(S, c, co + 2 * ldc + 16)).intoArray(c, co + 2 * ldc + 16);
-        al.fma(c2_3, FloatVector.fromArray(S, c, co + 2 * ldc + 24)).intoArray(c, co + 2 * ldc + 24);
-      } else {
-        c0_0.intoArray(tile, 0);
-        c0_1.intoArray(tile, 8);
-        c0_2.intoArray(tile, 16);
-        c0_3.intoArray(tile, 24);
-        c1_0.intoArray(tile, 32);
-        c1_1.intoArray(tile, 40);
-        c1_2.intoArray(tile, 48);
-        c1_3.intoArray(tile, 56);
-        c2_0.intoArray(tile, 64);
-        c2_1.intoArray(tile, 72);
-        c2_2.intoArray(tile, 80);
-        c2_3.intoArray(tile, 88);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 3;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + q + 8)).intoArray(c, co + 2 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
+          c2_0.intoArray(tile, q + 64);
+          c2_1.intoArray(tile, q + 72);
+        }
       }
       if (nv != 32) edge(tile, 3, 32, c, co, ldc, alpha, nv, ov);
     }
@@ -1226,51 +1312,35 @@ final class MicroKernels {
     static void k2x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z, c1_0 = Z, c1_1 = Z, c1_2 = Z, c1_3 = Z;
-      for (int p = 0; p < kc; p++) {
-        int bi = bo + p * 32, ai = ao + p * 2;
-        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
-        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
-        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
-        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-        c0_0 = a0.fma(b0, c0_0);
-        c0_1 = a0.fma(b1, c0_1);
-        c0_2 = a0.fma(b2, c0_2);
-        c0_3 = a0.fma(b3, c0_3);
-        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-        c1_0 = a1.fma(b0, c1_0);
-        c1_1 = a1.fma(b1, c1_1);
-        c1_2 = a1.fma(b2, c1_2);
-        c1_3 = a1.fma(b3, c1_3);
-      }
-      if (nv == 32 && ov) {
-        al.mul(c0_0).intoArray(c, co + 0);
-        al.mul(c0_1).intoArray(c, co + 8);
-        al.mul(c0_2).intoArray(c, co + 16);
-        al.mul(c0_3).intoArray(c, co + 24);
-        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
-        al.mul(c1_2).intoArray(c, co + 1 * ldc + 16);
-        al.mul(c1_3).intoArray(c, co + 1 * ldc + 24);
-      } else if (nv == 32) {
-        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
-        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
-        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
-        al.fma(c1_2, FloatVector.fromArray(S, c, co + 1 * ldc + 16)).intoArray(c, co + 1 * ldc + 16);
-        al.fma(c1_3, FloatVector.fromArray(S, c, co + 1 * ldc + 24)).intoArray(c, co + 1 * ldc + 24);
-      } else {
-        c0_0.intoArray(tile, 0);
-        c0_1.intoArray(tile, 8);
-        c0_2.intoArray(tile, 16);
-        c0_3.intoArray(tile, 24);
-        c1_0.intoArray(tile, 32);
-        c1_1.intoArray(tile, 40);
-        c1_2.intoArray(tile, 48);
-        c1_3.intoArray(tile, 56);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 2;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + q + 8)).intoArray(c, co + 1 * ldc + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+          c1_0.intoArray(tile, q + 32);
+          c1_1.intoArray(tile, q + 40);
+        }
       }
       if (nv != 32) edge(tile, 2, 32, c, co, ldc, alpha, nv, ov);
     }
@@ -1278,34 +1348,26 @@ final class MicroKernels {
     static void k1x2(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      FloatVector c0_0 = Z, c0_1 = Z, c0_2 = Z, c0_3 = Z;
-      for (int p = 0; p < kc; p++) {
-        int bi = bo + p * 32, ai = ao + p * 1;
-        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
-        FloatVector b2 = FloatVector.fromArray(S, b, bi + 16);
-        FloatVector b3 = FloatVector.fromArray(S, b, bi + 24);
-        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-        c0_0 = a0.fma(b0, c0_0);
-        c0_1 = a0.fma(b1, c0_1);
-        c0_2 = a0.fma(b2, c0_2);
-        c0_3 = a0.fma(b3, c0_3);
-      }
-      if (nv == 32 && ov) {
-        al.mul(c0_0).intoArray(c, co + 0);
-        al.mul(c0_1).intoArray(c, co + 8);
-        al.mul(c0_2).intoArray(c, co + 16);
-        al.mul(c0_3).intoArray(c, co + 24);
-      } else if (nv == 32) {
-        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
-        al.fma(c0_2, FloatVector.fromArray(S, c, co + 16)).intoArray(c, co + 16);
-        al.fma(c0_3, FloatVector.fromArray(S, c, co + 24)).intoArray(c, co + 24);
-      } else {
-        c0_0.intoArray(tile, 0);
-        c0_1.intoArray(tile, 8);
-        c0_2.intoArray(tile, 16);
-        c0_3.intoArray(tile, 24);
+      for (int q = 0; q < 32; q += 16) {
+        FloatVector c0_0 = Z, c0_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + q + p * 32, ai = ao + p * 1;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+        }
+        if (nv == 32 && ov) {
+          al.mul(c0_0).intoArray(c, co + q + 0);
+          al.mul(c0_1).intoArray(c, co + q + 8);
+        } else if (nv == 32) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + q + 8)).intoArray(c, co + q + 8);
+        } else {
+          c0_0.intoArray(tile, q + 0);
+          c0_1.intoArray(tile, q + 8);
+        }
       }
       if (nv != 32) edge(tile, 1, 32, c, co, ldc, alpha, nv, ov);
     }
@@ -1313,55 +1375,100 @@ final class MicroKernels {
     static void k8x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      for (int q = 0; q < 16; q += 8) {
-        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z, c7_0 = Z;
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
-          int bi = bo + q + p * 16, ai = ao + p * 8;
+          int bi = bo + p * 16, ai = ao + p * 8;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
           FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
           c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
           FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
           c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
           FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
           c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-          c5_0 = a5.fma(b0, c5_0);
-          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-          c6_0 = a6.fma(b0, c6_0);
-          FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-          c7_0 = a7.fma(b0, c7_0);
+          c3_1 = a3.fma(b1, c3_1);
         }
         if (nv == 16 && ov) {
-          al.mul(c0_0).intoArray(c, co + q + 0);
-          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
-          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
-          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
-          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
-          al.mul(c7_0).intoArray(c, co + 7 * ldc + q + 0);
+          al.mul(c0_0).intoArray(c, co + 0);
+          al.mul(c0_1).intoArray(c, co + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
         } else if (nv == 16) {
-          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
-          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
-          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
-          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
-          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
-          al.fma(c7_0, FloatVector.fromArray(S, c, co + 7 * ldc + q + 0)).intoArray(c, co + 7 * ldc + q + 0);
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
         } else {
-          c0_0.intoArray(tile, q + 0);
-          c1_0.intoArray(tile, q + 16);
-          c2_0.intoArray(tile, q + 32);
-          c3_0.intoArray(tile, q + 48);
-          c4_0.intoArray(tile, q + 64);
-          c5_0.intoArray(tile, q + 80);
-          c6_0.intoArray(tile, q + 96);
-          c7_0.intoArray(tile, q + 112);
+          c0_0.intoArray(tile, 0);
+          c0_1.intoArray(tile, 8);
+          c1_0.intoArray(tile, 16);
+          c1_1.intoArray(tile, 24);
+          c2_0.intoArray(tile, 32);
+          c2_1.intoArray(tile, 40);
+          c3_0.intoArray(tile, 48);
+          c3_1.intoArray(tile, 56);
+        }
+      }
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 8 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 6 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 6 * ldc + 8);
+          al.mul(c3_0).intoArray(c, co + 7 * ldc + 0);
+          al.mul(c3_1).intoArray(c, co + 7 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + 8)).intoArray(c, co + 5 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 6 * ldc + 8)).intoArray(c, co + 6 * ldc + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 7 * ldc + 0)).intoArray(c, co + 7 * ldc + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 7 * ldc + 8)).intoArray(c, co + 7 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 64);
+          c0_1.intoArray(tile, 72);
+          c1_0.intoArray(tile, 80);
+          c1_1.intoArray(tile, 88);
+          c2_0.intoArray(tile, 96);
+          c2_1.intoArray(tile, 104);
+          c3_0.intoArray(tile, 112);
+          c3_1.intoArray(tile, 120);
         }
       }
       if (nv != 16) edge(tile, 8, 16, c, co, ldc, alpha, nv, ov);
@@ -1370,50 +1477,91 @@ final class MicroKernels {
     static void k7x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      for (int q = 0; q < 16; q += 8) {
-        FloatVector c0_0 = Z, c1_0 = Z, c2_0 = Z, c3_0 = Z, c4_0 = Z, c5_0 = Z, c6_0 = Z;
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
         for (int p = 0; p < kc; p++) {
-          int bi = bo + q + p * 16, ai = ao + p * 7;
+          int bi = bo + p * 16, ai = ao + p * 7;
           FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
           FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
           c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
           FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
           c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
           FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
           c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
           FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
           c3_0 = a3.fma(b0, c3_0);
-          FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-          c4_0 = a4.fma(b0, c4_0);
-          FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-          c5_0 = a5.fma(b0, c5_0);
-          FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-          c6_0 = a6.fma(b0, c6_0);
+          c3_1 = a3.fma(b1, c3_1);
         }
         if (nv == 16 && ov) {
-          al.mul(c0_0).intoArray(c, co + q + 0);
-          al.mul(c1_0).intoArray(c, co + 1 * ldc + q + 0);
-          al.mul(c2_0).intoArray(c, co + 2 * ldc + q + 0);
-          al.mul(c3_0).intoArray(c, co + 3 * ldc + q + 0);
-          al.mul(c4_0).intoArray(c, co + 4 * ldc + q + 0);
-          al.mul(c5_0).intoArray(c, co + 5 * ldc + q + 0);
-          al.mul(c6_0).intoArray(c, co + 6 * ldc + q + 0);
+          al.mul(c0_0).intoArray(c, co + 0);
+          al.mul(c0_1).intoArray(c, co + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
         } else if (nv == 16) {
-          al.fma(c0_0, FloatVector.fromArray(S, c, co + q + 0)).intoArray(c, co + q + 0);
-          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + q + 0)).intoArray(c, co + 1 * ldc + q + 0);
-          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + q + 0)).intoArray(c, co + 2 * ldc + q + 0);
-          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + q + 0)).intoArray(c, co + 3 * ldc + q + 0);
-          al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + q + 0)).intoArray(c, co + 4 * ldc + q + 0);
-          al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + q + 0)).intoArray(c, co + 5 * ldc + q + 0);
-          al.fma(c6_0, FloatVector.fromArray(S, c, co + 6 * ldc + q + 0)).intoArray(c, co + 6 * ldc + q + 0);
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
         } else {
-          c0_0.intoArray(tile, q + 0);
-          c1_0.intoArray(tile, q + 16);
-          c2_0.intoArray(tile, q + 32);
-          c3_0.intoArray(tile, q + 48);
-          c4_0.intoArray(tile, q + 64);
-          c5_0.intoArray(tile, q + 80);
-          c6_0.intoArray(tile, q + 96);
+          c0_0.intoArray(tile, 0);
+          c0_1.intoArray(tile, 8);
+          c1_0.intoArray(tile, 16);
+          c1_1.intoArray(tile, 24);
+          c2_0.intoArray(tile, 32);
+          c2_1.intoArray(tile, 40);
+          c3_0.intoArray(tile, 48);
+          c3_1.intoArray(tile, 56);
+        }
+      }
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 7 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 6 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 6 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + 8)).intoArray(c, co + 5 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 6 * ldc + 0)).intoArray(c, co + 6 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 6 * ldc + 8)).intoArray(c, co + 6 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 64);
+          c0_1.intoArray(tile, 72);
+          c1_0.intoArray(tile, 80);
+          c1_1.intoArray(tile, 88);
+          c2_0.intoArray(tile, 96);
+          c2_1.intoArray(tile, 104);
         }
       }
       if (nv != 16) edge(tile, 7, 16, c, co, ldc, alpha, nv, ov);
@@ -1422,69 +1570,83 @@ final class MicroKernels {
     static void k6x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z, c5_0 = Z, c5_1 = Z;
-      for (int p = 0; p < kc; p++) {
-        int bi = bo + p * 16, ai = ao + p * 6;
-        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
-        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-        c0_0 = a0.fma(b0, c0_0);
-        c0_1 = a0.fma(b1, c0_1);
-        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-        c1_0 = a1.fma(b0, c1_0);
-        c1_1 = a1.fma(b1, c1_1);
-        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-        c2_0 = a2.fma(b0, c2_0);
-        c2_1 = a2.fma(b1, c2_1);
-        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-        c3_0 = a3.fma(b0, c3_0);
-        c3_1 = a3.fma(b1, c3_1);
-        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-        c4_0 = a4.fma(b0, c4_0);
-        c4_1 = a4.fma(b1, c4_1);
-        FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-        c5_0 = a5.fma(b0, c5_0);
-        c5_1 = a5.fma(b1, c5_1);
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 6;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 0);
+          al.mul(c0_1).intoArray(c, co + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 0);
+          c0_1.intoArray(tile, 8);
+          c1_0.intoArray(tile, 16);
+          c1_1.intoArray(tile, 24);
+          c2_0.intoArray(tile, 32);
+          c2_1.intoArray(tile, 40);
+          c3_0.intoArray(tile, 48);
+          c3_1.intoArray(tile, 56);
+        }
       }
-      if (nv == 16 && ov) {
-        al.mul(c0_0).intoArray(c, co + 0);
-        al.mul(c0_1).intoArray(c, co + 8);
-        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
-        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
-        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-        al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
-        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-        al.mul(c4_1).intoArray(c, co + 4 * ldc + 8);
-        al.mul(c5_0).intoArray(c, co + 5 * ldc + 0);
-        al.mul(c5_1).intoArray(c, co + 5 * ldc + 8);
-      } else if (nv == 16) {
-        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
-        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
-        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
-        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
-        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
-        al.fma(c5_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
-        al.fma(c5_1, FloatVector.fromArray(S, c, co + 5 * ldc + 8)).intoArray(c, co + 5 * ldc + 8);
-      } else {
-        c0_0.intoArray(tile, 0);
-        c0_1.intoArray(tile, 8);
-        c1_0.intoArray(tile, 16);
-        c1_1.intoArray(tile, 24);
-        c2_0.intoArray(tile, 32);
-        c2_1.intoArray(tile, 40);
-        c3_0.intoArray(tile, 48);
-        c3_1.intoArray(tile, 56);
-        c4_0.intoArray(tile, 64);
-        c4_1.intoArray(tile, 72);
-        c5_0.intoArray(tile, 80);
-        c5_1.intoArray(tile, 88);
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 6 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + 8);
+          al.mul(c1_0).intoArray(c, co + 5 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 5 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 5 * ldc + 0)).intoArray(c, co + 5 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 5 * ldc + 8)).intoArray(c, co + 5 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 64);
+          c0_1.intoArray(tile, 72);
+          c1_0.intoArray(tile, 80);
+          c1_1.intoArray(tile, 88);
+        }
       }
       if (nv != 16) edge(tile, 6, 16, c, co, ldc, alpha, nv, ov);
     }
@@ -1492,60 +1654,74 @@ final class MicroKernels {
     static void k5x1(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, float alpha, int nv, boolean ov, float[] tile) {
       FloatVector Z = FloatVector.zero(S);
       FloatVector al = FloatVector.broadcast(S, alpha);
-      FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z, c4_0 = Z, c4_1 = Z;
-      for (int p = 0; p < kc; p++) {
-        int bi = bo + p * 16, ai = ao + p * 5;
-        FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
-        FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
-        FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
-        c0_0 = a0.fma(b0, c0_0);
-        c0_1 = a0.fma(b1, c0_1);
-        FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-        c1_0 = a1.fma(b0, c1_0);
-        c1_1 = a1.fma(b1, c1_1);
-        FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-        c2_0 = a2.fma(b0, c2_0);
-        c2_1 = a2.fma(b1, c2_1);
-        FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-        c3_0 = a3.fma(b0, c3_0);
-        c3_1 = a3.fma(b1, c3_1);
-        FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-        c4_0 = a4.fma(b0, c4_0);
-        c4_1 = a4.fma(b1, c4_1);
+      {
+        FloatVector c0_0 = Z, c0_1 = Z, c1_0 = Z, c1_1 = Z, c2_0 = Z, c2_1 = Z, c3_0 = Z, c3_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 5;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c1_0 = a1.fma(b0, c1_0);
+          c1_1 = a1.fma(b1, c1_1);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c2_0 = a2.fma(b0, c2_0);
+          c2_1 = a2.fma(b1, c2_1);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c3_0 = a3.fma(b0, c3_0);
+          c3_1 = a3.fma(b1, c3_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 0);
+          al.mul(c0_1).intoArray(c, co + 8);
+          al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
+          al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
+          al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
+          al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
+          al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
+          al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
+          al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
+          al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
+          al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
+          al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
+          al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
+          al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 0);
+          c0_1.intoArray(tile, 8);
+          c1_0.intoArray(tile, 16);
+          c1_1.intoArray(tile, 24);
+          c2_0.intoArray(tile, 32);
+          c2_1.intoArray(tile, 40);
+          c3_0.intoArray(tile, 48);
+          c3_1.intoArray(tile, 56);
+        }
       }
-      if (nv == 16 && ov) {
-        al.mul(c0_0).intoArray(c, co + 0);
-        al.mul(c0_1).intoArray(c, co + 8);
-        al.mul(c1_0).intoArray(c, co + 1 * ldc + 0);
-        al.mul(c1_1).intoArray(c, co + 1 * ldc + 8);
-        al.mul(c2_0).intoArray(c, co + 2 * ldc + 0);
-        al.mul(c2_1).intoArray(c, co + 2 * ldc + 8);
-        al.mul(c3_0).intoArray(c, co + 3 * ldc + 0);
-        al.mul(c3_1).intoArray(c, co + 3 * ldc + 8);
-        al.mul(c4_0).intoArray(c, co + 4 * ldc + 0);
-        al.mul(c4_1).intoArray(c, co + 4 * ldc + 8);
-      } else if (nv == 16) {
-        al.fma(c0_0, FloatVector.fromArray(S, c, co + 0)).intoArray(c, co + 0);
-        al.fma(c0_1, FloatVector.fromArray(S, c, co + 8)).intoArray(c, co + 8);
-        al.fma(c1_0, FloatVector.fromArray(S, c, co + 1 * ldc + 0)).intoArray(c, co + 1 * ldc + 0);
-        al.fma(c1_1, FloatVector.fromArray(S, c, co + 1 * ldc + 8)).intoArray(c, co + 1 * ldc + 8);
-        al.fma(c2_0, FloatVector.fromArray(S, c, co + 2 * ldc + 0)).intoArray(c, co + 2 * ldc + 0);
-        al.fma(c2_1, FloatVector.fromArray(S, c, co + 2 * ldc + 8)).intoArray(c, co + 2 * ldc + 8);
-        al.fma(c3_0, FloatVector.fromArray(S, c, co + 3 * ldc + 0)).intoArray(c, co + 3 * ldc + 0);
-        al.fma(c3_1, FloatVector.fromArray(S, c, co + 3 * ldc + 8)).intoArray(c, co + 3 * ldc + 8);
-        al.fma(c4_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
-        al.fma(c4_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
-      } else {
-        c0_0.intoArray(tile, 0);
-        c0_1.intoArray(tile, 8);
-        c1_0.intoArray(tile, 16);
-        c1_1.intoArray(tile, 24);
-        c2_0.intoArray(tile, 32);
-        c2_1.intoArray(tile, 40);
-        c3_0.intoArray(tile, 48);
-        c3_1.intoArray(tile, 56);
-        c4_0.intoArray(tile, 64);
-        c4_1.intoArray(tile, 72);
+      {
+        FloatVector c0_0 = Z, c0_1 = Z;
+        for (int p = 0; p < kc; p++) {
+          int bi = bo + p * 16, ai = ao + p * 5 + 4;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi + 0);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + 8);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + 0]);
+          c0_0 = a0.fma(b0, c0_0);
+          c0_1 = a0.fma(b1, c0_1);
+        }
+        if (nv == 16 && ov) {
+          al.mul(c0_0).intoArray(c, co + 4 * ldc + 0);
+          al.mul(c0_1).intoArray(c, co + 4 * ldc + 8);
+        } else if (nv == 16) {
+          al.fma(c0_0, FloatVector.fromArray(S, c, co + 4 * ldc + 0)).intoArray(c, co + 4 * ldc + 0);
+          al.fma(c0_1, FloatVector.fromArray(S, c, co + 4 * ldc + 8)).intoArray(c, co + 4 * ldc + 8);
+        } else {
+          c0_0.intoArray(tile, 64);
+          c0_1.intoArray(tile, 72);
+        }
       }
       if (nv != 16) edge(tile, 5, 16, c, co, ldc, alpha, nv, ov);
     }
