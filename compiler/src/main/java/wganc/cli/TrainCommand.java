@@ -19,8 +19,11 @@ import wganc.diag.Diagnostic;
 import wganc.diag.Renderer;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
+import wganc.emit.tornado.TornadoBackend;
+import wganc.lower.Ranks;
 import wganc.runtime.data.DataNotFoundException;
 import wganc.runtime.data.DataPath;
+import wganc.runtime.dist.World;
 import wganc.runtime.io.AtomicFiles;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.DataFeed;
@@ -45,7 +48,11 @@ import wganc.runtime.train.Trainer;
         "Every file is written atomically; the temporary files of a killed run are deleted at the next",
         "start. Ctrl-C saves a checkpoint and stops cleanly; --resume continues from the newest checkpoint",
         "with exactly the numbers an uninterrupted run would have produced, and refuses a checkpoint that",
-        "fails its checksums, naming the intact one to go back to."})
+        "fails its checksums, naming the intact one to go back to.",
+        "",
+        "Under `mpirun -np K` (or `srun --mpi=pmix`) the K processes train the model data-parallel: each",
+        "computes its share of every batch and the gradients are summed over them once per update; rank 0",
+        "writes the run directory (docs/distributed.md)."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -103,12 +110,48 @@ final class TrainCommand implements Callable<Integer> {
           + "for comparing on the way: `python bench/replay_pytorch.py RUN` (docs/replay.md; JVM backend only)")
   boolean recordInputs;
 
+  @Option(names = "--batchnorm", paramLabel = "STATS", defaultValue = "sync",
+      description = "with several MPI ranks, batchnorm's batch statistics: sync (over the global batch, the single "
+          + "process's numbers; the default) or per-rank (each rank's share, as PyTorch DDP without SyncBatchNorm; "
+          + "running statistics averaged over the ranks)")
+  String batchnorm;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Whether the run failed the same way on every rank (a non-finite metric), so no abort is needed. */
+  private boolean agreedFailure;
+
   @Override public Integer call() throws Exception {
+    World world;
+    try {
+      world = World.join(System.getenv());
+    } catch (IllegalStateException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
+    }
+    if (!world.distributed()) return train(world);
+    int code;
+    try {
+      code = train(world);
+    } catch (Exception | Error e) {
+      // one rank failing alone: MPI's abort ends the others instead of leaving them waiting in a sum
+      spec.commandLine().getErr().println("error: rank " + world.rank() + " of " + world.size() + ": " + e);
+      spec.commandLine().getErr().flush();
+      world.abort(1);
+      throw e;
+    }
+    spec.commandLine().getErr().flush();
+    if (code != 0 && code != 2 && !agreedFailure) world.abort(code);
+    world.finish();
+    return code;
+  }
+
+  private Integer train(World world) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    // rank 0 speaks for all; the others print only their own errors
+    PrintWriter info = world.leader() ? err : new PrintWriter(java.io.Writer.nullWriter());
     Checked o = Compiler.check(model);
-    if (!CheckCommand.report(o, err)) return 1;
+    if (!CheckCommand.report(o, world.leader() ? err : info)) return 1;
     Model m = o.model();
     if (batch != null) m = m.withBatch(batch);
     if (seed != null) m = m.withSeed(seed);
@@ -132,7 +175,28 @@ final class TrainCommand implements Callable<Integer> {
           + "drop --backend tornado, or --record-inputs");
       return 2;
     }
-    if (!announceData(m, dataDir, err)) return 1;
+    Ranks ranks = Ranks.ONE;
+    if (world.distributed()) {
+      if (!batchnorm.equals("sync") && !batchnorm.equals("per-rank")) {
+        info.println("error: --batchnorm must be sync or per-rank, found `" + batchnorm + "`");
+        return 2;
+      }
+      if (backend.equals("tornado")) {
+        info.println("error: " + TornadoBackend.NOT_DISTRIBUTED);
+        return 2;
+      }
+      ranks = new Ranks(world.size(), batchnorm.equals("sync"));
+      for (Model.Update u : m.training().updates()) {
+        for (Model.Phase p : u.phases()) {
+          String uneven = ranks.unevenSplit(p.batch());
+          if (uneven != null) {
+            info.println("error: " + uneven + " (phase `" + p.name() + "`; set it with --batch or in the model)");
+            return 2;
+          }
+        }
+      }
+    }
+    if (!announceData(m, dataDir, info)) return 1;
     if (backend.equals("tornado")) {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -149,13 +213,15 @@ final class TrainCommand implements Callable<Integer> {
       if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
       return TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
     }
-    err.println("wganc: compiling " + m.name() + " for the JVM ...");
-    err.flush();
+    info.println("wganc: compiling " + m.name() + " for the JVM" + (ranks.distributed() ? ", rank " + world.rank()
+        + " of " + ranks.count() + " (" + m.training().batch() / ranks.count() + " samples of each batch of "
+        + m.training().batch() + ", batchnorm statistics " + batchnorm + ")" : "") + " ...");
+    info.flush();
     CompiledModel c;
     try {
       JvmBackend jvm = new JvmBackend();
       Backend.Options options = Backend.Options.defaults().withRecordInputs(recordInputs);
-      c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options)), options);
+      c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options).withRanks(ranks)), options);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
       return 70;
@@ -167,39 +233,49 @@ final class TrainCommand implements Callable<Integer> {
         .withCheckpointEvery(checkpointEvery)
         .withResume(resume)
         .withDataDir(dataDir)
-        .withProgress(new PrintStream(System.err, true), style, 0)
+        .withProgress(world.leader() ? new PrintStream(System.err, true) : new PrintStream(java.io.OutputStream.nullOutputStream()),
+            world.leader() ? style : Progress.Style.LINES, 0)
         .withThreads(threads)
         .withRecordInputs(recordInputs);
     Trainer trainer = new Trainer(c, opts);
-    Thread hook = trainer.installShutdownHook();
+    // with several ranks a stop must be agreed on by all of them, which a signal handler cannot do:
+    // mpirun ends the job on Ctrl-C, and the last checkpoint (written atomically) stays valid
+    Thread hook = world.distributed() ? null : trainer.installShutdownHook();
     Trainer.Result r;
     boolean created = !Files.exists(run);
     try {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
-      if (fresh || resume) {
+      if (world.leader() && (fresh || resume)) {
         Files.createDirectories(run);
         AtomicFiles.writeString(run.resolve("model.wgan"), o.source().text());
       }
       r = trainer.train();
     } catch (java.io.IOException e) {
       err.println("error: " + e.getMessage());
-      if (created) removeUnstarted(run);
+      if (created && world.leader()) removeUnstarted(run);
       return 1;
     } catch (NonFiniteLossException e) {
-      err.print(e.diagnostic());
+      info.print(e.diagnostic());
+      info.flush();
+      agreedFailure = true;  // every rank saw the same summed metrics
       return 1;
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + (world.leader() ? "" : "rank " + world.rank() + ": ") + e.getMessage());
       return 1;
     } finally {
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
+        if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException | IllegalArgumentException ignored) {
         // the JVM is shutting down (Ctrl-C) or train() removed it already
       }
     }
-    err.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
+    if (world.distributed() && r.steps() > 0) {
+      info.printf(Locale.ROOT, "wganc: %d ranks; all-reduced %,d floats (%,d bytes) per step in %d sums%n", world.size(),
+          world.sumFloats() / r.steps(), 4 * world.sumFloats() / r.steps(), world.sumCalls() / r.steps());
+    }
+    info.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
+    info.flush();
     return 0;
   }
 
