@@ -82,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
-  @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores)")
+  @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores, shared out among the MPI ranks on a machine)")
   int threads;
 
   @Option(names = "--progress", paramLabel = "STYLE", description = "auto, bar or lines (default: ${DEFAULT-VALUE})",
@@ -235,7 +235,9 @@ final class TrainCommand implements Callable<Integer> {
         .withDataDir(dataDir)
         .withProgress(world.leader() ? new PrintStream(System.err, true) : new PrintStream(java.io.OutputStream.nullOutputStream()),
             world.leader() ? style : Progress.Style.LINES, 0)
-        .withThreads(threads)
+        // ranks sharing a machine share its cores unless told otherwise
+        .withThreads(threads > 0 || !world.distributed() ? threads
+            : Math.max(1, Runtime.getRuntime().availableProcessors() / World.localRanks(System.getenv())))
         .withRecordInputs(recordInputs);
     Trainer trainer = new Trainer(c, opts);
     // with several ranks a stop must be agreed on by all of them, which a signal handler cannot do:

@@ -57,6 +57,18 @@ public final class World {
     return 1;
   }
 
+  /** The ranks the launcher started on this machine (Open MPI's {@code OMPI_COMM_WORLD_LOCAL_SIZE}), else 1. */
+  public static int localRanks(Map<String, String> env) {
+    for (String k : new String[] {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"}) {
+      try {
+        if (env.get(k) != null) return Math.max(1, Integer.parseInt(env.get(k).trim()));
+      } catch (NumberFormatException e) {
+        return 1;
+      }
+    }
+    return 1;
+  }
+
   /**
    * Joins the MPI job this process was started in when {@code env} shows a launcher that started
    * more than one process (MPI_Init), and makes it {@link #current()}; else the single world.

@@ -78,6 +78,13 @@ public final class TrainerMain implements Callable<Integer> {
   }
 
   @Override public Integer call() throws Exception {
+    int launched = wganc.runtime.dist.World.launched(System.getenv());
+    if (launched > 1) {
+      // every process would train the whole batch alone and write the same run directory
+      System.err.println("error: this trainer jar was compiled for one process, but an MPI launcher started " + launched
+          + "; data-parallel runs compile for their ranks: `mpirun -np " + launched + " wganc train MODEL` (docs/distributed.md)");
+      return 2;
+    }
     Manifest m;
     try (InputStream in = TrainerMain.class.getResourceAsStream("/wganc/trainer.json")) {
       if (in == null) {
