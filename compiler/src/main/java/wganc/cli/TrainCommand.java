@@ -185,6 +185,11 @@ final class TrainCommand implements Callable<Integer> {
         info.println("error: " + TornadoBackend.NOT_DISTRIBUTED);
         return 2;
       }
+      if (recordInputs) {
+        info.println("error: --record-inputs records one process's inputs; with " + world.size() + " ranks each draws only"
+            + " its share: record with one process (the run is the same up to float32 rounding)");
+        return 2;
+      }
       ranks = new Ranks(world.size(), batchnorm.equals("sync"));
       for (Model.Update u : m.training().updates()) {
         for (Model.Phase p : u.phases()) {
@@ -271,9 +276,11 @@ final class TrainCommand implements Callable<Integer> {
         // the JVM is shutting down (Ctrl-C) or train() removed it already
       }
     }
-    if (world.distributed() && r.steps() > 0) {
-      info.printf(Locale.ROOT, "wganc: %d ranks; all-reduced %,d floats (%,d bytes) per step in %d sums%n", world.size(),
-          world.sumFloats() / r.steps(), 4 * world.sumFloats() / r.steps(), world.sumCalls() / r.steps());
+    if (world.distributed() && r.stepsRun() > 0) {
+      long steps = r.stepsRun();
+      info.printf(Locale.ROOT, "wganc: %d ranks; all-reduced %,d floats (%,d bytes) per step in %d sums, %.1f ms per step"
+          + " in them (copying, waiting for the other ranks, summing)%n", world.size(), world.sumFloats() / steps,
+          4 * world.sumFloats() / steps, world.sumCalls() / steps, world.sumNanos() / 1e6 / steps);
     }
     info.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());

@@ -25,6 +25,7 @@ public final class World {
   private MemorySegment buffer = MemorySegment.NULL;
   private long calls;
   private long floats;
+  private long nanos;
 
   private World(Mpi mpi, int rank, int size) {
     this.mpi = mpi;
@@ -132,6 +133,7 @@ public final class World {
       }
       return;
     }
+    long start = System.nanoTime();
     MemorySegment b = buffer(4L * n);
     long at = 0;
     for (int i = 0; i < ins.length; i++) {
@@ -142,6 +144,7 @@ public final class World {
     MemorySegment.copy(b, ValueLayout.JAVA_FLOAT, 0, out, 0, n);
     calls++;
     floats += n;
+    nanos += System.nanoTime() - start;
   }
 
   /** Sums {@code values} over every rank, in place (doubles: step timings, counts). */
@@ -190,6 +193,11 @@ public final class World {
 
   public long sumFloats() {
     return floats;
+  }
+
+  /** Time spent in those sums: copying, waiting for the other ranks and summing. */
+  public long sumNanos() {
+    return nanos;
   }
 
   /** Ends every process of the job with {@code code} (MPI_Abort); in the single world, nothing. */

@@ -78,10 +78,11 @@ public final class Trainer {
 
   /**
    * What a run did: steps done of the total, the rngStep reached, whether a stop request ended it,
-   * its last checkpoint, and the last step's metrics by column name.
+   * its last checkpoint, the last step's metrics by column name, and the steps this run made (fewer
+   * than {@code steps} after a resume).
    */
   public record Result(long steps, long totalSteps, long rngStep, boolean stopped, Path checkpoint,
-                       Map<String, Double> metrics) {}
+                       Map<String, Double> metrics, long stepsRun) {}
 
   private final CompiledModel model;
   private final ModelSpec spec;
@@ -279,7 +280,8 @@ public final class Trainer {
     progress.finish();
     writeManifest(stopped ? "stopped" : "completed", null);
     if (stopped) progress.message("stopped at step " + step + " of " + total + "; checkpoint " + lastCheckpoint);
-    return new Result(step, total, rngStep, stopped, lastCheckpoint, metrics.lastRow());
+    return new Result(step, total, rngStep, stopped, lastCheckpoint, metrics.lastRow(),
+        step - (resumedFrom == null ? 0 : resumedFrom));
   }
 
   /** Runs step {@code step + 1}; a non-finite metric ends it with a before-nan checkpoint and the error. */
