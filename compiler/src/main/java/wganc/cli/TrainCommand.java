@@ -110,16 +110,9 @@ final class TrainCommand implements Callable<Integer> {
           + "for comparing on the way: `python bench/replay_pytorch.py RUN` (docs/replay.md; JVM backend only)")
   boolean recordInputs;
 
-  @Option(names = "--batchnorm", paramLabel = "STATS", defaultValue = "sync",
-      description = "with several MPI ranks, batchnorm's batch statistics: sync (over the global batch, the single "
-          + "process's numbers; the default) or per-rank (each rank's share, as PyTorch DDP without SyncBatchNorm; "
-          + "running statistics averaged over the ranks)")
-  String batchnorm;
+  @CommandLine.Mixin RankOptions rankOptions = new RankOptions();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  /** Whether the run failed the same way on every rank (a non-finite metric), so no abort is needed. */
-  private boolean agreedFailure;
 
   @Override public Integer call() throws Exception {
     World world;
@@ -129,29 +122,20 @@ final class TrainCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     }
-    if (!world.distributed()) return train(world);
-    int code;
-    try {
-      code = train(world);
-    } catch (Exception | Error e) {
-      // one rank failing alone: MPI's abort ends the others instead of leaving them waiting in a sum
-      spec.commandLine().getErr().println("error: rank " + world.rank() + " of " + world.size() + ": " + e);
-      spec.commandLine().getErr().flush();
-      world.abort(1);
-      throw e;
-    }
-    spec.commandLine().getErr().flush();
-    if (code != 0 && code != 2 && !agreedFailure) world.abort(code);
-    world.finish();
-    return code;
+    PrintWriter err = spec.commandLine().getErr();
+    return world.run(() -> train(world), line -> {
+      err.println(line);
+      err.flush();
+    });
   }
 
-  private Integer train(World world) throws Exception {
+  /** This rank's training; exits with 2 (usage) and non-finite metrics are every rank's alike. */
+  private World.Exit train(World world) throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     // rank 0 speaks for all; the others print only their own errors
     PrintWriter info = world.leader() ? err : new PrintWriter(java.io.Writer.nullWriter());
     Checked o = Compiler.check(model);
-    if (!CheckCommand.report(o, world.leader() ? err : info)) return 1;
+    if (!CheckCommand.report(o, world.leader() ? err : info)) return new World.Exit(1, true);
     Model m = o.model();
     if (batch != null) m = m.withBatch(batch);
     if (seed != null) m = m.withSeed(seed);
@@ -164,44 +148,41 @@ final class TrainCommand implements Callable<Integer> {
     };
     if (style == null) {
       err.println("error: --progress must be auto, bar or lines, found `" + progress + "`");
-      return 2;
+      return new World.Exit(2, true);
     }
     if (!backend.equals("jvm") && !backend.equals("tornado")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
-      return 2;
+      return new World.Exit(2, true);
     }
     if (backend.equals("tornado") && recordInputs) {
       err.println("error: --record-inputs needs the JVM backend (the TornadoVM backend draws on the device); "
           + "drop --backend tornado, or --record-inputs");
-      return 2;
+      return new World.Exit(2, true);
     }
     Ranks ranks = Ranks.ONE;
     if (world.distributed()) {
-      if (!batchnorm.equals("sync") && !batchnorm.equals("per-rank")) {
-        info.println("error: --batchnorm must be sync or per-rank, found `" + batchnorm + "`");
-        return 2;
-      }
       if (backend.equals("tornado")) {
         info.println("error: " + TornadoBackend.NOT_DISTRIBUTED);
-        return 2;
+        return new World.Exit(2, true);
       }
       if (recordInputs) {
         info.println("error: --record-inputs records one process's inputs; with " + world.size() + " ranks each draws only"
             + " its share: record with one process (the run is the same up to float32 rounding)");
-        return 2;
+        return new World.Exit(2, true);
       }
-      ranks = new Ranks(world.size(), batchnorm.equals("sync"));
+      ranks = rankOptions.ranks(world.size(), info);
+      if (ranks == null) return new World.Exit(2, true);
       for (Model.Update u : m.training().updates()) {
         for (Model.Phase p : u.phases()) {
           String uneven = ranks.unevenSplit(p.batch());
           if (uneven != null) {
             info.println("error: " + uneven + " (phase `" + p.name() + "`; set it with --batch or in the model)");
-            return 2;
+            return new World.Exit(2, true);
           }
         }
       }
     }
-    if (!announceData(m, dataDir, info)) return 1;
+    if (!announceData(m, dataDir, info)) return new World.Exit(1, false);
     if (backend.equals("tornado")) {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -216,11 +197,11 @@ final class TrainCommand implements Callable<Integer> {
       if (checkpointEvery > 0) args.addAll(java.util.List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
       if (dataDir != null) args.addAll(java.util.List.of("--data-dir", dataDir.toString()));
       if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
-      return TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
+      return new World.Exit(TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err), true);
     }
     info.println("wganc: compiling " + m.name() + " for the JVM" + (ranks.distributed() ? ", rank " + world.rank()
         + " of " + ranks.count() + " (" + m.training().batch() / ranks.count() + " samples of each batch of "
-        + m.training().batch() + ", batchnorm statistics " + batchnorm + ")" : "") + " ...");
+        + m.training().batch() + ", batchnorm statistics " + rankOptions.batchnorm + ")" : "") + " ...");
     info.flush();
     CompiledModel c;
     try {
@@ -229,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
       c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options).withRanks(ranks)), options);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
-      return 70;
+      return new World.Exit(70, true);
     }
     TrainOptions opts = TrainOptions.defaults(run)
         .withSteps(steps == null ? 0 : steps)
@@ -260,15 +241,14 @@ final class TrainCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       err.println("error: " + e.getMessage());
       if (created && world.leader()) removeUnstarted(run);
-      return 1;
+      return new World.Exit(1, false);
     } catch (NonFiniteLossException e) {
       info.print(e.diagnostic());
       info.flush();
-      agreedFailure = true;  // every rank saw the same summed metrics
-      return 1;
+      return new World.Exit(1, true);  // every rank saw the same summed metrics
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println("error: " + (world.leader() ? "" : "rank " + world.rank() + ": ") + e.getMessage());
-      return 1;
+      return new World.Exit(1, false);
     } finally {
       try {
         if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
@@ -285,7 +265,7 @@ final class TrainCommand implements Callable<Integer> {
     info.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
     info.flush();
-    return 0;
+    return World.Exit.OK;
   }
 
   /**

@@ -11,7 +11,7 @@ import wganc.ir.Value;
 import wganc.loop.LoopKernel;
 
 /**
- * {@code all_sum x1 .. xn}: the operands concatenated into one flat f32 vector (row-major, in
+ * {@code all_sum x1 .. xn}: the operands concatenated into one flat vector (row-major, in
  * operand order) and summed element by element over the processes of a data-parallel run, every
  * process getting the sum (one all-reduce of one buffer, {@code wganc.runtime.dist.World#sum}). In
  * one process, and in the float64 reference, it is the concatenation. It is what a graph compiled for
@@ -35,12 +35,15 @@ public enum AllSum implements Op {
   public TensorType infer(List<TensorType> inputs, Attrs attrs) {
     if (inputs.isEmpty()) throw new IrException("`all_sum` expects at least one operand, found none");
     long n = 0;
+    ElementType type = inputs.getFirst().dtype();
     for (TensorType t : inputs) {
-      if (t.dtype() != ElementType.F32) throw Shapes.error("all_sum", "f32 operands", t.toString());
+      if (t.dtype() != type || type == ElementType.I64) {
+        throw Shapes.error("all_sum", "floating-point operands of one type", inputs.toString());
+      }
       n += t.size();
     }
     if (n > Integer.MAX_VALUE) throw Shapes.error("all_sum", "fewer than 2^31 elements in all", Long.toString(n));
-    return new TensorType(ElementType.F32, List.of((int) n));
+    return new TensorType(type, List.of((int) n));
   }
 
   @Override

@@ -169,12 +169,32 @@ class DistributedTrainingTest {
     assertClose(name, 20, TWENTY_STEPS, true);
   }
 
+  /**
+   * A trainer jar compiled for 2 ranks runs under `mpirun -np 2` (and refuses plain `java -jar`);
+   * rank 1 killed, the job ends and one process resumes from the last checkpoint.
+   */
   @Test
   void aKilledRankEndsTheJobAndTheLastCheckpointStaysValid() throws Exception {
+    Path model = dir.resolve("toy8-64.wgan");
+    Files.writeString(model, Files.readString(Path.of("models/toy8-wgan-gp.wgan")).replace("train batch 256,", "train batch 64,"));
+    Path build = dir.resolve("toy8-jar");
+    Cli compiled = Cli.run("compile", model.toString(), "-o", build.toString(), "--ranks", "2");
+    assertEquals(0, compiled.status(), compiled.err());
+    Path jar = build.resolve("toy8-64-trainer.jar");
+    List<String> javaJar = new ArrayList<>(java.subList(0, java.size() - 3));  // the JVM and its options
+    javaJar.addAll(List.of("-jar", jar.toString()));
+    Exec alone = Exec.run(new ProcessBuilder(concat(javaJar.toArray(String[]::new), "--steps", "1")), 60);
+    assertEquals(2, alone.status(), alone.out() + alone.err());
+    assertTrue(alone.err().contains("this trainer jar was compiled for 2 MPI ranks, but was started without an MPI launcher"),
+        alone.err());
+
     Path run = dir.resolve("killed");
     Path log = dir.resolve("killed.log");
-    Process p = mpirun("models/toy8-wgan-gp.wgan", "--batch", "64", "--steps", "100000", "--checkpoint-every", "2",
-        "--out", run.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> words = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np", "2"));
+    if ("root".equals(System.getProperty("user.name"))) words.add(1, "--allow-run-as-root");
+    words.addAll(javaJar);
+    words.addAll(List.of("--steps", "100000", "--checkpoint-every", "2", "--out", run.toString(), "--threads", "1"));
+    Process p = new ProcessBuilder(words).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (!Files.exists(run.resolve("checkpoints/step-000004.safetensors")) && System.nanoTime() < until) {
@@ -194,7 +214,7 @@ class DistributedTrainingTest {
     assertTrue(said.contains("exited on signal 9"), said);
     // the newest checkpoint reads back intact: one process resumes the 2-rank run from it
     long newest = Long.parseLong(Files.readString(run.resolve("checkpoints/latest")).replaceAll("\\D", ""));
-    Cli c = Cli.run("train", "models/toy8-wgan-gp.wgan", "--batch", "64", "--steps", Long.toString(newest + 1), "--resume",
+    Cli c = Cli.run("train", model.toString(), "--steps", Long.toString(newest + 1), "--resume",
         "--out", run.toString(), "--progress", "lines");
     assertEquals(0, c.status(), c.err());
     assertTrue(c.err().contains("done after " + (newest + 1) + " of " + (newest + 1) + " steps"), c.err());

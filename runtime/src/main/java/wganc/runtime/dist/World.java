@@ -200,6 +200,37 @@ public final class World {
     return nanos;
   }
 
+  /** How a rank's part of a job ended: its exit status, and whether every rank ends so (they all saw it). */
+  public record Exit(int code, boolean everyRank) {
+    public static final Exit OK = new Exit(0, true);
+  }
+
+  /** A rank's part of a job. */
+  public interface Job {
+    Exit run() throws Exception;
+  }
+
+  /**
+   * Runs {@code job} on this rank. In the single world, just that. With several ranks, a normal end
+   * (or a failure every rank met alike) finalises MPI; an exception, or a failure this rank may have
+   * met alone, is reported through {@code err} and ends the whole job with {@code MPI_Abort}, so no
+   * other rank waits for it in a sum.
+   */
+  public int run(Job job, java.util.function.Consumer<String> err) throws Exception {
+    if (!distributed()) return job.run().code();
+    Exit exit;
+    try {
+      exit = job.run();
+    } catch (Exception | Error e) {
+      err.accept("error: rank " + rank + " of " + size + ": " + e);
+      abort(1);
+      throw e;
+    }
+    if (exit.code() != 0 && !exit.everyRank()) abort(exit.code());
+    finish();
+    return exit.code();
+  }
+
   /** Ends every process of the job with {@code code} (MPI_Abort); in the single world, nothing. */
   public void abort(int code) {
     if (mpi != null) mpi.abort(code);
