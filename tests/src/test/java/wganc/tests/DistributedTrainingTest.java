@@ -139,7 +139,7 @@ class DistributedTrainingTest {
     for (String steps : new String[] {"1", "20"}) {
       for (int r : new int[] {1, 2}) {
         String[] args = {model.toString(), "--batch", "64", "--steps", steps, "--out", dir.resolve("sgd-" + r).toString(),
-            "--checkpoint-every", "1000"};
+            "--checkpoint-every", "1000", "--sample-every", "1000"};
         if (steps.equals("20")) args = concat(args, "--resume");
         if (r == 1) trainOne(args); else trainTwoRanks(args);
       }
@@ -163,7 +163,8 @@ class DistributedTrainingTest {
       }
     }
     for (int r : new int[] {1, 2}) {
-      String[] args = {"models/" + name + ".wgan", "--batch", "64", "--steps", "20", "--out", dir.resolve(name + "-" + r).toString()};
+      String[] args = {"models/" + name + ".wgan", "--batch", "64", "--steps", "20", "--out", dir.resolve(name + "-" + r).toString(),
+          "--sample-every", "1000"};
       if (r == 1) trainOne(args); else trainTwoRanks(args);
     }
     assertClose(name, 20, TWENTY_STEPS, true);
