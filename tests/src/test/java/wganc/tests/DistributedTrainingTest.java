@@ -153,7 +153,7 @@ class DistributedTrainingTest {
   @ValueSource(strings = {"toy8-wgan-gp", "mnist-wgan-gp-paper"})
   void seedModelsOnTwoRanksTrainAsOneProcess(String name) throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("wganc.test.mpiSeeds"),
-        "takes 2 (toy8) and 7 (mnist) minutes on 2 cores: run with -Dwganc.test.mpiSeeds=true; docs/distributed.md has its figures");
+        "takes 100 s (toy8) and 6 minutes (mnist) on 2 cores: run with -Dwganc.test.mpiSeeds=true; docs/distributed.md has its figures");
     if (name.startsWith("mnist")) {
       try {
         DataPath.standard(null).resolve("train-images-idx3-ubyte.gz");
