@@ -84,6 +84,15 @@ public sealed interface LayerSpec {
      * phase's draws are inputs, the input `NET.INDEX.WHAT.K` (the k-th application of the network).
      */
     Value random(String what, TensorType type, UnaryOperator<Value> fromUniform);
+
+    /**
+     * The mean of {@code x} over {@code axes} (the batch axis among them; kept as axes of 1): a
+     * batch statistic. In one process the mean over the batch; a graph compiled for several ranks
+     * may make it the mean over the global batch (docs/distributed.md).
+     */
+    default Value batchMean(Value x, int[] axes) {
+      return graph().reduceMean(x, axes, true);
+    }
   }
 
   static long product(List<Integer> dims) {
@@ -274,7 +283,7 @@ public sealed interface LayerSpec {
       if (!s.training()) {
         return inference(b, x, gamma, beta, s.param(ParamKind.RUNNING_MEAN), s.param(ParamKind.RUNNING_VAR), eps);
       }
-      Statistics r = training(b, x, gamma, beta, eps);
+      Statistics r = training(b, x, gamma, beta, eps, s::batchMean);
       s.write(ParamKind.RUNNING_MEAN, updateMoving(b, s.param(ParamKind.RUNNING_MEAN), r.mean(), momentum));
       s.write(ParamKind.RUNNING_VAR, updateMoving(b, s.param(ParamKind.RUNNING_VAR), r.variance(), momentum));
       return r.y();
@@ -289,10 +298,16 @@ public sealed interface LayerSpec {
      * {@link #updateMoving}.
      */
     public static Statistics training(GraphBuilder b, Value x, Value gamma, Value beta, double eps) {
+      return training(b, x, gamma, beta, eps, (v, axes) -> b.reduceMean(v, axes, true));
+    }
+
+    /** {@link #training} with the batch means taken by {@code batchMean} ({@link Scope#batchMean}). */
+    static Statistics training(GraphBuilder b, Value x, Value gamma, Value beta, double eps,
+        java.util.function.BiFunction<Value, int[], Value> batchMean) {
       int[] axes = statAxes(x);
-      Value mean = b.reduceMean(x, axes, true);
+      Value mean = batchMean.apply(x, axes);
       Value centered = b.sub(x, mean);
-      Value variance = b.reduceMean(b.mul(centered, centered), axes, true);
+      Value variance = batchMean.apply(b.mul(centered, centered), axes);
       Value y = b.mul(centered, b.rsqrt(b.add(variance, eps)));
       y = b.add(b.mul(y, perChannel(b, gamma, x)), perChannel(b, beta, x));
       int c = x.type().dim(1);

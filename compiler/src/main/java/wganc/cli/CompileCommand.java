@@ -50,19 +50,38 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--tornado-home", paramLabel = "DIR", description = "TornadoVM SDK (default: $TORNADOVM_HOME)")
   Path tornadoHome;
 
+  @Option(names = "--ranks", paramLabel = "K", defaultValue = "1",
+      description = "MPI processes the trainer jar is for: it then runs as `mpirun -np K java ... -jar JAR` (docs/distributed.md)")
+  int ranks;
+
+  @CommandLine.Mixin RankOptions rankOptions = new RankOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     Checked o = Compiler.check(model);
     if (!CheckCommand.report(o, err)) return 1;
+    wganc.lower.Ranks forRanks = rankOptions.ranks(ranks, err);
+    if (forRanks == null) return 2;
+    if (ranks > 1 && !backend.equals("jvm")) {
+      err.println("error: " + wganc.emit.tornado.TornadoBackend.NOT_DISTRIBUTED);
+      return 2;
+    }
     if (backend.equals("tornado")) return TornadoCli.compile(o, model, output, TornadoCli.backend(tornadoHome, tiles), err);
     if (!backend.equals("jvm")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
       return 2;
     }
     JvmBackend jvm = new JvmBackend();
-    Sources s = jvm.sources(Compiler.compile(o, jvm.target(Backend.Options.defaults())), Backend.Options.defaults());
+    Sources s;
+    try {
+      s = jvm.sources(Compiler.compile(o, jvm.target(Backend.Options.defaults())
+          .withRanks(forRanks)), Backend.Options.defaults());
+    } catch (IllegalArgumentException e) {  // a batch that does not split over the ranks
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     Files.createDirectories(output);
     for (var e : s.files().entrySet()) {
       Path file = output.resolve("src").resolve(e.getKey().replace('.', '/') + ".java");
@@ -81,9 +100,9 @@ final class CompileCommand implements Callable<Integer> {
       return 70;
     }
     Path jar = output.resolve(TrainCommand.stem(model) + "-trainer.jar");
-    wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), s.phaseClasses());
+    wganc.emit.java.TrainerJar.write(jar, classes, s.spec(), s.phaseClasses(), "jvm", ranks);
     err.println("wganc: wrote " + s.files().size() + " sources, spec.json and " + jar.getFileName() + " to " + output);
-    err.println("wganc: train with `" + trainCommand(jar) + " --steps N --out RUN`");
+    err.println("wganc: train with `" + (ranks > 1 ? "mpirun -np " + ranks + " " : "") + trainCommand(jar) + " --steps N --out RUN`");
     return 0;
   }
 

@@ -19,8 +19,11 @@ import wganc.diag.Diagnostic;
 import wganc.diag.Renderer;
 import wganc.emit.Backend;
 import wganc.emit.java.JvmBackend;
+import wganc.emit.tornado.TornadoBackend;
+import wganc.lower.Ranks;
 import wganc.runtime.data.DataNotFoundException;
 import wganc.runtime.data.DataPath;
+import wganc.runtime.dist.World;
 import wganc.runtime.io.AtomicFiles;
 import wganc.runtime.train.CompiledModel;
 import wganc.runtime.train.DataFeed;
@@ -45,7 +48,11 @@ import wganc.runtime.train.Trainer;
         "Every file is written atomically; the temporary files of a killed run are deleted at the next",
         "start. Ctrl-C saves a checkpoint and stops cleanly; --resume continues from the newest checkpoint",
         "with exactly the numbers an uninterrupted run would have produced, and refuses a checkpoint that",
-        "fails its checksums, naming the intact one to go back to."})
+        "fails its checksums, naming the intact one to go back to.",
+        "",
+        "Under `mpirun -np K` (or `srun --mpi=pmix`) the K processes train the model data-parallel: each",
+        "computes its share of every batch and the gradients are summed over them once per update; rank 0",
+        "writes the run directory (docs/distributed.md)."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "the model file (.wgan)")
   Path model;
@@ -75,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
-  @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores)")
+  @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores, shared out among the MPI ranks on a machine)")
   int threads;
 
   @Option(names = "--progress", paramLabel = "STYLE", description = "auto, bar or lines (default: ${DEFAULT-VALUE})",
@@ -103,12 +110,32 @@ final class TrainCommand implements Callable<Integer> {
           + "for comparing on the way: `python bench/replay_pytorch.py RUN` (docs/replay.md; JVM backend only)")
   boolean recordInputs;
 
+  @CommandLine.Mixin RankOptions rankOptions = new RankOptions();
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public Integer call() throws Exception {
+    World world;
+    try {
+      world = World.join(System.getenv());
+    } catch (IllegalStateException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
+    }
     PrintWriter err = spec.commandLine().getErr();
+    return world.run(() -> train(world), line -> {
+      err.println(line);
+      err.flush();
+    });
+  }
+
+  /** This rank's training; exits with 2 (usage) and non-finite metrics are every rank's alike. */
+  private World.Exit train(World world) throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    // rank 0 speaks for all; the others print only their own errors
+    PrintWriter info = world.leader() ? err : new PrintWriter(java.io.Writer.nullWriter());
     Checked o = Compiler.check(model);
-    if (!CheckCommand.report(o, err)) return 1;
+    if (!CheckCommand.report(o, world.leader() ? err : info)) return new World.Exit(1, true);
     Model m = o.model();
     if (batch != null) m = m.withBatch(batch);
     if (seed != null) m = m.withSeed(seed);
@@ -121,18 +148,41 @@ final class TrainCommand implements Callable<Integer> {
     };
     if (style == null) {
       err.println("error: --progress must be auto, bar or lines, found `" + progress + "`");
-      return 2;
+      return new World.Exit(2, true);
     }
     if (!backend.equals("jvm") && !backend.equals("tornado")) {
       err.println("error: unknown backend `" + backend + "`; use `jvm` or `tornado`");
-      return 2;
+      return new World.Exit(2, true);
     }
     if (backend.equals("tornado") && recordInputs) {
       err.println("error: --record-inputs needs the JVM backend (the TornadoVM backend draws on the device); "
           + "drop --backend tornado, or --record-inputs");
-      return 2;
+      return new World.Exit(2, true);
     }
-    if (!announceData(m, dataDir, err)) return 1;
+    Ranks ranks = Ranks.ONE;
+    if (world.distributed()) {
+      if (backend.equals("tornado")) {
+        info.println("error: " + TornadoBackend.NOT_DISTRIBUTED);
+        return new World.Exit(2, true);
+      }
+      if (recordInputs) {
+        info.println("error: --record-inputs records one process's inputs; with " + world.size() + " ranks each draws only"
+            + " its share: record with one process (the run is the same up to float32 rounding)");
+        return new World.Exit(2, true);
+      }
+      ranks = rankOptions.ranks(world.size(), info);
+      if (ranks == null) return new World.Exit(2, true);
+      for (Model.Update u : m.training().updates()) {
+        for (Model.Phase p : u.phases()) {
+          String uneven = ranks.unevenSplit(p.batch());
+          if (uneven != null) {
+            info.println("error: " + uneven + " (phase `" + p.name() + "`; set it with --batch or in the model)");
+            return new World.Exit(2, true);
+          }
+        }
+      }
+    }
+    if (!announceData(m, dataDir, info)) return new World.Exit(1, false);
     if (backend.equals("tornado")) {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
       if (fresh || resume) {
@@ -147,18 +197,20 @@ final class TrainCommand implements Callable<Integer> {
       if (checkpointEvery > 0) args.addAll(java.util.List.of("--checkpoint-every", String.valueOf(checkpointEvery)));
       if (dataDir != null) args.addAll(java.util.List.of("--data-dir", dataDir.toString()));
       if (threads > 0) args.addAll(java.util.List.of("--threads", String.valueOf(threads)));
-      return TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err);
+      return new World.Exit(TornadoCli.train(o.withModel(m), run, args, TornadoCli.backend(tornadoHome, tiles), device, err), true);
     }
-    err.println("wganc: compiling " + m.name() + " for the JVM ...");
-    err.flush();
+    info.println("wganc: compiling " + m.name() + " for the JVM" + (ranks.distributed() ? ", rank " + world.rank()
+        + " of " + ranks.count() + " (" + m.training().batch() / ranks.count() + " samples of each batch of "
+        + m.training().batch() + ", batchnorm statistics " + rankOptions.batchnorm + ")" : "") + " ...");
+    info.flush();
     CompiledModel c;
     try {
       JvmBackend jvm = new JvmBackend();
       Backend.Options options = Backend.Options.defaults().withRecordInputs(recordInputs);
-      c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options)), options);
+      c = jvm.load(Compiler.compile(o.withModel(m), jvm.target(options).withRanks(ranks)), options);
     } catch (Backend.BackendException e) {
       err.println("error: " + e.getMessage());
-      return 70;
+      return new World.Exit(70, true);
     }
     TrainOptions opts = TrainOptions.defaults(run)
         .withSteps(steps == null ? 0 : steps)
@@ -167,40 +219,53 @@ final class TrainCommand implements Callable<Integer> {
         .withCheckpointEvery(checkpointEvery)
         .withResume(resume)
         .withDataDir(dataDir)
-        .withProgress(new PrintStream(System.err, true), style, 0)
-        .withThreads(threads)
+        .withProgress(world.leader() ? new PrintStream(System.err, true) : new PrintStream(java.io.OutputStream.nullOutputStream()),
+            world.leader() ? style : Progress.Style.LINES, 0)
+        // ranks sharing a machine share its cores unless told otherwise
+        .withThreads(threads > 0 || !world.distributed() ? threads
+            : Math.max(1, Runtime.getRuntime().availableProcessors() / World.localRanks(System.getenv())))
         .withRecordInputs(recordInputs);
     Trainer trainer = new Trainer(c, opts);
-    Thread hook = trainer.installShutdownHook();
+    // with several ranks a stop must be agreed on by all of them, which a signal handler cannot do:
+    // mpirun ends the job on Ctrl-C, and the last checkpoint (written atomically) stays valid
+    Thread hook = world.distributed() ? null : trainer.installShutdownHook();
     Trainer.Result r;
     boolean created = !Files.exists(run);
     try {
       boolean fresh = !Files.isDirectory(run.resolve("checkpoints"));
-      if (fresh || resume) {
+      if (world.leader() && (fresh || resume)) {
         Files.createDirectories(run);
         AtomicFiles.writeString(run.resolve("model.wgan"), o.source().text());
       }
       r = trainer.train();
     } catch (java.io.IOException e) {
       err.println("error: " + e.getMessage());
-      if (created) removeUnstarted(run);
-      return 1;
+      if (created && world.leader()) removeUnstarted(run);
+      return new World.Exit(1, false);
     } catch (NonFiniteLossException e) {
-      err.print(e.diagnostic());
-      return 1;
+      info.print(e.diagnostic());
+      info.flush();
+      return new World.Exit(1, true);  // every rank saw the same summed metrics
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 1;
+      err.println("error: " + (world.leader() ? "" : "rank " + world.rank() + ": ") + e.getMessage());
+      return new World.Exit(1, false);
     } finally {
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
+        if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException | IllegalArgumentException ignored) {
         // the JVM is shutting down (Ctrl-C) or train() removed it already
       }
     }
-    err.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
+    if (world.distributed() && r.stepsRun() > 0) {
+      long steps = r.stepsRun();
+      info.printf(Locale.ROOT, "wganc: %d ranks; all-reduced %,d floats (%,d bytes) per step in %d sums, %.1f ms per step"
+          + " in them (copying, waiting for the other ranks, summing)%n", world.size(), world.sumFloats() / steps,
+          4 * world.sumFloats() / steps, world.sumCalls() / steps, world.sumNanos() / 1e6 / steps);
+    }
+    info.printf(Locale.ROOT, "wganc: %s after %d of %d steps; run directory %s (checkpoint %s)%n",
         r.stopped() ? "stopped" : "done", r.steps(), r.totalSteps(), run, r.checkpoint());
-    return 0;
+    info.flush();
+    return World.Exit.OK;
   }
 
   /**

@@ -77,13 +77,13 @@ public final class Compiler {
   }
 
   private static Compiled compile(Model model, String sourceText, List<Diagnostic> lints, Target target) {
-    List<Lowering.PhaseGraph> lowered = Lowering.lower(model, target.draws());
+    List<Lowering.PhaseGraph> lowered = Lowering.lower(model, target.draws(), target.ranks());
     if (!target.kernels()) {
       List<Compiled.Phase> phases = lowered.stream().map(p -> new Compiled.Phase(p, null, null)).toList();
       return new Compiled(model, sourceText, lints, target, phases, null, null);
     }
     List<Lowering.PhaseGraph> traced = target.draws() == Lowering.Draws.INPUTS ? lowered
-        : Lowering.lower(model, Lowering.Draws.INPUTS);
+        : Lowering.lower(model, Lowering.Draws.INPUTS, target.ranks());
     ModelSpec spec = Specs.of(model, sourceText, lowered, traced, target.sampleN());
     Schedule.Rule[] rules = target.rules().toArray(Schedule.Rule[]::new);
     List<Compiled.Phase> phases = lowered.stream().map(p -> optimise(p, rules)).toList();

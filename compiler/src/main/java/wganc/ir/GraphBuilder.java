@@ -16,6 +16,7 @@ import wganc.ops.Matmul;
 import wganc.ops.Op;
 import wganc.ops.Pad;
 import wganc.ops.Pow;
+import wganc.ops.AllSum;
 import wganc.ops.RandomDraw;
 import wganc.ops.ReduceSum;
 import wganc.ops.Resample;
@@ -391,11 +392,27 @@ public final class GraphBuilder {
    * scalar value. See {@link RandomDraw} for the counter layout.
    */
   public Value randomUniform(Value step, long seed, int stream, TensorType type) {
-    return apply(RandomDraw.UNIFORM, List.of(step), RandomDraw.attrs(seed, stream, type));
+    return random(RandomDraw.UNIFORM, step, seed, stream, type, false);
   }
 
   /** Standard normal draws (Box-Muller) keyed like {@link #randomUniform}. */
   public Value randomNormal(Value step, long seed, int stream, TensorType type) {
-    return apply(RandomDraw.NORMAL, List.of(step), RandomDraw.attrs(seed, stream, type));
+    return random(RandomDraw.NORMAL, step, seed, stream, type, false);
+  }
+
+  /**
+   * A draw of {@code kind}; {@code sharded}: this rank's rows of the draw over the global batch (its
+   * element e keyed as {@code rank * size + e}; docs/distributed.md).
+   */
+  public Value random(RandomDraw kind, Value step, long seed, int stream, TensorType type, boolean sharded) {
+    Attrs attrs = RandomDraw.attrs(seed, stream, type);
+    return apply(kind, List.of(step), sharded ? attrs.with("sharded", true) : attrs);
+  }
+
+  // ---- collectives ----------------------------------------------------------------------------
+
+  /** The operands concatenated into one flat f32 vector and summed over the ranks of a data-parallel run. */
+  public Value allSum(List<Value> operands) {
+    return apply(AllSum.INSTANCE, operands, Attrs.NONE);
   }
 }

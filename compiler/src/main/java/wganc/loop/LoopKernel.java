@@ -76,8 +76,22 @@ public sealed interface LoopKernel {
     }
   }
 
-  /** {@code size} draws of {@code kind} from Philox stream {@code stream} keyed by {@code seed} and the step. */
-  record Draw(RandomDraw kind, long seed, int stream, int size) implements LoopKernel {}
+  /**
+   * {@code size} draws of {@code kind} from Philox stream {@code stream} keyed by {@code seed} and the
+   * step; {@code sharded}: this rank's share of a draw over the global batch, element e keyed as
+   * {@code rank * size + e} (a graph compiled for several ranks, docs/distributed.md).
+   */
+  record Draw(RandomDraw kind, long seed, int stream, int size, boolean sharded) implements LoopKernel {}
+
+  /**
+   * The operands, of these sizes, concatenated into the output and summed over the ranks of a
+   * data-parallel run: a call of the runtime's all-reduce ({@link wganc.ops.AllSum}).
+   */
+  record AllSum(List<Integer> sizes) implements LoopKernel {
+    public AllSum {
+      sizes = List.copyOf(sizes);
+    }
+  }
 
   /**
    * {@code out[m, n] = sum over k of A[m, k] B[k, n]}, A stored {@code [k, m]} when {@code ta}, B
@@ -111,6 +125,7 @@ public sealed interface LoopKernel {
       case Pad p -> p.kernel(inputs, attrs, out);
       case Resample r -> r.kernel(inputs, attrs, out);
       case RandomDraw r -> r.kernel(inputs, attrs, out);
+      case wganc.ops.AllSum s -> s.kernel(inputs, attrs, out);
       case Unary u -> throw fused(op);
       case Binary b -> throw fused(op);
       case Compare c -> throw fused(op);
@@ -129,7 +144,9 @@ public sealed interface LoopKernel {
   default String text() {
     return switch (this) {
       case Gather g -> "gather " + g.space() + " = " + text(g.value());
-      case Draw d -> "draw " + d.kind().opName() + " [" + d.size() + "] seed " + d.seed() + " stream " + d.stream();
+      case Draw d -> "draw " + d.kind().opName() + " [" + d.size() + "] seed " + d.seed() + " stream " + d.stream()
+          + (d.sharded() ? " sharded" : "");
+      case AllSum a -> "all_sum " + a.sizes();
       case Gemm g -> "gemm m=" + g.m() + " n=" + g.n() + " k=" + g.k() + (g.ta() ? " ta" : "") + (g.tb() ? " tb" : "");
       case Conv c -> "conv " + c.direction().name().toLowerCase(java.util.Locale.ROOT) + " x=" + c.x() + " w=" + c.w()
           + " y=" + c.y() + " stride=" + c.geometry().sh() + "x" + c.geometry().sw() + " pad=" + c.geometry().top() + ","

@@ -32,6 +32,13 @@ import wganc.syntax.Ast;
  * 1-based iteration `<update>.t`. Outputs: every let-bound and sampled name, `loss`,
  * `grad.<param>` for each trained parameter, and the new value of every parameter and state it writes
  * under the same name as its input.
+ *
+ * <p>For several {@link Ranks} (docs/distributed.md) each phase is one rank's share: batches of
+ * {@code batch / ranks} rows, draws sharded (the rank's rows of the global draw), a train-block
+ * {@code mean} over a batch the rank's sum over the global count (its share of the global mean),
+ * batchnorm statistics over the global batch through {@code all_sum} (or the rank's own), and after
+ * the gradients one {@code all_sum} of one flat buffer: every gradient and every scalar statement,
+ * so each rank applies the optimiser to the global batch's gradient and logs the global values.
  */
 public final class Lowering {
   /**
@@ -49,16 +56,32 @@ public final class Lowering {
 
   private final Model model;
   private final Draws draws;
+  private final Ranks ranks;
   private int stream;
 
-  private Lowering(Model model, Draws draws) {
+  private Lowering(Model model, Draws draws, Ranks ranks) {
     this.model = model;
     this.draws = draws;
+    this.ranks = ranks;
   }
 
   /** Every phase of every update, in training order. */
   public static List<PhaseGraph> lower(Model model, Draws draws) {
-    Lowering l = new Lowering(model, draws);
+    return lower(model, draws, Ranks.ONE);
+  }
+
+  /**
+   * Every phase of every update, in training order, as one of {@code ranks} computes it; throws
+   * {@link IllegalArgumentException} when a phase's batch does not split evenly over them.
+   */
+  public static List<PhaseGraph> lower(Model model, Draws draws, Ranks ranks) {
+    for (Model.Update u : model.training().updates()) {
+      for (Model.Phase p : u.phases()) {
+        String uneven = ranks.unevenSplit(p.batch());
+        if (uneven != null) throw new IllegalArgumentException(uneven);
+      }
+    }
+    Lowering l = new Lowering(model, draws, ranks);
     List<PhaseGraph> out = new ArrayList<>();
     for (Model.Update u : model.training().updates()) {
       for (Model.Phase p : u.phases()) out.add(new PhaseGraph(u, p, l.phase(u, p)));
@@ -85,7 +108,7 @@ public final class Lowering {
    * (its declared name) and the generator's parameters.
    */
   public static PhaseGraph sample(Model model, int n) {
-    Lowering l = new Lowering(model, Draws.INPUTS);
+    Lowering l = new Lowering(model, Draws.INPUTS, Ranks.ONE);
     Model.Network g = generator(model);
     Model.Noise z = generatorNoise(model);
     Model.Update dummy = new Model.Update(Ast.Role.GENERATOR, "sample", List.of(), new Model.Sgd(1, 0, false), new Model.Constant(), 1,
@@ -129,7 +152,7 @@ public final class Lowering {
     PhaseBuilder(Model.Update update, Model.Phase phase) {
       this.update = update;
       this.phase = phase;
-      this.batch = phase.batch();
+      this.batch = phase.batch() / ranks.count();
     }
 
     Graph build() {
@@ -147,10 +170,49 @@ public final class Lowering {
       Value loss = env.get("loss");
       List<Value> wrt = update.trains().stream().map(params::get).toList();
       List<Value> grads = Autodiff.grad(b, loss, wrt);
+      if (ranks.distributed()) grads = reduceOverRanks(grads);
       for (int i = 0; i < wrt.size(); i++) b.output("grad." + update.trains().get(i), grads.get(i));
       Optimizers.step(b, update, update.trains(), wrt, grads, this::state, model);
       for (var e : written.entrySet()) b.output(e.getKey(), e.getValue());
       return b.build();
+    }
+
+    /**
+     * One {@code all_sum} of the gradients, every scalar statement (each rank's share of it) and, with
+     * per-rank batch statistics, the running statistics written (each rank's over the ranks, so the
+     * sum is their average); the statements' outputs and the writes become the sums. Returns the
+     * summed gradients.
+     */
+    List<Value> reduceOverRanks(List<Value> grads) {
+      List<Value> parts = new ArrayList<>(grads);
+      List<String> scalars = new ArrayList<>();
+      for (Ast.Stmt s : phase.stmts()) {
+        Value v = env.get(s.name());
+        if (s instanceof Ast.Let && v.type().rank() == 0 && !scalars.contains(s.name())) {
+          scalars.add(s.name());
+          parts.add(v);
+        }
+      }
+      List<String> averaged = ranks.syncBatchnorm() ? List.of() : new ArrayList<>(written.keySet());
+      for (String w : averaged) parts.add(b.mul(written.get(w), 1.0 / ranks.count()));
+      Value flat = b.allSum(parts);
+      int n = flat.type().size(), at = 0;
+      List<Value> out = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        Value part = parts.get(i);
+        Value v = b.reshape(wganc.ops.AllSum.slice(b, flat, at, part.type().size(), n), part.type().dims());
+        at += part.type().size();
+        if (i < grads.size()) {
+          out.add(v);
+        } else if (i < grads.size() + scalars.size()) {
+          String name = scalars.get(i - grads.size());
+          env.put(name, v);
+          b.output(name, v);
+        } else {
+          written.put(averaged.get(i - grads.size() - scalars.size()), v);
+        }
+      }
+      return out;
     }
 
     Value param(String name) {
@@ -174,13 +236,15 @@ public final class Lowering {
       if (draws == Draws.INPUTS) return b.input(name, f32(dims));
       int s = stream++;
       return recorded(name, switch (dist) {
-        case Model.Normal n -> {
-          Value v = b.randomNormal(step(), model.training().seed(), s, f32(dims));
-          yield affine(v, n.std(), n.mean());
-        }
-        case Model.Uniform un -> affine(b.randomUniform(step(), model.training().seed(), s, f32(dims)),
-            un.hi() - un.lo(), un.lo());
+        case Model.Normal n -> affine(counterDraw(wganc.ops.RandomDraw.NORMAL, s, f32(dims)), n.std(), n.mean());
+        case Model.Uniform un -> affine(counterDraw(wganc.ops.RandomDraw.UNIFORM, s, f32(dims)), un.hi() - un.lo(), un.lo());
       });
+    }
+
+    /** A draw from {@code stream}: this rank's rows of the global batch's draw when distributed. */
+    Value counterDraw(wganc.ops.RandomDraw kind, int stream, TensorType type) {
+      boolean sharded = ranks.distributed() && type.rank() > 0 && type.dim(0) == batch;
+      return b.random(kind, step(), model.training().seed(), stream, type, sharded);
     }
 
     /** {@code v}, also output as {@code name} when the draws are recorded (and it is not one already). */
@@ -284,7 +348,7 @@ public final class Lowering {
       }
       Ast.Expr x = c.args().getFirst().value();
       return switch (c.callee()) {
-        case "mean" -> b.mean(expr(x));
+        case "mean" -> mean(x);
         case "sum" -> b.sum(expr(x));
         case "norm" -> norm(c);
         case "grad" -> {
@@ -294,6 +358,16 @@ public final class Lowering {
         }
         default -> Unary.functions().get(c.callee()).apply(b, expr(x));
       };
+    }
+
+    /**
+     * {@code mean(x)}; over a batch on one of several ranks, the rank's sum over the global count:
+     * its share of the global mean (the shares' sum, which the gradients' {@code all_sum} takes).
+     */
+    Value mean(Ast.Expr x) {
+      Value v = expr(x);
+      if (!ranks.distributed() || !isBatched(x)) return b.mean(v);
+      return b.mul(b.sum(v), 1.0 / ((double) v.type().size() * ranks.count()));
     }
 
     Value norm(Ast.CallExpr c) {
@@ -351,7 +425,17 @@ public final class Lowering {
         public Value random(String what, TensorType type, java.util.function.UnaryOperator<Value> fromUniform) {
           String name = net.name() + "." + l.index() + "." + what + "." + application;
           if (draws == Draws.INPUTS) return b.input(name, type);
-          return recorded(name, fromUniform.apply(b.randomUniform(step(), model.training().seed(), stream++, type)));
+          return recorded(name, fromUniform.apply(counterDraw(wganc.ops.RandomDraw.UNIFORM, stream++, type)));
+        }
+
+        public Value batchMean(Value x, int[] axes) {
+          if (!ranks.distributed()) return b.reduceMean(x, axes, true);
+          long count = 1;
+          for (int a : axes) count *= x.type().dim(a);
+          Value sum = b.reduceSum(x, axes, true);
+          if (!ranks.syncBatchnorm()) return b.mul(sum, 1.0 / count);
+          Value global = b.reshape(b.allSum(List.of(sum)), sum.type().dims());
+          return b.mul(global, 1.0 / ((double) count * ranks.count()));
         }
       }, h);
     }

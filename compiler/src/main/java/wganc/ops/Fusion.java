@@ -11,5 +11,7 @@ public enum Fusion {
   /** Matmul and convolutions: an epilogue (bias, activation) may be fused into them. */
   CONTRACTION,
   /** Counter-based random draws: elementwise in the element index, no tensor reads. */
-  RANDOM
+  RANDOM,
+  /** Sums over the processes of a data-parallel run ({@code all_sum}): never folded, fused or recomputed. */
+  COLLECTIVE
 }

@@ -10,7 +10,7 @@ import wganc.ir.Value;
  * An IR operation: its name, shape rule, fusion kind, VJP (written in IR ops through the builder,
  * never computing numbers) and double-precision reference evaluation.
  */
-public sealed interface Op permits Binary, BroadcastTo, Compare, Conv2d, Conv2dBackwardInput, Conv2dBackwardWeight,
+public sealed interface Op permits AllSum, Binary, BroadcastTo, Compare, Conv2d, Conv2dBackwardInput, Conv2dBackwardWeight,
     Matmul, Pad, Pow, RandomDraw, ReduceSum, Reshape, Resample, Select, Transpose, Unary {
   /** Lower snake case, as in the text form ({@code name()} is taken by the enums). */
   String opName();

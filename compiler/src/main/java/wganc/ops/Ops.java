@@ -20,7 +20,7 @@ public final class Ops {
     Collections.addAll(all, RandomDraw.values());
     Collections.addAll(all, Pow.INSTANCE, Select.INSTANCE, Reshape.INSTANCE, Transpose.INSTANCE,
         BroadcastTo.INSTANCE, ReduceSum.INSTANCE, Pad.INSTANCE, Matmul.INSTANCE, Conv2d.INSTANCE,
-        Conv2dBackwardInput.INSTANCE, Conv2dBackwardWeight.INSTANCE);
+        Conv2dBackwardInput.INSTANCE, Conv2dBackwardWeight.INSTANCE, AllSum.INSTANCE);
     Map<String, Op> m = new LinkedHashMap<>();
     for (Op op : all) {
       m.put(op.opName(), op);

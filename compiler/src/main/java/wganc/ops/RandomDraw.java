@@ -91,6 +91,6 @@ public enum RandomDraw implements Op {
   }
   /** One draw per output element, keyed by the element's index, the step, the seed and the stream. */
   public LoopKernel.Draw kernel(List<TensorType> inputs, Attrs attrs, TensorType out) {
-    return new LoopKernel.Draw(this, attrs.l("seed"), attrs.i("stream"), out.size());
+    return new LoopKernel.Draw(this, attrs.l("seed"), attrs.i("stream"), out.size(), attrs.b("sharded", false));
   }
 }

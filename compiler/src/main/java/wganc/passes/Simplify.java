@@ -222,7 +222,7 @@ public final class Simplify implements Pass {
       case REDUCTION -> (double) (in.get(0).type().size() / Math.max(1, type.size()))
           * consts.get(0);
       case CONTRACTION -> consts.contains(0.0) ? 0.0 : null;
-      case RANDOM -> null;
+      case RANDOM, COLLECTIVE -> null;
     };
   }
 }

@@ -81,6 +81,7 @@ public sealed interface Tiling {
           ? Optional.of(new GroupSum(reduced(p), new Grid(TILE, TILE * p.out().type().size(), TILE, TILE)))
           : Optional.empty();
       case LoopKernel.Draw d -> Optional.empty();
+      case LoopKernel.AllSum a -> Optional.empty();
     };
   }
 

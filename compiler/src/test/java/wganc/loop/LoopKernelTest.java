@@ -84,6 +84,8 @@ class LoopKernelTest {
     assertEquals("gemm m=4 n=5 k=8 tb",
         LoopKernel.of(Matmul.INSTANCE, List.of(x, TensorType.f32(5, 8)), Attrs.of("ta", false, "tb", true),
             TensorType.f32(4, 5)).text());
+    assertEquals("all_sum [32, 5]", LoopKernel.of(wganc.ops.AllSum.INSTANCE, List.of(x, TensorType.f32(5)), Attrs.of(),
+        TensorType.f32(37)).text());
     assertEquals("(i0 + 2) * 3 - 1 >= 0", new Val.Cond.NonNegative(Ix.var("i0").plus(2).times(3).plus(-1)).java());
   }
 
@@ -102,6 +104,7 @@ class LoopKernelTest {
       case LoopKernel.Gemm x -> x.loops();
       case LoopKernel.Conv x -> x.loops();
       case LoopKernel.Draw x -> throw new AssertionError("a draw");
+      case LoopKernel.AllSum x -> throw new AssertionError("a collective");
     };
     assertEquals(out.size(), g.size(), op.opName() + ": the nest covers the output");
     double[] actual = new double[g.size()];

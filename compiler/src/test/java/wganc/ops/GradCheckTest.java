@@ -141,6 +141,9 @@ class GradCheckTest {
         (b, x) -> b.pow(b.reshape(x.get(0), 3, 4), 2.0)));
     rows.add(new Row("transpose", fixed(new int[] {2, 3, 4}), List.of(ANY),
         (b, x) -> b.pow(b.transpose(x.get(0), 2, 0, 1), 3.0)));
+    // in one process the concatenation; its VJP (all_sum of the cotangent, cut back) to second order
+    rows.add(new Row("all_sum", fixed(new int[] {2, 3}, new int[] {4}), List.of(ANY, ANY),
+        (b, x) -> b.pow(b.allSum(List.of(x.get(0), x.get(1))), 3.0)));
     rows.add(new Row("pad and crop", fixed(new int[] {2, 4, 3}), List.of(ANY),
         (b, x) -> b.pow(b.pad(x.get(0), new int[] {1, -1, 2}, new int[] {0, -2, 1}), 2.0)));
     rows.add(new Row("upsample", r -> List.of(TensorType.of(wganc.ir.ElementType.F64, dim(r), dim(r),

@@ -39,6 +39,7 @@ public final class JavaEmitter {
   static final ClassName CONV = ClassName.get("wganc.runtime.kernels", "Conv");
   static final ClassName PARALLEL = ClassName.get("wganc.runtime.kernels", "Parallel");
   static final ClassName PHILOX = ClassName.get("wganc.runtime.rng", "Philox");
+  static final ClassName WORLD = ClassName.get("wganc.runtime.dist", "World");
   static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
   static final ClassName VECTOR_OPERATORS = ClassName.get("jdk.incubator.vector", "VectorOperators");
   static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
@@ -266,8 +267,16 @@ public final class JavaEmitter {
       case LoopKernel.Gather g -> Loops.gather(m, g);
       case LoopKernel.Draw d -> {
         m.addParameter(TypeName.LONG, "rngStep");
-        Loops.loop(m, d.size(), "e", CodeBlock.of("out[e] = $T.$L($LL, $L, rngStep, e);", PHILOX,
-            d.kind() == RandomDraw.UNIFORM ? "uniform" : "normal", d.seed(), d.stream()).toString(), 20L * d.size());
+        if (d.sharded()) m.addStatement("int shard = $T.current().rank() * $L", WORLD, d.size());
+        Loops.loop(m, d.size(), "e", CodeBlock.of("out[e] = $T.$L($LL, $L, rngStep, $L);", PHILOX,
+            d.kind() == RandomDraw.UNIFORM ? "uniform" : "normal", d.seed(), d.stream(), d.sharded() ? "shard + e" : "e")
+            .toString(), 20L * d.size());
+      }
+      case LoopKernel.AllSum a -> {
+        List<String> ins = new ArrayList<>();
+        for (int i = 0; i < a.sizes().size(); i++) ins.add("in" + i);
+        m.addStatement("$T.current().sum(out, new int[] {$L}, $L)", WORLD,
+            String.join(", ", a.sizes().stream().map(String::valueOf).toList()), String.join(", ", ins));
       }
     }
   }

@@ -43,6 +43,12 @@ public final class TrainerJar {
   /** The same for phases of {@code backend} (recorded in the run's manifest). */
   public static void write(Path jar, Map<String, byte[]> classes, ModelSpec spec, List<String> phaseClasses,
                            String backend) throws IOException {
+    write(jar, classes, spec, phaseClasses, backend, 1);
+  }
+
+  /** The same for phases compiled for {@code ranks} MPI processes (docs/distributed.md). */
+  public static void write(Path jar, Map<String, byte[]> classes, ModelSpec spec, List<String> phaseClasses,
+                           String backend, int ranks) throws IOException {
     java.util.jar.Manifest manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Launcher.class.getName());
@@ -59,7 +65,7 @@ public final class TrainerJar {
           put(out, written, e.getKey().replace('.', '/') + ".class", e.getValue());
         }
         byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter()
-            .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses, backend));
+            .writeValueAsBytes(new TrainerMain.Manifest(spec, phaseClasses, backend, ranks));
         put(out, written, "wganc/trainer.json", json);
         Set<Path> sources = new java.util.HashSet<>();
         Map<String, java.io.ByteArrayOutputStream> services = new java.util.TreeMap<>();

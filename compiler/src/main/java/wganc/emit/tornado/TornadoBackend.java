@@ -31,6 +31,10 @@ import wganc.runtime.train.ModelSpec;
  * on TornadoVM.
  */
 public final class TornadoBackend implements Backend {
+  /** Why a graph compiled for several ranks has no TornadoVM form (the CLI says it before compiling). */
+  public static final String NOT_DISTRIBUTED = "the TornadoVM backend trains in one process only; data-parallel training over"
+      + " MPI (issue 16, docs/distributed.md) runs on the JVM backend (`--backend jvm`)";
+
   private final Path tornadoHome;
   private final Tiling.Mode tiles;
 

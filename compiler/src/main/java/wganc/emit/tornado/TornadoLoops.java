@@ -34,6 +34,7 @@ final class TornadoLoops {
       case LoopKernel.Gemm g -> gather(body, g.loops(), ops);
       case LoopKernel.Conv c -> gather(body, c.loops(), ops);
       case LoopKernel.Draw d -> philox(body, d.kind(), d.seed(), d.stream());
+      case LoopKernel.AllSum a -> throw new IllegalArgumentException(TornadoBackend.NOT_DISTRIBUTED);
     }
     m.beginControlFlow("for (@$T int o = 0; o < $L; o++)", TornadoNames.PARALLEL, k.out().type().size());
     for (String line : body) m.addCode(code(line + "\n"));
@@ -111,6 +112,7 @@ final class TornadoLoops {
       case LoopKernel.Conv c -> convGemm(c, ops, size);
       case LoopKernel.Gather g -> throw new IllegalArgumentException("a loop nest has no GEMM form: " + g.text());
       case LoopKernel.Draw d -> throw new IllegalArgumentException("a draw has no GEMM form: " + d.text());
+      case LoopKernel.AllSum a -> throw new IllegalArgumentException(TornadoBackend.NOT_DISTRIBUTED);
     };
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import wganc.runtime.dist.World;
 
 /**
  * A {@link Phase} wired to the run: each read is a persistent slot, a data batch (filled from its
@@ -21,6 +22,8 @@ final class BoundPhase {
   private final int[] dataRead;
   private final DataFeed.Source[] dataSource;
   private final int[] dataBatch;
+  /** The global batch of each data read, with several ranks (this rank's rows are copied out). */
+  private final float[][] global;
   final String[] metrics;
   private final int[] metricWrite;
 
@@ -70,6 +73,7 @@ final class BoundPhase {
     dataRead = dr.stream().mapToInt(Integer::intValue).toArray();
     dataSource = ds.toArray(DataFeed.Source[]::new);
     dataBatch = new int[dataRead.length];
+    global = new float[dataRead.length][];
     for (int k = 0; k < dataRead.length; k++) dataBatch[k] = rs[dataRead[k]][0];
     writes = new float[wn.length][];
     writeSlot = new int[wn.length];
@@ -116,7 +120,7 @@ final class BoundPhase {
     for (int i = 0; i < reads.length; i++) {
       if (readSlot[i] >= 0) reads[i] = slots.cur[readSlot[i]];
     }
-    for (int k = 0; k < dataRead.length; k++) dataSource[k].next(reads[dataRead[k]], dataBatch[k], rngStep);
+    for (int k = 0; k < dataRead.length; k++) fill(k, rngStep);
     for (int i = 0; i < writes.length; i++) {
       if (writeSlot[i] >= 0) writes[i] = slots.spare[writeSlot[i]];
     }
@@ -125,6 +129,22 @@ final class BoundPhase {
       if (!Float.isFinite(writes[metricWrite[m]][0])) return m;
     }
     return -1;
+  }
+
+  /**
+   * Data batch {@code k}: the next batch of its size; with several ranks, this rank's rows of the
+   * next global batch (ranks times as many samples, the same order on every rank).
+   */
+  private void fill(int k, long rngStep) {
+    World w = World.current();
+    if (!w.distributed()) {
+      dataSource[k].next(reads[dataRead[k]], dataBatch[k], rngStep);
+      return;
+    }
+    int n = dataBatch[k], size = dataSource[k].sampleSize();
+    if (global[k] == null) global[k] = new float[Math.multiplyExact(n * size, w.size())];
+    dataSource[k].next(global[k], n * w.size(), rngStep);
+    System.arraycopy(global[k], w.rank() * n * size, reads[dataRead[k]], 0, n * size);
   }
 
   /** Value of metric {@code m} from the last run. */

@@ -1,9 +1,11 @@
 package wganc.runtime.train;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import wganc.runtime.dist.World;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
 
@@ -58,23 +60,36 @@ import wganc.runtime.kernels.Parallel;
  * before that invocation goes to {@code checkpoints/step-N-before-nan.safetensors} (N = steps done)
  * and {@link NonFiniteLossException} is thrown. The trainer prints nothing then: the caller prints
  * the error.
+ *
+ * <h2>Several processes</h2>
+ * Under an MPI launcher ({@link World#current()} of more than one rank; docs/distributed.md) every
+ * rank runs this loop on its share of each batch, and the phases sum gradients and metrics over the
+ * ranks, so every rank holds the same state. Rank 0 alone writes the run directory, checkpoints and
+ * pictures; the others keep a private temporary folder, removed at the end. With {@code --resume}
+ * rank 0 reads the newest checkpoint and sends it to the others. Every {@link #AGREE_EVERY} steps and
+ * at the end the ranks compare a checksum of their state, and stop with an error if it differs.
  */
 public final class Trainer {
+  /** Steps between the ranks' comparisons of their state's checksum (several processes only). */
+  public static final int AGREE_EVERY = 10;
+
   /** This runtime's version, written into manifests and checkpoints. */
   public static final String VERSION = version();
 
   /**
    * What a run did: steps done of the total, the rngStep reached, whether a stop request ended it,
-   * its last checkpoint, and the last step's metrics by column name.
+   * its last checkpoint, the last step's metrics by column name, and the steps this run made (fewer
+   * than {@code steps} after a resume).
    */
   public record Result(long steps, long totalSteps, long rngStep, boolean stopped, Path checkpoint,
-                       Map<String, Double> metrics) {}
+                       Map<String, Double> metrics, long stepsRun) {}
 
   private final CompiledModel model;
   private final ModelSpec spec;
   private final TrainOptions options;
   private final DataFeed givenFeed;
   private final StopRequest stop = new StopRequest();
+  private final World world = World.current();
 
   public Trainer(CompiledModel model, TrainOptions options) {
     this(model, options, null);
@@ -164,18 +179,21 @@ public final class Trainer {
       return loop(fresh);
     } finally {
       stop.ended();
+      if (!world.leader() && run != null) removeTree(run.root());
     }
   }
 
   /** Opens the run directory, binds the phases and loads the checkpoint to resume; false when resuming. */
   private boolean start() throws IOException {
-    run = RunDirectory.create(options.out());
+    run = world.leader() ? RunDirectory.create(options.out())
+        : RunDirectory.create(Files.createTempDirectory("wganc-rank" + world.rank() + "-"));
     if (options.threads() > 0) Parallel.setThreads(options.threads());
     Checkpoints.Resume resumed = null;
     if (options.resume()) {
-      Path newest = Checkpoints.newest(run.checkpoints());
+      Path newest = world.leader() ? Checkpoints.newest(run.checkpoints()) : null;
+      if (world.distributed()) newest = fromLeader(newest);
       if (newest != null) resumed = Checkpoints.Resume.read(newest);
-    } else {
+    } else if (world.leader()) {
       run.refuseExistingRun();
     }
     int leftovers = run.removeLeftovers();
@@ -205,7 +223,7 @@ public final class Trainer {
       progress.message("removed " + leftovers + " temporary file" + (leftovers == 1 ? "" : "s")
           + " left in " + run.root() + " by an interrupted run");
     }
-    if (resumed != null) {
+    if (resumed != null && world.leader()) {
       metrics.loadHistory(run);
       pictures.loadFrames(step);
       progress.message("resuming " + spec.name() + " from " + resumed.file() + " (step " + step + " of " + total
@@ -240,6 +258,7 @@ public final class Trainer {
         }
         runStep();
         step++;
+        if (world.distributed() && (step % AGREE_EVERY == 0 || step == total)) agree();
         double rate = metrics.log(step);
         progress.update(step, total, metrics.names(), metrics.values(), rate);
         if (step % used.sampleEvery() == 0 || step == total) writeSamples();
@@ -261,7 +280,8 @@ public final class Trainer {
     progress.finish();
     writeManifest(stopped ? "stopped" : "completed", null);
     if (stopped) progress.message("stopped at step " + step + " of " + total + "; checkpoint " + lastCheckpoint);
-    return new Result(step, total, rngStep, stopped, lastCheckpoint, metrics.lastRow());
+    return new Result(step, total, rngStep, stopped, lastCheckpoint, metrics.lastRow(),
+        step - (resumedFrom == null ? 0 : resumedFrom));
   }
 
   /** Runs step {@code step + 1}; a non-finite metric ends it with a before-nan checkpoint and the error. */
@@ -274,12 +294,13 @@ public final class Trainer {
     }
     rngStep += failed;
     String phase = training.invocations.get(failed).name;
-    Path file = Checkpoints.saveBeforeNan(run.checkpoints(), step, checkpointNow(), phase, rngStep);
+    Path file = world.leader() ? Checkpoints.saveBeforeNan(run.checkpoints(), step, checkpointNow(), phase, rngStep) : null;
     throw training.failure(failed, step + 1, rngStep, file, lastCheckpoint, lastCheckpointStep);
   }
 
   /** Sample grid (or scatter) at this step, the GIF so far, the loss plot and the mode coverage. */
   private void writeSamples() throws IOException {
+    if (!world.leader()) return;
     pictures.write(step, metrics);
     if (coverage != null) progress.message("step " + step + ": " + coverage.log(step));
   }
@@ -294,12 +315,51 @@ public final class Trainer {
   }
 
   private void checkpoint(boolean isFinal) throws IOException {
+    if (!world.leader()) return;
     lastCheckpoint = Checkpoints.save(run.checkpoints(), step, checkpointNow(), isFinal, options.recordInputs());
     lastCheckpointStep = step;
   }
 
   private void writeManifest(String status, String error) throws IOException {
     manifest.write(status, error, step, rngStep, lastCheckpoint);
+  }
+
+  /**
+   * The newest checkpoint as rank 0 found it ({@code newest} there), on every rank: the others
+   * receive its bytes into their own folder (the run directory need not be shared); null for none.
+   */
+  private Path fromLeader(Path newest) throws IOException {
+    byte[] name = world.broadcast(newest == null ? new byte[0]
+        : newest.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] bytes = world.broadcast(world.leader() && newest != null ? Files.readAllBytes(newest) : new byte[0]);
+    if (name.length == 0 || world.leader()) return newest;
+    Files.createDirectories(run.checkpoints());
+    Path copy = run.checkpoints().resolve(new String(name, java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(copy, bytes);
+    return copy;
+  }
+
+  /** Stops every rank with an error when their states' checksums differ (they all learn it from one all-reduce). */
+  private void agree() {
+    long h = 0xcbf29ce484222325L;
+    for (float[] a : slots.cur) {
+      for (float f : a) h = (h ^ Float.floatToRawIntBits(f)) * 0x100000001b3L;
+    }
+    h = (h ^ rngStep) * 0x100000001b3L;
+    if (!world.agree(h)) {
+      throw new IllegalStateException("the " + world.size() + " ranks hold different parameters after step " + step
+          + " (their checksums differ): the ranks ran different code or data; check that every rank runs the same"
+          + " wganc and model, and report it if they do (docs/distributed.md)");
+    }
+  }
+
+  /** Deletes a rank's private folder (best effort). */
+  private static void removeTree(Path root) {
+    try (var files = Files.walk(root)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // a temporary folder left behind
+    }
   }
 
   private void close() throws IOException {

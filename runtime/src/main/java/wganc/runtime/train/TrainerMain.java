@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wganc.runtime.data.DataPath;
+import wganc.runtime.dist.World;
 
 /**
  * The entry point of a trainer jar written by `wganc compile`: the jar holds the generated phase
@@ -23,9 +24,18 @@ import wganc.runtime.data.DataPath;
 @Command(name = "trainer", mixinStandardHelpOptions = true,
     description = {"Trains the model this jar was compiled from (see `wganc train --help` for what a run leaves)."})
 public final class TrainerMain implements Callable<Integer> {
-  /** What `wganc compile` writes into the jar. */
-  public record Manifest(ModelSpec spec, List<String> phases, String backend) {
-    public Manifest(ModelSpec spec, List<String> phases) { this(spec, phases, "jvm"); }
+  /**
+   * What `wganc compile` writes into the jar; {@code ranks}: the MPI processes the phases are
+   * compiled for ({@code wganc compile --ranks K}; null, from older jars, is one).
+   */
+  public record Manifest(ModelSpec spec, List<String> phases, String backend, Integer ranks) {
+    public Manifest(ModelSpec spec, List<String> phases) { this(spec, phases, "jvm", 1); }
+
+    public Manifest(ModelSpec spec, List<String> phases, String backend) { this(spec, phases, backend, 1); }
+
+    public int rankCount() {
+      return ranks == null ? 1 : ranks;
+    }
   }
 
   @Option(names = "--steps", paramLabel = "N", description = "generator steps (default: the model's)")
@@ -90,36 +100,64 @@ public final class TrainerMain implements Callable<Integer> {
       }
       m = new ObjectMapper().readValue(in, Manifest.class);
     }
+    int launched = World.launched(System.getenv());
+    if (launched != m.rankCount()) {
+      // the phases compute a share of each batch sized for that many ranks
+      System.err.println("error: this trainer jar was compiled for " + (m.rankCount() == 1 ? "one process" : m.rankCount()
+          + " MPI ranks") + ", but " + (launched == 1 ? "was started without an MPI launcher" : "an MPI launcher started "
+          + launched) + "; start it with " + (m.rankCount() == 1 ? "plain `java -jar`" : "`mpirun -np " + m.rankCount() + "`")
+          + ", or compile it with `wganc compile --ranks " + launched + "` (docs/distributed.md)");
+      return 2;
+    }
+    World world;
+    try {
+      world = World.join(System.getenv());
+    } catch (IllegalStateException e) {
+      System.err.println("error: " + e.getMessage());
+      return 1;
+    }
+    return world.run(() -> train(m, world), line -> {
+      System.err.println(line);
+      System.err.flush();
+    });
+  }
+
+  /** This rank's training (rank 0 speaks for all). */
+  private World.Exit train(Manifest m, World world) throws Exception {
+    PrintStream err = world.leader() ? System.err : new PrintStream(java.io.OutputStream.nullOutputStream());
     List<Phase> phases = new ArrayList<>();
     for (String cls : m.phases()) phases.add((Phase) Class.forName(cls).getDeclaredConstructor().newInstance());
     CompiledModel model = CompiledModel.of(m.spec(), phases, m.backend() == null ? "jvm" : m.backend());
     Path run = out != null ? out : Path.of("runs", m.spec().name());
     try {
       for (ModelSpec.Data d : m.spec().data()) {
-        for (DataFeed.File f : DataFeed.files(d, DataPath.standard(dataDir))) System.err.println(f.describe());
+        for (DataFeed.File f : DataFeed.files(d, DataPath.standard(dataDir))) err.println(f.describe());
       }
     } catch (java.io.IOException e) {
       System.err.println("error: " + e.getMessage());
-      return 1;
+      return new World.Exit(1, false);
     }
     TrainOptions opts = TrainOptions.defaults(run).withSteps(steps).withSeed(seed).withSampleEvery(sampleEvery)
         .withCheckpointEvery(checkpointEvery).withResume(resume).withDataDir(dataDir)
-        .withProgress(new PrintStream(System.err, true), Progress.Style.AUTO, 0).withThreads(threads);
+        .withProgress(world.leader() ? new PrintStream(System.err, true) : err, world.leader() ? Progress.Style.AUTO
+            : Progress.Style.LINES, 0)
+        .withThreads(threads > 0 || !world.distributed() ? threads
+            : Math.max(1, Runtime.getRuntime().availableProcessors() / World.localRanks(System.getenv())));
     Trainer t = new Trainer(model, opts);
-    Thread hook = t.installShutdownHook();
+    Thread hook = world.distributed() ? null : t.installShutdownHook();  // as `wganc train` (docs/distributed.md)
     try {
       Trainer.Result r = t.train();
-      System.err.println("done after " + r.steps() + " of " + r.totalSteps() + " steps; run directory " + run);
-      return 0;
+      err.println("done after " + r.steps() + " of " + r.totalSteps() + " steps; run directory " + run);
+      return World.Exit.OK;
     } catch (NonFiniteLossException e) {
-      System.err.print(e.diagnostic());
-      return 1;
+      err.print(e.diagnostic());
+      return new World.Exit(1, true);
     } catch (java.io.IOException | DeviceFailure | IllegalStateException | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
-      return 1;
+      return new World.Exit(1, false);
     } finally {
       try {
-        Runtime.getRuntime().removeShutdownHook(hook);
+        if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException | IllegalArgumentException ignored) {
         // shutting down already
       }
