@@ -200,7 +200,8 @@ def main():
               f"{peak}", flush=True)
         for s in SIDES:
             if "failed" in med[s] and s in sides:
-                notes.append(f"{name}: {s} failed: {med[s]['failed']}")
+                why = med[s]["failed"]
+                notes.append(f"{name}: {s}: {why}" if why.startswith("no ") else f"{name}: {s} failed: {why}")
     for n in notes:
         print("  " + n)
     if a.json:
