@@ -279,7 +279,7 @@ final class TrainCommand implements Callable<Integer> {
       try {
         for (DataFeed.File f : DataFeed.files(data.get(i), path)) err.println("wganc: " + f.describe());
       } catch (DataNotFoundException e) {
-        Diagnostic d = Diagnostic.error("E0313", "dataset file `" + e.name() + "` not found",
+        Diagnostic d = Diagnostic.error("E0313", "dataset " + e.noun() + " `" + e.name() + "` not found",
             m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it")
             .withNote("tried " + String.join(", ", e.tried()));
         for (String place : e.searched()) d = d.withNote("looked in " + place);

@@ -41,10 +41,10 @@ public final class Samples {
     return spec.sample().outShape().length == 3;
   }
 
-  /** The value range of the first image data source, or [-1, 1]. */
+  /** The value range of the first data source that is not a toy (idx, images or npy), or [-1, 1]. */
   public static float[] range(ModelSpec spec) {
     for (ModelSpec.Data d : spec.data()) {
-      if (d.kind().equals("idx")) return new float[] {(float) d.lo(), (float) d.hi()};
+      if (!d.kind().equals("toy")) return new float[] {(float) d.lo(), (float) d.hi()};
     }
     return new float[] {-1f, 1f};
   }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import wganc.runtime.data.DataPath;
 import wganc.runtime.dist.World;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
@@ -198,7 +199,8 @@ public final class Trainer {
     }
     int leftovers = run.removeLeftovers();
     seed = resumed != null ? resumed.seed(spec, options.seed()) : options.seed() != null ? options.seed() : spec.seed();
-    feed = givenFeed != null ? givenFeed : DataFeed.open(spec, seed, options.dataDir());
+    feed = givenFeed != null ? givenFeed
+        : DataFeed.open(spec, seed, DataPath.standard(options.dataDir()), options.progress()::println);
     total = totalSteps(spec, options.steps(), feed);
     used = options.forRun(total);
     slots = Slots.init(spec, seed);

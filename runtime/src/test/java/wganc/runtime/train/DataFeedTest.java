@@ -91,8 +91,8 @@ class DataFeedTest {
 
   @Test
   void aSyntheticFeedHasTheSpecsShapesAndRange() {
-    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0);
-    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0, false);
+    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img, toy), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     DataFeed feed = DataFeed.synthetic(spec, 5, 6);
@@ -106,11 +106,11 @@ class DataFeedTest {
   @Test
   void toySpecMapsToTheWganGpDistributions() {
     // 8gaussians as written: radius `scale`, noise `std` (the ORACLES recipe), no 1.414 division
-    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
     assertArrayEquals(Toy2d.eightGaussians(2, 0.02).sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
-    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05);
+    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05, false);
     assertArrayEquals(Toy2d.wganGp25().sample(50, 1, 2, 3), DataFeed.toy(d25).sample(50, 1, 2, 3));
-    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25);
+    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25, false);
     assertArrayEquals(Toy2d.wganGpSwissRoll().sample(50, 1, 2, 3), DataFeed.toy(sr).sample(50, 1, 2, 3));
   }
 
@@ -146,10 +146,10 @@ class DataFeedTest {
     Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
     Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, new byte[] {0, 1, 0, 1}, false));
     ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
-        new int[] {1}, -1, 1, null, 0, 0);
+        new int[] {1}, -1, 1, null, 0, 0, false);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
-    DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null));
+    DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null), line -> {});
     DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
     assertEquals(2, s.count());
     assertEquals(2, Trainer.totalSteps(spec, 0, feed));  // 1 epoch of floor(2 / 1) batches
