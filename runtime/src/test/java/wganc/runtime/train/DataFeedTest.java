@@ -161,4 +161,39 @@ class DataFeedTest {
     assertEquals(Set.of((float) (85 - 127.5) / 127.5f, 1f), values);
     assertNotEquals(null, feed.descriptions().get("real"));
   }
+
+  @Test
+  void imageFoldersAndNpyArraysBecomeShuffledInMemorySources(@TempDir Path dir) throws IOException {
+    // 3 grey PNGs of 4x4 under faces/, image i every pixel 100 * i; fitted to 2x2 and mapped to [-1, 1]
+    Files.createDirectories(dir.resolve("faces/more"));
+    for (int i = 0; i < 3; i++) {
+      java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) im.getRaster().setSample(x, y, 0, 100 * i);
+      javax.imageio.ImageIO.write(im, "png", dir.resolve(i == 2 ? "faces/more/c.png" : "faces/" + i + ".png").toFile());
+    }
+    Files.write(dir.resolve("points.npy"), wganc.runtime.io.Npy.toBytes(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2));
+    ModelSpec.Data faces = new ModelSpec.Data("real", new int[] {1, 2, 2}, "images", "faces", null, new int[0], -1, 1,
+        null, 0, 0, false);
+    ModelSpec.Data points = new ModelSpec.Data("pts", new int[] {2}, "npy", "points.npy", null, new int[0], 0, 1,
+        null, 0, 0, false);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(faces, points), List.of(), List.of(), List.of(),
+        List.of(), new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataPath path = new DataPath(dir, k -> null, null);
+    assertEquals(List.of("data `real` image folder: " + dir.resolve("faces"), "data `pts` array: " + dir.resolve("points.npy")),
+        List.of(DataFeed.files(faces, path).getFirst().describe(), DataFeed.files(points, path).getFirst().describe()));
+    List<String> log = new java.util.ArrayList<>();
+    DataFeed feed = DataFeed.open(spec, 0, path, log::add);
+    assertTrue(log.getFirst().startsWith("wganc: decoding 3 images under " + dir.resolve("faces")), log.toString());
+    DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
+    assertEquals(3, s.count());
+    float[] all = new float[12];
+    s.next(all, 3, 0);
+    Set<Float> values = new HashSet<>();
+    for (float v : all) values.add(v);
+    assertEquals(Set.of(-1f, (100 - 127.5f) / 127.5f, (200 - 127.5f) / 127.5f), values);
+    DataFeed.IdxSource p = (DataFeed.IdxSource) feed.source("pts");
+    assertEquals(4, p.count());
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, p.data());
+    assertEquals("npy " + dir.resolve("points.npy") + ", 4 samples", feed.descriptions().get("pts"));
+  }
 }
