@@ -17,7 +17,7 @@ import wganc.runtime.kernels.Parallel;
  * One <b>step</b> is one generator step: every update once, critics {@code perGenerator} times
  * ({@link TrainingStep}). Steps are numbered from 1; "step N" in file names means N steps done.
  * The number of steps is {@link TrainOptions#steps} when positive, else the spec's {@code steps}, else
- * {@code epochs * floor(N / batch)} with N the size of the first {@code idx} data source.
+ * {@code epochs * floor(N / batch)} with N the size of the first data source held in memory (idx, images or npy).
  *
  * <h2>Random numbers</h2>
  * A global counter {@code rngStep} starts at 0 and is passed to every training phase invocation,
