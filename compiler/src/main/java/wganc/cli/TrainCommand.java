@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 1000)")
   int checkpointEvery;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files and folders the model names (idx, images, npy), the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
   @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores, shared out among the MPI ranks on a machine)")
