@@ -6,10 +6,12 @@ import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,7 @@ import javax.imageio.ImageIO;
 /**
  * Reads a folder of PNG and JPEG files (found recursively, hidden files and folders left out) into
  * {@link Idx.Images} of a fixed {@code [C, H, W]}, decoding with the JDK's {@link ImageIO} on a small
- * pool of threads, all up front.
+ * pool of threads, all up front, into one array.
  *
  * <p><b>Order</b>: files are sorted by their path relative to the folder, with {@code /} between
  * names, as Java compares strings, so sample {@code i} is the same file on every machine.
@@ -57,6 +59,8 @@ public final class ImageFolder {
       return s.filter(p -> !hidden(folder.relativize(p)) && Files.isRegularFile(p) && isImageName(p))
           .sorted(Comparator.comparing(p -> relative(folder, p)))
           .toList();
+    } catch (UncheckedIOException e) {
+      throw new IOException("cannot list image folder " + folder + ": " + e.getCause().getMessage(), e.getCause());
     }
   }
 
@@ -81,8 +85,8 @@ public final class ImageFolder {
 
   /**
    * Reads every image file under {@code folder} fitted to {@code [channels, height, width]} and mapped
-   * by {@code map}; {@code log} gets a line when decoding starts and ends, and the warning about
-   * skipped files.
+   * by {@code map}; {@code log} gets a line when decoding starts, every tenth of a large folder, when it
+   * ends, and the warning about skipped files.
    */
   public static Idx.Images read(Path folder, int channels, int height, int width, Idx.PixelMap map, boolean skipBad,
                                 Consumer<String> log) throws IOException {
@@ -92,15 +96,25 @@ public final class ImageFolder {
       throw new IOException("image folder " + folder + " holds no image files (looked for "
           + String.join(", ", EXTENSIONS) + ", in every subfolder)");
     }
+    int size = channels * height * width;
+    if ((long) files.size() * size > Integer.MAX_VALUE - 8) {
+      throw new IOException(files.size() + " images of " + channels + "x" + height + "x" + width + " under " + folder
+          + " are more values than one Java array holds (2^31 - 1); use fewer or smaller images");
+    }
     log.accept("wganc: decoding " + files.size() + " images under " + folder + " to " + channels + "x" + height + "x"
         + width);
     long started = System.nanoTime();
-    List<Decoded> decoded = decodeAll(files, channels, height, width);
+    float[] data = new float[files.size() * size];
+    List<String> problems = decodeAll(files, channels, height, width, map, data, log);
     List<String> bad = new ArrayList<>();
     int good = 0;
     for (int i = 0; i < files.size(); i++) {
-      if (decoded.get(i).pixels() == null) bad.add(files.get(i) + " (" + decoded.get(i).problem() + ")");
-      else good++;
+      if (problems.get(i) != null) {
+        bad.add(files.get(i) + " (" + problems.get(i) + ")");
+        continue;
+      }
+      if (good < i) System.arraycopy(data, i * size, data, good * size, size);  // close the gaps bad files left
+      good++;
     }
     if (!bad.isEmpty() && !skipBad) {
       StringBuilder m = new StringBuilder(bad.size() + " of " + files.size() + " files under " + folder
@@ -116,31 +130,43 @@ public final class ImageFolder {
       log.accept("wganc: warning: skipped " + bad.size() + " of " + files.size() + " files under " + folder
           + " that do not decode; the first: " + bad.getFirst());
     }
-    int size = channels * height * width;
-    float[] data = new float[Math.multiplyExact(good, size)];
-    int k = 0;
-    for (Decoded d : decoded) {
-      if (d.pixels() == null) continue;
-      for (int j = 0; j < size; j++) data[k * size + j] = map.apply(d.pixels()[j]);
-      k++;
-    }
     log.accept(String.format(Locale.ROOT, "wganc: decoded %d images in %.1f s", good, (System.nanoTime() - started) / 1e9));
-    return new Idx.Images(data, good, channels, height, width);
+    return new Idx.Images(good == files.size() ? data : Arrays.copyOf(data, good * size), good, channels, height, width);
   }
 
-  private static List<Decoded> decodeAll(List<Path> files, int channels, int height, int width) throws IOException {
+  /** Folders of at least this many files get a progress line every tenth. */
+  private static final int PROGRESS_FROM = 1000;
+
+  /**
+   * Decodes {@code files} on a small pool of threads, image {@code i} mapped into {@code data} at
+   * {@code i * C * H * W}; returns, by file, null or why it could not be read.
+   */
+  private static List<String> decodeAll(List<Path> files, int channels, int height, int width, Idx.PixelMap map,
+                                        float[] data, Consumer<String> log) throws IOException {
     int threads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "wganc-decode");
       t.setDaemon(true);
       return t;
     });
+    int size = channels * height * width;
     try {
       List<Future<Decoded>> futures = new ArrayList<>();
       for (Path f : files) futures.add(pool.submit(() -> decode(f, channels, height, width)));
-      List<Decoded> out = new ArrayList<>();
-      for (Future<Decoded> f : futures) out.add(f.get());
-      return out;
+      List<String> problems = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        Decoded d = futures.get(i).get();
+        futures.set(i, null);  // so its pixels can go once copied
+        problems.add(d.problem());
+        if (d.pixels() != null) {
+          for (int j = 0; j < size; j++) data[i * size + j] = map.apply(d.pixels()[j]);
+        }
+        int done = i + 1;
+        if (files.size() >= PROGRESS_FROM && done < files.size() && done * 10L / files.size() > i * 10L / files.size()) {
+          log.accept("wganc: decoded " + done + " of " + files.size() + " images");
+        }
+      }
+      return problems;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while decoding images", e);

@@ -199,8 +199,9 @@ public final class Trainer {
     }
     int leftovers = run.removeLeftovers();
     seed = resumed != null ? resumed.seed(spec, options.seed()) : options.seed() != null ? options.seed() : spec.seed();
+    java.io.PrintStream say = options.progress();  // null: training says nothing
     feed = givenFeed != null ? givenFeed
-        : DataFeed.open(spec, seed, DataPath.standard(options.dataDir()), options.progress()::println);
+        : DataFeed.open(spec, seed, DataPath.standard(options.dataDir()), say == null ? line -> {} : say::println);
     total = totalSteps(spec, options.steps(), feed);
     used = options.forRun(total);
     slots = Slots.init(spec, seed);
