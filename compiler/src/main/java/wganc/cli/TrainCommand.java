@@ -280,8 +280,8 @@ final class TrainCommand implements Callable<Integer> {
         for (DataFeed.File f : DataFeed.files(data.get(i), path)) err.println("wganc: " + f.describe());
       } catch (DataNotFoundException e) {
         Diagnostic d = Diagnostic.error("E0313", "dataset " + e.noun() + " `" + e.name() + "` not found",
-            m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it")
-            .withNote("tried " + String.join(", ", e.tried()));
+            m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it");
+        if (e.tried().size() > 1) d = d.withNote("tried " + String.join(", ", e.tried()));  // the IDX spellings
         for (String place : e.searched()) d = d.withNote("looked in " + place);
         err.print(Renderer.render(d.withHelp(e.help())));
         return false;

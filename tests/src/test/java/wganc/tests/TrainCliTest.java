@@ -158,6 +158,7 @@ class TrainCliTest {
     assertEquals(1, r.status(), r.err());
     assertTrue(r.err().startsWith("error[E0313]: dataset folder `faces` not found"), r.err());
     assertTrue(r.err().contains("= note: looked in --data-dir " + data + ": no such folder"), r.err());
+    assertFalse(r.err().contains("= note: tried"), "a folder is looked for under its name only: " + r.err());
     assertFalse(Files.exists(dir.resolve("run2")));
   }
 }
