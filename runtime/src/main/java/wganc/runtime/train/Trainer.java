@@ -241,7 +241,7 @@ public final class Trainer {
   private void bind() {
     training = TrainingStep.bind(model, slots, feed);
     metrics = new Metrics(training.phases);
-    pictures = new Pictures(model, slots, seed, run);
+    pictures = new Pictures(model, slots, seed, run, feed);
     coverage = ModeCoverage.of(model, slots, seed);
   }
 

@@ -195,5 +195,7 @@ class DataFeedTest {
     assertEquals(4, p.count());
     assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, p.data());
     assertEquals("npy " + dir.resolve("points.npy") + ", 4 samples", feed.descriptions().get("pts"));
+    // scatter plots show the array's points as the real ones, in file order
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, Samples.realPoints(spec, 0, feed));
   }
 }
