@@ -92,6 +92,18 @@ class ImageFolderTest {
   }
 
   @Test
+  void sixteenBitGreyAndPalettePngsReadAsTheirLevelsAndColours() throws IOException {
+    BufferedImage deep = new BufferedImage(1, 1, BufferedImage.TYPE_USHORT_GRAY);
+    deep.getRaster().setSample(0, 0, 0, 128 * 257);
+    write(deep, "a-deep.png");
+    BufferedImage palette = new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_INDEXED);
+    palette.setRGB(0, 0, 0xff0000);
+    write(palette, "b-palette.png");
+    Idx.Images im = read(dir, 3, 1, 1, false);
+    assertArrayEquals(new float[] {128, 128, 128, 255, 0, 0}, im.data());
+  }
+
+  @Test
   void readsPngAndJpegRecursivelyInPathOrderAndMapsThePixels() throws IOException {
     write(grey(2, 2, (x, y) -> 10), "b.png");
     write(grey(2, 2, (x, y) -> 20), "a/z.png");
