@@ -1,7 +1,9 @@
 package wganc.check;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,8 +76,20 @@ public final class Checker {
     return true;
   }
 
-  private static final List<String> SOURCES = List.of("idx", "toy");
+  /** Each data source with the smallest call that uses it, for help texts. */
+  private static final Map<String, String> SOURCES = orderedMap(
+      "idx", "idx(\"train-images-idx3-ubyte.gz\")",
+      "images", "images(\"faces\")",
+      "npy", "npy(\"train.npy\")",
+      "toy", "toy(\"8gaussians\")");
   private static final List<String> TOYS = List.of("8gaussians", "25gaussians", "swissroll");
+  private static final List<String> BAD_FILES = List.of("refuse", "skip");
+
+  private static Map<String, String> orderedMap(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) m.put(keysAndValues[i], keysAndValues[i + 1]);
+    return Collections.unmodifiableMap(m);
+  }
 
   private Optional<Model.Data> data(Ast.DataDecl d) {
     List<Integer> shape = d.shape().dims();
@@ -85,10 +99,11 @@ public final class Checker {
       return Optional.empty();
     }
     Ast.Call src = d.source();
-    if (!SOURCES.contains(src.name())) {
-      String help = Suggest.didYouMean(src.name(), SOURCES);
+    if (!SOURCES.containsKey(src.name())) {
+      List<String> names = List.copyOf(SOURCES.keySet());
+      String help = Suggest.didYouMean(src.name(), names);
       diags.add(Diagnostic.error("E0302", "unknown data source `" + src.name() + "`", src.nameSpan(), "not a data source")
-          .withHelp(help != null ? help : "use `idx(\"train-images-idx3-ubyte.gz\")` or `toy(\"8gaussians\")`"));
+          .withHelp(help != null ? help : "use " + String.join(", ", SOURCES.values().stream().map(c -> "`" + c + "`").toList())));
       return Optional.empty();
     }
     if (d.kind().isPresent() && !d.kind().get().equals("image")) {
@@ -105,43 +120,116 @@ public final class Checker {
         return Optional.empty();
       }
     }
-    if (src.name().equals("idx")) {
-      if (d.kind().isEmpty() || shape.size() != 3) {
-        diags.add(Diagnostic.error("E0305", "`idx` data are images: declare them as `image[c, h, w]`", d.kindSpan(),
-            "declared " + (d.kind().isEmpty() ? "" : "image") + shape).withHelp("write e.g. `real: image[1, 28, 28] = idx(...)`"));
-        return Optional.empty();
-      }
-      Optional<Args> b = Args.bind("idx", src.nameSpan(), src.args(), List.of("images", "labels", "keep"), 1, diags);
-      if (b.isEmpty()) return Optional.empty();
-      Args a = b.get();
-      Optional<String> images = string(a, "images", src);
-      if (images.isEmpty()) return Optional.empty();
-      Optional<String> labels = Optional.empty();
-      if (a.has("labels")) {
-        labels = string(a, "labels", src);
-        if (labels.isEmpty()) return Optional.empty();
-      }
-      List<Integer> keep = new ArrayList<>();
-      if (a.has("keep")) {
-        Ast.Value v = a.arg("keep").get().value();
-        List<Ast.Value> items = v instanceof Ast.ListValue l ? l.items() : List.of(v);
-        for (Ast.Value it : items) {
-          if (!(it instanceof Ast.Num n) || !n.integral() || n.value() < 0 || n.value() > 255) {
-            diags.add(Diagnostic.error("E0306", "`keep` lists labels, integers from 0 to 255", it.span(),
-                "found " + Args.describe(it)));
-            return Optional.empty();
-          }
-          keep.add((int) n.value());
-        }
-        if (labels.isEmpty()) {
-          diags.add(Diagnostic.error("E0307", "`keep` needs the labels file", a.spanOf("keep"), "no `labels=`")
-              .withHelp("add `labels=\"train-labels-idx1-ubyte.gz\"`"));
+    Optional<? extends Model.Source> source = switch (src.name()) {
+      case "idx" -> idx(d, src);
+      case "images" -> images(d, src);
+      case "npy" -> npy(src);
+      default -> toy(d, src);
+    };
+    if (source.isEmpty()) return Optional.empty();
+    if (source.get() instanceof Model.Toy) lo = -1;  // toys are not scaled; the range only frames plots
+    return Optional.of(new Model.Data(d.name(), shape, source.get(), lo, hi, d.span()));
+  }
+
+  /** True when {@code d} declares `image[c, h, w]`; else reports that {@code src} reads images. */
+  private boolean declaredImage(Ast.DataDecl d, Ast.Call src) {
+    List<Integer> shape = d.shape().dims();
+    if (d.kind().isPresent() && shape.size() == 3) return true;
+    diags.add(Diagnostic.error("E0305", "`" + src.name() + "` data are images: declare them as `image[c, h, w]`",
+        d.kindSpan(), "declared " + (d.kind().isEmpty() ? "" : "image") + shape)
+        .withHelp("write e.g. `real: image[1, 28, 28] = " + src.name() + "(...)`"));
+    return false;
+  }
+
+  private Optional<Model.Idx> idx(Ast.DataDecl d, Ast.Call src) {
+    if (!declaredImage(d, src)) return Optional.empty();
+    Optional<Args> b = Args.bind("idx", src.nameSpan(), src.args(), List.of("images", "labels", "keep"), 1, diags);
+    if (b.isEmpty()) return Optional.empty();
+    Args a = b.get();
+    Optional<String> images = string(a, "images", src);
+    if (images.isEmpty()) return Optional.empty();
+    Optional<String> labels = Optional.empty();
+    if (a.has("labels")) {
+      labels = string(a, "labels", src);
+      if (labels.isEmpty()) return Optional.empty();
+    }
+    List<Integer> keep = new ArrayList<>();
+    if (a.has("keep")) {
+      Ast.Value v = a.arg("keep").get().value();
+      List<Ast.Value> items = v instanceof Ast.ListValue l ? l.items() : List.of(v);
+      for (Ast.Value it : items) {
+        if (!(it instanceof Ast.Num n) || !n.integral() || n.value() < 0 || n.value() > 255) {
+          diags.add(Diagnostic.error("E0306", "`keep` lists labels, integers from 0 to 255", it.span(),
+              "found " + Args.describe(it)));
           return Optional.empty();
         }
+        keep.add((int) n.value());
       }
-      return Optional.of(new Model.Data(d.name(), shape, new Model.Idx(images.get(), labels, keep), lo, hi, d.span()));
+      if (labels.isEmpty()) {
+        diags.add(Diagnostic.error("E0307", "`keep` needs the labels file", a.spanOf("keep"), "no `labels=`")
+            .withHelp("add `labels=\"train-labels-idx1-ubyte.gz\"`"));
+        return Optional.empty();
+      }
     }
-    // toy
+    return Optional.of(new Model.Idx(images.get(), labels, keep));
+  }
+
+  /**
+   * `images(folder, size=, bad=)`: greyscale or RGB images; {@code size}, when given, repeats the
+   * declared height and width.
+   */
+  private Optional<Model.Images> images(Ast.DataDecl d, Ast.Call src) {
+    if (!declaredImage(d, src)) return Optional.empty();
+    List<Integer> shape = d.shape().dims();
+    if (shape.get(0) != 1 && shape.get(0) != 3) {
+      diags.add(Diagnostic.error("E0314", "`images` reads greyscale or RGB: declare 1 or 3 channels", d.shape().span(),
+          "declared " + shape.get(0) + " channels")
+          .withHelp("write `image[1, " + shape.get(1) + ", " + shape.get(2) + "]` for greyscale or `image[3, "
+              + shape.get(1) + ", " + shape.get(2) + "]` for colour"));
+      return Optional.empty();
+    }
+    Optional<Args> b = Args.bind("images", src.nameSpan(), src.args(), List.of("folder", "size", "bad"), 1, diags);
+    if (b.isEmpty()) return Optional.empty();
+    Args a = b.get();
+    Optional<String> folder = string(a, "folder", src);
+    if (folder.isEmpty()) return Optional.empty();
+    if (a.has("size")) {
+      Optional<int[]> size = a.ints("size", 2, null, 1);
+      if (size.isEmpty()) return Optional.empty();
+      List<Integer> declared = shape.subList(1, 3);
+      if (size.get()[0] != declared.get(0) || size.get()[1] != declared.get(1)) {
+        diags.add(Diagnostic.error("E0315", "`size` of `images` differs from the declared height and width",
+            a.arg("size").get().value().span(), "declared `image" + shape + "`")
+            .withHelp("drop `size=` (the declaration sets it) or declare `image[" + shape.get(0) + ", " + size.get()[0]
+                + ", " + size.get()[1] + "]`"));
+        return Optional.empty();
+      }
+    }
+    String bad = "refuse";
+    if (a.has("bad")) {
+      Optional<String> given = string(a, "bad", src);
+      if (given.isEmpty()) return Optional.empty();
+      if (!BAD_FILES.contains(given.get())) {
+        String help = Suggest.didYouMean(given.get(), BAD_FILES);
+        diags.add(Diagnostic.error("E0316", "`bad` of `images` must be \"refuse\" or \"skip\"",
+            a.arg("bad").get().value().span(), "found \"" + given.get() + "\"")
+            .withHelp(help != null ? help : "write `bad=\"skip\"` to leave out files that do not decode"));
+        return Optional.empty();
+      }
+      bad = given.get();
+    }
+    return Optional.of(new Model.Images(folder.get(), bad.equals("skip")));
+  }
+
+  /** `npy(file)`: any per-sample shape; the file's shape is checked when it is read. */
+  private Optional<Model.Npy> npy(Ast.Call src) {
+    Optional<Args> b = Args.bind("npy", src.nameSpan(), src.args(), List.of("file"), 1, diags);
+    if (b.isEmpty()) return Optional.empty();
+    return string(b.get(), "file", src).map(Model.Npy::new);
+  }
+
+  private Optional<Model.Toy> toy(Ast.DataDecl d, Ast.Call src) {
+    List<Integer> shape = d.shape().dims();
     Optional<Args> b = Args.bind("toy", src.nameSpan(), src.args(), List.of("kind", "scale", "std"), 1, diags);
     if (b.isEmpty()) return Optional.empty();
     Args a = b.get();
@@ -168,14 +256,14 @@ public final class Checker {
           .withHelp("use `scale=` of `toy(...)`"));
       return Optional.empty();
     }
-    return Optional.of(new Model.Data(d.name(), shape, new Model.Toy(kind.get(), scale.get(), std.get()), -1, 1, d.span()));
+    return Optional.of(new Model.Toy(kind.get(), scale.get(), std.get()));
   }
 
   private Optional<String> string(Args a, String key, Ast.Call src) {
     Ast.Arg arg = a.arg(key).orElse(null);
     if (arg == null) {
       diags.add(Diagnostic.error("E0105", "`" + src.name() + "` needs `" + key + "`", src.span(), "missing `" + key + "`")
-          .withHelp(src.name().equals("idx") ? "write `idx(\"train-images-idx3-ubyte.gz\")`" : "write `toy(\"8gaussians\")`"));
+          .withHelp("write `" + SOURCES.get(src.name()) + "`"));
       return Optional.empty();
     }
     if (arg.value() instanceof Ast.Str s && !s.value().isBlank()) return Optional.of(s.value());

@@ -40,10 +40,19 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
   /** A data source; batches are drawn from it. */
   public record Data(String name, List<Integer> shape, Source source, double lo, double hi, Span span) {}
 
-  public sealed interface Source permits Idx, Toy {}
+  public sealed interface Source permits Idx, Images, Npy, Toy {}
 
   /** IDX images, optionally filtered by label ({@code keep} empty: all labels). */
   public record Idx(String images, Optional<String> labels, List<Integer> keep) implements Source {}
+
+  /**
+   * A folder of PNG and JPEG files, read recursively, each resized and centre-cropped to the declared
+   * {@code image[c, h, w]}; {@code skipBad}: leave out files that do not decode instead of refusing them.
+   */
+  public record Images(String folder, boolean skipBad) implements Source {}
+
+  /** A NumPy {@code .npy} array of shape {@code [N, ...per-sample shape]}. */
+  public record Npy(String file) implements Source {}
 
   /** A toy 2-D distribution: `8gaussians`, `25gaussians` or `swissroll`. */
   public record Toy(String kind, double scale, double std) implements Source {}

@@ -74,7 +74,7 @@ final class TrainChecker {
       diags.add(Diagnostic.error("E0406", "the train block needs a length", keyword, "no `epochs` or `steps`")
           .withHelp("write `steps 1000` (generator steps) or `epochs 10`"));
     }
-    if (opts.containsKey("epochs") && data.values().stream().noneMatch(d -> d.source() instanceof Model.Idx)) {
+    if (opts.containsKey("epochs") && data.values().stream().allMatch(d -> d.source() instanceof Model.Toy)) {
       diags.add(Diagnostic.error("E0407", "`epochs` needs a dataset; toy distributions are endless", opts.get("epochs").span(),
           "no finite data").withHelp("write `steps N` instead"));
     }

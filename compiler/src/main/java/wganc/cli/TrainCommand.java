@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints (default: 1000)")
   int checkpointEvery;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files and folders the model names (idx, images, npy), the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
   @Option(names = "--threads", paramLabel = "T", description = "kernel threads (default: all cores, shared out among the MPI ranks on a machine)")
@@ -279,9 +279,9 @@ final class TrainCommand implements Callable<Integer> {
       try {
         for (DataFeed.File f : DataFeed.files(data.get(i), path)) err.println("wganc: " + f.describe());
       } catch (DataNotFoundException e) {
-        Diagnostic d = Diagnostic.error("E0313", "dataset file `" + e.name() + "` not found",
-            m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it")
-            .withNote("tried " + String.join(", ", e.tried()));
+        Diagnostic d = Diagnostic.error("E0313", "dataset " + e.noun() + " `" + e.name() + "` not found",
+            m.data().get(i).span(), "data `" + data.get(i).name() + "` reads it");
+        if (e.tried().size() > 1) d = d.withNote("tried " + String.join(", ", e.tried()));  // the IDX spellings
         for (String place : e.searched()) d = d.withNote("looked in " + place);
         err.print(Renderer.render(d.withHelp(e.help())));
         return false;

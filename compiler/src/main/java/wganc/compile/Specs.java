@@ -28,9 +28,13 @@ public final class Specs {
       int[] shape = ints(d.shape());
       switch (d.source()) {
         case Model.Idx idx -> data.add(new ModelSpec.Data(d.name(), shape, "idx", idx.images(), idx.labels().orElse(null),
-            idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0));
+            idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0, false));
+        case Model.Images im -> data.add(new ModelSpec.Data(d.name(), shape, "images", im.folder(), null, new int[0],
+            d.lo(), d.hi(), null, 0, 0, im.skipBad()));
+        case Model.Npy npy -> data.add(new ModelSpec.Data(d.name(), shape, "npy", npy.file(), null, new int[0], d.lo(),
+            d.hi(), null, 0, 0, false));
         case Model.Toy toy -> data.add(new ModelSpec.Data(d.name(), shape, "toy", null, null, new int[0], d.lo(), d.hi(),
-            toy.kind(), toy.scale(), toy.std()));
+            toy.kind(), toy.scale(), toy.std(), false));
       }
     }
     return List.copyOf(data);

@@ -65,6 +65,32 @@ class CheckTest {
 
   // ---- shapes
 
+  // ---- data sources
+
+  /** The checked data of PRELUDE plus {@code decl}, a data declaration named `own`. */
+  static Model.Data own(String decl) {
+    return ok(PRELUDE.replace("noise z", decl + "\nnoise z") + TRAIN).model().data().stream()
+        .filter(d -> d.name().equals("own")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void imageFoldersAndNpyArrays() {
+    Model.Data rgb = own("data own: image[3, 8, 6] = images(\"faces\") scaled to [-1, 1]");
+    assertEquals(new Model.Images("faces", false), rgb.source());
+    assertEquals(List.of(-1.0, 1.0), List.of(rgb.lo(), rgb.hi()));
+    assertEquals(new Model.Images("a/b", true), own("data own: image[1, 8, 6] = images(\"a/b\", size=[8, 6], bad=\"skip\")").source());
+    assertEquals(new Model.Images("sq", false), own("data own: image[1, 5, 5] = images(folder=\"sq\", size=5, bad=\"refuse\")").source());
+    Model.Data flat = own("data own: [3] = npy(\"x.npy\")");
+    assertEquals(new Model.Npy("x.npy"), flat.source());
+    assertEquals(List.of(0.0, 1.0), List.of(flat.lo(), flat.hi()), "float data as they are");
+    assertEquals(new Model.Npy("u8.npy"), own("data own: image[1, 4, 4] = npy(file=\"u8.npy\") scaled to [0, 2]").source());
+    // a dataset of images allows epochs, as idx does
+    ok(PRELUDE.replace("noise z", "data own: image[1, 4, 4] = images(\"f\")\nnoise z").replace("data img", "# data img")
+        .replace("data real: [2] = toy(\"8gaussians\")", "data real: [2] = npy(\"p.npy\")") + TRAIN.replace("steps 1", "epochs 1"));
+    List<Diagnostic> e = errors(PRELUDE.replace("data img", "# data img") + TRAIN.replace("steps 1", "epochs 1"));
+    assertEquals("E0407", e.getFirst().code());
+  }
+
   @Test
   void convSameAndValid() {
     Model.Network n = net("[1, 28, 28]", "[16, 3, 2]", """

@@ -13,12 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import wganc.compile.Checked;
@@ -170,5 +172,43 @@ class TornadoSourceTest {
   void emissionIsDeterministic(Path model) throws IOException {
     Sources a = sources(model), b = sources(model);
     for (var e : a.files().entrySet()) assertEquals(e.getValue().toString(), b.files().get(e.getKey()).toString());
+  }
+
+  /**
+   * The TornadoVM path of a dataset does not depend on where its samples come from: a model reading
+   * `images(...)` or `npy(...)` emits, file for file, what the same model reading `idx(...)` emits (the
+   * dataset sent to the device once and gathered by each phase's first kernel), apart from the lines
+   * that quote the model's data declaration or its hash.
+   */
+  @Test
+  void imageFoldersAndNpyArraysTakeTheIdxDatasetPath() {
+    String idx = """
+        model own
+        data  real: image[3, 8, 8] = %s scaled to [-1, 1]
+        noise z: [4] ~ normal(0, 1)
+        network G(z: [4]) -> [3, 8, 8] { dense 192; reshape [3, 8, 8]; tanh }
+        network D(x: [3, 8, 8]) -> [1] { conv 4 kernel=3 stride=2 padding=same; leaky_relu 0.2; flatten; dense 1 }
+        train batch 4, epochs 1 {
+          critic D with rmsprop(lr=5e-5) { loss = mean(D(G(z))) - mean(D(real)) }
+          generator G with rmsprop(lr=5e-5) { loss = -mean(D(G(z))) }
+        }
+        """;
+    Map<String, String> reference = printed(idx.formatted("idx(\"train-images-idx3-ubyte.gz\")"));
+    assertTrue(reference.values().stream().anyMatch(t -> t.contains("a batch of 4 images, gathered from `data`")),
+        "the idx model gathers its batches from the dataset on the device");
+    for (String source : List.of("images(\"faces\", bad=\"skip\")", "npy(\"faces.npy\")")) {
+      assertEquals(reference, printed(idx.formatted(source)), source);
+    }
+  }
+
+  /** The TornadoVM sources of model {@code text}, by class, without lines naming its source text or hash. */
+  private static Map<String, String> printed(String text) {
+    Checked o = Compiler.check("own.wgan", text.getBytes(StandardCharsets.UTF_8));
+    assertTrue(o.ok(), () -> o.diagnostics().toString());
+    Map<String, String> out = new java.util.TreeMap<>();
+    sources(new TornadoBackend(null, true), o, Backend.Options.defaults()).files().forEach((cls, file) -> out.put(cls,
+        file.toString().lines().filter(l -> !l.contains("scaled to") && !l.matches(".*[0-9a-f]{64}.*"))
+            .collect(java.util.stream.Collectors.joining("\n"))));
+    return out;
   }
 }

@@ -13,13 +13,21 @@ public class DataNotFoundException extends IOException {
     private final String name;
     private final transient List<String> tried;
     private final String help;
+    private final String noun;
 
-    public DataNotFoundException(String message, String name, List<String> tried, List<String> searched, String help) {
+    public DataNotFoundException(String message, String noun, String name, List<String> tried, List<String> searched,
+                                 String help) {
         super(message);
+        this.noun = noun;
         this.name = name;
         this.tried = List.copyOf(tried);
         this.searched = List.copyOf(searched);
         this.help = help;
+    }
+
+    /** What was looked for: {@code file} or {@code folder}. */
+    public String noun() {
+        return noun;
     }
 
     /** The file name the model gave. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Finds a dataset file such as {@code train-images-idx3-ubyte.gz}, in exactly one place:
@@ -76,15 +77,50 @@ public final class DataPath {
         return name.replaceFirst("-(idx[0-9]-ubyte)", ".$1");
     }
 
-    /** Finds {@code name} or throws a {@link DataNotFoundException} listing every place looked at. */
+    /** What a name stands for, and so which spellings are tried and what must be there. */
+    public enum Kind {
+        /** An IDX file: the name, then with {@code .gz} toggled and the dotted spellings ({@link #candidates}). */
+        IDX("file"),
+        /** Any other file, under its name only. */
+        FILE("file"),
+        /** A folder (of image files, say), under its name only. */
+        FOLDER("folder");
+
+        private final String noun;
+
+        Kind(String noun) {
+            this.noun = noun;
+        }
+    }
+
+    /** Finds IDX file {@code name} or throws a {@link DataNotFoundException} listing every place looked at. */
     public Resolved resolve(String name) throws DataNotFoundException {
-        List<String> names = candidates(name);
+        return resolve(name, Kind.IDX);
+    }
+
+    /** Finds {@code name} as a {@code kind} or throws a {@link DataNotFoundException} listing every place looked at. */
+    public Resolved resolve(String name, Kind kind) throws DataNotFoundException {
+        List<String> names = kind == Kind.IDX ? candidates(name) : List.of(name);
+        return resolve(name, names, kind == Kind.FOLDER ? Files::isDirectory : Files::isRegularFile, kind.noun);
+    }
+
+    private Resolved resolve(String name, List<String> names, Predicate<Path> isKind, String noun)
+            throws DataNotFoundException {
         List<String> searched = new ArrayList<>();
+        Function<Path, Path> find = dir -> {
+            for (String n : names) {
+                Path p = dir.resolve(n);
+                if (isKind.test(p) && Files.isReadable(p)) return p;
+            }
+            return null;
+        };
+        Function<Path, String> why = dir -> !Files.exists(dir) ? "folder does not exist"
+                : !Files.isDirectory(dir) ? "not a folder" : "no such " + noun;
         if (dataDir != null) {
-            Path hit = find(dataDir, names);
+            Path hit = find.apply(dataDir);
             if (hit != null) return new Resolved(hit, Source.DATA_DIR);
-            searched.add("--data-dir " + dataDir + ": " + why(dataDir));
-            throw notFound(name, names, searched, "put `" + name + "` into " + dataDir + ", or pass the folder that"
+            searched.add("--data-dir " + dataDir + ": " + why.apply(dataDir));
+            throw notFound(noun, name, names, searched, "put `" + name + "` into " + dataDir + ", or pass the folder that"
                     + " holds it as `--data-dir`; without `--data-dir` (and `" + ENV + "`) wganc reads the Debian"
                     + " package `dataset-fashion-mnist` from " + systemDir);
         }
@@ -93,47 +129,38 @@ public final class DataPath {
             for (String part : value.split(":")) {
                 if (part.isBlank()) continue;
                 Path dir = Path.of(part);
-                Path hit = find(dir, names);
+                Path hit = find.apply(dir);
                 if (hit != null) return new Resolved(hit, Source.ENVIRONMENT);
-                searched.add("$" + ENV + " entry " + dir + ": " + why(dir));
+                searched.add("$" + ENV + " entry " + dir + ": " + why.apply(dir));
             }
-            throw notFound(name, names, searched, "add the folder that holds `" + name + "` to `" + ENV + "`, or pass it"
+            throw notFound(noun, name, names, searched, "add the folder that holds `" + name + "` to `" + ENV + "`, or pass it"
                     + " as `--data-dir`; unset `" + ENV + "` to read the Debian package `dataset-fashion-mnist`");
         }
         searched.add("--data-dir: not given");
         searched.add("$" + ENV + ": not set");
         if (systemDir != null) {
-            Path hit = find(systemDir, names);
+            Path hit = find.apply(systemDir);
             if (hit != null) return new Resolved(hit, Source.DEBIAN_FASHION_MNIST);
-            searched.add(systemDir + " (Debian package `dataset-fashion-mnist`): " + why(systemDir));
+            searched.add(systemDir + " (Debian package `dataset-fashion-mnist`): " + why.apply(systemDir));
         }
-        throw notFound(name, names, searched, "for Fashion-MNIST run `apt-get install dataset-fashion-mnist`;"
+        if (!name.contains("idx")) {
+            throw notFound(noun, name, names, searched, "pass the folder that holds `" + name + "` as `--data-dir`, or set `"
+                    + ENV + "` to it");
+        }
+        throw notFound(noun, name, names, searched, "for Fashion-MNIST run `apt-get install dataset-fashion-mnist`;"
                 + " for MNIST pass `--data-dir` or set `" + ENV + "` to a folder holding MNIST's"
                 + " `train-images-idx3-ubyte.gz` (and the other IDX files)");
     }
 
-    private static DataNotFoundException notFound(String name, List<String> names, List<String> searched, String help) {
-        StringBuilder m = new StringBuilder("dataset file `").append(name).append("` not found; tried ");
+    private static DataNotFoundException notFound(String noun, String name, List<String> names, List<String> searched,
+                                                  String help) {
+        StringBuilder m = new StringBuilder("dataset " + noun + " `").append(name).append("` not found; tried ");
         for (int i = 0; i < names.size(); i++) {
             m.append(i == 0 ? "" : ", ").append('`').append(names.get(i)).append('`');
         }
         m.append(" in:");
         for (String s : searched) m.append("\n  ").append(s);
         m.append("\n  = help: ").append(help);
-        return new DataNotFoundException(m.toString(), name, names, searched, help);
-    }
-
-    private static Path find(Path dir, List<String> names) {
-        for (String n : names) {
-            Path p = dir.resolve(n);
-            if (Files.isRegularFile(p) && Files.isReadable(p)) return p;
-        }
-        return null;
-    }
-
-    private static String why(Path dir) {
-        if (!Files.exists(dir)) return "folder does not exist";
-        if (!Files.isDirectory(dir)) return "not a folder";
-        return "no such file";
+        return new DataNotFoundException(m.toString(), noun, name, names, searched, help);
     }
 }

@@ -47,7 +47,8 @@ public final class Idx {
             return new PixelMap(-lo * divide, divide);
         }
 
-        public float apply(int x) {
+        /** The map of pixel value {@code x} (integers, or a resized image's levels between them). */
+        public float apply(float x) {
             return (x - subtract) / divide;
         }
     }

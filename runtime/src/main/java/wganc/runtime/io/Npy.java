@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }} followed by NumPy's spare
  * space for growing the first axis (21 minus the digits of {@code shape[0]}, none for a scalar),
  * then spaces up to {@code 64 - (10 + len + 1) % 64} and a newline, so the data starts on a
- * 64-byte boundary. Reading accepts versions 1.0, 2.0 and 3.0 with {@code '<f4'} or {@code '<f8'}
- * in C order and returns a {@link Tensor}.
+ * 64-byte boundary. Reading accepts versions 1.0, 2.0 and 3.0 with {@code '<f4'}, {@code '<f8'} or
+ * {@code '|u1'} (unsigned bytes) in C order and returns a {@link Tensor}; anything else (big-endian,
+ * other dtypes, Fortran order, a file shorter or longer than its header says) is a
+ * {@link FormatException} naming the file.
  */
 public final class Npy {
     private Npy() {}
@@ -72,7 +74,21 @@ public final class Npy {
 
     /** Reads a {@code .npy} file. */
     public static Tensor read(Path path) throws IOException {
+        long size = Files.size(path);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new FormatException(path + ": " + size + " bytes; npy files over 2 GiB are not supported");
+        }
         return parse(Files.readAllBytes(path), path.toString());
+    }
+
+    /** Bytes per element of the dtypes read, by their NumPy names. */
+    private static int elementSize(String dtype) {
+        return switch (dtype) {
+            case "<f4" -> 4;
+            case "<f8" -> 8;
+            case "|u1" -> 1;
+            default -> 0;
+        };
     }
 
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
@@ -111,11 +127,14 @@ public final class Npy {
             throw new FormatException(source + ": header lacks descr, fortran_order or shape: " + header.strip());
         }
         String dtype = descr.group(1);
-        if (!dtype.equals("<f4") && !dtype.equals("<f8")) {
-            throw new FormatException(source + ": dtype `" + dtype + "` is not supported (only `<f4` and `<f8`)");
+        int size = elementSize(dtype);
+        if (size == 0) {
+            throw new FormatException(source + ": dtype `" + dtype + "` is not supported (only little-endian `<f4`, `<f8`"
+                    + " and `|u1`); convert it with `a.astype('<f4')` before `numpy.save`");
         }
         if (fortran.group(1).equals("True")) {
-            throw new FormatException(source + ": Fortran-order arrays are not supported");
+            throw new FormatException(source + ": Fortran-order arrays are not supported; save"
+                    + " `numpy.ascontiguousarray(a)` instead");
         }
         List<Long> dims = new ArrayList<>();
         for (String part : shapeM.group(1).split(",")) {
@@ -128,14 +147,24 @@ public final class Npy {
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         long n = 1;
-        for (long d : shape) n *= d;
-        int size = dtype.equals("<f4") ? 4 : 8;
+        for (long d : shape) {
+            if (d < 0 || n * (double) d * size > Long.MAX_VALUE) {
+                throw new FormatException(source + ": bad shape `(" + shapeM.group(1) + ")`");
+            }
+            n *= d;
+        }
         long dataStart = start + hlen;
         if (bytes.length - dataStart != n * size) {
             throw new FormatException(source + ": shape " + java.util.Arrays.toString(shape) + " of `" + dtype
-                    + "` needs " + n * size + " bytes of data, found " + (bytes.length - dataStart));
+                    + "` needs " + n * size + " bytes of data after the " + dataStart + "-byte header, but the file has "
+                    + (bytes.length - dataStart) + (bytes.length - dataStart < n * size ? " (truncated?)" : ""));
         }
         ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) (n * size)).slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (size == 1) {
+            byte[] u = new byte[(int) n];
+            data.get(u);
+            return Tensor.u8(u, shape);
+        }
         if (size == 4) {
             float[] f = new float[(int) n];
             data.asFloatBuffer().get(f);

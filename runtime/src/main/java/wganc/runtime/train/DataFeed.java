@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import wganc.runtime.data.DataPath;
 import wganc.runtime.data.Idx;
+import wganc.runtime.data.ImageFolder;
+import wganc.runtime.data.NpyData;
 import wganc.runtime.data.Toy2d;
 import wganc.runtime.rng.Philox;
 
@@ -23,6 +26,10 @@ import wganc.runtime.rng.Philox;
  * request for {@code n} samples takes the next {@code n} of that order. When fewer than {@code n}
  * are left, they are dropped and the next epoch starts (drop-last). The cursor (epoch, position)
  * is all the state there is; checkpoints save it.
+ *
+ * <p><b>images</b> and <b>npy</b>: a folder of image files ({@link ImageFolder}) or a NumPy array
+ * ({@link NpyData}), found by {@link DataPath} and read whole into memory, then visited as idx images
+ * are.
  *
  * <p><b>toy</b>: every request draws fresh points from {@link Toy2d} with stream
  * {@code TOY + d} at the requesting phase's {@code rngStep}. The spec's {@code scale} and
@@ -50,7 +57,10 @@ public final class DataFeed {
     this.descriptions = descriptions;
   }
 
-  /** A dataset file that data source {@code data} reads ({@code role}: images or labels), and where it was found. */
+  /**
+   * A dataset file or folder that data source {@code data} reads ({@code role}: images, labels, image
+   * folder or array), and where it was found.
+   */
   public record File(String data, String role, DataPath.Resolved found) {
     /** E.g. {@code data `real` images: /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz (Fashion-MNIST, ...)}. */
     public String describe() {
@@ -65,67 +75,96 @@ public final class DataFeed {
    * the first one {@code path} cannot find.
    */
   public static List<File> files(ModelSpec.Data data, DataPath path) throws IOException {
-    if (!data.kind().equals("idx")) return List.of();
-    List<File> files = new ArrayList<>();
-    files.add(new File(data.name(), "images", path.resolve(data.images())));
-    if (data.keep() != null && data.keep().length > 0) {
-      if (data.labels() == null) {
-        throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
-            + " but names no label file");
+    switch (data.kind()) {
+      case "images" -> {
+        return List.of(new File(data.name(), "image folder", path.resolve(data.images(), DataPath.Kind.FOLDER)));
       }
-      files.add(new File(data.name(), "labels", path.resolve(data.labels())));
+      case "npy" -> {
+        return List.of(new File(data.name(), "array", path.resolve(data.images(), DataPath.Kind.FILE)));
+      }
+      case "idx" -> {
+        List<File> files = new ArrayList<>();
+        files.add(new File(data.name(), "images", path.resolve(data.images())));
+        if (data.keep() != null && data.keep().length > 0) {
+          if (data.labels() == null) {
+            throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
+                + " but names no label file");
+          }
+          files.add(new File(data.name(), "labels", path.resolve(data.labels())));
+        }
+        return List.copyOf(files);
+      }
+      default -> {
+        return List.of();
+      }
     }
-    return List.copyOf(files);
   }
 
-  /** Opens every data source of {@code spec}; idx files are looked up with {@code DataPath.standard(dataDir)}. */
+  /** Opens every data source of {@code spec}; files are looked up with {@code DataPath.standard(dataDir)}. */
   public static DataFeed open(ModelSpec spec, long seed, Path dataDir) throws IOException {
-    return open(spec, seed, DataPath.standard(dataDir));
+    return open(spec, seed, DataPath.standard(dataDir), System.err::println);
   }
 
-  public static DataFeed open(ModelSpec spec, long seed, DataPath path) throws IOException {
+  /** Opens every data source of {@code spec}; {@code log} gets progress lines and warnings about the data. */
+  public static DataFeed open(ModelSpec spec, long seed, DataPath path, Consumer<String> log) throws IOException {
     Map<String, Source> sources = new LinkedHashMap<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
     for (int d = 0; d < spec.data().size(); d++) {
       ModelSpec.Data data = spec.data().get(d);
+      if (data.kind().equals("toy")) {
+        sources.put(data.name(), new ToySource(toy(data), seed, Streams.TOY + d));
+        descriptions.put(data.name(), "toy " + data.toy() + " scale=" + data.scale() + " std=" + data.std());
+        continue;
+      }
+      List<File> files = files(data, path);
+      Path first = files.get(0).found().path();
+      int size = Init.size(data.shape());
+      float lo = (float) data.lo(), hi = (float) data.hi();
+      float[] samples;
+      String desc;
       switch (data.kind()) {
-        case "toy" -> {
-          sources.put(data.name(), new ToySource(toy(data), seed, Streams.TOY + d));
-          descriptions.put(data.name(), "toy " + data.toy() + " scale=" + data.scale() + " std=" + data.std());
-        }
         case "idx" -> {
-          List<File> files = files(data, path);
-          DataPath.Resolved images = files.get(0).found();
-          Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
-          Idx.Images im;
-          String desc = "idx " + images.path();
-          if (files.size() > 1) {
-            DataPath.Resolved labels = files.get(1).found();
-            Set<Integer> keep = new TreeSet<>();
-            for (int k : data.keep()) keep.add(k);
-            im = Idx.read(images.path(), labels.path(), map, keep).images();
-            desc += " labels " + labels.path() + " keep " + keep;
-          } else {
-            im = Idx.readImages(images.path(), map);
-          }
-          if (images.isFashionMnist()) desc += " (Fashion-MNIST, from the Debian package)";
-          int expected = Init.size(data.shape());
-          if (im.imageSize() != expected) {
-            throw new IOException(images.path() + ": images of " + im.channels() + "x" + im.height() + "x"
+          Idx.Images im = idx(data, files);
+          if (im.imageSize() != size) {
+            throw new IOException(first + ": images of " + im.channels() + "x" + im.height() + "x"
                 + im.width() + " do not match data `" + data.name() + "` declared " + Arrays.toString(data.shape()));
           }
-          sources.put(data.name(), new IdxSource(im.data(), im.count(), expected, seed, Streams.SHUFFLE + d));
-          descriptions.put(data.name(), desc + ", " + im.count() + " images");
+          samples = im.data();
+          desc = "idx " + first + (files.size() > 1 ? " labels " + files.get(1).found().path() + " keep "
+              + new TreeSet<>(Arrays.stream(data.keep()).boxed().toList()) : "")
+              + (files.get(0).found().isFashionMnist() ? " (Fashion-MNIST, from the Debian package)" : "");
+        }
+        case "images" -> {
+          int[] s = data.shape();
+          samples = ImageFolder.read(first, s[0], s[1], s[2], Idx.PixelMap.toRange(lo, hi), data.skipBad(), log).data();
+          desc = "images under " + first;
+        }
+        case "npy" -> {
+          samples = NpyData.read(first, data.shape(), lo, hi);
+          desc = "npy " + first;
         }
         default -> throw new IOException("data `" + data.name() + "`: unknown kind `" + data.kind() + "`");
       }
+      int count = samples.length / size;
+      sources.put(data.name(), new IdxSource(samples, count, size, seed, Streams.SHUFFLE + d));
+      descriptions.put(data.name(), desc + ", " + count + (data.shape().length == 3 ? " images" : " samples"));
     }
     return new DataFeed(sources, descriptions);
   }
 
+  /** The images of an idx source, filtered by its labels when it keeps some. */
+  private static Idx.Images idx(ModelSpec.Data data, List<File> files) throws IOException {
+    Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
+    Path images = files.get(0).found().path();
+    if (files.size() == 1) return Idx.readImages(images, map);
+    Set<Integer> keep = new TreeSet<>();
+    for (int k : data.keep()) keep.add(k);
+    return Idx.read(images, files.get(1).found().path(), map, keep).images();
+  }
+
   /**
    * A feed of the spec's shapes without files, for benchmarks: toy sources as {@link #open} makes
-   * them; each idx source {@code samples} images of uniform values in the data's [lo, hi].
+   * them; each other source {@code samples} samples of uniform values in the data's [lo, hi].
    */
   public static DataFeed synthetic(ModelSpec spec, long seed, int samples) {
     Map<String, Source> sources = new LinkedHashMap<>();
@@ -199,7 +238,10 @@ public final class DataFeed {
     }
   }
 
-  /** Images visited by epochs of shuffled order, partial last batches dropped. */
+  /**
+   * Samples held in memory (idx, images or npy data) visited by epochs of shuffled order, partial last
+   * batches dropped.
+   */
   public static final class IdxSource implements Source {
     private final float[] data;
     private final int count;

@@ -15,12 +15,20 @@ public record ModelSpec(String name, String sourceSha256, int batch, Integer epo
                         List<Update> updates, Sample sample) {
 
   /**
-   * A data source. {@code kind} is `idx` (images [N, C, H, W] from {@code images}, optionally only the
-   * labels {@code keep} from {@code labels}, pixels mapped linearly from [0, 255] to [lo, hi]) or
-   * `toy` ({@code toy} one of 8gaussians, 25gaussians, swissroll with {@code scale} and {@code std}).
+   * A data source. {@code kind} is one of:
+   * <ul>
+   * <li>`idx`: images [N, C, H, W] from the IDX file {@code images}, optionally only the labels
+   *     {@code keep} from {@code labels}, pixels mapped linearly from [0, 255] to [lo, hi];</li>
+   * <li>`images`: the PNG and JPEG files under the folder {@code images}, resized and centre-cropped
+   *     to {@code shape} [C, H, W] (C 1: luminance, 3: RGB), pixels mapped as for idx; files that do
+   *     not decode are left out when {@code skipBad}, else refused;</li>
+   * <li>`npy`: the NumPy array in the file {@code images}, shaped [N, ...shape]; unsigned bytes are
+   *     mapped as for idx, floats from [0, 1] to [lo, hi] (so as they are for the default [0, 1]);</li>
+   * <li>`toy`: {@code toy} one of 8gaussians, 25gaussians, swissroll with {@code scale} and {@code std}.</li>
+   * </ul>
    */
   public record Data(String name, int[] shape, String kind, String images, String labels, int[] keep, double lo,
-                     double hi, String toy, double scale, double std) {}
+                     double hi, String toy, double scale, double std, boolean skipBad) {}
 
   /** A noise source: {@code dist} `normal` (a = mean, b = std) or `uniform` (a = lo, b = hi). */
   public record Noise(String name, int[] shape, String dist, double a, double b) {}

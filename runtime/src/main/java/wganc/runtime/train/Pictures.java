@@ -38,12 +38,15 @@ public final class Pictures {
   private double[] scatterBounds;
   private long lastStep = -1;
 
-  /** Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise}). */
-  Pictures(CompiledModel model, Slots slots, long seed, RunDirectory run) {
+  /**
+   * Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise});
+   * scatter plots show real points of {@code feed} ({@link Samples#realPoints(ModelSpec, long, DataFeed)}).
+   */
+  Pictures(CompiledModel model, Slots slots, long seed, RunDirectory run, DataFeed feed) {
     this.spec = model.spec();
     this.run = run;
     float[] fixedNoise = Samples.noise(spec, seed, 0);
-    this.realPoints = Samples.realPoints(spec, seed);
+    this.realPoints = Samples.realPoints(spec, seed, feed);
     this.samplePhase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(),
         Map.of(spec.sample().noise(), fixedNoise), List.of());
   }

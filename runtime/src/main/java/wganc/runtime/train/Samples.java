@@ -1,6 +1,7 @@
 package wganc.runtime.train;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 import wganc.runtime.image.Grid;
 import wganc.runtime.image.Scatter;
 import wganc.runtime.rng.Philox;
@@ -41,18 +42,34 @@ public final class Samples {
     return spec.sample().outShape().length == 3;
   }
 
-  /** The value range of the first image data source, or [-1, 1]. */
+  /** The value range of the first data source that is not a toy (idx, images or npy), or [-1, 1]. */
   public static float[] range(ModelSpec spec) {
     for (ModelSpec.Data d : spec.data()) {
-      if (d.kind().equals("idx")) return new float[] {(float) d.lo(), (float) d.hi()};
+      if (!d.kind().equals("toy")) return new float[] {(float) d.lo(), (float) d.hi()};
     }
     return new float[] {-1f, 1f};
   }
 
-  /** Real points for toy scatter plots (null for image models). */
+  /** Real points for toy scatter plots (null for image models and for points read from files). */
   public static float[] realPoints(ModelSpec spec, long seed) {
     for (ModelSpec.Data d : spec.data()) {
       if (d.kind().equals("toy")) return DataFeed.toy(d).sample(REAL_POINTS, seed, Streams.SAMPLE_REAL, 0);
+    }
+    return null;
+  }
+
+  /**
+   * Real points for scatter plots: a toy's, as {@link #realPoints(ModelSpec, long)} draws them, else the
+   * first {@link #REAL_POINTS} points, in file order, of 2-D data that {@code feed} holds (an npy
+   * array); null for image models.
+   */
+  public static float[] realPoints(ModelSpec spec, long seed, DataFeed feed) {
+    float[] toy = realPoints(spec, seed);
+    if (toy != null) return toy;
+    for (ModelSpec.Data d : spec.data()) {
+      if (Arrays.equals(d.shape(), new int[] {2}) && feed.sources().get(d.name()) instanceof DataFeed.IdxSource s) {
+        return Arrays.copyOf(s.data(), 2 * Math.min(REAL_POINTS, s.count()));
+      }
     }
     return null;
   }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import wganc.runtime.data.DataPath;
 import wganc.runtime.dist.World;
 import wganc.runtime.io.SafeTensors;
 import wganc.runtime.kernels.Parallel;
@@ -16,7 +17,7 @@ import wganc.runtime.kernels.Parallel;
  * One <b>step</b> is one generator step: every update once, critics {@code perGenerator} times
  * ({@link TrainingStep}). Steps are numbered from 1; "step N" in file names means N steps done.
  * The number of steps is {@link TrainOptions#steps} when positive, else the spec's {@code steps}, else
- * {@code epochs * floor(N / batch)} with N the size of the first {@code idx} data source.
+ * {@code epochs * floor(N / batch)} with N the size of the first data source held in memory (idx, images or npy).
  *
  * <h2>Random numbers</h2>
  * A global counter {@code rngStep} starts at 0 and is passed to every training phase invocation,
@@ -198,7 +199,9 @@ public final class Trainer {
     }
     int leftovers = run.removeLeftovers();
     seed = resumed != null ? resumed.seed(spec, options.seed()) : options.seed() != null ? options.seed() : spec.seed();
-    feed = givenFeed != null ? givenFeed : DataFeed.open(spec, seed, options.dataDir());
+    java.io.PrintStream say = options.progress();  // null: training says nothing
+    feed = givenFeed != null ? givenFeed
+        : DataFeed.open(spec, seed, DataPath.standard(options.dataDir()), say == null ? line -> {} : say::println);
     total = totalSteps(spec, options.steps(), feed);
     used = options.forRun(total);
     slots = Slots.init(spec, seed);
@@ -238,7 +241,7 @@ public final class Trainer {
   private void bind() {
     training = TrainingStep.bind(model, slots, feed);
     metrics = new Metrics(training.phases);
-    pictures = new Pictures(model, slots, seed, run);
+    pictures = new Pictures(model, slots, seed, run, feed);
     coverage = ModeCoverage.of(model, slots, seed);
   }
 

@@ -53,7 +53,7 @@ public final class TrainerMain implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "N", description = "steps between checkpoints")
   int checkpointEvery;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files the model names, the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the dataset files and folders the model names (idx, images, npy), the only place looked (default: the folders of $WGANC_DATA, else Debian's dataset-fashion-mnist folder)")
   Path dataDir;
 
   @Option(names = "--seed", paramLabel = "S", description = "seed of the trainer's draws (default: the model's)")

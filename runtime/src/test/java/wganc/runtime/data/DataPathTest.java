@@ -63,6 +63,25 @@ class DataPathTest {
     }
 
     @Test
+    void foldersAndOtherFilesAreFoundUnderTheirNameOnlyAndAbsolutePathsAsGiven() throws IOException {
+        Path data = folder("data", "train.npy", "train.npy.gz");
+        Files.createDirectories(data.resolve("faces/a"));
+        DataPath path = new DataPath(data, k -> null, null);
+        assertEquals(data.resolve("faces"), path.resolve("faces", DataPath.Kind.FOLDER).path());
+        assertEquals(data.resolve("faces/a"), path.resolve("faces/a", DataPath.Kind.FOLDER).path());
+        assertEquals(data.resolve("train.npy"), path.resolve("train.npy", DataPath.Kind.FILE).path());
+        assertEquals(data.resolve("faces"), path.resolve(data.resolve("faces").toString(), DataPath.Kind.FOLDER).path());
+        DataNotFoundException e = assertThrows(DataNotFoundException.class, () -> path.resolve("train.npy", DataPath.Kind.FOLDER));
+        assertEquals("folder", e.noun());
+        assertEquals(List.of("--data-dir " + data + ": no such folder"), e.searched());
+        assertTrue(e.getMessage().startsWith("dataset folder `train.npy` not found; tried `train.npy` in:"), e.getMessage());
+        e = assertThrows(DataNotFoundException.class, () -> path.resolve("train", DataPath.Kind.FILE));
+        assertEquals(List.of("train"), e.tried());
+        e = assertThrows(DataNotFoundException.class, () -> new DataPath(null, k -> null, null).resolve("faces", DataPath.Kind.FOLDER));
+        assertTrue(e.help().startsWith("pass the folder that holds `faces` as `--data-dir`"), e.help());
+    }
+
+    @Test
     void aMissWithNothingGivenListsEveryPlaceAndHowToGetTheData() throws IOException {
         Path missing = dir.resolve("nope");
         DataNotFoundException e = assertThrows(DataNotFoundException.class,

@@ -91,8 +91,8 @@ class DataFeedTest {
 
   @Test
   void aSyntheticFeedHasTheSpecsShapesAndRange() {
-    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0);
-    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0, false);
+    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img, toy), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     DataFeed feed = DataFeed.synthetic(spec, 5, 6);
@@ -106,11 +106,11 @@ class DataFeedTest {
   @Test
   void toySpecMapsToTheWganGpDistributions() {
     // 8gaussians as written: radius `scale`, noise `std` (the ORACLES recipe), no 1.414 division
-    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02);
+    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
     assertArrayEquals(Toy2d.eightGaussians(2, 0.02).sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
-    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05);
+    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05, false);
     assertArrayEquals(Toy2d.wganGp25().sample(50, 1, 2, 3), DataFeed.toy(d25).sample(50, 1, 2, 3));
-    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25);
+    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25, false);
     assertArrayEquals(Toy2d.wganGpSwissRoll().sample(50, 1, 2, 3), DataFeed.toy(sr).sample(50, 1, 2, 3));
   }
 
@@ -146,10 +146,10 @@ class DataFeedTest {
     Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
     Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, new byte[] {0, 1, 0, 1}, false));
     ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
-        new int[] {1}, -1, 1, null, 0, 0);
+        new int[] {1}, -1, 1, null, 0, 0, false);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
-    DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null));
+    DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null), line -> {});
     DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
     assertEquals(2, s.count());
     assertEquals(2, Trainer.totalSteps(spec, 0, feed));  // 1 epoch of floor(2 / 1) batches
@@ -160,5 +160,42 @@ class DataFeedTest {
     // labels 1 are images 1 (85) and 3 (255): 85 maps to -1 + 2 * 85 / 255
     assertEquals(Set.of((float) (85 - 127.5) / 127.5f, 1f), values);
     assertNotEquals(null, feed.descriptions().get("real"));
+  }
+
+  @Test
+  void imageFoldersAndNpyArraysBecomeShuffledInMemorySources(@TempDir Path dir) throws IOException {
+    // 3 grey PNGs of 4x4 under faces/, image i every pixel 100 * i; fitted to 2x2 and mapped to [-1, 1]
+    Files.createDirectories(dir.resolve("faces/more"));
+    for (int i = 0; i < 3; i++) {
+      java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < 4; y++) for (int x = 0; x < 4; x++) im.getRaster().setSample(x, y, 0, 100 * i);
+      javax.imageio.ImageIO.write(im, "png", dir.resolve(i == 2 ? "faces/more/c.png" : "faces/" + i + ".png").toFile());
+    }
+    Files.write(dir.resolve("points.npy"), wganc.runtime.io.Npy.toBytes(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2));
+    ModelSpec.Data faces = new ModelSpec.Data("real", new int[] {1, 2, 2}, "images", "faces", null, new int[0], -1, 1,
+        null, 0, 0, false);
+    ModelSpec.Data points = new ModelSpec.Data("pts", new int[] {2}, "npy", "points.npy", null, new int[0], 0, 1,
+        null, 0, 0, false);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(faces, points), List.of(), List.of(), List.of(),
+        List.of(), new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataPath path = new DataPath(dir, k -> null, null);
+    assertEquals(List.of("data `real` image folder: " + dir.resolve("faces"), "data `pts` array: " + dir.resolve("points.npy")),
+        List.of(DataFeed.files(faces, path).getFirst().describe(), DataFeed.files(points, path).getFirst().describe()));
+    List<String> log = new java.util.ArrayList<>();
+    DataFeed feed = DataFeed.open(spec, 0, path, log::add);
+    assertTrue(log.getFirst().startsWith("wganc: decoding 3 images under " + dir.resolve("faces")), log.toString());
+    DataFeed.IdxSource s = (DataFeed.IdxSource) feed.source("real");
+    assertEquals(3, s.count());
+    float[] all = new float[12];
+    s.next(all, 3, 0);
+    Set<Float> values = new HashSet<>();
+    for (float v : all) values.add(v);
+    assertEquals(Set.of(-1f, (100 - 127.5f) / 127.5f, (200 - 127.5f) / 127.5f), values);
+    DataFeed.IdxSource p = (DataFeed.IdxSource) feed.source("pts");
+    assertEquals(4, p.count());
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, p.data());
+    assertEquals("npy " + dir.resolve("points.npy") + ", 4 samples", feed.descriptions().get("pts"));
+    // scatter plots show the array's points as the real ones, in file order
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, Samples.realPoints(spec, 0, feed));
   }
 }

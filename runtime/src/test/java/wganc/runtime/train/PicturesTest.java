@@ -17,7 +17,7 @@ class PicturesTest {
     Slots slots = Slots.init(model.spec(), 7);
     RunDirectory run = RunDirectory.create(dir);
     Metrics metrics = new Metrics(MetricsTest.step().phases);
-    Pictures pictures = new Pictures(model, slots, 7, run);
+    Pictures pictures = new Pictures(model, slots, 7, run, DataFeed.open(model.spec(), 7, (Path) null));
     assertEquals(-1, pictures.lastStep());
     pictures.write(0, metrics);
     assertTrue(Files.exists(dir.resolve("samples/step-000000.png")));
@@ -28,7 +28,7 @@ class PicturesTest {
 
     // a resumed run at step 5 starts the GIF with the grids up to there
     Files.writeString(dir.resolve("samples/step-000009.png"), "a later session's grid, not read back");
-    Pictures again = new Pictures(model, slots, 7, run);
+    Pictures again = new Pictures(model, slots, 7, run, DataFeed.open(model.spec(), 7, (Path) null));
     again.loadFrames(5);
     assertEquals(5, again.lastStep());
     again.write(10, metrics);
