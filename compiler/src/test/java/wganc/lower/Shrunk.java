@@ -131,8 +131,8 @@ public final class Shrunk {
   }
 
   private static boolean isTransposed(Model model, Model.Param p) {
-    return model.network(p.network()).orElseThrow().layers().get(p.layer()).spec()
-        instanceof wganc.check.LayerSpec.ConvTranspose;
+    return model.network(p.network()).orElseThrow().leaves().stream().filter(l -> l.path().equals(p.layer())).findFirst()
+        .orElseThrow().spec() instanceof wganc.check.LayerSpec.ConvTranspose;
   }
 
   /** {@code g} with the one output {@code name}, and only the bindings it needs. */
