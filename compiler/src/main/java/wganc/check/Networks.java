@@ -193,12 +193,24 @@ final class Networks {
   private Optional<Model.Layer> block(Where at, String path, Ast.Layer use, List<Integer> in) {
     Ast.BlockDecl decl = blocks.get(use.kind());
     if (at.uses().contains(decl.name())) {
-      return error(Diagnostic.error("E0219", "block `" + decl.name() + "` uses itself", use.kindSpan(), "used inside itself")
-          .withNote("through " + String.join(" -> ", at.uses().stream().map(u -> "`" + u + "`").toList()) + " -> `"
-              + decl.name() + "`")
-          .withHelp("a block cannot contain itself; write the layers out"));
+      Diagnostic d = Diagnostic.error("E0219", "block `" + decl.name() + "` uses itself", use.kindSpan(), "used inside itself");
+      if (at.uses().size() > 1) {
+        d = d.withNote("through " + String.join(" -> ", at.uses().stream().map(u -> "`" + u + "`").toList()) + " -> `"
+            + decl.name() + "`");
+      }
+      return error(d.withHelp("a block cannot contain itself; write the layers out"));
     }
     List<String> names = decl.params().stream().map(Ast.BlockParam::name).toList();
+    String declared = "`" + decl.name() + "` is declared at line " + decl.span().line() + " with ("
+        + String.join(", ", names) + ")";
+    List<Ast.Arg> positional = use.args().stream().filter(a -> a.key().isEmpty()).toList();
+    if (positional.size() > names.size()) {
+      return error(Diagnostic.error("E0102", "too many positional arguments for `" + decl.name() + "`",
+              positional.get(names.size()).span(), "unexpected argument")
+          .withNote(declared)
+          .withHelp(names.isEmpty() ? "remove it; `" + decl.name() + "` takes no arguments"
+              : "`" + decl.name() + "` takes " + names.size() + " argument" + (names.size() == 1 ? "" : "s")));
+    }
     Optional<Args> bound = Args.bind(decl.name(), use.kindSpan(), substitute(use.args(), at.bound()), names, names.size(), diags);
     if (bound.isEmpty()) return Optional.empty();
     List<String> missing = names.stream().filter(n -> !bound.get().has(n)).toList();
@@ -206,8 +218,7 @@ final class Networks {
       return error(Diagnostic.error("E0112", "block `" + decl.name() + "` needs " + names.size() + " argument"
               + (names.size() == 1 ? "" : "s") + ", found " + (names.size() - missing.size()), use.span(),
               "missing " + String.join(", ", missing.stream().map(m -> "`" + m + "`").toList()))
-          .withNote("`" + decl.name() + "` is declared at line " + decl.span().line() + " with ("
-              + String.join(", ", names) + ")")
+          .withNote(declared)
           .withHelp("write e.g. `" + decl.name() + " " + String.join(" ", names.stream().map(n -> n + "=...").toList()) + "`"));
     }
     Map<String, Ast.Value> values = new LinkedHashMap<>();
