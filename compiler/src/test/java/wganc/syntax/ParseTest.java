@@ -108,6 +108,45 @@ class ParseTest {
   }
 
   @Test
+  void blocksResidualsAndConcatenations() {
+    Ast.ModelFile f = parse("""
+        model m
+        block down(c, k) { relu; conv filters=c kernel=k }
+        block plain { residual { relu } }
+        network D(x: [3, 8, 8]) -> [1] {
+          residual { down 4 3; avg_pool 2 } shortcut { avg_pool 2 }
+          residual { relu }
+          concat { conv 2 kernel=1 } { } { plain; tanh }
+        }""");
+    Ast.BlockDecl down = f.blocks().getFirst();
+    assertEquals("down", down.name());
+    assertEquals(List.of("c", "k"), down.params().stream().map(Ast.BlockParam::name).toList());
+    assertEquals("t.wgan:2:12", down.params().getFirst().span().position());
+    assertEquals(2, down.layers().size());
+    assertEquals(List.of(), f.blocks().get(1).params());
+    List<Ast.LayerNode> layers = f.networks().getFirst().layers();
+    Ast.Residual r = assertInstanceOf(Ast.Residual.class, layers.get(0));
+    assertEquals("t.wgan:5:3", r.keywordSpan().position());
+    assertEquals(List.of("down", "avg_pool"), r.branch().layers().stream().map(l -> ((Ast.Layer) l).kind()).toList());
+    assertEquals("t.wgan:5:12", r.branch().span().position());
+    assertEquals("t.wgan:5:46", r.shortcut().orElseThrow().span().position());
+    assertEquals(Optional.empty(), assertInstanceOf(Ast.Residual.class, layers.get(1)).shortcut());
+    Ast.Concat c = assertInstanceOf(Ast.Concat.class, layers.get(2));
+    assertEquals(List.of(1, 0, 2), c.branches().stream().map(g -> g.layers().size()).toList());
+    assertEquals("t.wgan:7:30", c.branches().get(1).span().position());
+  }
+
+  @Test
+  void branchSyntaxErrors() {
+    assertEquals("expected `{`, found name `relu`",
+        error("model m\nnetwork D(x: [2]) -> [1] {\n  residual relu\n}\n").message());
+    Diagnostic d = error("model m\nnetwork D(x: [2]) -> [1] {\n  shortcut { relu }\n}\n");
+    assertTrue(d.message().endsWith("found keyword `shortcut`"), d.message());
+    assertEquals("3:3", where(d));
+    assertTrue(error("model m\nblock b(c d) { relu }\n").message().contains("found name `d`"));
+  }
+
+  @Test
   void trainBlockWithSelectionsPhasesAndStatements() {
     Ast.TrainDecl t = parse("""
         model m
