@@ -39,7 +39,8 @@ public final class Checker {
       if (declare(names, n.name(), n.nameSpan())) noise(n).ifPresent(noise::add);
     }
     List<Model.Network> networks = new ArrayList<>();
-    Networks reader = new Networks(diags);
+    List<Ast.BlockDecl> blocks = file.blocks().stream().filter(b -> declare(names, b.name(), b.nameSpan())).toList();
+    Networks reader = new Networks(diags, blocks);
     for (Ast.NetworkDecl n : file.networks()) {
       if (declare(names, n.name(), n.nameSpan())) reader.network(n).ifPresent(networks::add);
     }

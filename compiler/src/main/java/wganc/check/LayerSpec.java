@@ -22,10 +22,17 @@ import wganc.syntax.Ast;
  * diagnostics, the output shape, the parameters with PyTorch names, shapes and initialisers), and its
  * forward pass built from primitives (derivatives come from the primitives). The checker
  * ({@link Networks}), the summary, the trainer spec and lowering read only this file, so a new layer
- * is a record here plus its row.
+ * is a record here plus its row. Statements that combine layers ({@link Residual}, {@link Concat},
+ * {@link Block}) have no row: {@link Networks} reads them, and their forward passes apply their
+ * nested layers through {@link Scope#apply}.
  */
 public sealed interface LayerSpec {
   String kind();
+
+  /** The statements nested in this one (a residual's branch then its shortcut, ...); none for a layer. */
+  default List<Model.Layer> inner() {
+    return List.of();
+  }
 
   /** The layer applied to {@code x} (batch axis first, NCHW images) in the phase {@code s} lowers. */
   Value forward(Scope s, Value x);
@@ -57,6 +64,7 @@ public sealed interface LayerSpec {
       new Kind("sigmoid", 0, List.of(), s -> s.sameShape(new Sigmoid())),
       new Kind("upsample", 1, List.of("factor"), Upsample::read),
       new Kind("avg_pool", 1, List.of("factor"), AvgPool::read),
+      new Kind("global_avg_pool", 0, List.of(), GlobalAvgPool::read),
       new Kind("pad", 1, List.of("amount"), Pad::read),
       new Kind("crop", 1, List.of("amount"), Crop::read),
       new Kind("reshape", 1, List.of("shape"), Reshape::read),
@@ -78,6 +86,15 @@ public sealed interface LayerSpec {
 
     /** Sets a non-trainable parameter (a running statistic) from here on; the phase outputs it. */
     void write(ParamKind kind, Value v);
+
+    /** The nested statement {@code layer} applied to {@code x}, with its own parameters. */
+    Value apply(Model.Layer layer, Value x);
+
+    /** The statements {@code layers} applied in order to {@code x}. */
+    default Value applyAll(List<Model.Layer> layers, Value x) {
+      for (Model.Layer l : layers) x = apply(l, x);
+      return x;
+    }
 
     /**
      * A random tensor of {@code type}: {@code fromUniform} of uniform draws in [0, 1), or, when the
@@ -484,6 +501,84 @@ public sealed interface LayerSpec {
       GraphBuilder b = s.graph();
       return b.mul(b.sumPool(x, fh, fw), 1.0 / (fh * fw));
     }
+  }
+
+  /**
+   * The mean of each channel over the image, `[c, h, w]` to `[c]` (the WGAN-GP authors' ResNet
+   * critic's `reduce_mean(output, axis=[2,3])`; Keras' `GlobalAveragePooling2D`).
+   */
+  record GlobalAvgPool() implements LayerSpec {
+    public String kind() { return "global_avg_pool"; }
+
+    static Optional<Model.Layer> read(LayerStatement s) {
+      if (!s.image()) return Optional.empty();
+      return s.layer(new GlobalAvgPool(), List.of(s.in().getFirst()), List.of());
+    }
+
+    public Value forward(Scope s, Value x) { return s.graph().reduceMean(x, new int[] {2, 3}, false); }
+  }
+
+  /**
+   * `residual { branch } shortcut { shortcut }`: {@code branch(x) + shortcut(x)}, the shortcut empty
+   * for the identity. Both give the same shape ({@link Networks} checks it).
+   */
+  record Residual(List<Model.Layer> branch, List<Model.Layer> shortcut) implements LayerSpec {
+    public String kind() { return "residual"; }
+
+    public List<Model.Layer> inner() {
+      List<Model.Layer> all = new ArrayList<>(branch);
+      all.addAll(shortcut);
+      return all;
+    }
+
+    public Value forward(Scope s, Value x) {
+      return s.graph().add(s.applyAll(branch, x), s.applyAll(shortcut, x));
+    }
+  }
+
+  /**
+   * `concat { a } { b } ...`: the branches' outputs joined along their first per-sample axis
+   * (channels of an image, features of a flat input); the other axes agree ({@link Networks} checks
+   * it). Built from primitives: each branch is zero-padded to the whole channel range at its offset,
+   * and the padded tensors are summed, so derivatives come from `pad` (whose VJP is a crop) and `add`.
+   */
+  record Concat(List<List<Model.Layer>> branches) implements LayerSpec {
+    public String kind() { return "concat"; }
+
+    public List<Model.Layer> inner() {
+      return branches.stream().flatMap(List::stream).toList();
+    }
+
+    public Value forward(Scope s, Value x) {
+      List<Value> parts = new ArrayList<>();
+      for (List<Model.Layer> branch : branches) parts.add(s.applyAll(branch, x));
+      return join(s.graph(), parts);
+    }
+
+    /** {@code parts} (batch axis first) joined along axis 1. */
+    public static Value join(GraphBuilder b, List<Value> parts) {
+      int total = parts.stream().mapToInt(v -> v.type().dim(1)).sum();
+      Value sum = null;
+      int offset = 0;
+      for (Value v : parts) {
+        int[] lo = new int[v.type().rank()], hi = new int[v.type().rank()];
+        lo[1] = offset;
+        hi[1] = total - offset - v.type().dim(1);
+        offset += v.type().dim(1);
+        Value padded = lo[1] == 0 && hi[1] == 0 ? v : b.pad(v, lo, hi);
+        sum = sum == null ? padded : b.add(sum, padded);
+      }
+      return sum;
+    }
+  }
+
+  /** A use of a `block` declaration: its statements in order, with their parameters under the use's path. */
+  record Block(String name, List<Model.Layer> layers) implements LayerSpec {
+    public String kind() { return name; }
+
+    public List<Model.Layer> inner() { return layers; }
+
+    public Value forward(Scope s, Value x) { return s.applyAll(layers, x); }
   }
 
   /** (top, bottom, left, right) zeros. */

@@ -19,15 +19,15 @@ public final class LayerStatement {
   private final Args args;
   private final List<Integer> in;
   private final String net;
-  private final int index;
+  private final String path;
   private final Diagnostics diags;
 
-  LayerStatement(Ast.Layer ast, Args args, List<Integer> in, String net, int index, Diagnostics diags) {
+  LayerStatement(Ast.Layer ast, Args args, List<Integer> in, String net, String path, Diagnostics diags) {
     this.ast = ast;
     this.args = args;
     this.in = in;
     this.net = net;
-    this.index = index;
+    this.path = path;
     this.diags = diags;
   }
 
@@ -52,7 +52,7 @@ public final class LayerStatement {
 
   /** The checked layer. */
   Optional<Model.Layer> layer(LayerSpec spec, List<Integer> out, List<Param> params) {
-    return Optional.of(new Model.Layer(index, spec, in, out, params, ast.span()));
+    return Optional.of(new Model.Layer(path, spec, in, out, params, ast.span()));
   }
 
   /** A layer without parameters that keeps its input's shape. */
@@ -60,9 +60,9 @@ public final class LayerStatement {
     return layer(spec, in, List.of());
   }
 
-  /** This layer's parameter of {@code kind}, named `NET.INDEX.kind` (`D.0.weight`). */
+  /** This layer's parameter of {@code kind}, named `NET.PATH.kind` (`D.0.weight`, `D.1.branch.2.weight`). */
   Param param(ParamKind kind, List<Integer> shape, Init init, Optional<Double> clip) {
-    return new Param(net + "." + index + "." + kind.word(), net, index, kind, shape, init, clip);
+    return new Param(net + "." + path + "." + kind.word(), net, path, kind, shape, init, clip);
   }
 
   Param param(ParamKind kind, List<Integer> shape, Init init) {

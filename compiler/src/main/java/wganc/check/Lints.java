@@ -69,7 +69,7 @@ final class Lints {
     if (c.callee().equals("grad") && c.args().size() == 2 && c.args().get(0).value() instanceof Ast.CallExpr app) {
       Optional<Model.Network> net = model.network(app.callee());
       if (net.isPresent() && net.get().has(LayerSpec.BatchNorm.class)) {
-        Model.Layer bn = net.get().layers().stream().filter(l -> l.spec() instanceof LayerSpec.BatchNorm).findFirst().get();
+        Model.Layer bn = net.get().leaves().stream().filter(l -> l.spec() instanceof LayerSpec.BatchNorm).findFirst().get();
         diags.add(Diagnostic.warning("W0703", "gradient penalty on `" + net.get().name()
                 + "`, whose batchnorm mixes the samples of a batch", c.span(), "per-sample penalty")
             .withNote("`" + net.get().name() + "` normalises across the batch at line " + bn.span().line()
@@ -160,7 +160,7 @@ final class Lints {
     Set<String> trained = new HashSet<>();
     for (Model.Update u : model.training().updates()) trained.addAll(u.trains());
     for (Model.Network net : model.networks()) {
-      for (Model.Layer l : net.layers()) {
+      for (Model.Layer l : net.leaves()) {
         for (Model.Param p : l.params()) {
           if (p.clip().isPresent() && p.kind() == Model.ParamKind.WEIGHT && !trained.contains(p.name())) {
             diags.add(Diagnostic.warning("W0704", "`" + p.name() + "` is clipped but no update trains it", clipSpan(l),
@@ -188,10 +188,22 @@ final class Lints {
   }
 
   private wganc.diag.Span clipSpan(Model.Layer l) {
-    Ast.Layer layer = model.ast().networks().stream().flatMap(n -> n.layers().stream())
-        .filter(x -> x.span().equals(l.span())).findFirst().get();
+    List<Ast.LayerNode> top = new ArrayList<>();
+    model.ast().networks().forEach(n -> top.addAll(n.layers()));
+    model.ast().blocks().forEach(b -> top.addAll(b.layers()));
+    Ast.Layer layer = plainLayers(top).filter(x -> x.span().equals(l.span())).findFirst().get();
     return layer.args().stream().filter(a -> a.key().isPresent() && a.key().get().equals("clip"))
         .map(Ast.Arg::span).findFirst().orElse(l.span());
+  }
+
+  /** The layer statements in {@code nodes}, those in residual and concatenation branches included. */
+  private static java.util.stream.Stream<Ast.Layer> plainLayers(List<Ast.LayerNode> nodes) {
+    return nodes.stream().flatMap(n -> switch (n) {
+      case Ast.Layer l -> java.util.stream.Stream.of(l);
+      case Ast.Residual r -> java.util.stream.Stream.concat(plainLayers(r.branch().layers()),
+          r.shortcut().map(s -> plainLayers(s.layers())).orElse(java.util.stream.Stream.empty()));
+      case Ast.Concat c -> c.branches().stream().flatMap(g -> plainLayers(g.layers()));
+    });
   }
 
   static void walk(Ast.Expr e, java.util.function.Consumer<Ast.Expr> visit) {

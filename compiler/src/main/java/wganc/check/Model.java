@@ -68,12 +68,26 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
       return layers.stream().flatMap(l -> l.params().stream()).toList();
     }
     public boolean has(Class<? extends LayerSpec> kind) {
-      return layers.stream().anyMatch(l -> kind.isInstance(l.spec()));
+      return leaves().stream().anyMatch(l -> kind.isInstance(l.spec()));
+    }
+    /** Every layer that is no residual, concatenation or block use, in order (those nested included). */
+    public List<Layer> leaves() {
+      return layers.stream().flatMap(l -> l.leaves().stream()).toList();
     }
   }
 
-  /** One layer statement with its position, shapes and parameters. */
-  public record Layer(int index, LayerSpec spec, List<Integer> in, List<Integer> out, List<Param> params, Span span) {}
+  /**
+   * One layer statement with its path, shapes and parameters: the path is the statement's index in
+   * its network (`3`), or, nested, the enclosing statement's path then the place inside it
+   * (`1.branch.0`, `1.shortcut.1`, `2.1.0` for a concatenation's branch 1, `4.2` in a block use).
+   * {@code params} holds those of nested statements too.
+   */
+  public record Layer(String path, LayerSpec spec, List<Integer> in, List<Integer> out, List<Param> params, Span span) {
+    public List<Layer> leaves() {
+      if (spec.inner().isEmpty()) return List.of(this);
+      return spec.inner().stream().flatMap(l -> l.leaves().stream()).toList();
+    }
+  }
 
   public enum ParamKind {
     WEIGHT("weight", true), BIAS("bias", true), RUNNING_MEAN("running_mean", false), RUNNING_VAR("running_var", false);
@@ -84,8 +98,8 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
     public boolean trainable() { return trainable; }
   }
 
-  /** `<network>.<i>.<kind>`, e.g. `D.0.weight`. */
-  public record Param(String name, String network, int layer, ParamKind kind, List<Integer> shape, Init init,
+  /** `<network>.<path>.<kind>`, e.g. `D.0.weight`, `D.1.branch.2.weight` ({@link Layer#path}). */
+  public record Param(String name, String network, String layer, ParamKind kind, List<Integer> shape, Init init,
                       Optional<Double> clip) {
     public long size() { return shape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b); }
     public boolean trainable() { return kind.trainable(); }

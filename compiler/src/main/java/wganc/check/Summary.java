@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * A Keras-style summary of a network: one row per layer statement with its output shape (batch axis
- * `None`, channels first) and parameter count, then total, trainable and non-trainable counts.
+ * `None`, channels first) and parameter count, the statements nested in a residual, a concatenation
+ * or a block use indented under it, then total, trainable and non-trainable counts.
  */
 public final class Summary {
   private static final int WIDTH = 72;
@@ -22,10 +23,9 @@ public final class Summary {
     b.append(row(net.param() + " (input)", shape(net.in()), "0")).append('\n');
     long total = 0, trainable = 0;
     for (Model.Layer l : net.layers()) {
-      long n = l.params().stream().mapToLong(Model.Param::size).sum();
-      total += n;
+      total += l.params().stream().mapToLong(Model.Param::size).sum();
       trainable += l.params().stream().filter(Model.Param::trainable).mapToLong(Model.Param::size).sum();
-      b.append(row(l.index() + " " + l.spec().kind(), shape(l.out()), count(n))).append('\n');
+      rows(b, l, "");
     }
     b.append("=".repeat(WIDTH)).append('\n');
     b.append("Total params: ").append(count(total)).append('\n');
@@ -33,6 +33,13 @@ public final class Summary {
     b.append("Non-trainable params: ").append(count(total - trainable)).append('\n');
     b.append("_".repeat(WIDTH)).append('\n');
     return b.toString();
+  }
+
+  /** The row of {@code l}, then those of the statements nested in it, indented. */
+  private static void rows(StringBuilder b, Model.Layer l, String indent) {
+    long n = l.params().stream().mapToLong(Model.Param::size).sum();
+    b.append(row(indent + l.path() + " " + l.spec().kind(), shape(l.out()), count(n))).append('\n');
+    for (Model.Layer inner : l.spec().inner()) rows(b, inner, indent + "  ");
   }
 
   private static String row(String a, String b, String c) {

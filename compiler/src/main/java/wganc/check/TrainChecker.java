@@ -141,7 +141,7 @@ final class TrainChecker {
       if (s.part().isPresent()) {
         String part = s.part().get();
         Set<String> kinds = new LinkedHashSet<>();
-        net.layers().stream().filter(l -> l.params().stream().anyMatch(Model.Param::trainable))
+        net.leaves().stream().filter(l -> l.params().stream().anyMatch(Model.Param::trainable))
             .forEach(l -> kinds.add(l.spec().kind()));
         if (!kinds.contains(part)) {
           String help = Suggest.didYouMean(part, kinds);
@@ -151,7 +151,7 @@ final class TrainChecker {
           ok = false;
           continue;
         }
-        params = net.layers().stream().filter(l -> l.spec().kind().equals(part))
+        params = net.leaves().stream().filter(l -> l.spec().kind().equals(part))
             .flatMap(l -> l.params().stream()).filter(Model.Param::trainable).toList();
       }
       for (Model.Param p : params) {

@@ -56,7 +56,7 @@ public final class Specs {
     }
     List<ModelSpec.Param> params = new ArrayList<>();
     for (Model.Network net : m.networks()) {
-      for (Model.Layer l : net.layers()) {
+      for (Model.Layer l : net.leaves()) {
         for (Model.Param p : l.params()) params.add(param(p, l));
       }
     }

@@ -422,8 +422,15 @@ public final class Lowering {
           written.put(l.params().stream().filter(x -> x.kind() == kind).findFirst().orElseThrow().name(), v);
         }
 
+        public Value apply(Model.Layer inner, Value x) {
+          b.at(source(inner.span()));
+          Value y = layer(net, inner, x, training, application);
+          b.at(source(l.span()));
+          return y;
+        }
+
         public Value random(String what, TensorType type, java.util.function.UnaryOperator<Value> fromUniform) {
-          String name = net.name() + "." + l.index() + "." + what + "." + application;
+          String name = net.name() + "." + l.path() + "." + what + "." + application;
           if (draws == Draws.INPUTS) return b.input(name, type);
           return recorded(name, fromUniform.apply(counterDraw(wganc.ops.RandomDraw.UNIFORM, stream++, type)));
         }

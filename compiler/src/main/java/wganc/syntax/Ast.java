@@ -13,7 +13,7 @@ public final class Ast {
 
   /** A whole file. */
   public record ModelFile(String name, Span nameSpan, List<DataDecl> data, List<NoiseDecl> noise,
-                          List<NetworkDecl> networks, List<TrainDecl> trains) {}
+                          List<NetworkDecl> networks, List<BlockDecl> blocks, List<TrainDecl> trains) {}
 
   /** `[1, 28, 28]`: a per-sample shape, the batch axis excluded. */
   public record Shape(List<Integer> dims, Span span) {
@@ -31,10 +31,29 @@ public final class Ast {
 
   /** `network G(z: [128]) -> [1, 28, 28] { layers }`. */
   public record NetworkDecl(String name, Span nameSpan, String param, Span paramSpan, Shape in, Shape out,
-                            List<Layer> layers, Span span) {}
+                            List<LayerNode> layers, Span span) {}
 
-  /** One layer statement: `conv 64 kernel=5 stride=2 padding=same`. */
-  public record Layer(String kind, Span kindSpan, List<Arg> args, Span span) {}
+  /** `block up(c) { layers }`: layers a network uses as one statement, `up 128`. */
+  public record BlockDecl(String name, Span nameSpan, List<BlockParam> params, List<LayerNode> layers, Span span) {}
+
+  public record BlockParam(String name, Span span) {}
+
+  /** A statement in a network or block body: a layer (or a block use), a residual sum or a concatenation. */
+  public sealed interface LayerNode permits Layer, Residual, Concat {
+    Span span();
+  }
+
+  /** One layer statement: `conv 64 kernel=5 stride=2 padding=same`, or a block use `up 128`. */
+  public record Layer(String kind, Span kindSpan, List<Arg> args, Span span) implements LayerNode {}
+
+  /** `{ layers }`, one branch of a residual or a concatenation. */
+  public record Group(List<LayerNode> layers, Span span) {}
+
+  /** `residual { branch } shortcut { shortcut }`: the sum of both; no shortcut is the identity. */
+  public record Residual(Span keywordSpan, Group branch, Optional<Group> shortcut, Span span) implements LayerNode {}
+
+  /** `concat { a } { b }`: the branches' outputs joined along their first axis (channels). */
+  public record Concat(Span keywordSpan, List<Group> branches, Span span) implements LayerNode {}
 
   /** A positional (key empty) or named argument of a layer or a call. */
   public record Arg(Optional<String> key, Span keySpan, Value value, Span span) {}

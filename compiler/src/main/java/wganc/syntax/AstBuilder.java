@@ -22,6 +22,7 @@ final class AstBuilder {
     List<Ast.DataDecl> data = new ArrayList<>();
     List<Ast.NoiseDecl> noise = new ArrayList<>();
     List<Ast.NetworkDecl> networks = new ArrayList<>();
+    List<Ast.BlockDecl> blocks = new ArrayList<>();
     List<Ast.TrainDecl> trains = new ArrayList<>();
     for (DeclContext d : ctx.decls) {
       switch (d) {
@@ -29,11 +30,13 @@ final class AstBuilder {
         case NoiseDeclContext c -> noise.add(new Ast.NoiseDecl(c.name.getText(), span(c.name), shape(c.shape()),
             call(c.dist), span(c)));
         case NetworkDeclContext c -> networks.add(network(c));
+        case BlockDeclContext c -> blocks.add(new Ast.BlockDecl(c.name.getText(), span(c.name),
+            c.params.stream().map(t -> new Ast.BlockParam(t.getText(), span(t))).toList(), layers(c.layers), span(c)));
         case TrainDeclContext c -> trains.add(train(c));
         default -> throw new IllegalStateException("unknown declaration " + d.getClass());
       }
     }
-    return new Ast.ModelFile(ctx.header.name.getText(), span(ctx.header.name), data, noise, networks, trains);
+    return new Ast.ModelFile(ctx.header.name.getText(), span(ctx.header.name), data, noise, networks, blocks, trains);
   }
 
   private Ast.DataDecl data(DataDeclContext c) {
@@ -47,28 +50,47 @@ final class AstBuilder {
   }
 
   private Ast.NetworkDecl network(NetworkDeclContext c) {
-    List<Ast.Layer> layers = new ArrayList<>();
-    for (LayerContext l : c.layers) {
-      List<Ast.Arg> args = new ArrayList<>();
-      for (LayerArgContext a : l.args) {
-        switch (a) {
-          case NamedLayerArgContext n -> args.add(new Ast.Arg(Optional.of(n.key.getText()), span(n.key), value(n.value()), span(n)));
-          case PositionalLayerArgContext p -> {
-            Ast.Value v = switch (p.positional()) {
-              case NumberPositionalContext n -> num(n.signedNumber());
-              case ListPositionalContext lp -> list(lp.list());
-              case StringPositionalContext s -> str(s.STRING().getSymbol());
-              default -> throw new IllegalStateException();
-            };
-            args.add(new Ast.Arg(Optional.empty(), v.span(), v, span(p)));
-          }
-          default -> throw new IllegalStateException();
-        }
-      }
-      layers.add(new Ast.Layer(l.kind.getText(), span(l.kind), args, span(l)));
-    }
     return new Ast.NetworkDecl(c.name.getText(), span(c.name), c.param.getText(), span(c.param),
-        shape(c.inShape), shape(c.outShape), layers, span(c));
+        shape(c.inShape), shape(c.outShape), layers(c.layers), span(c));
+  }
+
+  private List<Ast.LayerNode> layers(List<LayerContext> ls) {
+    List<Ast.LayerNode> layers = new ArrayList<>();
+    for (LayerContext l : ls) layers.add(layer(l));
+    return layers;
+  }
+
+  private Ast.Group group(LayerGroupContext g) {
+    return new Ast.Group(layers(g.layers), span(g));
+  }
+
+  private Ast.LayerNode layer(LayerContext layer) {
+    return switch (layer) {
+      case ResidualLayerContext r -> new Ast.Residual(span(r.RESIDUAL().getSymbol()), group(r.branch),
+          Optional.ofNullable(r.shortcut).map(this::group), span(r));
+      case ConcatLayerContext c -> new Ast.Concat(span(c.CONCAT().getSymbol()), c.branches.stream().map(this::group).toList(),
+          span(c));
+      case PlainLayerContext l -> {
+        List<Ast.Arg> args = new ArrayList<>();
+        for (LayerArgContext a : l.args) {
+          switch (a) {
+            case NamedLayerArgContext n -> args.add(new Ast.Arg(Optional.of(n.key.getText()), span(n.key), value(n.value()), span(n)));
+            case PositionalLayerArgContext p -> {
+              Ast.Value v = switch (p.positional()) {
+                case NumberPositionalContext n -> num(n.signedNumber());
+                case ListPositionalContext lp -> list(lp.list());
+                case StringPositionalContext s -> str(s.STRING().getSymbol());
+                default -> throw new IllegalStateException();
+              };
+              args.add(new Ast.Arg(Optional.empty(), v.span(), v, span(p)));
+            }
+            default -> throw new IllegalStateException();
+          }
+        }
+        yield new Ast.Layer(l.kind.getText(), span(l.kind), args, span(l));
+      }
+      default -> throw new IllegalStateException("unknown layer statement " + layer.getClass());
+    };
   }
 
   private Ast.TrainDecl train(TrainDeclContext c) throws CompileError {

@@ -166,7 +166,7 @@ public final class Parse {
     List<String> names = new ArrayList<>(expectedNames(expected));
     if (names.equals(List.of("end of file"))) {
       // after a declaration the loop `decl*` has exited: any declaration could also follow
-      names = List.of("`data`", "`network`", "`noise`", "`train`", "end of file");
+      names = List.of("`block`", "`data`", "`network`", "`noise`", "`train`", "end of file");
     }
     String what = names.isEmpty() ? "unexpected " + found
         : names.size() == 1 ? "expected " + names.get(0) + ", found " + found
@@ -180,7 +180,7 @@ public final class Parse {
     if (expected.equals(List.of("`model`"))) return "a model file starts with `model NAME`, e.g. `model mnist_wgan_gp`";
     boolean declarationStart = offending.getType() == Token.EOF || offending.getType() == WganLexer.NETWORK
         || offending.getType() == WganLexer.DATA || offending.getType() == WganLexer.NOISE
-        || offending.getType() == WganLexer.TRAIN || offending.getType() == WganLexer.CRITIC
+        || offending.getType() == WganLexer.TRAIN || offending.getType() == WganLexer.BLOCK || offending.getType() == WganLexer.CRITIC
         || offending.getType() == WganLexer.GENERATOR || offending.getType() == WganLexer.UPDATE;
     if (declarationStart && expected.contains("`}`")) {
       Token open = unclosed(parser, offending);
@@ -194,7 +194,7 @@ public final class Parse {
     if (offending.getType() == WganLexer.STRING) return null;
     List<String> rules = parser.getRuleInvocationStack();
     if (!rules.isEmpty() && rules.get(0).equals("file")) {
-      return "a file holds `model`, then `data`, `noise`, `network` and `train` declarations";
+      return "a file holds `model`, then `data`, `noise`, `network`, `block` and `train` declarations";
     }
     return null;
   }
@@ -223,7 +223,7 @@ public final class Parse {
   }
 
   private static boolean isKeyword(int type) {
-    return type >= WganLexer.MODEL && type <= WganLexer.TO;
+    return type >= WganLexer.MODEL && type <= WganLexer.CONCAT;
   }
 
   private static String abbreviate(String s) {

@@ -162,6 +162,7 @@ class CheckTest {
       public Value param(Model.ParamKind kind) { throw new AssertionError(kind); }
       public void write(Model.ParamKind kind, Value v) { throw new AssertionError(kind); }
       public Value random(String what, TensorType type, UnaryOperator<Value> fromUniform) { throw new AssertionError(what); }
+      public Value apply(Model.Layer l, Value v) { return l.spec().forward(this, v); }
     }, in));
     var feeds = Map.of("x", new Float64Tensor(TensorType.f32(dims).dims(), x));
     return Interpreter.run(b.build(), feeds).output("y").data();
@@ -218,6 +219,94 @@ class CheckTest {
     assertEquals(Optional.empty(), b.clip(), "clip bounds the kernel only, like Keras' kernel_constraint");
     assertEquals(new Model.Init.Glorot(true), net("[4]", "[3]", "dense 3").params().get(0).init());
     assertEquals(new Model.Init.He(false), net("[4]", "[3]", "dense 3 init=he_normal").params().get(0).init());
+  }
+
+  // ---- residuals, concatenations and blocks
+
+  static final String BLOCKS = """
+      block pair(c, k) { conv filters=c kernel=k padding=same; relu }
+      block twice(c) { pair c=c k=3; pair k=1 c=c }
+      """;
+
+  /** A network N after the blocks {@code BLOCKS}, checked inside a complete model. */
+  static Model.Network blockNet(String in, String out, String body) {
+    return ok(PRELUDE + BLOCKS + "network N(x: " + in + ") -> " + out + " {\n" + body + "\n}\n" + TRAIN).model()
+        .network("N").orElseThrow();
+  }
+
+  static Diagnostic blockError(String in, String out, String body) {
+    return errors(PRELUDE + BLOCKS + "network N(x: " + in + ") -> " + out + " {\n" + body + "\n}\n" + TRAIN).getFirst();
+  }
+
+  @Test
+  void residualConcatAndBlockShapesAndParameterPaths() {
+    Model.Network n = blockNet("[3, 8, 8]", "[10, 4, 4]", """
+        residual { conv 4 kernel=3 padding=same; relu; avg_pool 2 } shortcut { avg_pool 2; conv 4 kernel=1 }
+        concat { pair 2 3 } { } { conv 4 kernel=1 bias=false }""");
+    assertEquals(List.of(List.of(4, 4, 4), List.of(10, 4, 4)), shapes(n));
+    assertEquals(List.of("N.0.branch.0.weight[4, 3, 3, 3]", "N.0.branch.0.bias[4]",
+        "N.0.shortcut.1.weight[4, 3, 1, 1]", "N.0.shortcut.1.bias[4]",
+        "N.1.0.0.0.weight[2, 4, 3, 3]", "N.1.0.0.0.bias[2]",
+        "N.1.2.0.weight[4, 4, 1, 1]"), params(n));
+    assertEquals(List.of("conv", "relu", "avg_pool", "avg_pool", "conv", "conv", "relu", "conv"),
+        n.leaves().stream().map(l -> l.spec().kind()).toList());
+    assertEquals(List.of("0.branch.0", "0.branch.1", "0.branch.2", "0.shortcut.0", "0.shortcut.1", "1.0.0.0", "1.0.0.1",
+        "1.2.0"), n.leaves().stream().map(Model.Layer::path).toList());
+    Model.Network t = blockNet("[3, 4, 4]", "[5, 4, 4]", "twice 5");
+    assertEquals(List.of("N.0.0.0.weight[5, 3, 3, 3]", "N.0.0.0.bias[5]", "N.0.1.0.weight[5, 5, 1, 1]", "N.0.1.0.bias[5]"),
+        params(t), "block arguments by name, a parameter passed on to a nested block");
+    String summary = Summary.of(n);
+    assertTrue(summary.contains(" 1 concat                      (None, 10, 4, 4)                      90\n"
+        + "   1.0.0 pair                  (None, 2, 4, 4)                       74\n"
+        + "     1.0.0.0 conv              (None, 2, 4, 4)                       74\n"), summary);
+    assertEquals(List.of(List.of(12)), shapes(blockNet("[4]", "[12]", "concat { dense 8 } { }")), "flat inputs join features");
+  }
+
+  @Test
+  void residualAddsAndConcatJoinsChannelsInOrder() {
+    Model.Layer relu = new Model.Layer("0.branch.0", new LayerSpec.Relu(), List.of(2, 1, 1), List.of(2, 1, 1), List.of(), null);
+    double[] x = {-1, 3};  // [1, 2, 1, 1]
+    assertArrayEquals(new double[] {-1, 6}, forward(new LayerSpec.Residual(List.of(relu), List.of()), new int[] {1, 2, 1, 1}, x),
+        1e-12);
+    assertArrayEquals(new double[] {0, 3, -1, 3, 0, 3},
+        forward(new LayerSpec.Concat(List.of(List.of(relu), List.of(), List.of(relu))), new int[] {1, 2, 1, 1}, x), 1e-12);
+    assertArrayEquals(new double[] {1},
+        forward(new LayerSpec.GlobalAvgPool(), new int[] {1, 1, 2, 2}, new double[] {0, 1, 2, 1}), 1e-12);
+  }
+
+  @Test
+  void branchAndBlockErrors() {
+    Diagnostic d = blockError("[3, 8, 8]", "[4, 4, 4]", "residual { conv 4 kernel=3 padding=same; avg_pool 2 } shortcut { conv 4 kernel=1 }");
+    assertEquals("E0216", d.code());
+    assertEquals("the shortcut gives [4, 8, 8] but the residual branch gives [4, 4, 4]", d.message());
+    assertEquals("e.g. `shortcut { avg_pool 2; conv 4 kernel=1 }`", d.help());
+    d = blockError("[3, 8, 8]", "[4, 16, 16]", "residual { upsample; conv 4 kernel=1 }");
+    assertEquals("the identity shortcut gives [3, 8, 8] but the residual branch gives [4, 16, 16]", d.message());
+    assertEquals("e.g. `shortcut { upsample 2; conv 4 kernel=1 }`", d.help());
+    d = blockError("[3, 8, 8]", "[7, 8, 8]", "concat { conv 4 kernel=1 } { avg_pool 2 }");
+    assertEquals("E0218", d.code());
+    assertEquals("`concat` branch 2 gives [3, 4, 4] but branch 1 gives [4, 8, 8]", d.message());
+    assertEquals("make branch 2 give [3, 8, 8]", d.help());
+    assertEquals("E0217", blockError("[3, 8, 8]", "[3, 8, 8]", "concat { relu }").code());
+    d = blockError("[3, 8, 8]", "[3, 8, 8]", "twise 3");
+    assertEquals("E0204", d.code());
+    assertEquals("did you mean `twice`?", d.help());
+    d = blockError("[3, 8, 8]", "[3, 8, 8]", "pair 3 3 3");
+    assertEquals("E0102", d.code());
+    assertEquals("too many positional arguments for `pair`", d.message());
+    d = blockError("[3, 8, 8]", "[3, 8, 8]", "pair 3");
+    assertEquals("E0112", d.code());
+    assertEquals("block `pair` needs 2 arguments, found 1", d.message());
+    d = blockError("[3, 8, 8]", "[3, 8, 8]", "pair 0 3");
+    assertEquals(7, d.span().line(), "filters=0 from the use, reported in the block: " + d);
+    assertEquals(List.of("in block `pair`, used at line 10 as `N.0`"), d.notes());
+    List<Diagnostic> es = errors(PRELUDE + "block loop { relu; loop }\nnetwork N(x: [2]) -> [2] { loop }\n" + TRAIN);
+    assertEquals("block `loop` uses itself", es.getFirst().message());
+    es = errors(PRELUDE + "block relu { tanh }\n" + TRAIN);
+    assertEquals("block `relu` has the name of a layer", es.getFirst().message());
+    es = errors(PRELUDE + "block b(c) { conv c kernel=1 }\nnetwork N(x: [1, 2, 2]) -> [1, 2, 2] { b 1 }\n" + TRAIN);
+    assertEquals("E0220", es.getFirst().code());
+    assertEquals("name the argument: `conv filters=c`", es.getFirst().help());
   }
 
   // ---- optimisers

@@ -34,7 +34,8 @@ import wganc.passes.EliminateDeadCode;
  * helpers those checks share: feeds, one-output subgraphs, parameter perturbation and kink detection.
  *
  * <p>Shrinking rewrites the model text: batches become 3, every dense/conv/conv_transpose width and
- * the reshape's channel count that is a multiple of 32 is divided by 32 (512 to 16, 6272 to 196 with
+ * the reshape's channel count and every number given to a block (`up 128`) that is a multiple of 32
+ * is divided by 32 (512 to 16, 6272 to 196 with
  * `reshape [4, 7, 7]`, 4096 to 128 with `reshape [8, 4, 4]`), and latent sizes of two or more digits
  * become 8. Every layer kind, kernel, stride, padding and spatial size is kept, and the result must
  * still check.
@@ -50,6 +51,8 @@ public final class Shrunk {
     text = text.replaceAll("train batch \\d+", "train batch 3").replaceAll("update (\\w+) batch \\d+", "update $1 batch 3");
     text = divide(text, Pattern.compile("\\b((?:dense|conv|conv_transpose) )(\\d+)"));
     text = divide(text, Pattern.compile("(reshape \\[)(\\d+)"));
+    Matcher blocks = Pattern.compile("\\bblock (\\w+)").matcher(text);
+    while (blocks.find()) text = divide(text, Pattern.compile("\\b(" + blocks.group(1) + " )(\\d+)"));
     return text.replaceAll("\\[(\\d{2,})\\]", "[8]");
   }
 
@@ -131,8 +134,8 @@ public final class Shrunk {
   }
 
   private static boolean isTransposed(Model model, Model.Param p) {
-    return model.network(p.network()).orElseThrow().layers().get(p.layer()).spec()
-        instanceof wganc.check.LayerSpec.ConvTranspose;
+    return model.network(p.network()).orElseThrow().leaves().stream().filter(l -> l.path().equals(p.layer())).findFirst()
+        .orElseThrow().spec() instanceof wganc.check.LayerSpec.ConvTranspose;
   }
 
   /** {@code g} with the one output {@code name}, and only the bindings it needs. */

@@ -87,23 +87,63 @@ class ParseTest {
     assertEquals("z", n.param());
     assertEquals(List.of(128), n.in().dims());
     assertEquals(List.of(1, 28, 28), n.out().dims());
-    assertEquals(List.of("dense", "leaky_relu", "reshape", "conv", "tanh"), n.layers().stream().map(Ast.Layer::kind).toList());
-    Ast.Layer dense = n.layers().get(0);
+    List<Ast.Layer> layers = n.layers().stream().map(Ast.Layer.class::cast).toList();
+    assertEquals(List.of("dense", "leaky_relu", "reshape", "conv", "tanh"), layers.stream().map(Ast.Layer::kind).toList());
+    Ast.Layer dense = layers.get(0);
     assertEquals(new Ast.Num(4096, true, dense.args().get(0).value().span()), dense.args().get(0).value());
     assertEquals(new Ast.Ident("false", dense.args().get(1).value().span()), dense.args().get(1).value());
     Ast.Call init = assertInstanceOf(Ast.Call.class, dense.args().get(2).value());
     assertEquals("normal", init.name());
     assertEquals(0.02, ((Ast.Num) init.args().get(1).value()).value());
-    Ast.Num alpha = (Ast.Num) n.layers().get(1).args().getFirst().value();
+    Ast.Num alpha = (Ast.Num) layers.get(1).args().getFirst().value();
     assertEquals(-0.2, alpha.value());
     assertFalse(alpha.integral());
-    Ast.ListValue shape = (Ast.ListValue) n.layers().get(2).args().getFirst().value();
+    Ast.ListValue shape = (Ast.ListValue) layers.get(2).args().getFirst().value();
     assertEquals(3, shape.items().size());
-    Ast.Layer conv = n.layers().get(3);
+    Ast.Layer conv = layers.get(3);
     assertEquals(Optional.of("kernel"), conv.args().get(1).key());
     assertEquals("t.wgan:5:11", conv.args().get(1).keySpan().position());
     assertInstanceOf(Ast.Str.class, conv.args().get(3).value());
-    assertTrue(n.layers().get(4).args().isEmpty());
+    assertTrue(layers.get(4).args().isEmpty());
+  }
+
+  @Test
+  void blocksResidualsAndConcatenations() {
+    Ast.ModelFile f = parse("""
+        model m
+        block down(c, k) { relu; conv filters=c kernel=k }
+        block plain { residual { relu } }
+        network D(x: [3, 8, 8]) -> [1] {
+          residual { down 4 3; avg_pool 2 } shortcut { avg_pool 2 }
+          residual { relu }
+          concat { conv 2 kernel=1 } { } { plain; tanh }
+        }""");
+    Ast.BlockDecl down = f.blocks().getFirst();
+    assertEquals("down", down.name());
+    assertEquals(List.of("c", "k"), down.params().stream().map(Ast.BlockParam::name).toList());
+    assertEquals("t.wgan:2:12", down.params().getFirst().span().position());
+    assertEquals(2, down.layers().size());
+    assertEquals(List.of(), f.blocks().get(1).params());
+    List<Ast.LayerNode> layers = f.networks().getFirst().layers();
+    Ast.Residual r = assertInstanceOf(Ast.Residual.class, layers.get(0));
+    assertEquals("t.wgan:5:3", r.keywordSpan().position());
+    assertEquals(List.of("down", "avg_pool"), r.branch().layers().stream().map(l -> ((Ast.Layer) l).kind()).toList());
+    assertEquals("t.wgan:5:12", r.branch().span().position());
+    assertEquals("t.wgan:5:46", r.shortcut().orElseThrow().span().position());
+    assertEquals(Optional.empty(), assertInstanceOf(Ast.Residual.class, layers.get(1)).shortcut());
+    Ast.Concat c = assertInstanceOf(Ast.Concat.class, layers.get(2));
+    assertEquals(List.of(1, 0, 2), c.branches().stream().map(g -> g.layers().size()).toList());
+    assertEquals("t.wgan:7:30", c.branches().get(1).span().position());
+  }
+
+  @Test
+  void branchSyntaxErrors() {
+    assertEquals("expected `{`, found name `relu`",
+        error("model m\nnetwork D(x: [2]) -> [1] {\n  residual relu\n}\n").message());
+    Diagnostic d = error("model m\nnetwork D(x: [2]) -> [1] {\n  shortcut { relu }\n}\n");
+    assertTrue(d.message().endsWith("found keyword `shortcut`"), d.message());
+    assertEquals("3:3", where(d));
+    assertTrue(error("model m\nblock b(c d) { relu }\n").message().contains("found name `d`"));
   }
 
   @Test
@@ -227,7 +267,7 @@ class ParseTest {
     Diagnostic d = error("model m\ntrain batch 1, steps 1 { critic D with sgd(lr=1) { loss = * } }");
     assertEquals("expected <expression>, found `*`", d.message());
     Diagnostic e = error("model m\nnoise z: [2] ~ normal(0, 1) extra");
-    assertEquals("expected one of `data`, `network`, `noise`, `train`, end of file; found name `extra`", e.message());
+    assertEquals("expected one of `block`, `data`, `network`, `noise`, `train`, end of file; found name `extra`", e.message());
     assertEquals("2:29", where(e));
   }
 

@@ -16,6 +16,8 @@ decl
   | NOISE name=IDENT ':' shape '~' dist=call                                           # noiseDecl
   | NETWORK name=IDENT '(' param=IDENT ':' inShape=shape ')' '->' outShape=shape
       '{' layers+=layer* '}'                                                           # networkDecl
+  | BLOCK name=IDENT ('(' (params+=IDENT (',' params+=IDENT)*)? ')')?
+      '{' layers+=layer* '}'                                                           # blockDecl
   | TRAIN options+=option (',' options+=option)* '{' updates+=update* '}'              # trainDecl
   ;
 
@@ -28,7 +30,13 @@ shape
   ;
 
 layer
-  : kind=IDENT args+=layerArg* ';'?
+  : RESIDUAL branch=layerGroup (SHORTCUT shortcut=layerGroup)? ';'?                   # residualLayer
+  | CONCAT branches+=layerGroup+ ';'?                                                  # concatLayer
+  | kind=IDENT args+=layerArg* ';'?                                                    # plainLayer
+  ;
+
+layerGroup
+  : '{' layers+=layer* '}'
   ;
 
 layerArg
@@ -134,6 +142,10 @@ PER       : 'per' ;
 LIKE      : 'like' ;
 SCALED    : 'scaled' ;
 TO        : 'to' ;
+BLOCK     : 'block' ;
+RESIDUAL  : 'residual' ;
+SHORTCUT  : 'shortcut' ;
+CONCAT    : 'concat' ;
 
 IDENT  : [a-zA-Z_] [a-zA-Z_0-9]* ;
 FLOAT  : [0-9]+ '.' [0-9]* EXP? | '.' [0-9]+ EXP? | [0-9]+ EXP ;

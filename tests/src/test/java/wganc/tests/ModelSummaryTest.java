@@ -76,6 +76,21 @@ class ModelSummaryTest {
     assertEquals(902_082, Summary.trainable(g));
   }
 
+  /**
+   * The WGAN-GP authors' CIFAR-10 ResNet: the counts of the same networks built with torch.nn
+   * (bench/resnet_params.py prints them; CifarResNetTest compares every name and shape when PyTorch
+   * is installed). The generator's non-trainable values are its 7 batchnorms' running statistics.
+   */
+  @Test
+  void cifarResNetCountsAreThoseOfPyTorch() {
+    Model.Network g = network("cifar-resnet-wgan-gp.wgan", "G");
+    assertEquals(1_204_483, Summary.trainable(g));
+    assertEquals(1_206_275, Summary.total(g));
+    Model.Network d = network("cifar-resnet-wgan-gp.wgan", "D");
+    assertEquals(1_053_825, Summary.trainable(d));
+    assertEquals(1_053_825, Summary.total(d));
+  }
+
   /** Seed 000 (the MNIST WGAN with weight clipping): critic and generator summaries. */
   @Test
   void seed000KerasCounts() {
