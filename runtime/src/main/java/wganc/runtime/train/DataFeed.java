@@ -61,17 +61,17 @@ public final class DataFeed {
 
   /**
    * The files data source {@code data} reads, in reading order (images, then labels when it keeps
-   * some labels); none for toy sources. Throws {@link wganc.runtime.data.DataNotFoundException} for
+   * some labels or reads them as classes); none for toy sources. Throws {@link wganc.runtime.data.DataNotFoundException} for
    * the first one {@code path} cannot find.
    */
   public static List<File> files(ModelSpec.Data data, DataPath path) throws IOException {
     if (!data.kind().equals("idx")) return List.of();
     List<File> files = new ArrayList<>();
     files.add(new File(data.name(), "images", path.resolve(data.images())));
-    if (data.keep() != null && data.keep().length > 0) {
+    if (data.keep() != null && data.keep().length > 0 || data.classes() > 0) {
       if (data.labels() == null) {
-        throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
-            + " but names no label file");
+        throw new IOException("data `" + data.name() + "` " + (data.classes() > 0 ? "reads classes"
+            : "keeps labels " + Arrays.toString(data.keep())) + " but names no label file");
       }
       files.add(new File(data.name(), "labels", path.resolve(data.labels())));
     }
@@ -98,13 +98,16 @@ public final class DataFeed {
           DataPath.Resolved images = files.get(0).found();
           Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
           Idx.Images im;
+          int[] classes = null;
           String desc = "idx " + images.path();
           if (files.size() > 1) {
             DataPath.Resolved labels = files.get(1).found();
             Set<Integer> keep = new TreeSet<>();
             for (int k : data.keep()) keep.add(k);
-            im = Idx.read(images.path(), labels.path(), map, keep).images();
-            desc += " labels " + labels.path() + " keep " + keep;
+            Idx.Labeled read = Idx.read(images.path(), labels.path(), map, keep.isEmpty() ? null : keep);
+            im = read.images();
+            classes = read.labels();
+            desc += " labels " + labels.path() + (keep.isEmpty() ? "" : " keep " + keep);
           } else {
             im = Idx.readImages(images.path(), map);
           }
@@ -114,13 +117,40 @@ public final class DataFeed {
             throw new IOException(images.path() + ": images of " + im.channels() + "x" + im.height() + "x"
                 + im.width() + " do not match data `" + data.name() + "` declared " + Arrays.toString(data.shape()));
           }
-          sources.put(data.name(), new IdxSource(im.data(), im.count(), expected, seed, Streams.SHUFFLE + d));
+          if (data.classes() > 0) checkClasses(classes, data, files.get(1).found().path());
+          float[] rows = data.classes() > 0 ? withClasses(im.data(), expected, classes, data.classes()) : im.data();
+          sources.put(data.name(), new IdxSource(rows, im.count(), data.rowSize(), seed, Streams.SHUFFLE + d));
           descriptions.put(data.name(), desc + ", " + im.count() + " images");
         }
         default -> throw new IOException("data `" + data.name() + "`: unknown kind `" + data.kind() + "`");
       }
     }
     return new DataFeed(sources, descriptions);
+  }
+
+  /** Refuses a label outside the data's classes, naming the label file, the label and the declaration. */
+  static void checkClasses(int[] labels, ModelSpec.Data data, Path file) throws IOException {
+    int k = data.classes();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IOException(file + ": label " + labels[i] + " (sample " + i + ") is not one of the " + k
+            + " classes data `" + data.name() + "` declares (0 to " + (k - 1) + ")");
+      }
+    }
+  }
+
+  /**
+   * Rows of each sample's {@code size} values followed by its label {@code labels[i]} (below {@code k})
+   * one-hot over {@code k}: what the phases of a model with `y: class[k]` read.
+   */
+  static float[] withClasses(float[] values, int size, int[] labels, int k) {
+    int row = size + k;
+    float[] rows = new float[Math.multiplyExact(labels.length, row)];
+    for (int i = 0; i < labels.length; i++) {
+      System.arraycopy(values, i * size, rows, i * row, size);
+      rows[i * row + size + labels[i]] = 1;
+    }
+    return rows;
   }
 
   /**
@@ -140,7 +170,12 @@ public final class DataFeed {
         float[] x = new float[Math.multiplyExact(samples, size)];
         float lo = (float) data.lo(), hi = (float) data.hi();
         Philox.fillUniform(x, seed, Streams.SHUFFLE + d, -1, lo, hi);
-        sources.put(data.name(), new IdxSource(x, samples, size, seed, Streams.SHUFFLE + d));
+        if (data.classes() > 0) {
+          int[] labels = new int[samples];
+          for (int i = 0; i < samples; i++) labels[i] = Philox.below(seed, Streams.SHUFFLE + d, -2, i, data.classes());
+          x = withClasses(x, size, labels, data.classes());
+        }
+        sources.put(data.name(), new IdxSource(x, samples, data.rowSize(), seed, Streams.SHUFFLE + d));
         descriptions.put(data.name(), samples + " synthetic images");
       }
     }

@@ -38,14 +38,17 @@ public final class Pictures {
   private double[] scatterBounds;
   private long lastStep = -1;
 
-  /** Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise}). */
+  /**
+   * Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise})
+   * and, for a conditional generator, a class per column ({@link Samples#inputs}).
+   */
   Pictures(CompiledModel model, Slots slots, long seed, RunDirectory run) {
     this.spec = model.spec();
     this.run = run;
     float[] fixedNoise = Samples.noise(spec, seed, 0);
     this.realPoints = Samples.realPoints(spec, seed);
     this.samplePhase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(),
-        Map.of(spec.sample().noise(), fixedNoise), List.of());
+        Samples.inputs(spec, fixedNoise, Samples.CYCLE), List.of());
   }
 
   /** The step of the last sample grid written or read back (-1 before one). */

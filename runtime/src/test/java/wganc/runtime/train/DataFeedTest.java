@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -160,5 +161,64 @@ class DataFeedTest {
     // labels 1 are images 1 (85) and 3 (255): 85 maps to -1 + 2 * 85 / 255
     assertEquals(Set.of((float) (85 - 127.5) / 127.5f, 1f), values);
     assertNotEquals(null, feed.descriptions().get("real"));
+  }
+
+  /** 4 images of 2x2, image i every pixel 85 * i, labels {@code labels}; data `real` with `y: class[classes]`. */
+  static DataFeed labelledFeed(Path dir, byte[] labels, int classes) throws IOException {
+    byte[] px = new byte[16];
+    for (int i = 0; i < 4; i++) Arrays.fill(px, 4 * i, 4 * i + 4, (byte) (85 * i));
+    Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
+    Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, labels, false));
+    ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
+        new int[0], 0, 255, null, 0, 0, classes);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    return DataFeed.open(spec, 3, new DataPath(dir, k -> null, null));
+  }
+
+  /** Every row is a sample's pixels then its label one-hot, so labels follow their images through every shuffle. */
+  @Test
+  void labelsAreOneHotRowsBesideTheirImagesInEveryEpoch(@TempDir Path dir) throws IOException {
+    DataFeed.IdxSource s = (DataFeed.IdxSource) labelledFeed(dir, new byte[] {2, 0, 1, 2}, 3).source("real");
+    assertEquals(4 + 3, s.sampleSize());
+    int[] labelOf = {2, 0, 1, 2};
+    float[] b = new float[3 * 7];
+    for (int epoch = 0; epoch < 3; epoch++) {
+      s.next(b, 3, 0);
+      for (int k = 0; k < 3; k++) {
+        int image = Math.round(b[k * 7] / 85);
+        for (int p = 1; p < 4; p++) assertEquals(85f * image, b[k * 7 + p]);
+        for (int c = 0; c < 3; c++) assertEquals(c == labelOf[image] ? 1f : 0f, b[k * 7 + 4 + c], "epoch " + epoch);
+      }
+    }
+    assertEquals(2, s.epoch(), "a new epoch, reshuffled, every 3 of 4 samples");
+  }
+
+  @Test
+  void aLabelBeyondTheDeclaredClassesNamesTheFileAndTheLabel(@TempDir Path dir) {
+    IOException e = assertThrows(IOException.class, () -> labelledFeed(dir, new byte[] {0, 1, 7, 2}, 3));
+    assertEquals(dir.resolve("lab-idx1-ubyte") + ": label 7 (sample 2) is not one of the 3 classes data `real` declares"
+        + " (0 to 2)", e.getMessage());
+  }
+
+  @Test
+  void syntheticLabelledDataAreOneHot() {
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", "y", new int[0], -1, 1, null, 0, 0, 5);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataFeed.IdxSource s = (DataFeed.IdxSource) DataFeed.synthetic(spec, 5, 40).source("real");
+    assertEquals(9, s.sampleSize());
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      float sum = 0;
+      for (int c = 0; c < 5; c++) {
+        float v = s.data()[i * 9 + 4 + c];
+        assertTrue(v == 0 || v == 1);
+        sum += v;
+        if (v == 1) seen.add(c);
+      }
+      assertEquals(1, sum);
+    }
+    assertEquals(5, seen.size(), "40 draws reach every one of 5 classes");
   }
 }
