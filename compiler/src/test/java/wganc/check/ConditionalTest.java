@@ -58,6 +58,17 @@ class ConditionalTest {
   }
 
   @Test
+  void aBlockJoinsTheInputOfTheNetworkUsingIt() {
+    String block = "block embed(units) { concat y; dense units=units bias=false }\n";
+    Model m = CheckTest.ok(DATA + block + NETS.replace("{ concat y; dense 64;", "{ embed 32; dense 64;") + TRAIN).model();
+    Model.Layer use = m.network("G").orElseThrow().layers().getFirst();
+    assertEquals(List.of(32), use.out());
+    assertEquals(List.of(List.of(10), List.of(32)), use.spec().inner().stream().map(Model.Layer::out).toList());
+    assertEquals("G.0.1.weight", use.params().getFirst().name());
+    assertEquals(List.of(32, 10), use.params().getFirst().shape(), "an embedding of the noise and the class");
+  }
+
+  @Test
   void anImageJoinedWithAVectorRepeatsItOverEveryPixel() {
     // x [1, 1, 2, 2] = 1 2 3 4, y [1, 2] = (10, 20): channels 1 and 2 of the result are 10 and 20 everywhere
     double[] out = CheckTest.forward(new LayerSpec.ConcatInput("c"), new int[] {1, 1, 2, 2}, new double[] {1, 2, 3, 4},

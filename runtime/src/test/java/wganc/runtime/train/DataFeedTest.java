@@ -165,12 +165,16 @@ class DataFeedTest {
 
   /** 4 images of 2x2, image i every pixel 85 * i, labels {@code labels}; data `real` with `y: class[classes]`. */
   static DataFeed labelledFeed(Path dir, byte[] labels, int classes) throws IOException {
+    return labelledFeed(dir, labels, classes, new int[0]);
+  }
+
+  static DataFeed labelledFeed(Path dir, byte[] labels, int classes, int[] keep) throws IOException {
     byte[] px = new byte[16];
     for (int i = 0; i < 4; i++) Arrays.fill(px, 4 * i, 4 * i + 4, (byte) (85 * i));
     Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
     Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, labels, false));
     ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
-        new int[0], 0, 255, null, 0, 0, classes);
+        keep, 0, 255, null, 0, 0, classes);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     return DataFeed.open(spec, 3, new DataPath(dir, k -> null, null));
@@ -192,6 +196,18 @@ class DataFeedTest {
       }
     }
     assertEquals(2, s.epoch(), "a new epoch, reshuffled, every 3 of 4 samples");
+  }
+
+  @Test
+  void keptSamplesKeepTheirLabels(@TempDir Path dir) throws IOException {
+    // labels 2, 0, 1, 2 keeping 2: images 0 and 3, each with class 2
+    DataFeed.IdxSource s = (DataFeed.IdxSource) labelledFeed(dir, new byte[] {2, 0, 1, 2}, 3, new int[] {2}).source("real");
+    assertEquals(2, s.count());
+    float[] b = new float[2 * 7];
+    s.next(b, 2, 0);
+    List<Float> firstPixels = List.of(b[0], b[7]);
+    assertTrue(firstPixels.containsAll(List.of(0f, 255f)), firstPixels.toString());
+    for (int k = 0; k < 2; k++) assertArrayEquals(new float[] {0, 0, 1}, Arrays.copyOfRange(b, k * 7 + 4, k * 7 + 7));
   }
 
   @Test
