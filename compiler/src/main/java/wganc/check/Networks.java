@@ -16,8 +16,9 @@ import wganc.syntax.Ast;
 /**
  * Reads network declarations: the input and output shapes, then each layer statement through its
  * kind in {@link LayerSpec} (which defines the layers), inferring shapes layer by layer; residual
- * sums and concatenations through each branch; uses of `block` declarations by substituting their
- * arguments into the block's statements; and the initialisers of `init=` and `bias_init=`.
+ * sums and concatenations through each branch; `concat NAME` of an input after the first; uses of
+ * `block` declarations by substituting their arguments into the block's statements; and the
+ * initialisers of `init=` and `bias_init=`.
  */
 final class Networks {
   private final Diagnostics diags;
@@ -99,7 +100,8 @@ final class Networks {
 
   /**
    * Where statements are read: the network, the path prefix of their parameters (`1.branch.`), the
-   * values of the enclosing blocks' parameters, and the block uses that led here (for recursion).
+   * values of the enclosing blocks' parameters, the block uses that led here (for recursion), the
+   * network's inputs after the first and which of them a `concat NAME` has joined so far.
    */
   private record Where(String net, String prefix, Map<String, Ast.Value> bound, List<String> uses,
                        Map<String, Model.Input> inputs, Set<String> joined) {
