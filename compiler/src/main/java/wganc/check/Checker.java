@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import wganc.diag.CompileError;
 import wganc.diag.Diagnostic;
 import wganc.diag.Span;
@@ -32,7 +33,9 @@ public final class Checker {
     Map<String, Span> names = new HashMap<>();
     List<Model.Data> data = new ArrayList<>();
     for (Ast.DataDecl d : file.data()) {
-      if (declare(names, d.name(), d.nameSpan())) data(d).ifPresent(data::add);
+      boolean named = declare(names, d.name(), d.nameSpan());
+      if (d.labels().isPresent()) named &= declare(names, d.labels().get().name(), d.labels().get().nameSpan());
+      if (named) data(d).ifPresent(data::add);
     }
     List<Model.Noise> noise = new ArrayList<>();
     for (Ast.NoiseDecl n : file.noise()) {
@@ -128,8 +131,13 @@ public final class Checker {
       default -> toy(d, src);
     };
     if (source.isEmpty()) return Optional.empty();
+    Optional<Model.Labels> classes = Optional.empty();
+    if (d.labels().isPresent()) {
+      classes = labels(d.labels().get(), d.name(), source.get(), src);
+      if (classes.isEmpty()) return Optional.empty();
+    }
     if (source.get() instanceof Model.Toy) lo = -1;  // toys are not scaled; the range only frames plots
-    return Optional.of(new Model.Data(d.name(), shape, source.get(), lo, hi, d.span()));
+    return Optional.of(new Model.Data(d.name(), shape, classes, source.get(), lo, hi, d.span()));
   }
 
   /** True when {@code d} declares `image[c, h, w]`; else reports that {@code src} reads images. */
@@ -260,6 +268,42 @@ public final class Checker {
     return Optional.of(new Model.Toy(kind.get(), scale.get(), std.get()));
   }
 
+
+  /** `y: class[10]` of data `real`, read from the `labels=` file of its `idx` source. */
+  private Optional<Model.Labels> labels(Ast.Labels l, String data, Model.Source source, Ast.Call src) {
+    OptionalInt classes = classes(l.kind(), l.kindSpan(), l.shape(), "labels `" + l.name() + "`");
+    if (classes.isEmpty()) return Optional.empty();
+    if (!(source instanceof Model.Idx idx)) {
+      diags.add(Diagnostic.error("E0322", "`" + src.name() + "` data have no labels", l.span(), "labels declared")
+          .withHelp("labels come with `idx(images, labels=...)` data"));
+      return Optional.empty();
+    }
+    if (idx.labels().isEmpty()) {
+      diags.add(Diagnostic.error("E0322", "labels `" + l.name() + "` of data `" + data + "` need the labels file",
+              src.span(), "no `labels=`")
+          .withHelp("add `labels=\"train-labels-idx1-ubyte.gz\"`"));
+      return Optional.empty();
+    }
+    return Optional.of(new Model.Labels(l.name(), classes.getAsInt(), l.span()));
+  }
+
+  /** The class count of `class[k]` (2 to 256); empty after reporting why {@code kind shape} is not one. */
+  private OptionalInt classes(String kind, Span kindSpan, Ast.Shape shape, String what) {
+    if (!kind.equals("class")) {
+      String help = Suggest.didYouMean(kind, List.of("class"));
+      diags.add(Diagnostic.error("E0320", "unknown kind `" + kind + "` for " + what, kindSpan, "not a kind")
+          .withHelp(help != null ? help : "write `class[k]`, one of k classes as a one-hot vector"));
+      return OptionalInt.empty();
+    }
+    List<Integer> dims = shape.dims();
+    if (dims.size() != 1 || dims.getFirst() < 2 || dims.getFirst() > 256) {
+      diags.add(Diagnostic.error("E0321", "a class is one of k classes, 2 to 256: write `class[k]`", shape.span(),
+          "found class" + dims).withHelp("e.g. `class[10]` for the ten digits"));
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(dims.getFirst());
+  }
+
   private Optional<String> string(Args a, String key, Ast.Call src) {
     Ast.Arg arg = a.arg(key).orElse(null);
     if (arg == null) {
@@ -279,6 +323,17 @@ public final class Checker {
       diags.add(Diagnostic.error("E0202", "dimensions must be positive integers", n.shape().span(), "found " + shape)
           .withHelp("write e.g. `noise z: [128] ~ normal(0, 1)`"));
       return Optional.empty();
+    }
+    if (n.kind().isPresent()) {
+      OptionalInt classes = classes(n.kind().get(), n.kindSpan(), n.shape(), "noise `" + n.name() + "`");
+      if (classes.isEmpty()) return Optional.empty();
+      if (!n.dist().name().equals("uniform") || !n.dist().args().isEmpty()) {
+        diags.add(Diagnostic.error("E0323", "a class noise is drawn `uniform`", n.dist().span(),
+                "found `" + n.dist().name() + (n.dist().args().isEmpty() ? "" : "(...)") + "`")
+            .withHelp("write `noise " + n.name() + ": class[" + classes.getAsInt() + "] ~ uniform`: each class equally likely"));
+        return Optional.empty();
+      }
+      return Optional.of(new Model.Noise(n.name(), shape, new Model.OneHot(classes.getAsInt()), n.span()));
     }
     return distribution(n.dist(), diags).map(d -> new Model.Noise(n.name(), shape, d, n.span()));
   }

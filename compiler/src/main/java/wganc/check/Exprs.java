@@ -57,6 +57,7 @@ final class Exprs {
     if (t != null) return Optional.of(t);
     if (failed.contains(n.name())) return Optional.empty();
     if (tc.data().containsKey(n.name())) return Optional.of(new Type(true, tc.data().get(n.name()).shape()));
+    if (tc.labels().containsKey(n.name())) return Optional.of(new Type(true, tc.labels().get(n.name()).shape()));
     if (tc.noise().containsKey(n.name())) return Optional.of(new Type(true, tc.noise().get(n.name()).shape()));
     if (tc.networks().containsKey(n.name())) {
       error("E0602", "network `" + n.name() + "` is not a value", n.span(), "a network",
@@ -69,6 +70,7 @@ final class Exprs {
     }
     Set<String> known = new LinkedHashSet<>(env.keySet());
     known.addAll(tc.data().keySet());
+    known.addAll(tc.labels().keySet());
     known.addAll(tc.noise().keySet());
     tc.unknownName(n.name(), n.span(), "name", known);
     return Optional.empty();
@@ -170,22 +172,33 @@ final class Exprs {
         return Optional.empty();
       }
     }
-    if (positional.size() != 1) {
-      tc.diags().add(Diagnostic.error("E0606", "network `" + net.name() + "` takes 1 input, found " + positional.size(),
-          c.span(), "wrong number of inputs").withHelp("write `" + net.name() + "(x)`"));
+    List<String> params = new ArrayList<>(List.of(net.param()));
+    net.extra().forEach(x -> params.add(x.name()));
+    if (positional.size() != net.arity()) {
+      tc.diags().add(Diagnostic.error("E0606", "network `" + net.name() + "` takes " + net.arity() + " input"
+              + (net.arity() == 1 ? "" : "s") + ", found " + positional.size(), c.span(), "wrong number of inputs")
+          .withHelp("write `" + net.name() + "(" + String.join(", ", params) + ")`"));
       return Optional.empty();
     }
-    Optional<Type> in = type(positional.getFirst().value());
-    if (in.isEmpty()) return Optional.empty();
-    Type t = in.get();
-    if (!t.batched() || !t.shape().equals(net.in())) {
-      tc.diags().add(Diagnostic.error("E0607", "network `" + net.name() + "` expects a batch of " + net.in() + ", found " + t,
-          positional.getFirst().value().span(), "this is " + t).withHelp(t.batched()
-              ? "its input `" + net.param() + "` is declared " + net.in()
-              : "networks take batches (data, noise or values computed from them)"));
-      return Optional.empty();
+    boolean ok = true;
+    for (int i = 0; i < positional.size(); i++) {
+      List<Integer> shape = i == 0 ? net.in() : net.extra().get(i - 1).shape();
+      Optional<Type> in = type(positional.get(i).value());
+      if (in.isEmpty()) {
+        ok = false;
+        continue;
+      }
+      Type t = in.get();
+      if (!t.batched() || !t.shape().equals(shape)) {
+        tc.diags().add(Diagnostic.error("E0607", "network `" + net.name() + "` expects a batch of " + shape
+                + (net.arity() == 1 ? "" : " as `" + params.get(i) + "`") + ", found " + t,
+            positional.get(i).value().span(), "this is " + t).withHelp(t.batched()
+                ? "its input `" + params.get(i) + "` is declared " + shape
+                : "networks take batches (data, noise or values computed from them)"));
+        ok = false;
+      }
     }
-    return Optional.of(new Type(true, net.out()));
+    return ok ? Optional.of(new Type(true, net.out())) : Optional.empty();
   }
 
   private Optional<Type> grad(Ast.CallExpr c) {

@@ -87,6 +87,9 @@ public sealed interface LayerSpec {
     /** Sets a non-trainable parameter (a running statistic) from here on; the phase outputs it. */
     void write(ParamKind kind, Value v);
 
+    /** The value of the network's input {@code name} (one after the first) in this application. */
+    Value input(String name);
+
     /** The nested statement {@code layer} applied to {@code x}, with its own parameters. */
     Value apply(Model.Layer layer, Value x);
 
@@ -569,6 +572,25 @@ public sealed interface LayerSpec {
         sum = sum == null ? padded : b.add(sum, padded);
       }
       return sum;
+    }
+  }
+
+  /**
+   * `concat y`: the network input {@code input} [k] joined after the value's first axis: to a flat
+   * [n] as [n + k]; to an image [c, h, w] as [c + k, h, w], broadcast over every pixel (a conditional
+   * critic's usual input). Built from `reshape`, `broadcast_to` and {@link Concat#join}.
+   */
+  record ConcatInput(String input) implements LayerSpec {
+    public String kind() { return "concat " + input; }
+
+    public Value forward(Scope s, Value x) {
+      GraphBuilder b = s.graph();
+      Value y = s.input(input);
+      if (x.type().rank() == 4) {
+        List<Integer> dims = List.of(x.type().dim(0), y.type().dim(1), x.type().dim(2), x.type().dim(3));
+        y = b.broadcastTo(b.reshape(y, x.type().dim(0), y.type().dim(1), 1, 1), dims);
+      }
+      return Concat.join(b, List.of(x, y));
     }
   }
 

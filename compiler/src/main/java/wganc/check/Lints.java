@@ -203,6 +203,7 @@ final class Lints {
       case Ast.Residual r -> java.util.stream.Stream.concat(plainLayers(r.branch().layers()),
           r.shortcut().map(s -> plainLayers(s.layers())).orElse(java.util.stream.Stream.empty()));
       case Ast.Concat c -> c.branches().stream().flatMap(g -> plainLayers(g.layers()));
+      case Ast.ConcatInput c -> java.util.stream.Stream.empty();
     });
   }
 

@@ -37,8 +37,17 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
     return networks.stream().filter(n -> n.name().equals(name)).findFirst();
   }
 
-  /** A data source; batches are drawn from it. */
-  public record Data(String name, List<Integer> shape, Source source, double lo, double hi, Span span) {}
+  /**
+   * A data source; batches are drawn from it. With {@code labels} (`y: class[10]`), each sample's label
+   * is a second value of the batch, a one-hot vector of the same sample.
+   */
+  public record Data(String name, List<Integer> shape, Optional<Labels> labels, Source source, double lo, double hi,
+                     Span span) {}
+
+  /** `y: class[10]`: the labels of a data source's samples, one-hot vectors of {@code classes}. */
+  public record Labels(String name, int classes, Span span) {
+    public List<Integer> shape() { return List.of(classes); }
+  }
 
   public sealed interface Source permits Idx, Images, Npy, Toy {}
 
@@ -59,11 +68,21 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
 
   public record Noise(String name, List<Integer> shape, Distribution dist, Span span) {}
 
-  public sealed interface Distribution permits Normal, Uniform {}
+  public sealed interface Distribution permits Normal, Uniform, OneHot {}
   public record Normal(double mean, double std) implements Distribution {}
   public record Uniform(double lo, double hi) implements Distribution {}
+  /** `class[k] ~ uniform`: a class drawn uniformly from 0 to k-1 per sample, as a one-hot vector of k. */
+  public record OneHot(int classes) implements Distribution {}
 
-  public record Network(String name, String param, List<Integer> in, List<Integer> out, List<Layer> layers, Span span) {
+  /**
+   * A network: its first input {@code param} of shape {@code in}, the inputs after it ({@code extra},
+   * joined by `concat NAME` statements), its output shape and its layer statements.
+   */
+  public record Network(String name, String param, List<Integer> in, List<Input> extra, List<Integer> out,
+                        List<Layer> layers, Span span) {
+    /** How many inputs an application passes. */
+    public int arity() { return 1 + extra.size(); }
+
     public List<Param> params() {
       return layers.stream().flatMap(l -> l.params().stream()).toList();
     }
@@ -75,6 +94,9 @@ public record Model(String name, List<Data> data, List<Noise> noise, List<Networ
       return layers.stream().flatMap(l -> l.leaves().stream()).toList();
     }
   }
+
+  /** A network input after the first: `y: [10]`. */
+  public record Input(String name, List<Integer> shape, Span span) {}
 
   /**
    * One layer statement with its path, shapes and parameters: the path is the statement's index in

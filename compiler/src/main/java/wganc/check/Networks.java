@@ -16,8 +16,9 @@ import wganc.syntax.Ast;
 /**
  * Reads network declarations: the input and output shapes, then each layer statement through its
  * kind in {@link LayerSpec} (which defines the layers), inferring shapes layer by layer; residual
- * sums and concatenations through each branch; uses of `block` declarations by substituting their
- * arguments into the block's statements; and the initialisers of `init=` and `bias_init=`.
+ * sums and concatenations through each branch; `concat NAME` of an input after the first; uses of
+ * `block` declarations by substituting their arguments into the block's statements; and the
+ * initialisers of `init=` and `bias_init=`.
  */
 final class Networks {
   private final Diagnostics diags;
@@ -47,9 +48,20 @@ final class Networks {
     List<Integer> in = dims(net.in(), "input");
     List<Integer> declaredOut = dims(net.out(), "output");
     if (in == null || declaredOut == null) return Optional.empty();
-    Optional<List<Model.Layer>> read = sequence(new Where(net.name(), "", Map.of(), List.of()), net.layers(), in);
+    Map<String, Model.Input> inputs = inputs(net);
+    if (inputs == null) return Optional.empty();
+    Set<String> joined = new HashSet<>();
+    Optional<List<Model.Layer>> read = sequence(new Where(net.name(), "", Map.of(), List.of(), inputs, joined),
+        net.layers(), in);
     if (read.isEmpty()) return Optional.empty();
     List<Model.Layer> layers = read.get();
+    for (Ast.Input x : net.extra()) {
+      if (!joined.contains(x.name())) {
+        return error(Diagnostic.error("E0232", "input `" + x.name() + "` of network `" + net.name() + "` is never used",
+            x.nameSpan(), "not joined by any layer").withNote("an input after the first enters the network through `concat "
+            + x.name() + "`").withHelp("add `concat " + x.name() + "` where the layers should see it"));
+      }
+    }
     List<Integer> shape = layers.isEmpty() ? in : layers.getLast().out();
     if (!shape.equals(declaredOut)) {
       Span at = net.layers().isEmpty() ? net.out().span() : net.layers().getLast().span();
@@ -59,15 +71,41 @@ final class Networks {
           .withHelp(net.layers().isEmpty() ? "add layers" : "declare `-> " + shape + "` or change the layers"));
       return Optional.empty();
     }
-    return Optional.of(new Model.Network(net.name(), net.param(), in, declaredOut, layers, net.span()));
+    return Optional.of(new Model.Network(net.name(), net.param(), in, List.copyOf(inputs.values()), declaredOut, layers,
+        net.span()));
+  }
+
+  /** The inputs after the first, by name: flat shapes, names distinct from the first; null after an error. */
+  private Map<String, Model.Input> inputs(Ast.NetworkDecl net) {
+    Map<String, Model.Input> inputs = new LinkedHashMap<>();
+    for (Ast.Input x : net.extra()) {
+      if (x.name().equals(net.param()) || inputs.containsKey(x.name())) {
+        diags.add(Diagnostic.error("E0301", "`" + x.name() + "` is declared twice", x.nameSpan(), "declared again here")
+            .withHelp("give each input of `" + net.name() + "` its own name"));
+        return null;
+      }
+      List<Integer> shape = dims(x.shape(), "input");
+      if (shape == null) return null;
+      if (shape.size() != 1) {
+        diags.add(Diagnostic.error("E0230", "input `" + x.name() + "` must be a flat vector [k], found " + shape,
+                x.shape().span(), "declared " + shape)
+            .withNote("inputs after the first are conditions (a one-hot class, an embedding) joined by `concat "
+                + x.name() + "`").withHelp("declare it `" + x.name() + ": [" + LayerSpec.product(shape) + "]`"));
+        return null;
+      }
+      inputs.put(x.name(), new Model.Input(x.name(), shape, x.nameSpan()));
+    }
+    return inputs;
   }
 
   /**
    * Where statements are read: the network, the path prefix of their parameters (`1.branch.`), the
-   * values of the enclosing blocks' parameters, and the block uses that led here (for recursion).
+   * values of the enclosing blocks' parameters, the block uses that led here (for recursion), the
+   * network's inputs after the first and which of them a `concat NAME` has joined so far.
    */
-  private record Where(String net, String prefix, Map<String, Ast.Value> bound, List<String> uses) {
-    Where nested(String prefix) { return new Where(net, prefix, bound, uses); }
+  private record Where(String net, String prefix, Map<String, Ast.Value> bound, List<String> uses,
+                       Map<String, Model.Input> inputs, Set<String> joined) {
+    Where nested(String prefix) { return new Where(net, prefix, bound, uses, inputs, joined); }
   }
 
   /** Statements in order from {@code in}; empty after an error (reported). */
@@ -117,7 +155,32 @@ final class Networks {
       case Ast.Layer l -> blocks.containsKey(l.kind()) ? block(at, path, l, in) : layer(at, path, l, in);
       case Ast.Residual r -> residual(at, path, r, in);
       case Ast.Concat c -> concat(at, path, c, in);
+      case Ast.ConcatInput c -> concatInput(at, path, c, in);
     };
+  }
+
+  /**
+   * `concat y`: the network input `y` [k] joined to {@code in} along its first axis: [n] gives
+   * [n + k]; an image [c, h, w] gives [c + k, h, w], `y` repeated over every pixel.
+   */
+  private Optional<Model.Layer> concatInput(Where at, String path, Ast.ConcatInput c, List<Integer> in) {
+    Model.Input x = at.inputs().get(c.input());
+    if (x == null) {
+      String help = Suggest.didYouMean(c.input(), at.inputs().keySet());
+      return error(Diagnostic.error("E0231", "network `" + at.net() + "` has no input `" + c.input() + "` to join",
+          c.inputSpan(), "not an input").withHelp(help != null ? help : at.inputs().isEmpty()
+              ? "declare it after the first input: `network " + at.net() + "(x: [...], " + c.input() + ": [k])`"
+              : "inputs to join: " + String.join(", ", at.inputs().keySet().stream().map(k -> "`" + k + "`").toList())));
+    }
+    if (in.size() != 1 && in.size() != 3) {
+      return error(Diagnostic.error("E0233", "`concat " + c.input() + "` joins a flat [n] or an image [c, h, w], found " + in,
+          c.keywordSpan(), "value is " + in).withHelp("add `flatten` before it"));
+    }
+    at.joined().add(c.input());
+    List<Integer> out = new ArrayList<>(in);
+    out.set(0, in.getFirst() + x.shape().getFirst());
+    return Optional.of(new Model.Layer(path, new LayerSpec.ConcatInput(c.input()), in, List.copyOf(out), List.of(),
+        c.span()));
   }
 
   private Optional<Model.Layer> residual(Where at, String path, Ast.Residual r, List<Integer> in) {
@@ -227,7 +290,7 @@ final class Networks {
     uses.add(decl.name());
     Diagnostics inside = new Diagnostics();
     Optional<List<Model.Layer>> layers = new Networks(inside, blocks)
-        .sequence(new Where(at.net(), path + ".", values, uses), decl.layers(), in);
+        .sequence(new Where(at.net(), path + ".", values, uses, at.inputs(), at.joined()), decl.layers(), in);
     for (Diagnostic d : inside.sorted()) {
       diags.add(d.withNote("in block `" + decl.name() + "`, used at line " + use.span().line() + " as `"
           + at.net() + "." + path + "`"));

@@ -15,12 +15,14 @@ public final class Summary {
 
   public static String of(Model.Network net) {
     StringBuilder b = new StringBuilder();
-    b.append("network ").append(net.name()).append(" (").append(net.param()).append(": ").append(net.in())
-        .append(" -> ").append(net.out()).append(")\n");
+    b.append("network ").append(net.name()).append(" (").append(net.param()).append(": ").append(net.in());
+    for (Model.Input x : net.extra()) b.append(", ").append(x.name()).append(": ").append(x.shape());
+    b.append(" -> ").append(net.out()).append(")\n");
     b.append("_".repeat(WIDTH)).append('\n');
     b.append(row("Layer (type)", "Output Shape", "Param #")).append('\n');
     b.append("=".repeat(WIDTH)).append('\n');
     b.append(row(net.param() + " (input)", shape(net.in()), "0")).append('\n');
+    for (Model.Input x : net.extra()) b.append(row(x.name() + " (input)", shape(x.shape()), "0")).append('\n');
     long total = 0, trainable = 0;
     for (Model.Layer l : net.layers()) {
       total += l.params().stream().mapToLong(Model.Param::size).sum();

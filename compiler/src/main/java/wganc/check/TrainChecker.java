@@ -32,12 +32,15 @@ final class TrainChecker {
 
   private final Diagnostics diags;
   private final Map<String, Model.Data> data = new LinkedHashMap<>();
+  /** The labels of data sources (`y` of `data real: ..., y: class[10]`), by name. */
+  private final Map<String, Model.Labels> labels = new LinkedHashMap<>();
   private final Map<String, Model.Noise> noise = new LinkedHashMap<>();
   private final Map<String, Model.Network> networks = new LinkedHashMap<>();
 
   TrainChecker(Diagnostics diags, List<Model.Data> data, List<Model.Noise> noise, List<Model.Network> networks) {
     this.diags = diags;
     data.forEach(d -> this.data.put(d.name(), d));
+    data.forEach(d -> d.labels().ifPresent(l -> this.labels.put(l.name(), l)));
     noise.forEach(n -> this.noise.put(n.name(), n));
     networks.forEach(n -> this.networks.put(n.name(), n));
   }
@@ -103,6 +106,8 @@ final class TrainChecker {
           .withHelp(generators == 0 ? "add `generator G with adam(lr=1e-4) { loss = -mean(D(G(z))) }`"
               : "one generator update ends each training step; merge them"));
     }
+    t.updates().stream().filter(u -> u.role() == Ast.Role.GENERATOR).findFirst()
+        .map(u -> u.selections().getFirst()).ifPresent(this::sampledGenerator);
     Set<String> phaseNames = new HashSet<>();
     for (Model.Update u : updates) {
       for (Model.Phase p : u.phases()) {
@@ -114,6 +119,16 @@ final class TrainChecker {
     }
     if (diags.hasErrors() || batch == null || (epochs == null && steps == null)) return Optional.empty();
     return Optional.of(new Model.Training(batch, Optional.ofNullable(epochs), Optional.ofNullable(steps), seed, updates));
+  }
+
+  /** The generator samples are drawn from takes noise and at most one class input. */
+  private void sampledGenerator(Ast.Selection s) {
+    Model.Network g = networks.get(s.network());
+    if (g == null || g.extra().size() <= 1) return;
+    diags.add(Diagnostic.error("E0418", "generator `" + g.name() + "` takes " + g.arity() + " inputs, but samples give"
+        + " it noise and at most one class", s.networkSpan(), "trained as the generator")
+        .withNote("`wganc sample` and the training grids feed its second input a one-hot class")
+        .withHelp("join the conditions into one input of `" + g.name() + "`"));
   }
 
   private Integer positiveInt(Ast.Option o, int max) {
@@ -277,7 +292,7 @@ final class TrainChecker {
     Map<Ast.Expr, Type> typed = new IdentityHashMap<>();
     boolean ok = true;
     for (Ast.Stmt s : p.stmts()) {
-      if (data.containsKey(s.name()) || noise.containsKey(s.name()) || networks.containsKey(s.name())
+      if (data.containsKey(s.name()) || labels.containsKey(s.name()) || noise.containsKey(s.name()) || networks.containsKey(s.name())
           || FUNCTIONS.contains(s.name())) {
         diags.add(Diagnostic.error("E0501", "`" + s.name() + "` is already a " + kindOf(s.name()), s.nameSpan(),
             "cannot be redefined").withHelp("choose another name"));
@@ -370,6 +385,7 @@ final class TrainChecker {
 
   String kindOf(String name) {
     if (data.containsKey(name)) return "data source";
+    if (labels.containsKey(name)) return "data source's labels";
     if (noise.containsKey(name)) return "noise";
     if (networks.containsKey(name)) return "network";
     return "function";
@@ -384,6 +400,7 @@ final class TrainChecker {
 
   Diagnostics diags() { return diags; }
   Map<String, Model.Data> data() { return data; }
+  Map<String, Model.Labels> labels() { return labels; }
   Map<String, Model.Noise> noise() { return noise; }
   Map<String, Model.Network> networks() { return networks; }
 }

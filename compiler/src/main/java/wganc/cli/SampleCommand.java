@@ -27,7 +27,11 @@ import wganc.runtime.train.Sampler;
         "",
         "For toy mixtures (8 or 25 Gaussians) it also prints how the samples cover the modes: the modes",
         "with at least 1 %% of the samples within 3 standard deviations, and the share of samples within",
-        "3 standard deviations of a mode."})
+        "3 standard deviations of a mode.",
+        "",
+        "A conditional model (a generator with a class input, docs/language.md) samples class K for",
+        "every sample with --class K; without it sample i is of class i mod the class count, and a PNG",
+        "grid has one column per class."})
 final class SampleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_OR_CHECKPOINT", description = "a run directory or a checkpoint file")
   Path from;
@@ -37,6 +41,9 @@ final class SampleCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "FILE.png or FILE.npy")
   Path output;
+
+  @Option(names = "--class", paramLabel = "K", description = "the class of every sample, for a conditional model")
+  Integer klass;
 
   @Option(names = "--model", paramLabel = "MODEL", description = "the model file (default: the run's model.wgan)")
   Path model;
@@ -52,6 +59,10 @@ final class SampleCommand implements Callable<Integer> {
     }
     if (n < 1 || n > 100_000) {
       err.println("error: --n must be from 1 to 100000, found " + n);
+      return 2;
+    }
+    if (klass != null && klass < 0) {
+      err.println("error: --class must be a class number, 0 or more, found " + klass);
       return 2;
     }
     Path runDir = Files.isDirectory(from) ? from : from.toAbsolutePath().getParent().getParent();
@@ -70,7 +81,7 @@ final class SampleCommand implements Callable<Integer> {
     CompiledModel c = jvm.load(Compiler.compile(o, jvm.target(Backend.Options.defaults())), Backend.Options.defaults());
     Sampler s;
     try {
-      s = Sampler.load(c, from);
+      s = Sampler.load(c, from, klass == null ? wganc.runtime.train.Samples.CYCLE : klass);
     } catch (java.io.IOException | IllegalArgumentException | IllegalStateException e) {
       err.println("error: " + e.getMessage());
       return 1;

@@ -28,13 +28,14 @@ public final class Specs {
       int[] shape = ints(d.shape());
       switch (d.source()) {
         case Model.Idx idx -> data.add(new ModelSpec.Data(d.name(), shape, "idx", idx.images(), idx.labels().orElse(null),
-            idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0, false));
+            idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0, false,
+            d.labels().map(Model.Labels::classes).orElse(0)));
         case Model.Images im -> data.add(new ModelSpec.Data(d.name(), shape, "images", im.folder(), null, new int[0],
-            d.lo(), d.hi(), null, 0, 0, im.skipBad()));
+            d.lo(), d.hi(), null, 0, 0, im.skipBad(), 0));
         case Model.Npy npy -> data.add(new ModelSpec.Data(d.name(), shape, "npy", npy.file(), null, new int[0], d.lo(),
-            d.hi(), null, 0, 0, false));
+            d.hi(), null, 0, 0, false, 0));
         case Model.Toy toy -> data.add(new ModelSpec.Data(d.name(), shape, "toy", null, null, new int[0], d.lo(), d.hi(),
-            toy.kind(), toy.scale(), toy.std(), false));
+            toy.kind(), toy.scale(), toy.std(), false, 0));
       }
     }
     return List.copyOf(data);
@@ -52,6 +53,7 @@ public final class Specs {
       noise.add(switch (z.dist()) {
         case Model.Normal n -> new ModelSpec.Noise(z.name(), ints(z.shape()), "normal", n.mean(), n.std());
         case Model.Uniform u -> new ModelSpec.Noise(z.name(), ints(z.shape()), "uniform", u.lo(), u.hi());
+        case Model.OneHot c -> new ModelSpec.Noise(z.name(), ints(z.shape()), "class", c.classes(), 0);
       });
     }
     List<ModelSpec.Param> params = new ArrayList<>();
@@ -100,7 +102,14 @@ public final class Specs {
     }
     Model.Network g = Lowering.generator(m);
     Model.Noise z = Lowering.generatorNoise(m);
-    ModelSpec.Sample sample = new ModelSpec.Sample("sample", z.name(), ints(z.shape()), "sample", ints(g.out()), sampleN);
+    if (g.extra().size() > 1) {
+      throw new IllegalArgumentException("generator `" + g.name() + "` has " + g.arity() + " inputs; sampling gives it"
+          + " noise and at most one class");
+    }
+    ModelSpec.Sample sample = g.extra().isEmpty()
+        ? new ModelSpec.Sample("sample", z.name(), ints(z.shape()), "sample", ints(g.out()), sampleN)
+        : new ModelSpec.Sample("sample", z.name(), ints(z.shape()), "sample", ints(g.out()), sampleN,
+            Lowering.conditionInput(g, g.extra().getFirst()), g.extra().getFirst().shape().getFirst());
     return new ModelSpec(m.name(), sha256(sourceText), m.training().batch(), m.training().epochs().orElse(null),
         m.training().steps().orElse(null), m.training().seed(), data, noise, params, state, updates, sample);
   }

@@ -105,7 +105,8 @@ public final class Lowering {
   /**
    * The sampling program, a phase `sample` of an update `sample` that trains nothing:
    * {@code sample = G(z, training=false)} for a batch of {@code n}, reading the noise as the input `z`
-   * (its declared name) and the generator's parameters.
+   * (its declared name), each generator input after the first as the input {@link #conditionInput}
+   * (`G.y`), and the generator's parameters.
    */
   public static PhaseGraph sample(Model model, int n) {
     Lowering l = new Lowering(model, Draws.INPUTS, Ranks.ONE);
@@ -115,10 +116,17 @@ public final class Lowering {
         List.of(), g.span());
     Model.Phase phase = new Model.Phase("sample", n, List.of(), Map.of(), Map.of(), Map.of(), g.span());
     PhaseBuilder pb = l.new PhaseBuilder(dummy, phase);
-    Value x = pb.b.input(z.name(), f32(batched(n, z.shape())));
-    Value y = pb.networkApply(g, x, false);
+    List<Value> inputs = new ArrayList<>();
+    inputs.add(pb.b.input(z.name(), f32(batched(n, z.shape()))));
+    for (Model.Input x : g.extra()) inputs.add(pb.b.input(conditionInput(g, x), f32(batched(n, x.shape()))));
+    Value y = pb.networkApply(g, inputs, false);
     pb.b.output("sample", y);
     return new PhaseGraph(dummy, phase, pb.b.build());
+  }
+
+  /** The sampling program's input for the generator's input {@code x} after the first: `G.y`. */
+  public static String conditionInput(Model.Network g, Model.Input x) {
+    return g.name() + "." + x.name();
   }
 
   private Graph phase(Model.Update u, Model.Phase p) {
@@ -238,7 +246,22 @@ public final class Lowering {
       return recorded(name, switch (dist) {
         case Model.Normal n -> affine(counterDraw(wganc.ops.RandomDraw.NORMAL, s, f32(dims)), n.std(), n.mean());
         case Model.Uniform un -> affine(counterDraw(wganc.ops.RandomDraw.UNIFORM, s, f32(dims)), un.hi() - un.lo(), un.lo());
+        case Model.OneHot c -> oneHot(counterDraw(wganc.ops.RandomDraw.UNIFORM, s, f32(List.of(dims.getFirst(), 1))),
+            c.classes());
       });
+    }
+
+    /**
+     * One-hot rows [B, k] of the classes {@code floor(k u)} of uniform draws {@code u} [B, 1] in [0, 1):
+     * column j is {@code [k u >= j] - [k u >= j + 1]}, the column numbers j a row [1, k] built by
+     * {@link LayerSpec.Concat#join} from constants.
+     */
+    Value oneHot(Value u, int classes) {
+      List<Value> columns = new ArrayList<>();
+      for (int j = 0; j < classes; j++) columns.add(b.constant(j, f32(List.of(1, 1))));
+      Value index = LayerSpec.Concat.join(b, columns);
+      Value x = b.mul(u, classes);
+      return b.sub(b.greaterEqual(x, index), b.greaterEqual(x, b.add(index, 1)));
     }
 
     /** A draw from {@code stream}: this rank's rows of the global batch's draw when distributed. */
@@ -270,6 +293,10 @@ public final class Lowering {
       Value v = env.get(n);
       if (v != null) return v;
       for (Model.Data d : model.data()) {
+        if (d.labels().isPresent() && (d.name().equals(n) || d.labels().get().name().equals(n))) {
+          labelledData(d);
+          return env.get(n);
+        }
         if (d.name().equals(n)) {
           v = b.input(n, f32(batched(batch, d.shape())));
           env.put(n, v);
@@ -284,6 +311,18 @@ public final class Lowering {
         }
       }
       throw new IllegalStateException("unresolved name " + n);
+    }
+
+    /**
+     * Data with labels: one input named after the data, rows [B, size + k] of a sample's values then its
+     * one-hot label (how the runtime's feed packs them, so both come from the same samples), split
+     * into the data [B, shape...] and the labels [B, k].
+     */
+    void labelledData(Model.Data d) {
+      int size = (int) LayerSpec.product(d.shape()), k = d.labels().get().classes();
+      Value rows = b.input(d.name(), f32(List.of(batch, size + k)));
+      env.put(d.name(), b.reshape(b.pad(rows, new int[] {0, 0}, new int[] {0, -k}), batched(batch, d.shape())));
+      env.put(d.labels().get().name(), b.pad(rows, new int[] {0, -size}, new int[] {0, 0}));
     }
 
     Value expr(Ast.Expr e) {
@@ -339,12 +378,12 @@ public final class Lowering {
       var net = model.network(c.callee());
       if (net.isPresent()) {
         boolean training = true;
-        Ast.Expr input = null;
+        List<Value> inputs = new ArrayList<>();
         for (Ast.ExprArg a : c.args()) {
-          if (a.key().isEmpty()) input = a.value();
+          if (a.key().isEmpty()) inputs.add(expr(a.value()));
           else training = ((Ast.Name) a.value()).name().equals("true");
         }
-        return network(net.get(), expr(input), training, c);
+        return network(net.get(), inputs, training, c);
       }
       Ast.Expr x = c.args().getFirst().value();
       return switch (c.callee()) {
@@ -386,18 +425,21 @@ public final class Lowering {
       return Norm.safeSqrt(b, b.reduceSum(b.mul(v, v), ax, false));
     }
 
-    Value network(Model.Network net, Value x, boolean training, Ast.CallExpr at) {
-      Value h = networkApply(net, x, training);
+    Value network(Model.Network net, List<Value> inputs, boolean training, Ast.CallExpr at) {
+      Value h = networkApply(net, inputs, training);
       b.at(source(at.span()));
       return h;
     }
 
-    Value networkApply(Model.Network net, Value x, boolean training) {
+    /** {@code net} applied to {@code inputs}: its first input, then those joined by `concat NAME`. */
+    Value networkApply(Model.Network net, List<Value> inputs, boolean training) {
       int k = applications.merge(net.name(), 1, Integer::sum) - 1;
-      Value h = x;
+      Map<String, Value> extra = new LinkedHashMap<>();
+      for (int i = 0; i < net.extra().size(); i++) extra.put(net.extra().get(i).name(), inputs.get(i + 1));
+      Value h = inputs.getFirst();
       for (Model.Layer l : net.layers()) {
         b.at(source(l.span()));
-        h = layer(net, l, h, training, k);
+        h = layer(net, l, h, training, k, extra);
       }
       return h;
     }
@@ -408,11 +450,13 @@ public final class Lowering {
       return w != null ? w : param(name);
     }
 
-    Value layer(Model.Network net, Model.Layer l, Value h, boolean training, int application) {
+    Value layer(Model.Network net, Model.Layer l, Value h, boolean training, int application, Map<String, Value> inputs) {
       return l.spec().forward(new LayerSpec.Scope() {
         public GraphBuilder graph() { return b; }
 
         public boolean training() { return training; }
+
+        public Value input(String name) { return inputs.get(name); }
 
         public Value param(Model.ParamKind kind) {
           return l.params().stream().filter(x -> x.kind() == kind).findFirst().map(x -> current(x.name())).orElse(null);
@@ -424,7 +468,7 @@ public final class Lowering {
 
         public Value apply(Model.Layer inner, Value x) {
           b.at(source(inner.span()));
-          Value y = layer(net, inner, x, training, application);
+          Value y = layer(net, inner, x, training, application, inputs);
           b.at(source(l.span()));
           return y;
         }

@@ -20,18 +20,31 @@ public final class Ast {
     @Override public String toString() { return dims.toString(); }
   }
 
-  /** `data real: image[1, 28, 28] = idx("...") scaled to [-1, 1]`. */
+  /**
+   * `data real: image[1, 28, 28] = idx("...") scaled to [-1, 1]`, or with the labels as a second value:
+   * `data real: image[1, 28, 28], y: class[10] = idx("...", labels="...")`.
+   */
   public record DataDecl(String name, Span nameSpan, Optional<String> kind, Span kindSpan, Shape shape,
-                         Call source, Optional<Scaling> scaling, Span span) {}
+                         Optional<Labels> labels, Call source, Optional<Scaling> scaling, Span span) {}
+
+  /** `y: class[10]` after a data name: the sample's label, as a one-hot vector. */
+  public record Labels(String name, Span nameSpan, String kind, Span kindSpan, Shape shape, Span span) {}
 
   public record Scaling(double lo, double hi, Span span) {}
 
-  /** `noise z: [128] ~ normal(0, 1)`. */
-  public record NoiseDecl(String name, Span nameSpan, Shape shape, Call dist, Span span) {}
+  /** `noise z: [128] ~ normal(0, 1)`, `noise c: class[10] ~ uniform` (a bare name is a call without arguments). */
+  public record NoiseDecl(String name, Span nameSpan, Optional<String> kind, Span kindSpan, Shape shape, Call dist,
+                          Span span) {}
 
-  /** `network G(z: [128]) -> [1, 28, 28] { layers }`. */
-  public record NetworkDecl(String name, Span nameSpan, String param, Span paramSpan, Shape in, Shape out,
-                            List<LayerNode> layers, Span span) {}
+  /**
+   * `network G(z: [128]) -> [1, 28, 28] { layers }`; the inputs after the first
+   * (`network G(z: [128], y: [10])`) are {@code extra}, joined by `concat y` statements.
+   */
+  public record NetworkDecl(String name, Span nameSpan, String param, Span paramSpan, Shape in, List<Input> extra,
+                            Shape out, List<LayerNode> layers, Span span) {}
+
+  /** `y: [10]`, a network input after the first. */
+  public record Input(String name, Span nameSpan, Shape shape) {}
 
   /** `block up(c) { layers }`: layers a network uses as one statement, `up 128`. */
   public record BlockDecl(String name, Span nameSpan, List<BlockParam> params, List<LayerNode> layers, Span span) {}
@@ -39,7 +52,7 @@ public final class Ast {
   public record BlockParam(String name, Span span) {}
 
   /** A statement in a network or block body: a layer (or a block use), a residual sum or a concatenation. */
-  public sealed interface LayerNode permits Layer, Residual, Concat {
+  public sealed interface LayerNode permits Layer, Residual, Concat, ConcatInput {
     Span span();
   }
 
@@ -54,6 +67,9 @@ public final class Ast {
 
   /** `concat { a } { b }`: the branches' outputs joined along their first axis (channels). */
   public record Concat(Span keywordSpan, List<Group> branches, Span span) implements LayerNode {}
+
+  /** `concat y`: the network input `y` joined to the value so far along its first axis. */
+  public record ConcatInput(Span keywordSpan, String input, Span inputSpan, Span span) implements LayerNode {}
 
   /** A positional (key empty) or named argument of a layer or a call. */
   public record Arg(Optional<String> key, Span keySpan, Value value, Span span) {}

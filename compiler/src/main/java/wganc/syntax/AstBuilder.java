@@ -27,8 +27,9 @@ final class AstBuilder {
     for (DeclContext d : ctx.decls) {
       switch (d) {
         case DataDeclContext c -> data.add(data(c));
-        case NoiseDeclContext c -> noise.add(new Ast.NoiseDecl(c.name.getText(), span(c.name), shape(c.shape()),
-            call(c.dist), span(c)));
+        case NoiseDeclContext c -> noise.add(new Ast.NoiseDecl(c.name.getText(), span(c.name),
+            Optional.ofNullable(c.kind).map(Token::getText), c.kind == null ? span(c.shape()) : span(c.kind), shape(c.shape()),
+            c.dist != null ? call(c.dist) : new Ast.Call(c.bare.getText(), span(c.bare), List.of(), span(c.bare)), span(c)));
         case NetworkDeclContext c -> networks.add(network(c));
         case BlockDeclContext c -> blocks.add(new Ast.BlockDecl(c.name.getText(), span(c.name),
             c.params.stream().map(t -> new Ast.BlockParam(t.getText(), span(t))).toList(), layers(c.layers), span(c)));
@@ -46,12 +47,15 @@ final class AstBuilder {
       scaling = Optional.of(new Ast.Scaling(number(s.lo), number(s.hi), span(s)));
     }
     return new Ast.DataDecl(c.name.getText(), span(c.name), Optional.ofNullable(c.kind).map(Token::getText),
-        c.kind == null ? span(c.shape()) : span(c.kind), shape(c.shape()), call(c.source), scaling, span(c));
+        c.kind == null ? span(c.shape()) : span(c.kind), shape(c.shape()), Optional.ofNullable(c.labels).map(l ->
+            new Ast.Labels(l.name.getText(), span(l.name), l.kind.getText(), span(l.kind), shape(l.shape()), span(l))),
+        call(c.source), scaling, span(c));
   }
 
   private Ast.NetworkDecl network(NetworkDeclContext c) {
     return new Ast.NetworkDecl(c.name.getText(), span(c.name), c.param.getText(), span(c.param),
-        shape(c.inShape), shape(c.outShape), layers(c.layers), span(c));
+        shape(c.inShape), c.extra.stream().map(i -> new Ast.Input(i.name.getText(), span(i.name), shape(i.shape()))).toList(),
+        shape(c.outShape), layers(c.layers), span(c));
   }
 
   private List<Ast.LayerNode> layers(List<LayerContext> ls) {
@@ -69,6 +73,8 @@ final class AstBuilder {
       case ResidualLayerContext r -> new Ast.Residual(span(r.RESIDUAL().getSymbol()), group(r.branch),
           Optional.ofNullable(r.shortcut).map(this::group), span(r));
       case ConcatLayerContext c -> new Ast.Concat(span(c.CONCAT().getSymbol()), c.branches.stream().map(this::group).toList(),
+          span(c));
+      case ConcatInputLayerContext c -> new Ast.ConcatInput(span(c.CONCAT().getSymbol()), c.input.getText(), span(c.input),
           span(c));
       case PlainLayerContext l -> {
         List<Ast.Arg> args = new ArrayList<>();

@@ -154,17 +154,25 @@ class CheckTest {
 
   /** A layer without parameters or draws applied to {@code x} of NCHW shape {@code dims}, in the interpreter. */
   static double[] forward(LayerSpec spec, int[] dims, double[] x) {
+    return forward(spec, dims, x, new int[0], new double[0]);
+  }
+
+  /** As above, the network's input `c` being {@code y} of shape {@code yDims}. */
+  static double[] forward(LayerSpec spec, int[] dims, double[] x, int[] yDims, double[] y) {
     GraphBuilder b = new GraphBuilder();
     Value in = b.input("x", TensorType.f32(dims));
+    Value yIn = yDims.length == 0 ? null : b.input("c", TensorType.f32(yDims));
     b.output("y", spec.forward(new LayerSpec.Scope() {
       public GraphBuilder graph() { return b; }
       public boolean training() { return true; }
+      public Value input(String name) { return name.equals("c") ? yIn : null; }
       public Value param(Model.ParamKind kind) { throw new AssertionError(kind); }
       public void write(Model.ParamKind kind, Value v) { throw new AssertionError(kind); }
       public Value random(String what, TensorType type, UnaryOperator<Value> fromUniform) { throw new AssertionError(what); }
       public Value apply(Model.Layer l, Value v) { return l.spec().forward(this, v); }
     }, in));
-    var feeds = Map.of("x", new Float64Tensor(TensorType.f32(dims).dims(), x));
+    var feeds = new java.util.HashMap<>(Map.of("x", new Float64Tensor(TensorType.f32(dims).dims(), x)));
+    if (yIn != null) feeds.put("c", new Float64Tensor(TensorType.f32(yDims).dims(), y));
     return Interpreter.run(b.build(), feeds).output("y").data();
   }
 

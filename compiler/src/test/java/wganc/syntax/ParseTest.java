@@ -74,6 +74,27 @@ class ParseTest {
   }
 
   @Test
+  void conditionalDeclarations() {
+    Ast.ModelFile f = parse("""
+        model m
+        data real: image[1, 28, 28], y: class[10] = idx("i.gz", labels="l.gz")
+        noise c: class[10] ~ uniform
+        network G(z: [8], y: [10]) -> [18] { concat y }
+        """);
+    Ast.Labels y = f.data().getFirst().labels().orElseThrow();
+    assertEquals(List.of("y", "class", List.of(10)), List.of(y.name(), y.kind(), y.shape().dims()));
+    Ast.NoiseDecl c = f.noise().getFirst();
+    assertEquals(Optional.of("class"), c.kind());
+    assertEquals("uniform", c.dist().name());
+    assertTrue(c.dist().args().isEmpty());
+    Ast.NetworkDecl g = f.networks().getFirst();
+    assertEquals(List.of("y"), g.extra().stream().map(Ast.Input::name).toList());
+    Ast.ConcatInput join = assertInstanceOf(Ast.ConcatInput.class, g.layers().getFirst());
+    assertEquals("y", join.input());
+    assertEquals(4, join.inputSpan().line());
+  }
+
+  @Test
   void networkWithEveryKindOfLayerArgument() {
     Ast.NetworkDecl n = parse("""
         model m

@@ -12,13 +12,23 @@ modelDecl
   ;
 
 decl
-  : DATA name=IDENT ':' kind=IDENT? shape '=' source=call scaling?                     # dataDecl
-  | NOISE name=IDENT ':' shape '~' dist=call                                           # noiseDecl
-  | NETWORK name=IDENT '(' param=IDENT ':' inShape=shape ')' '->' outShape=shape
+  : DATA name=IDENT ':' kind=IDENT? shape (',' labels=dataLabels)? '=' source=call scaling? # dataDecl
+  | NOISE name=IDENT ':' kind=IDENT? shape '~' (dist=call | bare=IDENT)                # noiseDecl
+  | NETWORK name=IDENT '(' param=IDENT ':' inShape=shape (',' extra+=networkInput)* ')' '->' outShape=shape
       '{' layers+=layer* '}'                                                           # networkDecl
   | BLOCK name=IDENT ('(' (params+=IDENT (',' params+=IDENT)*)? ')')?
       '{' layers+=layer* '}'                                                           # blockDecl
   | TRAIN options+=option (',' options+=option)* '{' updates+=update* '}'              # trainDecl
+  ;
+
+// `, y: class[10]`: the labels read with the images, one-hot
+dataLabels
+  : name=IDENT ':' kind=IDENT shape
+  ;
+
+// `, y: [10]`: a network input after the first, joined to the layers' value by `concat y`
+networkInput
+  : name=IDENT ':' shape
   ;
 
 scaling
@@ -32,6 +42,7 @@ shape
 layer
   : RESIDUAL branch=layerGroup (SHORTCUT shortcut=layerGroup)? ';'?                   # residualLayer
   | CONCAT branches+=layerGroup+ ';'?                                                  # concatLayer
+  | CONCAT input=IDENT ';'?                                                            # concatInputLayer
   | kind=IDENT args+=layerArg* ';'?                                                    # plainLayer
   ;
 

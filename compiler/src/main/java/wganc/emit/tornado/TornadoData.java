@@ -31,8 +31,7 @@ final class TornadoData {
 
   /** The kernel that fills {@code out} with the phase's batch of {@code n} samples of source {@code d}. */
   static MethodSpec take(String name, ModelSpec.Data data, int d, int n) {
-    int size = 1;
-    for (int x : data.shape()) size *= x;
+    int size = data.rowSize();
     MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC, Modifier.STATIC)
         .addParameter(TornadoNames.FLOAT_ARRAY, "out").addParameter(TornadoNames.FLOAT_ARRAY, "data")
         .addParameter(TornadoNames.INT_ARRAY, "order").addParameter(TornadoNames.INT_ARRAY, "counters");

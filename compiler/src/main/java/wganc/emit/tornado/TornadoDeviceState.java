@@ -107,9 +107,7 @@ import wganc.runtime.train.ModelSpec;
         .initializer("{$L}", join(layout.sizes())).build());
     List<Integer> sampleSizes = new ArrayList<>(), capacity = new ArrayList<>();
     for (int d = 0; d < sources; d++) {
-      int size = 1;
-      for (int x : layout.data().get(d).shape()) size = Math.multiplyExact(size, x);
-      sampleSizes.add(size);
+      sampleSizes.add(layout.data().get(d).rowSize());
       int most = 1;
       for (TornadoEmitter.Emitted e : phases) most = Math.max(most, e.dataBatch()[d]);
       capacity.add(most);

@@ -71,7 +71,7 @@ public final class DataFeed {
 
   /**
    * The files data source {@code data} reads, in reading order (images, then labels when it keeps
-   * some labels); none for toy sources. Throws {@link wganc.runtime.data.DataNotFoundException} for
+   * some labels or reads them as classes); none for toy sources. Throws {@link wganc.runtime.data.DataNotFoundException} for
    * the first one {@code path} cannot find.
    */
   public static List<File> files(ModelSpec.Data data, DataPath path) throws IOException {
@@ -85,10 +85,10 @@ public final class DataFeed {
       case "idx" -> {
         List<File> files = new ArrayList<>();
         files.add(new File(data.name(), "images", path.resolve(data.images())));
-        if (data.keep() != null && data.keep().length > 0) {
+        if (data.keep() != null && data.keep().length > 0 || data.classes() > 0) {
           if (data.labels() == null) {
-            throw new IOException("data `" + data.name() + "` keeps labels " + Arrays.toString(data.keep())
-                + " but names no label file");
+            throw new IOException("data `" + data.name() + "` " + (data.classes() > 0 ? "reads classes"
+                : "keeps labels " + Arrays.toString(data.keep())) + " but names no label file");
           }
           files.add(new File(data.name(), "labels", path.resolve(data.labels())));
         }
@@ -124,14 +124,16 @@ public final class DataFeed {
       String desc;
       switch (data.kind()) {
         case "idx" -> {
-          Idx.Images im = idx(data, files);
+          Idx.Labeled read = idx(data, files);
+          Idx.Images im = read.images();
           if (im.imageSize() != size) {
             throw new IOException(first + ": images of " + im.channels() + "x" + im.height() + "x"
                 + im.width() + " do not match data `" + data.name() + "` declared " + Arrays.toString(data.shape()));
           }
-          samples = im.data();
-          desc = "idx " + first + (files.size() > 1 ? " labels " + files.get(1).found().path() + " keep "
-              + new TreeSet<>(Arrays.stream(data.keep()).boxed().toList()) : "")
+          if (data.classes() > 0) checkClasses(read.labels(), data, files.get(1).found().path());
+          samples = data.classes() > 0 ? withClasses(im.data(), size, read.labels(), data.classes()) : im.data();
+          desc = "idx " + first + (files.size() > 1 ? " labels " + files.get(1).found().path()
+              + (data.keep().length > 0 ? " keep " + new TreeSet<>(Arrays.stream(data.keep()).boxed().toList()) : "") : "")
               + (files.get(0).found().isFashionMnist() ? " (Fashion-MNIST, from the Debian package)" : "");
         }
         case "images" -> {
@@ -145,21 +147,46 @@ public final class DataFeed {
         }
         default -> throw new IOException("data `" + data.name() + "`: unknown kind `" + data.kind() + "`");
       }
-      int count = samples.length / size;
-      sources.put(data.name(), new IdxSource(samples, count, size, seed, Streams.SHUFFLE + d));
+      int count = samples.length / data.rowSize();
+      sources.put(data.name(), new IdxSource(samples, count, data.rowSize(), seed, Streams.SHUFFLE + d));
       descriptions.put(data.name(), desc + ", " + count + (data.shape().length == 3 ? " images" : " samples"));
     }
     return new DataFeed(sources, descriptions);
   }
 
-  /** The images of an idx source, filtered by its labels when it keeps some. */
-  private static Idx.Images idx(ModelSpec.Data data, List<File> files) throws IOException {
+  /** The images of an idx source and their labels (null without a label file), filtered when it keeps some. */
+  private static Idx.Labeled idx(ModelSpec.Data data, List<File> files) throws IOException {
     Idx.PixelMap map = Idx.PixelMap.toRange((float) data.lo(), (float) data.hi());
     Path images = files.get(0).found().path();
-    if (files.size() == 1) return Idx.readImages(images, map);
+    if (files.size() == 1) return new Idx.Labeled(Idx.readImages(images, map), null);
     Set<Integer> keep = new TreeSet<>();
     for (int k : data.keep()) keep.add(k);
-    return Idx.read(images, files.get(1).found().path(), map, keep).images();
+    return Idx.read(images, files.get(1).found().path(), map, keep.isEmpty() ? null : keep);
+  }
+
+  /** Refuses a label outside the data's classes, naming the label file, the label and the declaration. */
+  static void checkClasses(int[] labels, ModelSpec.Data data, Path file) throws IOException {
+    int k = data.classes();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IOException(file + ": label " + labels[i] + " (sample " + i + ") is not one of the " + k
+            + " classes data `" + data.name() + "` declares (0 to " + (k - 1) + ")");
+      }
+    }
+  }
+
+  /**
+   * Rows of each sample's {@code size} values followed by its label {@code labels[i]} (below {@code k})
+   * one-hot over {@code k}: what the phases of a model with `y: class[k]` read.
+   */
+  static float[] withClasses(float[] values, int size, int[] labels, int k) {
+    int row = size + k;
+    float[] rows = new float[Math.multiplyExact(labels.length, row)];
+    for (int i = 0; i < labels.length; i++) {
+      System.arraycopy(values, i * size, rows, i * row, size);
+      rows[i * row + size + labels[i]] = 1;
+    }
+    return rows;
   }
 
   /**
@@ -179,7 +206,12 @@ public final class DataFeed {
         float[] x = new float[Math.multiplyExact(samples, size)];
         float lo = (float) data.lo(), hi = (float) data.hi();
         Philox.fillUniform(x, seed, Streams.SHUFFLE + d, -1, lo, hi);
-        sources.put(data.name(), new IdxSource(x, samples, size, seed, Streams.SHUFFLE + d));
+        if (data.classes() > 0) {
+          int[] labels = new int[samples];
+          for (int i = 0; i < samples; i++) labels[i] = Philox.below(seed, Streams.SHUFFLE + d, -2, i, data.classes());
+          x = withClasses(x, size, labels, data.classes());
+        }
+        sources.put(data.name(), new IdxSource(x, samples, data.rowSize(), seed, Streams.SHUFFLE + d));
         descriptions.put(data.name(), samples + " synthetic images");
       }
     }

@@ -26,11 +26,27 @@ public record ModelSpec(String name, String sourceSha256, int batch, Integer epo
    *     mapped as for idx, floats from [0, 1] to [lo, hi] (so as they are for the default [0, 1]);</li>
    * <li>`toy`: {@code toy} one of 8gaussians, 25gaussians, swissroll with {@code scale} and {@code std}.</li>
    * </ul>
+   * With {@code classes} > 0 (`data real: image[...], y: class[10]`, idx only) each sample's label
+   * from {@code labels} follows its values as a one-hot vector of {@code classes}: the phases read
+   * rows of {@link #rowSize} values.
    */
   public record Data(String name, int[] shape, String kind, String images, String labels, int[] keep, double lo,
-                     double hi, String toy, double scale, double std, boolean skipBad) {}
+                     double hi, String toy, double scale, double std, boolean skipBad, int classes) {
+    public Data(String name, int[] shape, String kind, String images, String labels, int[] keep, double lo, double hi,
+                String toy, double scale, double std) {
+      this(name, shape, kind, images, labels, keep, lo, hi, toy, scale, std, false, 0);
+    }
 
-  /** A noise source: {@code dist} `normal` (a = mean, b = std) or `uniform` (a = lo, b = hi). */
+    /** Values per sample as the phases read them: the data's, then the one-hot label's. */
+    public int rowSize() {
+      return Init.size(shape) + classes;
+    }
+  }
+
+  /**
+   * A noise source: {@code dist} `normal` (a = mean, b = std), `uniform` (a = lo, b = hi) or `class`
+   * (a one-hot class, uniform over a = the class count).
+   */
   public record Noise(String name, int[] shape, String dist, double a, double b) {}
 
   /**
@@ -74,8 +90,14 @@ public record ModelSpec(String name, String sourceSha256, int batch, Integer epo
   public record Origin(String file, int line, int column, int width, String text) {}
 
   /**
-   * The sampling program: phase {@code phase} reads noise {@code noise} [n, noiseShape...] and writes
-   * {@code output} [n, outShape...]; it is compiled for batch {@code n}.
+   * The sampling program: phase {@code phase} reads noise {@code noise} [n, noiseShape...] and, for a
+   * conditional generator, its class {@code condition} [n, classes] (one-hot; null and 0 otherwise), and
+   * writes {@code output} [n, outShape...]; it is compiled for batch {@code n}.
    */
-  public record Sample(String phase, String noise, int[] noiseShape, String output, int[] outShape, int n) {}
+  public record Sample(String phase, String noise, int[] noiseShape, String output, int[] outShape, int n,
+                       String condition, int classes) {
+    public Sample(String phase, String noise, int[] noiseShape, String output, int[] outShape, int n) {
+      this(phase, noise, noiseShape, output, outShape, n, null, 0);
+    }
+  }
 }

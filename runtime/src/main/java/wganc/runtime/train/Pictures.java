@@ -39,8 +39,9 @@ public final class Pictures {
   private long lastStep = -1;
 
   /**
-   * Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise});
-   * scatter plots show real points of {@code feed} ({@link Samples#realPoints(ModelSpec, long, DataFeed)}).
+   * Binds the sampling phase to {@code slots}, reading sampling noise batch 0 ({@link Samples#noise})
+   * and, for a conditional generator, a class per column ({@link Samples#inputs}); scatter plots show
+   * real points of {@code feed} ({@link Samples#realPoints(ModelSpec, long, DataFeed)}).
    */
   Pictures(CompiledModel model, Slots slots, long seed, RunDirectory run, DataFeed feed) {
     this.spec = model.spec();
@@ -48,7 +49,7 @@ public final class Pictures {
     float[] fixedNoise = Samples.noise(spec, seed, 0);
     this.realPoints = Samples.realPoints(spec, seed, feed);
     this.samplePhase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(),
-        Map.of(spec.sample().noise(), fixedNoise), List.of());
+        Samples.inputs(spec, fixedNoise, Samples.CYCLE), List.of());
   }
 
   /** The step of the last sample grid written or read back (-1 before one). */

@@ -16,7 +16,9 @@ import wganc.runtime.io.SafeTensors;
  * a {@link CompiledModel} and runs its sampling phase on noise batches 0, 1, 2, ... of
  * {@link Samples#noise} (batch 0 is the fixed batch of the training grids), {@code Sample.n} samples
  * a batch, keyed by the checkpoint's seed. Writes a PNG (a grid, or a scatter over real points for
- * 2-D models) or a raw {@code .npy} ({@code [N, C, H, W]} or {@code [N, 2]}).
+ * 2-D models) or a raw {@code .npy} ({@code [N, C, H, W]} or {@code [N, 2]}). A conditional
+ * generator's class is the one chosen ({@code --class}), or sample i's is {@code i mod classes}
+ * ({@link Samples#classes}).
  */
 public final class Sampler {
   private final ModelSpec spec;
@@ -25,14 +27,16 @@ public final class Sampler {
   private final long seed;
   private final long step;
   private final Path checkpoint;
+  private final int chosen;
 
-  private Sampler(CompiledModel model, Slots slots, long seed, long step, Path checkpoint) {
+  private Sampler(CompiledModel model, Slots slots, long seed, long step, Path checkpoint, int chosen) {
     this.spec = model.spec();
     this.seed = seed;
     this.step = step;
     this.checkpoint = checkpoint;
+    this.chosen = chosen;
     this.noise = new float[Math.multiplyExact(spec.sample().n(), Init.size(spec.sample().noiseShape()))];
-    this.phase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(), Map.of(spec.sample().noise(), noise),
+    this.phase = new BoundPhase(model.phase(spec.sample().phase()), slots, Map.of(), Samples.inputs(spec, noise, chosen),
         List.of());
   }
 
@@ -43,6 +47,15 @@ public final class Sampler {
    * one before it.
    */
   public static Sampler load(CompiledModel model, Path where) throws IOException {
+    return load(model, where, Samples.CYCLE);
+  }
+
+  /**
+   * As {@link #load(CompiledModel, Path)}, every sample of class {@code chosen} (or {@link Samples#CYCLE});
+   * throws {@link IllegalArgumentException} when the model has no such class.
+   */
+  public static Sampler load(CompiledModel model, Path where, int chosen) throws IOException {
+    Samples.classes(model.spec(), chosen);
     Path file = Checkpoints.newest(where);
     if (file == null) throw new IOException("no checkpoint in " + where + " (looked for checkpoints/step-*.safetensors)");
     SafeTensors st;
@@ -67,7 +80,7 @@ public final class Sampler {
     }
     DeviceMemory memory = BoundPhase.memory(model);
     if (memory != null) memory.upload(slots.names, slots.cur);
-    return new Sampler(model, slots, seed, step, file);
+    return new Sampler(model, slots, seed, step, file, chosen);
   }
 
   /**
@@ -75,7 +88,7 @@ public final class Sampler {
    * on a device, from the device, where the trainer keeps them current).
    */
   static Sampler live(CompiledModel model, Slots slots, long seed) {
-    return new Sampler(model, slots, seed, -1, null);
+    return new Sampler(model, slots, seed, -1, null, Samples.CYCLE);
   }
 
   public Path checkpoint() {
@@ -118,7 +131,8 @@ public final class Sampler {
       for (int d : spec.sample().outShape()) shape.add((long) d);
       Npy.write(out, s, shape.stream().mapToLong(Long::longValue).toArray());
     } else if (name.endsWith(".png")) {
-      Png.write(Samples.render(spec, s, n, Samples.realPoints(spec, seed), null, spec.name() + " step " + step), out);
+      Png.write(Samples.render(spec, s, n, Samples.realPoints(spec, seed), null, spec.name() + " step " + step, chosen),
+          out);
     } else {
       throw new IllegalArgumentException("cannot write samples to `" + out + "`; use a `.png` or `.npy` file name");
     }

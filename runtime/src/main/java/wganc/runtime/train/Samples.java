@@ -2,6 +2,8 @@ package wganc.runtime.train;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import wganc.runtime.image.Grid;
 import wganc.runtime.image.Scatter;
 import wganc.runtime.rng.Philox;
@@ -16,6 +18,10 @@ import wganc.runtime.rng.Philox;
  * {@code ceil(sqrt(n))} columns with the value range of the data; 2-D outputs a {@link Scatter} of
  * the generated points over {@link #REAL_POINTS} real ones (stream {@link Streams#SAMPLE_REAL}), on
  * axes that show every generated point ({@link Scatter#bounds}).
+ *
+ * <p>A conditional generator also reads a class ({@link ModelSpec.Sample#condition}): sample i is of
+ * class {@code i mod classes}, and its grid has one column per class, unless one class is chosen
+ * for every sample (`wganc sample --class K`), which gives the square grid.
  */
 public final class Samples {
   private Samples() {}
@@ -34,6 +40,42 @@ public final class Samples {
       case "uniform" -> Philox.fillUniform(out, seed, Streams.SAMPLE_NOISE, k, (float) z.a(), (float) z.b());
       default -> throw new IllegalArgumentException("noise `" + z.name() + "`: unknown distribution `" + z.dist() + "`");
     }
+    return out;
+  }
+
+  /** Every sample of a class chosen with `--class`; {@link #CYCLE}: sample i is of class {@code i mod classes}. */
+  public static final int CYCLE = -1;
+
+  /**
+   * The fixed inputs of the sampling phase: the noise batch {@code noise} and, for a conditional
+   * generator, the classes ({@link #classes}).
+   */
+  public static Map<String, float[]> inputs(ModelSpec spec, float[] noise, int chosen) {
+    Map<String, float[]> in = new LinkedHashMap<>();
+    in.put(spec.sample().noise(), noise);
+    if (spec.sample().condition() != null) in.put(spec.sample().condition(), classes(spec, chosen));
+    return in;
+  }
+
+  /**
+   * One-hot classes [n, classes] of the sampling batch: all {@code chosen}, or with {@link #CYCLE}
+   * class {@code i mod classes} for sample i. Throws {@link IllegalArgumentException} for a model
+   * without classes or a class out of range.
+   */
+  public static float[] classes(ModelSpec spec, int chosen) {
+    ModelSpec.Sample s = spec.sample();
+    int k = s.classes();
+    if (s.condition() == null) {
+      if (chosen == CYCLE) return new float[0];
+      throw new IllegalArgumentException("model `" + spec.name() + "` has no class input: its generator reads only noise `"
+          + s.noise() + "`");
+    }
+    if (chosen != CYCLE && (chosen < 0 || chosen >= k)) {
+      throw new IllegalArgumentException("class " + chosen + " is out of range: model `" + spec.name() + "` has " + k
+          + " classes, 0 to " + (k - 1));
+    }
+    float[] out = new float[Math.multiplyExact(s.n(), k)];
+    for (int i = 0; i < s.n(); i++) out[i * k + (chosen == CYCLE ? i % k : chosen)] = 1;
     return out;
   }
 
@@ -89,10 +131,17 @@ public final class Samples {
    */
   public static BufferedImage render(ModelSpec spec, float[] samples, int count, float[] real, double[] bounds,
       String title) {
+    return render(spec, samples, count, real, bounds, title, CYCLE);
+  }
+
+  /** As {@link #render}, of samples of the class {@code chosen} (or {@link #CYCLE}: a column per class). */
+  public static BufferedImage render(ModelSpec spec, float[] samples, int count, float[] real, double[] bounds,
+      String title, int chosen) {
     int[] o = spec.sample().outShape();
     if (o.length == 3) {
       float[] r = range(spec);
-      int cols = (int) Math.ceil(Math.sqrt(count));
+      int cols = spec.sample().condition() != null && chosen == CYCLE ? Math.min(count, spec.sample().classes())
+          : (int) Math.ceil(Math.sqrt(count));
       return Grid.render(samples, count, o[0], o[1], o[2], cols, r[0], r[1]);
     }
     if (o.length == 1 && o[0] == 2) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -91,8 +92,8 @@ class DataFeedTest {
 
   @Test
   void aSyntheticFeedHasTheSpecsShapesAndRange() {
-    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0, false);
-    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", null, new int[0], -1, 1, null, 0, 0, false, 0);
+    ModelSpec.Data toy = new ModelSpec.Data("pts", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false, 0);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img, toy), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     DataFeed feed = DataFeed.synthetic(spec, 5, 6);
@@ -106,11 +107,11 @@ class DataFeedTest {
   @Test
   void toySpecMapsToTheWganGpDistributions() {
     // 8gaussians as written: radius `scale`, noise `std` (the ORACLES recipe), no 1.414 division
-    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false);
+    ModelSpec.Data d8 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false, 0);
     assertArrayEquals(Toy2d.eightGaussians(2, 0.02).sample(50, 1, 2, 3), DataFeed.toy(d8).sample(50, 1, 2, 3));
-    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05, false);
+    ModelSpec.Data d25 = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "25gaussians", 2.828, 0.05, false, 0);
     assertArrayEquals(Toy2d.wganGp25().sample(50, 1, 2, 3), DataFeed.toy(d25).sample(50, 1, 2, 3));
-    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25, false);
+    ModelSpec.Data sr = new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "swissroll", 7.5, 0.25, false, 0);
     assertArrayEquals(Toy2d.wganGpSwissRoll().sample(50, 1, 2, 3), DataFeed.toy(sr).sample(50, 1, 2, 3));
   }
 
@@ -146,7 +147,7 @@ class DataFeedTest {
     Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
     Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, new byte[] {0, 1, 0, 1}, false));
     ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
-        new int[] {1}, -1, 1, null, 0, 0, false);
+        new int[] {1}, -1, 1, null, 0, 0, false, 0);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
         new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     DataFeed feed = DataFeed.open(spec, 0, new DataPath(dir, k -> null, null), line -> {});
@@ -173,9 +174,9 @@ class DataFeedTest {
     }
     Files.write(dir.resolve("points.npy"), wganc.runtime.io.Npy.toBytes(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2));
     ModelSpec.Data faces = new ModelSpec.Data("real", new int[] {1, 2, 2}, "images", "faces", null, new int[0], -1, 1,
-        null, 0, 0, false);
+        null, 0, 0, false, 0);
     ModelSpec.Data points = new ModelSpec.Data("pts", new int[] {2}, "npy", "points.npy", null, new int[0], 0, 1,
-        null, 0, 0, false);
+        null, 0, 0, false, 0);
     ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(faces, points), List.of(), List.of(), List.of(),
         List.of(), new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
     DataPath path = new DataPath(dir, k -> null, null);
@@ -197,5 +198,80 @@ class DataFeedTest {
     assertEquals("npy " + dir.resolve("points.npy") + ", 4 samples", feed.descriptions().get("pts"));
     // scatter plots show the array's points as the real ones, in file order
     assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, Samples.realPoints(spec, 0, feed));
+  }
+
+  /** 4 images of 2x2, image i every pixel 85 * i, labels {@code labels}; data `real` with `y: class[classes]`. */
+  static DataFeed labelledFeed(Path dir, byte[] labels, int classes) throws IOException {
+    return labelledFeed(dir, labels, classes, new int[0]);
+  }
+
+  static DataFeed labelledFeed(Path dir, byte[] labels, int classes, int[] keep) throws IOException {
+    byte[] px = new byte[16];
+    for (int i = 0; i < 4; i++) Arrays.fill(px, 4 * i, 4 * i + 4, (byte) (85 * i));
+    Files.write(dir.resolve("img-idx3-ubyte.gz"), idx(8, new int[] {4, 2, 2}, px, true));
+    Files.write(dir.resolve("lab-idx1-ubyte"), idx(8, new int[] {4}, labels, false));
+    ModelSpec.Data d = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "img-idx3-ubyte.gz", "lab-idx1-ubyte",
+        keep, 0, 255, null, 0, 0, false, classes);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(d), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    return DataFeed.open(spec, 3, new DataPath(dir, k -> null, null), line -> {});
+  }
+
+  /** Every row is a sample's pixels then its label one-hot, so labels follow their images through every shuffle. */
+  @Test
+  void labelsAreOneHotRowsBesideTheirImagesInEveryEpoch(@TempDir Path dir) throws IOException {
+    DataFeed.IdxSource s = (DataFeed.IdxSource) labelledFeed(dir, new byte[] {2, 0, 1, 2}, 3).source("real");
+    assertEquals(4 + 3, s.sampleSize());
+    int[] labelOf = {2, 0, 1, 2};
+    float[] b = new float[3 * 7];
+    for (int epoch = 0; epoch < 3; epoch++) {
+      s.next(b, 3, 0);
+      for (int k = 0; k < 3; k++) {
+        int image = Math.round(b[k * 7] / 85);
+        for (int p = 1; p < 4; p++) assertEquals(85f * image, b[k * 7 + p]);
+        for (int c = 0; c < 3; c++) assertEquals(c == labelOf[image] ? 1f : 0f, b[k * 7 + 4 + c], "epoch " + epoch);
+      }
+    }
+    assertEquals(2, s.epoch(), "a new epoch, reshuffled, every 3 of 4 samples");
+  }
+
+  @Test
+  void keptSamplesKeepTheirLabels(@TempDir Path dir) throws IOException {
+    // labels 2, 0, 1, 2 keeping 2: images 0 and 3, each with class 2
+    DataFeed.IdxSource s = (DataFeed.IdxSource) labelledFeed(dir, new byte[] {2, 0, 1, 2}, 3, new int[] {2}).source("real");
+    assertEquals(2, s.count());
+    float[] b = new float[2 * 7];
+    s.next(b, 2, 0);
+    List<Float> firstPixels = List.of(b[0], b[7]);
+    assertTrue(firstPixels.containsAll(List.of(0f, 255f)), firstPixels.toString());
+    for (int k = 0; k < 2; k++) assertArrayEquals(new float[] {0, 0, 1}, Arrays.copyOfRange(b, k * 7 + 4, k * 7 + 7));
+  }
+
+  @Test
+  void aLabelBeyondTheDeclaredClassesNamesTheFileAndTheLabel(@TempDir Path dir) {
+    IOException e = assertThrows(IOException.class, () -> labelledFeed(dir, new byte[] {0, 1, 7, 2}, 3));
+    assertEquals(dir.resolve("lab-idx1-ubyte") + ": label 7 (sample 2) is not one of the 3 classes data `real` declares"
+        + " (0 to 2)", e.getMessage());
+  }
+
+  @Test
+  void syntheticLabelledDataAreOneHot() {
+    ModelSpec.Data img = new ModelSpec.Data("real", new int[] {1, 2, 2}, "idx", "x", "y", new int[0], -1, 1, null, 0, 0, false, 5);
+    ModelSpec spec = new ModelSpec("m", "x", 1, 1, null, 0, List.of(img), List.of(), List.of(), List.of(), List.of(),
+        new ModelSpec.Sample("sample", "z", new int[] {1}, "sample", new int[] {1, 2, 2}, 1));
+    DataFeed.IdxSource s = (DataFeed.IdxSource) DataFeed.synthetic(spec, 5, 40).source("real");
+    assertEquals(9, s.sampleSize());
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      float sum = 0;
+      for (int c = 0; c < 5; c++) {
+        float v = s.data()[i * 9 + 4 + c];
+        assertTrue(v == 0 || v == 1);
+        sum += v;
+        if (v == 1) seen.add(c);
+      }
+      assertEquals(1, sum);
+    }
+    assertEquals(5, seen.size(), "40 draws reach every one of 5 classes");
   }
 }

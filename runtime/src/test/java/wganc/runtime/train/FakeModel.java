@@ -27,7 +27,7 @@ final class FakeModel implements CompiledModel {
 
   static ModelSpec makeSpec() {
     return new ModelSpec("fake", "abc123", BATCH, null, 100, 7,
-        List.of(new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false)),
+        List.of(new ModelSpec.Data("real", new int[] {2}, "toy", null, null, new int[0], -1, 1, "8gaussians", 2, 0.02, false, 0)),
         List.of(new ModelSpec.Noise("z", new int[] {2}, "normal", 0, 1)),
         List.of(new ModelSpec.Param("G.w", new int[] {2}, "weight", true, "normal", 1, 0.1, 2, 2),
             new ModelSpec.Param("D.w", new int[] {2}, "weight", true, "constant", 0.5, 0, 2, 1)),
