@@ -269,13 +269,18 @@ public final class Checker {
   }
 
 
-  /** `y: class[10]` of data `real`, read from the `labels=` file of its `idx` source. */
+  /**
+   * `y: class[10]` of data `real`, read from the `labels=` file of its `idx` source, or from the
+   * subfolders of its `images` folder (one per class).
+   */
   private Optional<Model.Labels> labels(Ast.Labels l, String data, Model.Source source, Ast.Call src) {
     OptionalInt classes = classes(l.kind(), l.kindSpan(), l.shape(), "labels `" + l.name() + "`");
     if (classes.isEmpty()) return Optional.empty();
+    if (source instanceof Model.Images) return Optional.of(new Model.Labels(l.name(), classes.getAsInt(), l.span()));
     if (!(source instanceof Model.Idx idx)) {
       diags.add(Diagnostic.error("E0322", "`" + src.name() + "` data have no labels", l.span(), "labels declared")
-          .withHelp("labels come with `idx(images, labels=...)` data"));
+          .withHelp("labels come with `idx(images, labels=...)` data, or with `images(folder)` holding a subfolder"
+              + " per class"));
       return Optional.empty();
     }
     if (idx.labels().isEmpty()) {

@@ -31,7 +31,7 @@ public final class Specs {
             idx.keep().stream().mapToInt(Integer::intValue).toArray(), d.lo(), d.hi(), null, 0, 0, false,
             d.labels().map(Model.Labels::classes).orElse(0)));
         case Model.Images im -> data.add(new ModelSpec.Data(d.name(), shape, "images", im.folder(), null, new int[0],
-            d.lo(), d.hi(), null, 0, 0, im.skipBad(), 0));
+            d.lo(), d.hi(), null, 0, 0, im.skipBad(), d.labels().map(Model.Labels::classes).orElse(0)));
         case Model.Npy npy -> data.add(new ModelSpec.Data(d.name(), shape, "npy", npy.file(), null, new int[0], d.lo(),
             d.hi(), null, 0, 0, false, 0));
         case Model.Toy toy -> data.add(new ModelSpec.Data(d.name(), shape, "toy", null, null, new int[0], d.lo(), d.hi(),

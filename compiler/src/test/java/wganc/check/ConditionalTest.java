@@ -117,4 +117,15 @@ class ConditionalTest {
     Diagnostic noise = error(DATA.replace("class[4] ~ uniform", "class[4] ~ normal(0, 1)") + NETS + TRAIN);
     assertEquals("E0323", noise.code());
   }
+
+  /** A folder of pictures gives classes by subfolder; an npy array has none. */
+  @Test
+  void imageFoldersGiveClassesAndArraysNone() {
+    String folder = DATA.replaceFirst("idx\\([^)]*\\)", "images(\"pics\")");
+    assertEquals(List.of(4), CheckTest.ok(folder + NETS + TRAIN).model().data().stream()
+        .map(d -> d.labels().orElseThrow().classes()).toList());
+    Diagnostic npy = error(DATA.replaceFirst("idx\\([^)]*\\)", "npy(\"x.npy\")") + NETS + TRAIN);
+    assertEquals("E0322", npy.code());
+    assertEquals("`npy` data have no labels", npy.message());
+  }
 }

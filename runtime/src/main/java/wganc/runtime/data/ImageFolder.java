@@ -90,8 +90,48 @@ public final class ImageFolder {
    */
   public static Idx.Images read(Path folder, int channels, int height, int width, Idx.PixelMap map, boolean skipBad,
                                 Consumer<String> log) throws IOException {
-    if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, not " + channels);
+    return read(folder, list(folder), channels, height, width, map, skipBad, log).images();
+  }
+
+  /**
+   * As {@link #read(Path, int, int, int, Idx.PixelMap, boolean, Consumer)}, with each image's class:
+   * the folder holds one subfolder per class, classes numbered in the sorted order of the
+   * subfolders' names (as torchvision's ImageFolder does); there must be exactly {@code classes}.
+   */
+  public static Idx.Labeled readClasses(Path folder, int classes, int channels, int height, int width, Idx.PixelMap map,
+                                        boolean skipBad, Consumer<String> log) throws IOException {
     List<Path> files = list(folder);
+    List<String> names = new ArrayList<>();
+    for (Path f : files) {
+      Path rel = folder.relativize(f);
+      if (rel.getNameCount() < 2) {
+        throw new IOException("image folder " + folder + " gives classes by subfolder, but " + f + " lies at its top"
+            + "\n  = help: put each class's images in a subfolder of their own (e.g. " + folder.resolve("0")
+            + "/), or drop the labels from the data declaration");
+      }
+      String name = rel.getName(0).toString();
+      if (!names.contains(name)) names.add(name);
+    }
+    names.sort(Comparator.naturalOrder());
+    if (!files.isEmpty() && names.size() != classes) {
+      throw new IOException("image folder " + folder + " has " + names.size() + " class subfolders ("
+          + String.join(", ", names) + "), but its labels are declared class[" + classes + "]");
+    }
+    StringBuilder listed = new StringBuilder("wganc: classes by subfolder of " + folder + ":");
+    for (int k = 0; k < names.size(); k++) listed.append(k == 0 ? " " : ", ").append(k).append(' ').append(names.get(k));
+    log.accept(listed.toString());
+    Read r = read(folder, files, channels, height, width, map, skipBad, log);
+    int[] labels = new int[r.kept().size()];
+    for (int i = 0; i < labels.length; i++) labels[i] = names.indexOf(folder.relativize(r.kept().get(i)).getName(0).toString());
+    return new Idx.Labeled(r.images(), labels);
+  }
+
+  /** The images read and the files they came from, in order. */
+  private record Read(Idx.Images images, List<Path> kept) {}
+
+  private static Read read(Path folder, List<Path> files, int channels, int height, int width, Idx.PixelMap map,
+                           boolean skipBad, Consumer<String> log) throws IOException {
+    if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, not " + channels);
     if (files.isEmpty()) {
       throw new IOException("image folder " + folder + " holds no image files (looked for "
           + String.join(", ", EXTENSIONS) + ", in every subfolder)");
@@ -107,12 +147,14 @@ public final class ImageFolder {
     float[] data = new float[files.size() * size];
     List<String> problems = decodeAll(files, channels, height, width, map, data, log);
     List<String> bad = new ArrayList<>();
+    List<Path> kept = new ArrayList<>();
     int good = 0;
     for (int i = 0; i < files.size(); i++) {
       if (problems.get(i) != null) {
         bad.add(files.get(i) + " (" + problems.get(i) + ")");
         continue;
       }
+      kept.add(files.get(i));
       if (good < i) System.arraycopy(data, i * size, data, good * size, size);  // close the gaps bad files left
       good++;
     }
@@ -131,7 +173,8 @@ public final class ImageFolder {
           + " that do not decode; the first: " + bad.getFirst());
     }
     log.accept(String.format(Locale.ROOT, "wganc: decoded %d images in %.1f s", good, (System.nanoTime() - started) / 1e9));
-    return new Idx.Images(good == files.size() ? data : Arrays.copyOf(data, good * size), good, channels, height, width);
+    return new Read(new Idx.Images(good == files.size() ? data : Arrays.copyOf(data, good * size), good, channels,
+        height, width), List.copyOf(kept));
   }
 
   /** Folders of at least this many files get a progress line every tenth. */

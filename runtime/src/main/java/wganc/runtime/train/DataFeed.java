@@ -138,8 +138,15 @@ public final class DataFeed {
         }
         case "images" -> {
           int[] s = data.shape();
-          samples = ImageFolder.read(first, s[0], s[1], s[2], Idx.PixelMap.toRange(lo, hi), data.skipBad(), log).data();
-          desc = "images under " + first;
+          Idx.PixelMap map = Idx.PixelMap.toRange(lo, hi);
+          if (data.classes() > 0) {
+            Idx.Labeled read = ImageFolder.readClasses(first, data.classes(), s[0], s[1], s[2], map, data.skipBad(), log);
+            samples = withClasses(read.images().data(), size, read.labels(), data.classes());
+            desc = "images under " + first + ", a class per subfolder";
+          } else {
+            samples = ImageFolder.read(first, s[0], s[1], s[2], map, data.skipBad(), log).data();
+            desc = "images under " + first;
+          }
         }
         case "npy" -> {
           samples = NpyData.read(first, data.shape(), lo, hi);

@@ -159,4 +159,36 @@ class ImageFolderTest {
     m = assertThrows(IOException.class, () -> read(dir, 1, 2, 2, true)).getMessage();
     assertTrue(m.startsWith("none of the 1 files under " + dir + " decodes"), m);
   }
+
+  /** Classes by subfolder, numbered in the sorted order of their names; skipped files take their labels with them. */
+  @Test
+  void subfoldersAreClassesInSortedOrderAndSkippedFilesKeepTheRestAligned() throws IOException {
+    write(grey(2, 2, (x, y) -> 10), "shoes/a.png");
+    write(grey(2, 2, (x, y) -> 20), "bags/b.png");
+    write(grey(2, 2, (x, y) -> 30), "bags/deeper/c.png");
+    Files.writeString(dir.resolve("bags/broken.png"), "garbage");
+    write(grey(2, 2, (x, y) -> 40), "coats/d.png");
+    lines = new ArrayList<>();
+    Idx.Labeled r = ImageFolder.readClasses(dir, 3, 1, 2, 2, RAW, true, lines::add);
+    // reading order: bags/b, bags/broken (skipped), bags/deeper/c, coats/d, shoes/a; classes bags 0, coats 1, shoes 2
+    assertEquals(4, r.images().count());
+    assertArrayEquals(new int[] {0, 0, 1, 2}, r.labels());
+    assertEquals("wganc: classes by subfolder of " + dir + ": 0 bags, 1 coats, 2 shoes", lines.getFirst());
+    float[] first = new float[4];
+    for (int i = 0; i < 4; i++) first[i] = r.images().data()[i * 4];
+    assertArrayEquals(new float[] {20, 30, 40, 10}, first);
+  }
+
+  @Test
+  void classesNeedOneSubfolderEachAndTheDeclaredCount() throws IOException {
+    write(grey(2, 2, (x, y) -> 1), "cats/a.png");
+    write(grey(2, 2, (x, y) -> 1), "dogs/b.png");
+    String m = assertThrows(IOException.class, () -> ImageFolder.readClasses(dir, 3, 1, 2, 2, RAW, false, l -> {}))
+        .getMessage();
+    assertEquals("image folder " + dir + " has 2 class subfolders (cats, dogs), but its labels are declared class[3]", m);
+    write(grey(2, 2, (x, y) -> 1), "top.png");
+    m = assertThrows(IOException.class, () -> ImageFolder.readClasses(dir, 2, 1, 2, 2, RAW, false, l -> {})).getMessage();
+    assertTrue(m.startsWith("image folder " + dir + " gives classes by subfolder, but " + dir.resolve("top.png")
+        + " lies at its top"), m);
+  }
 }
