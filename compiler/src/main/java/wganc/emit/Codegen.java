@@ -73,7 +73,7 @@ public final class Codegen {
 
   /**
    * A Java expression of type float for {@code v} rounded to float: {@code 0.5f}, {@code 1.0E-4f},
-   * {@code Float.NEGATIVE_INFINITY} (Adam's {@code log(beta1)} with {@code beta1=0}), {@code Float.NaN}.
+   * {@code Float.NEGATIVE_INFINITY}, {@code Float.NaN}.
    */
   public static String floatLiteral(double v) {
     float f = (float) v;

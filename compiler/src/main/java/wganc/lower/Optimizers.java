@@ -82,9 +82,8 @@ final class Optimizers {
             vUsed = b.maximum(vmax, v2);
             b.output(prefix + "vmax", vUsed);
           }
-          // 1 - beta^t = 1 - exp(t * log(beta)), t the 1-based iteration
-          Value bc1 = b.sub(b.constant(1, t.type()), b.exp(b.mul(t, Math.log(a.beta1()))));
-          Value bc2 = b.sub(b.constant(1, t.type()), b.exp(b.mul(t, Math.log(a.beta2()))));
+          Value bc1 = biasCorrection(b, t, a.beta1());
+          Value bc2 = biasCorrection(b, t, a.beta2());
           if (a.convention() == Model.Convention.KERAS) {
             Value lrT = b.div(lr.apply(b.sqrt(bc2)), bc1);
             yield b.sub(p, b.mul(b.div(m2, b.add(b.sqrt(vUsed), a.eps())), lrT));
@@ -100,6 +99,16 @@ final class Optimizers {
       b.output(name, next);
     }
     b.output(u.name() + ".t", b.add(t, 1.0));
+  }
+
+  /**
+   * Adam's {@code 1 - beta^t = 1 - exp(t * log(beta))}, t the 1-based iteration. With {@code beta = 0}
+   * it is the constant 1: written out rather than as {@code exp(t * -inf)}, whose infinities device
+   * compilers built for fast math (TornadoVM's OpenCL on PoCL) do not honour.
+   */
+  private static Value biasCorrection(GraphBuilder b, Value t, double beta) {
+    if (beta == 0) return b.constant(1, t.type());
+    return b.sub(b.constant(1, t.type()), b.exp(b.mul(t, Math.log(beta))));
   }
 
   /** {@code x -> x * lr}: the optimiser's constant, or its linear decay computed from the counter t. */
