@@ -43,6 +43,13 @@ import wganc.passes.EliminateDeadCode;
 public final class Shrunk {
   private Shrunk() {}
 
+  /**
+   * The models that agreement tests run shrunk: mnist-wgan-gp differs from mnist-wgan-gp-paper only
+   * in a draw's distribution, and the CIFAR-10 ResNet's 128-channel convolutions at 32x32 would keep
+   * the float64 interpreter busy for minutes.
+   */
+  public static final java.util.Set<String> HEAVY = java.util.Set.of("mnist-wgan-gp.wgan", "cifar-resnet-wgan-gp.wgan");
+
   static Stream<Path> models() throws IOException {
     return Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".wgan")).sorted();
   }

@@ -31,8 +31,6 @@ import wganc.runtime.train.Phase;
  * Models run at the smallest batch that gives every update 2 samples (their layers unchanged).
  */
 class JvmAgreementTest {
-  static final java.util.Set<String> NARROWED = java.util.Set.of("mnist-wgan-gp.wgan", "cifar-resnet-wgan-gp.wgan");
-
   static Stream<Path> models() throws IOException {
     return Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".wgan")).sorted();
   }
@@ -48,10 +46,8 @@ class JvmAgreementTest {
   @MethodSource("models")
   void kernelsAgreeWithTheInterpreterOnThreeSteps(Path path) throws Exception {
     String text = Files.readString(path);
-    // mnist-wgan-gp differs from mnist-wgan-gp-paper only in a draw's distribution, and the CIFAR-10
-    // ResNet's 128-channel convolutions at 32x32 would keep the float64 interpreter busy for minutes:
-    // both run narrowed (batch 3, widths / 32; every layer, kernel and spatial size kept)
-    if (NARROWED.contains(path.getFileName().toString())) {
+    // the heavy models run narrowed (batch 3, widths / 32; every layer, kernel and spatial size kept)
+    if (wganc.lower.Shrunk.HEAVY.contains(path.getFileName().toString())) {
       text = wganc.lower.Shrunk.shrink(text);
       agreeOnThreeSteps(text, model(path.toString(), text, false));
     } else {
@@ -59,7 +55,7 @@ class JvmAgreementTest {
     }
   }
 
-  /** Adam with beta1 = 0 (RMSprop with bias correction): log(beta1) is -inf, a constant Java must spell. */
+  /** Adam with beta1 = 0 (RMSprop with bias correction; the CIFAR ResNet's): its first bias correction is the constant 1. */
   @org.junit.jupiter.api.Test
   void adamWithBeta1ZeroAgrees() throws Exception {
     String text = Files.readString(Path.of("../models/toy8-wgan-gp.wgan")).replace("beta1=0.5", "beta1=0");

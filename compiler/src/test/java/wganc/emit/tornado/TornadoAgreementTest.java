@@ -19,8 +19,8 @@ import wganc.emit.Backend;
 
 /**
  * Every model's TornadoVM phases against the double-precision reference interpreter, as
- * {@code JvmAgreementTest} does for the JVM backend ({@link Agreement}: same inputs, same tolerances),
- * on two steps of every update. The phases run in a child JVM started with the SDK's flags
+ * {@code JvmAgreementTest} does for the JVM backend ({@link Agreement}: same inputs, same tolerances,
+ * the heavy models narrowed by {@link wganc.lower.Shrunk}), on two steps of every update. The phases run in a child JVM started with the SDK's flags
  * ({@link DeviceReplay}, as `wganc verify --backend tornado` runs them); skipped without
  * {@code TORNADOVM_HOME}. {@code -Dwganc.tornado.models=REGEX} limits the models,
  * {@code -Dwganc.tornado.batch=B} gives every update at least B samples ({@link Agreement#atLeast};
@@ -44,6 +44,8 @@ class TornadoAgreementTest {
   void tornadoKernelsAgreeWithTheInterpreter(Path path, @TempDir Path dir) throws Exception {
     sdkOrSkip();
     String text = Files.readString(path);
+    // the heavy models run narrowed, as in JvmAgreementTest (every layer, kernel and spatial size kept)
+    if (wganc.lower.Shrunk.HEAVY.contains(path.getFileName().toString())) text = wganc.lower.Shrunk.shrink(text);
     Checked o = Compiler.check(path.toString(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(o.ok(), () -> o.diagnostics().toString());
     int batch = Integer.parseInt(System.getProperty("wganc.tornado.batch", "2"));
