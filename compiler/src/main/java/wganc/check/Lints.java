@@ -18,7 +18,8 @@ import wganc.syntax.Ast;
  *   <li>W0703 batchnorm in a critic that carries a per-sample gradient penalty;
  *   <li>W0704 clipping on parameters that no update trains;
  *   <li>W0705 an optimiser with momentum on a clipped critic;
- *   <li>W0706 a value or a draw that is never used.
+ *   <li>W0706 a value or a draw that is never used;
+ *   <li>W0707 a block that no network uses (directly or through the blocks it uses).
  * </ul>
  */
 final class Lints {
@@ -35,6 +36,28 @@ final class Lints {
       for (Model.Phase p : u.phases()) phase(p);
     }
     clipping();
+    unusedBlocks();
+  }
+
+  private void unusedBlocks() {
+    Map<String, Ast.BlockDecl> blocks = new HashMap<>();
+    model.ast().blocks().forEach(b -> blocks.putIfAbsent(b.name(), b));
+    Set<String> used = new HashSet<>();
+    List<Ast.LayerNode> pending = new ArrayList<>();
+    model.ast().networks().forEach(n -> pending.addAll(n.layers()));
+    while (!pending.isEmpty()) {
+      List<Ast.Layer> layers = plainLayers(pending).toList();
+      pending.clear();
+      for (Ast.Layer l : layers) {
+        if (blocks.containsKey(l.kind()) && used.add(l.kind())) pending.addAll(blocks.get(l.kind()).layers());
+      }
+    }
+    for (Ast.BlockDecl b : model.ast().blocks()) {
+      if (!used.contains(b.name())) {
+        diags.add(Diagnostic.warning("W0707", "block `" + b.name() + "` is never used", b.nameSpan(), "unused")
+            .withHelp("use it as a layer in a network, or remove it"));
+      }
+    }
   }
 
   private void phase(Model.Phase p) {
