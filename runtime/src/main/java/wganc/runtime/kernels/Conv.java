@@ -34,6 +34,9 @@ import jdk.incubator.vector.FloatVector;
 public final class Conv {
   private Conv() {}
 
+  /** Strided and stride-1 backwardInput by phases ({@link #byPhases}); false: col2im (tests and KernelBench compare the two). */
+  static volatile boolean phases = true;
+
   /** Output size {@code (in + padBefore + padAfter - k) / s + 1}. */
   public static int outSize(int in, int k, int s, int padBefore, int padAfter) {
     int o = (in + padBefore + padAfter - k) / s + 1;
@@ -153,6 +156,7 @@ public final class Conv {
       ConvSmall.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff, accumulate);
       return;
     }
+    if (phases && byPhases(g, dy, dyOff, w, wOff, dx, dxOff, accumulate)) return;
     int K = g.K, panelsA = (K + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * O);
     int[] phaseOff = g.phaseOffsets();
@@ -233,6 +237,66 @@ public final class Conv {
       float beta = ch == 0 && !accumulate ? 0f : 1f;
       Gemm.multiplyPacked(O, K, R, 1f, ap, bp, beta, dw, dwOff, K, par);
     }
+  }
+
+  /**
+   * {@link #backwardInput} as {@code sh * sw} stride-1 forward convolutions of dy, one per phase
+   * {@code (h % sh, w % sw)} of dx: only the taps {@code u = r, r + sh, ..} ({@code r = (ph + pt) % sh})
+   * reach rows of phase ph, at dy row {@code hq + (ph + pt) / sh - a} for tap {@code r + a sh}, so the
+   * phase is a correlation of dy with those taps flipped, as weights {@code [C, O, ka, kb]}, written to
+   * its strided positions of dx. No column matrix and no col2im: the forward pass's packing and tiles
+   * (its sums over (o, a, b) in that order). False, having done nothing, where a phase would need
+   * negative padding (a padding of a stride or more beyond the kernel), which the col2im path handles.
+   */
+  private static boolean byPhases(Geo g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
+      boolean accumulate) {
+    int[] ka = new int[g.sh], top = new int[g.sh], kb = new int[g.sw], left = new int[g.sw];
+    for (int ph = 0; ph < g.sh; ph++) {
+      ka[ph] = Math.max(0, ceilDiv(g.kh - (ph + g.pt) % g.sh, g.sh));
+      top[ph] = ka[ph] - 1 - (ph + g.pt) / g.sh;
+      if (ka[ph] > 0 && top[ph] < 0) return false;
+    }
+    for (int pw = 0; pw < g.sw; pw++) {
+      kb[pw] = Math.max(0, ceilDiv(g.kw - (pw + g.pl) % g.sw, g.sw));
+      left[pw] = kb[pw] - 1 - (pw + g.pl) / g.sw;
+      if (kb[pw] > 0 && left[pw] < 0) return false;
+    }
+    int N = g.N, C = g.C, O = g.O, H = g.H, W = g.W;
+    Shared sd = SHARED.get();
+    for (int ph = 0; ph < g.sh; ph++) {
+      int hph = ceilDiv(H - ph, g.sh), r = (ph + g.pt) % g.sh;
+      for (int pw = 0; pw < g.sw; pw++) {
+        int wph = ceilDiv(W - pw, g.sw), q = (pw + g.pl) % g.sw;
+        if (hph <= 0 || wph <= 0) continue;
+        int a = ka[ph], b = kb[pw];
+        float[] y = null;
+        if (a > 0 && b > 0) {
+          float[] wp = sd.phaseW = Gemm.grow(sd.phaseW, (long) C * O * a * b);
+          for (int c = 0; c < C; c++)
+            for (int o = 0; o < O; o++)
+              for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++)
+                  wp[((c * O + o) * a + i) * b + j] =
+                      w[wOff + ((o * C + c) * g.kh + r + (a - 1 - i) * g.sh) * g.kw + q + (b - 1 - j) * g.sw];
+          y = sd.phaseY = Gemm.grow(sd.phaseY, (long) N * C * hph * wph);
+          forward(dy, dyOff, N, O, g.Ho, g.Wo, wp, 0, C, a, b, 1, 1, top[ph], left[pw], hph, wph, y, 0, false);
+        } else if (accumulate) {
+          continue; // no tap reaches this phase
+        }
+        final float[] ys = y;
+        final int p0 = ph, p1 = pw;
+        Parallel.run(N, n -> {
+          for (int c = 0; c < C; c++)
+            for (int hq = 0; hq < hph; hq++) {
+              int d = dxOff + ((n * C + c) * H + hq * g.sh + p0) * W + p1, src = ((n * C + c) * hph + hq) * wph;
+              if (ys == null) for (int wq = 0; wq < wph; wq++) dx[d + wq * g.sw] = 0f;
+              else if (accumulate) for (int wq = 0; wq < wph; wq++) dx[d + wq * g.sw] += ys[src + wq];
+              else for (int wq = 0; wq < wph; wq++) dx[d + wq * g.sw] = ys[src + wq];
+            }
+        });
+      }
+    }
+    return true;
   }
 
   // ---- packing -------------------------------------------------------------------------------
@@ -421,7 +485,7 @@ public final class Conv {
 
   /** Per-calling-thread buffers shared by the tasks of one call. */
   private static final class Shared {
-    float[] a = new float[0], b = new float[0], xph = new float[0];
+    float[] a = new float[0], b = new float[0], xph = new float[0], phaseW = new float[0], phaseY = new float[0];
     int[] rel = new int[0];
   }
 

@@ -156,6 +156,31 @@ class ConvTest {
     }
   }
 
+  /**
+   * backwardInput by phases (strided and stride-1) and by col2im both agree with the reference, on
+   * geometries where some phases get no tap (a kernel smaller than the stride), where dx is smaller
+   * than a stride, and where the padding reaches a stride beyond the kernel (phases fall back to col2im).
+   */
+  @Test
+  void backwardInputByPhasesAndByCol2im() {
+    Shape[] shapes = {
+        Shape.of(3, 6, 28, 28, 8, 4, 4, 2, 2, 1, 2, 1, 2),     // conv_transpose 4x4 s2 'same' (14 -> 28)
+        Shape.of(2, 5, 9, 8, 7, 1, 1, 2, 2, 0, 0, 0, 0),       // 1x1 s2: half the phases get no tap
+        Shape.of(2, 4, 10, 9, 6, 2, 3, 3, 2, 0, 2, 1, 0),      // stride 3, asymmetric
+        Shape.of(2, 3, 1, 2, 9, 3, 3, 2, 2, 1, 1, 1, 1),       // dx smaller than a stride
+        Shape.of(2, 3, 6, 6, 5, 3, 3, 1, 1, 3, 3, 3, 3),       // padding a stride beyond the kernel
+        Shape.of(1, 2, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1),       // stride 1 'same'
+    };
+    try {
+      for (boolean phases : new boolean[] {true, false}) {
+        Conv.phases = phases;
+        for (Shape s : shapes) runAll(s, 21, true);
+      }
+    } finally {
+      Conv.phases = true;
+    }
+  }
+
   @Test
   void samePaddingAsTensorFlow() {
     assertArrayEquals(new int[] {1, 2}, Conv.samePadding(32, 5, 2));
