@@ -34,8 +34,13 @@ import jdk.incubator.vector.FloatVector;
 public final class Conv {
   private Conv() {}
 
-  /** Strided and stride-1 backwardInput by phases ({@link #byPhases}); false: col2im (tests and KernelBench compare the two). */
-  static volatile boolean phases = true;
+  /** How backwardInput runs: by phases ({@link #byPhases}) where it pays, always, or never (col2im); tests compare them. */
+  enum Phases { AUTO, ALWAYS, NEVER }
+
+  static volatile Phases phases = Phases.AUTO;
+
+  /** Positions per phase of dx below which backwardInput keeps col2im (AUTO). */
+  static final int MIN_PHASE = 36;
 
   /** Output size {@code (in + padBefore + padAfter - k) / s + 1}. */
   public static int outSize(int in, int k, int s, int padBefore, int padAfter) {
@@ -156,7 +161,7 @@ public final class Conv {
       ConvSmall.backwardInput(g, dy, dyOff, w, wOff, dx, dxOff, accumulate);
       return;
     }
-    if (phases && byPhases(g, dy, dyOff, w, wOff, dx, dxOff, accumulate)) return;
+    if (phases != Phases.NEVER && byPhases(g, dy, dyOff, w, wOff, dx, dxOff, accumulate)) return;
     int K = g.K, panelsA = (K + Gemm.MR - 1) / Gemm.MR;
     float[] ap = SHARED.get().a = Gemm.grow(SHARED.get().a, (long) panelsA * Gemm.MR * O);
     int[] phaseOff = g.phaseOffsets();
@@ -246,7 +251,8 @@ public final class Conv {
    * phase is a correlation of dy with those taps flipped, as weights {@code [C, O, ka, kb]}, written to
    * its strided positions of dx. No column matrix and no col2im: the forward pass's packing and tiles
    * (its sums over (o, a, b) in that order). False, having done nothing, where a phase would need
-   * negative padding (a padding of a stride or more beyond the kernel), which the col2im path handles.
+   * negative padding (a padding of a stride or more beyond the kernel), which the col2im path handles,
+   * and where phases are small or dx has few channels, where col2im is faster.
    */
   private static boolean byPhases(Geo g, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff,
       boolean accumulate) {
@@ -262,6 +268,9 @@ public final class Conv {
       if (kb[pw] > 0 && left[pw] < 0) return false;
     }
     int N = g.N, C = g.C, O = g.O, H = g.H, W = g.W;
+    // measured (in-process A/B, 2 threads): phases of fewer than ~36 positions, or of at most
+    // ConvSmall.MAX_O channels (its direct loops), run slower than one large col2im product
+    if (phases == Phases.AUTO && (C <= ConvSmall.MAX_O || (H / g.sh) * (W / g.sw) < MIN_PHASE)) return false;
     Shared sd = SHARED.get();
     for (int ph = 0; ph < g.sh; ph++) {
       int hph = ceilDiv(H - ph, g.sh), r = (ph + g.pt) % g.sh;

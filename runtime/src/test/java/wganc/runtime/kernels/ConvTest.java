@@ -157,7 +157,7 @@ class ConvTest {
   }
 
   /**
-   * backwardInput by phases (strided and stride-1) and by col2im both agree with the reference, on
+   * backwardInput by phases (strided and stride-1), by col2im, and as chosen by size all agree with the reference, on
    * geometries where some phases get no tap (a kernel smaller than the stride), where dx is smaller
    * than a stride, and where the padding reaches a stride beyond the kernel (phases fall back to col2im).
    */
@@ -172,12 +172,12 @@ class ConvTest {
         Shape.of(1, 2, 7, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1),       // stride 1 'same'
     };
     try {
-      for (boolean phases : new boolean[] {true, false}) {
+      for (Conv.Phases phases : Conv.Phases.values()) {
         Conv.phases = phases;
         for (Shape s : shapes) runAll(s, 21, true);
       }
     } finally {
-      Conv.phases = true;
+      Conv.phases = Conv.Phases.AUTO;
     }
   }
 
