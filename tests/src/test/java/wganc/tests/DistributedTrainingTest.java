@@ -148,13 +148,16 @@ class DistributedTrainingTest {
     assertClose("sgd", 20, TWENTY_STEPS, true);
   }
 
-  /** The seed models themselves (Adam), 20 steps at batch 64: minutes here, so on request. */
+  /**
+   * The seed models themselves (Adam), 20 steps at batch 64: toy8 always (31 s here on 2026-12-08),
+   * mnist-wgan-gp-paper on request (215 s, beyond CI's time budget).
+   */
   @ParameterizedTest
   @ValueSource(strings = {"toy8-wgan-gp", "mnist-wgan-gp-paper"})
   void seedModelsOnTwoRanksTrainAsOneProcess(String name) throws Exception {
-    Assumptions.assumeTrue(Boolean.getBoolean("wganc.test.mpiSeeds"),
-        "takes 100 s (toy8) and 6 minutes (mnist) on 2 cores: run with -Dwganc.test.mpiSeeds=true; docs/distributed.md has its figures");
     if (name.startsWith("mnist")) {
+      Assumptions.assumeTrue(Boolean.getBoolean("wganc.test.mpiSeeds"),
+          "takes 3.5 minutes on 2 cores: run with -Dwganc.test.mpiSeeds=true; docs/distributed.md has its figures");
       try {
         DataPath.standard(null).resolve("train-images-idx3-ubyte.gz");
       } catch (IOException e) {
