@@ -48,9 +48,13 @@ class BenchCliTest {
     assertTrue(c.out().contains("steps/s") && c.out().contains("GFLOP/s"), c.out());
     assertTrue(c.out().lines().anyMatch(l -> l.matches("memory: parameters, optimiser state and inputs [0-9.]+ MiB; process peak resident \\d+ MiB")),
         c.out());
-    // each matmul's share of the machine's measured peak
-    assertTrue(c.out().lines().anyMatch(l -> l.matches("(critic|generator) +k\\d+Matmul\\w* .* +\\d+%")), c.out());
     long rows = c.out().lines().filter(l -> l.startsWith("critic ") || l.startsWith("generator ")).count();
     assertEquals(3, rows, c.out());
+    // each matmul's share of the machine's measured peak, in the whole table: after one warm-up
+    // step the slowest three can be elementwise kernels the JIT has not compiled yet
+    Cli all = Cli.run("bench", "models/toy8-wgan-gp.wgan", "--batch", "16", "--warmup", "1", "--runs", "1",
+        "--steps", "1", "--top", "1000");
+    assertEquals(0, all.status(), all.err());
+    assertTrue(all.out().lines().anyMatch(l -> l.matches("(critic|generator) +k\\d+Matmul\\w* .* +\\d+%")), all.out());
   }
 }
